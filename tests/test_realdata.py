@@ -1,0 +1,178 @@
+"""Every file of the real-export corpus profiles correctly or is refused for the right reason.
+
+Figures are pinned against tests/reference.py, a row-by-row reading of the same files.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import reference
+
+pytestmark = pytest.mark.realdata
+
+
+def check_against(result: dict, exp: reference.Expected) -> None:
+    assert result["rows"] == exp.rows
+    assert result["customers"] == exp.customers
+    assert result["orders"] == exp.orders
+    assert result["revenue_total"] == pytest.approx(round(exp.revenue, 2), abs=0.005)
+    assert result["rows"] == sum(result["dropped"].values()) + _kept_rows(result, exp)
+
+
+def _kept_rows(result: dict, exp: reference.Expected) -> int:
+    return exp.rows - sum(exp.dropped.values())
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["shopify_enavant/orders_export_1.csv"],
+        ["shopify_maisonmaria/orders_export_1.csv"],
+        ["shopify_devstore/orders_export.csv"],
+        ["shopify_monfrere/orders_export_1.csv"],
+        ["shopify_monfrere/orders_export_1.csv", "shopify_monfrere/Shopify_orders_export_2.csv"],
+    ],
+)
+def test_shopify_orders_match_reference(cli, realdata, parts):
+    paths = [realdata / p for p in parts]
+    res = cli("profile", *paths, "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert out["source"] == "shopify_orders"
+    exp = reference.shopify_orders(*map(str, paths))
+    check_against(out, exp)
+    assert out["dropped"] == dict(exp.dropped)
+
+
+def test_monfrere_parts_overlap_by_seven_orders(cli, realdata):
+    d = realdata / "shopify_monfrere"
+    out = cli("profile", d / "orders_export_1.csv", d / "Shopify_orders_export_2.csv", "--json").json()
+    assert out["dropped_orders"]["duplicate"] == 7
+    one = cli("profile", d / "orders_export_1.csv", "--json").json()
+    two = cli("profile", d / "Shopify_orders_export_2.csv", "--json").json()
+    assert out["rows"] == one["rows"] + two["rows"]
+    # The overlap is counted once: joined orders are the two parts less the seven copies.
+    assert out["orders"] == one["orders"] + two["orders"] - 7
+
+
+def test_include_unpaid_counts_pending_orders(cli, realdata):
+    path = realdata / "shopify_monfrere" / "Shopify_orders_export_2.csv"
+    base = cli("profile", path, "--json").json()
+    more = cli("profile", path, "--include-unpaid", "--json").json()
+    exp = reference.shopify_orders(str(path), include_unpaid=True)
+    assert "unpaid" not in more["dropped"]
+    assert more["orders"] == exp.orders > base["orders"]
+
+
+@pytest.mark.parametrize("name", ["stripe_mwfitness/unified_payments (1).csv", "stripe_meedi8/unified_payments.csv"])
+def test_stripe_matches_reference(cli, realdata, name):
+    res = cli("profile", realdata / name, "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert out["source"] == "stripe_payments"
+    exp = reference.stripe_payments(str(realdata / name))
+    check_against(out, exp)
+    assert out["dropped"] == dict(exp.dropped)
+
+
+def test_stripe_mwfitness_status_reasons(cli, realdata):
+    out = cli("profile", realdata / "stripe_mwfitness" / "unified_payments (1).csv", "--json").json()
+    assert out["dropped"]["failed"] == 17
+    assert out["dropped"]["cancelled"] == 3
+    assert out["dropped"]["refunded"] == 2
+    assert out["dropped"]["requires_payment_method"] == 1
+    assert out["currency"] == "USD"
+
+
+def test_cdnow_sample(cli, realdata):
+    path = realdata / "transactions_cdnow" / "CDNOW_sample.txt"
+    out = cli("profile", path, "--json").json()
+    assert out["source"] == "transactions"
+    exp = reference.cdnow_log(str(path))
+    check_against(out, exp)
+    assert (out["rows"], out["customers"]) == (6919, 2357)
+    assert (out["date_min"], out["date_max"]) == ("1997-01-01", "1998-06-30")
+
+
+def test_online_retail_is_a_line_item_log(cli, realdata):
+    import csv
+
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    out = cli("profile", path, "--json").json()
+    assert out["source"] == "transactions"
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with_id = [r for r in rows if r["CustomerID"] != "NA"]
+    assert out["rows"] == len(rows) == 20000
+    assert out["dropped"] == {"no_identity": len(rows) - len(with_id)}
+    assert out["customers"] == len({r["CustomerID"] for r in with_id})
+    assert out["orders"] == len({r["InvoiceNo"] for r in with_id})
+    revenue = sum(int(r["Quantity"]) * float(r["UnitPrice"]) for r in with_id)
+    assert out["revenue_total"] == pytest.approx(round(revenue, 2), abs=0.01)
+
+
+def test_shopify_customers_export(cli, realdata):
+    import csv
+
+    path = realdata / "shopify_enavant" / "customers_export_1.csv"
+    out = cli("profile", path, "--json").json()
+    assert out["source"] == "shopify_customers"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    buyers = [r for r in rows if int(r["Total Orders"] or 0) > 0 or float(r["Total Spent"] or 0) > 0]
+    assert out["rows"] == 1511
+    assert out["customers"] + out["prospects"] + sum(out["dropped"].values()) == 1511
+    assert out["customers"] == len([r for r in buyers if r["Email"].strip() or r["Phone"].strip()])
+    assert "value" in out["methods"] and "migration" not in out["methods"]
+
+
+def test_orders_joined_with_customers_export(cli, realdata):
+    d = realdata / "shopify_enavant"
+    out = cli("profile", d / "orders_export_1.csv", d / "customers_export_1.csv", "--json").json()
+    orders_only = cli("profile", d / "orders_export_1.csv", "--json").json()
+    assert out["source"] == "shopify_orders"
+    assert out["customers"] == orders_only["customers"]
+    assert out["revenue_total"] == orders_only["revenue_total"]
+    assert out["rows"] == orders_only["rows"] + 1511
+    assert out["joined"]["customers_file_rows"] == 1511
+    # Subscribers who never ordered are prospects, outside the purchase segmentations.
+    assert out["prospects"] == out["joined"]["prospects"] >= 1198
+
+
+def test_abandoned_checkouts_are_refused(cli, realdata):
+    path = realdata / "shopify_monfrere" / "Shopify_Abandoned checkouts_export_032026.csv"
+    res = cli("profile", path)
+    assert res.code == 2
+    assert "abandoned" in res.err and str(path) in res.err
+    assert res.out == ""
+
+
+def test_reference_summary_file_is_refused(cli, realdata):
+    res = cli("profile", realdata / "transactions_cdnow" / "cdnow_customers_summary_with_transactions.csv")
+    assert res.code == 2 and res.err.count("\n") == 1
+
+
+def test_event_log(cli, realdata):
+    import gzip
+    import csv
+
+    path = realdata / "events_retentioneering" / "ecom.csv.gz"
+    out = cli("profile", path, "--json").json()
+    assert out["source"] == "events"
+    with gzip.open(path, "rt", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert out["rows"] == len(rows) == 31106
+    assert out["customers"] == len({r["user_id"] for r in rows}) == 600
+    assert out["orders"] == sum(r["event"] == "purchase" for r in rows) == 470
+    assert "behavioral" in out["methods"]
+
+
+def test_every_corpus_file_profiles_or_is_refused_cleanly(cli, realdata):
+    for path in sorted(p for p in realdata.rglob("*") if p.is_file() and p.name != "README.md"):
+        res = cli("profile", path, "--json")
+        assert "Traceback" not in res.err, path
+        assert res.code in (0, 2), (path, res.err)
+        if res.code == 2:
+            assert res.err.startswith("segment: error: ") and res.err.count("\n") == 1, (path, res.err)
+            assert res.out == ""

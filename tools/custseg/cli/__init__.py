@@ -1,0 +1,1 @@
+"""The ``segment`` command line: thin wrappers over the tool layer."""

@@ -1,0 +1,458 @@
+"""Clean each kind of export into canonical tables, counting every dropped row.
+
+Transactions come out one row per kept order: ``identity, date, amount``. Each dropped
+row is counted under exactly one reason, the first that applies in ``REASON_ORDER``
+(DESIGN.md, Definitions), so ``rows == kept_rows + sum(dropped)`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from custseg.errors import InputError
+from custseg.ingest.detect import Detection
+from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+
+REASON_ORDER = (
+    "duplicate",
+    "malformed_row",
+    "test",
+    "cancelled",
+    "refunded",
+    "voided",
+    "failed",
+    "unpaid",
+    "other_currency",
+    "zero_value",
+    "no_identity",
+)
+
+# Above this share of unparseable cells a column is wrong, not dirty: stop and say so.
+MAX_BAD_SHARE = 0.5
+
+_SHOPIFY_KEEP = {"paid", "partially_refunded"}
+_SHOPIFY_STATUS = {"refunded": "refunded", "voided": "voided", "pending": "unpaid", "authorized": "unpaid", "partially_paid": "unpaid", "expired": "failed"}
+_STRIPE_KEEP = {"paid", "succeeded"}
+_STRIPE_STATUS = {"refunded": "refunded", "failed": "failed", "canceled": "cancelled", "cancelled": "cancelled", "pending": "unpaid"}
+_WOO_KEEP = {"completed", "processing"}
+_WOO_STATUS = {"refunded": "refunded", "cancelled": "cancelled", "trash": "cancelled", "failed": "failed", "pending": "unpaid", "on-hold": "unpaid", "checkout-draft": "unpaid", "draft": "unpaid"}
+_PURCHASE_EVENT = r"(?i)(?:purchase|order[ _]?(?:completed|placed)|checkout[ _]?completed|charge[ _]?succeeded|payment[ _]?succeeded)"
+
+
+@dataclass
+class Options:
+    include_unpaid: bool = False
+    currency: str | None = None
+    decimal_hint: str | None = None  # "," when the file's convention is European (semicolons)
+
+
+@dataclass
+class Cleaned:
+    """Canonical tables keyed by the raw identity (pseudonymized by the caller)."""
+
+    kind: str
+    rows: int
+    kept_rows: int
+    dropped: Counter
+    dropped_orders: Counter | None = None
+    orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
+    events: pd.DataFrame | None = None  # identity, date, event
+    customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
+    contacts: pd.DataFrame | None = None  # identity, email, consent: private, never for the model
+    currency: str | None = None
+    has_revenue: bool = True
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        total = self.kept_rows + sum(self.dropped.values())
+        if total != self.rows:  # a bug, never the user's fault
+            raise AssertionError(f"audit broken: {self.rows} rows != {self.kept_rows} kept + {sum(self.dropped.values())} dropped")
+
+
+# -- shared helpers -------------------------------------------------------------------
+
+
+def normalize_email(s: pd.Series) -> pd.Series:
+    s = s.astype(object).where(s.notna(), None)
+    out = s.map(lambda v: None if v is None else str(v).strip().lower())
+    return out.where(out.map(lambda v: isinstance(v, str) and "@" in v and len(v) > 2), None)
+
+
+def normalize_phone(s: pd.Series) -> pd.Series:
+    text = s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v))
+    digits = text.str.replace(r"[^\d+]", "", regex=True)
+    digits = digits.str.replace(r"(?!^)\+", "", regex=True)
+    return digits.where(digits.str.count(r"\d") >= 6, None)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v).strip())
+
+
+def _first_identity(*candidates: pd.Series) -> pd.Series:
+    out = candidates[0]
+    for cand in candidates[1:]:
+        out = out.where(out.notna(), cand)
+    return out
+
+
+def _prefixed(s: pd.Series, prefix: str) -> pd.Series:
+    return s.map(lambda v: None if v is None or v != v else prefix + str(v))
+
+
+def _check_bad(path: str, column: str, parsed: Parsed, raw: pd.Series, what: str) -> None:
+    present = int(raw.notna().sum())
+    n_bad = int(parsed.bad.sum())
+    if present and n_bad > MAX_BAD_SHARE * present:
+        first = parsed.first_bad(raw)
+        where = f" (first at data row {first[0] + 1}: {first[1][:40]!r})" if first else ""
+        raise InputError(path, f"column {column!r} does not hold {what}: {n_bad} of {present} values cannot be read{where}")
+
+
+def _assign(reason: pd.Series, mask, name: str) -> None:
+    mask = np.asarray(mask, dtype=bool)
+    reason[(reason.to_numpy() == "") & mask] = name
+
+
+# -- orders (Shopify, Stripe, WooCommerce, Square, logs) ---------------------------------------
+
+
+def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, malformed: int = 0) -> Cleaned:
+    """Rows of one or more files of one export -> one row per kept order."""
+    m = det.mapping
+    rows = len(frame) + malformed
+    dropped: Counter = Counter()
+    dropped_orders: Counter = Counter()
+    if malformed:
+        dropped["malformed_row"] += malformed
+
+    # 1. Order keys; rows without one are orders of their own.
+    position = np.arange(len(frame))
+    if "order_id" in m:
+        key = _text(frame["order_id"])
+        key = key.where(key.notna(), pd.Series(["\0row%d" % i for i in position], index=frame.index))
+    else:
+        key = pd.Series(["\0row%d" % i for i in position], index=frame.index)
+
+    # 2. Duplicates: a later file's copy of an order, or a repeated one-row-per-order key.
+    if det.spec.line_items:
+        first_file = frame["_file"].groupby(key.to_numpy(), sort=False).transform("first")
+        dup = (frame["_file"] != first_file).to_numpy()
+    else:
+        dup = key.duplicated().to_numpy()
+    n_dup = int(dup.sum())
+    if n_dup:
+        dropped["duplicate"] += n_dup
+        dropped_orders["duplicate"] += int(key[dup].nunique())
+    live = frame[~dup]
+    key = key[~dup]
+
+    # 3. Parse money on rows (line items sum), text fields from the order-level row.
+    money = {}
+    for role in ("amount", "refunded", "converted_amount", "converted_refunded", "quantity", "unit_price"):
+        if role in m:
+            parsed = parse_money(live[role], opts.decimal_hint)
+            if role in ("amount", "quantity", "unit_price"):
+                _check_bad(path, m[role], parsed, live[role], "amounts")
+            money[role] = parsed
+    if "amount" not in money:  # quantity x unit price
+        value = money["quantity"].values * money["unit_price"].values
+        bad = money["quantity"].bad | money["unit_price"].bad
+        amount_col = f"{m['quantity']} x {m['unit_price']}"
+    else:
+        value = money["amount"].values
+        bad = money["amount"].bad
+        amount_col = m["amount"]
+    codes, uniques = pd.factorize(key, sort=False)
+    per_row = pd.DataFrame({"code": codes, "amount": value.to_numpy(), "amount_bad": bad.to_numpy()})
+    for role in ("refunded", "converted_amount", "converted_refunded"):
+        if role in money:
+            per_row[role] = money[role].values.to_numpy()
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type") if r in m]
+    for role in text_roles:
+        per_row[role] = live[role].to_numpy()
+    grouped = per_row.groupby("code", sort=True)
+    orders = grouped[[r for r in text_roles]].first() if text_roles else pd.DataFrame(index=np.arange(len(uniques)))
+    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded")]].sum(min_count=1)
+    orders = orders.join(sums)
+    orders["amount_bad"] = grouped["amount_bad"].any()
+    orders["n_rows"] = grouped.size()
+    if "event_type" in orders:
+        orders["has_refund_row"] = grouped["event_type"].agg(lambda s: s.astype(str).str.lower().str.contains("refund").any())
+
+    # 4. Dates at order level.
+    date_parsed = parse_dates(orders["date"])
+    _check_bad(path, m["date"], date_parsed, orders["date"], "dates")
+    orders["day"] = date_parsed.values
+    notes = [f"{m['date']}: {n}" for n in date_parsed.notes]
+
+    # 5. Net revenue and currency.
+    net = orders["amount"] - orders["refunded"].fillna(0) if "refunded" in orders else orders["amount"].copy()
+    currency = None
+    use_converted = "converted_amount" in orders and orders["converted_amount"].notna().any()
+    if use_converted:
+        net = orders["converted_amount"] - orders.get("converted_refunded", pd.Series(0.0, index=orders.index)).fillna(0)
+        net = net.where(orders["converted_amount"].notna(), orders["amount"] - orders.get("refunded", 0).fillna(0) if "refunded" in orders else orders["amount"])
+        if "converted_currency" in orders:
+            currencies = orders["converted_currency"].dropna().astype(str).str.upper().unique()
+            currency = currencies[0] if len(currencies) == 1 else None
+        notes.append("amounts converted to the account's currency (Converted Amount)")
+    orders["net"] = net
+
+    if det.source == "shopify_orders" and "status" in orders and orders["status"].isna().all():
+        raise InputError(path, "no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders; export Orders instead")
+
+    # 6. Reasons, first that applies.
+    reason = pd.Series([""] * len(orders), index=orders.index, dtype=object)
+    status = orders["status"].astype(object).where(orders["status"].notna(), None).map(lambda v: None if v is None else str(v).strip().lower()) if "status" in orders else None
+    source = det.source
+    if "gateway" in orders:
+        _assign(reason, orders["gateway"].astype(str).str.contains(r"(?i)\bbogus\b|test gateway|\(for testing\)", regex=True), "test")
+    if "cancelled" in orders:
+        _assign(reason, orders["cancelled"].notna(), "cancelled")
+    if status is not None:
+        keep, table = {
+            "shopify_orders": (_SHOPIFY_KEEP, _SHOPIFY_STATUS),
+            "stripe_payments": (_STRIPE_KEEP, _STRIPE_STATUS),
+            "woocommerce_orders": (_WOO_KEEP, _WOO_STATUS),
+        }.get(source, (set(), {}))
+        st = status.map(lambda v: v[3:] if isinstance(v, str) and v.startswith("wc-") else v)
+        for name in ("cancelled", "refunded", "voided", "failed", "unpaid"):
+            hit = st.map(lambda v: table.get(v) == name)
+            if name == "unpaid" and opts.include_unpaid:
+                continue
+            _assign(reason, hit, name)
+        if keep:
+            other = st.map(lambda v: v is not None and v not in keep and v not in table)
+            for value in sorted(set(st[other.to_numpy() & (reason.to_numpy() == "")])):
+                _assign(reason, (st == value).to_numpy(), _reason_name(value))
+            _assign(reason, st.isna().to_numpy(), "no_status")
+    if "has_refund_row" in orders:  # Square: a payment refunded in full
+        _assign(reason, orders["has_refund_row"].to_numpy() & (orders["net"].fillna(1) <= 0).to_numpy(), "refunded")
+
+    if not use_converted and "currency" in orders:
+        cur = orders["currency"].astype(object).where(orders["currency"].notna(), None).map(lambda v: None if v is None else str(v).strip().upper())
+        alive = reason.to_numpy() == ""
+        counts = cur[alive].value_counts()
+        if len(counts) > 1:
+            if opts.currency is None:
+                listing = ", ".join(f"{c} {n:,} orders" for c, n in counts.items())
+                raise InputError(path, f"holds orders in {len(counts)} currencies ({listing}) and no converted amounts: choose one with --currency {counts.index[0]}")
+            _assign(reason, (cur != opts.currency.upper()).to_numpy(), "other_currency")
+            currency = opts.currency.upper()
+        elif len(counts) == 1:
+            currency = counts.index[0]
+            if opts.currency and opts.currency.upper() != currency:
+                raise InputError(path, f"--currency {opts.currency.upper()}: the export's orders are all in {currency}")
+
+    order_export = source != "transactions"
+    if order_export:  # a $0 order is an exchange or a replacement, not a sale
+        _assign(reason, (orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
+
+    identity = _order_identity(orders, m, source)
+    _assign(reason, identity.isna().to_numpy(), "no_identity")
+    _assign(reason, orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
+    _assign(reason, (orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
+
+    # 7. Count and keep.
+    r = reason.to_numpy()
+    for name, n_rows in pd.Series(orders["n_rows"].to_numpy()[r != ""]).groupby(r[r != ""]).sum().items():
+        dropped[name] += int(n_rows)
+    for name, n in Counter(r[r != ""]).items():
+        dropped_orders[name] += n
+    kept = r == ""
+    kept_rows = int(orders["n_rows"].to_numpy()[kept].sum())
+    out = pd.DataFrame({"identity": identity.to_numpy()[kept], "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    contacts = _contacts(orders, identity, kept, m)
+    warnings = []
+    if "unpaid" in dropped and not opts.include_unpaid:
+        warnings.append(f"{dropped_orders['unpaid']:,} unpaid orders (pending or authorized) are not counted; add --include-unpaid to count them")
+    cleaned = Cleaned(
+        kind="transactions",
+        rows=rows,
+        kept_rows=kept_rows,
+        dropped=dropped,
+        dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
+        orders=out,
+        contacts=contacts,
+        currency=currency or (money["amount"].currency_hint if "amount" in money else None),
+        notes=notes,
+        warnings=warnings,
+    )
+    cleaned.check()
+    return cleaned
+
+
+def _reason_name(status: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in status).strip("_") or "unknown_status"
+
+
+def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.Series:
+    """DESIGN.md identity: email first; then phone (Shopify) or the customer id."""
+    parts = []
+    if "email" in orders:
+        parts.append(_prefixed(normalize_email(orders["email"]), "e:"))
+    if source == "shopify_orders":
+        for role in ("phone", "billing_phone", "shipping_phone"):
+            if role in orders:
+                parts.append(_prefixed(normalize_phone(orders[role]), "p:"))
+    if "customer" in orders:
+        cust = _text(orders["customer"])
+        if source == "woocommerce_orders":
+            cust = cust.where(cust != "0", None)
+        looks_email = cust.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+        cust = pd.Series(np.where(looks_email, cust.str.lower(), cust), index=cust.index)
+        cust = cust.map(lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") and v[:-2].isdigit() else v)
+        parts.append(_prefixed(cust.where(cust.notna(), None), "i:"))
+    if not parts:
+        return pd.Series([None] * len(orders), index=orders.index, dtype=object)
+    return _first_identity(*parts)
+
+
+def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str]) -> pd.DataFrame:
+    """Email and consent per identity, from each customer's latest kept order."""
+    frame = pd.DataFrame(
+        {
+            "identity": identity.to_numpy()[kept],
+            "day": orders["day"].to_numpy()[kept],
+            "email": normalize_email(orders["email"]).to_numpy()[kept] if "email" in orders else None,
+            "consent": parse_flag(orders["consent"]).to_numpy()[kept] if "consent" in orders else pd.array([pd.NA] * int(kept.sum()), dtype="boolean"),
+        }
+    )
+    frame = frame.sort_values("day", kind="stable").drop_duplicates("identity", keep="last")
+    return frame[["identity", "email", "consent"]].reset_index(drop=True)
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, malformed: int = 0) -> Cleaned:
+    m = det.mapping
+    rows = len(frame) + malformed
+    dropped: Counter = Counter({"malformed_row": malformed} if malformed else {})
+    ident = _text(frame["customer"])
+    event = _text(frame["event"])
+    dates = parse_dates(frame["date"])
+    _check_bad(path, m["date"], dates, frame["date"], "timestamps")
+    reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    _assign(reason, ident.isna(), "no_identity")
+    _assign(reason, event.isna(), f"unparseable_{m['event']}")
+    _assign(reason, dates.values.isna(), f"unparseable_{m['date']}")
+    revenue = None
+    if "revenue" in m:
+        revenue = parse_money(frame["revenue"])
+        _assign(reason, revenue.bad, f"unparseable_{m['revenue']}")
+    r = reason.to_numpy()
+    for name, n in Counter(r[r != ""]).items():
+        dropped[name] += n
+    kept = r == ""
+    events = pd.DataFrame({"identity": _prefixed(ident, "i:").to_numpy()[kept], "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
+    if revenue is not None:
+        rev = revenue.values.to_numpy()[kept]
+        purchase = ~np.isnan(rev) & (rev != 0)
+        amounts = rev[purchase]
+    else:
+        purchase = events["event"].str.contains(_PURCHASE_EVENT, regex=True).to_numpy()
+        amounts = np.full(int(purchase.sum()), np.nan)
+    orders = pd.DataFrame({"identity": events["identity"].to_numpy()[purchase], "date": events["date"].to_numpy()[purchase], "amount": amounts})
+    notes = [f"{m['date']}: {n}" for n in dates.notes]
+    if revenue is None:
+        notes.append("no revenue column: purchases are counted from purchase events, without amounts")
+    cleaned = Cleaned(
+        kind="events",
+        rows=rows,
+        kept_rows=int(kept.sum()),
+        dropped=dropped,
+        orders=orders,
+        events=events,
+        contacts=pd.DataFrame({"identity": pd.unique(events["identity"]), "email": None, "consent": pd.array([pd.NA] * events["identity"].nunique(), dtype="boolean")}),
+        currency=revenue.currency_hint if revenue is not None else None,
+        has_revenue=revenue is not None,
+        notes=notes,
+    )
+    cleaned.check()
+    return cleaned
+
+
+# -- customers tables ----------------------------------------------------------------------
+
+
+def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: str, malformed: int = 0) -> Cleaned:
+    m = det.mapping
+    rows = len(frame) + malformed
+    dropped: Counter = Counter({"malformed_row": malformed} if malformed else {})
+    parts = []
+    if "email" in m:
+        parts.append(_prefixed(normalize_email(frame["email"]), "e:"))
+    if "phone" in m and det.source == "shopify_customers":
+        parts.append(_prefixed(normalize_phone(frame["phone"]), "p:"))
+    if "customer" in m:
+        parts.append(_prefixed(_text(frame["customer"]), "i:"))
+    identity = _first_identity(*parts)
+    reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    _assign(reason, identity.notna() & identity.duplicated(), "duplicate")
+    _assign(reason, identity.isna(), "no_identity")
+    table = pd.DataFrame({"identity": identity.to_numpy()})
+    notes: list[str] = []
+    for role in ("spent", "orders", "mrr", "arr", "failed_payments"):
+        if role in m:
+            parsed = parse_money(frame[role], opts.decimal_hint)
+            _check_bad(path, m[role], parsed, frame[role], "numbers")
+            _assign(reason, parsed.bad, f"unparseable_{m[role]}")
+            table[role] = parsed.values.to_numpy()
+    for role in ("last_order", "first_order", "signup", "last_active"):
+        if role in m:
+            parsed = parse_dates(frame[role])
+            _check_bad(path, m[role], parsed, frame[role], "dates")
+            _assign(reason, parsed.bad, f"unparseable_{m[role]}")
+            table[role] = parsed.values.to_numpy()
+            notes.extend(f"{m[role]}: {n}" for n in parsed.notes)
+    for role in ("plan", "status"):
+        if role in m:
+            table[role] = _text(frame[role]).to_numpy()
+    consent = parse_flag(frame["consent"]) if "consent" in m else pd.Series(pd.array([pd.NA] * len(frame), dtype="boolean"))
+    if "unsubscribed" in m:
+        unsub = parse_flag(frame["unsubscribed"])
+        consent = consent.where(unsub.isna(), ~unsub) if "consent" not in m else consent.where(~unsub.fillna(False), False)
+    r = reason.to_numpy()
+    for name, n in Counter(r[r != ""]).items():
+        dropped[name] += n
+    kept = r == ""
+    table = table[kept].reset_index(drop=True)
+    if "arr" not in table and "mrr" in table:
+        table["arr"] = table["mrr"] * 12
+    buying = pd.Series(False, index=table.index)
+    for role in ("orders", "spent", "mrr"):
+        if role in table:
+            buying |= table[role].fillna(0) > 0
+    if "last_order" in table:
+        buying |= table["last_order"].notna()
+    if not any(r in table for r in ("orders", "spent", "mrr", "last_order")):
+        buying[:] = True  # nothing says who bought: everyone counts
+    table["prospect"] = ~buying.to_numpy()
+    contacts = pd.DataFrame(
+        {
+            "identity": table["identity"],
+            "email": normalize_email(frame["email"]).to_numpy()[kept] if "email" in m else None,
+            "consent": consent.to_numpy()[kept],
+        }
+    )
+    currency = None
+    cleaned = Cleaned(
+        kind="customers",
+        rows=rows,
+        kept_rows=int(kept.sum()),
+        dropped=dropped,
+        customers=table,
+        contacts=contacts,
+        currency=currency,
+        has_revenue="spent" in table or "mrr" in table,
+        notes=notes,
+    )
+    cleaned.check()
+    return cleaned

@@ -1,0 +1,196 @@
+"""Files in, one audited and pseudonymous :class:`Dataset` out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from custseg.errors import InputError
+from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders
+from custseg.ingest.detect import Detection, detect
+from custseg.ingest.privacy import new_key, pseudonymize, read_key
+from custseg.ingest.read import Input, open_inputs
+
+
+@dataclass
+class IngestOptions:
+    source: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    currency: str | None = None
+    include_unpaid: bool = False
+    key: str | None = None  # path of a key file from an earlier run
+
+
+@dataclass
+class FileInfo:
+    path: str
+    name: str
+    source: str
+    format: str
+    rows: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass
+class Dataset:
+    """What the tools understood. Holds pseudonymous ids only, except ``contacts``."""
+
+    source: str
+    kind: str  # transactions | customers | events
+    confidence: float
+    files: list[FileInfo]
+    rows: int
+    kept_rows: int
+    mapping: dict[str, str]
+    dropped: dict[str, int]
+    dropped_orders: dict[str, int] | None
+    transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order
+    events: pd.DataFrame | None  # customer_id, date, event
+    customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
+    contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent: never for the model
+    prospects: int
+    currency: str | None
+    has_revenue: bool
+    notes: list[str]
+    warnings: list[str]
+    key: str = field(repr=False)
+    joined: dict | None = None  # how a customers export was joined to orders
+
+
+def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
+    options = options or IngestOptions()
+    if not paths:
+        raise InputError(None, "no input file given")
+    key = read_key(options.key) if options.key else new_key()
+    inputs: list[Input] = []
+    for path in paths:
+        inputs.extend(open_inputs(path, options.sheet))
+    detections = [detect(i.path, i.columns, i.sample, options.source, options.mapping) for i in inputs]
+    sources = sorted({d.source for d in detections})
+    if len(sources) == 1:
+        dataset = _load_one(inputs, detections, options, key)
+    elif sources == ["shopify_customers", "shopify_orders"]:
+        dataset = _load_orders_with_customers(inputs, detections, options, key)
+    else:
+        listing = ", ".join(f"{i.path} is {d.source}" for i, d in zip(inputs, detections))
+        raise InputError(None, f"cannot combine these exports ({listing}): pass parts of one export together, or a Shopify orders export with its customers export")
+    return dataset
+
+
+def _load_one(inputs: list[Input], detections: list[Detection], options: IngestOptions, key: str) -> Dataset:
+    det = detections[0]
+    frames = []
+    malformed = 0
+    for n, (inp, d) in enumerate(zip(inputs, detections)):
+        frame = _role_frame(inp, d)
+        frame["_file"] = n
+        frames.append(frame)
+        malformed += inp.malformed
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    label = inputs[0].path if len(inputs) == 1 else ", ".join(i.path for i in inputs)
+    opts = Options(
+        include_unpaid=options.include_unpaid,
+        currency=options.currency,
+        decimal_hint="," if any(i.delimiter == ";" for i in inputs) else None,
+    )
+    cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
+    cleaned = cleaner(frame, det, opts, label, malformed)
+    if cleaned.rows and malformed > 0.5 * cleaned.rows:
+        raise InputError(label, f"{malformed} of {cleaned.rows} records have the wrong number of fields: is the delimiter right?")
+    _refuse_if_empty(label, cleaned)
+    files = [FileInfo(i.path, i.name, d.source, i.format, len(f) + i.malformed, i.encoding, i.delimiter) for i, d, f in zip(inputs, detections, frames)]
+    return _dataset(det, files, cleaned, key)
+
+
+def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
+    """Read only the mapped columns, renamed to their roles."""
+    wanted = list(dict.fromkeys(det.mapping.values()))
+    raw = inp.read(wanted)
+    if inp.format in ("xlsx", "csv", "text") and len(raw) == 0:
+        raise InputError(inp.path, "has a header but no data rows")
+    return pd.DataFrame({role: raw[col].to_numpy() for role, col in det.mapping.items()})
+
+
+def _refuse_if_empty(label: str, cleaned: Cleaned) -> None:
+    if cleaned.kept_rows:
+        return
+    reasons = ", ".join(f"{k} {v:,}" for k, v in cleaned.dropped.most_common())
+    raise InputError(label, f"no usable rows: all {cleaned.rows:,} rows were dropped ({reasons})")
+
+
+def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) -> Dataset:
+    def ids(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        out = frame.copy()
+        out.insert(0, "customer_id", pseudonymize(out.pop("identity").to_numpy(), key))
+        return out
+
+    customers = ids(cleaned.customers)
+    prospects = int(customers["prospect"].sum()) if customers is not None else 0
+    return Dataset(
+        source=det.source,
+        kind=det.kind,
+        confidence=det.confidence,
+        files=files,
+        rows=cleaned.rows,
+        kept_rows=cleaned.kept_rows,
+        mapping=dict(det.mapping),
+        dropped=_ordered(cleaned.dropped),
+        dropped_orders=_ordered(cleaned.dropped_orders) if cleaned.dropped_orders is not None else None,
+        transactions=ids(cleaned.orders),
+        events=ids(cleaned.events),
+        customers=customers,
+        contacts=ids(cleaned.contacts),
+        prospects=prospects,
+        currency=cleaned.currency,
+        has_revenue=cleaned.has_revenue,
+        notes=det.notes + cleaned.notes,
+        warnings=list(cleaned.warnings),
+        key=key,
+    )
+
+
+def _ordered(counter: Counter) -> dict[str, int]:
+    from custseg.ingest.clean import REASON_ORDER
+
+    rank = {r: i for i, r in enumerate(REASON_ORDER)}
+    return {k: int(v) for k, v in sorted(counter.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])) if v}
+
+
+def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
+    """Orders export(s) plus the same store's customers export, joined by email."""
+    order_parts = [(i, d) for i, d in zip(inputs, detections) if d.source == "shopify_orders"]
+    customer_parts = [(i, d) for i, d in zip(inputs, detections) if d.source == "shopify_customers"]
+    orders = _load_one([i for i, _ in order_parts], [d for _, d in order_parts], options, key)
+    people = _load_one([i for i, _ in customer_parts], [d for _, d in customer_parts], options, key)
+    buyers = set(orders.transactions["customer_id"])
+    listed = people.customers["customer_id"]
+    matched = listed.isin(buyers)
+    # Consent from the customers export wins: it is the store's current record.
+    consent = dict(zip(people.contacts["customer_id"], people.contacts["consent"]))
+    contacts = orders.contacts.copy()
+    newer = contacts["customer_id"].map(consent)
+    contacts["consent"] = newer.where(newer.notna(), contacts["consent"]).astype("boolean")
+    prospects = int((~matched).sum())
+    dropped = Counter(orders.dropped)
+    dropped.update(people.dropped)
+    orders.files += people.files
+    orders.rows += people.rows
+    orders.kept_rows += people.kept_rows
+    orders.dropped = _ordered(dropped)
+    orders.contacts = contacts
+    orders.prospects = prospects
+    orders.joined = {
+        "customers_file_rows": people.rows,
+        "customers_matched": int(matched.sum()),
+        "prospects": prospects,
+        "buyers_not_in_customers_file": int(len(buyers - set(listed))),
+    }
+    orders.notes.append("marketing consent taken from the customers export where it lists the customer")
+    return orders

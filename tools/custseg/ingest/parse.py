@@ -1,0 +1,252 @@
+"""Turn export strings into numbers and calendar days, deciding per column.
+
+A column is read one way throughout: either decimal comma or decimal point, either
+day-first or month-first. The decision comes from the values themselves (a ``31/12``
+proves day-first; ``1.234,50`` proves a decimal comma) and is reported back so the user
+sees how their file was read. Work happens on unique values, then maps back: exports
+repeat the same amounts and dates many times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+_CURRENCY_SYMBOLS = "$€£¥₹₩₽"
+_SYMBOL_CURRENCY = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB"}
+_MONEY_SHAPE = re.compile(
+    r"^\(?\s*[-−+]?\s*(?:[A-Za-z]{3}\s*)?[" + _CURRENCY_SYMBOLS + r"]?\s*[-−]?\s*"
+    r"\d[\d.,'\s\u00a0\u202f]*"
+    r"\s*[" + _CURRENCY_SYMBOLS + r"]?\s*(?:[A-Za-z]{3})?\s*[-−]?\s*\)?$"
+)
+
+
+@dataclass
+class Parsed:
+    """Values plus which input cells could not be read."""
+
+    values: pd.Series
+    bad: pd.Series  # True where a non-empty cell did not parse
+    notes: list[str] = field(default_factory=list)
+    currency_hint: str | None = None
+
+    def first_bad(self, raw: pd.Series) -> tuple[int, str] | None:
+        idx = np.flatnonzero(self.bad.to_numpy())
+        if not len(idx):
+            return None
+        return int(idx[0]), str(raw.iloc[idx[0]])
+
+
+def _on_uniques(raw: pd.Series, fn) -> pd.Series:
+    """Apply ``fn`` (Series of unique strings -> Series) and broadcast back."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(np.full(len(raw), np.nan), index=raw.index)
+    out = fn(pd.Series(np.asarray(uniques, dtype=object)))
+    values = np.asarray(out)
+    result = values.take(np.where(codes < 0, 0, codes))
+    if np.issubdtype(result.dtype, np.floating):
+        result = np.where(codes < 0, np.nan, result)
+    elif np.issubdtype(result.dtype, np.datetime64):
+        result = np.where(codes < 0, np.datetime64("NaT"), result)
+    return pd.Series(result, index=raw.index)
+
+
+# -- money -----------------------------------------------------------------------
+
+
+def parse_money(raw: pd.Series, decimal_hint: str | None = None) -> Parsed:
+    """Read amounts like ``$1,234.50``, ``1.234,50 EUR``, ``-$3.00`` and ``(3.00)``."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        return Parsed(values, pd.Series(False, index=raw.index))
+    text = raw.astype(object).where(raw.notna(), None)
+    present = text.notna()
+    uniques = pd.Series(pd.unique(text[present].astype(str)))
+    comma_decimal = _decides_decimal_comma(uniques, decimal_hint)
+    values = _on_uniques(text.where(present, None), lambda u: _money_values(u, comma_decimal))
+    values = values.astype("float64")
+    bad = present & values.isna()
+    notes = ["decimal comma"] if comma_decimal else []
+    return Parsed(values, bad, notes, _currency_from_symbols(uniques))
+
+
+def _decides_decimal_comma(uniques: pd.Series, hint: str | None) -> bool:
+    if uniques.empty:
+        return False
+    u = uniques.str.replace(r"[^\d.,]", "", regex=True)
+    comma = u.str.contains(r",\d{1,2}$") | u.str.contains(r"\.\d{3},\d+$")
+    point = u.str.contains(r"\.\d{1,2}$") | u.str.contains(r",\d{3}\.\d+$")
+    n_comma, n_point = int(comma.sum()), int(point.sum())
+    if n_comma != n_point:
+        return n_comma > n_point
+    # No decisive value (e.g. only "1.234" or "12"): follow the file's convention.
+    return hint == ","
+
+
+def _money_values(u: pd.Series, comma_decimal: bool) -> pd.Series:
+    s = u.astype(str).str.strip()
+    shaped = s.str.match(_MONEY_SHAPE)
+    negative = s.str.contains(r"^\(.*\)$|[-−]", regex=True)
+    core = s.str.replace(r"[^\d.,]", "", regex=True)
+    if comma_decimal:
+        core = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        core = core.str.replace(",", "", regex=False)
+    number = pd.to_numeric(core.where(shaped, None), errors="coerce")
+    return number.where(~negative, -number)
+
+
+def _currency_from_symbols(uniques: pd.Series) -> str | None:
+    if uniques.empty:
+        return None
+    found = {cur for sym, cur in _SYMBOL_CURRENCY.items() if uniques.str.contains(sym, regex=False).any()}
+    codes = uniques.str.extract(r"\b(EUR|GBP|USD|CHF|SEK|NOK|DKK|PLN|CAD|AUD)\b", expand=False).dropna().unique()
+    found.update(codes)
+    return found.pop() if len(found) == 1 else None
+
+
+# -- dates -----------------------------------------------------------------------
+
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_YMD_SLASH = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}")
+_COMPACT = re.compile(r"^\d{8}$")
+_EPOCH = re.compile(r"^\d{9,16}(\.\d+)?$")
+_DMY = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})\b")
+
+
+def parse_dates(raw: pd.Series) -> Parsed:
+    """Calendar days in the export's own local time (the wall clock, not UTC).
+
+    A timestamp with an offset (``2025-05-11 09:55:16 -0400``) keeps its local day;
+    epoch numbers and ``Z`` times are UTC because that is all they say.
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        s = raw
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_localize(None)  # keep the wall clock of the stored zone
+        return Parsed(_as_days(s), pd.Series(False, index=raw.index))
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return _parse_epoch(pd.to_numeric(raw, errors="coerce"), raw)
+    text = raw.astype(object).where(raw.notna(), None)
+    present = text.notna()
+    if not present.any():
+        return Parsed(pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]"), present)
+    sample = text[present].astype(str).head(5000)
+    kind = _date_kind(sample)
+    notes: list[str] = []
+    if kind == "epoch":
+        return _parse_epoch(pd.to_numeric(text, errors="coerce"), raw)
+    if kind == "iso":
+        days = _on_uniques(text, lambda u: pd.to_datetime(u.str.slice(0, 10), format="%Y-%m-%d", errors="coerce"))
+        if days[present].isna().mean() > 0.01:  # e.g. 2024-1-5: let pandas sort it out
+            days = _on_uniques(text, lambda u: _fallback(u.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", expand=False)))
+    elif kind == "ymd_slash":
+        days = _on_uniques(text, lambda u: pd.to_datetime(u.str.extract(r"^(\d{4}/\d{1,2}/\d{1,2})", expand=False), format="%Y/%m/%d", errors="coerce"))
+    elif kind == "compact":
+        days = _on_uniques(text, lambda u: pd.to_datetime(u, format="%Y%m%d", errors="coerce"))
+    elif kind == "dmy":
+        day_first, note = _decide_day_first(text[present].astype(str))
+        notes.append(note)
+        days = _on_uniques(text, lambda u: _parse_numeric_dates(u, day_first))
+    else:
+        days = _on_uniques(text, _fallback)
+    days = _as_days(days)
+    bad = present & days.isna()
+    return Parsed(days, bad, notes)
+
+
+def _date_kind(sample: pd.Series) -> str:
+    tests = (
+        ("compact", _COMPACT),
+        ("epoch", _EPOCH),
+        ("iso", _ISO),
+        ("ymd_slash", _YMD_SLASH),
+        ("dmy", _DMY),
+    )
+    for kind, pattern in tests:
+        if sample.str.match(pattern).mean() >= 0.9:
+            if kind == "compact" and not sample.str.match(r"^(19|20)\d{2}(0[1-9]|1[0-2])").all():
+                continue
+            return kind
+    return "other"
+
+
+def _decide_day_first(values: pd.Series) -> tuple[bool, str]:
+    parts = values.str.extract(_DMY)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[2], errors="coerce")
+    sep = parts[1].dropna()
+    if (first > 12).any() and not (second > 12).any():
+        return True, "day-first dates (a day above 12 comes first)"
+    if (second > 12).any() and not (first > 12).any():
+        return False, "month-first dates (a day above 12 comes second)"
+    if len(sep) and (sep == ".").mean() > 0.5:
+        return True, "day-first dates (dotted European style)"
+    return False, "dates like 03/04 could be day-first or month-first; read as month-first since no value proves day-first"
+
+
+def _parse_numeric_dates(u: pd.Series, day_first: bool) -> pd.Series:
+    parts = u.str.extract(_DMY)
+    a = pd.to_numeric(parts[0], errors="coerce")
+    b = pd.to_numeric(parts[2], errors="coerce")
+    year = pd.to_numeric(parts[3], errors="coerce")
+    year = year.where(year >= 100, year + 2000)
+    day, month = (a, b) if day_first else (b, a)
+    frame = pd.DataFrame({"year": year, "month": month, "day": day})
+    valid = frame.notna().all(axis=1) & month.between(1, 12) & day.between(1, 31)
+    out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    if valid.any():
+        out[valid] = pd.to_datetime(frame[valid].astype(int), errors="coerce")
+    return out
+
+
+_OFFSET = re.compile(r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+
+
+def _fallback(u: pd.Series) -> pd.Series:
+    """Anything else pandas can read ("Jan 5, 2024", "5 March 2024 14:02"), wall clock kept."""
+    cleaned = u.astype(str).str.replace(_OFFSET, "", regex=True).str.replace(r"\s+at\s+", " ", regex=True)
+    try:
+        return pd.to_datetime(cleaned, format="mixed", errors="coerce")
+    except (ValueError, TypeError):
+        return pd.Series(pd.NaT, index=u.index)
+
+
+def _parse_epoch(numbers: pd.Series, raw: pd.Series) -> Parsed:
+    magnitude = numbers.abs().median()
+    unit = "s"
+    if magnitude > 1e14:
+        unit = "us"
+    elif magnitude > 1e11:
+        unit = "ms"
+    days = pd.to_datetime(numbers, unit=unit, errors="coerce")
+    days = _as_days(days)
+    bad = raw.notna() & days.isna()
+    return Parsed(days, bad, [f"epoch {'milliseconds' if unit == 'ms' else 'seconds' if unit == 's' else 'microseconds'} read as UTC days"])
+
+
+def _as_days(s: pd.Series) -> pd.Series:
+    """Normalize to midnight with a fixed unit, the same on pandas 2.2 and 3.x."""
+    s = pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    s = s.dt.normalize()
+    # Out-of-range years (typos like 0202) become unparseable, not crashes.
+    ok = s.isna() | s.between(pd.Timestamp("1970-01-01"), pd.Timestamp("2100-12-31"))
+    return s.where(ok).astype("datetime64[s]")
+
+
+# -- flags -------------------------------------------------------------------------
+
+_TRUE = {"yes", "y", "true", "t", "1", "subscribed", "opted_in", "opt-in", "optin", "granted", "confirmed"}
+_FALSE = {"no", "n", "false", "f", "0", "unsubscribed", "not_subscribed", "opted_out", "opt-out", "optout", "pending", "never_subscribed", "cleaned", "revoked", "denied"}
+
+
+def parse_flag(raw: pd.Series) -> pd.Series:
+    """yes/no style consent flags as a nullable boolean (unknown stays missing)."""
+    text = raw.astype(object).where(raw.notna(), None).map(lambda v: None if v is None else str(v).strip().lower())
+    return text.map(lambda v: True if v in _TRUE else False if v in _FALSE else None).astype("boolean")

@@ -1,0 +1,232 @@
+"""The ``profile`` tool: what the tools understood of an export, before any segmenting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from custseg.ingest import ALL_SPECS, Dataset, IngestOptions, load
+from custseg.toolkit.spec import Tool, param
+
+DEFAULT_PERIOD_DAYS = 90
+SMALL_BASE = 50
+
+
+@dataclass
+class IngestParams:
+    """How to read the export(s); shared by every tool that reads files."""
+
+    files: list[str] = param("export file(s): CSV, TSV, XLSX, Parquet, JSON or JSON Lines, optionally .gz or .zip; parts of one export are read together", positional=True, metavar="FILE")
+    source: str | None = param("force the source instead of detecting it", default=None, choices=tuple(ALL_SPECS))
+    map: dict[str, str] = param("map a role to a column, e.g. --map customer=\"Client ID\" (repeatable)", default={}, metavar="ROLE=COLUMN")
+    sheet: str | None = param("XLSX sheet to read (default: the first)", default=None)
+    currency: str | None = param("keep only orders in this currency when the export mixes currencies", default=None)
+    include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
+    key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
+
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(
+            source=self.source,
+            mapping=dict(self.map),
+            sheet=self.sheet,
+            currency=self.currency,
+            include_unpaid=self.include_unpaid,
+            key=self.key,
+        )
+
+
+@dataclass
+class ProfileParams(IngestParams):
+    pass
+
+
+@dataclass
+class FileSummary:
+    path: str
+    name: str
+    source: str
+    format: str
+    rows: int
+
+
+@dataclass
+class ProfileResult:
+    source: str
+    source_confidence: float
+    kind: str
+    rows: int
+    customers: int
+    orders: int | None
+    revenue_total: float | None
+    currency: str | None
+    date_min: str | None
+    date_max: str | None
+    days_covered: int | None
+    mapping: dict[str, str]
+    dropped: dict[str, int]
+    dropped_orders: dict[str, int] | None
+    methods: list[str]
+    methods_unavailable: dict[str, str]
+    one_time_share: float | None
+    prospects: int
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    joined: dict | None = None
+
+
+def profile(params: ProfileParams) -> ProfileResult:
+    return summarize(load(params.files, params.ingest_options()))
+
+
+def summarize(ds: Dataset) -> ProfileResult:
+    """The contract of ``segment profile`` from a loaded dataset."""
+    customers, orders, revenue, dates, one_time = _figures(ds)
+    date_min = dates.min() if len(dates) else None
+    date_max = dates.max() if len(dates) else None
+    days = int((date_max - date_min).days) + 1 if date_min is not None else None
+    methods, unavailable = supported_methods(ds, days)
+    result = ProfileResult(
+        source=ds.source,
+        source_confidence=ds.confidence,
+        kind=ds.kind,
+        rows=ds.rows,
+        customers=customers,
+        orders=orders,
+        revenue_total=round(revenue, 2) if revenue is not None else None,
+        currency=ds.currency,
+        date_min=date_min.date().isoformat() if date_min is not None else None,
+        date_max=date_max.date().isoformat() if date_max is not None else None,
+        days_covered=days,
+        mapping=ds.mapping,
+        dropped=ds.dropped,
+        dropped_orders=ds.dropped_orders,
+        methods=methods,
+        methods_unavailable=unavailable,
+        one_time_share=round(one_time, 4) if one_time is not None else None,
+        prospects=ds.prospects,
+        notes=list(ds.notes),
+        files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
+        joined=ds.joined,
+    )
+    result.warnings = _warnings(ds, result)
+    return result
+
+
+def _figures(ds: Dataset):
+    if ds.kind == "customers":
+        table = ds.customers[~ds.customers["prospect"]]
+        orders = int(table["orders"].fillna(0).sum()) if "orders" in table else None
+        revenue = float(table["spent"].fillna(0).sum()) if "spent" in table else None
+        date_cols = [c for c in ("first_order", "signup", "last_order", "last_active") if c in table]
+        dates = pd.concat([table[c].dropna() for c in date_cols]) if date_cols else pd.Series([], dtype="datetime64[s]")
+        one_time = float((table["orders"] == 1).mean()) if "orders" in table and len(table) else None
+        return len(table), orders, revenue, dates, one_time
+    tx = ds.transactions
+    if ds.kind == "events":
+        dates = ds.events["date"]
+        customers = int(ds.events["customer_id"].nunique())
+    else:
+        dates = tx["date"]
+        customers = int(tx["customer_id"].nunique())
+    revenue = float(tx["amount"].sum()) if ds.has_revenue else None
+    one_time = None
+    if len(tx):
+        days_per_customer = tx.drop_duplicates(["customer_id", "date"]).groupby("customer_id").size()
+        one_time = float((days_per_customer == 1).mean())
+    return customers, int(len(tx)), revenue, dates, one_time
+
+
+def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[str, str]]:
+    """Which segmentations this data supports, and why the others are not offered."""
+    has: dict[str, bool | str] = {}
+    two_periods = days is not None and days >= 2 * DEFAULT_PERIOD_DAYS
+    span_reason = f"needs at least {2 * DEFAULT_PERIOD_DAYS} days of history (two {DEFAULT_PERIOD_DAYS}-day periods); the data covers {days}"
+    if ds.kind == "transactions":
+        has["rfm"] = True
+        has["behavioral"] = "needs an event log (product usage), not purchases"
+        has["lifecycle"] = True
+        has["value"] = True
+        has["health"] = True
+        has["migration"] = True if two_periods else span_reason
+        has["validation"] = True if two_periods else span_reason
+    elif ds.kind == "events":
+        purchases = ds.transactions is not None and len(ds.transactions) > 0
+        has["rfm"] = True if purchases else "needs purchase events"
+        has["behavioral"] = True
+        has["lifecycle"] = True
+        has["value"] = True if purchases and ds.has_revenue else "needs purchase events with a revenue amount"
+        has["health"] = True
+        has["migration"] = True if two_periods else span_reason
+        has["validation"] = True if two_periods else span_reason
+    else:
+        table = ds.customers
+        cols = set(table.columns)
+        has["rfm"] = True if {"last_order", "orders", "spent"} <= cols else "needs last order date, orders count and total spent columns"
+        has["behavioral"] = "needs an event log (product usage), not a customer table"
+        has["lifecycle"] = True if cols & {"signup", "first_order"} else "needs a sign-up or first-order date"
+        has["value"] = True if cols & {"spent", "mrr", "arr"} else "needs total spent, MRR or ARR"
+        has["health"] = True if cols & {"last_order", "last_active", "failed_payments"} else "needs a last activity date or payment failures"
+        has["migration"] = "needs transactions over time; a customer table is one snapshot"
+        has["validation"] = "needs transactions over time; a customer table is one snapshot"
+    methods = [m for m, ok in has.items() if ok is True]
+    return methods, {m: why for m, why in has.items() if why is not True}
+
+
+def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
+    out = list(ds.warnings)
+    if r.one_time_share is not None and r.one_time_share >= 0.5:
+        out.append(f"{r.one_time_share:.0%} of customers bought once: frequency separates few customers, so recency and spend carry the segmentation")
+    if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
+        out.append(f"data covers {r.days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}")
+    if r.customers < SMALL_BASE:
+        out.append(f"only {r.customers} customers: results are fragile; three broad groups (high value, medium, needs attention) will be used instead of the full segment table")
+    dropped = sum(r.dropped.values())
+    if r.rows and dropped > 0.2 * r.rows:
+        top = max(r.dropped, key=r.dropped.get)
+        out.append(f"{dropped / r.rows:.0%} of rows were dropped (most as {top}); check that this is the right export")
+    if ds.kind != "customers" and ds.has_revenue and r.currency is None:
+        out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
+    if ds.source == "stripe_payments":
+        out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
+    if ds.kind == "events" and not ds.has_revenue:
+        out.append("no revenue in the event log: spend-based scores and value tiers are not available")
+    return out
+
+
+def render_text(r: ProfileResult) -> str:
+    money = f"{r.revenue_total:,.2f} {r.currency or ''}".strip() if r.revenue_total is not None else "n/a"
+    lines = [
+        f"Source     {r.source} (confidence {r.source_confidence:.0%})",
+        f"Files      " + ", ".join(f"{f.name} ({f.rows:,} rows)" for f in r.files),
+        f"Rows       {r.rows:,}",
+        f"Customers  {r.customers:,}" + (f"  (+{r.prospects:,} prospects who never bought)" if r.prospects else ""),
+    ]
+    if r.orders is not None:
+        lines.append(f"Orders     {r.orders:,}")
+    lines += [
+        f"Revenue    {money}",
+        f"Dates      {r.date_min} to {r.date_max} ({r.days_covered} days)" if r.date_min else "Dates      none",
+        "Columns    " + ", ".join(f"{role}={col}" for role, col in r.mapping.items()),
+        "Dropped    " + (", ".join(f"{k} {v:,}" for k, v in r.dropped.items()) if r.dropped else "nothing"),
+        "Methods    " + ", ".join(r.methods),
+    ]
+    for note in r.notes:
+        lines.append(f"Note       {note}")
+    for warning in r.warnings:
+        lines.append(f"Warning    {warning}")
+    return "\n".join(lines)
+
+
+PROFILE = Tool(
+    name="profile",
+    summary="Show what the tools understood of an export: source, columns, customers, orders, revenue, dates, dropped rows and the segmentations the data supports.",
+    params=ProfileParams,
+    result=ProfileResult,
+    run=profile,
+    render_text=render_text,
+    description="Reads the export(s), detects the source and maps its columns, cleans with an audit "
+    "(every dropped row counted by reason) and prints a summary. Nothing is written.",
+)
