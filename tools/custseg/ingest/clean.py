@@ -209,29 +209,27 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 6. Reasons, first that applies.
     reason = pd.Series([""] * len(orders), index=orders.index, dtype=object)
-    status = orders["status"].astype(object).where(orders["status"].notna(), None).map(lambda v: None if v is None else str(v).strip().lower()) if "status" in orders else None
     source = det.source
     if "gateway" in orders:
         _assign(reason, orders["gateway"].astype(str).str.contains(r"(?i)\bbogus\b|test gateway|\(for testing\)", regex=True), "test")
     if "cancelled" in orders:
         _assign(reason, orders["cancelled"].notna(), "cancelled")
-    if status is not None:
+    if "status" in orders:
         keep, table = {
             "shopify_orders": (_SHOPIFY_KEEP, _SHOPIFY_STATUS),
             "stripe_payments": (_STRIPE_KEEP, _STRIPE_STATUS),
             "woocommerce_orders": (_WOO_KEEP, _WOO_STATUS),
         }.get(source, (set(), {}))
-        st = status.map(lambda v: v[3:] if isinstance(v, str) and v.startswith("wc-") else v)
+        st = _status_values(orders["status"])
         for name in ("cancelled", "refunded", "voided", "failed", "unpaid"):
-            hit = st.map(lambda v: table.get(v) == name)
             if name == "unpaid" and opts.include_unpaid:
                 continue
-            _assign(reason, hit, name)
+            _assign(reason, [table.get(v) == name for v in st], name)
         if keep:
-            other = st.map(lambda v: v is not None and v not in keep and v not in table)
-            for value in sorted(set(st[other.to_numpy() & (reason.to_numpy() == "")])):
-                _assign(reason, (st == value).to_numpy(), _reason_name(value))
-            _assign(reason, st.isna().to_numpy(), "no_status")
+            other = [v is not None and v not in keep and v not in table for v in st]
+            for value in sorted({v for v, o, r in zip(st, other, reason.to_numpy()) if o and r == ""}):
+                _assign(reason, [v == value for v in st], _reason_name(value))
+            _assign(reason, [v is None for v in st], "no_status")
     if "has_refund_row" in orders:  # Square: a payment refunded in full
         _assign(reason, orders["has_refund_row"].to_numpy() & (orders["net"].fillna(1) <= 0).to_numpy(), "refunded")
 
@@ -280,12 +278,36 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
         orders=out,
         contacts=contacts,
-        currency=currency or (money["amount"].currency_hint if "amount" in money else None),
+        currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
         notes=notes,
         warnings=warnings,
     )
     cleaned.check()
     return cleaned
+
+
+def _label(opts: Options) -> str | None:
+    """--currency names the currency of an export that does not say it."""
+    return opts.currency.upper() if opts.currency else None
+
+
+def _single_currency(frame: pd.DataFrame, kept: np.ndarray) -> str | None:
+    if "currency" not in frame:
+        return None
+    values = {str(v).strip().upper() for v in pd.unique(frame["currency"].to_numpy()[kept]) if isinstance(v, str) and v.strip()}
+    return values.pop() if len(values) == 1 else None
+
+
+def _status_values(column: pd.Series) -> list[str | None]:
+    """Statuses lower-cased, WooCommerce's wc- prefix dropped, missing as None."""
+    out = []
+    for v in column.astype(object).tolist():
+        if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+            out.append(None)
+            continue
+        v = str(v).strip().lower()
+        out.append(v[3:] if v.startswith("wc-") else v)
+    return out
 
 
 def _reason_name(status: str) -> str:
@@ -371,7 +393,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         orders=orders,
         events=events,
         contacts=pd.DataFrame({"identity": pd.unique(events["identity"]), "email": None, "consent": pd.array([pd.NA] * events["identity"].nunique(), dtype="boolean")}),
-        currency=revenue.currency_hint if revenue is not None else None,
+        currency=_single_currency(frame, kept) or (revenue.currency_hint if revenue is not None else None) or _label(opts),
         has_revenue=revenue is not None,
         notes=notes,
     )

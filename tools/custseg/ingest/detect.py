@@ -150,6 +150,7 @@ GENERIC: dict[str, SourceSpec] = {
             "event": ("event", "eventname", "eventtype", "action", "eventaction"),
             "date": ("timestamp", "time", "eventtime", "eventtimestamp", "datetime", "createdat", "originaltimestamp", "receivedat", "sentat", "date", "clienteventtime"),
             "revenue": ("propertiesrevenue", "revenue", "propertiestotal", "propertiesvalue", "propertiesamount", "propertiesprice", "amount", "value", "price", "eventpropertiesrevenue"),
+            "currency": ("propertiescurrency", "currency", "eventpropertiescurrency"),
         },
         required=("customer", "event", "date"),
     ),

@@ -40,6 +40,13 @@ class Parsed:
         return int(idx[0]), str(raw.iloc[idx[0]])
 
 
+def _present_text(raw: pd.Series) -> pd.Series:
+    """Cells as Python strings, with missing and blank cells as None (JSON keeps "" cells)."""
+    text = raw.astype(object).where(raw.notna(), None)
+    blank = text.map(lambda v: isinstance(v, str) and not v.strip())
+    return text.where(~blank, None)
+
+
 def _on_uniques(raw: pd.Series, fn) -> pd.Series:
     """Apply ``fn`` (Series of unique strings -> Series) and broadcast back."""
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -63,7 +70,7 @@ def parse_money(raw: pd.Series, decimal_hint: str | None = None) -> Parsed:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = pd.to_numeric(raw, errors="coerce").astype("float64")
         return Parsed(values, pd.Series(False, index=raw.index))
-    text = raw.astype(object).where(raw.notna(), None)
+    text = _present_text(raw)
     present = text.notna()
     uniques = pd.Series(pd.unique(text[present].astype(str)))
     comma_decimal = _decides_decimal_comma(uniques, decimal_hint)
@@ -131,7 +138,7 @@ def parse_dates(raw: pd.Series) -> Parsed:
         return Parsed(_as_days(s), pd.Series(False, index=raw.index))
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return _parse_epoch(pd.to_numeric(raw, errors="coerce"), raw)
-    text = raw.astype(object).where(raw.notna(), None)
+    text = _present_text(raw)
     present = text.notna()
     if not present.any():
         return Parsed(pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]"), present)

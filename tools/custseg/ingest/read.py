@@ -148,7 +148,7 @@ def _open_xlsx(path: str, name: str, data: bytes, sheet) -> Input:
     if sheet is not None and sheet not in sheets:
         raise InputError(path, f"has no sheet {sheet!r}; sheets: {', '.join(sheets)}")
     chosen = sheet if sheet is not None else sheets[0]
-    frame = book.parse(chosen, dtype=str, keep_default_na=False)
+    frame = pd.read_excel(book, sheet_name=chosen, dtype=str, keep_default_na=False)
     frame = _strip_frame(frame)
     frame = frame.dropna(how="all")  # Excel keeps formatted but empty rows
     if frame.shape[1] == 0 or len(frame.columns) == 0:

@@ -1,0 +1,160 @@
+"""Money, dates and flags parsed per column: values, which cells are bad, and notes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custseg.ingest.parse import parse_dates, parse_flag, parse_money
+
+
+def floats(parsed) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in parsed.values.tolist()]
+
+
+def days(parsed) -> list[str | None]:
+    return [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in parsed.values]
+
+
+# -- money ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, expected",
+    [
+        (["$1,234.50"], [1234.5]),
+        (["1.234,50 EUR", "12,00 EUR"], [1234.5, 12.0]),
+        (["1.234,50 €", "3,99 €"], [1234.5, 3.99]),
+        (["-$3.00", "$10.00"], [-3.0, 10.0]),
+        (["(3.00)", "4.50"], [-3.0, 4.5]),
+        (["£12", "£7.50"], [12.0, 7.5]),
+        (["12.5"], [12.5]),
+    ],
+)
+def test_money_shapes(column, expected):
+    parsed = parse_money(pd.Series(column))
+    assert floats(parsed) == pytest.approx(expected)
+    assert not parsed.bad.any()
+
+
+def test_money_decimal_comma_is_noted_and_currency_hinted():
+    parsed = parse_money(pd.Series(["1.234,50 €", "3,99 €", "1.234,50 €"]))
+    assert parsed.notes == ["decimal comma"]
+    assert parsed.currency_hint == "EUR"
+    assert floats(parsed) == pytest.approx([1234.5, 3.99, 1234.5])
+
+
+def test_money_currency_hint_from_code_and_none_when_mixed():
+    assert parse_money(pd.Series(["10.00 GBP", "5.00 GBP"])).currency_hint == "GBP"
+    assert parse_money(pd.Series(["€10.00", "£5.00"])).currency_hint is None
+    assert parse_money(pd.Series(["10.00", "5.00"])).currency_hint is None
+
+
+def test_money_unreadable_is_bad():
+    parsed = parse_money(pd.Series(["12.50", "abc", "7"]))
+    assert floats(parsed) == pytest.approx([12.5, None, 7.0], nan_ok=True)
+    assert parsed.bad.tolist() == [False, True, False]
+
+
+def test_money_empty_and_missing_are_nan_not_bad():
+    parsed = parse_money(pd.Series(["12.50", "", None], dtype=object))
+    assert floats(parsed)[0] == 12.5
+    assert floats(parsed)[1:] == [None, None]
+    assert parsed.bad.tolist() == [False, False, False]
+
+
+def test_money_numeric_dtype_passes_through():
+    raw = pd.Series([1.5, 2, np.nan, -4])
+    parsed = parse_money(raw)
+    assert floats(parsed) == [1.5, 2.0, None, -4.0]
+    assert parsed.values.dtype == np.float64
+    assert not parsed.bad.any()
+
+
+@pytest.mark.parametrize("hint, expected", [(",", 1234.0), (None, 1.234)])
+def test_money_undecided_column_follows_file_convention(hint, expected):
+    parsed = parse_money(pd.Series(["1.234", "1.234"]), decimal_hint=hint)
+    assert floats(parsed) == [expected, expected]
+
+
+def test_money_column_evidence_beats_hint():
+    parsed = parse_money(pd.Series(["1.234", "12.50"]), decimal_hint=",")
+    assert floats(parsed) == pytest.approx([1.234, 12.5])
+
+
+# -- dates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, expected",
+    [
+        (["2025-05-11 23:55:16 -0400"], ["2025-05-11"]),  # local day, not UTC's 05-12
+        (["2025-03-04T10:21:14.123Z"], ["2025-03-04"]),
+        (["19970101", "19971231"], ["1997-01-01", "1997-12-31"]),
+        (["1700000000"], ["2023-11-14"]),  # epoch seconds
+        (["1700000000000"], ["2023-11-14"]),  # epoch milliseconds
+        ([1700000000, 1700086400], ["2023-11-14", "2023-11-15"]),
+        ([1700000000000, 1700086400000], ["2023-11-14", "2023-11-15"]),
+        (["31.12.2024", "03.04.2024"], ["2024-12-31", "2024-04-03"]),  # dotted: day-first
+    ],
+)
+def test_date_shapes(column, expected):
+    parsed = parse_dates(pd.Series(column))
+    assert days(parsed) == expected
+    assert not parsed.bad.any()
+
+
+def test_dates_day_first_proven_by_a_day_above_12():
+    parsed = parse_dates(pd.Series(["03/04/2024", "31/12/2024"]))
+    assert days(parsed) == ["2024-04-03", "2024-12-31"]
+    assert any("day-first" in n for n in parsed.notes)
+
+
+def test_dates_month_first_proven_by_a_day_above_12_second():
+    parsed = parse_dates(pd.Series(["03/04/2024", "12/31/2024"]))
+    assert days(parsed) == ["2024-03-04", "2024-12-31"]
+    assert any("month-first" in n for n in parsed.notes)
+
+
+def test_dates_ambiguous_column_reads_month_first_and_says_so():
+    parsed = parse_dates(pd.Series(["03/04/2024", "05/06/2024"]))
+    assert days(parsed) == ["2024-03-04", "2024-05-06"]
+    assert len(parsed.notes) == 1
+    assert "month-first" in parsed.notes[0] and "day-first" in parsed.notes[0]
+
+
+def test_dates_unparseable_is_bad():
+    parsed = parse_dates(pd.Series(["2024-01-05", "not a date"]))
+    assert days(parsed) == ["2024-01-05", None]
+    assert parsed.bad.tolist() == [False, True]
+
+
+def test_dates_missing_is_not_bad():
+    parsed = parse_dates(pd.Series(["2024-01-05", None, "2024-01-07"], dtype=object))
+    assert days(parsed) == ["2024-01-05", None, "2024-01-07"]
+    assert parsed.bad.tolist() == [False, False, False]
+
+
+def test_dates_datetime_dtype_passes_through_at_midnight():
+    parsed = parse_dates(pd.Series(pd.to_datetime(["2024-01-05 23:30:00", "2024-02-29 00:10:00"])))
+    assert days(parsed) == ["2024-01-05", "2024-02-29"]
+    assert (parsed.values.dt.hour == 0).all()
+    assert not parsed.bad.any()
+
+
+def test_dates_tz_aware_dtype_keeps_the_wall_clock_day():
+    stamps = pd.to_datetime(["2025-05-11 23:55:16", "2025-01-01 20:00:00"]).tz_localize("America/New_York")
+    parsed = parse_dates(pd.Series(stamps))
+    assert days(parsed) == ["2025-05-11", "2025-01-01"]  # UTC would say 05-12 and 01-02
+
+
+# -- flags ------------------------------------------------------------------------------
+
+
+def test_flags():
+    flags = parse_flag(pd.Series(["yes", "no", "true", "false", "1", "0", "", None, " Yes ", "FALSE"], dtype=object))
+    assert flags.dtype == "boolean"
+    assert flags.tolist() == [True, False, True, False, True, False, pd.NA, pd.NA, True, False]
