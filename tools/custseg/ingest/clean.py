@@ -16,6 +16,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+from custseg.ingest.text import customer_ids, first_present, flag, lower_values, normalize_email, normalize_phone, prefixed, text
 
 REASON_ORDER = (
     "duplicate",
@@ -77,34 +78,6 @@ class Cleaned:
 # -- shared helpers -------------------------------------------------------------------
 
 
-def normalize_email(s: pd.Series) -> pd.Series:
-    s = s.astype(object).where(s.notna(), None)
-    out = s.map(lambda v: None if v is None else str(v).strip().lower())
-    return out.where(out.map(lambda v: isinstance(v, str) and "@" in v and len(v) > 2), None)
-
-
-def normalize_phone(s: pd.Series) -> pd.Series:
-    text = s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v))
-    digits = text.str.replace(r"[^\d+]", "", regex=True)
-    digits = digits.str.replace(r"(?!^)\+", "", regex=True)
-    return digits.where(digits.str.count(r"\d") >= 6, None)
-
-
-def _text(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v).strip())
-
-
-def _first_identity(*candidates: pd.Series) -> pd.Series:
-    out = candidates[0]
-    for cand in candidates[1:]:
-        out = out.where(out.notna(), cand)
-    return out
-
-
-def _prefixed(s: pd.Series, prefix: str) -> pd.Series:
-    return s.map(lambda v: None if v is None or v != v else prefix + str(v))
-
-
 def _check_bad(path: str, column: str, parsed: Parsed, raw: pd.Series, what: str) -> None:
     present = int(raw.notna().sum())
     n_bad = int(parsed.bad.sum())
@@ -115,8 +88,15 @@ def _check_bad(path: str, column: str, parsed: Parsed, raw: pd.Series, what: str
 
 
 def _assign(reason: pd.Series, mask, name: str) -> None:
+    """Give ``name`` to rows that match and have no reason yet (first reason wins)."""
     mask = np.asarray(mask, dtype=bool)
     reason[(reason.to_numpy() == "") & mask] = name
+
+
+def _assign_each(reason: pd.Series, names: np.ndarray) -> None:
+    """Like _assign, with one candidate reason per row ('' for none)."""
+    free = (reason.to_numpy() == "") & (names != "")
+    reason[free] = names[free]
 
 
 # -- orders (Shopify, Stripe, WooCommerce, Square, logs) ---------------------------------------
@@ -134,10 +114,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     # 1. Order keys; rows without one are orders of their own.
     position = np.arange(len(frame))
     if "order_id" in m:
-        key = _text(frame["order_id"])
-        key = key.where(key.notna(), pd.Series(["\0row%d" % i for i in position], index=frame.index))
+        key = text(frame["order_id"])
+        key = key.fillna("\0row" + pd.Series(position, index=frame.index).astype(str))
     else:
-        key = pd.Series(["\0row%d" % i for i in position], index=frame.index)
+        key = "\0row" + pd.Series(position, index=frame.index).astype(str)
 
     # 2. Duplicates: a later file's copy of an order, or a repeated one-row-per-order key.
     if det.spec.line_items:
@@ -221,27 +201,20 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             "woocommerce_orders": (_WOO_KEEP, _WOO_STATUS),
         }.get(source, (set(), {}))
         st = _status_values(orders["status"])
-        for name in ("cancelled", "refunded", "voided", "failed", "unpaid"):
-            if name == "unpaid" and opts.include_unpaid:
-                continue
-            _assign(reason, [table.get(v) == name for v in st], name)
-        if keep:
-            other = [v is not None and v not in keep and v not in table for v in st]
-            for value in sorted({v for v, o, r in zip(st, other, reason.to_numpy()) if o and r == ""}):
-                _assign(reason, [v == value for v in st], _reason_name(value))
-            _assign(reason, [v is None for v in st], "no_status")
+        reasons = {v: _status_reason(v, keep, table, opts.include_unpaid) for v in set(st)}
+        _assign_each(reason, np.array([reasons[v] for v in st], dtype=object))
     if "has_refund_row" in orders:  # Square: a payment refunded in full
         _assign(reason, orders["has_refund_row"].to_numpy() & (orders["net"].fillna(1) <= 0).to_numpy(), "refunded")
 
     if not use_converted and "currency" in orders:
-        cur = orders["currency"].astype(object).where(orders["currency"].notna(), None).map(lambda v: None if v is None else str(v).strip().upper())
+        cur = text(orders["currency"]).str.upper()
         alive = reason.to_numpy() == ""
         counts = cur[alive].value_counts()
         if len(counts) > 1:
             if opts.currency is None:
                 listing = ", ".join(f"{c} {n:,} orders" for c, n in counts.items())
                 raise InputError(path, f"holds orders in {len(counts)} currencies ({listing}) and no converted amounts: choose one with --currency {counts.index[0]}")
-            _assign(reason, (cur != opts.currency.upper()).to_numpy(), "other_currency")
+            _assign(reason, flag(cur != opts.currency.upper()), "other_currency")
             currency = opts.currency.upper()
         elif len(counts) == 1:
             currency = counts.index[0]
@@ -298,16 +271,23 @@ def _single_currency(frame: pd.DataFrame, kept: np.ndarray) -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _status_values(column: pd.Series) -> list[str | None]:
+def _status_values(column: pd.Series) -> np.ndarray:
     """Statuses lower-cased, WooCommerce's wc- prefix dropped, missing as None."""
-    out = []
-    for v in column.astype(object).tolist():
-        if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
-            out.append(None)
-            continue
-        v = str(v).strip().lower()
-        out.append(v[3:] if v.startswith("wc-") else v)
-    return out
+    return lower_values(text(column).str.replace(r"^wc-", "", regex=True))
+
+
+def _status_reason(status: str | None, keep: set, table: dict, include_unpaid: bool) -> str:
+    """The drop reason a status gives ('' to keep). Statuses no rule names drop under their own name."""
+    if not keep:  # a source without a status vocabulary: the status decides nothing
+        return ""
+    if not isinstance(status, str):
+        return "no_status"
+    if status in keep:
+        return ""
+    mapped = table.get(status)
+    if mapped == "unpaid" and include_unpaid:
+        return ""
+    return mapped or _reason_name(status)
 
 
 def _reason_name(status: str) -> str:
@@ -318,22 +298,19 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     """DESIGN.md identity: email first; then phone (Shopify) or the customer id."""
     parts = []
     if "email" in orders:
-        parts.append(_prefixed(normalize_email(orders["email"]), "e:"))
+        parts.append(prefixed(normalize_email(orders["email"]), "e:"))
     if source == "shopify_orders":
         for role in ("phone", "billing_phone", "shipping_phone"):
             if role in orders:
-                parts.append(_prefixed(normalize_phone(orders[role]), "p:"))
+                parts.append(prefixed(normalize_phone(orders[role]), "p:"))
     if "customer" in orders:
-        cust = _text(orders["customer"])
-        if source == "woocommerce_orders":
-            cust = cust.where(cust != "0", None)
-        looks_email = cust.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
-        cust = pd.Series(np.where(looks_email, cust.str.lower(), cust), index=cust.index)
-        cust = cust.map(lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") and v[:-2].isdigit() else v)
-        parts.append(_prefixed(cust.where(cust.notna(), None), "i:"))
+        cust = customer_ids(orders["customer"])
+        if source == "woocommerce_orders":  # 0 is WooCommerce's guest
+            cust = cust.mask(cust == "0")
+        parts.append(prefixed(cust, "i:"))
     if not parts:
-        return pd.Series([None] * len(orders), index=orders.index, dtype=object)
-    return _first_identity(*parts)
+        return pd.Series(pd.NA, index=orders.index, dtype="string[pyarrow]")
+    return first_present(*parts)
 
 
 def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str]) -> pd.DataFrame:
@@ -357,8 +334,8 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     m = det.mapping
     rows = len(frame) + malformed
     dropped: Counter = Counter({"malformed_row": malformed} if malformed else {})
-    ident = _text(frame["customer"])
-    event = _text(frame["event"])
+    ident = text(frame["customer"])
+    event = text(frame["event"])
     dates = parse_dates(frame["date"])
     _check_bad(path, m["date"], dates, frame["date"], "timestamps")
     reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
@@ -373,7 +350,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for name, n in Counter(r[r != ""]).items():
         dropped[name] += n
     kept = r == ""
-    events = pd.DataFrame({"identity": _prefixed(ident, "i:").to_numpy()[kept], "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
+    events = pd.DataFrame({"identity": prefixed(ident, "i:").to_numpy()[kept], "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
     if revenue is not None:
         rev = revenue.values.to_numpy()[kept]
         purchase = ~np.isnan(rev) & (rev != 0)
@@ -410,12 +387,12 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
     dropped: Counter = Counter({"malformed_row": malformed} if malformed else {})
     parts = []
     if "email" in m:
-        parts.append(_prefixed(normalize_email(frame["email"]), "e:"))
+        parts.append(prefixed(normalize_email(frame["email"]), "e:"))
     if "phone" in m and det.source == "shopify_customers":
-        parts.append(_prefixed(normalize_phone(frame["phone"]), "p:"))
+        parts.append(prefixed(normalize_phone(frame["phone"]), "p:"))
     if "customer" in m:
-        parts.append(_prefixed(_text(frame["customer"]), "i:"))
-    identity = _first_identity(*parts)
+        parts.append(prefixed(text(frame["customer"]), "i:"))
+    identity = first_present(*parts)
     reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     _assign(reason, identity.notna() & identity.duplicated(), "duplicate")
     _assign(reason, identity.isna(), "no_identity")
@@ -436,7 +413,7 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
             notes.extend(f"{m[role]}: {n}" for n in parsed.notes)
     for role in ("plan", "status"):
         if role in m:
-            table[role] = _text(frame[role]).to_numpy()
+            table[role] = text(frame[role]).to_numpy()
     consent = parse_flag(frame["consent"]) if "consent" in m else pd.Series(pd.array([pd.NA] * len(frame), dtype="boolean"))
     if "unsubscribed" in m:
         unsub = parse_flag(frame["unsubscribed"])

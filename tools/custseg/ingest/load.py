@@ -113,7 +113,7 @@ def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
     raw = inp.read(wanted)
     if inp.format in ("xlsx", "csv", "text") and len(raw) == 0:
         raise InputError(inp.path, "has a header but no data rows")
-    return pd.DataFrame({role: raw[col].to_numpy() for role, col in det.mapping.items()})
+    return pd.DataFrame({role: raw[col].reset_index(drop=True) for role, col in det.mapping.items()})
 
 
 def _refuse_if_empty(label: str, cleaned: Cleaned) -> None:

@@ -41,10 +41,10 @@ class Parsed:
 
 
 def _present_text(raw: pd.Series) -> pd.Series:
-    """Cells as Python strings, with missing and blank cells as None (JSON keeps "" cells)."""
-    text = raw.astype(object).where(raw.notna(), None)
-    blank = text.map(lambda v: isinstance(v, str) and not v.strip())
-    return text.where(~blank, None)
+    """Cells as strings, with missing and blank cells as <NA> (JSON keeps "" cells)."""
+    from custseg.ingest.text import text
+
+    return text(raw)
 
 
 def _on_uniques(raw: pd.Series, fn) -> pd.Series:
@@ -255,5 +255,8 @@ _FALSE = {"no", "n", "false", "f", "0", "unsubscribed", "not_subscribed", "opted
 
 def parse_flag(raw: pd.Series) -> pd.Series:
     """yes/no style consent flags as a nullable boolean (unknown stays missing)."""
-    text = raw.astype(object).where(raw.notna(), None).map(lambda v: None if v is None else str(v).strip().lower())
-    return text.map(lambda v: True if v in _TRUE else False if v in _FALSE else None).astype("boolean")
+    from custseg.ingest.text import lower_values
+
+    values = pd.Series(lower_values(raw), index=raw.index, dtype=object)
+    table = {v: (True if v in _TRUE else False if v in _FALSE else None) for v in pd.unique(values) if v is not None}
+    return values.map(table).astype("boolean")
