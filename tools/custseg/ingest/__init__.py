@@ -1,6 +1,6 @@
 """Ingest: read a file, detect its source, map columns, clean with an audit, pseudonymize."""
 
-from custseg.ingest.detect import ALL_SPECS, Detection, SourceSpec, detect
+from custseg.ingest.detect import ALL_SPECS, Detection, SourceName, SourceSpec, detect
 from custseg.ingest.load import Dataset, FileInfo, IngestOptions, load
 from custseg.ingest.privacy import KEY_FILE, pseudonymize, read_key, write_key
 
@@ -11,6 +11,7 @@ __all__ = [
     "Detection",
     "FileInfo",
     "IngestOptions",
+    "SourceName",
     "SourceSpec",
     "detect",
     "load",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import pandas as pd
 
@@ -136,6 +137,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "customer": ("customerid", "customerreferenceid"),
         },
         required=("order_id", "date", "amount", "customer"),
+        line_items=True,  # a refund is a row of its own under its payment's id
     ),
 )
 
@@ -199,6 +201,9 @@ GENERIC: dict[str, SourceSpec] = {
 }
 
 ALL_SPECS = {s.name: s for s in SPECS} | GENERIC
+
+SourceName = Literal["shopify_orders", "shopify_customers", "stripe_payments", "woocommerce_orders", "square_transactions", "events", "transactions", "customers"]
+assert set(get_args(SourceName)) == set(ALL_SPECS), "SourceName must list every source spec"
 
 
 # Exports that are not about customers' purchases: refuse them with a useful message.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from custseg.ingest import ALL_SPECS, Dataset, IngestOptions, load
+from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
 DEFAULT_PERIOD_DAYS = 90
@@ -19,7 +19,7 @@ class IngestParams:
     """How to read the export(s); shared by every tool that reads files."""
 
     files: list[str] = param("export file(s): CSV, TSV, XLSX, Parquet, JSON or JSON Lines, optionally .gz or .zip; parts of one export are read together", positional=True, metavar="FILE")
-    source: str | None = param("force the source instead of detecting it", default=None, choices=tuple(ALL_SPECS))
+    source: SourceName | None = param("force the source instead of detecting it", default=None)
     map: dict[str, str] = param("map a role to a column, e.g. --map customer=\"Client ID\" (repeatable)", default={}, metavar="ROLE=COLUMN")
     sheet: str | None = param("XLSX sheet to read (default: the first)", default=None)
     currency: str | None = param("keep only orders in this currency when the export mixes currencies", default=None)

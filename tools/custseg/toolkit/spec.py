@@ -21,9 +21,13 @@ from dataclasses import MISSING, dataclass, field
 from typing import Any, Callable
 
 
-def param(help: str, *, default: Any = MISSING, positional: bool = False, flag: str | None = None, choices: tuple | None = None, metavar: str | None = None) -> Any:
-    """A parameter field: its help text and how a command line spells it."""
-    meta = {"help": help, "positional": positional, "flag": flag, "choices": choices, "metavar": metavar}
+def param(help: str, *, default: Any = MISSING, positional: bool = False, flag: str | None = None, metavar: str | None = None) -> Any:
+    """A parameter field: its help text and how a command line spells it.
+
+    Allowed values are given by the type (``Literal[...]``), not here, so that the
+    JSON Schema and the command line agree.
+    """
+    meta = {"help": help, "positional": positional, "flag": flag, "metavar": metavar}
     if isinstance(default, (list, dict)):
         value = default
         return field(default_factory=lambda: type(value)(value), metadata=meta)
@@ -64,10 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser, params: type) -> None:
         tp, _ = _base(hints[f.name])
         origin = typing.get_origin(tp)
         kwargs: dict[str, Any] = {"help": meta.get("help", "")}
+        if origin is typing.Literal:  # choices are part of the type, so schemas carry them too
+            kwargs["choices"] = typing.get_args(tp)
+            tp, origin = str, None
         if meta.get("metavar"):
             kwargs["metavar"] = meta["metavar"]
-        if meta.get("choices"):
-            kwargs["choices"] = meta["choices"]
         if meta.get("positional"):
             if origin is list:
                 kwargs["nargs"] = "+"

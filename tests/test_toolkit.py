@@ -1,0 +1,50 @@
+"""The tool layer: one description builds the CLI, the API schema and validation."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+from custseg.agent.schemas import api_tools, input_schema, validate_input
+from custseg.cli.main import build_parser
+from custseg.toolkit import PROFILE, TOOLS, dumps, params_from_dict
+from tests.conftest import EXAMPLES
+
+
+def test_profile_schema_comes_from_the_dataclass():
+    schema = input_schema(PROFILE)
+    assert schema["required"] == ["files"]
+    assert schema["properties"]["files"]["type"] == "array"
+    assert "XLSX" in schema["properties"]["files"]["description"]
+    assert schema["properties"]["include_unpaid"]["type"] == "boolean"
+    assert set(schema["properties"]["source"]["anyOf"][0]["enum"]) >= {"shopify_orders", "stripe_payments", "events"}
+    assert [t["name"] for t in api_tools()] == list(TOOLS)
+
+
+def test_cli_options_come_from_the_same_fields():
+    parser = build_parser()
+    args = parser.parse_args(["profile", "a.csv", "b.csv", "--map", "customer=Client", "--include-unpaid", "--currency", "usd"])
+    assert args.files == ["a.csv", "b.csv"] and args.map == ["customer=Client"]
+    assert args.include_unpaid is True and args.currency == "usd"
+
+
+def test_validation_rejects_bad_tool_input():
+    with pytest.raises(pydantic.ValidationError):
+        validate_input(PROFILE, {"files": "not-a-list"})
+    with pytest.raises(pydantic.ValidationError):
+        validate_input(PROFILE, {"files": ["x.csv"], "source": "myspace"})
+    assert validate_input(PROFILE, {"files": ["x.csv"]}).files == ["x.csv"]
+
+
+def test_a_tool_runs_from_a_json_call_as_from_the_cli(cli):
+    params = params_from_dict(PROFILE.params, {"files": [str(EXAMPLES / "european_orders.csv")]})
+    via_call = dumps(PROFILE.run(params))
+    via_cli = cli("profile", EXAMPLES / "european_orders.csv", "--json").out.strip()
+    assert via_call == via_cli
+    with pytest.raises(ValueError):
+        params_from_dict(PROFILE.params, {"files": [], "colour": "red"})
+
+
+def test_bad_map_syntax_is_a_clean_error(cli):
+    res = cli("profile", EXAMPLES / "european_orders.csv", "--map", "customer")
+    assert res.code == 2 and "KEY=VALUE" in res.err and "Traceback" not in res.err

@@ -1,0 +1,1 @@
+"""Agent layer: the Anthropic API loop and tool schemas. Never imported by the runtime layers."""
