@@ -111,13 +111,14 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if malformed:
         dropped["malformed_row"] += malformed
 
-    # 1. Order keys; rows without one are orders of their own.
+    # 1. Order keys; rows without one are orders of their own. (Not NUL-prefixed: pandas 2.2
+    # hashes object strings as C strings, so "\0row1" and "\0row2" would be one key.)
     position = np.arange(len(frame))
     if "order_id" in m:
         key = text(frame["order_id"])
-        key = key.fillna("\0row" + pd.Series(position, index=frame.index).astype(str))
+        key = key.fillna("\x1frow" + pd.Series(position, index=frame.index).astype(str))
     else:
-        key = "\0row" + pd.Series(position, index=frame.index).astype(str)
+        key = "\x1frow" + pd.Series(position, index=frame.index).astype(str)
 
     # 2. Duplicates: a later file's copy of an order, or a repeated one-row-per-order key.
     if det.spec.line_items:
