@@ -64,6 +64,7 @@ class Cleaned:
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent: private, never for the model
+    issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -241,6 +242,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     kept_rows = int(orders["n_rows"].to_numpy()[kept].sum())
     out = pd.DataFrame({"identity": identity.to_numpy()[kept], "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
     contacts = _contacts(orders, identity, kept, m)
+    issues = _issue_counts(identity, r)
     warnings = []
     if "unpaid" in dropped and not opts.include_unpaid:
         warnings.append(f"{dropped_orders['unpaid']:,} unpaid orders (pending or authorized) are not counted; add --include-unpaid to count them")
@@ -252,6 +254,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
         orders=out,
         contacts=contacts,
+        issues=issues,
         currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
         notes=notes,
         warnings=warnings,
@@ -312,6 +315,14 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     if not parts:
         return pd.Series(pd.NA, index=orders.index, dtype="string[pyarrow]")
     return first_present(*parts)
+
+
+def _issue_counts(identity: pd.Series, reason: np.ndarray) -> pd.DataFrame:
+    """Failed payments and refunded orders per identity: signals for the health score."""
+    ident = identity.to_numpy(dtype=object, na_value=None)
+    frame = pd.DataFrame({"identity": ident, "failed": reason == "failed", "refunded": reason == "refunded"})
+    frame = frame[frame["identity"].notna() & (frame["failed"] | frame["refunded"])]
+    return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
 
 
 def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str]) -> pd.DataFrame:

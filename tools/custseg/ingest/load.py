@@ -53,6 +53,7 @@ class Dataset:
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
     contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent: never for the model
+    issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer)
     prospects: int
     currency: str | None
     has_revenue: bool
@@ -147,6 +148,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         events=ids(cleaned.events),
         customers=customers,
         contacts=ids(cleaned.contacts),
+        issues=ids(cleaned.issues),
         prospects=prospects,
         currency=cleaned.currency,
         has_revenue=cleaned.has_revenue,

@@ -5,12 +5,17 @@ from :data:`TOOLS`; none of them re-declares a parameter.
 """
 
 from custseg.toolkit.profile import PROFILE, ProfileParams, ProfileResult, profile
+from custseg.toolkit.run import RUN, RunParams, RunResult, run
 from custseg.toolkit.spec import Tool, add_arguments, dumps, params_from_dict, params_from_namespace, to_jsonable
 
-TOOLS: dict[str, Tool] = {t.name: t for t in (PROFILE,)}
+TOOLS: dict[str, Tool] = {t.name: t for t in (PROFILE, RUN)}
 
 __all__ = [
     "PROFILE",
+    "RUN",
+    "RunParams",
+    "RunResult",
+    "run",
     "TOOLS",
     "ProfileParams",
     "ProfileResult",

@@ -1,0 +1,154 @@
+"""Per-segment figures, migration between periods, next-period validation and sized moves.
+
+All functions take a label per customer (segment keys as an object array) plus the
+aligned metric arrays and return plain dicts; ``facts.build`` turns them into the
+schema's dataclasses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custseg.compute.metrics import Metrics
+
+TREND_THRESHOLD = 0.10  # a segment growing or shrinking by more than 10% between periods
+
+
+def _index(labels: np.ndarray, keys: list[str]) -> np.ndarray:
+    lookup = {k: i for i, k in enumerate(keys)}
+    return pd.Series(labels, dtype=object).map(lookup).to_numpy(dtype=np.int64)
+
+
+def segment_stats(labels: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
+    n = len(labels)
+    k = len(keys)
+    idx = _index(labels, keys)
+    counts = np.bincount(idx, minlength=k)
+    revenue = np.bincount(idx, weights=m.monetary, minlength=k)
+    orders = np.bincount(idx, weights=m.orders, minlength=k)
+    repeat = np.bincount(idx, weights=(m.purchase_days >= 2).astype(float), minlength=k)
+    days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
+    recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
+    medians = pd.Series(m.recency).groupby(idx).median() if n else pd.Series(dtype=float)
+    out = {}
+    for i, key in enumerate(keys):
+        c = int(counts[i])
+        money = has_amounts and c > 0
+        out[key] = {
+            "count": c,
+            "pct_customers": _r(c / n, 4) if n else 0.0,
+            "revenue": _r(revenue[i], 2) if has_amounts else None,
+            "revenue_share": _r(revenue[i] / revenue_total, 4) if has_amounts and revenue_total else None,
+            "avg_value": _r(revenue[i] / c, 2) if money else None,
+            "aov": _r(revenue[i] / orders[i], 2) if money and orders[i] else None,
+            "median_recency_days": float(medians.get(i)) if c else None,
+            "avg_purchase_days": _r(days[i] / c, 2) if c else None,
+            "repeat_rate": _r(repeat[i] / c, 4) if c else None,
+            "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money else None,
+        }
+    return out
+
+
+def add_trend(stats: dict[str, dict], prev_labels: np.ndarray | None, keys: list[str]) -> None:
+    """Size now vs one period earlier; growing / declining past TREND_THRESHOLD."""
+    if prev_labels is None:
+        return
+    idx = _index(prev_labels, keys)
+    prev = np.bincount(idx, minlength=len(keys))
+    for i, key in enumerate(keys):
+        now, before = stats[key]["count"], int(prev[i])
+        stats[key]["count_prev"] = before
+        if before == 0:
+            stats[key]["trend"] = "growing" if now > 0 else "stable"
+            stats[key]["trend_change"] = None
+            continue
+        change = (now - before) / before
+        stats[key]["trend_change"] = _r(change, 4)
+        stats[key]["trend"] = "growing" if change > TREND_THRESHOLD else "declining" if change < -TREND_THRESHOLD else "stable"
+
+
+def migration(prev_codes: np.ndarray, prev_labels: np.ndarray, now_codes: np.ndarray, now_labels: np.ndarray, keys: list[str], window_spend: np.ndarray | None, watch_pairs: list[tuple[str, str]]) -> dict:
+    """From -> to counts for customers present at both dates (everyone who bought by the earlier one)."""
+    to = now_labels[np.searchsorted(now_codes, prev_codes)]  # both sorted by customer code
+    k = len(keys)
+    fi = _index(prev_labels, keys)
+    ti = _index(to, keys)
+    flat = np.bincount(fi * k + ti, minlength=k * k).reshape(k, k)
+    matrix = {a: {b: int(flat[i, j]) for j, b in enumerate(keys)} for i, a in enumerate(keys)}
+    revenue = None
+    if window_spend is not None:
+        rflat = np.bincount(fi * k + ti, weights=window_spend[prev_codes], minlength=k * k).reshape(k, k)
+        revenue = {a: {b: _r(rflat[i, j], 2) for j, b in enumerate(keys)} for i, a in enumerate(keys)}
+    new_mask = ~np.isin(now_codes, prev_codes, assume_unique=True)
+    entered_idx = _index(now_labels[new_mask], keys)
+    entered = {key: int(c) for key, c in zip(keys, np.bincount(entered_idx, minlength=k))}
+    watch = [{"from_segment": a, "to_segment": b, "customers": matrix[a][b], "revenue": revenue[a][b] if revenue else None} for a, b in watch_pairs if a in matrix and b in matrix]
+    return {"customers_in_both": int(len(prev_codes)), "matrix": matrix, "revenue": revenue, "entered": entered, "watch": watch}
+
+
+def validation(prev_codes: np.ndarray, prev_labels: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool) -> dict:
+    """What each segment at the cutoff did in the following period."""
+    bought = orders_next[prev_codes] > 0
+    spend = spend_next[prev_codes]
+    total_window = float(spend_next.sum())
+    rows = []
+    for key in keys_ranked:
+        mask = prev_labels == key
+        c = int(mask.sum())
+        if c == 0:
+            continue
+        rows.append({
+            "segment": key,
+            "customers": c,
+            "repeat_rate": _r(bought[mask].mean(), 4),
+            "revenue_per_customer": _r(spend[mask].mean(), 2) if has_amounts else None,
+            "revenue_share": _r(spend[mask].sum() / total_window, 4) if has_amounts and total_window else None,
+        })
+    base = float(bought.mean()) if len(bought) else 0.0
+    rates = [r["repeat_rate"] for r in rows]
+    violations = [f"{rows[i + 1]['segment']} ({rates[i + 1]:.1%}) bought again more often than {rows[i]['segment']} ({rates[i]:.1%})" for i in range(len(rates) - 1) if rates[i + 1] > rates[i]]
+    top = rows[0] if rows else None
+    existing_spend = float(spend.sum())
+    return {
+        "segments": rows,
+        "base_repeat_rate": _r(base, 4),
+        "top_segment": top["segment"] if top else "",
+        "top_lift": _r(top["repeat_rate"] / base, 2) if top and base > 0 else None,
+        "monotone": not violations,
+        "violations": violations,
+        "new_customer_revenue_share": _r(1 - existing_spend / total_window, 4) if has_amounts and total_window else None,
+    }
+
+
+def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8) -> list[dict]:
+    """Upward moves sized from this data: who could move, how often they did, what it is worth."""
+    out = []
+    for a in ranked:
+        for b in ranked[: ranked.index(a)]:  # b ranks above a
+            now = stats[a]["count"]
+            gap = (stats[b]["spend_last_period_per_customer"] or 0) - (stats[a]["spend_last_period_per_customer"] or 0)
+            base = prev_counts.get(a, 0)
+            if now == 0 or base == 0 or gap <= 0 or stats[b]["spend_last_period_per_customer"] is None:
+                continue
+            rate = matrix[a][b] / base
+            if rate <= 0:
+                continue
+            expected = int(round(now * rate))
+            out.append({
+                "from_segment": a,
+                "to_segment": b,
+                "customers_now": now,
+                "historical_rate": _r(rate, 4),
+                "revenue_gap_per_customer": _r(gap, 2),
+                "expected_customers": expected,
+                "expected_revenue": _r(expected * gap, 2),
+                "value_per_10pct": _r(0.1 * now * gap, 2),
+                "explanation": f"{now} customers are {a} now; last period {rate:.1%} of {a} moved to {b}; a customer in {b} spent {gap:,.2f} more per period",
+            })
+    out.sort(key=lambda o: (-o["value_per_10pct"], o["from_segment"], o["to_segment"]))
+    return out[:limit]
+
+
+def _r(x: float, digits: int) -> float:
+    return round(float(x), digits)

@@ -1,0 +1,154 @@
+"""RFM segmentation: scores, the rule table, small-segment merges and similar pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from custseg.compute.metrics import Metrics
+from custseg.compute.rules import DEFAULT, RECENCY_MONETARY, SMALL_BASE, RuleTable, rank_of
+from custseg.compute.scoring import FREQUENCY_BANDS, RECENCY_BANDS, Score, fixed_score, quantile_score
+
+SMALL_BASE_CUSTOMERS = 50
+MIN_SEGMENT_SHARE = 0.01  # a segment under 1% of customers (and under MIN_SEGMENT_COUNT) is merged
+MIN_SEGMENT_COUNT = 5
+AUTO_FIXED_MIN_DAYS = 365
+AUTO_MAX_BAND_SHARE = 0.7
+
+
+@dataclass
+class Scored:
+    r: np.ndarray
+    f: np.ndarray
+    m: np.ndarray
+    scores: dict[str, Score]
+    method: str
+    method_reason: str
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {"r": self.r, "f": self.f, "m": self.m}
+
+
+def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[str, str]:
+    if requested in ("fixed", "quantile"):
+        return requested, f"{requested} scoring was asked for"
+    if days_covered < AUTO_FIXED_MIN_DAYS:
+        return "quantile", f"the data covers {days_covered} days (under {AUTO_FIXED_MIN_DAYS}), too short for calendar recency bands from 'this week' to '6+ months ago'"
+    r, _ = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
+    shares = np.bincount(r, minlength=6)[1:] / max(len(r), 1)
+    if shares.max() > AUTO_MAX_BAND_SHARE:
+        band = int(shares.argmax()) + 1
+        return "quantile", f"calendar bands would give {shares.max():.0%} of customers the same recency score ({band}), so quintiles of this data separate them better"
+    return "fixed", f"the data covers {days_covered} days and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
+
+
+def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scored:
+    if method == "fixed":
+        r, rs = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
+        f, fs = fixed_score(metrics.purchase_days, FREQUENCY_BANDS, "frequency", True)
+    else:
+        r, rs = quantile_score(metrics.recency, "recency", False)
+        f, fs = quantile_score(metrics.purchase_days, "frequency", True)
+    if has_amounts:
+        m, ms = quantile_score(metrics.monetary, "monetary", True)  # monetary is always by quintile
+    else:
+        m = np.full(len(r), 3, dtype=np.int8)
+        ms = Score("monetary", "none", [], [], True)
+    return Scored(r, f, m, {"recency": rs, "frequency": fs, "monetary": ms}, method, reason)
+
+
+def choose_table(n_customers: int, scored: Scored, user: RuleTable | None) -> tuple[RuleTable, str]:
+    if user is not None:
+        return user, "your rule table (--rules)"
+    if n_customers < SMALL_BASE_CUSTOMERS:
+        return SMALL_BASE, f"only {n_customers} customers (under {SMALL_BASE_CUSTOMERS}): three broad groups"
+    if len(np.unique(scored.f)) == 1:
+        return RECENCY_MONETARY, "every customer has the same frequency score, so frequency carries no signal"
+    return DEFAULT, "the standard six-segment RFM table"
+
+
+@dataclass
+class Assignment:
+    table: RuleTable
+    table_reason: str
+    segment: np.ndarray  # index into table.rules per customer
+    merged: list[dict] = field(default_factory=list)
+
+    def keys(self) -> np.ndarray:
+        return np.array(self.table.keys, dtype=object)[self.segment]
+
+
+def assign(table: RuleTable, table_reason: str, scored: Scored) -> Assignment:
+    return Assignment(table, table_reason, table.assign(scored.as_dict()))
+
+
+def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
+    """Fold segments too small to act on into the nearest one by mean R/F/M scores."""
+    n = len(assignment.segment)
+    if assignment.table.name == "small_base" or n < SMALL_BASE_CUSTOMERS:
+        return assignment
+    threshold = max(MIN_SEGMENT_COUNT, int(np.ceil(MIN_SEGMENT_SHARE * n)))
+    seg = assignment.segment.copy()
+    counts = np.bincount(seg, minlength=len(assignment.table.rules))
+    vectors = _mean_scores(seg, scored, len(counts))
+    merged = []
+    small = [i for i, c in enumerate(counts) if 0 < c < threshold]
+    big = [i for i, c in enumerate(counts) if c >= threshold]
+    if not big:
+        return assignment
+    for i in small:
+        target = min(big, key=lambda j: (np.linalg.norm(vectors[i] - vectors[j]), j))
+        seg[seg == i] = target
+        merged.append({
+            "from": assignment.table.rules[i].key,
+            "into": assignment.table.rules[target].key,
+            "customers": int(counts[i]),
+            "reason": f"only {int(counts[i])} customers, under the minimum of {threshold} ({MIN_SEGMENT_SHARE:.0%} of customers, at least {MIN_SEGMENT_COUNT}); merged into the segment with the closest average scores",
+        })
+    return Assignment(assignment.table, assignment.table_reason, seg, merged)
+
+
+def apply_merges(assignment: Assignment, merged: list[dict]) -> Assignment:
+    """Replay merges decided at the as-of date on another scoring (the earlier period)."""
+    seg = assignment.segment.copy()
+    keys = assignment.table.keys
+    for m in merged:
+        seg[seg == keys.index(m["from"])] = keys.index(m["into"])
+    return Assignment(assignment.table, assignment.table_reason, seg, merged)
+
+
+def _mean_scores(seg: np.ndarray, scored: Scored, k: int) -> np.ndarray:
+    counts = np.maximum(np.bincount(seg, minlength=k), 1)
+    return np.stack([np.bincount(seg, weights=getattr(scored, d).astype(float), minlength=k) / counts for d in ("r", "f", "m")], axis=1)
+
+
+SIMILARITY_MARGIN = 0.10
+
+
+def similar_pairs(stats: dict[str, dict], keys: list[str]) -> list[dict]:
+    """Pairs whose recency, frequency, spend and next-period repeat rate all sit within 10%."""
+    measures = ("median_recency_days", "avg_purchase_days", "avg_value", "next_repeat_rate")
+    out = []
+    present = [k for k in keys if stats.get(k, {}).get("count")]
+    for i, a in enumerate(present):
+        for b in present[i + 1 :]:
+            close = True
+            for measure in measures:
+                x, y = stats[a].get(measure), stats[b].get(measure)
+                if x is None or y is None:
+                    if measure == "next_repeat_rate":
+                        continue
+                    close = False
+                    break
+                scale = max(abs(x), abs(y), 1e-9)
+                if abs(x - y) / scale > SIMILARITY_MARGIN:
+                    close = False
+                    break
+            if close:
+                out.append({"segments": [a, b], "suggestion": f"{a} and {b} differ by less than {SIMILARITY_MARGIN:.0%} on recency, frequency, spend and next-period behaviour: consider merging them into fewer segments"})
+    return out
+
+
+def ordered_keys(table: RuleTable) -> list[str]:
+    return sorted(table.keys, key=lambda k: rank_of(k, table))

@@ -1,0 +1,182 @@
+"""Segment rule tables: ordered, first match wins, a catch-all last.
+
+A rule table is data: the seeds' overlapping RFM ranges written down as one ordered
+list, so every customer lands in exactly one segment by construction. Users can pass
+their own table as JSON (``--rules FILE``) in the same shape as ``segment rules --json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from custseg.errors import InputError
+
+DIMENSIONS = ("r", "f", "m")
+RULE_FIELDS = {"key", "name", "description", "when"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    name: str
+    description: str
+    when: dict[str, list[int]] = field(default_factory=dict)  # dimension -> [min, max], inclusive
+
+    @property
+    def catch_all(self) -> bool:
+        return not self.when
+
+    def matches(self, scores: dict[str, np.ndarray]) -> np.ndarray:
+        n = len(next(iter(scores.values())))
+        hit = np.ones(n, dtype=bool)
+        for dim, (low, high) in self.when.items():
+            hit &= (scores[dim] >= low) & (scores[dim] <= high)
+        return hit
+
+    def describe(self) -> str:
+        if self.catch_all:
+            return "everyone the rules above did not place"
+        names = {"r": "recency", "f": "frequency", "m": "monetary"}
+        parts = []
+        for dim in DIMENSIONS:
+            if dim in self.when:
+                low, high = self.when[dim]
+                parts.append(f"{names[dim]} {low}" if low == high else f"{names[dim]} {low}-{high}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    name: str  # default | small_base | recency_monetary | user
+    description: str
+    rules: tuple[Rule, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [r.key for r in self.rules]
+
+    def assign(self, scores: dict[str, np.ndarray]) -> np.ndarray:
+        """Index of the first matching rule per customer (the catch-all guarantees one)."""
+        n = len(next(iter(scores.values())))
+        out = np.full(n, -1, dtype=np.int16)
+        for i, rule in enumerate(self.rules):
+            free = out < 0
+            if not free.any():
+                break
+            out[free & rule.matches(scores)] = i
+        assert (out >= 0).all(), "rule table without a catch-all"
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "segments": [{"key": r.key, "name": r.name, "description": r.description, "when": r.when, "plain": r.describe()} for r in self.rules],
+        }
+
+
+def _rule(key: str, name: str, description: str, **when: tuple[int, int]) -> Rule:
+    return Rule(key, name, description, {d: list(v) for d, v in when.items()})
+
+
+# The seeds' RFM table (Champions 5-5-5 to 4-4-4, Loyal 3-4-4 to 2-3-3, At Risk 2-3-3 to 1-2-2,
+# Dormant 1-1-1 to 1-2-1, New 5-1-1) overlaps at its edges; in order, first match wins:
+DEFAULT = RuleTable(
+    "default",
+    "Six RFM segments in priority order; a customer takes the first rule that fits.",
+    (
+        _rule("champions", "Champions", "Bought recently, buy often and spend the most.", r=(4, 5), f=(4, 5), m=(4, 5)),
+        _rule("loyal", "Loyal", "Buy regularly and are still active, with solid spend.", r=(3, 5), f=(3, 5), m=(2, 5)),
+        _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
+        _rule("at_risk", "At Risk", "Used to buy more than once but have gone quiet.", r=(1, 2), f=(2, 5), m=(2, 5)),
+        _rule("dormant", "Dormant", "Have not bought in a long time and bought little.", r=(1, 2)),
+        _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases or modest spend."),
+    ),
+)
+
+# Seed recovery path: under ~50 customers, three groups.
+SMALL_BASE = RuleTable(
+    "small_base",
+    "Fewer than 50 customers: three broad groups, as the seeds advise for small bases.",
+    (
+        _rule("high_value", "High Value", "Top spenders who bought recently.", r=(3, 5), m=(4, 5)),
+        _rule("needs_attention", "Needs Attention", "Have not bought in a while.", r=(1, 2)),
+        _rule("medium_value", "Medium Value", "Everyone else: recent customers with moderate spend."),
+    ),
+)
+
+# Seed recovery path: recency + monetary only when frequency carries no signal.
+RECENCY_MONETARY = RuleTable(
+    "recency_monetary",
+    "Frequency carries no signal here (customers bought about equally often), so segments use recency and spend only.",
+    (
+        _rule("recent_high_value", "Recent Big Spenders", "Bought recently and spent the most.", r=(4, 5), m=(4, 5)),
+        _rule("recent", "Recent Buyers", "Bought recently with moderate spend.", r=(4, 5)),
+        _rule("lapsed_high_value", "Lapsed Big Spenders", "Spent a lot but have not bought in a while.", r=(1, 2), m=(4, 5)),
+        _rule("dormant", "Dormant", "Have not bought in a while and spent little.", r=(1, 2)),
+        _rule("needs_attention", "Needs Attention", "In between: neither recent nor lapsed."),
+    ),
+)
+
+BUILT_IN = {t.name: t for t in (DEFAULT, SMALL_BASE, RECENCY_MONETARY)}
+
+# Value order of segment keys, best first: used to check that next-period behaviour
+# falls from the best segment to the worst, and to name upward moves.
+RANK = [
+    "champions", "high_value", "recent_high_value", "loyal", "recent", "medium_value", "new",
+    "needs_attention", "lapsed_high_value", "at_risk", "dormant",
+]
+
+
+def rank_of(key: str, table: RuleTable) -> int:
+    """Position in RANK; a user's own keys rank by their order in the table."""
+    if key in RANK:
+        return RANK.index(key)
+    return len(RANK) + table.keys.index(key)
+
+
+def load_rules(path: str) -> RuleTable:
+    """A user's rule table from JSON, refused with one clear line when malformed."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except OSError as exc:
+        raise InputError(path, f"rule file cannot be read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"rule file is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    items = doc.get("segments") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not items:
+        raise InputError(path, 'rule file needs a non-empty "segments" list (see: segment rules --json)')
+    rules = []
+    for i, item in enumerate(items, 1):
+        where = f"segment {i}"
+        if not isinstance(item, dict):
+            raise InputError(path, f"{where} is not an object")
+        unknown = sorted(set(item) - RULE_FIELDS - {"plain"})
+        if unknown:
+            raise InputError(path, f"{where} has unknown field {unknown[0]!r}; allowed: key, name, description, when")
+        key = item.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            raise InputError(path, f"{where}: key must be lower-case letters, digits and _ (got {key!r})")
+        when = item.get("when", {}) or {}
+        if not isinstance(when, dict):
+            raise InputError(path, f"{where} ({key}): when must be an object like {{\"r\": [4, 5]}}")
+        bad = sorted(set(when) - set(DIMENSIONS))
+        if bad:
+            raise InputError(path, f"{where} ({key}) has unknown field {bad[0]!r} in when; allowed: r, f, m")
+        parsed = {}
+        for dim, rng in when.items():
+            if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) and 1 <= x <= 5 for x in rng) and rng[0] <= rng[1]):
+                raise InputError(path, f"{where} ({key}): {dim} must be [min, max] with scores 1-5")
+            parsed[dim] = list(rng)
+        rules.append(Rule(key, str(item.get("name") or key.replace("_", " ").title()), str(item.get("description") or ""), parsed))
+    keys = [r.key for r in rules]
+    if len(set(keys)) != len(keys):
+        raise InputError(path, "rule file repeats a segment key")
+    if not rules[-1].catch_all:
+        rules.append(Rule("needs_attention" if "needs_attention" not in keys else "other", "Needs Attention" if "needs_attention" not in keys else "Other", "Added catch-all: everyone the rules did not place."))
+    return RuleTable("user", f"Rule table from {path}", tuple(rules))

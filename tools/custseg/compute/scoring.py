@@ -1,0 +1,84 @@
+"""R, F and M scores on a 1-5 scale, by fixed calendar bands or by quantiles.
+
+Both methods give equal values equal scores and never depend on row order: a score is
+a function of the value and of cut points, and cut points are quantiles of the
+multiset of values (taken at actual data values, so ties never produce a cut between
+equal customers). A score of 5 is always "best": for recency that is the fewest days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Fixed bands (the seeds' 1-5 scale; the in-between bands are ours, written down here).
+# Recency in days since the last purchase: 5 = this week ... 1 = six months or more.
+RECENCY_BANDS = (  # (score, lowest days, highest days or None)
+    (5, 0, 7),
+    (4, 8, 30),
+    (3, 31, 90),
+    (2, 91, 180),
+    (1, 181, None),
+)
+# Frequency in distinct purchase days: 1 = once ... 5 = ten times or more.
+FREQUENCY_BANDS = (
+    (1, 1, 1),
+    (2, 2, 2),
+    (3, 3, 4),
+    (4, 5, 9),
+    (5, 10, None),
+)
+QUINTILES = (0.2, 0.4, 0.6, 0.8)
+
+
+@dataclass
+class Score:
+    """How one dimension was scored, as the facts state it."""
+
+    dimension: str  # recency | frequency | monetary
+    method: str  # fixed | quantile
+    cuts: list[float]  # the four cut points actually used (values, not ranks)
+    bands: list[dict]  # per score: {"score", "min", "max"} in the dimension's unit
+    higher_is_better: bool
+
+
+def fixed_score(values: np.ndarray, bands, dimension: str, higher_is_better: bool) -> tuple[np.ndarray, Score]:
+    scores = np.zeros(len(values), dtype=np.int8)
+    for score, low, high in bands:
+        hit = values >= low if high is None else (values >= low) & (values <= high)
+        scores[hit] = score
+    cuts = sorted(float(low) for _, low, _ in bands)[1:]
+    return scores, Score(dimension, "fixed", cuts, [{"score": s, "min": lo, "max": hi} for s, lo, hi in bands], higher_is_better)
+
+
+def quantile_score(values: np.ndarray, dimension: str, higher_is_better: bool) -> tuple[np.ndarray, Score]:
+    """Score = 1 + number of quintile cut points the value beats.
+
+    Cuts are the 20/40/60/80th percentiles taken at data values ('lower'), so a value
+    equal to a cut never beats it: with 90% of customers buying once, every one-time
+    buyer scores 1 and every repeat buyer scores higher. Ties cannot split.
+    """
+    v = values.astype(float) if higher_is_better else -values.astype(float)
+    if len(v) == 0:
+        return np.zeros(0, dtype=np.int8), Score(dimension, "quantile", [], [], higher_is_better)
+    cuts = np.quantile(v, QUINTILES, method="lower")
+    # searchsorted(side="left") counts the cuts strictly below each value.
+    scores = (1 + np.searchsorted(cuts, v, side="left")).astype(np.int8)
+    shown = [float(c) if higher_is_better else float(-c) for c in cuts]
+    return scores, Score(dimension, "quantile", shown, _bands(shown, higher_is_better), higher_is_better)
+
+
+def _bands(cuts: list[float], higher_is_better: bool) -> list[dict]:
+    """Human-readable ranges per score for quantile cuts (equal cuts make empty scores)."""
+    out = []
+    for score in range(1, 6):
+        if higher_is_better:
+            low = None if score == 1 else cuts[score - 2]
+            high = None if score == 5 else cuts[score - 1]
+            out.append({"score": score, "above": low, "at_most": high})
+        else:
+            low = None if score == 1 else cuts[score - 2]  # recency: fewer days is better
+            high = None if score == 5 else cuts[score - 1]
+            out.append({"score": score, "below": low, "at_least": high})
+    return out

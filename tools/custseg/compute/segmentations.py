@@ -1,0 +1,166 @@
+"""Lifecycle, value, health and behavioral segmentations: each MECE by construction.
+
+Each function returns a :class:`Labels`: one key per customer, the ordered keys, and
+the definition exactly as the facts state it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from custseg.compute.metrics import Metrics
+
+
+@dataclass
+class Labels:
+    kind: str
+    keys: list[str]  # best or earliest first
+    names: dict[str, str]
+    label: np.ndarray  # key per customer
+    method: str
+    method_reason: str
+    definition: dict
+    extra: dict = field(default_factory=dict)  # per-customer numbers to export (e.g. health score)
+
+
+def _pick(conditions: list[tuple[str, np.ndarray]], default: str, n: int) -> np.ndarray:
+    """First condition that holds wins; ``default`` for the rest."""
+    out = np.full(n, default, dtype=object)
+    free = np.ones(n, dtype=bool)
+    for key, cond in conditions:
+        hit = free & cond
+        out[hit] = key
+        free &= ~hit
+    return out
+
+
+# -- lifecycle ------------------------------------------------------------------------
+
+LIFECYCLE_BANDS = (("onboarding", 0, 30), ("adopting", 31, 90), ("established", 91, 365), ("mature", 366, None))
+
+
+def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapse_days: int, activity: str) -> Labels:
+    """Seed 002's tenure stages, with lapsed customers set apart first."""
+    n = len(tenure)
+    conds = [("lapsed", recency >= lapse_days)]
+    for key, low, high in LIFECYCLE_BANDS:
+        conds.append((key, (tenure >= low) & ((tenure <= high) if high is not None else True)))
+    label = _pick(conds, "mature", n)
+    names = {"onboarding": "Onboarding", "adopting": "Adopting", "established": "Established", "mature": "Mature", "lapsed": "Lapsed"}
+    definition = {
+        "lapsed": f"no {activity} in the last {lapse_days} days (checked first)",
+        "tenure_bands_days": [{"key": k, "min": lo, "max": hi} for k, lo, hi in LIFECYCLE_BANDS],
+        "tenure": f"days from the first {activity} to the as-of date",
+    }
+    return Labels("lifecycle", [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"], names, label, "tenure_bands", f"tenure since the first {activity}, lapsed after {lapse_days} days without one", definition)
+
+
+# -- value -------------------------------------------------------------------------------
+
+ARR_TIERS = (("enterprise", 50_000, None), ("mid_market", 10_000, 50_000), ("smb", 1_000, 10_000), ("self_serve", 0, 1_000))
+ARR_NAMES = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB", "self_serve": "Self-serve"}
+MIN_TIER_SHARE = 0.05
+
+
+def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool) -> Labels:
+    """Seed 002's ARR tiers when the base spans them; spend tiers by quantile otherwise."""
+    n = len(spend)
+    if subscription:
+        tier = _pick([(k, annual_value >= lo) for k, lo, _ in ARR_TIERS[:-1]], "self_serve", n)
+        shares = {k: float(np.mean(tier == k)) for k, _, _ in ARR_TIERS}
+        spanned = [k for k, s in shares.items() if s >= MIN_TIER_SHARE]
+        if len(spanned) >= 2:
+            definition = {"basis": "annual recurring revenue (ARR) per customer", "tiers": [{"key": k, "min": lo, "max": hi} for k, lo, hi in ARR_TIERS]}
+            reason = f"the base spans {len(spanned)} of the four ARR tiers (each holding at least {MIN_TIER_SHARE:.0%} of customers)"
+            return Labels("value", [k for k, _, _ in ARR_TIERS], ARR_NAMES, tier, "arr_tiers", reason, definition)
+    # Spend tiers: the top 20% by spend, the next 30%, the rest; ties share a tier.
+    cuts = np.quantile(spend, [0.5, 0.8], method="lower") if n else np.array([0.0, 0.0])
+    label = _pick([("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
+    definition = {"basis": "total spend per customer", "tiers": [{"key": "high", "above": float(cuts[1])}, {"key": "medium", "above": float(cuts[0]), "at_most": float(cuts[1])}, {"key": "low", "at_most": float(cuts[0])}]}
+    reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest" if subscription else "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
+    return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, label, "spend_quantiles", reason, definition)
+
+
+# -- health --------------------------------------------------------------------------------
+
+HEALTH_BANDS = (("champions", 80), ("healthy", 60), ("neutral", 40), ("at_risk", 20), ("critical", 0))
+HEALTH_NAMES = {"champions": "Champions", "healthy": "Healthy", "neutral": "Neutral", "at_risk": "At Risk", "critical": "Critical"}
+HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
+
+
+def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> Labels:
+    """A 0-100 score: weighted mean of 0-100 components, weights over what the data has."""
+    used = {k: w for k, w in HEALTH_WEIGHTS.items() if k in components}
+    total = sum(used.values())
+    weights = {k: round(w / total, 4) for k, w in used.items()}
+    score = sum(components[k] * (w / total) for k, w in used.items())
+    score = np.clip(np.round(score), 0, 100).astype(int)
+    label = _pick([(k, score >= low) for k, low in HEALTH_BANDS[:-1]], "critical", len(score))
+    definition = {
+        "formula": " + ".join(f"{weights[k]:.2f} x {k}" for k in weights) + " (each component 0-100, rounded to an integer score)",
+        "weights": weights,
+        "components": {k: descriptions[k] for k in weights},
+        "bands": [{"key": k, "min": low} for k, low in HEALTH_BANDS],
+    }
+    missing = [k for k in HEALTH_WEIGHTS if k not in components]
+    reason = "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")
+    return Labels("health", [k for k, _ in HEALTH_BANDS], HEALTH_NAMES, label, "weighted_score", reason, definition, {"health_score": score})
+
+
+def trend_component(recent: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """0-100: 50 when flat, 100 when doubled or newly started, 0 when it stopped or never ran."""
+    base = np.maximum(before, 1e-9)
+    change = np.where(before > 0, (recent - before) / base, np.where(recent > 0, 1.0, -1.0))
+    return np.clip(50 + 50 * change, 0, 100)
+
+
+def rank_component(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """0-100 by mid-rank percentile: equal values get equal components."""
+    if len(values) == 0:
+        return np.zeros(0)
+    v = values if higher_is_better else -values
+    order = np.sort(v)
+    below = np.searchsorted(order, v, side="left")
+    at_or_below = np.searchsorted(order, v, side="right")
+    return 100 * (below + at_or_below) / (2 * len(v))
+
+
+# -- behavioral (event logs) -------------------------------------------------------------------
+
+BEHAVIOR_BANDS = (("power", 12), ("regular", 4), ("occasional", 1))
+BEHAVIOR_NAMES = {"power": "Power Users", "regular": "Regular Users", "occasional": "Occasional Users", "inactive": "Inactive"}
+
+
+def behavioral(active_days_30: np.ndarray) -> Labels:
+    label = _pick([(k, active_days_30 >= low) for k, low in BEHAVIOR_BANDS], "inactive", len(active_days_30))
+    definition = {
+        "basis": "distinct active days in the 30 days up to the as-of date",
+        "bands": [{"key": "power", "min_days": 12, "meaning": "active most days (several times a week or more)"},
+                  {"key": "regular", "min_days": 4, "meaning": "about weekly"},
+                  {"key": "occasional", "min_days": 1, "meaning": "a few times a month or less"},
+                  {"key": "inactive", "min_days": 0, "meaning": "no activity in 30 days"}],
+    }
+    return Labels("behavioral", ["power", "regular", "occasional", "inactive"], BEHAVIOR_NAMES, label, "active_days_30", "active days in the last 30 days, as the seeds' power / regular / occasional / inactive table", definition)
+
+
+def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None) -> tuple[dict, dict]:
+    comps = {
+        "recency": rank_component(m.recency.astype(float), higher_is_better=False),
+        "frequency": rank_component(m.purchase_days.astype(float), higher_is_better=True),
+    }
+    desc = {
+        "recency": "percentile of days since the last purchase (fewer is better)",
+        "frequency": "percentile of distinct purchase days",
+    }
+    if m.period and np.any(m.spend_before + m.spend_recent > 0):
+        comps["spend_trend"] = trend_component(m.spend_recent, m.spend_before)
+        comps["frequency_trend"] = trend_component(m.orders_recent.astype(float), m.orders_before.astype(float))
+        desc["spend_trend"] = f"spend in the last {m.period} days vs the {m.period} days before (50 = flat, 100 = doubled or new, 0 = stopped or none in either)"
+        desc["frequency_trend"] = f"orders in the last {m.period} days vs the {m.period} days before (same scale)"
+    if failed is not None or refunds is not None:
+        issues = (failed if failed is not None else 0) + (refunds if refunds is not None else 0)
+        comps["payment_issues"] = np.clip(100 - 25 * issues, 0, 100)
+        desc["payment_issues"] = "100 minus 25 per failed payment or refunded order"
+    return comps, desc

@@ -1,0 +1,438 @@
+"""Compute every segmentation a dataset supports and assemble facts.json and customers.csv."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from custseg import __version__
+from custseg.compute import analysis, rfm
+from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
+from custseg.compute.reasons import reasons
+from custseg.compute.rules import RuleTable, load_rules, rank_of
+from custseg.compute.segmentations import Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
+from custseg.errors import InputError
+from custseg.facts.schema import (
+    SCHEMA_VERSION,
+    DataCoverage,
+    Facts,
+    Migration,
+    Opportunity,
+    Segmentation,
+    SegmentStats,
+    Transition,
+    Validation,
+    ValidationRow,
+)
+from custseg.ingest import Dataset
+
+MIN_CUSTOMERS = 3
+LAPSE_DAYS = {"purchase": 180, "activity": 30}
+WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
+
+
+@dataclass
+class RunOptions:
+    as_of: str | None = None
+    period: str = "90d"
+    method: str = "auto"  # auto | fixed | quantile
+    rules: str | None = None  # path of a user rule table
+    validate: bool = True
+
+
+def parse_period(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*([dwmy]?)\s*", str(text).lower())
+    if not match or int(match.group(1)) <= 0:
+        raise InputError(None, f"--period {text!r}: use a number of days like 90d, 12w, 3m (30 days) or 1y (365 days)")
+    n, unit = int(match.group(1)), match.group(2) or "d"
+    return n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+
+
+def parse_as_of(text: str) -> int:
+    try:
+        day = np.datetime64(pd.Timestamp(text).date(), "D")
+    except (ValueError, TypeError):
+        raise InputError(None, f"--as-of {text!r} is not a date (use YYYY-MM-DD)") from None
+    return int((day - np.datetime64("1970-01-01", "D")).astype(np.int64))
+
+
+@dataclass
+class Scoring:
+    metrics: Metrics
+    scored: rfm.Scored
+    assignment: rfm.Assignment
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.assignment.keys()
+
+
+def build(ds: Dataset, opts: RunOptions, profile) -> tuple[Facts, pd.DataFrame]:
+    """Facts and the per-customer table for a loaded dataset (``profile`` from the profile tool)."""
+    period = parse_period(opts.period)
+    if opts.method not in ("auto", "fixed", "quantile"):
+        raise InputError(None, f"--method {opts.method!r}: choose auto, fixed or quantile")
+    user_rules = load_rules(opts.rules) if opts.rules else None
+    if ds.kind == "customers":
+        return _CustomerTable(ds, opts, period, profile, user_rules).run()
+    return _Transactions(ds, opts, period, profile, user_rules).run()
+
+
+class _Base:
+    def __init__(self, ds: Dataset, opts: RunOptions, period: int, profile, user_rules: RuleTable | None):
+        self.ds, self.opts, self.period, self.profile, self.user_rules = ds, opts, period, profile, user_rules
+        self.warnings: list[str] = list(profile.warnings)
+        self.notes: list[str] = list(profile.notes)
+        self.unavailable: dict[str, str] = dict(profile.methods_unavailable)
+        self.segmentations: dict[str, Segmentation] = {}
+        self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
+
+    def coverage(self) -> DataCoverage:
+        p = self.profile
+        return DataCoverage(p.source, p.kind, [f.name for f in p.files], p.rows, p.customers, p.prospects, p.orders, p.revenue_total, p.currency, p.date_min, p.date_max, p.days_covered, p.one_time_share, p.mapping, p.dropped, p.dropped_orders)
+
+    def facts(self, as_of: int | None) -> Facts:
+        return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)
+
+    # -- shared pieces ----------------------------------------------------------------
+
+    def score(self, metrics: Metrics, method: str, reason: str, table: RuleTable | None = None, table_reason: str = "", merged: list | None = None) -> Scoring:
+        scored = rfm.score(metrics, method, reason, self.has_amounts)
+        if table is None:
+            table, table_reason = rfm.choose_table(len(metrics), scored, self.user_rules)
+            assignment = rfm.merge_small(rfm.assign(table, table_reason, scored), scored)
+        else:
+            assignment = rfm.apply_merges(rfm.assign(table, table_reason, scored), merged or [])
+        return Scoring(metrics, scored, assignment)
+
+    def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None) -> Segmentation:
+        stats = analysis.segment_stats(lab.label, lab.keys, metrics, self.has_amounts, revenue_total)
+        analysis.add_trend(stats, prev, lab.keys)
+        segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k), **stats[k]) for k in lab.keys}
+        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.label), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None)
+
+
+def _rule_text(lab: Labels, key: str) -> str:
+    d = lab.definition
+    if lab.kind == "lifecycle":
+        if key == "lapsed":
+            return d["lapsed"]
+        band = next(b for b in d["tenure_bands_days"] if b["key"] == key)
+        return f"tenure {band['min']}-{band['max']} days" if band["max"] is not None else f"tenure over {band['min'] - 1} days"
+    if lab.kind == "health":
+        band = next(b for b in d["bands"] if b["key"] == key)
+        upper = {"champions": 100, "healthy": 79, "neutral": 59, "at_risk": 39, "critical": 19}[key]
+        return f"health score {band['min']}-{upper}"
+    if lab.kind == "behavioral":
+        band = next(b for b in d["bands"] if b["key"] == key)
+        return band["meaning"]
+    if lab.kind == "value":
+        tier = next(t for t in d["tiers"] if t["key"] == key)
+        return ", ".join(f"{k.replace('_', ' ')} {v:,.2f}" for k, v in tier.items() if k != "key" and v is not None)
+    return ""
+
+
+class _Transactions(_Base):
+    """Shopify, Stripe, WooCommerce, Square, logs; and event logs (activity + purchases)."""
+
+    @property
+    def has_amounts(self) -> bool:
+        return bool(self.ds.has_revenue)
+
+    def run(self) -> tuple[Facts, pd.DataFrame]:
+        ds = self.ds
+        buyers = Ledger.from_frame(ds.transactions)
+        if len(buyers.ids) < MIN_CUSTOMERS and ds.kind == "transactions":
+            raise InputError(_label(ds), f"only {len(buyers.ids)} customers with a kept order: at least {MIN_CUSTOMERS} are needed to segment")
+        activity = _activity_ledger(ds) if ds.kind == "events" else buyers
+        first_day, last_day = int(activity.day.min()), int(activity.day.max())
+        as_of = parse_as_of(self.opts.as_of) if self.opts.as_of else last_day
+        if as_of < first_day:
+            raise InputError(_label(ds), f"--as-of {from_day(as_of)} is before the first purchase ({from_day(first_day)})")
+        if as_of - last_day > 365:
+            self.warnings.append(f"the as-of date is {as_of - last_day} days after the last purchase: every customer looks lapsed")
+        if as_of < last_day:
+            self.notes.append(f"purchases after the as-of date {from_day(as_of)} are left out of the scores")
+        span = as_of - first_day + 1
+        cutoff = as_of - self.period
+        history = span >= 2 * self.period
+        if not history:
+            why = f"the data covers {span} days up to the as-of date, less than two {self.period}-day periods"
+            self.unavailable["migration"] = why
+            self.unavailable["validation"] = why
+            self.warnings.append(f"migration and next-period validation skipped: {why}")
+        elif not self.opts.validate:
+            self.unavailable["validation"] = "skipped with --no-validate"
+
+        customers = pd.DataFrame()
+        rfm_seg, rfm_now = None, None
+        if len(buyers.ids) >= MIN_CUSTOMERS:
+            rfm_seg, rfm_now, rfm_prev = self.rfm(buyers, as_of, cutoff, history, span)
+            self.segmentations["rfm"] = rfm_seg
+            customers = self.customer_rows(buyers, rfm_now)
+        elif ds.kind == "events":
+            self.unavailable["rfm"] = f"only {len(buyers.ids)} customers with purchase events"
+
+        act_now = customer_metrics(activity, as_of, self.period)
+        act_prev = customer_metrics(activity, cutoff, self.period) if history else None
+        verb = "activity" if ds.kind == "events" else "purchase"
+        lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
+        self.add("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), act_now, act_prev, activity)
+        if self.has_amounts and rfm_now is not None:
+            subscription = ds.source == "stripe_payments"
+            self.add("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), rfm_now.metrics, rfm_prev.metrics if rfm_prev else None, buyers)
+        issues = _issues(ds, activity)
+        self.add("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), act_now, act_prev, activity)
+        if ds.kind == "events":
+            self.add("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), act_now, act_prev, activity)
+        for kind in self.segmentations:
+            self.unavailable.pop(kind, None)
+        customers = self.attach_other_labels(customers, activity, buyers)
+        return self.facts(as_of), customers
+
+    # -- RFM -----------------------------------------------------------------------------------
+
+    def rfm(self, ledger: Ledger, as_of: int, cutoff: int, history: bool, span: int):
+        m = customer_metrics(ledger, as_of, self.period)
+        method, reason = rfm.choose_method(m, self.opts.method, span)
+        now = self.score(m, method, reason)
+        table = now.assignment.table
+        prev = None
+        if history:
+            mp = customer_metrics(ledger, cutoff, self.period)
+            if len(mp) >= MIN_CUSTOMERS:
+                prev = self.score(mp, method, reason, table, now.assignment.table_reason, now.assignment.merged)
+        keys = rfm.ordered_keys(table)
+        revenue_total = float(m.monetary.sum()) if self.has_amounts else None
+        stats = analysis.segment_stats(now.labels, keys, m, self.has_amounts, revenue_total)
+        analysis.add_trend(stats, prev.labels if prev else None, keys)
+        migration = validation = None
+        opportunities: list[dict] = []
+        if prev is not None:
+            _, window_spend = next_period(ledger, cutoff, as_of)
+            mig = analysis.migration(prev.metrics.code, prev.labels, m.code, now.labels, keys, window_spend if self.has_amounts else None, WATCH)
+            migration = Migration(from_day(cutoff), from_day(as_of), mig["customers_in_both"], mig["matrix"], mig["revenue"], mig["entered"], [Transition(**w) for w in mig["watch"]], f"customers who had bought by {from_day(cutoff)}, scored then and at {from_day(as_of)} with the same method and rules")
+            if self.opts.validate:
+                orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period)
+                v = analysis.validation(prev.metrics.code, prev.labels, keys, orders_next, spend_next, self.has_amounts)
+                validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
+                for row in validation.segments:
+                    stats[row.segment]["next_repeat_rate"] = row.repeat_rate
+            prev_counts = {k: int((prev.labels == k).sum()) for k in keys}
+            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys)
+        means = _mean_scores(now, keys)
+        rules = {r.key: r for r in table.rules}
+        segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}
+        seg = Segmentation(
+            kind="rfm",
+            method=method,
+            method_reason=reason,
+            definition={"frequency": "distinct purchase days", "recency": "days from the last purchase to the as-of date", "monetary": "net revenue per customer up to the as-of date", "rule_table": table.name, "rule_table_reason": now.assignment.table_reason},
+            order=keys,
+            segments=segments,
+            customers=len(m),
+            trend_threshold=analysis.TREND_THRESHOLD if prev else None,
+            scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
+            rules=table.to_dict(),
+            merged=now.assignment.merged,
+            similar_pairs=rfm.similar_pairs(stats, keys),
+            migration=migration,
+            validation=validation,
+            opportunities=[Opportunity(**o) for o in opportunities],
+        )
+        if len([k for k in keys if stats[k]["count"]]) > 6:
+            self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
+        return seg, now, prev
+
+    def add(self, kind: str, make, now: Metrics, prev: Metrics | None, ledger: Ledger) -> None:
+        if len(now) == 0:
+            return
+        lab = make(now)
+        prev_lab = make(prev).label if prev is not None and len(prev) else None
+        revenue_total = float(now.monetary.sum()) if self.has_amounts and ledger is not None else None
+        self.segmentations[kind] = self.segmentation_from_labels(lab, now, prev_lab, revenue_total)
+        self.labels_cache[kind] = (now.code, lab)
+
+    # -- customers.csv --------------------------------------------------------------------------
+
+    def customer_rows(self, ledger: Ledger, s: Scoring) -> pd.DataFrame:
+        m = s.metrics
+        table = {r.key: r.name for r in s.assignment.table.rules}
+        keys = s.labels
+        return pd.DataFrame({
+            "customer_id": ledger.ids[m.code],
+            "segment": keys,
+            "segment_name": pd.Series(keys, dtype=object).map(table).to_numpy(),
+            "first_purchase": _dates(m.first),
+            "last_purchase": _dates(m.last),
+            "orders": m.orders,
+            "purchase_days": m.purchase_days,
+            "recency_days": m.recency,
+            "tenure_days": m.tenure,
+            "monetary_total": np.round(m.monetary, 2) if self.has_amounts else np.nan,
+            "aov": np.round(m.aov, 2) if self.has_amounts else np.nan,
+            "r_score": s.scored.r,
+            "f_score": s.scored.f,
+            "m_score": s.scored.m if self.has_amounts else np.zeros(len(m), dtype=np.int8),
+            "reason": reasons(m.recency, m.purchase_days, s.scored.m if self.has_amounts else None),
+        })
+
+    def attach_other_labels(self, customers: pd.DataFrame, activity: Ledger, buyers: Ledger) -> pd.DataFrame:
+        columns = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+        frames = []
+        for kind, (codes, lab) in self.labels_cache.items():
+            ids = (buyers if kind == "value" else activity).ids[codes]
+            part = pd.DataFrame({"customer_id": ids, columns[kind]: lab.label})
+            for name, values in lab.extra.items():
+                part[name] = values
+            frames.append(part.set_index("customer_id"))
+        extra = pd.concat(frames, axis=1) if frames else pd.DataFrame()
+        if customers.empty:
+            return extra.reset_index().rename(columns={"index": "customer_id"})
+        out = customers.set_index("customer_id").join(extra, how="outer" if self.ds.kind == "events" else "left")
+        return out.reset_index().rename(columns={"index": "customer_id"})
+
+
+class _CustomerTable(_Base):
+    """One row per customer with totals (CRM, Shopify customers export): a snapshot."""
+
+    @property
+    def has_amounts(self) -> bool:
+        return "spent" in self.ds.customers
+
+    def run(self) -> tuple[Facts, pd.DataFrame]:
+        table = self.ds.customers[~self.ds.customers["prospect"]].reset_index(drop=True)
+        if len(table) < MIN_CUSTOMERS:
+            raise InputError(_label(self.ds), f"only {len(table)} customers who bought: at least {MIN_CUSTOMERS} are needed to segment")
+        last = _day_col(table, "last_order")
+        first = _day_col(table, "first_order")
+        first = np.where(np.isnan(first), _day_col(table, "signup"), first)
+        known = last[~np.isnan(last)]
+        as_of = parse_as_of(self.opts.as_of) if self.opts.as_of else int(known.max()) if len(known) else None
+        for kind in ("migration", "validation"):
+            self.unavailable[kind] = "needs transactions over time; a customer table is one snapshot"
+        n = len(table)
+        orders = table["orders"].fillna(0).to_numpy(dtype=np.int64) if "orders" in table else np.ones(n, dtype=np.int64)
+        spent = table["spent"].fillna(0).to_numpy(dtype=float) if "spent" in table else np.zeros(n)
+        recency = (as_of - np.where(np.isnan(last), as_of - 10_000, last)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
+        tenure = (as_of - np.where(np.isnan(first), as_of, first)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
+        zeros = np.zeros(n)
+        m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, np.maximum(orders, 1), spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0)
+        ids = table["customer_id"].to_numpy(dtype=object)
+        revenue_total = float(spent.sum()) if self.has_amounts else None
+        customers = pd.DataFrame({"customer_id": ids})
+        if "rfm" in self.profile.methods and as_of is not None:
+            method, reason = rfm.choose_method(m, self.opts.method, self.profile.days_covered or 0)
+            s = self.score(m, method, reason)
+            keys = rfm.ordered_keys(s.assignment.table)
+            stats = analysis.segment_stats(s.labels, keys, m, self.has_amounts, revenue_total)
+            rules = {r.key: r for r in s.assignment.table.rules}
+            means = _mean_scores(s, keys)
+            self.segmentations["rfm"] = Segmentation(
+                "rfm", method, reason,
+                {"frequency": "orders count column", "recency": "days from the last order date to the as-of date", "monetary": "total spent column", "rule_table": s.assignment.table.name, "rule_table_reason": s.assignment.table_reason},
+                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n,
+                scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
+            )
+            customers = customers.assign(
+                segment=s.labels, segment_name=pd.Series(s.labels, dtype=object).map({k: r.name for k, r in rules.items()}).to_numpy(),
+                first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, np.isnan(last)), orders=orders, purchase_days=m.purchase_days,
+                recency_days=np.where(np.isnan(last), np.nan, recency), tenure_days=tenure, monetary_total=np.round(spent, 2), aov=np.round(m.aov, 2),
+                r_score=s.scored.r, f_score=s.scored.f, m_score=s.scored.m, reason=reasons(recency, m.purchase_days, s.scored.m, verb="ordered"),
+            )
+        if "value" in self.profile.methods:
+            arr = table["arr"].fillna(0).to_numpy(dtype=float) if "arr" in table else spent
+            lab = value_tiers(arr, spent if self.has_amounts else arr, "arr" in table)
+            self.segmentations["value"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            customers["value_tier"] = lab.label
+        if "lifecycle" in self.profile.methods and as_of is not None:
+            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSE_DAYS["purchase"], "order")
+            self.segmentations["lifecycle"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            customers["lifecycle"] = lab.label
+        if "health" in self.profile.methods and as_of is not None:
+            failed = table["failed_payments"].fillna(0).to_numpy(dtype=float) if "failed_payments" in table else None
+            comps, desc = components_from_metrics(m, failed, None)
+            lab = health(comps, desc)
+            self.segmentations["health"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            customers["health_band"] = lab.label
+            customers["health_score"] = lab.extra["health_score"]
+        return self.facts(as_of), customers
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _label(ds: Dataset) -> str:
+    return ", ".join(f.path for f in ds.files)
+
+
+def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    out = (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype(str).astype(object)
+    if missing is not None:
+        out[missing] = ""
+    return out
+
+
+def _day_col(table: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in table:
+        return np.full(len(table), np.nan)
+    values = table[col]
+    out = np.full(len(table), np.nan)
+    ok = values.notna().to_numpy()
+    out[ok] = to_days(values[ok].to_numpy())
+    return out
+
+
+def _mean_scores(s: Scoring, keys: list[str]) -> dict[str, dict[str, float]]:
+    out = {}
+    labels = s.labels
+    for k in keys:
+        mask = labels == k
+        out[k] = {d: round(float(getattr(s.scored, d)[mask].mean()), 2) if mask.any() else None for d in ("r", "f", "m")}
+    return out
+
+
+def _score_dict(score) -> dict:
+    return {"method": score.method, "cuts": score.cuts, "bands": score.bands, "higher_is_better": score.higher_is_better}
+
+
+def _activity_ledger(ds: Dataset) -> Ledger:
+    ev = ds.events[["customer_id", "date"]].copy()
+    ev["amount"] = np.nan
+    return Ledger.from_frame(ev)
+
+
+def _active_days(ledger: Ledger, m: Metrics, days: int) -> np.ndarray:
+    window = (ledger.day > m.as_of - days) & (ledger.day <= m.as_of)
+    first_of_day = np.ones(len(ledger.day), dtype=bool)
+    first_of_day[1:] = (ledger.code[1:] != ledger.code[:-1]) | (ledger.day[1:] != ledger.day[:-1])
+    counts = np.bincount(ledger.code[window & first_of_day], minlength=len(ledger.ids))
+    return counts[m.code]
+
+
+def _annual(ledger: Ledger, m: Metrics) -> np.ndarray:
+    """Revenue in the 365 days up to the as-of date: the ARR proxy for subscriptions."""
+    _, spend = next_period(ledger, m.as_of - 365, m.as_of)
+    return spend[m.code]
+
+
+def _issues(ds: Dataset, ledger: Ledger):
+    if ds.issues is None or ds.issues.empty:
+        return None
+    index = pd.Index(ledger.ids)
+    pos = index.get_indexer(ds.issues["customer_id"])
+    ok = pos >= 0
+    failed = np.zeros(len(ledger.ids))
+    refunds = np.zeros(len(ledger.ids))
+    np.add.at(failed, pos[ok], ds.issues["failed"].to_numpy()[ok])
+    np.add.at(refunds, pos[ok], ds.issues["refunded"].to_numpy()[ok])
+    return failed, refunds
+
+
+def _take(issues, codes):
+    if issues is None:
+        return (None, None)
+    return issues[0][codes], issues[1][codes]

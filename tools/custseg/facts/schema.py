@@ -1,0 +1,149 @@
+"""facts.json: the single source of every number a user or a model sees.
+
+The schema is defined once, here, with standard-library dataclasses so the skill's
+container can build and read it without pydantic; the CLI exports its JSON Schema with
+pydantic's TypeAdapter (``segment schema facts``). Keys are stable and namespaced per
+segmentation, e.g. ``segmentations.rfm.segments.champions.count``.
+
+Conventions: shares and rates are fractions (0.25 = 25%), money is in ``data.currency``
+rounded to cents, days are calendar days, dates are ISO ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class DataCoverage:
+    source: str
+    kind: str
+    files: list[str]
+    rows: int
+    customers: int
+    prospects: int
+    orders: int | None
+    revenue_total: float | None
+    currency: str | None
+    date_min: str | None
+    date_max: str | None
+    days_covered: int | None
+    one_time_share: float | None
+    mapping: dict[str, str]
+    dropped: dict[str, int]
+    dropped_orders: dict[str, int] | None
+
+
+@dataclass
+class SegmentStats:
+    key: str
+    name: str
+    description: str
+    rule: str
+    count: int
+    pct_customers: float
+    revenue: float | None
+    revenue_share: float | None
+    avg_value: float | None
+    aov: float | None
+    median_recency_days: float | None
+    avg_purchase_days: float | None
+    repeat_rate: float | None
+    spend_last_period_per_customer: float | None
+    count_prev: int | None = None
+    trend: str | None = None  # growing | stable | declining
+    trend_change: float | None = None
+    next_repeat_rate: float | None = None  # validation: share who bought in the next period
+    mean_scores: dict[str, float] | None = None
+
+
+@dataclass
+class Transition:
+    from_segment: str
+    to_segment: str
+    customers: int
+    revenue: float | None
+
+
+@dataclass
+class Migration:
+    from_date: str
+    to_date: str
+    customers_in_both: int
+    matrix: dict[str, dict[str, int]]  # from -> to -> customers
+    revenue: dict[str, dict[str, float]] | None  # from -> to -> spend in the period by those customers
+    entered: dict[str, int]  # customers who first bought after from_date, by segment at to_date
+    watch: list[Transition]
+    note: str
+
+
+@dataclass
+class ValidationRow:
+    segment: str
+    customers: int
+    repeat_rate: float
+    revenue_per_customer: float | None
+    revenue_share: float | None
+
+
+@dataclass
+class Validation:
+    cutoff: str
+    window_end: str
+    window_days: int
+    segments: list[ValidationRow]
+    base_repeat_rate: float
+    top_segment: str
+    top_lift: float | None
+    monotone: bool
+    violations: list[str]
+    new_customer_revenue_share: float | None
+    note: str
+
+
+@dataclass
+class Opportunity:
+    from_segment: str
+    to_segment: str
+    customers_now: int
+    historical_rate: float
+    revenue_gap_per_customer: float
+    expected_customers: int
+    expected_revenue: float
+    value_per_10pct: float
+    explanation: str
+
+
+@dataclass
+class Segmentation:
+    kind: str  # rfm | lifecycle | value | health | behavioral
+    method: str
+    method_reason: str
+    definition: dict
+    order: list[str]
+    segments: dict[str, SegmentStats]
+    customers: int
+    notes: list[str] = field(default_factory=list)
+    trend_threshold: float | None = None
+    scores: dict | None = None  # rfm: how R, F and M were scored, with the cut points
+    rules: dict | None = None  # rfm: the rule table used
+    merged: list[dict] = field(default_factory=list)
+    similar_pairs: list[dict] = field(default_factory=list)
+    migration: Migration | None = None
+    validation: Validation | None = None
+    opportunities: list[Opportunity] = field(default_factory=list)
+
+
+@dataclass
+class Facts:
+    schema_version: str
+    generator: str
+    as_of: str | None  # None when the data has no dates (a customer table without them)
+    period_days: int
+    data: DataCoverage
+    segmentations: dict[str, Segmentation]
+    unavailable: dict[str, str]  # segmentation -> why it is not computed
+    warnings: list[str]
+    notes: list[str]

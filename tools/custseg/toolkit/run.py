@@ -1,0 +1,141 @@
+"""The ``run`` tool: compute every segmentation and write facts.json and customers.csv.
+
+Outputs are written into a temporary folder beside ``--out`` and moved into place at
+the end, so a failure never leaves a partial folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from typing import Literal
+
+from custseg.errors import InputError
+from custseg.facts.build import RunOptions, build
+from custseg.ingest import KEY_FILE, load, write_key
+from custseg.toolkit.profile import IngestParams, summarize
+from custseg.toolkit.spec import Tool, param, to_jsonable
+
+FACTS_FILE = "facts.json"
+CUSTOMERS_FILE = "customers.csv"
+
+
+@dataclass
+class RunParams(IngestParams):
+    out: str = param("folder to write facts.json, customers.csv and the key into (replaced if it holds an earlier run)", default="segment-output", metavar="DIR")
+    as_of: str | None = param("score customers as of this date, YYYY-MM-DD (default: the last purchase day)", default=None, metavar="DATE")
+    period: str = param("length of a period for trends, migration and validation: 90d, 12w, 3m or 1y", default="90d")
+    method: Literal["auto", "fixed", "quantile"] = param("RFM scoring: fixed calendar bands, quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
+    rules: str | None = param("JSON rule table to use instead of the built-in one (see: segment rules --json)", default=None, metavar="FILE")
+    no_validate: bool = param("skip the check of segments against the following period", default=False)
+
+
+@dataclass
+class SegmentLine:
+    key: str
+    name: str
+    count: int
+    pct_customers: float
+    revenue_share: float | None
+    trend: str | None
+
+
+@dataclass
+class RunResult:
+    out: str
+    files: list[str]
+    source: str
+    customers: int
+    as_of: str | None
+    rfm_method: str | None
+    segments: list[SegmentLine]
+    segmentations: list[str]
+    validation_monotone: bool | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(params: RunParams) -> RunResult:
+    ds = load(params.files, params.ingest_options())
+    profile = summarize(ds)
+    opts = RunOptions(as_of=params.as_of, period=params.period, method=params.method, rules=params.rules, validate=not params.no_validate)
+    facts, customers = build(ds, opts, profile)
+    out = os.path.abspath(params.out)
+    _check_target(out)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".segment-", dir=os.path.dirname(out) or ".")
+    try:
+        with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
+            json.dump(to_jsonable(facts), fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        customers.to_csv(os.path.join(staging, CUSTOMERS_FILE), index=False, float_format="%.10g")
+        write_key(os.path.join(staging, KEY_FILE), ds.key)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    rfm = facts.segmentations.get("rfm")
+    lines = [SegmentLine(k, s.name, s.count, s.pct_customers, s.revenue_share, s.trend) for k, s in rfm.segments.items()] if rfm else []
+    return RunResult(
+        out=out,
+        files=sorted(os.listdir(out)),
+        source=facts.data.source,
+        customers=facts.data.customers,
+        as_of=facts.as_of,
+        rfm_method=rfm.method if rfm else None,
+        segments=lines,
+        segmentations=list(facts.segmentations),
+        validation_monotone=rfm.validation.monotone if rfm and rfm.validation else None,
+        warnings=facts.warnings,
+    )
+
+
+def _check_target(out: str) -> None:
+    if os.path.isfile(out):
+        raise InputError(out, "--out must be a folder, and this is a file")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, FACTS_FILE)):
+        raise InputError(out, "--out folder exists and does not hold an earlier run; choose a new or empty folder")
+
+
+def _publish(staging: str, out: str) -> None:
+    """Move the finished folder into place, replacing an earlier run only at the very end."""
+    old = None
+    if os.path.isdir(out):
+        old = out + ".previous-" + os.path.basename(staging)
+        os.rename(out, old)
+    os.rename(staging, out)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def render_text(r: RunResult) -> str:
+    lines = [f"Segmented {r.customers:,} customers from {r.source}" + (f" as of {r.as_of}" if r.as_of else "") + (f" (RFM by {r.rfm_method} scores)" if r.rfm_method else "")]
+    if r.segments:
+        width = max(len(s.name) for s in r.segments)
+        lines.append(f"  {'segment'.ljust(width)}  customers   share  revenue  trend")
+        for s in r.segments:
+            rev = f"{s.revenue_share:6.1%}" if s.revenue_share is not None else "   n/a"
+            lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {s.trend or '-'}")
+    lines.append("Segmentations: " + ", ".join(r.segmentations))
+    if r.validation_monotone is not None:
+        lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "ordering not monotone (see facts.json)"))
+    for w in r.warnings:
+        lines.append(f"Warning: {w}")
+    lines.append(f"Wrote {', '.join(r.files)} to {r.out}")
+    lines.append(f"Keep {KEY_FILE}: pass it back with --key next time so customer ids stay the same.")
+    return "\n".join(lines)
+
+
+RUN = Tool(
+    name="run",
+    summary="Compute RFM, lifecycle, value, health (and behavioral) segments, migration and next-period validation; write facts.json and customers.csv.",
+    params=RunParams,
+    result=RunResult,
+    run=run,
+    render_text=render_text,
+    description="Reads the export(s) like profile, scores every customer, assigns segments by an ordered rule "
+    "table, checks them against what happened next, and writes facts.json (every number, with the "
+    "method and rules) and customers.csv (one row per customer, pseudonymous ids only) into --out.",
+)
