@@ -118,3 +118,42 @@ def test_audit_identity_on_generated_logs(rows):
         # A plain log keeps every row with an identity, a date and an amount: zero and negative too.
         assert len(ds.transactions) == ds.kept_rows
         assert "x@y.example" not in json.dumps(ds.transactions.astype(str).to_dict("list"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    orders=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 800), st.floats(-50, 500, allow_nan=False).map(lambda x: round(x, 2))),
+        min_size=3,
+        max_size=300,
+    ),
+    method=st.sampled_from(["auto", "fixed", "quantile"]),
+    period=st.sampled_from(["30d", "90d", "1y"]),
+)
+def test_segments_are_mece_on_random_transaction_tables(orders, method, period):
+    """Every customer in exactly one segment of every segmentation; counts add up; audit holds."""
+    import pandas as pd
+
+    from custseg.errors import InputError
+    from custseg.facts.build import RunOptions, build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = ["customer_id,date,amount"] + [f"c{c},{(pd.Timestamp('2022-01-01') + pd.Timedelta(days=d)).date()},{a}" for c, d, a in orders]
+        path = _write("\n".join(lines) + "\n", Path(tmp), "tx.csv")
+        ds = load([path])
+        assert ds.rows == len(orders) == ds.kept_rows + sum(ds.dropped.values())
+        try:
+            facts, customers = build(ds, RunOptions(method=method, period=period), summarize(ds))
+        except InputError as exc:
+            assert "at least 3" in exc.problem
+            assert ds.transactions["customer_id"].nunique() < 3
+            return
+        n = ds.transactions["customer_id"].nunique()
+        assert len(customers) == n and customers["customer_id"].is_unique
+        for kind, seg in facts.segmentations.items():
+            assert sum(s.count for s in seg.segments.values()) == seg.customers == n, kind
+        rfm = facts.segmentations["rfm"]
+        assert customers["segment"].isin(list(rfm.segments)).all()
+        if rfm.migration is not None:
+            total = sum(sum(row.values()) for row in rfm.migration.matrix.values())
+            assert total == rfm.migration.customers_in_both

@@ -5,13 +5,15 @@ from :data:`TOOLS`; none of them re-declares a parameter.
 """
 
 from custseg.toolkit.profile import PROFILE, ProfileParams, ProfileResult, profile
+from custseg.toolkit.rules import RULES
 from custseg.toolkit.run import RUN, RunParams, RunResult, run
 from custseg.toolkit.spec import Tool, add_arguments, dumps, params_from_dict, params_from_namespace, to_jsonable
 
-TOOLS: dict[str, Tool] = {t.name: t for t in (PROFILE, RUN)}
+TOOLS: dict[str, Tool] = {t.name: t for t in (PROFILE, RUN, RULES)}
 
 __all__ = [
     "PROFILE",
+    "RULES",
     "RUN",
     "RunParams",
     "RunResult",

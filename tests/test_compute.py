@@ -1,0 +1,335 @@
+"""segment run: metrics agree with lifetimes, scores are tie-safe, segments are MECE."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custseg.compute.metrics import Ledger, customer_metrics
+from custseg.compute.rfm import Scored, assign, choose_table, score
+from custseg.compute.rules import DEFAULT
+from custseg.compute.scoring import quantile_score
+from custseg.ingest import pseudonymize, read_key
+from tests.conftest import EXAMPLES
+from tests.test_cdnow_master import cdnow_master  # noqa: F401  (fixture)
+
+SEGMENTATIONS_WITH_LABEL = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+
+
+def run_ok(cli, *args):
+    res = cli("run", *args)
+
+    assert res.code == 0, res.err
+    return res
+
+
+def read_out(out):
+    facts = json.loads((out / "facts.json").read_text())
+    customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
+    return facts, customers
+
+
+# -- agreement with the reference implementation ------------------------------------------
+
+
+def test_cdnow_metrics_agree_with_lifetimes(cli, tmp_path, cdnow_master):  # noqa: F811
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    out = tmp_path / "cdnow"
+    run_ok(cli, cdnow_master, "--out", out, "--as-of", "1997-09-30")
+    _, customers = read_out(out)
+    tx = pd.read_csv(cdnow_master, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
+    ref = summary_data_from_transaction_data(tx, "customer_id", "date", monetary_value_col="dollar_value", observation_period_end="1997-09-30", freq="D")
+    key = read_key(str(out / "segment.key"))
+    ref.index = pseudonymize(["i:" + c for c in ref.index], key)
+    ours = customers.set_index("customer_id")
+    assert set(ours.index) == set(ref.index)  # customers who had bought by the observation end
+    ours = ours.loc[ref.index]
+    first = pd.to_datetime(ours["first_purchase"])
+    last = pd.to_datetime(ours["last_purchase"])
+    np.testing.assert_array_equal(ours["purchase_days"].to_numpy() - 1, ref["frequency"].to_numpy())
+    np.testing.assert_array_equal((last - first).dt.days.to_numpy(), ref["recency"].to_numpy())
+    np.testing.assert_array_equal(ours["tenure_days"].to_numpy(), ref["T"].to_numpy())
+    np.testing.assert_array_equal(ours["recency_days"].to_numpy(), (ref["T"] - ref["recency"]).to_numpy())
+    sums = tx[tx["date"] <= "1997-09-30"].groupby("customer_id")["dollar_value"].sum()
+    sums.index = pseudonymize(["i:" + c for c in sums.index], key)
+    np.testing.assert_allclose(ours["monetary_total"].to_numpy(), sums.loc[ref.index].round(2).to_numpy(), atol=0.006)
+
+
+def test_cdnow_validation_runs_and_ranks_champions_first(cli, tmp_path, cdnow_master):  # noqa: F811
+    out = tmp_path / "cdnow"
+    run_ok(cli, cdnow_master, "--out", out)
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    v = rfm["validation"]
+    assert v["cutoff"] == "1998-04-01" and v["window_end"] == "1998-06-30"
+    rows = {r["segment"]: r for r in v["segments"]}
+    assert v["top_segment"] == "champions" and v["top_lift"] > 2
+    assert rows["champions"]["repeat_rate"] > rows["loyal"]["repeat_rate"] > rows["dormant"]["repeat_rate"]
+    # Validation recomputed independently: who bought in the 90 days after the cutoff.
+    tx = pd.read_csv(cdnow_master, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
+    window = tx[(tx["date"] > "1998-04-01") & (tx["date"] <= "1998-06-30")]
+    existing = tx[tx["date"] <= "1998-04-01"]["customer_id"].unique()
+    assert sum(r["customers"] for r in v["segments"]) == len(existing)
+    assert v["base_repeat_rate"] == pytest.approx(np.isin(existing, window["customer_id"].unique()).mean(), abs=1e-4)
+
+
+# -- MECE and sums ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["shopify_orders_export.csv", "stripe_unified_payments.csv", "european_orders.csv", "product_events.jsonl", "crm_customers.csv"])
+def test_every_customer_in_exactly_one_segment_of_each_segmentation(cli, tmp_path, name):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / name, "--out", out)
+    facts, customers = read_out(out)
+    assert customers["customer_id"].is_unique
+    assert facts["segmentations"], "no segmentation computed"
+    for kind, seg in facts["segmentations"].items():
+        counts = {k: s["count"] for k, s in seg["segments"].items()}
+        assert sum(counts.values()) == seg["customers"], kind
+        assert sum(s["pct_customers"] for s in seg["segments"].values()) == pytest.approx(1, abs=0.001)
+        column = SEGMENTATIONS_WITH_LABEL[kind]
+        labels = customers[column].dropna()
+        assert len(labels) == seg["customers"], kind
+        assert labels.value_counts().to_dict() == {k: c for k, c in counts.items() if c}, kind
+        if seg["segments"][seg["order"][0]]["revenue_share"] is not None and kind != "lifecycle" or kind == "rfm" and facts["data"]["revenue_total"]:
+            shares = [s["revenue_share"] for s in seg["segments"].values() if s["revenue_share"] is not None]
+            assert sum(shares) == pytest.approx(1, abs=0.001), kind
+    assert not facts["segmentations"]["rfm"]["merged"] or all(m["customers"] < 50 for m in facts["segmentations"]["rfm"]["merged"])
+
+
+def test_migration_counts_sum_to_customers_in_both_periods(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out)
+    facts, customers = read_out(out)
+    mig = facts["segmentations"]["rfm"]["migration"]
+    total = sum(sum(row.values()) for row in mig["matrix"].values())
+    existed = (pd.to_datetime(customers["first_purchase"]) <= mig["from_date"]).sum()
+    assert total == mig["customers_in_both"] == existed
+    assert total + sum(mig["entered"].values()) == len(customers)
+    watch = {(w["from_segment"], w["to_segment"]): w["customers"] for w in mig["watch"]}
+    assert watch[("loyal", "at_risk")] == mig["matrix"]["loyal"]["at_risk"]
+    # Trend compares segment sizes with one period earlier, all computed customers included.
+    seg = facts["segmentations"]["rfm"]["segments"]
+    assert sum(s["count_prev"] for s in seg.values()) == existed
+
+
+def test_summary_figures_recompute_from_customers_csv(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "stripe_unified_payments.csv", "--out", out)
+    facts, customers = read_out(out)
+    seg = facts["segmentations"]["rfm"]["segments"]
+    for key, stats in seg.items():
+        part = customers[customers["segment"] == key]
+        assert stats["count"] == len(part)
+        if len(part):
+            assert stats["revenue"] == pytest.approx(part["monetary_total"].sum(), abs=0.01 * len(part) + 0.01)
+            assert stats["median_recency_days"] == part["recency_days"].median()
+            assert stats["repeat_rate"] == pytest.approx((part["purchase_days"] >= 2).mean(), abs=1e-4)
+    assert facts["data"]["revenue_total"] == pytest.approx(customers["monetary_total"].sum(), abs=1)
+
+
+# -- tie safety and order independence -------------------------------------------------------------
+
+
+def test_quantiles_with_90_percent_one_time_buyers():
+    rng = np.random.default_rng(7)
+    freq = np.where(rng.random(5000) < 0.9, 1, rng.integers(2, 30, 5000))
+    scores, s = quantile_score(freq, "frequency", True)
+    assert set(scores[freq == 1]) == {1}  # every one-time buyer gets the same score
+    assert scores[freq > 1].min() > 1
+    for v in np.unique(freq):
+        assert len(set(scores[freq == v])) == 1  # equal values, equal scores
+    assert s.cuts == sorted(s.cuts) and len(s.cuts) == 4
+
+
+def test_top_segment_survives_collapsed_frequency_bins():
+    """pd.qcut(duplicates='drop') relabels collapsed bins 1..k and empties the top score."""
+    n = 1000
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(n) for _ in range(1 if i % 10 else 6)],
+    })
+    frame["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, len(frame)), unit="D")
+    frame["amount"] = rng.gamma(2, 30, len(frame))
+    ledger = Ledger.from_frame(frame)
+    m = customer_metrics(ledger, int(ledger.day.max()), 90)
+    scored = score(m, "quantile", "test", True)
+    table, _ = choose_table(len(m), scored, None)
+    keys = assign(table, "", scored).keys()
+    assert scored.f.max() == 5
+    assert (keys == "champions").sum() > 0
+
+
+def test_identical_customers_get_identical_scores_in_any_row_order():
+    rng = np.random.default_rng(3)
+    base = pd.DataFrame({
+        "customer_id": [f"c{i % 300}" for i in range(2000)],
+        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, 2000), unit="D"),
+        "amount": rng.choice([10.0, 20.0, 50.0], 2000),
+    })
+    # Clones: two customers with exactly the same history.
+    clone = base[base["customer_id"] == "c1"].assign(customer_id="clone_of_c1")
+    data = pd.concat([base, clone], ignore_index=True)
+
+    def labels(frame):
+        ledger = Ledger.from_frame(frame)
+        m = customer_metrics(ledger, int(ledger.day.max()), 90)
+        scored = score(m, "quantile", "test", True)
+        keys = assign(DEFAULT, "", scored).keys()
+        return dict(zip(ledger.ids[m.code], zip(scored.r, scored.f, scored.m, keys)))
+
+    first = labels(data)
+    shuffled = labels(data.sample(frac=1, random_state=11))
+    assert first == shuffled
+    assert first["c1"] == first["clone_of_c1"]
+
+
+# -- rule tables --------------------------------------------------------------------------------------
+
+
+def test_rules_command_shows_the_table(cli):
+    res = cli("rules", "--json")
+    assert res.code == 0
+    table = res.json()
+    assert [s["key"] for s in table["segments"]] == ["champions", "loyal", "new", "at_risk", "dormant", "needs_attention"]
+    assert table["segments"][-1]["when"] == {}
+
+
+def test_user_rule_table_overrides(cli, tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"segments": [
+        {"key": "vip", "name": "VIP", "when": {"m": [5, 5]}},
+        {"key": "recent", "name": "Recent", "when": {"r": [4, 5]}},
+    ]}))
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--rules", rules)
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["rules"]["name"] == "user"
+    assert set(rfm["segments"]) == {"vip", "recent", "needs_attention"}  # a catch-all is added
+    assert (customers.loc[customers["segment"] == "vip", "m_score"] == 5).all()
+    assert (customers.loc[customers["segment"] == "recent", "r_score"] >= 4).all()
+    assert (customers.loc[customers["m_score"] == 5, "segment"] == "vip").all()
+
+
+def test_unknown_rule_field_is_refused(cli, tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"segments": [{"key": "vip", "when": {"m": [5, 5]}, "colour": "gold"}]}))
+    res = cli("run", EXAMPLES / "european_orders.csv", "--out", tmp_path / "out", "--rules", rules)
+    assert res.code == 2 and "colour" in res.err and res.err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+# -- edge cases -------------------------------------------------------------------------------------------
+
+
+def write_log(tmp_path, rows, name="log.csv"):
+    path = tmp_path / name
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["customer_id", "order_date", "amount"])
+        w.writerows(rows)
+    return path
+
+
+def test_all_customers_bought_once(cli, tmp_path):
+    rows = [(f"c{i}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", 10 + i) for i in range(120)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out)
+    facts, _ = read_out(out)
+    assert any("bought once" in w for w in facts["warnings"])
+    assert facts["segmentations"]["rfm"]["rules"]["name"] == "recency_monetary"
+
+
+def test_all_purchases_on_one_day(cli, tmp_path):
+    rows = [(f"c{i % 60}", "2024-05-05", 10 + i) for i in range(150)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out)
+    facts, customers = read_out(out)
+    assert any("covers 1 days" in w or "1 day" in w for w in facts["warnings"])
+    assert "migration" in facts["unavailable"] and facts["segmentations"]["rfm"]["migration"] is None
+    assert customers["recency_days"].eq(0).all()
+
+
+def test_as_of_years_after_the_last_purchase_warns(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--as-of", "2029-01-01")
+    facts, customers = read_out(out)
+    assert any("after the last purchase" in w for w in facts["warnings"])
+    assert (customers["lifecycle"] == "lapsed").all()
+
+
+def test_period_longer_than_the_data_skips_migration_and_validation(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--period", "2y")
+    facts, _ = read_out(out)
+    assert "two 730-day periods" in facts["unavailable"]["migration"]
+    assert facts["segmentations"]["rfm"]["validation"] is None
+
+
+@pytest.mark.parametrize(
+    "rows, args, words",
+    [
+        ([("a", "2024-01-01", 5), ("b", "2024-01-02", 6), ("a", "2024-02-01", 7)], [], "at least 3"),
+        ([(f"c{i}", "2024-01-01", 5) for i in range(10)], ["--as-of", "2023-01-01"], "before the first purchase"),
+        ([(f"c{i}", "2024-01-01", 5) for i in range(10)], ["--period", "soon"], "--period"),
+    ],
+)
+def test_run_refusals(cli, tmp_path, rows, args, words):
+    out = tmp_path / "out"
+    res = cli("run", write_log(tmp_path, rows), "--out", out, *args)
+    assert res.code == 2 and words in res.err and res.err.count("\n") == 1 and "Traceback" not in res.err
+    assert not out.exists() and not list(tmp_path.glob(".segment-*"))
+
+
+def test_out_folder_is_replaced_only_when_it_holds_a_run(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out)
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--method", "quantile")
+    assert json.loads((out / "facts.json").read_text())["segmentations"]["rfm"]["method"] == "quantile"
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    res = cli("run", EXAMPLES / "european_orders.csv", "--out", other)
+    assert res.code == 2 and (other / "notes.txt").read_text() == "keep me"
+
+
+def test_key_keeps_ids_stable_between_runs(cli, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", first)
+    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", second, "--key", first / "segment.key")
+    a = pd.read_csv(first / "customers.csv")["customer_id"]
+    b = pd.read_csv(second / "customers.csv")["customer_id"]
+    assert set(a) == set(b)
+
+
+def test_nothing_the_model_reads_holds_an_email(cli, tmp_path):
+    out = tmp_path / "out"
+    res = run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--json")
+    emails = set()
+    with open(EXAMPLES / "shopify_orders_export.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["Email"].strip():
+                emails.add(row["Email"].strip().lower())
+    readable = (res.out + (out / "facts.json").read_text() + (out / "customers.csv").read_text()).lower()
+    assert emails and not [e for e in emails if e in readable]
+    assert "@" not in (out / "customers.csv").read_text()
+
+
+def test_fixed_bands_and_method_reason(cli, tmp_path):
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--method", "fixed")
+    facts, customers = read_out(out)
+    scores = facts["segmentations"]["rfm"]["scores"]
+    assert scores["recency"]["bands"][0] == {"score": 5, "min": 0, "max": 7}
+    assert (customers.loc[customers["recency_days"] <= 7, "r_score"] == 5).all()
+    assert (customers.loc[customers["recency_days"] > 180, "r_score"] == 1).all()
+    assert (customers.loc[customers["purchase_days"] >= 10, "f_score"] == 5).all()
+    assert facts["segmentations"]["rfm"]["method_reason"] == "fixed scoring was asked for"
