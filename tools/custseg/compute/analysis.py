@@ -1,8 +1,8 @@
 """Per-segment figures, migration between periods, next-period validation and sized moves.
 
-All functions take a label per customer (segment keys as an object array) plus the
-aligned metric arrays and return plain dicts; ``facts.build`` turns them into the
-schema's dataclasses.
+All functions take a segment per customer as its position in ``keys`` (an int array)
+plus the aligned metric arrays and return plain dicts; ``facts.build`` turns them into
+the schema's dataclasses.
 """
 
 from __future__ import annotations
@@ -15,22 +15,16 @@ from custseg.compute.metrics import Metrics
 TREND_THRESHOLD = 0.10  # a segment growing or shrinking by more than 10% between periods
 
 
-def _index(labels: np.ndarray, keys: list[str]) -> np.ndarray:
-    lookup = {k: i for i, k in enumerate(keys)}
-    return pd.Series(labels, dtype=object).map(lookup).to_numpy(dtype=np.int64)
-
-
-def segment_stats(labels: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
-    n = len(labels)
+def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
+    n = len(idx)
     k = len(keys)
-    idx = _index(labels, keys)
     counts = np.bincount(idx, minlength=k)
     revenue = np.bincount(idx, weights=m.monetary, minlength=k)
     orders = np.bincount(idx, weights=m.orders, minlength=k)
     repeat = np.bincount(idx, weights=(m.purchase_days >= 2).astype(float), minlength=k)
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
-    medians = pd.Series(m.recency).groupby(idx).median() if n else pd.Series(dtype=float)
+    medians = pd.Series(m.recency).groupby(idx).median() if n else pd.Series(dtype=float)  # few groups: fast
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -50,12 +44,11 @@ def segment_stats(labels: np.ndarray, keys: list[str], m: Metrics, has_amounts: 
     return out
 
 
-def add_trend(stats: dict[str, dict], prev_labels: np.ndarray | None, keys: list[str]) -> None:
+def add_trend(stats: dict[str, dict], prev_idx: np.ndarray | None, keys: list[str]) -> None:
     """Size now vs one period earlier; growing / declining past TREND_THRESHOLD."""
-    if prev_labels is None:
+    if prev_idx is None:
         return
-    idx = _index(prev_labels, keys)
-    prev = np.bincount(idx, minlength=len(keys))
+    prev = np.bincount(prev_idx, minlength=len(keys))
     for i, key in enumerate(keys):
         now, before = stats[key]["count"], int(prev[i])
         stats[key]["count_prev"] = before
@@ -68,12 +61,11 @@ def add_trend(stats: dict[str, dict], prev_labels: np.ndarray | None, keys: list
         stats[key]["trend"] = "growing" if change > TREND_THRESHOLD else "declining" if change < -TREND_THRESHOLD else "stable"
 
 
-def migration(prev_codes: np.ndarray, prev_labels: np.ndarray, now_codes: np.ndarray, now_labels: np.ndarray, keys: list[str], window_spend: np.ndarray | None, watch_pairs: list[tuple[str, str]]) -> dict:
+def migration(prev_codes: np.ndarray, prev_idx: np.ndarray, now_codes: np.ndarray, now_idx: np.ndarray, keys: list[str], window_spend: np.ndarray | None, watch_pairs: list[tuple[str, str]]) -> dict:
     """From -> to counts for customers present at both dates (everyone who bought by the earlier one)."""
-    to = now_labels[np.searchsorted(now_codes, prev_codes)]  # both sorted by customer code
     k = len(keys)
-    fi = _index(prev_labels, keys)
-    ti = _index(to, keys)
+    fi = prev_idx.astype(np.int64)
+    ti = now_idx[np.searchsorted(now_codes, prev_codes)].astype(np.int64)  # both sorted by customer code
     flat = np.bincount(fi * k + ti, minlength=k * k).reshape(k, k)
     matrix = {a: {b: int(flat[i, j]) for j, b in enumerate(keys)} for i, a in enumerate(keys)}
     revenue = None
@@ -81,20 +73,19 @@ def migration(prev_codes: np.ndarray, prev_labels: np.ndarray, now_codes: np.nda
         rflat = np.bincount(fi * k + ti, weights=window_spend[prev_codes], minlength=k * k).reshape(k, k)
         revenue = {a: {b: _r(rflat[i, j], 2) for j, b in enumerate(keys)} for i, a in enumerate(keys)}
     new_mask = ~np.isin(now_codes, prev_codes, assume_unique=True)
-    entered_idx = _index(now_labels[new_mask], keys)
-    entered = {key: int(c) for key, c in zip(keys, np.bincount(entered_idx, minlength=k))}
+    entered = {key: int(c) for key, c in zip(keys, np.bincount(now_idx[new_mask], minlength=k))}
     watch = [{"from_segment": a, "to_segment": b, "customers": matrix[a][b], "revenue": revenue[a][b] if revenue else None} for a, b in watch_pairs if a in matrix and b in matrix]
     return {"customers_in_both": int(len(prev_codes)), "matrix": matrix, "revenue": revenue, "entered": entered, "watch": watch}
 
 
-def validation(prev_codes: np.ndarray, prev_labels: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool) -> dict:
+def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool) -> dict:
     """What each segment at the cutoff did in the following period."""
     bought = orders_next[prev_codes] > 0
     spend = spend_next[prev_codes]
     total_window = float(spend_next.sum())
     rows = []
-    for key in keys_ranked:
-        mask = prev_labels == key
+    for i, key in enumerate(keys_ranked):
+        mask = prev_idx == i
         c = int(mask.sum())
         if c == 0:
             continue

@@ -33,20 +33,43 @@ def from_day(day: int) -> str:
 class Ledger:
     """Transactions sorted by (customer, day), with customer codes into ``ids``."""
 
-    ids: np.ndarray  # pseudonymous ids, sorted
+    ids: pd.Index  # pseudonymous ids, sorted (Arrow-backed strings from ingest)
     code: np.ndarray  # int per order
     day: np.ndarray  # int day per order
     amount: np.ndarray  # float per order (NaN when the source has no amounts)
 
     @classmethod
     def from_frame(cls, tx: pd.DataFrame) -> "Ledger":
-        codes, ids = pd.factorize(tx["customer_id"], sort=True)
+        column = tx["customer_id"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # ingest's ids: codes already sorted by id
+            codes = column.cat.codes.to_numpy().astype(np.int64)
+            ids = column.cat.categories
+        else:
+            codes, ids = pd.factorize(column, sort=True)
+            codes = codes.astype(np.int64)
+            ids = pd.Index(ids)
         day = to_days(tx["date"].to_numpy())
-        order = np.lexsort((day, codes))
-        return cls(np.asarray(ids, dtype=object), codes[order].astype(np.int64), day[order], tx["amount"].to_numpy(dtype=float)[order])
+        amount = tx["amount"].to_numpy(dtype=float)
+        # One int64 key per order sorts by (customer, day); exports often arrive sorted already.
+        offset = day - (day.min() if len(day) else 0)
+        sort_key = codes * (int(offset.max()) + 1 if len(day) else 1) + offset
+        if len(sort_key) and not np.all(sort_key[1:] >= sort_key[:-1]):
+            order = np.argsort(sort_key, kind="stable")
+            codes, day, amount = codes[order], day[order], amount[order]
+        return cls(ids, codes, day, amount)
+
+    def purchase_days(self) -> np.ndarray:
+        """Distinct purchase days per customer who bought (rows sorted by customer, day)."""
+        if len(self.code) == 0:
+            return np.array([], dtype=np.int64)
+        new_customer = np.r_[True, self.code[1:] != self.code[:-1]]
+        new_day = new_customer | np.r_[True, self.day[1:] != self.day[:-1]]
+        return np.add.reduceat(new_day.astype(np.int64), np.flatnonzero(new_customer))
 
     def until(self, last_day: int) -> "Ledger":
         """Orders on or before ``last_day``, customer codes kept."""
+        if len(self.day) and self.day.max() <= last_day:
+            return self
         keep = self.day <= last_day
         return Ledger(self.ids, self.code[keep], self.day[keep], self.amount[keep])
 

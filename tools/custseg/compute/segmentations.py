@@ -18,20 +18,25 @@ class Labels:
     kind: str
     keys: list[str]  # best or earliest first
     names: dict[str, str]
-    label: np.ndarray  # key per customer
+    index: np.ndarray  # per customer: position of its segment in ``keys``
     method: str
     method_reason: str
     definition: dict
     extra: dict = field(default_factory=dict)  # per-customer numbers to export (e.g. health score)
 
+    @property
+    def label(self) -> np.ndarray:
+        """Segment key per customer (for output; computations use ``index``)."""
+        return np.array(self.keys, dtype=object)[self.index]
 
-def _pick(conditions: list[tuple[str, np.ndarray]], default: str, n: int) -> np.ndarray:
-    """First condition that holds wins; ``default`` for the rest."""
-    out = np.full(n, default, dtype=object)
+
+def _pick(keys: list[str], conditions: list[tuple[str, np.ndarray]], default: str, n: int) -> np.ndarray:
+    """Position in ``keys`` per customer: the first condition that holds wins, ``default`` for the rest."""
+    out = np.full(n, keys.index(default), dtype=np.int16)
     free = np.ones(n, dtype=bool)
     for key, cond in conditions:
         hit = free & cond
-        out[hit] = key
+        out[hit] = keys.index(key)
         free &= ~hit
     return out
 
@@ -47,14 +52,15 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapse_days: int, activity
     conds = [("lapsed", recency >= lapse_days)]
     for key, low, high in LIFECYCLE_BANDS:
         conds.append((key, (tenure >= low) & ((tenure <= high) if high is not None else True)))
-    label = _pick(conds, "mature", n)
+    keys = [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"]
+    index = _pick(keys, conds, "mature", n)
     names = {"onboarding": "Onboarding", "adopting": "Adopting", "established": "Established", "mature": "Mature", "lapsed": "Lapsed"}
     definition = {
         "lapsed": f"no {activity} in the last {lapse_days} days (checked first)",
         "tenure_bands_days": [{"key": k, "min": lo, "max": hi} for k, lo, hi in LIFECYCLE_BANDS],
         "tenure": f"days from the first {activity} to the as-of date",
     }
-    return Labels("lifecycle", [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"], names, label, "tenure_bands", f"tenure since the first {activity}, lapsed after {lapse_days} days without one", definition)
+    return Labels("lifecycle", keys, names, index, "tenure_bands", f"tenure since the first {activity}, lapsed after {lapse_days} days without one", definition)
 
 
 # -- value -------------------------------------------------------------------------------
@@ -68,19 +74,20 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool)
     """Seed 002's ARR tiers when the base spans them; spend tiers by quantile otherwise."""
     n = len(spend)
     if subscription:
-        tier = _pick([(k, annual_value >= lo) for k, lo, _ in ARR_TIERS[:-1]], "self_serve", n)
-        shares = {k: float(np.mean(tier == k)) for k, _, _ in ARR_TIERS}
+        keys = [k for k, _, _ in ARR_TIERS]
+        tier = _pick(keys, [(k, annual_value >= lo) for k, lo, _ in ARR_TIERS[:-1]], "self_serve", n)
+        shares = {k: float(np.mean(tier == i)) for i, k in enumerate(keys)}
         spanned = [k for k, s in shares.items() if s >= MIN_TIER_SHARE]
         if len(spanned) >= 2:
             definition = {"basis": "annual recurring revenue (ARR) per customer", "tiers": [{"key": k, "min": lo, "max": hi} for k, lo, hi in ARR_TIERS]}
             reason = f"the base spans {len(spanned)} of the four ARR tiers (each holding at least {MIN_TIER_SHARE:.0%} of customers)"
-            return Labels("value", [k for k, _, _ in ARR_TIERS], ARR_NAMES, tier, "arr_tiers", reason, definition)
+            return Labels("value", keys, ARR_NAMES, tier, "arr_tiers", reason, definition)
     # Spend tiers: the top 20% by spend, the next 30%, the rest; ties share a tier.
     cuts = np.quantile(spend, [0.5, 0.8], method="lower") if n else np.array([0.0, 0.0])
-    label = _pick([("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
+    index = _pick(["high", "medium", "low"], [("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
     definition = {"basis": "total spend per customer", "tiers": [{"key": "high", "above": float(cuts[1])}, {"key": "medium", "above": float(cuts[0]), "at_most": float(cuts[1])}, {"key": "low", "at_most": float(cuts[0])}]}
     reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest" if subscription else "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
-    return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, label, "spend_quantiles", reason, definition)
+    return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, index, "spend_quantiles", reason, definition)
 
 
 # -- health --------------------------------------------------------------------------------
@@ -97,7 +104,8 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> L
     weights = {k: round(w / total, 4) for k, w in used.items()}
     score = sum(components[k] * (w / total) for k, w in used.items())
     score = np.clip(np.round(score), 0, 100).astype(int)
-    label = _pick([(k, score >= low) for k, low in HEALTH_BANDS[:-1]], "critical", len(score))
+    keys = [k for k, _ in HEALTH_BANDS]
+    index = _pick(keys, [(k, score >= low) for k, low in HEALTH_BANDS[:-1]], "critical", len(score))
     definition = {
         "formula": " + ".join(f"{weights[k]:.2f} x {k}" for k in weights) + " (each component 0-100, rounded to an integer score)",
         "weights": weights,
@@ -106,7 +114,7 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> L
     }
     missing = [k for k in HEALTH_WEIGHTS if k not in components]
     reason = "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")
-    return Labels("health", [k for k, _ in HEALTH_BANDS], HEALTH_NAMES, label, "weighted_score", reason, definition, {"health_score": score})
+    return Labels("health", keys, HEALTH_NAMES, index, "weighted_score", reason, definition, {"health_score": score})
 
 
 def trend_component(recent: np.ndarray, before: np.ndarray) -> np.ndarray:
@@ -121,9 +129,16 @@ def rank_component(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(0)
     v = values if higher_is_better else -values
-    order = np.sort(v)
-    below = np.searchsorted(order, v, side="left")
-    at_or_below = np.searchsorted(order, v, side="right")
+    if np.all(v == np.round(v)) and v.max() - v.min() < 1_000_000:  # days and counts: O(n) by counting
+        shifted = (v - v.min()).astype(np.int64)
+        counts = np.bincount(shifted)
+        below_table = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        below = below_table[shifted]
+        at_or_below = below + counts[shifted]
+    else:
+        order = np.sort(v)
+        below = np.searchsorted(order, v, side="left")
+        at_or_below = np.searchsorted(order, v, side="right")
     return 100 * (below + at_or_below) / (2 * len(v))
 
 
@@ -134,7 +149,8 @@ BEHAVIOR_NAMES = {"power": "Power Users", "regular": "Regular Users", "occasiona
 
 
 def behavioral(active_days_30: np.ndarray) -> Labels:
-    label = _pick([(k, active_days_30 >= low) for k, low in BEHAVIOR_BANDS], "inactive", len(active_days_30))
+    keys = ["power", "regular", "occasional", "inactive"]
+    index = _pick(keys, [(k, active_days_30 >= low) for k, low in BEHAVIOR_BANDS], "inactive", len(active_days_30))
     definition = {
         "basis": "distinct active days in the 30 days up to the as-of date",
         "bands": [{"key": "power", "min_days": 12, "meaning": "active most days (several times a week or more)"},
@@ -142,7 +158,7 @@ def behavioral(active_days_30: np.ndarray) -> Labels:
                   {"key": "occasional", "min_days": 1, "meaning": "a few times a month or less"},
                   {"key": "inactive", "min_days": 0, "meaning": "no activity in 30 days"}],
     }
-    return Labels("behavioral", ["power", "regular", "occasional", "inactive"], BEHAVIOR_NAMES, label, "active_days_30", "active days in the last 30 days, as the seeds' power / regular / occasional / inactive table", definition)
+    return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", "active days in the last 30 days, as the seeds' power / regular / occasional / inactive table", definition)
 
 
 def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None) -> tuple[dict, dict]:

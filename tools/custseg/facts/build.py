@@ -65,12 +65,13 @@ class Scoring:
     scored: rfm.Scored
     assignment: rfm.Assignment
 
-    @property
-    def labels(self) -> np.ndarray:
-        return self.assignment.keys()
+    def index(self, keys: list[str]) -> np.ndarray:
+        """Per customer: position of its segment in ``keys`` (the ranked order)."""
+        perm = np.array([keys.index(rule.key) for rule in self.assignment.table.rules], dtype=np.int16)
+        return perm[self.assignment.segment]
 
 
-def build(ds: Dataset, opts: RunOptions, profile) -> tuple[Facts, pd.DataFrame]:
+def build(ds: Dataset, opts: RunOptions, profile, ledger: Ledger | None = None) -> tuple[Facts, pd.DataFrame]:
     """Facts and the per-customer table for a loaded dataset (``profile`` from the profile tool)."""
     period = parse_period(opts.period)
     if opts.method not in ("auto", "fixed", "quantile"):
@@ -78,7 +79,7 @@ def build(ds: Dataset, opts: RunOptions, profile) -> tuple[Facts, pd.DataFrame]:
     user_rules = load_rules(opts.rules) if opts.rules else None
     if ds.kind == "customers":
         return _CustomerTable(ds, opts, period, profile, user_rules).run()
-    return _Transactions(ds, opts, period, profile, user_rules).run()
+    return _Transactions(ds, opts, period, profile, user_rules).run(ledger)
 
 
 class _Base:
@@ -109,10 +110,10 @@ class _Base:
         return Scoring(metrics, scored, assignment)
 
     def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None) -> Segmentation:
-        stats = analysis.segment_stats(lab.label, lab.keys, metrics, self.has_amounts, revenue_total)
+        stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
         segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k), **stats[k]) for k in lab.keys}
-        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.label), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None)
+        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None)
 
 
 def _rule_text(lab: Labels, key: str) -> str:
@@ -142,9 +143,9 @@ class _Transactions(_Base):
     def has_amounts(self) -> bool:
         return bool(self.ds.has_revenue)
 
-    def run(self) -> tuple[Facts, pd.DataFrame]:
+    def run(self, ledger: Ledger | None = None) -> tuple[Facts, pd.DataFrame]:
         ds = self.ds
-        buyers = Ledger.from_frame(ds.transactions)
+        buyers = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
         if len(buyers.ids) < MIN_CUSTOMERS and ds.kind == "transactions":
             raise InputError(_label(ds), f"only {len(buyers.ids)} customers with a kept order: at least {MIN_CUSTOMERS} are needed to segment")
         activity = _activity_ledger(ds) if ds.kind == "events" else buyers
@@ -168,7 +169,7 @@ class _Transactions(_Base):
             self.unavailable["validation"] = "skipped with --no-validate"
 
         customers = pd.DataFrame()
-        rfm_seg, rfm_now = None, None
+        rfm_seg, rfm_now, rfm_prev = None, None, None
         if len(buyers.ids) >= MIN_CUSTOMERS:
             rfm_seg, rfm_now, rfm_prev = self.rfm(buyers, as_of, cutoff, history, span)
             self.segmentations["rfm"] = rfm_seg
@@ -176,8 +177,11 @@ class _Transactions(_Base):
         elif ds.kind == "events":
             self.unavailable["rfm"] = f"only {len(buyers.ids)} customers with purchase events"
 
-        act_now = customer_metrics(activity, as_of, self.period)
-        act_prev = customer_metrics(activity, cutoff, self.period) if history else None
+        if activity is buyers and rfm_now is not None:  # the same customers: reuse the metrics
+            act_now, act_prev = rfm_now.metrics, rfm_prev.metrics if rfm_prev else None
+        else:
+            act_now = customer_metrics(activity, as_of, self.period)
+            act_prev = customer_metrics(activity, cutoff, self.period) if history else None
         verb = "activity" if ds.kind == "events" else "purchase"
         lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
         self.add("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), act_now, act_prev, activity)
@@ -206,24 +210,26 @@ class _Transactions(_Base):
             if len(mp) >= MIN_CUSTOMERS:
                 prev = self.score(mp, method, reason, table, now.assignment.table_reason, now.assignment.merged)
         keys = rfm.ordered_keys(table)
+        now_idx = now.index(keys)
+        prev_idx = prev.index(keys) if prev else None
         revenue_total = float(m.monetary.sum()) if self.has_amounts else None
-        stats = analysis.segment_stats(now.labels, keys, m, self.has_amounts, revenue_total)
-        analysis.add_trend(stats, prev.labels if prev else None, keys)
+        stats = analysis.segment_stats(now_idx, keys, m, self.has_amounts, revenue_total)
+        analysis.add_trend(stats, prev_idx, keys)
         migration = validation = None
         opportunities: list[dict] = []
         if prev is not None:
             _, window_spend = next_period(ledger, cutoff, as_of)
-            mig = analysis.migration(prev.metrics.code, prev.labels, m.code, now.labels, keys, window_spend if self.has_amounts else None, WATCH)
+            mig = analysis.migration(prev.metrics.code, prev_idx, m.code, now_idx, keys, window_spend if self.has_amounts else None, WATCH)
             migration = Migration(from_day(cutoff), from_day(as_of), mig["customers_in_both"], mig["matrix"], mig["revenue"], mig["entered"], [Transition(**w) for w in mig["watch"]], f"customers who had bought by {from_day(cutoff)}, scored then and at {from_day(as_of)} with the same method and rules")
             if self.opts.validate:
                 orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period)
-                v = analysis.validation(prev.metrics.code, prev.labels, keys, orders_next, spend_next, self.has_amounts)
+                v = analysis.validation(prev.metrics.code, prev_idx, keys, orders_next, spend_next, self.has_amounts)
                 validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
-            prev_counts = {k: int((prev.labels == k).sum()) for k in keys}
+            prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
             opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys)
-        means = _mean_scores(now, keys)
+        means = _mean_scores(now, now_idx, keys)
         rules = {r.key: r for r in table.rules}
         segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}
         seg = Segmentation(
@@ -251,7 +257,7 @@ class _Transactions(_Base):
         if len(now) == 0:
             return
         lab = make(now)
-        prev_lab = make(prev).label if prev is not None and len(prev) else None
+        prev_lab = make(prev).index if prev is not None and len(prev) else None
         revenue_total = float(now.monetary.sum()) if self.has_amounts and ledger is not None else None
         self.segmentations[kind] = self.segmentation_from_labels(lab, now, prev_lab, revenue_total)
         self.labels_cache[kind] = (now.code, lab)
@@ -260,12 +266,12 @@ class _Transactions(_Base):
 
     def customer_rows(self, ledger: Ledger, s: Scoring) -> pd.DataFrame:
         m = s.metrics
-        table = {r.key: r.name for r in s.assignment.table.rules}
-        keys = s.labels
+        rules = s.assignment.table.rules
+        segment = s.assignment.segment
         return pd.DataFrame({
             "customer_id": ledger.ids[m.code],
-            "segment": keys,
-            "segment_name": pd.Series(keys, dtype=object).map(table).to_numpy(),
+            "segment": pd.Categorical.from_codes(segment, [r.key for r in rules]),
+            "segment_name": pd.Categorical.from_codes(segment, [r.name for r in rules]),
             "first_purchase": _dates(m.first),
             "last_purchase": _dates(m.last),
             "orders": m.orders,
@@ -281,7 +287,15 @@ class _Transactions(_Base):
         })
 
     def attach_other_labels(self, customers: pd.DataFrame, activity: Ledger, buyers: Ledger) -> pd.DataFrame:
+        """Add lifecycle, value, health (and behavior) columns, aligned by customer."""
         columns = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+        if self.ds.kind == "transactions":
+            # One ledger: every segmentation covers the same customers in the same (code) order.
+            for kind, (codes, lab) in self.labels_cache.items():
+                customers[columns[kind]] = pd.Categorical.from_codes(lab.index, lab.keys)
+                for name, values in lab.extra.items():
+                    customers[name] = values
+            return customers
         frames = []
         for kind, (codes, lab) in self.labels_cache.items():
             ids = (buyers if kind == "value" else activity).ids[codes]
@@ -291,9 +305,9 @@ class _Transactions(_Base):
             frames.append(part.set_index("customer_id"))
         extra = pd.concat(frames, axis=1) if frames else pd.DataFrame()
         if customers.empty:
-            return extra.reset_index().rename(columns={"index": "customer_id"})
-        out = customers.set_index("customer_id").join(extra, how="outer" if self.ds.kind == "events" else "left")
-        return out.reset_index().rename(columns={"index": "customer_id"})
+            return extra.rename_axis("customer_id").reset_index()
+        out = customers.set_index("customer_id").join(extra, how="outer")
+        return out.rename_axis("customer_id").reset_index()
 
 
 class _CustomerTable(_Base):
@@ -328,9 +342,10 @@ class _CustomerTable(_Base):
             method, reason = rfm.choose_method(m, self.opts.method, self.profile.days_covered or 0)
             s = self.score(m, method, reason)
             keys = rfm.ordered_keys(s.assignment.table)
-            stats = analysis.segment_stats(s.labels, keys, m, self.has_amounts, revenue_total)
+            idx = s.index(keys)
+            stats = analysis.segment_stats(idx, keys, m, self.has_amounts, revenue_total)
             rules = {r.key: r for r in s.assignment.table.rules}
-            means = _mean_scores(s, keys)
+            means = _mean_scores(s, idx, keys)
             self.segmentations["rfm"] = Segmentation(
                 "rfm", method, reason,
                 {"frequency": "orders count column", "recency": "days from the last order date to the as-of date", "monetary": "total spent column", "rule_table": s.assignment.table.name, "rule_table_reason": s.assignment.table_reason},
@@ -338,7 +353,7 @@ class _CustomerTable(_Base):
                 scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
             )
             customers = customers.assign(
-                segment=s.labels, segment_name=pd.Series(s.labels, dtype=object).map({k: r.name for k, r in rules.items()}).to_numpy(),
+                segment=np.array(keys, dtype=object)[idx], segment_name=np.array([rules[k].name for k in keys], dtype=object)[idx],
                 first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, np.isnan(last)), orders=orders, purchase_days=m.purchase_days,
                 recency_days=np.where(np.isnan(last), np.nan, recency), tenure_days=tenure, monetary_total=np.round(spent, 2), aov=np.round(m.aov, 2),
                 r_score=s.scored.r, f_score=s.scored.f, m_score=s.scored.m, reason=reasons(recency, m.purchase_days, s.scored.m, verb="ordered"),
@@ -369,11 +384,12 @@ def _label(ds: Dataset) -> str:
     return ", ".join(f.path for f in ds.files)
 
 
-def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-    out = (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype(str).astype(object)
-    if missing is not None:
-        out[missing] = ""
-    return out
+def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
+    """Day numbers as an Arrow date column: written as YYYY-MM-DD, empty where missing."""
+    import pyarrow as pa
+
+    values = pa.array(days.astype(np.int32), type=pa.int32(), mask=missing).cast(pa.date32())
+    return pd.Series(pd.arrays.ArrowExtensionArray(values))
 
 
 def _day_col(table: pd.DataFrame, col: str) -> np.ndarray:
@@ -386,13 +402,10 @@ def _day_col(table: pd.DataFrame, col: str) -> np.ndarray:
     return out
 
 
-def _mean_scores(s: Scoring, keys: list[str]) -> dict[str, dict[str, float]]:
-    out = {}
-    labels = s.labels
-    for k in keys:
-        mask = labels == k
-        out[k] = {d: round(float(getattr(s.scored, d)[mask].mean()), 2) if mask.any() else None for d in ("r", "f", "m")}
-    return out
+def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict[str, float]]:
+    counts = np.bincount(idx, minlength=len(keys))
+    sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in ("r", "f", "m")}
+    return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
 
 
 def _score_dict(score) -> dict:

@@ -88,16 +88,46 @@ def _check_bad(path: str, column: str, parsed: Parsed, raw: pd.Series, what: str
         raise InputError(path, f"column {column!r} does not hold {what}: {n_bad} of {present} values cannot be read{where}")
 
 
-def _assign(reason: pd.Series, mask, name: str) -> None:
-    """Give ``name`` to rows that match and have no reason yet (first reason wins)."""
-    mask = np.asarray(mask, dtype=bool)
-    reason[(reason.to_numpy() == "") & mask] = name
+class Reasons:
+    """The first drop reason that applies, per row or order: small codes into ``names`` (0 = kept)."""
 
+    def __init__(self, n: int):
+        self.code = np.zeros(n, dtype=np.int16)
+        self.names = [""]
 
-def _assign_each(reason: pd.Series, names: np.ndarray) -> None:
-    """Like _assign, with one candidate reason per row ('' for none)."""
-    free = (reason.to_numpy() == "") & (names != "")
-    reason[free] = names[free]
+    def _index(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def assign(self, mask, name: str) -> None:
+        """Give ``name`` to rows that match and have no reason yet."""
+        if isinstance(mask, pd.Series):
+            mask = flag(mask) if mask.dtype != bool else mask.to_numpy()
+        free = (self.code == 0) & np.asarray(mask, dtype=bool)
+        if free.any():
+            self.code[free] = self._index(name)
+
+    def assign_each(self, names: np.ndarray) -> None:
+        """Like assign, with one candidate reason per row ('' for none)."""
+        lookup = {n: self._index(n) if n else 0 for n in set(names.tolist())}
+        candidate = pd.Series(names, dtype=object).map(lookup).to_numpy(dtype=np.int16)
+        free = self.code == 0
+        self.code[free] = candidate[free]
+
+    @property
+    def kept(self) -> np.ndarray:
+        return self.code == 0
+
+    def alive(self) -> np.ndarray:
+        return self.code == 0
+
+    def labels(self) -> np.ndarray:
+        return np.array(self.names, dtype=object)[self.code]
+
+    def counts(self, weights: np.ndarray | None = None) -> Counter:
+        totals = np.bincount(self.code, weights=weights, minlength=len(self.names))
+        return Counter({name: int(totals[i]) for i, name in enumerate(self.names) if i and totals[i]})
 
 
 # -- orders (Shopify, Stripe, WooCommerce, Square, logs) ---------------------------------------
@@ -114,25 +144,23 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 1. Order keys; rows without one are orders of their own. (Not NUL-prefixed: pandas 2.2
     # hashes object strings as C strings, so "\0row1" and "\0row2" would be one key.)
-    position = np.arange(len(frame))
+    live = frame
     if "order_id" in m:
         key = text(frame["order_id"])
-        key = key.fillna("\x1frow" + pd.Series(position, index=frame.index).astype(str))
-    else:
-        key = "\x1frow" + pd.Series(position, index=frame.index).astype(str)
-
-    # 2. Duplicates: a later file's copy of an order, or a repeated one-row-per-order key.
-    if det.spec.line_items:
-        first_file = frame["_file"].groupby(key.to_numpy(), sort=False).transform("first")
-        dup = (frame["_file"] != first_file).to_numpy()
-    else:
-        dup = key.duplicated().to_numpy()
-    n_dup = int(dup.sum())
-    if n_dup:
-        dropped["duplicate"] += n_dup
-        dropped_orders["duplicate"] += int(key[dup].nunique())
-    live = frame[~dup]
-    key = key[~dup]
+        if key.isna().any():
+            key = key.fillna("\x1frow" + pd.Series(np.arange(len(frame)), index=frame.index).astype(str))
+        # 2. Duplicates: a later file's copy of an order, or a repeated one-row-per-order key.
+        if det.spec.line_items:
+            first_file = frame["_file"].groupby(key.to_numpy(), sort=False).transform("first")
+            dup = (frame["_file"] != first_file).to_numpy()
+        else:
+            dup = key.duplicated().to_numpy()
+        n_dup = int(dup.sum())
+        if n_dup:
+            dropped["duplicate"] += n_dup
+            dropped_orders["duplicate"] += int(key[dup].nunique())
+            live = frame[~dup]
+            key = key[~dup]
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
@@ -150,22 +178,18 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         value = money["amount"].values
         bad = money["amount"].bad
         amount_col = m["amount"]
-    codes, uniques = pd.factorize(key, sort=False)
-    per_row = pd.DataFrame({"code": codes, "amount": value.to_numpy(), "amount_bad": bad.to_numpy()})
+    per_row = {"amount": value.to_numpy(), "amount_bad": bad.to_numpy()}
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type") if r in m]
     for role in text_roles:
-        per_row[role] = live[role].to_numpy()
-    grouped = per_row.groupby("code", sort=True)
-    orders = grouped[[r for r in text_roles]].first() if text_roles else pd.DataFrame(index=np.arange(len(uniques)))
-    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded")]].sum(min_count=1)
-    orders = orders.join(sums)
-    orders["amount_bad"] = grouped["amount_bad"].any()
-    orders["n_rows"] = grouped.size()
-    if "event_type" in orders:
-        orders["has_refund_row"] = grouped["event_type"].agg(lambda s: s.astype(str).str.lower().str.contains("refund").any())
+        per_row[role] = live[role].reset_index(drop=True)
+    if "order_id" in m:
+        orders = _collapse(pd.DataFrame(per_row), pd.factorize(key, sort=False)[0], text_roles)
+    else:  # a plain log: every row is an order, nothing to collapse
+        orders = pd.DataFrame(per_row)
+        orders["n_rows"] = 1
 
     # 4. Dates at order level.
     date_parsed = parse_dates(orders["date"])
@@ -190,12 +214,12 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         raise InputError(path, "no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders; export Orders instead")
 
     # 6. Reasons, first that applies.
-    reason = pd.Series([""] * len(orders), index=orders.index, dtype=object)
+    reason = Reasons(len(orders))
     source = det.source
     if "gateway" in orders:
-        _assign(reason, orders["gateway"].astype(str).str.contains(r"(?i)\bbogus\b|test gateway|\(for testing\)", regex=True), "test")
+        reason.assign(text(orders["gateway"]).str.contains(r"(?i)\bbogus\b|test gateway|\(for testing\)", regex=True), "test")
     if "cancelled" in orders:
-        _assign(reason, orders["cancelled"].notna(), "cancelled")
+        reason.assign(orders["cancelled"].notna(), "cancelled")
     if "status" in orders:
         keep, table = {
             "shopify_orders": (_SHOPIFY_KEEP, _SHOPIFY_STATUS),
@@ -204,19 +228,19 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         }.get(source, (set(), {}))
         st = _status_values(orders["status"])
         reasons = {v: _status_reason(v, keep, table, opts.include_unpaid) for v in set(st)}
-        _assign_each(reason, np.array([reasons[v] for v in st], dtype=object))
+        reason.assign_each(pd.Series(st, dtype=object).map(reasons).to_numpy(dtype=object))
     if "has_refund_row" in orders:  # Square: a payment refunded in full
-        _assign(reason, orders["has_refund_row"].to_numpy() & (orders["net"].fillna(1) <= 0).to_numpy(), "refunded")
+        reason.assign(orders["has_refund_row"].to_numpy() & (orders["net"].fillna(1) <= 0).to_numpy(), "refunded")
 
     if not use_converted and "currency" in orders:
         cur = text(orders["currency"]).str.upper()
-        alive = reason.to_numpy() == ""
+        alive = reason.alive()
         counts = cur[alive].value_counts()
         if len(counts) > 1:
             if opts.currency is None:
                 listing = ", ".join(f"{c} {n:,} orders" for c, n in counts.items())
                 raise InputError(path, f"holds orders in {len(counts)} currencies ({listing}) and no converted amounts: choose one with --currency {counts.index[0]}")
-            _assign(reason, flag(cur != opts.currency.upper()), "other_currency")
+            reason.assign(flag(cur != opts.currency.upper()), "other_currency")
             currency = opts.currency.upper()
         elif len(counts) == 1:
             currency = counts.index[0]
@@ -225,24 +249,22 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     order_export = source != "transactions"
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
-        _assign(reason, (orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
+        reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
 
     identity = _order_identity(orders, m, source)
-    _assign(reason, identity.isna().to_numpy(), "no_identity")
-    _assign(reason, orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
-    _assign(reason, (orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
+    reason.assign(identity.isna().to_numpy(), "no_identity")
+    reason.assign(orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
+    reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
 
     # 7. Count and keep.
-    r = reason.to_numpy()
-    for name, n_rows in pd.Series(orders["n_rows"].to_numpy()[r != ""]).groupby(r[r != ""]).sum().items():
-        dropped[name] += int(n_rows)
-    for name, n in Counter(r[r != ""]).items():
-        dropped_orders[name] += n
-    kept = r == ""
-    kept_rows = int(orders["n_rows"].to_numpy()[kept].sum())
-    out = pd.DataFrame({"identity": identity.to_numpy()[kept], "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
-    contacts = _contacts(orders, identity, kept, m)
-    issues = _issue_counts(identity, r)
+    n_rows = orders["n_rows"].to_numpy()
+    dropped.update(reason.counts(weights=n_rows))
+    dropped_orders.update(reason.counts())
+    kept = reason.kept
+    kept_rows = int(n_rows[kept].sum())
+    out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
+    issues = _issue_counts(identity, reason)
     warnings = []
     if "unpaid" in dropped and not opts.include_unpaid:
         warnings.append(f"{dropped_orders['unpaid']:,} unpaid orders (pending or authorized) are not counted; add --include-unpaid to count them")
@@ -261,6 +283,20 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     )
     cleaned.check()
     return cleaned
+
+
+def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:
+    """Rows of one order -> one row: text from the first row that has it, money summed."""
+    per_row["code"] = codes
+    grouped = per_row.groupby("code", sort=True)
+    orders = grouped[text_roles].first() if text_roles else pd.DataFrame(index=np.unique(codes))
+    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded")]].sum(min_count=1)
+    orders = orders.join(sums)
+    orders["amount_bad"] = grouped["amount_bad"].any()
+    orders["n_rows"] = grouped.size()
+    if "event_type" in orders:
+        orders["has_refund_row"] = grouped["event_type"].agg(lambda s: s.astype(str).str.lower().str.contains("refund").any())
+    return orders.reset_index(drop=True)
 
 
 def _label(opts: Options) -> str | None:
@@ -317,10 +353,13 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     return first_present(*parts)
 
 
-def _issue_counts(identity: pd.Series, reason: np.ndarray) -> pd.DataFrame:
+def _issue_counts(identity: pd.Series, reason: Reasons) -> pd.DataFrame | None:
     """Failed payments and refunded orders per identity: signals for the health score."""
+    if "failed" not in reason.names and "refunded" not in reason.names:
+        return None
+    labels = reason.labels()
     ident = identity.to_numpy(dtype=object, na_value=None)
-    frame = pd.DataFrame({"identity": ident, "failed": reason == "failed", "refunded": reason == "refunded"})
+    frame = pd.DataFrame({"identity": ident, "failed": labels == "failed", "refunded": labels == "refunded"})
     frame = frame[frame["identity"].notna() & (frame["failed"] | frame["refunded"])]
     return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
 
@@ -350,19 +389,17 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     event = text(frame["event"])
     dates = parse_dates(frame["date"])
     _check_bad(path, m["date"], dates, frame["date"], "timestamps")
-    reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    _assign(reason, ident.isna(), "no_identity")
-    _assign(reason, event.isna(), f"unparseable_{m['event']}")
-    _assign(reason, dates.values.isna(), f"unparseable_{m['date']}")
+    reason = Reasons(len(frame))
+    reason.assign(ident.isna(), "no_identity")
+    reason.assign(event.isna(), f"unparseable_{m['event']}")
+    reason.assign(dates.values.isna(), f"unparseable_{m['date']}")
     revenue = None
     if "revenue" in m:
         revenue = parse_money(frame["revenue"])
-        _assign(reason, revenue.bad, f"unparseable_{m['revenue']}")
-    r = reason.to_numpy()
-    for name, n in Counter(r[r != ""]).items():
-        dropped[name] += n
-    kept = r == ""
-    events = pd.DataFrame({"identity": prefixed(ident, "i:").to_numpy()[kept], "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
+        reason.assign(revenue.bad, f"unparseable_{m['revenue']}")
+    dropped.update(reason.counts())
+    kept = reason.kept
+    events = pd.DataFrame({"identity": prefixed(ident, "i:")[kept].reset_index(drop=True), "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
     if revenue is not None:
         rev = revenue.values.to_numpy()[kept]
         purchase = ~np.isnan(rev) & (rev != 0)
@@ -381,7 +418,6 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped=dropped,
         orders=orders,
         events=events,
-        contacts=pd.DataFrame({"identity": pd.unique(events["identity"]), "email": None, "consent": pd.array([pd.NA] * events["identity"].nunique(), dtype="boolean")}),
         currency=_single_currency(frame, kept) or (revenue.currency_hint if revenue is not None else None) or _label(opts),
         has_revenue=revenue is not None,
         notes=notes,
@@ -405,22 +441,22 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
     if "customer" in m:
         parts.append(prefixed(text(frame["customer"]), "i:"))
     identity = first_present(*parts)
-    reason = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    _assign(reason, identity.notna() & identity.duplicated(), "duplicate")
-    _assign(reason, identity.isna(), "no_identity")
+    reason = Reasons(len(frame))
+    reason.assign(identity.notna() & identity.duplicated(), "duplicate")
+    reason.assign(identity.isna(), "no_identity")
     table = pd.DataFrame({"identity": identity.to_numpy()})
     notes: list[str] = []
     for role in ("spent", "orders", "mrr", "arr", "failed_payments"):
         if role in m:
             parsed = parse_money(frame[role], opts.decimal_hint)
             _check_bad(path, m[role], parsed, frame[role], "numbers")
-            _assign(reason, parsed.bad, f"unparseable_{m[role]}")
+            reason.assign(parsed.bad, f"unparseable_{m[role]}")
             table[role] = parsed.values.to_numpy()
     for role in ("last_order", "first_order", "signup", "last_active"):
         if role in m:
             parsed = parse_dates(frame[role])
             _check_bad(path, m[role], parsed, frame[role], "dates")
-            _assign(reason, parsed.bad, f"unparseable_{m[role]}")
+            reason.assign(parsed.bad, f"unparseable_{m[role]}")
             table[role] = parsed.values.to_numpy()
             notes.extend(f"{m[role]}: {n}" for n in parsed.notes)
     for role in ("plan", "status"):
@@ -430,10 +466,8 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
     if "unsubscribed" in m:
         unsub = parse_flag(frame["unsubscribed"])
         consent = consent.where(unsub.isna(), ~unsub) if "consent" not in m else consent.where(~unsub.fillna(False), False)
-    r = reason.to_numpy()
-    for name, n in Counter(r[r != ""]).items():
-        dropped[name] += n
-    kept = r == ""
+    dropped.update(reason.counts())
+    kept = reason.kept
     table = table[kept].reset_index(drop=True)
     if "arr" not in table and "mrr" in table:
         table["arr"] = table["mrr"] * 12

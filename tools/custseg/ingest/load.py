@@ -11,7 +11,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders
 from custseg.ingest.detect import Detection, detect
-from custseg.ingest.privacy import new_key, pseudonymize, read_key
+from custseg.ingest.privacy import new_key, pseudonymize, pseudonymize_column, read_key
 from custseg.ingest.read import Input, open_inputs
 
 
@@ -126,12 +126,29 @@ def _refuse_if_empty(label: str, cleaned: Cleaned) -> None:
 
 def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) -> Dataset:
     def ids(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Small tables (one row per customer): ids as plain strings."""
         if frame is None:
             return None
         out = frame.copy()
-        out.insert(0, "customer_id", pseudonymize(out.pop("identity").to_numpy(), key))
+        identity = out.pop("identity").to_numpy(dtype=object)
+        out.insert(0, "customer_id", pseudonymize(identity, key).astype(object))
         return out
 
+    def id_column(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Long tables (one row per order or event): ids as a categorical, each hashed once."""
+        if frame is None:
+            return None
+        out = frame.copy()
+        out.insert(0, "customer_id", pseudonymize_column(out.pop("identity"), key))
+        return out
+
+    transactions = id_column(cleaned.orders)
+    events = id_column(cleaned.events)
+    contacts = ids(cleaned.contacts)
+    if contacts is None:  # no emails or consent in this export: one row per customer, nothing known
+        base = events if events is not None else transactions
+        people = base["customer_id"].cat.categories.to_numpy(dtype=object) if base is not None else np.array([], dtype=object)
+        contacts = pd.DataFrame({"customer_id": people, "email": None, "consent": pd.array([pd.NA] * len(people), dtype="boolean")})
     customers = ids(cleaned.customers)
     prospects = int(customers["prospect"].sum()) if customers is not None else 0
     return Dataset(
@@ -144,10 +161,10 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         mapping=dict(det.mapping),
         dropped=_ordered(cleaned.dropped),
         dropped_orders=_ordered(cleaned.dropped_orders) if cleaned.dropped_orders is not None else None,
-        transactions=ids(cleaned.orders),
-        events=ids(cleaned.events),
+        transactions=transactions,
+        events=events,
         customers=customers,
-        contacts=ids(cleaned.contacts),
+        contacts=contacts,
         issues=ids(cleaned.issues),
         prospects=prospects,
         currency=cleaned.currency,

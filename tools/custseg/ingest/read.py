@@ -346,7 +346,10 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _read_delimited(inp: Input, usecols: list[str] | None) -> pd.DataFrame:
+def _read_delimited(inp: Input, usecols: list[str] | None, count_malformed: bool = False) -> pd.DataFrame:
+    """Read with pyarrow. Rows with the wrong number of fields fail the fast read; the
+    retry skips and counts them (the row handler is a Python callback, so it is only
+    paid for when a file needs it)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -369,7 +372,7 @@ def _read_delimited(inp: Input, usecols: list[str] | None) -> pd.DataFrame:
                 encoding="utf8",
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=inp.delimiter, newlines_in_values=True, invalid_row_handler=skip
+                delimiter=inp.delimiter, newlines_in_values=True, invalid_row_handler=skip if count_malformed else None
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in wanted},
@@ -385,11 +388,26 @@ def _read_delimited(inp: Input, usecols: list[str] | None) -> pd.DataFrame:
             raw = inp._payload if inp._payload is not None else open(inp.path, "rb").read()
             inp._payload = raw.decode("cp1252", errors="replace").encode("utf-8")
             inp.encoding = "cp1252"
-            return _read_delimited(inp, usecols)
+            return _read_delimited(inp, usecols, count_malformed)
+        if not count_malformed and "Expected" in message and "columns" in message:
+            return _read_delimited(inp, usecols, count_malformed=True)
         raise InputError(inp.path, f"could not be read as {_delim_name(inp.delimiter)}-separated text: {message}") from None
     inp.malformed = malformed
-    frame = table.to_pandas()
-    return _strip_frame(frame)
+    return _arrow_frame(table)
+
+
+def _arrow_frame(table) -> pd.DataFrame:
+    """Trimmed Arrow string columns (blank and NA spellings missing) as a pandas frame, no copies."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for name, col in zip(table.column_names, table.columns):
+        # The reader already nulled the NA spellings; trimming can only leave blanks behind.
+        col = pc.utf8_trim_whitespace(col)
+        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        columns[name.strip()] = pd.arrays.ArrowStringArray(col)
+    return pd.DataFrame(columns)
 
 
 def _delim_name(d: str | None) -> str:

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 STRING = pd.StringDtype("pyarrow")
 
 
-def text(s: pd.Series) -> pd.Series:
-    """Cells as trimmed strings; missing and blank cells are <NA>."""
+def _arrow(s: pd.Series) -> pa.Array:
     if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
         s = s.astype(object).where(s.notna(), None).astype(STRING)
-    s = s.str.strip()
-    return s.mask(s == "")
+    return pa.array(s)
+
+
+def _series(arr, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
+
+
+def text(s: pd.Series) -> pd.Series:
+    """Cells as trimmed strings; missing and blank cells are <NA>."""
+    arr = pc.utf8_trim_whitespace(_arrow(s))
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return _series(arr, s.index)
 
 
 def flag(mask: pd.Series) -> np.ndarray:
@@ -54,9 +65,12 @@ def normalize_phone(s: pd.Series) -> pd.Series:
 def customer_ids(s: pd.Series) -> pd.Series:
     """A mapped customer column: emails lower-cased, Excel's 12346.0 back to 12346."""
     t = text(s)
-    is_email = t.str.contains("@", regex=False).fillna(False)
-    t = t.where(~is_email, t.str.lower())
-    return t.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    arr = pa.array(t)
+    if pc.any(pc.match_substring(arr, "@")).as_py():
+        arr = pc.if_else(pc.match_substring(arr, "@"), pc.utf8_lower(arr), arr)
+    if pc.any(pc.ends_with(arr, ".0")).as_py():
+        arr = pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
+    return _series(arr, s.index)
 
 
 def lower_values(s: pd.Series) -> np.ndarray:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from custseg.compute.metrics import Ledger
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -81,9 +82,9 @@ def profile(params: ProfileParams) -> ProfileResult:
     return summarize(load(params.files, params.ingest_options()))
 
 
-def summarize(ds: Dataset) -> ProfileResult:
-    """The contract of ``segment profile`` from a loaded dataset."""
-    customers, orders, revenue, dates, one_time = _figures(ds)
+def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
+    """The contract of ``segment profile`` from a loaded dataset (``ledger``: its sorted orders, if built)."""
+    customers, orders, revenue, dates, one_time = _figures(ds, ledger)
     date_min = dates.min() if len(dates) else None
     date_max = dates.max() if len(dates) else None
     days = int((date_max - date_min).days) + 1 if date_min is not None else None
@@ -115,7 +116,7 @@ def summarize(ds: Dataset) -> ProfileResult:
     return result
 
 
-def _figures(ds: Dataset):
+def _figures(ds: Dataset, ledger: Ledger | None):
     if ds.kind == "customers":
         table = ds.customers[~ds.customers["prospect"]]
         orders = int(table["orders"].fillna(0).sum()) if "orders" in table else None
@@ -134,8 +135,8 @@ def _figures(ds: Dataset):
     revenue = float(tx["amount"].sum()) if ds.has_revenue else None
     one_time = None
     if len(tx):
-        days_per_customer = tx.drop_duplicates(["customer_id", "date"]).groupby("customer_id").size()
-        one_time = float((days_per_customer == 1).mean())
+        ledger = ledger if ledger is not None else Ledger.from_frame(tx)
+        one_time = float((ledger.purchase_days() == 1).mean())
     return customers, int(len(tx)), revenue, dates, one_time
 
 

@@ -13,8 +13,10 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Literal
 
+from custseg.compute.metrics import Ledger
 from custseg.errors import InputError
 from custseg.facts.build import RunOptions, build
+from custseg.facts.tables import write_csv
 from custseg.ingest import KEY_FILE, load, write_key
 from custseg.toolkit.profile import IngestParams, summarize
 from custseg.toolkit.spec import Tool, param, to_jsonable
@@ -59,9 +61,10 @@ class RunResult:
 
 def run(params: RunParams) -> RunResult:
     ds = load(params.files, params.ingest_options())
-    profile = summarize(ds)
+    ledger = Ledger.from_frame(ds.transactions) if ds.transactions is not None else None
+    profile = summarize(ds, ledger)
     opts = RunOptions(as_of=params.as_of, period=params.period, method=params.method, rules=params.rules, validate=not params.no_validate)
-    facts, customers = build(ds, opts, profile)
+    facts, customers = build(ds, opts, profile, ledger)
     out = os.path.abspath(params.out)
     _check_target(out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -70,7 +73,7 @@ def run(params: RunParams) -> RunResult:
         with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
             json.dump(to_jsonable(facts), fh, indent=2, ensure_ascii=False)
             fh.write("\n")
-        customers.to_csv(os.path.join(staging, CUSTOMERS_FILE), index=False, float_format="%.10g")
+        write_csv(customers, os.path.join(staging, CUSTOMERS_FILE))
         write_key(os.path.join(staging, KEY_FILE), ds.key)
         _publish(staging, out)
     except BaseException:

@@ -1,0 +1,130 @@
+"""Benchmark: ``segment run`` on CDNOW replicated 100 times (and on a 1M-line-item Shopify export).
+
+The CDNOW log from the lifetimes wheel is copied 100 times with shifted customer ids
+into a comma-separated ``customer_id,date,number_of_cds,dollar_value`` file (about
+7,000,000 transactions and 2,357,000 customers). Measured in the same run, each step in
+its own process (wall time and peak RSS):
+
+  (a) ``pyarrow.csv.read_csv`` of the file: the floor;
+  (b) pandas ``read_csv`` + lifetimes' ``summary_data_from_transaction_data``: what an analyst does today;
+  (c) ``segment run FILE --out DIR`` (facts.json and customers.csv, no charts).
+
+Targets on the CDNOW file: (c) at most 4x (a), at least 2.5x faster than (b), peak memory
+under 3 GB. Usage:
+
+    python benchmarks/run_cdnow.py                 # builds /tmp/bench/cdnow_x100.csv if missing
+    python benchmarks/run_cdnow.py --skip-lifetimes --shopify /tmp/bench/shopify_1m.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PYARROW = """
+import sys, time, resource
+import pyarrow.csv as pacsv
+t = time.perf_counter()
+table = pacsv.read_csv(sys.argv[1], parse_options=pacsv.ParseOptions(newlines_in_values=True))
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+LIFETIMES = """
+import sys, time, resource, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from lifetimes.utils import summary_data_from_transaction_data
+t = time.perf_counter()
+tx = pd.read_csv(sys.argv[1], dtype={"customer_id": str, "date": str})
+tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
+summary = summary_data_from_transaction_data(tx, "customer_id", "date", monetary_value_col="dollar_value", freq="D")
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+SEGMENT = """
+import sys, time, resource
+from custseg.cli.main import main
+t = time.perf_counter()
+code = main(["run", sys.argv[1], "--out", sys.argv[2], "--json"])
+assert code == 0, code
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def measure(code: str, *args: str) -> tuple[float, int]:
+    proc = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    last = proc.stdout.strip().splitlines()[-1].split()
+    return float(last[0]), int(last[1])
+
+
+def build_cdnow(path: Path, copies: int) -> None:
+    dist = importlib.metadata.distribution("lifetimes")
+    source = next(p for p in dist.files if p.name == "CDNOW_master.txt").locate()
+    rows = []
+    with open(source, encoding="ascii") as fh:
+        for line in fh:
+            parts = line.split()
+            if parts and parts[0].isdigit():
+                rows.append(parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="ascii") as out:
+        out.write("customer_id,date,number_of_cds,dollar_value\n")
+        for copy in range(copies):
+            shift = copy * 100_000
+            out.write("".join(f"{int(c) + shift},{d},{q},{v}\n" for c, d, q, v in rows))
+
+
+def bench(path: Path, repeat: int, with_lifetimes: bool) -> dict:
+    arrow = min(measure(PYARROW, str(path)) for _ in range(repeat))
+    ours = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            ours.append(measure(SEGMENT, str(path), os.path.join(tmp, "out")))
+    best = min(ours)
+    result = {
+        "file": str(path),
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "pyarrow_read_s": round(arrow[0], 2),
+        "segment_run_s": round(best[0], 2),
+        "ratio_to_pyarrow": round(best[0] / arrow[0], 2),
+        "segment_peak_mb": round(max(o[1] for o in ours) / 1e6),
+    }
+    if with_lifetimes:
+        lt = measure(LIFETIMES, str(path))
+        result["pandas_lifetimes_s"] = round(lt[0], 2)
+        result["speedup_vs_pandas_lifetimes"] = round(lt[0] / best[0], 2)
+        result["pandas_lifetimes_peak_mb"] = round(lt[1] / 1e6)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", default="/tmp/bench/cdnow_x100.csv")
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of (a) and (c); the best counts")
+    parser.add_argument("--skip-lifetimes", action="store_true", help="skip (b), which takes minutes")
+    parser.add_argument("--shopify", help="also run on this Shopify export (e.g. from benchmarks/ingest_shopify.py)")
+    args = parser.parse_args()
+    path = Path(args.file)
+    if not path.exists():
+        t = time.perf_counter()
+        build_cdnow(path, args.copies)
+        print(f"built {path} in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+    report = {"cdnow": bench(path, args.repeat, not args.skip_lifetimes), "targets": {"ratio_to_pyarrow": "<= 4", "speedup_vs_pandas_lifetimes": ">= 2.5", "segment_peak_mb": "< 3000"}}
+    if args.shopify:
+        report["shopify"] = bench(Path(args.shopify), args.repeat, False)
+    report["cpus"] = os.cpu_count()
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

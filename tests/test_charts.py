@@ -1,0 +1,296 @@
+"""Charts: each PNG plots exactly the numbers of facts.json / customers.csv, renders are
+byte-identical, and charts whose data is absent are skipped instead of failing."""
+
+from __future__ import annotations
+
+import copy
+import json
+import struct
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from custseg.cli.main import main
+from custseg.render.charts import CHART_FILES, Chart, fmt_money, fmt_pct, render_charts
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+ALL = ["segments", "rf_grid", "migration", "validation", "distributions"]
+CASES = {
+    # name: (export file, charts expected)
+    "shopify": ("shopify_orders_export.csv", ALL),
+    "stripe": ("stripe_unified_payments.csv", ALL),
+    "european": ("european_orders.csv", ALL),
+    "events": ("product_events.jsonl", ALL),
+    "crm": ("crm_customers.csv", ["segments", "rf_grid", "distributions"]),  # one snapshot: no migration/validation
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _run(src: Path, out: Path) -> tuple[dict, pd.DataFrame]:
+    code = main(["run", str(src), "--out", str(out)])
+    assert code == 0, f"segment run {src.name} exited {code}"
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    customers = pd.read_csv(out / "customers.csv")
+    return facts, customers
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, tuple[dict, pd.DataFrame]]:
+    base = tmp_path_factory.mktemp("runs")
+    return {name: _run(EXAMPLES / file, base / name) for name, (file, _) in CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def rendered(runs, tmp_path_factory) -> dict[str, tuple[Path, dict[str, Chart]]]:
+    out = {}
+    for name, (facts, customers) in runs.items():
+        d = tmp_path_factory.mktemp(f"charts_{name}")
+        charts = render_charts(facts, customers, str(d))
+        out[name] = (d, {c.kind: c for c in charts})
+    return out
+
+
+@pytest.fixture(scope="module")
+def no_amounts(tmp_path_factory) -> tuple[dict, pd.DataFrame]:
+    """The example event log with every revenue property removed: RFM without money."""
+    base = tmp_path_factory.mktemp("no_amounts")
+    src = base / "events_no_revenue.jsonl"
+    with open(EXAMPLES / "product_events.jsonl", encoding="utf-8") as fin, open(src, "w", encoding="utf-8") as fout:
+        for line in fin:
+            event = json.loads(line)
+            props = event.get("properties") or {}
+            for key in ("revenue", "amount", "price", "value", "total"):
+                props.pop(key, None)
+            fout.write(json.dumps(event) + "\n")
+    return _run(src, base / "out")
+
+
+def _rfm(facts: dict) -> dict:
+    return facts["segmentations"]["rfm"]
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG_SIGNATURE and head[12:16] == b"IHDR"
+    return struct.unpack(">II", head[16:24])
+
+
+def _png_chunks(path: Path) -> list[bytes]:
+    data, i, kinds = path.read_bytes(), 8, []
+    while i < len(data):
+        (n,) = struct.unpack(">I", data[i : i + 4])
+        kinds.append(data[i + 4 : i + 8])
+        i += 12 + n
+    return kinds
+
+
+# ---------------------------------------------------------------- which charts, files, titles
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_expected_charts_written(rendered, name):
+    out_dir, charts = rendered[name]
+    assert list(charts) == CASES[name][1]
+    for kind, chart in charts.items():
+        assert chart.file == CHART_FILES[kind]
+        path = out_dir / chart.file
+        assert path.is_file()
+        w, h = _png_size(path)
+        assert (w, h) == (1200, 700)
+        kinds = _png_chunks(path)
+        assert b"tIME" not in kinds and b"tEXt" not in kinds and b"iTXt" not in kinds  # no timestamp, no software tag
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(c.file for c in charts.values())
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_titles_state_as_of_date(runs, rendered, name):
+    facts, _ = runs[name]
+    assert facts["as_of"]
+    for chart in rendered[name][1].values():
+        assert f"as of {facts['as_of']}" in chart.title
+
+
+def test_figures_are_closed(rendered):
+    assert plt.get_fignums() == []
+
+
+# ---------------------------------------------------------------- what each chart plots
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_segments_chart_matches_facts(runs, rendered, name):
+    facts, _ = runs[name]
+    rfm = _rfm(facts)
+    data = rendered[name][1]["segments"].data
+    assert data["segments"] == rfm["order"]
+    segs = [rfm["segments"][k] for k in rfm["order"]]
+    assert data["labels"] == [s["name"] for s in segs]
+    assert data["pct_customers"] == [s["pct_customers"] for s in segs]
+    assert data["revenue_share"] == [s["revenue_share"] for s in segs]
+    assert data["counts"] == [s["count"] for s in segs]
+    assert sum(data["counts"]) == rfm["customers"]
+    assert data["currency"] == facts["data"]["currency"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_rf_grid_matches_customers_csv(runs, rendered, name):
+    facts, customers = runs[name]
+    data = rendered[name][1]["rf_grid"].data
+    scored = customers.dropna(subset=["r_score", "f_score"])
+    assert data["customers"] == len(scored) == _rfm(facts)["customers"]
+    assert sum(map(sum, data["counts"])) == len(scored)
+    assert data["r_scores"] == [5, 4, 3, 2, 1] and data["f_scores"] == [1, 2, 3, 4, 5]
+    tab = pd.crosstab(scored["r_score"].astype(int), scored["f_score"].astype(int))
+    tab = tab.reindex(index=data["r_scores"], columns=data["f_scores"], fill_value=0)
+    assert data["counts"] == tab.values.tolist()
+    spend = scored.groupby([scored["r_score"].astype(int), scored["f_score"].astype(int)])["monetary_total"].mean()
+    for i, r in enumerate(data["r_scores"]):
+        for j, f in enumerate(data["f_scores"]):
+            if (r, f) in spend.index:
+                assert data["avg_spend"][i][j] == pytest.approx(spend[(r, f)], rel=1e-12)
+            else:
+                assert data["avg_spend"][i][j] is None and data["counts"][i][j] == 0
+
+
+@pytest.mark.parametrize("name", [n for n, (_, kinds) in CASES.items() if "migration" in kinds])
+def test_migration_chart_matches_facts(runs, rendered, name):
+    facts, _ = runs[name]
+    mig = _rfm(facts)["migration"]
+    data = rendered[name][1]["migration"].data
+    assert data["matrix"] == mig["matrix"]
+    assert (data["from_date"], data["to_date"]) == (mig["from_date"], mig["to_date"])
+    assert data["rows"] == [k for k in _rfm(facts)["order"] if k in mig["matrix"]]
+    assert data["counts"] == [[mig["matrix"][a][b] for b in data["cols"]] for a in data["rows"]]
+    assert sum(map(sum, data["counts"])) == mig["customers_in_both"]
+    for row in data["row_share"]:
+        assert sum(row) == pytest.approx(1.0, abs=1e-3) or sum(row) == 0
+    assert f"since {mig['from_date']}" in rendered[name][1]["migration"].title
+
+
+@pytest.mark.parametrize("name", [n for n, (_, kinds) in CASES.items() if "validation" in kinds])
+def test_validation_chart_matches_facts(runs, rendered, name):
+    facts, _ = runs[name]
+    val = _rfm(facts)["validation"]
+    data = rendered[name][1]["validation"].data
+    keys = ("customers", "repeat_rate", "revenue_per_customer", "revenue_share")
+    rebuilt = [{"segment": s, **{k: data[k][i] for k in keys}} for i, s in enumerate(data["segments"])]
+    assert rebuilt == val["segments"]
+    names = {k: v["name"] for k, v in _rfm(facts)["segments"].items()}
+    assert data["labels"] == [names[r["segment"]] for r in val["segments"]]
+    assert data["base_repeat_rate"] == val["base_repeat_rate"]
+    assert (data["cutoff"], data["window_end"]) == (val["cutoff"], val["window_end"])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_distribution_bins_cover_every_customer(runs, rendered, name):
+    facts, customers = runs[name]
+    data = rendered[name][1]["distributions"].data
+    n = _rfm(facts)["customers"]
+    assert data["customers"] == n
+    for col in ("recency_days", "purchase_days"):
+        d = data[col]
+        values = customers[col].dropna()
+        assert len(d["labels"]) == len(d["counts"]) == len(d["edges"]) - 1 + (d["tail_from"] is not None)
+        assert sum(d["counts"]) == len(values) == n - d["missing"]
+        if d["tail_from"] is not None:
+            assert d["labels"][-1] == f"{d['tail_from']:,}+"
+            assert d["counts"][-1] == int((values >= d["tail_from"]).sum())
+        assert len(d["counts"]) <= 15  # long tail clipped: stays readable
+    assert data["purchase_days"]["counts"][0] == int((customers["purchase_days"] == 1).sum())
+
+
+def test_crm_distribution_reports_missing_recency(runs, rendered):
+    """The CRM table has customers without a last-order date: counted as missing, not dropped silently."""
+    _, customers = runs["crm"]
+    d = rendered["crm"][1]["distributions"].data["recency_days"]
+    assert d["missing"] == int(customers["recency_days"].isna().sum()) > 0
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_same_input_gives_byte_identical_pngs(runs, rendered, tmp_path):
+    facts, customers = runs["shopify"]
+    first_dir, first = rendered["shopify"]
+    again = render_charts(facts, customers, str(tmp_path / "again"))
+    assert [c.file for c in again] == [c.file for c in first.values()]
+    for chart in again:
+        assert (tmp_path / "again" / chart.file).read_bytes() == (first_dir / chart.file).read_bytes(), chart.file
+    assert [c.data for c in again] == [c.data for c in first.values()]
+
+
+# ---------------------------------------------------------------- absent data is skipped
+
+
+def test_absent_migration_and_validation_are_skipped(runs, tmp_path):
+    facts, customers = runs["shopify"]
+    facts = copy.deepcopy(facts)
+    _rfm(facts)["migration"] = None
+    _rfm(facts)["validation"] = None
+    charts = render_charts(facts, customers, str(tmp_path))
+    assert [c.kind for c in charts] == ["segments", "rf_grid", "distributions"]
+    assert not (tmp_path / "migration.png").exists() and not (tmp_path / "validation.png").exists()
+
+
+def test_no_rfm_gives_no_charts(tmp_path):
+    facts = {"as_of": None, "data": {"currency": None}, "segmentations": {"value": {}}, "unavailable": {"rfm": "x"}}
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "value_tier": ["high", "low"]})
+    assert render_charts(facts, customers, str(tmp_path / "out")) == []
+    assert (tmp_path / "out").is_dir() and list((tmp_path / "out").iterdir()) == []
+
+
+def test_customer_table_without_rfm_columns(tmp_path):
+    """A CRM table without last-order dates: the CLI computes no RFM, so no chart at all."""
+    rows = pd.read_csv(EXAMPLES / "crm_customers.csv")
+    src = tmp_path / "crm_no_dates.csv"
+    rows[["customer_id", "orders_count", "total_spent"]].to_csv(src, index=False)
+    facts, customers = _run(src, tmp_path / "run")
+    assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
+    assert render_charts(facts, customers, str(tmp_path / "charts")) == []
+
+
+def test_skipped_chart_removes_stale_png(runs, rendered, tmp_path):
+    facts, customers = runs["shopify"]
+    render_charts(facts, customers, str(tmp_path))
+    assert (tmp_path / "migration.png").exists()
+    facts = copy.deepcopy(facts)
+    _rfm(facts)["migration"] = None
+    render_charts(facts, customers, str(tmp_path))
+    assert not (tmp_path / "migration.png").exists()
+
+
+def test_data_without_amounts(no_amounts, tmp_path):
+    facts, customers = no_amounts
+    assert facts["data"]["revenue_total"] is None
+    charts = {c.kind: c for c in render_charts(facts, customers, str(tmp_path))}
+    assert list(charts) == ALL
+    assert all(v is None for v in charts["segments"].data["revenue_share"])
+    assert "revenue" not in charts["segments"].title
+    assert all(v is None for row in charts["rf_grid"].data["avg_spend"] for v in row)
+    assert all(v is None for v in charts["validation"].data["revenue_per_customer"])
+    assert charts["validation"].data["segments"] == [r["segment"] for r in _rfm(facts)["validation"]["segments"]]
+    for c in charts.values():
+        assert _png_size(tmp_path / c.file) == (1200, 700)
+
+
+def test_unknown_as_of_does_not_fail(runs, tmp_path):
+    facts, customers = runs["shopify"]
+    facts = copy.deepcopy(facts)
+    facts["as_of"] = None
+    charts = render_charts(facts, customers, str(tmp_path))
+    assert len(charts) == 5 and all("as of an unknown date" in c.title for c in charts)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def test_formatting():
+    assert fmt_pct(0.1234) == "12.3%"
+    assert fmt_pct(1.0) == "100.0%"
+    assert fmt_money(1234567.891, "USD") == "1,234,568 USD"
+    assert fmt_money(77.05, None) == "77.05"
+    assert fmt_money(None, "EUR") == "n/a"

@@ -1,0 +1,403 @@
+"""CRM exports and the segments workbook: re-imported, counted, consent-aware and injection-safe."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from custseg.cli.main import main
+from custseg.ingest import IngestOptions, load
+from custseg.render.exports import ExportSummary, write_exports
+from custseg.render.workbook import unique_sheet_name, write_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EMAIL_FILES = ("klaviyo.csv", "hubspot.csv", "mailchimp.csv")
+ALL_FILES = EMAIL_FILES + ("segments_generic.csv",)
+EMAIL_ID_COLUMN = {"klaviyo.csv": ("Email", "Customer ID", "Segment"), "hubspot.csv": ("Email", "customer_id", "customer_segment"), "mailchimp.csv": ("Email Address", "Customer ID", None)}
+PAYLOADS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx"]
+
+
+@dataclasses.dataclass
+class Run:
+    customers: pd.DataFrame
+    facts: dict
+    contacts: pd.DataFrame
+
+
+_RUNS: dict[str, Run] = {}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    def get(example: str) -> Run:
+        if example not in _RUNS:
+            out = tmp_path_factory.mktemp("run") / "out"
+            assert main(["run", str(EXAMPLES / example), "--out", str(out)]) == 0
+            customers = pd.read_csv(out / "customers.csv")
+            facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+            ds = load([str(EXAMPLES / example)], IngestOptions(key=str(out / "segment.key")))  # same pseudonyms as the run
+            _RUNS[example] = Run(customers, facts, ds.contacts)
+        return _RUNS[example]
+
+    return get
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def raw_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def expected_in_email_files(run: Run, include_unconsented: bool = False) -> pd.DataFrame:
+    """customers.csv joined to contacts, cut the way the exports must cut it."""
+    merged = run.customers.merge(run.contacts.drop_duplicates("customer_id"), on="customer_id", how="left")
+    has_email = merged["email"].notna() & merged["email"].astype(str).str.contains("@")
+    opted_out = merged["consent"].astype("boolean").fillna(True).eq(False)
+    keep = has_email & (~opted_out if not include_unconsented else True)
+    return merged[keep]
+
+
+def seg_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["segment"].fillna("unsegmented") if "segment" in frame else pd.Series("unsegmented", index=frame.index)
+
+
+# -- the bundled examples ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["shopify_orders_export.csv", "crm_customers.csv", "product_events.jsonl", "european_orders.csv"])
+def test_exports_reimport_and_add_up(runs, tmp_path, example):
+    run = runs(example)
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
+    folder = tmp_path / "exports"
+    assert sorted(summary.files) == sorted(ALL_FILES)
+    assert summary.customers == len(run.customers)
+    expected = expected_in_email_files(run)
+    left_out = sum(summary.left_out_no_email.values()) + sum(summary.left_out_no_consent.values())
+
+    # left-out counts by segment match an independent count
+    merged = run.customers.merge(run.contacts.drop_duplicates("customer_id"), on="customer_id", how="left")
+    no_email = merged["email"].isna()
+    assert seg_key(merged[no_email]).value_counts().to_dict() == summary.left_out_no_email
+    opted_out = merged[~no_email & merged["consent"].astype("boolean").eq(False).fillna(False)]
+    assert seg_key(opted_out).value_counts().to_dict() == summary.left_out_no_consent
+    assert summary.consent_unknown == int((~no_email & merged["consent"].isna()).sum())
+
+    names = dict(zip(run.customers["customer_id"], run.customers.get("segment_name", pd.Series(dtype=str)).fillna("")))
+    for name in EMAIL_FILES:
+        frame = read(folder / name)
+        email_col, id_col, seg_col = EMAIL_ID_COLUMN[name]
+        assert len(frame) == summary.rows_written[name] == len(expected)
+        assert summary.rows_written[name] + left_out == len(run.customers)  # nothing silently dropped
+        assert set(frame[id_col]) == set(expected["customer_id"])
+        assert dict(zip(frame[id_col], frame[email_col])) == dict(zip(expected["customer_id"], expected["email"]))
+        if seg_col:
+            assert all(frame[seg_col].iloc[i] == names[frame[id_col].iloc[i]] for i in range(len(frame)))
+    klaviyo = read(folder / "klaviyo.csv")
+    assert list(klaviyo.columns)[0] == "Email"
+    assert list(read(folder / "hubspot.csv").columns) == ["Email", "customer_segment", "lifecyclestage", "customer_id"]
+    mailchimp = read(folder / "mailchimp.csv")
+    assert {"Email Address", "Tags"} <= set(mailchimp.columns)
+    for tags, cid in zip(mailchimp["Tags"], mailchimp["Customer ID"]):
+        if names[cid]:
+            assert tags.split(",")[0] == names[cid]
+
+    generic = read(folder / "segments_generic.csv")
+    assert "@" not in (folder / "segments_generic.csv").read_text(encoding="utf-8-sig")
+    assert summary.rows_written["segments_generic.csv"] == len(generic) == len(run.customers)
+    assert list(generic["customer_id"]) == list(run.customers["customer_id"])
+    for column in ("segment", "segment_name"):
+        if column in run.customers:
+            assert list(generic[column]) == list(run.customers[column].fillna(""))
+    for column in ("r_score", "f_score", "m_score", "health_score"):
+        if column in run.customers:
+            back = pd.to_numeric(generic[column].replace("", None))
+            assert back.fillna(-1).tolist() == run.customers[column].fillna(-1).tolist()
+
+    for name in ALL_FILES:
+        assert (folder / name).read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "@" not in json.dumps(summary.to_dict())
+    json.dumps(dataclasses.asdict(summary))  # JSON-serializable
+
+
+def test_hubspot_marks_buyers_as_customers(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
+    hubspot = read(tmp_path / "exports" / "hubspot.csv")
+    assert set(hubspot["lifecyclestage"]) == {"customer"}
+
+
+def test_split_files_add_up(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path), split=True)
+    folder = tmp_path / "exports"
+    order = run.facts["segmentations"]["rfm"]["order"]
+    sizes = run.customers["segment"].value_counts().to_dict()
+    for tool, id_col in (("klaviyo", "Customer ID"), ("hubspot", "customer_id"), ("mailchimp", "Customer ID")):
+        parts = [f"{tool}_{key}.csv" for key in order if sizes.get(key)]
+        assert all(p in summary.files for p in parts)
+        assert sum(summary.rows_written[p] for p in parts) == summary.rows_written[f"{tool}.csv"]
+        whole = set(read(folder / f"{tool}.csv")[id_col])
+        union = set()
+        for key, part in zip([k for k in order if sizes.get(k)], parts):
+            frame = read(folder / part)
+            assert len(frame) == summary.rows_written[part]
+            ids = set(frame[id_col])
+            assert set(run.customers.loc[run.customers["segment"] == key, "customer_id"]) >= ids
+            # per segment: written + left out = the segment's customers
+            assert len(frame) + summary.left_out_no_email.get(key, 0) + summary.left_out_no_consent.get(key, 0) == sizes[key]
+            union |= ids
+        assert union == whole
+        assert (folder / parts[0]).read_bytes().startswith(b"\xef\xbb\xbf")
+    # a later export without split leaves no stale per-segment files behind
+    again = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
+    assert sorted(os.listdir(folder)) == sorted(again.files) == sorted(ALL_FILES)
+
+
+# -- consent ----------------------------------------------------------------------------
+
+
+def test_consent_false_left_out_unknown_kept_and_counted(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    contacts = run.contacts.copy()
+    contacts["consent"] = pd.array([True] * len(contacts), dtype="boolean")
+    segment_of = dict(zip(run.customers["customer_id"], run.customers["segment"]))
+    with_email = contacts[contacts["email"].notna()].reset_index(drop=True)
+    false_ids = list(with_email["customer_id"][:40])
+    unknown_ids = list(with_email["customer_id"][40:100])
+    contacts.loc[contacts["customer_id"].isin(false_ids), "consent"] = False
+    contacts.loc[contacts["customer_id"].isin(unknown_ids), "consent"] = pd.NA
+    no_email_ids = set(run.customers["customer_id"]) - set(with_email["customer_id"])
+
+    summary = write_exports(run.customers, contacts, run.facts, str(tmp_path))
+    expect_false = pd.Series([segment_of[c] for c in false_ids]).value_counts().to_dict()
+    expect_unknown = pd.Series([segment_of[c] for c in unknown_ids]).value_counts().to_dict()
+    assert summary.left_out_no_consent == expect_false
+    assert summary.consent_unknown == len(unknown_ids)
+    assert summary.consent_unknown_by_segment == expect_unknown
+    assert sum(summary.left_out_no_email.values()) == len(no_email_ids)
+    for name in EMAIL_FILES:
+        ids = set(read(tmp_path / "exports" / name)[EMAIL_ID_COLUMN[name][1]])
+        assert not ids & set(false_ids)
+        assert set(unknown_ids) <= ids
+        assert not ids & no_email_ids
+        assert len(ids) + len(false_ids) + len(no_email_ids) == len(run.customers)
+    assert any("unknown consent" in n for n in summary.notes)
+
+    keep_all = write_exports(run.customers, contacts, run.facts, str(tmp_path / "all"), include_unconsented=True)
+    assert keep_all.left_out_no_consent == {}
+    assert keep_all.included_unconsented == len(false_ids)
+    for name in EMAIL_FILES:
+        ids = set(read(tmp_path / "all" / "exports" / name)[EMAIL_ID_COLUMN[name][1]])
+        assert set(false_ids) <= ids
+        assert keep_all.rows_written[name] + len(no_email_ids) == len(run.customers)
+    assert "@" not in json.dumps(summary.to_dict()) + json.dumps(keep_all.to_dict())
+
+
+def test_workbook_consent_column(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    contacts = run.contacts.copy()
+    contacts["consent"] = contacts["consent"].astype("boolean")
+    contacts.loc[contacts.index[:25], "consent"] = pd.NA
+    path = tmp_path / "segments.xlsx"
+    write_workbook(run.customers, contacts, run.facts, str(path))
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    consent = dict(zip(contacts["customer_id"], contacts["consent"]))
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    assert len(rows) == len(run.customers)
+    for cid, shown in zip(rows["Customer ID"], rows["Marketing consent"]):
+        value = consent[cid]
+        assert shown == ("unknown" if pd.isna(value) else "yes" if value else "no")
+
+
+# -- the workbook -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["shopify_orders_export.csv", "crm_customers.csv", "product_events.jsonl"])
+def test_workbook_reimports(runs, tmp_path, example):
+    run = runs(example)
+    path = tmp_path / "segments.xlsx"
+    names = write_workbook(run.customers, run.contacts, run.facts, str(path))
+    rfm = run.facts["segmentations"]["rfm"]
+    seg_names = [rfm["segments"][k]["name"] for k in rfm["order"]]
+    assert names[0] == "Summary" and names[1 : 1 + len(seg_names)] == seg_names
+    assert "Rules" in names
+    assert ("Migration" in names) == bool(rfm.get("migration"))
+    assert len(set(n.lower() for n in names)) == len(names) and all(len(n) <= 31 for n in names)
+
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == names
+    summary = sheets["Summary"]
+    assert list(summary["Segment"][: len(seg_names)]) == seg_names
+    assert list(summary["Customers"][: len(seg_names)]) == [rfm["segments"][k]["count"] for k in rfm["order"]]
+    assert summary["% of customers"][0] == pytest.approx(rfm["segments"][rfm["order"][0]]["pct_customers"])
+
+    seen = []
+    for key, name in zip(rfm["order"], seg_names):
+        frame = sheets[name]
+        ids = set(run.customers.loc[run.customers["segment"] == key, "customer_id"])
+        assert set(frame["Customer ID"]) == ids and len(frame) == len(ids)
+        seen += list(frame["Customer ID"])
+    unsegmented = set(run.customers.loc[run.customers["segment"].isna(), "customer_id"])
+    if unsegmented:
+        assert set(sheets["No segment"]["Customer ID"]) == unsegmented
+        seen += list(sheets["No segment"]["Customer ID"])
+    assert sorted(seen) == sorted(run.customers["customer_id"])
+    emails = dict(zip(run.contacts["customer_id"], run.contacts["email"]))
+    first = sheets[seg_names[0]]
+    for cid, email in zip(first["Customer ID"], first["Email"]):
+        assert (email if isinstance(email, str) else None) == (emails.get(cid) if isinstance(emails.get(cid), str) else None)
+
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        assert all(c.font.bold for c in ws[1])
+    ws = wb["Summary"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(2, header.index("% of customers") + 1).number_format == "0.0%"
+    assert ws.cell(2, header.index("Customers") + 1).number_format == "#,##0"
+    assert ws.column_dimensions["A"].width >= 8
+    seg = wb[seg_names[0]]
+    header = [c.value for c in seg[1]]
+    money = next(i for i, h in enumerate(header) if h.startswith("Total spent"))
+    if seg.max_row > 1:
+        assert seg.cell(2, money + 1).number_format == "#,##0.00"
+        assert seg.cell(2, header.index("Orders") + 1).number_format == "#,##0"
+    if "Migration" in names:
+        matrix = rfm["migration"]["matrix"]
+        mig = sheets["Migration"]
+        assert int(mig["Total"].sum()) == sum(sum(row.values()) for row in matrix.values())
+
+
+def test_workbook_without_rfm(tmp_path):
+    customers = pd.DataFrame({"customer_id": ["c_1", "c_2", "c_3"], "monetary_total": [10.0, 30.0, 60.0], "value_tier": ["low", "high", "high"]})
+    facts = {"as_of": None, "segmentations": {"value": {"order": ["high", "low"], "segments": {"high": {"name": "High Value", "count": 2, "pct_customers": 2 / 3, "revenue_share": 0.9, "avg_value": 45.0}, "low": {"name": "Low Value", "count": 1, "pct_customers": 1 / 3, "revenue_share": 0.1, "avg_value": 10.0}}}}}
+    contacts = pd.DataFrame({"customer_id": ["c_1", "c_2"], "email": ["a@x.example", None], "consent": pd.array([True, pd.NA], dtype="boolean")})
+    names = write_workbook(customers, contacts, facts, str(tmp_path / "a.xlsx"))
+    assert names == ["Summary", "Customers"]
+    sheets = pd.read_excel(tmp_path / "a.xlsx", sheet_name=None)
+    assert list(sheets["Summary"].iloc[:, 0]) == ["High Value", "Low Value"]
+    assert sorted(sheets["Customers"]["Customer ID"]) == ["c_1", "c_2", "c_3"]
+    assert list(sheets["Customers"]["Marketing consent"]) == ["yes", "unknown", "unknown"]
+
+    names = write_workbook(customers, None, {}, str(tmp_path / "b.xlsx"))  # no facts at all
+    summary = pd.read_excel(tmp_path / "b.xlsx", sheet_name="Summary")
+    assert summary["Customers"].tolist() == [3]
+
+    summary = write_exports(customers, contacts, facts, str(tmp_path))
+    assert summary.rows_written["klaviyo.csv"] == 1 and summary.left_out_no_email == {"unsegmented": 2}
+    assert summary.consent_unknown == 0
+
+
+def test_sheet_names_valid_and_unique():
+    taken: list[str] = []
+    for title in ["Summary", "summary", "A/B: [test]?", "x" * 40, "x" * 40, "History", "'quoted'", ""]:
+        taken.append(unique_sheet_name(title, taken))
+    assert len({t.lower() for t in taken}) == len(taken)
+    assert all(0 < len(t) <= 31 and not set(t) & set("[]:*?/\\") and not t.startswith("'") for t in taken)
+    assert "History" not in taken
+
+
+# -- CSV injection ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile():
+    n = len(PAYLOADS)
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"c_{i:04d}" for i in range(n)],
+            "segment": ["champions"] * 3 + ["at_risk"] * (n - 3),
+            "segment_name": PAYLOADS,
+            "r_score": [5] * n,
+            "f_score": [4] * n,
+            "m_score": [3] * n,
+            "reason": PAYLOADS[::-1],
+            "lifecycle": PAYLOADS,
+            "monetary_total": [-3.5] + [10.0] * (n - 1),
+            "health_score": [-3.5] + [50.0] * (n - 1),
+        }
+    )
+    contacts = pd.DataFrame({"customer_id": customers["customer_id"], "email": [f"u{i}@x.example" for i in range(n)], "consent": pd.array([True] * n, dtype="boolean")})
+    facts = {"segmentations": {"rfm": {"order": ["champions", "at_risk"], "segments": {"champions": {"name": "=cmd|' /C calc'!A0", "count": 3, "pct_customers": 3 / n}, "at_risk": {"name": "At Risk", "count": n - 3, "pct_customers": (n - 3) / n}}}}}
+    return customers, contacts, facts
+
+
+def _escaped(cell: str, payload: str) -> bool:
+    return cell == "'" + payload
+
+
+def test_csv_injection_escaped_numbers_stay_numeric(hostile, tmp_path):
+    customers, contacts, facts = hostile
+    summary = write_exports(customers, contacts, facts, str(tmp_path), split=True)
+    folder = tmp_path / "exports"
+    for name in summary.files:
+        for row in raw_rows(folder / name):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r", "\n")), (name, cell)
+                if cell.startswith("-"):
+                    assert cell == "-3.5", (name, cell)
+    generic = raw_rows(folder / "segments_generic.csv")
+    header, rows = generic[0], generic[1:]
+    for i, payload in enumerate(PAYLOADS):
+        assert _escaped(rows[i][header.index("segment_name")], payload)
+        assert _escaped(rows[i][header.index("reason")], PAYLOADS[::-1][i])
+        assert _escaped(rows[i][header.index("lifecycle")], payload)
+    assert rows[0][header.index("health_score")] == "-3.5"
+    assert pd.read_csv(folder / "segments_generic.csv", encoding="utf-8-sig")["health_score"].iloc[0] == -3.5
+    klaviyo = raw_rows(folder / "klaviyo.csv")
+    assert [r[1] for r in klaviyo[1:]] == ["'" + p for p in PAYLOADS]
+    assert [r[2] for r in klaviyo[1:]] == ["543"] * len(PAYLOADS)
+    hubspot = raw_rows(folder / "hubspot.csv")
+    assert [r[1] for r in hubspot[1:]] == ["'" + p for p in PAYLOADS]
+    mailchimp = raw_rows(folder / "mailchimp.csv")
+    for payload, row in zip(PAYLOADS, mailchimp[1:]):  # tags are trimmed of surrounding whitespace; the rest is escaped
+        assert row[1] == ("'" + payload if payload.strip() == payload else payload.strip())
+    assert "@" not in json.dumps(summary.to_dict())
+
+
+def test_workbook_injection_stored_as_text(hostile, tmp_path):
+    customers, contacts, facts = hostile
+    path = tmp_path / "w.xlsx"
+    names = write_workbook(customers, contacts, facts, str(path))
+    wb = openpyxl.load_workbook(path)
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell.value
+    for payload in PAYLOADS:
+        shown = "'" + payload.replace("\r", "\n")  # XML normalizes a bare CR to LF
+        assert shown in texts
+    assert "'=cmd|' /C calc'!A0" in texts  # the facts' segment name in Summary
+    seg = wb[names[1]]
+    header = [c.value for c in seg[1]]
+    score = seg.cell(2, header.index("Health score") + 1)
+    assert score.value == -3.5 and score.data_type == "n"
+    spent = seg.cell(2, next(i for i, h in enumerate(header) if h.startswith("Total spent")) + 1)
+    assert spent.value == -3.5 and spent.data_type == "n"
+    frame = pd.read_excel(path, sheet_name=names[1])
+    assert frame["Health score"].iloc[0] == -3.5
+
+
+def test_summary_is_a_dataclass_without_contacts(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
+    assert isinstance(summary, ExportSummary) and dataclasses.is_dataclass(summary)
+    text = json.dumps(dataclasses.asdict(summary)) + repr(summary) + str(summary)
+    assert "@" not in text
+    assert not any(e in text for e in run.contacts["email"].dropna().head(50))

@@ -1,0 +1,564 @@
+"""The report renderer: report.md and report.html from facts.json.
+
+The key test parses every number out of report.md (and out of the text of report.html),
+undoes its format and finds it in facts.json: the report may format numbers, never make
+them up. The formats are those of docs/report-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from custseg.cli.main import main
+from custseg.render import playbook
+from custseg.render.report import (
+    DEFAULT_TEMPLATES_DIR,
+    fmt_count,
+    fmt_date,
+    fmt_days,
+    fmt_dec,
+    fmt_money,
+    fmt_pct,
+    make_environment,
+    render_report,
+)
+from tests.conftest import EXAMPLES, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Shopify, Stripe, a CRM customer table (one snapshot) and an event log.
+REPORT_EXAMPLES = ["shopify_orders_export.csv", "stripe_unified_payments.csv", "crm_customers.csv", "product_events.jsonl"]
+TITLE = "Customer segmentation report"
+PLAYBOOK_MARK = "Default playbook (not tailored to your data)"
+MAJOR_SECTIONS = [
+    "## The data we used",
+    "## How customers were scored",
+    "## RFM segments at a glance",
+    "## Segment profiles",
+    "## Segment migration",
+    "## Next-period validation",
+    "## Sized opportunities",
+    "## Other segmentations",
+    "## Not computed",
+    "## Warnings and notes",
+    "## Strategy per segment",
+]
+# Numbers that are structure, not data: the RFM score scale (1 to 5). Consulted only for a
+# bare integer that matches no fact (every score also sits in facts under scores.bands).
+STRUCTURAL = {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+# -- facts from the real CLI, rendered once per example ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, dict]:
+    out = {}
+    for name in REPORT_EXAMPLES:
+        run_dir = tmp_path_factory.mktemp("run")
+        target = run_dir / "out"
+        assert main(["run", str(EXAMPLES / name), "--out", str(target)]) == 0
+        facts = json.loads((target / "facts.json").read_text(encoding="utf-8"))
+        files = render_report(facts, str(target))
+        out[name] = {
+            "facts": facts,
+            "dir": target,
+            "files": files,
+            "md": (target / "report.md").read_text(encoding="utf-8"),
+            "html": (target / "report.html").read_text(encoding="utf-8"),
+        }
+    return out
+
+
+@pytest.fixture(scope="module")
+def shopify(rendered) -> dict:
+    return rendered["shopify_orders_export.csv"]
+
+
+# -- parsing numbers back ------------------------------------------------------------------------
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# One numeric token: optional sign, integer part with or without thousands separators,
+# optional decimals, then an optional percent sign or unit (days, a currency code).
+NUMBER_RE = re.compile(
+    r"(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<pct>%)?(?P<unit> days?\b| [A-Z]{3}\b)?"
+)
+
+
+def tokens(text: str):
+    """(kind, raw, value, decimals, unit) for every date and number in text."""
+    out = []
+    for m in DATE_RE.finditer(text):
+        out.append(("date", m.group(0), m.group(0), 0, ""))
+    text = DATE_RE.sub(" ", text)
+    for m in NUMBER_RE.finditer(text):
+        sign = m.group("sign")
+        start = m.start()
+        # A sign counts only at the start of a word or after "(": "4-5" is two numbers, not 4 and -5.
+        if sign and start > 0 and not (text[start - 1].isspace() or text[start - 1] == "("):
+            sign = None
+        value = float(m.group("int").replace(",", "") + (m.group("frac") or ""))
+        if sign == "-":
+            value = -value
+        decimals = len(m.group("frac")) - 1 if m.group("frac") else 0
+        kind = "pct" if m.group("pct") else "days" if (m.group("unit") or "").strip().startswith("day") else "number"
+        out.append((kind, m.group(0).strip(), value, decimals, (m.group("unit") or "").strip()))
+    return out
+
+
+class FactSet:
+    """Every value in facts.json: numbers, ISO dates, and the numbers written inside its texts."""
+
+    def __init__(self, facts: dict):
+        self.numbers: list[float] = []
+        self.dates: set[str] = set()
+        self.raw_in_text: set[str] = set()  # number tokens as written inside fact strings
+        self._walk(facts)
+        self.sorted = sorted(set(self.numbers))
+
+    def _walk(self, node) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                self._walk(k)
+                self._walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                self._walk(v)
+        elif isinstance(node, bool) or node is None:
+            return
+        elif isinstance(node, (int, float)):
+            if math.isfinite(node):
+                self.numbers.append(float(node))
+        elif isinstance(node, str):
+            for kind, raw, value, _, _ in tokens(node):
+                if kind == "date":
+                    self.dates.add(value)
+                    continue
+                self.raw_in_text.add(raw)
+                self.numbers += [value, abs(value)]
+                if kind == "pct":
+                    self.numbers += [value / 100, abs(value) / 100]
+
+    def has(self, value: float, tol: float) -> bool:
+        import bisect
+
+        i = bisect.bisect_left(self.sorted, value - tol)
+        return i < len(self.sorted) and self.sorted[i] <= value + tol
+
+
+def unmatched_numbers(text: str, facts: dict) -> tuple[list[str], int]:
+    """Numbers in text that are not facts (or break the formats); and how many were checked."""
+    fs = FactSet(facts)
+    bad = []
+    checked = 0
+    for kind, raw, value, decimals, unit in tokens(text):
+        checked += 1
+        if kind == "date":
+            if value not in fs.dates:
+                bad.append(f"date {raw} is not in facts")
+            continue
+        verbatim = raw in fs.raw_in_text or raw.rstrip("%").lstrip("+-") in fs.raw_in_text
+        # Format rules (docs/report-format.md); text quoted from facts keeps its own writing.
+        int_part = raw.lstrip("+-").split(".")[0].rstrip("%").split(" ")[0]
+        if abs(value) >= 1000 and "," not in int_part and not verbatim:
+            bad.append(f"{raw}: no thousands separator")
+        if kind == "pct" and decimals != 1 and not verbatim:
+            bad.append(f"{raw}: a percentage has one decimal")
+        if kind == "days" and decimals > 1:
+            bad.append(f"{raw}: days have at most one decimal")
+        if unit and unit not in ("day", "days") and decimals != 2:
+            bad.append(f"{raw}: money has two decimals")
+        # The value, within the rounding of its format.
+        half = 0.5 * 10 ** (-decimals) if decimals else 0.05
+        if kind == "pct":
+            ok = fs.has(value / 100, half / 100 + 1e-9)
+        else:
+            ok = fs.has(value, half + 1e-9) or (decimals == 0 and not unit and abs(value) in STRUCTURAL)
+        if not ok:
+            bad.append(f"{raw} ({kind}) matches no value in facts")
+    return bad, checked
+
+
+def context(text: str, needle: str, width: int = 60) -> str:
+    i = text.find(needle)
+    return text[max(0, i - width) : i + width].replace("\n", " ")
+
+
+class _Text(HTMLParser):
+    """The visible text of an HTML page (style and script left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(page: str) -> str:
+    p = _Text()
+    p.feed(page)
+    return html.unescape(" ".join(p.parts))
+
+
+def section(md: str, heading: str) -> str:
+    """From a heading to the next heading of the same or a higher level (or the end)."""
+    start = md.index(heading)
+    level = len(heading) - len(heading.lstrip("#"))
+    rest = md[start + len(heading) :]
+    m = re.search(rf"^#{{1,{level}}} ", rest, flags=re.M)
+    return md[start : start + len(heading) + (m.start() if m else len(rest))]
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 RGB PNG made with the standard library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+# -- the key test --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REPORT_EXAMPLES)
+def test_every_number_in_report_md_is_a_fact(rendered, name):
+    r = rendered[name]
+    md = re.sub(r"\]\([^)]*\)", "]", r["md"])  # link targets (chart file names) are not figures
+    bad, checked = unmatched_numbers(md, r["facts"])
+    assert checked > 100, f"only {checked} numbers parsed: is the parser still reading the report?"
+    assert not bad, "\n".join(f"{b}   ...{context(md, b.split()[0])}..." for b in bad[:20])
+
+
+@pytest.mark.parametrize("name", REPORT_EXAMPLES)
+def test_every_number_in_report_html_is_a_fact(rendered, name):
+    r = rendered[name]
+    bad, checked = unmatched_numbers(html_text(r["html"]), r["facts"])
+    assert checked > 100
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_the_number_check_catches_invented_figures(shopify):
+    facts = shopify["facts"]
+    clean, _ = unmatched_numbers(shopify["md"], facts)
+    assert clean == []
+    for planted in ("12,347 customers", "99.9%", "123,456.78 USD", "777.5 days", "2031-02-03", "1234 orders", "12.34%"):
+        bad, _ = unmatched_numbers(shopify["md"] + "\n" + planted + "\n", facts)
+        assert bad, f"{planted!r} slipped through"
+
+
+# -- content -------------------------------------------------------------------------------------
+
+
+def _edge_run(tmp_path, case: str) -> dict:
+    """Facts for the shapes the examples do not cover: quantile scores, no dates, a small base."""
+    out = tmp_path / "out"
+    if case == "quantile":
+        args = [str(EXAMPLES / "shopify_orders_export.csv"), "--method", "quantile"]
+    elif case == "no_dates":  # a customer table without any date column: no as-of date, no RFM
+        import csv
+
+        with open(EXAMPLES / "crm_customers.csv", newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        keep = [i for i, col in enumerate(rows[0]) if col not in ("last_order_date", "signup_date")]
+        path = tmp_path / "crm_no_dates.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([[r[i] for i in keep] for r in rows])
+        args = [str(path)]
+    else:  # small_base: fewer than fifty customers get the three-group table
+        lines = (EXAMPLES / "european_orders.csv").read_text(encoding="utf-8-sig").splitlines()
+        path = tmp_path / "small.csv"
+        path.write_text("\n".join(lines[:45]) + "\n", encoding="utf-8")
+        args = [str(path)]
+    assert main(["run", *args, "--out", str(out)]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    render_report(facts, str(out))
+    return {"facts": facts, "md": (out / "report.md").read_text(encoding="utf-8"), "html": (out / "report.html").read_text(encoding="utf-8")}
+
+
+@pytest.mark.parametrize("case", ["quantile", "no_dates", "small_base"])
+def test_other_data_shapes_render_only_facts(tmp_path, case):
+    r = _edge_run(tmp_path, case)
+    facts, md = r["facts"], r["md"]
+    bad, _ = unmatched_numbers(md, facts)
+    assert not bad, "\n".join(bad[:20])
+    bad, _ = unmatched_numbers(html_text(r["html"]), facts)
+    assert not bad, "\n".join(bad[:20])
+    assert not re.search(r"\d", section(md, "### " + PLAYBOOK_MARK))
+    if case == "quantile":
+        assert "**Method: quintiles of this data.**" in md and "fewer than" in section(md, "## How customers were scored")
+    elif case == "no_dates":
+        assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
+        assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md
+        assert "## Segment profiles" not in md and "No RFM segments to build a playbook on." in md
+    else:
+        assert facts["segmentations"]["rfm"]["rules"]["name"] == "small_base"
+        assert "#### High Value" in md and "#### Medium Value" in md
+
+
+
+
+@pytest.mark.parametrize("name", REPORT_EXAMPLES)
+def test_report_has_every_section(rendered, name):
+    r = rendered[name]
+    md, facts = r["md"], r["facts"]
+    assert r["files"] == ["report.md", "report.html"]
+    assert md.startswith(f"# {TITLE}\n")
+    assert f"As of **{facts['as_of']}**" in md
+    positions = [md.index(h + "\n") for h in MAJOR_SECTIONS]
+    assert positions == sorted(positions), "sections out of order"
+    rfm = facts["segmentations"]["rfm"]
+    for key in rfm["order"]:
+        seg = rfm["segments"][key]
+        assert f"\n### {seg['name']}\n" in section(md, "## Segment profiles")
+        assert f"| {seg['name']} | {fmt_count(seg['count'])} | {fmt_pct(seg['pct_customers'])} |" in section(md, "## RFM segments at a glance")
+    for rule in rfm["rules"]["segments"]:
+        assert rule["plain"] in md and rule["description"] in md
+    for kind in ("lifecycle", "value", "health", "behavioral"):
+        if kind in facts["segmentations"]:
+            assert facts["segmentations"][kind]["method_reason"] in md
+    for kind, why in facts["unavailable"].items():
+        assert why in section(md, "## Not computed")
+    for w in facts["warnings"]:
+        assert w in section(md, "## Warnings and notes")
+    assert PLAYBOOK_MARK in md
+    assert TITLE in r["html"] and PLAYBOOK_MARK in r["html"]
+
+
+def test_data_section_states_coverage_and_drops(shopify):
+    facts, md = shopify["facts"], shopify["md"]
+    d = facts["data"]
+    part = section(md, "## The data we used")
+    currency = d["currency"]
+    for text in (d["source"], *d["files"], fmt_count(d["rows"]), fmt_count(d["customers"]), fmt_count(d["orders"]),
+                 fmt_money(d["revenue_total"], currency), f"{d['date_min']} to {d['date_max']}", fmt_days(d["days_covered"])):
+        assert text in part, text
+    assert "| test orders | 28 | 15 |" in part or "test orders" in part
+    for reason, rows in d["dropped"].items():
+        assert re.search(rf"\| [^|]+ \| {re.escape(fmt_count(rows))} \|", part), reason
+
+
+def test_scoring_section_shows_the_cut_points_and_bands(shopify):
+    rfm = shopify["facts"]["segmentations"]["rfm"]
+    part = section(shopify["md"], "## How customers were scored")
+    assert rfm["method_reason"] in part
+    currency = shopify["facts"]["data"]["currency"]
+    for cut in rfm["scores"]["monetary"]["cuts"]:
+        assert fmt_money(cut, currency) in part
+    assert "0 to 7 days" in part and "181 days or more" in part  # the fixed recency bands
+    assert "10 or more" in part
+
+
+def test_migration_validation_and_opportunities(shopify):
+    rfm = shopify["facts"]["segmentations"]["rfm"]
+    md = shopify["md"]
+    mig = section(md, "## Segment migration")
+    names = {k: s["name"] for k, s in rfm["segments"].items()}
+    row = rfm["migration"]["matrix"]["dormant"]
+    assert "| Dormant | " + " | ".join(fmt_count(row[k]) for k in rfm["order"]) + " |" in mig
+    for w in rfm["migration"]["watch"]:
+        assert f"| {names[w['from_segment']]} | {names[w['to_segment']]} |" in mig
+    val = section(md, "## Next-period validation")
+    v = rfm["validation"]
+    assert fmt_dec(v["top_lift"]) in val and fmt_pct(v["base_repeat_rate"]) in val
+    assert ("Monotone: yes" in val) == v["monotone"]
+    for violation in v["violations"]:
+        assert violation in val
+    opp = section(md, "## Sized opportunities")
+    for o in rfm["opportunities"]:
+        assert fmt_money(o["value_per_10pct"], "USD") in opp
+
+
+def test_customer_table_says_what_it_cannot_show(rendered):
+    r = rendered["crm_customers.csv"]
+    why = r["facts"]["unavailable"]["migration"]
+    assert f"Not computed: {why}." in section(r["md"], "## Segment migration")
+    assert "Currency | not stated in the data" in r["md"]
+    assert " USD" not in r["md"]  # no currency code is invented
+
+
+# -- strategy ------------------------------------------------------------------------------------
+
+
+def test_default_playbook_has_no_digits(rendered):
+    for name, r in rendered.items():
+        part = section(r["md"], "### " + PLAYBOOK_MARK)
+        assert "Goal:" in part and "Messaging:" in part
+        assert not re.search(r"\d", part), f"{name}: a digit in the default playbook"
+
+
+def test_playbook_data_is_figure_free_and_covers_every_built_in_segment():
+    from custseg.compute.rules import BUILT_IN
+
+    texts = [t for entry in playbook.PLAYBOOK.values() for t in entry.values()]
+    texts += list(playbook.GENERIC.values()) + list(playbook.MAINTENANCE)
+    assert not [t for t in texts if re.search(r"\d", t)]
+    fields = [f for f, _ in playbook.FIELDS]
+    for entry in [*playbook.PLAYBOOK.values(), playbook.GENERIC]:
+        assert list(entry) == fields
+    built_in_keys = {r.key for table in BUILT_IN.values() for r in table.rules}
+    assert built_in_keys <= set(playbook.PLAYBOOK)
+    assert playbook.playbook_for("vip_whales") == (playbook.GENERIC, True)
+
+
+def test_strategy_text_is_rendered_as_data(shopify, tmp_path):
+    hostile = "{{ 7*7 }} <script>alert('x')</script> {% if true %}yes{% endif %} & more"
+    strategy = {"segments": {
+        "champions": {"persona": hostile, "goal": "Keep them", "offers": ["Early access", "<b>bold</b>"]},
+        "made_up_key": {"goal": "Generic text"},
+    }}
+    render_report(shopify["facts"], str(tmp_path), strategy=strategy)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    part = section(md, "## Strategy per segment")
+    assert hostile in part  # literal: not evaluated, not escaped in markdown
+    assert "49" not in part and "{% if true %}yes{% endif %}" in part
+    assert "**Persona:**" in part and "- <b>bold</b>" in part and "### Made Up Key" in part
+    assert PLAYBOOK_MARK not in md and PLAYBOOK_MARK not in page
+    assert "{{ 7*7 }}" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script" not in page and "<b>bold" not in page
+    strat_html = page[page.index('id="strategy"') :]
+    assert "49" not in html_text(strat_html)
+
+
+def test_strategy_must_be_a_mapping(shopify, tmp_path):
+    with pytest.raises(TypeError):
+        render_report(shopify["facts"], str(tmp_path), strategy=["not", "a", "dict"])
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REPORT_EXAMPLES)
+def test_html_is_self_contained(rendered, name):
+    page = rendered[name]["html"]
+    assert page.startswith("<!DOCTYPE html>")
+    assert "http" not in page.lower()  # no external request of any kind
+    assert "<script" not in page.lower() and "<link" not in page.lower() and "@import" not in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["'](?!#|data:)""", page)
+    assert "@media print" in page and "break-before: page" in page
+
+
+def test_charts_are_linked_in_markdown_and_inlined_in_html(shopify, tmp_path):
+    png = tiny_png()
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "segments.png").write_bytes(png)
+    render_report(shopify["facts"], str(tmp_path), charts=[{"file": "segments.png", "title": "Customers by segment"}])
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "![Customers by segment](charts/segments.png)" in md
+    assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in page
+    assert "charts/segments.png" not in page and "http" not in page
+
+
+def test_charts_are_checked(shopify, tmp_path):
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "fake.png").write_text("not a png")
+    with pytest.raises(ValueError, match="not a PNG"):
+        render_report(shopify["facts"], str(tmp_path), charts=[{"file": "fake.png", "title": "x"}])
+    with pytest.raises(ValueError, match="plain file name"):
+        render_report(shopify["facts"], str(tmp_path), charts=[{"file": "../facts.json", "title": "x"}])
+    with pytest.raises(FileNotFoundError):
+        render_report(shopify["facts"], str(tmp_path), charts=[{"file": "missing.png", "title": "x"}])
+
+
+def _chromium(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    import tempfile
+
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    try:
+        return subprocess.run(
+            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args],
+            capture_output=True, text=True, timeout=timeout,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _console_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed (/usr/bin/chromium; apt-get install -y chromium)")
+def test_html_renders_in_headless_chromium(shopify, tmp_path):
+    # Calibrate first: a page that does log to the console must be caught by the same check.
+    probe = tmp_path / "probe.html"
+    probe.write_text("<!DOCTYPE html><title>probe</title><script>console.error('probe-error')</script>")
+    assert _console_lines(_chromium("--dump-dom", probe.as_uri()).stderr), "console messages are no longer logged: the check below would see nothing"
+
+    page = shopify["dir"] / "report.html"
+    result = _chromium("--dump-dom", page.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"<title>{TITLE}" in result.stdout and f"<h1>{TITLE}</h1>" in result.stdout
+    assert 'id="strategy"' in result.stdout
+    assert _console_lines(result.stderr) == []
+
+    pdf = tmp_path / "report.pdf"
+    result = _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), result.stderr[-2000:]
+
+
+# -- environment and formats ---------------------------------------------------------------------
+
+
+def test_templates_dir_can_be_given(shopify, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES_DIR, templates)
+    md_template = templates / "report.md.j2"
+    md_template.write_text(md_template.read_text(encoding="utf-8").replace("# {{ title }}", "# {{ title }} (copy)"), encoding="utf-8")
+    out = tmp_path / "out"
+    render_report(shopify["facts"], str(out), templates_dir=str(templates))
+    assert (out / "report.md").read_text(encoding="utf-8").startswith(f"# {TITLE} (copy)")
+    assert Path(DEFAULT_TEMPLATES_DIR) == ROOT / "prompts"
+
+
+def test_environment_is_strict_and_escapes_html_only(tmp_path):
+    (tmp_path / "x.md.j2").write_text("{{ text }}")
+    (tmp_path / "x.html.j2").write_text("{{ text }}")
+    (tmp_path / "y.md.j2").write_text("{{ missing }}")
+    env = make_environment(str(tmp_path))
+    assert env.get_template("x.md.j2").render(text="<b>") == "<b>"
+    assert env.get_template("x.html.j2").render(text="<b>") == "&lt;b&gt;"
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("y.md.j2").render()
+
+
+def test_number_formats():
+    assert fmt_count(12345) == "12,345" and fmt_count(8.0) == "8" and fmt_count(None) == "n/a"
+    assert fmt_pct(0.1234) == "12.3%" and fmt_pct(1.0) == "100.0%" and fmt_pct(24.0) == "2,400.0%"
+    assert fmt_pct(1.6786, signed=True) == "+167.9%" and fmt_pct(-0.1837, signed=True) == "-18.4%"
+    assert fmt_pct(-0.00001, signed=True) == "+0.0%" and fmt_pct(None) == "n/a"
+    assert fmt_money(1234.5, "USD") == "1,234.50 USD" and fmt_money(1234.5, None) == "1,234.50" and fmt_money(-0.001, "EUR") == "0.00 EUR"
+    assert fmt_days(45) == "45 days" and fmt_days(45.5) == "45.5 days" and fmt_days(1) == "1 day" and fmt_days(1455) == "1,455 days"
+    assert fmt_dec(5.67) == "5.67" and fmt_date("2025-12-31") == "2025-12-31"
+    with pytest.raises(ValueError):
+        fmt_date("31/12/2025")
+    with pytest.raises(TypeError):
+        fmt_count("12")

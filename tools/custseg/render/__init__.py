@@ -1,0 +1,1 @@
+"""Render layer: charts (PNG) drawn from facts.json and customers.csv."""

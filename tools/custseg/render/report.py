@@ -1,0 +1,584 @@
+"""Render facts.json as report.md and report.html with the jinja2 templates in prompts/.
+
+Every number in the report is a value of facts.json, only formatted here (the filters
+below); nothing is computed from it. The number formats are documented in
+docs/report-format.md and kept exact so that a test can parse each number of report.md
+back and find it in facts.json:
+
+* counts ``12,345``; percentages of fractions ``12.3%`` (signed for changes, ``+12.3%``);
+* money ``1,234.56 USD`` (no code when the currency is unknown); decimals ``5.67``;
+* days ``45 days`` or ``45.5 days``; dates ``2025-12-31``; scores ``1``-``5``;
+* a missing value is ``n/a``.
+
+Text written by a model (``strategy``) is data: it is passed to the templates as values
+and never compiled as a template, so ``{{ ... }}`` inside it stays literal, and the HTML
+template escapes it.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import re
+from typing import Any, Callable
+
+import jinja2
+
+from custseg.render import playbook
+
+MD_TEMPLATE = "report.md.j2"
+HTML_TEMPLATE = "report.html.j2"
+MD_FILE = "report.md"
+HTML_FILE = "report.html"
+CHARTS_DIR = "charts"
+NA = "n/a"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# tools/custseg/render/report.py -> ../../../prompts
+DEFAULT_TEMPLATES_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "prompts"))
+
+__all__ = ["render_report", "make_environment", "fmt_count", "fmt_pct", "fmt_money", "fmt_days", "fmt_dec", "fmt_date", "DEFAULT_TEMPLATES_DIR"]
+
+
+# -- number formats ------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {type(value).__name__}: {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def fmt_count(value: Any) -> str:
+    """``12,345``; a non-integral value keeps two decimals (``12,345.50``)."""
+    v = _number(value)
+    if v is None:
+        return NA
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}"
+
+
+def fmt_pct(value: Any, signed: bool = False) -> str:
+    """A fraction as a percentage with one decimal: 0.1234 -> ``12.3%`` (``+12.3%`` when signed)."""
+    v = _number(value)
+    if v is None:
+        return NA
+    text = format(v, "+,.1%" if signed else ",.1%")
+    if text.lstrip("+-").strip("0.,%") == "":  # no "-0.0%"
+        text = "+0.0%" if signed else "0.0%"
+    return text
+
+
+def fmt_money(value: Any, currency: str | None = None) -> str:
+    """``1,234.56 USD``, or ``1,234.56`` when the currency is unknown."""
+    v = _number(value)
+    if v is None:
+        return NA
+    text = f"{v + 0.0:,.2f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    return f"{text} {currency}" if currency else text
+
+
+def fmt_days(value: Any) -> str:
+    """Whole days ``45 days``; a median between two days keeps one decimal, ``45.5 days``."""
+    v = _number(value)
+    if v is None:
+        return NA
+    rounded = round(float(v), 1)
+    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.1f}"
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def fmt_dec(value: Any) -> str:
+    """A plain decimal with two places: ``5.67`` (ratios, averages of counts)."""
+    v = _number(value)
+    if v is None:
+        return NA
+    return f"{v + 0.0:,.2f}"
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def fmt_date(value: Any) -> str:
+    """ISO dates pass through unchanged; anything else is refused."""
+    if value is None:
+        return NA
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"not an ISO date: {value!r}")
+    return value
+
+
+@jinja2.pass_context
+def _money_filter(ctx, value: Any) -> str:
+    return fmt_money(value, ctx.get("currency"))
+
+
+def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
+    """The jinja2 environment: StrictUndefined, autoescape for ``*.html.j2`` only, the format filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir or DEFAULT_TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=(), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({
+        "count": fmt_count,
+        "pct": fmt_pct,
+        "money": _money_filter,
+        "days": fmt_days,
+        "dec": fmt_dec,
+        "date": fmt_date,
+        "cell": _md_cell,
+    })
+    return env
+
+
+def _md_cell(value: Any) -> str:
+    """Text safe inside a markdown table cell: no pipe or line break can end the cell."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+# -- labels (words only: no figures) ----------------------------------------------------------
+
+SOURCE_LABELS = {
+    "shopify_orders": "Shopify orders export",
+    "shopify_customers": "Shopify customers export",
+    "stripe_payments": "Stripe payments export",
+    "woocommerce_orders": "WooCommerce orders export",
+    "square_transactions": "Square transactions export",
+    "customers": "customer table",
+    "events": "event log",
+    "transactions": "order log",
+}
+DROP_REASONS = {
+    "test": "test orders",
+    "cancelled": "cancelled",
+    "refunded": "fully refunded",
+    "voided": "voided",
+    "unpaid": "unpaid (pending or authorized)",
+    "zero_value": "zero value",
+    "no_identity": "no customer email or id",
+    "failed": "failed payments",
+    "requires_payment_method": "payment never completed",
+    "duplicate": "duplicates",
+    "bad_date": "unreadable date",
+    "bad_amount": "unreadable amount",
+}
+SEGMENTATION_TITLES = {
+    "rfm": "RFM segments",
+    "lifecycle": "Lifecycle stages",
+    "value": "Value tiers",
+    "health": "Health bands",
+    "behavioral": "Behavioral segments",
+    "migration": "Segment migration",
+    "validation": "Next-period validation",
+}
+OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
+METHOD_LABELS = {
+    "fixed": "fixed calendar bands",
+    "quantile": "quintiles of this data",
+    "none": "not scored",
+    "tenure_bands": "tenure bands",
+    "spend_quantiles": "spend quantiles",
+    "arr_tiers": "ARR tiers",
+    "weighted_score": "weighted health score",
+    "active_days_30": "active days",
+}
+DIMENSIONS = (("recency", "Recency"), ("frequency", "Frequency"), ("monetary", "Monetary"))
+TREND_LABELS = {"growing": "Growing", "stable": "Stable", "declining": "Declining"}
+SEGMENT_FIELDS = (
+    "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
+    "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
+    "trend", "trend_change", "next_repeat_rate",
+)
+
+
+ACRONYMS = {"mrr": "MRR", "arr": "ARR", "id": "id", "rfm": "RFM", "aov": "AOV"}
+
+
+def _label(key: str) -> str:
+    words = key.replace("_", " ").replace(".", " ").split()
+    text = " ".join(ACRONYMS.get(w.lower(), w) for w in words)
+    return text[:1].upper() + text[1:]
+
+
+def _title(key: str) -> str:
+    return key.replace("_", " ").strip().title()
+
+
+# -- the view the templates read -----------------------------------------------------------------
+
+
+def _segment_rows(seg: dict) -> list[dict]:
+    rows = []
+    stats = seg.get("segments") or {}
+    order = [k for k in seg.get("order") or [] if k in stats] + [k for k in stats if k not in (seg.get("order") or [])]
+    for key in order:
+        s = stats[key] or {}
+        row = {f: s.get(f) for f in SEGMENT_FIELDS}
+        row["key"] = key
+        row["name"] = s.get("name") or _title(key)
+        row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
+        rows.append(row)
+    return rows
+
+
+def _definition(defn: dict | None, stats: dict | None = None) -> list[dict]:
+    """A definition's entries as text.
+
+    Strings and string maps are shown as they are. A list of bands is shown only when the
+    segments' own rules do not already state its thresholds (their rule text has no figure).
+    Weights are left out: the formula states them.
+    """
+    stats = stats or {}
+    out = []
+    for key, value in (defn or {}).items():
+        if key in ("rule_table", "rule_table_reason", "weights"):
+            continue
+        if isinstance(value, str) and value:
+            out.append({"label": _label(key), "text": value, "sub": []})
+        elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+            out.append({"label": _label(key), "text": "", "sub": [{"label": _label(k), "text": v} for k, v in value.items()]})
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            keys = [v.get("key") for v in value]
+            if all(k in stats and re.search(r"\d", str((stats[k] or {}).get("rule") or "")) for k in keys):
+                continue
+            sub = []
+            for v in value:
+                parts = []
+                for k, x in v.items():
+                    if k == "key" or x is None:
+                        continue
+                    parts.append(x if isinstance(x, str) else f"{_label(k).lower()} {fmt_count(x)}")
+                name = (stats.get(v.get("key")) or {}).get("name") or _title(str(v.get("key") or ""))
+                sub.append({"label": name, "text": "; ".join(str(p) for p in parts)})
+            out.append({"label": _label(key), "text": "", "sub": sub})
+    return out
+
+
+def _band_text(band: dict, unit: str, currency: str | None) -> str:
+    def f(v: Any) -> str:
+        if unit == "days":
+            return fmt_days(v)
+        if unit == "money":
+            return fmt_money(v, currency)
+        return fmt_count(v)
+
+    if "min" in band or "max" in band:  # fixed bands, inclusive
+        low, high = band.get("min"), band.get("max")
+        if high is None:
+            return f"{f(low)} or more"
+        if low == high:
+            return f(low)
+        return f"{f(low)} to {f(high)}" if unit != "days" else f"{fmt_count(low)} to {f(high)}"
+    if "above" in band or "at_most" in band:  # quantiles, higher is better
+        low, high = band.get("above"), band.get("at_most")
+        if low is not None and high is not None and low >= high:
+            return "none (equal cut points)"
+        if low is None:
+            return f"at most {f(high)}"
+        if high is None:
+            return f"above {f(low)}"
+        return f"above {f(low)}, at most {f(high)}"
+    if "below" in band or "at_least" in band:  # quantiles of days, fewer is better
+        below, at_least = band.get("below"), band.get("at_least")
+        if below is not None and at_least is not None and at_least >= below:
+            return "none (equal cut points)"
+        if below is None:
+            return f"{f(at_least)} or more"
+        if at_least is None:
+            return f"fewer than {f(below)}"
+        return f"at least {f(at_least)}, fewer than {f(below)}"
+    return NA
+
+
+def _scores(scores: dict | None, currency: str | None) -> dict | None:
+    if not scores:
+        return None
+    units = {"recency": "days", "frequency": "count", "monetary": "money"}
+    dims = []
+    by_score: dict[int, dict[str, str]] = {}
+    for dim, label in DIMENSIONS:
+        sc = scores.get(dim)
+        if not sc:
+            continue
+        unit = units[dim]
+        method = sc.get("method") or "none"
+        cuts = sc.get("cuts") or []
+        if unit == "money":
+            cut_text = [fmt_money(c, currency) for c in cuts]
+        elif unit == "days":
+            cut_text = [fmt_days(c) for c in cuts]
+        else:
+            cut_text = [fmt_count(c) for c in cuts]
+        dims.append({"key": dim, "label": label, "method": method, "method_label": METHOD_LABELS.get(method, method.replace("_", " ")), "cuts": cut_text, "scored": bool(sc.get("bands"))})
+        for band in sc.get("bands") or []:
+            by_score.setdefault(band.get("score"), {})[dim] = _band_text(band, unit, currency)
+    table = []
+    for score in sorted((s for s in by_score if s is not None), reverse=True):
+        table.append({"score": score, "cells": [by_score[score].get(d["key"], NA if d["scored"] else "not scored") for d in dims]})
+    return {"dims": dims, "table": table}
+
+
+def _names(seg: dict) -> dict[str, str]:
+    names = {}
+    for r in ((seg.get("rules") or {}).get("segments") or []):
+        if r.get("key"):
+            names[r["key"]] = r.get("name") or _title(r["key"])
+    for key, s in (seg.get("segments") or {}).items():
+        names[key] = (s or {}).get("name") or names.get(key) or _title(key)
+    return names
+
+
+def _name_of(names: dict[str, str]) -> Callable[[str], str]:
+    return lambda key: names.get(key) or _title(str(key))
+
+
+def _migration(mig: dict | None, order: list[str], name: Callable[[str], str]) -> dict | None:
+    if not mig:
+        return None
+    matrix = mig.get("matrix") or {}
+    keys = [k for k in order if k in matrix or any(k in row for row in matrix.values())]
+    keys += [k for k in matrix if k not in keys]
+    rank = {k: i for i, k in enumerate(order)}
+    rows = [{"name": name(k), "cells": [(matrix.get(k) or {}).get(t) for t in keys], "stay": [k == t for t in keys]} for k in keys if k in matrix]
+    entered = mig.get("entered") or None
+    watch = []
+    for w in mig.get("watch") or []:
+        a, b = w.get("from_segment"), w.get("to_segment")
+        if a in rank and b in rank and rank[a] != rank[b]:
+            direction = "up" if rank[b] < rank[a] else "down"
+        else:
+            direction = "other"
+        watch.append({"from_name": name(a), "to_name": name(b), "customers": w.get("customers"), "revenue": w.get("revenue"), "direction": direction})
+    return {
+        "from_date": mig.get("from_date"),
+        "to_date": mig.get("to_date"),
+        "customers_in_both": mig.get("customers_in_both"),
+        "columns": [name(k) for k in keys],
+        "rows": rows,
+        "entered": [entered.get(k) for k in keys] if entered else None,
+        "watch": watch,
+        "note": mig.get("note") or "",
+    }
+
+
+def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
+    if not val:
+        return None
+    rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
+    return {
+        "cutoff": val.get("cutoff"),
+        "window_end": val.get("window_end"),
+        "window_days": val.get("window_days"),
+        "rows": rows,
+        "base_repeat_rate": val.get("base_repeat_rate"),
+        "top_segment": name(val["top_segment"]) if val.get("top_segment") else None,
+        "top_lift": val.get("top_lift"),
+        "monotone": val.get("monotone"),
+        "violations": list(val.get("violations") or []),
+        "new_customer_revenue_share": val.get("new_customer_revenue_share"),
+        "note": val.get("note") or "",
+    }
+
+
+def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]:
+    out = []
+    for o in items or []:
+        out.append({
+            "from_name": name(o.get("from_segment")),
+            "to_name": name(o.get("to_segment")),
+            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
+        })
+    return out
+
+
+def _rfm(seg: dict | None, currency: str | None) -> dict | None:
+    if not seg:
+        return None
+    names = _names(seg)
+    name = _name_of(names)
+    order = [k for k in seg.get("order") or []] or list((seg.get("segments") or {}).keys())
+    defn = seg.get("definition") or {}
+    rules = seg.get("rules") or {}
+    return {
+        "method": seg.get("method") or "",
+        "method_label": METHOD_LABELS.get(seg.get("method") or "", (seg.get("method") or "").replace("_", " ")),
+        "method_reason": seg.get("method_reason") or "",
+        "frequency_basis": defn.get("frequency") or "",
+        "definition": _definition(defn),
+        "rule_table": defn.get("rule_table") or rules.get("name") or "",
+        "rule_table_reason": defn.get("rule_table_reason") or "",
+        "scores": _scores(seg.get("scores"), currency),
+        "rules_description": rules.get("description") or "",
+        "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
+        "segments": _segment_rows(seg),
+        "merged": [{"from_name": name(m.get("from")), "into_name": name(m.get("into")), "customers": m.get("customers"), "reason": m.get("reason") or ""} for m in seg.get("merged") or []],
+        "similar": [p.get("suggestion") or "" for p in seg.get("similar_pairs") or []],
+        "notes": list(seg.get("notes") or []),
+        "migration": _migration(seg.get("migration"), order, name),
+        "validation": _validation(seg.get("validation"), name),
+        "opportunities": _opportunities(seg.get("opportunities"), name),
+        "segment_keys": [r["key"] for r in _segment_rows(seg)],
+        "names": names,
+    }
+
+
+def _other(kind: str, seg: dict) -> dict:
+    method = seg.get("method") or ""
+    return {
+        "kind": kind,
+        "title": SEGMENTATION_TITLES.get(kind, _title(kind)),
+        "method": method,
+        "method_label": METHOD_LABELS.get(method, method.replace("_", " ")),
+        "method_reason": seg.get("method_reason") or "",
+        "definition": _definition(seg.get("definition"), seg.get("segments")),
+        "segments": _segment_rows(seg),
+        "notes": list(seg.get("notes") or []),
+    }
+
+
+def _data(facts: dict) -> dict:
+    d = facts.get("data") or {}
+    dropped_orders = d.get("dropped_orders") or {}
+    dropped = [{"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k)} for k, v in (d.get("dropped") or {}).items()]
+    source = d.get("source") or ""
+    return {
+        "source": source,
+        "source_label": SOURCE_LABELS.get(source, source.replace("_", " ")),
+        "kind": d.get("kind") or "",
+        "files": list(d.get("files") or []),
+        **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        "dropped": dropped,
+        "has_dropped_orders": bool(dropped_orders),
+        "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
+    }
+
+
+def _charts(charts: list[dict] | None, out_dir: str, inline: bool) -> list[dict]:
+    out = []
+    for c in charts or []:
+        file = str(c.get("file") or "")
+        if not file or os.path.basename(file) != file or file.startswith("."):
+            raise ValueError(f"chart file must be a plain file name inside {CHARTS_DIR}/: {file!r}")
+        item = {"file": file, "title": str(c.get("title") or ""), "path": f"{CHARTS_DIR}/{file}", "src": ""}
+        if inline:
+            path = os.path.join(out_dir, CHARTS_DIR, file)
+            with open(path, "rb") as fh:
+                blob = fh.read()
+            if not blob.startswith(PNG_MAGIC):
+                raise ValueError(f"{path} is not a PNG file")
+            item["src"] = "data:image/png;base64," + base64.b64encode(blob).decode("ascii")
+        out.append(item)
+    return out
+
+
+def _text_items(fields: dict) -> list[dict]:
+    """A strategy segment's fields as (label, text or list of texts), kept as plain data."""
+    items = []
+    for key, value in fields.items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, (list, tuple)):
+            items.append({"label": _label(str(key)), "text": "", "list": [str(v) for v in value]})
+        else:
+            items.append({"label": _label(str(key)), "text": str(value), "list": []})
+    return items
+
+
+def _strategy(strategy: dict | None, rfm: dict | None) -> dict:
+    names = rfm["names"] if rfm else {}
+    keys = rfm["segment_keys"] if rfm else []
+    if strategy is not None:
+        if not isinstance(strategy, dict):
+            raise TypeError("strategy must be a dict like {'segments': {key: {field: text}}}")
+        segs = strategy.get("segments") or {}
+        if not isinstance(segs, dict):
+            raise TypeError("strategy['segments'] must map segment keys to their fields")
+        ordered = [k for k in keys if k in segs] + [k for k in segs if k not in keys]
+        segments = []
+        for key in ordered:
+            fields = segs[key]
+            if not isinstance(fields, dict):
+                fields = {"text": fields}
+            segments.append({"key": str(key), "name": names.get(key) or _title(str(key)), "fields": _text_items(fields)})
+        return {"tailored": True, "segments": segments, "maintenance": list(playbook.MAINTENANCE)}
+    segments = []
+    for key in keys:
+        entry, generic = playbook.playbook_for(key)
+        segments.append({
+            "key": key,
+            "name": names.get(key) or _title(key),
+            "generic": generic,
+            "fields": [{"label": label, "text": entry[f], "list": []} for f, label in playbook.FIELDS if entry.get(f)],
+        })
+    return {"tailored": False, "segments": segments, "maintenance": list(playbook.MAINTENANCE)}
+
+
+def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
+    data = _data(facts)
+    segs = facts.get("segmentations") or {}
+    rfm = _rfm(segs.get("rfm"), data["currency"])
+    others = [_other(k, segs[k]) for k in OTHER_ORDER if segs.get(k)]
+    others += [_other(k, v) for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
+    unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
+    return {
+        "title": "Customer segmentation report",
+        "as_of": facts.get("as_of"),
+        "period_days": facts.get("period_days"),
+        "currency": data["currency"],
+        "data": data,
+        "rfm": rfm,
+        # a customer table is one snapshot: it has no per-period spend to speak of
+        "snapshot": data["kind"] == "customers",
+        "rfm_missing": (facts.get("unavailable") or {}).get("rfm") or "",
+        "unavailable_map": dict(facts.get("unavailable") or {}),
+        "others": others,
+        "unavailable": unavailable,
+        "warnings": list(facts.get("warnings") or []),
+        "notes": list(facts.get("notes") or []),
+        "charts": _charts(charts, out_dir, inline_charts),
+        "strategy": _strategy(strategy, rfm),
+    }
+
+
+def render_report(
+    facts: dict,
+    out_dir: str,
+    *,
+    charts: list[dict] | None = None,
+    strategy: dict | None = None,
+    templates_dir: str | None = None,
+) -> list[str]:
+    """Write ``out_dir/report.md`` and ``out_dir/report.html`` from facts; returns the file names written.
+
+    ``charts``: ``[{"file": "segments.png", "title": "..."}]``, PNGs already in
+    ``out_dir/charts/`` (linked from the markdown, inlined as data URIs in the HTML).
+    ``strategy``: ``{"segments": {key: {"persona": ..., "goal": ..., ...}}}`` written for
+    this data; without it each RFM segment gets the default playbook, marked as such.
+    ``templates_dir``: where report.md.j2 and report.html.j2 live (default: the
+    repository's prompts/ folder).
+    """
+    env = make_environment(templates_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    for template, file, inline in ((MD_TEMPLATE, MD_FILE, False), (HTML_TEMPLATE, HTML_FILE, True)):
+        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline)
+        text = env.get_template(template).render(**ctx)
+        path = os.path.join(out_dir, file)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        written.append(file)
+    return written
