@@ -39,7 +39,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
             "median_recency_days": float(medians.get(i)) if c else None,
             "avg_purchase_days": _r(days[i] / c, 2) if c else None,
             "repeat_rate": _r(repeat[i] / c, 4) if c else None,
-            "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money else None,
+            "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money and m.period else None,
         }
     return out
 
@@ -135,7 +135,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
                 "expected_customers": expected,
                 "expected_revenue": _r(expected * gap, 2),
                 "value_per_10pct": _r(0.1 * now * gap, 2),
-                "explanation": f"{now} customers are {a} now; last period {rate:.1%} of {a} moved to {b}; a customer in {b} spent {gap:,.2f} more per period",
+                "explanation": f"{now:,} customers are {a} now; last period {rate:.1%} of {a} moved to {b}; a customer in {b} spent {gap:,.2f} more per period",
             })
     out.sort(key=lambda o: (-o["value_per_10pct"], o["from_segment"], o["to_segment"]))
     return out[:limit]

@@ -331,7 +331,14 @@ class _CustomerTable(_Base):
         n = len(table)
         orders = table["orders"].fillna(0).to_numpy(dtype=np.int64) if "orders" in table else np.ones(n, dtype=np.int64)
         spent = table["spent"].fillna(0).to_numpy(dtype=float) if "spent" in table else np.zeros(n)
-        recency = (as_of - np.where(np.isnan(last), as_of - 10_000, last)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
+        recency = np.zeros(n, dtype=np.int64)
+        if as_of is not None:
+            # No last-order date: scored as the least recent customer seen, and said so.
+            oldest = np.nanmin(last) if len(known) else as_of
+            recency = (as_of - np.where(np.isnan(last), oldest, last)).astype(np.int64)
+            missing = int(np.isnan(last).sum())
+            if missing:
+                self.notes.append(f"{missing:,} customers have no last order date: they are scored as the least recent")
         tenure = (as_of - np.where(np.isnan(first), as_of, first)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
         zeros = np.zeros(n)
         m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, np.maximum(orders, 1), spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0)
@@ -374,6 +381,10 @@ class _CustomerTable(_Base):
             self.segmentations["health"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["health_band"] = lab.label
             customers["health_score"] = lab.extra["health_score"]
+        if as_of is None:  # no dates at all: recency figures would be zeros, not facts
+            for seg in self.segmentations.values():
+                for stats in seg.segments.values():
+                    stats.median_recency_days = None
         return self.facts(as_of), customers
 
 

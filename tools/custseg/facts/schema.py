@@ -147,3 +147,4 @@ class Facts:
     unavailable: dict[str, str]  # segmentation -> why it is not computed
     warnings: list[str]
     notes: list[str]
+    exports: dict | None = None  # who went into the CRM files and who was left out, by segment (counts only)

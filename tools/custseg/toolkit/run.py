@@ -19,10 +19,12 @@ from custseg.facts.build import RunOptions, build
 from custseg.facts.tables import write_csv
 from custseg.ingest import KEY_FILE, load, write_key
 from custseg.toolkit.profile import IngestParams, summarize
+from custseg.toolkit.progress import Progress
 from custseg.toolkit.spec import Tool, param, to_jsonable
 
 FACTS_FILE = "facts.json"
 CUSTOMERS_FILE = "customers.csv"
+WORKBOOK_FILE = "segments.xlsx"
 
 
 @dataclass
@@ -33,6 +35,9 @@ class RunParams(IngestParams):
     method: Literal["auto", "fixed", "quantile"] = param("RFM scoring: fixed calendar bands, quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
     rules: str | None = param("JSON rule table to use instead of the built-in one (see: segment rules --json)", default=None, metavar="FILE")
     no_validate: bool = param("skip the check of segments against the following period", default=False)
+    include_unconsented: bool = param("also put customers who did not consent to marketing into the email-tool files", default=False)
+    split: bool = param("also write one CRM file per segment", default=False)
+    no_charts: bool = param("skip the charts (faster on very large exports; the report then has none)", default=False)
 
 
 @dataclass
@@ -60,9 +65,12 @@ class RunResult:
 
 
 def run(params: RunParams) -> RunResult:
+    progress = Progress(["read", "compute", "charts", "exports", "workbook", "report"])
+    progress.step("reading the export")
     ds = load(params.files, params.ingest_options())
     ledger = Ledger.from_frame(ds.transactions) if ds.transactions is not None else None
     profile = summarize(ds, ledger)
+    progress.step("computing segments")
     opts = RunOptions(as_of=params.as_of, period=params.period, method=params.method, rules=params.rules, validate=not params.no_validate)
     facts, customers = build(ds, opts, profile, ledger)
     out = os.path.abspath(params.out)
@@ -70,20 +78,20 @@ def run(params: RunParams) -> RunResult:
     os.makedirs(os.path.dirname(out), exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".segment-", dir=os.path.dirname(out) or ".")
     try:
-        with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
-            json.dump(to_jsonable(facts), fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
         write_csv(customers, os.path.join(staging, CUSTOMERS_FILE))
         write_key(os.path.join(staging, KEY_FILE), ds.key)
+        _render(params, ds, facts, customers, staging, progress)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        progress.close()
     rfm = facts.segmentations.get("rfm")
     lines = [SegmentLine(k, s.name, s.count, s.pct_customers, s.revenue_share, s.trend) for k, s in rfm.segments.items()] if rfm else []
     return RunResult(
         out=out,
-        files=sorted(os.listdir(out)),
+        files=_listing(out),
         source=facts.data.source,
         customers=facts.data.customers,
         as_of=facts.as_of,
@@ -93,6 +101,37 @@ def run(params: RunParams) -> RunResult:
         validation_monotone=rfm.validation.monotone if rfm and rfm.validation else None,
         warnings=facts.warnings,
     )
+
+
+def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
+    """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
+    from custseg.render.charts import render_charts
+    from custseg.render.exports import write_exports
+    from custseg.render.report import render_report
+    from custseg.render.workbook import write_workbook
+
+    doc = to_jsonable(facts)
+    charts = []
+    if not params.no_charts:
+        progress.step("drawing charts")
+        charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, "charts"))]
+    progress.step("writing CRM files")
+    summary = write_exports(customers, ds.contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split)
+    exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
+    facts.exports = exports
+    doc["exports"] = exports
+    progress.step("writing the workbook")
+    write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE))
+    with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    progress.step("writing the report")
+    render_report(doc, staging, charts=charts)
+
+
+def _listing(out: str) -> list[str]:
+    """Files written, with folders shown as folder/ (charts/, exports/)."""
+    return sorted(name + ("/" if os.path.isdir(os.path.join(out, name)) else "") for name in os.listdir(out))
 
 
 def _check_target(out: str) -> None:
@@ -126,8 +165,19 @@ def render_text(r: RunResult) -> str:
         lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "ordering not monotone (see facts.json)"))
     for w in r.warnings:
         lines.append(f"Warning: {w}")
-    lines.append(f"Wrote {', '.join(r.files)} to {r.out}")
-    lines.append(f"Keep {KEY_FILE}: pass it back with --key next time so customer ids stay the same.")
+    lines.append(f"Wrote to {r.out}:")
+    described = {
+        "report.html": "the report to open in a browser (report.md: the same as text)",
+        "facts.json": "every number, with the method and rules",
+        "customers.csv": "one row per customer: segment, scores and the reason (pseudonymous ids)",
+        "segments.xlsx": "workbook for Excel: summary, one sheet per segment, rules (holds emails)",
+        "charts/": "the charts as PNG",
+        "exports/": "CRM-ready files for Klaviyo, HubSpot, Mailchimp and a generic one (hold emails)",
+        KEY_FILE: "your pseudonymisation key: keep it, pass it back with --key so ids stay the same",
+    }
+    for name in r.files:
+        if name in described:
+            lines.append(f"  {name:<14} {described[name]}")
     return "\n".join(lines)
 
 

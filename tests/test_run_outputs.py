@@ -1,0 +1,70 @@
+"""segment run writes everything a marketer takes away, on every bundled example."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.conftest import EXAMPLES
+
+EXAMPLE_FILES = ["shopify_orders_export.csv", "stripe_unified_payments.csv", "product_events.jsonl", "crm_customers.csv", "european_orders.csv"]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_run_writes_every_deliverable(cli, tmp_path, name):
+    out = tmp_path / "out"
+    res = cli("run", EXAMPLES / name, "--out", out)
+    assert res.code == 0, res.err
+    for required in ("facts.json", "customers.csv", "report.md", "report.html", "segments.xlsx", "segment.key"):
+        assert (out / required).is_file(), required
+    charts = sorted(p.name for p in (out / "charts").glob("*.png"))
+    assert "segments.png" in charts and "distributions.png" in charts
+    exports = sorted(p.name for p in (out / "exports").glob("*.csv"))
+    assert exports == ["hubspot.csv", "klaviyo.csv", "mailchimp.csv", "segments_generic.csv"]
+    facts = json.loads((out / "facts.json").read_text())
+    customers = pd.read_csv(out / "customers.csv")
+    ex = facts["exports"]
+    # Every customer is accounted for in each email file: written or left out with a reason.
+    for file in ("klaviyo.csv", "hubspot.csv", "mailchimp.csv"):
+        left = sum(ex["left_out_no_email"].values()) + sum(ex["left_out_no_consent"].values())
+        assert ex["rows_written"][file] + left == len(customers), file
+    assert "@" not in json.dumps(ex)
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")
+    assert set(generic["customer_id"]) == set(customers["customer_id"])
+    book = openpyxl.load_workbook(out / "segments.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Summary"
+    assert "Wrote to" in res.out and not list(tmp_path.glob(".segment-*"))
+
+
+def test_consent_is_respected_and_counted(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out).code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    no_consent = sum(facts["exports"]["left_out_no_consent"].values())
+    assert no_consent > 0
+    klaviyo = pd.read_csv(out / "exports" / "klaviyo.csv", encoding="utf-8-sig")
+    everyone = tmp_path / "all"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", everyone, "--include-unconsented").code == 0
+    klaviyo_all = pd.read_csv(everyone / "exports" / "klaviyo.csv", encoding="utf-8-sig")
+    assert len(klaviyo_all) == len(klaviyo) + no_consent
+
+
+def test_no_charts_option(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--no-charts").code == 0
+    assert not (out / "charts").exists() or not list((out / "charts").glob("*.png"))
+    assert (out / "report.md").is_file()
+
+
+def test_split_writes_one_file_per_segment(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--split").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    per_segment = sorted(p.name for p in (out / "exports").glob("klaviyo_*.csv"))
+    occupied = [k for k, s in facts["segmentations"]["rfm"]["segments"].items() if s["count"]]
+    assert per_segment == sorted(f"klaviyo_{k}.csv" for k in occupied)
+    rows = sum(len(pd.read_csv(out / "exports" / f, encoding="utf-8-sig")) for f in per_segment)
+    assert rows == facts["exports"]["rows_written"]["klaviyo.csv"]
