@@ -34,7 +34,8 @@ def run_tool(tool: Tool, args: argparse.Namespace) -> int:
     params = params_from_namespace(tool.params, args)
     result = tool.run(params)
     print(dumps(result) if args.json else tool.render_text(result))
-    return 0
+    # A result may carry its own status (check: 1 when the document has problems).
+    return int(getattr(result, "exit_code", 0))
 
 
 def main(argv: list[str] | None = None) -> int:
