@@ -54,7 +54,7 @@ SEGMENT = """
 import sys, time, resource
 from custseg.cli.main import main
 t = time.perf_counter()
-code = main(["run", sys.argv[1], "--out", sys.argv[2], "--json"])
+code = main(["run", sys.argv[1], "--out", sys.argv[2], "--json", "--no-charts"])
 assert code == 0, code
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """

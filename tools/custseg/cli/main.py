@@ -27,7 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
         add_arguments(cmd, tool.params)
         cmd.add_argument("--json", action="store_true", help="print the result as one JSON object")
         cmd.set_defaults(tool=tool)
+    build = sub.add_parser("build-skill", help="Zip the skill for upload to claude.ai (dist/customer-segmentation.zip), after checking its rules.", description="Checks SKILL.md and the skill layout against the upload rules, then writes the zip: SKILL.md, reference/, scripts/, prompts/, the runtime code and jinja2 + markupsafe vendored.")
+    build.add_argument("--out", default="dist", metavar="DIR", help="folder for the zip (default: dist)")
+    build.set_defaults(tool=None, command_fn=_build_skill)
     return parser
+
+
+def _build_skill(args: argparse.Namespace) -> int:
+    from custseg.build.skill import build_skill
+
+    result = build_skill(args.out)
+    print(f"Wrote {result.path} ({result.files} files, {result.bytes / 1024:,.0f} KB). Upload it in claude.ai: Customize > Skills > Upload a skill.")
+    return 0
 
 
 def run_tool(tool: Tool, args: argparse.Namespace) -> int:
@@ -42,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.tool is None:
+            return args.command_fn(args)
         return run_tool(args.tool, args)
     except InputError as exc:
         print(f"{PROG}: error: {exc.line()}", file=sys.stderr)

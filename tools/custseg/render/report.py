@@ -26,6 +26,7 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.render import playbook
+from custseg.strategy.resolve import value_kind
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -483,20 +484,124 @@ def _charts(charts: list[dict] | None, out_dir: str, inline: bool) -> list[dict]
     return out
 
 
+# Order and labels of a strategy segment's fields (others follow in the order given).
+STRATEGY_FIELDS = (
+    ("persona", "Persona"), ("goal", "Goal"), ("tone", "Tone"), ("channels", "Channels"),
+    ("communication_frequency", "Communication frequency"), ("offers", "Offers"), ("service_level", "Service level"),
+    ("messaging", "Messaging"), ("product_priority", "Product priority"), ("pricing", "Pricing"),
+)
+METRIC_LABELS = {
+    "recency_days": "time since last purchase", "purchase_days": "distinct purchase days", "orders": "orders",
+    "monetary_total": "total spend", "aov": "average order value", "r_score": "recency score", "f_score": "frequency score",
+    "m_score": "monetary score", "health_score": "health score", "tenure_days": "time since first purchase",
+    "count": "customers", "pct_customers": "share of customers", "revenue": "revenue", "revenue_share": "share of revenue",
+    "avg_value": "revenue per customer", "median_recency_days": "median time since last purchase",
+    "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again next period",
+    "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in segment size",
+}
+OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "equal to"}
+PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}
+
+
 def _text_items(fields: dict) -> list[dict]:
     """A strategy segment's fields as (label, text or list of texts), kept as plain data."""
+    known = [f for f, _ in STRATEGY_FIELDS]
+    labels = dict(STRATEGY_FIELDS)
+    ordered = [k for k in known if k in fields] + [k for k in fields if k not in known]
     items = []
-    for key, value in fields.items():
+    for key in ordered:
+        value = fields[key]
         if value is None or value == "" or value == []:
             continue
-        if isinstance(value, (list, tuple)):
-            items.append({"label": _label(str(key)), "text": "", "list": [str(v) for v in value]})
+        label = labels.get(key) or _label(str(key))
+        if key == "communication_frequency" and isinstance(value, dict):
+            items.append({"label": label, "text": _frequency(value), "list": []})
+        elif isinstance(value, (list, tuple)):
+            items.append({"label": label, "text": "", "list": [str(v) for v in value]})
         else:
-            items.append({"label": _label(str(key)), "text": str(value), "list": []})
+            items.append({"label": label, "text": str(value), "list": []})
     return items
 
 
-def _strategy(strategy: dict | None, rfm: dict | None) -> dict:
+def _frequency(freq: dict) -> str:
+    times, per = freq.get("times"), PER_WORDS.get(str(freq.get("per")), str(freq.get("per") or ""))
+    if times == 1:
+        return f"once {per}"
+    if times == 2:
+        return f"twice {per}"
+    return f"{fmt_count(times)} times {per}"
+
+
+def _metric_value(metric: str, value: Any, currency: str | None) -> str:
+    """A plan number (threshold, target) in its metric's unit, as facts are shown."""
+    kind = value_kind(str(metric))
+    if kind in ("pct", "pct_signed"):
+        return fmt_pct(value, signed=kind == "pct_signed")
+    if kind == "money":
+        return fmt_money(value, currency)
+    if kind == "days":
+        return fmt_days(value)
+    if kind == "dec":
+        return fmt_dec(value)
+    return fmt_count(value)
+
+
+def _metric_label(metric: Any) -> str:
+    return METRIC_LABELS.get(str(metric), str(metric).replace("_", " "))
+
+
+def _condition(item: dict | None, value_field: str, currency: str | None) -> str:
+    item = item or {}
+    metric = item.get("metric") or ""
+    op = OPERATOR_WORDS.get(item.get("operator") or "", item.get("operator") or "")
+    value = item.get(value_field)
+    text = _metric_label(metric)
+    if value_field == "target":
+        op = "reaches"
+    return f"{text} {op} {_metric_value(metric, value, currency)}".strip() if value is not None else text
+
+
+def _investment(inv: dict | None, currency: str | None) -> str:
+    inv = inv or {}
+    parts = []
+    if inv.get("budget") is not None:
+        parts.append(fmt_money(inv["budget"], currency))
+    if inv.get("hours") is not None:
+        parts.append(f"{fmt_count(inv['hours'])} staff hours")
+    return " and ".join(parts) or NA
+
+
+def _plan(strategy: dict, name: Callable[[str], str], currency: str | None) -> dict:
+    """The plan parts of a full strategy document, as rows of text and typed numbers."""
+    def rows(key: str) -> list[dict]:
+        items = strategy.get(key) or []
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    return {
+        "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share")} for c in rows("targeting_matrix")],
+        "pathways": [{
+            "from_name": name(p.get("from_segment")),
+            "to_name": name(p.get("to_segment")),
+            "trigger": _condition(p.get("trigger"), "value", currency),
+            "intervention": str(p.get("intervention") or ""),
+            "success": _condition(p.get("success_metric"), "target", currency),
+            "investment": _investment(p.get("investment"), currency),
+            "expected_outcome": str(p.get("expected_outcome") or ""),
+        } for p in rows("pathways")],
+        "roadmap": [{"phase": str(r.get("phase") or ""), "weeks": r.get("weeks"), "actions": [str(a) for a in r.get("actions") or []]} for r in rows("roadmap")],
+        "kpis": [{
+            "segment": name(k.get("segment")),
+            "metric": _metric_label(k.get("metric")),
+            "baseline": str(k.get("baseline") or NA),
+            "target": _metric_value(k.get("metric") or "", k.get("target"), currency),
+            "review": str(k.get("review") or ""),
+        } for k in rows("kpis")],
+        "review_schedule": str(strategy.get("review_schedule") or ""),
+        "automation": [{"segment": name(a.get("segment")), "crm": str(a.get("crm") or ""), "rule": str(a.get("rule") or "")} for a in rows("automation_rules")],
+    }
+
+
+def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None, currency: str | None = None) -> dict:
     names = rfm["names"] if rfm else {}
     keys = rfm["segment_keys"] if rfm else []
     if strategy is not None:
@@ -505,14 +610,32 @@ def _strategy(strategy: dict | None, rfm: dict | None) -> dict:
         segs = strategy.get("segments") or {}
         if not isinstance(segs, dict):
             raise TypeError("strategy['segments'] must map segment keys to their fields")
+        kind = strategy.get("segmentation") or "rfm"
+        if kind != "rfm":  # a strategy for another segmentation: its names and order
+            other = ((facts or {}).get("segmentations") or {}).get(kind) or {}
+            names = _names(other)
+            keys = [r["key"] for r in _segment_rows(other)]
         ordered = [k for k in keys if k in segs] + [k for k in segs if k not in keys]
         segments = []
+        display: dict[str, str] = {}
         for key in ordered:
             fields = segs[key]
             if not isinstance(fields, dict):
                 fields = {"text": fields}
-            segments.append({"key": str(key), "name": names.get(key) or _title(str(key)), "fields": _text_items(fields)})
-        return {"tailored": True, "segments": segments, "maintenance": list(playbook.MAINTENANCE)}
+            fields = dict(fields)
+            computed = names.get(key) or _title(str(key))
+            shown = str(fields.pop("display_name", None) or "").strip() or computed
+            display[key] = shown
+            segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields)})
+        name = lambda k: display.get(k) or names.get(k) or _title(str(k))  # noqa: E731
+        return {
+            "tailored": True,
+            "segmentation": kind,
+            "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
+            "segments": segments,
+            "plan": _plan(strategy, name, currency),
+            "maintenance": list(playbook.MAINTENANCE),
+        }
     segments = []
     for key in keys:
         entry, generic = playbook.playbook_for(key)
@@ -548,7 +671,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "warnings": list(facts.get("warnings") or []),
         "notes": list(facts.get("notes") or []),
         "charts": _charts(charts, out_dir, inline_charts),
-        "strategy": _strategy(strategy, rfm),
+        "strategy": _strategy(strategy, rfm, facts, data["currency"]),
     }
 
 
@@ -564,8 +687,9 @@ def render_report(
 
     ``charts``: ``[{"file": "segments.png", "title": "..."}]``, PNGs already in
     ``out_dir/charts/`` (linked from the markdown, inlined as data URIs in the HTML).
-    ``strategy``: ``{"segments": {key: {"persona": ..., "goal": ..., ...}}}`` written for
-    this data; without it each RFM segment gets the default playbook, marked as such.
+    ``strategy``: a strategy document (custseg.strategy.schema) with its fact references
+    already resolved, or at least ``{"segments": {key: {"persona": ..., ...}}}``; its text
+    is printed as data. Without it each RFM segment gets the default playbook, marked as such.
     ``templates_dir``: where report.md.j2 and report.html.j2 live (default: the
     repository's prompts/ folder).
     """

@@ -59,6 +59,9 @@ TEXT, INT, MONEY_KIND, PCT, DATE_KIND, SCORE_KIND = "text", "int", "money", "pct
 FORMATS = {INT: INTEGER, MONEY_KIND: MONEY, PCT: PERCENT, DATE_KIND: DATE, SCORE_KIND: SCORE}
 
 
+MAX_CUSTOMER_ROWS = 200_000
+
+
 def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts: Any, path: str) -> list[str]:
     """Write the workbook to ``path``; returns the sheet names in order."""
     facts = as_facts(facts)
@@ -75,13 +78,20 @@ def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts
         return wb.create_sheet(name)
 
     write_table(sheet("Summary"), *summary_table(customers, facts, money_suffix))
-
+    if len(customers) > MAX_CUSTOMER_ROWS:
+        # Excel stops at about a million rows and is unusable long before: the customer lists
+        # live in customers.csv and the CRM files; the workbook keeps the summary and rules.
+        note = f"{len(customers):,} customers are too many for a workbook (limit {MAX_CUSTOMER_ROWS:,}); use customers.csv and the files in exports/."
+        write_table(sheet("Customers"), ["Note"], [[note]], [TEXT])
+        customers = customers.iloc[0:0]
     columns = customer_columns(customers, contacts, facts, money_suffix)
     keys = segment_keys(customers)
     rfm = segmentation(facts, "rfm") or {}
     rfm_names = {str(k): str(v.get("name") or k) for k, v in (rfm.get("segments") or {}).items() if isinstance(v, dict)}
     seg_names = display_names(customers, facts)
-    if "segment" in customers or rfm:
+    if not len(customers):
+        pass  # too many customers: see the note sheet
+    elif "segment" in customers or rfm:
         for key in segment_order(facts, customers):
             idx = [i for i in range(len(customers)) if keys[i] == key]
             if key == NO_SEGMENT:

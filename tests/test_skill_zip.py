@@ -1,0 +1,171 @@
+"""The skill zip: built by the rules, and run as Claude's container would run it.
+
+The clean-virtualenv test installs only packages the code-execution container has
+(pandas, numpy, pyarrow, matplotlib, openpyxl; no pydantic, no jinja2, no anthropic), once
+with pandas 2.2 and once with the newest, unpacks the zip and runs each script in order
+on every bundled example export, as the model would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from custseg.build.skill import SKILL_NAME, build_skill, validate
+from tests.conftest import EXAMPLES, ROOT
+
+EXAMPLE_FILES = ["shopify_orders_export.csv", "stripe_unified_payments.csv", "product_events.jsonl", "crm_customers.csv", "european_orders.csv"]
+CONTAINER_PACKAGES = ["numpy", "pyarrow", "matplotlib", "openpyxl", "python-dateutil", "pytz"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    return Path(build_skill(str(out)).path)
+
+
+def test_zip_layout(built):
+    with zipfile.ZipFile(built) as zf:
+        names = zf.namelist()
+    assert {n.split("/")[0] for n in names} == {SKILL_NAME}
+    assert [n for n in names if n.endswith("SKILL.md")] == [f"{SKILL_NAME}/SKILL.md"]
+    for n in names:
+        parts = n.split("/")
+        assert not any(p.startswith(".") or p == "__pycache__" for p in parts), n
+        assert not n.endswith((".pyc", ".so")), n
+        assert "/tests/" not in n
+    for layer in ("agent", "build", "cli"):
+        assert not [n for n in names if f"lib/custseg/{layer}/" in n]
+    for needed in ("scripts/profile.py", "scripts/run.py", "scripts/check.py", "scripts/render.py", "scripts/brief.py", "reference/strategy.schema.json", "prompts/phase_intake.md.j2", "lib/jinja2/__init__.py", "lib/markupsafe/__init__.py"):
+        assert f"{SKILL_NAME}/{needed}" in names, needed
+
+
+def test_runtime_code_imports_nothing_outside_the_container(built):
+    with zipfile.ZipFile(built) as zf:
+        sources = {n: zf.read(n).decode() for n in zf.namelist() if n.endswith(".py") and "/lib/custseg/" in n}
+    import re
+
+    banned = re.compile(r"^\s*(?:import|from)\s+(pydantic|anthropic|click|typer|httpx)\b", re.MULTILINE)
+    for name, text in sources.items():
+        assert not banned.search(text), f"{name}: {banned.search(text).group(0)}"
+
+
+def test_same_sources_give_the_same_zip(tmp_path, built):
+    again = build_skill(str(tmp_path)).path
+    assert Path(again).read_bytes() == built.read_bytes()
+
+
+def copy_skill(tmp_path: Path) -> Path:
+    folder = tmp_path / "skill"
+    shutil.copytree(ROOT / "skill", folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda t: t.replace("name: customer-segmentation", "name: Customer_Segmentation"), "lowercase"),
+        (lambda t: t.replace("name: customer-segmentation", "name: claude-segments"), "folder name"),
+        (lambda t: t.replace("license: MIT", "license: MIT\nversion: 1.0"), "not allowed"),
+        (lambda t: t.replace("description: Segments", "description: <b>Segments</b>"), "< or >"),
+        (lambda t: t.replace("description: Segments", "description: " + "x" * 1100), "at most 1024"),
+        (lambda t: t + "\nline" * 520, "under 500"),
+        (lambda t: t.replace("reference/frameworks.md", "reference/missing.md"), "does not exist"),
+    ],
+)
+def test_rule_breaks_are_refused(tmp_path, edit, words):
+    folder = copy_skill(tmp_path)
+    skill_md = folder / "SKILL.md"
+    skill_md.write_text(edit(skill_md.read_text()))
+    problems = validate(folder)
+    assert any(words in p for p in problems), problems
+
+
+def test_crlf_skill_md_is_accepted(tmp_path):
+    folder = copy_skill(tmp_path)
+    skill_md = folder / "SKILL.md"
+    skill_md.write_bytes(skill_md.read_bytes().replace(b"\n", b"\r\n"))
+    assert validate(folder) == []
+
+
+def test_long_reference_needs_contents(tmp_path):
+    folder = copy_skill(tmp_path)
+    (folder / "reference" / "long.md").write_text("# Long\n" + "text\n" * 150)
+    assert any("table of contents" in p for p in validate(folder))
+
+
+def test_build_refuses_a_broken_skill(cli, tmp_path, monkeypatch):
+    import custseg.build.skill as build
+
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "skill", root / "skill")
+    (root / "skill" / "SKILL.md").write_text((ROOT / "skill" / "SKILL.md").read_text().replace("name: customer-segmentation", "name: Bad Name"))
+    monkeypatch.setattr(build, "repo_root", lambda: root)
+    res = cli("build-skill", "--out", tmp_path / "dist")
+    assert res.code == 2 and "lowercase" in res.err and not (tmp_path / "dist").exists()
+
+
+def test_reference_docs_match_the_code():
+    from custseg.build.docs import strategy_reference
+
+    expected = strategy_reference(EXAMPLES / "strategies" / "shopify_orders_export.strategy.json")
+    assert (ROOT / "skill" / "reference" / "strategy-schema.md").read_text() == expected, "regenerate: see tools/custseg/build/docs.py"
+
+
+# -- the clean-container run ----------------------------------------------------------------------------
+
+
+def _make_venv(path: Path, pandas_spec: str) -> Path:
+    venv.create(path, with_pip=True, clear=True)
+    python = path / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", pandas_spec, *CONTAINER_PACKAGES], check=True, capture_output=True)
+    return python
+
+
+@pytest.mark.skipif(os.environ.get("SEGMENT_SKIP_CLEAN_VENV") == "1", reason="clean-venv run already done in this CI job")
+@pytest.mark.parametrize("pandas_spec", ["pandas==2.2.3", "pandas"])
+def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
+    python = _make_venv(tmp_path / "venv", pandas_spec)
+    for absent in ("pydantic", "jinja2", "anthropic"):
+        probe = subprocess.run([str(python), "-c", f"import {absent}"], capture_output=True)
+        assert probe.returncode != 0, f"{absent} must not be installed in the container venv"
+    with zipfile.ZipFile(built) as zf:
+        zf.extractall(tmp_path / "skills")
+    skill = tmp_path / "skills" / SKILL_NAME
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "MPLCONFIGDIR": str(tmp_path / "mpl")}
+
+    def script(name: str, *args, expect: int = 0) -> dict:
+        proc = subprocess.run([str(python), str(skill / "scripts" / f"{name}.py"), *map(str, args)], capture_output=True, text=True, cwd=tmp_path, env=env)
+        assert proc.returncode == expect, f"{name} {args}: {proc.stderr}"
+        assert "Traceback" not in proc.stderr
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+    for example in EXAMPLE_FILES:
+        out = tmp_path / "outputs" / example.split(".")[0]
+        profile = script("profile", EXAMPLES / example)
+        assert profile["customers"] > 1000 and "rfm" in profile["methods"] or profile["kind"] == "customers"
+        result = script("run", EXAMPLES / example, "--out", out)
+        for name in ("facts.json", "customers.csv", "report.md", "report.html", "segments.xlsx"):
+            assert (out / name).is_file(), (example, name)
+        assert list((out / "charts").glob("*.png")) and list((out / "exports").glob("*.csv"))
+        assert result["customers"] == profile["customers"]
+        for phase in ("intake", "segments", "strategy", "operationalize"):
+            brief = script("brief", phase, "--facts", out / "facts.json")
+            assert brief["phase"] == phase and "Gate" in brief["brief"]
+        strategy = EXAMPLES / "strategies" / f"{example.split('.')[0]}.strategy.json"
+        checked = script("check", strategy, "--facts", out / "facts.json")
+        assert checked["valid"] is True, checked
+        script("render", "--facts", out / "facts.json", "--strategy", strategy, "--out", out)
+        report = (out / "report.md").read_text()
+        persona = next(iter(json.loads(strategy.read_text())["segments"].values()))["persona"]
+        assert persona.split("{")[0][:40] in report
+    bad = script("profile", tmp_path / "nope.csv", expect=2)
+    assert bad == {}

@@ -1,0 +1,614 @@
+"""The strategy document: schema, fact references, validation (segment check) and the report (segment render).
+
+Each reference strategy in examples/strategies/ must pass ``segment check`` against facts
+computed fresh from its example; each kind of problem is planted in a copy of a reference
+and must be reported with its own code and path (exit status 1); unreadable input exits 2.
+``segment render`` fills every ``{fact.key}`` from the facts, never evaluates model text,
+and the report still holds no number that is neither a fact nor a typed plan value.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from custseg.cli.main import main
+from custseg.render.report import fmt_count, fmt_days, fmt_money, fmt_pct
+from custseg.strategy import CODES, StrategyDocument, UnknownFactError, fact_keys, resolve, strategy_json_schema, validate
+from custseg.strategy.resolve import PLACEHOLDER, fact_formatter
+from custseg.toolkit import TOOLS
+from tests.conftest import EXAMPLES
+from tests.test_report import html_text, section, unmatched_numbers
+
+STRATEGIES = EXAMPLES / "strategies"
+EXAMPLE_FILES = {
+    "shopify_orders_export": "shopify_orders_export.csv",
+    "stripe_unified_payments": "stripe_unified_payments.csv",
+    "product_events": "product_events.jsonl",
+    "crm_customers": "crm_customers.csv",
+    "european_orders": "european_orders.csv",
+}
+SHOPIFY = "shopify_orders_export"
+PLAN_SECTIONS = ["## Targeting matrix", "## Migration pathways", "## Implementation roadmap", "## Measurement framework", "## Automation rules"]
+
+
+# -- fixtures: facts computed fresh from each example --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """example -> its run folder (facts.json, and charts for Shopify)."""
+    out = {}
+    for name, file in EXAMPLE_FILES.items():
+        target = tmp_path_factory.mktemp(name) / "run"
+        extra = [] if name == SHOPIFY else ["--no-charts"]
+        assert main(["run", str(EXAMPLES / file), "--out", str(target), *extra]) == 0
+        out[name] = target
+    return out
+
+
+def reference(name: str = SHOPIFY) -> dict:
+    return json.loads((STRATEGIES / f"{name}.strategy.json").read_text(encoding="utf-8"))
+
+
+def facts_of(runs, name: str = SHOPIFY) -> dict:
+    return json.loads((runs[name] / "facts.json").read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, doc, name: str = "strategy.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc, indent=2) if not isinstance(doc, str) else doc, encoding="utf-8")
+    return path
+
+
+def plan_numbers(doc) -> list[float]:
+    """The typed numbers of a strategy document (the plan's own figures)."""
+    if isinstance(doc, dict):
+        return [n for v in doc.values() for n in plan_numbers(v)]
+    if isinstance(doc, list):
+        return [n for v in doc for n in plan_numbers(v)]
+    if isinstance(doc, (int, float)) and not isinstance(doc, bool):
+        return [float(doc)]
+    return []
+
+
+# -- the reference strategies ----------------------------------------------------------------------
+
+
+def test_every_bundled_example_has_a_reference_strategy():
+    assert sorted(p.name for p in STRATEGIES.glob("*.strategy.json")) == sorted(f"{n}.strategy.json" for n in EXAMPLE_FILES)
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_FILES))
+def test_reference_strategy_passes_check(runs, cli, name):
+    res = cli("check", STRATEGIES / f"{name}.strategy.json", "--facts", runs[name] / "facts.json")
+    assert res.code == 0, res.out
+    assert res.out.startswith("OK: ") and res.err == ""
+    doc = reference(name)
+    facts = facts_of(runs, name)
+    seg = facts["segmentations"][doc.get("segmentation", "rfm")]
+    with_customers = {k for k, s in seg["segments"].items() if s["count"] > 0}
+    assert set(doc["segments"]) == with_customers
+    # a thoughtful plan: distinct display names, every pathway complete, every segment measured
+    names = [s.get("display_name") for s in doc["segments"].values()]
+    assert len(set(names)) == len(names)
+    assert len(doc["pathways"]) >= 4 and len(doc["roadmap"]) >= 3
+    assert {k["segment"] for k in doc["kpis"]} == set(doc["segments"])
+    assert sum(c["budget_share"] for c in doc["targeting_matrix"]) <= 1
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_FILES))
+def test_reference_free_text_holds_no_digit_outside_fact_references(name):
+    """Plan numbers live in typed fields; figures about the data are fact references."""
+    from custseg.strategy.validate import IDENTIFIERS, iter_strings
+
+    doc = reference(name)
+    for path, field, text in iter_strings(doc):
+        if field not in IDENTIFIERS:
+            assert not re.search(r"\d", PLACEHOLDER.sub("", text)), f"{name}: {path}: {text!r}"
+
+
+# -- one broken variant per problem kind ------------------------------------------------------------
+
+
+def _set(path: str, value):
+    """A mutation that sets a dotted path (list items as [i]) in a copy of the document."""
+
+    def mutate(doc):
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+        node = doc
+        for p in parts[:-1]:
+            node = node[int(p[1:-1])] if p.startswith("[") else node[p]
+        last = parts[-1]
+        if value is _DELETE:
+            del node[int(last[1:-1]) if last.startswith("[") else last]
+        elif last.startswith("["):
+            node[int(last[1:-1])] = value
+        else:
+            node[last] = value
+        return doc
+
+    return mutate
+
+
+_DELETE = object()
+
+
+def _rename_segment(old, new):
+    def mutate(doc):
+        doc["segments"][new] = doc["segments"].pop(old)
+        return doc
+
+    return mutate
+
+
+def _append_persona(key, text):
+    def mutate(doc):
+        doc["segments"][key]["persona"] += " " + text
+        return doc
+
+    return mutate
+
+
+def _copy_persona(src, dst):
+    def mutate(doc):
+        doc["segments"][dst]["persona"] = doc["segments"][src]["persona"].replace(src, dst).replace("inner circle", "inner group")
+        return doc
+
+    return mutate
+
+
+def _copy_field(field, src, dst):
+    def mutate(doc):
+        doc["segments"][dst][field] = doc["segments"][src][field]
+        return doc
+
+    return mutate
+
+
+def _extra_segments(n):
+    def mutate(doc):
+        for i in range(n):
+            entry = copy.deepcopy(doc["segments"]["loyal"])
+            for f in ("persona", "goal", "offers", "messaging"):
+                entry[f] = f"{f} written only for extra segment {'abcdefg'[i]} " + "xyz" * (i + 1)
+            doc["segments"][f"extra_{'abcdefg'[i]}"] = entry
+        return doc
+
+    return mutate
+
+
+def _drop_kpis_of(key):
+    def mutate(doc):
+        doc["kpis"] = [k for k in doc["kpis"] if k["segment"] != key]
+        return doc
+
+    return mutate
+
+
+P0 = "pathways[0]"
+# (id, mutation, expected code, expected path)
+BROKEN = [
+    ("unknown_segment_key", _rename_segment("champions", "vip_whales"), "unknown_segment", "segments.vip_whales"),
+    ("unknown_segment_in_pathway", _set(f"{P0}.to_segment", "loyalists"), "unknown_segment", f"{P0}.to_segment"),
+    ("unknown_segment_in_kpi", _set("kpis[0].segment", "champs"), "unknown_segment", "kpis[0].segment"),
+    ("unknown_segmentation", _set("segmentation", "clv"), "unknown_segmentation", "segmentation"),
+    ("unknown_fact", _append_persona("champions", "They are {segmentations.rfm.segments.champions.cnt} strong."), "unknown_fact", "segments.champions.persona"),
+    ("unknown_fact_other_segmentation", _append_persona("loyal", "See {segmentations.clv.segments.loyal.count}."), "unknown_fact", "segments.loyal.persona"),
+    ("unknown_fact_in_baseline", _set("kpis[0].baseline", "{segmentations.rfm.segments.champions.repeat}"), "unknown_fact", "kpis[0].baseline"),
+    ("null_fact", _append_persona("new", "Their trend is {segmentations.lifecycle.segments.onboarding.next_repeat_rate}."), "null_fact", "segments.new.persona"),
+    ("placeholder_syntax", _append_persona("new", "They are {{segmentations.rfm.segments.new.count}} people."), "placeholder_syntax", "segments.new.persona"),
+    ("missing_segment", _set("segments.loyal", _DELETE), "missing_segment", "segments.loyal"),
+    ("dormant_unaddressed", _set("segments.dormant", _DELETE), "dormant_unaddressed", "segments.dormant"),
+    ("too_many_segments", _extra_segments(1), "too_many_segments", "segments"),
+    *[(f"pathway_without_{f}", _set(f"{P0}.{f}", _DELETE), "pathway_incomplete", f"{P0}.{f}") for f in ("trigger", "intervention", "success_metric", "investment", "expected_outcome")],
+    ("pathway_empty_intervention", _set(f"{P0}.intervention", "  "), "pathway_incomplete", f"{P0}.intervention"),
+    ("pathway_no_budget_nor_hours", _set(f"{P0}.investment", {"budget": None, "hours": None}), "pathway_incomplete", f"{P0}.investment"),
+    ("unknown_trigger_metric", _set(f"{P0}.trigger.metric", "churn_probability"), "unknown_metric", f"{P0}.trigger.metric"),
+    ("unknown_success_metric", _set(f"{P0}.success_metric.metric", "nps"), "unknown_metric", f"{P0}.success_metric.metric"),
+    ("unknown_kpi_metric", _set("kpis[1].metric", "ltv"), "unknown_metric", "kpis[1].metric"),
+    ("figure_percent", _append_persona("champions", "About 35% of buyers."), "figure_in_text", "segments.champions.persona"),
+    ("figure_currency_symbol", _set("segments.loyal.offers", "Take $40 off the jacket."), "figure_in_text", "segments.loyal.offers"),
+    ("figure_currency_code", _set("segments.new.pricing", "A credit of USD 10 on the second order."), "figure_in_text", "segments.new.pricing"),
+    ("figure_days", _set(f"{P0}.intervention", "Send a reminder within 30 days of the first order."), "figure_in_text", f"{P0}.intervention"),
+    ("figure_customers", _set(f"{P0}.expected_outcome", "About 1,200 customers come back."), "figure_in_text", f"{P0}.expected_outcome"),
+    ("figure_multiplier", _set("segments.champions.goal", "Grow their spend 2x this year."), "figure_in_text", "segments.champions.goal"),
+    ("figure_in_roadmap", _set("roadmap[0].actions[0]", "Call the top 50 customers."), "figure_in_text", "roadmap[0].actions[0]"),
+    ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
+    ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
+    ("schema_wrong_type", _set("segments.champions.communication_frequency.times", "weekly"), "schema", "segments.champions.communication_frequency.times"),
+    ("schema_bad_choice", _set("segments.loyal.communication_frequency.per", "fortnight"), "schema", "segments.loyal.communication_frequency.per"),
+    ("schema_share_above_one", _set("targeting_matrix[0].budget_share", 1.5), "schema", "targeting_matrix[0].budget_share"),
+    ("schema_float_weeks", _set("roadmap[0].weeks", 2.5), "schema", "roadmap[0].weeks"),
+    ("schema_unknown_field", _set("segments.champions.chanels", ["Email"]), "schema", "segments.champions.chanels"),
+    ("schema_missing_field", _set("segments.new.persona", _DELETE), "schema", "segments.new.persona"),
+    ("schema_channels_not_a_list", _set("segments.new.channels", "Email"), "schema", "segments.new.channels"),
+    ("baseline_not_fact", _set("kpis[0].baseline", "about 93%"), "baseline_not_fact", "kpis[0].baseline"),
+    ("budget_over", _set("targeting_matrix[0].budget_share", 0.5), "budget_over", "targeting_matrix"),
+    ("empty_section", _set("pathways", []), "empty_section", "pathways"),
+    ("segment_without_kpi", _drop_kpis_of("loyal"), "segment_without_kpi", "kpis"),
+]
+
+
+def test_every_problem_code_has_a_broken_variant():
+    assert {code for _, _, code, _ in BROKEN} == set(CODES)
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_variant_is_reported(runs, cli, tmp_path, case):
+    _, mutate, code, path = case
+    doc = mutate(reference())
+    res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
+    assert res.code == 1, res.out
+    lines = res.out.splitlines()
+    assert "problem" in lines[0]
+    hits = [line for line in lines[1:] if line.startswith(f"{path}: ") and line.endswith(f"[{code}]")]
+    assert hits, f"no '{path}: ... [{code}]' in:\n{res.out}"
+    assert res.err == ""
+
+
+def test_figure_message_names_a_fact_to_cite(runs):
+    facts = facts_of(runs)
+    doc = _append_persona("champions", "About 35% of buyers.")(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+    assert len(problems) == 1
+    assert "'35% of buyers' is a figure in free text" in problems[0].message
+    assert "{segmentations.rfm.segments.champions." in problems[0].message and "typed field" in problems[0].message
+    # a figure that quotes a fact exactly: the message names that fact
+    share = facts["segmentations"]["rfm"]["segments"]["champions"]["pct_customers"]
+    doc = _append_persona("champions", f"They are {share * 100:.1f}% of buyers.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+    assert "{segmentations.rfm.segments.champions.pct_customers}" in p.message
+
+
+def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
+    doc = reference()
+    doc["segments"]["champions"]["persona"] += (
+        " They place a second or third order, often a 2nd order within weeks, rank in the top 10,"
+        " buy B2B and expect 24/7 replies; {segmentations.rfm.segments.champions.count} customers,"
+        " {segmentations.rfm.segments.champions.pct_customers} of buyers. {{ 7*7 }} stays text."
+    )
+    assert validate(doc, facts_of(runs)) == []
+
+
+def test_problems_are_listed_one_per_line(runs, cli, tmp_path):
+    doc = reference()
+    del doc["segments"]["dormant"]
+    doc["pathways"][0]["trigger"]["metric"] = "churn_probability"
+    doc["segments"]["loyal"]["persona"] += " About 35% of buyers."
+    res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
+    assert res.code == 1
+    lines = res.out.strip().splitlines()
+    assert lines[0].endswith("3 problems (fix each and run segment check again):")
+    assert sorted(re.search(r"\[(\w+)\]$", line).group(1) for line in lines[1:]) == ["dormant_unaddressed", "figure_in_text", "unknown_metric"]
+
+
+def test_check_json_result_carries_exit_code(runs, cli, tmp_path):
+    ok = cli("check", STRATEGIES / f"{SHOPIFY}.strategy.json", "--facts", runs[SHOPIFY] / "facts.json", "--json").json()
+    assert ok["valid"] is True and ok["exit_code"] == 0 and ok["problems"] == [] and ok["segmentation"] == "rfm"
+    doc = reference()
+    del doc["segments"]["loyal"]
+    res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json", "--json")
+    body = res.json()
+    assert res.code == 1 and body["exit_code"] == 1 and body["valid"] is False
+    assert body["problems"] == [{"path": "segments.loyal", "code": "missing_segment", "message": body["problems"][0]["message"]}]
+
+
+def test_a_strategy_may_cover_another_segmentation(runs):
+    facts = facts_of(runs, "product_events")
+    order = facts["segmentations"]["behavioral"]["order"]
+    doc = reference("product_events")
+    segs = list(doc["segments"].values())
+    doc["segmentation"] = "behavioral"
+    doc["segments"] = {k: segs[i] for i, k in enumerate(order)}
+    for item in doc["targeting_matrix"] + doc["kpis"] + doc["automation_rules"]:
+        item["segment"] = order[0]
+    for p in doc["pathways"]:
+        p["from_segment"], p["to_segment"] = order[1], order[0]
+        p["success_metric"] = {"metric": "repeat_rate", "target": 0.5}  # behavioral segments have no next-period rate
+    doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.behavioral.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order]
+    assert validate(doc, facts) == []
+    del doc["segments"]["inactive"]
+    assert ("dormant_unaddressed", "segments.inactive") in [(p.code, p.path) for p in validate(doc, facts)]
+
+
+# -- unreadable input: exit 2, one line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["missing_strategy", "invalid_json", "missing_facts", "not_facts", "strategy_is_folder"])
+def test_unreadable_input_exits_2_with_one_line(runs, cli, tmp_path, case):
+    facts = runs[SHOPIFY] / "facts.json"
+    strategy = STRATEGIES / f"{SHOPIFY}.strategy.json"
+    if case == "missing_strategy":
+        strategy, named = tmp_path / "nope.json", "nope.json"
+    elif case == "invalid_json":
+        strategy, named = write(tmp_path, '{"segments": {"champions": }', "bad.json"), "bad.json"
+    elif case == "missing_facts":
+        facts, named = tmp_path / "missing" / "facts.json", "facts.json"
+    elif case == "not_facts":
+        facts, named = write(tmp_path, {"hello": "world"}, "facts.json"), "facts.json"
+    else:
+        strategy, named = tmp_path, tmp_path.name
+    for args in (["check", strategy, "--facts", facts], ["render", "--facts", facts, "--strategy", strategy, "--out", tmp_path / "out"]):
+        res = cli(*args)
+        assert res.code == 2, (args, res.out, res.err)
+        assert res.out == "" and len(res.err.strip().splitlines()) == 1 and "Traceback" not in res.err
+        assert named in res.err and res.err.startswith("segment: error: ")
+    if case == "invalid_json":
+        assert "not valid JSON (line 1, column" in res.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_top_level_that_is_not_an_object_is_a_problem_not_a_crash(runs, cli, tmp_path):
+    res = cli("check", write(tmp_path, [1, 2, 3]), "--facts", runs[SHOPIFY] / "facts.json")
+    assert res.code == 1 and "(document): the strategy must be a JSON object, got list [schema]" in res.out
+
+
+# -- fact keys and the resolver ----------------------------------------------------------------------
+
+
+def test_fact_keys_are_dotted_scalar_leaves(runs):
+    facts = facts_of(runs)
+    keys = fact_keys(facts)
+    champ = facts["segmentations"]["rfm"]["segments"]["champions"]
+    assert keys["segmentations.rfm.segments.champions.count"] == champ["count"]
+    assert keys["data.revenue_total"] == facts["data"]["revenue_total"]
+    assert keys["as_of"] == facts["as_of"]
+    assert "segmentations.rfm.segments.champions" not in keys  # only scalar leaves
+    assert all(not isinstance(v, (dict, list)) for v in keys.values())
+    # lists of objects are keyed by their natural id, other lists by position
+    assert keys["segmentations.rfm.validation.segments.champions.repeat_rate"] == facts["segmentations"]["rfm"]["validation"]["segments"][0]["repeat_rate"]
+    opp = facts["segmentations"]["rfm"]["opportunities"][0]
+    assert keys[f"segmentations.rfm.opportunities.{opp['from_segment']}_to_{opp['to_segment']}.expected_revenue"] == opp["expected_revenue"]
+    assert keys["data.files.0"] == facts["data"]["files"][0]
+
+
+def test_resolve_formats_like_the_report(runs):
+    facts = facts_of(runs)
+    champ = facts["segmentations"]["rfm"]["segments"]["champions"]
+    cur = facts["data"]["currency"]
+    p = "segmentations.rfm.segments.champions."
+    text = f"{{{p}count}} | {{{p}pct_customers}} | {{{p}revenue_share}} | {{{p}avg_value}} | {{{p}aov}} | {{{p}median_recency_days}} | {{data.revenue_total}} | {{as_of}}"
+    assert resolve(text, facts) == " | ".join([
+        fmt_count(champ["count"]), fmt_pct(champ["pct_customers"]), fmt_pct(champ["revenue_share"]), fmt_money(champ["avg_value"], cur),
+        fmt_money(champ["aov"], cur), fmt_days(champ["median_recency_days"]), fmt_money(facts["data"]["revenue_total"], cur), facts["as_of"],
+    ])
+    assert resolve(f"{{{p}trend_change}}", facts) == fmt_pct(champ["trend_change"], signed=True)
+    assert resolve("{data.customers}", facts) == fmt_count(facts["data"]["customers"])
+
+
+def test_resolve_is_not_a_template_engine(runs):
+    facts = facts_of(runs)
+    for literal in ("{{ 7*7 }}", "{% if true %}yes{% endif %}", "{ spaced key }", "{}", "{{data.customers}}", "{7*7}", "{0}", "{ data.customers }"):
+        assert resolve(literal, facts) == literal
+    with pytest.raises(UnknownFactError, match="unknown fact key"):
+        resolve("{data.no_such_key}", facts)
+    with pytest.raises(UnknownFactError):
+        resolve("{__class__}", facts)
+    # the formatter is pluggable
+    assert resolve("{data.customers}", facts, lambda key, value: f"<{key}={value}>") == f"<data.customers={facts['data']['customers']}>"
+    assert fact_formatter(facts)("data.one_time_share", 0.5) == "50.0%"
+
+
+# -- segment render -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(runs, tmp_path_factory) -> dict[str, dict]:
+    """Each reference strategy rendered into a fresh folder beside its run."""
+    out = {}
+    for name in EXAMPLE_FILES:
+        target = tmp_path_factory.mktemp(f"render-{name}") / "report"
+        code = main(["render", "--facts", str(runs[name] / "facts.json"), "--strategy", str(STRATEGIES / f"{name}.strategy.json"), "--out", str(target)])
+        assert code == 0
+        out[name] = {
+            "dir": target,
+            "doc": reference(name),
+            "facts": facts_of(runs, name),
+            "md": (target / "report.md").read_text(encoding="utf-8"),
+            "html": (target / "report.html").read_text(encoding="utf-8"),
+        }
+    return out
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_FILES))
+def test_render_fills_every_placeholder(rendered, name):
+    r = rendered[name]
+    md, page, doc, facts = r["md"], r["html"], r["doc"], r["facts"]
+    assert not PLACEHOLDER.search(md) and "{segmentations." not in md and "{data." not in md
+    assert not PLACEHOLDER.search(html_text(page))
+    keys = fact_keys(facts)
+    fmt = fact_formatter(facts)
+    part = section(md, "## Strategy per segment")
+    for key, seg in doc["segments"].items():
+        assert f"### {seg['display_name']} (" in part
+        for ref in PLACEHOLDER.findall(seg["persona"]):
+            assert fmt(ref, keys[ref]) in part, ref
+        assert resolve(seg["persona"], facts) in part and resolve(seg["persona"], facts) in html_text(page)
+    for k in doc["kpis"]:
+        assert resolve(k["baseline"], facts) in section(md, "## Measurement framework")
+    for heading in PLAN_SECTIONS:
+        assert heading + "\n" in md
+    for heading in ("Targeting matrix", "Migration pathways", "Implementation roadmap", "Measurement framework", "Automation rules"):
+        assert f">{heading}</h3>" in page
+    assert "Default playbook" not in md
+
+
+def test_render_shows_the_whole_document(rendered):
+    r = rendered[SHOPIFY]
+    md, doc, facts = r["md"], r["doc"], r["facts"]
+    cur = facts["data"]["currency"]
+    champ = section(md, "## Strategy per segment")
+    for label in ("Persona", "Goal", "Tone", "Channels", "Communication frequency", "Offers", "Service level", "Messaging", "Product priority", "Pricing"):
+        assert f"**{label}:**" in champ
+    assert "**Communication frequency:** once a week" in champ and "**Communication frequency:** twice a month" in champ
+    paths = section(md, "## Migration pathways")
+    assert "| From | To | Trigger | Intervention | Success metric | Investment | Expected outcome |" in paths
+    first = doc["pathways"][0]
+    assert f"time since last purchase at least {fmt_days(first['trigger']['value'])}" in paths
+    assert f"{fmt_money(first['investment']['budget'], cur)} and {fmt_count(first['investment']['hours'])} staff hours" in paths
+    targeting = section(md, "## Targeting matrix")
+    for c in doc["targeting_matrix"]:
+        assert f"| {c['channel']} | {c['priority']} | {fmt_pct(c['budget_share'])} |" in targeting
+    roadmap = section(md, "## Implementation roadmap")
+    for phase in doc["roadmap"]:
+        assert f"### {phase['phase']} ({phase['weeks']} weeks)" in roadmap
+        assert all(f"- {a}" in roadmap for a in phase["actions"])
+    kpis = section(md, "## Measurement framework")
+    assert doc["review_schedule"] in kpis and fmt_pct(doc["kpis"][0]["target"]) in kpis
+    assert all(a["rule"] in section(md, "## Automation rules") for a in doc["automation_rules"])
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_FILES))
+def test_every_number_in_the_rendered_report_is_a_fact_or_a_typed_plan_value(rendered, name):
+    r = rendered[name]
+    values = {"facts": r["facts"], "plan": plan_numbers(r["doc"])}
+    md = re.sub(r"\]\([^)]*\)", "]", r["md"])
+    bad, checked = unmatched_numbers(md, values)
+    assert checked > 100 and not bad, "\n".join(bad[:20])
+    bad, _ = unmatched_numbers(html_text(r["html"]), values)
+    assert not bad, "\n".join(bad[:20])
+    # and the strategy text alone: every number in it is a fact (plan numbers are not text)
+    text = "\n".join(resolve(t, r["facts"]) for t in _free_texts(r["doc"]))
+    bad, _ = unmatched_numbers(text, r["facts"])
+    assert not bad, "\n".join(bad[:20])
+
+
+def _free_texts(doc):
+    from custseg.strategy.validate import IDENTIFIERS, iter_strings
+
+    return [text for _, field, text in iter_strings(doc) if field not in IDENTIFIERS]
+
+
+def test_render_copies_the_charts_of_the_run(rendered, runs):
+    r = rendered[SHOPIFY]
+    charts = sorted(p.name for p in (runs[SHOPIFY] / "charts").glob("*.png"))
+    assert charts and sorted(p.name for p in (r["dir"] / "charts").glob("*.png")) == charts
+    run_md = (runs[SHOPIFY] / "report.md").read_text(encoding="utf-8")
+    for link in re.findall(r"!\[[^\]]*\]\(charts/[^)]+\)", run_md):
+        assert link in r["md"]
+    assert r["html"].count('src="data:image/png;base64,') == len(charts)
+
+
+def test_render_defaults_to_the_facts_folder(runs, cli, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(runs[SHOPIFY], run)
+    res = cli("render", "--facts", run / "facts.json", "--strategy", STRATEGIES / f"{SHOPIFY}.strategy.json")
+    assert res.code == 0 and "Wrote report.md and report.html to" in res.out
+    md = (run / "report.md").read_text(encoding="utf-8")
+    assert "## Migration pathways" in md and "![" in md
+    res = cli("render", "--facts", run / "facts.json")  # no strategy: the default playbook again
+    assert res.code == 0 and "Default playbook (not tailored to your data)" in (run / "report.md").read_text(encoding="utf-8")
+
+
+def test_model_text_is_never_compiled(runs, cli, tmp_path):
+    hostile = "{{ 7*191 }} <script>alert('x')</script> {% if true %}yes{% endif %} & {{ config }}"
+    doc = reference()
+    doc["segments"]["champions"]["persona"] = hostile + " {segmentations.rfm.segments.champions.count} of them."
+    doc["segments"]["champions"]["display_name"] = "<b>Insiders</b>"
+    doc["pathways"][0]["intervention"] = "{{ 6*1111 }} | pipe"
+    out = tmp_path / "out"
+    res = cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out)
+    assert res.code == 0, res.out
+    md = (out / "report.md").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    count = fmt_count(facts_of(runs)["segmentations"]["rfm"]["segments"]["champions"]["count"])
+    assert f"**Persona:** {hostile} {count} of them." in md
+    assert "{{ 6*1111 }} \\| pipe" in section(md, "## Migration pathways")
+    assert "{{ 7*191 }}" in page and "{{ 6*1111 }}" in page and "{% if true %}yes{% endif %}" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "<script" not in page
+    assert "&lt;b&gt;Insiders&lt;/b&gt;" in page and "<b>Insiders" not in page
+    for evaluated in ("1337", "1,337", "6666", "6,666"):  # what the expressions would give
+        assert evaluated not in md and evaluated not in page
+
+
+def test_render_refuses_an_invalid_strategy(runs, cli, tmp_path):
+    doc = reference()
+    doc["segments"]["champions"]["persona"] = "About 35% of buyers."
+    out = tmp_path / "out"
+    res = cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out)
+    assert res.code == 1
+    assert res.out.startswith("Not rendered: ") and "segments.champions.persona: '35% of buyers' is a figure in free text" in res.out
+    assert not out.exists()
+
+
+# -- the JSON Schema, derived with the standard library, agrees with pydantic -----------------------
+
+
+def _shape(schema: dict, defs: dict) -> dict:
+    """name -> (property names, required) for the top level and every definition."""
+    out = {"<top>": (list(schema["properties"]), sorted(schema.get("required", [])))}
+    for name, d in defs.items():
+        out[name] = (list(d["properties"]), sorted(d.get("required", [])))
+    return out
+
+
+def _types(prop: dict) -> object:
+    """The type skeleton of a property: type, enum, items, refs (titles and descriptions ignored)."""
+    if "anyOf" in prop:
+        return ("anyOf", sorted(json.dumps(_types(p), sort_keys=True) for p in prop["anyOf"]))
+    if "allOf" in prop:
+        return _types(prop["allOf"][0])
+    if "$ref" in prop:
+        return ("ref", prop["$ref"].rsplit("/", 1)[-1])
+    out = {"type": prop.get("type")}
+    if "enum" in prop:
+        out["enum"] = sorted(prop["enum"])
+    if "items" in prop:
+        out["items"] = _types(prop["items"])
+    if isinstance(prop.get("additionalProperties"), dict):
+        out["values"] = _types(prop["additionalProperties"])
+    return out
+
+
+def test_json_schema_matches_pydantic_field_for_field():
+    ours = strategy_json_schema()
+    theirs = pydantic.TypeAdapter(StrategyDocument).json_schema()
+    assert sorted(ours["$defs"]) == sorted(theirs["$defs"])
+    assert _shape(ours, ours["$defs"]) == _shape(theirs, theirs["$defs"])
+    for name in ours["$defs"]:
+        for prop, spec in ours["$defs"][name]["properties"].items():
+            assert _types(spec) == _types(theirs["$defs"][name]["properties"][prop]), f"{name}.{prop}"
+    for prop, spec in ours["properties"].items():
+        assert _types(spec) == _types(theirs["properties"][prop]), prop
+    # every field carries a description the model reads
+    for d in [ours, *ours["$defs"].values()]:
+        assert all(p.get("description") for p in d["properties"].values())
+    json.dumps(ours)  # plain JSON
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_FILES))
+def test_reference_strategies_are_valid_for_pydantic_too(name):
+    doc = pydantic.TypeAdapter(StrategyDocument).validate_python(reference(name))
+    assert dataclasses.is_dataclass(doc) and doc.segmentation == "rfm"
+
+
+def test_schema_is_derived_not_hand_kept():
+    schema = strategy_json_schema()
+    assert schema["properties"]["segments"]["additionalProperties"] == {"$ref": "#/$defs/SegmentStrategy"}
+    assert schema["$defs"]["TargetingCell"]["properties"]["budget_share"]["maximum"] == 1
+    assert schema["$defs"]["Frequency"]["properties"]["per"]["enum"] == ["week", "month", "quarter"]
+    assert schema["$defs"]["Investment"].get("required") is None
+    assert schema["required"] == ["segments", "targeting_matrix", "pathways", "roadmap", "kpis", "review_schedule"]
+
+
+# -- the tools ---------------------------------------------------------------------------------------
+
+
+def test_check_and_render_are_registered_tools():
+    from custseg.agent.schemas import input_schema
+
+    assert {"check", "render"} <= set(TOOLS)
+    check = input_schema(TOOLS["check"])
+    assert check["required"] == ["strategy"] and "facts" in check["properties"]
+    render = input_schema(TOOLS["render"])
+    assert set(render["properties"]) == {"facts", "strategy", "out"}
+    assert {f.name for f in dataclasses.fields(TOOLS["check"].result)} >= {"valid", "problems", "segments", "exit_code"}

@@ -1,0 +1,85 @@
+"""Reference docs generated from the code, so they cannot drift (a test compares them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from pathlib import Path
+
+from custseg.strategy import schema as strategy_schema
+
+
+def _type_name(tp) -> str:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin in (typing.Union, __import__("types").UnionType):
+        return " or ".join(_type_name(a) for a in args if a is not type(None)) + " (optional)"
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"{_type_name(args[0])} -> {_type_name(args[1])}"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _table(cls) -> list[str]:
+    hints = typing.get_type_hints(cls)
+    lines = ["| field | type | what it holds |", "|---|---|---|"]
+    for f in dataclasses.fields(cls):
+        lines.append(f"| `{f.name}` | {_type_name(hints[f.name])} | {f.metadata.get('description', '')} |")
+    return lines
+
+
+def strategy_reference(example_path: Path) -> str:
+    classes = [strategy_schema.StrategyDocument, strategy_schema.SegmentStrategy, strategy_schema.Frequency, strategy_schema.TargetingCell,
+               strategy_schema.Pathway, strategy_schema.Trigger, strategy_schema.SuccessMetric, strategy_schema.Investment,
+               strategy_schema.Phase, strategy_schema.Kpi, strategy_schema.AutomationRule]
+    out = [
+        "# The strategy document (strategy.json)",
+        "",
+        "Contents: " + " · ".join(f"[{c.__name__}](#{c.__name__.lower()})" for c in classes) + " · [Example](#example) · [Rules check.py enforces](#rules-checkpy-enforces)",
+        "",
+        "You write this JSON file in phase 3 and complete it in phase 4. `check.py strategy.json` validates it",
+        "against facts.json; `render.py --strategy strategy.json` puts it into the report with every",
+        "fact reference filled in. The JSON Schema is `reference/strategy.schema.json`.",
+        "",
+        "Two rules shape every field: numbers that describe the plan go in typed fields (frequency,",
+        "budget share, trigger threshold, target, weeks, hours); figures about the data appear in text",
+        "only as fact references such as `{segmentations.rfm.segments.champions.repeat_rate}`.",
+        "",
+    ]
+    for cls in classes:
+        out += [f"## {cls.__name__}", "", (cls.__doc__ or "").strip().splitlines()[0], "", *_table(cls), ""]
+    example = json.loads(example_path.read_text(encoding="utf-8"))
+    key, seg = next(iter(example["segments"].items()))
+    trimmed = {
+        "segmentation": example.get("segmentation", "rfm"),
+        "segments": {key: seg},
+        "targeting_matrix": example["targeting_matrix"][:2],
+        "pathways": example["pathways"][:1],
+        "roadmap": example["roadmap"][:1],
+        "kpis": example["kpis"][:1],
+        "review_schedule": example["review_schedule"],
+        "automation_rules": example.get("automation_rules", [])[:1],
+    }
+    out += [
+        "## Example",
+        "",
+        "One segment of a complete document (every segment with customers needs its own entry):",
+        "",
+        "```json",
+        json.dumps(trimmed, indent=2, ensure_ascii=False),
+        "```",
+        "",
+        "## Rules check.py enforces",
+        "",
+        "- Segment keys and fact references must exist in facts.json; every segment with customers, dormant or lapsed ones included, has a strategy; at most six segments.",
+        "- Pathways have a trigger on a computed metric, an intervention, a success metric, an investment and an expected outcome.",
+        "- No figure in free text: a number with %, a currency, or a unit (days, weeks, orders, customers) must be a fact reference or a typed field.",
+        "- Each persona is distinct: no segment repeats another's persona.",
+        "- check.py exits 0 when valid, 1 with every problem listed (path, what is wrong, what to do), 2 when a file cannot be read.",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,66 @@
+"""Phase briefs: the Jinja templates that walk a model through the four gated phases.
+
+Each brief is rendered from facts.json (aggregates and pseudonymous ids only) plus the
+user's answers so far, so the model reads computed numbers and never has to invent one.
+Answers are the user's own words: they are passed to the templates as data and escaped
+from template syntax, never compiled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custseg.render.report import make_environment
+
+PHASES = ("intake", "segments", "strategy", "operationalize")
+GATES = {
+    "intake": "The user confirms what the file holds and the goal of segmenting.",
+    "segments": "The user accepts the segments, or asks for a change (method, fewer segments, period) and you rerun run.py.",
+    "strategy": "strategy.json passes check.py and the user approves the strategies.",
+    "operationalize": "The deliverables are rendered and handed over.",
+}
+SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate")
+TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
+
+
+def render_brief(phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None) -> str:
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    env = make_environment(templates_dir)
+    template = env.get_template(f"phase_{phase}.md.j2")
+    return template.render(**context(phase, facts, answers or {}))
+
+
+def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
+    segs = facts.get("segmentations", {})
+    primary = "rfm" if "rfm" in segs else next(iter(segs), None)
+    seg = segs.get(primary) if primary else None
+    active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
+    return {
+        "phase": phase,
+        "number": PHASES.index(phase) + 1,
+        "gate": GATES[phase],
+        "facts": facts,
+        "data": facts["data"],
+        "primary": primary,
+        "seg": seg,
+        "active": active,
+        "others": {k: v for k, v in segs.items() if k != primary},
+        "answers": {str(k): str(v) for k, v in answers.items()},
+        "segment_facts": SEGMENT_FACTS,
+        "trigger_metrics": TRIGGER_METRICS,
+        "business_model_hint": _business_model(facts["data"]["source"]),
+        "currency": facts["data"].get("currency"),
+    }
+
+
+def _business_model(source: str) -> str:
+    return {
+        "shopify_orders": "online product sales (Shopify)",
+        "woocommerce_orders": "online product sales (WooCommerce)",
+        "square_transactions": "in-person sales (Square)",
+        "stripe_payments": "payments through Stripe, often subscriptions",
+        "customers": "a customer table from a CRM or billing system",
+        "shopify_customers": "online product sales (Shopify customers export)",
+        "events": "a product or app with usage events",
+    }.get(source, "purchases from a transaction log")

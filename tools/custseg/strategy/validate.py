@@ -1,0 +1,460 @@
+"""Validate a strategy document against the computed facts.
+
+:func:`validate` returns a list of :class:`Problem` (empty when the document is good),
+each with the path of the offending field, a stable code and a message a model can act
+on. Wrong types are problems too, never exceptions. Standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import typing
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
+from custseg.strategy.schema import Investment, Pathway, StrategyDocument, hints, required_fields, unwrap_optional
+
+# code -> what it means (also the list `segment check --help` users and the skill read)
+CODES: dict[str, str] = {
+    "schema": "a field is missing, unknown, empty or of the wrong type",
+    "unknown_segmentation": "the document covers a segmentation that facts.json does not have",
+    "unknown_segment": "a segment key that the segmentation does not have",
+    "unknown_fact": "a {placeholder} names no fact key of facts.json",
+    "null_fact": "a {placeholder} names a fact that has no value for this data",
+    "placeholder_syntax": "a fact written as {{key}}; placeholders take single braces",
+    "missing_segment": "a segment with customers has no strategy",
+    "dormant_unaddressed": "a dormant or lapsed segment with customers has no strategy",
+    "too_many_segments": "more than six segments: too many to run differently",
+    "pathway_incomplete": "a pathway lacks its trigger, intervention, success metric, investment or expected outcome",
+    "unknown_metric": "a trigger, success metric or KPI names no computed metric",
+    "figure_in_text": "a figure typed in free text instead of a fact reference or a typed field",
+    "duplicate_persona": "a persona repeats another segment's persona",
+    "duplicate_strategy": "a segment's goal, offers or messaging repeat another segment's",
+    "baseline_not_fact": "a KPI baseline is not exactly one fact reference",
+    "budget_over": "targeting budget shares add up to more than the whole budget",
+    "empty_section": "a required part of the plan is empty",
+    "segment_without_kpi": "a segment with a strategy has no KPI",
+}
+
+MAX_SEGMENTS = 6
+SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
+DORMANT_WORDS = ("dormant", "lapsed", "hibernat", "lost", "inactive", "churn", "sleep", "asleep")
+
+# Per-customer columns of customers.csv that a trigger can test.
+CUSTOMER_METRICS = (
+    "recency_days", "purchase_days", "orders", "monetary_total", "aov", "r_score", "f_score", "m_score",
+    "tenure_days", "health_score",
+)
+# Fields of a strategy that name things rather than say things: not scanned for figures.
+IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "segmentation", "schema_version"}
+PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
+DISTINCT_FIELDS = ("goal", "offers", "messaging")
+SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
+
+
+@dataclass
+class Problem:
+    path: str  # e.g. segments.champions.persona, pathways[0].trigger.metric
+    code: str  # one of CODES
+    message: str  # what is wrong and what to do, without the path
+
+    def line(self) -> str:
+        return f"{self.path or '(document)'}: {self.message} [{self.code}]"
+
+
+# -- types -------------------------------------------------------------------------------------
+
+
+def _describe(tp: Any) -> str:
+    inner, optional = unwrap_optional(tp)
+    if optional:
+        return f"{_describe(inner)} or null"
+    if tp is str:
+        return "a string"
+    if tp is int:
+        return "a whole number"
+    if tp is float:
+        return "a number"
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin is list:
+        return "a list"
+    if origin is dict or dataclasses.is_dataclass(tp):
+        return "an object"
+    return str(tp)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _type_problems(value: Any, tp: Any, path: str, out: list[Problem], meta: dict | None = None) -> None:
+    meta = meta or {}
+    inner, optional = unwrap_optional(tp)
+    if value is None:
+        if not optional:
+            out.append(Problem(path, "schema", f"is null; expected {_describe(tp)}"))
+        return
+    tp = inner
+    origin = typing.get_origin(tp)
+    bad = Problem(path, "schema", f"expected {_describe(tp)}, got {type(value).__name__} {_short(value)}")
+    if tp is str:
+        if not isinstance(value, str):
+            out.append(bad)
+        elif not value.strip() and not optional:
+            out.append(Problem(path, "schema", "is empty; write the text"))
+        return
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            out.append(bad)
+            return
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            out.append(bad)
+            return
+    elif origin is Literal:
+        if value not in typing.get_args(tp):
+            out.append(bad)
+        return
+    elif origin is list:
+        if not isinstance(value, list):
+            out.append(bad)
+            return
+        if meta.get("minItems") and len(value) < meta["minItems"]:
+            out.append(Problem(path, "schema", "is empty; give at least one item"))
+        (item,) = typing.get_args(tp)
+        for i, v in enumerate(value):
+            _type_problems(v, item, f"{path}[{i}]", out)
+        return
+    elif origin is dict:
+        if not isinstance(value, dict):
+            out.append(bad)
+            return
+        _, vt = typing.get_args(tp)
+        for k, v in value.items():
+            _type_problems(v, vt, _join(path, str(k)), out)
+        return
+    elif dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            out.append(bad)
+            return
+        _object_problems(value, tp, path, out)
+        return
+    # numbers: range constraints
+    if "minimum" in meta and value < meta["minimum"]:
+        out.append(Problem(path, "schema", f"must be at least {meta['minimum']}, got {value}"))
+    if "maximum" in meta and value > meta["maximum"]:
+        out.append(Problem(path, "schema", f"must be at most {meta['maximum']} (a fraction: 0.25 is a quarter), got {value}"))
+
+
+def _object_problems(value: dict, cls: type, path: str, out: list[Problem]) -> None:
+    types_ = hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in value:
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(fields)}"
+            out.append(Problem(_join(path, str(key)), "schema", f"unknown field '{key}'{hint}"))
+    for name in required_fields(cls):
+        if name not in value:
+            code = "pathway_incomplete" if cls is Pathway and name in PATHWAY_FIELDS else "schema"
+            out.append(Problem(_join(path, name), code, f"is missing: {fields[name].metadata.get('description', 'required')}"))
+    for name, f in fields.items():
+        if name in value:
+            if cls is Pathway and name in ("intervention", "expected_outcome") and isinstance(value[name], str) and not value[name].strip():
+                out.append(Problem(_join(path, name), "pathway_incomplete", f"is empty: {f.metadata.get('description', '')}"))
+                continue
+            _type_problems(value[name], types_[name], _join(path, name), out, dict(f.metadata))
+    if cls is Investment and value.get("budget") is None and value.get("hours") is None:
+        out.append(Problem(path, "pathway_incomplete", "gives neither a budget nor hours; say what the pathway costs"))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# -- walking the document ----------------------------------------------------------------------
+
+
+def iter_strings(doc: Any, cls: type = StrategyDocument, path: str = "") -> Iterator[tuple[str, str, str]]:
+    """(path, field name, text) for every string of a document, following the schema where it fits."""
+    if not isinstance(doc, dict):
+        return
+    types_ = hints(cls)
+    for key, value in doc.items():
+        tp = types_.get(key)
+        yield from _iter_value(value, tp, _join(path, str(key)), str(key))
+
+
+def _iter_value(value: Any, tp: Any, path: str, name: str) -> Iterator[tuple[str, str, str]]:
+    inner, _ = unwrap_optional(tp) if tp is not None else (None, False)
+    if isinstance(value, str):
+        yield path, name, value
+    elif isinstance(value, list):
+        item = typing.get_args(inner)[0] if inner is not None and typing.get_origin(inner) is list else None
+        for i, v in enumerate(value):
+            yield from _iter_value(v, item, f"{path}[{i}]", name)
+    elif isinstance(value, dict):
+        if inner is not None and dataclasses.is_dataclass(inner):
+            yield from iter_strings(value, inner, path)
+        else:
+            vt = typing.get_args(inner)[1] if inner is not None and typing.get_origin(inner) is dict else None
+            for k, v in value.items():
+                if vt is not None and dataclasses.is_dataclass(vt):
+                    yield from iter_strings(v, vt, _join(path, str(k)))
+                else:
+                    yield from _iter_value(v, vt, _join(path, str(k)), str(k))
+
+
+# -- figures in free text ----------------------------------------------------------------------
+
+CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "MXN", "SGD", "HKD", "CNY", "ZAR")
+_NUM = r"\d+(?:[.,]\d+)*"
+_UNITS = (
+    r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?|hours?|hrs?|minutes?|mins?|"
+    r"orders?|customers?|purchases?|buyers?|clients?|accounts?|users?|people|visits?|sessions?|"
+    r"times|transactions?|items?|units?|emails?|messages?|seats?|subscribers?|members?|"
+    r"percent|per ?cent|pct|points?|pts?|x|k|bn|m)"
+)
+
+
+def _figure_re(currency: str | None) -> re.Pattern:
+    codes = "|".join(sorted(set(CURRENCY_CODES) | ({currency.upper()} if currency else set())))
+    return re.compile(
+        rf"[$€£¥₹]\s?{_NUM}"
+        rf"|\b(?:{codes})\s?{_NUM}"
+        rf"|\b{_NUM}\s?(?:%|[$€£¥₹]|(?:{codes})\b)"
+        rf"|\b{_NUM}\s?-?\s?{_UNITS}(?![\w])"
+        rf"|\b{_NUM}\s?×"
+    )
+
+
+def _unit_of(figure: str) -> str:
+    """What a figure measures, from its sign or unit: pct, money, days, frequency, count or other."""
+    f = figure.lower()
+    words = re.findall(r"[a-z]+", f)
+    if "%" in f or any(w in ("percent", "per", "pct", "point", "points", "pt", "pts") for w in words):
+        return "pct"
+    if re.search(r"[$€£¥₹]", f) or any(w.upper() in CURRENCY_CODES for w in words):
+        return "money"
+    if any(w.rstrip("s") in ("day", "week", "wk", "month", "mo", "year", "yr", "quarter", "hour", "hr", "minute", "min") for w in words):
+        return "days"
+    if any(w.rstrip("s") in ("order", "purchase", "transaction", "visit", "session", "time") for w in words):
+        return "frequency"
+    if any(w.rstrip("s") in ("customer", "buyer", "client", "account", "user", "people", "member", "subscriber", "seat") for w in words):
+        return "count"
+    return "other"
+
+
+_SUGGESTED_STAT = {"pct": "pct_customers", "money": "avg_value", "days": "median_recency_days", "frequency": "avg_purchase_days", "count": "count", "other": "pct_customers"}
+_KINDS_FOR_UNIT = {"pct": ("pct", "pct_signed"), "money": ("money",), "days": ("days",), "frequency": ("dec", "count"), "count": ("count",)}
+
+
+def _figure_value(figure: str) -> tuple[float, int] | None:
+    m = re.search(_NUM, figure)
+    if not m:
+        return None
+    raw = m.group(0)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
+        raw = raw.replace(",", "")
+    elif "," in raw:
+        raw = raw.replace(",", ".", 1).replace(",", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    return value, decimals
+
+
+def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None:
+    """A fact key whose value the figure seems to quote, preferring keys under ``prefer``."""
+    parsed = _figure_value(figure)
+    unit = _unit_of(figure)
+    kinds = _KINDS_FOR_UNIT.get(unit)
+    if parsed is None or kinds is None:
+        return None
+    value, decimals = parsed
+    tol = 0.5 * 10 ** (-decimals) if decimals else 0.5
+    hits = []
+    for key, v in keys.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or value_kind(key) not in kinds:
+            continue
+        shown = v * 100 if unit == "pct" else v
+        if abs(abs(shown) - value) <= tol + 1e-9:
+            hits.append(key)
+    if not hits:
+        return None
+    hits.sort(key=lambda k: (not k.startswith(prefer), k.count("."), k))
+    return hits[0]
+
+
+# -- the checks ----------------------------------------------------------------------------------
+
+
+def _is_dormant(key: str, name: str = "") -> bool:
+    text = f"{key} {name}".lower()
+    return any(w in text for w in DORMANT_WORDS)
+
+
+def _normal(text: str) -> str:
+    return " ".join(PLACEHOLDER.sub("{fact}", text).lower().split())
+
+
+def _similar(a: str, b: str) -> float:
+    a, b = _normal(a), _normal(b)
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
+    """Metrics a trigger, success metric or KPI may name for these facts."""
+    segs = facts.get("segmentations") or {}
+    out = [m for m in CUSTOMER_METRICS if m != "health_score" or "health" in segs]
+    stats = ((segs.get(segmentation) or {}).get("segments") or {}).values()
+    for s in stats:
+        for k, v in (s or {}).items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in out:
+                out.append(k)
+    return out
+
+
+def validate(doc: Any, facts: dict) -> list[Problem]:
+    """Every problem of a strategy document against facts.json (an empty list: valid)."""
+    if not isinstance(doc, dict):
+        return [Problem("", "schema", f"the strategy must be a JSON object, got {type(doc).__name__}")]
+    problems: list[Problem] = []
+    _object_problems(doc, StrategyDocument, "", problems)
+
+    keys = fact_keys(facts)
+    currency = (facts.get("data") or {}).get("currency")
+    segmentation = doc.get("segmentation", "rfm") if isinstance(doc.get("segmentation", "rfm"), str) else "rfm"
+    segs = facts.get("segmentations") or {}
+    seg_facts = segs.get(segmentation)
+    strat = doc.get("segments") if isinstance(doc.get("segments"), dict) else {}
+    fact_segments: dict = (seg_facts or {}).get("segments") or {}
+    order = [k for k in (seg_facts or {}).get("order") or [] if k in fact_segments] + [k for k in fact_segments if k not in ((seg_facts or {}).get("order") or [])]
+
+    # segmentation and segment keys
+    if seg_facts is None:
+        problems.append(Problem("segmentation", "unknown_segmentation", f"'{segmentation}' is not a segmentation in facts.json; use one of: {', '.join(segs) or 'none computed'}"))
+    else:
+        known = ", ".join(order)
+
+        def check_segment(path: str, key: Any) -> None:
+            if isinstance(key, str) and key not in fact_segments:
+                close = difflib.get_close_matches(key, order, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                problems.append(Problem(path, "unknown_segment", f"'{key}' is not a segment of {segmentation}; {hint}its segments are: {known}"))
+
+        for key in strat:
+            check_segment(f"segments.{key}", key)
+        for name, fields in (("targeting_matrix", ("segment",)), ("pathways", ("from_segment", "to_segment")), ("kpis", ("segment",)), ("automation_rules", ("segment",))):
+            items = doc.get(name)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict):
+                    for f in fields:
+                        check_segment(f"{name}[{i}].{f}", item.get(f))
+        for key in order:
+            stats = fact_segments[key] or {}
+            if (stats.get("count") or 0) > 0 and key not in strat:
+                name = stats.get("name") or key
+                if _is_dormant(key, name):
+                    problems.append(Problem(f"segments.{key}", "dormant_unaddressed", f"the dormant segment '{key}' ({name}) has customers and no strategy; add segments.{key} (a win-back, or a deliberate low-cost sunset) so they are not ignored"))
+                else:
+                    problems.append(Problem(f"segments.{key}", "missing_segment", f"segment '{key}' ({name}) has customers and no strategy; add segments.{key}"))
+    if len(strat) > MAX_SEGMENTS:
+        problems.append(Problem("segments", "too_many_segments", f"{len(strat)} segments have a strategy; at most {MAX_SEGMENTS} can be run differently, so merge the smaller ones into a neighbour"))
+
+    # placeholders and figures in every string
+    figure = _figure_re(currency)
+    first_segment = order[0] if order else "champions"
+    for path, name, text in iter_strings(doc):
+        for m in DOUBLE_BRACED.finditer(text):
+            problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
+        for key in PLACEHOLDER.findall(text):
+            if key not in keys:
+                close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+                hint = f"did you mean {{{close[0]}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
+                problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
+            elif keys[key] is None:
+                problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
+        if name in IDENTIFIERS:
+            continue
+        bare = PLACEHOLDER.sub(" fact ", text)
+        for m in figure.finditer(bare):
+            snippet = m.group(0).strip()
+            if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
+                after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
+                snippet += after.group(0) if after else ""
+            seg_in_path = re.match(r"segments\.([^.]+)\.", path)
+            seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
+            prefer = f"segmentations.{segmentation}.segments.{seg_key}."
+            key = _matching_fact(m.group(0), keys, prefer) or f"segmentations.{segmentation}.segments.{seg_key}.{_SUGGESTED_STAT[_unit_of(m.group(0))]}"
+            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; cite a fact like {{{key}}} or move plan numbers into a typed field (pathway trigger or investment, communication_frequency, roadmap weeks, KPI target)"))
+
+    # pathways, metrics, KPIs
+    metrics = allowed_metrics(facts, segmentation)
+    metric_list = ", ".join(metrics)
+
+    def check_metric(path: str, metric: Any) -> None:
+        if isinstance(metric, str) and metric not in metrics:
+            close = difflib.get_close_matches(metric, metrics, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem(path, "unknown_metric", f"'{metric}' is not a computed metric; {hint}use one of: {metric_list}"))
+
+    for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
+        if isinstance(p, dict):
+            if isinstance(p.get("trigger"), dict):
+                check_metric(f"pathways[{i}].trigger.metric", p["trigger"].get("metric"))
+            if isinstance(p.get("success_metric"), dict):
+                check_metric(f"pathways[{i}].success_metric.metric", p["success_metric"].get("metric"))
+    kpis = doc.get("kpis") if isinstance(doc.get("kpis"), list) else []
+    for i, k in enumerate(kpis):
+        if not isinstance(k, dict):
+            continue
+        check_metric(f"kpis[{i}].metric", k.get("metric"))
+        base = k.get("baseline")
+        if isinstance(base, str) and not re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", base):
+            seg = k.get("segment") if k.get("segment") in fact_segments else first_segment
+            metric = k.get("metric") if isinstance(k.get("metric"), str) else "repeat_rate"
+            problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"'{base}' must be exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
+
+    # sections, budget, KPI coverage
+    for name in SECTIONS:
+        if isinstance(doc.get(name), list) and not doc[name]:
+            problems.append(Problem(name, "empty_section", f"is empty; the plan needs {name.replace('_', ' ')}"))
+    cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
+    shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
+    if sum(shares) > 1 + 1e-9:
+        problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
+    if kpis:
+        covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
+        for key in strat:
+            if key in fact_segments and key not in covered:
+                problems.append(Problem("kpis", "segment_without_kpi", f"segment '{key}' has a strategy but no KPI; add one with a baseline fact and a target"))
+
+    # distinct personas and strategies
+    items = [(k, v) for k, v in strat.items() if isinstance(v, dict)]
+    for field_name, code in (("persona", "duplicate_persona"), *((f, "duplicate_strategy") for f in DISTINCT_FIELDS)):
+        for j, (key, fields) in enumerate(items):
+            text = fields.get(field_name)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            for other, ofields in items[:j]:
+                otext = ofields.get(field_name)
+                if isinstance(otext, str) and _similar(text, otext) > SIMILAR:
+                    what = "persona" if field_name == "persona" else field_name
+                    problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
+                    break
+    return problems
+
+
+def covered_segments(doc: Any) -> list[str]:
+    return list(doc["segments"]) if isinstance(doc, dict) and isinstance(doc.get("segments"), dict) else []

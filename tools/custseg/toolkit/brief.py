@@ -1,0 +1,56 @@
+"""The ``brief`` tool: the instructions for one gated phase, rendered from the facts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from custseg.errors import InputError
+from custseg.toolkit.spec import Tool, param
+
+
+@dataclass
+class BriefParams:
+    phase: Literal["intake", "segments", "strategy", "operationalize"] = param("which phase to brief", positional=True)
+    facts: str = param("facts.json written by run", default="segment-output/facts.json", metavar="FILE")
+    answers: str | None = param("JSON file with the user's answers so far (question -> answer)", default=None, metavar="FILE")
+
+
+@dataclass
+class BriefResult:
+    phase: str
+    gate: str
+    brief: str
+
+
+def read_json(path: str, what: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise InputError(path, f"no such {what} file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"{what} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(doc, dict):
+        raise InputError(path, f"{what} must be a JSON object")
+    return doc
+
+
+def brief(params: BriefParams) -> BriefResult:
+    from custseg.render.briefs import GATES, render_brief
+
+    facts = read_json(params.facts, "facts")
+    answers = read_json(params.answers, "answers") if params.answers else {}
+    return BriefResult(params.phase, GATES[params.phase], render_brief(params.phase, facts, answers))
+
+
+BRIEF = Tool(
+    name="brief",
+    summary="Print the brief for one gated phase (intake, segments, strategy, operationalize), built from facts.json.",
+    params=BriefParams,
+    result=BriefResult,
+    run=brief,
+    render_text=lambda r: r.brief,
+    description="Renders prompts/phase_<PHASE>.md.j2 from facts.json and the user's answers: what to show, what to ask, and the gate to pass before the next phase.",
+)

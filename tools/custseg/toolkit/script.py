@@ -1,0 +1,81 @@
+"""The skill's scripts: the same tools, with the container's folders and concise JSON output.
+
+In Claude's code-execution container uploads sit in /mnt/user-data/uploads/ and
+deliverables go to /mnt/user-data/outputs/. A script accepts a bare file name and finds
+it there; without those folders (a laptop, a test) it works in the current directory.
+Each script prints one JSON object on stdout; on bad input it prints one line on stderr
+that says what to do next and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from custseg.errors import EXIT_BAD_INPUT, InputError
+from custseg.toolkit.spec import add_arguments, params_from_namespace, to_jsonable
+
+UPLOADS = "/mnt/user-data/uploads"
+OUTPUTS = "/mnt/user-data/outputs"
+
+NEXT_STEP = {
+    "profile": "check the file is a customer export (orders, payments, customers or events); name columns with --map role=column if detection failed",
+    "run": "fix the input as the message says, or run profile.py first to see how the file was read",
+    "check": "fix the listed problems in the strategy JSON and run check.py again",
+    "render": "run check.py on the strategy first; every problem must be fixed before rendering",
+    "brief": "run run.py first: the brief is built from its facts.json",
+    "rules": "see reference/frameworks.md for the rule file format",
+}
+
+
+def outputs_dir() -> str:
+    return OUTPUTS if os.path.isdir(OUTPUTS) else os.path.abspath("outputs")
+
+
+def find_upload(name: str) -> str:
+    """A path as given when it exists, else the same name under the uploads folder."""
+    if os.path.exists(name) or os.path.isabs(name):
+        return name
+    candidate = os.path.join(UPLOADS, name)
+    return candidate if os.path.exists(candidate) else name
+
+
+def _resolve_paths(tool_name: str, params) -> None:
+    if hasattr(params, "files"):
+        params.files = [find_upload(f) for f in params.files]
+    for attr in ("strategy", "rules", "key", "answers"):
+        value = getattr(params, attr, None)
+        if isinstance(value, str) and value:
+            setattr(params, attr, find_upload(value))
+    if hasattr(params, "out") and params.out in (None, "", "segment-output"):
+        params.out = os.path.join(outputs_dir(), "segments")
+    if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
+        params.facts = os.path.join(outputs_dir(), "segments", "facts.json")
+
+
+def main(tool_name: str, argv: list[str] | None = None) -> int:
+    from custseg.toolkit import TOOLS
+
+    tool = TOOLS[tool_name]
+    parser = argparse.ArgumentParser(prog=f"{tool_name}.py", description=tool.description or tool.summary)
+    add_arguments(parser, tool.params)
+    parser.add_argument("--text", action="store_true", help="print the human summary instead of JSON")
+    try:
+        args = parser.parse_args(argv)
+        params = params_from_namespace(tool.params, args)
+        _resolve_paths(tool_name, params)
+        result = tool.run(params)
+    except (InputError, argparse.ArgumentTypeError) as exc:
+        problem = exc.line() if isinstance(exc, InputError) else str(exc)
+        print(f"error: {problem}. Next: {NEXT_STEP.get(tool_name, 'fix the input and retry')}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: one line, never a traceback in the chat
+        print(f"internal error in {tool_name}: {type(exc).__name__}: {exc}. Tell the user this step failed; do not guess the numbers.", file=sys.stderr)
+        return 1
+    if args.text:
+        print(tool.render_text(result))
+    else:
+        print(json.dumps(to_jsonable(result), ensure_ascii=False, separators=(",", ":")))
+    return int(getattr(result, "exit_code", 0))
