@@ -48,3 +48,10 @@ def test_a_tool_runs_from_a_json_call_as_from_the_cli(cli):
 def test_bad_map_syntax_is_a_clean_error(cli):
     res = cli("profile", EXAMPLES / "european_orders.csv", "--map", "customer")
     assert res.code == 2 and "KEY=VALUE" in res.err and "Traceback" not in res.err
+
+
+def test_cli_reference_is_current():
+    from custseg.cli.docs import markdown
+    from tests.conftest import ROOT
+
+    assert (ROOT / "docs" / "cli.md").read_text() == markdown(), "regenerate: python -m custseg.cli.docs > docs/cli.md"

@@ -183,12 +183,15 @@ def render_text(r: RunResult) -> str:
 
 RUN = Tool(
     name="run",
-    summary="Compute RFM, lifecycle, value, health (and behavioral) segments, migration and next-period validation; write facts.json and customers.csv.",
+    summary="Compute every segmentation the data supports, check it against the next period, and write facts.json, customers.csv, the report, charts, CRM files and a workbook.",
     params=RunParams,
     result=RunResult,
     run=run,
     render_text=render_text,
-    description="Reads the export(s) like profile, scores every customer, assigns segments by an ordered rule "
-    "table, checks them against what happened next, and writes facts.json (every number, with the "
-    "method and rules) and customers.csv (one row per customer, pseudonymous ids only) into --out.",
+    description="Reads the export(s) like profile, scores every customer (RFM, lifecycle, value, health, and "
+    "behavioral for event logs), assigns segments by an ordered rule table, measures migration and checks "
+    "the segments against what happened next. Writes into --out: facts.json (every number, with the "
+    "method and rules), customers.csv (one row per customer, pseudonymous ids), report.md and report.html, "
+    "charts/*.png, exports/*.csv (Klaviyo, HubSpot, Mailchimp, generic; they hold emails), segments.xlsx "
+    "and segment.key (keep it; pass it back with --key).",
 )
