@@ -122,7 +122,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             base = prev_counts.get(a, 0)
             if now == 0 or base == 0 or gap <= 0 or stats[b]["spend_last_period_per_customer"] is None:
                 continue
-            rate = matrix[a][b] / base
+            rate = _r(matrix[a][b] / base, 4)  # the stored value, so every mention rounds alike
             if rate <= 0:
                 continue
             expected = int(round(now * rate))
@@ -137,7 +137,8 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
                 "value_per_10pct": _r(0.1 * now * gap, 2),
                 "explanation": f"{now:,} customers are {a} now; last period {rate:.1%} of {a} moved to {b}; a customer in {b} spent {gap:,.2f} more per period",
             })
-    out.sort(key=lambda o: (-o["value_per_10pct"], o["from_segment"], o["to_segment"]))
+    # Most likely value first: moves that actually happen at a useful rate beat big but rare ones.
+    out.sort(key=lambda o: (-o["expected_revenue"], o["from_segment"], o["to_segment"]))
     return out[:limit]
 
 

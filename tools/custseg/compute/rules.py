@@ -39,7 +39,7 @@ class Rule:
 
     def describe(self) -> str:
         if self.catch_all:
-            return "everyone the rules above did not place"
+            return "everyone no other rule places (the catch-all, checked last)"
         names = {"r": "recency", "f": "frequency", "m": "monetary"}
         parts = []
         for dim in DIMENSIONS:
@@ -93,7 +93,7 @@ DEFAULT = RuleTable(
         _rule("loyal", "Loyal", "Buy regularly and are still active, with solid spend.", r=(3, 5), f=(3, 5), m=(2, 5)),
         _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
         _rule("at_risk", "At Risk", "Used to buy more than once but have gone quiet.", r=(1, 2), f=(2, 5), m=(2, 5)),
-        _rule("dormant", "Dormant", "Have not bought in a long time and bought little.", r=(1, 2)),
+        _rule("dormant", "Dormant", "Have not bought in a long time and do not qualify as At Risk: mostly one-time buyers.", r=(1, 2)),
         _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases or modest spend."),
     ),
 )

@@ -257,7 +257,10 @@ class _Transactions(_Base):
         if len(now) == 0:
             return
         lab = make(now)
-        prev_lab = make(prev).index if prev is not None and len(prev) else None
+        # Quantile tiers are relative to the base at each date, so their sizes barely move by
+        # construction: a trend on them would say nothing.
+        relative = lab.method == "spend_quantiles"
+        prev_lab = make(prev).index if prev is not None and len(prev) and not relative else None
         revenue_total = float(now.monetary.sum()) if self.has_amounts and ledger is not None else None
         self.segmentations[kind] = self.segmentation_from_labels(lab, now, prev_lab, revenue_total)
         self.labels_cache[kind] = (now.code, lab)
