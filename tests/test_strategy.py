@@ -285,7 +285,7 @@ def test_problems_are_listed_one_per_line(runs, cli, tmp_path):
     res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
     assert res.code == 1
     lines = res.out.strip().splitlines()
-    assert lines[0].endswith("3 problems (fix each and run segment check again):")
+    assert lines[0].endswith("3 problems (fix each and check again):")
     assert sorted(re.search(r"\[(\w+)\]$", line).group(1) for line in lines[1:]) == ["dormant_unaddressed", "figure_in_text", "unknown_metric"]
 
 
@@ -612,3 +612,20 @@ def test_check_and_render_are_registered_tools():
     render = input_schema(TOOLS["render"])
     assert set(render["properties"]) == {"facts", "strategy", "out"}
     assert {f.name for f in dataclasses.fields(TOOLS["check"].result)} >= {"valid", "problems", "segments", "exit_code"}
+
+
+def test_phase_three_draft_passes_with_stage_strategy(cli, tmp_path):
+    """Roadmap, KPIs, review schedule and automation rules belong to phase 4."""
+    out = tmp_path / "run"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--no-charts").code == 0
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    for later in ("roadmap", "kpis", "review_schedule", "automation_rules"):
+        doc.pop(later, None)
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps(doc))
+    final = cli("check", draft, "--facts", out / "facts.json", "--json")
+    assert final.code == 1 and {p["path"] for p in final.json()["problems"]} >= {"roadmap", "kpis", "review_schedule"}
+    staged = cli("check", draft, "--facts", out / "facts.json", "--stage", "strategy", "--preview", "--json")
+    assert staged.code == 0, staged.out
+    preview = staged.json()["preview"]
+    assert set(preview) == set(doc["segments"]) and "{" not in json.dumps(preview).replace("{{", "")

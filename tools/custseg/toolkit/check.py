@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from custseg.errors import InputError
 from custseg.strategy.validate import Problem, covered_segments, validate
@@ -49,6 +49,8 @@ def load_facts(path: str) -> dict:
 class CheckParams:
     strategy: str = param("the strategy document (JSON) a model or a person wrote", positional=True, metavar="STRATEGY")
     facts: str = param("facts.json of the run the strategy is written for", default=DEFAULT_FACTS, metavar="FACTS")
+    stage: Literal["strategy", "final"] = param("strategy: a phase-3 draft (roadmap, KPIs, review schedule and automation rules may be missing); final: the whole plan, as render needs it", default="final")
+    preview: bool = param("also print each segment's strategy text with the fact references filled in (to present it in words)", default=False)
 
 
 @dataclass
@@ -60,13 +62,19 @@ class CheckResult:
     segments: list[str]  # segment keys the document covers
     problems: list[Problem] = field(default_factory=list)
     exit_code: int = EXIT_OK  # 0 valid, 1 problems (the CLI's exit status)
+    preview: dict | None = None  # with --preview: segment key -> its strategy text, fact references filled in
 
 
 def check(params: CheckParams) -> CheckResult:
     facts = load_facts(params.facts)
     doc = load_json(params.strategy, "strategy file")
-    problems = validate(doc, facts)
+    problems = validate(doc, facts, params.stage)
     segmentation = doc.get("segmentation", "rfm") if isinstance(doc, dict) else None
+    preview = None
+    if params.preview and not problems:
+        from custseg.strategy.resolve import resolve_document
+
+        preview = resolve_document(doc, facts).get("segments")
     return CheckResult(
         strategy=params.strategy,
         facts=params.facts,
@@ -75,6 +83,7 @@ def check(params: CheckParams) -> CheckResult:
         segments=covered_segments(doc),
         problems=problems,
         exit_code=EXIT_PROBLEMS if problems else EXIT_OK,
+        preview=preview,
     )
 
 
@@ -86,7 +95,7 @@ def render_text(r: CheckResult) -> str:
     if r.valid:
         return f"OK: {r.strategy} is valid against {r.facts}; it covers the {r.segmentation} segments " + ", ".join(r.segments) + "."
     noun = "problem" if len(r.problems) == 1 else "problems"
-    return "\n".join([f"{r.strategy}: {len(r.problems)} {noun} (fix each and run segment check again):", *problem_lines(r.problems)])
+    return "\n".join([f"{r.strategy}: {len(r.problems)} {noun} (fix each and check again):", *problem_lines(r.problems)])
 
 
 CHECK = Tool(
