@@ -628,4 +628,5 @@ def test_phase_three_draft_passes_with_stage_strategy(cli, tmp_path):
     staged = cli("check", draft, "--facts", out / "facts.json", "--stage", "strategy", "--preview", "--json")
     assert staged.code == 0, staged.out
     preview = staged.json()["preview"]
-    assert set(preview) == set(doc["segments"]) and "{" not in json.dumps(preview).replace("{{", "")
+    assert set(preview) == set(doc["segments"])
+    assert "{segmentations." in json.dumps(doc["segments"]) and "{segmentations." not in json.dumps(preview)
