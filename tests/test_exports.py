@@ -401,3 +401,68 @@ def test_summary_is_a_dataclass_without_contacts(runs, tmp_path):
     text = json.dumps(dataclasses.asdict(summary)) + repr(summary) + str(summary)
     assert "@" not in text
     assert not any(e in text for e in run.contacts["email"].dropna().head(50))
+
+
+# -- columnar writer: the same bytes whatever the column types ---------------------------
+
+
+def _typed_customers(text_dtype: str, score_dtype: str) -> pd.DataFrame:
+    def text(values):
+        return pd.Series(pd.Categorical(values)) if text_dtype == "category" else pd.Series(values, dtype=text_dtype)
+
+    return pd.DataFrame(
+        {
+            "customer_id": text([f"c_{i:02d}" for i in range(10)]),
+            "segment": text(["champions", "at_risk", None, "champions", "", "loyal", "at_risk", "champions", None, "loyal"]),
+            "segment_name": text(["Champions", "At Risk", None, None, None, "Loyal", "At Risk", "Champions", None, "Loyal"]),
+            "r_score": pd.Series([5, 4, None, 5, 3, 2, 1, 5, None, 3], dtype=score_dtype),
+            "f_score": pd.Series([4, 4, None, 5, 3, 2, 1, 5, None, 3], dtype=score_dtype),
+            "m_score": pd.Series([3, 4, None, 5, 3, 2, 1, 5, None, 3], dtype=score_dtype),
+            "reason": text(["a, b", 'say "hi"', "=1+1", "line\nbreak", None, "-x", "plain", "plain", "a, b", "@me"]),
+            "lifecycle": text(["established", "lapsed", None, "established", "new_one", "lapsed", "x,y", "established", None, "lapsed"]),
+            "health_score": [55.0, -3.5, None, 12.0, 0.1 + 0.2, 1e20, 7.0, 8.0, float("inf"), 9.0],
+            "orders": [3, 1, 0, 2, 1, 1, 4, 2, 0, 1],
+        }
+    )
+
+
+def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["c_00", "c_01", "c_03", "c_03", "c_04", "c_05", "c_06", "c_07", "c_09"],
+            "email": ["A@x.example", "a@x.example", "first@x.example", "second@x.example", "\u3000pad@x.example ", "=f@x.example", None, "no-at-sign", "q@x.example"],
+            "consent": pd.array([True, None, True, False, True, True, True, True, False], dtype="boolean"),
+        }
+    )
+    facts = {"segmentations": {"rfm": {"order": ["champions", "loyal", "at_risk"], "segments": {"champions": {"name": "Champions"}, "loyal": {"name": "Loyal"}, "at_risk": {"name": "At Risk"}}}}}
+    outputs = []
+    for i, (text_dtype, score_dtype) in enumerate([("object", "float64"), ("str", "Int64"), ("category", "float64"), ("string[pyarrow]", "Int64")]):
+        summary = write_exports(_typed_customers(text_dtype, score_dtype), contacts, facts, str(tmp_path / str(i)), split=True)
+        folder = tmp_path / str(i) / "exports"
+        outputs.append((summary.to_dict() | {"folder": None}, {name: (folder / name).read_bytes() for name in summary.files}))
+    assert all(out == outputs[0] for out in outputs[1:])
+
+    summary, files = outputs[0]
+    assert summary["duplicate_emails"] == 1  # A@x.example and a@x.example
+    assert summary["consent_unknown"] == 1 and summary["left_out_no_consent"] == {"loyal": 1}
+    generic = files["segments_generic.csv"]
+    assert generic.startswith(b"\xef\xbb\xbfcustomer_id,segment,segment_name,r_score,f_score,m_score,reason,lifecycle,health_score\r\n")
+    assert b'\r\nc_00,champions,Champions,5,4,3,"a, b",established,55\r\n' in generic
+    assert b'\r\nc_01,at_risk,At Risk,4,4,4,"say ""hi""",lapsed,-3.5\r\n' in generic
+    assert b"\r\nc_02,,,,,,'=1+1,,\r\n" in generic
+    assert b'\r\nc_03,champions,Champions,5,5,5,"line\nbreak",established,12\r\n' in generic
+    assert b"\r\nc_04,,,3,3,3,,new_one,0.3\r\nc_05,loyal,Loyal,2,2,2,'-x,lapsed,100000000000000000000\r\n" in generic
+    assert b'\r\nc_06,at_risk,At Risk,1,1,1,plain,"x,y",7\r\n' in generic
+    assert b"\r\nc_08,,,,,,\"a, b\",,\r\n" in generic
+    klaviyo = raw_rows(Path(tmp_path / "0" / "exports" / "klaviyo.csv"))
+    assert klaviyo[0] == ["Email", "Segment", "RFM Score", "Lifecycle", "Customer ID"]
+    assert klaviyo[1:] == [
+        ["A@x.example", "Champions", "543", "Established", "c_00"],
+        ["a@x.example", "At Risk", "444", "Lapsed", "c_01"],
+        ["first@x.example", "Champions", "555", "Established", "c_03"],  # the first contact row of an id wins
+        ["pad@x.example", "", "333", "New One", "c_04"],
+        ["'=f@x.example", "Loyal", "222", "Lapsed", "c_05"],
+    ]
+    mailchimp = raw_rows(Path(tmp_path / "0" / "exports" / "mailchimp.csv"))
+    assert [r[1] for r in mailchimp[1:]] == ["Champions,Established", "At Risk,Lapsed", "Champions,Established", "New One", "Loyal,Lapsed"]
+    assert sorted(n for n in files if n.startswith("hubspot_")) == ["hubspot_at_risk.csv", "hubspot_champions.csv", "hubspot_loyal.csv", "hubspot_unsegmented.csv"]

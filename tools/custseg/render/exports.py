@@ -16,21 +16,28 @@ Rules applied to every file:
   leading ``'``; numeric columns are written as plain numbers.
 * UTF-8 with BOM so Excel reads accents right; comma-separated, minimal quoting.
 
-Only the standard library, numpy and pandas are used (the module ships in the skill).
+Only the standard library, numpy, pandas and pyarrow are used (the module ships in the skill).
+The work is columnar: a value is turned into its cell once per distinct value (or with
+pyarrow compute for free text such as ids and emails), never once per customer, so
+millions of customers take seconds.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import math
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EXPORTS_DIR = "exports"
 KLAVIYO = "klaviyo"
@@ -156,10 +163,13 @@ def segment_names(facts: dict, name: str) -> dict[str, str]:
 
 def segment_order(facts: dict, customers: pd.DataFrame) -> list[str]:
     """RFM segment keys in facts order, then any other key the customers carry, then NO_SEGMENT if needed."""
+    return _segment_order(facts, _segments(customers)[1])
+
+
+def _segment_order(facts: dict, keys: list[str]) -> list[str]:
     rfm = segmentation(facts, "rfm") or {}
     order = [str(k) for k in (rfm.get("order") or list((rfm.get("segments") or {}).keys()))]
-    keys = segment_keys(customers)
-    for key in pd.unique(keys):
+    for key in keys:  # keys in order of first appearance
         if key not in order:
             order.append(key)
     return order
@@ -167,64 +177,48 @@ def segment_order(facts: dict, customers: pd.DataFrame) -> list[str]:
 
 def segment_keys(customers: pd.DataFrame) -> np.ndarray:
     """Each customer's RFM segment key, NO_SEGMENT where there is none."""
-    if "segment" not in customers:
-        return np.array([NO_SEGMENT] * len(customers), dtype=object)
-    return np.array([NO_SEGMENT if is_missing(v) or str(v).strip() == "" else str(v) for v in customers["segment"]], dtype=object)
+    codes, keys = _segments(customers)
+    return _objects(keys)[codes]
 
 
 def display_names(customers: pd.DataFrame, facts: dict) -> np.ndarray:
     """Each customer's RFM segment name (from the table, else facts, else the key); '' when unsegmented."""
-    names = segment_names(facts, "rfm")
-    keys = segment_keys(customers)
-    own = customers["segment_name"].tolist() if "segment_name" in customers else [None] * len(customers)
-    out = []
-    for key, name in zip(keys, own):
-        if key == NO_SEGMENT:
-            out.append("")
-        elif not is_missing(name) and str(name).strip():
-            out.append(str(name))
-        else:
-            out.append(names.get(key, key.replace("_", " ").title()))
-    return np.array(out, dtype=object)
+    seg_codes, keys = _segments(customers)
+    codes, names = _display(customers, facts, seg_codes, keys)
+    return _objects(names)[codes]
 
 
 def label_names(customers: pd.DataFrame, facts: dict, column: str) -> list[str | None]:
     """Display names of a label column (lifecycle 'established' -> 'Established')."""
     if column not in customers:
         return [None] * len(customers)
-    names = segment_names(facts, LABEL_SEGMENTATIONS.get(column, column))
-    out: list[str | None] = []
-    for v in customers[column].tolist():
-        text = text_value(v)
-        out.append(None if text is None or not text.strip() else names.get(text, text.replace("_", " ").title() if re.fullmatch(r"[a-z0-9_]+", text) else text))
-    return out
+    codes, names = _labels(customers, facts, column)
+    return _objects(names)[codes].tolist()
 
 
 def rfm_scores(customers: pd.DataFrame) -> list[str | None]:
     """'545'-style RFM codes; None where a score is missing."""
     if not all(c in customers for c in ("r_score", "f_score", "m_score")):
         return [None] * len(customers)
-    out: list[str | None] = []
-    for r, f, m in zip(customers["r_score"].tolist(), customers["f_score"].tolist(), customers["m_score"].tolist()):
-        nums = [number_value(v) for v in (r, f, m)]
-        out.append(None if any(n is None for n in nums) else "".join(str(int(n)) for n in nums))
-    return out
+    codes, scores = _scores(customers)
+    return _objects(scores)[codes].tolist()
 
 
 def consent_values(values: pd.Series) -> list[bool | None]:
     """True / False / None (unknown) from a boolean, nullable boolean or yes/no column."""
-    out: list[bool | None] = []
-    for v in values.tolist():
-        if is_missing(v):
-            out.append(None)
-        elif isinstance(v, (bool, np.bool_)):
-            out.append(bool(v))
-        elif isinstance(v, (int, np.integer, float, np.floating)):
-            out.append(bool(v))
-        else:
-            text = str(v).strip().lower()
-            out.append(True if text in _TRUE else False if text in _FALSE else None)
-    return out
+    codes, outs = _per_value(values, _consent_value)
+    return _objects(outs)[codes].tolist()
+
+
+def _consent_value(v: Any) -> bool | None:
+    if is_missing(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer, float, np.floating)):
+        return bool(v)
+    text = str(v).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
 
 
 _TRUE = {"yes", "y", "true", "t", "1", "subscribed", "opted_in", "opt-in", "optin", "granted", "confirmed"}
@@ -233,16 +227,11 @@ _FALSE = {"no", "n", "false", "f", "0", "unsubscribed", "not_subscribed", "opted
 
 def contact_columns(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[list[str | None], list[bool | None]]:
     """Email (None when missing or unusable) and consent per customer row, joined on customer_id."""
-    n = len(customers)
-    if contacts is None or len(contacts) == 0 or "customer_id" not in contacts or "customer_id" not in customers:
-        return [None] * n, [None] * n
-    frame = contacts.drop_duplicates("customer_id", keep="first")
-    ids = frame["customer_id"].astype(object).tolist()
-    emails = frame["email"].tolist() if "email" in frame else [None] * len(frame)
-    consents = consent_values(frame["consent"]) if "consent" in frame else [None] * len(frame)
-    by_id = {str(i): (_clean_email(e), c) for i, e, c in zip(ids, emails, consents)}
-    pairs = [by_id.get(str(i), (None, None)) for i in customers["customer_id"].tolist()]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    emails, consent = _contacts(customers, contacts)
+    return emails.to_pylist(), _CONSENT[consent + 1].tolist()
+
+
+_CONSENT = np.array([None, False, True], dtype=object)  # indexed by consent code + 1 (-1 unknown, 0 no, 1 yes)
 
 
 def _clean_email(value: Any) -> str | None:
@@ -259,7 +248,358 @@ def safe_slug(key: str) -> str:
     return slug or "segment"
 
 
+# -- columnar core ----------------------------------------------------------------------
+#
+# A column is reduced to integer codes (equal codes = equal values of the same type), the
+# per-value helpers above run once per code on a representative row, and the results are
+# spread back with a take. Free text (ids, emails, reasons) goes through pyarrow compute.
+
+_LARGE = pa.large_string()
+_EMPTY = pa.scalar("", _LARGE)
+_FORMULA_RE = "^[-=+@\t\r\n]"  # FORMULA_PREFIXES as a pattern
+_QUOTE_RE = '[,"\r\n]'  # what csv.QUOTE_MINIMAL quotes with a comma delimiter and CRLF lines
+_QUOTE_CHARS = re.compile(_QUOTE_RE)
+_PY_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
+_SPACE_CLASS = "".join(f"\\x{{{ord(ch):x}}}" for ch in _PY_SPACE)
+_PADDED_RE = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
+_CHUNK = 1 << 18  # rows joined into lines at a time
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Row of each code's first appearance; codes must be 0..k-1 in order of first appearance."""
+    if not len(codes):
+        return np.empty(0, dtype=np.int64)
+    top = np.maximum.accumulate(codes)
+    return np.concatenate(([0], np.flatnonzero(top[1:] > top[:-1]) + 1)).astype(np.int64)
+
+
+def _dense(raw: np.ndarray) -> np.ndarray:
+    """Integer labels (equal = same value) as codes 0..k-1 in order of first appearance."""
+    raw = np.asarray(raw)
+    if len(raw) and raw.dtype.kind in "iu" and raw[0] == 0 and raw.min() >= 0:
+        top = np.maximum.accumulate(raw)
+        if not (np.diff(top) > 1).any():  # already so (dictionary encodings usually are)
+            return raw.astype(np.int64, copy=False)
+    return pd.factorize(raw)[0].astype(np.int64, copy=False)
+
+
+def _arrow_codes(arr: pa.Array) -> np.ndarray:
+    """Codes of a string array, nulls included (one code for all of them)."""
+    return pc.dictionary_encode(arr, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..k-1 (first appearance order; equal codes = equal values of one type) and first rows."""
+    n = len(values)
+    dtype = values.dtype
+    raw = None
+    arrow = _arrow_strings(values)
+    if arrow is not None:
+        raw = _arrow_codes(arrow)
+    elif isinstance(dtype, np.dtype):
+        if dtype.kind in "biu":
+            raw = values.to_numpy()
+        elif dtype.kind == "f" and dtype.itemsize in (2, 4, 8):  # by bit pattern: -0.0 and 0.0 print differently
+            raw = values.to_numpy().view(f"i{dtype.itemsize}")
+        elif dtype.kind in "mM":
+            raw = values.to_numpy().view("i8")
+        elif dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "boolean", "integer"):
+            raw = pd.factorize(values)[0]
+    elif pd.api.types.is_float_dtype(dtype):
+        raw = values.to_numpy(dtype="float64", na_value=np.nan).view("i8")
+    else:
+        try:
+            raw = pd.factorize(values)[0]
+        except TypeError:  # unhashable values: one code per row
+            raw = None
+    if raw is None:
+        codes = np.arange(n, dtype=np.int64)
+        return codes, codes
+    codes = _dense(raw)
+    return codes, _first_positions(codes)
+
+
+def _per_value(values: pd.Series, fn: Any) -> tuple[np.ndarray, list]:
+    """Codes per row and fn of each code's value (as ``values.tolist()`` would give it)."""
+    codes, first = _codes(values)
+    return codes, [fn(v) for v in values.iloc[first].tolist()]
+
+
+def _combine(*parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the combinations of several code arrays, and the first row of each."""
+    codes = parts[0]
+    for other in parts[1:]:
+        width = int(other.max()) + 1 if len(other) else 1
+        codes = pd.factorize(codes * width + other)[0].astype(np.int64, copy=False)
+    codes = _dense(codes)
+    return codes, _first_positions(codes)
+
+
+def _take(outs: list, codes: np.ndarray) -> pa.Array:
+    return pc.take(pa.array(outs, type=_LARGE), pa.array(codes, type=pa.int64()))
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array | None:
+    """The pyarrow string array behind an Arrow-backed text column (no copy); None otherwise."""
+    array = values.array
+    if not isinstance(array, pd.arrays.ArrowExtensionArray):
+        return None
+    arr = pa.array(array)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(_LARGE)
+
+
+def _string_arrow(values: pd.Series) -> pa.Array | None:
+    """A text column as a large_string array (nulls where missing); None when it is not all text."""
+    arr = _arrow_strings(values)
+    if arr is not None:
+        return arr
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype):
+        arr = pa.array(values.array)
+    elif isinstance(dtype, np.dtype) and dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        try:
+            arr = pa.array(values.to_numpy(), type=_LARGE, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(_LARGE)
+
+
+def _many_distinct(values: pd.Series) -> bool:
+    """Whether most values differ (ids, emails): then per-value work is not worth it."""
+    step = max(1, len(values) // 4096)
+    sample = values.iloc[::step]
+    try:
+        return sample.nunique(dropna=False) > len(sample) // 2
+    except TypeError:
+        return True
+
+
+def _is_int(values: pd.Series) -> bool:
+    return isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu"
+
+
+def _text_cells(values: pd.Series) -> pa.Array:
+    """CSV cell of ``text_value`` of every row: escaped, quoted when needed, '' when missing."""
+    if _many_distinct(values):
+        arr = _string_arrow(values)
+        if arr is None and _is_int(values):
+            arr = pa.array(values.to_numpy()).cast(_LARGE)
+        if arr is not None:
+            return _cells(arr)
+    codes, outs = _per_value(values, lambda v: _cell(text_value(v)))
+    return _take(outs, codes)
+
+
+def _number_cells(values: pd.Series) -> pa.Array:
+    """CSV cells of a numeric column: ``number_value`` written as a number, '' when missing."""
+    if _is_int(values):
+        return pa.array(values.to_numpy()).cast(_LARGE)
+    codes, outs = _per_value(values, lambda v: "" if (x := number_value(v)) is None else _format_number(x))
+    return _take(outs, codes)
+
+
+def _str_keys(values: pd.Series, as_object: bool = False) -> pa.Array:
+    """``str(v)`` of every value (of ``values.astype(object)`` when as_object): join keys."""
+    arr = _string_arrow(values)
+    if arr is None:
+        if _is_int(values):
+            return pa.array(values.to_numpy()).cast(_LARGE)
+        codes, first = _codes(values)
+        reps = values.iloc[first]
+        return _take([str(v) for v in (reps.astype(object) if as_object else reps).tolist()], codes)
+    null = arr.is_null()
+    if arr.null_count:
+        rows = values.iloc[np.flatnonzero(null.to_numpy(zero_copy_only=False))]
+        arr = pc.replace_with_mask(arr, null, pa.array([str(v) for v in (rows.astype(object) if as_object else rows).tolist()], type=_LARGE))
+    return arr
+
+
+def _cell(value: str | None) -> str:
+    """One text cell as csv.writer writes it: escaped (OWASP), quoted when needed."""
+    if value is None:
+        return ""
+    text = escape_text(str(value))
+    return '"' + text.replace('"', '""') + '"' if _QUOTE_CHARS.search(text) else text
+
+
+def _cells(arr: pa.Array) -> pa.Array:
+    """``_cell`` of every value of a large_string array (nulls -> '')."""
+    arr = pc.fill_null(arr, _EMPTY)
+    formula = pc.match_substring_regex(arr, _FORMULA_RE)
+    if pc.any(formula).as_py():
+        arr = pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'", _LARGE), arr, _EMPTY), arr)
+    quote = pc.match_substring_regex(arr, _QUOTE_RE)
+    if pc.any(quote).as_py():
+        mark = pa.scalar('"', _LARGE)
+        arr = pc.if_else(quote, pc.binary_join_element_wise(mark, pc.replace_substring(arr, '"', '""'), mark, _EMPTY), arr)
+    return arr
+
+
+def _segment_key(v: Any) -> str:
+    return NO_SEGMENT if is_missing(v) or str(v).strip() == "" else str(v)
+
+
+def _segments(customers: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Segment-key code per customer and the distinct keys, in order of first appearance."""
+    n = len(customers)
+    if "segment" not in customers:
+        return np.zeros(n, dtype=np.int64), ([NO_SEGMENT] if n else [])
+    codes, outs = _per_value(customers["segment"], _segment_key)
+    index: dict[str, int] = {}
+    remap = np.array([index.setdefault(k, len(index)) for k in outs], dtype=np.int64)
+    return remap[codes], list(index)
+
+
+def _display(customers: pd.DataFrame, facts: dict, seg_codes: np.ndarray, keys: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Codes and values of display_names."""
+    names = segment_names(facts, "rfm")
+    if "segment_name" in customers:
+        own_codes, own_first = _codes(customers["segment_name"])
+        own = customers["segment_name"].iloc[own_first].tolist()
+    else:
+        own_codes, own = np.zeros(len(customers), dtype=np.int64), [None]
+    codes, first = _combine(seg_codes, own_codes)
+    out = []
+    for p in first:
+        key, name = keys[seg_codes[p]], own[own_codes[p]]
+        if key == NO_SEGMENT:
+            out.append("")
+        elif not is_missing(name) and str(name).strip():
+            out.append(str(name))
+        else:
+            out.append(names.get(key, key.replace("_", " ").title()))
+    return codes, out
+
+
+def _labels(customers: pd.DataFrame, facts: dict, column: str) -> tuple[np.ndarray, list[str | None]]:
+    """Codes and values of label_names (the column must exist)."""
+    names = segment_names(facts, LABEL_SEGMENTATIONS.get(column, column))
+
+    def label(v: Any) -> str | None:
+        text = text_value(v)
+        return None if text is None or not text.strip() else names.get(text, text.replace("_", " ").title() if re.fullmatch(r"[a-z0-9_]+", text) else text)
+
+    return _per_value(customers[column], label)
+
+
+def _scores(customers: pd.DataFrame) -> tuple[np.ndarray, list[str | None]]:
+    """Codes and values of rfm_scores (the three columns must exist)."""
+    parts = [_per_value(customers[c], number_value) for c in ("r_score", "f_score", "m_score")]
+    codes, first = _combine(*(c for c, _ in parts))
+    out: list[str | None] = []
+    for p in first:
+        nums = [values[c[p]] for c, values in parts]
+        out.append(None if any(x is None for x in nums) else "".join(str(int(x)) for x in nums))
+    return codes, out
+
+
+def _clean_emails(values: pd.Series) -> pa.Array:
+    """``_clean_email`` of every value, nulls where it gives None."""
+    arr = _string_arrow(values)
+    if arr is None:
+        codes, outs = _per_value(values, _clean_email)
+        return _take(outs, codes)
+    padded = pc.fill_null(pc.match_substring_regex(arr, _PADDED_RE), False)
+    if pc.any(padded).as_py():
+        arr = pc.replace_with_mask(arr, padded, pa.array([s.strip() for s in pc.filter(arr, padded).to_pylist()], type=_LARGE))
+    return pc.if_else(pc.match_substring(arr, "@"), arr, pa.scalar(None, _LARGE))
+
+
+def _consent_codes(values: pd.Series) -> np.ndarray:
+    codes, outs = _per_value(values, _consent_value)
+    return np.array([-1 if v is None else int(v) for v in outs], dtype=np.int8)[codes]
+
+
+def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pa.Array, np.ndarray]:
+    """Usable email (null when none) and consent code (1 yes, 0 no, -1 unknown) per customer row."""
+    n = len(customers)
+    if contacts is None or len(contacts) == 0 or "customer_id" not in contacts or "customer_id" not in customers:
+        return pa.nulls(n, _LARGE), np.full(n, -1, dtype=np.int8)
+    theirs = _string_arrow(contacts["customer_id"])
+    if theirs is not None and not theirs.null_count:
+        # Text ids are their own str(): one hash pass over both sides finds each customer's
+        # first contact row, which is what drop_duplicates(keep="first") + a dict lookup give.
+        m = len(contacts)
+        codes = _arrow_codes(pa.concat_arrays([theirs, _str_keys(customers["customer_id"])]))
+        known = int(codes[:m].max()) + 1  # contact ids come first, so they hold codes 0..known-1
+        first = _first_positions(codes[:m].astype(np.int64))
+        mine = codes[m:]
+        row = np.where(mine < known, first[np.minimum(mine, known - 1)], -1)
+        emails = _clean_emails(contacts["email"]) if "email" in contacts else pa.nulls(m, _LARGE)
+        consent = _consent_codes(contacts["consent"]) if "consent" in contacts else np.full(m, -1, dtype=np.int8)
+        return pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)), np.where(row >= 0, consent[np.maximum(row, 0)], -1).astype(np.int8)
+    frame = contacts.drop_duplicates("customer_id", keep="first")
+    m = len(frame)
+    emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(m, _LARGE)
+    consent = _consent_codes(frame["consent"]) if "consent" in frame else np.full(m, -1, dtype=np.int8)
+    theirs = _str_keys(frame["customer_id"], as_object=True)
+    backwards = np.arange(m - 1, -1, -1, dtype=np.int64)  # a later contact with the same key wins, as in a dict
+    found = pc.index_in(_str_keys(customers["customer_id"]), value_set=pc.take(theirs, pa.array(backwards)))
+    found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    row = np.where(found >= 0, m - 1 - found, -1)
+    email_rows = pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)) if m else pa.nulls(n, _LARGE)
+    consent_rows = np.where(row >= 0, consent[np.maximum(row, 0)] if m else -1, -1).astype(np.int8)
+    return email_rows, consent_rows
+
+
+def _distinct_lower(emails: pa.Array) -> int:
+    """How many distinct ``str.lower()`` values."""
+    ascii_ = pc.string_is_ascii(emails)
+    lower = pc.ascii_lower(emails)
+    if not pc.all(ascii_).as_py() and len(emails):
+        other = pc.invert(ascii_)
+        lower = pc.replace_with_mask(lower, other, pa.array([s.lower() for s in pc.filter(emails, other).to_pylist()], type=_LARGE))
+    return len(pc.unique(lower))
+
+
 # -- writing ----------------------------------------------------------------------------
+
+
+def _lines(columns: list[pa.Array]) -> pa.Array:
+    """Cells joined into CSV lines, each ending in CRLF (columns must not be empty)."""
+    if len(columns) == 1:  # csv.writer quotes a row that is one empty field
+        line = pc.if_else(pc.equal(columns[0], _EMPTY), pa.scalar('""', _LARGE), columns[0])
+    else:
+        line = pc.binary_join_element_wise(*columns, pa.scalar(",", _LARGE))
+    return pc.binary_join_element_wise(line, _EMPTY, pa.scalar("\r\n", _LARGE))
+
+
+def _write_lines(path: str, header: list[str], chunks: Iterable[pa.Array]) -> int:
+    """Write the header and the lines of each chunk, byte for byte what write_csv writes; returns the row count."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow([escape_text(h) for h in header])
+    rows = 0
+    with open(path, "wb") as fh:
+        fh.write(buf.getvalue().encode(ENCODING))  # utf-8-sig: the BOM, then the header
+        for line in chunks:
+            if len(line):
+                offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset : line.offset + len(line) + 1]
+                fh.write(memoryview(line.buffers()[2])[offsets[0] : offsets[-1]])
+            rows += len(line)
+    return rows
+
+
+def _write_columns(path: str, header: list[str], columns: list[pa.Array], rows: int) -> int:
+    """Write columns of ready CSV cells as lines; returns the row count."""
+    if not columns:
+        with open(path, "wb") as fh:
+            fh.write(("\r\n" * (rows + 1)).encode(ENCODING))
+        return rows
+    return _write_lines(path, header, (_lines([c.slice(start, _CHUNK) for c in columns]) for start in range(0, rows, _CHUNK)))
 
 
 def write_csv(path: str, header: list[str], rows: Iterable[list[Any]]) -> int:
@@ -325,90 +665,107 @@ def write_exports(
         if _OWN_FILE.match(name) and os.path.isfile(os.path.join(folder, name)):
             os.remove(os.path.join(folder, name))
 
-    order = segment_order(facts, customers)
-    keys = segment_keys(customers)
-    names = display_names(customers, facts)
-    emails, consents = contact_columns(customers, contacts)
-    ids = [text_value(v) or "" for v in customers["customer_id"].tolist()] if "customer_id" in customers else [""] * n
-    scores = rfm_scores(customers)
-    lifecycle = label_names(customers, facts, "lifecycle")
-    value_tier = label_names(customers, facts, "value_tier")
-    bought = _bought(customers, keys)
-
-    no_email: dict[str, int] = {}
-    no_consent: dict[str, int] = {}
-    unknown: dict[str, int] = {}
-    included_unconsented = 0
-    keep: list[int] = []
-    for i in range(n):
-        key = keys[i]
-        if emails[i] is None:
-            no_email[key] = no_email.get(key, 0) + 1
-        elif consents[i] is False and not include_unconsented:
-            no_consent[key] = no_consent.get(key, 0) + 1
-        else:
-            keep.append(i)
-            if consents[i] is None:
-                unknown[key] = unknown.get(key, 0) + 1
-            elif consents[i] is False:
-                included_unconsented += 1
-    seen: set[str] = set()
-    duplicates = 0
-    for i in keep:
-        address = emails[i].lower()
-        duplicates += address in seen
-        seen.add(address)
-
-    has_lifecycle = "lifecycle" in customers
-    has_value = "value_tier" in customers
-    has_scores = any(s is not None for s in scores)
-    tools = {
-        KLAVIYO: (
-            ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Customer ID"],
-            lambda i: [emails[i], names[i]] + ([scores[i]] if has_scores else []) + ([lifecycle[i]] if has_lifecycle else []) + ([value_tier[i]] if has_value else []) + [ids[i]],
-        ),
-        HUBSPOT: (
-            ["Email", "customer_segment", "lifecyclestage", "customer_id"],
-            lambda i: [emails[i], names[i], "customer" if bought[i] else None, ids[i]],
-        ),
-        MAILCHIMP: (
-            ["Email Address", "Tags", "Customer ID"],
-            lambda i: [emails[i], _tags(names[i], lifecycle[i], value_tier[i]), ids[i]],
-        ),
-    }
-
-    files: list[str] = []
-    rows_written: dict[str, int] = {}
-    for tool, (header, row) in tools.items():
-        name = f"{tool}.csv"
-        rows_written[name] = write_csv(os.path.join(folder, name), header, (row(i) for i in keep))
-        files.append(name)
-    if split:
-        present = [k for k in order if (keys == k).any()]
-        for tool, (header, row) in tools.items():
-            for key in present:
-                name = f"{tool}_{safe_slug(key)}.csv"
-                rows_written[name] = write_csv(os.path.join(folder, name), header, (row(i) for i in keep if keys[i] == key))
-                files.append(name)
+    seg, keys = _segments(customers)  # segment-key code per customer, keys by first appearance
+    key_index = {k: j for j, k in enumerate(keys)}
+    order = _segment_order(facts, keys)
+    name_codes, names = _display(customers, facts, seg, keys)
+    name_cells = [_cell(v or None) for v in names]
+    id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, _LARGE))
 
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers]
-    numeric = {c for c in generic_cols if is_numeric_column(customers[c])}
-    columns = {c: customers[c].tolist() for c in generic_cols}
+    generic = []
+    for c in generic_cols:
+        if c == "segment_name":
+            generic.append(_take(name_cells, name_codes))
+        elif is_numeric_column(customers[c]):
+            generic.append(_number_cells(customers[c]))
+        elif c == "customer_id":
+            generic.append(id_cells)
+        else:
+            generic.append(_text_cells(customers[c]))
 
-    def generic_row(i: int) -> list[Any]:
-        out = []
-        for c in generic_cols:
-            v = columns[c][i]
-            if c == "segment_name":
-                out.append(names[i] or None)
-            elif c in numeric:
-                out.append(_num(v))
-            else:
-                out.append(text_value(v))
-        return out
+    # Joining cells into lines and writing them is pyarrow and file work that releases the GIL:
+    # the generic file is written on a second thread while the email-tool files are built.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        generic_job = pool.submit(_write_columns, os.path.join(folder, GENERIC_FILE), generic_cols, generic, n)
+        del generic
+        emails, consent = _contacts(customers, contacts)
+        bought = _bought(customers, seg, keys)
 
-    rows_written[GENERIC_FILE] = write_csv(os.path.join(folder, GENERIC_FILE), generic_cols, (generic_row(i) for i in range(n)))
-    files.append(GENERIC_FILE)
+        has_email = emails.is_valid().to_numpy(zero_copy_only=False)
+        opted_out = has_email & (consent == 0)
+        keep = has_email if include_unconsented else has_email & ~opted_out
+        included_unconsented = int((keep & opted_out).sum())
+
+        def counts(mask: np.ndarray) -> dict[str, int]:
+            c = np.bincount(seg[mask], minlength=len(keys))
+            return {k: int(c[j]) for j, k in enumerate(keys) if c[j]}
+
+        no_email = counts(~has_email)
+        no_consent = counts(opted_out) if not include_unconsented else {}
+        unknown = counts(keep & (consent == -1))
+        rows = np.flatnonzero(keep)
+        kept = pa.array(rows, type=pa.int64())
+        kept_emails = pc.take(emails, kept)
+        distinct_job = pool.submit(_distinct_lower, kept_emails)
+
+        email_cells = _cells(kept_emails)
+        seg_names = _take(name_cells, name_codes[rows])
+        ids = pc.take(id_cells, kept)
+        if all(c in customers for c in ("r_score", "f_score", "m_score")):
+            score_codes, scores = _scores(customers)
+        else:
+            score_codes, scores = np.zeros(n, dtype=np.int64), [None]
+        has_scores = any(s is not None for s in scores) and n > 0
+        labels = {}
+        for column in ("lifecycle", "value_tier"):
+            labels[column] = _labels(customers, facts, column) if column in customers else (np.zeros(n, dtype=np.int64), [None])
+        has_lifecycle = "lifecycle" in customers
+        has_value = "value_tier" in customers
+
+        def label_cells(column: str) -> pa.Array:
+            codes, values = labels[column]
+            return _take([_cell(v) for v in values], codes[rows])
+
+        tag_codes, tag_first = _combine(name_codes, labels["lifecycle"][0], labels["value_tier"][0])
+        tags = [_cell(_tags(names[name_codes[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
+        stage = pc.if_else(pa.array(bought[rows], type=pa.bool_()), pa.scalar("customer", _LARGE), _EMPTY)
+
+        tools = {
+            KLAVIYO: (
+                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Customer ID"],
+                [email_cells, seg_names] + ([_take([_cell(s) for s in scores], score_codes[rows])] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
+            ),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "customer_id"], [email_cells, seg_names, stage, ids]),
+            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, _take(tags, tag_codes[rows]), ids]),
+        }
+
+        files: list[str] = []
+        rows_written: dict[str, int] = {}
+        if not split:
+            for tool, (header, columns) in tools.items():
+                name = f"{tool}.csv"
+                rows_written[name] = _write_columns(os.path.join(folder, name), header, columns, len(rows))
+                files.append(name)
+        else:  # each tool's lines are joined once, then cut per segment
+            present = [k for k in order if k in key_index]
+            kept_seg = seg[rows]
+            parts = {key: pa.array(np.flatnonzero(kept_seg == key_index[key]), type=pa.int64()) for key in present}
+            split_files = []
+            for tool, (header, columns) in tools.items():
+                name = f"{tool}.csv"
+                lines = _lines(columns)
+                rows_written[name] = _write_lines(os.path.join(folder, name), header, [lines])
+                files.append(name)
+                for key in present:
+                    split_files.append((f"{tool}_{safe_slug(key)}.csv", _write_lines(os.path.join(folder, f"{tool}_{safe_slug(key)}.csv"), header, [pc.take(lines, parts[key])])))
+                del lines
+            for name, count in split_files:  # listed after all three whole files, as before
+                rows_written[name] = count
+                files.append(name)
+        duplicates = len(rows) - distinct_job.result()
+        rows_written[GENERIC_FILE] = generic_job.result()
+        files.append(GENERIC_FILE)
 
     def ordered(counts: dict[str, int]) -> dict[str, int]:
         return {k: int(counts[k]) for k in order if counts.get(k)}
@@ -424,9 +781,9 @@ def write_exports(
         notes.append(f"{sum(unknown.values()):,} customers in the email-tool files have unknown consent (the export did not say); check before emailing them")
     if duplicates:
         notes.append(f"{duplicates:,} rows share an email with an earlier row; the email tools merge them into one profile")
-    if NO_SEGMENT in set(keys):
-        notes.append(f"{int((keys == NO_SEGMENT).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
-    if any(bought[i] for i in keep):
+    if NO_SEGMENT in key_index:
+        notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
+    if bool((bought & keep).any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import")
 
     return ExportSummary(
@@ -439,19 +796,20 @@ def write_exports(
         consent_unknown=int(sum(unknown.values())),
         consent_unknown_by_segment=ordered(unknown),
         included_unconsented=included_unconsented,
-        duplicate_emails=duplicates,
+        duplicate_emails=int(duplicates),
         include_unconsented=include_unconsented,
         split=split,
         notes=notes,
     )
 
 
-def _bought(customers: pd.DataFrame, keys: np.ndarray) -> list[bool]:
+def _bought(customers: pd.DataFrame, seg: np.ndarray, keys: list[str]) -> np.ndarray:
     """Whether each customer has bought: orders > 0, else purchase days > 0, else an RFM segment."""
     for column in ("orders", "purchase_days"):
         if column in customers:
-            return [(number_value(v) or 0) > 0 for v in customers[column].tolist()]
-    return [k != NO_SEGMENT for k in keys]
+            codes, outs = _per_value(customers[column], lambda v: (number_value(v) or 0) > 0)
+            return np.array(outs, dtype=bool)[codes]
+    return np.array([k != NO_SEGMENT for k in keys], dtype=bool)[seg]
 
 
 def _tags(*labels: str | None) -> str | None:
