@@ -630,3 +630,28 @@ def test_phase_three_draft_passes_with_stage_strategy(cli, tmp_path):
     preview = staged.json()["preview"]
     assert set(preview) == set(doc["segments"])
     assert "{segmentations." in json.dumps(doc["segments"]) and "{segmentations." not in json.dumps(preview)
+
+
+def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
+    out = tmp_path / "run"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--no-charts").code == 0
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    key = next(iter(doc["segments"]))
+    in_text = json.loads(json.dumps(doc))
+    in_text["segments"][key]["offers"] = "a 15% win-back code valid for 14 days"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(in_text))
+    res = cli("check", bad, "--facts", out / "facts.json", "--json")
+    assert res.code == 1 and any(p["code"] == "figure_in_text" and "offer_terms" in p["message"] for p in res.json()["problems"])
+    doc["segments"][key]["offers"] = "a win-back code with a short validity"
+    doc["segments"][key]["offer_terms"] = [{"label": "win-back discount", "value": 15, "unit": "percent"}, {"label": "code valid for", "value": 14, "unit": "days"}]
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc))
+    assert cli("check", good, "--facts", out / "facts.json").code == 0
+    wrong = json.loads(json.dumps(doc))
+    wrong["segments"][key]["offer_terms"] = [{"label": "discount", "value": "fifteen", "unit": "percent"}]
+    (tmp_path / "wrong.json").write_text(json.dumps(wrong))
+    assert cli("check", tmp_path / "wrong.json", "--facts", out / "facts.json").code == 1
+    assert cli("render", "--facts", out / "facts.json", "--strategy", good, "--out", out).code == 0
+    report = (out / "report.md").read_text()
+    assert "win-back discount: 15%" in report and "code valid for: 14 days" in report

@@ -487,7 +487,7 @@ def _charts(charts: list[dict] | None, out_dir: str, inline: bool) -> list[dict]
 # Order and labels of a strategy segment's fields (others follow in the order given).
 STRATEGY_FIELDS = (
     ("persona", "Persona"), ("goal", "Goal"), ("tone", "Tone"), ("channels", "Channels"),
-    ("communication_frequency", "Communication frequency"), ("offers", "Offers"), ("service_level", "Service level"),
+    ("communication_frequency", "Communication frequency"), ("offers", "Offers"), ("offer_terms", "Offer terms"), ("service_level", "Service level"),
     ("messaging", "Messaging"), ("product_priority", "Product priority"), ("pricing", "Pricing"),
 )
 METRIC_LABELS = {
@@ -516,11 +516,25 @@ def _text_items(fields: dict) -> list[dict]:
         label = labels.get(key) or _label(str(key))
         if key == "communication_frequency" and isinstance(value, dict):
             items.append({"label": label, "text": _frequency(value), "list": []})
+        elif key == "offer_terms" and isinstance(value, list):
+            items.append({"label": "Offer terms", "text": "", "list": [_term(t) for t in value if isinstance(t, dict)]})
         elif isinstance(value, (list, tuple)):
             items.append({"label": label, "text": "", "list": [str(v) for v in value]})
         else:
             items.append({"label": label, "text": str(value), "list": []})
     return items
+
+
+TERM_UNITS = {"percent": "%", "days": " days", "hours": " hours", "weeks": " weeks", "items": " items"}
+
+
+def _term(term: dict) -> str:
+    """'win-back discount: 15%' from a typed offer term (a plan number, not data)."""
+    value = term.get("value")
+    number = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+    unit = term.get("unit")
+    shown = f"{number} (in the data's currency)" if unit == "money" else number + TERM_UNITS.get(str(unit), "")
+    return f"{term.get('label', 'term')}: {shown}"
 
 
 def _frequency(freq: dict) -> str:

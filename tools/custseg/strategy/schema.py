@@ -28,6 +28,7 @@ Per = Literal["week", "month", "quarter"]
 Priority = Literal["high", "medium", "low"]
 Review = Literal["weekly", "monthly", "quarterly"]
 Operator = Literal[">", ">=", "<", "<=", "=="]
+TermUnit = Literal["percent", "money", "days", "hours", "weeks", "items"]
 
 
 def doc(description: str, *, default: Any = MISSING, **constraints: Any) -> Any:
@@ -48,6 +49,15 @@ class Frequency:
 
 
 @dataclass
+class OfferTerm:
+    """A number that describes an offer (a discount, a window, a threshold): plan, not data."""
+
+    label: str = doc("what the number is, e.g. 'win-back discount' or 'code valid for'")
+    value: float = doc("the number itself", minimum=0)
+    unit: TermUnit = doc("percent, money (the data's currency), days, hours, weeks or items")
+
+
+@dataclass
 class SegmentStrategy:
     """What to do for one segment. Free text may cite facts as {dotted.fact.key}, never type a figure."""
 
@@ -62,6 +72,7 @@ class SegmentStrategy:
     product_priority: str = doc("which products or features to lead with")
     pricing: str = doc("the pricing stance: full price, bundles, incentives, retention offers")
     display_name: str | None = doc("an optional better name for the segment; it stays mapped to the computed segment key", default=None)
+    offer_terms: list[OfferTerm] = doc("the numbers of the offers (discount size, how long a code is valid): typed here, never typed into the offer text", default=[])
 
 
 @dataclass

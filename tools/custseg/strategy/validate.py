@@ -417,7 +417,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
             prefer = f"segmentations.{segmentation}.segments.{seg_key}."
             key = _matching_fact(m.group(0), keys, prefer) or f"segmentations.{segmentation}.segments.{seg_key}.{_SUGGESTED_STAT[_unit_of(m.group(0))]}"
-            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; cite a fact like {{{key}}} or move plan numbers into a typed field (pathway trigger or investment, communication_frequency, roadmap weeks, KPI target)"))
+            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; cite a fact like {{{key}}} or move plan numbers into a typed field (offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target)"))
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
