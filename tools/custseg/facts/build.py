@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -92,8 +93,9 @@ class _Base:
         self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
 
     def coverage(self) -> DataCoverage:
-        p = self.profile
-        return DataCoverage(p.source, p.kind, [f.name for f in p.files], p.rows, p.customers, p.prospects, p.orders, p.revenue_total, p.currency, p.date_min, p.date_max, p.days_covered, p.one_time_share, p.mapping, p.dropped, p.dropped_orders)
+        # The profile already holds these figures under the same names: copy them by name.
+        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name != "files"}
+        return DataCoverage(files=[f.name for f in self.profile.files], **shared)
 
     def facts(self, as_of: int | None) -> Facts:
         return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)
@@ -184,14 +186,14 @@ class _Transactions(_Base):
             act_prev = customer_metrics(activity, cutoff, self.period) if history else None
         verb = "activity" if ds.kind == "events" else "purchase"
         lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
-        self.add("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), act_now, act_prev, activity)
+        self.add("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), act_now, act_prev)
         if self.has_amounts and rfm_now is not None:
             subscription = ds.source == "stripe_payments"
-            self.add("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), rfm_now.metrics, rfm_prev.metrics if rfm_prev else None, buyers)
+            self.add("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), rfm_now.metrics, rfm_prev.metrics if rfm_prev else None)
         issues = _issues(ds, activity)
-        self.add("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), act_now, act_prev, activity)
+        self.add("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), act_now, act_prev)
         if ds.kind == "events":
-            self.add("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), act_now, act_prev, activity)
+            self.add("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), act_now, act_prev)
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
         customers = self.attach_other_labels(customers, activity, buyers)
@@ -253,7 +255,7 @@ class _Transactions(_Base):
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
         return seg, now, prev
 
-    def add(self, kind: str, make, now: Metrics, prev: Metrics | None, ledger: Ledger) -> None:
+    def add(self, kind: str, make, now: Metrics, prev: Metrics | None) -> None:
         if len(now) == 0:
             return
         lab = make(now)
@@ -261,7 +263,7 @@ class _Transactions(_Base):
         # construction: a trend on them would say nothing.
         relative = lab.method == "spend_quantiles"
         prev_lab = make(prev).index if prev is not None and len(prev) and not relative else None
-        revenue_total = float(now.monetary.sum()) if self.has_amounts and ledger is not None else None
+        revenue_total = float(now.monetary.sum()) if self.has_amounts else None
         self.segmentations[kind] = self.segmentation_from_labels(lab, now, prev_lab, revenue_total)
         self.labels_cache[kind] = (now.code, lab)
 

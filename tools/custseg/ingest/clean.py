@@ -119,9 +119,6 @@ class Reasons:
     def kept(self) -> np.ndarray:
         return self.code == 0
 
-    def alive(self) -> np.ndarray:
-        return self.code == 0
-
     def labels(self) -> np.ndarray:
         return np.array(self.names, dtype=object)[self.code]
 
@@ -234,7 +231,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     if not use_converted and "currency" in orders:
         cur = text(orders["currency"]).str.upper()
-        alive = reason.alive()
+        alive = reason.kept
         counts = cur[alive].value_counts()
         if len(counts) > 1:
             if opts.currency is None:

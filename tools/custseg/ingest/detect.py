@@ -337,12 +337,12 @@ def _map_roles(spec: SourceSpec, normalized: dict[str, str], sample: pd.DataFram
         del mapping["email"]
     if spec.name == "transactions" and "amount" in mapping and mapping["amount"] == mapping.get("unit_price"):
         del mapping["unit_price"]
-    if spec.name == "transactions" and "quantity" in mapping and "unit_price" in mapping and normalize_amount_is_price(mapping):
+    if spec.name == "transactions" and "quantity" in mapping and "unit_price" in mapping and _amount_is_a_price(mapping):
         del mapping["amount"]
     return mapping
 
 
-def normalize_amount_is_price(mapping: dict[str, str]) -> bool:
+def _amount_is_a_price(mapping: dict[str, str]) -> bool:
     """With quantity and unit price both present, an 'amount' that is really a price goes."""
     return norm(mapping.get("amount", "")) in ("price", "unitprice")
 

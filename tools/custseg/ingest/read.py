@@ -192,7 +192,7 @@ def _open_text(path: str, name: str, data: bytes | None) -> Input:
         payload = _decode_all(path, raw, encoding).encode("utf-8")
         encoding = "utf-8"
     if stripped[0] in "[{":
-        return _open_json(path, name, payload if payload is not None else open(path, "rb").read(), stripped)
+        return _open_json(path, name, payload if payload is not None else open(path, "rb").read())
     return _open_delimited(path, name, text, encoding, payload)
 
 
@@ -430,7 +430,7 @@ def _read_whitespace(inp: Input) -> pd.DataFrame:
     return _strip_frame(frame)
 
 
-def _open_json(path: str, name: str, payload: bytes, stripped_text: str) -> Input:
+def _open_json(path: str, name: str, payload: bytes) -> Input:
     text = payload.decode("utf-8", errors="replace").lstrip("\ufeff")
     records: list[dict] = []
     fmt = "json"

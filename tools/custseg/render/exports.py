@@ -44,7 +44,6 @@ KLAVIYO = "klaviyo"
 HUBSPOT = "hubspot"
 MAILCHIMP = "mailchimp"
 GENERIC_FILE = "segments_generic.csv"
-EMAIL_TOOLS = (KLAVIYO, HUBSPOT, MAILCHIMP)
 NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g. event-log users who never bought)
 ENCODING = "utf-8-sig"
 
@@ -202,12 +201,6 @@ def rfm_scores(customers: pd.DataFrame) -> list[str | None]:
         return [None] * len(customers)
     codes, scores = _scores(customers)
     return _objects(scores)[codes].tolist()
-
-
-def consent_values(values: pd.Series) -> list[bool | None]:
-    """True / False / None (unknown) from a boolean, nullable boolean or yes/no column."""
-    codes, outs = _per_value(values, _consent_value)
-    return _objects(outs)[codes].tolist()
 
 
 def _consent_value(v: Any) -> bool | None:
