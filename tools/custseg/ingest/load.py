@@ -145,10 +145,8 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
     transactions = id_column(cleaned.orders)
     events = id_column(cleaned.events)
     contacts = ids(cleaned.contacts)
-    if contacts is None:  # no emails or consent in this export: one row per customer, nothing known
-        base = events if events is not None else transactions
-        people = base["customer_id"].cat.categories.to_numpy(dtype=object) if base is not None else np.array([], dtype=object)
-        contacts = pd.DataFrame({"customer_id": people, "email": None, "consent": pd.array([pd.NA] * len(people), dtype="boolean")})
+    if contacts is None:  # no emails or consent in this export: nothing is known about anyone
+        contacts = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "email": pd.Series([], dtype=object), "consent": pd.array([], dtype="boolean")})
     customers = ids(cleaned.customers)
     prospects = int(customers["prospect"].sum()) if customers is not None else 0
     return Dataset(

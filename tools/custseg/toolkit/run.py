@@ -105,7 +105,6 @@ def run(params: RunParams) -> RunResult:
 
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
-    from custseg.render.charts import render_charts
     from custseg.render.exports import write_exports
     from custseg.render.report import render_report
     from custseg.render.workbook import write_workbook
@@ -113,6 +112,8 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     doc = to_jsonable(facts)
     charts = []
     if not params.no_charts:
+        from custseg.render.charts import render_charts  # matplotlib: only imported when drawing
+
         progress.step("drawing charts")
         charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, "charts"))]
     progress.step("writing CRM files")
