@@ -7,7 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from custseg.ingest import parse as parse_mod
 from custseg.ingest.parse import parse_dates, parse_flag, parse_money
 
 
@@ -158,3 +161,49 @@ def test_flags():
     flags = parse_flag(pd.Series(["yes", "no", "true", "false", "1", "0", "", None, " Yes ", "FALSE"], dtype=object))
     assert flags.dtype == "boolean"
     assert flags.tolist() == [True, False, True, False, True, False, pd.NA, pd.NA, True, False]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab1 \t\n\r\x0b\x0cé\u00a0\u2003\u3000,.")), max_size=6)), max_size=12), st.booleans())
+def test_trimmed_skips_work_only_when_nothing_would_change(cells, large):
+    """The first/last-byte check never skips a cell that trimming or blank-nulling would change."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from custseg.ingest.text import trimmed
+
+    arr = pa.array(cells, type=pa.large_string() if large else pa.string())
+    expected = pc.utf8_trim_whitespace(arr)
+    expected = pc.if_else(pc.equal(expected, ""), pa.scalar(None, arr.type), expected)
+    for got in (trimmed(arr), trimmed(pa.chunked_array([arr.slice(0, 3), arr.slice(3)], type=arr.type))):
+        assert got.to_pylist() == expected.to_pylist()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(["2024-01-05", "2024-1-5", "2024-02-30", "20240105", "19991231", "05.01.2024", "13/01/2024", "01/13/2024", "03/04/2024", "1704412800", "1704412800000", "Jan 5, 2024", "junk", "", " 2024-03-01 ", None]),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=0, max_value=2**31),
+)
+def test_long_date_columns_parse_once_per_distinct_cell_with_the_same_result(monkeypatch, vocabulary, seed):
+    """A long column takes the distinct-cell path; every row gets what the row-wise path gives."""
+    monkeypatch.setattr("custseg.ingest.parse.DISTINCT_MIN_ROWS", 1000)
+    rng = np.random.default_rng(seed)
+    share = rng.dirichlet(np.full(len(vocabulary), 0.3))  # skewed: a few cells fill most rows
+    cells = [vocabulary[i] for i in rng.choice(len(vocabulary), 4000, p=share)]
+    assert all(c is None for c in cells) or parse_mod._distinct(pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow")))) is not None
+    arrow = pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow")))
+    rowwise = pd.Series(cells, dtype=object)
+    try:
+        expected = parse_dates(rowwise)
+    except Exception as exc:  # the same failure both ways
+        with pytest.raises(type(exc)):
+            parse_dates(arrow)
+        return
+    got = parse_dates(arrow)
+    assert got.values.equals(expected.values)
+    assert got.bad.tolist() == expected.bad.tolist()
+    assert got.notes == expected.notes

@@ -16,7 +16,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
-from custseg.ingest.text import customer_ids, first_present, flag, lower_values, normalize_email, normalize_phone, prefixed, text
+from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
 
 REASON_ORDER = (
     "duplicate",
@@ -341,6 +341,8 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
             if role in orders:
                 parts.append(prefixed(normalize_phone(orders[role]), "p:"))
     if "customer" in orders:
+        if not parts and source != "woocommerce_orders":  # a plain log: one pass per distinct customer
+            return identity_column(orders["customer"], "i:", normalize=True)
         cust = customer_ids(orders["customer"])
         if source == "woocommerce_orders":  # 0 is WooCommerce's guest
             cust = cust.mask(cust == "0")
@@ -382,7 +384,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     m = det.mapping
     rows = len(frame) + malformed
     dropped: Counter = Counter({"malformed_row": malformed} if malformed else {})
-    ident = text(frame["customer"])
+    ident = identity_column(frame["customer"], "i:", normalize=False)
     event = text(frame["event"])
     dates = parse_dates(frame["date"])
     _check_bad(path, m["date"], dates, frame["date"], "timestamps")
@@ -396,7 +398,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         reason.assign(revenue.bad, f"unparseable_{m['revenue']}")
     dropped.update(reason.counts())
     kept = reason.kept
-    events = pd.DataFrame({"identity": prefixed(ident, "i:")[kept].reset_index(drop=True), "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
+    events = pd.DataFrame({"identity": ident[kept].reset_index(drop=True), "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
     if revenue is not None:
         rev = revenue.values.to_numpy()[kept]
         purchase = ~np.isnan(rev) & (rev != 0)
@@ -404,7 +406,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     else:
         purchase = events["event"].str.contains(_PURCHASE_EVENT, regex=True).to_numpy()
         amounts = np.full(int(purchase.sum()), np.nan)
-    orders = pd.DataFrame({"identity": events["identity"].to_numpy()[purchase], "date": events["date"].to_numpy()[purchase], "amount": amounts})
+    orders = pd.DataFrame({"identity": events["identity"][purchase].reset_index(drop=True), "date": events["date"].to_numpy()[purchase], "amount": amounts})
     notes = [f"{m['date']}: {n}" for n in dates.notes]
     if revenue is None:
         notes.append("no revenue column: purchases are counted from purchase events, without amounts")

@@ -153,28 +153,79 @@ def parse_dates(raw: pd.Series) -> Parsed:
         return Parsed(_as_days(s), pd.Series(False, index=raw.index))
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return _parse_epoch(pd.to_numeric(raw, errors="coerce"), raw)
-    text = _present_text(raw)
+    encoded = _distinct(raw)
+    if encoded is None:
+        return _parse_date_text(_present_text(raw))
+    # Exports repeat each day many times: parse each distinct cell once. Decisions that
+    # weigh the values (how many parse, which separator) count every row, as above.
+    codes, uniques = encoded
+    text = _present_text(uniques)
+    present_rows = np.flatnonzero(codes >= 0)
+    present_rows = present_rows[text.notna().to_numpy()[codes[present_rows]]]
+    sample = text.iloc[codes[present_rows[:5000]]].astype(str)
+    parsed = _parse_date_text(text, weights=np.bincount(codes[codes >= 0], minlength=len(uniques)), sample=sample)
+    safe = np.maximum(codes, 0)
+    missing = codes < 0
+    values = parsed.values.to_numpy()[safe]
+    values[missing] = np.datetime64("NaT")
+    return Parsed(pd.Series(values, index=raw.index), pd.Series(parsed.bad.to_numpy()[safe] & ~missing, index=raw.index), parsed.notes)
+
+
+DISTINCT_MIN_ROWS = 100_000  # shorter columns parse fast enough row by row
+
+
+def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """(code per row, -1 when missing; the distinct cells) for a long Arrow text column
+    with many repeats, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(raw) < DISTINCT_MIN_ROWS or not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
+        return None
+    sample = raw.iloc[:: max(1, len(raw) // 10_000)]
+    if sample.nunique() > len(sample) // 4:
+        return None
+    encoded = pc.dictionary_encode(pa.array(raw.array))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
+    if len(encoded.dictionary) == 0:  # nothing but missing cells
+        return None
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary))
+
+
+def _weighted_mean(mask: pd.Series, present: pd.Series, weights: np.ndarray | None) -> float:
+    """Share of present cells where mask holds, each cell counted ``weights`` times."""
+    if weights is None:
+        return float(mask[present].mean())
+    w = weights[present.to_numpy()]
+    return float((mask[present].to_numpy(dtype=bool) * w).sum() / w.sum())
+
+
+def _parse_date_text(text: pd.Series, weights: np.ndarray | None = None, sample: pd.Series | None = None) -> Parsed:
+    """Trimmed cells (<NA> when blank) -> days. ``weights``: how many rows each cell stands for."""
     present = text.notna()
     if not present.any():
-        return Parsed(pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]"), present)
-    sample = text[present].astype(str).head(5000)
+        return Parsed(pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]"), present)
+    if sample is None:
+        sample = text[present].astype(str).head(5000)
     kind = _date_kind(sample)
     notes: list[str] = []
     if kind == "epoch":
-        return _parse_epoch(pd.to_numeric(text, errors="coerce"), raw)
+        return _parse_epoch(pd.to_numeric(text, errors="coerce"), text, weights)
     fast = _arrow_days(text, kind) if kind in ("iso", "compact") else None
-    if fast is not None and fast[present].isna().mean() <= 0.01:
+    if fast is not None and _weighted_mean(fast.isna(), present, weights) <= 0.01:
         days = fast
     elif kind == "iso":
         days = _on_uniques(text, lambda u: pd.to_datetime(u.str.slice(0, 10), format="%Y-%m-%d", errors="coerce"))
-        if days[present].isna().mean() > 0.01:  # e.g. 2024-1-5: let pandas sort it out
+        if _weighted_mean(days.isna(), present, weights) > 0.01:  # e.g. 2024-1-5: let pandas sort it out
             days = _on_uniques(text, lambda u: _fallback(u.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", expand=False)))
     elif kind == "ymd_slash":
         days = _on_uniques(text, lambda u: pd.to_datetime(u.str.extract(r"^(\d{4}/\d{1,2}/\d{1,2})", expand=False), format="%Y/%m/%d", errors="coerce"))
     elif kind == "compact":
         days = _on_uniques(text, lambda u: pd.to_datetime(u, format="%Y%m%d", errors="coerce"))
     elif kind == "dmy":
-        day_first, note = _decide_day_first(text[present].astype(str))
+        day_first, note = _decide_day_first(text[present].astype(str), None if weights is None else weights[present.to_numpy()])
         notes.append(note)
         days = _on_uniques(text, lambda u: _parse_numeric_dates(u, day_first))
     else:
@@ -218,16 +269,18 @@ def _date_kind(sample: pd.Series) -> str:
     return "other"
 
 
-def _decide_day_first(values: pd.Series) -> tuple[bool, str]:
+def _decide_day_first(values: pd.Series, weights: np.ndarray | None = None) -> tuple[bool, str]:
     parts = values.str.extract(_DMY)
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[2], errors="coerce")
-    sep = parts[1].dropna()
+    has_sep = parts[1].notna().to_numpy()
+    dotted = (parts[1] == ".").to_numpy(dtype=bool, na_value=False)
+    w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
     if (first > 12).any() and not (second > 12).any():
         return True, "day-first dates (a day above 12 comes first)"
     if (second > 12).any() and not (first > 12).any():
         return False, "month-first dates (a day above 12 comes second)"
-    if len(sep) and (sep == ".").mean() > 0.5:
+    if has_sep.any() and (dotted * w).sum() / (has_sep * w).sum() > 0.5:
         return True, "day-first dates (dotted European style)"
     return False, "dates like 03/04 could be day-first or month-first; read as month-first since no value proves day-first"
 
@@ -259,8 +312,22 @@ def _fallback(u: pd.Series) -> pd.Series:
         return pd.Series(pd.NaT, index=u.index)
 
 
-def _parse_epoch(numbers: pd.Series, raw: pd.Series) -> Parsed:
-    magnitude = numbers.abs().median()
+def _weighted_median(values: pd.Series, weights: np.ndarray) -> float:
+    """The median of the values each repeated ``weights`` times (NaN skipped), as pandas gives it."""
+    v = values.to_numpy(dtype=float)
+    keep = ~np.isnan(v)
+    v, w = v[keep], np.asarray(weights)[keep]
+    if not len(v) or w.sum() == 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(w[order])
+    total = int(cum[-1])
+    kth = lambda k: v[np.searchsorted(cum, k, side="right")]  # noqa: E731
+    return float((kth((total - 1) // 2) + kth(total // 2)) / 2)
+
+
+def _parse_epoch(numbers: pd.Series, raw: pd.Series, weights: np.ndarray | None = None) -> Parsed:
+    magnitude = numbers.abs().median() if weights is None else _weighted_median(numbers.abs(), weights)
     unit = "s"
     if magnitude > 1e14:
         unit = "us"

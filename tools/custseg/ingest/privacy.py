@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.errors import InputError
+from custseg.ingest.text import from_codes
 
 KEY_FILE = "segment.key"
 _ALPHABET = string.ascii_letters + string.digits
@@ -58,38 +59,30 @@ def pseudonymize_column(identity: pd.Series, key: str) -> pd.Categorical:
     if len(originals) == 0:
         return pd.Categorical.from_codes(codes, categories=pd.Index([], dtype=object))
     hashed = _hash(originals, key)
-    order, inverse = np.unique(hashed, return_inverse=True)
-    remapped = np.where(codes >= 0, inverse.reshape(-1)[np.maximum(codes, 0)], -1)
-    return pd.Categorical.from_codes(remapped, categories=pd.Index(_hex_arrow(order)))
+    order = np.argsort(hashed, kind="stable")
+    ranked = hashed[order]
+    if len(ranked) > 1 and (ranked[1:] == ranked[:-1]).any():  # two identities, one hash: one id
+        order, inverse = np.unique(hashed, return_inverse=True)
+        ranked, inverse = order, inverse.reshape(-1)
+    else:
+        inverse = np.empty(len(order), dtype=np.int64)
+        inverse[order] = np.arange(len(order))
+    remapped = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1)
+    return from_codes(remapped, pd.Index(_hex_arrow(ranked)))
 
 
 def _factorize(identity: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code per row, -1 when missing; the distinct identities as Python strings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(identity, from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    # Numeric customer ids ("i:12345", as in most transaction logs) factorize far faster as
-    # integers; the original text of each distinct id is what gets hashed, so ids match the
-    # string path exactly. Zero-padded ids of varying width keep the string path.
-    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        digits = pc.utf8_slice_codeunits(arr, 2)
-        lengths = pc.min_max(pc.utf8_length(digits))
-        if (
-            len(arr)
-            and arr.null_count == 0
-            and pc.all(pc.starts_with(arr, "i:")).as_py()
-            and pc.all(pc.utf8_is_digit(digits)).as_py()
-            and lengths["max"].as_py() <= 18
-            and (lengths["min"] == lengths["max"] or not pc.any(pc.starts_with(digits, "0")).as_py())
-        ):
-            numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-            codes, _ = pd.factorize(numbers)
-            first = pd.Series(codes).drop_duplicates().index.to_numpy()
-            originals = np.asarray(arr.take(pa.array(first)).to_pylist(), dtype=object)
-            return codes, originals
+    if isinstance(identity.dtype, pd.CategoricalDtype):  # ingest's long columns: already distinct
+        codes = identity.cat.codes.to_numpy().astype(np.int64)
+        categories = identity.cat.categories
+        used = np.zeros(len(categories), dtype=bool)
+        used[codes[codes >= 0]] = True
+        if not used.all():  # identities only dropped rows had
+            renumber = np.cumsum(used) - 1
+            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+            categories = categories[used]
+        return codes, categories.to_numpy(dtype=object)
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
 

@@ -375,7 +375,7 @@ def _read_delimited(inp: Input, usecols: list[str] | None, count_malformed: bool
                 delimiter=inp.delimiter, newlines_in_values=True, invalid_row_handler=skip if count_malformed else None
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in wanted},
+                column_types={c: pa.large_string() for c in wanted},  # what pandas keeps: no cast
                 include_columns=wanted,
                 null_values=list(NULL_TOKENS),
                 strings_can_be_null=True,
@@ -398,15 +398,10 @@ def _read_delimited(inp: Input, usecols: list[str] | None, count_malformed: bool
 
 def _arrow_frame(table) -> pd.DataFrame:
     """Trimmed Arrow string columns (blank and NA spellings missing) as a pandas frame, no copies."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from custseg.ingest.text import trimmed
 
-    columns = {}
-    for name, col in zip(table.column_names, table.columns):
-        # The reader already nulled the NA spellings; trimming can only leave blanks behind.
-        col = pc.utf8_trim_whitespace(col)
-        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
-        columns[name.strip()] = pd.arrays.ArrowStringArray(col)
+    # The reader already nulled the NA spellings; trimming can only leave blanks behind.
+    columns = {name.strip(): pd.arrays.ArrowStringArray(trimmed(col)) for name, col in zip(table.column_names, table.columns)}
     return pd.DataFrame(columns)
 
 

@@ -26,9 +26,48 @@ def _series(arr, index: pd.Index) -> pd.Series:
 
 def text(s: pd.Series) -> pd.Series:
     """Cells as trimmed strings; missing and blank cells are <NA>."""
-    arr = pc.utf8_trim_whitespace(_arrow(s))
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return _series(arr, s.index)
+    return _series(trimmed(_arrow(s)), s.index)
+
+
+# Bytes that can start or end a cell utf8_trim_whitespace would change: ASCII whitespace,
+# and any non-ASCII byte (a Unicode space, or the last byte of one).
+_EDGE_BYTES = np.zeros(256, dtype=bool)
+_EDGE_BYTES[[9, 10, 11, 12, 13, 32]] = True
+_EDGE_BYTES[0x80:] = True
+
+
+def trimmed(arr):
+    """Strings trimmed of whitespace, blank ones null. Most columns need neither: a look at
+    each cell's first and last byte decides, so clean columns are returned as they are."""
+    if isinstance(arr, pa.ChunkedArray):
+        if not any(_needs_trim(c) for c in arr.chunks):
+            return arr
+    elif not _needs_trim(arr):
+        return arr
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+
+
+def _needs_trim(chunk: pa.Array) -> bool:
+    if len(chunk) == 0:
+        return False
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        return True  # not plain text: let the compute kernels decide
+    _, offsets_buf, data_buf = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    empty = ends == starts
+    if chunk.null_count:
+        empty &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    if empty.any():  # an empty string to null
+        return True
+    if data_buf is None or ends[-1] == starts[0]:  # nothing but nulls
+        return False
+    # A null cell points at its neighbour's bytes: at worst a needless trim, never a missed one.
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    last = int(ends[-1]) - 1
+    return bool(_EDGE_BYTES[data[np.minimum(starts, last)]].any() or _EDGE_BYTES[data[np.maximum(ends - 1, starts[0])]].any())
 
 
 def flag(mask: pd.Series) -> np.ndarray:
@@ -64,13 +103,67 @@ def normalize_phone(s: pd.Series) -> pd.Series:
 
 def customer_ids(s: pd.Series) -> pd.Series:
     """A mapped customer column: emails lower-cased, Excel's 12346.0 back to 12346."""
-    t = text(s)
-    arr = pa.array(t)
-    if pc.any(pc.match_substring(arr, "@")).as_py():
-        arr = pc.if_else(pc.match_substring(arr, "@"), pc.utf8_lower(arr), arr)
-    if pc.any(pc.ends_with(arr, ".0")).as_py():
-        arr = pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
-    return _series(arr, s.index)
+    return _series(_customer_ids(_arrow(s))[0], s.index)
+
+
+def _customer_ids(arr) -> tuple[pa.Array, bool]:
+    """customer_ids on Arrow strings, and whether any cell changed (then equal cells may have met)."""
+    out = trimmed(arr)
+    changed = out is not arr
+    if pc.any(pc.match_substring(out, "@")).as_py():
+        out, changed = pc.if_else(pc.match_substring(out, "@"), pc.utf8_lower(out), out), True
+    if pc.any(pc.ends_with(out, ".0")).as_py():
+        out, changed = pc.replace_substring_regex(out, r"^(\d+)\.0$", r"\1"), True
+    return out, changed
+
+
+# -- long columns: work once per distinct cell -----------------------------------------------
+
+
+def distinct(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary encoding of a text column: (code per row, -1 when missing; each distinct cell once)."""
+    arr = _arrow(s)
+    if isinstance(arr, pa.ChunkedArray):  # one encoding: unifying per-chunk dictionaries costs more
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary
+
+
+def categorical(codes: np.ndarray, values: pa.Array, unique: bool, index: pd.Index) -> pd.Series:
+    """Rows as a categorical of ``values[codes]``: code -1 and missing values are <NA>, and
+    equal values become one category unless the caller knows they are ``unique`` already."""
+    if not unique or values.null_count:
+        merged, values = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(values)), use_na_sentinel=True)
+        codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
+        values = pa.array(values)
+    return pd.Series(from_codes(codes, pd.Index(pd.arrays.ArrowStringArray(values))), index=index)
+
+
+def from_codes(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A categorical from codes into categories the caller knows are distinct and not missing.
+
+    pandas checks that by hashing every category, which for millions of customer ids
+    costs more than building them; its fast path (private, in pandas 2.2 and 3.x) skips it.
+    """
+    try:
+        dtype = pd.CategoricalDtype._from_fastpath(categories, False)
+    except (AttributeError, TypeError):  # a pandas without it: the checked way
+        dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def identity_column(s: pd.Series, prefix: str, normalize: bool) -> pd.Series:
+    """``prefix`` + each cell (customer_ids-normalized when ``normalize``, else trimmed) as a
+    categorical: the text work and the hashing later happen once per distinct customer."""
+    codes, cells = distinct(s)
+    if normalize:
+        ids, changed = _customer_ids(cells)
+    else:
+        ids = trimmed(cells)
+        changed = ids is not cells
+    joined = pc.binary_join_element_wise(pa.scalar(prefix, ids.type), ids, pa.scalar("", ids.type))
+    return categorical(codes, joined, unique=not changed, index=s.index)
 
 
 def lower_values(s: pd.Series) -> np.ndarray:
