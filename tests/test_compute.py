@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from custseg.compute.metrics import Ledger, customer_metrics
 from custseg.compute.rfm import Scored, assign, choose_table, score
 from custseg.compute.rules import DEFAULT
@@ -335,3 +338,23 @@ def test_fixed_bands_and_method_reason(cli, tmp_path):
     assert (customers.loc[customers["recency_days"] > 180, "r_score"] == 1).all()
     assert (customers.loc[customers["purchase_days"] >= 10, "f_score"] == 5).all()
     assert facts["segmentations"]["rfm"]["method_reason"] == "fixed scoring was asked for"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 5)), min_size=1, max_size=40), st.booleans())
+def test_ledger_orders_rows_as_a_stable_sort_by_customer_and_day(rows, grouped):
+    """Whatever shortcut the ledger takes (already sorted, whole runs moved, a sort), the rows
+    come out as a stable sort by (customer, day) would put them."""
+    if grouped:  # each customer's rows together and by day, customers in any order
+        rows = sorted(rows, key=lambda r: (r[0] * 7919 % 11, r[1]))
+    codes = np.array([c for c, _ in rows])
+    days = np.array([d for _, d in rows])
+    tx = pd.DataFrame({
+        "customer_id": pd.Categorical.from_codes(codes, categories=[f"c{i}" for i in range(7)]),
+        "date": (np.datetime64("2024-01-01") + days.astype("timedelta64[D]")).astype("datetime64[s]"),
+        "amount": np.arange(len(rows), dtype=float),  # the row number, to see the order
+    })
+    ledger = Ledger.from_frame(tx)
+    expected = np.lexsort((np.arange(len(rows)), days, codes))
+    assert ledger.amount.tolist() == expected.astype(float).tolist()
+    assert ledger.code.tolist() == codes[expected].tolist()

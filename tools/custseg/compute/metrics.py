@@ -50,11 +50,8 @@ class Ledger:
             ids = pd.Index(ids)
         day = to_days(tx["date"].to_numpy())
         amount = tx["amount"].to_numpy(dtype=float)
-        # One int64 key per order sorts by (customer, day); exports often arrive sorted already.
-        offset = day - (day.min() if len(day) else 0)
-        sort_key = codes * (int(offset.max()) + 1 if len(day) else 1) + offset
-        if len(sort_key) and not np.all(sort_key[1:] >= sort_key[:-1]):
-            order = np.argsort(sort_key, kind="stable")
+        order = _order_by_customer_day(codes, day)
+        if order is not None:
             codes, day, amount = codes[order], day[order], amount[order]
         return cls(ids, codes, day, amount)
 
@@ -72,6 +69,35 @@ class Ledger:
             return self
         keep = self.day <= last_day
         return Ledger(self.ids, self.code[keep], self.day[keep], self.amount[keep])
+
+
+def _order_by_customer_day(codes: np.ndarray, day: np.ndarray) -> np.ndarray | None:
+    """The row order that sorts by (customer, day), keeping ties in file order; None when sorted.
+
+    Logs often list each customer's orders together, by date, under ids that do not sort
+    the way the pseudonymous codes do: then moving whole runs is a linear pass, not a sort.
+    """
+    n = len(codes)
+    if n < 2:
+        return None
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    run_codes = codes[starts]
+    days_in_order = bool(((day[1:] >= day[:-1]) | new_run[1:]).all())
+    if days_in_order and np.bincount(run_codes).max() == 1:  # grouped: one run per customer
+        if (run_codes[1:] > run_codes[:-1]).all():
+            return None
+        lengths = np.diff(np.append(starts, n))
+        run_of_code = np.full(int(run_codes.max()) + 1, -1, dtype=np.int64)
+        run_of_code[run_codes] = np.arange(len(run_codes))
+        by_code = run_of_code[run_of_code >= 0]
+        moved = lengths[by_code]
+        new_starts = np.cumsum(moved) - moved
+        return np.arange(n, dtype=np.int64) + np.repeat(starts[by_code] - new_starts, moved)
+    offset = day - day.min()
+    return np.argsort(codes * (int(offset.max()) + 1) + offset, kind="stable")
 
 
 @dataclass

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -78,9 +79,12 @@ def run(params: RunParams) -> RunResult:
     os.makedirs(os.path.dirname(out), exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".segment-", dir=os.path.dirname(out) or ".")
     try:
-        write_csv(customers, os.path.join(staging, CUSTOMERS_FILE))
-        write_key(os.path.join(staging, KEY_FILE), ds.key)
-        _render(params, ds, facts, customers, staging, progress)
+        # customers.csv is pyarrow's work (the GIL released): written while the rest renders.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            table_job = pool.submit(write_csv, customers, os.path.join(staging, CUSTOMERS_FILE))
+            write_key(os.path.join(staging, KEY_FILE), ds.key)
+            _render(params, ds, facts, customers, staging, progress)
+            table_job.result()
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
