@@ -358,3 +358,26 @@ def test_ledger_orders_rows_as_a_stable_sort_by_customer_and_day(rows, grouped):
     expected = np.lexsort((np.arange(len(rows)), days, codes))
     assert ledger.amount.tolist() == expected.astype(float).tolist()
     assert ledger.code.tolist() == codes[expected].tolist()
+
+
+def test_reasons_say_recency_frequency_and_spend_in_plain_words():
+    from custseg.compute.reasons import reasons
+
+    got = reasons(np.array([0, 1, 3, 503]), np.array([1, 2, 1, 2]), np.array([5, 1, 3, 3])).tolist()
+    assert got == [
+        "last bought on the as-of date, bought once, spend in the top 20%",
+        "last bought the day before the as-of date, bought on 2 different days, spend in the bottom 20%",
+        "last bought 3 days ago, bought once, spend in the middle",
+        "last bought 503 days ago, bought on 2 different days, spend in the middle",
+    ]
+    assert reasons(np.array([7]), np.array([1]), None, verb="ordered").tolist() == ["last ordered 7 days ago, ordered once"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12), st.integers(1, 5)), min_size=1, max_size=60), st.booleans())
+def test_reasons_written_once_per_combination_match_row_by_row(rows, with_spend):
+    from custseg.compute.reasons import _texts, reasons
+
+    r, f, m = (np.array(col) for col in zip(*rows))
+    spend = m if with_spend else None
+    assert reasons(r, f, spend).tolist() == _texts(r, f, spend, "bought").tolist()

@@ -137,10 +137,14 @@ def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:
     boundary[0] = True
     np.not_equal(lg.code[1:], lg.code[:-1], out=boundary[1:])
     starts = np.flatnonzero(boundary)
-    ends = np.r_[starts[1:], n] - 1
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:] - 1
+    ends[-1] = n - 1
+    # Counts per customer are differences of running counts at run ends (exact for integers);
+    # money is summed per run (reduceat), never as differences of a running float total.
     new_day = boundary.copy()
     new_day[1:] |= lg.day[1:] != lg.day[:-1]
-    amount = np.nan_to_num(lg.amount, nan=0.0)
+    amount = lg.amount if not np.isnan(lg.amount).any() else np.nan_to_num(lg.amount, nan=0.0)
     recent = lg.day > as_of - period
     before = (lg.day > as_of - 2 * period) & ~recent
     first = lg.day[starts]
@@ -149,18 +153,24 @@ def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:
         code=lg.code[starts],
         first=first,
         last=last,
-        orders=np.diff(np.r_[starts, n]),
-        purchase_days=np.add.reduceat(new_day.astype(np.int64), starts),
+        orders=ends - starts + 1,
+        purchase_days=_run_counts(new_day, starts, ends),
         monetary=np.add.reduceat(amount, starts),
         recency=as_of - last,
         tenure=as_of - first,
         spend_recent=np.add.reduceat(np.where(recent, amount, 0.0), starts),
         spend_before=np.add.reduceat(np.where(before, amount, 0.0), starts),
-        orders_recent=np.add.reduceat(recent.astype(np.int64), starts),
-        orders_before=np.add.reduceat(before.astype(np.int64), starts),
+        orders_recent=_run_counts(recent, starts, ends),
+        orders_before=_run_counts(before, starts, ends),
         as_of=as_of,
         period=period,
     )
+
+
+def _run_counts(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many flags are set in each run [start, end]."""
+    running = np.cumsum(flags, dtype=np.int64)
+    return running[ends] - running[starts] + flags[starts]
 
 
 def next_period(ledger: Ledger, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
