@@ -381,3 +381,16 @@ def test_reasons_written_once_per_combination_match_row_by_row(rows, with_spend)
     r, f, m = (np.array(col) for col in zip(*rows))
     spend = m if with_spend else None
     assert reasons(r, f, spend).tolist() == _texts(r, f, spend, "bought").tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 900)), min_size=1, max_size=50))
+def test_segment_median_recency_matches_pandas(rows):
+    from custseg.compute.analysis import _group_medians
+
+    idx = np.array([g for g, _ in rows])
+    values = np.array([v for _, v in rows])
+    expected = pd.Series(values).groupby(idx).median()
+    got = _group_medians(idx, values, 5)
+    for g in range(5):
+        assert (np.isnan(got[g]) and g not in expected.index) or got[g] == expected[g]

@@ -8,7 +8,6 @@ the schema's dataclasses.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from custseg.compute.metrics import Metrics
 
@@ -24,7 +23,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     repeat = np.bincount(idx, weights=(m.purchase_days >= 2).astype(float), minlength=k)
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
-    medians = pd.Series(m.recency).groupby(idx).median() if n else pd.Series(dtype=float)  # few groups: fast
+    medians = _group_medians(idx, m.recency, k)
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -36,11 +35,32 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
             "revenue_share": _r(revenue[i] / revenue_total, 4) if has_amounts and revenue_total else None,
             "avg_value": _r(revenue[i] / c, 2) if money else None,
             "aov": _r(revenue[i] / orders[i], 2) if money and orders[i] else None,
-            "median_recency_days": float(medians.get(i)) if c else None,
+            "median_recency_days": float(medians[i]) if c else None,
             "avg_purchase_days": _r(days[i] / c, 2) if c else None,
             "repeat_rate": _r(repeat[i] / c, 4) if c else None,
             "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money and m.period else None,
         }
+    return out
+
+
+def _group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The median of integer ``values`` in each of k groups (NaN for an empty one), by counting:
+    days span a few thousand values, so this is two bincounts, not a sort per group."""
+    out = np.full(k, np.nan)
+    if not len(idx):
+        return out
+    low = int(values.min())
+    width = int(values.max()) - low + 1
+    if width * k > 50_000_000:  # an unusually wide range: sort instead
+        return np.array([np.median(values[idx == g]) if (idx == g).any() else np.nan for g in range(k)])
+    table = np.bincount(idx * width + (values - low), minlength=k * width).reshape(k, width)
+    for g in range(k):
+        running = np.cumsum(table[g])
+        total = int(running[-1])
+        if total:
+            lower = np.searchsorted(running, (total - 1) // 2, side="right")
+            upper = np.searchsorted(running, total // 2, side="right")
+            out[g] = (lower + upper) / 2 + low
     return out
 
 
