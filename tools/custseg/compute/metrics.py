@@ -140,8 +140,6 @@ def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:
     ends = np.empty_like(starts)
     ends[:-1] = starts[1:] - 1
     ends[-1] = n - 1
-    # Counts per customer are differences of running counts at run ends (exact for integers);
-    # money is summed per run (reduceat), never as differences of a running float total.
     new_day = boundary.copy()
     new_day[1:] |= lg.day[1:] != lg.day[:-1]
     amount = lg.amount if not np.isnan(lg.amount).any() else np.nan_to_num(lg.amount, nan=0.0)
@@ -154,23 +152,22 @@ def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:
         first=first,
         last=last,
         orders=ends - starts + 1,
-        purchase_days=_run_counts(new_day, starts, ends),
+        purchase_days=_run_counts(new_day, starts),
         monetary=np.add.reduceat(amount, starts),
         recency=as_of - last,
         tenure=as_of - first,
         spend_recent=np.add.reduceat(np.where(recent, amount, 0.0), starts),
         spend_before=np.add.reduceat(np.where(before, amount, 0.0), starts),
-        orders_recent=_run_counts(recent, starts, ends),
-        orders_before=_run_counts(before, starts, ends),
+        orders_recent=_run_counts(recent, starts),
+        orders_before=_run_counts(before, starts),
         as_of=as_of,
         period=period,
     )
 
 
-def _run_counts(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """How many flags are set in each run [start, end]."""
-    running = np.cumsum(flags, dtype=np.int64)
-    return running[ends] - running[starts] + flags[starts]
+def _run_counts(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How many flags are set in each run from one start to the next (no row-sized temporary)."""
+    return np.add.reduceat(flags.view(np.uint8), starts, dtype=np.int64)
 
 
 def next_period(ledger: Ledger, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:

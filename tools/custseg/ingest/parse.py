@@ -160,9 +160,7 @@ def parse_dates(raw: pd.Series) -> Parsed:
     # weigh the values (how many parse, which separator) count every row, as above.
     codes, uniques = encoded
     text = _present_text(uniques)
-    present_rows = np.flatnonzero(codes >= 0)
-    present_rows = present_rows[text.notna().to_numpy()[codes[present_rows]]]
-    sample = text.iloc[codes[present_rows[:5000]]].astype(str)
+    sample = text.iloc[codes[_first_present_rows(codes, text.notna().to_numpy(), 5000)]].astype(str)
     parsed = _parse_date_text(text, weights=np.bincount(codes[codes >= 0], minlength=len(uniques)), sample=sample)
     safe = np.maximum(codes, 0)
     missing = codes < 0
@@ -192,6 +190,20 @@ def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
         return None
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary))
+
+
+def _first_present_rows(codes: np.ndarray, present: np.ndarray, k: int) -> np.ndarray:
+    """The first k rows whose cell is present (code >= 0 and present[code]), looking at a
+    prefix of the column first: samples come from the top of the file."""
+    size = 8 * k
+    while True:
+        head = codes[:size]
+        ok = head >= 0
+        ok[ok] = present[head[ok]]
+        rows = np.flatnonzero(ok)[:k]
+        if len(rows) == k or size >= len(codes):
+            return rows
+        size *= 8
 
 
 def _weighted_mean(mask: pd.Series, present: pd.Series, weights: np.ndarray | None) -> float:

@@ -128,16 +128,24 @@ def _figures(ds: Dataset, ledger: Ledger | None):
     tx = ds.transactions
     if ds.kind == "events":
         dates = ds.events["date"]
-        customers = int(ds.events["customer_id"].nunique())
+        customers = _distinct_ids(ds.events["customer_id"])
     else:
         dates = tx["date"]
-        customers = int(tx["customer_id"].nunique())
+        customers = _distinct_ids(tx["customer_id"])
     revenue = float(tx["amount"].sum()) if ds.has_revenue else None
     one_time = None
     if len(tx):
         ledger = ledger if ledger is not None else Ledger.from_frame(tx)
         one_time = float((ledger.purchase_days() == 1).mean())
     return customers, int(len(tx)), revenue, dates, one_time
+
+
+def _distinct_ids(ids: pd.Series) -> int:
+    """How many customers: for ingest's categorical ids, a count of the codes in use."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = ids.cat.codes.to_numpy()
+        return int(np.count_nonzero(np.bincount(codes[codes >= 0], minlength=1)))
+    return int(ids.nunique())
 
 
 def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[str, str]]:
