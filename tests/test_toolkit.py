@@ -55,3 +55,26 @@ def test_cli_reference_is_current():
     from tests.conftest import ROOT
 
     assert (ROOT / "docs" / "cli.md").read_text() == markdown(), "regenerate: python -m custseg.cli.docs > docs/cli.md"
+
+
+def test_run_memory_settings_are_restored_even_when_the_run_fails():
+    from custseg.toolkit.memory import DEFAULTS, DURING_RUN, reusing_freed_memory
+
+    class FakeLibc:
+        def __init__(self):
+            self.settings, self.trimmed = {}, 0
+
+        def mallopt(self, param, value):
+            self.settings[param] = value
+            return 1
+
+        def malloc_trim(self, pad):
+            self.trimmed += 1
+
+    libc = FakeLibc()
+    with reusing_freed_memory(libc):
+        assert libc.settings == DURING_RUN
+    assert libc.settings == DEFAULTS and libc.trimmed == 1
+    with pytest.raises(RuntimeError), reusing_freed_memory(libc):
+        raise RuntimeError("bad input")
+    assert libc.settings == DEFAULTS and libc.trimmed == 2

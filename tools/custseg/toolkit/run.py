@@ -19,6 +19,7 @@ from custseg.errors import InputError
 from custseg.facts.build import RunOptions, build
 from custseg.facts.tables import write_csv
 from custseg.ingest import KEY_FILE, load, write_key
+from custseg.toolkit.memory import reusing_freed_memory
 from custseg.toolkit.profile import IngestParams, summarize
 from custseg.toolkit.progress import Progress
 from custseg.toolkit.spec import Tool, param, to_jsonable
@@ -66,6 +67,11 @@ class RunResult:
 
 
 def run(params: RunParams) -> RunResult:
+    with reusing_freed_memory():
+        return _run(params)
+
+
+def _run(params: RunParams) -> RunResult:
     progress = Progress(["read", "compute", "charts", "exports", "workbook", "report"])
     progress.step("reading the export")
     ds = load(params.files, params.ingest_options())
