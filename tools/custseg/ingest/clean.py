@@ -8,6 +8,7 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -159,6 +160,13 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             live = frame[~dup]
             key = key[~dup]
 
+    # A plain log's identities depend on its customer column alone: they are encoded on a
+    # second thread (pyarrow work, the GIL released) while amounts and dates are parsed.
+    pool = early_identity = None
+    if "order_id" not in m and _plain_identity(m, det.source):
+        pool = ThreadPoolExecutor(max_workers=1)
+        early_identity = pool.submit(identity_column, frame["customer"], "i:", True)
+
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
     for role in ("amount", "refunded", "converted_amount", "converted_refunded", "quantity", "unit_price"):
@@ -248,7 +256,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
 
-    identity = _order_identity(orders, m, source)
+    if early_identity is not None:
+        identity = early_identity.result().reset_index(drop=True)
+        pool.shutdown()
+    else:
+        identity = _order_identity(orders, m, source)
     reason.assign(identity.isna().to_numpy(), "no_identity")
     reason.assign(orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
     reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
@@ -341,7 +353,7 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
             if role in orders:
                 parts.append(prefixed(normalize_phone(orders[role]), "p:"))
     if "customer" in orders:
-        if not parts and source != "woocommerce_orders":  # a plain log: one pass per distinct customer
+        if _plain_identity(m, source):  # one pass per distinct customer
             return identity_column(orders["customer"], "i:", normalize=True)
         cust = customer_ids(orders["customer"])
         if source == "woocommerce_orders":  # 0 is WooCommerce's guest
@@ -350,6 +362,11 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     if not parts:
         return pd.Series(pd.NA, index=orders.index, dtype="string[pyarrow]")
     return first_present(*parts)
+
+
+def _plain_identity(m: dict[str, str], source: str) -> bool:
+    """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
+    return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
 
 
 def _issue_counts(identity: pd.Series, reason: Reasons) -> pd.DataFrame | None:

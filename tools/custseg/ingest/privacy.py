@@ -59,7 +59,7 @@ def pseudonymize_column(identity: pd.Series, key: str) -> pd.Categorical:
     if len(originals) == 0:
         return pd.Categorical.from_codes(codes, categories=pd.Index([], dtype=object))
     hashed = _hash(originals, key)
-    order = np.argsort(hashed, kind="stable")
+    order = np.argsort(hashed)  # ids are distinct unless two hashes collide (checked next)
     ranked = hashed[order]
     if len(ranked) > 1 and (ranked[1:] == ranked[:-1]).any():  # two identities, one hash: one id
         order, inverse = np.unique(hashed, return_inverse=True)
