@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,13 +203,17 @@ class _Transactions(_Base):
     # -- RFM -----------------------------------------------------------------------------------
 
     def rfm(self, ledger: Ledger, as_of: int, cutoff: int, history: bool, span: int):
-        m = customer_metrics(ledger, as_of, self.period)
-        method, reason = rfm.choose_method(m, self.opts.method, span)
-        now = self.score(m, method, reason)
+        # The earlier period's metrics are numpy work that releases the GIL: computed on a
+        # second thread while the current period is measured and scored.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            earlier = pool.submit(customer_metrics, ledger, cutoff, self.period) if history else None
+            m = customer_metrics(ledger, as_of, self.period)
+            method, reason = rfm.choose_method(m, self.opts.method, span)
+            now = self.score(m, method, reason)
+            mp = earlier.result() if earlier is not None else None
         table = now.assignment.table
         prev = None
-        if history:
-            mp = customer_metrics(ledger, cutoff, self.period)
+        if mp is not None:
             if len(mp) >= MIN_CUSTOMERS:
                 prev = self.score(mp, method, reason, table, now.assignment.table_reason, now.assignment.merged)
         keys = rfm.ordered_keys(table)

@@ -500,6 +500,15 @@ def _scores(customers: pd.DataFrame) -> tuple[np.ndarray, list[str | None]]:
     return codes, out
 
 
+def _has_score(customers: pd.DataFrame) -> bool:
+    """Whether any customer has all three of r_score, f_score and m_score (finite numbers)."""
+    complete = np.ones(len(customers), dtype=bool)
+    for column in ("r_score", "f_score", "m_score"):
+        values = pd.to_numeric(customers[column], errors="coerce")
+        complete &= np.isfinite(pd.Series(values).to_numpy(dtype=float, na_value=np.nan))
+    return bool(complete.any())
+
+
 def _clean_emails(values: pd.Series) -> pa.Array:
     """``_clean_email`` of every value, nulls where it gives None."""
     arr = _string_arrow(values)
@@ -683,7 +692,6 @@ def write_exports(
         generic_job = pool.submit(_write_columns, os.path.join(folder, GENERIC_FILE), generic_cols, generic, n)
         del generic
         emails, consent = _contacts(customers, contacts)
-        bought = _bought(customers, seg, keys)
 
         has_email = emails.is_valid().to_numpy(zero_copy_only=False)
         opted_out = has_email & (consent == 0)
@@ -705,32 +713,37 @@ def write_exports(
         email_cells = _cells(kept_emails)
         seg_names = _take(name_cells, name_codes[rows])
         ids = pc.take(id_cells, kept)
+        # The email tools' own columns, worked out for the customers they list only.
+        listed = customers.iloc[rows].reset_index(drop=True)
+        m = len(rows)
+        listed_names = name_codes[rows]
+        bought = _bought(listed, seg[rows], keys)
         if all(c in customers for c in ("r_score", "f_score", "m_score")):
-            score_codes, scores = _scores(customers)
+            score_codes, scores = _scores(listed)
         else:
-            score_codes, scores = np.zeros(n, dtype=np.int64), [None]
-        has_scores = any(s is not None for s in scores) and n > 0
+            score_codes, scores = np.zeros(m, dtype=np.int64), [None]
+        has_scores = all(c in customers for c in ("r_score", "f_score", "m_score")) and _has_score(customers)
         labels = {}
         for column in ("lifecycle", "value_tier"):
-            labels[column] = _labels(customers, facts, column) if column in customers else (np.zeros(n, dtype=np.int64), [None])
+            labels[column] = _labels(listed, facts, column) if column in customers else (np.zeros(m, dtype=np.int64), [None])
         has_lifecycle = "lifecycle" in customers
         has_value = "value_tier" in customers
 
         def label_cells(column: str) -> pa.Array:
             codes, values = labels[column]
-            return _take([_cell(v) for v in values], codes[rows])
+            return _take([_cell(v) for v in values], codes)
 
-        tag_codes, tag_first = _combine(name_codes, labels["lifecycle"][0], labels["value_tier"][0])
-        tags = [_cell(_tags(names[name_codes[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
-        stage = pc.if_else(pa.array(bought[rows], type=pa.bool_()), pa.scalar("customer", _LARGE), _EMPTY)
+        tag_codes, tag_first = _combine(listed_names, labels["lifecycle"][0], labels["value_tier"][0])
+        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
+        stage = pc.if_else(pa.array(bought, type=pa.bool_()), pa.scalar("customer", _LARGE), _EMPTY)
 
         tools = {
             KLAVIYO: (
                 ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Customer ID"],
-                [email_cells, seg_names] + ([_take([_cell(s) for s in scores], score_codes[rows])] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
+                [email_cells, seg_names] + ([_take([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
             ),
             HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "customer_id"], [email_cells, seg_names, stage, ids]),
-            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, _take(tags, tag_codes[rows]), ids]),
+            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, _take(tags, tag_codes), ids]),
         }
 
         files: list[str] = []
@@ -776,7 +789,7 @@ def write_exports(
         notes.append(f"{duplicates:,} rows share an email with an earlier row; the email tools merge them into one profile")
     if NO_SEGMENT in key_index:
         notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
-    if bool((bought & keep).any()):
+    if bool(bought.any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import")
 
     return ExportSummary(
