@@ -193,7 +193,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if "order_id" in m:
         orders = _collapse(pd.DataFrame(per_row), pd.factorize(key, sort=False)[0], text_roles)
     else:  # a plain log: every row is an order, nothing to collapse
-        orders = pd.DataFrame(per_row)
+        orders = pd.DataFrame(per_row, copy=False)
         orders["n_rows"] = 1
 
     # 4. Dates at order level.
@@ -271,7 +271,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_orders.update(reason.counts())
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum())
-    out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    if kept.all():  # plain logs usually keep every row: no copies
+        out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
+    else:
+        out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
     contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
     issues = _issue_counts(identity, reason)
     warnings = []

@@ -93,7 +93,7 @@ def _arrow_floats(text: pd.Series) -> pd.Series | None:
         values = pc.cast(pa.array(text, from_pandas=True), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index)
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, copy=False)
 
 
 def _decides_decimal_comma(uniques: pd.Series, hint: str | None) -> bool:
@@ -166,7 +166,7 @@ def parse_dates(raw: pd.Series) -> Parsed:
     missing = codes < 0
     values = parsed.values.to_numpy()[safe]
     values[missing] = np.datetime64("NaT")
-    return Parsed(pd.Series(values, index=raw.index), pd.Series(parsed.bad.to_numpy()[safe] & ~missing, index=raw.index), parsed.notes)
+    return Parsed(pd.Series(values, index=raw.index, copy=False), pd.Series(parsed.bad.to_numpy()[safe] & ~missing, index=raw.index, copy=False), parsed.notes)
 
 
 DISTINCT_MIN_ROWS = 100_000  # shorter columns parse fast enough row by row
