@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -466,3 +467,12 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     mailchimp = raw_rows(Path(tmp_path / "0" / "exports" / "mailchimp.csv"))
     assert [r[1] for r in mailchimp[1:]] == ["Champions,Established", "At Risk,Lapsed", "Champions,Established", "New One", "Loyal,Lapsed"]
     assert sorted(n for n in files if n.startswith("hubspot_")) == ["hubspot_at_risk.csv", "hubspot_champions.csv", "hubspot_loyal.csv", "hubspot_unsegmented.csv"]
+
+
+@pytest.mark.parametrize("values", [[5, 1, 3, 5], [-3, 0, 7, -3], [0, 2**40, 12], [7]])
+def test_integer_cells_read_as_python_writes_them(values):
+    from custseg.render.exports import _int_cells
+
+    assert _int_cells(np.array(values, dtype=np.int64)).to_pylist() == [str(v) for v in values]
+    if max(values) < 128 and min(values) > -128:
+        assert _int_cells(np.array(values, dtype=np.int8)).to_pylist() == [str(v) for v in values]

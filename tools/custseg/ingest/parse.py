@@ -180,10 +180,11 @@ def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
 
     if len(raw) < DISTINCT_MIN_ROWS or not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
         return None
-    sample = raw.iloc[:: max(1, len(raw) // 10_000)]
-    if sample.nunique() > len(sample) // 4:
+    arr = pa.array(raw.array)
+    sample = arr.take(pa.array(np.arange(0, len(arr), max(1, len(arr) // 10_000))))
+    if pc.count_distinct(sample, mode="all").as_py() > len(sample) // 4:
         return None
-    encoded = pc.dictionary_encode(pa.array(raw.array))
+    encoded = pc.dictionary_encode(arr)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.unify_dictionaries().combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
     if len(encoded.dictionary) == 0:  # nothing but missing cells
