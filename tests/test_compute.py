@@ -394,3 +394,25 @@ def test_segment_median_recency_matches_pandas(rows):
     got = _group_medians(idx, values, 5)
     for g in range(5):
         assert (np.isnan(got[g]) and g not in expected.index) or got[g] == expected[g]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50, 400), min_size=1, max_size=80), st.booleans())
+def test_counted_quantile_scores_match_numpy(values, higher_is_better):
+    """Whole-number dimensions are scored by counting; cuts and scores equal np.quantile's."""
+    v = np.array(values, dtype=np.int64)
+    scores, score = quantile_score(v, "frequency", higher_is_better)
+    w = v.astype(float) if higher_is_better else -v.astype(float)
+    cuts = np.quantile(w, (0.2, 0.4, 0.6, 0.8), method="lower")
+    assert scores.tolist() == (1 + np.searchsorted(cuts, w, side="left")).tolist()
+    assert score.cuts == [float(c) if higher_is_better else float(-c) for c in cuts]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_counted_quantile_scores_match_numpy_on_long_skewed_columns(seed):
+    rng = np.random.default_rng(seed)
+    v = rng.geometric(0.6, size=int(rng.integers(2, 200_000)))  # mostly 1s, like purchase days
+    scores, score = quantile_score(v, "frequency", True)
+    cuts = np.quantile(v.astype(float), (0.2, 0.4, 0.6, 0.8), method="lower")
+    assert score.cuts == cuts.tolist()
+    assert np.array_equal(scores, 1 + np.searchsorted(cuts, v.astype(float), side="left"))
