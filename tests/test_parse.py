@@ -207,3 +207,14 @@ def test_long_date_columns_parse_once_per_distinct_cell_with_the_same_result(mon
     assert got.values.equals(expected.values)
     assert got.bad.tolist() == expected.bad.tolist()
     assert got.notes == expected.notes
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(), st.sampled_from([" Ann@Shop.Example ", "ann@shop.example", "bob@", "@", "", "  ", "+1 (555) 010-2233", "0044 20 7946 0000", "'+1 555 010 2233", "12", "n/a", "Straße@Bücher.de"])), max_size=30))
+def test_emails_and_phones_normalized_once_per_distinct_cell_as_row_by_row(monkeypatch, cells):
+    from custseg.ingest import text as text_mod
+
+    monkeypatch.setattr(text_mod, "ON_DISTINCT_MIN_ROWS", 1)
+    for series in (pd.Series(cells, dtype=object), pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow")))):
+        assert text_mod.normalize_email(series).tolist() == text_mod._normalize_email(series).tolist()
+        assert text_mod.normalize_phone(series).tolist() == text_mod._normalize_phone(series).tolist()

@@ -387,7 +387,7 @@ def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: di
     """Email and consent per identity, from each customer's latest kept order."""
     frame = pd.DataFrame(
         {
-            "identity": identity.to_numpy()[kept],
+            "identity": identity[kept].reset_index(drop=True),
             "day": orders["day"].to_numpy()[kept],
             "email": normalize_email(orders["email"]).to_numpy()[kept] if "email" in orders else None,
             "consent": parse_flag(orders["consent"]).to_numpy()[kept] if "consent" in orders else pd.array([pd.NA] * int(kept.sum()), dtype="boolean"),

@@ -378,8 +378,9 @@ _FALSE = {"no", "n", "false", "f", "0", "unsubscribed", "not_subscribed", "opted
 
 def parse_flag(raw: pd.Series) -> pd.Series:
     """yes/no style consent flags as a nullable boolean (unknown stays missing)."""
-    from custseg.ingest.text import lower_values
+    from custseg.ingest.text import distinct, lower_values
 
-    values = pd.Series(lower_values(raw), index=raw.index, dtype=object)
-    table = {v: (True if v in _TRUE else False if v in _FALSE else None) for v in pd.unique(values) if v is not None}
-    return values.map(table).astype("boolean")
+    codes, cells = distinct(raw)  # a handful of distinct spellings, each read once
+    words = lower_values(pd.Series(pd.arrays.ArrowStringArray(cells)))
+    meaning = np.array([2 if w in _TRUE else 1 if w in _FALSE else 0 for w in words] + [0], dtype=np.int8)[codes]
+    return pd.Series(pd.arrays.BooleanArray(meaning == 2, meaning == 0), index=raw.index)

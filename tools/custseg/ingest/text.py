@@ -88,12 +88,20 @@ def first_present(*candidates: pd.Series) -> pd.Series:
 
 def normalize_email(s: pd.Series) -> pd.Series:
     """Trimmed and lower-cased; anything without an @ is not an email."""
+    return on_distinct(s, _normalize_email)
+
+
+def _normalize_email(s: pd.Series) -> pd.Series:
     t = text(s).str.lower()
     return t.where(t.str.contains("@", regex=False).fillna(False) & (t.str.len() > 2))
 
 
 def normalize_phone(s: pd.Series) -> pd.Series:
     """Digits with a leading + only; fewer than six digits is not a phone."""
+    return on_distinct(s, _normalize_phone)
+
+
+def _normalize_phone(s: pd.Series) -> pd.Series:
     t = text(s)
     digits = t.str.replace(r"\D", "", regex=True)
     plus = t.str.replace(r"^[^\d+]*", "", regex=True).str.startswith("+").fillna(False)
@@ -128,6 +136,23 @@ def distinct(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     encoded = pc.dictionary_encode(arr)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary
+
+
+ON_DISTINCT_MIN_ROWS = 50_000  # below this, row-by-row string work is already fast
+
+
+def on_distinct(s: pd.Series, fn) -> pd.Series:
+    """``fn`` (cell by cell text work, Series of strings in and out) run once per distinct
+    cell of a long column and spread back: order exports repeat each email and phone on
+    every line item of every order."""
+    if len(s) < ON_DISTINCT_MIN_ROWS:
+        return fn(s)
+    codes, cells = distinct(s)
+    out = pa.array(fn(pd.Series(pd.arrays.ArrowStringArray(cells))).array)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    taken = pc.take(out, pa.array(codes, mask=codes < 0))
+    return _series(taken, s.index)
 
 
 def categorical(codes: np.ndarray, values: pa.Array, unique: bool, index: pd.Index) -> pd.Series:
