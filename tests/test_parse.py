@@ -218,3 +218,16 @@ def test_emails_and_phones_normalized_once_per_distinct_cell_as_row_by_row(monke
     for series in (pd.Series(cells, dtype=object), pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow")))):
         assert text_mod.normalize_email(series).tolist() == text_mod._normalize_email(series).tolist()
         assert text_mod.normalize_phone(series).tolist() == text_mod._normalize_phone(series).tolist()
+
+
+def test_identity_column_merges_ids_that_normalize_alike():
+    """Customer ids encoded once per distinct cell equal the row-by-row normalization,
+    and cells that normalize alike (Excel's 12346.0, case of an email) become one customer."""
+    from custseg.ingest.text import customer_ids, identity_column, prefixed
+
+    cells = [" 12346.0", "12346", "A@B.COM", "a@b.com", None, "  ", "x7", "x7"]
+    for series in (pd.Series(cells, dtype=object), pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow")))):
+        got = identity_column(series, "i:", normalize=True)
+        assert isinstance(got.dtype, pd.CategoricalDtype)
+        assert got.astype(object).where(got.notna(), None).tolist() == prefixed(customer_ids(series), "i:").astype(object).where(lambda s: s.notna(), None).tolist()
+        assert got.cat.categories.is_unique and len(got.cat.categories) == 3

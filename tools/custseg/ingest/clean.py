@@ -162,10 +162,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # A plain log's identities depend on its customer column alone: they are encoded on a
     # second thread (pyarrow work, the GIL released) while amounts and dates are parsed.
-    pool = early_identity = None
+    early_identity = None
     if "order_id" not in m and _plain_identity(m, det.source):
         pool = ThreadPoolExecutor(max_workers=1)
         early_identity = pool.submit(identity_column, frame["customer"], "i:", True)
+        pool.shutdown(wait=False)  # the one task still runs; nothing is left behind on an error
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
@@ -258,7 +259,6 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     if early_identity is not None:
         identity = early_identity.result().reset_index(drop=True)
-        pool.shutdown()
     else:
         identity = _order_identity(orders, m, source)
     reason.assign(identity.isna().to_numpy(), "no_identity")

@@ -178,21 +178,19 @@ def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from custseg.ingest.text import distinct
+
     if len(raw) < DISTINCT_MIN_ROWS or not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
         return None
-    arr = pa.array(raw.array)
-    head = arr.slice(0, 1_000_000)  # a sample from the top: a take across chunks costs a copy
+    head = pa.array(raw.array).slice(0, 1_000_000)  # a sample from the top: a take across chunks costs a copy
     head = head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head
     sample = head.take(pa.array(np.arange(0, len(head), max(1, len(head) // 10_000))))
     if pc.count_distinct(sample, mode="all").as_py() > len(sample) // 4:
         return None
-    encoded = pc.dictionary_encode(arr)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.unify_dictionaries().combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
-    if len(encoded.dictionary) == 0:  # nothing but missing cells
+    codes, cells = distinct(raw)
+    if len(cells) == 0:  # nothing but missing cells
         return None
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary))
+    return codes, pd.Series(pd.arrays.ArrowStringArray(cells))
 
 
 def _first_present_rows(codes: np.ndarray, present: np.ndarray, k: int) -> np.ndarray:
