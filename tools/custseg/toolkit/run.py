@@ -80,6 +80,9 @@ def _run(params: RunParams) -> RunResult:
     progress.step("computing segments")
     opts = RunOptions(as_of=params.as_of, period=params.period, method=params.method, rules=params.rules, validate=not params.no_validate)
     facts, customers = build(ds, opts, profile, ledger)
+    # The order-level tables are done with: freed here, their memory serves the writing.
+    del ledger
+    ds.transactions = ds.events = None
     out = os.path.abspath(params.out)
     _check_target(out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
