@@ -725,17 +725,17 @@ def write_exports(
         ids = pc.take(id_cells, kept)
         # The email tools' own columns, worked out for the customers they list only.
         listed = customers.iloc[rows].reset_index(drop=True)
-        m = len(rows)
+        listed_count = len(rows)
         listed_names = name_codes[rows]
         bought = _bought(listed, seg[rows], keys)
         if all(c in customers for c in ("r_score", "f_score", "m_score")):
             score_codes, scores = _scores(listed)
         else:
-            score_codes, scores = np.zeros(m, dtype=np.int64), [None]
+            score_codes, scores = np.zeros(listed_count, dtype=np.int64), [None]
         has_scores = all(c in customers for c in ("r_score", "f_score", "m_score")) and _has_score(customers)
         labels = {}
         for column in ("lifecycle", "value_tier"):
-            labels[column] = _labels(listed, facts, column) if column in customers else (np.zeros(m, dtype=np.int64), [None])
+            labels[column] = _labels(listed, facts, column) if column in customers else (np.zeros(listed_count, dtype=np.int64), [None])
         has_lifecycle = "lifecycle" in customers
         has_value = "value_tier" in customers
 
