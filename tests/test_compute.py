@@ -416,3 +416,12 @@ def test_counted_quantile_scores_match_numpy_on_long_skewed_columns(seed):
     cuts = np.quantile(v.astype(float), (0.2, 0.4, 0.6, 0.8), method="lower")
     assert score.cuts == cuts.tolist()
     assert np.array_equal(scores, 1 + np.searchsorted(cuts, v.astype(float), side="left"))
+
+
+def test_segment_median_recency_with_a_wide_range_takes_the_sorting_path():
+    from custseg.compute.analysis import _group_medians
+
+    idx = np.array([0, 0, 1, 1, 1, 3])
+    values = np.array([0, 90_000_000, 5, 7, 100_000_000, 2])  # too wide a range to count
+    assert _group_medians(idx, values, 4)[[0, 1, 3]].tolist() == [45_000_000.0, 7.0, 2.0]
+    assert np.isnan(_group_medians(idx, values, 4)[2])
