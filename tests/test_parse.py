@@ -231,3 +231,52 @@ def test_identity_column_merges_ids_that_normalize_alike():
         assert isinstance(got.dtype, pd.CategoricalDtype)
         assert got.astype(object).where(got.notna(), None).tolist() == prefixed(customer_ids(series), "i:").astype(object).where(lambda s: s.notna(), None).tolist()
         assert got.cat.categories.is_unique and len(got.cat.categories) == 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "é"])), max_size=6), max_size=5))
+def test_distinct_over_chunks_matches_one_chunk(chunks):
+    """A column read in several chunks encodes to the same codes and cells as one chunk."""
+    import pyarrow as pa
+
+    from custseg.ingest.text import distinct
+
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks], type=pa.large_string())))
+    codes, cells = distinct(chunked)
+    flat = [v for c in chunks for v in c]
+    assert codes.dtype == np.int32 and len(codes) == len(flat)
+    assert cells.to_pylist() == list(dict.fromkeys(v for v in flat if v is not None))  # first appearance order
+    assert [None if k < 0 else cells[k].as_py() for k in codes] == flat
+
+
+def test_pseudonyms_prepared_early_equal_the_direct_ones(monkeypatch):
+    """Ids prepared from all identities (on ingest's second thread) map rows exactly as hashing
+    the kept rows' identities does: identities only dropped rows had get no id, and two
+    identities whose hashes collide share one."""
+    from custseg.ingest import privacy
+    from custseg.ingest.text import categorical
+
+    values = pd.Index(pd.arrays.ArrowStringArray(pa_strings(["i:a", "i:b", "i:c", "i:d", "i:e"])))
+    column = categorical(np.array([4, 0, 0, -1, 2, 4], dtype=np.int32), values.array._pa_array.combine_chunks(), unique=True, index=pd.RangeIndex(6))
+    kept = column[[True, True, False, True, True, True]].reset_index(drop=True)  # i:d only on a dropped row... and i:b nowhere
+    prepared = privacy.prepare(kept.cat.categories, "0123456789abcdef")
+    assert prepared.identities is kept.cat.categories  # the same object travels with the column
+    direct = privacy.pseudonymize_column(kept.astype(object), "0123456789abcdef")
+    hashed = []
+    monkeypatch.setattr(privacy, "_hash", lambda v, k: hashed.append(v) or pytest.fail("prepared ids were hashed again"))
+    early = privacy.pseudonymize_column(kept, "0123456789abcdef", prepared)
+    assert list(early.categories) == list(direct.categories) == sorted(direct.categories)
+    assert early.astype(object).tolist() == direct.astype(object).tolist()
+    monkeypatch.undo()
+    # a collision: "i:a" and "i:e" hash alike -> one id, as the direct path gives
+    real = privacy._hash
+    monkeypatch.setattr(privacy, "_hash", lambda v, k: np.where(np.asarray(v) == "i:e", real(np.array(["i:a"], dtype=object), k)[0], real(v, k)))
+    collided = privacy.pseudonymize_column(kept, "0123456789abcdef", privacy.prepare(kept.cat.categories, "0123456789abcdef"))
+    assert collided.astype(object).tolist() == privacy.pseudonymize_column(kept.astype(object), "0123456789abcdef").astype(object).tolist()
+    assert collided[0] == collided[1] and len(collided.categories) == 2
+
+
+def pa_strings(values):
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.large_string())

@@ -168,3 +168,19 @@ def test_key_file_round_trip(tmp_path):
     ds3 = load([write(tmp_path, "c.csv", SHOPIFY)])
     assert set(ds1.transactions["customer_id"]) == set(ds2.transactions["customer_id"])
     assert not set(ds1.transactions["customer_id"]) & set(ds3.transactions["customer_id"])
+
+
+def test_plain_log_ids_are_hashed_once_while_other_columns_parse(tmp_path, monkeypatch):
+    """A plain log's ids are prepared on ingest's second thread and not hashed again, also
+    when some rows are dropped (their customers get no id)."""
+    from custseg.ingest import privacy
+
+    lines = ["customer_id,date,amount"] + [f"{i % 7},2024-01-{1 + i % 28:02d},{i}.50" for i in range(60)] + ["99,not a date,5"]
+    path = write(tmp_path, "log.csv", "\n".join(lines) + "\n")
+    sizes = []
+    real = privacy._hash
+    monkeypatch.setattr(privacy, "_hash", lambda v, k: sizes.append(len(v)) or real(v, k))
+    ds = load([path])
+    assert sizes == [8]  # customers 0-6 and 99, once
+    assert ds.dropped == {"unparseable_date": 1} and ds.transactions["customer_id"].nunique() == 7
+    assert ds.transactions["customer_id"].cat.categories.tolist() == sorted(pseudonymize([f"i:{i}" for i in range(7)], ds.key).tolist())

@@ -17,6 +17,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
 
 REASON_ORDER = (
@@ -50,6 +51,7 @@ class Options:
     include_unpaid: bool = False
     currency: str | None = None
     decimal_hint: str | None = None  # "," when the file's convention is European (semicolons)
+    key: str | None = None  # the pseudonymization key: a plain log's ids are then prepared early
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Cleaned:
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent: private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
+    pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -160,12 +163,12 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             live = frame[~dup]
             key = key[~dup]
 
-    # A plain log's identities depend on its customer column alone: they are encoded on a
-    # second thread (pyarrow work, the GIL released) while amounts and dates are parsed.
+    # A plain log's identities depend on its customer column alone: they are encoded (and
+    # their ids hashed) on a second thread, mostly GIL-free work, while amounts and dates parse.
     early_identity = None
     if "order_id" not in m and _plain_identity(m, det.source):
         pool = ThreadPoolExecutor(max_workers=1)
-        early_identity = pool.submit(identity_column, frame["customer"], "i:", True)
+        early_identity = pool.submit(_early_identity, frame["customer"], opts.key)
         pool.shutdown(wait=False)  # the one task still runs; nothing is left behind on an error
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
@@ -257,8 +260,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
 
+    pseudonyms = None
     if early_identity is not None:
-        identity = early_identity.result().reset_index(drop=True)
+        identity, pseudonyms = early_identity.result()
+        identity = identity.reset_index(drop=True)
     else:
         identity = _order_identity(orders, m, source)
     reason.assign(identity.isna().to_numpy(), "no_identity")
@@ -289,6 +294,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         orders=out,
         contacts=contacts,
         issues=issues,
+        pseudonyms=pseudonyms,
         currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
         notes=notes,
         warnings=warnings,
@@ -365,6 +371,11 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     if not parts:
         return pd.Series(pd.NA, index=orders.index, dtype="string[pyarrow]")
     return first_present(*parts)
+
+
+def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseudonyms | None]:
+    identity = identity_column(column, "i:", True)
+    return identity, prepare(identity.cat.categories, key) if key else None
 
 
 def _plain_identity(m: dict[str, str], source: str) -> bool:

@@ -11,7 +11,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders
 from custseg.ingest.detect import Detection, detect
-from custseg.ingest.privacy import new_key, pseudonymize, pseudonymize_column, read_key
+from custseg.ingest.privacy import Pseudonyms, new_key, pseudonymize, pseudonymize_column, read_key
 from custseg.ingest.read import Input, open_inputs
 
 
@@ -98,6 +98,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         include_unpaid=options.include_unpaid,
         currency=options.currency,
         decimal_hint="," if any(i.delimiter == ";" for i in inputs) else None,
+        key=key,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)
@@ -134,15 +135,15 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         out.insert(0, "customer_id", pseudonymize(identity, key).astype(object))
         return out
 
-    def id_column(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    def id_column(frame: pd.DataFrame | None, prepared: Pseudonyms | None = None) -> pd.DataFrame | None:
         """Long tables (one row per order or event): ids as a categorical, each hashed once."""
         if frame is None:
             return None
         out = frame.copy()
-        out.insert(0, "customer_id", pseudonymize_column(out.pop("identity"), key))
+        out.insert(0, "customer_id", pseudonymize_column(out.pop("identity"), key, prepared))
         return out
 
-    transactions = id_column(cleaned.orders)
+    transactions = id_column(cleaned.orders, cleaned.pseudonyms)
     events = id_column(cleaned.events)
     contacts = ids(cleaned.contacts)
     if contacts is None:  # no emails or consent in this export: nothing is known about anyone

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -49,42 +50,62 @@ def write_key(path: str, key: str) -> None:
         fh.write(_HEADER + "k1:" + key + "\n")
 
 
-def pseudonymize_column(identity: pd.Series, key: str) -> pd.Categorical:
-    """Ids for a long column (one per order or event): each distinct identity is hashed once.
+@dataclass
+class Pseudonyms:
+    """The ids of one set of distinct identities, worked out once: ``ids`` sorted (by hash,
+    which is their text order) and, per identity, the position of its id in ``ids``.
+
+    Hashing millions of identities is the slow part of pseudonymizing a long column; a plain
+    log's identities are known early, so ingest prepares their ids on a second thread while
+    the other columns parse, and :func:`pseudonymize_column` only maps the rows.
+    """
+
+    identities: pd.Index  # what was hashed (the categories of an identity column)
+    rank: np.ndarray  # identity -> position in ids
+    ids: pd.Index  # 'c_' + 16 hex digits, sorted and distinct
+
+
+def prepare(identities: pd.Index, key: str) -> Pseudonyms:
+    hashed = _hash(identities.to_numpy(dtype=object), key)
+    order = np.argsort(hashed)  # ids are distinct unless two hashes collide (checked next)
+    ranked = hashed[order]
+    if len(ranked) > 1 and (ranked[1:] == ranked[:-1]).any():  # two identities, one hash: one id
+        ranked, rank = np.unique(hashed, return_inverse=True)
+        rank = rank.reshape(-1)
+    else:
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+    return Pseudonyms(identities, rank, pd.Index(_hex_arrow(ranked)))
+
+
+def pseudonymize_column(identity: pd.Series, key: str, prepared: Pseudonyms | None = None) -> pd.Categorical:
+    """Ids for a long column (one per order or event): each distinct identity is hashed once
+    (or not at all when ``prepared`` holds this column's identities).
 
     The categories come out sorted (by hash, which is the ids' text order), so the codes
     are a stable customer numbering whatever the input's row order.
     """
-    codes, originals = _factorize(identity)
-    if len(originals) == 0:
+    codes, identities = _factorize(identity)
+    if len(identities) == 0:
         return pd.Categorical.from_codes(codes, categories=pd.Index([], dtype=object))
-    hashed = _hash(originals, key)
-    order = np.argsort(hashed)  # ids are distinct unless two hashes collide (checked next)
-    ranked = hashed[order]
-    if len(ranked) > 1 and (ranked[1:] == ranked[:-1]).any():  # two identities, one hash: one id
-        order, inverse = np.unique(hashed, return_inverse=True)
-        ranked, inverse = order, inverse.reshape(-1)
-    else:
-        inverse = np.empty(len(order), dtype=np.int64)
-        inverse[order] = np.arange(len(order))
-    remapped = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1)
-    return from_codes(remapped, pd.Index(_hex_arrow(ranked)))
+    if prepared is None or prepared.identities is not identities:
+        prepared = prepare(identities, key)
+    rank, ids = prepared.rank, prepared.ids
+    present = np.zeros(len(ids), dtype=bool)
+    present[rank[codes[codes >= 0]]] = True
+    if not present.all():  # identities only dropped rows had: their ids are left out
+        rank = (np.cumsum(present) - 1)[rank]
+        ids = ids[present]
+    remapped = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    return from_codes(remapped, ids)
 
 
-def _factorize(identity: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code per row, -1 when missing; the distinct identities as Python strings)."""
+def _factorize(identity: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(code per row, -1 when missing; the distinct identities)."""
     if isinstance(identity.dtype, pd.CategoricalDtype):  # ingest's long columns: already distinct
-        codes = identity.cat.codes.to_numpy().astype(np.int64)
-        categories = identity.cat.categories
-        used = np.zeros(len(categories), dtype=bool)
-        used[codes[codes >= 0]] = True
-        if not used.all():  # identities only dropped rows had
-            renumber = np.cumsum(used) - 1
-            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
-            categories = categories[used]
-        return codes, categories.to_numpy(dtype=object)
+        return identity.cat.codes.to_numpy(), identity.cat.categories
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+    return codes, pd.Index(np.asarray(uniques, dtype=object))
 
 
 def _hash(values: np.ndarray, key: str) -> np.ndarray:

@@ -129,13 +129,31 @@ def _customer_ids(arr) -> tuple[pa.Array, bool]:
 
 
 def distinct(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Dictionary encoding of a text column: (code per row, -1 when missing; each distinct cell once)."""
+    """Dictionary encoding of a text column: (int32 code per row, -1 when missing; each
+    distinct cell once)."""
     arr = _arrow(s)
-    if isinstance(arr, pa.ChunkedArray):  # one encoding: unifying per-chunk dictionaries costs more
-        arr = arr.combine_chunks()
     encoded = pc.dictionary_encode(arr)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary
+    if isinstance(encoded, pa.ChunkedArray):
+        # The chunks of one encoding share one dictionary (Arrow's hash kernel keeps one memo
+        # table across chunks): no copy of the column into one chunk is needed.
+        chunks = [c for c in encoded.chunks if len(c)]
+        if not chunks:
+            return np.empty(0, dtype=np.int32), pa.array([], type=arr.type)
+        dictionary = chunks[-1].dictionary
+        if not all(_same_array(c.dictionary, dictionary) for c in chunks):  # an Arrow that does not share
+            encoded = pc.dictionary_encode(arr.combine_chunks())
+            chunks, dictionary = [encoded], encoded.dictionary
+        indices = pa.chunked_array([c.indices for c in chunks], type=chunks[0].indices.type)
+    else:
+        indices, dictionary = encoded.indices, encoded.dictionary
+    codes = pc.fill_null(indices, -1).to_numpy().astype(np.int32, copy=False)
+    return codes, dictionary
+
+
+def _same_array(a: pa.Array, b: pa.Array) -> bool:
+    if len(a) != len(b) or a.offset != b.offset:
+        return False
+    return all((x is None and y is None) or (x is not None and y is not None and x.address == y.address) for x, y in zip(a.buffers(), b.buffers()))
 
 
 ON_DISTINCT_MIN_ROWS = 50_000  # below this, row-by-row string work is already fast
