@@ -469,10 +469,13 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     assert sorted(n for n in files if n.startswith("hubspot_")) == ["hubspot_at_risk.csv", "hubspot_champions.csv", "hubspot_loyal.csv", "hubspot_unsegmented.csv"]
 
 
-@pytest.mark.parametrize("values", [[5, 1, 3, 5], [-3, 0, 7, -3], [0, 2**40, 12], [7]])
+@pytest.mark.parametrize("values", [[5, 1, 3, 5], [-3, 0, 7, -3], [0, 2**40, 12], [7], [-100, 100, 0]])
 def test_integer_cells_read_as_python_writes_them(values):
-    from custseg.render.exports import _int_cells
+    from custseg.render.exports import _Coded, _int_column
 
-    assert _int_cells(np.array(values, dtype=np.int64)).to_pylist() == [str(v) for v in values]
-    if max(values) < 128 and min(values) > -128:
-        assert _int_cells(np.array(values, dtype=np.int8)).to_pylist() == [str(v) for v in values]
+    def cells(column):
+        return (column.array() if isinstance(column, _Coded) else column).to_pylist()
+
+    assert cells(_int_column(np.array(values, dtype=np.int64))) == [str(v) for v in values]
+    if max(values) < 128 and min(values) > -128:  # no overflow in the small type
+        assert cells(_int_column(np.array(values, dtype=np.int8))) == [str(v) for v in values]

@@ -245,7 +245,9 @@ def safe_slug(key: str) -> str:
 #
 # A column is reduced to integer codes (equal codes = equal values of the same type), the
 # per-value helpers above run once per code on a representative row, and the results are
-# spread back with a take. Free text (ids, emails, reasons) goes through pyarrow compute.
+# spread back with a take, a chunk of rows at a time as the file is written; neighbouring
+# coded columns are joined once per combination first. Free text (ids, emails) goes
+# through pyarrow compute.
 
 _LARGE = pa.large_string()
 _EMPTY = pa.scalar("", _LARGE)
@@ -326,10 +328,15 @@ def _per_value(values: pd.Series, fn: Any) -> tuple[np.ndarray, list]:
 
 def _combine(*parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the combinations of several code arrays, and the first row of each."""
-    codes = parts[0]
-    for other in parts[1:]:
+    codes = np.asarray(parts[0], dtype=np.int64)
+    span = int(codes.max()) + 1 if len(codes) else 1
+    for other in parts[1:]:  # mixed radix, one hash pass at the end (or when it would overflow)
         width = int(other.max()) + 1 if len(other) else 1
-        codes = pd.factorize(codes * width + other)[0].astype(np.int64, copy=False)
+        if span * width >= 1 << 62:
+            codes = pd.factorize(codes)[0].astype(np.int64, copy=False)
+            span = int(codes.max()) + 1 if len(codes) else 1
+        codes = codes * width + other
+        span *= width
     codes = _dense(codes)
     return codes, _first_positions(codes)
 
@@ -385,7 +392,26 @@ def _is_int(values: pd.Series) -> bool:
     return isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu"
 
 
-def _text_cells(values: pd.Series) -> pa.Array:
+@dataclass
+class _Coded:
+    """A column of CSV cells kept as a code per row into its distinct cells: the cells are
+    taken a chunk at a time when the file is written, never for all rows at once."""
+
+    codes: np.ndarray
+    cells: pa.Array  # large_string
+
+    def chunk(self, start: int, length: int) -> pa.Array:
+        return pc.take(self.cells, pa.array(self.codes[start : start + length], type=pa.int64()))
+
+    def array(self) -> pa.Array:
+        return self.chunk(0, len(self.codes))
+
+
+def _coded(outs: list, codes: np.ndarray) -> _Coded:
+    return _Coded(np.asarray(codes, dtype=np.int64), pa.array(outs, type=_LARGE))
+
+
+def _text_column(values: pd.Series) -> pa.Array | _Coded:
     """CSV cell of ``text_value`` of every row: escaped, quoted when needed, '' when missing."""
     if _many_distinct(values):
         arr = _string_arrow(values)
@@ -394,25 +420,57 @@ def _text_cells(values: pd.Series) -> pa.Array:
         if arr is not None:
             return _cells(arr)
     codes, outs = _per_value(values, lambda v: _cell(text_value(v)))
-    return _take(outs, codes)
+    return _coded(outs, codes)
 
 
-def _number_cells(values: pd.Series) -> pa.Array:
+def _text_cells(values: pd.Series) -> pa.Array:
+    column = _text_column(values)
+    return column.array() if isinstance(column, _Coded) else column
+
+
+def _number_column(values: pd.Series) -> pa.Array | _Coded:
     """CSV cells of a numeric column: ``number_value`` written as a number, '' when missing."""
     if _is_int(values):
-        return _int_cells(values.to_numpy())
+        return _int_column(values.to_numpy())
     codes, outs = _per_value(values, lambda v: "" if (x := number_value(v)) is None else _format_number(x))
-    return _take(outs, codes)
+    return _coded(outs, codes)
 
 
-def _int_cells(values: np.ndarray) -> pa.Array:
+def _int_column(values: np.ndarray) -> pa.Array | _Coded:
     """Integers as text. Scores and day counts span a small range: each number is written
     once and taken per row, several times faster than formatting every row."""
     if len(values) and int(values.max()) - int(values.min()) < 100_000:
         low = int(values.min())
-        table = pa.array([str(i) for i in range(low, int(values.max()) + 1)], type=_LARGE)
-        return pc.take(table, pa.array((values - low).astype(np.int32)))
+        return _coded([str(i) for i in range(low, int(values.max()) + 1)], values.astype(np.int64) - low)
     return pa.array(values).cast(_LARGE)
+
+
+def _joined_runs(columns: list[pa.Array | _Coded], rows: int) -> list[pa.Array | _Coded]:
+    """Neighbouring coded columns merged into one: customers who share segment, scores, reason
+    and labels share that stretch of their line, so it is joined once per combination."""
+    out: list[pa.Array | _Coded] = []
+    run: list[_Coded] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            codes, first = _combine(*(c.codes for c in run))
+            if len(first) <= rows // 2:  # otherwise most lines differ anyway: keep the columns
+                picks = pa.array(first, type=pa.int64())
+                cells = pc.binary_join_element_wise(*(pc.take(c.cells, pc.take(pa.array(c.codes, type=pa.int64()), picks)) for c in run), pa.scalar(",", _LARGE))
+                out.append(_Coded(codes, cells))
+                run.clear()
+                return
+        out.extend(run)
+        run.clear()
+
+    for column in columns:
+        if isinstance(column, _Coded):
+            run.append(column)
+        else:
+            close()
+            out.append(column)
+    close()
+    return out
 
 
 def _str_keys(values: pd.Series, as_object: bool = False) -> pa.Array:
@@ -605,13 +663,13 @@ def _write_lines(path: str, header: list[str], chunks: Iterable[pa.Array]) -> in
     return rows
 
 
-def _write_columns(path: str, header: list[str], columns: list[pa.Array], rows: int) -> int:
+def _write_columns(path: str, header: list[str], columns: list[pa.Array | _Coded], rows: int) -> int:
     """Write columns of ready CSV cells as lines; returns the row count."""
     if not columns:
         with open(path, "wb") as fh:
             fh.write(("\r\n" * (rows + 1)).encode(ENCODING))
         return rows
-    return _write_lines(path, header, (_lines([c.slice(start, _CHUNK) for c in columns]) for start in range(0, rows, _CHUNK)))
+    return _write_lines(path, header, (_lines([c.chunk(start, _CHUNK) if isinstance(c, _Coded) else c.slice(start, _CHUNK) for c in columns]) for start in range(0, rows, _CHUNK)))
 
 
 def write_csv(path: str, header: list[str], rows: Iterable[list[Any]]) -> int:
@@ -685,16 +743,17 @@ def write_exports(
     id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, _LARGE))
 
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers]
-    generic = []
+    generic: list[pa.Array | _Coded] = []
     for c in generic_cols:
         if c == "segment_name":
-            generic.append(_take(name_cells, name_codes))
+            generic.append(_coded(name_cells, name_codes))
         elif is_numeric_column(customers[c]):
-            generic.append(_number_cells(customers[c]))
+            generic.append(_number_column(customers[c]))
         elif c == "customer_id":
             generic.append(id_cells)
         else:
-            generic.append(_text_cells(customers[c]))
+            generic.append(_text_column(customers[c]))
+    generic = _joined_runs(generic, n)
 
     # Joining cells into lines and writing them is pyarrow and file work that releases the GIL:
     # the generic file is written on a second thread while the email-tool files are built.
