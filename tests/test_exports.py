@@ -479,3 +479,27 @@ def test_integer_cells_read_as_python_writes_them(values):
     assert cells(_int_column(np.array(values, dtype=np.int64))) == [str(v) for v in values]
     if max(values) < 128 and min(values) > -128:  # no overflow in the small type
         assert cells(_int_column(np.array(values, dtype=np.int8))) == [str(v) for v in values]
+
+
+def test_generic_file_same_bytes_when_shared_stretches_are_joined_once(tmp_path, monkeypatch):
+    """Customers sharing segment, scores, reason and labels share that stretch of their line:
+    it is joined once per combination. The file equals the one written column by column."""
+    from custseg.render import exports
+
+    rng = np.random.default_rng(7)
+    n = 400
+    tails = [("champions", 5, 4, 3, "a, b", "established", 55), ("at_risk", 1, 1, 2, '=say "hi"', "lapsed", 7), ("loyal", 4, 4, 4, "plain", "new_one", 100)]
+    picks = rng.integers(0, len(tails), n)
+    customers = pd.DataFrame({"customer_id": [f"c_{i:04d}" for i in range(n)]} | {col: [tails[p][j] for p in picks] for j, col in enumerate(["segment", "r_score", "f_score", "m_score", "reason", "lifecycle", "health_score"])})
+    customers["reason"] = customers["reason"].astype("category")
+    facts = {"segmentations": {"rfm": {"order": ["champions", "loyal", "at_risk"], "segments": {"champions": {"name": "Champions"}, "loyal": {"name": "Loyal"}, "at_risk": {"name": "At Risk"}}}}}
+    joined = []
+    real = exports._joined_runs
+    monkeypatch.setattr(exports, "_joined_runs", lambda columns, rows: joined.append(len(real(columns, rows))) or real(columns, rows))
+    write_exports(customers, None, facts, str(tmp_path / "joined"))
+    assert joined == [2]  # the id, then one stretch for everything after it
+    monkeypatch.setattr(exports, "_joined_runs", lambda columns, rows: columns)
+    write_exports(customers, None, facts, str(tmp_path / "by_column"))
+    a = (tmp_path / "joined" / "exports" / "segments_generic.csv").read_bytes()
+    assert a == (tmp_path / "by_column" / "exports" / "segments_generic.csv").read_bytes()
+    assert a.count(b"\r\n") == n + 1 and b"'=say \"\"hi\"\"" in a
