@@ -6,6 +6,7 @@ import dataclasses
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -171,30 +172,42 @@ class _Transactions(_Base):
         elif not self.opts.validate:
             self.unavailable["validation"] = "skipped with --no-validate"
 
-        customers = pd.DataFrame()
-        rfm_seg, rfm_now, rfm_prev = None, None, None
-        if len(buyers.ids) >= MIN_CUSTOMERS:
-            rfm_seg, rfm_now, rfm_prev = self.rfm(buyers, as_of, cutoff, history, span)
-            self.segmentations["rfm"] = rfm_seg
-            customers = self.customer_rows(buyers, rfm_now)
-        elif ds.kind == "events":
-            self.unavailable["rfm"] = f"only {len(buyers.ids)} customers with purchase events"
-
-        if activity is buyers and rfm_now is not None:  # the same customers: reuse the metrics
-            act_now, act_prev = rfm_now.metrics, rfm_prev.metrics if rfm_prev else None
-        else:
-            act_now = customer_metrics(activity, as_of, self.period)
-            act_prev = customer_metrics(activity, cutoff, self.period) if history else None
         verb = "activity" if ds.kind == "events" else "purchase"
         lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
-        self.add("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), act_now, act_prev)
-        if self.has_amounts and rfm_now is not None:
-            subscription = ds.source == "stripe_payments"
-            self.add("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), rfm_now.metrics, rfm_prev.metrics if rfm_prev else None)
         issues = _issues(ds, activity)
-        self.add("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), act_now, act_prev)
+        # The other segmentations, in the order facts.json lists them. Value tiers are on the
+        # buyers' metrics, the rest on the activity's (the same metrics for purchase data).
+        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), False)]
+        if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
+            subscription = ds.source == "stripe_payments"
+            makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), True))
+        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), False))
         if ds.kind == "events":
-            self.add("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), act_now, act_prev)
+            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), False))
+
+        customers = pd.DataFrame()
+        others = None
+        rfm_seg, rfm_now, rfm_prev = None, None, None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            if len(buyers.ids) >= MIN_CUSTOMERS:
+                # Purchase data: one set of metrics serves every segmentation, so the others
+                # are labelled on a second thread while RFM is scored and checked.
+                rfm_seg, rfm_now, rfm_prev, others = self.rfm(buyers, as_of, cutoff, history, span, pool, makers if activity is buyers else None)
+                self.segmentations["rfm"] = rfm_seg
+                customers = self.customer_rows(buyers, rfm_now)
+            elif ds.kind == "events":
+                self.unavailable["rfm"] = f"only {len(buyers.ids)} customers with purchase events"
+            if others is not None:
+                labelled = others.result()
+            else:
+                act_now = customer_metrics(activity, as_of, self.period)
+                act_prev = customer_metrics(activity, cutoff, self.period) if history else None
+                buy_now, buy_prev = (rfm_now.metrics, rfm_prev.metrics if rfm_prev else None) if rfm_now is not None else (None, None)
+                labelled = [(kind, *self.labelled(make, buy_now if on_buyers else act_now, buy_prev if on_buyers else act_prev)) for kind, make, on_buyers in makers]
+        for kind, seg, cached in labelled:
+            if seg is not None:
+                self.segmentations[kind] = seg
+                self.labels_cache[kind] = cached
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
         customers = self.attach_other_labels(customers, activity, buyers)
@@ -202,20 +215,22 @@ class _Transactions(_Base):
 
     # -- RFM -----------------------------------------------------------------------------------
 
-    def rfm(self, ledger: Ledger, as_of: int, cutoff: int, history: bool, span: int):
+    def rfm(self, ledger: Ledger, as_of: int, cutoff: int, history: bool, span: int, pool: ThreadPoolExecutor, makers: list | None):
+        """The RFM segmentation; with ``makers``, a future of the other segmentations labelled
+        on the same metrics (on ``pool``'s thread)."""
         # The earlier period's metrics are numpy work that releases the GIL: computed on a
         # second thread while the current period is measured and scored.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            earlier = pool.submit(customer_metrics, ledger, cutoff, self.period) if history else None
-            m = customer_metrics(ledger, as_of, self.period)
-            method, reason = rfm.choose_method(m, self.opts.method, span)
-            now = self.score(m, method, reason)
-            mp = earlier.result() if earlier is not None else None
+        earlier = pool.submit(customer_metrics, ledger, cutoff, self.period) if history else None
+        m = customer_metrics(ledger, as_of, self.period)
+        method, reason = rfm.choose_method(m, self.opts.method, span)
+        now = self.score(m, method, reason)
+        mp = earlier.result() if earlier is not None else None
+        usable_prev = mp if mp is not None and len(mp) >= MIN_CUSTOMERS else None
+        others = pool.submit(lambda: [(kind, *self.labelled(make, m, usable_prev)) for kind, make, _ in makers]) if makers is not None else None
         table = now.assignment.table
         prev = None
-        if mp is not None:
-            if len(mp) >= MIN_CUSTOMERS:
-                prev = self.score(mp, method, reason, table, now.assignment.table_reason, now.assignment.merged)
+        if usable_prev is not None:
+            prev = self.score(mp, method, reason, table, now.assignment.table_reason, now.assignment.merged)
         keys = rfm.ordered_keys(table)
         now_idx = now.index(keys)
         prev_idx = prev.index(keys) if prev else None
@@ -258,19 +273,19 @@ class _Transactions(_Base):
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
-        return seg, now, prev
+        return seg, now, prev, others
 
-    def add(self, kind: str, make, now: Metrics, prev: Metrics | None) -> None:
-        if len(now) == 0:
-            return
+    def labelled(self, make: Callable[[Metrics], Labels], now: Metrics | None, prev: Metrics | None) -> tuple[Segmentation | None, tuple | None]:
+        """One segmentation from its labelling function, and its (customer codes, labels)."""
+        if now is None or len(now) == 0:
+            return None, None
         lab = make(now)
         # Quantile tiers are relative to the base at each date, so their sizes barely move by
         # construction: a trend on them would say nothing.
         relative = lab.method == "spend_quantiles"
         prev_lab = make(prev).index if prev is not None and len(prev) and not relative else None
         revenue_total = float(now.monetary.sum()) if self.has_amounts else None
-        self.segmentations[kind] = self.segmentation_from_labels(lab, now, prev_lab, revenue_total)
-        self.labels_cache[kind] = (now.code, lab)
+        return self.segmentation_from_labels(lab, now, prev_lab, revenue_total), (now.code, lab)
 
     # -- customers.csv --------------------------------------------------------------------------
 
