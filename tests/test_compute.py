@@ -425,3 +425,14 @@ def test_segment_median_recency_with_a_wide_range_takes_the_sorting_path():
     values = np.array([0, 90_000_000, 5, 7, 100_000_000, 2])  # too wide a range to count
     assert _group_medians(idx, values, 4)[[0, 1, 3]].tolist() == [45_000_000.0, 7.0, 2.0]
     assert np.isnan(_group_medians(idx, values, 4)[2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=60), st.data())
+def test_run_counts_equal_a_reduceat(flags, data):
+    """Flags counted per run by a running count give what numpy's reduceat gives."""
+    from custseg.compute.metrics import _run_counts
+
+    flags = np.array(flags, dtype=bool)
+    starts = np.array(sorted(data.draw(st.sets(st.integers(0, len(flags) - 1), min_size=1))), dtype=np.int64)
+    assert _run_counts(flags, starts).tolist() == np.add.reduceat(flags.astype(np.int64), starts).tolist()

@@ -12,6 +12,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custseg.cli.main import main
 from custseg.ingest import IngestOptions, load
@@ -503,3 +505,15 @@ def test_generic_file_same_bytes_when_shared_stretches_are_joined_once(tmp_path,
     a = (tmp_path / "joined" / "exports" / "segments_generic.csv").read_bytes()
     assert a == (tmp_path / "by_column" / "exports" / "segments_generic.csv").read_bytes()
     assert a.count(b"\r\n") == n + 1 and b"'=say \"\"hi\"\"" in a
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet='ab=+-@\t\r\n,"é ', max_size=6)), max_size=12), st.integers(0, 3))
+def test_cells_that_need_nothing_are_left_as_they_are(values, start):
+    """The one-look check over an array's bytes agrees with escaping and quoting cell by cell."""
+    import pyarrow as pa
+
+    from custseg.render.exports import _cell, _cells
+
+    arr = pa.array(["pad"] * start + values, type=pa.large_string()).slice(start)  # an offset into shared buffers
+    assert _cells(arr).to_pylist() == [_cell(v) for v in values]

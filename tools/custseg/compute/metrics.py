@@ -166,8 +166,18 @@ def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:
 
 
 def _run_counts(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """How many flags are set in each run from one start to the next (no row-sized temporary)."""
-    return np.add.reduceat(flags.view(np.uint8), starts, dtype=np.int64)
+    """How many flags are set in each run from one start to the next: differences of a
+    running count at the runs' ends (a 32-bit running count is several times faster than
+    a widening reduceat)."""
+    n = len(flags)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    running = np.cumsum(flags.view(np.uint8), dtype=np.int32 if n < 2**31 else np.int64)
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:] - 1
+    ends[-1] = n - 1
+    before = running[starts[0] - 1] if starts[0] else 0
+    return np.diff(running[ends], prepend=before).astype(np.int64)
 
 
 def next_period(ledger: Ledger, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:

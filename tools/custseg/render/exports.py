@@ -497,9 +497,33 @@ def _cell(value: str | None) -> str:
     return '"' + text.replace('"', '""') + '"' if _QUOTE_CHARS.search(text) else text
 
 
+_QUOTE_BYTES = np.zeros(256, dtype=bool)
+_QUOTE_BYTES[[ord(c) for c in ',"\r\n']] = True
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(c) for c in FORMULA_PREFIXES]] = True
+
+
+def _needs_no_quoting(arr: pa.Array) -> bool:
+    """Whether no cell of a large_string array (no nulls) needs escaping or quoting: one look
+    at its bytes instead of two regular expressions over every cell (ids, most emails)."""
+    if len(arr) == 0:
+        return True
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    if data_buf is None or offsets[-1] == offsets[0]:
+        return True
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if _QUOTE_BYTES[data].any():  # ASCII bytes: never part of a multi-byte character
+        return False
+    starts = offsets[:-1][offsets[1:] > offsets[:-1]] - offsets[0]
+    return not _FORMULA_BYTES[data[starts]].any()
+
+
 def _cells(arr: pa.Array) -> pa.Array:
     """``_cell`` of every value of a large_string array (nulls -> '')."""
     arr = pc.fill_null(arr, _EMPTY)
+    if _needs_no_quoting(arr):
+        return arr
     formula = pc.match_substring_regex(arr, _FORMULA_RE)
     if pc.any(formula).as_py():
         arr = pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'", _LARGE), arr, _EMPTY), arr)
