@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pydantic
 import pytest
 
@@ -78,3 +80,31 @@ def test_run_memory_settings_are_restored_even_when_the_run_fails():
     with pytest.raises(RuntimeError), reusing_freed_memory(libc):
         raise RuntimeError("bad input")
     assert libc.settings == DEFAULTS and libc.trimmed == 2
+
+
+def test_arrow_memory_kept_during_a_run_and_released_after(monkeypatch):
+    """Importing custseg asks Arrow's allocator to keep freed memory (unless the user set it),
+    and a run hands it back when it ends, failed or not."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    from custseg.toolkit.memory import reusing_freed_memory
+
+    code = "import os, custseg; print(os.environ.get('MIMALLOC_PURGE_DELAY'))"
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "10000"
+    env["MIMALLOC_PURGE_DELAY"] = "50"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "50"
+
+    released = []
+
+    class Pool:
+        def release_unused(self):
+            released.append(True)
+
+    monkeypatch.setattr(pa, "default_memory_pool", lambda: Pool())
+    with pytest.raises(RuntimeError), reusing_freed_memory():
+        raise RuntimeError("bad input")
+    assert released == [True]

@@ -1,11 +1,13 @@
-"""Keep freed memory for reuse during a run (glibc only; elsewhere nothing changes).
+"""Keep freed memory for reuse during a run (glibc's heap and Arrow's allocator), then let it go.
 
 A run on millions of rows makes hundreds of short-lived arrays of tens of megabytes. By
 default glibc hands each one to the kernel on free and asks for fresh pages on the next
 allocation, and the kernel zeroes every fresh page: on the benchmark that zeroing was a
 third of all CPU time. Serving large allocations from the heap and not trimming it while
 the run lasts reuses pages that are already mapped; the defaults come back afterwards and
-the heap is trimmed, so a long-lived process does not keep the memory.
+the heap is trimmed, so a long-lived process does not keep the memory. Arrow's own allocator
+is asked (in custseg/__init__.py, before it starts) to keep freed memory for ten seconds,
+and to release it when a run ends.
 """
 
 from __future__ import annotations
@@ -33,14 +35,25 @@ def _glibc():
 @contextmanager
 def reusing_freed_memory(libc=None) -> Iterator[None]:
     libc = libc if libc is not None else _glibc()
-    if libc is None:
-        yield
-        return
-    for param, value in DURING_RUN.items():
-        libc.mallopt(param, value)
+    if libc is not None:
+        for param, value in DURING_RUN.items():
+            libc.mallopt(param, value)
     try:
         yield
     finally:
-        for param, value in DEFAULTS.items():
-            libc.mallopt(param, value)
-        libc.malloc_trim(0)
+        if libc is not None:
+            for param, value in DEFAULTS.items():
+                libc.mallopt(param, value)
+            libc.malloc_trim(0)
+        _release_arrow_memory()
+
+
+def _release_arrow_memory() -> None:
+    """Hand Arrow's freed memory back now: custseg/__init__.py asks its allocator to keep
+    freed memory for a while, which serves a run but need not outlive it."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # no pyarrow, or one without release_unused
+        pass
