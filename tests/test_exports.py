@@ -517,3 +517,11 @@ def test_cells_that_need_nothing_are_left_as_they_are(values, start):
 
     arr = pa.array(["pad"] * start + values, type=pa.large_string()).slice(start)  # an offset into shared buffers
     assert _cells(arr).to_pylist() == [_cell(v) for v in values]
+
+
+def test_cells_of_small_offset_strings_are_checked_by_pattern():
+    import pyarrow as pa
+
+    from custseg.render.exports import _cells
+
+    assert _cells(pa.array(["=1+1", "a,b", "plain", None], type=pa.string())).to_pylist() == ["'=1+1", '"a,b"', "plain", ""]

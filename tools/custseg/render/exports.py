@@ -520,8 +520,8 @@ def _needs_no_quoting(arr: pa.Array) -> bool:
 
 
 def _cells(arr: pa.Array) -> pa.Array:
-    """``_cell`` of every value of a large_string array (nulls -> '')."""
-    arr = pc.fill_null(arr, _EMPTY)
+    """``_cell`` of every value of a text array (nulls -> '')."""
+    arr = pc.fill_null(arr.cast(_LARGE), _EMPTY)
     if _needs_no_quoting(arr):
         return arr
     formula = pc.match_substring_regex(arr, _FORMULA_RE)
