@@ -84,24 +84,36 @@ def build_cdnow(path: Path, copies: int) -> None:
 
 
 def bench(path: Path, repeat: int, with_lifetimes: bool) -> dict:
-    arrow = min(measure(PYARROW, str(path)) for _ in range(repeat))
-    ours = []
-    for _ in range(repeat):
+    """Rounds of (a), (b) and (c): the machine's speed drifts over minutes, so each round's
+    ratios compare runs made close together. Times are the best of the rounds."""
+    def run_segment() -> tuple[float, int]:
         with tempfile.TemporaryDirectory() as tmp:
-            ours.append(measure(SEGMENT, str(path), os.path.join(tmp, "out")))
-    best = min(ours)
+            return measure(SEGMENT, str(path), os.path.join(tmp, "out"))
+
+    steps = {"pyarrow": lambda: measure(PYARROW, str(path)), "segment": run_segment}
+    if with_lifetimes:
+        steps["lifetimes"] = lambda: measure(LIFETIMES, str(path))
+    names = list(steps)
+    rounds = []
+    for k in range(repeat):  # each round starts with another step: none always follows the same one
+        order = names[k % len(names) :] + names[: k % len(names)]
+        rounds.append({name: steps[name]() for name in order})
+    arrow = min(r["pyarrow"] for r in rounds)
+    best = min(r["segment"] for r in rounds)
     result = {
         "file": str(path),
         "file_mb": round(path.stat().st_size / 1e6, 1),
         "pyarrow_read_s": round(arrow[0], 2),
         "segment_run_s": round(best[0], 2),
         "ratio_to_pyarrow": round(best[0] / arrow[0], 2),
-        "segment_peak_mb": round(max(o[1] for o in ours) / 1e6),
+        "ratio_to_pyarrow_by_round": [round(r["segment"][0] / r["pyarrow"][0], 2) for r in rounds],
+        "segment_peak_mb": round(max(r["segment"][1] for r in rounds) / 1e6),
     }
     if with_lifetimes:
-        lt = measure(LIFETIMES, str(path))
+        lt = min(r["lifetimes"] for r in rounds)
         result["pandas_lifetimes_s"] = round(lt[0], 2)
         result["speedup_vs_pandas_lifetimes"] = round(lt[0] / best[0], 2)
+        result["speedup_vs_pandas_lifetimes_by_round"] = [round(r["lifetimes"][0] / r["segment"][0], 2) for r in rounds]
         result["pandas_lifetimes_peak_mb"] = round(lt[1] / 1e6)
     return result
 
@@ -110,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", default="/tmp/bench/cdnow_x100.csv")
     parser.add_argument("--copies", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of (a) and (c); the best counts")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of (a), (b) and (c); the best of each counts")
     parser.add_argument("--skip-lifetimes", action="store_true", help="skip (b), which takes minutes")
     parser.add_argument("--shopify", help="also run on this Shopify export (e.g. from benchmarks/ingest_shopify.py)")
     args = parser.parse_args()
