@@ -169,3 +169,16 @@ def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
         assert persona.split("{")[0][:40] in report
     bad = script("profile", tmp_path / "nope.csv", expect=2)
     assert bad == {}
+
+    # SKILL.md's own commands, word for word: default folders and bare names of the files
+    # Claude writes into the deliverables folder.
+    example = EXAMPLE_FILES[0]
+    script("run", EXAMPLES / example)
+    deliverables = tmp_path / "outputs" / "segments"
+    assert (deliverables / "facts.json").is_file()
+    (deliverables / "answers.json").write_text(json.dumps({"goal": "retention"}))
+    shutil.copy(EXAMPLES / "strategies" / f"{example.split('.')[0]}.strategy.json", deliverables / "strategy.json")
+    assert script("brief", "segments", "--answers", "answers.json")["phase"] == "segments"
+    assert script("check", "strategy.json", "--stage", "strategy", "--preview")["valid"] is True
+    script("render", "--strategy", "strategy.json")
+    assert (deliverables / "report.html").is_file()

@@ -108,3 +108,32 @@ def test_arrow_memory_kept_during_a_run_and_released_after(monkeypatch):
     with pytest.raises(RuntimeError), reusing_freed_memory():
         raise RuntimeError("bad input")
     assert released == [True]
+
+
+def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkeypatch, capsys):
+    """answers.json and strategy.json are saved in the deliverables folder (SKILL.md): a bare
+    name finds them there; the user's own files (a key, rules) are looked for in the uploads
+    first; a file found nowhere gets one line saying where to save it."""
+    from types import SimpleNamespace
+
+    from custseg.toolkit import script
+
+    outputs, uploads, elsewhere = tmp_path / "outputs", tmp_path / "uploads", tmp_path / "elsewhere"
+    for folder in (outputs / "segments", uploads, elsewhere):
+        folder.mkdir(parents=True)
+    monkeypatch.setattr(script, "OUTPUTS", str(outputs))
+    monkeypatch.setattr(script, "UPLOADS", str(uploads))
+    monkeypatch.chdir(elsewhere)
+    (outputs / "segments" / "answers.json").write_text("{}")
+    (outputs / "segments" / "segment.key").write_text("this run's key")
+    (uploads / "segment.key").write_text("last month's key")
+    params = SimpleNamespace(answers="answers.json", strategy=None, rules=None, key="segment.key", facts=None, out=None)
+    script._resolve_paths("brief", params)
+    assert params.answers == str(outputs / "segments" / "answers.json")
+    assert params.key == str(uploads / "segment.key")
+    assert params.facts == str(outputs / "segments" / "facts.json") and params.out == str(outputs / "segments")
+
+    assert script.main("check", ["strategy.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: strategy.json: no such file")
+    assert f"Next: save it in {outputs / 'segments'}" in err and "run.py" not in err

@@ -34,25 +34,53 @@ def outputs_dir() -> str:
     return OUTPUTS if os.path.isdir(OUTPUTS) else os.path.abspath("outputs")
 
 
-def find_upload(name: str) -> str:
-    """A path as given when it exists, else the same name under the uploads folder."""
+def deliverables_dir() -> str:
+    """Where the run's files go, and where SKILL.md has Claude save answers.json and strategy.json."""
+    return os.path.join(outputs_dir(), "segments")
+
+
+def find_file(name: str, folders: list[str]) -> str:
+    """A path as given when it exists, else the same name in the first folder that has it."""
     if os.path.exists(name) or os.path.isabs(name):
         return name
-    candidate = os.path.join(UPLOADS, name)
-    return candidate if os.path.exists(candidate) else name
+    for folder in folders:
+        candidate = os.path.join(folder, name)
+        if os.path.exists(candidate):
+            return candidate
+    return name
+
+
+def find_upload(name: str) -> str:
+    """A path as given when it exists, else the same name under the uploads folder."""
+    return find_file(name, [UPLOADS])
+
+
+# Files Claude writes itself (answers, strategy) live with the deliverables; files the user
+# brings (rules, last month's key) are uploads, or this run's key among the deliverables.
+_SEARCH = {"answers": "deliverables", "strategy": "deliverables", "rules": "uploads", "key": "uploads"}
 
 
 def _resolve_paths(tool_name: str, params) -> None:
     if hasattr(params, "files"):
         params.files = [find_upload(f) for f in params.files]
-    for attr in ("strategy", "rules", "key", "answers"):
+    for attr, first in _SEARCH.items():
         value = getattr(params, attr, None)
         if isinstance(value, str) and value:
-            setattr(params, attr, find_upload(value))
+            folders = [deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, deliverables_dir()]
+            setattr(params, attr, find_file(value, folders))
     if hasattr(params, "out") and params.out in (None, "", "segment-output"):
-        params.out = os.path.join(outputs_dir(), "segments")
+        params.out = deliverables_dir()
     if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
-        params.facts = os.path.join(outputs_dir(), "segments", "facts.json")
+        params.facts = os.path.join(deliverables_dir(), "facts.json")
+
+
+def _missing_working_file(params) -> str | None:
+    """The error line for an answers or strategy file found nowhere, with where to put it."""
+    for attr in ("answers", "strategy"):
+        value = getattr(params, attr, None)
+        if isinstance(value, str) and value and not os.path.exists(value):
+            return f"error: {value}: no such file here, in {deliverables_dir()} or in {UPLOADS}. Next: save it in {deliverables_dir()} (the deliverables folder) or pass its full path"
+    return None
 
 
 def main(tool_name: str, argv: list[str] | None = None) -> int:
@@ -66,6 +94,10 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         params = params_from_namespace(tool.params, args)
         _resolve_paths(tool_name, params)
+        missing = _missing_working_file(params)
+        if missing:
+            print(missing, file=sys.stderr)
+            return EXIT_BAD_INPUT
         result = tool.run(params)
     except (InputError, argparse.ArgumentTypeError) as exc:
         problem = exc.line() if isinstance(exc, InputError) else str(exc)
