@@ -118,6 +118,14 @@ def test_reference_docs_match_the_code():
 
     expected = strategy_reference(EXAMPLES / "strategies" / "shopify_orders_export.strategy.json")
     assert (ROOT / "skill" / "reference" / "strategy-schema.md").read_text() == expected, "regenerate: see tools/custseg/build/docs.py"
+    import dataclasses
+    import inspect
+
+    from custseg.strategy import schema
+
+    defined = [name for name, obj in inspect.getmembers(schema, inspect.isclass) if dataclasses.is_dataclass(obj) and obj.__module__ == schema.__name__]
+    assert defined and all(f"\n## {name}\n" in expected for name in defined)  # OfferTerm was once left out
+    assert "| 'week' \\| 'month' \\| 'quarter' |" in expected  # bars escaped: a table cell stays one cell
 
 
 # -- the clean-container run ----------------------------------------------------------------------------

@@ -28,14 +28,33 @@ def _table(cls) -> list[str]:
     hints = typing.get_type_hints(cls)
     lines = ["| field | type | what it holds |", "|---|---|---|"]
     for f in dataclasses.fields(cls):
-        lines.append(f"| `{f.name}` | {_type_name(hints[f.name])} | {f.metadata.get('description', '')} |")
+        kind = _type_name(hints[f.name]).replace("|", "\\|")  # a bar inside a cell would split it
+        lines.append(f"| `{f.name}` | {kind} | {f.metadata.get('description', '')} |")
     return lines
 
 
+def _nested(cls) -> list[type]:
+    """``cls`` and every dataclass its fields hold (in lists, dicts or optionals), depth first,
+    each once: a type added to the schema is documented without anyone listing it."""
+    seen: list[type] = []
+
+    def visit(tp) -> None:
+        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            if tp in seen:
+                return
+            seen.append(tp)
+            hints = typing.get_type_hints(tp)
+            for f in dataclasses.fields(tp):
+                visit(hints[f.name])
+        for arg in typing.get_args(tp):
+            visit(arg)
+
+    visit(cls)
+    return seen
+
+
 def strategy_reference(example_path: Path) -> str:
-    classes = [strategy_schema.StrategyDocument, strategy_schema.SegmentStrategy, strategy_schema.Frequency, strategy_schema.TargetingCell,
-               strategy_schema.Pathway, strategy_schema.Trigger, strategy_schema.SuccessMetric, strategy_schema.Investment,
-               strategy_schema.Phase, strategy_schema.Kpi, strategy_schema.AutomationRule]
+    classes = _nested(strategy_schema.StrategyDocument)
     out = [
         "# The strategy document (strategy.json)",
         "",

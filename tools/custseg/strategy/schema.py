@@ -53,7 +53,7 @@ class OfferTerm:
     """A number that describes an offer (a discount, a window, a threshold): plan, not data."""
 
     label: str = doc("what the number is, e.g. 'win-back discount' or 'code valid for'")
-    value: float = doc("the number itself", minimum=0)
+    value: float = doc("the number itself, in the unit: a 10% discount is 10 with unit percent", minimum=0)
     unit: TermUnit = doc("percent, money (the data's currency), days, hours, weeks or items")
 
 
