@@ -525,3 +525,17 @@ def test_cells_of_small_offset_strings_are_checked_by_pattern():
     from custseg.render.exports import _cells
 
     assert _cells(pa.array(["=1+1", "a,b", "plain", None], type=pa.string())).to_pylist() == ["'=1+1", '"a,b"', "plain", ""]
+
+
+def test_operationalize_brief_asks_to_flag_unknown_consent(runs):
+    """Stripe exports record no marketing consent: the hand-over brief says so with the count;
+    a Shopify export records it, and the brief does not raise it."""
+    from custseg.render.briefs import render_brief
+
+    stripe = runs("stripe_unified_payments.csv").facts
+    unknown = stripe["exports"]["consent_unknown"]
+    assert unknown > 0
+    assert f"did not record marketing consent for {unknown} customers" in render_brief("operationalize", stripe)
+    shopify = runs("shopify_orders_export.csv").facts
+    assert shopify["exports"]["consent_unknown"] == 0
+    assert "did not record marketing consent" not in render_brief("operationalize", shopify)
