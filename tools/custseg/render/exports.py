@@ -452,15 +452,13 @@ def _joined_runs(columns: list[pa.Array | _Coded], rows: int) -> list[pa.Array |
     run: list[_Coded] = []
 
     def close() -> None:
+        merged = None
         if len(run) > 1:
             codes, first = _combine(*(c.codes for c in run))
             if len(first) <= rows // 2:  # otherwise most lines differ anyway: keep the columns
-                picks = pa.array(first, type=pa.int64())
-                cells = pc.binary_join_element_wise(*(pc.take(c.cells, pc.take(pa.array(c.codes, type=pa.int64()), picks)) for c in run), pa.scalar(",", _LARGE))
-                out.append(_Coded(codes, cells))
-                run.clear()
-                return
-        out.extend(run)
+                stretch = pc.binary_join_element_wise(*(pc.take(c.cells, pa.array(c.codes[first])) for c in run), pa.scalar(",", _LARGE))
+                merged = _Coded(codes, stretch)
+        out.extend([merged] if merged is not None else run)
         run.clear()
 
     for column in columns:

@@ -76,7 +76,7 @@ def _resolve_paths(tool_name: str, params) -> None:
 
 def _missing_working_file(params) -> str | None:
     """The error line for an answers or strategy file found nowhere, with where to put it."""
-    for attr in ("answers", "strategy"):
+    for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
         value = getattr(params, attr, None)
         if isinstance(value, str) and value and not os.path.exists(value):
             return f"error: {value}: no such file here, in {deliverables_dir()} or in {UPLOADS}. Next: save it in {deliverables_dir()} (the deliverables folder) or pass its full path"
