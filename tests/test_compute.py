@@ -120,9 +120,34 @@ def test_migration_counts_sum_to_customers_in_both_periods(cli, tmp_path):
     assert total + sum(mig["entered"].values()) == len(customers)
     watch = {(w["from_segment"], w["to_segment"]): w["customers"] for w in mig["watch"]}
     assert watch[("loyal", "at_risk")] == mig["matrix"]["loyal"]["at_risk"]
-    # Trend compares segment sizes with one period earlier, all computed customers included.
+    # Trend compares segment shares with one period earlier, all computed customers included.
     seg = facts["segmentations"]["rfm"]["segments"]
     assert sum(s["count_prev"] for s in seg.values()) == existed
+    assert sum(s["pct_customers_prev"] for s in seg.values()) == pytest.approx(1, abs=0.001)
+    # Repeat buyers who stay away leave At Risk for Dormant (recency 2 -> 1): the move the seeds watch.
+    assert watch[("at_risk", "dormant")] == mig["matrix"]["at_risk"]["dormant"] > 0
+
+
+def test_default_rules_keep_at_risk_to_recency_two():
+    scores = {"r": np.array([2, 1, 1, 2, 2]), "f": np.array([2, 5, 2, 1, 5]), "m": np.array([2, 5, 2, 5, 1])}
+    keys = [DEFAULT.keys[i] for i in DEFAULT.assign(scores)]
+    # A repeat buyer with solid spend is At Risk at recency 2 only; at recency 1 (the longest
+    # since a purchase) everyone is Dormant, however much they once bought.
+    assert keys == ["at_risk", "dormant", "dormant", "dormant", "dormant"]
+
+
+def test_trend_compares_shares_of_a_growing_base():
+    from custseg.compute.analysis import add_trend
+
+    keys = ["a", "b", "c"]
+    stats = {"a": {"count": 20}, "b": {"count": 60}, "c": {"count": 120}}  # 200 customers now
+    prev_idx = np.repeat([0, 1, 2], [10, 40, 50])  # 100 one period earlier
+    add_trend(stats, prev_idx, keys)
+    # a doubled with the base (10% -> 10%): stable; b grew by half but its share fell from 40% to 30%.
+    assert (stats["a"]["trend"], stats["a"]["trend_change"]) == ("stable", 0)
+    assert (stats["b"]["trend"], stats["b"]["trend_change"]) == ("declining", -0.25)
+    assert (stats["c"]["trend"], stats["c"]["trend_change"], stats["c"]["pct_customers_prev"]) == ("growing", 0.2, 0.5)
+    assert [stats[k]["count_prev"] for k in keys] == [10, 40, 50]
 
 
 def test_summary_figures_recompute_from_customers_csv(cli, tmp_path):

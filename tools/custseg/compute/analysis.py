@@ -11,7 +11,8 @@ import numpy as np
 
 from custseg.compute.metrics import Metrics
 
-TREND_THRESHOLD = 0.10  # a segment growing or shrinking by more than 10% between periods
+TREND_THRESHOLD = 0.10  # a segment's share of customers moving by more than 10% of itself between periods
+TREND_BASIS = "share of customers at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself"
 
 
 def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
@@ -65,18 +66,27 @@ def _group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
 
 
 def add_trend(stats: dict[str, dict], prev_idx: np.ndarray | None, keys: list[str]) -> None:
-    """Size now vs one period earlier; growing / declining past TREND_THRESHOLD."""
+    """Share of customers now vs one period earlier; growing / declining when the share moves
+    by more than TREND_THRESHOLD of itself.
+
+    Shares, not counts: the customer base only grows (everyone who ever bought is in it), so
+    every segment's count tends to rise, the lapsed ones fastest, and "growing" would say
+    nothing. A share says whether the segment takes a larger part of the base than before.
+    """
     if prev_idx is None:
         return
     prev = np.bincount(prev_idx, minlength=len(keys))
+    total_prev = int(prev.sum())
+    total_now = sum(stats[key]["count"] for key in keys)
     for i, key in enumerate(keys):
         now, before = stats[key]["count"], int(prev[i])
         stats[key]["count_prev"] = before
-        if before == 0:
+        stats[key]["pct_customers_prev"] = _r(before / total_prev, 4) if total_prev else None
+        if before == 0 or not total_now:
             stats[key]["trend"] = "growing" if now > 0 else "stable"
             stats[key]["trend_change"] = None
             continue
-        change = (now - before) / before
+        change = (now / total_now) / (before / total_prev) - 1
         stats[key]["trend_change"] = _r(change, 4)
         stats[key]["trend"] = "growing" if change > TREND_THRESHOLD else "declining" if change < -TREND_THRESHOLD else "stable"
 

@@ -84,7 +84,11 @@ def _rule(key: str, name: str, description: str, **when: tuple[int, int]) -> Rul
 
 
 # The seeds' RFM table (Champions 5-5-5 to 4-4-4, Loyal 3-4-4 to 2-3-3, At Risk 2-3-3 to 1-2-2,
-# Dormant 1-1-1 to 1-2-1, New 5-1-1) overlaps at its edges; in order, first match wins:
+# Dormant 1-1-1 to 1-2-1, New 5-1-1) overlaps at its edges; in order, first match wins.
+# One departure: At Risk keeps recency 2 only. Frequency and spend are lifetime totals that
+# never fall, so a rule giving recency 1 to At Risk would hold a repeat buyer there for
+# good (on the calendar scale, someone gone five years) and At Risk -> Dormant, a move the
+# seeds ask to watch, could never happen. Recency 1 is Dormant, as in seed 002 (111-222).
 DEFAULT = RuleTable(
     "default",
     "Six RFM segments in priority order; a customer takes the first rule that fits.",
@@ -92,8 +96,8 @@ DEFAULT = RuleTable(
         _rule("champions", "Champions", "Bought recently, buy often and spend the most.", r=(4, 5), f=(4, 5), m=(4, 5)),
         _rule("loyal", "Loyal", "Buy regularly and are still active, with solid spend.", r=(3, 5), f=(3, 5), m=(2, 5)),
         _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
-        _rule("at_risk", "At Risk", "Used to buy more than once but have gone quiet.", r=(1, 2), f=(2, 5), m=(2, 5)),
-        _rule("dormant", "Dormant", "Have not bought in a long time and do not qualify as At Risk: mostly one-time buyers.", r=(1, 2)),
+        _rule("at_risk", "At Risk", "Bought more than once with solid spend, but have started to go quiet: still within reach of a win-back.", r=(2, 2), f=(2, 5), m=(2, 5)),
+        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or one-time and low spenders who have gone quiet.", r=(1, 2)),
         _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases or modest spend."),
     ),
 )
@@ -116,8 +120,8 @@ RECENCY_MONETARY = RuleTable(
     (
         _rule("recent_high_value", "Recent Big Spenders", "Bought recently and spent the most.", r=(4, 5), m=(4, 5)),
         _rule("recent", "Recent Buyers", "Bought recently with moderate spend.", r=(4, 5)),
-        _rule("lapsed_high_value", "Lapsed Big Spenders", "Spent a lot but have not bought in a while.", r=(1, 2), m=(4, 5)),
-        _rule("dormant", "Dormant", "Have not bought in a while and spent little.", r=(1, 2)),
+        _rule("lapsed_high_value", "Lapsed Big Spenders", "Spent a lot but have started to go quiet: still within reach of a win-back.", r=(2, 2), m=(4, 5)),
+        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or modest spenders who have gone quiet.", r=(1, 2)),
         _rule("needs_attention", "Needs Attention", "In between: neither recent nor lapsed."),
     ),
 )

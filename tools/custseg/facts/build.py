@@ -117,7 +117,11 @@ class _Base:
         stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
         segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k), **stats[k]) for k in lab.keys}
-        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None)
+        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis() if prev is not None else None)
+
+
+def _trend_basis() -> str:
+    return analysis.TREND_BASIS.format(analysis.TREND_THRESHOLD)
 
 
 def _rule_text(lab: Labels, key: str) -> str:
@@ -263,6 +267,7 @@ class _Transactions(_Base):
             segments=segments,
             customers=len(m),
             trend_threshold=analysis.TREND_THRESHOLD if prev else None,
+            trend_basis=_trend_basis() if prev else None,
             scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
             rules=table.to_dict(),
             merged=now.assignment.merged,

@@ -53,8 +53,9 @@ class SegmentStats:
     repeat_rate: float | None
     spend_last_period_per_customer: float | None
     count_prev: int | None = None
-    trend: str | None = None  # growing | stable | declining
-    trend_change: float | None = None
+    pct_customers_prev: float | None = None  # share of customers one period earlier
+    trend: str | None = None  # growing | stable | declining, by share of customers
+    trend_change: float | None = None  # relative change of the share: 0.25 = a quarter larger
     next_repeat_rate: float | None = None  # validation: share who bought in the next period
     mean_scores: dict[str, float] | None = None
 
@@ -127,6 +128,7 @@ class Segmentation:
     customers: int
     notes: list[str] = field(default_factory=list)
     trend_threshold: float | None = None
+    trend_basis: str | None = None  # what the trend compares, in words
     scores: dict | None = None  # rfm: how R, F and M were scored, with the cut points
     rules: dict | None = None  # rfm: the rule table used
     merged: list[dict] = field(default_factory=list)

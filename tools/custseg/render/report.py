@@ -200,7 +200,7 @@ TREND_LABELS = {"growing": "Growing", "stable": "Stable", "declining": "Declinin
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
-    "trend", "trend_change", "next_repeat_rate",
+    "pct_customers_prev", "trend", "trend_change", "next_repeat_rate",
 )
 
 
@@ -424,6 +424,7 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "rules_description": rules.get("description") or "",
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
         "segments": _segment_rows(seg),
+        "trend_threshold": seg.get("trend_threshold"),
         "merged": [{"from_name": name(m.get("from")), "into_name": name(m.get("into")), "customers": m.get("customers"), "reason": m.get("reason") or ""} for m in seg.get("merged") or []],
         "similar": [p.get("suggestion") or "" for p in seg.get("similar_pairs") or []],
         "notes": list(seg.get("notes") or []),
@@ -497,7 +498,7 @@ METRIC_LABELS = {
     "count": "customers", "pct_customers": "share of customers", "revenue": "revenue", "revenue_share": "share of revenue",
     "avg_value": "revenue per customer", "median_recency_days": "median time since last purchase",
     "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again next period",
-    "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in segment size",
+    "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in share of customers", "pct_customers_prev": "share of customers one period earlier",
 }
 OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "equal to"}
 PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}
