@@ -112,8 +112,8 @@ class Opportunity:
     historical_rate: float
     revenue_gap_per_customer: float
     expected_customers: int
-    expected_revenue: float
-    value_per_10pct: float
+    expected_revenue: float  # the baseline: expected_customers x the gap, with no extra effort
+    value_per_10pct: float  # what each further tenth of the from-segment moving adds to the baseline
     explanation: str
 
 
