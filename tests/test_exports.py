@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custseg.cli.main import main
-from custseg.ingest import IngestOptions, load
-from custseg.render.exports import ExportSummary, write_exports
+from custseg.ingest import IngestOptions, load, pseudonymize, read_key
+from custseg.render.exports import ExportSummary, escape_text, write_exports
 from custseg.render.workbook import unique_sheet_name, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,8 @@ class Run:
     customers: pd.DataFrame
     facts: dict
     contacts: pd.DataFrame
+    source_ids: pd.DataFrame | None = None
+    out: Path | None = None
 
 
 _RUNS: dict[str, Run] = {}
@@ -47,7 +49,7 @@ def runs(tmp_path_factory):
             customers = pd.read_csv(out / "customers.csv")
             facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
             ds = load([str(EXAMPLES / example)], IngestOptions(key=str(out / "segment.key")))  # same pseudonyms as the run
-            _RUNS[example] = Run(customers, facts, ds.contacts)
+            _RUNS[example] = Run(customers, facts, ds.contacts, ds.source_ids, out)
         return _RUNS[example]
 
     return get
@@ -223,7 +225,53 @@ def test_workbook_consent_column(runs, tmp_path):
         assert shown == ("unknown" if pd.isna(value) else "yes" if value else "no")
 
 
+@pytest.mark.parametrize("example", ["shopify_orders_export.csv", "product_events.jsonl"])
+def test_generic_file_names_each_customer_as_the_export_did(runs, example):
+    run = runs(example)
+    generic = read(run.out / "exports" / "segments_generic.csv")
+    key = read_key(str(run.out / "segment.key"))
+    assert list(generic.columns[:2]) == ["customer_id", "source_id"] and generic["source_id"].ne("").all()
+    # The source id is what was hashed: an email, phone or the export's own id, under its prefix.
+    for cid, cell in zip(generic["customer_id"], generic["source_id"]):
+        source = cell[1:] if cell[:1] == "'" else cell  # a phone's + is escaped like any formula start
+        assert cid in set(pseudonymize([f"e:{source}", f"p:{source}", f"i:{source}"], key))
+    assert generic["source_id"].is_unique
+    if example == "product_events.jsonl":  # an event log keys users by its own id
+        users = {json.loads(line)["userId"] for line in (EXAMPLES / example).read_text().splitlines() if line.strip()}
+        assert set(generic["source_id"]) <= users and "marketing_consent" not in generic
+    else:  # the export recorded consent: the file says whose it is, opted-out customers included
+        opted_out = set(run.contacts.loc[run.contacts["consent"].astype("boolean").eq(False).fillna(False), "customer_id"])
+        assert opted_out and set(generic.loc[generic["marketing_consent"] == "no", "customer_id"]) == opted_out
+        emailed = set(run.contacts.loc[run.contacts["email"].notna(), "customer_id"])
+        assert sum(run.facts["exports"]["left_out_no_consent"].values()) == len(opted_out & emailed)
+
+
+def test_generic_file_of_a_log_without_emails_carries_the_logs_ids(tmp_path):
+    log = tmp_path / "log.csv"
+    rows = [(f"{1000 + i % 70}", f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}", 5 + i % 13) for i in range(400)]
+    with open(log, "w", newline="") as fh:
+        csv.writer(fh).writerows([("customer_id", "date", "amount"), *rows])
+    out = tmp_path / "out"
+    assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+    generic = read(out / "exports" / "segments_generic.csv")
+    key = read_key(str(out / "segment.key"))
+    assert set(generic["source_id"]) == {r[0] for r in rows}
+    assert list(generic["customer_id"]) == list(pseudonymize([f"i:{s}" for s in generic["source_id"]], key))
+    facts = json.loads((out / "facts.json").read_text())
+    assert any("source_id" in n for n in facts["exports"]["notes"])
+    assert "source_id" not in (out / "customers.csv").read_text()
+
+
 # -- the workbook -----------------------------------------------------------------------
+
+
+def test_workbook_names_each_customer_as_the_export_did(runs):
+    run = runs("shopify_orders_export.csv")
+    sheets = pd.read_excel(run.out / "segments.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    theirs = dict(zip(run.source_ids["customer_id"], run.source_ids["source_id"]))
+    assert len(rows) == len(run.customers) and list(rows.columns[:2]) == ["Customer ID", "ID in your export"]
+    assert [escape_text(theirs[c]) for c in rows["Customer ID"]] == list(rows["ID in your export"])  # a phone's + escaped
 
 
 @pytest.mark.parametrize("example", ["shopify_orders_export.csv", "crm_customers.csv", "product_events.jsonl"])
@@ -449,14 +497,15 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     assert summary["duplicate_emails"] == 1  # A@x.example and a@x.example
     assert summary["consent_unknown"] == 1 and summary["left_out_no_consent"] == {"loyal": 1}
     generic = files["segments_generic.csv"]
-    assert generic.startswith(b"\xef\xbb\xbfcustomer_id,segment,segment_name,r_score,f_score,m_score,reason,lifecycle,health_score\r\n")
-    assert b'\r\nc_00,champions,Champions,5,4,3,"a, b",established,55\r\n' in generic
-    assert b'\r\nc_01,at_risk,At Risk,4,4,4,"say ""hi""",lapsed,-3.5\r\n' in generic
-    assert b"\r\nc_02,,,,,,'=1+1,,\r\n" in generic
-    assert b'\r\nc_03,champions,Champions,5,5,5,"line\nbreak",established,12\r\n' in generic
-    assert b"\r\nc_04,,,3,3,3,,new_one,0.3\r\nc_05,loyal,Loyal,2,2,2,'-x,lapsed,100000000000000000000\r\n" in generic
-    assert b'\r\nc_06,at_risk,At Risk,1,1,1,plain,"x,y",7\r\n' in generic
-    assert b"\r\nc_08,,,,,,\"a, b\",,\r\n" in generic
+    assert generic.startswith(b"\xef\xbb\xbfcustomer_id,marketing_consent,segment,segment_name,r_score,f_score,m_score,reason,lifecycle,health_score\r\n")
+    assert b'\r\nc_00,yes,champions,Champions,5,4,3,"a, b",established,55\r\n' in generic
+    assert b'\r\nc_01,unknown,at_risk,At Risk,4,4,4,"say ""hi""",lapsed,-3.5\r\n' in generic
+    assert b"\r\nc_02,unknown,,,,,,'=1+1,,\r\n" in generic
+    assert b'\r\nc_03,yes,champions,Champions,5,5,5,"line\nbreak",established,12\r\n' in generic
+    assert b"\r\nc_04,yes,,,3,3,3,,new_one,0.3\r\nc_05,yes,loyal,Loyal,2,2,2,'-x,lapsed,100000000000000000000\r\n" in generic
+    assert b'\r\nc_06,yes,at_risk,At Risk,1,1,1,plain,"x,y",7\r\n' in generic
+    assert b"\r\nc_08,unknown,,,,,,\"a, b\",,\r\n" in generic
+    assert b"\r\nc_09,no,loyal," in generic  # opted out: still listed, and marked
     klaviyo = raw_rows(Path(tmp_path / "0" / "exports" / "klaviyo.csv"))
     assert klaviyo[0] == ["Email", "Segment", "RFM Score", "Lifecycle", "Customer ID"]
     assert klaviyo[1:] == [

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custseg.errors import InputError
 from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders
@@ -53,6 +55,7 @@ class Dataset:
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
     contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent: never for the model
+    source_ids: pd.DataFrame | None = field(repr=False)  # customer_id, source_id (the id in the export): never for the model
     issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer)
     prospects: int
     currency: str | None
@@ -135,12 +138,16 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         out.insert(0, "customer_id", pseudonymize(identity, key).astype(object))
         return out
 
+    sources: list[pd.DataFrame] = []
+
     def id_column(frame: pd.DataFrame | None, prepared: Pseudonyms | None = None) -> pd.DataFrame | None:
         """Long tables (one row per order or event): ids as a categorical, each hashed once."""
         if frame is None:
             return None
         out = frame.copy()
-        out.insert(0, "customer_id", pseudonymize_column(out.pop("identity"), key, prepared))
+        identity = out.pop("identity")
+        out.insert(0, "customer_id", pseudonymize_column(identity, key, prepared))
+        sources.append(source_ids(identity, out["customer_id"]))
         return out
 
     transactions = id_column(cleaned.orders, cleaned.pseudonyms)
@@ -149,6 +156,8 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
     if contacts is None:  # no emails or consent in this export: nothing is known about anyone
         contacts = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "email": pd.Series([], dtype=object), "consent": pd.array([], dtype="boolean")})
     customers = ids(cleaned.customers)
+    if cleaned.customers is not None:
+        sources.append(pd.DataFrame({"customer_id": customers["customer_id"], "source_id": _without_prefix(cleaned.customers["identity"]).to_numpy(dtype=object)}))
     prospects = int(customers["prospect"].sum()) if customers is not None else 0
     return Dataset(
         source=det.source,
@@ -164,6 +173,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         events=events,
         customers=customers,
         contacts=contacts,
+        source_ids=_one_per_customer(sources),
         issues=ids(cleaned.issues),
         prospects=prospects,
         currency=cleaned.currency,
@@ -172,6 +182,51 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         warnings=list(cleaned.warnings),
         key=key,
     )
+
+
+def source_ids(identity: pd.Series, customer: pd.Series) -> pd.DataFrame:
+    """Each pseudonymous id with the identifier the export knew the customer by (email, phone
+    or the export's own customer id: what was hashed), so CRM files can name the customer.
+
+    ``customer`` is the categorical ``pseudonymize_column`` made from ``identity``, row for
+    row; every one of its categories is used. Equal identities get equal ids, so any row of a
+    customer gives its identity: one scatter over the rows, then one take per customer.
+    """
+    cat = customer.array
+    codes = np.asarray(cat.codes)
+    used = codes >= 0
+    if isinstance(identity.dtype, pd.CategoricalDtype):  # ingest's long columns: a code per row
+        which = np.full(len(cat.categories), -1, dtype=np.int64)
+        which[codes[used]] = np.asarray(identity.cat.codes)[used]
+        values = _arrow_text(identity.cat.categories)
+    else:
+        which = np.full(len(cat.categories), -1, dtype=np.int64)
+        which[codes[used]] = np.flatnonzero(used)
+        values = _arrow_text(identity)
+    assert (which >= 0).all(), "a customer id without a row"
+    taken = values.take(pa.array(which))
+    return pd.DataFrame({"customer_id": pd.Series(cat.categories), "source_id": _without_prefix(taken)}, copy=False)
+
+
+def _arrow_text(values) -> pa.Array:
+    arr = pa.array(values.array if hasattr(values, "array") else values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
+def _without_prefix(identity) -> pd.Series:
+    """'e:ann@example.com' -> 'ann@example.com' (identities carry a two-letter kind prefix)."""
+    arr = identity if isinstance(identity, pa.Array) else _arrow_text(identity)
+    return pd.Series(pd.arrays.ArrowStringArray(pc.utf8_slice_codeunits(arr, 2)))
+
+
+def _one_per_customer(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    if not frames:
+        return None
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True).drop_duplicates("customer_id", keep="first").reset_index(drop=True)
 
 
 def _ordered(counter: Counter) -> dict[str, int]:

@@ -52,7 +52,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "lifecycle", "value_tier", "health_band", "health_score", "behavior")
+GENERIC_COLUMNS = ("customer_id", "source_id", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "lifecycle", "value_tier", "health_band", "health_score", "behavior")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -648,6 +648,21 @@ def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[p
     return email_rows, consent_rows
 
 
+def _source_cells(customers: pd.DataFrame, source_ids: pd.DataFrame | None) -> pa.Array | None:
+    """The CSV cell of each customer's identifier in the export ('' when unknown), row for row."""
+    if source_ids is None or "customer_id" not in customers or len(source_ids) == 0:
+        return None
+    mine = _str_keys(customers["customer_id"])
+    theirs = _str_keys(source_ids["customer_id"])
+    values = _string_arrow(source_ids["source_id"])
+    if values is None:
+        values = _str_keys(source_ids["source_id"])
+    if len(mine) == len(theirs) and pc.all(pc.equal(mine, theirs)).as_py():  # same customers, same order
+        return _cells(values)
+    found = pc.index_in(mine, value_set=theirs)  # the first row of a repeated id wins
+    return _cells(pc.take(values, found))
+
+
 def _distinct_lower(emails: pa.Array) -> int:
     """How many distinct ``str.lower()`` values."""
     ascii_ = pc.string_is_ascii(emails)
@@ -742,11 +757,14 @@ def write_exports(
     *,
     include_unconsented: bool = False,
     split: bool = False,
+    source_ids: pd.DataFrame | None = None,
 ) -> ExportSummary:
     """Write klaviyo.csv, hubspot.csv, mailchimp.csv and segments_generic.csv into out_dir/exports/.
 
     With ``split`` also one file per segment for each email tool (``klaviyo_champions.csv``).
-    Returns counts only; emails never leave the files.
+    ``source_ids`` (customer_id, source_id: the identifier the export knew each customer by)
+    gives segments_generic.csv a ``source_id`` column, so customers without an email can be
+    found in the user's own systems. Returns counts only; emails never leave the files.
     """
     facts = as_facts(facts)
     customers = customers.reset_index(drop=True)
@@ -764,10 +782,20 @@ def write_exports(
     name_cells = [_cell(v or None) for v in names]
     id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, _LARGE))
 
-    generic_cols = [c for c in GENERIC_COLUMNS if c in customers]
+    emails, consent = _contacts(customers, contacts)
+    sources = _source_cells(customers, source_ids)
+    # Everyone is in the generic file, opted-out customers too: where the export recorded
+    # consent, a column says whose it is, before anyone emails the list.
+    consent_known = bool((consent >= 0).any())
+    extra = {"source_id": sources is not None, "marketing_consent": consent_known}
+    generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     generic: list[pa.Array | _Coded] = []
     for c in generic_cols:
-        if c == "segment_name":
+        if c == "source_id":
+            generic.append(sources)
+        elif c == "marketing_consent":
+            generic.append(_coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+        elif c == "segment_name":
             generic.append(_coded(name_cells, name_codes))
         elif is_numeric_column(customers[c]):
             generic.append(_number_column(customers[c]))
@@ -782,7 +810,6 @@ def write_exports(
     with ThreadPoolExecutor(max_workers=1) as pool:
         generic_job = pool.submit(_write_columns, os.path.join(folder, GENERIC_FILE), generic_cols, generic, n)
         del generic
-        emails, consent = _contacts(customers, contacts)
 
         has_email = emails.is_valid().to_numpy(zero_copy_only=False)
         opted_out = has_email & (consent == 0)
@@ -869,7 +896,8 @@ def write_exports(
 
     notes = []
     if no_email:
-        notes.append(f"{sum(no_email.values()):,} customers have no usable email and are only in {GENERIC_FILE}")
+        where = f"{GENERIC_FILE}, where source_id is the id your export gave them" if sources is not None else GENERIC_FILE
+        notes.append(f"{sum(no_email.values()):,} customers have no usable email and are only in {where}")
     if no_consent:
         notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files (include_unconsented writes them)")
     if included_unconsented:

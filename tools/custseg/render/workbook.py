@@ -62,8 +62,9 @@ FORMATS = {INT: INTEGER, MONEY_KIND: MONEY, PCT: PERCENT, DATE_KIND: DATE, SCORE
 MAX_CUSTOMER_ROWS = 200_000
 
 
-def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts: Any, path: str) -> list[str]:
-    """Write the workbook to ``path``; returns the sheet names in order."""
+def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts: Any, path: str, source_ids: pd.DataFrame | None = None) -> list[str]:
+    """Write the workbook to ``path``; returns the sheet names in order. ``source_ids``
+    (customer_id, source_id) adds each customer's id in the export to the segment sheets."""
     facts = as_facts(facts)
     customers = customers.reset_index(drop=True)
     currency = ((facts.get("data") or {}).get("currency")) or None
@@ -84,7 +85,7 @@ def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts
         note = f"{len(customers):,} customers are too many for a workbook (limit {MAX_CUSTOMER_ROWS:,}); use customers.csv and the files in exports/."
         write_table(sheet("Customers"), ["Note"], [[note]], [TEXT])
         customers = customers.iloc[0:0]
-    columns = customer_columns(customers, contacts, facts, money_suffix)
+    columns = customer_columns(customers, contacts, facts, money_suffix, source_ids)
     keys = segment_keys(customers)
     rfm = segmentation(facts, "rfm") or {}
     rfm_names = {str(k): str(v.get("name") or k) for k, v in (rfm.get("segments") or {}).items() if isinstance(v, dict)}
@@ -182,12 +183,18 @@ def _summary_from_customers(customers: pd.DataFrame, facts: dict) -> list[list[A
     return rows
 
 
-def customer_columns(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts: dict, money_suffix: str) -> list[tuple[str, str, list[Any]]]:
+def customer_columns(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts: dict, money_suffix: str, source_ids: pd.DataFrame | None = None) -> list[tuple[str, str, list[Any]]]:
     """(header, kind, values) for the segment sheets, in order; columns the table lacks are skipped."""
     n = len(customers)
     emails, consents = contact_columns(customers, contacts)
     cols: list[tuple[str, str, list[Any]]] = [
         ("Customer ID", TEXT, [text_value(v) for v in customers["customer_id"].tolist()] if "customer_id" in customers else [None] * n),
+    ]
+    if source_ids is not None and len(source_ids) and n and "customer_id" in customers:
+        theirs = pd.Series(source_ids["source_id"].to_numpy(dtype=object), index=source_ids["customer_id"].astype(str).to_numpy(dtype=object))
+        theirs = theirs[~theirs.index.duplicated()]
+        cols.append(("ID in your export", TEXT, [text_value(v) for v in customers["customer_id"].astype(str).map(theirs).tolist()]))
+    cols += [
         ("Email", TEXT, emails),
         ("Marketing consent", TEXT, ["unknown" if c is None else "yes" if c else "no" for c in consents]),
     ]

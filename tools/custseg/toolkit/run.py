@@ -130,12 +130,12 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         progress.step("drawing charts")
         charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, "charts"))]
     progress.step("writing CRM files")
-    summary = write_exports(customers, ds.contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split)
+    summary = write_exports(customers, ds.contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
     progress.step("writing the workbook")
-    write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE))
+    write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE), source_ids=ds.source_ids)
     with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
