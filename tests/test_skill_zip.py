@@ -150,8 +150,10 @@ def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
     skill = tmp_path / "skills" / SKILL_NAME
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "MPLCONFIGDIR": str(tmp_path / "mpl")}
 
-    def script(name: str, *args, expect: int = 0) -> dict:
-        proc = subprocess.run([str(python), str(skill / "scripts" / f"{name}.py"), *map(str, args)], capture_output=True, text=True, cwd=tmp_path, env=env)
+    def script(name: str, *args, expect: int = 0, from_skill: bool = False) -> dict:
+        # from_skill: as SKILL.md has it, `python3 scripts/NAME.py` run from the skill folder
+        command = [str(python), f"scripts/{name}.py" if from_skill else str(skill / "scripts" / f"{name}.py"), *map(str, args)]
+        proc = subprocess.run(command, capture_output=True, text=True, cwd=skill if from_skill else tmp_path, env=env)
         assert proc.returncode == expect, f"{name} {args}: {proc.stderr}"
         assert "Traceback" not in proc.stderr
         return json.loads(proc.stdout) if proc.stdout.strip() else {}
@@ -178,15 +180,18 @@ def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
     bad = script("profile", tmp_path / "nope.csv", expect=2)
     assert bad == {}
 
-    # SKILL.md's own commands, word for word: default folders and bare names of the files
-    # Claude writes into the deliverables folder.
+    # SKILL.md's own commands, word for word, run from the skill folder: default folders and
+    # bare names of the files Claude writes into the deliverables folder. Without
+    # /mnt/user-data the deliverables go to ~/segment-outputs, never into the skill.
     example = EXAMPLE_FILES[0]
-    script("run", EXAMPLES / example)
-    deliverables = tmp_path / "outputs" / "segments"
+    skill_files = sorted(p.relative_to(skill) for p in skill.rglob("*") if "__pycache__" not in p.parts)
+    script("run", EXAMPLES / example, from_skill=True)
+    deliverables = tmp_path / "segment-outputs" / "segments"
     assert (deliverables / "facts.json").is_file()
     (deliverables / "answers.json").write_text(json.dumps({"goal": "retention"}))
     shutil.copy(EXAMPLES / "strategies" / f"{example.split('.')[0]}.strategy.json", deliverables / "strategy.json")
-    assert script("brief", "segments", "--answers", "answers.json")["phase"] == "segments"
-    assert script("check", "strategy.json", "--stage", "strategy", "--preview")["valid"] is True
-    script("render", "--strategy", "strategy.json")
+    assert script("brief", "segments", "--answers", "answers.json", from_skill=True)["phase"] == "segments"
+    assert script("check", "strategy.json", "--stage", "strategy", "--preview", from_skill=True)["valid"] is True
+    script("render", "--strategy", "strategy.json", from_skill=True)
     assert (deliverables / "report.html").is_file()
+    assert sorted(p.relative_to(skill) for p in skill.rglob("*") if "__pycache__" not in p.parts) == skill_files

@@ -31,7 +31,25 @@ NEXT_STEP = {
 
 
 def outputs_dir() -> str:
-    return OUTPUTS if os.path.isdir(OUTPUTS) else os.path.abspath("outputs")
+    """/mnt/user-data/outputs in Claude's container. Elsewhere ./outputs, except when the
+    current folder is the skill's own (read-only where skills are installed, and a run's
+    files do not belong in it): then ~/segment-outputs."""
+    if os.path.isdir(OUTPUTS):
+        return OUTPUTS
+    here = os.path.realpath(os.getcwd())
+    skill = _skill_folder()
+    if skill and (here == skill or here.startswith(skill + os.sep)):
+        return os.path.join(os.path.expanduser("~"), "segment-outputs")
+    return os.path.abspath("outputs")
+
+
+def _skill_folder() -> str | None:
+    """The unzipped skill (the folder holding lib/custseg) when running from it; None otherwise."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # .../lib/custseg
+    lib = os.path.dirname(package)
+    if os.path.basename(lib) != "lib" or not os.path.isdir(os.path.join(os.path.dirname(lib), "scripts")):
+        return None
+    return os.path.dirname(lib)
 
 
 def deliverables_dir() -> str:
