@@ -628,8 +628,11 @@ def test_phase_three_draft_passes_with_stage_strategy(cli, tmp_path):
     staged = cli("check", draft, "--facts", out / "facts.json", "--stage", "strategy", "--preview", "--json")
     assert staged.code == 0, staged.out
     preview = staged.json()["preview"]
-    assert set(preview) == set(doc["segments"])
-    assert "{segmentations." in json.dumps(doc["segments"]) and "{segmentations." not in json.dumps(preview)
+    assert set(preview) == {"segments", "targeting_matrix", "pathways"}  # the parts written so far
+    assert set(preview["segments"]) == set(doc["segments"]) and len(preview["pathways"]) == len(doc["pathways"])
+    for part in preview:
+        assert "{segmentations." in json.dumps(doc[part]) or part == "targeting_matrix"
+        assert "{segmentations." not in json.dumps(preview[part]), part
 
 
 def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):

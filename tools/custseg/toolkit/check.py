@@ -50,7 +50,7 @@ class CheckParams:
     strategy: str = param("the strategy document (JSON) a model or a person wrote", positional=True, metavar="STRATEGY")
     facts: str = param("facts.json of the run the strategy is written for", default=DEFAULT_FACTS, metavar="FACTS")
     stage: Literal["strategy", "final"] = param("strategy: a phase-3 draft (roadmap, KPIs, review schedule and automation rules may be missing); final: the whole plan, as render needs it", default="final")
-    preview: bool = param("also print each segment's strategy text with the fact references filled in (to present it in words)", default=False)
+    preview: bool = param("also print the document with every fact reference filled in: segments, targeting matrix, pathways and, once written, roadmap and KPIs (to present it in words)", default=False)
 
 
 @dataclass
@@ -62,7 +62,11 @@ class CheckResult:
     segments: list[str]  # segment keys the document covers
     problems: list[Problem] = field(default_factory=list)
     exit_code: int = EXIT_OK  # 0 valid, 1 problems (the CLI's exit status)
-    preview: dict | None = None  # with --preview: segment key -> its strategy text, fact references filled in
+    preview: dict | None = None  # with --preview: the document's parts (segments, pathways, ...), fact references filled in
+
+
+# What Claude presents to the user, in that order (schema_version and segmentation are not).
+PREVIEW_PARTS = ("segments", "targeting_matrix", "pathways", "roadmap", "kpis", "review_schedule", "automation_rules")
 
 
 def check(params: CheckParams) -> CheckResult:
@@ -74,7 +78,8 @@ def check(params: CheckParams) -> CheckResult:
     if params.preview and not problems:
         from custseg.strategy.resolve import resolve_document
 
-        preview = resolve_document(doc, facts).get("segments")
+        resolved = resolve_document(doc, facts)
+        preview = {part: resolved[part] for part in PREVIEW_PARTS if resolved.get(part)}
     return CheckResult(
         strategy=params.strategy,
         facts=params.facts,
