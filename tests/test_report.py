@@ -51,6 +51,7 @@ MAJOR_SECTIONS = [
     "## Next-period validation",
     "## Sized opportunities",
     "## Other segmentations",
+    "## Files for your CRM",
     "## Not computed",
     "## Warnings and notes",
     "## Strategy per segment",
@@ -343,6 +344,11 @@ def test_report_has_every_section(rendered, name):
             assert facts["segmentations"][kind]["method_reason"] in md
     for kind, why in facts["unavailable"].items():
         assert why in section(md, "## Not computed")
+    crm = section(md, "## Files for your CRM")
+    for file, rows in facts["exports"]["rows_written"].items():
+        assert f"| {file} | {fmt_count(rows)} |" in crm
+    for note in facts["exports"]["notes"]:
+        assert note in crm
     for w in facts["warnings"]:
         assert w in section(md, "## Warnings and notes")
     assert PLAYBOOK_MARK in md

@@ -687,7 +687,17 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "notes": list(facts.get("notes") or []),
         "charts": _charts(charts, out_dir, inline_charts),
         "strategy": _strategy(strategy, rfm, facts, data["currency"]),
+        "exports": _exports(facts.get("exports")),
     }
+
+
+def _exports(block: dict | None) -> dict | None:
+    """The CRM files run wrote: each file's customers and what the exporter noted (left out, consent)."""
+    if not block or not block.get("files"):
+        return None
+    rows = block.get("rows_written") or {}
+    emailed = any(rows.get(f) for f in block["files"] if f != "segments_generic.csv")
+    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or [])}
 
 
 def render_report(
