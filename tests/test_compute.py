@@ -322,8 +322,20 @@ def test_run_refusals(cli, tmp_path, rows, args, words):
 def test_out_folder_is_replaced_only_when_it_holds_a_run(cli, tmp_path):
     out = tmp_path / "out"
     run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out)
-    run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--method", "quantile")
+    ids = set(pd.read_csv(out / "customers.csv")["customer_id"])
+    # Claude keeps its working files with the deliverables: a rerun must not take them away.
+    (out / "answers.json").write_text('{"goal": "win back"}')
+    (out / "strategy.json").write_text("{}")
+    (out / "drafts").mkdir()
+    (out / "drafts" / "rules.json").write_text("[]")
+    res = run_ok(cli, EXAMPLES / "european_orders.csv", "--out", out, "--method", "quantile", "--json")
     assert json.loads((out / "facts.json").read_text())["segmentations"]["rfm"]["method"] == "quantile"
+    assert (out / "answers.json").read_text() == '{"goal": "win back"}' and (out / "strategy.json").read_text() == "{}"
+    assert (out / "drafts" / "rules.json").read_text() == "[]"
+    assert res.json()["kept"] == ["answers.json", "drafts", "strategy.json"] and res.json()["key_reused"] is True
+    # ... and its key is reused: the same customers keep the same ids without --key.
+    assert set(pd.read_csv(out / "customers.csv")["customer_id"]) == ids
+    assert not list(tmp_path.glob("out.previous-*")) and not list(tmp_path.glob(".segment-*"))
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")

@@ -31,7 +31,7 @@ WORKBOOK_FILE = "segments.xlsx"
 
 @dataclass
 class RunParams(IngestParams):
-    out: str = param("folder to write facts.json, customers.csv and the key into (replaced if it holds an earlier run)", default="segment-output", metavar="DIR")
+    out: str = param("folder to write facts.json, customers.csv and the key into; an earlier run there is replaced, its key reused (same customer ids) and files it did not write, such as answers.json, strategy.json or a rule file, kept", default="segment-output", metavar="DIR")
     as_of: str | None = param("score customers as of this date, YYYY-MM-DD (default: the last purchase day)", default=None, metavar="DATE")
     period: str = param("length of a period for trends, migration and validation: 90d, 12w, 3m or 1y", default="90d")
     method: Literal["auto", "fixed", "quantile"] = param("RFM scoring: fixed calendar bands, quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
@@ -64,6 +64,8 @@ class RunResult:
     segmentations: list[str]
     validation_monotone: bool | None
     warnings: list[str] = field(default_factory=list)
+    key_reused: bool = False  # the earlier run's segment.key in --out was used: customer ids unchanged
+    kept: list[str] = field(default_factory=list)  # files of the folder a run does not write, carried over
 
 
 def run(params: RunParams) -> RunResult:
@@ -74,6 +76,12 @@ def run(params: RunParams) -> RunResult:
 def _run(params: RunParams) -> RunResult:
     progress = Progress(["read", "compute", "charts", "exports", "workbook", "report"])
     progress.step("reading the export")
+    out = os.path.abspath(params.out)
+    _check_target(out)
+    earlier_key = os.path.join(out, KEY_FILE)
+    key_reused = not params.key and os.path.isfile(earlier_key)
+    if key_reused:  # a rerun into the same folder keeps its customer ids
+        params.key = earlier_key
     ds = load(params.files, params.ingest_options())
     ledger = Ledger.from_frame(ds.transactions) if ds.transactions is not None else None
     profile = summarize(ds, ledger)
@@ -83,8 +91,6 @@ def _run(params: RunParams) -> RunResult:
     # The order-level tables are done with: freed here, their memory serves the writing.
     del ledger
     ds.transactions = ds.events = None
-    out = os.path.abspath(params.out)
-    _check_target(out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".segment-", dir=os.path.dirname(out) or ".")
     try:
@@ -94,7 +100,7 @@ def _run(params: RunParams) -> RunResult:
             write_key(os.path.join(staging, KEY_FILE), ds.key)
             _render(params, ds, facts, customers, staging, progress)
             table_job.result()
-        _publish(staging, out)
+        kept = _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -113,6 +119,8 @@ def _run(params: RunParams) -> RunResult:
         segmentations=list(facts.segmentations),
         validation_monotone=rfm.validation.monotone if rfm and rfm.validation else None,
         warnings=facts.warnings,
+        key_reused=key_reused,
+        kept=kept,
     )
 
 
@@ -155,15 +163,32 @@ def _check_target(out: str) -> None:
         raise InputError(out, "--out folder exists and does not hold an earlier run; choose a new or empty folder")
 
 
-def _publish(staging: str, out: str) -> None:
-    """Move the finished folder into place, replacing an earlier run only at the very end."""
+# What a run writes into --out; anything else there (answers.json, strategy.json, a rule
+# file: the working files SKILL.md has Claude keep with the deliverables) survives a rerun.
+RUN_OUTPUTS = {FACTS_FILE, CUSTOMERS_FILE, WORKBOOK_FILE, KEY_FILE, "report.md", "report.html", "charts", "exports"}
+
+
+def _publish(staging: str, out: str) -> list[str]:
+    """Move the finished folder into place, replacing an earlier run only at the very end;
+    returns the names of the earlier folder's own files carried over into the new one."""
     old = None
+    kept = []
     if os.path.isdir(out):
+        for name in sorted(os.listdir(out)):
+            if name not in RUN_OUTPUTS and not name.startswith(".") and not os.path.exists(os.path.join(staging, name)):
+                # Copied, not moved: should anything fail, the earlier folder is still whole.
+                source, target = os.path.join(out, name), os.path.join(staging, name)
+                if os.path.isdir(source):
+                    shutil.copytree(source, target)
+                else:
+                    shutil.copy2(source, target)
+                kept.append(name)
         old = out + ".previous-" + os.path.basename(staging)
         os.rename(out, old)
     os.rename(staging, out)
     if old:
         shutil.rmtree(old, ignore_errors=True)
+    return kept
 
 
 def render_text(r: RunResult) -> str:
@@ -179,6 +204,10 @@ def render_text(r: RunResult) -> str:
         lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "ordering not monotone (see facts.json)"))
     for w in r.warnings:
         lines.append(f"Warning: {w}")
+    if r.key_reused:
+        lines.append("Kept the customer ids of the earlier run in this folder (its segment.key)")
+    if r.kept:
+        lines.append("Kept your files from the earlier run: " + ", ".join(r.kept))
     lines.append(f"Wrote to {r.out}:")
     described = {
         "report.html": "the report to open in a browser (report.md: the same as text)",
