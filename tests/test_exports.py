@@ -260,6 +260,21 @@ def test_generic_file_of_a_log_without_emails_carries_the_logs_ids(tmp_path):
     facts = json.loads((out / "facts.json").read_text())
     assert any("source_id" in n for n in facts["exports"]["notes"])
     assert "source_id" not in (out / "customers.csv").read_text()
+    # Empty email-tool files are said out loud, with the way out.
+    assert [w for w in facts["warnings"] if "Klaviyo, HubSpot and Mailchimp files are empty" in w and "--map email=" in w]
+
+
+def test_a_customer_column_of_emails_is_the_email_too(tmp_path):
+    """A plain log keyed by 'Customer Email': the CRM files get the emails, and the ids are the
+    email ids any other export of the same customers gives."""
+    out = tmp_path / "out"
+    assert main(["run", str(EXAMPLES / "european_orders.csv"), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["exports"]["rows_written"]["klaviyo.csv"] == facts["data"]["customers"]
+    assert not [w for w in facts["warnings"] if "files are empty" in w]
+    generic = read(out / "exports" / "segments_generic.csv")
+    key = read_key(str(out / "segment.key"))
+    assert list(generic["customer_id"]) == list(pseudonymize([f"e:{s}" for s in generic["source_id"]], key))
 
 
 # -- the workbook -----------------------------------------------------------------------

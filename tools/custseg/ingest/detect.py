@@ -334,12 +334,23 @@ def _map_roles(spec: SourceSpec, normalized: dict[str, str], sample: pd.DataFram
             used.add(col)
             break
     if spec.name == "transactions" and "customer" in mapping and "email" in mapping and mapping["customer"] == mapping["email"]:
-        del mapping["email"]
+        # One column names the customer. When it holds emails it is the email too: the CRM
+        # files need it, and an email identifies a customer the same way in every export.
+        if not _mostly_emails(sample, mapping["email"]):
+            del mapping["email"]
     if spec.name == "transactions" and "amount" in mapping and mapping["amount"] == mapping.get("unit_price"):
         del mapping["unit_price"]
     if spec.name == "transactions" and "quantity" in mapping and "unit_price" in mapping and _amount_is_a_price(mapping):
         del mapping["amount"]
     return mapping
+
+
+def _mostly_emails(sample: pd.DataFrame, column: str) -> bool:
+    if column not in sample:
+        return False
+    values = sample[column].dropna().astype(str).str.strip()
+    values = values[values != ""]
+    return len(values) > 0 and values.str.contains("@", regex=False).mean() >= 0.5
 
 
 def _amount_is_a_price(mapping: dict[str, str]) -> bool:

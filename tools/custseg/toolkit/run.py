@@ -24,6 +24,10 @@ from custseg.toolkit.profile import IngestParams, summarize
 from custseg.toolkit.progress import Progress
 from custseg.toolkit.spec import Tool, param, to_jsonable
 
+NO_EMAILS = (
+    "no customer has a usable email, so the Klaviyo, HubSpot and Mailchimp files are empty: segments_generic.csv "
+    "lists every customer by the id your export gave them (source_id); if a column does hold emails, name it with --map email=COLUMN"
+)
 FACTS_FILE = "facts.json"
 CUSTOMERS_FILE = "customers.csv"
 WORKBOOK_FILE = "segments.xlsx"
@@ -126,7 +130,7 @@ def _run(params: RunParams) -> RunResult:
 
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
-    from custseg.render.exports import write_exports
+    from custseg.render.exports import GENERIC_FILE, write_exports
     from custseg.render.report import render_report
     from custseg.render.workbook import write_workbook
 
@@ -142,6 +146,9 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
+    if summary.customers and not any(n for f, n in summary.rows_written.items() if f != GENERIC_FILE):
+        facts.warnings.append(NO_EMAILS)
+        doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
     write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE), source_ids=ds.source_ids)
     with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
