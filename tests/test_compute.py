@@ -81,6 +81,14 @@ def test_cdnow_validation_runs_and_ranks_champions_first(cli, tmp_path, cdnow_ma
     existing = tx[tx["date"] <= "1998-04-01"]["customer_id"].unique()
     assert sum(r["customers"] for r in v["segments"]) == len(existing)
     assert v["base_repeat_rate"] == pytest.approx(np.isin(existing, window["customer_id"].unique()).mean(), abs=1e-4)
+    # CDNOW is one cohort (first purchases Jan-Mar 1997) that has mostly lapsed by mid-1998:
+    # auto keeps calendar bands, which say so, instead of quintiles that would call the least
+    # lapsed 'recent' (Champions last seen over a year ago); both facts are warnings.
+    lapsed = (customers["recency_days"] > 180).mean()
+    assert lapsed > 0.7 and rfm["method"] == "fixed" and "six months" in rfm["method_reason"]
+    assert customers.loc[customers["segment"] == "champions", "recency_days"].max() <= 30
+    assert [w for w in facts["warnings"] if f"{lapsed:.0%} of customers last bought over 180 days" in w]
+    assert [w for w in facts["warnings"] if "latest first purchase was 1997-03-25" in w]
 
 
 # -- MECE and sums ----------------------------------------------------------------------------------

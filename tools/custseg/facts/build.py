@@ -228,6 +228,12 @@ class _Transactions(_Base):
         m = customer_metrics(ledger, as_of, self.period)
         method, reason = rfm.choose_method(m, self.opts.method, span)
         now = self.score(m, method, reason)
+        lapsed = float((now.scored.r == 1).mean()) if method == "fixed" and len(m) else 0.0
+        newest = int(m.tenure.min()) if len(m) else 0
+        if newest >= self.period:  # nobody is new: one cohort, or acquisition stopped
+            self.warnings.append(f"no customer made a first purchase in the last {self.period} days (the latest first purchase was {from_day(as_of - newest)}): the file may hold one group of early customers, or new customers stopped coming")
+        if lapsed > rfm.AUTO_MAX_BAND_SHARE:
+            self.warnings.append(f"{lapsed:.0%} of customers last bought over 180 days before the as-of date: most of this base is lapsed (--method quantile would rank customers against each other instead, calling the least lapsed recent)")
         mp = earlier.result() if earlier is not None else None
         usable_prev = mp if mp is not None and len(mp) >= MIN_CUSTOMERS else None
         others = pool.submit(lambda: [(kind, *self.labelled(make, m, usable_prev)) for kind, make, _ in makers]) if makers is not None else None
