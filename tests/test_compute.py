@@ -481,3 +481,18 @@ def test_run_counts_equal_a_reduceat(flags, data):
     flags = np.array(flags, dtype=bool)
     starts = np.array(sorted(data.draw(st.sets(st.integers(0, len(flags) - 1), min_size=1))), dtype=np.int64)
     assert _run_counts(flags, starts).tolist() == np.add.reduceat(flags.astype(np.int64), starts).tolist()
+
+
+def test_opportunities_leave_out_moves_almost_nobody_made():
+    from custseg.compute.analysis import opportunities
+
+    ranked = ["champions", "loyal", "dormant"]
+    stats = {k: {"count": 1000, "spend_last_period_per_customer": v} for k, v in zip(ranked, (100.0, 40.0, 0.0))}
+    prev = {"champions": 1000, "loyal": 1000, "dormant": 1000}
+    # dormant -> loyal: 4 of 1,000 (under both floors); dormant -> champions: 9 (0.9%, under the
+    # rate floor); loyal -> champions: 120 (12%): the only move worth sizing.
+    matrix = {"champions": {"champions": 900, "loyal": 100, "dormant": 0}, "loyal": {"champions": 120, "loyal": 880, "dormant": 0}, "dormant": {"champions": 9, "loyal": 4, "dormant": 987}}
+    sized = opportunities(matrix, prev, stats, ranked)
+    assert [(o["from_segment"], o["to_segment"]) for o in sized] == [("loyal", "champions")]
+    o = sized[0]
+    assert (o["historical_rate"], o["expected_customers"], o["expected_revenue"], o["value_per_10pct"]) == (0.12, 120, 7200.0, 6000.0)

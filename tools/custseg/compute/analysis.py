@@ -11,6 +11,11 @@ import numpy as np
 
 from custseg.compute.metrics import Metrics
 
+# Sized opportunities: only moves at least this share of the from-segment made, and at
+# least this many customers.
+MIN_MOVE_RATE = 0.01
+MIN_MOVED = 5
+OPPORTUNITY_BASIS = "upward moves that at least {:.0%} of a segment and at least {} customers made last period; amounts are per period, and rows share customers, so they do not add up"
 TREND_THRESHOLD = 0.10  # a segment's share of customers moving by more than 10% of itself between periods
 TREND_BASIS = "share of customers at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself"
 
@@ -153,8 +158,8 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             if now == 0 or base == 0 or gap <= 0 or stats[b]["spend_last_period_per_customer"] is None:
                 continue
             rate = _r(matrix[a][b] / base, 4)  # the stored value, so every mention rounds alike
-            if rate <= 0:
-                continue
+            if rate < MIN_MOVE_RATE or matrix[a][b] < MIN_MOVED:
+                continue  # a move almost nobody made: its 'each further tenth' would be fiction
             expected = int(round(now * rate))
             out.append({
                 "from_segment": a,

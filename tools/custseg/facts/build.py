@@ -274,6 +274,7 @@ class _Transactions(_Base):
             customers=len(m),
             trend_threshold=analysis.TREND_THRESHOLD if prev else None,
             trend_basis=_trend_basis() if prev else None,
+            opportunity_basis=analysis.OPPORTUNITY_BASIS.format(analysis.MIN_MOVE_RATE, analysis.MIN_MOVED) if prev else None,
             scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
             rules=table.to_dict(),
             merged=now.assignment.merged,

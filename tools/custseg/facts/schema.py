@@ -129,6 +129,7 @@ class Segmentation:
     notes: list[str] = field(default_factory=list)
     trend_threshold: float | None = None
     trend_basis: str | None = None  # what the trend compares, in words
+    opportunity_basis: str | None = None  # which moves are sized, in words
     scores: dict | None = None  # rfm: how R, F and M were scored, with the cut points
     rules: dict | None = None  # rfm: the rule table used
     merged: list[dict] = field(default_factory=list)

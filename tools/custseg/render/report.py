@@ -431,6 +431,7 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "migration": _migration(seg.get("migration"), order, name),
         "validation": _validation(seg.get("validation"), name),
         "opportunities": _opportunities(seg.get("opportunities"), name),
+        "opportunity_basis": seg.get("opportunity_basis") or "",
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
         "names": names,
     }
