@@ -8,6 +8,7 @@ their own table as JSON (``--rules FILE``) in the same shape as ``segment rules 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -105,7 +106,7 @@ DEFAULT = RuleTable(
 # Seed recovery path: under ~50 customers, three groups.
 SMALL_BASE = RuleTable(
     "small_base",
-    "Fewer than 50 customers: three broad groups, as the seeds advise for small bases.",
+    "Fewer than 50 customers: three broad groups, since finer segments would hold a handful of customers each.",
     (
         _rule("high_value", "High Value", "Top spenders who bought recently.", r=(3, 5), m=(4, 5)),
         _rule("needs_attention", "Needs Attention", "Have not bought in a while.", r=(1, 2)),
@@ -183,4 +184,4 @@ def load_rules(path: str) -> RuleTable:
         raise InputError(path, "rule file repeats a segment key")
     if not rules[-1].catch_all:
         rules.append(Rule("needs_attention" if "needs_attention" not in keys else "other", "Needs Attention" if "needs_attention" not in keys else "Other", "Added catch-all: everyone the rules did not place."))
-    return RuleTable("user", f"Rule table from {path}", tuple(rules))
+    return RuleTable("user", f"Your rule table ({os.path.basename(path)})", tuple(rules))

@@ -92,8 +92,10 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool)
 
 # -- health --------------------------------------------------------------------------------
 
-HEALTH_BANDS = (("champions", 80), ("healthy", 60), ("neutral", 40), ("at_risk", 20), ("critical", 0))
-HEALTH_NAMES = {"champions": "Champions", "healthy": "Healthy", "neutral": "Neutral", "at_risk": "At Risk", "critical": "Critical"}
+# The seeds' five health bands; their Champions and At-risk are named Thriving and Struggling
+# here, so that a customer's health band never shares a name with an RFM segment.
+HEALTH_BANDS = (("thriving", 80), ("healthy", 60), ("neutral", 40), ("struggling", 20), ("critical", 0))
+HEALTH_NAMES = {"thriving": "Thriving", "healthy": "Healthy", "neutral": "Neutral", "struggling": "Struggling", "critical": "Critical"}
 HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
 
 

@@ -132,9 +132,10 @@ def _rule_text(lab: Labels, key: str) -> str:
         band = next(b for b in d["tenure_bands_days"] if b["key"] == key)
         return f"tenure {band['min']}-{band['max']} days" if band["max"] is not None else f"tenure over {band['min'] - 1} days"
     if lab.kind == "health":
-        band = next(b for b in d["bands"] if b["key"] == key)
-        upper = {"champions": 100, "healthy": 79, "neutral": 59, "at_risk": 39, "critical": 19}[key]
-        return f"health score {band['min']}-{upper}"
+        bands = d["bands"]  # highest first: each band ends where the one above begins
+        i = next(i for i, b in enumerate(bands) if b["key"] == key)
+        upper = 100 if i == 0 else bands[i - 1]["min"] - 1
+        return f"health score {bands[i]['min']}-{upper}"
     if lab.kind == "behavioral":
         band = next(b for b in d["bands"] if b["key"] == key)
         return band["meaning"]

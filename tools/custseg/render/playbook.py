@@ -124,7 +124,7 @@ MAINTENANCE: tuple[str, ...] = (
     "Every month: rerun the segmentation so each customer's segment follows their latest purchases.",
     "Every quarter: look at segment sizes and trends; are the best segments growing?",
     "Twice a year: check that the segment definitions still fit the business.",
-    "Automate the routine: tag customers in the CRM from customers.csv, start an email sequence when a customer enters a segment, and alert the owner when a top customer slips into a risk segment.",
+    "Automate the routine: tag customers in the CRM from the files in exports/, start an email sequence when a customer enters a segment, and alert the owner when a top customer slips into a risk segment.",
     "Put manual effort where it pays: the best segments and the segments at risk of leaving.",
 )
 

@@ -23,7 +23,7 @@ class IngestParams:
     source: SourceName | None = param("force the source instead of detecting it", default=None)
     map: dict[str, str] = param("map a role to a column, e.g. --map customer=\"Client ID\" (repeatable)", default={}, metavar="ROLE=COLUMN")
     sheet: str | None = param("XLSX sheet to read (default: the first)", default=None)
-    currency: str | None = param("keep only orders in this currency when the export mixes currencies", default=None)
+    currency: str | None = param("the currency of the amounts: labels them when the export names none, and keeps only orders in it when the export mixes currencies", default=None, metavar="CODE")
     include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
     key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
 
