@@ -220,6 +220,8 @@ BROKEN = [
     ("figure_customers", _set(f"{P0}.expected_outcome", "About 1,200 customers come back."), "figure_in_text", f"{P0}.expected_outcome"),
     ("figure_multiplier", _set("segments.champions.goal", "Grow their spend 2x this year."), "figure_in_text", "segments.champions.goal"),
     ("figure_in_roadmap", _set("roadmap[0].actions[0]", "Call the top 50 customers."), "figure_in_text", "roadmap[0].actions[0]"),
+    ("figure_bare_decimal", _append_persona("champions", "Their average basket is 119.37 and they renew."), "figure_in_text", "segments.champions.persona"),
+    ("figure_bare_thousands", _set("segments.loyal.messaging", "Join 1,178 others who came back."), "figure_in_text", "segments.loyal.messaging"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
     ("schema_wrong_type", _set("segments.champions.communication_frequency.times", "weekly"), "schema", "segments.champions.communication_frequency.times"),

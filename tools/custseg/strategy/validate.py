@@ -231,6 +231,10 @@ def _figure_re(currency: str | None) -> re.Pattern:
         rf"|\b{_NUM}\s?(?:%|[$€£¥₹]|(?:{codes})\b)"
         rf"|\b{_NUM}\s?-?\s?{_UNITS}(?![\w])"
         rf"|\b{_NUM}\s?×"
+        # A bare decimal or a number with thousands separators reads as a computed figure
+        # (an average basket of 119.37, 1,178 of them) whatever follows it.
+        r"|(?<![\w.,])\d+\.\d+(?![\w.,]*\d)"
+        r"|(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d])"
     )
 
 
@@ -276,14 +280,14 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
     """A fact key whose value the figure seems to quote, preferring keys under ``prefer``."""
     parsed = _figure_value(figure)
     unit = _unit_of(figure)
-    kinds = _KINDS_FOR_UNIT.get(unit)
-    if parsed is None or kinds is None:
+    kinds = _KINDS_FOR_UNIT.get(unit)  # a bare number ('other') may quote a fact of any kind
+    if parsed is None:
         return None
     value, decimals = parsed
     tol = 0.5 * 10 ** (-decimals) if decimals else 0.5
     hits = []
     for key, v in keys.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or value_kind(key) not in kinds:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (kinds is not None and value_kind(key) not in kinds):
             continue
         shown = v * 100 if unit == "pct" else v
         if abs(abs(shown) - value) <= tol + 1e-9:
