@@ -568,3 +568,12 @@ def test_number_formats():
         fmt_date("31/12/2025")
     with pytest.raises(TypeError):
         fmt_count("12")
+
+
+def test_pathway_investment_says_whether_it_recurs(shopify, tmp_path):
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["pathways"][0]["investment"] = {"budget": 250, "hours": 6, "per": "month"}
+    doc["pathways"][1]["investment"] = {"budget": 900}
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Migration pathways")
+    assert "250.00 USD and 6 staff hours a month" in part and "900.00 USD (one-off)" in part

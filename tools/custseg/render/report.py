@@ -584,7 +584,9 @@ def _investment(inv: dict | None, currency: str | None) -> str:
         parts.append(fmt_money(inv["budget"], currency))
     if inv.get("hours") is not None:
         parts.append(f"{fmt_count(inv['hours'])} staff hours")
-    return " and ".join(parts) or NA
+    if not parts:
+        return NA
+    return " and ".join(parts) + (f" {PER_WORDS[inv['per']]}" if inv.get("per") in PER_WORDS else " (one-off)")
 
 
 def _plan(strategy: dict, name: Callable[[str], str], currency: str | None) -> dict:

@@ -108,6 +108,7 @@ class Investment:
 
     budget: float | None = doc("money, in the data's currency", default=None, minimum=0)
     hours: float | None = doc("staff hours", default=None, minimum=0)
+    per: Per | None = doc("week, month or quarter when the budget and hours recur; leave out for a one-off cost", default=None)
 
 
 @dataclass
