@@ -344,6 +344,10 @@ def test_out_folder_is_replaced_only_when_it_holds_a_run(cli, tmp_path):
     # ... and its key is reused: the same customers keep the same ids without --key.
     assert set(pd.read_csv(out / "customers.csv")["customer_id"]) == ids
     assert not list(tmp_path.glob("out.previous-*")) and not list(tmp_path.glob(".segment-*"))
+    # Another export into the same folder starts afresh: the answers and plan were for the first.
+    res = run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--json")
+    assert res.json()["kept"] == [] and res.json()["key_reused"] is False
+    assert not (out / "answers.json").exists() and not (out / "drafts").exists()
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")

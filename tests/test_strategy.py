@@ -629,6 +629,11 @@ def test_phase_three_draft_passes_with_stage_strategy(cli, tmp_path):
     assert final.code == 1 and {p["path"] for p in final.json()["problems"]} >= {"roadmap", "kpis", "review_schedule"}
     staged = cli("check", draft, "--facts", out / "facts.json", "--stage", "strategy", "--preview", "--json")
     assert staged.code == 0, staged.out
+    # Left empty instead of left out: still for later (a trial run was refused for "").
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps(doc | {"review_schedule": "", "roadmap": [], "kpis": []}))
+    assert cli("check", empty, "--facts", out / "facts.json", "--stage", "strategy").code == 0
+    assert cli("check", empty, "--facts", out / "facts.json").code == 1
     preview = staged.json()["preview"]
     assert set(preview) == {"segments", "targeting_matrix", "pathways"}  # the parts written so far
     assert set(preview["segments"]) == set(doc["segments"]) and len(preview["pathways"]) == len(doc["pathways"])

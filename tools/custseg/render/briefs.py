@@ -23,12 +23,13 @@ SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", 
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 
-def render_brief(phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None) -> str:
+def render_brief(phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None, folder: str | None = None) -> str:
+    """``folder``: where this run's facts.json is, named in the brief as the place for working files."""
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}")
     env = make_environment(templates_dir)
     template = env.get_template(f"phase_{phase}.md.j2")
-    return template.render(**context(phase, facts, answers or {}))
+    return template.render(**context(phase, facts, answers or {}), folder=folder)
 
 
 def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:

@@ -196,7 +196,7 @@ METHOD_LABELS = {
     "active_days_30": "active days",
 }
 DIMENSIONS = (("recency", "Recency"), ("frequency", "Frequency"), ("monetary", "Monetary"))
-TREND_LABELS = {"growing": "Growing", "stable": "Stable", "declining": "Declining"}
+TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining": "Declining share"}
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",

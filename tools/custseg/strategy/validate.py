@@ -337,7 +337,7 @@ def _later(problem: Problem) -> bool:
     root = problem.path.split(".")[0].split("[")[0]
     if problem.code == "segment_without_kpi":
         return True
-    return root in LATER_PARTS and (problem.code == "empty_section" or (problem.code == "schema" and "is missing" in problem.message))
+    return root in LATER_PARTS and (problem.code == "empty_section" or (problem.code == "schema" and ("is missing" in problem.message or "is empty" in problem.message)))
 
 
 def validate(doc: Any, facts: dict, stage: str = "final") -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,7 +43,8 @@ def brief(params: BriefParams) -> BriefResult:
 
     facts = read_json(params.facts, "facts")
     answers = read_json(params.answers, "answers") if params.answers else {}
-    return BriefResult(params.phase, GATES[params.phase], render_brief(params.phase, facts, answers))
+    folder = os.path.dirname(os.path.abspath(params.facts))
+    return BriefResult(params.phase, GATES[params.phase], render_brief(params.phase, facts, answers, folder=folder))
 
 
 BRIEF = Tool(

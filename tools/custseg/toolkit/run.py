@@ -35,7 +35,7 @@ WORKBOOK_FILE = "segments.xlsx"
 
 @dataclass
 class RunParams(IngestParams):
-    out: str = param("folder to write facts.json, customers.csv and the key into; an earlier run there is replaced, its key reused (same customer ids) and files it did not write, such as answers.json, strategy.json or a rule file, kept", default="segment-output", metavar="DIR")
+    out: str = param("folder to write facts.json, customers.csv and the key into; an earlier run there is replaced, and when it was of the same file(s) its key is reused (same customer ids) and files it did not write, such as answers.json, strategy.json or a rule file, are kept", default="segment-output", metavar="DIR")
     as_of: str | None = param("score customers as of this date, YYYY-MM-DD (default: the last purchase day)", default=None, metavar="DATE")
     period: str = param("length of a period for trends, migration and validation: 90d, 12w, 3m or 1y", default="90d")
     method: Literal["auto", "fixed", "quantile"] = param("RFM scoring: fixed calendar bands, quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
@@ -82,9 +82,12 @@ def _run(params: RunParams) -> RunResult:
     progress.step("reading the export")
     out = os.path.abspath(params.out)
     _check_target(out)
+    # A rerun of the same export into its folder keeps its customer ids and Claude's working
+    # files; a run of other files starts afresh (their answers and plan belong elsewhere).
+    rerun = _same_files(out, params.files)
     earlier_key = os.path.join(out, KEY_FILE)
-    key_reused = not params.key and os.path.isfile(earlier_key)
-    if key_reused:  # a rerun into the same folder keeps its customer ids
+    key_reused = rerun and not params.key and os.path.isfile(earlier_key)
+    if key_reused:
         params.key = earlier_key
     ds = load(params.files, params.ingest_options())
     ledger = Ledger.from_frame(ds.transactions) if ds.transactions is not None else None
@@ -104,7 +107,7 @@ def _run(params: RunParams) -> RunResult:
             write_key(os.path.join(staging, KEY_FILE), ds.key)
             _render(params, ds, facts, customers, staging, progress)
             table_job.result()
-        kept = _publish(staging, out)
+        kept = _publish(staging, out, keep=rerun)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -148,7 +151,9 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     doc["exports"] = exports
     if summary.customers and not any(n for f, n in summary.rows_written.items() if f != GENERIC_FILE):
         facts.warnings.append(NO_EMAILS)
-        doc["warnings"] = list(facts.warnings)
+    elif summary.consent_unknown:  # known now, not first in the last phase: it shapes the plan
+        facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} customers in the email-tool files: they are included; confirm they may be emailed before importing")
+    doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
     write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE), source_ids=ds.source_ids)
     with open(os.path.join(staging, FACTS_FILE), "w", encoding="utf-8") as fh:
@@ -175,12 +180,22 @@ def _check_target(out: str) -> None:
 RUN_OUTPUTS = {FACTS_FILE, CUSTOMERS_FILE, WORKBOOK_FILE, KEY_FILE, "report.md", "report.html", "charts", "exports"}
 
 
-def _publish(staging: str, out: str) -> list[str]:
+def _same_files(out: str, files: list[str]) -> bool:
+    """Whether ``out`` holds an earlier run of files with these names."""
+    try:
+        with open(os.path.join(out, FACTS_FILE), encoding="utf-8") as fh:
+            earlier = json.load(fh)["data"]["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return sorted(earlier) == sorted(os.path.basename(f) for f in files)
+
+
+def _publish(staging: str, out: str, keep: bool = True) -> list[str]:
     """Move the finished folder into place, replacing an earlier run only at the very end;
-    returns the names of the earlier folder's own files carried over into the new one."""
+    with ``keep``, the earlier folder's own files are carried over (their names returned)."""
     old = None
     kept = []
-    if os.path.isdir(out):
+    if os.path.isdir(out) and keep:
         for name in sorted(os.listdir(out)):
             if name not in RUN_OUTPUTS and not name.startswith(".") and not os.path.exists(os.path.join(staging, name)):
                 # Copied, not moved: should anything fail, the earlier folder is still whole.
@@ -190,6 +205,7 @@ def _publish(staging: str, out: str) -> list[str]:
                 else:
                     shutil.copy2(source, target)
                 kept.append(name)
+    if os.path.isdir(out):
         old = out + ".previous-" + os.path.basename(staging)
         os.rename(out, old)
     os.rename(staging, out)
@@ -202,7 +218,7 @@ def render_text(r: RunResult) -> str:
     lines = [f"Segmented {r.customers:,} customers from {r.source}" + (f" as of {r.as_of}" if r.as_of else "") + (f" (RFM by {r.rfm_method} scores)" if r.rfm_method else "")]
     if r.segments:
         width = max(len(s.name) for s in r.segments)
-        lines.append(f"  {'segment'.ljust(width)}  customers   share  revenue  trend")
+        lines.append(f"  {'segment'.ljust(width)}  customers   share  revenue  share trend")
         for s in r.segments:
             rev = f"{s.revenue_share:6.1%}" if s.revenue_share is not None else "   n/a"
             lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {s.trend or '-'}")
