@@ -26,6 +26,7 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.render import playbook
+from custseg.render.exports import GENERIC_FILE
 from custseg.strategy.resolve import value_kind
 
 MD_TEMPLATE = "report.md.j2"
@@ -699,7 +700,7 @@ def _exports(block: dict | None) -> dict | None:
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
-    emailed = any(rows.get(f) for f in block["files"] if f != "segments_generic.csv")
+    emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or [])}
 
 

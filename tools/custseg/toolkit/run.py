@@ -134,7 +134,7 @@ def _run(params: RunParams) -> RunResult:
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
     from custseg.render.exports import GENERIC_FILE, write_exports
-    from custseg.render.report import render_report
+    from custseg.render.report import CHARTS_DIR, render_report
     from custseg.render.workbook import write_workbook
 
     doc = to_jsonable(facts)
@@ -143,7 +143,7 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         from custseg.render.charts import render_charts  # matplotlib: only imported when drawing
 
         progress.step("drawing charts")
-        charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, "charts"))]
+        charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, CHARTS_DIR))]
     progress.step("writing CRM files")
     summary = write_exports(customers, ds.contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
@@ -175,9 +175,13 @@ def _check_target(out: str) -> None:
         raise InputError(out, "--out folder exists and does not hold an earlier run; choose a new or empty folder")
 
 
-# What a run writes into --out; anything else there (answers.json, strategy.json, a rule
-# file: the working files SKILL.md has Claude keep with the deliverables) survives a rerun.
-RUN_OUTPUTS = {FACTS_FILE, CUSTOMERS_FILE, WORKBOOK_FILE, KEY_FILE, "report.md", "report.html", "charts", "exports"}
+def _run_outputs() -> set[str]:
+    """What a run writes into --out; anything else there (answers.json, strategy.json, a rule
+    file: the working files SKILL.md has Claude keep with the deliverables) survives a rerun."""
+    from custseg.render.exports import EXPORTS_DIR
+    from custseg.render.report import CHARTS_DIR, HTML_FILE, MD_FILE
+
+    return {FACTS_FILE, CUSTOMERS_FILE, WORKBOOK_FILE, KEY_FILE, MD_FILE, HTML_FILE, CHARTS_DIR, EXPORTS_DIR}
 
 
 def _same_files(out: str, files: list[str]) -> bool:
@@ -196,8 +200,9 @@ def _publish(staging: str, out: str, keep: bool = True) -> list[str]:
     old = None
     kept = []
     if os.path.isdir(out) and keep:
+        outputs = _run_outputs()
         for name in sorted(os.listdir(out)):
-            if name not in RUN_OUTPUTS and not name.startswith(".") and not os.path.exists(os.path.join(staging, name)):
+            if name not in outputs and not name.startswith(".") and not os.path.exists(os.path.join(staging, name)):
                 # Copied, not moved: should anything fail, the earlier folder is still whole.
                 source, target = os.path.join(out, name), os.path.join(staging, name)
                 if os.path.isdir(source):
