@@ -279,3 +279,45 @@ def pa_strings(values):
     import pyarrow as pa
 
     return pa.array(values, type=pa.large_string())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["007", "7", "0", "12a", "", "99999999999999999999", "123456789012345678"])), max_size=4),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=2**31),
+)
+def test_whole_number_columns_encode_like_the_hash_encoding(monkeypatch, vocabulary, n_chunks, seed):
+    """Long columns of whole numbers take the lookup-table path when every cell is plain
+    digits ('007' and '7' are different customers, so a leading zero sends the column to the
+    hash encoding); either way each row's code names its own cell."""
+    import pyarrow as pa
+
+    from custseg.ingest import text as text_mod
+
+    monkeypatch.setattr(text_mod, "DIGITS_MIN_ROWS", 100)
+    rng = np.random.default_rng(seed)
+    cells = [str(n) for n in rng.integers(0, 2000, 600)]  # many numbers, and a few odd cells
+    for row, cell in zip(rng.integers(0, 600, len(vocabulary)), vocabulary):
+        cells[row] = cell
+    cut = np.linspace(0, len(cells), n_chunks + 1).astype(int)
+    chunked = pa.chunked_array([pa.array(cells[a:b], type=pa.large_string()) for a, b in zip(cut[:-1], cut[1:])], type=pa.large_string())
+    codes, distinct_cells = text_mod.distinct(pd.Series(pd.arrays.ArrowStringArray(chunked)))
+    assert codes.dtype == np.int32
+    assert [None if k < 0 else distinct_cells[k].as_py() for k in codes] == cells
+    assert sorted(distinct_cells.to_pylist()) == sorted({c for c in cells if c is not None})
+    plain = all(c is None or (c.isdigit() and len(c) <= 18 and (c == "0" or not c.startswith("0"))) for c in cells)
+    took_table = text_mod._digit_codes(chunked) is not None
+    dense = plain and max(int(c) for c in cells if c is not None) < 4 * len(cells)
+    assert took_table == dense  # only columns it gets right, and all of those
+
+
+def test_customer_numbers_take_the_lookup_table():
+    import pyarrow as pa
+
+    from custseg.ingest.text import _digit_codes
+
+    numbers = pa.array([str(i) for i in np.random.default_rng(3).integers(1, 300_000, 200_000)] + [None])
+    codes, cells = _digit_codes(numbers)
+    assert codes[-1] == -1 and cells.to_pylist() == sorted(cells.to_pylist(), key=int)
+    assert _digit_codes(pa.array(["0" + c for c in numbers.to_pylist()[:-1]])) is None  # leading zeros: text, not numbers

@@ -130,8 +130,12 @@ def _customer_ids(arr) -> tuple[pa.Array, bool]:
 
 def distinct(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Dictionary encoding of a text column: (int32 code per row, -1 when missing; each
-    distinct cell once)."""
+    distinct cell once, in order of first appearance, or ascending when every cell is a
+    whole number: see _digit_codes)."""
     arr = _arrow(s)
+    numbered = _digit_codes(arr)
+    if numbered is not None:
+        return numbered
     encoded = pc.dictionary_encode(arr)
     if isinstance(encoded, pa.ChunkedArray):
         # The chunks of one encoding share one dictionary (Arrow's hash kernel keeps one memo
@@ -148,6 +152,74 @@ def distinct(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
         indices, dictionary = encoded.indices, encoded.dictionary
     codes = pc.fill_null(indices, -1).to_numpy().astype(np.int32, copy=False)
     return codes, dictionary
+
+
+DIGITS_MIN_ROWS = 100_000  # below this, the hash encoding is already fast
+_NOT_DIGIT = np.ones(256, dtype=bool)
+_NOT_DIGIT[ord("0") : ord("9") + 1] = False
+
+
+def _digit_codes(arr) -> tuple[np.ndarray, pa.Array] | None:
+    """distinct() for a long column of many whole numbers written plainly (customer numbers):
+    hashing millions of distinct strings is the slow part of reading a log, while numbers
+    in a range a few times the row count are told apart by a lookup table. None unless a
+    sample has many distinct values, every present cell is 1-18 digits without a leading
+    zero (so equal numbers are equal text) and the range is dense enough."""
+    if len(arr) < DIGITS_MIN_ROWS or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    head = arr.slice(0, 1_000_000)
+    head = head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head
+    sample = head.take(pa.array(np.arange(0, len(head), max(1, len(head) // 10_000))))
+    if pc.count_distinct(sample).as_py() <= len(sample) // 4:  # few values: hashing them is quick
+        return None
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    if not all(_plain_digits(c) for c in chunks):
+        return None
+    numbers = pc.cast(arr, pa.int64())
+    if numbers.null_count == len(numbers):
+        return None
+    bounds = pc.min_max(numbers)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    span = high - low + 1
+    if span > 4 * len(arr) or span > 1 << 26:  # a sparse range: the table would not pay
+        return None
+    chunks = numbers.chunks if isinstance(numbers, pa.ChunkedArray) else [numbers]
+    values = np.concatenate([c.fill_null(high + 1).to_numpy() if c.null_count else c.to_numpy() for c in chunks]) if chunks else np.empty(0, np.int64)
+    if low:
+        values -= low
+    seen = np.zeros(span + 1, dtype=bool)  # the last slot stands for missing cells
+    seen[values] = True
+    has_missing = bool(seen[span])
+    seen[span] = False
+    rank = np.cumsum(seen, dtype=np.int32)
+    rank -= 1
+    if has_missing:
+        rank[span] = -1
+    codes = rank[values]
+    cells = pa.array(np.flatnonzero(seen) + low).cast(arr.type)
+    return codes, cells
+
+
+def _plain_digits(chunk: pa.Array) -> bool:
+    """Whether every present cell of a string chunk is 1-18 ASCII digits, no leading zero."""
+    if len(chunk) == 0:
+        return True
+    _, offsets_buf, data_buf = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    if chunk.null_count:
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        starts, lengths = starts[valid], lengths[valid]
+    if len(lengths) == 0:
+        return True
+    if lengths.min() < 1 or lengths.max() > 18:
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if _NOT_DIGIT[data].any():  # a null cell's bytes are empty or a neighbour's: no false pass
+        return False
+    leading_zero = data[starts - offsets[0]] == ord("0")
+    return not (leading_zero & (lengths > 1)).any()
 
 
 def _same_array(a: pa.Array, b: pa.Array) -> bool:

@@ -257,7 +257,7 @@ _QUOTE_CHARS = re.compile(_QUOTE_RE)
 _PY_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
 _SPACE_CLASS = "".join(f"\\x{{{ord(ch):x}}}" for ch in _PY_SPACE)
 _PADDED_RE = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
-_CHUNK = 1 << 18  # rows joined into lines at a time
+_CHUNK = 1 << 15  # rows joined into lines at a time: buffers of a few megabytes, which Arrow's allocator keeps for reuse (larger ones go back to the kernel and come back as fresh pages)
 
 
 def _objects(values: list) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Literal
 from custseg.compute.metrics import Ledger
 from custseg.errors import InputError
 from custseg.facts.build import RunOptions, build
-from custseg.facts.tables import write_csv
+from custseg.render.tables import write_csv
 from custseg.ingest import KEY_FILE, load, write_key
 from custseg.toolkit.memory import reusing_freed_memory
 from custseg.toolkit.profile import IngestParams, summarize
