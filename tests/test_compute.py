@@ -500,3 +500,19 @@ def test_opportunities_leave_out_moves_almost_nobody_made():
     assert [(o["from_segment"], o["to_segment"]) for o in sized] == [("loyal", "champions")]
     o = sized[0]
     assert (o["historical_rate"], o["expected_customers"], o["expected_revenue"], o["value_per_10pct"]) == (0.12, 120, 7200.0, 6000.0)
+
+
+def test_too_few_repeat_buyers_for_a_frequency_segment_use_recency_and_spend(cli, tmp_path):
+    """Two repeat buyers among 120 (under the minimum segment size of 5): Champions, Loyal and
+    At Risk could only be empty, so the recency-monetary table is used and says why; with
+    eight repeat buyers frequency can fill a segment and the standard table stays."""
+    once = [(f"c{i}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", 10 + i) for i in range(120)]
+    for repeaters, expected in ((2, "recency_monetary"), (8, "default")):
+        again = [(f"c{i}", "2024-12-30", 50) for i in range(repeaters)]
+        out = tmp_path / f"out{repeaters}"
+        run_ok(cli, write_log(tmp_path, once + again, name=f"log{repeaters}.csv"), "--out", out, "--method", "quantile")
+        facts, _ = read_out(out)
+        rfm = facts["segmentations"]["rfm"]
+        assert rfm["rules"]["name"] == expected
+        if expected == "recency_monetary":
+            assert f"only {repeaters} of 120 customers score above the lowest frequency" in rfm["definition"]["rule_table_reason"]

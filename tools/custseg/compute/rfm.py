@@ -69,7 +69,18 @@ def choose_table(n_customers: int, scored: Scored, user: RuleTable | None) -> tu
         return SMALL_BASE, f"only {n_customers} customers (under {SMALL_BASE_CUSTOMERS}): three broad groups"
     if len(np.unique(scored.f)) == 1:
         return RECENCY_MONETARY, "every customer has the same frequency score, so frequency carries no signal"
+    # The frequency-led segments (Champions, Loyal, At Risk) need customers above the lowest
+    # frequency score; when fewer of them exist than a segment's minimum size, those segments
+    # would be empty or merged away and the table would show its best rows empty.
+    above = int((scored.f > scored.f.min()).sum())
+    if above < min_segment_size(n_customers):
+        return RECENCY_MONETARY, f"only {above} of {n_customers} customers score above the lowest frequency (under the minimum segment size of {min_segment_size(n_customers)}), so frequency carries no signal"
     return DEFAULT, "the standard six-segment RFM table"
+
+
+def min_segment_size(n_customers: int) -> int:
+    """Fewer customers than this make no segment of their own (merge_small folds them in)."""
+    return max(MIN_SEGMENT_COUNT, int(np.ceil(MIN_SEGMENT_SHARE * n_customers)))
 
 
 @dataclass
@@ -92,7 +103,7 @@ def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
     n = len(assignment.segment)
     if assignment.table.name == "small_base" or n < SMALL_BASE_CUSTOMERS:
         return assignment
-    threshold = max(MIN_SEGMENT_COUNT, int(np.ceil(MIN_SEGMENT_SHARE * n)))
+    threshold = min_segment_size(n)
     seg = assignment.segment.copy()
     counts = np.bincount(seg, minlength=len(assignment.table.rules))
     vectors = _mean_scores(seg, scored, len(counts))
