@@ -181,7 +181,7 @@ def _digit_codes(arr) -> tuple[np.ndarray, pa.Array] | None:
     bounds = pc.min_max(numbers)
     low, high = bounds["min"].as_py(), bounds["max"].as_py()
     span = high - low + 1
-    if span > 4 * len(arr) or span > 1 << 26:  # a sparse range: the table would not pay
+    if span > 2 * len(arr) or span > 1 << 25:  # a sparse range: the table would not pay (or cost too much memory)
         return None
     chunks = numbers.chunks if isinstance(numbers, pa.ChunkedArray) else [numbers]
     values = np.concatenate([c.fill_null(high + 1).to_numpy() if c.null_count else c.to_numpy() for c in chunks]) if chunks else np.empty(0, np.int64)
