@@ -104,7 +104,7 @@ def test_customers_csv_has_the_bytes_arrow_writes(tmp_path_factory, frame, categ
     frame = frame.copy()
     frame["last_purchase"] = pd.array(pa.array([days[i % len(days)] for i in range(len(frame))], type=pa.int32()).cast(pa.date32()), dtype=pd.ArrowDtype(pa.date32()))
     if categorical:
-        for name in ("segment", "reason"):
+        for name in ("segment", "reason", "score"):
             frame[name] = frame[name].astype("category")
     else:
         frame["customer_id"] = frame["customer_id"].astype(pd.StringDtype("pyarrow"))

@@ -56,7 +56,7 @@ def _write_with_arrow(frame: pd.DataFrame, path: str) -> None:
 def _column(values: pd.Series) -> pa.Array | _Coded:
     """The CSV cells of one column: a cell per row, or a code per row into its distinct cells."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cells = _cells(_arrow(values.cat.categories))
+        cells = _cells(_arrow(values.cat.categories).cast(pa.string()))  # the writer's cast: quoted, whatever the labels are
         codes = values.cat.codes.to_numpy().astype(np.int64)
         if (codes < 0).any():  # missing: one more cell, empty
             cells = pa.concat_arrays([cells, pa.array([""], type=_LARGE)])
