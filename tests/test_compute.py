@@ -516,3 +516,19 @@ def test_too_few_repeat_buyers_for_a_frequency_segment_use_recency_and_spend(cli
         assert rfm["rules"]["name"] == expected
         if expected == "recency_monetary":
             assert f"only {repeaters} of 120 customers score above the lowest frequency" in rfm["definition"]["rule_table_reason"]
+
+
+def test_auto_keeps_calendar_bands_for_a_young_store(cli, tmp_path):
+    """Sixty days of orders: quintiles would make the oldest fifth Dormant though every customer
+    bought within two months; auto keeps the calendar bands and says why, and nobody who bought
+    in the last 90 days is Dormant."""
+    rows = [(f"c{i}", f"2024-{3 + i % 2:02d}-{1 + i % 28:02d}", 20 + i % 50) for i in range(200)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out)
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["method"] == "fixed" and "Dormant" in rfm["method_reason"]
+    assert customers["recency_days"].max() < 90 and "dormant" not in set(customers["segment"])
+    run_ok(cli, write_log(tmp_path, rows, name="again.csv"), "--out", tmp_path / "q", "--method", "quantile")
+    _, by_quintile = read_out(tmp_path / "q")
+    assert "dormant" in set(by_quintile["segment"])  # what auto avoids

@@ -33,17 +33,19 @@ class Scored:
 def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[str, str]:
     if requested in ("fixed", "quantile"):
         return requested, f"{requested} scoring was asked for"
-    if days_covered < AUTO_FIXED_MIN_DAYS:
-        return "quantile", f"the data covers {days_covered} days (under {AUTO_FIXED_MIN_DAYS}), too short for calendar recency bands from 'this week' to '6+ months ago'"
     r, _ = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
     shares = np.bincount(r, minlength=6)[1:] / max(len(r), 1)
     band = int(shares.argmax()) + 1
-    if shares.max() > AUTO_MAX_BAND_SHARE and band == 1:
+    if shares.max() > AUTO_MAX_BAND_SHARE and band == 1 and days_covered >= AUTO_FIXED_MIN_DAYS:
         # Quintiles would rank the least lapsed of a lapsed base as 'recent' and call
         # customers gone a year Champions: the calendar says what they are.
         return "fixed", f"{shares.max():.0%} of customers last bought over six months before the as-of date; calendar bands say so, where quintiles of this data would call the least lapsed of them recent"
     if shares.max() > AUTO_MAX_BAND_SHARE:
         return "quantile", f"calendar bands would give {shares.max():.0%} of customers the same recency score ({band}), so quintiles of this data separate them better"
+    if days_covered < AUTO_FIXED_MIN_DAYS:
+        # Quintiles would make the oldest fifth of a young store 'Dormant' however recent they
+        # are (a 4-month-old shop's buyers of 25 days ago); the calendar keeps the names true.
+        return "fixed", f"calendar bands spread customers across recency scores (largest band {shares.max():.0%}); with {days_covered} days of data nobody can yet be in the oldest bands, and quintiles would call buyers of a few weeks ago Dormant"
     return "fixed", f"the data covers {days_covered} days and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
 
 
