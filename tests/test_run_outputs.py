@@ -113,3 +113,23 @@ def test_customers_csv_has_the_bytes_arrow_writes(tmp_path_factory, frame, categ
         tables.write_csv(frame, str(folder / "new.csv"))
     tables._write_with_arrow(frame, str(folder / "arrow.csv"))
     assert (folder / "new.csv").read_bytes() == (folder / "arrow.csv").read_bytes()
+
+
+def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
+    """When opted-out customers outnumber those the email tools may reach, the run says so up
+    front (an email-led plan would reach the few), with how many the files hold."""
+    orders = pd.read_csv(EXAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    orders["Accepts Marketing"] = np.where(orders["Name"].str[-1].isin(list("0123")), orders["Accepts Marketing"], "no")
+    path = tmp_path / "orders_export.csv"
+    orders.to_csv(path, index=False)
+    for source, expect in ((EXAMPLES / "shopify_orders_export.csv", False), (path, True)):
+        out = tmp_path / f"out_{expect}"
+        assert cli("run", source, "--out", out, "--no-charts").code == 0
+        facts = json.loads((out / "facts.json").read_text())
+        exports = facts["exports"]
+        reachable = exports["rows_written"]["klaviyo.csv"]
+        warned = [w for w in facts["warnings"] if "opted out of marketing" in w]
+        assert bool(warned) == expect
+        if expect:
+            assert f"hold only {reachable:,} of {exports['customers']:,}" in warned[0]
+            assert sum(exports["left_out_no_consent"].values()) > reachable

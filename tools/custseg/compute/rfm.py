@@ -121,9 +121,13 @@ def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
             "from": assignment.table.rules[i].key,
             "into": assignment.table.rules[target].key,
             "customers": int(counts[i]),
-            "reason": f"only {int(counts[i])} customers, under the minimum of {threshold} ({MIN_SEGMENT_SHARE:.0%} of customers, at least {MIN_SEGMENT_COUNT}); merged into the segment with the closest average scores",
+            "reason": f"only {_customers(int(counts[i]))}, under the minimum of {threshold} ({MIN_SEGMENT_SHARE:.0%} of customers, at least {MIN_SEGMENT_COUNT}); merged into the segment with the closest average scores",
         })
     return Assignment(assignment.table, assignment.table_reason, seg, merged)
+
+
+def _customers(n: int) -> str:
+    return "1 customer" if n == 1 else f"{n:,} customers"
 
 
 def apply_merges(assignment: Assignment, merged: list[dict]) -> Assignment:

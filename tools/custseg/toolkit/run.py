@@ -153,6 +153,14 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         facts.warnings.append(NO_EMAILS)
     elif summary.consent_unknown:  # known now, not first in the last phase: it shapes the plan
         facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} customers in the email-tool files: they are included; confirm they may be emailed before importing")
+    opted_out = sum(summary.left_out_no_consent.values())
+    reachable = summary.customers - opted_out - sum(summary.left_out_no_email.values())
+    if opted_out and opted_out >= reachable:  # an email-led plan would reach the few
+        facts.warnings.append(
+            f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of {summary.customers:,}: "
+            "plan for channels that reach the rest (ads audiences, on-site, packaging, the sales channel's own tools), and use "
+            "--include-unconsented only with another lawful basis to email them"
+        )
     doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
     write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE), source_ids=ds.source_ids)
