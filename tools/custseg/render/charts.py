@@ -258,7 +258,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
             parts.append(f"revenue {fmt_money(data['revenue_total'], currency)}")
         elif not has_revenue:
             parts.append("revenue share not shown: the data has no amounts")
-        parts.append("segments in rule order")
+        parts.append("segments best first")
         ax.set_title(" · ".join(parts), loc="left", fontsize=13, fontweight="normal", color=GREY)
         ax.legend(loc="upper right", frameon=False, ncols=2)
         _suptitle(fig, title)

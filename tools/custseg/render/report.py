@@ -187,7 +187,7 @@ SEGMENTATION_TITLES = {
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
-    "fixed": "fixed calendar bands",
+    "fixed": "fixed bands",
     "quantile": "quintiles of this data",
     "none": "not scored",
     "tenure_bands": "tenure bands",
@@ -197,6 +197,19 @@ METHOD_LABELS = {
     "active_days_30": "active days",
 }
 DIMENSIONS = (("recency", "Recency"), ("frequency", "Frequency"), ("monetary", "Monetary"))
+DIMENSION_METHOD_LABELS = {("recency", "fixed"): "calendar bands", ("frequency", "fixed"): "fixed purchase-count bands"}
+
+
+def _rfm_method_label(seg: dict) -> str:
+    """The RFM method as scored: --method sets recency and frequency; spend is always by quintile."""
+    method = seg.get("method") or ""
+    label = {"fixed": "fixed bands for recency and frequency", "quantile": "quintiles of this data for recency and frequency"}.get(method)
+    if label is None:
+        return METHOD_LABELS.get(method, method.replace("_", " "))
+    monetary = ((seg.get("scores") or {}).get("monetary") or {}).get("method")
+    if monetary != "quantile":
+        return label
+    return "quintiles of this data for recency, frequency and spend" if method == "quantile" else label + "; spend by quintiles of this data"
 TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining": "Declining share"}
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
@@ -323,7 +336,8 @@ def _scores(scores: dict | None, currency: str | None) -> dict | None:
             cut_text = [fmt_days(c) for c in cuts]
         else:
             cut_text = [fmt_count(c) for c in cuts]
-        dims.append({"key": dim, "label": label, "method": method, "method_label": METHOD_LABELS.get(method, method.replace("_", " ")), "cuts": cut_text, "scored": bool(sc.get("bands"))})
+        shown = DIMENSION_METHOD_LABELS.get((dim, method)) or METHOD_LABELS.get(method, method.replace("_", " "))
+        dims.append({"key": dim, "label": label, "method": method, "method_label": shown, "cuts": cut_text, "scored": bool(sc.get("bands"))})
         for band in sc.get("bands") or []:
             by_score.setdefault(band.get("score"), {})[dim] = _band_text(band, unit, currency)
     table = []
@@ -415,7 +429,7 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
     rules = seg.get("rules") or {}
     return {
         "method": seg.get("method") or "",
-        "method_label": METHOD_LABELS.get(seg.get("method") or "", (seg.get("method") or "").replace("_", " ")),
+        "method_label": _rfm_method_label(seg),
         "method_reason": seg.get("method_reason") or "",
         "frequency_basis": defn.get("frequency") or "",
         "definition": _definition(defn),
