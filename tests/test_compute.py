@@ -532,3 +532,26 @@ def test_auto_keeps_calendar_bands_for_a_young_store(cli, tmp_path):
     run_ok(cli, write_log(tmp_path, rows, name="again.csv"), "--out", tmp_path / "q", "--method", "quantile")
     _, by_quintile = read_out(tmp_path / "q")
     assert "dormant" in set(by_quintile["segment"])  # what auto avoids
+
+
+def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tmp_path):
+    """Sixty days of data: no migration, so the strategy brief says why no move is sized and
+    the operationalize brief does not send Claude to next-period figures that do not exist."""
+    from custseg.render.briefs import render_brief
+
+    rows = [(f"c{i}", f"2024-{3 + i % 2:02d}-{1 + i % 28:02d}", 20 + i % 50) for i in range(200)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out)
+    facts, _ = read_out(out)
+    strategy = render_brief("strategy", facts)
+    assert "## Moves sized from this data\n\nNone: moves between segments cannot be measured here (the data covers" in strategy
+    kpis = render_brief("operationalize", facts)
+    assert "track segment sizes" in kpis and "track next-period behaviour" not in kpis
+    long_run, _ = read_out(_example_run(cli, tmp_path))
+    assert "track next-period behaviour" in render_brief("operationalize", long_run) and "## Moves worth acting on" in render_brief("strategy", long_run)
+
+
+def _example_run(cli, tmp_path):
+    out = tmp_path / "example"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts")
+    return out

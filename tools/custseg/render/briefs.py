@@ -46,6 +46,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "primary": primary,
         "seg": seg,
         "active": active,
+        "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
