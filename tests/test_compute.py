@@ -555,3 +555,18 @@ def _example_run(cli, tmp_path):
     out = tmp_path / "example"
     run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts")
     return out
+
+
+def test_report_leaves_empty_segments_out_of_profiles_and_playbook(cli, tmp_path):
+    """A young store has no At Risk or Dormant customers: the report names those segments once
+    instead of profiling nobody and writing them a playbook."""
+    rows = [(f"c{i}", f"2024-{3 + i % 2:02d}-{1 + i % 28:02d}", 20 + i % 50) for i in range(200)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    empty = [s["name"] for s in facts["segmentations"]["rfm"]["segments"].values() if s["count"] == 0]
+    assert "Dormant" in empty
+    md = (out / "report.md").read_text()
+    assert "### Dormant" not in md and "#### Dormant" not in md
+    assert f"These segments hold no customers at this date, so they have no profile or playbook: {', '.join(empty)}." in md
+    assert "These segments hold no customers" in (out / "report.html").read_text()

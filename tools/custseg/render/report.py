@@ -244,6 +244,10 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["key"] = key
         row["name"] = s.get("name") or _title(key)
         row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
+        row["merged_in"] = [
+            {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
+            for m in seg.get("merged") or [] if m.get("into") == key
+        ]
         rows.append(row)
     return rows
 
@@ -448,6 +452,8 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
+        "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
+        "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
         "names": names,
     }
 
@@ -670,7 +676,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "maintenance": list(playbook.MAINTENANCE),
         }
     segments = []
-    for key in keys:
+    for key in (rfm["active_keys"] if rfm else keys):  # an empty segment needs no playbook
         entry, generic = playbook.playbook_for(key)
         segments.append({
             "key": key,
