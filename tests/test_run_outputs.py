@@ -133,3 +133,9 @@ def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
         if expect:
             assert f"hold only {reachable:,} of {exports['customers']:,}" in warned[0]
             assert sum(exports["left_out_no_consent"].values()) > reachable
+            # the strategy brief gives each segment's email reach; they add up to the files' rows
+            from custseg.render.briefs import render_brief
+
+            reach = render_brief("strategy", facts).split("## Who email can reach", 1)[1].split("\n\n")[1]
+            counts = [int(part.rsplit(" of ", 1)[0].rsplit(" ", 1)[1].replace(",", "")) for part in reach.split(": ", 1)[1].split(". Where")[0].split("; ")]
+            assert sum(counts) == reachable

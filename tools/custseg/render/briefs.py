@@ -47,6 +47,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "seg": seg,
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
+        "email_reach": _email_reach(facts, seg, active),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
@@ -54,6 +55,20 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "business_model_hint": _business_model(facts["data"]["source"]),
         "currency": facts["data"].get("currency"),
     }
+
+
+def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:
+    """Per segment, how many customers the email-tool files hold, when some are left out
+    (no email, opted out): a plan led by email reaches only those."""
+    exports = facts.get("exports") or {}
+    if not seg or not exports:
+        return []
+    out = []
+    for key in active:
+        count = seg["segments"][key]["count"]
+        left = (exports.get("left_out_no_email") or {}).get(key, 0) + (exports.get("left_out_no_consent") or {}).get(key, 0)
+        out.append({"name": seg["segments"][key]["name"], "reachable": count - left, "count": count})
+    return out if any(r["reachable"] < r["count"] for r in out) else []
 
 
 def _business_model(source: str) -> str:
