@@ -570,3 +570,14 @@ def test_report_leaves_empty_segments_out_of_profiles_and_playbook(cli, tmp_path
     assert "### Dormant" not in md and "#### Dormant" not in md
     assert f"These segments hold no customers at this date, so they have no profile or playbook: {', '.join(empty)}." in md
     assert "These segments hold no customers" in (out / "report.html").read_text()
+
+
+def test_value_tiers_need_a_year_of_payments_for_arr():
+    """Revenue of the last 365 days is an annual figure only when the data covers a year: 22
+    days of Stripe payments get spend tiers, and the reason says why."""
+    from custseg.compute.segmentations import value_tiers
+
+    spend = np.array([60_000.0, 20_000.0, 5_000.0, 500.0] * 10)
+    assert value_tiers(spend, spend, subscription=True, days_covered=400).method == "arr_tiers"
+    short = value_tiers(spend, spend, subscription=True, days_covered=22)
+    assert short.method == "spend_quantiles" and "cover 22 days, less than a year" in short.method_reason

@@ -577,3 +577,15 @@ def test_pathway_investment_says_whether_it_recurs(shopify, tmp_path):
     render_report(shopify["facts"], str(tmp_path), strategy=doc)
     part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Migration pathways")
     assert "250.00 USD and 6 staff hours a month" in part and "900.00 USD (one-off)" in part
+
+
+def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
+    """The built-in 'every month / quarter / twice a year' advice would contradict the plan's
+    own schedule; the practical advice stays."""
+    from custseg.render import playbook
+    from custseg.render.report import _strategy
+
+    plan = {"segments": {"champions": {"persona": "x"}}, "review_schedule": "Review monthly."}
+    tailored = _strategy(plan, None)
+    assert not set(playbook.SCHEDULE) & set(tailored["maintenance"]) and tailored["maintenance"]
+    assert set(playbook.SCHEDULE) <= set(_strategy({"segments": {"champions": {"persona": "x"}}}, None)["maintenance"])

@@ -173,7 +173,7 @@ def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
         strategy = EXAMPLES / "strategies" / f"{example.split('.')[0]}.strategy.json"
         checked = script("check", strategy, "--facts", out / "facts.json")
         assert checked["valid"] is True, checked
-        script("render", "--facts", out / "facts.json", "--strategy", strategy, "--out", out)
+        script("render", "--facts", out / "facts.json", "--strategy", strategy)  # into the folder of --facts, as its help says
         report = (out / "report.md").read_text()
         persona = next(iter(json.loads(strategy.read_text())["segments"].values()))["persona"]
         assert persona.split("{")[0][:40] in report

@@ -117,7 +117,7 @@ SMALL_BASE = RuleTable(
 # Seed recovery path: recency + monetary only when frequency carries no signal.
 RECENCY_MONETARY = RuleTable(
     "recency_monetary",
-    "Frequency carries no signal here (customers bought about equally often), so segments use recency and spend only.",
+    "Segments use recency and spend only: customers bought about equally often.",
     (
         _rule("recent_high_value", "Recent Big Spenders", "Bought recently and spent the most.", r=(4, 5), m=(4, 5)),
         _rule("recent", "Recent Buyers", "Bought recently with moderate spend.", r=(4, 5)),
@@ -155,7 +155,7 @@ def load_rules(path: str) -> RuleTable:
         raise InputError(path, f"rule file is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     items = doc.get("segments") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
-        raise InputError(path, 'rule file needs a non-empty "segments" list (see: segment rules --json)')
+        raise InputError(path, 'rule file needs a non-empty "segments" list (the shape the rules tool prints: segment rules --json, or rules.py in the skill)')
     rules = []
     for i, item in enumerate(items, 1):
         where = f"segment {i}"

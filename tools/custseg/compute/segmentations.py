@@ -70,10 +70,12 @@ ARR_NAMES = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB
 MIN_TIER_SHARE = 0.05
 
 
-def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool) -> Labels:
-    """Seed 002's ARR tiers when the base spans them; spend tiers by quantile otherwise."""
+def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool, days_covered: int | None = None) -> Labels:
+    """Seed 002's ARR tiers when the base spans them; spend tiers by quantile otherwise.
+    ``annual_value`` is a year's revenue only when the data covers a year (``days_covered``)."""
     n = len(spend)
-    if subscription:
+    short = subscription and days_covered is not None and days_covered < 365
+    if subscription and not short:
         keys = [k for k, _, _ in ARR_TIERS]
         tier = _pick(keys, [(k, annual_value >= lo) for k, lo, _ in ARR_TIERS[:-1]], "self_serve", n)
         shares = {k: float(np.mean(tier == i)) for i, k in enumerate(keys)}
@@ -86,7 +88,12 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool)
     cuts = np.quantile(spend, [0.5, 0.8], method="lower") if n else np.array([0.0, 0.0])
     index = _pick(["high", "medium", "low"], [("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
     definition = {"basis": "total spend per customer", "tiers": [{"key": "high", "above": float(cuts[1])}, {"key": "medium", "above": float(cuts[0]), "at_most": float(cuts[1])}, {"key": "low", "at_most": float(cuts[0])}]}
-    reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest" if subscription else "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
+    if short:
+        reason = f"the payments cover {days_covered} days, less than a year, so annual recurring revenue is not known: tiers follow spend quantiles: the top 20%, the next 30%, the rest"
+    elif subscription:
+        reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest"
+    else:
+        reason = "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
     return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, index, "spend_quantiles", reason, definition)
 
 

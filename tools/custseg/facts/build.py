@@ -185,7 +185,7 @@ class _Transactions(_Base):
         makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), False)]
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
-            makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription), True))
+            makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), False))
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), False))

@@ -284,7 +284,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     issues = _issue_counts(identity, reason)
     warnings = []
     if "unpaid" in dropped and not opts.include_unpaid:
-        warnings.append(f"{dropped_orders['unpaid']:,} unpaid orders (pending or authorized) are not counted; add --include-unpaid to count them")
+        n = dropped_orders["unpaid"]
+        warnings.append(f"{n:,} unpaid {'order' if n == 1 else 'orders'} (pending or authorized) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,

@@ -120,10 +120,12 @@ GENERIC: dict[str, str] = {
 }
 
 # Keeping segments current: the same advice for every business.
-MAINTENANCE: tuple[str, ...] = (
+SCHEDULE: tuple[str, ...] = (  # left out when a plan sets its own review schedule
     "Every month: rerun the segmentation so each customer's segment follows their latest purchases.",
     "Every quarter: look at segment sizes and trends; are the best segments growing?",
     "Twice a year: check that the segment definitions still fit the business.",
+)
+MAINTENANCE: tuple[str, ...] = SCHEDULE + (
     "Automate the routine: tag customers in the CRM from the files in exports/, start an email sequence when a customer enters a segment, and alert the owner when a top customer slips into a risk segment.",
     "Put manual effort where it pays: the best segments and the segments at risk of leaving.",
 )

@@ -673,7 +673,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
             "segments": segments,
             "plan": _plan(strategy, name, currency),
-            "maintenance": list(playbook.MAINTENANCE),
+            "maintenance": [m for m in playbook.MAINTENANCE if not (strategy.get("review_schedule") and m in playbook.SCHEDULE)],
         }
     segments = []
     for key in (rfm["active_keys"] if rfm else keys):  # an empty segment needs no playbook

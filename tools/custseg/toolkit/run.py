@@ -39,7 +39,7 @@ class RunParams(IngestParams):
     as_of: str | None = param("score customers as of this date, YYYY-MM-DD (default: the last purchase day)", default=None, metavar="DATE")
     period: str = param("length of a period for trends, migration and validation: 90d, 12w, 3m or 1y", default="90d")
     method: Literal["auto", "fixed", "quantile"] = param("RFM scoring of recency and frequency: fixed bands (days, purchase counts), quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
-    rules: str | None = param("JSON rule table to use instead of the built-in one (see: segment rules --json)", default=None, metavar="FILE")
+    rules: str | None = param("JSON rule table to use instead of the built-in one, in the shape the rules tool prints (segment rules --json; in the skill, rules.py)", default=None, metavar="FILE")
     no_validate: bool = param("skip the check of segments against the following period", default=False)
     include_unconsented: bool = param("also put customers who did not consent to marketing into the email-tool files", default=False)
     split: bool = param("also write one CRM file per segment", default=False)

@@ -86,7 +86,8 @@ def _resolve_paths(tool_name: str, params) -> None:
         if isinstance(value, str) and value:
             folders = [deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, deliverables_dir()]
             setattr(params, attr, find_file(value, folders))
-    if hasattr(params, "out") and params.out in (None, "", "segment-output"):
+    # A run's folder defaults to the deliverables; render's (no --out) is the folder of its --facts.
+    if hasattr(params, "out") and not hasattr(params, "facts") and params.out in (None, "", "segment-output"):
         params.out = deliverables_dir()
     if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
         params.facts = os.path.join(deliverables_dir(), "facts.json")
