@@ -570,6 +570,7 @@ def test_report_leaves_empty_segments_out_of_profiles_and_playbook(cli, tmp_path
     assert "### Dormant" not in md and "#### Dormant" not in md
     assert f"These segments hold no customers at this date, so they have no profile or playbook: {', '.join(empty)}." in md
     assert "These segments hold no customers" in (out / "report.html").read_text()
+    assert "Trend: not measured, since the data does not reach a full period" in md and "Trend: the change" not in md
 
 
 def test_value_tiers_need_a_year_of_payments_for_arr():
