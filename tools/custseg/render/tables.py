@@ -5,8 +5,9 @@ bare, a missing value empty, LF line ends): a test holds the two to that. They a
 the way the CRM files are, though: a column with few distinct values (segment, scores,
 reason, labels, day counts) is formatted once per value and taken per row, and
 neighbouring such columns are joined once per combination of their values. On the
-2.4-million-customer benchmark that is several times less work than the writer's own
-cell-by-cell formatting, and the writer's thread shares the CPU with the CRM files.
+2.4-million-customer benchmark that takes about a third less CPU than the writer's own
+cell-by-cell formatting (0.9 s against 1.3 s), on a thread that shares the CPU with the
+CRM files.
 """
 
 from __future__ import annotations
