@@ -198,18 +198,6 @@ METHOD_LABELS = {
 }
 DIMENSIONS = (("recency", "Recency"), ("frequency", "Frequency"), ("monetary", "Monetary"))
 DIMENSION_METHOD_LABELS = {("recency", "fixed"): "calendar bands", ("frequency", "fixed"): "fixed purchase-count bands"}
-
-
-def _rfm_method_label(seg: dict) -> str:
-    """The RFM method as scored: --method sets recency and frequency; spend is always by quintile."""
-    method = seg.get("method") or ""
-    label = {"fixed": "fixed bands for recency and frequency", "quantile": "quintiles of this data for recency and frequency"}.get(method)
-    if label is None:
-        return METHOD_LABELS.get(method, method.replace("_", " "))
-    monetary = ((seg.get("scores") or {}).get("monetary") or {}).get("method")
-    if monetary != "quantile":
-        return label
-    return "quintiles of this data for recency, frequency and spend" if method == "quantile" else label + "; spend by quintiles of this data"
 TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining": "Declining share"}
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
@@ -421,6 +409,18 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
             **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
         })
     return out
+
+
+def _rfm_method_label(seg: dict) -> str:
+    """The RFM method as scored: --method sets recency and frequency; spend is always by quintile."""
+    method = seg.get("method") or ""
+    label = {"fixed": "fixed bands for recency and frequency", "quantile": "quintiles of this data for recency and frequency"}.get(method)
+    if label is None:
+        return METHOD_LABELS.get(method, method.replace("_", " "))
+    monetary = ((seg.get("scores") or {}).get("monetary") or {}).get("method")
+    if monetary != "quantile":
+        return label
+    return "quintiles of this data for recency, frequency and spend" if method == "quantile" else label + "; spend by quintiles of this data"
 
 
 def _rfm(seg: dict | None, currency: str | None) -> dict | None:
