@@ -132,6 +132,7 @@ def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
         assert bool(warned) == expect
         if expect:
             assert f"hold only {reachable:,} of {exports['customers']:,}" in warned[0]
+            assert "must not be emailed or uploaded to ad audiences" in warned[0]  # no channel that uses their details
             assert sum(exports["left_out_no_consent"].values()) > reachable
             # the strategy brief gives each segment's email reach; they add up to the files' rows
             from custseg.render.briefs import render_brief

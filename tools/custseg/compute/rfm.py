@@ -45,7 +45,7 @@ def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[
     if days_covered < AUTO_FIXED_MIN_DAYS:
         # Quintiles would make the oldest fifth of a young store 'Dormant' however recent they
         # are (a 4-month-old shop's buyers of 25 days ago); the calendar keeps the names true.
-        return "fixed", f"calendar bands spread customers across recency scores (largest band {shares.max():.0%}); with {days_covered} days of data nobody can yet be in the oldest bands, and quintiles would call buyers of a few weeks ago Dormant"
+        return "fixed", f"calendar bands spread customers across recency scores (largest band {shares.max():.0%}); quintiles of only {days_covered} days of data would call buyers of a few weeks ago Dormant"
     return "fixed", f"the data covers {days_covered} days and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
 
 

@@ -158,8 +158,8 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     if opted_out and opted_out >= reachable:  # an email-led plan would reach the few
         facts.warnings.append(
             f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of {summary.customers:,}: "
-            "plan for channels that reach the rest (ads audiences, on-site, packaging, the sales channel's own tools), and use "
-            "--include-unconsented only with another lawful basis to email them"
+            "plan for channels that do not use their contact details (on-site, packaging inserts, the sales channel's own offers); "
+            "opted-out customers must not be emailed or uploaded to ad audiences, so use --include-unconsented only with another lawful basis"
         )
     doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
