@@ -131,7 +131,11 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
     script._resolve_paths("brief", params)
     assert params.answers == str(outputs / "segments" / "answers.json")
     assert params.key == str(uploads / "segment.key")
-    assert params.facts == str(outputs / "segments" / "facts.json") and params.out == str(outputs / "segments")
+    # render's folder (no --out) is the folder of its --facts, which is the deliverables here
+    assert params.facts == str(outputs / "segments" / "facts.json") and params.out is None
+    run_params = SimpleNamespace(files=[], out=None)
+    script._resolve_paths("run", run_params)
+    assert run_params.out == str(outputs / "segments")
 
     assert script.main("check", ["strategy.json"]) == 2
     err = capsys.readouterr().err
