@@ -140,3 +140,5 @@ def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
             reach = render_brief("strategy", facts).split("## Who email can reach", 1)[1].split("\n\n")[1]
             counts = [int(part.rsplit(" of ", 1)[0].rsplit(" ", 1)[1].replace(",", "")) for part in reach.split(": ", 1)[1].split(". Where")[0].split("; ")]
             assert sum(counts) == reachable
+            intake = render_brief("intake", facts)  # its defaults stop assuming email
+            assert f"email reaches only {reachable:,} of {exports['customers']:,} customers" in intake and "Default: an email platform" not in intake

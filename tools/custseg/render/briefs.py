@@ -48,6 +48,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "email_reach": _email_reach(facts, seg, active),
+        "emailable": _emailable(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
@@ -69,6 +70,17 @@ def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]
         left = (exports.get("left_out_no_email") or {}).get(key, 0) + (exports.get("left_out_no_consent") or {}).get(key, 0)
         out.append({"name": seg["segments"][key]["name"], "reachable": count - left, "count": count})
     return out if any(r["reachable"] < r["count"] for r in out) else []
+
+
+def _emailable(facts: dict) -> dict | None:
+    """How many customers the email-tool files hold, when under half of all: the intake's
+    defaults then stop assuming email."""
+    exports = facts.get("exports") or {}
+    customers = exports.get("customers") or 0
+    if not customers:
+        return None
+    left = sum((exports.get("left_out_no_email") or {}).values()) + sum((exports.get("left_out_no_consent") or {}).values())
+    return {"reachable": customers - left, "customers": customers} if customers - left < customers / 2 else None
 
 
 def _business_model(source: str) -> str:
