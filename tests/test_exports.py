@@ -97,6 +97,10 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     opted_out = merged[~no_email & merged["consent"].astype("boolean").eq(False).fillna(False)]
     assert seg_key(opted_out).value_counts().to_dict() == summary.left_out_no_consent
     assert summary.consent_unknown == int((~no_email & merged["consent"].isna()).sum())
+    # who the email files reach, per segment: every segment with customers, zeros included
+    reach = seg_key(merged[merged["customer_id"].isin(expected["customer_id"])]).value_counts()
+    assert summary.reachable_by_segment == {k: int(reach.get(k, 0)) for k in seg_key(merged).unique()}
+    assert summary.reachable == len(expected) == sum(summary.reachable_by_segment.values())
 
     names = dict(zip(run.customers["customer_id"], run.customers.get("segment_name", pd.Series(dtype=str)).fillna("")))
     for name in EMAIL_FILES:

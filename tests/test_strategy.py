@@ -235,11 +235,59 @@ BROKEN = [
     ("budget_over", _set("targeting_matrix[0].budget_share", 0.5), "budget_over", "targeting_matrix"),
     ("empty_section", _set("pathways", []), "empty_section", "pathways"),
     ("segment_without_kpi", _drop_kpis_of("loyal"), "segment_without_kpi", "kpis"),
+    ("kpi_target_below_rate_baseline", _set("kpis[5].target", 0.2), "kpi_target_backwards", "kpis[5].target"),
+    (
+        "kpi_target_above_recency_baseline",
+        _set("kpis[5]", {"segment": "at_risk", "metric": "median_recency_days", "baseline": "{segmentations.rfm.segments.at_risk.median_recency_days}", "target": 900, "review": "monthly"}),
+        "kpi_target_backwards",
+        "kpis[5].target",
+    ),
+]
+
+
+def _nobody_emailable(segment):
+    """Facts in which every customer of ``segment`` opted out of marketing."""
+
+    def mutate(facts):
+        exports = facts["exports"]
+        count = facts["segmentations"]["rfm"]["segments"][segment]["count"]
+        exports["reachable"] -= exports["reachable_by_segment"][segment]
+        exports["reachable_by_segment"][segment] = 0
+        exports["left_out_no_email"].pop(segment, None)
+        exports["left_out_no_consent"][segment] = count
+        return facts
+
+    return mutate
+
+
+# (id, facts mutation, expected code, expected paths): problems that only some data has
+BROKEN_FACTS = [
+    ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "automation_rules[1].segment"]),
 ]
 
 
 def test_every_problem_code_has_a_broken_variant():
-    assert {code for _, _, code, _ in BROKEN} == set(CODES)
+    assert {code for _, _, code, _ in BROKEN} | {code for _, _, code, _ in BROKEN_FACTS} == set(CODES)
+
+
+@pytest.mark.parametrize("case", BROKEN_FACTS, ids=[b[0] for b in BROKEN_FACTS])
+def test_problems_of_the_data_are_reported(runs, cli, tmp_path, case):
+    _, mutate, code, paths = case
+    facts = write(tmp_path, mutate(facts_of(runs)), "facts.json")
+    res = cli("check", write(tmp_path, reference()), "--facts", facts)
+    assert res.code == 1, res.out
+    found = {line.split(": ")[0] for line in res.out.splitlines()[1:] if line.endswith(f"[{code}]")}
+    assert found == set(paths), res.out
+    assert cli("check", write(tmp_path, reference()), "--facts", runs[SHOPIFY] / "facts.json").code == 0
+
+
+def test_no_email_check_when_the_export_held_no_emails(runs):
+    """A log without emails says nothing about who the user's own tools can email (by source_id)."""
+    facts = facts_of(runs, "product_events")
+    assert facts["exports"]["reachable"] == 0 and not facts["exports"]["left_out_no_consent"]
+    doc = reference("product_events")
+    assert any("email" in c["channel"].lower() for c in doc["targeting_matrix"])
+    assert not [p for p in validate(doc, facts) if p.code == "unreachable_segment"]
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[b[0] for b in BROKEN])

@@ -61,14 +61,10 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
 def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:
     """Per segment, how many customers the email-tool files hold, when some are left out
     (no email, opted out): a plan led by email reaches only those."""
-    exports = facts.get("exports") or {}
-    if not seg or not exports:
+    reach = (facts.get("exports") or {}).get("reachable_by_segment")
+    if not seg or reach is None:  # no CRM files written (or facts from before the count existed)
         return []
-    out = []
-    for key in active:
-        count = seg["segments"][key]["count"]
-        left = (exports.get("left_out_no_email") or {}).get(key, 0) + (exports.get("left_out_no_consent") or {}).get(key, 0)
-        out.append({"name": seg["segments"][key]["name"], "reachable": count - left, "count": count})
+    out = [{"key": k, "name": seg["segments"][k]["name"], "reachable": reach.get(k, 0), "count": seg["segments"][k]["count"]} for k in active]
     return out if any(r["reachable"] < r["count"] for r in out) else []
 
 
@@ -76,11 +72,10 @@ def _emailable(facts: dict) -> dict | None:
     """How many customers the email-tool files hold, when under half of all: the intake's
     defaults then stop assuming email."""
     exports = facts.get("exports") or {}
-    customers = exports.get("customers") or 0
-    if not customers:
+    customers, reachable = exports.get("customers") or 0, exports.get("reachable")
+    if not customers or reachable is None:
         return None
-    left = sum((exports.get("left_out_no_email") or {}).values()) + sum((exports.get("left_out_no_consent") or {}).values())
-    return {"reachable": customers - left, "customers": customers} if customers - left < customers / 2 else None
+    return {"reachable": reachable, "customers": customers} if reachable < customers / 2 else None
 
 
 def _business_model(source: str) -> str:

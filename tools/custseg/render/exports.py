@@ -67,6 +67,8 @@ class ExportSummary:
     rows_written: dict[str, int]  # file name -> data rows
     left_out_no_email: dict[str, int]  # segment key -> customers without a usable email
     left_out_no_consent: dict[str, int]  # segment key -> customers who opted out (0 when include_unconsented)
+    reachable: int  # customers the email-tool files list: a usable email, and no opt-out (unless include_unconsented)
+    reachable_by_segment: dict[str, int]  # segment key -> of those; every segment with customers, zeros included
     consent_unknown: int  # written to the email-tool files although the export did not say whether they consented
     consent_unknown_by_segment: dict[str, int]
     included_unconsented: int  # opted-out customers written because include_unconsented was set
@@ -894,6 +896,10 @@ def write_exports(
     def ordered(counts: dict[str, int]) -> dict[str, int]:
         return {k: int(counts[k]) for k in order if counts.get(k)}
 
+    # Zeros kept: "nobody in this segment can be emailed" is what a plan must know.
+    listed_by_segment = np.bincount(seg[rows], minlength=len(keys))
+    reachable_by_segment = {k: int(listed_by_segment[key_index[k]]) for k in order if k in key_index}
+
     notes = []
     if no_email:
         where = f"{GENERIC_FILE}, where source_id is the id your export gave them" if sources is not None else GENERIC_FILE
@@ -918,6 +924,8 @@ def write_exports(
         rows_written=rows_written,
         left_out_no_email=ordered(no_email),
         left_out_no_consent=ordered(no_consent),
+        reachable=len(rows),
+        reachable_by_segment=reachable_by_segment,
         consent_unknown=int(sum(unknown.values())),
         consent_unknown_by_segment=ordered(unknown),
         included_unconsented=included_unconsented,

@@ -37,6 +37,8 @@ CODES: dict[str, str] = {
     "budget_over": "targeting budget shares add up to more than the whole budget",
     "empty_section": "a required part of the plan is empty",
     "segment_without_kpi": "a segment with a strategy has no KPI",
+    "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed",
+    "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase)",
 }
 
 MAX_SEGMENTS = 6
@@ -53,6 +55,15 @@ IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "s
 PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
+# Channels and tools that reach customers through the email-tool files (exports/).
+EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
+# Which way a KPI should move. Sizes and shares are left out: Champions should grow and
+# Dormant shrink, so their direction depends on the segment.
+LOWER_IS_BETTER = ("recency_days", "median_recency_days")
+HIGHER_IS_BETTER = (
+    "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
+    "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score",
+)
 
 
 @dataclass
@@ -458,6 +469,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
+    problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
+    problems += _backwards_targets(kpis, keys)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -478,6 +491,59 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                     problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
                     break
     return problems
+
+
+def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict, cells: list) -> list[Problem]:
+    """Email aimed at a segment whose customers the email-tool files do not hold (no email,
+    opted out): it would reach nobody, and opted-out customers must not be emailed. Only
+    when the export carried emails: without any, the files say nothing about who has one."""
+    exports = facts.get("exports") or {}
+    reach = exports.get("reachable_by_segment")
+    if segmentation != "rfm" or not isinstance(reach, dict):  # the files are labelled by RFM segment
+        return []
+    if not exports.get("reachable") and not exports.get("left_out_no_consent"):
+        return []  # the export held no emails: the user's own tools may email by source_id
+
+    def unreachable(key: Any) -> str | None:
+        if not isinstance(key, str) or not (fact_segments.get(key) or {}).get("count") or reach.get(key, 0):
+            return None
+        opted_out = (exports.get("left_out_no_consent") or {}).get(key, 0)
+        no_email = (exports.get("left_out_no_email") or {}).get(key, 0)
+        why = ([f"{opted_out:,} opted out of marketing"] if opted_out else []) + ([f"{no_email:,} have no usable email"] if no_email else [])
+        return " and ".join(why) or "none is in the email-tool files"
+
+    out = []
+    for i, cell in enumerate(cells):
+        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and EMAIL_CHANNEL.search(cell["channel"]) else None
+        if why:
+            out.append(Problem(f"targeting_matrix[{i}].channel", "unreachable_segment", f"no customer of '{cell['segment']}' can be emailed ({why}); give its share to a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)"))
+    rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    for i, rule in enumerate(rules):
+        why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
+        if why:
+            out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no customer of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))
+    return out
+
+
+def _backwards_targets(kpis: list, keys: dict[str, Any]) -> list[Problem]:
+    """KPI targets on the wrong side of their baseline: a goal of fewer repeat buyers or
+    longer gaps since the last purchase is a slip of the pen more often than a plan."""
+    out = []
+    for i, k in enumerate(kpis):
+        if not isinstance(k, dict) or not isinstance(k.get("metric"), str) or not isinstance(k.get("baseline"), str):
+            continue
+        target, metric = k.get("target"), k["metric"]
+        ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", k["baseline"])
+        base = keys.get(ref.group(1)) if ref else None
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or isinstance(base, bool) or not isinstance(base, (int, float)):
+            continue
+        lower = metric in LOWER_IS_BETTER
+        if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
+            continue
+        if (target > base + 1e-9) if lower else (target < base - 1e-9):
+            way = "at or below" if lower else "at or above"
+            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({ref.group(1)}); a {metric} target should be {way} it (the baseline's own value holds it where it is)"))
+    return out
 
 
 def covered_segments(doc: Any) -> list[str]:

@@ -154,10 +154,9 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     elif summary.consent_unknown:  # known now, not first in the last phase: it shapes the plan
         facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} customers in the email-tool files: they are included; confirm they may be emailed before importing")
     opted_out = sum(summary.left_out_no_consent.values())
-    reachable = summary.customers - opted_out - sum(summary.left_out_no_email.values())
-    if opted_out and opted_out >= reachable:  # an email-led plan would reach the few
+    if opted_out and opted_out >= summary.reachable:  # an email-led plan would reach the few
         facts.warnings.append(
-            f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of {summary.customers:,}: "
+            f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {summary.reachable:,} of {summary.customers:,}: "
             "plan for channels that do not use their contact details (on-site, packaging inserts, the sales channel's own offers); "
             "opted-out customers must not be emailed or uploaded to ad audiences, so use --include-unconsented only with another lawful basis"
         )
