@@ -385,6 +385,9 @@ def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
     if not val:
         return None
     rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
+    # the facts' violations, by name: a segment that bought again more often than the one above it
+    rated = [r for r in rows if r["repeat_rate"] is not None]
+    upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
     return {
         "cutoff": val.get("cutoff"),
         "window_end": val.get("window_end"),
@@ -394,7 +397,7 @@ def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
         "top_segment": name(val["top_segment"]) if val.get("top_segment") else None,
         "top_lift": val.get("top_lift"),
         "monotone": val.get("monotone"),
-        "violations": list(val.get("violations") or []),
+        "upsets": upsets,
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
     }
@@ -694,6 +697,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     others = [_other(k, segs[k]) for k in OTHER_ORDER if segs.get(k)]
     others += [_other(k, v) for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
+    plan = _strategy(strategy, rfm, facts, data["currency"])
+    exports = _exports(facts.get("exports"))
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -710,9 +715,51 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "warnings": list(facts.get("warnings") or []),
         "notes": list(facts.get("notes") or []),
         "charts": _charts(charts, out_dir, inline_charts),
-        "strategy": _strategy(strategy, rfm, facts, data["currency"]),
-        "exports": _exports(facts.get("exports")),
+        "strategy": plan,
+        "exports": exports,
+        "summary": _summary(facts, rfm, exports, bool(plan.get("tailored"))),
     }
+
+
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool) -> list[dict]:
+    """The report's opening points: who brings the revenue, the largest group, the move most
+    worth making, whether the segments held up, who email reaches and where the plan is.
+    Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
+    currency = (facts.get("data") or {}).get("currency")
+    points: list[dict] = []
+    active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
+    if active:
+        best = active[0]
+        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of all) bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each."})
+        largest = max(active, key=lambda r: r["count"])
+        if largest is not best:
+            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}) with {fmt_pct(largest['revenue_share'])} of revenue."})
+    top = ((rfm or {}).get("opportunities") or [None])[0]
+    if top and top.get("expected_revenue") is not None:
+        points.append({"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."})
+    val = (rfm or {}).get("validation")
+    if val and val.get("top_lift") is not None and val.get("top_segment"):
+        text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
+        if val.get("monotone"):
+            text += " Each segment bought again at least as often as the next one down."
+        elif val["upsets"]:
+            u = val["upsets"][0]
+            text += f" Not all in order: {u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})."
+        points.append({"lead": "Checked against what happened next", "text": text})
+    block = facts.get("exports") or {}
+    if exports and block.get("reachable") is not None and block.get("customers"):
+        if not exports["emailed"]:
+            text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
+        elif block["reachable"] < block["customers"]:
+            text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} customers; the others have no usable email or opted out of marketing."
+        else:
+            text = ""
+        if text:
+            points.append({"lead": "Email", "text": text})
+    if rfm:
+        plan = "the tailored plan is under Strategy per segment." if tailored else "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
+        points.append({"lead": "Plan", "text": plan})
+    return points
 
 
 def _exports(block: dict | None) -> dict | None:
