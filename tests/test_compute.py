@@ -549,6 +549,12 @@ def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tm
     assert "track segment sizes" in kpis and "track next-period behaviour" not in kpis
     long_run, _ = read_out(_example_run(cli, tmp_path))
     assert "track next-period behaviour" in render_brief("operationalize", long_run) and "## Moves worth acting on" in render_brief("strategy", long_run)
+    # short data is said once among the warnings (the profile's own line gives way to the run's)
+    assert [w for w in facts["warnings"] if "migration" in w] == [f"migration and next-period validation skipped: {facts['unavailable']['migration']}"]
+    md = (out / "report.md").read_text()
+    in_short = md[md.index("## In short") : md.index("## The data we used")]
+    assert f"- **Not measured**: moves between segments, their sizes and the next-period check: {facts['unavailable']['migration']}." in in_short
+    assert "Not measured" not in long_run["warnings"] and "Not measured" not in (tmp_path / "example" / "report.md").read_text()
 
 
 def _example_run(cli, tmp_path):

@@ -34,16 +34,23 @@ from custseg.ingest import Dataset
 
 MIN_CUSTOMERS = 3
 LAPSE_DAYS = {"purchase": 180, "activity": 30}
+DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 
 
 @dataclass
 class RunOptions:
     as_of: str | None = None
-    period: str = "90d"
+    period: str = f"{DEFAULT_PERIOD_DAYS}d"
     method: str = "auto"  # auto | fixed | quantile
     rules: str | None = None  # path of a user rule table
     validate: bool = True
+
+
+def short_data_warning(days_covered: int) -> str:
+    """What the profile says before a run about data shorter than two default periods; a
+    run that then skips migration replaces it with the reason it skipped."""
+    return f"data covers {days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}"
 
 
 def parse_period(text: str) -> int:
@@ -173,6 +180,9 @@ class _Transactions(_Base):
             why = f"the data covers {span} days up to the as-of date, less than two {self.period}-day periods"
             self.unavailable["migration"] = why
             self.unavailable["validation"] = why
+            # One warning about short data: the profile's said the same before the run.
+            if getattr(self.profile, "days_covered", None) is not None:
+                self.warnings = [w for w in self.warnings if w != short_data_warning(self.profile.days_covered)]
             self.warnings.append(f"migration and next-period validation skipped: {why}")
         elif not self.opts.validate:
             self.unavailable["validation"] = "skipped with --no-validate"

@@ -905,9 +905,9 @@ def write_exports(
         where = f"{GENERIC_FILE}, where source_id is the id your export gave them" if sources is not None else GENERIC_FILE
         notes.append(f"{sum(no_email.values()):,} customers have no usable email and are only in {where}")
     if no_consent:
-        notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files (include_unconsented writes them)")
+        notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no")
     if included_unconsented:
-        notes.append(f"{included_unconsented:,} customers who opted out of marketing were written because include_unconsented was set")
+        notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
         notes.append(f"{sum(unknown.values()):,} customers in the email-tool files have unknown consent (the export did not say); check before emailing them")
     if duplicates:

@@ -746,6 +746,9 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
             u = val["upsets"][0]
             text += f" Not all in order: {u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})."
         points.append({"lead": "Checked against what happened next", "text": text})
+    missing = facts.get("unavailable") or {}
+    if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
+        points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
     block = facts.get("exports") or {}
     if exports and block.get("reachable") is not None and block.get("customers"):
         if not exports["emailed"]:

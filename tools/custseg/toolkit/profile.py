@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, short_data_warning
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
-DEFAULT_PERIOD_DAYS = 90
 SMALL_BASE = 50
 
 
@@ -189,7 +189,7 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
     if r.one_time_share is not None and r.one_time_share >= 0.5:
         out.append(f"{r.one_time_share:.0%} of customers bought once: frequency separates few customers, so recency and spend carry the segmentation")
     if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
-        out.append(f"data covers {r.days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}")
+        out.append(short_data_warning(r.days_covered))
     if r.customers < SMALL_BASE:
         out.append(f"only {r.customers} customers: results are fragile; three broad groups (high value, medium, needs attention) will be used instead of the full segment table")
     dropped = sum(r.dropped.values())
