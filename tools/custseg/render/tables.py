@@ -3,11 +3,11 @@
 The bytes are what pyarrow's CSV writer writes (every string quoted, numbers and dates
 bare, a missing value empty, LF line ends): a test holds the two to that. They are built
 the way the CRM files are, though: a column with few distinct values (segment, scores,
-reason, labels, day counts) is formatted once per value and taken per row, and
+reason, labels, day counts, amounts) is formatted once per value and taken per row, and
 neighbouring such columns are joined once per combination of their values. On the
-2.4-million-customer benchmark that takes about a third less CPU than the writer's own
-cell-by-cell formatting (0.9 s against 1.3 s), on a thread that shares the CPU with the
-CRM files.
+2.4-million-customer benchmark that takes about half the CPU of the writer's own
+cell-by-cell formatting (0.75 s against 1.3 s, measured by hand), on a thread that shares
+the CPU with the CRM files.
 """
 
 from __future__ import annotations
@@ -65,10 +65,19 @@ def _column(values: pd.Series) -> pa.Array | _Coded:
         return _Coded(codes, cells)
     if _is_int(values):
         return _int_column(values.to_numpy())
-    if _many_distinct(values):
+    if _mostly_unique(values) if values.dtype.kind == "f" else _many_distinct(values):
         return _cells(_arrow(values))
     codes, first = _codes(values)
     return _Coded(codes, _cells(_arrow(values.iloc[first])))
+
+
+def _mostly_unique(values: pd.Series) -> bool:
+    """For amounts: formatting a float costs several times what grouping it does, so amounts
+    are formatted once per distinct value unless nearly all differ (totals of 2.4 million
+    customers held 10,000 distinct values, yet half of a sample differed)."""
+    step = max(1, len(values) // 4096)
+    sample = values.iloc[::step]
+    return sample.nunique(dropna=False) > 0.9 * len(sample)
 
 
 def _arrow(values) -> pa.Array:
