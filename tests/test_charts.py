@@ -136,6 +136,20 @@ def test_segments_chart_matches_facts(runs, rendered, name):
     assert data["currency"] == facts["data"]["currency"]
 
 
+def test_segments_nobody_is_in_are_named_not_drawn(runs, tmp_path):
+    """A young store has no Dormant customers yet: no empty bar, a line under the chart."""
+    facts, customers = runs["shopify"]
+    facts = copy.deepcopy(facts)
+    dormant = _rfm(facts)["segments"]["dormant"]
+    dormant.update(count=0, pct_customers=0.0, revenue_share=0.0)
+    charts = {c.kind: c for c in render_charts(facts, customers, str(tmp_path))}
+    data = charts["segments"].data
+    assert data["segments"] == [k for k in _rfm(facts)["order"] if k != "dormant"]
+    assert data["empty"] == [dormant["name"]] and 0 not in data["counts"]
+    full = {c.kind: c for c in render_charts(runs["shopify"][0], customers, str(tmp_path / "full"))}["segments"].data
+    assert full["empty"] == [] and full["segments"] == _rfm(runs["shopify"][0])["order"]
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_rf_grid_matches_customers_csv(runs, rendered, name):
     facts, customers = runs[name]

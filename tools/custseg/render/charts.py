@@ -213,11 +213,14 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
     rfm = _rfm(facts)
     if rfm is None:
         return None
-    keys = _segment_order(rfm)
     segs = rfm["segments"]
+    # Segments nobody is in are named under the chart instead of drawn as empty bars.
+    keys = [k for k in _segment_order(rfm) if segs[k].get("count")]
+    empty = [segs[k].get("name") or k for k in _segment_order(rfm) if not segs[k].get("count")]
     currency = _currency(facts)
     data = {
         "segments": keys,
+        "empty": empty,
         "labels": [segs[k].get("name") or k for k in keys],
         "counts": [segs[k].get("count") for k in keys],
         "pct_customers": [segs[k].get("pct_customers") for k in keys],
@@ -262,6 +265,8 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         ax.set_title(" · ".join(parts), loc="left", fontsize=13, fontweight="normal", color=GREY)
         ax.legend(loc="upper right", frameon=False, ncols=2)
         _suptitle(fig, title)
+        if empty:
+            _footnote(fig, "No customers at this date in: " + ", ".join(empty))
         return fig
 
     return Chart(CHART_FILES["segments"], title, "segments", data), draw
