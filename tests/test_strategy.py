@@ -513,6 +513,10 @@ def test_render_shows_the_whole_document(rendered):
     kpis = section(md, "## Measurement framework")
     assert doc["review_schedule"] in kpis and fmt_pct(doc["kpis"][0]["target"]) in kpis
     assert all(a["rule"] in section(md, "## Automation rules") for a in doc["automation_rules"])
+    # the CRM files keep the computed names: the report says what the plan calls each
+    names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    renamed = [f"{names[k]} is {v['display_name']}" for k, v in doc["segments"].items() if v.get("display_name")]
+    assert renamed and "this plan calls them otherwise: " + "; ".join(renamed) + "." in section(md, "## Files for your CRM")
 
 
 @pytest.mark.parametrize("name", list(EXAMPLE_FILES))

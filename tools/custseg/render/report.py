@@ -699,6 +699,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     plan = _strategy(strategy, rfm, facts, data["currency"])
     exports = _exports(facts.get("exports"))
+    if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
+        # The files were written by the run, before the plan named the segments its own way.
+        exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -771,7 +774,7 @@ def _exports(block: dict | None) -> dict | None:
         return None
     rows = block.get("rows_written") or {}
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
-    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or [])}
+    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or []), "renamed": []}
 
 
 def render_report(
