@@ -619,3 +619,21 @@ def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
     tailored = _strategy(plan, None)
     assert not set(playbook.SCHEDULE) & set(tailored["maintenance"]) and tailored["maintenance"]
     assert set(playbook.SCHEDULE) <= set(_strategy({"segments": {"champions": {"persona": "x"}}}, None)["maintenance"])
+
+
+def test_compiled_templates_are_reused_and_a_broken_cache_is_skipped(shopify, tmp_path):
+    from custseg.render.report import _CompiledTemplates, build_context, make_environment
+
+    cache = _CompiledTemplates(str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    env = make_environment()
+    env.bytecode_cache = cache
+    first = env.get_template("report.md.j2").render(**build_context(shopify["facts"], str(tmp_path), None, None, inline_charts=False))
+    assert list((tmp_path / "cache").iterdir()), "the compiled template was not kept"
+    again = make_environment()
+    again.bytecode_cache = cache
+    assert again.get_template("report.md.j2").render(**build_context(shopify["facts"], str(tmp_path), None, None, inline_charts=False)) == first
+    # a cache folder that vanished (or cannot be written) costs a compile, never the report
+    broken = make_environment()
+    broken.bytecode_cache = _CompiledTemplates(str(tmp_path / "missing"))
+    assert broken.get_template("report.md.j2").render(**build_context(shopify["facts"], str(tmp_path), None, None, inline_charts=False)) == first
