@@ -7,20 +7,14 @@ Each test writes a small file under tmp_path and checks what ``load`` or
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import zipfile
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from custseg.ingest.load import IngestOptions, load
-from custseg.ingest.read import NULL_TOKENS, open_inputs
-from custseg.ingest.text import nulled
+from custseg.ingest.read import open_inputs
 
 HEADER = ["customer_id", "order_date", "amount", "note"]
 RECORDS = [
@@ -211,24 +205,3 @@ def test_r_style_na_customer_is_dropped_no_identity(cli, tmp_path):
     assert result["dropped"] == {"no_identity": 2, "unparseable_order_date": 1}
     ds = load([str(path)], IngestOptions())
     assert ds.rows == ds.kept_rows + sum(ds.dropped.values())
-
-
-_NA_LIKE = ["N", "NAN", "Nan", "nul", "#N/", " NA", "NA ", "n/a ", "-", "-5", "#", "NaN5", "NULLs", "Nones"]
-
-
-@settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.one_of(st.sampled_from(list(NULL_TOKENS) + _NA_LIKE), st.text(alphabet="Nn/A#-aul0 9é", max_size=5)), min_size=1, max_size=30), quoted=st.booleans())
-def test_na_spellings_are_nulled_as_the_csv_reader_would(values, quoted):
-    """The reader is asked for blanks only; nulled() then turns exact NA spellings into
-    missing cells, which is what the reader's own (slower) check did, quoted cells included."""
-    body = "v\n" + "".join(('"' + v.replace('"', '""') + '"' if quoted else v) + "\n" for v in values)
-
-    def read(nulls: list[str]):
-        options = pacsv.ConvertOptions(column_types={"v": pa.large_string()}, null_values=nulls, strings_can_be_null=True, quoted_strings_can_be_null=True)
-        return pacsv.read_csv(io.BytesIO(body.encode("utf-8")), convert_options=options)["v"]
-
-    try:
-        expected = read(list(NULL_TOKENS)).to_pylist()
-    except pa.ArrowInvalid:  # e.g. a lone blank line: not a question of NA spellings
-        return
-    assert nulled(read([""]), NULL_TOKENS).to_pylist() == expected

@@ -377,7 +377,7 @@ def _read_delimited(inp: Input, usecols: list[str] | None, count_malformed: bool
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in wanted},  # what pandas keeps: no cast
                 include_columns=wanted,
-                null_values=[""],  # the other NA spellings: nulled() below, faster than the reader's check
+                null_values=list(NULL_TOKENS),
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
@@ -398,10 +398,10 @@ def _read_delimited(inp: Input, usecols: list[str] | None, count_malformed: bool
 
 def _arrow_frame(table) -> pd.DataFrame:
     """Trimmed Arrow string columns (blank and NA spellings missing) as a pandas frame, no copies."""
-    from custseg.ingest.text import nulled, trimmed
+    from custseg.ingest.text import trimmed
 
-    # Exact NA spellings first, as the cells were written; trimming can only leave blanks behind.
-    columns = {name.strip(): pd.arrays.ArrowStringArray(trimmed(nulled(col, NULL_TOKENS))) for name, col in zip(table.column_names, table.columns)}
+    # The reader already nulled the NA spellings; trimming can only leave blanks behind.
+    columns = {name.strip(): pd.arrays.ArrowStringArray(trimmed(col)) for name, col in zip(table.column_names, table.columns)}
     return pd.DataFrame(columns)
 
 

@@ -48,45 +48,6 @@ def trimmed(arr):
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
 
 
-def nulled(arr, spellings: tuple[str, ...]):
-    """Cells spelled exactly like a missing value (``NA``, ``NULL``...) as nulls. Each cell's
-    length and first byte rule most cells out; only the rest are compared with the spellings
-    (the CSV reader's own check compared every cell and took a fifth of the read)."""
-    words = [w.encode("utf-8") for w in spellings if w]
-    if not words:
-        return arr
-    if isinstance(arr, pa.ChunkedArray):
-        return pa.chunked_array([_nulled(c, words) for c in arr.chunks], type=arr.type)
-    return _nulled(arr, words)
-
-
-def _nulled(chunk: pa.Array, words: list[bytes]) -> pa.Array:
-    if len(chunk) == 0 or not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-        return chunk
-    _, offsets_buf, data_buf = chunk.buffers()
-    if data_buf is None:
-        return chunk
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    first = np.zeros(256, dtype=bool)
-    first[[w[0] for w in words]] = True
-    sizes = {len(w) for w in words}
-    maybe = (lengths >= min(sizes)) & (lengths <= max(sizes))
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    rows = np.flatnonzero(maybe)
-    rows = rows[first[data[starts[rows]]]] if len(rows) else rows
-    if not len(rows):
-        return chunk
-    hits = pc.is_in(chunk.take(pa.array(rows)), value_set=pa.array([w.decode("utf-8") for w in words], type=chunk.type))
-    hit_rows = rows[hits.to_numpy(zero_copy_only=False)]
-    if not len(hit_rows):
-        return chunk
-    mask = np.zeros(len(chunk), dtype=bool)
-    mask[hit_rows] = True
-    return pc.if_else(pa.array(mask), pa.scalar(None, chunk.type), chunk)
-
-
 def _needs_trim(chunk: pa.Array) -> bool:
     if len(chunk) == 0:
         return False
