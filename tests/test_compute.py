@@ -588,3 +588,27 @@ def test_value_tiers_need_a_year_of_payments_for_arr():
     assert value_tiers(spend, spend, subscription=True, days_covered=400).method == "arr_tiers"
     short = value_tiers(spend, spend, subscription=True, days_covered=22)
     assert short.method == "spend_quantiles" and "cover 22 days, less than a year" in short.method_reason
+
+
+def test_data_that_ends_long_before_today_is_a_warning(cli, tmp_path, monkeypatch):
+    """The default as-of date is the last purchase: months later, 'recent' customers are not.
+    The run says how old the data is, unless the user chose the date with --as-of."""
+    import custseg.facts.build as build
+    from custseg.compute.metrics import to_days
+
+    ends = "2025-12-31"  # the Shopify example's last order
+    day = lambda iso: int(to_days(np.datetime64(iso, "D")))  # noqa: E731
+    age_warnings = lambda facts: [w for w in facts["warnings"] if "days before today" in w]  # noqa: E731
+
+    monkeypatch.setattr(build, "today", lambda: day("2026-11-23"))
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "old", "--no-charts")
+    facts, _ = read_out(tmp_path / "old")
+    assert age_warnings(facts) == [f"the data ends on {ends}, 327 days before today (2026-11-23): the segments show customers as they were then (who is recent, at risk or lapsed has moved on since); export the data again for today's picture"]
+
+    monkeypatch.setattr(build, "today", lambda: day("2026-02-15"))  # within one period
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "fresh", "--no-charts")
+    assert age_warnings(read_out(tmp_path / "fresh")[0]) == []
+
+    monkeypatch.setattr(build, "today", lambda: day("2026-11-23"))
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "chosen", "--no-charts", "--as-of", ends)
+    assert age_warnings(read_out(tmp_path / "chosen")[0]) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ class RunOptions:
     method: str = "auto"  # auto | fixed | quantile
     rules: str | None = None  # path of a user rule table
     validate: bool = True
+
+
+def today() -> int:
+    """Today's day number (the data's age is measured against it; tests set it)."""
+    return int(to_days(np.datetime64(datetime.date.today(), "D")))
 
 
 def short_data_warning(days_covered: int) -> str:
@@ -171,6 +177,12 @@ class _Transactions(_Base):
             raise InputError(_label(ds), f"--as-of {from_day(as_of)} is before the first purchase ({from_day(first_day)})")
         if as_of - last_day > 365:
             self.warnings.append(f"the as-of date is {as_of - last_day} days after the last purchase: every customer looks lapsed")
+        age = today() - last_day
+        if not self.opts.as_of and age > self.period:  # the user did not choose the date: say how old it is
+            self.warnings.append(
+                f"the data ends on {from_day(last_day)}, {age:,} days before today ({from_day(today())}): the segments show customers as they were then "
+                "(who is recent, at risk or lapsed has moved on since); export the data again for today's picture"
+            )
         if as_of < last_day:
             self.notes.append(f"purchases after the as-of date {from_day(as_of)} are left out of the scores")
         span = as_of - first_day + 1
