@@ -242,6 +242,11 @@ BROKEN = [
         "kpi_target_backwards",
         "kpis[5].target",
     ),
+    ("kpi_rate_as_percentage", _set("kpis[0].target", 95), "rate_not_fraction", "kpis[0].target"),
+    ("success_rate_as_percentage", _set(f"{P0}.success_metric.target", 33), "rate_not_fraction", f"{P0}.success_metric.target"),
+    ("baseline_of_another_kind", _set("kpis[0].baseline", "{segmentations.rfm.segments.champions.count}"), "baseline_other_metric", "kpis[0].baseline"),
+    ("pathway_down", _set(f"{P0}.to_segment", "dormant"), "pathway_downward", f"{P0}.to_segment"),
+    ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
 ]
 
 
@@ -301,6 +306,24 @@ def test_broken_variant_is_reported(runs, cli, tmp_path, case):
     hits = [line for line in lines[1:] if line.startswith(f"{path}: ") and line.endswith(f"[{code}]")]
     assert hits, f"no '{path}: ... [{code}]' in:\n{res.out}"
     assert res.err == ""
+
+
+def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
+    """A count baseline under a rate KPI is one problem (the baseline), not also a 'target
+    below the baseline' that would ask for a repeat rate above 75."""
+    doc = _set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.count}")(reference())
+    codes = [p.code for p in validate(doc, facts_of(runs)) if p.path.startswith("kpis[5]")]
+    assert codes == ["baseline_other_metric"]
+
+
+def test_a_figure_is_matched_only_to_facts_of_the_same_segmentation(runs):
+    facts = facts_of(runs)
+    lifecycle_rate = next(v["repeat_rate"] for v in facts["segmentations"]["lifecycle"]["segments"].values() if v["repeat_rate"])
+    text = f"Take {lifecycle_rate * 100:.1f}% off the next order."
+    rfm_rates = {round(v["repeat_rate"] * 100, 1) for v in facts["segmentations"]["rfm"]["segments"].values() if v["repeat_rate"] is not None}
+    assert round(lifecycle_rate * 100, 1) not in rfm_rates, "pick a rate the RFM segments do not share"
+    (problem,) = [p for p in validate(_set("segments.at_risk.offers", text)(reference()), facts) if p.code == "figure_in_text"]
+    assert "lifecycle" not in problem.message and "{segmentations.rfm.segments.at_risk." in problem.message
 
 
 def test_figure_message_names_a_fact_to_cite(runs):

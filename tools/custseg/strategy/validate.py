@@ -39,6 +39,9 @@ CODES: dict[str, str] = {
     "segment_without_kpi": "a segment with a strategy has no KPI",
     "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed",
     "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase)",
+    "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
+    "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
+    "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
 }
 
 MAX_SEGMENTS = 6
@@ -303,6 +306,10 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
         shown = v * 100 if unit == "pct" else v
         if abs(abs(shown) - value) <= tol + 1e-9:
             hits.append(key)
+    # Only a fact about the same segmentation (or the whole data) is worth suggesting: an equal
+    # number elsewhere ("15%" of an offer and a lifecycle stage's 15% repeat rate) is chance.
+    segmentation = ".".join(prefer.split(".")[:2]) + "."
+    hits = [k for k in hits if k.startswith(segmentation) or k.startswith(("data.", "exports."))]
     if not hits:
         return None
     hits.sort(key=lambda k: (not k.startswith(prefer), k.count("."), k))
@@ -470,7 +477,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
     problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
+    problems += _fraction_problems(doc, kpis)
+    problems += _baseline_kinds(kpis, keys, segmentation)
     problems += _backwards_targets(kpis, keys)
+    problems += _downward_pathways(doc, order)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -525,6 +535,60 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
     return out
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _fraction_problems(doc: dict, kpis: list) -> list[Problem]:
+    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo."""
+    checks = [(f"kpis[{i}].target", k.get("metric"), k.get("target")) for i, k in enumerate(kpis) if isinstance(k, dict)]
+    for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
+        if isinstance(p, dict):
+            if isinstance(p.get("trigger"), dict):
+                checks.append((f"pathways[{i}].trigger.value", p["trigger"].get("metric"), p["trigger"].get("value")))
+            if isinstance(p.get("success_metric"), dict):
+                checks.append((f"pathways[{i}].success_metric.target", p["success_metric"].get("metric"), p["success_metric"].get("target")))
+    out = []
+    for path, metric, value in checks:
+        v = _number(value)
+        if isinstance(metric, str) and v is not None and value_kind(metric) == "pct" and v > 1:
+            out.append(Problem(path, "rate_not_fraction", f"{metric} is a fraction (0.25 is 25%), and {v:g} would be {v:g}00%; write {v / 100:g} for {v:g}%"))
+    return out
+
+
+# How a kind of fact reads in a message; counts and averages of counts are alike enough.
+_KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an amount of money", "days": "a number of days", "count": "a count", "dec": "a count"}
+
+
+def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list[Problem]:
+    out = []
+    for i, k in enumerate(kpis):
+        if not isinstance(k, dict) or not isinstance(k.get("metric"), str) or not isinstance(k.get("baseline"), str):
+            continue
+        ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", k["baseline"])
+        if not ref or ref.group(1) not in keys:
+            continue
+        cited, wanted = _KIND_WORDS.get(value_kind(ref.group(1))), _KIND_WORDS.get(value_kind(k["metric"]))
+        if cited != wanted:
+            same = f"segmentations.{segmentation}.segments.{k.get('segment')}.{k['metric']}"
+            hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{ref.group(1)}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
+    return out
+
+
+def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
+    """Pathways move customers up the segments' ranking (facts order: best first)."""
+    out = []
+    for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
+        if not isinstance(p, dict) or p.get("from_segment") not in order or p.get("to_segment") not in order:
+            continue
+        a, b = p["from_segment"], p["to_segment"]
+        if order.index(b) >= order.index(a):
+            where = "stays in the same segment" if a == b else f"leads down, from {a} to {b} (ranked below it)"
+            out.append(Problem(f"pathways[{i}].to_segment", "pathway_downward", f"the pathway {where}; a pathway moves customers to a better segment: one of {', '.join(order[: order.index(a)]) or 'none (nothing ranks above it)'}"))
+    return out
+
+
 def _backwards_targets(kpis: list, keys: dict[str, Any]) -> list[Problem]:
     """KPI targets on the wrong side of their baseline: a goal of fewer repeat buyers or
     longer gaps since the last purchase is a slip of the pen more often than a plan."""
@@ -540,6 +604,8 @@ def _backwards_targets(kpis: list, keys: dict[str, Any]) -> list[Problem]:
         lower = metric in LOWER_IS_BETTER
         if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
             continue
+        if _KIND_WORDS.get(value_kind(ref.group(1))) != _KIND_WORDS.get(value_kind(metric)):
+            continue  # a baseline of another kind: baseline_other_metric says so
         if (target > base + 1e-9) if lower else (target < base - 1e-9):
             way = "at or below" if lower else "at or above"
             out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({ref.group(1)}); a {metric} target should be {way} it (the baseline's own value holds it where it is)"))
