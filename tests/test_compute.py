@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -612,3 +613,32 @@ def test_data_that_ends_long_before_today_is_a_warning(cli, tmp_path, monkeypatc
     monkeypatch.setattr(build, "today", lambda: day("2026-11-23"))
     run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "chosen", "--no-charts", "--as-of", ends)
     assert age_warnings(read_out(tmp_path / "chosen")[0]) == []
+
+
+def test_a_merged_best_segment_is_explained_not_shown_as_zero(cli, tmp_path):
+    """Two frequent big buyers are too few for Champions: they join Loyal. The run's table and
+    the segments brief say where they went instead of showing 'Champions 0' as if the store
+    had no best customers (found by a skill trial)."""
+    import datetime
+    import random
+
+    from custseg.render.briefs import render_brief
+
+    rng = random.Random(4)
+    end = datetime.date(2024, 6, 30)
+    ago = lambda days: (end - datetime.timedelta(days=days)).isoformat()  # noqa: E731
+    rows = [(f"c{i}", ago(rng.randint(0, 400)), rng.randint(10, 90)) for i in range(150)]
+    rows += [(f"c{i}", ago(rng.randint(0, 300)), rng.randint(20, 80)) for i in range(150, 170) for _ in range(rng.randint(2, 3))]
+    rows += [(f"c{i}", ago(7 * k), 300) for i in (170, 171) for k in range(12)]
+    out = tmp_path / "out"
+    res = run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--as-of", end.isoformat())
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["merged"] == [{"from": "champions", "into": "loyal", "customers": 2, "reason": rfm["merged"][0]["reason"]}]
+    assert re.search(r"\n  Champions +0 +0\.0% +0\.0%  merged into Loyal\n", res.out)
+    result = json.loads(cli("run", write_log(tmp_path, rows), "--out", out, "--no-charts", "--as-of", end.isoformat(), "--json").out)
+    assert {s["key"]: s["merged_into"] for s in result["segments"]}["champions"] == "loyal"
+    brief = render_brief("segments", facts)
+    table = brief[brief.index("| Segment (key) |") : brief.index("Not in the table")]
+    assert "(`champions`)" not in table and "(`loyal`)" in table
+    assert f"Not in the table, because no customer is in them at this date: Champions (`champions`), merged into Loyal: {rfm['merged'][0]['reason']}." in brief

@@ -66,7 +66,7 @@ def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scor
 
 def choose_table(n_customers: int, scored: Scored, user: RuleTable | None) -> tuple[RuleTable, str]:
     if user is not None:
-        return user, "your rule table (--rules)"
+        return user, "the rule file you gave"
     if n_customers < SMALL_BASE_CUSTOMERS:
         return SMALL_BASE, f"only {n_customers} customers (under {SMALL_BASE_CUSTOMERS}): three broad groups"
     if len(np.unique(scored.f)) == 1:

@@ -47,6 +47,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "seg": seg,
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
+        "empty_segments": _empty_segments(seg, active),
         "email_reach": _email_reach(facts, seg, active),
         "emailable": _emailable(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
@@ -56,6 +57,18 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "business_model_hint": _business_model(facts["data"]["source"]),
         "currency": facts["data"].get("currency"),
     }
+
+
+def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:
+    """Segments of the rule table nobody is in, with where a merge sent their customers."""
+    if not seg:
+        return []
+    merged = {m["from"]: m for m in seg.get("merged") or []}
+    names = {k: s["name"] for k, s in seg["segments"].items()}
+    return [
+        {"key": k, "name": names[k], "into": names.get(merged[k]["into"], merged[k]["into"]) if k in merged else None, "reason": merged[k]["reason"] if k in merged else None}
+        for k in seg.get("order", []) if k not in active
+    ]
 
 
 def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:

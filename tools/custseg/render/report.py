@@ -440,6 +440,10 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
     return out
 
 
+# The rule tables' names (facts keep the keys) as a reader of the report would say them.
+RULE_TABLE_LABELS = {"default": "the standard six segments", "small_base": "three groups for a small base", "recency_monetary": "recency and spend only", "user": "your own"}
+
+
 def _rfm_method_label(seg: dict) -> str:
     """The RFM method as scored: --method sets recency and frequency; spend is always by quintile."""
     method = seg.get("method") or ""
@@ -466,7 +470,7 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "method_reason": seg.get("method_reason") or "",
         "frequency_basis": defn.get("frequency") or "",
         "definition": _definition(defn),
-        "rule_table": defn.get("rule_table") or rules.get("name") or "",
+        "rule_table": RULE_TABLE_LABELS.get(defn.get("rule_table") or rules.get("name") or "", defn.get("rule_table") or rules.get("name") or ""),
         "rule_table_reason": defn.get("rule_table_reason") or "",
         "scores": _scores(seg.get("scores"), currency),
         "rules_description": rules.get("description") or "",
@@ -741,7 +745,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "unavailable_map": dict(facts.get("unavailable") or {}),
         "others": others,
         "unavailable": unavailable,
-        "warnings": list(facts.get("warnings") or []),
+        "warnings": [for_owner(w) for w in facts.get("warnings") or []],
         "notes": list(facts.get("notes") or []),
         "charts": _charts(charts, out_dir, inline_charts),
         "strategy": plan,
@@ -792,6 +796,17 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         plan = "the tailored plan is under Strategy per segment." if tailored else "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
         points.append({"lead": "Plan", "text": plan})
     return points
+
+
+_OPTION_ASIDE = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")
+_OPTION_CLAUSE = re.compile(r";[^;]*--[a-z][^;]*$")
+
+
+def for_owner(warning: str) -> str:
+    """A run warning without its command-line advice (a bracketed aside or a last clause after
+    ';' naming an option): the report's reader does not type commands, and the skill offers
+    those choices in words."""
+    return _OPTION_CLAUSE.sub("", _OPTION_ASIDE.sub("", warning))
 
 
 def _exports(block: dict | None) -> dict | None:

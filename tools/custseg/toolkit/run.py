@@ -54,6 +54,7 @@ class SegmentLine:
     pct_customers: float
     revenue_share: float | None
     trend: str | None
+    merged_into: str | None = None  # the segment (key) that took this one's customers: too few to stand alone
 
 
 @dataclass
@@ -114,7 +115,8 @@ def _run(params: RunParams) -> RunResult:
     finally:
         progress.close()
     rfm = facts.segmentations.get("rfm")
-    lines = [SegmentLine(k, s.name, s.count, s.pct_customers, s.revenue_share, s.trend) for k, s in rfm.segments.items()] if rfm else []
+    merged = {m["from"]: m["into"] for m in (rfm.merged or [])} if rfm else {}
+    lines = [SegmentLine(k, s.name, s.count, s.pct_customers, s.revenue_share, s.trend, merged.get(k)) for k, s in rfm.segments.items()] if rfm else []
     return RunResult(
         out=out,
         files=_listing(out),
@@ -158,7 +160,7 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         facts.warnings.append(
             f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {summary.reachable:,} of {summary.customers:,}: "
             "plan for channels that do not use their contact details (on-site, packaging inserts, the sales channel's own offers); "
-            "opted-out customers must not be emailed or uploaded to ad audiences, so use --include-unconsented only with another lawful basis"
+            "opted-out customers must not be emailed or uploaded to ad audiences; --include-unconsented writes them only for another lawful basis"
         )
     doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
@@ -231,9 +233,13 @@ def render_text(r: RunResult) -> str:
     if r.segments:
         width = max(len(s.name) for s in r.segments)
         lines.append(f"  {'segment'.ljust(width)}  customers   share  revenue  share trend")
+        names = {s.key: s.name for s in r.segments}
         for s in r.segments:
             rev = f"{s.revenue_share:6.1%}" if s.revenue_share is not None else "   n/a"
-            lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {s.trend or '-'}")
+            trend = s.trend or "-"
+            if not s.count:  # a zero in a table reads as "none of these customers": say why
+                trend = f"merged into {names.get(s.merged_into, s.merged_into)}" if s.merged_into else "no customers at this date"
+            lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {trend}")
     lines.append("Segmentations: " + ", ".join(r.segmentations))
     if r.validation_monotone is not None:
         lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "ordering not monotone (see facts.json)"))
