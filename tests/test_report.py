@@ -655,3 +655,10 @@ def test_compiled_templates_are_reused_and_a_broken_cache_is_skipped(shopify, tm
 )
 def test_warnings_lose_their_command_line_advice_in_the_report(warning, plain):
     assert for_owner(warning) == plain
+
+
+def test_value_tier_rules_name_what_they_measure_and_the_currency(shopify):
+    value = shopify["facts"]["segmentations"]["value"]
+    high = next(t for t in value["definition"]["tiers"] if t["key"] == "high")
+    assert value["segments"]["high"]["rule"] == f"spend above {high['above']:,.2f} USD"
+    assert f"| High Value | spend above {high['above']:,.2f} USD |" in section(shopify["md"], "### Value tiers")

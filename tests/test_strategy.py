@@ -729,7 +729,7 @@ def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
     res = cli("check", bad, "--facts", out / "facts.json", "--json")
     assert res.code == 1 and any(p["code"] == "figure_in_text" and "offer_terms" in p["message"] for p in res.json()["problems"])
     doc["segments"][key]["offers"] = "a win-back code with a short validity"
-    doc["segments"][key]["offer_terms"] = [{"label": "win-back discount", "value": 15, "unit": "percent"}, {"label": "code valid for", "value": 14, "unit": "days"}]
+    doc["segments"][key]["offer_terms"] = [{"label": "win-back discount", "value": 15, "unit": "percent"}, {"label": "code valid for", "value": 14, "unit": "days"}, {"label": "second-order credit", "value": 5, "unit": "money"}]
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
     assert cli("check", good, "--facts", out / "facts.json").code == 0
@@ -740,3 +740,4 @@ def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
     assert cli("render", "--facts", out / "facts.json", "--strategy", good, "--out", out).code == 0
     report = (out / "report.md").read_text()
     assert "win-back discount: 15%" in report and "code valid for: 14 days" in report
+    assert "second-order credit: 5.00 EUR" in report  # money as all money in the report

@@ -129,7 +129,7 @@ class _Base:
     def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None) -> Segmentation:
         stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
-        segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k), **stats[k]) for k in lab.keys}
+        segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k]) for k in lab.keys}
         return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis() if prev is not None else None)
 
 
@@ -137,7 +137,7 @@ def _trend_basis() -> str:
     return analysis.TREND_BASIS.format(analysis.TREND_THRESHOLD)
 
 
-def _rule_text(lab: Labels, key: str) -> str:
+def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:
     d = lab.definition
     if lab.kind == "lifecycle":
         if key == "lapsed":
@@ -154,7 +154,8 @@ def _rule_text(lab: Labels, key: str) -> str:
         return band["meaning"]
     if lab.kind == "value":
         tier = next(t for t in d["tiers"] if t["key"] == key)
-        return ", ".join(f"{k.replace('_', ' ')} {v:,.2f}" for k, v in tier.items() if k != "key" and v is not None)
+        unit = f" {currency}" if currency else ""
+        return ("ARR " if lab.method == "arr_tiers" else "spend ") + ", ".join(f"{k.replace('_', ' ')} {v:,.2f}{unit}" for k, v in tier.items() if k != "key" and v is not None)
     return ""
 
 

@@ -559,7 +559,7 @@ OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most",
 PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}
 
 
-def _text_items(fields: dict) -> list[dict]:
+def _text_items(fields: dict, currency: str | None = None) -> list[dict]:
     """A strategy segment's fields as (label, text or list of texts), kept as plain data."""
     known = [f for f, _ in STRATEGY_FIELDS]
     labels = dict(STRATEGY_FIELDS)
@@ -573,7 +573,7 @@ def _text_items(fields: dict) -> list[dict]:
         if key == "communication_frequency" and isinstance(value, dict):
             items.append({"label": label, "text": _frequency(value), "list": []})
         elif key == "offer_terms" and isinstance(value, list):
-            items.append({"label": "Offer terms", "text": "", "list": [_term(t) for t in value if isinstance(t, dict)]})
+            items.append({"label": "Offer terms", "text": "", "list": [_term(t, currency) for t in value if isinstance(t, dict)]})
         elif isinstance(value, (list, tuple)):
             items.append({"label": label, "text": "", "list": [str(v) for v in value]})
         else:
@@ -584,12 +584,16 @@ def _text_items(fields: dict) -> list[dict]:
 TERM_UNITS = {"percent": "%", "days": " days", "hours": " hours", "weeks": " weeks", "items": " items"}
 
 
-def _term(term: dict) -> str:
-    """'win-back discount: 15%' from a typed offer term (a plan number, not data)."""
+def _term(term: dict, currency: str | None = None) -> str:
+    """'win-back discount: 15%' from a typed offer term (a plan number, not data); money as
+    the report shows all money (15.00 USD)."""
     value = term.get("value")
     number = f"{value:g}" if isinstance(value, (int, float)) else str(value)
     unit = term.get("unit")
-    shown = f"{number} (in the data's currency)" if unit == "money" else number + TERM_UNITS.get(str(unit), "")
+    if unit == "money":
+        shown = fmt_money(value, currency) if isinstance(value, (int, float)) and not isinstance(value, bool) else number
+    else:
+        shown = number + TERM_UNITS.get(str(unit), "")
     return f"{term.get('label', 'term')}: {shown}"
 
 
@@ -698,7 +702,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             computed = names.get(key) or _title(str(key))
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
-            segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields)})
+            segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
         name = lambda k: display.get(k) or names.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
