@@ -266,6 +266,15 @@ def test_unknown_rule_field_is_refused(cli, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_every_mistake_of_a_rule_file_is_told_at_once(cli, tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"segments": [{"key": "vip", "when": {"recencyy": [4, 5]}}, {"key": "Big", "when": {"f": [3, 9]}}, {"key": "rest"}]}))
+    res = cli("run", EXAMPLES / "european_orders.csv", "--out", tmp_path / "out", "--rules", rules)
+    assert res.code == 2 and res.err.count("\n") == 1
+    for mistake in ("segment 1 (vip) has unknown field 'recencyy' in when", "segment 2: key must be lower-case", "segment 2 (Big): f must be [min, max]"):
+        assert mistake in res.err
+
+
 # -- edge cases -------------------------------------------------------------------------------------------
 
 

@@ -141,3 +141,13 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: strategy.json: no such file")
     assert f"Next: save it in {outputs / 'segments'}" in err and "run.py" not in err
+    # an upload that is not there: where it was looked for, and how to find the right name
+    assert script.main("profile", ["orders_export_1.csv"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: orders_export_1.csv: no such file here or in {uploads}. Next: list {uploads} to find the exact name the user uploaded (or ask them to upload it) and pass that name or the full path\n"
+    assert script.main("run", ["orders.csv", "--rules", "my_rules.json"]) == 2 and "error: orders.csv: no such file" in capsys.readouterr().err
+    # a mistake in the user's rule file sends Claude to the rule file, not to the export
+    (uploads / "rules.json").write_text('{"segments": [{"key": "vip", "when": {"recencyy": [4, 5]}}]}')
+    assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--rules", "rules.json", "--out", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "recencyy" in err and err.endswith(f"Next: {script.NEXT_STEP['rules']}\n") and "profile.py" not in err

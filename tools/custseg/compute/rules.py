@@ -156,32 +156,44 @@ def load_rules(path: str) -> RuleTable:
     items = doc.get("segments") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
         raise InputError(path, 'rule file needs a non-empty "segments" list (the shape the rules tool prints: segment rules --json, or rules.py in the skill)')
-    rules = []
-    for i, item in enumerate(items, 1):
-        where = f"segment {i}"
-        if not isinstance(item, dict):
-            raise InputError(path, f"{where} is not an object")
-        unknown = sorted(set(item) - RULE_FIELDS - {"plain"})
-        if unknown:
-            raise InputError(path, f"{where} has unknown field {unknown[0]!r}; allowed: key, name, description, when")
-        key = item.get("key")
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
-            raise InputError(path, f"{where}: key must be lower-case letters, digits and _ (got {key!r})")
-        when = item.get("when", {}) or {}
-        if not isinstance(when, dict):
-            raise InputError(path, f"{where} ({key}): when must be an object like {{\"r\": [4, 5]}}")
-        bad = sorted(set(when) - set(DIMENSIONS))
-        if bad:
-            raise InputError(path, f"{where} ({key}) has unknown field {bad[0]!r} in when; allowed: r, f, m")
-        parsed = {}
-        for dim, rng in when.items():
-            if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) and 1 <= x <= 5 for x in rng) and rng[0] <= rng[1]):
-                raise InputError(path, f"{where} ({key}): {dim} must be [min, max] with scores 1-5")
-            parsed[dim] = list(rng)
-        rules.append(Rule(key, str(item.get("name") or key.replace("_", " ").title()), str(item.get("description") or ""), parsed))
+    problems: list[str] = []  # every mistake at once: a fix-and-rerun loop per mistake is slow
+    rules = [r for r in (_rule(item, i, problems) for i, item in enumerate(items, 1)) if r is not None]
+    if problems:
+        raise InputError(path, "; ".join(problems))
     keys = [r.key for r in rules]
     if len(set(keys)) != len(keys):
         raise InputError(path, "rule file repeats a segment key")
     if not rules[-1].catch_all:
         rules.append(Rule("needs_attention" if "needs_attention" not in keys else "other", "Needs Attention" if "needs_attention" not in keys else "Other", "Added catch-all: everyone the rules did not place."))
     return RuleTable("user", f"Your rule table ({os.path.basename(path)})", tuple(rules))
+
+
+def _rule(item, i: int, problems: list[str]) -> Rule | None:
+    """One entry of a rule file as a Rule, or None with what is wrong added to ``problems``."""
+    where = f"segment {i}"
+    if not isinstance(item, dict):
+        problems.append(f"{where} is not an object")
+        return None
+    unknown = sorted(set(item) - RULE_FIELDS - {"plain"})
+    if unknown:
+        problems.append(f"{where} has unknown field {unknown[0]!r}; allowed: key, name, description, when")
+    key = item.get("key")
+    if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+        problems.append(f"{where}: key must be lower-case letters, digits and _ (got {key!r})")
+        key = str(key)
+    when = item.get("when", {}) or {}
+    if not isinstance(when, dict):
+        problems.append(f"{where} ({key}): when must be an object like {{\"r\": [4, 5]}}")
+        return None
+    bad = sorted(set(when) - set(DIMENSIONS))
+    if bad:
+        problems.append(f"{where} ({key}) has unknown field {bad[0]!r} in when; allowed: r, f, m")
+    parsed = {}
+    for dim, rng in when.items():
+        if dim not in DIMENSIONS:
+            continue
+        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) and 1 <= x <= 5 for x in rng) and rng[0] <= rng[1]):
+            problems.append(f"{where} ({key}): {dim} must be [min, max] with scores 1-5")
+            continue
+        parsed[dim] = list(rng)
+    return Rule(key, str(item.get("name") or key.replace("_", " ").title()), str(item.get("description") or ""), parsed)

@@ -26,7 +26,7 @@ NEXT_STEP = {
     "check": "fix the listed problems in the strategy JSON and run check.py again",
     "render": "run check.py on the strategy first; every problem must be fixed before rendering",
     "brief": "run run.py first: the brief is built from its facts.json",
-    "rules": "see reference/frameworks.md for the rule file format",
+    "rules": "fix the rule file as the message says (its format: reference/frameworks.md), then run again",
 }
 
 
@@ -94,11 +94,15 @@ def _resolve_paths(tool_name: str, params) -> None:
 
 
 def _missing_working_file(params) -> str | None:
-    """The error line for an answers or strategy file found nowhere, with where to put it."""
+    """The error line for a file found nowhere, with where it was looked for and what to do."""
     for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
         value = getattr(params, attr, None)
         if isinstance(value, str) and value and not os.path.exists(value):
             return f"error: {value}: no such file here, in {deliverables_dir()} or in {UPLOADS}. Next: save it in {deliverables_dir()} (the deliverables folder) or pass its full path"
+    brought = list(getattr(params, "files", None) or []) + [getattr(params, a, None) for a, first in _SEARCH.items() if first == "uploads"]
+    for value in brought:
+        if isinstance(value, str) and value and not os.path.exists(value):
+            return f"error: {value}: no such file here or in {UPLOADS}. Next: list {UPLOADS} to find the exact name the user uploaded (or ask them to upload it) and pass that name or the full path"
     return None
 
 
@@ -109,6 +113,7 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"{tool_name}.py", description=tool.description or tool.summary)
     add_arguments(parser, tool.params)
     parser.add_argument("--text", action="store_true", help="print the human summary instead of JSON")
+    params = None
     try:
         args = parser.parse_args(argv)
         params = params_from_namespace(tool.params, args)
@@ -120,7 +125,9 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         result = tool.run(params)
     except (InputError, argparse.ArgumentTypeError) as exc:
         problem = exc.line() if isinstance(exc, InputError) else str(exc)
-        print(f"error: {problem}. Next: {NEXT_STEP.get(tool_name, 'fix the input and retry')}", file=sys.stderr)
+        rules = getattr(params, "rules", None)
+        about_rules = isinstance(exc, InputError) and rules and exc.path == rules  # the user's rule file, not the export
+        print(f"error: {problem}. Next: {NEXT_STEP['rules'] if about_rules else NEXT_STEP.get(tool_name, 'fix the input and retry')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: one line, never a traceback in the chat
         print(f"internal error in {tool_name}: {type(exc).__name__}: {exc}. Tell the user this step failed; do not guess the numbers.", file=sys.stderr)
