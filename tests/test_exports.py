@@ -541,14 +541,14 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
 
 @pytest.mark.parametrize("values", [[5, 1, 3, 5], [-3, 0, 7, -3], [0, 2**40, 12], [7], [-100, 100, 0]])
 def test_integer_cells_read_as_python_writes_them(values):
-    from custseg.render.exports import _Coded, _int_column
+    from custseg.render.csvcells import Coded, int_column
 
     def cells(column):
-        return (column.array() if isinstance(column, _Coded) else column).to_pylist()
+        return (column.array() if isinstance(column, Coded) else column).to_pylist()
 
-    assert cells(_int_column(np.array(values, dtype=np.int64))) == [str(v) for v in values]
+    assert cells(int_column(np.array(values, dtype=np.int64))) == [str(v) for v in values]
     if max(values) < 128 and min(values) > -128:  # no overflow in the small type
-        assert cells(_int_column(np.array(values, dtype=np.int8))) == [str(v) for v in values]
+        assert cells(int_column(np.array(values, dtype=np.int8))) == [str(v) for v in values]
 
 
 def test_generic_file_same_bytes_when_shared_stretches_are_joined_once(tmp_path, monkeypatch):
@@ -564,11 +564,11 @@ def test_generic_file_same_bytes_when_shared_stretches_are_joined_once(tmp_path,
     customers["reason"] = customers["reason"].astype("category")
     facts = {"segmentations": {"rfm": {"order": ["champions", "loyal", "at_risk"], "segments": {"champions": {"name": "Champions"}, "loyal": {"name": "Loyal"}, "at_risk": {"name": "At Risk"}}}}}
     joined = []
-    real = exports._joined_runs
-    monkeypatch.setattr(exports, "_joined_runs", lambda columns, rows: joined.append(len(real(columns, rows))) or real(columns, rows))
+    real = exports.joined_runs
+    monkeypatch.setattr(exports, "joined_runs", lambda columns, rows: joined.append(len(real(columns, rows))) or real(columns, rows))
     write_exports(customers, None, facts, str(tmp_path / "joined"))
     assert joined == [2]  # the id, then one stretch for everything after it
-    monkeypatch.setattr(exports, "_joined_runs", lambda columns, rows: columns)
+    monkeypatch.setattr(exports, "joined_runs", lambda columns, rows: columns)
     write_exports(customers, None, facts, str(tmp_path / "by_column"))
     a = (tmp_path / "joined" / "exports" / "segments_generic.csv").read_bytes()
     assert a == (tmp_path / "by_column" / "exports" / "segments_generic.csv").read_bytes()

@@ -110,7 +110,7 @@ def test_customers_csv_has_the_bytes_arrow_writes(tmp_path_factory, frame, categ
         frame["customer_id"] = frame["customer_id"].astype(pd.StringDtype("pyarrow"))
     folder = tmp_path_factory.mktemp("csv")
     one_way = lambda values: not coded  # noqa: E731 - both ways for every column, text and amounts
-    with mock.patch.object(tables, "_many_distinct", one_way), mock.patch.object(tables, "_mostly_unique", one_way), mock.patch.object(tables, "_CHUNK", 3):  # lines three at a time
+    with mock.patch.object(tables, "many_distinct", one_way), mock.patch.object(tables, "_mostly_unique", one_way), mock.patch.object(tables, "CHUNK", 3):  # lines three at a time
         tables.write_csv(frame, str(folder / "new.csv"))
     tables._write_with_arrow(frame, str(folder / "arrow.csv"))
     assert (folder / "new.csv").read_bytes() == (folder / "arrow.csv").read_bytes()

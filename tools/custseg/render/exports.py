@@ -39,6 +39,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custseg.render.csvcells import (
+    CHUNK,
+    EMPTY,
+    LARGE,
+    Coded,
+    arrow_codes,
+    coded,
+    combined_codes,
+    first_positions,
+    int_column,
+    is_int,
+    joined_runs,
+    many_distinct,
+    object_array,
+    per_value,
+    string_arrow,
+    take_cells,
+    value_codes,
+)
+
 EXPORTS_DIR = "exports"
 KLAVIYO = "klaviyo"
 HUBSPOT = "hubspot"
@@ -179,14 +199,14 @@ def _segment_order(facts: dict, keys: list[str]) -> list[str]:
 def segment_keys(customers: pd.DataFrame) -> np.ndarray:
     """Each customer's RFM segment key, NO_SEGMENT where there is none."""
     codes, keys = _segments(customers)
-    return _objects(keys)[codes]
+    return object_array(keys)[codes]
 
 
 def display_names(customers: pd.DataFrame, facts: dict) -> np.ndarray:
     """Each customer's RFM segment name (from the table, else facts, else the key); '' when unsegmented."""
     seg_codes, keys = _segments(customers)
     codes, names = _display(customers, facts, seg_codes, keys)
-    return _objects(names)[codes]
+    return object_array(names)[codes]
 
 
 def label_names(customers: pd.DataFrame, facts: dict, column: str) -> list[str | None]:
@@ -194,7 +214,7 @@ def label_names(customers: pd.DataFrame, facts: dict, column: str) -> list[str |
     if column not in customers:
         return [None] * len(customers)
     codes, names = _labels(customers, facts, column)
-    return _objects(names)[codes].tolist()
+    return object_array(names)[codes].tolist()
 
 
 def rfm_scores(customers: pd.DataFrame) -> list[str | None]:
@@ -202,7 +222,7 @@ def rfm_scores(customers: pd.DataFrame) -> list[str | None]:
     if not all(c in customers for c in ("r_score", "f_score", "m_score")):
         return [None] * len(customers)
     codes, scores = _scores(customers)
-    return _objects(scores)[codes].tolist()
+    return object_array(scores)[codes].tolist()
 
 
 def _consent_value(v: Any) -> bool | None:
@@ -243,249 +263,57 @@ def safe_slug(key: str) -> str:
     return slug or "segment"
 
 
-# -- columnar core ----------------------------------------------------------------------
+# -- CRM cells ------------------------------------------------------------------------------
 #
-# A column is reduced to integer codes (equal codes = equal values of the same type), the
-# per-value helpers above run once per code on a representative row, and the results are
-# spread back with a take, a chunk of rows at a time as the file is written; neighbouring
-# coded columns are joined once per combination first. Free text (ids, emails) goes
-# through pyarrow compute.
+# The per-value helpers above run once per distinct value (csvcells), then the cells are
+# made spreadsheet-safe and quoted as csv.writer would.
 
-_LARGE = pa.large_string()
-_EMPTY = pa.scalar("", _LARGE)
 _FORMULA_RE = "^[-=+@\t\r\n]"  # FORMULA_PREFIXES as a pattern
 _QUOTE_RE = '[,"\r\n]'  # what csv.QUOTE_MINIMAL quotes with a comma delimiter and CRLF lines
 _QUOTE_CHARS = re.compile(_QUOTE_RE)
 _PY_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip() strips
 _SPACE_CLASS = "".join(f"\\x{{{ord(ch):x}}}" for ch in _PY_SPACE)
 _PADDED_RE = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
-_CHUNK = 1 << 15  # rows joined into lines at a time: buffers of a few megabytes, which Arrow's allocator keeps for reuse (larger ones go back to the kernel and come back as fresh pages)
 
 
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
-def _first_positions(codes: np.ndarray) -> np.ndarray:
-    """Row of each code's first appearance; codes must be 0..k-1 in order of first appearance."""
-    if not len(codes):
-        return np.empty(0, dtype=np.int64)
-    top = np.maximum.accumulate(codes)
-    return np.concatenate(([0], np.flatnonzero(top[1:] > top[:-1]) + 1)).astype(np.int64)
-
-
-def _dense(raw: np.ndarray) -> np.ndarray:
-    """Integer labels (equal = same value) as codes 0..k-1 in order of first appearance."""
-    raw = np.asarray(raw)
-    if len(raw) and raw.dtype.kind in "iu" and raw[0] == 0 and raw.min() >= 0:
-        top = np.maximum.accumulate(raw)
-        if not (np.diff(top) > 1).any():  # already so (dictionary encodings usually are)
-            return raw.astype(np.int64, copy=False)
-    return pd.factorize(raw)[0].astype(np.int64, copy=False)
-
-
-def _arrow_codes(arr: pa.Array) -> np.ndarray:
-    """Codes of a string array, nulls included (one code for all of them)."""
-    return pc.dictionary_encode(arr, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0..k-1 (first appearance order; equal codes = equal values of one type) and first rows."""
-    n = len(values)
-    dtype = values.dtype
-    raw = None
-    arrow = _arrow_strings(values)
-    if arrow is not None:
-        raw = _arrow_codes(arrow)
-    elif isinstance(dtype, np.dtype):
-        if dtype.kind in "biu":
-            raw = values.to_numpy()
-        elif dtype.kind == "f" and dtype.itemsize in (2, 4, 8):  # by bit pattern: -0.0 and 0.0 print differently
-            raw = values.to_numpy().view(f"i{dtype.itemsize}")
-        elif dtype.kind in "mM":
-            raw = values.to_numpy().view("i8")
-        elif dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "boolean", "integer"):
-            raw = pd.factorize(values)[0]
-    elif pd.api.types.is_float_dtype(dtype):
-        raw = values.to_numpy(dtype="float64", na_value=np.nan).view("i8")
-    else:
-        try:
-            raw = pd.factorize(values)[0]
-        except TypeError:  # unhashable values: one code per row
-            raw = None
-    if raw is None:
-        codes = np.arange(n, dtype=np.int64)
-        return codes, codes
-    codes = _dense(raw)
-    return codes, _first_positions(codes)
-
-
-def _per_value(values: pd.Series, fn: Any) -> tuple[np.ndarray, list]:
-    """Codes per row and fn of each code's value (as ``values.tolist()`` would give it)."""
-    codes, first = _codes(values)
-    return codes, [fn(v) for v in values.iloc[first].tolist()]
-
-
-def _combine(*parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of the combinations of several code arrays, and the first row of each."""
-    codes = np.asarray(parts[0], dtype=np.int64)
-    span = int(codes.max()) + 1 if len(codes) else 1
-    for other in parts[1:]:  # mixed radix, one hash pass at the end (or when it would overflow)
-        width = int(other.max()) + 1 if len(other) else 1
-        if span * width >= 1 << 62:
-            codes = pd.factorize(codes)[0].astype(np.int64, copy=False)
-            span = int(codes.max()) + 1 if len(codes) else 1
-        codes = codes * width + other
-        span *= width
-    codes = _dense(codes)
-    return codes, _first_positions(codes)
-
-
-def _take(outs: list, codes: np.ndarray) -> pa.Array:
-    return pc.take(pa.array(outs, type=_LARGE), pa.array(codes, type=pa.int64()))
-
-
-def _arrow_strings(values: pd.Series) -> pa.Array | None:
-    """The pyarrow string array behind an Arrow-backed text column (no copy); None otherwise."""
-    array = values.array
-    if not isinstance(array, pd.arrays.ArrowExtensionArray):
-        return None
-    arr = pa.array(array)
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(_LARGE)
-
-
-def _string_arrow(values: pd.Series) -> pa.Array | None:
-    """A text column as a large_string array (nulls where missing); None when it is not all text."""
-    arr = _arrow_strings(values)
-    if arr is not None:
-        return arr
-    dtype = values.dtype
-    if isinstance(dtype, pd.StringDtype):
-        arr = pa.array(values.array)
-    elif isinstance(dtype, np.dtype) and dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        try:
-            arr = pa.array(values.to_numpy(), type=_LARGE, from_pandas=True)
-        except (pa.ArrowException, TypeError, ValueError):
-            return None
-    else:
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(_LARGE)
-
-
-def _many_distinct(values: pd.Series) -> bool:
-    """Whether most values differ (ids, emails): then per-value work is not worth it."""
-    step = max(1, len(values) // 4096)
-    sample = values.iloc[::step]
-    try:
-        return sample.nunique(dropna=False) > len(sample) // 2
-    except TypeError:
-        return True
-
-
-def _is_int(values: pd.Series) -> bool:
-    return isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu"
-
-
-@dataclass
-class _Coded:
-    """A column of CSV cells kept as a code per row into its distinct cells: the cells are
-    taken a chunk at a time when the file is written, never for all rows at once."""
-
-    codes: np.ndarray
-    cells: pa.Array  # large_string
-
-    def chunk(self, start: int, length: int) -> pa.Array:
-        return pc.take(self.cells, pa.array(self.codes[start : start + length], type=pa.int64()))
-
-    def array(self) -> pa.Array:
-        return self.chunk(0, len(self.codes))
-
-
-def _coded(outs: list, codes: np.ndarray) -> _Coded:
-    return _Coded(np.asarray(codes, dtype=np.int64), pa.array(outs, type=_LARGE))
-
-
-def _text_column(values: pd.Series) -> pa.Array | _Coded:
+def _text_column(values: pd.Series) -> pa.Array | Coded:
     """CSV cell of ``text_value`` of every row: escaped, quoted when needed, '' when missing."""
-    if _many_distinct(values):
-        arr = _string_arrow(values)
-        if arr is None and _is_int(values):
-            arr = pa.array(values.to_numpy()).cast(_LARGE)
+    if many_distinct(values):
+        arr = string_arrow(values)
+        if arr is None and is_int(values):
+            arr = pa.array(values.to_numpy()).cast(LARGE)
         if arr is not None:
             return _cells(arr)
-    codes, outs = _per_value(values, lambda v: _cell(text_value(v)))
-    return _coded(outs, codes)
+    codes, outs = per_value(values, lambda v: _cell(text_value(v)))
+    return coded(outs, codes)
 
 
 def _text_cells(values: pd.Series) -> pa.Array:
     column = _text_column(values)
-    return column.array() if isinstance(column, _Coded) else column
+    return column.array() if isinstance(column, Coded) else column
 
 
-def _number_column(values: pd.Series) -> pa.Array | _Coded:
+def _number_column(values: pd.Series) -> pa.Array | Coded:
     """CSV cells of a numeric column: ``number_value`` written as a number, '' when missing."""
-    if _is_int(values):
-        return _int_column(values.to_numpy())
-    codes, outs = _per_value(values, lambda v: "" if (x := number_value(v)) is None else _format_number(x))
-    return _coded(outs, codes)
-
-
-def _int_column(values: np.ndarray) -> pa.Array | _Coded:
-    """Integers as text. Scores and day counts span a small range: each number is written
-    once and taken per row, several times faster than formatting every row."""
-    if len(values) and int(values.max()) - int(values.min()) < 100_000:
-        low = int(values.min())
-        return _coded([str(i) for i in range(low, int(values.max()) + 1)], values.astype(np.int64) - low)
-    return pa.array(values).cast(_LARGE)
-
-
-def _joined_runs(columns: list[pa.Array | _Coded], rows: int) -> list[pa.Array | _Coded]:
-    """Neighbouring coded columns merged into one: customers who share segment, scores, reason
-    and labels share that stretch of their line, so it is joined once per combination."""
-    out: list[pa.Array | _Coded] = []
-    run: list[_Coded] = []
-
-    def close() -> None:
-        merged = None
-        if len(run) > 1:
-            codes, first = _combine(*(c.codes for c in run))
-            if len(first) <= rows // 2:  # otherwise most lines differ anyway: keep the columns
-                stretch = pc.binary_join_element_wise(*(pc.take(c.cells, pa.array(c.codes[first])) for c in run), pa.scalar(",", _LARGE))
-                merged = _Coded(codes, stretch)
-        out.extend([merged] if merged is not None else run)
-        run.clear()
-
-    for column in columns:
-        if isinstance(column, _Coded):
-            run.append(column)
-        else:
-            close()
-            out.append(column)
-    close()
-    return out
+    if is_int(values):
+        return int_column(values.to_numpy())
+    codes, outs = per_value(values, lambda v: "" if (x := number_value(v)) is None else _format_number(x))
+    return coded(outs, codes)
 
 
 def _str_keys(values: pd.Series, as_object: bool = False) -> pa.Array:
     """``str(v)`` of every value (of ``values.astype(object)`` when as_object): join keys."""
-    arr = _string_arrow(values)
+    arr = string_arrow(values)
     if arr is None:
-        if _is_int(values):
-            return pa.array(values.to_numpy()).cast(_LARGE)
-        codes, first = _codes(values)
+        if is_int(values):
+            return pa.array(values.to_numpy()).cast(LARGE)
+        codes, first = value_codes(values)
         reps = values.iloc[first]
-        return _take([str(v) for v in (reps.astype(object) if as_object else reps).tolist()], codes)
+        return take_cells([str(v) for v in (reps.astype(object) if as_object else reps).tolist()], codes)
     null = arr.is_null()
     if arr.null_count:
         rows = values.iloc[np.flatnonzero(null.to_numpy(zero_copy_only=False))]
-        arr = pc.replace_with_mask(arr, null, pa.array([str(v) for v in (rows.astype(object) if as_object else rows).tolist()], type=_LARGE))
+        arr = pc.replace_with_mask(arr, null, pa.array([str(v) for v in (rows.astype(object) if as_object else rows).tolist()], type=LARGE))
     return arr
 
 
@@ -521,16 +349,16 @@ def _needs_no_quoting(arr: pa.Array) -> bool:
 
 def _cells(arr: pa.Array) -> pa.Array:
     """``_cell`` of every value of a text array (nulls -> '')."""
-    arr = pc.fill_null(arr.cast(_LARGE), _EMPTY)
+    arr = pc.fill_null(arr.cast(LARGE), EMPTY)
     if _needs_no_quoting(arr):
         return arr
     formula = pc.match_substring_regex(arr, _FORMULA_RE)
     if pc.any(formula).as_py():
-        arr = pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'", _LARGE), arr, _EMPTY), arr)
+        arr = pc.if_else(formula, pc.binary_join_element_wise(pa.scalar("'", LARGE), arr, EMPTY), arr)
     quote = pc.match_substring_regex(arr, _QUOTE_RE)
     if pc.any(quote).as_py():
-        mark = pa.scalar('"', _LARGE)
-        arr = pc.if_else(quote, pc.binary_join_element_wise(mark, pc.replace_substring(arr, '"', '""'), mark, _EMPTY), arr)
+        mark = pa.scalar('"', LARGE)
+        arr = pc.if_else(quote, pc.binary_join_element_wise(mark, pc.replace_substring(arr, '"', '""'), mark, EMPTY), arr)
     return arr
 
 
@@ -543,7 +371,7 @@ def _segments(customers: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     n = len(customers)
     if "segment" not in customers:
         return np.zeros(n, dtype=np.int64), ([NO_SEGMENT] if n else [])
-    codes, outs = _per_value(customers["segment"], _segment_key)
+    codes, outs = per_value(customers["segment"], _segment_key)
     index: dict[str, int] = {}
     remap = np.array([index.setdefault(k, len(index)) for k in outs], dtype=np.int64)
     return remap[codes], list(index)
@@ -553,11 +381,11 @@ def _display(customers: pd.DataFrame, facts: dict, seg_codes: np.ndarray, keys: 
     """Codes and values of display_names."""
     names = segment_names(facts, "rfm")
     if "segment_name" in customers:
-        own_codes, own_first = _codes(customers["segment_name"])
+        own_codes, own_first = value_codes(customers["segment_name"])
         own = customers["segment_name"].iloc[own_first].tolist()
     else:
         own_codes, own = np.zeros(len(customers), dtype=np.int64), [None]
-    codes, first = _combine(seg_codes, own_codes)
+    codes, first = combined_codes(seg_codes, own_codes)
     out = []
     for p in first:
         key, name = keys[seg_codes[p]], own[own_codes[p]]
@@ -578,13 +406,13 @@ def _labels(customers: pd.DataFrame, facts: dict, column: str) -> tuple[np.ndarr
         text = text_value(v)
         return None if text is None or not text.strip() else names.get(text, text.replace("_", " ").title() if re.fullmatch(r"[a-z0-9_]+", text) else text)
 
-    return _per_value(customers[column], label)
+    return per_value(customers[column], label)
 
 
 def _scores(customers: pd.DataFrame) -> tuple[np.ndarray, list[str | None]]:
     """Codes and values of rfm_scores (the three columns must exist)."""
-    parts = [_per_value(customers[c], number_value) for c in ("r_score", "f_score", "m_score")]
-    codes, first = _combine(*(c for c, _ in parts))
+    parts = [per_value(customers[c], number_value) for c in ("r_score", "f_score", "m_score")]
+    codes, first = combined_codes(*(c for c, _ in parts))
     out: list[str | None] = []
     for p in first:
         nums = [values[c[p]] for c, values in parts]
@@ -603,18 +431,18 @@ def _has_score(customers: pd.DataFrame) -> bool:
 
 def _clean_emails(values: pd.Series) -> pa.Array:
     """``_clean_email`` of every value, nulls where it gives None."""
-    arr = _string_arrow(values)
+    arr = string_arrow(values)
     if arr is None:
-        codes, outs = _per_value(values, _clean_email)
-        return _take(outs, codes)
+        codes, outs = per_value(values, _clean_email)
+        return take_cells(outs, codes)
     padded = pc.fill_null(pc.match_substring_regex(arr, _PADDED_RE), False)
     if pc.any(padded).as_py():
-        arr = pc.replace_with_mask(arr, padded, pa.array([s.strip() for s in pc.filter(arr, padded).to_pylist()], type=_LARGE))
-    return pc.if_else(pc.match_substring(arr, "@"), arr, pa.scalar(None, _LARGE))
+        arr = pc.replace_with_mask(arr, padded, pa.array([s.strip() for s in pc.filter(arr, padded).to_pylist()], type=LARGE))
+    return pc.if_else(pc.match_substring(arr, "@"), arr, pa.scalar(None, LARGE))
 
 
 def _consent_codes(values: pd.Series) -> np.ndarray:
-    codes, outs = _per_value(values, _consent_value)
+    codes, outs = per_value(values, _consent_value)
     return np.array([-1 if v is None else int(v) for v in outs], dtype=np.int8)[codes]
 
 
@@ -622,30 +450,30 @@ def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[p
     """Usable email (null when none) and consent code (1 yes, 0 no, -1 unknown) per customer row."""
     n = len(customers)
     if contacts is None or len(contacts) == 0 or "customer_id" not in contacts or "customer_id" not in customers:
-        return pa.nulls(n, _LARGE), np.full(n, -1, dtype=np.int8)
-    theirs = _string_arrow(contacts["customer_id"])
+        return pa.nulls(n, LARGE), np.full(n, -1, dtype=np.int8)
+    theirs = string_arrow(contacts["customer_id"])
     if theirs is not None and not theirs.null_count:
         # Text ids are their own str(): one hash pass over both sides finds each customer's
         # first contact row, which is what drop_duplicates(keep="first") + a dict lookup give.
         m = len(contacts)
-        codes = _arrow_codes(pa.concat_arrays([theirs, _str_keys(customers["customer_id"])]))
+        codes = arrow_codes(pa.concat_arrays([theirs, _str_keys(customers["customer_id"])]))
         known = int(codes[:m].max()) + 1  # contact ids come first, so they hold codes 0..known-1
-        first = _first_positions(codes[:m].astype(np.int64))
+        first = first_positions(codes[:m].astype(np.int64))
         mine = codes[m:]
         row = np.where(mine < known, first[np.minimum(mine, known - 1)], -1)
-        emails = _clean_emails(contacts["email"]) if "email" in contacts else pa.nulls(m, _LARGE)
+        emails = _clean_emails(contacts["email"]) if "email" in contacts else pa.nulls(m, LARGE)
         consent = _consent_codes(contacts["consent"]) if "consent" in contacts else np.full(m, -1, dtype=np.int8)
         return pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)), np.where(row >= 0, consent[np.maximum(row, 0)], -1).astype(np.int8)
     frame = contacts.drop_duplicates("customer_id", keep="first")
     m = len(frame)
-    emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(m, _LARGE)
+    emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(m, LARGE)
     consent = _consent_codes(frame["consent"]) if "consent" in frame else np.full(m, -1, dtype=np.int8)
     theirs = _str_keys(frame["customer_id"], as_object=True)
     backwards = np.arange(m - 1, -1, -1, dtype=np.int64)  # a later contact with the same key wins, as in a dict
     found = pc.index_in(_str_keys(customers["customer_id"]), value_set=pc.take(theirs, pa.array(backwards)))
     found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     row = np.where(found >= 0, m - 1 - found, -1)
-    email_rows = pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)) if m else pa.nulls(n, _LARGE)
+    email_rows = pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)) if m else pa.nulls(n, LARGE)
     consent_rows = np.where(row >= 0, consent[np.maximum(row, 0)] if m else -1, -1).astype(np.int8)
     return email_rows, consent_rows
 
@@ -656,7 +484,7 @@ def _source_cells(customers: pd.DataFrame, source_ids: pd.DataFrame | None) -> p
         return None
     mine = _str_keys(customers["customer_id"])
     theirs = _str_keys(source_ids["customer_id"])
-    values = _string_arrow(source_ids["source_id"])
+    values = string_arrow(source_ids["source_id"])
     if values is None:
         values = _str_keys(source_ids["source_id"])
     if len(mine) == len(theirs) and pc.all(pc.equal(mine, theirs)).as_py():  # same customers, same order
@@ -671,7 +499,7 @@ def _distinct_lower(emails: pa.Array) -> int:
     lower = pc.ascii_lower(emails)
     if not pc.all(ascii_).as_py() and len(emails):
         other = pc.invert(ascii_)
-        lower = pc.replace_with_mask(lower, other, pa.array([s.lower() for s in pc.filter(emails, other).to_pylist()], type=_LARGE))
+        lower = pc.replace_with_mask(lower, other, pa.array([s.lower() for s in pc.filter(emails, other).to_pylist()], type=LARGE))
     return len(pc.unique(lower))
 
 
@@ -681,10 +509,10 @@ def _distinct_lower(emails: pa.Array) -> int:
 def _lines(columns: list[pa.Array]) -> pa.Array:
     """Cells joined into CSV lines, each ending in CRLF (columns must not be empty)."""
     if len(columns) == 1:  # csv.writer quotes a row that is one empty field
-        line = pc.if_else(pc.equal(columns[0], _EMPTY), pa.scalar('""', _LARGE), columns[0])
+        line = pc.if_else(pc.equal(columns[0], EMPTY), pa.scalar('""', LARGE), columns[0])
     else:
-        line = pc.binary_join_element_wise(*columns, pa.scalar(",", _LARGE))
-    return pc.binary_join_element_wise(line, _EMPTY, pa.scalar("\r\n", _LARGE))
+        line = pc.binary_join_element_wise(*columns, pa.scalar(",", LARGE))
+    return pc.binary_join_element_wise(line, EMPTY, pa.scalar("\r\n", LARGE))
 
 
 def _write_lines(path: str, header: list[str], chunks: Iterable[pa.Array]) -> int:
@@ -702,13 +530,13 @@ def _write_lines(path: str, header: list[str], chunks: Iterable[pa.Array]) -> in
     return rows
 
 
-def _write_columns(path: str, header: list[str], columns: list[pa.Array | _Coded], rows: int) -> int:
+def _write_columns(path: str, header: list[str], columns: list[pa.Array | Coded], rows: int) -> int:
     """Write columns of ready CSV cells as lines; returns the row count."""
     if not columns:
         with open(path, "wb") as fh:
             fh.write(("\r\n" * (rows + 1)).encode(ENCODING))
         return rows
-    return _write_lines(path, header, (_lines([c.chunk(start, _CHUNK) if isinstance(c, _Coded) else c.slice(start, _CHUNK) for c in columns]) for start in range(0, rows, _CHUNK)))
+    return _write_lines(path, header, (_lines([c.chunk(start, CHUNK) if isinstance(c, Coded) else c.slice(start, CHUNK) for c in columns]) for start in range(0, rows, CHUNK)))
 
 
 def write_csv(path: str, header: list[str], rows: Iterable[list[Any]]) -> int:
@@ -782,7 +610,7 @@ def write_exports(
     order = _segment_order(facts, keys)
     name_codes, names = _display(customers, facts, seg, keys)
     name_cells = [_cell(v or None) for v in names]
-    id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, _LARGE))
+    id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, LARGE))
 
     emails, consent = _contacts(customers, contacts)
     sources = _source_cells(customers, source_ids)
@@ -791,21 +619,21 @@ def write_exports(
     consent_known = bool((consent >= 0).any())
     extra = {"source_id": sources is not None, "marketing_consent": consent_known}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
-    generic: list[pa.Array | _Coded] = []
+    generic: list[pa.Array | Coded] = []
     for c in generic_cols:
         if c == "source_id":
             generic.append(sources)
         elif c == "marketing_consent":
-            generic.append(_coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+            generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
         elif c == "segment_name":
-            generic.append(_coded(name_cells, name_codes))
+            generic.append(coded(name_cells, name_codes))
         elif is_numeric_column(customers[c]):
             generic.append(_number_column(customers[c]))
         elif c == "customer_id":
             generic.append(id_cells)
         else:
             generic.append(_text_column(customers[c]))
-    generic = _joined_runs(generic, n)
+    generic = joined_runs(generic, n)
 
     # Joining cells into lines and writing them is pyarrow and file work that releases the GIL:
     # the generic file is written on a second thread while the email-tool files are built.
@@ -831,7 +659,7 @@ def write_exports(
         distinct_job = pool.submit(_distinct_lower, kept_emails)
 
         email_cells = _cells(kept_emails)
-        seg_names = _take(name_cells, name_codes[rows])
+        seg_names = take_cells(name_cells, name_codes[rows])
         ids = pc.take(id_cells, kept)
         # The email tools' own columns, worked out for the customers they list only.
         listed = customers.iloc[rows].reset_index(drop=True)
@@ -851,19 +679,19 @@ def write_exports(
 
         def label_cells(column: str) -> pa.Array:
             codes, values = labels[column]
-            return _take([_cell(v) for v in values], codes)
+            return take_cells([_cell(v) for v in values], codes)
 
-        tag_codes, tag_first = _combine(listed_names, labels["lifecycle"][0], labels["value_tier"][0])
+        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0])
         tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
-        stage = pc.if_else(pa.array(bought, type=pa.bool_()), pa.scalar("customer", _LARGE), _EMPTY)
+        stage = pc.if_else(pa.array(bought, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
         tools = {
             KLAVIYO: (
                 ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Customer ID"],
-                [email_cells, seg_names] + ([_take([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
+                [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
             ),
             HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "customer_id"], [email_cells, seg_names, stage, ids]),
-            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, _take(tags, tag_codes), ids]),
+            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
         files: list[str] = []
@@ -940,7 +768,7 @@ def _bought(customers: pd.DataFrame, seg: np.ndarray, keys: list[str]) -> np.nda
     """Whether each customer has bought: orders > 0, else purchase days > 0, else an RFM segment."""
     for column in ("orders", "purchase_days"):
         if column in customers:
-            codes, outs = _per_value(customers[column], lambda v: (number_value(v) or 0) > 0)
+            codes, outs = per_value(customers[column], lambda v: (number_value(v) or 0) > 0)
             return np.array(outs, dtype=bool)[codes]
     return np.array([k != NO_SEGMENT for k in keys], dtype=bool)[seg]
 
