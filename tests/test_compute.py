@@ -651,3 +651,21 @@ def test_a_merged_best_segment_is_explained_not_shown_as_zero(cli, tmp_path):
     table = brief[brief.index("| Segment (key) |") : brief.index("Not in the table")]
     assert "(`champions`)" not in table and "(`loyal`)" in table
     assert f"Not in the table, because no customer is in them at this date: Champions (`champions`), merged into Loyal: {rfm['merged'][0]['reason']}." in brief
+
+
+def test_no_sized_move_with_a_migration_is_said_as_such(cli, tmp_path):
+    """Migration measured, yet no move large enough to size (a small store): the strategy
+    brief renders (it crashed on the missing 'unavailable.migration') and the report gives the
+    real reason instead of 'sizing needs the segment migration'. Found by a skill trial."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import render_report
+
+    facts, _ = read_out(_example_run(cli, tmp_path))
+    facts["segmentations"]["rfm"]["opportunities"] = []
+    assert "migration" not in facts["unavailable"]
+    brief = render_brief("strategy", facts)
+    assert "## Moves sized from this data\n\nNone: no move between two segments last period was large enough to size." in brief
+    render_report(facts, str(tmp_path / "report"))
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert f"None: no move was large enough to size. Listed would be {facts['segmentations']['rfm']['opportunity_basis']}." in md
+    assert "sizing needs the segment migration" not in md

@@ -151,3 +151,16 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
     assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--rules", "rules.json", "--out", str(tmp_path / "fresh")]) == 2
     err = capsys.readouterr().err
     assert "recencyy" in err and err.endswith(f"Next: {script.NEXT_STEP['rules']}\n") and "profile.py" not in err
+
+
+def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):
+    """SKILL.md promises one 'error:' line with a 'Next:' hint whatever fails, bugs included."""
+    from custseg.toolkit import TOOLS, script
+
+    def broken(params):
+        raise KeyError("migration")
+
+    monkeypatch.setattr(TOOLS["rules"], "run", broken)
+    assert script.main("rules", []) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: internal error in rules.py (a bug in the skill): KeyError: 'migration'. Next: ")

@@ -130,7 +130,7 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         print(f"error: {problem}. Next: {NEXT_STEP['rules'] if about_rules else NEXT_STEP.get(tool_name, 'fix the input and retry')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: one line, never a traceback in the chat
-        print(f"internal error in {tool_name}: {type(exc).__name__}: {exc}. Tell the user this step failed; do not guess the numbers.", file=sys.stderr)
+        print(f"error: internal error in {tool_name}.py (a bug in the skill): {type(exc).__name__}: {exc}. Next: tell the user this step failed and go on with the files that exist; never compute its numbers yourself", file=sys.stderr)
         return 1
     if args.text:
         print(tool.render_text(result))
