@@ -155,12 +155,14 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
 
 def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):
     """SKILL.md promises one 'error:' line with a 'Next:' hint whatever fails, bugs included."""
+    import dataclasses
+
     from custseg.toolkit import TOOLS, script
 
     def broken(params):
         raise KeyError("migration")
 
-    monkeypatch.setattr(TOOLS["rules"], "run", broken)
+    monkeypatch.setitem(TOOLS, "rules", dataclasses.replace(TOOLS["rules"], run=broken))
     assert script.main("rules", []) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: internal error in rules.py (a bug in the skill): KeyError: 'migration'. Next: ")
