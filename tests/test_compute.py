@@ -351,6 +351,7 @@ def test_out_folder_is_replaced_only_when_it_holds_a_run(cli, tmp_path):
     assert (out / "answers.json").read_text() == '{"goal": "win back"}' and (out / "strategy.json").read_text() == "{}"
     assert (out / "drafts" / "rules.json").read_text() == "[]"
     assert res.json()["kept"] == ["answers.json", "drafts", "strategy.json"] and res.json()["key_reused"] is True
+    assert "facts.json" in res.json()["files"] and not {"answers.json", "drafts/", "strategy.json"} & set(res.json()["files"])  # what the run wrote
     # ... and its key is reused: the same customers keep the same ids without --key.
     assert set(pd.read_csv(out / "customers.csv")["customer_id"]) == ids
     assert not list(tmp_path.glob("out.previous-*")) and not list(tmp_path.glob(".segment-*"))

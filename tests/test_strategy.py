@@ -308,6 +308,13 @@ def test_broken_variant_is_reported(runs, cli, tmp_path, case):
     assert res.err == ""
 
 
+def test_an_unknown_metric_is_one_problem(runs):
+    """'open_rate' is not computed: that is the problem, not also '90 would be 9000%'."""
+    doc = _set(f"{P0}.trigger", {"metric": "open_rate", "operator": "<", "value": 90})(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.path.startswith(f"{P0}.trigger")]
+    assert [p.code for p in problems] == ["unknown_metric"]
+
+
 def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
     """A count baseline under a rate KPI is one problem (the baseline), not also a 'target
     below the baseline' that would ask for a repeat rate above 75."""

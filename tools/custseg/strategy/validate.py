@@ -477,7 +477,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
     problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
-    problems += _fraction_problems(doc, kpis)
+    problems += _fraction_problems(doc, kpis, metrics)
     problems += _baseline_kinds(kpis, keys, segmentation)
     problems += _backwards_targets(kpis, keys)
     problems += _downward_pathways(doc, order)
@@ -539,8 +539,9 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _fraction_problems(doc: dict, kpis: list) -> list[Problem]:
-    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo."""
+def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Problem]:
+    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo.
+    Only for computed metrics: an unknown one is already a problem of its own."""
     checks = [(f"kpis[{i}].target", k.get("metric"), k.get("target")) for i, k in enumerate(kpis) if isinstance(k, dict)]
     for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
         if isinstance(p, dict):
@@ -551,7 +552,7 @@ def _fraction_problems(doc: dict, kpis: list) -> list[Problem]:
     out = []
     for path, metric, value in checks:
         v = _number(value)
-        if isinstance(metric, str) and v is not None and value_kind(metric) == "pct" and v > 1:
+        if isinstance(metric, str) and metric in metrics and v is not None and value_kind(metric) == "pct" and v > 1:
             out.append(Problem(path, "rate_not_fraction", f"{metric} is a fraction (0.25 is 25%), and {v:g} would be {v:g}00%; write {v / 100:g} for {v:g}%"))
     return out
 

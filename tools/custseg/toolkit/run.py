@@ -119,7 +119,7 @@ def _run(params: RunParams) -> RunResult:
     lines = [SegmentLine(k, s.name, s.count, s.pct_customers, s.revenue_share, s.trend, merged.get(k)) for k, s in rfm.segments.items()] if rfm else []
     return RunResult(
         out=out,
-        files=_listing(out),
+        files=[f for f in _listing(out) if f.rstrip("/") not in kept],  # what this run wrote; the files it kept are listed apart
         source=facts.data.source,
         customers=facts.data.customers,
         as_of=facts.as_of,
