@@ -418,7 +418,9 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
     assert f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], 'USD')}" in short
-    assert f"{fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short and "Not all in order:" in short
+    top = rfm["validation"]["segments"][0]
+    assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
+    assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
     assert f"reach {fmt_count(exports['reachable'])} of {fmt_count(exports['customers'])} customers" in short
     assert "no tailored plan yet" in short
     assert '<section id="in-short">' in shopify["html"] and "no tailored plan yet" in shopify["html"]
@@ -662,3 +664,15 @@ def test_value_tier_rules_name_what_they_measure_and_the_currency(shopify):
     high = next(t for t in value["definition"]["tiers"] if t["key"] == "high")
     assert value["segments"]["high"]["rule"] == f"spend above {high['above']:,.2f} USD"
     assert f"| High Value | spend above {high['above']:,.2f} USD |" in section(shopify["md"], "### Value tiers")
+
+
+def test_in_short_says_when_the_next_period_check_rests_on_a_handful(shopify):
+    import copy
+
+    from custseg.render.report import build_context
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["segmentations"]["rfm"]["validation"]["segments"][0]["customers"] = 1
+    points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
+    check = points["Checked against what happened next"]
+    assert "(1 customer then)" in check and "So few customers say little about the segment." in check

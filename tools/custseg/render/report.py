@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import jinja2
 
+from custseg.compute.rfm import min_segment_size
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE
 from custseg.strategy.resolve import value_kind
@@ -776,7 +777,11 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         points.append({"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."})
     val = (rfm or {}).get("validation")
     if val and val.get("top_lift") is not None and val.get("top_segment"):
-        text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
+        top_rows = val["rows"][0]["customers"] if val["rows"] else None
+        then = f" ({fmt_count(top_rows)} {'customer' if top_rows == 1 else 'customers'} then)" if top_rows is not None else ""
+        text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']}{then} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
+        if top_rows is not None and top_rows < min_segment_size(sum(r["customers"] or 0 for r in val["rows"])):
+            text += " So few customers say little about the segment."
         if val.get("monotone"):
             text += " Each segment bought again at least as often as the next one down."
         elif val["upsets"]:
