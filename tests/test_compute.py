@@ -670,3 +670,16 @@ def test_no_sized_move_with_a_migration_is_said_as_such(cli, tmp_path):
     md = (tmp_path / "report" / "report.md").read_text()
     assert f"None: no move was large enough to size. Listed would be {facts['segmentations']['rfm']['opportunity_basis']}." in md
     assert "sizing needs the segment migration" not in md
+
+
+def test_intake_brief_asks_for_a_newer_export_when_the_data_is_old(cli, tmp_path, monkeypatch):
+    import datetime
+
+    from custseg.render import briefs
+
+    facts, _ = read_out(_example_run(cli, tmp_path))  # ends 2025-12-31
+    monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 11, 23))
+    assert "4. **Data**: this data ends on 2025-12-31, 327 days ago, so the segments will show customers as they were then; is there a newer export?" in briefs.render_brief("intake", facts)
+    monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 1, 20))
+    intake = briefs.render_brief("intake", facts)
+    assert "is there a newer export" not in intake and "4. **Data**: is this file your whole customer base" in intake

@@ -8,6 +8,8 @@ from template syntax, never compiled.
 
 from __future__ import annotations
 
+import datetime
+
 from typing import Any
 
 from custseg.render.report import make_environment
@@ -47,6 +49,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "seg": seg,
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
+        "data_age_days": _data_age(facts),
         "empty_segments": _empty_segments(seg, active),
         "email_reach": _email_reach(facts, seg, active),
         "emailable": _emailable(facts),
@@ -57,6 +60,20 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "business_model_hint": _business_model(facts["data"]["source"]),
         "currency": facts["data"].get("currency"),
     }
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def _data_age(facts: dict) -> int | None:
+    """Days from the data's last date to today, when over a period: the brief is read today,
+    so its age is taken now, not when the run wrote facts.json."""
+    last = (facts.get("data") or {}).get("date_max")
+    if not last:
+        return None
+    age = (_today() - datetime.date.fromisoformat(last)).days
+    return age if age > (facts.get("period_days") or 90) else None
 
 
 def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:
