@@ -676,3 +676,22 @@ def test_in_short_says_when_the_next_period_check_rests_on_a_handful(shopify):
     points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
     check = points["Checked against what happened next"]
     assert "(1 customer then)" in check and "So few customers say little about the segment." in check
+
+
+def test_rows_read_from_several_files_are_told_apart(tmp_path):
+    """An orders export with its customers export: 'Rows read' adds rows of two kinds, so the
+    report and the intake brief give each file's rows (a skill trial read the sum as orders)."""
+    from custseg.render.briefs import render_brief
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    customers = tmp_path / "customers_export.csv"
+    lines = ["First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders"] + [f"A,B,new{i}@example.com,yes,0.00,0" for i in range(3)]
+    customers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["run", str(orders), str(customers), "--out", str(tmp_path / "out"), "--no-charts"]) == 0
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
+    by_file = facts["data"]["rows_by_file"]
+    assert by_file == {"orders_export.csv": 8835, "customers_export.csv": 3} and sum(by_file.values()) == facts["data"]["rows"]
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| Rows read | 8,838 (orders_export.csv 8,835; customers_export.csv 3) |" in md
+    assert "8,838 rows read (8,835 from orders_export.csv, 3 from customers_export.csv; rows of different files, not orders)" in render_brief("intake", facts)

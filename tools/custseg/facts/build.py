@@ -109,8 +109,9 @@ class _Base:
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name != "files"}
-        return DataCoverage(files=[f.name for f in self.profile.files], **shared)
+        own = ("files", "rows_by_file")
+        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
+        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, **shared)
 
     def facts(self, as_of: int | None) -> Facts:
         return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)

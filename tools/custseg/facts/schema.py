@@ -22,6 +22,7 @@ class DataCoverage:
     kind: str
     files: list[str]
     rows: int
+    rows_by_file: dict[str, int]  # file name -> rows read from it (rows adds them up)
     customers: int
     prospects: int
     orders: int | None

@@ -516,6 +516,8 @@ def _data(facts: dict) -> dict:
         "source_label": SOURCE_LABELS.get(source, source.replace("_", " ")),
         "kind": d.get("kind") or "",
         "files": list(d.get("files") or []),
+        # several files: how many rows each gave (an orders and a customers export add up to no one thing)
+        "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         "dropped": dropped,
         "has_dropped_orders": bool(dropped_orders),
