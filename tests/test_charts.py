@@ -308,3 +308,9 @@ def test_formatting():
     assert fmt_money(1234567.891, "USD") == "1,234,568 USD"
     assert fmt_money(77.05, None) == "77.05"
     assert fmt_money(None, "EUR") == "n/a"
+    # one chart's amounts share a precision; counts agree with their noun
+    from custseg.render.charts import _customers, _money_labels
+
+    assert _money_labels([273.2, 0.0, None, 78.16], "USD") == ["273 USD", "0 USD", "n/a", "78 USD"]
+    assert _money_labels([78.16, 0.0], None) == ["78.16", "0.00"]
+    assert (_customers(1), _customers(2746), _customers(None)) == ("1 customer", "2,746 customers", "0 customers")

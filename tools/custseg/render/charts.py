@@ -108,6 +108,27 @@ def fmt_money(x: float | None, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
+def _money_labels(values: list, currency: str | None) -> list[str]:
+    """Bar labels of one chart with one precision: cents only when every amount is under 100
+    (a '273 USD' beside a '0.00 USD' reads as two kinds of number)."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    whole = any(abs(v) >= 100 for v in present)
+
+    def label(v) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "n/a"
+        text = f"{v:,.0f}" if whole else f"{v:,.2f}"
+        return f"{text} {currency}" if currency else text
+
+    return [label(v) for v in values]
+
+
+def _customers(n: int | None) -> str:
+    """'1 customer', '2,746 customers'."""
+    n = n or 0
+    return f"{n:,} customer" if n == 1 else f"{n:,} customers"
+
+
 def _as_of(facts: dict) -> str:
     as_of = facts.get("as_of")
     return f"as of {as_of}" if as_of else "as of an unknown date"
@@ -248,7 +269,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
             b2 = ax.barh(y + off, rev, height=h, color=C_REVENUE, label="% of revenue")
             _bar_labels(ax, b2, [fmt_pct(v) for v in data["revenue_share"]], horizontal=True)
             top = max(top, max(rev))
-        ticks = [f"{_wrap(lbl, 18)}\n{(c or 0):,} customers" for lbl, c in zip(data["labels"], data["counts"])]
+        ticks = [f"{_wrap(lbl, 18)}\n{_customers(c)}" for lbl, c in zip(data["labels"], data["counts"])]
         ax.set_yticks(y, ticks)
         ax.invert_yaxis()
         ax.set_xlim(0, top * 1.15)
@@ -256,7 +277,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
-        parts = [f"{(data['customers'] or 0):,} customers"]
+        parts = [_customers(data["customers"])]
         if has_revenue and data["revenue_total"] is not None:
             parts.append(f"revenue {fmt_money(data['revenue_total'], currency)}")
         elif not has_revenue:
@@ -485,7 +506,7 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
         fig, axes = _new_figure(1, 2 if has_money else 1, sharey=True)
         axes = list(np.atleast_1d(axes))
         y = np.arange(len(rows))
-        ticks = [f"{_wrap(l, 18)}\n{(c or 0):,} customers" for l, c in zip(data["labels"], data["customers"])]
+        ticks = [f"{_wrap(l, 18)}\n{_customers(c)}" for l, c in zip(data["labels"], data["customers"])]
         rr = [(_num(v) or 0.0) for v in data["repeat_rate"]]
         ax = axes[0]
         bars = ax.barh(y, rr, height=0.6, color=C_REPEAT)
@@ -504,7 +525,7 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
             money = [(_num(v) or 0.0) for v in data["revenue_per_customer"]]
             ax2 = axes[1]
             bars = ax2.barh(y, money, height=0.6, color=C_MONEY)
-            _bar_labels(ax2, bars, [fmt_money(v, currency) for v in data["revenue_per_customer"]], horizontal=True)
+            _bar_labels(ax2, bars, _money_labels(data["revenue_per_customer"], currency), horizontal=True)
             ax2.set_xlim(0, max(money + [1.0]) * 1.3)
             ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
             ax2.set_title("Revenue per customer" + (f" ({currency})" if currency else ""), loc="left")
