@@ -683,3 +683,20 @@ def test_intake_brief_asks_for_a_newer_export_when_the_data_is_old(cli, tmp_path
     monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 1, 20))
     intake = briefs.render_brief("intake", facts)
     assert "is there a newer export" not in intake and "4. **Data**: is this file your whole customer base" in intake
+
+
+def test_a_small_lapsing_segment_joins_the_lapsed_not_loyal():
+    """Four lapsing repeat buyers (At Risk, recency 2) are nearer Loyal on frequency and spend
+    but belong with the lapsed: a merge stays on its side of recency (a skill trial saw them
+    get loyalty emails)."""
+    from custseg.compute.rfm import Assignment, merge_small
+    from custseg.compute.rules import DEFAULT
+
+    keys = DEFAULT.keys
+    # (segment, r, f, m, customers)
+    groups = [("loyal", 3, 4, 5, 30), ("new", 5, 1, 3, 30), ("at_risk", 2, 3, 5, 4), ("dormant", 1, 1, 2, 300), ("needs_attention", 3, 1, 3, 60)]
+    seg = np.concatenate([np.full(n, keys.index(k)) for k, _, _, _, n in groups])
+    column = lambda i: np.concatenate([np.full(g[-1], g[1 + i], dtype=np.int8) for g in groups])  # noqa: E731
+    scored = Scored(r=column(0), f=column(1), m=column(2), scores={}, method="fixed", method_reason="")
+    merged = merge_small(Assignment(DEFAULT, "", seg, []), scored).merged
+    assert [(m["from"], m["into"]) for m in merged] == [("at_risk", "dormant")] and "lapsing" in merged[0]["reason"]

@@ -100,8 +100,15 @@ def assign(table: RuleTable, table_reason: str, scored: Scored) -> Assignment:
     return Assignment(table, table_reason, table.assign(scored.as_dict()))
 
 
+# A small segment joins the nearest one on its own side of this mean recency score: whether
+# customers still buy decides how they are treated (a few lapsing repeat buyers belong with
+# the lapsed, where a win-back reaches them, not with Loyal because they once bought as often).
+ACTIVE_RECENCY = 2.5
+
+
 def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
-    """Fold segments too small to act on into the nearest one by mean R/F/M scores."""
+    """Fold segments too small to act on into the nearest one by mean R/F/M scores, among
+    those on the same side of recency (still buying, or lapsing) when there is one."""
     n = len(assignment.segment)
     if assignment.table.name == "small_base" or n < SMALL_BASE_CUSTOMERS:
         return assignment
@@ -115,13 +122,15 @@ def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
     if not big:
         return assignment
     for i in small:
-        target = min(big, key=lambda j: (np.linalg.norm(vectors[i] - vectors[j]), j))
+        active = vectors[i][0] > ACTIVE_RECENCY
+        same_side = [j for j in big if (vectors[j][0] > ACTIVE_RECENCY) == active] or big
+        target = min(same_side, key=lambda j: (np.linalg.norm(vectors[i] - vectors[j]), j))
         seg[seg == i] = target
         merged.append({
             "from": assignment.table.rules[i].key,
             "into": assignment.table.rules[target].key,
             "customers": int(counts[i]),
-            "reason": f"only {_customers(int(counts[i]))}, under the minimum of {threshold} ({MIN_SEGMENT_SHARE:.0%} of customers, at least {MIN_SEGMENT_COUNT}); merged into the segment with the closest average scores",
+            "reason": f"only {_customers(int(counts[i]))}, under the minimum of {threshold} ({MIN_SEGMENT_SHARE:.0%} of customers, at least {MIN_SEGMENT_COUNT}); merged into the segment with the closest average scores among the {'still-buying' if active else 'lapsing'} ones (mean recency score {'above' if active else 'at most'} {ACTIVE_RECENCY:g})",
         })
     return Assignment(assignment.table, assignment.table_reason, seg, merged)
 
