@@ -256,6 +256,12 @@ def test_user_rule_table_overrides(cli, tmp_path):
     assert (customers.loc[customers["segment"] == "vip", "m_score"] == 5).all()
     assert (customers.loc[customers["segment"] == "recent", "r_score"] >= 4).all()
     assert (customers.loc[customers["m_score"] == 5, "segment"] == "vip").all()
+    # next month's run needs the rule file again: the hand-over says so (only for own rules)
+    from custseg.render.briefs import render_brief
+
+    assert "and their rule file (to pass back with `--rules` next month" in render_brief("operationalize", facts)
+    default, _ = read_out(_example_run(cli, tmp_path))
+    assert "their rule file" not in render_brief("operationalize", default)
 
 
 def test_unknown_rule_field_is_refused(cli, tmp_path):
