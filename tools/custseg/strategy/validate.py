@@ -539,6 +539,12 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _cited(baseline: Any) -> str | None:
+    """The fact key a KPI baseline cites, when it is exactly one reference."""
+    ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", baseline) if isinstance(baseline, str) else None
+    return ref.group(1) if ref else None
+
+
 def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Problem]:
     """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo.
     Only for computed metrics: an unknown one is already a problem of its own."""
@@ -564,16 +570,14 @@ _KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an 
 def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list[Problem]:
     out = []
     for i, k in enumerate(kpis):
-        if not isinstance(k, dict) or not isinstance(k.get("metric"), str) or not isinstance(k.get("baseline"), str):
+        key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
+        if key not in keys:
             continue
-        ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", k["baseline"])
-        if not ref or ref.group(1) not in keys:
-            continue
-        cited, wanted = _KIND_WORDS.get(value_kind(ref.group(1))), _KIND_WORDS.get(value_kind(k["metric"]))
+        cited, wanted = _KIND_WORDS.get(value_kind(key)), _KIND_WORDS.get(value_kind(k["metric"]))
         if cited != wanted:
             same = f"segmentations.{segmentation}.segments.{k.get('segment')}.{k['metric']}"
             hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
-            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{ref.group(1)}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{key}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
     return out
 
 
@@ -595,21 +599,19 @@ def _backwards_targets(kpis: list, keys: dict[str, Any]) -> list[Problem]:
     longer gaps since the last purchase is a slip of the pen more often than a plan."""
     out = []
     for i, k in enumerate(kpis):
-        if not isinstance(k, dict) or not isinstance(k.get("metric"), str) or not isinstance(k.get("baseline"), str):
+        key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
+        target, base = (_number(k.get("target")), _number(keys.get(key))) if key else (None, None)
+        if target is None or base is None:
             continue
-        target, metric = k.get("target"), k["metric"]
-        ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", k["baseline"])
-        base = keys.get(ref.group(1)) if ref else None
-        if isinstance(target, bool) or not isinstance(target, (int, float)) or isinstance(base, bool) or not isinstance(base, (int, float)):
-            continue
+        metric = k["metric"]
         lower = metric in LOWER_IS_BETTER
         if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
             continue
-        if _KIND_WORDS.get(value_kind(ref.group(1))) != _KIND_WORDS.get(value_kind(metric)):
+        if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
             continue  # a baseline of another kind: baseline_other_metric says so
         if (target > base + 1e-9) if lower else (target < base - 1e-9):
             way = "at or below" if lower else "at or above"
-            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({ref.group(1)}); a {metric} target should be {way} it (the baseline's own value holds it where it is)"))
+            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); a {metric} target should be {way} it (the baseline's own value holds it where it is)"))
     return out
 
 
