@@ -260,6 +260,8 @@ def test_user_rule_table_overrides(cli, tmp_path):
     from custseg.render.briefs import render_brief
 
     assert "and their rule file (to pass back with `--rules` next month" in render_brief("operationalize", facts)
+    md = (out / "report.md").read_text()
+    assert "**Rule table: your own.** From your rule file, rules.json; a customer takes the first rule that fits." in md and "Chosen because" not in md
     default, _ = read_out(_example_run(cli, tmp_path))
     assert "their rule file" not in render_brief("operationalize", default)
 
@@ -685,10 +687,15 @@ def test_intake_brief_asks_for_a_newer_export_when_the_data_is_old(cli, tmp_path
 
     facts, _ = read_out(_example_run(cli, tmp_path))  # ends 2025-12-31
     monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 11, 23))
-    assert "4. **Data**: this data ends on 2025-12-31, 327 days ago, so the segments will show customers as they were then; is there a newer export?" in briefs.render_brief("intake", facts)
+    intake = briefs.render_brief("intake", facts)
+    assert "4. **Data**: this data ends on 2025-12-31, 327 days ago, so the segments will show customers as they were then; is there a newer export?" in intake
+    assert "- Export: **Shopify orders export** (" in intake  # in words, not the source key
+    # ... and the strategy brief plans for it: every customer is 327 days further from their last order
+    assert "## The data is 327 days old" in briefs.render_brief("strategy", facts)
     monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 1, 20))
     intake = briefs.render_brief("intake", facts)
     assert "is there a newer export" not in intake and "4. **Data**: is this file your whole customer base" in intake
+    assert "days old" not in briefs.render_brief("strategy", facts)
 
 
 def test_a_small_lapsing_segment_joins_the_lapsed_not_loyal():

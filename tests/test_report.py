@@ -695,3 +695,19 @@ def test_rows_read_from_several_files_are_told_apart(tmp_path):
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "| Rows read | 8,838 (orders_export.csv 8,835; customers_export.csv 3) |" in md
     assert "8,838 rows read (8,835 from orders_export.csv, 3 from customers_export.csv; rows of different files, not orders)" in render_brief("intake", facts)
+
+
+def test_in_short_names_the_segment_that_brings_the_most_revenue(shopify):
+    """Best, largest and top-earning can be three segments (a store's own rules put 44% of
+    revenue in Lapsed Big Spenders): each gets its line."""
+    import copy
+
+    from custseg.render.report import build_context
+
+    facts = copy.deepcopy(shopify["facts"])
+    segs = facts["segmentations"]["rfm"]["segments"]
+    segs["at_risk"]["revenue_share"] = 0.5  # neither the best (Champions) nor the largest (Dormant)
+    points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
+    assert points["At Risk"] == f"brings the most revenue: 50.0%, from {fmt_count(segs['at_risk']['count'])} customers ({fmt_pct(segs['at_risk']['pct_customers'])})."
+    plain = {p["lead"] for p in build_context(shopify["facts"], "/tmp", None, None, inline_charts=False)["summary"]}
+    assert "At Risk" not in plain  # Dormant, the largest, also earns the most there

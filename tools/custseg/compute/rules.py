@@ -165,7 +165,7 @@ def load_rules(path: str) -> RuleTable:
         raise InputError(path, "rule file repeats a segment key")
     if not rules[-1].catch_all:
         rules.append(Rule("needs_attention" if "needs_attention" not in keys else "other", "Needs Attention" if "needs_attention" not in keys else "Other", "Added catch-all: everyone the rules did not place."))
-    return RuleTable("user", f"Your rule table ({os.path.basename(path)})", tuple(rules))
+    return RuleTable("user", f"From your rule file, {os.path.basename(path)}; a customer takes the first rule that fits.", tuple(rules))
 
 
 def _rule(item, i: int, problems: list[str]) -> Rule | None:

@@ -12,7 +12,7 @@ import datetime
 
 from typing import Any
 
-from custseg.render.report import make_environment
+from custseg.render.report import SOURCE_LABELS, make_environment
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -50,6 +50,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "data_age_days": _data_age(facts),
+        "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
         "email_reach": _email_reach(facts, seg, active),
         "emailable": _emailable(facts),

@@ -472,7 +472,8 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "frequency_basis": defn.get("frequency") or "",
         "definition": _definition(defn),
         "rule_table": RULE_TABLE_LABELS.get(defn.get("rule_table") or rules.get("name") or "", defn.get("rule_table") or rules.get("name") or ""),
-        "rule_table_reason": defn.get("rule_table_reason") or "",
+        # a table of the user's own needs no reason beyond its file, which the description names
+        "rule_table_reason": "" if (defn.get("rule_table") or rules.get("name")) == "user" else defn.get("rule_table_reason") or "",
         "scores": _scores(seg.get("scores"), currency),
         "rules_description": rules.get("description") or "",
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
@@ -774,6 +775,9 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         largest = max(active, key=lambda r: r["count"])
         if largest is not best:
             points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}) with {fmt_pct(largest['revenue_share'])} of revenue."})
+        earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
+        if earning is not best and earning is not largest and earning["revenue_share"] is not None:
+            points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])})."})
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if top and top.get("expected_revenue") is not None:
         points.append({"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."})
