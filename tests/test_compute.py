@@ -159,6 +159,18 @@ def test_trend_compares_shares_of_a_growing_base():
     assert [stats[k]["count_prev"] for k in keys] == [10, 40, 50]
 
 
+def test_no_trend_for_a_handful_of_customers():
+    """3 -> 8 customers is '+133%' and says nothing; 1 -> 0 is '-100%' (a skill trial's Loyal
+    and Champions). Under five customers at either date a segment gets no trend."""
+    from custseg.compute.analysis import add_trend
+
+    keys = ["few", "gone", "many"]
+    stats = {"few": {"count": 8}, "gone": {"count": 0}, "many": {"count": 192}}
+    add_trend(stats, np.repeat([0, 1, 2], [3, 1, 96]), keys)
+    assert [(stats[k]["trend"], stats[k]["trend_change"]) for k in ("few", "gone")] == [(None, None), (None, None)]
+    assert stats["many"]["trend"] == "stable" and stats["few"]["count_prev"] == 3
+
+
 def test_summary_figures_recompute_from_customers_csv(cli, tmp_path):
     out = tmp_path / "out"
     run_ok(cli, EXAMPLES / "stripe_unified_payments.csv", "--out", out)

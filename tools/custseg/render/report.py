@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import jinja2
 
+from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE
@@ -479,6 +480,7 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
         "segments": _segment_rows(seg),
         "trend_threshold": seg.get("trend_threshold"),
+        "trend_min": TREND_MIN_CUSTOMERS,
         "merged": [{"from_name": name(m.get("from")), "into_name": name(m.get("into")), "customers": m.get("customers"), "reason": m.get("reason") or ""} for m in seg.get("merged") or []],
         "similar": [p.get("suggestion") or "" for p in seg.get("similar_pairs") or []],
         "notes": list(seg.get("notes") or []),
