@@ -607,3 +607,38 @@ def test_operationalize_brief_asks_to_flag_unknown_consent(runs):
     shopify = runs("shopify_orders_export.csv").facts
     assert shopify["exports"]["consent_unknown"] == 0
     assert "did not record marketing consent" not in render_brief("operationalize", shopify)
+
+
+def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
+    """An orders export with the store's customers export: sign-ups who never ordered are in
+    no segment and not in customers.csv, but the CRM files list them as 'Prospects (never
+    bought)', consent respected, so a plan can aim at their first order (two skill trials
+    missed them)."""
+    from custseg.render.briefs import render_brief
+    from custseg.strategy import validate
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    people = tmp_path / "customers_export.csv"
+    rows = [("Ann", "ann.signup@example.com", "yes"), ("Bo", "bo.signup@example.com", "yes"), ("Cy", "cy.signup@example.com", "no")]
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"{n},X,{e},{c},0.00,0\n" for n, e, c in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    exports = facts["exports"]
+    assert facts["data"]["prospects"] == 3
+    assert exports["reachable_by_segment"]["prospects"] == 2 and exports["left_out_no_consent"]["prospects"] == 1
+    klaviyo = read(out / "exports" / "klaviyo.csv")
+    listed = klaviyo[klaviyo["Segment"] == "Prospects (never bought)"]
+    assert sorted(listed["Email"]) == ["ann.signup@example.com", "bo.signup@example.com"]
+    assert (listed[["RFM Score", "Lifecycle", "Value Tier"]] == "").all().all()  # nothing computed for them
+    generic = read(out / "exports" / "segments_generic.csv")
+    assert (generic["segment"] == "prospects").sum() == 3 and len(generic) == facts["data"]["customers"] + 3
+    customers = pd.read_csv(out / "customers.csv")
+    assert len(customers) == facts["data"]["customers"] and not set(generic.loc[generic["segment"] == "prospects", "customer_id"]) & set(customers["customer_id"])
+    assert any("3 contacts who never bought" in n for n in exports["notes"])
+    assert "## Contacts who never bought" in render_brief("strategy", facts)
+    # a rule may act on them; other parts of the plan stay with the computed segments
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "Send the first-order welcome to sign-ups who never bought."})
+    assert not [p for p in validate(doc, facts) if p.code == "unknown_segment"]

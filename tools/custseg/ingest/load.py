@@ -64,6 +64,7 @@ class Dataset:
     warnings: list[str]
     key: str = field(repr=False)
     joined: dict | None = None  # how a customers export was joined to orders
+    prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -259,6 +260,13 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     orders.dropped = _ordered(dropped)
     orders.contacts = contacts
     orders.prospects = prospects
+    # The contacts who never bought (newsletter sign-ups): in no segment, but the CRM files list
+    # them, so a plan can aim at their first order.
+    never = set(listed[~matched])
+    orders.prospect_contacts = people.contacts[people.contacts["customer_id"].isin(never)].reset_index(drop=True)
+    if people.source_ids is not None:
+        theirs = people.source_ids[people.source_ids["customer_id"].isin(never)]
+        orders.source_ids = _one_per_customer([f for f in (orders.source_ids, theirs) if f is not None])
     orders.joined = {
         "customers_file_rows": people.rows,
         "customers_matched": int(matched.sum()),

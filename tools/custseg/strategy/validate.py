@@ -397,12 +397,15 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
 
         for key in strat:
             check_segment(f"segments.{key}", key)
+        # The CRM files also list contacts who never bought as "prospects": a rule may act on them.
+        listed = set((facts.get("exports") or {}).get("reachable_by_segment") or {}) - set(fact_segments)
         for name, fields in (("targeting_matrix", ("segment",)), ("pathways", ("from_segment", "to_segment")), ("kpis", ("segment",)), ("automation_rules", ("segment",))):
             items = doc.get(name)
             for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict):
                     for f in fields:
-                        check_segment(f"{name}[{i}].{f}", item.get(f))
+                        if not (name == "automation_rules" and item.get(f) in listed):
+                            check_segment(f"{name}[{i}].{f}", item.get(f))
         for key in order:
             stats = fact_segments[key] or {}
             if (stats.get("count") or 0) > 0 and key not in strat:

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pandas as pd
+
 from custseg.compute.metrics import Ledger
 from custseg.errors import InputError
 from custseg.facts.build import RunOptions, build
@@ -147,7 +149,14 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         progress.step("drawing charts")
         charts = [{"file": c.file, "title": c.title} for c in render_charts(doc, customers, os.path.join(staging, CHARTS_DIR))]
     progress.step("writing CRM files")
-    summary = write_exports(customers, ds.contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
+    listed, contacts = with_prospects(customers, ds)
+    summary = write_exports(listed, contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
+    if len(listed) > len(customers):
+        prospects = len(listed) - len(customers)
+        summary.notes.append(
+            f"{prospects:,} contacts who never bought (from the customers export) are in the files as the segment '{PROSPECT_NAME}'; "
+            f"{summary.reachable_by_segment.get(PROSPECT_KEY, 0):,} of them may be emailed"
+        )
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
@@ -170,6 +179,20 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         fh.write("\n")
     progress.step("writing the report")
     render_report(doc, staging, charts=charts)
+
+
+PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
+
+
+def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The customers the CRM files list, and their contacts: every buyer, then the contacts who
+    never bought (a customers export's sign-ups) as one segment with no scores. customers.csv
+    and the facts stay with the buyers."""
+    extra = ds.prospect_contacts
+    if extra is None or not len(extra):
+        return customers, ds.contacts
+    rows = pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": PROSPECT_KEY, "segment_name": PROSPECT_NAME})
+    return pd.concat([customers, rows], ignore_index=True), pd.concat([ds.contacts, extra], ignore_index=True)
 
 
 def _listing(out: str) -> list[str]:
