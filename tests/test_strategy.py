@@ -222,6 +222,10 @@ BROKEN = [
     ("figure_in_roadmap", _set("roadmap[0].actions[0]", "Call the top 50 customers."), "figure_in_text", "roadmap[0].actions[0]"),
     ("figure_bare_decimal", _append_persona("champions", "Their average basket is 119.37 and they renew."), "figure_in_text", "segments.champions.persona"),
     ("figure_bare_thousands", _set("segments.loyal.messaging", "Join 1,178 others who came back."), "figure_in_text", "segments.loyal.messaging"),
+    ("figure_words_percent", _set("segments.loyal.offers", "Twenty percent off the next order."), "figure_in_text", "segments.loyal.offers"),
+    ("figure_words_ratio", _append_persona("new", "Nine in ten bought only once."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_fraction", _append_persona("dormant", "Roughly half of them come back in winter."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_count_of_them", _append_persona("at_risk", "About 217 of them bought a jacket."), "figure_in_text", "segments.at_risk.persona"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
     ("schema_wrong_type", _set("segments.champions.communication_frequency.times", "weekly"), "schema", "segments.champions.communication_frequency.times"),
@@ -351,6 +355,7 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc = reference()
     doc["segments"]["champions"]["persona"] += (
         " They place a second or third order, often a 2nd order within weeks, rank in the top 10,"
+        " shop once a week in the first half of the year, take half price on one-time offers, pick two of them,"
         " buy B2B and expect 24/7 replies; {segmentations.rfm.segments.champions.count} customers,"
         " {segmentations.rfm.segments.champions.pct_customers} of buyers. {{ 7*7 }} stays text."
     )

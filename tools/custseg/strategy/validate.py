@@ -252,6 +252,22 @@ def _figure_re(currency: str | None) -> re.Pattern:
     )
 
 
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
+)
+_NUMBER_WORDS = rf"{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})*"
+# Figures written in words: a percentage, a ratio, a fraction of a group, a count of a group.
+# Ordinals ("a second order"), "once a week" and "the first half of the year" are not figures.
+WORD_FIGURE = re.compile(
+    rf"\b{_NUMBER_WORDS}\s+(?:percent|per\s?cent)\b"
+    rf"|\b{_NUMBER_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUMBER_WORDS}\b"
+    r"|(?<!first\s)(?<!second\s)(?<!last\s)\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+of\b"
+    r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b",
+    re.IGNORECASE,
+)
+
+
 def _unit_of(figure: str) -> str:
     """What a figure measures, from its sign or unit: pct, money, days, frequency, count or other."""
     f = figure.lower()
@@ -443,6 +459,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             prefer = f"segmentations.{segmentation}.segments.{seg_key}."
             key = _matching_fact(m.group(0), keys, prefer) or f"segmentations.{segmentation}.segments.{seg_key}.{_SUGGESTED_STAT[_unit_of(m.group(0))]}"
             problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; cite a fact like {{{key}}} or move plan numbers into a typed field (offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target)"))
+        for m in WORD_FIGURE.finditer(bare):
+            seg_in_path = re.match(r"segments\.([^.]+)\.", path)
+            seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
+            stat = "count" if m.group(0)[:1].isdigit() else "pct_customers"
+            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; cite a fact like {{segmentations.{segmentation}.segments.{seg_key}.{stat}}} or move plan numbers into a typed field (offer_terms for discounts and offer windows)"))
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
