@@ -251,6 +251,8 @@ BROKEN = [
     ("baseline_of_another_kind", _set("kpis[0].baseline", "{segmentations.rfm.segments.champions.count}"), "baseline_other_metric", "kpis[0].baseline"),
     ("pathway_down", _set(f"{P0}.to_segment", "dormant"), "pathway_downward", f"{P0}.to_segment"),
     ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
+    ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
+    ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
 ]
 
 
@@ -548,6 +550,8 @@ def test_render_shows_the_whole_document(rendered):
     kpis = section(md, "## Measurement framework")
     assert doc["review_schedule"] in kpis and fmt_pct(doc["kpis"][0]["target"]) in kpis
     assert all(a["rule"] in section(md, "## Automation rules") for a in doc["automation_rules"])
+    b = doc["budget"]
+    assert f"Budget: {fmt_money(b['amount'], cur)} and {fmt_count(b['hours'])} staff hours a {b['per']}; the budget shares below divide it" in targeting
     # the CRM files keep the computed names: the report says what the plan calls each
     names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
     renamed = [f"{names[k]} is {v['display_name']}" for k, v in doc["segments"].items() if v.get("display_name")]
@@ -753,3 +757,19 @@ def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
     report = (out / "report.md").read_text()
     assert "win-back discount: 15%" in report and "code valid for: 14 days" in report
     assert "second-order credit: 5.00 EUR" in report  # money as all money in the report
+
+
+@pytest.mark.parametrize("weekly, over", [(200, False), (300, True)])
+def test_recurring_costs_count_every_period_of_the_roadmap(weekly, over):
+    """8 weeks at 1,000 a month allow about 1,846: 200 a week (1,600) fits, 300 a week (2,400) does not."""
+    from custseg.strategy.validate import _over_budget
+
+    doc = {
+        "budget": {"amount": 1000, "per": "month"},
+        "roadmap": [{"phase": "Launch", "weeks": 3}, {"phase": "Run", "weeks": 5}],
+        "pathways": [{"investment": {"budget": weekly, "per": "week"}}],
+    }
+    problems = _over_budget(doc)
+    assert bool(problems) == over
+    if over:
+        assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400, more than the 1,846 the budget allows")

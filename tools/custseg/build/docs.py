@@ -8,6 +8,7 @@ import typing
 from pathlib import Path
 
 from custseg.strategy import schema as strategy_schema
+from custseg.strategy.validate import CODES
 
 
 def _type_name(tp) -> str:
@@ -94,11 +95,11 @@ def strategy_reference(example_path: Path) -> str:
         "",
         "## Rules check.py enforces",
         "",
-        "- Segment keys and fact references must exist in facts.json; every segment with customers, dormant or lapsed ones included, has a strategy; at most six segments.",
-        "- Pathways have a trigger on a computed metric, an intervention, a success metric, an investment and an expected outcome.",
-        "- No figure in free text: a number with %, a currency, or a unit (days, weeks, orders, customers) must be a fact reference or a typed field.",
-        "- Each persona is distinct: no segment repeats another's persona.",
-        "- check.py exits 0 when valid, 1 with every problem listed (path, what is wrong, what to do), 2 when a file cannot be read.",
+        "Each problem check.py lists ends with its code in brackets:",
+        "",
+        *(f"- `{code}`: {meaning}" for code, meaning in CODES.items()),
+        "",
+        "check.py exits 0 when valid, 1 with every problem listed (path, what is wrong, what to do), 2 when a file cannot be read.",
         "",
     ]
     return "\n".join(out)

@@ -659,7 +659,10 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None) -> d
         items = strategy.get(key) or []
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
+    budget = strategy.get("budget") if isinstance(strategy.get("budget"), dict) else {}
     return {
+        # the user's budget, as the plan typed it: the shares below divide it
+        "budget": _investment({"budget": budget.get("amount"), "hours": budget.get("hours"), "per": budget.get("per")}, currency) if budget.get("amount") is not None else "",
         "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share")} for c in rows("targeting_matrix")],
         "pathways": [{
             "from_name": name(p.get("from_segment")),

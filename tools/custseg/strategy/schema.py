@@ -154,6 +154,17 @@ class AutomationRule:
 
 
 @dataclass
+class Budget:
+    """What the user can spend on acting on segments, from their intake answer.
+
+    The targeting shares divide it, and the pathways' costs over the roadmap must fit in it."""
+
+    amount: float = doc("money per period, in the data's currency", minimum=0)
+    per: Per = doc("the period: week, month or quarter")
+    hours: float | None = doc("staff hours per period, when the user gave them", default=None, minimum=0)
+
+
+@dataclass
 class StrategyDocument:
     """A segmentation strategy for one computed segmentation, grounded in facts.json."""
 
@@ -164,6 +175,7 @@ class StrategyDocument:
     kpis: list[Kpi] = doc("segment-level KPIs with baselines from facts.json")
     review_schedule: str = doc("how and when the segments and this plan are reviewed")
     automation_rules: list[AutomationRule] = doc("rules to set up in the CRM", default=[])
+    budget: Budget | None = doc("the user's budget for acting on segments (money and hours per period), from the intake answers", default=None)
     segmentation: str = doc("which segmentation of facts.json the strategy covers (rfm, lifecycle, value, health, behavioral)", default="rfm")
     schema_version: str = doc("version of this document format", default=SCHEMA_VERSION)
 

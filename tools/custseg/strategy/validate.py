@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
     "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
     "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
+    "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
 }
 
 MAX_SEGMENTS = 6
@@ -505,6 +506,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _baseline_kinds(kpis, keys, segmentation)
     problems += _backwards_targets(kpis, keys)
     problems += _downward_pathways(doc, order)
+    problems += _over_budget(doc)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -615,6 +617,34 @@ def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
         if order.index(b) >= order.index(a):
             where = "stays in the same segment" if a == b else f"leads down, from {a} to {b} (ranked below it)"
             out.append(Problem(f"pathways[{i}].to_segment", "pathway_downward", f"the pathway {where}; a pathway moves customers to a better segment: one of {', '.join(order[: order.index(a)]) or 'none (nothing ranks above it)'}"))
+    return out
+
+
+WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
+
+
+def _over_budget(doc: dict) -> list[Problem]:
+    """The pathways' costs over the roadmap's weeks against the budget for those weeks: one-off
+    costs count once, recurring ones every period (a plan without a roadmap counts one period)."""
+    budget = doc.get("budget")
+    if not isinstance(budget, dict) or budget.get("per") not in WEEKS_PER:
+        return []
+    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
+    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    pathways = [p.get("investment") for p in (doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
+    out = []
+    for field_name, what in (("amount", "budget"), ("hours", "hours")):
+        allowed = _number(budget.get(field_name))
+        if allowed is None:
+            continue
+        cost = 0.0
+        for inv in (i for i in pathways if isinstance(i, dict)):
+            value = _number(inv.get("budget" if field_name == "amount" else "hours")) or 0.0
+            cost += value * weeks / WEEKS_PER[inv["per"]] if inv.get("per") in WEEKS_PER else value
+        available = allowed * weeks / WEEKS_PER[budget["per"]]
+        if cost > available + 1e-6:
+            unit = "" if field_name == "amount" else " staff hours"
+            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} comes to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
 
