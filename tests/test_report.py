@@ -711,3 +711,11 @@ def test_in_short_names_the_segment_that_brings_the_most_revenue(shopify):
     assert points["At Risk"] == f"brings the most revenue: 50.0%, from {fmt_count(segs['at_risk']['count'])} customers ({fmt_pct(segs['at_risk']['pct_customers'])})."
     plain = {p["lead"] for p in build_context(shopify["facts"], "/tmp", None, None, inline_charts=False)["summary"]}
     assert "At Risk" not in plain  # Dormant, the largest, also earns the most there
+
+
+def test_health_says_it_measures_momentum_not_value(shopify):
+    """Healthy customers can spend more than Thriving ones (a skill trial read that as
+    inverted): the method's reason says what the score measures."""
+    health = shopify["facts"]["segmentations"]["health"]
+    assert health["method_reason"].endswith("it measures momentum (how recently and how steadily a customer buys), not what they are worth: value tiers do that")
+    assert health["method_reason"] in section(shopify["md"], "### Health bands")

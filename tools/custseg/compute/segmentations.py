@@ -122,7 +122,11 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> L
         "bands": [{"key": k, "min": low} for k, low in HEALTH_BANDS],
     }
     missing = [k for k in HEALTH_WEIGHTS if k not in components]
-    reason = "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")
+    reason = (
+        "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")
+        # spend enters only as a trend: a big spender who is slowing down can score below a small steady buyer
+        + "; it measures momentum (how recently and how steadily a customer buys), not what they are worth: value tiers do that"
+    )
     return Labels("health", keys, HEALTH_NAMES, index, "weighted_score", reason, definition, {"health_score": score})
 
 
