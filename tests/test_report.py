@@ -719,3 +719,17 @@ def test_health_says_it_measures_momentum_not_value(shopify):
     health = shopify["facts"]["segmentations"]["health"]
     assert health["method_reason"].endswith("it measures momentum (how recently and how steadily a customer buys), not what they are worth: value tiers do that")
     assert health["method_reason"] in section(shopify["md"], "### Health bands")
+
+
+def test_in_short_without_amounts_speaks_of_customers_only(shopify):
+    import copy
+
+    from custseg.render.report import build_context
+
+    facts = copy.deepcopy(shopify["facts"])
+    for s in facts["segmentations"]["rfm"]["segments"].values():
+        s["revenue_share"] = None  # an event log without amounts
+    texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
+    champions = facts["segmentations"]["rfm"]["segments"]["champions"]
+    assert texts[0] == f"{fmt_count(champions['count'])} customers ({fmt_pct(champions['pct_customers'])} of all)."
+    assert not any("n/a" in t or "of revenue" in t for t in texts)

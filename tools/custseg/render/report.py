@@ -776,10 +776,11 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
     active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
     if active:
         best = active[0]
-        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of all) bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each."})
+        money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
+        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of all)" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")})
         largest = max(active, key=lambda r: r["count"])
         if largest is not best:
-            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}) with {fmt_pct(largest['revenue_share'])} of revenue."})
+            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
         earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
         if earning is not best and earning is not largest and earning["revenue_share"] is not None:
             points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])})."})
@@ -807,7 +808,8 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         if not exports["emailed"]:
             text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
         elif block["reachable"] < block["customers"]:
-            text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} customers; the others have no usable email or opted out of marketing."
+            people = "customers and contacts who never bought" if "prospects" in (block.get("reachable_by_segment") or {}) else "customers"
+            text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}; the others have no usable email or opted out of marketing."
         else:
             text = ""
         if text:
