@@ -693,18 +693,19 @@ def test_no_sized_move_with_a_migration_is_said_as_such(cli, tmp_path):
 
 
 def test_intake_brief_asks_for_a_newer_export_when_the_data_is_old(cli, tmp_path, monkeypatch):
-    import datetime
-
+    import custseg.facts.build as build
+    from custseg.compute.metrics import to_days
     from custseg.render import briefs
 
+    day = lambda iso: int(to_days(np.datetime64(iso, "D")))  # noqa: E731
     facts, _ = read_out(_example_run(cli, tmp_path))  # ends 2025-12-31
-    monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 11, 23))
+    monkeypatch.setattr(build, "today", lambda: day("2026-11-23"))  # the run's warning and the briefs read one clock
     intake = briefs.render_brief("intake", facts)
     assert "4. **Data**: this data ends on 2025-12-31, 327 days ago, so the segments will show customers as they were then; is there a newer export?" in intake
     assert "- Export: **Shopify orders export** (" in intake  # in words, not the source key
     # ... and the strategy brief plans for it: every customer is 327 days further from their last order
     assert "## The data is 327 days old" in briefs.render_brief("strategy", facts)
-    monkeypatch.setattr(briefs, "_today", lambda: datetime.date(2026, 1, 20))
+    monkeypatch.setattr(build, "today", lambda: day("2026-01-20"))
     intake = briefs.render_brief("intake", facts)
     assert "is there a newer export" not in intake and "4. **Data**: is this file your whole customer base" in intake
     assert "days old" not in briefs.render_brief("strategy", facts)

@@ -135,7 +135,7 @@ class _Base:
 
 
 def _trend_basis() -> str:
-    return analysis.TREND_BASIS.format(analysis.TREND_THRESHOLD)
+    return analysis.TREND_BASIS.format(analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS)
 
 
 def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:

@@ -8,10 +8,13 @@ from template syntax, never compiled.
 
 from __future__ import annotations
 
-import datetime
-
 from typing import Any
 
+import numpy as np
+
+from custseg.compute.metrics import to_days
+from custseg.facts import build
+from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import SOURCE_LABELS, make_environment
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -52,6 +55,8 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "data_age_days": _data_age(facts),
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
+        "prospect_key": PROSPECT_KEY,
+        "prospect_name": PROSPECT_NAME,
         "email_reach": _email_reach(facts, seg, active),
         "emailable": _emailable(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
@@ -63,18 +68,14 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
     }
 
 
-def _today() -> datetime.date:
-    return datetime.date.today()
-
-
 def _data_age(facts: dict) -> int | None:
     """Days from the data's last date to today, when over a period: the brief is read today,
-    so its age is taken now, not when the run wrote facts.json."""
+    so its age is taken now, not when the run wrote facts.json (build's warning did that)."""
     last = (facts.get("data") or {}).get("date_max")
     if not last:
         return None
-    age = (_today() - datetime.date.fromisoformat(last)).days
-    return age if age > (facts.get("period_days") or 90) else None
+    age = build.today() - int(to_days(np.datetime64(last, "D")))
+    return age if age > (facts.get("period_days") or build.DEFAULT_PERIOD_DAYS) else None
 
 
 def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:

@@ -100,27 +100,19 @@ def fmt_pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x * 100:.1f}%"
 
 
-def fmt_money(x: float | None, currency: str | None = None) -> str:
-    """Thousands separators; cents only below 100; the currency code when known."""
+def fmt_money(x: float | None, currency: str | None = None, whole: bool | None = None) -> str:
+    """Thousands separators; cents only below 100 (or as ``whole`` says); the currency code when known."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+    text = f"{x:,.0f}" if (abs(x) >= 100 if whole is None else whole) else f"{x:,.2f}"
     return f"{text} {currency}" if currency else text
 
 
 def _money_labels(values: list, currency: str | None) -> list[str]:
     """Bar labels of one chart with one precision: cents only when every amount is under 100
     (a '273 USD' beside a '0.00 USD' reads as two kinds of number)."""
-    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    whole = any(abs(v) >= 100 for v in present)
-
-    def label(v) -> str:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            return "n/a"
-        text = f"{v:,.0f}" if whole else f"{v:,.2f}"
-        return f"{text} {currency}" if currency else text
-
-    return [label(v) for v in values]
+    whole = any(v is not None and not (isinstance(v, float) and math.isnan(v)) and abs(v) >= 100 for v in values)
+    return [fmt_money(v, currency, whole) for v in values]
 
 
 def _customers(n: int | None) -> str:

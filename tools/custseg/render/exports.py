@@ -65,6 +65,8 @@ HUBSPOT = "hubspot"
 MAILCHIMP = "mailchimp"
 GENERIC_FILE = "segments_generic.csv"
 NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g. event-log users who never bought)
+# A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
+PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
 ENCODING = "utf-8-sig"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.

@@ -28,7 +28,7 @@ import jinja2
 from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE
+from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY
 from custseg.strategy.resolve import value_kind
 
 MD_TEMPLATE = "report.md.j2"
@@ -808,7 +808,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         if not exports["emailed"]:
             text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
         elif block["reachable"] < block["customers"]:
-            people = "customers and contacts who never bought" if "prospects" in (block.get("reachable_by_segment") or {}) else "customers"
+            people = "customers and contacts who never bought" if PROSPECT_KEY in (block.get("reachable_by_segment") or {}) else "customers"
             text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}; the others have no usable email or opted out of marketing."
         else:
             text = ""

@@ -137,7 +137,7 @@ def _run(params: RunParams) -> RunResult:
 
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
-    from custseg.render.exports import GENERIC_FILE, write_exports
+    from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY, PROSPECT_NAME, write_exports
     from custseg.render.report import CHARTS_DIR, render_report
     from custseg.render.workbook import write_workbook
 
@@ -181,13 +181,12 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     render_report(doc, staging, charts=charts)
 
 
-PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
-
-
 def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The customers the CRM files list, and their contacts: every buyer, then the contacts who
     never bought (a customers export's sign-ups) as one segment with no scores. customers.csv
     and the facts stay with the buyers."""
+    from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
+
     extra = ds.prospect_contacts
     if extra is None or not len(extra):
         return customers, ds.contacts
