@@ -184,3 +184,19 @@ def test_plain_log_ids_are_hashed_once_while_other_columns_parse(tmp_path, monke
     assert sizes == [8]  # customers 0-6 and 99, once
     assert ds.dropped == {"unparseable_date": 1} and ds.transactions["customer_id"].nunique() == 7
     assert ds.transactions["customer_id"].cat.categories.tolist() == sorted(pseudonymize([f"i:{i}" for i in range(7)], ds.key).tolist())
+
+
+def test_a_log_valued_by_its_amount_ignores_its_quantity_column(tmp_path):
+    """Quantity and unit price only stand in for a missing amount: a quantity column of text
+    (CDNOW's number of CDs, or 'box') is neither read nor a reason to refuse the file."""
+    lines = ["customer_id,date,quantity,amount"] + [f"{i % 9},2024-01-{1 + i % 28:02d},box,{i}.50" for i in range(40)]
+    ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
+    assert ds.mapping["quantity"] == "quantity"  # still named in the mapping the profile shows
+    assert ds.kept_rows == 40 and ds.dropped == {}
+    assert ds.transactions["amount"].sum() == sum(i + 0.5 for i in range(40))
+
+
+def test_a_log_without_amount_is_valued_by_quantity_times_unit_price(tmp_path):
+    lines = ["customer_id,date,quantity,unit_price"] + [f"{i % 9},2024-01-{1 + i % 28:02d},{1 + i % 3},2.50" for i in range(40)]
+    ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
+    assert ds.transactions["amount"].sum() == sum((1 + i % 3) * 2.5 for i in range(40))

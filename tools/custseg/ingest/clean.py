@@ -46,6 +46,15 @@ _WOO_STATUS = {"refunded": "refunded", "cancelled": "cancelled", "trash": "cance
 _PURCHASE_EVENT = r"(?i)(?:purchase|order[ _]?(?:completed|placed)|checkout[ _]?completed|charge[ _]?succeeded|payment[ _]?succeeded)"
 
 
+PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount column gives it
+
+
+def used_roles(mapping: dict[str, str]) -> list[str]:
+    """The mapped roles the cleaner reads: quantity and unit price only stand in for a
+    missing amount (a log with both, like CDNOW's number of CDs, is valued by its amount)."""
+    return [r for r in mapping if not ("amount" in mapping and r in PRICE_ROLES)]
+
+
 @dataclass
 class Options:
     include_unpaid: bool = False
@@ -173,8 +182,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
-    for role in ("amount", "refunded", "converted_amount", "converted_refunded", "quantity", "unit_price"):
-        if role in m:
+    for role in ("amount", "refunded", "converted_amount", "converted_refunded", *PRICE_ROLES):
+        if role in m and role in live:
             parsed = parse_money(live[role], opts.decimal_hint)
             if role in ("amount", "quantity", "unit_price"):
                 _check_bad(path, m[role], parsed, live[role], "amounts")

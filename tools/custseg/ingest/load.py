@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custseg.errors import InputError
-from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders
+from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders, used_roles
 from custseg.ingest.detect import Detection, detect
 from custseg.ingest.privacy import Pseudonyms, new_key, pseudonymize, pseudonymize_column, read_key
 from custseg.ingest.read import Input, open_inputs
@@ -114,12 +114,13 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
 
 
 def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
-    """Read only the mapped columns, renamed to their roles."""
-    wanted = list(dict.fromkeys(det.mapping.values()))
+    """Read only the mapped columns the cleaner uses, renamed to their roles."""
+    roles = used_roles(det.mapping)
+    wanted = list(dict.fromkeys(det.mapping[r] for r in roles))
     raw = inp.read(wanted)
     if inp.format in ("xlsx", "csv", "text") and len(raw) == 0:
         raise InputError(inp.path, "has a header but no data rows")
-    return pd.DataFrame({role: raw[col].reset_index(drop=True) for role, col in det.mapping.items()})
+    return pd.DataFrame({role: raw[det.mapping[role]].reset_index(drop=True) for role in roles})
 
 
 def _refuse_if_empty(label: str, cleaned: Cleaned) -> None:
