@@ -121,3 +121,13 @@ def test_shopify_example_has_a_heavy_tail():
             if row["Email"].strip():
                 counts[row["Email"].strip().lower()].add(row["Name"])
     assert max(len(v) for v in counts.values()) >= 10
+
+
+def test_event_log_segmentations_say_what_they_count(cli, tmp_path):
+    """An event log's lifecycle, health and behavioral segments count active days (any event),
+    RFM and value tiers count purchases: facts.json says which, for the report's labels."""
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "product_events.jsonl", "--out", out, "--no-charts").code == 0
+    segs = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]
+    assert {k: s["basis"] for k, s in segs.items() if k in ("rfm", "value")} == {"rfm": "purchases", "value": "purchases"}
+    assert segs["lifecycle"]["basis"] == segs["health"]["basis"] == segs["behavioral"]["basis"] == "activity"

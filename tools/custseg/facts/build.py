@@ -235,6 +235,8 @@ class _Transactions(_Base):
                 labelled = [(kind, *self.labelled(make, buy_now if on_buyers else act_now, buy_prev if on_buyers else act_prev)) for kind, make, on_buyers in makers]
         for kind, seg, cached in labelled:
             if seg is not None:
+                if activity is not buyers and kind != "value":  # an event log's: measured on every event
+                    seg.basis = "activity"
                 self.segmentations[kind] = seg
                 self.labels_cache[kind] = cached
         for kind in self.segmentations:

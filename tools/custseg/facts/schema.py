@@ -138,6 +138,9 @@ class Segmentation:
     migration: Migration | None = None
     validation: Validation | None = None
     opportunities: list[Opportunity] = field(default_factory=list)
+    # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
+    # health and behavioral segments (days active, any event; not days with a purchase).
+    basis: str = "purchases"
 
 
 @dataclass
