@@ -200,3 +200,65 @@ def test_a_log_without_amount_is_valued_by_quantity_times_unit_price(tmp_path):
     lines = ["customer_id,date,quantity,unit_price"] + [f"{i % 9},2024-01-{1 + i % 28:02d},{1 + i % 3},2.50" for i in range(40)]
     ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
     assert ds.transactions["amount"].sum() == sum((1 + i % 3) * 2.5 for i in range(40))
+
+
+def _event_log(tmp_path, rows: list[tuple], header: str = "user_id,event,timestamp") -> str:
+    lines = [header] + [",".join(str(c) for c in r) for r in rows]
+    return write(tmp_path, "events.csv", "\n".join(lines) + "\n")
+
+
+def test_event_log_purchases_leave_out_failed_and_unfinished_ones(tmp_path):
+    """purchase_failed and purchase_started are named like purchases but are not: only the
+    completed ones count, and the profile lists which names it counted."""
+    from custseg.toolkit.profile import ProfileParams, profile
+
+    rows = [(f"u{i}", "purchase", f"2024-03-{1 + i % 28:02d}") for i in range(40)]
+    rows += [(f"u{i}", "purchase_failed", f"2024-03-{1 + i % 28:02d}") for i in range(80)]
+    rows += [(f"u{i}", "purchase_started", f"2024-02-{1 + i % 28:02d}") for i in range(80)]
+    out = profile(ProfileParams(files=[_event_log(tmp_path, rows)]))
+    assert out.orders == 40 and out.purchase_events == {"purchase": 40}
+    assert out.customers == 80 and out.buyers == 40
+
+
+def test_event_log_revenue_on_other_events_is_not_a_purchase(tmp_path):
+    """A price on product views is what was looked at, not bought: when purchase events exist,
+    only they count, with their own revenue."""
+    rows = [(f"u{i % 30}", "product_view", f"2024-03-{1 + i % 28:02d}", "19.99") for i in range(300)]
+    rows += [(f"u{i}", "order_completed", f"2024-04-{1 + i % 28:02d}", f"{10 + i}.00") for i in range(20)]
+    ds = load([_event_log(tmp_path, rows, "user_id,event,timestamp,price")])
+    assert ds.mapping.get("revenue") == "price"
+    assert len(ds.transactions) == 20 and ds.transactions["amount"].sum() == sum(10 + i for i in range(20))
+    assert ds.purchase_events == {"order_completed": 20}
+
+
+def test_purchase_event_option_chooses_the_purchases(tmp_path):
+    from custseg.errors import InputError
+    from custseg.ingest import IngestOptions
+
+    rows = [(f"u{i}", "Checkout Success", f"2024-03-{1 + i % 28:02d}") for i in range(30)] + [(f"u{i}", "purchase", "2024-03-02") for i in range(5)]
+    path = _event_log(tmp_path, rows)
+    assert len(load([path]).transactions) == 5  # detected by name
+    ds = load([path], IngestOptions(purchase_events=["checkout success"]))  # any case
+    assert len(ds.transactions) == 30 and ds.purchase_events == {"Checkout Success": 30}
+    with pytest.raises(InputError, match=r"--purchase-event 'paid': no event has that name; the most frequent events are Checkout Success \(30\)"):
+        load([path], IngestOptions(purchase_events=["paid"]))
+
+
+def test_payment_problem_events_lower_the_health_score(tmp_path, cli):
+    """payment_error and checkout_bug events count as failed payments per user (the health
+    score's payment_issues component); other error events do not."""
+    rows = []
+    for i in range(12):
+        rows += [(f"u{i}", "purchase", f"2024-0{1 + d}-1{i % 9}") for d in range(3)]
+        rows += [(f"u{i}", "home", f"2024-0{1 + d}-0{1 + i % 9}") for d in range(6)]
+    rows += [("u0", "payment_error", "2024-06-01"), ("u0", "payment_error", "2024-06-02"), ("u1", "checkout_bug", "2024-06-01"), ("u2", "error_page", "2024-06-01")]
+    ds = load([_event_log(tmp_path, rows)])
+    assert sorted(ds.issues["failed"].tolist()) == [1, 2]
+    assert "payment problems counted from events for the health score: payment_error 2, checkout_bug 1" in ds.notes
+    out = tmp_path / "out"
+    assert cli("run", _event_log(tmp_path, rows), "--out", out, "--no-charts").code == 0
+    import json
+
+    health = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["health"]
+    assert "payment_issues" in health["definition"]["weights"]
+    assert health["definition"]["components"]["frequency"] == "percentile of distinct active days"

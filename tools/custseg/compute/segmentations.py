@@ -106,8 +106,9 @@ HEALTH_NAMES = {"thriving": "Thriving", "healthy": "Healthy", "neutral": "Neutra
 HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
 
 
-def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> Labels:
-    """A 0-100 score: weighted mean of 0-100 components, weights over what the data has."""
+def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False) -> Labels:
+    """A 0-100 score: weighted mean of 0-100 components, weights over what the data has
+    (``activity``: an event log's, where recency and frequency count any event)."""
     used = {k: w for k, w in HEALTH_WEIGHTS.items() if k in components}
     total = sum(used.values())
     weights = {k: round(w / total, 4) for k, w in used.items()}
@@ -125,7 +126,7 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str]) -> L
     reason = (
         "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")
         # spend enters only as a trend: a big spender who is slowing down can score below a small steady buyer
-        + "; it measures momentum (how recently and how steadily a customer buys), not what they are worth: value tiers do that"
+        + f"; it measures momentum (how recently and how steadily a customer {'is active' if activity else 'buys'}), not what they are worth: value tiers do that"
     )
     return Labels("health", keys, HEALTH_NAMES, index, "weighted_score", reason, definition, {"health_score": score})
 
@@ -171,17 +172,20 @@ def behavioral(active_days_30: np.ndarray) -> Labels:
                   {"key": "occasional", "min_days": 1, "meaning": "a few times a month or less"},
                   {"key": "inactive", "min_days": 0, "meaning": "no activity in 30 days"}],
     }
-    return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", "active days in the last 30 days, as the seeds' power / regular / occasional / inactive table", definition)
+    bands = ", ".join(f"{BEHAVIOR_NAMES[k]} {low}+" for k, low in BEHAVIOR_BANDS)
+    return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", f"days with any activity in the last 30 days: {bands}, Inactive none", definition)
 
 
-def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None) -> tuple[dict, dict]:
+def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False) -> tuple[dict, dict]:
+    """Health components from a customer's metrics; ``activity``: an event log's metrics, where
+    a day counts when the customer did anything, not only when they bought."""
     comps = {
         "recency": rank_component(m.recency.astype(float), higher_is_better=False),
         "frequency": rank_component(m.purchase_days.astype(float), higher_is_better=True),
     }
     desc = {
-        "recency": "percentile of days since the last purchase (fewer is better)",
-        "frequency": "percentile of distinct purchase days",
+        "recency": f"percentile of days since the last {'activity' if activity else 'purchase'} (fewer is better)",
+        "frequency": f"percentile of distinct {'active' if activity else 'purchase'} days",
     }
     if m.period and np.any(m.spend_before + m.spend_recent > 0):
         comps["spend_trend"] = trend_component(m.spend_recent, m.spend_before)

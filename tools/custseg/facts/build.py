@@ -210,7 +210,8 @@ class _Transactions(_Base):
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
-        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)))), False))
+        on_activity = activity is not buyers
+        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity), activity=on_activity), False))
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), False))
 

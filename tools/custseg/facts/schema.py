@@ -35,6 +35,8 @@ class DataCoverage:
     mapping: dict[str, str]
     dropped: dict[str, int]
     dropped_orders: dict[str, int] | None
+    buyers: int | None = None  # event logs: customers with a purchase event (customers counts every user)
+    purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
 
 
 @dataclass

@@ -44,6 +44,12 @@ _STRIPE_STATUS = {"refunded": "refunded", "failed": "failed", "canceled": "cance
 _WOO_KEEP = {"completed", "processing"}
 _WOO_STATUS = {"refunded": "refunded", "cancelled": "cancelled", "trash": "cancelled", "failed": "failed", "pending": "unpaid", "on-hold": "unpaid", "checkout-draft": "unpaid", "draft": "unpaid"}
 _PURCHASE_EVENT = r"(?i)(?:purchase|order[ _]?(?:completed|placed)|checkout[ _]?completed|charge[ _]?succeeded|payment[ _]?succeeded)"
+# ... unless the name says the purchase did not happen (yet): purchase_failed, purchase_started.
+_NOT_A_PURCHASE = r"(?i)(?:fail|error|declin|cancel|refund|abandon|attempt|start|initiat|begin|intent|bug|view|click)"
+# Payment problems an event log records: they feed the health score like failed charges do.
+_PAYMENT_WORDS = r"(?i)(?:payment|charge|card|checkout|purchase|order|billing|subscription[ _-]?renewal)"
+_PROBLEM_WORDS = r"(?i)(?:fail|error|declin|bug)"
+_REFUND_EVENT = r"(?i)refund"
 
 
 PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount column gives it
@@ -61,6 +67,7 @@ class Options:
     currency: str | None = None
     decimal_hint: str | None = None  # "," when the file's convention is European (semicolons)
     key: str | None = None  # the pseudonymization key: a plain log's ids are then prepared early
+    purchase_events: list[str] | None = None  # event logs: the names that count as purchases (default: detected)
 
 
 @dataclass
@@ -78,6 +85,7 @@ class Cleaned:
     contacts: pd.DataFrame | None = None  # identity, email, consent: private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
+    purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -440,17 +448,24 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped.update(reason.counts())
     kept = reason.kept
     events = pd.DataFrame({"identity": ident[kept].reset_index(drop=True), "date": dates.values.to_numpy()[kept], "event": event.to_numpy()[kept]})
-    if revenue is not None:
-        rev = revenue.values.to_numpy()[kept]
+    names = pd.Series(events["event"].to_numpy(dtype=object))
+    counts = names.value_counts()
+    named = _purchase_names(counts, opts.purchase_events, path)
+    rev = revenue.values.to_numpy()[kept] if revenue is not None else None
+    if named or rev is None:  # the purchase events; their revenue, when the log has a column for it
+        purchase = names.isin(named).to_numpy()
+        amounts = np.nan_to_num(rev[purchase], nan=0.0) if rev is not None else np.full(int(purchase.sum()), np.nan)
+    else:  # no event is named a purchase: the events that carry revenue are
         purchase = ~np.isnan(rev) & (rev != 0)
         amounts = rev[purchase]
-    else:
-        purchase = events["event"].str.contains(_PURCHASE_EVENT, regex=True).to_numpy()
-        amounts = np.full(int(purchase.sum()), np.nan)
     orders = pd.DataFrame({"identity": events["identity"][purchase].reset_index(drop=True), "date": events["date"].to_numpy()[purchase], "amount": amounts})
     notes = [f"{m['date']}: {n}" for n in dates.notes]
     if revenue is None:
         notes.append("no revenue column: purchases are counted from purchase events, without amounts")
+    issues, problems = _event_issues(events, names, counts, named)
+    if problems:
+        listing = ", ".join(f"{name} {n:,}" for name, n in problems.items())
+        notes.append(f"payment problems counted from events for the health score: {listing}")
     cleaned = Cleaned(
         kind="events",
         rows=rows,
@@ -461,9 +476,40 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         currency=_single_currency(frame, kept) or (revenue.currency_hint if revenue is not None else None) or _label(opts),
         has_revenue=revenue is not None,
         notes=notes,
+        issues=issues,
+        purchase_events={str(k): int(v) for k, v in names[purchase].value_counts().items()},
     )
     cleaned.check()
     return cleaned
+
+
+def _purchase_names(counts: pd.Series, chosen: list[str] | None, path: str) -> list[str]:
+    """The event names that count as purchases: the user's (--purchase-event), else those named
+    like one (order completed, purchase) and not like a failed or unfinished one."""
+    if chosen:
+        wanted = {c.strip().lower() for c in chosen}
+        found = [n for n in counts.index if str(n).lower() in wanted]
+        missing = sorted(wanted - {str(n).lower() for n in found})
+        if missing:
+            common = ", ".join(f"{n} ({c:,})" for n, c in counts.head(12).items())
+            raise InputError(path, f"--purchase-event {missing[0]!r}: no event has that name; the most frequent events are {common}")
+        return found
+    index = counts.index.to_series().astype(str)
+    return [n for n, ok in zip(counts.index, index.str.contains(_PURCHASE_EVENT) & ~index.str.contains(_NOT_A_PURCHASE)) if ok]
+
+
+def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> tuple[pd.DataFrame | None, dict[str, int]]:
+    """Failed payments and refunds per identity from events named like them (payment_error,
+    checkout_bug, order_refunded), and how many of each name were counted."""
+    index = counts.index.to_series().astype(str)
+    failed = {n for n, ok in zip(counts.index, index.str.contains(_PAYMENT_WORDS) & index.str.contains(_PROBLEM_WORDS)) if ok}
+    refunded = {n for n, ok in zip(counts.index, index.str.contains(_REFUND_EVENT)) if ok} - failed - set(purchases)
+    if not failed and not refunded:
+        return None, {}
+    frame = pd.DataFrame({"identity": events["identity"].astype(object), "failed": names.isin(failed).to_numpy(), "refunded": names.isin(refunded).to_numpy()})
+    frame = frame[frame["failed"] | frame["refunded"]]
+    per_identity = frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
+    return per_identity, {str(n): int(counts[n]) for n in counts.index if n in failed or n in refunded}
 
 
 # -- customers tables ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ class IngestOptions:
     currency: str | None = None
     include_unpaid: bool = False
     key: str | None = None  # path of a key file from an earlier run
+    purchase_events: list[str] = field(default_factory=list)  # event logs: names that count as purchases
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Dataset:
     key: str = field(repr=False)
     joined: dict | None = None  # how a customers export was joined to orders
     prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
+    purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -103,6 +105,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         currency=options.currency,
         decimal_hint="," if any(i.delimiter == ";" for i in inputs) else None,
         key=key,
+        purchase_events=options.purchase_events or None,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)
@@ -183,6 +186,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         notes=det.notes + cleaned.notes,
         warnings=list(cleaned.warnings),
         key=key,
+        purchase_events=cleaned.purchase_events,
     )
 
 

@@ -26,6 +26,7 @@ class IngestParams:
     currency: str | None = param("the currency of the amounts: labels them when the export names none, and keeps only orders in it when the export mixes currencies", default=None, metavar="CODE")
     include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
     key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
+    purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
@@ -35,6 +36,7 @@ class IngestParams:
             currency=self.currency,
             include_unpaid=self.include_unpaid,
             key=self.key,
+            purchase_events=list(self.purchase_event),
         )
 
 
@@ -76,6 +78,8 @@ class ProfileResult:
     notes: list[str] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     joined: dict | None = None
+    purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
 
 
 def profile(params: ProfileParams) -> ProfileResult:
@@ -111,6 +115,8 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         notes=list(ds.notes),
         files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
         joined=ds.joined,
+        purchase_events=ds.purchase_events,
+        buyers=_distinct_ids(ds.transactions["customer_id"]) if ds.kind == "events" else None,
     )
     result.warnings = _warnings(ds, result)
     return result
@@ -213,8 +219,13 @@ def render_text(r: ProfileResult) -> str:
         f"Rows       {r.rows:,}",
         f"Customers  {r.customers:,}" + (f"  (+{r.prospects:,} prospects who never bought)" if r.prospects else ""),
     ]
+    if r.buyers is not None:
+        lines[-1] += f"  ({r.buyers:,} bought, {r.customers - r.buyers:,} never did)"
     if r.orders is not None:
         lines.append(f"Orders     {r.orders:,}")
+    if r.purchase_events is not None:
+        counted = ", ".join(f"{name} {n:,}" for name, n in r.purchase_events.items()) or "none"
+        lines.append(f"Purchases  events counted as purchases: {counted} (choose others with --purchase-event NAME)")
     lines += [
         f"Revenue    {money}",
         f"Dates      {r.date_min} to {r.date_max} ({r.days_covered} days)" if r.date_min else "Dates      none",
