@@ -726,3 +726,67 @@ def test_a_small_lapsing_segment_joins_the_lapsed_not_loyal():
     scored = Scored(r=column(0), f=column(1), m=column(2), scores={}, method="fixed", method_reason="")
     merged = merge_small(Assignment(DEFAULT, "", seg, []), scored).merged
     assert [(m["from"], m["into"]) for m in merged] == [("at_risk", "dormant")] and "lapsing" in merged[0]["reason"]
+
+
+def _events_without_revenue(tmp_path, users: int, seed: int = 3):
+    """An event log of ``users`` users with purchase events on random days and no revenue."""
+    rng = np.random.default_rng(seed)
+    path = tmp_path / f"events_{users}.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["user_id", "event", "timestamp"])
+        for u in range(users):
+            for day in rng.choice(400, size=int(rng.integers(1, 25)), replace=False):
+                w.writerow([f"u{u}", "purchase", (pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(day))).strftime("%Y-%m-%d")])
+    return path
+
+
+@pytest.mark.parametrize("users, table", [(400, "recency_frequency"), (30, "small_base_no_amounts")])
+def test_without_amounts_the_rules_score_recency_and_frequency_only(cli, tmp_path, users, table):
+    """With no amounts every M score is the same: a rule asking for high spend could never
+    match (Champions needed M 4-5 and stayed empty), so the table drops spend altogether."""
+    out = tmp_path / "out"
+    run_ok(cli, _events_without_revenue(tmp_path, users), "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["rules"]["name"] == table
+    assert all("m" not in seg["when"] for seg in rfm["rules"]["segments"])
+    assert not any("spend" in seg["description"] for seg in rfm["rules"]["segments"])
+    assert all(set(s["mean_scores"]) == {"r", "f"} for s in rfm["segments"].values())  # no M to average
+    best = rfm["order"][0]
+    assert rfm["segments"][best]["count"] > 0
+
+
+def test_a_rule_file_on_data_without_amounts_drops_its_spend_conditions(cli, tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"segments": [{"key": "vip", "when": {"r": [3, 5], "f": [3, 5], "m": [4, 5]}}, {"key": "rest"}]}))
+    out = tmp_path / "out"
+    run_ok(cli, _events_without_revenue(tmp_path, 400), "--out", out, "--rules", rules, "--no-charts")
+    rfm = json.loads((out / "facts.json").read_text())["segmentations"]["rfm"]
+    assert rfm["rules"]["segments"][0]["when"] == {"r": [3, 5], "f": [3, 5]}
+    assert "its spend conditions left out: the data has no amounts" in rfm["definition"]["rule_table_reason"]
+    assert rfm["segments"]["vip"]["count"] > 0
+
+
+def test_a_shorter_period_that_fits_the_data_drops_the_short_data_warning(cli, tmp_path):
+    """178 days are too few for two 90-day periods but enough for two of 60: with --period 60d
+    migration runs, and the profile's 'need at least 180' warning would contradict it."""
+    rows = [(f"c{i % 150}", (pd.Timestamp("2024-01-01") + pd.Timedelta(days=(i * 7) % 178)).strftime("%Y-%m-%d"), 10 + i % 40) for i in range(900)]
+    path = write_log(tmp_path, rows)
+    out = tmp_path / "out"
+    run_ok(cli, path, "--out", out, "--period", "60d", "--no-charts")
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["segmentations"]["rfm"]["migration"] is not None
+    assert not any("need at least 180" in w for w in facts["warnings"])
+    run_ok(cli, path, "--out", out, "--no-charts")  # the default period: the data is too short, and it says so
+    facts = json.loads((out / "facts.json").read_text())
+    assert any("migration and next-period validation skipped" in w for w in facts["warnings"])
+
+
+def test_an_event_log_speaks_of_buyers_and_recency_without_amounts(cli, tmp_path):
+    rows = [(f"u{i}", "purchase", f"2024-0{1 + i % 6}-1{i % 9}") for i in range(80)] + [(f"u{i}", "home", "2024-03-02") for i in range(80, 200)]
+    path = tmp_path / "ev.csv"
+    path.write_text("user_id,event,timestamp\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    out = cli("profile", path, "--json").json()
+    assert out["customers"] == 200 and out["buyers"] == 80
+    assert "100% of buyers bought once: frequency separates few of them, so recency carries the segmentation" in out["warnings"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from custseg.compute.metrics import Metrics
-from custseg.compute.rules import DEFAULT, RECENCY_MONETARY, SMALL_BASE, RuleTable, rank_of
+from custseg.compute.rules import DEFAULT, RECENCY_MONETARY, SMALL_BASE, SMALL_TABLES, WITHOUT_AMOUNTS, RuleTable, rank_of, without_monetary
 from custseg.compute.scoring import FREQUENCY_BANDS, RECENCY_BANDS, Score, fixed_score, quantile_score
 
 SMALL_BASE_CUSTOMERS = 50
@@ -64,9 +64,18 @@ def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scor
     return Scored(r, f, m, {"recency": rs, "frequency": fs, "monetary": ms}, method, reason)
 
 
-def choose_table(n_customers: int, scored: Scored, user: RuleTable | None) -> tuple[RuleTable, str]:
+def choose_table(n_customers: int, scored: Scored, user: RuleTable | None, has_amounts: bool = True) -> tuple[RuleTable, str]:
     if user is not None:
+        if not has_amounts and any("m" in r.when for r in user.rules):
+            return without_monetary(user), "the rule file you gave, its spend conditions left out: the data has no amounts"
         return user, "the rule file you gave"
+    table, reason = _built_in_table(n_customers, scored)
+    if not has_amounts:
+        return WITHOUT_AMOUNTS[table.name], reason + "; by recency and frequency alone, as the data has no amounts"
+    return table, reason
+
+
+def _built_in_table(n_customers: int, scored: Scored) -> tuple[RuleTable, str]:
     if n_customers < SMALL_BASE_CUSTOMERS:
         return SMALL_BASE, f"only {n_customers} customers (under {SMALL_BASE_CUSTOMERS}): three broad groups"
     if len(np.unique(scored.f)) == 1:
@@ -110,7 +119,7 @@ def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
     """Fold segments too small to act on into the nearest one by mean R/F/M scores, among
     those on the same side of recency (still buying, or lapsing) when there is one."""
     n = len(assignment.segment)
-    if assignment.table.name == "small_base" or n < SMALL_BASE_CUSTOMERS:
+    if assignment.table.name in SMALL_TABLES or n < SMALL_BASE_CUSTOMERS:
         return assignment
     threshold = min_segment_size(n)
     seg = assignment.segment.copy()

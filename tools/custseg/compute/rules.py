@@ -127,12 +127,57 @@ RECENCY_MONETARY = RuleTable(
     ),
 )
 
-BUILT_IN = {t.name: t for t in (DEFAULT, SMALL_BASE, RECENCY_MONETARY)}
+# Without amounts (an event log or a log with no revenue column) every monetary score is the
+# same: rules that ask for high spend could never match, and 'spend' would describe nothing.
+# The same tables on recency and frequency alone.
+RECENCY_FREQUENCY = RuleTable(
+    "recency_frequency",
+    "Six segments by recency and frequency (the data has no amounts); a customer takes the first rule that fits.",
+    (
+        _rule("champions", "Champions", "Bought recently and buy the most often.", r=(4, 5), f=(4, 5)),
+        _rule("loyal", "Loyal", "Buy regularly and are still active.", r=(3, 5), f=(3, 5)),
+        _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
+        _rule("at_risk", "At Risk", "Bought more than once but have started to go quiet: still within reach of a win-back.", r=(2, 2), f=(2, 5)),
+        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or one-time buyers who have gone quiet.", r=(1, 2)),
+        _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases."),
+    ),
+)
+
+SMALL_BASE_NO_AMOUNTS = RuleTable(
+    "small_base_no_amounts",
+    "Fewer than 50 customers and no amounts: three broad groups by recency and frequency.",
+    (
+        _rule("active_repeat", "Active Repeat Buyers", "Bought recently and more than once.", r=(3, 5), f=(2, 5)),
+        _rule("needs_attention", "Needs Attention", "Have not bought in a while.", r=(1, 2)),
+        _rule("recent", "Recent Buyers", "Everyone else: bought recently, once or rarely."),
+    ),
+)
+
+RECENCY_ONLY = RuleTable(
+    "recency_only",
+    "Segments by recency alone: customers bought about equally often and the data has no amounts.",
+    (
+        _rule("recent", "Recent Buyers", "Bought recently.", r=(4, 5)),
+        _rule("dormant", "Dormant", "The longest since a purchase (recency 1 or 2).", r=(1, 2)),
+        _rule("needs_attention", "Needs Attention", "In between: neither recent nor lapsed."),
+    ),
+)
+
+BUILT_IN = {t.name: t for t in (DEFAULT, SMALL_BASE, RECENCY_MONETARY, RECENCY_FREQUENCY, SMALL_BASE_NO_AMOUNTS, RECENCY_ONLY)}
+SMALL_TABLES = {SMALL_BASE.name, SMALL_BASE_NO_AMOUNTS.name}  # a few customers in broad groups: nothing merges
+# The table for data without amounts, in place of each built-in that scores spend.
+WITHOUT_AMOUNTS = {DEFAULT.name: RECENCY_FREQUENCY, SMALL_BASE.name: SMALL_BASE_NO_AMOUNTS, RECENCY_MONETARY.name: RECENCY_ONLY}
+
+
+def without_monetary(table: RuleTable) -> RuleTable:
+    """A user's table with its spend conditions left out (for data without amounts)."""
+    rules = tuple(Rule(r.key, r.name, r.description, {d: v for d, v in r.when.items() if d != "m"}) for r in table.rules)
+    return RuleTable(table.name, table.description, rules)
 
 # Value order of segment keys, best first: used to check that next-period behaviour
 # falls from the best segment to the worst, and to name upward moves.
 RANK = [
-    "champions", "high_value", "recent_high_value", "loyal", "recent", "medium_value", "new",
+    "champions", "high_value", "active_repeat", "recent_high_value", "loyal", "recent", "medium_value", "new",
     "needs_attention", "lapsed_high_value", "at_risk", "dormant",
 ]
 

@@ -121,7 +121,7 @@ class _Base:
     def score(self, metrics: Metrics, method: str, reason: str, table: RuleTable | None = None, table_reason: str = "", merged: list | None = None) -> Scoring:
         scored = rfm.score(metrics, method, reason, self.has_amounts)
         if table is None:
-            table, table_reason = rfm.choose_table(len(metrics), scored, self.user_rules)
+            table, table_reason = rfm.choose_table(len(metrics), scored, self.user_rules, self.has_amounts)
             assignment = rfm.merge_small(rfm.assign(table, table_reason, scored), scored)
         else:
             assignment = rfm.apply_merges(rfm.assign(table, table_reason, scored), merged or [])
@@ -200,6 +200,9 @@ class _Transactions(_Base):
             self.warnings.append(f"migration and next-period validation skipped: {why}")
         elif not self.opts.validate:
             self.unavailable["validation"] = "skipped with --no-validate"
+        if history and getattr(self.profile, "days_covered", None) is not None:
+            # The profile warned of too little data for the default period; this run's fits.
+            self.warnings = [w for w in self.warnings if w != short_data_warning(self.profile.days_covered)]
 
         verb = "activity" if ds.kind == "events" else "purchase"
         lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
@@ -480,7 +483,8 @@ def _day_col(table: pd.DataFrame, col: str) -> np.ndarray:
 
 def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict[str, float]]:
     counts = np.bincount(idx, minlength=len(keys))
-    sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in ("r", "f", "m")}
+    scored = ("r", "f", "m") if s.scored.scores["monetary"].method != "none" else ("r", "f")  # no amounts: no M to average
+    sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in scored}
     return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
 
 

@@ -192,12 +192,16 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
 
 def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
     out = list(ds.warnings)
+    buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
     if r.one_time_share is not None and r.one_time_share >= 0.5:
-        out.append(f"{r.one_time_share:.0%} of customers bought once: frequency separates few customers, so recency and spend carry the segmentation")
+        carry = "recency and spend carry" if ds.has_revenue else "recency carries"
+        out.append(f"{r.one_time_share:.0%} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation")
     if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
         out.append(short_data_warning(r.days_covered))
-    if r.customers < SMALL_BASE:
-        out.append(f"only {r.customers} customers: results are fragile; three broad groups (high value, medium, needs attention) will be used instead of the full segment table")
+    base = r.buyers if r.buyers is not None else r.customers
+    if base < SMALL_BASE:
+        groups = "high value, medium, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
+        out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
     dropped = sum(r.dropped.values())
     if r.rows and dropped > 0.2 * r.rows:
         top = max(r.dropped, key=r.dropped.get)
