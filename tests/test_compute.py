@@ -790,3 +790,17 @@ def test_an_event_log_speaks_of_buyers_and_recency_without_amounts(cli, tmp_path
     out = cli("profile", path, "--json").json()
     assert out["customers"] == 200 and out["buyers"] == 80
     assert "100% of buyers bought once: frequency separates few of them, so recency carries the segmentation" in out["warnings"]
+
+
+def test_lapsed_lifecycle_and_the_lowest_recency_score_are_the_same_customers(cli, tmp_path):
+    """A customer 180 days past their last purchase is recency 2 (91-180 days), so not yet
+    Lapsed; at 181 days both say gone (a trial found 4 customers Lapsed with recency 2)."""
+    end = pd.Timestamp("2024-12-31")
+    rows = [(f"c{i}", (end - pd.Timedelta(days=int(d))).strftime("%Y-%m-%d"), 20) for i, d in enumerate([0] + list(range(170, 200)) * 3)]
+    rows += [(f"c{i}", "2023-01-05", 30) for i in range(len(rows))]  # everyone two orders, a long tenure
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--method", "fixed", "--no-charts")
+    _, customers = read_out(out)
+    assert ((customers["lifecycle"] == "lapsed") == (customers["r_score"] == 1)).all()
+    assert (customers.loc[customers["recency_days"] == 180, "lifecycle"] != "lapsed").all()
+    assert (customers.loc[customers["recency_days"] == 181, "lifecycle"] == "lapsed").all()

@@ -46,21 +46,22 @@ def _pick(keys: list[str], conditions: list[tuple[str, np.ndarray]], default: st
 LIFECYCLE_BANDS = (("onboarding", 0, 30), ("adopting", 31, 90), ("established", 91, 365), ("mature", 366, None))
 
 
-def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapse_days: int, activity: str) -> Labels:
-    """Seed 002's tenure stages, with lapsed customers set apart first."""
+def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activity: str) -> Labels:
+    """Seed 002's tenure stages, with lapsed customers (``lapsed_from`` or more days since
+    the last ``activity``) set apart first."""
     n = len(tenure)
-    conds = [("lapsed", recency >= lapse_days)]
+    conds = [("lapsed", recency >= lapsed_from)]
     for key, low, high in LIFECYCLE_BANDS:
         conds.append((key, (tenure >= low) & ((tenure <= high) if high is not None else True)))
     keys = [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"]
     index = _pick(keys, conds, "mature", n)
     names = {"onboarding": "Onboarding", "adopting": "Adopting", "established": "Established", "mature": "Mature", "lapsed": "Lapsed"}
     definition = {
-        "lapsed": f"no {activity} in the last {lapse_days} days (checked first)",
+        "lapsed": f"{lapsed_from}+ days since the last {activity} (checked first)",
         "tenure_bands_days": [{"key": k, "min": lo, "max": hi} for k, lo, hi in LIFECYCLE_BANDS],
         "tenure": f"days from the first {activity} to the as-of date",
     }
-    return Labels("lifecycle", keys, names, index, "tenure_bands", f"tenure since the first {activity}, lapsed after {lapse_days} days without one", definition)
+    return Labels("lifecycle", keys, names, index, "tenure_bands", f"tenure since the first {activity}, lapsed from {lapsed_from} days without one", definition)
 
 
 # -- value -------------------------------------------------------------------------------

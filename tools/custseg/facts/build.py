@@ -17,6 +17,7 @@ from custseg.compute import analysis, rfm
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
+from custseg.compute.scoring import RECENCY_BANDS
 from custseg.compute.segmentations import Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
 from custseg.facts.schema import (
@@ -34,7 +35,9 @@ from custseg.facts.schema import (
 from custseg.ingest import Dataset
 
 MIN_CUSTOMERS = 3
-LAPSE_DAYS = {"purchase": 180, "activity": 30}
+# Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
+# recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
+LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 
@@ -205,7 +208,7 @@ class _Transactions(_Base):
             self.warnings = [w for w in self.warnings if w != short_data_warning(self.profile.days_covered)]
 
         verb = "activity" if ds.kind == "events" else "purchase"
-        lapse = LAPSE_DAYS[verb if verb == "activity" else "purchase"]
+        lapse = LAPSED_FROM[verb]
         issues = _issues(ds, activity)
         # The other segmentations, in the order facts.json lists them. Value tiers are on the
         # buyers' metrics, the rest on the activity's (the same metrics for purchase data).
@@ -439,7 +442,7 @@ class _CustomerTable(_Base):
             self.segmentations["value"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["value_tier"] = lab.label
         if "lifecycle" in self.profile.methods and as_of is not None:
-            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSE_DAYS["purchase"], "order")
+            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSED_FROM["purchase"], "order")
             self.segmentations["lifecycle"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["lifecycle"] = lab.label
         if "health" in self.profile.methods and as_of is not None:
