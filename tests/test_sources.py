@@ -262,3 +262,22 @@ def test_payment_problem_events_lower_the_health_score(tmp_path, cli):
     health = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["health"]
     assert "payment_issues" in health["definition"]["weights"]
     assert health["definition"]["components"]["frequency"] == "percentile of distinct active days"
+
+
+def test_a_log_with_returns_says_so_and_can_leave_them_out(tmp_path):
+    """Negative rows (UCI's 'C' invoices) are orders in a plain log, as the contract says; the
+    profile counts them and whom they leave at zero, and --exclude-returns drops them."""
+    from custseg.ingest import IngestOptions
+
+    lines = ["InvoiceNo,CustomerID,InvoiceDate,Quantity,UnitPrice"]
+    lines += [f"5{i:04d},{100 + i % 20},2011-0{1 + i % 9}-1{i % 9},2,5.00" for i in range(100)]
+    lines += [f"C6{i:03d},{100 + i},2011-10-0{1 + i % 9},-2,5.00" for i in range(6)]  # 6 returns; customers 100-105
+    lines += ["C7000,999,2011-10-01,-1,9.00"]  # a customer with a return only
+    path = write(tmp_path, "retail.csv", "\n".join(lines) + "\n")
+    ds = load([path])
+    assert ds.kept_rows == 107 and len(ds.transactions) == 107
+    assert "7 of 107 orders have a negative amount (returns or cancellations the log records as rows): they count as orders on their day and net against spend, so 1 customer's net spend is zero or below; add --exclude-returns to leave them out" in ds.warnings
+    ds = load([path], IngestOptions(exclude_returns=True))
+    assert ds.dropped == {"returned": 7} and ds.kept_rows + 7 == ds.rows == 107
+    assert (ds.transactions["amount"] > 0).all() and ds.transactions["customer_id"].nunique() == 20
+    assert not any("negative amount" in w for w in ds.warnings)

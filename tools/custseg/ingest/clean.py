@@ -31,6 +31,7 @@ REASON_ORDER = (
     "unpaid",
     "other_currency",
     "zero_value",
+    "returned",
     "no_identity",
 )
 
@@ -68,6 +69,7 @@ class Options:
     decimal_hint: str | None = None  # "," when the file's convention is European (semicolons)
     key: str | None = None  # the pseudonymization key: a plain log's ids are then prepared early
     purchase_events: list[str] | None = None  # event logs: the names that count as purchases (default: detected)
+    exclude_returns: bool = False  # transaction logs: leave out orders with a negative amount (dropped as 'returned')
 
 
 @dataclass
@@ -276,6 +278,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     order_export = source != "transactions"
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
+    negative = (orders["net"] < 0).to_numpy() if not order_export else None
+    if negative is not None and opts.exclude_returns:  # a log's returns, left out when the user asks
+        reason.assign(negative, "returned")
 
     pseudonyms = None
     if early_identity is not None:
@@ -300,6 +305,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
     issues = _issue_counts(identity, reason)
     warnings = []
+    if negative is not None and not opts.exclude_returns:
+        warnings.extend(_returns_warning(out, negative[kept]))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} unpaid {'order' if n == 1 else 'orders'} (pending or authorized) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
@@ -319,6 +326,23 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     )
     cleaned.check()
     return cleaned
+
+
+def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
+    """A log that records returns and cancellations as negative rows (UCI's 'C' invoices)
+    counts them as orders, as the contract says: say how many, and whom they leave with
+    nothing spent, so the user can choose --exclude-returns."""
+    n = int(negative.sum())
+    if not n:
+        return []
+    codes = pd.factorize(orders["identity"], sort=False)[0]
+    net = np.bincount(codes[codes >= 0], weights=orders["amount"].to_numpy()[codes >= 0])
+    broke_even = int((net <= 0).sum())
+    whose = "customer's" if broke_even == 1 else "customers'"
+    return [
+        f"{n:,} of {len(orders):,} orders have a negative amount (returns or cancellations the log records as rows): they count as orders "
+        f"on their day and net against spend, so {broke_even:,} {whose} net spend is zero or below; add --exclude-returns to leave them out"
+    ]
 
 
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:

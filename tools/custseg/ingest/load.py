@@ -26,6 +26,7 @@ class IngestOptions:
     include_unpaid: bool = False
     key: str | None = None  # path of a key file from an earlier run
     purchase_events: list[str] = field(default_factory=list)  # event logs: names that count as purchases
+    exclude_returns: bool = False  # transaction logs: orders with a negative amount are dropped as 'returned'
 
 
 @dataclass
@@ -106,6 +107,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         decimal_hint="," if any(i.delimiter == ";" for i in inputs) else None,
         key=key,
         purchase_events=options.purchase_events or None,
+        exclude_returns=options.exclude_returns,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)

@@ -26,6 +26,7 @@ class IngestParams:
     currency: str | None = param("the currency of the amounts: labels them when the export names none, and keeps only orders in it when the export mixes currencies", default=None, metavar="CODE")
     include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
     key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
+    exclude_returns: bool = param("transaction logs: leave out orders with a negative amount (returns and cancellations recorded as rows), counted as dropped 'returned'", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
 
     def ingest_options(self) -> IngestOptions:
@@ -37,6 +38,7 @@ class IngestParams:
             include_unpaid=self.include_unpaid,
             key=self.key,
             purchase_events=list(self.purchase_event),
+            exclude_returns=self.exclude_returns,
         )
 
 
