@@ -804,3 +804,22 @@ def test_lapsed_lifecycle_and_the_lowest_recency_score_are_the_same_customers(cl
     assert ((customers["lifecycle"] == "lapsed") == (customers["r_score"] == 1)).all()
     assert (customers.loc[customers["recency_days"] == 180, "lifecycle"] != "lapsed").all()
     assert (customers.loc[customers["recency_days"] == 181, "lifecycle"] == "lapsed").all()
+
+
+@pytest.mark.parametrize("days, caveats", [(300, True), (1000, False)])
+def test_a_short_export_says_what_counting_from_its_first_day_does(cli, tmp_path, days, caveats):
+    """Tenure and purchase counts start at the export's first day: on 300 days, the earlier
+    trend date had a quarter less history (Champions 'grow' by construction) and lifecycle
+    stages look younger; on 1,000 days neither caveat is worth a line."""
+    rng = np.random.default_rng(5)
+    start = pd.Timestamp("2022-01-01")
+    rows = [(f"c{rng.integers(0, 300)}", (start + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d"), 25) for d in rng.integers(0, days, 3000)]
+    rows += [("c0", start.strftime("%Y-%m-%d"), 25), ("c1", (start + pd.Timedelta(days=days - 1)).strftime("%Y-%m-%d"), 25)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts = json.loads((out / "facts.json").read_text())
+    trend = [w for w in facts["warnings"] if w.startswith("trends compare")]
+    tenure = [n for n in facts["segmentations"]["lifecycle"]["notes"] if n.startswith("tenure counts from the first purchase in this data, which starts on 2022-01-01")]
+    assert bool(trend) == caveats and bool(tenure) == caveats
+    if caveats:
+        assert f"the data held {days - 90:,} days of purchases at the earlier date against {days:,} now" in trend[0]

@@ -248,8 +248,24 @@ class _Transactions(_Base):
                 self.labels_cache[kind] = cached
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
+        self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         customers = self.attach_other_labels(customers, activity, buyers)
         return self.facts(as_of), customers
+
+    def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
+        """What a short export does to figures that count from its first day: tenure, and
+        purchase counts that grow with the history behind them."""
+        if span < 2 * 365 and "lifecycle" in self.segmentations:
+            self.segmentations["lifecycle"].notes.append(
+                f"tenure counts from the first {verb} in this data, which starts on {from_day(first_day)}: a customer who "
+                f"{'was active' if verb == 'activity' else 'bought'} before then looks newer than they are"
+            )
+        earlier = cutoff - first_day + 1
+        if history and earlier < 0.8 * span:
+            self.warnings.append(
+                f"trends compare {from_day(cutoff)} with {from_day(as_of)}, and the data held {earlier:,} days of {'activity' if verb == 'activity' else 'purchases'} at the earlier date against {span:,} now: "
+                "segments that need many purchases (Champions, Loyal) grow partly because customers had more time to reach them, so read a 'growing' trend there with care"
+            )
 
     # -- RFM -----------------------------------------------------------------------------------
 

@@ -75,6 +75,14 @@ PLAYBOOK: dict[str, dict[str, str]] = {
         "service": "Priority support and a dedicated contact.",
         "messaging": "\"As one of our most valued customers, you are first in line for this.\"",
     },
+    "active_repeat": {
+        "goal": "Keep them coming back and learn what they value.",
+        "frequency": "Every other week, tied to what they bought before.",
+        "tone": "Appreciative and personal.",
+        "offers": "Early access and rewards for coming back, not discounts.",
+        "service": "Quick, personal answers; ask for feedback.",
+        "messaging": "\"Thanks for coming back: here is something picked for you.\"",
+    },
     "medium_value": {
         "goal": "Grow their spend step by step.",
         "frequency": "Every other week or monthly.",
