@@ -281,3 +281,11 @@ def test_a_log_with_returns_says_so_and_can_leave_them_out(tmp_path):
     assert ds.dropped == {"returned": 7} and ds.kept_rows + 7 == ds.rows == 107
     assert (ds.transactions["amount"] > 0).all() and ds.transactions["customer_id"].nunique() == 20
     assert not any("negative amount" in w for w in ds.warnings)
+
+
+def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
+    """An analyst sees which columns were not read (product, country), never their values."""
+    lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE" for i in range(30)]
+    res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
+    assert "Ignored    StockCode, Description, Country (not needed to segment)" in res.out
+    assert "Mug" not in res.out and "EIRE" not in res.out

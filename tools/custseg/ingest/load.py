@@ -38,6 +38,7 @@ class FileInfo:
     rows: int
     encoding: str | None = None
     delimiter: str | None = None
+    ignored: list[str] = field(default_factory=list)  # columns no role reads (product, country, notes...)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
     if cleaned.rows and malformed > 0.5 * cleaned.rows:
         raise InputError(label, f"{malformed} of {cleaned.rows} records have the wrong number of fields: is the delimiter right?")
     _refuse_if_empty(label, cleaned)
-    files = [FileInfo(i.path, i.name, d.source, i.format, len(f) + i.malformed, i.encoding, i.delimiter) for i, d, f in zip(inputs, detections, frames)]
+    files = [FileInfo(i.path, i.name, d.source, i.format, len(f) + i.malformed, i.encoding, i.delimiter, _ignored(i.columns, d)) for i, d, f in zip(inputs, detections, frames)]
     return _dataset(det, files, cleaned, key)
 
 
@@ -126,6 +127,12 @@ def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
     if inp.format in ("xlsx", "csv", "text") and len(raw) == 0:
         raise InputError(inp.path, "has a header but no data rows")
     return pd.DataFrame({role: raw[det.mapping[role]].reset_index(drop=True) for role in roles})
+
+
+def _ignored(columns: list[str], det: Detection) -> list[str]:
+    """The columns of a file that no role reads: named so an analyst can see what was left aside."""
+    used = {det.mapping[r] for r in used_roles(det.mapping)}
+    return [c for c in columns if c not in used and str(c).strip()]
 
 
 def _refuse_if_empty(label: str, cleaned: Cleaned) -> None:

@@ -82,6 +82,7 @@ class ProfileResult:
     joined: dict | None = None
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
+    ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
 
 
 def profile(params: ProfileParams) -> ProfileResult:
@@ -119,6 +120,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         joined=ds.joined,
         purchase_events=ds.purchase_events,
         buyers=_distinct_ids(ds.transactions["customer_id"]) if ds.kind == "events" else None,
+        ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
     )
     result.warnings = _warnings(ds, result)
     return result
@@ -236,6 +238,7 @@ def render_text(r: ProfileResult) -> str:
         f"Revenue    {money}",
         f"Dates      {r.date_min} to {r.date_max} ({r.days_covered} days)" if r.date_min else "Dates      none",
         "Columns    " + ", ".join(f"{role}={col}" for role, col in r.mapping.items()),
+        "Ignored    " + (_listing(r.ignored_columns) + " (not needed to segment)" if r.ignored_columns else "nothing"),
         "Dropped    " + (", ".join(f"{k} {v:,}" for k, v in r.dropped.items()) if r.dropped else "nothing"),
         "Methods    " + ", ".join(r.methods),
     ]
@@ -244,6 +247,11 @@ def render_text(r: ProfileResult) -> str:
     for warning in r.warnings:
         lines.append(f"Warning    {warning}")
     return "\n".join(lines)
+
+
+def _listing(names: list[str], most: int = 12) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 PROFILE = Tool(
