@@ -226,6 +226,13 @@ BROKEN = [
     ("figure_words_ratio", _append_persona("new", "Nine in ten bought only once."), "figure_in_text", "segments.new.persona"),
     ("figure_words_fraction", _append_persona("dormant", "Roughly half of them come back in winter."), "figure_in_text", "segments.dormant.persona"),
     ("figure_count_of_them", _append_persona("at_risk", "About 217 of them bought a jacket."), "figure_in_text", "segments.at_risk.persona"),
+    ("figure_words_twice_as_much", _append_persona("champions", "They spend twice as much as the Regulars."), "figure_in_text", "segments.champions.persona"),
+    ("figure_words_times_as_many", _append_persona("dormant", "There are three times as many of them as of Regulars."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_words_times_more", _set(f"{P0}.expected_outcome", "A Regular spends five times more than a First-Timer."), "figure_in_text", f"{P0}.expected_outcome"),
+    ("figure_words_half_as_much", _append_persona("new", "They spend half as much as the Regulars."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_double_what", _append_persona("loyal", "They spend double what a First-Timer spends."), "figure_in_text", "segments.loyal.persona"),
+    ("figure_words_tripled", _append_persona("at_risk", "Their orders tripled in the spring, then stopped."), "figure_in_text", "segments.at_risk.persona"),
+    ("figure_words_times_a_month", _append_persona("loyal", "They visit nine times a month."), "figure_in_text", "segments.loyal.persona"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
     ("schema_wrong_type", _set("segments.champions.communication_frequency.times", "weekly"), "schema", "segments.champions.communication_frequency.times"),
@@ -249,10 +256,32 @@ BROKEN = [
     ("kpi_rate_as_percentage", _set("kpis[0].target", 95), "rate_not_fraction", "kpis[0].target"),
     ("success_rate_as_percentage", _set(f"{P0}.success_metric.target", 33), "rate_not_fraction", f"{P0}.success_metric.target"),
     ("baseline_of_another_kind", _set("kpis[0].baseline", "{segmentations.rfm.segments.champions.count}"), "baseline_other_metric", "kpis[0].baseline"),
+    ("baseline_of_another_segment", _set("kpis[2].baseline", "{segmentations.rfm.segments.champions.next_repeat_rate}"), "baseline_other_segment", "kpis[2].baseline"),
+    ("baseline_of_another_segmentation", _set("kpis[1].baseline", "{segmentations.lifecycle.segments.mature.count}"), "baseline_other_segment", "kpis[1].baseline"),
+    (
+        "kpi_dormant_size_target_above_baseline",
+        _set("kpis[6]", {"segment": "dormant", "metric": "count", "baseline": "{segmentations.rfm.segments.dormant.count}", "target": 2000, "review": "monthly"}),
+        "kpi_target_backwards",
+        "kpis[6].target",
+    ),
+    (
+        "kpi_at_risk_share_target_above_baseline",
+        _set("kpis[5]", {"segment": "at_risk", "metric": "pct_customers", "baseline": "{segmentations.rfm.segments.at_risk.pct_customers}", "target": 0.05, "review": "monthly"}),
+        "kpi_target_backwards",
+        "kpis[5].target",
+    ),
+    ("kpi_top_size_target_below_baseline", _set("kpis[1].target", 60), "kpi_target_backwards", "kpis[1].target"),
+    (
+        "kpi_rate_already_at_its_most",
+        _set("kpis[2]", {"segment": "loyal", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.repeat_rate}", "target": 1, "review": "monthly"}),
+        "kpi_at_limit",
+        "kpis[2].target",
+    ),
     ("pathway_down", _set(f"{P0}.to_segment", "dormant"), "pathway_downward", f"{P0}.to_segment"),
     ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
     ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
     ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
+    ("rule_names_the_display_name", _set("automation_rules[2].rule", "After the reactivation series, move Lapsed One-Timers who never opened it to the suppressed list."), "rule_display_name", "automation_rules[2].rule"),
 ]
 
 
@@ -301,6 +330,42 @@ def test_no_email_check_when_the_export_held_no_emails(runs):
     assert not [p for p in validate(doc, facts) if p.code == "unreachable_segment"]
 
 
+def test_rules_name_segments_as_the_crm_files_do(runs):
+    """The CRM files label customers with the computed names (Dormant), not the plan's (Lapsed One-Timers)."""
+    facts = facts_of(runs)
+
+    def rule_problems(text, **display_names):
+        doc = reference()
+        for key, name in display_names.items():
+            doc["segments"][key]["display_name"] = name
+        doc["automation_rules"][2]["rule"] = text
+        return [p for p in validate(doc, facts) if p.path == "automation_rules[2].rule"]
+
+    (p,) = rule_problems("Move lapsed one-timers who never opened the series to the suppressed list.")
+    assert p.code == "rule_display_name" and "'Lapsed One-Timers'" in p.message and "'Dormant'" in p.message
+    (p,) = rule_problems("Alert the founder when one of the Northwind Insiders has not ordered for a while.")  # another segment's name
+    assert "'Northwind Insiders'" in p.message and "'Champions'" in p.message
+    (p,) = rule_problems("Move Dormant Browsers to the suppressed list.", dormant="Dormant Browsers")  # the files say Dormant
+    assert "'Dormant Browsers'" in p.message
+    # the computed name, with the plan's name beside it or alone; a name the same but for case; part of a name
+    assert rule_problems("Move Dormant contacts (the Lapsed One-Timers of this plan) who never opened it to the suppressed list.") == []
+    assert rule_problems("Move dormant contacts who never opened the series to the suppressed list.", dormant="DORMANT") == []
+    assert rule_problems("When a contact enters Needs Attention, send the occasional-shopper digest.", needs_attention="Attention") == []
+    assert rule_problems("Tag Insiders so their orders get the handwritten card.") == []
+
+
+def test_a_budget_of_hours_only_is_a_budget(runs):
+    """An amount of 0 with hours: the user gives staff time, not money (the shares then divide the hours)."""
+    facts = facts_of(runs)
+    doc = reference()
+    doc["budget"] = {"amount": 0, "per": "month", "hours": 40}
+    for p in doc["pathways"]:
+        p["investment"] = {"hours": p["investment"]["hours"]}
+    assert [p for p in validate(doc, facts) if p.path.startswith(("budget", "targeting_matrix", "pathways"))] == []
+    doc["pathways"][0]["investment"]["budget"] = 500  # money the user does not have
+    assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.amount", "plan_over_budget")]
+
+
 @pytest.mark.parametrize("case", BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_variant_is_reported(runs, cli, tmp_path, case):
     _, mutate, code, path = case
@@ -327,6 +392,88 @@ def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
     doc = _set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.count}")(reference())
     codes = [p.code for p in validate(doc, facts_of(runs)) if p.path.startswith("kpis[5]")]
     assert codes == ["baseline_other_metric"]
+
+
+def _kpi_problems(doc, facts, kpi) -> list:
+    """The problems of one KPI appended to ``doc`` (the rest of the document is not looked at)."""
+    doc["kpis"].append(kpi)
+    at = f"kpis[{len(doc['kpis']) - 1}]"
+    return [p for p in validate(doc, facts) if p.path.startswith(f"{at}.") or p.path == at]
+
+
+def _behavioral(runs) -> tuple[dict, dict]:
+    """The product-events reference moved onto its behavioral segmentation (power, regular, occasional, inactive)."""
+    facts = facts_of(runs, "product_events")
+    order = facts["segmentations"]["behavioral"]["order"]
+    doc = reference("product_events")
+    segs = list(doc["segments"].values())
+    doc["segmentation"] = "behavioral"
+    # the RFM plan's display names, which its rules use beside the RFM names, do not fit these segments
+    doc["segments"] = {k: {f: v for f, v in segs[i].items() if f != "display_name"} for i, k in enumerate(order)}
+    for item in doc["targeting_matrix"] + doc["kpis"] + doc["automation_rules"]:
+        item["segment"] = order[0]
+    for p in doc["pathways"]:
+        p["from_segment"], p["to_segment"] = order[1], order[0]
+        p["success_metric"] = {"metric": "repeat_rate", "target": 0.5}  # behavioral segments have no next-period rate
+    doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.behavioral.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order]
+    return doc, facts
+
+
+# (segmentation, segment, size metric, target, backwards?): the best segment should grow, the
+# losing ones (lapsed, dormant, at risk, inactive: the bottom of the ranking) shrink; the middle either way
+SIZE_TARGETS = [
+    ("rfm", "dormant", "count", 2000, True),
+    ("rfm", "dormant", "count", 1500, False),
+    ("rfm", "at_risk", "pct_customers", 0.05, True),
+    ("rfm", "at_risk", "pct_customers", 0.03, False),
+    ("rfm", "champions", "count", 60, True),
+    ("rfm", "champions", "count", 90, False),
+    ("rfm", "needs_attention", "count", 600, False),
+    ("rfm", "needs_attention", "count", 300, False),
+    ("rfm", "new", "pct_customers", 0.05, False),
+    ("behavioral", "inactive", "count", 1200, True),
+    ("behavioral", "inactive", "count", 900, False),
+    ("behavioral", "power", "pct_customers", 0.01, True),
+    ("behavioral", "regular", "count", 50, False),
+    ("behavioral", "occasional", "count", 400, False),
+]
+
+
+@pytest.mark.parametrize("segmentation, segment, metric, target, backwards", SIZE_TARGETS, ids=[f"{s[1]}-{s[2]}-{s[3]}" for s in SIZE_TARGETS])
+def test_size_targets_follow_the_ranking(runs, segmentation, segment, metric, target, backwards):
+    doc, facts = (reference(), facts_of(runs)) if segmentation == "rfm" else _behavioral(runs)
+    kpi = {"segment": segment, "metric": metric, "baseline": f"{{segmentations.{segmentation}.segments.{segment}.{metric}}}", "target": target, "review": "monthly"}
+    problems = _kpi_problems(doc, facts, kpi)
+    assert [p.code for p in problems] == (["kpi_target_backwards"] if backwards else []), problems
+    if backwards:
+        name = facts["segmentations"][segmentation]["segments"][segment]["name"]
+        assert f"'{name}'" in problems[0].message and ("at or below" in problems[0].message) == (segment not in ("champions", "power"))
+
+
+def test_a_baseline_is_the_kpis_own_segments_fact(runs):
+    facts = facts_of(runs)
+    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.champions.next_repeat_rate}", "target": 0.7, "review": "monthly"}
+    (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
+    assert p.code == "baseline_other_segment" and "'champions'" in p.message and "{segmentations.rfm.segments.loyal.next_repeat_rate}" in p.message
+    # another segment's fact of another kind: one problem, the segment
+    (p,) = _kpi_problems(reference(), facts, kpi | {"baseline": "{segmentations.rfm.segments.champions.count}"})
+    assert p.code == "baseline_other_segment"
+    (p,) = _kpi_problems(reference(), facts, kpi | {"baseline": "{segmentations.lifecycle.segments.mature.repeat_rate}"})
+    assert p.code == "baseline_other_segment" and "lifecycle" in p.message
+    # the segment's own next-period rate, where validation keeps it too, is not another segment's
+    assert _kpi_problems(reference(), facts, kpi | {"baseline": "{segmentations.rfm.validation.segments.loyal.repeat_rate}"}) == []
+
+
+def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
+    facts = facts_of(runs)
+    assert facts["segmentations"]["rfm"]["segments"]["loyal"]["repeat_rate"] == 1  # every Loyal customer bought more than once
+    kpi = {"segment": "loyal", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.repeat_rate}", "target": 0.9, "review": "monthly"}
+    (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
+    assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message
+    # a rate below its most may be held where it is or raised
+    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "monthly"}
+    assert _kpi_problems(reference(), facts, kpi) == []
+    assert _kpi_problems(reference(), facts, kpi | {"target": 1}) == []
 
 
 def test_a_figure_is_matched_only_to_facts_of_the_same_segmentation(runs):
@@ -361,7 +508,13 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
         " buy B2B and expect 24/7 replies; {segmentations.rfm.segments.champions.count} customers,"
         " {segmentations.rfm.segments.champions.pct_customers} of buyers. {{ 7*7 }} stays text."
     )
-    assert validate(doc, facts_of(runs)) == []
+    # cadence adverbs stay text like 'once a week' (a count of times is a figure, as '3 times' is);
+    # 'double' that compares nothing is not a figure
+    doc["segments"]["champions"]["persona"] += " They bought twice, hear from us twice a month, and give double points a double-check."
+    doc["segments"]["loyal"]["offers"] += " A double opt-in reminder and double loyalty points on launch day."
+    doc["review_schedule"] += " Audit marketing consent twice a year and thrice before a big launch."
+    doc["roadmap"][0]["actions"].append("Drop the weakest offer and double the strongest; double down on what works.")
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 
 def test_problems_are_listed_one_per_line(runs, cli, tmp_path):
@@ -388,18 +541,7 @@ def test_check_json_result_carries_exit_code(runs, cli, tmp_path):
 
 
 def test_a_strategy_may_cover_another_segmentation(runs):
-    facts = facts_of(runs, "product_events")
-    order = facts["segmentations"]["behavioral"]["order"]
-    doc = reference("product_events")
-    segs = list(doc["segments"].values())
-    doc["segmentation"] = "behavioral"
-    doc["segments"] = {k: segs[i] for i, k in enumerate(order)}
-    for item in doc["targeting_matrix"] + doc["kpis"] + doc["automation_rules"]:
-        item["segment"] = order[0]
-    for p in doc["pathways"]:
-        p["from_segment"], p["to_segment"] = order[1], order[0]
-        p["success_metric"] = {"metric": "repeat_rate", "target": 0.5}  # behavioral segments have no next-period rate
-    doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.behavioral.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order]
+    doc, facts = _behavioral(runs)
     assert validate(doc, facts) == []
     del doc["segments"]["inactive"]
     assert ("dormant_unaddressed", "segments.inactive") in [(p.code, p.path) for p in validate(doc, facts)]

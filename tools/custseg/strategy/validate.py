@@ -38,16 +38,21 @@ CODES: dict[str, str] = {
     "empty_section": "a required part of the plan is empty",
     "segment_without_kpi": "a segment with a strategy has no KPI",
     "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed",
-    "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase)",
+    "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",
+    "kpi_at_limit": "a KPI whose baseline is already at its limit (a rate of 1.0, 100%), so no target can improve on it",
     "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
     "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
+    "baseline_other_segment": "a KPI baseline cites a fact of another segment or segmentation than the KPI's own segment",
     "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
     "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
+    "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
 }
 
 MAX_SEGMENTS = 6
 SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
 DORMANT_WORDS = ("dormant", "lapsed", "hibernat", "lost", "inactive", "churn", "sleep", "asleep")
+# Segments customers should leave, besides the dormant kind and the bottom of the ranking.
+AT_RISK_WORDS = ("risk", "lapsing")
 
 # Per-customer columns of customers.csv that a trigger can test.
 CUSTOMER_METRICS = (
@@ -68,6 +73,8 @@ HIGHER_IS_BETTER = (
     "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
     "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score",
 )
+# A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink.
+SIZE_METRICS = ("count", "pct_customers")
 
 
 @dataclass
@@ -258,15 +265,41 @@ _NUMBER_WORD = (
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
 )
 _NUMBER_WORDS = rf"{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})*"
-# Figures written in words: a percentage, a ratio, a fraction of a group, a count of a group.
-# Ordinals ("a second order"), "once a week" and "the first half of the year" are not figures.
+# Figures written in words: a percentage, a ratio, a fraction of a group, a count of a group,
+# a multiple ("twice as much as", "three times more", "double what", "tripled") and a count of
+# times per period ("nine times a month", as "9 times a month" is a figure in digits).
+# Ordinals ("a second order"), cadence adverbs ("once a week", "twice a year": plan cadence
+# in review schedules and actions), "the first half of the year", "double opt-in" and
+# "double points" are not figures.
+_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)"
 WORD_FIGURE = re.compile(
     rf"\b{_NUMBER_WORDS}\s+(?:percent|per\s?cent)\b"
     rf"|\b{_NUMBER_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUMBER_WORDS}\b"
-    r"|(?<!first\s)(?<!second\s)(?<!last\s)\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+of\b"
-    r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b",
+    rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+of\b"
+    r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
+    rf"|{_NOT_FIRST_HALF}\b(?:twice|thrice|half|{_NUMBER_WORDS}\s+times)\s+as\s+(?:much|many|often|likely|(?!well\b)\w+\s+as)\b"
+    rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
+    r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
+    r"|\b(?:doubled|tripled|quadrupled|halved)\b"
+    rf"|\b(?!one\s){_NUMBER_WORDS}\s+times\s+(?:a|an|per|each|every)\s+(?:day|week|fortnight|month|quarter|year)\b",
     re.IGNORECASE,
 )
+_WORD_TIMES_PER = re.compile(r"\btimes\s+(?:a|an|per|each|every)\b", re.IGNORECASE)
+_WORD_MULTIPLE = re.compile(r"\b(?:as|times|twice|double|triple|quadruple|doubled|tripled|quadrupled|halved)\b", re.IGNORECASE)
+
+
+def _word_figure_hint(figure: str) -> tuple[str, str, str]:
+    """For a figure in words: the segment fact it most likely quotes, how to cite it, and the
+    typed field where a plan number of its kind belongs."""
+    if _WORD_TIMES_PER.search(figure):
+        return "avg_purchase_days", "cite a fact like", "communication_frequency for how often a segment hears from you"
+    typed = "offer_terms for discounts and offer windows"
+    if figure[:1].isdigit():
+        return "count", "cite a fact like", typed
+    if _WORD_MULTIPLE.search(figure):
+        stat = "count" if re.search(r"\b(?:many|fewer)\b", figure, re.IGNORECASE) else "avg_purchase_days" if re.search(r"\boften\b", figure, re.IGNORECASE) else "avg_value"
+        return stat, "cite the facts it compares, like", typed + ", KPI target"
+    return "pct_customers", "cite a fact like", typed
 
 
 def _unit_of(figure: str) -> str:
@@ -463,8 +496,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         for m in WORD_FIGURE.finditer(bare):
             seg_in_path = re.match(r"segments\.([^.]+)\.", path)
             seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
-            stat = "count" if m.group(0)[:1].isdigit() else "pct_customers"
-            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; cite a fact like {{segmentations.{segmentation}.segments.{seg_key}.{stat}}} or move plan numbers into a typed field (offer_terms for discounts and offer windows)"))
+            stat, cite, typed = _word_figure_hint(m.group(0))
+            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{segmentations.{segmentation}.segments.{seg_key}.{stat}}} or move plan numbers into a typed field ({typed})"))
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
@@ -504,9 +537,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
     problems += _fraction_problems(doc, kpis, metrics)
     problems += _baseline_kinds(kpis, keys, segmentation)
-    problems += _backwards_targets(kpis, keys)
+    problems += _backwards_targets(kpis, keys, segmentation, order, fact_segments)
     problems += _downward_pathways(doc, order)
     problems += _over_budget(doc)
+    problems += _display_names_in_rules(doc, strat, fact_segments)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -593,15 +627,39 @@ def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Proble
 _KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an amount of money", "days": "a number of days", "count": "a count", "dec": "a count"}
 
 
+# The segmentation and segment a fact is about: segmentations.rfm.segments.loyal.count and
+# segmentations.rfm.validation.segments.loyal.repeat_rate are loyal's; segmentations.rfm.customers is rfm's.
+_FACT_OWNER = re.compile(r"segmentations\.([^.]+)\.(?:(?:validation\.)?segments\.([^.]+)\.)?")
+
+
+def _other_owner(key: str, segmentation: str, segment: Any) -> str | None:
+    """What else a KPI baseline is about, when it is not the KPI's own segment: 'the segment
+    'champions'' or 'the lifecycle segmentation'; None for its own facts and the whole data's."""
+    owner = _FACT_OWNER.match(key)
+    if not owner:
+        return None
+    if owner.group(1) != segmentation:
+        return f"the {owner.group(1)} segmentation"
+    return f"the segment '{owner.group(2)}'" if owner.group(2) and owner.group(2) != segment else None
+
+
 def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list[Problem]:
+    """A baseline is the KPI's own segment's value of its metric: another kind of fact, or
+    another segment's, cannot be compared with the target."""
     out = []
     for i, k in enumerate(kpis):
         key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
         if key not in keys:
             continue
+        seg = k.get("segment")
+        same = f"segmentations.{segmentation}.segments.{seg}.{k['metric']}"
+        other = _other_owner(key, segmentation, seg) if f"segmentations.{segmentation}.segments.{seg}.count" in keys else None
+        if other:
+            hint = f"cite {{{same}}}" if same in keys else f"cite a fact of segments.{seg} that measures {k['metric']}"
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_segment", f"{{{key}}} is a fact of {other}, but the KPI measures the segment '{seg}' of {segmentation}; {hint} so the target is compared with the segment's own value"))
+            continue
         cited, wanted = _KIND_WORDS.get(value_kind(key)), _KIND_WORDS.get(value_kind(k["metric"]))
         if cited != wanted:
-            same = f"segmentations.{segmentation}.segments.{k.get('segment')}.{k['metric']}"
             hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
             out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{key}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
     return out
@@ -648,24 +706,86 @@ def _over_budget(doc: dict) -> list[Problem]:
     return out
 
 
-def _backwards_targets(kpis: list, keys: dict[str, Any]) -> list[Problem]:
-    """KPI targets on the wrong side of their baseline: a goal of fewer repeat buyers or
-    longer gaps since the last purchase is a slip of the pen more often than a plan."""
+def _losing(key: str, order: list[str], fact_segments: dict) -> bool:
+    """A segment customers should leave: the bottom of the ranking (facts order: best first),
+    or a dormant, lapsed or at-risk kind below the top."""
+    if key not in order or order.index(key) == 0:
+        return False
+    name = str((fact_segments.get(key) or {}).get("name") or "")
+    return key == order[-1] or _is_dormant(key, name) or any(w in f"{key} {name}".lower() for w in AT_RISK_WORDS)
+
+
+def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, order: list[str], fact_segments: dict) -> list[Problem]:
+    """KPI targets on the wrong side of their baseline: a goal of fewer repeat buyers, longer
+    gaps since the last purchase or more Dormant customers is a slip of the pen more often
+    than a plan. A segment's size has no direction of its own: the top segment should grow
+    and the losing ones shrink (those in the middle either way). A rate already at 1.0 leaves
+    no target that improves on it."""
     out = []
     for i, k in enumerate(kpis):
         key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
         target, base = (_number(k.get("target")), _number(keys.get(key))) if key else (None, None)
         if target is None or base is None:
             continue
-        metric = k["metric"]
-        lower = metric in LOWER_IS_BETTER
-        if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
-            continue
+        metric, seg = k["metric"], k.get("segment")
+        name = str((fact_segments.get(seg) or {}).get("name") or seg) if isinstance(seg, str) else ""
+        if metric in SIZE_METRICS:
+            if len(order) < 2 or seg not in order or (seg != order[0] and not _losing(seg, order, fact_segments)):
+                continue
+            lower = seg != order[0]
+            where = "a segment customers should leave (on the losing side of the" if lower else "the best segment (the top of the"
+            why = f"'{name}' is {where} {segmentation} ranking), so its {metric} target should be {'at or below' if lower else 'at or above'} it"
+        else:
+            lower = metric in LOWER_IS_BETTER
+            if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
+                continue
+            why = f"a {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
         if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
             continue  # a baseline of another kind: baseline_other_metric says so
+        if _other_owner(key, segmentation, seg):
+            continue  # another segment's baseline: baseline_other_segment says so
+        if not lower and value_kind(metric) == "pct" and base >= 1 - 1e-9:
+            alive = metric != "next_repeat_rate" and keys.get(f"segmentations.{segmentation}.segments.{seg}.next_repeat_rate") is not None
+            instead = ("next_repeat_rate (what the segment did in the next period), " if alive else "") + "the segment's count or its spend"
+            fixed = f" (every {name} customer has already bought more than once)" if metric == "repeat_rate" else ""
+            out.append(Problem(f"kpis[{i}].target", "kpi_at_limit", f"the baseline {base:g} ({key}) is already 100%, the most a {metric} can be, so no target can improve on it{fixed}; measure something that can still move: {instead}"))
+            continue
         if (target > base + 1e-9) if lower else (target < base - 1e-9):
-            way = "at or below" if lower else "at or above"
-            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); a {metric} target should be {way} it (the baseline's own value holds it where it is)"))
+            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
+    return out
+
+
+def _name_spans(name: str, text: str) -> list[tuple[int, int]]:
+    """Where a segment name stands in a text as whole words, in any case."""
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    return [m.span() for m in re.finditer(rf"(?<!\w){words}(?!\w)", text, re.IGNORECASE)] if words else []
+
+
+def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in others)
+
+
+def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict) -> list[Problem]:
+    """The CRM files label customers with the computed segment names (Dormant), so a rule set
+    up against the plan's display name (Lapsed One-Timers) matches nobody. A rule may give the
+    plan's name beside the computed one; a display name that only differs in case is the same."""
+    renamed = []
+    for key, fields in strat.items():
+        display = fields.get("display_name") if isinstance(fields, dict) and key in fact_segments else None
+        computed = str((fact_segments.get(key) or {}).get("name") or key)
+        if isinstance(display, str) and display.strip() and display.strip().lower() != computed.strip().lower():
+            renamed.append((display.strip(), computed.strip()))
+    out = []
+    rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    for i, rule in enumerate(rules):
+        text = rule.get("rule") if isinstance(rule, dict) else None
+        if not isinstance(text, str):
+            continue
+        for display, computed in renamed:
+            shown, named = _name_spans(display, text), _name_spans(computed, text)
+            # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
+            if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' is this plan's name for the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
     return out
 
 
