@@ -915,3 +915,28 @@ def test_recurring_costs_count_every_period_of_the_roadmap(weekly, over):
     assert bool(problems) == over
     if over:
         assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400, more than the 1,846 the budget allows")
+
+
+def test_lifecycle_pathways_move_customers_on_a_stage(runs):
+    """Facts list lifecycle stages in time order (onboarding first): moving on a stage is the
+    aim, so onboarding -> adopting is upward and anything -> lapsed is downward."""
+    facts = facts_of(runs, "product_events")
+    order = facts["segmentations"]["lifecycle"]["order"]
+    assert order[0] == "onboarding" and order[-1] == "lapsed"
+    doc = reference("product_events")
+    segs = list(doc["segments"].values())
+    doc["segmentation"] = "lifecycle"
+    doc["segments"] = {k: {f: v for f, v in segs[i % len(segs)].items() if f != "display_name"} for i, k in enumerate(order[:4])}
+    for item in doc["targeting_matrix"] + doc["kpis"] + doc["automation_rules"]:
+        item["segment"] = order[0]
+    doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.lifecycle.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order[:4]]
+
+    def downward(start, end):
+        for p in doc["pathways"]:
+            p["from_segment"], p["to_segment"] = start, end
+            p["success_metric"] = {"metric": "pct_customers", "target": 0.3}
+        return [p.code for p in validate(doc, facts) if p.code == "pathway_downward"]
+
+    assert downward("onboarding", "adopting") == []
+    assert downward("lapsed", "established") == []
+    assert downward("adopting", "onboarding") and downward("mature", "lapsed")

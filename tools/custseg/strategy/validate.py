@@ -537,8 +537,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
     problems += _fraction_problems(doc, kpis, metrics)
     problems += _baseline_kinds(kpis, keys, segmentation)
-    problems += _backwards_targets(kpis, keys, segmentation, order, fact_segments)
-    problems += _downward_pathways(doc, order)
+    ranking = _ranking(segmentation, order)
+    problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
+    problems += _downward_pathways(doc, ranking)
     problems += _over_budget(doc)
     problems += _display_names_in_rules(doc, strat, fact_segments)
     if kpis:
@@ -663,6 +664,15 @@ def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list
             hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
             out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{key}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
     return out
+
+
+def _ranking(segmentation: str, order: list[str]) -> list[str]:
+    """The segments best first. Facts list lifecycle stages in time order (onboarding first,
+    lapsed last), where moving on a stage is the aim: mature ranks first, lapsed last."""
+    if segmentation != "lifecycle":
+        return order
+    stages = [k for k in order if k != "lapsed"]
+    return stages[::-1] + [k for k in order if k == "lapsed"]
 
 
 def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
