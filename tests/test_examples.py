@@ -131,3 +131,7 @@ def test_event_log_segmentations_say_what_they_count(cli, tmp_path):
     segs = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]
     assert {k: s["basis"] for k, s in segs.items() if k in ("rfm", "value")} == {"rfm": "purchases", "value": "purchases"}
     assert segs["lifecycle"]["basis"] == segs["health"]["basis"] == segs["behavioral"]["basis"] == "activity"
+    # activity carries no money: no revenue figures for those segments (zeros a model would cite as 0.00)
+    for kind in ("lifecycle", "health", "behavioral"):
+        assert all(s["revenue"] is None and s["avg_value"] is None and s["aov"] is None for s in segs[kind]["segments"].values())
+    assert sum(s["revenue"] for s in segs["rfm"]["segments"].values()) > 0

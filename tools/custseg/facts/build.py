@@ -130,8 +130,10 @@ class _Base:
             assignment = rfm.apply_merges(rfm.assign(table, table_reason, scored), merged or [])
         return Scoring(metrics, scored, assignment)
 
-    def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None) -> Segmentation:
-        stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts, revenue_total)
+    def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None, amounts: bool = True) -> Segmentation:
+        """``amounts``: whether ``metrics`` carry money (an event log's activity metrics do not,
+        so its lifecycle, health and behavioral segments get no revenue figures, not zeros)."""
+        stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts and amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
         segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k]) for k in lab.keys}
         return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis() if prev is not None else None)
@@ -239,7 +241,7 @@ class _Transactions(_Base):
                 act_now = customer_metrics(activity, as_of, self.period)
                 act_prev = customer_metrics(activity, cutoff, self.period) if history else None
                 buy_now, buy_prev = (rfm_now.metrics, rfm_prev.metrics if rfm_prev else None) if rfm_now is not None else (None, None)
-                labelled = [(kind, *self.labelled(make, buy_now if on_buyers else act_now, buy_prev if on_buyers else act_prev)) for kind, make, on_buyers in makers]
+                labelled = [(kind, *self.labelled(make, buy_now if on_buyers else act_now, buy_prev if on_buyers else act_prev, amounts=on_buyers or activity is buyers)) for kind, make, on_buyers in makers]
         for kind, seg, cached in labelled:
             if seg is not None:
                 if activity is not buyers and kind != "value":  # an event log's: measured on every event
@@ -337,8 +339,9 @@ class _Transactions(_Base):
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
         return seg, now, prev, others
 
-    def labelled(self, make: Callable[[Metrics], Labels], now: Metrics | None, prev: Metrics | None) -> tuple[Segmentation | None, tuple | None]:
-        """One segmentation from its labelling function, and its (customer codes, labels)."""
+    def labelled(self, make: Callable[[Metrics], Labels], now: Metrics | None, prev: Metrics | None, amounts: bool = True) -> tuple[Segmentation | None, tuple | None]:
+        """One segmentation from its labelling function, and its (customer codes, labels);
+        ``amounts``: whether the metrics carry money (not an event log's activity)."""
         if now is None or len(now) == 0:
             return None, None
         lab = make(now)
@@ -346,8 +349,8 @@ class _Transactions(_Base):
         # construction: a trend on them would say nothing.
         relative = lab.method == "spend_quantiles"
         prev_lab = make(prev).index if prev is not None and len(prev) and not relative else None
-        revenue_total = float(now.monetary.sum()) if self.has_amounts else None
-        return self.segmentation_from_labels(lab, now, prev_lab, revenue_total), (now.code, lab)
+        revenue_total = float(now.monetary.sum()) if self.has_amounts and amounts else None
+        return self.segmentation_from_labels(lab, now, prev_lab, revenue_total, amounts), (now.code, lab)
 
     # -- customers.csv --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import numpy as np
 from custseg.compute.metrics import to_days
 from custseg.facts import build
 from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import SOURCE_LABELS, make_environment
+from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, make_environment
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -65,7 +65,43 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "trigger_metrics": TRIGGER_METRICS,
         "business_model_hint": _business_model(facts["data"]["source"]),
         "currency": facts["data"].get("currency"),
+        # what the primary segmentation's shares are of (an event log's RFM: the buyers only)
+        "base": base(seg, facts["data"]),
+        "buyers": _buyers(facts),
+        "other_views": [_other_view(k, v, facts["data"]) for k, v in segs.items() if k != primary],
+        # an event log's plan may rest on the behavioral segments (usage) instead of RFM
+        "behavioral": _behavioral(segs.get("behavioral")) if primary == "rfm" else None,
     }
+
+
+def _buyers(facts: dict) -> dict | None:
+    """An event log: how many of its users bought and how many never did (report.buyers)."""
+    bought = buyers(facts)
+    return {**bought, "everyone": facts["data"].get("customers")} if bought["never_bought"] else None
+
+
+def _other_view(kind: str, seg: dict, data: dict) -> dict:
+    """A segmentation beside the primary one, as the segments brief names it: its reason in the
+    reader's words, what its figures count, and each segment's band when it has bands of days."""
+    bands = day_bands(seg.get("definition"))
+    return {
+        "key": kind,
+        "title": SEGMENTATION_TITLES.get(kind, kind.replace("_", " ").title()),
+        "method_reason": seg.get("method_reason") or "",
+        "activity": activity_basis(seg),
+        "basis": str((seg.get("definition") or {}).get("basis") or "") if bands else "",
+        "base": base(seg, data),
+        "segments": [{"key": k, "name": seg["segments"][k]["name"], "count": seg["segments"][k]["count"], "band": bands.get(k, "")} for k in seg.get("order", []) if k in seg.get("segments", {})],
+    }
+
+
+def _behavioral(seg: dict | None) -> dict | None:
+    """The behavioral segments a plan could cover instead of RFM: keys with customers and the
+    facts a strategy may cite for them (figures of activity, not purchases)."""
+    if not seg:
+        return None
+    active = [k for k in seg.get("order", []) if (seg["segments"].get(k) or {}).get("count")]
+    return {"active": active, "names": {k: seg["segments"][k]["name"] for k in active}, "activity": activity_basis(seg)}
 
 
 def _data_age(facts: dict) -> int | None:

@@ -158,6 +158,19 @@ def _rfm(facts: dict) -> dict | None:
     return rfm
 
 
+def _buyers_only(facts: dict) -> bool:
+    """An event log: the RFM segments count only the customers who bought, fewer than the
+    users in the data (``data.customers``), so their shares are shares of the buyers."""
+    rfm, everyone = _rfm(facts), (facts.get("data") or {}).get("customers")
+    n = (rfm or {}).get("customers")
+    return isinstance(n, int) and isinstance(everyone, int) and n < everyone
+
+
+def _who(n: int | None, facts: dict) -> str:
+    """'2,746 customers', or '328 customers who bought' when the others never did."""
+    return _customers(n) + (" who bought" if _buyers_only(facts) else "")
+
+
 def _segment_order(rfm: dict) -> list[str]:
     segments = rfm["segments"]
     order = [k for k in (rfm.get("order") or []) if k in segments]
@@ -243,7 +256,8 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         "currency": currency,
     }
     has_revenue = any(v is not None for v in data["revenue_share"])
-    what = "RFM segments: share of customers vs share of revenue" if has_revenue else "RFM segments: share of customers"
+    people = "buyers" if _buyers_only(facts) else "customers"  # an event log's users who never bought are in no segment
+    what = f"RFM segments: share of {people} vs share of revenue" if has_revenue else f"RFM segments: share of {people}"
     title = _title(what, facts)
 
     def draw():
@@ -254,7 +268,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         rev = [(_num(v) or 0.0) for v in data["revenue_share"]]
         h = 0.38 if has_revenue else 0.6
         off = h / 2 if has_revenue else 0.0
-        b1 = ax.barh(y - off, pct, height=h, color=C_CUSTOMERS, label="% of customers")
+        b1 = ax.barh(y - off, pct, height=h, color=C_CUSTOMERS, label=f"% of {people}")
         _bar_labels(ax, b1, [fmt_pct(v) for v in data["pct_customers"]], horizontal=True)
         top = max(pct + [0.01])
         if has_revenue:
@@ -269,7 +283,8 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         ax.grid(axis="x", color="#e5e5e5")
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
-        parts = [_customers(data["customers"])]
+        everyone = (facts.get("data") or {}).get("customers")
+        parts = [f"{data['customers']:,} of {everyone:,} customers bought" if _buyers_only(facts) else _customers(data["customers"])]
         if has_revenue and data["revenue_total"] is not None:
             parts.append(f"revenue {fmt_money(data['revenue_total'], currency)}")
         elif not has_revenue:
@@ -377,7 +392,7 @@ def _rf_grid_chart(facts: dict, customers: pd.DataFrame):
         ax.set_yticks(np.arange(-0.5, len(r_scores)), minor=True)
         ax.grid(which="minor", color="white", linewidth=2)
         ax.tick_params(which="minor", length=0)
-        sub = f"{data['customers']:,} scored customers; darker = more customers"
+        sub = f"{data['customers']:,} scored customers{' (those who bought)' if _buyers_only(facts) else ''}; darker = more customers"
         if has_spend:
             sub += f"; avg = average total spend per customer{f' ({currency})' if currency else ''}"
         ax.set_title(sub, loc="left", fontsize=13, fontweight="normal", color=GREY)
@@ -644,7 +659,7 @@ def _distributions_chart(facts: dict, customers: pd.DataFrame):
             if d["missing"]:
                 ax.annotate(f"{d['missing']:,} without a value, not shown", (1.0, 1.0), xycoords="axes fraction", ha="right", va="top", fontsize=11, color=GREY)
         _suptitle(fig, title)
-        _footnote(fig, f"{n:,} customers; lighter last bar = the long tail grouped into one bar")
+        _footnote(fig, f"{_who(n, facts)}; lighter last bar = the long tail grouped into one bar")
         return fig
 
     return Chart(CHART_FILES["distributions"], title, "distributions", data), draw

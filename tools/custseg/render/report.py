@@ -247,6 +247,52 @@ def _title(key: str) -> str:
     return key.replace("_", " ").strip().title()
 
 
+def base(seg: dict | None, data: dict | None) -> dict:
+    """What a segmentation's shares (pct_customers) are a share of.
+
+    An event log's RFM and value segments count only the customers who bought
+    (``segmentations.<kind>.customers``) while ``data.customers`` counts every user: their
+    shares are then said to be of the buyers, never 'of all'. Otherwise (everyone is in the
+    segmentation) the words are the report's usual ones. Words and facts only.
+    """
+    seg, data = seg or {}, data or {}
+    n, everyone = seg.get("customers"), data.get("customers")
+    if not isinstance(n, int) or not isinstance(everyone, int) or n >= everyone:
+        return {"partial": False, "customers": n, "everyone": everyone, "short": "of all", "long": "of all customers", "header": "% of Total", "chip": "of customers"}
+    if (seg.get("basis") or "purchases") == "purchases":
+        return {"partial": True, "customers": n, "everyone": everyone, "short": "of buyers", "long": f"of the {fmt_count(n)} customers who bought", "header": "% of buyers", "chip": "of buyers"}
+    return {"partial": True, "customers": n, "everyone": everyone, "short": "of those segmented", "long": f"of the {fmt_count(n)} customers segmented", "header": "% of those segmented", "chip": "of those segmented"}
+
+
+def activity_basis(seg: dict | None) -> bool:
+    """An event log's lifecycle, health and behavioral segments: their figures count active
+    days (days with any event) and days since the last event, not purchases."""
+    return (seg or {}).get("basis") == "activity"
+
+
+def day_bands(defn: dict | None) -> dict[str, str]:
+    """Bands of active days (the behavioral segmentation's ``definition.bands``: key, min_days,
+    meaning; highest first) in plain words, by key: '12 or more active days: active most days'.
+    Each band runs up to the next higher one's minimum; every figure is a band's own."""
+    bands = [b for b in ((defn or {}).get("bands") or []) if isinstance(b, dict) and isinstance(b.get("min_days"), (int, float)) and b.get("key")]
+    if not bands or len(bands) != len((defn or {}).get("bands") or []):
+        return {}
+    ordered = sorted(bands, key=lambda b: b["min_days"], reverse=True)
+    out = {}
+    for i, b in enumerate(ordered):
+        low = b["min_days"]
+        high = ordered[i - 1]["min_days"] if i else None
+        if high is None:
+            text = f"{fmt_count(low)} or more active days"
+        elif low <= 0:
+            text = "no active day"
+        else:
+            text = f"at least {fmt_count(low)} and fewer than {fmt_count(high)} active days"
+        meaning = b.get("meaning")
+        out[b["key"]] = f"{text}: {meaning}" if isinstance(meaning, str) and meaning else text
+    return out
+
+
 # -- the view the templates read -----------------------------------------------------------------
 
 
@@ -443,7 +489,12 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
 
 
 # The rule tables' names (facts keep the keys) as a reader of the report would say them.
-RULE_TABLE_LABELS = {"default": "the standard six segments", "small_base": "three groups for a small base", "recency_monetary": "recency and spend only", "user": "your own"}
+RULE_TABLE_LABELS = {
+    "default": "the standard six segments", "small_base": "three groups for a small base", "recency_monetary": "recency and spend only", "user": "your own",
+    # the tables for data without amounts (compute/rules.py WITHOUT_AMOUNTS)
+    "recency_frequency": "the standard six segments, by recency and frequency", "small_base_no_amounts": "three groups for a small base, by recency and frequency",
+    "recency_only": "recency only",
+}
 
 
 def _rfm_method_label(seg: dict) -> str:
@@ -458,7 +509,7 @@ def _rfm_method_label(seg: dict) -> str:
     return "quintiles of this data for recency, frequency and spend" if method == "quantile" else label + "; spend by quintiles of this data"
 
 
-def _rfm(seg: dict | None, currency: str | None) -> dict | None:
+def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> dict | None:
     if not seg:
         return None
     names = _names(seg)
@@ -476,6 +527,8 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         # a table of the user's own needs no reason beyond its file, which the description names
         "rule_table_reason": "" if (defn.get("rule_table") or rules.get("name")) == "user" else defn.get("rule_table_reason") or "",
         "scores": _scores(seg.get("scores"), currency),
+        # spend scored (quintile bands), or every customer given the middle score (no amounts)
+        "monetary_scored": bool((((seg.get("scores") or {}).get("monetary") or {}).get("bands"))) or not seg.get("scores"),
         "rules_description": rules.get("description") or "",
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
         "segments": _segment_rows(seg),
@@ -492,20 +545,32 @@ def _rfm(seg: dict | None, currency: str | None) -> dict | None:
         "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
         "names": names,
+        "base": base(seg, data),
     }
 
 
-def _other(kind: str, seg: dict) -> dict:
+def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
     method = seg.get("method") or ""
+    defn = dict(seg.get("definition") or {})
+    rows = _segment_rows(seg)
+    bands = day_bands(defn)
+    if bands:  # bands of active days: each row's rule says its band in words, figures included
+        defn.pop("bands", None)
+        for row in rows:
+            if row["key"] in bands:
+                row["rule"] = bands[row["key"]]
     return {
         "kind": kind,
         "title": SEGMENTATION_TITLES.get(kind, _title(kind)),
         "method": method,
         "method_label": METHOD_LABELS.get(method, method.replace("_", " ")),
         "method_reason": seg.get("method_reason") or "",
-        "definition": _definition(seg.get("definition"), seg.get("segments")),
-        "segments": _segment_rows(seg),
+        "definition": _definition(defn, seg.get("segments")),
+        "segments": rows,
         "notes": list(seg.get("notes") or []),
+        "base": base(seg, data),
+        # figures of activity (any event), not of purchases: no spend, recency since the last event
+        "activity": activity_basis(seg),
     }
 
 
@@ -525,7 +590,25 @@ def _data(facts: dict) -> dict:
         "dropped": dropped,
         "has_dropped_orders": bool(dropped_orders),
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
+        # no amounts at all (an event log without a revenue property): no currency to speak of
+        "no_amounts": d.get("revenue_total") is None,
+        **buyers(facts),
     }
+
+
+def buyers(facts: dict) -> dict:
+    """An event log counts every user in ``data.customers`` and those with a purchase event in
+    ``data.buyers`` (the RFM segmentation's ``customers`` in facts written before that field):
+    how many bought and how many never did, the difference of the two facts (the export notes
+    state it too). Both None when everyone in the data bought."""
+    d = facts.get("data") or {}
+    everyone = d.get("customers")
+    bought = d.get("buyers")
+    if bought is None:
+        bought = ((facts.get("segmentations") or {}).get("rfm") or {}).get("customers")
+    if isinstance(everyone, int) and isinstance(bought, int) and bought < everyone:
+        return {"buyers": bought, "never_bought": everyone - bought}
+    return {"buyers": None, "never_bought": None}
 
 
 def _charts(charts: list[dict] | None, out_dir: str, inline: bool) -> list[dict]:
@@ -626,16 +709,26 @@ def _metric_value(metric: str, value: Any, currency: str | None) -> str:
     return fmt_count(value)
 
 
-def _metric_label(metric: Any) -> str:
+# A segmentation of activity (an event log's lifecycle, health, behavioral): its segment
+# figures count days with any event, not purchases.
+ACTIVITY_METRIC_LABELS = {
+    "median_recency_days": "median time since last active", "avg_purchase_days": "average active days",
+    "repeat_rate": "share active on more than one day",
+}
+
+
+def _metric_label(metric: Any, activity: bool = False) -> str:
+    if activity and str(metric) in ACTIVITY_METRIC_LABELS:
+        return ACTIVITY_METRIC_LABELS[str(metric)]
     return METRIC_LABELS.get(str(metric), str(metric).replace("_", " "))
 
 
-def _condition(item: dict | None, value_field: str, currency: str | None) -> str:
+def _condition(item: dict | None, value_field: str, currency: str | None, activity: bool = False) -> str:
     item = item or {}
     metric = item.get("metric") or ""
     op = OPERATOR_WORDS.get(item.get("operator") or "", item.get("operator") or "")
     value = item.get(value_field)
-    text = _metric_label(metric)
+    text = _metric_label(metric, activity)
     if value_field == "target":
         op = "reaches"
     return f"{text} {op} {_metric_value(metric, value, currency)}".strip() if value is not None else text
@@ -653,8 +746,9 @@ def _investment(inv: dict | None, currency: str | None) -> str:
     return " and ".join(parts) + (f" {PER_WORDS[inv['per']]}" if inv.get("per") in PER_WORDS else " (one-off)")
 
 
-def _plan(strategy: dict, name: Callable[[str], str], currency: str | None) -> dict:
-    """The plan parts of a full strategy document, as rows of text and typed numbers."""
+def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, activity: bool = False) -> dict:
+    """The plan parts of a full strategy document, as rows of text and typed numbers
+    (``activity``: the plan covers a segmentation of activity, whose figures are not purchases)."""
     def rows(key: str) -> list[dict]:
         items = strategy.get(key) or []
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
@@ -667,16 +761,16 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None) -> d
         "pathways": [{
             "from_name": name(p.get("from_segment")),
             "to_name": name(p.get("to_segment")),
-            "trigger": _condition(p.get("trigger"), "value", currency),
+            "trigger": _condition(p.get("trigger"), "value", currency, activity),
             "intervention": str(p.get("intervention") or ""),
-            "success": _condition(p.get("success_metric"), "target", currency),
+            "success": _condition(p.get("success_metric"), "target", currency, activity),
             "investment": _investment(p.get("investment"), currency),
             "expected_outcome": str(p.get("expected_outcome") or ""),
         } for p in rows("pathways")],
         "roadmap": [{"phase": str(r.get("phase") or ""), "weeks": r.get("weeks"), "actions": [str(a) for a in r.get("actions") or []]} for r in rows("roadmap")],
         "kpis": [{
             "segment": name(k.get("segment")),
-            "metric": _metric_label(k.get("metric")),
+            "metric": _metric_label(k.get("metric"), activity),
             "baseline": str(k.get("baseline") or NA),
             "target": _metric_value(k.get("metric") or "", k.get("target"), currency),
             "review": str(k.get("review") or ""),
@@ -696,8 +790,8 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
         if not isinstance(segs, dict):
             raise TypeError("strategy['segments'] must map segment keys to their fields")
         kind = strategy.get("segmentation") or "rfm"
+        other = ((facts or {}).get("segmentations") or {}).get(kind) or {}
         if kind != "rfm":  # a strategy for another segmentation: its names and order
-            other = ((facts or {}).get("segmentations") or {}).get(kind) or {}
             names = _names(other)
             keys = [r["key"] for r in _segment_rows(other)]
         ordered = [k for k in keys if k in segs] + [k for k in segs if k not in keys]
@@ -718,7 +812,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "segmentation": kind,
             "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
             "segments": segments,
-            "plan": _plan(strategy, name, currency),
+            "plan": _plan(strategy, name, currency, activity_basis(other)),
             "maintenance": [m for m in playbook.MAINTENANCE if not (strategy.get("review_schedule") and m in playbook.SCHEDULE)],
         }
     segments = []
@@ -736,9 +830,9 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
     data = _data(facts)
     segs = facts.get("segmentations") or {}
-    rfm = _rfm(segs.get("rfm"), data["currency"])
-    others = [_other(k, segs[k]) for k in OTHER_ORDER if segs.get(k)]
-    others += [_other(k, v) for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
+    rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
+    others = [_other(k, segs[k], facts.get("data")) for k in OTHER_ORDER if segs.get(k)]
+    others += [_other(k, v, facts.get("data")) for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     plan = _strategy(strategy, rfm, facts, data["currency"])
     exports = _exports(facts.get("exports"))
@@ -774,16 +868,24 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
     currency = (facts.get("data") or {}).get("currency")
     points: list[dict] = []
     active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
+    of = (rfm or {}).get("base") or base(None, None)
+    # a share of the buyers says so (an event log's users who never bought are in no RFM segment)
+    of_short = f" {of['short']}" if of["partial"] else ""
     if active:
         best = active[0]
         money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of all)" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")})
+        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")})
         largest = max(active, key=lambda r: r["count"])
         if largest is not best:
-            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
+            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
         earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
         if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-            points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])})."})
+            points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])}{of_short})."})
+    bought = buyers(facts)
+    if rfm and bought["never_bought"]:
+        everyone = [SEGMENTATION_TITLES.get(k, _title(k)).lower() for k in OTHER_ORDER if ((facts.get("segmentations") or {}).get(k) or {}).get("customers") == (facts.get("data") or {}).get("customers")]
+        rest = f"; the {_join(everyone)} below count them" if everyone else ""
+        points.append({"lead": "Never bought", "text": f"{fmt_count(bought['never_bought'])} of the {fmt_count((facts.get('data') or {}).get('customers'))} customers in the data have no purchase, so they are in no RFM segment{rest}."})
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if top and top.get("expected_revenue") is not None:
         points.append({"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."})
@@ -818,6 +920,11 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool
         plan = "the tailored plan is under Strategy per segment." if tailored else "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
         points.append({"lead": "Plan", "text": plan})
     return points
+
+
+def _join(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 _OPTION_ASIDE = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")

@@ -1,0 +1,217 @@
+"""An event log's report and briefs say what each figure counts (found by a skill trial).
+
+Its RFM and value segments count only the users who bought (``segmentations.<kind>.customers``)
+while ``data.customers`` counts every user: their shares are said to be of the buyers, and
+how many never bought is stated. Its lifecycle, health and behavioral segments count activity
+(``basis: "activity"``): their tables speak of days since last active and of coming back, not
+of purchases, repeat buying or spend. The behavioral bands are spelled out, and the segments
+brief offers a plan on them instead of RFM. Data without amounts says so in the Currency row.
+
+Each assertion on wording failed on the reports' earlier wording; test_purchase_data_keeps_its_words
+is the guard that a store's export keeps its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from custseg.cli.main import main
+from custseg.render.briefs import render_brief
+from custseg.render.report import fmt_count, fmt_pct
+from tests.conftest import EXAMPLES
+from tests.test_report import html_text, section
+
+ACTIVITY_SECTIONS = ("### Lifecycle stages", "### Health bands", "### Behavioral segments")
+
+
+def _run(src, out) -> dict:
+    assert main(["run", str(src), "--out", str(out)]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    return {
+        "facts": facts,
+        "md": (out / "report.md").read_text(encoding="utf-8"),
+        "html": html_text((out / "report.html").read_text(encoding="utf-8")),
+        "briefs": {p: render_brief(p, facts) for p in ("intake", "segments", "strategy", "operationalize")},
+    }
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory) -> dict:
+    """The bundled product event log: 1,500 users, of whom 393 bought (with amounts)."""
+    return _run(EXAMPLES / "product_events.jsonl", tmp_path_factory.mktemp("events") / "out")
+
+
+@pytest.fixture(scope="module")
+def no_amounts(tmp_path_factory) -> dict:
+    """The same log with every revenue property removed: purchases without amounts."""
+    base = tmp_path_factory.mktemp("events_no_amounts")
+    src = base / "events_no_revenue.jsonl"
+    with open(EXAMPLES / "product_events.jsonl", encoding="utf-8") as fin, open(src, "w", encoding="utf-8") as fout:
+        for line in fin:
+            event = json.loads(line)
+            for key in ("revenue", "amount", "price", "value", "total", "currency"):
+                (event.get("properties") or {}).pop(key, None)
+            fout.write(json.dumps(event) + "\n")
+    return _run(src, base / "out")
+
+
+def _counts(facts: dict) -> tuple[int, int, int]:
+    everyone = facts["data"]["customers"]
+    buyers = facts["segmentations"]["rfm"]["customers"]
+    assert buyers < everyone, "the example log needs users who never bought"
+    return everyone, buyers, everyone - buyers
+
+
+# -- 1. shares of the buyers, and how many never bought ---------------------------------------
+
+
+def test_report_says_rfm_shares_are_of_the_buyers(events):
+    facts, md = events["facts"], events["md"]
+    everyone, buyers, never = _counts(facts)
+    rfm = facts["segmentations"]["rfm"]
+    best = rfm["segments"][rfm["order"][0]]
+    short = section(md, "## In short")
+    assert f"**{best['name']}**: {fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of the {fmt_count(buyers)} customers who bought)" in short
+    assert " of all)" not in short
+    assert f"**Never bought**: {fmt_count(never)} of the {fmt_count(everyone)} customers in the data have no purchase, so they are in no RFM segment" in short
+    data = section(md, "## The data we used")
+    assert f"| Customers who bought (in the RFM segments) | {fmt_count(buyers)} |" in data
+    assert f"| Customers who never bought (in no RFM segment) | {fmt_count(never)} |" in data
+    assert f"| Customers who bought once | {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought |" in data
+    glance = section(md, "## RFM segments at a glance")
+    assert "| Segment | Count | % of buyers | Revenue Share |" in glance and "% of Total" not in glance
+    profiles = section(md, "## Segment profiles")
+    assert "of all customers" not in profiles
+    assert f"**{fmt_count(best['count'])} customers** ({fmt_pct(best['pct_customers'])} of the {fmt_count(buyers)} customers who bought)" in profiles
+    # value tiers count the buyers too; the lifecycle stages count everyone
+    assert "| Segment | Rule | Count | % of buyers | Revenue Share |" in section(md, "### Value tiers")
+    assert "| Segment | Rule | Count | % of Total | Median days since last active |" in section(md, "### Lifecycle stages")
+    assert "![RFM segments: share of buyers vs share of revenue" in md
+
+
+def test_report_html_says_the_same(events):
+    text = events["html"]
+    _, buyers, never = _counts(events["facts"])
+    assert f"Customers who never bought (in no RFM segment) {fmt_count(never)}" in text
+    assert f"of the {fmt_count(buyers)} customers who bought" in text
+    assert "of all customers" not in text and " of buyers " in text
+
+
+def test_intake_brief_counts_buyers_and_those_who_never_bought(events):
+    facts = events["facts"]
+    everyone, buyers, never = _counts(facts)
+    intake = events["briefs"]["intake"]
+    assert f"- Customers: **{fmt_count(everyone)}**: {fmt_count(buyers)} bought (had a purchase event) and {fmt_count(never)} never bought." in intake
+    assert f"count only the {fmt_count(buyers)} who bought, and their shares are of them" in intake
+    assert f"- Customers who bought once: {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought." in intake
+
+
+def test_segments_and_strategy_briefs_say_shares_are_of_buyers(events):
+    everyone, buyers, never = _counts(events["facts"])
+    segments = events["briefs"]["segments"]
+    assert "| Segment (key) | Rule | Customers | % of buyers |" in segments
+    assert f"Shares are of the {fmt_count(buyers)} customers who bought: the other {fmt_count(never)} of the {fmt_count(everyone)} customers in the data never bought" in segments
+    assert f"Shares (`pct_customers`) are of the {fmt_count(buyers)} customers who bought" in events["briefs"]["strategy"]
+
+
+# -- 2. activity, not purchases ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("heading", ACTIVITY_SECTIONS)
+def test_activity_segmentations_are_not_labelled_as_purchases(events, heading):
+    part = section(events["md"], heading)
+    assert "| Median days since last active | Came back (active on more than one day) |" in part
+    table = part[part.index("| Segment | Rule |") :]  # the method's reason may name what the data lacks (spend_trend)
+    for purchase_words in ("since last purchase", "Repeat rate", "Revenue Share", "Avg Value", "0.00 USD"):
+        assert purchase_words not in table, f"{heading}: {purchase_words!r}"
+    assert "since the last purchase" not in part and "distinct purchase days" not in part
+    assert "active days are days with any event" in part
+
+
+def test_activity_labels_in_html_and_segments_brief(events):
+    assert events["html"].count("Median days since last active") == len(ACTIVITY_SECTIONS)
+    segments = events["briefs"]["segments"]
+    for kind in ("lifecycle", "health", "behavioral"):
+        assert re.search(rf"\*\*{kind}\*\* \([^\n]*; counts activity, not purchases\)", segments), kind
+
+
+# -- 3. the behavioral bands, and a plan on them ------------------------------------------------
+
+
+def test_behavioral_bands_in_plain_words(events):
+    defn = events["facts"]["segmentations"]["behavioral"]["definition"]
+    assert [b["min_days"] for b in defn["bands"]] == [12, 4, 1, 0], "the test reads the bands as they are today"
+    part = section(events["md"], "### Behavioral segments")
+    assert "| Power Users | 12 or more active days: active most days (several times a week or more) |" in part
+    assert "| Regular Users | at least 4 and fewer than 12 active days: about weekly |" in part
+    assert "| Inactive | no active day: no activity in 30 days |" in part
+    assert "min days" not in part
+    segments = events["briefs"]["segments"]
+    assert f"by {defn['basis']}:\n- Power Users (`power`): 12 or more active days" in segments
+    assert "- Occasional Users (`occasional`): at least 1 and fewer than 4 active days" in segments
+
+
+def test_segments_brief_offers_a_plan_on_the_behavioral_segments(events):
+    segments = events["briefs"]["segments"]
+    assert "the plan can be built on the behavioral segments instead of the RFM ones" in segments
+    assert "who are the power users, who is drifting" in segments
+    assert '`"segmentation": "behavioral"`' in segments and "reference/strategy-schema.md" in segments
+    assert "should the plan rest on the RFM segments (purchases) or the behavioral ones (usage)?" in segments
+    strategy = events["briefs"]["strategy"]
+    assert "## If the user chose the behavioral segments" in strategy
+    assert "`median_recency_days` (median days since last active, not since a purchase)" in strategy
+    assert "take the baselines from `segmentations.behavioral.segments.<key>` instead" in events["briefs"]["operationalize"]
+
+
+def test_purchase_data_keeps_its_words(tmp_path):
+    """A store's export: everyone bought, nothing counts activity, no behavioral offer (a guard:
+    these held before and must still hold)."""
+    r = _run(EXAMPLES / "european_orders.csv", tmp_path / "out")
+    md = r["md"]
+    assert "| Segment | Count | % of Total |" in md and "of buyers" not in md and "Never bought" not in md
+    assert "| Median days since last purchase | Repeat rate |" in section(md, "### Lifecycle stages") and "since last active" not in md
+    assert "| % of customers |" in r["briefs"]["segments"] and "behavioral segments instead" not in r["briefs"]["segments"]
+    assert "## If the user chose the behavioral segments" not in r["briefs"]["strategy"]
+
+
+# -- 4. no internal source names --------------------------------------------------------------
+
+
+def test_no_internal_source_names(events):
+    for name, text in [("report.md", events["md"]), ("report.html", events["html"]), *events["briefs"].items()]:
+        assert "seeds" not in text.lower(), name
+
+
+# -- 5 and 6. no amounts --------------------------------------------------------------------------
+
+
+def test_without_amounts_the_report_says_there_are_none(no_amounts):
+    facts, md = no_amounts["facts"], no_amounts["md"]
+    assert facts["data"]["revenue_total"] is None
+    assert "| Currency | none: the data has no amounts |" in md and "not stated in the data" not in md
+    assert "Currency none: the data has no amounts" in no_amounts["html"]
+    scoring = section(md, "## How customers were scored")
+    assert "Each customer gets a recency and a frequency score" in scoring and "There is no monetary score: the data has no amounts." in scoring
+    assert "Rule table: the standard six segments, by recency and frequency." in scoring
+    rules = scoring[scoring.index("| Segment | Rule | What it means |") :]
+    assert "spend" not in rules
+
+
+def test_a_plan_on_the_behavioral_segments_names_its_measures_as_activity(events, tmp_path):
+    from custseg.render.report import render_report
+
+    facts = events["facts"]
+    keys = [k for k in facts["segmentations"]["behavioral"]["order"] if facts["segmentations"]["behavioral"]["segments"][k]["count"]]
+    plan = {
+        "segmentation": "behavioral",
+        "segments": {k: {"persona": f"Users of the {k} band."} for k in keys},
+        "kpis": [{"segment": keys[0], "metric": "repeat_rate", "baseline": "as now", "target": 0.5, "review": "monthly"},
+                 {"segment": keys[0], "metric": "median_recency_days", "baseline": "as now", "target": 3, "review": "monthly"}],
+    }
+    render_report(facts, str(tmp_path), strategy=plan)
+    kpis = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Measurement framework")
+    assert "| share active on more than one day |" in kpis and "| median time since last active |" in kpis
+    assert "repeat rate" not in kpis and "since last purchase" not in kpis
