@@ -704,7 +704,10 @@ def test_intake_brief_asks_for_a_newer_export_when_the_data_is_old(cli, tmp_path
     assert "4. **Data**: this data ends on 2025-12-31, 327 days ago, so the segments will show customers as they were then; is there a newer export?" in intake
     assert "- Export: **Shopify orders export** (" in intake  # in words, not the source key
     # ... and the strategy brief plans for it: every customer is 327 days further from their last order
-    assert "## The data is 327 days old" in briefs.render_brief("strategy", facts)
+    strategy = briefs.render_brief("strategy", facts)
+    assert "## The data is 327 days old" in strategy
+    # a user who says the data is current is asked to check it against the clock the age came from
+    assert "this computer's clock (2026-11-23): tell them the last date in the file" in strategy
     monkeypatch.setattr(build, "today", lambda: day("2026-01-20"))
     intake = briefs.render_brief("intake", facts)
     assert "is there a newer export" not in intake and "4. **Data**: is this file your whole customer base" in intake
@@ -823,3 +826,17 @@ def test_a_short_export_says_what_counting_from_its_first_day_does(cli, tmp_path
     assert bool(trend) == caveats and bool(tenure) == caveats
     if caveats:
         assert f"the data held {days - 90:,} days of purchases at the earlier date against {days:,} now" in trend[0]
+
+
+def test_intake_asks_the_currency_when_the_export_names_none(cli, tmp_path):
+    from custseg.render import briefs
+
+    rows = [(f"c{i % 40}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", 10 + i) for i in range(300)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    assert facts["data"]["currency"] is None
+    assert "10. **Currency**: the export names no currency; which currency are the amounts in?" in briefs.render_brief("intake", facts)
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--currency", "GBP")
+    facts, _ = read_out(out)
+    assert "**Currency**" not in briefs.render_brief("intake", facts)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from custseg.compute.metrics import to_days
+from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
 from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, make_environment
@@ -53,6 +53,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "active": active,
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "data_age_days": _data_age(facts),
+        "today": from_day(build.today()),  # the clock the data's age is measured by
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
         "prospect_key": PROSPECT_KEY,
