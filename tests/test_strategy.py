@@ -940,3 +940,31 @@ def test_lifecycle_pathways_move_customers_on_a_stage(runs):
     assert downward("onboarding", "adopting") == []
     assert downward("lapsed", "established") == []
     assert downward("adopting", "onboarding") and downward("mature", "lapsed")
+
+
+def test_rules_on_other_segmentations_name_the_key_the_crm_file_carries(runs):
+    """segments_generic.csv carries behavioral segments as keys (its behavior column: regular),
+    so a rule written against the name 'Regular Users', or a display name, matches nobody."""
+    doc, facts = _behavioral(runs)
+    doc["automation_rules"] = [{"segment": "regular", "crm": "Braze", "rule": "When a user's behavior is Regular Users, send the weekly digest."}]
+    (p,) = [p for p in validate(doc, facts) if p.code == "rule_display_name"]
+    assert "'Regular Users' names the segment the CRM files label 'regular'" in p.message
+    doc["automation_rules"][0]["rule"] = "When a user's behavior is regular, send the weekly digest."
+    assert not [p for p in validate(doc, facts) if p.code == "rule_display_name"]
+
+
+def test_a_rate_at_its_limit_on_activity_speaks_of_activity(runs):
+    doc, facts = _behavioral(runs)
+    seg = facts["segmentations"]["behavioral"]
+    key = next(k for k in seg["order"] if seg["segments"][k]["count"] and seg["segments"][k]["repeat_rate"] == 1)
+    kpi = {"segment": key, "metric": "repeat_rate", "baseline": f"{{segmentations.behavioral.segments.{key}.repeat_rate}}", "target": 0.9, "review": "monthly"}
+    (p,) = _kpi_problems(doc, facts, kpi)
+    assert p.code == "kpi_at_limit" and "been active on more than one day" in p.message and "bought" not in p.message
+
+
+@pytest.mark.parametrize("text, figure", [("Around 209 shops reorder every quarter.", "209 shops"), ("About 9 in 10 top accounts reorder.", "9 in 10"), ("Roughly 3 out of 4 stores come back.", "3 out of 4")])
+def test_counts_of_shops_and_ratios_in_digits_are_figures(runs, text, figure):
+    """A trial's persona passed with 'Around 209 shops' and 'about 9 in 10 top accounts'."""
+    doc = _append_persona("loyal", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert len(problems) == 1 and f"'{figure}" in problems[0].message

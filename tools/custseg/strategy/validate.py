@@ -241,6 +241,8 @@ _UNITS = (
     r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?|hours?|hrs?|minutes?|mins?|"
     r"orders?|customers?|purchases?|buyers?|clients?|accounts?|users?|people|visits?|sessions?|"
     r"times|transactions?|items?|units?|emails?|messages?|seats?|subscribers?|members?|"
+    r"shops?|stores?|businesses|companies|company|retailers?|resellers?|households?|contacts?|"
+    r"patients?|students?|guests?|companies|firms?|brands?|"
     r"percent|per ?cent|pct|points?|pts?|x|k|bn|m)"
 )
 
@@ -253,6 +255,8 @@ def _figure_re(currency: str | None) -> re.Pattern:
         rf"|\b{_NUM}\s?(?:%|[$€£¥₹]|(?:{codes})\b)"
         rf"|\b{_NUM}\s?-?\s?{_UNITS}(?![\w])"
         rf"|\b{_NUM}\s?×"
+        # a ratio in digits: 9 in 10, 3 out of 4
+        rf"|\b\d+\s+(?:in|out\s+of)\s+(?:every\s+)?\d+\b"
         # A bare decimal or a number with thousands separators reads as a computed figure
         # (an average basket of 119.37, 1,178 of them) whatever follows it.
         r"|(?<![\w.,])\d+\.\d+(?![\w.,]*\d)"
@@ -541,7 +545,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
     problems += _downward_pathways(doc, ranking)
     problems += _over_budget(doc)
-    problems += _display_names_in_rules(doc, strat, fact_segments)
+    problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -757,12 +761,18 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
         if not lower and value_kind(metric) == "pct" and base >= 1 - 1e-9:
             alive = metric != "next_repeat_rate" and keys.get(f"segmentations.{segmentation}.segments.{seg}.next_repeat_rate") is not None
             instead = ("next_repeat_rate (what the segment did in the next period), " if alive else "") + "the segment's count or its spend"
-            fixed = f" (every {name} customer has already bought more than once)" if metric == "repeat_rate" else ""
+            activity = _activity(keys, segmentation)
+            fixed = f" (every {name} customer has already {'been active on more than one day' if activity else 'bought more than once'})" if metric == "repeat_rate" else ""
             out.append(Problem(f"kpis[{i}].target", "kpi_at_limit", f"the baseline {base:g} ({key}) is already 100%, the most a {metric} can be, so no target can improve on it{fixed}; measure something that can still move: {instead}"))
             continue
         if (target > base + 1e-9) if lower else (target < base - 1e-9):
             out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
     return out
+
+
+def _activity(keys: dict[str, Any], segmentation: str) -> bool:
+    """Whether a segmentation's figures count activity (an event log's), not purchases."""
+    return keys.get(f"segmentations.{segmentation}.basis") == "activity"
 
 
 def _name_spans(name: str, text: str) -> list[tuple[int, int]]:
@@ -775,16 +785,21 @@ def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in others)
 
 
-def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict) -> list[Problem]:
+def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict, segmentation: str) -> list[Problem]:
     """The CRM files label customers with the computed segment names (Dormant), so a rule set
     up against the plan's display name (Lapsed One-Timers) matches nobody. A rule may give the
-    plan's name beside the computed one; a display name that only differs in case is the same."""
+    plan's name beside the computed one; a display name that only differs in case is the same.
+    The other segmentations' labels (lifecycle, behavior, ...) are their keys in the files."""
     renamed = []
     for key, fields in strat.items():
-        display = fields.get("display_name") if isinstance(fields, dict) and key in fact_segments else None
-        computed = str((fact_segments.get(key) or {}).get("name") or key)
-        if isinstance(display, str) and display.strip() and display.strip().lower() != computed.strip().lower():
-            renamed.append((display.strip(), computed.strip()))
+        if key not in fact_segments:
+            continue
+        name = str(fact_segments[key].get("name") or key)
+        label = name if segmentation == "rfm" else key  # what the CRM files carry
+        display = fields.get("display_name") if isinstance(fields, dict) else None
+        for shown in {n.strip() for n in (display, name) if isinstance(n, str) and n.strip()}:
+            if shown.lower() != label.lower():
+                renamed.append((shown, label))
     out = []
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
     for i, rule in enumerate(rules):
@@ -795,7 +810,7 @@ def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict) -> list
             shown, named = _name_spans(display, text), _name_spans(computed, text)
             # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
             if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
-                out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' is this plan's name for the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' names the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
     return out
 
 
