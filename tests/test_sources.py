@@ -289,3 +289,26 @@ def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
     res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
     assert "Ignored    StockCode, Description, Country (not needed to segment)" in res.out
     assert "Mug" not in res.out and "EIRE" not in res.out
+
+
+def test_customer_table_currency_status_and_undated_rows(tmp_path, cli):
+    """A CRM table (found by a skill trial): --currency labels its amounts, accounts whose
+    status says they ended are counted in a warning, and a row without a last order date says
+    so in its reason instead of a made-up 'last ordered N days ago'."""
+    import pandas as pd
+
+    lines = ["customer_id,email,plan,mrr,signup_date,last_order_date,orders_count,total_spent,status"]
+    for i in range(60):
+        last = f"2024-{1 + i % 12:02d}-15" if i % 10 else ""
+        lines.append(f"C{i},u{i}@example.com,Growth,{50 + i},2022-01-0{1 + i % 9},{last},{0 if not last else 1 + i % 4},{100 + i},{'churned' if i % 6 == 0 else 'active'}")
+    path = write(tmp_path, "crm.csv", "\n".join(lines) + "\n")
+    out = cli("profile", path, "--currency", "usd", "--json").json()
+    assert out["currency"] == "USD"
+    assert "10 customers have a status that says they ended (churned 10): they are segmented with the others and fill the lapsed segments; a plan should treat them as win-back or leave them out" in out["warnings"]
+    run = tmp_path / "out"
+    assert cli("run", path, "--out", run, "--no-charts").code == 0
+    customers = pd.read_csv(run / "customers.csv")
+    undated = customers["last_purchase"].isna()
+    assert undated.sum() == 6
+    assert (customers.loc[undated, "reason"] == "no last order date in the export: scored as the least recent").all()
+    assert not customers.loc[~undated, "reason"].str.startswith("no last order date").any()

@@ -320,7 +320,7 @@ class _Transactions(_Base):
             kind="rfm",
             method=method,
             method_reason=reason,
-            definition={"frequency": "distinct purchase days", "recency": "days from the last purchase to the as-of date", "monetary": "net revenue per customer up to the as-of date", "rule_table": table.name, "rule_table_reason": now.assignment.table_reason},
+            definition={"frequency": "distinct purchase days", "recency": "days from the last purchase to the as-of date", "monetary": _monetary_definition(self.ds) if self.has_amounts else "not scored: the data has no amounts", "rule_table": table.name, "rule_table_reason": now.assignment.table_reason},
             order=keys,
             segments=segments,
             customers=len(m),
@@ -372,7 +372,7 @@ class _Transactions(_Base):
             "aov": np.round(m.aov, 2) if self.has_amounts else np.nan,
             "r_score": s.scored.r,
             "f_score": s.scored.f,
-            "m_score": s.scored.m if self.has_amounts else np.zeros(len(m), dtype=np.int8),
+            "m_score": s.scored.m if self.has_amounts else pd.array([pd.NA] * len(m), dtype="Int8"),  # no amounts: not scored, left empty
             "reason": reasons(m.recency, m.purchase_days, s.scored.m if self.has_amounts else None),
         })
 
@@ -453,7 +453,7 @@ class _CustomerTable(_Base):
                 segment=np.array(keys, dtype=object)[idx], segment_name=np.array([rules[k].name for k in keys], dtype=object)[idx],
                 first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, np.isnan(last)), orders=orders, purchase_days=m.purchase_days,
                 recency_days=np.where(np.isnan(last), np.nan, recency), tenure_days=tenure, monetary_total=np.round(spent, 2), aov=np.round(m.aov, 2),
-                r_score=s.scored.r, f_score=s.scored.f, m_score=s.scored.m, reason=reasons(recency, m.purchase_days, s.scored.m, verb="ordered"),
+                r_score=s.scored.r, f_score=s.scored.f, m_score=s.scored.m, reason=_undated_reasons(reasons(recency, m.purchase_days, s.scored.m, verb="ordered"), np.isnan(last)),
             )
         if "value" in self.profile.methods:
             arr = table["arr"].fillna(0).to_numpy(dtype=float) if "arr" in table else spent
@@ -501,6 +501,20 @@ def _day_col(table: pd.DataFrame, col: str) -> np.ndarray:
     ok = values.notna().to_numpy()
     out[ok] = to_days(values[ok].to_numpy())
     return out
+
+
+def _undated_reasons(reason, undated: np.ndarray):
+    """A customer-table row without a last order date is scored as the least recent; its
+    reason says that, not 'last ordered 1,393 days ago' (a date it never had)."""
+    if not undated.any():
+        return reason
+    return pd.Series(np.asarray(reason, dtype=object)).where(~undated, "no last order date in the export: scored as the least recent").to_numpy()
+
+
+def _monetary_definition(ds: Dataset) -> str:
+    if ds.dropped.get("returned"):  # --exclude-returns: the sales stay, their returns went
+        return "revenue per customer up to the as-of date, before returns (orders with a negative amount were left out)"
+    return "net revenue per customer up to the as-of date"
 
 
 def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict[str, float]]:

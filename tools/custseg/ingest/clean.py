@@ -597,7 +597,8 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
             "consent": consent.to_numpy()[kept],
         }
     )
-    currency = None
+    currency = _single_currency(frame, kept) or _label(opts)
+    warnings = _status_warning(table, m)
     cleaned = Cleaned(
         kind="customers",
         rows=rows,
@@ -608,6 +609,23 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
         currency=currency,
         has_revenue="spent" in table or "mrr" in table,
         notes=notes,
+        warnings=warnings,
     )
     cleaned.check()
     return cleaned
+
+
+_ENDED_STATUS = r"(?i)^(?:churned|cancell?ed|canceled|closed|lost|ended|terminated|former|inactive)$"
+
+
+def _status_warning(table: pd.DataFrame, m: dict[str, str]) -> list[str]:
+    """A customer table's accounts whose status says they ended: segmented like the others
+    (they fill the lapsed segments), which the user should know before planning."""
+    if "status" not in table:
+        return []
+    status = pd.Series(table.loc[~table["prospect"], "status"], dtype=object).dropna().astype(str).str.strip()
+    ended = status[status.str.contains(_ENDED_STATUS)]
+    if ended.empty:
+        return []
+    listing = ", ".join(f"{name} {n:,}" for name, n in ended.value_counts().items())
+    return [f"{len(ended):,} customers have a {m['status']} that says they ended ({listing}): they are segmented with the others and fill the lapsed segments; a plan should treat them as win-back or leave them out"]
