@@ -756,6 +756,7 @@ def test_without_amounts_the_rules_score_recency_and_frequency_only(cli, tmp_pat
     assert all("m" not in seg["when"] for seg in rfm["rules"]["segments"])
     assert not any("spend" in seg["description"] for seg in rfm["rules"]["segments"])
     assert all(set(s["mean_scores"]) == {"r", "f"} for s in rfm["segments"].values())  # no M to average
+    assert customers["m_score"].isna().all()  # not scored: empty in customers.csv, not a 0 or a made-up 3
     best = rfm["order"][0]
     assert rfm["segments"][best]["count"] > 0
 

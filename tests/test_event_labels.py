@@ -215,3 +215,18 @@ def test_a_plan_on_the_behavioral_segments_names_its_measures_as_activity(events
     kpis = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Measurement framework")
     assert "| share active on more than one day |" in kpis and "| median time since last active |" in kpis
     assert "repeat rate" not in kpis and "since last purchase" not in kpis
+
+
+def test_the_events_counted_as_purchases_are_named(events):
+    """Which events became orders is the first thing an analyst checks on an event log."""
+    assert events["facts"]["data"]["purchase_events"] == {"Order Completed": 1171}
+    assert "| Events counted as purchases | Order Completed (1,171) |" in events["md"]
+    assert "Events counted as purchases Order Completed (1,171)" in events["html"]
+    assert "- Events counted as purchases: `Order Completed` (1,171). Name them to the user" in events["briefs"]["intake"]
+
+
+def test_without_amounts_the_spend_score_is_not_scored_anywhere(no_amounts, tmp_path):
+    rfm = no_amounts["facts"]["segmentations"]["rfm"]
+    assert rfm["definition"]["monetary"] == "not scored: the data has no amounts"
+    assert "none: not scored, the data has no amounts" in no_amounts["md"]
+    assert "every customer gets the middle score" not in no_amounts["md"]

@@ -166,3 +166,12 @@ def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsy
     assert script.main("rules", []) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: internal error in rules.py (a bug in the skill): KeyError: 'migration'. Next: ")
+
+
+def test_an_unknown_purchase_event_sends_claude_to_the_user_not_to_map(capsys):
+    from custseg.toolkit import script
+
+    assert script.main("profile", [str(EXAMPLES / "product_events.jsonl"), "--purchase-event", "paid"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the most frequent events are Feature Used (10,202)" in err
+    assert err.endswith(f"Next: {script.NEXT_STEP['purchase_event']}\n") and "--map" not in err

@@ -60,6 +60,8 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "prospect_name": PROSPECT_NAME,
         "email_reach": _email_reach(facts, seg, active),
         "emailable": _emailable(facts),
+        # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
+        "no_emails": _no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
@@ -145,6 +147,13 @@ def _emailable(facts: dict) -> dict | None:
     if not customers or reachable is None:
         return None
     return {"reachable": reachable, "customers": customers} if reachable < customers / 2 else None
+
+
+def _no_emails(facts: dict) -> bool:
+    """The rule check.py's reach check follows (strategy/validate.py): no customer in the
+    email-tool files and none left out for opting out means the export held no emails."""
+    exports = facts.get("exports") or {}
+    return "reachable" in exports and not exports.get("reachable") and not exports.get("left_out_no_consent")
 
 
 def _business_model(source: str) -> str:

@@ -589,6 +589,8 @@ def _data(facts: dict) -> dict:
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         "dropped": dropped,
         "has_dropped_orders": bool(dropped_orders),
+        # an event log: which events were counted as purchases ("purchase (470)")
+        "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
         # no amounts at all (an event log without a revenue property): no currency to speak of
         "no_amounts": d.get("revenue_total") is None,
