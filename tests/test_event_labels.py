@@ -230,3 +230,27 @@ def test_without_amounts_the_spend_score_is_not_scored_anywhere(no_amounts, tmp_
     assert rfm["definition"]["monetary"] == "not scored: the data has no amounts"
     assert "none: not scored, the data has no amounts" in no_amounts["md"]
     assert "every customer gets the middle score" not in no_amounts["md"]
+
+
+def test_every_user_has_the_usage_measures_a_behavioral_plan_triggers_on(events, tmp_path):
+    """customers.csv and segments_generic.csv carry active_days_30 and days_since_active for
+    every user, buyers or not; they agree with the behavior label; check.py accepts them as
+    triggers on an event log and refuses them where there is no activity."""
+    import pandas as pd
+
+    from custseg.strategy.validate import allowed_metrics
+
+    out = tmp_path / "out"
+    assert main(["run", str(EXAMPLES / "product_events.jsonl"), "--out", str(out), "--no-charts"]) == 0
+    customers = pd.read_csv(out / "customers.csv")
+    assert customers[["active_days_30", "days_since_active"]].notna().all().all()
+    assert len(customers) == events["facts"]["data"]["customers"]
+    assert ((customers["behavior"] == "inactive") == (customers["active_days_30"] == 0)).all()
+    assert ((customers["behavior"] == "power") == (customers["active_days_30"] >= 12)).all()
+    assert (customers["days_since_active"] <= customers["recency_days"].fillna(10**6)).all()  # any event, purchases included
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")
+    assert {"active_days_30", "days_since_active"} <= set(generic.columns)
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert {"active_days_30", "days_since_active"} <= set(allowed_metrics(facts, "behavioral"))
+    store = dict(facts, segmentations={k: v for k, v in facts["segmentations"].items() if k != "behavioral"})
+    assert "active_days_30" not in allowed_metrics(store, "rfm")

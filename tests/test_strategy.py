@@ -968,3 +968,17 @@ def test_counts_of_shops_and_ratios_in_digits_are_figures(runs, text, figure):
     doc = _append_persona("loyal", text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
     assert len(problems) == 1 and f"'{figure}" in problems[0].message
+
+
+def test_a_usage_plan_triggers_on_activity(runs):
+    """A plan on the behavioral segments moves users by how active they are: days since the
+    last event and active days in the last 30, not purchase columns empty for non-buyers."""
+    doc, facts = _behavioral(runs)
+    for p in doc["pathways"]:
+        p["trigger"] = {"metric": "days_since_active", "operator": ">", "value": 14}
+        p["success_metric"] = {"metric": "active_days_30", "target": 4}
+    codes = [p.code for p in validate(doc, facts)]
+    assert "unknown_metric" not in codes
+    shop = reference()
+    shop["pathways"][0]["trigger"] = {"metric": "active_days_30", "operator": "<", "value": 2}
+    assert "unknown_metric" in [p.code for p in validate(shop, facts_of(runs))]  # a store's export has no activity

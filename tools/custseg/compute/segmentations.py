@@ -163,7 +163,9 @@ BEHAVIOR_BANDS = (("power", 12), ("regular", 4), ("occasional", 1))
 BEHAVIOR_NAMES = {"power": "Power Users", "regular": "Regular Users", "occasional": "Occasional Users", "inactive": "Inactive"}
 
 
-def behavioral(active_days_30: np.ndarray) -> Labels:
+def behavioral(active_days_30: np.ndarray, days_since_active: np.ndarray | None = None) -> Labels:
+    """Seed bands of active days in the last 30; the two activity measures go into
+    customers.csv beside the label, for usage triggers (a plan on these segments)."""
     keys = ["power", "regular", "occasional", "inactive"]
     index = _pick(keys, [(k, active_days_30 >= low) for k, low in BEHAVIOR_BANDS], "inactive", len(active_days_30))
     definition = {
@@ -174,7 +176,10 @@ def behavioral(active_days_30: np.ndarray) -> Labels:
                   {"key": "inactive", "min_days": 0, "meaning": "no activity in 30 days"}],
     }
     bands = ", ".join(f"{BEHAVIOR_NAMES[k]} {low}+" for k, low in BEHAVIOR_BANDS)
-    return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", f"days with any activity in the last 30 days: {bands}, Inactive none", definition)
+    extra = {"active_days_30": np.asarray(active_days_30, dtype=np.int64)}
+    if days_since_active is not None:
+        extra["days_since_active"] = np.asarray(days_since_active, dtype=np.int64)
+    return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", f"days with any activity in the last 30 days: {bands}, Inactive none", definition, extra)
 
 
 def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False) -> tuple[dict, dict]:

@@ -221,7 +221,7 @@ class _Transactions(_Base):
         on_activity = activity is not buyers
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity), activity=on_activity), False))
         if ds.kind == "events":
-            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30)), False))
+            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30), m.recency), False))
 
         customers = pd.DataFrame()
         others = None

@@ -645,6 +645,7 @@ METRIC_LABELS = {
     "avg_value": "revenue per customer", "median_recency_days": "median time since last purchase",
     "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again next period",
     "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in share of customers", "pct_customers_prev": "share of customers one period earlier",
+    "active_days_30": "active days in the last 30", "days_since_active": "time since last active",
 }
 OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "equal to"}
 PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}

@@ -59,6 +59,9 @@ CUSTOMER_METRICS = (
     "recency_days", "purchase_days", "orders", "monetary_total", "aov", "r_score", "f_score", "m_score",
     "tenure_days", "health_score",
 )
+# An event log's usage measures (customers.csv has them beside the behavioral label): for
+# triggers and targets of a plan on usage, which purchase columns cannot express.
+ACTIVITY_METRICS = ("active_days_30", "days_since_active")
 # Fields of a strategy that name things rather than say things: not scanned for figures.
 IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "segmentation", "schema_version"}
 PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
@@ -68,10 +71,10 @@ SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
 # Which way a KPI should move. Sizes and shares are left out: Champions should grow and
 # Dormant shrink, so their direction depends on the segment.
-LOWER_IS_BETTER = ("recency_days", "median_recency_days")
+LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active")
 HIGHER_IS_BETTER = (
     "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
-    "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score",
+    "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score", "active_days_30",
 )
 # A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink.
 SIZE_METRICS = ("count", "pct_customers")
@@ -393,6 +396,8 @@ def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
     """Metrics a trigger, success metric or KPI may name for these facts."""
     segs = facts.get("segmentations") or {}
     out = [m for m in CUSTOMER_METRICS if m != "health_score" or "health" in segs]
+    if "behavioral" in segs:
+        out += ACTIVITY_METRICS
     stats = ((segs.get(segmentation) or {}).get("segments") or {}).values()
     for s in stats:
         for k, v in (s or {}).items():
