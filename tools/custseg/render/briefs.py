@@ -26,7 +26,6 @@ GATES = {
 }
 SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
-USAGE_TRIGGER_METRICS = ("active_days_30", "days_since_active")  # event logs: customers.csv beside the behavior label
 
 
 def render_brief(phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None, folder: str | None = None) -> str:
