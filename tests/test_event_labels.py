@@ -254,3 +254,17 @@ def test_every_user_has_the_usage_measures_a_behavioral_plan_triggers_on(events,
     assert {"active_days_30", "days_since_active"} <= set(allowed_metrics(facts, "behavioral"))
     store = dict(facts, segmentations={k: v for k, v in facts["segmentations"].items() if k != "behavioral"})
     assert "active_days_30" not in allowed_metrics(store, "rfm")
+
+
+def test_an_empty_top_usage_group_is_explained(events):
+    """The trial log had no Power Users (12+ active days): the brief asks for one sentence on
+    it, like an empty Champions, so 'none' is not read as 'no engaged users'."""
+    import copy
+
+    assert "Empty at this date" not in events["briefs"]["segments"]  # the example has power users
+    facts = copy.deepcopy(events["facts"])
+    facts["segmentations"]["behavioral"]["segments"]["power"]["count"] = 0
+    assert "Empty at this date: Power Users. Say so in one sentence with its band" in render_brief("segments", facts)
+    strategy = render_brief("strategy", facts)
+    assert "and on this event log active_days_30, days_since_active" in strategy
+    assert "`segmentations.behavioral.segments.<key>.active_days_30` (mean)" in strategy

@@ -982,3 +982,17 @@ def test_a_usage_plan_triggers_on_activity(runs):
     shop = reference()
     shop["pathways"][0]["trigger"] = {"metric": "active_days_30", "operator": "<", "value": 2}
     assert "unknown_metric" in [p.code for p in validate(shop, facts_of(runs))]  # a store's export has no activity
+
+
+def test_usage_kpis_compare_with_the_segments_own_usage(runs):
+    """facts hold each behavioral segment's mean active days in the last 30 and median days
+    since the last event: a usage KPI's baseline; a count of users is not one."""
+    doc, facts = _behavioral(runs)
+    seg = facts["segmentations"]["behavioral"]["segments"]["regular"]
+    assert seg["active_days_30"] is not None and seg["days_since_active"] is not None
+    kpi = {"segment": "regular", "metric": "active_days_30", "baseline": "{segmentations.behavioral.segments.regular.active_days_30}", "target": seg["active_days_30"] + 1, "review": "monthly"}
+    assert _kpi_problems(doc, facts, dict(kpi)) == []
+    assert [p.code for p in _kpi_problems(doc, facts, kpi | {"target": seg["active_days_30"] - 1})] == ["kpi_target_backwards"]
+    assert [p.code for p in _kpi_problems(doc, facts, kpi | {"baseline": "{segmentations.behavioral.segments.regular.count}"})] == ["baseline_other_metric"]
+    recent = {"segment": "regular", "metric": "days_since_active", "baseline": "{segmentations.behavioral.segments.regular.days_since_active}", "target": seg["days_since_active"] + 5, "review": "monthly"}
+    assert [p.code for p in _kpi_problems(doc, facts, recent)] == ["kpi_target_backwards"]

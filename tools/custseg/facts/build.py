@@ -135,8 +135,22 @@ class _Base:
         so its lifecycle, health and behavioral segments get no revenue figures, not zeros)."""
         stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts and amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
-        segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k]) for k in lab.keys}
+        segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k], **_usage_stats(lab, i)) for i, k in enumerate(lab.keys)}
         return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis() if prev is not None else None)
+
+
+def _usage_stats(lab: Labels, i: int) -> dict:
+    """The behavioral segment's mean active days in the last 30 and median days since the
+    last event (its customers.csv columns), for usage KPIs; nothing for other segmentations."""
+    if "active_days_30" not in lab.extra:
+        return {}
+    members = lab.index == i
+    if not members.any():
+        return {"active_days_30": None, "days_since_active": None}
+    out = {"active_days_30": round(float(lab.extra["active_days_30"][members].mean()), 2)}
+    if "days_since_active" in lab.extra:
+        out["days_since_active"] = float(np.median(lab.extra["days_since_active"][members]))
+    return out
 
 
 def _trend_basis() -> str:

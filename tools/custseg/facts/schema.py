@@ -61,6 +61,9 @@ class SegmentStats:
     trend_change: float | None = None  # relative change of the share: 0.25 = a quarter larger
     next_repeat_rate: float | None = None  # validation: share who bought in the next period
     mean_scores: dict[str, float] | None = None
+    # Event logs' behavioral segments: usage figures a plan's KPIs on usage compare with
+    active_days_30: float | None = None  # mean days with any event in the last 30
+    days_since_active: float | None = None  # median days since the last event
 
 
 @dataclass
