@@ -305,7 +305,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
     issues = _issue_counts(identity, reason)
     warnings = []
-    if negative is not None and not opts.exclude_returns:
+    if negative is not None and not opts.exclude_returns and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
@@ -430,8 +430,12 @@ def _issue_counts(identity: pd.Series, reason: Reasons) -> pd.DataFrame | None:
     if "failed" not in reason.names and "refunded" not in reason.names:
         return None
     labels = reason.labels()
-    ident = identity.to_numpy(dtype=object, na_value=None)
-    frame = pd.DataFrame({"identity": ident, "failed": labels == "failed", "refunded": labels == "refunded"})
+    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed", labels == "refunded")
+
+
+def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray) -> pd.DataFrame:
+    """identity, failed, refunded: how many failed payments and refunds each identity had."""
+    frame = pd.DataFrame({"identity": identity, "failed": failed, "refunded": refunded})
     frame = frame[frame["identity"].notna() & (frame["failed"] | frame["refunded"])]
     return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
 
@@ -530,9 +534,7 @@ def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, pur
     refunded = {n for n, ok in zip(counts.index, index.str.contains(_REFUND_EVENT)) if ok} - failed - set(purchases)
     if not failed and not refunded:
         return None, {}
-    frame = pd.DataFrame({"identity": events["identity"].astype(object), "failed": names.isin(failed).to_numpy(), "refunded": names.isin(refunded).to_numpy()})
-    frame = frame[frame["failed"] | frame["refunded"]]
-    per_identity = frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
+    per_identity = _issues_per_identity(events["identity"].to_numpy(dtype=object), names.isin(failed).to_numpy(), names.isin(refunded).to_numpy())
     return per_identity, {str(n): int(counts[n]) for n in counts.index if n in failed or n in refunded}
 
 

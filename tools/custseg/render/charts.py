@@ -28,6 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is set)
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, Normalize  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from custseg.render.report import buyers  # noqa: E402
+
 __all__ = ["Chart", "render_charts", "CHART_FILES", "OKABE_ITO", "fmt_pct", "fmt_money"]
 
 # Okabe-Ito: distinguishable under the common colour-vision deficiencies.
@@ -160,10 +162,8 @@ def _rfm(facts: dict) -> dict | None:
 
 def _buyers_only(facts: dict) -> bool:
     """An event log: the RFM segments count only the customers who bought, fewer than the
-    users in the data (``data.customers``), so their shares are shares of the buyers."""
-    rfm, everyone = _rfm(facts), (facts.get("data") or {}).get("customers")
-    n = (rfm or {}).get("customers")
-    return isinstance(n, int) and isinstance(everyone, int) and n < everyone
+    users in the data, so their shares are shares of the buyers (the report's rule)."""
+    return buyers(facts)["never_bought"] is not None
 
 
 def _who(n: int | None, facts: dict) -> str:
