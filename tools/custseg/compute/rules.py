@@ -130,17 +130,26 @@ RECENCY_MONETARY = RuleTable(
 # Without amounts (an event log or a log with no revenue column) every monetary score is the
 # same: rules that ask for high spend could never match, and 'spend' would describe nothing.
 # The same tables on recency and frequency alone.
-RECENCY_FREQUENCY = RuleTable(
+def without_monetary(table: RuleTable, name: str | None = None, description: str | None = None, descriptions: dict[str, str] | None = None) -> RuleTable:
+    """``table`` with its spend conditions left out (for data without amounts); built-in
+    tables give a name and descriptions that do not speak of spend."""
+    words = descriptions or {}
+    rules = tuple(Rule(r.key, r.name, words.get(r.key, r.description), {d: v for d, v in r.when.items() if d != "m"}) for r in table.rules)
+    return RuleTable(name or table.name, description or table.description, rules)
+
+
+# DEFAULT's ranges without M: its bands stay the one place to change.
+RECENCY_FREQUENCY = without_monetary(
+    DEFAULT,
     "recency_frequency",
     "Six segments by recency and frequency (the data has no amounts); a customer takes the first rule that fits.",
-    (
-        _rule("champions", "Champions", "Bought recently and buy the most often.", r=(4, 5), f=(4, 5)),
-        _rule("loyal", "Loyal", "Buy regularly and are still active.", r=(3, 5), f=(3, 5)),
-        _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
-        _rule("at_risk", "At Risk", "Bought more than once but have started to go quiet: still within reach of a win-back.", r=(2, 2), f=(2, 5)),
-        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or one-time buyers who have gone quiet.", r=(1, 2)),
-        _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases."),
-    ),
+    {
+        "champions": "Bought recently and buy the most often.",
+        "loyal": "Buy regularly and are still active.",
+        "at_risk": "Bought more than once but have started to go quiet: still within reach of a win-back.",
+        "dormant": "The longest since a purchase (recency 1), or one-time buyers who have gone quiet.",
+        "needs_attention": "Active but not yet loyal: few purchases.",
+    },
 )
 
 SMALL_BASE_NO_AMOUNTS = RuleTable(
@@ -168,11 +177,6 @@ SMALL_TABLES = {SMALL_BASE.name, SMALL_BASE_NO_AMOUNTS.name}  # a few customers 
 # The table for data without amounts, in place of each built-in that scores spend.
 WITHOUT_AMOUNTS = {DEFAULT.name: RECENCY_FREQUENCY, SMALL_BASE.name: SMALL_BASE_NO_AMOUNTS, RECENCY_MONETARY.name: RECENCY_ONLY}
 
-
-def without_monetary(table: RuleTable) -> RuleTable:
-    """A user's table with its spend conditions left out (for data without amounts)."""
-    rules = tuple(Rule(r.key, r.name, r.description, {d: v for d, v in r.when.items() if d != "m"}) for r in table.rules)
-    return RuleTable(table.name, table.description, rules)
 
 # Value order of segment keys, best first: used to check that next-period behaviour
 # falls from the best segment to the worst, and to name upward moves.
