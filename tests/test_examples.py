@@ -67,6 +67,7 @@ def test_european_example(cli):
     assert out["source"] == "transactions" and out["currency"] == "EUR"
     assert out["rows"] == len(rows)
     assert out["dropped"] == {"no_identity": len(rows) - len(kept)}
+    assert out["dropped_value"] == {"no_identity": pytest.approx(sum(euro(r["Total"]) for r in rows if not r["Customer Email"].strip()), abs=0.005)}
     assert out["customers"] == len({r["Customer Email"].strip().lower() for r in kept})
     assert out["orders"] == len(kept)
     assert out["revenue_total"] == pytest.approx(round(sum(euro(r["Total"]) for r in kept), 2), abs=0.005)

@@ -44,6 +44,22 @@ def test_shopify_rules(tmp_path):
     assert tx["customer_id"].nunique() == 2
 
 
+def test_dropped_orders_say_what_they_were_worth(tmp_path, cli):
+    """An analyst sees the money each drop reason took out (net of refunds), and a marketer is
+    told when sales that name no customer are a real share of the store's: segment revenue
+    shares leave them out."""
+    ds = load([write(tmp_path, "orders_export.csv", SHOPIFY)])
+    # #1008 test 15; #1005 cancelled, refunded in full (net 0); #1006 pending 70; #1007 a $0
+    # exchange; #1009 voided 15; #1004 a guest without email or phone, 20.
+    assert ds.dropped_value == {"test": 15.0, "cancelled": 0.0, "unpaid": 70.0, "zero_value": 0.0, "voided": 15.0, "no_identity": 20.0}
+    out = cli("profile", str(tmp_path / "orders_export.csv"), "--json").json()
+    assert out["dropped_value"] == ds.dropped_value
+    # 20 of 170 kept + 20 = 11% of sales name no customer.
+    assert "1 order worth 20.00 USD (11% of the sales in the export) names no customer" in " ".join(out["warnings"])
+    text = cli("profile", str(tmp_path / "orders_export.csv")).out
+    assert "unpaid 1 (worth 70.00 USD)" in text and "zero_value 1," in text
+
+
 def test_shopify_include_unpaid(tmp_path):
     ds = load([write(tmp_path, "orders_export.csv", SHOPIFY)], _opts(include_unpaid=True))
     assert "unpaid" not in ds.dropped and len(ds.transactions) == 4

@@ -37,6 +37,7 @@ class DataCoverage:
     dropped_orders: dict[str, int] | None
     buyers: int | None = None  # event logs: customers with a purchase event (customers counts every user)
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
+    dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
 
 
 @dataclass

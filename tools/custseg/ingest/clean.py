@@ -81,6 +81,7 @@ class Cleaned:
     kept_rows: int
     dropped: Counter
     dropped_orders: Counter | None = None
+    dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
@@ -148,6 +149,12 @@ class Reasons:
     def counts(self, weights: np.ndarray | None = None) -> Counter:
         totals = np.bincount(self.code, weights=weights, minlength=len(self.names))
         return Counter({name: int(totals[i]) for i, name in enumerate(self.names) if i and totals[i]})
+
+    def amounts(self, values: np.ndarray) -> dict[str, float]:
+        """Sum of ``values`` per reason, for the reasons that dropped a row with a readable value."""
+        used = np.bincount(self.code, weights=~np.isnan(values), minlength=len(self.names))
+        totals = np.bincount(self.code, weights=np.nan_to_num(values, nan=0.0), minlength=len(self.names))
+        return {name: round(float(totals[i]), 2) for i, name in enumerate(self.names) if i and used[i]}
 
 
 # -- orders (Shopify, Stripe, WooCommerce, Square, logs) ---------------------------------------
@@ -296,6 +303,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     n_rows = orders["n_rows"].to_numpy()
     dropped.update(reason.counts(weights=n_rows))
     dropped_orders.update(reason.counts())
+    # What the dropped orders were worth: the revenue the segments do not see (duplicates are
+    # copies of kept orders and unreadable amounts have no value, so neither adds to it; other
+    # currencies' amounts do not add up with the kept ones).
+    dropped_value = reason.amounts(orders["net"].to_numpy(dtype="float64", na_value=np.nan))
+    dropped_value.pop("other_currency", None)
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum())
     if kept.all():  # plain logs usually keep every row: no copies
@@ -316,6 +328,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         kept_rows=kept_rows,
         dropped=dropped,
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
+        dropped_value=dropped_value,
         orders=out,
         contacts=contacts,
         issues=issues,

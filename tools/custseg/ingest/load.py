@@ -54,6 +54,7 @@ class Dataset:
     mapping: dict[str, str]
     dropped: dict[str, int]
     dropped_orders: dict[str, int] | None
+    dropped_value: dict[str, float] | None  # reason -> net amount of the orders it dropped (order exports and logs)
     transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
@@ -183,6 +184,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         mapping=dict(det.mapping),
         dropped=_ordered(cleaned.dropped),
         dropped_orders=_ordered(cleaned.dropped_orders) if cleaned.dropped_orders is not None else None,
+        dropped_value=cleaned.dropped_value,
         transactions=transactions,
         events=events,
         customers=customers,

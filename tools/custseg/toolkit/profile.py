@@ -83,6 +83,7 @@ class ProfileResult:
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
+    dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
 
 
 def profile(params: ProfileParams) -> ProfileResult:
@@ -111,6 +112,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         mapping=ds.mapping,
         dropped=ds.dropped,
         dropped_orders=ds.dropped_orders,
+        dropped_value=ds.dropped_value,
         methods=methods,
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 4) if one_time is not None else None,
@@ -206,10 +208,19 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
     if base < SMALL_BASE:
         groups = "high value, medium, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
         out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
+    unattributed = _unattributed_share(r)
     dropped = sum(r.dropped.values())
     if r.rows and dropped > 0.2 * r.rows:
         top = max(r.dropped, key=r.dropped.get)
-        out.append(f"{dropped / r.rows:.0%} of rows were dropped (most as {top}); check that this is the right export")
+        if not (top == "no_identity" and unattributed is not None):  # said below, with what those orders were worth
+            out.append(f"{dropped / r.rows:.0%} of rows were dropped (most as {top}); check that this is the right export")
+    if unattributed is not None and unattributed >= UNATTRIBUTED_WARN:
+        orders = (r.dropped_orders or r.dropped)["no_identity"]  # line-item exports count orders apart from rows
+        worth = f"{r.dropped_value['no_identity']:,.2f}" + (f" {r.currency}" if r.currency else "")
+        out.append(
+            f"{orders:,} {'order' if orders == 1 else 'orders'} worth {worth} ({unattributed:.0%} of the sales in the export) {'names' if orders == 1 else 'name'} no customer (guest checkouts or blank ids): "
+            f"they are in no segment ({dropped / r.rows:.0%} of rows dropped in all), so segment revenue shares are of the sales that name a customer"
+        )
     if ds.kind != "customers" and ds.has_revenue and r.currency is None:
         out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
     if ds.source == "stripe_payments":
@@ -217,6 +228,25 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
+
+
+UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which a warning says so
+
+
+def _unattributed_share(r: ProfileResult) -> float | None:
+    """Share of the export's sales (kept revenue + orders naming no customer) that name no customer."""
+    lost = (r.dropped_value or {}).get("no_identity")
+    if not lost or lost <= 0 or not r.revenue_total or r.revenue_total <= 0:
+        return None
+    return lost / (r.revenue_total + lost)
+
+
+def _dropped_text(r: ProfileResult) -> str:
+    if not r.dropped:
+        return "nothing"
+    value = r.dropped_value or {}
+    unit = f" {r.currency}" if r.currency else ""
+    return ", ".join(f"{k} {v:,}" + (f" (worth {value[k]:,.2f}{unit})" if value.get(k) else "") for k, v in r.dropped.items())
 
 
 def render_text(r: ProfileResult) -> str:
@@ -239,7 +269,7 @@ def render_text(r: ProfileResult) -> str:
         f"Dates      {r.date_min} to {r.date_max} ({r.days_covered} days)" if r.date_min else "Dates      none",
         "Columns    " + ", ".join(f"{role}={col}" for role, col in r.mapping.items()),
         "Ignored    " + (_listing(r.ignored_columns) + " (not needed to segment)" if r.ignored_columns else "nothing"),
-        "Dropped    " + (", ".join(f"{k} {v:,}" for k, v in r.dropped.items()) if r.dropped else "nothing"),
+        "Dropped    " + _dropped_text(r),
         "Methods    " + ", ".join(r.methods),
     ]
     for note in r.notes:
