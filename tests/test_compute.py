@@ -841,3 +841,58 @@ def test_intake_asks_the_currency_when_the_export_names_none(cli, tmp_path):
     run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--currency", "GBP")
     facts, _ = read_out(out)
     assert "**Currency**" not in briefs.render_brief("intake", facts)
+
+
+def _daily_log(tmp_path, days: int, amount_on) -> str:
+    """One order a day from 50 rotating customers, its amount a function of the day's index."""
+    start = pd.Timestamp("2023-01-01")
+    rows = [(f"c{d % 50}", (start + pd.Timedelta(days=d)).strftime("%Y-%m-%d"), amount_on(d)) for d in range(days)]
+    return write_log(tmp_path, rows)
+
+
+def test_sales_by_month_add_up_to_the_export_and_mark_partial_months(cli, tmp_path):
+    """facts.data.by_month: a user's hunch about months is checked on counted figures; the
+    months add up to the kept orders and revenue, and the partial first and last months say so."""
+    rng = np.random.default_rng(11)
+    start = pd.Timestamp("2024-01-15")
+    rows = [(f"c{rng.integers(0, 80)}", (start + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d"), int(rng.integers(5, 50))) for d in rng.integers(0, 120, 900)]
+    rows += [("c0", "2024-01-15", 10), ("c1", "2024-05-13", 10)]  # the span: 15 Jan to 13 May
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    months = facts["data"]["by_month"]
+    assert [m["month"] for m in months] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+    assert [(m["days_covered"], m["days_in_month"]) for m in months] == [(17, 31), (29, 29), (31, 31), (30, 30), (13, 31)]
+    frame = pd.DataFrame(rows, columns=["customer", "day", "amount"])
+    frame["month"] = frame["day"].str[:7]
+    expected = frame.groupby("month").agg(orders=("amount", "size"), buyers=("customer", "nunique"), revenue=("amount", "sum"))
+    assert [(m["orders"], m["buyers"], m["revenue"]) for m in months] == [(int(r.orders), int(r.buyers), float(r.revenue)) for r in expected.itertuples()]
+    assert sum(m["orders"] for m in months) == facts["data"]["orders"]
+    assert sum(m["revenue"] for m in months) == pytest.approx(facts["data"]["revenue_total"])
+    from custseg.render import briefs
+
+    brief = briefs.render_brief("intake", facts)
+    first = expected.iloc[0]
+    assert f"| 2024-01 | 17 of 31 | {first.orders:,} | {first.buyers:,} | {first.revenue:,.2f} |" in brief
+    assert "and months of the year from the sales-by-month table above" in brief
+    assert "which they cannot: products, channels" in brief
+
+
+def test_a_last_period_far_above_the_one_before_is_said(cli, tmp_path):
+    """Next-period checks and trends are measured on the last period: when it sold twice the
+    period before (a peak season or growth), every segment's figures rise alike, and the
+    facts say so, with the same days a year earlier for comparison."""
+    days = 600
+    out = tmp_path / "out"
+    run_ok(cli, _daily_log(tmp_path, days, lambda d: 20 if d >= days - 90 else 10), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    said = [w for w in facts["warnings"] if w.startswith("the last period")]
+    assert said == [
+        "the last period (2024-05-25 to 2024-08-22), where next-period checks and trends are measured, held 2.0 times the sales of the period before it; "
+        "a year earlier the same days held 1.0 times the sales of the period before them: every segment's figures in it rise alike (a peak season or growth), "
+        "so compare segments with each other rather than with other periods"
+    ]
+    out2 = tmp_path / "out2"
+    run_ok(cli, _daily_log(tmp_path, days, lambda d: 12 if d >= days - 90 else 10), "--out", out2, "--no-charts")  # 1.2 times: no warning
+    facts, _ = read_out(out2)
+    assert not [w for w in facts["warnings"] if w.startswith("the last period")]

@@ -115,6 +115,22 @@ def test_segments_and_strategy_briefs_say_shares_are_of_buyers(events):
     assert "| Segment (key) | Rule | Customers | % of buyers |" in segments
     assert f"Shares are of the {fmt_count(buyers)} customers who bought: the other {fmt_count(never)} of the {fmt_count(everyone)} customers in the data never bought" in segments
     assert f"Shares (`pct_customers`) are of the {fmt_count(buyers)} customers who bought" in events["briefs"]["strategy"]
+    assert 'Say "a growing share of your buyers", not "more buyers"' in segments
+
+
+def test_trends_and_the_workbook_say_whose_shares_they_are(events, tmp_path):
+    """The RFM trends compare shares of buyers, the activity segmentations' shares
+    of every user; the workbook's summary column says the same."""
+    import openpyxl
+
+    segs = events["facts"]["segmentations"]
+    assert segs["rfm"]["trend_basis"].startswith("share of buyers at the as-of date")
+    assert segs["lifecycle"]["trend_basis"].startswith("share of customers at the as-of date")
+    out = tmp_path / "out"
+    assert main(["run", str(EXAMPLES / "product_events.jsonl"), "--out", str(out), "--no-charts"]) == 0
+    sheet = openpyxl.load_workbook(out / "segments.xlsx", read_only=True).worksheets[0]
+    headers = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("% of")]
+    assert "% of buyers" in headers and "% of customers" not in headers
 
 
 # -- 2. activity, not purchases ----------------------------------------------------------------

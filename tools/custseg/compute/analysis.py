@@ -18,7 +18,7 @@ MIN_MOVED = 5
 OPPORTUNITY_BASIS = "upward moves that at least {:.0%} of a segment and at least {} customers made last period; amounts are per period, and rows share customers, so they do not add up"
 TREND_THRESHOLD = 0.10  # a segment's share of customers moving by more than 10% of itself between periods
 TREND_MIN_CUSTOMERS = 5  # below this at either date a share's change is a handful of people, not a trend
-TREND_BASIS = "share of customers at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date"
+TREND_BASIS = "share of {} at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date"
 
 
 def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custseg import __version__
-from custseg.compute import analysis, rfm
+from custseg.compute import analysis, months, rfm
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
@@ -25,6 +25,7 @@ from custseg.facts.schema import (
     DataCoverage,
     Facts,
     Migration,
+    MonthFigures,
     Opportunity,
     Segmentation,
     SegmentStats,
@@ -109,12 +110,13 @@ class _Base:
         self.unavailable: dict[str, str] = dict(profile.methods_unavailable)
         self.segmentations: dict[str, Segmentation] = {}
         self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
+        self.by_month: list[MonthFigures] | None = None
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file")
+        own = ("files", "rows_by_file", "by_month")
         shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
-        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, **shared)
+        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, **shared)
 
     def facts(self, as_of: int | None) -> Facts:
         return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)
@@ -130,13 +132,17 @@ class _Base:
             assignment = rfm.apply_merges(rfm.assign(table, table_reason, scored), merged or [])
         return Scoring(metrics, scored, assignment)
 
+    def shares_of(self, on_purchases: bool) -> str:
+        """Whose shares a segmentation's are: an event log's purchase-based segments hold its buyers only."""
+        return "buyers" if on_purchases and self.ds.kind == "events" else "customers"
+
     def segmentation_from_labels(self, lab: Labels, metrics: Metrics, prev: np.ndarray | None, revenue_total: float | None, amounts: bool = True) -> Segmentation:
         """``amounts``: whether ``metrics`` carry money (an event log's activity metrics do not,
         so its lifecycle, health and behavioral segments get no revenue figures, not zeros)."""
         stats = analysis.segment_stats(lab.index, lab.keys, metrics, self.has_amounts and amounts, revenue_total)
         analysis.add_trend(stats, prev, lab.keys)
         segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k], **_usage_stats(lab, i)) for i, k in enumerate(lab.keys)}
-        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis() if prev is not None else None)
+        return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis(self.shares_of(amounts)) if prev is not None else None)
 
 
 def _usage_stats(lab: Labels, i: int) -> dict:
@@ -153,8 +159,9 @@ def _usage_stats(lab: Labels, i: int) -> dict:
     return out
 
 
-def _trend_basis() -> str:
-    return analysis.TREND_BASIS.format(analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS)
+def _trend_basis(who: str = "customers") -> str:
+    """``who``: whose shares the segments are ("buyers" for an event log's purchase-based segments)."""
+    return analysis.TREND_BASIS.format(who, analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS)
 
 
 def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:
@@ -265,8 +272,34 @@ class _Transactions(_Base):
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
+        self.sales_by_month(buyers, as_of, history)
         customers = self.attach_other_labels(customers, activity, buyers)
         return self.facts(as_of), customers
+
+    def sales_by_month(self, buyers: Ledger, as_of: int, history: bool) -> None:
+        """Sales by month, and a warning when the last period (where next-period checks and
+        trends are measured) sold far more or less than the period before it."""
+        first = int(buyers.day.min()) if len(buyers.day) else as_of + 1
+        if first > as_of:  # no purchase by the as-of date (an event log's buyers may start later)
+            return
+        daily = months.Daily.from_ledger(buyers, first, as_of, self.has_amounts)
+        self.by_month = [MonthFigures(**row) for row in months.by_month(buyers, daily)]
+        change = daily.pace_change(as_of, self.period) if history else None
+        if change is None or 1 / months.PACE_RATIO < change < months.PACE_RATIO:
+            return
+        year_ago = daily.pace_change(as_of - 365, self.period)
+        sales = "sales" if self.has_amounts else "orders"
+        rose = change >= months.PACE_RATIO
+
+        def held(ratio: float) -> str:
+            return f"{ratio:.1f} times" if ratio >= 1 else f"{ratio:.0%} of"
+
+        earlier = f"; a year earlier the same days held {held(year_ago)} the {sales} of the period before them" if year_ago is not None else ""
+        why = "a peak season or growth" if rose else "a quiet season, fewer new customers or a shrinking business"
+        self.warnings.append(
+            f"the last period ({from_day(as_of - self.period + 1)} to {from_day(as_of)}), where next-period checks and trends are measured, held {held(change)} the {sales} "
+            f"of the period before it{earlier}: every segment's figures in it {'rise' if rose else 'fall'} alike ({why}), so compare segments with each other rather than with other periods"
+        )
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and
@@ -339,7 +372,7 @@ class _Transactions(_Base):
             segments=segments,
             customers=len(m),
             trend_threshold=analysis.TREND_THRESHOLD if prev else None,
-            trend_basis=_trend_basis() if prev else None,
+            trend_basis=_trend_basis(self.shares_of(on_purchases=True)) if prev else None,
             opportunity_basis=analysis.OPPORTUNITY_BASIS.format(analysis.MIN_MOVE_RATE, analysis.MIN_MOVED) if prev else None,
             scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
             rules=table.to_dict(),

@@ -17,6 +17,18 @@ SCHEMA_VERSION = "1.0"
 
 
 @dataclass
+class MonthFigures:
+    """Kept orders of one calendar month up to the as-of date (the first and last months are often partial)."""
+
+    month: str  # YYYY-MM
+    days_covered: int  # days of the month inside the data's span
+    days_in_month: int
+    orders: int
+    buyers: int  # distinct customers with an order in the month
+    revenue: float | None  # None when the data has no amounts
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -38,6 +50,7 @@ class DataCoverage:
     buyers: int | None = None  # event logs: customers with a purchase event (customers counts every user)
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
+    by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
 
 
 @dataclass

@@ -147,6 +147,8 @@ def summary_table(customers: pd.DataFrame, facts: dict, money_suffix: str) -> tu
                 rows.append(["No segment (no purchases)", unsegmented, None, None, None, None, "Customers without purchases get no RFM segment."])
         if seg_name != "rfm":
             header[0] = f"Segment ({seg_name})"
+        if seg.get("basis") != "activity" and (facts.get("data") or {}).get("buyers") is not None:  # an event log's purchase segments hold its buyers
+            header[2] = "% of buyers"
     else:
         rows = _summary_from_customers(customers, facts)
     return header, rows, kinds
