@@ -320,7 +320,10 @@ def test_customer_table_currency_status_and_undated_rows(tmp_path, cli):
     path = write(tmp_path, "crm.csv", "\n".join(lines) + "\n")
     out = cli("profile", path, "--currency", "usd", "--json").json()
     assert out["currency"] == "USD"
-    assert "10 customers have a status that says they ended (churned 10): they are segmented with the others and fill the lapsed segments; a plan should treat them as win-back or leave them out" in out["warnings"]
+    assert (
+        "10 customers have a status that says they ended (churned 10): the lifecycle puts them in its Churned stage and the health score gives them 0, "
+        "but the RFM segments place them by their orders like everyone else (mostly the lapsed segments); a plan should treat them as win-back or leave them out"
+    ) in out["warnings"]
     run = tmp_path / "out"
     assert cli("run", path, "--out", run, "--no-charts").code == 0
     customers = pd.read_csv(run / "customers.csv")
@@ -328,3 +331,33 @@ def test_customer_table_currency_status_and_undated_rows(tmp_path, cli):
     assert undated.sum() == 6
     assert (customers.loc[undated, "reason"] == "no last order date in the export: scored as the least recent").all()
     assert not customers.loc[~undated, "reason"].str.startswith("no last order date").any()
+
+
+def test_a_crm_status_decides_churned_and_keeps_live_accounts_out_of_lapsed(tmp_path, cli):
+    """A SaaS CRM (found by a skill trial): an account the status column says ended is the
+    lifecycle's Churned stage with health 0; one it says is live (active, trialing) is never
+    Lapsed however old its last order (a yearly subscriber, or orders that count add-ons);
+    a status it does not know ('paused') follows the days since the last order."""
+    import json
+
+    import pandas as pd
+
+    statuses = ("churned", "active", "trialing", "paused")
+    rows = [(f"C{i}", f"2024-{1 + i % 12:02d}-10", 1 + i % 3, 100 + i, statuses[i % 4]) for i in range(48)]
+    lines = ["customer_id,email,signup_date,last_order_date,orders_count,total_spent,status"]
+    lines += [f"{c},{c.lower()}@example.com,2022-01-05,{last},{n},{spent},{status}" for c, last, n, spent, status in rows]
+    run = tmp_path / "out"
+    res = cli("run", write(tmp_path, "crm.csv", "\n".join(lines) + "\n"), "--out", run, "--no-charts", "--json")
+    assert res.code == 0, res.err
+    facts = json.loads((run / "facts.json").read_text(encoding="utf-8"))
+    frame = pd.DataFrame(rows, columns=["id", "last", "orders", "spent", "status"])
+    old = (pd.Timestamp("2024-12-10") - pd.to_datetime(frame["last"])).dt.days >= 181
+    stages = {k: s["count"] for k, s in facts["segmentations"]["lifecycle"]["segments"].items()}
+    assert stages["churned"] == int((frame["status"] == "churned").sum()) == 12
+    assert stages["lapsed"] == int((old & (frame["status"] == "paused")).sum()) == 4
+    assert facts["segmentations"]["lifecycle"]["definition"]["churned"] == "the status column says the account ended (churned) (checked first)"
+    customers = pd.read_csv(run / "customers.csv")
+    assert sorted(customers.loc[customers["lifecycle"] == "churned", "health_score"].unique().tolist()) == [0]
+    assert (customers.loc[customers["lifecycle"] != "churned", "health_score"] > 0).all()
+    live_quiet = int((old & frame["status"].isin(["active", "trialing"])).sum())
+    assert f"{live_quiet:,} of the 24 accounts whose status says they are live have no order in 181+ days" in " ".join(facts["warnings"])

@@ -46,22 +46,50 @@ def _pick(keys: list[str], conditions: list[tuple[str, np.ndarray]], default: st
 LIFECYCLE_BANDS = (("onboarding", 0, 30), ("adopting", 31, 90), ("established", 91, 365), ("mature", 366, None))
 
 
-def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activity: str) -> Labels:
+def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activity: str, status: "AccountStatus | None" = None) -> Labels:
     """Seed 002's tenure stages, with lapsed customers (``lapsed_from`` or more days since
-    the last ``activity``) set apart first."""
+    the last ``activity``) set apart first. With an account ``status`` (a CRM's), accounts it
+    says ended are Churned, and accounts it says are live are never Lapsed: a subscriber
+    billed yearly, or one whose orders column counts add-ons, has no recent order to show."""
     n = len(tenure)
-    conds = [("lapsed", recency >= lapsed_from)]
+    gone = recency >= lapsed_from
+    conds = []
+    if status is not None:
+        conds.append(("churned", status.ended))
+        gone = gone & ~status.live
+    conds.append(("lapsed", gone))
     for key, low, high in LIFECYCLE_BANDS:
         conds.append((key, (tenure >= low) & ((tenure <= high) if high is not None else True)))
-    keys = [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"]
+    keys = [k for k, _, _ in LIFECYCLE_BANDS] + ["lapsed"] + (["churned"] if status is not None else [])
     index = _pick(keys, conds, "mature", n)
-    names = {"onboarding": "Onboarding", "adopting": "Adopting", "established": "Established", "mature": "Mature", "lapsed": "Lapsed"}
+    names = {"onboarding": "Onboarding", "adopting": "Adopting", "established": "Established", "mature": "Mature", "lapsed": "Lapsed", "churned": "Churned"}
     definition = {
         "lapsed": f"{lapsed_from}+ days since the last {activity} (checked first)",
         "tenure_bands_days": [{"key": k, "min": lo, "max": hi} for k, lo, hi in LIFECYCLE_BANDS],
         "tenure": f"days from the first {activity} to the as-of date",
     }
-    return Labels("lifecycle", keys, names, index, "tenure_bands", f"tenure since the first {activity}, lapsed from {lapsed_from} days without one", definition)
+    reason = f"tenure since the first {activity}, lapsed from {lapsed_from} days without one"
+    if status is not None:
+        definition["churned"] = f"the {status.column} column says the account ended ({status.listing(status.ended_values)}) (checked first)"
+        definition["lapsed"] = f"{lapsed_from}+ days since the last {activity}, unless the {status.column} column says the account is live ({status.listing(status.live_values)}) (checked next)"
+        reason += f"; accounts whose {status.column} says they ended are Churned, and live accounts are never Lapsed"
+    return Labels("lifecycle", keys, names, index, "tenure_bands", reason, definition)
+
+
+@dataclass
+class AccountStatus:
+    """What a CRM's status column says of each account: ended (churned, cancelled...) or live
+    (active, trialing...); neither for statuses it does not recognise."""
+
+    column: str
+    ended: np.ndarray
+    live: np.ndarray
+    ended_values: list[str]
+    live_values: list[str]
+
+    @staticmethod
+    def listing(values: list[str]) -> str:
+        return ", ".join(values) if values else "none in this data"
 
 
 # -- value -------------------------------------------------------------------------------
@@ -107,14 +135,17 @@ HEALTH_NAMES = {"thriving": "Thriving", "healthy": "Healthy", "neutral": "Neutra
 HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
 
 
-def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False) -> Labels:
+def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False, status: AccountStatus | None = None) -> Labels:
     """A 0-100 score: weighted mean of 0-100 components, weights over what the data has
-    (``activity``: an event log's, where recency and frequency count any event)."""
+    (``activity``: an event log's, where recency and frequency count any event). Accounts a
+    CRM's ``status`` says ended score 0: no momentum is left in a closed account."""
     used = {k: w for k, w in HEALTH_WEIGHTS.items() if k in components}
     total = sum(used.values())
     weights = {k: round(w / total, 4) for k, w in used.items()}
     score = sum(components[k] * (w / total) for k, w in used.items())
     score = np.clip(np.round(score), 0, 100).astype(int)
+    if status is not None:
+        score[status.ended] = 0
     keys = [k for k, _ in HEALTH_BANDS]
     index = _pick(keys, [(k, score >= low) for k, low in HEALTH_BANDS[:-1]], "critical", len(score))
     definition = {
@@ -123,6 +154,8 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
         "components": {k: descriptions[k] for k in weights},
         "bands": [{"key": k, "min": low} for k, low in HEALTH_BANDS],
     }
+    if status is not None:
+        definition["ended_accounts"] = f"accounts whose {status.column} column says they ended ({status.listing(status.ended_values)}) score 0"
     missing = [k for k in HEALTH_WEIGHTS if k not in components]
     reason = (
         "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")

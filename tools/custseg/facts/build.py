@@ -18,7 +18,7 @@ from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day,
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
 from custseg.compute.scoring import RECENCY_BANDS
-from custseg.compute.segmentations import Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
+from custseg.compute.segmentations import AccountStatus, Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
@@ -34,6 +34,7 @@ from custseg.facts.schema import (
     ValidationRow,
 )
 from custseg.ingest import Dataset
+from custseg.ingest.clean import status_kinds
 
 MIN_CUSTOMERS = 3
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
@@ -167,8 +168,8 @@ def _trend_basis(who: str = "customers") -> str:
 def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:
     d = lab.definition
     if lab.kind == "lifecycle":
-        if key == "lapsed":
-            return d["lapsed"]
+        if key in ("lapsed", "churned"):
+            return d[key]
         band = next(b for b in d["tenure_bands_days"] if b["key"] == key)
         return f"tenure {band['min']}-{band['max']} days" if band["max"] is not None else f"tenure over {band['min'] - 1} days"
     if lab.kind == "health":
@@ -454,6 +455,18 @@ class _CustomerTable(_Base):
     def has_amounts(self) -> bool:
         return "spent" in self.ds.customers
 
+    def live_but_quiet(self, status: AccountStatus, recency: np.ndarray, undated: np.ndarray) -> None:
+        """Warn when many live accounts look lapsed to RFM (no recent order on record)."""
+        lapse = LAPSED_FROM["purchase"]
+        live = int(status.live.sum())
+        quiet = int((status.live & ~undated & (recency >= lapse)).sum())
+        if live and quiet >= 0.1 * live:
+            self.warnings.append(
+                f"{quiet:,} of the {live:,} accounts whose {status.column} says they are live have no order in {lapse}+ days, so RFM places them with "
+                "the lapsed segments: for a subscription billed automatically the last order date may not be the last payment; the lifecycle keeps live "
+                "accounts out of Lapsed, so plan churn work on the lifecycle and health segments and read RFM recency as the last purchase on record"
+            )
+
     def run(self) -> tuple[Facts, pd.DataFrame]:
         table = self.ds.customers[~self.ds.customers["prospect"]].reset_index(drop=True)
         if len(table) < MIN_CUSTOMERS:
@@ -507,14 +520,17 @@ class _CustomerTable(_Base):
             lab = value_tiers(arr, spent if self.has_amounts else arr, "arr" in table)
             self.segmentations["value"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["value_tier"] = lab.label
+        status = _account_status(table, self.ds.mapping)
+        if status is not None and as_of is not None and "rfm" in self.segmentations:
+            self.live_but_quiet(status, recency, np.isnan(last))
         if "lifecycle" in self.profile.methods and as_of is not None:
-            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSED_FROM["purchase"], "order")
+            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSED_FROM["purchase"], "order", status)
             self.segmentations["lifecycle"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["lifecycle"] = lab.label
         if "health" in self.profile.methods and as_of is not None:
             failed = table["failed_payments"].fillna(0).to_numpy(dtype=float) if "failed_payments" in table else None
             comps, desc = components_from_metrics(m, failed, None)
-            lab = health(comps, desc)
+            lab = health(comps, desc, status=status)
             self.segmentations["health"] = self.segmentation_from_labels(lab, m, None, revenue_total)
             customers["health_band"] = lab.label
             customers["health_score"] = lab.extra["health_score"]
@@ -526,6 +542,16 @@ class _CustomerTable(_Base):
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _account_status(table: pd.DataFrame, mapping: dict[str, str]) -> AccountStatus | None:
+    """A CRM's status column read as ended / live accounts; None without one (or when no value is either)."""
+    if "status" not in table:
+        return None
+    ended, live, ended_values, live_values = status_kinds(table["status"])
+    if not (ended.any() or live.any()):
+        return None
+    return AccountStatus(mapping.get("status", "status"), ended, live, ended_values, live_values)
 
 
 def _label(ds: Dataset) -> str:

@@ -631,6 +631,15 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
 
 
 _ENDED_STATUS = r"(?i)^(?:churned|cancell?ed|canceled|closed|lost|ended|terminated|former|inactive)$"
+_LIVE_STATUS = r"(?i)^(?:active|trialing|trial|in_trial|paying|subscribed|current|past_due|past due|customer)$"
+
+
+def status_kinds(values: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(ended, live) flags per row of a CRM status column, and the values read as each."""
+    status = pd.Series(values, dtype=object).astype("string").str.strip()
+    ended = status.str.contains(_ENDED_STATUS).fillna(False).to_numpy(dtype=bool)
+    live = status.str.contains(_LIVE_STATUS).fillna(False).to_numpy(dtype=bool)
+    return ended, live, sorted(set(status[ended].tolist())), sorted(set(status[live].tolist()))
 
 
 def _status_warning(table: pd.DataFrame, m: dict[str, str]) -> list[str]:
@@ -643,4 +652,7 @@ def _status_warning(table: pd.DataFrame, m: dict[str, str]) -> list[str]:
     if ended.empty:
         return []
     listing = ", ".join(f"{name} {n:,}" for name, n in ended.value_counts().items())
-    return [f"{len(ended):,} customers have a {m['status']} that says they ended ({listing}): they are segmented with the others and fill the lapsed segments; a plan should treat them as win-back or leave them out"]
+    return [
+        f"{len(ended):,} customers have a {m['status']} that says they ended ({listing}): the lifecycle puts them in its Churned stage and the health score gives them 0, "
+        "but the RFM segments place them by their orders like everyone else (mostly the lapsed segments); a plan should treat them as win-back or leave them out"
+    ]
