@@ -282,6 +282,10 @@ BROKEN = [
     ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
     ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
     ("rule_names_the_display_name", _set("automation_rules[2].rule", "After the reactivation series, move Lapsed One-Timers who never opened it to the suppressed list."), "rule_display_name", "automation_rules[2].rule"),
+    ("pathway_target_below_where_its_segment_is", _set(f"{P0}.success_metric.target", 0.1), "pathway_target_backwards", f"{P0}.success_metric.target"),
+    ("pathway_target_still_meets_its_trigger", _set(f"{P0}.success_metric", {"metric": "recency_days", "target": 30}), "pathway_target_backwards", f"{P0}.success_metric.target"),
+    ("trigger_no_customer_of_the_segment_meets", _set(f"{P0}.trigger.value", 60), "trigger_outside_segment", f"{P0}.trigger.value"),
+    ("pathway_into_new_from_an_existing_customer", _set("pathways[1].to_segment", "new"), "pathway_impossible", "pathways[1].to_segment"),
 ]
 
 
@@ -306,8 +310,27 @@ BROKEN_FACTS = [
 ]
 
 
+# (id, mutation of the usage plan of _behavioral, expected code, expected path): problems of plans on usage groups
+BROKEN_USAGE = [
+    ("usage_trigger_on_purchase_recency", _set(f"{P0}.trigger", {"metric": "recency_days", "operator": ">=", "value": 14}), "purchase_metric_in_usage_plan", f"{P0}.trigger.metric"),
+    ("usage_success_on_orders", _set(f"{P0}.success_metric", {"metric": "orders", "target": 2}), "purchase_metric_in_usage_plan", f"{P0}.success_metric.metric"),
+    ("usage_kpi_on_spend", _set("kpis[0].metric", "monetary_total"), "purchase_metric_in_usage_plan", "kpis[0].metric"),
+    ("usage_trigger_beyond_the_band", _set(f"{P0}.trigger.value", 12), "trigger_outside_segment", f"{P0}.trigger.value"),
+    ("usage_target_below_the_trigger", _set(f"{P0}.success_metric.target", 6), "pathway_target_backwards", f"{P0}.success_metric.target"),
+    ("usage_rule_on_segment_name", _set("automation_rules[0].rule", "When segment_name is power, route chats to the priority inbox."), "rule_wrong_column", "automation_rules[0].rule"),
+]
+
+
 def test_every_problem_code_has_a_broken_variant():
-    assert {code for _, _, code, _ in BROKEN} | {code for _, _, code, _ in BROKEN_FACTS} == set(CODES)
+    assert {code for _, _, code, _ in BROKEN} | {code for _, _, code, _ in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE} == set(CODES)
+
+
+@pytest.mark.parametrize("case", BROKEN_USAGE, ids=[b[0] for b in BROKEN_USAGE])
+def test_usage_plan_problems_are_reported(runs, case):
+    _, mutate, code, path = case
+    doc, facts = _behavioral(runs)
+    assert not [p for p in validate(doc, facts) if p.code == code]
+    assert (code, path) in [(p.code, p.path) for p in validate(mutate(doc), facts)]
 
 
 @pytest.mark.parametrize("case", BROKEN_FACTS, ids=[b[0] for b in BROKEN_FACTS])
@@ -413,8 +436,10 @@ def _behavioral(runs) -> tuple[dict, dict]:
     for item in doc["targeting_matrix"] + doc["kpis"] + doc["automation_rules"]:
         item["segment"] = order[0]
     for p in doc["pathways"]:
+        # usage groups move on usage: Regular Users active on 8+ of the last 30 days aim at a Power User's 12
         p["from_segment"], p["to_segment"] = order[1], order[0]
-        p["success_metric"] = {"metric": "repeat_rate", "target": 0.5}  # behavioral segments have no next-period rate
+        p["trigger"] = {"metric": "active_days_30", "operator": ">=", "value": 8}
+        p["success_metric"] = {"metric": "active_days_30", "target": 12}
     doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.behavioral.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order]
     return doc, facts
 
@@ -931,15 +956,32 @@ def test_lifecycle_pathways_move_customers_on_a_stage(runs):
         item["segment"] = order[0]
     doc["kpis"] = [{"segment": k, "metric": "pct_customers", "baseline": f"{{segmentations.lifecycle.segments.{k}.pct_customers}}", "target": 0.2, "review": "monthly"} for k in order[:4]]
 
-    def downward(start, end):
+    def moves(start, end):
         for p in doc["pathways"]:
             p["from_segment"], p["to_segment"] = start, end
             p["success_metric"] = {"metric": "pct_customers", "target": 0.3}
-        return [p.code for p in validate(doc, facts) if p.code == "pathway_downward"]
+        return {p.code for p in validate(doc, facts) if p.code in ("pathway_downward", "pathway_impossible")}
 
-    assert downward("onboarding", "adopting") == []
-    assert downward("lapsed", "established") == []
-    assert downward("adopting", "onboarding") and downward("mature", "lapsed")
+    assert moves("onboarding", "adopting") == set()
+    assert moves("lapsed", "established") == set()
+    assert moves("mature", "lapsed") == {"pathway_downward"}
+    # back in tenure is downward too, but the one problem said is that tenure never falls
+    assert moves("adopting", "onboarding") == {"pathway_impossible"}
+
+
+def test_a_crm_lifecycle_ranks_churned_last_and_leaves_live_accounts_uncapped(runs):
+    """A CRM table's status adds a Churned stage after Lapsed: leaving it is upward, entering
+    it downward; its live accounts are never lapsed, so an established account can have an
+    old last order and a trigger on one is not refused."""
+    facts = facts_of(runs, "crm_customers")
+    assert facts["segmentations"]["lifecycle"]["order"][-2:] == ["lapsed", "churned"]
+
+    def codes(start, end, trigger=None):
+        return {p.code for p in _segment_problems(facts, "lifecycle", start, end, trigger)}
+
+    assert "pathway_downward" not in codes("churned", "mature") | codes("lapsed", "mature") | codes("churned", "lapsed")
+    assert "pathway_downward" in codes("mature", "churned") and "pathway_downward" in codes("lapsed", "churned")
+    assert "trigger_outside_segment" not in codes("established", "mature", {"metric": "recency_days", "operator": ">", "value": 180})
 
 
 def test_rules_on_other_segmentations_name_the_key_the_crm_file_carries(runs):
@@ -996,3 +1038,206 @@ def test_usage_kpis_compare_with_the_segments_own_usage(runs):
     assert [p.code for p in _kpi_problems(doc, facts, kpi | {"baseline": "{segmentations.behavioral.segments.regular.count}"})] == ["baseline_other_metric"]
     recent = {"segment": "regular", "metric": "days_since_active", "baseline": "{segmentations.behavioral.segments.regular.days_since_active}", "target": seg["days_since_active"] + 5, "review": "monthly"}
     assert [p.code for p in _kpi_problems(doc, facts, recent)] == ["kpi_target_backwards"]
+
+
+# -- pathways against the segment definitions ---------------------------------------------------------
+
+
+def _pathway_problems(doc, facts, code, index=0, **fields) -> list:
+    """The ``code`` problems of pathways[index] with ``fields`` set (the rest of it kept)."""
+    doc["pathways"][index].update(fields)
+    return [p for p in validate(doc, facts) if p.code == code and p.path.startswith(f"pathways[{index}].")]
+
+
+# (pathway of the Shopify reference, its trigger, a success target on the trigger's metric, refused?):
+# the target must leave the side of the threshold the trigger takes customers from, or stay on the side it takes them to
+TRIGGER_TARGETS = [
+    (0, {"metric": "recency_days", "operator": ">=", "value": 21}, 30, True),  # still meets the trigger
+    (0, {"metric": "recency_days", "operator": ">=", "value": 21}, 21, True),
+    (0, {"metric": "recency_days", "operator": ">=", "value": 21}, 18, False),  # above New's median, but progress for who entered
+    (0, {"metric": "recency_days", "operator": "<=", "value": 7}, 10, True),  # falls behind the recent buyers it took in
+    (0, {"metric": "recency_days", "operator": "<=", "value": 7}, 5, False),
+    (2, {"metric": "purchase_days", "operator": ">=", "value": 4}, 3, True),
+    (2, {"metric": "purchase_days", "operator": ">=", "value": 4}, 4, False),
+    (2, {"metric": "purchase_days", "operator": ">", "value": 4}, 4, True),
+    (1, {"metric": "purchase_days", "operator": "==", "value": 2}, 2, True),  # no move at all
+    (1, {"metric": "purchase_days", "operator": "==", "value": 2}, 1, True),
+    (1, {"metric": "purchase_days", "operator": "==", "value": 2}, 3, False),  # the reference's own pathway
+]
+
+
+@pytest.mark.parametrize("index, trigger, target, refused", TRIGGER_TARGETS, ids=[f"{t['metric']}{t['operator']}{t['value']:g}-to-{g:g}" for _, t, g, _ in TRIGGER_TARGETS])
+def test_a_pathway_target_moves_away_from_its_trigger(runs, index, trigger, target, refused):
+    facts = facts_of(runs)
+    assert facts["segmentations"]["rfm"]["segments"]["new"]["median_recency_days"] < 18
+    success = {"metric": trigger["metric"], "target": target}
+    problems = _pathway_problems(reference(), facts, "pathway_target_backwards", index, trigger=trigger, success_metric=success)
+    assert [p.path for p in problems] == ([f"pathways[{index}].success_metric.target"] if refused else []), problems
+    if refused:
+        assert f"the trigger that brought them in ({trigger['metric']} {trigger['operator']} {trigger['value']:g})" in problems[0].message
+
+
+def test_a_pathway_target_starts_where_its_segment_is(runs):
+    """Without a trigger on the same metric, the from-segment's own figure is where the pathway starts."""
+    facts = facts_of(runs)
+    new = facts["segmentations"]["rfm"]["segments"]["new"]
+    (p,) = _pathway_problems(reference(), facts, "pathway_target_backwards", success_metric={"metric": "next_repeat_rate", "target": 0.2})
+    assert "{segmentations.rfm.segments.new.next_repeat_rate}" in p.message and f"the target should be at or above {new['next_repeat_rate']:g}" in p.message
+    assert _pathway_problems(reference(), facts, "pathway_target_backwards", success_metric={"metric": "next_repeat_rate", "target": new["next_repeat_rate"]}) == []
+    # lower is better for days since the last purchase; a segment's size has no direction of its own
+    (p,) = _pathway_problems(reference(), facts, "pathway_target_backwards", success_metric={"metric": "median_recency_days", "target": new["median_recency_days"] + 10})
+    assert "the target should be at or below" in p.message
+    assert _pathway_problems(reference(), facts, "pathway_target_backwards", success_metric={"metric": "count", "target": 1}) == []
+    # on usage: days since the last event, against the occasional users' median
+    doc, facts = _behavioral(runs)
+    occasional = facts["segmentations"]["behavioral"]["segments"]["occasional"]["days_since_active"]
+    fields = {"from_segment": "occasional", "to_segment": "regular", "trigger": {"metric": "active_days_30", "operator": ">=", "value": 2}}
+    (p,) = _pathway_problems(doc, facts, "pathway_target_backwards", success_metric={"metric": "days_since_active", "target": occasional + 9}, **fields)
+    assert "{segmentations.behavioral.segments.occasional.days_since_active}" in p.message
+    assert _pathway_problems(doc, facts, "pathway_target_backwards", success_metric={"metric": "days_since_active", "target": occasional - 4}, **fields) == []
+
+
+# (segmentation, from segment, trigger, refused?): behavioral facts are the event log's, the rest Shopify's
+SEGMENT_TRIGGERS = [
+    ("behavioral", "occasional", ("active_days_30", ">=", 12), True),  # occasional users are active on 1-3 days
+    ("behavioral", "occasional", ("active_days_30", ">=", 3), False),
+    ("behavioral", "occasional", ("days_since_active", ">", 30), True),  # they were active within the 30 days
+    ("behavioral", "inactive", ("days_since_active", "<", 14), True),
+    ("behavioral", "inactive", ("days_since_active", ">=", 60), False),
+    ("rfm", "at_risk", ("recency_days", "<", 60), True),  # At Risk is recency score 2: 91-180 days
+    ("rfm", "at_risk", ("recency_days", ">=", 120), False),
+    ("rfm", "new", ("purchase_days", ">=", 2), True),  # New bought on one day
+    ("rfm", "needs_attention", ("r_score", "<=", 2), True),  # the catch-all: recency 1-2 went to At Risk or Dormant first
+    ("rfm", "needs_attention", ("purchase_days", "==", 2), False),
+    ("rfm", "dormant", ("recency_days", ">=", 365), False),
+    ("lifecycle", "onboarding", ("tenure_days", ">=", 60), True),
+    ("lifecycle", "lapsed", ("recency_days", "<", 100), True),
+    ("lifecycle", "established", ("recency_days", ">", 180), True),  # lapsed is checked first
+    ("lifecycle", "mature", ("tenure_days", ">=", 400), False),
+    ("value", "low", ("monetary_total", ">", 500), True),
+    ("value", "high", ("monetary_total", ">", 500), False),
+    ("health", "thriving", ("health_score", "<", 50), True),
+    ("health", "neutral", ("health_score", "<", 50), False),
+]
+
+
+def _segment_problems(facts, segmentation, start, end, trigger=None) -> list:
+    """The problems of a plan holding one pathway (the other parts of the plan are not looked at)."""
+    pathway = {"from_segment": start, "to_segment": end} | ({"trigger": trigger} if trigger else {})
+    return [p for p in validate({"segmentation": segmentation, "pathways": [pathway]}, facts) if p.path.startswith("pathways[0].")]
+
+
+@pytest.mark.parametrize("segmentation, start, trigger, refused", SEGMENT_TRIGGERS, ids=[f"{s[1]}-{''.join(map(str, s[2]))}" for s in SEGMENT_TRIGGERS])
+def test_a_trigger_is_one_the_segments_customers_can_meet(runs, segmentation, start, trigger, refused):
+    facts = facts_of(runs, "product_events" if segmentation == "behavioral" else SHOPIFY)
+    top = facts["segmentations"][segmentation]["order"][0]
+    metric, op, value = trigger
+    problems = [p for p in _segment_problems(facts, segmentation, start, top, {"metric": metric, "operator": op, "value": value}) if p.code == "trigger_outside_segment"]
+    assert [p.path for p in problems] == (["pathways[0].trigger.value"] if refused else []), problems
+
+
+def test_a_trigger_outside_the_segment_says_where_its_customers_are(runs):
+    facts = facts_of(runs, "product_events")
+    (p,) = [p for p in _segment_problems(facts, "behavioral", "occasional", "regular", {"metric": "active_days_30", "operator": ">=", "value": 12}) if p.code == "trigger_outside_segment"]
+    assert p.message.startswith("no customer of 'occasional' can have active_days_30 >= 12: by its definition ('a few times a month or less') they have active_days_30 from 1 to 3")
+    assert p.message.endswith("set a threshold within that range; customers with active_days_30 >= 12 are in power")
+
+
+# (segmentation, from, to, impossible?): on Shopify's facts (purchases)
+MOVES = [
+    ("rfm", "needs_attention", "new", True),  # New bought once, recently: a returning customer has two purchase days
+    ("rfm", "dormant", "new", True),
+    ("rfm", "at_risk", "new", True),
+    ("rfm", "new", "loyal", False),
+    ("rfm", "dormant", "needs_attention", False),
+    ("rfm", "dormant", "at_risk", False),
+    ("lifecycle", "lapsed", "onboarding", True),  # a lapsed customer first bought 181+ days ago
+    ("lifecycle", "lapsed", "adopting", True),
+    ("lifecycle", "lapsed", "established", False),
+    ("lifecycle", "adopting", "onboarding", True),  # tenure never falls (downward too: one problem is said)
+    ("lifecycle", "onboarding", "adopting", False),
+]
+
+
+@pytest.mark.parametrize("segmentation, start, end, impossible", MOVES, ids=[f"{s[1]}-to-{s[2]}" for s in MOVES])
+def test_a_pathway_is_a_move_the_segmentation_can_make(runs, segmentation, start, end, impossible):
+    codes = [p.code for p in _segment_problems(facts_of(runs), segmentation, start, end) if p.path == "pathways[0].to_segment"]
+    assert codes == (["pathway_impossible"] if impossible else [])  # the possible moves here all lead up
+
+
+def test_an_impossible_pathway_names_the_segments_it_can_reach(runs):
+    (p,) = [p for p in _segment_problems(facts_of(runs), "rfm", "needs_attention", "new") if p.code == "pathway_impossible"]
+    assert "purchase days never fall" in p.message
+    assert p.message.endswith("aim the pathway at a better segment they can reach: champions, loyal")
+
+
+def test_a_users_own_rule_table_bounds_its_segments(cli, tmp_path):
+    """Keys the tools do not know: the ranges come from the rules in facts.json, and the
+    catch-all holds what the rules before it leave (recency 3-5 on 2-4 purchase days here)."""
+    rules = write(tmp_path, {"segments": [
+        {"key": "vip", "name": "VIP", "when": {"r": [3, 5], "f": [4, 5]}},
+        {"key": "first_timers", "name": "First-Timers", "when": {"r": [3, 5], "f": [1, 1]}},
+        {"key": "gone", "name": "Gone", "when": {"r": [1, 2]}},
+        {"key": "regulars", "name": "Regulars"},
+    ]}, "rules.json")
+    out = tmp_path / "run"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--rules", rules, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["segmentations"]["rfm"]["order"] == ["vip", "first_timers", "gone", "regulars"]
+
+    def codes(start, end, trigger=None):
+        return [p.code for p in _segment_problems(facts, "rfm", start, end, trigger) if p.code in ("pathway_impossible", "trigger_outside_segment")]
+
+    assert codes("regulars", "first_timers") == ["pathway_impossible"]
+    assert codes("gone", "first_timers") == ["pathway_impossible"]
+    assert codes("first_timers", "regulars") == [] and codes("gone", "regulars") == []
+    assert codes("regulars", "vip", {"metric": "purchase_days", "operator": ">=", "value": 5}) == ["trigger_outside_segment"]
+    assert codes("regulars", "vip", {"metric": "purchase_days", "operator": ">=", "value": 4}) == []
+
+
+# -- usage plans --------------------------------------------------------------------------------------
+
+
+def test_a_usage_plan_measures_usage(runs):
+    doc, facts = _behavioral(runs)
+    doc["kpis"][0]["metric"] = "monetary_total"
+    doc["pathways"][0]["trigger"] = {"metric": "recency_days", "operator": ">=", "value": 14}
+    problems = {p.path: p.message for p in validate(doc, facts) if p.code == "purchase_metric_in_usage_plan"}
+    assert set(problems) == {"kpis[0].metric", "pathways[0].trigger.metric"}
+    assert "use days_since_active (days since the last event)" in problems["pathways[0].trigger.metric"]
+    assert "use active_days_30 (active days in the last 30), with the baseline {segmentations.behavioral.segments.power.active_days_30}" in problems["kpis[0].metric"]
+    # the log's RFM plan is about its buyers: purchase metrics are its own
+    assert not [p for p in validate(reference("product_events"), facts) if p.code == "purchase_metric_in_usage_plan"]
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("When segment_name is power, route chats to the priority inbox.", True),
+        ("When the Segment field is power, route chats to the priority inbox.", True),
+        ("Filter on customer_segment equal to power and route chats to the priority inbox.", True),
+        ("When behavior is power, route chats to the priority inbox.", False),
+        ("When the behavior segment field is power, route chats to the priority inbox.", False),
+    ],
+)
+def test_rules_for_usage_groups_key_on_the_behavior_column(runs, text, refused):
+    doc, facts = _behavioral(runs)
+    doc["automation_rules"][0]["rule"] = text
+    codes = [p.code for p in validate(doc, facts) if p.path == "automation_rules[0].rule"]
+    assert codes == (["rule_wrong_column"] if refused else [])
+    shop = reference()  # an RFM plan keys on the segment field: its own segments
+    shop["automation_rules"][0]["rule"] = text.replace("power", "New")
+    assert not [p for p in validate(shop, facts_of(runs)) if p.code == "rule_wrong_column"]
+
+
+def test_only_the_behavior_column_carries_usage_groups(runs):
+    """What rule_wrong_column rests on: segment and segment_name hold the RFM segment."""
+    import csv
+
+    seg = facts_of(runs, "product_events")["segmentations"]["behavioral"]
+    usage = set(seg["order"]) | {s["name"] for s in seg["segments"].values()}
+    for name in ("customers.csv", "exports/segments_generic.csv"):
+        with open(runs["product_events"] / name, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert {r["behavior"] for r in rows} == {k for k in seg["order"] if seg["segments"][k]["count"]}, name
+        assert not ({r["segment"] for r in rows} | {r["segment_name"] for r in rows}) & usage, name

@@ -89,7 +89,7 @@ class TargetingCell:
 class Trigger:
     """When a customer enters the pathway: a computed metric compared with a threshold."""
 
-    metric: str = doc("a computed metric: a customers.csv column (recency_days, purchase_days, orders, monetary_total, aov, r_score, f_score, m_score, health_score, tenure_days) or a segment fact name (repeat_rate, ...)")
+    metric: str = doc("a computed metric: a customers.csv column (recency_days, purchase_days, orders, monetary_total, aov, r_score, f_score, m_score, health_score, tenure_days; for the usage groups of an event log, active_days_30 or days_since_active) or a segment fact name (repeat_rate, ...)")
     operator: Operator = doc("comparison: >, >=, <, <= or ==")
     value: float = doc("the threshold, in the metric's own unit (days, money, a fraction for rates)")
 

@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal
 
+from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.schema import Investment, Pathway, StrategyDocument, hints, required_fields, unwrap_optional
 
@@ -46,6 +47,11 @@ CODES: dict[str, str] = {
     "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
     "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
     "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
+    "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
+    "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
+    "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
+    "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
+    "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
 }
 
 MAX_SEGMENTS = 6
@@ -78,6 +84,24 @@ HIGHER_IS_BETTER = (
 )
 # A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink.
 SIZE_METRICS = ("count", "pct_customers")
+# The segment fact that gives a per-customer metric for a whole segment: a pathway's starting point.
+SEGMENT_LEVEL = {
+    "recency_days": "median_recency_days", "purchase_days": "avg_purchase_days", "monetary_total": "avg_value",
+    "r_score": "mean_scores.r", "f_score": "mean_scores.f", "m_score": "mean_scores.m",
+}
+OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
+NEGATED = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
+# customers.csv columns of purchases: empty for the users of an event log who never bought.
+PURCHASE_METRICS = tuple(m for m in CUSTOMER_METRICS if m != "health_score")
+# The usage measure that takes a purchase metric's place in a plan on usage groups.
+USAGE_INSTEAD = {"recency_days": "days_since_active", "r_score": "days_since_active", "tenure_days": "days_since_active"}
+USAGE_WORDS = {"days_since_active": "days since the last event", "active_days_30": "active days in the last 30"}
+# A rule keyed on the RFM columns of the CRM files: segment_name, HubSpot's customer_segment,
+# or the segment field, column or property (not "the behavior segment").
+SEGMENT_COLUMN = re.compile(
+    r"\bsegment[ _]name\b|\bcustomer_segment\b|(?<!behavior\s)(?<!behavioral\s)\bsegment\s+(?:field|column|property)\b|`segment`",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -548,7 +572,13 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _baseline_kinds(kpis, keys, segmentation)
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
-    problems += _downward_pathways(doc, ranking)
+    impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
+    problems += impossible + [p for p in _downward_pathways(doc, ranking) if p.path not in {q.path for q in impossible}]
+    usage = _usage_plan(keys, segmentation)
+    problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
+    problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
+    if usage:
+        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _over_budget(doc)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     if kpis:
@@ -677,11 +707,13 @@ def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list
 
 def _ranking(segmentation: str, order: list[str]) -> list[str]:
     """The segments best first. Facts list lifecycle stages in time order (onboarding first,
-    lapsed last), where moving on a stage is the aim: mature ranks first, lapsed last."""
+    then lapsed and, with a CRM's status, churned), where moving on a stage is the aim:
+    mature ranks first, then the younger stages, lapsed, and churned last."""
     if segmentation != "lifecycle":
         return order
-    stages = [k for k in order if k != "lapsed"]
-    return stages[::-1] + [k for k in order if k == "lapsed"]
+    ended = ("lapsed", "churned")
+    stages = [k for k in order if k not in ended]
+    return stages[::-1] + [k for k in ended if k in order]
 
 
 def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
@@ -694,6 +726,129 @@ def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
         if order.index(b) >= order.index(a):
             where = "stays in the same segment" if a == b else f"leads down, from {a} to {b} (ranked below it)"
             out.append(Problem(f"pathways[{i}].to_segment", "pathway_downward", f"the pathway {where}; a pathway moves customers to a better segment: one of {', '.join(order[: order.index(a)]) or 'none (nothing ranks above it)'}"))
+    return out
+
+
+def _items(doc: dict, section: str) -> list[tuple[int, dict]]:
+    """(index, item) for the objects of a list section of the document."""
+    items = doc.get(section) if isinstance(doc.get(section), list) else []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _impossible_pathways(doc: dict, seg_facts: dict, ranking: list[str]) -> list[Problem]:
+    """Moves the segmentation's definition cannot produce: a repeat buyer never becomes New
+    again (purchase days never fall), an Adopting customer never Onboarding (tenure grows)."""
+    out = []
+    for i, p in _items(doc, "pathways"):
+        a, b = p.get("from_segment"), p.get("to_segment")
+        why = move_blocked(seg_facts, a, b) if a in ranking and b in ranking and a != b else None
+        if why:
+            reachable = [k for k in ranking[: ranking.index(a)] if not move_blocked(seg_facts, a, k)]
+            instead = ", ".join(reachable) or "none ranks above it that they can reach, so start the pathway from another segment"
+            out.append(Problem(f"pathways[{i}].to_segment", "pathway_impossible", f"customers of '{a}' can never become '{b}': {why}; aim the pathway at a better segment they can reach: {instead}"))
+    return out
+
+
+def _backwards_pathways(doc: dict, keys: dict[str, Any], segmentation: str, skip: tuple = ()) -> list[Problem]:
+    """A pathway's success target, with the direction a KPI target takes: against the
+    pathway's own trigger when that is on the same metric (the trigger, not the segment, says
+    where its customers start: recency_days >= 21 in New, whose median is lower), else
+    against where the from-segment already is. Metrics in ``skip`` are wrong on their own."""
+    out = []
+    for i, p in _items(doc, "pathways"):
+        success = p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}
+        metric, target = success.get("metric"), _number(success.get("target"))
+        lower = _lower_is_better(metric) if isinstance(metric, str) and metric not in skip else None
+        if target is None or lower is None:
+            continue
+        trigger = p.get("trigger") if isinstance(p.get("trigger"), dict) else {}
+        if trigger.get("metric") == metric:
+            why = _against_trigger(trigger, metric, target, lower)
+        else:
+            why = _below_baseline(keys, segmentation, p.get("from_segment"), metric, target, lower)
+        if why:
+            out.append(Problem(f"pathways[{i}].success_metric.target", "pathway_target_backwards", why))
+    return out
+
+
+def _against_trigger(trigger: dict, metric: str, target: float, lower: bool) -> str | None:
+    """A target that still meets a trigger on the worse side (recency_days >= 21: aim below 21)
+    or falls short of one on the better side (purchase_days >= 4: aim at 4 or more)."""
+    if trigger.get("operator") not in OPERATORS:
+        return None
+    op, value = trigger["operator"], _number(trigger.get("value"))
+    if value is None:
+        return None
+    hit = meets((target, target), op, value)
+    if op == "==":
+        wrong, aim = hit or _worse(target, value, lower), "<" if lower else ">"
+    elif op in (("<", "<=") if lower else (">", ">=")):  # the trigger takes customers already doing well
+        wrong, aim = not hit, op
+    else:
+        wrong, aim = hit, NEGATED[op]
+    if not wrong:
+        return None
+    better = "lower" if lower else "higher"
+    return f"a customer who reached the target ({metric} {target:g}) would {'still meet' if hit else 'fall short of'} the trigger that brought them in ({metric} {op} {value:g}); {better} {metric} is better, so the target should be {OPERATOR_WORDS[aim]} {value:g}"
+
+
+def _below_baseline(keys: dict[str, Any], segmentation: str, segment: Any, metric: str, target: float, lower: bool) -> str | None:
+    key = f"segmentations.{segmentation}.segments.{segment}.{SEGMENT_LEVEL.get(metric, metric)}"
+    base = _number(keys.get(key))
+    if base is None or not _worse(target, base, lower):
+        return None
+    better = "lower" if lower else "higher"
+    return f"the target {target:g} is {'above' if lower else 'below'} where '{segment}' already is ({base:g}, {{{key}}}): the pathway would make {metric} worse, where {better} is better; the target should be {'at or below' if lower else 'at or above'} {base:g}"
+
+
+def _unmeetable_triggers(doc: dict, seg_facts: dict, fact_segments: dict, activity: bool) -> list[Problem]:
+    """A trigger the from-segment's definition rules out (active_days_30 >= 12 for users defined
+    by fewer active days) never starts the pathway. On activity, the purchase columns are not
+    what the definition bounds (purchase_metric_in_usage_plan speaks of them)."""
+    ranges = segment_ranges(seg_facts)
+    out = []
+    for i, p in _items(doc, "pathways"):
+        trigger, start = p.get("trigger") if isinstance(p.get("trigger"), dict) else {}, p.get("from_segment")
+        metric, op, value = trigger.get("metric"), trigger.get("operator"), _number(trigger.get("value"))
+        span = ranges.get(start, {}).get(metric) if isinstance(start, str) and isinstance(metric, str) else None
+        if span is None or value is None or op not in OPERATORS or (activity and metric in PURCHASE_METRICS) or meets(span, op, value):
+            continue
+        able = [k for k in fact_segments if metric in ranges.get(k, {}) and meets(ranges[k][metric], op, value)]
+        where = f"; customers with {metric} {op} {value:g} are in {', '.join(able)}" if able else ""
+        rule = (fact_segments.get(start) or {}).get("rule")
+        defined = f" ('{rule}')" if rule else ""
+        out.append(Problem(f"pathways[{i}].trigger.value", "trigger_outside_segment", f"no customer of '{start}' can have {metric} {op} {value:g}: by its definition{defined} they have {metric} {describe(span)}; set a threshold within that range{where}"))
+    return out
+
+
+def _usage_plan(keys: dict[str, Any], segmentation: str) -> bool:
+    """A plan on usage groups: the behavioral segments of an event log."""
+    return segmentation == "behavioral" and _activity(keys, segmentation)
+
+
+def _purchase_metrics_on_usage(doc: dict, kpis: list, segmentation: str) -> list[Problem]:
+    """Usage groups are told apart by activity; purchase columns are empty for users who never bought."""
+    named = [(f"pathways[{i}].{part}.metric", p[part].get("metric"), None) for i, p in _items(doc, "pathways") for part in ("trigger", "success_metric") if isinstance(p.get(part), dict)]
+    named += [(f"kpis[{i}].metric", k.get("metric"), k.get("segment")) for i, k in enumerate(kpis) if isinstance(k, dict)]
+    out = []
+    for path, metric, segment in named:
+        if metric not in PURCHASE_METRICS:
+            continue
+        instead = USAGE_INSTEAD.get(metric, "active_days_30")
+        baseline = f", with the baseline {{segmentations.{segmentation}.segments.{segment}.{instead}}}" if isinstance(segment, str) else ""
+        out.append(Problem(path, "purchase_metric_in_usage_plan", f"{metric} counts purchases, but this plan acts on usage groups, and users who never bought have none; use {instead} ({USAGE_WORDS[instead]}){baseline}"))
+    return out
+
+
+def _usage_rule_columns(doc: dict, fact_segments: dict) -> list[Problem]:
+    """customers.csv and segments_generic.csv carry the usage group in their behavior column;
+    segment and segment_name (and the email tools' segment fields) hold the RFM segment."""
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, segment = rule.get("rule"), rule.get("segment")
+        found = SEGMENT_COLUMN.search(text) if isinstance(text, str) and segment in fact_segments else None
+        if found:
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_wrong_column", f"'{found.group(0)}' holds the RFM segment, not the usage group: only the behavior column of segments_generic.csv and customers.csv carries '{segment}'; key the rule on it (when behavior is {segment})"))
     return out
 
 
@@ -723,6 +878,18 @@ def _over_budget(doc: dict) -> list[Problem]:
             unit = "" if field_name == "amount" else " staff hours"
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} comes to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
+
+
+def _lower_is_better(metric: str) -> bool | None:
+    """Which way a metric should move: True when lower is better (days since the last
+    purchase), False when higher is (rates, spend, scores), None when it depends on the segment."""
+    if metric in LOWER_IS_BETTER:
+        return True
+    return False if metric in HIGHER_IS_BETTER or metric.endswith("_rate") else None
+
+
+def _worse(value: float, than: float, lower: bool) -> bool:
+    return value > than + 1e-9 if lower else value < than - 1e-9
 
 
 def _losing(key: str, order: list[str], fact_segments: dict) -> bool:
@@ -755,8 +922,8 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
             where = "a segment customers should leave (on the losing side of the" if lower else "the best segment (the top of the"
             why = f"'{name}' is {where} {segmentation} ranking), so its {metric} target should be {'at or below' if lower else 'at or above'} it"
         else:
-            lower = metric in LOWER_IS_BETTER
-            if not lower and not (metric in HIGHER_IS_BETTER or metric.endswith("_rate")):
+            lower = _lower_is_better(metric)
+            if lower is None:
                 continue
             why = f"a {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
         if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
@@ -770,7 +937,7 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
             fixed = f" (every {name} customer has already {'been active on more than one day' if activity else 'bought more than once'})" if metric == "repeat_rate" else ""
             out.append(Problem(f"kpis[{i}].target", "kpi_at_limit", f"the baseline {base:g} ({key}) is already 100%, the most a {metric} can be, so no target can improve on it{fixed}; measure something that can still move: {instead}"))
             continue
-        if (target > base + 1e-9) if lower else (target < base - 1e-9):
+        if _worse(target, base, lower):
             out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
     return out
 
