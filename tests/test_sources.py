@@ -60,6 +60,21 @@ def test_dropped_orders_say_what_they_were_worth(tmp_path, cli):
     assert "unpaid 1 (worth 70.00 USD)" in text and "zero_value 1," in text
 
 
+def test_profile_counts_who_the_email_tools_can_reach(tmp_path, cli):
+    """Before any plan leans on email, the profile says how many customers have an address and
+    what their consent says (counts only, never an address)."""
+    path = write(tmp_path, "orders_export.csv", SHOPIFY)
+    # Kept customers: Ann (two spellings of one address, accepts marketing) and a guest known by phone only.
+    assert cli("profile", path, "--json").json()["contacts"] == {"with_email": 1, "opted_in": 1, "opted_out": 0, "consent_unknown": 0}
+    text = cli("profile", path).out
+    assert "Contacts   1 with an email: 1 opted in to marketing, 0 opted out\n" in text and "@" not in text
+    lines = ["customer_id,email,order_date,amount"] + [f"c{i},c{i}@example.com,2024-0{1 + i % 9}-10,{10 + i}" for i in range(20)]
+    text = cli("profile", write(tmp_path, "log.csv", "\n".join(lines) + "\n")).out
+    assert "Contacts   20 with an email: the export does not record marketing consent (confirm they may be emailed)" in text
+    lines = ["customer_id,order_date,amount"] + [f"c{i},2024-0{1 + i % 9}-10,{10 + i}" for i in range(20)]
+    assert "Contacts   no email addresses in the export (the email-tool files will be empty)" in cli("profile", write(tmp_path, "plain.csv", "\n".join(lines) + "\n")).out
+
+
 def test_shopify_include_unpaid(tmp_path):
     ds = load([write(tmp_path, "orders_export.csv", SHOPIFY)], _opts(include_unpaid=True))
     assert "unpaid" not in ds.dropped and len(ds.transactions) == 4

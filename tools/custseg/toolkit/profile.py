@@ -84,6 +84,7 @@ class ProfileResult:
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
+    contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
 
 
 def profile(params: ProfileParams) -> ProfileResult:
@@ -123,9 +124,26 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         purchase_events=ds.purchase_events,
         buyers=_distinct_ids(ds.transactions["customer_id"]) if ds.kind == "events" else None,
         ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
+        contacts=_contact_counts(ds.contacts),
     )
     result.warnings = _warnings(ds, result)
     return result
+
+
+def _contact_counts(contacts: pd.DataFrame) -> dict[str, int] | None:
+    """How many customers the email tools can reach: with an email, and what their consent says."""
+    if contacts is None or "email" not in contacts:
+        return None
+    emailed = contacts[contacts["email"].notna() & contacts["email"].astype(str).str.contains("@", regex=False)]
+    if emailed.empty:
+        return None
+    consent = emailed["consent"].astype("boolean") if "consent" in emailed else pd.Series(pd.NA, index=emailed.index, dtype="boolean")
+    return {
+        "with_email": len(emailed),
+        "opted_in": int(consent.eq(True).sum()),
+        "opted_out": int(consent.eq(False).sum()),
+        "consent_unknown": int(consent.isna().sum()),
+    }
 
 
 def _figures(ds: Dataset, ledger: Ledger | None):
@@ -249,6 +267,17 @@ def _dropped_text(r: ProfileResult) -> str:
     return ", ".join(f"{k} {v:,}" + (f" (worth {value[k]:,.2f}{unit})" if value.get(k) else "") for k, v in r.dropped.items())
 
 
+def _contacts_text(r: ProfileResult) -> str:
+    c = r.contacts
+    if not c:
+        return "no email addresses in the export (the email-tool files will be empty)"
+    if c["consent_unknown"] == c["with_email"]:
+        consent = "the export does not record marketing consent (confirm they may be emailed)"
+    else:
+        consent = f"{c['opted_in']:,} opted in to marketing, {c['opted_out']:,} opted out" + (f", {c['consent_unknown']:,} not recorded" if c["consent_unknown"] else "")
+    return f"{c['with_email']:,} with an email: {consent}"
+
+
 def render_text(r: ProfileResult) -> str:
     money = f"{r.revenue_total:,.2f} {r.currency or ''}".strip() if r.revenue_total is not None else "n/a"
     lines = [
@@ -270,6 +299,7 @@ def render_text(r: ProfileResult) -> str:
         "Columns    " + ", ".join(f"{role}={col}" for role, col in r.mapping.items()),
         "Ignored    " + (_listing(r.ignored_columns) + " (not needed to segment)" if r.ignored_columns else "nothing"),
         "Dropped    " + _dropped_text(r),
+        "Contacts   " + _contacts_text(r),
         "Methods    " + ", ".join(r.methods),
     ]
     for note in r.notes:
