@@ -24,7 +24,7 @@ CASES = {
     "shopify": ("shopify_orders_export.csv", ALL),
     "stripe": ("stripe_unified_payments.csv", ALL),
     "european": ("european_orders.csv", ALL),
-    "events": ("product_events.jsonl", ALL),
+    "events": ("product_events.jsonl", ALL + ["usage"]),  # an event log's usage groups get their own chart
     "crm": ("crm_customers.csv", ["segments", "rf_grid", "distributions"]),  # one snapshot: no migration/validation
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -224,6 +224,63 @@ def test_crm_distribution_reports_missing_recency(runs, rendered):
     assert d["missing"] == int(customers["recency_days"].isna().sum()) > 0
 
 
+def test_rf_grid_cell_labels_share_one_precision(runs, rendered):
+    """The grid once read 'avg 87.84 USD' beside 'avg 182 USD': every cell of one chart now
+    follows the charts' one rule for amounts (cents only when every amount is under 100)."""
+    from custseg.render.charts import _money_labels
+
+    for name in CASES:
+        facts, _ = runs[name]
+        data = rendered[name][1]["rf_grid"].data
+        flat = [v for row in data["avg_spend"] for v in row]
+        labels = [text for row in data["avg_labels"] for text in row]
+        assert labels == _money_labels(flat, facts["data"]["currency"]), name
+        shown = [text.split()[0] for text, v in zip(labels, flat) if v is not None]
+        assert len({"." in text for text in shown}) <= 1, f"{name}: mixed precisions {shown}"
+    shopify = [text for row in rendered["shopify"][1]["rf_grid"].data["avg_labels"] for text in row if text != "n/a"]
+    assert shopify and not [text for text in shopify if "." in text]  # amounts above 100 there: whole units
+
+
+# ---------------------------------------------------------------- usage groups (event logs)
+
+
+def test_usage_chart_plots_the_usage_groups_of_facts(runs, rendered):
+    from custseg.render.report import USAGE_CHART
+
+    facts, _ = runs["events"]
+    seg = facts["segmentations"]["behavioral"]
+    chart = rendered["events"][1]["usage"]
+    keys = [k for k in seg["order"] if seg["segments"][k]["count"]]
+    assert chart.file == CHART_FILES["usage"] == USAGE_CHART  # the report places it by this name
+    assert chart.data["segments"] == keys and chart.data["empty"] == []
+    for field in ("count", "pct_customers", "active_days_30"):
+        assert chart.data["counts" if field == "count" else field] == [seg["segments"][k][field] for k in keys]
+    assert chart.data["labels"] == [seg["segments"][k]["name"] for k in keys]
+    assert chart.data["customers"] == seg["customers"] == facts["data"]["customers"]
+    assert "Usage groups" in chart.title and f"as of {facts['as_of']}" in chart.title
+    for name in ("shopify", "stripe", "european", "crm"):  # no event log, no usage groups, no chart
+        assert "behavioral" not in runs[name][0]["segmentations"] and "usage" not in rendered[name][1]
+
+
+def test_an_empty_usage_group_is_named_not_drawn(runs, tmp_path):
+    facts, customers = runs["events"]
+    facts = copy.deepcopy(facts)
+    power = facts["segmentations"]["behavioral"]["segments"]["power"]
+    power.update(count=0, pct_customers=0.0)
+    data = {c.kind: c for c in render_charts(facts, customers, str(tmp_path))}["usage"].data
+    assert "power" not in data["segments"] and data["empty"] == [power["name"]] and 0 not in data["counts"]
+
+
+def test_usage_chart_goes_when_the_usage_groups_do(runs, tmp_path):
+    facts, customers = runs["events"]
+    render_charts(facts, customers, str(tmp_path))
+    assert (tmp_path / CHART_FILES["usage"]).exists()
+    facts = copy.deepcopy(facts)
+    del facts["segmentations"]["behavioral"]
+    assert "usage" not in [c.kind for c in render_charts(facts, customers, str(tmp_path))]
+    assert not (tmp_path / CHART_FILES["usage"]).exists()
+
+
 # ---------------------------------------------------------------- determinism
 
 
@@ -281,7 +338,7 @@ def test_data_without_amounts(no_amounts, tmp_path):
     facts, customers = no_amounts
     assert facts["data"]["revenue_total"] is None
     charts = {c.kind: c for c in render_charts(facts, customers, str(tmp_path))}
-    assert list(charts) == ALL
+    assert list(charts) == ALL + ["usage"]
     assert all(v is None for v in charts["segments"].data["revenue_share"])
     assert "revenue" not in charts["segments"].title
     assert all(v is None for row in charts["rf_grid"].data["avg_spend"] for v in row)

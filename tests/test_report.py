@@ -614,6 +614,21 @@ def test_pathway_investment_says_whether_it_recurs(shopify, tmp_path):
     assert "250.00 USD and 6 staff hours a month" in part and "900.00 USD (one-off)" in part
 
 
+@pytest.mark.parametrize("budget, said", [
+    ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week; the budget shares"),
+    ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget); the pathways'"),
+    ({"amount": 1500, "per": "quarter"}, "1,500.00 USD a quarter; the budget shares"),
+])
+def test_the_budget_is_said_with_each_part_in_its_own_period(budget, said, shopify, tmp_path):
+    """Hours a week next to money a month keep their own periods, and a budget of staff time only
+    is not shown as '0.00 USD' divided into shares."""
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["budget"] = budget
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    assert said in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert said.replace("; ", "</strong>; ", 1).replace("Budget: ", "") in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
     """The built-in 'every month / quarter / twice a year' advice would contradict the plan's
     own schedule; the practical advice stays."""
@@ -733,3 +748,163 @@ def test_in_short_without_amounts_speaks_of_customers_only(shopify):
     champions = facts["segmentations"]["rfm"]["segments"]["champions"]
     assert texts[0] == f"{fmt_count(champions['count'])} customers ({fmt_pct(champions['pct_customers'])} of all)."
     assert not any("n/a" in t or "of revenue" in t for t in texts)
+
+
+# -- a plan on the usage groups (an event log's behavioral segments) -----------------------------
+
+
+def _usage_plan(facts: dict) -> dict:
+    seg = facts["segmentations"]["behavioral"]
+    return {"segmentation": "behavioral", "segments": {k: {"persona": f"Users of the {k} group."} for k in seg["order"] if seg["segments"][k]["count"]}}
+
+
+@pytest.fixture(scope="module")
+def usage_report(rendered, tmp_path_factory) -> dict:
+    """The event log's report with a plan on its usage groups, and a chart of each kind."""
+    facts = rendered["product_events.jsonl"]["facts"]
+    out = tmp_path_factory.mktemp("usage_plan")
+    (out / "charts").mkdir()
+    for file in ("segments.png", "usage.png"):
+        (out / "charts" / file).write_bytes(tiny_png())
+    charts = [{"file": "segments.png", "title": "RFM segments"}, {"file": "usage.png", "title": "Usage groups chart"}]
+    render_report(facts, str(out), charts=charts, strategy=_usage_plan(facts))
+    return {"facts": facts, "md": (out / "report.md").read_text(encoding="utf-8"), "html": (out / "report.html").read_text(encoding="utf-8")}
+
+
+def test_a_usage_plan_leads_with_the_usage_groups(usage_report):
+    facts, md = usage_report["facts"], usage_report["md"]
+    order = ["## In short", "## The data we used", "## Usage groups at a glance", "## Usage group profiles", "## How customers were scored", "## RFM segments at a glance", "## Segment profiles"]
+    positions = [md.index(h + "\n") for h in order]
+    assert positions == sorted(positions), "the usage groups come first, RFM after as the buyers' view"
+    seg = facts["segmentations"]["behavioral"]
+    glance, profiles = section(md, "## Usage groups at a glance"), section(md, "## Usage group profiles")
+    assert "| Usage group | Rule | Users | % of users | Active days in the last 30 (average) | Time since last active (median) |" in glance
+    for key in seg["order"]:
+        s = seg["segments"][key]
+        assert f"| {s['name']} | " in glance and f"| {fmt_count(s['count'])} | {fmt_pct(s['pct_customers'])} | {fmt_days(s['active_days_30'])} | {fmt_days(s['days_since_active'])} |" in glance
+        if s["count"]:
+            part = section(profiles, f"### {s['name']}")
+            assert f"**{fmt_count(s['count'])} users** ({fmt_pct(s['pct_customers'])} of all users)" in part
+            assert f"active on {fmt_days(s['active_days_30'])} of the last 30 on average" in part and f"since last active is {fmt_days(s['days_since_active'])}" in part
+    assert "### Behavioral segments" not in md  # shown once, up front
+    assert "buyers' view" in section(md, "## How customers were scored")
+    assert "on the usage groups" in section(md, "## Strategy per segment")
+
+
+def test_a_usage_plan_opens_in_short_with_the_usage_groups(usage_report):
+    facts, md = usage_report["facts"], usage_report["md"]
+    seg, rfm = facts["segmentations"]["behavioral"], facts["segmentations"]["rfm"]
+    lines = [line for line in section(md, "## In short").splitlines()[1:] if line]
+    top = seg["segments"][next(k for k in seg["order"] if seg["segments"][k]["count"])]
+    assert lines[0].startswith(f"- **{top['name']}**: {fmt_count(top['count'])} users ({fmt_pct(top['pct_customers'])} of all) were active on {fmt_days(top['active_days_30'])} of the last 30 on average")
+    largest = max(seg["segments"].values(), key=lambda s: s["count"])
+    assert lines[1].startswith(f"- **{largest['name']}** is the largest usage group: {fmt_count(largest['count'])} users ({fmt_pct(largest['pct_customers'])} of all)")
+    assert f"last active a median {fmt_days(largest['days_since_active'])} ago" in lines[1]
+    d = facts["data"]
+    assert lines[2] == f"- **Buyers**: {fmt_count(d['buyers'])} of the {fmt_count(d['customers'])} users bought. The RFM segments, after the usage groups, rank them by their purchases; the {fmt_count(d['customers'] - d['buyers'])} who never bought are in none of them."
+    assert lines[3].startswith(f"- **{rfm['segments'][rfm['order'][0]]['name']}**: ")  # then the buyers' view
+    assert "written for the usage groups" in lines[-1]
+    assert not any(line.startswith("- **Never bought**") for line in lines)
+
+
+def test_a_usage_plan_report_holds_only_facts(usage_report):
+    facts = usage_report["facts"]
+    md = re.sub(r"\]\([^)]*\)", "]", usage_report["md"])
+    bad, checked = unmatched_numbers(md, facts)
+    assert checked > 100 and not bad, "\n".join(bad[:20])
+    bad, _ = unmatched_numbers(html_text(usage_report["html"]), facts)
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_the_usage_chart_sits_with_the_usage_groups(usage_report, rendered, tmp_path):
+    md, page = usage_report["md"], usage_report["html"]
+    assert "![Usage groups chart](charts/usage.png)" in section(md, "## Usage groups at a glance")
+    assert "usage.png" not in section(md, "## Charts") and "![RFM segments](charts/segments.png)" in section(md, "## Charts")
+    assert page.index('<section id="usage"') < page.index("Usage groups chart</figcaption>") < page.index('<section id="usage-profiles"')
+    assert page.index('<section id="usage"') < page.index('id="scoring"') and 'href="#usage"' in page
+    # without a usage plan the chart goes with the behavioral segments, among the other segmentations
+    facts = rendered["product_events.jsonl"]["facts"]
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "usage.png").write_bytes(tiny_png())
+    render_report(facts, str(tmp_path), charts=[{"file": "usage.png", "title": "Usage groups chart"}])
+    plain = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Usage groups at a glance" not in plain and "![Usage groups chart](charts/usage.png)" in section(plain, "### Behavioral segments")
+
+
+def test_a_plan_on_rfm_keeps_rfm_first_on_an_event_log(rendered, tmp_path):
+    facts = rendered["product_events.jsonl"]["facts"]
+    render_report(facts, str(tmp_path), strategy={"segmentation": "rfm", "segments": {"champions": {"persona": "Regulars."}}})
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Usage groups at a glance" not in md and "### Behavioral segments" in md
+    rfm = facts["segmentations"]["rfm"]
+    assert section(md, "## In short").splitlines()[2].startswith(f"- **{rfm['segments'][rfm['order'][0]]['name']}**: ")
+
+
+# -- keeping segments current: the files that have anyone in them ------------------------------
+
+
+def _keeping(md: str) -> str:
+    return section(md, "### Keeping segments current")
+
+
+def test_keeping_current_names_only_files_with_rows(rendered, shopify, tmp_path):
+    import copy
+
+    events = rendered["product_events.jsonl"]
+    assert not any(n for f, n in events["facts"]["exports"]["rows_written"].items() if f != "segments_generic.csv")
+    part = _keeping(events["md"])
+    assert "No one can be emailed from this export: the Klaviyo, HubSpot and Mailchimp files have no one in them" in part
+    assert not re.search(r"klaviyo\.csv|hubspot\.csv|mailchimp\.csv", part) and "segments_generic.csv" in part
+    assert "start an email sequence" not in part
+    assert "No one can be emailed from this export" in html_text(events["html"])
+    # a store with emails: the files to import, by name
+    part = _keeping(shopify["md"])
+    assert "import the file for your email tool (klaviyo.csv, hubspot.csv or mailchimp.csv, in exports/)" in part
+    # a file the run left empty is not named
+    facts = copy.deepcopy(shopify["facts"])
+    facts["exports"]["rows_written"]["hubspot.csv"] = 0
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "(klaviyo.csv or mailchimp.csv, in exports/)" in part and "hubspot.csv" not in part
+
+
+def test_keeping_current_on_a_usage_plan_says_where_the_usage_group_is(usage_report):
+    part = _keeping(usage_report["md"])
+    assert "Each user's usage group is in the behavior column of segments_generic.csv." in part
+    assert not re.search(r"klaviyo\.csv|hubspot\.csv|mailchimp\.csv", part)
+
+
+# -- the next-period check names every break -----------------------------------------------------
+
+
+def test_in_short_names_every_break_in_the_next_period_order(shopify):
+    import copy
+
+    from custseg.render.report import build_context
+
+    facts = copy.deepcopy(shopify["facts"])
+    rows = facts["segmentations"]["rfm"]["validation"]["segments"]
+    names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    rows[2]["repeat_rate"] = 0.7  # New above Loyal, as well as At Risk above Needs Attention
+    facts["segmentations"]["rfm"]["validation"]["monotone"] = False
+    points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
+    check = points["Checked against what happened next"]
+    breaks = [(rows[i + 1], rows[i]) for i in range(len(rows) - 1) if rows[i + 1]["repeat_rate"] > rows[i]["repeat_rate"]]
+    assert len(breaks) == 2
+    for lower, higher in breaks:
+        assert f"{names[lower['segment']]} ({fmt_pct(lower['repeat_rate'])}) bought again more often than {names[higher['segment']]} ({fmt_pct(higher['repeat_rate'])})" in check
+    assert check.count("bought again more often than") == 2
+
+
+def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_month(shopify):
+    """The analyst sees the sales the segments do not hold (net of refunds, per reason) and the
+    months the scored orders fell in, each figure read from facts.data."""
+    data = shopify["facts"]["data"]
+    part = section(shopify["md"], "## The data we used")
+    unpaid = f"| unpaid (pending or authorized) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD |"
+    assert unpaid in part
+    months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
+    assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]
+    last = data["by_month"][-1]
+    assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
+    assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]

@@ -718,7 +718,7 @@ def test_render_shows_the_whole_document(rendered):
     assert doc["review_schedule"] in kpis and fmt_pct(doc["kpis"][0]["target"]) in kpis
     assert all(a["rule"] in section(md, "## Automation rules") for a in doc["automation_rules"])
     b = doc["budget"]
-    assert f"Budget: {fmt_money(b['amount'], cur)} and {fmt_count(b['hours'])} staff hours a {b['per']}; the budget shares below divide it" in targeting
+    assert f"Budget: {fmt_money(b['amount'], cur)} a {b['per']} and {fmt_count(b['hours'])} staff hours a {b.get('hours_per', b['per'])}; the budget shares below divide it" in targeting
     # the CRM files keep the computed names: the report says what the plan calls each
     names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
     renamed = [f"{names[k]} is {v['display_name']}" for k, v in doc["segments"].items() if v.get("display_name")]
@@ -940,6 +940,17 @@ def test_recurring_costs_count_every_period_of_the_roadmap(weekly, over):
     assert bool(problems) == over
     if over:
         assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400, more than the 1,846 the budget allows")
+
+
+@pytest.mark.parametrize("hours_per, over", [("week", False), (None, True)])
+def test_hours_can_have_their_own_period(hours_per, over):
+    """'2,000 a month and 5 hours a week': over 8 weeks that is 40 hours, which 4 hours a week of
+    pathway work (32) fits; read as 5 hours a month (about 9) it would not."""
+    from custseg.strategy.validate import _over_budget
+
+    budget = {"amount": 2000, "per": "month", "hours": 5} | ({"hours_per": hours_per} if hours_per else {})
+    doc = {"budget": budget, "roadmap": [{"phase": "Run", "weeks": 8}], "pathways": [{"investment": {"hours": 4, "per": "week"}}]}
+    assert [p.path for p in _over_budget(doc)] == (["budget.hours"] if over else [])
 
 
 def test_lifecycle_pathways_move_customers_on_a_stage(runs):

@@ -1,6 +1,6 @@
 """Charts of a segmentation run: PNGs drawn from facts.json and customers.csv.
 
-``render_charts(facts, customers, out_dir)`` writes up to five PNGs and returns one
+``render_charts(facts, customers, out_dir)`` writes up to six PNGs and returns one
 :class:`Chart` per file written, each carrying the exact numbers it plots (``data``)
 so callers and tests can check a chart without reading pixels. A chart whose data is
 absent (no RFM, no migration, no validation, ...) is skipped, never drawn empty.
@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is set)
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, Normalize  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from custseg.render.report import buyers  # noqa: E402
+from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers  # noqa: E402
 
 __all__ = ["Chart", "render_charts", "CHART_FILES", "OKABE_ITO", "fmt_pct", "fmt_money"]
 
@@ -81,6 +81,7 @@ CHART_FILES = {
     "migration": "migration.png",
     "validation": "validation.png",
     "distributions": "distributions.png",
+    "usage": USAGE_CHART,  # the report places it beside the usage groups' table
 }
 
 
@@ -90,7 +91,7 @@ class Chart:
 
     file: str  # name relative to out_dir, e.g. "segments.png"
     title: str  # the title drawn on the chart
-    kind: str  # segments | rf_grid | migration | validation | distributions
+    kind: str  # segments | rf_grid | migration | validation | distributions | usage
     data: dict = field(default_factory=dict)  # the exact numbers plotted, labels included
 
 
@@ -348,11 +349,14 @@ def _rf_grid_chart(facts: dict, customers: pd.DataFrame):
     avg = [[(float(spend_s[(ri, fi)]) if (ri, fi) in spend_s.index and not pd.isna(spend_s[(ri, fi)]) else None) for fi in f_scores] for ri in r_scores]
     currency = _currency(facts)
     rfm = _rfm(facts)
+    # one precision for every cell of the grid (cents only when every average is under 100)
+    flat = _money_labels([v for row in avg for v in row], currency)
     data = {
         "r_scores": r_scores,
         "f_scores": f_scores,
         "counts": counts,
         "avg_spend": avg,
+        "avg_labels": [flat[i * len(f_scores) : (i + 1) * len(f_scores)] for i in range(len(r_scores))],
         "customers": int(scored.sum()),
         "currency": currency,
         "recency_bands": _bands(rfm, "recency", "day", "days"),
@@ -377,7 +381,7 @@ def _rf_grid_chart(facts: dict, customers: pd.DataFrame):
                     continue
                 if has_spend and avg[i][j] is not None:
                     ax.text(j, i - 0.12, f"{c:,}", ha="center", va="center", fontsize=16, fontweight="bold", color=colour)
-                    ax.text(j, i + 0.2, f"avg {fmt_money(avg[i][j], currency)}", ha="center", va="center", fontsize=11.5, color=colour)
+                    ax.text(j, i + 0.2, f"avg {data['avg_labels'][i][j]}", ha="center", va="center", fontsize=11.5, color=colour)
                 else:
                     ax.text(j, i, f"{c:,}", ha="center", va="center", fontsize=16, fontweight="bold", color=colour)
         rb, fb = data["recency_bands"], data["frequency_bands"]
@@ -665,9 +669,68 @@ def _distributions_chart(facts: dict, customers: pd.DataFrame):
     return Chart(CHART_FILES["distributions"], title, "distributions", data), draw
 
 
+# ---------------------------------------------------------------- 6. usage groups (event logs)
+
+
+def _days_labels(values: list) -> list[str]:
+    """Mean active days with one decimal each, so '13.6 days' and '0.0 days' read alike."""
+    return ["n/a" if _num(v) is None else f"{v:,.1f} days" for v in values]
+
+
+def _usage_data(seg: dict) -> dict:
+    segs = seg["segments"]
+    order = _segment_order(seg)
+    keys = [k for k in order if segs[k].get("count")]
+    return {
+        "segments": keys,
+        "empty": [segs[k].get("name") or k for k in order if not segs[k].get("count")],
+        "labels": [segs[k].get("name") or k for k in keys],
+        "counts": [segs[k].get("count") for k in keys],
+        "pct_customers": [segs[k].get("pct_customers") for k in keys],
+        "active_days_30": [segs[k].get("active_days_30") for k in keys],
+        "customers": seg.get("customers"),
+    }
+
+
+def _usage_chart(facts: dict, customers: pd.DataFrame):
+    """The behavioral segmentation's usage groups: how many users each holds and how many days
+    of the last 30 they were active on average. Drawn only when facts have those groups."""
+    seg = (facts.get("segmentations") or {}).get(USAGE_KIND)
+    if not isinstance(seg, dict) or not any((s or {}).get("count") for s in (seg.get("segments") or {}).values()):
+        return None
+    data = _usage_data(seg)
+    title = _title("Usage groups: share of users and active days in the last 30", facts)
+
+    def draw():
+        fig, (left, right) = _new_figure(1, 2, sharey=True)
+        y = np.arange(len(data["segments"]))
+        panels = ((left, data["pct_customers"], C_CUSTOMERS, [fmt_pct(v) for v in data["pct_customers"]], "Share of users"),
+                  (right, data["active_days_30"], C_REPEAT, _days_labels(data["active_days_30"]), "Active days in the last 30, on average"))
+        for ax, values, colour, labels, heading in panels:
+            plotted = [(_num(v) or 0.0) for v in values]
+            _bar_labels(ax, ax.barh(y, plotted, height=0.6, color=colour), labels, horizontal=True)
+            ax.set_xlim(0, max(plotted + [0.01]) * 1.3)
+            ax.set_title(heading, loc="left")
+            ax.grid(axis="x", color="#e5e5e5")
+            ax.set_axisbelow(True)
+            ax.tick_params(axis="y", length=0)
+        left.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:.0f}%"))
+        left.set_yticks(y, [f"{_wrap(lbl, 18)}\n{c:,} {'user' if c == 1 else 'users'}" for lbl, c in zip(data["labels"], data["counts"])])
+        left.invert_yaxis()
+        right.tick_params(axis="y", labelleft=False)
+        note = f"{data['customers']:,} users; an active day is a day with any event" if data["customers"] is not None else "An active day is a day with any event"
+        if data["empty"]:
+            note += "; no users at this date in: " + ", ".join(data["empty"])
+        _footnote(fig, note)
+        _suptitle(fig, title)
+        return fig
+
+    return Chart(CHART_FILES["usage"], title, "usage", data), draw
+
+
 # ---------------------------------------------------------------- entry point
 
-_BUILDERS: tuple[Callable, ...] = (_segments_chart, _rf_grid_chart, _migration_chart, _validation_chart, _distributions_chart)
+_BUILDERS: tuple[Callable, ...] = (_segments_chart, _rf_grid_chart, _migration_chart, _validation_chart, _distributions_chart, _usage_chart)
 
 
 def render_charts(facts: dict, customers: pd.DataFrame, out_dir: str) -> list[Chart]:

@@ -230,8 +230,13 @@ TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
-    "pct_customers_prev", "trend", "trend_change", "next_repeat_rate",
+    "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active",
 )
+# A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
+# and their chart (charts.py draws it under this name) sits beside their table.
+USAGE_KIND = "behavioral"
+USAGE_CHART = "usage.png"
+USAGE_WORDS = {"short": "of all", "long": "of all users", "header": "% of users", "chip": "of users"}
 
 
 ACRONYMS = {"mrr": "MRR", "arr": "ARR", "id": "id", "rfm": "RFM", "aov": "AOV"}
@@ -574,10 +579,23 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
     }
 
 
+def _usage(segs: dict, plan: dict, data: dict | None) -> dict | None:
+    """The usage groups (the behavioral segmentation of activity) when the tailored plan is
+    written on them: the report then leads with them. Their shares are of every user."""
+    seg = segs.get(USAGE_KIND)
+    if not (plan.get("tailored") and plan.get("segmentation") == USAGE_KIND and activity_basis(seg)):
+        return None
+    view = _other(USAGE_KIND, seg, data)
+    view["base"] = {**view["base"], **USAGE_WORDS}
+    view["empty_names"] = [r["name"] for r in view["segments"] if r.get("count") == 0]
+    return view
+
+
 def _data(facts: dict) -> dict:
     d = facts.get("data") or {}
     dropped_orders = d.get("dropped_orders") or {}
-    dropped = [{"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k)} for k, v in (d.get("dropped") or {}).items()]
+    dropped_value = d.get("dropped_value") or {}
+    dropped = [{"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k)} for k, v in (d.get("dropped") or {}).items()]
     source = d.get("source") or ""
     return {
         "source": source,
@@ -589,6 +607,10 @@ def _data(facts: dict) -> dict:
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         "dropped": dropped,
         "has_dropped_orders": bool(dropped_orders),
+        # the net amount of the orders each reason left out: sales the segments do not see
+        "has_dropped_value": any(v for v in dropped_value.values()),
+        # sales by calendar month; a month the data only partly holds says how many days it has
+        "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # an event log: which events were counted as purchases ("purchase (470)")
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
@@ -749,6 +771,22 @@ def _investment(inv: dict | None, currency: str | None) -> str:
     return " and ".join(parts) + (f" {PER_WORDS[inv['per']]}" if inv.get("per") in PER_WORDS else " (one-off)")
 
 
+def _budget(budget: dict, currency: str | None) -> str:
+    """The user's budget in words: '2,000 USD a month and 5 staff hours a week'. Hours may have
+    their own period (``hours_per``); a zero amount is said as no money rather than '0.00 USD'."""
+    per = PER_WORDS.get(str(budget.get("per")), "")
+    hours_per = PER_WORDS.get(str(budget.get("hours_per")), per)
+    amount, hours = _number_or_none(budget.get("amount")), _number_or_none(budget.get("hours"))
+    money = f"{fmt_money(amount, currency)} {per}".strip() if amount else "no money budget"
+    if hours:
+        return f"{money} and {fmt_count(hours)} staff hours {hours_per}".strip() if amount else f"{fmt_count(hours)} staff hours {hours_per} (no money budget)".strip()
+    return money if amount else ""
+
+
+def _number_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, activity: bool = False) -> dict:
     """The plan parts of a full strategy document, as rows of text and typed numbers
     (``activity``: the plan covers a segmentation of activity, whose figures are not purchases)."""
@@ -759,7 +797,8 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
     budget = strategy.get("budget") if isinstance(strategy.get("budget"), dict) else {}
     return {
         # the user's budget, as the plan typed it: the shares below divide it
-        "budget": _investment({"budget": budget.get("amount"), "hours": budget.get("hours"), "per": budget.get("per")}, currency) if budget.get("amount") is not None else "",
+        "budget": _budget(budget, currency),
+        "money_budget": bool(_number_or_none(budget.get("amount"))),
         "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share")} for c in rows("targeting_matrix")],
         "pathways": [{
             "from_name": name(p.get("from_segment")),
@@ -783,7 +822,7 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
     }
 
 
-def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None, currency: str | None = None) -> dict:
+def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None, currency: str | None = None, exports: dict | None = None) -> dict:
     names = rfm["names"] if rfm else {}
     keys = rfm["segment_keys"] if rfm else []
     if strategy is not None:
@@ -816,7 +855,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
             "segments": segments,
             "plan": _plan(strategy, name, currency, activity_basis(other)),
-            "maintenance": [m for m in playbook.MAINTENANCE if not (strategy.get("review_schedule") and m in playbook.SCHEDULE)],
+            "maintenance": _maintenance(bool(strategy.get("review_schedule")), exports, kind == USAGE_KIND),
         }
     segments = []
     for key in (rfm["active_keys"] if rfm else keys):  # an empty segment needs no playbook
@@ -827,21 +866,49 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "generic": generic,
             "fields": [{"label": label, "text": entry[f], "list": []} for f, label in playbook.FIELDS if entry.get(f)],
         })
-    return {"tailored": False, "segments": segments, "maintenance": list(playbook.MAINTENANCE)}
+    return {"tailored": False, "segments": segments, "maintenance": _maintenance(False, exports, False)}
+
+
+def _maintenance(own_schedule: bool, exports: dict | None, usage: bool) -> list[str]:
+    """Keeping segments current: the playbook's advice, without its schedule when the plan sets
+    its own, and with its line on the CRM files (playbook.py points at all of exports/) told
+    from the files this run filled."""
+    advice = [m for m in playbook.MAINTENANCE if not (own_schedule and m in playbook.SCHEDULE)]
+    return [_routine(exports, usage) if "exports/" in m else m for m in advice]
+
+
+ALERT = "alert the owner when a top customer slips into a risk segment"
+
+
+def _routine(exports: dict | None, usage: bool) -> str:
+    """What to automate with the files that have anyone in them; says so when no email-tool
+    file does. ``usage``: the plan is on the usage groups, which only the generic file carries."""
+    if not exports:
+        return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {ALERT}."
+    filled = [f["name"] for f in exports["files"] if f["rows"]]
+    emailed = [f for f in filled if f != GENERIC_FILE]
+    usage_note = f" Each user's usage group is in the behavior column of {GENERIC_FILE}." if usage and GENERIC_FILE in filled else ""
+    if emailed:
+        tag = "their RFM segment" if usage else "segment"
+        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {ALERT}.{usage_note}"
+    text = "No one can be emailed from this export: the Klaviyo, HubSpot and Mailchimp files have no one in them, since no customer has a usable email."
+    if GENERIC_FILE in filled:
+        text += f" Tag customers in your own records from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them.{usage_note}"
+    return f"{text} Still, {ALERT}."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
     data = _data(facts)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
-    others = [_other(k, segs[k], facts.get("data")) for k in OTHER_ORDER if segs.get(k)]
-    others += [_other(k, v, facts.get("data")) for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    plan = _strategy(strategy, rfm, facts, data["currency"])
     exports = _exports(facts.get("exports"))
+    plan = _strategy(strategy, rfm, facts, data["currency"], exports)
+    usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
         # The files were written by the run, before the plan named the segments its own way.
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
+    shown = _charts(charts, out_dir, inline_charts)
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -849,85 +916,170 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "currency": data["currency"],
         "data": data,
         "rfm": rfm,
+        # the usage groups, when the plan is written on them: shown first, RFM after as the buyers' view
+        "usage": usage,
         # a customer table is one snapshot: it has no per-period spend to speak of
         "snapshot": data["kind"] == "customers",
         "rfm_missing": (facts.get("unavailable") or {}).get("rfm") or "",
         "unavailable_map": dict(facts.get("unavailable") or {}),
-        "others": others,
+        "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
         "warnings": [for_owner(w) for w in facts.get("warnings") or []],
         "notes": list(facts.get("notes") or []),
-        "charts": _charts(charts, out_dir, inline_charts),
+        # the usage chart sits beside the usage groups' table, the others in the RFM part
+        "charts": [c for c in shown if c["file"] != USAGE_CHART],
+        "usage_charts": [c for c in shown if c["file"] == USAGE_CHART],
         "strategy": plan,
         "exports": exports,
-        "summary": _summary(facts, rfm, exports, bool(plan.get("tailored"))),
+        "summary": _summary(facts, rfm, exports, plan, usage),
     }
 
 
-def _summary(facts: dict, rfm: dict | None, exports: dict | None, tailored: bool) -> list[dict]:
+def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict]:
+    """The segmentations besides RFM (and besides the one the report leads with)."""
+    keys = [k for k in OTHER_ORDER if segs.get(k)] + [k for k, v in segs.items() if k != "rfm" and k not in OTHER_ORDER and v]
+    return [_other(k, segs[k], data) for k in keys if k != shown_first]
+
+
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None) -> list[dict]:
     """The report's opening points: who brings the revenue, the largest group, the move most
     worth making, whether the segments held up, who email reaches and where the plan is.
+    A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
     Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
     currency = (facts.get("data") or {}).get("currency")
-    points: list[dict] = []
-    active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
-    of = (rfm or {}).get("base") or base(None, None)
-    # a share of the buyers says so (an event log's users who never bought are in no RFM segment)
-    of_short = f" {of['short']}" if of["partial"] else ""
-    if active:
-        best = active[0]
-        money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-        points.append({"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")})
-        largest = max(active, key=lambda r: r["count"])
-        if largest is not best:
-            points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
-        earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
-        if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-            points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])}{of_short})."})
-    bought = buyers(facts)
-    if rfm and bought["never_bought"]:
-        everyone = [SEGMENTATION_TITLES.get(k, _title(k)).lower() for k in OTHER_ORDER if ((facts.get("segmentations") or {}).get(k) or {}).get("customers") == (facts.get("data") or {}).get("customers")]
-        rest = f"; the {_join(everyone)} below count them" if everyone else ""
-        points.append({"lead": "Never bought", "text": f"{fmt_count(bought['never_bought'])} of the {fmt_count((facts.get('data') or {}).get('customers'))} customers in the data have no purchase, so they are in no RFM segment{rest}."})
-    top = ((rfm or {}).get("opportunities") or [None])[0]
-    if top and top.get("expected_revenue") is not None:
-        points.append({"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."})
-    val = (rfm or {}).get("validation")
-    if val and val.get("top_lift") is not None and val.get("top_segment"):
-        top_rows = val["rows"][0]["customers"] if val["rows"] else None
-        then = f" ({fmt_count(top_rows)} {'customer' if top_rows == 1 else 'customers'} then)" if top_rows is not None else ""
-        text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']}{then} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
-        if top_rows is not None and top_rows < min_segment_size(sum(r["customers"] or 0 for r in val["rows"])):
-            text += " So few customers say little about the segment."
-        if val.get("monotone"):
-            text += " Each segment bought again at least as often as the next one down."
-        elif val["upsets"]:
-            u = val["upsets"][0]
-            text += f" Not all in order: {u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})."
-        points.append({"lead": "Checked against what happened next", "text": text})
+    points = _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
+    points += _rfm_points(rfm, currency)
+    if not usage:
+        points += _never_bought_point(facts, rfm)
+    points += _opportunity_point(rfm, currency) + _validation_point(rfm)
     missing = facts.get("unavailable") or {}
     if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
         points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
-    block = facts.get("exports") or {}
-    if exports and block.get("reachable") is not None and block.get("customers"):
-        if not exports["emailed"]:
-            text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
-        elif block["reachable"] < block["customers"]:
-            people = "customers and contacts who never bought" if PROSPECT_KEY in (block.get("reachable_by_segment") or {}) else "customers"
-            text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}; the others have no usable email or opted out of marketing."
-        else:
-            text = ""
-        if text:
-            points.append({"lead": "Email", "text": text})
-    if rfm:
-        plan = "the tailored plan is under Strategy per segment." if tailored else "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
-        points.append({"lead": "Plan", "text": plan})
+    points += _email_point(facts.get("exports") or {}, exports)
+    if rfm or usage:
+        points.append({"lead": "Plan", "text": _plan_words(plan, usage)})
     return points
 
 
-def _join(words: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _users(n: Any) -> str:
+    return f"{fmt_count(n)} {'user' if n == 1 else 'users'}"
+
+
+def _activity_words(row: dict) -> str:
+    """'active on 5.8 days of the last 30 on average; last active a median 3 days ago'."""
+    parts = []
+    if row.get("active_days_30") is not None:
+        parts.append(f"active on {fmt_days(row['active_days_30'])} of the last 30 on average")
+    since = row.get("days_since_active")
+    if since == 0:
+        parts.append("at least half of them on the last day of the data")
+    elif since is not None:
+        parts.append(f"last active a median {fmt_days(since)} ago")
+    return "; ".join(parts)
+
+
+def _usage_points(usage: dict | None) -> list[dict]:
+    """The most active usage group with anyone in it, and the largest one."""
+    active = [r for r in (usage or {}).get("segments") or [] if r.get("count")]
+    if not active:
+        return []
+    top, largest = active[0], max(active, key=lambda r: r["count"])
+    points = [{"lead": top["name"], "text": f"{_users(top['count'])} ({fmt_pct(top['pct_customers'])} of all) were {_activity_words(top)}."}]
+    if largest is not top:
+        points.append({"lead": largest["name"], "text": f"is the largest usage group: {_users(largest['count'])} ({fmt_pct(largest['pct_customers'])} of all), {_activity_words(largest)}."})
+    return points
+
+
+def _buyers_point(facts: dict, rfm: dict | None) -> list[dict]:
+    """After the usage groups: who the RFM segments that follow are about."""
+    if not rfm:
+        return []
+    bought = buyers(facts)
+    if not bought["never_bought"]:
+        return [{"lead": "Buyers", "text": "the RFM segments, after the usage groups, rank the same people by their purchases."}]
+    everyone = (facts.get("data") or {}).get("customers")
+    return [{"lead": "Buyers", "text": f"{fmt_count(bought['buyers'])} of the {_users(everyone)} bought. The RFM segments, after the usage groups, rank them by their purchases; the {fmt_count(bought['never_bought'])} who never bought are in none of them."}]
+
+
+def _rfm_points(rfm: dict | None, currency: str | None) -> list[dict]:
+    """The best RFM segment, the largest, and the one that brings the most revenue."""
+    active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
+    if not active:
+        return []
+    of = rfm.get("base") or base(None, None)
+    # a share of the buyers says so (an event log's users who never bought are in no RFM segment)
+    of_short = f" {of['short']}" if of["partial"] else ""
+    best = active[0]
+    money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
+    points = [{"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
+    largest = max(active, key=lambda r: r["count"])
+    if largest is not best:
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
+    earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
+    if earning is not best and earning is not largest and earning["revenue_share"] is not None:
+        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])}{of_short})."})
+    return points
+
+
+def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
+    bought = buyers(facts)
+    if not (rfm and bought["never_bought"]):
+        return []
+    everyone = [SEGMENTATION_TITLES.get(k, _title(k)).lower() for k in OTHER_ORDER if ((facts.get("segmentations") or {}).get(k) or {}).get("customers") == (facts.get("data") or {}).get("customers")]
+    rest = f"; the {_join(everyone)} below count them" if everyone else ""
+    return [{"lead": "Never bought", "text": f"{fmt_count(bought['never_bought'])} of the {fmt_count((facts.get('data') or {}).get('customers'))} customers in the data have no purchase, so they are in no RFM segment{rest}."}]
+
+
+def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
+    top = ((rfm or {}).get("opportunities") or [None])[0]
+    if not (top and top.get("expected_revenue") is not None):
+        return []
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."}]
+
+
+def _upset_words(u: dict) -> str:
+    return f"{u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})"
+
+
+def _validation_point(rfm: dict | None) -> list[dict]:
+    """The next-period check: the top segment's lift and every break in the ordering."""
+    val = (rfm or {}).get("validation")
+    if not (val and val.get("top_lift") is not None and val.get("top_segment")):
+        return []
+    top_rows = val["rows"][0]["customers"] if val["rows"] else None
+    then = f" ({fmt_count(top_rows)} {'customer' if top_rows == 1 else 'customers'} then)" if top_rows is not None else ""
+    text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']}{then} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
+    if top_rows is not None and top_rows < min_segment_size(sum(r["customers"] or 0 for r in val["rows"])):
+        text += " So few customers say little about the segment."
+    if val.get("monotone"):
+        text += " Each segment bought again at least as often as the next one down."
+    elif val["upsets"]:
+        text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
+    return [{"lead": "Checked against what happened next", "text": text}]
+
+
+def _email_point(block: dict, exports: dict | None) -> list[dict]:
+    if not (exports and block.get("reachable") is not None and block.get("customers")):
+        return []
+    if not exports["emailed"]:
+        text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
+    elif block["reachable"] < block["customers"]:
+        people = "customers and contacts who never bought" if PROSPECT_KEY in (block.get("reachable_by_segment") or {}) else "customers"
+        text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}; the others have no usable email or opted out of marketing."
+    else:
+        return []
+    return [{"lead": "Email", "text": text}]
+
+
+def _plan_words(plan: dict, usage: dict | None) -> str:
+    if not plan.get("tailored"):
+        return "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
+    return "the tailored plan is under Strategy per segment" + (", written for the usage groups." if usage else ".")
+
+
+def _join(words: list[str], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'a, b or c')."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 _OPTION_ASIDE = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")

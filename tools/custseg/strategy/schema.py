@@ -162,6 +162,7 @@ class Budget:
     amount: float = doc("money per period, in the data's currency", minimum=0)
     per: Per = doc("the period: week, month or quarter")
     hours: float | None = doc("staff hours per period, when the user gave them", default=None, minimum=0)
+    hours_per: Per | None = doc("the period of the hours when it is not the budget's (2,000 a month and 5 hours a week: per month, hours_per week)", default=None)
 
 
 @dataclass

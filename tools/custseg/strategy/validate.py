@@ -873,7 +873,8 @@ def _over_budget(doc: dict) -> list[Problem]:
         for inv in (i for i in pathways if isinstance(i, dict)):
             value = _number(inv.get("budget" if field_name == "amount" else "hours")) or 0.0
             cost += value * weeks / WEEKS_PER[inv["per"]] if inv.get("per") in WEEKS_PER else value
-        available = allowed * weeks / WEEKS_PER[budget["per"]]
+        per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
+        available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = "" if field_name == "amount" else " staff hours"
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} comes to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
