@@ -307,11 +307,42 @@ def test_a_log_with_returns_says_so_and_can_leave_them_out(tmp_path):
     path = write(tmp_path, "retail.csv", "\n".join(lines) + "\n")
     ds = load([path])
     assert ds.kept_rows == 107 and len(ds.transactions) == 107
-    assert "7 of 107 orders have a negative amount (returns or cancellations the log records as rows): they count as orders on their day and net against spend, so 1 customer's net spend is zero or below; add --exclude-returns to leave them out" in ds.warnings
+    assert "7 of 107 orders have a negative amount (returns or cancellations the log records as rows): they count as orders on their day and net against spend, so 1 customer's net spend is zero or below; add --net-returns to take them off spend without counting them as purchases, or --exclude-returns to leave them out" in ds.warnings
     ds = load([path], IngestOptions(exclude_returns=True))
     assert ds.dropped == {"returned": 7} and ds.kept_rows + 7 == ds.rows == 107
     assert (ds.transactions["amount"] > 0).all() and ds.transactions["customer_id"].nunique() == 20
     assert not any("negative amount" in w for w in ds.warnings)
+
+
+def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(tmp_path, cli):
+    """--net-returns: spend is net of returns while orders and purchase days count sales only. A
+    return goes on the customer's latest purchase on or before its day; one with no earlier
+    purchase in the data (its sale fell before the data starts) is dropped, counted by reason."""
+    from custseg.ingest import IngestOptions
+
+    lines = ["InvoiceNo,CustomerID,InvoiceDate,Quantity,UnitPrice"]
+    lines += ["1,A,2024-01-05,10,10.00", "C2,A,2024-01-20,-3,10.00", "3,A,2024-02-01,5,10.00"]  # 100, -30, 50
+    lines += ["C4,B,2024-01-03,-2,10.00", "5,B,2024-01-10,4,10.00"]  # a return before B's first sale
+    lines += ["6,C,2024-03-01,1,10.00", "C7,C,2024-03-01,-1,10.00"]  # bought and returned the same day
+    lines += ["8,D,2024-02-10,2,10.00", "9,D,2024-03-10,2,10.00"]
+    path = write(tmp_path, "retail.csv", "\n".join(lines) + "\n")
+    ds = load([path], IngestOptions(net_returns=True))
+    assert ds.dropped == {"return_without_sale": 1} and ds.kept_rows + 1 == ds.rows == 9
+    assert len(ds.transactions) == 6  # two returns folded into purchases, one dropped
+    spend = ds.transactions.groupby("customer_id")["amount"].sum().sort_values()
+    assert sorted(spend.round(2).tolist()) == [0.0, 40.0, 40.0, 120.0]
+    assert ds.dropped_value == {"return_without_sale": -20.0}
+    assert any("2 returns (orders with a negative amount) came off the same customer's latest purchase" in n for n in ds.notes)
+    assert not any("negative amount" in w for w in ds.warnings)
+    # through the CLI: A has 2 purchase days and 120 of spend; both flags at once is refused
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts", "--net-returns").code == 0
+    import pandas as pd
+
+    customers = pd.read_csv(out / "customers.csv")
+    assert sorted(customers["purchase_days"].tolist()) == [1, 1, 2, 2] and customers["monetary_total"].max() == 120.0
+    res = cli("run", path, "--out", tmp_path / "both", "--no-charts", "--net-returns", "--exclude-returns")
+    assert res.code == 2 and "choose one" in res.err and "Traceback" not in res.err and not (tmp_path / "both").exists()
 
 
 def test_profile_names_the_columns_it_left_aside(tmp_path, cli):

@@ -70,6 +70,7 @@ class Options:
     key: str | None = None  # the pseudonymization key: a plain log's ids are then prepared early
     purchase_events: list[str] | None = None  # event logs: the names that count as purchases (default: detected)
     exclude_returns: bool = False  # transaction logs: leave out orders with a negative amount (dropped as 'returned')
+    net_returns: bool = False  # transaction logs: take a negative order off the customer's latest earlier purchase
 
 
 @dataclass
@@ -299,6 +300,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     reason.assign(orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
     reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
 
+    folded = None
+    if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
+        orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
+
     # 7. Count and keep.
     n_rows = orders["n_rows"].to_numpy()
     dropped.update(reason.counts(weights=n_rows))
@@ -309,7 +314,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_value = reason.amounts(orders["net"].to_numpy(dtype="float64", na_value=np.nan))
     dropped_value.pop("other_currency", None)
     kept = reason.kept
-    kept_rows = int(n_rows[kept].sum())
+    kept_rows = int(n_rows[kept].sum())  # a netted return's rows are kept: its money is in its purchase
+    if folded is not None:
+        kept = kept & ~folded
+        notes.append(_netted_note(int(folded.sum())))
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
@@ -317,7 +325,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
     issues = _issue_counts(identity, reason)
     warnings = []
-    if negative is not None and not opts.exclude_returns and negative.any():  # most logs have none: no extra pass
+    if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
@@ -341,6 +349,36 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     return cleaned
 
 
+def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray]:
+    """--net-returns: each kept return (an order with a negative amount) is added to the same
+    customer's latest kept purchase on or before its day, so spend is net of it while orders and
+    purchase days count sales only. A return with no earlier purchase in the data (its sale fell
+    before the data starts) is dropped as 'return_without_sale'. Returns the new net amounts and
+    the mask of returns folded into a purchase."""
+    kept = reason.kept
+    ids = identity.to_numpy()
+    returns = np.flatnonzero(negative & kept)
+    sales = np.flatnonzero(~negative & kept)
+    left = pd.DataFrame({"day": day[returns], "who": ids[returns], "row": returns}).sort_values(["day", "row"], kind="stable")
+    right = pd.DataFrame({"day": day[sales], "who": ids[sales], "target": sales}).sort_values(["day", "target"], kind="stable")
+    matched = pd.merge_asof(left, right, on="day", by="who", direction="backward", allow_exact_matches=True)
+    has_sale = matched["target"].notna().to_numpy()
+    orphan = np.zeros(len(net), dtype=bool)
+    orphan[matched["row"].to_numpy()[~has_sale]] = True
+    reason.assign(orphan, "return_without_sale")
+    folded = np.zeros(len(net), dtype=bool)
+    rows = matched["row"].to_numpy()[has_sale]
+    folded[rows] = True
+    out = net.copy()
+    np.add.at(out, matched["target"].to_numpy()[has_sale].astype(np.int64), net[rows])
+    return out, folded
+
+
+def _netted_note(n: int) -> str:
+    return (f"{n:,} {'return' if n == 1 else 'returns'} (orders with a negative amount) came off the same customer's latest purchase on or before "
+            f"{'its' if n == 1 else 'their'} day (--net-returns): spend is net of returns, and orders and purchase days count sales only")
+
+
 def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
     """A log that records returns and cancellations as negative rows (UCI's 'C' invoices)
     counts them as orders, as the contract says: say how many, and whom they leave with
@@ -354,7 +392,7 @@ def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
     whose = "customer's" if broke_even == 1 else "customers'"
     return [
         f"{n:,} of {len(orders):,} orders have a negative amount (returns or cancellations the log records as rows): they count as orders "
-        f"on their day and net against spend, so {broke_even:,} {whose} net spend is zero or below; add --exclude-returns to leave them out"
+        f"on their day and net against spend, so {broke_even:,} {whose} net spend is zero or below; add --net-returns to take them off spend without counting them as purchases, or --exclude-returns to leave them out"
     ]
 
 

@@ -27,6 +27,7 @@ class IngestOptions:
     key: str | None = None  # path of a key file from an earlier run
     purchase_events: list[str] = field(default_factory=list)  # event logs: names that count as purchases
     exclude_returns: bool = False  # transaction logs: orders with a negative amount are dropped as 'returned'
+    net_returns: bool = False  # transaction logs: a negative order comes off the customer's latest earlier purchase
 
 
 @dataclass
@@ -103,6 +104,8 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         malformed += inp.malformed
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     label = inputs[0].path if len(inputs) == 1 else ", ".join(i.path for i in inputs)
+    if options.exclude_returns and options.net_returns:
+        raise InputError(label, "--exclude-returns and --net-returns both say what to do with returns: choose one")
     opts = Options(
         include_unpaid=options.include_unpaid,
         currency=options.currency,
@@ -110,6 +113,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         key=key,
         purchase_events=options.purchase_events or None,
         exclude_returns=options.exclude_returns,
+        net_returns=options.net_returns,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)

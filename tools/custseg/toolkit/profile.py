@@ -27,6 +27,7 @@ class IngestParams:
     include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
     key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
     exclude_returns: bool = param("transaction logs: leave out orders with a negative amount (returns and cancellations recorded as rows), counted as dropped 'returned'", default=False)
+    net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
 
     def ingest_options(self) -> IngestOptions:
@@ -39,6 +40,7 @@ class IngestParams:
             key=self.key,
             purchase_events=list(self.purchase_event),
             exclude_returns=self.exclude_returns,
+            net_returns=self.net_returns,
         )
 
 
@@ -264,7 +266,11 @@ def _dropped_text(r: ProfileResult) -> str:
         return "nothing"
     value = r.dropped_value or {}
     unit = f" {r.currency}" if r.currency else ""
-    return ", ".join(f"{k} {v:,}" + (f" (worth {value[k]:,.2f}{unit})" if value.get(k) else "") for k, v in r.dropped.items())
+    def worth(k: str) -> str:  # a negative amount is money paid back (returns), not sales
+        v = value.get(k)
+        return "" if not v else f" (refunds of {-v:,.2f}{unit})" if v < 0 else f" (worth {v:,.2f}{unit})"
+
+    return ", ".join(f"{k} {v:,}{worth(k)}" for k, v in r.dropped.items())
 
 
 def _contacts_text(r: ProfileResult) -> str:
