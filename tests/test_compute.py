@@ -837,10 +837,21 @@ def test_intake_asks_the_currency_when_the_export_names_none(cli, tmp_path):
     run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
     facts, _ = read_out(out)
     assert facts["data"]["currency"] is None
-    assert "10. **Currency**: the export names no currency; which currency are the amounts in?" in briefs.render_brief("intake", facts)
+    brief = briefs.render_brief("intake", facts)
+    # a log of customer numbers without emails: the question of the email route comes first
+    assert "10. **Customer number in the email tool**" in brief
+    assert "11. **Currency**: the export names no currency; which currency are the amounts in?" in brief
     run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--currency", "GBP")
     facts, _ = read_out(out)
     assert "**Currency**" not in briefs.render_brief("intake", facts)
+
+
+def test_intake_asks_about_the_customer_number_only_when_the_export_has_no_emails(cli, tmp_path):
+    from custseg.render import briefs
+
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "out", "--no-charts")
+    facts, _ = read_out(tmp_path / "out")
+    assert "**Customer number in the email tool**" not in briefs.render_brief("intake", facts)
 
 
 def _daily_log(tmp_path, days: int, amount_on) -> str:

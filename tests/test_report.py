@@ -853,10 +853,11 @@ def test_keeping_current_names_only_files_with_rows(rendered, shopify, tmp_path)
     events = rendered["product_events.jsonl"]
     assert not any(n for f, n in events["facts"]["exports"]["rows_written"].items() if f != "segments_generic.csv")
     part = _keeping(events["md"])
-    assert "No one can be emailed from this export: the Klaviyo, HubSpot and Mailchimp files have no one in them" in part
+    assert "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them" in part
+    assert "If your email tool stores that customer number" in part  # the route the intake asks about
     assert not re.search(r"klaviyo\.csv|hubspot\.csv|mailchimp\.csv", part) and "segments_generic.csv" in part
     assert "start an email sequence" not in part
-    assert "No one can be emailed from this export" in html_text(events["html"])
+    assert "This export has no usable emails" in html_text(events["html"])
     # a store with emails: the files to import, by name
     part = _keeping(shopify["md"])
     assert "import the file for your email tool (klaviyo.csv, hubspot.csv or mailchimp.csv, in exports/)" in part
@@ -908,3 +909,19 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
     last = data["by_month"][-1]
     assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
     assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]
+
+
+def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
+    """A negative net amount (returns left out with --exclude-returns) is not 'sales': the report
+    says revenue is before those refunds, and says nothing of the kind without one."""
+    import copy
+
+    assert "money paid back" not in shopify["md"]
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["dropped"]["returned"] = 3
+    facts["data"]["dropped_orders"]["returned"] = 2
+    facts["data"]["dropped_value"]["returned"] = -45.5
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| returns (negative amounts) | 3 | 2 | -45.50 USD |" in md
+    assert "A negative amount is money paid back (returns left out), so revenue here is before those refunds." in md

@@ -1252,3 +1252,23 @@ def test_only_the_behavior_column_carries_usage_groups(runs):
             rows = list(csv.DictReader(fh))
         assert {r["behavior"] for r in rows} == {k for k in seg["order"] if seg["segments"][k]["count"]}, name
         assert not ({r["segment"] for r in rows} | {r["segment_name"] for r in rows}) & usage, name
+
+
+def test_a_figure_hint_never_points_at_another_segments_fact():
+    """'2x' in the Loyal strategy equal by chance to the catch-all's 2 purchase days, or a
+    Champions goal equal to the needs_attention -> loyal move's rate, is not a fact to cite there;
+    the segment's own figure, or one about the whole data, is."""
+    from custseg.strategy.validate import _matching_fact
+
+    keys = {
+        "segmentations.rfm.segments.needs_attention.avg_purchase_days": 2,
+        "segmentations.rfm.segments.loyal.count": 40,
+        "segmentations.rfm.segments.champions.count": 12,
+        "segmentations.rfm.opportunities.needs_attention_to_loyal.historical_rate": 0.05,
+        "segmentations.rfm.opportunities.loyal_to_champions.historical_rate": 0.12,
+    }
+    assert _matching_fact("2", keys, "segmentations.rfm.segments.loyal.") is None
+    assert _matching_fact("5%", keys, "segmentations.rfm.segments.champions.") is None
+    assert _matching_fact("12%", keys, "segmentations.rfm.segments.champions.") == "segmentations.rfm.opportunities.loyal_to_champions.historical_rate"
+    assert _matching_fact("2", keys | {"data.orders": 2}, "segmentations.rfm.segments.loyal.") == "data.orders"
+    assert _matching_fact("40", keys, "segmentations.rfm.segments.loyal.") == "segmentations.rfm.segments.loyal.count"

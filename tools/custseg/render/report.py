@@ -198,6 +198,8 @@ DROP_REASONS = {
     "unpaid": "unpaid (pending or authorized)",
     "zero_value": "zero value",
     "no_identity": "no customer email or id",
+    "returned": "returns (negative amounts)",
+    "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
     "duplicate": "duplicates",
@@ -609,6 +611,8 @@ def _data(facts: dict) -> dict:
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
+        # returns left out (--exclude-returns): money paid back, so the revenue shown is gross of it
+        "dropped_refunds": any(isinstance(v, (int, float)) and v < 0 for v in dropped_value.values()),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -891,9 +895,11 @@ def _routine(exports: dict | None, usage: bool) -> str:
     if emailed:
         tag = "their RFM segment" if usage else "segment"
         return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {ALERT}.{usage_note}"
-    text = "No one can be emailed from this export: the Klaviyo, HubSpot and Mailchimp files have no one in them, since no customer has a usable email."
+    text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
-        text += f" Tag customers in your own records from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them.{usage_note}"
+        text += (f" Tag customers in your own records from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column)."
+                 " If your email tool stores that customer number, export your audience with it, look each number up in the file's source_id to add the segment, and import the result back as an update that sets the segment tag."
+                 f"{usage_note}")
     return f"{text} Still, {ALERT}."
 
 

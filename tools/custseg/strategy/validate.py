@@ -391,6 +391,13 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
     # number elsewhere ("15%" of an offer and a lifecycle stage's 15% repeat rate) is chance.
     segmentation = ".".join(prefer.split(".")[:2]) + "."
     hits = [k for k in hits if k.startswith(segmentation) or k.startswith(("data.", "exports."))]
+    # nor is one about another segment: a Loyal offer's '2x' is not the catch-all's 2 purchase
+    # days, and a Champions goal does not quote the needs_attention -> loyal move's rate
+    own = prefer.split(".")[3] if prefer.count(".") >= 4 else None
+    if own:
+        others = {k.split(".")[3] for k in keys if k.startswith(segmentation + "segments.") and k.count(".") >= 4} - {own}
+        named = {k: set(re.split(r"\.|_to_", k)) for k in hits}
+        hits = [k for k in hits if own in named[k] or not others & named[k]]
     if not hits:
         return None
     hits.sort(key=lambda k: (not k.startswith(prefer), k.count("."), k))
