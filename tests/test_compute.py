@@ -957,6 +957,18 @@ def test_seasonality_figures_match_a_hand_count(cli, tmp_path):
     # The December-only buyer's segment holds Q4 spend; the every-quarter buyer's segment has Q1 spend.
     assert segments[segment_of["B"]]["seasonality"]["revenue_share"]["q1"] > 0
     assert segments[segment_of["A"]]["seasonality"]["revenue_share"]["q4"] > 0
+    # The segments brief shows the table with the references to cite; the intake brief says
+    # seasonal hunches are checked on it.
+    from custseg.render import briefs
+
+    brief = briefs.render_brief("segments", facts)
+    table = brief[brief.index("## When each segment bought in the last 12 months") :]
+    assert "| All customers | 3 | 24.0% | 8.0% | 12.0% | 56.0% | 66.7% |" in table
+    a = segments[segment_of["A"]]
+    assert f"| {a['name']} (`{segment_of['A']}`) | {a['seasonality']['buyers']} | " in table
+    assert "`{segmentations.rfm.segments.<key>.seasonality.revenue_share.q4}`" in table
+    assert "is checked in the next phase, on each segment's share of spend in each calendar quarter" in briefs.render_brief("intake", facts)
+    assert f"`{{segmentations.rfm.segments.{segment_of['A']}.seasonality.revenue_share.q1}}` to `.q4`" in briefs.render_brief("strategy", facts)
 
 
 def test_seasonality_counts_a_quarter_split_by_the_window_once():
@@ -1004,6 +1016,10 @@ def test_seasonality_needs_a_year_of_data(cli, tmp_path):
     assert facts["data"]["seasonality"] is None
     assert all(s["seasonality"] is None for s in facts["segmentations"]["rfm"]["segments"].values())
     assert facts["unavailable"]["seasonality"].startswith("the data covers 364 days up to the as-of date; spend and buyers by calendar quarter need a full year (365 days)")
+    from custseg.render import briefs
+
+    assert "## When each segment bought" not in briefs.render_brief("segments", facts)
+    assert "which they cannot: when each segment buys in the year (the data covers 364 days" in briefs.render_brief("intake", facts)
     (tmp_path / "a").mkdir()
     facts, _, _ = _season_run(cli, tmp_path / "a", rows + [("c1", "2023-01-01", 10)])  # 365 days
     assert "seasonality" not in facts["unavailable"]
