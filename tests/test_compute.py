@@ -1019,7 +1019,8 @@ def test_seasonality_needs_a_year_of_data(cli, tmp_path):
     from custseg.render import briefs
 
     assert "## When each segment bought" not in briefs.render_brief("segments", facts)
-    assert "which they cannot: when each segment buys in the year (the data covers 364 days" in briefs.render_brief("intake", facts)
+    intake = briefs.render_brief("intake", facts)
+    assert "- Not available: seasonality (the data covers 364 days up to the as-of date;" in intake and "is checked in the next phase" not in intake
     (tmp_path / "a").mkdir()
     facts, _, _ = _season_run(cli, tmp_path / "a", rows + [("c1", "2023-01-01", 10)])  # 365 days
     assert "seasonality" not in facts["unavailable"]
