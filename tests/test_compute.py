@@ -907,3 +907,138 @@ def test_a_last_period_far_above_the_one_before_is_said(cli, tmp_path):
     run_ok(cli, _daily_log(tmp_path, days, lambda d: 12 if d >= days - 90 else 10), "--out", out2, "--no-charts")  # 1.2 times: no warning
     facts, _ = read_out(out2)
     assert not [w for w in facts["warnings"] if w.startswith("the last period")]
+
+
+# -- seasonality: when each segment bought in the last year --------------------------------------
+
+# A December-only buyer (A), a buyer in every quarter (B), a customer who last bought before
+# the window (C) and a buyer in March only (D); the year up to the as-of date is calendar 2023.
+SEASON_ROWS = [
+    ("A", "2022-12-10", 100), ("A", "2023-12-02", 40), ("A", "2023-12-20", 60),
+    ("B", "2022-06-01", 15), ("B", "2023-02-01", 10), ("B", "2023-05-01", 20), ("B", "2023-08-01", 30), ("B", "2023-11-01", 40),
+    ("C", "2022-01-15", 70), ("C", "2022-03-01", 20),
+    ("D", "2023-03-10", 25), ("D", "2023-03-20", 25),
+]
+
+
+def _season_run(cli, tmp_path, rows, *args):
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", *args)
+    return read_out(out) + (read_key(str(out / "segment.key")),)
+
+
+def test_seasonality_figures_match_a_hand_count(cli, tmp_path):
+    """facts.data.seasonality: over the 365 days up to the as-of date (calendar 2023 here),
+    spend 60 / 20 / 30 / 140 of 250 by quarter, buyers A, B and D (C's orders are older), A and
+    D in one quarter only. Each segment's figures are those of its own customers."""
+    facts, customers, key = _season_run(cli, tmp_path, SEASON_ROWS, "--as-of", "2023-12-31")
+    season = facts["data"]["seasonality"]
+    assert (season["window_start"], season["window_end"], season["window_days"]) == ("2023-01-01", "2023-12-31", 365)
+    assert season["buyers"] == 3
+    assert season["revenue_share"] == {"q1": 0.24, "q2": 0.08, "q3": 0.12, "q4": 0.56}
+    assert season["buyers_share"] == {"q1": 0.6667, "q2": 0.3333, "q3": 0.3333, "q4": 0.6667}
+    assert season["one_quarter_only"] == 0.6667
+    assert "seasonality" not in facts["unavailable"]
+    # Per segment: what each customer alone would show, added up by the segment it is in.
+    alone = {
+        "A": ([0, 0, 0, 100], [0, 0, 0, 1]),
+        "B": ([10, 20, 30, 40], [1, 1, 1, 1]),
+        "C": ([0, 0, 0, 0], [0, 0, 0, 0]),
+        "D": ([50, 0, 0, 0], [1, 0, 0, 0]),
+    }
+    ids = dict(zip(pseudonymize([f"i:{c}" for c in alone], key), alone))
+    segment_of = {ids[c]: s for c, s in zip(customers["customer_id"], customers["segment"])}
+    segments = facts["segmentations"]["rfm"]["segments"]
+    for seg_key, stats in segments.items():
+        members = [c for c, s in segment_of.items() if s == seg_key]
+        spend = np.sum([alone[c][0] for c in members] or [[0] * 4], axis=0)
+        quarters = np.array([alone[c][1] for c in members] or [[0] * 4])
+        bought = quarters[quarters.sum(axis=1) > 0]
+        got = stats["seasonality"]
+        assert got["buyers"] == len(bought), seg_key
+        if spend.sum() > 0:
+            assert [got["revenue_share"][q] for q in ("q1", "q2", "q3", "q4")] == pytest.approx(spend / spend.sum(), abs=1e-4), seg_key
+        else:
+            assert set(got["revenue_share"].values()) == {None}, seg_key
+        if len(bought):
+            assert [got["buyers_share"][q] for q in ("q1", "q2", "q3", "q4")] == pytest.approx(bought.mean(axis=0), abs=1e-4), seg_key
+            assert got["one_quarter_only"] == pytest.approx((bought.sum(axis=1) == 1).mean(), abs=1e-4), seg_key
+        else:
+            assert got["one_quarter_only"] is None and set(got["buyers_share"].values()) == {None}, seg_key
+    # The December-only buyer's segment holds Q4 spend; the every-quarter buyer's segment has Q1 spend.
+    assert segments[segment_of["B"]]["seasonality"]["revenue_share"]["q1"] > 0
+    assert segments[segment_of["A"]]["seasonality"]["revenue_share"]["q4"] > 0
+    # The segments brief shows the table with the references to cite; the intake brief says
+    # seasonal hunches are checked on it.
+    from custseg.render import briefs
+
+    brief = briefs.render_brief("segments", facts)
+    table = brief[brief.index("## When each segment bought in the last 12 months") :]
+    assert "| All customers | 3 | 24.0% | 8.0% | 12.0% | 56.0% | 66.7% |" in table
+    a = segments[segment_of["A"]]
+    assert f"| {a['name']} (`{segment_of['A']}`) | {a['seasonality']['buyers']} | " in table
+    assert "`{segmentations.rfm.segments.<key>.seasonality.revenue_share.q4}`" in table
+    assert "is checked in the next phase, on each segment's share of spend in each calendar quarter" in briefs.render_brief("intake", facts)
+    assert f"`{{segmentations.rfm.segments.{segment_of['A']}.seasonality.revenue_share.q1}}` to `.q4`" in briefs.render_brief("strategy", facts)
+
+
+def test_seasonality_counts_a_quarter_split_by_the_window_once():
+    """A window that does not start on 1 January holds two pieces of one quarter a year apart:
+    a customer who bought in both bought in one quarter. The window's first day counts, the
+    day before it does not."""
+    from custseg.compute import seasons
+    from custseg.compute.metrics import to_days
+
+    def ledger(rows):
+        return Ledger.from_frame(pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(date=lambda f: pd.to_datetime(f["date"])))
+
+    as_of = int(to_days(np.datetime64("2023-11-30")))
+    assert seasons.window(as_of) == (int(to_days(np.datetime64("2022-12-01"))), as_of)
+    lg = ledger([("x", "2022-12-01", 30.0), ("x", "2023-11-15", 10.0), ("y", "2022-11-30", 99.0), ("y", "2023-05-05", 5.0), ("z", "2023-12-01", 7.0)])
+    group = np.array([0, 0, 1])  # x and y in group 0, z in group 1
+    per_group, everyone = seasons.by_quarter(lg, as_of, group, 2, True)
+    x_and_y = seasons.figures(per_group, 0)
+    assert x_and_y == {
+        "buyers": 2,
+        "revenue_share": {"q1": 0.0, "q2": 0.1111, "q3": 0.0, "q4": 0.8889},  # 5 and 40 of 45: y's 99 fell the day before the window
+        "buyers_share": {"q1": 0.0, "q2": 0.5, "q3": 0.0, "q4": 0.5},
+        "one_quarter_only": 1.0,  # x's two Q4 pieces are one quarter
+    }
+    assert seasons.figures(per_group, 1) == {"buyers": 0, "revenue_share": dict.fromkeys(seasons.QUARTERS), "buyers_share": dict.fromkeys(seasons.QUARTERS), "one_quarter_only": None}
+    assert seasons.figures(everyone, 0) == x_and_y  # z bought after the as-of date
+
+
+@given(st.lists(st.floats(min_value=-50, max_value=1000, allow_nan=False), min_size=4, max_size=4).filter(lambda v: sum(v) > 1))
+@settings(max_examples=200, deadline=None)
+def test_quarter_revenue_shares_add_up_to_one(values):
+    from custseg.compute.seasons import shares_summing_to_one
+
+    shares = shares_summing_to_one(np.array(values))
+    assert round(sum(shares) * 10_000) == 10_000
+    assert shares == pytest.approx(np.array(values) / sum(values), abs=1e-4 + 1e-12)
+
+
+def test_seasonality_needs_a_year_of_data(cli, tmp_path):
+    """364 days up to the as-of date: no quarter figures, and facts.unavailable says why;
+    365 days: there they are. A customer table is one snapshot: none either."""
+    rows = [(f"c{i % 7}", (pd.Timestamp("2023-01-01") + pd.Timedelta(days=d)).strftime("%Y-%m-%d"), 10 + i) for i, d in enumerate(range(1, 364, 11))]
+    rows += [("c0", "2023-12-31", 10)]
+    facts, customers, _ = _season_run(cli, tmp_path, rows)  # 2023-01-02 .. 2023-12-31: 364 days
+    assert facts["data"]["seasonality"] is None
+    assert all(s["seasonality"] is None for s in facts["segmentations"]["rfm"]["segments"].values())
+    assert facts["unavailable"]["seasonality"].startswith("the data covers 364 days up to the as-of date; spend and buyers by calendar quarter need a full year (365 days)")
+    from custseg.render import briefs
+
+    assert "## When each segment bought" not in briefs.render_brief("segments", facts)
+    intake = briefs.render_brief("intake", facts)
+    assert "- Not available: seasonality (the data covers 364 days up to the as-of date;" in intake and "is checked in the next phase" not in intake
+    (tmp_path / "a").mkdir()
+    facts, _, _ = _season_run(cli, tmp_path / "a", rows + [("c1", "2023-01-01", 10)])  # 365 days
+    assert "seasonality" not in facts["unavailable"]
+    assert facts["data"]["seasonality"]["buyers"] == 7
+    assert all(s["seasonality"] is not None for s in facts["segmentations"]["rfm"]["segments"].values())
+    out = tmp_path / "crm"
+    run_ok(cli, EXAMPLES / "crm_customers.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    assert facts["data"]["seasonality"] is None
+    assert facts["unavailable"]["seasonality"] == "needs transactions over time; a customer table is one snapshot"

@@ -112,6 +112,57 @@ def test_online_retail_is_a_line_item_log(cli, realdata):
     assert out["revenue_total"] == pytest.approx(round(revenue, 2), abs=0.01)
 
 
+
+def test_online_retail_seasonality_per_segment(cli, realdata, tmp_path):
+    """The UK giftware log (a year to 2011-12-09): each RFM segment's quarter figures, counted
+    again here from the CSV with pandas for the segment's own customers."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from custseg.ingest import pseudonymize, read_key
+
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
+    tx = pd.read_csv(path, dtype={"CustomerID": str}, keep_default_na=False)
+    tx = tx[tx["CustomerID"] != "NA"].assign(day=lambda f: pd.to_datetime(f["InvoiceDate"]).dt.normalize(), amount=lambda f: f["Quantity"] * f["UnitPrice"])
+    as_of = pd.Timestamp(facts["as_of"])
+    year = tx[tx["day"] > as_of - pd.Timedelta(days=365)].assign(quarter=lambda f: "q" + f["day"].dt.quarter.astype(str))
+    key = read_key(str(out / "segment.key"))
+    segment = dict(zip(customers["customer_id"], customers["segment"]))
+    year = year.assign(segment=[segment[i] for i in pseudonymize(["i:" + c for c in year["CustomerID"]], key)])
+    season = facts["data"]["seasonality"]
+    assert (season["window_start"], season["window_end"]) == ("2010-12-10", "2011-12-09")
+
+    def expected(rows: pd.DataFrame) -> dict:
+        spend = rows.groupby("quarter")["amount"].sum().reindex(["q1", "q2", "q3", "q4"], fill_value=0.0)
+        quarters = rows.groupby("CustomerID")["quarter"].agg(set)
+        return {
+            "buyers": len(quarters),
+            "revenue_share": (spend / spend.sum()).to_dict(),
+            "buyers_share": {q: float(np.mean([q in s for s in quarters])) for q in ("q1", "q2", "q3", "q4")},
+            "one_quarter_only": float(np.mean([len(s) == 1 for s in quarters])),
+        }
+
+    def same(got: dict, want: dict) -> None:
+        assert got["buyers"] == want["buyers"]
+        for figure in ("revenue_share", "buyers_share"):
+            assert got[figure] == pytest.approx(want[figure], abs=1e-4)
+        assert got["one_quarter_only"] == pytest.approx(want["one_quarter_only"], abs=1e-4)
+        assert round(sum(got["revenue_share"].values()) * 10_000) == 10_000
+
+    same(season, expected(year))
+    segments = facts["segmentations"]["rfm"]["segments"]
+    assert all(segments[k]["seasonality"]["buyers"] for k in segments if segments[k]["count"])
+    for k, stats in segments.items():
+        if stats["count"]:
+            same(stats["seasonality"], expected(year[year["segment"] == k]))
+    assert sum(s["seasonality"]["buyers"] for s in segments.values()) == season["buyers"]
+
 def test_shopify_customers_export(cli, realdata):
     import csv
 

@@ -925,3 +925,30 @@ def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| returns (negative amounts) | 3 | 2 | -45.50 USD |" in md
     assert "A negative amount is money paid back (returns left out), so revenue here is before those refunds." in md
+
+
+def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
+    """'When each segment buys': per segment with customers, its buyers in the last 365 days,
+    the share of its spend in each calendar quarter and the share who bought in one quarter
+    only, then every customer's; each figure read from the facts. Not shown for a customer table."""
+    facts = shopify["facts"]
+    year = facts["data"]["seasonality"]
+    part = section(shopify["md"], "### When each segment buys (last 365 days)")
+    assert part.startswith("### When each segment buys") and "## RFM segments at a glance" in shopify["md"][: shopify["md"].index(part)]
+    rows = [line for line in part.splitlines() if line.startswith("| ") and not line.startswith("| Segment")]
+    segments = facts["segmentations"]["rfm"]["segments"]
+    active = [k for k in facts["segmentations"]["rfm"]["order"] if segments[k]["count"]]
+    assert len(rows) == len(active) + 1
+
+    def line(name, z):
+        quarters = " | ".join(fmt_pct(z["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4"))
+        return f"| {name} | {fmt_count(z['buyers'])} | {quarters} | {fmt_pct(z['one_quarter_only'])} |"
+
+    assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
+    assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
+    assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
+    page = html_text(shopify["html"])
+    assert "When each segment buys (last 365 days)" in page and line("All customers", year).strip("| ").split(" | ")[-1] in page
+    crm = rendered["crm_customers.csv"]
+    assert "When each segment buys" not in crm["md"] and "When each segment buys" not in crm["html"]
+    assert "- **Seasonality by segment:** needs transactions over time; a customer table is one snapshot." in section(crm["md"], "## Not computed")

@@ -650,6 +650,35 @@ def test_resolve_is_not_a_template_engine(runs):
     assert fact_formatter(facts)("data.one_time_share", 0.5) == "50.0%"
 
 
+
+def test_seasonality_facts_resolve_and_a_wrong_figure_is_caught(runs):
+    """A seasonal hunch is answered by citing the quarter facts: each is a fact key shown as a
+    percentage, a plan that cites it passes, and the same figure typed (right or wrong) or a
+    misspelt key is reported."""
+    facts = facts_of(runs)
+    season = facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]
+    key = "segmentations.rfm.segments.champions.seasonality.revenue_share.q4"
+    keys = fact_keys(facts)
+    assert keys[key] == season["revenue_share"]["q4"] is not None
+    assert keys["segmentations.rfm.segments.champions.seasonality.buyers"] == season["buyers"]
+    assert keys["data.seasonality.one_quarter_only"] == facts["data"]["seasonality"]["one_quarter_only"]
+    only = "segmentations.rfm.segments.champions.seasonality.one_quarter_only"
+    assert resolve(f"{{{key}}} of their spend; {{{only}}} bought in one quarter only; {{{key[: -len('revenue_share.q4')]}buyers}} bought", facts) == (
+        f"{fmt_pct(season['revenue_share']['q4'])} of their spend; {fmt_pct(season['one_quarter_only'])} bought in one quarter only; {fmt_count(season['buyers'])} bought"
+    )
+    baseline = validate(reference(), facts)
+    cited = _append_persona("champions", f"{{{key}}} of their spend in the last year fell in October to December, and {{{only}}} bought in one quarter only.")(reference())
+    assert validate(cited, facts) == baseline
+    typed = _append_persona("champions", f"{season['revenue_share']['q4'] * 100:.1f}% of their spend fell before Christmas.")(reference())
+    (right,) = [p for p in validate(typed, facts) if p.code == "figure_in_text"]
+    assert f"{{{key}}}" in right.message
+    wrong = _append_persona("champions", f"{season['revenue_share']['q4'] * 100 + 23.4:.1f}% of their spend fell before Christmas.")(reference())
+    (caught,) = [p for p in validate(wrong, facts) if p.code == "figure_in_text"]
+    assert caught.path == "segments.champions.persona" and f"{{{key}}}" not in caught.message
+    misspelt = _append_persona("champions", f"{{{key.replace('q4', 'q5')}}} of their spend.")(reference())
+    (unknown,) = [p for p in validate(misspelt, facts) if p.code == "unknown_fact"]
+    assert "revenue_share.q5" in unknown.message
+
 # -- segment render -------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custseg import __version__
-from custseg.compute import analysis, months, rfm
+from custseg.compute import analysis, months, rfm, seasons
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
@@ -23,10 +23,13 @@ from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
     DataCoverage,
+    DataSeasonality,
     Facts,
     Migration,
     MonthFigures,
     Opportunity,
+    Quarters,
+    Seasonality,
     Segmentation,
     SegmentStats,
     Transition,
@@ -112,12 +115,13 @@ class _Base:
         self.segmentations: dict[str, Segmentation] = {}
         self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
         self.by_month: list[MonthFigures] | None = None
+        self.seasonality: DataSeasonality | None = None
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file", "by_month")
+        own = ("files", "rows_by_file", "by_month", "seasonality")
         shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
-        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, **shared)
+        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared)
 
     def facts(self, as_of: int | None) -> Facts:
         return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)
@@ -144,6 +148,11 @@ class _Base:
         analysis.add_trend(stats, prev, lab.keys)
         segments = {k: SegmentStats(k, lab.names.get(k, k), "", _rule_text(lab, k, self.profile.currency), **stats[k], **_usage_stats(lab, i)) for i, k in enumerate(lab.keys)}
         return Segmentation(lab.kind, lab.method, lab.method_reason, lab.definition, lab.keys, segments, len(lab.index), trend_threshold=analysis.TREND_THRESHOLD if prev is not None else None, trend_basis=_trend_basis(self.shares_of(amounts)) if prev is not None else None)
+
+
+def _season(figures: dict) -> dict:
+    """seasons.figures' dict with its quarter maps typed."""
+    return {**figures, "revenue_share": Quarters(**figures["revenue_share"]), "buyers_share": Quarters(**figures["buyers_share"])}
 
 
 def _usage_stats(lab: Labels, i: int) -> dict:
@@ -274,6 +283,7 @@ class _Transactions(_Base):
             self.unavailable.pop(kind, None)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         self.sales_by_month(buyers, as_of, history)
+        self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         return self.facts(as_of), customers
 
@@ -301,6 +311,26 @@ class _Transactions(_Base):
             f"the last period ({from_day(as_of - self.period + 1)} to {from_day(as_of)}), where next-period checks and trends are measured, held {held(change)} the {sales} "
             f"of the period before it{earlier}: every segment's figures in it {'rise' if rose else 'fall'} alike ({why}), so compare segments with each other rather than with other periods"
         )
+
+    def by_quarter(self, buyers: Ledger, as_of: int, span: int, seg: Segmentation | None, now: Scoring | None) -> None:
+        """When each RFM segment (at the as-of date) and every customer together bought in the
+        year up to the as-of date, by calendar quarter; left out, and said why, when the data
+        holds less than a year."""
+        if span < seasons.YEAR_DAYS:
+            self.unavailable["seasonality"] = f"the data covers {span:,} days up to the as-of date; spend and buyers by calendar quarter need a full year ({seasons.YEAR_DAYS} days), so that each quarter is counted once"
+            return
+        if not len(buyers.day) or int(buyers.day.min()) > as_of:  # no purchase by the as-of date
+            return
+        group = np.full(len(buyers.ids), -1, dtype=np.int64)
+        keys: list[str] = []
+        if seg is not None and now is not None:
+            keys = seg.order
+            group[now.metrics.code] = now.index(keys)
+        per_segment, everyone = seasons.by_quarter(buyers, as_of, group, len(keys), self.has_amounts)
+        first, last = seasons.window(as_of)
+        self.seasonality = DataSeasonality(**_season(seasons.figures(everyone, 0)), window_start=from_day(first), window_end=from_day(last), window_days=seasons.YEAR_DAYS)
+        for i, key in enumerate(keys):
+            seg.segments[key].seasonality = Seasonality(**_season(seasons.figures(per_segment, i)))
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and
@@ -476,7 +506,7 @@ class _CustomerTable(_Base):
         first = np.where(np.isnan(first), _day_col(table, "signup"), first)
         known = last[~np.isnan(last)]
         as_of = parse_as_of(self.opts.as_of) if self.opts.as_of else int(known.max()) if len(known) else None
-        for kind in ("migration", "validation"):
+        for kind in ("migration", "validation", "seasonality"):
             self.unavailable[kind] = "needs transactions over time; a customer table is one snapshot"
         n = len(table)
         orders = table["orders"].fillna(0).to_numpy(dtype=np.int64) if "orders" in table else np.ones(n, dtype=np.int64)

@@ -29,6 +29,37 @@ class MonthFigures:
 
 
 @dataclass
+class Quarters:
+    """One figure per calendar quarter: q1 January-March, q2 April-June, q3 July-September, q4 October-December."""
+
+    q1: float | None
+    q2: float | None
+    q3: float | None
+    q4: float | None
+
+
+@dataclass
+class Seasonality:
+    """When a group bought in the 365 days up to the as-of date (as-of minus 364 days to the as-of
+    date: each calendar day of the year once), by calendar quarter. Shares are null where their
+    base is zero: no buyer in the window, or (revenue) no spend or no amounts in the data."""
+
+    buyers: int  # the group's customers with an order in the window: the base of the buyer shares
+    revenue_share: Quarters  # share of the group's net spend in the window that fell in each quarter (adds up to 1)
+    buyers_share: Quarters  # share of the buyers who bought at least once in each quarter
+    one_quarter_only: float | None  # share of the buyers who bought in exactly one quarter
+
+
+@dataclass
+class DataSeasonality(Seasonality):
+    """Seasonality of every customer together, with the window the segments' figures share."""
+
+    window_start: str  # as-of minus 364 days
+    window_end: str  # the as-of date
+    window_days: int  # 365
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -51,6 +82,7 @@ class DataCoverage:
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
+    seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
 
 
 @dataclass
@@ -78,6 +110,7 @@ class SegmentStats:
     # Event logs' behavioral segments: usage figures a plan's KPIs on usage compare with
     active_days_30: float | None = None  # mean days with any event in the last 30
     days_since_active: float | None = None  # median days since the last event
+    seasonality: Seasonality | None = None  # rfm on transaction data holding a year: when the segment's customers bought in the last 365 days
 
 
 @dataclass

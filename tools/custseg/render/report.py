@@ -214,6 +214,7 @@ SEGMENTATION_TITLES = {
     "behavioral": "Behavioral segments",
     "migration": "Segment migration",
     "validation": "Next-period validation",
+    "seasonality": "Seasonality by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -232,7 +233,7 @@ TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
-    "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active",
+    "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -553,6 +554,33 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
         "names": names,
         "base": base(seg, data),
+        "seasons": _seasons(seg, data),
+    }
+
+
+def _seasons(seg: dict, data: dict | None) -> dict | None:
+    """When each segment bought in the 365 days up to the as-of date, by calendar quarter:
+    each row's share of spend in each quarter (of buyers who bought in it, without amounts)
+    and the share of its buyers who bought in one quarter only; the last row is everyone's."""
+    year = (data or {}).get("seasonality")
+    stats = seg.get("segments") or {}
+    if not isinstance(year, dict) or not any(isinstance((v or {}).get("seasonality"), dict) for v in stats.values()):
+        return None
+    spend = (data or {}).get("revenue_total") is not None
+    figure = "revenue_share" if spend else "buyers_share"
+
+    def row(name: str, z: dict) -> dict:
+        quarters = z.get(figure) or {}
+        return {"name": name, "buyers": z.get("buyers"), "quarters": [quarters.get(q) for q in ("q1", "q2", "q3", "q4")], "one_quarter_only": z.get("one_quarter_only")}
+
+    rows = [row(r["name"], r["seasonality"]) for r in _segment_rows(seg) if r.get("count") and isinstance(r.get("seasonality"), dict)]
+    return {
+        "window_start": year.get("window_start"),
+        "window_end": year.get("window_end"),
+        "window_days": year.get("window_days"),
+        "spend": spend,
+        "rows": rows,
+        "all": row("All buyers" if base(seg, data)["partial"] else "All customers", year),
     }
 
 

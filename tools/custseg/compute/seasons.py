@@ -1,0 +1,116 @@
+"""When each segment bought in the last year: spend and buyers by calendar quarter.
+
+A hunch like "most of our best customers only buy before Christmas" is about one segment's
+calendar, which sales by month (months.py) cannot answer. Here every group (each RFM segment
+at the as-of date, and all customers together) gets, for the 365 days up to the as-of date
+(as-of minus 364 days to the as-of date, so each day of the calendar year falls in the window
+once), the share of its spend in each calendar quarter, the share of its buyers who bought in
+each quarter, and the share of its buyers who bought in one quarter only.
+
+One pass over the orders in the window: a lookup of each window day's quarter, then counts
+by (customer, quarter) and by (group, quarter). Exact (integer counts, sums of the orders'
+amounts) and deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from custseg.compute.metrics import EPOCH, Ledger
+
+YEAR_DAYS = 365  # the window: each calendar day of the year once (a leap year's 29 February displaces one other day)
+QUARTERS = ("q1", "q2", "q3", "q4")  # January-March, April-June, July-September, October-December
+DIGITS = 4  # shares are stored to 4 decimals, as the segments' other shares
+
+
+def window(as_of: int) -> tuple[int, int]:
+    """The first and last day of the year up to ``as_of``."""
+    return as_of - YEAR_DAYS + 1, as_of
+
+
+def quarter_of_days(first: int, size: int) -> np.ndarray:
+    """The calendar quarter (0 = January-March .. 3 = October-December) of each day from ``first``."""
+    months = (EPOCH + np.arange(first, first + size).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) % 12
+    return months // 3
+
+
+@dataclass
+class Season:
+    """Figures of each group over the window (rows: groups, columns: quarters)."""
+
+    buyers: np.ndarray  # customers of the group with an order in the window
+    quarter_buyers: np.ndarray  # (groups, 4): of them, who bought in each quarter
+    one_quarter: np.ndarray  # of them, who bought in exactly one quarter
+    spend: np.ndarray | None  # (groups, 4): net amount of the group's orders in each quarter; None without amounts
+
+
+def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: int, has_amounts: bool) -> tuple[Season, Season]:
+    """Per group (``group_of_code``: each customer code's group, -1 for none) and for every
+    customer together: who bought and what they spent in each calendar quarter of the year
+    up to ``as_of``."""
+    first, last = window(as_of)
+    day, code, amount = ledger.day, ledger.code, ledger.amount
+    if len(day) and (day.min() < first or day.max() > last):  # else every order is in the window: no copies
+        in_window = (day >= first) & (day <= last)
+        day, code, amount = day[in_window], code[in_window], amount[in_window]
+    quarter = quarter_of_days(first, YEAR_DAYS).astype(np.int8)[day - first]
+    n = len(ledger.ids)
+    # One cell per (customer, quarter): a customer's window can hold two pieces of one quarter,
+    # a year apart, and both count as that quarter.
+    cell = code * 4 + quarter
+    bought = np.bincount(cell, minlength=4 * n).reshape(n, 4) > 0
+    quarters_bought = bought.sum(axis=1)
+    buyer = quarters_bought > 0
+    group = np.asarray(group_of_code)
+    member = buyer & (group >= 0)
+    g = group[member]
+    bought_m = bought[member]
+    per_group = Season(
+        buyers=np.bincount(g, minlength=groups),
+        quarter_buyers=np.stack([np.bincount(g, weights=bought_m[:, q], minlength=groups) for q in range(4)], axis=1).astype(np.int64),
+        one_quarter=np.bincount(g, weights=quarters_bought[member] == 1, minlength=groups).astype(np.int64),
+        spend=None,
+    )
+    everyone = Season(
+        buyers=np.array([int(buyer.sum())]),
+        quarter_buyers=bought.sum(axis=0, dtype=np.int64)[None, :],
+        one_quarter=np.array([int((quarters_bought == 1).sum())]),
+        spend=None,
+    )
+    if has_amounts:
+        # Spend per (customer, quarter) on the same cells, then added up by group.
+        spend = np.bincount(cell, weights=np.nan_to_num(amount, nan=0.0) if np.isnan(amount).any() else amount, minlength=4 * n).reshape(n, 4)
+        per_group.spend = np.stack([np.bincount(g, weights=spend[member, q], minlength=groups) for q in range(4)], axis=1)
+        everyone.spend = spend.sum(axis=0)[None, :]
+    return per_group, everyone
+
+
+def shares_summing_to_one(values: np.ndarray, digits: int = DIGITS) -> list[float]:
+    """``values`` over their total, rounded to ``digits`` so that they add up to exactly 1:
+    each share is its value rounded down, and the units the rounding left over go to the
+    largest remainders (ties to the earlier quarter)."""
+    unit = 10**digits
+    scaled = np.asarray(values, dtype=float) / float(np.sum(values)) * unit
+    floor = np.floor(scaled)
+    short = int(round(unit - floor.sum()))
+    order = np.argsort(-(scaled - floor), kind="stable")
+    floor[order[:short]] += 1
+    return [round(float(v) / unit, digits) for v in floor]
+
+
+def figures(season: Season, i: int) -> dict:
+    """Group ``i``'s figures as facts: shares are fractions, null where their base is zero
+    (no buyer in the window; no spend, or spend that returns cancelled out)."""
+    buyers = int(season.buyers[i])
+    none = dict.fromkeys(QUARTERS)
+    revenue = none
+    if season.spend is not None and float(season.spend[i].sum()) > 0:
+        revenue = dict(zip(QUARTERS, shares_summing_to_one(season.spend[i])))
+    return {
+        "buyers": buyers,
+        "revenue_share": revenue,
+        "buyers_share": {q: round(int(season.quarter_buyers[i, k]) / buyers, DIGITS) for k, q in enumerate(QUARTERS)} if buyers else none,
+        "one_quarter_only": round(int(season.one_quarter[i]) / buyers, DIGITS) if buyers else None,
+    }
