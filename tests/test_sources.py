@@ -572,3 +572,24 @@ def test_crm_example_counts(tmp_path, cli):
     for seg in facts["segmentations"].values():
         assert sum(s["count"] for s in seg["segments"].values()) == len(customers) == 1122
         assert sum(s["mrr"] for s in seg["segments"].values()) == pytest.approx(631621.0)
+
+
+def test_briefs_list_mrr_facts_and_the_unscored_accounts_only_for_a_crm_with_them(tmp_path, cli):
+    """The segments and strategy briefs give the segments' MRR (the health bands' MRR at risk)
+    as fact references and say which accounts RFM could not score; without an MRR column,
+    neither (and the briefs still render)."""
+    from custseg.render.briefs import render_brief
+
+    facts, _, _ = _crm_run(tmp_path, cli)
+    segments, strategy, operationalize = (render_brief(p, facts) for p in ("segments", "strategy", "operationalize"))
+    assert "| MRR | MRR share |" in segments and "`{data.mrr_total}`" in segments
+    assert "(`{segmentations.health.segments.thriving.mrr}`)" in segments
+    assert "Accounts RFM cannot score: 12 live subscriptions (MRR above 0, status not ended) with no last order date are not scored" in segments
+    assert "## MRR by segment" in strategy and "`{segmentations.health.segments.thriving.mrr}` (Thriving)" in strategy
+    assert "- `{segmentations.rfm.segments.needs_attention.mrr}`" in strategy and "- `{segmentations.rfm.segments.needs_attention.mrr_share}`" in strategy
+    assert "`{segmentations.rfm.segments.needs_attention.mrr}` (MRR of its live accounts)" in operationalize
+    (tmp_path / "plain").mkdir()
+    plain, _, _ = _crm_run(tmp_path / "plain", cli, mrr=False)
+    for phase in ("segments", "strategy", "operationalize"):
+        text = render_brief(phase, plain)
+        assert "mrr" not in text.lower() and "Accounts RFM cannot score" not in text
