@@ -155,7 +155,11 @@ def test_rf_grid_matches_customers_csv(runs, rendered, name):
     facts, customers = runs[name]
     data = rendered[name][1]["rf_grid"].data
     scored = customers.dropna(subset=["r_score", "f_score"])
-    assert data["customers"] == len(scored) == _rfm(facts)["customers"]
+    # the CRM table's 76 live subscriptions with no order on record are not scored: no cell holds them
+    unscored = 76 if name == "crm" else 0
+    assert data["customers"] == len(scored) == _rfm(facts)["customers"] - unscored
+    if name == "crm":  # they sit in the catch-all (an event log's users who never bought have no segment at all)
+        assert set(customers.loc[customers["r_score"].isna(), "segment"]) == {_rfm(facts)["rules"]["segments"][-1]["key"]}
     assert sum(map(sum, data["counts"])) == len(scored)
     assert data["r_scores"] == [5, 4, 3, 2, 1] and data["f_scores"] == [1, 2, 3, 4, 5]
     tab = pd.crosstab(scored["r_score"].astype(int), scored["f_score"].astype(int))
@@ -214,7 +218,9 @@ def test_distribution_bins_cover_every_customer(runs, rendered, name):
             assert d["labels"][-1] == f"{d['tail_from']:,}+"
             assert d["counts"][-1] == int((values >= d["tail_from"]).sum())
         assert len(d["counts"]) <= 15  # long tail clipped: stays readable
-    assert data["purchase_days"]["counts"][0] == int((customers["purchase_days"] == 1).sum())
+    first = data["purchase_days"]["edges"][0]
+    assert first == (0 if name == "crm" else 1)  # a CRM account with no order on record has 0 purchase days
+    assert data["purchase_days"]["counts"][0] == int((customers["purchase_days"] == first).sum()) == (76 if name == "crm" else data["purchase_days"]["counts"][0])
 
 
 def test_crm_distribution_reports_missing_recency(runs, rendered):

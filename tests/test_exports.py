@@ -645,3 +645,30 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
     doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "Send the first-order welcome to sign-ups who never bought."})
     assert not [p for p in validate(doc, facts) if p.code == "unknown_segment"]
+
+
+def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):
+    """A CRM account whose status says it ended (lifecycle Churned) was marked lifecyclestage
+    'customer'. HubSpot does not move a contact's stage backwards on import and leaves a
+    property alone when its cell is empty, so the cell is empty (not 'other', which would
+    relabel a former customer); live accounts, those paying MRR with no order on record too,
+    stay 'customer'. --include-unconsented writes every account with an email, so every
+    churned one is in the file."""
+    run = runs("crm_customers.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path), include_unconsented=True)
+    hubspot = read(tmp_path / "exports" / "hubspot.csv")
+    lifecycle = dict(zip(run.customers["customer_id"], run.customers["lifecycle"]))
+    churned = hubspot["customer_id"].map(lifecycle).eq("churned")
+    assert churned.sum() == int((run.customers["lifecycle"] == "churned").sum()) == 191
+    assert set(hubspot.loc[churned, "lifecyclestage"]) == {""}
+    assert set(hubspot.loc[~churned, "lifecyclestage"]) == {"customer"}
+    no_orders = hubspot["customer_id"].map(dict(zip(run.customers["customer_id"], run.customers["orders"]))).eq(0)
+    assert no_orders.sum() == 76 and set(hubspot.loc[no_orders, "lifecyclestage"]) == {"customer"}
+    assert any(n.startswith("hubspot.csv: 191 accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage") for n in summary.notes)
+
+
+def test_hubspot_stage_without_a_status_column_is_unchanged(runs, tmp_path):
+    run = runs("shopify_orders_export.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
+    assert "lifecycle" in run.customers and not (run.customers["lifecycle"] == "churned").any()
+    assert not any("empty lifecyclestage" in n for n in summary.notes)

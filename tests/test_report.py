@@ -952,3 +952,28 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     crm = rendered["crm_customers.csv"]
     assert "When each segment buys" not in crm["md"] and "When each segment buys" not in crm["html"]
     assert "- **Seasonality by segment:** needs transactions over time; a customer table is one snapshot." in section(crm["md"], "## Not computed")
+
+
+def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
+    """A CRM table with an MRR column: the data section gives the live accounts' MRR and the
+    prospects by status (so the status counts reconcile with the file), and every segment
+    table an MRR and MRR Share column; other data has neither."""
+    crm = rendered["crm_customers.csv"]
+    facts, md = crm["facts"], crm["md"]
+    d = facts["data"]
+    part = section(md, "## The data we used")
+    assert f"| MRR of live accounts | {fmt_money(d['mrr_total'], d['currency'])} |" in part
+    assert f"| Contacts who never bought (not segmented) | {fmt_count(d['prospects'])} (by status: active 45, churned 28, trialing 5) |" in part
+    glance = section(md, "## RFM segments at a glance")
+    assert "| Segment | Count | % of Total | Revenue Share | Avg Value | MRR | MRR Share | Trend |" in glance
+    for key, s in facts["segmentations"]["rfm"]["segments"].items():
+        assert f"| {fmt_money(s['avg_value'], d['currency'])} | {fmt_money(s['mrr'], d['currency'])} | {fmt_pct(s['mrr_share'])} |" in glance, key
+    health = section(md, "### Health bands")
+    critical = facts["segmentations"]["health"]["segments"]["critical"]
+    assert "| MRR | MRR Share |" in health and f"| {fmt_money(critical['mrr'], d['currency'])} | {fmt_pct(critical['mrr_share'])} |" in health
+    assert md.count("| MRR | MRR Share |") == 1 + len(facts["segmentations"]) - 1  # the glance table and each other segmentation's
+    assert "<th class=\"num\">MRR</th><th class=\"num\">MRR Share</th>" in crm["html"] and "MRR of live accounts" in crm["html"]
+    for other in (shopify, rendered["stripe_unified_payments.csv"], rendered["product_events.jsonl"]):
+        assert other["facts"]["data"]["mrr_total"] is None
+        assert "MRR Share" not in other["md"] and "MRR of live accounts" not in other["md"] and "MRR Share" not in other["html"]
+        assert "by status:" not in other["md"]

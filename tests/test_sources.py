@@ -375,8 +375,13 @@ def test_customer_table_currency_status_and_undated_rows(tmp_path, cli):
     customers = pd.read_csv(run / "customers.csv")
     undated = customers["last_purchase"].isna()
     assert undated.sum() == 6
-    assert (customers.loc[undated, "reason"] == "no last order date in the export: scored as the least recent").all()
-    assert not customers.loc[~undated, "reason"].str.startswith("no last order date").any()
+    # Of the six, the two churned accounts are scored as the least recent; the four live ones
+    # pay MRR with no order on record, which RFM cannot score (see the next test).
+    churned = undated & (customers["lifecycle"] == "churned")
+    assert churned.sum() == 2
+    assert (customers.loc[churned, "reason"] == "no last order date in the export: scored as the least recent").all()
+    assert customers.loc[undated & ~churned, "reason"].str.startswith("a live subscription (").all()
+    assert not customers.loc[~undated, "reason"].str.startswith(("no last order date", "a live subscription")).any()
 
 
 def test_a_crm_status_decides_churned_and_keeps_live_accounts_out_of_lapsed(tmp_path, cli):
@@ -407,3 +412,215 @@ def test_a_crm_status_decides_churned_and_keeps_live_accounts_out_of_lapsed(tmp_
     assert (customers.loc[customers["lifecycle"] != "churned", "health_score"] > 0).all()
     live_quiet = int((old & frame["status"].isin(["active", "trialing"])).sum())
     assert f"{live_quiet:,} of the 24 accounts whose status says they are live have no order in 181+ days" in " ".join(facts["warnings"])
+
+
+# -- CRM tables: live subscriptions with no order on record, MRR, prospects by status --------------
+
+
+def _crm_rows():
+    """80 accounts, built so every count below is known: 60 with orders (dated, spread over a
+    year, 1-4 orders; every eighth churned); 12 live subscriptions paying MRR with no order on record (8 active, 4
+    trialing; 3 of them with one failed payment); 4 churned accounts with spend but no date; 4
+    contacts with nothing (2 active, 1 churned, 1 trialing: prospects). MRR 100 on every live
+    account that pays, 0 on the churned ones."""
+    rows = []
+    for i in range(60):
+        status = "churned" if i % 8 == 0 else "active"
+        rows.append((f"C{i}", 0 if status == "churned" else 100, f"2024-{1 + i % 12:02d}-15", 1 + i % 4, 100 + 10 * i, status, 0))
+    for i in range(12):
+        rows.append((f"S{i}", 100, "", 0, 0, "active" if i < 8 else "trialing", 1 if i < 3 else 0))
+    for i in range(4):
+        rows.append((f"E{i}", 0, "", 2, 300, "churned", 0))
+    for i, status in enumerate(("active", "active", "churned", "trialing")):
+        rows.append((f"P{i}", 0, "", 0, 0, status, 0))
+    return rows
+
+
+def _crm_csv(tmp_path, mrr: bool = True, status: bool = True) -> str:
+    head = ["customer_id", "email", "signup_date", "last_order_date", "orders_count", "total_spent"] + (["mrr"] if mrr else []) + (["status"] if status else []) + ["failed_payments"]
+    lines = [",".join(head)]
+    for cid, fee, last, n, spent, st, failed in _crm_rows():
+        cells = [cid, f"{cid.lower()}@example.com", "2023-06-01", last, str(n), str(spent)] + ([str(fee)] if mrr else []) + ([st] if status else []) + [str(failed)]
+        lines.append(",".join(cells))
+    return write(tmp_path, "crm.csv", "\n".join(lines) + "\n")
+
+
+def _crm_run(tmp_path, cli, **kw):
+    import json
+
+    import pandas as pd
+
+    run = tmp_path / "out"
+    res = cli("run", _crm_csv(tmp_path, **kw), "--out", run, "--no-charts")
+    assert res.code == 0, res.err
+    return json.loads((run / "facts.json").read_text(encoding="utf-8")), pd.read_csv(run / "customers.csv", dtype={"customer_id": str}), run
+
+
+def test_a_live_subscription_with_no_order_on_record_is_not_dormant(tmp_path, cli):
+    """A user trial (Head of Customer Success): live accounts paying MRR with no order on record
+    were scored as the least recent and called Dormant. RFM cannot score them: they sit in the
+    catch-all with empty scores and a reason in words; every customer is still in one segment."""
+    facts, customers, _ = _crm_run(tmp_path, cli)
+    rfm = facts["segmentations"]["rfm"]
+    assert facts["data"]["customers"] == 76 and facts["data"]["prospects"] == 4
+    unscored = customers["reason"].str.startswith("a live subscription")
+    assert unscored.sum() == 12 and (customers.loc[unscored, "orders"] == 0).all() and (customers.loc[~unscored, "orders"] > 0).all()
+    catch_all = rfm["rules"]["segments"][-1]["key"]
+    assert catch_all == "needs_attention" and rfm["rules"]["name"] == "default"
+    assert set(customers.loc[unscored, "segment"]) == {catch_all}
+    assert "dormant" not in set(customers.loc[unscored, "segment"])
+    assert (customers.loc[unscored, "reason"] == "a live subscription (100.00 MRR) with no order on record: RFM cannot score its recency").all()
+    assert customers.loc[unscored, ["r_score", "f_score", "m_score", "recency_days"]].isna().all().all()
+    assert customers.loc[~unscored, ["r_score", "f_score", "m_score"]].notna().all().all()
+    # the churned accounts with spend but no date are still scored as the least recent
+    undated_churned = customers["last_purchase"].isna() & ~unscored
+    assert undated_churned.sum() == 4 and (customers.loc[undated_churned, "r_score"] == 1).all()
+    assert rfm["definition"]["no_order_on_record"].startswith("12 live subscriptions (MRR above 0, status not ended) with no last order date are not scored")
+    assert f"sit in {rfm['segments'][catch_all]['name']}, the rule table's catch-all" in rfm["definition"]["no_order_on_record"]
+    assert any(n.endswith(f"12 of its {rfm['segments'][catch_all]['count']} customers") for n in rfm["notes"])
+    # MECE: counts add up to every customer, customers.csv agrees
+    assert sum(s["count"] for s in rfm["segments"].values()) == rfm["customers"] == len(customers) == 76
+    assert customers["segment"].value_counts().to_dict() == {k: s["count"] for k, s in rfm["segments"].items() if s["count"]}
+    # the scores' cut points and mean scores leave the unscored out: no segment's mean R is dragged to 1 by them
+    scored = customers[~unscored]
+    means = scored.groupby("segment")["r_score"].mean().round(2).to_dict()
+    assert {k: s["mean_scores"]["r"] for k, s in rfm["segments"].items() if s["count"] and k in means} == means
+    # medians of days since the last order count dated accounts only
+    dated = customers[customers["recency_days"].notna()]
+    assert rfm["segments"][catch_all]["median_recency_days"] == float(dated.loc[dated["segment"] == catch_all, "recency_days"].median())
+
+
+def test_purchase_days_are_zero_with_no_order_on_record(tmp_path, cli):
+    """orders 0 with purchase_days 1 contradicted itself: an account with no order on record
+    has 0 purchase days; one with a date or a spend has at least 1."""
+    _, customers, _ = _crm_run(tmp_path, cli)
+    no_orders = customers["orders"] == 0
+    assert no_orders.sum() == 12 and (customers.loc[no_orders, "purchase_days"] == 0).all()
+    undated_with_orders = customers["last_purchase"].isna() & ~no_orders
+    assert undated_with_orders.sum() == 4 and customers.loc[undated_with_orders, "purchase_days"].tolist() == [2] * 4
+    dated = customers[customers["last_purchase"].notna()]
+    assert (dated["purchase_days"] == dated["orders"]).all() and (dated["purchase_days"] >= 1).all()
+    assert not ((customers["orders"] == 0) & (customers["purchase_days"] > 0)).any()
+
+
+def test_health_leaves_out_what_an_account_has_no_data_for(tmp_path, cli):
+    """No order on record: recency and frequency are left out for the account and the other
+    weights rescaled (here payment issues alone: 100, or 75 with one failed payment), not
+    scored as the worst; churned accounts stay at 0; the formula says so."""
+    facts, customers, _ = _crm_run(tmp_path, cli)
+    health = facts["segmentations"]["health"]
+    no_orders = customers["orders"] == 0
+    assert sorted(customers.loc[no_orders, "health_score"].tolist()) == [75, 75, 75] + [100] * 9
+    assert customers.loc[no_orders, "health_band"].value_counts().to_dict() == {"thriving": 9, "healthy": 3}
+    assert sorted(customers.loc[customers["lifecycle"] == "churned", "health_score"].unique().tolist()) == [0]
+    assert (customers["lifecycle"] == "churned").sum() == 12  # 8 dated + 4 undated churned accounts
+    assert health["definition"]["formula"].endswith("; a component whose input an account lacks is left out for that account and its other weights are rescaled to add up to 1")
+    assert health["definition"]["missing_inputs"].startswith("left out where the input is missing (recency for 12, frequency for 12 accounts)")
+    assert sum(s["count"] for s in health["segments"].values()) == 76
+
+
+def test_health_rescales_weights_over_the_components_an_account_has():
+    import numpy as np
+
+    from custseg.compute.segmentations import NO_COMPONENT_SCORE, health
+
+    comps = {"recency": np.array([80.0, np.nan, np.nan]), "frequency": np.array([40.0, np.nan, 20.0]), "payment_issues": np.array([100.0, 50.0, np.nan])}
+    desc = {k: k for k in comps}
+    lab = health(comps, desc)
+    # 0.35/0.25/0.10 over 0.70; account 2: payment issues alone; account 3: frequency alone
+    assert lab.extra["health_score"].tolist() == [round((0.35 * 80 + 0.25 * 40 + 0.1 * 100) / 0.7), 50, 20]
+    lab = health({"recency": np.array([np.nan, 10.0])}, {"recency": "r"})
+    assert lab.extra["health_score"].tolist() == [NO_COMPONENT_SCORE, 10]
+    assert "1 with none of the components score 50" in lab.definition["missing_inputs"]
+    full = health({"recency": np.array([10.0, 90.0])}, {"recency": "r"})
+    assert "missing_inputs" not in full.definition and "left out" not in full.definition["formula"]
+
+
+def test_mrr_is_reported_in_all_and_per_segment(tmp_path, cli):
+    """The MRR column is read: data.mrr_total sums the live accounts' MRR, and every
+    segmentation's segments carry their MRR and its share, adding up to the total."""
+    import numpy as np
+
+    facts, customers, _ = _crm_run(tmp_path, cli)
+    rows = _crm_rows()
+    assert facts["data"]["mrr_total"] == sum(fee for _, fee, _, _, _, st, _ in rows if st != "churned") == 52 * 100 + 12 * 100
+    for kind, seg in facts["segmentations"].items():
+        assert sum(s["mrr"] for s in seg["segments"].values()) == pytest.approx(facts["data"]["mrr_total"]), kind
+        assert sum(s["mrr_share"] for s in seg["segments"].values()) == pytest.approx(1, abs=0.001), kind
+    rfm = facts["segmentations"]["rfm"]["segments"]
+    # every live account pays 100 and every churned one 0: a segment's MRR is 100 per live account in it
+    per_segment = customers.assign(mrr=np.where(customers["lifecycle"] == "churned", 0.0, 100.0)).groupby("segment")["mrr"].sum().to_dict()
+    assert {k: s["mrr"] for k, s in rfm.items() if s["count"]} == per_segment
+    assert {k: s["mrr_share"] for k, s in rfm.items() if s["count"]} == {k: round(v / 6400, 4) for k, v in per_segment.items()}
+    assert facts["segmentations"]["lifecycle"]["segments"]["churned"]["mrr"] == 0
+
+
+def test_without_an_mrr_or_status_column_no_mrr_or_status_facts(tmp_path, cli):
+    facts, _, _ = _crm_run(tmp_path, cli, mrr=False, status=False)
+    assert facts["data"]["mrr_total"] is None and facts["data"]["prospects_by_status"] is None
+    for seg in facts["segmentations"].values():
+        assert all(s["mrr"] is None and s["mrr_share"] is None for s in seg["segments"].values())
+    # without MRR nothing says a subscription is live: the undated accounts with no order, spend or MRR are prospects
+    assert facts["data"]["prospects"] == 4 + 12
+
+
+def test_prospects_are_counted_by_status(tmp_path, cli):
+    facts, _, _ = _crm_run(tmp_path, cli)
+    assert facts["data"]["prospects_by_status"] == {"active": 2, "churned": 1, "trialing": 1}
+    assert sum(facts["data"]["prospects_by_status"].values()) == facts["data"]["prospects"]
+
+
+def test_crm_example_counts(tmp_path, cli):
+    """examples/crm_customers.csv, the trial's file: 219 churned and 981 live accounts; 78 rows
+    with no spend, orders or MRR are prospects (28 churned, 50 live), the rest are segmented;
+    76 live subscriptions with no order on record leave Dormant for Needs Attention."""
+    import json
+
+    import pandas as pd
+
+    from tests.conftest import EXAMPLES
+
+    run = tmp_path / "out"
+    assert cli("run", EXAMPLES / "crm_customers.csv", "--out", run, "--no-charts", "--currency", "USD").code == 0
+    facts = json.loads((run / "facts.json").read_text(encoding="utf-8"))
+    customers = pd.read_csv(run / "customers.csv", dtype={"customer_id": str})
+    raw = pd.read_csv(EXAMPLES / "crm_customers.csv")
+    data = facts["data"]
+    assert data["prospects_by_status"] == {"active": 45, "churned": 28, "trialing": 5}
+    churned = int((customers["lifecycle"] == "churned").sum())
+    assert churned + data["prospects_by_status"]["churned"] == int((raw["status"] == "churned").sum()) == 219
+    live = len(customers) - churned + data["prospects_by_status"]["active"] + data["prospects_by_status"]["trialing"]
+    assert live == int(raw["status"].isin(["active", "trialing"]).sum()) == 981
+    assert data["mrr_total"] == round(float(raw.loc[raw["status"] != "churned", "mrr"].sum()), 2) == 631621.0
+    rfm = {k: s["count"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    assert rfm == {"champions": 19, "loyal": 83, "new": 138, "needs_attention": 281, "at_risk": 59, "dormant": 542}
+    unscored = customers["reason"].str.startswith("a live subscription")
+    assert unscored.sum() == 76 and set(customers.loc[unscored, "segment"]) == {"needs_attention"}
+    assert (customers.loc[unscored, "purchase_days"] == 0).all()
+    health = {k: s["count"] for k, s in facts["segmentations"]["health"]["segments"].items()}
+    assert health == {"thriving": 176, "healthy": 339, "neutral": 242, "struggling": 171, "critical": 194}
+    assert customers.loc[unscored, "health_band"].value_counts().to_dict() == {"thriving": 60, "healthy": 10, "neutral": 4, "struggling": 1, "critical": 1}
+    for seg in facts["segmentations"].values():
+        assert sum(s["count"] for s in seg["segments"].values()) == len(customers) == 1122
+        assert sum(s["mrr"] for s in seg["segments"].values()) == pytest.approx(631621.0)
+
+
+def test_briefs_list_mrr_facts_and_the_unscored_accounts_only_for_a_crm_with_them(tmp_path, cli):
+    """The segments and strategy briefs give the segments' MRR (the health bands' MRR at risk)
+    as fact references and say which accounts RFM could not score; without an MRR column,
+    neither (and the briefs still render)."""
+    from custseg.render.briefs import render_brief
+
+    facts, _, _ = _crm_run(tmp_path, cli)
+    segments, strategy, operationalize = (render_brief(p, facts) for p in ("segments", "strategy", "operationalize"))
+    assert "| MRR | MRR share |" in segments and "`{data.mrr_total}`" in segments
+    assert "(`{segmentations.health.segments.thriving.mrr}`)" in segments
+    assert "Accounts RFM cannot score: 12 live subscriptions (MRR above 0, status not ended) with no last order date are not scored" in segments
+    assert "## MRR by segment" in strategy and "`{segmentations.health.segments.thriving.mrr}` (Thriving)" in strategy
+    assert "- `{segmentations.rfm.segments.needs_attention.mrr}`" in strategy and "- `{segmentations.rfm.segments.needs_attention.mrr_share}`" in strategy
+    assert "`{segmentations.rfm.segments.needs_attention.mrr}` (MRR of its live accounts)" in operationalize
+    (tmp_path / "plain").mkdir()
+    plain, _, _ = _crm_run(tmp_path / "plain", cli, mrr=False)
+    for phase in ("segments", "strategy", "operationalize"):
+        text = render_brief(phase, plain)
+        assert "mrr" not in text.lower() and "Accounts RFM cannot score" not in text

@@ -1301,3 +1301,35 @@ def test_a_figure_hint_never_points_at_another_segments_fact():
     assert _matching_fact("12%", keys, "segmentations.rfm.segments.champions.") == "segmentations.rfm.opportunities.loyal_to_champions.historical_rate"
     assert _matching_fact("2", keys | {"data.orders": 2}, "segmentations.rfm.segments.loyal.") == "data.orders"
     assert _matching_fact("40", keys, "segmentations.rfm.segments.loyal.") == "segmentations.rfm.segments.loyal.count"
+
+
+def test_mrr_facts_are_cited_and_checked_like_any_other(runs):
+    """A CRM table's MRR per segment (here the health bands': the MRR at risk) resolves as
+    money, is a metric a KPI may measure, and a KPI on it is held to the ranking like a
+    segment's size: a critical band's MRR should fall, the thriving band's rise. A typed
+    copy of the figure in free text is refused like any other."""
+    facts = facts_of(runs, "crm_customers")
+    critical = facts["segmentations"]["health"]["segments"]["critical"]
+    currency = facts["data"]["currency"]
+    assert critical["mrr"] > 0 and facts["segmentations"]["health"]["order"][-1] == "critical"
+    assert resolve("{segmentations.health.segments.critical.mrr}", facts) == fmt_money(critical["mrr"], currency)
+    assert resolve("{segmentations.health.segments.critical.mrr_share}", facts) == fmt_pct(critical["mrr_share"])
+    assert resolve("{data.mrr_total}", facts) == fmt_money(facts["data"]["mrr_total"], currency)
+    with pytest.raises(UnknownFactError):
+        resolve("{segmentations.health.segments.critical.mrrr}", facts)
+
+    def kpi_codes(segment, metric, target, baseline=None):
+        kpi = {"segment": segment, "metric": metric, "baseline": baseline or f"{{segmentations.health.segments.{segment}.{metric}}}", "target": target, "review": "monthly"}
+        return [p.code for p in validate({"segmentation": "health", "kpis": [kpi]}, facts) if p.path.startswith("kpis[0]")]
+
+    assert kpi_codes("critical", "mrr", critical["mrr"] * 1.5) == ["kpi_target_backwards"]
+    assert kpi_codes("critical", "mrr", critical["mrr"] * 0.5) == []
+    assert kpi_codes("critical", "mrr_share", critical["mrr_share"] + 0.05) == ["kpi_target_backwards"]
+    thriving = facts["segmentations"]["health"]["segments"]["thriving"]
+    assert kpi_codes("thriving", "mrr", thriving["mrr"] * 0.5) == ["kpi_target_backwards"]
+    assert kpi_codes("thriving", "mrr", thriving["mrr"] * 1.2) == []
+    # a count KPI whose baseline cites the MRR: another kind of fact
+    assert kpi_codes("critical", "count", 100, "{segmentations.health.segments.critical.mrr}") == ["baseline_other_metric"]
+    # the figure typed in a persona instead of cited
+    doc = {"segmentation": "health", "segments": {"critical": {"persona": f"These accounts pay {fmt_money(critical['mrr'], currency)} a month."}}}
+    assert "figure_in_text" in {p.code for p in validate(doc, facts) if p.path.startswith("segments.critical")}

@@ -133,16 +133,29 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
 HEALTH_BANDS = (("thriving", 80), ("healthy", 60), ("neutral", 40), ("struggling", 20), ("critical", 0))
 HEALTH_NAMES = {"thriving": "Thriving", "healthy": "Healthy", "neutral": "Neutral", "struggling": "Struggling", "critical": "Critical"}
 HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
+NO_COMPONENT_SCORE = 50  # an account with no component's input at all: neither good nor bad news
 
 
-def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False, status: AccountStatus | None = None) -> Labels:
+def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False, status: AccountStatus | None = None, missing_words: str = "") -> Labels:
     """A 0-100 score: weighted mean of 0-100 components, weights over what the data has
-    (``activity``: an event log's, where recency and frequency count any event). Accounts a
-    CRM's ``status`` says ended score 0: no momentum is left in a closed account."""
+    (``activity``: an event log's, where recency and frequency count any event). A component
+    is NaN for an account that lacks its input (``missing_words`` says why, for the facts):
+    left out for that account, its other weights rescaled. Accounts a CRM's ``status`` says
+    ended score 0: no momentum is left in a closed account."""
     used = {k: w for k, w in HEALTH_WEIGHTS.items() if k in components}
     total = sum(used.values())
     weights = {k: round(w / total, 4) for k, w in used.items()}
-    score = sum(components[k] * (w / total) for k, w in used.items())
+    # A component is NaN where an account lacks its input (a CRM account with no order on
+    # record has no recency): it is left out for that account and the rest are rescaled, so
+    # missing data never scores as the worst value.
+    n = len(next(iter(components.values()))) if components else 0
+    weighted, present = np.zeros(n), np.zeros(n)
+    for k, w in used.items():
+        known = ~np.isnan(components[k])
+        weighted += np.where(known, components[k], 0.0) * w
+        present += known * w
+    none_known = present == 0
+    score = np.divide(weighted, present, out=np.full(n, float(NO_COMPONENT_SCORE)), where=~none_known)
     score = np.clip(np.round(score), 0, 100).astype(int)
     if status is not None:
         score[status.ended] = 0
@@ -154,6 +167,15 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
         "components": {k: descriptions[k] for k in weights},
         "bands": [{"key": k, "min": low} for k, low in HEALTH_BANDS],
     }
+    live = ~status.ended if status is not None else np.ones(n, dtype=bool)
+    lacking = {k: int((np.isnan(components[k]) & live).sum()) for k in used}
+    if any(lacking.values()):
+        definition["formula"] += "; a component whose input an account lacks is left out for that account and its other weights are rescaled to add up to 1"
+        said = ", ".join(f"{k} for {c:,}" for k, c in lacking.items() if c)
+        definition["missing_inputs"] = (
+            f"left out where the input is missing ({said} {'account' if max(lacking.values()) == 1 else 'accounts'}): {missing_words or 'the data does not have it'}"
+            + (f"; {int((none_known & live).sum()):,} with none of the components score {NO_COMPONENT_SCORE} (no evidence either way)" if (none_known & live).any() else "")
+        )
     if status is not None:
         definition["ended_accounts"] = f"accounts whose {status.column} column says they ended ({status.listing(status.ended_values)}) score 0"
     missing = [k for k in HEALTH_WEIGHTS if k not in components]
@@ -215,12 +237,23 @@ def behavioral(active_days_30: np.ndarray, days_since_active: np.ndarray | None 
     return Labels("behavioral", keys, BEHAVIOR_NAMES, index, "active_days_30", f"days with any activity in the last 30 days: {bands}, Inactive none", definition, extra)
 
 
-def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False) -> tuple[dict, dict]:
+def _known_rank(values: np.ndarray, higher_is_better: bool, known: np.ndarray | None) -> np.ndarray:
+    """Percentile among the accounts whose value is known; NaN for the others."""
+    if known is None or known.all():
+        return rank_component(values, higher_is_better)
+    out = np.full(len(values), np.nan)
+    out[known] = rank_component(values[known], higher_is_better)
+    return out
+
+
+def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False, known: dict[str, np.ndarray] | None = None) -> tuple[dict, dict]:
     """Health components from a customer's metrics; ``activity``: an event log's metrics, where
-    a day counts when the customer did anything, not only when they bought."""
+    a day counts when the customer did anything, not only when they bought. ``known``: per
+    component, which accounts have its input (a CRM table's accounts without an order date
+    have no recency); the others get NaN, and percentiles rank the known ones only."""
     comps = {
-        "recency": rank_component(m.recency.astype(float), higher_is_better=False),
-        "frequency": rank_component(m.purchase_days.astype(float), higher_is_better=True),
+        "recency": _known_rank(m.recency.astype(float), False, (known or {}).get("recency")),
+        "frequency": _known_rank(m.purchase_days.astype(float), True, (known or {}).get("frequency")),
     }
     desc = {
         "recency": f"percentile of days since the last {'activity' if activity else 'purchase'} (fewer is better)",

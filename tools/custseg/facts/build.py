@@ -43,6 +43,7 @@ MIN_CUSTOMERS = 3
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status")  # data fields a run adds (the profile has none of them)
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 
@@ -116,12 +117,13 @@ class _Base:
         self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
         self.by_month: list[MonthFigures] | None = None
         self.seasonality: DataSeasonality | None = None
+        self.extra_coverage: dict = {}  # data fields only some inputs give (a CRM's MRR, prospects by status)
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file", "by_month", "seasonality")
-        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
-        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared)
+        own = ("files", "rows_by_file", "by_month", "seasonality", *self.extra_coverage)
+        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own and f.name not in EXTRA_COVERAGE}
+        return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared, **self.extra_coverage)
 
     def facts(self, as_of: int | None) -> Facts:
         return Facts(SCHEMA_VERSION, f"custseg {__version__}", from_day(as_of) if as_of is not None else None, self.period, self.coverage(), self.segmentations, self.unavailable, self.warnings, self.notes)
@@ -509,66 +511,126 @@ class _CustomerTable(_Base):
         for kind in ("migration", "validation", "seasonality"):
             self.unavailable[kind] = "needs transactions over time; a customer table is one snapshot"
         n = len(table)
+        undated = np.isnan(last)
         orders = table["orders"].fillna(0).to_numpy(dtype=np.int64) if "orders" in table else np.ones(n, dtype=np.int64)
         spent = table["spent"].fillna(0).to_numpy(dtype=float) if "spent" in table else np.zeros(n)
+        mrr = table["mrr"].fillna(0).to_numpy(dtype=float) if "mrr" in table else None
+        status = _account_status(table, self.ds.mapping)
+        ended = status.ended if status is not None else np.zeros(n, dtype=bool)
+        # Distinct purchase days: the orders count, at least 1 where a date or a spend says the
+        # account bought, and 0 for an account with no order on record (a subscription paying
+        # MRR whose orders the CRM does not hold).
+        purchase_days = np.where(orders > 0, orders, np.where(~undated | (spent > 0), 1, 0)).astype(np.int64)
+        # A live subscription (MRR above 0, its status not ended) with no order date: RFM cannot
+        # score the recency of an order that is not on record, so it is not scored (not called
+        # Dormant) and sits in the rule table's catch-all.
+        unscored = undated & (mrr > 0) & ~ended if mrr is not None else np.zeros(n, dtype=bool)
         recency = np.zeros(n, dtype=np.int64)
         if as_of is not None:
             # No last-order date: scored as the least recent customer seen, and said so.
             oldest = np.nanmin(last) if len(known) else as_of
-            recency = (as_of - np.where(np.isnan(last), oldest, last)).astype(np.int64)
-            missing = int(np.isnan(last).sum())
+            recency = (as_of - np.where(undated, oldest, last)).astype(np.int64)
+            missing = int((undated & ~unscored).sum())
             if missing:
                 self.notes.append(f"{missing:,} customers have no last order date: they are scored as the least recent")
         tenure = (as_of - np.where(np.isnan(first), as_of, first)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
         zeros = np.zeros(n)
-        m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, np.maximum(orders, 1), spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0)
+        m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, purchase_days, spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0)
         ids = table["customer_id"].to_numpy(dtype=object)
         revenue_total = float(spent.sum()) if self.has_amounts else None
         customers = pd.DataFrame({"customer_id": ids})
-        if "rfm" in self.profile.methods and as_of is not None:
-            method, reason = rfm.choose_method(m, self.opts.method, self.profile.days_covered or 0)
-            s = self.score(m, method, reason)
+        placed: dict[str, np.ndarray] = {}  # segmentation -> each customer's position in its order
+        scored_rows = ~unscored
+        if "rfm" in self.profile.methods and as_of is not None and scored_rows.sum() < MIN_CUSTOMERS:
+            self.unavailable["rfm"] = f"only {int(scored_rows.sum())} customers have an order on record to score"
+        elif "rfm" in self.profile.methods and as_of is not None:
+            # Scores, the rule table and merges come from the accounts with an order on record.
+            ms = _subset(m, scored_rows)
+            method, reason = rfm.choose_method(ms, self.opts.method, self.profile.days_covered or 0)
+            s = self.score(ms, method, reason)
             keys = rfm.ordered_keys(s.assignment.table)
-            idx = s.index(keys)
+            home = _catch_all(s.assignment)
+            idx = np.full(n, keys.index(home), dtype=np.int16)
+            idx[scored_rows] = s.index(keys)
+            placed["rfm"] = idx
             stats = analysis.segment_stats(idx, keys, m, self.has_amounts, revenue_total)
             rules = {r.key: r for r in s.assignment.table.rules}
-            means = _mean_scores(s, idx, keys)
+            means = _mean_scores(s, idx[scored_rows], keys)
+            definition = {"frequency": "orders count column", "recency": "days from the last order date to the as-of date", "monetary": "total spent column", "rule_table": s.assignment.table.name, "rule_table_reason": s.assignment.table_reason}
+            notes = []
+            if unscored.any():
+                count = int(unscored.sum())
+                said = f"{count:,} live {'subscription' if count == 1 else 'subscriptions'} (MRR above 0, {self.ds.mapping.get('status', 'status')} not ended) with no last order date"
+                definition["no_order_on_record"] = (
+                    f"{said} are not scored: RFM cannot score the recency of an order that is not on record, and missing order data is no sign of lapsing. "
+                    f"They sit in {rules[home].name}, the rule table's catch-all, and are left out of the score cut points, merges and mean scores; "
+                    "their r_score, f_score and m_score are empty in customers.csv"
+                )
+                notes.append(f"{said} are in {rules[home].name} (the catch-all), not scored: {count:,} of its {stats[home]['count']:,} customers")
             self.segmentations["rfm"] = Segmentation(
-                "rfm", method, reason,
-                {"frequency": "orders count column", "recency": "days from the last order date to the as-of date", "monetary": "total spent column", "rule_table": s.assignment.table.name, "rule_table_reason": s.assignment.table_reason},
-                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n,
+                "rfm", method, reason, definition,
+                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
                 scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
             )
+            r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
+            reason = _undated_reasons(reasons(recency, purchase_days, m_score.fillna(1).to_numpy(), verb="ordered"), undated)
+            if unscored.any():
+                reason = pd.Series(np.asarray(reason, dtype=object)).where(~unscored, _unscored_reasons(mrr, orders, status)).to_numpy()
             customers = customers.assign(
                 segment=np.array(keys, dtype=object)[idx], segment_name=np.array([rules[k].name for k in keys], dtype=object)[idx],
-                first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, np.isnan(last)), orders=orders, purchase_days=m.purchase_days,
-                recency_days=np.where(np.isnan(last), np.nan, recency), tenure_days=tenure, monetary_total=np.round(spent, 2), aov=np.round(m.aov, 2),
-                r_score=s.scored.r, f_score=s.scored.f, m_score=s.scored.m, reason=_undated_reasons(reasons(recency, m.purchase_days, s.scored.m, verb="ordered"), np.isnan(last)),
+                first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, undated), orders=orders, purchase_days=purchase_days,
+                recency_days=np.where(undated, np.nan, recency), tenure_days=tenure, monetary_total=np.round(spent, 2), aov=np.round(m.aov, 2),
+                r_score=r_score, f_score=f_score, m_score=m_score, reason=reason,
             )
         if "value" in self.profile.methods:
             arr = table["arr"].fillna(0).to_numpy(dtype=float) if "arr" in table else spent
             lab = value_tiers(arr, spent if self.has_amounts else arr, "arr" in table)
             self.segmentations["value"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            placed["value"] = lab.index
             customers["value_tier"] = lab.label
-        status = _account_status(table, self.ds.mapping)
         if status is not None and as_of is not None and "rfm" in self.segmentations:
-            self.live_but_quiet(status, recency, np.isnan(last))
+            self.live_but_quiet(status, recency, undated)
         if "lifecycle" in self.profile.methods and as_of is not None:
-            lab = lifecycle(tenure, np.where(np.isnan(last), 0, recency), LAPSED_FROM["purchase"], "order", status)
+            lab = lifecycle(tenure, np.where(undated, 0, recency), LAPSED_FROM["purchase"], "order", status)
             self.segmentations["lifecycle"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            placed["lifecycle"] = lab.index
             customers["lifecycle"] = lab.label
         if "health" in self.profile.methods and as_of is not None:
             failed = table["failed_payments"].fillna(0).to_numpy(dtype=float) if "failed_payments" in table else None
-            comps, desc = components_from_metrics(m, failed, None)
-            lab = health(comps, desc, status=status)
+            # No order date: no recency; no order on record at all: no frequency either.
+            comps, desc = components_from_metrics(m, failed, None, known={"recency": ~undated, "frequency": purchase_days > 0})
+            lab = health(comps, desc, status=status, missing_words="an account with no last order date has no recency, and one with no order on record (orders 0) no frequency either")
             self.segmentations["health"] = self.segmentation_from_labels(lab, m, None, revenue_total)
+            placed["health"] = lab.index
             customers["health_band"] = lab.label
             customers["health_score"] = lab.extra["health_score"]
+        for kind, idx in placed.items():
+            seg = self.segmentations[kind]
+            # Medians of days since the last order count the accounts that have an order date.
+            for i, k in enumerate(seg.order):
+                dated = (idx == i) & ~undated
+                seg.segments[k].median_recency_days = float(np.median(recency[dated])) if as_of is not None and dated.any() else None
+        if mrr is not None:
+            self.add_mrr(mrr, ended, placed)
+        if "status" in table:
+            self.extra_coverage["prospects_by_status"] = _prospects_by_status(self.ds.customers)
         if as_of is None:  # no dates at all: recency figures would be zeros, not facts
             for seg in self.segmentations.values():
                 for stats in seg.segments.values():
                     stats.median_recency_days = None
         return self.facts(as_of), customers
+
+    def add_mrr(self, mrr: np.ndarray, ended: np.ndarray, placed: dict[str, np.ndarray]) -> None:
+        """MRR of the live accounts (status not ended), in all and per segment of each segmentation."""
+        live_mrr = np.where(ended, 0.0, mrr)
+        total = float(live_mrr.sum())
+        self.extra_coverage["mrr_total"] = round(total, 2)
+        for kind, idx in placed.items():
+            seg = self.segmentations[kind]
+            sums = np.bincount(idx, weights=live_mrr, minlength=len(seg.order))
+            for i, k in enumerate(seg.order):
+                seg.segments[k].mrr = round(float(sums[i]), 2)
+                seg.segments[k].mrr_share = round(float(sums[i]) / total, 4) if total else None
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -582,6 +644,43 @@ def _account_status(table: pd.DataFrame, mapping: dict[str, str]) -> AccountStat
     if not (ended.any() or live.any()):
         return None
     return AccountStatus(mapping.get("status", "status"), ended, live, ended_values, live_values)
+
+
+def _subset(m: Metrics, rows: np.ndarray) -> Metrics:
+    """The metrics of some customers (a boolean mask), codes renumbered from 0."""
+    if rows.all():
+        return m
+    values = {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}
+    out = {k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in values.items()}
+    out["code"] = np.arange(int(rows.sum()))
+    return Metrics(**out)
+
+
+def _catch_all(assignment: rfm.Assignment) -> str:
+    """The key of the segment that holds the rule table's catch-all customers (after merges)."""
+    key = next(r.key for r in reversed(assignment.table.rules) if r.catch_all)
+    into = {mg["from"]: mg["into"] for mg in assignment.merged}
+    while key in into:
+        key = into[key]
+    return key
+
+
+def _scattered(scores: np.ndarray, rows: np.ndarray) -> pd.Series:
+    """Scores of the scored rows at their places, empty (NA) elsewhere."""
+    out = pd.array([pd.NA] * len(rows), dtype="Int8")
+    out[rows] = scores
+    return pd.Series(out)
+
+
+def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus | None) -> np.ndarray:
+    live = "a live subscription" if status is not None else "a subscription"
+    return np.array([f"{live} ({v:,.2f} MRR) with no order {'' if o == 0 else 'date '}on record: RFM cannot score its recency" for v, o in zip(mrr, orders)], dtype=object)
+
+
+def _prospects_by_status(customers: pd.DataFrame) -> dict[str, int]:
+    """The rows no spend, orders or MRR made customers, by their status value."""
+    status = pd.Series(customers.loc[customers["prospect"], "status"], dtype=object).fillna("not stated").astype(str).str.strip()
+    return {str(k): int(v) for k, v in status.value_counts().sort_index().items()}
 
 
 def _label(ds: Dataset) -> str:

@@ -83,6 +83,8 @@ class DataCoverage:
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
+    mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
+    prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
 
 
 @dataclass
@@ -111,6 +113,9 @@ class SegmentStats:
     active_days_30: float | None = None  # mean days with any event in the last 30
     days_since_active: float | None = None  # median days since the last event
     seasonality: Seasonality | None = None  # rfm on transaction data holding a year: when the segment's customers bought in the last 365 days
+    # A CRM table with an MRR column: the MRR of the segment's live accounts, and its share of data.mrr_total
+    mrr: float | None = None
+    mrr_share: float | None = None
 
 
 @dataclass

@@ -24,7 +24,7 @@ GATES = {
     "strategy": "strategy.json passes check.py and the user approves the strategies.",
     "operationalize": "The deliverables are rendered and handed over.",
 }
-SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate")
+SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate", "mrr", "mrr_share")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 

@@ -685,7 +685,8 @@ def write_exports(
 
         tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0])
         tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
-        stage = pc.if_else(pa.array(bought, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
+        customer_stage, ended_stage = _hubspot_stage(listed, seg[rows], keys, bought)
+        stage = pc.if_else(pa.array(customer_stage, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
         tools = {
             KLAVIYO: (
@@ -746,6 +747,12 @@ def write_exports(
         notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
     if bool(bought.any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import")
+    if ended_stage:
+        notes.append(
+            f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "
+            "stage backwards on import and leaves a property alone when its cell is empty, so they keep the stage they have; 'other' would relabel former customers. "
+            "Their customer_segment and the generic file's lifecycle column say they churned"
+        )
 
     return ExportSummary(
         folder=folder,
@@ -773,6 +780,19 @@ def _bought(customers: pd.DataFrame, seg: np.ndarray, keys: list[str]) -> np.nda
             codes, outs = per_value(customers[column], lambda v: (number_value(v) or 0) > 0)
             return np.array(outs, dtype=bool)[codes]
     return np.array([k != NO_SEGMENT for k in keys], dtype=bool)[seg]
+
+
+def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bought: np.ndarray) -> tuple[np.ndarray, int]:
+    """Who gets HubSpot's lifecyclestage 'customer': those who bought, or who hold a segment (a
+    CRM's live subscription with no order on record), unless a CRM's status says the account
+    ended (lifecycle Churned): their cell stays empty. Also how many ended accounts that leaves
+    empty."""
+    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
+    customer = bought | segmented
+    if "lifecycle" not in customers:
+        return customer, 0
+    ended = customers["lifecycle"].astype(object).eq("churned").to_numpy(dtype=bool)
+    return customer & ~ended, int((customer & ended).sum())
 
 
 def _tags(*labels: str | None) -> str | None:

@@ -234,6 +234,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
+    "mrr", "mrr_share",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -270,6 +271,11 @@ def base(seg: dict | None, data: dict | None) -> dict:
     if (seg.get("basis") or "purchases") == "purchases":
         return {"partial": True, "customers": n, "everyone": everyone, "short": "of buyers", "long": f"of the {fmt_count(n)} customers who bought", "header": "% of buyers", "chip": "of buyers"}
     return {"partial": True, "customers": n, "everyone": everyone, "short": "of those segmented", "long": f"of the {fmt_count(n)} customers segmented", "header": "% of those segmented", "chip": "of those segmented"}
+
+
+def has_mrr(data: dict | None) -> bool:
+    """A CRM table with an MRR column: its segment tables show each segment's MRR."""
+    return (data or {}).get("mrr_total") is not None
 
 
 def activity_basis(seg: dict | None) -> bool:
@@ -555,6 +561,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "names": names,
         "base": base(seg, data),
         "seasons": _seasons(seg, data),
+        "has_mrr": has_mrr(data),
     }
 
 
@@ -606,6 +613,7 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
         "base": base(seg, data),
         # figures of activity (any event), not of purchases: no spend, recency since the last event
         "activity": activity_basis(seg),
+        "has_mrr": has_mrr(data),
     }
 
 
@@ -635,6 +643,9 @@ def _data(facts: dict) -> dict:
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
+        "mrr_total": d.get("mrr_total"),
+        "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see

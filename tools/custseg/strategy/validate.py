@@ -82,8 +82,9 @@ HIGHER_IS_BETTER = (
     "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
     "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score", "active_days_30",
 )
-# A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink.
-SIZE_METRICS = ("count", "pct_customers")
+# A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink;
+# so should the MRR a CRM's segment holds (MRR at risk in a critical health band should fall).
+SIZE_METRICS = ("count", "pct_customers", "mrr", "mrr_share")
 # The segment fact that gives a per-customer metric for a whole segment: a pathway's starting point.
 SEGMENT_LEVEL = {
     "recency_days": "median_recency_days", "purchase_days": "avg_purchase_days", "monetary_total": "avg_value",
