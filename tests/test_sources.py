@@ -505,13 +505,15 @@ def test_purchase_days_are_zero_with_no_order_on_record(tmp_path, cli):
 
 def test_health_leaves_out_what_an_account_has_no_data_for(tmp_path, cli):
     """No order on record: recency and frequency are left out for the account and the other
-    weights rescaled (here payment issues alone: 100, or 75 with one failed payment), not
-    scored as the worst; churned accounts stay at 0; the formula says so."""
+    weights rescaled, not scored as the worst; with payment issues alone an account scores at
+    most neutral (clean payments: 50, not 100; one failed payment: 50 from 75), since clean
+    payments are no sign of momentum; churned accounts stay at 0; the formula says so."""
     facts, customers, _ = _crm_run(tmp_path, cli)
     health = facts["segmentations"]["health"]
     no_orders = customers["orders"] == 0
-    assert sorted(customers.loc[no_orders, "health_score"].tolist()) == [75, 75, 75] + [100] * 9
-    assert customers.loc[no_orders, "health_band"].value_counts().to_dict() == {"thriving": 9, "healthy": 3}
+    assert sorted(customers.loc[no_orders, "health_score"].tolist()) == [50] * 12
+    assert customers.loc[no_orders, "health_band"].value_counts().to_dict() == {"neutral": 12}
+    assert "12 with only their payment record score at most 50" in health["definition"]["missing_inputs"]
     assert sorted(customers.loc[customers["lifecycle"] == "churned", "health_score"].unique().tolist()) == [0]
     assert (customers["lifecycle"] == "churned").sum() == 12  # 8 dated + 4 undated churned accounts
     assert health["definition"]["formula"].endswith("; a component whose input an account lacks is left out for that account and its other weights are rescaled to add up to 1")
@@ -529,6 +531,9 @@ def test_health_rescales_weights_over_the_components_an_account_has():
     lab = health(comps, desc)
     # 0.35/0.25/0.10 over 0.70; account 2: payment issues alone; account 3: frequency alone
     assert lab.extra["health_score"].tolist() == [round((0.35 * 80 + 0.25 * 40 + 0.1 * 100) / 0.7), 50, 20]
+    # payment issues alone: bad news counts, good news is capped at neutral
+    lab = health({"recency": np.array([np.nan, np.nan, 70.0]), "payment_issues": np.array([100.0, 10.0, 100.0])}, {"recency": "r", "payment_issues": "p"})
+    assert lab.extra["health_score"].tolist() == [NO_COMPONENT_SCORE, 10, round((0.35 * 70 + 0.1 * 100) / 0.45)]
     lab = health({"recency": np.array([np.nan, 10.0])}, {"recency": "r"})
     assert lab.extra["health_score"].tolist() == [NO_COMPONENT_SCORE, 10]
     assert "1 with none of the components score 50" in lab.definition["missing_inputs"]
@@ -598,8 +603,8 @@ def test_crm_example_counts(tmp_path, cli):
     assert unscored.sum() == 76 and set(customers.loc[unscored, "segment"]) == {"needs_attention"}
     assert (customers.loc[unscored, "purchase_days"] == 0).all()
     health = {k: s["count"] for k, s in facts["segmentations"]["health"]["segments"].items()}
-    assert health == {"thriving": 176, "healthy": 339, "neutral": 242, "struggling": 171, "critical": 194}
-    assert customers.loc[unscored, "health_band"].value_counts().to_dict() == {"thriving": 60, "healthy": 10, "neutral": 4, "struggling": 1, "critical": 1}
+    assert health == {"thriving": 116, "healthy": 329, "neutral": 312, "struggling": 171, "critical": 194}
+    assert customers.loc[unscored, "health_band"].value_counts().to_dict() == {"neutral": 74, "struggling": 1, "critical": 1}
     for seg in facts["segmentations"].values():
         assert sum(s["count"] for s in seg["segments"].values()) == len(customers) == 1122
         assert sum(s["mrr"] for s in seg["segments"].values()) == pytest.approx(631621.0)

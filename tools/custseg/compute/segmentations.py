@@ -134,6 +134,7 @@ HEALTH_BANDS = (("thriving", 80), ("healthy", 60), ("neutral", 40), ("struggling
 HEALTH_NAMES = {"thriving": "Thriving", "healthy": "Healthy", "neutral": "Neutral", "struggling": "Struggling", "critical": "Critical"}
 HEALTH_WEIGHTS = {"recency": 0.35, "frequency": 0.25, "spend_trend": 0.2, "frequency_trend": 0.1, "payment_issues": 0.1}
 NO_COMPONENT_SCORE = 50  # an account with no component's input at all: neither good nor bad news
+PAYMENT_COMPONENTS = ("payment_issues",)  # evidence of trouble only: never enough for a good score alone
 
 
 def health(components: dict[str, np.ndarray], descriptions: dict[str, str], activity: bool = False, status: AccountStatus | None = None, missing_words: str = "") -> Labels:
@@ -156,6 +157,14 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
         present += known * w
     none_known = present == 0
     score = np.divide(weighted, present, out=np.full(n, float(NO_COMPONENT_SCORE)), where=~none_known)
+    # Clean payments alone are not momentum: an account with no usage or buying input left
+    # (only payment_issues known) scores at most neutral, while payment trouble still counts.
+    no_activity = np.ones(n, dtype=bool)
+    for k in used:
+        if k not in PAYMENT_COMPONENTS:
+            no_activity &= np.isnan(components[k])
+    payments_only = no_activity & ~none_known
+    score = np.where(payments_only, np.minimum(score, NO_COMPONENT_SCORE), score)
     score = np.clip(np.round(score), 0, 100).astype(int)
     if status is not None:
         score[status.ended] = 0
@@ -175,6 +184,7 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
         definition["missing_inputs"] = (
             f"left out where the input is missing ({said} {'account' if max(lacking.values()) == 1 else 'accounts'}): {missing_words or 'the data does not have it'}"
             + (f"; {int((none_known & live).sum()):,} with none of the components score {NO_COMPONENT_SCORE} (no evidence either way)" if (none_known & live).any() else "")
+            + (f"; {int((payments_only & live).sum()):,} with only their payment record score at most {NO_COMPONENT_SCORE} (clean payments alone are not momentum)" if (payments_only & live).any() else "")
         )
     if status is not None:
         definition["ended_accounts"] = f"accounts whose {status.column} column says they ended ({status.listing(status.ended_values)}) score 0"
