@@ -1008,6 +1008,39 @@ def test_seasonality_counts_a_quarter_split_by_the_window_once():
     assert seasons.figures(everyone, 0) == x_and_y  # z bought after the as-of date
 
 
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(-400, 30), st.floats(min_value=-20, max_value=500, allow_nan=False)), min_size=1, max_size=40),
+    st.lists(st.integers(-1, 2), min_size=6, max_size=6),
+)
+@settings(max_examples=200, deadline=None)
+def test_seasonality_matches_a_count_by_customer_and_quarter(rows, group_of_code):
+    """by_quarter against the plain definition, one pandas groupby per figure: customers 0-5
+    in groups -1 (none), 0, 1 or 2, orders from 400 days before to 30 days after the as-of
+    date (a window that starts mid-quarter, so a quarter can come in two pieces)."""
+    from custseg.compute import seasons
+    from custseg.compute.metrics import to_days
+
+    as_of = int(to_days(np.datetime64("2023-08-20")))
+    frame = pd.DataFrame(rows, columns=["code", "offset", "amount"]).assign(day=lambda f: as_of + f["offset"])
+    lg = Ledger.from_frame(pd.DataFrame({"customer_id": frame["code"].map("c{}".format), "date": (np.datetime64("1970-01-01") + frame["day"].to_numpy().astype("timedelta64[D]")), "amount": frame["amount"]}))
+    codes = {f"c{k}": k for k in range(6)}
+    group = np.array([group_of_code[codes[i]] for i in lg.ids])  # the ledger's codes index its sorted ids
+    per_group, everyone = seasons.by_quarter(lg, as_of, group, 3, True)
+
+    first, last = seasons.window(as_of)
+    held = frame[(frame["day"] >= first) & (frame["day"] <= last)].copy()
+    held["quarter"] = (pd.to_datetime(held["day"], unit="D").dt.month - 1) // 3
+    held["group"] = [group_of_code[c] for c in held["code"]]
+    quarters_of = held.groupby("code")["quarter"].agg(lambda q: set(q))
+    for g, season, i in [(k, per_group, k) for k in range(3)] + [(None, everyone, 0)]:
+        mine = held if g is None else held[held["group"] == g]
+        buyers = quarters_of[quarters_of.index.isin(mine["code"].unique())]
+        assert int(season.buyers[i]) == len(buyers)
+        assert season.quarter_buyers[i].tolist() == [sum(q in s for s in buyers) for q in range(4)]
+        assert int(season.one_quarter[i]) == sum(len(s) == 1 for s in buyers)
+        assert season.spend[i] == pytest.approx([mine.loc[mine["quarter"] == q, "amount"].sum() for q in range(4)], abs=1e-6)
+
+
 @given(st.lists(st.floats(min_value=-50, max_value=1000, allow_nan=False), min_size=4, max_size=4).filter(lambda v: sum(v) > 1))
 @settings(max_examples=200, deadline=None)
 def test_quarter_revenue_shares_add_up_to_one(values):

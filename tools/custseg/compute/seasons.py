@@ -7,9 +7,9 @@ at the as-of date, and all customers together) gets, for the 365 days up to the 
 once), the share of its spend in each calendar quarter, the share of its buyers who bought in
 each quarter, and the share of its buyers who bought in one quarter only.
 
-One pass over the orders in the window: a lookup of each window day's quarter, then counts
-by (customer, quarter) and by (group, quarter). Exact (integer counts, sums of the orders'
-amounts) and deterministic.
+One pass over the orders in the window: a lookup of each window day's quarter, each buyer's
+quarters as a 4-bit mask, then counts by (group, mask) and sums by (group, quarter). Exact
+(integer counts, sums of the orders' amounts) and deterministic.
 """
 
 from __future__ import annotations
@@ -56,35 +56,40 @@ def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: in
         in_window = (day >= first) & (day <= last)
         day, code, amount = day[in_window], code[in_window], amount[in_window]
     quarter = quarter_of_days(first, YEAR_DAYS).astype(np.int8)[day - first]
-    n = len(ledger.ids)
-    # One cell per (customer, quarter): a customer's window can hold two pieces of one quarter,
-    # a year apart, and both count as that quarter.
-    cell = code * 4 + quarter
-    bought = np.bincount(cell, minlength=4 * n).reshape(n, 4) > 0
-    quarters_bought = bought.sum(axis=1)
-    buyer = quarters_bought > 0
-    group = np.asarray(group_of_code)
-    member = buyer & (group >= 0)
-    g = group[member]
-    bought_m = bought[member]
-    per_group = Season(
-        buyers=np.bincount(g, minlength=groups),
-        quarter_buyers=np.stack([np.bincount(g, weights=bought_m[:, q], minlength=groups) for q in range(4)], axis=1).astype(np.int64),
-        one_quarter=np.bincount(g, weights=quarters_bought[member] == 1, minlength=groups).astype(np.int64),
-        spend=None,
-    )
-    everyone = Season(
-        buyers=np.array([int(buyer.sum())]),
-        quarter_buyers=bought.sum(axis=0, dtype=np.int64)[None, :],
-        one_quarter=np.array([int((quarters_bought == 1).sum())]),
-        spend=None,
-    )
+    # Rows are sorted by customer, so each buyer is one run of rows: the quarters a buyer
+    # bought in are the bits of one 4-bit mask (a customer's window can hold two pieces of
+    # one quarter, a year apart, and both set that quarter's bit). Work is per row in the
+    # window and per buyer, never per customer of the whole file.
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.array([], dtype=np.int64)
+    mask = np.bitwise_or.reduceat(np.left_shift(1, quarter, dtype=np.int8), starts) if len(starts) else np.array([], dtype=np.int8)
+    group = np.asarray(group_of_code)[code[starts]]
+    per_group = _season(mask, group, groups)
+    everyone = _season(mask, np.zeros(len(mask), dtype=np.int64), 1)
     if has_amounts:
-        # Spend per (customer, quarter) on the same cells, then added up by group.
-        spend = np.bincount(cell, weights=np.nan_to_num(amount, nan=0.0) if np.isnan(amount).any() else amount, minlength=4 * n).reshape(n, 4)
-        per_group.spend = np.stack([np.bincount(g, weights=spend[member, q], minlength=groups) for q in range(4)], axis=1)
-        everyone.spend = spend.sum(axis=0)[None, :]
+        spent = np.nan_to_num(amount, nan=0.0) if np.isnan(amount).any() else amount
+        row_group = np.repeat(group, np.diff(np.append(starts, len(code))))
+        # Cells (group + 1, quarter): the first row of cells holds the orders of no group.
+        cells = np.bincount((row_group + 1) * 4 + quarter, weights=spent, minlength=4 * (groups + 1)).reshape(groups + 1, 4)
+        per_group.spend = cells[1:]
+        everyone.spend = np.bincount(quarter, weights=spent, minlength=4).astype(float)[None, :]
     return per_group, everyone
+
+
+# Of each 4-bit mask of quarters bought in: which quarters (16 x 4) and whether it is one quarter.
+_MASK_QUARTERS = (np.arange(16)[:, None] >> np.arange(4)) & 1
+_ONE_QUARTER = _MASK_QUARTERS.sum(axis=1) == 1
+
+
+def _season(mask: np.ndarray, group: np.ndarray, groups: int) -> Season:
+    """Buyer counts per group from each buyer's mask of quarters (buyers of group -1 left out)."""
+    member = group >= 0
+    by_mask = np.bincount(group[member] * 16 + mask[member], minlength=16 * groups).reshape(groups, 16)
+    return Season(
+        buyers=by_mask.sum(axis=1),
+        quarter_buyers=by_mask @ _MASK_QUARTERS,
+        one_quarter=by_mask[:, _ONE_QUARTER].sum(axis=1),
+        spend=None,
+    )
 
 
 def shares_summing_to_one(values: np.ndarray, digits: int = DIGITS) -> list[float]:
