@@ -7,7 +7,10 @@ its own process (wall time and peak RSS):
 
   (a) ``pyarrow.csv.read_csv`` of the file: the floor;
   (b) pandas ``read_csv`` + lifetimes' ``summary_data_from_transaction_data``: what an analyst does today;
-  (c) ``segment run FILE --out DIR`` (facts.json and customers.csv, no charts).
+  (c) ``segment run FILE --out DIR`` (facts.json and customers.csv, no charts);
+  (d) the writing floor: ``pyarrow.csv.write_csv`` of the two large files (c) wrote,
+      customers.csv and exports/segments_generic.csv, read back first (untimed). No run
+      that writes those files can take less than (d) plus a read of the input.
 
 Targets on the CDNOW file: (c) at most 4x (a), at least 2.5x faster than (b), peak memory
 under 3 GB. Usage:
@@ -60,6 +63,17 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 """
 
 
+WRITE_FLOOR = """
+import sys, time, resource
+import pyarrow.csv as pacsv
+tables = [(pacsv.read_csv(path), path + ".again") for path in sys.argv[1:]]
+t = time.perf_counter()
+for table, target in tables:
+    pacsv.write_csv(table, target)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
 def measure(code: str, *args: str) -> tuple[float, int]:
     proc = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
     last = proc.stdout.strip().splitlines()[-1].split()
@@ -86,9 +100,14 @@ def build_cdnow(path: Path, copies: int) -> None:
 def bench(path: Path, repeat: int, with_lifetimes: bool) -> dict:
     """Rounds of (a), (b) and (c): the machine's speed drifts over minutes, so each round's
     ratios compare runs made close together. Times are the best of the rounds."""
+    floors = []
+
     def run_segment() -> tuple[float, int]:
         with tempfile.TemporaryDirectory() as tmp:
-            return measure(SEGMENT, str(path), os.path.join(tmp, "out"))
+            out = os.path.join(tmp, "out")
+            timing = measure(SEGMENT, str(path), out)
+            floors.append(measure(WRITE_FLOOR, os.path.join(out, "customers.csv"), os.path.join(out, "exports", "segments_generic.csv"))[0])
+            return timing
 
     steps = {"pyarrow": lambda: measure(PYARROW, str(path)), "segment": run_segment}
     if with_lifetimes:
@@ -108,6 +127,8 @@ def bench(path: Path, repeat: int, with_lifetimes: bool) -> dict:
         "ratio_to_pyarrow": round(best[0] / arrow[0], 2),
         "ratio_to_pyarrow_by_round": [round(r["segment"][0] / r["pyarrow"][0], 2) for r in rounds],
         "segment_peak_mb": round(max(r["segment"][1] for r in rounds) / 1e6),
+        "write_floor_s": round(min(floors), 2),
+        "write_floor_ratio_to_pyarrow": round(min(floors) / arrow[0], 2),
     }
     if with_lifetimes:
         lt = min(r["lifetimes"] for r in rounds)
