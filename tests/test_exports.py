@@ -122,7 +122,13 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
             assert tags.split(",")[0] == names[cid]
 
     generic = read(folder / "segments_generic.csv")
-    assert "@" not in (folder / "segments_generic.csv").read_text(encoding="utf-8-sig")
+    # Emails are in their own column, each customer's from the contacts; no other cell has one.
+    known = dict(zip(run.contacts["customer_id"], run.contacts["email"]))
+    if any(isinstance(e, str) for e in known.values()):
+        assert list(generic["email"]) == [known.get(c) if isinstance(known.get(c), str) else "" for c in generic["customer_id"]]
+    else:
+        assert "email" not in generic
+    assert not generic.drop(columns="email", errors="ignore").apply(lambda col: col.str.contains("@")).any().any()
     assert summary.rows_written["segments_generic.csv"] == len(generic) == len(run.customers)
     assert list(generic["customer_id"]) == list(run.customers["customer_id"])
     for column in ("segment", "segment_name"):
@@ -248,6 +254,28 @@ def test_generic_file_names_each_customer_as_the_export_did(runs, example):
         assert opted_out and set(generic.loc[generic["marketing_consent"] == "no", "customer_id"]) == opted_out
         emailed = set(run.contacts.loc[run.contacts["email"].notna(), "customer_id"])
         assert sum(run.facts["exports"]["left_out_no_consent"].values()) == len(opted_out & emailed)
+
+
+@pytest.mark.parametrize("example, own, email", [("crm_customers.csv", "customer_id", "email"), ("stripe_unified_payments.csv", "Customer ID", "Customer Email")])
+def test_generic_file_names_customers_by_the_exports_own_id_and_email(runs, example, own, email):
+    """An export with both a customer id and emails: source_id is the export's own id (what
+    a CRM keyed by its record ids matches on), the email has its own column."""
+    run = runs(example)
+    generic = read(run.out / "exports" / "segments_generic.csv").set_index("customer_id")
+    key = read_key(str(run.out / "segment.key"))
+    rows = pd.read_csv(EXAMPLES / example, dtype=str, keep_default_na=False)
+    rows[email] = rows[email].str.strip().str.lower()
+    identity = [f"e:{e}" if e else f"i:{i}" for e, i in zip(rows[email], rows[own])]
+    rows["pseudonym"] = pseudonymize(identity, key)
+    listed = rows[rows["pseudonym"].isin(generic.index)].groupby("pseudonym")
+    assert len(listed) == len(generic)
+    # One of the customer's own ids (Stripe may give one email several), never the email.
+    own_ids = listed[own].agg(set)
+    assert all(generic.at[p, "source_id"] in ids for p, ids in own_ids.items())
+    assert generic["source_id"].str.contains("@").sum() == 0
+    emails = listed[email].agg(set)
+    assert all({generic.at[p, "email"]} == (e - {""} or {""}) for p, e in emails.items())
+    assert list(generic.columns[:2]) == ["source_id", "email"]
 
 
 def test_generic_file_of_a_log_without_emails_carries_the_logs_ids(tmp_path):
@@ -517,15 +545,16 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     assert summary["duplicate_emails"] == 1  # A@x.example and a@x.example
     assert summary["consent_unknown"] == 1 and summary["left_out_no_consent"] == {"loyal": 1}
     generic = files["segments_generic.csv"]
-    assert generic.startswith(b"\xef\xbb\xbfcustomer_id,marketing_consent,segment,segment_name,r_score,f_score,m_score,reason,lifecycle,health_score\r\n")
-    assert b'\r\nc_00,yes,champions,Champions,5,4,3,"a, b",established,55\r\n' in generic
-    assert b'\r\nc_01,unknown,at_risk,At Risk,4,4,4,"say ""hi""",lapsed,-3.5\r\n' in generic
-    assert b"\r\nc_02,unknown,,,,,,'=1+1,,\r\n" in generic
-    assert b'\r\nc_03,yes,champions,Champions,5,5,5,"line\nbreak",established,12\r\n' in generic
-    assert b"\r\nc_04,yes,,,3,3,3,,new_one,0.3\r\nc_05,yes,loyal,Loyal,2,2,2,'-x,lapsed,100000000000000000000\r\n" in generic
-    assert b'\r\nc_06,yes,at_risk,At Risk,1,1,1,plain,"x,y",7\r\n' in generic
-    assert b"\r\nc_08,unknown,,,,,,\"a, b\",,\r\n" in generic
-    assert b"\r\nc_09,no,loyal," in generic  # opted out: still listed, and marked
+    assert generic.startswith(b"\xef\xbb\xbfcustomer_id,email,marketing_consent,segment,segment_name,r_score,f_score,m_score,reason,lifecycle,health_score\r\n")
+    assert b'\r\nc_00,A@x.example,yes,champions,Champions,5,4,3,"a, b",established,55\r\n' in generic
+    assert b'\r\nc_01,a@x.example,unknown,at_risk,At Risk,4,4,4,"say ""hi""",lapsed,-3.5\r\n' in generic
+    assert b"\r\nc_02,,unknown,,,,,,'=1+1,,\r\n" in generic
+    assert b'\r\nc_03,first@x.example,yes,champions,Champions,5,5,5,"line\nbreak",established,12\r\n' in generic
+    assert b"\r\nc_04,pad@x.example,yes,,,3,3,3,,new_one,0.3\r\nc_05,'=f@x.example,yes,loyal,Loyal,2,2,2,'-x,lapsed,100000000000000000000\r\n" in generic
+    assert b'\r\nc_06,,yes,at_risk,At Risk,1,1,1,plain,"x,y",7\r\n' in generic
+    assert b"\r\nc_07,,yes," in generic  # no usable email: the cell is empty
+    assert b"\r\nc_08,,unknown,,,,,,\"a, b\",,\r\n" in generic
+    assert b"\r\nc_09,q@x.example,no,loyal," in generic  # opted out: still listed, and marked
     klaviyo = raw_rows(Path(tmp_path / "0" / "exports" / "klaviyo.csv"))
     assert klaviyo[0] == ["Email", "Segment", "RFM Score", "Lifecycle", "Customer ID"]
     assert klaviyo[1:] == [

@@ -86,7 +86,7 @@ class Cleaned:
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
-    contacts: pd.DataFrame | None = None  # identity, email, consent: private, never for the model
+    contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
@@ -322,7 +322,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
-    contacts = _contacts(orders, identity, kept, m) if "email" in orders or "consent" in orders else None
+    contacts = _contacts(orders, identity, kept, m, source) if "email" in orders or "consent" in orders else None
     issues = _issue_counts(identity, reason)
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
@@ -457,10 +457,7 @@ def _order_identity(orders: pd.DataFrame, m: dict[str, str], source: str) -> pd.
     if "customer" in orders:
         if _plain_identity(m, source):  # one pass per distinct customer
             return identity_column(orders["customer"], "i:", normalize=True)
-        cust = customer_ids(orders["customer"])
-        if source == "woocommerce_orders":  # 0 is WooCommerce's guest
-            cust = cust.mask(cust == "0")
-        parts.append(prefixed(cust, "i:"))
+        parts.append(prefixed(_own_ids(orders["customer"], source), "i:"))
     if not parts:
         return pd.Series(pd.NA, index=orders.index, dtype="string[pyarrow]")
     return first_present(*parts)
@@ -491,8 +488,9 @@ def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.
     return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
 
 
-def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str]) -> pd.DataFrame:
-    """Email and consent per identity, from each customer's latest kept order."""
+def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str) -> pd.DataFrame:
+    """Email and consent per identity, from each customer's latest kept order, and the
+    export's own customer id there (``own_id``) when it has a customer column."""
     frame = pd.DataFrame(
         {
             "identity": identity[kept].reset_index(drop=True),
@@ -501,8 +499,16 @@ def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: di
             "consent": parse_flag(orders["consent"]).to_numpy()[kept] if "consent" in orders else pd.array([pd.NA] * int(kept.sum()), dtype="boolean"),
         }
     )
+    if "customer" in orders:
+        frame["own_id"] = _own_ids(orders["customer"], source).to_numpy(dtype=object, na_value=None)[kept]
     frame = frame.sort_values("day", kind="stable").drop_duplicates("identity", keep="last")
-    return frame[["identity", "email", "consent"]].reset_index(drop=True)
+    return frame.drop(columns="day").reset_index(drop=True)
+
+
+def _own_ids(column: pd.Series, source: str) -> pd.Series:
+    """The export's own customer ids as the identity reads them (missing for WooCommerce's guest 0)."""
+    cust = customer_ids(column)
+    return cust.mask(cust == "0") if source == "woocommerce_orders" else cust
 
 
 # -- events ------------------------------------------------------------------------------
@@ -650,6 +656,8 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
             "consent": consent.to_numpy()[kept],
         }
     )
+    if "customer" in m:
+        contacts["own_id"] = text(frame["customer"]).to_numpy(dtype=object, na_value=None)[kept]
     currency = _single_currency(frame, kept) or _label(opts)
     warnings = _status_warning(table, m)
     cleaned = Cleaned(

@@ -172,6 +172,11 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
     transactions = id_column(cleaned.orders, cleaned.pseudonyms)
     events = id_column(cleaned.events)
     contacts = ids(cleaned.contacts)
+    if contacts is not None and "own_id" in contacts:
+        # The id the export itself gave a customer names them in CRM files, before the email
+        # or phone the identity preferred: a CRM keyed by its own record ids matches on it.
+        own = contacts.pop("own_id")
+        sources.insert(0, pd.DataFrame({"customer_id": contacts["customer_id"], "source_id": own})[own.notna().to_numpy()])
     if contacts is None:  # no emails or consent in this export: nothing is known about anyone
         contacts = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "email": pd.Series([], dtype=object), "consent": pd.array([], dtype="boolean")})
     customers = ids(cleaned.customers)

@@ -74,7 +74,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "source_id", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active")
+GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -619,12 +619,14 @@ def write_exports(
     # Everyone is in the generic file, opted-out customers too: where the export recorded
     # consent, a column says whose it is, before anyone emails the list.
     consent_known = bool((consent >= 0).any())
-    extra = {"source_id": sources is not None, "marketing_consent": consent_known}
+    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     generic: list[pa.Array | Coded] = []
     for c in generic_cols:
         if c == "source_id":
             generic.append(sources)
+        elif c == "email":
+            generic.append(_cells(emails))
         elif c == "marketing_consent":
             generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
         elif c == "segment_name":
