@@ -284,3 +284,75 @@ def test_an_empty_top_usage_group_is_explained(events):
     strategy = render_brief("strategy", facts)
     assert "and on this event log active_days_30, days_since_active" in strategy
     assert "`segmentations.behavioral.segments.<key>.active_days_30` (mean)" in strategy
+
+
+def _cancellation_log(path):
+    """Twelve steady users, and four who show how cancellations are read (as-of 2024-06-30)."""
+    rows = [(f"u{i:02d}", "Logged In", f"2024-{m:02d}-{5 + i:02d} 10:00:00") for i in range(12) for m in (1, 3, 5)]
+    rows += [(f"u{i:02d}", "Order Completed", f"2024-0{2 + i % 4}-15 11:00:00") for i in range(12)]
+    rows += [("u00", "Feature Used", "2024-06-30 09:00:00")]  # the last day of activity: the as-of date
+    rows += [
+        ("quitter", "Logged In", "2024-01-10 09:00:00"),
+        ("quitter", "Feature Used", "2024-06-01 09:00:00"),
+        ("quitter", "Feature Used", "2024-06-10 09:00:00"),
+        ("quitter", "Subscription Cancelled", "2024-06-25 09:00:00"),
+        ("returner", "Subscription Started", "2024-01-05 09:00:00"),
+        ("returner", "Subscription Cancelled", "2024-04-01 09:00:00"),
+        ("returner", "Subscription Started", "2024-06-20 09:00:00"),
+        ("returner", "Feature Used", "2024-06-20 09:05:00"),
+        ("ghost", "Subscription Cancelled", "2024-06-15 09:00:00"),
+        ("orders_back", "Logged In", "2024-06-29 09:00:00"),
+        ("orders_back", "Order Cancelled", "2024-06-30 08:00:00"),
+    ]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("user_id,event,timestamp\n" + "".join(f"{u},{e},{t}\n" for u, e, t in rows))
+
+
+def test_a_cancellation_is_not_activity_and_ends_the_account(tmp_path):
+    """A user's cancellation is not a day of use (it made them "active" and "recent" on the day
+    they left) and it ends their account: Churned, health 0. A later restart undoes it; a user
+    with only a cancellation stays in the segments; an order cancelled is use, not leaving."""
+    from custseg.ingest import pseudonymize, read_key
+
+    src = tmp_path / "events.csv"
+    _cancellation_log(src)
+    out = tmp_path / "out"
+    run = _run(src, out)
+    facts = run["facts"]
+    assert facts["as_of"] == "2024-06-30"
+    assert facts["data"]["not_activity_events"] == {"Subscription Cancelled": 3}
+    key = read_key(str(out / "segment.key"))
+    customers = __import__("pandas").read_csv(out / "customers.csv").set_index("customer_id")
+    row = {u: customers.loc[pseudonymize([f"i:{u}"], key)[0]] for u in ("quitter", "returner", "ghost", "orders_back", "u01")}
+    quitter = row["quitter"]
+    assert (quitter["days_since_active"], quitter["active_days_30"]) == (20, 2)  # from 10 June; 1 and 10 June, not 25 June
+    assert (quitter["lifecycle"], quitter["health_score"], quitter["health_band"]) == ("churned", 0, "critical")
+    assert row["returner"]["lifecycle"] != "churned" and row["returner"]["health_score"] > 0
+    assert row["ghost"]["lifecycle"] == "churned"  # kept: its one event is all the log says of it
+    assert row["orders_back"]["lifecycle"] != "churned" and row["orders_back"]["active_days_30"] == 2
+    assert row["u01"]["lifecycle"] != "churned"
+    lifecycle = facts["segmentations"]["lifecycle"]
+    assert lifecycle["segments"]["churned"]["count"] == 2
+    assert lifecycle["definition"]["churned"] == "users whose last event ending or starting an account, by the as-of date, ended it (Subscription Cancelled) (checked first)"
+    assert facts["segmentations"]["health"]["definition"]["ended_accounts"].endswith("ended it (Subscription Cancelled) score 0")
+    assert "| Events not counted as activity | Subscription Cancelled (3): leaving or done by a system, so not a day of use |" in run["md"]
+    assert "- Events not counted as activity (leaving, or done by a system; they do not make a user active or recent): `Subscription Cancelled` (3)." in run["briefs"]["intake"]
+
+
+def test_an_account_ended_after_a_date_is_live_at_that_date():
+    """Churned is as of each scoring date: migration and validation score the earlier date too."""
+    import numpy as np
+
+    from custseg.compute.metrics import to_days
+    from custseg.facts.build import _ended_by_events
+
+    day = lambda s: int(to_days(np.datetime64(s)))  # noqa: E731
+    # customer 0: ends 1 May; customer 1: ends 1 March, restarts 1 April; customer 2: restarts then ends the same day
+    subs = (np.array([0, 1, 1, 2, 2]), np.array([day("2024-05-01"), day("2024-03-01"), day("2024-04-01"), day("2024-02-01"), day("2024-02-01")]), np.array([True, True, False, False, True]), ["Subscription Cancelled"])
+
+    class M:
+        code = np.array([0, 1, 2, 3])
+
+    for as_of, ended in [("2024-04-15", [False, False, True, False]), ("2024-05-01", [True, False, True, False]), ("2024-03-15", [False, True, True, False])]:
+        M.as_of = day(as_of)
+        assert _ended_by_events(subs, M).ended.tolist() == ended, as_of

@@ -69,7 +69,11 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
         "tenure": f"days from the first {activity} to the as-of date",
     }
     reason = f"tenure since the first {activity}, lapsed from {lapsed_from} days without one"
-    if status is not None:
+    if status is not None and status.ended_by:
+        definition["churned"] = f"users whose {status.ended_by} (checked first)"
+        definition["lapsed"] = f"{lapsed_from}+ days since the last {activity} (checked next)"
+        reason += f"; users whose {status.ended_by} are Churned"
+    elif status is not None:
         definition["churned"] = f"the {status.column} column says the account ended ({status.listing(status.ended_values)}) (checked first)"
         definition["lapsed"] = f"{lapsed_from}+ days since the last {activity}, unless the {status.column} column says the account is live ({status.listing(status.live_values)}) (checked next)"
         reason += f"; accounts whose {status.column} says they ended are Churned, and live accounts are never Lapsed"
@@ -79,13 +83,15 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
 @dataclass
 class AccountStatus:
     """What a CRM's status column says of each account: ended (churned, cancelled...) or live
-    (active, trialing...); neither for statuses it does not recognise."""
+    (active, trialing...); neither for statuses it does not recognise. An event log's says
+    which users' last subscription event had ended their account (``ended_by`` says how)."""
 
     column: str
     ended: np.ndarray
     live: np.ndarray
     ended_values: list[str]
     live_values: list[str]
+    ended_by: str = ""  # not a status column: what ended an account ("their last ... event ended it")
 
     @staticmethod
     def listing(values: list[str]) -> str:
@@ -187,7 +193,7 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
             + (f"; {int((payments_only & live).sum()):,} with only their payment record score at most {NO_COMPONENT_SCORE} (clean payments alone are not momentum)" if (payments_only & live).any() else "")
         )
     if status is not None:
-        definition["ended_accounts"] = f"accounts whose {status.column} column says they ended ({status.listing(status.ended_values)}) score 0"
+        definition["ended_accounts"] = f"users whose {status.ended_by} score 0" if status.ended_by else f"accounts whose {status.column} column says they ended ({status.listing(status.ended_values)}) score 0"
     missing = [k for k in HEALTH_WEIGHTS if k not in components]
     reason = (
         "score built from " + ", ".join(weights) + (f"; not in this data: {', '.join(missing)}" if missing else "")

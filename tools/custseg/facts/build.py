@@ -247,12 +247,17 @@ class _Transactions(_Base):
         issues = _issues(ds, activity)
         # The other segmentations, in the order facts.json lists them. Value tiers are on the
         # buyers' metrics, the rest on the activity's (the same metrics for purchase data).
-        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb), False)]
+        subscriptions = _subscriptions(ds, activity)
+
+        def ended(m: Metrics) -> AccountStatus | None:  # an event log's users whose account had ended by then
+            return _ended_by_events(subscriptions, m) if subscriptions is not None else None
+
+        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m)), False)]
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
         on_activity = activity is not buyers
-        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity), activity=on_activity), False))
+        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity), activity=on_activity, status=ended(m)), False))
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30), m.recency), False))
 
@@ -736,6 +741,29 @@ def _activity_ledger(ds: Dataset) -> Ledger:
     ev = ds.events[["customer_id", "date"]].copy()
     ev["amount"] = np.nan
     return Ledger.from_frame(ev)
+
+
+def _subscriptions(ds: Dataset, ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]] | None:
+    """An event log's events that end or (re)start an account, in time order, on the ledger's
+    customer codes: (code, day, ended, the names of the ending events); None without any."""
+    table = ds.subscriptions
+    if table is None or not len(table):
+        return None
+    code = pd.Index(ledger.ids).get_indexer(table["customer_id"])
+    found = code >= 0  # every user with events is on the activity ledger
+    names = list(dict.fromkeys(table.loc[table["ended"], "event"].astype(str)))
+    return code[found].astype(np.int64), to_days(table["date"].to_numpy())[found], table["ended"].to_numpy(dtype=bool)[found], names
+
+
+def _ended_by_events(subscriptions: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]], m: Metrics) -> AccountStatus:
+    """The users of ``m`` whose last event that ends or starts an account, by ``m.as_of``, ended it."""
+    code, day, ended, names = subscriptions
+    held = day <= m.as_of
+    latest_first = code[held][::-1]
+    codes, first = np.unique(latest_first, return_index=True)
+    gone = codes[ended[held][::-1][first]]
+    mask = np.isin(m.code, gone)
+    return AccountStatus("event", mask, np.zeros(len(mask), dtype=bool), names, [], ended_by=f"last event ending or starting an account, by the as-of date, ended it ({', '.join(names)})")
 
 
 def _active_days(ledger: Ledger, m: Metrics, days: int) -> np.ndarray:

@@ -80,6 +80,7 @@ class DataCoverage:
     dropped_orders: dict[str, int] | None
     buyers: int | None = None  # event logs: customers with a purchase event (customers counts every user)
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
+    not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)

@@ -51,6 +51,25 @@ _NOT_A_PURCHASE = r"(?i)(?:fail|error|declin|cancel|refund|abandon|attempt|start
 _PAYMENT_WORDS = r"(?i)(?:payment|charge|card|checkout|purchase|order|billing|subscription[ _-]?renewal)"
 _PROBLEM_WORDS = r"(?i)(?:fail|error|declin|bug)"
 _REFUND_EVENT = r"(?i)refund"
+# An account or subscription ending (subscription_cancelled, Trial Expired, Account Closed,
+# Stripe's customer.subscription.deleted), and one (re)starting: the last of them by a date
+# says whether a user had left by then. An order cancelled is not the account ending.
+_ACCOUNT_ENDED = (
+    r"(?i)(?:(?:subscription|plan|account|membership|trial)s?[ ._-]?(?:cancel\w*|ended|expired|deleted|closed|deactivated|churned)"
+    r"|(?:cancel|end|delete|close|deactivate)[ ._-]?(?:subscription|plan|account|membership)|^churn\w*$)"
+)
+_ACCOUNT_STARTED = (
+    r"(?i)(?:(?:subscription|plan|membership|trial)s?[ ._-]?(?:start\w*|created|activated|renewed|resumed|reactivated)"
+    r"|(?:start|create|activate|renew|resume|reactivate)[ ._-]?(?:subscription|plan|membership|trial)|resubscribed|reactivated)"
+)
+# Events that are not the user using the product: leaving (an account ending, an email
+# unsubscribe) and what a system did (an email delivered, a renewal charged, a card declined).
+# They do not count as activity: a user's cancellation is not a day of use.
+_NOT_ACTIVITY = (
+    _ACCOUNT_ENDED + r"|(?i:unsubscri|renew|expir"
+    r"|(?:email|push|sms|message|notification|reminder)s?[ ._-]?(?:sent|delivered|bounced|dropped)"
+    r"|(?:payment|charge|invoice|card)[ ._-]?(?:failed|declined))"
+)
 
 
 PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount column gives it
@@ -90,6 +109,8 @@ class Cleaned:
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
+    subscriptions: pd.DataFrame | None = None  # event logs: identity, date, event, ended (events that end or start an account), in time order
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -551,21 +572,56 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if problems:
         listing = ", ".join(f"{name} {n:,}" for name, n in problems.items())
         notes.append(f"payment problems counted from events for the health score: {listing}")
+    activity, not_activity = _activity_events(events, names, counts, named)
+    subscriptions = _subscription_events(events, names, counts, named)
+    if not_activity:
+        listing = ", ".join(f"{name} {n:,}" for name, n in not_activity.items())
+        notes.append(f"events not counted as activity (leaving, or done by a system): {listing}")
     cleaned = Cleaned(
         kind="events",
         rows=rows,
         kept_rows=int(kept.sum()),
         dropped=dropped,
         orders=orders,
-        events=events,
+        events=activity,
         currency=_single_currency(frame, kept) or (revenue.currency_hint if revenue is not None else None) or _label(opts),
         has_revenue=revenue is not None,
         notes=notes,
         issues=issues,
         purchase_events={str(k): int(v) for k, v in names[purchase].value_counts().items()},
+        not_activity_events=not_activity,
+        subscriptions=subscriptions,
     )
     cleaned.check()
     return cleaned
+
+
+def _subscription_events(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> pd.DataFrame | None:
+    """identity, date, event, ended: the events that end or (re)start an account, in time
+    order; None when no event ends one."""
+    index = counts.index.to_series().astype(str)
+    ended_names = {n for n, hit in zip(counts.index, index.str.contains(_ACCOUNT_ENDED)) if hit} - set(purchases)
+    if not ended_names:
+        return None
+    started_names = {n for n, hit in zip(counts.index, index.str.contains(_ACCOUNT_STARTED)) if hit} - ended_names
+    rows = names.isin(ended_names | started_names).to_numpy()
+    table = pd.DataFrame({"identity": events["identity"].to_numpy()[rows], "date": events["date"].to_numpy()[rows], "event": names.to_numpy()[rows]})
+    table["ended"] = table["event"].isin(ended_names).to_numpy()
+    return table.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def _activity_events(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The events that are activity, and how many of each name were not (purchases always are).
+    A user whose every event is one that is not activity keeps them: left out, they would
+    vanish from the segments (their lifecycle then shows how they left)."""
+    index = counts.index.to_series().astype(str)
+    quiet_names = {n for n, hit in zip(counts.index, index.str.contains(_NOT_ACTIVITY)) if hit} - set(purchases)
+    if not quiet_names:
+        return events, {}
+    quiet = names.isin(quiet_names).to_numpy()
+    active_users = pd.unique(events["identity"].to_numpy()[~quiet])
+    kept = ~quiet | ~events["identity"].isin(active_users).to_numpy()
+    return events[kept].reset_index(drop=True), {str(n): int(counts[n]) for n in counts.index if n in quiet_names}
 
 
 def _purchase_names(counts: pd.Series, chosen: list[str] | None, path: str) -> list[str]:

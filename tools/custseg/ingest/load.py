@@ -71,6 +71,8 @@ class Dataset:
     joined: dict | None = None  # how a customers export was joined to orders
     prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
+    subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -207,6 +209,8 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         warnings=list(cleaned.warnings),
         key=key,
         purchase_events=cleaned.purchase_events,
+        not_activity_events=cleaned.not_activity_events or None,
+        subscriptions=ids(cleaned.subscriptions),
     )
 
 

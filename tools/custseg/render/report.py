@@ -656,6 +656,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # an event log: which events were counted as purchases ("purchase (470)")
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
+        # an event log: events that are not use of the product (a cancellation, an email delivered)
+        "not_activity_events": [{"name": k, "count": v} for k, v in (d.get("not_activity_events") or {}).items()],
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
         # no amounts at all (an event log without a revenue property): no currency to speak of
         "no_amounts": d.get("revenue_total") is None,

@@ -83,6 +83,7 @@ class ProfileResult:
     files: list[FileSummary] = field(default_factory=list)
     joined: dict | None = None
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    not_activity_events: dict[str, int] | None = None  # event logs: event names not counted as activity (cancellations, emails delivered), with counts
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
@@ -124,6 +125,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
         joined=ds.joined,
         purchase_events=ds.purchase_events,
+        not_activity_events=ds.not_activity_events,
         buyers=_distinct_ids(ds.transactions["customer_id"]) if ds.kind == "events" else None,
         ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
         contacts=_contact_counts(ds.contacts),
@@ -299,6 +301,9 @@ def render_text(r: ProfileResult) -> str:
     if r.purchase_events is not None:
         counted = ", ".join(f"{name} {n:,}" for name, n in r.purchase_events.items()) or "none"
         lines.append(f"Purchases  events counted as purchases: {counted} (choose others with --purchase-event NAME)")
+    if r.not_activity_events:
+        listing = ", ".join(f"{name} {n:,}" for name, n in r.not_activity_events.items())
+        lines.append(f"Activity   events not counted as use of the product (leaving, or done by a system): {listing}")
     lines += [
         f"Revenue    {money}",
         f"Dates      {r.date_min} to {r.date_max} ({r.days_covered} days)" if r.date_min else "Dates      none",
