@@ -329,8 +329,10 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
     ds = load([path], IngestOptions(net_returns=True))
     assert ds.dropped == {"return_without_sale": 1} and ds.kept_rows + 1 == ds.rows == 9
     assert len(ds.transactions) == 6  # two returns folded into purchases, one dropped
-    spend = ds.transactions.groupby("customer_id")["amount"].sum().sort_values()
+    spend = ds.transactions.groupby("customer_id", observed=True)["amount"].sum()
     assert sorted(spend.round(2).tolist()) == [0.0, 40.0, 40.0, 120.0]
+    # each purchase as kept: A's return went on its 100 of 2024-01-05 (70), not on the later 50
+    assert sorted(ds.transactions["amount"].round(2).tolist()) == [0.0, 20.0, 20.0, 40.0, 50.0, 70.0]
     assert ds.dropped_value == {"return_without_sale": -20.0}
     assert any("2 returns (orders with a negative amount) came off the same customer's latest purchase" in n for n in ds.notes)
     assert not any("negative amount" in w for w in ds.warnings)
