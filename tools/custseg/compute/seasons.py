@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from custseg.compute.metrics import EPOCH, Ledger
+from custseg.compute.metrics import Ledger
+from custseg.compute.months import month_index
 
 YEAR_DAYS = 365  # the window: each calendar day of the year once (a leap year's 29 February displaces one other day)
 QUARTERS = ("q1", "q2", "q3", "q4")  # January-March, April-June, July-September, October-December
@@ -28,12 +29,6 @@ DIGITS = 4  # shares are stored to 4 decimals, as the segments' other shares
 def window(as_of: int) -> tuple[int, int]:
     """The first and last day of the year up to ``as_of``."""
     return as_of - YEAR_DAYS + 1, as_of
-
-
-def quarter_of_days(first: int, size: int) -> np.ndarray:
-    """The calendar quarter (0 = January-March .. 3 = October-December) of each day from ``first``."""
-    months = (EPOCH + np.arange(first, first + size).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) % 12
-    return months // 3
 
 
 @dataclass
@@ -55,7 +50,8 @@ def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: in
     if len(day) and (day.min() < first or day.max() > last):  # else every order is in the window: no copies
         in_window = (day >= first) & (day <= last)
         day, code, amount = day[in_window], code[in_window], amount[in_window]
-    quarter = quarter_of_days(first, YEAR_DAYS).astype(np.int8)[day - first]
+    # each window day's calendar quarter (0 = January-March .. 3 = October-December), looked up per order
+    quarter = (month_index(np.arange(first, last + 1)) % 12 // 3).astype(np.int8)[day - first]
     n = len(ledger.ids)
     # One cell per (customer, quarter): a customer's window can hold two pieces of one quarter,
     # a year apart, and both count as that quarter.
@@ -66,10 +62,14 @@ def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: in
     group = np.asarray(group_of_code)
     member = buyer & (group >= 0)
     g = group[member]
-    bought_m = bought[member]
+
+    def by_group(values: np.ndarray) -> np.ndarray:
+        """(members, 4) per-customer figures added up to (groups, 4)."""
+        return np.stack([np.bincount(g, weights=values[:, q], minlength=groups) for q in range(4)], axis=1)
+
     per_group = Season(
         buyers=np.bincount(g, minlength=groups),
-        quarter_buyers=np.stack([np.bincount(g, weights=bought_m[:, q], minlength=groups) for q in range(4)], axis=1).astype(np.int64),
+        quarter_buyers=by_group(bought[member]).astype(np.int64),
         one_quarter=np.bincount(g, weights=quarters_bought[member] == 1, minlength=groups).astype(np.int64),
         spend=None,
     )
@@ -82,7 +82,7 @@ def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: in
     if has_amounts:
         # Spend per (customer, quarter) on the same cells, then added up by group.
         spend = np.bincount(cell, weights=np.nan_to_num(amount, nan=0.0) if np.isnan(amount).any() else amount, minlength=4 * n).reshape(n, 4)
-        per_group.spend = np.stack([np.bincount(g, weights=spend[member, q], minlength=groups) for q in range(4)], axis=1)
+        per_group.spend = by_group(spend[member])
         everyone.spend = spend.sum(axis=0)[None, :]
     return per_group, everyone
 
