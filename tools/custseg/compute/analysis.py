@@ -30,7 +30,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     repeat = np.bincount(idx, weights=(m.purchase_days >= 2).astype(float), minlength=k)
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
-    medians = _group_medians(idx, m.recency, k)
+    medians = group_medians(idx, m.recency, k)
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -50,7 +50,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     return out
 
 
-def _group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+def group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     """The median of integer ``values`` in each of k groups (NaN for an empty one), by counting:
     days span a few thousand values, so this is two bincounts, not a sort per group."""
     out = np.full(k, np.nan)

@@ -575,7 +575,8 @@ class _CustomerTable(_Base):
             r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
             reason = _undated_reasons(reasons(recency, purchase_days, m_score.fillna(1).to_numpy(), verb="ordered"), undated)
             if unscored.any():
-                reason = pd.Series(np.asarray(reason, dtype=object)).where(~unscored, _unscored_reasons(mrr, orders, status)).to_numpy()
+                reason = np.asarray(reason, dtype=object).copy()
+                reason[unscored] = _unscored_reasons(mrr[unscored], orders[unscored], status)
             customers = customers.assign(
                 segment=np.array(keys, dtype=object)[idx], segment_name=np.array([rules[k].name for k in keys], dtype=object)[idx],
                 first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, undated), orders=orders, purchase_days=purchase_days,
@@ -607,9 +608,9 @@ class _CustomerTable(_Base):
         for kind, idx in placed.items():
             seg = self.segmentations[kind]
             # Medians of days since the last order count the accounts that have an order date.
+            medians = analysis.group_medians(idx[~undated], recency[~undated], len(seg.order))
             for i, k in enumerate(seg.order):
-                dated = (idx == i) & ~undated
-                seg.segments[k].median_recency_days = float(np.median(recency[dated])) if as_of is not None and dated.any() else None
+                seg.segments[k].median_recency_days = float(medians[i]) if as_of is not None and not np.isnan(medians[i]) else None
         if mrr is not None:
             self.add_mrr(mrr, ended, placed)
         if "status" in table:
@@ -667,12 +668,13 @@ def _catch_all(assignment: rfm.Assignment) -> str:
 
 def _scattered(scores: np.ndarray, rows: np.ndarray) -> pd.Series:
     """Scores of the scored rows at their places, empty (NA) elsewhere."""
-    out = pd.array([pd.NA] * len(rows), dtype="Int8")
-    out[rows] = scores
-    return pd.Series(out)
+    values = np.zeros(len(rows), dtype=np.int8)
+    values[rows] = scores
+    return pd.Series(pd.arrays.IntegerArray(values, ~rows))
 
 
 def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus | None) -> np.ndarray:
+    """The reason of each unscored account (``mrr`` and ``orders`` of those accounts only)."""
     live = "a live subscription" if status is not None else "a subscription"
     return np.array([f"{live} ({v:,.2f} MRR) with no order {'' if o == 0 else 'date '}on record: RFM cannot score its recency" for v, o in zip(mrr, orders)], dtype=object)
 
