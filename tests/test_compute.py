@@ -476,6 +476,16 @@ def test_segment_median_recency_matches_pandas(rows):
         assert (np.isnan(got[g]) and g not in expected.index) or got[g] == expected[g]
 
 
+def test_segment_median_recency_with_int16_segment_indexes_and_decades_of_days():
+    """Segment indexes are int16 (rules.py, segmentations.py): with 6 segments and 7,000 days
+    of recency, index times width passed 32,767 and the counting table broke."""
+    from custseg.compute.analysis import group_medians
+
+    idx = np.array([0, 5, 5, 5], dtype=np.int16)
+    values = np.array([0, 7000, 7002, 7010])
+    assert group_medians(idx, values, 6)[[0, 5]].tolist() == [0.0, 7002.0]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(-50, 400), min_size=1, max_size=80), st.booleans())
 def test_counted_quantile_scores_match_numpy(values, higher_is_better):

@@ -60,7 +60,8 @@ def group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     width = int(values.max()) - low + 1
     if width * k > 50_000_000:  # an unusually wide range: sort instead
         return np.array([np.median(values[idx == g]) if (idx == g).any() else np.nan for g in range(k)])
-    table = np.bincount(idx * width + (values - low), minlength=k * width).reshape(k, width)
+    # segment indexes come as int16: widen before multiplying, or idx * width wraps past 32,767
+    table = np.bincount(idx.astype(np.int64) * width + (values - low), minlength=k * width).reshape(k, width)
     for g in range(k):
         running = np.cumsum(table[g])
         total = int(running[-1])
