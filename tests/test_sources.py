@@ -343,6 +343,12 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
 
     customers = pd.read_csv(out / "customers.csv")
     assert sorted(customers["purchase_days"].tolist()) == [1, 1, 2, 2] and customers["monetary_total"].max() == 120.0
+    import json
+
+    monetary = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"]
+    assert monetary == "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
+    assert cli("run", path, "--out", tmp_path / "plain", "--no-charts").code == 0  # without the flag: the plain definition
+    assert json.loads((tmp_path / "plain" / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"] == "net revenue per customer up to the as-of date"
     res = cli("run", path, "--out", tmp_path / "both", "--no-charts", "--net-returns", "--exclude-returns")
     assert res.code == 2 and "choose one" in res.err and "Traceback" not in res.err and not (tmp_path / "both").exists()
 

@@ -90,6 +90,7 @@ class Cleaned:
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    returns_netted: int = 0  # transaction logs with --net-returns: returns taken off an earlier purchase
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -315,9 +316,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_value.pop("other_currency", None)
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum())  # a netted return's rows are kept: its money is in its purchase
-    if folded is not None:
+    returns_netted = int(folded.sum()) if folded is not None else 0
+    if returns_netted:
         kept = kept & ~folded
-        notes.append(_netted_note(int(folded.sum())))
+        notes.append(_netted_note(returns_netted))
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
@@ -341,6 +343,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         contacts=contacts,
         issues=issues,
         pseudonyms=pseudonyms,
+        returns_netted=returns_netted,
         currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
         notes=notes,
         warnings=warnings,

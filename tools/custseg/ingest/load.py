@@ -71,6 +71,7 @@ class Dataset:
     joined: dict | None = None  # how a customers export was joined to orders
     prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
+    returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -202,6 +203,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         warnings=list(cleaned.warnings),
         key=key,
         purchase_events=cleaned.purchase_events,
+        returns_netted=cleaned.returns_netted,
     )
 
 
