@@ -950,8 +950,9 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
     assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
     assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
-    page = html_text(shopify["html"])
-    assert "When each segment buys (last 365 days)" in page and line("All customers", year).strip("| ").split(" | ")[-1] in page
+    assert '<h3 id="seasons">When each segment buys (last 365 days)</h3>' in shopify["html"]
+    cells = [fmt_count(year["buyers"])] + [fmt_pct(year["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4")] + [fmt_pct(year["one_quarter_only"])]
+    assert '<tr class="total"><td class="name">All customers</td>' + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>" in shopify["html"]
     crm = rendered["crm_customers.csv"]
     assert "When each segment buys" not in crm["md"] and "When each segment buys" not in crm["html"]
     assert "- **Seasonality by segment:** needs transactions over time; a customer table is one snapshot." in section(crm["md"], "## Not computed")
