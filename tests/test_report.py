@@ -958,6 +958,24 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert "- **Seasonality by segment:** needs transactions over time; a customer table is one snapshot." in section(crm["md"], "## Not computed")
 
 
+def test_when_each_segment_buys_without_amounts_gives_buyer_shares(shopify, tmp_path):
+    """Data without amounts has no spend to split: the quarter columns are the shares of each
+    segment's buyers who bought in the quarter (facts' buyers_share), and the note says so."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["revenue_total"] = None
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "### When each segment buys (last 365 days)")
+    segments = facts["segmentations"]["rfm"]["segments"]
+    active = [k for k in facts["segmentations"]["rfm"]["order"] if segments[k]["count"]]
+    rows = [line for line in part.splitlines() if line.startswith("| ") and not line.startswith("| Segment")]
+    shares = [[fmt_pct(z["buyers_share"][q]) for q in ("q1", "q2", "q3", "q4")] for z in [segments[k]["seasonality"] for k in active] + [facts["data"]["seasonality"]]]
+    assert [row.strip("| ").split(" | ")[2:6] for row in rows] == shares
+    assert any(z["buyers_share"] != z["revenue_share"] for z in [segments[k]["seasonality"] for k in active])  # the two figures differ here
+    assert "the share of the segment's buyers who bought at least once in each quarter" in part and "share of the segment's spending" not in part
+
+
 def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
     """A CRM table with an MRR column: the data section gives the live accounts' MRR and the
     prospects by status (so the status counts reconcile with the file), and every segment
