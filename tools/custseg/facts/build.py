@@ -121,8 +121,8 @@ class _Base:
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file", "by_month", "seasonality", *self.extra_coverage)
-        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own and f.name not in EXTRA_COVERAGE}
+        own = ("files", "rows_by_file", "by_month", "seasonality", *EXTRA_COVERAGE)
+        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
         return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared, **self.extra_coverage)
 
     def facts(self, as_of: int | None) -> Facts:
