@@ -466,14 +466,24 @@ def test_reasons_written_once_per_combination_match_row_by_row(rows, with_spend)
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 900)), min_size=1, max_size=50))
 def test_segment_median_recency_matches_pandas(rows):
-    from custseg.compute.analysis import _group_medians
+    from custseg.compute.analysis import group_medians
 
     idx = np.array([g for g, _ in rows])
     values = np.array([v for _, v in rows])
     expected = pd.Series(values).groupby(idx).median()
-    got = _group_medians(idx, values, 5)
+    got = group_medians(idx, values, 5)
     for g in range(5):
         assert (np.isnan(got[g]) and g not in expected.index) or got[g] == expected[g]
+
+
+def test_segment_median_recency_with_int16_segment_indexes_and_decades_of_days():
+    """Segment indexes are int16 (rules.py, segmentations.py): with 6 segments and 7,000 days
+    of recency, index times width passed 32,767 and the counting table broke."""
+    from custseg.compute.analysis import group_medians
+
+    idx = np.array([0, 5, 5, 5], dtype=np.int16)
+    values = np.array([0, 7000, 7002, 7010])
+    assert group_medians(idx, values, 6)[[0, 5]].tolist() == [0.0, 7002.0]
 
 
 @settings(max_examples=300, deadline=None)
@@ -499,12 +509,12 @@ def test_counted_quantile_scores_match_numpy_on_long_skewed_columns(seed):
 
 
 def test_segment_median_recency_with_a_wide_range_takes_the_sorting_path():
-    from custseg.compute.analysis import _group_medians
+    from custseg.compute.analysis import group_medians
 
     idx = np.array([0, 0, 1, 1, 1, 3])
     values = np.array([0, 90_000_000, 5, 7, 100_000_000, 2])  # too wide a range to count
-    assert _group_medians(idx, values, 4)[[0, 1, 3]].tolist() == [45_000_000.0, 7.0, 2.0]
-    assert np.isnan(_group_medians(idx, values, 4)[2])
+    assert group_medians(idx, values, 4)[[0, 1, 3]].tolist() == [45_000_000.0, 7.0, 2.0]
+    assert np.isnan(group_medians(idx, values, 4)[2])
 
 
 @settings(max_examples=200, deadline=None)

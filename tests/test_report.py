@@ -614,19 +614,22 @@ def test_pathway_investment_says_whether_it_recurs(shopify, tmp_path):
     assert "250.00 USD and 6 staff hours a month" in part and "900.00 USD (one-off)" in part
 
 
-@pytest.mark.parametrize("budget, said", [
-    ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week; the budget shares"),
-    ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget); the pathways'"),
-    ({"amount": 1500, "per": "quarter"}, "1,500.00 USD a quarter; the budget shares"),
+@pytest.mark.parametrize("budget, words, shares", [
+    ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week", True),
+    ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget)", False),
+    ({"amount": 1500, "per": "quarter"}, "1,500.00 USD a quarter", True),
 ])
-def test_the_budget_is_said_with_each_part_in_its_own_period(budget, said, shopify, tmp_path):
+def test_the_budget_is_said_with_each_part_in_its_own_period(budget, words, shares, shopify, tmp_path):
     """Hours a week next to money a month keep their own periods, and a budget of staff time only
     is not shown as '0.00 USD' divided into shares."""
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
     doc["budget"] = budget
     render_report(shopify["facts"], str(tmp_path), strategy=doc)
-    assert said in (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert said.replace("; ", "</strong>; ", 1).replace("Budget: ", "") in (tmp_path / "report.html").read_text(encoding="utf-8")
+    md, page = (tmp_path / "report.md").read_text(encoding="utf-8"), (tmp_path / "report.html").read_text(encoding="utf-8")
+    rest = "the budget shares below divide it, and the pathways'" if shares else "the pathways'"
+    assert f"Budget: {words}; {rest}" in md
+    assert f"<p>Budget: <strong>{words}</strong>; {rest}" in page
+    assert ("budget shares below divide it" in md) == shares and ("budget shares below divide it" in page) == shares
 
 
 def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
@@ -947,11 +950,30 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
     assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
     assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
-    page = html_text(shopify["html"])
-    assert "When each segment buys (last 365 days)" in page and line("All customers", year).strip("| ").split(" | ")[-1] in page
+    assert '<h3 id="seasons">When each segment buys (last 365 days)</h3>' in shopify["html"]
+    cells = [fmt_count(year["buyers"])] + [fmt_pct(year["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4")] + [fmt_pct(year["one_quarter_only"])]
+    assert '<tr class="total"><td class="name">All customers</td>' + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>" in shopify["html"]
     crm = rendered["crm_customers.csv"]
     assert "When each segment buys" not in crm["md"] and "When each segment buys" not in crm["html"]
     assert "- **Seasonality by segment:** needs transactions over time; a customer table is one snapshot." in section(crm["md"], "## Not computed")
+
+
+def test_when_each_segment_buys_without_amounts_gives_buyer_shares(shopify, tmp_path):
+    """Data without amounts has no spend to split: the quarter columns are the shares of each
+    segment's buyers who bought in the quarter (facts' buyers_share), and the note says so."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["revenue_total"] = None
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "### When each segment buys (last 365 days)")
+    segments = facts["segmentations"]["rfm"]["segments"]
+    active = [k for k in facts["segmentations"]["rfm"]["order"] if segments[k]["count"]]
+    rows = [line for line in part.splitlines() if line.startswith("| ") and not line.startswith("| Segment")]
+    shares = [[fmt_pct(z["buyers_share"][q]) for q in ("q1", "q2", "q3", "q4")] for z in [segments[k]["seasonality"] for k in active] + [facts["data"]["seasonality"]]]
+    assert [row.strip("| ").split(" | ")[2:6] for row in rows] == shares
+    assert any(z["buyers_share"] != z["revenue_share"] for z in [segments[k]["seasonality"] for k in active])  # the two figures differ here
+    assert "the share of the segment's buyers who bought at least once in each quarter" in part and "share of the segment's spending" not in part
 
 
 def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
@@ -971,7 +993,7 @@ def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rende
     health = section(md, "### Health bands")
     critical = facts["segmentations"]["health"]["segments"]["critical"]
     assert "| MRR | MRR Share |" in health and f"| {fmt_money(critical['mrr'], d['currency'])} | {fmt_pct(critical['mrr_share'])} |" in health
-    assert md.count("| MRR | MRR Share |") == 1 + len(facts["segmentations"]) - 1  # the glance table and each other segmentation's
+    assert md.count("| MRR | MRR Share |") == len(facts["segmentations"])  # the RFM glance table and each other segmentation's
     assert "<th class=\"num\">MRR</th><th class=\"num\">MRR Share</th>" in crm["html"] and "MRR of live accounts" in crm["html"]
     for other in (shopify, rendered["stripe_unified_payments.csv"], rendered["product_events.jsonl"]):
         assert other["facts"]["data"]["mrr_total"] is None

@@ -329,8 +329,10 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
     ds = load([path], IngestOptions(net_returns=True))
     assert ds.dropped == {"return_without_sale": 1} and ds.kept_rows + 1 == ds.rows == 9
     assert len(ds.transactions) == 6  # two returns folded into purchases, one dropped
-    spend = ds.transactions.groupby("customer_id")["amount"].sum().sort_values()
+    spend = ds.transactions.groupby("customer_id", observed=True)["amount"].sum()
     assert sorted(spend.round(2).tolist()) == [0.0, 40.0, 40.0, 120.0]
+    # each purchase as kept: A's return went on its 100 of 2024-01-05 (70), not on the later 50
+    assert sorted(ds.transactions["amount"].round(2).tolist()) == [0.0, 20.0, 20.0, 40.0, 50.0, 70.0]
     assert ds.dropped_value == {"return_without_sale": -20.0}
     assert any("2 returns (orders with a negative amount) came off the same customer's latest purchase" in n for n in ds.notes)
     assert not any("negative amount" in w for w in ds.warnings)
@@ -341,6 +343,12 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
 
     customers = pd.read_csv(out / "customers.csv")
     assert sorted(customers["purchase_days"].tolist()) == [1, 1, 2, 2] and customers["monetary_total"].max() == 120.0
+    import json
+
+    monetary = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"]
+    assert monetary == "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
+    assert cli("run", path, "--out", tmp_path / "plain", "--no-charts").code == 0  # without the flag: the plain definition
+    assert json.loads((tmp_path / "plain" / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"] == "net revenue per customer up to the as-of date"
     res = cli("run", path, "--out", tmp_path / "both", "--no-charts", "--net-returns", "--exclude-returns")
     assert res.code == 2 and "choose one" in res.err and "Traceback" not in res.err and not (tmp_path / "both").exists()
 

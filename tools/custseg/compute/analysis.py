@@ -30,7 +30,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     repeat = np.bincount(idx, weights=(m.purchase_days >= 2).astype(float), minlength=k)
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
-    medians = _group_medians(idx, m.recency, k)
+    medians = group_medians(idx, m.recency, k)
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -50,7 +50,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     return out
 
 
-def _group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+def group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     """The median of integer ``values`` in each of k groups (NaN for an empty one), by counting:
     days span a few thousand values, so this is two bincounts, not a sort per group."""
     out = np.full(k, np.nan)
@@ -60,7 +60,8 @@ def _group_medians(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     width = int(values.max()) - low + 1
     if width * k > 50_000_000:  # an unusually wide range: sort instead
         return np.array([np.median(values[idx == g]) if (idx == g).any() else np.nan for g in range(k)])
-    table = np.bincount(idx * width + (values - low), minlength=k * width).reshape(k, width)
+    # segment indexes come as int16: widen before multiplying, or idx * width wraps past 32,767
+    table = np.bincount(idx.astype(np.int64) * width + (values - low), minlength=k * width).reshape(k, width)
     for g in range(k):
         running = np.cumsum(table[g])
         total = int(running[-1])

@@ -17,7 +17,7 @@ from custseg.compute.metrics import EPOCH, Ledger
 PACE_RATIO = 1.3  # the last period's sales against the period before it: above this (or below its inverse) a warning says so
 
 
-def _month_index(days: np.ndarray) -> np.ndarray:
+def month_index(days: np.ndarray) -> np.ndarray:
     """Months since 1970-01 for each day number."""
     return (EPOCH + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64)
 
@@ -57,7 +57,7 @@ def by_month(ledger: Ledger, daily: Daily) -> list[dict]:
     """One row per calendar month the daily figures span: orders, buyers, revenue, and how many
     of the month's days the data covers (the first and last months are often partial)."""
     size_days = len(daily.orders)
-    month_of_day = _month_index(np.arange(daily.first, daily.first + size_days))
+    month_of_day = month_index(np.arange(daily.first, daily.first + size_days))
     lo = int(month_of_day[0])
     month_pos = month_of_day - lo
     size = int(month_pos[-1]) + 1

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from custseg.compute.metrics import EPOCH, Ledger
+from custseg.compute.metrics import Ledger
+from custseg.compute.months import month_index
 
 YEAR_DAYS = 365  # the window: each calendar day of the year once (a leap year's 29 February displaces one other day)
 QUARTERS = ("q1", "q2", "q3", "q4")  # January-March, April-June, July-September, October-December
@@ -28,12 +29,6 @@ DIGITS = 4  # shares are stored to 4 decimals, as the segments' other shares
 def window(as_of: int) -> tuple[int, int]:
     """The first and last day of the year up to ``as_of``."""
     return as_of - YEAR_DAYS + 1, as_of
-
-
-def quarter_of_days(first: int, size: int) -> np.ndarray:
-    """The calendar quarter (0 = January-March .. 3 = October-December) of each day from ``first``."""
-    months = (EPOCH + np.arange(first, first + size).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) % 12
-    return months // 3
 
 
 @dataclass
@@ -55,7 +50,8 @@ def by_quarter(ledger: Ledger, as_of: int, group_of_code: np.ndarray, groups: in
     if len(day) and (day.min() < first or day.max() > last):  # else every order is in the window: no copies
         in_window = (day >= first) & (day <= last)
         day, code, amount = day[in_window], code[in_window], amount[in_window]
-    quarter = quarter_of_days(first, YEAR_DAYS).astype(np.int8)[day - first]
+    # each window day's calendar quarter (0 = January-March .. 3 = October-December), looked up per order
+    quarter = (month_index(np.arange(first, last + 1)) % 12 // 3).astype(np.int8)[day - first]
     # Rows are sorted by customer, so each buyer is one run of rows: the quarters a buyer
     # bought in are the bits of one 4-bit mask (a customer's window can hold two pieces of
     # one quarter, a year apart, and both set that quarter's bit). Work is per row in the

@@ -155,22 +155,23 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
     # A component is NaN where an account lacks its input (a CRM account with no order on
     # record has no recency): it is left out for that account and the rest are rescaled, so
     # missing data never scores as the worst value.
+    # Transaction data lacks no input: then the masks below are skipped (millions of accounts).
     n = len(next(iter(components.values()))) if components else 0
+    lacks = {k: np.isnan(components[k]) for k in used}
+    gaps = {k: bool(m.any()) for k, m in lacks.items()}
     weighted, present = np.zeros(n), np.zeros(n)
     for k, w in used.items():
-        known = ~np.isnan(components[k])
-        weighted += np.where(known, components[k], 0.0) * w
-        present += known * w
+        weighted += (np.where(lacks[k], 0.0, components[k]) if gaps[k] else components[k]) * w
+        present += (~lacks[k]) * w if gaps[k] else w
     none_known = present == 0
     score = np.divide(weighted, present, out=np.full(n, float(NO_COMPONENT_SCORE)), where=~none_known)
     # Clean payments alone are not momentum: an account with no usage or buying input left
     # (only payment_issues known) scores at most neutral, while payment trouble still counts.
-    no_activity = np.ones(n, dtype=bool)
-    for k in used:
-        if k not in PAYMENT_COMPONENTS:
-            no_activity &= np.isnan(components[k])
-    payments_only = no_activity & ~none_known
-    score = np.where(payments_only, np.minimum(score, NO_COMPONENT_SCORE), score)
+    activity_keys = [k for k in used if k not in PAYMENT_COMPONENTS]
+    payments_only = np.zeros(n, dtype=bool)
+    if all(gaps[k] for k in activity_keys):  # else some activity input is known for every account
+        payments_only = np.logical_and.reduce([lacks[k] for k in activity_keys]) & ~none_known if activity_keys else ~none_known
+        score = np.where(payments_only, np.minimum(score, NO_COMPONENT_SCORE), score)
     score = np.clip(np.round(score), 0, 100).astype(int)
     if status is not None:
         score[status.ended] = 0
@@ -183,7 +184,7 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
         "bands": [{"key": k, "min": low} for k, low in HEALTH_BANDS],
     }
     live = ~status.ended if status is not None else np.ones(n, dtype=bool)
-    lacking = {k: int((np.isnan(components[k]) & live).sum()) for k in used}
+    lacking = {k: int((lacks[k] & live).sum()) if gaps[k] else 0 for k in used}
     if any(lacking.values()):
         definition["formula"] += "; a component whose input an account lacks is left out for that account and its other weights are rescaled to add up to 1"
         said = ", ".join(f"{k} for {c:,}" for k, c in lacking.items() if c)

@@ -121,8 +121,8 @@ class _Base:
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file", "by_month", "seasonality", *self.extra_coverage)
-        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own and f.name not in EXTRA_COVERAGE}
+        own = ("files", "rows_by_file", "by_month", "seasonality", *EXTRA_COVERAGE)
+        shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
         return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared, **self.extra_coverage)
 
     def facts(self, as_of: int | None) -> Facts:
@@ -580,7 +580,8 @@ class _CustomerTable(_Base):
             r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
             reason = _undated_reasons(reasons(recency, purchase_days, m_score.fillna(1).to_numpy(), verb="ordered"), undated)
             if unscored.any():
-                reason = pd.Series(np.asarray(reason, dtype=object)).where(~unscored, _unscored_reasons(mrr, orders, status)).to_numpy()
+                reason = np.asarray(reason, dtype=object).copy()
+                reason[unscored] = _unscored_reasons(mrr[unscored], orders[unscored], status)
             customers = customers.assign(
                 segment=np.array(keys, dtype=object)[idx], segment_name=np.array([rules[k].name for k in keys], dtype=object)[idx],
                 first_purchase=_dates(m.first, np.isnan(first)), last_purchase=_dates(m.last, undated), orders=orders, purchase_days=purchase_days,
@@ -612,9 +613,9 @@ class _CustomerTable(_Base):
         for kind, idx in placed.items():
             seg = self.segmentations[kind]
             # Medians of days since the last order count the accounts that have an order date.
+            medians = analysis.group_medians(idx[~undated], recency[~undated], len(seg.order))
             for i, k in enumerate(seg.order):
-                dated = (idx == i) & ~undated
-                seg.segments[k].median_recency_days = float(np.median(recency[dated])) if as_of is not None and dated.any() else None
+                seg.segments[k].median_recency_days = float(medians[i]) if as_of is not None and not np.isnan(medians[i]) else None
         if mrr is not None:
             self.add_mrr(mrr, ended, placed)
         if "status" in table:
@@ -672,12 +673,13 @@ def _catch_all(assignment: rfm.Assignment) -> str:
 
 def _scattered(scores: np.ndarray, rows: np.ndarray) -> pd.Series:
     """Scores of the scored rows at their places, empty (NA) elsewhere."""
-    out = pd.array([pd.NA] * len(rows), dtype="Int8")
-    out[rows] = scores
-    return pd.Series(out)
+    values = np.zeros(len(rows), dtype=np.int8)
+    values[rows] = scores
+    return pd.Series(pd.arrays.IntegerArray(values, ~rows))
 
 
 def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus | None) -> np.ndarray:
+    """The reason of each unscored account (``mrr`` and ``orders`` of those accounts only)."""
     live = "a live subscription" if status is not None else "a subscription"
     return np.array([f"{live} ({v:,.2f} MRR) with no order {'' if o == 0 else 'date '}on record: RFM cannot score its recency" for v, o in zip(mrr, orders)], dtype=object)
 
@@ -721,7 +723,7 @@ def _undated_reasons(reason, undated: np.ndarray):
 def _monetary_definition(ds: Dataset) -> str:
     if ds.dropped.get("returned"):  # --exclude-returns: the sales stay, their returns went
         return "revenue per customer up to the as-of date, before returns (orders with a negative amount were left out)"
-    if ds.dropped.get("return_without_sale") or any("(--net-returns)" in n for n in ds.notes):
+    if ds.returns_netted or ds.dropped.get("return_without_sale"):
         return "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
     return "net revenue per customer up to the as-of date"
 

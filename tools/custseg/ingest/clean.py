@@ -111,6 +111,7 @@ class Cleaned:
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: identity, date, event, ended (events that end or start an account), in time order
+    returns_netted: int = 0  # transaction logs with --net-returns: returns taken off an earlier purchase
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -336,9 +337,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_value.pop("other_currency", None)
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum())  # a netted return's rows are kept: its money is in its purchase
-    if folded is not None:
+    returns_netted = int(folded.sum()) if folded is not None else 0
+    if returns_netted:
         kept = kept & ~folded
-        notes.append(_netted_note(int(folded.sum())))
+        notes.append(_netted_note(returns_netted))
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
@@ -362,6 +364,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         contacts=contacts,
         issues=issues,
         pseudonyms=pseudonyms,
+        returns_netted=returns_netted,
         currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
         notes=notes,
         warnings=warnings,

@@ -73,6 +73,7 @@ class Dataset:
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
+    returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -211,6 +212,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         purchase_events=cleaned.purchase_events,
         not_activity_events=cleaned.not_activity_events or None,
         subscriptions=ids(cleaned.subscriptions),
+        returns_netted=cleaned.returns_netted,
     )
 
 

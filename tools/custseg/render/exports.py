@@ -793,7 +793,7 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
     customer = bought | segmented
     if "lifecycle" not in customers:
         return customer, 0
-    ended = customers["lifecycle"].astype(object).eq("churned").to_numpy(dtype=bool)
+    ended = customers["lifecycle"].eq("churned").to_numpy(dtype=bool, na_value=False)  # categorical: compared on its codes, no per-row copy
     return customer & ~ended, int((customer & ended).sum())
 
 

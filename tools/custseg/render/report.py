@@ -821,15 +821,12 @@ def _budget(budget: dict, currency: str | None) -> str:
     their own period (``hours_per``); a zero amount is said as no money rather than '0.00 USD'."""
     per = PER_WORDS.get(str(budget.get("per")), "")
     hours_per = PER_WORDS.get(str(budget.get("hours_per")), per)
-    amount, hours = _number_or_none(budget.get("amount")), _number_or_none(budget.get("hours"))
-    money = f"{fmt_money(amount, currency)} {per}".strip() if amount else "no money budget"
-    if hours:
-        return f"{money} and {fmt_count(hours)} staff hours {hours_per}".strip() if amount else f"{fmt_count(hours)} staff hours {hours_per} (no money budget)".strip()
-    return money if amount else ""
-
-
-def _number_or_none(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    amount, hours = _number(budget.get("amount")), _number(budget.get("hours"))
+    money = f"{fmt_money(amount, currency)} {per}".strip() if amount else ""
+    if not hours:
+        return money
+    staff = f"{fmt_count(hours)} staff hours {hours_per}".strip()
+    return f"{money} and {staff}" if money else f"{staff} (no money budget)"
 
 
 def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, activity: bool = False) -> dict:
@@ -843,7 +840,7 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
     return {
         # the user's budget, as the plan typed it: the shares below divide it
         "budget": _budget(budget, currency),
-        "money_budget": bool(_number_or_none(budget.get("amount"))),
+        "money_budget": bool(_number(budget.get("amount"))),
         "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share")} for c in rows("targeting_matrix")],
         "pathways": [{
             "from_name": name(p.get("from_segment")),
