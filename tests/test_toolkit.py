@@ -153,6 +153,27 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
     assert "recencyy" in err and err.endswith(f"Next: {script.NEXT_STEP['rules']}\n") and "profile.py" not in err
 
 
+def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monkeypatch, capsys):
+    """run.py --out DIR: the strategy saved beside its facts.json finds them without --facts,
+    and a brief with no facts anywhere says to pass --facts, not only to run run.py again."""
+    from custseg.toolkit import script
+
+    outputs, elsewhere = tmp_path / "outputs", tmp_path / "elsewhere"
+    (outputs / "segments").mkdir(parents=True)
+    monkeypatch.setattr(script, "OUTPUTS", str(outputs))
+    monkeypatch.setattr(script, "UPLOADS", str(tmp_path / "uploads"))
+    monkeypatch.chdir(tmp_path)
+    assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--out", str(elsewhere)]) == 0
+    capsys.readouterr()
+    (elsewhere / "strategy.json").write_text("{}")
+    assert script.main("check", [str(elsewhere / "strategy.json")]) == 1  # an empty plan: problems listed, facts found
+    assert '"valid":false' in capsys.readouterr().out
+    assert script.main("brief", ["intake"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {outputs / 'segments' / 'facts.json'}: no facts.json there. Next: run run.py first; if it wrote to another folder (--out DIR), pass --facts DIR/facts.json\n"
+    assert script.main("brief", ["intake", "--facts", str(elsewhere / "facts.json")]) == 0
+
+
 def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):
     """SKILL.md promises one 'error:' line with a 'Next:' hint whatever fails, bugs included."""
     import dataclasses

@@ -92,6 +92,13 @@ def _resolve_paths(tool_name: str, params) -> None:
         params.out = deliverables_dir()
     if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
         params.facts = os.path.join(deliverables_dir(), "facts.json")
+        # A run written elsewhere (run.py --out DIR): its facts sit beside the strategy or answers saved there.
+        if not os.path.exists(params.facts):
+            for attr in ("strategy", "answers"):
+                beside = os.path.join(os.path.dirname(os.path.abspath(getattr(params, attr, None) or "")), "facts.json")
+                if getattr(params, attr, None) and os.path.isfile(beside):
+                    params.facts = beside
+                    break
 
 
 def _missing_working_file(params) -> str | None:
@@ -104,6 +111,9 @@ def _missing_working_file(params) -> str | None:
     for value in brought:
         if isinstance(value, str) and value and not os.path.exists(value):
             return f"error: {value}: no such file here or in {UPLOADS}. Next: list {UPLOADS} to find the exact name the user uploaded (or ask them to upload it) and pass that name or the full path"
+    facts = getattr(params, "facts", None)
+    if isinstance(facts, str) and facts and not os.path.exists(facts):
+        return f"error: {facts}: no facts.json there. Next: run run.py first; if it wrote to another folder (--out DIR), pass --facts DIR/facts.json"
     return None
 
 
