@@ -337,6 +337,18 @@ def test_a_cancellation_is_not_activity_and_ends_the_account(tmp_path):
     assert facts["segmentations"]["health"]["definition"]["ended_accounts"].endswith("ended it (Subscription Cancelled) score 0")
     assert "| Events not counted as activity | Subscription Cancelled (3): leaving or done by a system, so not a day of use |" in run["md"]
     assert "- Events not counted as activity (leaving, or done by a system; they do not make a user active or recent): `Subscription Cancelled` (3)." in run["briefs"]["intake"]
+    # Who pays and who left, at the as-of date: per user, in all, and by usage group
+    assert [row[u]["subscription"] for u in ("quitter", "returner", "ghost")] == ["ended", "active", "ended"]
+    assert all(__import__("pandas").isna(row[u]["subscription"]) for u in ("orders_back", "u01"))  # no event starts or ends their account
+    assert facts["data"]["subscriptions"] == {"active": 1, "ended": 2, "active_by_behavior": {"power": 0, "regular": 0, "occasional": 1, "inactive": 0}, "started_by": ["Subscription Started"], "ended_by": ["Subscription Cancelled"]}
+    generic = __import__("pandas").read_csv(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index("source_id")
+    assert generic.loc[["quitter", "returner", "u01"], "subscription"].tolist() == ["ended", "active", ""]
+    assert [w for w in facts["warnings"] if w.startswith("2 users' account had ended by the as-of date (Subscription Cancelled): the lifecycle puts them in Churned and the health score gives them 0, but 2 of them are in a usage group other than Inactive")]  # the quitter's 2 days; the ghost's one event is all it has, so it stays its activity
+    assert "| Accounts at the as-of date | 1 active (Power Users 0, Regular Users 0, Occasional Users 1, Inactive 0), 2 ended:" in run["md"]
+    assert "(`{data.subscriptions.active_by_behavior.occasional}`)" in run["briefs"]["intake"]
+    from custseg.strategy.resolve import resolve
+
+    assert resolve("{data.subscriptions.active_by_behavior.occasional} paying users use it rarely", facts) == "1 paying users use it rarely"
 
 
 def test_an_account_ended_after_a_date_is_live_at_that_date():
@@ -344,11 +356,11 @@ def test_an_account_ended_after_a_date_is_live_at_that_date():
     import numpy as np
 
     from custseg.compute.metrics import to_days
-    from custseg.facts.build import _ended_by_events
+    from custseg.facts.build import AccountEvents, _ended_by_events
 
     day = lambda s: int(to_days(np.datetime64(s)))  # noqa: E731
     # customer 0: ends 1 May; customer 1: ends 1 March, restarts 1 April; customer 2: restarts then ends the same day
-    subs = (np.array([0, 1, 1, 2, 2]), np.array([day("2024-05-01"), day("2024-03-01"), day("2024-04-01"), day("2024-02-01"), day("2024-02-01")]), np.array([True, True, False, False, True]), ["Subscription Cancelled"])
+    subs = AccountEvents(np.array([0, 1, 1, 2, 2]), np.array([day("2024-05-01"), day("2024-03-01"), day("2024-04-01"), day("2024-02-01"), day("2024-02-01")]), np.array([True, True, False, False, True]), ["Subscription Cancelled"], ["Subscription Started"])
 
     class M:
         code = np.array([0, 1, 2, 3])
@@ -356,3 +368,4 @@ def test_an_account_ended_after_a_date_is_live_at_that_date():
     for as_of, ended in [("2024-04-15", [False, False, True, False]), ("2024-05-01", [True, False, True, False]), ("2024-03-15", [False, True, True, False])]:
         M.as_of = day(as_of)
         assert _ended_by_events(subs, M).ended.tolist() == ended, as_of
+    assert subs.state(day("2024-04-15"), 5).tolist() == [-1, 0, 1, -1, -1]  # none yet, restarted, ended, no such events

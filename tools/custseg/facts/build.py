@@ -32,6 +32,7 @@ from custseg.facts.schema import (
     Seasonality,
     Segmentation,
     SegmentStats,
+    Subscriptions,
     Transition,
     Validation,
     ValidationRow,
@@ -43,7 +44,7 @@ MIN_CUSTOMERS = 3
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status")  # data fields a run adds (the profile has none of them)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "subscriptions")  # data fields a run adds (the profile has none of them)
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 
@@ -292,7 +293,33 @@ class _Transactions(_Base):
         self.sales_by_month(buyers, as_of, history)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
+        if subscriptions is not None and len(customers):
+            customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
         return self.facts(as_of), customers
+
+    def add_subscriptions(self, events: "AccountEvents", activity: Ledger, as_of: int, customers: pd.DataFrame) -> pd.DataFrame:
+        """An event log's account state per user at the as-of date (customers.csv's
+        ``subscription``: active, ended or empty), its counts in the facts, and a warning when
+        ended accounts sit in usage groups or RFM segments that a team would contact."""
+        state = events.state(as_of, len(activity.ids))
+        pos = pd.Index(activity.ids).get_indexer(customers["customer_id"])
+        mine = np.where(pos >= 0, state[np.maximum(pos, 0)], -1).astype(np.int8)
+        customers["subscription"] = pd.Categorical.from_codes(mine, ["active", "ended"])
+        active, ended = mine == 0, mine == 1
+        by_behavior = None
+        if "behavior" in customers and "behavioral" in self.segmentations:
+            counts = customers.loc[active, "behavior"].astype(str).value_counts()
+            by_behavior = {k: int(counts.get(k, 0)) for k in self.segmentations["behavioral"].order}
+        self.extra_coverage["subscriptions"] = Subscriptions(int(active.sum()), int(ended.sum()), by_behavior, events.started_names, events.ended_names)
+        using = int((ended & customers["behavior"].isin(["power", "regular", "occasional"]).to_numpy()).sum()) if "behavior" in customers else 0
+        scored = int((ended & customers["segment"].notna().to_numpy()).sum()) if "segment" in customers else 0
+        if using or scored:
+            where = " and ".join(p for p in (f"{using:,} of them are in a usage group other than Inactive (their last 30 days' use)" if using else "", f"{scored:,} in an RFM segment (their purchases)" if scored else "") if p)
+            self.warnings.append(
+                f"{int(ended.sum()):,} users' account had ended by the as-of date ({', '.join(events.ended_names)}): the lifecycle puts them in Churned and the health score gives them 0, but {where}; "
+                "the subscription column of customers.csv and segments_generic.csv says whose account ended: leave them out of plans for active users, or treat them as win-back"
+            )
+        return customers
 
     def sales_by_month(self, buyers: Ledger, as_of: int, history: bool) -> None:
         """Sales by month, and a warning when the last period (where next-period checks and
@@ -745,27 +772,43 @@ def _activity_ledger(ds: Dataset) -> Ledger:
     return Ledger.from_frame(ev)
 
 
-def _subscriptions(ds: Dataset, ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]] | None:
-    """An event log's events that end or (re)start an account, in time order, on the ledger's
-    customer codes: (code, day, ended, the names of the ending events); None without any."""
+@dataclass
+class AccountEvents:
+    """An event log's events that end or (re)start an account, in time order, on the activity
+    ledger's customer codes."""
+
+    code: np.ndarray
+    day: np.ndarray
+    ended: np.ndarray  # True where the event ends an account
+    ended_names: list[str]
+    started_names: list[str]
+
+    def state(self, as_of: int, customers: int) -> np.ndarray:
+        """Per customer code: 1 when its last such event by ``as_of`` ended the account, 0 when
+        it (re)started it, -1 without one."""
+        held = self.day <= as_of
+        latest_first = self.code[held][::-1]
+        codes, first = np.unique(latest_first, return_index=True)
+        out = np.full(customers, -1, dtype=np.int8)
+        out[codes] = self.ended[held][::-1][first]
+        return out
+
+
+def _subscriptions(ds: Dataset, ledger: Ledger) -> AccountEvents | None:
     table = ds.subscriptions
     if table is None or not len(table):
         return None
     code = pd.Index(ledger.ids).get_indexer(table["customer_id"])
     found = code >= 0  # every user with events is on the activity ledger
-    names = list(dict.fromkeys(table.loc[table["ended"], "event"].astype(str)))
-    return code[found].astype(np.int64), to_days(table["date"].to_numpy())[found], table["ended"].to_numpy(dtype=bool)[found], names
+    ended = table["ended"].to_numpy(dtype=bool)
+    names = table["event"].astype(str)
+    return AccountEvents(code[found].astype(np.int64), to_days(table["date"].to_numpy())[found], ended[found], list(dict.fromkeys(names[ended])), list(dict.fromkeys(names[~ended])))
 
 
-def _ended_by_events(subscriptions: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]], m: Metrics) -> AccountStatus:
+def _ended_by_events(events: AccountEvents, m: Metrics) -> AccountStatus:
     """The users of ``m`` whose last event that ends or starts an account, by ``m.as_of``, ended it."""
-    code, day, ended, names = subscriptions
-    held = day <= m.as_of
-    latest_first = code[held][::-1]
-    codes, first = np.unique(latest_first, return_index=True)
-    gone = codes[ended[held][::-1][first]]
-    mask = np.isin(m.code, gone)
-    return AccountStatus("event", mask, np.zeros(len(mask), dtype=bool), names, [], ended_by=f"last event ending or starting an account, by the as-of date, ended it ({', '.join(names)})")
+    mask = events.state(m.as_of, int(m.code.max()) + 1 if len(m.code) else 0)[m.code] == 1
+    return AccountStatus("event", mask, np.zeros(len(mask), dtype=bool), events.ended_names, [], ended_by=f"last event ending or starting an account, by the as-of date, ended it ({', '.join(events.ended_names)})")
 
 
 def _active_days(ledger: Ledger, m: Metrics, days: int) -> np.ndarray:

@@ -60,6 +60,17 @@ class DataSeasonality(Seasonality):
 
 
 @dataclass
+class Subscriptions:
+    """An event log's accounts at the as-of date, read from its events that end or start one."""
+
+    active: int  # users whose last such event by the as-of date (re)started their account
+    ended: int  # users whose last such event ended it (lifecycle Churned, health 0)
+    active_by_behavior: dict[str, int] | None  # the active ones by behavioral group (key -> users): who pays but hardly uses
+    started_by: list[str]  # the event names that (re)start an account
+    ended_by: list[str]  # the event names that end one
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -86,6 +97,7 @@ class DataCoverage:
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
+    subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
 
 
 @dataclass

@@ -629,6 +629,14 @@ def _usage(segs: dict, plan: dict, data: dict | None) -> dict | None:
     return view
 
 
+def _subscriptions(subs: dict | None, facts: dict) -> dict | None:
+    if not isinstance(subs, dict):
+        return None
+    names = {k: s.get("name", k) for k, s in (((facts.get("segmentations") or {}).get("behavioral") or {}).get("segments") or {}).items()}
+    by_group = [{"name": names.get(k, k), "count": n} for k, n in (subs.get("active_by_behavior") or {}).items()]
+    return {**subs, "by_group": by_group}
+
+
 def _data(facts: dict) -> dict:
     d = facts.get("data") or {}
     dropped_orders = d.get("dropped_orders") or {}
@@ -658,6 +666,8 @@ def _data(facts: dict) -> dict:
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         # an event log: events that are not use of the product (a cancellation, an email delivered)
         "not_activity_events": [{"name": k, "count": v} for k, v in (d.get("not_activity_events") or {}).items()],
+        # an event log whose events end accounts: active and ended at the as-of date, the active by usage group
+        "subscriptions": _subscriptions(d.get("subscriptions"), facts),
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
         # no amounts at all (an event log without a revenue property): no currency to speak of
         "no_amounts": d.get("revenue_total") is None,
