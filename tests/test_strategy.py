@@ -444,6 +444,22 @@ def _behavioral(runs) -> tuple[dict, dict]:
     return doc, facts
 
 
+def test_a_usage_window_typed_in_text_points_at_the_window_fact(runs):
+    """'the last 30 days' on a usage plan quotes the behavioral definition's window, not a
+    calendar month that happens to have 30 days; cited, it reads as written."""
+    doc, facts = _behavioral(runs)
+    window = facts["segmentations"]["behavioral"]["definition"]["window_days"]
+    first = facts["segmentations"]["behavioral"]["order"][0]
+    assert any(m.get("days_covered") == window for m in facts["data"]["by_month"]), "a month with as many days as the window"
+    doc["segments"][first]["persona"] += f" Active most days of the last {window} days."
+    (p,) = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+    assert "{segmentations.behavioral.definition.window_days}" in p.message, p.message
+    cited = "Active most days of the last {segmentations.behavioral.definition.window_days}."
+    assert resolve(cited, facts) == f"Active most days of the last {window} days."
+    doc["segments"][first]["persona"] = doc["segments"][first]["persona"].replace(f"the last {window} days.", cited.split("the last ")[1])
+    assert [p for p in validate(doc, facts) if p.code == "figure_in_text"] == []
+
+
 # (segmentation, segment, size metric, target, backwards?): the best segment should grow, the
 # losing ones (lapsed, dormant, at risk, inactive: the bottom of the ranking) shrink; the middle either way
 SIZE_TARGETS = [
@@ -635,6 +651,22 @@ def test_resolve_formats_like_the_report(runs):
     ])
     assert resolve(f"{{{p}trend_change}}", facts) == fmt_pct(champ["trend_change"], signed=True)
     assert resolve("{data.customers}", facts) == fmt_count(facts["data"]["customers"])
+
+
+def test_a_unit_written_after_a_reference_is_not_shown_twice(runs):
+    facts = facts_of(runs)
+    champ = facts["segmentations"]["rfm"]["segments"]["champions"]
+    cur = facts["data"]["currency"]
+    p = "segmentations.rfm.segments.champions."
+    days = fmt_days(champ["median_recency_days"])
+    number = days.split()[0]
+    assert resolve(f"{{{p}median_recency_days}} days ago", facts) == f"{number} days ago"
+    assert resolve(f"{{{p}median_recency_days}} ago", facts) == f"{days} ago"
+    assert resolve(f"{{{p}median_recency_days}} daylong", facts) == f"{days} daylong"  # another word
+    assert resolve(f"{{{p}repeat_rate}}% of them", facts) == fmt_pct(champ["repeat_rate"]) + " of them"
+    assert resolve(f"{{{p}repeat_rate}} percent", facts) == fmt_pct(champ["repeat_rate"]).rstrip("%") + " percent"
+    assert resolve(f"{{{p}avg_value}} {cur} each", facts) == fmt_money(champ["avg_value"], cur) + " each"
+    assert resolve(f"{{{p}avg_value}} each", facts) == fmt_money(champ["avg_value"], cur) + " each"
 
 
 def test_resolve_is_not_a_template_engine(runs):

@@ -231,6 +231,7 @@ def rank_component(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 # -- behavioral (event logs) -------------------------------------------------------------------
 
+BEHAVIOR_WINDOW_DAYS = 30  # the seeds' usage bands count active days in the last 30
 BEHAVIOR_BANDS = (("power", 12), ("regular", 4), ("occasional", 1))
 BEHAVIOR_NAMES = {"power": "Power Users", "regular": "Regular Users", "occasional": "Occasional Users", "inactive": "Inactive"}
 
@@ -241,11 +242,12 @@ def behavioral(active_days_30: np.ndarray, days_since_active: np.ndarray | None 
     keys = ["power", "regular", "occasional", "inactive"]
     index = _pick(keys, [(k, active_days_30 >= low) for k, low in BEHAVIOR_BANDS], "inactive", len(active_days_30))
     definition = {
-        "basis": "distinct active days in the 30 days up to the as-of date",
+        "basis": f"distinct active days in the {BEHAVIOR_WINDOW_DAYS} days up to the as-of date",
+        "window_days": BEHAVIOR_WINDOW_DAYS,
         "bands": [{"key": "power", "min_days": 12, "meaning": "active most days (several times a week or more)"},
                   {"key": "regular", "min_days": 4, "meaning": "about weekly"},
                   {"key": "occasional", "min_days": 1, "meaning": "a few times a month or less"},
-                  {"key": "inactive", "min_days": 0, "meaning": "no activity in 30 days"}],
+                  {"key": "inactive", "min_days": 0, "meaning": f"no activity in {BEHAVIOR_WINDOW_DAYS} days"}],
     }
     bands = ", ".join(f"{BEHAVIOR_NAMES[k]} {low}+" for k, low in BEHAVIOR_BANDS)
     extra = {"active_days_30": np.asarray(active_days_30, dtype=np.int64)}

@@ -18,7 +18,7 @@ from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day,
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
 from custseg.compute.scoring import RECENCY_BANDS
-from custseg.compute.segmentations import AccountStatus, Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
+from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
@@ -260,7 +260,7 @@ class _Transactions(_Base):
         on_activity = activity is not buyers
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity), activity=on_activity, status=ended(m)), False))
         if ds.kind == "events":
-            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, 30), m.recency), False))
+            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
 
         customers = pd.DataFrame()
         others = None

@@ -152,9 +152,28 @@ def resolve(text: str, facts: dict, formatter: Formatter | None = None, *, keys:
         key = m.group(1)
         if key not in keys:
             raise UnknownFactError(key)
-        return fmt(key, keys[key])
+        return without_repeated_unit(fmt(key, keys[key]), text[m.end() :])
 
     return PLACEHOLDER.sub(sub, text)
+
+
+# A formatted value's unit: "45 days", "1,234.56 USD", "12.3%".
+_UNIT_AFTER_NUMBER = re.compile(r"^([-+]?[\d,.]+)(?: (days?|[A-Z]{3})|(%))$")
+
+
+def without_repeated_unit(value: str, after: str) -> str:
+    """The value without its unit when the text goes on to write it: a model that wrote
+    "{...days_since_active} days" or "{...repeat_rate} percent" means the number once."""
+    m = _UNIT_AFTER_NUMBER.match(value)
+    if not m:
+        return value
+    unit = m.group(2) or m.group(3)
+    if unit == "%":
+        repeated = re.match(r"\s*(%|per ?cent\b)", after, re.IGNORECASE)
+    else:
+        word = "days?" if unit.startswith("day") else re.escape(unit)
+        repeated = re.match(rf"\s+{word}\b", after, re.IGNORECASE)
+    return m.group(1) if repeated else value
 
 
 def resolve_document(doc: Any, facts: dict, formatter: Formatter | None = None) -> Any:

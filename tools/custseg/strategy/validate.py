@@ -401,7 +401,9 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
         hits = [k for k in hits if own in named[k] or not others & named[k]]
     if not hits:
         return None
-    hits.sort(key=lambda k: (not k.startswith(prefer), k.count("."), k))
+    # the segment's own figures, then its segmentation's (a definition's window), then the
+    # whole data's, a calendar month's last: "30 days" is far more likely a window than a month
+    hits.sort(key=lambda k: (not k.startswith(prefer), not k.startswith(segmentation), ".by_month." in k, k.count("."), k))
     return hits[0]
 
 
