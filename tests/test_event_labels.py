@@ -176,10 +176,48 @@ def test_segments_brief_offers_a_plan_on_the_behavioral_segments(events):
     assert "who are the power users, who is drifting" in segments
     assert '`"segmentation": "behavioral"`' in segments and "reference/strategy-schema.md" in segments
     assert "should the plan rest on the RFM segments (purchases) or the behavioral ones (usage)?" in segments
+    assert "`brief.py strategy --segmentation behavioral`" in segments
     strategy = events["briefs"]["strategy"]
     assert "## If the user chose the behavioral segments" in strategy
-    assert "`median_recency_days` (median days since last active, not since a purchase)" in strategy
-    assert "take the baselines from `segmentations.behavioral.segments.<key>` instead" in events["briefs"]["operationalize"]
+    assert "`brief.py strategy --segmentation behavioral` lists their facts" in strategy
+    assert "run `brief.py operationalize --segmentation behavioral` for their baselines" in events["briefs"]["operationalize"]
+
+
+def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events, tmp_path):
+    """Once the user picks the usage groups, the strategy and operationalize briefs list those
+    groups (not the RFM segments) with their bands and activity facts; a strategy.json that
+    names the segmentation picks it without the flag."""
+    facts_file = tmp_path / "facts.json"
+    facts_file.write_text(json.dumps(events["facts"]), encoding="utf-8")
+    behavioral = events["facts"]["segmentations"]["behavioral"]
+    active = [k for k in behavioral["order"] if behavioral["segments"][k]["count"]]
+
+    def brief(*args: str) -> str:
+        from io import StringIO
+        from contextlib import redirect_stdout
+
+        out = StringIO()
+        with redirect_stdout(out):
+            assert main(["brief", *args, "--facts", str(facts_file)]) == 0
+        return out.getvalue()
+
+    strategy = brief("strategy", "--segmentation", "behavioral")
+    headings = re.findall(r"^### .*\(`(\w+)`\)", strategy, re.MULTILINE)
+    assert headings == active
+    assert "### Power Users (`power`): 12 or more active days" in strategy
+    assert "{segmentations.behavioral.segments.power.active_days_30}" in strategy and "{segmentations.rfm." not in strategy.split("## Rules")[0]
+    assert "## These are usage groups" in strategy and "## If the user chose" not in strategy
+    assert "`median_recency_days` is the median days since last active, not since a purchase" in strategy
+    ops = brief("operationalize", "--segmentation", "behavioral")
+    for k in active:
+        assert f"`{{segmentations.behavioral.segments.{k}.active_days_30}}` (mean active days in the last 30)" in ops
+        assert f"`{{segmentations.behavioral.segments.{k}.days_since_active}}`" in ops
+    assert "every Power User was active on at least 12" in ops and "every Loyal customer" not in ops
+    # the default is RFM; a strategy.json beside the facts that chose the usage groups picks them
+    assert "### Champions (`champions`)" in brief("strategy")
+    (tmp_path / "strategy.json").write_text(json.dumps({"segmentation": "behavioral"}), encoding="utf-8")
+    assert re.findall(r"^### .*\(`(\w+)`\)", brief("strategy"), re.MULTILINE) == active
+    assert main(["brief", "strategy", "--facts", str(facts_file), "--segmentation", "nope"]) == 2
 
 
 def test_purchase_data_keeps_its_words(tmp_path):

@@ -24,22 +24,28 @@ GATES = {
     "strategy": "strategy.json passes check.py and the user approves the strategies.",
     "operationalize": "The deliverables are rendered and handed over.",
 }
-SEGMENT_FACTS = ("count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate", "mrr", "mrr_share")
+SEGMENT_FACTS = (
+    "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate",
+    "mrr", "mrr_share", "active_days_30", "days_since_active",
+)
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 
-def render_brief(phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None, folder: str | None = None) -> str:
-    """``folder``: where this run's facts.json is, named in the brief as the place for working files."""
+def render_brief(
+    phase: str, facts: dict, answers: dict | None = None, templates_dir: str | None = None, folder: str | None = None, segmentation: str | None = None
+) -> str:
+    """``folder``: where this run's facts.json is, named in the brief as the place for working files.
+    ``segmentation``: the one the plan rests on (default: RFM, else the first)."""
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}")
     env = make_environment(templates_dir)
     template = env.get_template(f"phase_{phase}.md.j2")
-    return template.render(**context(phase, facts, answers or {}), folder=folder)
+    return template.render(**context(phase, facts, answers or {}, segmentation), folder=folder)
 
 
-def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
+def context(phase: str, facts: dict, answers: dict, segmentation: str | None = None) -> dict[str, Any]:
     segs = facts.get("segmentations", {})
-    primary = "rfm" if "rfm" in segs else next(iter(segs), None)
+    primary = segmentation if segmentation in segs else "rfm" if "rfm" in segs else next(iter(segs), None)
     seg = segs.get(primary) if primary else None
     active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
     return {
@@ -51,6 +57,8 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "primary": primary,
         "seg": seg,
         "active": active,
+        # what a segment without a written description is: its band of active days, else its rule
+        "described": {k: v.get("description") or day_bands(seg.get("definition")).get(k) or v.get("rule") or "" for k, v in (seg or {}).get("segments", {}).items()},
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "data_age_days": _data_age(facts),
         "today": from_day(build.today()),  # the clock the data's age is measured by
@@ -73,7 +81,7 @@ def context(phase: str, facts: dict, answers: dict) -> dict[str, Any]:
         "buyers": _buyers(facts),
         "other_views": [_other_view(k, v, facts["data"]) for k, v in segs.items() if k != primary],
         # an event log's plan may rest on the behavioral segments (usage) instead of RFM
-        "behavioral": _behavioral(segs.get("behavioral")) if primary == "rfm" else None,
+        "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
     }
 
 

@@ -16,6 +16,12 @@ class BriefParams:
     phase: Literal["intake", "segments", "strategy", "operationalize"] = param("which phase to brief", positional=True)
     facts: str = param("facts.json written by run", default="segment-output/facts.json", metavar="FILE")
     answers: str | None = param("JSON file with the user's answers so far (question -> answer)", default=None, metavar="FILE")
+    segmentation: str | None = param(
+        "the segmentation the plan rests on (rfm, behavioral, ...): its segments are the ones the strategy and "
+        "operationalize briefs list; default: the `segmentation` of a strategy.json beside the facts, else rfm",
+        default=None,
+        metavar="KEY",
+    )
 
 
 @dataclass
@@ -44,7 +50,24 @@ def brief(params: BriefParams) -> BriefResult:
     facts = read_json(params.facts, "facts")
     answers = read_json(params.answers, "answers") if params.answers else {}
     folder = os.path.dirname(os.path.abspath(params.facts))
-    return BriefResult(params.phase, GATES[params.phase], render_brief(params.phase, facts, answers, folder=folder))
+    segmentation = params.segmentation or _planned_segmentation(folder)
+    available = list(facts.get("segmentations") or {})
+    if params.segmentation and params.segmentation not in available:
+        raise InputError(params.facts, f"has no segmentation '{params.segmentation}'; it has {', '.join(available) or 'none'}")
+    if segmentation not in available:
+        segmentation = None  # a strategy.json of another run: the default
+    return BriefResult(params.phase, GATES[params.phase], render_brief(params.phase, facts, answers, folder=folder, segmentation=segmentation))
+
+
+def _planned_segmentation(folder: str) -> str | None:
+    """The segmentation a strategy.json in the run's folder was written for, once there is one."""
+    try:
+        with open(os.path.join(folder, "strategy.json"), encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    value = doc.get("segmentation") if isinstance(doc, dict) else None
+    return value if isinstance(value, str) else None
 
 
 BRIEF = Tool(
