@@ -139,7 +139,7 @@ def test_trends_and_the_workbook_say_whose_shares_they_are(events, tmp_path):
 @pytest.mark.parametrize("heading", ACTIVITY_SECTIONS)
 def test_activity_segmentations_are_not_labelled_as_purchases(events, heading):
     part = section(events["md"], heading)
-    assert "| Median days since last active | Came back (active on more than one day) |" in part
+    assert "| Median days since last active | Active on more than one day |" in part
     table = part[part.index("| Segment | Rule |") :]  # the method's reason may name what the data lacks (spend_trend)
     for purchase_words in ("since last purchase", "Repeat rate", "Revenue Share", "Avg Value", "0.00 USD"):
         assert purchase_words not in table, f"{heading}: {purchase_words!r}"
@@ -407,3 +407,11 @@ def test_an_account_ended_after_a_date_is_live_at_that_date():
         M.as_of = day(as_of)
         assert _ended_by_events(subs, M).ended.tolist() == ended, as_of
     assert subs.state(day("2024-04-15"), 5).tolist() == [-1, 0, 1, -1, -1]  # none yet, restarted, ended, no such events
+
+
+def test_keeping_segments_current_without_emails_reads_as_one_piece_of_advice(events):
+    """The export has no emails: the advice on tagging from the generic file is followed by when
+    to alert the owner, not by a stray 'Still, ...' after it."""
+    part = section(events["md"], "### Keeping segments current")
+    assert "no usable emails" in part and "Still," not in part
+    assert "Either way, after each rerun (with the same segment.key, so ids stay the same) alert the owner" in part

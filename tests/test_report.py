@@ -614,6 +614,18 @@ def test_pathway_investment_says_whether_it_recurs(shopify, tmp_path):
     assert "250.00 USD and 6 staff hours a month" in part and "900.00 USD (one-off)" in part
 
 
+def test_a_pathway_success_on_days_since_reads_as_coming_down(shopify, tmp_path):
+    """Success on days since the last purchase is a fall ('down to 30 days'), not 'reaches 30
+    days', which reads as customers drifting further away; other targets still 'reach'."""
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["pathways"][0]["success_metric"] = {"metric": "recency_days", "target": 30}
+    doc["pathways"][1]["success_metric"] = {"metric": "purchase_days", "target": 3}
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Migration pathways")
+    assert "time since last purchase down to 30 days" in part and "reaches 30 days" not in part
+    assert "reaches 3" in part
+
+
 @pytest.mark.parametrize("budget, words, shares", [
     ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week", True),
     ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget)", False),

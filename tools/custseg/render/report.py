@@ -30,6 +30,7 @@ from custseg.compute.rfm import min_segment_size
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY
 from custseg.strategy.resolve import value_kind
+from custseg.strategy.validate import LOWER_IS_BETTER
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -809,8 +810,8 @@ def _condition(item: dict | None, value_field: str, currency: str | None, activi
     op = OPERATOR_WORDS.get(item.get("operator") or "", item.get("operator") or "")
     value = item.get(value_field)
     text = _metric_label(metric, activity)
-    if value_field == "target":
-        op = "reaches"
+    if value_field == "target":  # days since a purchase or an event: success is coming down to it
+        op = "down to" if metric in LOWER_IS_BETTER else "reaches"
     return f"{text} {op} {_metric_value(metric, value, currency)}".strip() if value is not None else text
 
 
@@ -948,7 +949,7 @@ def _routine(exports: dict | None, usage: bool) -> str:
         text += (f" Tag customers in your own records from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column)."
                  " If your email tool stores that customer number, export your audience with it, look each number up in the file's source_id to add the segment, and import the result back as an update that sets the segment tag."
                  f"{usage_note}")
-    return f"{text} Still, {ALERT}."
+    return f"{text} Either way, after each rerun (with the same segment.key, so ids stay the same) {ALERT}: customers.csv shows each customer's segment."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
