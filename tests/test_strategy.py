@@ -19,7 +19,7 @@ import pydantic
 import pytest
 
 from custseg.cli.main import main
-from custseg.render.report import fmt_count, fmt_days, fmt_money, fmt_pct
+from custseg.render.report import _investment, fmt_count, fmt_days, fmt_money, fmt_pct
 from custseg.strategy import CODES, StrategyDocument, UnknownFactError, fact_keys, resolve, strategy_json_schema, validate
 from custseg.strategy.resolve import PLACEHOLDER, fact_formatter
 from custseg.toolkit import TOOLS
@@ -387,6 +387,27 @@ def test_a_budget_of_hours_only_is_a_budget(runs):
     assert [p for p in validate(doc, facts) if p.path.startswith(("budget", "targeting_matrix", "pathways"))] == []
     doc["pathways"][0]["investment"]["budget"] = 500  # money the user does not have
     assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.amount", "plan_over_budget")]
+
+
+def test_pathway_hours_may_recur_on_their_own_period(runs):
+    """'200 a month and 2 hours a week': the hours count every week of the roadmap, the money
+    every month. The roadmap runs 16 weeks; the budget gives 40 hours a month."""
+    facts = facts_of(runs)
+    doc = reference()
+    weeks = sum(p["weeks"] for p in doc["roadmap"])
+    doc["budget"] = {"amount": 3000, "per": "month", "hours": 40}
+    for p in doc["pathways"]:
+        p["investment"] = {"budget": 0, "hours": 0}
+    hours_allowed = 40 * weeks / (52 / 12)
+    # the same number of hours a month fits where a week would not
+    doc["pathways"][0]["investment"] = {"budget": 200, "hours": hours_allowed / weeks * 1.5, "per": "month"}
+    assert [p for p in validate(doc, facts) if p.path.startswith("budget")] == []
+    doc["pathways"][0]["investment"]["hours_per"] = "week"
+    assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.hours", "plan_over_budget")]
+    assert _investment(doc["pathways"][0]["investment"] | {"hours": 2}, "USD") == "200.00 USD a month and 2 staff hours a week"
+    assert _investment({"budget": 200, "hours": 2, "per": "month"}, "USD") == "200.00 USD and 2 staff hours a month"
+    assert _investment({"hours": 3, "hours_per": "week"}, None) == "3 staff hours a week"
+    assert _investment({"budget": 900}, "USD") == "900.00 USD (one-off)"
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[b[0] for b in BROKEN])

@@ -816,15 +816,21 @@ def _condition(item: dict | None, value_field: str, currency: str | None, activi
 
 
 def _investment(inv: dict | None, currency: str | None) -> str:
+    """A pathway's cost in words: '250.00 USD a month and 2 staff hours a week'; hours may recur
+    on their own period (``hours_per``), a cost without a period is one-off."""
     inv = inv or {}
-    parts = []
-    if inv.get("budget") is not None:
-        parts.append(fmt_money(inv["budget"], currency))
-    if inv.get("hours") is not None:
-        parts.append(f"{fmt_count(inv['hours'])} staff hours")
-    if not parts:
+    money, hours = inv.get("budget"), inv.get("hours")
+    if money is None and hours is None:
         return NA
-    return " and ".join(parts) + (f" {PER_WORDS[inv['per']]}" if inv.get("per") in PER_WORDS else " (one-off)")
+    per = PER_WORDS.get(str(inv.get("per")), "(one-off)")
+    hours_per = PER_WORDS.get(str(inv.get("hours_per")), per)
+    staff = f"{fmt_count(hours)} staff hours" if hours is not None else ""
+    if money is None:
+        return f"{staff} {hours_per}"
+    cost = fmt_money(money, currency)
+    if hours is None:
+        return f"{cost} {per}"
+    return f"{cost} and {staff} {per}" if hours_per == per else f"{cost} {per} and {staff} {hours_per}"
 
 
 def _budget(budget: dict, currency: str | None) -> str:

@@ -109,6 +109,7 @@ class Investment:
     budget: float | None = doc("money, in the data's currency", default=None, minimum=0)
     hours: float | None = doc("staff hours", default=None, minimum=0)
     per: Per | None = doc("week, month or quarter when the budget and hours recur; leave out for a one-off cost", default=None)
+    hours_per: Per | None = doc("the period of the hours when it is not the budget's (300 a month and 2 hours a week: per month, hours_per week)", default=None)
 
 
 @dataclass

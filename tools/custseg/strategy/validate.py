@@ -882,7 +882,8 @@ def _over_budget(doc: dict) -> list[Problem]:
         cost = 0.0
         for inv in (i for i in pathways if isinstance(i, dict)):
             value = _number(inv.get("budget" if field_name == "amount" else "hours")) or 0.0
-            cost += value * weeks / WEEKS_PER[inv["per"]] if inv.get("per") in WEEKS_PER else value
+            recurs = inv.get("hours_per") if field_name == "hours" and inv.get("hours_per") in WEEKS_PER else inv.get("per")
+            cost += value * weeks / WEEKS_PER[recurs] if recurs in WEEKS_PER else value
         per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
