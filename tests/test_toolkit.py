@@ -172,6 +172,11 @@ def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monke
     err = capsys.readouterr().err
     assert err == f"error: {outputs / 'segments' / 'facts.json'}: no facts.json there. Next: run run.py first; if it wrote to another folder (--out DIR), pass --facts DIR/facts.json\n"
     assert script.main("brief", ["intake", "--facts", str(elsewhere / "facts.json")]) == 0
+    capsys.readouterr()
+    # answers.json saved beside those facts is found by its bare name, as SKILL.md writes it
+    (elsewhere / "answers.json").write_text('{"goal": "retention"}')
+    assert script.main("brief", ["segments", "--facts", str(elsewhere / "facts.json"), "--answers", "answers.json"]) == 0
+    assert '"phase":"segments"' in capsys.readouterr().out
 
 
 def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):

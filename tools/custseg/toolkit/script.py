@@ -82,10 +82,13 @@ _SEARCH = {"answers": "deliverables", "strategy": "deliverables", "rules": "uplo
 def _resolve_paths(tool_name: str, params) -> None:
     if hasattr(params, "files"):
         params.files = [find_upload(f) for f in params.files]
+    # A run written elsewhere (--facts DIR/facts.json): Claude saved its working files in DIR.
+    facts = getattr(params, "facts", None)
+    run_folder = [os.path.dirname(os.path.abspath(facts))] if facts not in (None, "", "segment-output/facts.json") else []
     for attr, first in _SEARCH.items():
         value = getattr(params, attr, None)
         if isinstance(value, str) and value:
-            folders = [deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, deliverables_dir()]
+            folders = [*run_folder, deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, deliverables_dir()]
             setattr(params, attr, find_file(value, folders))
     # A run's folder defaults to the deliverables; render's (no --out) is the folder of its --facts.
     if hasattr(params, "out") and not hasattr(params, "facts") and params.out in (None, "", "segment-output"):
