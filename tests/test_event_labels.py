@@ -208,6 +208,14 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
     assert "{segmentations.behavioral.segments.power.active_days_30}" in strategy and "{segmentations.rfm." not in strategy.split("## Rules")[0]
     assert "## These are usage groups" in strategy and "## If the user chose" not in strategy
     assert "`median_recency_days` is the median days since last active, not since a purchase" in strategy
+    # usage groups' own words: no migration is measured, the labels are in `behavior`, the
+    # live subscriptions are citable, and stale data is far from the last activity, not purchase
+    assert "usage groups are scored once, on the last 30 days of activity" in strategy and "large enough to size" not in strategy
+    assert "these groups' keys are in segments_generic.csv's `behavior` column" in strategy
+    assert "label customers with the computed segment names" not in strategy
+    assert "`{data.subscriptions.active_by_behavior.power}`" in strategy
+    if "## The data is" in strategy:
+        assert "further from their last activity" in strategy and "from their last purchase" not in strategy
     ops = brief("operationalize", "--segmentation", "behavioral")
     for k in active:
         assert f"`{{segmentations.behavioral.segments.{k}.active_days_30}}` (mean active days in the last 30)" in ops
