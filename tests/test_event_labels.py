@@ -391,7 +391,9 @@ def test_a_cancellation_is_not_activity_and_ends_the_account(tmp_path):
     assert generic.loc[["quitter", "returner", "u01"], "subscription"].tolist() == ["ended", "active", ""]
     assert [w for w in facts["warnings"] if w.startswith("2 users' account had ended by the as-of date (Subscription Cancelled): the lifecycle puts them in Churned and the health score gives them 0, but 2 of them are in a usage group other than Inactive")]  # the quitter's 2 days; the ghost's one event is all it has, so it stays its activity
     assert "| Accounts at the as-of date | 1 active (Power Users 0, Regular Users 0, Occasional Users 1, Inactive 0), 2 ended:" in run["md"]
-    assert "(`{data.subscriptions.active_by_behavior.occasional}`)" in run["briefs"]["intake"]
+    # the intake brief shows the user numbers under the groups' names; the references come once, for the strategy
+    assert "1 active and 2 ended; of the active, by usage group: Power Users 0, Regular Users 0, Occasional Users 1, Inactive 0." in run["briefs"]["intake"]
+    assert "`{data.subscriptions.active_by_behavior.<key>}`" in run["briefs"]["intake"] and "(`{data.subscriptions.active}`)" not in run["briefs"]["intake"]
     from custseg.strategy.resolve import resolve
 
     assert resolve("{data.subscriptions.active_by_behavior.occasional} paying users use it rarely", facts) == "1 paying users use it rarely"

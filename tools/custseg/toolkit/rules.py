@@ -49,7 +49,7 @@ def render_text(r: RulesResult) -> str:
     lines.append("")
     lines.append("Fixed scoring bands: recency " + ", ".join(f"{b['score']}: {b['min']}" + (f"-{b['max']}" if b["max"] is not None else "+") + " days" for b in r.fixed_bands["recency_days"]))
     lines.append("                     frequency " + ", ".join(f"{b['score']}: {b['min']}{'-' + str(b['max']) if b['max'] != b['min'] and b['max'] is not None else '+' if b['max'] is None else ''}" for b in r.fixed_bands["frequency_purchase_days"]))
-    lines.append("Monetary is scored by quintiles of the data in both methods. To use your own, save the table as JSON (segment rules --json; the skill's rules.py prints JSON), edit it, and pass it to run with --rules FILE.")
+    lines.append("Monetary is scored by quintiles of the data in both methods. To use your own, save this table as JSON (what `segment rules --json` prints, or the skill's `rules.py` without --text), edit it, and pass it to run with --rules FILE.")
     return "\n".join(lines)
 
 
