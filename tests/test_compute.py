@@ -245,12 +245,19 @@ def test_identical_customers_get_identical_scores_in_any_row_order():
 # -- rule tables --------------------------------------------------------------------------------------
 
 
-def test_rules_command_shows_the_table(cli):
+def test_rules_command_shows_the_table(cli, tmp_path):
     res = cli("rules", "--json")
     assert res.code == 0
     table = res.json()
     assert [s["key"] for s in table["segments"]] == ["champions", "loyal", "new", "at_risk", "dormant", "needs_attention"]
     assert table["segments"][-1]["when"] == {}
+    # the text view tells the user to save this JSON as their own table: it loads as one
+    assert "what `segment rules --json` prints" in cli("rules").out
+    from custseg.compute.rules import load_rules
+
+    saved = tmp_path / "rules.json"
+    saved.write_text(res.out)
+    assert load_rules(str(saved)).keys == [s["key"] for s in table["segments"]]
 
 
 def test_user_rule_table_overrides(cli, tmp_path):
