@@ -221,6 +221,9 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
         assert f"`{{segmentations.behavioral.segments.{k}.active_days_30}}` (mean active days in the last 30)" in ops
         assert f"`{{segmentations.behavioral.segments.{k}.days_since_active}}`" in ops
     assert "every Power User was active on at least 12" in ops and "every Loyal customer" not in ops
+    assert re.findall(r"^  - (.+?): `", ops, re.MULTILINE) == [behavioral["segments"][k]["name"] for k in active]  # one baseline line each
+    assert "on the usage groups' keys, which segments_generic.csv carries in its `behavior` column" in ops and "enters at_risk" not in ops
+    assert "the export held no emails, so the Klaviyo, HubSpot and Mailchimp files are empty" in ops and "left out of the email files" not in ops
     # the default is RFM; a strategy.json beside the facts that chose the usage groups picks them
     assert "### Champions (`champions`)" in brief("strategy")
     (tmp_path / "strategy.json").write_text(json.dumps({"segmentation": "behavioral"}), encoding="utf-8")
@@ -236,6 +239,9 @@ def test_purchase_data_keeps_its_words(tmp_path):
     assert "| Segment | Count | % of Total |" in md and "of buyers" not in md and "Never bought" not in md
     assert "| Median days since last purchase | Repeat rate |" in section(md, "### Lifecycle stages") and "since last active" not in md
     assert "| % of customers |" in r["briefs"]["segments"] and "behavioral segments instead" not in r["briefs"]["segments"]
+    ops = r["briefs"]["operationalize"]
+    assert re.findall(r"^  - (\w[\w ]*): `", ops, re.MULTILINE)[0] == "Champions"  # the first baseline on a line of its own
+    assert "enters at_risk" in ops and "`behavior` column" not in ops
     assert "## If the user chose the behavioral segments" not in r["briefs"]["strategy"]
 
 
