@@ -19,7 +19,7 @@ import pydantic
 import pytest
 
 from custseg.cli.main import main
-from custseg.render.report import _investment, fmt_count, fmt_days, fmt_money, fmt_pct
+from custseg.render.report import _investment, _plan, fmt_count, fmt_days, fmt_money, fmt_pct
 from custseg.strategy import CODES, StrategyDocument, UnknownFactError, fact_keys, resolve, strategy_json_schema, validate
 from custseg.strategy.resolve import PLACEHOLDER, fact_formatter
 from custseg.toolkit import TOOLS
@@ -407,6 +407,7 @@ def test_pathway_hours_may_recur_on_their_own_period(runs):
     assert _investment(doc["pathways"][0]["investment"] | {"hours": 2}, "USD") == "200.00 USD a month and 2 staff hours a week"
     assert _investment({"budget": 200, "hours": 2, "per": "month"}, "USD") == "200.00 USD and 2 staff hours a month"
     assert _investment({"hours": 3, "hours_per": "week"}, None) == "3 staff hours a week"
+    assert _investment({"budget": 200, "hours": 1, "per": "month", "hours_per": "week"}, "USD") == "200.00 USD a month and 1 staff hour a week"
     assert _investment({"budget": 900}, "USD") == "900.00 USD (one-off)"
 
 
@@ -531,7 +532,7 @@ def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
     assert facts["segmentations"]["rfm"]["segments"]["loyal"]["repeat_rate"] == 1  # every Loyal customer bought more than once
     kpi = {"segment": "loyal", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.repeat_rate}", "target": 0.9, "review": "monthly"}
     (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
-    assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message
+    assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message and "(everyone in Loyal has already bought more than once)" in p.message
     # a rate below its most may be held where it is or raised
     kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "monthly"}
     assert _kpi_problems(reference(), facts, kpi) == []
@@ -1089,6 +1090,12 @@ def test_rules_on_other_segmentations_name_the_key_the_crm_file_carries(runs):
     assert not [p for p in validate(doc, facts) if p.code == "rule_display_name"]
 
 
+def test_a_usage_plan_counts_users_not_customers():
+    kpis = {"kpis": [{"segment": "power", "metric": "count", "target": 30}, {"segment": "power", "metric": "pct_customers", "target": 0.1}]}
+    assert [k["metric"] for k in _plan(kpis, str, None, activity=True)["kpis"]] == ["users", "share of users"]
+    assert [k["metric"] for k in _plan(kpis, str, None)["kpis"]] == ["customers", "share of customers"]
+
+
 def test_a_rate_at_its_limit_on_activity_speaks_of_activity(runs):
     doc, facts = _behavioral(runs)
     seg = facts["segmentations"]["behavioral"]
@@ -1096,6 +1103,8 @@ def test_a_rate_at_its_limit_on_activity_speaks_of_activity(runs):
     kpi = {"segment": key, "metric": "repeat_rate", "baseline": f"{{segmentations.behavioral.segments.{key}.repeat_rate}}", "target": 0.9, "review": "monthly"}
     (p,) = _kpi_problems(doc, facts, kpi)
     assert p.code == "kpi_at_limit" and "been active on more than one day" in p.message and "bought" not in p.message
+    name = seg["segments"][key]["name"]
+    assert f"(everyone in {name} has already been active" in p.message and "its spend" not in p.message and "active_days_30" in p.message
 
 
 @pytest.mark.parametrize("text, figure", [("Around 209 shops reorder every quarter.", "209 shops"), ("About 9 in 10 top accounts reorder.", "9 in 10"), ("Roughly 3 out of 4 stores come back.", "3 out of 4")])

@@ -794,7 +794,8 @@ def _metric_value(metric: str, value: Any, currency: str | None) -> str:
 # figures count days with any event, not purchases.
 ACTIVITY_METRIC_LABELS = {
     "median_recency_days": "median time since last active", "avg_purchase_days": "average active days",
-    "repeat_rate": "share active on more than one day",
+    "repeat_rate": "share active on more than one day", "count": "users", "pct_customers": "share of users",
+    "trend_change": "change in share of users", "pct_customers_prev": "share of users one period earlier",
 }
 
 
@@ -824,13 +825,17 @@ def _investment(inv: dict | None, currency: str | None) -> str:
         return NA
     per = PER_WORDS.get(str(inv.get("per")), "(one-off)")
     hours_per = PER_WORDS.get(str(inv.get("hours_per")), per)
-    staff = f"{fmt_count(hours)} staff hours" if hours is not None else ""
+    staff = _staff_hours(hours) if hours is not None else ""
     if money is None:
         return f"{staff} {hours_per}"
     cost = fmt_money(money, currency)
     if hours is None:
         return f"{cost} {per}"
     return f"{cost} and {staff} {per}" if hours_per == per else f"{cost} {per} and {staff} {hours_per}"
+
+
+def _staff_hours(hours: float) -> str:
+    return f"{fmt_count(hours)} staff hour" + ("" if hours == 1 else "s")
 
 
 def _budget(budget: dict, currency: str | None) -> str:
@@ -842,7 +847,7 @@ def _budget(budget: dict, currency: str | None) -> str:
     money = f"{fmt_money(amount, currency)} {per}".strip() if amount else ""
     if not hours:
         return money
-    staff = f"{fmt_count(hours)} staff hours {hours_per}".strip()
+    staff = f"{_staff_hours(hours)} {hours_per}".strip()
     return f"{money} and {staff}" if money else f"{staff} (no money budget)"
 
 

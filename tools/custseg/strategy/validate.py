@@ -937,16 +937,17 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
             lower = _lower_is_better(metric)
             if lower is None:
                 continue
-            why = f"a {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
+            why = f"the {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
         if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
             continue  # a baseline of another kind: baseline_other_metric says so
         if _other_owner(key, segmentation, seg):
             continue  # another segment's baseline: baseline_other_segment says so
         if not lower and value_kind(metric) == "pct" and base >= 1 - 1e-9:
             alive = metric != "next_repeat_rate" and keys.get(f"segmentations.{segmentation}.segments.{seg}.next_repeat_rate") is not None
-            instead = ("next_repeat_rate (what the segment did in the next period), " if alive else "") + "the segment's count or its spend"
             activity = _activity(keys, segmentation)
-            fixed = f" (every {name} customer has already {'been active on more than one day' if activity else 'bought more than once'})" if metric == "repeat_rate" else ""
+            moves = "the group's count, its active_days_30 or its days_since_active" if activity else "the segment's count or its spend"
+            instead = ("next_repeat_rate (what the segment did in the next period), " if alive else "") + moves
+            fixed = f" (everyone in {name} has already {'been active on more than one day' if activity else 'bought more than once'})" if metric == "repeat_rate" else ""
             out.append(Problem(f"kpis[{i}].target", "kpi_at_limit", f"the baseline {base:g} ({key}) is already 100%, the most a {metric} can be, so no target can improve on it{fixed}; measure something that can still move: {instead}"))
             continue
         if _worse(target, base, lower):
