@@ -421,7 +421,14 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
-    assert f"reach {fmt_count(exports['reachable'])} of {fmt_count(exports['customers'])} customers" in short
+    no_email, opted_out = sum(exports["left_out_no_email"].values()), sum(exports["left_out_no_consent"].values())
+    assert no_email and opted_out
+    assert f"reach {fmt_count(exports['reachable'])} of {fmt_count(exports['customers'])} customers; of the others, {fmt_count(no_email)} have no usable email and {fmt_count(opted_out)} opted out of marketing." in short
+    # a reason nobody had is not given
+    from custseg.render.report import _email_point
+
+    (point,) = _email_point(exports | {"left_out_no_consent": {}}, {"emailed": 1})
+    assert point["text"].endswith(f"of the others, {fmt_count(no_email)} have no usable email.") and "opted out" not in point["text"]
     assert "no tailored plan yet" in short
     assert '<section id="in-short">' in shopify["html"] and "no tailored plan yet" in shopify["html"]
     # with a plan, the last point says where it is

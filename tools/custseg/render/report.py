@@ -1131,7 +1131,9 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
         people = "customers and contacts who never bought" if PROSPECT_KEY in (block.get("reachable_by_segment") or {}) else "customers"
-        text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}; the others have no usable email or opted out of marketing."
+        no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
+        why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
+        text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
