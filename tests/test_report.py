@@ -405,6 +405,17 @@ def test_migration_validation_and_opportunities(shopify):
         assert fmt_money(o["value_per_10pct"], "USD") in opp
 
 
+def test_other_segmentations_say_what_their_trend_compares(shopify):
+    """Spend tiers are cut afresh at each date, so their Trend column is n/a throughout: the
+    report says why, and for the others what the trend compares."""
+    facts, md = shopify["facts"], shopify["md"]
+    value = section(md, "### Value tiers")
+    assert facts["segmentations"]["value"]["method"] == "spend_quantiles" and "| n/a |" in value
+    assert "Trend: none, since spend tiers are cut afresh from the quantiles at each date" in value
+    assert f"Trend: {facts['segmentations']['lifecycle']['trend_basis']}." in section(md, "### Lifecycle stages")
+    assert "Trend: none, since spend tiers" in shopify["html"]
+
+
 def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     facts, md = shopify["facts"], shopify["md"]
     rfm, exports = facts["segmentations"]["rfm"], facts["exports"]

@@ -615,7 +615,17 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
         # figures of activity (any event), not of purchases: no spend, recency since the last event
         "activity": activity_basis(seg),
         "has_mrr": has_mrr(data),
+        "trend_note": _trend_note(seg),
     }
+
+
+def _trend_note(seg: dict) -> str:
+    """What the Trend column of a segmentation other than RFM compares, or why it is n/a throughout."""
+    if seg.get("trend_basis"):
+        return f"Trend: {seg['trend_basis']}."
+    if seg.get("method") == "spend_quantiles":
+        return "Trend: none, since spend tiers are cut afresh from the quantiles at each date, so their shares stay the same by construction."
+    return "Trend: not measured, since these segments cannot be scored one period earlier from this data."
 
 
 def _usage(segs: dict, plan: dict, data: dict | None) -> dict | None:
