@@ -403,6 +403,7 @@ def test_migration_validation_and_opportunities(shopify):
     opp = section(md, "## Sized opportunities")
     for o in rfm["opportunities"]:
         assert fmt_money(o["value_per_10pct"], "USD") in opp
+        assert o["explanation"].endswith(f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period")  # quoted in the strategy brief: its currency too
 
 
 def test_other_segmentations_say_what_their_trend_compares(shopify):

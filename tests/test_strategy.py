@@ -1396,3 +1396,19 @@ def test_mrr_facts_are_cited_and_checked_like_any_other(runs):
     # the figure typed in a persona instead of cited
     doc = {"segmentation": "health", "segments": {"critical": {"persona": f"These accounts pay {fmt_money(critical['mrr'], currency)} a month."}}}
     assert "figure_in_text" in {p.code for p in validate(doc, facts) if p.path.startswith("segments.critical")}
+
+
+def test_the_period_is_written_as_the_strategy_brief_says(runs):
+    """The brief tells Claude to write sized amounts 'every {period_days}': check.py takes that,
+    and refuses the period typed out."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    assert "every `{period_days}`" in render_brief("strategy", facts)
+    opp = facts["segmentations"]["rfm"]["opportunities"][0]
+    ref = f"{{segmentations.rfm.opportunities.{opp['from_segment']}_to_{opp['to_segment']}.expected_revenue}}"
+    doc = reference()
+    doc["pathways"][0]["expected_outcome"] = f"{ref} every {{period_days}} at last period's rate."
+    assert [p for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == []
+    doc["pathways"][0]["expected_outcome"] = f"{ref} every {facts['period_days']} days at last period's rate."
+    assert [p.code for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == ["figure_in_text"]
