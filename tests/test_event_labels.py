@@ -224,6 +224,7 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
     assert re.findall(r"^  - (.+?): `", ops, re.MULTILINE) == [behavioral["segments"][k]["name"] for k in active]  # one baseline line each
     assert "on the usage groups' keys, which segments_generic.csv carries in its `behavior` column" in ops and "enters at_risk" not in ops
     assert "the export held no emails, so the Klaviyo, HubSpot and Mailchimp files are empty" in ops and "left out of the email files" not in ops
+    assert "they hold emails" not in ops and "holds emails" not in ops
     # the default is RFM; a strategy.json beside the facts that chose the usage groups picks them
     assert "### Champions (`champions`)" in brief("strategy")
     (tmp_path / "strategy.json").write_text(json.dumps({"segmentation": "behavioral"}), encoding="utf-8")
@@ -242,6 +243,7 @@ def test_purchase_data_keeps_its_words(tmp_path):
     ops = r["briefs"]["operationalize"]
     assert re.findall(r"^  - (\w[\w ]*): `", ops, re.MULTILINE)[0] == "Champions"  # the first baseline on a line of its own
     assert "enters at_risk" in ops and "`behavior` column" not in ops
+    assert "they hold emails, so do not open them" in ops and "segments.xlsx (the workbook, holds emails" in ops
     assert "## If the user chose the behavioral segments" not in r["briefs"]["strategy"]
 
 

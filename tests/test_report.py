@@ -696,7 +696,7 @@ def test_compiled_templates_are_reused_and_a_broken_cache_is_skipped(shopify, tm
 @pytest.mark.parametrize(
     "warning, plain",
     [
-        ("99 unpaid orders (pending or authorized) are not counted; add --include-unpaid to count them", "99 unpaid orders (pending or authorized) are not counted"),
+        ("99 orders not fully paid (pending, authorized, on hold or partly paid) are not counted; add --include-unpaid to count them", "99 orders not fully paid (pending, authorized, on hold or partly paid) are not counted"),
         ("the export names no currency: amounts are shown without one (use --currency to label them)", "the export names no currency: amounts are shown without one"),
         ("most of this base is lapsed (--method quantile would rank customers against each other instead, calling the least lapsed recent)", "most of this base is lapsed"),
         ("lists every customer by the id your export gave them (source_id); if a column does hold emails, name it with --map email=COLUMN", "lists every customer by the id your export gave them (source_id)"),
@@ -936,7 +936,7 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
     months the scored orders fell in, each figure read from facts.data."""
     data = shopify["facts"]["data"]
     part = section(shopify["md"], "## The data we used")
-    unpaid = f"| unpaid (pending or authorized) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD |"
+    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD |"
     assert unpaid in part
     months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
     assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]

@@ -177,6 +177,10 @@ def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monke
     (elsewhere / "answers.json").write_text('{"goal": "retention"}')
     assert script.main("brief", ["segments", "--facts", str(elsewhere / "facts.json"), "--answers", "answers.json"]) == 0
     assert '"phase":"segments"' in capsys.readouterr().out
+    # a segmentation this data does not have: not 'run run.py first', which has been done
+    assert script.main("brief", ["operationalize", "--facts", str(elsewhere / "facts.json"), "--segmentation", "behavioral"]) == 2
+    err = capsys.readouterr().err
+    assert "has no segmentation 'behavioral'" in err and err.endswith(f"Next: {script.NEXT_STEP['segmentation']}\n") and "run.py" not in err
 
 
 def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):

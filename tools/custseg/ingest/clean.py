@@ -352,7 +352,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         warnings.extend(_returns_warning(out, negative[kept]))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
-        warnings.append(f"{n:,} unpaid {'order' if n == 1 else 'orders'} (pending or authorized) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
+        warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,

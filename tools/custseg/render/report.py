@@ -196,7 +196,7 @@ DROP_REASONS = {
     "cancelled": "cancelled",
     "refunded": "fully refunded",
     "voided": "voided",
-    "unpaid": "unpaid (pending or authorized)",
+    "unpaid": "not fully paid (pending, authorized, on hold or partly paid)",
     "zero_value": "zero value",
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",

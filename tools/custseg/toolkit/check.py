@@ -41,7 +41,7 @@ def load_json(path: str, what: str) -> Any:
 def load_facts(path: str) -> dict:
     facts = load_json(path, "facts file")
     if not isinstance(facts, dict) or not isinstance(facts.get("segmentations"), dict):
-        raise InputError(path, "not a facts.json written by 'segment run' (no segmentations)")
+        raise InputError(path, "not a facts.json written by run (run.py, or segment run: it has no segmentations)")
     return facts
 
 

@@ -25,7 +25,7 @@ _CHART_LINK = re.compile(r"!\[([^\]\n]*)\]\(" + CHARTS_DIR + r"/([^)\s/]+\.png)\
 
 @dataclass
 class RenderParams:
-    facts: str = param("facts.json written by segment run", default=DEFAULT_FACTS, metavar="FACTS")
+    facts: str = param("facts.json written by run", default=DEFAULT_FACTS, metavar="FACTS")
     strategy: str | None = param("strategy document (JSON) to put in the report, checked first; without it the report shows the default playbook", default=None, metavar="STRATEGY")
     out: str | None = param("folder to write report.md and report.html into (default: the folder of --facts)", default=None, metavar="DIR")
 
@@ -84,7 +84,7 @@ def render(params: RenderParams) -> RenderResult:
 def render_text(r: RenderResult) -> str:
     if not r.valid:
         noun = "problem" if len(r.problems) == 1 else "problems"
-        return "\n".join([f"Not rendered: {r.strategy} has {len(r.problems)} {noun} (fix each; segment check shows the same):", *problem_lines(r.problems)])
+        return "\n".join([f"Not rendered: {r.strategy} has {len(r.problems)} {noun} (fix each; check shows the same):", *problem_lines(r.problems)])
     what = f"with the strategy from {r.strategy} (segments: {', '.join(r.segments)}; every fact reference filled from facts.json)" if r.strategy else "with the default playbook (no strategy given)"
     return f"Wrote {' and '.join(r.files)} to {r.out} {what}."
 
@@ -96,7 +96,7 @@ RENDER = Tool(
     result=RenderResult,
     run=render,
     render_text=render_text,
-    description="Checks the strategy document like segment check and refuses it with its problems if it has any. "
+    description="Checks the strategy document as check does and refuses it with its problems if it has any. "
     "Then replaces every {fact.key} in its text with the formatted fact (model text is data: it is never run "
     "as a template) and writes report.md and report.html with the full strategy (personas, targeting matrix, "
     "migration pathways, roadmap, KPIs, automation rules) and the charts of the run.",

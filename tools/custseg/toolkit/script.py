@@ -27,6 +27,7 @@ NEXT_STEP = {
     "render": "run check.py on the strategy first; every problem must be fixed before rendering",
     "brief": "run run.py first: the brief is built from its facts.json",
     "rules": "fix the rule file as the message says (its format: reference/frameworks.md), then run again",
+    "segmentation": "drop --segmentation, or name one the error lists: this export's data does not support the one asked for",
     "purchase_event": "ask the user which of the events listed is their purchase (a completed order or payment) and run again with --purchase-event and that name",
 }
 
@@ -141,7 +142,7 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         problem = exc.line() if isinstance(exc, InputError) else str(exc)
         rules = getattr(params, "rules", None)
         about_rules = isinstance(exc, InputError) and rules and exc.path == rules  # the user's rule file, not the export
-        step = "rules" if about_rules else "purchase_event" if "--purchase-event" in problem else tool_name
+        step = "rules" if about_rules else "purchase_event" if "--purchase-event" in problem else "segmentation" if "has no segmentation" in problem else tool_name
         print(f"error: {problem}. Next: {NEXT_STEP.get(step, 'fix the input and retry')}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: one line, never a traceback in the chat
