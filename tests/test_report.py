@@ -430,6 +430,8 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
     assert f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], 'USD')}" in short
+    several = 0.1 * top["customers_now"] >= 2 * top["expected_customers"]
+    assert f"moved adds {fmt_money(top['value_per_10pct'], 'USD')}, a what-if, not a forecast" + (": a tenth is several times as many moves" if several else ".") in short
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on

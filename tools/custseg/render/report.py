@@ -1110,7 +1110,15 @@ def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}."}]
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}."}]
+
+
+def _what_if(move: dict) -> str:
+    """A further tenth is a what-if; where it is many more moves than last period's rate gives, say so."""
+    tenth, usual = 0.1 * (move.get("customers_now") or 0), move.get("expected_customers") or 0
+    if tenth >= 2 * usual:
+        return ", a what-if, not a forecast: a tenth is several times as many moves as last period's rate gives"
+    return ", a what-if, not a forecast"
 
 
 def _upset_words(u: dict) -> str:
