@@ -1092,3 +1092,17 @@ def test_seasonality_needs_a_year_of_data(cli, tmp_path):
     facts, _ = read_out(out)
     assert facts["data"]["seasonality"] is None
     assert facts["unavailable"]["seasonality"] == "needs transactions over time; a customer table is one snapshot"
+
+
+def test_transitions_to_watch_leave_out_moves_zero_by_construction():
+    """A segment merged away (no customers at one date) cannot send or take anyone: its watch
+    rows would read as 'nobody moved', so they are left out; a real zero stays."""
+    from custseg.compute.analysis import migration
+
+    keys = ["champions", "loyal", "at_risk", "dormant"]
+    codes = np.arange(4)
+    prev_idx = np.array([1, 1, 2, 3])  # nobody in champions at the earlier date
+    now_idx = np.array([1, 2, 3, 3])  # nor at the later one
+    pairs = [("champions", "at_risk"), ("loyal", "champions"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("dormant", "loyal")]
+    watch = migration(codes, prev_idx, codes, now_idx, keys, None, pairs)["watch"]
+    assert [(w["from_segment"], w["to_segment"], w["customers"]) for w in watch] == [("loyal", "at_risk", 1), ("at_risk", "dormant", 1), ("dormant", "loyal", 0)]

@@ -111,7 +111,11 @@ def migration(prev_codes: np.ndarray, prev_idx: np.ndarray, now_codes: np.ndarra
         revenue = {a: {b: _r(rflat[i, j], 2) for j, b in enumerate(keys)} for i, a in enumerate(keys)}
     new_mask = ~np.isin(now_codes, prev_codes, assume_unique=True)
     entered = {key: int(c) for key, c in zip(keys, np.bincount(now_idx[new_mask], minlength=k))}
-    watch = [{"from_segment": a, "to_segment": b, "customers": matrix[a][b], "revenue": revenue[a][b] if revenue else None} for a, b in watch_pairs if a in matrix and b in matrix]
+    # A transition from a segment empty at the earlier date, or into one empty at the later
+    # (merged away as too small), is zero by construction: listing it would read as "nobody moved".
+    had = dict(zip(keys, flat.sum(axis=1).tolist()))
+    has = dict(zip(keys, np.bincount(now_idx, minlength=k).tolist()))
+    watch = [{"from_segment": a, "to_segment": b, "customers": matrix[a][b], "revenue": revenue[a][b] if revenue else None} for a, b in watch_pairs if a in matrix and b in matrix and had[a] and has[b]]
     return {"customers_in_both": int(len(prev_codes)), "matrix": matrix, "revenue": revenue, "entered": entered, "watch": watch}
 
 
