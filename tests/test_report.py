@@ -406,6 +406,16 @@ def test_migration_validation_and_opportunities(shopify):
         assert o["explanation"].endswith(f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period")  # quoted in the strategy brief: its currency too
 
 
+def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, rendered):
+    """The export's own sales figure is before refunds: the report says which columns its revenue nets."""
+    m = shopify["facts"]["data"]["mapping"]
+    assert f"| Revenue | {fmt_money(shopify['facts']['data']['revenue_total'], 'USD')} (net of refunds: {m['amount']} minus {m['refunded']}) |" in shopify["md"]
+    assert f"(net of refunds: {m['amount']} minus {m['refunded']})</span>" in shopify["html"]
+    for name, run in rendered.items():
+        if "refunded" not in run["facts"]["data"].get("mapping", {}):
+            assert "net of refunds" not in run["md"], name
+
+
 def test_other_segmentations_say_what_their_trend_compares(shopify):
     """Spend tiers are cut afresh at each date, so their Trend column is n/a throughout: the
     report says why, and for the others what the trend compares."""

@@ -654,7 +654,10 @@ def _data(facts: dict) -> dict:
     dropped_value = d.get("dropped_value") or {}
     dropped = [{"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k)} for k, v in (d.get("dropped") or {}).items()]
     source = d.get("source") or ""
+    mapping = d.get("mapping") or {}
     return {
+        # what the revenue figure is, where the export's own sales total would differ from it
+        "revenue_basis": f"net of refunds: {mapping['amount']} minus {mapping['refunded']}" if mapping.get("amount") and mapping.get("refunded") else "",
         "source": source,
         "source_label": SOURCE_LABELS.get(source, source.replace("_", " ")),
         "kind": d.get("kind") or "",
