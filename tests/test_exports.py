@@ -101,6 +101,13 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     reach = seg_key(merged[merged["customer_id"].isin(expected["customer_id"])]).value_counts()
     assert summary.reachable_by_segment == {k: int(reach.get(k, 0)) for k in seg_key(merged).unique()}
     assert summary.reachable == len(expected) == sum(summary.reachable_by_segment.values())
+    # the generic file, filtered as its note says (consent not 'no', and an email), is the email files' list
+    generic = read(folder / "segments_generic.csv")
+    if "marketing_consent" in generic and "email" in generic:
+        mailable = generic["email"].fillna("").str.contains("@") & generic["marketing_consent"].ne("no")
+        assert int(mailable.sum()) == summary.reachable
+        if summary.left_out_no_consent:
+            assert any("keep the rows with an email and marketing_consent = yes, or unknown" in n for n in summary.notes)
 
     names = dict(zip(run.customers["customer_id"], run.customers.get("segment_name", pd.Series(dtype=str)).fillna("")))
     for name in EMAIL_FILES:

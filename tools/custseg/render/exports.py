@@ -738,7 +738,7 @@ def write_exports(
         where = f"{GENERIC_FILE}, where source_id is the id your export gave them" if sources is not None else GENERIC_FILE
         notes.append(f"{sum(no_email.values()):,} customers have no usable email and are only in {where}")
     if no_consent:
-        notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no")
+        notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no (as it does customers without an email who opted out; to email from it, keep the rows with an email and marketing_consent = yes, or unknown where the user may email those)")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
