@@ -542,7 +542,7 @@ def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
 def test_a_figure_is_matched_only_to_facts_of_the_same_segmentation(runs):
     facts = facts_of(runs)
     lifecycle_rate = next(v["repeat_rate"] for v in facts["segmentations"]["lifecycle"]["segments"].values() if v["repeat_rate"])
-    text = f"Take {lifecycle_rate * 100:.1f}% off the next order."
+    text = f"Say that {lifecycle_rate * 100:.1f}% of them come back."
     rfm_rates = {round(v["repeat_rate"] * 100, 1) for v in facts["segmentations"]["rfm"]["segments"].values() if v["repeat_rate"] is not None}
     assert round(lifecycle_rate * 100, 1) not in rfm_rates, "pick a rate the RFM segments do not share"
     (problem,) = [p for p in validate(_set("segments.at_risk.offers", text)(reference()), facts) if p.code == "figure_in_text"]
@@ -1412,3 +1412,24 @@ def test_the_period_is_written_as_the_strategy_brief_says(runs):
     assert [p for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == []
     doc["pathways"][0]["expected_outcome"] = f"{ref} every {facts['period_days']} days at last period's rate."
     assert [p.code for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == ["figure_in_text"]
+
+
+def test_plan_numbers_in_an_intervention_get_a_plan_hint_not_a_chance_fact(runs):
+    """'A 3-email flow over 2 weeks' counts the plan's steps: the message says where plan numbers
+    go instead of naming a fact that happens to equal 3; a data figure in a pathway is matched
+    to the pathway's own from-segment, never to a fact with no value."""
+    facts = facts_of(runs)
+    doc = reference()
+    doc["pathways"][0]["intervention"] = "A 3-email flow over 2 weeks, then 15% off."
+    problems = [p for p in validate(doc, facts) if p.path == "pathways[0].intervention"]
+    assert [p.message.split("'")[1] for p in problems] == ["3-email", "2 weeks", "15% off"]
+    assert all("is a plan number in free text" in p.message and "{" not in p.message for p in problems)
+    doc["pathways"][0]["intervention"] = "They spent 900 USD each, so call them."
+    (p,) = [p for p in validate(doc, facts) if p.path == "pathways[0].intervention"]
+    frm = doc["pathways"][0]["from_segment"]
+    key = re.search(r"\{([^}]+)\}", p.message).group(1)
+    assert key.startswith(f"segmentations.rfm.segments.{frm}.") or facts["segmentations"]["rfm"]["segments"][frm]["avg_value"] is None
+    value = facts
+    for part in key.split("."):
+        value = value[part]
+    assert value is not None

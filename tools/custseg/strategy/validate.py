@@ -372,6 +372,36 @@ def _figure_value(figure: str) -> tuple[float, int] | None:
     return value, decimals
 
 
+# A figure that counts the plan's own steps: messages, calls, weeks of a flow, a discount.
+PLAN_FIGURE = re.compile(
+    rf"{_NUM}\s*(?:%\s*off\b|[- ]?(?:e-?mails?|sms|texts?|messages?|calls?|touch(?:es|points?)?|reminders?|steps?|nudges?|push(?:es)?|weeks?|wks?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
+    """The segment a text belongs to: its strategy's, or a pathway's from-segment."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    if own and own.group(1) in fact_segments:
+        return own.group(1)
+    item = re.match(r"(pathways|kpis|targeting_matrix|automation_rules)\[(\d+)\]", path)
+    rows = doc.get(item.group(1)) if item and isinstance(doc, dict) else None
+    if isinstance(rows, list) and int(item.group(2)) < len(rows) and isinstance(rows[int(item.group(2))], dict):
+        row = rows[int(item.group(2))]
+        seg = row.get("from_segment") or row.get("segment")
+        return seg if seg in fact_segments else None
+    return None
+
+
+def _stat_key(segmentation: str, seg_key: str, order: list[str], fact_segments: dict, keys: dict[str, Any], stat: str) -> str | None:
+    """An example fact to cite: the segment's own, else the first segment's that has a value."""
+    for key in [seg_key, *order]:
+        candidate = f"segmentations.{segmentation}.segments.{key}.{stat}"
+        if keys.get(candidate) is not None:
+            return candidate
+    return None
+
+
 def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None:
     """A fact key whose value the figure seems to quote, preferring keys under ``prefer``."""
     parsed = _figure_value(figure)
@@ -392,6 +422,7 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
     # number elsewhere ("15%" of an offer and a lifecycle stage's 15% repeat rate) is chance.
     segmentation = ".".join(prefer.split(".")[:2]) + "."
     hits = [k for k in hits if k.startswith(segmentation) or k.startswith(("data.", "exports."))]
+    hits = [k for k in hits if not (k.startswith("data.by_month.") and k.endswith(".days_covered"))]  # a month's 30 days held is never what '30 days' quotes
     # nor is one about another segment: a Loyal offer's '2x' is not the catch-all's 2 purchase
     # days, and a Champions goal does not quote the needs_attention -> loyal move's rate
     own = prefer.split(".")[3] if prefer.count(".") >= 4 else None
@@ -531,14 +562,17 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
                 after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
                 snippet += after.group(0) if after else ""
-            seg_in_path = re.match(r"segments\.([^.]+)\.", path)
-            seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
+            typed = "offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target"
+            if PLAN_FIGURE.match(bare[m.start():]):  # '3 emails', '2 weeks', '15% off': the plan's steps, not the data's figures
+                problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a plan number in free text: move it into a typed field ({typed}), or, for the steps of an intervention (how many messages, over how long), write them in words ('a three-email flow over two weeks'); figures about the data are fact references"))
+                continue
+            seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
             prefer = f"segmentations.{segmentation}.segments.{seg_key}."
-            key = _matching_fact(m.group(0), keys, prefer) or f"segmentations.{segmentation}.segments.{seg_key}.{_SUGGESTED_STAT[_unit_of(m.group(0))]}"
-            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; cite a fact like {{{key}}} or move plan numbers into a typed field (offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target)"))
+            key = _matching_fact(m.group(0), keys, prefer) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
+            cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
+            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; {cite} or move plan numbers into a typed field ({typed})"))
         for m in WORD_FIGURE.finditer(bare):
-            seg_in_path = re.match(r"segments\.([^.]+)\.", path)
-            seg_key = seg_in_path.group(1) if seg_in_path and seg_in_path.group(1) in fact_segments else first_segment
+            seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
             stat, cite, typed = _word_figure_hint(m.group(0))
             problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{segmentations.{segmentation}.segments.{seg_key}.{stat}}} or move plan numbers into a typed field ({typed})"))
 
