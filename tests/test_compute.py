@@ -689,6 +689,12 @@ def test_a_merged_best_segment_is_explained_not_shown_as_zero(cli, tmp_path):
     table = brief[brief.index("| Segment (key) |") : brief.index("Not in the table")]
     assert "(`champions`)" not in table and "(`loyal`)" in table
     assert f"Not in the table, because no customer is in them at this date: Champions (`champions`), merged into Loyal: {rfm['merged'][0]['reason']}." in brief
+    # a plan that names the merged segment reaches nobody: check.py says which segment took them
+    from custseg.strategy.validate import validate
+
+    doc = {"segments": {}, "pathways": [{"from_segment": "new", "to_segment": "champions"}], "kpis": [{"segment": "loyal"}]}
+    (p,) = [p for p in validate(doc, facts) if p.code == "merged_segment"]
+    assert p.path == "pathways[0].to_segment" and "joined 'loyal'" in p.message
 
 
 def test_no_sized_move_with_a_migration_is_said_as_such(cli, tmp_path):

@@ -304,9 +304,27 @@ def _nobody_emailable(segment):
     return mutate
 
 
+def _merged_away(segment: str, into: str):
+    """Facts where ``segment`` was too small and joined ``into``."""
+
+    def mutate(facts: dict) -> dict:
+        rfm = facts["segmentations"]["rfm"]
+        rfm["merged"] = [{"from": segment, "into": into, "customers": rfm["segments"][segment]["count"], "reason": "too few to stand alone"}]
+        rfm["segments"][segment]["count"] = 0
+        return facts
+
+    return mutate
+
+
 # (id, facts mutation, expected code, expected paths): problems that only some data has
 BROKEN_FACTS = [
     ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "automation_rules[1].segment"]),
+    (
+        "plan_names_a_merged_segment",
+        _merged_away("champions", "loyal"),
+        "merged_segment",
+        ["segments.champions", "targeting_matrix[0].segment", "targeting_matrix[1].segment", "pathways[2].to_segment", "kpis[0].segment", "kpis[1].segment", "automation_rules[3].segment"],
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "schema": "a field is missing, unknown, empty or of the wrong type",
     "unknown_segmentation": "the document covers a segmentation that facts.json does not have",
     "unknown_segment": "a segment key that the segmentation does not have",
+    "merged_segment": "a segment merged into another as too small, so it holds no customers: name the segment it joined",
     "unknown_fact": "a {placeholder} names no fact key of facts.json",
     "null_fact": "a {placeholder} names a fact that has no value for this data",
     "placeholder_syntax": "a fact written as {{key}}; placeholders take single braces",
@@ -513,11 +514,17 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     else:
         known = ", ".join(order)
 
+        # Segments merged away as too small hold nobody: a plan naming them reaches no one.
+        merged_into = {m.get("from"): m.get("into") for m in seg_facts.get("merged") or [] if isinstance(m, dict)}
+
         def check_segment(path: str, key: Any) -> None:
             if isinstance(key, str) and key not in fact_segments:
                 close = difflib.get_close_matches(key, order, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 problems.append(Problem(path, "unknown_segment", f"'{key}' is not a segment of {segmentation}; {hint}its segments are: {known}"))
+            elif isinstance(key, str) and key in merged_into and not (fact_segments[key] or {}).get("count"):
+                into = merged_into[key]
+                problems.append(Problem(path, "merged_segment", f"'{key}' has no customers: they were too few and joined '{into}', which the CRM files label them with; name '{into}' instead"))
 
         for key in strat:
             check_segment(f"segments.{key}", key)
