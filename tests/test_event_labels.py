@@ -432,4 +432,4 @@ def test_keeping_segments_current_without_emails_reads_as_one_piece_of_advice(ev
     to alert the owner, not by a stray 'Still, ...' after it."""
     part = section(events["md"], "### Keeping segments current")
     assert "no usable emails" in part and "Still," not in part
-    assert "Either way, after each rerun (with the same segment.key, so ids stay the same) alert the owner" in part
+    assert "After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and alert the owner" in part

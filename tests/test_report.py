@@ -900,7 +900,9 @@ def test_keeping_current_names_only_files_with_rows(rendered, shopify, tmp_path)
     assert not any(n for f, n in events["facts"]["exports"]["rows_written"].items() if f != "segments_generic.csv")
     part = _keeping(events["md"])
     assert "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them" in part
-    assert "If your email tool stores that customer number" in part  # the route the intake asks about
+    assert "an email tool that stores the number but matches on email only" in part  # the route the intake asks about
+    assert "imports the file matched on source_id, with segment_name as the segment property" in part  # a CRM keyed by their id
+    assert "customers.csv" not in part  # its c_ ids match nothing in the user's tools
     assert not re.search(r"klaviyo\.csv|hubspot\.csv|mailchimp\.csv", part) and "segments_generic.csv" in part
     assert "start an email sequence" not in part
     assert "This export has no usable emails" in html_text(events["html"])

@@ -970,10 +970,12 @@ def _routine(exports: dict | None, usage: bool) -> str:
         return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {ALERT}.{usage_note}"
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
-        text += (f" Tag customers in your own records from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column)."
-                 " If your email tool stores that customer number, export your audience with it, look each number up in the file's source_id to add the segment, and import the result back as an update that sets the segment tag."
+        text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
+                 " a CRM that stores that id as a unique property imports the file matched on source_id, with segment_name as the segment property;"
+                 " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
-    return f"{text} Either way, after each rerun (with the same segment.key, so ids stay the same) {ALERT}: customers.csv shows each customer's segment."
+        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and {ALERT}."
+    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {ALERT}."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
