@@ -271,7 +271,7 @@ _UNITS = (
     r"orders?|customers?|purchases?|buyers?|clients?|accounts?|users?|people|visits?|sessions?|"
     r"times|transactions?|items?|units?|emails?|messages?|seats?|subscribers?|members?|"
     r"shops?|stores?|businesses|companies|company|retailers?|resellers?|households?|contacts?|"
-    r"patients?|students?|guests?|companies|firms?|brands?|"
+    r"patients?|students?|guests?|companies|firms?|brands?|shoppers?|bucks|dollars?|euros?|pounds?|quid|"
     r"percent|per ?cent|pct|points?|pts?|x|k|bn|m)"
 )
 
@@ -314,7 +314,12 @@ WORD_FIGURE = re.compile(
     rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
     r"|\b(?:doubled|tripled|quadrupled|halved)\b"
-    rf"|\b(?!one\s){_NUMBER_WORDS}\s+times\s+(?:a|an|per|each|every)\s+(?:day|week|fortnight|month|quarter|year)\b",
+    rf"|\b(?!one\s){_NUMBER_WORDS}\s+times\s+(?:a|an|per|each|every)\s+(?:day|week|fortnight|month|quarter|year)\b"
+    # a round count in words ("about a thousand accounts", "a dozen of them", "two thousand
+    # dollars") and a fraction of change ("fell by a third")
+    rf"|\b(?:an?|{_NUMBER_WORD})[- ](?:hundred|thousand|million)\b"
+    r"|\b(?:a|half\s+a|one|two|three)\s+dozen\b"
+    r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
     re.IGNORECASE,
 )
 _WORD_TIMES_PER = re.compile(r"\btimes\s+(?:a|an|per|each|every)\b", re.IGNORECASE)
