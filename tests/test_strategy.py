@@ -409,7 +409,9 @@ def test_a_budget_of_hours_only_is_a_budget(runs):
         p["investment"] = {"hours": p["investment"]["hours"]}
     assert [p for p in validate(doc, facts) if p.path.startswith(("budget", "targeting_matrix", "pathways"))] == []
     doc["pathways"][0]["investment"]["budget"] = 500  # money the user does not have
-    assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.amount", "plan_over_budget")]
+    (p,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
+    assert (p.path, p.code) == ("budget.amount", "plan_over_budget")
+    assert re.search(r"comes to [\d,]+ USD, more than the 0 USD the budget allows", p.message), p.message  # amounts with their currency
 
 
 def test_pathway_hours_may_recur_on_their_own_period(runs):

@@ -635,7 +635,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
-    problems += _over_budget(doc)
+    problems += _over_budget(doc, currency)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
@@ -911,7 +911,7 @@ def _usage_rule_columns(doc: dict, fact_segments: dict) -> list[Problem]:
 WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
 
 
-def _over_budget(doc: dict) -> list[Problem]:
+def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
     """The pathways' costs over the roadmap's weeks against the budget for those weeks: one-off
     costs count once, recurring ones every period (a plan without a roadmap counts one period)."""
     budget = doc.get("budget")
@@ -933,7 +933,7 @@ def _over_budget(doc: dict) -> list[Problem]:
         per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
-            unit = "" if field_name == "amount" else " staff hours"
+            unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} comes to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
