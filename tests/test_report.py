@@ -411,6 +411,8 @@ def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, re
     m = shopify["facts"]["data"]["mapping"]
     assert f"| Revenue | {fmt_money(shopify['facts']['data']['revenue_total'], 'USD')} (net of refunds: {m['amount']} minus {m['refunded']}) |" in shopify["md"]
     assert f"(net of refunds: {m['amount']} minus {m['refunded']})</span>" in shopify["html"]
+    d = shopify["facts"]["data"]  # and the span a segment's average value covers
+    assert f"Avg Value: revenue per customer over all the data ({d['date_min']} to {d['date_max']})." in shopify["md"]
     for name, run in rendered.items():
         if "refunded" not in run["facts"]["data"].get("mapping", {}):
             assert "net of refunds" not in run["md"], name
