@@ -325,15 +325,18 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
     lines += ["C4,B,2024-01-03,-2,10.00", "5,B,2024-01-10,4,10.00"]  # a return before B's first sale
     lines += ["6,C,2024-03-01,1,10.00", "C7,C,2024-03-01,-1,10.00"]  # bought and returned the same day
     lines += ["8,D,2024-02-10,2,10.00", "9,D,2024-03-10,2,10.00"]
+    lines += ["C10,E,2024-02-01,-1,10.00"]  # E only returned: in no segment
     path = write(tmp_path, "retail.csv", "\n".join(lines) + "\n")
     ds = load([path], IngestOptions(net_returns=True))
-    assert ds.dropped == {"return_without_sale": 1} and ds.kept_rows + 1 == ds.rows == 9
-    assert len(ds.transactions) == 6  # two returns folded into purchases, one dropped
+    assert ds.dropped == {"return_without_sale": 2} and ds.kept_rows + 2 == ds.rows == 10
+    assert len(ds.transactions) == 6  # two returns folded into purchases, two dropped
     spend = ds.transactions.groupby("customer_id", observed=True)["amount"].sum()
     assert sorted(spend.round(2).tolist()) == [0.0, 40.0, 40.0, 120.0]
     # each purchase as kept: A's return went on its 100 of 2024-01-05 (70), not on the later 50
     assert sorted(ds.transactions["amount"].round(2).tolist()) == [0.0, 20.0, 20.0, 40.0, 50.0, 70.0]
-    assert ds.dropped_value == {"return_without_sale": -20.0}
+    assert ds.dropped_value == {"return_without_sale": -30.0}
+    # the totals the user saw in the export move: said in numbers, with who is left with nothing
+    assert "2 returns worth 30.00 had no earlier purchase in the data to come off (the sale was before the export began) and are left out, so revenue is that much above the export's own net total; 1 customer had nothing but such returns and is in no segment" in ds.notes
     assert any("2 returns (orders with a negative amount) came off the same customer's latest purchase" in n for n in ds.notes)
     assert not any("negative amount" in w for w in ds.warnings)
     # through the CLI: A has 2 purchase days and 120 of spend; both flags at once is refused

@@ -341,6 +341,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if returns_netted:
         kept = kept & ~folded
         notes.append(_netted_note(returns_netted))
+        unmatched = reason.labels() == "return_without_sale"
+        if unmatched.any():
+            notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
@@ -401,6 +404,19 @@ def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative
 def _netted_note(n: int) -> str:
     return (f"{n:,} {'return' if n == 1 else 'returns'} (orders with a negative amount) came off the same customer's latest purchase on or before "
             f"{'its' if n == 1 else 'their'} day (--net-returns): spend is net of returns, and orders and purchase days count sales only")
+
+
+def _unmatched_returns_note(identity: pd.Series, unmatched: np.ndarray, kept: np.ndarray, n: int, value: float | None, currency: str | None) -> str:
+    """Returns with no earlier purchase in the data (a sale from before the export) are left
+    out: revenue is that much above the export's own net total, and customers who only
+    returned are in no segment. Said in numbers, since the user confirmed the totals before."""
+    ids = identity.reset_index(drop=True)
+    returners = pd.Index(ids[unmatched].dropna().unique())
+    only_returned = int((~returners.isin(ids[kept].dropna())).sum())
+    worth = f" worth {abs(value):,.2f}{' ' + currency if currency else ''}" if value else ""
+    who = f"; {only_returned:,} {'customer' if only_returned == 1 else 'customers'} had nothing but such returns and {'is' if only_returned == 1 else 'are'} in no segment" if only_returned else ""
+    return (f"{n:,} {'return' if n == 1 else 'returns'}{worth} had no earlier purchase in the data to come off (the sale was before the export began) and "
+            f"{'is' if n == 1 else 'are'} left out, so revenue is that much above the export's own net total{who}")
 
 
 def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
