@@ -959,6 +959,12 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
     last = data["by_month"][-1]
     assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
     assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]
+    # the intake brief says the same amounts are after refunds, not what the orders sold for
+    from custseg.render.briefs import render_brief
+
+    intake = render_brief("intake", shopify["facts"])
+    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD after refunds;" in intake
+    assert "not what it sold for.\n- " in intake  # its own line ends, the next bullet starts
 
 
 def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
