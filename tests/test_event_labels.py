@@ -80,7 +80,7 @@ def test_report_says_rfm_shares_are_of_the_buyers(events):
     data = section(md, "## The data we used")
     assert f"| Customers who bought (in the RFM segments) | {fmt_count(buyers)} |" in data
     assert f"| Customers who never bought (in no RFM segment) | {fmt_count(never)} |" in data
-    assert f"| Customers who bought once | {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought |" in data
+    assert f"| Customers who bought on one day only | {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought |" in data
     glance = section(md, "## RFM segments at a glance")
     assert "| Segment | Count | % of buyers | Revenue Share |" in glance and "% of Total" not in glance
     profiles = section(md, "## Segment profiles")
@@ -106,7 +106,7 @@ def test_intake_brief_counts_buyers_and_those_who_never_bought(events):
     intake = events["briefs"]["intake"]
     assert f"- Customers: **{fmt_count(everyone)}**: {fmt_count(buyers)} bought (had a purchase event) and {fmt_count(never)} never bought." in intake
     assert f"count only the {fmt_count(buyers)} who bought, and their shares are of them" in intake
-    assert f"- Customers who bought once: {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought." in intake
+    assert f"- Customers who bought on one day only: {fmt_pct(facts['data']['one_time_share'])} of the {fmt_count(buyers)} who bought." in intake
 
 
 def test_segments_and_strategy_briefs_say_shares_are_of_buyers(events):
