@@ -264,7 +264,7 @@ def render_text(r: RunResult) -> str:
             lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {trend}")
     lines.append("Segmentations: " + ", ".join(r.segmentations))
     if r.validation_monotone is not None:
-        lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "ordering not monotone (see facts.json)"))
+        lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "a lower segment bought again more often than the one above it (see the report)"))
     for w in r.warnings:
         lines.append(f"Warning: {w}")
     if r.key_reused:
