@@ -98,7 +98,7 @@ DEFAULT = RuleTable(
         _rule("loyal", "Loyal", "Buy regularly and are still active, with solid spend.", r=(3, 5), f=(3, 5), m=(2, 5)),
         _rule("new", "New", "First purchase was recent; their potential is still unknown.", r=(4, 5), f=(1, 1)),
         _rule("at_risk", "At Risk", "Bought more than once with solid spend, but have started to go quiet: still within reach of a win-back.", r=(2, 2), f=(2, 5), m=(2, 5)),
-        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or one-time and low spenders who have gone quiet.", r=(1, 2)),
+        _rule("dormant", "Dormant", "The longest since a purchase (recency 1), or quiet for a while (recency 2) after a single purchase or with low spend.", r=(1, 2)),
         _rule("needs_attention", "Needs Attention", "Active but not yet loyal: few purchases or modest spend."),
     ),
 )
