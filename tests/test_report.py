@@ -839,6 +839,14 @@ def test_a_usage_plan_leads_with_the_usage_groups(usage_report):
     assert "on the usage groups" in section(md, "## Strategy per segment")
 
 
+def test_a_usage_plan_keeps_its_groups_current_by_the_behavior_column(usage_report):
+    """The plan's rules key on usage groups: the import advice maps behavior, not segment_name
+    (empty for users who never bought), and the alert speaks of use."""
+    part = section(usage_report["md"], "### Keeping segments current")
+    assert "with behavior (the usage group) as the segment property" in part and "segment_name" not in part
+    assert "alert the account owner when an active user goes quiet" in part and "top customer" not in part
+
+
 def test_a_usage_plan_opens_in_short_with_the_usage_groups(usage_report):
     facts, md = usage_report["facts"], usage_report["md"]
     seg, rfm = facts["segmentations"]["behavioral"], facts["segmentations"]["rfm"]
@@ -963,7 +971,7 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
     from custseg.render.briefs import render_brief
 
     intake = render_brief("intake", shopify["facts"])
-    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD after refunds;" in intake
+    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD;" in intake
     assert "not what it sold for.\n- " in intake  # its own line ends, the next bullet starts
 
 

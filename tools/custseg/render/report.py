@@ -955,27 +955,29 @@ def _maintenance(own_schedule: bool, exports: dict | None, usage: bool) -> list[
 
 
 ALERT = "alert the owner when a top customer slips into a risk segment"
+USAGE_ALERT = "alert the account owner when an active user goes quiet"
 
 
 def _routine(exports: dict | None, usage: bool) -> str:
     """What to automate with the files that have anyone in them; says so when no email-tool
     file does. ``usage``: the plan is on the usage groups, which only the generic file carries."""
+    alert = USAGE_ALERT if usage else ALERT
     if not exports:
-        return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {ALERT}."
+        return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {alert}."
     filled = [f["name"] for f in exports["files"] if f["rows"]]
     emailed = [f for f in filled if f != GENERIC_FILE]
     usage_note = f" Each user's usage group is in the behavior column of {GENERIC_FILE}." if usage and GENERIC_FILE in filled else ""
     if emailed:
         tag = "their RFM segment" if usage else "segment"
-        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {ALERT}.{usage_note}"
+        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {alert}.{usage_note}"
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
-                 " a CRM that stores that id as a unique property imports the file matched on source_id, with segment_name as the segment property;"
+                 f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property;"
                  " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
-        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and {ALERT}."
-    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {ALERT}."
+        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and {alert}."
+    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:

@@ -934,7 +934,7 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
-            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} comes to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
+            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
 
