@@ -214,6 +214,10 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
     assert "these groups' keys are in segments_generic.csv's `behavior` column" in strategy
     assert "label customers with the computed segment names" not in strategy
     assert "`{data.subscriptions.active_by_behavior.power}`" in strategy
+    # email reach is counted by RFM segment only: no reach per usage group to cite, just the no-email route
+    assert "exports.reachable_by_segment" not in strategy and "This export holds no emails at all" in strategy
+    assert "the group labels (segments_generic.csv's `behavior` column)" in strategy
+    assert "\n\n## What each segment's strategy holds" in brief("strategy")  # the RFM brief's reach section ends its paragraph
     if "## The data is" in strategy:
         assert "further from their last activity" in strategy and "from their last purchase" not in strategy
     ops = brief("operationalize", "--segmentation", "behavioral")

@@ -66,7 +66,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "empty_segments": _empty_segments(seg, active),
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
-        "email_reach": _email_reach(facts, seg, active),
+        "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
         "no_emails": _no_emails(facts),
