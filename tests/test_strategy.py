@@ -1439,6 +1439,14 @@ def test_the_period_is_written_as_the_strategy_brief_says(runs):
     assert [p.code for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == ["figure_in_text"]
 
 
+def test_a_product_name_with_a_ratio_is_not_a_figure(runs):
+    facts = facts_of(runs)
+    doc = _append_persona("loyal", "They book 1:1 sessions and use the 24/7 members' chat.")(reference())
+    assert [p for p in validate(doc, facts) if p.code == "figure_in_text"] == []
+    doc = _append_persona("loyal", "They book 3 sessions a month.")(reference())
+    assert [p.code for p in validate(doc, facts) if p.path == "segments.loyal.persona"] == ["figure_in_text"]
+
+
 def test_plan_numbers_in_an_intervention_get_a_plan_hint_not_a_chance_fact(runs):
     """'A 3-email flow over 2 weeks' counts the plan's steps: the message says where plan numbers
     go instead of naming a fact that happens to equal 3; a data figure in a pathway is matched

@@ -282,7 +282,7 @@ def _figure_re(currency: str | None) -> re.Pattern:
         rf"[$€£¥₹]\s?{_NUM}"
         rf"|\b(?:{codes})\s?{_NUM}"
         rf"|\b{_NUM}\s?(?:%|[$€£¥₹]|(?:{codes})\b)"
-        rf"|\b{_NUM}\s?-?\s?{_UNITS}(?![\w])"
+        rf"|(?<![:/])\b{_NUM}\s?-?\s?{_UNITS}(?![\w])"  # not '1:1 sessions' or '24/7 members' (names, not figures)
         rf"|\b{_NUM}\s?×"
         # a ratio in digits: 9 in 10, 3 out of 4
         rf"|\b\d+\s+(?:in|out\s+of)\s+(?:every\s+)?\d+\b"
