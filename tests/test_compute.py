@@ -594,7 +594,7 @@ def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tm
     strategy = render_brief("strategy", facts)
     assert "## Moves sized from this data\n\nNone: moves between segments cannot be measured here (the data covers" in strategy
     kpis = render_brief("operationalize", facts)
-    assert "track segment sizes" in kpis and "track next-period behaviour" not in kpis
+    assert "track segment shares (`pct_customers`" in kpis and "track next-period behaviour" not in kpis
     long_run, _ = read_out(_example_run(cli, tmp_path))
     assert "track next-period behaviour" in render_brief("operationalize", long_run) and "## Moves worth acting on" in render_brief("strategy", long_run)
     # short data is said once among the warnings (the profile's own line gives way to the run's)

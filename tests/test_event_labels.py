@@ -225,6 +225,8 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
         assert f"`{{segmentations.behavioral.segments.{k}.active_days_30}}` (mean active days in the last 30)" in ops
         assert f"`{{segmentations.behavioral.segments.{k}.days_since_active}}`" in ops
     assert "every Power User was active on at least 12" in ops and "every Loyal customer" not in ops
+    # sizes are tracked as shares: counts only rise as sign-ups join
+    assert "track the groups' shares of users (`pct_customers`" in ops and "`{segmentations.behavioral.segments.inactive.pct_customers}` (share of users)" in ops
     assert re.findall(r"^  - (.+?): `", ops, re.MULTILINE) == [behavioral["segments"][k]["name"] for k in active]  # one baseline line each
     assert "on the usage groups' keys, which segments_generic.csv carries in its `behavior` column" in ops and "enters at_risk" not in ops
     assert "the export held no emails, so the Klaviyo, HubSpot and Mailchimp files are empty" in ops and "left out of the email files" not in ops
