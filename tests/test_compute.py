@@ -959,8 +959,8 @@ def test_seasonality_figures_match_a_hand_count(cli, tmp_path):
     assert (season["window_start"], season["window_end"], season["window_days"]) == ("2023-01-01", "2023-12-31", 365)
     assert season["buyers"] == 3
     assert season["revenue_share"] == {"q1": 0.24, "q2": 0.08, "q3": 0.12, "q4": 0.56}
-    assert season["buyers_share"] == {"q1": 0.6667, "q2": 0.3333, "q3": 0.3333, "q4": 0.6667}
-    assert season["one_quarter_only"] == 0.6667
+    assert season["buyers_share"] == {"q1": 0.666667, "q2": 0.333333, "q3": 0.333333, "q4": 0.666667}
+    assert season["one_quarter_only"] == 0.666667
     assert "seasonality" not in facts["unavailable"]
     # Per segment: what each customer alone would show, added up by the segment it is in.
     alone = {
@@ -1023,7 +1023,7 @@ def test_seasonality_counts_a_quarter_split_by_the_window_once():
     x_and_y = seasons.figures(per_group, 0)
     assert x_and_y == {
         "buyers": 2,
-        "revenue_share": {"q1": 0.0, "q2": 0.1111, "q3": 0.0, "q4": 0.8889},  # 5 and 40 of 45: y's 99 fell the day before the window
+        "revenue_share": {"q1": 0.0, "q2": 0.111111, "q3": 0.0, "q4": 0.888889},  # 5 and 40 of 45: y's 99 fell the day before the window
         "buyers_share": {"q1": 0.0, "q2": 0.5, "q3": 0.0, "q4": 0.5},
         "one_quarter_only": 1.0,  # x's two Q4 pieces are one quarter
     }

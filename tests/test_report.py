@@ -1060,3 +1060,26 @@ def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rende
         assert other["facts"]["data"]["mrr_total"] is None
         assert "MRR Share" not in other["md"] and "MRR of live accounts" not in other["md"] and "MRR Share" not in other["html"]
         assert "by status:" not in other["md"]
+
+
+def test_shares_are_shown_as_the_exact_share_rounds(rendered):
+    """A share stored to 4 decimals and shown to 1 rounds twice (0.734470 -> 0.7345 -> 73.5%, where
+    the revenue says 73.4%): every RFM share in the report is the exact one, rounded once."""
+    import pandas as pd
+
+    checked = 0
+    for name, run in rendered.items():
+        customers = pd.read_csv(run["dir"] / "customers.csv")
+        rfm = run["facts"]["segmentations"].get("rfm")
+        if rfm is None or "segment" not in customers:
+            continue
+        scored = customers[customers["segment"].notna()]
+        spend, total = scored.groupby("segment")["monetary_total"].sum(), scored["monetary_total"].sum()
+        for key, s in rfm["segments"].items():
+            if s["count"]:
+                assert fmt_pct(s["pct_customers"]) == fmt_pct(s["count"] / len(scored)), (name, key)
+                if s["revenue_share"] is not None and total:
+                    assert fmt_pct(s["revenue_share"]) == fmt_pct(spend[key] / total), (name, key)
+                checked += 1
+    assert checked > 15
+    assert fmt_pct(round(36722 / 49997.97, 6)) == "73.4%" != fmt_pct(round(36722 / 49997.97, 4))  # the skill trial's case

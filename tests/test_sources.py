@@ -567,7 +567,7 @@ def test_mrr_is_reported_in_all_and_per_segment(tmp_path, cli):
     # every live account pays 100 and every churned one 0: a segment's MRR is 100 per live account in it
     per_segment = customers.assign(mrr=np.where(customers["lifecycle"] == "churned", 0.0, 100.0)).groupby("segment")["mrr"].sum().to_dict()
     assert {k: s["mrr"] for k, s in rfm.items() if s["count"]} == per_segment
-    assert {k: s["mrr_share"] for k, s in rfm.items() if s["count"]} == {k: round(v / 6400, 4) for k, v in per_segment.items()}
+    assert {k: s["mrr_share"] for k, s in rfm.items() if s["count"]} == {k: round(v / 6400, 6) for k, v in per_segment.items()}
     assert facts["segmentations"]["lifecycle"]["segments"]["churned"]["mrr"] == 0
 
 

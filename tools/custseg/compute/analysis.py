@@ -37,14 +37,14 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
         money = has_amounts and c > 0
         out[key] = {
             "count": c,
-            "pct_customers": _r(c / n, 4) if n else 0.0,
+            "pct_customers": _r(c / n, 6) if n else 0.0,
             "revenue": _r(revenue[i], 2) if has_amounts else None,
-            "revenue_share": _r(revenue[i] / revenue_total, 4) if has_amounts and revenue_total else None,
+            "revenue_share": _r(revenue[i] / revenue_total, 6) if has_amounts and revenue_total else None,
             "avg_value": _r(revenue[i] / c, 2) if money else None,
             "aov": _r(revenue[i] / orders[i], 2) if money and orders[i] else None,
             "median_recency_days": float(medians[i]) if c else None,
             "avg_purchase_days": _r(days[i] / c, 2) if c else None,
-            "repeat_rate": _r(repeat[i] / c, 4) if c else None,
+            "repeat_rate": _r(repeat[i] / c, 6) if c else None,
             "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money and m.period else None,
         }
     return out
@@ -88,13 +88,13 @@ def add_trend(stats: dict[str, dict], prev_idx: np.ndarray | None, keys: list[st
     for i, key in enumerate(keys):
         now, before = stats[key]["count"], int(prev[i])
         stats[key]["count_prev"] = before
-        stats[key]["pct_customers_prev"] = _r(before / total_prev, 4) if total_prev else None
+        stats[key]["pct_customers_prev"] = _r(before / total_prev, 6) if total_prev else None
         if min(now, before) < TREND_MIN_CUSTOMERS:  # 3 -> 8 customers is +133%, and says nothing
             stats[key]["trend"] = None
             stats[key]["trend_change"] = None
             continue
         change = (now / total_now) / (before / total_prev) - 1
-        stats[key]["trend_change"] = _r(change, 4)
+        stats[key]["trend_change"] = _r(change, 6)
         stats[key]["trend"] = "growing" if change > TREND_THRESHOLD else "declining" if change < -TREND_THRESHOLD else "stable"
 
 
@@ -133,9 +133,9 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
         rows.append({
             "segment": key,
             "customers": c,
-            "repeat_rate": _r(bought[mask].mean(), 4),
+            "repeat_rate": _r(bought[mask].mean(), 6),
             "revenue_per_customer": _r(spend[mask].mean(), 2) if has_amounts else None,
-            "revenue_share": _r(spend[mask].sum() / total_window, 4) if has_amounts and total_window else None,
+            "revenue_share": _r(spend[mask].sum() / total_window, 6) if has_amounts and total_window else None,
         })
     base = float(bought.mean()) if len(bought) else 0.0
     rates = [r["repeat_rate"] for r in rows]
@@ -144,12 +144,12 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
     existing_spend = float(spend.sum())
     return {
         "segments": rows,
-        "base_repeat_rate": _r(base, 4),
+        "base_repeat_rate": _r(base, 6),
         "top_segment": top["segment"] if top else "",
         "top_lift": _r(top["repeat_rate"] / base, 2) if top and base > 0 else None,
         "monotone": not violations,
         "violations": violations,
-        "new_customer_revenue_share": _r(1 - existing_spend / total_window, 4) if has_amounts and total_window else None,
+        "new_customer_revenue_share": _r(1 - existing_spend / total_window, 6) if has_amounts and total_window else None,
     }
 
 

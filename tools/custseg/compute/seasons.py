@@ -23,7 +23,7 @@ from custseg.compute.months import month_index
 
 YEAR_DAYS = 365  # the window: each calendar day of the year once (a leap year's 29 February displaces one other day)
 QUARTERS = ("q1", "q2", "q3", "q4")  # January-March, April-June, July-September, October-December
-DIGITS = 4  # shares are stored to 4 decimals, as the segments' other shares
+DIGITS = 6  # shares are stored to 6 decimals, as the segments' other shares
 
 
 def window(as_of: int) -> tuple[int, int]:

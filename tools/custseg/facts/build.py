@@ -663,7 +663,7 @@ class _CustomerTable(_Base):
             sums = np.bincount(idx, weights=live_mrr, minlength=len(seg.order))
             for i, k in enumerate(seg.order):
                 seg.segments[k].mrr = round(float(sums[i]), 2)
-                seg.segments[k].mrr_share = round(float(sums[i]) / total, 4) if total else None
+                seg.segments[k].mrr_share = round(float(sums[i]) / total, 6) if total else None
 
 
 # -- helpers -------------------------------------------------------------------------------------
