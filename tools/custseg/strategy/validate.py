@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
+    "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
@@ -633,6 +634,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     usage = _usage_plan(keys, segmentation)
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
+    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _over_budget(doc, currency)
@@ -874,6 +876,28 @@ def _unmeetable_triggers(doc: dict, seg_facts: dict, fact_segments: dict, activi
         rule = (fact_segments.get(start) or {}).get("rule")
         defined = f" ('{rule}')" if rule else ""
         out.append(Problem(f"pathways[{i}].trigger.value", "trigger_outside_segment", f"no customer of '{start}' can have {metric} {op} {value:g}: by its definition{defined} they have {metric} {describe(span)}; set a threshold within that range{where}"))
+    return out
+
+
+def _targets_outside_segment(doc: dict, seg_facts: dict, activity: bool) -> list[Problem]:
+    """A target its segment's definition rules out: a pathway whose success leaves customers
+    outside its to-segment (active_days_30 8 for a group of 12 or more), or a KPI on a segment's
+    own defining metric aimed outside the band every member, so its mean or median, lies in."""
+    ranges = segment_ranges(seg_facts)
+    out = []
+
+    def check(path: str, segment: Any, metric: Any, target: Any, what: str) -> None:
+        value = _number(target)
+        span = ranges.get(segment, {}).get(metric) if isinstance(segment, str) and isinstance(metric, str) else None
+        if span is None or value is None or (activity and metric in PURCHASE_METRICS) or meets(span, "==", value):
+            return
+        out.append(Problem(path, "target_outside_segment", f"{what} ({metric} {value:g}) is outside '{segment}', whose customers have {metric} {describe(span)} by its definition; aim within that range"))
+
+    for i, p in _items(doc, "pathways"):
+        success = p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}
+        check(f"pathways[{i}].success_metric.target", p.get("to_segment"), success.get("metric"), success.get("target"), "a customer who reached the success target")
+    for i, k in _items(doc, "kpis"):
+        check(f"kpis[{i}].target", k.get("segment"), k.get("metric"), k.get("target"), "the KPI target")
     return out
 
 
