@@ -896,8 +896,12 @@ def _targets_outside_segment(doc: dict, seg_facts: dict, activity: bool) -> list
     for i, p in _items(doc, "pathways"):
         success = p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}
         check(f"pathways[{i}].success_metric.target", p.get("to_segment"), success.get("metric"), success.get("target"), "a customer who reached the success target")
+    base = _number(seg_facts.get("customers"))
     for i, k in _items(doc, "kpis"):
         check(f"kpis[{i}].target", k.get("segment"), k.get("metric"), k.get("target"), "the KPI target")
+        target = _number(k.get("target"))
+        if k.get("metric") == "count" and base is not None and target is not None and target > base:
+            out.append(Problem(f"kpis[{i}].target", "target_outside_segment", f"the KPI target ({target:g} customers) is more than the whole base segmented ({base:g}); a segment's count can only be part of it"))
     return out
 
 
