@@ -833,7 +833,14 @@ def test_a_usage_plan_leads_with_the_usage_groups(usage_report):
         if s["count"]:
             part = section(profiles, f"### {s['name']}")
             assert f"**{fmt_count(s['count'])} users** ({fmt_pct(s['pct_customers'])} of all users)" in part
-            assert f"active on {fmt_days(s['active_days_30'])} of the last 30 on average" in part and f"since last active is {fmt_days(s['days_since_active'])}" in part
+            if s["active_days_30"]:
+                assert f"active on {fmt_days(s['active_days_30'])} of the last 30 on average" in part
+            else:  # not 'active on 0 days'
+                assert "None of them was active in the last 30 days." in part and "active on 0 days" not in part
+            if s["days_since_active"]:
+                assert f"since last active is {fmt_days(s['days_since_active'])}" in part
+            else:  # not 'a median 0 days'
+                assert "At least half of them were active on the last day of the data." in part and "0 days" not in part
     assert "### Behavioral segments" not in md  # shown once, up front
     assert "buyers' view" in section(md, "## How customers were scored")
     assert "on the usage groups" in section(md, "## Strategy per segment")

@@ -1051,7 +1051,9 @@ def _users(n: Any) -> str:
 def _activity_words(row: dict) -> str:
     """'active on 5.8 days of the last 30 on average; last active a median 3 days ago'."""
     parts = []
-    if row.get("active_days_30") is not None:
+    if row.get("active_days_30") == 0:
+        parts.append("none of them active in the last 30 days")
+    elif row.get("active_days_30") is not None:
         parts.append(f"active on {fmt_days(row['active_days_30'])} of the last 30 on average")
     since = row.get("days_since_active")
     if since == 0:
