@@ -168,6 +168,14 @@ def test_behavioral_bands_in_plain_words(events):
     segments = events["briefs"]["segments"]
     assert f"by {defn['basis']}:\n- Power Users (`power`): 12 or more active days" in segments
     assert "- Occasional Users (`occasional`): at least 1 and fewer than 4 active days" in segments
+    # each group on its own line with its share of users and trend, as the RFM table has them
+    beh = events["facts"]["segmentations"]["behavioral"]["segments"]
+    lines = [line for line in segments.splitlines() if re.match(r"- .* \(`(power|regular|occasional|inactive)`\): ", line)]
+    assert len(lines) == 4
+    for line in lines:
+        s = beh[re.search(r"\(`(\w+)`\)", line).group(1)]
+        assert f"; {fmt_count(s['count'])} users ({fmt_pct(s['pct_customers'])} of users)" in line
+        assert (f", share {s['trend']} ({fmt_pct(s['trend_change'], True)})" in line) == bool(s["trend"])
 
 
 def test_segments_brief_offers_a_plan_on_the_behavioral_segments(events):
