@@ -1112,3 +1112,25 @@ def test_transitions_to_watch_leave_out_moves_zero_by_construction():
     pairs = [("champions", "at_risk"), ("loyal", "champions"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("dormant", "loyal")]
     watch = migration(codes, prev_idx, codes, now_idx, keys, None, pairs)["watch"]
     assert [(w["from_segment"], w["to_segment"], w["customers"]) for w in watch] == [("loyal", "at_risk", 1), ("at_risk", "dormant", 1), ("dormant", "loyal", 0)]
+
+
+def test_empty_quiet_segments_on_short_data_are_not_read_as_nobody_stopped(cli, tmp_path):
+    """Three weeks of orders: nobody can be At Risk or Dormant yet. The segments brief says the
+    data is too short for them, so 'bring back people who stopped' is not answered with 'nobody'
+    (a skill trial on a 22-day Stripe export); a long export with such customers says nothing of it."""
+    import random
+
+    from custseg.render.briefs import render_brief
+
+    rng = random.Random(1)
+    rows = [(f"c{i}", f"2025-01-{rng.randint(1, 22):02d}", rng.randint(10, 300)) for i in range(120) for _ in range(rng.randint(1, 3))]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]["segments"]
+    assert rfm["at_risk"]["count"] == 0 and rfm["dormant"]["count"] == 0
+    brief = render_brief("segments", facts)
+    assert f"At Risk and Dormant are empty because nobody in this data has gone without a purchase long enough (it covers {facts['data']['days_covered']} days)" in brief
+    long_run = tmp_path / "long"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", long_run, "--no-charts")
+    assert "gone without a purchase long enough" not in render_brief("segments", read_out(long_run)[0])

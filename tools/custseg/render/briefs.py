@@ -64,6 +64,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "today": from_day(build.today()),  # the clock the data's age is measured by
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
+        # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
+        "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and _quiet_segment(e["key"], e["name"])],
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
@@ -135,6 +137,14 @@ def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:
         {"key": k, "name": names[k], "into": names.get(merged[k]["into"], merged[k]["into"]) if k in merged else None, "reason": merged[k]["reason"] if k in merged else None}
         for k in seg.get("order", []) if k not in active
     ]
+
+
+QUIET_WORDS = ("dormant", "lapsed", "risk", "lost", "hibernat", "sleep", "churn", "inactive")
+
+
+def _quiet_segment(key: str, name: str) -> bool:
+    text = f"{key} {name}".lower()
+    return any(w in text for w in QUIET_WORDS)
 
 
 def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:
