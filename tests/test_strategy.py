@@ -341,6 +341,7 @@ BROKEN_USAGE = [
     ("usage_trigger_beyond_the_band", _set(f"{P0}.trigger.value", 12), "trigger_outside_segment", f"{P0}.trigger.value"),
     ("usage_target_below_the_trigger", _set(f"{P0}.success_metric.target", 6), "pathway_target_backwards", f"{P0}.success_metric.target"),
     ("usage_target_short_of_the_to_group", _set(f"{P0}.success_metric.target", 10), "target_outside_segment", f"{P0}.success_metric.target"),
+    ("usage_persona_in_words_of_buying", _append_persona("power", "They bought on {segmentations.behavioral.segments.power.avg_purchase_days} days on average."), "buying_words_on_activity", "segments.power.persona"),
     ("usage_kpi_count_above_the_base", _set("kpis[1]", {"segment": "regular", "metric": "count", "baseline": "{segmentations.behavioral.segments.regular.count}", "target": 30000, "review": "monthly"}), "target_outside_segment", "kpis[1].target"),
     ("usage_kpi_beyond_the_band", _set("kpis[2]", {"segment": "occasional", "metric": "active_days_30", "baseline": "{segmentations.behavioral.segments.occasional.active_days_30}", "target": 9, "review": "monthly"}), "target_outside_segment", "kpis[2].target"),
     ("usage_rule_on_segment_name", _set("automation_rules[0].rule", "When segment_name is power, route chats to the priority inbox."), "rule_wrong_column", "automation_rules[0].rule"),

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
+    "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
@@ -636,7 +637,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
-        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
+        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
     problems += _over_budget(doc, currency)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     if kpis:
@@ -921,6 +922,27 @@ def _purchase_metrics_on_usage(doc: dict, kpis: list, segmentation: str) -> list
         instead = USAGE_INSTEAD.get(metric, "active_days_30")
         baseline = f", with the baseline {{segmentations.{segmentation}.segments.{segment}.{instead}}}" if isinstance(segment, str) else ""
         out.append(Problem(path, "purchase_metric_in_usage_plan", f"{metric} counts purchases, but this plan acts on usage groups, and users who never bought have none; use {instead} ({USAGE_WORDS[instead]}){baseline}"))
+    return out
+
+
+# On an event log's usage groups, these facts count active days, not purchases.
+_ACTIVITY_AS_BUYING = ("avg_purchase_days", "repeat_rate", "median_recency_days")
+_BUYING_WORDS = re.compile(r"\b(?:b(?:uy|ought|uying|uys)|purchas\w*|spen[dt]\w*|order(?:s|ed|ing)?)\b", re.IGNORECASE)
+
+
+def _buying_words_on_activity(doc: dict, segmentation: str) -> list[Problem]:
+    """A sentence that cites a usage group's active-day figure in words of buying ("they bought on
+    {...avg_purchase_days} days") tells the user something the data does not say."""
+    out = []
+    cited = re.compile(rf"\{{segmentations\.{re.escape(segmentation)}\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
+    for path, name, text in iter_strings(doc):
+        if name in IDENTIFIERS:
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            fact, words = cited.search(sentence), _BUYING_WORDS.search(sentence)
+            if fact and words:
+                out.append(Problem(path, "buying_words_on_activity", f"'{words.group(0)}' speaks of buying, but {fact.group(0)} counts active days (days with any event) on this usage plan; say 'active' instead"))
+                break
     return out
 
 
