@@ -416,6 +416,13 @@ def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, re
     for name, run in rendered.items():
         if "refunded" not in run["facts"]["data"].get("mapping", {}):
             assert "net of refunds" not in run["md"], name
+    # a Stripe export whose run used the account's currency nets the converted columns
+    from custseg.render.report import _revenue_basis
+
+    stripe = {"amount": "Amount", "refunded": "Amount Refunded", "converted_amount": "Converted Amount", "converted_refunded": "Converted Amount Refunded"}
+    assert _revenue_basis(stripe, ["amounts converted to the account's currency (Converted Amount)"]) == "net of refunds: Converted Amount minus Converted Amount Refunded"
+    assert _revenue_basis(stripe, []) == "net of refunds: Amount minus Amount Refunded"
+    assert _revenue_basis({"amount": "Total"}, []) == ""
 
 
 def test_other_segmentations_say_what_their_trend_compares(shopify):

@@ -619,6 +619,16 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
     }
 
 
+def _revenue_basis(mapping: dict, notes: list[str]) -> str:
+    """Which columns the revenue nets, where the export records refunds: the converted ones when
+    the run used the account's currency (its note says so)."""
+    converted = any(str(n).startswith("amounts converted to the account's currency") for n in notes)
+    amount, refunded = ("converted_amount", "converted_refunded") if converted else ("amount", "refunded")
+    if mapping.get(amount) and mapping.get(refunded):
+        return f"net of refunds: {mapping[amount]} minus {mapping[refunded]}"
+    return ""
+
+
 def _trend_note(seg: dict) -> str:
     """What the Trend column of a segmentation other than RFM compares, or why it is n/a throughout."""
     if seg.get("trend_basis"):
@@ -657,7 +667,7 @@ def _data(facts: dict) -> dict:
     mapping = d.get("mapping") or {}
     return {
         # what the revenue figure is, where the export's own sales total would differ from it
-        "revenue_basis": f"net of refunds: {mapping['amount']} minus {mapping['refunded']}" if mapping.get("amount") and mapping.get("refunded") else "",
+        "revenue_basis": _revenue_basis(mapping, facts.get("notes") or []),
         "source": source,
         "source_label": SOURCE_LABELS.get(source, source.replace("_", " ")),
         "kind": d.get("kind") or "",
