@@ -1099,12 +1099,13 @@ def test_shares_are_shown_as_the_exact_share_rounds(rendered):
     assert fmt_pct(round(36722 / 49997.97, 6)) == "73.4%" != fmt_pct(round(36722 / 49997.97, 4))  # the skill trial's case
 
 
-def test_last_period_spend_of_a_short_export_names_the_days_it_covers(tmp_path, shopify):
+def test_last_period_spend_of_a_short_export_is_not_said_twice(tmp_path, shopify):
     """An export shorter than the period: 'each in the last 90 days' would claim days the data
-    does not hold; the profile names the days covered instead."""
+    does not hold, and all of its spend is the last period's: the profile says it once."""
     rows = ["customer_id,date,amount", "a,2025-01-01,10", "b,2025-01-02,20", "c,2025-01-05,30", "d,2025-01-10,15", "a,2025-01-12,12", "e,2025-01-15,40"]
     (tmp_path / "short.csv").write_text("\n".join(rows) + "\n")
     assert main(["run", str(tmp_path / "short.csv"), "--out", str(tmp_path / "out"), "--no-charts"]) == 0
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "each in the 15 days the data covers" in md and "each in the last 90 days" not in md
+    assert "each in the last 90 days" not in md and "the 15 days the data covers" not in md
+    assert "Each spent " in md  # the average value stays
     assert "each in the last 90 days" in shopify["md"]  # a longer export keeps the period
