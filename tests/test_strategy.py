@@ -1470,3 +1470,13 @@ def test_plan_numbers_in_an_intervention_get_a_plan_hint_not_a_chance_fact(runs)
     for part in key.split("."):
         value = value[part]
     assert value is not None
+
+
+def test_a_share_of_revenue_in_words_points_at_the_revenue_share(runs):
+    facts = facts_of(runs)
+    doc = _append_persona("loyal", "They bring three quarters of revenue.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona"]
+    assert "{segmentations.rfm.segments.loyal.revenue_share}" in p.message
+    doc = _append_persona("loyal", "Three quarters of them live in cities.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona"]
+    assert "{segmentations.rfm.segments.loyal.pct_customers}" in p.message

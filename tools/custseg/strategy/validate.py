@@ -387,6 +387,9 @@ PLAN_FIGURE = re.compile(
 )
 
 
+REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
+
+
 def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
     """The segment a text belongs to: its strategy's, or a pathway's from-segment."""
     own = re.match(r"segments\.([^.]+)\.", path)
@@ -588,7 +591,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         for m in WORD_FIGURE.finditer(bare):
             seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
             stat, cite, typed = _word_figure_hint(m.group(0))
-            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{segmentations.{segmentation}.segments.{seg_key}.{stat}}} or move plan numbers into a typed field ({typed})"))
+            if REVENUE_AFTER.match(bare[m.end():]):  # 'three quarters of revenue' is a revenue share, not a share of customers
+                stat = "revenue_share"
+            key = _stat_key(segmentation, seg_key, order, fact_segments, keys, stat) or f"segmentations.{segmentation}.segments.{seg_key}.{stat}"
+            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{{key}}} or move plan numbers into a typed field ({typed})"))
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
