@@ -106,7 +106,7 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
 def stripe_payments(path: str) -> Expected:
     exp = Expected()
     seen = set()
-    names = {"refunded": "refunded", "failed": "failed", "canceled": "cancelled", "pending": "unpaid"}
+    names = {"requires_payment_method": "incomplete", "requires_confirmation": "incomplete", "requires_action": "incomplete", "refunded": "refunded", "failed": "failed", "canceled": "cancelled", "pending": "unpaid"}
     with open(path, newline="", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             exp.rows += 1

@@ -101,7 +101,7 @@ STRIPE_OLD = (
 def test_stripe_old_layout(tmp_path):
     ds = load([write(tmp_path, "payments.csv", STRIPE_OLD)])
     assert ds.source == "stripe_payments" and ds.mapping["date"] == "Created (UTC)"
-    assert ds.dropped == {"duplicate": 1, "refunded": 1, "failed": 1, "requires_payment_method": 1}
+    assert ds.dropped == {"duplicate": 1, "refunded": 1, "failed": 1, "incomplete": 1}
     # Email first (two Stripe customers with one email are one person), else the Customer ID.
     assert sorted(ds.transactions["amount"]) == [40.0, 49.0, 49.0]
     assert ds.transactions["customer_id"].nunique() == 2

@@ -41,7 +41,10 @@ MAX_BAD_SHARE = 0.5
 _SHOPIFY_KEEP = {"paid", "partially_refunded"}
 _SHOPIFY_STATUS = {"refunded": "refunded", "voided": "voided", "pending": "unpaid", "authorized": "unpaid", "partially_paid": "unpaid", "expired": "failed"}
 _STRIPE_KEEP = {"paid", "succeeded"}
-_STRIPE_STATUS = {"refunded": "refunded", "failed": "failed", "canceled": "cancelled", "cancelled": "cancelled", "pending": "unpaid"}
+# Stripe's payment-intent states: a payment that never went through is one reason in plain words,
+# whichever step it stopped at; one authorized or still processing is unpaid, as elsewhere.
+_STRIPE_INCOMPLETE = {"requires_payment_method": "incomplete", "requires_confirmation": "incomplete", "requires_action": "incomplete", "incomplete": "incomplete"}
+_STRIPE_STATUS = {"refunded": "refunded", "failed": "failed", "canceled": "cancelled", "cancelled": "cancelled", "pending": "unpaid", "requires_capture": "unpaid", "processing": "unpaid", **_STRIPE_INCOMPLETE}
 _WOO_KEEP = {"completed", "processing"}
 _WOO_STATUS = {"refunded": "refunded", "cancelled": "cancelled", "trash": "cancelled", "failed": "failed", "pending": "unpaid", "on-hold": "unpaid", "checkout-draft": "unpaid", "draft": "unpaid"}
 _PURCHASE_EVENT = r"(?i)(?:purchase|order[ _]?(?:completed|placed)|checkout[ _]?completed|charge[ _]?succeeded|payment[ _]?succeeded)"

@@ -203,6 +203,7 @@ DROP_REASONS = {
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
+    "incomplete": "payment never completed (Stripe's requires_payment_method, requires_confirmation or requires_action)",
     "duplicate": "duplicates",
     "bad_date": "unreadable date",
     "bad_amount": "unreadable amount",
