@@ -382,6 +382,13 @@ def test_out_folder_is_replaced_only_when_it_holds_a_run(cli, tmp_path):
     # ... and its key is reused: the same customers keep the same ids without --key.
     assert set(pd.read_csv(out / "customers.csv")["customer_id"]) == ids
     assert not list(tmp_path.glob("out.previous-*")) and not list(tmp_path.glob(".segment-*"))
+    # Next month's export with the folder's own key (the review schedule's rerun) keeps them too
+    key = tmp_path / "segment.key"
+    key.write_bytes((out / "segment.key").read_bytes())
+    next_month = tmp_path / "european_orders_next_month.csv"
+    next_month.write_bytes((EXAMPLES / "european_orders.csv").read_bytes())
+    res = run_ok(cli, next_month, "--out", out, "--key", key, "--json")
+    assert res.json()["kept"] == ["answers.json", "drafts", "strategy.json"] and (out / "strategy.json").read_text() == "{}"
     # Another export into the same folder starts afresh: the answers and plan were for the first.
     res = run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--json")
     assert res.json()["kept"] == [] and res.json()["key_reused"] is False

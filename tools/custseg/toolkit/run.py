@@ -37,7 +37,7 @@ WORKBOOK_FILE = "segments.xlsx"
 
 @dataclass
 class RunParams(IngestParams):
-    out: str = param("folder to write facts.json, customers.csv and the key into; an earlier run there is replaced, and when it was of the same file(s) its key is reused (same customer ids) and files it did not write, such as answers.json, strategy.json or a rule file, are kept", default="segment-output", metavar="DIR")
+    out: str = param("folder to write facts.json, customers.csv and the key into; an earlier run there is replaced, and when it was of the same file(s) its key is reused (same customer ids) and files it did not write, such as answers.json, strategy.json or a rule file, are kept (as they are for next month's export run with --key and that folder's segment.key)", default="segment-output", metavar="DIR")
     as_of: str | None = param("score customers as of this date, YYYY-MM-DD (default: the last purchase day)", default=None, metavar="DATE")
     period: str = param("length of a period for trends, migration and validation: 90d, 12w, 3m or 1y", default="90d")
     method: Literal["auto", "fixed", "quantile"] = param("RFM scoring of recency and frequency: fixed bands (days, purchase counts), quantiles of this data, or auto (picks by the data's shape and says why)", default="auto")
@@ -86,9 +86,11 @@ def _run(params: RunParams) -> RunResult:
     out = os.path.abspath(params.out)
     _check_target(out)
     # A rerun of the same export into its folder keeps its customer ids and Claude's working
-    # files; a run of other files starts afresh (their answers and plan belong elsewhere).
+    # files, and so does next month's export run with the folder's own key (the same business,
+    # as the review schedule has it); a run of other files starts afresh (their plan belongs elsewhere).
     rerun = _same_files(out, params.files)
     earlier_key = os.path.join(out, KEY_FILE)
+    continued = bool(params.key) and _same_key(params.key, earlier_key)
     key_reused = rerun and not params.key and os.path.isfile(earlier_key)
     if key_reused:
         params.key = earlier_key
@@ -110,7 +112,7 @@ def _run(params: RunParams) -> RunResult:
             write_key(os.path.join(staging, KEY_FILE), ds.key)
             _render(params, ds, facts, customers, staging, progress)
             table_job.result()
-        kept = _publish(staging, out, keep=rerun)
+        kept = _publish(staging, out, keep=rerun or continued)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -223,6 +225,15 @@ def _same_files(out: str, files: list[str]) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return sorted(earlier) == sorted(os.path.basename(f) for f in files)
+
+
+def _same_key(given: str, earlier: str) -> bool:
+    """Whether the key passed with --key is the one the folder's earlier run used."""
+    try:
+        with open(given, encoding="utf-8") as a, open(earlier, encoding="utf-8") as b:
+            return a.read().strip() == b.read().strip()
+    except OSError:
+        return False
 
 
 def _publish(staging: str, out: str, keep: bool = True) -> list[str]:
