@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "rule_key_for_email_tool": "a Klaviyo, HubSpot or Mailchimp rule that names a segment by its key (at_risk), where that tool's file holds the name (At Risk)",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
@@ -646,6 +647,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
     problems += _over_budget(doc, currency)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
+    if segmentation == "rfm":
+        problems += _keys_in_email_tool_rules(doc, fact_segments)
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -1098,6 +1101,25 @@ def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict, segment
             # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
             if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
                 out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' names the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
+    return out
+
+
+EMAIL_TOOLS = re.compile(r"klaviyo|mailchimp|hubspot", re.IGNORECASE)
+
+
+def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
+    """Klaviyo's Segment, HubSpot's customer_segment and Mailchimp's tags hold the segment's
+    name (At Risk), not its key (at_risk): a rule for those tools on the key matches nobody.
+    segments_generic.csv's segment column does hold the key, so other tools may use it."""
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+            continue
+        for key, stats in fact_segments.items():
+            name = str((stats or {}).get("name") or key)
+            if "_" in key and re.search(rf"(?<![\w{{.]){re.escape(key)}(?![\w}}])", text) and name.lower() not in text.lower():
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but {crm}'s file labels customers by name: write '{name}'"))
     return out
 
 
