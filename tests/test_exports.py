@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EMAIL_FILES = ("klaviyo.csv", "hubspot.csv", "mailchimp.csv")
 ALL_FILES = EMAIL_FILES + ("segments_generic.csv",)
-EMAIL_ID_COLUMN = {"klaviyo.csv": ("Email", "Customer ID", "Segment"), "hubspot.csv": ("Email", "customer_id", "customer_segment"), "mailchimp.csv": ("Email Address", "Customer ID", None)}
+EMAIL_ID_COLUMN = {"klaviyo.csv": ("Email", "Pseudonymous ID", "Segment"), "hubspot.csv": ("Email", "pseudonymous_id", "customer_segment"), "mailchimp.csv": ("Email Address", "Pseudonymous ID", None)}
 PAYLOADS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx"]
 
 
@@ -116,15 +116,17 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
         assert len(frame) == summary.rows_written[name] == len(expected)
         assert summary.rows_written[name] + left_out == len(run.customers)  # nothing silently dropped
         assert set(frame[id_col]) == set(expected["customer_id"])
+        # our pseudonym under a name that an import would map onto the user's own customer-id property
+        assert not {"Customer ID", "customer_id", "CustomerID"} & set(frame.columns), name
         assert dict(zip(frame[id_col], frame[email_col])) == dict(zip(expected["customer_id"], expected["email"]))
         if seg_col:
             assert all(frame[seg_col].iloc[i] == names[frame[id_col].iloc[i]] for i in range(len(frame)))
     klaviyo = read(folder / "klaviyo.csv")
     assert list(klaviyo.columns)[0] == "Email"
-    assert list(read(folder / "hubspot.csv").columns) == ["Email", "customer_segment", "lifecyclestage", "customer_id"]
+    assert list(read(folder / "hubspot.csv").columns) == ["Email", "customer_segment", "lifecyclestage", "pseudonymous_id"]
     mailchimp = read(folder / "mailchimp.csv")
     assert {"Email Address", "Tags"} <= set(mailchimp.columns)
-    for tags, cid in zip(mailchimp["Tags"], mailchimp["Customer ID"]):
+    for tags, cid in zip(mailchimp["Tags"], mailchimp["Pseudonymous ID"]):
         if names[cid]:
             assert tags.split(",")[0] == names[cid]
 
@@ -165,7 +167,7 @@ def test_split_files_add_up(runs, tmp_path):
     folder = tmp_path / "exports"
     order = run.facts["segmentations"]["rfm"]["order"]
     sizes = run.customers["segment"].value_counts().to_dict()
-    for tool, id_col in (("klaviyo", "Customer ID"), ("hubspot", "customer_id"), ("mailchimp", "Customer ID")):
+    for tool, id_col in (("klaviyo", "Pseudonymous ID"), ("hubspot", "pseudonymous_id"), ("mailchimp", "Pseudonymous ID")):
         parts = [f"{tool}_{key}.csv" for key in order if sizes.get(key)]
         assert all(p in summary.files for p in parts)
         assert sum(summary.rows_written[p] for p in parts) == summary.rows_written[f"{tool}.csv"]
@@ -237,7 +239,7 @@ def test_workbook_consent_column(runs, tmp_path):
     consent = dict(zip(contacts["customer_id"], contacts["consent"]))
     rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
     assert len(rows) == len(run.customers)
-    for cid, shown in zip(rows["Customer ID"], rows["Marketing consent"]):
+    for cid, shown in zip(rows["Pseudonymous ID"], rows["Marketing consent"]):
         value = consent[cid]
         assert shown == ("unknown" if pd.isna(value) else "yes" if value else "no")
 
@@ -324,8 +326,8 @@ def test_workbook_names_each_customer_as_the_export_did(runs):
     sheets = pd.read_excel(run.out / "segments.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
     rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
     theirs = dict(zip(run.source_ids["customer_id"], run.source_ids["source_id"]))
-    assert len(rows) == len(run.customers) and list(rows.columns[:2]) == ["Customer ID", "ID in your export"]
-    assert [escape_text(theirs[c]) for c in rows["Customer ID"]] == list(rows["ID in your export"])  # a phone's + escaped
+    assert len(rows) == len(run.customers) and list(rows.columns[:2]) == ["Pseudonymous ID", "ID in your export"]
+    assert [escape_text(theirs[c]) for c in rows["Pseudonymous ID"]] == list(rows["ID in your export"])  # a phone's + escaped
 
 
 @pytest.mark.parametrize("example", ["shopify_orders_export.csv", "crm_customers.csv", "product_events.jsonl"])
@@ -352,16 +354,16 @@ def test_workbook_reimports(runs, tmp_path, example):
     for key, name in zip(rfm["order"], seg_names):
         frame = sheets[name]
         ids = set(run.customers.loc[run.customers["segment"] == key, "customer_id"])
-        assert set(frame["Customer ID"]) == ids and len(frame) == len(ids)
-        seen += list(frame["Customer ID"])
+        assert set(frame["Pseudonymous ID"]) == ids and len(frame) == len(ids)
+        seen += list(frame["Pseudonymous ID"])
     unsegmented = set(run.customers.loc[run.customers["segment"].isna(), "customer_id"])
     if unsegmented:
-        assert set(sheets["No segment"]["Customer ID"]) == unsegmented
-        seen += list(sheets["No segment"]["Customer ID"])
+        assert set(sheets["No segment"]["Pseudonymous ID"]) == unsegmented
+        seen += list(sheets["No segment"]["Pseudonymous ID"])
     assert sorted(seen) == sorted(run.customers["customer_id"])
     emails = dict(zip(run.contacts["customer_id"], run.contacts["email"]))
     first = sheets[seg_names[0]]
-    for cid, email in zip(first["Customer ID"], first["Email"]):
+    for cid, email in zip(first["Pseudonymous ID"], first["Email"]):
         assert (email if isinstance(email, str) else None) == (emails.get(cid) if isinstance(emails.get(cid), str) else None)
 
     wb = openpyxl.load_workbook(path)
@@ -394,7 +396,7 @@ def test_workbook_without_rfm(tmp_path):
     assert names == ["Summary", "Customers"]
     sheets = pd.read_excel(tmp_path / "a.xlsx", sheet_name=None)
     assert list(sheets["Summary"].iloc[:, 0]) == ["High Value", "Low Value"]
-    assert sorted(sheets["Customers"]["Customer ID"]) == ["c_1", "c_2", "c_3"]
+    assert sorted(sheets["Customers"]["Pseudonymous ID"]) == ["c_1", "c_2", "c_3"]
     assert list(sheets["Customers"]["Marketing consent"]) == ["yes", "unknown", "unknown"]
 
     names = write_workbook(customers, None, {}, str(tmp_path / "b.xlsx"))  # no facts at all
@@ -563,7 +565,7 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     assert b"\r\nc_08,,unknown,,,,,,\"a, b\",,\r\n" in generic
     assert b"\r\nc_09,q@x.example,no,loyal," in generic  # opted out: still listed, and marked
     klaviyo = raw_rows(Path(tmp_path / "0" / "exports" / "klaviyo.csv"))
-    assert klaviyo[0] == ["Email", "Segment", "RFM Score", "Lifecycle", "Customer ID"]
+    assert klaviyo[0] == ["Email", "Segment", "RFM Score", "Lifecycle", "Pseudonymous ID"]
     assert klaviyo[1:] == [
         ["A@x.example", "Champions", "543", "Established", "c_00"],
         ["a@x.example", "At Risk", "444", "Lapsed", "c_01"],
@@ -694,11 +696,11 @@ def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):
     summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path), include_unconsented=True)
     hubspot = read(tmp_path / "exports" / "hubspot.csv")
     lifecycle = dict(zip(run.customers["customer_id"], run.customers["lifecycle"]))
-    churned = hubspot["customer_id"].map(lifecycle).eq("churned")
+    churned = hubspot["pseudonymous_id"].map(lifecycle).eq("churned")
     assert churned.sum() == int((run.customers["lifecycle"] == "churned").sum()) == 191
     assert set(hubspot.loc[churned, "lifecyclestage"]) == {""}
     assert set(hubspot.loc[~churned, "lifecyclestage"]) == {"customer"}
-    no_orders = hubspot["customer_id"].map(dict(zip(run.customers["customer_id"], run.customers["orders"]))).eq(0)
+    no_orders = hubspot["pseudonymous_id"].map(dict(zip(run.customers["customer_id"], run.customers["orders"]))).eq(0)
     assert no_orders.sum() == 76 and set(hubspot.loc[no_orders, "lifecyclestage"]) == {"customer"}
     assert any(n.startswith("hubspot.csv: 191 accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage") for n in summary.notes)
 

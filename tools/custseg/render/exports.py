@@ -692,11 +692,11 @@ def write_exports(
 
         tools = {
             KLAVIYO: (
-                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Customer ID"],
+                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + ["Pseudonymous ID"],
                 [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "customer_id"], [email_cells, seg_names, stage, ids]),
-            MAILCHIMP: (["Email Address", "Tags", "Customer ID"], [email_cells, take_cells(tags, tag_codes), ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "pseudonymous_id"], [email_cells, seg_names, stage, ids]),
+            MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
         files: list[str] = []

@@ -190,7 +190,7 @@ def customer_columns(customers: pd.DataFrame, contacts: pd.DataFrame | None, fac
     n = len(customers)
     emails, consents = contact_columns(customers, contacts)
     cols: list[tuple[str, str, list[Any]]] = [
-        ("Customer ID", TEXT, [text_value(v) for v in customers["customer_id"].tolist()] if "customer_id" in customers else [None] * n),
+        ("Pseudonymous ID", TEXT, [text_value(v) for v in customers["customer_id"].tolist()] if "customer_id" in customers else [None] * n),
     ]
     if source_ids is not None and len(source_ids) and n and "customer_id" in customers:
         theirs = pd.Series(source_ids["source_id"].to_numpy(dtype=object), index=source_ids["customer_id"].astype(str).to_numpy(dtype=object))
