@@ -41,6 +41,7 @@ MAX_BAD_SHARE = 0.5
 _SHOPIFY_KEEP = {"paid", "partially_refunded"}
 _SHOPIFY_STATUS = {"refunded": "refunded", "voided": "voided", "pending": "unpaid", "authorized": "unpaid", "partially_paid": "unpaid", "expired": "failed"}
 _STRIPE_KEEP = {"paid", "succeeded"}
+CONVERTED_NOTE = "amounts converted to the account's currency (Converted Amount)"  # the report's revenue basis reads it
 # Stripe's payment-intent states: a payment that never went through is one reason in plain words,
 # whichever step it stopped at; one authorized or still processing is unpaid, as elsewhere.
 _STRIPE_INCOMPLETE = {"requires_payment_method": "incomplete", "requires_confirmation": "incomplete", "requires_action": "incomplete", "incomplete": "incomplete"}
@@ -268,7 +269,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         if "converted_currency" in orders:
             currencies = orders["converted_currency"].dropna().astype(str).str.upper().unique()
             currency = currencies[0] if len(currencies) == 1 else None
-        notes.append("amounts converted to the account's currency (Converted Amount)")
+        notes.append(CONVERTED_NOTE)
     orders["net"] = net
 
     if det.source == "shopify_orders" and "status" in orders and orders["status"].isna().all():
@@ -344,8 +345,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if returns_netted:
         kept = kept & ~folded
         notes.append(_netted_note(returns_netted))
-        unmatched = reason.labels() == "return_without_sale"
-        if unmatched.any():
+        if "return_without_sale" in reason.names:
+            unmatched = reason.code == reason.names.index("return_without_sale")
             notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)

@@ -16,6 +16,7 @@ from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
 from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, make_environment
+from custseg.strategy.validate import DORMANT_WORDS
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -139,12 +140,10 @@ def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:
     ]
 
 
-QUIET_WORDS = ("dormant", "lapsed", "risk", "lost", "hibernat", "sleep", "churn", "inactive")
-
-
 def _quiet_segment(key: str, name: str) -> bool:
+    """A segment of customers who went quiet: check.py's dormant words, and at risk."""
     text = f"{key} {name}".lower()
-    return any(w in text for w in QUIET_WORDS)
+    return any(w in text for w in (*DORMANT_WORDS, "risk"))
 
 
 def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:

@@ -27,6 +27,7 @@ import jinja2
 
 from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
+from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY
 from custseg.strategy.resolve import value_kind
@@ -623,7 +624,7 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
 def _revenue_basis(mapping: dict, notes: list[str]) -> str:
     """Which columns the revenue nets, where the export records refunds: the converted ones when
     the run used the account's currency (its note says so)."""
-    converted = any(str(n).startswith("amounts converted to the account's currency") for n in notes)
+    converted = CONVERTED_NOTE in notes
     amount, refunded = ("converted_amount", "converted_refunded") if converted else ("amount", "refunded")
     if mapping.get(amount) and mapping.get(refunded):
         return f"net of refunds: {mapping[amount]} minus {mapping[refunded]}"
