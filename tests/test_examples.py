@@ -136,3 +136,16 @@ def test_event_log_segmentations_say_what_they_count(cli, tmp_path):
     for kind in ("lifecycle", "health", "behavioral"):
         assert all(s["revenue"] is None and s["avg_value"] is None and s["aov"] is None for s in segs[kind]["segments"].values())
     assert sum(s["revenue"] for s in segs["rfm"]["segments"].values()) > 0
+
+
+def test_readme_shows_what_segment_run_prints_and_writes(cli, tmp_path):
+    """The README's run output and report excerpt for the Shopify example are the real ones."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    res = cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", tmp_path / "out")
+    assert res.code == 0
+    printed = res.out.splitlines()
+    shown = readme.split("$ segment run examples/shopify_orders_export.csv --out segment-output\n", 1)[1].split("\n...", 1)[0].splitlines()
+    assert shown == printed[: len(shown)] and len(shown) >= 9
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.split("## RFM segments at a glance", 1)[1].split("```", 1)[0].splitlines() if line.startswith("| ")]
+    assert len(rows) == 7 and all(row in report for row in rows)  # the header and the six segments
