@@ -31,13 +31,17 @@ def test_run_writes_every_deliverable(cli, tmp_path, name):
     facts = json.loads((out / "facts.json").read_text())
     customers = pd.read_csv(out / "customers.csv")
     ex = facts["exports"]
-    # Every customer is accounted for in each email file: written or left out with a reason.
+    # Every customer (and each person whose every payment failed, listed on their own) is
+    # accounted for in each email file: written or left out with a reason.
+    never_paid = (facts["data"].get("failed_payments") or {}).get("never_paid_customers", 0)
     for file in ("klaviyo.csv", "hubspot.csv", "mailchimp.csv"):
         left = sum(ex["left_out_no_email"].values()) + sum(ex["left_out_no_consent"].values())
-        assert ex["rows_written"][file] + left == len(customers), file
+        assert ex["rows_written"][file] + left == len(customers) + never_paid, file
     assert "@" not in json.dumps(ex)
     generic = pd.read_csv(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")
-    assert set(generic["customer_id"]) == set(customers["customer_id"])
+    listed_apart = generic["segment"] == "payment_failed"
+    assert int(listed_apart.sum()) == never_paid
+    assert set(generic.loc[~listed_apart, "customer_id"]) == set(customers["customer_id"])
     book = openpyxl.load_workbook(out / "segments.xlsx", read_only=True)
     assert book.sheetnames[0] == "Summary"
     assert "Wrote to" in res.out and not list(tmp_path.glob(".segment-*"))

@@ -71,6 +71,28 @@ class Subscriptions:
 
 
 @dataclass
+class FailedPayments:
+    """Payment attempts that did not go through (the drop reasons in ``reasons``), followed per
+    customer. Attempts of the same amount by the same customer within ``retry_window_days`` of
+    each other are one payment; it was paid later when that customer paid the same amount on or
+    after its first attempt and within the window after its last. Amounts in data.currency."""
+
+    reasons: list[str]  # failed, incomplete, and for Stripe cancelled (abandoned payments)
+    retry_window_days: int
+    attempts: int  # orders (rows of a payments export) with one of those reasons: data.dropped counts them
+    attempts_not_followed: int  # of them, with no customer or no readable date: not in the figures below
+    payments: int  # the followed attempts with retries folded together
+    value: float | None  # what those payments were for, each once
+    paid_later: int
+    paid_later_value: float | None
+    outstanding: int  # payments not paid later: money a dunning or recovery message could bring in
+    outstanding_value: float | None
+    outstanding_customers: int
+    never_paid_customers: int  # of them, people with no paid order at all: in no segment; the CRM files list them on their own
+    never_paid_value: float | None
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -93,6 +115,7 @@ class DataCoverage:
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
     not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
+    failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)

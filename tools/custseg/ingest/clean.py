@@ -17,6 +17,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+from custseg.ingest.payments import follow_up
 from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
 
@@ -111,6 +112,8 @@ class Cleaned:
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
+    failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
+    never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
@@ -330,7 +333,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
         orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
-    # 7. Count and keep.
+    # 7. Payments that did not go through, followed per customer: retries fold into one
+    # payment, and one paid later is not lost (ingest/payments.py).
+    attempts = follow_up(identity, orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.names, reason.code, source)
+
+    # 8. Count and keep.
     n_rows = orders["n_rows"].to_numpy()
     dropped.update(reason.counts(weights=n_rows))
     dropped_orders.update(reason.counts())
@@ -352,8 +359,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
-    contacts = _contacts(orders, identity, kept, m, source) if "email" in orders or "consent" in orders else None
-    issues = _issue_counts(identity, reason)
+    has_contacts = "email" in orders or "consent" in orders
+    contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
+    never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
+    issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None)
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
@@ -370,6 +379,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         orders=out,
         contacts=contacts,
         issues=issues,
+        failed_payments=attempts.summary if attempts is not None else None,
+        never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
         currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
@@ -517,12 +528,13 @@ def _plain_identity(m: dict[str, str], source: str) -> bool:
     return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
 
 
-def _issue_counts(identity: pd.Series, reason: Reasons) -> pd.DataFrame | None:
-    """Failed payments and refunded orders per identity: signals for the health score."""
+def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:
+    """Failed payments and refunded orders per identity: signals for the health score.
+    ``failed``: one flag per declined payment (its retries fold into it), from ingest/payments.py."""
     if "failed" not in reason.names and "refunded" not in reason.names:
         return None
     labels = reason.labels()
-    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed", labels == "refunded")
+    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed" if failed is None else failed, labels == "refunded")
 
 
 def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray) -> pd.DataFrame:

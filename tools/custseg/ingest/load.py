@@ -74,6 +74,8 @@ class Dataset:
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
+    failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
+    never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -182,6 +184,10 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         sources.insert(0, pd.DataFrame({"customer_id": contacts["customer_id"], "source_id": own})[own.notna().to_numpy()])
     if contacts is None:  # no emails or consent in this export: nothing is known about anyone
         contacts = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "email": pd.Series([], dtype=object), "consent": pd.array([], dtype="boolean")})
+    never_paid = ids(cleaned.never_paid_contacts)
+    if never_paid is not None and "own_id" in never_paid:
+        own = never_paid.pop("own_id")
+        sources.append(pd.DataFrame({"customer_id": never_paid["customer_id"], "source_id": own})[own.notna().to_numpy()])
     customers = ids(cleaned.customers)
     if cleaned.customers is not None:
         sources.append(pd.DataFrame({"customer_id": customers["customer_id"], "source_id": _without_prefix(cleaned.customers["identity"]).to_numpy(dtype=object)}))
@@ -213,6 +219,8 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         not_activity_events=cleaned.not_activity_events or None,
         subscriptions=ids(cleaned.subscriptions),
         returns_netted=cleaned.returns_netted,
+        failed_payments=cleaned.failed_payments,
+        never_paid_contacts=never_paid,
     )
 
 

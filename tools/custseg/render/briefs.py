@@ -14,8 +14,8 @@ import numpy as np
 
 from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
-from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, make_environment
+from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
 from custseg.strategy.validate import DORMANT_WORDS
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -69,6 +69,10 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and _quiet_segment(e["key"], e["name"])],
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
+        "never_paid_key": NEVER_PAID_KEY,
+        "never_paid_name": NEVER_PAID_NAME,
+        # failed and unfinished payments followed per customer, in words (the report's paragraph)
+        "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone

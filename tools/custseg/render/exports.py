@@ -67,6 +67,8 @@ GENERIC_FILE = "segments_generic.csv"
 NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g. event-log users who never bought)
 # A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
 PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
+# People whose every payment failed or was never completed (ingest/payments.py): one segment, no scores.
+NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Payment failed (never paid)"
 ENCODING = "utf-8-sig"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.
@@ -789,7 +791,7 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
     CRM's live subscription with no order on record), unless a CRM's status says the account
     ended (lifecycle Churned): their cell stays empty. Also how many ended accounts that leaves
     empty."""
-    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
+    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY, NEVER_PAID_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
     customer = bought | segmented
     if "lifecycle" not in customers:
         return customer, 0

@@ -29,7 +29,7 @@ from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY
+from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY
 from custseg.strategy.resolve import value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER
 
@@ -681,6 +681,8 @@ def _data(facts: dict) -> dict:
         "mrr_total": d.get("mrr_total"),
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
+        # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
+        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME),
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
@@ -699,6 +701,38 @@ def _data(facts: dict) -> dict:
         "no_amounts": d.get("revenue_total") is None,
         **buyers(facts),
     }
+
+
+def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) -> str | None:
+    """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
+    what is still outstanding, and who never paid at all."""
+    if not isinstance(fp, dict) or not fp.get("attempts"):
+        return None
+
+    def worth(value: Any) -> str:
+        return f" ({fmt_money(value, currency)})" if _number(value) is not None else ""
+
+    def many(n: int, one: str, more: str) -> str:
+        return f"{n:,} {one if n == 1 else more}"
+
+    short = {"failed": "declined", "incomplete": "never completed", "cancelled": "cancelled"}
+    reasons = ", ".join(short.get(r, r) for r in fp.get("reasons") or [])
+    text = f"Payments that did not go through ({reasons}): {many(fp['attempts'], 'attempt', 'attempts')}"
+    lost = fp.get("attempts_not_followed") or 0
+    if lost:
+        text += f", {lost:,} of them with no customer or date to follow. The others are"
+    else:
+        text += ", which are"
+    text += (
+        f" {many(fp['payments'], 'payment', 'payments')}{worth(fp.get('value'))} once retries of the same amount by the same customer within "
+        f"{fp['retry_window_days']} days count once: {fp['paid_later']:,} paid later{worth(fp.get('paid_later_value'))}, "
+        f"{fp['outstanding']:,} outstanding{worth(fp.get('outstanding_value'))} from {many(fp['outstanding_customers'], 'customer', 'customers')}."
+    )
+    never = fp.get("never_paid_customers") or 0
+    if never:
+        text += (f" Of those customers, {many(never, 'person', 'people')} never paid anything{worth(fp.get('never_paid_value'))}: "
+                 f"they are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
+    return text
 
 
 def buyers(facts: dict) -> dict:
@@ -1169,7 +1203,9 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
     if not exports["emailed"]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
-        people = "customers and contacts who never bought" if PROSPECT_KEY in (block.get("reachable_by_segment") or {}) else "customers"
+        listed = block.get("reachable_by_segment") or {}
+        apart = ["contacts who never bought"] * (PROSPECT_KEY in listed) + ["people whose payments all failed"] * (NEVER_PAID_KEY in listed)
+        people = "customers" + (f" and {' and '.join(apart)}" if apart else "")
         no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
         why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
         text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, short_data_warning
+from custseg.facts.schema import FailedPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -87,6 +88,7 @@ class ProfileResult:
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
+    failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
 
 
@@ -117,6 +119,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped=ds.dropped,
         dropped_orders=ds.dropped_orders,
         dropped_value=ds.dropped_value,
+        failed_payments=FailedPayments(**ds.failed_payments) if ds.failed_payments else None,
         methods=methods,
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
@@ -275,6 +278,17 @@ def _dropped_text(r: ProfileResult) -> str:
     return ", ".join(f"{k} {v:,}{worth(k)}" for k, v in r.dropped.items())
 
 
+def _failed_text(fp: FailedPayments, currency: str | None) -> str:
+    unit = f" {currency}" if currency else ""
+
+    def worth(v: float | None) -> str:
+        return f" ({v:,.2f}{unit})" if v is not None else ""
+
+    return (f"{fp.attempts:,} failed or unfinished attempts = {fp.payments:,} payments (retries within {fp.retry_window_days} days counted once): "
+            f"{fp.paid_later:,} paid later{worth(fp.paid_later_value)}, {fp.outstanding:,} outstanding{worth(fp.outstanding_value)} "
+            f"from {fp.outstanding_customers:,} customers, {fp.never_paid_customers:,} of whom never paid")
+
+
 def _contacts_text(r: ProfileResult) -> str:
     c = r.contacts
     if not c:
@@ -313,6 +327,8 @@ def render_text(r: ProfileResult) -> str:
         "Contacts   " + _contacts_text(r),
         "Methods    " + ", ".join(r.methods),
     ]
+    if r.failed_payments:
+        lines.insert(-2, "Payments   " + _failed_text(r.failed_payments, r.currency))
     for note in r.notes:
         lines.append(f"Note       {note}")
     for warning in r.warnings:

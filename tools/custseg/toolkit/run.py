@@ -139,7 +139,7 @@ def _run(params: RunParams) -> RunResult:
 
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
-    from custseg.render.exports import GENERIC_FILE, PROSPECT_KEY, PROSPECT_NAME, write_exports
+    from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME, write_exports
     from custseg.render.report import CHARTS_DIR, render_report
     from custseg.render.workbook import write_workbook
 
@@ -153,12 +153,10 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     progress.step("writing CRM files")
     listed, contacts = with_prospects(customers, ds)
     summary = write_exports(listed, contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
-    if len(listed) > len(customers):
-        prospects = len(listed) - len(customers)
-        summary.notes.append(
-            f"{prospects:,} contacts who never bought (from the customers export) are in the files as the segment '{PROSPECT_NAME}'; "
-            f"{summary.reachable_by_segment.get(PROSPECT_KEY, 0):,} of them may be emailed"
-        )
+    for key, name, who in ((PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"), (NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed")):
+        n = int((listed["segment"] == key).sum()) if len(listed) > len(customers) else 0
+        if n:
+            summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them may be emailed")
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
@@ -185,15 +183,18 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
 
 def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The customers the CRM files list, and their contacts: every buyer, then the contacts who
-    never bought (a customers export's sign-ups) as one segment with no scores. customers.csv
-    and the facts stay with the buyers."""
-    from custseg.render.exports import PROSPECT_KEY, PROSPECT_NAME
+    never bought (a customers export's sign-ups) and the people whose every payment failed, each
+    as one segment with no scores. customers.csv and the facts stay with the buyers."""
+    from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 
-    extra = ds.prospect_contacts
-    if extra is None or not len(extra):
+    listed, contacts = [customers], [ds.contacts]
+    for extra, key, name in ((ds.prospect_contacts, PROSPECT_KEY, PROSPECT_NAME), (ds.never_paid_contacts, NEVER_PAID_KEY, NEVER_PAID_NAME)):
+        if extra is not None and len(extra):
+            listed.append(pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": key, "segment_name": name}))
+            contacts.append(extra)
+    if len(listed) == 1:
         return customers, ds.contacts
-    rows = pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": PROSPECT_KEY, "segment_name": PROSPECT_NAME})
-    return pd.concat([customers, rows], ignore_index=True), pd.concat([ds.contacts, extra], ignore_index=True)
+    return pd.concat(listed, ignore_index=True), pd.concat(contacts, ignore_index=True)
 
 
 def _listing(out: str) -> list[str]:

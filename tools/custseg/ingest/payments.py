@@ -1,0 +1,100 @@
+"""Payments that did not go through, followed per customer.
+
+A processor export lists every attempt: a card declined four times and then paid is four
+failed rows and one paid row. Counting rows says four payments were lost; this module says
+one payment failed and was paid later. Attempts of the same amount by the same customer
+within ``RETRY_WINDOW_DAYS`` of each other are one payment (the processor's retries, or the
+customer trying again); the payment was *paid later* when the same customer paid the same
+amount on or after its first attempt and within the window after its last. What is left is
+*outstanding*: money a dunning or checkout-recovery message could still bring in. Customers
+with no paid order at all are in no segment; the CRM files list them on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+RETRY_WINDOW_DAYS = 30  # processors retry a declined renewal for one to four weeks (Stripe's Smart Retries)
+# Drop reasons that mean "the customer tried to pay and the money did not arrive". Stripe's
+# canceled PaymentIntents are abandoned checkouts; a shop's cancelled order is the merchant's
+# decision, not a failed payment, so 'cancelled' counts for Stripe only.
+ATTEMPT_REASONS = ("failed", "incomplete")
+STRIPE_ATTEMPT_REASONS = ("failed", "incomplete", "cancelled")
+
+
+@dataclass
+class FollowUp:
+    """The attempts of one export, folded into payments (see the module docstring)."""
+
+    summary: dict  # facts' data.failed_payments
+    failed_per_row: np.ndarray  # bool per order: the first row of each payment that had a declined ('failed') attempt
+    never_paid: np.ndarray  # bool per order: attempts by customers with no kept order
+
+
+def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_names: list[str], reason_code: np.ndarray, source: str) -> FollowUp | None:
+    """``reason_code`` indexes ``reason_names`` per order (0: kept). None when no order was a
+    failed or unfinished payment."""
+    wanted = STRIPE_ATTEMPT_REASONS if source == "stripe_payments" else ATTEMPT_REASONS
+    codes = [i for i, name in enumerate(reason_names) if name in wanted]
+    if not codes:
+        return None
+    attempt = np.isin(reason_code, codes)
+    if not attempt.any():
+        return None
+    who = identity.to_numpy(dtype=object, na_value=None)
+    days = (np.asarray(day, dtype="datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    has_day = ~np.isnat(np.asarray(day, dtype="datetime64[D]"))
+    cents = np.where(np.isnan(amount), -1, np.round(np.nan_to_num(amount) * 100)).astype(np.int64)
+    known = np.array([w is not None for w in who], dtype=bool) & has_day
+    followed = attempt & known
+
+    rows = np.flatnonzero(followed)
+    tries = pd.DataFrame({"row": rows, "who": who[rows], "cents": cents[rows], "day": days[rows]})
+    tries = tries.sort_values(["who", "cents", "day", "row"], kind="stable").reset_index(drop=True)
+    same = (tries["who"].eq(tries["who"].shift()) & tries["cents"].eq(tries["cents"].shift())).to_numpy()
+    gap = tries["day"].diff().to_numpy()
+    tries["payment"] = np.cumsum(~(same & (gap <= RETRY_WINDOW_DAYS)))
+    payments = tries.groupby("payment", sort=True).agg(who=("who", "first"), cents=("cents", "first"), first=("day", "min"), last=("day", "max"), row=("row", "first"))
+
+    kept = (reason_code == 0) & known
+    paid = pd.DataFrame({"who": who[kept], "cents": cents[kept], "day_paid": days[kept]})
+    later = payments.reset_index().merge(paid, on=["who", "cents"], how="inner")
+    later = later[(later["day_paid"] >= later["first"]) & (later["day_paid"] <= later["last"] + RETRY_WINDOW_DAYS)]
+    payments["paid_later"] = payments.index.isin(later["payment"])
+    buyers = set(paid["who"])
+    payments["never_paid"] = ~payments["who"].isin(buyers)
+    value = np.where(payments["cents"] >= 0, payments["cents"] / 100, np.nan)
+    payments["value"] = value
+
+    outstanding = payments[~payments["paid_later"]]
+    never = outstanding[outstanding["never_paid"]]
+    summary = {
+        "reasons": [r for r in wanted if r in reason_names],
+        "retry_window_days": RETRY_WINDOW_DAYS,
+        "attempts": int(attempt.sum()),
+        "attempts_not_followed": int((attempt & ~known).sum()),
+        "payments": int(len(payments)),
+        "value": _money(payments["value"]),
+        "paid_later": int(payments["paid_later"].sum()),
+        "paid_later_value": _money(payments.loc[payments["paid_later"], "value"]),
+        "outstanding": int(len(outstanding)),
+        "outstanding_value": _money(outstanding["value"]),
+        "outstanding_customers": int(outstanding["who"].nunique()),
+        "never_paid_customers": int(never["who"].nunique()),
+        "never_paid_value": _money(never["value"]),
+    }
+    declined = np.zeros(len(reason_code), dtype=bool)
+    if "failed" in reason_names:
+        had_decline = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
+        declined[payments.loc[had_decline[had_decline].index, "row"].to_numpy()] = True
+    never_rows = attempt & known & ~pd.Series(who).isin(buyers).to_numpy()
+    return FollowUp(summary, declined, never_rows)
+
+
+def _money(values: pd.Series) -> float | None:
+    """Sum to cents; None when no amount could be read."""
+    present = values.dropna()
+    return round(float(present.sum()), 2) if len(present) else None
