@@ -44,11 +44,12 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     attempt = np.isin(reason_code, codes)
     if not attempt.any():
         return None
-    who = identity.to_numpy(dtype=object, na_value=None)
-    days = (np.asarray(day, dtype="datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    has_day = ~np.isnat(np.asarray(day, dtype="datetime64[D]"))
+    # Identities as integer codes (-1: none): a long export is followed without a string per row.
+    who = np.asarray(identity.cat.codes) if isinstance(identity.dtype, pd.CategoricalDtype) else pd.factorize(identity, use_na_sentinel=True)[0]
+    dates = np.asarray(day, dtype="datetime64[D]")
+    days = (dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
     cents = np.where(np.isnan(amount), -1, np.round(np.nan_to_num(amount) * 100)).astype(np.int64)
-    known = np.array([w is not None for w in who], dtype=bool) & has_day
+    known = (who >= 0) & ~np.isnat(dates)
     followed = attempt & known
 
     rows = np.flatnonzero(followed)
@@ -59,12 +60,12 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     tries["payment"] = np.cumsum(~(same & (gap <= RETRY_WINDOW_DAYS)))
     payments = tries.groupby("payment", sort=True).agg(who=("who", "first"), cents=("cents", "first"), first=("day", "min"), last=("day", "max"), row=("row", "first"))
 
-    kept = (reason_code == 0) & known
+    kept = (reason_code == 0) & known & np.isin(who, tries["who"].to_numpy())  # the paid orders of people who had an attempt
     paid = pd.DataFrame({"who": who[kept], "cents": cents[kept], "day_paid": days[kept]})
     later = payments.reset_index().merge(paid, on=["who", "cents"], how="inner")
     later = later[(later["day_paid"] >= later["first"]) & (later["day_paid"] <= later["last"] + RETRY_WINDOW_DAYS)]
     payments["paid_later"] = payments.index.isin(later["payment"])
-    buyers = set(paid["who"])
+    buyers = np.unique(paid["who"].to_numpy())
     payments["never_paid"] = ~payments["who"].isin(buyers)
     value = np.where(payments["cents"] >= 0, payments["cents"] / 100, np.nan)
     payments["value"] = value
@@ -90,7 +91,7 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     if "failed" in reason_names:
         had_decline = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
         declined[payments.loc[had_decline[had_decline].index, "row"].to_numpy()] = True
-    never_rows = attempt & known & ~pd.Series(who).isin(buyers).to_numpy()
+    never_rows = attempt & known & ~np.isin(who, buyers)
     return FollowUp(summary, declined, never_rows)
 
 
