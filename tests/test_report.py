@@ -974,8 +974,12 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
     months the scored orders fell in, each figure read from facts.data."""
     data = shopify["facts"]["data"]
     part = section(shopify["md"], "## The data we used")
-    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD |"
+    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_gross']['unpaid']:,.2f} USD |"
     assert unpaid in part
+    # fully refunded orders net to nothing; what they sold for is beside it
+    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | 0.00 USD | {data['dropped_gross']['refunded']:,.2f} USD |"
+    assert refunded in part and data["dropped_gross"]["refunded"] > 0
+    assert "Sold for: the same orders before any refund." in part
     months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
     assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]
     last = data["by_month"][-1]
@@ -986,7 +990,8 @@ def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_mon
 
     intake = render_brief("intake", shopify["facts"])
     assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD;" in intake
-    assert "not what it sold for.\n- " in intake  # its own line ends, the next bullet starts
+    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), worth 0.00 USD after refunds (sold for {data['dropped_gross']['refunded']:,.2f} USD);" in intake
+    assert "is before refunds (`data.dropped_gross`).\n- " in intake  # its own line ends, the next bullet starts
 
 
 def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):

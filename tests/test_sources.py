@@ -54,6 +54,9 @@ def test_dropped_orders_say_what_they_were_worth(tmp_path, cli):
     assert ds.dropped_value == {"test": 15.0, "cancelled": 0.0, "unpaid": 70.0, "zero_value": 0.0, "voided": 15.0, "no_identity": 20.0}
     out = cli("profile", str(tmp_path / "orders_export.csv"), "--json").json()
     assert out["dropped_value"] == ds.dropped_value
+    # before refunds: the cancelled #1005 sold for its total, though it nets to nothing
+    assert ds.dropped_gross == {**ds.dropped_value, "cancelled": 50.0}
+    assert out["dropped_gross"] == ds.dropped_gross
     # 20 of 170 kept + 20 = 11% of sales name no customer.
     assert "1 order worth 20.00 USD (11% of the sales in the export) names no customer" in " ".join(out["warnings"])
     text = cli("profile", str(tmp_path / "orders_export.csv")).out

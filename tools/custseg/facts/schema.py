@@ -115,6 +115,7 @@ class DataCoverage:
     purchase_events: dict[str, int] | None = None  # event logs: event name -> events counted as purchases
     not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
+    dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)

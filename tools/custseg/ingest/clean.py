@@ -107,6 +107,7 @@ class Cleaned:
     dropped: Counter
     dropped_orders: Counter | None = None
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
+    dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
@@ -346,6 +347,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     # currencies' amounts do not add up with the kept ones).
     dropped_value = reason.amounts(orders["net"].to_numpy(dtype="float64", na_value=np.nan))
     dropped_value.pop("other_currency", None)
+    dropped_gross = None
+    if "refunded" in orders or "converted_refunded" in orders:  # what they sold for: a refunded order nets to nothing
+        gross = orders["converted_amount"].where(orders["converted_amount"].notna(), orders["amount"]) if use_converted else orders["amount"]
+        dropped_gross = reason.amounts(gross.to_numpy(dtype="float64", na_value=np.nan))
+        dropped_gross.pop("other_currency", None)
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum())  # a netted return's rows are kept: its money is in its purchase
     returns_netted = int(folded.sum()) if folded is not None else 0
@@ -376,6 +382,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped=dropped,
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
         dropped_value=dropped_value,
+        dropped_gross=dropped_gross,
         orders=out,
         contacts=contacts,
         issues=issues,

@@ -664,7 +664,11 @@ def _data(facts: dict) -> dict:
     d = facts.get("data") or {}
     dropped_orders = d.get("dropped_orders") or {}
     dropped_value = d.get("dropped_value") or {}
-    dropped = [{"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k)} for k, v in (d.get("dropped") or {}).items()]
+    dropped_gross = d.get("dropped_gross") or {}
+    dropped = [
+        {"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        for k, v in (d.get("dropped") or {}).items()
+    ]
     source = d.get("source") or ""
     mapping = d.get("mapping") or {}
     return {
@@ -686,8 +690,10 @@ def _data(facts: dict) -> dict:
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
-        # returns left out (--exclude-returns): money paid back, so the revenue shown is gross of it
-        "dropped_refunds": any(isinstance(v, (int, float)) and v < 0 for v in dropped_value.values()),
+        "dropped_value_label": "Net amount" if "refunded" in mapping else "Amount",
+        "dropped_value_note": _dropped_value_note("refunded" in mapping, any(isinstance(v, (int, float)) and v < 0 for v in dropped_value.values()), bool(dropped_gross)),
+        # what they sold for before refunds, where it differs from the net amount somewhere
+        "has_dropped_gross": any(dropped_gross.get(k) != dropped_value.get(k) for k in dropped_gross),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -701,6 +707,16 @@ def _data(facts: dict) -> dict:
         "no_amounts": d.get("revenue_total") is None,
         **buyers(facts),
     }
+
+
+def _dropped_value_note(refunds: bool, paid_back: bool, gross: bool) -> str:
+    text = ("Net amount: what the left-out orders came to after their refunds (a fully refunded order nets to nothing)" if refunds else "Amount: what the left-out orders came to")
+    text += "; these sales are in no segment's revenue."
+    if gross and refunds:
+        text += " Sold for: the same orders before any refund."
+    if paid_back:
+        text += " A negative amount is money paid back (returns left out), so revenue here is before those refunds."
+    return text
 
 
 def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) -> str | None:

@@ -88,6 +88,7 @@ class ProfileResult:
     buyers: int | None = None  # event logs: the customers (users) with a purchase event; the rest never bought
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
+    dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
 
@@ -119,6 +120,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped=ds.dropped,
         dropped_orders=ds.dropped_orders,
         dropped_value=ds.dropped_value,
+        dropped_gross=ds.dropped_gross,
         failed_payments=FailedPayments(**ds.failed_payments) if ds.failed_payments else None,
         methods=methods,
         methods_unavailable=unavailable,
@@ -271,8 +273,12 @@ def _dropped_text(r: ProfileResult) -> str:
         return "nothing"
     value = r.dropped_value or {}
     unit = f" {r.currency}" if r.currency else ""
+    gross = r.dropped_gross or {}
+
     def worth(k: str) -> str:  # a negative amount is money paid back (returns), not sales
-        v = value.get(k)
+        v, sold = value.get(k), gross.get(k)
+        if sold is not None and v is not None and sold != v:  # refunds: the net amount, then the sales price
+            return f" (worth {v:,.2f}{unit} after refunds, sold for {sold:,.2f}{unit})"
         return "" if not v else f" (refunds of {-v:,.2f}{unit})" if v < 0 else f" (worth {v:,.2f}{unit})"
 
     return ", ".join(f"{k} {v:,}{worth(k)}" for k, v in r.dropped.items())
