@@ -225,6 +225,9 @@ BROKEN = [
     ("figure_words_percent", _set("segments.loyal.offers", "Twenty percent off the next order."), "figure_in_text", "segments.loyal.offers"),
     ("figure_words_ratio", _append_persona("new", "Nine in ten bought only once."), "figure_in_text", "segments.new.persona"),
     ("figure_words_fraction", _append_persona("dormant", "Roughly half of them come back in winter."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_words_roughly_half", _append_persona("dormant", "Roughly half never came back."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_words_half_the", _append_persona("new", "Half the segment bought in December."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_days_ago", _append_persona("at_risk", "They last bought about ninety days ago."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_count_of_them", _append_persona("at_risk", "About 217 of them bought a jacket."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_twice_as_much", _append_persona("champions", "They spend twice as much as the Regulars."), "figure_in_text", "segments.champions.persona"),
     ("figure_words_times_as_many", _append_persona("dormant", "There are three times as many of them as of Regulars."), "figure_in_text", "segments.dormant.persona"),
@@ -593,6 +596,14 @@ def test_figure_message_names_a_fact_to_cite(runs):
     assert "{segmentations.rfm.segments.champions.pct_customers}" in p.message
 
 
+def test_figures_in_words_point_at_the_fact_they_would_quote(runs):
+    facts = facts_of(runs)
+    for text, fact in (("They last bought about ninety days ago.", "at_risk.median_recency_days"), ("Roughly half never came back.", "at_risk.pct_customers")):
+        doc = _append_persona("at_risk", text)(reference())
+        (p,) = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+        assert f"{{segmentations.rfm.segments.{fact}}}" in p.message, p.message
+
+
 def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc = reference()
     doc["segments"]["champions"]["persona"] += (
@@ -607,6 +618,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["loyal"]["offers"] += " A double opt-in reminder and double loyalty points on launch day."
     doc["review_schedule"] += " Audit marketing consent twice a year and thrice before a big launch."
     doc["roadmap"][0]["actions"].append("Drop the weakest offer and double the strongest; double down on what works.")
+    # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
+    doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 

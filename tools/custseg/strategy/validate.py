@@ -312,6 +312,11 @@ WORD_FIGURE = re.compile(
     rf"\b{_NUMBER_WORDS}\s+(?:percent|per\s?cent)\b"
     rf"|\b{_NUMBER_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUMBER_WORDS}\b"
     rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+of\b"
+    # a share with a hedge or a group after it ("roughly half never came back", "half the segment")
+    r"|\b(?:roughly|about|around|nearly|almost|over|under|barely|(?:just\s+)?(?:more|less|fewer)\s+than)\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\b"
+    rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
+    # how long ago, in words ("ninety days ago", "thirty days since their last order")
+    rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b"
     r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
     rf"|{_NOT_FIRST_HALF}\b(?:twice|thrice|half|{_NUMBER_WORDS}\s+times)\s+as\s+(?:much|many|often|likely|(?!well\b)\w+\s+as)\b"
     rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
@@ -335,6 +340,8 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     if _WORD_TIMES_PER.search(figure):
         return "avg_purchase_days", "cite a fact like", "communication_frequency for how often a segment hears from you"
     typed = "offer_terms for discounts and offer windows"
+    if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
+        return "median_recency_days", "cite a fact like", typed
     if figure[:1].isdigit():
         return "count", "cite a fact like", typed
     if _WORD_MULTIPLE.search(figure):
