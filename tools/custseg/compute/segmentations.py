@@ -44,15 +44,53 @@ def _pick(keys: list[str], conditions: list[tuple[str, np.ndarray]], default: st
 # -- lifecycle ------------------------------------------------------------------------
 
 LIFECYCLE_BANDS = (("onboarding", 0, 30), ("adopting", 31, 90), ("established", 91, 365), ("mature", 366, None))
+# Subscription billing cycles a customer's payments are snapped to, and the days after a
+# missed renewal before a subscriber counts as lapsed (processors retry a declined renewal
+# for up to about a month).
+BILLING_CYCLES = ((7, "weekly"), (14, "every two weeks"), (30, "monthly"), (91, "quarterly"), (182, "half-yearly"), (365, "annual"))
+RENEWAL_GRACE_DAYS = 30
+MIN_CYCLE_GAP_DAYS = 5  # closer payments are proration or a retry within one cycle, not a cycle
 
 
-def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activity: str, status: "AccountStatus | None" = None) -> Labels:
+def billing_cycles(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
+    """Per customer code (``size`` of them): the billing cycle in days of the subscription
+    payments given (one per ``code``/``day``), 0 where it cannot be told (one payment, or
+    only payments days apart). The median gap between payment days, snapped to the nearest
+    of BILLING_CYCLES."""
+    out = np.zeros(size, dtype=np.int64)
+    if len(code) < 2:
+        return out
+    order = np.lexsort((day, code))
+    c, d = code[order], day[order]
+    same = c[1:] == c[:-1]
+    gaps = np.diff(d)
+    keep = same & (gaps >= MIN_CYCLE_GAP_DAYS)
+    if not keep.any():
+        return out
+    who, gap = c[1:][keep], gaps[keep].astype(float)
+    # the median gap per customer: sort by (customer, gap) and take the middle of each run
+    by = np.lexsort((gap, who))
+    who, gap = who[by], gap[by]
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    counts = np.diff(np.r_[starts, len(who)])
+    median = (gap[starts + (counts - 1) // 2] + gap[starts + counts // 2]) / 2
+    cycles = np.array([c for c, _ in BILLING_CYCLES], dtype=float)
+    nearest = np.abs(np.log(median[:, None] / cycles[None, :])).argmin(axis=1)
+    out[who[starts]] = cycles[nearest].astype(np.int64)
+    return out
+
+
+def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activity: str, status: "AccountStatus | None" = None, cycle: np.ndarray | None = None) -> Labels:
     """Seed 002's tenure stages, with lapsed customers (``lapsed_from`` or more days since
     the last ``activity``) set apart first. With an account ``status`` (a CRM's), accounts it
     says ended are Churned, and accounts it says are live are never Lapsed: a subscriber
-    billed yearly, or one whose orders column counts add-ons, has no recent order to show."""
+    billed yearly, or one whose orders column counts add-ons, has no recent order to show.
+    With ``cycle`` (per customer, a subscription's billing cycle in days, 0 unknown), a
+    subscriber lapses RENEWAL_GRACE_DAYS after a missed renewal instead: a monthly one who has
+    not paid for two months is gone, an annual one who paid eight months ago is not."""
     n = len(tenure)
-    gone = recency >= lapsed_from
+    known_cycle = cycle is not None and bool((cycle > 0).any())
+    gone = recency >= (np.where(cycle > 0, cycle + RENEWAL_GRACE_DAYS, lapsed_from) if known_cycle else lapsed_from)
     conds = []
     if status is not None:
         conds.append(("churned", status.ended))
@@ -77,6 +115,14 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
         definition["churned"] = f"the {status.column} column says the account ended ({status.listing(status.ended_values)}) (checked first)"
         definition["lapsed"] = f"{lapsed_from}+ days since the last {activity}, unless the {status.column} column says the account is live ({status.listing(status.live_values)}) (checked next)"
         reason += f"; accounts whose {status.column} says they ended are Churned, and live accounts are never Lapsed"
+    if known_cycle:
+        listed = ", ".join(f"{name} {c + RENEWAL_GRACE_DAYS}" for c, name in BILLING_CYCLES if (cycle == c).any())
+        definition["lapsed"] += (
+            f"; a subscriber whose subscription payments show a billing cycle lapses {RENEWAL_GRACE_DAYS} days after a missed renewal instead "
+            f"(days since the last {activity}: {listed})"
+        )
+        definition["billing_cycles"] = {name: int((cycle == c).sum()) for c, name in BILLING_CYCLES if (cycle == c).any()}
+        reason += f"; subscribers lapse {RENEWAL_GRACE_DAYS} days after a missed renewal of their billing cycle"
     return Labels("lifecycle", keys, names, index, "tenure_bands", reason, definition)
 
 

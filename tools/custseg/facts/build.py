@@ -18,7 +18,7 @@ from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day,
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of
 from custseg.compute.scoring import RECENCY_BANDS
-from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, components_from_metrics, health, lifecycle, value_tiers
+from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
@@ -253,7 +253,12 @@ class _Transactions(_Base):
         def ended(m: Metrics) -> AccountStatus | None:  # an event log's users whose account had ended by then
             return _ended_by_events(subscriptions, m) if subscriptions is not None else None
 
-        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m)), False)]
+        cycles = _billing_cycles(ds, activity)  # subscribers' billing cycles (Stripe): when a missed renewal means lapsed
+
+        def cycle_of(m: Metrics) -> np.ndarray | None:
+            return cycles[m.code] if cycles is not None else None
+
+        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m), cycle_of(m)), False)]
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
@@ -792,6 +797,20 @@ class AccountEvents:
         out = np.full(customers, -1, dtype=np.int8)
         out[codes] = self.ended[held][::-1][first]
         return out
+
+
+def _billing_cycles(ds: Dataset, ledger: Ledger) -> np.ndarray | None:
+    """Per customer code of ``ledger``: the billing cycle its subscription payments show (0
+    unknown); None without subscription payments. Read from all the data: a plan's cycle does
+    not change with the date it is scored at."""
+    tx = ds.transactions
+    if tx is None or "recurring" not in tx or not tx["recurring"].any():
+        return None
+    billed = tx[tx["recurring"].to_numpy(dtype=bool)]
+    code = ledger.ids.get_indexer(billed["customer_id"].astype(object))
+    day = to_days(billed["date"].to_numpy())
+    pairs = np.unique(np.stack([code, day]), axis=1)  # one payment day per customer and day
+    return billing_cycles(pairs[0], pairs[1], len(ledger.ids))
 
 
 def _subscriptions(ds: Dataset, ledger: Ledger) -> AccountEvents | None:

@@ -93,6 +93,20 @@ class FailedPayments:
 
 
 @dataclass
+class RecurringPayments:
+    """A payments export's kept payments that a subscription billed (renewals are billed
+    automatically: a repeat payment is a billing cycle, not a decision to buy again)."""
+
+    basis: str  # how a payment was told to be a subscription's
+    payments: int
+    payments_share: float  # of the kept payments (data.orders)
+    revenue: float
+    revenue_share: float | None  # of data.revenue_total
+    customers: int  # customers with at least one such payment
+    customers_share: float | None  # of data.customers
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -116,6 +130,7 @@ class DataCoverage:
     not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)

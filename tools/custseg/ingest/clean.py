@@ -114,6 +114,7 @@ class Cleaned:
     contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
+    recurring: dict | None = None  # Stripe: the kept payments a subscription billed (see _recurring)
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
@@ -248,7 +249,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
-    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type") if r in m]
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
     if "order_id" in m:
@@ -365,6 +366,12 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    recurring = None
+    if "description" in orders:
+        billed = _billed_by_subscription(orders)
+        recurring = _recurring(orders, identity, kept, billed & kept)
+        if recurring is not None:  # each kept payment says whether a subscription billed it: lifecycle reads the billing cycle
+            out["recurring"] = billed[kept]
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -387,6 +394,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         contacts=contacts,
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,
+        recurring=recurring,
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
@@ -533,6 +541,36 @@ def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseu
 def _plain_identity(m: dict[str, str], source: str) -> bool:
     """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
     return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
+
+
+SUBSCRIPTION_DESCRIPTION = r"(?i)^\s*subscription\b"  # Stripe's invoice payments: 'Subscription creation', 'Subscription update'
+
+
+def _billed_by_subscription(orders: pd.DataFrame) -> np.ndarray:
+    """Per order: its Description is Stripe's 'Subscription ...' (the free text itself is read
+    for this and dropped)."""
+    return text(orders["description"]).str.contains(SUBSCRIPTION_DESCRIPTION, regex=True, na=False).to_numpy(dtype=bool)
+
+
+def _recurring(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, billed: np.ndarray) -> dict | None:
+    """How much of a Stripe export a subscription billed (``billed``: kept payments that were
+    a subscription's). None when no payment was one."""
+    if not billed.any():
+        return None
+    net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
+    who = np.asarray(identity.cat.codes) if isinstance(identity.dtype, pd.CategoricalDtype) else pd.factorize(identity, use_na_sentinel=True)[0]
+    revenue, billed_revenue = float(np.nansum(net[kept])), float(np.nansum(net[billed]))
+    buyers = np.unique(who[kept & (who >= 0)])
+    subscribers = np.unique(who[billed & (who >= 0)])
+    return {
+        "basis": "the payment's Description starts with 'Subscription' (Stripe's invoice payments of a subscription)",
+        "payments": int(billed.sum()),
+        "payments_share": round(float(billed.sum() / kept.sum()), 6),
+        "revenue": round(billed_revenue, 2),
+        "revenue_share": round(billed_revenue / revenue, 6) if revenue > 0 else None,
+        "customers": int(len(subscribers)),
+        "customers_share": round(len(subscribers) / len(buyers), 6) if len(buyers) else None,
+    }
 
 
 def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:

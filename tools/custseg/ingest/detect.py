@@ -104,6 +104,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "status": ("status",),
             "email": ("customeremail",),
             "customer": ("customerid",),
+            "description": ("description",),  # read only to tell subscription payments apart; never kept
         },
         required=("date", "amount", "status", "email|customer"),
     ),

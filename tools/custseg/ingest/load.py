@@ -75,6 +75,7 @@ class Dataset:
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
+    recurring: dict | None = None  # Stripe: the kept payments a subscription billed, counted (facts' data.recurring)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
 
@@ -221,6 +222,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         subscriptions=ids(cleaned.subscriptions),
         returns_netted=cleaned.returns_netted,
         failed_payments=cleaned.failed_payments,
+        recurring=cleaned.recurring,
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
     )

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, short_data_warning
-from custseg.facts.schema import FailedPayments
+from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
+from custseg.facts.schema import FailedPayments, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -89,6 +90,7 @@ class ProfileResult:
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
 
@@ -122,6 +124,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_value=ds.dropped_value,
         dropped_gross=ds.dropped_gross,
         failed_payments=FailedPayments(**ds.failed_payments) if ds.failed_payments else None,
+        recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
         methods=methods,
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
@@ -252,8 +255,31 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
         out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
     if ds.source == "stripe_payments":
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
+    out.extend(_subscription_warnings(ds.recurring, r.days_covered))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
+    return out
+
+
+MONTHLY_CYCLE_DAYS = 31
+
+
+def _subscription_warnings(recurring: dict | None, days_covered: int | None) -> list[str]:
+    """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
+    mean then, and an export shorter than one monthly billing cycle."""
+    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+        return []
+    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
+    out = [
+        f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
+        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their payments and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal; "
+        f"a subscriber with one payment in the data has no cycle to read and lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying"
+    ]
+    if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
+        out.append(
+            f"the export covers {days_covered} days, less than one monthly billing cycle: each subscriber shows one payment at most, "
+            "so 'bought once' and Onboarding say nothing yet about who stays; export at least three months of payments"
+        )
     return out
 
 

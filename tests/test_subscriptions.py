@@ -1,0 +1,104 @@
+"""Stripe payments a subscription billed: counted in data.recurring, warned about when most
+customers subscribe, and read for each subscriber's billing cycle so lifecycle calls them
+Lapsed a grace period after a missed renewal, not after 181 days."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from custseg.compute.segmentations import RENEWAL_GRACE_DAYS, billing_cycles, lifecycle
+
+HEADER = "id,Created date (UTC),Amount,Amount Refunded,Currency,Status,Customer ID,Customer Email,Captured,Description"
+END = date(2025, 6, 30)
+
+
+def test_billing_cycles_from_payment_days():
+    code = np.array([0, 0, 0, 0, 1, 1, 1, 2, 3, 3, 3, 3])
+    day = np.array([0, 2, 32, 62,  # monthly, with a proration two days after the first payment
+                    10, 375, 740,  # annual
+                    5,  # one payment: no cycle
+                    0, 7, 14, 21])  # weekly
+    assert billing_cycles(code, day, 5).tolist() == [30, 365, 0, 7, 0]
+
+
+def test_a_subscriber_lapses_a_grace_period_after_a_missed_renewal():
+    tenure = np.array([400, 400, 400, 400, 400])
+    recency = np.array([30 + RENEWAL_GRACE_DAYS, 30 + RENEWAL_GRACE_DAYS - 1, 300, 200, 200])
+    cycle = np.array([30, 30, 365, 0, 365])
+    labels = lifecycle(tenure, recency, 181, "purchase", cycle=cycle)
+    got = [labels.keys[i] for i in labels.index]
+    # a monthly subscriber two months quiet is gone; an annual one who paid 300 days ago is not;
+    # without a cycle the usual 181 days holds
+    assert got == ["lapsed", "mature", "mature", "lapsed", "mature"]
+    assert labels.definition["billing_cycles"] == {"monthly": 2, "annual": 2}
+    assert "missed renewal" in labels.definition["lapsed"]
+    plain = lifecycle(tenure, recency, 181, "purchase")
+    assert "billing_cycles" not in plain.definition and [plain.keys[i] for i in plain.index] == ["mature", "mature", "lapsed", "lapsed", "lapsed"]
+
+
+def _row(i: int, who: str, day: date, amount: str, description: str, status: str = "Paid") -> str:
+    return f"ch_{i:05d},{day.isoformat()} 09:00:00,{amount},0.00,usd,{status},cus_{who},{who}@sub.example,true,{description}"
+
+
+def _export(tmp_path, days_back_of_last: dict[str, tuple[int, int, int]]) -> str:
+    """who -> (cycle days, payments, days before END of the last payment), plus one-off buyers."""
+    rows, i = [HEADER], 0
+    for who, (cycle, n, last_back) in days_back_of_last.items():
+        for k in range(n):
+            i += 1
+            rows.append(_row(i, who, END - timedelta(days=last_back + (n - 1 - k) * cycle), "29.00" if cycle < 100 else "290.00", "Subscription creation" if k == 0 else "Subscription update"))
+    for k in range(6):
+        i += 1
+        rows.append(_row(i, f"shop{k}", END - timedelta(days=3 * k), "49.00", "Template Pack"))
+    path = tmp_path / "unified_payments.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_run_reads_each_subscribers_cycle(cli, tmp_path):
+    f = _export(tmp_path, {
+        "monthly_gone": (30, 6, 75),  # missed two renewals
+        "monthly_live": (30, 8, 10),
+        "annual_live": (365, 2, 250),  # paid 250 days ago: more than 181, still within the year
+        "single": (30, 1, 200),  # one payment: no cycle to read
+    })
+    out = tmp_path / "out"
+    r = cli("run", f, "--out", out, "--no-charts")
+    assert r.code == 0, r.err
+    facts = json.loads((out / "facts.json").read_text())
+    life = facts["segmentations"]["lifecycle"]
+    assert life["definition"]["billing_cycles"] == {"monthly": 2, "annual": 1}
+    rec = facts["data"]["recurring"]
+    assert (rec["payments"], rec["customers"]) == (6 + 8 + 2 + 1, 4)
+    assert rec["revenue"] == pytest.approx(29 * 15 + 290 * 2)
+    import csv
+
+    with open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline="") as fh:
+        stage = {row["email"].split("@")[0]: row["lifecycle"] for row in csv.DictReader(fh)}
+    assert stage["monthly_gone"] == "lapsed" and stage["single"] == "lapsed"
+    assert stage["monthly_live"] != "lapsed" and stage["annual_live"] != "lapsed"
+    # 4 subscribers of 10 customers: under half, so no warning that repeat payments are renewals
+    assert rec["customers_share"] == 0.4 and not any("pay by subscription" in w for w in facts["warnings"])
+    assert "Subscribers by billing cycle:** monthly 2, annual 1" in (out / "report.md").read_text()
+
+
+def test_a_short_export_of_subscriptions_is_warned_about(cli, tmp_path):
+    f = _export(tmp_path, {f"s{k}": (30, 1, k) for k in range(10)})
+    out = cli("profile", f, "--json").json()
+    assert out["recurring"]["customers_share"] == pytest.approx(10 / 16, abs=1e-6)
+    assert any("pay by subscription" in w for w in out["warnings"])
+    assert any("less than one monthly billing cycle" in w for w in out["warnings"])
+    assert "description" in out["mapping"]
+
+
+def test_the_description_never_reaches_the_facts(cli, tmp_path):
+    f = _export(tmp_path, {"monthly_live": (30, 8, 10), "other": (30, 3, 5)})
+    out = tmp_path / "out"
+    assert cli("run", f, "--out", out, "--no-charts").code == 0
+    facts = (out / "facts.json").read_text()
+    assert "Template Pack" not in facts and "Subscription update" not in facts
+    assert "Template Pack" not in (out / "customers.csv").read_text()
