@@ -1038,7 +1038,7 @@ def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
     res = cli("check", bad, "--facts", out / "facts.json", "--json")
     assert res.code == 1 and any(p["code"] == "figure_in_text" and "offer_terms" in p["message"] for p in res.json()["problems"])
     doc["segments"][key]["offers"] = "a win-back code with a short validity"
-    doc["segments"][key]["offer_terms"] = [{"label": "win-back discount", "value": 15, "unit": "percent"}, {"label": "code valid for", "value": 14, "unit": "days"}, {"label": "second-order credit", "value": 5, "unit": "money"}]
+    doc["segments"][key]["offer_terms"] = [{"label": "win-back discount", "value": 15, "unit": "percent"}, {"label": "code valid for", "value": 14, "unit": "days"}, {"label": "second-order credit", "value": 5, "unit": "money"}, {"label": "styling call", "value": 30, "unit": "minutes"}]
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
     assert cli("check", good, "--facts", out / "facts.json").code == 0
@@ -1050,6 +1050,7 @@ def test_offer_terms_hold_plan_numbers_that_text_may_not(cli, tmp_path):
     report = (out / "report.md").read_text()
     assert "win-back discount: 15%" in report and "code valid for: 14 days" in report
     assert "second-order credit: 5.00 EUR" in report  # money as all money in the report
+    assert "styling call: 30 minutes" in report
 
 
 @pytest.mark.parametrize("weekly, over", [(200, False), (300, True)])

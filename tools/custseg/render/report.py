@@ -828,7 +828,7 @@ def _text_items(fields: dict, currency: str | None = None) -> list[dict]:
     return items
 
 
-TERM_UNITS = {"percent": "%", "days": " days", "hours": " hours", "weeks": " weeks", "items": " items"}
+TERM_UNITS = {"percent": "%", "minutes": " minutes", "hours": " hours", "days": " days", "weeks": " weeks", "months": " months", "items": " items"}
 
 
 def _term(term: dict, currency: str | None = None) -> str:

@@ -28,7 +28,7 @@ Per = Literal["week", "month", "quarter"]
 Priority = Literal["high", "medium", "low"]
 Review = Literal["weekly", "monthly", "quarterly"]
 Operator = Literal[">", ">=", "<", "<=", "=="]
-TermUnit = Literal["percent", "money", "days", "hours", "weeks", "items"]
+TermUnit = Literal["percent", "money", "minutes", "hours", "days", "weeks", "months", "items"]
 
 
 def doc(description: str, *, default: Any = MISSING, **constraints: Any) -> Any:
@@ -54,7 +54,7 @@ class OfferTerm:
 
     label: str = doc("what the number is, e.g. 'win-back discount' or 'code valid for'")
     value: float = doc("the number itself, in the unit: a 10% discount is 10 with unit percent", minimum=0)
-    unit: TermUnit = doc("percent, money (the data's currency), days, hours, weeks or items")
+    unit: TermUnit = doc("percent, money (the data's currency), minutes, hours, days, weeks, months or items")
 
 
 @dataclass
