@@ -102,3 +102,22 @@ def test_the_description_never_reaches_the_facts(cli, tmp_path):
     facts = (out / "facts.json").read_text()
     assert "Template Pack" not in facts and "Subscription update" not in facts
     assert "Template Pack" not in (out / "customers.csv").read_text()
+
+
+def test_lifecycle_ranges_hold_every_customer_when_cycles_set_the_threshold(cli, tmp_path):
+    """check.py's bands for lifecycle stages (a KPI or pathway target outside them is refused)
+    must hold every customer the run put in the stage, subscribers with a cycle included."""
+    import csv
+
+    from custseg.strategy.definitions import segment_ranges
+
+    f = _export(tmp_path, {"monthly_gone": (30, 6, 75), "monthly_live": (30, 8, 10), "annual_live": (365, 2, 250), "single": (30, 1, 200)})
+    out = tmp_path / "out"
+    assert cli("run", f, "--out", out, "--no-charts").code == 0
+    ranges = segment_ranges(json.loads((out / "facts.json").read_text())["segmentations"]["lifecycle"])
+    assert ranges["lapsed"]["recency_days"] == (30 + RENEWAL_GRACE_DAYS, None)
+    with open(out / "customers.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for metric, (low, high) in ranges[row["lifecycle"]].items():
+                value = int(row[metric])
+                assert (low is None or value >= low) and (high is None or value <= high), (row["lifecycle"], metric, value)

@@ -21,7 +21,8 @@ Range = tuple[Bound, Bound]  # lowest and highest value a customer can have; Non
 
 # Metrics a customer's history never lowers: purchase days and orders only add up, tenure only grows.
 NEVER_FALL = ("purchase_days", "orders", "tenure_days")
-# The behavioral bands count active days in the 30 days up to the as-of date (active_days_30).
+# The behavioral bands count active days in the 30 days up to the as-of date (active_days_30);
+# facts written before the definition carried window_days fall back to it.
 ACTIVITY_WINDOW = 30
 RFM_DIMENSIONS = (("r", "recency"), ("f", "frequency"), ("m", "monetary"))
 # The customers.csv column each RFM dimension scores, by the definition's wording.
@@ -153,19 +154,26 @@ def _lifecycle_ranges(seg: dict) -> dict[str, dict[str, Range]]:
     With a CRM's status (a churned stage), live accounts are never lapsed, so the other
     stages' recency is not capped."""
     defn = seg.get("definition") or {}
-    lapsed = re.search(r"(\d+)\+ days", str(defn.get("lapsed") or ""))
+    text = str(defn.get("lapsed") or "")
+    lapsed = re.search(r"(\d+)\+ days", text)
     capped = lapsed and "churned" not in defn
     recency = "days_since_active" if seg.get("basis") == "activity" else "recency_days"
+    # Subscribers with a billing cycle lapse at their own threshold ('monthly 60, annual 395'):
+    # the lapsed stage starts at the lowest threshold, and the others reach up to the highest.
+    thresholds = [int(lapsed.group(1))] + [int(n) for n in _CYCLE_THRESHOLD.findall(text)] if lapsed else []
     out: dict[str, dict[str, Range]] = {}
     for band in defn.get("tenure_bands_days") or []:
         if isinstance(band, dict) and band.get("key"):
             out[band["key"]] = {"tenure_days": (band.get("min"), band.get("max"))}
             if capped:
-                out[band["key"]][recency] = (0, int(lapsed.group(1)) - 1)
+                out[band["key"]][recency] = (0, max(thresholds) - 1)
     if lapsed:
-        days = int(lapsed.group(1))
+        days = min(thresholds)
         out["lapsed"] = {recency: (days, None), "tenure_days": (days, None)}
     return out
+
+
+_CYCLE_THRESHOLD = re.compile(r"\b(?:weekly|every two weeks|monthly|quarterly|half-yearly|annual) (\d+)\b")
 
 
 def _value_ranges(seg: dict) -> dict[str, dict[str, Range]]:
@@ -183,13 +191,15 @@ def _behavioral_ranges(seg: dict) -> dict[str, dict[str, Range]]:
     """Bands of active days in the window; a band without any has had no activity in it."""
     if seg.get("method") != "active_days_30":
         return {}
-    out = _stepped((seg.get("definition") or {}).get("bands") or [], "min_days", "active_days_30", whole=True)
+    defn = seg.get("definition") or {}
+    window = defn.get("window_days") if isinstance(defn.get("window_days"), int) else ACTIVITY_WINDOW
+    out = _stepped(defn.get("bands") or [], "min_days", "active_days_30", whole=True)
     for ranges in out.values():
         lo, hi = ranges["active_days_30"]
         if lo >= 1:
-            ranges["days_since_active"] = (0, ACTIVITY_WINDOW)
+            ranges["days_since_active"] = (0, window)
         elif hi == 0:
-            ranges["days_since_active"] = (ACTIVITY_WINDOW, None)
+            ranges["days_since_active"] = (window, None)
     return out
 
 
