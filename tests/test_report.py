@@ -1123,3 +1123,19 @@ def test_last_period_spend_of_a_short_export_is_not_said_twice(tmp_path, shopify
     assert "each in the last 90 days" not in md and "the 15 days the data covers" not in md
     assert "Each spent " in md  # the average value stays
     assert "each in the last 90 days" in shopify["md"]  # a longer export keeps the period
+
+
+def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopify):
+    """On three weeks of data nobody can have gone half a year without buying: the report says
+    the quiet segments are empty because the export is short, not because nobody stopped."""
+    rows = ["Customer ID,Date,Amount"] + [f"C{i % 7},2024-03-{1 + i % 21:02d},{20 + i}.00" for i in range(40)]
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["segmentations"]["lifecycle"]["segments"]["lapsed"]["count"] == 0
+    md = (out / "report.md").read_text()
+    line = next(line for line in md.splitlines() if "Too early to see who stopped" in line)
+    assert f"the data covers {facts['data']['days_covered']} days" in line and "the Lapsed lifecycle stage" in line
+    assert "Too early to see who stopped" not in shopify["md"]

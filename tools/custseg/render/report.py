@@ -31,7 +31,7 @@ from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY
 from custseg.strategy.resolve import value_kind
-from custseg.strategy.validate import LOWER_IS_BETTER
+from custseg.strategy.validate import DORMANT_WORDS, LOWER_IS_BETTER
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -1099,6 +1099,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
+    points += _too_early_point(facts)
     missing = facts.get("unavailable") or {}
     if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
         points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
@@ -1106,6 +1107,29 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if rfm or usage:
         points.append({"lead": "Plan", "text": _plan_words(plan, usage)})
     return points
+
+
+def _too_early_point(facts: dict) -> list[dict]:
+    """Data shorter than the lapsed threshold: the segments of customers who went quiet are
+    empty because nobody could have been quiet that long yet, which is not 'nobody stopped'."""
+    data = facts.get("data") or {}
+    days = data.get("days_covered")
+    segs = facts.get("segmentations") or {}
+    lapse = re.search(r"(\d+)\+ days", str(((segs.get("lifecycle") or {}).get("definition") or {}).get("lapsed") or ""))
+    if not isinstance(days, int) or not lapse or days >= int(lapse.group(1)):
+        return []
+    rfm = segs.get("rfm") or {}
+    merged = {m.get("from") for m in rfm.get("merged") or [] if isinstance(m, dict)}
+    quiet = [s.get("name") or k for k, s in (rfm.get("segments") or {}).items()
+             if not s.get("count") and k not in merged and any(w in f"{k} {s.get('name', '')}".lower() for w in (*DORMANT_WORDS, "risk"))]
+    if not ((segs.get("lifecycle") or {}).get("segments") or {}).get("lapsed", {}).get("count"):
+        quiet.append("the Lapsed lifecycle stage")
+    if not quiet:
+        return []
+    names = ", ".join(quiet[:-1]) + (" and " if len(quiet) > 1 else "") + quiet[-1]
+    return [{"lead": "Too early to see who stopped", "text": (
+        f"the data covers {fmt_days(days)}, so nobody in it has gone long without {'activity' if data.get('kind') == 'events' else 'buying'}: "
+        f"{names} {'is' if len(quiet) == 1 else 'are'} empty because the export is short, not because every customer stayed. A longer export shows who stopped.")}]
 
 
 def _users(n: Any) -> str:
