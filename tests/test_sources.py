@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custseg.ingest import load
+from custseg.ingest import IngestOptions, load
 from custseg.ingest.privacy import pseudonymize
 
 
@@ -643,3 +643,32 @@ def test_briefs_list_mrr_facts_and_the_unscored_accounts_only_for_a_crm_with_the
     for phase in ("segments", "strategy", "operationalize"):
         text = render_brief(phase, plain)
         assert "mrr" not in text.lower() and "Accounts RFM cannot score" not in text
+
+
+def test_orders_by_sales_channel(tmp_path, cli):
+    """Shopify's Source: the kept orders per channel, and --exclude-channel to leave one out
+    (a marketplace whose buyers are not the store's to email), counted as a drop reason."""
+    path = write(tmp_path, "orders_export.csv", SHOPIFY)
+    ds = load([path])
+    # kept: #1001 web 100, #1002 web 80 - 30 refunded, #1003 a draft order of 20 (one guest by phone)
+    assert ds.by_channel == [
+        {"channel": "web", "orders": 2, "customers": 1, "revenue": 150.0},
+        {"channel": "shopify_draft_order", "orders": 1, "customers": 1, "revenue": 20.0},
+    ]
+    left = load([path], IngestOptions(exclude_channels=["Shopify_Draft_Order"]))
+    assert left.dropped["excluded_channel"] == 1 and left.kept_rows == ds.kept_rows - 1
+    assert [c["channel"] for c in left.by_channel] == ["web"]
+    r = cli("profile", path, "--exclude-channel", "nordstrom")
+    assert r.code == 2 and r.out == "" and "--exclude-channel nordstrom: no order came through it; the export's channels are: 3426665, shopify_draft_order, web" in r.err
+    stripe = write(tmp_path, "payments.csv", "id,Created date (UTC),Amount,Amount Refunded,Currency,Status,Customer ID,Customer Email,Captured\nch_1,2024-01-02 10:00:00,10.00,0.00,usd,Paid,cus_1,a@x.example,true\n")
+    r = cli("profile", stripe, "--exclude-channel", "web")
+    assert r.code == 2 and "no sales channel column" in r.err
+
+
+def test_marketplace_orders_are_warned_about(tmp_path):
+    rows = SHOPIFY.replace(",web,,\n#1003", ",Nordstrom,,\n#1003", 1)  # #1002 came through Nordstrom
+    ds = load([write(tmp_path, "orders_export.csv", rows)])
+    assert [c["channel"] for c in ds.by_channel] == ["web", "Nordstrom", "shopify_draft_order"]
+    (warning,) = [w for w in ds.warnings if "marketplace" in w]
+    assert warning.startswith("1 of 3 orders came through marketplaces (Nordstrom)") and "--exclude-channel Nordstrom" in warning
+    assert not any("marketplace" in w for w in load([write(tmp_path, "orders_export.csv", SHOPIFY)]).warnings)

@@ -93,6 +93,17 @@ class FailedPayments:
 
 
 @dataclass
+class ChannelFigures:
+    """Kept orders that came through one sales channel (Shopify's Source: web, pos,
+    shopify_draft_order, an app's id, a marketplace such as Nordstrom or tiktok)."""
+
+    channel: str  # as the export names it; 'other channels (N)' sums the channels past the first ten
+    orders: int
+    customers: int  # distinct customers with an order through it (one customer can use several)
+    revenue: float | None
+
+
+@dataclass
 class RecurringPayments:
     """A payments export's kept payments that a subscription billed (renewals are billed
     automatically: a repeat payment is a billing cycle, not a decision to buy again)."""
@@ -131,6 +142,7 @@ class DataCoverage:
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
+    by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)

@@ -7,6 +7,7 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ REASON_ORDER = (
     "unpaid",
     "other_currency",
     "zero_value",
+    "excluded_channel",
     "returned",
     "no_identity",
 )
@@ -95,6 +97,7 @@ class Options:
     purchase_events: list[str] | None = None  # event logs: the names that count as purchases (default: detected)
     exclude_returns: bool = False  # transaction logs: leave out orders with a negative amount (dropped as 'returned')
     net_returns: bool = False  # transaction logs: take a negative order off the customer's latest earlier purchase
+    exclude_channels: list[str] | None = None  # sales channels (Shopify's Source) whose orders are left out, counted as 'excluded_channel'
 
 
 @dataclass
@@ -115,6 +118,7 @@ class Cleaned:
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (see _recurring)
+    by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
@@ -249,7 +253,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
-    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description") if r in m]
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
     if "order_id" in m:
@@ -317,6 +321,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     order_export = source != "transactions"
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
+    channel = _channels(orders) if "channel" in orders else None
+    if opts.exclude_channels:
+        reason.assign(_excluded_channels(path, channel, opts.exclude_channels), "excluded_channel")
     negative = (orders["net"] < 0).to_numpy() if not order_export else None
     if negative is not None and opts.exclude_returns:  # a log's returns, left out when the user asks
         reason.assign(negative, "returned")
@@ -366,6 +373,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     recurring = None
     if "description" in orders:
         billed = _billed_by_subscription(orders)
@@ -382,6 +390,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
+    if by_channel:
+        warnings.extend(_marketplace_warning(by_channel))
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,
@@ -395,6 +405,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,
         recurring=recurring,
+        by_channel=by_channel,
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
@@ -541,6 +552,60 @@ def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseu
 def _plain_identity(m: dict[str, str], source: str) -> bool:
     """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
     return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
+
+
+# -- sales channels (Shopify's Source: web, pos, shopify_draft_order, an app id, Nordstrom, tiktok) --
+
+MARKETPLACES = r"(?i)\b(?:nordstrom|amazon|ebay|etsy|walmart|tiktok|faire|zalando|wayfair|mirakl|target plus|bol\.com)\b"
+MAX_CHANNELS = 10  # more are summed as one 'other channels' row
+
+
+def _channels(orders: pd.DataFrame) -> np.ndarray:
+    """The sales channel per order as text ('(none)' where the export gives none)."""
+    return text(orders["channel"]).fillna("(none)").to_numpy(dtype=object)
+
+
+def _excluded_channels(path: str, channel: np.ndarray | None, names: list[str]) -> np.ndarray:
+    """--exclude-channel: orders whose channel is one of ``names`` (any case). Each name must be
+    a channel of the export: a misspelled one would leave the orders in without a word."""
+    if channel is None:
+        raise InputError(path, "--exclude-channel: this export has no sales channel column (Shopify's Source); leave the option out")
+    lowered = pd.Series(channel, dtype=object).str.lower()
+    present = set(lowered)
+    missing = [n for n in names if n.strip().lower() not in present]
+    if missing:
+        listing = ", ".join(sorted(set(channel), key=str.lower))
+        raise InputError(path, f"--exclude-channel {missing[0]}: no order came through it; the export's channels are: {listing}")
+    return lowered.isin([n.strip().lower() for n in names]).to_numpy()
+
+
+def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series) -> list[dict]:
+    """Kept orders per sales channel, most orders first: orders, customers (distinct) and revenue;
+    past MAX_CHANNELS the rest are one row, 'other channels (N)'."""
+    frame = pd.DataFrame({"channel": channel, "amount": amount, "who": identity.to_numpy(dtype=object, na_value=None)})
+    per = frame.groupby("channel", sort=False).agg(orders=("amount", "size"), customers=("who", "nunique"), revenue=("amount", "sum"))
+    per = per.sort_values(["orders", "revenue"], ascending=False)
+    rows = [{"channel": str(k), "orders": int(r.orders), "customers": int(r.customers), "revenue": round(float(r.revenue), 2)} for k, r in per.head(MAX_CHANNELS).iterrows()]
+    rest = per.iloc[MAX_CHANNELS:]
+    if len(rest):
+        others = frame[frame["channel"].isin(rest.index)]
+        rows.append({"channel": f"other channels ({len(rest)})", "orders": int(len(others)), "customers": int(others["who"].nunique()), "revenue": round(float(others["amount"].sum()), 2)})
+    return rows
+
+
+def _marketplace_warning(by_channel: list[dict]) -> list[str]:
+    """Orders through a marketplace (Nordstrom, TikTok Shop, Amazon): their buyers are the
+    marketplace's customers, often with relay emails, and may not be marketed to directly."""
+    places = [c for c in by_channel if re.search(MARKETPLACES, c["channel"])]
+    if not places:
+        return []
+    orders = sum(c["orders"] for c in places)
+    total = sum(c["orders"] for c in by_channel)
+    names = ", ".join(c["channel"] for c in places)
+    return [
+        f"{orders:,} of {total:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, often with relay emails, and its terms may not let you email them; "
+        f"to segment your own customers only, add --exclude-channel {places[0]['channel']} (repeatable)"
+    ]
 
 
 SUBSCRIPTION_DESCRIPTION = r"(?i)^\s*subscription\b"  # Stripe's invoice payments: 'Subscription creation', 'Subscription update'

@@ -28,6 +28,7 @@ class IngestOptions:
     purchase_events: list[str] = field(default_factory=list)  # event logs: names that count as purchases
     exclude_returns: bool = False  # transaction logs: orders with a negative amount are dropped as 'returned'
     net_returns: bool = False  # transaction logs: a negative order comes off the customer's latest earlier purchase
+    exclude_channels: list[str] = field(default_factory=list)  # sales channels (Shopify's Source) whose orders are left out
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Dataset:
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed, counted (facts' data.recurring)
+    by_channel: list[dict] | None = None  # order exports with a sales channel: kept orders, customers and revenue per channel
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
 
@@ -121,6 +123,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         purchase_events=options.purchase_events or None,
         exclude_returns=options.exclude_returns,
         net_returns=options.net_returns,
+        exclude_channels=list(options.exclude_channels) or None,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)
@@ -223,6 +226,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         returns_netted=cleaned.returns_netted,
         failed_payments=cleaned.failed_payments,
         recurring=cleaned.recurring,
+        by_channel=cleaned.by_channel,
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
     )

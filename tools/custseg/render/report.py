@@ -201,6 +201,7 @@ DROP_REASONS = {
     "zero_value": "zero value",
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
+    "excluded_channel": "sales channel left out (--exclude-channel)",
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
@@ -698,6 +699,8 @@ def _data(facts: dict) -> dict:
         "has_dropped_gross": any(dropped_gross.get(k) != dropped_value.get(k) for k in dropped_gross),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
+        # order exports with a sales channel (Shopify's Source): kept orders per channel
+        "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
         # an event log: which events were counted as purchases ("purchase (470)")
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         # an event log: events that are not use of the product (a cancellation, an email delivered)

@@ -10,7 +10,7 @@ import pandas as pd
 from custseg.compute.metrics import Ledger
 from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
-from custseg.facts.schema import FailedPayments, RecurringPayments
+from custseg.facts.schema import ChannelFigures, FailedPayments, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -31,6 +31,7 @@ class IngestParams:
     exclude_returns: bool = param("transaction logs: leave out orders with a negative amount (returns and cancellations recorded as rows), counted as dropped 'returned'", default=False)
     net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
+    exclude_channel: list[str] = param("order exports with a sales channel (Shopify's Source): leave out the orders of this channel, such as a marketplace whose buyers are not yours to email (repeatable), counted as dropped 'excluded_channel'", default=[], metavar="CHANNEL")
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
@@ -43,6 +44,7 @@ class IngestParams:
             purchase_events=list(self.purchase_event),
             exclude_returns=self.exclude_returns,
             net_returns=self.net_returns,
+            exclude_channels=list(self.exclude_channel),
         )
 
 
@@ -90,6 +92,7 @@ class ProfileResult:
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
@@ -125,6 +128,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_gross=ds.dropped_gross,
         failed_payments=FailedPayments(**ds.failed_payments) if ds.failed_payments else None,
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
+        by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
         methods=methods,
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
@@ -361,6 +365,8 @@ def render_text(r: ProfileResult) -> str:
     ]
     if r.failed_payments:
         lines.insert(-2, "Payments   " + _failed_text(r.failed_payments, r.currency))
+    if r.by_channel and len(r.by_channel) > 1:
+        lines.insert(-2, "Channels   " + ", ".join(f"{c.channel} {c.orders:,}" for c in r.by_channel) + " orders")
     for note in r.notes:
         lines.append(f"Note       {note}")
     for warning in r.warnings:
