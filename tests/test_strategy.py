@@ -745,6 +745,11 @@ def test_resolve_is_not_a_template_engine(runs):
     # the formatter is pluggable
     assert resolve("{data.customers}", facts, lambda key, value: f"<{key}={value}>") == f"<data.customers={facts['data']['customers']}>"
     assert fact_formatter(facts)("data.one_time_share", 0.5) == "50.0%"
+    # money facts outside the segment tables keep their currency when cited (a trial saw '7,970')
+    currency = facts["data"]["currency"]
+    for key in ("data.failed_payments.outstanding_value", "data.failed_payments.never_paid_value", "data.dropped_value.cancelled", "data.dropped_gross.refunded"):
+        assert fact_formatter(facts)(key, 7970.0) == f"7,970.00 {currency}", key
+    assert fact_formatter(facts)("data.failed_payments.outstanding", 6) == "6"
 
 
 
