@@ -99,7 +99,7 @@ def test_run_lists_never_paid_people_and_reports_the_payments(cli, tmp_path):
     report = (out / "report.md").read_text()
     assert "10 attempts, 1 of them with no customer or date to follow. The others are 7 payments (590.00 USD)" in report
     assert "2 paid later (300.00 USD), 5 outstanding (290.00 USD) from 4 customers" in report
-    assert "2 people never paid anything (110.00 USD)" in report
+    assert "2 people made no successful payment in the export (110.00 USD)" in report
     brief = cli("brief", "strategy", "--facts", out / "facts.json")
     assert brief.code == 0, brief.err
     assert "`{data.failed_payments.outstanding_value}`" in brief.out and '"segment": "payment_failed"' in brief.out
@@ -115,6 +115,10 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
         (out / "strategy.json").write_text(json.dumps(doc))
         r = cli("check", out / "strategy.json", "--facts", out / "facts.json")
         assert (r.code == 0) is passes, r.out + r.err
+        if passes:  # the report names the group by the label the CRM files carry
+            assert cli("render", "--facts", out / "facts.json", "--strategy", out / "strategy.json", "--out", out).code == 0
+            rules = (out / "report.md").read_text().split("Send the finish-your-payment email")[0].splitlines()[-1]
+            assert "Payment failed (no payment in export)" in rules, rules
 
 
 # -- the real Stripe export --------------------------------------------------------------------

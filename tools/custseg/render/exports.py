@@ -68,7 +68,7 @@ NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g
 # A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
 PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
 # People whose every payment failed or was never completed (ingest/payments.py): one segment, no scores.
-NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Payment failed (never paid)"
+NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Payment failed (no payment in export)"
 ENCODING = "utf-8-sig"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.

@@ -29,7 +29,7 @@ from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY
+from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
 from custseg.strategy.validate import DORMANT_WORDS, LOWER_IS_BETTER
 
@@ -726,7 +726,7 @@ def _dropped_value_note(refunds: bool, paid_back: bool, gross: bool) -> str:
 
 def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) -> str | None:
     """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
-    what is still outstanding, and who never paid at all."""
+    what is still outstanding, and who made no successful payment at all."""
     if not isinstance(fp, dict) or not fp.get("attempts"):
         return None
 
@@ -751,7 +751,7 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) 
     )
     never = fp.get("never_paid_customers") or 0
     if never:
-        text += (f" Of those customers, {many(never, 'person', 'people')} never paid anything{worth(fp.get('never_paid_value'))}: "
+        text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))} (failed sign-ups, or subscribers whose renewal failed): "
                  f"they are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
     return text
 
@@ -992,7 +992,8 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
             segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
-        name = lambda k: display.get(k) or names.get(k) or _title(str(k))  # noqa: E731
+        listed = {PROSPECT_KEY: PROSPECT_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
+        name = lambda k: display.get(k) or names.get(k) or listed.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
             "segmentation": kind,

@@ -322,7 +322,7 @@ def _failed_text(fp: FailedPayments, currency: str | None) -> str:
 
     return (f"{fp.attempts:,} failed or unfinished attempts = {fp.payments:,} payments (retries within {fp.retry_window_days} days counted once): "
             f"{fp.paid_later:,} paid later{worth(fp.paid_later_value)}, {fp.outstanding:,} outstanding{worth(fp.outstanding_value)} "
-            f"from {fp.outstanding_customers:,} customers, {fp.never_paid_customers:,} of whom never paid")
+            f"from {fp.outstanding_customers:,} customers, {fp.never_paid_customers:,} of whom made no successful payment in the export")
 
 
 def _contacts_text(r: ProfileResult) -> str:
