@@ -96,9 +96,16 @@ def test_run_lists_never_paid_people_and_reports_the_payments(cli, tmp_path):
     assert listed["e@pay.example"]["r_score"] == ""  # no scores: they never bought
     customers = (out / "customers.csv").read_text()
     assert "payment_failed" not in customers  # customers.csv and the segments hold buyers only
+    # who still owes what: c's 80 and d's 100 are customers; b's 50 and e's two 30s are listed apart
+    owed = {email: (row["outstanding_payments"], row["outstanding_value"]) for email, row in listed.items() if row["outstanding_payments"] != "0"}
+    assert owed == {"c@pay.example": ("1", "80"), "d@pay.example": ("1", "100"), "b@pay.example": ("1", "50"), "e@pay.example": ("2", "60")}
+    rfm = facts["segmentations"]["rfm"]["segments"].values()
+    assert sum(s["outstanding_customers"] for s in rfm) == 2 and sum(s["outstanding_value"] for s in rfm) == 180.0
+    assert "Outstanding Payment" in (out / "exports" / "klaviyo.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     report = (out / "report.md").read_text()
     assert "10 attempts, 1 of them with no customer or date to follow. The others are 7 payments (590.00 USD)" in report
     assert "2 paid later (300.00 USD), 5 outstanding (290.00 USD) from 4 customers" in report
+    assert "- **Payments outstanding**: 5 payments (290.00 USD) from 4 customers" in report
     assert "2 people made no successful payment in the export (110.00 USD)" in report
     brief = cli("brief", "strategy", "--facts", out / "facts.json")
     assert brief.code == 0, brief.err
@@ -119,6 +126,24 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
             assert cli("render", "--facts", out / "facts.json", "--strategy", out / "strategy.json", "--out", out).code == 0
             rules = (out / "report.md").read_text().split("Send the finish-your-payment email")[0].splitlines()[-1]
             assert "Payment failed (no payment in export)" in rules, rules
+
+
+def test_a_kpi_may_track_what_a_segment_still_owes(cli, tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    key, stats = max(facts["segmentations"]["rfm"]["segments"].items(), key=lambda kv: kv[1]["outstanding_value"])
+    assert stats["outstanding_value"] > 0
+    doc = json.loads((root / "examples" / "strategies" / "stripe_unified_payments.strategy.json").read_text())
+    for target, passes in ((round(stats["outstanding_value"] / 2, 2), True), (round(stats["outstanding_value"] * 2, 2), False)):
+        doc["kpis"].append({"segment": key, "metric": "outstanding_value", "baseline": f"{{segmentations.rfm.segments.{key}.outstanding_value}}", "target": target, "review": "monthly"})
+        (out / "strategy.json").write_text(json.dumps(doc))
+        r = cli("check", out / "strategy.json", "--facts", out / "facts.json", "--json")
+        assert (r.code == 0) is passes, r.out
+        if not passes:  # owing more is not the goal
+            assert [p["code"] for p in r.json()["problems"]] == ["kpi_target_backwards"]
+        doc["kpis"].pop()
 
 
 # -- the real Stripe export --------------------------------------------------------------------

@@ -300,7 +300,27 @@ class _Transactions(_Base):
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
+        if ds.outstanding is not None and len(customers):
+            customers = self.add_outstanding(ds.outstanding, customers)
         return self.facts(as_of), customers
+
+    def add_outstanding(self, owed: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+        """customers.csv's outstanding_payments and outstanding_value (failed payments not paid
+        later; 0 for everyone else), and per segment how many owe one and how much."""
+        table = owed.set_index("customer_id")
+        customers["outstanding_payments"] = customers["customer_id"].map(table["outstanding_payments"]).fillna(0).astype(np.int64).to_numpy()
+        customers["outstanding_value"] = customers["customer_id"].map(table["outstanding_value"]).fillna(0.0).round(2).to_numpy()
+        owes = customers["outstanding_payments"].to_numpy() > 0
+        for kind, column in (("rfm", "segment"), ("lifecycle", "lifecycle"), ("value", "value_tier"), ("health", "health_band"), ("behavioral", "behavior")):
+            seg = self.segmentations.get(kind)
+            if seg is None or column not in customers:
+                continue
+            label = customers[column].astype(object).to_numpy()
+            for key, stats in seg.segments.items():
+                mine = owes & (label == key)
+                stats.outstanding_customers = int(mine.sum())
+                stats.outstanding_value = round(float(customers["outstanding_value"].to_numpy()[mine].sum()), 2)
+        return customers
 
     def add_subscriptions(self, events: "AccountEvents", activity: Ledger, as_of: int, customers: pd.DataFrame) -> pd.DataFrame:
         """An event log's account state per user at the as-of date (customers.csv's

@@ -180,6 +180,10 @@ class SegmentStats:
     # A CRM table with an MRR column: the MRR of the segment's live accounts, and its share of data.mrr_total
     mrr: float | None = None
     mrr_share: float | None = None
+    # A payments export with failed payments not paid later (data.failed_payments): the
+    # segment's customers who still owe one, and what they owe (customers.csv's outstanding_value)
+    outstanding_customers: int | None = None
+    outstanding_value: float | None = None
 
 
 @dataclass

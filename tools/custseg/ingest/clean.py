@@ -18,7 +18,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
-from custseg.ingest.payments import follow_up
+from custseg.ingest.payments import follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
 
@@ -120,6 +120,7 @@ class Cleaned:
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (see _recurring)
     by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
+    outstanding: pd.DataFrame | None = None  # identity, outstanding_payments, outstanding_value: failed payments not paid later, per person
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
@@ -404,6 +405,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         contacts=contacts,
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,
+        outstanding=outstanding_per_identity(identity.reset_index(drop=True), attempts) if attempts is not None else None,
         recurring=recurring,
         by_channel=by_channel,
         never_paid_contacts=never_paid,

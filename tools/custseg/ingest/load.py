@@ -79,6 +79,7 @@ class Dataset:
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed, counted (facts' data.recurring)
     by_channel: list[dict] | None = None  # order exports with a sales channel: kept orders, customers and revenue per channel
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
+    outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
 
 
@@ -229,6 +230,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         by_channel=cleaned.by_channel,
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
+        outstanding=ids(cleaned.outstanding),
     )
 
 

@@ -32,6 +32,8 @@ class FollowUp:
     summary: dict  # facts' data.failed_payments
     failed_per_row: np.ndarray  # bool per order: the first row of each payment that had a declined ('failed') attempt
     never_paid: np.ndarray  # bool per order: attempts by customers with no kept order
+    outstanding_rows: np.ndarray  # the first order (row) of each outstanding payment
+    outstanding_values: np.ndarray  # its amount (NaN when unreadable)
 
 
 def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_names: list[str], reason_code: np.ndarray, source: str) -> FollowUp | None:
@@ -92,7 +94,18 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
         had_decline = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
         declined[payments.loc[had_decline[had_decline].index, "row"].to_numpy()] = True
     never_rows = attempt & known & ~np.isin(who, buyers)
-    return FollowUp(summary, declined, never_rows)
+    return FollowUp(summary, declined, never_rows, outstanding["row"].to_numpy(dtype=np.int64), outstanding["value"].to_numpy(dtype=float))
+
+
+def outstanding_per_identity(identity: pd.Series, follow: FollowUp) -> pd.DataFrame | None:
+    """identity, outstanding_payments, outstanding_value: what each customer still owes (a CRM
+    file column, so a recovery message reaches them and not their whole segment)."""
+    if not len(follow.outstanding_rows):
+        return None
+    frame = pd.DataFrame({"identity": identity.iloc[follow.outstanding_rows].to_numpy(dtype=object), "value": follow.outstanding_values})
+    out = frame.groupby("identity", sort=True).agg(outstanding_payments=("value", "size"), outstanding_value=("value", "sum")).reset_index()
+    out["outstanding_value"] = out["outstanding_value"].round(2)
+    return out
 
 
 def _money(values: pd.Series) -> float | None:

@@ -1103,7 +1103,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
-    points += _too_early_point(facts)
+    points += _too_early_point(facts) + _outstanding_point(facts)
     missing = facts.get("unavailable") or {}
     if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
         points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
@@ -1111,6 +1111,19 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if rfm or usage:
         points.append({"lead": "Plan", "text": _plan_words(plan, usage)})
     return points
+
+
+def _outstanding_point(facts: dict) -> list[dict]:
+    """Failed or unfinished payments not paid later: money a reminder could still bring in."""
+    data = facts.get("data") or {}
+    fp = data.get("failed_payments") or {}
+    if not fp.get("outstanding"):
+        return []
+    n, people = fp["outstanding"], fp.get("outstanding_customers") or 0
+    worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
+    return [{"lead": "Payments outstanding", "text": (
+        f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
+        "customers.csv and the CRM files mark who owes (outstanding_value), so a reminder reaches them, not their whole segment.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:

@@ -81,7 +81,7 @@ SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
 # Which way a KPI should move. Sizes and shares are left out: Champions should grow and
 # Dormant shrink, so their direction depends on the segment.
-LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active")
+LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active", "outstanding_value", "outstanding_customers", "outstanding_payments")
 HIGHER_IS_BETTER = (
     "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
     "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score", "active_days_30",
@@ -483,6 +483,8 @@ def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
     if "behavioral" in segs:
         out += ACTIVITY_METRICS
     stats = ((segs.get(segmentation) or {}).get("segments") or {}).values()
+    if any((s or {}).get("outstanding_customers") is not None for s in stats):  # customers.csv carries what each customer owes
+        out += ["outstanding_value", "outstanding_payments"]
     for s in stats:
         for k, v in (s or {}).items():
             if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in out:

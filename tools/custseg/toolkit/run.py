@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
@@ -190,7 +191,12 @@ def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFr
     listed, contacts = [customers], [ds.contacts]
     for extra, key, name in ((ds.prospect_contacts, PROSPECT_KEY, PROSPECT_NAME), (ds.never_paid_contacts, NEVER_PAID_KEY, NEVER_PAID_NAME)):
         if extra is not None and len(extra):
-            listed.append(pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": key, "segment_name": name}))
+            rows = pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": key, "segment_name": name})
+            if "outstanding_value" in customers and ds.outstanding is not None:  # what they still owe, as the buyers' rows say it
+                owed = ds.outstanding.set_index("customer_id")
+                rows["outstanding_payments"] = rows["customer_id"].map(owed["outstanding_payments"]).fillna(0).astype(np.int64)
+                rows["outstanding_value"] = rows["customer_id"].map(owed["outstanding_value"]).fillna(0.0)
+            listed.append(rows)
             contacts.append(extra)
     if len(listed) == 1:
         return customers, ds.contacts
