@@ -17,12 +17,23 @@ END = date(2025, 6, 30)
 
 
 def test_billing_cycles_from_payment_days():
-    code = np.array([0, 0, 0, 0, 1, 1, 1, 2, 3, 3, 3, 3])
+    code = np.array([0, 0, 0, 0, 1, 1, 1, 2, 3, 3, 3, 3, 4, 4, 5, 5])
     day = np.array([0, 2, 32, 62,  # monthly, with a proration two days after the first payment
                     10, 375, 740,  # annual
                     5,  # one payment: no cycle
-                    0, 7, 14, 21])  # weekly
-    assert billing_cycles(code, day, 5).tolist() == [30, 365, 0, 7, 0]
+                    0, 7, 14, 21,  # weekly
+                    3, 10,  # one gap of a week: a plan change as often as a cycle
+                    40, 400])  # one gap of a year: annual
+    assert billing_cycles(code, day, 7).tolist() == [30, 365, 0, 7, 0, 365, 0]
+
+
+def test_plan_names_state_a_cycle():
+    import pandas as pd
+
+    from custseg.ingest.clean import plan_cycle_days
+
+    names = pd.Series(["pro_annual", "Starter Monthly", "business_monthly", "6 month PIF", "Quarterly box", "yearly plan", "1:1 Coaching", None, "weekly_meals"])
+    assert plan_cycle_days(names).tolist() == [365, 30, 30, 182, 91, 365, 0, 0, 7]
 
 
 def test_a_subscriber_lapses_a_grace_period_after_a_missed_renewal():
@@ -57,6 +68,25 @@ def _export(tmp_path, days_back_of_last: dict[str, tuple[int, int, int]]) -> str
     path = tmp_path / "unified_payments.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return str(path)
+
+
+def test_the_plan_name_gives_the_cycle_of_a_single_payment(cli, tmp_path):
+    """An annual subscriber with one payment 250 days ago is not Lapsed when the plan says annual;
+    a monthly one with one payment 100 days ago is (two renewals missed)."""
+    rows = [HEADER + ",plan (metadata)"]
+    for i, (who, back, plan, amount) in enumerate([("ann", 250, "pro_annual", "290.00"), ("mon", 100, "pro_monthly", "29.00"), ("mon2", 5, "pro_monthly", "29.00"), ("x", 3, "", "49.00"), ("y", 9, "", "49.00")]):
+        rows.append(_row(i, who, END - timedelta(days=back), amount, "Subscription creation" if plan else "Template Pack") + f",{plan}")
+    path = tmp_path / "unified_payments.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    import csv
+
+    with open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline="") as fh:
+        stage = {row["email"].split("@")[0]: row["lifecycle"] for row in csv.DictReader(fh)}
+    assert stage["ann"] != "lapsed" and stage["mon"] == "lapsed" and stage["mon2"] != "lapsed"
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["segmentations"]["lifecycle"]["definition"]["billing_cycles"] == {"monthly": 2, "annual": 1}
 
 
 def test_run_reads_each_subscribers_cycle(cli, tmp_path):

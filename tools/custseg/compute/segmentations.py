@@ -56,7 +56,8 @@ def billing_cycles(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
     """Per customer code (``size`` of them): the billing cycle in days of the subscription
     payments given (one per ``code``/``day``), 0 where it cannot be told (one payment, or
     only payments days apart). The median gap between payment days, snapped to the nearest
-    of BILLING_CYCLES."""
+    of BILLING_CYCLES. One gap shorter than a month is a plan change as often as a cycle:
+    weekly and fortnightly cycles need two gaps."""
     out = np.zeros(size, dtype=np.int64)
     if len(code) < 2:
         return out
@@ -75,8 +76,9 @@ def billing_cycles(code: np.ndarray, day: np.ndarray, size: int) -> np.ndarray:
     counts = np.diff(np.r_[starts, len(who)])
     median = (gap[starts + (counts - 1) // 2] + gap[starts + counts // 2]) / 2
     cycles = np.array([c for c, _ in BILLING_CYCLES], dtype=float)
-    nearest = np.abs(np.log(median[:, None] / cycles[None, :])).argmin(axis=1)
-    out[who[starts]] = cycles[nearest].astype(np.int64)
+    nearest = cycles[np.abs(np.log(median[:, None] / cycles[None, :])).argmin(axis=1)].astype(np.int64)
+    sure = (counts >= 2) | (nearest >= 30)
+    out[who[starts][sure]] = nearest[sure]
     return out
 
 
@@ -118,7 +120,7 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
     if known_cycle:
         listed = ", ".join(f"{name} {c + RENEWAL_GRACE_DAYS}" for c, name in BILLING_CYCLES if (cycle == c).any())
         definition["lapsed"] += (
-            f"; a subscriber whose subscription payments show a billing cycle lapses {RENEWAL_GRACE_DAYS} days after a missed renewal instead "
+            f"; a subscriber whose billing cycle is known (the plan's name says it, or their subscription payments show it) lapses {RENEWAL_GRACE_DAYS} days after a missed renewal instead "
             f"(days since the last {activity}: {listed})"
         )
         definition["billing_cycles"] = {name: int((cycle == c).sum()) for c, name in BILLING_CYCLES if (cycle == c).any()}

@@ -830,7 +830,12 @@ def _billing_cycles(ds: Dataset, ledger: Ledger) -> np.ndarray | None:
     code = ledger.ids.get_indexer(billed["customer_id"].astype(object))
     day = to_days(billed["date"].to_numpy())
     pairs = np.unique(np.stack([code, day]), axis=1)  # one payment day per customer and day
-    return billing_cycles(pairs[0], pairs[1], len(ledger.ids))
+    cycles = billing_cycles(pairs[0], pairs[1], len(ledger.ids))
+    if "plan_cycle" in billed:  # a plan name that states the cycle wins over the gaps: the latest payment's plan
+        stated = billed["plan_cycle"].to_numpy() > 0
+        latest = pd.DataFrame({"code": code[stated], "day": day[stated], "cycle": billed["plan_cycle"].to_numpy()[stated]}).sort_values(["code", "day"]).drop_duplicates("code", keep="last")
+        cycles[latest["code"].to_numpy()] = latest["cycle"].to_numpy()
+    return cycles
 
 
 def _subscriptions(ds: Dataset, ledger: Ledger) -> AccountEvents | None:

@@ -254,7 +254,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
-    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel") if r in m]
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
     if "order_id" in m:
@@ -381,6 +381,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         recurring = _recurring(orders, identity, kept, billed & kept)
         if recurring is not None:  # each kept payment says whether a subscription billed it: lifecycle reads the billing cycle
             out["recurring"] = billed[kept]
+            if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
+                out["plan_cycle"] = plan_cycle_days(orders["plan"])[kept]
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -608,6 +610,27 @@ def _marketplace_warning(by_channel: list[dict]) -> list[str]:
         f"{orders:,} of {total:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, often with relay emails, and its terms may not let you email them; "
         f"to segment your own customers only, add --exclude-channel {places[0]['channel']} (repeatable)"
     ]
+
+
+# A plan name that states its billing cycle: 'pro_annual', 'Starter Monthly', 'yearly plan'.
+PLAN_CYCLES = (
+    (r"(?i)(?:^|[^a-z])(?:annual(?:ly)?|yearly|year|12[ _-]?months?)(?:$|[^a-z])", 365),
+    (r"(?i)(?:^|[^a-z])(?:semi[ _-]?annual|half[ _-]?year(?:ly)?|6[ _-]?months?)(?:$|[^a-z])", 182),
+    (r"(?i)(?:^|[^a-z])(?:quarter(?:ly)?|3[ _-]?months?)(?:$|[^a-z])", 91),
+    (r"(?i)(?:^|[^a-z])(?:monthly|month|1[ _-]?month)(?:$|[^a-z])", 30),
+    (r"(?i)(?:^|[^a-z])(?:weekly|week)(?:$|[^a-z])", 7),
+)
+
+
+def plan_cycle_days(plan: pd.Series) -> np.ndarray:
+    """Per order: the billing cycle in days its plan's name states, 0 where it states none.
+    Half-year and quarter come before month, so '6 months' is not read as monthly."""
+    names = text(plan)
+    out = np.zeros(len(names), dtype=np.int64)
+    for pattern, days in PLAN_CYCLES:
+        hit = names.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool) & (out == 0)
+        out[hit] = days
+    return out
 
 
 SUBSCRIPTION_DESCRIPTION = r"(?i)^\s*subscription\b"  # Stripe's invoice payments: 'Subscription creation', 'Subscription update'

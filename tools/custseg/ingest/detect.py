@@ -105,6 +105,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "email": ("customeremail",),
             "customer": ("customerid",),
             "description": ("description",),  # read only to tell subscription payments apart; never kept
+            "plan": ("planmetadata", "plannamemetadata", "planintervalmetadata", "intervalmetadata", "billingintervalmetadata"),  # a plan name that says its billing cycle
         },
         required=("date", "amount", "status", "email|customer"),
     ),

@@ -276,12 +276,12 @@ def _subscription_warnings(recurring: dict | None, days_covered: int | None) -> 
     revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
     out = [
         f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
-        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their payments and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal; "
-        f"a subscriber with one payment in the data has no cycle to read and lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying"
+        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their plan's name (a plan column saying monthly or annual) or their payments, and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal; "
+        f"a subscriber with neither (one payment, no plan column) lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying"
     ]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
-            f"the export covers {days_covered} days, less than one monthly billing cycle: each subscriber shows one payment at most, "
+            f"the export covers {days_covered} days, less than one monthly billing cycle: most subscribers show a single payment, "
             "so 'bought once' and Onboarding say nothing yet about who stays; export at least three months of payments"
         )
     return out
