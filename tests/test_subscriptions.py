@@ -108,12 +108,16 @@ def test_run_reads_each_subscribers_cycle(cli, tmp_path):
     import csv
 
     with open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline="") as fh:
-        stage = {row["email"].split("@")[0]: row["lifecycle"] for row in csv.DictReader(fh)}
+        rows = {row["email"].split("@")[0]: row for row in csv.DictReader(fh)}
+    stage = {who: row["lifecycle"] for who, row in rows.items()}
     assert stage["monthly_gone"] == "lapsed" and stage["single"] == "lapsed"
     assert stage["monthly_live"] != "lapsed" and stage["annual_live"] != "lapsed"
+    # the cycle is a column a CRM can filter on; one-off buyers and the single payment have none
+    assert {who: row["billing_cycle"] for who, row in rows.items() if row["billing_cycle"]} == {"monthly_gone": "monthly", "monthly_live": "monthly", "annual_live": "annual"}
+    assert life["definition"]["lapsed_subscribers"] == 1  # monthly_gone: the single payment has no cycle
     # 4 subscribers of 10 customers: under half, so no warning that repeat payments are renewals
     assert rec["customers_share"] == 0.4 and not any("pay by subscription" in w for w in facts["warnings"])
-    assert "Subscribers by billing cycle:** monthly 2, annual 1" in (out / "report.md").read_text()
+    assert "Subscribers by billing cycle:** monthly 2, annual 1; 1 of them Lapsed" in (out / "report.md").read_text()
 
 
 def test_a_short_export_of_subscriptions_is_warned_about(cli, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from custseg.compute.metrics import Metrics
 
@@ -124,7 +125,14 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
             f"(days since the last {activity}: {listed})"
         )
         definition["billing_cycles"] = {name: int((cycle == c).sum()) for c, name in BILLING_CYCLES if (cycle == c).any()}
+        definition["lapsed_subscribers"] = int(((index == keys.index("lapsed")) & (cycle > 0)).sum())  # missed a renewal by the grace period: churned
         reason += f"; subscribers lapse {RENEWAL_GRACE_DAYS} days after a missed renewal of their billing cycle"
+        # customers.csv's billing_cycle: a plan a CRM file can filter on (empty for one-off buyers)
+        lookup = np.full(max(c for c, _ in BILLING_CYCLES) + 1, -1, dtype=np.int8)
+        for i, (c, _) in enumerate(BILLING_CYCLES):
+            lookup[c] = i
+        extra = {"billing_cycle": pd.Categorical.from_codes(lookup[np.clip(cycle, 0, len(lookup) - 1)], [name for _, name in BILLING_CYCLES])}
+        return Labels("lifecycle", keys, names, index, "tenure_bands", reason, definition, extra)
     return Labels("lifecycle", keys, names, index, "tenure_bands", reason, definition)
 
 

@@ -349,7 +349,12 @@ def _definition(defn: dict | None, stats: dict | None = None) -> list[dict]:
         elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             out.append({"label": _label(key), "text": "", "sub": [{"label": _label(k), "text": v} for k, v in value.items()]})
         elif key == "billing_cycles" and isinstance(value, dict) and value:  # subscribers by the cycle their payments show
-            out.append({"label": "Subscribers by billing cycle", "text": ", ".join(f"{k} {fmt_count(n)}" for k, n in value.items()), "sub": []})
+            lapsed = (defn or {}).get("lapsed_subscribers")
+            text = ", ".join(f"{k} {fmt_count(n)}" for k, n in value.items())
+            text += f"; {fmt_count(lapsed)} of them Lapsed (a renewal missed by 30 days or more: churned)" if isinstance(lapsed, int) else ""
+            out.append({"label": "Subscribers by billing cycle", "text": text, "sub": []})
+        elif key == "lapsed_subscribers":
+            continue
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             keys = [v.get("key") for v in value]
             if all(k in stats and re.search(r"\d", str((stats[k] or {}).get("rule") or "")) for k in keys):
