@@ -1135,6 +1135,9 @@ def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopi
     assert cli("run", path, "--out", out, "--no-charts").code == 0
     facts = json.loads((out / "facts.json").read_text())
     assert facts["segmentations"]["lifecycle"]["segments"]["lapsed"]["count"] == 0
+    # no two periods to compare: trends would call everyone 'new', so health leaves them out
+    assert set(facts["segmentations"]["health"]["definition"]["weights"]) == {"recency", "frequency"}
+    assert "spend_trend" in shopify["facts"]["segmentations"]["health"]["definition"]["weights"]
     md = (out / "report.md").read_text()
     line = next(line for line in md.splitlines() if "Too early to see who stopped" in line)
     assert f"the data covers {facts['data']['days_covered']} days" in line and "the Lapsed lifecycle stage" in line

@@ -321,11 +321,12 @@ def _known_rank(values: np.ndarray, higher_is_better: bool, known: np.ndarray | 
     return out
 
 
-def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False, known: dict[str, np.ndarray] | None = None) -> tuple[dict, dict]:
+def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refunds: np.ndarray | None = None, activity: bool = False, known: dict[str, np.ndarray] | None = None, trends: bool = True) -> tuple[dict, dict]:
     """Health components from a customer's metrics; ``activity``: an event log's metrics, where
     a day counts when the customer did anything, not only when they bought. ``known``: per
     component, which accounts have its input (a CRM table's accounts without an order date
-    have no recency); the others get NaN, and percentiles rank the known ones only."""
+    have no recency); the others get NaN, and percentiles rank the known ones only. ``trends``:
+    whether the data holds two periods to compare (else the trend components are left out)."""
     comps = {
         "recency": _known_rank(m.recency.astype(float), False, (known or {}).get("recency")),
         "frequency": _known_rank(m.purchase_days.astype(float), True, (known or {}).get("frequency")),
@@ -334,7 +335,7 @@ def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refund
         "recency": f"percentile of days since the last {'activity' if activity else 'purchase'} (fewer is better)",
         "frequency": f"percentile of distinct {'active' if activity else 'purchase'} days",
     }
-    if m.period and np.any(m.spend_before + m.spend_recent > 0):
+    if trends and m.period and np.any(m.spend_before + m.spend_recent > 0):
         comps["spend_trend"] = trend_component(m.spend_recent, m.spend_before)
         comps["frequency_trend"] = trend_component(m.orders_recent.astype(float), m.orders_before.astype(float))
         desc["spend_trend"] = f"spend in the last {m.period} days vs the {m.period} days before (50 = flat, 100 = doubled or new, 0 = stopped or none in either)"
