@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,7 @@ def test_attempts_fold_into_payments(tmp_path):
         "outstanding_customers": 4,  # b, c, d, e
         "never_paid_customers": 2,  # b, e
         "never_paid_value": 110.0,
+        "outstanding_by_reason": {"failed": {"payments": 5, "value": 290.0}},  # f's cancelled checkout was paid the same day
     }
 
 
@@ -128,6 +130,21 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
             assert "Payment failed (no payment in export)" in rules, rules
 
 
+def test_the_outstanding_figures_can_be_cited(cli, tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
+    brief = cli("brief", "strategy", "--facts", out / "facts.json").out
+    cited = re.findall(r"`(\{data\.failed_payments\.[a-z_.]+\})`", brief)
+    assert "{data.failed_payments.outstanding_by_reason.failed.value}" in cited
+    doc = json.loads((root / "examples" / "strategies" / "stripe_unified_payments.strategy.json").read_text())
+    key = next(iter(doc["segments"]))
+    doc["segments"][key]["messaging"] += " Cards that were declined still owe " + " and ".join(cited) + "."
+    (out / "strategy.json").write_text(json.dumps(doc))
+    r = cli("check", out / "strategy.json", "--facts", out / "facts.json")
+    assert r.code == 0, r.out + r.err
+
+
 def test_a_kpi_may_track_what_a_segment_still_owes(cli, tmp_path):
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "out"
@@ -192,6 +209,8 @@ def test_real_stripe_export(cli, realdata):
     # counted by hand from the file: 17 declines, 3 cancelled and 2 unfinished attempts
     assert (fp["attempts"], fp["payments"], fp["paid_later"], fp["outstanding"]) == (22, 14, 8, 6)
     assert (fp["paid_later_value"], fp["outstanding_value"], fp["never_paid_customers"], fp["never_paid_value"]) == (4820.0, 7970.0, 4, 3970.0)
+    # the two 3,000 checkouts were abandoned, not declined: a different message
+    assert fp["outstanding_by_reason"] == {"failed": {"payments": 4, "value": 1970.0}, "incomplete": {"payments": 1, "value": 3000.0}, "cancelled": {"payments": 1, "value": 3000.0}}
     ref = _reference(path)
     assert (fp["payments"], fp["paid_later"], fp["outstanding_value"], fp["never_paid_customers"]) == (ref["payments"], ref["paid_later"], ref["outstanding_value"], len(ref["never"]))
 

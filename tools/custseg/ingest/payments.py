@@ -72,6 +72,12 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     value = np.where(payments["cents"] >= 0, payments["cents"] / 100, np.nan)
     payments["value"] = value
 
+    # what each payment was: declined when any attempt was, else its first attempt's reason
+    first_reason = pd.Series(reason_code[payments["row"].to_numpy()], index=payments.index).map(dict(enumerate(reason_names)))
+    if "failed" in reason_names:
+        declined_any = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
+        first_reason = first_reason.where(~declined_any.reindex(payments.index, fill_value=False), "failed")
+    payments["reason"] = first_reason
     outstanding = payments[~payments["paid_later"]]
     never = outstanding[outstanding["never_paid"]]
     summary = {
@@ -88,6 +94,8 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
         "outstanding_customers": int(outstanding["who"].nunique()),
         "never_paid_customers": int(never["who"].nunique()),
         "never_paid_value": _money(never["value"]),
+        # an abandoned checkout is not a declined card: the outstanding ones by what they were
+        "outstanding_by_reason": {r: {"payments": int((outstanding["reason"] == r).sum()), "value": _money(outstanding.loc[outstanding["reason"] == r, "value"])} for r in wanted if (outstanding["reason"] == r).any()},
     }
     declined = np.zeros(len(reason_code), dtype=bool)
     if "failed" in reason_names:

@@ -754,10 +754,13 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) 
         f"{fp['retry_window_days']} days count once: {fp['paid_later']:,} paid later{worth(fp.get('paid_later_value'))}, "
         f"{fp['outstanding']:,} outstanding{worth(fp.get('outstanding_value'))} from {many(fp['outstanding_customers'], 'customer', 'customers')}."
     )
+    parts = fp.get("outstanding_by_reason") or {}
+    if len(parts) > 1:  # a declined card and an abandoned checkout call for different messages
+        text += " Outstanding by kind: " + ", ".join(f"{short.get(r, r)} {fmt_count(p.get('payments'))}{worth(p.get('value'))}" for r, p in parts.items() if isinstance(p, dict)) + "."
     never = fp.get("never_paid_customers") or 0
     if never:
-        text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))} (failed sign-ups, or subscribers whose renewal failed): "
-                 f"they are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
+        text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))}: failed sign-ups, or subscribers whose renewal failed. "
+                 f"They are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
     return text
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from custseg.compute.metrics import Ledger
 from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
-from custseg.facts.schema import ChannelFigures, FailedPayments, RecurringPayments
+from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -126,7 +126,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_orders=ds.dropped_orders,
         dropped_value=ds.dropped_value,
         dropped_gross=ds.dropped_gross,
-        failed_payments=FailedPayments(**ds.failed_payments) if ds.failed_payments else None,
+        failed_payments=_failed_payments(ds.failed_payments),
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
         by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
         methods=methods,
@@ -312,6 +312,13 @@ def _dropped_text(r: ProfileResult) -> str:
         return "" if not v else f" (refunds of {-v:,.2f}{unit})" if v < 0 else f" (worth {v:,.2f}{unit})"
 
     return ", ".join(f"{k} {v:,}{worth(k)}" for k, v in r.dropped.items())
+
+
+def _failed_payments(summary: dict | None) -> FailedPayments | None:
+    if not summary:
+        return None
+    parts = {k: OutstandingPart(**v) for k, v in (summary.get("outstanding_by_reason") or {}).items()}
+    return FailedPayments(**{**summary, "outstanding_by_reason": parts})
 
 
 def _failed_text(fp: FailedPayments, currency: str | None) -> str:
