@@ -642,7 +642,7 @@ def test_operationalize_brief_asks_to_flag_unknown_consent(runs):
     stripe = runs("stripe_unified_payments.csv").facts
     unknown = stripe["exports"]["consent_unknown"]
     assert unknown > 0
-    assert f"did not record marketing consent for {unknown} customers" in render_brief("operationalize", stripe)
+    assert f"did not record marketing consent for {unknown:,} people" in render_brief("operationalize", stripe)
     shopify = runs("shopify_orders_export.csv").facts
     assert shopify["exports"]["consent_unknown"] == 0
     assert "did not record marketing consent" not in render_brief("operationalize", shopify)

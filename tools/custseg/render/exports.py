@@ -746,7 +746,7 @@ def write_exports(
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
-        notes.append(f"{sum(unknown.values()):,} customers in the email-tool files have unknown consent (the export did not say); check before emailing them")
+        notes.append(f"{sum(unknown.values()):,} people in the email-tool files have unknown consent (the export did not say); check before emailing them")
     if duplicates:
         notes.append(f"{duplicates:,} rows share an email with an earlier row; the email tools merge them into one profile")
     if NO_SEGMENT in key_index:

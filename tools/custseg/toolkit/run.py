@@ -157,14 +157,14 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     for key, name, who in ((PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"), (NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed")):
         n = int((listed["segment"] == key).sum()) if len(listed) > len(customers) else 0
         if n:
-            summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them may be emailed")
+            summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them are in the email-tool files (an email, and no opt-out on record)")
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
     if summary.customers and not any(n for f, n in summary.rows_written.items() if f != GENERIC_FILE):
         facts.warnings.append(NO_EMAILS)
     elif summary.consent_unknown:  # known now, not first in the last phase: it shapes the plan
-        facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} customers in the email-tool files: they are included; confirm they may be emailed before importing")
+        facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} people in the email-tool files: they are included; confirm they may be emailed before importing")
     opted_out = sum(summary.left_out_no_consent.values())
     if opted_out and opted_out >= summary.reachable:  # an email-led plan would reach the few
         facts.warnings.append(
