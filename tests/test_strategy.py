@@ -596,6 +596,20 @@ def test_figure_message_names_a_fact_to_cite(runs):
     assert "{segmentations.rfm.segments.champions.pct_customers}" in p.message
 
 
+def test_plan_durations_and_discounts_get_the_plan_hint(runs):
+    """'within 24 hours', 'the first 30 days', '2 months free' and 'a 30% discount' are numbers the
+    plan sets: the message says to type them or write them in words, not to cite a fact that
+    happens to be equal (the 30-day retry window, a quarter's seasonality share)."""
+    facts = facts_of(runs)
+    for text in ("Reply within 24 hours.", "Onboard them in the first 30 days.", "Get 2 months free.", "A 30% discount on the next order."):
+        doc = _set("segments.loyal.offers", text)(reference())
+        (p,) = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+        assert "is a plan number in free text" in p.message and "retry_window_days" not in p.message and "seasonality" not in p.message, (text, p.message)
+    doc = _set("segments.loyal.offers", "They bought in the last 90 days.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.code == "figure_in_text"]
+    assert "is a figure in free text; cite a fact like" in p.message
+
+
 def test_figures_in_words_point_at_the_fact_they_would_quote(runs):
     facts = facts_of(runs)
     for text, fact in (("They last bought about ninety days ago.", "at_risk.median_recency_days"), ("Roughly half never came back.", "at_risk.pct_customers")):

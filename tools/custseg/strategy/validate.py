@@ -390,9 +390,22 @@ def _figure_value(figure: str) -> tuple[float, int] | None:
 
 # A figure that counts the plan's own steps: messages, calls, weeks of a flow, a discount.
 PLAN_FIGURE = re.compile(
-    rf"{_NUM}\s*(?:%\s*off\b|[- ]?(?:e-?mails?|sms|texts?|messages?|calls?|touch(?:es|points?)?|reminders?|steps?|nudges?|push(?:es)?|weeks?|wks?)\b)",
+    rf"{_NUM}\s*(?:%\s*(?:off|discount|rebate|cashback|credit|coupon)\b|[- ]?(?:e-?mails?|sms|texts?|messages?|calls?|touch(?:es|points?)?|reminders?|steps?|nudges?|push(?:es)?|weeks?|wks?)\b)",
     re.IGNORECASE,
 )
+
+
+# A duration the plan sets ('within 24 hours', 'after 7 days', 'the first 30 days', '2 months
+# free'), as opposed to one the data measured ('in the last 90 days', '45 days since').
+_PLAN_BEFORE = re.compile(r"\b(?:first|within|after|for|over|every|next|another|up\s+to)\s+$", re.IGNORECASE)
+_DURATION = re.compile(r"\s?-?\s?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)$", re.IGNORECASE)
+_FREE_AFTER = re.compile(r"\s+(?:free|off|trial)\b", re.IGNORECASE)
+
+
+def _plan_duration(text: str, m: re.Match) -> bool:
+    if not _DURATION.search(m.group(0).strip()):
+        return False
+    return bool(_PLAN_BEFORE.search(text[: m.start()]) or _FREE_AFTER.match(text[m.end():]))
 
 
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
@@ -442,6 +455,8 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
     segmentation = ".".join(prefer.split(".")[:2]) + "."
     hits = [k for k in hits if k.startswith(segmentation) or k.startswith(("data.", "exports."))]
     hits = [k for k in hits if not (k.startswith("data.by_month.") and k.endswith(".days_covered"))]  # a month's 30 days held is never what '30 days' quotes
+    # nor the 30-day retry window of failed payments: a setting of the tools, not something measured
+    hits = [k for k in hits if not k.endswith("retry_window_days")]
     # nor is one about another segment: a Loyal offer's '2x' is not the catch-all's 2 purchase
     # days, and a Champions goal does not quote the needs_attention -> loyal move's rate
     own = prefer.split(".")[3] if prefer.count(".") >= 4 else None
@@ -590,7 +605,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
                 snippet += after.group(0) if after else ""
             typed = "offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target"
-            if PLAN_FIGURE.match(bare[m.start():]):  # '3 emails', '2 weeks', '15% off': the plan's steps, not the data's figures
+            if PLAN_FIGURE.match(bare[m.start():]) or _plan_duration(bare, m):  # '3 emails', '2 weeks', '15% off', 'within 24 hours': the plan's steps, not the data's figures
                 problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a plan number in free text: move it into a typed field ({typed}), or, for the steps of an intervention (how many messages, over how long), write them in words ('a three-email flow over two weeks'); figures about the data are fact references"))
                 continue
             seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
