@@ -225,6 +225,10 @@ BROKEN = [
     ("figure_words_percent", _set("segments.loyal.offers", "Twenty percent off the next order."), "figure_in_text", "segments.loyal.offers"),
     ("figure_words_ratio", _append_persona("new", "Nine in ten bought only once."), "figure_in_text", "segments.new.persona"),
     ("figure_words_fraction", _append_persona("dormant", "Roughly half of them come back in winter."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_bare_large_number", _append_persona("loyal", "Together they spent 9999 last year."), "figure_in_text", "segments.loyal.persona"),
+    ("figure_count_who_paid", _append_persona("champions", "Of these, 25 paid in full."), "figure_in_text", "segments.champions.persona"),
+    ("figure_multiplier_before", _append_persona("champions", "Their lifetime value is x2 the average."), "figure_in_text", "segments.champions.persona"),
+    ("figure_payments", _append_persona("at_risk", "They have 12 payments on record."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_roughly_half", _append_persona("dormant", "Roughly half never came back."), "figure_in_text", "segments.dormant.persona"),
     ("figure_words_half_the", _append_persona("new", "Half the segment bought in December."), "figure_in_text", "segments.new.persona"),
     ("figure_words_days_ago", _append_persona("at_risk", "They last bought about ninety days ago."), "figure_in_text", "segments.at_risk.persona"),
@@ -632,6 +636,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["loyal"]["offers"] += " A double opt-in reminder and double loyalty points on launch day."
     doc["review_schedule"] += " Audit marketing consent twice a year and thrice before a big launch."
     doc["roadmap"][0]["actions"].append("Drop the weakest offer and double the strongest; double down on what works.")
+    # years, order numbers and version names are not figures
+    doc["segments"]["champions"]["persona"] += " Most signed up in 2024 and upgraded to the v2 plan after order #12345."
     # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
     doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []

@@ -272,6 +272,7 @@ _NUM = r"\d+(?:[.,]\d+)*"
 _UNITS = (
     r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?|hours?|hrs?|minutes?|mins?|"
     r"orders?|customers?|purchases?|buyers?|clients?|accounts?|users?|people|visits?|sessions?|"
+    r"payments?|charges?|subscriptions?|renewals?|invoices?|refunds?|returns?|sign-?ups?|signups?|"
     r"times|transactions?|items?|units?|emails?|messages?|seats?|subscribers?|members?|"
     r"shops?|stores?|businesses|companies|company|retailers?|resellers?|households?|contacts?|"
     r"patients?|students?|guests?|companies|firms?|brands?|shoppers?|bucks|dollars?|euros?|pounds?|quid|"
@@ -293,6 +294,12 @@ def _figure_re(currency: str | None) -> re.Pattern:
         # (an average basket of 119.37, 1,178 of them) whatever follows it.
         r"|(?<![\w.,])\d+\.\d+(?![\w.,]*\d)"
         r"|(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d])"
+        # a plain number of four digits or more that is not a year (9999, 12000): an amount or a count
+        r"|(?<![\w.,/#*-])(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,]*\d)"
+        # a count of people doing something ('25 paid in full', '40 of them bought')
+        r"|(?<![\w.,/#-])\d+\s+(?:of\s+(?:them|these|those)\s+)?(?:paid|bought|ordered|purchased|spent|renewed|cancell?ed|churned|subscribed|signed\s+up|returned|upgraded|downgraded)\b"
+        # a multiplier written before the number ('x2 the average')
+        r"|(?<![\w.])[x×]\s?\d+(?:\.\d+)?\b"
     )
 
 
