@@ -404,6 +404,7 @@ def test_migration_validation_and_opportunities(shopify):
     for o in rfm["opportunities"]:
         assert fmt_money(o["value_per_10pct"], "USD") in opp
         assert o["explanation"].endswith(f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period")  # quoted in the strategy brief: its currency too
+        assert f"are in {names[o['from_segment']]} now" in o["explanation"] and o["to_segment"] not in o["explanation"]  # names, not keys
 
 
 def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, rendered):

@@ -153,9 +153,12 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
     }
 
 
-def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8, currency: str | None = None) -> list[dict]:
+def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8, currency: str | None = None, names: dict[str, str] | None = None) -> list[dict]:
     """Upward moves sized from this data: who could move, how often they did, what it is worth
-    (``currency`` names the amounts in the explanation)."""
+    (``currency`` names the amounts in the explanation; ``names``, the segments, as the tables do)."""
+    def name(key: str) -> str:
+        return (names or {}).get(key) or key
+
     out = []
     for a in ranked:
         for b in ranked[: ranked.index(a)]:  # b ranks above a
@@ -177,7 +180,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
                 "expected_customers": expected,
                 "expected_revenue": _r(expected * gap, 2),
                 "value_per_10pct": _r(0.1 * now * gap, 2),
-                "explanation": f"{now:,} customers are {a} now; last period {rate:.1%} of {a} moved to {b}; a customer in {b} spent {gap:,.2f}{' ' + currency if currency else ''} more per period",
+                "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{' ' + currency if currency else ''} more per period",
             })
     # Most likely value first: moves that actually happen at a useful rate beat big but rare ones.
     out.sort(key=lambda o: (-o["expected_revenue"], o["from_segment"], o["to_segment"]))
