@@ -119,8 +119,9 @@ def migration(prev_codes: np.ndarray, prev_idx: np.ndarray, now_codes: np.ndarra
     return {"customers_in_both": int(len(prev_codes)), "matrix": matrix, "revenue": revenue, "entered": entered, "watch": watch}
 
 
-def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool) -> dict:
-    """What each segment at the cutoff did in the following period."""
+def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool, verb: str = "bought again") -> dict:
+    """What each segment at the cutoff did in the following period (``orders_next``: purchases,
+    or any event for usage groups; ``verb`` says which in the violations)."""
     bought = orders_next[prev_codes] > 0
     spend = spend_next[prev_codes]
     total_window = float(spend_next.sum())
@@ -139,7 +140,7 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
         })
     base = float(bought.mean()) if len(bought) else 0.0
     rates = [r["repeat_rate"] for r in rows]
-    violations = [f"{rows[i + 1]['segment']} ({rates[i + 1]:.1%}) bought again more often than {rows[i]['segment']} ({rates[i]:.1%})" for i in range(len(rates) - 1) if rates[i + 1] > rates[i]]
+    violations = [f"{rows[i + 1]['segment']} ({rates[i + 1]:.1%}) {verb} more often than {rows[i]['segment']} ({rates[i]:.1%})" for i in range(len(rates) - 1) if rates[i + 1] > rates[i]]
     top = rows[0] if rows else None
     existing_spend = float(spend.sum())
     return {

@@ -47,6 +47,8 @@ LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
 EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "subscriptions")  # data fields a run adds (the profile has none of them)
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
+# Usage groups: the moves that lose an engaged user, and the one worth growing (the seeds' Regular -> Champion)
+USAGE_WATCH = [("power", "occasional"), ("power", "inactive"), ("regular", "inactive"), ("occasional", "inactive"), ("regular", "power")]
 
 
 @dataclass
@@ -266,8 +268,11 @@ class _Transactions(_Base):
         # Trends compare the last period with the one before: data shorter than two periods would
         # call every customer 'new' (100), so the health score then leaves them out.
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
+        def usage(m: Metrics) -> Labels:
+            return behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency)
+
         if ds.kind == "events":
-            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
+            makers.append(("behavioral", usage, False))
 
         customers = pd.DataFrame()
         others = None
@@ -296,6 +301,8 @@ class _Transactions(_Base):
                 self.labels_cache[kind] = cached
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
+        if history and "behavioral" in self.segmentations:
+            self.usage_moves(activity, as_of, cutoff, usage)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         self.sales_by_month(buyers, as_of, history)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
@@ -305,6 +312,28 @@ class _Transactions(_Base):
         if ds.outstanding is not None and len(customers):
             customers = self.add_outstanding(ds.outstanding, customers)
         return self.facts(as_of), customers
+
+    def usage_moves(self, activity: Ledger, as_of: int, cutoff: int, usage: Callable[[Metrics], Labels]) -> None:
+        """The usage groups' migration (scored at the cutoff and at the as-of date) and their
+        check against the next period (active again, any event), as the RFM segments have."""
+        seg = self.segmentations["behavioral"]
+        now_codes, now_lab = self.labels_cache["behavioral"]
+        prev = customer_metrics(activity, cutoff, self.period)
+        if not len(prev):
+            return
+        prev_idx = usage(prev).index
+        keys = now_lab.keys
+        mig = analysis.migration(prev.code, prev_idx, now_codes, now_lab.index, keys, None, USAGE_WATCH)
+        seg.migration = Migration(from_day(cutoff), from_day(as_of), mig["customers_in_both"], mig["matrix"], None, mig["entered"], [Transition(**w) for w in mig["watch"]],
+                                  f"users with an event by {from_day(cutoff)}, grouped then and at {from_day(as_of)} by their active days in the 30 days before each date")
+        if not self.opts.validate:
+            return
+        events_next, _ = next_period(activity, cutoff, cutoff + self.period)
+        v = analysis.validation(prev.code, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again")
+        seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v,
+                                    note=f"users grouped with activity up to {from_day(cutoff)}, then checked for any event in the next {self.period} days (repeat_rate: the share active again)")
+        for row in seg.validation.segments:
+            seg.segments[row.segment].next_repeat_rate = row.repeat_rate
 
     def add_outstanding(self, owed: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
         """customers.csv's outstanding_payments and outstanding_value (failed payments not paid

@@ -626,6 +626,9 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
         "activity": activity_basis(seg),
         "has_mrr": has_mrr(data),
         "trend_note": _trend_note(seg),
+        # usage groups: how users moved between them, and who was active again in the next period
+        "migration": _migration(seg.get("migration"), list(seg.get("order") or []), _name_of(_names(seg))) if kind == USAGE_KIND else None,
+        "validation": _validation(seg.get("validation"), _name_of(_names(seg))) if kind == USAGE_KIND else None,
     }
 
 
