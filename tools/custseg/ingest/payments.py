@@ -40,10 +40,7 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     """``reason_code`` indexes ``reason_names`` per order (0: kept). None when no order was a
     failed or unfinished payment."""
     wanted = STRIPE_ATTEMPT_REASONS if source == "stripe_payments" else ATTEMPT_REASONS
-    codes = [i for i, name in enumerate(reason_names) if name in wanted]
-    if not codes:
-        return None
-    attempt = np.isin(reason_code, codes)
+    attempt = np.isin(reason_code, [i for i, name in enumerate(reason_names) if name in wanted])
     if not attempt.any():
         return None
     # Identities as integer codes (-1: none): a long export is followed without a string per row.
@@ -52,39 +49,54 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
     days = (dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
     cents = np.where(np.isnan(amount), -1, np.round(np.nan_to_num(amount) * 100)).astype(np.int64)
     known = (who >= 0) & ~np.isnat(dates)
-    followed = attempt & known
 
-    rows = np.flatnonzero(followed)
+    tries = _tries(np.flatnonzero(attempt & known), who, cents, days)
+    declined = pd.Series(reason_code[tries["row"].to_numpy()] == (reason_names.index("failed") if "failed" in reason_names else -1)).groupby(tries["payment"].to_numpy()).any()
+    payments = tries.groupby("payment", sort=True).agg(who=("who", "first"), cents=("cents", "first"), first=("day", "min"), last=("day", "max"), row=("row", "first"))
+    kept = (reason_code == 0) & known & np.isin(who, tries["who"].to_numpy())  # the paid orders of people who had an attempt
+    paid = pd.DataFrame({"who": who[kept], "cents": cents[kept], "day_paid": days[kept]})
+    payments["paid_later"] = _paid_later(payments, paid)
+    buyers = np.unique(paid["who"].to_numpy())
+    payments["never_paid"] = ~payments["who"].isin(buyers)
+    payments["value"] = np.where(payments["cents"] >= 0, payments["cents"] / 100, np.nan)
+    # what each payment was: declined when any attempt was, else its first attempt's reason
+    first_reason = pd.Series(reason_code[payments["row"].to_numpy()], index=payments.index).map(dict(enumerate(reason_names)))
+    payments["reason"] = first_reason.where(~declined.reindex(payments.index, fill_value=False), "failed")
+
+    outstanding = payments[~payments["paid_later"]]
+    summary = _summary(payments, outstanding, wanted, reason_names, int(attempt.sum()), int((attempt & ~known).sum()))
+    first_of_declined = np.zeros(len(reason_code), dtype=bool)
+    first_of_declined[payments.loc[declined[declined].index, "row"].to_numpy()] = True
+    never_rows = attempt & known & ~np.isin(who, buyers)
+    return FollowUp(summary, first_of_declined, never_rows, outstanding["row"].to_numpy(dtype=np.int64), outstanding["value"].to_numpy(dtype=float))
+
+
+def _tries(rows: np.ndarray, who: np.ndarray, cents: np.ndarray, days: np.ndarray) -> pd.DataFrame:
+    """The followed attempts, each with the payment it belongs to: attempts of the same amount by
+    the same customer within RETRY_WINDOW_DAYS of the one before are one payment."""
     tries = pd.DataFrame({"row": rows, "who": who[rows], "cents": cents[rows], "day": days[rows]})
     tries = tries.sort_values(["who", "cents", "day", "row"], kind="stable").reset_index(drop=True)
     same = (tries["who"].eq(tries["who"].shift()) & tries["cents"].eq(tries["cents"].shift())).to_numpy()
-    gap = tries["day"].diff().to_numpy()
-    tries["payment"] = np.cumsum(~(same & (gap <= RETRY_WINDOW_DAYS)))
-    payments = tries.groupby("payment", sort=True).agg(who=("who", "first"), cents=("cents", "first"), first=("day", "min"), last=("day", "max"), row=("row", "first"))
+    tries["payment"] = np.cumsum(~(same & (tries["day"].diff().to_numpy() <= RETRY_WINDOW_DAYS)))
+    return tries
 
-    kept = (reason_code == 0) & known & np.isin(who, tries["who"].to_numpy())  # the paid orders of people who had an attempt
-    paid = pd.DataFrame({"who": who[kept], "cents": cents[kept], "day_paid": days[kept]})
+
+def _paid_later(payments: pd.DataFrame, paid: pd.DataFrame) -> np.ndarray:
+    """Per payment: the customer paid its amount on or after its first attempt and within the
+    window after its last."""
     later = payments.reset_index().merge(paid, on=["who", "cents"], how="inner")
     later = later[(later["day_paid"] >= later["first"]) & (later["day_paid"] <= later["last"] + RETRY_WINDOW_DAYS)]
-    payments["paid_later"] = payments.index.isin(later["payment"])
-    buyers = np.unique(paid["who"].to_numpy())
-    payments["never_paid"] = ~payments["who"].isin(buyers)
-    value = np.where(payments["cents"] >= 0, payments["cents"] / 100, np.nan)
-    payments["value"] = value
+    return payments.index.isin(later["payment"])
 
-    # what each payment was: declined when any attempt was, else its first attempt's reason
-    first_reason = pd.Series(reason_code[payments["row"].to_numpy()], index=payments.index).map(dict(enumerate(reason_names)))
-    if "failed" in reason_names:
-        declined_any = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
-        first_reason = first_reason.where(~declined_any.reindex(payments.index, fill_value=False), "failed")
-    payments["reason"] = first_reason
-    outstanding = payments[~payments["paid_later"]]
+
+def _summary(payments: pd.DataFrame, outstanding: pd.DataFrame, wanted: tuple[str, ...], reason_names: list[str], attempts: int, not_followed: int) -> dict:
+    """facts' data.failed_payments."""
     never = outstanding[outstanding["never_paid"]]
-    summary = {
+    return {
         "reasons": [r for r in wanted if r in reason_names],
         "retry_window_days": RETRY_WINDOW_DAYS,
-        "attempts": int(attempt.sum()),
-        "attempts_not_followed": int((attempt & ~known).sum()),
+        "attempts": attempts,
+        "attempts_not_followed": not_followed,
         "payments": int(len(payments)),
         "value": _money(payments["value"]),
         "paid_later": int(payments["paid_later"].sum()),
@@ -97,12 +109,6 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
         # an abandoned checkout is not a declined card: the outstanding ones by what they were
         "outstanding_by_reason": {r: {"payments": int((outstanding["reason"] == r).sum()), "value": _money(outstanding.loc[outstanding["reason"] == r, "value"])} for r in wanted if (outstanding["reason"] == r).any()},
     }
-    declined = np.zeros(len(reason_code), dtype=bool)
-    if "failed" in reason_names:
-        had_decline = pd.Series(reason_code[tries["row"].to_numpy()] == reason_names.index("failed")).groupby(tries["payment"].to_numpy()).any()
-        declined[payments.loc[had_decline[had_decline].index, "row"].to_numpy()] = True
-    never_rows = attempt & known & ~np.isin(who, buyers)
-    return FollowUp(summary, declined, never_rows, outstanding["row"].to_numpy(dtype=np.int64), outstanding["value"].to_numpy(dtype=float))
 
 
 def outstanding_per_identity(identity: pd.Series, follow: FollowUp) -> pd.DataFrame | None:
