@@ -678,7 +678,7 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     assert any("3 contacts who never bought" in n for n in exports["notes"])
     assert "## Contacts who never bought" in render_brief("strategy", facts)
     in_short = (out / "report.md").read_text(encoding="utf-8").split("## The data we used")[0]
-    assert f"reach {exports['reachable']:,} of {exports['customers']:,} customers and contacts who never bought" in in_short
+    assert f"reach {exports['reachable']:,} of {exports['customers']:,} people in segments_generic.csv (customers, and contacts who never bought)" in in_short
     # a rule may act on them; other parts of the plan stay with the computed segments
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
     doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "Send the first-order welcome to sign-ups who never bought."})

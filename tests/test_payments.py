@@ -119,6 +119,13 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
     doc = json.loads((root / "examples" / "strategies" / "stripe_unified_payments.strategy.json").read_text())
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["exports"]["groups"] == {"payment_failed": "Payment failed (no payment in export)"}
+    # Klaviyo's file labels the group by name: a rule there on the key matches nobody
+    doc["automation_rules"] = [{"segment": "payment_failed", "crm": "Klaviyo", "rule": "When Segment is payment_failed, send the card-update flow."}]
+    (out / "strategy.json").write_text(json.dumps(doc))
+    r = cli("check", out / "strategy.json", "--facts", out / "facts.json", "--json")
+    assert [p["code"] for p in r.json()["problems"]] == ["rule_key_for_email_tool"] and "Payment failed (no payment in export)" in r.out
     for key, passes in (("payment_failed", True), ("payment_fail", False)):
         doc["automation_rules"] = [{"segment": key, "crm": "Stripe Billing", "rule": "Send the finish-your-payment email the day after a checkout fails."}]
         (out / "strategy.json").write_text(json.dumps(doc))

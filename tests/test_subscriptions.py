@@ -115,6 +115,12 @@ def test_run_reads_each_subscribers_cycle(cli, tmp_path):
     # the cycle is a column a CRM can filter on; one-off buyers and the single payment have none
     assert {who: row["billing_cycle"] for who, row in rows.items() if row["billing_cycle"]} == {"monthly_gone": "monthly", "monthly_live": "monthly", "annual_live": "annual"}
     assert life["definition"]["lapsed_subscribers"] == 1  # monthly_gone: the single payment has no cycle
+    # the annual subscriber paid 250 days ago: RFM's recency calls them quiet, though they still pay
+    (quiet,) = [w for w in facts["warnings"] if "still within their billing cycle" in w]
+    assert quiet.startswith("1 subscriber still within their billing cycle has an R score of 1 or 2")
+    brief = cli("brief", "segments", "--facts", out / "facts.json").out
+    assert "**Subscribers and churn**: subscribers with a known billing cycle: monthly 2, annual 1. Of them, 1 is Lapsed" in brief
+    assert "`{segmentations.lifecycle.definition.lapsed_subscribers}`" in brief
     # 4 subscribers of 10 customers: under half, so no warning that repeat payments are renewals
     assert rec["customers_share"] == 0.4 and not any("pay by subscription" in w for w in facts["warnings"])
     assert "Subscribers by billing cycle:** monthly 2, annual 1; 1 of them Lapsed" in (out / "report.md").read_text()
@@ -155,3 +161,17 @@ def test_lifecycle_ranges_hold_every_customer_when_cycles_set_the_threshold(cli,
             for metric, (low, high) in ranges[row["lifecycle"]].items():
                 value = int(row[metric])
                 assert (low is None or value >= low) and (high is None or value <= high), (row["lifecycle"], metric, value)
+
+
+def test_churned_subscribers_can_be_cited(cli, tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
+    doc = json.loads((root / "examples" / "strategies" / "stripe_unified_payments.strategy.json").read_text())
+    key = next(iter(doc["segments"]))
+    doc["segments"][key]["persona"] += " Churned subscribers: {segmentations.lifecycle.definition.lapsed_subscribers}, {segmentations.lifecycle.definition.lapsed_by_cycle.annual} of them annual."
+    (out / "strategy.json").write_text(json.dumps(doc))
+    r = cli("check", out / "strategy.json", "--facts", out / "facts.json")
+    assert r.code == 0, r.out

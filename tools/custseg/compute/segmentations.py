@@ -125,7 +125,9 @@ def lifecycle(tenure: np.ndarray, recency: np.ndarray, lapsed_from: int, activit
             f"(days since the last {activity}: {listed})"
         )
         definition["billing_cycles"] = {name: int((cycle == c).sum()) for c, name in BILLING_CYCLES if (cycle == c).any()}
-        definition["lapsed_subscribers"] = int(((index == keys.index("lapsed")) & (cycle > 0)).sum())  # missed a renewal by the grace period: churned
+        lapsed_now = index == keys.index("lapsed")
+        definition["lapsed_subscribers"] = int((lapsed_now & (cycle > 0)).sum())  # missed a renewal by the grace period: churned
+        definition["lapsed_by_cycle"] = {name: int((lapsed_now & (cycle == c)).sum()) for c, name in BILLING_CYCLES if (cycle == c).any()}
         reason += f"; subscribers lapse {RENEWAL_GRACE_DAYS} days after a missed renewal of their billing cycle"
         # customers.csv's billing_cycle: a plan a CRM file can filter on (empty for one-off buyers)
         lookup = np.full(max(c for c, _ in BILLING_CYCLES) + 1, -1, dtype=np.int8)

@@ -311,7 +311,24 @@ class _Transactions(_Base):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
         if ds.outstanding is not None and len(customers):
             customers = self.add_outstanding(ds.outstanding, customers)
+        if "billing_cycle" in customers and "r_score" in customers:
+            self.paying_but_quiet(customers)
         return self.facts(as_of), customers
+
+    def paying_but_quiet(self, customers: pd.DataFrame) -> None:
+        """Subscribers still within their billing cycle whom RFM recency scores low (an annual
+        plan paid months ago): a win-back on their RFM segment would reach people still paying."""
+        paying = customers["billing_cycle"].notna().to_numpy() & (customers["lifecycle"].astype(object).to_numpy() != "lapsed")
+        quiet = paying & (pd.to_numeric(customers["r_score"], errors="coerce").fillna(5).to_numpy() <= 2)
+        if not quiet.any():
+            return
+        names = customers.loc[quiet, "segment_name"].astype(str).value_counts()
+        listing = ", ".join(f"{name} {n:,}" for name, n in names.items())
+        n = int(quiet.sum())
+        self.warnings.append(
+            f"{n:,} {'subscriber' if n == 1 else 'subscribers'} still within their billing cycle {'has' if n == 1 else 'have'} an R score of 1 or 2 (their last payment is long ago by RFM's measure: mostly annual plans), "
+            f"so RFM puts them in {listing}: leave them out of win-back messages (their lifecycle is not Lapsed; customers.csv and segments_generic.csv carry billing_cycle)"
+        )
 
     def usage_moves(self, activity: Ledger, as_of: int, cutoff: int, usage: Callable[[Metrics], Labels]) -> None:
         """The usage groups' migration (scored at the cutoff and at the as-of date) and their

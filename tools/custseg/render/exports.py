@@ -100,6 +100,7 @@ class ExportSummary:
     include_unconsented: bool
     split: bool
     notes: list[str] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # key -> label of the files' own groups (prospects, payment_failed), not segments of any segmentation
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -351,9 +351,11 @@ def _definition(defn: dict | None, stats: dict | None = None) -> list[dict]:
         elif key == "billing_cycles" and isinstance(value, dict) and value:  # subscribers by the cycle their payments show
             lapsed = (defn or {}).get("lapsed_subscribers")
             text = ", ".join(f"{k} {fmt_count(n)}" for k, n in value.items())
+            by_cycle = (defn or {}).get("lapsed_by_cycle") or {}
             text += f"; {fmt_count(lapsed)} of them Lapsed (a renewal missed by 30 days or more: churned)" if isinstance(lapsed, int) else ""
+            text += " (" + ", ".join(f"{k} {fmt_count(n)}" for k, n in by_cycle.items()) + ")" if len(by_cycle) > 1 else ""
             out.append({"label": "Subscribers by billing cycle", "text": text, "sub": []})
-        elif key == "lapsed_subscribers":
+        elif key in ("lapsed_subscribers", "lapsed_by_cycle"):
             continue
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             keys = [v.get("key") for v in value]
@@ -1134,7 +1136,7 @@ def _outstanding_point(facts: dict) -> list[dict]:
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
-        "customers.csv and the CRM files mark who owes (outstanding_value), so a reminder reaches them, not their whole segment.")}]
+        "customers.csv, segments_generic.csv and klaviyo.csv mark who owes (outstanding_value), so a reminder reaches them, not their whole segment.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:
@@ -1274,8 +1276,8 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
         listed = block.get("reachable_by_segment") or {}
-        apart = ["contacts who never bought"] * (PROSPECT_KEY in listed) + ["people whose payments all failed"] * (NEVER_PAID_KEY in listed)
-        people = "customers" + (f" and {' and '.join(apart)}" if apart else "")
+        apart = ["contacts who never bought"] * (PROSPECT_KEY in listed) + ["people with failed payments only"] * (NEVER_PAID_KEY in listed)
+        people = f"people in segments_generic.csv (customers, and {' and '.join(apart)})" if apart else "customers"
         no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
         why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
         text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")

@@ -679,7 +679,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _over_budget(doc, currency)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     if segmentation == "rfm":
-        problems += _keys_in_email_tool_rules(doc, fact_segments)
+        groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
+        problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:

@@ -259,7 +259,7 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
         out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
     if ds.source == "stripe_payments":
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
-    out.extend(_subscription_warnings(ds.recurring, r.days_covered))
+    out.extend(_subscription_warnings(ds.recurring, r.days_covered, "plan" in ds.mapping))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
@@ -268,16 +268,19 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
 MONTHLY_CYCLE_DAYS = 31
 
 
-def _subscription_warnings(recurring: dict | None, days_covered: int | None) -> list[str]:
+def _subscription_warnings(recurring: dict | None, days_covered: int | None, plan_column: bool = False) -> list[str]:
     """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
-    mean then, and an export shorter than one monthly billing cycle."""
+    mean then, and an export shorter than one monthly billing cycle. ``plan_column``: a plan
+    column was read, whose names may give every subscriber a cycle."""
     if not recurring or (recurring.get("customers_share") or 0) < 0.5:
         return []
     revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
     out = [
         f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
-        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their plan's name (a plan column saying monthly or annual) or their payments, and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal; "
-        f"a subscriber with neither (one payment, no plan column) lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying"
+        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their plan's name (a plan column saying monthly or annual) or their payments, and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal"
+        + ("; lifecycle's billing_cycles says how many have one" if plan_column else
+           f"; a subscriber with one payment has no cycle to read and lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying")
+        + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
     ]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(

@@ -157,6 +157,7 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     for key, name, who in ((PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"), (NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed")):
         n = int((listed["segment"] == key).sum()) if len(listed) > len(customers) else 0
         if n:
+            summary.groups[key] = name
             summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them are in the email-tool files (an email, and no opt-out on record)")
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
