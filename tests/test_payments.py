@@ -61,6 +61,7 @@ def test_attempts_fold_into_payments(tmp_path):
         "outstanding_customers": 4,  # b, c, d, e
         "never_paid_customers": 2,  # b, e
         "never_paid_value": 110.0,
+        "outstanding_recent": {"days": 90, "payments": 5, "value": 290.0},  # the data ends 2024-03-20: every failure is recent
         "outstanding_by_reason": {"failed": {"payments": 5, "value": 290.0}},  # f's cancelled checkout was paid the same day
     }
 
@@ -230,3 +231,15 @@ def test_a_payment_paid_before_its_failure_is_not_paid_later(tmp_path, status):
     rows += [(f"{x}@pay.example", f"cus_{x}", "02-01", "10.00", "Paid") for x in "xyz"]
     fp = load([str(stripe_file(tmp_path / "p.csv", rows))]).failed_payments
     assert (fp["paid_later"], fp["outstanding"], fp["never_paid_customers"]) == (0, 1, 0)
+
+
+def test_old_failures_are_told_apart_from_recent_ones(tmp_path):
+    """A card declined 200 days before the data ends is outstanding, but not recent: the recent
+    figure sizes what a reminder can still bring in, and outstanding_since says when."""
+    rows = [("old@pay.example", "cus_o", "01-01", "70.00", "Failed"), ("new@pay.example", "cus_n", "07-10", "30.00", "Failed")]
+    rows += [(f"{x}@pay.example", f"cus_{x}", "07-19", "10.00", "Paid") for x in "xyz"]
+    ds = load([str(stripe_file(tmp_path / "p.csv", rows))])
+    fp = ds.failed_payments
+    assert (fp["outstanding"], fp["outstanding_value"]) == (2, 100.0)
+    assert fp["outstanding_recent"] == {"days": 90, "payments": 1, "value": 30.0}
+    assert sorted(ds.outstanding["outstanding_since"]) == ["2024-01-01", "2024-07-10"]

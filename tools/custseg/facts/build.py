@@ -358,6 +358,7 @@ class _Transactions(_Base):
         table = owed.set_index("customer_id")
         customers["outstanding_payments"] = customers["customer_id"].map(table["outstanding_payments"]).fillna(0).astype(np.int64).to_numpy()
         customers["outstanding_value"] = customers["customer_id"].map(table["outstanding_value"]).fillna(0.0).round(2).to_numpy()
+        customers["outstanding_since"] = customers["customer_id"].map(table["outstanding_since"]).to_numpy(dtype=object)
         owes = customers["outstanding_payments"].to_numpy() > 0
         for kind, column in (("rfm", "segment"), ("lifecycle", "lifecycle"), ("value", "value_tier"), ("health", "health_band"), ("behavioral", "behavior")):
             seg = self.segmentations.get(kind)

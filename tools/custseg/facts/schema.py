@@ -77,6 +77,13 @@ class OutstandingPart:
 
 
 @dataclass
+class OutstandingRecent:
+    days: int  # last tried within this many days of the data's last day
+    payments: int
+    value: float | None
+
+
+@dataclass
 class FailedPayments:
     """Payment attempts that did not go through (the drop reasons in ``reasons``), followed per
     customer. Attempts of the same amount by the same customer within ``retry_window_days`` of
@@ -96,6 +103,7 @@ class FailedPayments:
     outstanding_customers: int
     never_paid_customers: int  # of them, people with no paid order at all: in no segment; the CRM files list them on their own
     never_paid_value: float | None
+    outstanding_recent: OutstandingRecent | None = None  # of the outstanding, those last tried in the data's last days: old failures are rarely recovered
     outstanding_by_reason: dict[str, OutstandingPart] = field(default_factory=dict)  # failed (a declined card: a card-update message), incomplete or cancelled (an abandoned checkout: a finish-your-payment message)
 
 

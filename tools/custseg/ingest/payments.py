@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+RECENT_DAYS = 90  # outstanding payments whose last attempt falls in the data's last 90 days: a reminder can still land
 RETRY_WINDOW_DAYS = 30  # processors retry a declined renewal for one to four weeks (Stripe's Smart Retries)
 # Drop reasons that mean "the customer tried to pay and the money did not arrive". Stripe's
 # canceled PaymentIntents are abandoned checkouts; a shop's cancelled order is the merchant's
@@ -34,6 +35,7 @@ class FollowUp:
     never_paid: np.ndarray  # bool per order: attempts by customers with no kept order
     outstanding_rows: np.ndarray  # the first order (row) of each outstanding payment
     outstanding_values: np.ndarray  # its amount (NaN when unreadable)
+    outstanding_last: np.ndarray  # the day number of its last attempt
 
 
 def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_names: list[str], reason_code: np.ndarray, source: str) -> FollowUp | None:
@@ -65,10 +67,12 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
 
     outstanding = payments[~payments["paid_later"]]
     summary = _summary(payments, outstanding, wanted, reason_names, int(attempt.sum()), int((attempt & ~known).sum()))
+    recent = outstanding[outstanding["last"] > int(days[known].max()) - RECENT_DAYS]  # an old failure is rarely recovered
+    summary["outstanding_recent"] = {"days": RECENT_DAYS, "payments": int(len(recent)), "value": _money(recent["value"])}
     first_of_declined = np.zeros(len(reason_code), dtype=bool)
     first_of_declined[payments.loc[declined[declined].index, "row"].to_numpy()] = True
     never_rows = attempt & known & ~np.isin(who, buyers)
-    return FollowUp(summary, first_of_declined, never_rows, outstanding["row"].to_numpy(dtype=np.int64), outstanding["value"].to_numpy(dtype=float))
+    return FollowUp(summary, first_of_declined, never_rows, outstanding["row"].to_numpy(dtype=np.int64), outstanding["value"].to_numpy(dtype=float), outstanding["last"].to_numpy(dtype=np.int64))
 
 
 def _tries(rows: np.ndarray, who: np.ndarray, cents: np.ndarray, days: np.ndarray) -> pd.DataFrame:
@@ -116,9 +120,11 @@ def outstanding_per_identity(identity: pd.Series, follow: FollowUp) -> pd.DataFr
     file column, so a recovery message reaches them and not their whole segment)."""
     if not len(follow.outstanding_rows):
         return None
-    frame = pd.DataFrame({"identity": identity.iloc[follow.outstanding_rows].to_numpy(dtype=object), "value": follow.outstanding_values})
-    out = frame.groupby("identity", sort=True).agg(outstanding_payments=("value", "size"), outstanding_value=("value", "sum")).reset_index()
+    frame = pd.DataFrame({"identity": identity.iloc[follow.outstanding_rows].to_numpy(dtype=object), "value": follow.outstanding_values, "last": follow.outstanding_last})
+    out = frame.groupby("identity", sort=True).agg(outstanding_payments=("value", "size"), outstanding_value=("value", "sum"), last=("last", "max")).reset_index()
     out["outstanding_value"] = out["outstanding_value"].round(2)
+    # when the latest of them was last tried: a failure from last week is worth a reminder, one from last year rarely
+    out["outstanding_since"] = (np.datetime64("1970-01-01", "D") + out.pop("last").to_numpy().astype("timedelta64[D]")).astype(str)
     return out
 
 

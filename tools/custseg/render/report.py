@@ -759,6 +759,9 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) 
         f"{fp['retry_window_days']} days count once: {fp['paid_later']:,} paid later{worth(fp.get('paid_later_value'))}, "
         f"{fp['outstanding']:,} outstanding{worth(fp.get('outstanding_value'))} from {many(fp['outstanding_customers'], 'customer', 'customers')}."
     )
+    recent = fp.get("outstanding_recent") or {}
+    if fp.get("outstanding") and isinstance(recent.get("payments"), int):
+        text += f" Of the outstanding, {fmt_count(recent['payments'])}{worth(recent.get('value'))} {'was' if recent['payments'] == 1 else 'were'} last tried in the data's last {fmt_days(recent['days'])}; older failures are rarely recovered."
     parts = fp.get("outstanding_by_reason") or {}
     if len(parts) > 1:  # a declined card and an abandoned checkout call for different messages
         text += " Outstanding by kind: " + ", ".join(f"{short.get(r, r)} {fmt_count(p.get('payments'))}{worth(p.get('value'))}" for r, p in parts.items() if isinstance(p, dict)) + "."
@@ -1136,7 +1139,7 @@ def _outstanding_point(facts: dict) -> list[dict]:
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
-        "customers.csv, segments_generic.csv and klaviyo.csv mark who owes (outstanding_value), so a reminder reaches them, not their whole segment.")}]
+        "customers.csv, segments_generic.csv and klaviyo.csv mark who owes (outstanding_value; outstanding_since: the last attempt), so a reminder reaches them, not their whole segment.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:

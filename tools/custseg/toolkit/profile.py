@@ -10,7 +10,7 @@ import pandas as pd
 from custseg.compute.metrics import Ledger
 from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
-from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, RecurringPayments
+from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.toolkit.spec import Tool, param
 
@@ -321,7 +321,8 @@ def _failed_payments(summary: dict | None) -> FailedPayments | None:
     if not summary:
         return None
     parts = {k: OutstandingPart(**v) for k, v in (summary.get("outstanding_by_reason") or {}).items()}
-    return FailedPayments(**{**summary, "outstanding_by_reason": parts})
+    recent = OutstandingRecent(**summary["outstanding_recent"]) if summary.get("outstanding_recent") else None
+    return FailedPayments(**{**summary, "outstanding_by_reason": parts, "outstanding_recent": recent})
 
 
 def _failed_text(fp: FailedPayments, currency: str | None) -> str:

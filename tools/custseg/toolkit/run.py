@@ -197,6 +197,7 @@ def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFr
                 owed = ds.outstanding.set_index("customer_id")
                 rows["outstanding_payments"] = rows["customer_id"].map(owed["outstanding_payments"]).fillna(0).astype(np.int64)
                 rows["outstanding_value"] = rows["customer_id"].map(owed["outstanding_value"]).fillna(0.0)
+                rows["outstanding_since"] = rows["customer_id"].map(owed["outstanding_since"])
             listed.append(rows)
             contacts.append(extra)
     if len(listed) == 1:
