@@ -30,7 +30,7 @@ def test_billing_cycles_from_payment_days():
 def test_plan_names_state_a_cycle():
     import pandas as pd
 
-    from custseg.ingest.clean import plan_cycle_days
+    from custseg.ingest.subscriptions import plan_cycle_days
 
     names = pd.Series(["pro_annual", "Starter Monthly", "business_monthly", "6 month PIF", "Quarterly box", "yearly plan", "1:1 Coaching", None, "weekly_meals"])
     assert plan_cycle_days(names).tolist() == [365, 30, 30, 182, 91, 365, 0, 0, 7]

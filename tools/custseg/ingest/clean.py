@@ -7,7 +7,6 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from custseg.errors import InputError
+from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_warning
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
+from custseg.ingest.subscriptions import billed_by_subscription, plan_cycle_days, recurring_summary
 from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
 
 REASON_ORDER = (
@@ -117,7 +118,7 @@ class Cleaned:
     contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
-    recurring: dict | None = None  # Stripe: the kept payments a subscription billed (see _recurring)
+    recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
     by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     outstanding: pd.DataFrame | None = None  # identity, outstanding_payments, outstanding_value: failed payments not paid later, per person
@@ -322,9 +323,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     order_export = source != "transactions"
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
-    channel = _channels(orders) if "channel" in orders else None
+    channel = channels(orders) if "channel" in orders else None
     if opts.exclude_channels:
-        reason.assign(_excluded_channels(path, channel, opts.exclude_channels), "excluded_channel")
+        reason.assign(excluded_channels(path, channel, opts.exclude_channels), "excluded_channel")
     negative = (orders["net"] < 0).to_numpy() if not order_export else None
     if negative is not None and opts.exclude_returns:  # a log's returns, left out when the user asks
         reason.assign(negative, "returned")
@@ -377,8 +378,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     recurring = None
     if "description" in orders:
-        billed = _billed_by_subscription(orders)
-        recurring = _recurring(orders, identity, kept, billed & kept)
+        billed = billed_by_subscription(orders)
+        recurring = recurring_summary(orders, identity, kept, billed & kept)
         if recurring is not None:  # each kept payment says whether a subscription billed it: lifecycle reads the billing cycle
             out["recurring"] = billed[kept]
             if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
@@ -394,7 +395,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
     if by_channel:
-        warnings.extend(_marketplace_warning(by_channel))
+        warnings.extend(marketplace_warning(by_channel))
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,
@@ -556,111 +557,6 @@ def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseu
 def _plain_identity(m: dict[str, str], source: str) -> bool:
     """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
     return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
-
-
-# -- sales channels (Shopify's Source: web, pos, shopify_draft_order, an app id, Nordstrom, tiktok) --
-
-MARKETPLACES = r"(?i)\b(?:nordstrom|amazon|ebay|etsy|walmart|tiktok|faire|zalando|wayfair|mirakl|target plus|bol\.com)\b"
-MAX_CHANNELS = 10  # more are summed as one 'other channels' row
-
-
-def _channels(orders: pd.DataFrame) -> np.ndarray:
-    """The sales channel per order as text ('(none)' where the export gives none)."""
-    return text(orders["channel"]).fillna("(none)").to_numpy(dtype=object)
-
-
-def _excluded_channels(path: str, channel: np.ndarray | None, names: list[str]) -> np.ndarray:
-    """--exclude-channel: orders whose channel is one of ``names`` (any case). Each name must be
-    a channel of the export: a misspelled one would leave the orders in without a word."""
-    if channel is None:
-        raise InputError(path, "--exclude-channel: this export has no sales channel column (Shopify's Source); leave the option out")
-    lowered = pd.Series(channel, dtype=object).str.lower()
-    present = set(lowered)
-    missing = [n for n in names if n.strip().lower() not in present]
-    if missing:
-        listing = ", ".join(sorted(set(channel), key=str.lower))
-        raise InputError(path, f"--exclude-channel {missing[0]}: no order came through it; the export's channels are: {listing}")
-    return lowered.isin([n.strip().lower() for n in names]).to_numpy()
-
-
-def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series) -> list[dict]:
-    """Kept orders per sales channel, most orders first: orders, customers (distinct) and revenue;
-    past MAX_CHANNELS the rest are one row, 'other channels (N)'."""
-    frame = pd.DataFrame({"channel": channel, "amount": amount, "who": identity.to_numpy(dtype=object, na_value=None)})
-    per = frame.groupby("channel", sort=False).agg(orders=("amount", "size"), customers=("who", "nunique"), revenue=("amount", "sum"))
-    per = per.sort_values(["orders", "revenue"], ascending=False)
-    rows = [{"channel": str(k), "orders": int(r.orders), "customers": int(r.customers), "revenue": round(float(r.revenue), 2)} for k, r in per.head(MAX_CHANNELS).iterrows()]
-    rest = per.iloc[MAX_CHANNELS:]
-    if len(rest):
-        others = frame[frame["channel"].isin(rest.index)]
-        rows.append({"channel": f"other channels ({len(rest)})", "orders": int(len(others)), "customers": int(others["who"].nunique()), "revenue": round(float(others["amount"].sum()), 2)})
-    return rows
-
-
-def _marketplace_warning(by_channel: list[dict]) -> list[str]:
-    """Orders through a marketplace (Nordstrom, TikTok Shop, Amazon): their buyers are the
-    marketplace's customers, often with relay emails, and may not be marketed to directly."""
-    places = [c for c in by_channel if re.search(MARKETPLACES, c["channel"])]
-    if not places:
-        return []
-    orders = sum(c["orders"] for c in places)
-    total = sum(c["orders"] for c in by_channel)
-    names = ", ".join(c["channel"] for c in places)
-    return [
-        f"{orders:,} of {total:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, often with relay emails, and its terms may not let you email them; "
-        f"to segment your own customers only, add --exclude-channel {places[0]['channel']} (repeatable)"
-    ]
-
-
-# A plan name that states its billing cycle: 'pro_annual', 'Starter Monthly', 'yearly plan'.
-PLAN_CYCLES = (
-    (r"(?i)(?:^|[^a-z])(?:annual(?:ly)?|yearly|year|12[ _-]?months?)(?:$|[^a-z])", 365),
-    (r"(?i)(?:^|[^a-z])(?:semi[ _-]?annual|half[ _-]?year(?:ly)?|6[ _-]?months?)(?:$|[^a-z])", 182),
-    (r"(?i)(?:^|[^a-z])(?:quarter(?:ly)?|3[ _-]?months?)(?:$|[^a-z])", 91),
-    (r"(?i)(?:^|[^a-z])(?:monthly|month|1[ _-]?month)(?:$|[^a-z])", 30),
-    (r"(?i)(?:^|[^a-z])(?:weekly|week)(?:$|[^a-z])", 7),
-)
-
-
-def plan_cycle_days(plan: pd.Series) -> np.ndarray:
-    """Per order: the billing cycle in days its plan's name states, 0 where it states none.
-    Half-year and quarter come before month, so '6 months' is not read as monthly."""
-    names = text(plan)
-    out = np.zeros(len(names), dtype=np.int64)
-    for pattern, days in PLAN_CYCLES:
-        hit = names.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool) & (out == 0)
-        out[hit] = days
-    return out
-
-
-SUBSCRIPTION_DESCRIPTION = r"(?i)^\s*subscription\b"  # Stripe's invoice payments: 'Subscription creation', 'Subscription update'
-
-
-def _billed_by_subscription(orders: pd.DataFrame) -> np.ndarray:
-    """Per order: its Description is Stripe's 'Subscription ...' (the free text itself is read
-    for this and dropped)."""
-    return text(orders["description"]).str.contains(SUBSCRIPTION_DESCRIPTION, regex=True, na=False).to_numpy(dtype=bool)
-
-
-def _recurring(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, billed: np.ndarray) -> dict | None:
-    """How much of a Stripe export a subscription billed (``billed``: kept payments that were
-    a subscription's). None when no payment was one."""
-    if not billed.any():
-        return None
-    net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
-    who = np.asarray(identity.cat.codes) if isinstance(identity.dtype, pd.CategoricalDtype) else pd.factorize(identity, use_na_sentinel=True)[0]
-    revenue, billed_revenue = float(np.nansum(net[kept])), float(np.nansum(net[billed]))
-    buyers = np.unique(who[kept & (who >= 0)])
-    subscribers = np.unique(who[billed & (who >= 0)])
-    return {
-        "basis": "the payment's Description starts with 'Subscription' (Stripe's invoice payments of a subscription)",
-        "payments": int(billed.sum()),
-        "payments_share": round(float(billed.sum() / kept.sum()), 6),
-        "revenue": round(billed_revenue, 2),
-        "revenue_share": round(billed_revenue / revenue, 6) if revenue > 0 else None,
-        "customers": int(len(subscribers)),
-        "customers_share": round(len(subscribers) / len(buyers), 6) if len(buyers) else None,
-    }
 
 
 def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:
