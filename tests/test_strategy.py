@@ -245,6 +245,7 @@ BROKEN = [
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
@@ -1520,3 +1521,11 @@ def test_a_share_of_revenue_in_words_points_at_the_revenue_share(runs):
     doc = _append_persona("loyal", "Three quarters of them live in cities.")(reference())
     (p,) = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona"]
     assert "{segmentations.rfm.segments.loyal.pct_customers}" in p.message
+
+
+def test_rules_on_segment_name_use_the_name_and_on_segment_the_key(runs):
+    facts = facts_of(runs)
+    for text, refused in (("When segment_name is dormant, start the win-back.", True), ("When segment_name is 'Dormant', start the win-back.", False), ("When segment is dormant, start the win-back.", False)):
+        doc = _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": text})(reference())
+        codes = [p.code for p in validate(doc, facts)]
+        assert ("rule_key_for_email_tool" in codes) is refused, (text, codes)

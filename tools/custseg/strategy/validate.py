@@ -51,7 +51,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
-    "rule_key_for_email_tool": "a Klaviyo, HubSpot or Mailchimp rule that names a segment by its key (at_risk), where that tool's file holds the name (At Risk)",
+    "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
@@ -1146,7 +1146,17 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
     out = []
     for i, rule in _items(doc, "automation_rules"):
         text, crm = rule.get("rule"), rule.get("crm")
-        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+        if not (isinstance(text, str) and isinstance(crm, str)):
+            continue
+        # segments_generic.csv's segment_name column holds names too, whatever tool reads it
+        named = re.search(r"\bsegment_name\s*(?:is|=|==|equals|:)\s*['\"]?([\w-]+)", text, re.IGNORECASE)
+        if named and named.group(1) in fact_segments:
+            key = named.group(1)
+            name = str((fact_segments[key] or {}).get("name") or key)
+            if name != key:
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but segment_name holds its name: write segment_name is '{name}', or use the segment column, which holds the key"))
+                continue
+        if not EMAIL_TOOLS.search(crm):
             continue
         for key, stats in fact_segments.items():
             name = str((stats or {}).get("name") or key)
