@@ -245,6 +245,7 @@ BROKEN = [
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
@@ -1529,3 +1530,22 @@ def test_rules_on_segment_name_use_the_name_and_on_segment_the_key(runs):
         doc = _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": text})(reference())
         codes = [p.code for p in validate(doc, facts)]
         assert ("rule_key_for_email_tool" in codes) is refused, (text, codes)
+
+
+def test_a_fact_keeps_its_own_unit(runs):
+    """A reference followed by a unit of its own kind passes (the renderer drops the doubled
+    unit); one of another kind is refused."""
+    facts = facts_of(runs)
+    base = "segmentations.rfm.segments.loyal"
+    for text, refused in (
+        (f"Last bought {{{base}.median_recency_days}} days ago.", False),
+        (f"They bought on {{{base}.avg_purchase_days}} days.", False),
+        (f"They spend {{{base}.avg_value}} USD.", False),
+        (f"{{{base}.repeat_rate}} % came back.", False),
+        (f"They wait {{{base}.count}} days.", True),
+        (f"They spend {{{base}.repeat_rate}} USD.", True),
+        (f"{{{base}.avg_value}}% of them came back.", True),
+    ):
+        doc = _append_persona("loyal", text)(reference())
+        codes = [p.code for p in validate(doc, facts)]
+        assert ("fact_unit_mismatch" in codes) is refused, (text, codes)

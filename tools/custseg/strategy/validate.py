@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
@@ -409,6 +410,28 @@ _DURATION = re.compile(r"\s?-?\s?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|mont
 _FREE_AFTER = re.compile(r"\s+(?:free|off|trial)\b", re.IGNORECASE)
 
 
+# The unit a text puts right after a fact reference: '{...count} days' reads a count as days.
+_UNIT_AFTER = re.compile(r"\s*(%|percent\b|per\s?cent\b|(?:days?|weeks?|months?|years?)\b|[$€£¥₹]|(?:USD|EUR|GBP|CAD|AUD|JPY|CHF|SEK|NOK|DKK)\b)", re.IGNORECASE)
+_UNIT_KINDS = {"pct": ("pct", "pct_signed"), "days": ("days",), "money": ("money",)}
+
+
+def _unit_mismatches(path: str, text: str, keys: dict[str, Any]) -> list[Problem]:
+    """A fact followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD'):
+    the rendered sentence would say something the fact does not."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        key = m.group(1)
+        unit = _UNIT_AFTER.match(text, m.end())
+        if key not in keys or not unit or "days" in key.split(".")[-1]:  # purchase_days and active days are counts of days
+            continue
+        word = unit.group(1).lower()
+        said = "pct" if word in ("%", "percent") or word.startswith("per") else "days" if word[0].isalpha() and word.rstrip("s") in ("day", "week", "month", "year") else "money"
+        kind = value_kind(key)
+        if kind not in _UNIT_KINDS[said]:
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{key}}} is {_KIND_WORDS.get(kind, kind)}, but the text reads it as {unit.group(1).strip()}: cite a fact of that kind, or drop the unit (references are shown with their own unit)"))
+    return out
+
+
 def _plan_duration(text: str, m: re.Match) -> bool:
     if not _DURATION.search(m.group(0).strip()):
         return False
@@ -603,6 +626,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
+        problems += _unit_mismatches(path, text, keys)
         if name in IDENTIFIERS:
             continue
         bare = PLACEHOLDER.sub(" fact ", text)
