@@ -229,6 +229,7 @@ BROKEN = [
     ("figure_count_who_paid", _append_persona("champions", "Of these, 25 paid in full."), "figure_in_text", "segments.champions.persona"),
     ("figure_multiplier_before", _append_persona("champions", "Their lifetime value is x2 the average."), "figure_in_text", "segments.champions.persona"),
     ("figure_payments", _append_persona("at_risk", "They have 12 payments on record."), "figure_in_text", "segments.at_risk.persona"),
+    ("figure_count_with_adjective", _append_persona("at_risk", "There are 45 outstanding payments among them."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_roughly_half", _append_persona("dormant", "Roughly half never came back."), "figure_in_text", "segments.dormant.persona"),
     ("figure_words_half_the", _append_persona("new", "Half the segment bought in December."), "figure_in_text", "segments.new.persona"),
     ("figure_words_days_ago", _append_persona("at_risk", "They last bought about ninety days ago."), "figure_in_text", "segments.at_risk.persona"),

@@ -299,6 +299,8 @@ def _figure_re(currency: str | None) -> re.Pattern:
         r"|(?<![\w.,/#*-])(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,]*\d)"
         # a count of people doing something ('25 paid in full', '40 of them bought')
         r"|(?<![\w.,/#-])\d+\s+(?:of\s+(?:them|these|those)\s+)?(?:paid|bought|ordered|purchased|spent|renewed|cancell?ed|churned|subscribed|signed\s+up|returned|upgraded|downgraded)\b"
+        # a count of a group with one word between ('45 outstanding payments', '120 loyal customers')
+        r"|(?<![\w.,/#*-])\d+\s+(?!of\b|to\b|per\b|a\b|an\b|the\b)[a-z]+\s+(?:customers?|buyers?|clients?|accounts?|users?|people|orders?|purchases?|payments?|charges?|subscriptions?|renewals?|subscribers?|members?|invoices?)\b"
         # a multiplier written before the number ('x2 the average')
         r"|(?<![\w.])[x×]\s?\d+(?:\.\d+)?\b"
     )
