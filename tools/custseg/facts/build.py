@@ -118,6 +118,7 @@ class _Base:
         self.unavailable: dict[str, str] = dict(profile.methods_unavailable)
         self.segmentations: dict[str, Segmentation] = {}
         self.labels_cache: dict[str, tuple[np.ndarray, Labels]] = {}  # kind -> (customer codes, labels)
+        self.prev_labels: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> (customer codes, segment index) one period earlier
         self.by_month: list[MonthFigures] | None = None
         self.seasonality: DataSeasonality | None = None
         self.extra_coverage: dict = {}  # data fields only some inputs give (a CRM's MRR, prospects by status)
@@ -268,11 +269,8 @@ class _Transactions(_Base):
         # Trends compare the last period with the one before: data shorter than two periods would
         # call every customer 'new' (100), so the health score then leaves them out.
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
-        def usage(m: Metrics) -> Labels:
-            return behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency)
-
         if ds.kind == "events":
-            makers.append(("behavioral", usage, False))
+            makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
 
         customers = pd.DataFrame()
         others = None
@@ -302,7 +300,7 @@ class _Transactions(_Base):
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
         if history and "behavioral" in self.segmentations:
-            self.usage_moves(activity, as_of, cutoff, usage)
+            self.usage_moves(activity, as_of, cutoff)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         self.sales_by_month(buyers, as_of, history)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
@@ -330,23 +328,23 @@ class _Transactions(_Base):
             f"so RFM puts them in {listing}: leave them out of win-back messages (their lifecycle is not Lapsed; customers.csv and segments_generic.csv carry billing_cycle)"
         )
 
-    def usage_moves(self, activity: Ledger, as_of: int, cutoff: int, usage: Callable[[Metrics], Labels]) -> None:
-        """The usage groups' migration (scored at the cutoff and at the as-of date) and their
-        check against the next period (active again, any event), as the RFM segments have."""
+    def usage_moves(self, activity: Ledger, as_of: int, cutoff: int) -> None:
+        """The usage groups' migration (grouped at the cutoff, for their trend, and at the as-of
+        date) and their check against the next period (active again, any event), as the RFM
+        segments have."""
+        if "behavioral" not in self.prev_labels:  # nobody active by the cutoff
+            return
         seg = self.segmentations["behavioral"]
         now_codes, now_lab = self.labels_cache["behavioral"]
-        prev = customer_metrics(activity, cutoff, self.period)
-        if not len(prev):
-            return
-        prev_idx = usage(prev).index
+        prev_codes, prev_idx = self.prev_labels["behavioral"]
         keys = now_lab.keys
-        mig = analysis.migration(prev.code, prev_idx, now_codes, now_lab.index, keys, None, USAGE_WATCH)
+        mig = analysis.migration(prev_codes, prev_idx, now_codes, now_lab.index, keys, None, USAGE_WATCH)
         seg.migration = Migration(from_day(cutoff), from_day(as_of), mig["customers_in_both"], mig["matrix"], None, mig["entered"], [Transition(**w) for w in mig["watch"]],
                                   f"users with an event by {from_day(cutoff)}, grouped then and at {from_day(as_of)} by their active days in the 30 days before each date")
         if not self.opts.validate:
             return
         events_next, _ = next_period(activity, cutoff, cutoff + self.period)
-        v = analysis.validation(prev.code, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again")
+        v = analysis.validation(prev_codes, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again")
         seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v,
                                     note=f"users grouped with activity up to {from_day(cutoff)}, then checked for any event in the next {self.period} days (repeat_rate: the share active again)")
         for row in seg.validation.segments:
@@ -360,6 +358,7 @@ class _Transactions(_Base):
         customers["outstanding_value"] = customers["customer_id"].map(table["outstanding_value"]).fillna(0.0).round(2).to_numpy()
         customers["outstanding_since"] = customers["customer_id"].map(table["outstanding_since"]).to_numpy(dtype=object)
         owes = customers["outstanding_payments"].to_numpy() > 0
+        value = customers["outstanding_value"].to_numpy()
         for kind, column in (("rfm", "segment"), ("lifecycle", "lifecycle"), ("value", "value_tier"), ("health", "health_band"), ("behavioral", "behavior")):
             seg = self.segmentations.get(kind)
             if seg is None or column not in customers:
@@ -368,7 +367,7 @@ class _Transactions(_Base):
             for key, stats in seg.segments.items():
                 mine = owes & (label == key)
                 stats.outstanding_customers = int(mine.sum())
-                stats.outstanding_value = round(float(customers["outstanding_value"].to_numpy()[mine].sum()), 2)
+                stats.outstanding_value = round(float(value[mine].sum()), 2)
         return customers
 
     def add_subscriptions(self, events: "AccountEvents", activity: Ledger, as_of: int, customers: pd.DataFrame) -> pd.DataFrame:
@@ -535,6 +534,8 @@ class _Transactions(_Base):
         # construction: a trend on them would say nothing.
         relative = lab.method == "spend_quantiles"
         prev_lab = make(prev).index if prev is not None and len(prev) and not relative else None
+        if prev_lab is not None:  # kept for the usage groups' migration and next-period check
+            self.prev_labels[lab.kind] = (prev.code, prev_lab)
         revenue_total = float(now.monetary.sum()) if self.has_amounts and amounts else None
         return self.segmentation_from_labels(lab, now, prev_lab, revenue_total, amounts), (now.code, lab)
 

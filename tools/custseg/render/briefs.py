@@ -16,7 +16,7 @@ from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
-from custseg.strategy.validate import DORMANT_WORDS
+from custseg.strategy.validate import is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -66,7 +66,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
-        "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and _quiet_segment(e["key"], e["name"])],
+        "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
         "never_paid_key": NEVER_PAID_KEY,
@@ -142,12 +142,6 @@ def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:
         {"key": k, "name": names[k], "into": names.get(merged[k]["into"], merged[k]["into"]) if k in merged else None, "reason": merged[k]["reason"] if k in merged else None}
         for k in seg.get("order", []) if k not in active
     ]
-
-
-def _quiet_segment(key: str, name: str) -> bool:
-    """A segment of customers who went quiet: check.py's dormant words, and at risk."""
-    text = f"{key} {name}".lower()
-    return any(w in text for w in (*DORMANT_WORDS, "risk"))
 
 
 def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]:

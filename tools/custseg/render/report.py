@@ -31,7 +31,7 @@ from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
-from custseg.strategy.validate import DORMANT_WORDS, LOWER_IS_BETTER
+from custseg.strategy.validate import LOWER_IS_BETTER, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -1154,7 +1154,7 @@ def _too_early_point(facts: dict) -> list[dict]:
     rfm = segs.get("rfm") or {}
     merged = {m.get("from") for m in rfm.get("merged") or [] if isinstance(m, dict)}
     quiet = [s.get("name") or k for k, s in (rfm.get("segments") or {}).items()
-             if not s.get("count") and k not in merged and any(w in f"{k} {s.get('name', '')}".lower() for w in (*DORMANT_WORDS, "risk"))]
+             if not s.get("count") and k not in merged and is_quiet(k, s.get("name", ""))]
     if not ((segs.get("lifecycle") or {}).get("segments") or {}).get("lapsed", {}).get("count"):
         quiet.append("the Lapsed lifecycle stage")
     if not quiet:

@@ -512,6 +512,11 @@ def _is_dormant(key: str, name: str = "") -> bool:
     return any(w in text for w in DORMANT_WORDS)
 
 
+def is_quiet(key: str, name: str = "") -> bool:
+    """A segment of customers who went quiet: dormant, lapsed or at risk, by its key or name."""
+    return _is_dormant(key, name) or any(w in f"{key} {name}".lower() for w in AT_RISK_WORDS)
+
+
 def _normal(text: str) -> str:
     return " ".join(PLACEHOLDER.sub("{fact}", text).lower().split())
 
@@ -1073,7 +1078,7 @@ def _losing(key: str, order: list[str], fact_segments: dict) -> bool:
     if key not in order or order.index(key) == 0:
         return False
     name = str((fact_segments.get(key) or {}).get("name") or "")
-    return key == order[-1] or _is_dormant(key, name) or any(w in f"{key} {name}".lower() for w in AT_RISK_WORDS)
+    return key == order[-1] or is_quiet(key, name)
 
 
 def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, order: list[str], fact_segments: dict) -> list[Problem]:
