@@ -249,6 +249,8 @@ BROKEN = [
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
+    ("rule_on_a_metric_klaviyo_lacks", _set("automation_rules[1].rule", "When recency_days passes 60, start the win-back flow."), "rule_column_not_in_file", "automation_rules[1].rule"),
+    ("rule_on_a_segment_figure", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When repeat_rate drops, start the win-back campaign."}), "rule_column_not_in_file", "automation_rules[1].rule"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
     ("schema_wrong_type", _set("segments.champions.communication_frequency.times", "weekly"), "schema", "segments.champions.communication_frequency.times"),
@@ -1550,3 +1552,28 @@ def test_a_fact_keeps_its_own_unit(runs):
         doc = _append_persona("loyal", text)(reference())
         codes = [p.code for p in validate(doc, facts)]
         assert ("fact_unit_mismatch" in codes) is refused, (text, codes)
+
+
+@pytest.mark.parametrize(
+    "crm, text, missing",
+    [
+        ("Klaviyo", "When recency_days passes 60, start the win-back flow.", "recency_days"),
+        ("Klaviyo", "When value_tier is the top tier and the Segment is At Risk, start the flow.", None),  # Klaviyo's Value Tier
+        ("Klaviyo", "When health_score falls below 40, alert the owner.", "health_score"),  # in segments_generic.csv only
+        ("Customer.io", "When health_score falls below 40, alert the owner.", None),
+        ("Customer.io", "When last_email_opened is older than 30 days, pause the campaign.", None),  # the CRM's own attribute
+        ("Customer.io", "When last_purchase is older than 90 days, start the win-back campaign.", "last_purchase"),
+        ("HubSpot", "When customer_segment is At Risk, create a task.", None),
+    ],
+)
+def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts_of(runs)) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]  # not the figures
+    assert [p.code for p in problems] == (["rule_column_not_in_file"] if missing else [])
+    if missing:
+        assert f"'{missing}' is not a column of" in problems[0].message
+        file = {"Klaviyo": "klaviyo.csv", "HubSpot": "hubspot.csv"}.get(crm, "segments_generic.csv")
+        assert f"of {file}, the file {crm} imports" in problems[0].message
+    if missing == "health_score":
+        assert "(it is in segments_generic.csv)" in problems[0].message

@@ -101,6 +101,7 @@ class ExportSummary:
     split: bool
     notes: list[str] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # key -> label of the files' own groups (prospects, payment_failed), not segments of any segmentation
+    columns: dict[str, list[str]] = field(default_factory=dict)  # whole file name -> its header (split files share their tool's): what a CRM rule can filter on
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -777,6 +778,7 @@ def write_exports(
         include_unconsented=include_unconsented,
         split=split,
         notes=notes,
+        columns={**{f"{tool}.csv": header for tool, (header, _) in tools.items()}, GENERIC_FILE: generic_cols},
     )
 
 

@@ -52,6 +52,7 @@ CODES: dict[str, str] = {
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
+    "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
@@ -709,9 +710,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
     problems += _over_budget(doc, currency)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
+    groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
     if segmentation == "rfm":
-        groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
         problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
+    told = {p.path for p in problems if p.code.startswith("rule_")}  # one rule, one problem: the more precise one said first
+    problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, {*fact_segments, *groups}) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -1193,6 +1196,41 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
             name = str((stats or {}).get("name") or key)
             if "_" in key and re.search(rf"(?<![\w{{.]){re.escape(key)}(?![\w}}])", text) and name.lower() not in text.lower():
                 out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but {crm}'s file labels customers by name: write '{name}'"))
+    return out
+
+
+# customers.csv's dates: per customer, like the metrics, but in no CRM file
+CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
+PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments"}
+SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
+
+
+def crm_file(crm: str) -> str:
+    """The file a tool imports: its own for the email tools, the generic one for any other."""
+    found = EMAIL_TOOLS.search(crm)
+    return f"{found.group(0).lower()}.csv" if found else "segments_generic.csv"
+
+
+def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
+    """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere) matches nobody.
+    Only this tool's names are judged; a CRM's own attributes (last_email_opened) are not."""
+    columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
+    ours = {*metrics, *CUSTOMERS_ONLY, *(c.lower() for cols in columns.values() for c in cols)}
+    out = []
+    for i, rule in _items(doc, "automation_rules") if columns else []:
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str)) or crm_file(crm) not in columns:
+            continue
+        name = crm_file(crm)
+        has = {c.lower().replace(" ", "_") for c in columns[name]}
+        missing = [t for t in dict.fromkeys(SNAKE_NAME.findall(text)) if t in ours and t not in has and t not in keys]
+        for token in missing:
+            elsewhere = [f for f, cols in columns.items() if token in {c.lower() for c in cols}]
+            where = (f"it is in {elsewhere[0]}" if elsewhere
+                     else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
+                     else "it is a figure of a whole segment in facts.json, not of a customer")
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: use that file's columns ({', '.join(columns[name])})"))
     return out
 
 
