@@ -410,6 +410,11 @@ def test_rules_name_segments_as_the_crm_files_do(runs):
     assert "'Northwind Insiders'" in p.message and "'Champions'" in p.message
     (p,) = rule_problems("Move Dormant Browsers to the suppressed list.", dormant="Dormant Browsers")  # the files say Dormant
     assert "'Dormant Browsers'" in p.message
+    # 'Regulars' (Loyal) inside 'Almost Regulars' (Needs Attention) is the other segment's name, given beside its label
+    names = {"loyal": "Regulars", "needs_attention": "Almost Regulars", "at_risk": "Slipping Regulars"}
+    assert not rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), start the second-order flow.", **names)
+    (p,) = rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), copy the Regulars' flow.", **names)
+    assert "'Regulars' names the segment the CRM files label 'Loyal'" in p.message
     # the computed name, with the plan's name beside it or alone; a name the same but for case; part of a name
     assert rule_problems("Move Dormant contacts (the Lapsed One-Timers of this plan) who never opened it to the suppressed list.") == []
     assert rule_problems("Move dormant contacts who never opened the series to the suppressed list.", dormant="DORMANT") == []

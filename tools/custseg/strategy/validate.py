@@ -1162,8 +1162,12 @@ def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict, segment
         text = rule.get("rule") if isinstance(rule, dict) else None
         if not isinstance(text, str):
             continue
+        names = {n for pair in renamed for n in pair}
         for display, computed in renamed:
-            shown, named = _name_spans(display, text), _name_spans(computed, text)
+            # 'Regulars' inside another segment's 'Almost Regulars' is that segment's name
+            longer = [s for n in names if len(n) > len(display) and _name_spans(display, n) for s in _name_spans(n, text)]
+            shown = [s for s in _name_spans(display, text) if not _inside(s, longer)]
+            named = _name_spans(computed, text)
             # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
             if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
                 out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' names the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
