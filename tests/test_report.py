@@ -942,6 +942,29 @@ def test_keeping_current_names_only_files_with_rows(rendered, shopify, tmp_path)
     assert "(klaviyo.csv or mailchimp.csv, in exports/)" in part and "hubspot.csv" not in part
 
 
+def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
+    """A plan whose rules run in Customer.io gets Customer.io's file, not the Klaviyo, HubSpot and Mailchimp ones."""
+    facts = shopify["facts"]
+    exports = facts["exports"]
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    for rule in plan["automation_rules"]:
+        rule["crm"] = {"Klaviyo": "Customer.io"}.get(rule["crm"], rule["crm"])  # Shopify Flow imports no file: left as it is
+    render_report(facts, str(tmp_path), strategy=plan)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    part, short = _keeping(md), section(md, "## In short")
+    assert "import segments_generic.csv into Customer.io (in exports/)" in part and "map its segment_name column to an attribute" in part
+    assert not re.search(r"klaviyo|hubspot|mailchimp|Shopify Flow", part, re.IGNORECASE)
+    assert f"Customer.io (the rows of segments_generic.csv with an email and marketing_consent other than no) reaches {fmt_count(exports['reachable'])} of {fmt_count(exports['customers'])} customers" in short
+    assert "Klaviyo" not in short
+    assert "For this plan's rules, import segments_generic.csv into Customer.io." in section(md, "## Files for your CRM")
+    # two tools, one of them with its own file
+    plan["automation_rules"][0]["crm"] = "Klaviyo"
+    render_report(facts, str(tmp_path), strategy=plan)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "import klaviyo.csv into Klaviyo and segments_generic.csv into Customer.io (in exports/)" in _keeping(md)  # first named first
+    assert "the Klaviyo file and Customer.io (the rows of segments_generic.csv" in section(md, "## In short")
+
+
 def test_keeping_current_on_a_usage_plan_says_where_the_usage_group_is(usage_report):
     part = _keeping(usage_report["md"])
     assert "Each user's usage group is in the behavior column of segments_generic.csv." in part

@@ -31,7 +31,7 @@ from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
-from custseg.strategy.validate import LOWER_IS_BETTER, is_quiet
+from custseg.strategy.validate import LOWER_IS_BETTER, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -1051,6 +1051,11 @@ def _routine(exports: dict | None, usage: bool) -> str:
     filled = [f["name"] for f in exports["files"] if f["rows"]]
     emailed = [f for f in filled if f != GENERIC_FILE]
     usage_note = f" Each user's usage group is in the behavior column of {GENERIC_FILE}." if usage and GENERIC_FILE in filled else ""
+    tools = [t for t in exports.get("tools") or [] if t["file"] in filled]
+    if tools and emailed:  # the plan says which tools it uses: only their files (without emails, the advice below on ids)
+        column = "behavior (the usage group)" if usage else "segment_name"
+        generic = f" {GENERIC_FILE} is matched on email (rows without one are skipped); map its {column} column to an attribute." if any(t["file"] == GENERIC_FILE for t in tools) else ""
+        return f"Automate the routine: import {_imports(tools)} (in exports/) to tag customers by {'their RFM segment' if usage else 'segment'}, start a sequence when a customer enters a segment, and {alert}.{generic}"
     if emailed:
         tag = "their RFM segment" if usage else "segment"
         return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {alert}.{usage_note}"
@@ -1069,7 +1074,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"))
+    exports = _exports(facts.get("exports"), strategy)
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1283,10 +1288,22 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         people = f"people in segments_generic.csv (customers, and {' and '.join(apart)})" if apart else "customers"
         no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
         why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
-        text = f"the Klaviyo, HubSpot and Mailchimp files reach {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")
+        text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
+
+
+def _reach_words(exports: dict, block: dict) -> str:
+    """Who is counted as reached, told for the plan's tools: their own files, or for a tool
+    that imports the generic file, its rows the email-tool files would list."""
+    tools = exports.get("tools") or []
+    if not tools:
+        return "the Klaviyo, HubSpot and Mailchimp files reach"
+    consent = "marketing_consent" in ((block.get("columns") or {}).get(GENERIC_FILE) or []) and not block.get("include_unconsented")
+    rows = f"the rows of {GENERIC_FILE} with an email" + (" and marketing_consent other than no" if consent else "")
+    parts = [f"the {t['name']} file" if t["file"] != GENERIC_FILE else f"{t['name']} ({rows})" for t in tools]
+    return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 
 
 def _plan_words(plan: dict, usage: dict | None) -> str:
@@ -1311,13 +1328,24 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _OPTION_ASIDE.sub("", warning))
 
 
-def _exports(block: dict | None) -> dict | None:
-    """The CRM files run wrote: each file's customers and what the exporter noted (left out, consent)."""
+def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
+    """The CRM files run wrote: each file's customers and what the exporter noted (left out,
+    consent), and the tools the plan's rules run in with the file each imports (``tools``,
+    empty without a plan that names one)."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
-    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or []), "renamed": []}
+    tools = [{"name": n, "file": f} for n, f in importing_tools(strategy) if f in block["files"]]
+    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or []), "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+
+
+def _imports(tools: list[dict]) -> str:
+    """'segments_generic.csv into Customer.io and klaviyo.csv into Klaviyo'."""
+    by_file: dict[str, list[str]] = {}
+    for t in tools:
+        by_file.setdefault(t["file"], []).append(t["name"])
+    return _join([f"{file} into {_join(names)}" for file, names in by_file.items()])
 
 
 def render_report(

@@ -1209,10 +1209,26 @@ PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstand
 SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
 
 
+# CRMs and email tools that import a CSV of contacts with attributes of one's own: they read
+# segments_generic.csv. A plan's other tools (Shopify Flow, Stripe Billing, Zapier) import no file.
+GENERIC_IMPORTERS = re.compile(
+    r"customer\.?io|intercom|braze|brevo|sendinblue|activecampaign|salesforce|iterable|omnisend|\bdrip\b|convertkit|attentive|pipedrive"
+    r"|zoho|marketo|pardot|mailerlite|sendgrid|constant\s*contact|campaign\s*monitor|keap|freshsales|dotdigital|emarsys|bloomreach|moengage|clevertap",
+    re.IGNORECASE,
+)
+
+
 def crm_file(crm: str) -> str:
     """The file a tool imports: its own for the email tools, the generic one for any other."""
     found = EMAIL_TOOLS.search(crm)
     return f"{found.group(0).lower()}.csv" if found else "segments_generic.csv"
+
+
+def importing_tools(doc: Any) -> list[tuple[str, str]]:
+    """(tool, the file it imports) for the CRMs and email tools a plan's rules run in, first named first."""
+    rules = doc.get("automation_rules") if isinstance(doc, dict) and isinstance(doc.get("automation_rules"), list) else []
+    names = dict.fromkeys(r["crm"].strip() for r in rules if isinstance(r, dict) and isinstance(r.get("crm"), str))
+    return [(n, crm_file(n)) for n in names if EMAIL_TOOLS.search(n) or GENERIC_IMPORTERS.search(n)]
 
 
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
