@@ -648,6 +648,37 @@ def test_operationalize_brief_asks_to_flag_unknown_consent(runs):
     assert "did not record marketing consent" not in render_brief("operationalize", shopify)
 
 
+def test_the_briefs_ask_about_consent_once_and_follow_the_answer(runs, cli, tmp_path):
+    """The intake asks about the opt-outs (Shopify) or the unknown consent (Stripe) with the
+    counts; after a run with --include-unconsented the strategy and hand-over briefs say they
+    are in the files, instead of telling the model they must not be emailed (real-store trial)."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+
+    shopify = runs("shopify_orders_export.csv").facts
+    opted = sum(shopify["exports"]["left_out_no_consent"].values())
+    intake = render_brief("intake", shopify)
+    assert f"**Marketing consent**: the export marks {opted:,} customers with an email as opted out of marketing, so they are left out of the email-tool files. Does that match your records?" in intake
+    stripe = runs("stripe_unified_payments.csv").facts
+    assert f"it does not say whether {stripe['exports']['consent_unknown']:,} people in the email-tool files agreed to marketing. May those people be emailed?" in render_brief("intake", stripe)
+
+    strategy = render_brief("strategy", shopify)
+    assert "hold only customers with an email who did not opt out" in strategy and "must not be emailed" in strategy
+    assert "--include-unconsented` exists only for customers who did consent elsewhere" in render_brief("operationalize", shopify)
+    # the same store, run with --include-unconsented: the counts follow the flag
+    included = copy.deepcopy(shopify)
+    included["exports"].update(include_unconsented=True, included_unconsented=opted, left_out_no_consent={})
+    included["exports"]["reachable_by_segment"] = {k: v + shopify["exports"]["left_out_no_consent"].get(k, 0) for k, v in shopify["exports"]["reachable_by_segment"].items()}
+    strategy = render_brief("strategy", included)
+    assert f"hold every customer with an email, {opted:,} whom the export marks as opted out among them" in strategy
+    assert "did not opt out" not in strategy and "must not be emailed" not in strategy
+    hand_over = render_brief("operationalize", included)
+    assert f"the {opted:,} customers the export marks as opted out are in the email files because the user said they consented elsewhere" in hand_over
+    assert "exists only for customers who did consent elsewhere" not in hand_over
+    assert f"the export marks {opted:,} customers with an email as opted out of marketing. Does that match" in render_brief("intake", included)
+
+
 def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     """An orders export with the store's customers export: sign-ups who never ordered are in
     no segment and not in customers.csv, but the CRM files list them as 'Prospects (never
