@@ -403,7 +403,12 @@ def test_migration_validation_and_opportunities(shopify):
     opp = section(md, "## Sized opportunities")
     for o in rfm["opportunities"]:
         assert fmt_money(o["value_per_10pct"], "USD") in opp
-        assert o["explanation"].endswith(f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period")  # quoted in the strategy brief: its currency too
+        assert f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period;" in o["explanation"]  # quoted in the strategy brief: its currency too
+        # the period after: the same window the next-period check measures, from its own rows
+        after = {r["segment"]: r["revenue_per_customer"] for r in v["segments"]}
+        assert o["next_gap_per_customer"] == round(after[o["to_segment"]] - after[o["from_segment"]], 2)
+        assert o["explanation"].endswith(f"spent {o['next_gap_per_customer']:,.2f} USD more in it than those in {names[o['from_segment']]}")
+        assert f"| {fmt_money(o['revenue_gap_per_customer'], 'USD')} | {fmt_money(o['next_gap_per_customer'], 'USD')} |" in opp
         assert f"are in {names[o['from_segment']]} now" in o["explanation"] and o["to_segment"] not in o["explanation"]  # names, not keys
 
 

@@ -154,11 +154,19 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
     }
 
 
-def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8, currency: str | None = None, names: dict[str, str] | None = None) -> list[dict]:
+def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8, currency: str | None = None, names: dict[str, str] | None = None, revenue: dict[str, dict[str, float]] | None = None) -> list[dict]:
     """Upward moves sized from this data: who could move, how often they did, what it is worth
-    (``currency`` names the amounts in the explanation; ``names``, the segments, as the tables do)."""
+    (``currency`` names the amounts in the explanation; ``names``, the segments, as the tables do).
+
+    The gap is each segment's spend in the period that earned it: buying is what lifts a
+    customer, so it overstates what a moved customer spends afterwards. ``revenue`` (the
+    migration's from -> to spend in the last period) gives the second measure,
+    ``next_gap_per_customer``: what customers in the better segment at the period's start spent
+    in it beyond those in the worse one."""
     def name(key: str) -> str:
         return (names or {}).get(key) or key
+
+    after = {k: sum(row.values()) / prev_counts[k] for k, row in (revenue or {}).items() if prev_counts.get(k)}
 
     out = []
     for a in ranked:
@@ -172,6 +180,9 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             if rate < MIN_MOVE_RATE or matrix[a][b] < MIN_MOVED:
                 continue  # a move almost nobody made: its 'each further tenth' would be fiction
             expected = int(round(now * rate))
+            next_gap = _r(_r(after[b], 2) - _r(after[a], 2), 2) if a in after and b in after else None  # as the next-period check shows them
+            unit = f" {currency}" if currency else ""
+            later = f"; customers in {name(b)} when the period began spent {next_gap:,.2f}{unit} more in it than those in {name(a)}" if next_gap is not None else ""
             out.append({
                 "from_segment": a,
                 "to_segment": b,
@@ -181,7 +192,8 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
                 "expected_customers": expected,
                 "expected_revenue": _r(expected * gap, 2),
                 "value_per_10pct": _r(0.1 * now * gap, 2),
-                "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{' ' + currency if currency else ''} more per period",
+                "next_gap_per_customer": next_gap,
+                "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{unit} more per period{later}",
             })
     # Most likely value first: moves that actually happen at a useful rate beat big but rare ones.
     out.sort(key=lambda o: (-o["expected_revenue"], o["from_segment"], o["to_segment"]))

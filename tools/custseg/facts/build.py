@@ -497,7 +497,7 @@ class _Transactions(_Base):
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
-            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules})
+            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"])
         means = _mean_scores(now, now_idx, keys)
         rules = {r.key: r for r in table.rules}
         segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}

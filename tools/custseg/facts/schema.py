@@ -256,6 +256,7 @@ class Opportunity:
     expected_revenue: float  # the baseline: expected_customers x the gap, with no extra effort
     value_per_10pct: float  # what each further tenth of the from-segment moving adds to the baseline
     explanation: str
+    next_gap_per_customer: float | None = None  # customers in to_segment when the last period began spent this much more in it than those in from_segment: a move's worth after it (the gap is spend in the period that earned the segment)
 
 
 @dataclass

@@ -510,7 +510,7 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
         out.append({
             "from_name": name(o.get("from_segment")),
             "to_name": name(o.get("to_segment")),
-            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
+            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
         })
     return out
 
@@ -1245,7 +1245,17 @@ def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}."}]
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}.{_after_move(top, currency)}"}]
+
+
+def _after_move(move: dict, currency: str | None) -> str:
+    """The gap is spend in the period that earned the better segment; what such customers spent
+    in the next period is the sober figure beside it, said when it is smaller."""
+    later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
+    if later is None or gap is None or later >= gap:
+        return ""
+    return (f" Both value a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
+            f" in the period after, customers in {move['to_name']} spent {fmt_money(max(later, 0), currency)} more than those in {move['from_name']}.")
 
 
 def _what_if(move: dict) -> str:
