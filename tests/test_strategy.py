@@ -1567,7 +1567,9 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Klaviyo", "When health_score falls below 40, alert the owner.", "health_score"),  # in segments_generic.csv only
         ("Customer.io", "When health_score falls below 40, alert the owner.", None),
         ("Customer.io", "When last_email_opened is older than 30 days, pause the campaign.", None),  # the CRM's own attribute
-        ("Customer.io", "When last_purchase is older than 90 days, start the win-back campaign.", "last_purchase"),
+        ("Customer.io", "When last_purchase is older than 90 days, start the win-back campaign.", None),  # a date the CRM counts from
+        ("Customer.io", "When recency_days passes 90, start the win-back campaign.", "recency_days"),
+        ("Customer.io", "When repeat_rate drops, alert the owner.", "repeat_rate"),
         ("HubSpot", "When customer_segment is At Risk, create a task.", None),
     ],
 )
@@ -1582,3 +1584,7 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
         assert f"of {file}, the file {crm} imports" in problems[0].message
     if missing == "health_score":
         assert "(it is in segments_generic.csv)" in problems[0].message
+    if missing == "recency_days":
+        assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
+    if missing == "repeat_rate":
+        assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message

@@ -1205,6 +1205,8 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
 
 # customers.csv's dates: per customer, like the metrics, but in no CRM file
 CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
+# Days counted at the run go stale in a CRM; the generic file's dates do not.
+DATE_FOR = {"recency_days": "last_purchase", "tenure_days": "first_purchase"}
 PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments"}
 SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
 
@@ -1250,7 +1252,9 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
             where = (f"it is in {elsewhere[0]}" if elsewhere
                      else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
                      else "it is a figure of a whole segment in facts.json, not of a customer")
-            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: use that file's columns ({', '.join(columns[name])})"))
+            date = DATE_FOR.get(token)
+            use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: {use}"))
     return out
 
 
