@@ -1588,3 +1588,26 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
         assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "to, success, refused",
+    [
+        ("needs_attention", {"metric": "purchase_days", "target": 2}, False),  # the second order: a New customer's next step
+        ("needs_attention", {"metric": "orders", "target": 3}, False),
+        ("needs_attention", {"metric": "recency_days", "target": 10}, True),  # not measured by buying again
+        ("needs_attention", {"metric": "purchase_days", "target": 1}, True),
+        ("at_risk", {"metric": "purchase_days", "target": 2}, True),  # a quiet segment is never the goal
+        ("dormant", {"metric": "purchase_days", "target": 2}, True),
+    ],
+)
+def test_a_second_order_pathway_from_new_is_not_downward(runs, to, success, refused):
+    """New ranks above Needs Attention, but a second purchase lands a New customer there
+    (Loyal needs three purchase days): the pathway the goal 'more repeat purchases' asks for
+    was refused as downward (real-store trial)."""
+    doc = reference()
+    doc["pathways"][0].update(to_segment=to, success_metric=success)
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "pathway_downward"]
+    assert bool(problems) == refused
+    if refused:
+        assert "a second-order pathway into an active segment passes with a success metric of purchase_days or orders of 2 or more" in problems[0].message

@@ -701,7 +701,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
-    problems += impossible + [p for p in _downward_pathways(doc, ranking) if p.path not in {q.path for q in impossible}]
+    problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     usage = _usage_plan(keys, segmentation)
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
@@ -850,17 +850,33 @@ def _ranking(segmentation: str, order: list[str]) -> list[str]:
     return stages[::-1] + [k for k in ended if k in order]
 
 
-def _downward_pathways(doc: dict, order: list[str]) -> list[Problem]:
-    """Pathways move customers up the segments' ranking (facts order: best first)."""
+def _downward_pathways(doc: dict, order: list[str], fact_segments: dict | None = None) -> list[Problem]:
+    """Pathways move customers up the segments' ranking (facts order: best first). New is a
+    stage, not a rank: a second-order pathway from it into an active segment ranked below it
+    (New -> Needs Attention, where a second purchase lands a customer the default table does not
+    yet call Loyal) is progress when its success is counted in purchases."""
     out = []
     for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
         if not isinstance(p, dict) or p.get("from_segment") not in order or p.get("to_segment") not in order:
             continue
         a, b = p["from_segment"], p["to_segment"]
-        if order.index(b) >= order.index(a):
+        if order.index(b) >= order.index(a) and not _second_order(p, fact_segments or {}):
             where = "stays in the same segment" if a == b else f"leads down, from {a} to {b} (ranked below it)"
-            out.append(Problem(f"pathways[{i}].to_segment", "pathway_downward", f"the pathway {where}; a pathway moves customers to a better segment: one of {', '.join(order[: order.index(a)]) or 'none (nothing ranks above it)'}"))
+            aside = f" (from {a}, a second-order pathway into an active segment passes with a success metric of purchase_days or orders of 2 or more)" if a == NEW_KEY and a != b else ""
+            out.append(Problem(f"pathways[{i}].to_segment", "pathway_downward", f"the pathway {where}; a pathway moves customers to a better segment: one of {', '.join(order[: order.index(a)]) or 'none (nothing ranks above it)'}{aside}"))
     return out
+
+
+NEW_KEY = "new"
+
+
+def _second_order(p: dict, fact_segments: dict) -> bool:
+    """From New into a segment that is not a quiet one, measured by buying again."""
+    a, b, success = p.get("from_segment"), p.get("to_segment"), p.get("success_metric")
+    if a != NEW_KEY or a == b or b not in fact_segments or is_quiet(b, str((fact_segments[b] or {}).get("name") or b)):
+        return False
+    target = _number(success.get("target")) if isinstance(success, dict) else None
+    return success.get("metric") in ("purchase_days", "orders") and target is not None and target >= 2
 
 
 def _items(doc: dict, section: str) -> list[tuple[int, dict]]:
