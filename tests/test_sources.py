@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from custseg.ingest import IngestOptions, load
 from custseg.ingest.privacy import pseudonymize
+from tests.conftest import EXAMPLES
 
 
 def write(tmp_path, name: str, text: str) -> str:
@@ -652,8 +655,8 @@ def test_orders_by_sales_channel(tmp_path, cli):
     ds = load([path])
     # kept: #1001 web 100, #1002 web 80 - 30 refunded, #1003 a draft order of 20 (one guest by phone)
     assert ds.by_channel == [
-        {"channel": "web", "orders": 2, "customers": 1, "revenue": 150.0},
-        {"channel": "shopify_draft_order", "orders": 1, "customers": 1, "revenue": 20.0},
+        {"channel": "web", "orders": 2, "customers": 1, "revenue": 150.0, "label": "online store"},
+        {"channel": "shopify_draft_order", "orders": 1, "customers": 1, "revenue": 20.0, "label": "draft orders"},
     ]
     left = load([path], IngestOptions(exclude_channels=["Shopify_Draft_Order"]))
     assert left.dropped["excluded_channel"] == 1 and left.kept_rows == ds.kept_rows - 1
@@ -663,6 +666,25 @@ def test_orders_by_sales_channel(tmp_path, cli):
     stripe = write(tmp_path, "payments.csv", "id,Created date (UTC),Amount,Amount Refunded,Currency,Status,Customer ID,Customer Email,Captured\nch_1,2024-01-02 10:00:00,10.00,0.00,usd,Paid,cus_1,a@x.example,true\n")
     r = cli("profile", stripe, "--exclude-channel", "web")
     assert r.code == 2 and "no sales channel column" in r.err
+
+
+def test_a_numbered_channel_is_named_an_app_in_the_report_and_the_intake(tmp_path, cli):
+    """Shopify writes a sales-channel app's orders under the app's id: the report and the
+    intake say so, and the intake asks which app it is (real-store trial: four bare numbers)."""
+    from custseg.ingest.channels import channel_label
+    from custseg.render.briefs import render_brief
+
+    assert channel_label("24986320897") == "a sales-channel app" and channel_label("Nordstrom") is None and channel_label("pos") == "point of sale"
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0  # its Source has three app ids
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    app = next(c for c in facts["data"]["by_channel"] if c["channel"].isdigit())
+    assert app["label"] == "a sales-channel app"
+    assert f"| {app['channel']} (a sales-channel app) | {app['orders']:,} |" in (out / "report.md").read_text(encoding="utf-8")
+    intake = render_brief("intake", facts)
+    assert f"{app['channel']} (a sales-channel app) {app['orders']:,}" in intake and "ask the user which apps they are" in intake
+    facts["data"]["by_channel"] = [c for c in facts["data"]["by_channel"] if not c["channel"].isdigit()]
+    assert "ask the user which apps" not in render_brief("intake", facts)
 
 
 def test_marketplace_orders_are_warned_about(tmp_path):

@@ -116,6 +116,7 @@ class ChannelFigures:
     orders: int
     customers: int  # distinct customers with an order through it (one customer can use several)
     revenue: float | None
+    label: str | None = None  # what the channel is, where its name does not say: 'online store' for web, 'a sales-channel app' for an app's numeric id
 
 
 @dataclass

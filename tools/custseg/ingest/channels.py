@@ -35,13 +35,30 @@ def excluded_channels(path: str, channel: np.ndarray | None, names: list[str]) -
     return lowered.isin([n.strip().lower() for n in names]).to_numpy()
 
 
+# Shopify's own Source values, in the words its admin uses
+KNOWN_SOURCES = {"web": "online store", "pos": "point of sale", "shopify_draft_order": "draft orders", "iphone": "Shopify app (iPhone)", "android": "Shopify app (Android)"}
+
+
+APP_LABEL = "a sales-channel app"
+
+
+def channel_label(name: str) -> str | None:
+    """What a Source value means, where the export's word does not say it: Shopify writes a
+    sales-channel app's orders under the app's numeric id."""
+    if name in KNOWN_SOURCES:
+        return KNOWN_SOURCES[name]
+    if re.fullmatch(r"\d{4,}", name):
+        return APP_LABEL
+    return None
+
+
 def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series) -> list[dict]:
     """Kept orders per sales channel, most orders first: orders, customers (distinct) and revenue;
     past MAX_CHANNELS the rest are one row, 'other channels (N)'."""
     frame = pd.DataFrame({"channel": channel, "amount": amount, "who": identity.to_numpy(dtype=object, na_value=None)})
     per = frame.groupby("channel", sort=False).agg(orders=("amount", "size"), customers=("who", "nunique"), revenue=("amount", "sum"))
     per = per.sort_values(["orders", "revenue"], ascending=False)
-    rows = [{"channel": str(k), "orders": int(r.orders), "customers": int(r.customers), "revenue": round(float(r.revenue), 2)} for k, r in per.head(MAX_CHANNELS).iterrows()]
+    rows = [{"channel": str(k), "orders": int(r.orders), "customers": int(r.customers), "revenue": round(float(r.revenue), 2), "label": channel_label(str(k))} for k, r in per.head(MAX_CHANNELS).iterrows()]
     rest = per.iloc[MAX_CHANNELS:]
     if len(rest):
         others = frame[frame["channel"].isin(rest.index)]
