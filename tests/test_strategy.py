@@ -1611,3 +1611,16 @@ def test_a_second_order_pathway_from_new_is_not_downward(runs, to, success, refu
     assert bool(problems) == refused
     if refused:
         assert "a second-order pathway into an active segment passes with a success metric of purchase_days or orders of 2 or more" in problems[0].message
+
+
+def test_the_rule_example_in_the_operationalize_brief_names_segments_with_customers(runs):
+    """The example rule names segments as the CRM files label them (At Risk, not at_risk, which
+    check.py refuses for Klaviyo), and a merged-away segment is not its example (real-store trial:
+    'when a champion becomes at_risk' on data without Champions)."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    assert "when a customer's segment becomes At Risk, start a three-email win-back flow; alert the owner when a customer in Champions moves to At Risk" in render_brief("operationalize", facts)
+    merged = _merged_away("champions", "loyal")(facts_of(runs))
+    text = render_brief("operationalize", merged)
+    assert "alert the owner when a customer in Loyal moves to At Risk" in text and "enters at_risk" not in text
