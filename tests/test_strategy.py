@@ -246,6 +246,8 @@ BROKEN = [
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
+    ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
@@ -1624,3 +1626,24 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
     merged = _merged_away("champions", "loyal")(facts_of(runs))
     text = render_brief("operationalize", merged)
     assert "alert the owner when a customer in Loyal moves to At Risk" in text and "enters at_risk" not in text
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("loyal", "They bring most of the revenue.", True),
+        ("dormant", "They are the majority of our customers.", False),  # 64% of customers
+        ("dormant", "They bring most of our revenue.", True),  # 44%
+        ("champions", "The segment is growing.", False),
+        ("at_risk", "The segment keeps shrinking, a good sign.", False),
+        ("champions", "This group is shrinking.", True),
+        ("new", "Their spend is growing with each order.", False),  # not the segment's size
+    ],
+)
+def test_claims_the_segment_facts_contradict(runs, key, text, refused):
+    doc = reference()
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message

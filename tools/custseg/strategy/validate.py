@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
@@ -444,6 +445,35 @@ def _plan_duration(text: str, m: re.Match) -> bool:
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 
 
+# Words about a segment that its facts can prove wrong: its share of revenue or of customers,
+# and which way its size moves.
+MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
+SIZE_MOVES = re.compile(
+    r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
+    re.IGNORECASE,
+)
+GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
+
+
+def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str) -> list[Problem]:
+    """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
+    brings less than half, 'their numbers are growing' for a segment whose trend is declining."""
+    out = []
+    name = stats.get("name") or key
+    for m in MOST_OF.finditer(bare):
+        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
+        share = stats.get(stat)
+        if isinstance(share, (int, float)) and share < 0.5:
+            what = "customers" if stat == "pct_customers" else "revenue"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+    trend = stats.get("trend")
+    for m in SIZE_MOVES.finditer(bare):
+        says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
+        if trend in ("growing", "declining") and trend != says:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
+    return out
+
+
 def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
     """The segment a text belongs to: its strategy's, or a pathway's from-segment."""
     own = re.match(r"segments\.([^.]+)\.", path)
@@ -638,6 +668,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if name in IDENTIFIERS:
             continue
         bare = PLACEHOLDER.sub(" fact ", text)
+        own = re.match(r"segments\.([^.]+)\.", path)
+        if own and own.group(1) in fact_segments:
+            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
