@@ -246,6 +246,7 @@ BROKEN = [
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
@@ -1647,3 +1648,17 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
+
+
+def test_pathways_are_paid_from_their_segments_share(runs):
+    """The shares and the pathways spend one budget: a segment's pathways fit its shares plus
+    the part no cell took, over the roadmap (3,000 a month over 16 weeks: about 11,077)."""
+    facts = facts_of(runs)
+    doc = reference()
+    assert not [p for p in validate(doc, facts) if p.code == "pathway_beyond_share"]
+    doc["targeting_matrix"][6]["budget_share"] = 0.1  # needs_attention: 10% and 4% no cell took, 1,551 for a 2,000 pathway
+    doc["targeting_matrix"][7]["budget_share"] = 0.15
+    (p,) = [p for p in validate(doc, facts) if p.code == "pathway_beyond_share"]
+    assert "the pathways from 'needs_attention' cost 2,000 USD, more than the 1,551 USD of its budget shares (10%) and the 4% no cell took" in p.message
+    doc["targeting_matrix"][5]["budget_share"] = 0.0  # 0.09 more left to no cell: enough for it
+    assert not [p for p in validate(doc, facts) if p.code == "pathway_beyond_share"]

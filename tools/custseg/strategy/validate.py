@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
     "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
@@ -741,7 +742,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
-    problems += _over_budget(doc, currency)
+    over = _over_budget(doc, currency)
+    problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
     groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
     if segmentation == "rfm":
@@ -1109,6 +1111,42 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
         if cost > available + 1e-6:
             unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
+    return out
+
+
+def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Problem]:
+    """The targeting matrix divides the budget among segments; a segment's pathways are paid
+    from its part (or from what no cell took), not on top of it: over the roadmap, the money
+    of the pathways from a segment must fit its shares plus the unallocated rest."""
+    budget = doc.get("budget")
+    amount = _number(budget.get("amount")) if isinstance(budget, dict) else None
+    if not amount or budget.get("per") not in WEEKS_PER:
+        return []
+    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
+    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    available = amount * weeks / WEEKS_PER[budget["per"]]
+    shares: dict[str, float] = {}
+    for _, cell in _items(doc, "targeting_matrix"):
+        share = _number(cell.get("budget_share"))
+        if isinstance(cell.get("segment"), str) and share:
+            shares[cell["segment"]] = shares.get(cell["segment"], 0.0) + share
+    rest = max(0.0, 1.0 - sum(shares.values()))
+    costs: dict[str, tuple[float, list[int]]] = {}
+    for i, p in _items(doc, "pathways"):
+        inv, key = p.get("investment"), p.get("from_segment")
+        value = _number(inv.get("budget")) if isinstance(inv, dict) else None
+        if not value or not isinstance(key, str):
+            continue
+        cost = value * weeks / WEEKS_PER[inv["per"]] if inv.get("per") in WEEKS_PER else value
+        total, paths = costs.get(key, (0.0, []))
+        costs[key] = (total + cost, paths + [i])
+    out = []
+    unit = f" {currency}" if currency else ""
+    for key, (cost, paths) in costs.items():
+        allowed = (shares.get(key, 0.0) + rest) * available
+        if cost > allowed + 1e-6:
+            part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
+            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"over the roadmap's {weeks:g} weeks the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
     return out
 
 
