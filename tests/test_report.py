@@ -1171,3 +1171,31 @@ def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopi
     line = next(line for line in md.splitlines() if "Too early to see who stopped" in line)
     assert f"the data covers {facts['data']['days_covered']} days" in line and "the Lapsed lifecycle stage" in line
     assert "Too early to see who stopped" not in shopify["md"]
+
+
+def test_a_warning_the_user_answered_is_shown_with_the_answer(tmp_path):
+    """The plan's `confirmed` holds the user's answers to run warnings: the report lists those
+    as answered, with the answer, instead of repeating them as open (two skill trials)."""
+    out = tmp_path / "out"
+    assert main(["run", str(EXAMPLES / "stripe_unified_payments.csv"), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    consent = next(w for w in facts["warnings"] if w.startswith("the export does not record marketing consent"))
+    plan = json.loads((EXAMPLES / "strategies" / "stripe_unified_payments.strategy.json").read_text(encoding="utf-8"))
+    render_report(facts, str(out), strategy=plan)
+    md = section((out / "report.md").read_text(encoding="utf-8"), "## Warnings and notes")
+    assert f"- **Warning:** {consent}" in md and "Answered at intake" not in md
+    plan["confirmed"] = {"consent_unknown": "Everyone who pays us <b>signed up</b> at checkout."}
+    render_report(facts, str(out), strategy=plan)
+    text = (out / "report.md").read_text(encoding="utf-8")
+    md = section(text, "## Warnings and notes")
+    assert f"- **Answered at intake:** {consent}. You said: Everyone who pays us <b>signed up</b> at checkout." in md
+    assert "- **Warning:** the export does not record marketing consent" not in md
+    assert "you answered this at intake" in section(text, "## Files for your CRM") and "check before emailing them" not in text
+    assert "Everyone who pays us &lt;b&gt;signed up&lt;/b&gt;" in (out / "report.html").read_text(encoding="utf-8")  # model text is data
+    # check.py: only the kinds it knows, and only for warnings this run gave
+    from custseg.strategy.validate import validate
+
+    plan["confirmed"] = {"consent_unknown": "yes", "budget": "fine", "marketplace": "none of ours"}
+    codes = {(p.path, p.code) for p in validate(plan, facts)}
+    assert ("confirmed.budget", "unknown_confirmation") in codes and ("confirmed.marketplace", "confirmation_without_warning") in codes
+    assert not any(path == "confirmed.consent_unknown" for path, _ in codes)

@@ -31,7 +31,7 @@ from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
-from custseg.strategy.validate import LOWER_IS_BETTER, importing_tools, is_quiet
+from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -1096,7 +1096,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "unavailable_map": dict(facts.get("unavailable") or {}),
         "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
-        "warnings": [for_owner(w) for w in facts.get("warnings") or []],
+        # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
+        "warnings": [for_owner(w) for w, answer in answered_warnings(facts.get("warnings") or [], (strategy or {}).get("confirmed")) if answer is None],
+        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answered_warnings(facts.get("warnings") or [], (strategy or {}).get("confirmed")) if answer is not None],
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1347,7 +1349,11 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     rows = block.get("rows_written") or {}
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
     tools = [{"name": n, "file": f} for n, f in importing_tools(strategy) if f in block["files"]]
-    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": list(block.get("notes") or []), "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+    notes = list(block.get("notes") or [])
+    confirmed = (strategy or {}).get("confirmed")
+    if isinstance(confirmed, dict) and confirmed.get("consent_unknown"):
+        notes = [n.replace("; check before emailing them", "; you answered this at intake (Warnings and notes)") for n in notes]
+    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
 
 
 def _imports(tools: list[dict]) -> str:

@@ -51,6 +51,8 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
+    "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
     "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
@@ -742,6 +744,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
+    problems += _confirmations(doc, facts)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
@@ -1287,6 +1290,39 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
             name = str((stats or {}).get("name") or key)
             if "_" in key and re.search(rf"(?<![\w{{.]){re.escape(key)}(?![\w}}])", text) and name.lower() not in text.lower():
                 out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but {crm}'s file labels customers by name: write '{name}'"))
+    return out
+
+
+# Run warnings a user can answer at intake (the plan's `confirmed`): how each is recognised in
+# facts.warnings. The report shows an answered one with the answer instead of as open.
+ANSWERABLE = {
+    "consent_unknown": re.compile(r"^the export does not record marketing consent"),
+    "data_age": re.compile(r"^the data ends on \S+, [\d,]+ days? before today"),
+    "marketplace": re.compile(r"orders came through marketplaces"),
+}
+
+
+def answered_warnings(warnings: list[str], confirmed: Any) -> list[tuple[str, str | None]]:
+    """Each warning with the user's answer to it (None when the plan's ``confirmed`` has none)."""
+    answers = confirmed if isinstance(confirmed, dict) else {}
+    out = []
+    for w in warnings:
+        kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
+        answer = answers.get(kind) if kind else None
+        out.append((w, answer.strip() if isinstance(answer, str) and answer.strip() else None))
+    return out
+
+
+def _confirmations(doc: dict, facts: dict) -> list[Problem]:
+    """The plan's ``confirmed`` answers warnings this run gave, by their kinds."""
+    confirmed = doc.get("confirmed") if isinstance(doc.get("confirmed"), dict) else {}
+    warnings = [w for w in facts.get("warnings") or [] if isinstance(w, str)]
+    out = []
+    for kind in confirmed:
+        if kind not in ANSWERABLE:
+            out.append(Problem(f"confirmed.{kind}", "unknown_confirmation", f"'{kind}' is not a warning the user can answer; use one of: {', '.join(ANSWERABLE)}"))
+        elif not any(ANSWERABLE[kind].search(w) for w in warnings):
+            out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
     return out
 
 
