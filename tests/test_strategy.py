@@ -247,6 +247,8 @@ BROKEN = [
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
     ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
+    ("unknown_confirmation", _set("confirmed", {"budget": "it is fine"}), "unknown_confirmation", "confirmed.budget"),
+    ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),

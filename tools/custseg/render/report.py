@@ -1081,6 +1081,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         # The files were written by the run, before the plan named the segments its own way.
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     shown = _charts(charts, out_dir, inline_charts)
+    answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -1097,8 +1098,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
-        "warnings": [for_owner(w) for w, answer in answered_warnings(facts.get("warnings") or [], (strategy or {}).get("confirmed")) if answer is None],
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answered_warnings(facts.get("warnings") or [], (strategy or {}).get("confirmed")) if answer is not None],
+        "warnings": [for_owner(w) for w, answer in answers if answer is None],
+        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None],
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1350,10 +1351,15 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
     tools = [{"name": n, "file": f} for n, f in importing_tools(strategy) if f in block["files"]]
     notes = list(block.get("notes") or [])
-    confirmed = (strategy or {}).get("confirmed")
-    if isinstance(confirmed, dict) and confirmed.get("consent_unknown"):
+    if _confirmed(strategy).get("consent_unknown"):
         notes = [n.replace("; check before emailing them", "; you answered this at intake (Warnings and notes)") for n in notes]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+
+
+def _confirmed(strategy: Any) -> dict:
+    """The plan's answers to run warnings (``confirmed``), or none."""
+    confirmed = strategy.get("confirmed") if isinstance(strategy, dict) else None
+    return confirmed if isinstance(confirmed, dict) else {}
 
 
 def _imports(tools: list[dict]) -> str:
