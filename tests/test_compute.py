@@ -171,6 +171,20 @@ def test_no_trend_for_a_handful_of_customers():
     assert stats["many"]["trend"] == "stable" and stats["few"]["count_prev"] == 3
 
 
+def test_a_small_segment_that_grew_large_has_a_trend():
+    """1 -> 25 customers is growing though it started under five (the 5-customer rule hid it);
+    a segment empty one period ago that now holds 20 or more is growing, with no percentage."""
+    from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, add_trend
+
+    keys = ["grew", "new_one", "shrank", "small"]
+    stats = {"grew": {"count": 25}, "new_one": {"count": TREND_CLEAR_CUSTOMERS}, "shrank": {"count": 2}, "small": {"count": 9}}
+    add_trend(stats, np.repeat([0, 2, 3], [1, 30, 4]), keys)  # 35 then: grew 1, new_one 0, shrank 30, small 4
+    assert stats["grew"]["trend"] == "growing" and stats["grew"]["trend_change"] > 10
+    assert (stats["new_one"]["trend"], stats["new_one"]["trend_change"]) == ("growing", None)
+    assert stats["shrank"]["trend"] == "declining"
+    assert (stats["small"]["trend"], stats["small"]["trend_change"]) == (None, None)  # 4 -> 9: a handful either way
+
+
 def test_summary_figures_recompute_from_customers_csv(cli, tmp_path):
     out = tmp_path / "out"
     run_ok(cli, EXAMPLES / "stripe_unified_payments.csv", "--out", out)

@@ -256,7 +256,7 @@ def test_purchase_data_keeps_its_words(tmp_path):
     assert "| % of customers |" in r["briefs"]["segments"] and "behavioral segments instead" not in r["briefs"]["segments"]
     ops = r["briefs"]["operationalize"]
     assert re.findall(r"^  - (\w[\w ]*): `", ops, re.MULTILINE)[0] == "Champions"  # the first baseline on a line of its own
-    assert "enters at_risk" in ops and "`behavior` column" not in ops
+    assert "when a customer's segment becomes At Risk" in ops and "`behavior` column" not in ops
     assert "they hold emails, so do not open them" in ops and "segments.xlsx (the workbook, holds emails" in ops
     assert "## If the user chose the behavioral segments" not in r["briefs"]["strategy"]
 

@@ -18,7 +18,8 @@ MIN_MOVED = 5
 OPPORTUNITY_BASIS = "upward moves that at least {:.0%} of a segment and at least {} customers made last period; amounts are per period, and rows share customers, so they do not add up"
 TREND_THRESHOLD = 0.10  # a segment's share of customers moving by more than 10% of itself between periods
 TREND_MIN_CUSTOMERS = 5  # below this at either date a share's change is a handful of people, not a trend
-TREND_BASIS = "share of {} at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date"
+TREND_CLEAR_CUSTOMERS = 20  # ... unless the other date holds this many: 1 -> 25 customers is growing
+TREND_BASIS = "share of {} at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date, unless it held {} or more at the other"
 
 
 def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
@@ -89,9 +90,13 @@ def add_trend(stats: dict[str, dict], prev_idx: np.ndarray | None, keys: list[st
         now, before = stats[key]["count"], int(prev[i])
         stats[key]["count_prev"] = before
         stats[key]["pct_customers_prev"] = _r(before / total_prev, 6) if total_prev else None
-        if min(now, before) < TREND_MIN_CUSTOMERS:  # 3 -> 8 customers is +133%, and says nothing
+        if min(now, before) < TREND_MIN_CUSTOMERS and max(now, before) < TREND_CLEAR_CUSTOMERS:  # 3 -> 8 customers is +133%, and says nothing
             stats[key]["trend"] = None
             stats[key]["trend_change"] = None
+            continue
+        if before == 0:  # empty one period ago: no share to compare, but plainly growing
+            stats[key]["trend_change"] = None
+            stats[key]["trend"] = "growing"
             continue
         change = (now / total_now) / (before / total_prev) - 1
         stats[key]["trend_change"] = _r(change, 6)

@@ -177,7 +177,7 @@ def _usage_stats(lab: Labels, i: int) -> dict:
 
 def _trend_basis(who: str = "customers") -> str:
     """``who``: whose shares the segments are ("buyers" for an event log's purchase-based segments)."""
-    return analysis.TREND_BASIS.format(who, analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS)
+    return analysis.TREND_BASIS.format(who, analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS, analysis.TREND_CLEAR_CUSTOMERS)
 
 
 def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from custseg.compute.analysis import TREND_MIN_CUSTOMERS
+from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
 from custseg.compute.rfm import min_segment_size
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
@@ -561,6 +561,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "segments": _segment_rows(seg),
         "trend_threshold": seg.get("trend_threshold"),
         "trend_min": TREND_MIN_CUSTOMERS,
+        "trend_clear": TREND_CLEAR_CUSTOMERS,
         "merged": [{"from_name": name(m.get("from")), "into_name": name(m.get("into")), "customers": m.get("customers"), "reason": m.get("reason") or ""} for m in seg.get("merged") or []],
         "similar": [p.get("suggestion") or "" for p in seg.get("similar_pairs") or []],
         "notes": list(seg.get("notes") or []),
