@@ -659,7 +659,7 @@ def test_the_briefs_ask_about_consent_once_and_follow_the_answer(runs, cli, tmp_
     shopify = runs("shopify_orders_export.csv").facts
     opted = sum(shopify["exports"]["left_out_no_consent"].values())
     intake = render_brief("intake", shopify)
-    assert f"**Marketing consent**: the export marks {opted:,} customers with an email as opted out of marketing, so they are left out of the email-tool files. Does that match your records?" in intake
+    assert f"**Marketing consent**: the export marks {opted:,} people with an email as opted out of marketing, so they are left out of the email-tool files. Does that match your records?" in intake
     stripe = runs("stripe_unified_payments.csv").facts
     assert f"it does not say whether {stripe['exports']['consent_unknown']:,} people in the email-tool files agreed to marketing. May those people be emailed?" in render_brief("intake", stripe)
 
@@ -676,7 +676,7 @@ def test_the_briefs_ask_about_consent_once_and_follow_the_answer(runs, cli, tmp_
     hand_over = render_brief("operationalize", included)
     assert f"the {opted:,} customers the export marks as opted out are in the email files because the user said they consented elsewhere" in hand_over
     assert "exists only for customers who did consent elsewhere" not in hand_over
-    assert f"the export marks {opted:,} customers with an email as opted out of marketing. Does that match" in render_brief("intake", included)
+    assert f"the export marks {opted:,} people with an email as opted out of marketing. Does that match" in render_brief("intake", included)
 
 
 def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
@@ -741,3 +741,16 @@ def test_hubspot_stage_without_a_status_column_is_unchanged(runs, tmp_path):
     summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
     assert "lifecycle" in run.customers and not (run.customers["lifecycle"] == "churned").any()
     assert not any("empty lifecyclestage" in n for n in summary.notes)
+
+
+def test_the_consent_question_counts_prospects_apart(runs):
+    """The opt-outs of a store with its customers export include contacts who never bought:
+    the intake says how many of them there are instead of calling them all customers."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+
+    facts = copy.deepcopy(runs("shopify_orders_export.csv").facts)
+    facts["exports"]["left_out_no_consent"]["prospects"] = 349
+    opted = sum(facts["exports"]["left_out_no_consent"].values())
+    assert f"the export marks {opted:,} people with an email as opted out of marketing (349 of them contacts who never bought)" in render_brief("intake", facts)

@@ -1641,6 +1641,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("at_risk", "The segment keeps shrinking, a good sign.", False),
         ("champions", "This group is shrinking.", True),
         ("new", "Their spend is growing with each order.", False),  # not the segment's size
+        ("at_risk", "A growing group of past regulars.", True),
+        ("dormant", "A shrinking group, as more come back.", False),
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):

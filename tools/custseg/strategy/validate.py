@@ -455,6 +455,8 @@ SIZE_MOVES = re.compile(
     r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
     re.IGNORECASE,
 )
+# 'a growing group', 'a shrinking segment'
+SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwindling)\s+(?:group|segment|cohort|base)\b", re.IGNORECASE)
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
@@ -470,7 +472,7 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str) -> l
             what = "customers" if stat == "pct_customers" else "revenue"
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
     trend = stats.get("trend")
-    for m in SIZE_MOVES.finditer(bare):
+    for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         if trend in ("growing", "declining") and trend != says:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
