@@ -698,6 +698,9 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     exports = facts["exports"]
     assert facts["data"]["prospects"] == 3
     assert exports["reachable_by_segment"]["prospects"] == 2 and exports["left_out_no_consent"]["prospects"] == 1
+    # consent comes from the customers export, and the report's 'Columns read' says so (trial)
+    assert facts["data"]["mapping"]["consent"] == "Accepts Email Marketing"
+    assert "Consent from `Accepts Email Marketing`" in (out / "report.md").read_text(encoding="utf-8")
     klaviyo = read(out / "exports" / "klaviyo.csv")
     listed = klaviyo[klaviyo["Segment"] == "Prospects (never bought)"]
     assert sorted(listed["Email"]) == ["ann.signup@example.com", "bo.signup@example.com"]

@@ -300,6 +300,8 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     contacts = orders.contacts.copy()
     newer = contacts["customer_id"].map(consent)
     contacts["consent"] = newer.where(newer.notna(), contacts["consent"]).astype("boolean")
+    if "consent" in people.mapping:  # so 'Columns read' names the column consent came from
+        orders.mapping["consent"] = people.mapping["consent"]
     prospects = int((~matched).sum())
     dropped = Counter(orders.dropped)
     dropped.update(people.dropped)
