@@ -251,6 +251,13 @@ BROKEN = [
     ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
+    ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
+    ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
+    ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
+    ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
+    ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
@@ -1643,6 +1650,18 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("new", "Their spend is growing with each order.", False),  # not the segment's size
         ("at_risk", "A growing group of past regulars.", True),
         ("dormant", "A shrinking group, as more come back.", False),
+        ("dormant", "Most of them bought several times.", True),  # 11% bought on more than one day
+        ("dormant", "The majority never came back, and most did not buy again.", False),
+        ("loyal", "Most of them have bought again more than once.", False),  # all of them
+        ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
+        ("dormant", "Our highest-value group, gone quiet.", True),
+        ("champions", "They are by far the biggest spenders per head.", False),
+        ("dormant", "A voucher for the top spenders only.", False),  # picks some of them
+        ("at_risk", "They are the top spenders among those who went quiet.", False),
+        ("at_risk", "They were once the biggest spenders.", False),
+        ("dormant", "They are the biggest baskets of the store.", False),  # ranks within: 'of'
+        ("needs_attention", "They have the largest order values in the store.", False),  # no copula
+        ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):
@@ -1666,3 +1685,34 @@ def test_pathways_are_paid_from_their_segments_share(runs):
     assert "the pathways from 'needs_attention' cost 2,000 USD, more than the 1,551 USD of its budget shares (10%) and the 4% no cell took" in p.message
     doc["targeting_matrix"][5]["budget_share"] = 0.0  # 0.09 more left to no cell: enough for it
     assert not [p for p in validate(doc, facts) if p.code == "pathway_beyond_share"]
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        ("new", "Loyal customers come back at {segmentations.rfm.segments.loyal.next_repeat_rate}; the aim is to bring First-Timers closer."),
+        ("new", "About {segmentations.rfm.segments.new.next_repeat_rate} of First-Timers buy again."),
+        ("new", "About {segmentations.rfm.segments.new.next_repeat_rate} of New customers buy again."),
+        ("loyal", "They repeat at {segmentations.rfm.segments.loyal.repeat_rate} against {segmentations.rfm.segments.new.repeat_rate} of First-Timers."),
+        ("dormant", "Email reaches {exports.reachable_by_segment.dormant} of the {segmentations.rfm.segments.dormant.count}."),
+        ("dormant", "Of all {segmentations.rfm.segments.dormant.count}, only some can be emailed."),
+    ],
+)
+def test_figures_of_segments_read_as_whose_they_are(runs, key, text):
+    """A comparison names whose figure it is; only 'X's figure of Y' and a count told as the
+    people an email reaches are refused."""
+    doc = reference()
+    doc["segments"][key]["persona"] += " " + text
+    assert [p for p in validate(doc, facts_of(runs)) if p.code in ("fact_of_other_segment", "count_cited_as_reach")] == []
+
+
+def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
+    facts = facts_of(runs)
+    facts["exports"]["reachable_by_segment"]["dormant"] = facts["segmentations"]["rfm"]["segments"]["dormant"]["count"]
+    doc = _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them.")(reference())
+    assert [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"] == []
+
+
+def test_only_a_discount_is_capped_at_a_hundred_percent(runs):
+    doc = _set("segments.champions.offer_terms", [{"label": "points multiplier", "value": 200, "unit": "percent"}, {"label": "loyalty discount", "value": 100, "unit": "percent"}])(reference())
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "offer_over_price"] == []

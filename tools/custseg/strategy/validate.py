@@ -54,7 +54,7 @@ CODES: dict[str, str] = {
     "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
-    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' when another segment spends more per customer",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
@@ -62,6 +62,9 @@ CODES: dict[str, str] = {
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
+    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers')",
+    "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
+    "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 
 MAX_SEGMENTS = 6
@@ -460,11 +463,45 @@ SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwi
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
-def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str) -> list[Problem]:
+# 'most of them bought several times', 'the majority come back again'
+REPEAT_CLAIM = re.compile(
+    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
+    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
+    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly)\b",
+    re.IGNORECASE,
+)
+# 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
+TOP_SPEND = re.compile(r"\b(?:biggest|highest|largest|top|best)[-\s]+(?:spenders?|spending|value|paying|payers|revenue\s+per\s+(?:head|customer))\b", re.IGNORECASE)
+TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|carts?|orders?|order\s+values?)\b", re.IGNORECASE)
+# Said of the segment ('they are our biggest spenders', 'the highest-value group'), not picking
+# some of its customers ('a voucher for the top spenders'), ranking within it ('top spenders
+# among the lapsed') or its past ('were once the biggest spenders').
+_SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
+_SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
+_QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
+
+
+def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
-    brings less than half, 'their numbers are growing' for a segment whose trend is declining."""
+    brings less than half, 'their numbers are growing' for a segment whose trend is declining,
+    'most of them bought several times' when most bought once, 'the biggest spenders' from a
+    segment another one outspends."""
     out = []
     name = stats.get("name") or key
+    repeat = stats.get("repeat_rate")
+    for m in REPEAT_CLAIM.finditer(bare):
+        if isinstance(repeat, (int, float)) and repeat < 0.5:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
+    for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
+        top = _top_segment(fact_segments or {}, stat)
+        own = stats.get(stat)
+        for m in pattern.finditer(bare):
+            said_of_segment = _SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
+            if not said_of_segment or _QUALIFIED.match(bare[m.end():]):
+                continue
+            if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
+                top_name = (fact_segments or {})[top[0]].get("name") or top[0]
+                out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     for m in MOST_OF.finditer(bare):
         stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
         share = stats.get(stat)
@@ -477,6 +514,12 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str) -> l
         if trend in ("growing", "declining") and trend != says:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
     return out
+
+
+def _top_segment(fact_segments: dict, stat: str) -> tuple[str, float] | None:
+    """The segment with customers that has the highest value of ``stat``."""
+    values = [(k, v.get(stat)) for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
+    return max(values, key=lambda kv: kv[1]) if values else None
 
 
 def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
@@ -675,7 +718,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
+            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments)
+        problems += _other_segment_figures(path, text, segmentation, fact_segments, strat)
+        problems += _count_as_reach(path, text, segmentation, facts)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
@@ -746,7 +791,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
-    problems += _confirmations(doc, facts)
+    problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
@@ -806,6 +851,86 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
         why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
         if why:
             out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no customer of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))
+    return out
+
+
+_SEGMENT_FACT = re.compile(r"segmentations\.([^.]+)\.(?:validation\.)?segments\.([^.]+)\.")
+_OF_GROUP = re.compile(r"\s+(?:of|among|for|in)\s+(?:(?:the|our|your|all|these|those|today's|current)\s+)*", re.IGNORECASE)
+
+
+def _segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
+    """(alias, segment key) for every way a text may name a segment, longest first: its
+    computed name, the plan's display name, its key written as words."""
+    aliases = []
+    for key, stats in fact_segments.items():
+        plan = strat.get(key) if isinstance(strat.get(key), dict) else {}
+        for alias in {(stats or {}).get("name"), plan.get("display_name"), key.replace("_", " ")}:
+            if isinstance(alias, str) and alias.strip():
+                aliases.append((alias.strip(), key))
+    return sorted(aliases, key=lambda a: -len(a[0]))
+
+
+def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, strat: dict) -> list[Problem]:
+    """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
+    Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
+    after the reference say whose figure it is."""
+    out = []
+    aliases = _segment_aliases(fact_segments, strat)
+    for m in PLACEHOLDER.finditer(text):
+        owner = _SEGMENT_FACT.match(m.group(1))
+        if not owner or owner.group(1) != segmentation or owner.group(2) not in fact_segments:
+            continue
+        joint = _OF_GROUP.match(text[m.end():])
+        if not joint:
+            continue
+        rest = text[m.end() + joint.end():]
+        named = next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
+        if named and named != owner.group(2):
+            stat = m.group(1)[owner.end():]
+            own = f"segmentations.{segmentation}.segments.{named}.{stat}"
+            out.append(Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{owner.group(2)}', but the text gives it as one of '{named}': cite {{{own}}} for {named}'s own, or name '{owner.group(2)}' as whose it is"))
+    return out
+
+
+_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|send(?:s|ing)?\s+(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
+_REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
+
+
+def _count_as_reach(path: str, text: str, segmentation: str, facts: dict) -> list[Problem]:
+    """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
+    email-tool files hold fewer (no email, opted out). Only when the export carried emails."""
+    exports = facts.get("exports") or {}
+    reach = exports.get("reachable_by_segment")
+    if segmentation != "rfm" or not isinstance(reach, dict) or not (exports.get("reachable") or exports.get("left_out_no_consent")):
+        return []
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        owner = _SEGMENT_FACT.match(m.group(1))
+        if not owner or owner.group(1) != segmentation or m.group(1)[owner.end():] != "count":
+            continue
+        seg = owner.group(2)
+        count = ((facts.get("segmentations") or {}).get(segmentation, {}).get("segments", {}).get(seg) or {}).get("count") or 0
+        if reach.get(seg, 0) >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
+            continue
+        out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} customers of '{seg}', but the email-tool files hold {reach.get(seg, 0):,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+    return out
+
+
+DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
+
+
+def _offers_over_price(strat: dict) -> list[Problem]:
+    """A percent discount above 100 pays the customer to take the product: a typo (15 for 1.5?)
+    or a misunderstanding of the unit."""
+    out = []
+    for key, fields in strat.items():
+        terms = fields.get("offer_terms") if isinstance(fields, dict) else None
+        for i, term in enumerate(terms if isinstance(terms, list) else []):
+            if not isinstance(term, dict) or term.get("unit") != "percent" or not isinstance(term.get("label"), str):
+                continue
+            value = _number(term.get("value"))
+            if value is not None and value > 100 and DISCOUNT_LABEL.search(term["label"]):
+                out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "offer_over_price", f"a {term['label']} of {value:g} percent is more than the price; a percent discount is at most 100 (write 15 for 15% off)"))
     return out
 
 
