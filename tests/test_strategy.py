@@ -1716,3 +1716,40 @@ def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
 def test_only_a_discount_is_capped_at_a_hundred_percent(runs):
     doc = _set("segments.champions.offer_terms", [{"label": "points multiplier", "value": 200, "unit": "percent"}, {"label": "loyalty discount", "value": 100, "unit": "percent"}])(reference())
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "offer_over_price"] == []
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("loyal", "They order smaller baskets than the Northwind Insiders.", True),  # Loyal's AOV is above Champions'
+        ("champions", "They order smaller baskets than the Steady Regulars.", False),
+        ("dormant", "They place bigger orders than any other group.", False),  # Dormant has the highest AOV
+        ("new", "They place bigger orders than any other group.", True),
+        ("loyal", "They spend more per head than the Champions.", True),
+        ("champions", "They spend more per head than the Loyal customers.", False),
+        ("needs_attention", "They spend less than the Steady Regulars.", False),
+        ("needs_attention", "They spend less than the First-Timers.", True),  # 109 against 77 per customer
+        ("loyal", "Bigger orders than we expected.", False),  # not a segment
+    ],
+)
+def test_comparisons_between_segments_follow_the_facts(runs, key, text, refused):
+    doc = reference()
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert bool(problems) == refused, problems
+
+
+def test_a_claim_that_most_buy_in_one_season(runs):
+    facts = facts_of(runs)
+    doc = _append_persona("champions", "Most of them buy only in the run-up to Christmas.")(reference())
+    share = facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["one_quarter_only"]
+    refused = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert share < 0.5 and refused and "one_quarter_only" in refused[0].message
+    facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["one_quarter_only"] = 0.7
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+
+
+def test_an_amount_in_an_offer_is_pointed_at_offer_terms(runs):
+    doc = _set("segments.new.offers", "Free delivery over £150 on the second order.")(reference())
+    (problem,) = [p for p in validate(doc, facts_of(runs)) if p.path == "segments.new.offers"]
+    assert problem.code == "figure_in_text" and "offer_terms with unit money" in problem.message

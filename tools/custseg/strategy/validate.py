@@ -54,7 +54,7 @@ CODES: dict[str, str] = {
     "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
-    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' when another segment spends more per customer",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
@@ -85,6 +85,7 @@ ACTIVITY_METRICS = ("active_days_30", "days_since_active")
 IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "segmentation", "schema_version"}
 PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
+OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 # Channels and tools that reach customers through the email-tool files (exports/).
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
@@ -479,9 +480,20 @@ TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|car
 _SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
 _SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
+# 'bigger orders than any other group', 'they spend less per head than the Champions'
+COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
+COMPARE_SPEND = re.compile(r"\bspen(?:d|ds|t|ding)\s+(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
+_ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:any|all|every)\s+other\b", re.IGNORECASE)
+_MORE_WORDS = {"bigger", "larger", "higher", "more"}
+# 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
+SEASON_CLAIM = re.compile(
+    r"\b(?:they|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:only|just|mainly|mostly|solely|exclusively)\s+"
+    r"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)\b",
+    re.IGNORECASE,
+)
 
 
-def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None) -> list[Problem]:
+def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
     'most of them bought several times' when most bought once, 'the biggest spenders' from a
@@ -492,6 +504,11 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
     for m in REPEAT_CLAIM.finditer(bare):
         if isinstance(repeat, (int, float)) and repeat < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
+    out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
+    seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
+    for m in SEASON_CLAIM.finditer(bare):
+        if isinstance(seasonal, (int, float)) and seasonal < 0.5:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
     for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
         top = _top_segment(fact_segments or {}, stat)
         own = stats.get(stat)
@@ -513,6 +530,33 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         if trend in ("growing", "declining") and trend != says:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
+    return out
+
+
+def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Bigger orders than any other group', 'spend less per head than the Champions': the
+    facts hold both sides of the comparison."""
+    out = []
+    found = [(m, "aov", "average order value") for m in COMPARE_BASKET.finditer(bare)]
+    found += [(m, "aov" if m.group(2) else "avg_value", "average order value" if m.group(2) else "spend per customer") for m in COMPARE_SPEND.finditer(bare)]
+    own = (fact_segments.get(key) or {})
+    for m, stat, what in found:
+        more = m.group(1).lower() in _MORE_WORDS
+        rest = bare[m.end():]
+        if _ANY_OTHER.match(rest):
+            others = [k for k, v in fact_segments.items() if k != key and isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
+            pick = max if more else min
+            other = pick(others, key=lambda k: fact_segments[k][stat]) if others else None
+        else:
+            rest = re.sub(r"^(?:the|our|your|those|these)\s+", "", rest, flags=re.IGNORECASE)
+            other = next((k for alias, k in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
+        mine, theirs = own.get(stat), (fact_segments.get(other) or {}).get(stat) if other else None
+        if other in (None, key) or not isinstance(mine, (int, float)) or not isinstance(theirs, (int, float)):
+            continue
+        if (mine <= theirs) if more else (mine >= theirs):
+            name, other_name = own.get("name") or key, fact_segments[other].get("name") or other
+            said = (m.group(0) + re.match(r"[\w '-]{0,30}", bare[m.end():]).group(0)).strip()
+            out.append(Problem(path, "claim_contradicts_fact", f"'{said}' but {name}'s {what} ({mine:,.2f}) is not {'above' if more else 'below'} that of {other_name} ({theirs:,.2f}): cite {{segmentations.{segmentation}.segments.{key}.{stat}}} and {{segmentations.{segmentation}.segments.{other}.{stat}}} instead"))
     return out
 
 
@@ -701,6 +745,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
 
     # placeholders and figures in every string
     figure = _figure_re(currency)
+    aliases = _segment_aliases(fact_segments, strat)
     first_segment = order[0] if order else "champions"
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
@@ -718,8 +763,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments)
-        problems += _other_segment_figures(path, text, segmentation, fact_segments, strat)
+            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
+        problems += _other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += _count_as_reach(path, text, segmentation, facts)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
@@ -734,6 +779,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             prefer = f"segmentations.{segmentation}.segments.{seg_key}."
             key = _matching_fact(m.group(0), keys, prefer) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
             cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
+            if name in OFFER_FIELDS and _unit_of(m.group(0)) in ("money", "pct"):  # in an offer, an amount is most likely the offer's own
+                problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in the offer's text: an offer's amount (a discount, a spend threshold) goes in offer_terms with unit {'money' if _unit_of(m.group(0)) == 'money' else 'percent'} and the text says it in words ('a discount on the next order'); if it is a figure about the data, {cite}"))
+                continue
             problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; {cite} or move plan numbers into a typed field ({typed})"))
         for m in WORD_FIGURE.finditer(bare):
             seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
@@ -870,12 +918,11 @@ def _segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
     return sorted(aliases, key=lambda a: -len(a[0]))
 
 
-def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, strat: dict) -> list[Problem]:
+def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
     Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
     after the reference say whose figure it is."""
     out = []
-    aliases = _segment_aliases(fact_segments, strat)
     for m in PLACEHOLDER.finditer(text):
         owner = _SEGMENT_FACT.match(m.group(1))
         if not owner or owner.group(1) != segmentation or owner.group(2) not in fact_segments:
