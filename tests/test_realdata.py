@@ -96,6 +96,10 @@ def test_cdnow_sample(cli, realdata):
     assert (out["date_min"], out["date_max"]) == ("1997-01-01", "1998-06-30")
 
 
+# The UCI log's non-product codes (its README): postage, carriage, manual, discount, samples, fees.
+UCI_SERVICE_CODES = {"POST", "DOT", "C2", "M", "D", "S", "B", "BANK CHARGES", "AMAZONFEE", "CRUK"}
+
+
 def test_online_retail_is_a_line_item_log(cli, realdata):
     import csv
 
@@ -104,13 +108,16 @@ def test_online_retail_is_a_line_item_log(cli, realdata):
     assert out["source"] == "transactions"
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    with_id = [r for r in rows if r["CustomerID"] != "NA"]
+    products = [r for r in rows if r["StockCode"].strip().upper() not in UCI_SERVICE_CODES]
+    with_id = [r for r in products if r["CustomerID"] != "NA"]
     assert out["rows"] == len(rows) == 20000
-    assert out["dropped"] == {"no_identity": len(rows) - len(with_id)}
+    assert out["dropped"] == {"non_product_line": len(rows) - len(products), "no_identity": len(products) - len(with_id)}
+    assert out["dropped"]["non_product_line"] > 50  # postage, fees and adjustments: not what a shop bought
     assert out["customers"] == len({r["CustomerID"] for r in with_id})
     assert out["orders"] == len({r["InvoiceNo"] for r in with_id})
     revenue = sum(int(r["Quantity"]) * float(r["UnitPrice"]) for r in with_id)
     assert out["revenue_total"] == pytest.approx(round(revenue, 2), abs=0.01)
+    assert any("not products a customer bought" in n and "POST" in n for n in out["notes"])
 
 
 
@@ -130,7 +137,7 @@ def test_online_retail_seasonality_per_segment(cli, realdata, tmp_path):
     facts = json.loads((out / "facts.json").read_text())
     customers = pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
     tx = pd.read_csv(path, dtype={"CustomerID": str}, keep_default_na=False)
-    tx = tx[tx["CustomerID"] != "NA"].assign(day=lambda f: pd.to_datetime(f["InvoiceDate"]).dt.normalize(), amount=lambda f: f["Quantity"] * f["UnitPrice"])
+    tx = tx[(tx["CustomerID"] != "NA") & ~tx["StockCode"].str.strip().str.upper().isin(UCI_SERVICE_CODES)].assign(day=lambda f: pd.to_datetime(f["InvoiceDate"]).dt.normalize(), amount=lambda f: f["Quantity"] * f["UnitPrice"])
     as_of = pd.Timestamp(facts["as_of"])
     year = tx[tx["day"] > as_of - pd.Timedelta(days=365)].assign(quarter=lambda f: "q" + f["day"].dt.quarter.astype(str))
     key = read_key(str(out / "segment.key"))

@@ -363,10 +363,11 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
 
 
 def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
-    """An analyst sees which columns were not read (product, country), never their values."""
+    """An analyst sees which columns were not read (description, country), never their values;
+    the product code is read (to tell postage and fees from products)."""
     lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE" for i in range(30)]
     res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
-    assert "Ignored    StockCode, Description, Country (not needed to segment)" in res.out
+    assert "Ignored    Description, Country (not needed to segment)" in res.out and "product=StockCode" in res.out
     assert "Mug" not in res.out and "EIRE" not in res.out
 
 
@@ -694,3 +695,28 @@ def test_marketplace_orders_are_warned_about(tmp_path):
     (warning,) = [w for w in ds.warnings if "marketplace" in w]
     assert warning.startswith("1 of 3 orders came through marketplaces (Nordstrom)") and "--exclude-channel Nordstrom" in warning
     assert not any("marketplace" in w for w in load([write(tmp_path, "orders_export.csv", SHOPIFY)]).warnings)
+
+
+def test_postage_fees_and_adjustments_are_not_purchases(tmp_path):
+    """Lines of postage (POST), bank charges and the like are not what a customer bought: out
+    of spend, and an invoice of nothing else is no order (a customer with only such invoices
+    is no customer). Every line is still counted, by reason."""
+    rows = [
+        ("c1", "A1", "2024-01-05", "85123A", 2, "10.00"),
+        ("c1", "A1", "2024-01-05", "POST", 1, "18.00"),
+        ("c2", "A2", "2024-01-06", "22423", 1, "12.50"),
+        ("c2", "A3", "2024-02-06", "post ", 1, "18.00"),
+        ("c3", "A4", "2024-01-07", "BANK CHARGES", 1, "15.00"),
+        ("c4", "A5", "2024-01-08", "22423", 1, "5.00"),
+        ("c4", "A6", "2024-03-08", "22423", 1, "5.00"),
+    ]
+    lines = ["CustomerID,InvoiceNo,InvoiceDate,StockCode,Quantity,UnitPrice"] + [",".join(str(c) for c in r) for r in rows]
+    ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
+    assert ds.mapping["product"] == "StockCode"
+    assert ds.dropped == {"non_product_line": 3} and ds.dropped_orders == {"non_product_line": 2}
+    assert ds.kept_rows + sum(ds.dropped.values()) == len(rows)
+    assert ds.dropped_value["non_product_line"] == pytest.approx(51.0)
+    tx = ds.transactions
+    assert tx["amount"].sum() == pytest.approx(20 + 12.5 + 5 + 5)
+    assert tx["customer_id"].nunique() == 3 and len(tx) == 4  # c3 bought nothing; c2 bought once
+    assert any("POST 2" in n and "BANK CHARGES 1" in n and "2 invoices held nothing else" in n for n in ds.notes)

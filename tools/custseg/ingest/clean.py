@@ -26,6 +26,7 @@ from custseg.ingest.text import customer_ids, first_present, flag, identity_colu
 REASON_ORDER = (
     "duplicate",
     "malformed_row",
+    "non_product_line",
     "test",
     "cancelled",
     "refunded",
@@ -38,6 +39,13 @@ REASON_ORDER = (
     "returned",
     "no_identity",
 )
+
+# Line-item logs (UCI Online Retail and the order systems like it) book postage, carriage,
+# bank charges, manual adjustments and discounts as lines with these product codes. They are
+# not something a customer bought: a line of them is left out of spend, and an invoice of
+# nothing else is not a purchase. Gift vouchers are kept: the customer paid for them.
+SERVICE_CODES = frozenset({"POST", "DOT", "C2", "CARRIAGE", "M", "MANUAL", "D", "DISCOUNT", "S", "SAMPLES", "B", "BANK CHARGES", "AMAZONFEE", "ADJUST", "ADJUST2", "CRUK"})
+SERVICE_WORDS = "postage, carriage, bank and marketplace fees, manual adjustments, discounts and samples"
 
 # Above this share of unparseable cells a column is wrong, not dirty: stop and say so.
 MAX_BAD_SHARE = 0.5
@@ -251,6 +259,19 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         value = money["amount"].values
         bad = money["amount"].bad
         amount_col = m["amount"]
+    service = _service_lines(live["product"]) if "product" in m else None
+    service_note, service_value, kept_lines = None, None, None
+    if service is not None and service.any():  # out before orders form: an invoice of only these is no order
+        service_value = float(np.nansum(value.to_numpy()[service]))
+        dropped["non_product_line"] += int(service.sum())
+        only_service = int(key[service].nunique() - key[service].isin(key[~service]).groupby(key[service].to_numpy()).any().sum()) if "order_id" in m else int(service.sum())
+        if "order_id" in m and only_service:
+            dropped_orders["non_product_line"] += only_service
+        service_note = _service_note(live["product"][service], service_value, only_service, "order_id" in m)
+        kept_lines = ~service
+        live, value, bad = live[kept_lines], value[kept_lines], bad[kept_lines]
+        if "order_id" in m:
+            key = key[kept_lines]
     per_row = {"amount": value.to_numpy(), "amount_bad": bad.to_numpy()}
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
@@ -268,7 +289,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     date_parsed = parse_dates(orders["date"])
     _check_bad(path, m["date"], date_parsed, orders["date"], "dates")
     orders["day"] = date_parsed.values
-    notes = [f"{m['date']}: {n}" for n in date_parsed.notes]
+    notes = [f"{m['date']}: {n}" for n in date_parsed.notes] + ([service_note] if service_note else [])
 
     # 5. Net revenue and currency.
     net = orders["amount"] - orders["refunded"].fillna(0) if "refunded" in orders else orders["amount"].copy()
@@ -333,7 +354,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     pseudonyms = None
     if early_identity is not None:
         identity, pseudonyms = early_identity.result()
-        identity = identity.reset_index(drop=True)
+        identity = (identity[kept_lines] if kept_lines is not None else identity).reset_index(drop=True)
     else:
         identity = _order_identity(orders, m, source)
     reason.assign(identity.isna().to_numpy(), "no_identity")
@@ -357,6 +378,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     # currencies' amounts do not add up with the kept ones).
     dropped_value = reason.amounts(orders["net"].to_numpy(dtype="float64", na_value=np.nan))
     dropped_value.pop("other_currency", None)
+    if service_value is not None:
+        dropped_value["non_product_line"] = service_value
     dropped_gross = None
     if "refunded" in orders or "converted_refunded" in orders:  # what they sold for: a refunded order nets to nothing
         gross = orders["converted_amount"].where(orders["converted_amount"].notna(), orders["amount"]) if use_converted else orders["amount"]
@@ -420,6 +443,18 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     )
     cleaned.check()
     return cleaned
+
+
+def _service_lines(codes: pd.Series) -> np.ndarray:
+    """Which lines book a service (postage, a fee, an adjustment), not a product: by code."""
+    return text(codes).str.strip().str.upper().isin(SERVICE_CODES).to_numpy()
+
+
+def _service_note(codes: pd.Series, value: float, only_service: int, invoices: bool) -> str:
+    top = text(codes).str.strip().str.upper().value_counts()
+    listing = ", ".join(f"{c} {n:,}" for c, n in top.head(5).items())
+    rest = f"; {only_service:,} {'invoices' if invoices else 'rows'} held nothing else and {'are' if only_service != 1 else 'is'} not counted as {'orders' if invoices else 'purchases'}" if only_service else ""
+    return f"{len(codes):,} lines of {SERVICE_WORDS} ({listing}) are not products a customer bought: left out of spend (together {value:,.2f}){rest}"
 
 
 def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray]:

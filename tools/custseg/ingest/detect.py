@@ -172,6 +172,7 @@ GENERIC: dict[str, SourceSpec] = {
             "quantity": ("quantity", "qty", "units", "numberofcds", "count"),
             "unit_price": ("unitprice", "price", "itemprice"),
             "currency": ("currency", "currencycode", "ordercurrency"),
+            "product": ("stockcode", "sku", "productcode", "itemcode", "articlecode", "articlenumber"),
         },
         required=("customer", "date", "amount|quantity+unit_price"),
         line_items=True,

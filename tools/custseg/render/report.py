@@ -207,6 +207,7 @@ DROP_REASONS = {
     "requires_payment_method": "payment never completed",
     "incomplete": "payment never completed (Stripe's requires_payment_method, requires_confirmation or requires_action)",
     "duplicate": "duplicates",
+    "non_product_line": "non-product lines (postage, fees, manual adjustments, discounts)",
     "bad_date": "unreadable date",
     "bad_amount": "unreadable amount",
 }

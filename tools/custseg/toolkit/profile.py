@@ -252,7 +252,7 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
         orders = (r.dropped_orders or r.dropped)["no_identity"]  # line-item exports count orders apart from rows
         worth = f"{r.dropped_value['no_identity']:,.2f}" + (f" {r.currency}" if r.currency else "")
         out.append(
-            f"{orders:,} {'order' if orders == 1 else 'orders'} worth {worth} ({unattributed:.0%} of the sales in the export) {'names' if orders == 1 else 'name'} no customer (guest checkouts or blank ids): "
+            f"{orders:,} {'order' if orders == 1 else 'orders'} worth {worth} ({unattributed:.0%} of the sales in the export) {'names' if orders == 1 else 'name'} no customer ({'a blank customer id' if ds.source == 'transactions' else 'guest checkouts or blank ids'}): "
             f"they are in no segment ({dropped / r.rows:.0%} of rows dropped in all), so segment revenue shares are of the sales that name a customer"
         )
     if ds.kind != "customers" and ds.has_revenue and r.currency is None:
