@@ -1753,3 +1753,14 @@ def test_an_amount_in_an_offer_is_pointed_at_offer_terms(runs):
     doc = _set("segments.new.offers", "Free delivery over £150 on the second order.")(reference())
     (problem,) = [p for p in validate(doc, facts_of(runs)) if p.path == "segments.new.offers"]
     assert problem.code == "figure_in_text" and "offer_terms with unit money" in problem.message
+
+
+def test_a_tier_share_is_pointed_at_the_tier_definition(runs):
+    """'the top 20% of lapsed spenders' quotes the value tiers' cut, not a segment's share."""
+    facts = facts_of(runs)
+    assert facts["segmentations"]["value"]["definition"]["tiers"][0] == {**facts["segmentations"]["value"]["definition"]["tiers"][0], "key": "high", "cut_share": 0.2}
+    doc = _append_persona("dormant", "Start with the top 20% of them by spend.")(reference())
+    (problem,) = [p for p in validate(doc, facts) if p.path == "segments.dormant.persona"]
+    assert "{segmentations.value.definition.tiers.high.cut_share}" in problem.message
+    cited = _append_persona("dormant", "Start with the top {segmentations.value.definition.tiers.high.cut_share} of them by spend.")(reference())
+    assert [p for p in validate(cited, facts) if p.path == "segments.dormant.persona"] == []

@@ -163,6 +163,9 @@ ARR_NAMES = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB
 MIN_TIER_SHARE = 0.05
 
 
+TOP_TIER_SHARE, NEXT_TIER_SHARE = 0.2, 0.3  # spend tiers: the top 20%, the next 30%, the rest
+
+
 def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool, days_covered: int | None = None) -> Labels:
     """Seed 002's ARR tiers when the base spans them; spend tiers by quantile otherwise.
     ``annual_value`` is a year's revenue only when the data covers a year (``days_covered``)."""
@@ -177,10 +180,18 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
             definition = {"basis": "annual recurring revenue (ARR) per customer", "tiers": [{"key": k, "min": lo, "max": hi} for k, lo, hi in ARR_TIERS]}
             reason = f"the base spans {len(spanned)} of the four ARR tiers (each holding at least {MIN_TIER_SHARE:.0%} of customers)"
             return Labels("value", keys, ARR_NAMES, tier, "arr_tiers", reason, definition)
-    # Spend tiers: the top 20% by spend, the next 30%, the rest; ties share a tier.
-    cuts = np.quantile(spend, [0.5, 0.8], method="lower") if n else np.array([0.0, 0.0])
+    # Spend tiers: the top 20% by spend, the next 30%, the rest; ties share a tier. The share
+    # each tier is cut to hold is a fact too: a plan may say 'the top 20%' by citing it.
+    cuts = np.quantile(spend, [1 - TOP_TIER_SHARE - NEXT_TIER_SHARE, 1 - TOP_TIER_SHARE], method="lower") if n else np.array([0.0, 0.0])
     index = _pick(["high", "medium", "low"], [("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
-    definition = {"basis": "total spend per customer", "tiers": [{"key": "high", "above": float(cuts[1])}, {"key": "medium", "above": float(cuts[0]), "at_most": float(cuts[1])}, {"key": "low", "at_most": float(cuts[0])}]}
+    definition = {
+        "basis": "total spend per customer",
+        "tiers": [
+            {"key": "high", "above": float(cuts[1]), "cut_share": TOP_TIER_SHARE},
+            {"key": "medium", "above": float(cuts[0]), "at_most": float(cuts[1]), "cut_share": NEXT_TIER_SHARE},
+            {"key": "low", "at_most": float(cuts[0]), "cut_share": round(1 - TOP_TIER_SHARE - NEXT_TIER_SHARE, 6)},
+        ],
+    }
     if short:
         reason = f"the payments cover {days_covered} days, less than a year, so annual recurring revenue is not known: tiers follow spend quantiles: the top 20%, the next 30%, the rest"
     elif subscription:

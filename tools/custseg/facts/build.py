@@ -198,7 +198,7 @@ def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:
     if lab.kind == "value":
         tier = next(t for t in d["tiers"] if t["key"] == key)
         unit = f" {currency}" if currency else ""
-        return ("ARR " if lab.method == "arr_tiers" else "spend ") + ", ".join(f"{k.replace('_', ' ')} {v:,.2f}{unit}" for k, v in tier.items() if k != "key" and v is not None)
+        return ("ARR " if lab.method == "arr_tiers" else "spend ") + ", ".join(f"{k.replace('_', ' ')} {v:,.2f}{unit}" for k, v in tier.items() if k not in ("key", "cut_share") and v is not None)
     return ""
 
 

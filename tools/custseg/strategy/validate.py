@@ -589,8 +589,13 @@ def _stat_key(segmentation: str, seg_key: str, order: list[str], fact_segments: 
     return None
 
 
-def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None:
-    """A fact key whose value the figure seems to quote, preferring keys under ``prefer``."""
+RANKED_BEFORE = re.compile(r"\b(?:top|bottom|highest|lowest|best|next|upper|lower)\s+$", re.IGNORECASE)
+
+
+def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool = False) -> str | None:
+    """A fact key whose value the figure seems to quote, preferring keys under ``prefer``.
+    ``ranked``: the figure follows 'top' or 'next' ('the top 20%'), so a tier's cut share in
+    another segmentation's definition (value tiers: the top 20% by spend) is what it quotes."""
     parsed = _figure_value(figure)
     unit = _unit_of(figure)
     kinds = _KINDS_FOR_UNIT.get(unit)  # a bare number ('other') may quote a fact of any kind
@@ -608,6 +613,9 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str) -> str | None
     # Only a fact about the same segmentation (or the whole data) is worth suggesting: an equal
     # number elsewhere ("15%" of an offer and a lifecycle stage's 15% repeat rate) is chance.
     segmentation = ".".join(prefer.split(".")[:2]) + "."
+    cut = [k for k in hits if ranked and ".definition." in k and k.endswith(".cut_share")]
+    if cut:
+        return sorted(cut)[0]
     hits = [k for k in hits if k.startswith(segmentation) or k.startswith(("data.", "exports."))]
     hits = [k for k in hits if not (k.startswith("data.by_month.") and k.endswith(".days_covered"))]  # a month's 30 days held is never what '30 days' quotes
     # nor the 30-day retry window of failed payments: a setting of the tools, not something measured
@@ -777,7 +785,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 continue
             seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
             prefer = f"segmentations.{segmentation}.segments.{seg_key}."
-            key = _matching_fact(m.group(0), keys, prefer) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
+            key = _matching_fact(m.group(0), keys, prefer, ranked=bool(RANKED_BEFORE.search(bare[: m.start()]))) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
             cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
             if name in OFFER_FIELDS and _unit_of(m.group(0)) in ("money", "pct"):  # in an offer, an amount is most likely the offer's own
                 problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in the offer's text: an offer's amount (a discount, a spend threshold) goes in offer_terms with unit {'money' if _unit_of(m.group(0)) == 'money' else 'percent'} and the text says it in words ('a discount on the next order'); if it is a figure about the data, {cite}"))
