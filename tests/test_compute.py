@@ -659,6 +659,44 @@ def test_value_tiers_need_a_year_of_payments_for_arr():
     assert short.method == "spend_quantiles" and "cover 22 days, less than a year" in short.method_reason
 
 
+def _health_of(orders: dict[str, list[tuple[int, float]]], as_of: int, period: int = 90):
+    """Health components and labels for customers given as {id: [(days before as_of, amount)]}
+    (``as_of`` a day number since 1970)."""
+    from custseg.compute.segmentations import components_from_metrics, health
+
+    from custseg.compute.metrics import EPOCH
+
+    rows = [(cid, EPOCH + np.timedelta64(as_of - ago, "D"), amount) for cid, buys in orders.items() for ago, amount in buys]
+    ledger = Ledger.from_frame(pd.DataFrame(rows, columns=["customer_id", "date", "amount"]))
+    m = customer_metrics(ledger, as_of, period)
+    comps, desc = components_from_metrics(m)
+    position = {cid: i for i, cid in enumerate(ledger.ids[m.code])}
+    return position, comps, desc, health(comps, desc)
+
+
+def test_health_a_first_purchase_is_not_growth():
+    """A customer whose first purchase falls in the last period has nothing to compare it with:
+    the trend components are neutral (50), not 'doubled' (100), so a one-time recent buyer does
+    not reach Thriving, while a steady ten-order buyer does and a customer who came back after a
+    quiet period still scores a rising trend."""
+    orders = {
+        "first_timer": [(5, 100.0)],
+        "came_back": [(300, 100.0), (5, 100.0)],
+        "steady": [(2 + 30 * k, 50.0) for k in range(10)],
+        **{f"old_{i:02d}": [(400 + i, 80.0)] for i in range(20)},
+    }
+    at, comps, desc, lab = _health_of(orders, as_of=20_000)
+    score, band = lab.extra["health_score"], lab.label
+    assert comps["spend_trend"][at["first_timer"]] == comps["frequency_trend"][at["first_timer"]] == 50
+    assert comps["spend_trend"][at["came_back"]] == comps["frequency_trend"][at["came_back"]] == 100
+    assert comps["spend_trend"][at["steady"]] == 50  # three orders of 50 in each period: flat
+    assert score[at["steady"]] > score[at["first_timer"]]
+    assert band[at["first_timer"]] != "thriving" and band[at["steady"]] == "thriving"
+    # the facts say so
+    assert "first purchase was in the last 90 days has nothing to compare with and scores 50" in desc["spend_trend"]
+    assert "100 = doubled or new" not in desc["spend_trend"]
+
+
 def test_data_that_ends_long_before_today_is_a_warning(cli, tmp_path, monkeypatch):
     """The default as-of date is the last purchase: months later, 'recent' customers are not.
     The run says how old the data is, unless the user chose the date with --as-of."""

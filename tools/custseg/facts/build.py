@@ -266,8 +266,8 @@ class _Transactions(_Base):
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
         on_activity = activity is not buyers
-        # Trends compare the last period with the one before: data shorter than two periods would
-        # call every customer 'new' (100), so the health score then leaves them out.
+        # Trends compare the last period with the one before: data shorter than two periods has
+        # no 'before' to compare with for anyone, so the health score then leaves them out.
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
