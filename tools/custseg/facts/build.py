@@ -175,6 +175,11 @@ def _usage_stats(lab: Labels, i: int) -> dict:
     return out
 
 
+def _no_migration_note(why: str) -> str:
+    """facts.json's opportunities_note when moves between segments were not measured at all."""
+    return f"no move between segments is sized: sizing needs the moves of the last period, which were not measured ({why})"
+
+
 def _trend_basis(who: str = "customers") -> str:
     """``who``: whose shares the segments are ("buyers" for an event log's purchase-based segments)."""
     return analysis.TREND_BASIS.format(who, analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS, analysis.TREND_CLEAR_CUSTOMERS)
@@ -486,6 +491,7 @@ class _Transactions(_Base):
         analysis.add_trend(stats, prev_idx, keys)
         migration = validation = None
         opportunities: list[dict] = []
+        skipped: dict[str, int] | None = None
         if prev is not None:
             _, window_spend = next_period(ledger, cutoff, as_of)
             mig = analysis.migration(prev.metrics.code, prev_idx, m.code, now_idx, keys, window_spend if self.has_amounts else None, WATCH)
@@ -498,6 +504,11 @@ class _Transactions(_Base):
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
             opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"])
+            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys)
+            note = analysis.opportunities_note(skipped, len(opportunities))
+        else:
+            why = self.unavailable.get("migration") or f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoff)}"
+            note = _no_migration_note(why)
         means = _mean_scores(now, now_idx, keys)
         rules = {r.key: r for r in table.rules}
         segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}
@@ -519,6 +530,8 @@ class _Transactions(_Base):
             migration=migration,
             validation=validation,
             opportunities=[Opportunity(**o) for o in opportunities],
+            opportunities_note=note,
+            opportunities_skipped=skipped,
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
@@ -678,6 +691,7 @@ class _CustomerTable(_Base):
                 "rfm", method, reason, definition,
                 keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
                 scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
+                opportunities_note=_no_migration_note(self.unavailable["migration"]),
             )
             r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
             reason = _undated_reasons(reasons(recency, purchase_days, m_score.fillna(1).to_numpy(), verb="ordered"), undated)
