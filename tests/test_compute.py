@@ -299,6 +299,41 @@ def test_user_rule_table_overrides(cli, tmp_path):
     assert "their rule file" not in render_brief("operationalize", default)
 
 
+def test_rules_state_the_days_their_recency_scores_cover():
+    """RFM's Dormant (recency scores 1-2) and the lifecycle's Lapsed (181+ days) read alike to a
+    marketer: a rule on recency scores says the days since the last purchase they cover, from
+    the run's own bands (calendar or quintile)."""
+    from custseg.compute.rules import recency_days
+    from custseg.compute.scoring import RECENCY_BANDS
+
+    rules = {r.key: r for r in DEFAULT.rules}
+    fixed = recency_days([{"score": sc, "min": lo, "max": hi} for sc, lo, hi in RECENCY_BANDS])
+    assert rules["dormant"].describe(fixed) == "recency 1-2 (last purchase 91+ days ago)"
+    assert rules["at_risk"].describe(fixed) == "recency 2 (last purchase 91-180 days ago), frequency 2-5, monetary 2-5"
+    assert rules["champions"].describe(fixed).startswith("recency 4-5 (last purchase 0-30 days ago), ")
+    assert rules["dormant"].describe() == "recency 1-2"  # no bands: scores only
+    # quintiles: score 1 is 585 days or more, score 5 fewer than 42 (whole days: at most 41)
+    cuts = [585.0, 347.0, 152.0, 42.0]
+    quantile = recency_days([{"score": sc, "below": None if sc == 1 else cuts[sc - 2], "at_least": None if sc == 5 else cuts[sc - 1]} for sc in range(1, 6)])
+    assert rules["dormant"].describe(quantile) == "recency 1-2 (last purchase 347+ days ago)"
+    assert rules["new"].describe(quantile) == "recency 4-5 (last purchase 0-151 days ago), frequency 1"
+
+
+def test_dormant_and_lapsed_each_state_their_days(cli, tmp_path):
+    """In facts (and so the briefs and the report's rule table), Dormant's rule gives the days
+    its recency scores mean in this run, and Lapsed its own: 91+ and 181+ on calendar bands."""
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    bands = {b["score"]: b for b in rfm["scores"]["recency"]["bands"]}
+    assert rfm["segments"]["dormant"]["rule"] == f"recency 1-2 (last purchase {bands[2]['min']}+ days ago)" == "recency 1-2 (last purchase 91+ days ago)"
+    assert [r["plain"] for r in rfm["rules"]["segments"] if r["key"] == "dormant"] == [rfm["segments"]["dormant"]["rule"]]
+    assert facts["segmentations"]["lifecycle"]["segments"]["lapsed"]["rule"].startswith("181+ days since the last purchase")
+    md = (out / "report.md").read_text()
+    assert "| Dormant | recency 1-2 (last purchase 91+ days ago) |" in md
+
+
 def test_unknown_rule_field_is_refused(cli, tmp_path):
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps({"segments": [{"key": "vip", "when": {"m": [5, 5]}, "colour": "gold"}]}))

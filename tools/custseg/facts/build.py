@@ -16,7 +16,7 @@ from custseg import __version__
 from custseg.compute import analysis, months, rfm, seasons
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
-from custseg.compute.rules import RuleTable, load_rules, rank_of
+from custseg.compute.rules import RuleTable, load_rules, rank_of, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
 from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
@@ -511,7 +511,8 @@ class _Transactions(_Base):
             note = _no_migration_note(why)
         means = _mean_scores(now, now_idx, keys)
         rules = {r.key: r for r in table.rules}
-        segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}
+        days = _recency_days(now.scored.scores)
+        segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(days), **stats[k], mean_scores=means[k]) for k in keys}
         seg = Segmentation(
             kind="rfm",
             method=method,
@@ -524,7 +525,7 @@ class _Transactions(_Base):
             trend_basis=_trend_basis(self.shares_of(on_purchases=True)) if prev else None,
             opportunity_basis=analysis.OPPORTUNITY_BASIS.format(analysis.MIN_MOVE_RATE, analysis.MIN_MOVED) if prev else None,
             scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
-            rules=table.to_dict(),
+            rules=table.to_dict(days),
             merged=now.assignment.merged,
             similar_pairs=rfm.similar_pairs(stats, keys),
             migration=migration,
@@ -689,8 +690,8 @@ class _CustomerTable(_Base):
                 notes.append(f"{said} are in {rules[home].name} (the catch-all), not scored: {count:,} of its {stats[home]['count']:,} customers")
             self.segmentations["rfm"] = Segmentation(
                 "rfm", method, reason, definition,
-                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
-                scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
+                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(_recency_days(s.scored.scores)), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
+                scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(_recency_days(s.scored.scores)), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
                 opportunities_note=_no_migration_note(self.unavailable["migration"]),
             )
             r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
@@ -849,6 +850,13 @@ def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict
     scored = ("r", "f", "m") if s.scored.scores["monetary"].method != "none" else ("r", "f")  # no amounts: no M to average
     sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in scored}
     return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
+
+
+def _recency_days(scores: dict) -> dict[int, tuple[int, int | None]] | None:
+    """Per recency score, the days since the last purchase it covers: segment rules state them,
+    so that RFM's Dormant (recency scores) and the lifecycle's Lapsed (days) can be told apart."""
+    recency = scores.get("recency")
+    return recency_days(recency.bands) if recency is not None and recency.bands else None
 
 
 def _score_dict(score) -> dict:
