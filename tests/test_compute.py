@@ -299,6 +299,41 @@ def test_user_rule_table_overrides(cli, tmp_path):
     assert "their rule file" not in render_brief("operationalize", default)
 
 
+def test_rules_state_the_days_their_recency_scores_cover():
+    """RFM's Dormant (recency scores 1-2) and the lifecycle's Lapsed (181+ days) read alike to a
+    marketer: a rule on recency scores says the days since the last purchase they cover, from
+    the run's own bands (calendar or quintile)."""
+    from custseg.compute.rules import recency_days
+    from custseg.compute.scoring import RECENCY_BANDS
+
+    rules = {r.key: r for r in DEFAULT.rules}
+    fixed = recency_days([{"score": sc, "min": lo, "max": hi} for sc, lo, hi in RECENCY_BANDS])
+    assert rules["dormant"].describe(fixed) == "recency 1-2 (last purchase 91+ days ago)"
+    assert rules["at_risk"].describe(fixed) == "recency 2 (last purchase 91-180 days ago), frequency 2-5, monetary 2-5"
+    assert rules["champions"].describe(fixed).startswith("recency 4-5 (last purchase 0-30 days ago), ")
+    assert rules["dormant"].describe() == "recency 1-2"  # no bands: scores only
+    # quintiles: score 1 is 585 days or more, score 5 fewer than 42 (whole days: at most 41)
+    cuts = [585.0, 347.0, 152.0, 42.0]
+    quantile = recency_days([{"score": sc, "below": None if sc == 1 else cuts[sc - 2], "at_least": None if sc == 5 else cuts[sc - 1]} for sc in range(1, 6)])
+    assert rules["dormant"].describe(quantile) == "recency 1-2 (last purchase 347+ days ago)"
+    assert rules["new"].describe(quantile) == "recency 4-5 (last purchase 0-151 days ago), frequency 1"
+
+
+def test_dormant_and_lapsed_each_state_their_days(cli, tmp_path):
+    """In facts (and so the briefs and the report's rule table), Dormant's rule gives the days
+    its recency scores mean in this run, and Lapsed its own: 91+ and 181+ on calendar bands."""
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    bands = {b["score"]: b for b in rfm["scores"]["recency"]["bands"]}
+    assert rfm["segments"]["dormant"]["rule"] == f"recency 1-2 (last purchase {bands[2]['min']}+ days ago)" == "recency 1-2 (last purchase 91+ days ago)"
+    assert [r["plain"] for r in rfm["rules"]["segments"] if r["key"] == "dormant"] == [rfm["segments"]["dormant"]["rule"]]
+    assert facts["segmentations"]["lifecycle"]["segments"]["lapsed"]["rule"].startswith("181+ days since the last purchase")
+    md = (out / "report.md").read_text()
+    assert "| Dormant | recency 1-2 (last purchase 91+ days ago) |" in md
+
+
 def test_unknown_rule_field_is_refused(cli, tmp_path):
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps({"segments": [{"key": "vip", "when": {"m": [5, 5]}, "colour": "gold"}]}))
@@ -571,6 +606,86 @@ def test_opportunities_leave_out_moves_almost_nobody_made():
     assert (o["historical_rate"], o["expected_customers"], o["expected_revenue"], o["value_per_10pct"]) == (0.12, 120, 7200.0, 6000.0)
 
 
+def test_unsized_moves_are_counted_by_reason():
+    """Every upward move that is not sized is counted once, under the first reason that holds,
+    and the note says how many were sized and why the others were not."""
+    from custseg.compute.analysis import opportunities, opportunities_note, unsized_moves
+
+    ranked = ["champions", "loyal", "new", "needs_attention", "at_risk", "dormant"]
+    now = {"champions": (0, None), "loyal": (100, 80.0), "new": (50, 90.0), "needs_attention": (0, None), "at_risk": (200, 20.0), "dormant": (1000, 0.0)}
+    stats = {k: {"count": c, "spend_last_period_per_customer": v} for k, (c, v) in now.items()}
+    prev = {"champions": 10, "loyal": 100, "new": 40, "needs_attention": 5, "at_risk": 200, "dormant": 1000}
+    matrix = {a: {b: 0 for b in ranked} for a in ranked}
+    matrix["at_risk"]["loyal"] = 30  # 15%: sized
+    matrix["dormant"]["at_risk"] = 50  # 5%: sized
+    matrix["dormant"]["loyal"] = 3  # under 5 customers
+    matrix["dormant"]["new"] = 8  # 0.8%: under the 1% floor
+    matrix["new"]["loyal"] = 20  # but Loyal spent less than New: nothing to gain
+    sized = opportunities(matrix, prev, stats, ranked)
+    assert {(o["from_segment"], o["to_segment"]) for o in sized} == {("at_risk", "loyal"), ("dormant", "at_risk")}
+    skipped = unsized_moves(matrix, prev, stats, ranked)
+    # needs_attention (empty now) -> the three above it; -> champions from four, -> needs_attention from two
+    assert skipped == {"from_segment_empty": 3, "to_segment_empty": 6, "no_spend_gap": 1, "no_moves": 1, "too_few_moves": 1, "rate_too_low": 1}
+    assert sum(skipped.values()) + len(sized) == len(ranked) * (len(ranked) - 1) // 2
+    note = opportunities_note(skipped, len(sized))
+    assert note.startswith("2 of the 15 upward moves between segments are sized; the other 13: 3 moves from a segment with no customers now or none a period earlier; 6 moves to a segment with no customers now;")
+    assert "1 move made by fewer than 5 customers last period; 1 move made by under 1% of their segment last period" in note
+    # a shorter list: the qualified moves past it are counted too
+    assert unsized_moves(matrix, prev, stats, ranked, limit=1)["beyond_limit"] == 1 == len(sized) - len(opportunities(matrix, prev, stats, ranked, limit=1))
+    # data without amounts: nothing to value a move by
+    no_money = {k: {"count": c, "spend_last_period_per_customer": None} for k, (c, _) in now.items()}
+    assert unsized_moves(matrix, prev, no_money, ranked) == {"from_segment_empty": 3, "to_segment_empty": 6, "no_amounts": 6}
+    assert opportunities_note({"no_moves": 15}, 0) == "none of the 15 upward moves between segments could be sized: 15 moves made by no customer last period"
+
+
+def _small_store(tmp_path):
+    """60 customers over two years, seeded: enough for a migration, too few moves to size."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(60):
+        first = int(rng.integers(0, 700))
+        for k in range(1 + int(rng.poisson(0.4))):
+            day = min(729, first + int(rng.integers(0, 120)) * k)
+            rows.append((f"c{i}", str(np.datetime64("2023-01-01") + day), round(float(rng.uniform(20, 120)), 2)))
+    return write_log(tmp_path, rows)
+
+
+def test_a_small_store_says_why_no_move_is_sized(cli, tmp_path):
+    """Migration measured but no move sized (the enavant trial: an empty list and no word why):
+    facts.json counts the upward moves by the reason they were not sized, the counts are what
+    the migration shows, and the strategy brief gives the note and forbids inventing an amount."""
+    from custseg.render.briefs import render_brief
+
+    out = tmp_path / "out"
+    run_ok(cli, _small_store(tmp_path), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["migration"] is not None and rfm["opportunities"] == []
+    order, segs, matrix, skipped = rfm["order"], rfm["segments"], rfm["migration"]["matrix"], rfm["opportunities_skipped"]
+    moves = [(a, b) for i, a in enumerate(order) for b in order[:i]]
+    assert sum(skipped.values()) == len(moves)
+    # recounted from the facts' own figures
+    empty_from = [(a, b) for a, b in moves if not segs[a]["count"] or not segs[a]["count_prev"]]
+    empty_to = [(a, b) for a, b in moves if (a, b) not in empty_from and not segs[b]["count"]]
+    rest = [(a, b) for a, b in moves if (a, b) not in empty_from + empty_to]
+    assert skipped.get("from_segment_empty", 0) == len(empty_from) and skipped.get("to_segment_empty", 0) == len(empty_to)
+    assert skipped.get("no_moves", 0) == sum(matrix[a][b] == 0 for a, b in rest if segs[b]["spend_last_period_per_customer"] > segs[a]["spend_last_period_per_customer"])
+    note = rfm["opportunities_note"]
+    assert note.startswith(f"none of the {len(moves)} upward moves between segments could be sized: ")
+    brief = render_brief("strategy", facts)
+    assert f"## Moves sized from this data\n\n{note[0].upper()}{note[1:]}. So no move has an amount in the facts: do not invent one" in brief
+
+
+def test_short_data_says_in_the_facts_that_no_move_was_measured(cli, tmp_path):
+    rows = [(f"c{i}", f"2024-{3 + i % 2:02d}-{1 + i % 28:02d}", 20 + i % 50) for i in range(200)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["opportunities_note"] == f"no move between segments is sized: sizing needs the moves of the last period, which were not measured ({facts['unavailable']['migration']})"
+    assert rfm["opportunities_skipped"] is None
+
+
 def test_too_few_repeat_buyers_for_a_frequency_segment_use_recency_and_spend(cli, tmp_path):
     """Two repeat buyers among 120 (under the minimum segment size of 5): Champions, Loyal and
     At Risk could only be empty, so the recency-monetary table is used and says why; with
@@ -613,7 +728,7 @@ def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tm
     run_ok(cli, write_log(tmp_path, rows), "--out", out)
     facts, _ = read_out(out)
     strategy = render_brief("strategy", facts)
-    assert "## Moves sized from this data\n\nNone: moves between segments cannot be measured here (the data covers" in strategy
+    assert "## Moves sized from this data\n\nNo move between segments is sized: sizing needs the moves of the last period, which were not measured (the data covers" in strategy
     kpis = render_brief("operationalize", facts)
     assert "track segment shares (`pct_customers`" in kpis and "track next-period behaviour" not in kpis
     long_run, _ = read_out(_example_run(cli, tmp_path))
@@ -657,6 +772,44 @@ def test_value_tiers_need_a_year_of_payments_for_arr():
     assert value_tiers(spend, spend, subscription=True, days_covered=400).method == "arr_tiers"
     short = value_tiers(spend, spend, subscription=True, days_covered=22)
     assert short.method == "spend_quantiles" and "cover 22 days, less than a year" in short.method_reason
+
+
+def _health_of(orders: dict[str, list[tuple[int, float]]], as_of: int, period: int = 90):
+    """Health components and labels for customers given as {id: [(days before as_of, amount)]}
+    (``as_of`` a day number since 1970)."""
+    from custseg.compute.segmentations import components_from_metrics, health
+
+    from custseg.compute.metrics import EPOCH
+
+    rows = [(cid, EPOCH + np.timedelta64(as_of - ago, "D"), amount) for cid, buys in orders.items() for ago, amount in buys]
+    ledger = Ledger.from_frame(pd.DataFrame(rows, columns=["customer_id", "date", "amount"]))
+    m = customer_metrics(ledger, as_of, period)
+    comps, desc = components_from_metrics(m)
+    position = {cid: i for i, cid in enumerate(ledger.ids[m.code])}
+    return position, comps, desc, health(comps, desc)
+
+
+def test_health_a_first_purchase_is_not_growth():
+    """A customer whose first purchase falls in the last period has nothing to compare it with:
+    the trend components are neutral (50), not 'doubled' (100), so a one-time recent buyer does
+    not reach Thriving, while a steady ten-order buyer does and a customer who came back after a
+    quiet period still scores a rising trend."""
+    orders = {
+        "first_timer": [(5, 100.0)],
+        "came_back": [(300, 100.0), (5, 100.0)],
+        "steady": [(2 + 30 * k, 50.0) for k in range(10)],
+        **{f"old_{i:02d}": [(400 + i, 80.0)] for i in range(20)},
+    }
+    at, comps, desc, lab = _health_of(orders, as_of=20_000)
+    score, band = lab.extra["health_score"], lab.label
+    assert comps["spend_trend"][at["first_timer"]] == comps["frequency_trend"][at["first_timer"]] == 50
+    assert comps["spend_trend"][at["came_back"]] == comps["frequency_trend"][at["came_back"]] == 100
+    assert comps["spend_trend"][at["steady"]] == 50  # three orders of 50 in each period: flat
+    assert score[at["steady"]] > score[at["first_timer"]]
+    assert band[at["first_timer"]] != "thriving" and band[at["steady"]] == "thriving"
+    # the facts say so
+    assert "first purchase was in the last 90 days has nothing to compare with and scores 50" in desc["spend_trend"]
+    assert "100 = doubled or new" not in desc["spend_trend"]
 
 
 def test_data_that_ends_long_before_today_is_a_warning(cli, tmp_path, monkeypatch):
@@ -727,6 +880,7 @@ def test_no_sized_move_with_a_migration_is_said_as_such(cli, tmp_path):
 
     facts, _ = read_out(_example_run(cli, tmp_path))
     facts["segmentations"]["rfm"]["opportunities"] = []
+    del facts["segmentations"]["rfm"]["opportunities_note"]  # as a facts.json from before the note (the note's own test: test_a_small_store_says_why_no_move_is_sized)
     assert "migration" not in facts["unavailable"]
     brief = render_brief("strategy", facts)
     assert "## Moves sized from this data\n\nNone: no move between two segments last period was large enough to size." in brief

@@ -235,3 +235,28 @@ def test_every_corpus_file_profiles_or_is_refused_cleanly(cli, realdata):
         if res.code == 2:
             assert res.err.startswith("segment: error: ") and res.err.count("\n") == 1, (path, res.err)
             assert res.out == ""
+
+
+def test_enavant_health_puts_repeat_buyers_above_first_time_buyers(cli, realdata, tmp_path):
+    """The tester's store: one-time buyers of the last period scored Thriving (their first
+    purchase counted as spend doubling) while a 14-order customer was Healthy. A first
+    purchase is now neutral, so among customers who bought in the last period, repeat buyers
+    score higher on average and Thriving holds repeat buyers only."""
+    import json
+
+    import pandas as pd
+
+    d = realdata / "shopify_enavant"
+    out = tmp_path / "run"
+    res = cli("run", d / "orders_export_1.csv", d / "customers_export_1.csv", "--out", out)
+    assert res.code == 0, res.err
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    period = facts["period_days"]
+    customers = pd.read_csv(out / "customers.csv")
+    recent = customers[customers["recency_days"] < period]
+    once, repeat = recent[recent["orders"] == 1], recent[recent["orders"] >= 2]
+    assert len(once) >= 10 and len(repeat) >= 10
+    assert repeat["health_score"].mean() > once["health_score"].mean() + 5
+    new_once = once[once["tenure_days"] < period]
+    assert len(new_once) and (new_once["health_band"] != "thriving").all()
+    assert (customers.loc[customers["health_band"] == "thriving", "orders"] >= 2).all()

@@ -15,6 +15,7 @@ from custseg.compute.metrics import Metrics
 # least this many customers.
 MIN_MOVE_RATE = 0.01
 MIN_MOVED = 5
+OPPORTUNITY_LIMIT = 8  # the most valuable moves listed
 OPPORTUNITY_BASIS = "upward moves that at least {:.0%} of a segment and at least {} customers made last period; amounts are per period, and rows share customers, so they do not add up"
 TREND_THRESHOLD = 0.10  # a segment's share of customers moving by more than 10% of itself between periods
 TREND_MIN_CUSTOMERS = 5  # below this at either date a share's change is a handful of people, not a trend
@@ -159,7 +160,7 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
     }
 
 
-def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = 8, currency: str | None = None, names: dict[str, str] | None = None, revenue: dict[str, dict[str, float]] | None = None) -> list[dict]:
+def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = OPPORTUNITY_LIMIT, currency: str | None = None, names: dict[str, str] | None = None, revenue: dict[str, dict[str, float]] | None = None) -> list[dict]:
     """Upward moves sized from this data: who could move, how often they did, what it is worth
     (``currency`` names the amounts in the explanation; ``names``, the segments, as the tables do).
 
@@ -174,35 +175,98 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
     after = {k: sum(row.values()) / prev_counts[k] for k, row in (revenue or {}).items() if prev_counts.get(k)}
 
     out = []
-    for a in ranked:
-        for b in ranked[: ranked.index(a)]:  # b ranks above a
-            now = stats[a]["count"]
-            gap = (stats[b]["spend_last_period_per_customer"] or 0) - (stats[a]["spend_last_period_per_customer"] or 0)
-            base = prev_counts.get(a, 0)
-            if now == 0 or base == 0 or gap <= 0 or stats[b]["spend_last_period_per_customer"] is None:
-                continue
-            rate = _r(matrix[a][b] / base, 4)  # the stored value, so every mention rounds alike
-            if rate < MIN_MOVE_RATE or matrix[a][b] < MIN_MOVED:
-                continue  # a move almost nobody made: its 'each further tenth' would be fiction
-            expected = int(round(now * rate))
-            next_gap = _r(_r(after[b], 2) - _r(after[a], 2), 2) if a in after and b in after else None  # as the next-period check shows them
-            unit = f" {currency}" if currency else ""
-            later = f"; customers in {name(b)} when the period began spent {next_gap:,.2f}{unit} more in it than those in {name(a)}" if next_gap is not None else ""
-            out.append({
-                "from_segment": a,
-                "to_segment": b,
-                "customers_now": now,
-                "historical_rate": _r(rate, 4),
-                "revenue_gap_per_customer": _r(gap, 2),
-                "expected_customers": expected,
-                "expected_revenue": _r(expected * gap, 2),
-                "value_per_10pct": _r(0.1 * now * gap, 2),
-                "next_gap_per_customer": next_gap,
-                "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{unit} more per period{later}",
-            })
+    for a, b in upward_moves(ranked):
+        if unsized_reason(a, b, matrix, prev_counts, stats) is not None:
+            continue
+        now = stats[a]["count"]
+        gap = _spend(stats, b) - _spend(stats, a)
+        rate = _r(matrix[a][b] / prev_counts[a], 4)  # the stored value, so every mention rounds alike
+        expected = int(round(now * rate))
+        next_gap = _r(_r(after[b], 2) - _r(after[a], 2), 2) if a in after and b in after else None  # as the next-period check shows them
+        unit = f" {currency}" if currency else ""
+        later = f"; customers in {name(b)} when the period began spent {next_gap:,.2f}{unit} more in it than those in {name(a)}" if next_gap is not None else ""
+        out.append({
+            "from_segment": a,
+            "to_segment": b,
+            "customers_now": now,
+            "historical_rate": _r(rate, 4),
+            "revenue_gap_per_customer": _r(gap, 2),
+            "expected_customers": expected,
+            "expected_revenue": _r(expected * gap, 2),
+            "value_per_10pct": _r(0.1 * now * gap, 2),
+            "next_gap_per_customer": next_gap,
+            "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{unit} more per period{later}",
+        })
     # Most likely value first: moves that actually happen at a useful rate beat big but rare ones.
     out.sort(key=lambda o: (-o["expected_revenue"], o["from_segment"], o["to_segment"]))
     return out[:limit]
+
+
+def upward_moves(ranked: list[str]) -> list[tuple[str, str]]:
+    """Every (from, to) pair where ``to`` ranks above ``from``: the moves a plan could size."""
+    return [(a, b) for i, a in enumerate(ranked) for b in ranked[:i]]
+
+
+# Why an upward move is not sized, checked in this order (the first that holds is counted);
+# each reads after "N moves" in the note facts.json carries.
+UNSIZED_REASONS = {
+    "from_segment_empty": "from a segment with no customers now or none a period earlier",
+    "to_segment_empty": "to a segment with no customers now",
+    "no_amounts": "with no amounts in the data to value them",
+    "no_spend_gap": "to a segment whose customers spent no more per period than those of the one they start from",
+    "no_moves": "made by no customer last period",
+    "too_few_moves": f"made by fewer than {MIN_MOVED} customers last period",
+    "rate_too_low": f"made by under {MIN_MOVE_RATE:.0%} of their segment last period",
+    "beyond_limit": "qualified, but past the {} most valuable listed",
+}
+
+
+def _spend(stats: dict[str, dict], key: str) -> float:
+    return stats[key]["spend_last_period_per_customer"] or 0.0
+
+
+def unsized_reason(a: str, b: str, matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict]) -> str | None:
+    """Why the move from ``a`` up to ``b`` cannot be sized (a key of UNSIZED_REASONS), or None."""
+    if stats[a]["count"] == 0 or prev_counts.get(a, 0) == 0:
+        return "from_segment_empty"
+    if stats[b]["count"] == 0:
+        return "to_segment_empty"
+    if stats[b]["spend_last_period_per_customer"] is None:
+        return "no_amounts"
+    if _spend(stats, b) - _spend(stats, a) <= 0:
+        return "no_spend_gap"
+    moved = matrix[a][b]
+    if moved == 0:
+        return "no_moves"
+    if moved < MIN_MOVED:
+        return "too_few_moves"
+    if _r(moved / prev_counts[a], 4) < MIN_MOVE_RATE:
+        return "rate_too_low"  # a move almost nobody made: its 'each further tenth' would be fiction
+    return None
+
+
+def unsized_moves(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int], stats: dict[str, dict], ranked: list[str], limit: int = OPPORTUNITY_LIMIT) -> dict[str, int]:
+    """How many upward moves were not sized, by reason (only reasons that occur, in
+    UNSIZED_REASONS order): facts.json says why the list of opportunities is short or empty."""
+    reasons = [unsized_reason(a, b, matrix, prev_counts, stats) for a, b in upward_moves(ranked)]
+    counts = {k: reasons.count(k) for k in UNSIZED_REASONS}
+    counts["beyond_limit"] = max(0, reasons.count(None) - limit)
+    return {k: c for k, c in counts.items() if c}
+
+
+def opportunities_note(skipped: dict[str, int], sized: int, limit: int = OPPORTUNITY_LIMIT) -> str:
+    """In words: how many upward moves were sized and why the others were not."""
+    total = sized + sum(skipped.values())
+    if not skipped:
+        return f"all {total:,} upward {_moves(total)} between segments are sized"
+    said = "; ".join(f"{c:,} {_moves(c)} {UNSIZED_REASONS[k].format(limit)}" for k, c in skipped.items())
+    if sized == 0:
+        return f"none of the {total:,} upward {_moves(total)} between segments could be sized: {said}"
+    return f"{sized:,} of the {total:,} upward moves between segments are sized; the other {total - sized:,}: {said}"
+
+
+def _moves(count: int) -> str:
+    return "move" if count == 1 else "moves"
 
 
 def _r(x: float, digits: int) -> float:

@@ -8,6 +8,7 @@ their own table as JSON (``--rules FILE``) in the same shape as ``segment rules 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -38,7 +39,10 @@ class Rule:
             hit &= (scores[dim] >= low) & (scores[dim] <= high)
         return hit
 
-    def describe(self) -> str:
+    def describe(self, recency_days: dict[int, tuple[int, int | None]] | None = None) -> str:
+        """The rule in words; ``recency_days`` (per recency score, the days since the last
+        purchase it covers: see recency_days) adds the days, so that a segment on recency
+        scores can be told apart from the lifecycle's Lapsed, which counts days."""
         if self.catch_all:
             return "everyone no other rule places (the catch-all, checked last)"
         names = {"r": "recency", "f": "frequency", "m": "monetary"}
@@ -46,8 +50,38 @@ class Rule:
         for dim in DIMENSIONS:
             if dim in self.when:
                 low, high = self.when[dim]
-                parts.append(f"{names[dim]} {low}" if low == high else f"{names[dim]} {low}-{high}")
+                part = f"{names[dim]} {low}" if low == high else f"{names[dim]} {low}-{high}"
+                if dim == "r" and recency_days:
+                    part += _days_ago(recency_days, low, high)
+                parts.append(part)
         return ", ".join(parts)
+
+
+def recency_days(bands: list[dict]) -> dict[int, tuple[int, int | None]]:
+    """Per recency score, the fewest and most days since the last purchase it covers (None:
+    no upper end), from the scores' bands in facts.json: fixed bands give min and max days,
+    quantile bands 'at_least' and 'below' (whole days, so below 42 is at most 41)."""
+    out = {}
+    for band in bands:
+        if "min" in band:
+            low, high = band["min"], band["max"]
+        else:
+            low, high = band.get("at_least"), (None if band.get("below") is None else math.ceil(band["below"]) - 1)
+        out[int(band["score"])] = (math.ceil(low or 0), None if high is None else int(high))
+    return out
+
+
+def _days_ago(days: dict[int, tuple[int, int | None]], low: int, high: int) -> str:
+    """' (last purchase 91+ days ago)' for recency scores low-high: the highest score has the
+    fewest days. Empty when a score is missing or the range holds no day (equal quantile cuts)."""
+    if low not in days or high not in days:
+        return ""
+    fewest, most = days[high][0], days[low][1]
+    if most is None:
+        return f" (last purchase {fewest:,}+ days ago)"
+    if most < fewest:
+        return ""
+    return f" (last purchase {fewest:,} days ago)" if most == fewest else f" (last purchase {fewest:,}-{most:,} days ago)"
 
 
 @dataclass(frozen=True)
@@ -72,11 +106,11 @@ class RuleTable:
         assert (out >= 0).all(), "rule table without a catch-all"
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self, recency_days: dict[int, tuple[int, int | None]] | None = None) -> dict:
         return {
             "name": self.name,
             "description": self.description,
-            "segments": [{"key": r.key, "name": r.name, "description": r.description, "when": r.when, "plain": r.describe()} for r in self.rules],
+            "segments": [{"key": r.key, "name": r.name, "description": r.description, "when": r.when, "plain": r.describe(recency_days)} for r in self.rules],
         }
 
 

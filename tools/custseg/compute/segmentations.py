@@ -273,10 +273,17 @@ def health(components: dict[str, np.ndarray], descriptions: dict[str, str], acti
     return Labels("health", keys, HEALTH_NAMES, index, "weighted_score", reason, definition, {"health_score": score})
 
 
-def trend_component(recent: np.ndarray, before: np.ndarray) -> np.ndarray:
-    """0-100: 50 when flat, 100 when doubled or newly started, 0 when it stopped or never ran."""
+def trend_component(recent: np.ndarray, before: np.ndarray, new: np.ndarray | None = None) -> np.ndarray:
+    """0-100: 50 when flat, 100 when doubled or restarted after a quiet period, 0 when it
+    stopped or never ran. ``new``: customers whose first purchase falls in the recent period,
+    who score 50. They had no period before to compare with, so a first purchase is no
+    evidence of growth. 50 (no news either way) rather than leaving the component out: leaving
+    it out would rescale the weights towards recency, which a brand-new buyer tops, and lift
+    them again."""
     base = np.maximum(before, 1e-9)
     change = np.where(before > 0, (recent - before) / base, np.where(recent > 0, 1.0, -1.0))
+    if new is not None:
+        change = np.where(new, 0.0, change)
     return np.clip(50 + 50 * change, 0, 100)
 
 
@@ -349,9 +356,13 @@ def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refund
         "frequency": f"percentile of distinct {'active' if activity else 'purchase'} days",
     }
     if trends and m.period and np.any(m.spend_before + m.spend_recent > 0):
-        comps["spend_trend"] = trend_component(m.spend_recent, m.spend_before)
-        comps["frequency_trend"] = trend_component(m.orders_recent.astype(float), m.orders_before.astype(float))
-        desc["spend_trend"] = f"spend in the last {m.period} days vs the {m.period} days before (50 = flat, 100 = doubled or new, 0 = stopped or none in either)"
+        new = m.tenure < m.period  # first purchase (or activity) inside the recent period: nothing before it
+        comps["spend_trend"] = trend_component(m.spend_recent, m.spend_before, new)
+        comps["frequency_trend"] = trend_component(m.orders_recent.astype(float), m.orders_before.astype(float), new)
+        desc["spend_trend"] = (
+            f"spend in the last {m.period} days vs the {m.period} days before (50 = flat, 100 = doubled, or restarted after none in the {m.period} days before, "
+            f"0 = stopped or none in either; a customer whose first {'activity' if activity else 'purchase'} was in the last {m.period} days has nothing to compare with and scores 50)"
+        )
         desc["frequency_trend"] = f"orders in the last {m.period} days vs the {m.period} days before (same scale)"
     if failed is not None or refunds is not None:
         issues = (failed if failed is not None else 0) + (refunds if refunds is not None else 0)

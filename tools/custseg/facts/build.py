@@ -16,7 +16,7 @@ from custseg import __version__
 from custseg.compute import analysis, months, rfm, seasons
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
-from custseg.compute.rules import RuleTable, load_rules, rank_of
+from custseg.compute.rules import RuleTable, load_rules, rank_of, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
 from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
@@ -175,6 +175,11 @@ def _usage_stats(lab: Labels, i: int) -> dict:
     return out
 
 
+def _no_migration_note(why: str) -> str:
+    """facts.json's opportunities_note when moves between segments were not measured at all."""
+    return f"no move between segments is sized: sizing needs the moves of the last period, which were not measured ({why})"
+
+
 def _trend_basis(who: str = "customers") -> str:
     """``who``: whose shares the segments are ("buyers" for an event log's purchase-based segments)."""
     return analysis.TREND_BASIS.format(who, analysis.TREND_THRESHOLD, analysis.TREND_MIN_CUSTOMERS, analysis.TREND_CLEAR_CUSTOMERS)
@@ -266,8 +271,8 @@ class _Transactions(_Base):
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
         on_activity = activity is not buyers
-        # Trends compare the last period with the one before: data shorter than two periods would
-        # call every customer 'new' (100), so the health score then leaves them out.
+        # Trends compare the last period with the one before: data shorter than two periods has
+        # no 'before' to compare with for anyone, so the health score then leaves them out.
         makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
@@ -486,6 +491,7 @@ class _Transactions(_Base):
         analysis.add_trend(stats, prev_idx, keys)
         migration = validation = None
         opportunities: list[dict] = []
+        skipped: dict[str, int] | None = None
         if prev is not None:
             _, window_spend = next_period(ledger, cutoff, as_of)
             mig = analysis.migration(prev.metrics.code, prev_idx, m.code, now_idx, keys, window_spend if self.has_amounts else None, WATCH)
@@ -498,9 +504,15 @@ class _Transactions(_Base):
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
             opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"])
+            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys)
+            note = analysis.opportunities_note(skipped, len(opportunities))
+        else:
+            why = self.unavailable.get("migration") or f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoff)}"
+            note = _no_migration_note(why)
         means = _mean_scores(now, now_idx, keys)
         rules = {r.key: r for r in table.rules}
-        segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}
+        days = _recency_days(now.scored.scores)
+        segments = {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(days), **stats[k], mean_scores=means[k]) for k in keys}
         seg = Segmentation(
             kind="rfm",
             method=method,
@@ -513,12 +525,14 @@ class _Transactions(_Base):
             trend_basis=_trend_basis(self.shares_of(on_purchases=True)) if prev else None,
             opportunity_basis=analysis.OPPORTUNITY_BASIS.format(analysis.MIN_MOVE_RATE, analysis.MIN_MOVED) if prev else None,
             scores={d: _score_dict(s) for d, s in now.scored.scores.items()},
-            rules=table.to_dict(),
+            rules=table.to_dict(days),
             merged=now.assignment.merged,
             similar_pairs=rfm.similar_pairs(stats, keys),
             migration=migration,
             validation=validation,
             opportunities=[Opportunity(**o) for o in opportunities],
+            opportunities_note=note,
+            opportunities_skipped=skipped,
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
@@ -676,8 +690,9 @@ class _CustomerTable(_Base):
                 notes.append(f"{said} are in {rules[home].name} (the catch-all), not scored: {count:,} of its {stats[home]['count']:,} customers")
             self.segmentations["rfm"] = Segmentation(
                 "rfm", method, reason, definition,
-                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
-                scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
+                keys, {k: SegmentStats(k, rules[k].name, rules[k].description, rules[k].describe(_recency_days(s.scored.scores)), **stats[k], mean_scores=means[k]) for k in keys}, n, notes=notes,
+                scores={d: _score_dict(sc) for d, sc in s.scored.scores.items()}, rules=s.assignment.table.to_dict(_recency_days(s.scored.scores)), merged=s.assignment.merged, similar_pairs=rfm.similar_pairs(stats, keys),
+                opportunities_note=_no_migration_note(self.unavailable["migration"]),
             )
             r_score, f_score, m_score = (_scattered(getattr(s.scored, d), scored_rows) for d in ("r", "f", "m"))
             reason = _undated_reasons(reasons(recency, purchase_days, m_score.fillna(1).to_numpy(), verb="ordered"), undated)
@@ -835,6 +850,13 @@ def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict
     scored = ("r", "f", "m") if s.scored.scores["monetary"].method != "none" else ("r", "f")  # no amounts: no M to average
     sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in scored}
     return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
+
+
+def _recency_days(scores: dict) -> dict[int, tuple[int, int | None]] | None:
+    """Per recency score, the days since the last purchase it covers: segment rules state them,
+    so that RFM's Dormant (recency scores) and the lifecycle's Lapsed (days) can be told apart."""
+    recency = scores.get("recency")
+    return recency_days(recency.bands) if recency is not None and recency.bands else None
 
 
 def _score_dict(score) -> dict:

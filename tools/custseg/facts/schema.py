@@ -280,6 +280,10 @@ class Segmentation:
     migration: Migration | None = None
     validation: Validation | None = None
     opportunities: list[Opportunity] = field(default_factory=list)
+    # Why the list is short or empty: how many upward moves were sized, and why the others were
+    # not, in words; and the count of unsized moves per reason (a key of analysis.UNSIZED_REASONS).
+    opportunities_note: str | None = None
+    opportunities_skipped: dict[str, int] | None = None
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"
