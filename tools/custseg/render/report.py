@@ -26,7 +26,6 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
-from custseg.compute.rfm import min_segment_size
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -482,14 +481,31 @@ def _migration(mig: dict | None, order: list[str], name: Callable[[str], str]) -
     }
 
 
-def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
+# Below this many customers at the cutoff, one customer's purchase moves a segment's repeat rate
+# by more than five points, so its lift is a few people's luck: a trial store's report led with
+# "17.79 times as often" from a single Champion. The same count the trend rule takes as enough
+# people to call a change (TREND_CLEAR_CUSTOMERS), so the report has one idea of "enough".
+MIN_CUSTOMERS_FOR_LIFT = TREND_CLEAR_CUSTOMERS
+
+
+def _measured_rows(rows: list[dict]) -> tuple[dict | None, list[dict]]:
+    """The best-ranked segment that held enough customers at the cutoff for its next-period rate
+    to mean something (none if no segment did), and the better-ranked ones that held too few."""
+    rated = [r for r in rows if r["repeat_rate"] is not None]
+    first = next((i for i, r in enumerate(rated) if (r["customers"] or 0) >= MIN_CUSTOMERS_FOR_LIFT), len(rated))
+    return (rated[first] if first < len(rated) else None), rated[:first]
+
+
+def _validation(val: dict | None, name: Callable[[str], str], who: str = "customer") -> dict | None:
+    """The next-period check for the templates (``who``: what the rows count, customers or users)."""
     if not val:
         return None
     rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
     # the facts' violations, by name: a segment that bought again more often than the one above it
     rated = [r for r in rows if r["repeat_rate"] is not None]
     upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
-    return {
+    measured, too_few = _measured_rows(rows)
+    out = {
         "cutoff": val.get("cutoff"),
         "window_end": val.get("window_end"),
         "window_days": val.get("window_days"),
@@ -497,11 +513,25 @@ def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
         "base_repeat_rate": val.get("base_repeat_rate"),
         "top_segment": name(val["top_segment"]) if val.get("top_segment") else None,
         "top_lift": val.get("top_lift"),
+        # the lift is the top segment's (facts hold no other): told only when it held enough customers
+        "top_measured": bool(measured) and not too_few and val.get("top_lift") is not None,
+        "measured": measured,
+        "too_few": too_few,
+        "too_few_words": _too_few_words(too_few, who),
         "monotone": val.get("monotone"),
         "upsets": upsets,
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
     }
+    out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
+    return out
+
+
+def _too_few_words(rows: list[dict], who: str = "customer") -> str:
+    """'Champions (1 customer) and Loyal (3 customers)'."""
+    if not rows:
+        return ""
+    return _join([f"{r['name']} ({fmt_count(r['customers'])} {who if r['customers'] == 1 else who + 's'})" for r in rows])
 
 
 def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]:
@@ -631,7 +661,7 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
         "trend_note": _trend_note(seg),
         # usage groups: how users moved between them, and who was active again in the next period
         "migration": _migration(seg.get("migration"), list(seg.get("order") or []), _name_of(_names(seg))) if kind == USAGE_KIND else None,
-        "validation": _validation(seg.get("validation"), _name_of(_names(seg))) if kind == USAGE_KIND else None,
+        "validation": _validation(seg.get("validation"), _name_of(_names(seg)), "user") if kind == USAGE_KIND else None,
     }
 
 
@@ -1275,20 +1305,34 @@ def _upset_words(u: dict) -> str:
 
 
 def _validation_point(rfm: dict | None) -> list[dict]:
-    """The next-period check: the top segment's lift and every break in the ordering."""
+    """The next-period check: how much more often the top segment bought again (or, when it
+    held too few customers to tell, the best-ranked segment that held enough) and every break
+    in the ordering."""
     val = (rfm or {}).get("validation")
-    if not (val and val.get("top_lift") is not None and val.get("top_segment")):
+    if not (val and val["lift_words"]):
         return []
-    top_rows = val["rows"][0]["customers"] if val["rows"] else None
-    then = f" ({fmt_count(top_rows)} {'customer' if top_rows == 1 else 'customers'} then)" if top_rows is not None else ""
-    text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']}{then} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
-    if top_rows is not None and top_rows < min_segment_size(sum(r["customers"] or 0 for r in val["rows"])):
-        text += " So few customers say little about the segment."
+    text = f"scored at {fmt_date(val['cutoff'])}, {val['lift_words']} in the next {fmt_days(val['window_days'])}."
     if val.get("monotone"):
         text += " Each segment bought again at least as often as the next one down."
     elif val["upsets"]:
         text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
     return [{"lead": "Checked against what happened next", "text": text}]
+
+
+def _lift_words(val: dict) -> str:
+    """The top segment's lift, or what stands in for it when the top held too few customers:
+    the best-ranked segment that held enough, told by its rate against everyone's (facts hold
+    the top segment's lift only), or that none did."""
+    if val["top_measured"]:
+        top = val["rows"][0]["customers"]
+        return f"{val['top_segment']} ({fmt_count(top)} {'customer' if top == 1 else 'customers'} then) bought again {fmt_dec(val['top_lift'])} times as often as the average customer"
+    few = f"{val['too_few_words']} were too few then to measure"
+    stand_in = val["measured"]
+    if not stand_in:
+        return few
+    rate = fmt_pct(stand_in["repeat_rate"])
+    base_rate = fmt_pct(val["base_repeat_rate"])
+    return f"{few}; the best-ranked segment with enough, {stand_in['name']} ({fmt_count(stand_in['customers'])} customers then), bought again {rate} of the time against {base_rate} for all customers"
 
 
 def _email_point(block: dict, exports: dict | None) -> list[dict]:
