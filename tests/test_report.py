@@ -1010,6 +1010,34 @@ def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     assert "the Klaviyo file and Customer.io (the rows of segments_generic.csv" in section(md, "## In short")
 
 
+def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
+    """A note about one file (HubSpot's import steps) is left out when no tool of the plan
+    imports that file, and kept when one does or when there is no plan (a Klaviyo-only plan
+    still read 'hubspot.csv: create the contact property ...' in a trial)."""
+    import copy
+
+    facts = shopify["facts"]
+    hubspot = [n for n in facts["exports"]["notes"] if n.startswith("hubspot.csv: ")]
+    others = [n for n in facts["exports"]["notes"] if not n.startswith("hubspot.csv: ")]
+    assert hubspot and others, "the Shopify example needs a HubSpot note and others"
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+
+    def files_part(crms: list[str] | None) -> str:
+        if crms is None:
+            render_report(facts, str(tmp_path))
+        else:
+            doc = copy.deepcopy(plan)
+            for rule, crm in zip(doc["automation_rules"], crms * len(doc["automation_rules"])):
+                rule["crm"] = crm
+            render_report(facts, str(tmp_path), strategy=doc)
+        return section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Files for your CRM")
+
+    for crms, shown in ((["Klaviyo"], False), (["Klaviyo", "HubSpot"], True), (["HubSpot"], True), (None, True)):
+        part = files_part(crms)
+        assert all((f"- {n}" in part) == shown for n in hubspot), crms
+        assert all(f"- {n}" in part for n in others), crms  # notes about every file stay
+
+
 def test_keeping_current_on_a_usage_plan_says_where_the_usage_group_is(usage_report):
     part = _keeping(usage_report["md"])
     assert "Each user's usage group is in the behavior column of segments_generic.csv." in part

@@ -1395,10 +1395,28 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     rows = block.get("rows_written") or {}
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
     tools = [{"name": n, "file": f} for n, f in importing_tools(strategy) if f in block["files"]]
-    notes = list(block.get("notes") or [])
+    notes = _notes_for_imported_files(block.get("notes") or [], block["files"], {t["file"] for t in tools})
     if _confirmed(strategy).get("consent_unknown"):
         notes = [n.replace("; check before emailing them", "; you answered this at intake (Warnings and notes)") for n in notes]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+
+
+# An exporter note about one file opens with its name ("hubspot.csv: create the contact property ...").
+_FILE_NOTE = re.compile(r"^([\w.-]+\.csv): ")
+
+
+def _notes_for_imported_files(notes: list[str], files: list[str], imported: set[str]) -> list[str]:
+    """The exporter's notes, less those about a file none of the plan's tools imports (a
+    Klaviyo-only plan has no use for HubSpot's import steps). Without tools, every note."""
+    if not imported:
+        return list(notes)
+    kept = []
+    for note in notes:
+        about = _FILE_NOTE.match(note)
+        if about and about.group(1) in files and about.group(1) not in imported:
+            continue
+        kept.append(note)
+    return kept
 
 
 def _confirmed(strategy: Any) -> dict:
