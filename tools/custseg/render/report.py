@@ -28,7 +28,7 @@ import jinja2
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
@@ -724,7 +724,7 @@ def _data(facts: dict) -> dict:
         "files": list(d.get("files") or []),
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
-        **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
@@ -1039,7 +1039,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
             segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
-        listed = {PROSPECT_KEY: PROSPECT_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
+        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
         name = lambda k: display.get(k) or names.get(k) or listed.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
@@ -1342,14 +1342,18 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
         listed = block.get("reachable_by_segment") or {}
-        apart = ["contacts who never bought"] * (PROSPECT_KEY in listed) + ["people with failed payments only"] * (NEVER_PAID_KEY in listed)
-        people = f"people in segments_generic.csv (customers, and {' and '.join(apart)})" if apart else "customers"
+        apart = [who for key, who in _APART if key in listed]
+        people = f"people in segments_generic.csv (customers, {'and ' * (len(apart) == 1)}{_join(apart)})" if apart else "customers"
         no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
         why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
         text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
+
+
+# The CRM files' own groups besides the customers, as the Email point names them.
+_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"))
 
 
 def _reach_words(exports: dict, block: dict) -> str:

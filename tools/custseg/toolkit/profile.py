@@ -82,6 +82,7 @@ class ProfileResult:
     methods_unavailable: dict[str, str]
     one_time_share: float | None
     prospects: int
+    no_kept_order: int = 0  # contacts who ordered per the customers export, with no kept order in the orders export: not in prospects
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
@@ -133,6 +134,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
         prospects=ds.prospects,
+        no_kept_order=ds.no_kept_order,
         notes=list(ds.notes),
         files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
         joined=ds.joined,
