@@ -804,3 +804,35 @@ def test_the_consent_question_counts_prospects_apart(runs):
     facts["exports"]["left_out_no_consent"]["prospects"] = 349
     opted = sum(facts["exports"]["left_out_no_consent"].values())
     assert f"the export marks {opted:,} people with an email as opted out of marketing (349 of them contacts who never bought)" in render_brief("intake", facts)
+
+
+def test_consent_the_two_exports_disagree_on_is_counted_and_told(tmp_path):
+    """When the orders export and the customers export give a buyer different marketing consent,
+    the customers export's answer is used (the store's current record); a trial had 150-odd
+    such buyers settled silently. The note counts them, each way, and says which source won."""
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    raw = pd.read_csv(orders, dtype=str)
+    raw = raw[raw["Email"].notna() & raw["Accepts Marketing"].notna()]
+    per_email = raw.groupby(raw["Email"].str.strip().str.lower())["Accepts Marketing"].agg(lambda s: set(s.str.strip().str.lower()))
+    one_answer = per_email[per_email.map(len) == 1].map(lambda s: next(iter(s)))
+    said_no, said_yes = list(one_answer[one_answer == "no"].index[:2]), list(one_answer[one_answer == "yes"].index[:2])
+    assert len(said_no) == len(said_yes) == 2, "the example needs buyers of each answer"
+    flipped = {said_no[0]: "yes", said_no[1]: "yes", said_yes[0]: "no"}  # 2 opted in since, 1 opted out
+    listed = {**flipped, said_yes[1]: "yes"}  # one agrees
+    people = tmp_path / "customers_export.csv"
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"A,B,{e},{c},10.00,1\n" for e, c in listed.items()), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    note = "marketing consent taken from the customers export where it lists the customer: it and the orders export disagree for 3 buyers (1 opted out and 2 opted in by the customers export's record), and the customers export is used"
+    assert any(n.startswith(note) for n in facts["notes"]) and note in (out / "report.md").read_text(encoding="utf-8")
+    generic = read(out / "exports" / "segments_generic.csv")
+    consent = dict(zip(generic["email"].str.lower(), generic["marketing_consent"]))
+    assert {e: consent[e] for e in flipped} == flipped  # the customers export's answer is the one written
+    # the same answers in both: the plain note, no count
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + f"A,B,{said_yes[1]},yes,10.00,1\n", encoding="utf-8")
+    again = tmp_path / "again"
+    assert main(["run", str(orders), str(people), "--out", str(again), "--no-charts"]) == 0
+    notes = json.loads((again / "facts.json").read_text(encoding="utf-8"))["notes"]
+    assert "marketing consent taken from the customers export where it lists the customer" in notes and not any("disagree" in n for n in notes)

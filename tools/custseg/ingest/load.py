@@ -296,6 +296,28 @@ def _ordered_per_customers_export(customers: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(customers["orders"], errors="coerce").fillna(0).gt(0)
 
 
+def _consent_changes(at_order: pd.Series, now: pd.Series) -> tuple[int, int]:
+    """Buyers whose consent in the customers export differs from their orders': how many say
+    yes there and no in the orders (opted in since), and the reverse (opted out since). A side
+    that does not say is no disagreement."""
+    both = at_order.notna().to_numpy() & now.notna().to_numpy()
+    before = at_order.to_numpy(dtype=object)[both].astype(bool)
+    after = now.to_numpy(dtype=object)[both].astype(bool)
+    return int((after & ~before).sum()), int((~after & before).sum())
+
+
+def _consent_note(opted_in: int, opted_out: int) -> str:
+    """Which source's consent the files use, and how many buyers the two exports disagree on."""
+    note = "marketing consent taken from the customers export where it lists the customer"
+    if not opted_in + opted_out:
+        return note
+    ways = [f"{opted_out:,} opted out"] * bool(opted_out) + [f"{opted_in:,} opted in"] * bool(opted_in)
+    return (
+        f"{note}: it and the orders export disagree for {opted_in + opted_out:,} buyers ({' and '.join(ways)} by the customers export's record), "
+        "and the customers export is used, since it is the store's current record while an order keeps the answer given at checkout"
+    )
+
+
 def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     """Orders export(s) plus the same store's customers export, joined by email."""
     order_parts = [(i, d) for i, d in zip(inputs, detections) if d.source == "shopify_orders"]
@@ -309,6 +331,7 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     consent = dict(zip(people.contacts["customer_id"], people.contacts["consent"]))
     contacts = orders.contacts.copy()
     newer = contacts["customer_id"].map(consent)
+    opted_in, opted_out = _consent_changes(contacts["consent"], newer)
     contacts["consent"] = newer.where(newer.notna(), contacts["consent"]).astype("boolean")
     if "consent" in people.mapping:  # so 'Columns read' names the column consent came from
         orders.mapping["consent"] = people.mapping["consent"]
@@ -343,5 +366,5 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
         "no_kept_order": len(not_kept),
         "buyers_not_in_customers_file": int(len(buyers - set(listed))),
     }
-    orders.notes.append("marketing consent taken from the customers export where it lists the customer")
+    orders.notes.append(_consent_note(opted_in, opted_out))
     return orders
