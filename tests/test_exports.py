@@ -719,6 +719,53 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     assert not [p for p in validate(doc, facts) if p.code == "unknown_segment"]
 
 
+def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
+    """A customers export's contact with Total Orders above 0 and no kept order in the orders
+    export (cancelled or refunded) ordered: a trial listed 29 of them as 'Prospects (never
+    bought)', where a first-order welcome would reach them. They are their own group in every
+    file, in exports.groups, reachable_by_segment and the left-out counts, with a note; the
+    prospects keep only those with no orders at all."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.exports import NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    people = tmp_path / "customers_export.csv"
+    rows = [("Ann", "ann.signup@example.com", "yes", 0), ("Bo", "bo.refunded@example.com", "yes", 2), ("Cy", "cy.cancelled@example.com", "no", 1), ("Di", "di.nomail@example.com", "yes", 1)]
+    lines = "".join(f"{n},X,{e if n != 'Di' else ''},{c},0.00,{k}\n" for n, e, c, k in rows)
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders,Phone\n" + lines.replace("\n", ",\n").replace(",yes,0.00,1,\n", ",yes,0.00,1,+15550001111\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    exports = facts["exports"]
+    assert facts["data"]["prospects"] == 1 and facts["data"]["no_kept_order"] == 3
+    assert exports["groups"][NO_KEPT_ORDER_KEY] == NO_KEPT_ORDER_NAME
+    assert exports["reachable_by_segment"][NO_KEPT_ORDER_KEY] == 1  # Bo: Cy opted out, Di has no email
+    assert exports["left_out_no_consent"][NO_KEPT_ORDER_KEY] == 1 and exports["left_out_no_email"][NO_KEPT_ORDER_KEY] == 1
+    assert exports["reachable_by_segment"]["prospects"] == 1
+    for tool, column, email in (("klaviyo", "Segment", "Email"), ("hubspot", "customer_segment", "Email"), ("mailchimp", "Tags", "Email Address")):
+        listed = read(out / "exports" / f"{tool}.csv")
+        assert list(listed.loc[listed[column] == NO_KEPT_ORDER_NAME, email]) == ["bo.refunded@example.com"], tool
+        assert list(listed.loc[listed[column] == "Prospects (never bought)", email]) == ["ann.signup@example.com"], tool
+    generic = read(out / "exports" / "segments_generic.csv")
+    assert (generic["segment"] == NO_KEPT_ORDER_KEY).sum() == 3 and set(generic.loc[generic["segment"] == NO_KEPT_ORDER_KEY, "segment_name"]) == {NO_KEPT_ORDER_NAME}
+    assert len(generic) == facts["data"]["customers"] + 4
+    assert any(n.startswith(f"3 contacts the customers export counts orders for, with no kept order in the orders export (cancelled or refunded, or not in it) are in the files as the segment '{NO_KEPT_ORDER_NAME}'; 1 of them") for n in exports["notes"])
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Contacts who ordered, none kept (cancelled or refunded; not segmented) | 3 |" in md and "| Contacts who never bought (not segmented) | 1 |" in md
+    assert "(customers, contacts who never bought and contacts whose orders were not kept)" in md
+    assert "## Contacts whose orders were not kept" in render_brief("strategy", facts)
+    intake = render_brief("intake", facts)
+    assert f"plus 3 whom the customers export counts orders for, with none kept in the orders export" in intake and NO_KEPT_ORDER_NAME in intake
+    assert "(1 of them contacts who never bought)" not in intake and "opted out of marketing (1 contacts whose orders were not kept" not in intake
+    # a customers export without an orders count: every unmatched contact stays a prospect
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent\n" + "".join(f"{n},X,{e},{c},0.00\n" for n, e, c, _ in rows[:3]), encoding="utf-8")
+    again = tmp_path / "again"
+    assert main(["run", str(orders), str(people), "--out", str(again), "--no-charts"]) == 0
+    facts = json.loads((again / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["prospects"] == 3 and facts["data"]["no_kept_order"] == 0 and NO_KEPT_ORDER_KEY not in facts["exports"]["groups"]
+
+
 def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):
     """A CRM account whose status says it ended (lifecycle Churned) was marked lifecyclestage
     'customer'. HubSpot does not move a contact's stage backwards on import and leaves a
@@ -757,3 +804,35 @@ def test_the_consent_question_counts_prospects_apart(runs):
     facts["exports"]["left_out_no_consent"]["prospects"] = 349
     opted = sum(facts["exports"]["left_out_no_consent"].values())
     assert f"the export marks {opted:,} people with an email as opted out of marketing (349 of them contacts who never bought)" in render_brief("intake", facts)
+
+
+def test_consent_the_two_exports_disagree_on_is_counted_and_told(tmp_path):
+    """When the orders export and the customers export give a buyer different marketing consent,
+    the customers export's answer is used (the store's current record); a trial had 150-odd
+    such buyers settled silently. The note counts them, each way, and says which source won."""
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    raw = pd.read_csv(orders, dtype=str)
+    raw = raw[raw["Email"].notna() & raw["Accepts Marketing"].notna()]
+    per_email = raw.groupby(raw["Email"].str.strip().str.lower())["Accepts Marketing"].agg(lambda s: set(s.str.strip().str.lower()))
+    one_answer = per_email[per_email.map(len) == 1].map(lambda s: next(iter(s)))
+    said_no, said_yes = list(one_answer[one_answer == "no"].index[:2]), list(one_answer[one_answer == "yes"].index[:2])
+    assert len(said_no) == len(said_yes) == 2, "the example needs buyers of each answer"
+    flipped = {said_no[0]: "yes", said_no[1]: "yes", said_yes[0]: "no"}  # 2 opted in since, 1 opted out
+    listed = {**flipped, said_yes[1]: "yes"}  # one agrees
+    people = tmp_path / "customers_export.csv"
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"A,B,{e},{c},10.00,1\n" for e, c in listed.items()), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    note = "marketing consent taken from the customers export where it lists the customer: it and the orders export disagree for 3 buyers (1 opted out and 2 opted in by the customers export's record), and the customers export is used"
+    assert any(n.startswith(note) for n in facts["notes"]) and note in (out / "report.md").read_text(encoding="utf-8")
+    generic = read(out / "exports" / "segments_generic.csv")
+    consent = dict(zip(generic["email"].str.lower(), generic["marketing_consent"]))
+    assert {e: consent[e] for e in flipped} == flipped  # the customers export's answer is the one written
+    # the same answers in both: the plain note, no count
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + f"A,B,{said_yes[1]},yes,10.00,1\n", encoding="utf-8")
+    again = tmp_path / "again"
+    assert main(["run", str(orders), str(people), "--out", str(again), "--no-charts"]) == 0
+    notes = json.loads((again / "facts.json").read_text(encoding="utf-8"))["notes"]
+    assert "marketing consent taken from the customers export where it lists the customer" in notes and not any("disagree" in n for n in notes)

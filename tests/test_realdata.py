@@ -199,6 +199,31 @@ def test_orders_joined_with_customers_export(cli, realdata):
     assert out["prospects"] == out["joined"]["prospects"] >= 1198
 
 
+def test_joined_contacts_with_orders_none_kept_are_not_prospects(cli, realdata, tmp_path):
+    """enavant: contacts whose Total Orders is above 0 but who have no kept order in the orders
+    export (refunded or cancelled) are listed as their own group, not as prospects who never
+    bought; the files' rows are checked against the customers export's own counts."""
+    import csv
+    import json
+
+    d = realdata / "shopify_enavant"
+    out = tmp_path / "out"
+    assert cli("run", d / "orders_export_1.csv", d / "customers_export_1.csv", "--out", out, "--no-charts").code == 0
+    with open(d / "customers_export_1.csv", newline="", encoding="utf-8") as fh:
+        orders_per_email = {r["Email"].strip().lower(): int(r["Total Orders"] or 0) for r in csv.DictReader(fh) if r["Email"].strip()}
+    with open(out / "exports" / "segments_generic.csv", newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    group = {k: [r for r in rows if r["segment"] == k] for k in ("prospects", "no_kept_order")}
+    counted = lambda r: orders_per_email.get(r["email"].strip().lower())  # noqa: E731
+    assert group["no_kept_order"] and all(counted(r) for r in group["no_kept_order"] if r["email"])
+    assert all(counted(r) == 0 for r in group["prospects"] if r["email"])
+    segmented = {r["email"].strip().lower() for r in rows if r["segment"] not in group}
+    ordered_unsegmented = [e for e, n in orders_per_email.items() if n > 0 and e not in segmented]
+    assert len([r for r in group["no_kept_order"] if r["email"]]) == len(ordered_unsegmented)
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["no_kept_order"] == len(group["no_kept_order"]) and facts["data"]["prospects"] == len(group["prospects"])
+
+
 def test_abandoned_checkouts_are_refused(cli, realdata):
     path = realdata / "shopify_monfrere" / "Shopify_Abandoned checkouts_export_032026.csv"
     res = cli("profile", path)

@@ -742,16 +742,56 @@ def test_value_tier_rules_name_what_they_measure_and_the_currency(shopify):
     assert f"| High Value | spend above {high['above']:,.2f} USD |" in section(shopify["md"], "### Value tiers")
 
 
-def test_in_short_says_when_the_next_period_check_rests_on_a_handful(shopify):
-    import copy
+def _validation_points(facts: dict) -> tuple[str, str]:
+    """The In short point on the next-period check, and the report's validation section."""
+    import tempfile
 
     from custseg.render.report import build_context
 
-    facts = copy.deepcopy(shopify["facts"])
-    facts["segmentations"]["rfm"]["validation"]["segments"][0]["customers"] = 1
     points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
-    check = points["Checked against what happened next"]
-    assert "(1 customer then)" in check and "So few customers say little about the segment." in check
+    with tempfile.TemporaryDirectory() as out:
+        render_report(facts, out)
+        md = Path(out, "report.md").read_text()
+    return points.get("Checked against what happened next", ""), section(md, "## Next-period validation")
+
+
+def test_the_next_period_check_leads_with_no_lift_from_a_handful(shopify):
+    """A trial store's top segment held one customer at the cutoff and In short said it 'bought
+    again 17.79 times as often': a lift from so few is noise. The best-ranked segment with
+    enough customers is told instead, by its rate against everyone's (both facts)."""
+    import copy
+
+    from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
+
+    facts = copy.deepcopy(shopify["facts"])
+    val = facts["segmentations"]["rfm"]["validation"]
+    names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    rows = val["segments"]
+    sized = [r for r in rows[1:] if r["customers"] >= MIN_CUSTOMERS_FOR_LIFT]
+    assert rows[0]["customers"] >= MIN_CUSTOMERS_FOR_LIFT and sized, "the example needs a measurable top and one below it"
+    rows[0]["customers"] = 1
+    stand_in = sized[0]
+    skipped = rows[: rows.index(stand_in)]
+    check, part = _validation_points(facts)
+    lift = f"{fmt_dec(val['top_lift'])} times"
+    assert lift not in check and lift not in part
+    first = f"{names[rows[0]['segment']]} (1 customer)"
+    assert check.startswith(f"scored at {val['cutoff']}, {first}") and first in part
+    for r in skipped[1:]:
+        assert f"{names[r['segment']]} ({fmt_count(r['customers'])} customers)" in check
+    told = f"were too few then to measure; the best-ranked segment with enough, {names[stand_in['segment']]} ({fmt_count(stand_in['customers'])} customers then), bought again {fmt_pct(stand_in['repeat_rate'])} of the time against {fmt_pct(val['base_repeat_rate'])} for all customers"
+    assert told in check and told in part
+    # every segment too small: nothing stands in, and the report says so
+    for r in rows:
+        r["customers"] = MIN_CUSTOMERS_FOR_LIFT - 1
+    check, part = _validation_points(facts)
+    assert check.startswith(f"scored at {val['cutoff']}, {names[rows[0]['segment']]} ({fmt_count(MIN_CUSTOMERS_FOR_LIFT - 1)} customers)")
+    assert "were too few then to measure in the next" in check and "best-ranked" not in check and lift not in part
+    # enough customers at the top: its lift, as before
+    for r in rows:
+        r["customers"] = MIN_CUSTOMERS_FOR_LIFT
+    check, part = _validation_points(facts)
+    assert f"({fmt_count(MIN_CUSTOMERS_FOR_LIFT)} customers then) bought again {lift} as often" in check and f"at {lift} that rate" in part
 
 
 def test_rows_read_from_several_files_are_told_apart(tmp_path):
@@ -968,6 +1008,34 @@ def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "import klaviyo.csv into Klaviyo and segments_generic.csv into Customer.io (in exports/)" in _keeping(md)  # first named first
     assert "the Klaviyo file and Customer.io (the rows of segments_generic.csv" in section(md, "## In short")
+
+
+def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
+    """A note about one file (HubSpot's import steps) is left out when no tool of the plan
+    imports that file, and kept when one does or when there is no plan (a Klaviyo-only plan
+    still read 'hubspot.csv: create the contact property ...' in a trial)."""
+    import copy
+
+    facts = shopify["facts"]
+    hubspot = [n for n in facts["exports"]["notes"] if n.startswith("hubspot.csv: ")]
+    others = [n for n in facts["exports"]["notes"] if not n.startswith("hubspot.csv: ")]
+    assert hubspot and others, "the Shopify example needs a HubSpot note and others"
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+
+    def files_part(crms: list[str] | None) -> str:
+        if crms is None:
+            render_report(facts, str(tmp_path))
+        else:
+            doc = copy.deepcopy(plan)
+            for rule, crm in zip(doc["automation_rules"], crms * len(doc["automation_rules"])):
+                rule["crm"] = crm
+            render_report(facts, str(tmp_path), strategy=doc)
+        return section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Files for your CRM")
+
+    for crms, shown in ((["Klaviyo"], False), (["Klaviyo", "HubSpot"], True), (["HubSpot"], True), (None, True)):
+        part = files_part(crms)
+        assert all((f"- {n}" in part) == shown for n in hubspot), crms
+        assert all(f"- {n}" in part for n in others), crms  # notes about every file stay
 
 
 def test_keeping_current_on_a_usage_plan_says_where_the_usage_group_is(usage_report):
@@ -1199,3 +1267,19 @@ def test_a_warning_the_user_answered_is_shown_with_the_answer(tmp_path):
     codes = {(p.path, p.code) for p in validate(plan, facts)}
     assert ("confirmed.budget", "unknown_confirmation") in codes and ("confirmed.marketplace", "confirmation_without_warning") in codes
     assert not any(path == "confirmed.consent_unknown" for path, _ in codes)
+
+
+def test_usage_groups_give_no_lift_from_a_handful(rendered):
+    """The usage groups' next-period check says when its top group held too few users to
+    measure, instead of its lift (the event-log example's top group held one user)."""
+    from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
+
+    run = rendered["product_events.jsonl"]
+    val = run["facts"]["segmentations"]["behavioral"]["validation"]
+    top = val["segments"][0]
+    assert top["customers"] < MIN_CUSTOMERS_FOR_LIFT, "the example's top usage group needs to be small"
+    name = run["facts"]["segmentations"]["behavioral"]["segments"][top["segment"]]["name"]
+    unit = "user" if top["customers"] == 1 else "users"
+    told = f"; {name} ({fmt_count(top['customers'])} {unit}) were too few then to measure."
+    assert told in run["md"] and told in html_text(run["html"])
+    assert f"{fmt_dec(val['top_lift'])} times that rate" not in run["md"]

@@ -81,6 +81,36 @@ def test_profile_counts_who_the_email_tools_can_reach(tmp_path, cli):
     assert "Contacts   no email addresses in the export (the email-tool files will be empty)" in cli("profile", write(tmp_path, "plain.csv", "\n".join(lines) + "\n")).out
 
 
+
+def test_profile_counts_the_customers_contacts_apart_from_the_groups_listed_beside_them(tmp_path, cli):
+    """The profile's contacts counted buyers only while the intake brief counts everyone the CRM
+    files list (a trial: 67 opted out against 416): each group is counted on its own line and
+    field, and with the customers they add up to the run's opt-outs and reach."""
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    people = tmp_path / "customers_export.csv"
+    rows = [("ann.signup@example.com", "yes", 0), ("bo.signup@example.com", "no", 0), ("cy.refunded@example.com", "no", 2)]
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"A,B,{e},{c},0.00,{n}\n" for e, c, n in rows), encoding="utf-8")
+    alone = cli("profile", orders, "--json").json()
+    out = cli("profile", orders, people, "--json").json()
+    assert out["contacts"] == alone["contacts"]  # the customers' own, as without the customers export
+    assert out["contacts_apart"] == {
+        "prospects": {"with_email": 2, "opted_in": 1, "opted_out": 1, "consent_unknown": 0},
+        "no_kept_order": {"with_email": 1, "opted_in": 0, "opted_out": 1, "consent_unknown": 0},
+    }
+    c = out["contacts"]
+    text = cli("profile", orders, people).out
+    assert f"Contacts   customers: {c['with_email']:,} with an email: {c['opted_in']:,} opted in to marketing, {c['opted_out']:,} opted out" in text
+    assert "\n           prospects who never bought: 2 with an email: 1 opted in to marketing, 1 opted out\n" in text
+    assert "\n           ordered but none kept (cancelled or refunded): 1 with an email: 0 opted in to marketing, 1 opted out\n" in text
+    # the run's files count the same people: opted out, and reachable (opted in)
+    run = tmp_path / "out"
+    assert cli("run", orders, people, "--out", run, "--no-charts").code == 0
+    exports = json.loads((run / "facts.json").read_text(encoding="utf-8"))["exports"]
+    groups = [c, *out["contacts_apart"].values()]
+    assert sum(exports["left_out_no_consent"].values()) == sum(g["opted_out"] for g in groups)
+    assert exports["reachable_by_segment"]["prospects"] == 1 and exports["reachable_by_segment"].get("no_kept_order", 0) == 0
+
 def test_shopify_include_unpaid(tmp_path):
     ds = load([write(tmp_path, "orders_export.csv", SHOPIFY)], _opts(include_unpaid=True))
     assert "unpaid" not in ds.dropped and len(ds.transactions) == 4

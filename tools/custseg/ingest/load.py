@@ -71,6 +71,8 @@ class Dataset:
     key: str = field(repr=False)
     joined: dict | None = None  # how a customers export was joined to orders
     prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
+    no_kept_order: int = 0  # a customers export's contacts it counts orders for, with no kept order in the orders export (all cancelled or refunded): not prospects
+    no_kept_order_contacts: pd.DataFrame | None = field(default=None, repr=False)  # their customer_id, email, consent: never for the model
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
@@ -286,6 +288,36 @@ def _ordered(counter: Counter) -> dict[str, int]:
     return {k: int(v) for k, v in sorted(counter.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])) if v}
 
 
+def _ordered_per_customers_export(customers: pd.DataFrame) -> pd.Series:
+    """Whether the customers export counts any order for each contact (its Total Orders); all
+    False when it has no orders column, so every unmatched contact stays a prospect."""
+    if "orders" not in customers:
+        return pd.Series(False, index=customers.index)
+    return pd.to_numeric(customers["orders"], errors="coerce").fillna(0).gt(0)
+
+
+def _consent_changes(at_order: pd.Series, now: pd.Series) -> tuple[int, int]:
+    """Buyers whose consent in the customers export differs from their orders': how many say
+    yes there and no in the orders (opted in since), and the reverse (opted out since). A side
+    that does not say is no disagreement."""
+    both = at_order.notna().to_numpy() & now.notna().to_numpy()
+    before = at_order.to_numpy(dtype=object)[both].astype(bool)
+    after = now.to_numpy(dtype=object)[both].astype(bool)
+    return int((after & ~before).sum()), int((~after & before).sum())
+
+
+def _consent_note(opted_in: int, opted_out: int) -> str:
+    """Which source's consent the files use, and how many buyers the two exports disagree on."""
+    note = "marketing consent taken from the customers export where it lists the customer"
+    if not opted_in + opted_out:
+        return note
+    ways = [f"{opted_out:,} opted out"] * bool(opted_out) + [f"{opted_in:,} opted in"] * bool(opted_in)
+    return (
+        f"{note}: it and the orders export disagree for {opted_in + opted_out:,} buyers ({' and '.join(ways)} by the customers export's record), "
+        "and the customers export is used, since it is the store's current record while an order keeps the answer given at checkout"
+    )
+
+
 def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     """Orders export(s) plus the same store's customers export, joined by email."""
     order_parts = [(i, d) for i, d in zip(inputs, detections) if d.source == "shopify_orders"]
@@ -299,10 +331,15 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     consent = dict(zip(people.contacts["customer_id"], people.contacts["consent"]))
     contacts = orders.contacts.copy()
     newer = contacts["customer_id"].map(consent)
+    opted_in, opted_out = _consent_changes(contacts["consent"], newer)
     contacts["consent"] = newer.where(newer.notna(), contacts["consent"]).astype("boolean")
     if "consent" in people.mapping:  # so 'Columns read' names the column consent came from
         orders.mapping["consent"] = people.mapping["consent"]
-    prospects = int((~matched).sum())
+    # A contact the customers export counts orders for, with none in the orders export, ordered
+    # and had every order cancelled or refunded: no prospect, and no first-order welcome for them.
+    ordered = _ordered_per_customers_export(people.customers)
+    none_kept = ~matched & ordered
+    prospects = int((~matched & ~ordered).sum())
     dropped = Counter(orders.dropped)
     dropped.update(people.dropped)
     orders.files += people.files
@@ -313,16 +350,21 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     orders.prospects = prospects
     # The contacts who never bought (newsletter sign-ups): in no segment, but the CRM files list
     # them, so a plan can aim at their first order.
-    never = set(listed[~matched])
+    never = set(listed[~matched & ~ordered])
     orders.prospect_contacts = people.contacts[people.contacts["customer_id"].isin(never)].reset_index(drop=True)
+    not_kept = set(listed[none_kept])
+    orders.no_kept_order = len(not_kept)
+    if not_kept:
+        orders.no_kept_order_contacts = people.contacts[people.contacts["customer_id"].isin(not_kept)].reset_index(drop=True)
     if people.source_ids is not None:
-        theirs = people.source_ids[people.source_ids["customer_id"].isin(never)]
+        theirs = people.source_ids[people.source_ids["customer_id"].isin(never | not_kept)]
         orders.source_ids = _one_per_customer([f for f in (orders.source_ids, theirs) if f is not None])
     orders.joined = {
         "customers_file_rows": people.rows,
         "customers_matched": int(matched.sum()),
         "prospects": prospects,
+        "no_kept_order": len(not_kept),
         "buyers_not_in_customers_file": int(len(buyers - set(listed))),
     }
-    orders.notes.append("marketing consent taken from the customers export where it lists the customer")
+    orders.notes.append(_consent_note(opted_in, opted_out))
     return orders

@@ -14,7 +14,7 @@ import numpy as np
 
 from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
-from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
 from custseg.strategy.validate import is_quiet
 
@@ -69,6 +69,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
+        "no_kept_order_key": NO_KEPT_ORDER_KEY,
+        "no_kept_order_name": NO_KEPT_ORDER_NAME,
         "never_paid_key": NEVER_PAID_KEY,
         "never_paid_name": NEVER_PAID_NAME,
         # failed and unfinished payments followed per customer, in words (the report's paragraph)

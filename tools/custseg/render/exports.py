@@ -69,6 +69,10 @@ NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g
 PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
 # People whose every payment failed or was never completed (ingest/payments.py): one segment, no scores.
 NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Payment failed (no payment in export)"
+# A customers export's contacts it counts orders for, none of them kept in the orders export:
+# they ordered, so a first-order welcome (the prospects') is wrong for them. No comma in the
+# label: Mailchimp's tags split on commas, and the files should all carry the same label.
+NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME = "no_kept_order", "Ordered but none kept (cancelled or refunded)"
 ENCODING = "utf-8-sig"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.
@@ -100,7 +104,7 @@ class ExportSummary:
     include_unconsented: bool
     split: bool
     notes: list[str] = field(default_factory=list)
-    groups: dict[str, str] = field(default_factory=dict)  # key -> label of the files' own groups (prospects, payment_failed), not segments of any segmentation
+    groups: dict[str, str] = field(default_factory=dict)  # key -> label of the files' own groups (prospects, no_kept_order, payment_failed), not segments of any segmentation
     columns: dict[str, list[str]] = field(default_factory=dict)  # whole file name -> its header (split files share their tool's): what a CRM rule can filter on
 
     def to_dict(self) -> dict[str, Any]:
@@ -796,7 +800,7 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
     CRM's live subscription with no order on record), unless a CRM's status says the account
     ended (lifecycle Churned): their cell stays empty. Also how many ended accounts that leaves
     empty."""
-    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY, NEVER_PAID_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
+    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY, NEVER_PAID_KEY, NO_KEPT_ORDER_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
     customer = bought | segmented
     if "lifecycle" not in customers:
         return customer, 0

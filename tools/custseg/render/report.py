@@ -26,10 +26,9 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
-from custseg.compute.rfm import min_segment_size
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.resolve import value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
@@ -483,14 +482,31 @@ def _migration(mig: dict | None, order: list[str], name: Callable[[str], str]) -
     }
 
 
-def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
+# Below this many customers at the cutoff, one customer's purchase moves a segment's repeat rate
+# by more than five points, so its lift is a few people's luck: a trial store's report led with
+# "17.79 times as often" from a single Champion. The same count the trend rule takes as enough
+# people to call a change (TREND_CLEAR_CUSTOMERS), so the report has one idea of "enough".
+MIN_CUSTOMERS_FOR_LIFT = TREND_CLEAR_CUSTOMERS
+
+
+def _measured_rows(rows: list[dict]) -> tuple[dict | None, list[dict]]:
+    """The best-ranked segment that held enough customers at the cutoff for its next-period rate
+    to mean something (none if no segment did), and the better-ranked ones that held too few."""
+    rated = [r for r in rows if r["repeat_rate"] is not None]
+    first = next((i for i, r in enumerate(rated) if (r["customers"] or 0) >= MIN_CUSTOMERS_FOR_LIFT), len(rated))
+    return (rated[first] if first < len(rated) else None), rated[:first]
+
+
+def _validation(val: dict | None, name: Callable[[str], str], who: str = "customer") -> dict | None:
+    """The next-period check for the templates (``who``: what the rows count, customers or users)."""
     if not val:
         return None
     rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
     # the facts' violations, by name: a segment that bought again more often than the one above it
     rated = [r for r in rows if r["repeat_rate"] is not None]
     upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
-    return {
+    measured, too_few = _measured_rows(rows)
+    out = {
         "cutoff": val.get("cutoff"),
         "window_end": val.get("window_end"),
         "window_days": val.get("window_days"),
@@ -498,11 +514,25 @@ def _validation(val: dict | None, name: Callable[[str], str]) -> dict | None:
         "base_repeat_rate": val.get("base_repeat_rate"),
         "top_segment": name(val["top_segment"]) if val.get("top_segment") else None,
         "top_lift": val.get("top_lift"),
+        # the lift is the top segment's (facts hold no other): told only when it held enough customers
+        "top_measured": bool(measured) and not too_few and val.get("top_lift") is not None,
+        "measured": measured,
+        "too_few": too_few,
+        "too_few_words": _too_few_words(too_few, who),
         "monotone": val.get("monotone"),
         "upsets": upsets,
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
     }
+    out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
+    return out
+
+
+def _too_few_words(rows: list[dict], who: str = "customer") -> str:
+    """'Champions (1 customer) and Loyal (3 customers)'."""
+    if not rows:
+        return ""
+    return _join([f"{r['name']} ({fmt_count(r['customers'])} {who if r['customers'] == 1 else who + 's'})" for r in rows])
 
 
 def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]:
@@ -632,7 +662,7 @@ def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
         "trend_note": _trend_note(seg),
         # usage groups: how users moved between them, and who was active again in the next period
         "migration": _migration(seg.get("migration"), list(seg.get("order") or []), _name_of(_names(seg))) if kind == USAGE_KIND else None,
-        "validation": _validation(seg.get("validation"), _name_of(_names(seg))) if kind == USAGE_KIND else None,
+        "validation": _validation(seg.get("validation"), _name_of(_names(seg)), "user") if kind == USAGE_KIND else None,
     }
 
 
@@ -695,7 +725,7 @@ def _data(facts: dict) -> dict:
         "files": list(d.get("files") or []),
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
-        **{k: d.get(k) for k in ("rows", "customers", "prospects", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
@@ -1010,7 +1040,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
             segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
-        listed = {PROSPECT_KEY: PROSPECT_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
+        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
         name = lambda k: display.get(k) or names.get(k) or listed.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
@@ -1276,20 +1306,34 @@ def _upset_words(u: dict) -> str:
 
 
 def _validation_point(rfm: dict | None) -> list[dict]:
-    """The next-period check: the top segment's lift and every break in the ordering."""
+    """The next-period check: how much more often the top segment bought again (or, when it
+    held too few customers to tell, the best-ranked segment that held enough) and every break
+    in the ordering."""
     val = (rfm or {}).get("validation")
-    if not (val and val.get("top_lift") is not None and val.get("top_segment")):
+    if not (val and val["lift_words"]):
         return []
-    top_rows = val["rows"][0]["customers"] if val["rows"] else None
-    then = f" ({fmt_count(top_rows)} {'customer' if top_rows == 1 else 'customers'} then)" if top_rows is not None else ""
-    text = f"scored at {fmt_date(val['cutoff'])}, {val['top_segment']}{then} bought again {fmt_dec(val['top_lift'])} times as often as the average customer in the next {fmt_days(val['window_days'])}."
-    if top_rows is not None and top_rows < min_segment_size(sum(r["customers"] or 0 for r in val["rows"])):
-        text += " So few customers say little about the segment."
+    text = f"scored at {fmt_date(val['cutoff'])}, {val['lift_words']} in the next {fmt_days(val['window_days'])}."
     if val.get("monotone"):
         text += " Each segment bought again at least as often as the next one down."
     elif val["upsets"]:
         text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
     return [{"lead": "Checked against what happened next", "text": text}]
+
+
+def _lift_words(val: dict) -> str:
+    """The top segment's lift, or what stands in for it when the top held too few customers:
+    the best-ranked segment that held enough, told by its rate against everyone's (facts hold
+    the top segment's lift only), or that none did."""
+    if val["top_measured"]:
+        top = val["rows"][0]["customers"]
+        return f"{val['top_segment']} ({fmt_count(top)} {'customer' if top == 1 else 'customers'} then) bought again {fmt_dec(val['top_lift'])} times as often as the average customer"
+    few = f"{val['too_few_words']} were too few then to measure"
+    stand_in = val["measured"]
+    if not stand_in:
+        return few
+    rate = fmt_pct(stand_in["repeat_rate"])
+    base_rate = fmt_pct(val["base_repeat_rate"])
+    return f"{few}; the best-ranked segment with enough, {stand_in['name']} ({fmt_count(stand_in['customers'])} customers then), bought again {rate} of the time against {base_rate} for all customers"
 
 
 def _email_point(block: dict, exports: dict | None) -> list[dict]:
@@ -1299,14 +1343,18 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
         listed = block.get("reachable_by_segment") or {}
-        apart = ["contacts who never bought"] * (PROSPECT_KEY in listed) + ["people with failed payments only"] * (NEVER_PAID_KEY in listed)
-        people = f"people in segments_generic.csv (customers, and {' and '.join(apart)})" if apart else "customers"
+        apart = [who for key, who in _APART if key in listed]
+        people = f"people in segments_generic.csv (customers, {'and ' * (len(apart) == 1)}{_join(apart)})" if apart else "customers"
         no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
         why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
         text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}" + (f"; of the others, {' and '.join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
+
+
+# The CRM files' own groups besides the customers, as the Email point names them.
+_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"))
 
 
 def _reach_words(exports: dict, block: dict) -> str:
@@ -1352,10 +1400,28 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     rows = block.get("rows_written") or {}
     emailed = any(rows.get(f) for f in block["files"] if f != GENERIC_FILE)
     tools = [{"name": n, "file": f} for n, f in importing_tools(strategy) if f in block["files"]]
-    notes = list(block.get("notes") or [])
+    notes = _notes_for_imported_files(block.get("notes") or [], block["files"], {t["file"] for t in tools})
     if _confirmed(strategy).get("consent_unknown"):
         notes = [n.replace("; check before emailing them", "; you answered this at intake (Warnings and notes)") for n in notes]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+
+
+# An exporter note about one file opens with its name ("hubspot.csv: create the contact property ...").
+_FILE_NOTE = re.compile(r"^([\w.-]+\.csv): ")
+
+
+def _notes_for_imported_files(notes: list[str], files: list[str], imported: set[str]) -> list[str]:
+    """The exporter's notes, less those about a file none of the plan's tools imports (a
+    Klaviyo-only plan has no use for HubSpot's import steps). Without tools, every note."""
+    if not imported:
+        return list(notes)
+    kept = []
+    for note in notes:
+        about = _FILE_NOTE.match(note)
+        if about and about.group(1) in files and about.group(1) not in imported:
+            continue
+        kept.append(note)
+    return kept
 
 
 def _confirmed(strategy: Any) -> dict:

@@ -12,6 +12,7 @@ from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
 from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
+from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
 
 SMALL_BASE = 50
@@ -82,6 +83,7 @@ class ProfileResult:
     methods_unavailable: dict[str, str]
     one_time_share: float | None
     prospects: int
+    no_kept_order: int = 0  # contacts who ordered per the customers export, with no kept order in the orders export: not in prospects
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
@@ -95,7 +97,8 @@ class ProfileResult:
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
-    contacts: dict[str, int] | None = None  # customers with an email, and their marketing consent (counts only); None when the export has no emails
+    contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
+    contacts_apart: dict[str, dict[str, int]] | None = None  # the same for the people the CRM files list besides the customers, by group key (prospects, no_kept_order, payment_failed); None when there are none
 
 
 def profile(params: ProfileParams) -> ProfileResult:
@@ -133,6 +136,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
         prospects=ds.prospects,
+        no_kept_order=ds.no_kept_order,
         notes=list(ds.notes),
         files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
         joined=ds.joined,
@@ -140,10 +144,30 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         not_activity_events=ds.not_activity_events,
         buyers=_distinct_ids(ds.transactions["customer_id"]) if ds.kind == "events" else None,
         ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
-        contacts=_contact_counts(ds.contacts),
+        **_contact_fields(ds),
     )
     result.warnings = _warnings(ds, result)
     return result
+
+
+# The people listed beside the customers, by the CRM files' group key, as the profile names them.
+APART_LABELS = {PROSPECT_KEY: "prospects who never bought", NO_KEPT_ORDER_KEY: "ordered but none kept (cancelled or refunded)", NEVER_PAID_KEY: "every payment failed (no payment in the export)"}
+
+
+def _contact_fields(ds: Dataset) -> dict:
+    """``contacts`` for the customers alone and ``contacts_apart`` for each group the CRM files
+    list beside them: the intake brief counts everyone the files list, and one total of both
+    kinds read as 'customers' in a trial (67 opted-out buyers against the brief's 416 people)."""
+    customers, apart = ds.contacts, {}
+    if ds.kind == "customers" and ds.customers is not None and "prospect" in ds.customers and "customer_id" in ds.contacts:
+        # a customers table's contacts cover every row: its prospects are split off here
+        listed = ds.contacts["customer_id"].isin(set(ds.customers.loc[ds.customers["prospect"], "customer_id"]))
+        customers, apart[PROSPECT_KEY] = ds.contacts[~listed], ds.contacts[listed]
+    for key, frame in ((PROSPECT_KEY, ds.prospect_contacts), (NO_KEPT_ORDER_KEY, ds.no_kept_order_contacts), (NEVER_PAID_KEY, ds.never_paid_contacts)):
+        if frame is not None and len(frame):
+            apart[key] = frame
+    counted = {k: c for k, c in ((k, _contact_counts(v)) for k, v in apart.items()) if c}
+    return {"contacts": _contact_counts(customers), "contacts_apart": counted or None}
 
 
 def _contact_counts(contacts: pd.DataFrame) -> dict[str, int] | None:
@@ -337,9 +361,16 @@ def _failed_text(fp: FailedPayments, currency: str | None) -> str:
 
 
 def _contacts_text(r: ProfileResult) -> str:
-    c = r.contacts
-    if not c:
-        return "no email addresses in the export (the email-tool files will be empty)"
+    """One line for the customers; with people listed beside them, one more for each group,
+    every line saying whom it counts."""
+    if not r.contacts_apart:
+        return _consent_text(r.contacts) if r.contacts else "no email addresses in the export (the email-tool files will be empty)"
+    lines = [f"customers: {_consent_text(r.contacts) if r.contacts else 'none with an email'}"]
+    lines += [f"{APART_LABELS.get(k, k)}: {_consent_text(c)}" for k, c in r.contacts_apart.items()]
+    return "\n           ".join(lines)
+
+
+def _consent_text(c: dict[str, int]) -> str:
     if c["consent_unknown"] == c["with_email"]:
         consent = "the export does not record marketing consent (confirm they may be emailed)"
     else:

@@ -140,7 +140,7 @@ def _run(params: RunParams) -> RunResult:
 
 def _render(params: RunParams, ds, facts, customers, staging: str, progress: Progress) -> None:
     """Charts, CRM files, workbook, facts.json and the report, all from the computed facts."""
-    from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME, write_exports
+    from custseg.render.exports import GENERIC_FILE, write_exports
     from custseg.render.report import CHARTS_DIR, render_report
     from custseg.render.workbook import write_workbook
 
@@ -154,7 +154,7 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     progress.step("writing CRM files")
     listed, contacts = with_prospects(customers, ds)
     summary = write_exports(listed, contacts, doc, staging, include_unconsented=params.include_unconsented, split=params.split, source_ids=ds.source_ids)
-    for key, name, who in ((PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"), (NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed")):
+    for _, key, name, who in _listed_groups(ds):
         n = int((listed["segment"] == key).sum()) if len(listed) > len(customers) else 0
         if n:
             summary.groups[key] = name
@@ -183,14 +183,25 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     render_report(doc, staging, charts=charts)
 
 
+def _listed_groups(ds) -> list[tuple[pd.DataFrame | None, str, str, str]]:
+    """The CRM files' own groups of people in no segment: their contacts, key, label, and who
+    they are in the exports' note."""
+    from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+
+    return [
+        (ds.prospect_contacts, PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"),
+        (ds.no_kept_order_contacts, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, "contacts the customers export counts orders for, with no kept order in the orders export (cancelled or refunded, or not in it)"),
+        (ds.never_paid_contacts, NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed"),
+    ]
+
+
 def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The customers the CRM files list, and their contacts: every buyer, then the contacts who
-    never bought (a customers export's sign-ups) and the people whose every payment failed, each
-    as one segment with no scores. customers.csv and the facts stay with the buyers."""
-    from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, PROSPECT_KEY, PROSPECT_NAME
-
+    never bought (a customers export's sign-ups), those whose orders were all cancelled or
+    refunded and the people whose every payment failed, each as one segment with no scores.
+    customers.csv and the facts stay with the buyers."""
     listed, contacts = [customers], [ds.contacts]
-    for extra, key, name in ((ds.prospect_contacts, PROSPECT_KEY, PROSPECT_NAME), (ds.never_paid_contacts, NEVER_PAID_KEY, NEVER_PAID_NAME)):
+    for extra, key, name, _ in _listed_groups(ds):
         if extra is not None and len(extra):
             rows = pd.DataFrame({"customer_id": extra["customer_id"].astype(object), "segment": key, "segment_name": name})
             if "outstanding_value" in customers and ds.outstanding is not None:  # what they still owe, as the buyers' rows say it
