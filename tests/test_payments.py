@@ -243,3 +243,18 @@ def test_old_failures_are_told_apart_from_recent_ones(tmp_path):
     assert (fp["outstanding"], fp["outstanding_value"]) == (2, 100.0)
     assert fp["outstanding_recent"] == {"days": 90, "payments": 1, "value": 30.0}
     assert sorted(ds.outstanding["outstanding_since"]) == ["2024-01-01", "2024-07-10"]
+
+
+def test_attempts_without_a_date_are_counted_not_followed():
+    """An unfinished payment whose date cannot be read is an attempt nobody can follow; when no
+    row at all has a date and a customer, the summary still says so instead of failing
+    (found by hypothesis: one 'expired' order with an unparseable date)."""
+    import numpy as np
+    import pandas as pd
+
+    from custseg.ingest.payments import follow_up
+
+    result = follow_up(pd.Series(["a@shop.example"]), np.array(["NaT"], dtype="datetime64[D]"), np.array([25.0]), ["kept", "incomplete"], np.array([1]), "shopify_orders")
+    assert result is not None
+    assert (result.summary["attempts"], result.summary["attempts_not_followed"], result.summary["payments"]) == (1, 1, 0)
+    assert result.summary["outstanding_recent"]["payments"] == 0

@@ -67,7 +67,9 @@ def follow_up(identity: pd.Series, day: np.ndarray, amount: np.ndarray, reason_n
 
     outstanding = payments[~payments["paid_later"]]
     summary = _summary(payments, outstanding, wanted, reason_names, int(attempt.sum()), int((attempt & ~known).sum()))
-    recent = outstanding[outstanding["last"] > int(days[known].max()) - RECENT_DAYS]  # an old failure is rarely recovered
+    # an old failure is rarely recovered; with no dated, identified row nothing is followed
+    data_end = int(days[known].max()) if known.any() else None
+    recent = outstanding[outstanding["last"] > data_end - RECENT_DAYS] if data_end is not None else outstanding.iloc[:0]
     summary["outstanding_recent"] = {"days": RECENT_DAYS, "payments": int(len(recent)), "value": _money(recent["value"])}
     first_of_declined = np.zeros(len(reason_code), dtype=bool)
     first_of_declined[payments.loc[declined[declined].index, "row"].to_numpy()] = True
