@@ -410,6 +410,11 @@ def test_migration_validation_and_opportunities(shopify):
         assert o["explanation"].endswith(f"spent {o['next_gap_per_customer']:,.2f} USD more in it than those in {names[o['from_segment']]}")
         assert f"| {fmt_money(o['revenue_gap_per_customer'], 'USD')} | {fmt_money(o['next_gap_per_customer'], 'USD')} |" in opp
         assert f"are in {names[o['from_segment']]} now" in o["explanation"] and o["to_segment"] not in o["explanation"]  # names, not keys
+    # why the list is short: every upward move is either sized or counted by the reason it was not
+    skipped = rfm["opportunities_skipped"]
+    assert sum(skipped.values()) + len(rfm["opportunities"]) == len(rfm["order"]) * (len(rfm["order"]) - 1) // 2
+    assert f"Of all moves up: {rfm['opportunities_note']}." in opp
+    assert f"the other {sum(skipped.values())}:" in opp
 
 
 def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, rendered):

@@ -600,6 +600,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "validation": _validation(seg.get("validation"), name),
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
+        "opportunities_note": seg.get("opportunities_note") or "",
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
         "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
