@@ -1015,6 +1015,23 @@ def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     assert "the Klaviyo file and Customer.io (the rows of segments_generic.csv" in section(md, "## In short")
 
 
+def test_a_plan_tool_whose_file_is_empty_is_told_the_source_id_route(rendered, tmp_path):
+    """An export with no emails leaves mailchimp.csv empty: a plan whose rules run in Mailchimp is
+    not told to import it (a UCI trial read 'import mailchimp.csv into Mailchimp' over a file of
+    no rows), but how to reach those people through segments_generic.csv's ids."""
+    events = rendered["product_events.jsonl"]
+    facts = events["facts"]
+    assert facts["exports"]["rows_written"]["mailchimp.csv"] == 0 and facts["exports"]["rows_written"]["segments_generic.csv"] > 0
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    for rule in plan["automation_rules"]:
+        rule["crm"] = "Mailchimp"
+    render_report(facts, str(tmp_path), strategy=plan)
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Files for your CRM")
+    assert "import mailchimp.csv" not in part
+    assert "Mailchimp matches contacts on email, which this export does not hold: export your audience there" in part
+    assert "look each id up in segments_generic.csv's source_id column" in part
+
+
 def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
     """A note about one file (HubSpot's import steps) is left out when no tool of the plan
     imports that file, and kept when one does or when there is no plan (a Klaviyo-only plan

@@ -1404,7 +1404,18 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     notes = _notes_for_imported_files(block.get("notes") or [], block["files"], {t["file"] for t in tools})
     if _confirmed(strategy).get("consent_unknown"):
         notes = [n.replace("; check before emailing them", "; you answered this at intake (Warnings and notes)") for n in notes]
-    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools, "imports": _imports(tools) if tools else ""}
+    # a tool whose file lists nobody (no emails in the export) is reached through the generic file's ids
+    filled = [t for t in tools if rows.get(t["file"])]
+    unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
+    return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
+            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else ""}
+
+
+def _by_source_id(tools: list[str]) -> str:
+    """How to tag people in a tool whose import file is empty because the export held no emails."""
+    return (f"{_join(tools)} {'matches' if len(tools) == 1 else 'match'} contacts on email, which this export does not hold:"
+            f" export your audience there with the id your store or billing system gave each person, look each id up in {GENERIC_FILE}'s source_id column,"
+            " and import the result as an update that sets the segment tag")
 
 
 # An exporter note about one file opens with its name ("hubspot.csv: create the contact property ...").
