@@ -1305,3 +1305,18 @@ def test_usage_groups_give_no_lift_from_a_handful(rendered):
     told = f"; {name} ({fmt_count(top['customers'])} {unit}) were too few then to measure."
     assert told in run["md"] and told in html_text(run["html"])
     assert f"{fmt_dec(val['top_lift'])} times that rate" not in run["md"]
+
+
+def test_the_segments_brief_withholds_a_lift_from_a_handful(rendered, shopify):
+    """The segments brief gives the model the same threshold as the report: a top group of
+    fewer customers than MIN_CUSTOMERS_FOR_LIFT is called too small to measure, not a lift."""
+    from custseg.render.briefs import render_brief as render
+    from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
+
+    facts = rendered["product_events.jsonl"]["facts"]
+    assert facts["segmentations"]["behavioral"]["validation"]["segments"][0]["customers"] < MIN_CUSTOMERS_FOR_LIFT
+    small = render("segments", facts, segmentation="behavioral")
+    assert f"under {MIN_CUSTOMERS_FOR_LIFT}, so one customer more or fewer moves the rate by several points" in small
+    rfm = shopify["facts"]["segmentations"]["rfm"]["validation"]
+    assert rfm["segments"][0]["customers"] >= MIN_CUSTOMERS_FOR_LIFT
+    assert "moves the rate by several points" not in render("segments", shopify["facts"])
