@@ -252,6 +252,7 @@ BROKEN = [
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
@@ -1662,6 +1663,15 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("dormant", "They are the biggest baskets of the store.", False),  # ranks within: 'of'
         ("needs_attention", "They have the largest order values in the store.", False),  # no copula
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
+        # cadence, against median_gap_days (Champions: 53 days, Loyal: 102)
+        ("champions", "They buy every week.", True),
+        ("champions", "Most of them reorder about every month.", False),  # 30 is within half to twice 53
+        ("champions", "Customers who shop about every other month.", False),
+        ("loyal", "They come back twice a month.", True),
+        ("loyal", "They typically buy once a quarter.", False),
+        ("loyal", "They buy once a year.", True),
+        ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
+        ("new", "They buy every week.", False),  # no one in New bought twice: no gap to hold it against
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):

@@ -23,6 +23,18 @@ TREND_CLEAR_CUSTOMERS = 20  # ... unless the other date holds this many: 1 -> 25
 TREND_BASIS = "share of {} at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date, unless it held {} or more at the other"
 
 
+# A segment's typical gap between purchases is told from at least this many repeat buyers.
+MIN_GAP_BUYERS = TREND_MIN_CUSTOMERS
+
+
+def average_gaps(m: Metrics) -> np.ndarray:
+    """Each customer's average days between purchase days (first to last over the gaps between
+    them); NaN for a customer who bought on one day only or has no dates."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gaps = (m.last - m.first).astype(float) / (m.purchase_days.astype(float) - 1)
+    return np.where((m.purchase_days >= 2) & np.isfinite(gaps) & (gaps >= 0), gaps, np.nan)
+
+
 def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
     n = len(idx)
     k = len(keys)
@@ -33,6 +45,10 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
     medians = group_medians(idx, m.recency, k)
+    gaps = average_gaps(m)
+    spaced = ~np.isnan(gaps)
+    gap_medians = group_medians(idx[spaced], np.rint(gaps[spaced]).astype(np.int64), k)
+    gap_buyers = np.bincount(idx[spaced], minlength=k)
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -47,6 +63,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
             "median_recency_days": float(medians[i]) if c else None,
             "avg_purchase_days": _r(days[i] / c, 2) if c else None,
             "repeat_rate": _r(repeat[i] / c, 6) if c else None,
+            "median_gap_days": float(gap_medians[i]) if gap_buyers[i] >= MIN_GAP_BUYERS else None,
             "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money and m.period else None,
         }
     return out

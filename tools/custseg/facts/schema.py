@@ -184,6 +184,9 @@ class SegmentStats:
     avg_purchase_days: float | None
     repeat_rate: float | None
     spend_last_period_per_customer: float | None
+    # the median, over the segment's customers who bought on two days or more, of their average
+    # days between purchase days; none from fewer than MIN_GAP_BUYERS of them
+    median_gap_days: float | None = None
     count_prev: int | None = None
     pct_customers_prev: float | None = None  # share of customers one period earlier
     trend: str | None = None  # growing | stable | declining, by share of customers

@@ -26,7 +26,7 @@ GATES = {
     "operationalize": "The deliverables are rendered and handed over.",
 }
 SEGMENT_FACTS = (
-    "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "trend", "next_repeat_rate",
+    "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")

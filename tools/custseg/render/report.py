@@ -236,7 +236,7 @@ DIMENSION_METHOD_LABELS = {("recency", "fixed"): "calendar bands", ("frequency",
 TREND_LABELS = {"growing": "Growing share", "stable": "Stable share", "declining": "Declining share"}
 SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
-    "median_recency_days", "avg_purchase_days", "repeat_rate", "spend_last_period_per_customer", "count_prev",
+    "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
     "mrr", "mrr_share",
 )

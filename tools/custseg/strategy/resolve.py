@@ -82,7 +82,7 @@ MONEY = {
     "revenue_gap_per_customer", "next_gap_per_customer", "expected_revenue", "value_per_10pct", "monetary_total", "budget", "mrr", "arr", "mrr_total",
     "outstanding_value",
 }
-DAYS = {"median_recency_days", "recency_days", "tenure_days", "days_covered", "period_days", "window_days", "days_since_active", "active_days_30"}
+DAYS = {"median_recency_days", "median_gap_days", "recency_days", "tenure_days", "days_covered", "period_days", "window_days", "days_since_active", "active_days_30"}
 DECIMALS = {"avg_purchase_days", "top_lift"}
 SCORE_UNITS = {"recency": "days", "monetary": "money"}
 

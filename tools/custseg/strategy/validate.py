@@ -492,6 +492,30 @@ SEASON_CLAIM = re.compile(
     re.IGNORECASE,
 )
 
+# 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
+# a claim on how often the segment's customers come back, held against median_gap_days
+CADENCE_CLAIM = re.compile(
+    r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
+    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned)\s+"
+    r"(?:(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
+    r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
+    re.IGNORECASE,
+)
+_CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
+_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
+
+
+def _claimed_gap(m: re.Match) -> float:
+    """The days between purchases a cadence claim says: 'every 3 weeks' 21, 'twice a month' 15."""
+    adverb, other, count, unit = m.groups()
+    days = float(_CADENCE_DAYS[(adverb or unit).lower()])
+    if other:
+        days *= 2
+    elif count:
+        days *= int(count) if count.isdigit() else _SMALL_NUMBERS[count.lower()]
+    return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
+
 
 def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
@@ -509,6 +533,11 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
+    gap = stats.get("median_gap_days")
+    for m in CADENCE_CLAIM.finditer(bare):
+        claimed = _claimed_gap(m)
+        if isinstance(gap, (int, float)) and gap > 0 and not gap / CADENCE_TOLERANCE <= claimed <= gap * CADENCE_TOLERANCE:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back every {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead"))
     for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
         top = _top_segment(fact_segments or {}, stat)
         own = stats.get(stat)
