@@ -26,6 +26,13 @@ class CliResult:
         return json.loads(self.out)
 
 
+@pytest.fixture(autouse=True)
+def _own_last_run_note(tmp_path_factory, monkeypatch):
+    """run.py notes the folder it last wrote in the home folder: each test gets its own note,
+    so one test's run is never another's 'last run'."""
+    monkeypatch.setenv("SEGMENT_LAST_RUN_FILE", str(tmp_path_factory.mktemp("state") / "last-run"))
+
+
 @pytest.fixture
 def cli(capsys):
     """Run ``segment ARGS...`` in-process; returns exit code, stdout, stderr."""

@@ -154,8 +154,10 @@ def test_skill_scripts_find_working_files_with_the_deliverables(tmp_path, monkey
 
 
 def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monkeypatch, capsys):
-    """run.py --out DIR: the strategy saved beside its facts.json finds them without --facts,
-    and a brief with no facts anywhere says to pass --facts, not only to run run.py again."""
+    """run.py --out DIR: later scripts take that folder as the run's, so bare names (check.py
+    strategy.json, as SKILL.md writes the commands) find the files saved there and its facts
+    (two trials saved strategy.json in DIR and check.py looked in the default folder only).
+    With that run gone, a brief with no facts anywhere says to pass --facts."""
     from custseg.toolkit import script
 
     outputs, elsewhere = tmp_path / "outputs", tmp_path / "elsewhere"
@@ -163,14 +165,22 @@ def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monke
     monkeypatch.setattr(script, "OUTPUTS", str(outputs))
     monkeypatch.setattr(script, "UPLOADS", str(tmp_path / "uploads"))
     monkeypatch.chdir(tmp_path)
+    assert script.main("check", ["strategy.json"]) == 2  # no run yet: the deliverables folder is the place
+    assert f"Next: save it in {outputs / 'segments'} (the deliverables folder)" in capsys.readouterr().err
     assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--out", str(elsewhere)]) == 0
     capsys.readouterr()
+    assert script.main("check", ["strategy.json"]) == 2
+    assert f"Next: save it in {elsewhere} (the folder run.py last wrote)" in capsys.readouterr().err
     (elsewhere / "strategy.json").write_text("{}")
-    assert script.main("check", [str(elsewhere / "strategy.json")]) == 1  # an empty plan: problems listed, facts found
+    assert script.main("check", ["strategy.json"]) == 1  # an empty plan: problems listed, facts found
     assert '"valid":false' in capsys.readouterr().out
+    assert script.main("brief", ["intake"]) == 0
+    assert '"phase":"intake"' in capsys.readouterr().out
+    (elsewhere / "facts.json").rename(elsewhere / "facts.moved")
     assert script.main("brief", ["intake"]) == 2
     err = capsys.readouterr().err
     assert err == f"error: {outputs / 'segments' / 'facts.json'}: no facts.json there. Next: run run.py first; if it wrote to another folder (--out DIR), pass --facts DIR/facts.json\n"
+    (elsewhere / "facts.moved").rename(elsewhere / "facts.json")
     assert script.main("brief", ["intake", "--facts", str(elsewhere / "facts.json")]) == 0
     capsys.readouterr()
     # answers.json saved beside those facts is found by its bare name, as SKILL.md writes it

@@ -59,6 +59,37 @@ def deliverables_dir() -> str:
     return os.path.join(outputs_dir(), "segments")
 
 
+def last_run_file() -> str:
+    """Where run.py notes the folder it last wrote, outside the deliverables (the user sees
+    those): later scripts find that run's facts and Claude's working files by bare name."""
+    return os.environ.get("SEGMENT_LAST_RUN_FILE") or os.path.join(os.path.expanduser("~"), ".cache", "customer-segmentation", "last-run")
+
+
+def remember_run(out: str) -> None:
+    """Note ``out`` as the last run's folder; a read-only home only loses the convenience."""
+    try:
+        os.makedirs(os.path.dirname(last_run_file()), exist_ok=True)
+        with open(last_run_file(), "w", encoding="utf-8") as f:
+            f.write(os.path.abspath(out))
+    except OSError:
+        pass
+
+
+def last_run() -> str | None:
+    """The folder run.py last wrote, while it still holds its facts.json."""
+    try:
+        with open(last_run_file(), encoding="utf-8") as f:
+            folder = f.read().strip()
+    except OSError:
+        return None
+    return folder if folder and os.path.isfile(os.path.join(folder, "facts.json")) else None
+
+
+def working_dir() -> str:
+    """Where Claude's working files belong: the last run's folder, else the deliverables."""
+    return last_run() or deliverables_dir()
+
+
 def find_file(name: str, folders: list[str]) -> str:
     """A path as given when it exists, else the same name in the first folder that has it."""
     if os.path.exists(name) or os.path.isabs(name):
@@ -86,16 +117,17 @@ def _resolve_paths(tool_name: str, params) -> None:
     # A run written elsewhere (--facts DIR/facts.json): Claude saved its working files in DIR.
     facts = getattr(params, "facts", None)
     run_folder = [os.path.dirname(os.path.abspath(facts))] if facts not in (None, "", "segment-output/facts.json") else []
+    last = [last_run()] if last_run() and not run_folder else []  # run.py --out DIR, then bare names
     for attr, first in _SEARCH.items():
         value = getattr(params, attr, None)
         if isinstance(value, str) and value:
-            folders = [*run_folder, deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, deliverables_dir()]
+            folders = [*run_folder, *last, deliverables_dir(), UPLOADS] if first == "deliverables" else [UPLOADS, *last, deliverables_dir()]
             setattr(params, attr, find_file(value, folders))
     # A run's folder defaults to the deliverables; render's (no --out) is the folder of its --facts.
     if hasattr(params, "out") and not hasattr(params, "facts") and params.out in (None, "", "segment-output"):
         params.out = deliverables_dir()
     if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
-        params.facts = os.path.join(deliverables_dir(), "facts.json")
+        params.facts = os.path.join(working_dir(), "facts.json")
         # A run written elsewhere (run.py --out DIR): its facts sit beside the strategy or answers saved there.
         if not os.path.exists(params.facts):
             for attr in ("strategy", "answers"):
@@ -110,7 +142,8 @@ def _missing_working_file(params) -> str | None:
     for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
         value = getattr(params, attr, None)
         if isinstance(value, str) and value and not os.path.exists(value):
-            return f"error: {value}: no such file here, in {deliverables_dir()} or in {UPLOADS}. Next: save it in {deliverables_dir()} (the deliverables folder) or pass its full path"
+            where = "the folder run.py last wrote" if last_run() else "the deliverables folder"
+            return f"error: {value}: no such file here, in {working_dir()} or in {UPLOADS}. Next: save it in {working_dir()} ({where}) or pass its full path"
     brought = list(getattr(params, "files", None) or []) + [getattr(params, a, None) for a, first in _SEARCH.items() if first == "uploads"]
     for value in brought:
         if isinstance(value, str) and value and not os.path.exists(value):
@@ -138,6 +171,8 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
             print(missing, file=sys.stderr)
             return EXIT_BAD_INPUT
         result = tool.run(params)
+        if tool_name == "run":
+            remember_run(params.out)
     except (InputError, argparse.ArgumentTypeError) as exc:
         problem = exc.line() if isinstance(exc, InputError) else str(exc)
         rules = getattr(params, "rules", None)
