@@ -21,6 +21,7 @@ class Expected:
     revenue: float = 0.0
     dropped: Counter = field(default_factory=Counter)
     identities: set = field(default_factory=set)
+    kept: list = field(default_factory=list)  # order exports: (sales channel, identity) per kept order
 
 
 def _email(v: str) -> str | None:
@@ -99,6 +100,7 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
         exp.orders += 1
         exp.revenue += net
         exp.identities.add(ident)
+        exp.kept.append(((o.get("Source") or "").strip(), ident))
     exp.customers = len(exp.identities)
     return exp
 

@@ -285,3 +285,30 @@ def test_enavant_health_puts_repeat_buyers_above_first_time_buyers(cli, realdata
     new_once = once[once["tenure_days"] < period]
     assert len(new_once) and (new_once["health_band"] != "thriving").all()
     assert (customers.loc[customers["health_band"] == "thriving", "orders"] >= 2).all()
+
+
+def test_a_tiktok_shop_store_is_not_offered_to_leave_tiktok_out(cli, realdata, tmp_path):
+    """maisonmaria sells almost only through TikTok Shop: the marketplace's buyers, their relay
+    addresses and the customers left without them are counted as a plain reading of the file
+    counts them, and neither the warning nor the intake offers a run that would be refused
+    (a trial was told to add --exclude-channel tiktok, and run.py then refused 1 customer)."""
+    import json
+
+    from custseg.render.briefs import render_brief
+
+    path = realdata / "shopify_maisonmaria" / "orders_export_1.csv"
+    exp = reference.shopify_orders(str(path))
+    market = [(source, who) for source, who in exp.kept if source.lower() == "tiktok"]
+    own = {who for source, who in exp.kept if source.lower() != "tiktok"}
+    relay = {who for _, who in exp.kept if who.endswith("tiktok.com")}
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["marketplace"] == {"channels": ["tiktok"], "orders": len(market), "customers": len({w for _, w in market}), "own_customers": len(own), "relay_emails": len(relay)}
+    assert len(own) < 3 and len(relay) > 20  # the file as the corpus README describes it
+    (warning,) = [w for w in facts["warnings"] if "marketplaces" in w]
+    assert "--exclude-channel" not in warning and "too few to segment without them" in warning
+    intake = render_brief("intake", facts)
+    assert "**Marketplace orders**" in intake and "do not offer to leave them out" in intake and "--exclude-channel" not in intake
+    refused = cli("run", path, "--exclude-channel", "tiktok", "--out", tmp_path / "without")
+    assert refused.code == 2 and "at least 3 are needed" in refused.err

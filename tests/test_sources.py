@@ -714,6 +714,10 @@ def test_a_numbered_channel_is_named_an_app_in_the_report_and_the_intake(tmp_pat
     assert f"| {app['channel']} (a sales-channel app) | {app['orders']:,} |" in (out / "report.md").read_text(encoding="utf-8")
     intake = render_brief("intake", facts)
     assert f"{app['channel']} (a sales-channel app) {app['orders']:,}" in intake and "ask the user which apps they are" in intake
+    # the example's TikTok orders are a few among many: leaving them out is offered, with who remains
+    mk = facts["data"]["marketplace"]
+    assert mk["channels"] == ["tiktok"] and mk["own_customers"] > 3
+    assert f"cover only the {mk['own_customers']:,} customers who bought through the user's own channels" in intake and "`--exclude-channel tiktok`" in intake
     facts["data"]["by_channel"] = [c for c in facts["data"]["by_channel"] if not c["channel"].isdigit()]
     assert "ask the user which apps" not in render_brief("intake", facts)
 
@@ -723,8 +727,33 @@ def test_marketplace_orders_are_warned_about(tmp_path):
     ds = load([write(tmp_path, "orders_export.csv", rows)])
     assert [c["channel"] for c in ds.by_channel] == ["web", "Nordstrom", "shopify_draft_order"]
     (warning,) = [w for w in ds.warnings if "marketplace" in w]
-    assert warning.startswith("1 of 3 orders came through marketplaces (Nordstrom)") and "--exclude-channel Nordstrom" in warning
-    assert not any("marketplace" in w for w in load([write(tmp_path, "orders_export.csv", SHOPIFY)]).warnings)
+    assert warning.startswith("1 of 3 orders came through marketplaces (Nordstrom)")
+    # the same customer bought on the web too: leaving Nordstrom out keeps 2 customers, too few to segment
+    assert ds.marketplace == {"channels": ["Nordstrom"], "orders": 1, "customers": 1, "own_customers": 2, "relay_emails": 0}
+    assert warning.endswith("only 2 customers bought outside them, too few to segment without them, so keep them in") and "--exclude-channel" not in warning
+    plain = load([write(tmp_path, "orders_export.csv", SHOPIFY)])
+    assert not any("marketplace" in w for w in plain.warnings) and plain.marketplace is None
+
+
+def test_marketplace_buyers_relay_emails_and_the_customers_left_without_them():
+    """A TikTok Shop store: the buyers behind TikTok's relay addresses are counted, and
+    leaving the marketplace out is offered only when enough customers bought elsewhere
+    (a trial store had 1 customer outside TikTok, and run.py refused the run it suggested)."""
+    import numpy as np
+    import pandas as pd
+
+    from custseg.ingest.channels import marketplace_summary, marketplace_warning
+
+    channel = np.array(["tiktok", "tiktok", "web", "web", "web", "TikTok", "pos"], dtype=object)
+    who = pd.Series(["a", "b", "c", "d", "a", "e", "f"])
+    email = pd.Series(["x1@scs3.tiktok.com", "b@mail.example", "c@mail.example", None, "a@mail.example", "Y2@SCS1.TikTok.com ", "f@tiktok.com.example"])
+    summary = marketplace_summary(channel, who, email)
+    assert summary == {"channels": ["TikTok", "tiktok"], "orders": 3, "customers": 3, "own_customers": 4, "relay_emails": 2}
+    (warning,) = marketplace_warning(summary, 7, 3)
+    assert warning == ("3 of 7 orders came through marketplaces (TikTok, tiktok): their buyers are the marketplace's customers, and its terms may not let you email them;"
+                       " 2 customers have a relay address from the marketplace instead of their own email; to segment only the 4 customers who bought outside them, add --exclude-channel TikTok (repeatable)")
+    assert "only 4 customers bought outside them, too few to segment" in marketplace_warning(summary, 7, 5)[0]
+    assert marketplace_summary(np.array(["web", "pos"], dtype=object), pd.Series(["a", "b"]), None) is None
 
 
 def test_postage_fees_and_adjustments_are_not_purchases(tmp_path):

@@ -38,9 +38,9 @@ from custseg.facts.schema import (
     ValidationRow,
 )
 from custseg.ingest import Dataset
-from custseg.ingest.clean import status_kinds
+from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, status_kinds
 
-MIN_CUSTOMERS = 3
+MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}

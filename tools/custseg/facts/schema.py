@@ -120,6 +120,18 @@ class ChannelFigures:
 
 
 @dataclass
+class Marketplace:
+    """Kept orders that came through marketplaces (TikTok Shop, Nordstrom, Amazon): their
+    buyers are the marketplace's customers, often behind relay emails."""
+
+    channels: list[str]  # the export's channel names that are marketplaces
+    orders: int
+    customers: int  # distinct buyers with an order through them
+    own_customers: int  # customers with an order through any other channel: what leaving the marketplaces out keeps
+    relay_emails: int  # customers whose email is a marketplace's relay address (…@scs3.tiktok.com), not their own
+
+
+@dataclass
 class RecurringPayments:
     """A payments export's kept payments that a subscription billed (renewals are billed
     automatically: a repeat payment is a billing cycle, not a decision to buy again)."""
@@ -159,6 +171,7 @@ class DataCoverage:
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
+    marketplace: Marketplace | None = None  # order exports with marketplace orders (channels TikTok, Nordstrom, Amazon...)
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)

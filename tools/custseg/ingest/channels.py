@@ -14,6 +14,9 @@ from custseg.ingest.text import text
 
 MARKETPLACES = r"(?i)\b(?:nordstrom|amazon|ebay|etsy|walmart|tiktok|faire|zalando|wayfair|mirakl|target plus|bol\.com)\b"
 MAX_CHANNELS = 10  # more are summed as one 'other channels' row
+# Addresses a marketplace gives its buyers in place of their own (TikTok Shop's ...@scs3.tiktok.com):
+# mail to them goes through the marketplace, if it is delivered at all.
+RELAY_EMAIL = r"(?i)@(?:[\w-]+\.)*(?:tiktok\.com|marketplace\.amazon\.[a-z.]+|members\.ebay\.[a-z.]+|relay\.walmart\.com)$"
 
 
 def channels(orders: pd.DataFrame) -> np.ndarray:
@@ -66,16 +69,37 @@ def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series
     return rows
 
 
-def marketplace_warning(by_channel: list[dict]) -> list[str]:
+def marketplace_summary(channel: np.ndarray, identity: pd.Series, email: pd.Series | None) -> dict | None:
+    """The kept orders through marketplaces, per kept order's ``channel``, ``identity`` and
+    ``email``: how many, their buyers, the customers who bought outside them (all that leaving
+    the marketplaces out would keep) and the customers whose email is a marketplace's relay
+    address. None without a marketplace order."""
+    market = pd.Series(channel, dtype=object).str.contains(MARKETPLACES, regex=True).to_numpy(dtype=bool)
+    if not market.any():
+        return None
+    who = pd.Series(identity.to_numpy(dtype=object, na_value=None))
+    relay = text(email).fillna("").str.strip().str.contains(RELAY_EMAIL, regex=True).to_numpy(dtype=bool) if email is not None else np.zeros(len(who), dtype=bool)
+    return {
+        "channels": sorted({str(c) for c in np.asarray(channel, dtype=object)[market]}, key=lambda c: (c.lower(), c)),
+        "orders": int(market.sum()),
+        "customers": int(who[market].nunique()),
+        "own_customers": int(who[~market].nunique()),
+        "relay_emails": int(who[relay].nunique()),
+    }
+
+
+def marketplace_warning(summary: dict | None, total_orders: int, min_customers: int) -> list[str]:
     """Orders through a marketplace (Nordstrom, TikTok Shop, Amazon): their buyers are the
-    marketplace's customers, often with relay emails, and may not be marketed to directly."""
-    places = [c for c in by_channel if re.search(MARKETPLACES, c["channel"])]
-    if not places:
+    marketplace's customers, often with relay emails, and may not be marketed to directly.
+    Leaving them out is offered only when enough customers bought elsewhere to segment."""
+    if not summary:
         return []
-    orders = sum(c["orders"] for c in places)
-    total = sum(c["orders"] for c in by_channel)
-    names = ", ".join(c["channel"] for c in places)
-    return [
-        f"{orders:,} of {total:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, often with relay emails, and its terms may not let you email them; "
-        f"to segment your own customers only, add --exclude-channel {places[0]['channel']} (repeatable)"
-    ]
+    names = ", ".join(summary["channels"])
+    relay = summary["relay_emails"]
+    relayed = f"; {relay:,} {'customer has' if relay == 1 else 'customers have'} a relay address from the marketplace instead of their own email" if relay else ""
+    own = summary["own_customers"]
+    if own < min_customers:
+        choice = f"only {own:,} {'customer' if own == 1 else 'customers'} bought outside them, too few to segment without them, so keep them in"
+    else:
+        choice = f"to segment only the {own:,} customers who bought outside them, add --exclude-channel {summary['channels'][0]} (repeatable)"
+    return [f"{summary['orders']:,} of {total_orders:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, and its terms may not let you email them{relayed}; {choice}"]

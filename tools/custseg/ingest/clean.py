@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.errors import InputError
-from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_warning
+from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_summary, marketplace_warning
 from custseg.ingest.detect import Detection
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import follow_up, outstanding_per_identity
@@ -39,6 +39,10 @@ REASON_ORDER = (
     "returned",
     "no_identity",
 )
+
+# Fewer customers with a kept order cannot be segmented (facts.build refuses them): an option
+# that would leave fewer is not offered.
+MIN_CUSTOMERS_TO_SEGMENT = 3
 
 # Line-item logs (UCI Online Retail and the order systems like it) book postage, carriage,
 # bank charges, manual adjustments and discounts as lines with these product codes. They are
@@ -128,6 +132,7 @@ class Cleaned:
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
     by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
+    marketplace: dict | None = None  # kept orders through marketplaces (channels.marketplace_summary)
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     outstanding: pd.DataFrame | None = None  # identity, outstanding_payments, outstanding_value: failed payments not paid later, per person
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
@@ -399,6 +404,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
+    marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
     recurring = None
     if "description" in orders:
         billed = billed_by_subscription(orders)
@@ -417,8 +423,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
-    if by_channel:
-        warnings.extend(marketplace_warning(by_channel))
+    if marketplace:
+        warnings.extend(marketplace_warning(marketplace, int(kept.sum()), MIN_CUSTOMERS_TO_SEGMENT))
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,
@@ -434,6 +440,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         outstanding=outstanding_per_identity(identity.reset_index(drop=True), attempts) if attempts is not None else None,
         recurring=recurring,
         by_channel=by_channel,
+        marketplace=marketplace,
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,

@@ -80,6 +80,7 @@ class Dataset:
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed, counted (facts' data.recurring)
     by_channel: list[dict] | None = None  # order exports with a sales channel: kept orders, customers and revenue per channel
+    marketplace: dict | None = None  # kept orders through marketplaces, their buyers, those who bought elsewhere, relay emails
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
@@ -230,6 +231,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         failed_payments=cleaned.failed_payments,
         recurring=cleaned.recurring,
         by_channel=cleaned.by_channel,
+        marketplace=cleaned.marketplace,
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),

@@ -14,6 +14,7 @@ import numpy as np
 
 from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
+from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
 from custseg.strategy.validate import is_quiet
@@ -83,6 +84,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
         "min_lift_customers": MIN_CUSTOMERS_FOR_LIFT,  # the report tells no lift from fewer
+        "min_customers": MIN_CUSTOMERS_TO_SEGMENT,  # an option that would leave fewer is not offered
         "trigger_metrics": TRIGGER_METRICS,
         "business_model_hint": _business_model(facts["data"]["source"]),
         "currency": facts["data"].get("currency"),

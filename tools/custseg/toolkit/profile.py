@@ -10,7 +10,7 @@ import pandas as pd
 from custseg.compute.metrics import Ledger
 from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
-from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, OutstandingRecent, RecurringPayments
+from custseg.facts.schema import ChannelFigures, FailedPayments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
@@ -95,6 +95,7 @@ class ProfileResult:
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
+    marketplace: Marketplace | None = None  # kept orders through marketplaces: their buyers, the customers who bought elsewhere, relay emails
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
@@ -132,6 +133,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         failed_payments=_failed_payments(ds.failed_payments),
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
         by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
+        marketplace=Marketplace(**ds.marketplace) if ds.marketplace else None,
         methods=methods,
         methods_unavailable=unavailable,
         one_time_share=round(one_time, 6) if one_time is not None else None,
