@@ -1309,3 +1309,19 @@ def test_empty_quiet_segments_on_short_data_are_not_read_as_nobody_stopped(cli, 
     long_run = tmp_path / "long"
     run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", long_run, "--no-charts")
     assert "gone without a purchase long enough" not in render_brief("segments", read_out(long_run)[0])
+
+
+def test_value_tiers_say_the_shares_ties_leave():
+    """Ties at a cut stay in one tier: when many customers spent the same (one price, one order
+    each), the tiers are far from 20/30/50 and the method reason gives the shares they hold (a
+    trial store's 'top 20%' held 9.8%); with spend spread out, it says nothing more."""
+    import numpy as np
+
+    from custseg.compute.segmentations import value_tiers
+
+    one_price = np.array([46.11] * 30 + [42.11] * 15 + [100.0] * 5 + [20.0] * 1)
+    lab = value_tiers(one_price, one_price, subscription=False)
+    shares = [float(np.mean(lab.index == i)) for i in range(3)]
+    assert shares[0] != 0.2 and lab.method_reason.endswith(f"so the tiers hold {shares[0]:.1%}, {shares[1]:.1%} and {shares[2]:.1%} of customers")
+    spread = np.arange(1, 101, dtype=float)
+    assert "ties" not in value_tiers(spread, spread, subscription=False).method_reason

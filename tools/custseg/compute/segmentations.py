@@ -198,7 +198,22 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
         reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest"
     else:
         reason = "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
+    reason += _tied_shares(index, n)
     return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, index, "spend_quantiles", reason, definition)
+
+
+TIE_SHARE_GAP = 0.02  # a tier this far from its cut share says so: ties at a cut moved customers
+
+
+def _tied_shares(index: np.ndarray, n: int) -> str:
+    """When ties at the cuts leave the tiers far from 20/30/50 (many customers spent the same:
+    one price, one order each), the shares they do hold, so 'the top 20%' is not read as fact."""
+    if not n:
+        return ""
+    high, medium = float(np.mean(index == 0)), float(np.mean(index == 1))
+    if abs(high - TOP_TIER_SHARE) <= TIE_SHARE_GAP and abs(medium - NEXT_TIER_SHARE) <= TIE_SHARE_GAP:
+        return ""
+    return f"; many customers spent the same amount, and ties stay in one tier, so the tiers hold {high:.1%}, {medium:.1%} and {1 - high - medium:.1%} of customers"
 
 
 # -- health --------------------------------------------------------------------------------
