@@ -862,7 +862,8 @@ def test_a_merged_best_segment_is_explained_not_shown_as_zero(cli, tmp_path):
     brief = render_brief("segments", facts)
     table = brief[brief.index("| Segment (key) |") : brief.index("Not in the table")]
     assert "(`champions`)" not in table and "(`loyal`)" in table
-    assert f"Not in the table, because no customer is in them at this date: Champions (`champions`), merged into Loyal: {rfm['merged'][0]['reason']}." in brief
+    reason = rfm["merged"][0]["reason"]
+    assert f"Not in the table: Champions (`champions`), too small for a segment of its own ({reason}), so its customers are counted in Loyal. Say so in one sentence, so an empty best segment" in brief
     # a plan that names the merged segment reaches nobody: check.py says which segment took them
     from custseg.strategy.validate import validate
 

@@ -992,6 +992,23 @@ def test_keeping_current_names_only_files_with_rows(rendered, shopify, tmp_path)
     assert "(klaviyo.csv or mailchimp.csv, in exports/)" in part and "hubspot.csv" not in part
 
 
+def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
+    """A store whose buyers opted out (a TikTok Shop trial: 1 of 51 in Klaviyo's file) is told
+    that email reaches few, not only to start sequences; a store email reaches is not."""
+    import copy
+
+    from custseg.render.report import FEW_REACHED
+
+    exports = shopify["facts"]["exports"]
+    assert exports["reachable"] >= FEW_REACHED * exports["customers"]
+    assert "hold only" not in _keeping(shopify["md"])
+    facts = copy.deepcopy(shopify["facts"])
+    facts["exports"]["reachable"] = 3
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert f"The email-tool files hold only 3 of your {fmt_count(exports['customers'])} customers (the others have no email, or opted out): act on the segments mainly where they buy" in part
+
+
 def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     """A plan whose rules run in Customer.io gets Customer.io's file, not the Klaviyo, HubSpot and Mailchimp ones."""
     facts = shopify["facts"]

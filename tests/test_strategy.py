@@ -1637,6 +1637,14 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
     merged = _merged_away("champions", "loyal")(facts_of(runs))
     text = render_brief("operationalize", merged)
     assert "alert the owner when a customer in Loyal moves to At Risk" in text and "enters at_risk" not in text
+    # no segment of customers who went quiet holds anyone (a month of data): no win-back example
+    # for recent buyers (a Stripe trial was shown 'when a customer becomes Recent Buyers, start a win-back flow')
+    quiet = [k for k in ("at_risk", "dormant") if facts["segmentations"]["rfm"]["segments"][k]["count"]]
+    fresh = copy.deepcopy(facts)
+    for k in quiet:
+        fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
+    text = render_brief("operationalize", fresh)
+    assert "win-back flow;" not in text and "No segment here holds customers who went quiet, so no win-back flow yet." in text
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "empty_segments": _empty_segments(seg, active),
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
+        # the segments of customers who went quiet that hold anyone, at risk first: the example win-back rule's
+        "quiet_active": sorted((k for k in active if is_quiet(k, seg["segments"][k]["name"])), key=lambda k: k != "at_risk"),
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
         "no_kept_order_key": NO_KEPT_ORDER_KEY,

@@ -1075,9 +1075,23 @@ ALERT = "alert the owner when a top customer slips into a risk segment"
 USAGE_ALERT = "alert the account owner when an active user goes quiet"
 
 
+# Below this share of customers in the email-tool files, email automation is a side line.
+FEW_REACHED = 0.2
+
+
 def _routine(exports: dict | None, usage: bool) -> str:
     """What to automate with the files that have anyone in them; says so when no email-tool
-    file does. ``usage``: the plan is on the usage groups, which only the generic file carries."""
+    file does, and when they hold few of the customers. ``usage``: the plan is on the usage
+    groups, which only the generic file carries."""
+    text = _automate(exports, usage)
+    reached, customers = (exports or {}).get("reachable"), (exports or {}).get("customers")
+    if reached and customers and reached < FEW_REACHED * customers:  # none reached: _automate says so
+        text += (f" The email-tool files hold only {reached:,} of your {customers:,} customers (the others have no email, or opted out):"
+                 " act on the segments mainly where they buy, and grow the list with an opt-in at checkout or in the parcel.")
+    return text
+
+
+def _automate(exports: dict | None, usage: bool) -> str:
     alert = USAGE_ALERT if usage else ALERT
     if not exports:
         return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {alert}."
@@ -1408,7 +1422,8 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     filled = [t for t in tools if rows.get(t["file"])]
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
-            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else ""}
+            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else "",
+            "reachable": block.get("reachable"), "customers": block.get("customers")}
 
 
 def _by_source_id(tools: list[str]) -> str:
