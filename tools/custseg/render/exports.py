@@ -63,6 +63,7 @@ EXPORTS_DIR = "exports"
 KLAVIYO = "klaviyo"
 HUBSPOT = "hubspot"
 MAILCHIMP = "mailchimp"
+OWED_TAG = "Payment outstanding"  # Mailchimp's tag for a customer who still owes a failed payment
 GENERIC_FILE = "segments_generic.csv"
 NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g. event-log users who never bought)
 # A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
@@ -693,8 +694,10 @@ def write_exports(
             codes, values = labels[column]
             return take_cells([_cell(v) for v in values], codes)
 
-        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0])
-        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]])) for p in tag_first]
+        # who still owes a failed payment: Klaviyo and HubSpot get the amount, Mailchimp (tags only) a tag
+        owes = (pd.to_numeric(listed["outstanding_value"], errors="coerce").fillna(0).to_numpy() > 0).astype(np.int64) if "outstanding_value" in customers else np.zeros(listed_count, dtype=np.int64)
+        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], owes)
+        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]], OWED_TAG if owes[p] else None)) for p in tag_first]
         customer_stage, ended_stage = _hubspot_stage(listed, seg[rows], keys, bought)
         stage = pc.if_else(pa.array(customer_stage, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
@@ -705,7 +708,7 @@ def write_exports(
                 ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Outstanding Payment"] if owed else []) + ["Pseudonymous ID"],
                 [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + owed + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage", "pseudonymous_id"], [email_cells, seg_names, stage, ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["outstanding_payment"] if owed else []) + ["pseudonymous_id"], [email_cells, seg_names, stage] + owed + [ids]),
             MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
@@ -758,7 +761,8 @@ def write_exports(
     if NO_SEGMENT in key_index:
         notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
     if bool(bought.any()):
-        notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import")
+        notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import"
+                     + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else ""))
     if ended_stage:
         notes.append(
             f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "

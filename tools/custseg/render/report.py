@@ -1194,7 +1194,7 @@ def _outstanding_point(facts: dict) -> list[dict]:
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
-        "customers.csv, segments_generic.csv and klaviyo.csv mark who owes (outstanding_value; outstanding_since: the last attempt), so a reminder reaches them, not their whole segment.")}]
+        "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:
