@@ -285,3 +285,30 @@ def test_enavant_health_puts_repeat_buyers_above_first_time_buyers(cli, realdata
     new_once = once[once["tenure_days"] < period]
     assert len(new_once) and (new_once["health_band"] != "thriving").all()
     assert (customers.loc[customers["health_band"] == "thriving", "orders"] >= 2).all()
+
+
+MWFITNESS = "stripe_mwfitness/unified_payments (1).csv"
+
+
+def test_mwfitness_warnings_name_fields_that_exist_and_lifecycle_matches_its_words(cli, realdata, tmp_path):
+    """A trial found the subscription warning sending the reader to lifecycle's billing_cycles
+    and promising a lapse 30 days after a missed renewal, on a month of payments where no
+    subscriber shows a cycle: the lifecycle applied 181 days to everyone, as its definition said."""
+    import json
+    import re
+
+    import pandas as pd
+
+    from tests.named_fields import missing_fields
+
+    out = tmp_path / "run"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert missing_fields(facts, out) == []
+    definition = facts["segmentations"]["lifecycle"]["definition"]
+    (said,) = [w for w in facts["warnings"] if "pay by subscription" in w]
+    assert "billing_cycles" not in definition and "missed renewal" not in said
+    lapsed_from = int(re.match(r"(\d+)\+ days since the last purchase", definition["lapsed"]).group(1))
+    assert f"after {lapsed_from}+ days without a payment" in said
+    customers = pd.read_csv(out / "customers.csv")
+    assert ((customers["lifecycle"] == "lapsed") == (customers["recency_days"] >= lapsed_from)).all()

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
-from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning
 from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
@@ -146,7 +145,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
         **_contact_fields(ds),
     )
-    result.warnings = _warnings(ds, result)
+    result.warnings = _warnings(ds, result, ledger)
     return result
 
 
@@ -254,7 +253,7 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
     return methods, {m: why for m, why in has.items() if why is not True}
 
 
-def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
+def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> list[str]:
     out = list(ds.warnings)
     buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
     if r.one_time_share is not None and r.one_time_share >= 0.5:
@@ -283,7 +282,7 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
         out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
     if ds.source == "stripe_payments":
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
-    out.extend(_subscription_warnings(ds.recurring, r.days_covered, "plan" in ds.mapping))
+    out.extend(_subscription_warnings(ds, r.days_covered, ledger))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
@@ -292,20 +291,14 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
 MONTHLY_CYCLE_DAYS = 31
 
 
-def _subscription_warnings(recurring: dict | None, days_covered: int | None, plan_column: bool = False) -> list[str]:
-    """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
-    mean then, and an export shorter than one monthly billing cycle. ``plan_column``: a plan
-    column was read, whose names may give every subscriber a cycle."""
-    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger | None) -> list[str]:
+    """Most customers paying by subscription: what that means for the segments (facts.build's
+    subscription_warning, which a run keeps in step with its lifecycle), and an export shorter
+    than one monthly billing cycle."""
+    said = subscription_warning(ds.recurring, billing_cycle_counts(ds, ledger) if ds.recurring else None)
+    if said is None:
         return []
-    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
-    out = [
-        f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
-        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their plan's name (a plan column saying monthly or annual) or their payments, and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal"
-        + ("; lifecycle's billing_cycles says how many have one" if plan_column else
-           f"; a subscriber with one payment has no cycle to read and lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying")
-        + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
-    ]
+    out = [said]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
             f"the export covers {days_covered} days, less than one monthly billing cycle: most subscribers show a single payment, "
