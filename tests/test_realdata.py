@@ -312,3 +312,24 @@ def test_mwfitness_warnings_name_fields_that_exist_and_lifecycle_matches_its_wor
     assert f"after {lapsed_from}+ days without a payment" in said
     customers = pd.read_csv(out / "customers.csv")
     assert ((customers["lifecycle"] == "lapsed") == (customers["recency_days"] >= lapsed_from)).all()
+
+
+def test_mwfitness_installments_are_not_repeat_purchases(cli, realdata, tmp_path):
+    """'Payment 2 of 3' and 'Payment 3 of 3', and two 'PIF balance' payments after a deposit
+    (counted by hand): one purchase paid in parts each. They made the 6.7% and 1.4% repeat rates
+    of the trial's two segments; now in spend, not as purchase days."""
+    import json
+
+    out = tmp_path / "run"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    inst = facts["data"]["installments"]
+    assert (inst["payments"], inst["revenue"], inst["customers"]) == (4, 2203.23, 3)
+    assert (inst["purchase_days_not_counted"], inst["repeat_buyers_not_counted"]) == (2, 2)
+    exp = reference.stripe_payments(str(realdata / MWFITNESS))
+    assert facts["data"]["revenue_total"] == pytest.approx(round(exp.revenue, 2), abs=0.005) and facts["data"]["orders"] == exp.orders
+    rfm = facts["segmentations"]["rfm"]["segments"]
+    # the one repeat buyer left paid twice under 'Subscription creation', nine days apart
+    assert (rfm["recent_high_value"]["repeat_rate"], rfm["recent"]["repeat_rate"]) == (pytest.approx(1 / 30, abs=1e-6), 0.0)
+    text = (out / "facts.json").read_text(encoding="utf-8") + (out / "customers.csv").read_text(encoding="utf-8")
+    assert "Lifestyle Fitness" not in text and "split pay" not in text

@@ -9,7 +9,7 @@ import pandas as pd
 
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning
-from custseg.facts.schema import ChannelFigures, FailedPayments, OutstandingPart, OutstandingRecent, RecurringPayments
+from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
@@ -95,6 +95,7 @@ class ProfileResult:
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
+    installments: Installments | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (in spend, no new purchase day)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
     contacts_apart: dict[str, dict[str, int]] | None = None  # the same for the people the CRM files list besides the customers, by group key (prospects, no_kept_order, payment_failed); None when there are none
@@ -130,6 +131,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_gross=ds.dropped_gross,
         failed_payments=_failed_payments(ds.failed_payments),
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
+        installments=Installments(**ds.installments) if ds.installments else None,
         by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
         methods=methods,
         methods_unavailable=unavailable,
