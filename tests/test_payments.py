@@ -332,3 +332,17 @@ def test_installments_add_spend_but_no_purchase_day(cli, tmp_path):
     assert json.loads(facts_text)["data"]["installments"]["payments"] == 5
     for private in ("Coaching", "Template Pack"):  # the free text is read in ingest only
         assert private not in facts_text and private not in (out / "customers.csv").read_text()
+
+
+def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_path):
+    """A card test (1.00, or a few charges of about a dollar) is kept but named: the median
+    customer here spent 100.00, so under 2.00 in all is asked about, 2.00 itself is not."""
+    def warned(rows) -> list[str]:
+        out = cli("profile", stripe_file(tmp_path / "payments.csv", rows), "--json").json()
+        return [w for w in out["warnings"] if "test charges?" in w]
+
+    assert warned(ATTEMPTS) == []
+    tests = [("t@pay.example", "cus_t", "03-21", "1.00", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.60", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.70", "Paid")]
+    fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
+    (said,) = warned(ATTEMPTS + tests + fine)
+    assert said.startswith("2 customers spent under 2.00 USD in total, less than 2% of the median customer (100.00 USD): test charges?")

@@ -333,3 +333,12 @@ def test_mwfitness_installments_are_not_repeat_purchases(cli, realdata, tmp_path
     assert (rfm["recent_high_value"]["repeat_rate"], rfm["recent"]["repeat_rate"]) == (pytest.approx(1 / 30, abs=1e-6), 0.0)
     text = (out / "facts.json").read_text(encoding="utf-8") + (out / "customers.csv").read_text(encoding="utf-8")
     assert "Lifestyle Fitness" not in text and "split pay" not in text
+
+
+def test_mwfitness_test_like_charges_are_warned_about_and_kept(cli, realdata):
+    """Three customers spent 1.00, about 4.31 (four charges) and 4.66 (three) against a median
+    of 300.00: asked about, not dropped."""
+    out = cli("profile", realdata / MWFITNESS, "--json").json()
+    (said,) = [w for w in out["warnings"] if "test charges?" in w]
+    assert said.startswith("3 customers spent under 6.00 USD in total")
+    assert out["customers"] == reference.stripe_payments(str(realdata / MWFITNESS)).customers

@@ -285,6 +285,7 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
     if ds.source == "stripe_payments":
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
     out.extend(_subscription_warnings(ds, r.days_covered, ledger))
+    out.extend(_test_charge_warning(ds, ledger, r.currency))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
@@ -307,6 +308,31 @@ def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger
             "so 'bought once' and Onboarding say nothing yet about who stays; export at least three months of payments"
         )
     return out
+
+
+# A customer whose whole spend is under this share of the median customer's looks like a
+# card test (a trial's Stripe export: 1.00, four charges of about 1.10, three of about 1.50
+# against a median of 300.00). 1% caught only the first; 2% caught all three, not the next (16.00).
+TEST_CHARGE_SHARE = 0.02
+
+
+def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | None) -> list[str]:
+    """Payments exports: customers whose total spend is a sliver of the median customer's,
+    counted (they stay in the segments: the warning asks, it does not decide)."""
+    if ds.source != "stripe_payments" or ds.transactions is None or not len(ds.transactions):
+        return []
+    ledger = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
+    spend = np.bincount(ledger.code, weights=np.nan_to_num(ledger.amount), minlength=len(ledger.ids))[np.unique(ledger.code)]
+    median = float(np.median(spend))
+    below = TEST_CHARGE_SHARE * median
+    n = int((spend < below).sum())
+    if median <= 0 or not n:
+        return []
+    unit = f" {currency}" if currency else ""
+    return [
+        f"{n:,} {'customer' if n == 1 else 'customers'} spent under {below:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
+        f"{'It is' if n == 1 else 'They are'} kept in the segments; find {'it' if n == 1 else 'them'} by monetary_total in customers.csv before messaging or counting {'it' if n == 1 else 'them'} as buyers"
+    ]
 
 
 UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which a warning says so
