@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from custseg.ingest import load
@@ -258,3 +259,90 @@ def test_attempts_without_a_date_are_counted_not_followed():
     assert result is not None
     assert (result.summary["attempts"], result.summary["attempts_not_followed"], result.summary["payments"]) == (1, 1, 0)
     assert result.summary["outstanding_recent"]["payments"] == 0
+
+
+# -- later installments of a purchase paid in parts (ingest/installments.py) ------------------
+
+
+def test_later_installments_are_told_by_description_or_metadata():
+    import pandas as pd
+
+    from custseg.ingest.installments import later_installments
+
+    orders = pd.DataFrame({
+        "description": ["Coaching: Payment 1 of 3", "Coaching: Payment 2 of 3", "Installment 3/4", "PIF balance", "balance of split pay",
+                        "6 month PIF", "Subscription update", "Payment 2 of 1", None, None, None],
+        "installment_index": [None, None, None, None, None, None, None, None, "2", "1", "3"],
+        "installment_total": [None, None, None, None, None, None, None, None, "3", "3", "1"],
+    })
+    assert later_installments(orders).tolist() == [False, True, True, True, True, False, False, False, True, False, False]
+
+
+def test_a_later_installment_takes_the_day_of_the_purchase_it_pays():
+    from custseg.ingest.installments import purchase_days
+
+    day = np.array(["2024-03-01", "2024-03-05", "2024-02-10", "2024-03-10", "2024-04-10", "2024-01-01", "2024-02-01"], dtype="datetime64[D]")
+    who = np.array([0, 0, 1, 1, 1, 2, 2])
+    # 0: a deposit, then the balance; 1: parts 2 and 3 of a plan whose first part came before the
+    # export; 2: two purchases of their own
+    later = np.array([False, True, True, True, True, False, False])
+    got = purchase_days(day, who, later).astype(str).tolist()
+    assert got == ["2024-03-01", "2024-03-01", "2024-02-10", "2024-02-10", "2024-02-10", "2024-01-01", "2024-02-01"]
+
+
+INSTALLMENT_HEADER = STRIPE_HEADER + ",Description,paymentIndex (metadata),totalPayments (metadata)"
+# (who, day in 2024, amount, description, payment index, of)
+INSTALLMENT_ROWS = [
+    ("dep", "03-01", "100.00", "Subscription creation", "", ""),  # a deposit ...
+    ("dep", "03-05", "1900.00", "PIF balance", "", ""),  # ... and the rest of the price
+    ("plan", "01-10", "300.00", "Coaching: Payment 1 of 3", "1", "3"),  # one price in three monthly parts
+    ("plan", "02-10", "300.00", "Coaching: Payment 2 of 3", "2", "3"),
+    ("plan", "03-10", "300.00", "", "3", "3"),  # told by its metadata alone
+    ("meta", "03-12", "50.00", "", "2", "4"),  # its first part was paid before the export
+    ("meta", "04-12", "50.00", "", "3", "4"),
+    ("again", "01-20", "80.00", "Template Pack", "", ""),  # a real repeat buyer
+    ("again", "03-20", "80.00", "Template Pack", "", ""),
+    ("once", "02-02", "40.00", "Template Pack", "", ""),
+]
+
+
+def _installment_export(path: Path) -> Path:
+    lines = [INSTALLMENT_HEADER]
+    for i, (who, day, amount, description, index, total) in enumerate(INSTALLMENT_ROWS):
+        lines.append(f"ch_{i:04d},2024-{day} 12:00:00,{amount},0.00,usd,Paid,cus_{who},{who}@pay.example,true,{description},{index},{total}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_installments_add_spend_but_no_purchase_day(cli, tmp_path):
+    path = _installment_export(tmp_path / "payments.csv")
+    profile = cli("profile", path, "--json").json()
+    assert profile["mapping"]["installment_index"] == "paymentIndex (metadata)" and "totalPayments (metadata)" not in profile["ignored_columns"]
+    assert profile["rows"] == len(INSTALLMENT_ROWS) == profile["orders"] and sum(profile["dropped"].values()) == 0  # every payment kept: nothing reclassified
+    assert profile["revenue_total"] == pytest.approx(sum(float(r[2]) for r in INSTALLMENT_ROWS))
+    assert profile["installments"] | {"basis": ""} == {"basis": "", "payments": 5, "revenue": 2600.0, "customers": 3, "purchase_days_not_counted": 4, "repeat_buyers_not_counted": 3}
+    (said,) = [w for w in profile["warnings"] if "installment" in w]
+    assert said.startswith("5 payments are later installments of a purchase paid in parts") and "2,600.00 USD from 3 customers" in said
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    rows = {r["email"].split("@")[0]: r for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}
+    assert {who: int(r["purchase_days"]) for who, r in rows.items()} == {"dep": 1, "plan": 1, "meta": 1, "again": 2, "once": 1}
+    assert {who: float(r["monetary_total"]) for who, r in rows.items()} == {"dep": 2000.0, "plan": 900.0, "meta": 100.0, "again": 160.0, "once": 40.0}
+    facts_text = (out / "facts.json").read_text()
+    assert json.loads(facts_text)["data"]["installments"]["payments"] == 5
+    for private in ("Coaching", "Template Pack"):  # the free text is read in ingest only
+        assert private not in facts_text and private not in (out / "customers.csv").read_text()
+
+
+def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_path):
+    """A card test (1.00, or a few charges of about a dollar) is kept but named: the median
+    customer here spent 100.00, so under 2.00 in all is asked about, 2.00 itself is not."""
+    def warned(rows) -> list[str]:
+        out = cli("profile", stripe_file(tmp_path / "payments.csv", rows), "--json").json()
+        return [w for w in out["warnings"] if "test charges?" in w]
+
+    assert warned(ATTEMPTS) == []
+    tests = [("t@pay.example", "cus_t", "03-21", "1.00", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.60", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.70", "Paid")]
+    fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
+    (said,) = warned(ATTEMPTS + tests + fine)
+    assert said.startswith("2 customers spent under 2.00 USD in total, less than 2% of the median customer (100.00 USD): test charges?")

@@ -312,3 +312,60 @@ def test_a_tiktok_shop_store_is_not_offered_to_leave_tiktok_out(cli, realdata, t
     assert "**Marketplace orders**" in intake and "do not offer to leave them out" in intake and "--exclude-channel" not in intake
     refused = cli("run", path, "--exclude-channel", "tiktok", "--out", tmp_path / "without")
     assert refused.code == 2 and "at least 3 are needed" in refused.err
+
+
+MWFITNESS = "stripe_mwfitness/unified_payments (1).csv"
+
+
+def test_mwfitness_warnings_name_fields_that_exist_and_lifecycle_matches_its_words(cli, realdata, tmp_path):
+    """A trial found the subscription warning sending the reader to lifecycle's billing_cycles
+    and promising a lapse 30 days after a missed renewal, on a month of payments where no
+    subscriber shows a cycle: the lifecycle applied 181 days to everyone, as its definition said."""
+    import json
+    import re
+
+    import pandas as pd
+
+    from tests.named_fields import missing_fields
+
+    out = tmp_path / "run"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert missing_fields(facts, out) == []
+    definition = facts["segmentations"]["lifecycle"]["definition"]
+    (said,) = [w for w in facts["warnings"] if "pay by subscription" in w]
+    assert "billing_cycles" not in definition and "missed renewal" not in said
+    lapsed_from = int(re.match(r"(\d+)\+ days since the last purchase", definition["lapsed"]).group(1))
+    assert f"after {lapsed_from}+ days without a payment" in said
+    customers = pd.read_csv(out / "customers.csv")
+    assert ((customers["lifecycle"] == "lapsed") == (customers["recency_days"] >= lapsed_from)).all()
+
+
+def test_mwfitness_installments_are_not_repeat_purchases(cli, realdata, tmp_path):
+    """'Payment 2 of 3' and 'Payment 3 of 3', and two 'PIF balance' payments after a deposit
+    (counted by hand): one purchase paid in parts each. They made the 6.7% and 1.4% repeat rates
+    of the trial's two segments; now in spend, not as purchase days."""
+    import json
+
+    out = tmp_path / "run"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    inst = facts["data"]["installments"]
+    assert (inst["payments"], inst["revenue"], inst["customers"]) == (4, 2203.23, 3)
+    assert (inst["purchase_days_not_counted"], inst["repeat_buyers_not_counted"]) == (2, 2)
+    exp = reference.stripe_payments(str(realdata / MWFITNESS))
+    assert facts["data"]["revenue_total"] == pytest.approx(round(exp.revenue, 2), abs=0.005) and facts["data"]["orders"] == exp.orders
+    rfm = facts["segmentations"]["rfm"]["segments"]
+    # the one repeat buyer left paid twice under 'Subscription creation', nine days apart
+    assert (rfm["recent_high_value"]["repeat_rate"], rfm["recent"]["repeat_rate"]) == (pytest.approx(1 / 30, abs=1e-6), 0.0)
+    text = (out / "facts.json").read_text(encoding="utf-8") + (out / "customers.csv").read_text(encoding="utf-8")
+    assert "Lifestyle Fitness" not in text and "split pay" not in text
+
+
+def test_mwfitness_test_like_charges_are_warned_about_and_kept(cli, realdata):
+    """Three customers spent 1.00, about 4.31 (four charges) and 4.66 (three) against a median
+    of 300.00: asked about, not dropped."""
+    out = cli("profile", realdata / MWFITNESS, "--json").json()
+    (said,) = [w for w in out["warnings"] if "test charges?" in w]
+    assert said.startswith("3 customers spent under 6.00 USD in total")
+    assert out["customers"] == reference.stripe_payments(str(realdata / MWFITNESS)).customers

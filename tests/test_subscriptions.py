@@ -175,3 +175,44 @@ def test_churned_subscribers_can_be_cited(cli, tmp_path):
     (out / "strategy.json").write_text(json.dumps(doc))
     r = cli("check", out / "strategy.json", "--facts", out / "facts.json")
     assert r.code == 0, r.out
+
+
+def _lapse_claims_agree(facts: dict) -> None:
+    """A warning says subscribers lapse after a missed renewal only when lifecycle's definition
+    applies that rule, and names its billing_cycles only when the definition holds them."""
+    definition = facts["segmentations"]["lifecycle"]["definition"]
+    (said,) = [w for w in facts["warnings"] if "pay by subscription" in w]
+    assert ("after a missed renewal" in said) == ("missed renewal" in definition["lapsed"])
+    assert ("billing_cycles" in said) == ("billing_cycles" in definition)
+
+
+@pytest.mark.parametrize("as_of", [None, (END - timedelta(days=120)).isoformat()])
+def test_the_warning_describes_the_lapse_lifecycle_applies(cli, tmp_path, as_of):
+    """Two monthly subscribers show a cycle in all the data, but scored 120 days before the end
+    only the single-payment subscribers are customers: no cycle is known then, so the run's
+    warning must not promise the renewal-based lapse its lifecycle does not apply."""
+    from tests.named_fields import missing_fields
+
+    singles = {f"single{k}": (30, 1, 150 + k) for k in range(10)}
+    f = _export(tmp_path, {**singles, "monthly_a": (30, 4, 0), "monthly_b": (30, 4, 2)})
+    profile = cli("profile", f, "--json").json()
+    (said,) = [w for w in profile["warnings"] if "pay by subscription" in w]
+    assert "billing cycle of 2 subscribers" in said and f"{RENEWAL_GRACE_DAYS} days after a missed renewal" in said
+    out = tmp_path / "out"
+    r = cli("run", f, "--out", out, "--no-charts", *(["--as-of", as_of] if as_of else []))
+    assert r.code == 0, r.err
+    facts = json.loads((out / "facts.json").read_text())
+    _lapse_claims_agree(facts)
+    assert ("billing_cycles" in facts["segmentations"]["lifecycle"]["definition"]) == (as_of is None)
+    assert missing_fields(facts, out) == []
+
+
+@pytest.mark.parametrize("name", ["stripe_unified_payments.csv", "product_events.jsonl", "shopify_orders_export.csv"])
+def test_every_field_a_warning_names_exists(cli, tmp_path, name):
+    from pathlib import Path
+
+    from tests.named_fields import missing_fields
+
+    out = tmp_path / "out"
+    assert cli("run", Path(__file__).resolve().parent.parent / "examples" / name, "--out", out, "--no-charts").code == 0
+    assert missing_fields(json.loads((out / "facts.json").read_text()), out) == []

@@ -18,7 +18,7 @@ from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day,
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, rank_of, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
-from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
+from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, BILLING_CYCLES, RENEWAL_GRACE_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
@@ -69,6 +69,39 @@ def short_data_warning(days_covered: int) -> str:
     """What the profile says before a run about data shorter than two default periods; a
     run that then skips migration replaces it with the reason it skipped."""
     return f"data covers {days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}"
+
+
+def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None) -> str | None:
+    """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
+    mean then. ``cycles``: subscribers per billing cycle as lifecycle reads them (lifecycle's
+    definition.billing_cycles); the warning promises the renewal-based lapse only when some
+    subscriber has a cycle, since lifecycle applies it to no one else. None under half."""
+    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+        return None
+    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
+    head = (f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
+            "so frequency counts billing cycles. ")
+    plain_lapse = f"lapses at {LAPSED_FROM['purchase']}+ days without a payment like any customer"
+    if cycles:
+        n = sum(cycles.values())
+        lapse = (f"Lifecycle reads the billing cycle of {n:,} {'subscriber' if n == 1 else 'subscribers'} from their plan's name or their payments (lifecycle's definition.billing_cycles counts them by cycle) "
+                 f"and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal; a subscriber with one payment and no plan name stating a cycle {plain_lapse}")
+    else:
+        lapse = ("No subscriber's billing cycle can be read here (one payment each, or payments too close together, and no plan name that states a cycle), "
+                 f"so lifecycle calls a subscriber Lapsed as it does any customer, after {LAPSED_FROM['purchase']}+ days without a payment: an annual subscriber who paid once can show as Lapsed while still paying")
+    return head + lapse + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
+
+
+def billing_cycle_counts(ds: Dataset, ledger: Ledger | None = None) -> dict[str, int]:
+    """Subscribers per billing cycle over all the data (cycle name -> customers), as lifecycle
+    reads them; empty when no subscriber shows one."""
+    if ds.transactions is None:
+        return {}
+    ledger = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
+    cycles = _billing_cycles(ds, ledger)
+    if cycles is None:
+        return {}
+    return {name: int((cycles == c).sum()) for c, name in BILLING_CYCLES if (cycles == c).any()}
 
 
 def parse_period(text: str) -> int:
@@ -316,7 +349,19 @@ class _Transactions(_Base):
             customers = self.add_outstanding(ds.outstanding, customers)
         if "billing_cycle" in customers and "r_score" in customers:
             self.paying_but_quiet(customers)
+        self.align_subscription_warning(ledger_all=activity)
         return self.facts(as_of), customers
+
+    def align_subscription_warning(self, ledger_all: Ledger) -> None:
+        """The profile's subscription warning counted billing cycles over all the data; the
+        lifecycle scored at the as-of date may hold fewer (or none): the warning then says what
+        lifecycle did, and names its definition.billing_cycles only when that exists."""
+        said = subscription_warning(self.ds.recurring, billing_cycle_counts(self.ds, ledger_all))
+        if said is None or said not in self.warnings:
+            return
+        life = self.segmentations.get("lifecycle")
+        done = subscription_warning(self.ds.recurring, life.definition.get("billing_cycles") if life is not None else None)
+        self.warnings[self.warnings.index(said)] = done
 
     def paying_but_quiet(self, customers: pd.DataFrame) -> None:
         """Subscribers still within their billing cycle whom RFM recency scores low (an annual

@@ -17,6 +17,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_summary, marketplace_warning
 from custseg.ingest.detect import Detection
+from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_days
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
@@ -131,6 +132,7 @@ class Cleaned:
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
+    installments: dict | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (ingest/installments.py)
     by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
     marketplace: dict | None = None  # kept orders through marketplaces (channels.marketplace_summary)
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
@@ -281,7 +283,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for role in ("refunded", "converted_amount", "converted_refunded"):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
-    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan") if r in m]
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
     if "order_id" in m:
@@ -403,6 +405,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    installments = None
+    if "description" in orders or "installment_index" in orders:  # a later installment is no new purchase day
+        installments = _fold_installments(orders, kept, out)
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
     recurring = None
@@ -425,6 +430,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
     if marketplace:
         warnings.extend(marketplace_warning(marketplace, int(kept.sum()), MIN_CUSTOMERS_TO_SEGMENT))
+    currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
+    warnings.extend(installment_warning(installments, currency))
     cleaned = Cleaned(
         kind="transactions",
         rows=rows,
@@ -439,17 +446,31 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         failed_payments=attempts.summary if attempts is not None else None,
         outstanding=outstanding_per_identity(identity.reset_index(drop=True), attempts) if attempts is not None else None,
         recurring=recurring,
+        installments=installments,
         by_channel=by_channel,
         marketplace=marketplace,
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
-        currency=currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts),
+        currency=currency,
         notes=notes,
         warnings=warnings,
     )
     cleaned.check()
     return cleaned
+
+
+def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, out: pd.DataFrame) -> dict | None:
+    """Later installments of a purchase paid in parts take the day of the purchase they pay for
+    in ``out`` (its rows are the kept orders), so they add spend but no purchase day; counted."""
+    later = later_installments(orders)[kept]
+    if not later.any():
+        return None
+    who = pd.factorize(out["identity"], use_na_sentinel=True)[0]
+    day = out["date"].to_numpy()
+    counted = purchase_days(day, who, later)
+    out["date"] = counted
+    return installment_summary(out["amount"].to_numpy(dtype="float64", na_value=np.nan), who, later, day, counted)
 
 
 def _service_lines(codes: pd.Series) -> np.ndarray:

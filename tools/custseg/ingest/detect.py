@@ -106,6 +106,9 @@ SPECS: tuple[SourceSpec, ...] = (
             "customer": ("customerid",),
             "description": ("description",),  # read only to tell subscription payments apart; never kept
             "plan": ("planmetadata", "plannamemetadata", "planintervalmetadata", "intervalmetadata", "billingintervalmetadata"),  # a plan name that says its billing cycle
+            # a payment plan's metadata: the N-th of M payments (a later one is no new purchase)
+            "installment_index": ("paymentindexmetadata", "installmentindexmetadata", "installmentnumbermetadata"),
+            "installment_total": ("totalpaymentsmetadata", "installmentcountmetadata", "totalinstallmentsmetadata"),
         },
         required=("date", "amount", "status", "email|customer"),
     ),

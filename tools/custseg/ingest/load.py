@@ -79,6 +79,7 @@ class Dataset:
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed, counted (facts' data.recurring)
+    installments: dict | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts, counted (facts' data.installments)
     by_channel: list[dict] | None = None  # order exports with a sales channel: kept orders, customers and revenue per channel
     marketplace: dict | None = None  # kept orders through marketplaces, their buyers, those who bought elsewhere, relay emails
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
@@ -230,6 +231,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         returns_netted=cleaned.returns_netted,
         failed_payments=cleaned.failed_payments,
         recurring=cleaned.recurring,
+        installments=cleaned.installments,
         by_channel=cleaned.by_channel,
         marketplace=cleaned.marketplace,
         dropped_gross=cleaned.dropped_gross,

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
-from custseg.compute.segmentations import RENEWAL_GRACE_DAYS
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, short_data_warning
-from custseg.facts.schema import ChannelFigures, FailedPayments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning
+from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
@@ -97,6 +96,7 @@ class ProfileResult:
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     marketplace: Marketplace | None = None  # kept orders through marketplaces: their buyers, the customers who bought elsewhere, relay emails
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
+    installments: Installments | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (in spend, no new purchase day)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
     contacts_apart: dict[str, dict[str, int]] | None = None  # the same for the people the CRM files list besides the customers, by group key (prospects, no_kept_order, payment_failed); None when there are none
@@ -132,6 +132,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_gross=ds.dropped_gross,
         failed_payments=_failed_payments(ds.failed_payments),
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
+        installments=Installments(**ds.installments) if ds.installments else None,
         by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
         marketplace=Marketplace(**ds.marketplace) if ds.marketplace else None,
         methods=methods,
@@ -148,7 +149,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         ignored_columns=list(dict.fromkeys(c for f in ds.files for c in f.ignored)),
         **_contact_fields(ds),
     )
-    result.warnings = _warnings(ds, result)
+    result.warnings = _warnings(ds, result, ledger)
     return result
 
 
@@ -256,7 +257,7 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
     return methods, {m: why for m, why in has.items() if why is not True}
 
 
-def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
+def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> list[str]:
     out = list(ds.warnings)
     buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
     if r.one_time_share is not None and r.one_time_share >= 0.5:
@@ -285,7 +286,8 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
         out.append("the export names no currency: amounts are shown without one (use --currency to label them)")
     if ds.source == "stripe_payments":
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
-    out.extend(_subscription_warnings(ds.recurring, r.days_covered, "plan" in ds.mapping))
+    out.extend(_subscription_warnings(ds, r.days_covered, ledger))
+    out.extend(_test_charge_warning(ds, ledger, r.currency))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
@@ -294,26 +296,45 @@ def _warnings(ds: Dataset, r: ProfileResult) -> list[str]:
 MONTHLY_CYCLE_DAYS = 31
 
 
-def _subscription_warnings(recurring: dict | None, days_covered: int | None, plan_column: bool = False) -> list[str]:
-    """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
-    mean then, and an export shorter than one monthly billing cycle. ``plan_column``: a plan
-    column was read, whose names may give every subscriber a cycle."""
-    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger | None) -> list[str]:
+    """Most customers paying by subscription: what that means for the segments (facts.build's
+    subscription_warning, which a run keeps in step with its lifecycle), and an export shorter
+    than one monthly billing cycle."""
+    said = subscription_warning(ds.recurring, billing_cycle_counts(ds, ledger) if ds.recurring else None)
+    if said is None:
         return []
-    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
-    out = [
-        f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
-        f"so frequency counts billing cycles. Lifecycle reads each subscriber's billing cycle from their plan's name (a plan column saying monthly or annual) or their payments, and calls them Lapsed {RENEWAL_GRACE_DAYS} days after a missed renewal"
-        + ("; lifecycle's billing_cycles says how many have one" if plan_column else
-           f"; a subscriber with one payment has no cycle to read and lapses at {LAPSED_FROM['purchase']}+ days like any customer, so an annual subscriber who paid once can show as Lapsed while still paying")
-        + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
-    ]
+    out = [said]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
             f"the export covers {days_covered} days, less than one monthly billing cycle: most subscribers show a single payment, "
             "so 'bought once' and Onboarding say nothing yet about who stays; export at least three months of payments"
         )
     return out
+
+
+# A customer whose whole spend is under this share of the median customer's looks like a
+# card test (a trial's Stripe export: 1.00, four charges of about 1.10, three of about 1.50
+# against a median of 300.00). 1% caught only the first; 2% caught all three, not the next (16.00).
+TEST_CHARGE_SHARE = 0.02
+
+
+def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | None) -> list[str]:
+    """Payments exports: customers whose total spend is a sliver of the median customer's,
+    counted (they stay in the segments: the warning asks, it does not decide)."""
+    if ds.source != "stripe_payments" or ds.transactions is None or not len(ds.transactions):
+        return []
+    ledger = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
+    spend = np.bincount(ledger.code, weights=np.nan_to_num(ledger.amount), minlength=len(ledger.ids))[np.unique(ledger.code)]
+    median = float(np.median(spend))
+    below = TEST_CHARGE_SHARE * median
+    n = int((spend < below).sum())
+    if median <= 0 or not n:
+        return []
+    unit = f" {currency}" if currency else ""
+    return [
+        f"{n:,} {'customer' if n == 1 else 'customers'} spent under {below:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
+        f"{'It is' if n == 1 else 'They are'} kept in the segments; find {'it' if n == 1 else 'them'} by monetary_total in customers.csv before messaging or counting {'it' if n == 1 else 'them'} as buyers"
+    ]
 
 
 UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which a warning says so
