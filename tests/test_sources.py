@@ -735,6 +735,20 @@ def test_marketplace_orders_are_warned_about(tmp_path):
     assert not any("marketplace" in w for w in plain.warnings) and plain.marketplace is None
 
 
+
+def test_profile_says_when_too_few_customers_are_left_to_segment(tmp_path, cli):
+    """profile.py ran on what run.py then refused (a trial left TikTok out and 1 customer
+    remained): it says the run will need more, instead of promising three broad groups."""
+    rows = SHOPIFY.replace(",web,,\n#1003", ",Nordstrom,,\n#1003", 1)
+    path = write(tmp_path, "orders_export.csv", rows)
+    res = cli("profile", path, "--exclude-channel", "shopify_draft_order", "--json")
+    assert res.code == 0
+    warnings = res.json()["warnings"]
+    assert "only 1 customer: too few to segment (at least 3 are needed); drop the options that left rows out, or use a longer export" in warnings
+    assert not any("three broad groups" in w for w in warnings)
+    assert cli("run", path, "--exclude-channel", "shopify_draft_order", "--out", tmp_path / "out").code == 2
+
+
 def test_marketplace_buyers_relay_emails_and_the_customers_left_without_them():
     """A TikTok Shop store: the buyers behind TikTok's relay addresses are counted, and
     leaving the marketplace out is offered only when enough customers bought elsewhere

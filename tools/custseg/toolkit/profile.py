@@ -11,6 +11,7 @@ from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning
 from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
+from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
 
@@ -266,7 +267,9 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
     if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
         out.append(short_data_warning(r.days_covered))
     base = r.buyers if r.buyers is not None else r.customers
-    if base < SMALL_BASE:
+    if base < MIN_CUSTOMERS_TO_SEGMENT:  # run.py refuses these: say so now, not 'groups will be used'
+        out.append(f"only {base} {buyers if base != 1 else buyers[:-1]}: too few to segment (at least {MIN_CUSTOMERS_TO_SEGMENT} are needed); drop the options that left rows out, or use a longer export")
+    elif base < SMALL_BASE:
         groups = "high value, medium, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
         out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
     unattributed = _unattributed_share(r)
