@@ -313,7 +313,7 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
     assert not bad, "\n".join(bad[:20])
     assert not re.search(r"\d", section(md, "### " + PLAYBOOK_MARK))
     if case == "quantile":
-        assert "**Method: quintiles of this data for recency, frequency and spend.**" in md and "fewer than" in section(md, "## How customers were scored")
+        assert "**Method: fifths of this data (quintiles) for recency, frequency and spend.**" in md and "fewer than" in section(md, "## How customers were scored")
     elif case == "no_dates":
         assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
         assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md

@@ -44,7 +44,7 @@ class Rule:
         purchase it covers: see recency_days) adds the days, so that a segment on recency
         scores can be told apart from the lifecycle's Lapsed, which counts days."""
         if self.catch_all:
-            return "everyone no other rule places (the catch-all, checked last)"
+            return "everyone no other rule places (this rule is checked last)"
         names = {"r": "recency", "f": "frequency", "m": "monetary"}
         parts = []
         for dim in DIMENSIONS:

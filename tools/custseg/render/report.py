@@ -223,7 +223,7 @@ SEGMENTATION_TITLES = {
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
     "fixed": "fixed bands",
-    "quantile": "quintiles of this data",
+    "quantile": "fifths of this data (quintiles)",
     "none": "not scored",
     "tenure_bands": "tenure bands",
     "spend_quantiles": "spend quantiles",
@@ -558,13 +558,13 @@ RULE_TABLE_LABELS = {
 def _rfm_method_label(seg: dict) -> str:
     """The RFM method as scored: --method sets recency and frequency; spend is always by quintile."""
     method = seg.get("method") or ""
-    label = {"fixed": "fixed bands for recency and frequency", "quantile": "quintiles of this data for recency and frequency"}.get(method)
+    label = {"fixed": "fixed bands for recency and frequency", "quantile": "fifths of this data (quintiles) for recency and frequency"}.get(method)
     if label is None:
         return METHOD_LABELS.get(method, method.replace("_", " "))
     monetary = ((seg.get("scores") or {}).get("monetary") or {}).get("method")
     if monetary != "quantile":
         return label
-    return "quintiles of this data for recency, frequency and spend" if method == "quantile" else label + "; spend by quintiles of this data"
+    return "fifths of this data (quintiles) for recency, frequency and spend" if method == "quantile" else label + "; spend by fifths of this data (quintiles)"
 
 
 def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> dict | None:
