@@ -1660,7 +1660,13 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("dormant", "A voucher for the top spenders only.", False),  # picks some of them
         ("at_risk", "They are the top spenders among those who went quiet.", False),
         ("at_risk", "They were once the biggest spenders.", False),
-        ("dormant", "They are the biggest baskets of the store.", False),  # ranks within: 'of'
+        ("dormant", "They are the biggest baskets of the store.", False),  # Dormant has the highest AOV
+        ("needs_attention", "They are the biggest spenders in the shop.", True),  # the whole base, not a qualification
+        ("dormant", "They are the biggest spenders of all.", True),
+        ("at_risk", "They are the highest-value customers in our customer base.", True),
+        ("loyal", "They are the top spenders overall.", True),
+        ("champions", "They are the biggest spenders in the store.", False),  # true of Champions
+        ("at_risk", "They are the top spenders of all the lapsed.", False),  # qualified: among the lapsed
         ("needs_attention", "They have the largest order values in the store.", False),  # no copula
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
         # cadence, against median_gap_days (Champions: 53 days, Loyal: 102)

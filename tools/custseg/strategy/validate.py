@@ -480,6 +480,12 @@ TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|car
 _SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
 _SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
+# '... in the shop', '... of all', '... overall': the whole customer base, so the bare claim, not a qualified one
+_WHOLE_BASE = re.compile(
+    r"\s+(?:(?:in|of|across|at|among)\s+(?:(?:the|our|your|this|my|whole|entire|customer|client)\s+)*(?:shop|store|business|brand|company|base|list)\b(?!\s+(?:who|that|which))"
+    r"|of\s+(?:them\s+)?all\b(?!\s+(?!(?:our|the|your)\s+(?:customers|clients|buyers|shoppers|segments|groups)\b)\w)|overall\b)",
+    re.IGNORECASE,
+)
 # 'bigger orders than any other group', 'they spend less per head than the Champions'
 COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
 COMPARE_SPEND = re.compile(r"\bspen(?:d|ds|t|ding)\s+(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
@@ -543,7 +549,7 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         own = stats.get(stat)
         for m in pattern.finditer(bare):
             said_of_segment = _SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
-            if not said_of_segment or _QUALIFIED.match(bare[m.end():]):
+            if not said_of_segment or (_QUALIFIED.match(bare[m.end():]) and not _WHOLE_BASE.match(bare[m.end():])):
                 continue
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
