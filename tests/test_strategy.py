@@ -1654,6 +1654,11 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("dormant", "Most of them bought several times.", True),  # 11% bought on more than one day
         ("dormant", "The majority never came back, and most did not buy again.", False),
         ("loyal", "Most of them have bought again more than once.", False),  # all of them
+        ("dormant", "Most of them came back for a second dress.", True),  # TikTok-shop trial
+        ("dormant", "Most bought another candle within the year.", True),
+        ("needs_attention", "The majority have reordered since.", True),  # 42% bought on more than one day
+        ("loyal", "Most came back for a second bag of beans.", False),
+        ("dormant", "Most never reordered.", False),
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
         ("champions", "They are by far the biggest spenders per head.", False),

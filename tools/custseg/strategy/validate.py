@@ -464,11 +464,15 @@ SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwi
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
-# 'most of them bought several times', 'the majority come back again'
+# 'most of them bought several times', 'the majority come back again', 'most came back for a
+# second dress', 'most have reordered'
 REPEAT_CLAIM = re.compile(
     r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
-    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
-    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly)\b",
+    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
+    r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
+    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
+    r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
+    r")\b",
     re.IGNORECASE,
 )
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
