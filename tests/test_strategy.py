@@ -245,6 +245,9 @@ BROKEN = [
     ("figure_words_two_thousand_dollars", _append_persona("champions", "They spend roughly two thousand dollars a year."), "figure_in_text", "segments.champions.persona"),
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
+    ("figure_words_count_of_people", _append_persona("needs_attention", "Nearly seventy clients came through a gift."), "figure_in_text", "segments.needs_attention.persona"),
+    ("figure_words_count_of_them", _append_persona("loyal", "Twenty of them live in London."), "figure_in_text", "segments.loyal.persona"),
+    ("figure_words_hundreds_of_customers", _set(f"{P0}.expected_outcome", "Hundreds of customers place a second order."), "figure_in_text", f"{P0}.expected_outcome"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
     ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
     ("unknown_confirmation", _set("confirmed", {"budget": "it is fine"}), "unknown_confirmation", "confirmed.budget"),
@@ -645,6 +648,24 @@ def test_figures_in_words_point_at_the_fact_they_would_quote(runs):
         assert f"{{segmentations.rfm.segments.{fact}}}" in p.message, p.message
 
 
+@pytest.mark.parametrize(
+    "text, figure",
+    [
+        ("Twenty of them live in London.", "Twenty of them"),  # TikTok-shop trial
+        ("Nearly seventy clients pay monthly.", "seventy clients"),  # coaching trial
+        ("Around two hundred loyal customers order coffee.", "two hundred loyal customers"),
+        ("They are two of our best customers.", "two of our best customers"),
+        ("Thousands of them bought once.", "Thousands of them"),
+        ("We call twenty-five buyers a week.", "twenty-five buyers"),
+    ],
+)
+def test_counts_of_people_in_words_are_figures_like_digits(runs, text, figure):
+    """'seventy clients' is the figure '70 clients' is: a count to cite, not to type."""
+    doc = _append_persona("needs_attention", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}' is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.count}" in p.message
+
+
 def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc = reference()
     doc["segments"]["champions"]["persona"] += (
@@ -663,6 +684,9 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["champions"]["persona"] += " Most signed up in 2024 and upgraded to the v2 plan after order #12345."
     # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
     doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
+    # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
+    doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
+    doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 

@@ -320,6 +320,13 @@ _NUMBER_WORD = (
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
 )
 _NUMBER_WORDS = rf"{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})*"
+# A count in words of two or more: 'one' alone ('one of them', 'one customer') is not a figure.
+_COUNT_WORDS = rf"(?!one\b(?![- ](?:hundred|thousand))){_NUMBER_WORDS}"
+# Who a count of people counts: '70 clients' is a figure in digits, so is 'seventy clients'.
+_PEOPLE = r"(?:customers|clients|buyers|shoppers|members|people|users|accounts|subscribers|contacts|households|patients|guests|students|families)"
+# Where 'twenty of them' starts a clause or follows a hedge, 'them' are the segment's people;
+# 'pick two of them' (as an object) counts the things they pick.
+_CLAUSE_START = r"(?:^|(?<=[.;:!?,(]\s)|(?<=\band\s)|(?<=\bbut\s)|\b(?:nearly|about|around|roughly|almost|over|under|some|only|just|at\s+least|(?:more|fewer|less)\s+than)\s+)"
 # Figures written in words: a percentage, a ratio, a fraction of a group, a count of a group,
 # a multiple ("twice as much as", "three times more", "double what", "tripled") and a count of
 # times per period ("nine times a month", as "9 times a month" is a figure in digits).
@@ -342,6 +349,12 @@ WORD_FIGURE = re.compile(
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
     r"|\b(?:doubled|tripled|quadrupled|halved)\b"
     rf"|\b(?!one\s){_NUMBER_WORDS}\s+times\s+(?:a|an|per|each|every)\s+(?:day|week|fortnight|month|quarter|year)\b"
+    # a count of people in words ('nearly seventy clients', 'twenty of them live in London',
+    # 'hundreds of customers'), as '70 clients' is a figure in digits
+    rf"|\b{_COUNT_WORDS}\s+(?:(?!of\b|to\b|per\b|an?\b|the\b|times\b|percent\b)[a-z-]+\s+)?{_PEOPLE}\b"
+    rf"|\b{_COUNT_WORDS}\s+of\s+(?:our|your|the|their|its|these|those)\s+(?:[a-z-]+\s+)?{_PEOPLE}\b"
+    rf"|{_CLAUSE_START}{_COUNT_WORDS}\s+of\s+(?:them|these|those)\b"
+    rf"|\b(?:dozens|hundreds|thousands)\s+of\s+(?:them|these|those|(?:(?:our|your|the|their)\s+)?(?:[a-z-]+\s+)?{_PEOPLE})\b"
     # a round count in words ("about a thousand accounts", "a dozen of them", "two thousand
     # dollars") and a fraction of change ("fell by a third")
     rf"|\b(?:an?|{_NUMBER_WORD})[- ](?:hundred|thousand|million)\b"
@@ -349,6 +362,7 @@ WORD_FIGURE = re.compile(
     r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
     re.IGNORECASE,
 )
+_PEOPLE_COUNTED = re.compile(rf"{_PEOPLE}\b|\bof\s+(?:them|these|those)\b|\bdozen\b", re.IGNORECASE)
 _WORD_TIMES_PER = re.compile(r"\btimes\s+(?:a|an|per|each|every)\b", re.IGNORECASE)
 _WORD_MULTIPLE = re.compile(r"\b(?:as|times|twice|double|triple|quadruple|doubled|tripled|quadrupled|halved)\b", re.IGNORECASE)
 
@@ -361,7 +375,7 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     typed = "offer_terms for discounts and offer windows"
     if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
         return "median_recency_days", "cite a fact like", typed
-    if figure[:1].isdigit():
+    if figure[:1].isdigit() or _PEOPLE_COUNTED.search(figure):
         return "count", "cite a fact like", typed
     if _WORD_MULTIPLE.search(figure):
         stat = "count" if re.search(r"\b(?:many|fewer)\b", figure, re.IGNORECASE) else "avg_purchase_days" if re.search(r"\boften\b", figure, re.IGNORECASE) else "avg_value"
