@@ -256,6 +256,8 @@ BROKEN = [
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
+    ("claim_stopped_months_ago", _append_persona("loyal", "They stopped paying months ago."), "claim_contradicts_fact", "segments.loyal.persona"),
+    ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
@@ -1707,6 +1709,16 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("loyal", "They buy once a year.", True),
         ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
         ("new", "They buy every week.", False),  # no one in New bought twice: no gap to hold it against
+        # recency, against median_recency_days (Loyal: 33 days, Needs Attention: 48, At Risk: 125, Dormant: 407)
+        ("loyal", "These are clients who dropped off and stopped paying months ago.", True),  # coaching trial
+        ("needs_attention", "They haven't bought in months.", True),
+        ("champions", "Long gone, but not forgotten.", True),
+        ("dormant", "They stopped buying years ago.", False),
+        ("at_risk", "They bought recently, around the holidays.", True),
+        ("dormant", "Most of them ordered in the last few days.", True),
+        ("new", "They just bought their first bag of coffee.", False),  # 16 days
+        ("at_risk", "They have not bought recently.", False),
+        ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):

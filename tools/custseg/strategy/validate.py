@@ -54,7 +54,7 @@ CODES: dict[str, str] = {
     "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
-    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters, 'they stopped paying months ago' when they last bought a median few weeks ago (or 'they bought recently' when months ago)",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
     "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
@@ -525,6 +525,57 @@ CADENCE_CLAIM = re.compile(
     r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
+# 'they stopped paying months ago', 'haven't bought in a year', 'long gone': a claim that the
+# segment went quiet long ago, held against median_recency_days
+LONG_AGO_CLAIM = re.compile(
+    r"\bstopped\s+(?:buying|paying|ordering|shopping|purchasing|renewing|coming\s+back)\b(?:\s+\w+){0,4}?\s+(?:months|years|ages|a\s+year|a\s+long\s+time)\s+ago\b"
+    r"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back)\s+(?:\w+\s+)?(?:in|for)\s+(?:many\s+|several\s+|over\s+a\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    r"|\blong\s+gone\b"
+    r"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long|months|years|ages)\s+ago\b",
+    re.IGNORECASE,
+)
+# 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
+RECENT_CLAIM = re.compile(
+    r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
+    r"|\bjust\s+(?:bought|ordered|purchased|renewed)\b",
+    re.IGNORECASE,
+)
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE)
+LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
+RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
+# Words that compare the segment with another: a figure or claim about the other side is fine.
+_COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs)\b", re.IGNORECASE)
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` around ``pos`` (fact references hold dots, never a dot and a space)."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
+    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
+    return text[start + 1 if start >= 0 else 0: min(ends) + 1 if ends else len(text)]
+
+
+def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> bool:
+    """Whether a sentence compares the segment with another or names another segment."""
+    return bool(_COMPARING.search(sentence)) or any(k != key and _name_spans(alias, sentence) for alias, k in aliases)
+
+
+def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'They stopped paying months ago' of a segment that last bought a median 12 days ago, or
+    'they bought recently' of one a median 400 days quiet: median_recency_days says otherwise.
+    A sentence that compares them with another segment may be about the other one."""
+    days = stats.get("median_recency_days")
+    if not isinstance(days, (int, float)) or isinstance(days, bool):
+        return []
+    name = stats.get("name") or key
+    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < LONG_AGO_MIN_DAYS]
+    found += [m for m in RECENT_CLAIM.finditer(bare) if days > RECENT_MAX_DAYS and not _NEGATED_BEFORE.search(bare[: m.start()])]
+    return [
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last bought a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} instead")
+        for m in found
+        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+    ]
+
+
 _CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -553,6 +604,7 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         if isinstance(repeat, (int, float)) and repeat < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
+    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
