@@ -261,6 +261,8 @@ BROKEN = [
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
+    ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
+    ("fact_of_other_segmentation_of_them", _append_persona("at_risk", "{segmentations.health.segments.struggling.count} of them are struggling."), "fact_of_other_segment", "segments.at_risk.persona"),
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
@@ -1761,6 +1763,30 @@ def test_figures_of_segments_read_as_whose_they_are(runs, key, text):
     doc = reference()
     doc["segments"][key]["persona"] += " " + text
     assert [p for p in validate(doc, facts_of(runs)) if p.code in ("fact_of_other_segment", "count_cited_as_reach")] == []
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average.", True),  # coaching trial
+        ("dormant", "Their orders average {segmentations.rfm.segments.new.aov}.", True),
+        ("at_risk", "This group last bought {segmentations.rfm.segments.dormant.median_recency_days} ago.", True),
+        ("loyal", "They spend {segmentations.rfm.segments.loyal.avg_value} each.", False),  # their own
+        ("loyal", "They spend less than the Insiders, who spend {segmentations.rfm.segments.champions.avg_value}.", False),  # compared
+        ("loyal", "They spend {segmentations.rfm.segments.loyal.avg_value}, the Northwind Insiders {segmentations.rfm.segments.champions.avg_value}.", False),  # named
+        ("new", "Unlike them, Loyal customers repeat at {segmentations.rfm.segments.loyal.repeat_rate}.", False),
+        ("new", "Their goal: the {segmentations.rfm.segments.loyal.next_repeat_rate} seen in Loyal.", False),
+        ("dormant", "The store's average order is {segmentations.rfm.segments.champions.aov} for Champions.", False),  # no 'they'
+    ],
+)
+def test_a_figure_said_of_them_is_their_own(runs, key, text, refused):
+    """In a segment's own text, 'they' are that segment: another segment's figure in a sentence
+    about them must say whose it is."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_of_other_segment"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert f"{{segmentations.rfm.segments.{key}." in problems[0].message
 
 
 def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):

@@ -62,7 +62,7 @@ CODES: dict[str, str] = {
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
-    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers')",
+    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
@@ -544,7 +544,7 @@ _NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?
 LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
 RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
 # Words that compare the segment with another: a figure or claim about the other side is fine.
-_COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs)\b", re.IGNORECASE)
+_COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s+as)\b", re.IGNORECASE)
 
 
 def _sentence_at(text: str, pos: int) -> str:
@@ -1031,17 +1031,32 @@ def _segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
     return sorted(aliases, key=lambda a: -len(a[0]))
 
 
+# A segment's figures per customer or of its size: cited in a sentence about another segment,
+# they read as that segment's own.
+SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+# The segment a text belongs to, as the subject of its sentence.
+_SELF_SUBJECT = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort)|its\s+(?:customers|clients|members|buyers|accounts|users))\b", re.IGNORECASE)
+_OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
+
+
 def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
     Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
-    after the reference say whose figure it is."""
+    after the reference say whose figure it is. In a segment's own text, a sentence about
+    'them' that cites another segment's figure gives it as theirs unless it names whose it is."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    own_key = own.group(1) if own and own.group(1) in fact_segments else None
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or owner.group(1) != segmentation or owner.group(2) not in fact_segments:
+        if not owner:
+            continue
+        if owner.group(1) != segmentation or owner.group(2) not in fact_segments:
+            out += _other_segmentation_of_them(path, text, m, owner, own_key, segmentation)
             continue
         joint = _OF_GROUP.match(text[m.end():])
         if not joint:
+            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
             continue
         rest = text[m.end() + joint.end():]
         named = next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
@@ -1049,7 +1064,31 @@ def _other_segment_figures(path: str, text: str, segmentation: str, fact_segment
             stat = m.group(1)[owner.end():]
             own = f"segmentations.{segmentation}.segments.{named}.{stat}"
             out.append(Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{owner.group(2)}', but the text gives it as one of '{named}': cite {{{own}}} for {named}'s own, or name '{owner.group(2)}' as whose it is"))
+        elif not named:
+            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
     return out
+
+
+def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'They spend {...champions.avg_value} on average' in Loyal's persona: the sentence is
+    about Loyal ('they'), the figure Champions'. Naming Champions, or comparing ('than',
+    'unlike'), says whose it is."""
+    stat = m.group(1).rsplit(".", 1)[-1]
+    if own_key is None or other == own_key or stat not in SEGMENT_STATS:
+        return []
+    sentence = PLACEHOLDER.sub(" fact ", _sentence_at(text, m.start()))
+    if not _SELF_SUBJECT.search(sentence) or _about_another(sentence, own_key, aliases):
+        return []
+    mine, theirs = (fact_segments[k].get("name") or k for k in (own_key, other))
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but the sentence speaks of {mine} ('they'), so it reads as theirs: cite {{segmentations.{segmentation}.segments.{own_key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+
+
+def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:
+    """'{...health.segments.struggling.count} of them' in a segment's own text: the count is of
+    every Struggling customer, not of those in this segment."""
+    if own_key is None or not _OF_THEM.match(text, m.end()) or owner.group(1) == segmentation:
+        return []
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
 
 
 _REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|send(?:s|ing)?\s+(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
