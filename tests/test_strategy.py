@@ -270,6 +270,8 @@ BROKEN = [
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_on_a_metric_klaviyo_lacks", _set("automation_rules[1].rule", "When recency_days passes 60, start the win-back flow."), "rule_column_not_in_file", "automation_rules[1].rule"),
+    ("rule_on_another_tools_column", _set("automation_rules[1]", {"segment": "at_risk", "crm": "Mailchimp", "rule": "When Value Tier is High Value, start the win-back flow."}), "rule_column_not_in_file", "automation_rules[1].rule"),
+    ("rule_on_a_label_the_file_lacks", _set("automation_rules[1]", {"segment": "at_risk", "crm": "Mailchimp", "rule": "When a contact is tagged Struggling, start the win-back flow."}), "rule_value_not_in_file", "automation_rules[1].rule"),
     ("rule_on_a_segment_figure", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When repeat_rate drops, start the win-back campaign."}), "rule_column_not_in_file", "automation_rules[1].rule"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
@@ -1612,6 +1614,10 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Customer.io", "When recency_days passes 90, start the win-back campaign.", "recency_days"),
         ("Customer.io", "When repeat_rate drops, alert the owner.", "repeat_rate"),
         ("HubSpot", "When customer_segment is At Risk, create a task.", None),
+        ("Mailchimp", "When a contact's Value Tier is High Value, send the preview.", "Value Tier"),  # a column of klaviyo.csv only
+        ("HubSpot", "When the health band of an At Risk contact turns critical, create a task.", "health band"),  # segments_generic.csv's health_band
+        ("Klaviyo", "When the Value Tier of an At Risk contact is High Value, start the flow.", None),
+        ("Mailchimp", "When a contact's lead score passes the threshold, send the preview.", None),  # the CRM's own, in no file
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -1621,14 +1627,46 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
     assert [p.code for p in problems] == (["rule_column_not_in_file"] if missing else [])
     if missing:
         assert f"'{missing}' is not a column of" in problems[0].message
-        file = {"Klaviyo": "klaviyo.csv", "HubSpot": "hubspot.csv"}.get(crm, "segments_generic.csv")
+        file = {"Klaviyo": "klaviyo.csv", "HubSpot": "hubspot.csv", "Mailchimp": "mailchimp.csv"}.get(crm, "segments_generic.csv")
         assert f"of {file}, the file {crm} imports" in problems[0].message
-    if missing == "health_score":
+    if missing in ("health_score", "health band"):
         assert "(it is in segments_generic.csv)" in problems[0].message
+    if missing == "Value Tier":
+        assert "(it is in klaviyo.csv)" in problems[0].message
     if missing == "recency_days":
         assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
+
+
+def test_a_rule_may_not_use_another_tools_payment_column(runs):
+    """Klaviyo's Outstanding Payment is no column of mailchimp.csv (coaching trial)."""
+    doc = reference("stripe_unified_payments")
+    doc["automation_rules"][1].update({"crm": "Mailchimp", "rule": "When a contact's Outstanding Payment is above zero, send the card-update email."})
+    (p,) = [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.path == "automation_rules[1].rule"]
+    assert p.code == "rule_column_not_in_file" and "'Outstanding Payment' is not a column of mailchimp.csv, the file Mailchimp imports (it is in klaviyo.csv)" in p.message
+
+
+@pytest.mark.parametrize(
+    "crm, text, refused",
+    [
+        ("Mailchimp", "When a contact is tagged Struggling, send a check-in email.", "Struggling"),  # coaching trial: a health band
+        ("Klaviyo", "When the Segment becomes Critical, alert the owner.", "Critical"),
+        ("HubSpot", "When customer_segment is Mature, create a task.", "Mature"),  # HubSpot's file has no lifecycle label
+        ("Mailchimp", "When a contact is tagged Mature, send the loyalty note.", None),  # Mailchimp's tags carry the lifecycle
+        ("Klaviyo", "When the Segment is At Risk, start the win-back flow.", None),
+        ("Mailchimp", "When a contact moves from Loyal to At Risk, alert the founder.", None),
+        ("HubSpot", "When a New contact joins, enrol them in the onboarding sequence.", None),  # the plan's own flow
+        ("Customer.io", "When health_band is Struggling, alert the owner.", None),  # segments_generic.csv carries it
+    ],
+)
+def test_a_rule_keys_on_a_label_its_tools_file_carries(runs, crm, text, refused):
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts_of(runs)) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]
+    assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
+    if refused:
+        assert f"'{refused}' is a label of the" in problems[0].message and "Champions" in problems[0].message
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
     "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
+    "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 
@@ -960,6 +961,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if segmentation == "rfm":
         problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
     told = {p.path for p in problems if p.code.startswith("rule_")}  # one rule, one problem: the more precise one said first
+    problems += [p for p in _rule_values(doc, facts) if p.path not in told]
+    told = {p.path for p in problems if p.code.startswith("rule_")}
     problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, {*fact_segments, *groups}) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
@@ -1682,22 +1685,43 @@ def importing_tools(doc: Any) -> list[tuple[str, str]]:
     return [(n, crm_file(n)) for n in names if EMAIL_TOOLS.search(n) or GENERIC_IMPORTERS.search(n)]
 
 
+def _column_key(name: str) -> str:
+    """A column name as the files and rules may write it: 'Outstanding Payment' is outstanding_payment."""
+    return re.sub(r"[\s_]+", "_", name.strip().lower())
+
+
+def _named_columns(text: str, columns: dict) -> list[str]:
+    """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
+    value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
+    are ordinary words, and every file has an email column."""
+    names = {_column_key(c) for cols in columns.values() for c in cols if "_" in _column_key(c) and "email" not in c.lower()}
+    found = []
+    for key in sorted(names, key=len, reverse=True):
+        words = r"[\s_]+".join(re.escape(w) for w in key.split("_"))
+        hit = re.search(rf"(?<![\w{{.]){words}(?![\w}}])", text, re.IGNORECASE)
+        if hit and not any(_column_key(f) != key and key in _column_key(f) for f in found):
+            found.append(hit.group(0))
+    return found
+
+
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
-    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere) matches nobody.
-    Only this tool's names are judged; a CRM's own attributes (last_email_opened) are not."""
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), or a column only
+    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), matches nobody. Only
+    the project's names are judged; a CRM's own attributes (last_email_opened) are not."""
     columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
-    ours = {*metrics, *CUSTOMERS_ONLY, *(c.lower() for cols in columns.values() for c in cols)}
+    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for cols in columns.values() for c in cols)}
     out = []
     for i, rule in _items(doc, "automation_rules") if columns else []:
         text, crm = rule.get("rule"), rule.get("crm")
         if not (isinstance(text, str) and isinstance(crm, str)) or crm_file(crm) not in columns:
             continue
         name = crm_file(crm)
-        has = {c.lower().replace(" ", "_") for c in columns[name]}
-        missing = [t for t in dict.fromkeys(SNAKE_NAME.findall(text)) if t in ours and t not in has and t not in keys]
-        for token in missing:
-            elsewhere = [f for f, cols in columns.items() if token in {c.lower() for c in cols}]
+        has = {_column_key(c) for c in columns[name]}
+        named = [*SNAKE_NAME.findall(text), *_named_columns(text, columns)]
+        missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
+        for token in reversed(missing.values()):
+            elsewhere = [f for f, cols in columns.items() if _column_key(token) in {_column_key(c) for c in cols}]
             where = (f"it is in {elsewhere[0]}" if elsewhere
                      else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
                      else "it is a figure of a whole segment in facts.json, not of a customer")
@@ -1705,6 +1729,73 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
             use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
             out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: {use}"))
     return out
+
+
+# Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
+# 'moves into Dormant', 'the Struggling tag'.
+_VALUE_BEFORE = re.compile(
+    r"(?:\btagged|\btags?|\b(?:segment|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
+    re.IGNORECASE,
+)
+_VALUE_AFTER = re.compile(r"['\"]?\s+(?:tag|segment|band|tier)\b", re.IGNORECASE)
+# 'moves to the onboarding sequence': a label word naming the plan's own flow, not a value
+_PLAN_THING_AFTER = re.compile(r"\s+(?:sequence|flow|series|e-?mails?|list|campaign|journey|workflow|automation|playbook|programme|program|calls?|tasks?)\b", re.IGNORECASE)
+# The segmentations whose labels each email tool's file carries beside the RFM segment names and
+# the files' groups (render/exports: Klaviyo's Lifecycle and Value Tier columns, Mailchimp's
+# tags of the same labels; HubSpot's lifecyclestage is HubSpot's own stage).
+_FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecycle", "value"), "hubspot.csv": ()}
+# The column of segments_generic.csv that carries each segmentation's labels.
+_GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+
+
+def _carried_labels(facts: dict, file: str) -> dict[str, str]:
+    """label (lower case) -> label, for the values an email tool's file labels customers with."""
+    segs = facts.get("segmentations") or {}
+    groups = ((facts.get("exports") or {}).get("groups") or {}).values()
+    klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
+    present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
+    names = [str((s or {}).get("name") or k) for k, s in ((segs.get("rfm") or {}).get("segments") or {}).items()]
+    names += [str(g) for g in groups]
+    for seg in _FILE_LABELS.get(file, ()):
+        if present.get(seg):
+            names += [str((s or {}).get("name") or k) for k, s in ((segs.get(seg) or {}).get("segments") or {}).items()]
+    return {n.lower(): n for n in names}
+
+
+def _rule_values(doc: dict, facts: dict) -> list[Problem]:
+    """A rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a
+    health band 'Struggling' among Mailchimp's tags, which hold the RFM segment names, the
+    files' groups and the lifecycle and value labels) matches nobody."""
+    segs = facts.get("segmentations") or {}
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+            continue
+        file = crm_file(crm)
+        carried = _carried_labels(facts, file)
+        found = _foreign_label(text, segs, carried)
+        if found:
+            label, seg = found
+            column = _GENERIC_COLUMN.get(seg)
+            instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
+            shown = ", ".join(list(carried.values())[:10])
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", f"'{label}' is a label of the {seg} segmentation, which {file} (the file {crm} imports) does not carry, so the rule matches nobody: key it on a label the file has ({shown}){instead}"))
+    return out
+
+
+def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str, str] | None:
+    """The first label of a segmentation that ``carried`` lacks, named where a rule names a
+    tag or segment value: (the label as written, its segmentation)."""
+    labels = sorted(((str((s or {}).get("name") or k), seg) for seg, v in segs.items() for k, s in ((v or {}).get("segments") or {}).items()), key=lambda ls: -len(ls[0]))
+    for label, seg in labels:
+        if label.lower() in carried:
+            continue
+        for a, b in _name_spans(label, text):
+            if (_VALUE_BEFORE.search(text[:a]) or _VALUE_AFTER.match(text, b)) and not _PLAN_THING_AFTER.match(text, b):
+                return text[a:b], seg
+    return None
 
 
 def covered_segments(doc: Any) -> list[str]:
