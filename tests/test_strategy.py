@@ -406,6 +406,25 @@ def test_problems_of_the_data_are_reported(runs, cli, tmp_path, case):
     assert cli("check", write(tmp_path, reference()), "--facts", runs[SHOPIFY] / "facts.json").code == 0
 
 
+@pytest.mark.parametrize(
+    "channel, emails",
+    [
+        ("Packaging insert with a QR code to join the email list", False),  # TikTok-shop trial: what the advice recommends
+        ("In-store sign-up for the newsletter", False),
+        ("TikTok live with a newsletter sign-up", False),
+        ("SMS and email", True),
+        ("Instagram ads, then a follow-up email", True),
+        ("Klaviyo flow", True),
+    ],
+)
+def test_only_a_channel_that_emails_needs_emails(runs, channel, emails):
+    """A channel that leads people to the email list does not email the segment."""
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = _set("targeting_matrix[8].channel", channel)(reference())
+    refused = [p.path for p in validate(doc, facts) if p.code == "unreachable_segment"]
+    assert ("targeting_matrix[8].channel" in refused) is emails
+
+
 def test_no_email_check_when_the_export_held_no_emails(runs):
     """A log without emails says nothing about who the user's own tools can email (by source_id)."""
     facts = facts_of(runs, "product_events")

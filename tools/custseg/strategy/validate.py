@@ -90,6 +90,24 @@ OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 # Channels and tools that reach customers through the email-tool files (exports/).
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
+# Channels that reach people without their email: an email word after one of them is what
+# it leads to ('Packaging insert with a QR code to join the email list'), not a mailing.
+NON_EMAIL_CHANNEL = re.compile(
+    r"\binserts?\b|packag|\bqr\b|in-?store|\bsocial\b|\bads?\b|advert|\bsms\b|\btexts?\b|tiktok|instagram|facebook|\bmeta\b|direct\s+mail|postcards?|\bphone\b|\bcalls?\b|whatsapp|on-?site|pop-?ups?|retargeting",
+    re.IGNORECASE,
+)
+# An email word joined to another channel as a channel of its own ('SMS and email', 'Ads, then email').
+_ALSO_EMAIL = re.compile(r"(?:\band\b|\bthen\b|\bplus\b|\bor\b|[,+&/])\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def emails_segment(channel: str) -> bool:
+    """Whether a targeting channel emails the segment: it names email and is not another
+    channel that merely leads to the email list."""
+    mail = EMAIL_CHANNEL.search(channel)
+    other = NON_EMAIL_CHANNEL.search(channel)
+    if not mail or not other or mail.start() < other.start():
+        return bool(mail)
+    return bool(_ALSO_EMAIL.search(channel[other.end(): mail.start()]))
 # Which way a KPI should move. Sizes and shares are left out: Champions should grow and
 # Dormant shrink, so their direction depends on the segment.
 LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active", "outstanding_value", "outstanding_customers", "outstanding_payments")
@@ -1007,7 +1025,7 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
 
     out = []
     for i, cell in enumerate(cells):
-        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and EMAIL_CHANNEL.search(cell["channel"]) else None
+        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and emails_segment(cell["channel"]) else None
         if why:
             out.append(Problem(f"targeting_matrix[{i}].channel", "unreachable_segment", f"no customer of '{cell['segment']}' can be emailed ({why}); give its share to a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)"))
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
