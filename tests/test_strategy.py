@@ -264,6 +264,7 @@ BROKEN = [
     ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
     ("fact_of_other_segmentation_of_them", _append_persona("at_risk", "{segmentations.health.segments.struggling.count} of them are struggling."), "fact_of_other_segment", "segments.at_risk.persona"),
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
+    ("count_cited_as_reach_sent_to", _set("segments.dormant.offers", "A newsletter sent to all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.offers"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),

@@ -1112,7 +1112,7 @@ def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Mat
     return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
 
 
-_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|send(?:s|ing)?\s+(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
+_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
 _REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
 
 
