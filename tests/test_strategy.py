@@ -266,6 +266,7 @@ BROKEN = [
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
     ("count_cited_as_reach_sent_to", _set("segments.dormant.offers", "A newsletter sent to all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.offers"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
+    ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
@@ -1852,6 +1853,26 @@ def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
     facts["exports"]["reachable_by_segment"]["dormant"] = facts["segmentations"]["rfm"]["segments"]["dormant"]["count"]
     doc = _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them.")(reference())
     assert [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"] == []
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("The flow will bring in {segmentations.rfm.segments.at_risk.avg_value} of guaranteed revenue each.", True),  # coaching trial
+        ("The win-back series will definitely recover lost sales.", True),
+        ("They are certain to spend {segmentations.rfm.segments.at_risk.aov} again.", True),
+        ("The flow could bring back up to {segmentations.rfm.segments.at_risk.avg_value} each.", False),
+        ("A money-back guarantee on the first reorder.", False),  # an offer, not a promise of revenue
+        ("Satisfaction guaranteed on every order.", False),
+        ("They are certain to notice the new colour.", False),
+    ],
+)
+def test_a_plan_does_not_promise_money(runs, text, refused):
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "promise_in_text"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert "'up to" in problems[0].message
 
 
 def test_only_a_discount_is_capped_at_a_hundred_percent(runs):

@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
     "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
+    "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 
@@ -898,6 +899,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
         problems += _other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += _count_as_reach(path, text, segmentation, facts)
+        problems += _promises(path, text)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
@@ -1133,6 +1135,25 @@ def _count_as_reach(path: str, text: str, segmentation: str, facts: dict) -> lis
         if reach.get(seg, 0) >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
             continue
         out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} customers of '{seg}', but the email-tool files hold {reach.get(seg, 0):,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+    return out
+
+
+# Words that promise an outcome as certain, and the money they may promise.
+PROMISE = re.compile(r"\bguarantee(?:d|s)\b|\bwill\s+guarantee\b|\bcertain\s+to\b|\b(?:will|would|is|are)\s+(?:definitely|certainly|surely|undoubtedly)\b|\b(?:is|are)\s+sure\s+to\b", re.IGNORECASE)
+MONEY_WORDS = re.compile(r"\b(?:revenue|sales|income|profits?|roi|returns?\s+on|money|recover\w*|earnings|cash|turnover|mrr|payments?)\b|[$€£¥₹]", re.IGNORECASE)
+
+
+def _promises(path: str, text: str) -> list[Problem]:
+    """'Will bring in {...outstanding_value} of guaranteed revenue': no plan can promise what
+    customers will pay. A sentence that promises (guaranteed, certain to, will definitely)
+    and speaks of money or cites an amount is refused; 'satisfaction guaranteed' is not money."""
+    out = []
+    for m in PROMISE.finditer(text):
+        sentence = _sentence_at(text, m.start())
+        amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
+        if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
+            cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
+            out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
     return out
 
 
