@@ -245,6 +245,9 @@ BROKEN = [
     ("figure_words_two_thousand_dollars", _append_persona("champions", "They spend roughly two thousand dollars a year."), "figure_in_text", "segments.champions.persona"),
     ("figure_words_a_dozen", _append_persona("loyal", "A dozen of them are wholesale buyers."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_by_a_third", _append_persona("at_risk", "Their spend fell by a third last year."), "figure_in_text", "segments.at_risk.persona"),
+    ("figure_words_count_of_people", _append_persona("needs_attention", "Nearly seventy clients came through a gift."), "figure_in_text", "segments.needs_attention.persona"),
+    ("figure_words_count_of_them", _append_persona("loyal", "Twenty of them live in London."), "figure_in_text", "segments.loyal.persona"),
+    ("figure_words_hundreds_of_customers", _set(f"{P0}.expected_outcome", "Hundreds of customers place a second order."), "figure_in_text", f"{P0}.expected_outcome"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
     ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
     ("unknown_confirmation", _set("confirmed", {"budget": "it is fine"}), "unknown_confirmation", "confirmed.budget"),
@@ -253,16 +256,24 @@ BROKEN = [
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
+    ("claim_stopped_months_ago", _append_persona("loyal", "They stopped paying months ago."), "claim_contradicts_fact", "segments.loyal.persona"),
+    ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
+    ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
+    ("fact_of_other_segmentation_of_them", _append_persona("at_risk", "{segmentations.health.segments.struggling.count} of them are struggling."), "fact_of_other_segment", "segments.at_risk.persona"),
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
+    ("count_cited_as_reach_sent_to", _set("segments.dormant.offers", "A newsletter sent to all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.offers"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
+    ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_on_a_metric_klaviyo_lacks", _set("automation_rules[1].rule", "When recency_days passes 60, start the win-back flow."), "rule_column_not_in_file", "automation_rules[1].rule"),
+    ("rule_on_another_tools_column", _set("automation_rules[1]", {"segment": "at_risk", "crm": "Mailchimp", "rule": "When Value Tier is High Value, start the win-back flow."}), "rule_column_not_in_file", "automation_rules[1].rule"),
+    ("rule_on_a_label_the_file_lacks", _set("automation_rules[1]", {"segment": "at_risk", "crm": "Mailchimp", "rule": "When a contact is tagged Struggling, start the win-back flow."}), "rule_value_not_in_file", "automation_rules[1].rule"),
     ("rule_on_a_segment_figure", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When repeat_rate drops, start the win-back campaign."}), "rule_column_not_in_file", "automation_rules[1].rule"),
     ("duplicate_persona", _copy_persona("champions", "loyal"), "duplicate_persona", "segments.loyal.persona"),
     ("duplicate_strategy", _copy_field("offers", "champions", "at_risk"), "duplicate_strategy", "segments.at_risk.offers"),
@@ -395,6 +406,25 @@ def test_problems_of_the_data_are_reported(runs, cli, tmp_path, case):
     found = {line.split(": ")[0] for line in res.out.splitlines()[1:] if line.endswith(f"[{code}]")}
     assert found == set(paths), res.out
     assert cli("check", write(tmp_path, reference()), "--facts", runs[SHOPIFY] / "facts.json").code == 0
+
+
+@pytest.mark.parametrize(
+    "channel, emails",
+    [
+        ("Packaging insert with a QR code to join the email list", False),  # TikTok-shop trial: what the advice recommends
+        ("In-store sign-up for the newsletter", False),
+        ("TikTok live with a newsletter sign-up", False),
+        ("SMS and email", True),
+        ("Instagram ads, then a follow-up email", True),
+        ("Klaviyo flow", True),
+    ],
+)
+def test_only_a_channel_that_emails_needs_emails(runs, channel, emails):
+    """A channel that leads people to the email list does not email the segment."""
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = _set("targeting_matrix[8].channel", channel)(reference())
+    refused = [p.path for p in validate(doc, facts) if p.code == "unreachable_segment"]
+    assert ("targeting_matrix[8].channel" in refused) is emails
 
 
 def test_no_email_check_when_the_export_held_no_emails(runs):
@@ -645,6 +675,24 @@ def test_figures_in_words_point_at_the_fact_they_would_quote(runs):
         assert f"{{segmentations.rfm.segments.{fact}}}" in p.message, p.message
 
 
+@pytest.mark.parametrize(
+    "text, figure",
+    [
+        ("Twenty of them live in London.", "Twenty of them"),  # TikTok-shop trial
+        ("Nearly seventy clients pay monthly.", "seventy clients"),  # coaching trial
+        ("Around two hundred loyal customers order coffee.", "two hundred loyal customers"),
+        ("They are two of our best customers.", "two of our best customers"),
+        ("Thousands of them bought once.", "Thousands of them"),
+        ("We call twenty-five buyers a week.", "twenty-five buyers"),
+    ],
+)
+def test_counts_of_people_in_words_are_figures_like_digits(runs, text, figure):
+    """'seventy clients' is the figure '70 clients' is: a count to cite, not to type."""
+    doc = _append_persona("needs_attention", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}' is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.count}" in p.message
+
+
 def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc = reference()
     doc["segments"]["champions"]["persona"] += (
@@ -663,6 +711,9 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["champions"]["persona"] += " Most signed up in 2024 and upgraded to the v2 plan after order #12345."
     # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
     doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
+    # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
+    doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
+    doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 
@@ -1584,6 +1635,10 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Customer.io", "When recency_days passes 90, start the win-back campaign.", "recency_days"),
         ("Customer.io", "When repeat_rate drops, alert the owner.", "repeat_rate"),
         ("HubSpot", "When customer_segment is At Risk, create a task.", None),
+        ("Mailchimp", "When a contact's Value Tier is High Value, send the preview.", "Value Tier"),  # a column of klaviyo.csv only
+        ("HubSpot", "When the health band of an At Risk contact turns critical, create a task.", "health band"),  # segments_generic.csv's health_band
+        ("Klaviyo", "When the Value Tier of an At Risk contact is High Value, start the flow.", None),
+        ("Mailchimp", "When a contact's lead score passes the threshold, send the preview.", None),  # the CRM's own, in no file
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -1593,14 +1648,46 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
     assert [p.code for p in problems] == (["rule_column_not_in_file"] if missing else [])
     if missing:
         assert f"'{missing}' is not a column of" in problems[0].message
-        file = {"Klaviyo": "klaviyo.csv", "HubSpot": "hubspot.csv"}.get(crm, "segments_generic.csv")
+        file = {"Klaviyo": "klaviyo.csv", "HubSpot": "hubspot.csv", "Mailchimp": "mailchimp.csv"}.get(crm, "segments_generic.csv")
         assert f"of {file}, the file {crm} imports" in problems[0].message
-    if missing == "health_score":
+    if missing in ("health_score", "health band"):
         assert "(it is in segments_generic.csv)" in problems[0].message
+    if missing == "Value Tier":
+        assert "(it is in klaviyo.csv)" in problems[0].message
     if missing == "recency_days":
         assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
+
+
+def test_a_rule_may_not_use_another_tools_payment_column(runs):
+    """Klaviyo's Outstanding Payment is no column of mailchimp.csv (coaching trial)."""
+    doc = reference("stripe_unified_payments")
+    doc["automation_rules"][1].update({"crm": "Mailchimp", "rule": "When a contact's Outstanding Payment is above zero, send the card-update email."})
+    (p,) = [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.path == "automation_rules[1].rule"]
+    assert p.code == "rule_column_not_in_file" and "'Outstanding Payment' is not a column of mailchimp.csv, the file Mailchimp imports (it is in klaviyo.csv)" in p.message
+
+
+@pytest.mark.parametrize(
+    "crm, text, refused",
+    [
+        ("Mailchimp", "When a contact is tagged Struggling, send a check-in email.", "Struggling"),  # coaching trial: a health band
+        ("Klaviyo", "When the Segment becomes Critical, alert the owner.", "Critical"),
+        ("HubSpot", "When customer_segment is Mature, create a task.", "Mature"),  # HubSpot's file has no lifecycle label
+        ("Mailchimp", "When a contact is tagged Mature, send the loyalty note.", None),  # Mailchimp's tags carry the lifecycle
+        ("Klaviyo", "When the Segment is At Risk, start the win-back flow.", None),
+        ("Mailchimp", "When a contact moves from Loyal to At Risk, alert the founder.", None),
+        ("HubSpot", "When a New contact joins, enrol them in the onboarding sequence.", None),  # the plan's own flow
+        ("Customer.io", "When health_band is Struggling, alert the owner.", None),  # segments_generic.csv carries it
+    ],
+)
+def test_a_rule_keys_on_a_label_its_tools_file_carries(runs, crm, text, refused):
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts_of(runs)) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]
+    assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
+    if refused:
+        assert f"'{refused}' is a label of the" in problems[0].message and "Champions" in problems[0].message
 
 
 @pytest.mark.parametrize(
@@ -1662,13 +1749,24 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("dormant", "Most of them bought several times.", True),  # 11% bought on more than one day
         ("dormant", "The majority never came back, and most did not buy again.", False),
         ("loyal", "Most of them have bought again more than once.", False),  # all of them
+        ("dormant", "Most of them came back for a second dress.", True),  # TikTok-shop trial
+        ("dormant", "Most bought another candle within the year.", True),
+        ("needs_attention", "The majority have reordered since.", True),  # 42% bought on more than one day
+        ("loyal", "Most came back for a second bag of beans.", False),
+        ("dormant", "Most never reordered.", False),
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
         ("champions", "They are by far the biggest spenders per head.", False),
         ("dormant", "A voucher for the top spenders only.", False),  # picks some of them
         ("at_risk", "They are the top spenders among those who went quiet.", False),
         ("at_risk", "They were once the biggest spenders.", False),
-        ("dormant", "They are the biggest baskets of the store.", False),  # ranks within: 'of'
+        ("dormant", "They are the biggest baskets of the store.", False),  # Dormant has the highest AOV
+        ("needs_attention", "They are the biggest spenders in the shop.", True),  # the whole base, not a qualification
+        ("dormant", "They are the biggest spenders of all.", True),
+        ("at_risk", "They are the highest-value customers in our customer base.", True),
+        ("loyal", "They are the top spenders overall.", True),
+        ("champions", "They are the biggest spenders in the store.", False),  # true of Champions
+        ("at_risk", "They are the top spenders of all the lapsed.", False),  # qualified: among the lapsed
         ("needs_attention", "They have the largest order values in the store.", False),  # no copula
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
         # cadence, against median_gap_days (Champions: 53 days, Loyal: 102)
@@ -1680,6 +1778,16 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("loyal", "They buy once a year.", True),
         ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
         ("new", "They buy every week.", False),  # no one in New bought twice: no gap to hold it against
+        # recency, against median_recency_days (Loyal: 33 days, Needs Attention: 48, At Risk: 125, Dormant: 407)
+        ("loyal", "These are clients who dropped off and stopped paying months ago.", True),  # coaching trial
+        ("needs_attention", "They haven't bought in months.", True),
+        ("champions", "Long gone, but not forgotten.", True),
+        ("dormant", "They stopped buying years ago.", False),
+        ("at_risk", "They bought recently, around the holidays.", True),
+        ("dormant", "Most of them ordered in the last few days.", True),
+        ("new", "They just bought their first bag of coffee.", False),  # 16 days
+        ("at_risk", "They have not bought recently.", False),
+        ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):
@@ -1724,11 +1832,55 @@ def test_figures_of_segments_read_as_whose_they_are(runs, key, text):
     assert [p for p in validate(doc, facts_of(runs)) if p.code in ("fact_of_other_segment", "count_cited_as_reach")] == []
 
 
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average.", True),  # coaching trial
+        ("dormant", "Their orders average {segmentations.rfm.segments.new.aov}.", True),
+        ("at_risk", "This group last bought {segmentations.rfm.segments.dormant.median_recency_days} ago.", True),
+        ("loyal", "They spend {segmentations.rfm.segments.loyal.avg_value} each.", False),  # their own
+        ("loyal", "They spend less than the Insiders, who spend {segmentations.rfm.segments.champions.avg_value}.", False),  # compared
+        ("loyal", "They spend {segmentations.rfm.segments.loyal.avg_value}, the Northwind Insiders {segmentations.rfm.segments.champions.avg_value}.", False),  # named
+        ("new", "Unlike them, Loyal customers repeat at {segmentations.rfm.segments.loyal.repeat_rate}.", False),
+        ("new", "Their goal: the {segmentations.rfm.segments.loyal.next_repeat_rate} seen in Loyal.", False),
+        ("dormant", "The store's average order is {segmentations.rfm.segments.champions.aov} for Champions.", False),  # no 'they'
+    ],
+)
+def test_a_figure_said_of_them_is_their_own(runs, key, text, refused):
+    """In a segment's own text, 'they' are that segment: another segment's figure in a sentence
+    about them must say whose it is."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_of_other_segment"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert f"{{segmentations.rfm.segments.{key}." in problems[0].message
+
+
 def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
     facts = facts_of(runs)
     facts["exports"]["reachable_by_segment"]["dormant"] = facts["segmentations"]["rfm"]["segments"]["dormant"]["count"]
     doc = _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them.")(reference())
     assert [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"] == []
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("The flow will bring in {segmentations.rfm.segments.at_risk.avg_value} of guaranteed revenue each.", True),  # coaching trial
+        ("The win-back series will definitely recover lost sales.", True),
+        ("They are certain to spend {segmentations.rfm.segments.at_risk.aov} again.", True),
+        ("The flow could bring back up to {segmentations.rfm.segments.at_risk.avg_value} each.", False),
+        ("A money-back guarantee on the first reorder.", False),  # an offer, not a promise of revenue
+        ("Satisfaction guaranteed on every order.", False),
+        ("They are certain to notice the new colour.", False),
+    ],
+)
+def test_a_plan_does_not_promise_money(runs, text, refused):
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "promise_in_text"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert "'up to" in problems[0].message
 
 
 def test_only_a_discount_is_capped_at_a_hundred_percent(runs):

@@ -39,7 +39,7 @@ CODES: dict[str, str] = {
     "budget_over": "targeting budget shares add up to more than the whole budget",
     "empty_section": "a required part of the plan is empty",
     "segment_without_kpi": "a segment with a strategy has no KPI",
-    "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed",
+    "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed (a channel that only leads to the email list, like a packaging insert with a QR code, does not email)",
     "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",
     "kpi_at_limit": "a KPI whose baseline is already at its limit (a rate of 1.0, 100%), so no target can improve on it",
     "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
@@ -54,16 +54,18 @@ CODES: dict[str, str] = {
     "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
-    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters, 'they stopped paying months ago' when they last bought a median few weeks ago (or 'they bought recently' when months ago)",
     "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
-    "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere): the CRM cannot filter on it",
+    "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere, Klaviyo's Outstanding Payment in Mailchimp): the CRM cannot filter on it",
     "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
     "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
     "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
-    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers')",
+    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
+    "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
+    "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 
@@ -89,6 +91,24 @@ OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 # Channels and tools that reach customers through the email-tool files (exports/).
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
+# Channels that reach people without their email: an email word after one of them is what
+# it leads to ('Packaging insert with a QR code to join the email list'), not a mailing.
+NON_EMAIL_CHANNEL = re.compile(
+    r"\binserts?\b|packag|\bqr\b|in-?store|\bsocial\b|\bads?\b|advert|\bsms\b|\btexts?\b|tiktok|instagram|facebook|\bmeta\b|direct\s+mail|postcards?|\bphone\b|\bcalls?\b|whatsapp|on-?site|pop-?ups?|retargeting",
+    re.IGNORECASE,
+)
+# An email word joined to another channel as a channel of its own ('SMS and email', 'Ads, then email').
+_ALSO_EMAIL = re.compile(r"(?:\band\b|\bthen\b|\bplus\b|\bor\b|[,+&/])\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def emails_segment(channel: str) -> bool:
+    """Whether a targeting channel emails the segment: it names email and is not another
+    channel that merely leads to the email list."""
+    mail = EMAIL_CHANNEL.search(channel)
+    other = NON_EMAIL_CHANNEL.search(channel)
+    if not mail or not other or mail.start() < other.start():
+        return bool(mail)
+    return bool(_ALSO_EMAIL.search(channel[other.end(): mail.start()]))
 # Which way a KPI should move. Sizes and shares are left out: Champions should grow and
 # Dormant shrink, so their direction depends on the segment.
 LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active", "outstanding_value", "outstanding_customers", "outstanding_payments")
@@ -320,6 +340,13 @@ _NUMBER_WORD = (
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
 )
 _NUMBER_WORDS = rf"{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})*"
+# A count in words of two or more: 'one' alone ('one of them', 'one customer') is not a figure.
+_COUNT_WORDS = rf"(?!one\b(?![- ](?:hundred|thousand))){_NUMBER_WORDS}"
+# Who a count of people counts: '70 clients' is a figure in digits, so is 'seventy clients'.
+_PEOPLE = r"(?:customers|clients|buyers|shoppers|members|people|users|accounts|subscribers|contacts|households|patients|guests|students|families)"
+# Where 'twenty of them' starts a clause or follows a hedge, 'them' are the segment's people;
+# 'pick two of them' (as an object) counts the things they pick.
+_CLAUSE_START = r"(?:^|(?<=[.;:!?,(]\s)|(?<=\band\s)|(?<=\bbut\s)|\b(?:nearly|about|around|roughly|almost|over|under|some|only|just|at\s+least|(?:more|fewer|less)\s+than)\s+)"
 # Figures written in words: a percentage, a ratio, a fraction of a group, a count of a group,
 # a multiple ("twice as much as", "three times more", "double what", "tripled") and a count of
 # times per period ("nine times a month", as "9 times a month" is a figure in digits).
@@ -342,6 +369,12 @@ WORD_FIGURE = re.compile(
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
     r"|\b(?:doubled|tripled|quadrupled|halved)\b"
     rf"|\b(?!one\s){_NUMBER_WORDS}\s+times\s+(?:a|an|per|each|every)\s+(?:day|week|fortnight|month|quarter|year)\b"
+    # a count of people in words ('nearly seventy clients', 'twenty of them live in London',
+    # 'hundreds of customers'), as '70 clients' is a figure in digits
+    rf"|\b{_COUNT_WORDS}\s+(?:(?!of\b|to\b|per\b|an?\b|the\b|times\b|percent\b)[a-z-]+\s+)?{_PEOPLE}\b"
+    rf"|\b{_COUNT_WORDS}\s+of\s+(?:our|your|the|their|its|these|those)\s+(?:[a-z-]+\s+)?{_PEOPLE}\b"
+    rf"|{_CLAUSE_START}{_COUNT_WORDS}\s+of\s+(?:them|these|those)\b"
+    rf"|\b(?:dozens|hundreds|thousands)\s+of\s+(?:them|these|those|(?:(?:our|your|the|their)\s+)?(?:[a-z-]+\s+)?{_PEOPLE})\b"
     # a round count in words ("about a thousand accounts", "a dozen of them", "two thousand
     # dollars") and a fraction of change ("fell by a third")
     rf"|\b(?:an?|{_NUMBER_WORD})[- ](?:hundred|thousand|million)\b"
@@ -349,6 +382,7 @@ WORD_FIGURE = re.compile(
     r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
     re.IGNORECASE,
 )
+_PEOPLE_COUNTED = re.compile(rf"{_PEOPLE}\b|\bof\s+(?:them|these|those)\b|\bdozen\b", re.IGNORECASE)
 _WORD_TIMES_PER = re.compile(r"\btimes\s+(?:a|an|per|each|every)\b", re.IGNORECASE)
 _WORD_MULTIPLE = re.compile(r"\b(?:as|times|twice|double|triple|quadruple|doubled|tripled|quadrupled|halved)\b", re.IGNORECASE)
 
@@ -361,7 +395,7 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     typed = "offer_terms for discounts and offer windows"
     if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
         return "median_recency_days", "cite a fact like", typed
-    if figure[:1].isdigit():
+    if figure[:1].isdigit() or _PEOPLE_COUNTED.search(figure):
         return "count", "cite a fact like", typed
     if _WORD_MULTIPLE.search(figure):
         stat = "count" if re.search(r"\b(?:many|fewer)\b", figure, re.IGNORECASE) else "avg_purchase_days" if re.search(r"\boften\b", figure, re.IGNORECASE) else "avg_value"
@@ -464,11 +498,15 @@ SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwi
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
-# 'most of them bought several times', 'the majority come back again'
+# 'most of them bought several times', 'the majority come back again', 'most came back for a
+# second dress', 'most have reordered'
 REPEAT_CLAIM = re.compile(
     r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
-    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
-    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly)\b",
+    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
+    r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
+    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
+    r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
+    r")\b",
     re.IGNORECASE,
 )
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
@@ -480,6 +518,12 @@ TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|car
 _SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
 _SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
+# '... in the shop', '... of all', '... overall': the whole customer base, so the bare claim, not a qualified one
+_WHOLE_BASE = re.compile(
+    r"\s+(?:(?:in|of|across|at|among)\s+(?:(?:the|our|your|this|my|whole|entire|customer|client)\s+)*(?:shop|store|business|brand|company|base|list)\b(?!\s+(?:who|that|which))"
+    r"|of\s+(?:them\s+)?all\b(?!\s+(?!(?:our|the|your)\s+(?:customers|clients|buyers|shoppers|segments|groups)\b)\w)|overall\b)",
+    re.IGNORECASE,
+)
 # 'bigger orders than any other group', 'they spend less per head than the Champions'
 COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
 COMPARE_SPEND = re.compile(r"\bspen(?:d|ds|t|ding)\s+(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
@@ -501,6 +545,57 @@ CADENCE_CLAIM = re.compile(
     r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
+# 'they stopped paying months ago', 'haven't bought in a year', 'long gone': a claim that the
+# segment went quiet long ago, held against median_recency_days
+LONG_AGO_CLAIM = re.compile(
+    r"\bstopped\s+(?:buying|paying|ordering|shopping|purchasing|renewing|coming\s+back)\b(?:\s+\w+){0,4}?\s+(?:months|years|ages|a\s+year|a\s+long\s+time)\s+ago\b"
+    r"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back)\s+(?:\w+\s+)?(?:in|for)\s+(?:many\s+|several\s+|over\s+a\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    r"|\blong\s+gone\b"
+    r"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long|months|years|ages)\s+ago\b",
+    re.IGNORECASE,
+)
+# 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
+RECENT_CLAIM = re.compile(
+    r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
+    r"|\bjust\s+(?:bought|ordered|purchased|renewed)\b",
+    re.IGNORECASE,
+)
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE)
+LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
+RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
+# Words that compare the segment with another: a figure or claim about the other side is fine.
+_COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s+as)\b", re.IGNORECASE)
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` around ``pos`` (fact references hold dots, never a dot and a space)."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
+    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
+    return text[start + 1 if start >= 0 else 0: min(ends) + 1 if ends else len(text)]
+
+
+def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> bool:
+    """Whether a sentence compares the segment with another or names another segment."""
+    return bool(_COMPARING.search(sentence)) or any(k != key and _name_spans(alias, sentence) for alias, k in aliases)
+
+
+def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'They stopped paying months ago' of a segment that last bought a median 12 days ago, or
+    'they bought recently' of one a median 400 days quiet: median_recency_days says otherwise.
+    A sentence that compares them with another segment may be about the other one."""
+    days = stats.get("median_recency_days")
+    if not isinstance(days, (int, float)) or isinstance(days, bool):
+        return []
+    name = stats.get("name") or key
+    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < LONG_AGO_MIN_DAYS]
+    found += [m for m in RECENT_CLAIM.finditer(bare) if days > RECENT_MAX_DAYS and not _NEGATED_BEFORE.search(bare[: m.start()])]
+    return [
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last bought a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} instead")
+        for m in found
+        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+    ]
+
+
 _CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -529,6 +624,7 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         if isinstance(repeat, (int, float)) and repeat < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
+    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
@@ -543,7 +639,7 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         own = stats.get(stat)
         for m in pattern.finditer(bare):
             said_of_segment = _SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
-            if not said_of_segment or _QUALIFIED.match(bare[m.end():]):
+            if not said_of_segment or (_QUALIFIED.match(bare[m.end():]) and not _WHOLE_BASE.match(bare[m.end():])):
                 continue
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
@@ -803,6 +899,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
         problems += _other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += _count_as_reach(path, text, segmentation, facts)
+        problems += _promises(path, text)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
@@ -884,6 +981,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if segmentation == "rfm":
         problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
     told = {p.path for p in problems if p.code.startswith("rule_")}  # one rule, one problem: the more precise one said first
+    problems += [p for p in _rule_values(doc, facts) if p.path not in told]
+    told = {p.path for p in problems if p.code.startswith("rule_")}
     problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, {*fact_segments, *groups}) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
@@ -928,7 +1027,7 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
 
     out = []
     for i, cell in enumerate(cells):
-        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and EMAIL_CHANNEL.search(cell["channel"]) else None
+        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and emails_segment(cell["channel"]) else None
         if why:
             out.append(Problem(f"targeting_matrix[{i}].channel", "unreachable_segment", f"no customer of '{cell['segment']}' can be emailed ({why}); give its share to a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)"))
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
@@ -955,17 +1054,32 @@ def _segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
     return sorted(aliases, key=lambda a: -len(a[0]))
 
 
+# A segment's figures per customer or of its size: cited in a sentence about another segment,
+# they read as that segment's own.
+SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+# The segment a text belongs to, as the subject of its sentence.
+_SELF_SUBJECT = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort)|its\s+(?:customers|clients|members|buyers|accounts|users))\b", re.IGNORECASE)
+_OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
+
+
 def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
     Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
-    after the reference say whose figure it is."""
+    after the reference say whose figure it is. In a segment's own text, a sentence about
+    'them' that cites another segment's figure gives it as theirs unless it names whose it is."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    own_key = own.group(1) if own and own.group(1) in fact_segments else None
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or owner.group(1) != segmentation or owner.group(2) not in fact_segments:
+        if not owner:
+            continue
+        if owner.group(1) != segmentation or owner.group(2) not in fact_segments:
+            out += _other_segmentation_of_them(path, text, m, owner, own_key, segmentation)
             continue
         joint = _OF_GROUP.match(text[m.end():])
         if not joint:
+            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
             continue
         rest = text[m.end() + joint.end():]
         named = next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
@@ -973,10 +1087,34 @@ def _other_segment_figures(path: str, text: str, segmentation: str, fact_segment
             stat = m.group(1)[owner.end():]
             own = f"segmentations.{segmentation}.segments.{named}.{stat}"
             out.append(Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{owner.group(2)}', but the text gives it as one of '{named}': cite {{{own}}} for {named}'s own, or name '{owner.group(2)}' as whose it is"))
+        elif not named:
+            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
     return out
 
 
-_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|send(?:s|ing)?\s+(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
+def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'They spend {...champions.avg_value} on average' in Loyal's persona: the sentence is
+    about Loyal ('they'), the figure Champions'. Naming Champions, or comparing ('than',
+    'unlike'), says whose it is."""
+    stat = m.group(1).rsplit(".", 1)[-1]
+    if own_key is None or other == own_key or stat not in SEGMENT_STATS:
+        return []
+    sentence = PLACEHOLDER.sub(" fact ", _sentence_at(text, m.start()))
+    if not _SELF_SUBJECT.search(sentence) or _about_another(sentence, own_key, aliases):
+        return []
+    mine, theirs = (fact_segments[k].get("name") or k for k in (own_key, other))
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but the sentence speaks of {mine} ('they'), so it reads as theirs: cite {{segmentations.{segmentation}.segments.{own_key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+
+
+def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:
+    """'{...health.segments.struggling.count} of them' in a segment's own text: the count is of
+    every Struggling customer, not of those in this segment."""
+    if own_key is None or not _OF_THEM.match(text, m.end()) or owner.group(1) == segmentation:
+        return []
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
+
+
+_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
 _REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
 
 
@@ -997,6 +1135,25 @@ def _count_as_reach(path: str, text: str, segmentation: str, facts: dict) -> lis
         if reach.get(seg, 0) >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
             continue
         out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} customers of '{seg}', but the email-tool files hold {reach.get(seg, 0):,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+    return out
+
+
+# Words that promise an outcome as certain, and the money they may promise.
+PROMISE = re.compile(r"\bguarantee(?:d|s)\b|\bwill\s+guarantee\b|\bcertain\s+to\b|\b(?:will|would|is|are)\s+(?:definitely|certainly|surely|undoubtedly)\b|\b(?:is|are)\s+sure\s+to\b", re.IGNORECASE)
+MONEY_WORDS = re.compile(r"\b(?:revenue|sales|income|profits?|roi|returns?\s+on|money|recover\w*|earnings|cash|turnover|mrr|payments?)\b|[$€£¥₹]", re.IGNORECASE)
+
+
+def _promises(path: str, text: str) -> list[Problem]:
+    """'Will bring in {...outstanding_value} of guaranteed revenue': no plan can promise what
+    customers will pay. A sentence that promises (guaranteed, certain to, will definitely)
+    and speaks of money or cites an amount is refused; 'satisfaction guaranteed' is not money."""
+    out = []
+    for m in PROMISE.finditer(text):
+        sentence = _sentence_at(text, m.start())
+        amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
+        if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
+            cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
+            out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
     return out
 
 
@@ -1567,22 +1724,43 @@ def importing_tools(doc: Any) -> list[tuple[str, str]]:
     return [(n, crm_file(n)) for n in names if EMAIL_TOOLS.search(n) or GENERIC_IMPORTERS.search(n)]
 
 
+def _column_key(name: str) -> str:
+    """A column name as the files and rules may write it: 'Outstanding Payment' is outstanding_payment."""
+    return re.sub(r"[\s_]+", "_", name.strip().lower())
+
+
+def _named_columns(text: str, columns: dict) -> list[str]:
+    """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
+    value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
+    are ordinary words, and every file has an email column."""
+    names = {_column_key(c) for cols in columns.values() for c in cols if "_" in _column_key(c) and "email" not in c.lower()}
+    found = []
+    for key in sorted(names, key=len, reverse=True):
+        words = r"[\s_]+".join(re.escape(w) for w in key.split("_"))
+        hit = re.search(rf"(?<![\w{{.]){words}(?![\w}}])", text, re.IGNORECASE)
+        if hit and not any(_column_key(f) != key and key in _column_key(f) for f in found):
+            found.append(hit.group(0))
+    return found
+
+
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
-    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere) matches nobody.
-    Only this tool's names are judged; a CRM's own attributes (last_email_opened) are not."""
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), or a column only
+    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), matches nobody. Only
+    the project's names are judged; a CRM's own attributes (last_email_opened) are not."""
     columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
-    ours = {*metrics, *CUSTOMERS_ONLY, *(c.lower() for cols in columns.values() for c in cols)}
+    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for cols in columns.values() for c in cols)}
     out = []
     for i, rule in _items(doc, "automation_rules") if columns else []:
         text, crm = rule.get("rule"), rule.get("crm")
         if not (isinstance(text, str) and isinstance(crm, str)) or crm_file(crm) not in columns:
             continue
         name = crm_file(crm)
-        has = {c.lower().replace(" ", "_") for c in columns[name]}
-        missing = [t for t in dict.fromkeys(SNAKE_NAME.findall(text)) if t in ours and t not in has and t not in keys]
-        for token in missing:
-            elsewhere = [f for f, cols in columns.items() if token in {c.lower() for c in cols}]
+        has = {_column_key(c) for c in columns[name]}
+        named = [*SNAKE_NAME.findall(text), *_named_columns(text, columns)]
+        missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
+        for token in reversed(missing.values()):
+            elsewhere = [f for f, cols in columns.items() if _column_key(token) in {_column_key(c) for c in cols}]
             where = (f"it is in {elsewhere[0]}" if elsewhere
                      else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
                      else "it is a figure of a whole segment in facts.json, not of a customer")
@@ -1590,6 +1768,73 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
             use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
             out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: {use}"))
     return out
+
+
+# Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
+# 'moves into Dormant', 'the Struggling tag'.
+_VALUE_BEFORE = re.compile(
+    r"(?:\btagged|\btags?|\b(?:segment|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
+    re.IGNORECASE,
+)
+_VALUE_AFTER = re.compile(r"['\"]?\s+(?:tag|segment|band|tier)\b", re.IGNORECASE)
+# 'moves to the onboarding sequence': a label word naming the plan's own flow, not a value
+_PLAN_THING_AFTER = re.compile(r"\s+(?:sequence|flow|series|e-?mails?|list|campaign|journey|workflow|automation|playbook|programme|program|calls?|tasks?)\b", re.IGNORECASE)
+# The segmentations whose labels each email tool's file carries beside the RFM segment names and
+# the files' groups (render/exports: Klaviyo's Lifecycle and Value Tier columns, Mailchimp's
+# tags of the same labels; HubSpot's lifecyclestage is HubSpot's own stage).
+_FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecycle", "value"), "hubspot.csv": ()}
+# The column of segments_generic.csv that carries each segmentation's labels.
+_GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+
+
+def _carried_labels(facts: dict, file: str) -> dict[str, str]:
+    """label (lower case) -> label, for the values an email tool's file labels customers with."""
+    segs = facts.get("segmentations") or {}
+    groups = ((facts.get("exports") or {}).get("groups") or {}).values()
+    klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
+    present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
+    names = [str((s or {}).get("name") or k) for k, s in ((segs.get("rfm") or {}).get("segments") or {}).items()]
+    names += [str(g) for g in groups]
+    for seg in _FILE_LABELS.get(file, ()):
+        if present.get(seg):
+            names += [str((s or {}).get("name") or k) for k, s in ((segs.get(seg) or {}).get("segments") or {}).items()]
+    return {n.lower(): n for n in names}
+
+
+def _rule_values(doc: dict, facts: dict) -> list[Problem]:
+    """A rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a
+    health band 'Struggling' among Mailchimp's tags, which hold the RFM segment names, the
+    files' groups and the lifecycle and value labels) matches nobody."""
+    segs = facts.get("segmentations") or {}
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+            continue
+        file = crm_file(crm)
+        carried = _carried_labels(facts, file)
+        found = _foreign_label(text, segs, carried)
+        if found:
+            label, seg = found
+            column = _GENERIC_COLUMN.get(seg)
+            instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
+            shown = ", ".join(list(carried.values())[:10])
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", f"'{label}' is a label of the {seg} segmentation, which {file} (the file {crm} imports) does not carry, so the rule matches nobody: key it on a label the file has ({shown}){instead}"))
+    return out
+
+
+def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str, str] | None:
+    """The first label of a segmentation that ``carried`` lacks, named where a rule names a
+    tag or segment value: (the label as written, its segmentation)."""
+    labels = sorted(((str((s or {}).get("name") or k), seg) for seg, v in segs.items() for k, s in ((v or {}).get("segments") or {}).items()), key=lambda ls: -len(ls[0]))
+    for label, seg in labels:
+        if label.lower() in carried:
+            continue
+        for a, b in _name_spans(label, text):
+            if (_VALUE_BEFORE.search(text[:a]) or _VALUE_AFTER.match(text, b)) and not _PLAN_THING_AFTER.match(text, b):
+                return text[a:b], seg
+    return None
 
 
 def covered_segments(doc: Any) -> list[str]:
