@@ -1777,7 +1777,10 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("loyal", "They typically buy once a quarter.", False),
         ("loyal", "They buy once a year.", True),
         ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
-        ("new", "They buy every week.", False),  # no one in New bought twice: no gap to hold it against
+        ("new", "They buy from us every week.", True),  # no gap to measure: nobody in New bought twice in 2.5 years of data
+        ("dormant", "They buy from us every week.", True),  # 137.5 days between purchases
+        ("dormant", "Most are on the 12-week program.", False),  # a product's name, not a figure
+        ("loyal", "They left 5-star reviews and love the 2-for-1 bundles.", False),
         # recency, against median_recency_days (Loyal: 33 days, Needs Attention: 48, At Risk: 125, Dormant: 407)
         ("loyal", "These are clients who dropped off and stopped paying months ago.", True),  # coaching trial
         ("needs_attention", "They haven't bought in months.", True),
@@ -1934,3 +1937,14 @@ def test_a_tier_share_is_pointed_at_the_tier_definition(runs):
     assert "{segmentations.value.definition.tiers.high.cut_share}" in problem.message
     cited = _append_persona("dormant", "Start with the top {segmentations.value.definition.tiers.high.cut_share} of them by spend.")(reference())
     assert [p for p in validate(cited, facts) if p.path == "segments.dormant.persona"] == []
+
+
+def test_a_cadence_claim_is_not_judged_on_data_too_short_to_show_it(runs):
+    """'They renew every month' on a segment with no measurable gap is refused only when the
+    data spans two of the claimed gaps: on 22 days of Stripe payments nobody can have renewed
+    yet (a trial's monthly subscribers), so the repeat rate says nothing about it."""
+    facts = copy.deepcopy(facts_of(runs))
+    doc = _append_persona("new", "They renew every month.")(reference())
+    assert any(p.code == "claim_contradicts_fact" and "repeat_rate" in p.message for p in validate(doc, facts))
+    facts["data"]["days_covered"] = 22
+    assert not any(p.code == "claim_contradicts_fact" for p in validate(doc, facts))

@@ -448,6 +448,14 @@ PLAN_FIGURE = re.compile(
 )
 
 
+# A product's or offer's name with a number in it ('the 12-week program', 'a 30-day challenge',
+# '5-star reviews', '2-for-1'): the user's own words for what they sell, not a figure.
+PRODUCT_NAME = re.compile(
+    r"\d+-(?:(?:day|week|month|year|minute|hour|second|session|step|star|piece|pack)\s+(?:program(?:me)?s?|courses?|challenges?|plans?|bootcamps?|memberships?|packages?|coaching|subscriptions?|cohorts?|resets?|kits?|bundles?|sets?|reviews?|ratings?|hooks?|class(?:es)?)\b|for-\d+\b)",
+    re.IGNORECASE,
+)
+
+
 # A duration the plan sets ('within 24 hours', 'after 7 days', 'the first 30 days', '2 months
 # free'), as opposed to one the data measured ('in the last 90 days', '45 days since').
 _PLAN_BEFORE = re.compile(r"\b(?:first|within|after|for|over|every|next|another|up\s+to)\s+$", re.IGNORECASE)
@@ -540,8 +548,8 @@ SEASON_CLAIM = re.compile(
 # a claim on how often the segment's customers come back, held against median_gap_days
 CADENCE_CLAIM = re.compile(
     r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned)\s+"
-    r"(?:(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
+    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed)\s+"
+    r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
     r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
@@ -612,7 +620,7 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None) -> list[Problem]:
+def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
     'most of them bought several times' when most bought once, 'the biggest spenders' from a
@@ -634,6 +642,9 @@ def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact
         claimed = _claimed_gap(m)
         if isinstance(gap, (int, float)) and gap > 0 and not gap / CADENCE_TOLERANCE <= claimed <= gap * CADENCE_TOLERANCE:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back every {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead"))
+        # too few came back to measure a gap, over data long enough to see two of the claimed gaps: most bought once
+        elif gap is None and isinstance(repeat, (int, float)) and repeat < 0.5 and isinstance(days_covered, int) and days_covered >= 2 * claimed:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
     for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
         top = _top_segment(fact_segments or {}, stat)
         own = stats.get(stat)
@@ -896,7 +907,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
+            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"))
         problems += _other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += _count_as_reach(path, text, segmentation, facts)
         problems += _promises(path, text)
@@ -906,6 +917,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
                 snippet += after.group(0) if after else ""
             typed = "offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target"
+            if PRODUCT_NAME.match(bare[m.start():]):  # '12-week program', '5-star reviews': a name, not a figure
+                continue
             if PLAN_FIGURE.match(bare[m.start():]) or _plan_duration(bare, m):  # '3 emails', '2 weeks', '15% off', 'within 24 hours': the plan's steps, not the data's figures
                 problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a plan number in free text: move it into a typed field ({typed}), or, for the steps of an intervention (how many messages, over how long), write them in words ('a three-email flow over two weeks'); figures about the data are fact references"))
                 continue
