@@ -346,3 +346,22 @@ def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_pa
     fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
     (said,) = warned(ATTEMPTS + tests + fine)
     assert said.startswith("2 customers spent under 2.00 USD in total, less than 2% of the median customer (100.00 USD): test charges?")
+
+
+def test_the_intake_warns_that_old_failures_may_be_settled(cli, tmp_path, monkeypatch):
+    """Failed payments are 'the quickest win' only while they are fresh: on an export that
+    ended months ago the intake says to check which are still unpaid first (a trial's
+    'recent' failures were ten months old)."""
+    from custseg.compute.metrics import to_days
+    from custseg.facts import build
+    from custseg.render.briefs import render_brief
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    end = int(to_days(np.datetime64(facts["data"]["date_max"], "D")))
+    monkeypatch.setattr(build, "today", lambda: end + 10)
+    assert "quickest win." in render_brief("intake", facts) and "still unpaid" not in render_brief("intake", facts)
+    monkeypatch.setattr(build, "today", lambda: end + 300)
+    assert "quickest win; but this data ended 300 days ago, so even its \"recent\" failures are that old: the user should check in their payment tool which are still unpaid" in render_brief("intake", facts)

@@ -1006,7 +1006,10 @@ def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
     facts["exports"]["reachable"] = 3
     render_report(facts, str(tmp_path))
     part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
-    assert f"The email-tool files hold only 3 of your {fmt_count(exports['customers'])} customers (the others have no email, or opted out): act on the segments mainly where they buy" in part
+    opted = sum(exports["left_out_no_consent"].values())
+    assert opted, "the Shopify example has opted-out customers"
+    assert f"The email-tool files hold only 3 of your {fmt_count(exports['customers'])} customers ({fmt_count(opted)} opted out" in part
+    assert "act on the segments mainly where they buy" in part
 
 
 def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):

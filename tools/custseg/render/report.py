@@ -1086,8 +1086,9 @@ def _routine(exports: dict | None, usage: bool) -> str:
     text = _automate(exports, usage)
     reached, customers = (exports or {}).get("reachable"), (exports or {}).get("customers")
     if reached and customers and reached < FEW_REACHED * customers:  # none reached: _automate says so
-        text += (f" The email-tool files hold only {reached:,} of your {customers:,} customers (the others have no email, or opted out):"
-                 " act on the segments mainly where they buy, and grow the list with an opt-in at checkout or in the parcel.")
+        why = f" ({exports['left_out']})" if exports.get("left_out") else ""
+        text += (f" The email-tool files hold only {reached:,} of your {customers:,} customers{why}:"
+                 " act on the segments mainly where they buy, and grow the list with an opt-in where you reach them yourself (your own site, a card in the parcel).")
     return text
 
 
@@ -1423,7 +1424,17 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else "",
-            "reachable": block.get("reachable"), "customers": block.get("customers")}
+            "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block)}
+
+
+def _left_out_words(block: dict) -> str:
+    """Why customers are not in the email-tool files, counted: '50 opted out', '3 have no email'."""
+    parts = []
+    for key, words in (("left_out_no_consent", "opted out"), ("left_out_no_email", "have no email")):
+        n = sum((block.get(key) or {}).values())
+        if n:
+            parts.append(f"{n:,} {words}")
+    return _join(parts) if parts else ""
 
 
 def _by_source_id(tools: list[str]) -> str:
