@@ -11,63 +11,14 @@ import dataclasses
 import difflib
 import re
 import typing
-from dataclasses import dataclass
 from typing import Any, Iterator, Literal
 
+from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
+from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
 from custseg.strategy.schema import Investment, Pathway, StrategyDocument, hints, required_fields, unwrap_optional
 
-# code -> what it means (also the list `segment check --help` users and the skill read)
-CODES: dict[str, str] = {
-    "schema": "a field is missing, unknown, empty or of the wrong type",
-    "unknown_segmentation": "the document covers a segmentation that facts.json does not have",
-    "unknown_segment": "a segment key that the segmentation does not have",
-    "merged_segment": "a segment merged into another as too small, so it holds no customers: name the segment it joined",
-    "unknown_fact": "a {placeholder} names no fact key of facts.json",
-    "null_fact": "a {placeholder} names a fact that has no value for this data",
-    "placeholder_syntax": "a fact written as {{key}}; placeholders take single braces",
-    "missing_segment": "a segment with customers has no strategy",
-    "dormant_unaddressed": "a dormant or lapsed segment with customers has no strategy",
-    "too_many_segments": "more than six segments: too many to run differently",
-    "pathway_incomplete": "a pathway lacks its trigger, intervention, success metric, investment or expected outcome",
-    "unknown_metric": "a trigger, success metric or KPI names no computed metric",
-    "figure_in_text": "a figure typed in free text instead of a fact reference or a typed field",
-    "duplicate_persona": "a persona repeats another segment's persona",
-    "duplicate_strategy": "a segment's goal, offers or messaging repeat another segment's",
-    "baseline_not_fact": "a KPI baseline is not exactly one fact reference",
-    "budget_over": "targeting budget shares add up to more than the whole budget",
-    "empty_section": "a required part of the plan is empty",
-    "segment_without_kpi": "a segment with a strategy has no KPI",
-    "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed (a channel that only leads to the email list, like a packaging insert with a QR code, does not email)",
-    "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",
-    "kpi_at_limit": "a KPI whose baseline is already at its limit (a rate of 1.0, 100%), so no target can improve on it",
-    "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
-    "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
-    "baseline_other_segment": "a KPI baseline cites a fact of another segment or segmentation than the KPI's own segment",
-    "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
-    "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
-    "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
-    "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
-    "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
-    "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
-    "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
-    "confirmation_without_warning": "confirmed answers a warning this run did not give",
-    "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
-    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters, 'they stopped paying months ago' when they last bought a median few weeks ago (or 'they bought recently' when months ago)",
-    "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
-    "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere, Klaviyo's Outstanding Payment in Mailchimp): the CRM cannot filter on it",
-    "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
-    "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
-    "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
-    "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
-    "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
-    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
-    "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
-    "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
-    "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
-    "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
-}
 
 MAX_SEGMENTS = 6
 SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
@@ -137,16 +88,6 @@ SEGMENT_COLUMN = re.compile(
     r"\bsegment[ _]name\b|\bcustomer_segment\b|(?<!behavior\s)(?<!behavioral\s)\bsegment\s+(?:field|column|property)\b|`segment`",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class Problem:
-    path: str  # e.g. segments.champions.persona, pathways[0].trigger.metric
-    code: str  # one of CODES
-    message: str  # what is wrong and what to do, without the path
-
-    def line(self) -> str:
-        return f"{self.path or '(document)'}: {self.message} [{self.code}]"
 
 
 # -- types -------------------------------------------------------------------------------------
@@ -494,213 +435,6 @@ def _plan_duration(text: str, m: re.Match) -> bool:
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 
 
-# Words about a segment that its facts can prove wrong: its share of revenue or of customers,
-# and which way its size moves.
-MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
-SIZE_MOVES = re.compile(
-    r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
-    re.IGNORECASE,
-)
-# 'a growing group', 'a shrinking segment'
-SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwindling)\s+(?:group|segment|cohort|base)\b", re.IGNORECASE)
-GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
-
-
-# 'most of them bought several times', 'the majority come back again', 'most came back for a
-# second dress', 'most have reordered'
-REPEAT_CLAIM = re.compile(
-    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
-    r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
-    r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
-    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
-    r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
-    r")\b",
-    re.IGNORECASE,
-)
-# 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
-TOP_SPEND = re.compile(r"\b(?:biggest|highest|largest|top|best)[-\s]+(?:spenders?|spending|value|paying|payers|revenue\s+per\s+(?:head|customer))\b", re.IGNORECASE)
-TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|carts?|orders?|order\s+values?)\b", re.IGNORECASE)
-# Said of the segment ('they are our biggest spenders', 'the highest-value group'), not picking
-# some of its customers ('a voucher for the top spenders'), ranking within it ('top spenders
-# among the lapsed') or its past ('were once the biggest spenders').
-_SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
-_SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
-_QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
-# '... in the shop', '... of all', '... overall': the whole customer base, so the bare claim, not a qualified one
-_WHOLE_BASE = re.compile(
-    r"\s+(?:(?:in|of|across|at|among)\s+(?:(?:the|our|your|this|my|whole|entire|customer|client)\s+)*(?:shop|store|business|brand|company|base|list)\b(?!\s+(?:who|that|which))"
-    r"|of\s+(?:them\s+)?all\b(?!\s+(?!(?:our|the|your)\s+(?:customers|clients|buyers|shoppers|segments|groups)\b)\w)|overall\b)",
-    re.IGNORECASE,
-)
-# 'bigger orders than any other group', 'they spend less per head than the Champions'
-COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
-COMPARE_SPEND = re.compile(r"\bspen(?:d|ds|t|ding)\s+(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
-_ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:any|all|every)\s+other\b", re.IGNORECASE)
-_MORE_WORDS = {"bigger", "larger", "higher", "more"}
-# 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
-SEASON_CLAIM = re.compile(
-    r"\b(?:they|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:only|just|mainly|mostly|solely|exclusively)\s+"
-    r"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)\b",
-    re.IGNORECASE,
-)
-
-# 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
-# a claim on how often the segment's customers come back, held against median_gap_days
-CADENCE_CLAIM = re.compile(
-    r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed)\s+"
-    r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
-    r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
-    re.IGNORECASE,
-)
-# 'they stopped paying months ago', 'haven't bought in a year', 'long gone': a claim that the
-# segment went quiet long ago, held against median_recency_days
-LONG_AGO_CLAIM = re.compile(
-    r"\bstopped\s+(?:buying|paying|ordering|shopping|purchasing|renewing|coming\s+back)\b(?:\s+\w+){0,4}?\s+(?:months|years|ages|a\s+year|a\s+long\s+time)\s+ago\b"
-    r"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back)\s+(?:\w+\s+)?(?:in|for)\s+(?:many\s+|several\s+|over\s+a\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
-    r"|\blong\s+gone\b"
-    r"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long|months|years|ages)\s+ago\b",
-    re.IGNORECASE,
-)
-# 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
-RECENT_CLAIM = re.compile(
-    r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
-    r"|\bjust\s+(?:bought|ordered|purchased|renewed)\b",
-    re.IGNORECASE,
-)
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE)
-LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
-RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
-# Words that compare the segment with another: a figure or claim about the other side is fine.
-_COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s+as)\b", re.IGNORECASE)
-
-
-def _sentence_at(text: str, pos: int) -> str:
-    """The sentence of ``text`` around ``pos`` (fact references hold dots, never a dot and a space)."""
-    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
-    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
-    return text[start + 1 if start >= 0 else 0: min(ends) + 1 if ends else len(text)]
-
-
-def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> bool:
-    """Whether a sentence compares the segment with another or names another segment."""
-    return bool(_COMPARING.search(sentence)) or any(k != key and _name_spans(alias, sentence) for alias, k in aliases)
-
-
-def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'They stopped paying months ago' of a segment that last bought a median 12 days ago, or
-    'they bought recently' of one a median 400 days quiet: median_recency_days says otherwise.
-    A sentence that compares them with another segment may be about the other one."""
-    days = stats.get("median_recency_days")
-    if not isinstance(days, (int, float)) or isinstance(days, bool):
-        return []
-    name = stats.get("name") or key
-    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < LONG_AGO_MIN_DAYS]
-    found += [m for m in RECENT_CLAIM.finditer(bare) if days > RECENT_MAX_DAYS and not _NEGATED_BEFORE.search(bare[: m.start()])]
-    return [
-        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last bought a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} instead")
-        for m in found
-        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
-    ]
-
-
-_CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
-
-
-def _claimed_gap(m: re.Match) -> float:
-    """The days between purchases a cadence claim says: 'every 3 weeks' 21, 'twice a month' 15."""
-    adverb, other, count, unit = m.groups()
-    days = float(_CADENCE_DAYS[(adverb or unit).lower()])
-    if other:
-        days *= 2
-    elif count:
-        days *= int(count) if count.isdigit() else _SMALL_NUMBERS[count.lower()]
-    return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
-
-
-def _claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None) -> list[Problem]:
-    """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
-    brings less than half, 'their numbers are growing' for a segment whose trend is declining,
-    'most of them bought several times' when most bought once, 'the biggest spenders' from a
-    segment another one outspends."""
-    out = []
-    name = stats.get("name") or key
-    repeat = stats.get("repeat_rate")
-    for m in REPEAT_CLAIM.finditer(bare):
-        if isinstance(repeat, (int, float)) and repeat < 0.5:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
-    out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
-    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
-    seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
-    for m in SEASON_CLAIM.finditer(bare):
-        if isinstance(seasonal, (int, float)) and seasonal < 0.5:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
-    gap = stats.get("median_gap_days")
-    for m in CADENCE_CLAIM.finditer(bare):
-        claimed = _claimed_gap(m)
-        if isinstance(gap, (int, float)) and gap > 0 and not gap / CADENCE_TOLERANCE <= claimed <= gap * CADENCE_TOLERANCE:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back every {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead"))
-        # too few came back to measure a gap, over data long enough to see two of the claimed gaps: most bought once
-        elif gap is None and isinstance(repeat, (int, float)) and repeat < 0.5 and isinstance(days_covered, int) and days_covered >= 2 * claimed:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
-    for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
-        top = _top_segment(fact_segments or {}, stat)
-        own = stats.get(stat)
-        for m in pattern.finditer(bare):
-            said_of_segment = _SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
-            if not said_of_segment or (_QUALIFIED.match(bare[m.end():]) and not _WHOLE_BASE.match(bare[m.end():])):
-                continue
-            if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
-                top_name = (fact_segments or {})[top[0]].get("name") or top[0]
-                out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
-    for m in MOST_OF.finditer(bare):
-        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
-        share = stats.get(stat)
-        if isinstance(share, (int, float)) and share < 0.5:
-            what = "customers" if stat == "pct_customers" else "revenue"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
-    trend = stats.get("trend")
-    for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
-        says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
-        if trend in ("growing", "declining") and trend != says:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
-    return out
-
-
-def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'Bigger orders than any other group', 'spend less per head than the Champions': the
-    facts hold both sides of the comparison."""
-    out = []
-    found = [(m, "aov", "average order value") for m in COMPARE_BASKET.finditer(bare)]
-    found += [(m, "aov" if m.group(2) else "avg_value", "average order value" if m.group(2) else "spend per customer") for m in COMPARE_SPEND.finditer(bare)]
-    own = (fact_segments.get(key) or {})
-    for m, stat, what in found:
-        more = m.group(1).lower() in _MORE_WORDS
-        rest = bare[m.end():]
-        if _ANY_OTHER.match(rest):
-            others = [k for k, v in fact_segments.items() if k != key and isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
-            pick = max if more else min
-            other = pick(others, key=lambda k: fact_segments[k][stat]) if others else None
-        else:
-            rest = re.sub(r"^(?:the|our|your|those|these)\s+", "", rest, flags=re.IGNORECASE)
-            other = next((k for alias, k in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
-        mine, theirs = own.get(stat), (fact_segments.get(other) or {}).get(stat) if other else None
-        if other in (None, key) or not isinstance(mine, (int, float)) or not isinstance(theirs, (int, float)):
-            continue
-        if (mine <= theirs) if more else (mine >= theirs):
-            name, other_name = own.get("name") or key, fact_segments[other].get("name") or other
-            said = (m.group(0) + re.match(r"[\w '-]{0,30}", bare[m.end():]).group(0)).strip()
-            out.append(Problem(path, "claim_contradicts_fact", f"'{said}' but {name}'s {what} ({mine:,.2f}) is not {'above' if more else 'below'} that of {other_name} ({theirs:,.2f}): cite {{segmentations.{segmentation}.segments.{key}.{stat}}} and {{segmentations.{segmentation}.segments.{other}.{stat}}} instead"))
-    return out
-
-
-def _top_segment(fact_segments: dict, stat: str) -> tuple[str, float] | None:
-    """The segment with customers that has the highest value of ``stat``."""
-    values = [(k, v.get(stat)) for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
-    return max(values, key=lambda kv: kv[1]) if values else None
-
 
 def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
     """The segment a text belongs to: its strategy's, or a pathway's from-segment."""
@@ -889,7 +623,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
 
     # placeholders and figures in every string
     figure = _figure_re(currency)
-    aliases = _segment_aliases(fact_segments, strat)
+    aliases = segment_aliases(fact_segments, strat)
     first_segment = order[0] if order else "champions"
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
@@ -907,10 +641,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += _claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"))
-        problems += _other_segment_figures(path, text, segmentation, fact_segments, aliases)
-        problems += _count_as_reach(path, text, segmentation, facts)
-        problems += _promises(path, text)
+            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"))
+        problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
+        problems += count_as_reach(path, text, segmentation, facts)
+        problems += promises(path, text)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
@@ -1050,124 +784,6 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
             out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no customer of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))
     return out
 
-
-_SEGMENT_FACT = re.compile(r"segmentations\.([^.]+)\.(?:validation\.)?segments\.([^.]+)\.")
-_OF_GROUP = re.compile(r"\s+(?:of|among|for|in)\s+(?:(?:the|our|your|all|these|those|today's|current)\s+)*", re.IGNORECASE)
-
-
-def _segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
-    """(alias, segment key) for every way a text may name a segment, longest first: its
-    computed name, the plan's display name, its key written as words."""
-    aliases = []
-    for key, stats in fact_segments.items():
-        plan = strat.get(key) if isinstance(strat.get(key), dict) else {}
-        for alias in {(stats or {}).get("name"), plan.get("display_name"), key.replace("_", " ")}:
-            if isinstance(alias, str) and alias.strip():
-                aliases.append((alias.strip(), key))
-    return sorted(aliases, key=lambda a: -len(a[0]))
-
-
-# A segment's figures per customer or of its size: cited in a sentence about another segment,
-# they read as that segment's own.
-SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
-# The segment a text belongs to, as the subject of its sentence.
-_SELF_SUBJECT = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort)|its\s+(?:customers|clients|members|buyers|accounts|users))\b", re.IGNORECASE)
-_OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
-
-
-def _other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
-    Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
-    after the reference say whose figure it is. In a segment's own text, a sentence about
-    'them' that cites another segment's figure gives it as theirs unless it names whose it is."""
-    own = re.match(r"segments\.([^.]+)\.", path)
-    own_key = own.group(1) if own and own.group(1) in fact_segments else None
-    out = []
-    for m in PLACEHOLDER.finditer(text):
-        owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner:
-            continue
-        if owner.group(1) != segmentation or owner.group(2) not in fact_segments:
-            out += _other_segmentation_of_them(path, text, m, owner, own_key, segmentation)
-            continue
-        joint = _OF_GROUP.match(text[m.end():])
-        if not joint:
-            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
-            continue
-        rest = text[m.end() + joint.end():]
-        named = next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
-        if named and named != owner.group(2):
-            stat = m.group(1)[owner.end():]
-            own = f"segmentations.{segmentation}.segments.{named}.{stat}"
-            out.append(Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{owner.group(2)}', but the text gives it as one of '{named}': cite {{{own}}} for {named}'s own, or name '{owner.group(2)}' as whose it is"))
-        elif not named:
-            out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
-    return out
-
-
-def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'They spend {...champions.avg_value} on average' in Loyal's persona: the sentence is
-    about Loyal ('they'), the figure Champions'. Naming Champions, or comparing ('than',
-    'unlike'), says whose it is."""
-    stat = m.group(1).rsplit(".", 1)[-1]
-    if own_key is None or other == own_key or stat not in SEGMENT_STATS:
-        return []
-    sentence = PLACEHOLDER.sub(" fact ", _sentence_at(text, m.start()))
-    if not _SELF_SUBJECT.search(sentence) or _about_another(sentence, own_key, aliases):
-        return []
-    mine, theirs = (fact_segments[k].get("name") or k for k in (own_key, other))
-    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but the sentence speaks of {mine} ('they'), so it reads as theirs: cite {{segmentations.{segmentation}.segments.{own_key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
-
-
-def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:
-    """'{...health.segments.struggling.count} of them' in a segment's own text: the count is of
-    every Struggling customer, not of those in this segment."""
-    if own_key is None or not _OF_THEM.match(text, m.end()) or owner.group(1) == segmentation:
-        return []
-    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
-
-
-_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
-_REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
-
-
-def _count_as_reach(path: str, text: str, segmentation: str, facts: dict) -> list[Problem]:
-    """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
-    email-tool files hold fewer (no email, opted out). Only when the export carried emails."""
-    exports = facts.get("exports") or {}
-    reach = exports.get("reachable_by_segment")
-    if segmentation != "rfm" or not isinstance(reach, dict) or not (exports.get("reachable") or exports.get("left_out_no_consent")):
-        return []
-    out = []
-    for m in PLACEHOLDER.finditer(text):
-        owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or owner.group(1) != segmentation or m.group(1)[owner.end():] != "count":
-            continue
-        seg = owner.group(2)
-        count = ((facts.get("segmentations") or {}).get(segmentation, {}).get("segments", {}).get(seg) or {}).get("count") or 0
-        if reach.get(seg, 0) >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
-            continue
-        out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} customers of '{seg}', but the email-tool files hold {reach.get(seg, 0):,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
-    return out
-
-
-# Words that promise an outcome as certain, and the money they may promise.
-PROMISE = re.compile(r"\bguarantee(?:d|s)\b|\bwill\s+guarantee\b|\bcertain\s+to\b|\b(?:will|would|is|are)\s+(?:definitely|certainly|surely|undoubtedly)\b|\b(?:is|are)\s+sure\s+to\b", re.IGNORECASE)
-MONEY_WORDS = re.compile(r"\b(?:revenue|sales|income|profits?|roi|returns?\s+on|money|recover\w*|earnings|cash|turnover|mrr|payments?)\b|[$€£¥₹]", re.IGNORECASE)
-
-
-def _promises(path: str, text: str) -> list[Problem]:
-    """'Will bring in {...outstanding_value} of guaranteed revenue': no plan can promise what
-    customers will pay. A sentence that promises (guaranteed, certain to, will definitely)
-    and speaks of money or cites an amount is refused; 'satisfaction guaranteed' is not money."""
-    out = []
-    for m in PROMISE.finditer(text):
-        sentence = _sentence_at(text, m.start())
-        amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
-        if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
-            cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
-            out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
-    return out
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
@@ -1602,12 +1218,6 @@ def _activity(keys: dict[str, Any], segmentation: str) -> bool:
     return keys.get(f"segmentations.{segmentation}.basis") == "activity"
 
 
-def _name_spans(name: str, text: str) -> list[tuple[int, int]]:
-    """Where a segment name stands in a text as whole words, in any case."""
-    words = r"\s+".join(re.escape(w) for w in name.split())
-    return [m.span() for m in re.finditer(rf"(?<!\w){words}(?!\w)", text, re.IGNORECASE)] if words else []
-
-
 def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in others)
 
@@ -1636,9 +1246,9 @@ def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict, segment
         names = {n for pair in renamed for n in pair}
         for display, computed in renamed:
             # 'Regulars' inside another segment's 'Almost Regulars' is that segment's name
-            longer = [s for n in names if len(n) > len(display) and _name_spans(display, n) for s in _name_spans(n, text)]
-            shown = [s for s in _name_spans(display, text) if not _inside(s, longer)]
-            named = _name_spans(computed, text)
+            longer = [s for n in names if len(n) > len(display) and name_spans(display, n) for s in name_spans(n, text)]
+            shown = [s for s in name_spans(display, text) if not _inside(s, longer)]
+            named = name_spans(computed, text)
             # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
             if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
                 out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' names the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
@@ -1844,7 +1454,7 @@ def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str,
     for label, seg in labels:
         if label.lower() in carried:
             continue
-        for a, b in _name_spans(label, text):
+        for a, b in name_spans(label, text):
             if (_VALUE_BEFORE.search(text[:a]) or _VALUE_AFTER.match(text, b)) and not _PLAN_THING_AFTER.match(text, b):
                 return text[a:b], seg
     return None

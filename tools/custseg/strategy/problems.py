@@ -1,0 +1,66 @@
+"""What check.py reports: each problem's path, stable code and message, and what every code means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# code -> what it means (also the list `segment check --help` users and the skill read)
+CODES: dict[str, str] = {
+    "schema": "a field is missing, unknown, empty or of the wrong type",
+    "unknown_segmentation": "the document covers a segmentation that facts.json does not have",
+    "unknown_segment": "a segment key that the segmentation does not have",
+    "merged_segment": "a segment merged into another as too small, so it holds no customers: name the segment it joined",
+    "unknown_fact": "a {placeholder} names no fact key of facts.json",
+    "null_fact": "a {placeholder} names a fact that has no value for this data",
+    "placeholder_syntax": "a fact written as {{key}}; placeholders take single braces",
+    "missing_segment": "a segment with customers has no strategy",
+    "dormant_unaddressed": "a dormant or lapsed segment with customers has no strategy",
+    "too_many_segments": "more than six segments: too many to run differently",
+    "pathway_incomplete": "a pathway lacks its trigger, intervention, success metric, investment or expected outcome",
+    "unknown_metric": "a trigger, success metric or KPI names no computed metric",
+    "figure_in_text": "a figure typed in free text instead of a fact reference or a typed field",
+    "duplicate_persona": "a persona repeats another segment's persona",
+    "duplicate_strategy": "a segment's goal, offers or messaging repeat another segment's",
+    "baseline_not_fact": "a KPI baseline is not exactly one fact reference",
+    "budget_over": "targeting budget shares add up to more than the whole budget",
+    "empty_section": "a required part of the plan is empty",
+    "segment_without_kpi": "a segment with a strategy has no KPI",
+    "unreachable_segment": "an email channel or an email-tool automation rule for a segment none of whose customers can be emailed (a channel that only leads to the email list, like a packaging insert with a QR code, does not email)",
+    "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",
+    "kpi_at_limit": "a KPI whose baseline is already at its limit (a rate of 1.0, 100%), so no target can improve on it",
+    "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
+    "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
+    "baseline_other_segment": "a KPI baseline cites a fact of another segment or segmentation than the KPI's own segment",
+    "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
+    "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
+    "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
+    "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
+    "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
+    "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
+    "confirmation_without_warning": "confirmed answers a warning this run did not give",
+    "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
+    "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters, 'they stopped paying months ago' when they last bought a median few weeks ago (or 'they bought recently' when months ago)",
+    "fact_unit_mismatch": "a fact reference followed by a unit of another kind ('{...count} days', '{...repeat_rate} USD')",
+    "rule_column_not_in_file": "a rule on a column the file its tool imports does not have (recency_days in Klaviyo, a segment's repeat_rate anywhere, Klaviyo's Outstanding Payment in Mailchimp): the CRM cannot filter on it",
+    "rule_key_for_email_tool": "a rule that names a segment by its key (at_risk) where the file it reads holds the name (At Risk): Klaviyo, HubSpot and Mailchimp files, and segment_name in any file",
+    "target_outside_segment": "a pathway's success target outside its to-segment, or a KPI target on a segment's defining metric outside its band: the segment's definition rules it out",
+    "pathway_impossible": "a pathway to a segment its customers can never reach by the segmentation's definition (purchase days and tenure never fall; only a purchase makes the last one recent)",
+    "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
+    "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
+    "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
+    "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
+    "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
+    "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
+    "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
+}
+
+
+@dataclass
+class Problem:
+    path: str  # e.g. segments.champions.persona, pathways[0].trigger.metric
+    code: str  # one of CODES
+    message: str  # what is wrong and what to do, without the path
+
+    def line(self) -> str:
+        return f"{self.path or '(document)'}: {self.message} [{self.code}]"
