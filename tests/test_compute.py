@@ -1326,3 +1326,37 @@ def test_value_tiers_say_the_shares_ties_leave():
     assert shares[0] != 0.2 and lab.method_reason.endswith(f"so the tiers hold {shares[0]:.1%}, {shares[1]:.1%} and {shares[2]:.1%} of customers")
     spread = np.arange(1, 101, dtype=float)
     assert "ties" not in value_tiers(spread, spread, subscription=False).method_reason
+
+
+def test_median_gap_days_is_recomputed_from_customers_csv(cli, tmp_path):
+    """Each segment's median_gap_days is the median, over its customers who bought on two days
+    or more, of (last - first purchase) / (purchase days - 1), rounded to whole days, as
+    customers.csv's own columns give it; none from fewer than MIN_GAP_BUYERS of them."""
+    import numpy as np
+    import pandas as pd
+
+    from custseg.compute.analysis import MIN_GAP_BUYERS
+
+    out = tmp_path / "out"
+    run_ok(cli, EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    customers = pd.read_csv(out / "customers.csv", parse_dates=["first_purchase", "last_purchase"])
+    repeat = customers[customers["purchase_days"] >= 2]
+    gap = np.rint((repeat["last_purchase"] - repeat["first_purchase"]).dt.days / (repeat["purchase_days"] - 1))
+    for key, stats in facts["segmentations"]["rfm"]["segments"].items():
+        mine = gap[repeat["segment"] == key]
+        assert stats["median_gap_days"] == (float(np.median(mine)) if len(mine) >= MIN_GAP_BUYERS else None), key
+    assert any(s["median_gap_days"] is None for s in facts["segmentations"]["rfm"]["segments"].values() if s["count"])  # New: one purchase day each
+
+
+def test_undated_customers_have_no_gap():
+    """A customer table's customer without a first-order date has first = 0 in the metrics:
+    not a gap of fifty years."""
+    import numpy as np
+
+    from custseg.compute.metrics import Metrics
+
+    z = np.zeros(3)
+    m = Metrics(np.arange(3), np.array([0, 100, 100]), np.array([200, 130, 160]), np.array([3, 2, 3]), np.array([3, 2, 3]), z + 1, z, z, z, z, z, z, 300, 0, dated=np.array([False, True, True]))
+    repeat, gaps = m.repeat_gaps
+    assert repeat.tolist() == [False, True, True] and gaps.tolist() == [30, 30]

@@ -27,14 +27,6 @@ TREND_BASIS = "share of {} at the as-of date against one period earlier; growing
 MIN_GAP_BUYERS = TREND_MIN_CUSTOMERS
 
 
-def average_gaps(m: Metrics) -> np.ndarray:
-    """Each customer's average days between purchase days (first to last over the gaps between
-    them); NaN for a customer who bought on one day only or has no dates."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gaps = (m.last - m.first).astype(float) / (m.purchase_days.astype(float) - 1)
-    return np.where((m.purchase_days >= 2) & np.isfinite(gaps) & (gaps >= 0), gaps, np.nan)
-
-
 def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
     n = len(idx)
     k = len(keys)
@@ -45,9 +37,8 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     days = np.bincount(idx, weights=m.purchase_days.astype(float), minlength=k)
     recent_spend = np.bincount(idx, weights=m.spend_recent, minlength=k)
     medians = group_medians(idx, m.recency, k)
-    gaps = average_gaps(m)
-    spaced = ~np.isnan(gaps)
-    gap_medians = group_medians(idx[spaced], np.rint(gaps[spaced]).astype(np.int64), k)
+    spaced, gaps = m.repeat_gaps
+    gap_medians = group_medians(idx[spaced], gaps, k)
     gap_buyers = np.bincount(idx[spaced], minlength=k)
     out = {}
     for i, key in enumerate(keys):

@@ -11,6 +11,7 @@ The definitions match lifetimes' ``summary_data_from_transaction_data``:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +119,7 @@ class Metrics:
     orders_before: np.ndarray
     as_of: int
     period: int
+    dated: np.ndarray | None = None  # customers whose first and last purchase dates are known (None: all of them)
 
     def __len__(self) -> int:
         return len(self.code)
@@ -125,6 +127,20 @@ class Metrics:
     @property
     def aov(self) -> np.ndarray:
         return np.divide(self.monetary, self.orders, out=np.full(len(self.orders), np.nan), where=self.orders > 0)
+
+    @functools.cached_property
+    def repeat_gaps(self) -> tuple[np.ndarray, np.ndarray]:
+        """The customers who bought on two days or more (a mask) and each one's average days
+        between purchase days, rounded to whole days. Computed once: every segmentation's
+        statistics read it."""
+        repeat = self.purchase_days >= 2
+        if self.dated is not None:  # a customer table's undated first or last order is 0 here, not a date
+            repeat &= self.dated
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gaps = (self.last - self.first)[repeat] / (self.purchase_days[repeat] - 1)
+        known = np.isfinite(gaps) & (gaps >= 0)
+        repeat[np.flatnonzero(repeat)[~known]] = False
+        return repeat, np.rint(gaps[known]).astype(np.int64)
 
 
 def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:

@@ -701,7 +701,8 @@ class _CustomerTable(_Base):
                 self.notes.append(f"{missing:,} customers have no last order date: they are scored as the least recent")
         tenure = (as_of - np.where(np.isnan(first), as_of, first)).astype(np.int64) if as_of is not None else np.zeros(n, dtype=np.int64)
         zeros = np.zeros(n)
-        m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, purchase_days, spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0)
+        m = Metrics(np.arange(n), np.nan_to_num(first).astype(np.int64), np.nan_to_num(last).astype(np.int64), orders, purchase_days, spent, recency, tenure, zeros, zeros, zeros.astype(np.int64), zeros.astype(np.int64), as_of or 0, 0,
+                    dated=~np.isnan(first) & ~np.isnan(last))
         ids = table["customer_id"].to_numpy(dtype=object)
         revenue_total = float(spent.sum()) if self.has_amounts else None
         customers = pd.DataFrame({"customer_id": ids})
