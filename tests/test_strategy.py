@@ -1769,6 +1769,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("at_risk", "They are the top spenders of all the lapsed.", False),  # qualified: among the lapsed
         ("needs_attention", "They have the largest order values in the store.", False),  # no copula
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
+        ("dormant", "Our biggest spenders, they put in more per head than anyone.", True),  # said of the segment
+        ("dormant", "Our biggest spenders get a call from the owner.", False),  # some of them
         # cadence, against median_gap_days (Champions: 53 days, Loyal: 102)
         ("champions", "They buy every week.", True),
         ("champions", "Most of them reorder about every month.", False),  # 30 is within half to twice 53

@@ -1398,13 +1398,15 @@ def _join(words: list[str], last: str = "and") -> str:
 
 _OPTION_ASIDE = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")
 _OPTION_CLAUSE = re.compile(r";[^;]*--[a-z][^;]*$")
+# '(data.installments counts them)': where facts.json keeps a figure, for the model, not the owner
+_FIELD_ASIDE = re.compile(r"\s*\([^()]*\b(?:data|segmentations|exports)\.[a-z_]+[^()]*\)")
 
 
 def for_owner(warning: str) -> str:
     """A run warning without its command-line advice (a bracketed aside or a last clause after
-    ';' naming an option): the report's reader does not type commands, and the skill offers
-    those choices in words."""
-    return _OPTION_CLAUSE.sub("", _OPTION_ASIDE.sub("", warning))
+    ';' naming an option) or an aside naming a facts.json field: the report's reader does not
+    type commands or read facts.json, and the skill offers those choices in words."""
+    return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
 def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:

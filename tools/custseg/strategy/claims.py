@@ -41,6 +41,9 @@ TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|car
 # among the lapsed') or its past ('were once the biggest spenders').
 _SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
 _SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
+# 'Our biggest spenders, they ...': the claim opens the sentence and the segment follows as its subject
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?;]\s+)(?:(?:our|the|your)\s+)?$", re.IGNORECASE)
+_APPOSITIVE_AFTER = re.compile(r"\s*(?:,|:|—|–|\s-)\s*(?:they|these|this\s+group)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"\s+(?:among|of|in|within|from)\b", re.IGNORECASE)
 # '... in the shop', '... of all', '... overall': the whole customer base, so the bare claim, not a qualified one
 _WHOLE_BASE = re.compile(
@@ -165,7 +168,8 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
         top = _top_segment(fact_segments or {}, stat)
         own = stats.get(stat)
         for m in pattern.finditer(bare):
-            said_of_segment = _SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
+            said_of_segment = (_SAID_OF_SEGMENT_BEFORE.search(bare[: m.start()]) or _SAID_OF_SEGMENT_AFTER.match(bare[m.end():])
+                               or (_SENTENCE_OPENS.search(bare[: m.start()]) and _APPOSITIVE_AFTER.match(bare[m.end():])))
             if not said_of_segment or (_QUALIFIED.match(bare[m.end():]) and not _WHOLE_BASE.match(bare[m.end():])):
                 continue
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
