@@ -310,6 +310,10 @@ def test_a_tiktok_shop_store_is_not_offered_to_leave_tiktok_out(cli, realdata, t
     assert "--exclude-channel" not in warning and "too few to segment without them" in warning
     intake = render_brief("intake", facts)
     assert "**Marketplace orders**" in intake and "do not offer to leave them out" in intake and "--exclude-channel" not in intake
+    # the report's routine sends the owner to the marketplace's own tools
+    customers = facts["exports"]["customers"]
+    keeping = (out / "report.md").read_text(encoding="utf-8")
+    assert f"Most of your customers ({len({w for _, w in market}):,} of {customers:,}) bought through tiktok, which owns the relationship with them" in keeping
     refused = cli("run", path, "--exclude-channel", "tiktok", "--out", tmp_path / "without")
     assert refused.code == 2 and "at least 3 are needed" in refused.err
 

@@ -1003,6 +1003,7 @@ def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
     exports = shopify["facts"]["exports"]
     assert exports["reachable"] >= FEW_REACHED * exports["customers"]
     assert "hold only" not in _keeping(shopify["md"])
+    assert "bought through" not in _keeping(shopify["md"])  # its TikTok buyers are a few of many
     facts = copy.deepcopy(shopify["facts"])
     facts["exports"]["reachable"] = 3
     render_report(facts, str(tmp_path))

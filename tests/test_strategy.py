@@ -1770,6 +1770,9 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("needs_attention", "They have the largest order values in the store.", False),  # no copula
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
         ("dormant", "Our biggest spenders, they put in more per head than anyone.", True),  # said of the segment
+        ("dormant", "They spend far more per head than everyone else.", True),  # Champions spend more
+        ("champions", "They spend far more per head than everyone else.", False),
+        ("dormant", "Few would pay more than the list price.", False),  # not a segment
         ("dormant", "Our biggest spenders get a call from the owner.", False),  # some of them
         # cadence, against median_gap_days (Champions: 53 days, Loyal: 102)
         ("champions", "They buy every week.", True),

@@ -1084,7 +1084,12 @@ def _routine(exports: dict | None, usage: bool) -> str:
     file does, and when they hold few of the customers. ``usage``: the plan is on the usage
     groups, which only the generic file carries."""
     text = _automate(exports, usage)
-    reached, customers = (exports or {}).get("reachable"), (exports or {}).get("customers")
+    market = (exports or {}).get("marketplace") or {}
+    customers = (exports or {}).get("customers")
+    if market.get("customers") and customers and market["customers"] * 2 >= customers:
+        text += (f" Most of your customers ({market['customers']:,} of {customers:,}) bought through {_join(market['channels'])}, which owns the relationship with them:"
+                 " act on their segments with its own tools (its vouchers, messages to followers, live sessions), since its terms may not let you email them.")
+    reached = (exports or {}).get("reachable")
     if reached and customers and reached < FEW_REACHED * customers:  # none reached: _automate says so
         why = f" ({exports['left_out']})" if exports.get("left_out") else ""
         text += (f" The email-tool files hold only {reached:,} of your {customers:,} customers{why}:"
@@ -1123,6 +1128,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     exports = _exports(facts.get("exports"), strategy)
+    if exports is not None:  # a marketplace's buyers are reached through the marketplace (Keeping segments current)
+        exports["marketplace"] = (facts.get("data") or {}).get("marketplace")
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":

@@ -53,8 +53,8 @@ _WHOLE_BASE = re.compile(
 )
 # 'bigger orders than any other group', 'they spend less per head than the Champions'
 COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
-COMPARE_SPEND = re.compile(r"\bspen(?:d|ds|t|ding)\s+(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
-_ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:any|all|every)\s+other\b", re.IGNORECASE)
+COMPARE_SPEND = re.compile(r"\b(?:spen(?:d|ds|t|ding)|puts?\s+in|pays?|paid)\s+(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
+_ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
 _MORE_WORDS = {"bigger", "larger", "higher", "more"}
 # 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
 SEASON_CLAIM = re.compile(
