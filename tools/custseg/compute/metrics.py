@@ -133,14 +133,11 @@ class Metrics:
         """The customers who bought on two days or more (a mask) and each one's average days
         between purchase days, rounded to whole days. Computed once: every segmentation's
         statistics read it."""
-        repeat = self.purchase_days >= 2
+        repeat = (self.purchase_days >= 2) & (self.last >= self.first)
         if self.dated is not None:  # a customer table's undated first or last order is 0 here, not a date
             repeat &= self.dated
-        with np.errstate(invalid="ignore", divide="ignore"):
-            gaps = (self.last - self.first)[repeat] / (self.purchase_days[repeat] - 1)
-        known = np.isfinite(gaps) & (gaps >= 0)
-        repeat[np.flatnonzero(repeat)[~known]] = False
-        return repeat, np.rint(gaps[known]).astype(np.int64)
+        gaps = (self.last - self.first)[repeat] / (self.purchase_days[repeat] - 1)
+        return repeat, np.rint(gaps).astype(np.int64)
 
 
 def customer_metrics(ledger: Ledger, as_of: int, period: int) -> Metrics:

@@ -16,7 +16,7 @@ from custseg import __version__
 from custseg.compute import analysis, months, rfm, seasons
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
-from custseg.compute.rules import RuleTable, load_rules, rank_of, recency_days
+from custseg.compute.rules import RuleTable, load_rules, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
 from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, BILLING_CYCLES, RENEWAL_GRACE_DAYS, AccountStatus, Labels, behavioral, billing_cycles, components_from_metrics, health, lifecycle, value_tiers
 from custseg.errors import InputError
@@ -76,11 +76,9 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None) 
     mean then. ``cycles``: subscribers per billing cycle as lifecycle reads them (lifecycle's
     definition.billing_cycles); the warning promises the renewal-based lapse only when some
     subscriber has a cycle, since lifecycle applies it to no one else. None under half."""
-    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+    head = _subscription_head(recurring)
+    if head is None:
         return None
-    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
-    head = (f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
-            "so frequency counts billing cycles. ")
     plain_lapse = f"lapses at {LAPSED_FROM['purchase']}+ days without a payment like any customer"
     if cycles:
         n = sum(cycles.values())
@@ -90,6 +88,15 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None) 
         lapse = ("No subscriber's billing cycle can be read here (one payment each, or payments too close together, and no plan name that states a cycle), "
                  f"so lifecycle calls a subscriber Lapsed as it does any customer, after {LAPSED_FROM['purchase']}+ days without a payment: an annual subscriber who paid once can show as Lapsed while still paying")
     return head + lapse + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
+
+
+def _subscription_head(recurring: dict | None) -> str | None:
+    """The subscription warning's opening, the same whatever lifecycle did; None under half."""
+    if not recurring or (recurring.get("customers_share") or 0) < 0.5:
+        return None
+    revenue = f" ({recurring['revenue_share']:.0%} of revenue)" if recurring.get("revenue_share") is not None else ""
+    return (f"{recurring['customers_share']:.0%} of customers pay by subscription{revenue}: a repeat payment is a renewal billed automatically, not a decision to buy again, "
+            "so frequency counts billing cycles. ")
 
 
 def billing_cycle_counts(ds: Dataset, ledger: Ledger | None = None) -> dict[str, int]:
@@ -349,19 +356,20 @@ class _Transactions(_Base):
             customers = self.add_outstanding(ds.outstanding, customers)
         if "billing_cycle" in customers and "r_score" in customers:
             self.paying_but_quiet(customers)
-        self.align_subscription_warning(ledger_all=activity)
+        self.align_subscription_warning()
         return self.facts(as_of), customers
 
-    def align_subscription_warning(self, ledger_all: Ledger) -> None:
+    def align_subscription_warning(self) -> None:
         """The profile's subscription warning counted billing cycles over all the data; the
         lifecycle scored at the as-of date may hold fewer (or none): the warning then says what
-        lifecycle did, and names its definition.billing_cycles only when that exists."""
-        said = subscription_warning(self.ds.recurring, billing_cycle_counts(self.ds, ledger_all))
-        if said is None or said not in self.warnings:
+        lifecycle did, and names its definition.billing_cycles only when that exists. Found by
+        its opening, which does not depend on the cycles."""
+        head = _subscription_head(self.ds.recurring)
+        at = next((i for i, w in enumerate(self.warnings) if head and w.startswith(head)), None)
+        if at is None:
             return
         life = self.segmentations.get("lifecycle")
-        done = subscription_warning(self.ds.recurring, life.definition.get("billing_cycles") if life is not None else None)
-        self.warnings[self.warnings.index(said)] = done
+        self.warnings[at] = subscription_warning(self.ds.recurring, life.definition.get("billing_cycles") if life is not None else None)
 
     def paying_but_quiet(self, customers: pd.DataFrame) -> None:
         """Subscribers still within their billing cycle whom RFM recency scores low (an annual

@@ -74,17 +74,20 @@ def marketplace_summary(channel: np.ndarray, identity: pd.Series, email: pd.Seri
     ``email``: how many, their buyers, the customers who bought outside them (all that leaving
     the marketplaces out would keep) and the customers whose email is a marketplace's relay
     address. None without a marketplace order."""
-    market = pd.Series(channel, dtype=object).str.contains(MARKETPLACES, regex=True).to_numpy(dtype=bool)
+    codes, names = pd.factorize(pd.Series(channel, dtype=object))  # a few channel names over many orders: each tested once
+    places = np.asarray(pd.Index(names).str.contains(MARKETPLACES, regex=True), dtype=bool)
+    market = places[codes] if len(names) else np.zeros(len(codes), dtype=bool)
     if not market.any():
         return None
     who = pd.Series(identity.to_numpy(dtype=object, na_value=None))
-    relay = text(email).fillna("").str.strip().str.contains(RELAY_EMAIL, regex=True).to_numpy(dtype=bool) if email is not None else np.zeros(len(who), dtype=bool)
+    buyers = who[market]
+    relay = text(email[market]).fillna("").str.strip().str.contains(RELAY_EMAIL, regex=True).to_numpy(dtype=bool) if email is not None else np.zeros(len(buyers), dtype=bool)
     return {
-        "channels": sorted({str(c) for c in np.asarray(channel, dtype=object)[market]}, key=lambda c: (c.lower(), c)),
+        "channels": sorted((str(c) for c in np.asarray(names, dtype=object)[places]), key=lambda c: (c.lower(), c)),
         "orders": int(market.sum()),
-        "customers": int(who[market].nunique()),
+        "customers": int(buyers.nunique()),
         "own_customers": int(who[~market].nunique()),
-        "relay_emails": int(who[relay].nunique()),
+        "relay_emails": int(buyers[relay].nunique()),
     }
 
 

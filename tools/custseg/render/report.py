@@ -1127,9 +1127,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy)
-    if exports is not None:  # a marketplace's buyers are reached through the marketplace (Keeping segments current)
-        exports["marketplace"] = (facts.get("data") or {}).get("marketplace")
+    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1416,10 +1414,11 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
-    empty without a plan that names one)."""
+    empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
+    are reached through the marketplace."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1433,7 +1432,7 @@ def _exports(block: dict | None, strategy: dict | None = None) -> dict | None:
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else "",
-            "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block)}
+            "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace}
 
 
 def _left_out_words(block: dict) -> str:

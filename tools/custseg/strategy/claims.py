@@ -147,9 +147,12 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
-    for m in REPEAT_CLAIM.finditer(bare):
-        if isinstance(repeat, (int, float)) and repeat < 0.5:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
+    mostly_once = isinstance(repeat, (int, float)) and repeat < 0.5
+
+    def bought_once(m: re.Match) -> Problem:
+        return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
+
+    out += [bought_once(m) for m in REPEAT_CLAIM.finditer(bare) if mostly_once]
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
@@ -162,8 +165,8 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
         if isinstance(gap, (int, float)) and gap > 0 and not gap / CADENCE_TOLERANCE <= claimed <= gap * CADENCE_TOLERANCE:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back every {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead"))
         # too few came back to measure a gap, over data long enough to see two of the claimed gaps: most bought once
-        elif gap is None and isinstance(repeat, (int, float)) and repeat < 0.5 and isinstance(days_covered, int) and days_covered >= 2 * claimed:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead"))
+        elif gap is None and mostly_once and isinstance(days_covered, int) and days_covered >= 2 * claimed:
+            out.append(bought_once(m))
     for pattern, stat, what in ((TOP_SPEND, "avg_value", "spend per customer"), (TOP_BASKET, "aov", "average order value")):
         top = _top_segment(fact_segments or {}, stat)
         own = stats.get(stat)
@@ -204,8 +207,7 @@ def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segment
             pick = max if more else min
             other = pick(others, key=lambda k: fact_segments[k][stat]) if others else None
         else:
-            rest = re.sub(r"^(?:the|our|your|those|these)\s+", "", rest, flags=re.IGNORECASE)
-            other = next((k for alias, k in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
+            other = _named_at(re.sub(r"^(?:the|our|your|those|these)\s+", "", rest, flags=re.IGNORECASE), aliases)
         mine, theirs = own.get(stat), (fact_segments.get(other) or {}).get(stat) if other else None
         if other in (None, key) or not isinstance(mine, (int, float)) or not isinstance(theirs, (int, float)):
             continue
@@ -265,8 +267,7 @@ def other_segment_figures(path: str, text: str, segmentation: str, fact_segments
         if not joint:
             out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
             continue
-        rest = text[m.end() + joint.end():]
-        named = next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", rest, re.IGNORECASE)), None)
+        named = _named_at(text[m.end() + joint.end():], aliases)
         if named and named != owner.group(2):
             stat = m.group(1)[owner.end():]
             own = f"segmentations.{segmentation}.segments.{named}.{stat}"
@@ -339,6 +340,11 @@ def promises(path: str, text: str) -> list[Problem]:
             cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
             out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
     return out
+
+
+def _named_at(text: str, aliases: list[tuple[str, str]]) -> str | None:
+    """The key of the segment whose name (or display name) opens ``text``, if any."""
+    return next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", text, re.IGNORECASE)), None)
 
 
 def name_spans(name: str, text: str) -> list[tuple[int, int]]:

@@ -85,11 +85,6 @@ def last_run() -> str | None:
     return folder if folder and os.path.isfile(os.path.join(folder, "facts.json")) else None
 
 
-def working_dir() -> str:
-    """Where Claude's working files belong: the last run's folder, else the deliverables."""
-    return last_run() or deliverables_dir()
-
-
 def find_file(name: str, folders: list[str]) -> str:
     """A path as given when it exists, else the same name in the first folder that has it."""
     if os.path.exists(name) or os.path.isabs(name):
@@ -117,7 +112,8 @@ def _resolve_paths(tool_name: str, params) -> None:
     # A run written elsewhere (--facts DIR/facts.json): Claude saved its working files in DIR.
     facts = getattr(params, "facts", None)
     run_folder = [os.path.dirname(os.path.abspath(facts))] if facts not in (None, "", "segment-output/facts.json") else []
-    last = [last_run()] if last_run() and not run_folder else []  # run.py --out DIR, then bare names
+    last_folder = last_run()
+    last = [last_folder] if last_folder and not run_folder else []  # run.py --out DIR, then bare names
     for attr, first in _SEARCH.items():
         value = getattr(params, attr, None)
         if isinstance(value, str) and value:
@@ -127,7 +123,7 @@ def _resolve_paths(tool_name: str, params) -> None:
     if hasattr(params, "out") and not hasattr(params, "facts") and params.out in (None, "", "segment-output"):
         params.out = deliverables_dir()
     if hasattr(params, "facts") and params.facts in (None, "", "segment-output/facts.json"):
-        params.facts = os.path.join(working_dir(), "facts.json")
+        params.facts = os.path.join(last_folder or deliverables_dir(), "facts.json")
         # A run written elsewhere (run.py --out DIR): its facts sit beside the strategy or answers saved there.
         if not os.path.exists(params.facts):
             for attr in ("strategy", "answers"):
@@ -142,8 +138,9 @@ def _missing_working_file(params) -> str | None:
     for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
         value = getattr(params, attr, None)
         if isinstance(value, str) and value and not os.path.exists(value):
-            where = "the folder run.py last wrote" if last_run() else "the deliverables folder"
-            return f"error: {value}: no such file here, in {working_dir()} or in {UPLOADS}. Next: save it in {working_dir()} ({where}) or pass its full path"
+            last_folder = last_run()
+            folder, where = (last_folder, "the folder run.py last wrote") if last_folder else (deliverables_dir(), "the deliverables folder")
+            return f"error: {value}: no such file here, in {folder} or in {UPLOADS}. Next: save it in {folder} ({where}) or pass its full path"
     brought = list(getattr(params, "files", None) or []) + [getattr(params, a, None) for a, first in _SEARCH.items() if first == "uploads"]
     for value in brought:
         if isinstance(value, str) and value and not os.path.exists(value):
