@@ -149,3 +149,14 @@ def test_readme_shows_what_segment_run_prints_and_writes(cli, tmp_path):
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     rows = [line for line in readme.split("## RFM segments at a glance", 1)[1].split("```", 1)[0].splitlines() if line.startswith("| ")]
     assert len(rows) == 7 and all(row in report for row in rows)  # the header and the six segments
+
+
+def test_readme_shows_what_segment_profile_prints(cli):
+    """The README's profile excerpt for the Shopify example is the real output: every line it
+    shows whole (those it shortens with '...' aside) is a line the command prints."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ segment profile examples/shopify_orders_export.csv\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line.strip() and "..." not in line]
+    printed = cli("profile", EXAMPLES / "shopify_orders_export.csv").out.splitlines()
+    assert len(shown) >= 10 and any(line.startswith("Warning") for line in shown)
+    assert [line for line in shown if line not in printed] == []
