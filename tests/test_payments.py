@@ -346,6 +346,27 @@ def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_pa
     fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
     (said,) = warned(ATTEMPTS + tests + fine)
     assert said.startswith("2 customers spent under 2.00 USD in total, less than 2% of the median customer (100.00 USD): test charges?")
+    assert said.endswith("add --exclude-test-charges to leave them out (counted as dropped)")
+
+
+def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
+    """--exclude-test-charges leaves out the customers the warning names, their payments
+    counted as dropped 'test_charge' with their value; 2.00 (exactly the cut) stays, and so
+    does everyone's spend and the warning goes (the drop says it)."""
+    tests = [("t@pay.example", "cus_t", "03-21", "1.00", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.60", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.70", "Paid")]
+    fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
+    path = stripe_file(tmp_path / "payments.csv", ATTEMPTS + tests + fine)
+    kept = cli("profile", path, "--json").json()
+    left = cli("profile", path, "--exclude-test-charges", "--json").json()
+    assert left["dropped"]["test_charge"] == 3 and left["dropped_value"]["test_charge"] == pytest.approx(2.30)
+    assert left["customers"] == kept["customers"] - 2
+    assert left["revenue_total"] == pytest.approx(kept["revenue_total"] - 2.30)
+    assert not [w for w in left["warnings"] if "test charges?" in w]
+    out = tmp_path / "out"
+    assert cli("run", path, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
+    emails = {r["email"] for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}
+    assert "v@pay.example" in emails and not {"t@pay.example", "u@pay.example"} & emails
+    assert "possible test charges" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_the_intake_warns_that_old_failures_may_be_settled(cli, tmp_path, monkeypatch):

@@ -1342,3 +1342,49 @@ def test_the_segments_brief_withholds_a_lift_from_a_handful(rendered, shopify):
     rfm = shopify["facts"]["segmentations"]["rfm"]["validation"]
     assert rfm["segments"][0]["customers"] >= MIN_CUSTOMERS_FOR_LIFT
     assert "moves the rate by several points" not in render("segments", shopify["facts"])
+
+
+def test_the_opted_out_warning_can_be_answered_at_intake(tmp_path):
+    """A store whose customers mostly opted out gets a warning to plan for other channels; the
+    user's answer to it goes in the plan's confirmed.opted_out and the report shows it answered
+    (a trial found it listed as unanswered after the user had chosen on-site offers)."""
+    from custseg.strategy.validate import answered_warnings, validate
+
+    out = tmp_path / "out"
+    assert main(["run", str(EXAMPLES / "stripe_unified_payments.csv"), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    from custseg.toolkit.run import opted_out_warning
+
+    said = opted_out_warning(facts["exports"]["customers"], 0, facts["exports"]["customers"])
+    plan = json.loads((EXAMPLES / "strategies" / "stripe_unified_payments.strategy.json").read_text(encoding="utf-8"))
+    plan["confirmed"] = {"opted_out": "We will use packaging inserts and the site banner."}
+    assert ("confirmed.opted_out", "confirmation_without_warning") in {(p.path, p.code) for p in validate(plan, facts)}
+    facts["warnings"].append(said)
+    assert not any(p.path == "confirmed.opted_out" for p in validate(plan, facts))
+    assert answered_warnings([said], plan["confirmed"]) == [(said, "We will use packaging inserts and the site banner.")]
+    render_report(facts, str(out), strategy=plan)
+    md = section((out / "report.md").read_text(encoding="utf-8"), "## Warnings and notes")
+    (line,) = [ln for ln in md.splitlines() if "opted out of marketing, so" in ln]
+    assert line.startswith(f"- **Answered at intake:** {said.split(';')[0]};") and line.endswith(". You said: We will use packaging inserts and the site banner.")
+
+
+def test_the_marketplace_answer_is_recorded_only_while_the_warning_stands(cli, tmp_path):
+    """The intake asks whether to keep a marketplace's buyers; a trial left them out with
+    --exclude-channel, recorded confirmed.marketplace as told, and check.py refused it (no
+    warning left to answer). The intake now says when to record it, and check.py agrees."""
+    from custseg.render.briefs import render_brief
+    from custseg.strategy.validate import validate
+
+    facts = {}
+    for name, extra in (("kept", []), ("left_out", ["--exclude-channel", "tiktok"])):
+        out = tmp_path / name
+        assert cli("run", EXAMPLES / "shopify_orders_export.csv", *extra, "--out", out, "--no-charts").code == 0
+        facts[name] = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    intake = render_brief("intake", facts["kept"])
+    assert "When these buyers stay in the segments, record the answer in strategy.json's `confirmed.marketplace`" in intake
+    assert "after a rerun that leaves them out there is no marketplace warning to answer" in intake
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    plan["confirmed"] = {"marketplace": "keep them, we email none"}
+    assert not any(p.path == "confirmed.marketplace" for p in validate(plan, facts["kept"]))
+    assert any(p.code == "confirmation_without_warning" for p in validate(plan, facts["left_out"]) if p.path == "confirmed.marketplace")
+    assert facts["left_out"]["data"]["dropped"]["excluded_channel"] > 0

@@ -193,6 +193,63 @@ def test_skill_scripts_find_the_facts_of_a_run_written_elsewhere(tmp_path, monke
     assert "has no segmentation 'behavioral'" in err and err.endswith(f"Next: {script.NEXT_STEP['segmentation']}\n") and "run.py" not in err
 
 
+def test_two_working_folders_each_find_their_own_run(tmp_path, monkeypatch, capsys):
+    """Two sessions on one machine, each in its own folder with run.py --out: a brief in one
+    reads its own run, not the other's last one (a trial's segments brief quoted another
+    session's Shopify segments because the note of the last run was one for the whole home)."""
+    import json
+
+    from custseg.toolkit import script
+
+    monkeypatch.setattr(script, "OUTPUTS", str(tmp_path / "none"))
+    monkeypatch.setattr(script, "UPLOADS", str(tmp_path / "uploads"))
+    exports = {"shop": "shopify_orders_export.csv", "app": "product_events.jsonl"}
+    for name, export in exports.items():
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        assert script.main("run", [str(EXAMPLES / export), "--out", "out", "--no-charts"]) == 0
+        capsys.readouterr()
+    for name, export in exports.items():
+        monkeypatch.chdir(tmp_path / name)
+        assert script.last_run() == str(tmp_path / name / "out")
+        assert script.main("brief", ["intake"]) == 0
+        brief = json.loads(capsys.readouterr().out)["brief"]
+        assert export in brief and exports["app" if name == "shop" else "shop"] not in brief
+    monkeypatch.chdir(tmp_path)  # a folder no run was written from: the default place
+    assert script.last_run() is None
+    # a note in the older one-path format is no run for anyone
+    open(script.last_run_file(), "w").write(str(tmp_path / "shop" / "out"))
+    monkeypatch.chdir(tmp_path / "shop")
+    assert script.last_run() is None
+
+
+def test_a_plan_saved_with_another_run_is_not_checked_against_this_one(tmp_path, monkeypatch, capsys):
+    """run.py --out NEW after a run in the deliverables folder: a strategy.json left with the
+    earlier run is not paired with the new facts (a trial got 24 unknown segments and facts)
+    but named, with both ways out; saved beside the new run it is checked."""
+    import shutil
+
+    from custseg.toolkit import script
+
+    outputs = tmp_path / "outputs"
+    monkeypatch.setattr(script, "OUTPUTS", str(outputs))
+    monkeypatch.setattr(script, "UPLOADS", str(tmp_path / "uploads"))
+    monkeypatch.chdir(tmp_path)
+    earlier, new = outputs / "segments", tmp_path / "new"
+    assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--no-charts"]) == 0
+    (earlier / "strategy.json").write_text("{}")
+    assert script.main("run", [str(EXAMPLES / "european_orders.csv"), "--out", str(new), "--no-charts"]) == 0
+    capsys.readouterr()
+    assert script.main("check", ["strategy.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: strategy.json: found in {earlier}, which holds another run, not in {new} ")
+    assert err.rstrip().endswith(f"pass --facts {earlier / 'facts.json'} to use that run") and err.count("\n") == 1
+    assert script.main("check", ["strategy.json", "--facts", str(earlier / "facts.json")]) == 1  # that run's plan, checked: an empty one
+    shutil.move(earlier / "strategy.json", new / "strategy.json")
+    assert script.main("check", ["strategy.json"]) == 1
+    assert '"valid":false' in capsys.readouterr().out
+
+
 def test_a_bug_in_a_script_is_one_error_line_with_a_next_step(monkeypatch, capsys):
     """SKILL.md promises one 'error:' line with a 'Next:' hint whatever fails, bugs included."""
     import dataclasses

@@ -71,14 +71,32 @@ def short_data_warning(days_covered: int) -> str:
     return f"data covers {days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}"
 
 
-def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None) -> str | None:
+# Under a month of history every customer's tenure is in lifecycle's first stage (0-30 days),
+# and days since the last purchase say where in the month they bought (a subscriber's billing
+# date), not whether they are drifting away: stages and health would only look like findings.
+MIN_DAYS_FOR_STAGES = 31
+
+
+def too_short_for(kind: str, days: int | None) -> str | None:
+    """Why data covering ``days`` cannot support lifecycle or health; None when it can."""
+    if days is None or days >= MIN_DAYS_FOR_STAGES or kind not in ("lifecycle", "health"):
+        return None
+    if kind == "lifecycle":
+        return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; the data covers {days}, so every customer would be in the first tenure stage (Onboarding)"
+    return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; over {days} days, days since the last purchase say where in the month a customer bought (a subscriber's billing date), not whether they are drifting away"
+
+
+def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None, lifecycle: bool = True) -> str | None:
     """Most customers paying by subscription: what repeat payments, 'bought once' and Lapsed
     mean then. ``cycles``: subscribers per billing cycle as lifecycle reads them (lifecycle's
     definition.billing_cycles); the warning promises the renewal-based lapse only when some
-    subscriber has a cycle, since lifecycle applies it to no one else. None under half."""
+    subscriber has a cycle, since lifecycle applies it to no one else. Without a ``lifecycle``
+    (data too short for one) it says nothing of lapsing. None under half."""
     head = _subscription_head(recurring)
     if head is None:
         return None
+    if not lifecycle:
+        return head + RFM_KNOWS_NO_CYCLE
     plain_lapse = f"lapses at {LAPSED_FROM['purchase']}+ days without a payment like any customer"
     if cycles:
         n = sum(cycles.values())
@@ -87,7 +105,10 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None) 
     else:
         lapse = ("No subscriber's billing cycle can be read here (one payment each, or payments too close together, and no plan name that states a cycle), "
                  f"so lifecycle calls a subscriber Lapsed as it does any customer, after {LAPSED_FROM['purchase']}+ days without a payment: an annual subscriber who paid once can show as Lapsed while still paying")
-    return head + lapse + ". RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
+    return head + lapse + ". " + RFM_KNOWS_NO_CYCLE
+
+
+RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
 
 
 def _subscription_head(recurring: dict | None) -> str | None:
@@ -306,14 +327,20 @@ class _Transactions(_Base):
         def cycle_of(m: Metrics) -> np.ndarray | None:
             return cycles[m.code] if cycles is not None else None
 
-        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = [("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m), cycle_of(m)), False)]
+        makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = []
+        if not too_short_for("lifecycle", span):
+            makers.append(("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m), cycle_of(m)), False))
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
             makers.append(("value", lambda m: value_tiers(_annual(buyers, m), m.monetary, subscription, span), True))
         on_activity = activity is not buyers
         # Trends compare the last period with the one before: data shorter than two periods has
         # no 'before' to compare with for anyone, so the health score then leaves them out.
-        makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
+        if not too_short_for("health", span):
+            makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
+        for kind in ("lifecycle", "health"):
+            if too_short_for(kind, span):
+                self.unavailable[kind] = too_short_for(kind, span)
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
 
@@ -369,7 +396,7 @@ class _Transactions(_Base):
         if at is None:
             return
         life = self.segmentations.get("lifecycle")
-        self.warnings[at] = subscription_warning(self.ds.recurring, life.definition.get("billing_cycles") if life is not None else None)
+        self.warnings[at] = subscription_warning(self.ds.recurring, life.definition.get("billing_cycles") if life is not None else None, lifecycle=life is not None)
 
     def paying_but_quiet(self, customers: pd.DataFrame) -> None:
         """Subscribers still within their billing cycle whom RFM recency scores low (an annual

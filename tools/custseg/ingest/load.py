@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custseg.errors import InputError
-from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders, used_roles
+from custseg.ingest.clean import ABANDONED_CHECKOUTS, Cleaned, Options, clean_customers, clean_events, clean_orders, used_roles
 from custseg.ingest.detect import Detection, detect
 from custseg.ingest.privacy import Pseudonyms, new_key, pseudonymize, pseudonymize_column, read_key
 from custseg.ingest.read import Input, open_inputs
@@ -29,6 +29,7 @@ class IngestOptions:
     exclude_returns: bool = False  # transaction logs: orders with a negative amount are dropped as 'returned'
     net_returns: bool = False  # transaction logs: a negative order comes off the customer's latest earlier purchase
     exclude_channels: list[str] = field(default_factory=list)  # sales channels (Shopify's Source) whose orders are left out
+    exclude_test_charges: bool = False  # customers whose whole spend is a sliver of the median's are dropped as 'test_charge'
 
 
 @dataclass
@@ -113,6 +114,8 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
     malformed = 0
     for n, (inp, d) in enumerate(zip(inputs, detections)):
         frame = _role_frame(inp, d)
+        if len(inputs) > 1:  # one file alone is refused by the cleaner, with the same words
+            _refuse_checkouts(inp.path, d, frame)
         frame["_file"] = n
         frames.append(frame)
         malformed += inp.malformed
@@ -129,6 +132,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
         exclude_returns=options.exclude_returns,
         net_returns=options.net_returns,
         exclude_channels=list(options.exclude_channels) or None,
+        exclude_test_charges=options.exclude_test_charges,
     )
     cleaner = {"transactions": clean_orders, "events": clean_events, "customers": clean_customers}[det.kind]
     cleaned = cleaner(frame, det, opts, label, malformed)
@@ -147,6 +151,13 @@ def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
     if inp.format in ("xlsx", "csv", "text") and len(raw) == 0:
         raise InputError(inp.path, "has a header but no data rows")
     return pd.DataFrame({role: raw[det.mapping[role]].reset_index(drop=True) for role in roles})
+
+
+def _refuse_checkouts(path: str, det: Detection, frame: pd.DataFrame) -> None:
+    """Shopify's abandoned-checkouts export has the orders export's columns but no Financial
+    Status: uploaded beside the orders, it would add carts nobody paid for as dropped orders."""
+    if det.source == "shopify_orders" and "status" in frame and len(frame) and frame["status"].isna().all():
+        raise InputError(path, f"{ABANDONED_CHECKOUTS}; leave this file out and pass only the orders export's files")
 
 
 def _ignored(columns: list[str], det: Detection) -> list[str]:

@@ -37,7 +37,7 @@ CODES: dict[str, str] = {
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
     "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
-    "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace are)",
+    "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace, opted_out are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",
     "claim_contradicts_fact": "words about a segment that its own facts contradict: 'most of the revenue' from a segment with less than half, 'their numbers are growing' when its trend is declining, 'most bought several times' when most bought once, 'they are the biggest spenders' or 'bigger orders than the Champions' when the facts rank them otherwise, 'most buy only at Christmas' when most buy across quarters, 'they stopped paying months ago' when they last bought a median few weeks ago (or 'they bought recently' when months ago)",

@@ -178,7 +178,7 @@ class StrategyDocument:
     review_schedule: str = doc("how and when the segments and this plan are reviewed")
     automation_rules: list[AutomationRule] = doc("rules to set up in the CRM", default=[])
     budget: Budget | None = doc("the user's budget for acting on segments (money and hours per period), from the intake answers", default=None)
-    confirmed: dict[str, str] = doc("run warnings the user answered at intake: consent_unknown, data_age or marketplace -> their answer in their words; the report shows those warnings as answered", default={})
+    confirmed: dict[str, str] = doc("run warnings the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
     segmentation: str = doc("which segmentation of facts.json the strategy covers (rfm, lifecycle, value, health, behavioral)", default="rfm")
     schema_version: str = doc("version of this document format", default=SCHEMA_VERSION)
 

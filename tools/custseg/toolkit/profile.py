@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning, too_short_for
 from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
-from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
+from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
 from custseg.toolkit.spec import Tool, param
 
@@ -32,6 +32,7 @@ class IngestParams:
     exclude_returns: bool = param("transaction logs: leave out orders with a negative amount (returns and cancellations recorded as rows), counted as dropped 'returned'", default=False)
     net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
+    exclude_test_charges: bool = param("leave out customers whose total spend is under 2 percent of the median customer's, such as card tests of 1.00 (the profile warns when it sees them), counted as dropped 'test_charge'", default=False)
     exclude_channel: list[str] = param("order exports with a sales channel (Shopify's Source): leave out the orders of this channel, such as a marketplace whose buyers are not yours to email (repeatable), counted as dropped 'excluded_channel'", default=[], metavar="CHANNEL")
 
     def ingest_options(self) -> IngestOptions:
@@ -46,6 +47,7 @@ class IngestParams:
             exclude_returns=self.exclude_returns,
             net_returns=self.net_returns,
             exclude_channels=list(self.exclude_channel),
+            exclude_test_charges=self.exclude_test_charges,
         )
 
 
@@ -227,21 +229,23 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
     has: dict[str, bool | str] = {}
     two_periods = days is not None and days >= 2 * DEFAULT_PERIOD_DAYS
     span_reason = f"needs at least {2 * DEFAULT_PERIOD_DAYS} days of history (two {DEFAULT_PERIOD_DAYS}-day periods); the data covers {days}"
+    stages = too_short_for("lifecycle", days) or True
+    wellbeing = too_short_for("health", days) or True
     if ds.kind == "transactions":
         has["rfm"] = True
         has["behavioral"] = "needs an event log (product usage), not purchases"
-        has["lifecycle"] = True
+        has["lifecycle"] = stages
         has["value"] = True
-        has["health"] = True
+        has["health"] = wellbeing
         has["migration"] = True if two_periods else span_reason
         has["validation"] = True if two_periods else span_reason
     elif ds.kind == "events":
         purchases = ds.transactions is not None and len(ds.transactions) > 0
         has["rfm"] = True if purchases else "needs purchase events"
         has["behavioral"] = True
-        has["lifecycle"] = True
+        has["lifecycle"] = stages
         has["value"] = True if purchases and ds.has_revenue else "needs purchase events with a revenue amount"
-        has["health"] = True
+        has["health"] = wellbeing
         has["migration"] = True if two_periods else span_reason
         has["validation"] = True if two_periods else span_reason
     else:
@@ -303,40 +307,36 @@ def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger
     """Most customers paying by subscription: what that means for the segments (facts.build's
     subscription_warning, which a run keeps in step with its lifecycle), and an export shorter
     than one monthly billing cycle."""
-    said = subscription_warning(ds.recurring, billing_cycle_counts(ds, ledger) if ds.recurring else None)
+    staged = too_short_for("lifecycle", days_covered) is None
+    said = subscription_warning(ds.recurring, billing_cycle_counts(ds, ledger) if ds.recurring and staged else None, lifecycle=staged)
     if said is None:
         return []
     out = [said]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
             f"the export covers {days_covered} days, less than one monthly billing cycle: most subscribers show a single payment, "
-            "so 'bought once' and Onboarding say nothing yet about who stays; export at least three months of payments"
+            "so 'bought once' says nothing yet about who stays; export at least three months of payments"
         )
     return out
 
 
-# A customer whose whole spend is under this share of the median customer's looks like a
-# card test (a trial's Stripe export: 1.00, four charges of about 1.10, three of about 1.50
-# against a median of 300.00). 1% caught only the first; 2% caught all three, not the next (16.00).
-TEST_CHARGE_SHARE = 0.02
-
-
 def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | None) -> list[str]:
     """Payments exports: customers whose total spend is a sliver of the median customer's,
-    counted (they stay in the segments: the warning asks, it does not decide)."""
-    if ds.source != "stripe_payments" or ds.transactions is None or not len(ds.transactions):
+    counted (they stay in the segments unless the user leaves them out: the warning asks, it
+    does not decide). None after --exclude-test-charges: the dropped counts say it."""
+    if ds.source != "stripe_payments" or ds.transactions is None or not len(ds.transactions) or "test_charge" in ds.dropped:
         return []
     ledger = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
     spend = np.bincount(ledger.code, weights=np.nan_to_num(ledger.amount), minlength=len(ledger.ids))[np.unique(ledger.code)]
-    median = float(np.median(spend))
-    below = TEST_CHARGE_SHARE * median
-    n = int((spend < below).sum())
-    if median <= 0 or not n:
+    flagged, median = test_charge_customers(spend)
+    n = int(flagged.sum())
+    if not n:
         return []
     unit = f" {currency}" if currency else ""
+    it, they = ("it", "It is") if n == 1 else ("them", "They are")
     return [
-        f"{n:,} {'customer' if n == 1 else 'customers'} spent under {below:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
-        f"{'It is' if n == 1 else 'They are'} kept in the segments; find {'it' if n == 1 else 'them'} by monetary_total in customers.csv before messaging or counting {'it' if n == 1 else 'them'} as buyers"
+        f"{n:,} {'customer' if n == 1 else 'customers'} spent under {TEST_CHARGE_SHARE * median:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
+        f"{they} kept in the segments and the CRM files; if they are tests, add --exclude-test-charges to leave {it} out (counted as dropped)"
     ]
 
 

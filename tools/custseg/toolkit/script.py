@@ -65,23 +65,37 @@ def last_run_file() -> str:
     return os.environ.get("SEGMENT_LAST_RUN_FILE") or os.path.join(os.path.expanduser("~"), ".cache", "customer-segmentation", "last-run")
 
 
+REMEMBERED_FOLDERS = 20  # working folders whose last run is kept
+
+
+def _remembered() -> dict[str, str]:
+    """Working folder -> the folder run.py last wrote from it (an older plain path: none)."""
+    try:
+        with open(last_run_file(), encoding="utf-8") as f:
+            runs = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in runs.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(runs, dict) else {}
+
+
 def remember_run(out: str) -> None:
-    """Note ``out`` as the last run's folder; a read-only home only loses the convenience."""
+    """Note ``out`` as the last run written from the current folder: two sessions working in
+    two folders each find their own. A read-only home only loses the convenience."""
+    runs = _remembered()
+    here = os.path.realpath(os.getcwd())
+    runs.pop(here, None)
+    runs[here] = os.path.abspath(out)
     try:
         os.makedirs(os.path.dirname(last_run_file()), exist_ok=True)
         with open(last_run_file(), "w", encoding="utf-8") as f:
-            f.write(os.path.abspath(out))
+            json.dump(dict(list(runs.items())[-REMEMBERED_FOLDERS:]), f, indent=1)
     except OSError:
         pass
 
 
 def last_run() -> str | None:
-    """The folder run.py last wrote, while it still holds its facts.json."""
-    try:
-        with open(last_run_file(), encoding="utf-8") as f:
-            folder = f.read().strip()
-    except OSError:
-        return None
+    """The folder run.py last wrote from the current folder, while it still holds its facts.json."""
+    folder = _remembered().get(os.path.realpath(os.getcwd()))
     return folder if folder and os.path.isfile(os.path.join(folder, "facts.json")) else None
 
 
@@ -151,6 +165,25 @@ def _missing_working_file(params) -> str | None:
     return None
 
 
+def _another_runs_file(params, given: dict) -> str | None:
+    """A working file found by its bare name in another run's folder than the facts': checked
+    against these facts it would list every segment and fact as unknown (a trial's strategy.json
+    sat with an earlier run while run.py --out had written a new one)."""
+    facts = getattr(params, "facts", None)
+    if not isinstance(facts, str) or not facts:
+        return None
+    run_folder = os.path.dirname(os.path.abspath(facts))
+    for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
+        value, asked = getattr(params, attr, None), given.get(attr)
+        if not isinstance(value, str) or not value or value == asked:  # a path the caller gave, taken as given
+            continue
+        folder = os.path.dirname(os.path.abspath(value))
+        if folder != run_folder and os.path.isfile(os.path.join(folder, "facts.json")):
+            return (f"error: {asked}: found in {folder}, which holds another run, not in {run_folder} (the run whose facts.json this reads). "
+                    f"Next: save {asked} in {run_folder} for this run, or pass --facts {os.path.join(folder, 'facts.json')} to use that run")
+    return None
+
+
 def main(tool_name: str, argv: list[str] | None = None) -> int:
     from custseg.toolkit import TOOLS
 
@@ -162,8 +195,9 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         params = params_from_namespace(tool.params, args)
+        given = {attr: getattr(params, attr, None) for attr in _SEARCH}
         _resolve_paths(tool_name, params)
-        missing = _missing_working_file(params)
+        missing = _missing_working_file(params) or _another_runs_file(params, given)
         if missing:
             print(missing, file=sys.stderr)
             return EXIT_BAD_INPUT
