@@ -836,3 +836,25 @@ def test_consent_the_two_exports_disagree_on_is_counted_and_told(tmp_path):
     assert main(["run", str(orders), str(people), "--out", str(again), "--no-charts"]) == 0
     notes = json.loads((again / "facts.json").read_text(encoding="utf-8"))["notes"]
     assert "marketing consent taken from the customers export where it lists the customer" in notes and not any("disagree" in n for n in notes)
+
+
+def test_payment_problems_reach_every_tool_file(runs, tmp_path):
+    """An event log's payment_problems per user: HubSpot and Klaviyo get it as a number, the
+    generic file as a column, Mailchimp (tags only) the tag 'Payment problem' on exactly the
+    users who had one. (The example orders stand in: event logs carry no emails yet.)"""
+    from custseg.render.exports import PROBLEM_TAG
+
+    run = runs("shopify_orders_export.csv")
+    customers = run.customers.copy()
+    customers["payment_problems"] = np.arange(len(customers)) % 4  # 0 for a quarter of them
+    write_exports(customers, run.contacts, run.facts, str(tmp_path))
+    problems = dict(zip(customers["customer_id"], customers["payment_problems"]))
+    hubspot = read(tmp_path / "exports" / "hubspot.csv")
+    assert (hubspot["payment_problems"].astype(int) == hubspot["pseudonymous_id"].map(problems)).all()
+    klaviyo = read(tmp_path / "exports" / "klaviyo.csv")
+    assert (klaviyo["Payment Problems"].astype(int) == klaviyo["Pseudonymous ID"].map(problems)).all()
+    mailchimp = read(tmp_path / "exports" / "mailchimp.csv")
+    tagged = mailchimp["Tags"].fillna("").str.split(",").map(lambda tags: PROBLEM_TAG in tags)
+    assert (tagged == (mailchimp["Pseudonymous ID"].map(problems) > 0)).all() and tagged.any() and not tagged.all()
+    generic = read(tmp_path / "exports" / "segments_generic.csv")
+    assert (generic["payment_problems"].astype(int) == generic["customer_id"].map(problems)).all()

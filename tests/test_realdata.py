@@ -263,6 +263,36 @@ def test_event_log(cli, realdata):
     assert "behavioral" in out["methods"]
 
 
+def test_event_log_flags_who_hit_a_payment_problem(cli, realdata, tmp_path):
+    """A trial's product manager asked to flag who had payment problems: the run counted the
+    events for the health score only. Now customers.csv and the CRM files count them per user,
+    and the facts say how many users had one, as a plain reading of the file does."""
+    import csv
+    import gzip
+    import json
+
+    path = realdata / "events_retentioneering" / "ecom.csv.gz"
+    with gzip.open(path, "rt", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    problems = [r for r in rows if r["event"] in ("payment_error", "checkout_bug")]
+    per_user = {}
+    for r in problems:
+        per_user[r["user_id"]] = per_user.get(r["user_id"], 0) + 1
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["payment_problems"] == {"users": len(per_user), "events": {"payment_error": sum(r["event"] == "payment_error" for r in problems), "checkout_bug": sum(r["event"] == "checkout_bug" for r in problems)}}
+    customers = list(csv.DictReader(open(out / "customers.csv", encoding="utf-8")))
+    assert sorted(int(c["payment_problems"]) for c in customers if int(c["payment_problems"])) == sorted(per_user.values())
+    behavioral = facts["segmentations"]["behavioral"]["segments"]
+    assert sum(s["payment_problem_customers"] for s in behavioral.values()) == len(per_user)
+    for key, seg in behavioral.items():
+        assert seg["payment_problem_customers"] == sum(1 for c in customers if c["behavior"] == key and int(c["payment_problems"]))
+    generic = next(csv.reader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")))
+    assert "payment_problems" in generic and "payment_problems" in next(csv.reader(open(out / "exports" / "hubspot.csv", encoding="utf-8-sig")))
+    assert f"| Users who hit a payment problem | {len(per_user)} (events: payment_error" in (out / "report.md").read_text(encoding="utf-8")
+
+
 def test_every_corpus_file_profiles_or_is_refused_cleanly(cli, realdata):
     for path in sorted(p for p in realdata.rglob("*") if p.is_file() and p.name != "README.md"):
         res = cli("profile", path, "--json")

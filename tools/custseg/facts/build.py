@@ -28,6 +28,7 @@ from custseg.facts.schema import (
     Migration,
     MonthFigures,
     Opportunity,
+    PaymentProblems,
     Quarters,
     Seasonality,
     Segmentation,
@@ -44,7 +45,8 @@ MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "subscriptions")  # data fields a run adds (the profile has none of them)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions")  # data fields a run adds (the profile has none of them)
+SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 # Usage groups: the moves that lose an engaged user, and the one worth growing (the seeds' Regular -> Champion)
@@ -381,6 +383,8 @@ class _Transactions(_Base):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
         if ds.outstanding is not None and len(customers):
             customers = self.add_outstanding(ds.outstanding, customers)
+        if ds.kind == "events" and ds.payment_problem_events and ds.issues is not None and len(customers):
+            customers = self.add_payment_problems(ds.issues, ds.payment_problem_events, customers)
         if "billing_cycle" in customers and "r_score" in customers:
             self.paying_but_quiet(customers)
         self.align_subscription_warning()
@@ -444,7 +448,7 @@ class _Transactions(_Base):
         customers["outstanding_since"] = customers["customer_id"].map(table["outstanding_since"]).to_numpy(dtype=object)
         owes = customers["outstanding_payments"].to_numpy() > 0
         value = customers["outstanding_value"].to_numpy()
-        for kind, column in (("rfm", "segment"), ("lifecycle", "lifecycle"), ("value", "value_tier"), ("health", "health_band"), ("behavioral", "behavior")):
+        for kind, column in SEGMENT_COLUMNS.items():
             seg = self.segmentations.get(kind)
             if seg is None or column not in customers:
                 continue
@@ -453,6 +457,23 @@ class _Transactions(_Base):
                 mine = owes & (label == key)
                 stats.outstanding_customers = int(mine.sum())
                 stats.outstanding_value = round(float(value[mine].sum()), 2)
+        return customers
+
+    def add_payment_problems(self, issues: pd.DataFrame, events: dict[str, int], customers: pd.DataFrame) -> pd.DataFrame:
+        """An event log's customers.csv payment_problems (events naming a failed payment or a
+        checkout error, per user; 0 for everyone else), the users who had one, and per segment
+        how many: a team asked to flag who had payment problems can filter on it."""
+        per_user = issues.set_index("customer_id")["failed"]
+        customers["payment_problems"] = customers["customer_id"].map(per_user).fillna(0).astype(np.int64).to_numpy()
+        had = customers["payment_problems"].to_numpy() > 0
+        self.extra_coverage["payment_problems"] = PaymentProblems(int(had.sum()), dict(events))
+        for kind, column in SEGMENT_COLUMNS.items():
+            seg = self.segmentations.get(kind)
+            if seg is None or column not in customers:
+                continue
+            label = customers[column].astype(object).to_numpy()
+            for key, stats in seg.segments.items():
+                stats.payment_problem_customers = int((had & (label == key)).sum())
         return customers
 
     def add_subscriptions(self, events: "AccountEvents", activity: Ledger, as_of: int, customers: pd.DataFrame) -> pd.DataFrame:

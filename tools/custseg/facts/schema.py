@@ -60,6 +60,14 @@ class DataSeasonality(Seasonality):
 
 
 @dataclass
+class PaymentProblems:
+    """An event log's events naming a failed payment or a checkout error, per user."""
+
+    users: int  # users with at least one (customers.csv's payment_problems above 0)
+    events: dict[str, int]  # event name -> events counted (payment_error, checkout_bug, ...)
+
+
+@dataclass
 class Subscriptions:
     """An event log's accounts at the as-of date, read from its events that end or start one."""
 
@@ -192,6 +200,7 @@ class DataCoverage:
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
     no_kept_order: int = 0  # an orders export with its customers export: contacts the customers export counts orders for, with none kept in the orders export (all cancelled or refunded); not in prospects
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
+    payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
 
 
@@ -231,6 +240,8 @@ class SegmentStats:
     # segment's customers who still owe one, and what they owe (customers.csv's outstanding_value)
     outstanding_customers: int | None = None
     outstanding_value: float | None = None
+    # An event log with payment-problem events (data.payment_problems): the segment's users who had one
+    payment_problem_customers: int | None = None
 
 
 @dataclass

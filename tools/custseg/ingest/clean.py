@@ -7,6 +7,7 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ class Cleaned:
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
+    payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
     installments: dict | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (ingest/installments.py)
@@ -750,6 +752,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         has_revenue=revenue is not None,
         notes=notes,
         issues=issues,
+        payment_problem_events={n: c for n, c in problems.items() if re.search(_PAYMENT_WORDS, n) and re.search(_PROBLEM_WORDS, n)} or None,
         purchase_events={str(k): int(v) for k, v in names[purchase].value_counts().items()},
         not_activity_events=not_activity,
         subscriptions=subscriptions,
@@ -803,14 +806,14 @@ def _purchase_names(counts: pd.Series, chosen: list[str] | None, path: str) -> l
 
 def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> tuple[pd.DataFrame | None, dict[str, int]]:
     """Failed payments and refunds per identity from events named like them (payment_error,
-    checkout_bug, order_refunded), and how many of each name were counted."""
+    checkout_bug, order_refunded), and how many of each name were counted (failed ones first)."""
     index = counts.index.to_series().astype(str)
     failed = {n for n, ok in zip(counts.index, index.str.contains(_PAYMENT_WORDS) & index.str.contains(_PROBLEM_WORDS)) if ok}
     refunded = {n for n, ok in zip(counts.index, index.str.contains(_REFUND_EVENT)) if ok} - failed - set(purchases)
     if not failed and not refunded:
         return None, {}
     per_identity = _issues_per_identity(events["identity"].to_numpy(dtype=object), names.isin(failed).to_numpy(), names.isin(refunded).to_numpy())
-    return per_identity, {str(n): int(counts[n]) for n in counts.index if n in failed or n in refunded}
+    return per_identity, {str(n): int(counts[n]) for group in (failed, refunded) for n in counts.index if n in group}
 
 
 # -- customers tables ----------------------------------------------------------------------

@@ -86,6 +86,7 @@ class Dataset:
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
+    payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -248,6 +249,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),
+        payment_problem_events=cleaned.payment_problem_events,
     )
 
 

@@ -64,6 +64,7 @@ KLAVIYO = "klaviyo"
 HUBSPOT = "hubspot"
 MAILCHIMP = "mailchimp"
 OWED_TAG = "Payment outstanding"  # Mailchimp's tag for a customer who still owes a failed payment
+PROBLEM_TAG = "Payment problem"  # Mailchimp's tag for an event log's user who hit a payment error
 GENERIC_FILE = "segments_generic.csv"
 NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g. event-log users who never bought)
 # A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
@@ -81,7 +82,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since")
+GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -694,21 +695,28 @@ def write_exports(
             codes, values = labels[column]
             return take_cells([_cell(v) for v in values], codes)
 
-        # who still owes a failed payment: Klaviyo and HubSpot get the amount, Mailchimp (tags only) a tag
-        owes = (pd.to_numeric(listed["outstanding_value"], errors="coerce").fillna(0).to_numpy() > 0).astype(np.int64) if "outstanding_value" in customers else np.zeros(listed_count, dtype=np.int64)
-        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], owes)
-        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]], OWED_TAG if owes[p] else None)) for p in tag_first]
+        # who still owes a failed payment (a payments export), or hit a payment error (an event
+        # log): Klaviyo and HubSpot get the amount or count, Mailchimp (tags only) a tag
+        owes = _positive(listed, "outstanding_value", listed_count)
+        troubled = _positive(listed, "payment_problems", listed_count)
+        flags = owes + 2 * troubled
+        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], flags)
+        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]], OWED_TAG if owes[p] else None, PROBLEM_TAG if troubled[p] else None)) for p in tag_first]
         customer_stage, ended_stage = _hubspot_stage(listed, seg[rows], keys, bought)
         stage = pc.if_else(pa.array(customer_stage, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
-        # failed payments still owed (a payments export): a property a recovery flow can filter on
+        # failed payments still owed (a payments export), payment errors (an event log): a
+        # property a recovery flow can filter on
         owed = [_number_column(listed["outstanding_value"])] if "outstanding_value" in customers else []
+        problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
         tools = {
             KLAVIYO: (
-                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Outstanding Payment"] if owed else []) + ["Pseudonymous ID"],
-                [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else []) + owed + [ids],
+                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else [])
+                + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ["Pseudonymous ID"],
+                [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
+                + owed + problems + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["outstanding_payment"] if owed else []) + ["pseudonymous_id"], [email_cells, seg_names, stage] + owed + [ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + ["pseudonymous_id"], [email_cells, seg_names, stage] + owed + problems + [ids]),
             MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
@@ -762,7 +770,8 @@ def write_exports(
         notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
     if bool(bought.any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import"
-                     + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else ""))
+                     + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else "")
+                     + (", and 'payment_problems' (number) for how many payment errors a user hit" if "payment_problems" in customers else ""))
     if ended_stage:
         notes.append(
             f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "
@@ -810,6 +819,13 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
         return customer, 0
     ended = customers["lifecycle"].eq("churned").to_numpy(dtype=bool, na_value=False)  # categorical: compared on its codes, no per-row copy
     return customer & ~ended, int((customer & ended).sum())
+
+
+def _positive(listed: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    """1 where ``column`` (a count or an amount) is above 0, else 0; all 0 without the column."""
+    if column not in listed:
+        return np.zeros(n, dtype=np.int64)
+    return (pd.to_numeric(listed[column], errors="coerce").fillna(0).to_numpy() > 0).astype(np.int64)
 
 
 def _tags(*labels: str | None) -> str | None:

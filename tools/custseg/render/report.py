@@ -749,6 +749,7 @@ def _data(facts: dict) -> dict:
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         # an event log: events that are not use of the product (a cancellation, an email delivered)
         "not_activity_events": [{"name": k, "count": v} for k, v in (d.get("not_activity_events") or {}).items()],
+        "payment_problems": d.get("payment_problems"),
         # an event log whose events end accounts: active and ended at the as-of date, the active by usage group
         "subscriptions": _subscriptions(d.get("subscriptions"), facts),
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
