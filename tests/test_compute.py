@@ -864,6 +864,12 @@ def test_a_merged_best_segment_is_explained_not_shown_as_zero(cli, tmp_path):
     assert "(`champions`)" not in table and "(`loyal`)" in table
     reason = rfm["merged"][0]["reason"]
     assert f"Not in the table: Champions (`champions`), too small for a segment of its own ({reason}), so its customers are counted in Loyal. Say so in one sentence, so an empty best segment" in brief
+    # the report's table too: its trend cell says where they went (a trial read 'Champions | 0 | 0.0%')
+    report = (out / "report.md").read_text(encoding="utf-8")
+    glance = report[report.index("## RFM segments at a glance") :]
+    row = next(ln for ln in glance.splitlines() if ln.startswith("| Champions |"))
+    assert row.endswith("| merged into Loyal |")
+    assert "merged into Loyal" in (out / "report.html").read_text(encoding="utf-8")
     # a plan that names the merged segment reaches nobody: check.py says which segment took them
     from custseg.strategy.validate import validate
 

@@ -291,6 +291,13 @@ def test_event_log_flags_who_hit_a_payment_problem(cli, realdata, tmp_path):
     generic = next(csv.reader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")))
     assert "payment_problems" in generic and "payment_problems" in next(csv.reader(open(out / "exports" / "hubspot.csv", encoding="utf-8-sig")))
     assert f"| Users who hit a payment problem | {len(per_user)} (events: payment_error" in (out / "report.md").read_text(encoding="utf-8")
+    from custseg.render.briefs import render_brief
+
+    intake = render_brief("intake", facts)
+    assert f"- {len(per_user)} users hit a payment problem" in intake
+    # 178 days: no next-period check, so the intake does not offer hunches about it (it did)
+    assert "validation" in facts["unavailable"] and "who bought again in the next period" not in intake
+    assert "who bought again after a date (the next-period check needs two full periods of data" in intake
 
 
 def test_every_corpus_file_profiles_or_is_refused_cleanly(cli, realdata):

@@ -1051,7 +1051,15 @@ def test_a_plan_tool_whose_file_is_empty_is_told_the_source_id_route(rendered, t
     part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Files for your CRM")
     assert "import mailchimp.csv" not in part
     assert "Mailchimp matches contacts on email, which this export does not hold: export your audience there" in part
-    assert "look each id up in segments_generic.csv's source_id column" in part
+    assert "look each id up in segments_generic.csv's source_id column" in part and "sets the segment tag" in part
+    # HubSpot matches an import on a unique property: no tags, and the same route as the routine's
+    for rule in plan["automation_rules"]:
+        rule["crm"] = "HubSpot"
+    render_report(facts, str(tmp_path), strategy=plan)
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    part = section(text, "## Files for your CRM")
+    assert "HubSpot can match an import on a unique property" in part and "matched on its source_id column, with segment_name as customer_segment" in part
+    assert "tag" not in part.split("HubSpot can match", 1)[1].split("\n")[0]
 
 
 def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
@@ -1388,3 +1396,15 @@ def test_the_marketplace_answer_is_recorded_only_while_the_warning_stands(cli, t
     assert not any(p.path == "confirmed.marketplace" for p in validate(plan, facts["kept"]))
     assert any(p.code == "confirmation_without_warning" for p in validate(plan, facts["left_out"]) if p.path == "confirmed.marketplace")
     assert facts["left_out"]["data"]["dropped"]["excluded_channel"] > 0
+
+
+def test_offer_terms_read_as_words():
+    """A plan's typed offer terms as the report prints them: one day, not '1 days' (a trial's
+    'early access before launch: 1 days'), money as all money is shown."""
+    from custseg.render.report import _term
+
+    assert _term({"label": "early access before launch", "value": 1, "unit": "days"}) == "early access before launch: 1 day"
+    assert _term({"label": "early access", "value": 3, "unit": "days"}) == "early access: 3 days"
+    assert _term({"label": "win-back discount", "value": 1, "unit": "percent"}) == "win-back discount: 1%"
+    assert _term({"label": "free gift", "value": 1.0, "unit": "items"}) == "free gift: 1 item"
+    assert _term({"label": "credit", "value": 15, "unit": "money"}, "USD") == "credit: 15.00 USD"

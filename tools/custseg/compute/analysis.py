@@ -188,7 +188,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             continue
         now = stats[a]["count"]
         gap = _spend(stats, b) - _spend(stats, a)
-        rate = _r(matrix[a][b] / prev_counts[a], 4)  # the stored value, so every mention rounds alike
+        rate = _r(matrix[a][b] / prev_counts[a], 6)  # the stored value, so every mention rounds alike (as other rates: 6 places)
         expected = int(round(now * rate))
         next_gap = _r(_r(after[b], 2) - _r(after[a], 2), 2) if a in after and b in after else None  # as the next-period check shows them
         unit = f" {currency}" if currency else ""
@@ -197,7 +197,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             "from_segment": a,
             "to_segment": b,
             "customers_now": now,
-            "historical_rate": _r(rate, 4),
+            "historical_rate": rate,
             "revenue_gap_per_customer": _r(gap, 2),
             "expected_customers": expected,
             "expected_revenue": _r(expected * gap, 2),
@@ -248,7 +248,7 @@ def unsized_reason(a: str, b: str, matrix: dict[str, dict[str, int]], prev_count
         return "no_moves"
     if moved < MIN_MOVED:
         return "too_few_moves"
-    if _r(moved / prev_counts[a], 4) < MIN_MOVE_RATE:
+    if _r(moved / prev_counts[a], 6) < MIN_MOVE_RATE:
         return "rate_too_low"  # a move almost nobody made: its 'each further tenth' would be fiction
     return None
 

@@ -329,6 +329,8 @@ def _segment_rows(seg: dict) -> list[dict]:
             {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
             for m in seg.get("merged") or [] if m.get("into") == key
         ]
+        into = next((m.get("into") for m in seg.get("merged") or [] if m.get("from") == key), None)
+        row["merged_into"] = ((stats.get(into) or {}).get("name") or _title(str(into))) if into else None  # its 0 is a merge, not an empty segment
         rows.append(row)
     return rows
 
@@ -894,7 +896,10 @@ def _term(term: dict, currency: str | None = None) -> str:
     if unit == "money":
         shown = fmt_money(value, currency) if isinstance(value, (int, float)) and not isinstance(value, bool) else number
     else:
-        shown = number + TERM_UNITS.get(str(unit), "")
+        suffix = TERM_UNITS.get(str(unit), "")
+        if value == 1 and suffix.endswith("s") and suffix != "%":  # 1 day, 1 item
+            suffix = suffix[:-1]
+        shown = number + suffix
     return f"{term.get('label', 'term')}: {shown}"
 
 
@@ -1433,7 +1438,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     filled = [t for t in tools if rows.get(t["file"])]
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
-            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached) if unreached and rows.get(GENERIC_FILE) else "",
+            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace}
 
 
@@ -1447,11 +1452,29 @@ def _left_out_words(block: dict) -> str:
     return _join(parts) if parts else ""
 
 
-def _by_source_id(tools: list[str]) -> str:
-    """How to tag people in a tool whose import file is empty because the export held no emails."""
-    return (f"{_join(tools)} {'matches' if len(tools) == 1 else 'match'} contacts on email, which this export does not hold:"
-            f" export your audience there with the id your store or billing system gave each person, look each id up in {GENERIC_FILE}'s source_id column,"
-            " and import the result as an update that sets the segment tag")
+# How each tool's import sets a segment: the same words as the routine's advice on ids
+_SEGMENT_FIELD = {"Klaviyo": "the Segment property", "Mailchimp": "the segment tag"}
+
+
+def _plan_column(strategy: dict | None) -> str:
+    """The generic file's column that holds the plan's segments: a usage plan's is behavior."""
+    return "behavior" if isinstance(strategy, dict) and strategy.get("segmentation") == USAGE_KIND else "segment_name"
+
+
+def _by_source_id(tools: list[str], column: str = "segment_name") -> str:
+    """How to label people in a tool whose import file is empty because the export held no
+    emails: HubSpot matches an import on a unique property (the id, stored once), the email
+    tools on email only (the audience exported with the id, looked up, imported back)."""
+    parts = []
+    if "HubSpot" in tools:
+        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, with {column} as customer_segment")
+    by_email = [t for t in tools if t != "HubSpot"]
+    if by_email:
+        fields = _join(sorted({_SEGMENT_FIELD.get(t, "the segment field") for t in by_email}), "or")
+        parts.append(f"{_join(by_email)} {'matches' if len(by_email) == 1 else 'match'} contacts on email, which this export does not hold:"
+                     f" export your audience there with the id your store or billing system gave each person, look each id up in {GENERIC_FILE}'s source_id column,"
+                     f" and import the result as an update that sets {fields}")
+    return "; ".join(parts)
 
 
 # An exporter note about one file opens with its name ("hubspot.csv: create the contact property ...").
