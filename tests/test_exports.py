@@ -756,7 +756,7 @@ def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
     assert "(customers, contacts who never bought and contacts whose orders were not kept)" in md
     assert "## Contacts whose orders were not kept" in render_brief("strategy", facts)
     intake = render_brief("intake", facts)
-    assert f"plus 3 whom the customers export counts orders for, with none kept in the orders export" in intake and NO_KEPT_ORDER_NAME in intake
+    assert "plus 3 whom the customers export counts orders for, with none kept in the orders export" in intake and NO_KEPT_ORDER_NAME in intake
     assert "(1 of them contacts who never bought)" not in intake and "opted out of marketing (1 contacts whose orders were not kept" not in intake
     # a customers export without an orders count: every unmatched contact stays a prospect
     people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent\n" + "".join(f"{n},X,{e},{c},0.00\n" for n, e, c, _ in rows[:3]), encoding="utf-8")

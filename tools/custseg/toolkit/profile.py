@@ -408,7 +408,7 @@ def render_text(r: ProfileResult) -> str:
     money = f"{r.revenue_total:,.2f} {r.currency or ''}".strip() if r.revenue_total is not None else "n/a"
     lines = [
         f"Source     {r.source} (confidence {r.source_confidence:.0%})",
-        f"Files      " + ", ".join(f"{f.name} ({f.rows:,} rows)" for f in r.files),
+        "Files      " + ", ".join(f"{f.name} ({f.rows:,} rows)" for f in r.files),
         f"Rows       {r.rows:,}",
         f"Customers  {r.customers:,}" + (f"  (+{r.prospects:,} prospects who never bought)" if r.prospects else ""),
     ]
