@@ -379,3 +379,31 @@ def test_formatting():
     assert _money_labels([273.2, 0.0, None, 78.16], "USD") == ["273 USD", "0 USD", "n/a", "78 USD"]
     assert _money_labels([78.16, 0.0], None) == ["78.16", "0.00"]
     assert (_customers(1), _customers(2746), _customers(None)) == ("1 customer", "2,746 customers", "0 customers")
+
+
+def test_render_draws_the_charts_again_with_the_plans_names(tmp_path, monkeypatch):
+    """A plan that renames segments ('Strategic Accounts' for Champions) gets charts that say
+    what its report says (a trial's usage chart still read 'Inactive' beside 'Gone Quiet'),
+    drawn from the run's customers.csv; a plan that renames none leaves the run's charts."""
+    import custseg.render.charts as charts_module
+
+    out = tmp_path / "run"
+    assert main(["run", str(EXAMPLES / "crm_customers.csv"), "--out", str(out)]) == 0
+    before = (out / "charts" / "segments.png").read_bytes()
+    drawn = []
+    real = charts_module.render_charts
+    monkeypatch.setattr(charts_module, "render_charts", lambda facts, customers, folder: drawn.append((facts, customers)) or real(facts, customers, folder))
+    plan = json.loads((EXAMPLES / "strategies" / "crm_customers.strategy.json").read_text(encoding="utf-8"))
+    assert main(["render", "--facts", str(out / "facts.json"), "--strategy", str(EXAMPLES / "strategies" / "crm_customers.strategy.json")]) == 0
+    ((facts, customers),) = drawn
+    wanted = {k: s["display_name"] for k, s in plan["segments"].items() if s.get("display_name")}
+    assert wanted and {k: facts["segmentations"]["rfm"]["segments"][k]["name"] for k in wanted} == wanted
+    assert len(customers) == len(pd.read_csv(out / "customers.csv"))
+    assert (out / "charts" / "segments.png").read_bytes() != before
+    assert json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["segments"]["champions"]["name"] == "Champions"  # the facts keep the computed names
+    for s in plan["segments"].values():
+        s.pop("display_name", None)
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(plan), encoding="utf-8")
+    assert main(["render", "--facts", str(out / "facts.json"), "--strategy", str(plain)]) == 0
+    assert len(drawn) == 1

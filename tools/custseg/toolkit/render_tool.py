@@ -8,6 +8,7 @@ are written with the charts already in the facts' folder.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -76,9 +77,44 @@ def render(params: RenderParams) -> RenderResult:
         os.makedirs(os.path.join(out, CHARTS_DIR), exist_ok=True)
         for c in charts:
             shutil.copyfile(os.path.join(source, CHARTS_DIR, c["file"]), os.path.join(out, CHARTS_DIR, c["file"]))
+    renamed = _with_display_names(facts, doc)
+    if charts and renamed is not None:
+        charts = _redrawn(renamed, source, out) or charts
     resolved = resolve_document(doc, facts) if doc is not None else None
     files = render_report(facts, out, charts=charts, strategy=resolved)
     return RenderResult(out, files, params.strategy, True, covered_segments(doc), [], EXIT_OK)
+
+
+def _with_display_names(facts: dict, doc: dict | None) -> dict | None:
+    """The facts with the plan's display names for its segments ('Gone Quiet' for Inactive),
+    so the charts say what the report says; None when the plan renames none."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("segments"), dict):
+        return None
+    seg = (facts.get("segmentations") or {}).get(doc.get("segmentation") or "rfm")
+    names = {k: s["display_name"].strip() for k, s in doc["segments"].items() if isinstance(s, dict) and isinstance(s.get("display_name"), str) and s["display_name"].strip()}
+    names = {k: n for k, n in names.items() if seg and k in seg.get("segments", {}) and seg["segments"][k].get("name") != n}
+    if not names:
+        return None
+    renamed = copy.deepcopy(facts)
+    for key, name in names.items():
+        renamed["segmentations"][doc.get("segmentation") or "rfm"]["segments"][key]["name"] = name
+    return renamed
+
+
+def _redrawn(facts: dict, source: str, out: str) -> list[dict] | None:
+    """The run's charts drawn again from its customers.csv with these facts' names; None
+    (the run's charts stay) where matplotlib or customers.csv is missing."""
+    path = os.path.join(source, "customers.csv")
+    try:
+        import pandas as pd
+
+        from custseg.render.charts import render_charts
+    except ImportError:
+        return None
+    if not os.path.isfile(path):
+        return None
+    customers = pd.read_csv(path, dtype={"customer_id": str, "segment": str})
+    return [{"file": c.file, "title": c.title} for c in render_charts(facts, customers, os.path.join(out, CHARTS_DIR))]
 
 
 def render_text(r: RenderResult) -> str:
