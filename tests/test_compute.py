@@ -1366,3 +1366,32 @@ def test_undated_customers_have_no_gap():
     m = Metrics(np.arange(3), np.array([0, 100, 100]), np.array([200, 130, 160]), np.array([3, 2, 3]), np.array([3, 2, 3]), z + 1, z, z, z, z, z, z, 300, 0, dated=np.array([False, True, True]))
     repeat, gaps = m.repeat_gaps
     assert repeat.tolist() == [False, True, True] and gaps.tolist() == [30, 30]
+
+
+def test_the_segments_brief_tells_two_spend_cutoffs_apart(cli, tmp_path):
+    """Everyone bought once, so RFM names its segments by recency and spend ('Recent Big
+    Spenders': spend scores 4-5, the top two fifths) while the value tier High Value is the top
+    fifth: the brief gives both cut-offs (a trial read 39% 'Big Spenders' beside 5 High Value)."""
+    import datetime
+    import random
+
+    from custseg.render.briefs import render_brief
+
+    rng = random.Random(7)
+    end = datetime.date(2024, 6, 30)
+    rows = [(f"c{i}", (end - datetime.timedelta(days=rng.randint(0, 25))).isoformat(), rng.choice([20, 40, 60, 80, 100, 150, 200, 300])) for i in range(120)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--method", "fixed")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["definition"]["rule_table"] == "recency_monetary"
+    four = next(b for b in rfm["scores"]["monetary"]["bands"] if b["score"] == 4)
+    high = facts["segmentations"]["value"]["segments"]["high"]
+    named = [s["name"] for k, s in rfm["segments"].items() if k.endswith("high_value") and s["count"]]
+    assert named
+    brief = render_brief("segments", facts)
+    said = f"**Two spend cut-offs**: {' and '.join(named)} take spend scores 4-5 (spend above {four['above']:,.2f}), not the same customers as the value tier High Value ({high['rule']})."
+    assert said in brief
+    # and not on a store whose RFM table names no segment by its spend alone
+    facts["segmentations"]["rfm"]["rules"]["segments"] = [r for r in rfm["rules"]["segments"] if not r["key"].endswith("high_value")]
+    assert "Two spend cut-offs" not in render_brief("segments", facts)

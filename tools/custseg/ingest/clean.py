@@ -205,11 +205,15 @@ class Reasons:
         return np.array(self.names, dtype=object)[self.code]
 
     def counts(self, weights: np.ndarray | None = None) -> Counter:
+        if len(self.names) == 1:  # no reason was ever given: nothing dropped (a plain log's usual case)
+            return Counter()
         totals = np.bincount(self.code, weights=weights, minlength=len(self.names))
         return Counter({name: int(totals[i]) for i, name in enumerate(self.names) if i and totals[i]})
 
     def amounts(self, values: np.ndarray) -> dict[str, float]:
         """Sum of ``values`` per reason, for the reasons that dropped a row with a readable value."""
+        if len(self.names) == 1:
+            return {}
         used = np.bincount(self.code, weights=~np.isnan(values), minlength=len(self.names))
         totals = np.bincount(self.code, weights=np.nan_to_num(values, nan=0.0), minlength=len(self.names))
         return {name: round(float(totals[i]), 2) for i, name in enumerate(self.names) if i and used[i]}
@@ -293,9 +297,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         per_row[role] = live[role].reset_index(drop=True)
     if "order_id" in m:
         orders = _collapse(pd.DataFrame(per_row), pd.factorize(key, sort=False)[0], text_roles)
-    else:  # a plain log: every row is an order, nothing to collapse
+    else:  # a plain log: every row is an order, nothing to collapse (no n_rows: one row each)
         orders = pd.DataFrame(per_row, copy=False)
-        orders["n_rows"] = 1
 
     # 4. Dates at order level.
     date_parsed = parse_dates(orders["date"])
@@ -385,7 +388,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         reason.assign(test_charges(identity, orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.kept), "test_charge")
 
     # 8. Count and keep.
-    n_rows = orders["n_rows"].to_numpy()
+    n_rows = orders["n_rows"].to_numpy() if "n_rows" in orders else None
     dropped.update(reason.counts(weights=n_rows))
     dropped_orders.update(reason.counts())
     # What the dropped orders were worth: the revenue the segments do not see (duplicates are
@@ -401,7 +404,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_gross = reason.amounts(gross.to_numpy(dtype="float64", na_value=np.nan))
         dropped_gross.pop("other_currency", None)
     kept = reason.kept
-    kept_rows = int(n_rows[kept].sum())  # a netted return's rows are kept: its money is in its purchase
+    kept_rows = int(n_rows[kept].sum()) if n_rows is not None else int(kept.sum())  # a netted return's rows are kept: its money is in its purchase
     returns_netted = int(folded.sum()) if folded is not None else 0
     if returns_netted:
         kept = kept & ~folded

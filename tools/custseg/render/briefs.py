@@ -45,6 +45,25 @@ def render_brief(
     return template.render(**context(phase, facts, answers or {}, segmentation), folder=folder)
 
 
+def _spend_cutoffs(rfm: dict | None, active: list[str], value: dict | None) -> dict | None:
+    """RFM segments named for their spend ('Recent Big Spenders': monetary 4-5) beside the
+    value tiers' top tier: two 'big spender' cut-offs a trial could not tell apart. None
+    unless the segments with anyone in them share one monetary range."""
+    if not rfm or not value or "high" not in (value.get("segments") or {}):
+        return None
+    rules = {r.get("key"): r for r in (rfm.get("rules") or {}).get("segments") or [] if isinstance(r, dict)}
+    named = [k for k in active if k.endswith("high_value") and isinstance((rules.get(k) or {}).get("when", {}).get("m"), list)]
+    ranges = {tuple(rules[k]["when"]["m"]) for k in named}
+    if len(ranges) != 1:
+        return None
+    low, high = ranges.pop()
+    band = next((b for b in ((rfm.get("scores") or {}).get("monetary") or {}).get("bands") or [] if b.get("score") == low), None)
+    if band is None or band.get("above") is None:
+        return None
+    tier = value["segments"]["high"]
+    return {"segments": [rfm["segments"][k]["name"] for k in named], "scores": f"{low}-{high}" if low != high else str(low), "above": band["above"], "tier": tier.get("name"), "tier_rule": tier.get("rule")}
+
+
 def context(phase: str, facts: dict, answers: dict, segmentation: str | None = None) -> dict[str, Any]:
     segs = facts.get("segmentations", {})
     primary = segmentation if segmentation in segs else "rfm" if "rfm" in segs else next(iter(segs), None)
@@ -66,6 +85,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "today": from_day(build.today()),  # the clock the data's age is measured by
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
+        "spend_cutoffs": _spend_cutoffs(seg, active, segs.get("value")) if primary == "rfm" else None,
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
         # the segments of customers who went quiet that hold anyone, at risk first: the example win-back rule's
