@@ -448,16 +448,21 @@ class _Transactions(_Base):
         customers["outstanding_since"] = customers["customer_id"].map(table["outstanding_since"]).to_numpy(dtype=object)
         owes = customers["outstanding_payments"].to_numpy() > 0
         value = customers["outstanding_value"].to_numpy()
+        for stats, members in self.members_by_segment(customers):
+            mine = owes & members
+            stats.outstanding_customers = int(mine.sum())
+            stats.outstanding_value = round(float(value[mine].sum()), 2)
+        return customers
+
+    def members_by_segment(self, customers: pd.DataFrame):
+        """Each segment of every segmentation with a customers.csv column, and its members' mask."""
         for kind, column in SEGMENT_COLUMNS.items():
             seg = self.segmentations.get(kind)
             if seg is None or column not in customers:
                 continue
             label = customers[column].astype(object).to_numpy()
             for key, stats in seg.segments.items():
-                mine = owes & (label == key)
-                stats.outstanding_customers = int(mine.sum())
-                stats.outstanding_value = round(float(value[mine].sum()), 2)
-        return customers
+                yield stats, label == key
 
     def add_payment_problems(self, issues: pd.DataFrame, events: dict[str, int], customers: pd.DataFrame) -> pd.DataFrame:
         """An event log's customers.csv payment_problems (events naming a failed payment or a
@@ -467,13 +472,8 @@ class _Transactions(_Base):
         customers["payment_problems"] = customers["customer_id"].map(per_user).fillna(0).astype(np.int64).to_numpy()
         had = customers["payment_problems"].to_numpy() > 0
         self.extra_coverage["payment_problems"] = PaymentProblems(int(had.sum()), dict(events))
-        for kind, column in SEGMENT_COLUMNS.items():
-            seg = self.segmentations.get(kind)
-            if seg is None or column not in customers:
-                continue
-            label = customers[column].astype(object).to_numpy()
-            for key, stats in seg.segments.items():
-                stats.payment_problem_customers = int((had & (label == key)).sum())
+        for stats, members in self.members_by_segment(customers):
+            stats.payment_problem_customers = int((had & members).sum())
         return customers
 
     def add_subscriptions(self, events: "AccountEvents", activity: Ledger, as_of: int, customers: pd.DataFrame) -> pd.DataFrame:
