@@ -1277,7 +1277,10 @@ def test_last_period_spend_of_a_short_export_is_not_said_twice(tmp_path, shopify
 def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopify):
     """On three weeks of data nobody can have gone half a year without buying: the report says
     the quiet segments are empty because the export is short, not because nobody stopped."""
-    rows = ["Customer ID,Date,Amount"] + [f"C{i % 7},2024-03-{1 + i % 21:02d},{20 + i}.00" for i in range(40)]
+    import datetime
+
+    day = lambda i: (datetime.date(2024, 3, 1) + datetime.timedelta(days=i)).isoformat()  # noqa: E731
+    rows = ["Customer ID,Date,Amount"] + [f"C{i % 7},{day(i % 42)},{20 + i}.00" for i in range(40)]
     path = tmp_path / "log.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -1291,6 +1294,14 @@ def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopi
     line = next(line for line in md.splitlines() if "Too early to see who stopped" in line)
     assert f"the data covers {facts['data']['days_covered']} days" in line and "the Lapsed lifecycle stage" in line
     assert "Too early to see who stopped" not in shopify["md"]
+    # three weeks: no lifecycle at all (everyone would be Onboarding), and still the quiet RFM segments
+    rows = ["Customer ID,Date,Amount"] + [f"C{i % 60},2024-03-{1 + i % 21:02d},{20 + i}.00" for i in range(150)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    assert "lifecycle" not in facts["segmentations"] and "health" not in facts["segmentations"]
+    line = next(line for line in (out / "report.md").read_text().splitlines() if "Too early to see who stopped" in line)
+    assert "the data covers 21 days" in line and "Lapsed lifecycle" not in line and "Dormant" in line
 
 
 def test_a_warning_the_user_answered_is_shown_with_the_answer(tmp_path):

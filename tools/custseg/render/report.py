@@ -26,6 +26,8 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
+from custseg.compute.scoring import RECENCY_BANDS
+from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -1216,14 +1218,17 @@ def _too_early_point(facts: dict) -> list[dict]:
     data = facts.get("data") or {}
     days = data.get("days_covered")
     segs = facts.get("segmentations") or {}
-    lapse = re.search(r"(\d+)\+ days", str(((segs.get("lifecycle") or {}).get("definition") or {}).get("lapsed") or ""))
-    if not isinstance(days, int) or not lapse or days >= int(lapse.group(1)):
+    life = segs.get("lifecycle")
+    lapse = re.search(r"(\d+)\+ days", str(((life or {}).get("definition") or {}).get("lapsed") or ""))
+    # without a lifecycle (data under a month), the lapse the lifecycle would use: RFM's lowest recency band
+    lapse_days = int(lapse.group(1)) if lapse else (BEHAVIOR_WINDOW_DAYS if data.get("kind") == "events" else RECENCY_BANDS[-1][1]) if life is None else None
+    if not isinstance(days, int) or lapse_days is None or days >= lapse_days:
         return []
     rfm = segs.get("rfm") or {}
     merged = {m.get("from") for m in rfm.get("merged") or [] if isinstance(m, dict)}
     quiet = [s.get("name") or k for k, s in (rfm.get("segments") or {}).items()
              if not s.get("count") and k not in merged and is_quiet(k, s.get("name", ""))]
-    if not ((segs.get("lifecycle") or {}).get("segments") or {}).get("lapsed", {}).get("count"):
+    if life is not None and not (life.get("segments") or {}).get("lapsed", {}).get("count"):
         quiet.append("the Lapsed lifecycle stage")
     if not quiet:
         return []
