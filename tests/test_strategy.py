@@ -269,6 +269,7 @@ BROKEN = [
     ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
+    ("fact_share_of_the_other_base", _append_persona("at_risk", "They make up {segmentations.rfm.segments.at_risk.revenue_share} of our customers."), "fact_unit_mismatch", "segments.at_risk.persona"),  # skill trial
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_on_a_metric_klaviyo_lacks", _set("automation_rules[1].rule", "When recency_days passes 60, start the win-back flow."), "rule_column_not_in_file", "automation_rules[1].rule"),
@@ -1953,3 +1954,24 @@ def test_a_cadence_claim_is_not_judged_on_data_too_short_to_show_it(runs):
     assert any(p.code == "claim_contradicts_fact" and "repeat_rate" in p.message for p in validate(doc, facts))
     facts["data"]["days_covered"] = 22
     assert not any(p.code == "claim_contradicts_fact" for p in validate(doc, facts))
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They make up {segmentations.rfm.segments.at_risk.revenue_share} of our customers.", "pct_customers"),  # skill trial
+        ("They are {segmentations.rfm.segments.at_risk.revenue_share} of all buyers.", "pct_customers"),
+        ("They hold {segmentations.rfm.segments.at_risk.pct_customers} of the revenue.", "revenue_share"),
+        ("They bring {segmentations.rfm.segments.at_risk.revenue_share} of revenue.", None),
+        ("They brought {segmentations.rfm.segments.at_risk.revenue_share} of our customers' spend.", None),  # the customers' spend: revenue
+        ("They are {segmentations.rfm.segments.at_risk.pct_customers} of the base and {segmentations.rfm.segments.at_risk.revenue_share} of sales.", None),
+    ],
+)
+def test_a_share_is_of_its_own_base(runs, text, refused):
+    """revenue_share is a share of revenue and pct_customers one of customers: the base named
+    right after the reference is the one the fact counts."""
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch"]
+    assert [p.path for p in problems] == (["segments.at_risk.persona"] if refused else []), problems
+    if refused:
+        assert f"cite {{segmentations.rfm.segments.at_risk.{refused}}}" in problems[0].message

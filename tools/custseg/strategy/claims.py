@@ -299,6 +299,28 @@ def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Mat
     return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
 
 
+# The base a share is of, named right after it: '{...revenue_share} of our customers' gives a
+# share of revenue as one of customers (and '{...pct_customers} of revenue' the reverse).
+_OF_PEOPLE = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:customers|buyers|users|clients|shoppers|members|subscribers|accounts|payers|people|customer\s+base|base)\b(?!['’])", re.IGNORECASE)
+_OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
+# share fact -> (the words of the other base after it, what it is a share of, the fact for that base)
+_SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share")}
+
+
+def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
+    """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
+    pct_customers one of customers; the words after the reference name the other base."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        owner, _, stat = m.group(1).rpartition(".")
+        base = _SHARE_BASES.get(stat) if m.group(1) in keys else None
+        said = base[0].match(text, m.end()) if base else None
+        if said:
+            _, share_of, instead = base
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is a share of {share_of}, but the text reads it as a share{said.group(0)}: cite {{{owner}.{instead}}} for that, or say '{{{m.group(1)}}} of {share_of}'"))
+    return out
+
+
 _REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
 _REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
 

@@ -13,7 +13,7 @@ import re
 import typing
 from typing import Any, Iterator, Literal
 
-from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims
+from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
@@ -645,6 +645,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += count_as_reach(path, text, segmentation, facts)
         problems += promises(path, text)
+        problems += share_of_wrong_base(path, text, keys)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
