@@ -255,6 +255,7 @@ BROKEN = [
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_most_bought_once", _append_persona("at_risk", "Most of them bought only once."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
     ("claim_stopped_months_ago", _append_persona("loyal", "They stopped paying months ago."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
@@ -1755,6 +1756,13 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("needs_attention", "The majority have reordered since.", True),  # 42% bought on more than one day
         ("loyal", "Most came back for a second bag of beans.", False),
         ("dormant", "Most never reordered.", False),
+        ("at_risk", "Most of them bought only once.", True),  # skill trial; all of At Risk bought on more than one day
+        ("loyal", "The majority are one-time buyers.", True),
+        ("at_risk", "Most never came back.", True),
+        ("dormant", "Most of them bought only once.", False),  # 11% bought on more than one day
+        ("needs_attention", "Most bought just once.", False),  # 42%
+        ("at_risk", "Most of them bought once or twice.", False),
+        ("loyal", "Unlike the Dormant, most of whom bought only once, they keep coming back.", False),  # the other segment
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
         ("champions", "They are by far the biggest spenders per head.", False),

@@ -22,15 +22,27 @@ SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwi
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
+# 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
+_MOST_OF_THEM = r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?"
 # 'most of them bought several times', 'the majority come back again', 'most came back for a
 # second dress', 'most have reordered'
 REPEAT_CLAIM = re.compile(
-    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
+    _MOST_OF_THEM + r"(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
     r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
     r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
     r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
     r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
     r")\b",
+    re.IGNORECASE,
+)
+# The reverse: 'most of them bought only once', 'the majority are one-time buyers', 'most never
+# came back'; not 'once a month' (a cadence) nor 'once or twice'.
+ONCE_CLAIM = re.compile(
+    _MOST_OF_THEM + r"(?:\s+\w+){0,2}?\s+(?:"
+    r"(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped|paid)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?once\b(?!\s+(?:or|a|an|per|every|each|again|in)\b)"
+    r"|(?:are|were)\s+(?:only\s+|just\s+)?one-?(?:time|off)\s+(?:buyers|customers|shoppers|purchasers|clients)\b"
+    r"|never\s+(?:came\s+back|come\s+back|returned|bought\s+again|ordered\s+again|purchased\s+again|re-?ordered)\b"
+    r")",
     re.IGNORECASE,
 )
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
@@ -123,6 +135,20 @@ def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
     ]
 
 
+def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Most of them bought only once' of a segment most of whose customers bought on more than
+    one day. A sentence that compares them with another segment may be about the other one."""
+    repeat = stats.get("repeat_rate")
+    if not isinstance(repeat, (int, float)) or repeat < 0.5:
+        return []
+    name = stats.get("name") or key
+    return [
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
+        for m in ONCE_CLAIM.finditer(bare)
+        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+    ]
+
+
 _CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -139,11 +165,12 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
-    'most of them bought several times' when most bought once, 'the biggest spenders' from a
-    segment another one outspends."""
+    'most of them bought several times' when most bought once (or 'most bought only once' when
+    most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
+    the segmentation counts activity (an event log's usage), not purchases."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -153,6 +180,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
         return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
 
     out += [bought_once(m) for m in REPEAT_CLAIM.finditer(bare) if mostly_once]
+    out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
