@@ -258,6 +258,7 @@ BROKEN = [
     ("claim_most_bought_once", _append_persona("at_risk", "Most of them bought only once."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
     ("claim_stopped_months_ago", _append_persona("loyal", "They stopped paying months ago."), "claim_contradicts_fact", "segments.loyal.persona"),
+    ("claim_stopped_years_ago", _append_persona("at_risk", "They stopped buying years ago."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
@@ -1800,6 +1801,11 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("needs_attention", "They haven't bought in months.", True),
         ("champions", "Long gone, but not forgotten.", True),
         ("dormant", "They stopped buying years ago.", False),
+        ("at_risk", "They stopped buying years ago.", True),  # skill trial: 125 days is not years
+        ("at_risk", "They haven't ordered in over a year.", True),
+        ("at_risk", "They stopped buying months ago.", False),
+        ("dormant", "They last ordered over a year ago.", False),  # 407 days
+        ("loyal", "They last bought months ago.", True),  # 33 days
         ("at_risk", "They bought recently, around the holidays.", True),
         ("dormant", "Most of them ordered in the last few days.", True),
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
@@ -1983,3 +1989,24 @@ def test_a_share_is_of_its_own_base(runs, text, refused):
     assert [p.path for p in problems] == (["segments.at_risk.persona"] if refused else []), problems
     if refused:
         assert f"cite {{segmentations.rfm.segments.at_risk.{refused}}}" in problems[0].message
+
+
+def test_claims_on_usage_groups_are_held_against_their_activity(runs):
+    """A usage group's recency is days since any event: 'stopped visiting many months ago' of
+    users last active a median 43 days ago is refused in words of activity (skill trial), and
+    its repeat rate counts active days, so it says nothing of how many bought only once."""
+    doc, facts = _behavioral(runs)
+    facts["segmentations"]["behavioral"]["segments"]["inactive"]["days_since_active"] = 43
+
+    def claims(key, text):
+        changed = _append_persona(key, text)(copy.deepcopy(doc))
+        return [p.message for p in validate(changed, facts) if p.code == "claim_contradicts_fact"]
+
+    (message,) = claims("inactive", "They stopped visiting many months ago.")
+    assert "the users in Inactive were last active (any event) a median 43 days ago" in message
+    assert "{segmentations.behavioral.segments.inactive.days_since_active}" in message and "bought" not in message.split("' but ")[1]
+    assert claims("inactive", "They haven't logged in for a long time.")
+    assert not claims("regular", "Most of them bought only once.")  # active on several days, which says nothing of purchases
+    facts["segmentations"]["behavioral"]["segments"]["occasional"]["repeat_rate"] = 0.3
+    (message,) = claims("occasional", "Most of them came back again.")
+    assert "only 30.0% of the users in Occasional Users were active on more than one day" in message

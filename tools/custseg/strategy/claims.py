@@ -84,15 +84,23 @@ CADENCE_CLAIM = re.compile(
     r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
-# 'they stopped paying months ago', 'haven't bought in a year', 'long gone': a claim that the
-# segment went quiet long ago, held against median_recency_days
+# Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
+_QUIET_ING = r"buying|paying|ordering|shopping|purchasing|renewing|coming\s+back|visiting|using|logging\s+in|signing\s+in|opening|engaging|showing\s+up"
+_QUIET_PAST = r"bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back|visited|used|logged\s+in|signed\s+in|been\s+active|opened|engaged|shown\s+up"
+_LONG_AGO = r"(?:months|years|ages|(?:over\s+|more\s+than\s+)?a\s+year|a\s+long\s+time)\s+ago"
+# 'they stopped paying months ago', 'haven't bought in a year', 'stopped visiting many months
+# ago', 'last ordered over a year ago', 'long gone': a claim that the segment went quiet long
+# ago, held against median_recency_days (days_since_active for usage)
 LONG_AGO_CLAIM = re.compile(
-    r"\bstopped\s+(?:buying|paying|ordering|shopping|purchasing|renewing|coming\s+back)\b(?:\s+\w+){0,4}?\s+(?:months|years|ages|a\s+year|a\s+long\s+time)\s+ago\b"
-    r"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back)\s+(?:\w+\s+)?(?:in|for)\s+(?:many\s+|several\s+|over\s+a\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    rf"\bstopped\s+(?:{_QUIET_ING})\b(?:\s+\w+){{0,4}}?\s+{_LONG_AGO}\b"
+    rf"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:{_QUIET_PAST})\s+(?:\w+\s+){{0,2}}?(?:in|for)\s+(?:many\s+|several\s+|over\s+|more\s+than\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    rf"|\blast\s+(?:{_QUIET_PAST}|active)\s+(?:\w+\s+){{0,2}}?{_LONG_AGO}\b"
     r"|\blong\s+gone\b"
-    r"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long|months|years|ages)\s+ago\b",
+    rf"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long\s+ago|{_LONG_AGO})\b",
     re.IGNORECASE,
 )
+# A claim in years ('years ago', 'over a year') is false of a segment quiet for less than a year.
+_IN_YEARS = re.compile(r"\byears?\b", re.IGNORECASE)
 # 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
 RECENT_CLAIM = re.compile(
     r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
@@ -101,6 +109,7 @@ RECENT_CLAIM = re.compile(
 )
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE)
 LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
+LONG_AGO_YEAR_MIN_DAYS = 365  # 'years ago' of one whose median customer bought within the year is false
 RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
 # Words that compare the segment with another: a figure or claim about the other side is fine.
 _COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s+as)\b", re.IGNORECASE)
@@ -118,21 +127,28 @@ def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> b
     return bool(_COMPARING.search(sentence)) or any(k != key and name_spans(alias, sentence) for alias, k in aliases)
 
 
-def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'They stopped paying months ago' of a segment that last bought a median 12 days ago, or
-    'they bought recently' of one a median 400 days quiet: median_recency_days says otherwise.
-    A sentence that compares them with another segment may be about the other one."""
-    days = stats.get("median_recency_days")
-    if not isinstance(days, (int, float)) or isinstance(days, bool):
+def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool = False) -> list[Problem]:
+    """'They stopped paying months ago' of a segment that last bought a median 12 days ago,
+    'stopped buying years ago' of one quiet for four months, or 'they bought recently' of one a
+    median 400 days quiet: median_recency_days says otherwise (days_since_active for a usage
+    group). A sentence that compares them with another segment may be about the other one."""
+    stat = "days_since_active" if activity and _is_number(stats.get("days_since_active")) else "median_recency_days"
+    days = stats.get(stat)
+    if not _is_number(days):
         return []
     name = stats.get("name") or key
-    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < LONG_AGO_MIN_DAYS]
+    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < (LONG_AGO_YEAR_MIN_DAYS if _IN_YEARS.search(m.group(0)) else LONG_AGO_MIN_DAYS)]
     found += [m for m in RECENT_CLAIM.finditer(bare) if days > RECENT_MAX_DAYS and not _NEGATED_BEFORE.search(bare[: m.start()])]
+    last = f"the users in {name} were last active (any event)" if activity else f"{name}'s customers last bought"
     return [
-        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last bought a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} instead")
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {last} a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead")
         for m in found
         if not _about_another(_sentence_at(bare, m.start()), key, aliases)
     ]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
@@ -177,12 +193,13 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     mostly_once = isinstance(repeat, (int, float)) and repeat < 0.5
 
     def bought_once(m: re.Match) -> Problem:
-        return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
+        came_back = f"of the users in {name} were active" if activity else f"of {name} bought"
+        return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} {came_back} on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
 
     out += [bought_once(m) for m in REPEAT_CLAIM.finditer(bare) if mostly_once]
     out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
-    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
+    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
