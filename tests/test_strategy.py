@@ -2010,3 +2010,29 @@ def test_claims_on_usage_groups_are_held_against_their_activity(runs):
     facts["segmentations"]["behavioral"]["segments"]["occasional"]["repeat_rate"] = 0.3
     (message,) = claims("occasional", "Most of them came back again.")
     assert "only 30.0% of the users in Occasional Users were active on more than one day" in message
+
+
+def _without_revenue(facts: dict) -> dict:
+    """Facts of the event log run without its revenue property: no amounts, so no revenue shares."""
+    facts["data"]["revenue_total"] = None
+    for seg in facts["segmentations"].values():
+        for stats in seg["segments"].values():
+            stats["revenue_share"] = None
+    return facts
+
+
+def test_a_revenue_claim_needs_revenue_in_the_data(runs):
+    """'They bring in most of the revenue' on an event log without amounts (skill trial)."""
+    facts = _without_revenue(facts_of(runs, "product_events"))
+
+    def claims(text, facts=facts):
+        doc = _append_persona("dormant", text)(reference("product_events"))
+        return [p.message for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+
+    (message,) = claims("They bring in most of the revenue.")
+    assert "this data holds no revenue" in message and "{segmentations.rfm.segments.dormant.pct_customers}" in message
+    assert claims("They are most of our customers.") == []  # 57% of the buyers
+    # a usage group has no revenue share even when the data has amounts: nothing to hold the claim against
+    doc, with_amounts = _behavioral(runs)
+    doc["segments"]["inactive"]["persona"] += " They bring in most of the revenue."
+    assert [p for p in validate(doc, with_amounts) if p.code == "claim_contradicts_fact"] == []

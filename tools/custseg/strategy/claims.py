@@ -181,12 +181,13 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
     'most of them bought several times' when most bought once (or 'most bought only once' when
     most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
-    the segmentation counts activity (an event log's usage), not purchases."""
+    the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
+    data holds amounts."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -223,17 +224,28 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
-    for m in MOST_OF.finditer(bare):
-        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
-        share = stats.get(stat)
-        if isinstance(share, (int, float)) and share < 0.5:
-            what = "customers" if stat == "pct_customers" else "revenue"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+    out += _majority_claims(path, bare, key, stats, segmentation, revenue)
     trend = stats.get("trend")
     for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         if trend in ("growing", "declining") and trend != says:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
+    return out
+
+
+def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool) -> list[Problem]:
+    """'Most of the revenue' from a segment with less than half of it (or of the customers), or
+    on data that holds no revenue at all (an event log without amounts)."""
+    out = []
+    name = stats.get("name") or key
+    for m in MOST_OF.finditer(bare):
+        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
+        share = stats.get(stat)
+        if _is_number(share) and share < 0.5:
+            what = "customers" if stat == "pct_customers" else "revenue"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+        elif stat == "revenue_share" and not revenue:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but this data holds no revenue (data.revenue_total is null: the export had no amounts), so no segment's share of it is known: say what the data does count ({{segmentations.{segmentation}.segments.{key}.pct_customers}} of the customers, their activity), or leave revenue out"))
     return out
 
 

@@ -641,7 +641,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation))
+            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += count_as_reach(path, text, segmentation, facts)
         problems += promises(path, text)
