@@ -2036,3 +2036,28 @@ def test_a_revenue_claim_needs_revenue_in_the_data(runs):
     doc, with_amounts = _behavioral(runs)
     doc["segments"]["inactive"]["persona"] += " They bring in most of the revenue."
     assert [p for p in validate(doc, with_amounts) if p.code == "claim_contradicts_fact"] == []
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They bought on {segmentations.behavioral.segments.regular.active_days_30} of the last month.", True),  # skill trial
+        ("They purchased on {segmentations.behavioral.segments.regular.active_days_30} days.", True),
+        ("{segmentations.behavioral.segments.regular.repeat_rate} of them are repeat buyers.", True),
+        ("Their last order was a median {segmentations.behavioral.segments.inactive.days_since_active} ago.", True),
+        ("They were active on {segmentations.behavioral.segments.regular.active_days_30} of the last thirty days.", False),
+        ("Active on {segmentations.behavioral.segments.power.active_days_30} days a month, they are the likeliest to buy the annual plan.", "usage"),  # another clause
+    ],
+)
+@pytest.mark.parametrize("plan", ["usage", "purchases"])
+def test_activity_figures_are_not_told_in_words_of_buying(runs, text, refused, plan):
+    """An event log's activity figures count any event: told as purchases ('bought on', 'repeat
+    buyers', 'last order') they say what the data does not. A plan on purchases may cite one
+    beside its buying words; only the figure's own clause is read there."""
+    doc, facts = _behavioral(runs) if plan == "usage" else (reference("product_events"), facts_of(runs, "product_events"))
+    key = next(iter(doc["segments"]))
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts) if p.code == "buying_words_on_activity"]
+    assert bool(problems) == (refused is True or refused == plan), problems
+    if problems:
+        assert "not purchases; say 'active' instead" in problems[0].message

@@ -36,7 +36,7 @@ CODES: dict[str, str] = {
     "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",
     "trigger_outside_segment": "a pathway trigger no customer of its from-segment can meet: the segment's definition in facts.json rules the threshold out",
-    "buying_words_on_activity": "a sentence of a usage plan that cites a usage group's active-day figure in words of buying",
+    "buying_words_on_activity": "an activity figure of an event log (a usage group's active days, days since active or repeat rate; lifecycle and health built on events) told in words of buying ('bought on', 'repeat buyers', 'last order'): in a plan on usage, anywhere in its sentence; in a plan on purchases, in its own clause",
     "unknown_confirmation": "confirmed names a warning kind that cannot be answered (consent_unknown, data_age, marketplace, opted_out are)",
     "confirmation_without_warning": "confirmed answers a warning this run did not give",
     "pathway_beyond_share": "the pathways from a segment cost more over the roadmap than its targeting shares of the budget (plus the part no cell took): the shares and the pathways spend the same money",

@@ -720,7 +720,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
-        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
+        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
+    problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
@@ -1052,23 +1053,43 @@ def _purchase_metrics_on_usage(doc: dict, kpis: list, segmentation: str) -> list
     return out
 
 
-# On an event log's usage groups, these facts count active days, not purchases.
-_ACTIVITY_AS_BUYING = ("avg_purchase_days", "repeat_rate", "median_recency_days")
-_BUYING_WORDS = re.compile(r"\b(?:b(?:uy|ought|uying|uys)|purchas\w*|spen[dt]\w*|order(?:s|ed|ing)?)\b", re.IGNORECASE)
+# On an event log's activity segmentations (basis "activity": usage groups, and lifecycle and
+# health built on events), these facts count any event, not purchases: what each measures.
+_ACTIVITY_AS_BUYING = {
+    "avg_purchase_days": "active days (days with any event)",
+    "active_days_30": "active days (days with any event) in the last 30",
+    "repeat_rate": "the share active on more than one day",
+    "next_repeat_rate": "the share active again in the next period",
+    "median_recency_days": "days since the last event of any kind",
+    "days_since_active": "days since the last event of any kind",
+    "median_gap_days": "days between active days",
+}
+_BUYING_WORDS = re.compile(r"\b(?:b(?:uy|ought|uying|uys|uyers?)|purchas\w*|spen[dt]\w*|order(?:s|ed|ing)?|shopp(?:ed|ing|ers?))\b", re.IGNORECASE)
+# A plan on activity speaks of it throughout: a buying word anywhere in the sentence of an
+# activity figure is said of it. A plan on purchases may cite an activity figure beside its
+# buying words ('active on {...active_days_30} days, they are the likeliest to buy'): only
+# the clause of the figure is read.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:()\u2014\u2013]|\s-\s")
 
 
-def _buying_words_on_activity(doc: dict, segmentation: str) -> list[Problem]:
-    """A sentence that cites a usage group's active-day figure in words of buying ("they bought on
-    {...avg_purchase_days} days") tells the user something the data does not say."""
+def _buying_words_on_activity(doc: dict, keys: dict[str, Any], activity_plan: bool) -> list[Problem]:
+    """A sentence that cites an activity figure in words of buying ("they bought on
+    {...active_days_30} of the last month", "{...repeat_rate} of them are repeat buyers", "their
+    last order was {...days_since_active} ago") tells the user something the data does not say."""
+    counted = [s for s in {k.split(".")[1] for k in keys if k.startswith("segmentations.")} if keys.get(f"segmentations.{s}.basis") == "activity"]
+    if not counted:
+        return []
+    cited = re.compile(rf"\{{segmentations\.(?:{'|'.join(map(re.escape, counted))})\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
+    parts = _SENTENCES if activity_plan else _CLAUSES
     out = []
-    cited = re.compile(rf"\{{segmentations\.{re.escape(segmentation)}\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
     for path, name, text in iter_strings(doc):
         if name in IDENTIFIERS:
             continue
-        for sentence in re.split(r"(?<=[.!?])\s+", text):
-            fact, words = cited.search(sentence), _BUYING_WORDS.search(sentence)
+        for part in parts.split(text):
+            fact, words = cited.search(part), _BUYING_WORDS.search(PLACEHOLDER.sub(" ", part))
             if fact and words:
-                out.append(Problem(path, "buying_words_on_activity", f"'{words.group(0)}' speaks of buying, but {fact.group(0)} counts active days (days with any event) on this usage plan; say 'active' instead"))
+                out.append(Problem(path, "buying_words_on_activity", f"'{words.group(0)}' speaks of buying, but {fact.group(0)} measures {_ACTIVITY_AS_BUYING[fact.group(1)]}, not purchases; say 'active' instead ('active on', 'last active', 'active again')"))
                 break
     return out
 
