@@ -373,6 +373,9 @@ BROKEN_FACTS = [
 ]
 
 
+BROKEN_FACTS.append(("rule_on_a_segment_merged_away", _merged_away("at_risk", "dormant"), "rule_value_not_in_file", ["automation_rules[1].rule"]))  # 'moves into At Risk'
+
+
 # (id, mutation of the usage plan of _behavioral, expected code, expected path): problems of plans on usage groups
 BROKEN_USAGE = [
     ("usage_trigger_on_purchase_recency", _set(f"{P0}.trigger", {"metric": "recency_days", "operator": ">=", "value": 14}), "purchase_metric_in_usage_plan", f"{P0}.trigger.metric"),
@@ -2061,3 +2064,56 @@ def test_activity_figures_are_not_told_in_words_of_buying(runs, text, refused, p
     assert bool(problems) == (refused is True or refused == plan), problems
     if problems:
         assert "not purchases; say 'active' instead" in problems[0].message
+
+
+def _renamed(key: str, name: str):
+    """Facts of a run whose rule table names ``key`` ``name``."""
+
+    def mutate(facts: dict) -> dict:
+        facts["segmentations"]["rfm"]["segments"][key]["name"] = name
+        return facts
+
+    return mutate
+
+
+def _emptied(key: str):
+    """Facts where ``key`` holds nobody (not merged: its rule matched no customer)."""
+
+    def mutate(facts: dict) -> dict:
+        facts["segmentations"]["rfm"]["segments"][key]["count"] = 0
+        return facts
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "change, crm, text, refused",
+    [
+        (_merged_away("dormant", "at_risk"), "Klaviyo", "When Segment equals Dormant, start the win-back flow.", "joined 'At Risk'"),  # skill trial
+        (_renamed("dormant", "Lapsed Buyers"), "Klaviyo", "When Segment equals Dormant, start the win-back flow.", "not a segment of this run"),
+        (_renamed("dormant", "Lapsed Buyers"), "Mailchimp", "When a contact is tagged Dormant, send the last-chance note.", "not a segment of this run"),
+        (_emptied("dormant"), "HubSpot", "When customer_segment is Dormant, create a task.", "holds no customers"),
+        (_merged_away("dormant", "at_risk"), "Customer.io", "When segment_name is Dormant, start the win-back campaign.", "joined 'At Risk'"),  # segments_generic.csv
+        (_merged_away("dormant", "at_risk"), "Klaviyo", "When the Segment is At Risk, start the win-back flow.", None),
+        (_renamed("dormant", "Lapsed Buyers"), "Klaviyo", "When the Segment becomes Lapsed Buyers, start the win-back flow.", None),
+        (lambda facts: facts, "Klaviyo", "When Segment equals Dormant, start the win-back flow.", None),
+        (_merged_away("dormant", "at_risk"), "Shopify Flow", "When Segment equals Dormant, tag the customer.", None),  # imports none of the files
+    ],
+)
+def test_a_rule_names_a_segment_the_file_carries(runs, change, crm, text, refused):
+    """The CRM files carry the run's segments that hold customers: a segment merged away, renamed
+    by the rule table or empty labels nobody there."""
+    facts = change(facts_of(runs))
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule"]
+    assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message and "'Dormant'" in problems[0].message
+
+
+def test_the_built_in_rfm_names_are_the_rule_tables():
+    from custseg.compute.rules import BUILT_IN
+    from custseg.strategy.validate import BUILT_IN_RFM_NAMES
+
+    assert set(BUILT_IN_RFM_NAMES) == {rule.name for table in BUILT_IN.values() for rule in table.rules}

@@ -50,7 +50,7 @@ CODES: dict[str, str] = {
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
     "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
-    "rule_value_not_in_file": "a rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels): the CRM holds no customer with it",
+    "rule_value_not_in_file": "a rule in a CRM that imports one of the files on a label that file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels; an RFM segment this run does not have, or that was merged away or holds nobody: 'Segment equals Dormant' when Dormant joined At Risk): the CRM holds no customer with it",
     "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }

@@ -1419,7 +1419,7 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
 # Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
 # 'moves into Dormant', 'the Struggling tag'.
 _VALUE_BEFORE = re.compile(
-    r"(?:\btagged|\btags?|\b(?:segment|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"(?:\btagged|\btags?|\b(?:segment|segment_name|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
     r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
     re.IGNORECASE,
 )
@@ -1434,47 +1434,84 @@ _FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecy
 _GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
 
 
+# The segment names of the built-in RFM tables (compute/rules.py; a test keeps them in step): a
+# rule may name one from habit ('Segment equals Dormant') on a run whose table or merges left it out.
+BUILT_IN_RFM_NAMES = (
+    "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "High Value", "Medium Value",
+    "Recent Big Spenders", "Recent Buyers", "Lapsed Big Spenders", "Active Repeat Buyers",
+)
+
+
+def _names(seg_facts: dict, with_customers: bool = False) -> list[str]:
+    """A segmentation's segment names (only those holding customers, when asked)."""
+    segments = (seg_facts or {}).get("segments") or {}
+    return [str((s or {}).get("name") or k) for k, s in segments.items() if not with_customers or (s or {}).get("count")]
+
+
 def _carried_labels(facts: dict, file: str) -> dict[str, str]:
-    """label (lower case) -> label, for the values an email tool's file labels customers with."""
+    """label (lower case) -> label, for the values a CRM file labels customers with: the RFM
+    segments that hold customers (one merged away or empty labels nobody), the files' groups,
+    and the other segmentations' labels the file has a column for."""
     segs = facts.get("segmentations") or {}
     groups = ((facts.get("exports") or {}).get("groups") or {}).values()
     klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
     present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
-    names = [str((s or {}).get("name") or k) for k, s in ((segs.get("rfm") or {}).get("segments") or {}).items()]
-    names += [str(g) for g in groups]
-    for seg in _FILE_LABELS.get(file, ()):
-        if present.get(seg):
-            names += [str((s or {}).get("name") or k) for k, s in ((segs.get(seg) or {}).get("segments") or {}).items()]
+    names = _names(segs.get("rfm"), with_customers=True) + [str(g) for g in groups]
+    others = [seg for seg in segs if seg != "rfm"] if file == "segments_generic.csv" else [seg for seg in _FILE_LABELS.get(file, ()) if present.get(seg)]
+    for seg in others:
+        names += _names(segs.get(seg))
     return {n.lower(): n for n in names}
 
 
 def _rule_values(doc: dict, facts: dict) -> list[Problem]:
-    """A rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a
+    """A rule in a CRM that imports one of the files, on a label that file does not carry (a
     health band 'Struggling' among Mailchimp's tags, which hold the RFM segment names, the
-    files' groups and the lifecycle and value labels) matches nobody."""
+    files' groups and the lifecycle and value labels; an RFM segment this run does not have or
+    that holds nobody) matches nobody."""
     segs = facts.get("segmentations") or {}
     out = []
     for i, rule in _items(doc, "automation_rules"):
         text, crm = rule.get("rule"), rule.get("crm")
-        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+        if not (isinstance(text, str) and isinstance(crm, str) and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
             continue
         file = crm_file(crm)
         carried = _carried_labels(facts, file)
         found = _foreign_label(text, segs, carried)
-        if found:
-            label, seg = found
+        if not found:
+            continue
+        label, seg = found
+        where = f"{file} (the file {crm} imports)"
+        if seg == "rfm":
+            why = _absent_segment(label, segs.get("rfm") or {}, where)
+        else:
             column = _GENERIC_COLUMN.get(seg)
             instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
-            shown = ", ".join(list(carried.values())[:10])
-            out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", f"'{label}' is a label of the {seg} segmentation, which {file} (the file {crm} imports) does not carry, so the rule matches nobody: key it on a label the file has ({shown}){instead}"))
+            why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(list(carried.values())[:10])}){instead}"
+        out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", why))
     return out
 
 
+def _absent_segment(label: str, rfm: dict, where: str) -> str:
+    """Why no customer in a CRM file carries an RFM segment name, and the name to use instead."""
+    by_name = {str((s or {}).get("name") or k).lower(): k for k, s in (rfm.get("segments") or {}).items()}
+    key = by_name.get(label.lower())
+    into = next((m.get("into") for m in rfm.get("merged") or [] if isinstance(m, dict) and m.get("from") == key), None) if key else None
+    named = ", ".join(_names(rfm, with_customers=True))
+    if into:
+        into_name = str(((rfm.get("segments") or {}).get(into) or {}).get("name") or into)
+        return f"'{label}' labels nobody in {where}: its customers were too few and joined '{into_name}', which the files label them with; key the rule on '{into_name}'"
+    if key:
+        return f"'{label}' holds no customers in this run, so nobody in {where} carries it and the rule matches nobody: key it on a segment with customers ({named})"
+    return f"'{label}' is not a segment of this run, whose RFM segments are {named}: nobody in {where} carries it, so the rule matches nobody; key it on one of those"
+
+
 def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str, str] | None:
-    """The first label of a segmentation that ``carried`` lacks, named where a rule names a
-    tag or segment value: (the label as written, its segmentation)."""
-    labels = sorted(((str((s or {}).get("name") or k), seg) for seg, v in segs.items() for k, s in ((v or {}).get("segments") or {}).items()), key=lambda ls: -len(ls[0]))
-    for label, seg in labels:
+    """The first label of a segmentation (or a built-in RFM name) that ``carried`` lacks, named
+    where a rule names a tag or segment value: (the label as written, its segmentation)."""
+    labels = [(name, seg) for seg, v in segs.items() for name in _names(v)]
+    known = {name.lower() for name, _ in labels}
+    labels += [(name, "rfm") for name in BUILT_IN_RFM_NAMES if name.lower() not in known]
+    for label, seg in sorted(labels, key=lambda ls: -len(ls[0])):
         if label.lower() in carried:
             continue
         for a, b in name_spans(label, text):
