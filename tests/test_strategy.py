@@ -2117,3 +2117,33 @@ def test_the_built_in_rfm_names_are_the_rule_tables():
     from custseg.strategy.validate import BUILT_IN_RFM_NAMES
 
     assert set(BUILT_IN_RFM_NAMES) == {rule.name for table in BUILT_IN.values() for rule in table.rules}
+
+
+@pytest.mark.parametrize(
+    "example, crm, text, refused",
+    [
+        ("product_events", "HubSpot", "When outstanding_payment is yes, send a payment reminder.", True),  # skill trial: an event log owes nothing
+        (SHOPIFY, "HubSpot", "When outstanding_payment is above zero, send a payment reminder.", True),
+        (SHOPIFY, "Mailchimp", "When a contact's Outstanding Payment is above zero, send the card-update email.", True),
+        ("stripe_unified_payments", "HubSpot", "When outstanding_payment is above zero, send a payment reminder.", False),  # hubspot.csv has it here
+        (SHOPIFY, "HubSpot", "Send the renewal note a week before the next billing cycle.", False),  # words, not the column
+        (SHOPIFY, "HubSpot", "When a contact has an outstanding payment, create a task.", False),
+    ],
+)
+def test_a_rule_on_a_column_no_file_of_the_run_has(runs, example, crm, text, refused):
+    """The exports write some columns only when the data holds them (what customers still owe):
+    a rule on one this run's files lack filters on nothing."""
+    doc = reference(example)
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts_of(runs, example)) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]
+    assert [p.code for p in problems] == (["rule_column_not_in_file"] if refused else []), problems
+    if refused:
+        assert "no file of this run has it: the exports write it only when the data holds it" in problems[0].message
+
+
+def test_export_columns_are_every_column_the_exports_write(runs):
+    from custseg.render.exports import GENERIC_COLUMNS
+    from custseg.strategy.validate import EXPORT_COLUMNS
+
+    written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
+    assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)

@@ -1375,11 +1375,24 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s_]+", "_", name.strip().lower())
 
 
-def _named_columns(text: str, columns: dict) -> list[str]:
+# Every column the exports can write (render/exports.py; a test keeps them in step), whatever
+# this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
+# log, which records no payments owed) names the project's column, not a CRM's own attribute.
+EXPORT_COLUMNS = (
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "outstanding_payment", "pseudonymous_id",  # hubspot.csv
+    "Email Address", "Tags",  # mailchimp.csv
+    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
+    "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
+    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since",
+)
+
+
+def _named_columns(text: str, columns: list[str]) -> list[str]:
     """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
     value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
     are ordinary words, and every file has an email column."""
-    names = {_column_key(c) for cols in columns.values() for c in cols if "_" in _column_key(c) and "email" not in c.lower()}
+    names = {_column_key(c) for c in columns if "_" in _column_key(c) and "email" not in c.lower()}
     found = []
     for key in sorted(names, key=len, reverse=True):
         words = r"[\s_]+".join(re.escape(w) for w in key.split("_"))
@@ -1391,11 +1404,13 @@ def _named_columns(text: str, columns: dict) -> list[str]:
 
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
-    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), or a column only
-    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), matches nobody. Only
-    the project's names are judged; a CRM's own attributes (last_email_opened) are not."""
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), a column only
+    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), or one no file of this
+    run has (outstanding_payment on an event log) matches nobody. Only the project's names are
+    judged; a CRM's own attributes (last_email_opened) are not."""
     columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
-    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for cols in columns.values() for c in cols)}
+    written = [*EXPORT_COLUMNS, *(c for cols in columns.values() for c in cols)]
+    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for c in written)}
     out = []
     for i, rule in _items(doc, "automation_rules") if columns else []:
         text, crm = rule.get("rule"), rule.get("crm")
@@ -1403,17 +1418,34 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
             continue
         name = crm_file(crm)
         has = {_column_key(c) for c in columns[name]}
-        named = [*SNAKE_NAME.findall(text), *_named_columns(text, columns)]
+        named = [*SNAKE_NAME.findall(text), *_named_columns(text, [c for cols in columns.values() for c in cols]), *_headers_as_written(text)]
         missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
         for token in reversed(missing.values()):
-            elsewhere = [f for f, cols in columns.items() if _column_key(token) in {_column_key(c) for c in cols}]
-            where = (f"it is in {elsewhere[0]}" if elsewhere
-                     else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
-                     else "it is a figure of a whole segment in facts.json, not of a customer")
             date = DATE_FOR.get(token)
             use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
-            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: {use}"))
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
     return out
+
+
+def _headers_as_written(text: str) -> list[str]:
+    """The email tools' headers of two words a rule writes exactly ('Outstanding Payment'), also
+    when this run's files lack them; in other spellings ('an outstanding payment', 'the billing
+    cycle') they are ordinary words unless this run's files have the column."""
+    return [c for c in EXPORT_COLUMNS if " " in c and "Email" not in c and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", text)]
+
+
+def _where_column_is(token: str, columns: dict, metrics: list[str]) -> str:
+    """Where a column a CRM file lacks is to be found: another file of the run, customers.csv,
+    no file of this run, or nowhere per customer (a segment's figure)."""
+    key = _column_key(token)
+    elsewhere = [f for f, cols in columns.items() if key in {_column_key(c) for c in cols}]
+    if elsewhere:
+        return f"it is in {elsewhere[0]}"
+    if token in PER_CUSTOMER and token in {*metrics, *CUSTOMERS_ONLY}:
+        return "it is in customers.csv, which no CRM imports"
+    if key in {_column_key(c) for c in EXPORT_COLUMNS}:
+        return "no file of this run has it: the exports write it only when the data holds it"
+    return "it is a figure of a whole segment in facts.json, not of a customer"
 
 
 # Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
