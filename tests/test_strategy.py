@@ -2147,3 +2147,27 @@ def test_export_columns_are_every_column_the_exports_write(runs):
 
     written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
     assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "plan, key, text, refused",
+    [
+        ("usage", "inactive", "Email all {segmentations.behavioral.segments.inactive.count} of them.", True),  # skill trial: the log held no email
+        ("purchases", "dormant", "Email all {segmentations.rfm.segments.dormant.count} of them.", True),
+        ("purchases", "dormant", "The win-back note goes to all {segmentations.rfm.segments.dormant.count} of them.", True),
+        ("purchases", "dormant", "There are {segmentations.rfm.segments.dormant.count} of them, most gone quiet.", False),  # not said as reach
+    ],
+)
+def test_a_count_is_no_reach_when_the_export_held_no_email(runs, plan, key, text, refused):
+    """The email-tool files of an export without emails hold nobody: a count cited as the people
+    an email reaches is refused whatever the segmentation (the channel itself may still be email:
+    the user's own tool may hold addresses by source_id)."""
+    doc, facts = _behavioral(runs) if plan == "usage" else (reference("product_events"), facts_of(runs, "product_events"))
+    assert facts["exports"]["reachable"] == 0
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert "the export held no usable email address, so the email-tool files hold none of them" in problems[0].message
+    if plan == "usage" and refused:
+        assert "users of 'inactive'" in problems[0].message

@@ -49,7 +49,7 @@ CODES: dict[str, str] = {
     "purchase_metric_in_usage_plan": "a trigger, success metric or KPI of a plan on usage groups (behavioral segments of an event log) names a purchase metric instead of active_days_30 or days_since_active",
     "rule_wrong_column": "an automation rule for a usage group keys on the segment or segment_name column, which carry the RFM segment; only the behavior column carries usage groups",
     "fact_of_other_segment": "a fact of one segment given as a figure of another ('{...loyal.next_repeat_rate} of First-Timers'; 'they spend {...champions.avg_value}' in Loyal's own text, naming neither Champions nor a comparison; '{...health.segments.struggling.count} of them')",
-    "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out)",
+    "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out), or none (the export held no email address: then of any segmentation)",
     "rule_value_not_in_file": "a rule in a CRM that imports one of the files on a label that file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels; an RFM segment this run does not have, or that was merged away or holds nobody: 'Segment equals Dormant' when Dormant joined At Risk): the CRM holds no customer with it",
     "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in'): a plan expects, it cannot guarantee, what customers pay",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",

@@ -643,7 +643,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
-        problems += count_as_reach(path, text, segmentation, facts)
+        problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
         for m in figure.finditer(bare):
