@@ -2171,3 +2171,14 @@ def test_a_count_is_no_reach_when_the_export_held_no_email(runs, plan, key, text
         assert "the export held no usable email address, so the email-tool files hold none of them" in problems[0].message
     if plan == "usage" and refused:
         assert "users of 'inactive'" in problems[0].message
+
+
+def test_a_draft_without_a_roadmap_is_costed_over_one_budget_period(runs):
+    """At stage strategy the roadmap may not be written yet: the costs run over one period of
+    the budget, and the message says so instead of '4.33333 weeks' (skill trial)."""
+    doc = reference()
+    del doc["roadmap"]
+    doc["budget"] = {"amount": 100, "per": "month"}
+    (p,) = [p for p in validate(doc, facts_of(runs), stage="strategy") if p.code == "plan_over_budget"]
+    assert p.message.startswith("over one month (the budget's period, as the plan has no roadmap yet) the pathways' budget comes to"), p.message
+    assert "4.33" not in p.message

@@ -1109,14 +1109,23 @@ def _usage_rule_columns(doc: dict, fact_segments: dict) -> list[Problem]:
 WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
 
 
+def _roadmap_weeks(doc: dict, per: str) -> tuple[float, str]:
+    """The weeks the pathways' costs run over, and how a message says so: the roadmap's weeks,
+    or one period of the budget while the plan has no roadmap yet (a draft at stage strategy)."""
+    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
+    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w)
+    if weeks:
+        return weeks, f"over the roadmap's {weeks:g} weeks"
+    return WEEKS_PER[per], f"over one {per} (the budget's period, as the plan has no roadmap yet)"
+
+
 def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
     """The pathways' costs over the roadmap's weeks against the budget for those weeks: one-off
     costs count once, recurring ones every period (a plan without a roadmap counts one period)."""
     budget = doc.get("budget")
     if not isinstance(budget, dict) or budget.get("per") not in WEEKS_PER:
         return []
-    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
-    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    weeks, over = _roadmap_weeks(doc, budget["per"])
     pathways = [p.get("investment") for p in (doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
     out = []
     for field_name, what in (("amount", "budget"), ("hours", "hours")):
@@ -1132,7 +1141,7 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
-            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
+            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"{over} the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
 
@@ -1144,8 +1153,7 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
     amount = _number(budget.get("amount")) if isinstance(budget, dict) else None
     if not amount or budget.get("per") not in WEEKS_PER:
         return []
-    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
-    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    weeks, over = _roadmap_weeks(doc, budget["per"])
     available = amount * weeks / WEEKS_PER[budget["per"]]
     shares: dict[str, float] = {}
     for _, cell in _items(doc, "targeting_matrix"):
@@ -1168,7 +1176,7 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
         allowed = (shares.get(key, 0.0) + rest) * available
         if cost > allowed + 1e-6:
             part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
-            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"over the roadmap's {weeks:g} weeks the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
+            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"{over} the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
     return out
 
 
