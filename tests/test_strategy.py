@@ -2182,3 +2182,11 @@ def test_a_draft_without_a_roadmap_is_costed_over_one_budget_period(runs):
     (p,) = [p for p in validate(doc, facts_of(runs), stage="strategy") if p.code == "plan_over_budget"]
     assert p.message.startswith("over one month (the budget's period, as the plan has no roadmap yet) the pathways' budget comes to"), p.message
     assert "4.33" not in p.message
+
+
+@pytest.mark.parametrize("text, figure", [("Over 3800 of them.", "3800 of them"), ("About 217 of them live in London.", "217 of them")])
+def test_a_count_of_them_in_digits_is_told_as_digits(runs, text, figure):
+    """'3800 of them' is a figure in digits: one problem, not also 'written in words' (skill trial)."""
+    doc = _append_persona("dormant", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}" in p.message and "is a figure in free text" in p.message and "{segmentations.rfm.segments.dormant.count}" in p.message

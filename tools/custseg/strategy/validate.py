@@ -261,6 +261,8 @@ def _figure_re(currency: str | None) -> re.Pattern:
         rf"|\b{_NUM}\s?×"
         # a ratio in digits: 9 in 10, 3 out of 4
         rf"|\b\d+\s+(?:in|out\s+of)\s+(?:every\s+)?\d+\b"
+        # a count of them ('217 of them', 'over 3800 of them')
+        r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
         # A bare decimal or a number with thousands separators reads as a computed figure
         # (an average basket of 119.37, 1,178 of them) whatever follows it.
         r"|(?<![\w.,])\d+\.\d+(?![\w.,]*\d)"
@@ -304,7 +306,6 @@ WORD_FIGURE = re.compile(
     rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
     # how long ago, in words ("ninety days ago", "thirty days since their last order")
     rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b"
-    r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
     rf"|{_NOT_FIRST_HALF}\b(?:twice|thrice|half|{_NUMBER_WORDS}\s+times)\s+as\s+(?:much|many|often|likely|(?!well\b)\w+\s+as)\b"
     rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
@@ -336,12 +337,15 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     typed = "offer_terms for discounts and offer windows"
     if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
         return "median_recency_days", "cite a fact like", typed
-    if figure[:1].isdigit() or _PEOPLE_COUNTED.search(figure):
+    if _PEOPLE_COUNTED.search(figure):
         return "count", "cite a fact like", typed
     if _WORD_MULTIPLE.search(figure):
         stat = "count" if re.search(r"\b(?:many|fewer)\b", figure, re.IGNORECASE) else "avg_purchase_days" if re.search(r"\boften\b", figure, re.IGNORECASE) else "avg_value"
         return stat, "cite the facts it compares, like", typed + ", KPI target"
     return "pct_customers", "cite a fact like", typed
+
+
+_OF_THEM_AFTER = re.compile(r"\d\s+of\s+(?:them|these|those|our|your)\b")
 
 
 def _unit_of(figure: str) -> str:
@@ -352,6 +356,8 @@ def _unit_of(figure: str) -> str:
         return "pct"
     if re.search(r"[$€£¥₹]", f) or any(w.upper() in CURRENCY_CODES for w in words):
         return "money"
+    if _OF_THEM_AFTER.search(f):  # '3800 of them': a count of people
+        return "count"
     if any(w.rstrip("s") in ("day", "week", "wk", "month", "mo", "year", "yr", "quarter", "hour", "hr", "minute", "min") for w in words):
         return "days"
     if any(w.rstrip("s") in ("order", "purchase", "transaction", "visit", "session", "time") for w in words):
