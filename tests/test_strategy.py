@@ -2190,3 +2190,18 @@ def test_a_count_of_them_in_digits_is_told_as_digits(runs, text, figure):
     doc = _append_persona("dormant", text)(reference())
     (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
     assert f"'{figure}" in p.message and "is a figure in free text" in p.message and "{segmentations.rfm.segments.dormant.count}" in p.message
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("segmentations.rfm.opportunities.at_risk_to_loyal.rate", "segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate"),  # skill trial: not to_segment
+        ("segmentations.rfm.migration.at_risk_to_loyal.rate", "segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate"),
+        ("segmentations.rfm.segments.champions.cnt", "segmentations.rfm.segments.champions.count"),
+        ("data.revenue", "data.revenue_total"),
+    ],
+)
+def test_an_unknown_fact_points_at_the_number_it_likely_means(runs, typed, meant):
+    doc = _append_persona("at_risk", f"They are {{{typed}}}.")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "unknown_fact"]
+    assert f"did you mean {{{meant}}}?" in p.message, p.message

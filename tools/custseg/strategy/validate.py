@@ -514,6 +514,21 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool 
 # -- the checks ----------------------------------------------------------------------------------
 
 
+def _close_fact(key: str, keys: dict[str, Any]) -> str | None:
+    """The fact a mistyped key most likely means. Text cites numbers: a numeric field of the same
+    item whose name holds the last word (opportunities.at_risk_to_loyal.rate: its historical_rate,
+    not its to_segment; under the item's own parent first), then the nearest numeric key, then
+    the nearest key of any kind."""
+    numeric = [k for k, v in keys.items() if _number(v) is not None]
+    parent, _, field = key.rpartition(".")
+    for same_item in (lambda k: k.rpartition(".")[0] == parent, lambda k: k.split(".")[-2:-1] == parent.split(".")[-1:]):
+        named = [k for k in numeric if same_item(k) and field in k.rpartition(".")[2].split("_")]
+        if named:
+            return max(named, key=lambda k: difflib.SequenceMatcher(None, field, k.rpartition(".")[2]).ratio())
+    close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.75) or difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _is_dormant(key: str, name: str = "") -> bool:
     text = f"{key} {name}".lower()
     return any(w in text for w in DORMANT_WORDS)
@@ -636,8 +651,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
         for key in PLACEHOLDER.findall(text):
             if key not in keys:
-                close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
-                hint = f"did you mean {{{close[0]}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
+                close = _close_fact(key, keys)
+                hint = f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
                 problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
