@@ -127,6 +127,10 @@ def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> b
     return bool(_COMPARING.search(sentence)) or any(k != key and name_spans(alias, sentence) for alias, k in aliases)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool = False) -> list[Problem]:
     """'They stopped paying months ago' of a segment that last bought a median 12 days ago,
     'stopped buying years ago' of one quiet for four months, or 'they bought recently' of one a
@@ -147,15 +151,11 @@ def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
     ]
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'Most of them bought only once' of a segment most of whose customers bought on more than
     one day. A sentence that compares them with another segment may be about the other one."""
     repeat = stats.get("repeat_rate")
-    if not isinstance(repeat, (int, float)) or repeat < 0.5:
+    if not _is_number(repeat) or repeat < 0.5:
         return []
     name = stats.get("name") or key
     return [

@@ -1098,7 +1098,7 @@ def _buying_words_on_activity(doc: dict, keys: dict[str, Any], activity_plan: bo
     """A sentence that cites an activity figure in words of buying ("they bought on
     {...active_days_30} of the last month", "{...repeat_rate} of them are repeat buyers", "their
     last order was {...days_since_active} ago") tells the user something the data does not say."""
-    counted = [s for s in {k.split(".")[1] for k in keys if k.startswith("segmentations.")} if keys.get(f"segmentations.{s}.basis") == "activity"]
+    counted = [s for s in {k.split(".")[1] for k in keys if k.startswith("segmentations.")} if _activity(keys, s)]
     if not counted:
         return []
     cited = re.compile(rf"\{{segmentations\.(?:{'|'.join(map(re.escape, counted))})\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
