@@ -16,6 +16,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -1275,12 +1276,10 @@ def test_last_period_spend_of_a_short_export_is_not_said_twice(tmp_path, shopify
 
 
 def test_short_data_says_empty_quiet_segments_are_too_early(cli, tmp_path, shopify):
-    """On three weeks of data nobody can have gone half a year without buying: the report says
-    the quiet segments are empty because the export is short, not because nobody stopped."""
-    import datetime
-
-    day = lambda i: (datetime.date(2024, 3, 1) + datetime.timedelta(days=i)).isoformat()  # noqa: E731
-    rows = ["Customer ID,Date,Amount"] + [f"C{i % 7},{day(i % 42)},{20 + i}.00" for i in range(40)]
+    """On six weeks of data nobody can have gone half a year without buying: the report says
+    the quiet segments are empty because the export is short, not because nobody stopped; on
+    three weeks (no lifecycle then) it says so of the quiet RFM segments."""
+    rows = ["Customer ID,Date,Amount"] + [f"C{i % 7},{date(2024, 3, 1) + timedelta(days=i % 42)},{20 + i}.00" for i in range(40)]
     path = tmp_path / "log.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"

@@ -255,8 +255,10 @@ BROKEN = [
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_most_bought_once", _append_persona("at_risk", "Most of them bought only once."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
     ("claim_stopped_months_ago", _append_persona("loyal", "They stopped paying months ago."), "claim_contradicts_fact", "segments.loyal.persona"),
+    ("claim_stopped_years_ago", _append_persona("at_risk", "They stopped buying years ago."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
@@ -269,6 +271,7 @@ BROKEN = [
     ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
+    ("fact_share_of_the_other_base", _append_persona("at_risk", "They make up {segmentations.rfm.segments.at_risk.revenue_share} of our customers."), "fact_unit_mismatch", "segments.at_risk.persona"),  # skill trial
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_names_the_key_for_klaviyo", _set("automation_rules[1].rule", "When Segment becomes at_risk, start the win-back flow."), "rule_key_for_email_tool", "automation_rules[1].rule"),
     ("rule_on_a_metric_klaviyo_lacks", _set("automation_rules[1].rule", "When recency_days passes 60, start the win-back flow."), "rule_column_not_in_file", "automation_rules[1].rule"),
@@ -368,6 +371,9 @@ BROKEN_FACTS = [
         ["segments.champions", "targeting_matrix[0].segment", "targeting_matrix[1].segment", "pathways[2].to_segment", "kpis[0].segment", "kpis[1].segment", "automation_rules[3].segment"],
     ),
 ]
+
+
+BROKEN_FACTS.append(("rule_on_a_segment_merged_away", _merged_away("at_risk", "dormant"), "rule_value_not_in_file", ["automation_rules[1].rule"]))  # 'moves into At Risk'
 
 
 # (id, mutation of the usage plan of _behavioral, expected code, expected path): problems of plans on usage groups
@@ -1754,6 +1760,13 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("needs_attention", "The majority have reordered since.", True),  # 42% bought on more than one day
         ("loyal", "Most came back for a second bag of beans.", False),
         ("dormant", "Most never reordered.", False),
+        ("at_risk", "Most of them bought only once.", True),  # skill trial; all of At Risk bought on more than one day
+        ("loyal", "The majority are one-time buyers.", True),
+        ("at_risk", "Most never came back.", True),
+        ("dormant", "Most of them bought only once.", False),  # 11% bought on more than one day
+        ("needs_attention", "Most bought just once.", False),  # 42%
+        ("at_risk", "Most of them bought once or twice.", False),
+        ("loyal", "Unlike the Dormant, most of whom bought only once, they keep coming back.", False),  # the other segment
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
         ("champions", "They are by far the biggest spenders per head.", False),
@@ -1791,6 +1804,11 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("needs_attention", "They haven't bought in months.", True),
         ("champions", "Long gone, but not forgotten.", True),
         ("dormant", "They stopped buying years ago.", False),
+        ("at_risk", "They stopped buying years ago.", True),  # skill trial: 125 days is not years
+        ("at_risk", "They haven't ordered in over a year.", True),
+        ("at_risk", "They stopped buying months ago.", False),
+        ("dormant", "They last ordered over a year ago.", False),  # 407 days
+        ("loyal", "They last bought months ago.", True),  # 33 days
         ("at_risk", "They bought recently, around the holidays.", True),
         ("dormant", "Most of them ordered in the last few days.", True),
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
@@ -1953,3 +1971,237 @@ def test_a_cadence_claim_is_not_judged_on_data_too_short_to_show_it(runs):
     assert any(p.code == "claim_contradicts_fact" and "repeat_rate" in p.message for p in validate(doc, facts))
     facts["data"]["days_covered"] = 22
     assert not any(p.code == "claim_contradicts_fact" for p in validate(doc, facts))
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They make up {segmentations.rfm.segments.at_risk.revenue_share} of our customers.", "pct_customers"),  # skill trial
+        ("They are {segmentations.rfm.segments.at_risk.revenue_share} of all buyers.", "pct_customers"),
+        ("They hold {segmentations.rfm.segments.at_risk.pct_customers} of the revenue.", "revenue_share"),
+        ("They bring {segmentations.rfm.segments.at_risk.revenue_share} of revenue.", None),
+        ("They brought {segmentations.rfm.segments.at_risk.revenue_share} of our customers' spend.", None),  # the customers' spend: revenue
+        ("They are {segmentations.rfm.segments.at_risk.pct_customers} of the base and {segmentations.rfm.segments.at_risk.revenue_share} of sales.", None),
+    ],
+)
+def test_a_share_is_of_its_own_base(runs, text, refused):
+    """revenue_share is a share of revenue and pct_customers one of customers: the base named
+    right after the reference is the one the fact counts."""
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch"]
+    assert [p.path for p in problems] == (["segments.at_risk.persona"] if refused else []), problems
+    if refused:
+        assert f"cite {{segmentations.rfm.segments.at_risk.{refused}}}" in problems[0].message
+
+
+def test_claims_on_usage_groups_are_held_against_their_activity(runs):
+    """A usage group's recency is days since any event: 'stopped visiting many months ago' of
+    users last active a median 43 days ago is refused in words of activity (skill trial), and
+    its repeat rate counts active days, so it says nothing of how many bought only once."""
+    doc, facts = _behavioral(runs)
+    facts["segmentations"]["behavioral"]["segments"]["inactive"]["days_since_active"] = 43
+
+    def claims(key, text):
+        changed = _append_persona(key, text)(copy.deepcopy(doc))
+        return [p.message for p in validate(changed, facts) if p.code == "claim_contradicts_fact"]
+
+    (message,) = claims("inactive", "They stopped visiting many months ago.")
+    assert "the users in Inactive were last active (any event) a median 43 days ago" in message
+    assert "{segmentations.behavioral.segments.inactive.days_since_active}" in message and "bought" not in message.split("' but ")[1]
+    assert claims("inactive", "They haven't logged in for a long time.")
+    assert not claims("regular", "Most of them bought only once.")  # active on several days, which says nothing of purchases
+    facts["segmentations"]["behavioral"]["segments"]["occasional"]["repeat_rate"] = 0.3
+    (message,) = claims("occasional", "Most of them came back again.")
+    assert "only 30.0% of the users in Occasional Users were active on more than one day" in message
+
+
+def _without_revenue(facts: dict) -> dict:
+    """Facts of the event log run without its revenue property: no amounts, so no revenue shares."""
+    facts["data"]["revenue_total"] = None
+    for seg in facts["segmentations"].values():
+        for stats in seg["segments"].values():
+            stats["revenue_share"] = None
+    return facts
+
+
+def test_a_revenue_claim_needs_revenue_in_the_data(runs):
+    """'They bring in most of the revenue' on an event log without amounts (skill trial)."""
+    facts = _without_revenue(facts_of(runs, "product_events"))
+
+    def claims(text, facts=facts):
+        doc = _append_persona("dormant", text)(reference("product_events"))
+        return [p.message for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+
+    (message,) = claims("They bring in most of the revenue.")
+    assert "this data holds no revenue" in message and "{segmentations.rfm.segments.dormant.pct_customers}" in message
+    assert claims("They are most of our customers.") == []  # 57% of the buyers
+    # a usage group has no revenue share even when the data has amounts: nothing to hold the claim against
+    doc, with_amounts = _behavioral(runs)
+    doc["segments"]["inactive"]["persona"] += " They bring in most of the revenue."
+    assert [p for p in validate(doc, with_amounts) if p.code == "claim_contradicts_fact"] == []
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They bought on {segmentations.behavioral.segments.regular.active_days_30} of the last month.", True),  # skill trial
+        ("They purchased on {segmentations.behavioral.segments.regular.active_days_30} days.", True),
+        ("{segmentations.behavioral.segments.regular.repeat_rate} of them are repeat buyers.", True),
+        ("Their last order was a median {segmentations.behavioral.segments.inactive.days_since_active} ago.", True),
+        ("They were active on {segmentations.behavioral.segments.regular.active_days_30} of the last thirty days.", False),
+        ("Active on {segmentations.behavioral.segments.power.active_days_30} days a month, they are the likeliest to buy the annual plan.", "usage"),  # another clause
+    ],
+)
+@pytest.mark.parametrize("plan", ["usage", "purchases"])
+def test_activity_figures_are_not_told_in_words_of_buying(runs, text, refused, plan):
+    """An event log's activity figures count any event: told as purchases ('bought on', 'repeat
+    buyers', 'last order') they say what the data does not. A plan on purchases may cite one
+    beside its buying words; only the figure's own clause is read there."""
+    doc, facts = _behavioral(runs) if plan == "usage" else (reference("product_events"), facts_of(runs, "product_events"))
+    key = next(iter(doc["segments"]))
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts) if p.code == "buying_words_on_activity"]
+    assert bool(problems) == (refused is True or refused == plan), problems
+    if problems:
+        assert "not purchases; say 'active' instead" in problems[0].message
+
+
+def _renamed(key: str, name: str):
+    """Facts of a run whose rule table names ``key`` ``name``."""
+
+    def mutate(facts: dict) -> dict:
+        facts["segmentations"]["rfm"]["segments"][key]["name"] = name
+        return facts
+
+    return mutate
+
+
+def _emptied(key: str):
+    """Facts where ``key`` holds nobody (not merged: its rule matched no customer)."""
+
+    def mutate(facts: dict) -> dict:
+        facts["segmentations"]["rfm"]["segments"][key]["count"] = 0
+        return facts
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "change, crm, text, refused",
+    [
+        (_merged_away("dormant", "at_risk"), "Klaviyo", "When Segment equals Dormant, start the win-back flow.", "joined 'At Risk'"),  # skill trial
+        (_renamed("dormant", "Lapsed Buyers"), "Klaviyo", "When Segment equals Dormant, start the win-back flow.", "not a segment of this run"),
+        (_renamed("dormant", "Lapsed Buyers"), "Mailchimp", "When a contact is tagged Dormant, send the last-chance note.", "not a segment of this run"),
+        (_emptied("dormant"), "HubSpot", "When customer_segment is Dormant, create a task.", "holds no customers"),
+        (_merged_away("dormant", "at_risk"), "Customer.io", "When segment_name is Dormant, start the win-back campaign.", "joined 'At Risk'"),  # segments_generic.csv
+        (_merged_away("dormant", "at_risk"), "Klaviyo", "When the Segment is At Risk, start the win-back flow.", None),
+        (_renamed("dormant", "Lapsed Buyers"), "Klaviyo", "When the Segment becomes Lapsed Buyers, start the win-back flow.", None),
+        (lambda facts: facts, "Klaviyo", "When Segment equals Dormant, start the win-back flow.", None),
+        (_merged_away("dormant", "at_risk"), "Shopify Flow", "When Segment equals Dormant, tag the customer.", None),  # imports none of the files
+    ],
+)
+def test_a_rule_names_a_segment_the_file_carries(runs, change, crm, text, refused):
+    """The CRM files carry the run's segments that hold customers: a segment merged away, renamed
+    by the rule table or empty labels nobody there."""
+    facts = change(facts_of(runs))
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule"]
+    assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message and "'Dormant'" in problems[0].message
+
+
+def test_the_built_in_rfm_names_are_the_rule_tables():
+    from custseg.compute.rules import BUILT_IN
+    from custseg.strategy.validate import BUILT_IN_RFM_NAMES
+
+    assert set(BUILT_IN_RFM_NAMES) == {rule.name for table in BUILT_IN.values() for rule in table.rules}
+
+
+@pytest.mark.parametrize(
+    "example, crm, text, refused",
+    [
+        ("product_events", "HubSpot", "When outstanding_payment is yes, send a payment reminder.", True),  # skill trial: an event log owes nothing
+        (SHOPIFY, "HubSpot", "When outstanding_payment is above zero, send a payment reminder.", True),
+        (SHOPIFY, "Mailchimp", "When a contact's Outstanding Payment is above zero, send the card-update email.", True),
+        ("stripe_unified_payments", "HubSpot", "When outstanding_payment is above zero, send a payment reminder.", False),  # hubspot.csv has it here
+        (SHOPIFY, "HubSpot", "Send the renewal note a week before the next billing cycle.", False),  # words, not the column
+        (SHOPIFY, "HubSpot", "When a contact has an outstanding payment, create a task.", False),
+    ],
+)
+def test_a_rule_on_a_column_no_file_of_the_run_has(runs, example, crm, text, refused):
+    """The exports write some columns only when the data holds them (what customers still owe):
+    a rule on one this run's files lack filters on nothing."""
+    doc = reference(example)
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    problems = [p for p in validate(doc, facts_of(runs, example)) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]
+    assert [p.code for p in problems] == (["rule_column_not_in_file"] if refused else []), problems
+    if refused:
+        assert "no file of this run has it: the exports write it only when the data holds it" in problems[0].message
+
+
+def test_export_columns_are_every_column_the_exports_write(runs):
+    from custseg.render.exports import GENERIC_COLUMNS
+    from custseg.strategy.validate import EXPORT_COLUMNS
+
+    written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
+    assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "plan, key, text, refused",
+    [
+        ("usage", "inactive", "Email all {segmentations.behavioral.segments.inactive.count} of them.", True),  # skill trial: the log held no email
+        ("purchases", "dormant", "Email all {segmentations.rfm.segments.dormant.count} of them.", True),
+        ("purchases", "dormant", "The win-back note goes to all {segmentations.rfm.segments.dormant.count} of them.", True),
+        ("purchases", "dormant", "There are {segmentations.rfm.segments.dormant.count} of them, most gone quiet.", False),  # not said as reach
+    ],
+)
+def test_a_count_is_no_reach_when_the_export_held_no_email(runs, plan, key, text, refused):
+    """The email-tool files of an export without emails hold nobody: a count cited as the people
+    an email reaches is refused whatever the segmentation (the channel itself may still be email:
+    the user's own tool may hold addresses by source_id)."""
+    doc, facts = _behavioral(runs) if plan == "usage" else (reference("product_events"), facts_of(runs, "product_events"))
+    assert facts["exports"]["reachable"] == 0
+    doc["segments"][key]["persona"] += " " + text
+    problems = [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert "the export held no usable email address, so the email-tool files hold none of them" in problems[0].message
+    if plan == "usage" and refused:
+        assert "users of 'inactive'" in problems[0].message
+
+
+def test_a_draft_without_a_roadmap_is_costed_over_one_budget_period(runs):
+    """At stage strategy the roadmap may not be written yet: the costs run over one period of
+    the budget, and the message says so instead of '4.33333 weeks' (skill trial)."""
+    doc = reference()
+    del doc["roadmap"]
+    doc["budget"] = {"amount": 100, "per": "month"}
+    (p,) = [p for p in validate(doc, facts_of(runs), stage="strategy") if p.code == "plan_over_budget"]
+    assert p.message.startswith("over one month (the budget's period, as the plan has no roadmap yet) the pathways' budget comes to"), p.message
+    assert "4.33" not in p.message
+
+
+@pytest.mark.parametrize("text, figure", [("Over 3800 of them.", "3800 of them"), ("About 217 of them live in London.", "217 of them")])
+def test_a_count_of_them_in_digits_is_told_as_digits(runs, text, figure):
+    """'3800 of them' is a figure in digits: one problem, not also 'written in words' (skill trial)."""
+    doc = _append_persona("dormant", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}" in p.message and "is a figure in free text" in p.message and "{segmentations.rfm.segments.dormant.count}" in p.message
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("segmentations.rfm.opportunities.at_risk_to_loyal.rate", "segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate"),  # skill trial: not to_segment
+        ("segmentations.rfm.migration.at_risk_to_loyal.rate", "segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate"),
+        ("segmentations.rfm.segments.champions.cnt", "segmentations.rfm.segments.champions.count"),
+        ("data.revenue", "data.revenue_total"),
+    ],
+)
+def test_an_unknown_fact_points_at_the_number_it_likely_means(runs, typed, meant):
+    doc = _append_persona("at_risk", f"They are {{{typed}}}.")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "unknown_fact"]
+    assert f"did you mean {{{meant}}}?" in p.message, p.message

@@ -22,15 +22,27 @@ SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwi
 GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
+# 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
+_MOST_OF_THEM = r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?"
 # 'most of them bought several times', 'the majority come back again', 'most came back for a
 # second dress', 'most have reordered'
 REPEAT_CLAIM = re.compile(
-    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|over\s+half|more\s+than\s+half)\b(?:\s+of\s+(?:them|these|those|(?:the|this|our|your)\s+\w+))?(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
+    _MOST_OF_THEM + r"(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
     r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
     r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
     r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
     r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
     r")\b",
+    re.IGNORECASE,
+)
+# The reverse: 'most of them bought only once', 'the majority are one-time buyers', 'most never
+# came back'; not 'once a month' (a cadence) nor 'once or twice'.
+ONCE_CLAIM = re.compile(
+    _MOST_OF_THEM + r"(?:\s+\w+){0,2}?\s+(?:"
+    r"(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped|paid)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?once\b(?!\s+(?:or|a|an|per|every|each|again|in)\b)"
+    r"|(?:are|were)\s+(?:only\s+|just\s+)?one-?(?:time|off)\s+(?:buyers|customers|shoppers|purchasers|clients)\b"
+    r"|never\s+(?:came\s+back|come\s+back|returned|bought\s+again|ordered\s+again|purchased\s+again|re-?ordered)\b"
+    r")",
     re.IGNORECASE,
 )
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
@@ -72,15 +84,23 @@ CADENCE_CLAIM = re.compile(
     r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
-# 'they stopped paying months ago', 'haven't bought in a year', 'long gone': a claim that the
-# segment went quiet long ago, held against median_recency_days
+# Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
+_QUIET_ING = r"buying|paying|ordering|shopping|purchasing|renewing|coming\s+back|visiting|using|logging\s+in|signing\s+in|opening|engaging|showing\s+up"
+_QUIET_PAST = r"bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back|visited|used|logged\s+in|signed\s+in|been\s+active|opened|engaged|shown\s+up"
+_LONG_AGO = r"(?:months|years|ages|(?:over\s+|more\s+than\s+)?a\s+year|a\s+long\s+time)\s+ago"
+# 'they stopped paying months ago', 'haven't bought in a year', 'stopped visiting many months
+# ago', 'last ordered over a year ago', 'long gone': a claim that the segment went quiet long
+# ago, held against median_recency_days (days_since_active for usage)
 LONG_AGO_CLAIM = re.compile(
-    r"\bstopped\s+(?:buying|paying|ordering|shopping|purchasing|renewing|coming\s+back)\b(?:\s+\w+){0,4}?\s+(?:months|years|ages|a\s+year|a\s+long\s+time)\s+ago\b"
-    r"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back)\s+(?:\w+\s+)?(?:in|for)\s+(?:many\s+|several\s+|over\s+a\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    rf"\bstopped\s+(?:{_QUIET_ING})\b(?:\s+\w+){{0,4}}?\s+{_LONG_AGO}\b"
+    rf"|\b(?:haven't|have\s+not|hasn't|has\s+not|hadn't|had\s+not)\s+(?:{_QUIET_PAST})\s+(?:\w+\s+){{0,2}}?(?:in|for)\s+(?:many\s+|several\s+|over\s+|more\s+than\s+)?(?:months|years|a\s+year|ages|a\s+long\s+time)\b"
+    rf"|\blast\s+(?:{_QUIET_PAST}|active)\s+(?:\w+\s+){{0,2}}?{_LONG_AGO}\b"
     r"|\blong\s+gone\b"
-    r"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long|months|years|ages)\s+ago\b",
+    rf"|\b(?:lapsed|left|churned|went\s+quiet|gone\s+quiet|dropped\s+off)\s+(?:long\s+ago|{_LONG_AGO})\b",
     re.IGNORECASE,
 )
+# A claim in years ('years ago', 'over a year') is false of a segment quiet for less than a year.
+_IN_YEARS = re.compile(r"\byears?\b", re.IGNORECASE)
 # 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
 RECENT_CLAIM = re.compile(
     r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
@@ -89,6 +109,7 @@ RECENT_CLAIM = re.compile(
 )
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno\s+longer)\s+(?:\w+\s+)?$", re.IGNORECASE)
 LONG_AGO_MIN_DAYS = 60  # 'months ago' of a segment whose median customer bought within two months is false
+LONG_AGO_YEAR_MIN_DAYS = 365  # 'years ago' of one whose median customer bought within the year is false
 RECENT_MAX_DAYS = 90  # 'recently' of one whose median customer last bought over three months ago is false
 # Words that compare the segment with another: a figure or claim about the other side is fine.
 _COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s+as)\b", re.IGNORECASE)
@@ -106,19 +127,40 @@ def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> b
     return bool(_COMPARING.search(sentence)) or any(k != key and name_spans(alias, sentence) for alias, k in aliases)
 
 
-def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'They stopped paying months ago' of a segment that last bought a median 12 days ago, or
-    'they bought recently' of one a median 400 days quiet: median_recency_days says otherwise.
-    A sentence that compares them with another segment may be about the other one."""
-    days = stats.get("median_recency_days")
-    if not isinstance(days, (int, float)) or isinstance(days, bool):
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool = False) -> list[Problem]:
+    """'They stopped paying months ago' of a segment that last bought a median 12 days ago,
+    'stopped buying years ago' of one quiet for four months, or 'they bought recently' of one a
+    median 400 days quiet: median_recency_days says otherwise (days_since_active for a usage
+    group). A sentence that compares them with another segment may be about the other one."""
+    stat = "days_since_active" if activity and _is_number(stats.get("days_since_active")) else "median_recency_days"
+    days = stats.get(stat)
+    if not _is_number(days):
         return []
     name = stats.get("name") or key
-    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < LONG_AGO_MIN_DAYS]
+    found = [m for m in LONG_AGO_CLAIM.finditer(bare) if days < (LONG_AGO_YEAR_MIN_DAYS if _IN_YEARS.search(m.group(0)) else LONG_AGO_MIN_DAYS)]
     found += [m for m in RECENT_CLAIM.finditer(bare) if days > RECENT_MAX_DAYS and not _NEGATED_BEFORE.search(bare[: m.start()])]
+    last = f"the users in {name} were last active (any event)" if activity else f"{name}'s customers last bought"
     return [
-        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last bought a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} instead")
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {last} a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead")
         for m in found
+        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+    ]
+
+
+def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Most of them bought only once' of a segment most of whose customers bought on more than
+    one day. A sentence that compares them with another segment may be about the other one."""
+    repeat = stats.get("repeat_rate")
+    if not _is_number(repeat) or repeat < 0.5:
+        return []
+    name = stats.get("name") or key
+    return [
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
+        for m in ONCE_CLAIM.finditer(bare)
         if not _about_another(_sentence_at(bare, m.start()), key, aliases)
     ]
 
@@ -139,22 +181,26 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
-    'most of them bought several times' when most bought once, 'the biggest spenders' from a
-    segment another one outspends."""
+    'most of them bought several times' when most bought once (or 'most bought only once' when
+    most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
+    the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
+    data holds amounts."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
     mostly_once = isinstance(repeat, (int, float)) and repeat < 0.5
 
     def bought_once(m: re.Match) -> Problem:
-        return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
+        came_back = f"of the users in {name} were active" if activity else f"of {name} bought"
+        return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} {came_back} on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
 
     out += [bought_once(m) for m in REPEAT_CLAIM.finditer(bare) if mostly_once]
+    out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
-    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [])
+    out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
@@ -178,17 +224,28 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
-    for m in MOST_OF.finditer(bare):
-        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
-        share = stats.get(stat)
-        if isinstance(share, (int, float)) and share < 0.5:
-            what = "customers" if stat == "pct_customers" else "revenue"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+    out += _majority_claims(path, bare, key, stats, segmentation, revenue)
     trend = stats.get("trend")
     for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         if trend in ("growing", "declining") and trend != says:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
+    return out
+
+
+def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool) -> list[Problem]:
+    """'Most of the revenue' from a segment with less than half of it (or of the customers), or
+    on data that holds no revenue at all (an event log without amounts)."""
+    out = []
+    name = stats.get("name") or key
+    for m in MOST_OF.finditer(bare):
+        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
+        share = stats.get(stat)
+        if _is_number(share) and share < 0.5:
+            what = "customers" if stat == "pct_customers" else "revenue"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+        elif stat == "revenue_share" and not revenue:
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but this data holds no revenue (data.revenue_total is null: the export had no amounts), so no segment's share of it is known: say what the data does count ({{segmentations.{segmentation}.segments.{key}.pct_customers}} of the customers, their activity), or leave revenue out"))
     return out
 
 
@@ -299,27 +356,58 @@ def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Mat
     return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of all of '{owner.group(2)}' ({owner.group(1)}), not of those in '{own_key}': 'of them' gives it as theirs; say it of {owner.group(2)} as a whole, or leave it out")]
 
 
+# The base a share is of, named right after it: '{...revenue_share} of our customers' gives a
+# share of revenue as one of customers (and '{...pct_customers} of revenue' the reverse).
+_OF_PEOPLE = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:customers|buyers|users|clients|shoppers|members|subscribers|accounts|payers|people|customer\s+base|base)\b(?!['’])", re.IGNORECASE)
+_OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
+# share fact -> (the words of the other base after it, what it is a share of, the fact for that base)
+_SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share")}
+
+
+def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
+    """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
+    pct_customers one of customers; the words after the reference name the other base."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        owner, _, stat = m.group(1).rpartition(".")
+        base = _SHARE_BASES.get(stat) if m.group(1) in keys else None
+        said = base[0].match(text, m.end()) if base else None
+        if said:
+            _, share_of, instead = base
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is a share of {share_of}, but the text reads it as a share{said.group(0)}: cite {{{owner}.{instead}}} for that, or say '{{{m.group(1)}}} of {share_of}'"))
+    return out
+
+
 _REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
 _REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
 
 
-def count_as_reach(path: str, text: str, segmentation: str, facts: dict) -> list[Problem]:
+def count_as_reach(path: str, text: str, facts: dict) -> list[Problem]:
     """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
-    email-tool files hold fewer (no email, opted out). Only when the export carried emails."""
+    email-tool files hold fewer (no email, opted out), or none at all when the export held no
+    email address (then whatever the segmentation). Per segment only for the RFM segments, by
+    which the files are counted."""
     exports = facts.get("exports") or {}
     reach = exports.get("reachable_by_segment")
-    if segmentation != "rfm" or not isinstance(reach, dict) or not (exports.get("reachable") or exports.get("left_out_no_consent")):
+    if not isinstance(reach, dict):
         return []
+    no_email = not exports.get("reachable") and not exports.get("left_out_no_consent")
+    segs = facts.get("segmentations") or {}
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or owner.group(1) != segmentation or m.group(1)[owner.end():] != "count":
+        if not owner or m.group(1)[owner.end():] != "count" or not (no_email or owner.group(1) == "rfm"):
             continue
-        seg = owner.group(2)
-        count = ((facts.get("segmentations") or {}).get(segmentation, {}).get("segments", {}).get(seg) or {}).get("count") or 0
-        if reach.get(seg, 0) >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
+        cited, seg = owner.groups()
+        count = (((segs.get(cited) or {}).get("segments") or {}).get(seg) or {}).get("count") or 0
+        held = 0 if no_email else reach.get(seg, 0)
+        if held >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
             continue
-        out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} customers of '{seg}', but the email-tool files hold {reach.get(seg, 0):,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+        people = "users" if (segs.get(cited) or {}).get("basis") == "activity" else "customers"
+        if no_email:
+            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the export held no usable email address, so the email-tool files hold none of them (segments_generic.csv lists them by source_id): say the email goes to those of them your own tool holds an address for, without a count"))
+        else:
+            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files hold {held:,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
     return out
 
 

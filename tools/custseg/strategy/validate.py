@@ -13,7 +13,7 @@ import re
 import typing
 from typing import Any, Iterator, Literal
 
-from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims
+from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
@@ -261,6 +261,8 @@ def _figure_re(currency: str | None) -> re.Pattern:
         rf"|\b{_NUM}\s?×"
         # a ratio in digits: 9 in 10, 3 out of 4
         rf"|\b\d+\s+(?:in|out\s+of)\s+(?:every\s+)?\d+\b"
+        # a count of them ('217 of them', 'over 3800 of them')
+        r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
         # A bare decimal or a number with thousands separators reads as a computed figure
         # (an average basket of 119.37, 1,178 of them) whatever follows it.
         r"|(?<![\w.,])\d+\.\d+(?![\w.,]*\d)"
@@ -304,7 +306,6 @@ WORD_FIGURE = re.compile(
     rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
     # how long ago, in words ("ninety days ago", "thirty days since their last order")
     rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b"
-    r"|(?<![\w.,])\d{2,}(?:,\d{3})*\s+of\s+(?:them|these|those|our|your)\b"
     rf"|{_NOT_FIRST_HALF}\b(?:twice|thrice|half|{_NUMBER_WORDS}\s+times)\s+as\s+(?:much|many|often|likely|(?!well\b)\w+\s+as)\b"
     rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
@@ -336,12 +337,15 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     typed = "offer_terms for discounts and offer windows"
     if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
         return "median_recency_days", "cite a fact like", typed
-    if figure[:1].isdigit() or _PEOPLE_COUNTED.search(figure):
+    if _PEOPLE_COUNTED.search(figure):
         return "count", "cite a fact like", typed
     if _WORD_MULTIPLE.search(figure):
         stat = "count" if re.search(r"\b(?:many|fewer)\b", figure, re.IGNORECASE) else "avg_purchase_days" if re.search(r"\boften\b", figure, re.IGNORECASE) else "avg_value"
         return stat, "cite the facts it compares, like", typed + ", KPI target"
     return "pct_customers", "cite a fact like", typed
+
+
+_OF_THEM_AFTER = re.compile(r"\d\s+of\s+(?:them|these|those|our|your)\b")
 
 
 def _unit_of(figure: str) -> str:
@@ -352,6 +356,8 @@ def _unit_of(figure: str) -> str:
         return "pct"
     if re.search(r"[$€£¥₹]", f) or any(w.upper() in CURRENCY_CODES for w in words):
         return "money"
+    if _OF_THEM_AFTER.search(f):  # '3800 of them': a count of people
+        return "count"
     if any(w.rstrip("s") in ("day", "week", "wk", "month", "mo", "year", "yr", "quarter", "hour", "hr", "minute", "min") for w in words):
         return "days"
     if any(w.rstrip("s") in ("order", "purchase", "transaction", "visit", "session", "time") for w in words):
@@ -508,6 +514,21 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool 
 # -- the checks ----------------------------------------------------------------------------------
 
 
+def _close_fact(key: str, keys: dict[str, Any]) -> str | None:
+    """The fact a mistyped key most likely means. Text cites numbers: a numeric field of the same
+    item whose name holds the last word (opportunities.at_risk_to_loyal.rate: its historical_rate,
+    not its to_segment; under the item's own parent first), then the nearest numeric key, then
+    the nearest key of any kind."""
+    numeric = [k for k, v in keys.items() if _number(v) is not None]
+    parent, _, field = key.rpartition(".")
+    for same_item in (lambda k: k.rpartition(".")[0] == parent, lambda k: k.split(".")[-2:-1] == parent.split(".")[-1:]):
+        named = [k for k in numeric if same_item(k) and field in k.rpartition(".")[2].split("_")]
+        if named:
+            return max(named, key=lambda k: difflib.SequenceMatcher(None, field, k.rpartition(".")[2]).ratio())
+    close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.75) or difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _is_dormant(key: str, name: str = "") -> bool:
     text = f"{key} {name}".lower()
     return any(w in text for w in DORMANT_WORDS)
@@ -630,8 +651,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
         for key in PLACEHOLDER.findall(text):
             if key not in keys:
-                close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
-                hint = f"did you mean {{{close[0]}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
+                close = _close_fact(key, keys)
+                hint = f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
                 problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
@@ -641,10 +662,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"))
+            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
-        problems += count_as_reach(path, text, segmentation, facts)
+        problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
+        problems += share_of_wrong_base(path, text, keys)
         for m in figure.finditer(bare):
             snippet = m.group(0).strip()
             if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
@@ -719,7 +741,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
     if usage:
-        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments) + _buying_words_on_activity(doc, segmentation)
+        problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
+    problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
@@ -1051,23 +1074,43 @@ def _purchase_metrics_on_usage(doc: dict, kpis: list, segmentation: str) -> list
     return out
 
 
-# On an event log's usage groups, these facts count active days, not purchases.
-_ACTIVITY_AS_BUYING = ("avg_purchase_days", "repeat_rate", "median_recency_days")
-_BUYING_WORDS = re.compile(r"\b(?:b(?:uy|ought|uying|uys)|purchas\w*|spen[dt]\w*|order(?:s|ed|ing)?)\b", re.IGNORECASE)
+# On an event log's activity segmentations (basis "activity": usage groups, and lifecycle and
+# health built on events), these facts count any event, not purchases: what each measures.
+_ACTIVITY_AS_BUYING = {
+    "avg_purchase_days": "active days (days with any event)",
+    "active_days_30": "active days (days with any event) in the last 30",
+    "repeat_rate": "the share active on more than one day",
+    "next_repeat_rate": "the share active again in the next period",
+    "median_recency_days": "days since the last event of any kind",
+    "days_since_active": "days since the last event of any kind",
+    "median_gap_days": "days between active days",
+}
+_BUYING_WORDS = re.compile(r"\b(?:b(?:uy|ought|uying|uys|uyers?)|purchas\w*|spen[dt]\w*|order(?:s|ed|ing)?|shopp(?:ed|ing|ers?))\b", re.IGNORECASE)
+# A plan on activity speaks of it throughout: a buying word anywhere in the sentence of an
+# activity figure is said of it. A plan on purchases may cite an activity figure beside its
+# buying words ('active on {...active_days_30} days, they are the likeliest to buy'): only
+# the clause of the figure is read.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:()\u2014\u2013]|\s-\s")
 
 
-def _buying_words_on_activity(doc: dict, segmentation: str) -> list[Problem]:
-    """A sentence that cites a usage group's active-day figure in words of buying ("they bought on
-    {...avg_purchase_days} days") tells the user something the data does not say."""
+def _buying_words_on_activity(doc: dict, keys: dict[str, Any], activity_plan: bool) -> list[Problem]:
+    """A sentence that cites an activity figure in words of buying ("they bought on
+    {...active_days_30} of the last month", "{...repeat_rate} of them are repeat buyers", "their
+    last order was {...days_since_active} ago") tells the user something the data does not say."""
+    counted = [s for s in {k.split(".")[1] for k in keys if k.startswith("segmentations.")} if _activity(keys, s)]
+    if not counted:
+        return []
+    cited = re.compile(rf"\{{segmentations\.(?:{'|'.join(map(re.escape, counted))})\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
+    parts = _SENTENCES if activity_plan else _CLAUSES
     out = []
-    cited = re.compile(rf"\{{segmentations\.{re.escape(segmentation)}\.segments\.\w+\.({'|'.join(_ACTIVITY_AS_BUYING)})\}}")
     for path, name, text in iter_strings(doc):
         if name in IDENTIFIERS:
             continue
-        for sentence in re.split(r"(?<=[.!?])\s+", text):
-            fact, words = cited.search(sentence), _BUYING_WORDS.search(sentence)
+        for part in parts.split(text):
+            fact, words = cited.search(part), _BUYING_WORDS.search(PLACEHOLDER.sub(" ", part))
             if fact and words:
-                out.append(Problem(path, "buying_words_on_activity", f"'{words.group(0)}' speaks of buying, but {fact.group(0)} counts active days (days with any event) on this usage plan; say 'active' instead"))
+                out.append(Problem(path, "buying_words_on_activity", f"'{words.group(0)}' speaks of buying, but {fact.group(0)} measures {_ACTIVITY_AS_BUYING[fact.group(1)]}, not purchases; say 'active' instead ('active on', 'last active', 'active again')"))
                 break
     return out
 
@@ -1087,14 +1130,23 @@ def _usage_rule_columns(doc: dict, fact_segments: dict) -> list[Problem]:
 WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
 
 
+def _roadmap_weeks(doc: dict, per: str) -> tuple[float, str]:
+    """The weeks the pathways' costs run over, and how a message says so: the roadmap's weeks,
+    or one period of the budget while the plan has no roadmap yet (a draft at stage strategy)."""
+    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
+    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w)
+    if weeks:
+        return weeks, f"over the roadmap's {weeks:g} weeks"
+    return WEEKS_PER[per], f"over one {per} (the budget's period, as the plan has no roadmap yet)"
+
+
 def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
     """The pathways' costs over the roadmap's weeks against the budget for those weeks: one-off
     costs count once, recurring ones every period (a plan without a roadmap counts one period)."""
     budget = doc.get("budget")
     if not isinstance(budget, dict) or budget.get("per") not in WEEKS_PER:
         return []
-    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
-    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    weeks, over = _roadmap_weeks(doc, budget["per"])
     pathways = [p.get("investment") for p in (doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
     out = []
     for field_name, what in (("amount", "budget"), ("hours", "hours")):
@@ -1110,7 +1162,7 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
-            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"over the roadmap's {weeks:g} weeks the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
+            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"{over} the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
 
@@ -1122,8 +1174,7 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
     amount = _number(budget.get("amount")) if isinstance(budget, dict) else None
     if not amount or budget.get("per") not in WEEKS_PER:
         return []
-    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
-    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w) or WEEKS_PER[budget["per"]]
+    weeks, over = _roadmap_weeks(doc, budget["per"])
     available = amount * weeks / WEEKS_PER[budget["per"]]
     shares: dict[str, float] = {}
     for _, cell in _items(doc, "targeting_matrix"):
@@ -1146,7 +1197,7 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
         allowed = (shares.get(key, 0.0) + rest) * available
         if cost > allowed + 1e-6:
             part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
-            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"over the roadmap's {weeks:g} weeks the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
+            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"{over} the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
     return out
 
 
@@ -1353,11 +1404,24 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s_]+", "_", name.strip().lower())
 
 
-def _named_columns(text: str, columns: dict) -> list[str]:
+# Every column the exports can write (render/exports.py; a test keeps them in step), whatever
+# this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
+# log, which records no payments owed) names the project's column, not a CRM's own attribute.
+EXPORT_COLUMNS = (
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "outstanding_payment", "pseudonymous_id",  # hubspot.csv
+    "Email Address", "Tags",  # mailchimp.csv
+    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
+    "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
+    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since",
+)
+
+
+def _named_columns(text: str, columns: list[str]) -> list[str]:
     """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
     value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
     are ordinary words, and every file has an email column."""
-    names = {_column_key(c) for cols in columns.values() for c in cols if "_" in _column_key(c) and "email" not in c.lower()}
+    names = {_column_key(c) for c in columns if "_" in _column_key(c) and "email" not in c.lower()}
     found = []
     for key in sorted(names, key=len, reverse=True):
         words = r"[\s_]+".join(re.escape(w) for w in key.split("_"))
@@ -1369,11 +1433,13 @@ def _named_columns(text: str, columns: dict) -> list[str]:
 
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
-    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), or a column only
-    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), matches nobody. Only
-    the project's names are judged; a CRM's own attributes (last_email_opened) are not."""
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), a column only
+    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), or one no file of this
+    run has (outstanding_payment on an event log) matches nobody. Only the project's names are
+    judged; a CRM's own attributes (last_email_opened) are not."""
     columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
-    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for cols in columns.values() for c in cols)}
+    written = [*EXPORT_COLUMNS, *(c for cols in columns.values() for c in cols)]
+    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for c in written)}
     out = []
     for i, rule in _items(doc, "automation_rules") if columns else []:
         text, crm = rule.get("rule"), rule.get("crm")
@@ -1381,23 +1447,40 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
             continue
         name = crm_file(crm)
         has = {_column_key(c) for c in columns[name]}
-        named = [*SNAKE_NAME.findall(text), *_named_columns(text, columns)]
+        named = [*SNAKE_NAME.findall(text), *_named_columns(text, [c for cols in columns.values() for c in cols]), *_headers_as_written(text)]
         missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
         for token in reversed(missing.values()):
-            elsewhere = [f for f, cols in columns.items() if _column_key(token) in {_column_key(c) for c in cols}]
-            where = (f"it is in {elsewhere[0]}" if elsewhere
-                     else "it is in customers.csv, which no CRM imports" if token in PER_CUSTOMER
-                     else "it is a figure of a whole segment in facts.json, not of a customer")
             date = DATE_FOR.get(token)
             use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
-            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({where}), so the rule cannot filter on it: {use}"))
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
     return out
+
+
+def _headers_as_written(text: str) -> list[str]:
+    """The email tools' headers of two words a rule writes exactly ('Outstanding Payment'), also
+    when this run's files lack them; in other spellings ('an outstanding payment', 'the billing
+    cycle') they are ordinary words unless this run's files have the column."""
+    return [c for c in EXPORT_COLUMNS if " " in c and "Email" not in c and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", text)]
+
+
+def _where_column_is(token: str, columns: dict, metrics: list[str]) -> str:
+    """Where a column a CRM file lacks is to be found: another file of the run, customers.csv,
+    no file of this run, or nowhere per customer (a segment's figure)."""
+    key = _column_key(token)
+    elsewhere = [f for f, cols in columns.items() if key in {_column_key(c) for c in cols}]
+    if elsewhere:
+        return f"it is in {elsewhere[0]}"
+    if token in PER_CUSTOMER and token in {*metrics, *CUSTOMERS_ONLY}:
+        return "it is in customers.csv, which no CRM imports"
+    if key in {_column_key(c) for c in EXPORT_COLUMNS}:
+        return "no file of this run has it: the exports write it only when the data holds it"
+    return "it is a figure of a whole segment in facts.json, not of a customer"
 
 
 # Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
 # 'moves into Dormant', 'the Struggling tag'.
 _VALUE_BEFORE = re.compile(
-    r"(?:\btagged|\btags?|\b(?:segment|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"(?:\btagged|\btags?|\b(?:segment|segment_name|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
     r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
     re.IGNORECASE,
 )
@@ -1412,47 +1495,84 @@ _FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecy
 _GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
 
 
+# The segment names of the built-in RFM tables (compute/rules.py; a test keeps them in step): a
+# rule may name one from habit ('Segment equals Dormant') on a run whose table or merges left it out.
+BUILT_IN_RFM_NAMES = (
+    "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "High Value", "Medium Value",
+    "Recent Big Spenders", "Recent Buyers", "Lapsed Big Spenders", "Active Repeat Buyers",
+)
+
+
+def _names(seg_facts: dict, with_customers: bool = False) -> list[str]:
+    """A segmentation's segment names (only those holding customers, when asked)."""
+    segments = (seg_facts or {}).get("segments") or {}
+    return [str((s or {}).get("name") or k) for k, s in segments.items() if not with_customers or (s or {}).get("count")]
+
+
 def _carried_labels(facts: dict, file: str) -> dict[str, str]:
-    """label (lower case) -> label, for the values an email tool's file labels customers with."""
+    """label (lower case) -> label, for the values a CRM file labels customers with: the RFM
+    segments that hold customers (one merged away or empty labels nobody), the files' groups,
+    and the other segmentations' labels the file has a column for."""
     segs = facts.get("segmentations") or {}
     groups = ((facts.get("exports") or {}).get("groups") or {}).values()
     klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
     present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
-    names = [str((s or {}).get("name") or k) for k, s in ((segs.get("rfm") or {}).get("segments") or {}).items()]
-    names += [str(g) for g in groups]
-    for seg in _FILE_LABELS.get(file, ()):
-        if present.get(seg):
-            names += [str((s or {}).get("name") or k) for k, s in ((segs.get(seg) or {}).get("segments") or {}).items()]
+    names = _names(segs.get("rfm"), with_customers=True) + [str(g) for g in groups]
+    others = [seg for seg in segs if seg != "rfm"] if file == "segments_generic.csv" else [seg for seg in _FILE_LABELS.get(file, ()) if present.get(seg)]
+    for seg in others:
+        names += _names(segs.get(seg))
     return {n.lower(): n for n in names}
 
 
 def _rule_values(doc: dict, facts: dict) -> list[Problem]:
-    """A rule in Klaviyo, Mailchimp or HubSpot on a label the tool's file does not carry (a
+    """A rule in a CRM that imports one of the files, on a label that file does not carry (a
     health band 'Struggling' among Mailchimp's tags, which hold the RFM segment names, the
-    files' groups and the lifecycle and value labels) matches nobody."""
+    files' groups and the lifecycle and value labels; an RFM segment this run does not have or
+    that holds nobody) matches nobody."""
     segs = facts.get("segmentations") or {}
     out = []
     for i, rule in _items(doc, "automation_rules"):
         text, crm = rule.get("rule"), rule.get("crm")
-        if not (isinstance(text, str) and isinstance(crm, str) and EMAIL_TOOLS.search(crm)):
+        if not (isinstance(text, str) and isinstance(crm, str) and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
             continue
         file = crm_file(crm)
         carried = _carried_labels(facts, file)
         found = _foreign_label(text, segs, carried)
-        if found:
-            label, seg = found
+        if not found:
+            continue
+        label, seg = found
+        where = f"{file} (the file {crm} imports)"
+        if seg == "rfm":
+            why = _absent_segment(label, segs.get("rfm") or {}, where)
+        else:
             column = _GENERIC_COLUMN.get(seg)
             instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
-            shown = ", ".join(list(carried.values())[:10])
-            out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", f"'{label}' is a label of the {seg} segmentation, which {file} (the file {crm} imports) does not carry, so the rule matches nobody: key it on a label the file has ({shown}){instead}"))
+            why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(list(carried.values())[:10])}){instead}"
+        out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", why))
     return out
 
 
+def _absent_segment(label: str, rfm: dict, where: str) -> str:
+    """Why no customer in a CRM file carries an RFM segment name, and the name to use instead."""
+    by_name = {str((s or {}).get("name") or k).lower(): k for k, s in (rfm.get("segments") or {}).items()}
+    key = by_name.get(label.lower())
+    into = next((m.get("into") for m in rfm.get("merged") or [] if isinstance(m, dict) and m.get("from") == key), None) if key else None
+    named = ", ".join(_names(rfm, with_customers=True))
+    if into:
+        into_name = str(((rfm.get("segments") or {}).get(into) or {}).get("name") or into)
+        return f"'{label}' labels nobody in {where}: its customers were too few and joined '{into_name}', which the files label them with; key the rule on '{into_name}'"
+    if key:
+        return f"'{label}' holds no customers in this run, so nobody in {where} carries it and the rule matches nobody: key it on a segment with customers ({named})"
+    return f"'{label}' is not a segment of this run, whose RFM segments are {named}: nobody in {where} carries it, so the rule matches nobody; key it on one of those"
+
+
 def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str, str] | None:
-    """The first label of a segmentation that ``carried`` lacks, named where a rule names a
-    tag or segment value: (the label as written, its segmentation)."""
-    labels = sorted(((str((s or {}).get("name") or k), seg) for seg, v in segs.items() for k, s in ((v or {}).get("segments") or {}).items()), key=lambda ls: -len(ls[0]))
-    for label, seg in labels:
+    """The first label of a segmentation (or a built-in RFM name) that ``carried`` lacks, named
+    where a rule names a tag or segment value: (the label as written, its segmentation)."""
+    labels = [(name, seg) for seg, v in segs.items() for name in _names(v)]
+    known = {name.lower() for name, _ in labels}
+    labels += [(name, "rfm") for name in BUILT_IN_RFM_NAMES if name.lower() not in known]
+    for label, seg in sorted(labels, key=lambda ls: -len(ls[0])):
         if label.lower() in carried:
             continue
         for a, b in name_spans(label, text):
