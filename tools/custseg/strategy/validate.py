@@ -1373,7 +1373,7 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
 CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
 # Days counted at the run go stale in a CRM; the generic file's dates do not.
 DATE_FOR = {"recency_days": "last_purchase", "tenure_days": "first_purchase"}
-PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments"}
+PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments", "payment_problems"}
 SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
 
 
@@ -1408,12 +1408,12 @@ def _column_key(name: str) -> str:
 # this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
 # log, which records no payments owed) names the project's column, not a CRM's own attribute.
 EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Pseudonymous ID",  # klaviyo.csv
-    "customer_segment", "lifecyclestage", "outstanding_payment", "pseudonymous_id",  # hubspot.csv
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Payment Problems", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "outstanding_payment", "payment_problems", "pseudonymous_id",  # hubspot.csv
     "Email Address", "Tags",  # mailchimp.csv
     "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
-    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since",
+    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems",
 )
 
 
