@@ -394,7 +394,10 @@ def test_render_draws_the_charts_again_with_the_plans_names(tmp_path, monkeypatc
     real = charts_module.render_charts
     monkeypatch.setattr(charts_module, "render_charts", lambda facts, customers, folder: drawn.append((facts, customers)) or real(facts, customers, folder))
     plan = json.loads((EXAMPLES / "strategies" / "crm_customers.strategy.json").read_text(encoding="utf-8"))
-    assert main(["render", "--facts", str(out / "facts.json"), "--strategy", str(EXAMPLES / "strategies" / "crm_customers.strategy.json")]) == 0
+    from custseg.toolkit.render_tool import RenderParams, render
+
+    result = render(RenderParams(facts=str(out / "facts.json"), strategy=str(EXAMPLES / "strategies" / "crm_customers.strategy.json")))
+    assert result.files[:2] == ["report.md", "report.html"] and "charts/segments.png" in result.files  # what it wrote, charts included
     ((facts, customers),) = drawn
     wanted = {k: s["display_name"] for k, s in plan["segments"].items() if s.get("display_name")}
     assert wanted and {k: facts["segmentations"]["rfm"]["segments"][k]["name"] for k in wanted} == wanted

@@ -858,3 +858,14 @@ def test_payment_problems_reach_every_tool_file(runs, tmp_path):
     assert (tagged == (mailchimp["Pseudonymous ID"].map(problems) > 0)).all() and tagged.any() and not tagged.all()
     generic = read(tmp_path / "exports" / "segments_generic.csv")
     assert (generic["payment_problems"].astype(int) == generic["customer_id"].map(problems)).all()
+
+
+def test_notes_do_not_call_contacts_customers():
+    """A trial's report read '416 customers opted out of marketing' where 349 of them were
+    contacts who never bought: the notes count them apart."""
+    from custseg.render.exports import NO_KEPT_ORDER_KEY, PROSPECT_KEY, who_counted
+
+    assert who_counted({"loyal": 40, "dormant": 27}) == "67 customers"
+    assert who_counted({"loyal": 1}) == "1 customer"
+    assert who_counted({"dormant": 67, PROSPECT_KEY: 340, NO_KEPT_ORDER_KEY: 9}) == "416 people (67 customers, 340 contacts who never bought, 9 contacts whose orders were not kept)"
+    assert who_counted({PROSPECT_KEY: 340}) == "340 contacts who never bought"

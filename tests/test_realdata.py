@@ -275,9 +275,10 @@ def test_event_log_flags_who_hit_a_payment_problem(cli, realdata, tmp_path):
     with gzip.open(path, "rt", newline="") as fh:
         rows = list(csv.DictReader(fh))
     problems = [r for r in rows if r["event"] in ("payment_error", "checkout_bug")]
-    per_user = {}
+    per_user, last = {}, {}
     for r in problems:
         per_user[r["user_id"]] = per_user.get(r["user_id"], 0) + 1
+        last[r["user_id"]] = max(last.get(r["user_id"], ""), r["timestamp"][:10])
     out = tmp_path / "out"
     assert cli("run", path, "--out", out, "--no-charts").code == 0
     facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
@@ -288,7 +289,9 @@ def test_event_log_flags_who_hit_a_payment_problem(cli, realdata, tmp_path):
     assert sum(s["payment_problem_customers"] for s in behavioral.values()) == len(per_user)
     for key, seg in behavioral.items():
         assert seg["payment_problem_customers"] == sum(1 for c in customers if c["behavior"] == key and int(c["payment_problems"]))
-    generic = next(csv.reader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")))
+    listed = list(csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig")))
+    assert {r["source_id"]: r["last_payment_problem"] for r in listed if r["last_payment_problem"]} == last
+    generic = list(listed[0])
     assert "payment_problems" in generic and "payment_problems" in next(csv.reader(open(out / "exports" / "hubspot.csv", encoding="utf-8-sig")))
     assert f"| Users who hit a payment problem | {len(per_user)} (events: payment_error" in (out / "report.md").read_text(encoding="utf-8")
     from custseg.render.briefs import render_brief

@@ -382,5 +382,5 @@ def components_from_metrics(m: Metrics, failed: np.ndarray | None = None, refund
     if failed is not None or refunds is not None:
         issues = (failed if failed is not None else 0) + (refunds if refunds is not None else 0)
         comps["payment_issues"] = np.clip(100 - 25 * issues, 0, 100)
-        desc["payment_issues"] = "100 minus 25 per failed payment or refunded order"
+        desc["payment_issues"] = "100 minus 25 per payment-problem or refund event (customers.csv's payment_problems counts the former)" if activity else "100 minus 25 per failed payment or refunded order"
     return comps, desc

@@ -468,9 +468,13 @@ class _Transactions(_Base):
         """An event log's customers.csv payment_problems (events naming a failed payment or a
         checkout error, per user; 0 for everyone else), the users who had one, and per segment
         how many: a team asked to flag who had payment problems can filter on it."""
-        per_user = issues.set_index("customer_id")["failed"]
-        customers["payment_problems"] = customers["customer_id"].map(per_user).fillna(0).astype(np.int64).to_numpy()
+        table = issues.set_index("customer_id")
+        customers["payment_problems"] = customers["customer_id"].map(table["failed"]).fillna(0).astype(np.int64).to_numpy()
         had = customers["payment_problems"].to_numpy() > 0
+        if "last_failed" in table:  # the day of each user's last one: who bought again since can be told
+            last = customers["customer_id"].map(table["last_failed"]).to_numpy(dtype="datetime64[D]")
+            missing = ~had | np.isnat(last)
+            customers["last_payment_problem"] = _dates(np.where(missing, 0, to_days(np.where(missing, np.datetime64(0, "D"), last))), missing)
         self.extra_coverage["payment_problems"] = PaymentProblems(int(had.sum()), dict(events))
         for stats, members in self.members_by_segment(customers):
             stats.payment_problem_customers = int((had & members).sum())

@@ -815,7 +815,12 @@ def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, pur
     refunded = {n for n, ok in zip(counts.index, index.str.contains(_REFUND_EVENT)) if ok} - failed - set(purchases)
     if not failed and not refunded:
         return None, {}
-    per_identity = _issues_per_identity(events["identity"].to_numpy(dtype=object), names.isin(failed).to_numpy(), names.isin(refunded).to_numpy())
+    is_failed = names.isin(failed).to_numpy()
+    who = events["identity"].to_numpy(dtype=object)
+    per_identity = _issues_per_identity(who, is_failed, names.isin(refunded).to_numpy())
+    if is_failed.any():  # when each user last had one: who bought again since can be told
+        last = pd.Series(events["date"].to_numpy()[is_failed]).groupby(who[is_failed]).max()
+        per_identity["last_failed"] = per_identity["identity"].map(last).to_numpy()
     return per_identity, {str(n): int(counts[n]) for group in (failed, refunded) for n in counts.index if n in group}
 
 

@@ -82,7 +82,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems")
+GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -757,9 +757,9 @@ def write_exports(
     notes = []
     if no_email:
         where = f"{GENERIC_FILE}, where source_id is the id your export gave them" if sources is not None else GENERIC_FILE
-        notes.append(f"{sum(no_email.values()):,} customers have no usable email and are only in {where}")
+        notes.append(f"{who_counted(no_email)} have no usable email and are only in {where}")
     if no_consent:
-        notes.append(f"{sum(no_consent.values()):,} customers opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no (as it does customers without an email who opted out; to email from it, keep the rows with an email and marketing_consent = yes, or unknown where the user may email those)")
+        notes.append(f"{who_counted(no_consent)} opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no (as it does customers without an email who opted out; to email from it, keep the rows with an email and marketing_consent = yes, or unknown where the user may email those)")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
@@ -826,6 +826,24 @@ def _positive(listed: pd.DataFrame, column: str, n: int) -> np.ndarray:
     if column not in listed:
         return np.zeros(n, dtype=np.int64)
     return (pd.to_numeric(listed[column], errors="coerce").fillna(0).to_numpy() > 0).astype(np.int64)
+
+
+# The CRM files' own groups of people in no segment: contacts, not customers
+_NOT_CUSTOMERS = {PROSPECT_KEY: "contacts who never bought", NO_KEPT_ORDER_KEY: "contacts whose orders were not kept", NEVER_PAID_KEY: "people whose every payment failed"}
+
+
+def who_counted(by_segment: dict[str, int]) -> str:
+    """'416 people (67 customers, 349 contacts who never bought)' from counts by segment key, or
+    '67 customers' when all of them bought: a note must not call contacts customers."""
+    total = sum(by_segment.values())
+    apart = {words: by_segment[k] for k, words in _NOT_CUSTOMERS.items() if by_segment.get(k)}
+    if not apart:
+        return f"{total:,} {'customer' if total == 1 else 'customers'}"
+    buyers = total - sum(apart.values())
+    if not buyers and len(apart) == 1:
+        return f"{total:,} {next(iter(apart))}"
+    parts = ([f"{buyers:,} {'customer' if buyers == 1 else 'customers'}"] if buyers else []) + [f"{n:,} {words}" for words, n in apart.items()]
+    return f"{total:,} {'person' if total == 1 else 'people'} ({', '.join(parts)})"
 
 
 def _tags(*labels: str | None) -> str | None:

@@ -711,6 +711,12 @@ def _subscriptions(subs: dict | None, facts: dict) -> dict | None:
     return {**subs, "by_group": by_group}
 
 
+def _no_email_rows(block: dict | None) -> bool:
+    """The run wrote its CRM files and the email-tool ones hold nobody (no emails in the export)."""
+    rows = (block or {}).get("rows_written") or {}
+    return bool(rows) and not any(n for f, n in rows.items() if f != GENERIC_FILE)
+
+
 def _data(facts: dict) -> dict:
     d = facts.get("data") or {}
     dropped_orders = d.get("dropped_orders") or {}
@@ -754,6 +760,8 @@ def _data(facts: dict) -> dict:
         # an event log: events that are not use of the product (a cancellation, an email delivered)
         "not_activity_events": [{"name": k, "count": v} for k, v in (d.get("not_activity_events") or {}).items()],
         "payment_problems": d.get("payment_problems"),
+        # the email-tool files hold nobody (no emails in the export): lists are the generic file's
+        "no_email_rows": _no_email_rows(facts.get("exports")),
         # an event log whose events end accounts: active and ended at the as-of date, the active by usage group
         "subscriptions": _subscriptions(d.get("subscriptions"), facts),
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
@@ -1472,7 +1480,7 @@ def _by_source_id(tools: list[str], column: str = "segment_name") -> str:
     tools on email only (the audience exported with the id, looked up, imported back)."""
     parts = []
     if "HubSpot" in tools:
-        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, with {column} as customer_segment")
+        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, mapping {column} to {'a behavior property (customer_segment holds the RFM segment)' if column == 'behavior' else 'customer_segment'}")
     by_email = [t for t in tools if t != "HubSpot"]
     if by_email:
         fields = _join(sorted({_SEGMENT_FIELD.get(t, "the segment field") for t in by_email}), "or")

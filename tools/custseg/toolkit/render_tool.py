@@ -78,10 +78,11 @@ def render(params: RenderParams) -> RenderResult:
         for c in charts:
             shutil.copyfile(os.path.join(source, CHARTS_DIR, c["file"]), os.path.join(out, CHARTS_DIR, c["file"]))
     renamed = _with_display_names(facts, doc)
-    if charts and renamed is not None:
-        charts = _redrawn(renamed, source, out) or charts
+    redrawn = _redrawn(renamed, source, out) if charts and renamed is not None else None
+    charts = redrawn or charts
     resolved = resolve_document(doc, facts) if doc is not None else None
     files = render_report(facts, out, charts=charts, strategy=resolved)
+    files += [f"{CHARTS_DIR}/{c['file']}" for c in redrawn or []]  # drawn again with the plan's names
     return RenderResult(out, files, params.strategy, True, covered_segments(doc), [], EXIT_OK)
 
 
@@ -122,7 +123,10 @@ def render_text(r: RenderResult) -> str:
         noun = "problem" if len(r.problems) == 1 else "problems"
         return "\n".join([f"Not rendered: {r.strategy} has {len(r.problems)} {noun} (fix each; check shows the same):", *problem_lines(r.problems)])
     what = f"with the strategy from {r.strategy} (segments: {', '.join(r.segments)}; every fact reference filled from facts.json)" if r.strategy else "with the default playbook (no strategy given)"
-    return f"Wrote {' and '.join(r.files)} to {r.out} {what}."
+    reports = [f for f in r.files if not f.startswith(CHARTS_DIR + "/")]
+    charts = len(r.files) - len(reports)
+    drawn = f", and drew {charts} {'chart' if charts == 1 else 'charts'} again with the plan's segment names" if charts else ""
+    return f"Wrote {' and '.join(reports)} to {r.out} {what}{drawn}."
 
 
 RENDER = Tool(
