@@ -298,6 +298,11 @@ def test_event_log_flags_who_hit_a_payment_problem(cli, realdata, tmp_path):
 
     intake = render_brief("intake", facts)
     assert f"- {len(per_user)} users hit a payment problem" in intake
+    # the months count from the log's first event, not its first purchase (a trial read '11 of 31 days')
+    import datetime
+
+    start = min(datetime.date.fromisoformat(r["timestamp"][:10]) for r in rows)
+    assert facts["data"]["by_month"][0]["days_covered"] == 31 - start.day + 1 and facts["data"]["date_min"] == start.isoformat()
     # 178 days: no next-period check, so the intake does not offer hunches about it (it did)
     assert "validation" in facts["unavailable"] and "who bought again in the next period" not in intake
     assert "who bought again after a date (the next-period check needs two full periods of data" in intake

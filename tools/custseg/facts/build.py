@@ -376,7 +376,7 @@ class _Transactions(_Base):
         if history and "behavioral" in self.segmentations:
             self.usage_moves(activity, as_of, cutoff)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
-        self.sales_by_month(buyers, as_of, history)
+        self.sales_by_month(buyers, as_of, history, first_day)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
@@ -504,12 +504,13 @@ class _Transactions(_Base):
             )
         return customers
 
-    def sales_by_month(self, buyers: Ledger, as_of: int, history: bool) -> None:
-        """Sales by month, and a warning when the last period (where next-period checks and
-        trends are measured) sold far more or less than the period before it."""
-        first = int(buyers.day.min()) if len(buyers.day) else as_of + 1
-        if first > as_of:  # no purchase by the as-of date (an event log's buyers may start later)
+    def sales_by_month(self, buyers: Ledger, as_of: int, history: bool, data_start: int) -> None:
+        """Sales by month from the data's first day (an event log's first event, before its first
+        purchase), and a warning when the last period (where next-period checks and trends are
+        measured) sold far more or less than the period before it."""
+        if not len(buyers.day) or int(buyers.day.min()) > as_of:  # no purchase by the as-of date
             return
+        first = min(data_start, int(buyers.day.min()))
         daily = months.Daily.from_ledger(buyers, first, as_of, self.has_amounts)
         self.by_month = [MonthFigures(**row) for row in months.by_month(buyers, daily)]
         change = daily.pace_change(as_of, self.period) if history else None
