@@ -662,6 +662,9 @@ def test_the_briefs_ask_about_consent_once_and_follow_the_answer(runs, cli, tmp_
     assert f"**Marketing consent**: the export marks {opted:,} people with an email as opted out of marketing, so they are left out of the email-tool files. Does that match your records?" in intake
     stripe = runs("stripe_unified_payments.csv").facts
     assert f"it does not say whether {stripe['exports']['consent_unknown']:,} people in the email-tool files agreed to marketing. May those people be emailed?" in render_brief("intake", stripe)
+    # where the answer goes: `confirmed` only for a warning this run gave (a trial was told opted_out, and check.py refused it)
+    assert "strategy.json's `confirmed` carries it as `consent_unknown`, the warning it answers." in render_brief("intake", stripe)
+    assert "no run warning asks this, so it goes in answers.json only" in intake and "`opted_out`" not in intake
 
     strategy = render_brief("strategy", shopify)
     assert "hold only customers with an email who did not opt out" in strategy and "must not be emailed" in strategy

@@ -17,7 +17,7 @@ from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
-from custseg.strategy.validate import is_quiet
+from custseg.strategy.validate import ANSWERABLE, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -85,6 +85,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "today": from_day(build.today()),  # the clock the data's age is measured by
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
+        # the run warnings a plan's `confirmed` may answer: only those this run gave
+        "answerable": [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts.get("warnings") or [] if isinstance(w, str))],
         "spend_cutoffs": _spend_cutoffs(seg, active, segs.get("value")) if primary == "rfm" else None,
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
