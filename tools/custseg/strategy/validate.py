@@ -7,17 +7,16 @@ on. Wrong types are problems too, never exceptions. Standard library only.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
-import typing
-from typing import Any, Iterator, Literal
+from typing import Any
 
 from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
+from custseg.strategy.document import IDENTIFIERS, _items, _number, _object_problems, iter_strings
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
-from custseg.strategy.schema import Investment, Pathway, StrategyDocument, hints, required_fields, unwrap_optional
+from custseg.strategy.schema import StrategyDocument
 
 
 MAX_SEGMENTS = 6
@@ -34,9 +33,6 @@ CUSTOMER_METRICS = (
 # An event log's usage measures (customers.csv has them beside the behavioral label): for
 # triggers and targets of a plan on usage, which purchase columns cannot express.
 ACTIVITY_METRICS = ("active_days_30", "days_since_active")
-# Fields of a strategy that name things rather than say things: not scanned for figures.
-IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "segmentation", "schema_version"}
-PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
 OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
@@ -88,152 +84,6 @@ SEGMENT_COLUMN = re.compile(
     r"\bsegment[ _]name\b|\bcustomer_segment\b|(?<!behavior\s)(?<!behavioral\s)\bsegment\s+(?:field|column|property)\b|`segment`",
     re.IGNORECASE,
 )
-
-
-# -- types -------------------------------------------------------------------------------------
-
-
-def _describe(tp: Any) -> str:
-    inner, optional = unwrap_optional(tp)
-    if optional:
-        return f"{_describe(inner)} or null"
-    if tp is str:
-        return "a string"
-    if tp is int:
-        return "a whole number"
-    if tp is float:
-        return "a number"
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
-    if origin is list:
-        return "a list"
-    if origin is dict or dataclasses.is_dataclass(tp):
-        return "an object"
-    return str(tp)
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _type_problems(value: Any, tp: Any, path: str, out: list[Problem], meta: dict | None = None) -> None:
-    meta = meta or {}
-    inner, optional = unwrap_optional(tp)
-    if value is None:
-        if not optional:
-            out.append(Problem(path, "schema", f"is null; expected {_describe(tp)}"))
-        return
-    tp = inner
-    origin = typing.get_origin(tp)
-    bad = Problem(path, "schema", f"expected {_describe(tp)}, got {type(value).__name__} {_short(value)}")
-    if tp is str:
-        if not isinstance(value, str):
-            out.append(bad)
-        elif not value.strip() and not optional:
-            out.append(Problem(path, "schema", "is empty; write the text"))
-        return
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            out.append(bad)
-            return
-    elif tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            out.append(bad)
-            return
-    elif origin is Literal:
-        if value not in typing.get_args(tp):
-            out.append(bad)
-        return
-    elif origin is list:
-        if not isinstance(value, list):
-            out.append(bad)
-            return
-        if meta.get("minItems") and len(value) < meta["minItems"]:
-            out.append(Problem(path, "schema", "is empty; give at least one item"))
-        (item,) = typing.get_args(tp)
-        for i, v in enumerate(value):
-            _type_problems(v, item, f"{path}[{i}]", out)
-        return
-    elif origin is dict:
-        if not isinstance(value, dict):
-            out.append(bad)
-            return
-        _, vt = typing.get_args(tp)
-        for k, v in value.items():
-            _type_problems(v, vt, _join(path, str(k)), out)
-        return
-    elif dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            out.append(bad)
-            return
-        _object_problems(value, tp, path, out)
-        return
-    # numbers: range constraints
-    if "minimum" in meta and value < meta["minimum"]:
-        out.append(Problem(path, "schema", f"must be at least {meta['minimum']}, got {value}"))
-    if "maximum" in meta and value > meta["maximum"]:
-        out.append(Problem(path, "schema", f"must be at most {meta['maximum']} (a fraction: 0.25 is a quarter), got {value}"))
-
-
-def _object_problems(value: dict, cls: type, path: str, out: list[Problem]) -> None:
-    types_ = hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in value:
-        if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(fields)}"
-            out.append(Problem(_join(path, str(key)), "schema", f"unknown field '{key}'{hint}"))
-    for name in required_fields(cls):
-        if name not in value:
-            code = "pathway_incomplete" if cls is Pathway and name in PATHWAY_FIELDS else "schema"
-            out.append(Problem(_join(path, name), code, f"is missing: {fields[name].metadata.get('description', 'required')}"))
-    for name, f in fields.items():
-        if name in value:
-            if cls is Pathway and name in ("intervention", "expected_outcome") and isinstance(value[name], str) and not value[name].strip():
-                out.append(Problem(_join(path, name), "pathway_incomplete", f"is empty: {f.metadata.get('description', '')}"))
-                continue
-            _type_problems(value[name], types_[name], _join(path, name), out, dict(f.metadata))
-    if cls is Investment and value.get("budget") is None and value.get("hours") is None:
-        out.append(Problem(path, "pathway_incomplete", "gives neither a budget nor hours; say what the pathway costs"))
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-# -- walking the document ----------------------------------------------------------------------
-
-
-def iter_strings(doc: Any, cls: type = StrategyDocument, path: str = "") -> Iterator[tuple[str, str, str]]:
-    """(path, field name, text) for every string of a document, following the schema where it fits."""
-    if not isinstance(doc, dict):
-        return
-    types_ = hints(cls)
-    for key, value in doc.items():
-        tp = types_.get(key)
-        yield from _iter_value(value, tp, _join(path, str(key)), str(key))
-
-
-def _iter_value(value: Any, tp: Any, path: str, name: str) -> Iterator[tuple[str, str, str]]:
-    inner, _ = unwrap_optional(tp) if tp is not None else (None, False)
-    if isinstance(value, str):
-        yield path, name, value
-    elif isinstance(value, list):
-        item = typing.get_args(inner)[0] if inner is not None and typing.get_origin(inner) is list else None
-        for i, v in enumerate(value):
-            yield from _iter_value(v, item, f"{path}[{i}]", name)
-    elif isinstance(value, dict):
-        if inner is not None and dataclasses.is_dataclass(inner):
-            yield from iter_strings(value, inner, path)
-        else:
-            vt = typing.get_args(inner)[1] if inner is not None and typing.get_origin(inner) is dict else None
-            for k, v in value.items():
-                if vt is not None and dataclasses.is_dataclass(vt):
-                    yield from iter_strings(v, vt, _join(path, str(k)))
-                else:
-                    yield from _iter_value(v, vt, _join(path, str(k)), str(k))
 
 
 # -- figures in free text ----------------------------------------------------------------------
@@ -439,7 +289,6 @@ def _plan_duration(text: str, m: re.Match) -> bool:
 
 
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
-
 
 
 def _segment_of_path(path: str, doc: dict, fact_segments: dict) -> str | None:
@@ -808,7 +657,6 @@ def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: di
     return out
 
 
-
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
 
 
@@ -825,10 +673,6 @@ def _offers_over_price(strat: dict) -> list[Problem]:
             if value is not None and value > 100 and DISCOUNT_LABEL.search(term["label"]):
                 out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "offer_over_price", f"a {term['label']} of {value:g} percent is more than the price; a percent discount is at most 100 (write 15 for 15% off)"))
     return out
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _cited(baseline: Any) -> str | None:
@@ -935,12 +779,6 @@ def _second_order(p: dict, fact_segments: dict) -> bool:
         return False
     target = _number(success.get("target")) if isinstance(success, dict) else None
     return success.get("metric") in ("purchase_days", "orders") and target is not None and target >= 2
-
-
-def _items(doc: dict, section: str) -> list[tuple[int, dict]]:
-    """(index, item) for the objects of a list section of the document."""
-    items = doc.get(section) if isinstance(doc.get(section), list) else []
-    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
 
 
 def _impossible_pathways(doc: dict, seg_facts: dict, ranking: list[str]) -> list[Problem]:
