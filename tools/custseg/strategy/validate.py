@@ -14,9 +14,18 @@ from typing import Any
 from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.document import IDENTIFIERS, _items, _number, _object_problems, iter_strings
+from custseg.strategy.metrics import ACTIVITY_METRICS, CUSTOMER_METRICS, LOWER_IS_BETTER, PURCHASE_METRICS, _KIND_WORDS, _activity, _lower_is_better, _worse, allowed_metrics
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
 from custseg.strategy.schema import StrategyDocument
+
+# What other modules and the tests import from here: the entry point, and names whose checks
+# live in the modules above, re-exported (the last two are helpers the tests call).
+__all__ = [
+    "BUILT_IN_RFM_NAMES", "CODES", "EXPORT_COLUMNS", "IDENTIFIERS", "LOWER_IS_BETTER", "Problem", "allowed_metrics",
+    "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "validate",
+    "_matching_fact", "_over_budget",
+]
 
 
 MAX_SEGMENTS = 6
@@ -25,14 +34,6 @@ DORMANT_WORDS = ("dormant", "lapsed", "hibernat", "lost", "inactive", "churn", "
 # Segments customers should leave, besides the dormant kind and the bottom of the ranking.
 AT_RISK_WORDS = ("risk", "lapsing")
 
-# Per-customer columns of customers.csv that a trigger can test.
-CUSTOMER_METRICS = (
-    "recency_days", "purchase_days", "orders", "monetary_total", "aov", "r_score", "f_score", "m_score",
-    "tenure_days", "health_score",
-)
-# An event log's usage measures (customers.csv has them beside the behavioral label): for
-# triggers and targets of a plan on usage, which purchase columns cannot express.
-ACTIVITY_METRICS = ("active_days_30", "days_since_active")
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
 OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
@@ -56,13 +57,6 @@ def emails_segment(channel: str) -> bool:
     if not mail or not other or mail.start() < other.start():
         return bool(mail)
     return bool(_ALSO_EMAIL.search(channel[other.end(): mail.start()]))
-# Which way a KPI should move. Sizes and shares are left out: Champions should grow and
-# Dormant shrink, so their direction depends on the segment.
-LOWER_IS_BETTER = ("recency_days", "median_recency_days", "days_since_active", "outstanding_value", "outstanding_customers", "outstanding_payments")
-HIGHER_IS_BETTER = (
-    "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
-    "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score", "active_days_30",
-)
 # A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink;
 # so should the MRR a CRM's segment holds (MRR at risk in a critical health band should fall).
 SIZE_METRICS = ("count", "pct_customers", "mrr", "mrr_share")
@@ -73,8 +67,6 @@ SEGMENT_LEVEL = {
 }
 OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
 NEGATED = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
-# customers.csv columns of purchases: empty for the users of an event log who never bought.
-PURCHASE_METRICS = tuple(m for m in CUSTOMER_METRICS if m != "health_score")
 # The usage measure that takes a purchase metric's place in a plan on usage groups.
 USAGE_INSTEAD = {"recency_days": "days_since_active", "r_score": "days_since_active", "tenure_days": "days_since_active"}
 USAGE_WORDS = {"days_since_active": "days since the last event", "active_days_30": "active days in the last 30"}
@@ -399,22 +391,6 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
-    """Metrics a trigger, success metric or KPI may name for these facts."""
-    segs = facts.get("segmentations") or {}
-    out = [m for m in CUSTOMER_METRICS if m != "health_score" or "health" in segs]
-    if "behavioral" in segs:
-        out += ACTIVITY_METRICS
-    stats = ((segs.get(segmentation) or {}).get("segments") or {}).values()
-    if any((s or {}).get("outstanding_customers") is not None for s in stats):  # customers.csv carries what each customer owes
-        out += ["outstanding_value", "outstanding_payments"]
-    for s in stats:
-        for k, v in (s or {}).items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in out:
-                out.append(k)
-    return out
-
-
 # Parts of the plan written in phase 4 (operationalize): not required while the strategy is drafted.
 LATER_PARTS = ("roadmap", "kpis", "review_schedule", "automation_rules")
 
@@ -697,10 +673,6 @@ def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Proble
         if isinstance(metric, str) and metric in metrics and v is not None and value_kind(metric) == "pct" and v > 1:
             out.append(Problem(path, "rate_not_fraction", f"{metric} is a fraction (0.25 is 25%), and {v:g} would be {v:g}00%; write {v / 100:g} for {v:g}%"))
     return out
-
-
-# How a kind of fact reads in a message; counts and averages of counts are alike enough.
-_KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an amount of money", "days": "a number of days", "count": "a count", "dec": "a count"}
 
 
 # The segmentation and segment a fact is about: segmentations.rfm.segments.loyal.count and
@@ -1039,18 +1011,6 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
     return out
 
 
-def _lower_is_better(metric: str) -> bool | None:
-    """Which way a metric should move: True when lower is better (days since the last
-    purchase), False when higher is (rates, spend, scores), None when it depends on the segment."""
-    if metric in LOWER_IS_BETTER:
-        return True
-    return False if metric in HIGHER_IS_BETTER or metric.endswith("_rate") else None
-
-
-def _worse(value: float, than: float, lower: bool) -> bool:
-    return value > than + 1e-9 if lower else value < than - 1e-9
-
-
 def _losing(key: str, order: list[str], fact_segments: dict) -> bool:
     """A segment customers should leave: the bottom of the ranking (facts order: best first),
     or a dormant, lapsed or at-risk kind below the top."""
@@ -1100,11 +1060,6 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
         if _worse(target, base, lower):
             out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
     return out
-
-
-def _activity(keys: dict[str, Any], segmentation: str) -> bool:
-    """Whether a segmentation's figures count activity (an event log's), not purchases."""
-    return keys.get(f"segmentations.{segmentation}.basis") == "activity"
 
 
 def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
