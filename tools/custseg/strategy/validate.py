@@ -15,6 +15,7 @@ from custseg.strategy.claims import count_as_reach, name_spans, other_segment_fi
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.document import IDENTIFIERS, _items, _number, _object_problems, iter_strings
 from custseg.strategy.metrics import ACTIVITY_METRICS, CUSTOMER_METRICS, LOWER_IS_BETTER, PURCHASE_METRICS, _KIND_WORDS, _activity, _lower_is_better, _worse, allowed_metrics
+from custseg.strategy.ranking import _is_dormant, _losing, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
 from custseg.strategy.schema import StrategyDocument
@@ -30,10 +31,6 @@ __all__ = [
 
 MAX_SEGMENTS = 6
 SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
-DORMANT_WORDS = ("dormant", "lapsed", "hibernat", "lost", "inactive", "churn", "sleep", "asleep")
-# Segments customers should leave, besides the dormant kind and the bottom of the ranking.
-AT_RISK_WORDS = ("risk", "lapsing")
-
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
 OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
@@ -370,16 +367,6 @@ def _close_fact(key: str, keys: dict[str, Any]) -> str | None:
     return close[0] if close else None
 
 
-def _is_dormant(key: str, name: str = "") -> bool:
-    text = f"{key} {name}".lower()
-    return any(w in text for w in DORMANT_WORDS)
-
-
-def is_quiet(key: str, name: str = "") -> bool:
-    """A segment of customers who went quiet: dormant, lapsed or at risk, by its key or name."""
-    return _is_dormant(key, name) or any(w in f"{key} {name}".lower() for w in AT_RISK_WORDS)
-
-
 def _normal(text: str) -> str:
     return " ".join(PLACEHOLDER.sub("{fact}", text).lower().split())
 
@@ -713,17 +700,6 @@ def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list
     return out
 
 
-def _ranking(segmentation: str, order: list[str]) -> list[str]:
-    """The segments best first. Facts list lifecycle stages in time order (onboarding first,
-    then lapsed and, with a CRM's status, churned), where moving on a stage is the aim:
-    mature ranks first, then the younger stages, lapsed, and churned last."""
-    if segmentation != "lifecycle":
-        return order
-    ended = ("lapsed", "churned")
-    stages = [k for k in order if k not in ended]
-    return stages[::-1] + [k for k in ended if k in order]
-
-
 def _downward_pathways(doc: dict, order: list[str], fact_segments: dict | None = None) -> list[Problem]:
     """Pathways move customers up the segments' ranking (facts order: best first). New is a
     stage, not a rank: a second-order pathway from it into an active segment ranked below it
@@ -1009,15 +985,6 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
             part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
             out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"{over} the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
     return out
-
-
-def _losing(key: str, order: list[str], fact_segments: dict) -> bool:
-    """A segment customers should leave: the bottom of the ranking (facts order: best first),
-    or a dormant, lapsed or at-risk kind below the top."""
-    if key not in order or order.index(key) == 0:
-        return False
-    name = str((fact_segments.get(key) or {}).get("name") or "")
-    return key == order[-1] or is_quiet(key, name)
 
 
 def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, order: list[str], fact_segments: dict) -> list[Problem]:
