@@ -282,3 +282,41 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool 
     # whole data's, a calendar month's last: "30 days" is far more likely a window than a month
     hits.sort(key=lambda k: (not k.startswith(prefer), not k.startswith(segmentation), ".by_month." in k, k.count("."), k))
     return hits[0]
+
+
+# The fields of a segment's offer: an amount in them is most likely the offer's own.
+OFFER_FIELDS = ("offers", "pricing")
+
+
+def _figures_in_text(path: str, name: str, bare: str, figure: re.Pattern, doc: dict, keys: dict[str, Any], segmentation: str, order: list[str], fact_segments: dict, first_segment: str) -> list[Problem]:
+    """The figures in one string of the document (``bare``: its text with the fact references
+    taken out; ``figure``: :func:`_figure_re`), in digits, then in words: a figure about the data
+    is a fact reference, a plan number goes in a typed field."""
+    out = []
+    for m in figure.finditer(bare):
+        snippet = m.group(0).strip()
+        if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
+            after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
+            snippet += after.group(0) if after else ""
+        typed = "offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target"
+        if PRODUCT_NAME.match(bare[m.start():]):  # '12-week program', '5-star reviews': a name, not a figure
+            continue
+        if PLAN_FIGURE.match(bare[m.start():]) or _plan_duration(bare, m):  # '3 emails', '2 weeks', '15% off', 'within 24 hours': the plan's steps, not the data's figures
+            out.append(Problem(path, "figure_in_text", f"'{snippet}' is a plan number in free text: move it into a typed field ({typed}), or, for the steps of an intervention (how many messages, over how long), write them in words ('a three-email flow over two weeks'); figures about the data are fact references"))
+            continue
+        seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
+        prefer = f"segmentations.{segmentation}.segments.{seg_key}."
+        key = _matching_fact(m.group(0), keys, prefer, ranked=bool(RANKED_BEFORE.search(bare[: m.start()]))) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
+        cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
+        if name in OFFER_FIELDS and _unit_of(m.group(0)) in ("money", "pct"):  # in an offer, an amount is most likely the offer's own
+            out.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in the offer's text: an offer's amount (a discount, a spend threshold) goes in offer_terms with unit {'money' if _unit_of(m.group(0)) == 'money' else 'percent'} and the text says it in words ('a discount on the next order'); if it is a figure about the data, {cite}"))
+            continue
+        out.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; {cite} or move plan numbers into a typed field ({typed})"))
+    for m in WORD_FIGURE.finditer(bare):
+        seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
+        stat, cite, typed = _word_figure_hint(m.group(0))
+        if REVENUE_AFTER.match(bare[m.end():]):  # 'three quarters of revenue' is a revenue share, not a share of customers
+            stat = "revenue_share"
+        key = _stat_key(segmentation, seg_key, order, fact_segments, keys, stat) or f"segmentations.{segmentation}.segments.{seg_key}.{stat}"
+        out.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{{key}}} or move plan numbers into a typed field ({typed})"))
+    return out

@@ -14,10 +14,7 @@ from typing import Any
 from custseg.strategy.claims import count_as_reach, name_spans, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.definitions import OPERATORS, describe, meets, move_blocked, segment_ranges
 from custseg.strategy.document import IDENTIFIERS, _items, _number, _object_problems, iter_strings
-from custseg.strategy.figures import (
-    PLAN_FIGURE, PRODUCT_NAME, RANKED_BEFORE, REVENUE_AFTER, WORD_FIGURE, _SUGGESTED_STAT, _UNITS, _figure_re, _matching_fact,
-    _plan_duration, _segment_of_path, _stat_key, _unit_mismatches, _unit_of, _word_figure_hint,
-)
+from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.metrics import ACTIVITY_METRICS, CUSTOMER_METRICS, LOWER_IS_BETTER, PURCHASE_METRICS, _KIND_WORDS, _activity, _lower_is_better, _worse, allowed_metrics
 from custseg.strategy.ranking import _is_dormant, _losing, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys, value_kind
@@ -36,7 +33,6 @@ __all__ = [
 MAX_SEGMENTS = 6
 SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
-OFFER_FIELDS = ("offers", "pricing")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
 # Channels and tools that reach customers through the email-tool files (exports/).
 EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
@@ -209,32 +205,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
-        for m in figure.finditer(bare):
-            snippet = m.group(0).strip()
-            if not re.search(_UNITS + r"$", snippet):  # '35% of buyers': the words that say what it counts
-                after = re.match(r"(?:\s+[A-Za-z]{1,2}\b)?\s+[A-Za-z]+", bare[m.end():])
-                snippet += after.group(0) if after else ""
-            typed = "offer_terms for discounts and offer windows, pathway trigger or investment, communication_frequency, roadmap weeks, KPI target"
-            if PRODUCT_NAME.match(bare[m.start():]):  # '12-week program', '5-star reviews': a name, not a figure
-                continue
-            if PLAN_FIGURE.match(bare[m.start():]) or _plan_duration(bare, m):  # '3 emails', '2 weeks', '15% off', 'within 24 hours': the plan's steps, not the data's figures
-                problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a plan number in free text: move it into a typed field ({typed}), or, for the steps of an intervention (how many messages, over how long), write them in words ('a three-email flow over two weeks'); figures about the data are fact references"))
-                continue
-            seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
-            prefer = f"segmentations.{segmentation}.segments.{seg_key}."
-            key = _matching_fact(m.group(0), keys, prefer, ranked=bool(RANKED_BEFORE.search(bare[: m.start()]))) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
-            cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
-            if name in OFFER_FIELDS and _unit_of(m.group(0)) in ("money", "pct"):  # in an offer, an amount is most likely the offer's own
-                problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in the offer's text: an offer's amount (a discount, a spend threshold) goes in offer_terms with unit {'money' if _unit_of(m.group(0)) == 'money' else 'percent'} and the text says it in words ('a discount on the next order'); if it is a figure about the data, {cite}"))
-                continue
-            problems.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in free text; {cite} or move plan numbers into a typed field ({typed})"))
-        for m in WORD_FIGURE.finditer(bare):
-            seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
-            stat, cite, typed = _word_figure_hint(m.group(0))
-            if REVENUE_AFTER.match(bare[m.end():]):  # 'three quarters of revenue' is a revenue share, not a share of customers
-                stat = "revenue_share"
-            key = _stat_key(segmentation, seg_key, order, fact_segments, keys, stat) or f"segmentations.{segmentation}.segments.{seg_key}.{stat}"
-            problems.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{{key}}} or move plan numbers into a typed field ({typed})"))
+        problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
