@@ -3,6 +3,10 @@
 :func:`validate` returns a list of :class:`Problem` (empty when the document is good),
 each with the path of the offending field, a stable code and a message a model can act
 on. Wrong types are problems too, never exceptions. Standard library only.
+
+The checks of each part of a plan live in modules of their own (document, figures, claims,
+kpis, pathways, activity, budget, automation); :func:`_validate` runs them in order, with the
+checks of segment keys, fact references, email reach, offers and confirmations kept here.
 """
 
 from __future__ import annotations
