@@ -1,10 +1,21 @@
 """The strategy document: what a model writes, how it is checked, how its fact references resolve.
 
-schema   the document, defined once with dataclasses, and its JSON Schema
-resolve  fact keys of facts.json and the ``{fact.key}`` resolver (never a template engine)
-validate problems of a document against the facts, each with a path, a code and a message
-claims   the free-text claims facts can prove wrong (shares, trends, cadence, recency, comparisons)
-problems the Problem a check reports and what each code means
+schema      the document, defined once with dataclasses, and its JSON Schema
+resolve     fact keys of facts.json and the ``{fact.key}`` resolver (never a template engine)
+validate    problems of a document against the facts, each with a path, a code and a message;
+            it runs the checks of the modules below
+document    wrong types and fields, and the walk over a document's strings
+figures     figures in free text that should be fact references or typed plan numbers
+claims      the free-text claims facts can prove wrong (shares, trends, cadence, recency, comparisons)
+kpis        KPI baselines and targets
+pathways    pathway moves, triggers and success targets
+activity    plans on an event log's activity
+budget      the pathways' costs against the budget
+automation  automation rules against the files each CRM or email tool imports
+metrics     the metrics a plan may name, and which way each should move
+ranking     which segments are better, and which went quiet
+definitions what a segmentation's definition says about each segment's customers
+problems    the Problem a check reports and what each code means
 
 Standard library only: this package runs inside the skill's container.
 """

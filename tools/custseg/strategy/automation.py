@@ -1,0 +1,311 @@
+"""Automation-rule checks: a rule set up in a CRM or email tool matches only the columns and
+labels of the file that tool imports (rule columns, rule values, display names and keys where
+the files carry names, the RFM segment columns in a plan on usage groups). Standard library only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from custseg.strategy.claims import name_spans
+from custseg.strategy.document import _items
+from custseg.strategy.metrics import ACTIVITY_METRICS, CUSTOMER_METRICS
+from custseg.strategy.problems import Problem
+
+
+# A rule keyed on the RFM columns of the CRM files: segment_name, HubSpot's customer_segment,
+# or the segment field, column or property (not "the behavior segment").
+SEGMENT_COLUMN = re.compile(
+    r"\bsegment[ _]name\b|\bcustomer_segment\b|(?<!behavior\s)(?<!behavioral\s)\bsegment\s+(?:field|column|property)\b|`segment`",
+    re.IGNORECASE,
+)
+
+
+def _usage_rule_columns(doc: dict, fact_segments: dict) -> list[Problem]:
+    """customers.csv and segments_generic.csv carry the usage group in their behavior column;
+    segment and segment_name (and the email tools' segment fields) hold the RFM segment."""
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, segment = rule.get("rule"), rule.get("segment")
+        found = SEGMENT_COLUMN.search(text) if isinstance(text, str) and segment in fact_segments else None
+        if found:
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_wrong_column", f"'{found.group(0)}' holds the RFM segment, not the usage group: only the behavior column of segments_generic.csv and customers.csv carries '{segment}'; key the rule on it (when behavior is {segment})"))
+    return out
+
+
+def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in others)
+
+
+def _display_names_in_rules(doc: dict, strat: dict, fact_segments: dict, segmentation: str) -> list[Problem]:
+    """The CRM files label customers with the computed segment names (Dormant), so a rule set
+    up against the plan's display name (Lapsed One-Timers) matches nobody. A rule may give the
+    plan's name beside the computed one; a display name that only differs in case is the same.
+    The other segmentations' labels (lifecycle, behavior, ...) are their keys in the files."""
+    renamed = []
+    for key, fields in strat.items():
+        if key not in fact_segments:
+            continue
+        name = str(fact_segments[key].get("name") or key)
+        label = name if segmentation == "rfm" else key  # what the CRM files carry
+        display = fields.get("display_name") if isinstance(fields, dict) else None
+        for shown in {n.strip() for n in (display, name) if isinstance(n, str) and n.strip()}:
+            if shown.lower() != label.lower():
+                renamed.append((shown, label))
+    out = []
+    rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    for i, rule in enumerate(rules):
+        text = rule.get("rule") if isinstance(rule, dict) else None
+        if not isinstance(text, str):
+            continue
+        names = {n for pair in renamed for n in pair}
+        for display, computed in renamed:
+            # 'Regulars' inside another segment's 'Almost Regulars' is that segment's name
+            longer = [s for n in names if len(n) > len(display) and name_spans(display, n) for s in name_spans(n, text)]
+            shown = [s for s in name_spans(display, text) if not _inside(s, longer)]
+            named = name_spans(computed, text)
+            # 'Attention' inside 'Needs Attention' is the computed name; 'Dormant' inside 'Dormant Browsers' is not
+            if any(not _inside(s, named) for s in shown) and all(_inside(n, shown) for n in named):
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_display_name", f"'{display}' names the segment the CRM files label '{computed}', and a rule set up in the CRM matches that label: write '{computed}' (the plan's name may follow it: '{computed} (the {display} of this plan)')"))
+    return out
+
+
+EMAIL_TOOLS = re.compile(r"klaviyo|mailchimp|hubspot", re.IGNORECASE)
+
+
+def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
+    """Klaviyo's Segment, HubSpot's customer_segment and Mailchimp's tags hold the segment's
+    name (At Risk), not its key (at_risk): a rule for those tools on the key matches nobody.
+    segments_generic.csv's segment column does hold the key, so other tools may use it."""
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str)):
+            continue
+        # segments_generic.csv's segment_name column holds names too, whatever tool reads it
+        named = re.search(r"\bsegment_name\s*(?:is|=|==|equals|:)\s*['\"]?([\w-]+)", text, re.IGNORECASE)
+        if named and named.group(1) in fact_segments:
+            key = named.group(1)
+            name = str((fact_segments[key] or {}).get("name") or key)
+            if name != key:
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but segment_name holds its name: write segment_name is '{name}', or use the segment column, which holds the key"))
+                continue
+        if not EMAIL_TOOLS.search(crm):
+            continue
+        for key, stats in fact_segments.items():
+            name = str((stats or {}).get("name") or key)
+            if "_" in key and re.search(rf"(?<![\w{{.]){re.escape(key)}(?![\w}}])", text) and name.lower() not in text.lower():
+                out.append(Problem(f"automation_rules[{i}].rule", "rule_key_for_email_tool", f"'{key}' is the segment's key, but {crm}'s file labels customers by name: write '{name}'"))
+    return out
+
+
+# customers.csv's dates: per customer, like the metrics, but in no CRM file
+CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
+# Days counted at the run go stale in a CRM; the generic file's dates do not.
+DATE_FOR = {"recency_days": "last_purchase", "tenure_days": "first_purchase"}
+PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments", "payment_problems"}
+SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
+
+
+# CRMs and email tools that import a CSV of contacts with attributes of one's own: they read
+# segments_generic.csv. A plan's other tools (Shopify Flow, Stripe Billing, Zapier) import no file.
+GENERIC_IMPORTERS = re.compile(
+    r"customer\.?io|intercom|braze|brevo|sendinblue|activecampaign|salesforce|iterable|omnisend|\bdrip\b|convertkit|attentive|pipedrive"
+    r"|zoho|marketo|pardot|mailerlite|sendgrid|constant\s*contact|campaign\s*monitor|keap|freshsales|dotdigital|emarsys|bloomreach|moengage|clevertap",
+    re.IGNORECASE,
+)
+
+
+def crm_file(crm: str) -> str:
+    """The file a tool imports: its own for the email tools, the generic one for any other."""
+    found = EMAIL_TOOLS.search(crm)
+    return f"{found.group(0).lower()}.csv" if found else "segments_generic.csv"
+
+
+def importing_tools(doc: Any) -> list[tuple[str, str]]:
+    """(tool, the file it imports) for the CRMs and email tools a plan's rules run in, first named first."""
+    rules = doc.get("automation_rules") if isinstance(doc, dict) and isinstance(doc.get("automation_rules"), list) else []
+    names = dict.fromkeys(r["crm"].strip() for r in rules if isinstance(r, dict) and isinstance(r.get("crm"), str))
+    return [(n, crm_file(n)) for n in names if EMAIL_TOOLS.search(n) or GENERIC_IMPORTERS.search(n)]
+
+
+def _column_key(name: str) -> str:
+    """A column name as the files and rules may write it: 'Outstanding Payment' is outstanding_payment."""
+    return re.sub(r"[\s_]+", "_", name.strip().lower())
+
+
+# Every column the exports can write (render/exports.py; a test keeps them in step), whatever
+# this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
+# log, which records no payments owed) names the project's column, not a CRM's own attribute.
+EXPORT_COLUMNS = (
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Payment Problems", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "outstanding_payment", "payment_problems", "pseudonymous_id",  # hubspot.csv
+    "Email Address", "Tags",  # mailchimp.csv
+    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
+    "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
+    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems",
+)
+
+
+def _named_columns(text: str, columns: list[str]) -> list[str]:
+    """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
+    value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
+    are ordinary words, and every file has an email column."""
+    names = {_column_key(c) for c in columns if "_" in _column_key(c) and "email" not in c.lower()}
+    found = []
+    for key in sorted(names, key=len, reverse=True):
+        words = r"[\s_]+".join(re.escape(w) for w in key.split("_"))
+        hit = re.search(rf"(?<![\w{{.]){words}(?![\w}}])", text, re.IGNORECASE)
+        if hit and not any(_column_key(f) != key and key in _column_key(f) for f in found):
+            found.append(hit.group(0))
+    return found
+
+
+def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
+    """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
+    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), a column only
+    another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), or one no file of this
+    run has (outstanding_payment on an event log) matches nobody. Only the project's names are
+    judged; a CRM's own attributes (last_email_opened) are not."""
+    columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
+    written = [*EXPORT_COLUMNS, *(c for cols in columns.values() for c in cols)]
+    ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for c in written)}
+    out = []
+    for i, rule in _items(doc, "automation_rules") if columns else []:
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str)) or crm_file(crm) not in columns:
+            continue
+        name = crm_file(crm)
+        has = {_column_key(c) for c in columns[name]}
+        named = [*SNAKE_NAME.findall(text), *_named_columns(text, [c for cols in columns.values() for c in cols]), *_headers_as_written(text)]
+        missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
+        for token in reversed(missing.values()):
+            date = DATE_FOR.get(token)
+            use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
+            out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
+    return out
+
+
+def _headers_as_written(text: str) -> list[str]:
+    """The email tools' headers of two words a rule writes exactly ('Outstanding Payment'), also
+    when this run's files lack them; in other spellings ('an outstanding payment', 'the billing
+    cycle') they are ordinary words unless this run's files have the column."""
+    return [c for c in EXPORT_COLUMNS if " " in c and "Email" not in c and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", text)]
+
+
+def _where_column_is(token: str, columns: dict, metrics: list[str]) -> str:
+    """Where a column a CRM file lacks is to be found: another file of the run, customers.csv,
+    no file of this run, or nowhere per customer (a segment's figure)."""
+    key = _column_key(token)
+    elsewhere = [f for f, cols in columns.items() if key in {_column_key(c) for c in cols}]
+    if elsewhere:
+        return f"it is in {elsewhere[0]}"
+    if token in PER_CUSTOMER and token in {*metrics, *CUSTOMERS_ONLY}:
+        return "it is in customers.csv, which no CRM imports"
+    if key in {_column_key(c) for c in EXPORT_COLUMNS}:
+        return "no file of this run has it: the exports write it only when the data holds it"
+    return "it is a figure of a whole segment in facts.json, not of a customer"
+
+
+# Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
+# 'moves into Dormant', 'the Struggling tag'.
+_VALUE_BEFORE = re.compile(
+    r"(?:\btagged|\btags?|\b(?:segment|segment_name|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
+    re.IGNORECASE,
+)
+_VALUE_AFTER = re.compile(r"['\"]?\s+(?:tag|segment|band|tier)\b", re.IGNORECASE)
+# 'moves to the onboarding sequence': a label word naming the plan's own flow, not a value
+_PLAN_THING_AFTER = re.compile(r"\s+(?:sequence|flow|series|e-?mails?|list|campaign|journey|workflow|automation|playbook|programme|program|calls?|tasks?)\b", re.IGNORECASE)
+# The segmentations whose labels each email tool's file carries beside the RFM segment names and
+# the files' groups (render/exports: Klaviyo's Lifecycle and Value Tier columns, Mailchimp's
+# tags of the same labels; HubSpot's lifecyclestage is HubSpot's own stage).
+_FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecycle", "value"), "hubspot.csv": ()}
+# The column of segments_generic.csv that carries each segmentation's labels.
+_GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
+
+
+# The segment names of the built-in RFM tables (compute/rules.py; a test keeps them in step): a
+# rule may name one from habit ('Segment equals Dormant') on a run whose table or merges left it out.
+BUILT_IN_RFM_NAMES = (
+    "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "High Value", "Medium Value",
+    "Recent Big Spenders", "Recent Buyers", "Lapsed Big Spenders", "Active Repeat Buyers",
+)
+
+
+def _names(seg_facts: dict, with_customers: bool = False) -> list[str]:
+    """A segmentation's segment names (only those holding customers, when asked)."""
+    segments = (seg_facts or {}).get("segments") or {}
+    return [str((s or {}).get("name") or k) for k, s in segments.items() if not with_customers or (s or {}).get("count")]
+
+
+def _carried_labels(facts: dict, file: str) -> dict[str, str]:
+    """label (lower case) -> label, for the values a CRM file labels customers with: the RFM
+    segments that hold customers (one merged away or empty labels nobody), the files' groups,
+    and the other segmentations' labels the file has a column for."""
+    segs = facts.get("segmentations") or {}
+    groups = ((facts.get("exports") or {}).get("groups") or {}).values()
+    klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
+    present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
+    names = _names(segs.get("rfm"), with_customers=True) + [str(g) for g in groups]
+    others = [seg for seg in segs if seg != "rfm"] if file == "segments_generic.csv" else [seg for seg in _FILE_LABELS.get(file, ()) if present.get(seg)]
+    for seg in others:
+        names += _names(segs.get(seg))
+    return {n.lower(): n for n in names}
+
+
+def _rule_values(doc: dict, facts: dict) -> list[Problem]:
+    """A rule in a CRM that imports one of the files, on a label that file does not carry (a
+    health band 'Struggling' among Mailchimp's tags, which hold the RFM segment names, the
+    files' groups and the lifecycle and value labels; an RFM segment this run does not have or
+    that holds nobody) matches nobody."""
+    segs = facts.get("segmentations") or {}
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str) and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
+            continue
+        file = crm_file(crm)
+        carried = _carried_labels(facts, file)
+        found = _foreign_label(text, segs, carried)
+        if not found:
+            continue
+        label, seg = found
+        where = f"{file} (the file {crm} imports)"
+        if seg == "rfm":
+            why = _absent_segment(label, segs.get("rfm") or {}, where)
+        else:
+            column = _GENERIC_COLUMN.get(seg)
+            instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
+            why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(list(carried.values())[:10])}){instead}"
+        out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", why))
+    return out
+
+
+def _absent_segment(label: str, rfm: dict, where: str) -> str:
+    """Why no customer in a CRM file carries an RFM segment name, and the name to use instead."""
+    by_name = {str((s or {}).get("name") or k).lower(): k for k, s in (rfm.get("segments") or {}).items()}
+    key = by_name.get(label.lower())
+    into = next((m.get("into") for m in rfm.get("merged") or [] if isinstance(m, dict) and m.get("from") == key), None) if key else None
+    named = ", ".join(_names(rfm, with_customers=True))
+    if into:
+        into_name = str(((rfm.get("segments") or {}).get(into) or {}).get("name") or into)
+        return f"'{label}' labels nobody in {where}: its customers were too few and joined '{into_name}', which the files label them with; key the rule on '{into_name}'"
+    if key:
+        return f"'{label}' holds no customers in this run, so nobody in {where} carries it and the rule matches nobody: key it on a segment with customers ({named})"
+    return f"'{label}' is not a segment of this run, whose RFM segments are {named}: nobody in {where} carries it, so the rule matches nobody; key it on one of those"
+
+
+def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str, str] | None:
+    """The first label of a segmentation (or a built-in RFM name) that ``carried`` lacks, named
+    where a rule names a tag or segment value: (the label as written, its segmentation)."""
+    labels = [(name, seg) for seg, v in segs.items() for name in _names(v)]
+    known = {name.lower() for name, _ in labels}
+    labels += [(name, "rfm") for name in BUILT_IN_RFM_NAMES if name.lower() not in known]
+    for label, seg in sorted(labels, key=lambda ls: -len(ls[0])):
+        if label.lower() in carried:
+            continue
+        for a, b in name_spans(label, text):
+            if (_VALUE_BEFORE.search(text[:a]) or _VALUE_AFTER.match(text, b)) and not _PLAN_THING_AFTER.match(text, b):
+                return text[a:b], seg
+    return None

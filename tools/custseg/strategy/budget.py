@@ -1,0 +1,81 @@
+"""Budget checks: the pathways' costs over the roadmap's weeks against the budget, and each
+segment's pathways against its shares of the targeting matrix. Standard library only."""
+
+from __future__ import annotations
+
+from custseg.strategy.document import _items, _number
+from custseg.strategy.problems import Problem
+
+
+WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
+
+
+def _roadmap_weeks(doc: dict, per: str) -> tuple[float, str]:
+    """The weeks the pathways' costs run over, and how a message says so: the roadmap's weeks,
+    or one period of the budget while the plan has no roadmap yet (a draft at stage strategy)."""
+    phases = doc.get("roadmap") if isinstance(doc.get("roadmap"), list) else []
+    weeks = sum(w for w in (_number(p.get("weeks")) for p in phases if isinstance(p, dict)) if w)
+    if weeks:
+        return weeks, f"over the roadmap's {weeks:g} weeks"
+    return WEEKS_PER[per], f"over one {per} (the budget's period, as the plan has no roadmap yet)"
+
+
+def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
+    """The pathways' costs over the roadmap's weeks against the budget for those weeks: one-off
+    costs count once, recurring ones every period (a plan without a roadmap counts one period)."""
+    budget = doc.get("budget")
+    if not isinstance(budget, dict) or budget.get("per") not in WEEKS_PER:
+        return []
+    weeks, over = _roadmap_weeks(doc, budget["per"])
+    pathways = [p.get("investment") for p in (doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
+    out = []
+    for field_name, what in (("amount", "budget"), ("hours", "hours")):
+        allowed = _number(budget.get(field_name))
+        if allowed is None:
+            continue
+        cost = 0.0
+        for inv in (i for i in pathways if isinstance(i, dict)):
+            value = _number(inv.get("budget" if field_name == "amount" else "hours")) or 0.0
+            recurs = inv.get("hours_per") if field_name == "hours" and inv.get("hours_per") in WEEKS_PER else inv.get("per")
+            cost += value * weeks / WEEKS_PER[recurs] if recurs in WEEKS_PER else value
+        per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
+        available = allowed * weeks / WEEKS_PER[per]
+        if cost > available + 1e-6:
+            unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
+            out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"{over} the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
+    return out
+
+
+def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Problem]:
+    """The targeting matrix divides the budget among segments; a segment's pathways are paid
+    from its part (or from what no cell took), not on top of it: over the roadmap, the money
+    of the pathways from a segment must fit its shares plus the unallocated rest."""
+    budget = doc.get("budget")
+    amount = _number(budget.get("amount")) if isinstance(budget, dict) else None
+    if not amount or budget.get("per") not in WEEKS_PER:
+        return []
+    weeks, over = _roadmap_weeks(doc, budget["per"])
+    available = amount * weeks / WEEKS_PER[budget["per"]]
+    shares: dict[str, float] = {}
+    for _, cell in _items(doc, "targeting_matrix"):
+        share = _number(cell.get("budget_share"))
+        if isinstance(cell.get("segment"), str) and share:
+            shares[cell["segment"]] = shares.get(cell["segment"], 0.0) + share
+    rest = max(0.0, 1.0 - sum(shares.values()))
+    costs: dict[str, tuple[float, list[int]]] = {}
+    for i, p in _items(doc, "pathways"):
+        inv, key = p.get("investment"), p.get("from_segment")
+        value = _number(inv.get("budget")) if isinstance(inv, dict) else None
+        if not value or not isinstance(key, str):
+            continue
+        cost = value * weeks / WEEKS_PER[inv["per"]] if inv.get("per") in WEEKS_PER else value
+        total, paths = costs.get(key, (0.0, []))
+        costs[key] = (total + cost, paths + [i])
+    out = []
+    unit = f" {currency}" if currency else ""
+    for key, (cost, paths) in costs.items():
+        allowed = (shares.get(key, 0.0) + rest) * available
+        if cost > allowed + 1e-6:
+            part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
+            out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"{over} the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
+    return out

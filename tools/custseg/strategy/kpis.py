@@ -1,0 +1,123 @@
+"""KPI checks: a baseline that is the KPI's own segment's value of its metric, targets on the
+right side of it (and not at a rate's limit), and rates and shares written as fractions.
+Standard library only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from custseg.strategy.document import _number
+from custseg.strategy.metrics import _KIND_WORDS, _activity, _lower_is_better, _worse
+from custseg.strategy.problems import Problem
+from custseg.strategy.ranking import _losing
+from custseg.strategy.resolve import PLACEHOLDER, value_kind
+
+
+# A segment's size: the top segment should grow, a losing one (dormant, at risk, the bottom) shrink;
+# so should the MRR a CRM's segment holds (MRR at risk in a critical health band should fall).
+SIZE_METRICS = ("count", "pct_customers", "mrr", "mrr_share")
+
+
+def _cited(baseline: Any) -> str | None:
+    """The fact key a KPI baseline cites, when it is exactly one reference."""
+    ref = re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", baseline) if isinstance(baseline, str) else None
+    return ref.group(1) if ref else None
+
+
+def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Problem]:
+    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo.
+    Only for computed metrics: an unknown one is already a problem of its own."""
+    checks = [(f"kpis[{i}].target", k.get("metric"), k.get("target")) for i, k in enumerate(kpis) if isinstance(k, dict)]
+    for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
+        if isinstance(p, dict):
+            if isinstance(p.get("trigger"), dict):
+                checks.append((f"pathways[{i}].trigger.value", p["trigger"].get("metric"), p["trigger"].get("value")))
+            if isinstance(p.get("success_metric"), dict):
+                checks.append((f"pathways[{i}].success_metric.target", p["success_metric"].get("metric"), p["success_metric"].get("target")))
+    out = []
+    for path, metric, value in checks:
+        v = _number(value)
+        if isinstance(metric, str) and metric in metrics and v is not None and value_kind(metric) == "pct" and v > 1:
+            out.append(Problem(path, "rate_not_fraction", f"{metric} is a fraction (0.25 is 25%), and {v:g} would be {v:g}00%; write {v / 100:g} for {v:g}%"))
+    return out
+
+
+# The segmentation and segment a fact is about: segmentations.rfm.segments.loyal.count and
+# segmentations.rfm.validation.segments.loyal.repeat_rate are loyal's; segmentations.rfm.customers is rfm's.
+_FACT_OWNER = re.compile(r"segmentations\.([^.]+)\.(?:(?:validation\.)?segments\.([^.]+)\.)?")
+
+
+def _other_owner(key: str, segmentation: str, segment: Any) -> str | None:
+    """What else a KPI baseline is about, when it is not the KPI's own segment: 'the segment
+    'champions'' or 'the lifecycle segmentation'; None for its own facts and the whole data's."""
+    owner = _FACT_OWNER.match(key)
+    if not owner:
+        return None
+    if owner.group(1) != segmentation:
+        return f"the {owner.group(1)} segmentation"
+    return f"the segment '{owner.group(2)}'" if owner.group(2) and owner.group(2) != segment else None
+
+
+def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list[Problem]:
+    """A baseline is the KPI's own segment's value of its metric: another kind of fact, or
+    another segment's, cannot be compared with the target."""
+    out = []
+    for i, k in enumerate(kpis):
+        key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
+        if key not in keys:
+            continue
+        seg = k.get("segment")
+        same = f"segmentations.{segmentation}.segments.{seg}.{k['metric']}"
+        other = _other_owner(key, segmentation, seg) if f"segmentations.{segmentation}.segments.{seg}.count" in keys else None
+        if other:
+            hint = f"cite {{{same}}}" if same in keys else f"cite a fact of segments.{seg} that measures {k['metric']}"
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_segment", f"{{{key}}} is a fact of {other}, but the KPI measures the segment '{seg}' of {segmentation}; {hint} so the target is compared with the segment's own value"))
+            continue
+        cited, wanted = _KIND_WORDS.get(value_kind(key)), _KIND_WORDS.get(value_kind(k["metric"]))
+        if cited != wanted:
+            hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{key}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
+    return out
+
+
+def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, order: list[str], fact_segments: dict) -> list[Problem]:
+    """KPI targets on the wrong side of their baseline: a goal of fewer repeat buyers, longer
+    gaps since the last purchase or more Dormant customers is a slip of the pen more often
+    than a plan. A segment's size has no direction of its own: the top segment should grow
+    and the losing ones shrink (those in the middle either way). A rate already at 1.0 leaves
+    no target that improves on it."""
+    out = []
+    for i, k in enumerate(kpis):
+        key = _cited(k.get("baseline")) if isinstance(k, dict) and isinstance(k.get("metric"), str) else None
+        target, base = (_number(k.get("target")), _number(keys.get(key))) if key else (None, None)
+        if target is None or base is None:
+            continue
+        metric, seg = k["metric"], k.get("segment")
+        name = str((fact_segments.get(seg) or {}).get("name") or seg) if isinstance(seg, str) else ""
+        if metric in SIZE_METRICS:
+            if len(order) < 2 or seg not in order or (seg != order[0] and not _losing(seg, order, fact_segments)):
+                continue
+            lower = seg != order[0]
+            where = "a segment customers should leave (on the losing side of the" if lower else "the best segment (the top of the"
+            why = f"'{name}' is {where} {segmentation} ranking), so its {metric} target should be {'at or below' if lower else 'at or above'} it"
+        else:
+            lower = _lower_is_better(metric)
+            if lower is None:
+                continue
+            why = f"the {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
+        if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
+            continue  # a baseline of another kind: baseline_other_metric says so
+        if _other_owner(key, segmentation, seg):
+            continue  # another segment's baseline: baseline_other_segment says so
+        if not lower and value_kind(metric) == "pct" and base >= 1 - 1e-9:
+            alive = metric != "next_repeat_rate" and keys.get(f"segmentations.{segmentation}.segments.{seg}.next_repeat_rate") is not None
+            activity = _activity(keys, segmentation)
+            moves = "the group's count, its active_days_30 or its days_since_active" if activity else "the segment's count or its spend"
+            instead = ("next_repeat_rate (what the segment did in the next period), " if alive else "") + moves
+            fixed = f" (everyone in {name} has already {'been active on more than one day' if activity else 'bought more than once'})" if metric == "repeat_rate" else ""
+            out.append(Problem(f"kpis[{i}].target", "kpi_at_limit", f"the baseline {base:g} ({key}) is already 100%, the most a {metric} can be, so no target can improve on it{fixed}; measure something that can still move: {instead}"))
+            continue
+        if _worse(target, base, lower):
+            out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
+    return out
