@@ -1373,7 +1373,8 @@ def test_the_opted_out_warning_can_be_answered_at_intake(tmp_path):
     facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
     from custseg.toolkit.run import opted_out_warning
 
-    said = opted_out_warning(facts["exports"]["customers"], 0, facts["exports"]["customers"])
+    said = opted_out_warning({"dormant": 40, "prospects": 2043}, 0, facts["exports"]["customers"])
+    assert said.startswith("2,083 people (40 customers, 2,043 contacts who never bought) opted out of marketing, so the Klaviyo")
     plan = json.loads((EXAMPLES / "strategies" / "stripe_unified_payments.strategy.json").read_text(encoding="utf-8"))
     plan["confirmed"] = {"opted_out": "We will use packaging inserts and the site banner."}
     assert ("confirmed.opted_out", "confirmation_without_warning") in {(p.path, p.code) for p in validate(plan, facts)}

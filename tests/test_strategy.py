@@ -1694,6 +1694,29 @@ def test_a_rule_keys_on_a_label_its_tools_file_carries(runs, crm, text, refused)
     assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
     if refused:
         assert f"'{refused}' is a label of the" in problems[0].message and "Champions" in problems[0].message
+        # every label the file carries is listed (a trial's list stopped at ten, without Lapsed and the value tiers)
+        listed = problems[0].message.split("key it on a label the file has (", 1)[1].split(")")[0]
+        if crm == "Mailchimp":
+            assert "Lapsed" in listed and "High Value" in listed
+        assert f"import segments_generic.csv's" in problems[0].message
+
+
+def test_a_usage_rule_on_the_behavior_column_is_judged_by_that_column(runs):
+    """A usage plan's HubSpot rule keyed on the behavior column (imported from segments_generic.csv,
+    as crm-exports.md says): 'when the behavior property is inactive' was refused as a label
+    hubspot.csv lacks while 'when behavior is inactive' passed (a trial). Both pass now; a
+    column HubSpot's file lacks and no usage plan imports is still the column check's."""
+    facts = facts_of(runs, "product_events")
+    doc = reference("product_events")
+    doc["segmentation"] = "behavioral"  # a plan on the usage groups
+    usage = facts["segmentations"]["behavioral"]["segments"]
+    key = next(k for k, s in usage.items() if s["count"])
+    name = usage[key]["name"]
+    for text in (f"When the behavior property is {name}, send the nudge.", f"When behavior is {name}, send the nudge."):
+        doc["automation_rules"][0].update({"crm": "HubSpot", "segment": key, "rule": text})
+        assert not [p for p in validate(doc, facts) if p.path == "automation_rules[0].rule"], text
+    doc["automation_rules"][0].update({"rule": "When the health band property is Struggling, create a task."})
+    assert [p.code for p in validate(doc, facts) if p.path == "automation_rules[0].rule"] == ["rule_column_not_in_file"]
 
 
 @pytest.mark.parametrize(
@@ -1766,6 +1789,14 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("dormant", "Most of them bought only once.", False),  # 11% bought on more than one day
         ("needs_attention", "Most bought just once.", False),  # 42%
         ("at_risk", "Most of them bought once or twice.", False),
+        # reworded, as an Activewear trial wrote them
+        ("dormant", "Most came back to buy again.", True),  # 11% bought on more than one day
+        ("dormant", "Most of them came back.", True),
+        ("dormant", "Most came back to the site to browse.", False),  # not a purchase
+        ("loyal", "Most of them placed a single order.", True),  # all of Loyal bought on more than one day
+        ("loyal", "Nearly all of them have ordered just one time.", True),
+        ("loyal", "Most made only one purchase.", True),
+        ("champions", "Most placed one order every two months.", False),  # a cadence, and near their 53 days
         ("loyal", "Unlike the Dormant, most of whom bought only once, they keep coming back.", False),  # the other segment
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
@@ -1941,8 +1972,39 @@ def test_a_claim_that_most_buy_in_one_season(runs):
     share = facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["one_quarter_only"]
     refused = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
     assert share < 0.5 and refused and "one_quarter_only" in refused[0].message
-    facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["one_quarter_only"] = 0.7
+    # most bought in one quarter, but which? most buy once, so the quarter the season names must hold most
+    # of the spend (a trial's 'most buy only at Christmas' passed on a segment with 4.3% of its spend in Q4)
+    season = facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]
+    season["one_quarter_only"] = 0.7
+    (p,) = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert season["revenue_share"]["q4"] < 0.5 and f"only {season['revenue_share']['q4']:.1%} of the spend of Champions fell in Q4 (Oct-Dec)" in p.message
+    assert "seasonality.revenue_share.q4}" in p.message
+    season["revenue_share"]["q4"] = 0.62
     assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+    summer = _append_persona("champions", "Most of their spend landed in the summer.")(reference())
+    (p,) = [p for p in validate(summer, facts) if p.code == "claim_contradicts_fact"]
+    assert "fell in Q3 (Jul-Sep)" in p.message
+
+
+def test_usage_claims_on_activity_figures(runs):
+    """An event-log trial's claims that passed: 'our most active users' of Inactive, and a gap
+    between active days read as time since the last one ('last seen {...median_gap_days} ago')."""
+    facts = facts_of(runs, "product_events")
+    usage = facts["segmentations"]["behavioral"]["segments"]
+    busiest = max((k for k, s in usage.items() if s["count"]), key=lambda k: usage[k]["active_days_30"])
+    quiet = min((k for k, s in usage.items() if s["count"]), key=lambda k: usage[k]["active_days_30"])
+    doc = reference("product_events")
+    doc["segmentation"] = "behavioral"
+    for key, refused in ((quiet, True), (busiest, False)):
+        doc["segments"] = {key: {**reference("product_events")["segments"]["new"], "persona": "They are our most active users, and it shows."}}
+        found = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and "most active" in p.message]
+        assert bool(found) == refused, (key, found)
+    from custseg.strategy.claims import share_of_wrong_base
+
+    keys = {f"segmentations.behavioral.segments.{quiet}.median_gap_days": 18.0, f"segmentations.behavioral.segments.{quiet}.days_since_active": 43.0}
+    (p,) = share_of_wrong_base("p", f"Last seen a median {{segmentations.behavioral.segments.{quiet}.median_gap_days}} ago.", keys)
+    assert p.code == "fact_unit_mismatch" and f"cite {{segmentations.behavioral.segments.{quiet}.days_since_active}}" in p.message
+    assert share_of_wrong_base("p", f"They come back every {{segmentations.behavioral.segments.{quiet}.median_gap_days}}.", keys) == []
 
 
 def test_an_amount_in_an_offer_is_pointed_at_offer_terms(runs):

@@ -271,13 +271,15 @@ def _rule_values(doc: dict, facts: dict) -> list[Problem]:
         if not found:
             continue
         label, seg = found
+        column = _GENERIC_COLUMN.get(seg)
+        if column and re.search(r"\b" + column.replace("_", r"[\s_]") + r"\b", text, re.IGNORECASE):  # keyed on the generic file's column, imported with it
+            continue
         where = f"{file} (the file {crm} imports)"
         if seg == "rfm":
             why = _absent_segment(label, segs.get("rfm") or {}, where)
         else:
-            column = _GENERIC_COLUMN.get(seg)
-            instead = f"; or run it in a tool that imports segments_generic.csv, whose {column} column carries it" if column else ""
-            why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(list(carried.values())[:10])}){instead}"
+            instead = f"; or import segments_generic.csv's {column} column into {crm} and key the rule on it ('when {column} is ...')" if column else ""
+            why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(dict.fromkeys(carried.values()))}){instead}"
         out.append(Problem(f"automation_rules[{i}].rule", "rule_value_not_in_file", why))
     return out
 

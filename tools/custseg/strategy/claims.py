@@ -32,6 +32,9 @@ REPEAT_CLAIM = re.compile(
     r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
     r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
     r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
+    # 'came back to buy again', 'came back for more', 'most of them came back.' (not 'came back to the site')
+    r"|(?:came|come)\s+back\s+(?:to\s+(?:buy|order|shop|purchase)(?:\s+again)?|for\s+(?:more|another|a\s+second))"
+    r"|(?:came|come)\s+back(?=\s*[.;!]|\s*$)"
     r")\b",
     re.IGNORECASE,
 )
@@ -42,9 +45,14 @@ ONCE_CLAIM = re.compile(
     r"(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped|paid)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?once\b(?!\s+(?:or|a|an|per|every|each|again|in)\b)"
     r"|(?:are|were)\s+(?:only\s+|just\s+)?one-?(?:time|off)\s+(?:buyers|customers|shoppers|purchasers|clients)\b"
     r"|never\s+(?:came\s+back|come\s+back|returned|bought\s+again|ordered\s+again|purchased\s+again|re-?ordered)\b"
+    # 'placed a single order', 'ordered just one time', 'made only one purchase'
+    r"|(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:placed|made)\s+(?:only\s+|just\s+)?(?:a\s+single|one|1)\s+(?:order|purchase)\b(?!\s+(?:a|an|per|every|each)\b)"
+    r"|(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?(?:one|a\s+single)\s+time\b"
     r")",
     re.IGNORECASE,
 )
+# 'our most active users', 'the most engaged group': held against active_days_30 (usage groups)
+MOST_ACTIVE = re.compile(r"\b(?:our|the|their)\s+most\s+(?:active|engaged)\b|\bmost\s+(?:active|engaged)\s+(?:users|customers|members|accounts|group|segment)\b", re.IGNORECASE)
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
 TOP_SPEND = re.compile(r"\b(?:biggest|highest|largest|top|best)[-\s]+(?:spenders?|spending|value|paying|payers|revenue\s+per\s+(?:head|customer))\b", re.IGNORECASE)
 TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|carts?|orders?|order\s+values?)\b", re.IGNORECASE)
@@ -68,12 +76,23 @@ COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:averag
 COMPARE_SPEND = re.compile(r"\b(?:spen(?:d|ds|t|ding)|puts?\s+in|pays?|paid)\s+(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
 _ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
 _MORE_WORDS = {"bigger", "larger", "higher", "more"}
+_SEASON = r"(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)"
 # 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
 SEASON_CLAIM = re.compile(
     r"\b(?:they|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:only|just|mainly|mostly|solely|exclusively)\s+"
-    r"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)\b",
+    rf"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
     re.IGNORECASE,
 )
+# 'most of their spend landed in the summer', 'the bulk of their orders come at Christmas'
+SEASON_SPEND_CLAIM = re.compile(
+    r"\b(?:most|the\s+bulk|the\s+majority|nearly\s+all|almost\s+all)\s+of\s+(?:their|its|the\s+segment's)\s+(?:spend|spending|sales|revenue|orders|purchases|buying)\b(?:\s+\w+){0,3}?\s+"
+    rf"(?:in|at|around|before|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
+    re.IGNORECASE,
+)
+# The calendar quarter a season word names (facts count spend by quarter): winter's Dec-Feb is
+# mostly Q1, spring's Mar-May Q2, summer's Jun-Aug Q3, autumn's Sep-Nov and the holidays Q4.
+_SEASON_QUARTER = {"winter": "q1", "spring": "q2", "summer": "q3", "autumn": "q4", "fall": "q4", "christmas": "q4", "xmas": "q4", "holiday": "q4", "holidays": "q4", "december": "q4", "november": "q4", "black friday": "q4"}
+_QUARTER_MONTHS = {"q1": "Jan-Mar", "q2": "Apr-Jun", "q3": "Jul-Sep", "q4": "Oct-Dec"}
 
 # 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
 # a claim on how often the segment's customers come back, held against median_gap_days
@@ -165,6 +184,37 @@ def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str,
     ]
 
 
+def _most_active_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'They are our most active users' of a usage group another one outdoes in active days."""
+    days = stats.get("active_days_30")
+    rivals = [(s.get("active_days_30"), s.get("name") or k) for k, s in fact_segments.items() if k != key and s.get("count") and _is_number(s.get("active_days_30"))]
+    top = max(rivals, default=None)
+    if not _is_number(days) or top is None or days >= top[0]:
+        return []
+    name = stats.get("name") or key
+    return [
+        Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but the users in {name} were active on {days:g} of the last 30 days on average, {top[1]} on {top[0]:g}: cite {{segmentations.{segmentation}.segments.{key}.active_days_30}} instead")
+        for m in MOST_ACTIVE.finditer(bare)
+        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+    ]
+
+
+def _season_quarter(path: str, m: re.Match, key: str, stats: dict, segmentation: str) -> list[Problem]:
+    """'Most buy only at Christmas' of a segment whose last year's spend (buyers where the data
+    has no amounts) fell mostly outside Q4: the quarter the season names holds under half."""
+    season = re.sub(r"\s+", " ", m.group(1).lower())
+    quarter = season if season in _QUARTER_MONTHS else _SEASON_QUARTER.get(season)
+    figures = stats.get("seasonality") or {}
+    basis = "revenue_share" if isinstance((figures.get("revenue_share") or {}).get(quarter), (int, float)) else "buyers_share"
+    share = (figures.get(basis) or {}).get(quarter)
+    if quarter is None or not _is_number(share) or share >= 0.5:
+        return []
+    name = stats.get("name") or key
+    when = f"{quarter.upper()} ({_QUARTER_MONTHS[quarter]}) of the last year"
+    said = f"only {share:.1%} of the spend of {name} fell in {when}" if basis == "revenue_share" else f"only {share:.1%} of the buyers in {name} bought in {when}"
+    return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {said}: cite {{segmentations.{segmentation}.segments.{key}.seasonality.{basis}.{quarter}}} instead")]
+
+
 _CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -201,10 +251,15 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
+    out += _most_active_claims(path, bare, key, stats, segmentation, fact_segments or {}, aliases or [])
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     for m in SEASON_CLAIM.finditer(bare):
         if isinstance(seasonal, (int, float)) and seasonal < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
+        else:  # one quarter only, but which? most buy once, so a single quarter says nothing of the season named
+            out += _season_quarter(path, m, key, stats, segmentation)
+    for m in SEASON_SPEND_CLAIM.finditer(bare):
+        out += _season_quarter(path, m, key, stats, segmentation)
     gap = stats.get("median_gap_days")
     for m in CADENCE_CLAIM.finditer(bare):
         claimed = _claimed_gap(m)
@@ -364,9 +419,15 @@ _OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:
 _SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share")}
 
 
+# A gap between purchases read as time since the last one: 'last seen a median {...median_gap_days} ago'
+_AGO = re.compile(r"\s+(?:days?\s+)?ago\b", re.IGNORECASE)
+_GAPS = ("median_gap_days",)
+
+
 def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
     """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
-    pct_customers one of customers; the words after the reference name the other base."""
+    pct_customers one of customers; the words after the reference name the other base. And
+    'last seen {...median_gap_days} ago': the gap between purchases is not the time since the last."""
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner, _, stat = m.group(1).rpartition(".")
@@ -375,6 +436,9 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         if said:
             _, share_of, instead = base
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is a share of {share_of}, but the text reads it as a share{said.group(0)}: cite {{{owner}.{instead}}} for that, or say '{{{m.group(1)}}} of {share_of}'"))
+        elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
+            since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
     return out
 
 

@@ -168,7 +168,7 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} people in the email-tool files: they are included; confirm they may be emailed before importing")
     opted_out = sum(summary.left_out_no_consent.values())
     if opted_out and opted_out >= summary.reachable:  # an email-led plan would reach the few
-        facts.warnings.append(opted_out_warning(opted_out, summary.reachable, summary.customers))
+        facts.warnings.append(opted_out_warning(summary.left_out_no_consent, summary.reachable, summary.customers))
     doc["warnings"] = list(facts.warnings)
     progress.step("writing the workbook")
     write_workbook(customers, ds.contacts, doc, os.path.join(staging, WORKBOOK_FILE), source_ids=ds.source_ids)
@@ -179,11 +179,13 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     render_report(doc, staging, charts=charts)
 
 
-def opted_out_warning(opted_out: int, reachable: int, customers: int) -> str:
-    """More customers opted out than the email-tool files hold: plan for other channels (the
-    plan's confirmed.opted_out answers it)."""
+def opted_out_warning(opted_out: dict[str, int], reachable: int, listed: int) -> str:
+    """More people opted out (counted by segment, contacts apart from customers) than the
+    email-tool files hold: plan for other channels (the plan's confirmed.opted_out answers it)."""
+    from custseg.render.exports import who_counted
+
     return (
-        f"{opted_out:,} customers opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of {customers:,}: "
+        f"{who_counted(opted_out)} opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of the {listed:,} people the CRM files list: "
         "plan for channels that do not use their contact details (on-site, packaging inserts, the sales channel's own offers); "
         "opted-out customers must not be emailed or uploaded to ad audiences; --include-unconsented writes them only for another lawful basis"
     )
