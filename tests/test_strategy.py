@@ -1698,7 +1698,7 @@ def test_a_rule_keys_on_a_label_its_tools_file_carries(runs, crm, text, refused)
         listed = problems[0].message.split("key it on a label the file has (", 1)[1].split(")")[0]
         if crm == "Mailchimp":
             assert "Lapsed" in listed and "High Value" in listed
-        assert f"import segments_generic.csv's" in problems[0].message
+        assert "import segments_generic.csv's" in problems[0].message
 
 
 def test_a_usage_rule_on_the_behavior_column_is_judged_by_that_column(runs):
