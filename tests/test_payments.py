@@ -352,21 +352,26 @@ def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_pa
 def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
     """--exclude-test-charges leaves out the customers the warning names, their payments
     counted as dropped 'test_charge' with their value; 2.00 (exactly the cut) stays, and so
-    does everyone's spend and the warning goes (the drop says it)."""
-    tests = [("t@pay.example", "cus_t", "03-21", "1.00", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.60", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.70", "Paid")]
+    does everyone's spend and the warning goes (the drop says it). A test customer's failed
+    checkout is a test too: not owed (a trial's 3,000.00 'outstanding' from a test email)."""
+    tests = [("t@pay.example", "cus_t", "03-21", "1.00", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.60", "Paid"), ("u@pay.example", "cus_u", "03-22", "0.70", "Paid"),
+             ("t@pay.example", "cus_t", "03-21", "3000.00", "Failed")]
     fine = [("v@pay.example", "cus_v", "03-23", "2.00", "Paid")] + [(f"n{k}@pay.example", f"cus_n{k}", "03-24", "100.00", "Paid") for k in range(4)]
     path = stripe_file(tmp_path / "payments.csv", ATTEMPTS + tests + fine)
     kept = cli("profile", path, "--json").json()
     left = cli("profile", path, "--exclude-test-charges", "--json").json()
-    assert left["dropped"]["test_charge"] == 3 and left["dropped_value"]["test_charge"] == pytest.approx(2.30)
+    assert left["dropped"]["test_charge"] == 4 and left["dropped_value"]["test_charge"] == pytest.approx(3002.30)
     assert left["customers"] == kept["customers"] - 2
     assert left["revenue_total"] == pytest.approx(kept["revenue_total"] - 2.30)
     assert not [w for w in left["warnings"] if "test charges?" in w]
+    owed = kept["failed_payments"]
+    assert left["failed_payments"]["outstanding_value"] == pytest.approx(owed["outstanding_value"] - 3000.0) and left["failed_payments"]["outstanding"] == owed["outstanding"] - 1
+    assert "--exclude-test-charges left out 2 customers whose whole spend was under 2% of the median customer's: 4 rows, their payments and any failed or unfinished checkouts" in left["notes"]
     out = tmp_path / "out"
     assert cli("run", path, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
     emails = {r["email"] for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}
     assert "v@pay.example" in emails and not {"t@pay.example", "u@pay.example"} & emails
-    assert "possible test charges" in (out / "report.md").read_text(encoding="utf-8")
+    assert "possible test customers (--exclude-test-charges)" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_the_intake_warns_that_old_failures_may_be_settled(cli, tmp_path, monkeypatch):

@@ -1797,6 +1797,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("loyal", "Nearly all of them have ordered just one time.", True),
         ("loyal", "Most made only one purchase.", True),
         ("champions", "Most placed one order every two months.", False),  # a cadence, and near their 53 days
+        ("dormant", "The majority renewed and kept paying month after month.", True),  # a coaching trial's wording
+        ("loyal", "Most kept coming back.", False),
         ("loyal", "Unlike the Dormant, most of whom bought only once, they keep coming back.", False),  # the other segment
         ("dormant", "They are the biggest spenders per head.", True),  # Champions spend most per customer
         ("dormant", "Our highest-value group, gone quiet.", True),
@@ -2179,6 +2181,42 @@ def test_the_built_in_rfm_names_are_the_rule_tables():
     from custseg.strategy.validate import BUILT_IN_RFM_NAMES
 
     assert set(BUILT_IN_RFM_NAMES) == {rule.name for table in BUILT_IN.values() for rule in table.rules}
+
+
+def test_the_built_in_labels_are_the_segmentations_names():
+    from custseg.compute.segmentations import BEHAVIOR_NAMES, HEALTH_NAMES
+    from custseg.strategy.automation import BUILT_IN_LABELS
+
+    assert set(BUILT_IN_LABELS["health"]) <= set(HEALTH_NAMES.values()) and set(BUILT_IN_LABELS["behavioral"]) <= set(BEHAVIOR_NAMES.values())
+    assert set(BUILT_IN_LABELS["lifecycle"]) <= {"Onboarding", "Adopting", "Established", "Mature", "Lapsed", "Churned"}
+
+
+def test_a_rule_on_a_label_of_a_segmentation_this_run_lacks(runs, tmp_path):
+    """Three weeks of payments: no lifecycle or health. A Mailchimp rule on 'Lapsed' or
+    'Struggling' matched nobody and passed (a trial); the message says why there is none."""
+    from datetime import date, timedelta
+
+    rows = ["customer_id,date,amount"] + [f"c{i % 60},{date(2024, 3, 1) + timedelta(days=i % 21)},{20 + i}.00" for i in range(150)]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from custseg.cli.main import main
+
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--no-charts"]) == 0
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
+    assert "lifecycle" not in facts["segmentations"] and "health" not in facts["segmentations"]
+    doc = {"automation_rules": [{"crm": "Mailchimp", "segment": "dormant", "rule": text} for text in ("When a contact is tagged Lapsed, send the win-back.", "When a contact is tagged Struggling, check in.", "When a contact has been inactive for 30 days, check in.")]}
+    from custseg.strategy.automation import _rule_values
+
+    found = {p.path: p.message for p in _rule_values(doc, facts)}
+    assert set(found) == {"automation_rules[0].rule", "automation_rules[1].rule"}
+    assert "'Lapsed' is a lifecycle label, and this run has no lifecycle segmentation (needs at least 31 days of history" in found["automation_rules[0].rule"]
+    # nor does the hand-over brief suggest a reminder on the gap between purchases nobody has here
+    from custseg.render.briefs import render_brief
+
+    rfm = facts["segmentations"]["rfm"]
+    top = next(k for k in rfm["order"] if rfm["segments"][k]["count"])
+    brief = render_brief("operationalize", facts)
+    assert ("usually wait between purchases" in brief) == (rfm["segments"][top].get("median_gap_days") is not None)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from custseg.ingest.channels import channel_figures, channels, excluded_channels
 from custseg.ingest.detect import Detection
 from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_days
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
-from custseg.ingest.payments import follow_up, outstanding_per_identity
+from custseg.ingest.payments import STRIPE_ATTEMPT_REASONS, follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.subscriptions import billed_by_subscription, plan_cycle_days, recurring_summary
 from custseg.ingest.text import customer_ids, first_present, flag, identity_column, lower_values, normalize_email, normalize_phone, prefixed, text
@@ -189,6 +189,12 @@ class Reasons:
         free = (self.code == 0) & np.asarray(mask, dtype=bool)
         if free.any():
             self.code[free] = self._index(name)
+
+    def relabel(self, mask: np.ndarray, name: str) -> None:
+        """Give ``name`` to rows that match, whatever reason they had (a test customer's failed
+        checkouts are tests, not payments owed)."""
+        if mask.any():
+            self.code[mask] = self._index(name)
 
     def assign_each(self, names: np.ndarray) -> None:
         """Like assign, with one candidate reason per row ('' for none)."""
@@ -380,12 +386,13 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
         orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
+    if opts.exclude_test_charges:  # before the follow-up: a test customer's unfinished checkouts are tests too
+        attempt_codes = [i for i, n in enumerate(reason.names) if n in STRIPE_ATTEMPT_REASONS]
+        reason.relabel(test_charges(identity, orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.kept, np.isin(reason.code, attempt_codes)), "test_charge")
+
     # 7. Payments that did not go through, followed per customer: retries fold into one
     # payment, and one paid later is not lost (ingest/payments.py).
     attempts = follow_up(identity, orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.names, reason.code, source)
-
-    if opts.exclude_test_charges:  # after the follow-up: a payment made good later is part of the spend
-        reason.assign(test_charges(identity, orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.kept), "test_charge")
 
     # 8. Count and keep.
     n_rows = orders["n_rows"].to_numpy() if "n_rows" in orders else None
@@ -436,6 +443,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
+    if "test_charge" in dropped:
+        left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
+        notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
+                     f"{dropped['test_charge']:,} rows, their payments and any failed or unfinished checkouts")
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
@@ -486,16 +497,18 @@ def test_charge_customers(spend: np.ndarray) -> tuple[np.ndarray, float]:
     return spend < TEST_CHARGE_SHARE * median, median
 
 
-def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray) -> np.ndarray:
+def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray | None = None) -> np.ndarray:
     """--exclude-test-charges: the kept orders of customers whose kept orders together come to
-    less than TEST_CHARGE_SHARE of the median customer's."""
+    less than TEST_CHARGE_SHARE of the median customer's, and their failed or unfinished
+    payments (``attempts``): a test customer owes nothing."""
     who = pd.factorize(identity.reset_index(drop=True), use_na_sentinel=True)[0]
     counted = kept & (who >= 0)
     spend = np.bincount(who[counted], weights=np.nan_to_num(net[counted]), minlength=who.max() + 1 if len(who) else 0)
     buyers = np.bincount(who[counted], minlength=len(spend)) > 0
     flagged = np.zeros(len(spend), dtype=bool)
     flagged[buyers] = test_charge_customers(spend[buyers])[0]
-    return counted & flagged[np.where(who >= 0, who, 0)]
+    theirs = (who >= 0) & flagged[np.where(who >= 0, who, 0)]
+    return theirs & (kept | attempts) if attempts is not None else theirs & counted
 
 
 def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, out: pd.DataFrame) -> dict | None:

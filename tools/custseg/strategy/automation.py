@@ -231,6 +231,16 @@ BUILT_IN_RFM_NAMES = (
     "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "High Value", "Medium Value",
     "Recent Big Spenders", "Recent Buyers", "Lapsed Big Spenders", "Active Repeat Buyers",
 )
+# The other segmentations' labels (compute/segmentations.py; a test keeps them in step), for a
+# rule that names one on a run without that segmentation (no lifecycle or health under a month
+# of data). Labels that are also plain words a rule uses otherwise ('inactive', 'healthy',
+# 'critical', 'mature') are left out.
+BUILT_IN_LABELS = {
+    "lifecycle": ("Onboarding", "Adopting", "Lapsed", "Churned"),
+    "health": ("Thriving", "Struggling"),
+    "value": ("High Value", "Medium Value", "Low Value"),
+    "behavioral": ("Power Users", "Regular Users", "Occasional Users"),
+}
 
 
 def _names(seg_facts: dict, with_customers: bool = False) -> list[str]:
@@ -277,6 +287,10 @@ def _rule_values(doc: dict, facts: dict) -> list[Problem]:
         where = f"{file} (the file {crm} imports)"
         if seg == "rfm":
             why = _absent_segment(label, segs.get("rfm") or {}, where)
+        elif seg not in segs:
+            unavailable = (facts.get("unavailable") or {}).get(seg)
+            why = (f"'{label}' is a {seg} label, and this run has no {seg} segmentation{f' ({unavailable})' if unavailable else ''}, so nobody in {where} carries it and the rule matches nobody: "
+                   f"key it on a label the file has ({', '.join(dict.fromkeys(carried.values()))})")
         else:
             instead = f"; or import segments_generic.csv's {column} column into {crm} and key the rule on it ('when {column} is ...')" if column else ""
             why = f"'{label}' is a label of the {seg} segmentation, which {where} does not carry, so the rule matches nobody: key it on a label the file has ({', '.join(dict.fromkeys(carried.values()))}){instead}"
@@ -304,6 +318,7 @@ def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str,
     labels = [(name, seg) for seg, v in segs.items() for name in _names(v)]
     known = {name.lower() for name, _ in labels}
     labels += [(name, "rfm") for name in BUILT_IN_RFM_NAMES if name.lower() not in known]
+    labels += [(name, seg) for seg, names in BUILT_IN_LABELS.items() if seg not in segs for name in names if name.lower() not in known]
     for label, seg in sorted(labels, key=lambda ls: -len(ls[0])):
         if label.lower() in carried:
             continue

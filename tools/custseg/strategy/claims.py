@@ -35,6 +35,8 @@ REPEAT_CLAIM = re.compile(
     # 'came back to buy again', 'came back for more', 'most of them came back.' (not 'came back to the site')
     r"|(?:came|come)\s+back\s+(?:to\s+(?:buy|order|shop|purchase)(?:\s+again)?|for\s+(?:more|another|a\s+second))"
     r"|(?:came|come)\s+back(?=\s*[.;!]|\s*$)"
+    # 'the majority renewed and kept paying month after month'
+    r"|renew(?:ed|s)?|kept\s+(?:paying|buying|ordering|shopping|coming\s+back|renewing)"
     r")\b",
     re.IGNORECASE,
 )

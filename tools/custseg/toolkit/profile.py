@@ -262,6 +262,10 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
     return methods, {m: why for m, why in has.items() if why is not True}
 
 
+# Rows the user's own options left out: no sign of a wrong export when many go
+CHOSEN_DROPS = ("test_charge", "excluded_channel", "returned")
+
+
 def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> list[str]:
     out = list(ds.warnings)
     buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
@@ -277,7 +281,7 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
         groups = "high value, medium, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
         out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
     unattributed = _unattributed_share(r)
-    dropped = sum(r.dropped.values())
+    dropped = sum(n for reason, n in r.dropped.items() if reason not in CHOSEN_DROPS)  # not what the user asked to leave out
     if r.rows and dropped > 0.2 * r.rows:
         top = max(r.dropped, key=r.dropped.get)
         if not (top == "no_identity" and unattributed is not None):  # said below, with what those orders were worth
