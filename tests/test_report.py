@@ -1059,7 +1059,7 @@ def test_a_plan_tool_whose_file_is_empty_is_told_the_source_id_route(rendered, t
     render_report(facts, str(tmp_path), strategy=plan)
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
     part = section(text, "## Files for your CRM")
-    assert "HubSpot can match an import on a unique property" in part and "matched on its source_id column, with segment_name as customer_segment" in part
+    assert "HubSpot can match an import on a unique property" in part and "matched on its source_id column, mapping segment_name to customer_segment" in part
     assert "tag" not in part.split("HubSpot can match", 1)[1].split("\n")[0]
 
 

@@ -136,7 +136,10 @@ def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
         warned = [w for w in facts["warnings"] if "opted out of marketing" in w]
         assert bool(warned) == expect
         if expect:
-            assert f"hold only {reachable:,} of {exports['customers']:,}" in warned[0]
+            assert f"hold only {reachable:,} of the {exports['customers']:,} people the CRM files list" in warned[0]
+            from custseg.strategy.validate import ANSWERABLE
+
+            assert ANSWERABLE["opted_out"].search(warned[0])  # the user's answer to it can be recorded
             assert "must not be emailed or uploaded to ad audiences" in warned[0]  # no channel that uses their details
             assert sum(exports["left_out_no_consent"].values()) > reachable
             # the strategy brief gives each segment's email reach; they add up to the files' rows

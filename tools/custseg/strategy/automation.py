@@ -103,7 +103,7 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
 CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
 # Days counted at the run go stale in a CRM; the generic file's dates do not.
 DATE_FOR = {"recency_days": "last_purchase", "tenure_days": "first_purchase"}
-PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments", "payment_problems"}
+PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments", "payment_problems", "last_payment_problem"}
 SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
 
 
@@ -143,7 +143,7 @@ EXPORT_COLUMNS = (
     "Email Address", "Tags",  # mailchimp.csv
     "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
-    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems",
+    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem",
 )
 
 
