@@ -172,6 +172,12 @@ def _recency_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
     ]
 
 
+def _said_of_segment(pattern: re.Pattern, bare: str, key: str, aliases: list[tuple[str, str]]) -> list[re.Match]:
+    """The claims ``pattern`` finds, but not in a sentence that compares the segment with
+    another or names another (it may be about the other one)."""
+    return [m for m in pattern.finditer(bare) if not _about_another(_sentence_at(bare, m.start()), key, aliases)]
+
+
 def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'Most of them bought only once' of a segment most of whose customers bought on more than
     one day. A sentence that compares them with another segment may be about the other one."""
@@ -181,8 +187,7 @@ def _once_claims(path: str, bare: str, key: str, stats: dict, segmentation: str,
     name = stats.get("name") or key
     return [
         Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {repeat:.1%} of {name} bought on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
-        for m in ONCE_CLAIM.finditer(bare)
-        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+        for m in _said_of_segment(ONCE_CLAIM, bare, key, aliases)
     ]
 
 
@@ -196,8 +201,7 @@ def _most_active_claims(path: str, bare: str, key: str, stats: dict, segmentatio
     name = stats.get("name") or key
     return [
         Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but the users in {name} were active on {days:g} of the last 30 days on average, {top[1]} on {top[0]:g}: cite {{segmentations.{segmentation}.segments.{key}.active_days_30}} instead")
-        for m in MOST_ACTIVE.finditer(bare)
-        if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+        for m in _said_of_segment(MOST_ACTIVE, bare, key, aliases)
     ]
 
 
