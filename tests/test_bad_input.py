@@ -170,7 +170,7 @@ def test_shopify_products_export(cli, tmp_path):
 def test_shopify_abandoned_checkouts(cli, tmp_path):
     rows = [shopify_row(i, f"buyer{i}@shop.example", "") for i in range(6)]
     f = write(tmp_path / "checkouts_export.csv", shopify_orders(rows))
-    assert_bad_input(cli("profile", f), f, "abandoned")
+    assert_bad_input(cli("profile", f), f, "abandoned-checkouts export (checkouts never paid), not orders; export Orders instead")
     orders = write(tmp_path / "orders_export.csv", shopify_orders([shopify_row(i, f"buyer{i}@shop.example", "paid") for i in range(6)]))
     assert_bad_input(cli("profile", orders, f), f, "leave this file out")
 

@@ -1011,7 +1011,7 @@ def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
     part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
     opted = sum(exports["left_out_no_consent"].values())
     assert opted, "the Shopify example has opted-out customers"
-    assert f"The email-tool files hold only 3 of your {fmt_count(exports['customers'])} customers ({fmt_count(opted)} opted out" in part
+    assert f"The email-tool files hold only 3 of the {fmt_count(exports['customers'])} people the CRM files list ({fmt_count(opted)} opted out" in part
     assert "act on the segments mainly where they buy" in part
 
 

@@ -330,7 +330,9 @@ class _Transactions(_Base):
             return cycles[m.code] if cycles is not None else None
 
         makers: list[tuple[str, Callable[[Metrics], Labels], bool]] = []
-        if not too_short_for("lifecycle", span):
+        too_short = {kind: why for kind in ("lifecycle", "health") if (why := too_short_for(kind, span))}
+        self.unavailable.update(too_short)
+        if "lifecycle" not in too_short:
             makers.append(("lifecycle", lambda m: lifecycle(m.tenure, m.recency, lapse, verb, ended(m), cycle_of(m)), False))
         if self.has_amounts and len(buyers.ids) >= MIN_CUSTOMERS:
             subscription = ds.source == "stripe_payments"
@@ -338,11 +340,8 @@ class _Transactions(_Base):
         on_activity = activity is not buyers
         # Trends compare the last period with the one before: data shorter than two periods has
         # no 'before' to compare with for anyone, so the health score then leaves them out.
-        if not too_short_for("health", span):
+        if "health" not in too_short:
             makers.append(("health", lambda m: health(*components_from_metrics(m, *(_take(issues, m.code)), activity=on_activity, trends=history), activity=on_activity, status=ended(m)), False))
-        for kind in ("lifecycle", "health"):
-            if too_short_for(kind, span):
-                self.unavailable[kind] = too_short_for(kind, span)
         if ds.kind == "events":
             makers.append(("behavioral", lambda m: behavioral(_active_days(activity, m, BEHAVIOR_WINDOW_DAYS), m.recency), False))
 
@@ -474,7 +473,7 @@ class _Transactions(_Base):
         if "last_failed" in table:  # the day of each user's last one: who bought again since can be told
             last = customers["customer_id"].map(table["last_failed"]).to_numpy(dtype="datetime64[D]")
             missing = ~had | np.isnat(last)
-            customers["last_payment_problem"] = _dates(np.where(missing, 0, to_days(np.where(missing, np.datetime64(0, "D"), last))), missing)
+            customers["last_payment_problem"] = _dates(to_days(np.where(missing, np.datetime64(0, "D"), last)), missing)
         self.extra_coverage["payment_problems"] = PaymentProblems(int(had.sum()), dict(events))
         for stats, members in self.members_by_segment(customers):
             stats.payment_problem_customers = int((had & members).sum())

@@ -7,7 +7,6 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -95,7 +94,6 @@ _NOT_ACTIVITY = (
 )
 
 
-ABANDONED_CHECKOUTS = "no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders"
 PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount column gives it
 
 
@@ -325,9 +323,6 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         notes.append(CONVERTED_NOTE)
     orders["net"] = net
 
-    if det.source == "shopify_orders" and "status" in orders and orders["status"].isna().all():
-        raise InputError(path, f"{ABANDONED_CHECKOUTS}; export Orders instead")
-
     # 6. Reasons, first that applies.
     reason = Reasons(len(orders))
     source = det.source
@@ -497,7 +492,7 @@ def test_charge_customers(spend: np.ndarray) -> tuple[np.ndarray, float]:
     return spend < TEST_CHARGE_SHARE * median, median
 
 
-def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray | None = None) -> np.ndarray:
+def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray) -> np.ndarray:
     """--exclude-test-charges: the kept orders of customers whose kept orders together come to
     less than TEST_CHARGE_SHARE of the median customer's, and their failed or unfinished
     payments (``attempts``): a test customer owes nothing."""
@@ -507,8 +502,7 @@ def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempt
     buyers = np.bincount(who[counted], minlength=len(spend)) > 0
     flagged = np.zeros(len(spend), dtype=bool)
     flagged[buyers] = test_charge_customers(spend[buyers])[0]
-    theirs = (who >= 0) & flagged[np.where(who >= 0, who, 0)]
-    return theirs & (kept | attempts) if attempts is not None else theirs & counted
+    return (who >= 0) & flagged[np.where(who >= 0, who, 0)] & (kept | attempts)
 
 
 def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, out: pd.DataFrame) -> dict | None:
@@ -748,9 +742,9 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     notes = [f"{m['date']}: {n}" for n in dates.notes]
     if revenue is None:
         notes.append("no revenue column: purchases are counted from purchase events, without amounts")
-    issues, problems = _event_issues(events, names, counts, named)
-    if problems:
-        listing = ", ".join(f"{name} {n:,}" for name, n in problems.items())
+    issues, failed, refunds = _event_issues(events, names, counts, named)
+    if failed or refunds:
+        listing = ", ".join(f"{name} {n:,}" for name, n in {**failed, **refunds}.items())
         notes.append(f"payment problems counted from events for the health score: {listing}")
     activity, not_activity = _activity_events(events, names, counts, named)
     subscriptions = _subscription_events(events, names, counts, named)
@@ -768,7 +762,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         has_revenue=revenue is not None,
         notes=notes,
         issues=issues,
-        payment_problem_events={n: c for n, c in problems.items() if re.search(_PAYMENT_WORDS, n) and re.search(_PROBLEM_WORDS, n)} or None,
+        payment_problem_events=failed or None,
         purchase_events={str(k): int(v) for k, v in names[purchase].value_counts().items()},
         not_activity_events=not_activity,
         subscriptions=subscriptions,
@@ -820,21 +814,25 @@ def _purchase_names(counts: pd.Series, chosen: list[str] | None, path: str) -> l
     return [n for n, ok in zip(counts.index, index.str.contains(_PURCHASE_EVENT) & ~index.str.contains(_NOT_A_PURCHASE)) if ok]
 
 
-def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> tuple[pd.DataFrame | None, dict[str, int]]:
+def _event_issues(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> tuple[pd.DataFrame | None, dict[str, int], dict[str, int]]:
     """Failed payments and refunds per identity from events named like them (payment_error,
-    checkout_bug, order_refunded), and how many of each name were counted (failed ones first)."""
+    checkout_bug, order_refunded), and how many of each name were counted: the failed ones,
+    and the refunds."""
     index = counts.index.to_series().astype(str)
     failed = {n for n, ok in zip(counts.index, index.str.contains(_PAYMENT_WORDS) & index.str.contains(_PROBLEM_WORDS)) if ok}
     refunded = {n for n, ok in zip(counts.index, index.str.contains(_REFUND_EVENT)) if ok} - failed - set(purchases)
     if not failed and not refunded:
-        return None, {}
+        return None, {}, {}
     is_failed = names.isin(failed).to_numpy()
     who = events["identity"].to_numpy(dtype=object)
     per_identity = _issues_per_identity(who, is_failed, names.isin(refunded).to_numpy())
     if is_failed.any():  # when each user last had one: who bought again since can be told
         last = pd.Series(events["date"].to_numpy()[is_failed]).groupby(who[is_failed]).max()
         per_identity["last_failed"] = per_identity["identity"].map(last).to_numpy()
-    return per_identity, {str(n): int(counts[n]) for group in (failed, refunded) for n in counts.index if n in group}
+    def counted(group: set) -> dict[str, int]:
+        return {str(n): int(counts[n]) for n in counts.index if n in group}
+
+    return per_identity, counted(failed), counted(refunded)
 
 
 # -- customers tables ----------------------------------------------------------------------

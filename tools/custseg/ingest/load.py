@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custseg.errors import InputError
-from custseg.ingest.clean import ABANDONED_CHECKOUTS, Cleaned, Options, clean_customers, clean_events, clean_orders, used_roles
+from custseg.ingest.clean import Cleaned, Options, clean_customers, clean_events, clean_orders, used_roles
 from custseg.ingest.detect import Detection, detect
 from custseg.ingest.privacy import Pseudonyms, new_key, pseudonymize, pseudonymize_column, read_key
 from custseg.ingest.read import Input, open_inputs
@@ -115,8 +115,7 @@ def _load_one(inputs: list[Input], detections: list[Detection], options: IngestO
     malformed = 0
     for n, (inp, d) in enumerate(zip(inputs, detections)):
         frame = _role_frame(inp, d)
-        if len(inputs) > 1:  # one file alone is refused by the cleaner, with the same words
-            _refuse_checkouts(inp.path, d, frame)
+        _refuse_checkouts(inp.path, d, frame, alone=len(inputs) == 1)
         frame["_file"] = n
         frames.append(frame)
         malformed += inp.malformed
@@ -154,11 +153,13 @@ def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
     return pd.DataFrame({role: raw[det.mapping[role]].reset_index(drop=True) for role in roles})
 
 
-def _refuse_checkouts(path: str, det: Detection, frame: pd.DataFrame) -> None:
+def _refuse_checkouts(path: str, det: Detection, frame: pd.DataFrame, alone: bool) -> None:
     """Shopify's abandoned-checkouts export has the orders export's columns but no Financial
-    Status: uploaded beside the orders, it would add carts nobody paid for as dropped orders."""
+    Status: on its own it holds no orders, and uploaded beside the orders it would add carts
+    nobody paid for as dropped orders."""
     if det.source == "shopify_orders" and "status" in frame and len(frame) and frame["status"].isna().all():
-        raise InputError(path, f"{ABANDONED_CHECKOUTS}; leave this file out and pass only the orders export's files")
+        what = "export Orders instead" if alone else "leave this file out and pass only the orders export's files"
+        raise InputError(path, f"no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders; {what}")
 
 
 def _ignored(columns: list[str], det: Detection) -> list[str]:

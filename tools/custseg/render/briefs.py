@@ -16,7 +16,7 @@ from custseg.compute.metrics import from_day, to_days
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment
+from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment, no_emails
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -103,7 +103,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
-        "no_emails": _no_emails(facts),
+        "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
         "segment_facts": SEGMENT_FACTS,
@@ -191,13 +191,6 @@ def _emailable(facts: dict) -> dict | None:
     if not customers or reachable is None:
         return None
     return {"reachable": reachable, "customers": customers} if reachable < customers / 2 else None
-
-
-def _no_emails(facts: dict) -> bool:
-    """The rule check.py's reach check follows (strategy/validate.py): no customer in the
-    email-tool files and none left out for opting out means the export held no emails."""
-    exports = facts.get("exports") or {}
-    return "reachable" in exports and not exports.get("reachable") and not exports.get("left_out_no_consent")
 
 
 def _business_model(source: str) -> str:

@@ -26,8 +26,7 @@ from typing import Any, Callable
 import jinja2
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
-from custseg.compute.scoring import RECENCY_BANDS
-from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS
+from custseg.facts.build import LAPSED_FROM
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -711,10 +710,11 @@ def _subscriptions(subs: dict | None, facts: dict) -> dict | None:
     return {**subs, "by_group": by_group}
 
 
-def _no_email_rows(block: dict | None) -> bool:
-    """The run wrote its CRM files and the email-tool ones hold nobody (no emails in the export)."""
-    rows = (block or {}).get("rows_written") or {}
-    return bool(rows) and not any(n for f, n in rows.items() if f != GENERIC_FILE)
+def no_emails(facts: dict) -> bool:
+    """The rule check.py's reach check follows (strategy/validate.py): no customer in the
+    email-tool files and none left out for opting out means the export held no emails."""
+    exports = facts.get("exports") or {}
+    return "reachable" in exports and not exports.get("reachable") and not exports.get("left_out_no_consent")
 
 
 def _data(facts: dict) -> dict:
@@ -761,7 +761,7 @@ def _data(facts: dict) -> dict:
         "not_activity_events": [{"name": k, "count": v} for k, v in (d.get("not_activity_events") or {}).items()],
         "payment_problems": d.get("payment_problems"),
         # the email-tool files hold nobody (no emails in the export): lists are the generic file's
-        "no_email_rows": _no_email_rows(facts.get("exports")),
+        "no_emails": no_emails(facts),
         # an event log whose events end accounts: active and ended at the as-of date, the active by usage group
         "subscriptions": _subscriptions(d.get("subscriptions"), facts),
         "mapping": [{"field": _label(k), "column": v} for k, v in (d.get("mapping") or {}).items()],
@@ -1109,7 +1109,7 @@ def _routine(exports: dict | None, usage: bool) -> str:
     reached = (exports or {}).get("reachable")
     if reached and customers and reached < FEW_REACHED * customers:  # none reached: _automate says so
         why = f" ({exports['left_out']})" if exports.get("left_out") else ""
-        text += (f" The email-tool files hold only {reached:,} of your {customers:,} customers{why}:"
+        text += (f" The email-tool files hold only {reached:,} of the {customers:,} people the CRM files list{why}:"
                  " act on the segments mainly where they buy, and grow the list with an opt-in where you reach them yourself (your own site, a card in the parcel).")
     return text
 
@@ -1227,9 +1227,11 @@ def _too_early_point(facts: dict) -> list[dict]:
     days = data.get("days_covered")
     segs = facts.get("segmentations") or {}
     life = segs.get("lifecycle")
-    lapse = re.search(r"(\d+)\+ days", str(((life or {}).get("definition") or {}).get("lapsed") or ""))
-    # without a lifecycle (data under a month), the lapse the lifecycle would use: RFM's lowest recency band
-    lapse_days = int(lapse.group(1)) if lapse else (BEHAVIOR_WINDOW_DAYS if data.get("kind") == "events" else RECENCY_BANDS[-1][1]) if life is None else None
+    if life is None:  # no lifecycle (data under a month): the lapse it would have used
+        lapse_days = LAPSED_FROM["activity" if data.get("kind") == "events" else "purchase"]
+    else:
+        lapse = re.search(r"(\d+)\+ days", str((life.get("definition") or {}).get("lapsed") or ""))
+        lapse_days = int(lapse.group(1)) if lapse else None
     if not isinstance(days, int) or lapse_days is None or days >= lapse_days:
         return []
     rfm = segs.get("rfm") or {}

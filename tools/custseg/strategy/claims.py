@@ -42,14 +42,16 @@ REPEAT_CLAIM = re.compile(
 )
 # The reverse: 'most of them bought only once', 'the majority are one-time buyers', 'most never
 # came back'; not 'once a month' (a cadence) nor 'once or twice'.
+_ONLY = r"(?:only\s+|just\s+)?"
+_HAVE_ONLY = r"(?:(?:have|has|had)\s+)?" + _ONLY
 ONCE_CLAIM = re.compile(
     _MOST_OF_THEM + r"(?:\s+\w+){0,2}?\s+(?:"
-    r"(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped|paid)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?once\b(?!\s+(?:or|a|an|per|every|each|again|in)\b)"
-    r"|(?:are|were)\s+(?:only\s+|just\s+)?one-?(?:time|off)\s+(?:buyers|customers|shoppers|purchasers|clients)\b"
+    + _HAVE_ONLY + r"(?:bought|ordered|purchased|shopped|paid)\s+(?:from\s+us\s+)?" + _ONLY + r"once\b(?!\s+(?:or|a|an|per|every|each|again|in)\b)"
+    r"|(?:are|were)\s+" + _ONLY + r"one-?(?:time|off)\s+(?:buyers|customers|shoppers|purchasers|clients)\b"
     r"|never\s+(?:came\s+back|come\s+back|returned|bought\s+again|ordered\s+again|purchased\s+again|re-?ordered)\b"
     # 'placed a single order', 'ordered just one time', 'made only one purchase'
-    r"|(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:placed|made)\s+(?:only\s+|just\s+)?(?:a\s+single|one|1)\s+(?:order|purchase)\b(?!\s+(?:a|an|per|every|each)\b)"
-    r"|(?:(?:have|has|had)\s+)?(?:only\s+|just\s+)?(?:bought|ordered|purchased|shopped)\s+(?:from\s+us\s+)?(?:only\s+|just\s+)?(?:one|a\s+single)\s+time\b"
+    r"|" + _HAVE_ONLY + r"(?:placed|made)\s+" + _ONLY + r"(?:a\s+single|one|1)\s+(?:order|purchase)\b(?!\s+(?:a|an|per|every|each)\b)"
+    r"|" + _HAVE_ONLY + r"(?:bought|ordered|purchased|shopped)\s+(?:from\s+us\s+)?" + _ONLY + r"(?:one|a\s+single)\s+time\b"
     r")",
     re.IGNORECASE,
 )

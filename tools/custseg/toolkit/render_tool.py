@@ -91,14 +91,15 @@ def _with_display_names(facts: dict, doc: dict | None) -> dict | None:
     so the charts say what the report says; None when the plan renames none."""
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), dict):
         return None
-    seg = (facts.get("segmentations") or {}).get(doc.get("segmentation") or "rfm")
+    kind = doc.get("segmentation") or "rfm"
+    seg = (facts.get("segmentations") or {}).get(kind)
     names = {k: s["display_name"].strip() for k, s in doc["segments"].items() if isinstance(s, dict) and isinstance(s.get("display_name"), str) and s["display_name"].strip()}
     names = {k: n for k, n in names.items() if seg and k in seg.get("segments", {}) and seg["segments"][k].get("name") != n}
     if not names:
         return None
     renamed = copy.deepcopy(facts)
     for key, name in names.items():
-        renamed["segmentations"][doc.get("segmentation") or "rfm"]["segments"][key]["name"] = name
+        renamed["segmentations"][kind]["segments"][key]["name"] = name
     return renamed
 
 

@@ -120,13 +120,14 @@ def find_upload(name: str) -> str:
 _SEARCH = {"answers": "deliverables", "strategy": "deliverables", "rules": "uploads", "key": "uploads"}
 
 
-def _resolve_paths(tool_name: str, params) -> None:
+def _resolve_paths(tool_name: str, params, last_folder: str | None = None) -> None:
+    """Bare names to paths: working files in the run's folder (``last_folder``: the one run.py
+    last wrote from here) or the deliverables, the user's files among the uploads."""
     if hasattr(params, "files"):
         params.files = [find_upload(f) for f in params.files]
     # A run written elsewhere (--facts DIR/facts.json): Claude saved its working files in DIR.
     facts = getattr(params, "facts", None)
     run_folder = [os.path.dirname(os.path.abspath(facts))] if facts not in (None, "", "segment-output/facts.json") else []
-    last_folder = last_run()
     last = [last_folder] if last_folder and not run_folder else []  # run.py --out DIR, then bare names
     for attr, first in _SEARCH.items():
         value = getattr(params, attr, None)
@@ -147,12 +148,11 @@ def _resolve_paths(tool_name: str, params) -> None:
                     break
 
 
-def _missing_working_file(params) -> str | None:
+def _missing_working_file(params, last_folder: str | None = None) -> str | None:
     """The error line for a file found nowhere, with where it was looked for and what to do."""
     for attr in (a for a, first in _SEARCH.items() if first == "deliverables"):
         value = getattr(params, attr, None)
         if isinstance(value, str) and value and not os.path.exists(value):
-            last_folder = last_run()
             folder, where = (last_folder, "the folder run.py last wrote") if last_folder else (deliverables_dir(), "the deliverables folder")
             return f"error: {value}: no such file here, in {folder} or in {UPLOADS}. Next: save it in {folder} ({where}) or pass its full path"
     brought = list(getattr(params, "files", None) or []) + [getattr(params, a, None) for a, first in _SEARCH.items() if first == "uploads"]
@@ -196,8 +196,9 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         params = params_from_namespace(tool.params, args)
         given = {attr: getattr(params, attr, None) for attr in _SEARCH}
-        _resolve_paths(tool_name, params)
-        missing = _missing_working_file(params) or _another_runs_file(params, given)
+        last_folder = last_run()  # the note is read once per script
+        _resolve_paths(tool_name, params, last_folder)
+        missing = _missing_working_file(params, last_folder) or _another_runs_file(params, given)
         if missing:
             print(missing, file=sys.stderr)
             return EXIT_BAD_INPUT
