@@ -108,6 +108,7 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
 def stripe_payments(path: str) -> Expected:
     exp = Expected()
     seen = set()
+    kept = []  # (identity, created, a later part of a purchase paid in parts) per kept payment
     names = {"requires_payment_method": "incomplete", "requires_confirmation": "incomplete", "requires_action": "incomplete", "refunded": "refunded", "failed": "failed", "canceled": "cancelled", "pending": "unpaid"}
     with open(path, newline="", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
@@ -134,11 +135,26 @@ def stripe_payments(path: str) -> Expected:
             if reason:
                 exp.dropped[reason] += 1
                 continue
-            exp.orders += 1
             exp.revenue += net
             exp.identities.add(ident)
+            kept.append((ident, row.get("Created date (UTC)") or row.get("Created (UTC)") or "", _later_part(row.get("Description") or "")))
+    # One purchase paid in parts is one order: a later part joins the customer's earlier payment
+    # (their first payment in the export starts a purchase, whatever it says).
+    first = {}
+    for ident, when, later in sorted(kept, key=lambda k: k[1]):
+        exp.orders += 0 if later and ident in first else 1
+        first.setdefault(ident, when)
     exp.customers = len(exp.identities)
     return exp
+
+
+def _later_part(description: str) -> bool:
+    """'Payment 2 of 3' (a part after the first) or the 'balance' after a deposit."""
+    words = description.lower().replace("/", " of ").split()
+    for i, w in enumerate(words[:-3]):
+        if w in ("payment", "installment", "instalment") and words[i + 1].lstrip("#").isdigit() and words[i + 2] == "of":
+            return int(words[i + 1].lstrip("#")) > 1
+    return "balance" in words
 
 
 def cdnow_log(path: str) -> Expected:

@@ -278,16 +278,17 @@ def test_later_installments_are_told_by_description_or_metadata():
     assert later_installments(orders).tolist() == [False, True, True, True, True, False, False, False, True, False, False]
 
 
-def test_a_later_installment_takes_the_day_of_the_purchase_it_pays():
-    from custseg.ingest.installments import purchase_days
+def test_a_later_installment_belongs_to_the_purchase_it_pays():
+    from custseg.ingest.installments import purchase_starts
 
     day = np.array(["2024-03-01", "2024-03-05", "2024-02-10", "2024-03-10", "2024-04-10", "2024-01-01", "2024-02-01"], dtype="datetime64[D]")
     who = np.array([0, 0, 1, 1, 1, 2, 2])
     # 0: a deposit, then the balance; 1: parts 2 and 3 of a plan whose first part came before the
     # export; 2: two purchases of their own
     later = np.array([False, True, True, True, True, False, False])
-    got = purchase_days(day, who, later).astype(str).tolist()
-    assert got == ["2024-03-01", "2024-03-01", "2024-02-10", "2024-02-10", "2024-02-10", "2024-01-01", "2024-02-01"]
+    start = purchase_starts(day, who, later)
+    assert start.tolist() == [0, 0, 2, 2, 2, 5, 6]
+    assert day[start].astype(str).tolist() == ["2024-03-01", "2024-03-01", "2024-02-10", "2024-02-10", "2024-02-10", "2024-01-01", "2024-02-01"]
 
 
 INSTALLMENT_HEADER = STRIPE_HEADER + ",Description,paymentIndex (metadata),totalPayments (metadata)"
@@ -314,11 +315,15 @@ def _installment_export(path: Path) -> Path:
     return path
 
 
-def test_installments_add_spend_but_no_purchase_day(cli, tmp_path):
+def test_installments_add_spend_but_no_order_or_purchase_day(cli, tmp_path):
+    """A later installment's money joins the payment that started its purchase: one order, so
+    the average order value is the price paid in parts (a trial read 1,112.79 per order when
+    each part counted as an order)."""
     path = _installment_export(tmp_path / "payments.csv")
     profile = cli("profile", path, "--json").json()
     assert profile["mapping"]["installment_index"] == "paymentIndex (metadata)" and "totalPayments (metadata)" not in profile["ignored_columns"]
-    assert profile["rows"] == len(INSTALLMENT_ROWS) == profile["orders"] and sum(profile["dropped"].values()) == 0  # every payment kept: nothing reclassified
+    assert profile["rows"] == len(INSTALLMENT_ROWS) and sum(profile["dropped"].values()) == 0  # every payment kept: nothing reclassified
+    assert profile["orders"] == len(INSTALLMENT_ROWS) - 4  # later installments join their purchase; meta's first one in the export starts it
     assert profile["revenue_total"] == pytest.approx(sum(float(r[2]) for r in INSTALLMENT_ROWS))
     assert profile["installments"] | {"basis": ""} == {"basis": "", "payments": 5, "revenue": 2600.0, "customers": 3, "purchase_days_not_counted": 4, "repeat_buyers_not_counted": 3}
     (said,) = [w for w in profile["warnings"] if "installment" in w]
@@ -328,6 +333,8 @@ def test_installments_add_spend_but_no_purchase_day(cli, tmp_path):
     rows = {r["email"].split("@")[0]: r for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}
     assert {who: int(r["purchase_days"]) for who, r in rows.items()} == {"dep": 1, "plan": 1, "meta": 1, "again": 2, "once": 1}
     assert {who: float(r["monetary_total"]) for who, r in rows.items()} == {"dep": 2000.0, "plan": 900.0, "meta": 100.0, "again": 160.0, "once": 40.0}
+    customers = {r["source_id"] if "source_id" in r else r["customer_id"]: r for r in csv.DictReader(open(out / "customers.csv", encoding="utf-8-sig", newline=""))}
+    assert sorted((int(r["orders"]), float(r["aov"])) for r in customers.values()) == [(1, 40.0), (1, 100.0), (1, 900.0), (1, 2000.0), (2, 80.0)]
     facts_text = (out / "facts.json").read_text()
     assert json.loads(facts_text)["data"]["installments"]["payments"] == 5
     for private in ("Coaching", "Template Pack"):  # the free text is read in ingest only

@@ -156,7 +156,7 @@ class RecurringPayments:
 @dataclass
 class Installments:
     """A payments export's kept payments that are later installments of a purchase paid in
-    parts ('Payment 2 of 3', a balance after a deposit): in spend, but no new purchase day."""
+    parts ('Payment 2 of 3', a balance after a deposit): in spend, but no new order or purchase day."""
 
     basis: str  # how a payment was told to be a later installment
     payments: int
@@ -191,7 +191,7 @@ class DataCoverage:
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
     recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
-    installments: Installments | None = None  # Stripe: later installments of a purchase paid in parts (no new purchase day)
+    installments: Installments | None = None  # Stripe: later installments of a purchase paid in parts (no new order or purchase day)
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
     marketplace: Marketplace | None = None  # order exports with marketplace orders (channels TikTok, Nordstrom, Amazon...)
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer

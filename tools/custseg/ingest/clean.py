@@ -17,7 +17,7 @@ import pandas as pd
 from custseg.errors import InputError
 from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_summary, marketplace_warning
 from custseg.ingest.detect import Detection
-from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_days
+from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_starts
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import STRIPE_ATTEMPT_REASONS, follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
@@ -414,13 +414,13 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         if "return_without_sale" in reason.names:
             unmatched = reason.code == reason.names.index("return_without_sale")
             notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
+    installments = None
+    if "description" in orders or "installment_index" in orders:  # a later installment is no new order
+        installments, kept = _fold_installments(orders, kept, identity)
     if kept.all():  # plain logs usually keep every row: no copies
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
-    installments = None
-    if "description" in orders or "installment_index" in orders:  # a later installment is no new purchase day
-        installments = _fold_installments(orders, kept, out)
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
     recurring = None
@@ -505,17 +505,27 @@ def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempt
     return (who >= 0) & flagged[np.where(who >= 0, who, 0)] & (kept | attempts)
 
 
-def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, out: pd.DataFrame) -> dict | None:
-    """Later installments of a purchase paid in parts take the day of the purchase they pay for
-    in ``out`` (its rows are the kept orders), so they add spend but no purchase day; counted."""
+def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, identity: pd.Series) -> tuple[dict | None, np.ndarray]:
+    """Later installments of a purchase paid in parts: each one's money is added to the kept
+    payment that started its purchase (``orders["net"]``), and it leaves the kept orders, so
+    it adds spend but neither an order nor a purchase day (kept_rows still counts it, like a
+    netted return). Returns what they were (None when none) and the kept orders without them."""
     later = later_installments(orders)[kept]
     if not later.any():
-        return None
-    who = pd.factorize(out["identity"], use_na_sentinel=True)[0]
-    day = out["date"].to_numpy()
-    counted = purchase_days(day, who, later)
-    out["date"] = counted
-    return installment_summary(out["amount"].to_numpy(dtype="float64", na_value=np.nan), who, later, day, counted)
+        return None, kept
+    rows = np.flatnonzero(kept)
+    who = pd.factorize(identity[kept].reset_index(drop=True), use_na_sentinel=True)[0]
+    day = orders["day"].to_numpy()[kept]
+    net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
+    start = purchase_starts(day, who, later)
+    summary = installment_summary(net[kept], who, later, day, day[start])
+    moved = start != np.arange(len(start))
+    folded = net.copy()
+    np.add.at(folded, rows[start[moved]], net[rows[moved]])
+    orders["net"] = folded
+    kept = kept.copy()
+    kept[rows[moved]] = False
+    return summary, kept
 
 
 def _service_lines(codes: pd.Series) -> np.ndarray:

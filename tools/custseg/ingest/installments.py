@@ -1,7 +1,8 @@
 """Later installments of a purchase paid in parts, in a payments export: Stripe descriptions
 such as 'Payment 2 of 3' or 'PIF balance' (read for this and dropped), or payment-plan metadata
 (an index above 1 of a total above 1). One purchase decision paid in parts is one purchase:
-a later installment keeps its money in the buyer's spend, but is not a new purchase day."""
+a later installment's money is added to the payment that started it, so it is neither a new
+order nor a new purchase day."""
 
 from __future__ import annotations
 
@@ -34,23 +35,26 @@ def later_installments(orders: pd.DataFrame) -> np.ndarray:
     return later
 
 
-def purchase_days(day: np.ndarray, who: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """Per kept payment (``day`` as datetime64, ``who`` a customer code, -1 none): the day of
-    the purchase it belongs to. A later installment takes the day of its customer's latest
-    payment on or before it that starts a purchase; so does one whose first part was paid before
-    the export began, from their earliest payment in it, so that every buyer keeps a day."""
-    out = day.copy()
+def purchase_starts(day: np.ndarray, who: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Per kept payment (``day`` as datetime64, ``who`` a customer code, -1 none): the row of the
+    payment that started the purchase it belongs to (its own row when it starts one). A later
+    installment belongs to its customer's latest payment on or before it that starts a purchase.
+    A customer's earliest payment in the export starts one whatever it says (its first part was
+    paid before the export began), so that every buyer keeps a purchase; on that day a payment
+    that is no later installment is taken as the start (days carry no time)."""
+    rows = np.arange(len(day))
+    out = rows.copy()
     if not later.any():
         return out
-    rows = np.arange(len(day))
-    first = pd.DataFrame({"day": day, "who": who, "row": rows}).sort_values(["day", "row"], kind="stable").drop_duplicates("who")["row"].to_numpy()
+    # a customer's first payment starts a purchase; on its day, one that says it starts one goes first
+    first = pd.DataFrame({"day": day, "later": later, "who": who, "row": rows}).sort_values(["day", "later", "row"], kind="stable").drop_duplicates("who")["row"].to_numpy()
     starts = ~later
     starts[first] = True
     moving = later & ~starts & (who >= 0)
     left = pd.DataFrame({"day": day[moving], "who": who[moving], "row": rows[moving]})
-    right = pd.DataFrame({"day": day[starts], "who": who[starts], "start_day": day[starts]}).sort_values("day", kind="stable")
+    right = pd.DataFrame({"day": day[starts], "who": who[starts], "start": rows[starts]}).sort_values("day", kind="stable")
     matched = pd.merge_asof(left.sort_values("day", kind="stable"), right, on="day", by="who", direction="backward", allow_exact_matches=True)
-    out[matched["row"].to_numpy()] = matched["start_day"].to_numpy()
+    out[matched["row"].to_numpy()] = matched["start"].to_numpy()
     return out
 
 
@@ -84,5 +88,5 @@ def installment_warning(summary: dict | None, currency: str | None) -> list[str]
     return [
         f"{n:,} {'payment is a later installment' if n == 1 else 'payments are later installments'} of a purchase paid in parts ('Payment 2 of 3', or the balance after a deposit): "
         f"{worth} from {summary['customers']:,} {'customer' if summary['customers'] == 1 else 'customers'}. {'It counts' if n == 1 else 'They count'} in spend on the day of the purchase {'it pays' if n == 1 else 'they pay'} for, "
-        f"not as new purchases, so frequency and repeat rates count decisions to buy{looked} (data.installments counts them)"
+        f"not as new orders, so frequency, repeat rates and average order value count decisions to buy{looked} (data.installments counts them)"
     ]

@@ -99,7 +99,7 @@ class ProfileResult:
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     marketplace: Marketplace | None = None  # kept orders through marketplaces: their buyers, the customers who bought elsewhere, relay emails
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
-    installments: Installments | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (in spend, no new purchase day)
+    installments: Installments | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (in spend, no new order or purchase day)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
     contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
     contacts_apart: dict[str, dict[str, int]] | None = None  # the same for the people the CRM files list besides the customers, by group key (prospects, no_kept_order, payment_failed); None when there are none
