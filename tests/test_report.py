@@ -1419,3 +1419,34 @@ def test_offer_terms_read_as_words():
     assert _term({"label": "win-back discount", "value": 1, "unit": "percent"}) == "win-back discount: 1%"
     assert _term({"label": "free gift", "value": 1.0, "unit": "items"}) == "free gift: 1 item"
     assert _term({"label": "credit", "value": 15, "unit": "money"}, "USD") == "credit: 15.00 USD"
+
+
+def test_a_store_whose_customers_all_opted_out_is_not_told_it_has_no_emails(tmp_path):
+    """Every customer has an email and opted out: the email-tool files are empty by choice.
+    A trial was told 'no customer has a usable email ... name it with --map email=COLUMN' three
+    times, which sends the user to fix a column that is fine; and the routine advised importing
+    segments into an email tool."""
+    import csv as csvlib
+
+    from custseg.toolkit.run import NO_EMAILS
+
+    with open(EXAMPLES / "shopify_orders_export.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csvlib.reader(fh))
+    column = rows[0].index("Accepts Marketing")
+    for row in rows[1:]:
+        row[column] = "no" if row[column].strip() else row[column]
+    path = tmp_path / "orders_export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csvlib.writer(fh).writerows(rows)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["exports"]["reachable"] == 0 and sum(facts["exports"]["left_out_no_consent"].values()) > 0
+    assert NO_EMAILS not in facts["warnings"]
+    (said,) = [w for w in facts["warnings"] if "opted out of marketing, so" in w]
+    assert "hold none of the" in said and "only 0 of" not in said
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "no customer has a usable email" not in md and "--map email" not in md
+    assert "- **Email**: nobody can be emailed: " in md
+    routine = [ln for ln in md.splitlines() if ln.startswith("- Nobody in this export can be emailed")]
+    assert len(routine) == 1 and "never for email or ad audiences" in routine[0] and "import it again" not in routine[0]

@@ -1129,6 +1129,10 @@ def _automate(exports: dict | None, usage: bool) -> str:
     if emailed:
         tag = "their RFM segment" if usage else "segment"
         return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {alert}.{usage_note}"
+    if exports.get("unreachable"):  # no one to email, some by their own choice: no advice on importing for email
+        return (f"Nobody in this export can be emailed ({exports['unreachable']}), so the Klaviyo, HubSpot and Mailchimp files have no one in them."
+                f" Tag customers by segment in your store or CRM from {GENERIC_FILE} (its source_id column) for service, on-site offers and what goes in the parcel,"
+                f" never for email or ad audiences; after each rerun (with the same segment.key) tag them again, and {alert}.")
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
@@ -1382,7 +1386,9 @@ def _lift_words(val: dict) -> str:
 def _email_point(block: dict, exports: dict | None) -> list[dict]:
     if not (exports and block.get("reachable") is not None and block.get("customers")):
         return []
-    if not exports["emailed"]:
+    if not exports["emailed"] and _opted_out(block):
+        text = f"nobody can be emailed: {_unreachable_words(block)}, so the email-tool files hold no one. segments_generic.csv lists everyone, with their consent."
+    elif not exports["emailed"]:
         text = "no customer has a usable email in this export: segments_generic.csv lists everyone by the id your export gave them."
     elif block["reachable"] < block["customers"]:
         listed = block.get("reachable_by_segment") or {}
@@ -1454,7 +1460,23 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
-            "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace}
+            "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else ""}
+
+
+def _opted_out(block: dict | None) -> int:
+    """How many people the email-tool files left out because they opted out of marketing."""
+    return sum(((block or {}).get("left_out_no_consent") or {}).values())
+
+
+def _unreachable_words(block: dict) -> str:
+    """Why nobody is in the email-tool files, when some opted out: '3 opted out of marketing'
+    or '2 opted out of marketing and 1 has no usable email'."""
+    no_email = sum((block.get("left_out_no_email") or {}).values())
+    words = [f"{fmt_count(_opted_out(block))} opted out of marketing"]
+    if no_email:
+        words.append(f"{fmt_count(no_email)} {'has' if no_email == 1 else 'have'} no usable email")
+    return " and ".join(words)
 
 
 def _left_out_words(block: dict) -> str:

@@ -337,7 +337,7 @@ ANSWERABLE = {
     "consent_unknown": re.compile(r"^the export does not record marketing consent"),
     "data_age": re.compile(r"^the data ends on \S+, [\d,]+ days? before today"),
     "marketplace": re.compile(r"orders came through marketplaces"),
-    "opted_out": re.compile(r"^[\d,]+ (?:customers?|people|person|contacts)\b[^:;]*? opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only"),
+    "opted_out": re.compile(r"^[\d,]+ (?:customers?|people|person|contacts)\b[^:;]*? opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold (?:only|none)"),
 }
 
 

@@ -162,11 +162,11 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
-    if summary.customers and not any(n for f, n in summary.rows_written.items() if f != GENERIC_FILE):
-        facts.warnings.append(NO_EMAILS)
+    opted_out = sum(summary.left_out_no_consent.values())
+    if summary.customers and not opted_out and not any(n for f, n in summary.rows_written.items() if f != GENERIC_FILE):
+        facts.warnings.append(NO_EMAILS)  # (when people opted out, the opted-out warning below says why the files are empty)
     elif summary.consent_unknown:  # known now, not first in the last phase: it shapes the plan
         facts.warnings.append(f"the export does not record marketing consent for {summary.consent_unknown:,} people in the email-tool files: they are included; confirm they may be emailed before importing")
-    opted_out = sum(summary.left_out_no_consent.values())
     if opted_out and opted_out >= summary.reachable:  # an email-led plan would reach the few
         facts.warnings.append(opted_out_warning(summary.left_out_no_consent, summary.reachable, summary.customers))
     doc["warnings"] = list(facts.warnings)
@@ -184,8 +184,9 @@ def opted_out_warning(opted_out: dict[str, int], reachable: int, listed: int) ->
     email-tool files hold: plan for other channels (the plan's confirmed.opted_out answers it)."""
     from custseg.render.exports import who_counted
 
+    held = f"hold only {reachable:,} of the {listed:,} people the CRM files list" if reachable else f"hold none of the {listed:,} people the CRM files list"
     return (
-        f"{who_counted(opted_out)} opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files hold only {reachable:,} of the {listed:,} people the CRM files list: "
+        f"{who_counted(opted_out)} opted out of marketing, so the Klaviyo, HubSpot and Mailchimp files {held}: "
         "plan for channels that do not use their contact details (on-site, packaging inserts, the sales channel's own offers); "
         "opted-out customers must not be emailed or uploaded to ad audiences; --include-unconsented writes them only for another lawful basis"
     )
