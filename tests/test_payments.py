@@ -398,3 +398,32 @@ def test_the_intake_warns_that_old_failures_may_be_settled(cli, tmp_path, monkey
     assert "quickest win." in render_brief("intake", facts) and "still unpaid" not in render_brief("intake", facts)
     monkeypatch.setattr(build, "today", lambda: end + 300)
     assert "quickest win; but this data ended 300 days ago, so even its \"recent\" failures are that old: the user should check in their payment tool which are still unpaid" in render_brief("intake", facts)
+
+
+def test_unfinished_sign_ups_without_emails_are_not_money_to_chase(cli, tmp_path):
+    """A new app's export: paying customers with emails, and checkouts that stopped at the card
+    form under a fresh customer id each, with no email (Stripe's requires_payment_method). A
+    trial read '7 outstanding ... money a reminder could still bring in is often the quickest
+    win', an automation rule for them, and 'By segment, who owes: .' with nothing after it."""
+    rows = [(f"{x}@pay.example", f"cus_{x}", "03-20", "9.99", "Paid") for x in "abc"]
+    rows += [("", f"cus_try{i}", "03-20", "9.99", "requires_payment_method") for i in range(4)]
+    path = stripe_file(tmp_path / "payments.csv", rows)
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    fp = facts["data"]["failed_payments"]
+    assert (fp["outstanding_customers"], fp["never_paid_customers"], fp["reasons"]) == (4, 4, ["incomplete"])
+    md = (out / "report.md").read_text(encoding="utf-8")
+    (point,) = [ln for ln in md.splitlines() if ln.startswith("- **Payments outstanding**")]
+    assert "from 4 customer ids were never completed" in point and "no reminder can reach them" in point and "so a reminder reaches them" not in point
+    intake = cli("brief", "intake", "--facts", out / "facts.json").out
+    assert "quickest win" not in intake and "nobody who owes left an email" in intake
+    strategy = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert "who owes: ." not in strategy and "By segment, who owes" not in strategy
+    assert "no message or automation rule reaches them" in strategy and 'an automation rule with `"segment"' not in strategy
+    # with emails, the same unfinished checkouts are people a reminder reaches
+    rows = rows[:3] + [(f"try{i}@pay.example", f"cus_try{i}", "03-20", "9.99", "requires_payment_method") for i in range(4)]
+    out = tmp_path / "out2"
+    assert cli("run", stripe_file(tmp_path / "payments2.csv", rows), "--out", out, "--no-charts").code == 0
+    assert "quickest win" in cli("brief", "intake", "--facts", out / "facts.json").out
+    assert "so a reminder reaches them" in (out / "report.md").read_text(encoding="utf-8")

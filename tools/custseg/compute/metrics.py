@@ -30,6 +30,11 @@ def from_day(day: int) -> str:
     return str(EPOCH + np.timedelta64(int(day), "D"))
 
 
+def days_words(days: int) -> str:
+    """'1 day', '45 days', '1,200 days': a span in the facts' own sentences."""
+    return f"{int(days):,} {'day' if int(days) == 1 else 'days'}"
+
+
 @dataclass
 class Ledger:
     """Transactions sorted by (customer, day), with customer codes into ``ids``."""

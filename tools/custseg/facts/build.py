@@ -14,7 +14,7 @@ import pandas as pd
 
 from custseg import __version__
 from custseg.compute import analysis, months, rfm, seasons
-from custseg.compute.metrics import Ledger, Metrics, customer_metrics, from_day, next_period, to_days
+from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
@@ -70,7 +70,7 @@ def today() -> int:
 def short_data_warning(days_covered: int) -> str:
     """What the profile says before a run about data shorter than two default periods; a
     run that then skips migration replaces it with the reason it skipped."""
-    return f"data covers {days_covered} days: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}"
+    return f"data covers {days_words(days_covered)}: recency-based scores will be compressed, and migration and next-period validation need at least {2 * DEFAULT_PERIOD_DAYS}"
 
 
 # Under a month of history every customer's tenure is in lifecycle's first stage (0-30 days),
@@ -84,8 +84,8 @@ def too_short_for(kind: str, days: int | None) -> str | None:
     if days is None or days >= MIN_DAYS_FOR_STAGES or kind not in ("lifecycle", "health"):
         return None
     if kind == "lifecycle":
-        return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; the data covers {days}, so every customer would be in the first tenure stage (Onboarding)"
-    return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; over {days} days, days since the last purchase say where in the month a customer bought (a subscriber's billing date), not whether they are drifting away"
+        return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; the data covers {days_words(days)}, so every customer would be in the first tenure stage (Onboarding)"
+    return f"needs at least {MIN_DAYS_FOR_STAGES} days of history; over {days_words(days)}, days since the last purchase say where in the month a customer bought (a subscriber's billing date), not whether they are drifting away"
 
 
 def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None, lifecycle: bool = True) -> str | None:
@@ -301,7 +301,7 @@ class _Transactions(_Base):
         cutoff = as_of - self.period
         history = span >= 2 * self.period
         if not history:
-            why = f"the data covers {span} days up to the as-of date, less than two {self.period}-day periods"
+            why = f"the data covers {days_words(span)} up to the as-of date, less than two {self.period}-day periods"
             self.unavailable["migration"] = why
             self.unavailable["validation"] = why
             # One warning about short data: the profile's said the same before the run.
@@ -534,7 +534,7 @@ class _Transactions(_Base):
         year up to the as-of date, by calendar quarter; left out, and said why, when the data
         holds less than a year."""
         if span < seasons.YEAR_DAYS:
-            self.unavailable["seasonality"] = f"the data covers {span:,} days up to the as-of date; spend and buyers by calendar quarter need a full year ({seasons.YEAR_DAYS} days), so that each quarter is counted once"
+            self.unavailable["seasonality"] = f"the data covers {days_words(span)} up to the as-of date; spend and buyers by calendar quarter need a full year ({seasons.YEAR_DAYS} days), so that each quarter is counted once"
             return
         if not len(buyers.day) or int(buyers.day.min()) > as_of:  # no purchase by the as-of date
             return

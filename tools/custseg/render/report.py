@@ -102,6 +102,11 @@ def fmt_days(value: Any) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
+def customers_words(n: Any) -> str:
+    """'1 customer', '2,746 customers'."""
+    return f"{fmt_count(n)} {'customer' if _number(n) == 1 else 'customers'}"
+
+
 def fmt_dec(value: Any) -> str:
     """A plain decimal with two places: ``5.67`` (ratios, averages of counts)."""
     v = _number(value)
@@ -165,6 +170,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
     )
     env.filters.update({
         "count": fmt_count,
+        "customers": customers_words,
         "pct": fmt_pct,
         "money": _money_filter,
         "days": fmt_days,
@@ -743,7 +749,7 @@ def _data(facts: dict) -> dict:
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
-        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME),
+        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts)),
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
@@ -781,9 +787,24 @@ def _dropped_value_note(refunds: bool, paid_back: bool, gross: bool) -> str:
     return text
 
 
-def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) -> str | None:
+def unreachable_owers(facts: dict) -> int:
+    """How many people owe and cannot be sent a reminder: when everyone outstanding made no
+    successful payment and none of them left an email (a payments export's abandoned
+    sign-ups, identified by the payment tool's customer id), all of them; else 0."""
+    fp = (facts.get("data") or {}).get("failed_payments") or {}
+    never = fp.get("never_paid_customers") or 0
+    exports = facts.get("exports") or {}
+    if not never or fp.get("outstanding_customers") != never:
+        return 0
+    reached = (exports.get("reachable_by_segment") or {}).get(NEVER_PAID_KEY)
+    no_email = (exports.get("left_out_no_email") or {}).get(NEVER_PAID_KEY)
+    return never if reached == 0 and no_email == never else 0
+
+
+def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, unreachable: int = 0) -> str | None:
     """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
-    what is still outstanding, and who made no successful payment at all."""
+    what is still outstanding, and who made no successful payment at all. ``unreachable``:
+    :func:`unreachable_owers`, said when they cannot be reminded."""
     if not isinstance(fp, dict) or not fp.get("attempts"):
         return None
 
@@ -813,7 +834,12 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str) 
     if len(parts) > 1:  # a declined card and an abandoned checkout call for different messages
         text += " Outstanding by kind: " + ", ".join(f"{short.get(r, r)} {fmt_count(p.get('payments'))}{worth(p.get('value'))}" for r, p in parts.items() if isinstance(p, dict)) + "."
     never = fp.get("never_paid_customers") or 0
-    if never:
+    if never and unreachable:
+        renewals = ", or subscribers whose renewal failed" if "failed" in (fp.get("reasons") or []) else ""
+        text += (f" Of those customers, {many(never, 'customer id', 'customer ids')} made no successful payment in the export{worth(fp.get('never_paid_value'))}: sign-ups that stopped at payment{renewals}. "
+                 "None of them left an email, so no reminder can reach them, and without an email one person who tried twice shows as two ids: "
+                 f"what they tell is where sign-ups stop, not whom to contact. They are in no segment; segments_generic.csv lists them as '{listed_as}'.")
+    elif never:
         text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))}: failed sign-ups, or subscribers whose renewal failed. "
                  f"They are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
     return text
@@ -1219,6 +1245,10 @@ def _outstanding_point(facts: dict) -> list[dict]:
         return []
     n, people = fp["outstanding"], fp.get("outstanding_customers") or 0
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
+    if unreachable_owers(facts):
+        return [{"lead": "Payments outstanding", "text": (
+            f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} customer {'id' if people == 1 else 'ids'} {'were never completed' if set(fp.get('reasons') or []) <= {'incomplete', 'cancelled'} else 'failed or were never completed'}, and none of them paid in the export; "
+            "none left an email, so no reminder can reach them (and one person who tried twice shows as two ids): look at where sign-ups stop at payment instead.")}]
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
         "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment.")}]
@@ -1304,13 +1334,13 @@ def _rfm_points(rfm: dict | None, currency: str | None) -> list[dict]:
     of_short = f" {of['short']}" if of["partial"] else ""
     best = active[0]
     money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-    points = [{"lead": best["name"], "text": f"{fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
+    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {fmt_count(largest['count'])} customers ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {fmt_count(earning['count'])} customers ({fmt_pct(earning['pct_customers'])}{of_short})."})
+        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
     return points
 
 
@@ -1327,7 +1357,7 @@ def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}.{_after_move(top, currency)}"}]
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}.{_after_move(top, currency)}"}]
 
 
 def _after_move(move: dict, currency: str | None) -> str:
@@ -1380,7 +1410,7 @@ def _lift_words(val: dict) -> str:
         return few
     rate = fmt_pct(stand_in["repeat_rate"])
     base_rate = fmt_pct(val["base_repeat_rate"])
-    return f"{few}; the best-ranked segment with enough, {stand_in['name']} ({fmt_count(stand_in['customers'])} customers then), bought again {rate} of the time against {base_rate} for all customers"
+    return f"{few}; the best-ranked segment with enough, {stand_in['name']} ({customers_words(stand_in['customers'])} then), bought again {rate} of the time against {base_rate} for all customers"
 
 
 def _email_point(block: dict, exports: dict | None) -> list[dict]:

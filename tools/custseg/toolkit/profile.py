@@ -318,7 +318,7 @@ def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger
     out = [said]
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
-            f"the export covers {days_covered} days, less than one monthly billing cycle: most subscribers show a single payment, "
+            f"the export covers {days_covered} {'day' if days_covered == 1 else 'days'}, less than one monthly billing cycle: most subscribers show a single payment, "
             "so 'bought once' says nothing yet about who stays; export at least three months of payments"
         )
     return out
