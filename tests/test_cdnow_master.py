@@ -31,4 +31,5 @@ def test_cdnow_master_profile(cli, cdnow_master):
     assert out["revenue_total"] == pytest.approx(round(exp.revenue, 2), abs=0.01)
     assert out["dropped"] == {}
     assert (out["date_min"], out["date_max"]) == ("1997-01-01", "1998-06-30")
-    assert out["mapping"] == {"customer": "customer_id", "date": "date", "amount": "dollar_value", "quantity": "number_of_cds"}
+    assert out["mapping"] == {"customer": "customer_id", "date": "date", "amount": "dollar_value"}
+    assert out["ignored_columns"] == ["number_of_cds"]  # valued by its amount: the number of CDs is not read

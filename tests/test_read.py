@@ -186,6 +186,25 @@ def test_headerless_whitespace_aligned_cdnow_log(cli, tmp_path):
     assert list(per_customer) == [11.77, 29.33, 61.06, 89.0]
 
 
+def test_the_intake_asks_which_column_of_a_headerless_file_is_the_customer(cli, tmp_path):
+    """Without a header the customer column is told by its contents; CDNOW's sample has two id
+    columns and a trial found the choice only in the final report. The intake shows what was
+    read and what was not, and asks (a file with a header is not asked about)."""
+    path = tmp_path / "CDNOW_sample.txt"
+    path.write_bytes("".join(f" {i % 5:05d} {1000 + i % 5:04d} 199701{1 + i % 28:02d}  {1 + i % 3}   {10 + i}.50\r\n" for i in range(40)).encode("ascii"))
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["mapping"]["customer"] == "column_1" and set(facts["data"]["ignored_columns"]) == {"column_2", "column_4"}
+    (line,) = [ln for ln in cli("brief", "intake", "--facts", out / "facts.json").out.splitlines() if ln.startswith("- Columns read:")]
+    assert "customer from `column_1`" in line and "not read: `column_2`, `column_4`" in line and "--map customer=COLUMN" in line
+    log = tmp_path / "log.csv"
+    log.write_text("customer_id,date,amount\n" + "".join(f"{i % 5},2024-01-{1 + i % 28:02d},{i}.50\n" for i in range(40)), encoding="utf-8")
+    assert cli("run", log, "--out", tmp_path / "out2", "--no-charts").code == 0
+    (line,) = [ln for ln in cli("brief", "intake", "--facts", tmp_path / "out2" / "facts.json").out.splitlines() if ln.startswith("- Columns read:")]
+    assert "customer from `customer_id`" in line and "no header row" not in line
+
+
 def test_r_style_na_customer_is_dropped_no_identity(cli, tmp_path):
     # write.csv() in R: quoted strings, a row-name column, and missing values as NA.
     text = (

@@ -197,6 +197,7 @@ class DataCoverage:
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
+    ignored_columns: list[str] | None = None  # the input's columns no role reads (their names only)
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
     no_kept_order: int = 0  # an orders export with its customers export: contacts the customers export counts orders for, with none kept in the orders export (all cancelled or refunded); not in prospects
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value

@@ -222,7 +222,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         files=files,
         rows=cleaned.rows,
         kept_rows=cleaned.kept_rows,
-        mapping=dict(det.mapping),
+        mapping={r: det.mapping[r] for r in used_roles(det.mapping)},  # the columns read: an unread quantity is listed as ignored
         dropped=_ordered(cleaned.dropped),
         dropped_orders=_ordered(cleaned.dropped_orders) if cleaned.dropped_orders is not None else None,
         dropped_value=cleaned.dropped_value,

@@ -8,6 +8,7 @@ from template syntax, never compiled.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -101,6 +102,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
         "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, unreachable_owers(facts)),
         "owers_unreachable": unreachable_owers(facts),
+        # a file without a header row: its columns are named column_1, column_2... by position
+        "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
