@@ -578,7 +578,12 @@ class _Transactions(_Base):
         lapsed = float((now.scored.r == 1).mean()) if method == "fixed" and len(m) else 0.0
         newest = int(m.tenure.min()) if len(m) else 0
         if newest >= self.period:  # nobody is new: one cohort, or acquisition stopped
-            self.warnings.append(f"no customer made a first purchase in the last {self.period} days (the latest first purchase was {from_day(as_of - newest)}): the file may hold one group of early customers, or new customers stopped coming")
+            first_from, first_to = from_day(as_of - int(m.tenure.max())), from_day(as_of - newest)
+            self.warnings.append(
+                f"no customer made a first purchase in the {days_words(newest)} before the as-of date: every first purchase falls between {first_from} and {first_to}, "
+                "so the file follows one group of customers who joined then (or new customers stopped coming): nobody new joins, "
+                "so the trends show this group ageing (declines are expected) rather than a change in the business"
+            )
         if lapsed > rfm.AUTO_MAX_BAND_SHARE:
             self.warnings.append(f"{lapsed:.0%} of customers last bought over 180 days before the as-of date: most of this base is lapsed (--method quantile would rank customers against each other instead, calling the least lapsed recent)")
         mp = earlier.result() if earlier is not None else None
