@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pytest
 
 from custseg.cli.main import main
@@ -852,7 +853,7 @@ def test_in_short_without_amounts_speaks_of_customers_only(shopify):
     facts = copy.deepcopy(shopify["facts"])
     for s in facts["segmentations"]["rfm"]["segments"].values():
         s["revenue_share"] = None  # an event log without amounts
-    texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
+    texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"] if p["lead"] != "Old data"]
     champions = facts["segmentations"]["rfm"]["segments"]["champions"]
     assert texts[0] == f"{fmt_count(champions['count'])} customers ({fmt_pct(champions['pct_customers'])} of all)."
     assert not any("n/a" in t or "of revenue" in t for t in texts)
@@ -917,7 +918,7 @@ def test_a_usage_plan_keeps_its_groups_current_by_the_behavior_column(usage_repo
 def test_a_usage_plan_opens_in_short_with_the_usage_groups(usage_report):
     facts, md = usage_report["facts"], usage_report["md"]
     seg, rfm = facts["segmentations"]["behavioral"], facts["segmentations"]["rfm"]
-    lines = [line for line in section(md, "## In short").splitlines()[1:] if line]
+    lines = [line for line in section(md, "## In short").splitlines()[1:] if line and not line.startswith("- **Old data**")]
     top = seg["segments"][next(k for k in seg["order"] if seg["segments"][k]["count"])]
     assert lines[0].startswith(f"- **{top['name']}**: {fmt_count(top['count'])} users ({fmt_pct(top['pct_customers'])} of all) were active on {fmt_days(top['active_days_30'])} of the last 30 on average")
     largest = max(seg["segments"].values(), key=lambda s: s["count"])
@@ -960,7 +961,8 @@ def test_a_plan_on_rfm_keeps_rfm_first_on_an_event_log(rendered, tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "## Usage groups at a glance" not in md and "### Behavioral segments" in md
     rfm = facts["segmentations"]["rfm"]
-    assert section(md, "## In short").splitlines()[2].startswith(f"- **{rfm['segments'][rfm['order'][0]]['name']}**: ")
+    points = [line for line in section(md, "## In short").splitlines() if line.startswith("- **") and not line.startswith("- **Old data**")]
+    assert points[0].startswith(f"- **{rfm['segments'][rfm['order'][0]]['name']}**: ")
 
 
 # -- keeping segments current: the files that have anyone in them ------------------------------
@@ -1450,3 +1452,18 @@ def test_a_store_whose_customers_all_opted_out_is_not_told_it_has_no_emails(tmp_
     assert "- **Email**: nobody can be emailed: " in md
     routine = [ln for ln in md.splitlines() if ln.startswith("- Nobody in this export can be emailed")]
     assert len(routine) == 1 and "never for email or ad audiences" in routine[0] and "import it again" not in routine[0]
+
+
+def test_in_short_opens_with_the_data_age_when_the_data_is_old(shopify, monkeypatch):
+    """A trial's plan read as today's on data that ended in 1998: the In short opens by saying
+    when the data ends, judged on the day the report is drawn (not when the run wrote facts)."""
+    from custseg.facts import build
+    from custseg.render.report import build_context
+
+    facts = shopify["facts"]
+    last = build.to_days(np.datetime64(facts["data"]["date_max"], "D"))
+    monkeypatch.setattr(build, "today", lambda: int(last) + 200)
+    points = build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]
+    assert points[0]["lead"] == "Old data" and points[0]["text"].startswith(f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below")
+    monkeypatch.setattr(build, "today", lambda: int(last) + 30)  # within a period: no point
+    assert all(p["lead"] != "Old data" for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"])

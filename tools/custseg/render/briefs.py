@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
-
-from custseg.compute.metrics import from_day, to_days
+from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, day_bands, failed_payments_text, make_environment, no_emails, unreachable_owers
+from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, unreachable_owers
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -82,7 +80,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # what a segment without a written description is: its band of active days, else its rule
         "described": {k: v.get("description") or day_bands(seg.get("definition")).get(k) or v.get("rule") or "" for k, v in (seg or {}).get("segments", {}).items()},
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
-        "data_age_days": _data_age(facts),
+        "data_age_days": data_age(facts),
         "today": from_day(build.today()),  # the clock the data's age is measured by
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
@@ -153,16 +151,6 @@ def _behavioral(seg: dict | None) -> dict | None:
         return None
     active = [k for k in seg.get("order", []) if (seg["segments"].get(k) or {}).get("count")]
     return {"active": active, "names": {k: seg["segments"][k]["name"] for k in active}, "activity": activity_basis(seg)}
-
-
-def _data_age(facts: dict) -> int | None:
-    """Days from the data's last date to today, when over a period: the brief is read today,
-    so its age is taken now, not when the run wrote facts.json (build's warning did that)."""
-    last = (facts.get("data") or {}).get("date_max")
-    if not last:
-        return None
-    age = build.today() - int(to_days(np.datetime64(last, "D")))
-    return age if age > (facts.get("period_days") or build.DEFAULT_PERIOD_DAYS) else None
 
 
 def _empty_segments(seg: dict | None, active: list[str]) -> list[dict]:

@@ -24,9 +24,12 @@ import re
 from typing import Any, Callable
 
 import jinja2
+import numpy as np
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
-from custseg.facts.build import LAPSED_FROM
+from custseg.compute.metrics import to_days
+from custseg.facts import build
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -1222,7 +1225,8 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
     Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
     currency = (facts.get("data") or {}).get("currency")
-    points = _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
+    points = _data_age_point(facts)
+    points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
     points += _rfm_points(rfm, currency)
     if not usage:
         points += _never_bought_point(facts, rfm)
@@ -1235,6 +1239,24 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if rfm or usage:
         points.append({"lead": "Plan", "text": _plan_words(plan, usage)})
     return points
+
+
+def data_age(facts: dict) -> int | None:
+    """Days from the data's last date to today, when over a period: a report or brief is read
+    today, so its age is taken now, not when the run wrote facts.json (build's warning did that)."""
+    last = (facts.get("data") or {}).get("date_max")
+    if not last:
+        return None
+    age = build.today() - int(to_days(np.datetime64(last, "D")))
+    return age if age > (facts.get("period_days") or DEFAULT_PERIOD_DAYS) else None
+
+
+def _data_age_point(facts: dict) -> list[dict]:
+    """Old data, first: every point after it describes customers as they were when it ended
+    (a trial's plan read as today's on data that ended in 1998)."""
+    if not data_age(facts):
+        return []
+    return [{"lead": "Old data", "text": f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."}]
 
 
 def _outstanding_point(facts: dict) -> list[dict]:
