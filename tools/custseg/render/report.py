@@ -409,6 +409,8 @@ def _band_text(band: dict, unit: str, currency: str | None) -> str:
         if below is None:
             return f"{f(at_least)} or more"
         if at_least is None:
+            if below <= 0:  # every customer bought on the as-of date: nobody is under the 0-day cut
+                return "none (0 days is the most recent possible)"
             return f"fewer than {f(below)}"
         return f"at least {f(at_least)}, fewer than {f(below)}"
     return NA
