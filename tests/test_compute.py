@@ -1416,6 +1416,38 @@ def test_value_tiers_say_the_shares_ties_leave():
     assert "ties" not in value_tiers(spread, spread, subscription=False).method_reason
 
 
+def test_value_tiers_say_ties_only_when_customers_tie():
+    """Three different spends (a Shopify dev store): both cuts fall on the middle one, so the
+    middle tier is empty; the reason said 'many customers spent the same amount' and the tier's
+    rule read 'spend above 1,184.90, at most 1,184.90'. Neither may be said of this data."""
+    from custseg.compute.segmentations import value_tiers
+    from custseg.facts.build import _rule_text
+
+    spend = np.array([1635.55, 1184.90, 389.55])
+    lab = value_tiers(spend, spend, subscription=False)
+    assert "spent the same" not in lab.method_reason and "ties" not in lab.method_reason
+    assert lab.method_reason.endswith("with only 3 customers the tiers cannot hold 20% and 30% exactly; both cuts fall on one customer's spend, so the tiers hold 33.3%, 0.0% and 66.7% of customers")
+    assert _rule_text(lab, "medium", "EUR") == "none: both cut points are 1,184.90 EUR"
+    assert _rule_text(lab, "high", "EUR") == "spend above 1,184.90 EUR"
+    # everyone paid the same: said so, not 'many customers'
+    same = np.array([9.99] * 3)
+    assert "every customer spent the same amount, so spend does not separate them" in value_tiers(same, same, subscription=False).method_reason
+    # a tie at the top cut does not empty the top tier: 30% spent the most
+    tied = np.array([10.0] * 70 + [20.0] * 30)
+    lab = value_tiers(tied, tied, subscription=False)
+    assert (lab.label[tied == 20.0] == "high").all() and "ties stay in one tier" in lab.method_reason
+
+
+def test_value_tiers_on_the_dev_store_export(cli, tmp_path, realdata):
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "shopify_devstore" / "orders_export.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    value = facts["segmentations"]["value"]
+    assert "spent the same" not in value["method_reason"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert not re.search(r"above ([\d,.]+ EUR), at most \1", md)
+
+
 def test_median_gap_days_is_recomputed_from_customers_csv(cli, tmp_path):
     """Each segment's median_gap_days is the median, over its customers who bought on two days
     or more, of (last - first purchase) / (purchase days - 1), rounded to whole days, as
