@@ -407,7 +407,7 @@ def test_a_three_customer_base_is_grouped_on_the_calendar(cli, tmp_path):
     assert rfm["rules"]["name"] == "small_base" and rfm["method"] == "fixed"
     assert rfm["method_reason"].startswith("only 3 customers (under 50): calendar bands")
     seg = dict(zip(customers["monetary_total"].round(2), customers["segment"]))
-    assert seg[1635.55] == "high_value" and rfm["segments"]["high_value"]["count"] == 1
+    assert seg[1635.55] == "best_customers" and rfm["segments"]["best_customers"]["count"] == 1
     assert rfm["segments"]["needs_attention"]["count"] == 0
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "fewer than 0 days" not in md
@@ -417,6 +417,23 @@ def test_a_three_customer_base_is_grouped_on_the_calendar(cli, tmp_path):
     facts, customers = read_out(out)
     assert customers.loc[customers["recency_days"] == 0, "r_score"].eq(5).all()
     assert "fewer than 0 days" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_rfm_segment_names_never_repeat_a_value_tier_name(cli, tmp_path):
+    """The small-base groups were 'High Value' and 'Medium Value' beside the value tiers' High,
+    Medium and Low Value: Mailchimp tagged one customer 'Medium Value,Low Value'."""
+    from custseg.compute.rules import BUILT_IN
+    from custseg.compute.segmentations import value_tiers
+
+    spend = np.arange(1.0, 11.0)
+    tiers = set(value_tiers(spend, spend, subscription=False).names.values())
+    rfm_names = {rule.name for table in BUILT_IN.values() for rule in table.rules}
+    assert not tiers & rfm_names and not {n.lower() for n in tiers} & {r.key.replace("_", " ") for t in BUILT_IN.values() for r in t.rules}
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, SMALL_STORE), "--out", out, "--no-charts")
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv")
+    assert set(generic["segment_name"]) == {"Best Customers", "Core Customers"}
+    assert not set(generic["segment_name"]) & tiers
 
 
 def test_auto_keeps_calendar_bands_when_quintiles_separate_no_one(cli, tmp_path):

@@ -321,7 +321,7 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
         assert "## Segment profiles" not in md and "No RFM segments to build a playbook on." in md
     else:
         assert facts["segmentations"]["rfm"]["rules"]["name"] == "small_base"
-        assert "#### High Value" in md and "#### Medium Value" in md
+        assert "#### Best Customers" in md and "#### Core Customers" in md and "#### Medium Value" not in md
 
 
 
