@@ -419,6 +419,32 @@ def test_a_three_customer_base_is_grouped_on_the_calendar(cli, tmp_path):
     assert "fewer than 0 days" not in (out / "report.md").read_text(encoding="utf-8")
 
 
+def test_buyers_of_the_as_of_day_are_not_told_they_have_not_bought_in_a_while(cli, tmp_path, realdata):
+    """The Stripe export of a launch day: 3 paying customers, all on the as-of date. Auto chose
+    quintiles 'that separate them better' (they gave everyone the same score too) and put all
+    three in Needs Attention, 'Have not bought in a while'."""
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "stripe_meedi8" / "unified_payments.csv", "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert customers["recency_days"].eq(0).all() and len(customers) == 3
+    assert rfm["method"] == "fixed" and "separate them better" not in rfm["method_reason"]
+    assert rfm["method_reason"].endswith("every customer last bought on the as-of date, so no method separates them on recency")
+    assert rfm["segments"]["needs_attention"]["count"] == 0 and customers["segment"].eq("core_customers").all()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "fewer than 0 days" not in md and "spent the same amount, and ties" not in md
+
+
+def test_the_dev_store_biggest_spender_is_a_best_customer(cli, tmp_path, realdata):
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "shopify_devstore" / "orders_export.csv", "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    top = customers.loc[customers["monetary_total"].idxmax()]
+    assert (top["monetary_total"], top["segment"]) == (1635.55, "best_customers")
+    assert facts["segmentations"]["rfm"]["segments"]["needs_attention"]["count"] == 0
+    assert "fewer than 0 days" not in (out / "report.md").read_text(encoding="utf-8")
+
+
 def test_rfm_segment_names_never_repeat_a_value_tier_name(cli, tmp_path):
     """The small-base groups were 'High Value' and 'Medium Value' beside the value tiers' High,
     Medium and Low Value: Mailchimp tagged one customer 'Medium Value,Low Value'."""
