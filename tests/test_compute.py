@@ -380,6 +380,106 @@ def test_all_purchases_on_one_day(cli, tmp_path):
     assert any("covers 1 days" in w or "1 day" in w for w in facts["warnings"])
     assert "migration" in facts["unavailable"] and facts["segmentations"]["rfm"]["migration"] is None
     assert customers["recency_days"].eq(0).all()
+    # Everyone bought on the as-of date: quintiles would score them all 1 (the least recent)
+    # and call them Dormant; neither method separates them, and the reason says so.
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["method"] == "fixed" and "so quintiles of this data separate them better" not in rfm["method_reason"]
+    assert "every customer last bought on the as-of date, so no method separates them on recency" in rfm["method_reason"]
+    assert customers["r_score"].eq(5).all() and not customers["segment"].isin(["dormant", "needs_attention"]).any()
+
+
+SMALL_STORE = [  # a Shopify dev store's three customers: as of 2025-05-17
+    ("big", "2025-05-12", 1635.55),  # the biggest spender, once, 5 days before
+    ("rep", "2025-05-12", 400), ("rep", "2025-05-15", 400), ("rep", "2025-05-17", 384.90),  # 1,184.90 on 3 days
+    ("low", "2025-05-13", 200), ("low", "2025-05-17", 189.55),  # 389.55 on 2 days
+]
+
+
+def test_a_three_customer_base_is_grouped_on_the_calendar(cli, tmp_path):
+    """Quintiles of three customers called the biggest spender (51% of revenue) 'Needs
+    Attention: have not bought in a while' for buying 5 days before the others, and left the
+    top group empty. Under 50 customers auto scores recency by calendar bands: nobody who
+    bought this week needs attention, and the top spender is in the top group."""
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, SMALL_STORE), "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["rules"]["name"] == "small_base" and rfm["method"] == "fixed"
+    assert rfm["method_reason"].startswith("only 3 customers (under 50): calendar bands")
+    seg = dict(zip(customers["monetary_total"].round(2), customers["segment"]))
+    assert seg[1635.55] == "best_customers" and rfm["segments"]["best_customers"]["count"] == 1
+    assert rfm["segments"]["needs_attention"]["count"] == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "fewer than 0 days" not in md
+    # asked for, quintiles of three still rank them; the top score is not emptied by the tie at 0 days
+    out = tmp_path / "quantile"
+    run_ok(cli, write_log(tmp_path, SMALL_STORE), "--out", out, "--no-charts", "--method", "quantile")
+    facts, customers = read_out(out)
+    assert customers.loc[customers["recency_days"] == 0, "r_score"].eq(5).all()
+    assert "fewer than 0 days" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_buyers_of_the_as_of_day_are_not_told_they_have_not_bought_in_a_while(cli, tmp_path, realdata):
+    """The Stripe export of a launch day: 3 paying customers, all on the as-of date. Auto chose
+    quintiles 'that separate them better' (they gave everyone the same score too) and put all
+    three in Needs Attention, 'Have not bought in a while'."""
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "stripe_meedi8" / "unified_payments.csv", "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert customers["recency_days"].eq(0).all() and len(customers) == 3
+    assert rfm["method"] == "fixed" and "separate them better" not in rfm["method_reason"]
+    assert rfm["method_reason"].endswith("every customer last bought on the as-of date, so no method separates them on recency")
+    assert rfm["segments"]["needs_attention"]["count"] == 0 and customers["segment"].eq("core_customers").all()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "fewer than 0 days" not in md and "spent the same amount, and ties" not in md
+
+
+def test_the_dev_store_biggest_spender_is_a_best_customer(cli, tmp_path, realdata):
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "shopify_devstore" / "orders_export.csv", "--out", out, "--no-charts")
+    facts, customers = read_out(out)
+    top = customers.loc[customers["monetary_total"].idxmax()]
+    assert (top["monetary_total"], top["segment"]) == (1635.55, "best_customers")
+    assert facts["segmentations"]["rfm"]["segments"]["needs_attention"]["count"] == 0
+    assert "fewer than 0 days" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_rfm_segment_names_never_repeat_a_value_tier_name(cli, tmp_path):
+    """The small-base groups were 'High Value' and 'Medium Value' beside the value tiers' High,
+    Medium and Low Value: Mailchimp tagged one customer 'Medium Value,Low Value'."""
+    from custseg.compute.rules import BUILT_IN
+    from custseg.compute.segmentations import value_tiers
+
+    spend = np.arange(1.0, 11.0)
+    tiers = set(value_tiers(spend, spend, subscription=False).names.values())
+    rfm_names = {rule.name for table in BUILT_IN.values() for rule in table.rules}
+    assert not tiers & rfm_names and not {n.lower() for n in tiers} & {r.key.replace("_", " ") for t in BUILT_IN.values() for r in t.rules}
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, SMALL_STORE), "--out", out, "--no-charts")
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv")
+    assert set(generic["segment_name"]) == {"Best Customers", "Core Customers"}
+    assert not set(generic["segment_name"]) & tiers
+
+
+def test_auto_keeps_calendar_bands_when_quintiles_separate_no_one(cli, tmp_path):
+    """Quintiles are chosen because they 'separate customers better' only when they do."""
+    from custseg.compute.metrics import Metrics
+    from custseg.compute.rfm import choose_method
+
+    def metrics(recency):
+        n = len(recency)
+        z = np.zeros(n)
+        one = np.ones(n, dtype=int)
+        return Metrics(code=np.arange(n), first=z, last=z, orders=one, purchase_days=one, monetary=z + 10, recency=np.asarray(recency), tenure=np.asarray(recency),
+                       spend_recent=z, spend_before=z, orders_recent=z, orders_before=z, as_of=0, period=90)
+
+    # 60 customers, 59 of them 0 days ago: calendar bands give 100% score 5, quintiles split the one
+    method, reason = choose_method(metrics([0] * 59 + [3]), "auto", 30)
+    assert method == "quantile" and "separate them better" in reason
+    # all on one day: neither separates anyone
+    method, reason = choose_method(metrics([2] * 60), "auto", 30)
+    assert method == "fixed" and reason.endswith("every customer last bought 2 days before the as-of date, so no method separates them on recency")
 
 
 def test_as_of_years_after_the_last_purchase_warns(cli, tmp_path):
@@ -557,8 +657,33 @@ def test_counted_quantile_scores_match_numpy(values, higher_is_better):
     scores, score = quantile_score(v, "frequency", higher_is_better)
     w = v.astype(float) if higher_is_better else -v.astype(float)
     cuts = np.quantile(w, (0.2, 0.4, 0.6, 0.8), method="lower")
-    assert scores.tolist() == (1 + np.searchsorted(cuts, w, side="left")).tolist()
+    expected = 1 + np.searchsorted(cuts, w, side="left")
+    best = w.max()
+    if cuts[-1] >= best and (w < best).any():  # a tie at the top cut: the best customers still score 5
+        cuts = np.where(cuts >= best, w[w < best].max(), cuts)
+        expected[w == best] = 5
+    assert scores.tolist() == expected.tolist()
     assert score.cuts == [float(c) if higher_is_better else float(-c) for c in cuts]
+    assert scores[w == best].min() == (1 if (w == best).all() else 5)
+
+
+def test_a_tie_at_the_top_cut_does_not_empty_the_top_score():
+    """Three customers spending 50, 100 and 100: 'lower' quintiles cut at 50, 50, 100, 100, so
+    the two best would score 3 and score 5 would hold nobody. They score 5; the cut points say
+    so (every cut at 50), and the one below keeps its score."""
+    scores, s = quantile_score(np.array([50.0, 100.0, 100.0]), "monetary", True)
+    assert scores.tolist() == [1, 5, 5] and s.cuts == [50.0, 50.0, 50.0, 50.0]
+    # recency: fewer days is better; two of three bought on the as-of date
+    scores, s = quantile_score(np.array([0, 0, 5]), "recency", False)
+    assert scores.tolist() == [5, 5, 1] and s.cuts == [5.0, 5.0, 5.0, 5.0]
+    assert s.bands[-1] == {"score": 5, "below": 5.0, "at_least": None}
+    # everyone the same: nothing to separate, nobody lifted
+    scores, _ = quantile_score(np.array([9.99, 9.99, 9.99]), "monetary", True)
+    assert scores.tolist() == [1, 1, 1]
+    # a long tail keeps the numpy cuts (the best value beats the top cut already)
+    v = np.arange(1, 101)
+    scores, s = quantile_score(v, "frequency", True)
+    assert s.cuts == np.quantile(v.astype(float), (0.2, 0.4, 0.6, 0.8), method="lower").tolist()
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -1332,6 +1457,38 @@ def test_value_tiers_say_the_shares_ties_leave():
     assert shares[0] != 0.2 and lab.method_reason.endswith(f"so the tiers hold {shares[0]:.1%}, {shares[1]:.1%} and {shares[2]:.1%} of customers")
     spread = np.arange(1, 101, dtype=float)
     assert "ties" not in value_tiers(spread, spread, subscription=False).method_reason
+
+
+def test_value_tiers_say_ties_only_when_customers_tie():
+    """Three different spends (a Shopify dev store): both cuts fall on the middle one, so the
+    middle tier is empty; the reason said 'many customers spent the same amount' and the tier's
+    rule read 'spend above 1,184.90, at most 1,184.90'. Neither may be said of this data."""
+    from custseg.compute.segmentations import value_tiers
+    from custseg.facts.build import _rule_text
+
+    spend = np.array([1635.55, 1184.90, 389.55])
+    lab = value_tiers(spend, spend, subscription=False)
+    assert "spent the same" not in lab.method_reason and "ties" not in lab.method_reason
+    assert lab.method_reason.endswith("with only 3 customers the tiers cannot hold 20% and 30% exactly; both cuts fall on one customer's spend, so the tiers hold 33.3%, 0.0% and 66.7% of customers")
+    assert _rule_text(lab, "medium", "EUR") == "none: both cut points are 1,184.90 EUR"
+    assert _rule_text(lab, "high", "EUR") == "spend above 1,184.90 EUR"
+    # everyone paid the same: said so, not 'many customers'
+    same = np.array([9.99] * 3)
+    assert "every customer spent the same amount, so spend does not separate them" in value_tiers(same, same, subscription=False).method_reason
+    # a tie at the top cut does not empty the top tier: 30% spent the most
+    tied = np.array([10.0] * 70 + [20.0] * 30)
+    lab = value_tiers(tied, tied, subscription=False)
+    assert (lab.label[tied == 20.0] == "high").all() and "ties stay in one tier" in lab.method_reason
+
+
+def test_value_tiers_on_the_dev_store_export(cli, tmp_path, realdata):
+    out = tmp_path / "out"
+    run_ok(cli, realdata / "shopify_devstore" / "orders_export.csv", "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    value = facts["segmentations"]["value"]
+    assert "spent the same" not in value["method_reason"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert not re.search(r"above ([\d,.]+ EUR), at most \1", md)
 
 
 def test_median_gap_days_is_recomputed_from_customers_csv(cli, tmp_path):

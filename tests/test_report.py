@@ -33,6 +33,7 @@ from custseg.render.report import (
     fmt_date,
     fmt_days,
     fmt_dec,
+    fmt_mean,
     fmt_money,
     fmt_pct,
     make_environment,
@@ -186,7 +187,8 @@ def unmatched_numbers(text: str, facts: dict) -> tuple[list[str], int]:
         if unit and unit not in ("day", "days") and decimals != 2:
             bad.append(f"{raw}: money has two decimals")
         # The value, within the rounding of its format.
-        half = 0.5 * 10 ** (-decimals) if decimals else 0.05
+        # whole days are rounded half up (a median of 113.5 days reads 114 days)
+        half = 0.5 * 10 ** (-decimals) if decimals else 0.5 if kind == "days" else 0.05
         if kind == "pct":
             ok = fs.has(value / 100, half / 100 + 1e-9)
         else:
@@ -322,7 +324,7 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
         assert "## Segment profiles" not in md and "No RFM segments to build a playbook on." in md
     else:
         assert facts["segmentations"]["rfm"]["rules"]["name"] == "small_base"
-        assert "#### High Value" in md and "#### Medium Value" in md
+        assert "#### Best Customers" in md and "#### Core Customers" in md and "#### Medium Value" not in md
 
 
 
@@ -650,7 +652,16 @@ def test_number_formats():
     assert fmt_pct(1.6786, signed=True) == "+167.9%" and fmt_pct(-0.1837, signed=True) == "-18.4%"
     assert fmt_pct(-0.00001, signed=True) == "+0.0%" and fmt_pct(None) == "n/a"
     assert fmt_money(1234.5, "USD") == "1,234.50 USD" and fmt_money(1234.5, None) == "1,234.50" and fmt_money(-0.001, "EUR") == "0.00 EUR"
-    assert fmt_days(45) == "45 days" and fmt_days(45.5) == "45.5 days" and fmt_days(1) == "1 day" and fmt_days(1455) == "1,455 days"
+    assert fmt_days(45) == "45 days" and fmt_days(1) == "1 day" and fmt_days(1455) == "1,455 days"
+    # days are whole, rounded half up: a median between two days (113.5) reads 114 days, not
+    # 113.5; a mean under half a day keeps its decimal, so some activity never reads as none
+    assert fmt_days(113.5) == "114 days" and fmt_days(2.5) == "3 days" and fmt_days(0.5) == "1 day" and fmt_days(0.3) == "0.3 days" and fmt_days(0) == "0 days"
+    # a mean of purchase days with one decimal: 'bought on 12.3 separate days', not 12.30
+    assert fmt_mean(12.3) == "12.3" and fmt_mean(2.5) == "2.5" and fmt_mean(3.0) == "3" and fmt_dec(1.234) == "1.23"
+    facts = {"data": {}, "segmentations": {"rfm": {"segments": {"loyal": {"avg_purchase_days": 12.3}}}}}
+    from custseg.strategy.resolve import resolve
+
+    assert resolve("have bought on {segmentations.rfm.segments.loyal.avg_purchase_days} separate days", facts) == "have bought on 12.3 separate days"
     assert fmt_dec(5.67) == "5.67" and fmt_date("2025-12-31") == "2025-12-31"
     with pytest.raises(ValueError):
         fmt_date("31/12/2025")

@@ -33,6 +33,12 @@ class Scored:
 def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[str, str]:
     if requested in ("fixed", "quantile"):
         return requested, f"{requested} scoring was asked for"
+    n = len(metrics.recency)
+    same = _same_recency(metrics.recency)
+    if n < SMALL_BASE_CUSTOMERS:
+        # Quintiles of a handful rank customers against each other: of three who bought 0, 0
+        # and 5 days ago, the third would 'not have bought in a while'. The calendar says who has.
+        return "fixed", f"only {n} customers (under {SMALL_BASE_CUSTOMERS}): calendar bands say who has not bought in a while, where quintiles of so few would call a customer lapsed for buying a few days before the others" + same
     r, _ = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
     shares = np.bincount(r, minlength=6)[1:] / max(len(r), 1)
     band = int(shares.argmax()) + 1
@@ -41,12 +47,25 @@ def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[
         # customers gone a year Champions: the calendar says what they are.
         return "fixed", f"{shares.max():.0%} of customers last bought over six months before the as-of date; calendar bands say so, where quintiles of this data would call the least lapsed of them recent"
     if shares.max() > AUTO_MAX_BAND_SHARE:
+        q, _ = quantile_score(metrics.recency, "recency", False)
+        q_largest = float(np.bincount(q, minlength=6)[1:].max()) / max(n, 1)
+        if q_largest >= shares.max():  # quintiles would not separate them any better
+            why = same or f"; quintiles of this data would give {q_largest:.0%} the same score too"
+            return "fixed", f"calendar bands give {shares.max():.0%} of customers the same recency score ({band}), and quintiles would not separate them better{why}"
         return "quantile", f"calendar bands would give {shares.max():.0%} of customers the same recency score ({band}), so quintiles of this data separate them better"
     if days_covered < AUTO_FIXED_MIN_DAYS:
         # Quintiles would make the oldest fifth of a young store 'Dormant' however recent they
         # are (a 4-month-old shop's buyers of 25 days ago); the calendar keeps the names true.
         return "fixed", f"calendar bands spread customers across recency scores (largest band {shares.max():.0%}); quintiles of only {days_covered} days of data would call buyers of a few weeks ago Dormant"
     return "fixed", f"the data covers {days_covered} days and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
+
+
+def _same_recency(recency: np.ndarray) -> str:
+    """'; every customer last bought N days before...' when all share one recency, else ''."""
+    if not len(recency) or recency.min() != recency.max():
+        return ""
+    days = int(recency[0])
+    return f"; every customer last bought {'on the as-of date' if days == 0 else f'{days:,} days before the as-of date'}, so no method separates them on recency"
 
 
 def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scored:

@@ -137,14 +137,17 @@ DEFAULT = RuleTable(
     ),
 )
 
-# Seed recovery path: under ~50 customers, three groups.
+# Seed recovery path: under ~50 customers, three groups (the seed's high value, medium value
+# and needs attention). Named Best Customers and Core Customers, not High/Medium Value: the
+# value tiers (segmentations.value_tiers) are High, Medium and Low Value, and a customer read
+# 'Medium Value' and 'Low Value' at once in the CRM files.
 SMALL_BASE = RuleTable(
     "small_base",
     "Fewer than 50 customers: three broad groups, since finer segments would hold a handful of customers each.",
     (
-        _rule("high_value", "High Value", "Top spenders who bought recently.", r=(3, 5), m=(4, 5)),
+        _rule("best_customers", "Best Customers", "Top spenders who bought recently.", r=(3, 5), m=(4, 5)),
         _rule("needs_attention", "Needs Attention", "Have not bought in a while.", r=(1, 2)),
-        _rule("medium_value", "Medium Value", "Everyone else: recent customers with moderate spend."),
+        _rule("core_customers", "Core Customers", "Everyone else: recent customers with moderate spend."),
     ),
 )
 
@@ -215,7 +218,7 @@ WITHOUT_AMOUNTS = {DEFAULT.name: RECENCY_FREQUENCY, SMALL_BASE.name: SMALL_BASE_
 # Value order of segment keys, best first: used to check that next-period behaviour
 # falls from the best segment to the worst, and to name upward moves.
 RANK = [
-    "champions", "high_value", "active_repeat", "recent_high_value", "loyal", "recent", "medium_value", "new",
+    "champions", "best_customers", "active_repeat", "recent_high_value", "loyal", "recent", "core_customers", "new",
     "needs_attention", "lapsed_high_value", "at_risk", "dormant",
 ]
 

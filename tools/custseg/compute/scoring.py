@@ -58,6 +58,13 @@ def quantile_score(values: np.ndarray, dimension: str, higher_is_better: bool) -
     Cuts are the 20/40/60/80th percentiles taken at data values ('lower'), so a value
     equal to a cut never beats it: with 90% of customers buying once, every one-time
     buyer scores 1 and every repeat buyer scores higher. Ties cannot split.
+
+    One exception at the top: when the best value in the data ties with the top cut (a
+    fifth or more of customers share it, or a base of three), nobody would beat it and
+    score 5 would be empty while the best customers sit in the middle. The cuts equal to
+    the best value are lowered to the next-best value, so the best customers score 5 and
+    everyone else keeps their score (see _lift_top_tie). When every value is the same,
+    nothing separates anyone and all score 1.
     """
     v = values.astype(float) if higher_is_better else -values.astype(float)
     if len(v) == 0:
@@ -69,8 +76,28 @@ def quantile_score(values: np.ndarray, dimension: str, higher_is_better: bool) -
         cuts = np.quantile(v, QUINTILES, method="lower")
         # searchsorted(side="left") counts the cuts strictly below each value.
         scores = (1 + np.searchsorted(cuts, v, side="left")).astype(np.int8)
+    cuts, scores = _lift_top_tie(v, np.asarray(cuts, dtype=float), scores)
     shown = [float(c) if higher_is_better else float(-c) for c in cuts]
     return scores, Score(dimension, "quantile", shown, _bands(shown, higher_is_better), higher_is_better)
+
+
+def _lift_top_tie(v: np.ndarray, cuts: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cuts equal to the best value lowered to the next-best value, the best customers given 5.
+
+    With 'lower' quantiles a tie at the top cut empties score 5: on three customers spending
+    50, 100 and 100 the two best score 3 and no one is a top spender. A value below the best
+    beats a lowered cut only if it was above it, so no other score moves; equal values keep
+    equal scores, and cuts stay data values."""
+    best = v.max()
+    if cuts[-1] < best:
+        return cuts, scores
+    below = v[v < best]
+    if not len(below):  # every value the same: nothing to separate
+        return cuts, scores
+    cuts = np.where(cuts >= best, below.max(), cuts)
+    scores = scores.copy()
+    scores[v == best] = 5
+    return cuts, scores
 
 
 def _counted(v: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

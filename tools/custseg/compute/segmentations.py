@@ -183,6 +183,11 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
     # Spend tiers: the top 20% by spend, the next 30%, the rest; ties share a tier. The share
     # each tier is cut to hold is a fact too: a plan may say 'the top 20%' by citing it.
     cuts = np.quantile(spend, [1 - TOP_TIER_SHARE - NEXT_TIER_SHARE, 1 - TOP_TIER_SHARE], method="lower") if n else np.array([0.0, 0.0])
+    if n and cuts[1] >= spend.max() and (spend < spend.max()).any():
+        # A tie at the top cut would leave the top tier empty (nobody spends above the most
+        # anyone spent): cuts on the top spend come down to the next spend below it, as RFM's
+        # quintiles do (scoring._lift_top_tie), so the top spenders are the top tier.
+        cuts = np.where(cuts >= spend.max(), spend[spend < spend.max()].max(), cuts)
     index = _pick(["high", "medium", "low"], [("high", spend > cuts[1]), ("medium", spend > cuts[0])], "low", n)
     definition = {
         "basis": "total spend per customer",
@@ -198,22 +203,29 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
         reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest"
     else:
         reason = "tiers follow spend quantiles: the top 20%, the next 30%, the rest (ARR tiers suit subscriptions)"
-    reason += _tied_shares(index, n)
+    reason += _tied_shares(index, n, spend, cuts)
     return Labels("value", ["high", "medium", "low"], {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}, index, "spend_quantiles", reason, definition)
 
 
 TIE_SHARE_GAP = 0.02  # a tier this far from its cut share says so: ties at a cut moved customers
 
 
-def _tied_shares(index: np.ndarray, n: int) -> str:
-    """When ties at the cuts leave the tiers far from 20/30/50 (many customers spent the same:
-    one price, one order each), the shares they do hold, so 'the top 20%' is not read as fact."""
+def _tied_shares(index: np.ndarray, n: int, spend: np.ndarray, cuts: np.ndarray) -> str:
+    """When the tiers are far from 20/30/50, the shares they do hold, so 'the top 20%' is not
+    read as fact, and why: ties at a cut (many customers spent the same: one price, one order
+    each) only when customers do share a cut's amount; else too few customers to cut finely."""
     if not n:
         return ""
     high, medium = float(np.mean(index == 0)), float(np.mean(index == 1))
     if abs(high - TOP_TIER_SHARE) <= TIE_SHARE_GAP and abs(medium - NEXT_TIER_SHARE) <= TIE_SHARE_GAP:
         return ""
-    return f"; many customers spent the same amount, and ties stay in one tier, so the tiers hold {high:.1%}, {medium:.1%} and {1 - high - medium:.1%} of customers"
+    held = f"the tiers hold {high:.1%}, {medium:.1%} and {1 - high - medium:.1%} of customers"
+    if spend.min() == spend.max():
+        return f"; every customer spent the same amount, so spend does not separate them: {held}"
+    if any(int((spend == c).sum()) > 1 for c in np.unique(cuts)):
+        return f"; many customers spent the same amount, and ties stay in one tier, so {held}"
+    both = "; both cuts fall on one customer's spend" if cuts[0] == cuts[1] else ""
+    return f"; with only {n:,} customers the tiers cannot hold 20% and 30% exactly{both}, so {held}"
 
 
 # -- health --------------------------------------------------------------------------------

@@ -266,6 +266,9 @@ def _rule_text(lab: Labels, key: str, currency: str | None = None) -> str:
     if lab.kind == "value":
         tier = next(t for t in d["tiers"] if t["key"] == key)
         unit = f" {currency}" if currency else ""
+        if tier.get("above") is not None and tier.get("at_most") is not None and tier["above"] >= tier["at_most"]:
+            # equal cut points: no spend is above one and at most the other
+            return f"none: both cut points are {tier['at_most']:,.2f}{unit}"
         return ("ARR " if lab.method == "arr_tiers" else "spend ") + ", ".join(f"{k.replace('_', ' ')} {v:,.2f}{unit}" for k, v in tier.items() if k not in ("key", "cut_share") and v is not None)
     return ""
 

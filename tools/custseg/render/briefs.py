@@ -51,7 +51,7 @@ def _spend_cutoffs(rfm: dict | None, active: list[str], value: dict | None) -> d
     if not rfm or not value or "high" not in (value.get("segments") or {}):
         return None
     rules = {r.get("key"): r for r in (rfm.get("rules") or {}).get("segments") or [] if isinstance(r, dict)}
-    named = [k for k in active if k.endswith("high_value") and isinstance((rules.get(k) or {}).get("when", {}).get("m"), list)]
+    named = [k for k in active if (k.endswith("high_value") or k == "best_customers") and isinstance((rules.get(k) or {}).get("when", {}).get("m"), list)]
     ranges = {tuple(rules[k]["when"]["m"]) for k in named}
     if len(ranges) != 1:
         return None

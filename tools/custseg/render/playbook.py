@@ -67,7 +67,7 @@ PLAYBOOK: dict[str, dict[str, str]] = {
         "service": "Self-service; no proactive outreach beyond the campaign.",
         "messaging": "\"We would love to see you again. Here is what has changed since your last visit.\"",
     },
-    "high_value": {
+    "best_customers": {
         "goal": "Protect the relationship and expand it.",
         "frequency": "Weekly or every other week, with personal touches.",
         "tone": "Appreciative and exclusive.",
@@ -83,7 +83,7 @@ PLAYBOOK: dict[str, dict[str, str]] = {
         "service": "Quick, personal answers; ask for feedback.",
         "messaging": "\"Thanks for coming back: here is something picked for you.\"",
     },
-    "medium_value": {
+    "core_customers": {
         "goal": "Grow their spend step by step.",
         "frequency": "Every other week or monthly.",
         "tone": "Helpful and encouraging.",

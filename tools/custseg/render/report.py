@@ -33,7 +33,7 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.strategy.resolve import value_kind
+from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
@@ -96,12 +96,15 @@ def fmt_money(value: Any, currency: str | None = None) -> str:
 
 
 def fmt_days(value: Any) -> str:
-    """Whole days ``45 days``; a median between two days keeps one decimal, ``45.5 days``."""
+    """Whole days ``45 days``, rounded half up: a median between two days, 113.5, reads
+    ``114 days``. A mean under half a day that is not zero keeps one decimal (``0.3 days``),
+    so that some activity never reads as none."""
     v = _number(value)
     if v is None:
         return NA
-    rounded = round(float(v), 1)
-    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.1f}"
+    v = float(v)
+    whole = math.floor(v + 0.5)
+    text = f"{v:,.1f}" if whole == 0 and v != 0 else f"{whole:,}"
     return f"{text} day" if text == "1" else f"{text} days"
 
 
@@ -111,11 +114,20 @@ def customers_words(n: Any) -> str:
 
 
 def fmt_dec(value: Any) -> str:
-    """A plain decimal with two places: ``5.67`` (ratios, averages of counts)."""
+    """A plain decimal with two places: ``5.67`` (ratios such as a lift)."""
     v = _number(value)
     if v is None:
         return NA
     return f"{v + 0.0:,.2f}"
+
+
+def fmt_mean(value: Any) -> str:
+    """An average of whole counts (purchase days) with one decimal, ``12.3``; ``3`` when whole."""
+    v = _number(value)
+    if v is None:
+        return NA
+    rounded = round(float(v), 1)
+    return f"{rounded:,.0f}" if rounded.is_integer() else f"{rounded:,.1f}"
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -178,6 +190,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
         "money": _money_filter,
         "days": fmt_days,
         "dec": fmt_dec,
+        "mean": fmt_mean,
         "date": fmt_date,
         "cell": _md_cell,
     })
@@ -418,6 +431,8 @@ def _band_text(band: dict, unit: str, currency: str | None) -> str:
         if below is None:
             return f"{f(at_least)} or more"
         if at_least is None:
+            if below <= 0:  # every customer bought on the as-of date: nobody is under the 0-day cut
+                return "none (0 days is the most recent possible)"
             return f"fewer than {f(below)}"
         return f"at least {f(at_least)}, fewer than {f(below)}"
     return NA
@@ -961,7 +976,7 @@ def _metric_value(metric: str, value: Any, currency: str | None) -> str:
     if kind == "days":
         return fmt_days(value)
     if kind == "dec":
-        return fmt_dec(value)
+        return fmt_mean(value) if str(metric).rsplit(".", 1)[-1] in MEANS else fmt_dec(value)
     return fmt_count(value)
 
 

@@ -228,7 +228,7 @@ _GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "h
 # The segment names of the built-in RFM tables (compute/rules.py; a test keeps them in step): a
 # rule may name one from habit ('Segment equals Dormant') on a run whose table or merges left it out.
 BUILT_IN_RFM_NAMES = (
-    "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "High Value", "Medium Value",
+    "Champions", "Loyal", "New", "At Risk", "Dormant", "Needs Attention", "Best Customers", "Core Customers",
     "Recent Big Spenders", "Recent Buyers", "Lapsed Big Spenders", "Active Repeat Buyers",
 )
 # The other segmentations' labels (compute/segmentations.py; a test keeps them in step), for a

@@ -84,6 +84,7 @@ MONEY = {
 }
 DAYS = {"median_recency_days", "median_gap_days", "recency_days", "tenure_days", "days_covered", "period_days", "window_days", "days_since_active", "active_days_30"}
 DECIMALS = {"avg_purchase_days", "top_lift"}
+MEANS = {"avg_purchase_days"}  # decimals shown with one place (fmt_mean); the rest with two
 SCORE_UNITS = {"recency": "days", "monetary": "money"}
 
 
@@ -117,7 +118,7 @@ def value_kind(key: str) -> str:
 
 def fact_formatter(facts: dict) -> Formatter:
     """Format a fact as the report does: 12,345 / 12.3% / 1,234.56 USD / 45 days / 5.67."""
-    from custseg.render.report import fmt_count, fmt_days, fmt_dec, fmt_money, fmt_pct
+    from custseg.render.report import fmt_count, fmt_days, fmt_dec, fmt_mean, fmt_money, fmt_pct
 
     currency = (facts.get("data") or {}).get("currency")
 
@@ -138,6 +139,8 @@ def fact_formatter(facts: dict) -> Formatter:
         if kind == "days":
             return fmt_days(value)
         if kind == "dec":
+            if key.rsplit(".", 1)[-1] in MEANS:  # a mean of purchase days: 12.3, not 12.30
+                return fmt_mean(value)
             return fmt_dec(value) if not float(value).is_integer() else fmt_count(value)
         return fmt_count(value)
 

@@ -278,7 +278,7 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
     if base < MIN_CUSTOMERS_TO_SEGMENT:  # run.py refuses these: say so now, not 'groups will be used'
         out.append(f"only {base} {buyers if base != 1 else buyers[:-1]}: too few to segment (at least {MIN_CUSTOMERS_TO_SEGMENT} are needed); drop the options that left rows out, or use a longer export")
     elif base < SMALL_BASE:
-        groups = "high value, medium, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
+        groups = "best customers, core customers, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
         out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
     unattributed = _unattributed_share(r)
     dropped = sum(n for reason, n in r.dropped.items() if reason not in CHOSEN_DROPS)  # not what the user asked to leave out
