@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from custseg.compute.metrics import Metrics
+from custseg.compute.metrics import Metrics, days_words
 from custseg.compute.rules import DEFAULT, RECENCY_MONETARY, SMALL_BASE, SMALL_TABLES, WITHOUT_AMOUNTS, RuleTable, rank_of, without_monetary
 from custseg.compute.scoring import FREQUENCY_BANDS, RECENCY_BANDS, Score, fixed_score, quantile_score
 
@@ -57,7 +57,7 @@ def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[
         # Quintiles would make the oldest fifth of a young store 'Dormant' however recent they
         # are (a 4-month-old shop's buyers of 25 days ago); the calendar keeps the names true.
         return "fixed", f"calendar bands spread customers across recency scores (largest band {shares.max():.0%}); quintiles of only {days_covered} days of data would call buyers of a few weeks ago Dormant"
-    return "fixed", f"the data covers {days_covered} days and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
+    return "fixed", f"the data covers {days_words(days_covered)} and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
 
 
 def _same_recency(recency: np.ndarray) -> str:

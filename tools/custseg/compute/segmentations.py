@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from custseg.compute.metrics import Metrics
+from custseg.compute.metrics import Metrics, days_words
 
 
 @dataclass
@@ -198,7 +198,7 @@ def value_tiers(annual_value: np.ndarray, spend: np.ndarray, subscription: bool,
         ],
     }
     if short:
-        reason = f"the payments cover {days_covered} days, less than a year, so annual recurring revenue is not known: tiers follow spend quantiles: the top 20%, the next 30%, the rest"
+        reason = f"the payments cover {days_words(days_covered)}, less than a year, so annual recurring revenue is not known: tiers follow spend quantiles: the top 20%, the next 30%, the rest"
     elif subscription:
         reason = "customers do not span the ARR tiers, so tiers follow spend quantiles: the top 20%, the next 30%, the rest"
     else:
