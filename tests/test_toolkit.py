@@ -272,3 +272,30 @@ def test_an_unknown_purchase_event_sends_claude_to_the_user_not_to_map(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the most frequent events are Feature Used (10,202)" in err
     assert err.endswith(f"Next: {script.NEXT_STEP['purchase_event']}\n") and "--map" not in err
+
+
+def test_customers_at_example_domains_are_taken_for_test_data(cli, tmp_path):
+    """A Shopify development store's customers are Shopify's test customers at example.com; a
+    trial segmented three of them as real. Most at such domains: test data; a few: test orders.
+    The domain is named, never an address."""
+    import csv as csvlib
+    import re
+
+    from tests.conftest import EXAMPLES
+
+    with open(EXAMPLES / "shopify_orders_export.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csvlib.reader(fh))
+    email = rows[0].index("Email")
+
+    def warned(share: float) -> list[str]:
+        changed = [rows[0]] + [[*r[:email], re.sub(r"@[a-z]+\.example$", "@example.com", r[email]) if i % 100 < share * 100 else r[email], *r[email + 1:]] for i, r in enumerate(rows[1:])]
+        path = tmp_path / f"orders_{share}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csvlib.writer(fh).writerows(changed)
+        return [w for w in cli("profile", path, "--json").json()["warnings"] if "reserved for examples and tests" in w]
+
+    assert warned(0.0) == []  # the bundled .example addresses are not flagged
+    (few,) = warned(0.01)
+    assert "(example.com): test orders?" in few and "@" not in few
+    (most,) = warned(1.0)
+    assert "this looks like a test or development store's data" in most

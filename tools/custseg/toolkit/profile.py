@@ -299,6 +299,7 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
         out.append("Stripe exports times in UTC: purchase days follow UTC, not your local time")
     out.extend(_subscription_warnings(ds, r.days_covered, ledger))
     out.extend(_test_charge_warning(ds, ledger, r.currency))
+    out.extend(_example_domain_warning(ds.contacts))
     if ds.kind == "events" and not ds.has_revenue:
         out.append("no revenue in the event log: spend-based scores and value tiers are not available")
     return out
@@ -342,6 +343,30 @@ def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | Non
         f"{n:,} {'customer' if n == 1 else 'customers'} spent under {TEST_CHARGE_SHARE * median:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
         f"{they} kept in the segments and the CRM files; if they are tests, add --exclude-test-charges to leave {it} out (counted as dropped)"
     ]
+
+
+# Domains reserved for documentation and testing (RFC 2606): no real customer has one. Shopify's
+# development stores fill them with example.com customers. The .example top-level domain is left
+# out: the bundled examples' made-up customers use it, and a real export never does.
+EXAMPLE_DOMAINS = r"(?:(?:[^@]+\.)?example\.(?:com|net|org)|[^@]+\.(?:test|invalid|localhost))"
+
+
+def _example_domain_warning(contacts: pd.DataFrame | None) -> list[str]:
+    """Customers whose email is at a domain reserved for examples and tests (a development
+    store's test customers, a checkout tried with test@example.com): counted, with the share
+    they are, so the user can tell test data from real customers. The domain is named; no
+    address is."""
+    if contacts is None or "email" not in contacts or not len(contacts):
+        return []
+    domains = contacts["email"].dropna().astype(str).str.rsplit("@", n=1).str[-1].str.strip().str.lower()
+    reserved = domains[domains.str.fullmatch(EXAMPLE_DOMAINS)]
+    if reserved.empty:
+        return []
+    n, of = len(reserved), len(domains)
+    named = ", ".join(reserved.value_counts().index[:3])
+    if n * 2 >= of:
+        return [f"{n:,} of the {of:,} customers with an email use a domain reserved for examples and tests ({named}): this looks like a test or development store's data, not real customers; segment a live store's export"]
+    return [f"{n:,} {'customer uses' if n == 1 else 'customers use'} an email at a domain reserved for examples and tests ({named}): test orders? They are kept in the segments; delete them from the export and run again to leave them out"]
 
 
 UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which a warning says so
