@@ -908,7 +908,7 @@ METRIC_LABELS = {
     "m_score": "monetary score", "health_score": "health score", "tenure_days": "time since first purchase",
     "count": "customers", "pct_customers": "share of customers", "revenue": "revenue", "revenue_share": "share of revenue",
     "avg_value": "revenue per customer", "median_recency_days": "median time since last purchase",
-    "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again next period",
+    "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again in the next period (of those in the segment at its start)",
     "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in share of customers", "pct_customers_prev": "share of customers one period earlier",
     "active_days_30": "active days in the last 30", "days_since_active": "time since last active",
 }
