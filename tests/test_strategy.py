@@ -1915,6 +1915,34 @@ def test_a_figure_said_of_them_is_their_own(runs, key, text, refused):
         assert f"{{segmentations.rfm.segments.{key}." in problems[0].message
 
 
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # CDNOW trial, with Loyal named 'Regulars' as there: in Champions' text, and in another's
+        ("champions", "Regulars, who bought again at a rate of {segmentations.rfm.segments.champions.next_repeat_rate}, follow every release.", True),
+        ("dormant", "Regulars, who bought again at a rate of {segmentations.rfm.segments.champions.next_repeat_rate}, are the ones to copy.", True),
+        ("at_risk", "The Regulars come back at {segmentations.rfm.segments.champions.next_repeat_rate} in the next period.", True),
+        # 3-customer Shopify trial: another segment's rate in Needs Attention's own persona, no 'they'
+        ("needs_attention", "A single buyer with a repeat rate of {segmentations.rfm.segments.loyal.repeat_rate}.", True),
+        ("needs_attention", "Repeat rate of {segmentations.rfm.segments.new.repeat_rate}, and no second order yet.", True),
+        # whose it is, said: named, compared, or the segment they move into
+        ("loyal", "They buy again less often than the Insiders' {segmentations.rfm.segments.champions.next_repeat_rate}.", False),
+        ("at_risk", "Regulars repeat at {segmentations.rfm.segments.loyal.repeat_rate}, Insiders at {segmentations.rfm.segments.champions.repeat_rate}.", False),
+        ("loyal", "The biggest Regulars move towards the Insider tier, where customers spend {segmentations.rfm.segments.champions.avg_value}.", False),
+        ("champions", "Many were Regulars, and they now buy again at {segmentations.rfm.segments.champions.next_repeat_rate}.", False),
+        ("champions", "They buy again at {segmentations.rfm.segments.champions.next_repeat_rate}; new releases sell first to them.", False),
+    ],
+)
+def test_a_figure_is_given_to_the_segment_it_is_of(runs, key, text, refused):
+    """A sentence about one segment (the text's own, or the one it names) citing another's
+    figure gives it as theirs, unless it names whose it is, compares, or says where they go."""
+    doc = _append_persona(key, text)(reference())
+    doc["segments"]["loyal"]["display_name"] = "Regulars"
+    doc["segments"]["champions"]["display_name"] = "Insiders"
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_of_other_segment"]
+    assert bool(problems) == refused, problems
+
+
 def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
     facts = facts_of(runs)
     facts["exports"]["reachable_by_segment"]["dormant"] = facts["segmentations"]["rfm"]["segments"]["dormant"]["count"]
@@ -1932,6 +1960,15 @@ def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
         ("A money-back guarantee on the first reorder.", False),  # an offer, not a promise of revenue
         ("Satisfaction guaranteed on every order.", False),
         ("They are certain to notice the new colour.", False),
+        # a what-if told as a forecast (CDNOW trial, and a rewording)
+        ("Recover the {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period this campaign will bring in.", True),
+        ("The win-back flow is going to generate {segmentations.rfm.opportunities.at_risk_to_loyal.expected_revenue} every period.", True),
+        ("If a tenth of them moved to Regulars, that would be {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period.", False),
+        ("At last period's rate the move alone is worth {segmentations.rfm.opportunities.at_risk_to_loyal.expected_revenue} a period.", False),
+        ("The flow will bring back up to {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period.", False),
+        # a promise with the amount in words (the words are figure_in_text too)
+        ("This flow will definitely bring in another thousand euros.", True),
+        ("The reminders will surely bring in a few hundred dollars.", True),
     ],
 )
 def test_a_plan_does_not_promise_money(runs, text, refused):
@@ -1940,6 +1977,31 @@ def test_a_plan_does_not_promise_money(runs, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert "'up to" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("Recovering the unfinished sign-ups will add {data.failed_payments.outstanding_value} a month.", True),  # Stripe trial
+        ("The card-update reminders will win back {data.failed_payments.outstanding_recent.value}.", True),
+        ("The reminders aim to recover part of the {data.failed_payments.outstanding_value} still owed.", False),
+        ("Up to {data.failed_payments.outstanding_value} is still owed; the reminders will ask for it.", False),
+    ],
+)
+def test_money_still_owed_is_not_promised_back(runs, text, refused):
+    """What failed payments still owe is recovered only if every one of them pays: a what-if."""
+    doc = _append_persona("at_risk", text)(reference("stripe_unified_payments"))
+    problems = [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "promise_in_text"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert "'up to {data.failed_payments." in problems[0].message
+
+
+@pytest.mark.parametrize("text", ["They spend another thousand euros a year.", "Thousands of dollars sit in this group."])
+def test_round_amounts_in_words_are_figures(runs, text):
+    doc = _append_persona("champions", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert "segments.champions.avg_value}" in p.message, p.message
 
 
 def test_only_a_discount_is_capped_at_a_hundred_percent(runs):

@@ -94,6 +94,9 @@ WORD_FIGURE = re.compile(
     # a round count in words ("about a thousand accounts", "a dozen of them", "two thousand
     # dollars") and a fraction of change ("fell by a third")
     rf"|\b(?:an?|{_NUMBER_WORD})[- ](?:hundred|thousand|million)\b"
+    # 'another thousand euros', 'a few hundred dollars', 'thousands of pounds'
+    r"|\b(?:another|a\s+few|several|some|many)\s+(?:hundred|thousand|million)\b"
+    r"|\b(?:hundreds|thousands|millions)\s+of\s+(?:dollars|euros|pounds|bucks|quid)\b"
     r"|\b(?:a|half\s+a|one|two|three)\s+dozen\b"
     r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
     re.IGNORECASE,
@@ -212,6 +215,7 @@ def _plan_duration(text: str, m: re.Match) -> bool:
     return bool(_PLAN_BEFORE.search(text[: m.start()]) or _FREE_AFTER.match(text[m.end():]))
 
 
+MONEY_AFTER = re.compile(r"\s*(?:dollars?|euros?|pounds?|bucks|quid|[$€£¥₹]|(?:" + "|".join(CURRENCY_CODES) + r")\b)", re.IGNORECASE)
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 
 
@@ -317,6 +321,8 @@ def _figures_in_text(path: str, name: str, bare: str, figure: re.Pattern, doc: d
         stat, cite, typed = _word_figure_hint(m.group(0))
         if REVENUE_AFTER.match(bare[m.end():]):  # 'three quarters of revenue' is a revenue share, not a share of customers
             stat = "revenue_share"
+        elif MONEY_AFTER.match(bare[m.end():]) or MONEY_AFTER.search(m.group(0)):  # 'another thousand euros', 'thousands of dollars': money
+            stat = "avg_value"
         key = _stat_key(segmentation, seg_key, order, fact_segments, keys, stat) or f"segmentations.{segmentation}.segments.{seg_key}.{stat}"
         out.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{{key}}} or move plan numbers into a typed field ({typed})"))
     return out

@@ -21,12 +21,13 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import count_as_reach, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import count_as_reach, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
+from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
