@@ -249,6 +249,10 @@ BROKEN = [
     ("figure_words_count_of_them", _append_persona("loyal", "Twenty of them live in London."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_hundreds_of_customers", _set(f"{P0}.expected_outcome", "Hundreds of customers place a second order."), "figure_in_text", f"{P0}.expected_outcome"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_months_on_median", _append_persona("dormant", "They last bought around sixteen months on median."), "figure_in_text", "segments.dormant.persona"),  # CDNOW trial
+    ("figure_words_median_of_months", _append_persona("dormant", "Their last order was a median of about sixteen months back."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_worth_bare_number", _append_persona("champions", "Each is worth over 700 in lifetime value."), "figure_in_text", "segments.champions.persona"),  # CDNOW trial
+    ("figure_spend_bare_number", _append_persona("loyal", "They spend about 250 a year with us."), "figure_in_text", "segments.loyal.persona"),
     ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
     ("unknown_confirmation", _set("confirmed", {"budget": "it is fine"}), "unknown_confirmation", "confirmed.budget"),
     ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
@@ -720,6 +724,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
     doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
     doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")
+    # a plan's timings in words, and amounts with the units of the plan after a money word
+    doc["roadmap"][0]["actions"].append("Wait about two weeks after the first order, then pay 2 instalments of the fee.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 
