@@ -265,6 +265,7 @@ BROKEN = [
     ("claim_stopped_years_ago", _append_persona("at_risk", "They stopped buying years ago."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_not_in_data", _append_persona("new", "Our evening sign-ups, who stick around longer than morning sign-ups."), "claim_not_in_data", "segments.new.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
     ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
@@ -1853,6 +1854,16 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
         ("at_risk", "They have not bought recently.", False),
         ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
+        # still active, against median_recency_days (CDNOW trial: Dormant a median 487 days quiet)
+        ("dormant", "Currently active listeners who still browse the site daily.", True),
+        ("dormant", "They are still active and shop with us every week.", True),
+        ("loyal", "They are still active and shop with us every few weeks.", False),  # 33 days
+        ("dormant", "They are no longer active.", False),
+        # bought again, of a segment where nobody bought twice (3-customer Shopify trial; New by its rule)
+        ("new", "Our most loyal customer, who has bought again and again.", True),
+        ("new", "A regular who keeps coming back for more coffee.", True),
+        ("new", "Last period {segmentations.rfm.segments.new.next_repeat_rate} of first-time buyers bought again.", False),
+        ("new", "They have not bought again yet.", False),
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):
@@ -1862,6 +1873,43 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "days, text, refused",
+    [
+        (1, "Loyal long-term subscribers who have renewed for months.", True),  # Stripe trial: one day of payments
+        (1, "They have paid us month after month.", True),
+        (200, "They have been with us for years.", True),
+        (200, "Long-standing customers who know the range.", False),
+        (1, "You told us they have been with you for months.", False),  # the user's word, said as theirs
+        (1, "They haven't bought for months.", False),
+        (None, "They have renewed for months.", False),  # the reference data covers years
+    ],
+)
+def test_a_claim_spans_no_longer_than_the_data(runs, days, text, refused):
+    facts = facts_of(runs)
+    if days is not None:
+        facts["data"]["days_covered"] = days
+    doc = _append_persona("loyal", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and "{data.days_covered}" in p.message]
+    assert bool(problems) == refused, problems
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("Our evening sign-ups, who stick around longer than morning sign-ups.", True),  # Stripe trial
+        ("Most of them shop late at night.", True),
+        ("Weekend shoppers who browse for gifts.", True),
+        ("You told us evening sign-ups stick around longer.", False),
+        ("Send the email in the evening, when the shop is quiet.", False),  # the plan's timing
+    ],
+)
+def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
+    assert bool(problems) == refused, problems
 
 
 def test_pathways_are_paid_from_their_segments_share(runs):

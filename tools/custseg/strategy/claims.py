@@ -104,7 +104,7 @@ CADENCE_CLAIM = re.compile(
     r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
     r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed)\s+"
     r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
-    r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
+    r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
 # Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
@@ -222,7 +222,7 @@ def _season_quarter(path: str, m: re.Match, key: str, stats: dict, segmentation:
     return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {said}: cite {{segmentations.{segmentation}.segments.{key}.seasonality.{basis}.{quarter}}} instead")]
 
 
-_CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
+_CADENCE_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
 

@@ -52,6 +52,7 @@ CODES: dict[str, str] = {
     "count_cited_as_reach": "a segment's count given as the people an email reaches, when fewer of them can be emailed (no email, opted out), or none (the export held no email address: then of any segmentation)",
     "rule_value_not_in_file": "a rule in a CRM that imports one of the files on a label that file does not carry (a health band among Mailchimp's tags, which hold the RFM segment names, the files' groups and the lifecycle and value labels; an RFM segment this run does not have, or that was merged away or holds nobody: 'Segment equals Dormant' when Dormant joined At Risk): the CRM holds no customer with it",
     "promise_in_text": "money or revenue promised as certain ('{...outstanding_value} of guaranteed revenue', 'will definitely bring in another thousand euros'), or a what-if told as what the plan will bring ('the {...value_per_10pct} this campaign will bring in', 'will add {data.failed_payments.outstanding_value}'): a plan expects, it cannot guarantee, what customers pay",
+    "claim_not_in_data": "a claim about customers on something the data does not record, stated as fact ('our evening sign-ups', 'who shop at night': no time of day or week is in the facts); given as the user's own observation ('you told us ...') it may stand",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 

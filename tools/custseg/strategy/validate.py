@@ -24,6 +24,7 @@ from custseg.strategy.budget import _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import count_as_reach, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
+from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
@@ -194,6 +195,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
+            problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+        problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
