@@ -271,6 +271,8 @@ BROKEN = [
     ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
     ("fact_of_other_segmentation_of_them", _append_persona("at_risk", "{segmentations.health.segments.struggling.count} of them are struggling."), "fact_of_other_segment", "segments.at_risk.persona"),
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
+    ("count_cited_as_reach_all_of_whom", _append_persona("dormant", "{segmentations.rfm.segments.dormant.count} subscribers, all of whom can be reached by email."), "count_cited_as_reach", "segments.dormant.persona"),  # Stripe trial
+    ("count_cited_as_reach_on_the_list", _append_persona("dormant", "All {segmentations.rfm.segments.dormant.count} of them are on the email list."), "count_cited_as_reach", "segments.dormant.persona"),
     ("count_cited_as_reach_sent_to", _set("segments.dormant.offers", "A newsletter sent to all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.offers"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
     ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
@@ -368,7 +370,8 @@ def _merged_away(segment: str, into: str):
 
 # (id, facts mutation, expected code, expected paths): problems that only some data has
 BROKEN_FACTS = [
-    ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "automation_rules[1].segment"]),
+    # the matrix's email cell, the segment's own email and SMS channels, and its Klaviyo rule
+    ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "segments.at_risk.channels[0]", "segments.at_risk.channels[1]", "automation_rules[1].segment"]),
     (
         "plan_names_a_merged_segment",
         _merged_away("champions", "loyal"),
@@ -436,6 +439,47 @@ def test_only_a_channel_that_emails_needs_emails(runs, channel, emails):
     doc = _set("targeting_matrix[8].channel", channel)(reference())
     refused = [p.path for p in validate(doc, facts) if p.code == "unreachable_segment"]
     assert ("targeting_matrix[8].channel" in refused) is emails
+
+
+@pytest.mark.parametrize(
+    "channel, refused",
+    [
+        ("Email", True),  # 3-customer Shopify trial: everyone opted out, the segment's own channels
+        ("Newsletter with the new arrivals", True),
+        ("SMS", True),
+        ("Text message on restock", True),
+        ("Facebook custom audience (upload customer list)", True),
+        ("Google Customer Match audience", True),
+        ("Packaging insert with a QR code to join the email list", False),
+        ("Retargeting ads for site visitors", False),
+        ("On-site banner", False),
+    ],
+)
+def test_a_segment_that_opted_out_is_not_emailed_texted_or_uploaded(runs, channel, refused):
+    """Opted-out customers must not be emailed or uploaded to ad audiences (the run's warning),
+    nor texted: in a segment's own channels as in the targeting matrix."""
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = reference()
+    doc["segments"]["at_risk"]["channels"] = [channel]
+    problems = [p for p in validate(doc, facts) if p.path == "segments.at_risk.channels[0]"]
+    assert [p.code for p in problems] == (["unreachable_segment"] if refused else []), problems
+    doc["targeting_matrix"][7]["channel"] = channel
+    assert bool([p for p in validate(doc, facts) if p.path == "targeting_matrix[7].channel"]) == refused
+
+
+@pytest.mark.parametrize("crm, refused", [("Mailchimp", True), ("HubSpot", True), ("Stripe Billing", False)])
+def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refused):
+    """Stripe trial: the people whose every payment failed left no email, so no email tool holds them."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    exports = facts["exports"]
+    exports["reachable"] -= exports["reachable_by_segment"]["payment_failed"]
+    exports["left_out_no_email"]["payment_failed"] += exports["reachable_by_segment"]["payment_failed"]
+    exports["reachable_by_segment"]["payment_failed"] = 0
+    doc = reference("stripe_unified_payments")
+    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Payment failed (no payment in export) group."})
+    path = f"automation_rules[{len(doc['automation_rules']) - 1}].segment"
+    assert bool([p for p in validate(doc, facts) if (p.path, p.code) == (path, "unreachable_segment")]) == refused
+    assert not [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "unreachable_segment"]  # 17 of them can be emailed
 
 
 def test_no_email_check_when_the_export_held_no_emails(runs):
@@ -1935,6 +1979,8 @@ def test_pathways_are_paid_from_their_segments_share(runs):
         ("loyal", "They repeat at {segmentations.rfm.segments.loyal.repeat_rate} against {segmentations.rfm.segments.new.repeat_rate} of First-Timers."),
         ("dormant", "Email reaches {exports.reachable_by_segment.dormant} of the {segmentations.rfm.segments.dormant.count}."),
         ("dormant", "Of all {segmentations.rfm.segments.dormant.count}, only some can be emailed."),
+        ("dormant", "There are {segmentations.rfm.segments.dormant.count} of them, some of whom can be emailed."),
+        ("dormant", "{segmentations.rfm.segments.dormant.count} customers, those with an email are on the list."),
     ],
 )
 def test_figures_of_segments_read_as_whose_they_are(runs, key, text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from custseg.strategy.problems import Problem
-from custseg.strategy.resolve import PLACEHOLDER, value_kind
+from custseg.strategy.resolve import PLACEHOLDER
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers,
 # and which way its size moves.
@@ -488,39 +488,6 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
             since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
-    return out
-
-
-_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
-_REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
-
-
-def count_as_reach(path: str, text: str, facts: dict) -> list[Problem]:
-    """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
-    email-tool files hold fewer (no email, opted out), or none at all when the export held no
-    email address (then whatever the segmentation). Per segment only for the RFM segments, by
-    which the files are counted."""
-    exports = facts.get("exports") or {}
-    reach = exports.get("reachable_by_segment")
-    if not isinstance(reach, dict):
-        return []
-    no_email = not exports.get("reachable") and not exports.get("left_out_no_consent")
-    segs = facts.get("segmentations") or {}
-    out = []
-    for m in PLACEHOLDER.finditer(text):
-        owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or m.group(1)[owner.end():] != "count" or not (no_email or owner.group(1) == "rfm"):
-            continue
-        cited, seg = owner.groups()
-        count = (((segs.get(cited) or {}).get("segments") or {}).get(seg) or {}).get("count") or 0
-        held = 0 if no_email else reach.get(seg, 0)
-        if held >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
-            continue
-        people = "users" if (segs.get(cited) or {}).get("basis") == "activity" else "customers"
-        if no_email:
-            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the export held no usable email address, so the email-tool files hold none of them (segments_generic.csv lists them by source_id): say the email goes to those of them your own tool holds an address for, without a count"))
-        else:
-            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files hold {held:,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
     return out
 
 
