@@ -266,6 +266,7 @@ BROKEN = [
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_not_in_data", _append_persona("new", "Our evening sign-ups, who stick around longer than morning sign-ups."), "claim_not_in_data", "segments.new.persona"),
+    ("fact_read_as_churn", _append_persona("new", "They are {segmentations.rfm.segments.new.repeat_rate} likely to churn after the first month."), "fact_unit_mismatch", "segments.new.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
     ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
@@ -2239,6 +2240,22 @@ def test_claims_on_usage_groups_are_held_against_their_activity(runs):
     facts["segmentations"]["behavioral"]["segments"]["occasional"]["repeat_rate"] = 0.3
     (message,) = claims("occasional", "Most of them came back again.")
     assert "only 30.0% of the users in Occasional Users were active on more than one day" in message
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They are {segmentations.rfm.segments.new.repeat_rate} likely to churn after the first month.", True),  # Stripe trial
+        ("Their churn risk is {segmentations.rfm.segments.new.next_repeat_rate}.", True),
+        ("The chance of them leaving is about {segmentations.rfm.segments.new.pct_customers}.", True),
+        ("{segmentations.rfm.segments.new.next_repeat_rate} of them bought again; the rest may churn.", False),
+        ("{segmentations.rfm.segments.at_risk.count} customers likely to churn sit in At Risk.", False),  # a count, not a rate
+    ],
+)
+def test_a_rate_is_not_a_chance_of_churning(runs, text, refused):
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch"]
+    assert bool(problems) == refused, problems
 
 
 def _without_revenue(facts: dict) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from custseg.strategy.problems import Problem
-from custseg.strategy.resolve import PLACEHOLDER
+from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers,
 # and which way its size moves.
@@ -473,6 +473,32 @@ _AGO = re.compile(r"\s+(?:days?\s+)?ago\b", re.IGNORECASE)
 _GAPS = ("median_gap_days",)
 
 
+# A rate read as the chance of leaving: '{...repeat_rate} likely to churn', 'a churn risk of {...}'
+_CHURN_AFTER = re.compile(r"\s+(?:(?:more|less)\s+)?likely\s+to\s+(?:churn|leave|cancel|lapse|quit|drop\s+off|stop\s+(?:buying|paying|renewing)|unsubscribe)\b|\s+(?:churn|attrition)\b", re.IGNORECASE)
+_CHURN_BEFORE = re.compile(
+    r"\b(?:churn|attrition|cancell?ation|drop-?off)\s+(?:rate|risk|probability|chance|likelihood)\s+(?:(?:is|of|at|stands\s+at|sits\s+at|around|about|near)\s+)*$"
+    r"|\b(?:chance|probability|likelihood|risk)\s+(?:of\s+)?(?:(?:them|these\s+customers|their)\s+)?(?:churning|leaving|cancell?ing|lapsing|dropping\s+off)\s+(?:(?:is|of|at|around|about)\s+)*$",
+    re.IGNORECASE,
+)
+_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue", "historical_rate": "the share that moved last period"}
+
+
+def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:
+    """'They are {...repeat_rate} likely to churn after the first month': no fact is a chance of
+    leaving; a repeat rate says how many came back, not who will go."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        key = m.group(1)
+        if key not in keys or value_kind(key) not in ("pct", "pct_signed") or re.search(r"churn|lapsed|lost|cancel", key):
+            continue
+        said = _CHURN_AFTER.match(text, m.end()) or _CHURN_BEFORE.search(text[: m.start()])
+        if said:
+            what = _RATE_WORDS.get(key.rsplit(".", 1)[-1], "a rate the data measured")
+            example = f" ('{{{key}}} of them bought again')" if key.endswith("repeat_rate") else ""
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{key}}} is {what}, but '{said.group(0).strip()}' reads it as a chance of leaving, which no fact measures: say what it counts{example}, or leave churn out"))
+    return out
+
+
 def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
     """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
     pct_customers one of customers; the words after the reference name the other base. And
@@ -488,7 +514,7 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
             since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
-    return out
+    return out + _churn_readings(path, text, keys)
 
 
 def _named_at(text: str, aliases: list[tuple[str, str]]) -> str | None:
