@@ -18,7 +18,7 @@ STILL_ACTIVE = re.compile(
 )
 # A span of time the customers were with the business: 'renewed for months', 'long-term
 # subscribers', 'year after year'; each with the days the data must cover to show it.
-_FOR_SPAN = r"for\s+(?:many\s+|several\s+|some\s+|over\s+|more\s+than\s+)?(months|years|a\s+year)\b"
+_FOR_SPAN = r"for\s+(?:many\s+|several\s+|some\s+|over\s+|more\s+than\s+)?(months|years|a\s+year)\b(?!\s+(?:ahead|to\s+come|from\s+now|after))"
 LONG_SPAN = re.compile(
     rf"\b(?:have|has|had|'ve|'s)\s+(?:\w+\s+){{0,3}}?{_FOR_SPAN}"
     rf"|\b(?:renewed|bought|paid|subscribed|stayed|shopped|ordered|listened|been\s+(?:with\s+us|loyal|customers|subscribers|members|active|around))\s+{_FOR_SPAN}"
