@@ -249,6 +249,10 @@ BROKEN = [
     ("figure_words_count_of_them", _append_persona("loyal", "Twenty of them live in London."), "figure_in_text", "segments.loyal.persona"),
     ("figure_words_hundreds_of_customers", _set(f"{P0}.expected_outcome", "Hundreds of customers place a second order."), "figure_in_text", f"{P0}.expected_outcome"),
     ("figure_bucks", _append_persona("new", "They spent about 90 bucks each."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_months_on_median", _append_persona("dormant", "They last bought around sixteen months on median."), "figure_in_text", "segments.dormant.persona"),  # CDNOW trial
+    ("figure_words_median_of_months", _append_persona("dormant", "Their last order was a median of about sixteen months back."), "figure_in_text", "segments.dormant.persona"),
+    ("figure_worth_bare_number", _append_persona("champions", "Each is worth over 700 in lifetime value."), "figure_in_text", "segments.champions.persona"),  # CDNOW trial
+    ("figure_spend_bare_number", _append_persona("loyal", "They spend about 250 a year with us."), "figure_in_text", "segments.loyal.persona"),
     ("pathway_beyond_share", lambda d: _set("targeting_matrix[7].budget_share", 0.19)(_set("targeting_matrix[6].budget_share", 0.1)(d)), "pathway_beyond_share", "pathways[1].investment.budget"),
     ("unknown_confirmation", _set("confirmed", {"budget": "it is fine"}), "unknown_confirmation", "confirmed.budget"),
     ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
@@ -261,11 +265,15 @@ BROKEN = [
     ("claim_stopped_years_ago", _append_persona("at_risk", "They stopped buying years ago."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_not_in_data", _append_persona("new", "Our evening sign-ups, who stick around longer than morning sign-ups."), "claim_not_in_data", "segments.new.persona"),
+    ("fact_read_as_churn", _append_persona("new", "They are {segmentations.rfm.segments.new.repeat_rate} likely to churn after the first month."), "fact_unit_mismatch", "segments.new.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
     ("fact_of_other_segment_by_name", _set(f"{P0}.expected_outcome", "Lifts {segmentations.rfm.segments.champions.repeat_rate} of Needs Attention customers."), "fact_of_other_segment", f"{P0}.expected_outcome"),
     ("fact_of_other_segment_said_of_them", _append_persona("loyal", "They spend {segmentations.rfm.segments.champions.avg_value} on average."), "fact_of_other_segment", "segments.loyal.persona"),
     ("fact_of_other_segmentation_of_them", _append_persona("at_risk", "{segmentations.health.segments.struggling.count} of them are struggling."), "fact_of_other_segment", "segments.at_risk.persona"),
     ("count_cited_as_reach", _append_persona("dormant", "Email reaches all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.persona"),
+    ("count_cited_as_reach_all_of_whom", _append_persona("dormant", "{segmentations.rfm.segments.dormant.count} subscribers, all of whom can be reached by email."), "count_cited_as_reach", "segments.dormant.persona"),  # Stripe trial
+    ("count_cited_as_reach_on_the_list", _append_persona("dormant", "All {segmentations.rfm.segments.dormant.count} of them are on the email list."), "count_cited_as_reach", "segments.dormant.persona"),
     ("count_cited_as_reach_sent_to", _set("segments.dormant.offers", "A newsletter sent to all {segmentations.rfm.segments.dormant.count} of them."), "count_cited_as_reach", "segments.dormant.offers"),
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
     ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
@@ -363,7 +371,8 @@ def _merged_away(segment: str, into: str):
 
 # (id, facts mutation, expected code, expected paths): problems that only some data has
 BROKEN_FACTS = [
-    ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "automation_rules[1].segment"]),
+    # the matrix's email cell, the segment's own email and SMS channels, and its Klaviyo rule
+    ("email_channel_for_opted_out_segment", _nobody_emailable("at_risk"), "unreachable_segment", ["targeting_matrix[7].channel", "segments.at_risk.channels[0]", "segments.at_risk.channels[1]", "automation_rules[1].segment"]),
     (
         "plan_names_a_merged_segment",
         _merged_away("champions", "loyal"),
@@ -431,6 +440,47 @@ def test_only_a_channel_that_emails_needs_emails(runs, channel, emails):
     doc = _set("targeting_matrix[8].channel", channel)(reference())
     refused = [p.path for p in validate(doc, facts) if p.code == "unreachable_segment"]
     assert ("targeting_matrix[8].channel" in refused) is emails
+
+
+@pytest.mark.parametrize(
+    "channel, refused",
+    [
+        ("Email", True),  # 3-customer Shopify trial: everyone opted out, the segment's own channels
+        ("Newsletter with the new arrivals", True),
+        ("SMS", True),
+        ("Text message on restock", True),
+        ("Facebook custom audience (upload customer list)", True),
+        ("Google Customer Match audience", True),
+        ("Packaging insert with a QR code to join the email list", False),
+        ("Retargeting ads for site visitors", False),
+        ("On-site banner", False),
+    ],
+)
+def test_a_segment_that_opted_out_is_not_emailed_texted_or_uploaded(runs, channel, refused):
+    """Opted-out customers must not be emailed or uploaded to ad audiences (the run's warning),
+    nor texted: in a segment's own channels as in the targeting matrix."""
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = reference()
+    doc["segments"]["at_risk"]["channels"] = [channel]
+    problems = [p for p in validate(doc, facts) if p.path == "segments.at_risk.channels[0]"]
+    assert [p.code for p in problems] == (["unreachable_segment"] if refused else []), problems
+    doc["targeting_matrix"][7]["channel"] = channel
+    assert bool([p for p in validate(doc, facts) if p.path == "targeting_matrix[7].channel"]) == refused
+
+
+@pytest.mark.parametrize("crm, refused", [("Mailchimp", True), ("HubSpot", True), ("Stripe Billing", False)])
+def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refused):
+    """Stripe trial: the people whose every payment failed left no email, so no email tool holds them."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    exports = facts["exports"]
+    exports["reachable"] -= exports["reachable_by_segment"]["payment_failed"]
+    exports["left_out_no_email"]["payment_failed"] += exports["reachable_by_segment"]["payment_failed"]
+    exports["reachable_by_segment"]["payment_failed"] = 0
+    doc = reference("stripe_unified_payments")
+    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Payment failed (no payment in export) group."})
+    path = f"automation_rules[{len(doc['automation_rules']) - 1}].segment"
+    assert bool([p for p in validate(doc, facts) if (p.path, p.code) == (path, "unreachable_segment")]) == refused
+    assert not [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "unreachable_segment"]  # 17 of them can be emailed
 
 
 def test_no_email_check_when_the_export_held_no_emails(runs):
@@ -720,6 +770,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
     doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
     doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")
+    # a plan's timings in words, and amounts with the units of the plan after a money word
+    doc["roadmap"][0]["actions"].append("Wait about two weeks after the first order, then pay 2 instalments of the fee.")
     assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 
@@ -1847,6 +1899,16 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
         ("at_risk", "They have not bought recently.", False),
         ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
+        # still active, against median_recency_days (CDNOW trial: Dormant a median 487 days quiet)
+        ("dormant", "Currently active listeners who still browse the site daily.", True),
+        ("dormant", "They are still active and shop with us every week.", True),
+        ("loyal", "They are still active and shop with us every few weeks.", False),  # 33 days
+        ("dormant", "They are no longer active.", False),
+        # bought again, of a segment where nobody bought twice (3-customer Shopify trial; New by its rule)
+        ("new", "Our most loyal customer, who has bought again and again.", True),
+        ("new", "A regular who keeps coming back for more coffee.", True),
+        ("new", "Last period {segmentations.rfm.segments.new.next_repeat_rate} of first-time buyers bought again.", False),
+        ("new", "They have not bought again yet.", False),
     ],
 )
 def test_claims_the_segment_facts_contradict(runs, key, text, refused):
@@ -1856,6 +1918,43 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "days, text, refused",
+    [
+        (1, "Loyal long-term subscribers who have renewed for months.", True),  # Stripe trial: one day of payments
+        (1, "They have paid us month after month.", True),
+        (200, "They have been with us for years.", True),
+        (200, "Long-standing customers who know the range.", False),
+        (1, "You told us they have been with you for months.", False),  # the user's word, said as theirs
+        (1, "They haven't bought for months.", False),
+        (None, "They have renewed for months.", False),  # the reference data covers years
+    ],
+)
+def test_a_claim_spans_no_longer_than_the_data(runs, days, text, refused):
+    facts = facts_of(runs)
+    if days is not None:
+        facts["data"]["days_covered"] = days
+    doc = _append_persona("loyal", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and "{data.days_covered}" in p.message]
+    assert bool(problems) == refused, problems
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("Our evening sign-ups, who stick around longer than morning sign-ups.", True),  # Stripe trial
+        ("Most of them shop late at night.", True),
+        ("Weekend shoppers who browse for gifts.", True),
+        ("You told us evening sign-ups stick around longer.", False),
+        ("Send the email in the evening, when the shop is quiet.", False),  # the plan's timing
+    ],
+)
+def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
+    assert bool(problems) == refused, problems
 
 
 def test_pathways_are_paid_from_their_segments_share(runs):
@@ -1881,6 +1980,8 @@ def test_pathways_are_paid_from_their_segments_share(runs):
         ("loyal", "They repeat at {segmentations.rfm.segments.loyal.repeat_rate} against {segmentations.rfm.segments.new.repeat_rate} of First-Timers."),
         ("dormant", "Email reaches {exports.reachable_by_segment.dormant} of the {segmentations.rfm.segments.dormant.count}."),
         ("dormant", "Of all {segmentations.rfm.segments.dormant.count}, only some can be emailed."),
+        ("dormant", "There are {segmentations.rfm.segments.dormant.count} of them, some of whom can be emailed."),
+        ("dormant", "{segmentations.rfm.segments.dormant.count} customers, those with an email are on the list."),
     ],
 )
 def test_figures_of_segments_read_as_whose_they_are(runs, key, text):
@@ -1915,6 +2016,34 @@ def test_a_figure_said_of_them_is_their_own(runs, key, text, refused):
         assert f"{{segmentations.rfm.segments.{key}." in problems[0].message
 
 
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # CDNOW trial, with Loyal named 'Regulars' as there: in Champions' text, and in another's
+        ("champions", "Regulars, who bought again at a rate of {segmentations.rfm.segments.champions.next_repeat_rate}, follow every release.", True),
+        ("dormant", "Regulars, who bought again at a rate of {segmentations.rfm.segments.champions.next_repeat_rate}, are the ones to copy.", True),
+        ("at_risk", "The Regulars come back at {segmentations.rfm.segments.champions.next_repeat_rate} in the next period.", True),
+        # 3-customer Shopify trial: another segment's rate in Needs Attention's own persona, no 'they'
+        ("needs_attention", "A single buyer with a repeat rate of {segmentations.rfm.segments.loyal.repeat_rate}.", True),
+        ("needs_attention", "Repeat rate of {segmentations.rfm.segments.new.repeat_rate}, and no second order yet.", True),
+        # whose it is, said: named, compared, or the segment they move into
+        ("loyal", "They buy again less often than the Insiders' {segmentations.rfm.segments.champions.next_repeat_rate}.", False),
+        ("at_risk", "Regulars repeat at {segmentations.rfm.segments.loyal.repeat_rate}, Insiders at {segmentations.rfm.segments.champions.repeat_rate}.", False),
+        ("loyal", "The biggest Regulars move towards the Insider tier, where customers spend {segmentations.rfm.segments.champions.avg_value}.", False),
+        ("champions", "Many were Regulars, and they now buy again at {segmentations.rfm.segments.champions.next_repeat_rate}.", False),
+        ("champions", "They buy again at {segmentations.rfm.segments.champions.next_repeat_rate}; new releases sell first to them.", False),
+    ],
+)
+def test_a_figure_is_given_to_the_segment_it_is_of(runs, key, text, refused):
+    """A sentence about one segment (the text's own, or the one it names) citing another's
+    figure gives it as theirs, unless it names whose it is, compares, or says where they go."""
+    doc = _append_persona(key, text)(reference())
+    doc["segments"]["loyal"]["display_name"] = "Regulars"
+    doc["segments"]["champions"]["display_name"] = "Insiders"
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_of_other_segment"]
+    assert bool(problems) == refused, problems
+
+
 def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
     facts = facts_of(runs)
     facts["exports"]["reachable_by_segment"]["dormant"] = facts["segmentations"]["rfm"]["segments"]["dormant"]["count"]
@@ -1932,6 +2061,15 @@ def test_a_count_is_the_reach_when_everyone_can_be_emailed(runs):
         ("A money-back guarantee on the first reorder.", False),  # an offer, not a promise of revenue
         ("Satisfaction guaranteed on every order.", False),
         ("They are certain to notice the new colour.", False),
+        # a what-if told as a forecast (CDNOW trial, and a rewording)
+        ("Recover the {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period this campaign will bring in.", True),
+        ("The win-back flow is going to generate {segmentations.rfm.opportunities.at_risk_to_loyal.expected_revenue} every period.", True),
+        ("If a tenth of them moved to Regulars, that would be {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period.", False),
+        ("At last period's rate the move alone is worth {segmentations.rfm.opportunities.at_risk_to_loyal.expected_revenue} a period.", False),
+        ("The flow will bring back up to {segmentations.rfm.opportunities.at_risk_to_loyal.value_per_10pct} a period.", False),
+        # a promise with the amount in words (the words are figure_in_text too)
+        ("This flow will definitely bring in another thousand euros.", True),
+        ("The reminders will surely bring in a few hundred dollars.", True),
     ],
 )
 def test_a_plan_does_not_promise_money(runs, text, refused):
@@ -1940,6 +2078,31 @@ def test_a_plan_does_not_promise_money(runs, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert "'up to" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("Recovering the unfinished sign-ups will add {data.failed_payments.outstanding_value} a month.", True),  # Stripe trial
+        ("The card-update reminders will win back {data.failed_payments.outstanding_recent.value}.", True),
+        ("The reminders aim to recover part of the {data.failed_payments.outstanding_value} still owed.", False),
+        ("Up to {data.failed_payments.outstanding_value} is still owed; the reminders will ask for it.", False),
+    ],
+)
+def test_money_still_owed_is_not_promised_back(runs, text, refused):
+    """What failed payments still owe is recovered only if every one of them pays: a what-if."""
+    doc = _append_persona("at_risk", text)(reference("stripe_unified_payments"))
+    problems = [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "promise_in_text"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert "'up to {data.failed_payments." in problems[0].message
+
+
+@pytest.mark.parametrize("text", ["They spend another thousand euros a year.", "Thousands of dollars sit in this group."])
+def test_round_amounts_in_words_are_figures(runs, text):
+    doc = _append_persona("champions", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert "segments.champions.avg_value}" in p.message, p.message
 
 
 def test_only_a_discount_is_capped_at_a_hundred_percent(runs):
@@ -2077,6 +2240,22 @@ def test_claims_on_usage_groups_are_held_against_their_activity(runs):
     facts["segmentations"]["behavioral"]["segments"]["occasional"]["repeat_rate"] = 0.3
     (message,) = claims("occasional", "Most of them came back again.")
     assert "only 30.0% of the users in Occasional Users were active on more than one day" in message
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("They are {segmentations.rfm.segments.new.repeat_rate} likely to churn after the first month.", True),  # Stripe trial
+        ("Their churn risk is {segmentations.rfm.segments.new.next_repeat_rate}.", True),
+        ("The chance of them leaving is about {segmentations.rfm.segments.new.pct_customers}.", True),
+        ("{segmentations.rfm.segments.new.next_repeat_rate} of them bought again; the rest may churn.", False),
+        ("{segmentations.rfm.segments.at_risk.count} customers likely to churn sit in At Risk.", False),  # a count, not a rate
+    ],
+)
+def test_a_rate_is_not_a_chance_of_churning(runs, text, refused):
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch"]
+    assert bool(problems) == refused, problems
 
 
 def _without_revenue(facts: dict) -> dict:

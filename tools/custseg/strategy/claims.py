@@ -104,7 +104,7 @@ CADENCE_CLAIM = re.compile(
     r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
     r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed)\s+"
     r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
-    r"(?:(weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
+    r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
 # Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
@@ -140,9 +140,8 @@ _COMPARING = re.compile(r"\b(?:than|unlike|compared|versus|vs|against|as\s+\w+\s
 
 def _sentence_at(text: str, pos: int) -> str:
     """The sentence of ``text`` around ``pos`` (fact references hold dots, never a dot and a space)."""
-    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
-    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
-    return text[start + 1 if start >= 0 else 0: min(ends) + 1 if ends else len(text)]
+    start, end = _sentence_span(text, pos)
+    return text[start:end]
 
 
 def _about_another(sentence: str, key: str, aliases: list[tuple[str, str]]) -> bool:
@@ -223,7 +222,7 @@ def _season_quarter(path: str, m: re.Match, key: str, stats: dict, segmentation:
     return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {said}: cite {{segmentations.{segmentation}.segments.{key}.seasonality.{basis}.{quarter}}} instead")]
 
 
-_CADENCE_DAYS = {"day": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
+_CADENCE_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
 
@@ -363,8 +362,6 @@ def segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
 # A segment's figures per customer or of its size: cited in a sentence about another segment,
 # they read as that segment's own.
 SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
-# The segment a text belongs to, as the subject of its sentence.
-_SELF_SUBJECT = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort)|its\s+(?:customers|clients|members|buyers|accounts|users))\b", re.IGNORECASE)
 _OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
 
 
@@ -397,18 +394,62 @@ def other_segment_figures(path: str, text: str, segmentation: str, fact_segments
     return out
 
 
+# Between a segment's name and a figure: the figure is of where they go ('Core Accounts expand
+# towards the Strategic tier, where accounts spend {...champions.avg_value}'), not of them.
+_SELF_PRONOUN = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort))\b", re.IGNORECASE)
+_TOWARDS = re.compile(r"\b(?:towards?|into|becom\w*|join\w*|reach\w*|where|upgrad\w*|mov\w*\s+up)\b", re.IGNORECASE)
+
+
 def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'They spend {...champions.avg_value} on average' in Loyal's persona: the sentence is
-    about Loyal ('they'), the figure Champions'. Naming Champions, or comparing ('than',
-    'unlike'), says whose it is."""
+    """'They spend {...champions.avg_value} on average' in Loyal's persona, 'a repeat rate of
+    {...medium_value.repeat_rate}' in Needs Attention's, 'Regulars, who bought again at
+    {...champions.next_repeat_rate}' anywhere: the sentence is about one segment (the text's
+    own, or the one it names), the figure another's. Naming the figure's segment, or comparing
+    ('than', 'unlike'), says whose it is."""
     stat = m.group(1).rsplit(".", 1)[-1]
-    if own_key is None or other == own_key or stat not in SEGMENT_STATS:
+    if stat not in SEGMENT_STATS:
         return []
-    sentence = PLACEHOLDER.sub(" fact ", _sentence_at(text, m.start()))
-    if not _SELF_SUBJECT.search(sentence) or _about_another(sentence, own_key, aliases):
+    start, end = _sentence_span(text, m.start())
+    sentence = PLACEHOLDER.sub(lambda x: " " * len(x.group(0)), text[start:end])  # offsets kept, keys unread
+    at = m.start() - start
+    if _COMPARING.search(sentence) or other in {k for _, _, k in named_segments(sentence, aliases)}:
         return []
-    mine, theirs = (fact_segments[k].get("name") or k for k in (own_key, other))
-    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but the sentence speaks of {mine} ('they'), so it reads as theirs: cite {{segmentations.{segmentation}.segments.{own_key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+    names = [(a, b, k) for a, b, k in named_segments(sentence, aliases, capitalized=True) if k != other]
+    before = [n for n in names if n[1] <= at]
+    if other == own_key:  # the text's own figure, unless given to a segment named before it ('they' between: their own)
+        if not before or _SELF_PRONOUN.search(sentence, before[-1][1], at):
+            return []
+        subject = before[-1]
+    else:
+        subject = before[-1] if before else names[0] if names else None
+    if subject and subject[1] <= at and _TOWARDS.search(sentence, subject[1], at):
+        return []
+    key = subject[2] if subject else own_key
+    if key is None or key not in fact_segments:
+        return []
+    mine, theirs = (fact_segments[k].get("name") or k for k in (key, other))
+    called = sentence[subject[0]:subject[1]] if subject else mine
+    said = f"the sentence speaks of {called}" + (f" ({mine})" if called.lower() != mine.lower() else "") if subject else f"the sentence, in {mine}'s own text, speaks of them"
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+
+
+def _sentence_span(text: str, pos: int) -> tuple[int, int]:
+    """Where the sentence of :func:`_sentence_at` around ``pos`` starts and ends in ``text``."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
+    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
+    return (start + 1 if start >= 0 else 0), (min(ends) + 1 if ends else len(text))
+
+
+def named_segments(text: str, aliases: list[tuple[str, str]], capitalized: bool = False) -> list[tuple[int, int, str]]:
+    """Where a text names segments (start, end, key), in order; a longer name is one name
+    ('Slipping Regulars' is not also 'Regulars'). ``capitalized``: only names written with a
+    capital, as a segment's name is when it names one ('New', not 'new releases')."""
+    taken: list[tuple[int, int, str]] = []
+    for alias, key in aliases:  # longest first
+        for a, b in name_spans(alias, text):
+            if (not capitalized or text[a].isupper()) and not any(a < y and x < b for x, y, _ in taken):
+                taken.append((a, b, key))
+    return sorted(taken)
 
 
 def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:
@@ -432,6 +473,32 @@ _AGO = re.compile(r"\s+(?:days?\s+)?ago\b", re.IGNORECASE)
 _GAPS = ("median_gap_days",)
 
 
+# A rate read as the chance of leaving: '{...repeat_rate} likely to churn', 'a churn risk of {...}'
+_CHURN_AFTER = re.compile(r"\s+(?:(?:more|less)\s+)?likely\s+to\s+(?:churn|leave|cancel|lapse|quit|drop\s+off|stop\s+(?:buying|paying|renewing)|unsubscribe)\b|\s+(?:churn|attrition)\b", re.IGNORECASE)
+_CHURN_BEFORE = re.compile(
+    r"\b(?:churn|attrition|cancell?ation|drop-?off)\s+(?:rate|risk|probability|chance|likelihood)\s+(?:(?:is|of|at|stands\s+at|sits\s+at|around|about|near)\s+)*$"
+    r"|\b(?:chance|probability|likelihood|risk)\s+(?:of\s+)?(?:(?:them|these\s+customers|their)\s+)?(?:churning|leaving|cancell?ing|lapsing|dropping\s+off)\s+(?:(?:is|of|at|around|about)\s+)*$",
+    re.IGNORECASE,
+)
+_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue", "historical_rate": "the share that moved last period"}
+
+
+def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:
+    """'They are {...repeat_rate} likely to churn after the first month': no fact is a chance of
+    leaving; a repeat rate says how many came back, not who will go."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        key = m.group(1)
+        if key not in keys or value_kind(key) not in ("pct", "pct_signed") or re.search(r"churn|lapsed|lost|cancel", key):
+            continue
+        said = _CHURN_AFTER.match(text, m.end()) or _CHURN_BEFORE.search(text[: m.start()])
+        if said:
+            what = _RATE_WORDS.get(key.rsplit(".", 1)[-1], "a rate the data measured")
+            example = f" ('{{{key}}} of them bought again')" if key.endswith("repeat_rate") else ""
+            out.append(Problem(path, "fact_unit_mismatch", f"{{{key}}} is {what}, but '{said.group(0).strip()}' reads it as a chance of leaving, which no fact measures: say what it counts{example}, or leave churn out"))
+    return out
+
+
 def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
     """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
     pct_customers one of customers; the words after the reference name the other base. And
@@ -447,59 +514,7 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
             since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
-    return out
-
-
-_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
-_REACH_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:can\s+be|are|is|will\s+be|get)\s+(?:reached|emailed|contacted|reachable|on\s+the\s+list|subscribed)\b", re.IGNORECASE)
-
-
-def count_as_reach(path: str, text: str, facts: dict) -> list[Problem]:
-    """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
-    email-tool files hold fewer (no email, opted out), or none at all when the export held no
-    email address (then whatever the segmentation). Per segment only for the RFM segments, by
-    which the files are counted."""
-    exports = facts.get("exports") or {}
-    reach = exports.get("reachable_by_segment")
-    if not isinstance(reach, dict):
-        return []
-    no_email = not exports.get("reachable") and not exports.get("left_out_no_consent")
-    segs = facts.get("segmentations") or {}
-    out = []
-    for m in PLACEHOLDER.finditer(text):
-        owner = _SEGMENT_FACT.match(m.group(1))
-        if not owner or m.group(1)[owner.end():] != "count" or not (no_email or owner.group(1) == "rfm"):
-            continue
-        cited, seg = owner.groups()
-        count = (((segs.get(cited) or {}).get("segments") or {}).get(seg) or {}).get("count") or 0
-        held = 0 if no_email else reach.get(seg, 0)
-        if held >= count or not (_REACH_BEFORE.search(text[: m.start()]) or _REACH_AFTER.match(text[m.end():])):
-            continue
-        people = "users" if (segs.get(cited) or {}).get("basis") == "activity" else "customers"
-        if no_email:
-            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the export held no usable email address, so the email-tool files hold none of them (segments_generic.csv lists them by source_id): say the email goes to those of them your own tool holds an address for, without a count"))
-        else:
-            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files hold {held:,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
-    return out
-
-
-# Words that promise an outcome as certain, and the money they may promise.
-PROMISE = re.compile(r"\bguarantee(?:d|s)\b|\bwill\s+guarantee\b|\bcertain\s+to\b|\b(?:will|would|is|are)\s+(?:definitely|certainly|surely|undoubtedly)\b|\b(?:is|are)\s+sure\s+to\b", re.IGNORECASE)
-MONEY_WORDS = re.compile(r"\b(?:revenue|sales|income|profits?|roi|returns?\s+on|money|recover\w*|earnings|cash|turnover|mrr|payments?)\b|[$€£¥₹]", re.IGNORECASE)
-
-
-def promises(path: str, text: str) -> list[Problem]:
-    """'Will bring in {...outstanding_value} of guaranteed revenue': no plan can promise what
-    customers will pay. A sentence that promises (guaranteed, certain to, will definitely)
-    and speaks of money or cites an amount is refused; 'satisfaction guaranteed' is not money."""
-    out = []
-    for m in PROMISE.finditer(text):
-        sentence = _sentence_at(text, m.start())
-        amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
-        if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
-            cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
-            out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
-    return out
+    return out + _churn_readings(path, text, keys)
 
 
 def _named_at(text: str, aliases: list[tuple[str, str]]) -> str | None:

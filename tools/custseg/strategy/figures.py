@@ -25,6 +25,10 @@ _UNITS = (
 )
 
 
+_MONEY_VERB = r"(?:worth|spends?|spent|spending|pays?|paid|paying|valued\s+at|(?:lifetime\s+)?value\s+of|ltv\s+of)"
+_HEDGE = r"(?:over|about|around|roughly|nearly|almost|some|under|approximately|just\s+over|just\s+under|more\s+than|less\s+than|at\s+least|up\s+to|an\s+average\s+of|on\s+average)"
+
+
 def _figure_re(currency: str | None) -> re.Pattern:
     codes = "|".join(sorted(set(CURRENCY_CODES) | ({currency.upper()} if currency else set())))
     return re.compile(
@@ -49,6 +53,10 @@ def _figure_re(currency: str | None) -> re.Pattern:
         r"|(?<![\w.,/#*-])\d+\s+(?!of\b|to\b|per\b|a\b|an\b|the\b)[a-z]+\s+(?:customers?|buyers?|clients?|accounts?|users?|people|orders?|purchases?|payments?|charges?|subscriptions?|renewals?|subscribers?|members?|invoices?)\b"
         # a multiplier written before the number ('x2 the average')
         r"|(?<![\w.])[x×]\s?\d+(?:\.\d+)?\b"
+        # an amount after a word of money ('each is worth over 700', 'they spend about 250'),
+        # or before what it is of ('700 in lifetime value'): not a duration or count of the plan
+        rf"|\b(?i:{_MONEY_VERB}\s+(?:{_HEDGE}\s+)*)\d+(?:\.\d+)?\b(?![.,]?\d)(?!\s*(?:%|-|percent\b|x\b|times\b|hours?\b|hrs?\b|minutes?\b|mins?\b|days?\b|weeks?\b|months?\b|years?\b|points?\b|pts?\b|instal\w*|payments?\b|items?\b))"
+        r"|(?<![\w.,])\d+\s+(?i:in\s+(?:lifetime\s+value|revenue|sales|spend|ltv|value))\b"
     )
 
 
@@ -80,6 +88,10 @@ WORD_FIGURE = re.compile(
     rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
     # how long ago, in words ("ninety days ago", "thirty days since their last order")
     rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b"
+    # a duration the data measured ("sixteen months on median", "a median of about sixteen
+    # months", "around two months apart"), not one the plan sets ("a flow over two weeks")
+    rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:on\s+(?:the\s+)?(?:median|average)|(?:as\s+)?(?:the|a)\s+(?:median|average)|apart|between\s+(?:orders|purchases|visits))\b"
+    rf"|\b(?:median|average|typical|typically|usually)\s+(?:(?:gap|recency|wait|tenure|time|lifetime|span)\s+)?(?:of\s+)?(?:(?:about|around|roughly|nearly|almost|over|under|some|approximately|just\s+over|just\s+under|more\s+than|less\s+than)\s+)?{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\b"
     rf"|{_NOT_FIRST_HALF}\b(?:twice|thrice|half|{_NUMBER_WORDS}\s+times)\s+as\s+(?:much|many|often|likely|(?!well\b)\w+\s+as)\b"
     rf"|\b{_NUMBER_WORDS}\s+times\s+(?:more|less|fewer|higher|lower|larger|bigger|greater|smaller|longer|the|what|that)\b"
     r"|\b(?:twice|double|triple|quadruple)\s+(?:what|that\s+of|those\s+of|their|its|the\s+(?:average|amount|number|rate|spend|revenue|value|share|size|count|orders?|purchases?|visits?))\b"
@@ -94,6 +106,9 @@ WORD_FIGURE = re.compile(
     # a round count in words ("about a thousand accounts", "a dozen of them", "two thousand
     # dollars") and a fraction of change ("fell by a third")
     rf"|\b(?:an?|{_NUMBER_WORD})[- ](?:hundred|thousand|million)\b"
+    # 'another thousand euros', 'a few hundred dollars', 'thousands of pounds'
+    r"|\b(?:another|a\s+few|several|some|many)\s+(?:hundred|thousand|million)\b"
+    r"|\b(?:hundreds|thousands|millions)\s+of\s+(?:dollars|euros|pounds|bucks|quid)\b"
     r"|\b(?:a|half\s+a|one|two|three)\s+dozen\b"
     r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
     re.IGNORECASE,
@@ -109,7 +124,9 @@ def _word_figure_hint(figure: str) -> tuple[str, str, str]:
     if _WORD_TIMES_PER.search(figure):
         return "avg_purchase_days", "cite a fact like", "communication_frequency for how often a segment hears from you"
     typed = "offer_terms for discounts and offer windows"
-    if re.search(r"\b(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b", figure, re.IGNORECASE):
+    if re.search(r"\b(?:apart|between|gap)\b", figure, re.IGNORECASE) and re.search(r"\b(?:days?|weeks?|months?|years?)\b", figure, re.IGNORECASE):
+        return "median_gap_days", "cite a fact like", typed
+    if re.search(r"\b(?:days?|weeks?|months?|years?)\b", figure, re.IGNORECASE) and not _WORD_MULTIPLE.search(figure):
         return "median_recency_days", "cite a fact like", typed
     if _PEOPLE_COUNTED.search(figure):
         return "count", "cite a fact like", typed
@@ -128,7 +145,7 @@ def _unit_of(figure: str) -> str:
     words = re.findall(r"[a-z]+", f)
     if "%" in f or any(w in ("percent", "per", "pct", "point", "points", "pt", "pts") for w in words):
         return "pct"
-    if re.search(r"[$€£¥₹]", f) or any(w.upper() in CURRENCY_CODES for w in words):
+    if re.search(r"[$€£¥₹]", f) or any(w.upper() in CURRENCY_CODES for w in words) or re.match(_MONEY_VERB, f) or re.search(r"\bin\s+(?:lifetime\s+value|revenue|sales|spend|ltv|value)$", f):
         return "money"
     if _OF_THEM_AFTER.search(f):  # '3800 of them': a count of people
         return "count"
@@ -212,6 +229,7 @@ def _plan_duration(text: str, m: re.Match) -> bool:
     return bool(_PLAN_BEFORE.search(text[: m.start()]) or _FREE_AFTER.match(text[m.end():]))
 
 
+MONEY_AFTER = re.compile(r"\s*(?:dollars?|euros?|pounds?|bucks|quid|[$€£¥₹]|(?:" + "|".join(CURRENCY_CODES) + r")\b)", re.IGNORECASE)
 REVENUE_AFTER = re.compile(r"\s+(?:of\s+)?(?:(?:the|our|your|all|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 
 
@@ -317,6 +335,8 @@ def _figures_in_text(path: str, name: str, bare: str, figure: re.Pattern, doc: d
         stat, cite, typed = _word_figure_hint(m.group(0))
         if REVENUE_AFTER.match(bare[m.end():]):  # 'three quarters of revenue' is a revenue share, not a share of customers
             stat = "revenue_share"
+        elif MONEY_AFTER.match(bare[m.end():]) or MONEY_AFTER.search(m.group(0)):  # 'another thousand euros', 'thousands of dollars': money
+            stat = "avg_value"
         key = _stat_key(segmentation, seg_key, order, fact_segments, keys, stat) or f"segmentations.{segmentation}.segments.{seg_key}.{stat}"
         out.append(Problem(path, "figure_in_text", f"'{m.group(0)}' is a figure written in words; {cite} {{{key}}} or move plan numbers into a typed field ({typed})"))
     return out

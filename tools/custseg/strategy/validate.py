@@ -21,13 +21,16 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import count_as_reach, other_segment_figures, promises, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
+from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
+from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
+from custseg.strategy.reach import count_as_reach, reach_problems
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
@@ -45,28 +48,6 @@ MAX_SEGMENTS = 6
 SIMILAR = 0.9  # difflib ratio above which two texts count as the same text
 DISTINCT_FIELDS = ("goal", "offers", "messaging")
 SECTIONS = ("targeting_matrix", "pathways", "roadmap", "kpis")
-# Channels and tools that reach customers through the email-tool files (exports/).
-EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
-# Channels that reach people without their email: an email word after one of them is what
-# it leads to ('Packaging insert with a QR code to join the email list'), not a mailing.
-NON_EMAIL_CHANNEL = re.compile(
-    r"\binserts?\b|packag|\bqr\b|in-?store|\bsocial\b|\bads?\b|advert|\bsms\b|\btexts?\b|tiktok|instagram|facebook|\bmeta\b|direct\s+mail|postcards?|\bphone\b|\bcalls?\b|whatsapp|on-?site|pop-?ups?|retargeting",
-    re.IGNORECASE,
-)
-# An email word joined to another channel as a channel of its own ('SMS and email', 'Ads, then email').
-_ALSO_EMAIL = re.compile(r"(?:\band\b|\bthen\b|\bplus\b|\bor\b|[,+&/])\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
-
-
-def emails_segment(channel: str) -> bool:
-    """Whether a targeting channel emails the segment: it names email and is not another
-    channel that merely leads to the email list."""
-    mail = EMAIL_CHANNEL.search(channel)
-    other = NON_EMAIL_CHANNEL.search(channel)
-    if not mail or not other or mail.start() < other.start():
-        return bool(mail)
-    return bool(_ALSO_EMAIL.search(channel[other.end(): mail.start()]))
-
-
 # -- the checks ----------------------------------------------------------------------------------
 
 
@@ -193,6 +174,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
+            problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+        problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
@@ -234,7 +217,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
-    problems += _reach_problems(doc, facts, segmentation, fact_segments, cells)
+    problems += reach_problems(doc, facts, segmentation, fact_segments)
     problems += _fraction_problems(doc, kpis, metrics)
     problems += _baseline_kinds(kpis, keys, segmentation)
     ranking = _ranking(segmentation, order)
@@ -279,38 +262,6 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                     problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
                     break
     return problems
-
-
-def _reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict, cells: list) -> list[Problem]:
-    """Email aimed at a segment whose customers the email-tool files do not hold (no email,
-    opted out): it would reach nobody, and opted-out customers must not be emailed. Only
-    when the export carried emails: without any, the files say nothing about who has one."""
-    exports = facts.get("exports") or {}
-    reach = exports.get("reachable_by_segment")
-    if segmentation != "rfm" or not isinstance(reach, dict):  # the files are labelled by RFM segment
-        return []
-    if not exports.get("reachable") and not exports.get("left_out_no_consent"):
-        return []  # the export held no emails: the user's own tools may email by source_id
-
-    def unreachable(key: Any) -> str | None:
-        if not isinstance(key, str) or not (fact_segments.get(key) or {}).get("count") or reach.get(key, 0):
-            return None
-        opted_out = (exports.get("left_out_no_consent") or {}).get(key, 0)
-        no_email = (exports.get("left_out_no_email") or {}).get(key, 0)
-        why = ([f"{opted_out:,} opted out of marketing"] if opted_out else []) + ([f"{no_email:,} have no usable email"] if no_email else [])
-        return " and ".join(why) or "none is in the email-tool files"
-
-    out = []
-    for i, cell in enumerate(cells):
-        why = unreachable(cell.get("segment")) if isinstance(cell, dict) and isinstance(cell.get("channel"), str) and emails_segment(cell["channel"]) else None
-        if why:
-            out.append(Problem(f"targeting_matrix[{i}].channel", "unreachable_segment", f"no customer of '{cell['segment']}' can be emailed ({why}); give its share to a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)"))
-    rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
-    for i, rule in enumerate(rules):
-        why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
-        if why:
-            out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no customer of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))
-    return out
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)

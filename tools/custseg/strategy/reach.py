@@ -1,0 +1,141 @@
+"""Who the email-tool files reach: email channels and email-tool rules for a segment none of
+whose customers the files hold, texts and ad-audience uploads for a segment that opted out of
+marketing, and a segment's count told as the people an email reaches. Standard library only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from custseg.strategy.claims import _SEGMENT_FACT
+from custseg.strategy.problems import Problem
+from custseg.strategy.resolve import PLACEHOLDER
+
+# Channels and tools that reach customers through the email-tool files (exports/).
+EMAIL_CHANNEL = re.compile(r"e-?mail|newsletter|klaviyo|mailchimp|hubspot", re.IGNORECASE)
+# Channels that reach people without their email: an email word after one of them is what
+# it leads to ('Packaging insert with a QR code to join the email list'), not a mailing.
+NON_EMAIL_CHANNEL = re.compile(
+    r"\binserts?\b|packag|\bqr\b|in-?store|\bsocial\b|\bads?\b|advert|\bsms\b|\btexts?\b|tiktok|instagram|facebook|\bmeta\b|direct\s+mail|postcards?|\bphone\b|\bcalls?\b|whatsapp|on-?site|pop-?ups?|retargeting",
+    re.IGNORECASE,
+)
+# An email word joined to another channel as a channel of its own ('SMS and email', 'Ads, then email').
+_ALSO_EMAIL = re.compile(r"(?:\band\b|\bthen\b|\bplus\b|\bor\b|[,+&/])\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def emails_segment(channel: str) -> bool:
+    """Whether a targeting channel emails the segment: it names email and is not another
+    channel that merely leads to the email list."""
+    mail = EMAIL_CHANNEL.search(channel)
+    other = NON_EMAIL_CHANNEL.search(channel)
+    if not mail or not other or mail.start() < other.start():
+        return bool(mail)
+    return bool(_ALSO_EMAIL.search(channel[other.end(): mail.start()]))
+
+
+# Channels that use a customer's contact details other than email: texts, and ad audiences
+# built by uploading the customer list. Opted-out customers must not get either.
+TEXT_CHANNEL = re.compile(r"\bsms\b|\bmms\b|\btext\s+messag\w*|\btexts?\b|whatsapp", re.IGNORECASE)
+AUDIENCE_UPLOAD = re.compile(r"custom\s+audiences?|customer\s+(?:list|match)|\bupload\w*|lookalike|matched\s+audiences?|audience\s+(?:sync|match)", re.IGNORECASE)
+
+
+def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
+    """Email aimed at a segment whose customers the email-tool files do not hold (no email,
+    opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it
+    would reach nobody, and opted-out customers must not be emailed; nor texted or uploaded to
+    an ad audience. Only when the export carried emails: without any, the files say nothing
+    about who has one. The files are labelled by RFM segment, and by the groups they add
+    (payment_failed), whatever the segmentation."""
+    exports = facts.get("exports") or {}
+    reach = exports.get("reachable_by_segment")
+    if not isinstance(reach, dict) or (not exports.get("reachable") and not exports.get("left_out_no_consent")):
+        return []  # the export held no emails: the user's own tools may email by source_id
+    groups = exports.get("groups") or {}
+    opted_out, no_email = exports.get("left_out_no_consent") or {}, exports.get("left_out_no_email") or {}
+
+    def people(key: Any) -> int:
+        if not isinstance(key, str):
+            return 0
+        if key in groups:
+            return reach.get(key, 0) + opted_out.get(key, 0) + no_email.get(key, 0)
+        return ((fact_segments.get(key) or {}).get("count") or 0) if segmentation == "rfm" else 0
+
+    def unreachable(key: Any) -> str | None:
+        if not people(key) or reach.get(key, 0):
+            return None
+        why = ([f"{opted_out[key]:,} opted out of marketing"] if opted_out.get(key) else []) + ([f"{no_email[key]:,} have no usable email"] if no_email.get(key) else [])
+        return " and ".join(why) or "none is in the email-tool files"
+
+    def channel_problems(path: str, key: Any, channel: Any) -> list[Problem]:
+        if not isinstance(channel, str):
+            return []
+        instead = "give its share to" if path.startswith("targeting_matrix") else "put in its place"
+        why = unreachable(key) if emails_segment(channel) else None
+        if why:
+            return [Problem(path, "unreachable_segment", f"no customer of '{key}' can be emailed ({why}); {instead} a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)")]
+        if people(key) and opted_out.get(key, 0) >= people(key) and (TEXT_CHANNEL.search(channel) or AUDIENCE_UPLOAD.search(channel)):
+            how = "texted" if TEXT_CHANNEL.search(channel) else "uploaded to an ad audience"
+            return [Problem(path, "unreachable_segment", f"every customer of '{key}' opted out of marketing ({opted_out[key]:,}), so they must not be {how}; {instead} a channel that does not use their contact details (on-site, packaging inserts, the sales channel's own offers)")]
+        return []
+
+    out = []
+    cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
+    for i, cell in enumerate(cells):
+        if isinstance(cell, dict):
+            out += channel_problems(f"targeting_matrix[{i}].channel", cell.get("segment"), cell.get("channel"))
+    strat = doc.get("segments") if isinstance(doc.get("segments"), dict) else {}
+    for key, fields in strat.items():
+        channels = fields.get("channels") if isinstance(fields, dict) else None
+        for i, channel in enumerate(channels if isinstance(channels, list) else []):
+            out += channel_problems(f"segments.{key}.channels[{i}]", key, channel)
+    rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    for i, rule in enumerate(rules):
+        why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
+        if why:
+            out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no one of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))
+    return out
+
+
+_REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|es|ing)|contact(?:s|ing)?|(?:send(?:s|ing)?|sent|goes|going|went|mailed|delivered)\s+(?:out\s+)?(?:it\s+|this\s+)?to)\s+(?:(?:all|every\s+one\s+of|each\s+of|all\s+of|the|its|their|these)\s+)*$", re.IGNORECASE)
+# '{...count} subscribers, all of whom can be reached by email', '{...count} customers are on the email list'
+_REACH_AFTER = re.compile(
+    r"\s*,?\s+(?:[\w'-]+,?\s+){0,4}?(?:(?:can\s+(?:all\s+)?be|are(?:\s+all)?|is|will\s+(?:all\s+)?be|get)\s+"
+    r"(?:reached|emailed|contacted|reachable|emailable|on\s+(?:the|our|your)\s+(?:e-?mail(?:ing)?\s+|mailing\s+)?list|subscribed)|reachable|emailable)\b",
+    re.IGNORECASE,
+)
+# Words between a count and 'can be emailed' that make it a part of them: 'some of whom', 'those with an email'
+_PART_OF_THEM = re.compile(r"\b(?:some|few|fewer|those|part|many|most|half|only|not|none|who|that|which|with|without|if|once|when)\b", re.IGNORECASE)
+
+
+def count_as_reach(path: str, text: str, facts: dict) -> list[Problem]:
+    """'Email reaches all {...dormant.count}': the count is every customer of the segment, the
+    email-tool files hold fewer (no email, opted out), or none at all when the export held no
+    email address (then whatever the segmentation). Per segment only for the RFM segments, by
+    which the files are counted."""
+    exports = facts.get("exports") or {}
+    reach = exports.get("reachable_by_segment")
+    if not isinstance(reach, dict):
+        return []
+    no_email = not exports.get("reachable") and not exports.get("left_out_no_consent")
+    segs = facts.get("segmentations") or {}
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        owner = _SEGMENT_FACT.match(m.group(1))
+        if not owner or m.group(1)[owner.end():] != "count" or not (no_email or owner.group(1) == "rfm"):
+            continue
+        cited, seg = owner.groups()
+        count = (((segs.get(cited) or {}).get("segments") or {}).get(seg) or {}).get("count") or 0
+        held = 0 if no_email else reach.get(seg, 0)
+        after = _REACH_AFTER.match(text[m.end():])
+        if after and _PART_OF_THEM.search(after.group(0)):
+            after = None
+        if held >= count or not (_REACH_BEFORE.search(text[: m.start()]) or after):
+            continue
+        people = "users" if (segs.get(cited) or {}).get("basis") == "activity" else "customers"
+        if no_email:
+            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the export held no usable email address, so the email-tool files hold none of them (segments_generic.csv lists them by source_id): say the email goes to those of them your own tool holds an address for, without a count"))
+        else:
+            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files hold {held:,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+    return out
+
+
