@@ -2484,3 +2484,21 @@ def test_an_unknown_fact_points_at_the_number_it_likely_means(runs, typed, meant
     doc = _append_persona("at_risk", f"They are {{{typed}}}.")(reference())
     (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "unknown_fact"]
     assert f"did you mean {{{meant}}}?" in p.message, p.message
+
+
+def test_pathways_may_be_empty_when_one_segment_holds_everyone(runs):
+    """Three customers all in one segment: there is no move to plan, and a trial had to invent
+    a pathway towards an empty segment to pass. With two segments holding customers, an empty
+    pathways list is still refused."""
+    import copy
+
+    facts = copy.deepcopy(facts_of(runs))
+    doc = reference()
+    doc["pathways"] = []
+    assert "pathways" in {p.path for p in validate(doc, facts) if p.code == "empty_section"}
+    segments = facts["segmentations"]["rfm"]["segments"]
+    keep = next(k for k, s in segments.items() if s["count"])
+    for key, seg in segments.items():
+        if key != keep:
+            seg["count"] = 0
+    assert "pathways" not in {p.path for p in validate(doc, facts) if p.code == "empty_section"}

@@ -23,7 +23,7 @@ CODES: dict[str, str] = {
     "duplicate_strategy": "a segment's goal, offers or messaging repeat another segment's",
     "baseline_not_fact": "a KPI baseline is not exactly one fact reference",
     "budget_over": "targeting budget shares add up to more than the whole budget",
-    "empty_section": "a required part of the plan is empty",
+    "empty_section": "a required part of the plan is empty (pathways may be empty only when one segment holds every customer)",
     "segment_without_kpi": "a segment with a strategy has no KPI",
     "unreachable_segment": "an email channel (in the targeting matrix or the segment's own channels) or an email-tool automation rule for a segment or group none of whose people the email-tool files hold (a channel that only leads to the email list, like a packaging insert with a QR code, does not email); or texts or an uploaded ad audience (custom audience, customer list) for a segment whose customers all opted out of marketing",
     "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",

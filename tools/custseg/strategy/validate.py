@@ -210,7 +210,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"'{base}' must be exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
 
     # sections, budget, KPI coverage
+    populated = [k for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")]
     for name in SECTIONS:
+        if name == "pathways" and len(populated) < 2:  # one segment holds everyone: nowhere to move to yet
+            continue
         if isinstance(doc.get(name), list) and not doc[name]:
             problems.append(Problem(name, "empty_section", f"is empty; the plan needs {name.replace('_', ' ')}"))
     cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
