@@ -793,3 +793,12 @@ def test_postage_fees_and_adjustments_are_not_purchases(tmp_path):
     assert tx["amount"].sum() == pytest.approx(20 + 12.5 + 5 + 5)
     assert tx["customer_id"].nunique() == 3 and len(tx) == 4  # c3 bought nothing; c2 bought once
     assert any("POST 2" in n and "BANK CHARGES 1" in n and "2 invoices held nothing else" in n for n in ds.notes)
+
+
+def test_a_logs_zero_amount_rows_are_kept_and_said(tmp_path):
+    """A transaction log keeps 0.00 rows as purchases (the contract); a trial on CDNOW found
+    eight of them counted under 'No rows were left out' with nothing saying so."""
+    lines = ["customer_id,date,amount"] + [f"{i % 9},2024-01-{1 + i % 28:02d},{0 if i in (3, 11) else i + 1}.00" for i in range(40)]
+    ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
+    assert ds.kept_rows == 40 and ds.dropped == {}
+    assert [n for n in ds.notes if "0.00" in n] == ["2 rows have an amount of 0.00 (a free item, a replacement or a sample?): kept as purchases on their day, adding nothing to spend"]

@@ -438,6 +438,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
+    if negative is not None:  # a log keeps its 0.00 rows as purchases: said, so 'nothing left out' hides nothing
+        zero = int((out["amount"].to_numpy(dtype="float64", na_value=np.nan) == 0).sum())
+        if zero:
+            notes.append(f"{zero:,} {'row has' if zero == 1 else 'rows have'} an amount of 0.00 (a free item, a replacement or a sample?): kept as {'a purchase' if zero == 1 else 'purchases'} on {'its' if zero == 1 else 'their'} day, adding nothing to spend")
     if "test_charge" in dropped:
         left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
         notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
