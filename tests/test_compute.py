@@ -1549,6 +1549,13 @@ def test_the_segments_brief_tells_two_spend_cutoffs_apart(cli, tmp_path):
     brief = render_brief("segments", facts)
     said = f"**Two spend cut-offs**: {' and '.join(named)} take spend scores 4-5 (spend above {four['above']:,.2f}), not the same customers as the value tier High Value ({high['rule']})."
     assert said in brief
+    # nor when both cut at the same spend (a trial's three customers: 'above 1,184.90 ... not the
+    # same customers as High Value (spend above 1,184.90)')
+    import copy
+
+    same = copy.deepcopy(facts)
+    next(t for t in same["segmentations"]["value"]["definition"]["tiers"] if t["key"] == "high")["above"] = four["above"]
+    assert "Two spend cut-offs" not in render_brief("segments", same)
     # and not on a store whose RFM table names no segment by its spend alone
     facts["segmentations"]["rfm"]["rules"]["segments"] = [r for r in rfm["rules"]["segments"] if not r["key"].endswith("high_value")]
     assert "Two spend cut-offs" not in render_brief("segments", facts)

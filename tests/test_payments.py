@@ -421,9 +421,12 @@ def test_unfinished_sign_ups_without_emails_are_not_money_to_chase(cli, tmp_path
     strategy = cli("brief", "strategy", "--facts", out / "facts.json").out
     assert "who owes: ." not in strategy and "By segment, who owes" not in strategy
     assert "no message or automation rule reaches them" in strategy and 'an automation rule with `"segment"' not in strategy
+    assert "A payment-recovery message" not in strategy and "there is no one to send a recovery message to" in strategy
+    assert "\n\nOf those customers, 4 customer ids" in strategy and "has no entry for them.\n\n## " in strategy
     # with emails, the same unfinished checkouts are people a reminder reaches
     rows = rows[:3] + [(f"try{i}@pay.example", f"cus_try{i}", "03-20", "9.99", "requires_payment_method") for i in range(4)]
     out = tmp_path / "out2"
     assert cli("run", stripe_file(tmp_path / "payments2.csv", rows), "--out", out, "--no-charts").code == 0
     assert "quickest win" in cli("brief", "intake", "--facts", out / "facts.json").out
+    assert "A payment-recovery message" in cli("brief", "strategy", "--facts", out / "facts.json").out
     assert "so a reminder reaches them" in (out / "report.md").read_text(encoding="utf-8")

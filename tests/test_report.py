@@ -1463,6 +1463,8 @@ def test_a_store_whose_customers_all_opted_out_is_not_told_it_has_no_emails(tmp_
     assert "- **Email**: nobody can be emailed: " in md
     routine = [ln for ln in md.splitlines() if ln.startswith("- Nobody in this export can be emailed")]
     assert len(routine) == 1 and "never for email or ad audiences" in routine[0] and "import it again" not in routine[0]
+    assert "holds no emails" not in md and "holds no email" not in (out / "report.html").read_text(encoding="utf-8")
+    assert "Nobody in your export can be emailed (" in section(md, "## Files for your CRM")
 
 
 def test_in_short_opens_with_the_data_age_when_the_data_is_old(shopify, monkeypatch):

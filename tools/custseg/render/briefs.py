@@ -60,6 +60,9 @@ def _spend_cutoffs(rfm: dict | None, active: list[str], value: dict | None) -> d
     if band is None or band.get("above") is None:
         return None
     tier = value["segments"]["high"]
+    top = next((t for t in ((value.get("definition") or {}).get("tiers") or []) if isinstance(t, dict) and t.get("key") == "high"), {})
+    if top.get("above") is not None and round(float(top["above"]), 2) == round(float(band["above"]), 2):
+        return None  # one cut-off under two names: nothing to tell apart
     return {"segments": [rfm["segments"][k]["name"] for k in named], "scores": f"{low}-{high}" if low != high else str(low), "above": band["above"], "tier": tier.get("name"), "tier_rule": tier.get("rule")}
 
 
