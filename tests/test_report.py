@@ -1480,3 +1480,20 @@ def test_in_short_opens_with_the_data_age_when_the_data_is_old(shopify, monkeypa
     assert points[0]["lead"] == "Old data" and points[0]["text"].startswith(f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below")
     monkeypatch.setattr(build, "today", lambda: int(last) + 30)  # within a period: no point
     assert all(p["lead"] != "Old data" for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"])
+
+
+def test_in_short_says_whose_revenue_when_guest_orders_hold_much_of_it(shopify):
+    """Segment revenue shares are of the sales that name a customer: a trial's 'brings 51% of
+    revenue' stood beside guest orders holding 77% of the sales. Past the profile's threshold the
+    In short says whose revenue; below it, plain 'of revenue'."""
+    import copy
+
+    from custseg.render.report import build_context
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["dropped_value"] = {**(facts["data"].get("dropped_value") or {}), "no_identity": 0.0}
+    texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
+    assert any(" of revenue, " in t for t in texts) and not any("name a customer" in t for t in texts)
+    facts["data"]["dropped_value"]["no_identity"] = facts["data"]["revenue_total"] * 3
+    texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
+    assert any(" of the revenue from orders that name a customer, " in t for t in texts) and not any(" of revenue" in t for t in texts)

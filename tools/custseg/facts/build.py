@@ -67,6 +67,18 @@ def today() -> int:
     return int(to_days(np.datetime64(datetime.date.today(), "D")))
 
 
+UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which the profile and the report say so
+
+
+def unattributed_share(dropped_value: dict | None, revenue_total: float | None) -> float | None:
+    """Share of the export's sales (kept revenue + orders naming no customer) that name no
+    customer: segment revenue shares are of the rest."""
+    lost = (dropped_value or {}).get("no_identity")
+    if not lost or lost <= 0 or not revenue_total or revenue_total <= 0:
+        return None
+    return lost / (revenue_total + lost)
+
+
 def short_data_warning(days_covered: int) -> str:
     """What the profile says before a run about data shorter than two default periods; a
     run that then skips migration replaces it with the reason it skipped."""

@@ -29,7 +29,7 @@ import numpy as np
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import to_days
 from custseg.facts import build
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_WARN, unattributed_share
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -1242,7 +1242,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     currency = (facts.get("data") or {}).get("currency")
     points = _data_age_point(facts)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
-    points += _rfm_points(rfm, currency)
+    points += _rfm_points(rfm, currency, _revenue_words(facts))
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
@@ -1361,8 +1361,17 @@ def _buyers_point(facts: dict, rfm: dict | None) -> list[dict]:
     return [{"lead": "Buyers", "text": f"{fmt_count(bought['buyers'])} of the {_users(everyone)} bought. The RFM segments, after the usage groups, rank them by their purchases; the {fmt_count(bought['never_bought'])} who never bought are in none of them."}]
 
 
-def _rfm_points(rfm: dict | None, currency: str | None) -> list[dict]:
-    """The best RFM segment, the largest, and the one that brings the most revenue."""
+def _revenue_words(facts: dict) -> str:
+    """'of revenue', or, when guest orders hold a good part of the sales, whose revenue the
+    segments' shares are of (a trial's 'brings 51% of revenue' was 12% of the sales)."""
+    d = facts.get("data") or {}
+    share = unattributed_share(d.get("dropped_value"), d.get("revenue_total"))
+    return "of the revenue from orders that name a customer" if share is not None and share >= UNATTRIBUTED_WARN else "of revenue"
+
+
+def _rfm_points(rfm: dict | None, currency: str | None, revenue: str = "of revenue") -> list[dict]:
+    """The best RFM segment, the largest, and the one that brings the most revenue
+    (``revenue``: :func:`_revenue_words`)."""
     active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
     if not active:
         return []
@@ -1371,13 +1380,13 @@ def _rfm_points(rfm: dict | None, currency: str | None) -> list[dict]:
     of_short = f" {of['short']}" if of["partial"] else ""
     best = active[0]
     money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" bring {fmt_pct(best['revenue_share'])} of revenue, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
+    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} of revenue." if money else ".")})
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}." if money else ".")})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
+        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{'' if revenue == 'of revenue' else ' ' + revenue}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
     return points
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.metrics import Ledger
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, billing_cycle_counts, short_data_warning, subscription_warning, too_short_for
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, short_data_warning, subscription_warning, too_short_for, unattributed_share
 from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
@@ -280,7 +280,7 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
     elif base < SMALL_BASE:
         groups = "best customers, core customers, needs attention" if ds.has_revenue else "active repeat buyers, recent buyers, needs attention"
         out.append(f"only {base} {buyers}: results are fragile; three broad groups ({groups}) will be used instead of the full segment table")
-    unattributed = _unattributed_share(r)
+    unattributed = unattributed_share(r.dropped_value, r.revenue_total)
     dropped = sum(n for reason, n in r.dropped.items() if reason not in CHOSEN_DROPS)  # not what the user asked to leave out
     if r.rows and dropped > 0.2 * r.rows:
         top = max(r.dropped, key=r.dropped.get)
@@ -367,17 +367,6 @@ def _example_domain_warning(contacts: pd.DataFrame | None) -> list[str]:
     if n * 2 >= of:
         return [f"{n:,} of the {of:,} customers with an email use a domain reserved for examples and tests ({named}): this looks like a test or development store's data, not real customers; segment a live store's export"]
     return [f"{n:,} {'customer uses' if n == 1 else 'customers use'} an email at a domain reserved for examples and tests ({named}): test orders? They are kept in the segments; delete them from the export and run again to leave them out"]
-
-
-UNATTRIBUTED_WARN = 0.05  # share of the export's sales in orders naming no customer, from which a warning says so
-
-
-def _unattributed_share(r: ProfileResult) -> float | None:
-    """Share of the export's sales (kept revenue + orders naming no customer) that name no customer."""
-    lost = (r.dropped_value or {}).get("no_identity")
-    if not lost or lost <= 0 or not r.revenue_total or r.revenue_total <= 0:
-        return None
-    return lost / (r.revenue_total + lost)
 
 
 def _dropped_text(r: ProfileResult) -> str:
