@@ -410,3 +410,24 @@ def test_render_draws_the_charts_again_with_the_plans_names(tmp_path, monkeypatc
     plain.write_text(json.dumps(plan), encoding="utf-8")
     assert main(["render", "--facts", str(out / "facts.json"), "--strategy", str(plain)]) == 0
     assert len(drawn) == 1
+
+
+def test_a_few_customers_get_whole_number_ticks_and_no_tail_note(tmp_path):
+    """Three customers: the y axis once read 0, 0, 1, 1, 2, 2, 3 and the footnote spoke of a
+    'lighter last bar' that was not drawn."""
+    from custseg.render.charts import _distributions_chart
+
+    customers = pd.DataFrame({"recency_days": [0, 3, 5], "purchase_days": [1, 2, 3], "r_score": [5, 5, 4]})
+    facts = {"as_of": "2025-05-17", "data": {"customers": 3}, "segmentations": {}}
+    chart, draw = _distributions_chart(facts, customers)
+    assert all(d["tail_from"] is None for d in (chart.data["recency_days"], chart.data["purchase_days"]))
+    fig = draw()
+    try:
+        for ax in fig.axes:
+            ticks = [t for t in ax.get_yticks() if 0 <= t <= ax.get_ylim()[1]]
+            assert all(float(t).is_integer() for t in ticks)
+            labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+            assert len(labels) == len(set(labels))
+        assert not any("lighter last bar" in t.get_text() for t in fig.texts)
+    finally:
+        plt.close(fig)

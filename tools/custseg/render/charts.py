@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is set)
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, Normalize  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers  # noqa: E402
 
@@ -653,6 +653,7 @@ def _distributions_chart(facts: dict, customers: pd.DataFrame):
             else:
                 ax.set_xticks(x, d["labels"])
             ax.set_ylim(0, max(d["counts"] + [1]) * 1.12)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # customers are whole: no 0, 0, 1, 1 ticks on a few
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
             ax.set_ylabel("Customers")
             ax.set_xlabel(xlabel)
@@ -663,7 +664,8 @@ def _distributions_chart(facts: dict, customers: pd.DataFrame):
             if d["missing"]:
                 ax.annotate(f"{d['missing']:,} without a value, not shown", (1.0, 1.0), xycoords="axes fraction", ha="right", va="top", fontsize=11, color=GREY)
         _suptitle(fig, title)
-        _footnote(fig, f"{_who(n, facts)}; lighter last bar = the long tail grouped into one bar")
+        grouped = any(data[p[0]]["tail_from"] is not None for p in panels)
+        _footnote(fig, f"{_who(n, facts)}" + ("; lighter last bar = the long tail grouped into one bar" if grouped else ""))
         return fig
 
     return Chart(CHART_FILES["distributions"], title, "distributions", data), draw
