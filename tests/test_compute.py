@@ -1559,3 +1559,18 @@ def test_the_segments_brief_tells_two_spend_cutoffs_apart(cli, tmp_path):
     # and not on a store whose RFM table names no segment by its spend alone
     facts["segmentations"]["rfm"]["rules"]["segments"] = [r for r in rfm["rules"]["segments"] if not r["key"].endswith("high_value")]
     assert "Two spend cut-offs" not in render_brief("segments", facts)
+
+
+def test_reasons_leave_spend_out_when_everyone_spent_the_same(cli, tmp_path):
+    """Three subscribers who each paid 9.99 read 'spend in the bottom 20%' in a trial: a spend
+    rank where nobody is ranked. Spend that differs still appears."""
+    rows = [(f"c{i}", f"2024-03-{1 + i % 20:02d}", "9.99") for i in range(12)]
+    out = tmp_path / "same"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts")
+    _, customers = read_out(out)
+    assert not customers["reason"].str.contains("spend").any()
+    rows = [(f"c{i}", f"2024-03-{1 + i % 20:02d}", f"{9.99 + i:.2f}") for i in range(12)]
+    out = tmp_path / "differ"
+    run_ok(cli, write_log(tmp_path, rows, "log2.csv"), "--out", out, "--no-charts")
+    _, customers = read_out(out)
+    assert customers["reason"].str.contains("spend in the ").all()

@@ -699,7 +699,8 @@ class _Transactions(_Base):
             "r_score": s.scored.r,
             "f_score": s.scored.f,
             "m_score": s.scored.m if self.has_amounts else pd.array([pd.NA] * len(m), dtype="Int8"),  # no amounts: not scored, left empty
-            "reason": reasons(m.recency, m.purchase_days, s.scored.m if self.has_amounts else None),
+            # everyone spent the same: a spend score would rank nobody, so the reason leaves spend out
+            "reason": reasons(m.recency, m.purchase_days, s.scored.m if self.has_amounts and _spread(m.monetary) else None),
         })
 
     def attach_other_labels(self, customers: pd.DataFrame, activity: Ledger, buyers: Ledger) -> pd.DataFrame:
@@ -919,6 +920,12 @@ def _scattered(scores: np.ndarray, rows: np.ndarray) -> pd.Series:
     values = np.zeros(len(rows), dtype=np.int8)
     values[rows] = scores
     return pd.Series(pd.arrays.IntegerArray(values, ~rows))
+
+
+def _spread(values: np.ndarray) -> bool:
+    """Whether the values differ at all (to the cent, as amounts are shown)."""
+    rounded = np.round(np.asarray(values, dtype=float), 2)
+    return bool(len(rounded)) and bool(np.nanmax(rounded) > np.nanmin(rounded))
 
 
 def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus | None) -> np.ndarray:
