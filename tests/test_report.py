@@ -923,7 +923,7 @@ def test_a_usage_plan_keeps_its_groups_current_by_the_behavior_column(usage_repo
     (empty for users who never bought), and the alert speaks of use."""
     part = section(usage_report["md"], "### Keeping segments current")
     assert "with behavior (the usage group) as the segment property" in part and "segment_name" not in part
-    assert "alert the account owner when an active user goes quiet" in part and "top customer" not in part
+    assert "flag an active user who goes quiet to whoever follows up" in part and "top customer" not in part
 
 
 def test_a_usage_plan_opens_in_short_with_the_usage_groups(usage_report):

@@ -1133,7 +1133,7 @@ def _maintenance(own_schedule: bool, exports: dict | None, usage: bool) -> list[
 
 
 ALERT = "alert the owner when a top customer slips into a risk segment"
-USAGE_ALERT = "alert the account owner when an active user goes quiet"
+USAGE_ALERT = "flag an active user who goes quiet to whoever follows up (an account manager, or the team that runs re-engagement)"
 
 
 # Below this share of customers in the email-tool files, email automation is a side line.
