@@ -27,7 +27,9 @@ ACTIVE_NOW = re.compile(
 # or as where the plan takes them: 'back into active buyers', 'become active customers again'
 _ONCE_BEFORE = re.compile(
     r"(?:\b(?:were|was|once|formerly|previously|used\s+to\s+be|had\s+been|former|lapsed|ex|one-?time)\s+(?:\w+[\s,]+){0,3}$|-$"
-    r"|\b(?:back\s+(?:in)?to|into|become|becoming|became|turn\w*\s+(?:them\s+)?into|make\s+them|rejoin\w*|join\w*)\s+(?:(?:the|our|your|an?)\s+)?(?:\w+\s+)?$)",
+    r"|\b(?:back\s+(?:in)?to|into|become|becoming|became|turn\w*\s+(?:them\s+)?into|make\s+them|rejoin\w*|join\w*)\s+(?:(?:the|our|your|an?)\s+)?(?:\w+\s+)?$"
+    # or others set beside them: 'kept apart from active customers', 'unlike our best customers'
+    r"|\b(?:from|than|like|unlike|with|alongside|among|versus|vs)\s+(?:(?:the|our|your)\s+)?$)",
     re.IGNORECASE,
 )
 # A cadence told in the present ('they shop with us every month'), not the past ('bought'), nor as
@@ -82,7 +84,7 @@ _BUY = r"(?:buy|buys|bought|order|orders|ordered|purchase|purchases|purchased|sh
 _MOSTLY = r"(?:mostly|mainly|primarily|largely|chiefly|predominantly|usually|almost\s+only|almost\s+always|nearly\s+always|only\s+ever)"
 _NOT_A_PRODUCT = (
     r"(?!(?:once|twice|again|more|less|often|rarely|online|offline|in|at|on|during|around|before|after|from|with|through|via|when|while|for|by|"
-    r"what|whatever|whenever|direct|directly|one|a\s+single|the\s+same|full[-\s]price|discounted|cheap|early|late|small|big|large|low|high|here|there|us|it|them)\b)"
+    r"what|whatever|whenever|direct|directly|one|a\s+single|the\s+same|something|anything|more|less|together|alone|again|full[-\s]price|discounted|cheap|early|late|small|big|large|low|high|here|there|us|it|them)\b)"
 )
 PRODUCT_CLAIM = re.compile(rf"\b{_MOSTLY}\s+{_BUY}\s+{_NOT_A_PRODUCT}[\w-]+|\b{_BUY}\s+{_MOSTLY}\s+{_NOT_A_PRODUCT}[\w-]+", re.IGNORECASE)
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period

@@ -1,7 +1,9 @@
 """Money a plan's text promises: an outcome said to be certain ('guaranteed revenue', 'will
-definitely bring in'), and a what-if told as what the plan will bring (a sized opportunity, or
-the money failed payments still owe, as 'the {...value_per_10pct} this campaign will bring in').
-A plan expects; what customers pay it cannot promise. Standard library only."""
+definitely bring in'), a what-if told as what the plan will bring (a sized opportunity, or the
+money failed payments still owe, as 'the {...value_per_10pct} this campaign will bring in' or
+'expect this flow to add {...}'), a segment's past spend told as the gain ('winning them back
+adds {...at_risk.revenue}'), and what customers will do ('this flow will win back most of them').
+A plan expects; what customers do and pay it cannot promise. Standard library only."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ _GAIN_BEFORE = re.compile(
 # Customers' buying promised: 'this flow will win back most of them', 'they will certainly buy a third time'
 _MOST_OF_THEM = r"(?:most|all|every\s+one|each|nearly\s+all|almost\s+all|the\s+majority|the\s+bulk|the\s+rest)\s+of\s+(?:them|these|those|the\s+\w+)|them\s+all|everyone|every\s+(?:customer|buyer|one\s+of\s+them)"
 BEHAVIOR_PROMISE = re.compile(
-    rf"\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?(?:win\s+back|bring\s+back|reactivate|re-?engage|convert|retain|keep|save|turn)\s+(?:{_MOST_OF_THEM})\b"
+    rf"\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?(?:win\s+back|bring\s+back|reactivate|re-?engage|convert|retain|save)\s+(?:{_MOST_OF_THEM})\b"
     rf"|\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?bring\s+(?:{_MOST_OF_THEM})\s+back\b"
     r"|\b(?:will|would|are|is)\s+(?:definitely|certainly|surely|undoubtedly)\s+(?:\w+\s+){0,1}?(?:buy|order|purchase|shop|come\s+back|return|renew|reorder|re-?order|spend|upgrade|stay|convert|bring\s+\w+(?:\s+of\s+them)?\s+back)\b"
     r"|\b(?:are|is)\s+(?:sure|certain|bound|guaranteed)\s+to\s+(?:buy|order|purchase|shop|come\s+back|return|renew|reorder|re-?order|spend|upgrade|stay|convert)\b",
