@@ -385,6 +385,22 @@ BROKEN_FACTS = [
 BROKEN_FACTS.append(("rule_on_a_segment_merged_away", _merged_away("at_risk", "dormant"), "rule_value_not_in_file", ["automation_rules[1].rule"]))  # 'moves into At Risk'
 
 
+def _one_customer_in(segment: str):
+    def mutate(facts: dict) -> dict:
+        facts["segmentations"]["rfm"]["segments"][segment]["count"] = 1
+        return facts
+
+    return mutate
+
+
+# a Shopify trial: a repeat rate of 0.5 aimed at a segment of one customer (0 or 1 is all it can be); the
+# entry's fifth item changes the plan too
+BROKEN_FACTS.append(
+    ("rate_target_between_steps", _one_customer_in("new"), "target_between_steps", ["kpis[3].target"],
+     _set("kpis[3]", {"segment": "new", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.new.repeat_rate}", "target": 0.5, "review": "monthly"}))
+)
+
+
 # (id, mutation of the usage plan of _behavioral, expected code, expected path): problems of plans on usage groups
 BROKEN_USAGE = [
     ("usage_trigger_on_purchase_recency", _set(f"{P0}.trigger", {"metric": "recency_days", "operator": ">=", "value": 14}), "purchase_metric_in_usage_plan", f"{P0}.trigger.metric"),
@@ -401,7 +417,7 @@ BROKEN_USAGE = [
 
 
 def test_every_problem_code_has_a_broken_variant():
-    assert {code for _, _, code, _ in BROKEN} | {code for _, _, code, _ in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE} == set(CODES)
+    assert {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_USAGE, ids=[b[0] for b in BROKEN_USAGE])
@@ -414,9 +430,9 @@ def test_usage_plan_problems_are_reported(runs, case):
 
 @pytest.mark.parametrize("case", BROKEN_FACTS, ids=[b[0] for b in BROKEN_FACTS])
 def test_problems_of_the_data_are_reported(runs, cli, tmp_path, case):
-    _, mutate, code, paths = case
+    _, mutate, code, paths = case[:4]
     facts = write(tmp_path, mutate(facts_of(runs)), "facts.json")
-    res = cli("check", write(tmp_path, reference()), "--facts", facts)
+    res = cli("check", write(tmp_path, case[4](reference()) if len(case) > 4 else reference()), "--facts", facts)
     assert res.code == 1, res.out
     found = {line.split(": ")[0] for line in res.out.splitlines()[1:] if line.endswith(f"[{code}]")}
     assert found == set(paths), res.out
@@ -1606,9 +1622,10 @@ def test_the_period_is_written_as_the_strategy_brief_says(runs):
 
     facts = facts_of(runs)
     assert "every `{period_days}`" in render_brief("strategy", facts)
-    opp = facts["segmentations"]["rfm"]["opportunities"][0]
-    ref = f"{{segmentations.rfm.opportunities.{opp['from_segment']}_to_{opp['to_segment']}.expected_revenue}}"
     doc = reference()
+    move = f"{doc['pathways'][0]['from_segment']}_to_{doc['pathways'][0]['to_segment']}"  # the pathway's own move (another's reads as its own)
+    assert move in {f"{o['from_segment']}_to_{o['to_segment']}" for o in facts["segmentations"]["rfm"]["opportunities"]}
+    ref = f"{{segmentations.rfm.opportunities.{move}.expected_revenue}}"
     doc["pathways"][0]["expected_outcome"] = f"{ref} every {{period_days}} at last period's rate."
     assert [p for p in validate(doc, facts) if p.path == "pathways[0].expected_outcome"] == []
     doc["pathways"][0]["expected_outcome"] = f"{ref} every {facts['period_days']} days at last period's rate."
@@ -2502,3 +2519,218 @@ def test_pathways_may_be_empty_when_one_segment_holds_everyone(runs):
         if key != keep:
             seg["count"] = 0
     assert "pathways" not in {p.path for p in validate(doc, facts) if p.code == "empty_section"}
+
+
+OPP = "segmentations.rfm.opportunities"
+
+
+@pytest.mark.parametrize(
+    "field, text, refused",
+    [
+        # CDNOW trial: the At Risk -> Loyal pathway citing the Dormant -> Loyal move's amount, and a rewording
+        ("pathways[3].expected_outcome", f"If a tenth more of them moved, that could be {{{OPP}.dormant_to_loyal.value_per_10pct}} a period.", True),
+        ("pathways[3].expected_outcome", f"Moving another tenth of them to Loyal could be worth {{{OPP}.dormant_to_loyal.value_per_10pct}} a period.", True),
+        ("pathways[3].expected_outcome", f"If a tenth more of them moved, that could be {{{OPP}.at_risk_to_loyal.value_per_10pct}} a period.", False),
+        ("pathways[3].expected_outcome", f"If a tenth of the Lapsed One-Timers moved as well, that could be {{{OPP}.dormant_to_loyal.value_per_10pct}} a period.", False),
+        ("pathways[3].expected_outcome", f"If a tenth went on to the Northwind Insiders instead, that could be {{{OPP}.at_risk_to_champions.value_per_10pct}} a period.", False),
+        ("pathways[3].expected_outcome", f"If a tenth more moved, that could be {{{OPP}.at_risk_to_champions.value_per_10pct}} a period.", True),
+        # the same trial: another segment's move in At Risk's own goal, and a rewording
+        ("segments.at_risk.goal", f"Expect this flow to add {{{OPP}.dormant_to_loyal.value_per_10pct}} to sales.", True),
+        ("segments.at_risk.goal", f"A tenth more of them moving up could be worth {{{OPP}.dormant_to_loyal.value_per_10pct}} a period.", True),
+        ("segments.at_risk.goal", f"If a tenth more of them moved up, that could be {{{OPP}.at_risk_to_loyal.value_per_10pct}} a period.", False),
+    ],
+)
+def test_a_moves_amount_is_cited_for_its_own_move(runs, field, text, refused):
+    doc = _set(field, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_of_other_segment"]
+    assert [p.path for p in problems] == ([field] if refused else []), problems
+    if refused:
+        assert "at_risk_to_loyal.value_per_10pct}" in problems[0].message or "at_risk_to_champions" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # CDNOW trial wordings, each with a rewording
+        (f"Expect this flow to add {{{OPP}.at_risk_to_loyal.value_per_10pct}} to sales a period.", "promise_in_text"),
+        (f"We expect the campaign to bring in {{{OPP}.at_risk_to_loyal.value_per_10pct}} a period.", "promise_in_text"),
+        ("This flow will win back most of them.", "promise_in_text"),
+        ("The campaign is going to bring most of them back.", "promise_in_text"),
+        ("This win-back will certainly bring most of them back.", "promise_in_text"),
+        ("Winning them back adds {segmentations.rfm.segments.at_risk.revenue} in revenue.", "promise_in_text"),
+        ("Bringing them back would recover {segmentations.rfm.segments.at_risk.revenue}.", "promise_in_text"),
+        (f"The upside is {{{OPP}.at_risk_to_loyal.value_per_10pct}}.", "fact_unit_mismatch"),
+        (f"A tenth more of them moving could be worth {{{OPP}.at_risk_to_loyal.expected_revenue}} on top.", "fact_unit_mismatch"),
+        (f"Could bring in up to {{{OPP}.at_risk_to_loyal.value_per_10pct}} a month.", "fact_unit_mismatch"),
+        (f"If a tenth moved, that could be {{{OPP}.at_risk_to_loyal.value_per_10pct}} in extra sales every year.", "fact_unit_mismatch"),
+        (f"Each Slipping Regular won back adds {{{OPP}.at_risk_to_loyal.revenue_gap_per_customer}} every month from now on.", "fact_unit_mismatch"),
+        (f"Each one won back could add {{{OPP}.at_risk_to_loyal.next_gap_per_customer}} a period for good.", "fact_unit_mismatch"),
+        # Shopify trial: a customer's past spend told as what a push will bring, and a rewording
+        ("A bundle push to them will bring in {segmentations.rfm.segments.at_risk.avg_value} more each this quarter.", "promise_in_text"),
+        ("The bundle offer is going to add {segmentations.rfm.segments.at_risk.avg_value} per customer.", "promise_in_text"),
+        ("Statistically proven repeat buyers: {segmentations.rfm.segments.at_risk.repeat_rate} repeat, so they will certainly buy a third time.", "promise_in_text"),
+        ("They are sure to order again after the reminder.", "promise_in_text"),
+        # what stays: a what-if said as one, per period; past spend as past spend; an aim
+        (f"If a tenth of them moved, that could be {{{OPP}.at_risk_to_loyal.value_per_10pct}} a period.", None),
+        (f"At last period's rate the move is worth {{{OPP}.at_risk_to_loyal.expected_revenue}} every {{period_days}}.", None),
+        (f"Each one won back spent {{{OPP}.at_risk_to_loyal.next_gap_per_customer}} more in the next period.", None),
+        ("The flow aims to recover part of the {segmentations.rfm.segments.at_risk.revenue} they have spent.", None),
+        ("The flow aims to win back some of them.", None),
+        ("They will certainly notice the new colours.", None),
+    ],
+)
+def test_what_a_plan_cannot_promise_or_size_otherwise(runs, text, code):
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code in ("promise_in_text", "fact_unit_mismatch") and p.path == "segments.at_risk.persona"]
+    assert [p.code for p in problems][:1] == ([code] if code else []), problems
+
+
+@pytest.mark.parametrize(
+    "field, text, refused",
+    [
+        # CDNOW trial: Dormant (a median 407 days quiet here) told as active buyers, and rewordings
+        ("segments.dormant.persona", "These are our most loyal, active fans.", True),
+        ("segments.dormant.persona", "They are our most engaged shoppers.", True),
+        ("segments.dormant.persona", "They shop with us every month.", True),
+        ("segments.dormant.persona", "They order from us about every two months.", True),
+        ("segments.dormant.persona", "They are our best customers.", True),
+        ("segments.dormant.persona", "They remain our most valuable customers.", True),
+        ("automation_rules[2].rule", "When Segment equals Dormant (still active buyers), send the reactivation email.", True),
+        ("automation_rules[2].rule", "When Segment equals Dormant, treat them as active customers and send the new catalogue.", True),
+        # Shopify trial: 'mostly comes back within a week' of a segment whose repeat buyers wait a median 53 days
+        ("segments.champions.persona", "They are typical of our customer base, which mostly comes back within a week.", True),
+        ("segments.champions.persona", "Most of them reorder within a few days.", True),
+        ("segments.dormant.persona", "Most of them come back within a month.", True),
+        # what stays: the past, the aim, a comparison, a segment that is recent
+        ("segments.dormant.persona", "They were once our most active fans.", False),
+        ("segments.dormant.persona", "They used to shop with us every quarter.", False),
+        ("segments.dormant.persona", "The goal is to turn them back into active buyers.", False),
+        ("segments.dormant.persona", "Unlike our best customers, they stopped after one order.", False),
+        ("segments.champions.persona", "They are our best customers.", False),
+        ("segments.champions.persona", "Most of them come back within a quarter.", False),
+    ],
+)
+def test_a_quiet_segment_is_not_told_as_active(runs, field, text, refused):
+    doc = reference()
+    doc = _set(field, (_get(doc, field) + " " + text) if field.startswith("segments") else text)(doc)
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact" and p.path == field]
+    assert bool(problems) == refused, problems
+
+
+def _get(doc, path: str):
+    node = doc
+    for p in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        node = node[int(p[1:-1])] if p.startswith("[") else node[p]
+    return node
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        # Shopify trial (everyone opted out): a count told as the email list, and rewordings
+        ("All {segmentations.rfm.segments.at_risk.count} of them are on our Shopify Email list.", True),
+        ("They are the {segmentations.rfm.segments.at_risk.count} subscribers we can reach on Shopify Email.", True),
+        ("All {segmentations.rfm.segments.at_risk.count} of them are in our Klaviyo audience.", True),
+        ("There are {segmentations.rfm.segments.at_risk.count} of them; none can be emailed.", False),
+    ],
+)
+def test_a_count_is_no_reach_when_nobody_can_be_emailed(runs, text, refused):
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "count_cited_as_reach"]
+    assert bool(problems) == refused, problems
+    if refused:
+        assert "hold none of them" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "channel, emails",
+    [
+        ("Checkout email opt-in", False),  # Shopify trial: collects consent, emails nobody
+        ("Email opt-in box at checkout", False),
+        ("Email sign-up form on the thank-you page", False),
+        ("Newsletter sign-up box in the footer", False),
+        ("Email capture pop-up", False),
+        ("Packaging insert with a QR code to join the email list", False),
+        ("Re-permission email asking them to opt in again", True),
+        ("Email opt-in reminder campaign", True),
+        ("Email win-back flow", True),
+    ],
+)
+def test_a_channel_that_only_builds_the_list_emails_nobody(runs, channel, emails):
+    from custseg.strategy.reach import emails_segment
+
+    assert emails_segment(channel) == emails
+    facts = _nobody_emailable("at_risk")(facts_of(runs))
+    doc = _set("segments.at_risk.channels", [channel])(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "unreachable_segment" and p.path == "segments.at_risk.channels[0]"]
+    assert bool(problems) == emails, problems
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Churn risk of this customer is {segmentations.rfm.segments.at_risk.repeat_rate}, very low.", "fact_unit_mismatch"),  # Shopify trial
+        ("The churn rate for this group sits at {segmentations.rfm.segments.at_risk.next_repeat_rate}.", "fact_unit_mismatch"),
+        ("Statistically proven repeat buyers: {segmentations.rfm.segments.at_risk.repeat_rate} repeat.", "claim_not_in_data"),  # Shopify trial
+        ("They are proven repeat customers.", "claim_not_in_data"),
+        ("They love our snowboards and mostly buy gift cards.", "claim_not_in_data"),  # Shopify trial: the facts hold no products
+        ("They buy mainly ski wax.", "claim_not_in_data"),
+        ("You told us they mostly buy gift cards.", None),  # the user's word
+        ("They mostly buy once, in the sale.", None),
+        ("They buy mostly at full price.", None),
+        ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought again; the rest may churn.", None),
+    ],
+)
+def test_churn_proof_and_products_are_not_in_the_facts(runs, text, code):
+    doc = _append_persona("at_risk", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code in ("fact_unit_mismatch", "claim_not_in_data")]
+    assert [p.code for p in problems] == ([code] if code else []), problems
+
+
+@pytest.mark.parametrize("text", ["This customer brings most of our revenue: {segmentations.rfm.segments.dormant.revenue_share}.", "They bring in the majority of our sales."])
+def test_most_of_the_revenue_counts_the_sales_that_named_no_customer(runs, text):
+    """A Shopify trial: 51% of the sales that name a customer, when 77% of all sales were guest
+    orders in no segment. A revenue share is of the sales that name a customer."""
+    facts = copy.deepcopy(facts_of(runs))
+    dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
+    dormant["revenue_share"] = 0.51
+    doc = _append_persona("dormant", text)(reference())
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []  # few guest orders: most of it
+    facts["data"]["dropped_value"]["no_identity"] = dormant["revenue"] / 0.51 * 3
+    (p,) = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert "is a share of the sales that name a customer" in p.message and "{data.dropped_value.no_identity}" in p.message and "12.8% of all sales" in p.message
+
+
+@pytest.mark.parametrize(
+    "count, metric, target, refused",
+    [
+        (1, "repeat_rate", 0.5, "it can only be 0, 1"),  # Shopify trial: a one-customer segment
+        (3, "repeat_rate", 0.5, "it can only be 0, 0.333333, 0.666667, 1"),
+        (3, "repeat_rate", 0.67, None),  # two of three, rounded
+        (1, "repeat_rate", 1, None),
+        (20, "repeat_rate", 0.33, "the nearest values are 0.3 and 0.35"),
+        (40, "repeat_rate", 0.33, None),  # 13 of 40 is 0.325: rounded
+        (200, "repeat_rate", 0.33, None),
+    ],
+)
+def test_a_rate_target_is_one_the_segments_size_can_reach(runs, count, metric, target, refused):
+    facts = copy.deepcopy(facts_of(runs))
+    facts["segmentations"]["rfm"]["segments"]["new"]["count"] = count
+    doc = reference()
+    doc["kpis"] = [k for k in doc["kpis"] if k["segment"] != "new"] + [{"segment": "new", "metric": metric, "baseline": "{segmentations.rfm.segments.new.repeat_rate}", "target": target, "review": "monthly"}]
+    problems = [p for p in validate(doc, facts) if p.code == "target_between_steps"]
+    assert [refused in p.message for p in problems] == ([True] if refused else []), problems
+
+
+def test_the_kpi_brief_asks_for_no_count_target_check_refuses(runs):
+    """A trial on three Stripe customers read 'counts rise as every buyer stays in the base' as
+    advice to aim a count above the base (6 of 3), which check.py refuses: the brief says so."""
+    from custseg.render.briefs import render_brief
+
+    facts = copy.deepcopy(facts_of(runs, "stripe_unified_payments"))
+    brief = render_brief("operationalize", facts)
+    base = facts["segmentations"]["rfm"]["customers"]
+    assert f"A `count` target is at most the {base:,} customers segmented now" in brief and "counts rise" not in brief
+    facts["segmentations"]["rfm"]["customers"] = 3
+    assert "steps of 1/3" in render_brief("operationalize", facts)

@@ -238,13 +238,13 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'their numbers are growing' for a segment whose trend is declining,
     'most of them bought several times' when most bought once (or 'most bought only once' when
     most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
-    data holds amounts."""
+    data holds amounts; ``unattributed``: sales that named no customer (in no segment)."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -286,7 +286,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
             if top and top[0] != key and isinstance(own, (int, float)) and own < top[1]:
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
-    out += _majority_claims(path, bare, key, stats, segmentation, revenue)
+    out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
     trend = stats.get("trend")
     for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
@@ -295,15 +295,22 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     return out
 
 
-def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool) -> list[Problem]:
+def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool, unattributed: float = 0.0) -> list[Problem]:
     """'Most of the revenue' from a segment with less than half of it (or of the customers), or
-    on data that holds no revenue at all (an event log without amounts)."""
+    on data that holds no revenue at all (an event log without amounts). A revenue share is of
+    the sales that name a customer: where sales naming none (guest orders) bring the segment's
+    part of all sales to half or less, 'most of our revenue' is not so either."""
     out = []
     name = stats.get("name") or key
     for m in MOST_OF.finditer(bare):
         stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
         share = stats.get(stat)
-        if _is_number(share) and share < 0.5:
+        own = stats.get("revenue")
+        total = own / share if _is_number(own) and _is_number(share) and share > 0 else None  # the sales that name a customer
+        if stat == "revenue_share" and _is_number(share) and share >= 0.5 and unattributed > 0 and _is_number(total) and own / (total + unattributed) <= 0.5:
+            part = own / (total + unattributed)
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {{segmentations.{segmentation}.segments.{key}.revenue_share}} ({share:.1%}) is a share of the sales that name a customer: {{data.dropped_value.no_identity}} of sales named none (guest orders, in no segment), so {name} brought {part:.1%} of all sales, not most; say '{{segmentations.{segmentation}.segments.{key}.revenue_share}} of the sales that name a customer'"))
+        elif _is_number(share) and share < 0.5:
             what = "customers" if stat == "pct_customers" else "revenue"
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
         elif stat == "revenue_share" and not revenue:
@@ -476,7 +483,7 @@ _GAPS = ("median_gap_days",)
 # A rate read as the chance of leaving: '{...repeat_rate} likely to churn', 'a churn risk of {...}'
 _CHURN_AFTER = re.compile(r"\s+(?:(?:more|less)\s+)?likely\s+to\s+(?:churn|leave|cancel|lapse|quit|drop\s+off|stop\s+(?:buying|paying|renewing)|unsubscribe)\b|\s+(?:churn|attrition)\b", re.IGNORECASE)
 _CHURN_BEFORE = re.compile(
-    r"\b(?:churn|attrition|cancell?ation|drop-?off)\s+(?:rate|risk|probability|chance|likelihood)\s+(?:(?:is|of|at|stands\s+at|sits\s+at|around|about|near)\s+)*$"
+    r"\b(?:churn|attrition|cancell?ation|drop-?off)\s+(?:rate|risk|probability|chance|likelihood)\s+(?:(?:of|for|among|in)\s+(?:this|these|that|those|the|our|each|every|a)\s+(?:[\w-]+\s+){0,2}?)?(?:(?:is|of|at|stands\s+at|sits\s+at|around|about|near|remains|stays)\s+)*$"
     r"|\b(?:chance|probability|likelihood|risk)\s+(?:of\s+)?(?:(?:them|these\s+customers|their)\s+)?(?:churning|leaving|cancell?ing|lapsing|dropping\s+off)\s+(?:(?:is|of|at|around|about)\s+)*$",
     re.IGNORECASE,
 )

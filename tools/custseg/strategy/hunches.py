@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from custseg.strategy.claims import _COMPARING, RECENT_MAX_DAYS, _NEGATED_BEFORE, _is_number, _sentence_at, named_segments
+from custseg.strategy.claims import _COMPARING, CADENCE_CLAIM, CADENCE_TOLERANCE, RECENT_MAX_DAYS, _NEGATED_BEFORE, _claimed_gap, _is_number, _sentence_at, named_segments
 from custseg.strategy.problems import Problem
 
 # 'currently active', 'still browse the site', 'still buying': the segment is active today
@@ -16,6 +16,33 @@ STILL_ACTIVE = re.compile(
     r"|\b(?:currently|still)\s+(?:browse|browses|visit|visits|shop|shops|buy|buys|order|orders|come\s+back|comes\s+back)\b",
     re.IGNORECASE,
 )
+# 'our most loyal, active fans', 'active buyers', 'our best customers': the segment buys today
+ACTIVE_NOW = re.compile(
+    r"(?:\b(?:our|your)|\b(?:are|is|remain|remains)\s+(?:still\s+)?the)\s+most\s+(?:[\w-]+,?\s+(?:and\s+)?)?(?:active|engaged)\b(?!\s+(?:of|among|in|within)\b)"
+    r"|(?<![\w-])(?:active|engaged)\s+(?:fans|buyers|customers|shoppers|clients|members|regulars|subscribers|purchasers)\b"
+    r"|\b(?:are|is|remain|remains)\s+(?:still\s+)?(?:our|the|your)\s+(?:very\s+)?(?:best|most\s+valuable|most\s+important|top)\s+(?:customers|buyers|clients|shoppers|accounts|fans)\b(?!\s+(?:of|among|in|from|within)\b)",
+    re.IGNORECASE,
+)
+# Said of the past: 'were once our most active', 'formerly active buyers'
+# or as where the plan takes them: 'back into active buyers', 'become active customers again'
+_ONCE_BEFORE = re.compile(
+    r"(?:\b(?:were|was|once|formerly|previously|used\s+to\s+be|had\s+been|former|lapsed|ex|one-?time)\s+(?:\w+[\s,]+){0,3}$|-$"
+    r"|\b(?:back\s+(?:in)?to|into|become|becoming|became|turn\w*\s+(?:them\s+)?into|make\s+them|rejoin\w*|join\w*)\s+(?:(?:the|our|your|an?)\s+)?(?:\w+\s+)?$"
+    # or others set beside them: 'kept apart from active customers', 'unlike our best customers'
+    r"|\b(?:from|than|like|unlike|with|alongside|among|versus|vs)\s+(?:(?:the|our|your)\s+)?$)",
+    re.IGNORECASE,
+)
+# A cadence told in the present ('they shop with us every month'), not the past ('bought'), nor as
+# what they did ('used to buy'), nor as the plan's aim ('get them to buy')
+_PAST_OR_AIM = re.compile(r"\b(?:bought|shopped|ordered|reordered|purchased|came\s+back|returned|renewed|used\s+to|would|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew))\b", re.IGNORECASE)
+# 'comes back within a week', 'most reorder within a month': how soon customers buy again
+_WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
+WITHIN_CLAIM = re.compile(
+    r"\b(?:comes?\s+back|came\s+back|buys?\s+again|bought\s+again|orders?\s+again|ordered\s+again|reorders?|reordered|returns?|returned|shops?\s+again|repurchases?)\s+"
+    r"(?:\w+\s+){0,2}?within\s+(?:a|an|one|a\s+single|(two|three|four|a\s+few))\s+(day|week|fortnight|month|quarter)s?\b",
+    re.IGNORECASE,
+)
+_FEW = {"two": 2, "three": 3, "four": 4, "a few": 3}
 # A span of time the customers were with the business: 'renewed for months', 'long-term
 # subscribers', 'year after year'; each with the days the data must cover to show it.
 _FOR_SPAN = r"for\s+(?:many\s+|several\s+|some\s+|over\s+|more\s+than\s+)?(months|years|a\s+year)\b(?!\s+(?:ahead|to\s+come|from\s+now|after))"
@@ -44,6 +71,22 @@ UNRECORDED = re.compile(
     r"(?:in\s+the\s+(?:morning|evening|afternoon)|at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+at\s+night|after\s+work|during\s+lunch)\b",
     re.IGNORECASE,
 )
+# Proof the facts do not hold: they count and rate this data's customers, and test nothing.
+PROVEN = re.compile(
+    r"\b(?:statistically|scientifically|mathematically)\s+(?:proven|significant|confirmed|validated|certain|reliable|robust)\b"
+    r"|\bproven\s+(?:repeat\s+|loyal\s+|high-value\s+|big\s+)?(?:buyers|customers|clients|shoppers|spenders|subscribers|regulars|fans|purchasers)\b"
+    r"|\b(?:the\s+)?data\s+(?:proves|has\s+proven|shows\s+beyond\s+doubt)\b",
+    re.IGNORECASE,
+)
+# What customers buy: the facts hold no products, so 'they mostly buy gift cards' has nothing behind
+# it (not 'mostly buy once', 'buy mostly at Christmas' or 'buy mostly on sale': how and when, not what)
+_BUY = r"(?:buy|buys|bought|order|orders|ordered|purchase|purchases|purchased|shop\s+for|shops\s+for|shopped\s+for|pick\s+up|picks\s+up|go\s+for|goes\s+for|choose|chooses|stick\s+to|sticks\s+to)"
+_MOSTLY = r"(?:mostly|mainly|primarily|largely|chiefly|predominantly|usually|almost\s+only|almost\s+always|nearly\s+always|only\s+ever)"
+_NOT_A_PRODUCT = (
+    r"(?!(?:once|twice|again|more|less|often|rarely|online|offline|in|at|on|during|around|before|after|from|with|through|via|when|while|for|by|"
+    r"what|whatever|whenever|direct|directly|one|a\s+single|the\s+same|something|anything|more|less|together|alone|again|full[-\s]price|discounted|cheap|early|late|small|big|large|low|high|here|there|us|it|them)\b)"
+)
+PRODUCT_CLAIM = re.compile(rf"\b{_MOSTLY}\s+{_BUY}\s+{_NOT_A_PRODUCT}[\w-]+|\b{_BUY}\s+{_MOSTLY}\s+{_NOT_A_PRODUCT}[\w-]+", re.IGNORECASE)
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period
 _COUNTED_BEFORE = re.compile(r"\bfact\s+(?:\S+\s+){0,8}$")
 _NEGATION = re.compile(r"\bnot\b|n't\b|\bnever\b|\bno\b", re.IGNORECASE)
@@ -72,6 +115,16 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             for m in STILL_ACTIVE.finditer(bare)
             if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
+    if _is_number(days) and days > RECENT_MAX_DAYS and not activity and not out:  # one claim of being active, one problem
+        last = f"{name}'s customers last bought a median {days:g} days ago"
+        found = [m for m in ACTIVE_NOW.finditer(bare) if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _ONCE_BEFORE.search(bare[: m.start()])]
+        found += [m for m in CADENCE_CLAIM.finditer(bare) if not _PAST_OR_AIM.search(m.group(0) + " " + bare[max(0, m.start() - 25): m.start()]) and days > max(RECENT_MAX_DAYS, CADENCE_TOLERANCE * _claimed_gap(m))]
+        out += [
+            Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {last}: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} and say they have gone quiet (what they did before, in the past tense)")
+            for m in found
+            if not _about_another(_sentence_at(bare, m.start()), key, aliases)
+        ][:1]
+    out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
     repeat = stats.get("repeat_rate")
     if repeat == 0 and stats.get("count") and not activity:
         out += [
@@ -80,6 +133,23 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _NEGATION.search(m.group(0)) and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _COUNTED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     return out
+
+
+def _within_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool) -> list[Problem]:
+    """'Which mostly comes back within a week' of a segment whose repeat buyers' median gap is 53
+    days, or (told in the present) whose median customer last bought months ago."""
+    gap, days = stats.get("median_gap_days"), stats.get("days_since_active" if activity else "median_recency_days")
+    name = stats.get("name") or key
+    for m in WITHIN_CLAIM.finditer(bare):
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _about_another(_sentence_at(bare, m.start()), key, aliases):
+            continue
+        claimed = _WITHIN_UNITS[m.group(2).lower()] * (_FEW.get(m.group(1).lower(), 1) if m.group(1) else 1)
+        if _is_number(gap) and gap > CADENCE_TOLERANCE * claimed:
+            return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back after {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead")]
+        if _is_number(days) and days > max(RECENT_MAX_DAYS, CADENCE_TOLERANCE * claimed) and not _PAST_OR_AIM.search(m.group(0)):
+            stat = "days_since_active" if activity else "median_recency_days"
+            return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers last {'were active' if activity else 'bought'} a median {days:g} days ago: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead")]
+    return []
 
 
 def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]:
@@ -99,9 +169,16 @@ def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]
 
 def unrecorded_claims(path: str, bare: str) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
-    for a plan to compare, so the claim is a hunch; said as the user's own, it may stand."""
-    return [
-        Problem(path, "claim_not_in_data", f"'{m.group(0)}': the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them; leave it out, or give it as the user's own observation ('you told us ...')")
-        for m in UNRECORDED.finditer(bare)
-        if not _TOLD_BY_USER.search(_sentence_at(bare, m.start()))
-    ][:1]
+    for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
+    'they mostly buy gift cards' (the facts hold no products) and 'statistically proven repeat
+    buyers' (the facts test nothing)."""
+    why = (
+        (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
+        (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
+        (PROVEN, "the facts count and rate this data's customers and test nothing, so nothing is proven; say what the figure counts ('{...repeat_rate} of them bought again') without 'proven'"),
+    )
+    for pattern, reason in why:
+        for m in pattern.finditer(bare):
+            if not _TOLD_BY_USER.search(_sentence_at(bare, m.start())) and not _NEGATED_BEFORE.search(bare[: m.start()]):
+                return [Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')")]
+    return []

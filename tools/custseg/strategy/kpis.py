@@ -121,3 +121,35 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
         if _worse(target, base, lower):
             out.append(Problem(f"kpis[{i}].target", "kpi_target_backwards", f"the target {target:g} is {'above' if lower else 'below'} the baseline {base:g} ({key}); {why}"))
     return out
+
+
+# Rates a KPI may aim at, counted over a known number of people: a segment's repeat rate over its
+# customers, its share over all the customers segmented.
+STEPPED_RATES = ("repeat_rate", "pct_customers")
+STEP_SLACK = 0.01  # a target this close to a reachable value is that value, rounded
+
+
+def _targets_between_steps(kpis: list, segmentation: str, seg_facts: dict) -> list[Problem]:
+    """A repeat rate of 0.5 for a segment of one customer: a rate over n people moves in steps
+    of 1/n (one customer: 0 or 1), so a target between two steps cannot be met as written.
+    Slack of a point lets a large segment's rounded target stand."""
+    segments = seg_facts.get("segments") or {}
+    out = []
+    for i, k in enumerate(kpis):
+        if not isinstance(k, dict) or k.get("metric") not in STEPPED_RATES or not isinstance(k.get("segment"), str):
+            continue
+        target = _number(k.get("target"))
+        metric, seg = k["metric"], k["segment"]
+        n = _number((segments.get(seg) or {}).get("count")) if metric == "repeat_rate" else _number(seg_facts.get("customers"))
+        if target is None or not n or n != int(n) or not 0 <= target <= 1:
+            continue
+        n = int(n)
+        nearest = round(target * n) / n
+        if abs(target - nearest) <= STEP_SLACK + 1e-9:
+            continue
+        size = f"segmentations.{segmentation}.segments.{seg}.count" if metric == "repeat_rate" else f"segmentations.{segmentation}.customers"
+        over = f"the {n:,} customer{'s' if n != 1 else ''} of '{seg}'" if metric == "repeat_rate" else f"all {n:,} customers segmented"
+        lower, upper = int(target * n) / n, (int(target * n) + 1) / n
+        values = f"it can only be {', '.join(f'{j / n:g}' for j in range(n + 1))}" if n < 10 else f"the nearest values are {lower:.4g} and {upper:.4g}"
+        out.append(Problem(f"kpis[{i}].target", "target_between_steps", f"a {metric} over {over} moves in steps of 1/{n} ({{{size}}}), so {target:g} cannot be reached as written: {values}; aim at one of those, or track a measure that does not hinge on so few customers (their spend)"))
+    return out

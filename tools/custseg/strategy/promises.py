@@ -1,7 +1,9 @@
 """Money a plan's text promises: an outcome said to be certain ('guaranteed revenue', 'will
-definitely bring in'), and a what-if told as what the plan will bring (a sized opportunity, or
-the money failed payments still owe, as 'the {...value_per_10pct} this campaign will bring in').
-A plan expects; what customers pay it cannot promise. Standard library only."""
+definitely bring in'), a what-if told as what the plan will bring (a sized opportunity, or the
+money failed payments still owe, as 'the {...value_per_10pct} this campaign will bring in' or
+'expect this flow to add {...}'), a segment's past spend told as the gain ('winning them back
+adds {...at_risk.revenue}'), and what customers will do ('this flow will win back most of them').
+A plan expects; what customers do and pay it cannot promise. Standard library only."""
 
 from __future__ import annotations
 
@@ -22,6 +24,27 @@ MONEY_WORDS = re.compile(
 # What a plan's outcome will bring, said as a fact: 'will bring in', 'will add', 'is going to recover'.
 FORECAST = re.compile(
     r"\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){0,2}?(?:bring(?:\s+in|\s+back)?|add|recover|recoup|generate|earn|deliver|return|make|yield|produce|win\s+back|unlock|secure|capture|net|be\s+worth)\b",
+    re.IGNORECASE,
+)
+# An expectation said of a what-if: 'expect this flow to add', 'is expected to bring in', 'should add'.
+_GAIN_VERB = r"(?:bring(?:\s+in|\s+back)?|add|recover|recoup|generate|earn|deliver|return|make|yield|produce|win\s+back|unlock|secure|capture|net)"
+EXPECTED = re.compile(rf"\bexpect(?:s|ed|ing)?\s+(?:\w+\s+){{0,3}}?to\s+{_GAIN_VERB}\b|\b(?:is|are)\s+(?:expected|set|projected|forecast)\s+to\s+{_GAIN_VERB}\b|\bshould\s+{_GAIN_VERB}\b", re.IGNORECASE)
+# A segment's own money figures: what its customers spent in the past, not what a plan brings.
+PAST_MONEY = ("revenue", "avg_value", "aov", "spend_last_period_per_customer")
+# 'adds {...at_risk.revenue}', 'would recover {...revenue}', 'brings back the {...revenue}': a gain
+# of the whole amount (not 'part of the {...revenue} they spent')
+_GAIN_BEFORE = re.compile(
+    r"\b(?:adds?|adding|added|bring(?:s|ing)?\s+(?:in|back)|brought\s+(?:in|back)|recover(?:s|ing|ed)?|recoup(?:s|ing)?|win(?:s|ning)?\s+back|unlock(?:s|ing)?|generat(?:e|es|ing)|gain(?:s|ing)?|earn(?:s|ing)?|yield(?:s|ing)?|restor(?:e|es|ing)|reclaim(?:s|ing)?)"
+    r"\s+(?:(?:an?|the|their|its|all|whole|entire|full|extra|additional|another|further|up\s+to|as\s+much\s+as|nearly|almost|about|around|roughly|some)\s+)*$",
+    re.IGNORECASE,
+)
+# Customers' buying promised: 'this flow will win back most of them', 'they will certainly buy a third time'
+_MOST_OF_THEM = r"(?:most|all|every\s+one|each|nearly\s+all|almost\s+all|the\s+majority|the\s+bulk|the\s+rest)\s+of\s+(?:them|these|those|the\s+\w+)|them\s+all|everyone|every\s+(?:customer|buyer|one\s+of\s+them)"
+BEHAVIOR_PROMISE = re.compile(
+    rf"\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?(?:win\s+back|bring\s+back|reactivate|re-?engage|convert|retain|save)\s+(?:{_MOST_OF_THEM})\b"
+    rf"|\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?bring\s+(?:{_MOST_OF_THEM})\s+back\b"
+    r"|\b(?:will|would|are|is)\s+(?:definitely|certainly|surely|undoubtedly)\s+(?:\w+\s+){0,1}?(?:buy|order|purchase|shop|come\s+back|return|renew|reorder|re-?order|spend|upgrade|stay|convert|bring\s+\w+(?:\s+of\s+them)?\s+back)\b"
+    r"|\b(?:are|is)\s+(?:sure|certain|bound|guaranteed)\s+to\s+(?:buy|order|purchase|shop|come\s+back|return|renew|reorder|re-?order|spend|upgrade|stay|convert)\b",
     re.IGNORECASE,
 )
 # A what-if said as one: 'if a tenth moved', 'up to', 'could', 'at last period's rate'.
@@ -45,10 +68,12 @@ def promises(path: str, text: str) -> list[Problem]:
     So is a what-if told as what the plan will bring ('Recover the {...value_per_10pct} a period
     this campaign will bring in'), unless the sentence says it as one ('if', 'up to', 'could')."""
     out = []
+    promised = set()  # sentences that promise money: one problem each
     for m in PROMISE.finditer(text):
         sentence = _sentence_at(text, m.start())
         amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
         if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
+            promised.add(sentence)
             cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
             out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
     told = {_sentence_at(text, m.start()) for m in PROMISE.finditer(text)}
@@ -57,7 +82,7 @@ def promises(path: str, text: str) -> list[Problem]:
         if not _what_if(m.group(1)) or sentence in told:
             continue
         words = PLACEHOLDER.sub(" ", sentence)
-        forecast = FORECAST.search(words)
+        forecast = FORECAST.search(words) or EXPECTED.search(words)
         if forecast and not _HEDGED.search(words):
             told.add(sentence)
             key = m.group(1)
@@ -66,4 +91,36 @@ def promises(path: str, text: str) -> list[Problem]:
             else:
                 instead = f"what unfinished or failed payments still owe, as what the plan will bring: say 'up to {{{key}}}' or 'if every one of them paid, that would be {{{key}}}'"
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
+    out += _past_money_as_gain(path, text, told)
+    promised |= told - {_sentence_at(text, m.start()) for m in PROMISE.finditer(text)}
+    for m in BEHAVIOR_PROMISE.finditer(text):
+        sentence = _sentence_at(text, m.start())
+        if sentence in promised:
+            continue
+        promised.add(sentence)
+        out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises what customers will do, which no plan can: say what the plan aims for ('aims to win back', 'could bring some of them back') and cite what they did last period (next_repeat_rate or the move's historical_rate)"))
+    return out
+
+
+def _past_money_as_gain(path: str, text: str, told: set[str]) -> list[Problem]:
+    """'Winning them back adds {...at_risk.revenue} in revenue': a segment's revenue is all it
+    spent in the data, not what a win-back adds; and 'A bundle push will bring in
+    {...avg_value} more each': what a customer spent is not what the plan will bring."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        parts = m.group(1).split(".")
+        if len(parts) < 5 or parts[0] != "segmentations" or parts[2] != "segments" or parts[-1] not in PAST_MONEY:
+            continue
+        sentence = _sentence_at(text, m.start())
+        if sentence in told:
+            continue
+        words = PLACEHOLDER.sub(" ", sentence)
+        gain = _GAIN_BEFORE.search(text[: m.start()]) if parts[-1] == "revenue" else None
+        forecast = None if gain else FORECAST.search(words) or EXPECTED.search(words)
+        if gain or (forecast and not _HEDGED.search(words)):
+            told.add(sentence)
+            what = "all its customers spent in the data" if parts[-1] == "revenue" else "what its customers spent in the past"
+            opp = f"{{segmentations.{parts[1]}.opportunities.{parts[3]}_to_<segment>.value_per_10pct}}"
+            said = (gain or forecast).group(0).strip()
+            out.append(Problem(path, "promise_in_text", f"'{said}' tells {{{m.group(1)}}}, {what}, as what the plan will bring: cite it as their past spend ('part of the {{{m.group(1)}}} they have spent'), or size the gain with a move's what-if ({opp}: 'up to ... a period')"))
     return out

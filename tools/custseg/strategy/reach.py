@@ -23,9 +23,21 @@ NON_EMAIL_CHANNEL = re.compile(
 _ALSO_EMAIL = re.compile(r"(?:\band\b|\bthen\b|\bplus\b|\bor\b|[,+&/])\s*(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
+# Channels that collect consent to email ('Checkout email opt-in', 'Email sign-up form on the
+# thank-you page'): they email nobody, unless the channel also sends ('re-permission email').
+LIST_BUILDING = re.compile(
+    r"\bopt-?ins?\b|\bsign-?ups?\s+(?:box|form|field|check-?box|prompt|pop-?up|widget|page|link)\b|\bsubscribe\s+(?:box|form|field|prompt|check-?box|widget|link|button)\b"
+    r"|\bcheck-?box\b|\b(?:e-?mail|list|subscriber)\s+(?:capture|collection|sign-?ups?|growth|building)\b|\bjoin\s+(?:the|our)\s+(?:[\w-]+\s+){0,2}?list\b|\blist[-\s]building\b",
+    re.IGNORECASE,
+)
+SENDS = re.compile(r"\bcampaigns?\b|\bflows?\b|\bsequences?\b|\bblasts?\b|\bre-?(?:permission|opt\w*|engage\w*|activat\w*)\b|\bsend\w*\b|\breminders?\b|\bdigests?\b|\bseries\b|\bwin-?back\b|\bfollow-?ups?\b", re.IGNORECASE)
+
+
 def emails_segment(channel: str) -> bool:
     """Whether a targeting channel emails the segment: it names email and is not another
-    channel that merely leads to the email list."""
+    channel that merely leads to the email list, nor one that only collects consent to it."""
+    if LIST_BUILDING.search(channel) and not SENDS.search(channel):
+        return False
     mail = EMAIL_CHANNEL.search(channel)
     other = NON_EMAIL_CHANNEL.search(channel)
     if not mail or not other or mail.start() < other.start():
@@ -100,7 +112,9 @@ _REACH_BEFORE = re.compile(r"\b(?:reach(?:es|ing)?|e-?mail(?:s|ing)?|messag(?:e|
 # '{...count} subscribers, all of whom can be reached by email', '{...count} customers are on the email list'
 _REACH_AFTER = re.compile(
     r"\s*,?\s+(?:[\w'-]+,?\s+){0,4}?(?:(?:can\s+(?:all\s+)?be|are(?:\s+all)?|is|will\s+(?:all\s+)?be|get)\s+"
-    r"(?:reached|emailed|contacted|reachable|emailable|on\s+(?:the|our|your)\s+(?:e-?mail(?:ing)?\s+|mailing\s+)?list|subscribed)|reachable|emailable)\b",
+    r"(?:reached|emailed|contacted|reachable|emailable|(?:on|in)\s+(?:the|our|your)\s+(?:[\w-]+\s+){0,2}?(?:e-?mail(?:ing)?\s+|mailing\s+|newsletter\s+|subscriber\s+)?(?:list|audience)|subscribed)|reachable|emailable"
+    # '{...count} subscribers we can reach on Shopify Email'
+    r"|(?:we|you)\s+can\s+(?:all\s+)?(?:reach|e-?mail|contact|message)|(?:we|you)\s+(?:reach|e-?mail)\s+(?:on|through|via|with|by))\b",
     re.IGNORECASE,
 )
 # Words between a count and 'can be emailed' that make it a part of them: 'some of whom', 'those with an email'
@@ -135,7 +149,9 @@ def count_as_reach(path: str, text: str, facts: dict) -> list[Problem]:
         if no_email:
             out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the export held no usable email address, so the email-tool files hold none of them (segments_generic.csv lists them by source_id): say the email goes to those of them your own tool holds an address for, without a count"))
         else:
-            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files hold {held:,} of them (the others have no email or opted out): cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches"))
+            hold = f"hold {held:,} of them (the others have no email or opted out)" if held else "hold none of them (every one opted out or has no email)"
+            instead = f"cite {{exports.reachable_by_segment.{seg}}} for the people an email reaches" if held else "say that nobody in it can be emailed, and reach them without their contact details (on-site, packaging inserts)"
+            out.append(Problem(path, "count_cited_as_reach", f"{{{m.group(1)}}} counts all {count:,} {people} of '{seg}', but the email-tool files {hold}: {instead}"))
     return out
 
 

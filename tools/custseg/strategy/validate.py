@@ -25,8 +25,9 @@ from custseg.strategy.claims import other_segment_figures, segment_aliases, segm
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
-from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems
+from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems, _targets_between_steps
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
@@ -173,10 +174,15 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
-            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None)
+            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
             problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+        rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
+        ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
+        if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
+            problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
+        problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
@@ -225,6 +231,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _baseline_kinds(kpis, keys, segmentation)
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
+    told = {p.path for p in problems}
+    problems += [p for p in _targets_between_steps(kpis, segmentation, seg_facts or {}) if p.path not in told]
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     usage = _usage_plan(keys, segmentation)
