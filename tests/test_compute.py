@@ -1574,3 +1574,15 @@ def test_reasons_leave_spend_out_when_everyone_spent_the_same(cli, tmp_path):
     run_ok(cli, write_log(tmp_path, rows, "log2.csv"), "--out", out, "--no-charts")
     _, customers = read_out(out)
     assert customers["reason"].str.contains("spend in the ").all()
+
+
+def test_asked_for_quintiles_of_one_recency_score_it_by_the_calendar(cli, tmp_path):
+    """--method quantile on buyers who all bought on the as-of day gave them all recency 1 and
+    'Needs Attention: have not bought in a while' (a trial on a launch day's Stripe export)."""
+    rows = [(f"c{i}", "2024-03-20", f"{10 + i}.00") for i in range(12)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--method", "quantile")
+    facts, customers = read_out(out)
+    rfm = facts["segmentations"]["rfm"]
+    assert (customers["r_score"] == 5).all() and "needs_attention" not in set(customers["segment"])
+    assert rfm["method_reason"].startswith("quantile scoring was asked for; every customer last bought on the as-of date, so recency is scored by calendar bands")

@@ -72,6 +72,12 @@ def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scor
     if method == "fixed":
         r, rs = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
         f, fs = fixed_score(metrics.purchase_days, FREQUENCY_BANDS, "frequency", True)
+    elif len(metrics.recency) and metrics.recency.min() == metrics.recency.max():
+        # Quintiles of one value give everyone the lowest score: buyers of the as-of day would
+        # 'not have bought in a while'. The calendar says how recent they are.
+        r, rs = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
+        f, fs = quantile_score(metrics.purchase_days, "frequency", True)
+        reason += _same_recency(metrics.recency).replace("no method separates them on recency", "recency is scored by calendar bands (quintiles of one value would give everyone the lowest score)")
     else:
         r, rs = quantile_score(metrics.recency, "recency", False)
         f, fs = quantile_score(metrics.purchase_days, "frequency", True)

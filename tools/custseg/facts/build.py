@@ -641,7 +641,7 @@ class _Transactions(_Base):
         seg = Segmentation(
             kind="rfm",
             method=method,
-            method_reason=reason,
+            method_reason=now.scored.method_reason,  # with what scoring had to say (one recency scored by the calendar)
             definition={"frequency": "distinct purchase days", "recency": "days from the last purchase to the as-of date", "monetary": _monetary_definition(self.ds) if self.has_amounts else "not scored: the data has no amounts", "rule_table": table.name, "rule_table_reason": now.assignment.table_reason},
             order=keys,
             segments=segments,
