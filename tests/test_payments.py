@@ -430,3 +430,14 @@ def test_unfinished_sign_ups_without_emails_are_not_money_to_chase(cli, tmp_path
     assert "quickest win" in cli("brief", "intake", "--facts", out / "facts.json").out
     assert "A payment-recovery message" in cli("brief", "strategy", "--facts", out / "facts.json").out
     assert "so a reminder reaches them" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_strategy_brief_says_only_when_some_failures_are_old(cli, tmp_path):
+    """'Only {...outstanding_recent.value} of it was last tried in the last 90 days' read oddly
+    when all of it was (a trial on a 22-day export)."""
+    out = tmp_path / "out"
+    assert cli("run", stripe_file(tmp_path / "payments.csv"), "--out", out, "--no-charts").code == 0
+    fp = json.loads((out / "facts.json").read_text(encoding="utf-8"))["data"]["failed_payments"]
+    assert fp["outstanding_recent"]["payments"] == fp["outstanding"]  # every failure is recent here
+    brief = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert "All of it was last tried in the data's last 90 days." in brief and "Only `{data.failed_payments.outstanding_recent.value}`" not in brief
