@@ -441,3 +441,9 @@ def test_the_strategy_brief_says_only_when_some_failures_are_old(cli, tmp_path):
     assert fp["outstanding_recent"]["payments"] == fp["outstanding"]  # every failure is recent here
     brief = cli("brief", "strategy", "--facts", out / "facts.json").out
     assert "All of it was last tried in the data's last 90 days." in brief and "Only `{data.failed_payments.outstanding_recent.value}`" not in brief
+    rows = [("old@pay.example", "cus_o", "01-01", "70.00", "Failed"), ("new@pay.example", "cus_n", "07-10", "30.00", "Failed")]
+    rows += [(f"{x}@pay.example", f"cus_{x}", "07-19", "10.00", "Paid") for x in "xyz"]
+    out = tmp_path / "old"
+    assert cli("run", stripe_file(tmp_path / "old.csv", rows), "--out", out, "--no-charts").code == 0
+    brief = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert "Only `{data.failed_payments.outstanding_recent.value}` of it was last tried" in brief and "All of it was last tried" not in brief
