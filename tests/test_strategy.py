@@ -2734,3 +2734,20 @@ def test_the_kpi_brief_asks_for_no_count_target_check_refuses(runs):
     assert f"A `count` target is at most the {base:,} customers segmented now" in brief and "counts rise" not in brief
     facts["segmentations"]["rfm"]["customers"] = 3
     assert "steps of 1/3" in render_brief("operationalize", facts)
+
+
+@pytest.mark.parametrize("said, refused", [
+    ("Between them they still owe {data.failed_payments.outstanding_value}.", True),  # a trial's: the export's 4,970.00, the segment's 1,000.00
+    ("Some of them owe part of the {data.failed_payments.outstanding_value} still outstanding.", True),
+    ("Across all customers {data.failed_payments.outstanding_value} is still owed; they owe {segmentations.rfm.segments.champions.outstanding_value} of it.", False),
+    ("They owe {segmentations.rfm.segments.champions.outstanding_value}.", False),
+])
+def test_the_exports_total_owed_is_not_a_segments(runs, said, refused):
+    facts = facts_of(runs, "stripe_unified_payments")
+    assert facts["segmentations"]["rfm"]["segments"]["champions"]["outstanding_value"] is not None
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["champions"]["persona"] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "fact_of_other_segment"]
+    assert bool(found) == refused
+    if refused:
+        assert "{segmentations.rfm.segments.champions.outstanding_value}" in found[0].message

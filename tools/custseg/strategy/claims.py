@@ -401,6 +401,34 @@ def other_segment_figures(path: str, text: str, segmentation: str, fact_segments
     return out
 
 
+# Whole-export figures of failed payments; per segment the facts hold outstanding_value and
+# outstanding_customers (each segment's own share of them).
+_DATA_OWED = re.compile(r"data\.failed_payments\.(outstanding_value|outstanding_customers|outstanding|never_paid_value|never_paid_customers)$")
+_WHOLE_EXPORT = re.compile(r"\b(?:in\s+all|all\s+told|overall|in\s+total|across\s+(?:all|every|the\s+whole)|of\s+all\s+(?:customers|clients|buyers)|(?:the\s+)?whole\s+(?:export|file|base|business)|everyone)\b", re.IGNORECASE)
+
+
+def export_figures_of_them(path: str, text: str, segmentation: str, fact_segments: dict) -> list[Problem]:
+    """'Between them they still owe {data.failed_payments.outstanding_value}' in a segment's
+    own text: the whole export's figure given as theirs (a trial's 4,970.00 of which the segment
+    owed 1,000.00). Said of the whole ('in all'), it passes."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    if not own or own.group(1) not in fact_segments:
+        return []
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        field = _DATA_OWED.match(m.group(1))
+        if not field:
+            continue
+        start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+        stops = [i for i in (text.find(".", m.end()), text.find(";", m.end())) if i >= 0]
+        sentence = text[start:min(stops) if stops else len(text)]
+        if not _SELF_PRONOUN.search(sentence) or _WHOLE_EXPORT.search(sentence):
+            continue
+        stat = "outstanding_customers" if field.group(1).endswith("customers") else "outstanding_value"
+        out.append(Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is the whole export's figure, but the sentence gives it as theirs: cite {{segmentations.{segmentation}.segments.{own.group(1)}.{stat}}} for what this segment owes, or say it is the export's total ('in all')"))
+    return out
+
+
 # Between a segment's name and a figure: the figure is of where they go ('Core Accounts expand
 # towards the Strategic tier, where accounts spend {...champions.avg_value}'), not of them.
 _SELF_PRONOUN = re.compile(r"\b(?:they|them|their|these|this\s+(?:group|segment|cohort))\b", re.IGNORECASE)

@@ -21,7 +21,7 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import export_figures_of_them, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
@@ -182,6 +182,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
+        problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
