@@ -2751,3 +2751,18 @@ def test_the_exports_total_owed_is_not_a_segments(runs, said, refused):
     assert bool(found) == refused
     if refused:
         assert "{segmentations.rfm.segments.champions.outstanding_value}" in found[0].message
+
+
+@pytest.mark.parametrize("said, refused", [
+    ("Most of our referrals come from them.", True),  # a coach's trial: the data holds no referrals
+    ("They already refer friends to us.", True),
+    ("Ask them to refer a friend, with a free session for both.", False),  # a plan mechanic
+    ("Reward clients who refer a friend.", False),
+    ("You told us most of your referrals come from them.", False),
+])
+def test_referral_claims_are_not_in_the_data(runs, said, refused):
+    facts = facts_of(runs)
+    doc = reference()
+    doc["segments"]["champions"]["persona"] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "claim_not_in_data"]
+    assert bool(found) == refused

@@ -71,6 +71,13 @@ UNRECORDED = re.compile(
     r"(?:in\s+the\s+(?:morning|evening|afternoon)|at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+at\s+night|after\s+work|during\s+lunch)\b",
     re.IGNORECASE,
 )
+# 'Most of our referrals come from them', 'they already refer friends': the data holds no referrals
+# (plan mechanics such as 'ask them to refer a friend' or 'reward clients who refer' are not claims)
+REFERRAL_CLAIM = re.compile(
+    r"\b(?:(?:most|many|all|the\s+bulk|half)\s+of\s+(?:our|the|your)\s+referrals|referrals\s+(?:mostly\s+|mainly\s+|usually\s+)?(?:come|came)\s+from"
+    r"|they\s+(?:already\s+|often\s+|regularly\s+|mostly\s+)?(?:refer(?:red)?|recommend(?:ed)?)\s+(?:us|friends|others|people|new\s+(?:clients|customers)))\b",
+    re.IGNORECASE,
+)
 # Proof the facts do not hold: they count and rate this data's customers, and test nothing.
 PROVEN = re.compile(
     r"\b(?:statistically|scientifically|mathematically)\s+(?:proven|significant|confirmed|validated|certain|reliable|robust)\b"
@@ -175,6 +182,7 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
+        (REFERRAL_CLAIM, "the facts hold no referrals, so nothing says who refers whom"),
         (PROVEN, "the facts count and rate this data's customers and test nothing, so nothing is proven; say what the figure counts ('{...repeat_rate} of them bought again') without 'proven'"),
     )
     for pattern, reason in why:
