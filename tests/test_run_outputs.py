@@ -149,7 +149,8 @@ def test_a_base_mostly_opted_out_is_a_run_warning(cli, tmp_path):
             counts = [int(part.rsplit(" of ", 1)[0].rsplit(" ", 1)[1].replace(",", "")) for part in reach.split(": ", 1)[1].split(". Where")[0].split("; ")]
             assert sum(counts) == reachable
             intake = render_brief("intake", facts)  # its defaults stop assuming email
-            assert f"email reaches only {reachable:,} of {exports['customers']:,} customers" in intake and "Default: an email platform" not in intake
+            who = "customers" if exports["customers"] == facts["data"]["customers"] else "people the CRM files list"
+            assert f"email reaches only {reachable:,} of the {exports['customers']:,} {who}" in intake and "Default: an email platform" not in intake
             # rows and orders are told apart (a line-item export drops several rows per order)
             d = facts["data"]
             assert f"unpaid {d['dropped']['unpaid']:,} rows ({d['dropped_orders']['unpaid']:,} orders)" in intake
