@@ -2741,6 +2741,8 @@ def test_the_kpi_brief_asks_for_no_count_target_check_refuses(runs):
     ("Some of them owe part of the {data.failed_payments.outstanding_value} still outstanding.", True),
     ("Across all customers {data.failed_payments.outstanding_value} is still owed; they owe {segmentations.rfm.segments.champions.outstanding_value} of it.", False),
     ("They owe {segmentations.rfm.segments.champions.outstanding_value}.", False),
+    # the sentence runs past the dots inside an earlier reference: 'Across all customers' is in it
+    ("Across all customers {data.failed_payments.outstanding_customers} owe {data.failed_payments.outstanding_value}, and they include some of these.", False),
 ])
 def test_the_exports_total_owed_is_not_a_segments(runs, said, refused):
     facts = facts_of(runs, "stripe_unified_payments")

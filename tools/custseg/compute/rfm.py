@@ -60,12 +60,12 @@ def choose_method(metrics: Metrics, requested: str, days_covered: int) -> tuple[
     return "fixed", f"the data covers {days_words(days_covered)} and calendar bands spread customers across recency scores (largest band {shares.max():.0%})"
 
 
-def _same_recency(recency: np.ndarray) -> str:
-    """'; every customer last bought N days before...' when all share one recency, else ''."""
+def _same_recency(recency: np.ndarray, so: str = "no method separates them on recency") -> str:
+    """'; every customer last bought N days before..., so ``so``' when all share one recency, else ''."""
     if not len(recency) or recency.min() != recency.max():
         return ""
     days = int(recency[0])
-    return f"; every customer last bought {'on the as-of date' if days == 0 else f'{days:,} days before the as-of date'}, so no method separates them on recency"
+    return f"; every customer last bought {'on the as-of date' if days == 0 else f'{days:,} days before the as-of date'}, so {so}"
 
 
 def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scored:
@@ -77,7 +77,7 @@ def score(metrics: Metrics, method: str, reason: str, has_amounts: bool) -> Scor
         # 'not have bought in a while'. The calendar says how recent they are.
         r, rs = fixed_score(metrics.recency, RECENCY_BANDS, "recency", False)
         f, fs = quantile_score(metrics.purchase_days, "frequency", True)
-        reason += _same_recency(metrics.recency).replace("no method separates them on recency", "recency is scored by calendar bands (quintiles of one value would give everyone the lowest score)")
+        reason += _same_recency(metrics.recency, so="recency is scored by calendar bands (quintiles of one value would give everyone the lowest score)")
     else:
         r, rs = quantile_score(metrics.recency, "recency", False)
         f, fs = quantile_score(metrics.purchase_days, "frequency", True)

@@ -419,9 +419,7 @@ def export_figures_of_them(path: str, text: str, segmentation: str, fact_segment
         field = _DATA_OWED.match(m.group(1))
         if not field:
             continue
-        start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start())) + 1
-        stops = [i for i in (text.find(".", m.end()), text.find(";", m.end())) if i >= 0]
-        sentence = text[start:min(stops) if stops else len(text)]
+        sentence = _sentence_at(text, m.start())
         if not _SELF_PRONOUN.search(sentence) or _WHOLE_EXPORT.search(sentence):
             continue
         stat = "outstanding_customers" if field.group(1).endswith("customers") else "outstanding_value"
@@ -468,10 +466,12 @@ def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | 
     return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
 
 
-def _sentence_span(text: str, pos: int) -> tuple[int, int]:
-    """Where the sentence of :func:`_sentence_at` around ``pos`` starts and ends in ``text``."""
-    start = max(text.rfind(". ", 0, pos), text.rfind("! ", 0, pos), text.rfind("? ", 0, pos), text.rfind("; ", 0, pos))
-    ends = [i for i in (text.find(". ", pos), text.find("! ", pos), text.find("? ", pos), text.find("; ", pos)) if i >= 0]
+def _sentence_span(text: str, pos: int, clauses: bool = True) -> tuple[int, int]:
+    """Where the sentence of :func:`_sentence_at` around ``pos`` starts and ends in ``text``;
+    ``clauses``: a semicolon ends it too."""
+    stops = (". ", "! ", "? ", "; ") if clauses else (". ", "! ", "? ")
+    start = max(text.rfind(s, 0, pos) for s in stops)
+    ends = [i for i in (text.find(s, pos) for s in stops) if i >= 0]
     return (start + 1 if start >= 0 else 0), (min(ends) + 1 if ends else len(text))
 
 

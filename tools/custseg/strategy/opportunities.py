@@ -113,8 +113,7 @@ def period_misread(path: str, text: str, facts: dict) -> list[Problem]:
         if lasting:
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is worth {said}, not a lasting gain ('{lasting.group(0)}'): say it is what the move is worth in a period; for what a moved customer is worth afterwards, cite {{{m.group(1).rsplit('.', 1)[0]}.next_gap_per_customer}} a period"))
             continue
-        whole = text[max(text.rfind(". ", 0, m.start()), text.rfind("! ", 0, m.start()), text.rfind("? ", 0, m.start()), 0):]
-        whole = whole[: min([i for i in (whole.find(". ", 1), whole.find("! ", 1), whole.find("? ", 1)) if i >= 0] or [len(whole)])]
+        whole = text[slice(*_sentence_span(text, m.start(), clauses=False))]
         # the period may be said once for the sentence ('were worth {...} every {period_days}; a further tenth would add {...}')
         if not word and not _PERIOD_SAID.search(PLACEHOLDER.sub(lambda x: "{period_days}" if x.group(1) == "period_days" else " ", whole)):
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is worth {said}, and the sentence gives no period, so it reads as a one-off or lasting sum: write 'a period' or 'every {{period_days}}' after it"))

@@ -69,14 +69,16 @@ def promises(path: str, text: str) -> list[Problem]:
     this campaign will bring in'), unless the sentence says it as one ('if', 'up to', 'could')."""
     out = []
     promised = set()  # sentences that promise money: one problem each
+    certain = set()  # sentences with a word of certainty, money or not
     for m in PROMISE.finditer(text):
         sentence = _sentence_at(text, m.start())
+        certain.add(sentence)
         amounts = [k for k in PLACEHOLDER.findall(sentence) if value_kind(k) == "money"]
         if amounts or MONEY_WORDS.search(PLACEHOLDER.sub(" ", sentence)):
             promised.add(sentence)
             cite = f"'up to {{{amounts[0]}}}'" if amounts else "'up to' an amount"
             out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises money no plan can promise: say {cite}, or cite the figure the plan expects, and word the outcome as an expectation ('could bring back', 'aims to recover')"))
-    told = {_sentence_at(text, m.start()) for m in PROMISE.finditer(text)}
+    told = set(certain)  # sentences already told about: one problem each
     for m in PLACEHOLDER.finditer(text):
         sentence = _sentence_at(text, m.start())
         if not _what_if(m.group(1)) or sentence in told:
@@ -92,7 +94,7 @@ def promises(path: str, text: str) -> list[Problem]:
                 instead = f"what unfinished or failed payments still owe, as what the plan will bring: say 'up to {{{key}}}' or 'if every one of them paid, that would be {{{key}}}'"
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
     out += _past_money_as_gain(path, text, told)
-    promised |= told - {_sentence_at(text, m.start()) for m in PROMISE.finditer(text)}
+    promised |= told - certain
     for m in BEHAVIOR_PROMISE.finditer(text):
         sentence = _sentence_at(text, m.start())
         if sentence in promised:
