@@ -374,11 +374,13 @@ def test_formatting():
     assert fmt_money(77.05, None) == "77.05"
     assert fmt_money(None, "EUR") == "n/a"
     # one chart's amounts share a precision; counts agree with their noun
-    from custseg.render.charts import _customers, _money_labels
+    from custseg.render.charts import _money_labels, _who
+    from custseg.render.report import customers_words
 
     assert _money_labels([273.2, 0.0, None, 78.16], "USD") == ["273 USD", "0 USD", "n/a", "78 USD"]
     assert _money_labels([78.16, 0.0], None) == ["78.16", "0.00"]
-    assert (_customers(1), _customers(2746), _customers(None)) == ("1 customer", "2,746 customers", "0 customers")
+    assert (customers_words(1), customers_words(2746), customers_words(0)) == ("1 customer", "2,746 customers", "0 customers")
+    assert _who(None, {}) == "0 customers"  # a chart's footnote without a count
 
 
 def test_render_draws_the_charts_again_with_the_plans_names(tmp_path, monkeypatch):

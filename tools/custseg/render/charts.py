@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is set)
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, Normalize  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers  # noqa: E402
+from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers, customers_words  # noqa: E402
 
 __all__ = ["Chart", "render_charts", "CHART_FILES", "OKABE_ITO", "fmt_pct", "fmt_money"]
 
@@ -118,12 +118,6 @@ def _money_labels(values: list, currency: str | None) -> list[str]:
     return [fmt_money(v, currency, whole) for v in values]
 
 
-def _customers(n: int | None) -> str:
-    """'1 customer', '2,746 customers'."""
-    n = n or 0
-    return f"{n:,} customer" if n == 1 else f"{n:,} customers"
-
-
 def _as_of(facts: dict) -> str:
     as_of = facts.get("as_of")
     return f"as of {as_of}" if as_of else "as of an unknown date"
@@ -169,7 +163,7 @@ def _buyers_only(facts: dict) -> bool:
 
 def _who(n: int | None, facts: dict) -> str:
     """'2,746 customers', or '328 customers who bought' when the others never did."""
-    return _customers(n) + (" who bought" if _buyers_only(facts) else "")
+    return customers_words(n or 0) + (" who bought" if _buyers_only(facts) else "")
 
 
 def _segment_order(rfm: dict) -> list[str]:
@@ -276,7 +270,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
             b2 = ax.barh(y + off, rev, height=h, color=C_REVENUE, label="% of revenue")
             _bar_labels(ax, b2, [fmt_pct(v) for v in data["revenue_share"]], horizontal=True)
             top = max(top, max(rev))
-        ticks = [f"{_wrap(lbl, 18)}\n{_customers(c)}" for lbl, c in zip(data["labels"], data["counts"])]
+        ticks = [f"{_wrap(lbl, 18)}\n{customers_words(c)}" for lbl, c in zip(data["labels"], data["counts"])]
         ax.set_yticks(y, ticks)
         ax.invert_yaxis()
         ax.set_xlim(0, top * 1.15)
@@ -285,7 +279,7 @@ def _segments_chart(facts: dict, customers: pd.DataFrame):
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
         everyone = (facts.get("data") or {}).get("customers")
-        parts = [f"{data['customers']:,} of {everyone:,} customers bought" if _buyers_only(facts) else _customers(data["customers"])]
+        parts = [f"{data['customers']:,} of {everyone:,} customers bought" if _buyers_only(facts) else customers_words(data["customers"])]
         if has_revenue and data["revenue_total"] is not None:
             parts.append(f"revenue {fmt_money(data['revenue_total'], currency)}")
         elif not has_revenue:
@@ -517,7 +511,7 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
         fig, axes = _new_figure(1, 2 if has_money else 1, sharey=True)
         axes = list(np.atleast_1d(axes))
         y = np.arange(len(rows))
-        ticks = [f"{_wrap(l, 18)}\n{_customers(c)}" for l, c in zip(data["labels"], data["customers"])]
+        ticks = [f"{_wrap(l, 18)}\n{customers_words(c)}" for l, c in zip(data["labels"], data["customers"])]
         rr = [(_num(v) or 0.0) for v in data["repeat_rate"]]
         ax = axes[0]
         bars = ax.barh(y, rr, height=0.6, color=C_REPEAT)

@@ -1242,7 +1242,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     currency = (facts.get("data") or {}).get("currency")
     points = _data_age_point(facts)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
-    points += _rfm_points(rfm, currency, _revenue_words(facts))
+    points += _rfm_points(rfm, currency, _named_sales_only(facts))
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
@@ -1361,17 +1361,19 @@ def _buyers_point(facts: dict, rfm: dict | None) -> list[dict]:
     return [{"lead": "Buyers", "text": f"{fmt_count(bought['buyers'])} of the {_users(everyone)} bought. The RFM segments, after the usage groups, rank them by their purchases; the {fmt_count(bought['never_bought'])} who never bought are in none of them."}]
 
 
-def _revenue_words(facts: dict) -> str:
-    """'of revenue', or, when guest orders hold a good part of the sales, whose revenue the
-    segments' shares are of (a trial's 'brings 51% of revenue' was 12% of the sales)."""
+def _named_sales_only(facts: dict) -> bool:
+    """Whether guest orders hold a good part of the sales, so the segments' revenue shares
+    must say they are of the orders that name a customer (a trial's 'brings 51% of revenue'
+    was 12% of the sales)."""
     d = facts.get("data") or {}
     share = unattributed_share(d.get("dropped_value"), d.get("revenue_total"))
-    return "of the revenue from orders that name a customer" if share is not None and share >= UNATTRIBUTED_WARN else "of revenue"
+    return share is not None and share >= UNATTRIBUTED_WARN
 
 
-def _rfm_points(rfm: dict | None, currency: str | None, revenue: str = "of revenue") -> list[dict]:
+def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False) -> list[dict]:
     """The best RFM segment, the largest, and the one that brings the most revenue
-    (``revenue``: :func:`_revenue_words`)."""
+    (``named_only``: :func:`_named_sales_only`)."""
+    revenue = "of the revenue from orders that name a customer" if named_only else "of revenue"
     active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
     if not active:
         return []
@@ -1386,7 +1388,7 @@ def _rfm_points(rfm: dict | None, currency: str | None, revenue: str = "of reven
         points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}." if money else ".")})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{'' if revenue == 'of revenue' else ' ' + revenue}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
+        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
     return points
 
 
