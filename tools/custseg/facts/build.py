@@ -923,9 +923,8 @@ def _scattered(scores: np.ndarray, rows: np.ndarray) -> pd.Series:
 
 
 def _spread(values: np.ndarray) -> bool:
-    """Whether the values differ at all (to the cent, as amounts are shown)."""
-    rounded = np.round(np.asarray(values, dtype=float), 2)
-    return bool(len(rounded)) and bool(np.nanmax(rounded) > np.nanmin(rounded))
+    """Whether the values differ by a cent or more (as amounts are shown); no copy of them."""
+    return bool(len(values)) and bool(np.nanmax(values) - np.nanmin(values) >= 0.005)
 
 
 def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus | None) -> np.ndarray:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, short_data_warning, subscription_warning, too_short_for, unattributed_share
@@ -356,13 +358,17 @@ def _example_domain_warning(contacts: pd.DataFrame | None) -> list[str]:
     store's test customers, a checkout tried with test@example.com): counted, with the share
     they are, so the user can tell test data from real customers. The domain is named; no
     address is."""
-    if contacts is None or "email" not in contacts or not len(contacts):
+    if contacts is None or "email" not in contacts:
         return []
-    domains = contacts["email"].dropna().astype(str).str.rsplit("@", n=1).str[-1].str.strip().str.lower()
-    reserved = domains[domains.str.fullmatch(EXAMPLE_DOMAINS)]
+    emails = contacts["email"].dropna().astype(str)
+    if emails.empty:
+        return []
+    # one Arrow regex pass over every address (a pandas split per address cost a second per 500,000)
+    hits = pc.match_substring_regex(pa.array(emails, type=pa.string()), r"@\s*" + EXAMPLE_DOMAINS + r"\s*$", ignore_case=True)
+    reserved = emails[hits.to_numpy(zero_copy_only=False)].str.rsplit("@", n=1).str[-1].str.strip().str.lower()
     if reserved.empty:
         return []
-    n, of = len(reserved), len(domains)
+    n, of = len(reserved), len(emails)
     named = ", ".join(reserved.value_counts().index[:3])
     if n * 2 >= of:
         return [f"{n:,} of the {of:,} customers with an email use a domain reserved for examples and tests ({named}): this looks like a test or development store's data, not real customers; segment a live store's export"]
