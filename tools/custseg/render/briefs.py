@@ -71,6 +71,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
     primary = segmentation if segmentation in segs else "rfm" if "rfm" in segs else next(iter(segs), None)
     seg = segs.get(primary) if primary else None
     active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
+    owers_unreachable = unreachable_owers(facts)
     return {
         "phase": phase,
         "number": PHASES.index(phase) + 1,
@@ -101,8 +102,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "never_paid_key": NEVER_PAID_KEY,
         "never_paid_name": NEVER_PAID_NAME,
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
-        "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, unreachable_owers(facts)),
-        "owers_unreachable": unreachable_owers(facts),
+        "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable),
+        "owers_unreachable": owers_unreachable,
         # a file without a header row: its columns are named column_1, column_2... by position
         "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
