@@ -396,6 +396,11 @@ def test_mwfitness_warnings_name_fields_that_exist_and_no_stages_on_22_days(cli,
     assert "billing date" in facts["unavailable"]["health"]
     (said,) = [w for w in facts["warnings"] if "pay by subscription" in w]
     assert "lifecycle" not in said.lower() and "Lapsed" not in said and "missed renewal" not in said
+    # a trial saw the Big Spenders' spend cut-off fall between two monthly prices: spend over 22
+    # days is the plan's price, and the instalment buyers hold only the parts paid so far
+    (short,) = [w for w in facts["warnings"] if "less than one monthly billing cycle" in w]
+    assert "ranks subscribers by the price of their plan" in short
+    assert "(3 customers pay in instalments: spend holds only the parts paid in the export)" in short
     header = (out / "customers.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "lifecycle" not in header and "health_band" not in header
 

@@ -322,9 +322,19 @@ def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger
     if days_covered is not None and days_covered < MONTHLY_CYCLE_DAYS:
         out.append(
             f"the export covers {days_covered} {'day' if days_covered == 1 else 'days'}, less than one monthly billing cycle: most subscribers show a single payment, "
-            "so 'bought once' says nothing yet about who stays; export at least three months of payments"
+            "so 'bought once' says nothing yet about who stays, and spend is about one payment each: "
+            "it ranks subscribers by the price of their plan (the top spend scores are the dearer plans), not by what they have paid you over time"
+            f"{_instalment_clause(ds)}; export at least three months of payments"
         )
     return out
+
+
+def _instalment_clause(ds: Dataset) -> str:
+    """Instalment buyers on a short export: their spend holds only the parts paid so far."""
+    people = (ds.installments or {}).get("customers") or 0
+    if not people:
+        return ""
+    return f" ({people:,} {'customer pays' if people == 1 else 'customers pay'} in instalments: spend holds only the parts paid in the export)"
 
 
 def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | None) -> list[str]:
