@@ -373,7 +373,7 @@ def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
     assert not [w for w in left["warnings"] if "test charges?" in w]
     owed = kept["failed_payments"]
     assert left["failed_payments"]["outstanding_value"] == pytest.approx(owed["outstanding_value"] - 3000.0) and left["failed_payments"]["outstanding"] == owed["outstanding"] - 1
-    assert "--exclude-test-charges left out 2 customers whose whole spend was under 2% of the median customer's: 4 rows, their payments and any failed or unfinished checkouts" in left["notes"]
+    assert "--exclude-test-charges left out 2 customers whose whole spend was under 2% of the median customer's: 4 rows, 3 payments (2.30 USD) and 1 failed or unfinished checkout (3,000.00 USD, never paid)" in left["notes"]
     out = tmp_path / "out"
     assert cli("run", path, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
     emails = {r["email"] for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}

@@ -381,9 +381,13 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
         orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
+    tests = None
     if opts.exclude_test_charges:  # before the follow-up: a test customer's unfinished checkouts are tests too
         attempt_codes = [i for i, n in enumerate(reason.names) if n in STRIPE_ATTEMPT_REASONS]
-        reason.relabel(test_charges(identity, orders["net"].to_numpy(dtype="float64", na_value=np.nan), reason.kept, np.isin(reason.code, attempt_codes)), "test_charge")
+        net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
+        flagged = test_charges(identity, net, reason.kept, np.isin(reason.code, attempt_codes))
+        tests = _test_charge_split(flagged, reason.kept, net)
+        reason.relabel(flagged, "test_charge")
 
     # 7. Payments that did not go through, followed per customer: retries fold into one
     # payment, and one paid later is not lost (ingest/payments.py).
@@ -445,7 +449,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if "test_charge" in dropped:
         left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
         notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
-                     f"{dropped['test_charge']:,} rows, their payments and any failed or unfinished checkouts")
+                     f"{dropped['test_charge']:,} rows, {_test_charge_words(tests, currency)}")
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
@@ -494,6 +498,25 @@ def test_charge_customers(spend: np.ndarray) -> tuple[np.ndarray, float]:
     if median <= 0:
         return np.zeros(len(spend), dtype=bool), median
     return spend < TEST_CHARGE_SHARE * median, median
+
+
+def _test_charge_split(flagged: np.ndarray, kept: np.ndarray, net: np.ndarray) -> tuple[int, float, int, float]:
+    """The test customers' payments and their failed or unfinished checkouts, rows and amounts
+    apart: a checkout of 3,000 that never went through is not 3,000 of test spend."""
+    paid, tried = flagged & kept, flagged & ~kept
+    return int(paid.sum()), float(np.nansum(net[paid])), int(tried.sum()), float(np.nansum(net[tried]))
+
+
+def _test_charge_words(split: tuple[int, float, int, float] | None, currency: str | None) -> str:
+    """'8 payments (9.97 USD) and 2 failed or unfinished checkouts (6,000.00 USD, never paid)'."""
+    if split is None:
+        return "their payments and any failed or unfinished checkouts"
+    paid, paid_value, tried, tried_value = split
+    unit = f" {currency}" if currency else ""
+    words = f"{paid:,} {'payment' if paid == 1 else 'payments'} ({paid_value:,.2f}{unit})"
+    if tried:
+        words += f" and {tried:,} failed or unfinished {'checkout' if tried == 1 else 'checkouts'} ({tried_value:,.2f}{unit}, never paid)"
+    return words
 
 
 def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray) -> np.ndarray:

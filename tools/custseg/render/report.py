@@ -224,7 +224,7 @@ DROP_REASONS = {
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
     "excluded_channel": "sales channel left out (--exclude-channel)",
-    "test_charge": "possible test customers (--exclude-test-charges): spend under 2% of the median customer's; their payments and unfinished checkouts",
+    "test_charge": "possible test customers (--exclude-test-charges): spend under 2% of the median customer's; their payments and unfinished checkouts (a note below gives each apart)",
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
