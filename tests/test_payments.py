@@ -354,6 +354,7 @@ def test_customers_who_spent_a_sliver_of_the_median_are_warned_about(cli, tmp_pa
     (said,) = warned(ATTEMPTS + tests + fine)
     assert said.startswith("2 customers spent under 2.00 USD in total, less than 2% of the median customer (100.00 USD): test charges?")
     assert said.endswith("add --exclude-test-charges to leave them out (counted as dropped)")
+    assert "outstanding" not in said  # the failed payments in ATTEMPTS are other customers'
 
 
 def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
@@ -367,6 +368,8 @@ def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
     path = stripe_file(tmp_path / "payments.csv", ATTEMPTS + tests + fine)
     kept = cli("profile", path, "--json").json()
     left = cli("profile", path, "--exclude-test-charges", "--json").json()
+    (said,) = [w for w in kept["warnings"] if "test charges?" in w]
+    assert "kept in the segments and the CRM files, and 1 of the outstanding payments (3,000.00 USD) is theirs; if they are tests" in said
     assert left["dropped"]["test_charge"] == 4 and left["dropped_value"]["test_charge"] == pytest.approx(3002.30)
     assert left["customers"] == kept["customers"] - 2
     assert left["revenue_total"] == pytest.approx(kept["revenue_total"] - 2.30)

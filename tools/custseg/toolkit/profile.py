@@ -344,7 +344,8 @@ def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | Non
     if ds.source != "stripe_payments" or ds.transactions is None or not len(ds.transactions) or "test_charge" in ds.dropped:
         return []
     ledger = ledger if ledger is not None else Ledger.from_frame(ds.transactions)
-    spend = np.bincount(ledger.code, weights=np.nan_to_num(ledger.amount), minlength=len(ledger.ids))[np.unique(ledger.code)]
+    buyers = np.unique(ledger.code)
+    spend = np.bincount(ledger.code, weights=np.nan_to_num(ledger.amount), minlength=len(ledger.ids))[buyers]
     flagged, median = test_charge_customers(spend)
     n = int(flagged.sum())
     if not n:
@@ -353,8 +354,20 @@ def _test_charge_warning(ds: Dataset, ledger: Ledger | None, currency: str | Non
     it, they = ("it", "It is") if n == 1 else ("them", "They are")
     return [
         f"{n:,} {'customer' if n == 1 else 'customers'} spent under {TEST_CHARGE_SHARE * median:,.2f}{unit} in total, less than {TEST_CHARGE_SHARE:.0%} of the median customer ({median:,.2f}{unit}): test charges? "
-        f"{they} kept in the segments and the CRM files; if they are tests, add --exclude-test-charges to leave {it} out (counted as dropped)"
+        f"{they} kept in the segments and the CRM files{_tests_owing(ds.outstanding, ledger.ids[buyers[flagged]], unit)}; if they are tests, add --exclude-test-charges to leave {it} out (counted as dropped)"
     ]
+
+
+def _tests_owing(outstanding: pd.DataFrame | None, flagged_ids: pd.Index, unit: str) -> str:
+    """', and 1 outstanding payment (3,000.00 USD) is theirs': a test customer's unfinished
+    checkout counts as money owed until they are left out (a trial's intake total held one)."""
+    if outstanding is None or not len(outstanding):
+        return ""
+    theirs = outstanding[outstanding["customer_id"].isin(flagged_ids)]
+    if not len(theirs):
+        return ""
+    count, value = int(theirs["outstanding_payments"].sum()), float(theirs["outstanding_value"].sum())
+    return f", and {count:,} of the outstanding payments ({value:,.2f}{unit}) {'is' if count == 1 else 'are'} theirs"
 
 
 # Domains reserved for documentation and testing (RFC 2606): no real customer has one. Shopify's
