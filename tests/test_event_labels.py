@@ -447,3 +447,28 @@ def test_keeping_segments_current_without_emails_reads_as_one_piece_of_advice(ev
     part = section(events["md"], "### Keeping segments current")
     assert "no usable emails" in part and "Still," not in part
     assert "After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and alert the owner" in part
+
+
+def test_an_event_logs_emails_reach_the_email_tool_files_and_nothing_else(tmp_path):
+    """A product's log that repeats each user's email: before, the column was 'ignored (not
+    needed to segment)' and the email-tool files were empty. Each user gets the email of their
+    latest event that has one; consent is unknown (a log does not say), and no email reaches
+    facts.json or customers.csv."""
+    import csv
+
+    src = tmp_path / "events.csv"
+    rows = ["user_id,email,event,timestamp"]
+    for k in range(12):
+        rows += [f"u{k},u{k}@app.example,Logged In,2024-0{1 + k % 6}-10 10:00:00", f"u{k},,Order Completed,2024-0{1 + k % 6}-11 10:00:00"]
+    rows += ["u0,new0@app.example,Logged In,2024-06-20 10:00:00", "u0,,Logged In,2024-06-25 10:00:00", "v9,,Logged In,2024-06-01 10:00:00"]
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = _run(src, out)
+    assert run["facts"]["data"]["mapping"]["email"] == "email"
+    with open(out / "exports" / "klaviyo.csv", encoding="utf-8-sig", newline="") as f:
+        emails = {r["Email"] for r in csv.DictReader(f)}
+    assert emails == {"new0@app.example"} | {f"u{k}@app.example" for k in range(1, 12)}  # u0's latest email; v9 has none
+    exports = run["facts"]["exports"]
+    assert (exports["reachable"], exports["consent_unknown"], exports["left_out_no_email"]) == (12, 12, {"unsegmented": 1})
+    for name in ("facts.json", "customers.csv"):
+        assert "@" not in (out / name).read_text(encoding="utf-8")

@@ -795,6 +795,7 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped=dropped,
         orders=orders,
         events=activity,
+        contacts=_event_contacts(events, normalize_email(frame["email"]).to_numpy()[kept]) if "email" in m else None,
         currency=_single_currency(frame, kept) or (revenue.currency_hint if revenue is not None else None) or _label(opts),
         has_revenue=revenue is not None,
         notes=notes,
@@ -806,6 +807,15 @@ def clean_events(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     )
     cleaned.check()
     return cleaned
+
+
+def _event_contacts(events: pd.DataFrame, emails: np.ndarray) -> pd.DataFrame:
+    """identity, email, consent per user: the email of their latest event that has one (the
+    same user can change it); consent is unknown, as event logs do not carry it."""
+    frame = pd.DataFrame({"identity": events["identity"].to_numpy(), "date": events["date"].to_numpy(), "email": emails})
+    frame = frame[frame["email"].notna().to_numpy()].sort_values("date", kind="stable").drop_duplicates("identity", keep="last")
+    frame["consent"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    return frame.drop(columns="date").reset_index(drop=True)
 
 
 def _subscription_events(events: pd.DataFrame, names: pd.Series, counts: pd.Series, purchases: list[str]) -> pd.DataFrame | None:

@@ -158,6 +158,7 @@ GENERIC: dict[str, SourceSpec] = {
             "date": ("timestamp", "time", "eventtime", "eventtimestamp", "datetime", "createdat", "originaltimestamp", "receivedat", "sentat", "date", "clienteventtime"),
             "revenue": ("propertiesrevenue", "revenue", "propertiestotal", "propertiesvalue", "propertiesamount", "propertiesprice", "amount", "value", "price", "eventpropertiesrevenue"),
             "currency": ("propertiescurrency", "currency", "eventpropertiescurrency"),
+            "email": _GENERIC_EMAIL,  # a product's log often repeats the user's email: the CRM files need it
         },
         required=("customer", "event", "date"),
     ),
