@@ -405,9 +405,12 @@ def test_migration_validation_and_opportunities(shopify):
         lower, lower_rate, higher, higher_rate = re.fullmatch(r"(\w+) \((\S+)\) bought again more often than (\w+) \((\S+)\)", violation).groups()
         assert f"{names[lower]} ({lower_rate}) bought again more often than {names[higher]} ({higher_rate})" in val
     opp = section(md, "## Sized opportunities")
+    assert any(rfm["segments"][o["from_segment"]]["spend_last_period_per_customer"] == 0 for o in rfm["opportunities"])
     for o in rfm["opportunities"]:
         assert fmt_money(o["value_per_10pct"], "USD") in opp
-        assert f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period;" in o["explanation"]  # quoted in the strategy brief: its currency too
+        # a segment that bought nothing in the period is said to have (a trial saw one gap for two moves)
+        quiet = f" ({names[o['from_segment']]} spent nothing in it)" if rfm["segments"][o["from_segment"]]["spend_last_period_per_customer"] == 0 else ""
+        assert f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period{quiet};" in o["explanation"]  # quoted in the strategy brief: its currency too
         # the period after: the same window the next-period check measures, from its own rows
         after = {r["segment"]: r["revenue_per_customer"] for r in v["segments"]}
         assert o["next_gap_per_customer"] == round(after[o["to_segment"]] - after[o["from_segment"]], 2)

@@ -193,6 +193,9 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
         next_gap = _r(_r(after[b], 2) - _r(after[a], 2), 2) if a in after and b in after else None  # as the next-period check shows them
         unit = f" {currency}" if currency else ""
         later = f"; customers in {name(b)} when the period began spent {next_gap:,.2f}{unit} more in it than those in {name(a)}" if next_gap is not None else ""
+        # Segments of quiet customers bought nothing in the period: the gap is then the better
+        # segment's whole spend, the same for every quiet segment, and said so.
+        spent = f" ({name(a)} spent nothing in it)" if _spend(stats, a) == 0 else ""
         out.append({
             "from_segment": a,
             "to_segment": b,
@@ -203,7 +206,7 @@ def opportunities(matrix: dict[str, dict[str, int]], prev_counts: dict[str, int]
             "expected_revenue": _r(expected * gap, 2),
             "value_per_10pct": _r(0.1 * now * gap, 2),
             "next_gap_per_customer": next_gap,
-            "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{unit} more per period{later}",
+            "explanation": f"{now:,} customers are in {name(a)} now; last period {rate:.1%} of {name(a)} moved to {name(b)}; a customer in {name(b)} spent {gap:,.2f}{unit} more per period{spent}{later}",
         })
     # Most likely value first: moves that actually happen at a useful rate beat big but rare ones.
     out.sort(key=lambda o: (-o["expected_revenue"], o["from_segment"], o["to_segment"]))
