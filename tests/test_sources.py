@@ -765,7 +765,10 @@ def test_marketplace_buyers_relay_emails_and_the_customers_left_without_them():
     assert summary == {"channels": ["TikTok", "tiktok"], "orders": 3, "customers": 3, "own_customers": 4, "relay_emails": 2}
     (warning,) = marketplace_warning(summary, 7, 3)
     assert warning == ("3 of 7 orders came through marketplaces (TikTok, tiktok): their buyers are the marketplace's customers, and its terms may not let you email them;"
-                       " 2 customers have a relay address from the marketplace instead of their own email; to segment only the 4 customers who bought outside them, add --exclude-channel TikTok (repeatable)")
+                       " 2 customers have a relay address from the marketplace instead of their own email; to segment only the 4 customers who bought outside them, add --exclude-channel TikTok")
+    # a trial's store sold through Nordstrom and TikTok: the count needs both left out
+    two = marketplace_warning({**summary, "channels": ["Nordstrom", "TikTok Shop", "tiktok shop"]}, 7, 3)[0]
+    assert two.endswith("add --exclude-channel Nordstrom --exclude-channel \"TikTok Shop\"")
     assert "only 4 customers bought outside them, too few to segment" in marketplace_warning(summary, 7, 5)[0]
     assert marketplace_summary(np.array(["web", "pos"], dtype=object), pd.Series(["a", "b"]), None) is None
 

@@ -299,3 +299,24 @@ def test_customers_at_example_domains_are_taken_for_test_data(cli, tmp_path):
     assert "(example.com): test orders?" in few and "@" not in few
     (most,) = warned(1.0)
     assert "this looks like a test or development store's data" in most
+
+
+def test_an_abandoned_checkouts_file_is_left_out_not_remapped(capsys, tmp_path):
+    """A trial uploaded the abandoned checkouts beside the orders: the error said to leave the
+    file out, and its 'Next:' said to name columns with --map. The error's own next step wins."""
+    from custseg.ingest.detect import NOT_PURCHASES_NEXT
+    from custseg.ingest.load import CHECKOUTS_ALONE
+    from custseg.toolkit import script
+    from tests.test_bad_input import shopify_orders, shopify_row, write
+
+    checkouts = write(tmp_path / "checkouts_export.csv", shopify_orders([shopify_row(i, f"buyer{i}@shop.example", "") for i in range(6)]))
+    orders = write(tmp_path / "orders_export.csv", shopify_orders([shopify_row(i, f"buyer{i}@shop.example", "paid") for i in range(6)]))
+    assert script.main("profile", [str(orders), str(checkouts)]) == 2
+    err = capsys.readouterr().err
+    assert "leave this file out" in err and err.endswith("Next: run again with only the orders export's files, and tell the user the abandoned-checkouts file was left out: it holds carts nobody paid for, not customers' purchases\n")
+    assert script.main("profile", [str(checkouts)]) == 2
+    assert capsys.readouterr().err.endswith(f"Next: {CHECKOUTS_ALONE}\n")
+    products = write(tmp_path / "products_export.csv", "Handle,Title,Body (HTML),Variant SKU\nzip,Zip,<p>x</p>,Z-1\n")
+    assert script.main("profile", [str(products)]) == 2
+    err = capsys.readouterr().err
+    assert "--map" not in err and err.endswith(f"Next: {NOT_PURCHASES_NEXT}\n")

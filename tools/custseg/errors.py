@@ -14,9 +14,12 @@ EXIT_BAD_INPUT = 2
 class InputError(Exception):
     """A problem with what the user gave us: a file, a column, a value, an option."""
 
-    def __init__(self, path: str | os.PathLike | None, problem: str):
+    def __init__(self, path: str | os.PathLike | None, problem: str, next_step: str | None = None):
         self.path = os.fspath(path) if path is not None else None
         self.problem = problem
+        # What the skill's model should do next, when the problem calls for something other
+        # than its script's usual advice (an abandoned-checkouts file is left out, not re-mapped).
+        self.next_step = next_step
         super().__init__(self.line())
 
     def line(self) -> str:

@@ -104,5 +104,13 @@ def marketplace_warning(summary: dict | None, total_orders: int, min_customers: 
     if own < min_customers:
         choice = f"only {own:,} {'customer' if own == 1 else 'customers'} bought outside them, too few to segment without them, so keep them in"
     else:
-        choice = f"to segment only the {own:,} customers who bought outside them, add --exclude-channel {summary['channels'][0]} (repeatable)"
+        # every channel, once in any case (the option ignores case): the count assumes all are left out
+        once = list({c.lower(): c for c in reversed(summary["channels"])}.values())[::-1]
+        options = " ".join(f"--exclude-channel {_quoted(c)}" for c in once)
+        choice = f"to segment only the {own:,} customers who bought outside them, add {options}"
     return [f"{summary['orders']:,} of {total_orders:,} orders came through marketplaces ({names}): their buyers are the marketplace's customers, and its terms may not let you email them{relayed}; {choice}"]
+
+
+def _quoted(name: str) -> str:
+    """A channel name as a command line takes it ("TikTok Shop" in quotes)."""
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name

@@ -220,6 +220,9 @@ REFUSALS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("abandonedcheckouturl",), "is a Shopify abandoned-checkouts export (checkouts that were never paid): export Orders instead"),
 )
 
+NOT_PURCHASES_NEXT = ("run again without this file if the user also gave an orders, payments or customers export, and tell them it was left out; "
+                      "otherwise ask them for the Orders export (Shopify admin: Orders, Export)")
+
 
 @dataclass
 class Detection:
@@ -243,7 +246,7 @@ def detect(path: str, columns: list[str], sample: pd.DataFrame, source: str | No
         return _finish(path, columns, Detection(spec.name, spec.kind, 1.0, mapping, spec), overrides)
     for needed, message in REFUSALS:
         if all(n in normalized for n in needed):
-            raise InputError(path, message)
+            raise InputError(path, message, next_step=NOT_PURCHASES_NEXT)
     scored = []
     for spec in SPECS:
         hits = sum(1 for alts in spec.signature if any(a in normalized for a in alts))

@@ -153,13 +153,18 @@ def _role_frame(inp: Input, det: Detection) -> pd.DataFrame:
     return pd.DataFrame({role: raw[det.mapping[role]].reset_index(drop=True) for role in roles})
 
 
+CHECKOUTS_ALONE = "ask the user for the Orders export (Shopify admin: Orders, Export, all orders as CSV): abandoned checkouts hold carts nobody paid for, so there are no customers' purchases to segment"
+
+
 def _refuse_checkouts(path: str, det: Detection, frame: pd.DataFrame, alone: bool) -> None:
     """Shopify's abandoned-checkouts export has the orders export's columns but no Financial
     Status: on its own it holds no orders, and uploaded beside the orders it would add carts
     nobody paid for as dropped orders."""
     if det.source == "shopify_orders" and "status" in frame and len(frame) and frame["status"].isna().all():
         what = "export Orders instead" if alone else "leave this file out and pass only the orders export's files"
-        raise InputError(path, f"no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders; {what}")
+        then = (CHECKOUTS_ALONE if alone else "run again with only the orders export's files, and tell the user the abandoned-checkouts file was left out: "
+                "it holds carts nobody paid for, not customers' purchases")
+        raise InputError(path, f"no order has a Financial Status: this is a Shopify abandoned-checkouts export (checkouts never paid), not orders; {what}", next_step=then)
 
 
 def _ignored(columns: list[str], det: Detection) -> list[str]:

@@ -210,7 +210,8 @@ def main(tool_name: str, argv: list[str] | None = None) -> int:
         rules = getattr(params, "rules", None)
         about_rules = isinstance(exc, InputError) and rules and exc.path == rules  # the user's rule file, not the export
         step = "rules" if about_rules else "purchase_event" if "--purchase-event" in problem else "segmentation" if "has no segmentation" in problem else tool_name
-        print(f"error: {problem}. Next: {NEXT_STEP.get(step, 'fix the input and retry')}", file=sys.stderr)
+        advice = getattr(exc, "next_step", None) or NEXT_STEP.get(step, "fix the input and retry")
+        print(f"error: {problem}. Next: {advice}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: one line, never a traceback in the chat
         print(f"error: internal error in {tool_name}.py (a bug in the skill): {type(exc).__name__}: {exc}. Next: tell the user this step failed and go on with the files that exist; never compute its numbers yourself", file=sys.stderr)
