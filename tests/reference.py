@@ -22,6 +22,8 @@ class Expected:
     dropped: Counter = field(default_factory=Counter)
     identities: set = field(default_factory=set)
     kept: list = field(default_factory=list)  # order exports: (sales channel, identity) per kept order
+    shipping: float = 0.0  # Shopify: the kept orders' Shipping and Taxes (inside their Total)
+    taxes: float = 0.0
 
 
 def _email(v: str) -> str | None:
@@ -99,6 +101,8 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
             continue
         exp.orders += 1
         exp.revenue += net
+        exp.shipping += _num(o.get("Shipping"))
+        exp.taxes += _num(o.get("Taxes"))
         exp.identities.add(ident)
         exp.kept.append(((o.get("Source") or "").strip(), ident))
     exp.customers = len(exp.identities)

@@ -54,6 +54,11 @@ def test_monfrere_parts_overlap_by_seven_orders(cli, realdata):
     assert out["rows"] == one["rows"] + two["rows"]
     # The overlap is counted once: joined orders are the two parts less the seven copies.
     assert out["orders"] == one["orders"] + two["orders"] - 7
+    # A trial's revenue held 80.5k of shipping and 59.1k of taxes, not in Shopify's Net sales
+    exp = reference.shopify_orders(str(d / "orders_export_1.csv"), str(d / "Shopify_orders_export_2.csv"))
+    (note,) = [n for n in out["notes"] if n.startswith("revenue counts each order's Total")]
+    assert f"includes Shipping ({exp.shipping:,.2f} USD) and Taxes ({exp.taxes:,.2f} USD) on the kept orders" in note
+    assert 80_000 < exp.shipping < 81_000 and 59_000 < exp.taxes < 60_000
 
 
 def test_include_unpaid_counts_pending_orders(cli, realdata):

@@ -805,3 +805,18 @@ def test_a_logs_zero_amount_rows_are_kept_and_said(tmp_path):
     ds = load([write(tmp_path, "log.csv", "\n".join(lines) + "\n")])
     assert ds.kept_rows == 40 and ds.dropped == {}
     assert [n for n in ds.notes if "0.00" in n] == ["2 rows have an amount of 0.00 (a free item, a replacement or a sample?): kept as purchases on their day, adding nothing to spend"]
+
+
+def test_shopify_revenue_note_names_the_shipping_and_taxes_it_includes(cli):
+    """Revenue is each order's Total, shipping and taxes included; Shopify's Net sales leaves
+    them out. The note gives both sums over the kept orders, as a reading by hand adds them."""
+    from tests import reference
+
+    path = EXAMPLES / "shopify_orders_export.csv"
+    out = cli("profile", path, "--json").json()
+    exp = reference.shopify_orders(str(path))
+    assert out["mapping"]["shipping"] == "Shipping" and out["mapping"]["taxes"] == "Taxes"
+    (note,) = [n for n in out["notes"] if n.startswith("revenue counts each order's Total")]
+    assert note == (f"revenue counts each order's Total, which includes Shipping ({exp.shipping:,.2f} USD) and Taxes ({exp.taxes:,.2f} USD) on the kept orders: "
+                    "a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue")
+    assert exp.shipping > 0 and exp.taxes > 0

@@ -95,6 +95,9 @@ _NOT_ACTIVITY = (
 
 
 PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount column gives it
+# Parts of an order's total that a store's own net-sales report leaves out (Shopify's Shipping
+# and Taxes): summed over the kept orders for a note, so revenue can be reconciled.
+INCLUDED_ROLES = ("shipping", "taxes")
 
 
 def used_roles(mapping: dict[str, str]) -> list[str]:
@@ -265,7 +268,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
-    for role in ("amount", "refunded", "converted_amount", "converted_refunded", *PRICE_ROLES):
+    for role in ("amount", "refunded", "converted_amount", "converted_refunded", *PRICE_ROLES, *INCLUDED_ROLES):
         if role in m and role in live:
             parsed = parse_money(live[role], opts.decimal_hint)
             if role in ("amount", "quantity", "unit_price"):
@@ -293,7 +296,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         if "order_id" in m:
             key = key[kept_lines]
     per_row = {"amount": value.to_numpy(), "amount_bad": bad.to_numpy()}
-    for role in ("refunded", "converted_amount", "converted_refunded"):
+    for role in ("refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total") if r in m]
@@ -446,6 +449,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         zero = int((out["amount"].to_numpy(dtype="float64", na_value=np.nan) == 0).sum())
         if zero:
             notes.append(f"{zero:,} {'row has' if zero == 1 else 'rows have'} an amount of 0.00 (a free item, a replacement or a sample?): kept as {'a purchase' if zero == 1 else 'purchases'} on {'its' if zero == 1 else 'their'} day, adding nothing to spend")
+    currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
+    notes.extend(_included_note(orders, kept, m, currency))
     if "test_charge" in dropped:
         left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
         notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
@@ -455,7 +460,6 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
     if marketplace:
         warnings.extend(marketplace_warning(marketplace, int(kept.sum()), MIN_CUSTOMERS_TO_SEGMENT))
-    currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
     warnings.extend(installment_warning(installments, currency))
     cleaned = Cleaned(
         kind="transactions",
@@ -498,6 +502,17 @@ def test_charge_customers(spend: np.ndarray) -> tuple[np.ndarray, float]:
     if median <= 0:
         return np.zeros(len(spend), dtype=bool), median
     return spend < TEST_CHARGE_SHARE * median, median
+
+
+def _included_note(orders: pd.DataFrame, kept: np.ndarray, m: dict[str, str], currency: str | None) -> list[str]:
+    """'Revenue counts each order's Total, which includes shipping (...) and taxes (...)'."""
+    parts = [(m[r], float(np.nansum(orders[r].to_numpy(dtype="float64", na_value=np.nan)[kept]))) for r in INCLUDED_ROLES if r in orders]
+    parts = [(col, value) for col, value in parts if value]
+    if not parts:
+        return []
+    unit = f" {currency}" if currency else ""
+    listing = " and ".join(f"{col} ({value:,.2f}{unit})" for col, value in parts)
+    return [f"revenue counts each order's {m['amount']}, which includes {listing} on the kept orders: a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue"]
 
 
 def _test_charge_split(flagged: np.ndarray, kept: np.ndarray, net: np.ndarray) -> tuple[int, float, int, float]:
@@ -632,7 +647,7 @@ def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -
     per_row["code"] = codes
     grouped = per_row.groupby("code", sort=True)
     orders = grouped[text_roles].first() if text_roles else pd.DataFrame(index=np.unique(codes))
-    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded")]].sum(min_count=1)
+    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES)]].sum(min_count=1)
     orders = orders.join(sums)
     orders["amount_bad"] = grouped["amount_bad"].any()
     orders["n_rows"] = grouped.size()

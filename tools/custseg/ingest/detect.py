@@ -67,6 +67,8 @@ SPECS: tuple[SourceSpec, ...] = (
             "gateway": ("paymentmethod", "paymentgatewaynames", "gateway"),
             "consent": ("acceptsemailmarketing", "acceptsmarketing"),
             "channel": ("source",),
+            "shipping": ("shipping",),
+            "taxes": ("taxes",),
         },
         required=("order_id", "date", "amount", "status", "email"),
         line_items=True,
