@@ -154,6 +154,14 @@ def test_segments_are_mece_on_random_transaction_tables(orders, method, period):
             assert sum(s.count for s in seg.segments.values()) == seg.customers == n, kind
         rfm = facts.segmentations["rfm"]
         assert customers["segment"].isin(list(rfm.segments)).all()
+        # each segment's breakdowns by last purchase and by value tier are customers.csv's own
+        bands = pd.cut(customers["recency_days"], [-1, 90, 180, 365, 730, float("inf")], labels=["within_90_days", "days_91_to_180", "days_181_to_365", "days_366_to_730", "over_730_days"])
+        tiers = customers["value_tier"] if "value_tier" in customers else None
+        for key, seg in rfm.segments.items():
+            mine = (customers["segment"] == key).to_numpy()
+            assert seg.last_purchase_days == {b: int((bands[mine] == b).sum()) for b in bands.cat.categories}, key
+            if tiers is not None:
+                assert seg.value_tiers == {t: int((tiers[mine] == t).sum()) for t in facts.segmentations["value"].order}, key
         if rfm.migration is not None:
             total = sum(sum(row.values()) for row in rfm.migration.matrix.values())
             assert total == rfm.migration.customers_in_both

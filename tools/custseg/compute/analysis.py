@@ -27,7 +27,22 @@ TREND_BASIS = "share of {} at the as-of date against one period earlier; growing
 MIN_GAP_BUYERS = TREND_MIN_CUSTOMERS
 
 
-def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None) -> dict[str, dict]:
+# How long ago a segment's customers last bought, in bands finer than the recency scores past
+# six months: a Dormant segment of a six-year store holds people of last quarter and of 2020.
+LAST_PURCHASE_BANDS = ((0, "within_90_days"), (91, "days_91_to_180"), (181, "days_181_to_365"), (366, "days_366_to_730"), (731, "over_730_days"))
+
+
+def last_purchase_bands(idx: np.ndarray, k: int, recency: np.ndarray) -> np.ndarray:
+    """Customers per (segment, LAST_PURCHASE_BANDS band): a k x 5 table of counts."""
+    starts = np.array([start for start, _ in LAST_PURCHASE_BANDS[1:]])
+    band = np.searchsorted(starts, recency, side="right")
+    width = len(LAST_PURCHASE_BANDS)
+    return np.bincount(idx * width + band, minlength=k * width).reshape(k, width)
+
+
+def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: bool, revenue_total: float | None, bands: bool = False) -> dict[str, dict]:
+    """Each segment's figures; ``bands``: with how long ago its customers last bought
+    (``last_purchase_days``, purchase data's RFM)."""
     n = len(idx)
     k = len(keys)
     counts = np.bincount(idx, minlength=k)
@@ -40,6 +55,7 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
     spaced, gaps = m.repeat_gaps
     gap_medians = group_medians(idx[spaced], gaps, k)
     gap_buyers = np.bincount(idx[spaced], minlength=k)
+    banded = last_purchase_bands(idx, k, m.recency) if bands else None
     out = {}
     for i, key in enumerate(keys):
         c = int(counts[i])
@@ -57,6 +73,8 @@ def segment_stats(idx: np.ndarray, keys: list[str], m: Metrics, has_amounts: boo
             "median_gap_days": float(gap_medians[i]) if gap_buyers[i] >= MIN_GAP_BUYERS else None,
             "spend_last_period_per_customer": _r(recent_spend[i] / c, 2) if money and m.period else None,
         }
+        if banded is not None:
+            out[key]["last_purchase_days"] = {name: int(banded[i, j]) for j, (_, name) in enumerate(LAST_PURCHASE_BANDS)}
     return out
 
 

@@ -387,6 +387,8 @@ class _Transactions(_Base):
                 self.labels_cache[kind] = cached
         for kind in self.segmentations:
             self.unavailable.pop(kind, None)
+        if rfm_seg is not None:
+            self.value_tiers_by_segment(rfm_seg, rfm_now)
         if history and "behavioral" in self.segmentations:
             self.usage_moves(activity, as_of, cutoff)
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
@@ -403,6 +405,20 @@ class _Transactions(_Base):
             self.paying_but_quiet(customers)
         self.align_subscription_warning()
         return self.facts(as_of), customers
+
+    def value_tiers_by_segment(self, seg: Segmentation, now: Scoring) -> None:
+        """Each RFM segment's customers by value tier (SegmentStats.value_tiers): the tiers are
+        labelled on the same customers, so a large segment's big spenders can be counted."""
+        cached = self.labels_cache.get("value")
+        if cached is None:
+            return
+        codes, lab = cached
+        if not np.array_equal(codes, now.metrics.code):  # labelled on other metrics: no shared order
+            return
+        width = len(lab.keys)
+        table = np.bincount(now.index(seg.order) * width + lab.index, minlength=len(seg.order) * width).reshape(len(seg.order), width)
+        for i, key in enumerate(seg.order):
+            seg.segments[key].value_tiers = {tier: int(table[i, j]) for j, tier in enumerate(lab.keys)}
 
     def align_subscription_warning(self) -> None:
         """The profile's subscription warning counted billing cycles over all the data; the
@@ -612,7 +628,7 @@ class _Transactions(_Base):
         now_idx = now.index(keys)
         prev_idx = prev.index(keys) if prev else None
         revenue_total = float(m.monetary.sum()) if self.has_amounts else None
-        stats = analysis.segment_stats(now_idx, keys, m, self.has_amounts, revenue_total)
+        stats = analysis.segment_stats(now_idx, keys, m, self.has_amounts, revenue_total, bands=True)
         analysis.add_trend(stats, prev_idx, keys)
         migration = validation = None
         opportunities: list[dict] = []

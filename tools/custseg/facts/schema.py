@@ -243,6 +243,12 @@ class SegmentStats:
     outstanding_value: float | None = None
     # An event log with payment-problem events (data.payment_problems): the segment's users who had one
     payment_problem_customers: int | None = None
+    # RFM: customers by days since their last purchase (within_90_days, days_91_to_180,
+    # days_181_to_365, days_366_to_730, over_730_days), finer than the scores past six months
+    last_purchase_days: dict[str, int] | None = None
+    # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
+    # plan can pick a large segment's big spenders by the CRM files' Value Tier column
+    value_tiers: dict[str, int] | None = None
 
 
 @dataclass
