@@ -1832,6 +1832,36 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet, so no win-back flow yet." in text
 
 
+def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(runs):
+    """An example rule reaches its segment the way the CRM files can: no win-back emails or
+    thank-you email to a segment nobody in which can be emailed (a tiny all-opted-out store
+    was shown 'send a thank-you with early access'), which check.py would refuse; and an export
+    without emails says the email runs in a tool that holds them, matched by source_id."""
+    from custseg.render.briefs import render_brief
+
+    quiet_unreachable = _nobody_emailable("at_risk")(facts_of(runs))
+    text = render_brief("operationalize", quiet_unreachable)
+    opted_out = quiet_unreachable["exports"]["left_out_no_consent"]["at_risk"]
+    assert "three-email win-back flow" not in text
+    assert "when a customer's segment becomes At Risk, flag them in the user's store or CRM (imported from segments_generic.csv by `source_id`)" in text
+    assert f"Nobody in At Risk can be emailed ({opted_out:,} opted out of marketing), so no win-back emails." in text
+
+    fresh = _nobody_emailable("champions")(facts_of(runs))
+    for k in ("at_risk", "dormant"):
+        fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
+    text = render_brief("operationalize", fresh)
+    assert "send a thank-you with early access" not in text and "send a reminder" not in text
+    assert "when a customer enters Champions, tag them in the user's store or CRM" in text and "Nobody in Champions can be emailed" in text
+
+    no_emails = facts_of(runs)
+    exports = no_emails["exports"]
+    exports["left_out_no_email"] = {k: n + exports["left_out_no_consent"].get(k, 0) for k, n in exports["reachable_by_segment"].items()}
+    exports.update(reachable=0, reachable_by_segment=dict.fromkeys(exports["reachable_by_segment"], 0), left_out_no_consent={})
+    text = render_brief("operationalize", no_emails)
+    assert "start a three-email win-back flow (this export held no emails: in a tool that holds the customers' emails, with their segment imported from segments_generic.csv by `source_id`)" in text
+    assert "start a three-email win-back flow (this export" not in render_brief("operationalize", facts_of(runs))
+
+
 @pytest.mark.parametrize(
     "key, text, refused",
     [

@@ -16,6 +16,7 @@ from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, unreachable_owers
+from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -108,6 +109,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
+        # segments nobody in which the email-tool files hold, with why: the example rules reach them without email
+        "unemailable": unreachable_segments(facts, primary, seg["segments"]) if seg else {},
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
