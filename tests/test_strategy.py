@@ -1085,8 +1085,9 @@ def test_model_text_is_never_compiled(runs, cli, tmp_path):
     assert "{{ 7*191 }}" in page and "{{ 6*1111 }}" in page and "{% if true %}yes{% endif %}" in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "<script" not in page
     assert "&lt;b&gt;Insiders&lt;/b&gt;" in page and "<b>Insiders" not in page
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)  # a chart's bytes may hold the digits by chance
     for evaluated in ("1337", "1,337", "6666", "6,666"):  # what the expressions would give
-        assert evaluated not in md and evaluated not in page
+        assert evaluated not in md and evaluated not in text
 
 
 def test_render_refuses_an_invalid_strategy(runs, cli, tmp_path):
