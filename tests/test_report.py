@@ -1028,6 +1028,38 @@ def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
     assert "act on the segments mainly where they buy" in part
 
 
+def test_keeping_current_alerts_on_a_risk_segment_only_when_one_holds_anyone(shopify, tmp_path):
+    """'Alert the owner when a top customer slips into a risk segment' was advised to a 3-customer
+    store with nobody at risk, dormant or lapsed; a base with such customers keeps it. The small
+    base's Needs Attention ('have not bought in a while', recency 1-2) is one of them."""
+    import copy
+
+    from custseg.render.report import ALERT, went_quiet
+
+    assert ALERT in _keeping(shopify["md"]) and "the segments at risk of leaving" in _keeping(shopify["md"])
+    facts = copy.deepcopy(shopify["facts"])
+    rfm = facts["segmentations"]["rfm"]
+    for key, seg in rfm["segments"].items():
+        if went_quiet(key, rfm):
+            seg["count"] = 0
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "alert the owner" not in part and "risk" not in part
+    assert "to tag customers by segment and start an email sequence when a customer enters a segment." in part
+    assert "- Put manual effort where it pays: the best segments." in part
+    # nobody can be emailed: the tagging advice ends without the alert
+    facts["exports"]["rows_written"] = {f: (n if f == "segments_generic.csv" else 0) for f, n in facts["exports"]["rows_written"].items()}
+    facts["exports"]["left_out_no_consent"] = {k: n + facts["exports"]["reachable_by_segment"].get(k, 0) for k, n in facts["exports"]["left_out_no_consent"].items()}
+    facts["exports"].update(reachable=0, reachable_by_segment=dict.fromkeys(facts["exports"]["reachable_by_segment"], 0))
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "after each rerun (with the same segment.key) tag them again.\n" in part
+    small = {"segments": {"needs_attention": {"name": "Needs Attention"}, "core_customers": {"name": "Core Customers"}},
+             "rules": {"segments": [{"key": "needs_attention", "when": {"r": [1, 2]}}, {"key": "core_customers", "when": {}}]}}
+    assert went_quiet("needs_attention", small) and not went_quiet("core_customers", small)
+    assert not went_quiet("needs_attention", {"segments": {"needs_attention": {"name": "Needs Attention"}}, "rules": {"segments": [{"key": "needs_attention", "when": {}}]}})
+
+
 def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     """A plan whose rules run in Customer.io gets Customer.io's file, not the Klaviyo, HubSpot and Mailchimp ones."""
     facts = shopify["facts"]

@@ -1110,7 +1110,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
             "segments": segments,
             "plan": _plan(strategy, name, currency, activity_basis(other)),
-            "maintenance": _maintenance(bool(strategy.get("review_schedule")), exports, kind == USAGE_KIND),
+            "maintenance": _maintenance(bool(strategy.get("review_schedule")), exports, kind == USAGE_KIND, _rfm_of(facts)),
         }
     segments = []
     for key in (rfm["active_keys"] if rfm else keys):  # an empty segment needs no playbook
@@ -1121,15 +1121,38 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "generic": generic,
             "fields": [{"label": label, "text": entry[f], "list": []} for f, label in playbook.FIELDS if entry.get(f)],
         })
-    return {"tailored": False, "segments": segments, "maintenance": _maintenance(False, exports, False)}
+    return {"tailored": False, "segments": segments, "maintenance": _maintenance(False, exports, False, _rfm_of(facts))}
 
 
-def _maintenance(own_schedule: bool, exports: dict | None, usage: bool) -> list[str]:
+def _rfm_of(facts: dict | None) -> dict | None:
+    return ((facts or {}).get("segmentations") or {}).get("rfm")
+
+
+def went_quiet(key: str, seg: dict) -> bool:
+    """A segment of customers who went quiet: by its key or name (at risk, dormant, lapsed), or
+    by a rule that asks for a low recency score (at most 2) whatever it is called, as the
+    small base's Needs Attention does ('have not bought in a while')."""
+    if is_quiet(key, str(((seg.get("segments") or {}).get(key) or {}).get("name") or "")):
+        return True
+    rule = next((r for r in (seg.get("rules") or {}).get("segments") or [] if isinstance(r, dict) and r.get("key") == key), {})
+    recency = (rule.get("when") or {}).get("r")
+    return isinstance(recency, list) and len(recency) == 2 and recency[1] <= 2
+
+
+def quiet_segments(seg: dict | None) -> list[str]:
+    """The segments of customers who went quiet that hold anyone, in the segmentation's order."""
+    segments = (seg or {}).get("segments") or {}
+    return [k for k in (seg or {}).get("order") or [] if (segments.get(k) or {}).get("count") and went_quiet(k, seg)]
+
+
+def _maintenance(own_schedule: bool, exports: dict | None, usage: bool, rfm: dict | None = None) -> list[str]:
     """Keeping segments current: the playbook's advice, without its schedule when the plan sets
     its own, and with its line on the CRM files (playbook.py points at all of exports/) told
-    from the files this run filled."""
+    from the files this run filled. ``rfm``: the facts' RFM segmentation; without a segment of
+    customers who went quiet that holds anyone (a tiny or new base), no advice to watch one."""
+    at_risk = usage or bool(quiet_segments(rfm))
     advice = [m for m in playbook.MAINTENANCE if not (own_schedule and m in playbook.SCHEDULE)]
-    return [_routine(exports, usage) if "exports/" in m else m for m in advice]
+    return [_routine(exports, usage, at_risk) if "exports/" in m else m if at_risk or m != playbook.MANUAL_EFFORT else playbook.MANUAL_EFFORT_BEST for m in advice]
 
 
 ALERT = "alert the owner when a top customer slips into a risk segment"
@@ -1140,11 +1163,12 @@ USAGE_ALERT = "flag an active user who goes quiet to whoever follows up (an acco
 FEW_REACHED = 0.2
 
 
-def _routine(exports: dict | None, usage: bool) -> str:
+def _routine(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     """What to automate with the files that have anyone in them; says so when no email-tool
     file does, and when they hold few of the customers. ``usage``: the plan is on the usage
-    groups, which only the generic file carries."""
-    text = _automate(exports, usage)
+    groups, which only the generic file carries. ``at_risk``: a segment of customers who went
+    quiet holds anyone, so the owner's alert has something to watch."""
+    text = _automate(exports, usage, at_risk)
     market = (exports or {}).get("marketplace") or {}
     customers = (exports or {}).get("customers")
     if market.get("customers") and customers and market["customers"] * 2 >= customers:
@@ -1158,10 +1182,15 @@ def _routine(exports: dict | None, usage: bool) -> str:
     return text
 
 
-def _automate(exports: dict | None, usage: bool) -> str:
-    alert = USAGE_ALERT if usage else ALERT
+def _and_alert(steps: str, alert: str) -> str:
+    """The routine's steps, with the owner's alert last when there is one to give."""
+    return f"{steps}, and {alert}" if alert else steps
+
+
+def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
+    alert = (USAGE_ALERT if usage else ALERT) if at_risk else ""
     if not exports:
-        return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {alert}."
+        return f"Automate the routine: tag customers in your CRM by segment{',' if alert else ' and'} {_and_alert('start an email sequence when a customer enters a segment', alert)}."
     filled = [f["name"] for f in exports["files"] if f["rows"]]
     emailed = [f for f in filled if f != GENERIC_FILE]
     usage_note = f" Each user's usage group is in the behavior column of {GENERIC_FILE}." if usage and GENERIC_FILE in filled else ""
@@ -1169,22 +1198,22 @@ def _automate(exports: dict | None, usage: bool) -> str:
     if tools and emailed:  # the plan says which tools it uses: only their files (without emails, the advice below on ids)
         column = "behavior (the usage group)" if usage else "segment_name"
         generic = f" {GENERIC_FILE} is matched on email (rows without one are skipped); map its {column} column to an attribute." if any(t["file"] == GENERIC_FILE for t in tools) else ""
-        return f"Automate the routine: import {_imports(tools)} (in exports/) to tag customers by {'their RFM segment' if usage else 'segment'}, start a sequence when a customer enters a segment, and {alert}.{generic}"
+        return f"Automate the routine: import {_imports(tools)} (in exports/) to tag customers by {'their RFM segment' if usage else 'segment'}{',' if alert else ' and'} {_and_alert('start a sequence when a customer enters a segment', alert)}.{generic}"
     if emailed:
         tag = "their RFM segment" if usage else "segment"
-        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {alert}.{usage_note}"
+        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}{',' if alert else ' and'} {_and_alert('start an email sequence when a customer enters a segment', alert)}.{usage_note}"
     if exports.get("unreachable"):  # no one to email, some by their own choice: no advice on importing for email
         return (f"Nobody in this export can be emailed ({exports['unreachable']}), so the Klaviyo, HubSpot and Mailchimp files have no one in them."
                 f" Tag customers by segment in your store or CRM from {GENERIC_FILE} (its source_id column) for service, on-site offers and what goes in the parcel,"
-                f" never for email or ad audiences; after each rerun (with the same segment.key) tag them again, and {alert}.")
+                f" never for email or ad audiences; after each rerun (with the same segment.key) {_and_alert('tag them again', alert)}.")
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
                  f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property;"
                  " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
-        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and {alert}."
-    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}."
+        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) {_and_alert('import it again', alert)}."
+    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}." if alert else f"{text} Rerun with the same segment.key, so ids stay the same."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
