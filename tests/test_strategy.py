@@ -1831,6 +1831,10 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
     text = render_brief("operationalize", fresh)
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet, so no win-back flow yet." in text
+    # a segment that went quiet by its rule, whatever its name: the small base's Needs Attention (recency 1-2)
+    rules = fresh["segmentations"]["rfm"]["rules"]["segments"]
+    next(r for r in rules if r["key"] == "needs_attention")["when"] = {"r": [1, 2]}
+    assert "when a customer's segment becomes Needs Attention, start a three-email win-back flow" in render_brief("operationalize", fresh)
 
 
 def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(runs):
