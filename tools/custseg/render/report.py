@@ -1434,7 +1434,9 @@ def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}.{_after_move(top, currency)}"}]
+    # The measured figures first; a further tenth, often the largest amount in the section, last
+    # and worded as the what-if it is, so it does not read as the headline.
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period.{_after_move(top, currency)} {_what_if(top, currency)}"}]
 
 
 def _after_move(move: dict, currency: str | None) -> str:
@@ -1443,16 +1445,17 @@ def _after_move(move: dict, currency: str | None) -> str:
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
     if later is None or gap is None or later >= gap:
         return ""
-    return (f" Both value a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
+    return (f" That values a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
             f" in the period after, customers in {move['to_name']} spent {fmt_money(max(later, 0), currency)} more than those in {move['from_name']}.")
 
 
-def _what_if(move: dict) -> str:
+def _what_if(move: dict, currency: str | None) -> str:
     """A further tenth is a what-if; where it is many more moves than last period's rate gives, say so."""
+    text = f"If a campaign moved a further tenth of {move['from_name']}, that would add {fmt_money(move['value_per_10pct'], currency)} a period: a what-if, not a forecast"
     tenth, usual = 0.1 * (move.get("customers_now") or 0), move.get("expected_customers") or 0
     if tenth >= 2 * usual:
-        return ", a what-if, not a forecast: a tenth is several times as many moves as last period's rate gives"
-    return ", a what-if, not a forecast"
+        return text + ", since a tenth is several times as many moves as last period's rate gives."
+    return text + "."
 
 
 def _upset_words(u: dict) -> str:
