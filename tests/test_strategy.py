@@ -493,7 +493,7 @@ def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refuse
     exports["left_out_no_email"]["payment_failed"] += exports["reachable_by_segment"]["payment_failed"]
     exports["reachable_by_segment"]["payment_failed"] = 0
     doc = reference("stripe_unified_payments")
-    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Payment failed (no payment in export) group."})
+    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Failed payments only group."})
     path = f"automation_rules[{len(doc['automation_rules']) - 1}].segment"
     assert bool([p for p in validate(doc, facts) if (p.path, p.code) == (path, "unreachable_segment")]) == refused
     assert not [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "unreachable_segment"]  # 17 of them can be emailed
