@@ -1171,6 +1171,7 @@ def test_intake_asks_the_currency_when_the_export_names_none(cli, tmp_path):
     # a log of customer numbers without emails: the question of the email route comes first
     assert "10. **Customer number in the email tool**" in brief
     assert "11. **Currency**: the export names no currency; which currency are the amounts in?" in brief
+    assert "The export names no currency: the plan's budget is in the currency its amounts are in, which the Currency question below asks" in brief
     run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--currency", "GBP")
     facts, _ = read_out(out)
     assert "**Currency**" not in briefs.render_brief("intake", facts)

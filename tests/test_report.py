@@ -695,6 +695,23 @@ def test_a_pathway_success_on_days_since_reads_as_coming_down(shopify, tmp_path)
     assert "reaches 3" in part
 
 
+def test_a_budget_without_a_currency_says_its_unit(shopify, tmp_path):
+    """An export that names no currency showed the plan's budget as a bare 'budget 3,000': the
+    budget and the pathways' costs say they are in the export's currency, the same way."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["currency"] = None
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["budget"] = {"amount": 3000, "per": "month", "hours": 5, "hours_per": "week"}
+    doc["pathways"][0]["investment"] = {"budget": 250, "hours": 6, "per": "month"}
+    render_report(facts, str(tmp_path), strategy=doc)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Budget: 3,000.00 (in the export's currency) a month and 5 staff hours a week;" in md
+    assert "250.00 (in the export's currency) and 6 staff hours a month" in section(md, "## Migration pathways")
+    assert "Budget: <strong>3,000.00 (in the export&#39;s currency) a month" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("budget, words, shares", [
     ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week", True),
     ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget)", False),

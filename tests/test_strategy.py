@@ -549,6 +549,9 @@ def test_a_budget_of_hours_only_is_a_budget(runs):
     (p,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
     assert (p.path, p.code) == ("budget.amount", "plan_over_budget")
     assert re.search(r"comes to [\d,]+ USD, more than the 0 USD the budget allows", p.message), p.message  # amounts with their currency
+    facts["data"]["currency"] = None  # an export that names none: the unit is said, not left out
+    (p,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
+    assert re.search(r"comes to [\d,]+ \(in the export's currency\), more than the 0 \(in the export's currency\) the budget allows", p.message), p.message
 
 
 def test_pathway_hours_may_recur_on_their_own_period(runs):

@@ -33,6 +33,7 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_W
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.strategy.budget import budget_unit
 from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
@@ -1018,10 +1019,17 @@ def _investment(inv: dict | None, currency: str | None) -> str:
     staff = _staff_hours(hours) if hours is not None else ""
     if money is None:
         return f"{staff} {hours_per}"
-    cost = fmt_money(money, currency)
+    cost = fmt_budget(money, currency)
     if hours is None:
         return f"{cost} {per}"
     return f"{cost} and {staff} {per}" if hours_per == per else f"{cost} {per} and {staff} {hours_per}"
+
+
+def fmt_budget(value: Any, currency: str | None) -> str:
+    """A budget or a pathway's cost: '2,000.00 USD', or '2,000.00 (in the export's currency)'
+    when the export names none (the user's own money, not a figure from the data)."""
+    text = fmt_money(value, None)
+    return text if text == NA else text + budget_unit(currency)
 
 
 def _staff_hours(hours: float) -> str:
@@ -1034,7 +1042,7 @@ def _budget(budget: dict, currency: str | None) -> str:
     per = PER_WORDS.get(str(budget.get("per")), "")
     hours_per = PER_WORDS.get(str(budget.get("hours_per")), per)
     amount, hours = _number(budget.get("amount")), _number(budget.get("hours"))
-    money = f"{fmt_money(amount, currency)} {per}".strip() if amount else ""
+    money = f"{fmt_budget(amount, currency)} {per}".strip() if amount else ""
     if not hours:
         return money
     staff = f"{_staff_hours(hours)} {hours_per}".strip()
