@@ -1243,7 +1243,7 @@ def test_recurring_costs_count_every_period_of_the_roadmap(weekly, over):
     problems = _over_budget(doc)
     assert bool(problems) == over
     if over:
-        assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400, more than the 1,846 the budget allows")
+        assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400 (in the export's currency), more than the 1,846 (in the export's currency) the budget allows")
 
 
 @pytest.mark.parametrize("hours_per, over", [("week", False), (None, True)])
