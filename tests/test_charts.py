@@ -179,14 +179,45 @@ def test_migration_chart_matches_facts(runs, rendered, name):
     facts, _ = runs[name]
     mig = _rfm(facts)["migration"]
     data = rendered[name][1]["migration"].data
-    assert data["matrix"] == mig["matrix"]
+    # every segment with anyone in it on a date is shown, with its counts; the others hold nobody
+    assert data["matrix"] == {a: {b: mig["matrix"][a][b] for b in data["cols"]} for a in data["rows"]}
     assert (data["from_date"], data["to_date"]) == (mig["from_date"], mig["to_date"])
-    assert data["rows"] == [k for k in _rfm(facts)["order"] if k in mig["matrix"]]
+    assert data["rows"] + data["empty_rows"] == [k for k in _rfm(facts)["order"] if k in mig["matrix"]]
+    assert not any(mig["matrix"][a][b] for a in data["empty_rows"] for b in mig["matrix"][a])
+    assert not any(to.get(b) for to in mig["matrix"].values() for b in data["empty_cols"])
     assert data["counts"] == [[mig["matrix"][a][b] for b in data["cols"]] for a in data["rows"]]
     assert sum(map(sum, data["counts"])) == mig["customers_in_both"]
     for row in data["row_share"]:
         assert sum(row) == pytest.approx(1.0, abs=1e-3) or sum(row) == 0
     assert f"since {mig['from_date']}" in rendered[name][1]["migration"].title
+
+
+def test_migration_chart_leaves_out_empty_segments(runs):
+    """A segment nobody was in on a date (a cohort export's New, a short one's Champions) is no
+    row or column of dashes, and a segment nobody stayed in gets no 'stayed' box round a dash
+    (a trial read the box round an empty New row as a segment of its own)."""
+    from custseg.render.charts import _migration_chart
+
+    facts, customers = runs["shopify"]
+    facts = copy.deepcopy(facts)
+    matrix = _rfm(facts)["migration"]["matrix"]
+    matrix["new"] = {to: 0 for to in matrix["new"]}  # nobody New on the first date
+    for row in matrix.values():
+        row["new"] = 0  # nor on the second
+    stayed = "needs_attention"
+    matrix[stayed][stayed] = 0  # a row with customers, none of whom stayed
+    chart, draw = _migration_chart(facts, customers)
+    assert "new" not in chart.data["rows"] and "new" not in chart.data["cols"]
+    assert chart.data["empty_rows"] == ["new"] and chart.data["empty_cols"] == ["new"]
+    assert stayed in chart.data["rows"] and stayed in chart.data["cols"]
+    fig = draw()
+    try:
+        boxes = [p for p in fig.axes[0].patches if isinstance(p, plt.Rectangle) and not p.get_fill()]
+        kept = [a for a in chart.data["rows"] if a in chart.data["cols"] and chart.data["matrix"][a][a]]
+        assert len(boxes) == len(kept) and stayed not in kept
+        assert "Not shown, as nobody was in it: New (both dates)" in fig.get_supxlabel()
+    finally:
+        plt.close(fig)
 
 
 @pytest.mark.parametrize("name", [n for n, (_, kinds) in CASES.items() if "validation" in kinds])

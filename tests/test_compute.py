@@ -372,6 +372,24 @@ def test_all_customers_bought_once(cli, tmp_path):
     assert facts["segmentations"]["rfm"]["rules"]["name"] == "recency_monetary"
 
 
+def test_the_one_time_share_reads_the_same_in_the_warning_and_the_briefs(cli, tmp_path):
+    """A trial read '67.5%' of one-time buyers in a brief and '67%' in the run's warning for
+    the same number: both use the report's percentage format."""
+    from custseg.render import briefs
+    from custseg.render.report import fmt_pct
+
+    once = [(f"c{i}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", 10 + i) for i in range(27)]
+    twice = [(f"r{i}", f"2024-{1 + (i + m) % 12:02d}-{1 + i % 28:02d}", 20 + i) for i in range(13) for m in (0, 5)]
+    out = tmp_path / "out"
+    run_ok(cli, write_log(tmp_path, once + twice), "--out", out, "--no-charts")
+    facts, _ = read_out(out)
+    share = facts["data"]["one_time_share"]
+    assert share == pytest.approx(27 / 40) and fmt_pct(share) == "67.5%"
+    assert "67.5% of customers bought once: frequency separates few of them" in " ".join(facts["warnings"])
+    assert "- Customers who bought on one day only: 67.5%." in briefs.render_brief("intake", facts)
+    assert "67.5% of customers bought once" in " ".join(cli("profile", write_log(tmp_path, once + twice), "--json").json()["warnings"])
+
+
 def test_all_purchases_on_one_day(cli, tmp_path):
     rows = [(f"c{i % 60}", "2024-05-05", 10 + i) for i in range(150)]
     out = tmp_path / "out"
@@ -1123,7 +1141,7 @@ def test_an_event_log_speaks_of_buyers_and_recency_without_amounts(cli, tmp_path
     path.write_text("user_id,event,timestamp\n" + "\n".join(",".join(r) for r in rows) + "\n")
     out = cli("profile", path, "--json").json()
     assert out["customers"] == 200 and out["buyers"] == 80
-    assert "100% of buyers bought once: frequency separates few of them, so recency carries the segmentation" in out["warnings"]
+    assert "100.0% of buyers bought once: frequency separates few of them, so recency carries the segmentation" in out["warnings"]
 
 
 def test_lapsed_lifecycle_and_the_lowest_recency_score_are_the_same_customers(cli, tmp_path):
@@ -1171,6 +1189,7 @@ def test_intake_asks_the_currency_when_the_export_names_none(cli, tmp_path):
     # a log of customer numbers without emails: the question of the email route comes first
     assert "10. **Customer number in the email tool**" in brief
     assert "11. **Currency**: the export names no currency; which currency are the amounts in?" in brief
+    assert "The export names no currency: the plan's budget is in the currency its amounts are in, which the Currency question below asks" in brief
     run_ok(cli, write_log(tmp_path, rows), "--out", out, "--no-charts", "--currency", "GBP")
     facts, _ = read_out(out)
     assert "**Currency**" not in briefs.render_brief("intake", facts)

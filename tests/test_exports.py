@@ -872,3 +872,19 @@ def test_notes_do_not_call_contacts_customers():
     assert who_counted({"loyal": 1}) == "1 customer"
     assert who_counted({"dormant": 67, PROSPECT_KEY: 340, NO_KEPT_ORDER_KEY: 9}) == "416 people (67 customers, 340 contacts who never bought, 9 contacts whose orders were not kept)"
     assert who_counted({PROSPECT_KEY: 340}) == "340 contacts who never bought"
+
+
+def test_mailchimp_tags_the_failed_payments_group_with_a_short_label(runs):
+    """A tag is a label the user filters on: 'Payment failed (no payment in export)' read as a
+    sentence in Mailchimp. The group's tag is short and plain (no brackets), the same label in
+    every file; the report and README say what it means."""
+    from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, OWED_TAG
+
+    run = runs("stripe_unified_payments.csv")
+    assert run.facts["exports"]["groups"] == {NEVER_PAID_KEY: NEVER_PAID_NAME}
+    tags = read(run.out / "exports" / "mailchimp.csv")["Tags"].str.split(",")
+    group = [t for t in tags if t[0] == NEVER_PAID_NAME]
+    assert group and len(group) == run.facts["exports"]["reachable_by_segment"][NEVER_PAID_KEY]
+    for label in (NEVER_PAID_NAME, OWED_TAG):
+        assert "(" not in label and len(label.split()) <= 3, label
+    assert set(read(run.out / "exports" / "klaviyo.csv")["Segment"]) >= {NEVER_PAID_NAME}

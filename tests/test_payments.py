@@ -122,12 +122,12 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
     assert cli("run", root / "examples" / "stripe_unified_payments.csv", "--out", out, "--no-charts").code == 0
     doc = json.loads((root / "examples" / "strategies" / "stripe_unified_payments.strategy.json").read_text())
     facts = json.loads((out / "facts.json").read_text())
-    assert facts["exports"]["groups"] == {"payment_failed": "Payment failed (no payment in export)"}
+    assert facts["exports"]["groups"] == {"payment_failed": "Failed payments only"}
     # Klaviyo's file labels the group by name: a rule there on the key matches nobody
     doc["automation_rules"] = [{"segment": "payment_failed", "crm": "Klaviyo", "rule": "When Segment is payment_failed, send the card-update flow."}]
     (out / "strategy.json").write_text(json.dumps(doc))
     r = cli("check", out / "strategy.json", "--facts", out / "facts.json", "--json")
-    assert [p["code"] for p in r.json()["problems"]] == ["rule_key_for_email_tool"] and "Payment failed (no payment in export)" in r.out
+    assert [p["code"] for p in r.json()["problems"]] == ["rule_key_for_email_tool"] and "Failed payments only" in r.out
     for key, passes in (("payment_failed", True), ("payment_fail", False)):
         doc["automation_rules"] = [{"segment": key, "crm": "Stripe Billing", "rule": "Send the finish-your-payment email the day after a checkout fails."}]
         (out / "strategy.json").write_text(json.dumps(doc))
@@ -136,7 +136,7 @@ def test_a_rule_may_name_the_never_paid(cli, tmp_path):
         if passes:  # the report names the group by the label the CRM files carry
             assert cli("render", "--facts", out / "facts.json", "--strategy", out / "strategy.json", "--out", out).code == 0
             rules = (out / "report.md").read_text().split("Send the finish-your-payment email")[0].splitlines()[-1]
-            assert "Payment failed (no payment in export)" in rules, rules
+            assert "Failed payments only" in rules, rules
 
 
 def test_the_outstanding_figures_can_be_cited(cli, tmp_path):

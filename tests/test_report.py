@@ -468,7 +468,12 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     names = {k: s["name"] for k, s in rfm["segments"].items()}
     assert f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], 'USD')}" in short
     several = 0.1 * top["customers_now"] >= 2 * top["expected_customers"]
-    assert f"moved adds {fmt_money(top['value_per_10pct'], 'USD')}, a what-if, not a forecast" + (": a tenth is several times as many moves" if several else ".") in short
+    # the what-if comes after the measured figures, worded as one (a CDNOW trial read its 9,000.01,
+    # the largest amount shown, as the headline)
+    move = next(line for line in short.splitlines() if line.startswith("- **Largest sized move**"))
+    what_if = f"If a campaign moved a further tenth of {names[top['from_segment']]}, that would add {fmt_money(top['value_per_10pct'], 'USD')} a period: a what-if, not a forecast"
+    assert move.endswith(what_if + (", since a tenth is several times as many moves as last period's rate gives." if several else "."))
+    assert move.index(fmt_money(top["expected_revenue"], "USD")) < move.index(what_if) and "adds" not in move
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
@@ -691,6 +696,23 @@ def test_a_pathway_success_on_days_since_reads_as_coming_down(shopify, tmp_path)
     part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Migration pathways")
     assert "time since last purchase down to 30 days" in part and "reaches 30 days" not in part
     assert "reaches 3" in part
+
+
+def test_a_budget_without_a_currency_says_its_unit(shopify, tmp_path):
+    """An export that names no currency showed the plan's budget as a bare 'budget 3,000': the
+    budget and the pathways' costs say they are in the export's currency, the same way."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["currency"] = None
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["budget"] = {"amount": 3000, "per": "month", "hours": 5, "hours_per": "week"}
+    doc["pathways"][0]["investment"] = {"budget": 250, "hours": 6, "per": "month"}
+    render_report(facts, str(tmp_path), strategy=doc)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Budget: 3,000.00 (in the export's currency) a month and 5 staff hours a week;" in md
+    assert "250.00 (in the export's currency) and 6 staff hours a month" in section(md, "## Migration pathways")
+    assert "Budget: <strong>3,000.00 (in the export&#39;s currency) a month" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("budget, words, shares", [
@@ -1029,6 +1051,38 @@ def test_keeping_current_says_when_email_reaches_few(shopify, tmp_path):
     assert opted, "the Shopify example has opted-out customers"
     assert f"The email-tool files hold only 3 of the {fmt_count(exports['customers'])} people the CRM files list ({fmt_count(opted)} opted out" in part
     assert "act on the segments mainly where they buy" in part
+
+
+def test_keeping_current_alerts_on_a_risk_segment_only_when_one_holds_anyone(shopify, tmp_path):
+    """'Alert the owner when a top customer slips into a risk segment' was advised to a 3-customer
+    store with nobody at risk, dormant or lapsed; a base with such customers keeps it. The small
+    base's Needs Attention ('have not bought in a while', recency 1-2) is one of them."""
+    import copy
+
+    from custseg.render.report import ALERT, went_quiet
+
+    assert ALERT in _keeping(shopify["md"]) and "the segments at risk of leaving" in _keeping(shopify["md"])
+    facts = copy.deepcopy(shopify["facts"])
+    rfm = facts["segmentations"]["rfm"]
+    for key, seg in rfm["segments"].items():
+        if went_quiet(key, rfm):
+            seg["count"] = 0
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "alert the owner" not in part and "risk" not in part
+    assert "to tag customers by segment and start an email sequence when a customer enters a segment." in part
+    assert "- Put manual effort where it pays: the best segments." in part
+    # nobody can be emailed: the tagging advice ends without the alert
+    facts["exports"]["rows_written"] = {f: (n if f == "segments_generic.csv" else 0) for f, n in facts["exports"]["rows_written"].items()}
+    facts["exports"]["left_out_no_consent"] = {k: n + facts["exports"]["reachable_by_segment"].get(k, 0) for k, n in facts["exports"]["left_out_no_consent"].items()}
+    facts["exports"].update(reachable=0, reachable_by_segment=dict.fromkeys(facts["exports"]["reachable_by_segment"], 0))
+    render_report(facts, str(tmp_path))
+    part = _keeping((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "after each rerun (with the same segment.key) tag them again.\n" in part
+    small = {"segments": {"needs_attention": {"name": "Needs Attention"}, "core_customers": {"name": "Core Customers"}},
+             "rules": {"segments": [{"key": "needs_attention", "when": {"r": [1, 2]}}, {"key": "core_customers", "when": {}}]}}
+    assert went_quiet("needs_attention", small) and not went_quiet("core_customers", small)
+    assert not went_quiet("needs_attention", {"segments": {"needs_attention": {"name": "Needs Attention"}}, "rules": {"segments": [{"key": "needs_attention", "when": {}}]}})
 
 
 def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):

@@ -493,7 +493,7 @@ def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refuse
     exports["left_out_no_email"]["payment_failed"] += exports["reachable_by_segment"]["payment_failed"]
     exports["reachable_by_segment"]["payment_failed"] = 0
     doc = reference("stripe_unified_payments")
-    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Payment failed (no payment in export) group."})
+    doc["automation_rules"].append({"segment": "payment_failed", "crm": crm, "rule": "Send the finish-your-sign-up reminder to everyone in the Failed payments only group."})
     path = f"automation_rules[{len(doc['automation_rules']) - 1}].segment"
     assert bool([p for p in validate(doc, facts) if (p.path, p.code) == (path, "unreachable_segment")]) == refused
     assert not [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "unreachable_segment"]  # 17 of them can be emailed
@@ -549,6 +549,9 @@ def test_a_budget_of_hours_only_is_a_budget(runs):
     (p,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
     assert (p.path, p.code) == ("budget.amount", "plan_over_budget")
     assert re.search(r"comes to [\d,]+ USD, more than the 0 USD the budget allows", p.message), p.message  # amounts with their currency
+    facts["data"]["currency"] = None  # an export that names none: the unit is said, not left out
+    (p,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
+    assert re.search(r"comes to [\d,]+ \(in the export's currency\), more than the 0 \(in the export's currency\) the budget allows", p.message), p.message
 
 
 def test_pathway_hours_may_recur_on_their_own_period(runs):
@@ -1085,8 +1088,9 @@ def test_model_text_is_never_compiled(runs, cli, tmp_path):
     assert "{{ 7*191 }}" in page and "{{ 6*1111 }}" in page and "{% if true %}yes{% endif %}" in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "<script" not in page
     assert "&lt;b&gt;Insiders&lt;/b&gt;" in page and "<b>Insiders" not in page
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)  # a chart's bytes may hold the digits by chance
     for evaluated in ("1337", "1,337", "6666", "6,666"):  # what the expressions would give
-        assert evaluated not in md and evaluated not in page
+        assert evaluated not in md and evaluated not in text
 
 
 def test_render_refuses_an_invalid_strategy(runs, cli, tmp_path):
@@ -1239,7 +1243,7 @@ def test_recurring_costs_count_every_period_of_the_roadmap(weekly, over):
     problems = _over_budget(doc)
     assert bool(problems) == over
     if over:
-        assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400, more than the 1,846 the budget allows")
+        assert problems[0].message.startswith("over the roadmap's 8 weeks the pathways' budget comes to 2,400 (in the export's currency), more than the 1,846 (in the export's currency) the budget allows")
 
 
 @pytest.mark.parametrize("hours_per, over", [("week", False), (None, True)])
@@ -1830,6 +1834,40 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
     text = render_brief("operationalize", fresh)
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet, so no win-back flow yet." in text
+    # a segment that went quiet by its rule, whatever its name: the small base's Needs Attention (recency 1-2)
+    rules = fresh["segmentations"]["rfm"]["rules"]["segments"]
+    next(r for r in rules if r["key"] == "needs_attention")["when"] = {"r": [1, 2]}
+    assert "when a customer's segment becomes Needs Attention, start a three-email win-back flow" in render_brief("operationalize", fresh)
+
+
+def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(runs):
+    """An example rule reaches its segment the way the CRM files can: no win-back emails or
+    thank-you email to a segment nobody in which can be emailed (a tiny all-opted-out store
+    was shown 'send a thank-you with early access'), which check.py would refuse; and an export
+    without emails says the email runs in a tool that holds them, matched by source_id."""
+    from custseg.render.briefs import render_brief
+
+    quiet_unreachable = _nobody_emailable("at_risk")(facts_of(runs))
+    text = render_brief("operationalize", quiet_unreachable)
+    opted_out = quiet_unreachable["exports"]["left_out_no_consent"]["at_risk"]
+    assert "three-email win-back flow" not in text
+    assert "when a customer's segment becomes At Risk, flag them in the user's store or CRM (imported from segments_generic.csv by `source_id`)" in text
+    assert f"Nobody in At Risk can be emailed ({opted_out:,} opted out of marketing), so no win-back emails." in text
+
+    fresh = _nobody_emailable("champions")(facts_of(runs))
+    for k in ("at_risk", "dormant"):
+        fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
+    text = render_brief("operationalize", fresh)
+    assert "send a thank-you with early access" not in text and "send a reminder" not in text
+    assert "when a customer enters Champions, tag them in the user's store or CRM" in text and "Nobody in Champions can be emailed" in text
+
+    no_emails = facts_of(runs)
+    exports = no_emails["exports"]
+    exports["left_out_no_email"] = {k: n + exports["left_out_no_consent"].get(k, 0) for k, n in exports["reachable_by_segment"].items()}
+    exports.update(reachable=0, reachable_by_segment=dict.fromkeys(exports["reachable_by_segment"], 0), left_out_no_consent={})
+    text = render_brief("operationalize", no_emails)
+    assert "start a three-email win-back flow (this export held no emails: in a tool that holds the customers' emails, with their segment imported from segments_generic.csv by `source_id`)" in text
+    assert "start a three-email win-back flow (this export" not in render_brief("operationalize", facts_of(runs))
 
 
 @pytest.mark.parametrize(

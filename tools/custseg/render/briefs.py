@@ -15,7 +15,8 @@ from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, unreachable_owers
+from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, unreachable_owers
+from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
@@ -94,7 +95,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
         # the segments of customers who went quiet that hold anyone, at risk first: the example win-back rule's
-        "quiet_active": sorted((k for k in active if is_quiet(k, seg["segments"][k]["name"])), key=lambda k: k != "at_risk"),
+        "quiet_active": sorted(quiet_segments(seg), key=lambda k: k != "at_risk"),
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
         "no_kept_order_key": NO_KEPT_ORDER_KEY,
@@ -108,6 +109,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
+        # segments nobody in which the email-tool files hold, with why: the example rules reach them without email
+        "unemailable": unreachable_segments(facts, primary, seg["segments"]) if seg else {},
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},

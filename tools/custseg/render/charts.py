@@ -410,10 +410,18 @@ def _migration_chart(facts: dict, customers: pd.DataFrame):
         return None
     matrix = mig["matrix"]
     order = _segment_order(rfm)
-    rows = [k for k in order if k in matrix] + [k for k in matrix if k not in order]
+    all_rows = [k for k in order if k in matrix] + [k for k in matrix if k not in order]
     col_keys = {t for to in matrix.values() for t in (to or {})}
-    cols = [k for k in order if k in col_keys] + sorted(col_keys - set(order))
-    counts = [[int((matrix.get(a) or {}).get(b) or 0) for b in cols] for a in rows]
+    all_cols = [k for k in order if k in col_keys] + sorted(col_keys - set(order))
+    cell = lambda a, b: int((matrix.get(a) or {}).get(b) or 0)  # noqa: E731
+    # A segment nobody was in on a date is left out of that axis, not drawn as a row or column
+    # of dashes: on short or cohort data (no one New, no Champions yet) those rows take a third
+    # of the grid and squeeze the cells that hold customers, and the footnote still names them.
+    rows = [a for a in all_rows if any(cell(a, b) for b in all_cols)]
+    cols = [b for b in all_cols if any(cell(a, b) for a in all_rows)]
+    if not rows:
+        return None
+    counts = [[cell(a, b) for b in cols] for a in rows]
     row_share = [[(c / sum(row) if sum(row) else 0.0) for c in row] for row in counts]
     names = _names(rfm)
     data = {
@@ -427,6 +435,8 @@ def _migration_chart(facts: dict, customers: pd.DataFrame):
         "counts": counts,
         "row_share": [[round(v, 4) for v in row] for row in row_share],
         "customers_in_both": mig.get("customers_in_both"),
+        "empty_rows": [a for a in all_rows if a not in rows],
+        "empty_cols": [b for b in all_cols if b not in cols],
     }
     title = _title(f"How customers moved between segments since {data['from_date']}", facts)
 
@@ -444,9 +454,10 @@ def _migration_chart(facts: dict, customers: pd.DataFrame):
                     continue
                 ax.text(j, i - 0.13, f"{c:,}", ha="center", va="center", fontsize=15, fontweight="bold", color=colour)
                 ax.text(j, i + 0.22, fmt_pct(arr[i, j]), ha="center", va="center", fontsize=11, color=colour)
-        # outline "stayed in the same segment" cells
+        # outline "stayed in the same segment" cells; one nobody stayed in gets no box (a box
+        # round a dash read as a segment of its own)
         for i, a in enumerate(rows):
-            if a in cols:
+            if a in cols and counts[i][cols.index(a)]:
                 j = cols.index(a)
                 ax.add_patch(plt.Rectangle((j - 0.46, i - 0.46), 0.92, 0.92, fill=False, edgecolor=OKABE_ITO["black"], linewidth=1.8, zorder=3))
         row_totals = [sum(r) for r in counts]
@@ -470,11 +481,28 @@ def _migration_chart(facts: dict, customers: pd.DataFrame):
         sub = "Cell: customers and % of their row · outlined: stayed in the same segment"
         if n is not None:
             sub = f"{n:,} customers who had bought by {data['from_date']} · " + sub
+        left_out = _empty_axes_words(data, names)
+        if left_out:
+            sub += "\n" + left_out
         _suptitle(fig, title)
         _footnote(fig, sub)
         return fig
 
     return Chart(CHART_FILES["migration"], title, "migration", data), draw
+
+
+def _empty_axes_words(data: dict, names: dict[str, str]) -> str:
+    """The segments the migration chart leaves out for holding nobody, with the date they were
+    empty on: 'Not shown, as nobody was in them: New (both dates), Champions (2025-12-28)'."""
+    rows, cols = data["empty_rows"], data["empty_cols"]
+    keys = rows + [k for k in cols if k not in rows]
+    if not keys:
+        return ""
+
+    def when(k: str) -> str:
+        return "both dates" if k in rows and k in cols else data["from_date"] if k in rows else data["to_date"]
+
+    return f"Not shown, as nobody was in {'them' if len(keys) > 1 else 'it'}: " + ", ".join(f"{_display(k, names)} ({when(k)})" for k in keys)
 
 
 # ---------------------------------------------------------------- 4. validation

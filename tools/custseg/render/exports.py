@@ -70,7 +70,9 @@ NO_SEGMENT = "unsegmented"  # key used for customers without an RFM segment (e.g
 # A customers export's contacts who never bought, listed in the files as one segment (toolkit/run.py).
 PROSPECT_KEY, PROSPECT_NAME = "prospects", "Prospects (never bought)"
 # People whose every payment failed or was never completed (ingest/payments.py): one segment, no scores.
-NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Payment failed (no payment in export)"
+# A short plain label, as Mailchimp shows it as a tag: the report and README say what it means
+# (no successful payment in the export), the label does not.
+NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Failed payments only"
 # A customers export's contacts it counts orders for, none of them kept in the orders export:
 # they ordered, so a first-order welcome (the prospects') is wrong for them. No comma in the
 # label: Mailchimp's tags split on commas, and the files should all carry the same label.

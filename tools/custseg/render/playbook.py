@@ -133,9 +133,11 @@ SCHEDULE: tuple[str, ...] = (  # left out when a plan sets its own review schedu
     "Every quarter: look at segment sizes and trends; are the best segments growing?",
     "Twice a year: check that the segment definitions still fit the business.",
 )
+MANUAL_EFFORT = "Put manual effort where it pays: the best segments and the segments at risk of leaving."
+MANUAL_EFFORT_BEST = "Put manual effort where it pays: the best segments."  # when no segment of customers who went quiet holds anyone
 MAINTENANCE: tuple[str, ...] = SCHEDULE + (
     "Automate the routine: tag customers in the CRM from the files in exports/, start an email sequence when a customer enters a segment, and alert the owner when a top customer slips into a risk segment.",
-    "Put manual effort where it pays: the best segments and the segments at risk of leaving.",
+    MANUAL_EFFORT,
 )
 
 

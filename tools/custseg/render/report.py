@@ -33,6 +33,7 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_W
 from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.strategy.budget import budget_unit
 from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
@@ -1018,10 +1019,17 @@ def _investment(inv: dict | None, currency: str | None) -> str:
     staff = _staff_hours(hours) if hours is not None else ""
     if money is None:
         return f"{staff} {hours_per}"
-    cost = fmt_money(money, currency)
+    cost = fmt_budget(money, currency)
     if hours is None:
         return f"{cost} {per}"
     return f"{cost} and {staff} {per}" if hours_per == per else f"{cost} {per} and {staff} {hours_per}"
+
+
+def fmt_budget(value: Any, currency: str | None) -> str:
+    """A budget or a pathway's cost: '2,000.00 USD', or '2,000.00 (in the export's currency)'
+    when the export names none (the user's own money, not a figure from the data)."""
+    text = fmt_money(value, None)
+    return text if text == NA else text + budget_unit(currency)
 
 
 def _staff_hours(hours: float) -> str:
@@ -1034,7 +1042,7 @@ def _budget(budget: dict, currency: str | None) -> str:
     per = PER_WORDS.get(str(budget.get("per")), "")
     hours_per = PER_WORDS.get(str(budget.get("hours_per")), per)
     amount, hours = _number(budget.get("amount")), _number(budget.get("hours"))
-    money = f"{fmt_money(amount, currency)} {per}".strip() if amount else ""
+    money = f"{fmt_budget(amount, currency)} {per}".strip() if amount else ""
     if not hours:
         return money
     staff = f"{_staff_hours(hours)} {hours_per}".strip()
@@ -1110,7 +1118,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "segmentation_title": SEGMENTATION_TITLES.get(kind, _title(kind)),
             "segments": segments,
             "plan": _plan(strategy, name, currency, activity_basis(other)),
-            "maintenance": _maintenance(bool(strategy.get("review_schedule")), exports, kind == USAGE_KIND),
+            "maintenance": _maintenance(bool(strategy.get("review_schedule")), exports, kind == USAGE_KIND, _rfm_of(facts)),
         }
     segments = []
     for key in (rfm["active_keys"] if rfm else keys):  # an empty segment needs no playbook
@@ -1121,15 +1129,38 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             "generic": generic,
             "fields": [{"label": label, "text": entry[f], "list": []} for f, label in playbook.FIELDS if entry.get(f)],
         })
-    return {"tailored": False, "segments": segments, "maintenance": _maintenance(False, exports, False)}
+    return {"tailored": False, "segments": segments, "maintenance": _maintenance(False, exports, False, _rfm_of(facts))}
 
 
-def _maintenance(own_schedule: bool, exports: dict | None, usage: bool) -> list[str]:
+def _rfm_of(facts: dict | None) -> dict | None:
+    return ((facts or {}).get("segmentations") or {}).get("rfm")
+
+
+def went_quiet(key: str, seg: dict) -> bool:
+    """A segment of customers who went quiet: by its key or name (at risk, dormant, lapsed), or
+    by a rule that asks for a low recency score (at most 2) whatever it is called, as the
+    small base's Needs Attention does ('have not bought in a while')."""
+    if is_quiet(key, str(((seg.get("segments") or {}).get(key) or {}).get("name") or "")):
+        return True
+    rule = next((r for r in (seg.get("rules") or {}).get("segments") or [] if isinstance(r, dict) and r.get("key") == key), {})
+    recency = (rule.get("when") or {}).get("r")
+    return isinstance(recency, list) and len(recency) == 2 and recency[1] <= 2
+
+
+def quiet_segments(seg: dict | None) -> list[str]:
+    """The segments of customers who went quiet that hold anyone, in the segmentation's order."""
+    segments = (seg or {}).get("segments") or {}
+    return [k for k in (seg or {}).get("order") or [] if (segments.get(k) or {}).get("count") and went_quiet(k, seg)]
+
+
+def _maintenance(own_schedule: bool, exports: dict | None, usage: bool, rfm: dict | None = None) -> list[str]:
     """Keeping segments current: the playbook's advice, without its schedule when the plan sets
     its own, and with its line on the CRM files (playbook.py points at all of exports/) told
-    from the files this run filled."""
+    from the files this run filled. ``rfm``: the facts' RFM segmentation; without a segment of
+    customers who went quiet that holds anyone (a tiny or new base), no advice to watch one."""
+    at_risk = usage or bool(quiet_segments(rfm))
     advice = [m for m in playbook.MAINTENANCE if not (own_schedule and m in playbook.SCHEDULE)]
-    return [_routine(exports, usage) if "exports/" in m else m for m in advice]
+    return [_routine(exports, usage, at_risk) if "exports/" in m else m if at_risk or m != playbook.MANUAL_EFFORT else playbook.MANUAL_EFFORT_BEST for m in advice]
 
 
 ALERT = "alert the owner when a top customer slips into a risk segment"
@@ -1140,11 +1171,12 @@ USAGE_ALERT = "flag an active user who goes quiet to whoever follows up (an acco
 FEW_REACHED = 0.2
 
 
-def _routine(exports: dict | None, usage: bool) -> str:
+def _routine(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     """What to automate with the files that have anyone in them; says so when no email-tool
     file does, and when they hold few of the customers. ``usage``: the plan is on the usage
-    groups, which only the generic file carries."""
-    text = _automate(exports, usage)
+    groups, which only the generic file carries. ``at_risk``: a segment of customers who went
+    quiet holds anyone, so the owner's alert has something to watch."""
+    text = _automate(exports, usage, at_risk)
     market = (exports or {}).get("marketplace") or {}
     customers = (exports or {}).get("customers")
     if market.get("customers") and customers and market["customers"] * 2 >= customers:
@@ -1158,10 +1190,15 @@ def _routine(exports: dict | None, usage: bool) -> str:
     return text
 
 
-def _automate(exports: dict | None, usage: bool) -> str:
-    alert = USAGE_ALERT if usage else ALERT
+def _and_alert(steps: str, alert: str) -> str:
+    """The routine's steps, with the owner's alert last when there is one to give."""
+    return f"{steps}, and {alert}" if alert else steps
+
+
+def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
+    alert = (USAGE_ALERT if usage else ALERT) if at_risk else ""
     if not exports:
-        return f"Automate the routine: tag customers in your CRM by segment, start an email sequence when a customer enters a segment, and {alert}."
+        return f"Automate the routine: tag customers in your CRM by segment{',' if alert else ' and'} {_and_alert('start an email sequence when a customer enters a segment', alert)}."
     filled = [f["name"] for f in exports["files"] if f["rows"]]
     emailed = [f for f in filled if f != GENERIC_FILE]
     usage_note = f" Each user's usage group is in the behavior column of {GENERIC_FILE}." if usage and GENERIC_FILE in filled else ""
@@ -1169,22 +1206,22 @@ def _automate(exports: dict | None, usage: bool) -> str:
     if tools and emailed:  # the plan says which tools it uses: only their files (without emails, the advice below on ids)
         column = "behavior (the usage group)" if usage else "segment_name"
         generic = f" {GENERIC_FILE} is matched on email (rows without one are skipped); map its {column} column to an attribute." if any(t["file"] == GENERIC_FILE for t in tools) else ""
-        return f"Automate the routine: import {_imports(tools)} (in exports/) to tag customers by {'their RFM segment' if usage else 'segment'}, start a sequence when a customer enters a segment, and {alert}.{generic}"
+        return f"Automate the routine: import {_imports(tools)} (in exports/) to tag customers by {'their RFM segment' if usage else 'segment'}{',' if alert else ' and'} {_and_alert('start a sequence when a customer enters a segment', alert)}.{generic}"
     if emailed:
         tag = "their RFM segment" if usage else "segment"
-        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}, start an email sequence when a customer enters a segment, and {alert}.{usage_note}"
+        return f"Automate the routine: import the file for your email tool ({_join(emailed, 'or')}, in exports/) to tag customers by {tag}{',' if alert else ' and'} {_and_alert('start an email sequence when a customer enters a segment', alert)}.{usage_note}"
     if exports.get("unreachable"):  # no one to email, some by their own choice: no advice on importing for email
         return (f"Nobody in this export can be emailed ({exports['unreachable']}), so the Klaviyo, HubSpot and Mailchimp files have no one in them."
                 f" Tag customers by segment in your store or CRM from {GENERIC_FILE} (its source_id column) for service, on-site offers and what goes in the parcel,"
-                f" never for email or ad audiences; after each rerun (with the same segment.key) tag them again, and {alert}.")
+                f" never for email or ad audiences; after each rerun (with the same segment.key) {_and_alert('tag them again', alert)}.")
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
                  f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property;"
                  " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
-        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) import it again, and {alert}."
-    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}."
+        return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) {_and_alert('import it again', alert)}."
+    return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}." if alert else f"{text} Rerun with the same segment.key, so ids stay the same."
 
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
@@ -1405,7 +1442,9 @@ def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period; each further tenth of {top['from_name']} moved adds {fmt_money(top['value_per_10pct'], currency)}{_what_if(top)}.{_after_move(top, currency)}"}]
+    # The measured figures first; a further tenth, often the largest amount in the section, last
+    # and worded as the what-if it is, so it does not read as the headline.
+    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period.{_after_move(top, currency)} {_what_if(top, currency)}"}]
 
 
 def _after_move(move: dict, currency: str | None) -> str:
@@ -1414,16 +1453,17 @@ def _after_move(move: dict, currency: str | None) -> str:
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
     if later is None or gap is None or later >= gap:
         return ""
-    return (f" Both value a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
+    return (f" That values a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
             f" in the period after, customers in {move['to_name']} spent {fmt_money(max(later, 0), currency)} more than those in {move['from_name']}.")
 
 
-def _what_if(move: dict) -> str:
+def _what_if(move: dict, currency: str | None) -> str:
     """A further tenth is a what-if; where it is many more moves than last period's rate gives, say so."""
+    text = f"If a campaign moved a further tenth of {move['from_name']}, that would add {fmt_money(move['value_per_10pct'], currency)} a period: a what-if, not a forecast"
     tenth, usual = 0.1 * (move.get("customers_now") or 0), move.get("expected_customers") or 0
     if tenth >= 2 * usual:
-        return ", a what-if, not a forecast: a tenth is several times as many moves as last period's rate gives"
-    return ", a what-if, not a forecast"
+        return text + ", since a tenth is several times as many moves as last period's rate gives."
+    return text + "."
 
 
 def _upset_words(u: dict) -> str:

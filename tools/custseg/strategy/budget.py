@@ -8,6 +8,14 @@ from custseg.strategy.problems import Problem
 
 
 WEEKS_PER = {"week": 1.0, "month": 52 / 12, "quarter": 13.0}
+# A budget's unit when the export names no currency: the plan's money is in the currency its
+# amounts are in, said plainly rather than left as a bare '3,000'.
+UNKNOWN_CURRENCY = "(in the export's currency)"
+
+
+def budget_unit(currency: str | None) -> str:
+    """What follows a budget amount: ' USD', or ' (in the export's currency)' without one."""
+    return f" {currency}" if currency else f" {UNKNOWN_CURRENCY}"
 
 
 def _roadmap_weeks(doc: dict, per: str) -> tuple[float, str]:
@@ -41,7 +49,7 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
         per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
-            unit = (f" {currency}" if currency else "") if field_name == "amount" else " staff hours"
+            unit = budget_unit(currency) if field_name == "amount" else " staff hours"
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"{over} the pathways' {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower the pathways' investment, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 
@@ -72,7 +80,7 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
         total, paths = costs.get(key, (0.0, []))
         costs[key] = (total + cost, paths + [i])
     out = []
-    unit = f" {currency}" if currency else ""
+    unit = budget_unit(currency)
     for key, (cost, paths) in costs.items():
         allowed = (shares.get(key, 0.0) + rest) * available
         if cost > allowed + 1e-6:

@@ -51,6 +51,37 @@ TEXT_CHANNEL = re.compile(r"\bsms\b|\bmms\b|\btext\s+messag\w*|\btexts?\b|whatsa
 AUDIENCE_UPLOAD = re.compile(r"custom\s+audiences?|customer\s+(?:list|match)|\bupload\w*|lookalike|matched\s+audiences?|audience\s+(?:sync|match)", re.IGNORECASE)
 
 
+def _emails_held(exports: dict) -> bool:
+    """Whether the export carried emails: without any, the files say nothing about who has one."""
+    return isinstance(exports.get("reachable_by_segment"), dict) and bool(exports.get("reachable") or exports.get("left_out_no_consent"))
+
+
+def _people(key: str, exports: dict, segmentation: str, fact_segments: dict) -> int:
+    """How many people a segment key (or a group the CRM files add) stands for in the files."""
+    if key in (exports.get("groups") or {}):
+        return sum((exports.get(k) or {}).get(key, 0) for k in ("reachable_by_segment", "left_out_no_consent", "left_out_no_email"))
+    return ((fact_segments.get(key) or {}).get("count") or 0) if segmentation == "rfm" else 0
+
+
+def unreachable_segments(facts: dict, segmentation: str, fact_segments: dict) -> dict[str, str]:
+    """The segments (and the groups the CRM files add) with people in them of whom the
+    email-tool files hold none, each with why ('3 opted out of marketing'): an email to one
+    reaches nobody. Empty when the export held no emails (the user's own tools may email by
+    source_id) and, but for the groups, unless the segmentation is RFM, by which the files are
+    labelled. The phase briefs' example rules follow it, so they suggest nothing this refuses."""
+    exports = facts.get("exports") or {}
+    if not _emails_held(exports):
+        return {}
+    reach = exports["reachable_by_segment"]
+    opted_out, no_email = exports.get("left_out_no_consent") or {}, exports.get("left_out_no_email") or {}
+    out = {}
+    for key in [*(exports.get("groups") or {}), *fact_segments]:
+        if isinstance(key, str) and _people(key, exports, segmentation, fact_segments) and not reach.get(key, 0):
+            why = ([f"{opted_out[key]:,} opted out of marketing"] if opted_out.get(key) else []) + ([f"{no_email[key]:,} have no usable email"] if no_email.get(key) else [])
+            out[key] = " and ".join(why) or "none is in the email-tool files"
+    return out
+
+
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it
@@ -59,24 +90,16 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
     about who has one. The files are labelled by RFM segment, and by the groups they add
     (payment_failed), whatever the segmentation."""
     exports = facts.get("exports") or {}
-    reach = exports.get("reachable_by_segment")
-    if not isinstance(reach, dict) or (not exports.get("reachable") and not exports.get("left_out_no_consent")):
+    if not _emails_held(exports):
         return []  # the export held no emails: the user's own tools may email by source_id
-    groups = exports.get("groups") or {}
-    opted_out, no_email = exports.get("left_out_no_consent") or {}, exports.get("left_out_no_email") or {}
+    opted_out = exports.get("left_out_no_consent") or {}
+    blocked = unreachable_segments(facts, segmentation, fact_segments)
 
     def people(key: Any) -> int:
-        if not isinstance(key, str):
-            return 0
-        if key in groups:
-            return reach.get(key, 0) + opted_out.get(key, 0) + no_email.get(key, 0)
-        return ((fact_segments.get(key) or {}).get("count") or 0) if segmentation == "rfm" else 0
+        return _people(key, exports, segmentation, fact_segments) if isinstance(key, str) else 0
 
     def unreachable(key: Any) -> str | None:
-        if not people(key) or reach.get(key, 0):
-            return None
-        why = ([f"{opted_out[key]:,} opted out of marketing"] if opted_out.get(key) else []) + ([f"{no_email[key]:,} have no usable email"] if no_email.get(key) else [])
-        return " and ".join(why) or "none is in the email-tool files"
+        return blocked.get(key) if isinstance(key, str) else None
 
     def channel_problems(path: str, key: Any, channel: Any) -> list[Problem]:
         if not isinstance(channel, str):

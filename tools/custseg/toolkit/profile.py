@@ -15,6 +15,7 @@ from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, M
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
+from custseg.render.report import fmt_pct
 from custseg.toolkit.spec import Tool, param
 
 SMALL_BASE = 50
@@ -273,7 +274,8 @@ def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> li
     buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
     if r.one_time_share is not None and r.one_time_share >= 0.5:
         carry = "recency and spend carry" if ds.has_revenue else "recency carries"
-        out.append(f"{r.one_time_share:.0%} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation")
+        # the same format as the share in the briefs and the report (67.5%, not 67%): one figure, one way
+        out.append(f"{fmt_pct(r.one_time_share)} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation")
     if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
         out.append(short_data_warning(r.days_covered))
     base = r.buyers if r.buyers is not None else r.customers
