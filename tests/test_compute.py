@@ -1079,6 +1079,27 @@ def test_a_small_lapsing_segment_joins_the_lapsed_not_loyal():
     assert [(m["from"], m["into"]) for m in merged] == [("at_risk", "dormant")] and "lapsing" in merged[0]["reason"]
 
 
+def test_a_few_champions_in_a_large_base_keep_their_segment():
+    """35 Champions among 6,900 customers were folded into Loyal (under 1%), and a trial's
+    plan lost the group a personal note reaches. The first rule's segment stays from 5
+    customers; under 5 it still merges, and the other segments keep the 1% floor."""
+    from custseg.compute.rfm import MIN_SEGMENT_COUNT, Assignment, merge_small
+    from custseg.compute.rules import DEFAULT
+
+    keys = DEFAULT.keys
+
+    def merges(champions: int) -> list[tuple[str, str]]:
+        # (segment, r, f, m, customers): 1% of the base is 10 customers
+        groups = [("champions", 5, 5, 5, champions), ("loyal", 4, 4, 4, 200), ("at_risk", 2, 3, 5, 6), ("dormant", 1, 1, 2, 600), ("needs_attention", 3, 1, 3, 194)]
+        seg = np.concatenate([np.full(n, keys.index(k)) for k, _, _, _, n in groups])
+        column = lambda i: np.concatenate([np.full(g[-1], g[1 + i], dtype=np.int8) for g in groups])  # noqa: E731
+        scored = Scored(r=column(0), f=column(1), m=column(2), scores={}, method="fixed", method_reason="")
+        return [(m["from"], m["into"]) for m in merge_small(Assignment(DEFAULT, "", seg, []), scored).merged]
+
+    assert merges(MIN_SEGMENT_COUNT) == [("at_risk", "dormant")]
+    assert merges(MIN_SEGMENT_COUNT - 1) == [("champions", "loyal"), ("at_risk", "dormant")]
+
+
 def _events_without_revenue(tmp_path, users: int, seed: int = 3):
     """An event log of ``users`` users with purchase events on random days and no revenue."""
     rng = np.random.default_rng(seed)

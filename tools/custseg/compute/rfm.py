@@ -151,8 +151,11 @@ def merge_small(assignment: Assignment, scored: Scored) -> Assignment:
     counts = np.bincount(seg, minlength=len(assignment.table.rules))
     vectors = _mean_scores(seg, scored, len(counts))
     merged = []
-    small = [i for i, c in enumerate(counts) if 0 < c < threshold]
-    big = [i for i, c in enumerate(counts) if c >= threshold]
+    # The first rule's segment (Champions) stays from MIN_SEGMENT_COUNT customers: a store's
+    # 35 best customers among 6,900 are the few a personal note reaches, not noise to fold away.
+    floor = [MIN_SEGMENT_COUNT if i == 0 else threshold for i in range(len(counts))]
+    small = [i for i, c in enumerate(counts) if 0 < c < floor[i]]
+    big = [i for i, c in enumerate(counts) if c >= floor[i]]
     if not big:
         return assignment
     for i in small:
