@@ -2768,3 +2768,26 @@ def test_referral_claims_are_not_in_the_data(runs, said, refused):
     doc["segments"]["champions"]["persona"] += " " + said
     found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "claim_not_in_data"]
     assert bool(found) == refused
+
+
+# -- when a segment's customers joined, how they paid, names that mean something else ----------------
+
+
+def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs):
+    """An export without emails: crm-exports.md has the segment copied into the email tool from
+    segments_generic.csv, and a trial's Klaviyo rule then named segment_name, which klaviyo.csv
+    does not have. The refusal names the column to use, and crm-exports.md names each file's."""
+    facts = facts_of(runs, "product_events")
+    assert facts["exports"]["reachable"] == 0
+    doc = reference("product_events")
+    doc["automation_rules"].append({"segment": "at_risk", "crm": "Klaviyo", "rule": "When segment_name is At Risk, start the win-back flow."})
+    (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    assert p.code == "rule_column_not_in_file" and "klaviyo.csv carries the segment's name in Segment" in p.message and "'Segment is At Risk'" in p.message
+    doc["automation_rules"][3]["rule"] = "When Segment is At Risk, start the win-back flow."
+    assert not [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    doc["automation_rules"][3].update({"crm": "Mailchimp", "rule": "When customer_segment is At Risk, start the win-back flow."})
+    (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    assert "mailchimp.csv carries the segment's name as a tag in Tags" in p.message and "'tagged At Risk'" in p.message
+    guide = (EXAMPLES.parent / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
+    for file, column in (("klaviyo.csv", "`Segment`"), ("hubspot.csv", "`customer_segment`"), ("mailchimp.csv", "`Tags`"), ("segments_generic.csv", "`segment_name`")):
+        assert re.search(rf"{re.escape(file)}[^.|]*?{re.escape(column)}", guide.split("**The segment's column.**", 1)[1].split("\n\n", 1)[0]), file

@@ -253,7 +253,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     told = {p.path for p in problems if p.code.startswith("rule_")}  # one rule, one problem: the more precise one said first
     problems += [p for p in _rule_values(doc, facts) if p.path not in told]
     told = {p.path for p in problems if p.code.startswith("rule_")}
-    problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, {*fact_segments, *groups}) if p.path not in told]
+    names = {k: str((v or {}).get("name") or k) for k, v in {**fact_segments, **groups}.items()}  # segment key -> the name the files carry
+    problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, names) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
