@@ -334,6 +334,7 @@ BROKEN = [
     ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
     ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
     ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
+    ("display_name_of_a_lifecycle_stage", _set("segments.dormant.display_name", "Lapsed"), "display_name_clash", "segments.dormant.display_name"),  # a trial: beside the lifecycle's Lapsed
     ("rule_names_the_display_name", _set("automation_rules[2].rule", "After the reactivation series, move Lapsed One-Timers who never opened it to the suppressed list."), "rule_display_name", "automation_rules[2].rule"),
     ("pathway_target_below_where_its_segment_is", _set(f"{P0}.success_metric.target", 0.1), "pathway_target_backwards", f"{P0}.success_metric.target"),
     ("pathway_target_still_meets_its_trigger", _set(f"{P0}.success_metric", {"metric": "recency_days", "target": 30}), "pathway_target_backwards", f"{P0}.success_metric.target"),
@@ -2771,6 +2772,28 @@ def test_referral_claims_are_not_in_the_data(runs, said, refused):
 
 
 # -- when a segment's customers joined, how they paid, names that mean something else ----------------
+
+
+@pytest.mark.parametrize("key, display, clash", [
+    ("dormant", "Lapsed", "lifecycle"),  # a trial: RFM Dormant shown as the lifecycle's Lapsed stage
+    ("new", "Onboarding", "lifecycle"),
+    ("at_risk", "High Value", "value"),
+    ("dormant", "At Risk", "rfm"),  # another segment's name in the same segmentation
+    ("dormant", "committed subscribers", "plan"),  # Champions' display name in this plan, in another case
+    ("dormant", "Payment failed (no payment in export)", "group"),  # a group of the CRM files
+    ("dormant", "Dormant", None),  # its own name
+    ("dormant", "Lapsed Payers", None),
+])
+def test_a_display_name_is_no_label_that_means_something_else(runs, key, display, clash):
+    facts = facts_of(runs, "stripe_unified_payments")
+    doc = reference("stripe_unified_payments")
+    doc["segments"][key]["display_name"] = display
+    found = [p for p in validate(doc, facts) if p.code == "display_name_clash"]
+    assert [p.path for p in found] == ([f"segments.{key}.display_name"] if clash else []), found
+    if clash == "lifecycle":
+        assert "lifecycle" in found[0].message
+    if clash == "plan":
+        assert "segments.champions" in found[0].message
 
 
 def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs):

@@ -246,7 +246,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
-    problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
+    problems += _display_names_in_rules(doc, strat, fact_segments, segmentation) + _display_name_clashes(strat, facts, segmentation)
     groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
     if segmentation == "rfm":
         problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
@@ -275,6 +275,45 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                     problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
                     break
     return problems
+
+
+def _labels_elsewhere(facts: dict, segmentation: str) -> list[tuple[str, str, str]]:
+    """(label, segment key, what it names) for every name the facts give a group of customers:
+    the segments of every segmentation (their keys as words too) and the CRM files' groups."""
+    out = []
+    for seg, seg_facts in (facts.get("segmentations") or {}).items():
+        for key, stats in ((seg_facts or {}).get("segments") or {}).items():
+            name = str((stats or {}).get("name") or key)
+            rule = re.sub(r"\s*\(checked \w+\)", "", str((stats or {}).get("rule") or ""))  # the order the stages are checked in says nothing here
+            what = f"segment '{key}' of {seg}" if seg == segmentation else f"the {seg} segmentation's segment '{key}'" + (f" ({rule})" if rule else "")
+            out += [(label, key if seg == segmentation else f"{seg}.{key}", what) for label in dict.fromkeys((name, key.replace("_", " ")))]
+    for key, name in ((facts.get("exports") or {}).get("groups") or {}).items():
+        out.append((str(name), f"exports.{key}", f"the CRM files' group '{key}'"))
+    return out
+
+
+def _display_name_clashes(strat: dict, facts: dict, segmentation: str) -> list[Problem]:
+    """A display name that names another group of customers: RFM Dormant shown as 'Lapsed' beside
+    the lifecycle's Lapsed stage (a trial), or as another segment's name or display name. The
+    report and the CRM files (Klaviyo's Lifecycle, Mailchimp's tags) show that label for the
+    other group, so one name would mean two groups."""
+    def normal(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    labels = _labels_elsewhere(facts, segmentation)
+    out, shown = [], {}  # display name -> the segment that took it first
+    for key, fields in strat.items():
+        display = fields.get("display_name") if isinstance(fields, dict) else None
+        if not isinstance(display, str) or not display.strip():
+            continue
+        said = normal(display)
+        clash = next((what for label, owner, what in labels if owner != key and normal(label) == said), None)
+        if clash is None and said in shown:
+            clash = f"segments.{shown[said]}, whose display name it is in this plan"
+        shown.setdefault(said, key)
+        if clash:
+            out.append(Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display.strip()}' already names another group of customers, {clash}: in the report and the CRM files one name would mean two groups; choose a name no other segment, stage or group has"))
+    return out
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
