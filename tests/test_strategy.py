@@ -2774,6 +2774,40 @@ def test_referral_claims_are_not_in_the_data(runs, said, refused):
 # -- when a segment's customers joined, how they paid, names that mean something else ----------------
 
 
+@pytest.mark.parametrize("said, refused", [
+    ("Most of them paid in instalments.", True),  # a Stripe trial: both said of one segment, both passed
+    ("Most paid in full up front.", True),
+    ("They pay in full, never on a payment plan.", True),
+    ("The majority paid for their programme in three installments.", True),
+    ("They are instalment buyers.", True),
+    ("Offer them a payment plan for the annual tier.", False),  # a plan mechanic
+    ("Let them pay in instalments.", False),
+    ("Remind them until the balance is paid in full.", False),  # a payment the plan follows
+    ("You told us most of them pay in full.", False),
+    ("Across the export {data.installments.customers} customers paid a later instalment in full.", False),  # the export's own fact
+])
+def test_how_a_segment_paid_is_not_in_the_data(runs, said, refused):
+    facts = copy.deepcopy(facts_of(runs, "stripe_unified_payments"))
+    facts["data"]["installments"] = {"basis": "the payment's Description says 'Payment 2 of 3'", "payments": 4, "revenue": 2203.23, "customers": 3, "purchase_days_not_counted": 2, "repeat_buyers_not_counted": 2}
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["champions"]["persona"] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "claim_not_in_data"]
+    assert bool(found) == refused, found
+    if refused:
+        assert "{data.installments.customers}" in found[0].message and "not per segment" in found[0].message
+
+
+def test_contradictory_payment_claims_are_both_refused(runs):
+    """Without any instalments in the export the facts say no more: each claim is refused."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    assert facts["data"]["installments"] is None
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["loyal"]["persona"] += " Most of them paid in instalments."
+    doc["segments"]["loyal"]["goal"] += " Most paid in full up front, so keep them there."
+    found = {p.path for p in validate(doc, facts) if p.code == "claim_not_in_data"}
+    assert found == {"segments.loyal.persona", "segments.loyal.goal"}
+
+
 @pytest.mark.parametrize("key, display, clash", [
     ("dormant", "Lapsed", "lifecycle"),  # a trial: RFM Dormant shown as the lifecycle's Lapsed stage
     ("new", "Onboarding", "lifecycle"),

@@ -24,7 +24,7 @@ from custseg.strategy.budget import _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import export_figures_of_them, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
-from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
+from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems, _targets_between_steps
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -181,6 +181,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
+        problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
