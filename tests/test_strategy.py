@@ -2774,6 +2774,70 @@ def test_referral_claims_are_not_in_the_data(runs, said, refused):
 # -- when a segment's customers joined, how they paid, names that mean something else ----------------
 
 
+@pytest.mark.parametrize("key, said, code", [
+    ("dormant", "They joined this month.", "claim_contradicts_fact"),  # last bought a median 359.5 days ago: joined before that
+    ("needs_attention", "Most of them signed up in the last few weeks.", "claim_contradicts_fact"),  # last bought a median 47 days ago
+    ("champions", "They signed up recently.", "claim_contradicts_fact"),  # 6 of 196 first bought in the last 90 days (migration.entered)
+    ("new", "They joined this month.", None),  # one purchase each, a median 15.5 days ago, on data of 819 days
+    ("new", "They just signed up.", None),
+    ("new", "Most are new this month.", None),
+    ("dormant", "They have not joined this month.", None),
+    ("dormant", "You told us they joined this month.", None),  # the user's word
+    ("dormant", "Unlike the New, who joined this month, they bought long ago.", None),  # about another segment
+    ("dormant", "Send the welcome to those who joined this month.", None),  # a plan's subset, outside the persona
+    ("at_risk", "Some started buying again this month.", None),  # a return, not a join
+    ("at_risk", "A note on what is new this month.", None),  # the product's news
+])
+def test_when_a_segment_joined_is_held_against_its_facts(runs, key, said, code):
+    """A customer's first purchase comes no later than their last: a segment whose median
+    customer last bought a year ago did not join this month. The migration counts who first
+    bought in the last period, and a segment whose customers bought once, on data reaching well
+    back, first bought when it last did."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    doc = reference("stripe_unified_payments")
+    field = "offers" if said.startswith("Send") else "persona"
+    doc["segments"][key][field] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == f"segments.{key}.{field}" and p.code in ("claim_contradicts_fact", "claim_not_in_data")]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if key == "dormant" and code:
+        assert "{segmentations.rfm.segments.dormant.median_recency_days}" in found[0].message
+    if key == "champions":
+        assert "{segmentations.rfm.migration.entered.champions}" in found[0].message
+
+
+def test_joined_this_month_on_a_short_export_of_renewals_is_not_in_the_data(runs):
+    """A Stripe trial: 22 days of payments, nine in ten of them subscription renewals ('Subscription
+    update'). Each customer's first payment in the export was recent, but a renewal is no sign-up:
+    the data does not reach back far enough to say who joined this month."""
+    facts = copy.deepcopy(facts_of(runs, "stripe_unified_payments"))
+    facts["data"]["days_covered"] = 22
+    facts["data"]["recurring"]["customers_share"] = 0.92
+    facts["segmentations"]["rfm"]["migration"] = None  # two periods are needed to count newcomers
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["new"]["persona"] += " They joined this month."
+    (p,) = [p for p in validate(doc, facts) if p.path == "segments.new.persona" and p.code.startswith("claim_")]
+    assert p.code == "claim_not_in_data" and "the data covers 22 days" in p.message and "renewal" in p.message
+
+
+def test_joined_this_month_on_a_lifecycle_plan_reads_the_tenure_bands(runs):
+    """On the lifecycle segmentation the tenure bands say it: Onboarding (0-30 days since the
+    first purchase) joined this month, Mature (366 days or more) did not, though its customers
+    last bought a median few weeks ago."""
+    from custseg.strategy.tenure import join_claims
+
+    facts = facts_of(runs, "stripe_unified_payments")
+    lifecycle = facts["segmentations"]["lifecycle"]["segments"]
+
+    def codes(key, said):
+        return [p.code for p in join_claims(f"segments.{key}.persona", said, key, "lifecycle", facts, [])]
+
+    assert codes("onboarding", "They joined this month.") == []
+    assert lifecycle["mature"]["median_recency_days"] < 31  # the band says it, not the recency
+    (p,) = join_claims("segments.mature.persona", "They joined this month.", "mature", "lifecycle", facts, [])
+    assert p.code == "claim_contradicts_fact" and "366 days or more ago (its tenure band" in p.message
+    assert codes("adopting", "They joined this quarter.") == []
+
+
 @pytest.mark.parametrize("said, refused", [
     ("Most of them paid in instalments.", True),  # a Stripe trial: both said of one segment, both passed
     ("Most paid in full up front.", True),
