@@ -334,6 +334,7 @@ BROKEN = [
     ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
     ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
     ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
+    ("display_name_of_a_lifecycle_stage", _set("segments.dormant.display_name", "Lapsed"), "display_name_clash", "segments.dormant.display_name"),  # a trial: beside the lifecycle's Lapsed
     ("rule_names_the_display_name", _set("automation_rules[2].rule", "After the reactivation series, move Lapsed One-Timers who never opened it to the suppressed list."), "rule_display_name", "automation_rules[2].rule"),
     ("pathway_target_below_where_its_segment_is", _set(f"{P0}.success_metric.target", 0.1), "pathway_target_backwards", f"{P0}.success_metric.target"),
     ("pathway_target_still_meets_its_trigger", _set(f"{P0}.success_metric", {"metric": "recency_days", "target": 30}), "pathway_target_backwards", f"{P0}.success_metric.target"),
@@ -2806,3 +2807,146 @@ def test_referral_claims_are_not_in_the_data(runs, said, refused):
     doc["segments"]["champions"]["persona"] += " " + said
     found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "claim_not_in_data"]
     assert bool(found) == refused
+
+
+# -- when a segment's customers joined, how they paid, names that mean something else ----------------
+
+
+@pytest.mark.parametrize("key, said, code", [
+    ("dormant", "They joined this month.", "claim_contradicts_fact"),  # last bought a median 359.5 days ago: joined before that
+    ("needs_attention", "Most of them signed up in the last few weeks.", "claim_contradicts_fact"),  # last bought a median 47 days ago
+    ("champions", "They signed up recently.", "claim_contradicts_fact"),  # 6 of 196 first bought in the last 90 days (migration.entered)
+    ("new", "They joined this month.", None),  # one purchase each, a median 15.5 days ago, on data of 819 days
+    ("new", "They just signed up.", None),
+    ("new", "Most are new this month.", None),
+    ("dormant", "They have not joined this month.", None),
+    ("dormant", "You told us they joined this month.", None),  # the user's word
+    ("dormant", "Unlike the New, who joined this month, they bought long ago.", None),  # about another segment
+    ("dormant", "Send the welcome to those who joined this month.", None),  # a plan's subset, outside the persona
+    ("at_risk", "Some started buying again this month.", None),  # a return, not a join
+    ("at_risk", "A note on what is new this month.", None),  # the product's news
+])
+def test_when_a_segment_joined_is_held_against_its_facts(runs, key, said, code):
+    """A customer's first purchase comes no later than their last: a segment whose median
+    customer last bought a year ago did not join this month. The migration counts who first
+    bought in the last period, and a segment whose customers bought once, on data reaching well
+    back, first bought when it last did."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    doc = reference("stripe_unified_payments")
+    field = "offers" if said.startswith("Send") else "persona"
+    doc["segments"][key][field] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == f"segments.{key}.{field}" and p.code in ("claim_contradicts_fact", "claim_not_in_data")]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if key == "dormant" and code:
+        assert "{segmentations.rfm.segments.dormant.median_recency_days}" in found[0].message
+    if key == "champions":
+        assert "{segmentations.rfm.migration.entered.champions}" in found[0].message
+
+
+def test_joined_this_month_on_a_short_export_of_renewals_is_not_in_the_data(runs):
+    """A Stripe trial: 22 days of payments, nine in ten of them subscription renewals ('Subscription
+    update'). Each customer's first payment in the export was recent, but a renewal is no sign-up:
+    the data does not reach back far enough to say who joined this month."""
+    facts = copy.deepcopy(facts_of(runs, "stripe_unified_payments"))
+    facts["data"]["days_covered"] = 22
+    facts["data"]["recurring"]["customers_share"] = 0.92
+    facts["segmentations"]["rfm"]["migration"] = None  # two periods are needed to count newcomers
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["new"]["persona"] += " They joined this month."
+    (p,) = [p for p in validate(doc, facts) if p.path == "segments.new.persona" and p.code.startswith("claim_")]
+    assert p.code == "claim_not_in_data" and "the data covers 22 days" in p.message and "renewal" in p.message
+
+
+def test_joined_this_month_on_a_lifecycle_plan_reads_the_tenure_bands(runs):
+    """On the lifecycle segmentation the tenure bands say it: Onboarding (0-30 days since the
+    first purchase) joined this month, Mature (366 days or more) did not, though its customers
+    last bought a median few weeks ago."""
+    from custseg.strategy.tenure import join_claims
+
+    facts = facts_of(runs, "stripe_unified_payments")
+    lifecycle = facts["segmentations"]["lifecycle"]["segments"]
+
+    def codes(key, said):
+        return [p.code for p in join_claims(f"segments.{key}.persona", said, key, "lifecycle", facts, [])]
+
+    assert codes("onboarding", "They joined this month.") == []
+    assert lifecycle["mature"]["median_recency_days"] < 31  # the band says it, not the recency
+    (p,) = join_claims("segments.mature.persona", "They joined this month.", "mature", "lifecycle", facts, [])
+    assert p.code == "claim_contradicts_fact" and "366 days or more ago (its tenure band" in p.message
+    assert codes("adopting", "They joined this quarter.") == []
+
+
+@pytest.mark.parametrize("said, refused", [
+    ("Most of them paid in instalments.", True),  # a Stripe trial: both said of one segment, both passed
+    ("Most paid in full up front.", True),
+    ("They pay in full, never on a payment plan.", True),
+    ("The majority paid for their programme in three installments.", True),
+    ("They are instalment buyers.", True),
+    ("Offer them a payment plan for the annual tier.", False),  # a plan mechanic
+    ("Let them pay in instalments.", False),
+    ("Remind them until the balance is paid in full.", False),  # a payment the plan follows
+    ("You told us most of them pay in full.", False),
+    ("Across the export {data.installments.customers} customers paid a later instalment in full.", False),  # the export's own fact
+])
+def test_how_a_segment_paid_is_not_in_the_data(runs, said, refused):
+    facts = copy.deepcopy(facts_of(runs, "stripe_unified_payments"))
+    facts["data"]["installments"] = {"basis": "the payment's Description says 'Payment 2 of 3'", "payments": 4, "revenue": 2203.23, "customers": 3, "purchase_days_not_counted": 2, "repeat_buyers_not_counted": 2}
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["champions"]["persona"] += " " + said
+    found = [p for p in validate(doc, facts) if p.path == "segments.champions.persona" and p.code == "claim_not_in_data"]
+    assert bool(found) == refused, found
+    if refused:
+        assert "{data.installments.customers}" in found[0].message and "not per segment" in found[0].message
+
+
+def test_contradictory_payment_claims_are_both_refused(runs):
+    """Without any instalments in the export the facts say no more: each claim is refused."""
+    facts = facts_of(runs, "stripe_unified_payments")
+    assert facts["data"]["installments"] is None
+    doc = reference("stripe_unified_payments")
+    doc["segments"]["loyal"]["persona"] += " Most of them paid in instalments."
+    doc["segments"]["loyal"]["goal"] += " Most paid in full up front, so keep them there."
+    found = {p.path for p in validate(doc, facts) if p.code == "claim_not_in_data"}
+    assert found == {"segments.loyal.persona", "segments.loyal.goal"}
+
+
+@pytest.mark.parametrize("key, display, clash", [
+    ("dormant", "Lapsed", "lifecycle"),  # a trial: RFM Dormant shown as the lifecycle's Lapsed stage
+    ("new", "Onboarding", "lifecycle"),
+    ("at_risk", "High Value", "value"),
+    ("dormant", "At Risk", "rfm"),  # another segment's name in the same segmentation
+    ("dormant", "committed subscribers", "plan"),  # Champions' display name in this plan, in another case
+    ("dormant", "Payment failed (no payment in export)", "group"),  # a group of the CRM files
+    ("dormant", "Dormant", None),  # its own name
+    ("dormant", "Lapsed Payers", None),
+])
+def test_a_display_name_is_no_label_that_means_something_else(runs, key, display, clash):
+    facts = facts_of(runs, "stripe_unified_payments")
+    doc = reference("stripe_unified_payments")
+    doc["segments"][key]["display_name"] = display
+    found = [p for p in validate(doc, facts) if p.code == "display_name_clash"]
+    assert [p.path for p in found] == ([f"segments.{key}.display_name"] if clash else []), found
+    if clash == "lifecycle":
+        assert "lifecycle" in found[0].message
+    if clash == "plan":
+        assert "segments.champions" in found[0].message
+
+
+def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs):
+    """An export without emails: crm-exports.md has the segment copied into the email tool from
+    segments_generic.csv, and a trial's Klaviyo rule then named segment_name, which klaviyo.csv
+    does not have. The refusal names the column to use, and crm-exports.md names each file's."""
+    facts = facts_of(runs, "product_events")
+    assert facts["exports"]["reachable"] == 0
+    doc = reference("product_events")
+    doc["automation_rules"].append({"segment": "at_risk", "crm": "Klaviyo", "rule": "When segment_name is At Risk, start the win-back flow."})
+    (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    assert p.code == "rule_column_not_in_file" and "klaviyo.csv carries the segment's name in Segment" in p.message and "'Segment is At Risk'" in p.message
+    doc["automation_rules"][3]["rule"] = "When Segment is At Risk, start the win-back flow."
+    assert not [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    doc["automation_rules"][3].update({"crm": "Mailchimp", "rule": "When customer_segment is At Risk, start the win-back flow."})
+    (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
+    assert "mailchimp.csv carries the segment's name as a tag in Tags" in p.message and "'tagged At Risk'" in p.message
+    guide = (EXAMPLES.parent / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
+    for file, column in (("klaviyo.csv", "`Segment`"), ("hubspot.csv", "`customer_segment`"), ("mailchimp.csv", "`Tags`"), ("segments_generic.csv", "`segment_name`")):
+        assert re.search(rf"{re.escape(file)}[^.|]*?{re.escape(column)}", guide.split("**The segment's column.**", 1)[1].split("\n\n", 1)[0]), file

@@ -7,6 +7,8 @@ validate    problems of a document against the facts, each with a path, a code a
 document    wrong types and fields, and the walk over a document's strings
 figures     figures in free text that should be fact references or typed plan numbers
 claims      the free-text claims facts can prove wrong (shares, trends, cadence, recency, comparisons)
+hunches     claims the data's span or a segment's facts rule out, or that nothing in the facts backs
+tenure      claims about when a segment's customers joined
 kpis        KPI baselines and targets
 pathways    pathway moves, triggers and success targets
 activity    plans on an event log's activity

@@ -161,12 +161,13 @@ def _named_columns(text: str, columns: list[str]) -> list[str]:
     return found
 
 
-def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) -> list[Problem]:
+def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
     that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), a column only
     another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), or one no file of this
     run has (outstanding_payment on an event log) matches nobody. Only the project's names are
-    judged; a CRM's own attributes (last_email_opened) are not."""
+    judged; a CRM's own attributes (last_email_opened) are not. ``keys``: segment key -> the
+    name the files carry (a key is no column)."""
     columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
     written = [*EXPORT_COLUMNS, *(c for cols in columns.values() for c in cols)]
     ours = {*metrics, *CUSTOMERS_ONLY, *(_column_key(c) for c in written)}
@@ -181,9 +182,37 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: set[str]) 
         missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
         for token in reversed(missing.values()):
             date = DATE_FOR.get(token)
-            use = f"filter on {date}, a date the CRM counts days from" if date in columns[name] else f"use that file's columns ({', '.join(columns[name])})"
+            if _column_key(token) in SEGMENT_COLUMNS and name in SEGMENT_COLUMN_OF:
+                use = _segment_column_instead(name, rule.get("segment"), keys, exports)
+            elif date in columns[name]:
+                use = f"filter on {date}, a date the CRM counts days from"
+            else:
+                use = f"use that file's columns ({', '.join(columns[name])})"
             out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
     return out
+
+
+# Where each file carries the segment's name (render/exports.py), and a rule keyed on it; the
+# segment columns of the other files (segment_name is segments_generic.csv's) are not in it.
+SEGMENT_COLUMN_OF = {
+    "klaviyo.csv": ("in Segment", "Segment is {name}"),
+    "hubspot.csv": ("in customer_segment", "customer_segment is {name}"),
+    "mailchimp.csv": ("as a tag in Tags", "tagged {name}"),
+    "segments_generic.csv": ("in segment_name", "segment_name is {name}"),
+}
+SEGMENT_COLUMNS = {"segment_name", "customer_segment"}
+
+
+def _segment_column_instead(file: str, segment: Any, names: Any, exports: dict) -> str:
+    """What a rule keyed on another file's segment column ('segment_name' in Klaviyo) writes
+    instead: the column its own file carries the segment's name in. On an export without emails
+    the email-tool files are empty, and the segment reaches the tool under that same name."""
+    where, example = SEGMENT_COLUMN_OF[file]
+    name = names.get(segment) if isinstance(names, dict) and isinstance(names.get(segment), str) else "At Risk"
+    said = f"{file} carries the segment's name {where}: key the rule on it ('{example.format(name=name)}')"
+    if exports.get("reachable") == 0 and file != "segments_generic.csv":
+        said += "; with no emails in the export, the user copies segments_generic.csv's segment_name into the tool under that name (crm-exports.md, 'Exports without emails')"
+    return said
 
 
 def _headers_as_written(text: str) -> list[str]:

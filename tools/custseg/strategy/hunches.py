@@ -1,7 +1,8 @@
 """Claims about customers that the data's own span or a segment's facts rule out, or that it
 cannot back at all: 'currently active' of a segment quiet for a year, 'renewed for months' on
 a day of data, 'bought again and again' of a segment where nobody bought twice, and hunches
-on what the data does not record ('evening sign-ups'). Standard library only."""
+on what the data does not record ('evening sign-ups', 'most of them paid in instalments').
+Standard library only."""
 
 from __future__ import annotations
 
@@ -97,6 +98,25 @@ PRODUCT_CLAIM = re.compile(rf"\b{_MOSTLY}\s+{_BUY}\s+{_NOT_A_PRODUCT}[\w-]+|\b{_
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period
 _COUNTED_BEFORE = re.compile(r"\bfact\s+(?:\S+\s+){0,8}$")
 _NEGATION = re.compile(r"\bnot\b|n't\b|\bnever\b|\bno\b", re.IGNORECASE)
+# How customers paid: 'most of them paid in instalments', 'they pay in full up front', 'instalment
+# buyers'. The facts count later instalments across the whole export only (data.installments), so
+# nothing says how a segment paid; offering a way to pay ('let them pay in instalments') is no claim.
+_PAID_HOW = (
+    r"(?:in\s+(?:\w+\s+)?(?:instal{1,2}ments|parts|monthly\s+payments)|in\s+full\b(?:\s+(?:up\s*front|upfront|at\s+once|in\s+advance))?|up\s*front|upfront"
+    r"|(?:on|by|through|via|with)\s+(?:an?\s+|the\s+)?(?:instal{1,2}ment|payment|split-?pay(?:ment)?|pay-?later)\s+plans?|in\s+(?:one|a\s+single)\s+(?:go|payment|lump\s+sum)"
+    r"|with\s+(?:klarna|afterpay|affirm|sezzle|shop\s+pay\s+instal{1,2}ments))"
+)
+PAYMENT_PLAN_CLAIM = re.compile(
+    rf"\b(?:paid|bought|purchased|ordered|(?:chose|opted|preferred)\s+to\s+pay)\s+(?:[\w']+\s+){{0,3}}?{_PAID_HOW}"
+    rf"|\b(?:they|most|many|all|some|half|(?:the\s+)?majority|nearly\s+all|almost\s+all|these\s+customers)\b(?:\s+of\s+(?:them|these|those))?(?:\s+\w+){{0,2}}?\s+(?:pay|pays|buy|buys|(?:prefer|choose|tend)\s+to\s+pay)\s+(?:[\w']+\s+){{0,2}}?{_PAID_HOW}"
+    r"|\b(?:are|were)\s+(?:(?:all|mostly|mainly|still)\s+)?on\s+(?:an?\s+|the\s+)?(?:instal{1,2}ment|payment|split-?pay)\s+plans?"
+    r"|\b(?:instal{1,2}ment|payment-plan|split-?pay|pay-?later|pay-in-full|paid-in-full|up-?front)\s+(?:buyers|customers|payers|clients|subscribers|members|shoppers|purchasers)\b",
+    re.IGNORECASE,
+)
+_INSTALMENT_FACT = re.compile(r"\{data\.installments\.")
+# 'until the balance is paid in full', 'once paid up front': a payment a plan follows, not how they paid
+_PAYMENT_FOLLOWED = re.compile(r"\b(?:is|are|be|been|being|was|were|gets?|got|until|once|when|after|unless)\s+$", re.IGNORECASE)
+_PAID_WORD = re.compile(r"(?:paid|bought|purchased|ordered)\b", re.IGNORECASE)
 # A claim the user made, said as theirs: the plan may pass it on.
 _TOLD_BY_USER = re.compile(r"\byou\s+(?:told|said|mentioned|noticed|see|saw|find|found|think|believe)\b|\baccording\s+to\s+you\b|\bin\s+your\s+(?:words|experience)\b", re.IGNORECASE)
 
@@ -190,3 +210,21 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
             if not _TOLD_BY_USER.search(_sentence_at(bare, m.start())) and not _NEGATED_BEFORE.search(bare[: m.start()]):
                 return [Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')")]
     return []
+
+
+def payment_plan_claims(path: str, text: str, installments: dict | None) -> list[Problem]:
+    """'Most of them paid in instalments' and 'most paid in full up front', said of one segment,
+    both passed (a Stripe trial): the facts hold no way of paying per segment, only the export's
+    later instalments (``installments``: data.installments), so each is a claim not in the data.
+    A sentence that cites data.installments speaks of the export, and may stand."""
+    for m in PAYMENT_PLAN_CLAIM.finditer(text):  # fact references hold no spaces: no claim runs through one
+        sentence = _sentence_at(text, m.start())
+        if _NEGATED_BEFORE.search(text[: m.start()]) or (_PAID_WORD.match(m.group(0)) and _PAYMENT_FOLLOWED.search(text[: m.start()])) or _TOLD_BY_USER.search(sentence) or _INSTALMENT_FACT.search(sentence):
+            continue
+        if isinstance(installments, dict):
+            why = "the facts count later instalments only across the whole export ({data.installments.customers} customers paid one), not per segment, so nothing says how these customers paid: leave it out, say it of the export with that fact"
+        else:
+            why = "the facts hold nothing on how customers paid (this export named no instalments), so nothing says whether they paid in parts or in full: leave it out"
+        return [Problem(path, "claim_not_in_data", f"'{m.group(0)}': {why}, or give it as the user's own observation ('you told us ...')")]
+    return []
+

@@ -24,7 +24,7 @@ from custseg.strategy.budget import _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import export_figures_of_them, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
-from custseg.strategy.hunches import span_claims, standing_claims, unrecorded_claims
+from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _fraction_problems, _targets_between_steps
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -35,6 +35,7 @@ from custseg.strategy.reach import count_as_reach, reach_problems
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
+from custseg.strategy.tenure import join_claims
 
 # What other modules and the tests import from here: the entry point, and names whose checks
 # live in the modules above, re-exported (the last two are helpers the tests call).
@@ -176,11 +177,13 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
             problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+            problems += join_claims(path, bare, own.group(1), segmentation, facts, aliases, activity=_activity(keys, segmentation))
         rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
+        problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
@@ -246,14 +249,15 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
-    problems += _display_names_in_rules(doc, strat, fact_segments, segmentation)
+    problems += _display_names_in_rules(doc, strat, fact_segments, segmentation) + _display_name_clashes(strat, facts, segmentation)
     groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
     if segmentation == "rfm":
         problems += _keys_in_email_tool_rules(doc, {**fact_segments, **groups})
     told = {p.path for p in problems if p.code.startswith("rule_")}  # one rule, one problem: the more precise one said first
     problems += [p for p in _rule_values(doc, facts) if p.path not in told]
     told = {p.path for p in problems if p.code.startswith("rule_")}
-    problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, {*fact_segments, *groups}) if p.path not in told]
+    names = {k: str((v or {}).get("name") or k) for k, v in {**fact_segments, **groups}.items()}  # segment key -> the name the files carry
+    problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, names) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
@@ -274,6 +278,45 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                     problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
                     break
     return problems
+
+
+def _labels_elsewhere(facts: dict, segmentation: str) -> list[tuple[str, str, str]]:
+    """(label, segment key, what it names) for every name the facts give a group of customers:
+    the segments of every segmentation (their keys as words too) and the CRM files' groups."""
+    out = []
+    for seg, seg_facts in (facts.get("segmentations") or {}).items():
+        for key, stats in ((seg_facts or {}).get("segments") or {}).items():
+            name = str((stats or {}).get("name") or key)
+            rule = re.sub(r"\s*\(checked \w+\)", "", str((stats or {}).get("rule") or ""))  # the order the stages are checked in says nothing here
+            what = f"segment '{key}' of {seg}" if seg == segmentation else f"the {seg} segmentation's segment '{key}'" + (f" ({rule})" if rule else "")
+            out += [(label, key if seg == segmentation else f"{seg}.{key}", what) for label in dict.fromkeys((name, key.replace("_", " ")))]
+    for key, name in ((facts.get("exports") or {}).get("groups") or {}).items():
+        out.append((str(name), f"exports.{key}", f"the CRM files' group '{key}'"))
+    return out
+
+
+def _display_name_clashes(strat: dict, facts: dict, segmentation: str) -> list[Problem]:
+    """A display name that names another group of customers: RFM Dormant shown as 'Lapsed' beside
+    the lifecycle's Lapsed stage (a trial), or as another segment's name or display name. The
+    report and the CRM files (Klaviyo's Lifecycle, Mailchimp's tags) show that label for the
+    other group, so one name would mean two groups."""
+    def normal(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    labels = _labels_elsewhere(facts, segmentation)
+    out, shown = [], {}  # display name -> the segment that took it first
+    for key, fields in strat.items():
+        display = fields.get("display_name") if isinstance(fields, dict) else None
+        if not isinstance(display, str) or not display.strip():
+            continue
+        said = normal(display)
+        clash = next((what for label, owner, what in labels if owner != key and normal(label) == said), None)
+        if clash is None and said in shown:
+            clash = f"segments.{shown[said]}, whose display name it is in this plan"
+        shown.setdefault(said, key)
+        if clash:
+            out.append(Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display.strip()}' already names another group of customers, {clash}: in the report and the CRM files one name would mean two groups; choose a name no other segment, stage or group has"))
+    return out
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
