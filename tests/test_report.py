@@ -867,10 +867,42 @@ def test_in_short_names_the_segment_that_brings_the_most_revenue(shopify):
     facts = copy.deepcopy(shopify["facts"])
     segs = facts["segmentations"]["rfm"]["segments"]
     segs["at_risk"]["revenue_share"] = 0.5  # neither the best (Champions) nor the largest (Dormant)
+    # At Risk bought nothing in the last period: its share is of the revenue over the data, not
+    # today's (a trial's plan read 'brings the most revenue' as current)
+    assert segs["at_risk"]["spend_last_period_per_customer"] == 0
     points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
-    assert points["At Risk"] == f"brings the most revenue: 50.0%, from {fmt_count(segs['at_risk']['count'])} customers ({fmt_pct(segs['at_risk']['pct_customers'])})."
+    who = f"from {fmt_count(segs['at_risk']['count'])} customers ({fmt_pct(segs['at_risk']['pct_customers'])})"
+    assert points["At Risk"] == f"brought the most revenue over the data: 50.0%, {who}, though none of them bought in the last {facts['period_days']} days."
+    segs["at_risk"]["spend_last_period_per_customer"] = 12.5
+    points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
+    assert points["At Risk"] == f"brings the most revenue: 50.0%, {who}."
     plain = {p["lead"] for p in build_context(shopify["facts"], "/tmp", None, None, inline_charts=False)["summary"]}
     assert "At Risk" not in plain  # Dormant, the largest, also earns the most there
+
+
+def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_brief(shopify):
+    """A six-year store's Dormant held 89.5% of customers, from last quarter's buyers to 2020's,
+    and nothing suggested acting on a part of it. In short and the segments brief say who is
+    inside: by when they last bought and by value tier, with references that resolve."""
+    from custseg.render.briefs import render_brief
+    from custseg.strategy.resolve import resolve
+
+    facts = shopify["facts"]
+    dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
+    assert dormant["pct_customers"] > 0.5 and sum(dormant["last_purchase_days"].values()) == dormant["count"] == sum(dormant["value_tiers"].values())
+    bands = dormant["last_purchase_days"]
+    point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
+    assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_365'])} between 181 and 365 days ago, "
+                          f"{fmt_count(bands['days_366_to_730'])} one to two years ago, {fmt_count(bands['over_730_days'])} over two years ago; "
+                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
+    assert "in the last 90 days" not in point  # a band nobody is in is left out
+    brief = render_brief("segments", facts)
+    assert f"**Dormant holds {fmt_pct(dormant['pct_customers'])} of customers**: too broad to treat as one group." in brief
+    refs = re.findall(r"`(\{segmentations\.rfm\.segments\.dormant\.(?:last_purchase_days|value_tiers)\.\w+\})`", brief)
+    assert len(refs) == 4 + 3
+    assert [resolve(r, facts) for r in refs] == [fmt_count(n) for n in list(bands.values())[1:] + list(dormant["value_tiers"].values())]
+    champions = facts["segmentations"]["rfm"]["segments"]["champions"]
+    assert champions["pct_customers"] < 0.5 and "**Champions holds" not in brief
 
 
 def test_health_says_it_measures_momentum_not_value(shopify):

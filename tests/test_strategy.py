@@ -2916,7 +2916,7 @@ def test_contradictory_payment_claims_are_both_refused(runs):
     ("at_risk", "High Value", "value"),
     ("dormant", "At Risk", "rfm"),  # another segment's name in the same segmentation
     ("dormant", "committed subscribers", "plan"),  # Champions' display name in this plan, in another case
-    ("dormant", "Payment failed (no payment in export)", "group"),  # a group of the CRM files
+    ("dormant", "Failed payments only", "group"),  # a group of the CRM files
     ("dormant", "Dormant", None),  # its own name
     ("dormant", "Lapsed Payers", None),
 ])

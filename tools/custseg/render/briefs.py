@@ -15,7 +15,7 @@ from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, unreachable_owers
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, unreachable_owers, value_tier_names
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
@@ -127,6 +127,10 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "other_views": [_other_view(k, v, facts["data"]) for k, v in segs.items() if k != primary],
         # an event log's plan may rest on the behavioral segments (usage) instead of RFM
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
+        # a segment holding most customers, with who is inside it: a plan can start on a part
+        "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
+        "last_purchase_words": LAST_PURCHASE_WORDS,
+        "tier_names": value_tier_names(facts) or {},
     }
 
 

@@ -263,7 +263,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -1279,7 +1279,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     currency = (facts.get("data") or {}).get("currency")
     points = _data_age_point(facts)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
-    points += _rfm_points(rfm, currency, _named_sales_only(facts))
+    points += _rfm_points(rfm, currency, _named_sales_only(facts), value_tier_names(facts), facts.get("period_days"))
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
@@ -1291,6 +1291,13 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if rfm or usage:
         points.append({"lead": "Plan", "text": _plan_words(plan, usage)})
     return points
+
+
+def value_tier_names(facts: dict) -> dict[str, str] | None:
+    """The value tiers' keys -> names, best first; None without value tiers."""
+    value = (facts.get("segmentations") or {}).get("value") or {}
+    segs = value.get("segments") or {}
+    return {k: (segs.get(k) or {}).get("name") or _title(k) for k in value.get("order") or segs} or None
 
 
 def data_age(facts: dict) -> int | None:
@@ -1407,9 +1414,10 @@ def _named_sales_only(facts: dict) -> bool:
     return share is not None and share >= UNATTRIBUTED_WARN
 
 
-def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False) -> list[dict]:
+def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False, tiers: dict[str, str] | None = None, period_days: int | None = None) -> list[dict]:
     """The best RFM segment, the largest, and the one that brings the most revenue
-    (``named_only``: :func:`_named_sales_only`)."""
+    (``named_only``: :func:`_named_sales_only`; ``tiers``: the value tiers' names, best first;
+    ``period_days``: the period whose spend says whether they still buy)."""
     revenue = "of the revenue from orders that name a customer" if named_only else "of revenue"
     active = [r for r in (rfm or {}).get("segments") or [] if r.get("count")]
     if not active:
@@ -1422,11 +1430,31 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}." if money else ".")})
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}." if money else ".") + _inside(largest, tiers)})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-        points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
+        if earning.get("spend_last_period_per_customer") == 0 and period_days:  # lifetime revenue of people who stopped: not today's
+            points.append({"lead": earning["name"], "text": f"brought the most revenue over the data: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short}), though none of them bought in the last {fmt_count(period_days)} days."})
+        else:
+            points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
     return points
+
+
+DOMINANT_SHARE = 0.5  # a segment holding this share of customers is too broad to act on as one
+LAST_PURCHASE_WORDS = {"within_90_days": "in the last 90 days", "days_91_to_180": "between 91 and 180 days ago", "days_181_to_365": "between 181 and 365 days ago", "days_366_to_730": "one to two years ago", "over_730_days": "over two years ago"}
+
+
+def _inside(row: dict, tiers: dict[str, str] | None) -> str:
+    """Who is inside a segment holding most customers: when they last bought, and how many are
+    the top value tier, so a plan can pick a part of it (a trial's Dormant held 89.5%)."""
+    bands = row.get("last_purchase_days") or {}
+    if (row.get("pct_customers") or 0) < DOMINANT_SHARE or not bands:
+        return ""
+    when = ", ".join(f"{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}" for k, n in bands.items() if n)
+    top = next(iter(tiers or {}), None)
+    value = row.get("value_tiers") or {}
+    spend = f"; {fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files' Value Tier column picks out" if top and value.get(top) else ""
+    return f" Inside it, by when they last bought: {when}{spend}."
 
 
 def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
