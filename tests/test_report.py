@@ -905,6 +905,28 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert champions["pct_customers"] < 0.5 and "**Champions holds" not in brief
 
 
+def test_the_segments_brief_says_how_many_stayed_in_each_segment(shopify):
+    """A trial's Loyal had a 'stable' share while 107 of its 139 customers moved to At Risk in
+    one period: the brief gives, per segment, how many of the earlier date's are in it still."""
+    from custseg.render.briefs import render_brief
+    from custseg.strategy.resolve import resolve
+
+    facts = shopify["facts"]
+    rfm = facts["segmentations"]["rfm"]
+    matrix = rfm["migration"]["matrix"]
+    brief = render_brief("segments", facts)
+    line = next(x for x in brief.splitlines() if x.startswith("Trend: "))
+    for key in rfm["order"]:
+        total = sum(matrix[key].values())
+        ref = f"{{segmentations.rfm.migration.matrix.{key}.{key}}}"
+        if total >= 5:
+            assert f"{rfm['segments'][key]['name']} {fmt_count(matrix[key][key])} of {fmt_count(total)} (`{ref}`)" in line
+            assert resolve(ref, facts) == fmt_count(matrix[key][key])
+        else:
+            assert ref not in line
+    assert any(matrix[k][k] < sum(matrix[k].values()) / 2 for k in rfm["order"] if sum(matrix[k].values()) >= 5)  # the case the line is for
+
+
 def test_health_says_it_measures_momentum_not_value(shopify):
     """Healthy customers can spend more than Thriving ones (a skill trial read that as
     inverted): the method's reason says what the score measures."""

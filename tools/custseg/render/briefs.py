@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
@@ -128,10 +129,27 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # an event log's plan may rest on the behavioral segments (usage) instead of RFM
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
         # a segment holding most customers, with who is inside it: a plan can start on a part
+        "stayed": _stayed(seg),
         "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "tier_names": value_tier_names(facts) or {},
     }
+
+
+def _stayed(seg: dict | None) -> list[dict]:
+    """Per segment of the migration's earlier date (5 customers or more): how many of them are
+    in it still. A stable share can hide a segment that changed hands: a trial's Loyal was
+    'stable' while 107 of its 139 moved to At Risk in one period."""
+    migration = (seg or {}).get("migration") or {}
+    matrix = migration.get("matrix") or {}
+    names = {k: v.get("name") or k for k, v in ((seg or {}).get("segments") or {}).items()}
+    out = []
+    for key in (seg or {}).get("order") or []:
+        row = matrix.get(key) or {}
+        total = sum(row.values())
+        if total >= TREND_MIN_CUSTOMERS:
+            out.append({"key": key, "name": names.get(key, key), "stayed": int(row.get(key, 0)), "of": int(total)})
+    return out
 
 
 def _buyers(facts: dict) -> dict | None:
