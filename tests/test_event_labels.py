@@ -236,7 +236,7 @@ def test_briefs_on_the_behavioral_segments_list_them_with_usage_baselines(events
     # sizes are tracked as shares: counts only rise as sign-ups join
     assert "track the groups' shares of users (`pct_customers`" in ops and "`{segmentations.behavioral.segments.inactive.pct_customers}` (share of users)" in ops
     assert re.findall(r"^  - (.+?): `", ops, re.MULTILINE) == [behavioral["segments"][k]["name"] for k in active]  # one baseline line each
-    assert "on the usage groups' keys, which segments_generic.csv carries in its `behavior` column" in ops and "enters at_risk" not in ops
+    assert "on the usage groups, whose keys segments_generic.csv carries in its `behavior` column" in ops and "enters at_risk" not in ops  # no emails in this log
     assert "the export held no emails, so the Klaviyo, HubSpot and Mailchimp files are empty" in ops and "left out of the email files" not in ops
     assert "they hold emails" not in ops and "holds emails" not in ops
     # the default is RFM; a strategy.json beside the facts that chose the usage groups picks them
@@ -472,3 +472,26 @@ def test_an_event_logs_emails_reach_the_email_tool_files_and_nothing_else(tmp_pa
     assert (exports["reachable"], exports["consent_unknown"], exports["left_out_no_email"]) == (12, 12, {"unsegmented": 1})
     for name in ("facts.json", "customers.csv"):
         assert "@" not in (out / name).read_text(encoding="utf-8")
+    # the usage group rides in every email tool's file, by name, so a plan on it reaches them
+    groups = run["facts"]["segmentations"]["behavioral"]["segments"]
+    names = {k: v["name"] for k, v in groups.items()}
+    with open(out / "customers.csv", encoding="utf-8") as f:
+        usage = {r["customer_id"]: names[r["behavior"]] for r in csv.DictReader(f)}
+    for file, column in (("klaviyo.csv", "Usage Group"), ("hubspot.csv", "usage_group")):
+        with open(out / "exports" / file, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        ids = "Pseudonymous ID" if file == "klaviyo.csv" else "pseudonymous_id"
+        assert rows and all(r[column] == usage[r[ids]] for r in rows), file
+    with open(out / "exports" / "mailchimp.csv", encoding="utf-8-sig", newline="") as f:
+        assert all(usage[r["Pseudonymous ID"]] in r["Tags"].split(",") for r in csv.DictReader(f))
+    assert "'usage_group' (single-line text)" in " ".join(exports["notes"])
+    # check.py takes a Klaviyo rule on it, and refuses a group the files do not carry
+    from custseg.strategy.validate import _rule_values
+
+    busy = next(v["name"] for v in groups.values() if v["count"])
+    rule = lambda text, crm="Klaviyo": {"automation_rules": [{"segment": "x", "crm": crm, "rule": text}]}  # noqa: E731
+    assert _rule_values(rule(f"when Usage Group becomes {busy}, send a nudge"), run["facts"]) == []
+    assert _rule_values(rule(f"when a user is tagged {busy}, send a nudge", "Mailchimp"), run["facts"]) == []
+    assert [p.code for p in _rule_values(rule("when a user is tagged Thriving, send a nudge", "Mailchimp"), run["facts"])] == ["rule_value_not_in_file"]
+    ops = render_brief("operationalize", run["facts"], segmentation="behavioral")
+    assert "on the usage groups, by name in klaviyo.csv's `Usage Group`, hubspot.csv's `usage_group` and Mailchimp's tags, by key in segments_generic.csv's `behavior` column" in ops

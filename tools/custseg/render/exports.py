@@ -688,10 +688,13 @@ def write_exports(
             score_codes, scores = np.zeros(listed_count, dtype=np.int64), [None]
         has_scores = all(c in customers for c in ("r_score", "f_score", "m_score")) and _has_score(customers)
         labels = {}
-        for column in ("lifecycle", "value_tier"):
+        # an event log's usage group rides beside lifecycle and value tier: a plan on the usage
+        # groups keys its rules on it in the email tools (the RFM Segment is the buyers' only)
+        for column in ("lifecycle", "value_tier", "behavior"):
             labels[column] = _labels(listed, facts, column) if column in customers else (np.zeros(listed_count, dtype=np.int64), [None])
         has_lifecycle = "lifecycle" in customers
         has_value = "value_tier" in customers
+        has_usage = "behavior" in customers
 
         def label_cells(column: str) -> pa.Array:
             codes, values = labels[column]
@@ -702,8 +705,8 @@ def write_exports(
         owes = _positive(listed, "outstanding_value", listed_count)
         troubled = _positive(listed, "payment_problems", listed_count)
         flags = owes + 2 * troubled
-        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], flags)
-        tags = [_cell(_tags(names[listed_names[p]], labels["lifecycle"][1][labels["lifecycle"][0][p]], labels["value_tier"][1][labels["value_tier"][0][p]], OWED_TAG if owes[p] else None, PROBLEM_TAG if troubled[p] else None)) for p in tag_first]
+        tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], labels["behavior"][0], flags)
+        tags = [_cell(_tags(names[listed_names[p]], *(labels[c][1][labels[c][0][p]] for c in ("lifecycle", "value_tier", "behavior")), OWED_TAG if owes[p] else None, PROBLEM_TAG if troubled[p] else None)) for p in tag_first]
         customer_stage, ended_stage = _hubspot_stage(listed, seg[rows], keys, bought)
         stage = pc.if_else(pa.array(customer_stage, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
@@ -713,12 +716,13 @@ def write_exports(
         problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
         tools = {
             KLAVIYO: (
-                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else [])
+                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
                 + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ["Pseudonymous ID"],
                 [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
-                + owed + problems + [ids],
+                + ([label_cells("behavior")] if has_usage else []) + owed + problems + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + ["pseudonymous_id"], [email_cells, seg_names, stage] + owed + problems + [ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + ["pseudonymous_id"],
+                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + owed + problems + [ids]),
             MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
@@ -773,7 +777,8 @@ def write_exports(
     if bool(bought.any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import"
                      + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else "")
-                     + (", and 'payment_problems' (number) for how many payment errors a user hit" if "payment_problems" in customers else ""))
+                     + (", and 'payment_problems' (number) for how many payment errors a user hit" if "payment_problems" in customers else "")
+                     + (", and 'usage_group' (single-line text) for the user's usage group" if has_usage else ""))
     if ended_stage:
         notes.append(
             f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "

@@ -138,8 +138,8 @@ def _column_key(name: str) -> str:
 # this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
 # log, which records no payments owed) names the project's column, not a CRM's own attribute.
 EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Outstanding Payment", "Payment Problems", "Pseudonymous ID",  # klaviyo.csv
-    "customer_segment", "lifecyclestage", "outstanding_payment", "payment_problems", "pseudonymous_id",  # hubspot.csv
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "usage_group", "outstanding_payment", "payment_problems", "pseudonymous_id",  # hubspot.csv
     "Email Address", "Tags",  # mailchimp.csv
     "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
@@ -239,7 +239,7 @@ def _where_column_is(token: str, columns: dict, metrics: list[str]) -> str:
 # Where a rule names a value of a tag or segment field: 'tagged Struggling', 'Segment is At Risk',
 # 'moves into Dormant', 'the Struggling tag'.
 _VALUE_BEFORE = re.compile(
-    r"(?:\btagged|\btags?|\b(?:segment|segment_name|customer_segment|lifecycle|lifecyclestage|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
+    r"(?:\btagged|\btags?|\b(?:segment|segment_name|customer_segment|lifecycle|lifecyclestage|usage[\s_]group|band|tier|property|field)\s+(?:is|becomes|=|==|equals|changes\s+to|contains|includes|has)"
     r"|\benters|\bjoins|\bmoves?\s+(?:in)?to|\bmoves?\s+from)\s+(?:the\s+|a\s+)?['\"]?$",
     re.IGNORECASE,
 )
@@ -247,9 +247,9 @@ _VALUE_AFTER = re.compile(r"['\"]?\s+(?:tag|segment|band|tier)\b", re.IGNORECASE
 # 'moves to the onboarding sequence': a label word naming the plan's own flow, not a value
 _PLAN_THING_AFTER = re.compile(r"\s+(?:sequence|flow|series|e-?mails?|list|campaign|journey|workflow|automation|playbook|programme|program|calls?|tasks?)\b", re.IGNORECASE)
 # The segmentations whose labels each email tool's file carries beside the RFM segment names and
-# the files' groups (render/exports: Klaviyo's Lifecycle and Value Tier columns, Mailchimp's
-# tags of the same labels; HubSpot's lifecyclestage is HubSpot's own stage).
-_FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value"), "mailchimp.csv": ("lifecycle", "value"), "hubspot.csv": ()}
+# the files' groups (render/exports: Klaviyo's Lifecycle, Value Tier and Usage Group columns,
+# Mailchimp's tags of the same labels; HubSpot's usage_group, its lifecyclestage being HubSpot's own stage).
+_FILE_LABELS = {"klaviyo.csv": ("lifecycle", "value", "behavioral"), "mailchimp.csv": ("lifecycle", "value", "behavioral"), "hubspot.csv": ("behavioral",)}
 # The column of segments_generic.csv that carries each segmentation's labels.
 _GENERIC_COLUMN = {"lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}
 
@@ -285,7 +285,7 @@ def _carried_labels(facts: dict, file: str) -> dict[str, str]:
     segs = facts.get("segmentations") or {}
     groups = ((facts.get("exports") or {}).get("groups") or {}).values()
     klaviyo = ((facts.get("exports") or {}).get("columns") or {}).get("klaviyo.csv") or []
-    present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo}  # the labels the files had to give
+    present = {"lifecycle": "Lifecycle" in klaviyo, "value": "Value Tier" in klaviyo, "behavioral": "Usage Group" in klaviyo}  # the labels the files had to give
     names = _names(segs.get("rfm"), with_customers=True) + [str(g) for g in groups]
     others = [seg for seg in segs if seg != "rfm"] if file == "segments_generic.csv" else [seg for seg in _FILE_LABELS.get(file, ()) if present.get(seg)]
     for seg in others:
