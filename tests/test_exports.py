@@ -758,10 +758,15 @@ def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "| Contacts who ordered, none kept (cancelled or refunded; not segmented) | 3 |" in md and "| Contacts who never bought (not segmented) | 1 |" in md
     assert "(customers, contacts who never bought and contacts whose orders were not kept)" in md
+    # the buyers apart: a trial read 1,067 of 1,511 reached where most had never bought
+    reached = exports["reachable"] - exports["reachable_by_segment"]["prospects"] - exports["reachable_by_segment"][NO_KEPT_ORDER_KEY]
+    assert exports["reachable_customers"] == reached
+    assert f"contacts whose orders were not kept): {reached:,} of the {facts['data']['customers']:,} customers who bought" in md
     assert "## Contacts whose orders were not kept" in render_brief("strategy", facts)
     intake = render_brief("intake", facts)
     assert "plus 3 whom the customers export counts orders for, with none kept in the orders export" in intake and NO_KEPT_ORDER_NAME in intake
     assert "(1 of them contacts who never bought)" not in intake and "opted out of marketing (1 contacts whose orders were not kept" not in intake
+    assert "opted out of marketing (1 of them is a contact whose orders were not kept)" in intake
     # a customers export without an orders count: every unmatched contact stays a prospect
     people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent\n" + "".join(f"{n},X,{e},{c},0.00\n" for n, e, c, _ in rows[:3]), encoding="utf-8")
     again = tmp_path / "again"
@@ -807,7 +812,7 @@ def test_the_consent_question_counts_prospects_apart(runs):
     facts = copy.deepcopy(runs("shopify_orders_export.csv").facts)
     facts["exports"]["left_out_no_consent"]["prospects"] = 349
     opted = sum(facts["exports"]["left_out_no_consent"].values())
-    assert f"the export marks {opted:,} people with an email as opted out of marketing (349 of them contacts who never bought)" in render_brief("intake", facts)
+    assert f"the export marks {opted:,} people with an email as opted out of marketing (349 of them are contacts who never bought)" in render_brief("intake", facts)
 
 
 def test_consent_the_two_exports_disagree_on_is_counted_and_told(tmp_path):
@@ -873,6 +878,9 @@ def test_notes_do_not_call_contacts_customers():
     assert who_counted({"loyal": 1}) == "1 customer"
     assert who_counted({"dormant": 67, PROSPECT_KEY: 340, NO_KEPT_ORDER_KEY: 9}) == "416 people (67 customers, 340 contacts who never bought, 9 contacts whose orders were not kept)"
     assert who_counted({PROSPECT_KEY: 340}) == "340 contacts who never bought"
+    # one of a group is one (a trial read '1 contacts whose orders were not kept')
+    assert who_counted({"dormant": 3, NO_KEPT_ORDER_KEY: 1}) == "4 people (3 customers, 1 contact whose orders were not kept)"
+    assert who_counted({PROSPECT_KEY: 1}) == "1 contact who never bought"
 
 
 def test_mailchimp_tags_the_failed_payments_group_with_a_short_label(runs):

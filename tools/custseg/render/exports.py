@@ -101,6 +101,7 @@ class ExportSummary:
     left_out_no_consent: dict[str, int]  # segment key -> customers who opted out (0 when include_unconsented)
     reachable: int  # customers the email-tool files list: a usable email, and no opt-out (unless include_unconsented)
     reachable_by_segment: dict[str, int]  # segment key -> of those; every segment with customers, zeros included
+    reachable_customers: int  # of reachable, the customers (not the files' groups: prospects, no_kept_order, payment_failed)
     consent_unknown: int  # written to the email-tool files although the export did not say whether they consented
     consent_unknown_by_segment: dict[str, int]
     included_unconsented: int  # opted-out customers written because include_unconsented was set
@@ -795,6 +796,7 @@ def write_exports(
         left_out_no_consent=ordered(no_consent),
         reachable=len(rows),
         reachable_by_segment=reachable_by_segment,
+        reachable_customers=len(rows) - sum(reachable_by_segment.get(k, 0) for k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)),
         consent_unknown=int(sum(unknown.values())),
         consent_unknown_by_segment=ordered(unknown),
         included_unconsented=included_unconsented,
@@ -836,7 +838,8 @@ def _positive(listed: pd.DataFrame, column: str, n: int) -> np.ndarray:
 
 
 # The CRM files' own groups of people in no segment: contacts, not customers
-_NOT_CUSTOMERS = {PROSPECT_KEY: "contacts who never bought", NO_KEPT_ORDER_KEY: "contacts whose orders were not kept", NEVER_PAID_KEY: "people whose every payment failed"}
+_NOT_CUSTOMERS = {PROSPECT_KEY: ("contact who never bought", "contacts who never bought"), NO_KEPT_ORDER_KEY: ("contact whose orders were not kept", "contacts whose orders were not kept"),
+                  NEVER_PAID_KEY: ("person whose every payment failed", "people whose every payment failed")}
 
 
 def who_counted(by_segment: dict[str, int]) -> str:
@@ -848,8 +851,8 @@ def who_counted(by_segment: dict[str, int]) -> str:
         return f"{total:,} {'customer' if total == 1 else 'customers'}"
     buyers = total - sum(apart.values())
     if not buyers and len(apart) == 1:
-        return f"{total:,} {next(iter(apart))}"
-    parts = ([f"{buyers:,} {'customer' if buyers == 1 else 'customers'}"] if buyers else []) + [f"{n:,} {words}" for words, n in apart.items()]
+        return f"{total:,} {next(iter(apart))[total != 1]}"
+    parts = ([f"{buyers:,} {'customer' if buyers == 1 else 'customers'}"] if buyers else []) + [f"{n:,} {words[n != 1]}" for words, n in apart.items()]
     return f"{total:,} {'person' if total == 1 else 'people'} ({', '.join(parts)})"
 
 
