@@ -402,6 +402,28 @@ BROKEN_FACTS.append(
 )
 
 
+def _few_at_the_cutoff(segment: str, customers: int):
+    """Facts where only ``customers`` of ``segment`` were scored at the next-period check's cutoff."""
+
+    def mutate(facts: dict) -> dict:
+        row = next(r for r in facts["segmentations"]["rfm"]["validation"]["segments"] if r["segment"] == segment)
+        row["customers"] = customers
+        return facts
+
+    return mutate
+
+
+# an activewear trial: Loyal's next-period rate of 75.0% was 3 of 4 customers, and targets of 0.8 and 1.0 passed
+BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
+
+
+def test_the_too_few_floor_is_the_reports():
+    from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
+    from custseg.strategy.kpis import MIN_RATE_CUSTOMERS
+
+    assert MIN_RATE_CUSTOMERS == MIN_CUSTOMERS_FOR_LIFT
+
+
 # (id, mutation of the usage plan of _behavioral, expected code, expected path): problems of plans on usage groups
 BROKEN_USAGE = [
     ("usage_trigger_on_purchase_recency", _set(f"{P0}.trigger", {"metric": "recency_days", "operator": ">=", "value": 14}), "purchase_metric_in_usage_plan", f"{P0}.trigger.metric"),

@@ -153,3 +153,29 @@ def _targets_between_steps(kpis: list, segmentation: str, seg_facts: dict) -> li
         values = f"it can only be {', '.join(f'{j / n:g}' for j in range(n + 1))}" if n < 10 else f"the nearest values are {lower:.4g} and {upper:.4g}"
         out.append(Problem(f"kpis[{i}].target", "target_between_steps", f"a {metric} over {over} moves in steps of 1/{n} ({{{size}}}), so {target:g} cannot be reached as written: {values}; aim at one of those, or track a measure that does not hinge on so few customers (their spend)"))
     return out
+
+
+# A next-period rate from fewer customers than this is not told by the report (render/report's
+# MIN_CUSTOMERS_FOR_LIFT; a test keeps them equal): one customer moves it by five points or more.
+MIN_RATE_CUSTOMERS = 20
+_NEXT_RATE = re.compile(r"segmentations\.([^.]+)\.(?:validation\.segments\.([^.]+)\.repeat_rate|segments\.([^.]+)\.next_repeat_rate)")
+
+
+def _baselines_of_too_few(kpis: list, segmentation: str, seg_facts: dict) -> list[Problem]:
+    """A KPI baseline that is a next-period rate measured on a handful: a trial's Loyal 'bought
+    again' at 75.0%, which was 3 of 4 customers, and targets of 0.8 and 1.0 were taken against it."""
+    rows = {r.get("segment"): r for r in ((seg_facts.get("validation") or {}).get("segments") or []) if isinstance(r, dict)}
+    out = []
+    for i, k in enumerate(kpis):
+        key = _cited(k.get("baseline")) if isinstance(k, dict) else None
+        found = _NEXT_RATE.fullmatch(key) if key else None
+        if not found or found.group(1) != segmentation:
+            continue
+        seg = found.group(2) or found.group(3)
+        n = (rows.get(seg) or {}).get("customers")
+        if isinstance(n, int) and not isinstance(n, bool) and 0 < n < MIN_RATE_CUSTOMERS:
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_too_few", (
+                f"{{{key}}} is the share of only {n} {'customer' if n == 1 else 'customers'} of '{seg}' at the check's cutoff "
+                f"({{segmentations.{segmentation}.validation.segments.{seg}.customers}}): one customer moves it by {100 / n:.0f} points, so no target can be read against it; "
+                "track the segment's count or its spend instead, and this rate once a rerun measures it on more customers")))
+    return out
