@@ -1589,8 +1589,16 @@ def test_in_short_opens_with_the_data_age_when_the_data_is_old(shopify, monkeypa
     monkeypatch.setattr(build, "today", lambda: int(last) + 200)
     points = build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]
     assert points[0]["lead"] == "Old data" and points[0]["text"].startswith(f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below")
+    # and the CRM files' section says their labels are of then (a trial's Mailchimp tags were of 2022)
+    old = build_context(facts, "/tmp", None, None, inline_charts=False)["exports"]["old"]
+    assert old.startswith(f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(facts['data']['date_max'])}, when the data ends")
+    from custseg.render.briefs import render_brief
+
+    assert f"- Before any import: the data ends on {fmt_date(facts['data']['date_max'])}, 200 days ago" in render_brief("operationalize", facts)
     monkeypatch.setattr(build, "today", lambda: int(last) + 30)  # within a period: no point
     assert all(p["lead"] != "Old data" for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"])
+    assert build_context(facts, "/tmp", None, None, inline_charts=False)["exports"]["old"] == ""
+    assert "Before any import" not in render_brief("operationalize", facts)
 
 
 def test_in_short_says_whose_revenue_when_guest_orders_hold_much_of_it(shopify):

@@ -1230,6 +1230,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"))
+    if exports is not None and exports["emailed"] and data_age(facts):  # labels of then, imported now
+        exports["old"] = (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(facts['data']['date_max'])}, when the data ends, not as they are today: "
+                          "rerun on a fresh export before importing them, or a customer tagged New or Loyal may have lapsed since.")
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1621,7 +1624,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else ""}
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": ""}
 
 
 def _opted_out(block: dict | None) -> int:
