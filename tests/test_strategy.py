@@ -1697,6 +1697,10 @@ def test_a_fact_keeps_its_own_unit(runs):
         (f"They wait {{{base}.count}} days.", True),
         (f"They spend {{{base}.repeat_rate}} USD.", True),
         (f"{{{base}.avg_value}}% of them came back.", True),
+        (f"They came back after a median {{{base}.median_recency_days}} weeks.", True),  # a trial: '54 days weeks'
+        (f"They last bought {{{base}.median_gap_days}} months apart.", True),
+        (f"They bought on {{{base}.avg_purchase_days}} weeks.", True),
+        (f"They are active every {{{base}.median_gap_days}} days.", False),
     ):
         doc = _append_persona("loyal", text)(reference())
         codes = [p.code for p in validate(doc, facts)]
