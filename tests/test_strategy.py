@@ -2920,9 +2920,14 @@ def test_contradictory_payment_claims_are_both_refused(runs):
     ("at_risk", "High Value", "value"),
     ("dormant", "At Risk", "rfm"),  # another segment's name in the same segmentation
     ("dormant", "committed subscribers", "plan"),  # Champions' display name in this plan, in another case
-    ("dormant", "Payment failed (no payment in export)", "group"),  # a group of the CRM files
+    ("dormant", "Failed payments only", "group"),  # a group of the CRM files
     ("dormant", "Dormant", None),  # its own name
     ("dormant", "Lapsed Payers", None),
+    ("dormant", "VIP Champions", "rfm"),  # a trial: another segment's name inside the display name
+    ("dormant", "Once-Loyal Payers", "rfm"),
+    ("loyal", "Loyal Regulars", None),  # its own name inside
+    ("at_risk", "Subscribers At Risk", None),
+    ("champions", "Championship Payers", None),  # not the word
 ])
 def test_a_display_name_is_no_label_that_means_something_else(runs, key, display, clash):
     facts = facts_of(runs, "stripe_unified_payments")

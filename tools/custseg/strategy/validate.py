@@ -21,7 +21,7 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import export_figures_of_them, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import export_figures_of_them, name_spans, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
@@ -316,7 +316,23 @@ def _display_name_clashes(strat: dict, facts: dict, segmentation: str) -> list[P
         shown.setdefault(said, key)
         if clash:
             out.append(Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display.strip()}' already names another group of customers, {clash}: in the report and the CRM files one name would mean two groups; choose a name no other segment, stage or group has"))
+        else:
+            out += _other_name_within(key, display.strip(), labels)
     return out
+
+
+def _other_name_within(key: str, display: str, labels: list[tuple[str, str, str]]) -> list[Problem]:
+    """'VIP Champions' on Dormant (a trial): the display name holds another segment's name of
+    the same segmentation as a whole word, so a reader takes them for Champions. The segment's
+    own name inside it ('Loyal Regulars' on Loyal, 'High Value' in 'Lapsed High Value') is fine."""
+    own = [span for label, owner, _ in labels if owner == key for span in name_spans(label, display)]
+    for label, owner, what in labels:
+        if owner == key or "." in owner:  # another segmentation's stage ('Lapsed Payers' beside lifecycle's Lapsed) is a word, not its name
+            continue
+        inside = [(a, b) for a, b in name_spans(label, display) if not any(x <= a and b <= y for x, y in own)]
+        if inside:
+            return [Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display}' holds '{display[inside[0][0]:inside[0][1]]}', the name of {what}: in the report and the CRM files readers would take these customers for that segment's; choose a name without another segment's name")]
+    return []
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
