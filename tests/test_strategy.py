@@ -2613,6 +2613,14 @@ def test_a_moves_amount_is_cited_for_its_own_move(runs, field, text, refused):
         ("The bundle offer is going to add {segmentations.rfm.segments.at_risk.avg_value} per customer.", "promise_in_text"),
         ("Statistically proven repeat buyers: {segmentations.rfm.segments.at_risk.repeat_rate} repeat, so they will certainly buy a third time.", "promise_in_text"),
         ("They are sure to order again after the reminder.", "promise_in_text"),
+        # a six-year store's trial: most of them promised back, with their old spend
+        ("Most Slipping Regulars will come back after the first email, recovering their old spend of {segmentations.rfm.segments.at_risk.avg_value} each.", "promise_in_text"),
+        ("Nearly all of them will buy again once the new season lands.", "promise_in_text"),
+        ("The majority will return within the period.", "promise_in_text"),
+        ("They will all come back for the sale.", "promise_in_text"),
+        ("If most of them come back, the flow has paid for itself.", None),
+        ("We hope most of them will return for the new season.", None),
+        ("Most of the emails will go out on a Tuesday.", None),
         # what stays: a what-if said as one, per period; past spend as past spend; an aim
         (f"If a tenth of them moved, that could be {{{OPP}.at_risk_to_loyal.value_per_10pct}} a period.", None),
         (f"At last period's rate the move is worth {{{OPP}.at_risk_to_loyal.expected_revenue}} every {{period_days}}.", None),
