@@ -2009,12 +2009,25 @@ def test_a_claim_spans_no_longer_than_the_data(runs, days, text, refused):
         ("Weekend shoppers who browse for gifts.", True),
         ("You told us evening sign-ups stick around longer.", False),
         ("Send the email in the evening, when the shop is quiet.", False),  # the plan's timing
+        # a six-year store's trial: how they pay and where they came from are in no fact
+        ("Customers who mostly pay with Klarna and found us through Instagram.", 2),
+        ("They usually check out with PayPal.", True),
+        ("Most of them came to us from TikTok.", True),
+        ("They discovered us on Pinterest.", True),
+        ("Let them pay with Klarna at checkout.", False),  # a step of the plan
+        ("Help more people find us on Instagram.", False),
+        ("Reach them with Instagram ads and a PayPal-friendly checkout.", False),
+        ("You told us they found you through Instagram.", False),
+        # proof from a share
+        ("Their spend peaked in the holiday quarter, which proves they only shop for gifts.", True),
+        ("This proves they love the new range.", True),
+        ("A test will show whether the offer works.", False),
     ],
 )
 def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     doc = _append_persona("new", text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
-    assert bool(problems) == refused, problems
+    assert len(problems) == int(refused), problems
 
 
 def test_pathways_are_paid_from_their_segments_share(runs):
