@@ -2218,10 +2218,51 @@ def test_a_claim_that_most_buy_in_one_season(runs):
     assert season["revenue_share"]["q4"] < 0.5 and f"only {season['revenue_share']['q4']:.1%} of the spend of Champions fell in Q4 (Oct-Dec)" in p.message
     assert "seasonality.revenue_share.q4}" in p.message
     season["revenue_share"]["q4"] = 0.62
+    # Champions last bought 0-30 days ago, so their rule puts every one of them in Q4: no habit shows
+    (p,) = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert "whose last purchase was 0-30 days ago, so its rule puts their last orders in Q4" in p.message
+    facts["segmentations"]["rfm"]["segments"]["champions"]["rule"] = "frequency 4-5, monetary 4-5"
     assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
     summer = _append_persona("champions", "Most of their spend landed in the summer.")(reference())
     (p,) = [p for p in validate(summer, facts) if p.code == "claim_contradicts_fact"]
     assert "fell in Q3 (Jul-Sep)" in p.message
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # a six-year store's trial: 'they only buy at Black Friday' of a segment with 73% of its spend in Q4
+        ("needs_attention", "They only buy at Christmas.", "fell outside Q4"),  # 86% of their spend in Q4
+        ("needs_attention", "They buy only in the holiday season.", "fell outside Q4"),
+        ("needs_attention", "Most of them buy only at Christmas.", None),  # most, not all: 84% bought in one quarter
+        ("needs_attention", "Most of their spend landed at Christmas.", None),
+        ("needs_attention", "They buy across the year, not only at Christmas.", None),
+        ("at_risk", "They only buy in the summer.", "only 38.9% of At Risk bought in a single quarter"),
+        ("at_risk", "Most of their spend landed in the summer.", None),  # what the share says
+        # New last bought 0-30 days ago, so its rule puts every one of them in Q4: no habit shows
+        ("new", "They mostly buy at Christmas.", "its rule puts their last orders in Q4"),
+        ("new", "All of their spend came at Christmas.", None),
+        ("dormant", "They only buy in the spring.", "only 39.8% of the spend of Dormant"),
+    ],
+)
+def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.seasonality." in problems[0].message
+
+
+def test_a_holiday_quarter_proves_no_black_friday_habit(runs):
+    """A six-year store's trial: At Risk (last purchase 91-180 days ago, every buyer in Q4) had 73%
+    of its spend in Q4, 'which proves they only buy at Black Friday' passed."""
+    facts = facts_of(runs)
+    at_risk = facts["segmentations"]["rfm"]["segments"]["at_risk"]
+    at_risk["seasonality"].update(one_quarter_only=0.657, revenue_share={"q1": 0.007, "q2": 0.165, "q3": 0.098, "q4": 0.73}, buyers_share={"q1": 0.03, "q2": 0.24, "q3": 0.137, "q4": 1.0})
+    doc = _append_persona("at_risk", "Holiday shoppers: {segmentations.rfm.segments.at_risk.seasonality.revenue_share.q4} of their spend came in the holiday quarter, which proves they only buy at Black Friday.")(reference())
+    found = {p.code: p.message for p in validate(doc, facts) if p.path == "segments.at_risk.persona"}
+    assert "'which proves'" in found["claim_not_in_data"]
+    assert "27.0% of the spend of At Risk fell outside Q4" in found["claim_contradicts_fact"] and "last purchase was 91-180 days ago" in found["claim_contradicts_fact"]
 
 
 def test_usage_claims_on_activity_figures(runs):

@@ -80,24 +80,6 @@ COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:averag
 COMPARE_SPEND = re.compile(r"\b(?:spen(?:d|ds|t|ding)|puts?\s+in|pays?|paid)\s+(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
 _ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
 _MORE_WORDS = {"bigger", "larger", "higher", "more"}
-_SEASON = r"(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)"
-# 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
-SEASON_CLAIM = re.compile(
-    r"\b(?:they|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:only|just|mainly|mostly|solely|exclusively)\s+"
-    rf"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
-    re.IGNORECASE,
-)
-# 'most of their spend landed in the summer', 'the bulk of their orders come at Christmas'
-SEASON_SPEND_CLAIM = re.compile(
-    r"\b(?:most|the\s+bulk|the\s+majority|nearly\s+all|almost\s+all)\s+of\s+(?:their|its|the\s+segment's)\s+(?:spend|spending|sales|revenue|orders|purchases|buying)\b(?:\s+\w+){0,3}?\s+"
-    rf"(?:in|at|around|before|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
-    re.IGNORECASE,
-)
-# The calendar quarter a season word names (facts count spend by quarter): winter's Dec-Feb is
-# mostly Q1, spring's Mar-May Q2, summer's Jun-Aug Q3, autumn's Sep-Nov and the holidays Q4.
-_SEASON_QUARTER = {"winter": "q1", "spring": "q2", "summer": "q3", "autumn": "q4", "fall": "q4", "christmas": "q4", "xmas": "q4", "holiday": "q4", "holidays": "q4", "december": "q4", "november": "q4", "black friday": "q4"}
-_QUARTER_MONTHS = {"q1": "Jan-Mar", "q2": "Apr-Jun", "q3": "Jul-Sep", "q4": "Oct-Dec"}
-
 # 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
 # a claim on how often the segment's customers come back, held against median_gap_days
 CADENCE_CLAIM = re.compile(
@@ -206,22 +188,6 @@ def _most_active_claims(path: str, bare: str, key: str, stats: dict, segmentatio
     ]
 
 
-def _season_quarter(path: str, m: re.Match, key: str, stats: dict, segmentation: str) -> list[Problem]:
-    """'Most buy only at Christmas' of a segment whose last year's spend (buyers where the data
-    has no amounts) fell mostly outside Q4: the quarter the season names holds under half."""
-    season = re.sub(r"\s+", " ", m.group(1).lower())
-    quarter = season if season in _QUARTER_MONTHS else _SEASON_QUARTER.get(season)
-    figures = stats.get("seasonality") or {}
-    basis = "revenue_share" if isinstance((figures.get("revenue_share") or {}).get(quarter), (int, float)) else "buyers_share"
-    share = (figures.get(basis) or {}).get(quarter)
-    if quarter is None or not _is_number(share) or share >= 0.5:
-        return []
-    name = stats.get("name") or key
-    when = f"{quarter.upper()} ({_QUARTER_MONTHS[quarter]}) of the last year"
-    said = f"only {share:.1%} of the spend of {name} fell in {when}" if basis == "revenue_share" else f"only {share:.1%} of the buyers in {name} bought in {when}"
-    return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {said}: cite {{segmentations.{segmentation}.segments.{key}.seasonality.{basis}.{quarter}}} instead")]
-
-
 _CADENCE_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -259,14 +225,6 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     out += _most_active_claims(path, bare, key, stats, segmentation, fact_segments or {}, aliases or [])
-    seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
-    for m in SEASON_CLAIM.finditer(bare):
-        if isinstance(seasonal, (int, float)) and seasonal < 0.5:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
-        else:  # one quarter only, but which? most buy once, so a single quarter says nothing of the season named
-            out += _season_quarter(path, m, key, stats, segmentation)
-    for m in SEASON_SPEND_CLAIM.finditer(bare):
-        out += _season_quarter(path, m, key, stats, segmentation)
     gap = stats.get("median_gap_days")
     for m in CADENCE_CLAIM.finditer(bare):
         claimed = _claimed_gap(m)

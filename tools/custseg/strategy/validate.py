@@ -35,6 +35,7 @@ from custseg.strategy.reach import count_as_reach, reach_problems
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
+from custseg.strategy.seasons import season_claims
 from custseg.strategy.tenure import join_claims
 
 # What other modules and the tests import from here: the entry point, and names whose checks
@@ -177,6 +178,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
             problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+            problems += season_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
             problems += join_claims(path, bare, own.group(1), segmentation, facts, aliases, activity=_activity(keys, segmentation))
         rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
