@@ -2253,6 +2253,34 @@ def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, ref
         assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.seasonality." in problems[0].message
 
 
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # a six-year store's trial: Dormant's share of customers moved -0.7% of itself (stable)
+        ("dormant", "Their numbers are rising fast.", "trend is stable"),
+        ("dormant", "This group is shrinking quickly as people come back on their own.", "trend is stable"),
+        ("dormant", "The group is holding steady.", None),
+        ("dormant", "They are the main source of our growth.", "trend is stable"),
+        ("champions", "The segment has stayed flat.", "trend is growing"),
+        ("at_risk", "Their numbers remain stable.", "trend is declining"),
+        ("at_risk", "They are not the main source of our growth.", None),
+        # growing, but Needs Attention gained more of the base (+3.9 points against +1.5)
+        ("champions", "They are the main source of our growth.", "Needs Attention gained more of the customer base"),
+        ("needs_attention", "They drive our growth.", None),
+        ("champions", "A nudge could make them the main source of our growth.", None),  # an aim
+        ("champions", "Unlike the Dormant, whose numbers are shrinking, they keep coming.", None),  # the other segment
+    ],
+)
+def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["dormant"].update(trend="stable", trend_change=-0.007)
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.trend" in problems[0].message
+
+
 def test_a_holiday_quarter_proves_no_black_friday_habit(runs):
     """A six-year store's trial: At Risk (last purchase 91-180 days ago, every buyer in Q4) had 73%
     of its spend in Q4, 'which proves they only buy at Black Friday' passed."""

@@ -1,6 +1,5 @@
 """Claims in a plan's free text that the facts can prove wrong: a segment's share of revenue or
-customers, which way its size moves, how often and how recently its customers buy, comparisons
-with other segments, another segment's figure told as this one's, a count cited as the people an
+customers, how often and how recently its customers buy, comparisons with other segments, another segment's figure told as this one's, a count cited as the people an
 email reaches, and money promised. Each check returns check.py problems; standard library only."""
 
 from __future__ import annotations
@@ -10,16 +9,8 @@ import re
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
-# Words about a segment that its facts can prove wrong: its share of revenue or of customers,
-# and which way its size moves.
+# Words about a segment that its facts can prove wrong: its share of revenue or of customers.
 MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
-SIZE_MOVES = re.compile(
-    r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
-    re.IGNORECASE,
-)
-# 'a growing group', 'a shrinking segment'
-SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwindling)\s+(?:group|segment|cohort|base)\b", re.IGNORECASE)
-GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -206,9 +197,9 @@ def _claimed_gap(m: re.Match) -> float:
 
 def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
-    brings less than half, 'their numbers are growing' for a segment whose trend is declining,
-    'most of them bought several times' when most bought once (or 'most bought only once' when
-    most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
+    brings less than half, 'most of them bought several times' when most bought once (or 'most
+    bought only once' when most came back), 'the biggest spenders' from a segment another one
+    outspends. ``activity``:
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
     data holds amounts; ``unattributed``: sales that named no customer (in no segment)."""
     out = []
@@ -245,11 +236,6 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
-    trend = stats.get("trend")
-    for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
-        says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
-        if trend in ("growing", "declining") and trend != says:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
     return out
 
 
