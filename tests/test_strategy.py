@@ -2195,6 +2195,14 @@ def test_only_a_discount_is_capped_at_a_hundred_percent(runs):
         ("needs_attention", "They spend less than the Steady Regulars.", False),
         ("needs_attention", "They spend less than the First-Timers.", True),  # 109 against 77 per customer
         ("loyal", "Bigger orders than we expected.", False),  # not a segment
+        # a six-year store's trial: revenue against a display name ('Inner Circle', Loyal's)
+        ("needs_attention", "They bring more revenue than the Steady Regulars.", True),  # 12.7% against 16.1%
+        ("champions", "They bring in more revenue than the Steady Regulars.", False),  # 17.1%
+        ("at_risk", "They account for a bigger share of sales than any other group.", True),  # Dormant's 43.9%
+        ("dormant", "They generate far more sales than any other group.", False),
+        ("new", "They bring less revenue than the Northwind Insiders.", False),
+        ("champions", "The group holds more customers than the Steady Regulars.", True),  # 75 against 177
+        ("needs_attention", "A bigger group than the Northwind Insiders.", False),  # 425 against 75
     ],
 )
 def test_comparisons_between_segments_follow_the_facts(runs, key, text, refused):
