@@ -2749,6 +2749,13 @@ def test_what_a_plan_cannot_promise_or_size_otherwise(runs, text, code):
         ("segments.dormant.persona", "Unlike our best customers, they stopped after one order.", False),
         ("segments.champions.persona", "They are our best customers.", False),
         ("segments.champions.persona", "Most of them come back within a quarter.", False),
+        # a six-year store's trial: Lapsed VIPs (a median two years quiet, nothing spent last period)
+        ("segments.dormant.persona", "Customers who keep ordering every season.", True),
+        ("segments.at_risk.persona", "They shop with us year-round.", True),  # 125 days quiet, nothing spent last period
+        ("segments.dormant.persona", "They regularly order the new colours.", True),
+        ("segments.dormant.persona", "They used to order regularly.", False),
+        ("segments.dormant.persona", "The flow aims to get them ordering again; to keep buying they need a reason.", False),
+        ("segments.loyal.persona", "They keep ordering every season.", False),  # 33 days
     ],
 )
 def test_a_quiet_segment_is_not_told_as_active(runs, field, text, refused):

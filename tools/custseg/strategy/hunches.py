@@ -24,6 +24,20 @@ ACTIVE_NOW = re.compile(
     r"|\b(?:are|is|remain|remains)\s+(?:still\s+)?(?:our|the|your)\s+(?:very\s+)?(?:best|most\s+valuable|most\s+important|top)\s+(?:customers|buyers|clients|shoppers|accounts|fans)\b(?!\s+(?:of|among|in|from|within)\b)",
     re.IGNORECASE,
 )
+# 'keep ordering every season', 'still order regularly' (a trial), 'shop with us year-round':
+# they buy today, again and again
+KEEPS_BUYING = re.compile(
+    r"\b(?:keep|keeps)\s+(?:on\s+)?(?:buying|ordering|shopping|coming\s+back|returning|reordering|purchasing|spending|renewing)\b"
+    r"|\b(?:buy|buys|order|orders|shop|shops|reorder|reorders|purchase|purchases|come\s+back|comes\s+back|return|returns)\s+(?:from\s+us\s+|with\s+us\s+|again\s+)?"
+    r"(?:regularly|often|frequently|routinely|every\s+season|each\s+season|season\s+after\s+season|all\s+year(?:\s+round)?|year-?round|like\s+clockwork)\b"
+    r"|\b(?:regularly|often|frequently|routinely)\s+(?:buy|order|shop|reorder|purchase|come\s+back|return)\b",
+    re.IGNORECASE,
+)
+# What they did, or what the plan wants: 'used to order regularly', 'to keep them ordering', 'help them keep buying'
+_DONE_OR_WANTED = re.compile(
+    r"\b(?:to|will|would|could|should|can|may|might|must|used\s+to|get\s+them|help\s+them|make\s+them|so\s+(?:that\s+)?they|if\s+they|once\s+they|until\s+they|when\s+they|unless\s+they)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 # Said of the past: 'were once our most active', 'formerly active buyers'
 # or as where the plan takes them: 'back into active buyers', 'become active customers again'
 _ONCE_BEFORE = re.compile(
@@ -172,9 +186,12 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
         last = f"{name}'s customers last bought a median {days:g} days ago"
         found = [m for m in ACTIVE_NOW.finditer(bare) if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _ONCE_BEFORE.search(bare[: m.start()])]
         found += [m for m in CADENCE_CLAIM.finditer(bare) if not _PAST_OR_AIM.search(m.group(0) + " " + bare[max(0, m.start() - 25): m.start()]) and days > max(RECENT_MAX_DAYS, CADENCE_TOLERANCE * _claimed_gap(m))]
+        found += [m for m in KEEPS_BUYING.finditer(bare) if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _DONE_OR_WANTED.search(bare[: m.start()])]
+        if stats.get("spend_last_period_per_customer") == 0:
+            last += f", and spent nothing in the last period ({{segmentations.{segmentation}.segments.{key}.spend_last_period_per_customer}})"
         out += [
             Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {last}: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} and say they have gone quiet (what they did before, in the past tense)")
-            for m in found
+            for m in sorted(found, key=lambda m: m.start())
             if not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
