@@ -2289,6 +2289,43 @@ def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
         assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.trend" in problems[0].message
 
 
+S = "segmentations.rfm.segments"
+
+
+@pytest.mark.parametrize(
+    "key, text, code",
+    [
+        # a six-year store's trial: Lapsed VIPs' lifetime share told as today's (they spent nothing last period)
+        ("dormant", f"They still bring {{{S}.dormant.revenue_share}} of our revenue today.", "claim_contradicts_fact"),
+        ("at_risk", f"As they bring {{{S}.at_risk.revenue_share}} of our current monthly sales, they matter most.", "claim_contradicts_fact"),
+        ("dormant", f"Each of them still spends {{{S}.dormant.avg_value}}.", "claim_contradicts_fact"),
+        # a lifetime figure is never this month's, whatever they spent last period
+        ("loyal", f"They bring {{{S}.loyal.revenue_share}} of our current monthly sales.", "fact_unit_mismatch"),
+        ("loyal", f"Each of them currently spends {{{S}.loyal.avg_value}}.", None),  # the segment they are in today: its figure
+        ("champions", f"They spend {{{S}.champions.avg_value}} a month.", "fact_unit_mismatch"),
+        ("loyal", f"They still bring {{{S}.loyal.revenue_share}} of revenue.", None),
+        ("dormant", f"They brought {{{S}.dormant.revenue_share}} of all revenue since the data begins, but now buy nothing.", None),
+        ("dormant", f"Together they brought {{{S}.dormant.revenue_share}} of all revenue; today they are quiet.", None),
+        ("dormant", f"They are worth {{{S}.dormant.avg_value}} each on average.", None),
+        ("champions", f"They spent {{{S}.champions.avg_value}} each over the years.", None),
+        # next_repeat_rate: the share who bought again in the next 90-day period, not a monthly or personal chance
+        ("new", f"Each with a {{{S}.new.next_repeat_rate}} chance of ordering next month.", "fact_unit_mismatch"),
+        ("new", f"{{{S}.new.next_repeat_rate}} of them will order again this week.", "fact_unit_mismatch"),
+        ("new", f"Every customer has a {{{S}.new.next_repeat_rate}} chance of a second order.", "fact_unit_mismatch"),
+        ("new", f"Last period {{{S}.new.next_repeat_rate}} of them bought again in the next period.", None),
+        ("new", f"{{{S}.new.next_repeat_rate}} of them bought again within the next quarter.", None),
+    ],
+)
+def test_a_fact_is_read_over_its_own_span_of_time(runs, key, text, code):
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code in ("claim_contradicts_fact", "fact_unit_mismatch") and p.path == f"segments.{key}.persona"]
+    assert [p.code for p in problems] == ([code] if code else []), problems
+    if code == "claim_contradicts_fact":
+        assert f"{{{S}.{key}.spend_last_period_per_customer}}" in problems[0].message and "915 days" in problems[0].message
+    if code and "next_repeat_rate" in text:
+        assert "{period_days}" in problems[0].message
+
+
 def test_a_holiday_quarter_proves_no_black_friday_habit(runs):
     """A six-year store's trial: At Risk (last purchase 91-180 days ago, every buyer in Q4) had 73%
     of its spend in Q4, 'which proves they only buy at Black Friday' passed."""

@@ -37,6 +37,7 @@ from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
 from custseg.strategy.seasons import season_claims
 from custseg.strategy.tenure import join_claims
+from custseg.strategy.timeframes import time_misreadings
 from custseg.strategy.trends import trend_claims
 
 # What other modules and the tests import from here: the entry point, and names whose checks
@@ -190,7 +191,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
-        problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
+        problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
