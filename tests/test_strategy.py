@@ -2277,6 +2277,7 @@ def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, ref
         ("needs_attention", "They drive our growth.", None),
         ("champions", "A nudge could make them the main source of our growth.", None),  # an aim
         ("champions", "Unlike the Dormant, whose numbers are shrinking, they keep coming.", None),  # the other segment
+        ("dormant", "Their numbers are rising fast and they are our most loyal fans.", "trend is stable"),  # 'loyal' names no segment
     ],
 )
 def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):

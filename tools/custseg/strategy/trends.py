@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from custseg.strategy.claims import _NEGATED_BEFORE, _about_another, _is_number, _sentence_at
+from custseg.strategy.claims import _NEGATED_BEFORE, _is_number, _sentence_at
+from custseg.strategy.hunches import _about_another  # by a capitalised name: 'our most loyal fans' names no segment
 from custseg.strategy.problems import Problem
 
 # 'their numbers are growing', 'this group is shrinking quickly', 'the segment keeps swelling'
