@@ -340,6 +340,19 @@ BROKEN = [
     ("pathway_target_still_meets_its_trigger", _set(f"{P0}.success_metric", {"metric": "recency_days", "target": 30}), "pathway_target_backwards", f"{P0}.success_metric.target"),
     ("trigger_no_customer_of_the_segment_meets", _set(f"{P0}.trigger.value", 60), "trigger_outside_segment", f"{P0}.trigger.value"),
     ("pathway_into_new_from_an_existing_customer", _set("pathways[1].to_segment", "new"), "pathway_impossible", "pathways[1].to_segment"),
+    # a six-year store's trial: false claims check.py let through
+    ("claim_lifetime_share_as_today", _append_persona("dormant", "They still bring {segmentations.rfm.segments.dormant.revenue_share} of our revenue today."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_keeps_ordering_when_quiet", _append_persona("dormant", "They keep ordering every season."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_only_buy_in_one_season", _append_persona("needs_attention", "They only buy at Christmas."), "claim_contradicts_fact", "segments.needs_attention.persona"),
+    ("claim_more_revenue_than_another", _append_persona("needs_attention", "They bring more revenue than the Steady Regulars."), "claim_contradicts_fact", "segments.needs_attention.persona"),
+    ("claim_main_source_of_growth", _append_persona("dormant", "They are the main source of our growth."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_payment_method", _append_persona("loyal", "They mostly pay with Klarna."), "claim_not_in_data", "segments.loyal.persona"),
+    ("claim_acquisition_channel", _append_persona("loyal", "They found us through Instagram."), "claim_not_in_data", "segments.loyal.persona"),
+    ("fact_days_read_as_weeks", _append_persona("loyal", "They came back after a median {segmentations.rfm.segments.loyal.median_recency_days} weeks."), "fact_unit_mismatch", "segments.loyal.persona"),
+    ("fact_next_period_read_as_next_month", _append_persona("new", "Each with a {segmentations.rfm.segments.new.next_repeat_rate} chance of ordering next month."), "fact_unit_mismatch", "segments.new.persona"),
+    ("fact_lifetime_share_of_monthly_sales", _append_persona("loyal", "They bring {segmentations.rfm.segments.loyal.revenue_share} of our current monthly sales."), "fact_unit_mismatch", "segments.loyal.persona"),
+    ("promise_most_will_come_back", _set(f"{P0}.expected_outcome", "Most of them will come back after the first email."), "promise_in_text", f"{P0}.expected_outcome"),
+    ("display_name_holds_another_segments_name", _set("segments.dormant.display_name", "VIP Champions"), "display_name_clash", "segments.dormant.display_name"),
 ]
 
 
