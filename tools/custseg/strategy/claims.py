@@ -1,6 +1,5 @@
 """Claims in a plan's free text that the facts can prove wrong: a segment's share of revenue or
-customers, which way its size moves, how often and how recently its customers buy, comparisons
-with other segments, another segment's figure told as this one's, a count cited as the people an
+customers, how often and how recently its customers buy, comparisons with other segments, another segment's figure told as this one's, a count cited as the people an
 email reaches, and money promised. Each check returns check.py problems; standard library only."""
 
 from __future__ import annotations
@@ -10,16 +9,8 @@ import re
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
-# Words about a segment that its facts can prove wrong: its share of revenue or of customers,
-# and which way its size moves.
+# Words about a segment that its facts can prove wrong: its share of revenue or of customers.
 MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
-SIZE_MOVES = re.compile(
-    r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
-    re.IGNORECASE,
-)
-# 'a growing group', 'a shrinking segment'
-SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwindling)\s+(?:group|segment|cohort|base)\b", re.IGNORECASE)
-GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -78,26 +69,17 @@ _WHOLE_BASE = re.compile(
 # 'bigger orders than any other group', 'they spend less per head than the Champions'
 COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
 COMPARE_SPEND = re.compile(r"\b(?:spen(?:d|ds|t|ding)|puts?\s+in|pays?|paid)\s+(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
+# 'bring more revenue than the Inner Circle' (a trial), 'a bigger share of sales than the Champions'
+COMPARE_REVENUE = re.compile(
+    r"\b(?:(?:bring|brings|bringing|brought|generat(?:e|es|ed|ing)|contribut(?:e|es|ed|ing)|account(?:s|ed)?\s+for|driv(?:e|es|ing)|drove|make|makes|made|earn(?:s|ed)?|represent(?:s|ed)?)(?:\s+in|\s+us)?\s+"
+    r"(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:of\s+(?:our|the)\s+)?(?:revenue|sales|income|money|turnover)"
+    r"|(?:an?\s+)?(bigger|larger|higher|greater|smaller|lower)\s+share\s+of\s+(?:(?:our|the|all)\s+)?(?:revenue|sales|income|turnover))\s+than\s+",
+    re.IGNORECASE,
+)
+# 'more customers than the Champions', 'a bigger group than Loyal'
+COMPARE_COUNT = re.compile(r"\b(?:(more|fewer)\s+(?:customers|buyers|people|clients|members)|(?:an?\s+)?(bigger|larger|smaller)\s+(?:group|segment))\s+than\s+", re.IGNORECASE)
 _ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
-_MORE_WORDS = {"bigger", "larger", "higher", "more"}
-_SEASON = r"(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)"
-# 'most of them buy only in the run-up to Christmas': a claim on how many buy in one season only
-SEASON_CLAIM = re.compile(
-    r"\b(?:they|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:only|just|mainly|mostly|solely|exclusively)\s+"
-    rf"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
-    re.IGNORECASE,
-)
-# 'most of their spend landed in the summer', 'the bulk of their orders come at Christmas'
-SEASON_SPEND_CLAIM = re.compile(
-    r"\b(?:most|the\s+bulk|the\s+majority|nearly\s+all|almost\s+all)\s+of\s+(?:their|its|the\s+segment's)\s+(?:spend|spending|sales|revenue|orders|purchases|buying)\b(?:\s+\w+){0,3}?\s+"
-    rf"(?:in|at|around|before|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
-    re.IGNORECASE,
-)
-# The calendar quarter a season word names (facts count spend by quarter): winter's Dec-Feb is
-# mostly Q1, spring's Mar-May Q2, summer's Jun-Aug Q3, autumn's Sep-Nov and the holidays Q4.
-_SEASON_QUARTER = {"winter": "q1", "spring": "q2", "summer": "q3", "autumn": "q4", "fall": "q4", "christmas": "q4", "xmas": "q4", "holiday": "q4", "holidays": "q4", "december": "q4", "november": "q4", "black friday": "q4"}
-_QUARTER_MONTHS = {"q1": "Jan-Mar", "q2": "Apr-Jun", "q3": "Jul-Sep", "q4": "Oct-Dec"}
-
+_MORE_WORDS = {"bigger", "larger", "higher", "greater", "more"}
 # 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
 # a claim on how often the segment's customers come back, held against median_gap_days
 CADENCE_CLAIM = re.compile(
@@ -206,22 +188,6 @@ def _most_active_claims(path: str, bare: str, key: str, stats: dict, segmentatio
     ]
 
 
-def _season_quarter(path: str, m: re.Match, key: str, stats: dict, segmentation: str) -> list[Problem]:
-    """'Most buy only at Christmas' of a segment whose last year's spend (buyers where the data
-    has no amounts) fell mostly outside Q4: the quarter the season names holds under half."""
-    season = re.sub(r"\s+", " ", m.group(1).lower())
-    quarter = season if season in _QUARTER_MONTHS else _SEASON_QUARTER.get(season)
-    figures = stats.get("seasonality") or {}
-    basis = "revenue_share" if isinstance((figures.get("revenue_share") or {}).get(quarter), (int, float)) else "buyers_share"
-    share = (figures.get(basis) or {}).get(quarter)
-    if quarter is None or not _is_number(share) or share >= 0.5:
-        return []
-    name = stats.get("name") or key
-    when = f"{quarter.upper()} ({_QUARTER_MONTHS[quarter]}) of the last year"
-    said = f"only {share:.1%} of the spend of {name} fell in {when}" if basis == "revenue_share" else f"only {share:.1%} of the buyers in {name} bought in {when}"
-    return [Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {said}: cite {{segmentations.{segmentation}.segments.{key}.seasonality.{basis}.{quarter}}} instead")]
-
-
 _CADENCE_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
 _SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
@@ -240,9 +206,9 @@ def _claimed_gap(m: re.Match) -> float:
 
 def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
-    brings less than half, 'their numbers are growing' for a segment whose trend is declining,
-    'most of them bought several times' when most bought once (or 'most bought only once' when
-    most came back), 'the biggest spenders' from a segment another one outspends. ``activity``:
+    brings less than half, 'most of them bought several times' when most bought once (or 'most
+    bought only once' when most came back), 'the biggest spenders' from a segment another one
+    outspends. ``activity``:
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
     data holds amounts; ``unattributed``: sales that named no customer (in no segment)."""
     out = []
@@ -259,14 +225,6 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     out += _most_active_claims(path, bare, key, stats, segmentation, fact_segments or {}, aliases or [])
-    seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
-    for m in SEASON_CLAIM.finditer(bare):
-        if isinstance(seasonal, (int, float)) and seasonal < 0.5:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
-        else:  # one quarter only, but which? most buy once, so a single quarter says nothing of the season named
-            out += _season_quarter(path, m, key, stats, segmentation)
-    for m in SEASON_SPEND_CLAIM.finditer(bare):
-        out += _season_quarter(path, m, key, stats, segmentation)
     gap = stats.get("median_gap_days")
     for m in CADENCE_CLAIM.finditer(bare):
         claimed = _claimed_gap(m)
@@ -287,11 +245,6 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
-    trend = stats.get("trend")
-    for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
-        says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
-        if trend in ("growing", "declining") and trend != says:
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend} (its share of customers against one period earlier): cite {{segmentations.{segmentation}.segments.{key}.trend}} or leave the trend out"))
     return out
 
 
@@ -319,14 +272,17 @@ def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: 
 
 
 def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'Bigger orders than any other group', 'spend less per head than the Champions': the
-    facts hold both sides of the comparison."""
+    """'Bigger orders than any other group', 'spend less per head than the Champions', 'bring
+    more revenue than the Inner Circle', 'more customers than Loyal': the facts hold both sides
+    of the comparison, the other side named by its name or the plan's display name."""
     out = []
     found = [(m, "aov", "average order value") for m in COMPARE_BASKET.finditer(bare)]
     found += [(m, "aov" if m.group(2) else "avg_value", "average order value" if m.group(2) else "spend per customer") for m in COMPARE_SPEND.finditer(bare)]
+    found += [(m, "revenue_share", "share of revenue") for m in COMPARE_REVENUE.finditer(bare)]
+    found += [(m, "count", "number of customers") for m in COMPARE_COUNT.finditer(bare)]
     own = (fact_segments.get(key) or {})
     for m, stat, what in found:
-        more = m.group(1).lower() in _MORE_WORDS
+        more = next(g for g in m.groups() if g).lower() in _MORE_WORDS
         rest = bare[m.end():]
         if _ANY_OTHER.match(rest):
             others = [k for k, v in fact_segments.items() if k != key and isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
@@ -340,7 +296,8 @@ def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segment
         if (mine <= theirs) if more else (mine >= theirs):
             name, other_name = own.get("name") or key, fact_segments[other].get("name") or other
             said = (m.group(0) + re.match(r"[\w '-]{0,30}", bare[m.end():]).group(0)).strip()
-            out.append(Problem(path, "claim_contradicts_fact", f"'{said}' but {name}'s {what} ({mine:,.2f}) is not {'above' if more else 'below'} that of {other_name} ({theirs:,.2f}): cite {{segmentations.{segmentation}.segments.{key}.{stat}}} and {{segmentations.{segmentation}.segments.{other}.{stat}}} instead"))
+            shown = "{:.1%}" if stat == "revenue_share" else "{:,.0f}" if stat == "count" else "{:,.2f}"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{said}' but {name}'s {what} ({shown.format(mine)}) is not {'above' if more else 'below'} that of {other_name} ({shown.format(theirs)}): cite {{segmentations.{segmentation}.segments.{key}.{stat}}} and {{segmentations.{segmentation}.segments.{other}.{stat}}} instead"))
     return out
 
 

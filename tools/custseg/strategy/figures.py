@@ -213,12 +213,16 @@ def _unit_mismatches(path: str, text: str, keys: dict[str, Any]) -> list[Problem
     for m in PLACEHOLDER.finditer(text):
         key = m.group(1)
         unit = _UNIT_AFTER.match(text, m.end())
-        if key not in keys or not unit or "days" in key.split(".")[-1]:  # purchase_days and active days are counts of days
+        if key not in keys or not unit:
             continue
         word = unit.group(1).lower()
         said = "pct" if word in ("%", "percent") or word.startswith("per") else "days" if word[0].isalpha() and word.rstrip("s") in ("day", "week", "month", "year") else "money"
         kind = value_kind(key)
-        if kind not in _UNIT_KINDS[said]:
+        in_days = kind == "days" or "days" in key.split(".")[-1]  # purchase_days and active days count days too
+        if said == "days" and in_days:
+            if word.rstrip("s") != "day":  # '{...median_recency_days} weeks' renders '54 days weeks' (a trial)
+                out.append(Problem(path, "fact_unit_mismatch", f"{{{key}}} is a number of days, but the text reads it as {unit.group(1).strip()}: write 'days' after it, or drop the unit (it is shown as days)"))
+        elif kind not in _UNIT_KINDS[said] and not (in_days and kind != "days"):
             out.append(Problem(path, "fact_unit_mismatch", f"{{{key}}} is {_KIND_WORDS.get(kind, kind)}, but the text reads it as {unit.group(1).strip()}: cite a fact of that kind, or drop the unit (references are shown with their own unit)"))
     return out
 

@@ -24,6 +24,20 @@ ACTIVE_NOW = re.compile(
     r"|\b(?:are|is|remain|remains)\s+(?:still\s+)?(?:our|the|your)\s+(?:very\s+)?(?:best|most\s+valuable|most\s+important|top)\s+(?:customers|buyers|clients|shoppers|accounts|fans)\b(?!\s+(?:of|among|in|from|within)\b)",
     re.IGNORECASE,
 )
+# 'keep ordering every season', 'still order regularly' (a trial), 'shop with us year-round':
+# they buy today, again and again
+KEEPS_BUYING = re.compile(
+    r"\b(?:keep|keeps)\s+(?:on\s+)?(?:buying|ordering|shopping|coming\s+back|returning|reordering|purchasing|spending|renewing)\b"
+    r"|\b(?:buy|buys|order|orders|shop|shops|reorder|reorders|purchase|purchases|come\s+back|comes\s+back|return|returns)\s+(?:from\s+us\s+|with\s+us\s+|again\s+)?"
+    r"(?:regularly|often|frequently|routinely|every\s+season|each\s+season|season\s+after\s+season|all\s+year(?:\s+round)?|year-?round|like\s+clockwork)\b"
+    r"|\b(?:regularly|often|frequently|routinely)\s+(?:buy|order|shop|reorder|purchase|come\s+back|return)\b",
+    re.IGNORECASE,
+)
+# What they did, or what the plan wants: 'used to order regularly', 'to keep them ordering', 'help them keep buying'
+_DONE_OR_WANTED = re.compile(
+    r"\b(?:to|will|would|could|should|can|may|might|must|used\s+to|get\s+them|help\s+them|make\s+them|so\s+(?:that\s+)?they|if\s+they|once\s+they|until\s+they|when\s+they|unless\s+they)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 # Said of the past: 'were once our most active', 'formerly active buyers'
 # or as where the plan takes them: 'back into active buyers', 'become active customers again'
 _ONCE_BEFORE = re.compile(
@@ -79,11 +93,37 @@ REFERRAL_CLAIM = re.compile(
     r"|they\s+(?:already\s+|often\s+|regularly\s+|mostly\s+)?(?:refer(?:red)?|recommend(?:ed)?)\s+(?:us|friends|others|people|new\s+(?:clients|customers)))\b",
     re.IGNORECASE,
 )
+# How customers pay and where they came from: the facts hold neither per customer. 'Who mostly pay
+# with Klarna and found us through Instagram' (a trial); offering a way to pay ('let them pay with
+# Klarna') or a channel to reach them ('help more people find us on Instagram') is no claim.
+_METHOD = (
+    r"(?:klarna|afterpay|clearpay|affirm|sezzle|paypal|apple\s+pay|google\s+pay|shop\s+pay|amazon\s+pay|venmo|cash\s+app"
+    r"|(?:credit|debit)\s+cards?|cards?|cash|bank\s+transfers?|crypto(?:currency)?|bitcoin|ideal|sofort|bancontact|gift\s+cards?|store\s+credit|bnpl)"
+)
+PAYMENT_METHOD_CLAIM = re.compile(
+    rf"\b(?:pay|pays|paid|paying|check(?:s|ed)?\s+out|checking\s+out)\s+(?:mostly\s+|mainly\s+|usually\s+|often\s+|always\s+|largely\s+|typically\s+)?(?:with|by|via|through|using)\s+(?:an?\s+|the\s+|their\s+)?{_METHOD}\b"
+    r"|\b(?:klarna|afterpay|paypal|apple\s+pay|shop\s+pay|bnpl)\s+(?:users|buyers|shoppers|customers|payers|fans)\b",
+    re.IGNORECASE,
+)
+_SOURCE = (
+    r"(?:instagram|insta|tiktok|facebook|meta|google|search|seo|pinterest|youtube|twitter|linkedin|snapchat|reddit|influencers?|podcasts?"
+    r"|word\s+of\s+mouth|referrals?|friends|(?:paid\s+)?(?:ads|adverts?|social(?:\s+media)?)|newsletters?|affiliates?|marketplaces?|amazon|etsy|ebay|the\s+press|blogs?|pop-?ups?|markets?|fairs?)"
+)
+ACQUISITION_CLAIM = re.compile(
+    r"\b(?:found|find|finds|discovered|discover|discovers|reached|heard\s+(?:about|of)|first\s+(?:saw|heard\s+of|found))\s+us\s+(?:\w+\s+){0,2}?"
+    rf"(?:through|via|from|on|thanks\s+to|by\s+way\s+of)\s+(?:an?\s+|the\s+|our\s+)?{_SOURCE}\b"
+    rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via)\s+(?:an?\s+|the\s+|our\s+)?{_SOURCE}\b",
+    re.IGNORECASE,
+)
+# 'let them pay with Klarna', 'help more people find us on Instagram': a plan's step, not a claim
+_PLAN_STEP_BEFORE = re.compile(r"\b(?:to|help(?:s|ing)?|let(?:s|ting)?|make|making|get(?:ting)?|so(?:\s+that)?|can|could|will|would|may|might|should|option\s+to|allow\w*)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # Proof the facts do not hold: they count and rate this data's customers, and test nothing.
 PROVEN = re.compile(
     r"\b(?:statistically|scientifically|mathematically)\s+(?:proven|significant|confirmed|validated|certain|reliable|robust)\b"
     r"|\bproven\s+(?:repeat\s+|loyal\s+|high-value\s+|big\s+)?(?:buyers|customers|clients|shoppers|spenders|subscribers|regulars|fans|purchasers)\b"
-    r"|\b(?:the\s+)?data\s+(?:proves|has\s+proven|shows\s+beyond\s+doubt)\b",
+    r"|\b(?:the\s+)?data\s+(?:proves|has\s+proven|shows\s+beyond\s+doubt)\b"
+    # '... of their spend came in the holiday quarter, which proves they only buy at Black Friday' (a trial)
+    r"|\b(?:which|this|it)\s+(?:clearly\s+|surely\s+|definitely\s+)?proves\b|\bproves\s+(?:that\s+)?(?:they|these|this\s+group|most|our)\b|\bis\s+(?:clear\s+)?proof\s+(?:that|they)\b",
     re.IGNORECASE,
 )
 # What customers buy: the facts hold no products, so 'they mostly buy gift cards' has nothing behind
@@ -146,9 +186,12 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
         last = f"{name}'s customers last bought a median {days:g} days ago"
         found = [m for m in ACTIVE_NOW.finditer(bare) if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _ONCE_BEFORE.search(bare[: m.start()])]
         found += [m for m in CADENCE_CLAIM.finditer(bare) if not _PAST_OR_AIM.search(m.group(0) + " " + bare[max(0, m.start() - 25): m.start()]) and days > max(RECENT_MAX_DAYS, CADENCE_TOLERANCE * _claimed_gap(m))]
+        found += [m for m in KEEPS_BUYING.finditer(bare) if not _NEGATED_BEFORE.search(bare[: m.start()]) and not _DONE_OR_WANTED.search(bare[: m.start()])]
+        if stats.get("spend_last_period_per_customer") == 0:
+            last += f", and spent nothing in the last period ({{segmentations.{segmentation}.segments.{key}.spend_last_period_per_customer}})"
         out += [
             Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {last}: cite {{segmentations.{segmentation}.segments.{key}.median_recency_days}} and say they have gone quiet (what they did before, in the past tense)")
-            for m in found
+            for m in sorted(found, key=lambda m: m.start())
             if not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
@@ -197,19 +240,30 @@ def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]
 def unrecorded_claims(path: str, bare: str) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
-    'they mostly buy gift cards' (the facts hold no products) and 'statistically proven repeat
-    buyers' (the facts test nothing)."""
+    'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
+    buyers' (the facts test nothing), 'who mostly pay with Klarna' (no payment methods) and
+    'found us through Instagram' (no acquisition channels)."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
         (REFERRAL_CLAIM, "the facts hold no referrals, so nothing says who refers whom"),
         (PROVEN, "the facts count and rate this data's customers and test nothing, so nothing is proven; say what the figure counts ('{...repeat_rate} of them bought again') without 'proven'"),
+        (PAYMENT_METHOD_CLAIM, "the facts hold no payment methods, so nothing says how these customers pay; offer a way to pay as a step of the plan ('let them pay with ...') if you like"),
+        (ACQUISITION_CLAIM, "the facts hold no acquisition channels, so nothing says where these customers came from; name a channel as where the plan will reach them, not where they came from"),
     )
+    out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:
         for m in pattern.finditer(bare):
-            if not _TOLD_BY_USER.search(_sentence_at(bare, m.start())) and not _NEGATED_BEFORE.search(bare[: m.start()]):
-                return [Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')")]
-    return []
+            sentence = _sentence_at(bare, m.start())
+            if _TOLD_BY_USER.search(sentence) or _NEGATED_BEFORE.search(bare[: m.start()]):
+                continue
+            if pattern in (PAYMENT_METHOD_CLAIM, ACQUISITION_CLAIM) and _PLAN_STEP_BEFORE.search(bare[: m.start()]):
+                continue
+            if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
+                continue
+            out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
+            break
+    return out
 
 
 def payment_plan_claims(path: str, text: str, installments: dict | None) -> list[Problem]:

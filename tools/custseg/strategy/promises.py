@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from custseg.strategy.claims import _sentence_at
+from custseg.strategy.claims import _sentence_at, _sentence_span
 from custseg.strategy.figures import CURRENCY_CODES
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -39,6 +39,8 @@ _GAIN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Customers' buying promised: 'this flow will win back most of them', 'they will certainly buy a third time'
+_MOST_WILL = r"(?:most|all|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|every\s+one|each|many)(?:\s+of)?(?:\s+(?:them|these|those|the|our|your))?"
+_DO_AGAIN = r"(?:come\s+back|be\s+back|return|buy\s+again|order\s+again|purchase\s+again|shop\s+again|spend\s+again|re-?order|re-?purchase|recover|renew|reactivate|respond|convert)\b"
 _MOST_OF_THEM = r"(?:most|all|every\s+one|each|nearly\s+all|almost\s+all|the\s+majority|the\s+bulk|the\s+rest)\s+of\s+(?:them|these|those|the\s+\w+)|them\s+all|everyone|every\s+(?:customer|buyer|one\s+of\s+them)"
 BEHAVIOR_PROMISE = re.compile(
     rf"\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?(?:win\s+back|bring\s+back|reactivate|re-?engage|convert|retain|save)\s+(?:{_MOST_OF_THEM})\b"
@@ -47,6 +49,15 @@ BEHAVIOR_PROMISE = re.compile(
     r"|\b(?:are|is)\s+(?:sure|certain|bound|guaranteed)\s+to\s+(?:buy|order|purchase|shop|come\s+back|return|renew|reorder|re-?order|spend|upgrade|stay|convert)\b",
     re.IGNORECASE,
 )
+# Said of most of them: 'Most Lapsed VIPs will come back after the first email' (a trial), 'nearly
+# all of them will buy again', 'they will all return'
+MOST_WILL_PROMISE = re.compile(
+    rf"\b{_MOST_WILL}(?:\s+[\w'-]+){{0,3}}?\s+will\s+(?:all\s+|soon\s+|then\s+|quickly\s+|gladly\s+)?{_DO_AGAIN}"
+    rf"|\bthey\s+will\s+(?:all|each)\s+(?:\w+\s+)?{_DO_AGAIN}",
+    re.IGNORECASE,
+)
+# 'if most of them come back', 'we hope most will return': an aim, not a promise
+_AIM_BEFORE = re.compile(r"\b(?:if|whether|hope|hoping|aim|aims|aiming|want|wants|goal|so\s+that|unless|until)\b", re.IGNORECASE)
 # A what-if said as one: 'if a tenth moved', 'up to', 'could', 'at last period's rate'.
 _HEDGED = re.compile(r"\bif\b|\bup\s+to\b|\bas\s+much\s+as\b|\b(?:could|might|may|would)\b|\bat\s+(?:the\s+)?(?:last|past|this|that|the\s+same)\s+(?:\w+(?:'s)?\s+){0,2}?rates?\b", re.IGNORECASE)
 
@@ -95,12 +106,15 @@ def promises(path: str, text: str) -> list[Problem]:
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
     out += _past_money_as_gain(path, text, told)
     promised |= told - certain
-    for m in BEHAVIOR_PROMISE.finditer(text):
+    found = [*BEHAVIOR_PROMISE.finditer(text), *(m for m in MOST_WILL_PROMISE.finditer(text) if not _AIM_BEFORE.search(text, _sentence_span(text, m.start())[0], m.start()))]
+    for m in sorted(found, key=lambda m: m.start()):
         sentence = _sentence_at(text, m.start())
         if sentence in promised:
             continue
         promised.add(sentence)
-        out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises what customers will do, which no plan can: say what the plan aims for ('aims to win back', 'could bring some of them back') and cite what they did last period (next_repeat_rate or the move's historical_rate)"))
+        spent = [k for k in PLACEHOLDER.findall(sentence) if k.rsplit(".", 1)[-1] in PAST_MONEY]
+        past = f"; {{{spent[0]}}} is what they spent before, not what the plan brings back" if spent else ""
+        out.append(Problem(path, "promise_in_text", f"'{m.group(0)}' promises what customers will do, which no plan can: say what the plan aims for ('aims to win back', 'could bring some of them back') and cite what they did last period (next_repeat_rate or the move's historical_rate){past}"))
     return out
 
 

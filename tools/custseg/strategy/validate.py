@@ -21,7 +21,7 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import export_figures_of_them, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import export_figures_of_them, name_spans, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
@@ -35,7 +35,10 @@ from custseg.strategy.reach import count_as_reach, reach_problems
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
+from custseg.strategy.seasons import season_claims
 from custseg.strategy.tenure import join_claims
+from custseg.strategy.timeframes import time_misreadings
+from custseg.strategy.trends import trend_claims
 
 # What other modules and the tests import from here: the entry point, and names whose checks
 # live in the modules above, re-exported (the last two are helpers the tests call).
@@ -177,6 +180,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if own and own.group(1) in fact_segments:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
             problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+            problems += season_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
+            problems += trend_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
             problems += join_claims(path, bare, own.group(1), segmentation, facts, aliases, activity=_activity(keys, segmentation))
         rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
@@ -186,7 +191,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
-        problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts)
+        problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
         problems += count_as_reach(path, text, facts)
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
@@ -317,7 +322,23 @@ def _display_name_clashes(strat: dict, facts: dict, segmentation: str) -> list[P
         shown.setdefault(said, key)
         if clash:
             out.append(Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display.strip()}' already names another group of customers, {clash}: in the report and the CRM files one name would mean two groups; choose a name no other segment, stage or group has"))
+        else:
+            out += _other_name_within(key, display.strip(), labels)
     return out
+
+
+def _other_name_within(key: str, display: str, labels: list[tuple[str, str, str]]) -> list[Problem]:
+    """'VIP Champions' on Dormant (a trial): the display name holds another segment's name of
+    the same segmentation as a whole word, so a reader takes them for Champions. The segment's
+    own name inside it ('Loyal Regulars' on Loyal, 'High Value' in 'Lapsed High Value') is fine."""
+    own = [span for label, owner, _ in labels if owner == key for span in name_spans(label, display)]
+    for label, owner, what in labels:
+        if owner == key or "." in owner:  # another segmentation's stage ('Lapsed Payers' beside lifecycle's Lapsed) is a word, not its name
+            continue
+        inside = [(a, b) for a, b in name_spans(label, display) if not any(x <= a and b <= y for x, y in own)]
+        if inside:
+            return [Problem(f"segments.{key}.display_name", "display_name_clash", f"'{display}' holds '{display[inside[0][0]:inside[0][1]]}', the name of {what}: in the report and the CRM files readers would take these customers for that segment's; choose a name without another segment's name")]
+    return []
 
 
 DISCOUNT_LABEL = re.compile(r"discount|\boff\b|reduction|rebate|coupon|markdown|price\s+cut|savings?", re.IGNORECASE)
