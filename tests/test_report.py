@@ -463,6 +463,9 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert f"**{best['name']}**: {fmt_count(best['count'])} customers ({fmt_pct(best['pct_customers'])} of all) bring {fmt_pct(best['revenue_share'])} of revenue" in short
     largest = max(rfm["segments"].values(), key=lambda s: s["count"])
     assert f"**{largest['name']}** is the largest segment: {fmt_count(largest['count'])} customers" in short
+    # its revenue is of the past when it bought nothing in the period (a trial read 79.8% as today's)
+    assert largest["spend_last_period_per_customer"] == 0
+    assert f"with {fmt_pct(largest['revenue_share'])} of revenue over the data, none of it in the last {facts['period_days']} days." in short
     top = rfm["opportunities"][0]
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
@@ -895,7 +898,7 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_365'])} between 181 and 365 days ago, "
                           f"{fmt_count(bands['days_366_to_730'])} one to two years ago, {fmt_count(bands['over_730_days'])} over two years ago; "
                           f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
-    assert "in the last 90 days" not in point  # a band nobody is in is left out
+    assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
     assert f"**Dormant holds {fmt_pct(dormant['pct_customers'])} of customers**: too broad to treat as one group." in brief
     refs = re.findall(r"`(\{segmentations\.rfm\.segments\.dormant\.(?:last_purchase_days|value_tiers)\.\w+\})`", brief)

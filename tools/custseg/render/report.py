@@ -1433,7 +1433,9 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}." if money else ".") + _inside(largest, tiers)})
+        # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
+        past = f" over the data, none of it in the last {fmt_count(period_days)} days" if largest.get("spend_last_period_per_customer") == 0 and period_days else ""
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}." if money else ".") + _inside(largest, tiers)})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
         if earning.get("spend_last_period_per_customer") == 0 and period_days:  # lifetime revenue of people who stopped: not today's
