@@ -1940,6 +1940,12 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("dormant", "Most came back to buy again.", True),  # 11% bought on more than one day
         ("dormant", "Most of them came back.", True),
         ("dormant", "Most came back to the site to browse.", False),  # not a purchase
+        ("dormant", "Most Lapsed One-Timers ordered from us several times.", True),  # Activewear trial
+        ("loyal", "Most Steady Regulars ordered from us several times.", False),  # all of Loyal
+        ("new", "First-Timers have already placed several orders each.", True),  # Activewear trial: one purchase day each
+        ("new", "They have not placed several orders yet.", False),
+        ("new", "Thank those who placed several orders.", False),  # a subset, not the segment
+        ("loyal", "They have placed several orders each.", False),
         ("loyal", "Most of them placed a single order.", True),  # all of Loyal bought on more than one day
         ("loyal", "Nearly all of them have ordered just one time.", True),
         ("loyal", "Most made only one purchase.", True),
@@ -1960,7 +1966,10 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They are the top spenders overall.", True),
         ("champions", "They are the biggest spenders in the store.", False),  # true of Champions
         ("at_risk", "They are the top spenders of all the lapsed.", False),  # qualified: among the lapsed
-        ("needs_attention", "They have the largest order values in the store.", False),  # no copula
+        ("needs_attention", "They have the largest order values in the store.", True),  # Dormant's AOV is higher
+        ("dormant", "They have the highest average order value in the store.", False),  # true of Dormant
+        ("at_risk", "They have the highest average order value in the store.", True),  # Activewear trial, of Long Lapsed
+        ("at_risk", "They have the highest average order value among the lapsed.", False),  # qualified
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
         ("dormant", "Our biggest spenders, they put in more per head than anyone.", True),  # said of the segment
         ("dormant", "They spend far more per head than everyone else.", True),  # Champions spend more
@@ -1991,6 +2000,8 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They last bought months ago.", True),  # 33 days
         ("at_risk", "They bought recently, around the holidays.", True),
         ("dormant", "Most of them ordered in the last few days.", True),
+        ("dormant", "They all bought in the last few weeks.", True),  # Activewear trial: 401 days
+        ("new", "They all bought in the last few weeks.", False),  # 16 days
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
         ("at_risk", "They have not bought recently.", False),
         ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
