@@ -2297,6 +2297,12 @@ def test_a_claim_that_most_buy_in_one_season(runs):
         ("new", "They mostly buy at Christmas.", "its rule puts their last orders in Q4"),
         ("new", "All of their spend came at Christmas.", None),
         ("dormant", "They only buy in the spring.", "only 39.8% of the spend of Dormant"),
+        # an Activewear trial's: 'Inner Circle customers buy almost exclusively in the holiday quarter' (25% in one quarter)
+        ("champions", "Northwind Insiders customers buy almost exclusively in the holiday quarter.", "only 2.7% of Champions bought in a single quarter"),
+        ("needs_attention", "Occasional Shoppers customers buy almost exclusively in the holiday quarter.", None),  # 86% of their spend in Q4
+        # and 'Most Lapsed Big Spenders bought leggings in our Black Friday sale', of a segment with none of its spend in Q4
+        ("dormant", "Most Lapsed One-Timers bought leggings in our Black Friday sale.", "of the spend of Dormant fell in Q4"),
+        ("needs_attention", "Most Occasional Shoppers bought in our Black Friday sale.", None),
     ],
 )
 def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):
@@ -2911,6 +2917,9 @@ def test_a_channel_that_only_builds_the_list_emails_nobody(runs, channel, emails
         ("You told us they mostly buy gift cards.", None),  # the user's word
         ("They mostly buy once, in the sale.", None),
         ("They buy mostly at full price.", None),
+        ("Most Slipping Regulars bought leggings in the sale.", "claim_not_in_data"),  # Activewear trial
+        ("Most of them bought twice.", None),
+        ("Most of them bought several times in past years.", None),
         ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought again; the rest may churn.", None),
     ],
 )
