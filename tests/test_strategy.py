@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime
 import json
 import re
 from pathlib import Path
@@ -2921,6 +2922,11 @@ def test_a_channel_that_only_builds_the_list_emails_nobody(runs, channel, emails
         ("Most of them bought twice.", None),
         ("Most of them bought several times in past years.", None),
         ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought again; the rest may churn.", None),
+        # a lifetime repeat rate read as a chance of return (Activewear trial)
+        ("Their chance of coming back is only {segmentations.rfm.segments.at_risk.repeat_rate}, based on last year.", "fact_unit_mismatch"),
+        ("They have a {segmentations.rfm.segments.at_risk.repeat_rate} chance of ordering again.", "fact_unit_mismatch"),
+        ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought more than once.", None),
+        ("Last period {segmentations.rfm.segments.at_risk.next_repeat_rate} of them came back.", None),
     ],
 )
 def test_churn_proof_and_products_are_not_in_the_facts(runs, text, code):
@@ -3157,3 +3163,25 @@ def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs)
     guide = (EXAMPLES.parent / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
     for file, column in (("klaviyo.csv", "`Segment`"), ("hubspot.csv", "`customer_segment`"), ("mailchimp.csv", "`Tags`"), ("segments_generic.csv", "`segment_name`")):
         assert re.search(rf"{re.escape(file)}[^.|]*?{re.escape(column)}", guide.split("**The segment's column.**", 1)[1].split("\n\n", 1)[0]), file
+
+
+@pytest.mark.parametrize("said, days_later, refused", [
+    ("As of today they have been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 1791, True),  # Activewear trial
+    ("They are currently {segmentations.rfm.segments.dormant.median_recency_days} since their last order.", 400, True),
+    ("As of today they have been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 10, False),  # fresh data
+    ("When the data ends they had been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 1791, False),
+    ("They last bought {segmentations.rfm.segments.dormant.median_recency_days} before the data ends; today they hear from us.", 1791, False),  # another clause
+])
+def test_a_recency_is_of_the_datas_last_date_not_today(runs, monkeypatch, said, days_later, refused):
+    """median_recency_days counts days to the data's last date: on data that ended long ago,
+    'as of today they have been gone for ...' understates it by the data's age."""
+    from custseg.strategy import timeframes
+
+    facts = facts_of(runs)
+    last = datetime.date.fromisoformat(facts["data"]["date_max"])
+    monkeypatch.setattr(timeframes, "today", lambda: last + datetime.timedelta(days=days_later))
+    doc = _append_persona("dormant", said)(reference())
+    found = [p for p in validate(doc, facts) if p.path == "segments.dormant.persona" and p.code == "claim_contradicts_fact"]
+    assert bool(found) == refused, found
+    if refused:
+        assert "{data.date_max}" in found[0].message and f"{days_later:,} days before today" in found[0].message
