@@ -2799,6 +2799,10 @@ def test_a_moves_amount_is_cited_for_its_own_move(runs, field, text, refused):
         ("Nearly all of them will buy again once the new season lands.", "promise_in_text"),
         ("The majority will return within the period.", "promise_in_text"),
         ("They will all come back for the sale.", "promise_in_text"),
+        # an Activewear trial's expected outcome: their past spend told as what each spends again
+        ("Most Slipping Regulars come back and each spends another {segmentations.rfm.segments.at_risk.avg_value}.", "promise_in_text"),
+        ("Each one won back could spend another {segmentations.rfm.segments.at_risk.avg_value}.", None),  # a what-if
+        ("Before they went quiet, each spent {segmentations.rfm.segments.at_risk.avg_value}.", None),
         ("If most of them come back, the flow has paid for itself.", None),
         ("We hope most of them will return for the new season.", None),
         ("Most of the emails will go out on a Tuesday.", None),
@@ -3185,3 +3189,19 @@ def test_a_recency_is_of_the_datas_last_date_not_today(runs, monkeypatch, said, 
     assert bool(found) == refused, found
     if refused:
         assert "{data.date_max}" in found[0].message and f"{days_later:,} days before today" in found[0].message
+
+
+@pytest.mark.parametrize("said, refused", [
+    # an Activewear trial's expected outcome: most come back, each spending their old spend again
+    ("Most Slipping Regulars come back and each spends another {segmentations.rfm.segments.at_risk.avg_value}.", True),
+    ("Most of them return within the quarter.", True),  # an outcome says what will happen: no 'will' needed
+    ("The flow aims to bring most of them back.", False),
+    ("If most of them come back, the flow pays for itself.", False),
+    ("Some of them could return; more than the {segmentations.rfm.segments.at_risk.next_repeat_rate} who did last period.", False),
+])
+def test_an_expected_outcome_does_not_promise_what_customers_do(runs, said, refused):
+    doc = reference()
+    (i,) = [i for i, p in enumerate(doc["pathways"]) if p["from_segment"] == "at_risk"]
+    doc["pathways"][i]["expected_outcome"] = said
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == f"pathways[{i}].expected_outcome" and p.code == "promise_in_text"]
+    assert len(found) == (1 if refused else 0), found
