@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime
 import json
 import re
 from pathlib import Path
@@ -1940,6 +1941,12 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("dormant", "Most came back to buy again.", True),  # 11% bought on more than one day
         ("dormant", "Most of them came back.", True),
         ("dormant", "Most came back to the site to browse.", False),  # not a purchase
+        ("dormant", "Most Lapsed One-Timers ordered from us several times.", True),  # Activewear trial
+        ("loyal", "Most Steady Regulars ordered from us several times.", False),  # all of Loyal
+        ("new", "First-Timers have already placed several orders each.", True),  # Activewear trial: one purchase day each
+        ("new", "They have not placed several orders yet.", False),
+        ("new", "Thank those who placed several orders.", False),  # a subset, not the segment
+        ("loyal", "They have placed several orders each.", False),
         ("loyal", "Most of them placed a single order.", True),  # all of Loyal bought on more than one day
         ("loyal", "Nearly all of them have ordered just one time.", True),
         ("loyal", "Most made only one purchase.", True),
@@ -1960,7 +1967,10 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They are the top spenders overall.", True),
         ("champions", "They are the biggest spenders in the store.", False),  # true of Champions
         ("at_risk", "They are the top spenders of all the lapsed.", False),  # qualified: among the lapsed
-        ("needs_attention", "They have the largest order values in the store.", False),  # no copula
+        ("needs_attention", "They have the largest order values in the store.", True),  # Dormant's AOV is higher
+        ("dormant", "They have the highest average order value in the store.", False),  # true of Dormant
+        ("at_risk", "They have the highest average order value in the store.", True),  # Activewear trial, of Long Lapsed
+        ("at_risk", "They have the highest average order value among the lapsed.", False),  # qualified
         ("new", "They are the highest order value group.", True),  # Dormant's AOV is higher
         ("dormant", "Our biggest spenders, they put in more per head than anyone.", True),  # said of the segment
         ("dormant", "They spend far more per head than everyone else.", True),  # Champions spend more
@@ -1991,6 +2001,8 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They last bought months ago.", True),  # 33 days
         ("at_risk", "They bought recently, around the holidays.", True),
         ("dormant", "Most of them ordered in the last few days.", True),
+        ("dormant", "They all bought in the last few weeks.", True),  # Activewear trial: 401 days
+        ("new", "They all bought in the last few weeks.", False),  # 16 days
         ("new", "They just bought their first bag of coffee.", False),  # 16 days
         ("at_risk", "They have not bought recently.", False),
         ("loyal", "Unlike the Dormant, who stopped buying years ago, they keep coming.", False),  # the other segment's recency
@@ -2286,6 +2298,12 @@ def test_a_claim_that_most_buy_in_one_season(runs):
         ("new", "They mostly buy at Christmas.", "its rule puts their last orders in Q4"),
         ("new", "All of their spend came at Christmas.", None),
         ("dormant", "They only buy in the spring.", "only 39.8% of the spend of Dormant"),
+        # an Activewear trial's: 'Inner Circle customers buy almost exclusively in the holiday quarter' (25% in one quarter)
+        ("champions", "Northwind Insiders customers buy almost exclusively in the holiday quarter.", "only 2.7% of Champions bought in a single quarter"),
+        ("needs_attention", "Occasional Shoppers customers buy almost exclusively in the holiday quarter.", None),  # 86% of their spend in Q4
+        # and 'Most Lapsed Big Spenders bought leggings in our Black Friday sale', of a segment with none of its spend in Q4
+        ("dormant", "Most Lapsed One-Timers bought leggings in our Black Friday sale.", "of the spend of Dormant fell in Q4"),
+        ("needs_attention", "Most Occasional Shoppers bought in our Black Friday sale.", None),
     ],
 )
 def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):
@@ -2781,6 +2799,10 @@ def test_a_moves_amount_is_cited_for_its_own_move(runs, field, text, refused):
         ("Nearly all of them will buy again once the new season lands.", "promise_in_text"),
         ("The majority will return within the period.", "promise_in_text"),
         ("They will all come back for the sale.", "promise_in_text"),
+        # an Activewear trial's expected outcome: their past spend told as what each spends again
+        ("Most Slipping Regulars come back and each spends another {segmentations.rfm.segments.at_risk.avg_value}.", "promise_in_text"),
+        ("Each one won back could spend another {segmentations.rfm.segments.at_risk.avg_value}.", None),  # a what-if
+        ("Before they went quiet, each spent {segmentations.rfm.segments.at_risk.avg_value}.", None),
         ("If most of them come back, the flow has paid for itself.", None),
         ("We hope most of them will return for the new season.", None),
         ("Most of the emails will go out on a Tuesday.", None),
@@ -2900,7 +2922,15 @@ def test_a_channel_that_only_builds_the_list_emails_nobody(runs, channel, emails
         ("You told us they mostly buy gift cards.", None),  # the user's word
         ("They mostly buy once, in the sale.", None),
         ("They buy mostly at full price.", None),
+        ("Most Slipping Regulars bought leggings in the sale.", "claim_not_in_data"),  # Activewear trial
+        ("Most of them bought twice.", None),
+        ("Most of them bought several times in past years.", None),
         ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought again; the rest may churn.", None),
+        # a lifetime repeat rate read as a chance of return (Activewear trial)
+        ("Their chance of coming back is only {segmentations.rfm.segments.at_risk.repeat_rate}, based on last year.", "fact_unit_mismatch"),
+        ("They have a {segmentations.rfm.segments.at_risk.repeat_rate} chance of ordering again.", "fact_unit_mismatch"),
+        ("{segmentations.rfm.segments.at_risk.repeat_rate} of them bought more than once.", None),
+        ("Last period {segmentations.rfm.segments.at_risk.next_repeat_rate} of them came back.", None),
     ],
 )
 def test_churn_proof_and_products_are_not_in_the_facts(runs, text, code):
@@ -3137,3 +3167,41 @@ def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs)
     guide = (EXAMPLES.parent / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
     for file, column in (("klaviyo.csv", "`Segment`"), ("hubspot.csv", "`customer_segment`"), ("mailchimp.csv", "`Tags`"), ("segments_generic.csv", "`segment_name`")):
         assert re.search(rf"{re.escape(file)}[^.|]*?{re.escape(column)}", guide.split("**The segment's column.**", 1)[1].split("\n\n", 1)[0]), file
+
+
+@pytest.mark.parametrize("said, days_later, refused", [
+    ("As of today they have been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 1791, True),  # Activewear trial
+    ("They are currently {segmentations.rfm.segments.dormant.median_recency_days} since their last order.", 400, True),
+    ("As of today they have been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 10, False),  # fresh data
+    ("When the data ends they had been gone for {segmentations.rfm.segments.dormant.median_recency_days}.", 1791, False),
+    ("They last bought {segmentations.rfm.segments.dormant.median_recency_days} before the data ends; today they hear from us.", 1791, False),  # another clause
+])
+def test_a_recency_is_of_the_datas_last_date_not_today(runs, monkeypatch, said, days_later, refused):
+    """median_recency_days counts days to the data's last date: on data that ended long ago,
+    'as of today they have been gone for ...' understates it by the data's age."""
+    from custseg.strategy import timeframes
+
+    facts = facts_of(runs)
+    last = datetime.date.fromisoformat(facts["data"]["date_max"])
+    monkeypatch.setattr(timeframes, "today", lambda: last + datetime.timedelta(days=days_later))
+    doc = _append_persona("dormant", said)(reference())
+    found = [p for p in validate(doc, facts) if p.path == "segments.dormant.persona" and p.code == "claim_contradicts_fact"]
+    assert bool(found) == refused, found
+    if refused:
+        assert "{data.date_max}" in found[0].message and f"{days_later:,} days before today" in found[0].message
+
+
+@pytest.mark.parametrize("said, refused", [
+    # an Activewear trial's expected outcome: most come back, each spending their old spend again
+    ("Most Slipping Regulars come back and each spends another {segmentations.rfm.segments.at_risk.avg_value}.", True),
+    ("Most of them return within the quarter.", True),  # an outcome says what will happen: no 'will' needed
+    ("The flow aims to bring most of them back.", False),
+    ("If most of them come back, the flow pays for itself.", False),
+    ("Some of them could return; more than the {segmentations.rfm.segments.at_risk.next_repeat_rate} who did last period.", False),
+])
+def test_an_expected_outcome_does_not_promise_what_customers_do(runs, said, refused):
+    doc = reference()
+    (i,) = [i for i, p in enumerate(doc["pathways"]) if p["from_segment"] == "at_risk"]
+    doc["pathways"][i]["expected_outcome"] = said
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == f"pathways[{i}].expected_outcome" and p.code == "promise_in_text"]
+    assert len(found) == (1 if refused else 0), found

@@ -18,10 +18,11 @@ _MOST_OF_THEM = r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+
 # 'most of them bought several times', 'the majority come back again', 'most came back for a
 # second dress', 'most have reordered'
 REPEAT_CLAIM = re.compile(
-    _MOST_OF_THEM + r"(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)\w+){0,2}?"
+    # up to three words between: 'most Lapsed Big Spenders ordered from us several times' (a trial)
+    _MOST_OF_THEM + r"(?:\s+(?!(?:not|never|no|rarely|seldom|hardly|didn|don|haven|hasn)\b)[\w'-]+){0,3}?"
     r"\s+(?:(?:have|has|had|do|did)\s+)?(?:"
     r"(?:bought|buy|ordered|order|purchased|purchase|came\s+back|come\s+back|returned|return|repeat(?:ed)?|shopped|shop)"
-    r"\s+(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
+    r"\s+(?:(?:from|with)\s+(?:us|you)\s+)?(?:again|more\s+than\s+once|several\s+times|many\s+times|repeatedly|twice|multiple\s+times|often|regularly|(?:for\s+)?(?:a\s+second|another)\b)"
     r"|re-?(?:order(?:s|ed)?|purchas(?:e|es|ed)|bought|buy|buys)"
     # 'came back to buy again', 'came back for more', 'most of them came back.' (not 'came back to the site')
     r"|(?:came|come)\s+back\s+(?:to\s+(?:buy|order|shop|purchase)(?:\s+again)?|for\s+(?:more|another|a\s+second))"
@@ -31,6 +32,10 @@ REPEAT_CLAIM = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# 'They have already placed several orders each' (a trial, of First-Timers who bought on one
+# day): the segment's customers, not a subset ('customers who placed several orders')
+SEVERAL_ORDERS = re.compile(r"\b(?:placed|made)\s+(?:several|many|multiple|repeated|repeat|two\s+or\s+more|a\s+few)\s+(?:orders|purchases)\b", re.IGNORECASE)
+_SUBSET_OR_AIM_BEFORE = re.compile(r"\b(?:who|that|which|to|if|once|when|after|until)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
 # The reverse: 'most of them bought only once', 'the majority are one-time buyers', 'most never
 # came back'; not 'once a month' (a cadence) nor 'once or twice'.
 _ONLY = r"(?:only\s+|just\s+)?"
@@ -50,11 +55,11 @@ ONCE_CLAIM = re.compile(
 MOST_ACTIVE = re.compile(r"\b(?:our|the|their)\s+most\s+(?:active|engaged)\b|\bmost\s+(?:active|engaged)\s+(?:users|customers|members|accounts|group|segment)\b", re.IGNORECASE)
 # 'the biggest spenders', 'highest-value', 'top spenders per head': not 'top spenders among the lapsed'
 TOP_SPEND = re.compile(r"\b(?:biggest|highest|largest|top|best)[-\s]+(?:spenders?|spending|value|paying|payers|revenue\s+per\s+(?:head|customer))\b", re.IGNORECASE)
-TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:baskets?|carts?|orders?|order\s+values?)\b", re.IGNORECASE)
+TOP_BASKET = re.compile(r"\b(?:biggest|highest|largest|top)[-\s]+(?:average\s+)?(?:baskets?|carts?|order\s+values?|orders?)\b", re.IGNORECASE)
 # Said of the segment ('they are our biggest spenders', 'the highest-value group'), not picking
 # some of its customers ('a voucher for the top spenders'), ranking within it ('top spenders
 # among the lapsed') or its past ('were once the biggest spenders').
-_SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
+_SAID_OF_SEGMENT_BEFORE = re.compile(r"(?:\b(?:are|is|remain|remains|as|have|has)|'re)\s+(?:(?:the|our|your|by\s+far|easily|still|clearly)\s+)*$", re.IGNORECASE)
 _SAID_OF_SEGMENT_AFTER = re.compile(r"[\s-]+(?:per\s+(?:head|customer)|group|segment|cohort|tier)\b", re.IGNORECASE)
 # 'Our biggest spenders, they ...': the claim opens the sentence and the segment follows as its subject
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?;]\s+)(?:(?:our|the|your)\s+)?$", re.IGNORECASE)
@@ -108,7 +113,7 @@ LONG_AGO_CLAIM = re.compile(
 _IN_YEARS = re.compile(r"\byears?\b", re.IGNORECASE)
 # 'they bought recently', 'ordered in the last few days', 'just bought': the opposite claim
 RECENT_CLAIM = re.compile(
-    r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+)?(?:days|week|fortnight)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
+    r"\b(?:bought|ordered|purchased|shopped|paid|renewed)\s+(?:\w+\s+){0,3}?(?:recently|(?:in|within|over)\s+the\s+(?:last|past)\s+(?:few\s+|couple\s+of\s+)?(?:days|weeks?|fortnights?)|this\s+week|last\s+week|(?:a\s+)?few\s+days\s+ago|yesterday)\b"
     r"|\bjust\s+(?:bought|ordered|purchased|renewed)\b",
     re.IGNORECASE,
 )
@@ -221,6 +226,8 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
         return Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {repeat:.1%} {came_back} on more than one day: cite {{segmentations.{segmentation}.segments.{key}.repeat_rate}} instead")
 
     out += [bought_once(m) for m in REPEAT_CLAIM.finditer(bare) if mostly_once]
+    out += [bought_once(m) for m in _said_of_segment(SEVERAL_ORDERS, bare, key, aliases or []) if mostly_once and not activity
+            and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _SUBSET_OR_AIM_BEFORE.search(bare[: m.start()])]
     out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
     out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)

@@ -134,7 +134,14 @@ _NOT_A_PRODUCT = (
     r"(?!(?:once|twice|again|more|less|often|rarely|online|offline|in|at|on|during|around|before|after|from|with|through|via|when|while|for|by|"
     r"what|whatever|whenever|direct|directly|one|a\s+single|the\s+same|something|anything|more|less|together|alone|again|full[-\s]price|discounted|cheap|early|late|small|big|large|low|high|here|there|us|it|them)\b)"
 )
-PRODUCT_CLAIM = re.compile(rf"\b{_MOSTLY}\s+{_BUY}\s+{_NOT_A_PRODUCT}[\w-]+|\b{_BUY}\s+{_MOSTLY}\s+{_NOT_A_PRODUCT}[\w-]+", re.IGNORECASE)
+# 'Most Lapsed Big Spenders bought leggings' (a trial): most of them, and a thing (a plural noun)
+_MOST_BOUGHT = r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+[\w'-]+){0,4}?\s+(?:bought|ordered|purchased)\s+(?:our\s+|the\s+)?"
+_NOT_A_THING = r"(?!(?:several|various|times|days|weeks|months|years|items|things|products|orders|purchases|goods|us|its|this|these|those|his|hers)\b)"
+PRODUCT_CLAIM = re.compile(
+    rf"\b{_MOSTLY}\s+{_BUY}\s+{_NOT_A_PRODUCT}[\w-]+|\b{_BUY}\s+{_MOSTLY}\s+{_NOT_A_PRODUCT}[\w-]+"
+    rf"|{_MOST_BOUGHT}{_NOT_A_PRODUCT}{_NOT_A_THING}[a-z][\w-]*s\b(?!\s+ago)",
+    re.IGNORECASE,
+)
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period
 _COUNTED_BEFORE = re.compile(r"\bfact\s+(?:\S+\s+){0,8}$")
 _NEGATION = re.compile(r"\bnot\b|n't\b|\bnever\b|\bno\b", re.IGNORECASE)

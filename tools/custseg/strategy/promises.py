@@ -38,6 +38,12 @@ _GAIN_BEFORE = re.compile(
     r"\s+(?:(?:an?|the|their|its|all|whole|entire|full|extra|additional|another|further|up\s+to|as\s+much\s+as|nearly|almost|about|around|roughly|some)\s+)*$",
     re.IGNORECASE,
 )
+# 'Most of them come back and each spends another {...avg_value}' (a trial's expected outcome):
+# what a customer spent before, told as what each will spend again
+_SPEND_AGAIN_BEFORE = re.compile(
+    r"\b(?:spends?|spending|spent|pays?|paying|puts?\s+in|brings?\s+in)\s+(?:(?:another|again|a\s+further|an?\s+(?:extra|additional|further|second))\s+)+$",
+    re.IGNORECASE,
+)
 # Customers' buying promised: 'this flow will win back most of them', 'they will certainly buy a third time'
 _MOST_WILL = r"(?:most|all|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk|every\s+one|each|many)(?:\s+of)?(?:\s+(?:them|these|those|the|our|your))?"
 _DO_AGAIN = r"(?:come\s+back|be\s+back|return|buy\s+again|order\s+again|purchase\s+again|shop\s+again|spend\s+again|re-?order|re-?purchase|recover|renew|reactivate|respond|convert)\b"
@@ -54,6 +60,12 @@ BEHAVIOR_PROMISE = re.compile(
 MOST_WILL_PROMISE = re.compile(
     rf"\b{_MOST_WILL}(?:\s+[\w'-]+){{0,3}}?\s+will\s+(?:all\s+|soon\s+|then\s+|quickly\s+|gladly\s+)?{_DO_AGAIN}"
     rf"|\bthey\s+will\s+(?:all|each)\s+(?:\w+\s+)?{_DO_AGAIN}",
+    re.IGNORECASE,
+)
+# An expected outcome is what the plan says will happen: there 'most of them come back' needs no 'will'
+MOST_DO_AGAIN = re.compile(
+    r"\b(?:most|all|nearly\s+all|almost\s+all|(?:the\s+)?majority|the\s+bulk)\b(?:\s+of\s+(?:them|these|those|the\s+\w+))?(?:\s+[\w'-]+){0,3}?\s+"
+    r"(?:come\s+back|comes\s+back|return|returns|buy\s+again|buys\s+again|order\s+again|orders\s+again|re-?order|re-?orders|renew|renews|reactivate)\b",
     re.IGNORECASE,
 )
 # 'if most of them come back', 'we hope most will return': an aim, not a promise
@@ -106,7 +118,9 @@ def promises(path: str, text: str) -> list[Problem]:
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
     out += _past_money_as_gain(path, text, told)
     promised |= told - certain
-    found = [*BEHAVIOR_PROMISE.finditer(text), *(m for m in MOST_WILL_PROMISE.finditer(text) if not _AIM_BEFORE.search(text, _sentence_span(text, m.start())[0], m.start()))]
+    outcome = path.endswith("expected_outcome")
+    most = [*MOST_WILL_PROMISE.finditer(text), *(MOST_DO_AGAIN.finditer(text) if outcome else ())]
+    found = [*BEHAVIOR_PROMISE.finditer(text), *(m for m in most if not _AIM_BEFORE.search(text, _sentence_span(text, m.start())[0], m.start()) and not (outcome and _HEDGED.search(_sentence_at(text, m.start()))))]
     for m in sorted(found, key=lambda m: m.start()):
         sentence = _sentence_at(text, m.start())
         if sentence in promised:
@@ -132,7 +146,7 @@ def _past_money_as_gain(path: str, text: str, told: set[str]) -> list[Problem]:
             continue
         words = PLACEHOLDER.sub(" ", sentence)
         gain = _GAIN_BEFORE.search(text[: m.start()]) if parts[-1] == "revenue" else None
-        forecast = None if gain else FORECAST.search(words) or EXPECTED.search(words)
+        forecast = None if gain else FORECAST.search(words) or EXPECTED.search(words) or _SPEND_AGAIN_BEFORE.search(text[: m.start()])
         if gain or (forecast and not _HEDGED.search(words)):
             told.add(sentence)
             what = "all its customers spent in the data" if parts[-1] == "revenue" else "what its customers spent in the past"

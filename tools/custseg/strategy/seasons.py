@@ -15,9 +15,10 @@ _SEASON = r"(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|novembe
 _ADVERB = r"(only|just|mainly|mostly|solely|exclusively)"
 # 'most of them buy only in the run-up to Christmas', 'they only buy at Black Friday': a claim on
 # how many buy in one season, or mostly in it
+# ('Inner Circle customers buy almost exclusively in the holiday quarter', a trial)
 SEASON_CLAIM = re.compile(
-    r"\b(they|these\s+customers|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    rf"(?:{_ADVERB}\s+(?:ever\s+)?)?(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:from\s+us\s+)?(?:{_ADVERB}\s+)?"
+    r"\b(they|these\s+customers|customers|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
+    rf"(?:{_ADVERB}\s+(?:ever\s+)?)?(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:from\s+us\s+)?(?:(?:almost|nearly)\s+)?(?:{_ADVERB}\s+)?"
     rf"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
     re.IGNORECASE,
 )
@@ -25,6 +26,13 @@ SEASON_CLAIM = re.compile(
 SEASON_SPEND_CLAIM = re.compile(
     r"\b(?:most|the\s+bulk|the\s+majority|nearly\s+all|almost\s+all)\s+of\s+(?:their|its|the\s+segment's)\s+(?:spend|spending|sales|revenue|orders|purchases|buying)\b(?:\s+\w+){0,3}?\s+"
     rf"(?:in|at|around|before|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
+    re.IGNORECASE,
+)
+# 'Most Lapsed Big Spenders bought leggings in our Black Friday sale' (a trial, of a segment
+# with none of its spend in Q4): most of them bought in the season, whatever else they did
+MOST_BOUGHT_IN_SEASON = re.compile(
+    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+[\w'-]+){0,4}?\s+(?:bought|shopped|ordered|purchased)\b(?:\s+[\w'-]+){0,3}?\s+"
+    rf"(?:in|at|around|during)\s+(?:(?:the|our|your|last|this)\s+)*({_SEASON})\b",
     re.IGNORECASE,
 )
 # 'only', not 'mainly': every purchase in the season, which a share under 100% rules out
@@ -48,13 +56,18 @@ def season_claims(path: str, bare: str, key: str, stats: dict, segmentation: str
         if _NEGATED_BEFORE.search(bare[: m.start()]):
             continue
         # 'they only buy at Christmas' says all of them, every time; 'most buy only at Christmas' leaves some out
-        only = m.group(1).lower() in ("they", "these customers") and bool({(m.group(2) or "").lower(), (m.group(3) or "").lower()} & _ONLY_WORDS)
+        only = (m.group(1).lower() in ("they", "these customers", "customers") and bool({(m.group(2) or "").lower(), (m.group(3) or "").lower()} & _ONLY_WORDS)
+                and not re.search(r"\b(?:almost|nearly)\s", m.group(0), re.IGNORECASE))
         if _is_number(seasonal) and seasonal < 0.5:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but only {seasonal:.1%} of {name} bought in a single quarter: cite {{segmentations.{segmentation}.segments.{key}.seasonality.one_quarter_only}} or its quarters' revenue shares (seasonality.revenue_share.q4) instead"))
         else:  # one quarter only, but which? most buy once, so a single quarter says nothing of the season named
             out += _season_quarter(path, m.group(0), m.group(4), key, stats, segmentation, only=only, habit=True)
     for m in SEASON_SPEND_CLAIM.finditer(bare):
         out += _season_quarter(path, m.group(0), m.group(1), key, stats, segmentation)
+    claimed = [m.span() for m in SEASON_CLAIM.finditer(bare)]
+    for m in MOST_BOUGHT_IN_SEASON.finditer(bare):
+        if not any(a < m.end() and m.start() < b for a, b in claimed) and not _NEGATED_BEFORE.search(bare[: m.start()]):
+            out += _season_quarter(path, m.group(0), m.group(1), key, stats, segmentation)
     return out
 
 

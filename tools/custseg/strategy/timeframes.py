@@ -8,6 +8,7 @@ Standard library only."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from custseg.strategy.claims import _sentence_span
@@ -50,6 +51,23 @@ _WINDOW_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+# A lifetime repeat rate read as a chance of return: 'their chance of coming back is only {...repeat_rate}'
+_RETURN = r"(?:coming\s+back|returning|buying\s+again|ordering\s+again|shopping\s+again|purchasing\s+again|re-?ordering|re-?purchasing|a\s+(?:second|repeat)\s+(?:order|purchase))"
+_RETURN_CHANCE_BEFORE = re.compile(
+    rf"\b(?:chance|probability|likelihood|odds)\s+(?:of|that|for)\s+(?:(?:them|they|these\s+customers|their|each|a\s+customer|one)\s+)?{_RETURN}"
+    r"(?:\s+(?:is|of|at|around|about|only|just|roughly|near|stands\s+at|sits\s+at|remains|stays))*\s+$",
+    re.IGNORECASE,
+)
+_RETURN_CHANCE_AFTER = re.compile(rf"\s+(?:chance|probability|likelihood|odds)\s+(?:of|that|for)\s+(?:\w+\s+)?{_RETURN}", re.IGNORECASE)
+# Days since the last purchase, counted at the data's last date: 'as of today they have been gone for {...}'
+_RECENCY_STATS = ("median_recency_days", "days_since_active")
+_TODAY = re.compile(r"\b(?:today|as\s+of\s+now|right\s+now|nowadays|currently|at\s+present|by\s+now|to\s+this\s+day)\b", re.IGNORECASE)
+
+
+def today() -> datetime.date:
+    """Today's date (tests set it): a recency is of the data's last date, read today."""
+    return datetime.date.today()
+
 
 def time_misreadings(path: str, text: str, facts: dict) -> list[Problem]:
     """A lifetime figure told as today's or per month, and next_repeat_rate given for another
@@ -65,7 +83,36 @@ def time_misreadings(path: str, text: str, facts: dict) -> list[Problem]:
             out += _lifetime_as_current(path, text, m, stats, facts)
         elif cited.group(3) == "next_repeat_rate":
             out += _next_period_misread(path, text, m, stats, facts)
+        elif cited.group(3) == "repeat_rate":
+            out += _repeat_rate_as_chance(path, text, m)
+        elif cited.group(3) in _RECENCY_STATS:
+            out += _recency_as_today(path, text, m, facts)
     return out
+
+
+def _repeat_rate_as_chance(path: str, text: str, m: re.Match) -> list[Problem]:
+    """'Their chance of coming back is only {...repeat_rate}' (a trial): the share who bought on
+    more than one day over all the data, not a chance that any of them buys again."""
+    said = _RETURN_CHANCE_BEFORE.search(text[: m.start()]) or _RETURN_CHANCE_AFTER.match(text, m.end())
+    if not said:
+        return []
+    key = m.group(1)
+    return [Problem(path, "fact_unit_mismatch", f"{{{key}}} is the share who bought on more than one day over all the data, but '{said.group(0).strip()}' reads it as a chance of coming back, which no fact measures: say '{{{key}}} of them bought more than once', or cite {{{key.rsplit('.', 1)[0]}.next_repeat_rate}} (the share who bought again in the period after, last time)")]
+
+
+def _recency_as_today(path: str, text: str, m: re.Match, facts: dict) -> list[Problem]:
+    """'As of today they have been gone for {...median_recency_days}' (a trial, on data that
+    ended 1,791 days before): the days are counted to the data's last date, not to today."""
+    data = facts.get("data") or {}
+    try:
+        last = datetime.date.fromisoformat(str(data.get("date_max")))
+    except ValueError:
+        return []
+    age = (today() - last).days
+    now = _TODAY.search(_clause(text, m))
+    if not now or age <= (facts.get("period_days") or 0):
+        return []
+    return [Problem(path, "claim_contradicts_fact", f"'{now.group(0)}' reads {{{m.group(1)}}} as the days until today, but they are counted to the data's last date, {last.isoformat()} ({{data.date_max}}), {age:,} days before today: say 'when the data ends' (or 'as of {{data.date_max}}'), and that today it is {age:,} days more")]
 
 
 def _clause(text: str, m: re.Match) -> str:
