@@ -431,6 +431,22 @@ def _few_at_the_cutoff(segment: str, customers: int):
 BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
 
 
+def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):
+    """check.py refuses a next-period rate of fewer than 20 customers as a KPI baseline, so the
+    brief does not offer one (the activewear trial's own plan took Loyal's, of 4 customers)."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs, "product_events")
+    rows = {r["segment"]: r["customers"] for r in facts["segmentations"]["rfm"]["validation"]["segments"]}
+    brief = render_brief("operationalize", facts)
+    few = [k for k, n in rows.items() if n < 20]
+    assert few and len(few) < len(rows)
+    for key, n in rows.items():
+        ref = f"`{{segmentations.rfm.segments.{key}.next_repeat_rate}}`"
+        assert (ref in brief) == (n >= 20), key
+    assert f"(not its next-period rate: only {rows[few[0]]} were in it at the check's cutoff, too few for a baseline)" in brief
+
+
 def test_the_too_few_floor_is_the_reports():
     from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
     from custseg.strategy.kpis import MIN_RATE_CUSTOMERS

@@ -130,6 +130,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
         # a segment holding most customers, with who is inside it: a plan can start on a part
         "stayed": _stayed(seg),
+        # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
+        "at_cutoff": {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []},
         "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "tier_names": value_tier_names(facts) or {},
