@@ -128,10 +128,11 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "other_views": [_other_view(k, v, facts["data"]) for k, v in segs.items() if k != primary],
         # an event log's plan may rest on the behavioral segments (usage) instead of RFM
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
-        # a segment holding most customers, with who is inside it: a plan can start on a part
+        # per segment, how many of its customers a period ago are in it still
         "stayed": _stayed(seg),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
         "at_cutoff": {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []},
+        # a segment holding most customers, with who is inside it: a plan can start on a part
         "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "tier_names": value_tier_names(facts) or {},
