@@ -908,6 +908,14 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert champions["pct_customers"] < 0.5 and "**Champions holds" not in brief
 
 
+def test_every_last_purchase_band_has_its_words():
+    """The report's and brief's words for the bands are the bands the facts count, each once."""
+    from custseg.compute.analysis import LAST_PURCHASE_BANDS
+    from custseg.render.report import LAST_PURCHASE_WORDS
+
+    assert list(LAST_PURCHASE_WORDS) == [name for _, name in LAST_PURCHASE_BANDS]
+
+
 def test_the_segments_brief_says_how_many_stayed_in_each_segment(shopify):
     """A trial's Loyal had a 'stable' share while 107 of its 139 customers moved to At Risk in
     one period: the brief gives, per segment, how many of the earlier date's are in it still."""

@@ -1229,10 +1229,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"))
-    if exports is not None and exports["emailed"] and data_age(facts):  # labels of then, imported now
-        exports["old"] = (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(facts['data']['date_max'])}, when the data ends, not as they are today: "
-                          "rerun on a fresh export before importing them, or a customer tagged New or Loyal may have lapsed since.")
+    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None)
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1434,15 +1431,20 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
         # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
-        past = f" over the data, none of it in the last {fmt_count(period_days)} days" if largest.get("spend_last_period_per_customer") == 0 and period_days else ""
+        past = f" over the data, none of it in the last {fmt_count(period_days)} days" if _bought_nothing(largest, period_days) else ""
         points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}." if money else ".") + _inside(largest, tiers)})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
-        if earning.get("spend_last_period_per_customer") == 0 and period_days:  # lifetime revenue of people who stopped: not today's
+        if _bought_nothing(earning, period_days):  # lifetime revenue of people who stopped: not today's
             points.append({"lead": earning["name"], "text": f"brought the most revenue over the data: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short}), though none of them bought in the last {fmt_count(period_days)} days."})
         else:
             points.append({"lead": earning["name"], "text": f"brings the most revenue: {fmt_pct(earning['revenue_share'])}{' ' + revenue if named_only else ''}, from {customers_words(earning['count'])} ({fmt_pct(earning['pct_customers'])}{of_short})."})
     return points
+
+
+def _bought_nothing(row: dict, period_days: int | None) -> bool:
+    """Whether a segment's customers spent nothing in the last period: its revenue share is then of the past."""
+    return bool(period_days) and row.get("spend_last_period_per_customer") == 0
 
 
 DOMINANT_SHARE = 0.5  # a segment holding this share of customers is too broad to act on as one
@@ -1607,11 +1609,12 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
     empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
-    are reached through the marketplace."""
+    are reached through the marketplace. ``old_since``: the data's last date when it is older
+    than a period, so the files' labels are of then, not of the day they are imported."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1626,7 +1629,12 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": ""}
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since) if emailed and old_since else ""}
+
+
+def _old_labels(since: str) -> str:
+    return (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
+            "rerun on a fresh export before importing them, or a customer tagged New or Loyal may have lapsed since.")
 
 
 def _opted_out(block: dict | None) -> int:
