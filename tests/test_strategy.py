@@ -469,8 +469,71 @@ BROKEN_USAGE = [
 ]
 
 
+# (id, the user's budget answer saved in answers.json, expected paths): the reference plan's
+# budget is 3,000 USD and 40 staff hours a month. A trial's plan typed 5,000 where the user said 500.
+BROKEN_ANSWERS = [
+    ("budget_above_the_users", "500 USD a month, 40 hours", ["budget.amount"]),
+    ("budget_where_the_user_gave_none", "email only, a few hours a week", ["budget.amount"]),
+    ("hours_above_the_users", "$3k a month and 5 hours a week", ["budget.hours"]),
+    ("a_weekly_budget_of_the_users_monthly", "3000 a week", []),  # more than the user's is the problem, not less
+]
+
+
 def test_every_problem_code_has_a_broken_variant():
-    assert {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE} == set(CODES)
+    codes = {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE}
+    assert codes | {"budget_not_users"} == set(CODES)
+
+
+@pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
+def test_a_budget_the_user_did_not_give_is_reported(runs, cli, tmp_path, case):
+    """check.py reads answers.json beside the strategy, as SKILL.md has Claude save both."""
+    _, said, paths = case
+    strategy = write(tmp_path, reference())
+    facts = runs[SHOPIFY] / "facts.json"
+    assert cli("check", strategy, "--facts", facts).code == 0  # no answers: nothing to hold it to
+    write(tmp_path, {"Goal": "more repeat orders", "Budget and time": said}, "answers.json")
+    res = cli("check", strategy, "--facts", facts)
+    assert res.code == (1 if paths else 0), res.out
+    hits = [line.split(": ")[0] for line in res.out.splitlines()[1:] if line.endswith("[budget_not_users]")]
+    assert hits == paths, res.out
+    assert not paths or said in res.out  # the user's words are quoted back
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = write(tmp_path / "elsewhere", {"Budget": "3,000 USD a month and 40 hours"}, "answers.json")
+    assert cli("check", strategy, "--facts", facts, "--answers", elsewhere).code == 0  # given: used instead
+
+
+@pytest.mark.parametrize("said", [
+    "3000 USD a month, 40 hours a month",
+    "about $9,000 a quarter and 10 hours a week",  # the same rate in other periods
+    "a monthly budget of 3.5k; 40 hrs",
+    "up to 4000 a month and 2 people",  # less than the user's cap is the plan's choice; '2 people' is not money
+    "2,500 EUR a month",  # another currency: converted at a rate the user confirms, not compared
+    "3000",
+])
+def test_a_budget_within_the_users_is_accepted(runs, said):
+    problems = validate(reference(), facts_of(runs), answers={"Budget and time": said})
+    assert [p for p in problems if p.code == "budget_not_users"] == []
+
+
+def test_a_plan_without_the_users_budget_is_reported_once_whole(runs):
+    """A trial took the budget out of a valid plan, and it stayed valid: the shares and the
+    pathways' costs were then held to nothing. A phase-3 draft may still lack it."""
+    doc = reference()
+    doc["budget"]["per"] = "week"  # the user's 3,000 a month typed as a week's: over four times as much
+    answers = {"Budget and time": "3000 USD a month"}
+    assert [p.path for p in validate(doc, facts_of(runs), answers=answers) if p.code == "budget_not_users"] == ["budget.amount"]
+    del doc["budget"]
+    assert [p.path for p in validate(doc, facts_of(runs), answers=answers) if p.code == "budget_not_users"] == ["budget"]
+    assert [p for p in validate(doc, facts_of(runs), stage="strategy", answers=answers) if p.code == "budget_not_users"] == []
+    assert [p for p in validate(doc, facts_of(runs), answers={"Budget and time": "whatever it takes"}) if p.code == "budget_not_users"] == []
+
+
+def test_the_budget_answer_s_figures_are_read():
+    from custseg.strategy.answers import stated_amounts
+
+    assert stated_amounts("£800 a month, and I can only run about 3 campaigns at once") == ([(800.0, "month", "GBP")], [])
+    assert stated_amounts("5 hrs/week and €1.5k per quarter") == ([(1500.0, "quarter", "EUR")], [(5.0, "week")])
+    assert stated_amounts("a monthly budget of 2,400, 10% on ads") == ([(2400.0, "month", None)], [])
 
 
 @pytest.mark.parametrize("case", BROKEN_USAGE, ids=[b[0] for b in BROKEN_USAGE])
@@ -1156,6 +1219,16 @@ def test_render_refuses_an_invalid_strategy(runs, cli, tmp_path):
     assert not out.exists()
 
 
+def test_render_refuses_a_budget_above_the_users(runs, cli, tmp_path):
+    strategy = write(tmp_path, reference())
+    (tmp_path / "intake").mkdir()
+    answers = write(tmp_path / "intake", {"Budget and time": "500 USD a month"}, "answers.json")
+    out = tmp_path / "out"
+    res = cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", strategy, "--out", out, "--answers", answers)
+    assert res.code == 1 and "budget.amount: 3,000 a month is more than the user gave" in res.out, res.out
+    assert not out.exists()
+
+
 # -- the JSON Schema, derived with the standard library, agrees with pydantic -----------------------
 
 
@@ -1226,7 +1299,7 @@ def test_check_and_render_are_registered_tools():
     check = input_schema(TOOLS["check"])
     assert check["required"] == ["strategy"] and "facts" in check["properties"]
     render = input_schema(TOOLS["render"])
-    assert set(render["properties"]) == {"facts", "strategy", "out"}
+    assert set(render["properties"]) == {"facts", "strategy", "out", "answers"}
     assert {f.name for f in dataclasses.fields(TOOLS["check"].result)} >= {"valid", "problems", "segments", "exit_code"}
 
 

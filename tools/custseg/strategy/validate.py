@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
+from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools,
@@ -93,13 +94,16 @@ def _later(problem: Problem) -> bool:
     return root in LATER_PARTS and (problem.code == "empty_section" or (problem.code == "schema" and ("is missing" in problem.message or "is empty" in problem.message)))
 
 
-def validate(doc: Any, facts: dict, stage: str = "final") -> list[Problem]:
+def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None = None) -> list[Problem]:
     """Every problem of a strategy document against facts.json (an empty list: valid).
 
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
-    automation rules may still be missing (what is there is checked in full).
+    automation rules may still be missing (what is there is checked in full). ``answers``,
+    the user's intake answers, hold the plan's budget to the one they gave.
     """
     problems = _validate(doc, facts)
+    if answers and isinstance(doc, dict):
+        problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 

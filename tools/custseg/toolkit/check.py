@@ -50,6 +50,7 @@ class CheckParams:
     strategy: str = param("the strategy document (JSON) a model or a person wrote", positional=True, metavar="STRATEGY")
     facts: str = param("facts.json of the run the strategy is written for", default=DEFAULT_FACTS, metavar="FACTS")
     stage: Literal["strategy", "final"] = param("strategy: a phase-3 draft (roadmap, KPIs, review schedule and automation rules may be missing); final: the whole plan, as render needs it", default="final")
+    answers: str | None = param("the user's intake answers (answers.json): the plan's budget may not be more than the one they gave (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
     preview: bool = param("also print the document with every fact reference filled in: segments, targeting matrix, pathways and, once written, roadmap and KPIs (to present it in words)", default=False)
 
 
@@ -62,6 +63,7 @@ class CheckResult:
     segments: list[str]  # segment keys the document covers
     problems: list[Problem] = field(default_factory=list)
     exit_code: int = EXIT_OK  # 0 valid, 1 problems (the CLI's exit status)
+    answers: str | None = None  # the answers file the budget was held to, when there was one
     preview: dict | None = None  # with --preview: the document's parts (segments, pathways, ...), fact references filled in
 
 
@@ -69,10 +71,32 @@ class CheckResult:
 PREVIEW_PARTS = ("segments", "targeting_matrix", "pathways", "roadmap", "kpis", "review_schedule", "automation_rules")
 
 
+ANSWERS_FILE = "answers.json"
+
+
+def answers_path(given: str | None, strategy: str) -> str | None:
+    """The answers file to hold the plan to: the one given, else answers.json beside the
+    strategy (where SKILL.md has Claude save both), else none."""
+    if given:
+        return given
+    beside = os.path.join(os.path.dirname(os.path.abspath(strategy)), ANSWERS_FILE)
+    return beside if os.path.isfile(beside) else None
+
+
+def load_answers(path: str | None) -> dict | None:
+    if path is None:
+        return None
+    answers = load_json(path, "answers file")
+    if not isinstance(answers, dict):
+        raise InputError(path, 'answers file must be a JSON object of question -> answer, like {"Budget and time": "500 EUR a month"}')
+    return answers
+
+
 def check(params: CheckParams) -> CheckResult:
     facts = load_facts(params.facts)
     doc = load_json(params.strategy, "strategy file")
-    problems = validate(doc, facts, params.stage)
+    answers = answers_path(params.answers, params.strategy)
+    problems = validate(doc, facts, params.stage, answers=load_answers(answers))
     segmentation = doc.get("segmentation", "rfm") if isinstance(doc, dict) else None
     preview = None
     if params.preview and not problems:
@@ -88,6 +112,7 @@ def check(params: CheckParams) -> CheckResult:
         segments=covered_segments(doc),
         problems=problems,
         exit_code=EXIT_PROBLEMS if problems else EXIT_OK,
+        answers=answers,
         preview=preview,
     )
 

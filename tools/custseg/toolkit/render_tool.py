@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from custseg.errors import InputError
 from custseg.strategy.resolve import resolve_document
 from custseg.strategy.validate import Problem, covered_segments, validate
-from custseg.toolkit.check import DEFAULT_FACTS, EXIT_OK, EXIT_PROBLEMS, load_facts, load_json, problem_lines
+from custseg.toolkit.check import DEFAULT_FACTS, EXIT_OK, EXIT_PROBLEMS, answers_path, load_answers, load_facts, load_json, problem_lines
 from custseg.toolkit.spec import Tool, param
 
 CHARTS_DIR = "charts"
@@ -29,6 +29,7 @@ class RenderParams:
     facts: str = param("facts.json written by run", default=DEFAULT_FACTS, metavar="FACTS")
     strategy: str | None = param("strategy document (JSON) to put in the report, checked first; without it the report shows the default playbook", default=None, metavar="STRATEGY")
     out: str | None = param("folder to write report.md and report.html into (default: the folder of --facts)", default=None, metavar="DIR")
+    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget is checked against (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
 
 
 @dataclass
@@ -65,7 +66,7 @@ def render(params: RenderParams) -> RenderResult:
     doc = None
     if params.strategy:
         doc = load_json(params.strategy, "strategy file")
-        problems = validate(doc, facts)
+        problems = validate(doc, facts, answers=load_answers(answers_path(params.answers, params.strategy)))
         if problems:
             return RenderResult(None, [], params.strategy, False, covered_segments(doc), problems, EXIT_PROBLEMS)
     source = os.path.dirname(os.path.abspath(params.facts))
