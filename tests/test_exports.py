@@ -124,12 +124,22 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     klaviyo = read(folder / "klaviyo.csv")
     assert list(klaviyo.columns)[0] == "Email"
     usage = ["usage_group"] if "behavior" in run.customers else []  # an event log's usage groups
-    assert list(read(folder / "hubspot.csv").columns) == ["Email", "customer_segment", "lifecyclestage", *usage, "pseudonymous_id"]
+    hubspot = read(folder / "hubspot.csv")
+    assert list(hubspot.columns)[:3] == ["Email", "customer_segment", "lifecyclestage"] and list(hubspot.columns)[-2:] == ["holdout", "pseudonymous_id"]
+    assert set(hubspot.columns) - {"Email", "customer_segment", "lifecyclestage", "holdout", "pseudonymous_id"} == set(usage)
     mailchimp = read(folder / "mailchimp.csv")
     assert {"Email Address", "Tags"} <= set(mailchimp.columns)
     for tags, cid in zip(mailchimp["Tags"], mailchimp["Pseudonymous ID"]):
         if names[cid]:
             assert tags.split(",")[0] == names[cid]
+    # The holdout: the same customers in every file as in customers.csv, about a tenth of them
+    held = dict(zip(run.customers["customer_id"], run.customers["holdout"].astype(bool)))
+    assert 0.05 < sum(held.values()) / len(held) < 0.15
+    assert all(held[c] == (v == "true") for c, v in zip(klaviyo["Pseudonymous ID"], klaviyo["Holdout"]))
+    assert all(held[c] == (v == "true") for c, v in zip(hubspot["pseudonymous_id"], hubspot["holdout"]))
+    assert all(held[c] == ("Holdout" in tags.split(",")) for c, tags in zip(mailchimp["Pseudonymous ID"], mailchimp["Tags"].fillna("")))
+    assert summary.held_out_reachable == sum(held[c] for c in klaviyo["Pseudonymous ID"])
+    assert sum(summary.held_out_by_segment.values()) == summary.held_out >= summary.held_out_reachable
 
     generic = read(folder / "segments_generic.csv")
     # Emails are in their own column, each customer's from the contacts; no other cell has one.
@@ -754,6 +764,7 @@ def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
     generic = read(out / "exports" / "segments_generic.csv")
     assert (generic["segment"] == NO_KEPT_ORDER_KEY).sum() == 3 and set(generic.loc[generic["segment"] == NO_KEPT_ORDER_KEY, "segment_name"]) == {NO_KEPT_ORDER_NAME}
     assert len(generic) == facts["data"]["customers"] + 4
+    assert set(generic.loc[generic["segment"].isin([NO_KEPT_ORDER_KEY, "prospects"]), "holdout"]) == {"false"}  # contacts, not customers: none held out
     assert any(n.startswith(f"3 contacts the customers export counts orders for, with no kept order in the orders export (cancelled or refunded, or not in it) are in the files as the segment '{NO_KEPT_ORDER_NAME}'; 1 of them") for n in exports["notes"])
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "| Contacts who ordered, none kept (cancelled or refunded; not segmented) | 3 |" in md and "| Contacts who never bought (not segmented) | 1 |" in md

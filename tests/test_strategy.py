@@ -1869,6 +1869,16 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
 
 
+def test_a_rule_on_customer_id_is_told_the_files_id_is_a_pseudonym(runs):
+    """A CDNOW trial keyed a Mailchimp route on 'Customer ID' and was told it 'is in
+    segments_generic.csv', whose customer_id is this tool's pseudonymous id, not theirs."""
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": "Mailchimp", "rule": "Match contacts on Customer ID, then tag them for the win-back flow."})
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.path == "automation_rules[1].rule"]
+    assert p.code == "rule_column_not_in_file"
+    assert "segments_generic.csv's customer_id is this tool's pseudonymous id, not the user's customer id (the id the export knew them by is its source_id)" in p.message
+
+
 def test_a_rule_may_not_use_another_tools_payment_column(runs):
     """Klaviyo's Outstanding Payment is no column of mailchimp.csv (coaching trial)."""
     doc = reference("stripe_unified_payments")

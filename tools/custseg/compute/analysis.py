@@ -7,6 +7,8 @@ the schema's dataclasses.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from custseg.compute.metrics import Metrics
@@ -151,11 +153,13 @@ def migration(prev_codes: np.ndarray, prev_idx: np.ndarray, now_codes: np.ndarra
     return {"customers_in_both": int(len(prev_codes)), "matrix": matrix, "revenue": revenue, "entered": entered, "watch": watch}
 
 
-def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool, verb: str = "bought again") -> dict:
+def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[str], orders_next: np.ndarray, spend_next: np.ndarray, has_amounts: bool, verb: str = "bought again", held: np.ndarray | None = None) -> dict:
     """What each segment at the cutoff did in the following period (``orders_next``: purchases,
-    or any event for usage groups; ``verb`` says which in the violations)."""
+    or any event for usage groups; ``verb`` says which in the violations). ``held``: per
+    customer code, whether the customer is in the holdout, whose rate is given apart."""
     bought = orders_next[prev_codes] > 0
     spend = spend_next[prev_codes]
+    held = held[prev_codes] if held is not None else None
     total_window = float(spend_next.sum())
     rows = []
     for i, key in enumerate(keys_ranked):
@@ -169,6 +173,7 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
             "repeat_rate": _r(bought[mask].mean(), 6),
             "revenue_per_customer": _r(spend[mask].mean(), 2) if has_amounts else None,
             "revenue_share": _r(spend[mask].sum() / total_window, 6) if has_amounts and total_window else None,
+            **(holdout_split(bought[mask], held[mask]) if held is not None else {}),
         })
     base = float(bought.mean()) if len(bought) else 0.0
     rates = [r["repeat_rate"] for r in rows]
@@ -183,6 +188,24 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
         "monotone": not violations,
         "violations": violations,
         "new_customer_revenue_share": _r(1 - existing_spend / total_window, 6) if has_amounts and total_window else None,
+        "holdout": holdout_split(bought, held) if held is not None else None,
+    }
+
+
+def holdout_split(bought: np.ndarray, held: np.ndarray) -> dict:
+    """The held-out customers' count and rate of buying again, and everyone else's: equal but
+    for chance until campaigns leave the holdout out; after, the gap is what they added."""
+    n = int(held.sum())
+    rest = len(held) - n
+    pooled = float(bought.mean()) if len(bought) else 0.0
+    # two groups drawn by chance from one rate differ by up to this much 95% times in 100
+    # (normal approximation of the difference of two proportions)
+    margin = 1.96 * math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / rest)) if n and rest else None
+    return {
+        "held_out_customers": n,
+        "held_out_repeat_rate": _r(bought[held].mean(), 6) if n else None,
+        "others_repeat_rate": _r(bought[~held].mean(), 6) if rest else None,
+        "chance_gap": _r(margin, 6) if margin is not None else None,
     }
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from custseg import __version__
 from custseg.compute import analysis, months, rfm, seasons
+from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, recency_days
@@ -401,6 +402,8 @@ class _Transactions(_Base):
             customers = self.add_outstanding(ds.outstanding, customers)
         if ds.kind == "events" and ds.payment_problem_events and ds.issues is not None and len(customers):
             customers = self.add_payment_problems(ds.issues, ds.payment_problem_events, customers)
+        if len(customers) and (marks := holdout_marks(customers["customer_id"])) is not None:  # the CRM files mark the same customers: see compute/holdout.py
+            customers["holdout"] = marks
         if "billing_cycle" in customers and "r_score" in customers:
             self.paying_but_quiet(customers)
         self.align_subscription_warning()
@@ -463,7 +466,7 @@ class _Transactions(_Base):
         if not self.opts.validate:
             return
         events_next, _ = next_period(activity, cutoff, cutoff + self.period)
-        v = analysis.validation(prev_codes, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again")
+        v = analysis.validation(prev_codes, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again", held=holdout_marks(activity.ids))
         seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v,
                                     note=f"users grouped with activity up to {from_day(cutoff)}, then checked for any event in the next {self.period} days (repeat_rate: the share active again)")
         for row in seg.validation.segments:
@@ -639,7 +642,7 @@ class _Transactions(_Base):
             migration = Migration(from_day(cutoff), from_day(as_of), mig["customers_in_both"], mig["matrix"], mig["revenue"], mig["entered"], [Transition(**w) for w in mig["watch"]], f"customers who had bought by {from_day(cutoff)}, scored then and at {from_day(as_of)} with the same method and rules")
             if self.opts.validate:
                 orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period)
-                v = analysis.validation(prev.metrics.code, prev_idx, keys, orders_next, spend_next, self.has_amounts)
+                v = analysis.validation(prev.metrics.code, prev_idx, keys, orders_next, spend_next, self.has_amounts, held=holdout_marks(ledger.ids))
                 validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
@@ -884,6 +887,8 @@ class _CustomerTable(_Base):
             for seg in self.segmentations.values():
                 for stats in seg.segments.values():
                     stats.median_recency_days = None
+        if len(customers) and (marks := holdout_marks(customers["customer_id"])) is not None:
+            customers["holdout"] = marks
         return self.facts(as_of), customers
 
     def add_mrr(self, mrr: np.ndarray, ended: np.ndarray, placed: dict[str, np.ndarray]) -> None:

@@ -278,6 +278,12 @@ class ValidationRow:
     repeat_rate: float
     revenue_per_customer: float | None
     revenue_share: float | None
+    # the holdout (compute/holdout.py) apart: how many of the segment's customers at the cutoff
+    # are held out, their repeat rate, and the rest's; None on data without pseudonymous ids
+    held_out_customers: int | None = None
+    held_out_repeat_rate: float | None = None
+    others_repeat_rate: float | None = None
+    chance_gap: float | None = None  # the gap between the two rates that chance alone stays within 95 times in 100
 
 
 @dataclass
@@ -293,6 +299,7 @@ class Validation:
     violations: list[str]
     new_customer_revenue_share: float | None
     note: str
+    holdout: dict | None = None  # held_out_customers, held_out_repeat_rate, others_repeat_rate, chance_gap over every segment
 
 
 @dataclass

@@ -116,6 +116,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
+        # the customers the CRM files mark Holdout (compute/holdout.py): campaigns leave them out
+        "held_out": (facts.get("exports") or {}).get("held_out") or 0,
         "segment_facts": SEGMENT_FACTS,
         "min_lift_customers": MIN_CUSTOMERS_FOR_LIFT,  # the report tells no lift from fewer
         "min_customers": MIN_CUSTOMERS_TO_SEGMENT,  # an option that would leave fewer is not offered

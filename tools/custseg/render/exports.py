@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custseg.compute.holdout import HOLDOUT_LABEL, HOLDOUT_SHARE, holdout_marks
 from custseg.render.csvcells import (
     CHUNK,
     EMPTY,
@@ -84,7 +85,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
+GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -111,6 +112,12 @@ class ExportSummary:
     notes: list[str] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # key -> label of the files' own groups (prospects, no_kept_order, payment_failed), not segments of any segmentation
     columns: dict[str, list[str]] = field(default_factory=dict)  # whole file name -> its header (split files share their tool's): what a CRM rule can filter on
+    # the holdout (compute/holdout.py) the files mark: everyone held out, those of them in the
+    # email-tool files, and those per segment (every segment with customers, zeros included)
+    held_out: int = 0
+    holdout_share: float | None = None  # the share held out by chance (compute/holdout.HOLDOUT_SHARE); None when nobody is marked
+    held_out_reachable: int = 0
+    held_out_by_segment: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -632,7 +639,13 @@ def write_exports(
     # Everyone is in the generic file, opted-out customers too: where the export recorded
     # consent, a column says whose it is, before anyone emails the list.
     consent_known = bool((consent >= 0).any())
-    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known}
+    # the holdout (compute/holdout.py): campaigns leave them out, so what the plan adds can be measured
+    marks = holdout_marks(customers["customer_id"]) if "customer_id" in customers else None
+    has_holdout = marks is not None
+    held = marks if marks is not None else np.zeros(n, dtype=bool)
+    # the files' own groups (prospects, no kept order, failed payments only) are no customers of a segment: none held out
+    held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)])
+    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     generic: list[pa.Array | Coded] = []
     for c in generic_cols:
@@ -642,6 +655,8 @@ def write_exports(
             generic.append(_cells(emails))
         elif c == "marketing_consent":
             generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+        elif c == "holdout":
+            generic.append(coded(["false", "true"], held.astype(np.int64)))
         elif c == "segment_name":
             generic.append(coded(name_cells, name_codes))
         elif is_numeric_column(customers[c]):
@@ -705,9 +720,11 @@ def write_exports(
         # log): Klaviyo and HubSpot get the amount or count, Mailchimp (tags only) a tag
         owes = _positive(listed, "outstanding_value", listed_count)
         troubled = _positive(listed, "payment_problems", listed_count)
-        flags = owes + 2 * troubled
+        listed_held = held[rows]
+        flags = owes + 2 * troubled + 4 * listed_held
         tag_codes, tag_first = combined_codes(listed_names, labels["lifecycle"][0], labels["value_tier"][0], labels["behavior"][0], flags)
-        tags = [_cell(_tags(names[listed_names[p]], *(labels[c][1][labels[c][0][p]] for c in ("lifecycle", "value_tier", "behavior")), OWED_TAG if owes[p] else None, PROBLEM_TAG if troubled[p] else None)) for p in tag_first]
+        tags = [_cell(_tags(names[listed_names[p]], *(labels[c][1][labels[c][0][p]] for c in ("lifecycle", "value_tier", "behavior")), OWED_TAG if owes[p] else None, PROBLEM_TAG if troubled[p] else None, HOLDOUT_LABEL if listed_held[p] else None)) for p in tag_first]
+        holdout_cells = [take_cells([_cell("false"), _cell("true")], listed_held.astype(np.int64))] if has_holdout else []
         customer_stage, ended_stage = _hubspot_stage(listed, seg[rows], keys, bought)
         stage = pc.if_else(pa.array(customer_stage, type=pa.bool_()), pa.scalar("customer", LARGE), EMPTY)
 
@@ -718,12 +735,12 @@ def write_exports(
         tools = {
             KLAVIYO: (
                 ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
-                + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ["Pseudonymous ID"],
+                + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
                 [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
-                + ([label_cells("behavior")] if has_usage else []) + owed + problems + [ids],
+                + ([label_cells("behavior")] if has_usage else []) + owed + problems + holdout_cells + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + ["pseudonymous_id"],
-                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + owed + problems + [ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
+                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + owed + problems + holdout_cells + [ids]),
             MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
@@ -779,7 +796,8 @@ def write_exports(
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import"
                      + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else "")
                      + (", and 'payment_problems' (number) for how many payment errors a user hit" if "payment_problems" in customers else "")
-                     + (", and 'usage_group' (single-line text) for the user's usage group" if has_usage else ""))
+                     + (", and 'usage_group' (single-line text) for the user's usage group" if has_usage else "")
+                     + (", and 'holdout' (single checkbox) for the customers campaigns leave out" if has_holdout else ""))
     if ended_stage:
         notes.append(
             f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "
@@ -805,7 +823,18 @@ def write_exports(
         split=split,
         notes=notes,
         columns={**{f"{tool}.csv": header for tool, (header, _) in tools.items()}, GENERIC_FILE: generic_cols},
+        held_out=int(held.sum()),
+        holdout_share=HOLDOUT_SHARE if has_holdout else None,
+        held_out_reachable=int(held[rows].sum()),
+        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)} if has_holdout else {},
     )
+
+
+def _counts_in_order(seg: np.ndarray, keys: list[str], order: list[str]) -> dict[str, int]:
+    """Customers per segment (codes into ``keys``), in the segments' order, zeros kept."""
+    counts = np.bincount(seg, minlength=len(keys))
+    index = {k: j for j, k in enumerate(keys)}
+    return {k: int(counts[index[k]]) for k in order if k in index}
 
 
 def _bought(customers: pd.DataFrame, seg: np.ndarray, keys: list[str]) -> np.ndarray:

@@ -552,9 +552,26 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
         "upsets": upsets,
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
+        "holdout": _holdout_check(val.get("holdout"), who),
     }
     out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
     return out
+
+
+def _holdout_check(holdout: dict | None, who: str = "customer") -> dict | None:
+    """The held-out customers at the cutoff against the rest, for the next-period check: their
+    rate is told only when enough were held out for it to mean something."""
+    if not holdout or not holdout.get("held_out_customers"):
+        return None
+    n = holdout["held_out_customers"]
+    held = f"Held out (those the CRM files mark Holdout): {fmt_count(n)} of these {who if n == 1 else who + 's'}"
+    if n < MIN_CUSTOMERS_FOR_LIFT or holdout.get("others_repeat_rate") is None:
+        return {**holdout, "words": f"{held}, too few to compare their rate with the rest's."}
+    return {**holdout, "words": (
+        f"{held}, of whom {fmt_pct(holdout['held_out_repeat_rate'])} bought again, against {fmt_pct(holdout['others_repeat_rate'])} of the rest. "
+        f"Until campaigns leave the holdout out, the gap is chance: two groups of these sizes drawn at random differ by up to {fmt_pct(holdout['chance_gap'])} in the share who bought again nineteen times in twenty. "
+        "Once campaigns leave them out, a gap beyond that is what the campaigns added."
+    )}
 
 
 def _too_few_words(rows: list[dict], who: str = "customer") -> str:
@@ -1629,7 +1646,23 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since) if emailed and old_since else ""}
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since) if emailed and old_since else "",
+            "holdout": _holdout_files(block)}
+
+
+def _holdout_files(block: dict) -> dict | None:
+    """Who the files mark as held out (compute/holdout.py), how many of them the email-tool
+    files list, and what to do with them; none when the files mark nobody."""
+    if not block.get("held_out"):
+        return None
+    emailed = any((block.get("rows_written") or {}).get(f) for f in block["files"] if f != GENERIC_FILE)
+    return (
+        f"{fmt_count(block['held_out'])} customers, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
+        "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
+        + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
+        + ". Leave them out of every campaign: what they buy without one is the yardstick for what the campaigns add. Rerun on next month's export with "
+        "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's."
+    )
 
 
 def _old_labels(since: str) -> str:

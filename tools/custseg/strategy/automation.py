@@ -138,10 +138,10 @@ def _column_key(name: str) -> str:
 # this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
 # log, which records no payments owed) names the project's column, not a CRM's own attribute.
 EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Pseudonymous ID",  # klaviyo.csv
-    "customer_segment", "lifecyclestage", "usage_group", "outstanding_payment", "payment_problems", "pseudonymous_id",  # hubspot.csv
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "usage_group", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id",  # hubspot.csv
     "Email Address", "Tags",  # mailchimp.csv
-    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
+    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
     "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem",
 )
@@ -227,6 +227,9 @@ def _where_column_is(token: str, columns: dict, metrics: list[str]) -> str:
     no file of this run, or nowhere per customer (a segment's figure)."""
     key = _column_key(token)
     elsewhere = [f for f, cols in columns.items() if key in {_column_key(c) for c in cols}]
+    if key == "customer_id" and elsewhere:  # 'Customer ID' is the user's own id in their tool: ours is a pseudonym
+        own = " (the id the export knew them by is its source_id)" if any("source_id" in cols for cols in columns.values()) else ""
+        return f"{elsewhere[0]}'s customer_id is this tool's pseudonymous id, not the user's customer id{own}"
     if elsewhere:
         return f"it is in {elsewhere[0]}"
     if token in PER_CUSTOMER and token in {*metrics, *CUSTOMERS_ONLY}:
