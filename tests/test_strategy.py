@@ -259,6 +259,7 @@ BROKEN = [
     ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
+    ("claim_more_shops_join", _append_persona("at_risk", "More shops slip into this group every quarter."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_most_bought_once", _append_persona("at_risk", "Most of them bought only once."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
@@ -2430,6 +2431,52 @@ def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
     assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.trend" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # words of size in customers, against the count one period earlier (At Risk: 116 -> 95,
+        # Dormant: 1,634 -> 1,770 while its share fell 11.4%, Champions: 28 -> 75)
+        ("at_risk", "More shops slip into this group every quarter: the problem is growing.", "held 116 customers one period earlier and 95 now"),  # a trial's
+        ("at_risk", "Fewer shops slip into this group than a quarter ago.", None),
+        ("at_risk", "This group keeps getting bigger every quarter.", "held 116 customers"),  # a trial's
+        ("at_risk", "The group is getting smaller.", None),
+        ("dormant", "Fewer shops are going quiet than a quarter ago: this group is shrinking.", "held 1,634 customers one period earlier and 1,770 now"),  # a trial's
+        ("dormant", "More shops are going quiet than a quarter ago, though this group is shrinking as a share of the base.", None),
+        ("dormant", "This group is getting bigger.", None),
+        ("dormant", "This group keeps getting bigger every quarter.", "within the 10% the segmentation calls stable"),  # +8.3%
+        ("at_risk", "The aim is to get fewer shops into this group.", None),  # the plan's aim
+        ("champions", "They hold more customers than Loyal did a quarter ago.", "number of customers"),  # a comparison of segments: _comparisons tells it
+        # 'expanding', and by the segment's own (display) name: 'The Inner Circle has been expanding steadily this year' (a trial)
+        ("champions", "The segment is expanding fast as more customers graduate into it.", None),
+        ("at_risk", "The segment is expanding fast as more customers graduate into it.", "trend is declining"),  # a trial's, of a declining Champions
+        ("at_risk", "Slipping Regulars has been expanding steadily this year.", "trend is declining"),
+        ("champions", "Northwind Insiders has been expanding steadily this year.", None),
+    ],
+)
+def test_a_size_claim_in_customers_follows_the_segments_count(runs, key, text, refused):
+    """A segment's count can rise while its share of customers falls (the base only grows):
+    'more shops', 'fewer shops', 'bigger' are held against the count, 'growing' against the
+    share's trend. A move said to go on ('keeps getting bigger every quarter') needs more than
+    the segmentation calls stable."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message, problems[0].message
+
+
+def test_a_size_claim_in_customers_without_counts_follows_the_trend(runs):
+    """With no count one period earlier in the facts, the trend of the share decides."""
+    facts = facts_of(runs)
+    for key in ("at_risk", "champions"):
+        facts["segmentations"]["rfm"]["segments"][key].pop("count_prev")
+    doc = _append_persona("at_risk", "More shops slip into this group every quarter.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert "At Risk's trend is declining" in p.message and "{segmentations.rfm.segments.at_risk.trend_change}" in p.message
+    true = _append_persona("champions", "More shops slip into this group every quarter.")(reference())
+    assert not [p for p in validate(true, facts) if p.code == "claim_contradicts_fact"]
 
 
 S = "segmentations.rfm.segments"
