@@ -2074,6 +2074,12 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They come back twice a month.", True),
         ("loyal", "They typically buy once a quarter.", False),
         ("loyal", "They buy once a year.", True),
+        # a trade buyer's words (a trial: 'They restock roughly every month' of Loyal shops 79 days apart)
+        ("loyal", "They restock roughly every month.", True),
+        ("loyal", "They restock roughly every quarter.", False),
+        ("loyal", "They reorder every few weeks.", True),
+        ("champions", "They stock up every few weeks.", True),  # 21 days against 53
+        ("champions", "They stock up every couple of months.", False),
         ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
         ("new", "They buy from us every week.", True),  # no gap to measure: nobody in New bought twice in 2.5 years of data
         ("dormant", "They buy from us every week.", True),  # 137.5 days between purchases
@@ -2394,6 +2400,10 @@ def test_a_claim_that_most_buy_in_one_season(runs):
         # and 'Most Lapsed Big Spenders bought leggings in our Black Friday sale', of a segment with none of its spend in Q4
         ("dormant", "Most Lapsed One-Timers bought leggings in our Black Friday sale.", "of the spend of Dormant fell in Q4"),
         ("needs_attention", "Most Occasional Shoppers bought in our Black Friday sale.", None),
+        # a trade buyer's words: 'They mostly stock up before Christmas' (a trial, of a segment with 4.5% of its spend in Q4)
+        ("at_risk", "They mostly stock up before Christmas.", "only 38.9% of At Risk bought in a single quarter"),
+        ("needs_attention", "They mostly stock up before Christmas.", None),  # 86% of their spend in Q4
+        ("dormant", "Most of them restocked in the run-up to Christmas.", "of the spend of Dormant fell in Q4"),
     ],
 )
 def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):

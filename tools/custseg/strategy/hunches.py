@@ -49,7 +49,11 @@ _ONCE_BEFORE = re.compile(
 )
 # A cadence told in the present ('they shop with us every month'), not the past ('bought'), nor as
 # what they did ('used to buy'), nor as the plan's aim ('get them to buy')
-_PAST_OR_AIM = re.compile(r"\b(?:bought|shopped|ordered|reordered|purchased|came\s+back|returned|renewed|used\s+to|would|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew))\b", re.IGNORECASE)
+_PAST_OR_AIM = re.compile(
+    r"\b(?:bought|shopped|ordered|reordered|purchased|came\s+back|returned|renewed|restocked|stocked\s+up|topped\s+up|replenished|used\s+to|would"
+    r"|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew|restock|stock\s+up|top\s+up|replenish))\b",
+    re.IGNORECASE,
+)
 # 'comes back within a week', 'most reorder within a month': how soon customers buy again
 _WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
 WITHIN_CLAIM = re.compile(
