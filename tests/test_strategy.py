@@ -350,6 +350,7 @@ BROKEN = [
     ("claim_main_source_of_growth", _append_persona("dormant", "They are the main source of our growth."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_payment_method", _append_persona("loyal", "They mostly pay with Klarna."), "claim_not_in_data", "segments.loyal.persona"),
     ("claim_acquisition_channel", _append_persona("loyal", "They found us through Instagram."), "claim_not_in_data", "segments.loyal.persona"),
+    ("claim_business_kind", _append_persona("loyal", "They are almost all UK high-street shops."), "claim_not_in_data", "segments.loyal.persona"),
     ("fact_days_read_as_weeks", _append_persona("loyal", "They came back after a median {segmentations.rfm.segments.loyal.median_recency_days} weeks."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("fact_next_period_read_as_next_month", _append_persona("new", "Each with a {segmentations.rfm.segments.new.next_repeat_rate} chance of ordering next month."), "fact_unit_mismatch", "segments.new.persona"),
     ("fact_lifetime_share_of_monthly_sales", _append_persona("loyal", "They bring {segmentations.rfm.segments.loyal.revenue_share} of our current monthly sales."), "fact_unit_mismatch", "segments.loyal.persona"),
@@ -2161,6 +2162,20 @@ def test_a_claim_spans_no_longer_than_the_data(runs, days, text, refused):
         ("Help more people find us on Instagram.", False),
         ("Reach them with Instagram ads and a PayPal-friendly checkout.", False),
         ("You told us they found you through Instagram.", False),
+        # a trade store's trial: where they met the business, what kind of business they are, and where
+        ("Most found us at the spring trade fair.", True),
+        ("Most signed up at our Christmas market.", True),
+        ("Meet them at the spring trade fair.", False),  # a step of the plan
+        ("Invite them to our stand at the spring trade fair.", False),
+        ("You told us most found you at the spring trade fair.", False),
+        ("They are almost all UK high-street shops.", True),
+        ("Most of them are independent gift shops.", True),
+        ("They are mostly based in London.", True),
+        ("Target UK high-street shops with a trade offer.", False),  # whom the plan reaches
+        ("Send the catalogue to all local shops in the area.", False),
+        ("An offer based in part on their spend.", False),
+        ("We are a small business based in Leeds.", False),  # the user, not the customers
+        ("You told us they are almost all UK high-street shops.", False),
         # proof from a share
         ("Their spend peaked in the holiday quarter, which proves they only shop for gifts.", True),
         ("This proves they love the new range.", True),
