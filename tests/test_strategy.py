@@ -259,6 +259,7 @@ BROKEN = [
     ("confirmation_without_warning", _set("confirmed", {"consent_unknown": "they all agreed"}), "confirmation_without_warning", "confirmed.consent_unknown"),  # Shopify records consent
     ("claim_most_of_the_revenue", _append_persona("loyal", "They bring most of the revenue."), "claim_contradicts_fact", "segments.loyal.persona"),
     ("claim_numbers_growing", _append_persona("at_risk", "Their numbers are growing fast."), "claim_contradicts_fact", "segments.at_risk.persona"),
+    ("claim_more_shops_join", _append_persona("at_risk", "More shops slip into this group every quarter."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_most_bought_again", _append_persona("dormant", "Most of them bought several times."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_most_bought_once", _append_persona("at_risk", "Most of them bought only once."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_cadence", _append_persona("champions", "They buy every week."), "claim_contradicts_fact", "segments.champions.persona"),
@@ -349,6 +350,7 @@ BROKEN = [
     ("claim_main_source_of_growth", _append_persona("dormant", "They are the main source of our growth."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_payment_method", _append_persona("loyal", "They mostly pay with Klarna."), "claim_not_in_data", "segments.loyal.persona"),
     ("claim_acquisition_channel", _append_persona("loyal", "They found us through Instagram."), "claim_not_in_data", "segments.loyal.persona"),
+    ("claim_business_kind", _append_persona("loyal", "They are almost all UK high-street shops."), "claim_not_in_data", "segments.loyal.persona"),
     ("fact_days_read_as_weeks", _append_persona("loyal", "They came back after a median {segmentations.rfm.segments.loyal.median_recency_days} weeks."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("fact_next_period_read_as_next_month", _append_persona("new", "Each with a {segmentations.rfm.segments.new.next_repeat_rate} chance of ordering next month."), "fact_unit_mismatch", "segments.new.persona"),
     ("fact_lifetime_share_of_monthly_sales", _append_persona("loyal", "They bring {segmentations.rfm.segments.loyal.revenue_share} of our current monthly sales."), "fact_unit_mismatch", "segments.loyal.persona"),
@@ -2083,6 +2085,12 @@ def test_the_rule_example_in_the_operationalize_brief_fits_who_can_be_emailed(ru
         ("loyal", "They come back twice a month.", True),
         ("loyal", "They typically buy once a quarter.", False),
         ("loyal", "They buy once a year.", True),
+        # a trade buyer's words (a trial: 'They restock roughly every month' of Loyal shops 79 days apart)
+        ("loyal", "They restock roughly every month.", True),
+        ("loyal", "They restock roughly every quarter.", False),
+        ("loyal", "They reorder every few weeks.", True),
+        ("champions", "They stock up every few weeks.", True),  # 21 days against 53
+        ("champions", "They stock up every couple of months.", False),
         ("champions", "We email them every week.", False),  # how often the plan writes, not how they buy
         ("new", "They buy from us every week.", True),  # no gap to measure: nobody in New bought twice in 2.5 years of data
         ("dormant", "They buy from us every week.", True),  # 137.5 days between purchases
@@ -2164,6 +2172,20 @@ def test_a_claim_spans_no_longer_than_the_data(runs, days, text, refused):
         ("Help more people find us on Instagram.", False),
         ("Reach them with Instagram ads and a PayPal-friendly checkout.", False),
         ("You told us they found you through Instagram.", False),
+        # a trade store's trial: where they met the business, what kind of business they are, and where
+        ("Most found us at the spring trade fair.", True),
+        ("Most signed up at our Christmas market.", True),
+        ("Meet them at the spring trade fair.", False),  # a step of the plan
+        ("Invite them to our stand at the spring trade fair.", False),
+        ("You told us most found you at the spring trade fair.", False),
+        ("They are almost all UK high-street shops.", True),
+        ("Most of them are independent gift shops.", True),
+        ("They are mostly based in London.", True),
+        ("Target UK high-street shops with a trade offer.", False),  # whom the plan reaches
+        ("Send the catalogue to all local shops in the area.", False),
+        ("An offer based in part on their spend.", False),
+        ("We are a small business based in Leeds.", False),  # the user, not the customers
+        ("You told us they are almost all UK high-street shops.", False),
         # proof from a share
         ("Their spend peaked in the holiday quarter, which proves they only shop for gifts.", True),
         ("This proves they love the new range.", True),
@@ -2403,6 +2425,10 @@ def test_a_claim_that_most_buy_in_one_season(runs):
         # and 'Most Lapsed Big Spenders bought leggings in our Black Friday sale', of a segment with none of its spend in Q4
         ("dormant", "Most Lapsed One-Timers bought leggings in our Black Friday sale.", "of the spend of Dormant fell in Q4"),
         ("needs_attention", "Most Occasional Shoppers bought in our Black Friday sale.", None),
+        # a trade buyer's words: 'They mostly stock up before Christmas' (a trial, of a segment with 4.5% of its spend in Q4)
+        ("at_risk", "They mostly stock up before Christmas.", "only 38.9% of At Risk bought in a single quarter"),
+        ("needs_attention", "They mostly stock up before Christmas.", None),  # 86% of their spend in Q4
+        ("dormant", "Most of them restocked in the run-up to Christmas.", "of the spend of Dormant fell in Q4"),
     ],
 )
 def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):
@@ -2440,6 +2466,52 @@ def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
     assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and f"{{segmentations.rfm.segments.{key}.trend" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # words of size in customers, against the count one period earlier (At Risk: 116 -> 95,
+        # Dormant: 1,634 -> 1,770 while its share fell 11.4%, Champions: 28 -> 75)
+        ("at_risk", "More shops slip into this group every quarter: the problem is growing.", "held 116 customers one period earlier and 95 now"),  # a trial's
+        ("at_risk", "Fewer shops slip into this group than a quarter ago.", None),
+        ("at_risk", "This group keeps getting bigger every quarter.", "held 116 customers"),  # a trial's
+        ("at_risk", "The group is getting smaller.", None),
+        ("dormant", "Fewer shops are going quiet than a quarter ago: this group is shrinking.", "held 1,634 customers one period earlier and 1,770 now"),  # a trial's
+        ("dormant", "More shops are going quiet than a quarter ago, though this group is shrinking as a share of the base.", None),
+        ("dormant", "This group is getting bigger.", None),
+        ("dormant", "This group keeps getting bigger every quarter.", "within the 10% the segmentation calls stable"),  # +8.3%
+        ("at_risk", "The aim is to get fewer shops into this group.", None),  # the plan's aim
+        ("champions", "They hold more customers than Loyal did a quarter ago.", "number of customers"),  # a comparison of segments: _comparisons tells it
+        # 'expanding', and by the segment's own (display) name: 'The Inner Circle has been expanding steadily this year' (a trial)
+        ("champions", "The segment is expanding fast as more customers graduate into it.", None),
+        ("at_risk", "The segment is expanding fast as more customers graduate into it.", "trend is declining"),  # a trial's, of a declining Champions
+        ("at_risk", "Slipping Regulars has been expanding steadily this year.", "trend is declining"),
+        ("champions", "Northwind Insiders has been expanding steadily this year.", None),
+    ],
+)
+def test_a_size_claim_in_customers_follows_the_segments_count(runs, key, text, refused):
+    """A segment's count can rise while its share of customers falls (the base only grows):
+    'more shops', 'fewer shops', 'bigger' are held against the count, 'growing' against the
+    share's trend. A move said to go on ('keeps getting bigger every quarter') needs more than
+    the segmentation calls stable."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message, problems[0].message
+
+
+def test_a_size_claim_in_customers_without_counts_follows_the_trend(runs):
+    """With no count one period earlier in the facts, the trend of the share decides."""
+    facts = facts_of(runs)
+    for key in ("at_risk", "champions"):
+        facts["segmentations"]["rfm"]["segments"][key].pop("count_prev")
+    doc = _append_persona("at_risk", "More shops slip into this group every quarter.")(reference())
+    (p,) = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    assert "At Risk's trend is declining" in p.message and "{segmentations.rfm.segments.at_risk.trend_change}" in p.message
+    true = _append_persona("champions", "More shops slip into this group every quarter.")(reference())
+    assert not [p for p in validate(true, facts) if p.code == "claim_contradicts_fact"]
 
 
 S = "segmentations.rfm.segments"

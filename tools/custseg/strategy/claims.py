@@ -85,13 +85,18 @@ COMPARE_REVENUE = re.compile(
 COMPARE_COUNT = re.compile(r"\b(?:(more|fewer)\s+(?:customers|buyers|people|clients|members)|(?:an?\s+)?(bigger|larger|smaller)\s+(?:group|segment))\s+than\s+", re.IGNORECASE)
 _ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
 _MORE_WORDS = {"bigger", "larger", "higher", "greater", "more"}
-# 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly':
-# a claim on how often the segment's customers come back, held against median_gap_days
+# 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly',
+# 'they restock roughly every month' (a trial, of Loyal shops with 79 days between orders), 'every
+# few weeks': a claim on how often the segment's customers come back, held against median_gap_days
+_CADENCE_VERB = (
+    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed"
+    r"|restock|restocks|restocked|stock\s+up|stocks\s+up|stocked\s+up|top\s+up|tops\s+up|topped\s+up|replenish|replenishes|replenished)"
+)
 CADENCE_CLAIM = re.compile(
     r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed)\s+"
+    rf"{_CADENCE_VERB}\s+"
     r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
-    r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
+    r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six|few|couple\s+of)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
     re.IGNORECASE,
 )
 # Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
@@ -194,7 +199,7 @@ def _most_active_claims(path: str, bare: str, key: str, stats: dict, segmentatio
 
 
 _CADENCE_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "fortnight": 14, "fortnightly": 14, "month": 30, "monthly": 30, "quarter": 91, "quarterly": 91, "year": 365, "yearly": 365, "annually": 365}
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "few": 3, "couple of": 2}
 CADENCE_TOLERANCE = 2.0  # a claimed gap within half to twice the median gap is taken as the same cadence
 
 
@@ -205,7 +210,7 @@ def _claimed_gap(m: re.Match) -> float:
     if other:
         days *= 2
     elif count:
-        days *= int(count) if count.isdigit() else _SMALL_NUMBERS[count.lower()]
+        days *= int(count) if count.isdigit() else _SMALL_NUMBERS[re.sub(r"\s+", " ", count.lower())]
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 

@@ -49,7 +49,11 @@ _ONCE_BEFORE = re.compile(
 )
 # A cadence told in the present ('they shop with us every month'), not the past ('bought'), nor as
 # what they did ('used to buy'), nor as the plan's aim ('get them to buy')
-_PAST_OR_AIM = re.compile(r"\b(?:bought|shopped|ordered|reordered|purchased|came\s+back|returned|renewed|used\s+to|would|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew))\b", re.IGNORECASE)
+_PAST_OR_AIM = re.compile(
+    r"\b(?:bought|shopped|ordered|reordered|purchased|came\s+back|returned|renewed|restocked|stocked\s+up|topped\s+up|replenished|used\s+to|would"
+    r"|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew|restock|stock\s+up|top\s+up|replenish))\b",
+    re.IGNORECASE,
+)
 # 'comes back within a week', 'most reorder within a month': how soon customers buy again
 _WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
 WITHIN_CLAIM = re.compile(
@@ -107,12 +111,35 @@ PAYMENT_METHOD_CLAIM = re.compile(
 )
 _SOURCE = (
     r"(?:instagram|insta|tiktok|facebook|meta|google|search|seo|pinterest|youtube|twitter|linkedin|snapchat|reddit|influencers?|podcasts?"
-    r"|word\s+of\s+mouth|referrals?|friends|(?:paid\s+)?(?:ads|adverts?|social(?:\s+media)?)|newsletters?|affiliates?|marketplaces?|amazon|etsy|ebay|the\s+press|blogs?|pop-?ups?|markets?|fairs?)"
+    r"|word\s+of\s+mouth|referrals?|friends|(?:paid\s+)?(?:ads|adverts?|social(?:\s+media)?)|newsletters?|affiliates?|marketplaces?|amazon|etsy|ebay|the\s+press|blogs?|pop-?ups?|markets?|fairs?"
+    # 'Most found us at the spring trade fair' (a trial)
+    r"|(?:trade\s+)?(?:shows?|exhibitions?|expos?|conferences?|events?))"
 )
+# up to two words naming which: 'the spring trade fair', 'our Christmas market'
+_WHICH = r"(?:an?\s+|the\s+|our\s+|your\s+|a\s+local\s+)?(?:[\w-]+\s+){0,2}?"
 ACQUISITION_CLAIM = re.compile(
-    r"\b(?:found|find|finds|discovered|discover|discovers|reached|heard\s+(?:about|of)|first\s+(?:saw|heard\s+of|found))\s+us\s+(?:\w+\s+){0,2}?"
-    rf"(?:through|via|from|on|thanks\s+to|by\s+way\s+of)\s+(?:an?\s+|the\s+|our\s+)?{_SOURCE}\b"
-    rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via)\s+(?:an?\s+|the\s+|our\s+)?{_SOURCE}\b",
+    r"\b(?:found|find|finds|discovered|discover|discovers|reached|heard\s+(?:about|of)|first\s+(?:saw|heard\s+of|found|met))\s+us\s+(?:\w+\s+){0,2}?"
+    rf"(?:through|via|from|on|at|thanks\s+to|by\s+way\s+of)\s+{_WHICH}{_SOURCE}\b"
+    rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in|signed)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via|at)\s+{_WHICH}{_SOURCE}\b",
+    re.IGNORECASE,
+)
+# What customers are: the facts hold no business type, size or location. 'They are almost all UK
+# high-street shops' (a trial); 'based in London'. Naming whom the plan targets is no claim.
+_PLACE = (
+    r"(?:uk|u\.k\.|british|english|scottish|welsh|irish|us|u\.s\.|american|canadian|australian|european|eu|german|french|dutch|spanish|italian|nordic"
+    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|london|northern|southern)"
+)
+_KIND = (
+    r"(?:independent|indie|chain|online|online-only|bricks-and-mortar|brick-and-mortar|corner|gift|garden|department|farm|museum|concept|family-run|family"
+    r"|small|smaller|large|larger|big|bigger|tiny|boutique|specialist|luxury|discount|premium)"
+)
+_BUSINESS = r"(?:shops|stores|boutiques|retailers|stockists|businesses|companies|firms|salons|cafes|cafés|restaurants|bars|pubs|hotels|galleries|garden\s+centres|outlets|resellers|wholesalers|chains|studios|practices|clinics|schools|charities)"
+_AS_MOST = r"(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|all|typically|usually|often|overwhelmingly)"
+WHO_THEY_ARE_CLAIM = re.compile(
+    rf"(?:\b(?:are|were)|'re)\s+(?:{_AS_MOST}\s+)?(?:(?:of\s+them\s+)?{_AS_MOST}\s+)?(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
+    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
+    # said of them, not of the user: 'we are based in Leeds'
+    rf"|\b(?:they|most(?:\s+of\s+them)?|(?:almost|nearly)\s+all(?:\s+of\s+them)?|many(?:\s+of\s+them)?|the\s+majority|these\s+\w+)\s+(?:are|were)\s+(?:{_AS_MOST}\s+)?(?:based|located|situated|headquartered)\s+(?:in|across|around|outside)\s+(?:the\s+)?(?:uk|u\.k\.|us|u\.s\.|usa|eu|europe|england|scotland|wales|ireland|london|(?-i:[A-Z][a-z]+))\b",
     re.IGNORECASE,
 )
 # 'let them pay with Klarna', 'help more people find us on Instagram': a plan's step, not a claim
@@ -248,8 +275,9 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
-    buyers' (the facts test nothing), 'who mostly pay with Klarna' (no payment methods) and
-    'found us through Instagram' (no acquisition channels)."""
+    buyers' (the facts test nothing), 'who mostly pay with Klarna' (no payment methods),
+    'found us through Instagram' or 'at the spring trade fair' (no acquisition channels) and
+    'almost all UK high-street shops' (no business type or location)."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -257,6 +285,7 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
         (PROVEN, "the facts count and rate this data's customers and test nothing, so nothing is proven; say what the figure counts ('{...repeat_rate} of them bought again') without 'proven'"),
         (PAYMENT_METHOD_CLAIM, "the facts hold no payment methods, so nothing says how these customers pay; offer a way to pay as a step of the plan ('let them pay with ...') if you like"),
         (ACQUISITION_CLAIM, "the facts hold no acquisition channels, so nothing says where these customers came from; name a channel as where the plan will reach them, not where they came from"),
+        (WHO_THEY_ARE_CLAIM, "the facts hold no business type, size or location of the customers, so nothing says what kind of business they are or where; say what they bought, how often and when"),
     )
     out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:

@@ -13,12 +13,16 @@ from custseg.strategy.problems import Problem
 
 _SEASON = r"(?:christmas|xmas|holidays?|holiday\s+season|q[1-4]|december|november|black\s+friday|summer|spring|winter|autumn|fall)"
 _ADVERB = r"(only|just|mainly|mostly|solely|exclusively)"
+# Verbs of buying, and of a trade buyer's stocking up ('They mostly stock up before Christmas', a
+# trial, of a segment with 4.5% of its spend in Q4)
+_BUY = r"(?:buy|shop|order|bought|shopped|ordered|purchased?|stock(?:s|ed)?\s+up|restock(?:s|ed)?|reorder(?:s|ed)?|load(?:s|ed)?\s+up)"
+_BOUGHT = r"(?:bought|shopped|ordered|purchased|stocked\s+up|restocked|reordered|loaded\s+up)"
 # 'most of them buy only in the run-up to Christmas', 'they only buy at Black Friday': a claim on
 # how many buy in one season, or mostly in it
 # ('Inner Circle customers buy almost exclusively in the holiday quarter', a trial)
 SEASON_CLAIM = re.compile(
     r"\b(they|these\s+customers|customers|most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    rf"(?:{_ADVERB}\s+(?:ever\s+)?)?(?:buy|shop|order|bought|shopped|ordered|purchased?)\s+(?:from\s+us\s+)?(?:(?:almost|nearly)\s+)?(?:{_ADVERB}\s+)?"
+    rf"(?:{_ADVERB}\s+(?:ever\s+)?)?{_BUY}\s+(?:from\s+us\s+)?(?:(?:almost|nearly)\s+)?(?:{_ADVERB}\s+)?"
     rf"(?:in|at|around|before|for|during)\s+(?:the\s+)?(?:run-up\s+to\s+)?({_SEASON})\b",
     re.IGNORECASE,
 )
@@ -31,7 +35,8 @@ SEASON_SPEND_CLAIM = re.compile(
 # 'Most Lapsed Big Spenders bought leggings in our Black Friday sale' (a trial, of a segment
 # with none of its spend in Q4): most of them bought in the season, whatever else they did
 MOST_BOUGHT_IN_SEASON = re.compile(
-    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+[\w'-]+){0,4}?\s+(?:bought|shopped|ordered|purchased)\b(?:\s+[\w'-]+){0,3}?\s+"
+    r"\b(?:most|nearly\s+all|almost\s+all|(?:the\s+)?majority)\b(?:\s+of\s+them)?(?:\s+[\w'-]+){0,4}?\s+"
+    rf"{_BOUGHT}\b(?:\s+[\w'-]+){{0,3}}?\s+"
     rf"(?:in|at|around|during)\s+(?:(?:the|our|your|last|this)\s+)*({_SEASON})\b",
     re.IGNORECASE,
 )

@@ -2,7 +2,9 @@
 against one period earlier: growing, declining, or stable within the segmentation's threshold):
 'their numbers are rising fast' of a stable or declining segment, 'the group is holding steady'
 of one that moves, and 'the main source of our growth' of one that does not lead the growth.
-Standard library only."""
+Words of its size in customers ('more shops slip into this group', 'it keeps getting bigger')
+are held against its count one period earlier instead: a segment's count can rise while its
+share falls (the base only grows). Standard library only."""
 
 from __future__ import annotations
 
@@ -12,14 +14,45 @@ from custseg.strategy.claims import _NEGATED_BEFORE, _is_number, _sentence_at
 from custseg.strategy.hunches import _about_another  # by a capitalised name: 'our most loyal fans' names no segment
 from custseg.strategy.problems import Problem
 
-# 'their numbers are growing', 'this group is shrinking quickly', 'the segment keeps swelling'
-SIZE_MOVES = re.compile(
-    r"\b(?:segment|group|numbers?|ranks|share|size|headcount)\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?(growing|rising|swelling|increasing|shrinking|declining|falling|dwindling|decreasing)\b",
-    re.IGNORECASE,
+# 'their numbers are growing', 'this group is shrinking quickly', 'the segment keeps swelling',
+# 'the segment is expanding fast' (a trial, of Champions whose share fell 21.6%), and by the
+# segment's own name: 'The Inner Circle has been expanding steadily this year' (a trial)
+_SIZE_SUBJECT = r"segment|group|numbers?|ranks|share|size|headcount"
+_SIZE_MOVES = (
+    r"\b(?:{subject})\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?"
+    r"(growing|rising|swelling|increasing|expanding|ballooning|shrinking|declining|falling|dwindling|decreasing|contracting)\b"
 )
+SIZE_MOVES = re.compile(_SIZE_MOVES.format(subject=_SIZE_SUBJECT), re.IGNORECASE)
 # 'a growing group', 'a shrinking segment'
 SIZE_ADJECTIVE = re.compile(r"\b(growing|rising|swelling|shrinking|declining|dwindling)\s+(?:group|segment|cohort|base)\b", re.IGNORECASE)
-GROWING_WORDS = {"growing", "rising", "swelling", "increasing"}
+GROWING_WORDS = {"growing", "rising", "swelling", "increasing", "expanding", "ballooning", "more", "bigger", "larger"}
+
+# Its size in customers, held against the count one period earlier (count_prev):
+_PEOPLE = r"(?:shops|stores|customers|clients|buyers|shoppers|people|accounts|members|subscribers|users|businesses|retailers|stockists|salons|boutiques)"
+_INTO_SEGMENT = r"(?:this|the|our)\s+(?:group|segment|tier|cohort|bucket)|it\b"
+_A_PERIOD_AGO = r"(?:a|one|last|the\s+last|the\s+previous)\s+(?:period|quarter|month|year|season)(?:\s+ago)?|before|last\s+time|(?:a|one)\s+(?:period|quarter|month|year)\s+ago"
+# 'More shops slip into this group every quarter' (a trial, of At Risk whose count went 212 ->
+# 207), 'Fewer shops are going quiet than a quarter ago' (a trial, of Dormant: 862 -> 940),
+# 'as more customers graduate into it'; not 'more customers than Loyal' (a comparison of segments)
+MORE_JOIN = re.compile(
+    rf"\b(more|fewer|less)\s+(?:and\s+(?:more|fewer)\s+)?(?:of\s+(?:our|the|your)\s+)?(?:[\w-]+\s+)?{_PEOPLE}\s+(?!than\b)(?:[\w']+\s+){{0,3}}?"
+    rf"(?:(?:into|join(?:s|ed|ing)?)\s+(?:{_INTO_SEGMENT})|than\s+(?:{_A_PERIOD_AGO}))",
+    re.IGNORECASE,
+)
+# 'This group keeps getting bigger every quarter' (a trial), 'the segment has grown smaller'
+_SIZE_GROWS = (
+    r"\b(?:{subject})\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+|has\s+|have\s+)?"
+    r"(?:getting|gets|got|grows|grew|grown|growing|becoming|became|turning)\s+(?:(?:ever|much|a\s+lot|far|steadily)\s+)?(bigger|larger|smaller)\b"
+)
+SIZE_GROWS = re.compile(_SIZE_GROWS.format(subject=_SIZE_SUBJECT + r"|it"), re.IGNORECASE)
+_THAN_BEFORE = re.compile(rf"\bthan\s+(?:{_A_PERIOD_AGO})", re.IGNORECASE)
+# A move said to go on or to be fast: more than a change the segmentation calls stable backs
+SUSTAINED = re.compile(
+    r"\b(?:keeps?|kept|keep\s+on|continues?|continuing|every|each|fast|faster|quickly|rapidly|steadily|sharply|fast-growing|more\s+and\s+more|fewer\s+and\s+fewer|ever\s+(?:more|fewer|bigger|larger|smaller))\b",
+    re.IGNORECASE,
+)
+# What the plan wants: 'to get more shops into this group', 'so fewer customers slip into it'
+_WANTED_BEFORE = re.compile(r"\b(?:to|get|gets|getting|bring|move|moving|want|wants|help|aim|aims|so|so\s+that|will|would|could|should|can|may|might|if|once|until|stop|prevent|keep)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # 'the group is holding steady', 'their numbers stay flat'
 SIZE_STEADY = re.compile(
     r"\b(?:segment|group|numbers?|share|size|headcount)\s+(?:is|are|has\s+been|have\s+been|stays?|remains?|holds?|(?:has\s+|have\s+)?(?:stayed|remained|held)|is\s+holding|are\s+holding)\s+"
@@ -37,24 +70,77 @@ GROWTH_SOURCE = re.compile(
 _AIM_BEFORE = re.compile(r"\b(?:become|becoming|became|could|can|might|may|would|will|should|to|make\s+them|turn\w*\s+(?:them\s+)?into)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
-def trend_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """A claim on how the segment's size moves that its trend contradicts. A sentence that
-    compares it with another segment or names another may be about the other one."""
+def trend_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], threshold: float | None = None) -> list[Problem]:
+    """A claim on how the segment's size moves that its trend (or, for its size in customers,
+    its count one period earlier) contradicts; one problem a sentence. A sentence that compares
+    it with another segment or names another may be about the other one. ``threshold``: the
+    segmentation's trend_threshold, the move of itself it calls stable."""
     trend = stats.get("trend")
     if trend not in ("growing", "declining", "stable"):
         return []
     name = stats.get("name") or key
     cite = f"{{segmentations.{segmentation}.segments.{key}.trend}}"
     moved = f" ({_moved(stats)}, {cite})"
-    out = []
-    for m in [*SIZE_MOVES.finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
+    instead = f"cite {{segmentations.{segmentation}.segments.{key}.trend_change}} or leave the trend out"
+    found: dict[str, Problem] = {}  # sentence -> its first problem
+
+    def add(m: re.Match, message: str) -> None:
+        sentence = _sentence_at(bare, m.start())
+        if not _about_another(_THAN_BEFORE.sub(" ", sentence), key, aliases):  # 'than a quarter ago' compares with the past, not another segment
+            found.setdefault(sentence, Problem(path, "claim_contradicts_fact", message))
+
+    for m in [*_size_moves(key, aliases).finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
-        if trend != says and not _about_another(_sentence_at(bare, m.start()), key, aliases):
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: cite {{segmentations.{segmentation}.segments.{key}.trend_change}} or leave the trend out"))
+        if trend != says:
+            add(m, f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: {instead}")
+    for m in [*MORE_JOIN.finditer(bare), *_size_grows(key, aliases).finditer(bare)]:
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _WANTED_BEFORE.search(bare[: m.start()]):
+            continue
+        says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
+        why = _count_against(says, _sentence_at(bare, m.start()), key, stats, segmentation, threshold)
+        if why:
+            add(m, f"'{m.group(0)}' but {why}")
     for m in SIZE_STEADY.finditer(bare):
-        if trend != "stable" and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases):
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: cite {{segmentations.{segmentation}.segments.{key}.trend_change}} or leave the trend out"))
-    return out + _growth_source(path, bare, key, stats, segmentation, fact_segments, aliases)
+        if trend != "stable" and not _NEGATED_BEFORE.search(bare[: m.start()]):
+            add(m, f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: {instead}")
+    return list(found.values()) + _growth_source(path, bare, key, stats, segmentation, fact_segments, aliases)
+
+
+def _own_names(key: str, aliases: list[tuple[str, str]]) -> str:
+    """The segment's own names (computed and display), as a regex alternation, longest first."""
+    return "|".join(r"\s+".join(map(re.escape, alias.split())) for alias, k in aliases if k == key and alias.strip())
+
+
+def _size_moves(key: str, aliases: list[tuple[str, str]]) -> re.Pattern:
+    """SIZE_MOVES, with the segment's own names as subjects too ('The Inner Circle has been expanding')."""
+    names = _own_names(key, aliases)
+    return re.compile(_SIZE_MOVES.format(subject=f"{_SIZE_SUBJECT}|{names}"), re.IGNORECASE) if names else SIZE_MOVES
+
+
+def _size_grows(key: str, aliases: list[tuple[str, str]]) -> re.Pattern:
+    """SIZE_GROWS, with the segment's own names as subjects too."""
+    names = _own_names(key, aliases)
+    return re.compile(_SIZE_GROWS.format(subject=f"{_SIZE_SUBJECT}|it|{names}"), re.IGNORECASE) if names else SIZE_GROWS
+
+
+def _count_against(says: str, sentence: str, key: str, stats: dict, segmentation: str, threshold: float | None) -> str | None:
+    """Why the segment's count one period earlier rules out a claim that it holds more (or fewer)
+    customers: it moved the other way or not at all, or, for a move said to go on or be fast
+    ('keeps getting bigger every quarter'), by no more than the segmentation calls stable. With
+    no counts to compare, the trend of its share decides."""
+    now, before = stats.get("count"), stats.get("count_prev")
+    name = stats.get("name") or key
+    fact = f"segmentations.{segmentation}.segments.{key}"
+    if not _is_number(now) or not _is_number(before):
+        trend = stats.get("trend")
+        return None if trend == says else f"{name}'s trend is {trend} ({_moved(stats)}, {{{fact}.trend}}): cite {{{fact}.trend_change}} or leave the trend out"
+    went = f"{name} held {before:,} customers one period earlier and {now:,} now ({{{fact}.count_prev}} -> {{{fact}.count}})"
+    if (now - before) * (1 if says == "growing" else -1) <= 0:
+        return f"{went}: say how its count moved, or leave the size out"
+    change = now / before - 1 if before else None
+    if _is_number(threshold) and _is_number(change) and abs(change) <= threshold and SUSTAINED.search(sentence):
+        return f"{went}, a move of {change:+.1%}, within the {threshold:.0%} the segmentation calls stable: say it moved slightly ({{{fact}.count_prev}} -> {{{fact}.count}}), not that it keeps moving or moves fast"
+    return None
 
 
 def _growth_source(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:

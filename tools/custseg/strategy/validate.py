@@ -185,7 +185,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
             problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
-            problems += trend_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases)
+            problems += trend_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
             problems += join_claims(path, bare, own.group(1), segmentation, facts, aliases, activity=_activity(keys, segmentation))
         rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
