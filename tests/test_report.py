@@ -286,6 +286,8 @@ def _edge_run(tmp_path, case: str) -> dict:
     out = tmp_path / "out"
     if case == "quantile":
         args = [str(EXAMPLES / "shopify_orders_export.csv"), "--method", "quantile"]
+    elif case == "early_as_of":  # an as-of date well before the data's end
+        args = [str(EXAMPLES / "shopify_orders_export.csv"), "--as-of", "2025-03-31"]
     elif case == "no_dates":  # a customer table without any date column: no as-of date, no RFM
         import csv
 
@@ -307,7 +309,7 @@ def _edge_run(tmp_path, case: str) -> dict:
     return {"facts": facts, "md": (out / "report.md").read_text(encoding="utf-8"), "html": (out / "report.html").read_text(encoding="utf-8")}
 
 
-@pytest.mark.parametrize("case", ["quantile", "no_dates", "small_base"])
+@pytest.mark.parametrize("case", ["quantile", "no_dates", "small_base", "early_as_of"])
 def test_other_data_shapes_render_only_facts(tmp_path, case):
     r = _edge_run(tmp_path, case)
     facts, md = r["facts"], r["md"]
@@ -318,6 +320,16 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
     assert not re.search(r"\d", section(md, "### " + PLAYBOOK_MARK))
     if case == "quantile":
         assert "**Method: fifths of this data (quintiles) for recency, frequency and spend.**" in md and "fewer than" in section(md, "## How customers were scored")
+    elif case == "early_as_of":  # the data's figures count what the segments count, and say what they leave out
+        data, segs = facts["data"], facts["segmentations"]["rfm"]["segments"].values()
+        assert data["date_max"] == "2025-03-31" and data["after_as_of"]["date_max"] == "2025-12-31"
+        assert data["revenue_total"] == pytest.approx(sum(s["revenue"] for s in segs), abs=0.01)
+        assert data["customers"] == sum(s["count"] for s in segs)
+        assert data["orders"] == sum(m["orders"] for m in data["by_month"])
+        assert data["after_as_of"]["orders"] > 0 and data["after_as_of"]["revenue"] > 0
+        left_out = f"{fmt_count(data['after_as_of']['orders'])} orders after it, up to 2025-12-31 ({fmt_money(data['after_as_of']['revenue'], data['currency'])} of revenue"
+        assert left_out in section(md, "## In short") and left_out in section(md, "## The data we used")
+        assert "the data ends on 2025-12-31" not in md and "| Dates | 2023-07-01 to 2025-03-31 (" in md
     elif case == "no_dates":
         assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
         assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md

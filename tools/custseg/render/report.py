@@ -765,6 +765,8 @@ def _data(facts: dict) -> dict:
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
+        # an as-of date before the data's end: the purchases after it, which no figure counts
+        "after_as_of": after_as_of_text(d),
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
@@ -1310,12 +1312,33 @@ def data_age(facts: dict) -> int | None:
     return age if age > (facts.get("period_days") or DEFAULT_PERIOD_DAYS) else None
 
 
+def after_as_of_text(data: dict) -> str | None:
+    """The purchases after an as-of date earlier than the data's end, which no figure counts:
+    "1,959 orders after it, up to 1998-06-30 (70,976.39 of revenue)"."""
+    after = data.get("after_as_of")
+    if not after:
+        return None
+    parts = [f"{fmt_money(after['revenue'], data.get('currency'))} of revenue"] if after.get("revenue") is not None else []
+    if after.get("new_customers"):
+        parts.append(f"the first purchases of {fmt_count(after['new_customers'])} customers, who are in no segment")
+    orders = f"{fmt_count(after['orders'])} {'order' if after['orders'] == 1 else 'orders'} after it, up to {fmt_date(after['date_max'])}"
+    return orders + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def _data_age_point(facts: dict) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
-    (a trial's plan read as today's on data that ended in 1998)."""
-    if not data_age(facts):
-        return []
-    return [{"lead": "Old data", "text": f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."}]
+    (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
+    end says so, and what was left out after it (a trial's report said the data ended in 1998
+    above figures that stopped in 1997)."""
+    data = facts.get("data") or {}
+    after = after_as_of_text(data)
+    points = []
+    if data_age(facts):
+        ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
+        points.append({"lead": "Old data", "text": f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."})
+    if after:
+        points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
+    return points
 
 
 def _outstanding_point(facts: dict) -> list[dict]:
