@@ -1639,3 +1639,22 @@ def test_in_short_says_whose_revenue_when_guest_orders_hold_much_of_it(shopify):
     facts["data"]["dropped_value"]["no_identity"] = facts["data"]["revenue_total"] * 3
     texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
     assert any(" of the revenue from orders that name a customer, " in t for t in texts) and not any(" of revenue" in t for t in texts)
+
+
+def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
+    """A trend is the change of a segment's share: a marketer read Dormant's 'Declining share'
+    as fewer customers while its count rose, so the report and the segments brief give the
+    counts beside it."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import trend_counts
+
+    facts, md, page = shopify["facts"], shopify["md"], html_text(shopify["html"])
+    brief = render_brief("segments", facts)
+    trended = [s for s in facts["segmentations"]["rfm"]["segments"].values() if s.get("trend") and s.get("count_prev") is not None]
+    assert trended
+    for s in trended:
+        counts = f"{fmt_pct(s['trend_change'], True)}; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
+        assert counts in section(md, "## RFM segments at a glance") and counts in page and counts in brief
+    assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
+    assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
+    assert trend_counts({"count_prev": 50, "count": 80, "trend_change": 0.4}) == "50 → 80 customers"

@@ -173,6 +173,21 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def trend_counts(s: dict, noun: str = "customers") -> str:
+    """A trend's counts one period ago and now, "862 → 940 customers, of a larger base": a trend is
+    the change of a segment's share, and a marketer read Dormant's falling share as fewer
+    customers while its count rose (every customer who ever bought stays in the base)."""
+    prev, now, change = s.get("count_prev"), s.get("count"), s.get("trend_change")
+    if prev is None or now is None:
+        return ""
+    text = f"{fmt_count(prev)} → {fmt_count(now)} {noun}"
+    if change is not None and change < 0 <= now - prev:  # the share fell while the count did not
+        text += ", of a larger base"
+    elif change is not None and change > 0 >= now - prev:  # the share rose while the count did not
+        text += ", of a smaller base"
+    return text
+
+
 def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
     """The jinja2 environment: StrictUndefined, autoescape for ``*.html.j2`` only, the format filters."""
     env = jinja2.Environment(
@@ -194,6 +209,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
         "mean": fmt_mean,
         "date": fmt_date,
         "cell": _md_cell,
+        "trend_counts": trend_counts,
     })
     return env
 
