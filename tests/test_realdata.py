@@ -5,6 +5,8 @@ Figures are pinned against tests/reference.py, a row-by-row reading of the same 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import reference
@@ -123,6 +125,27 @@ def test_online_retail_is_a_line_item_log(cli, realdata):
     revenue = sum(int(r["Quantity"]) * float(r["UnitPrice"]) for r in with_id)
     assert out["revenue_total"] == pytest.approx(round(revenue, 2), abs=0.01)
     assert any("not products a customer bought" in n and "POST" in n for n in out["notes"])
+    # The note's parts add up to its count of lines: five codes by name, the others together.
+    service = [r["StockCode"].strip().upper() for r in rows if r["StockCode"].strip().upper() in UCI_SERVICE_CODES]
+    note = next(n for n in out["notes"] if "not products a customer bought" in n)
+    named = re.search(r"\(([^)]*)\) are not products", note).group(1)
+    parts = [int(n) for n in re.findall(r"(?:^|, )[A-Z0-9 ]+? (\d+)(?=,|$)", named.split(", and ")[0])]
+    rest = re.search(r"and (\d+) more lines? of (\d+) other codes?", named)
+    assert note.startswith(f"{len(service):,} lines") and rest is not None
+    assert sum(parts) + int(rest.group(1)) == len(service) and len(parts) + int(rest.group(2)) == len(set(service))
+
+
+def test_online_retail_zero_amounts_after_returns_are_told_apart(cli, realdata):
+    """--net-returns brings some purchases to 0.00: the log's own 0.00 rows are counted as the
+    profile counts them, and the netted ones apart (a trial's report said 7 rows were at 0.00
+    where the file held 1)."""
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    plain = cli("profile", path, "--json").json()["notes"]
+    netted = cli("profile", path, "--net-returns", "--json").json()["notes"]
+    zero = [n for n in plain if "an amount of 0.00" in n]
+    assert zero == ["1 row has an amount of 0.00 (a free item, a replacement or a sample?): kept as a purchase on its day, adding nothing to spend"]
+    assert [n for n in netted if "an amount of 0.00" in n] == zero
+    assert any(re.match(r"\d+ purchases? comes? to 0\.00 once the returns came off", n) for n in netted)
 
 
 
