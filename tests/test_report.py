@@ -907,8 +907,8 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert dormant["pct_customers"] > 0.5 and sum(dormant["last_purchase_days"].values()) == dormant["count"] == sum(dormant["value_tiers"].values())
     bands = dormant["last_purchase_days"]
     point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
-    assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_365'])} between 181 and 365 days ago, "
-                          f"{fmt_count(bands['days_366_to_730'])} one to two years ago, {fmt_count(bands['over_730_days'])} over two years ago; "
+    assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_364'])} between 181 and 364 days ago, "
+                          f"{fmt_count(bands['days_365_to_729'])} one to two years ago, {fmt_count(bands['days_730_or_more'])} two years ago or more; "
                           f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
     assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
@@ -926,6 +926,34 @@ def test_every_last_purchase_band_has_its_words():
     from custseg.render.report import LAST_PURCHASE_WORDS
 
     assert list(LAST_PURCHASE_WORDS) == [name for _, name in LAST_PURCHASE_BANDS]
+
+
+def test_the_last_purchase_year_is_the_seasonality_year(tmp_path):
+    """A customer who last bought 365 days before the as-of date (the same date a year earlier)
+    is outside the seasonality window's 365 days, and so outside the band of this year too: the
+    band's customers who bought within the year are the quarters' buyers (a trial's 303 against 297)."""
+    import pandas as pd
+
+    from custseg.compute.analysis import LAST_PURCHASE_BANDS, last_purchase_bands
+    from custseg.compute.seasons import window
+
+    as_of = 20_000
+    first, last = window(as_of)
+    recency = np.array([as_of - first, as_of - first + 1, 180, 181, 729, 730])
+    counts = dict(zip([name for _, name in LAST_PURCHASE_BANDS], last_purchase_bands(np.zeros(len(recency), dtype=np.int64), 1, recency)[0]))
+    assert as_of - first == 364 and last == as_of
+    assert counts == {"within_90_days": 0, "days_91_to_180": 1, "days_181_to_364": 2, "days_365_to_729": 2, "days_730_or_more": 1}
+    # a whole run: every customer in the year's bands bought within the seasonality window
+    path = tmp_path / "log.csv"
+    days = pd.to_datetime(["2024-01-10", "2024-06-30", "2024-07-01", "2024-12-31", "2025-03-01", "2025-06-30"])
+    rows = [(f"c{i}", d.date().isoformat(), "10.00") for i in range(60) for d in days[: i % len(days) + 1]]  # a tenth last bought on each day
+    path.write_text("customer_id,date,amount\n" + "".join(f"{c},{d},{a}\n" for c, d, a in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--as-of", "2025-06-30", "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    within_year = sum(sum(v for k, v in s["last_purchase_days"].items() if k in ("within_90_days", "days_91_to_180", "days_181_to_364")) for s in facts["segmentations"]["rfm"]["segments"].values())
+    assert facts["data"]["seasonality"]["window_start"] == "2024-07-01"
+    assert within_year == facts["data"]["seasonality"]["buyers"] == 40  # not the ten who last bought on 2024-06-30, 365 days before
 
 
 def test_the_segments_brief_says_how_many_stayed_in_each_segment(shopify):

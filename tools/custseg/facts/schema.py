@@ -256,7 +256,8 @@ class SegmentStats:
     # An event log with payment-problem events (data.payment_problems): the segment's users who had one
     payment_problem_customers: int | None = None
     # RFM: customers by days since their last purchase (within_90_days, days_91_to_180,
-    # days_181_to_365, days_366_to_730, over_730_days), finer than the scores past six months
+    # days_181_to_364, days_365_to_729, days_730_or_more), finer than the scores past six months;
+    # the years end where the seasonality window's 365 days do
     last_purchase_days: dict[str, int] | None = None
     # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
     # plan can pick a large segment's big spenders by the CRM files' Value Tier column

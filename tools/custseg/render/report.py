@@ -1487,7 +1487,7 @@ def _bought_nothing(row: dict, period_days: int | None) -> bool:
 
 
 DOMINANT_SHARE = 0.5  # a segment holding this share of customers is too broad to act on as one
-LAST_PURCHASE_WORDS = {"within_90_days": "in the last 90 days", "days_91_to_180": "between 91 and 180 days ago", "days_181_to_365": "between 181 and 365 days ago", "days_366_to_730": "one to two years ago", "over_730_days": "over two years ago"}
+LAST_PURCHASE_WORDS = {"within_90_days": "in the last 90 days", "days_91_to_180": "between 91 and 180 days ago", "days_181_to_364": "between 181 and 364 days ago", "days_365_to_729": "one to two years ago", "days_730_or_more": "two years ago or more"}
 
 
 def _inside(row: dict, tiers: dict[str, str] | None) -> str:
