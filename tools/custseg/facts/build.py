@@ -80,6 +80,16 @@ def unattributed_share(dropped_value: dict | None, revenue_total: float | None) 
     return lost / (revenue_total + lost)
 
 
+def one_time_warning(share: float | None, buyers: str, has_revenue: bool) -> str | None:
+    """What the profile says of data where most customers bought on one day only; a run to an
+    earlier as-of date says it again of the customers up to that date (None under a half).
+    The share in the report's format (67.5%, not 67%): one figure, one way."""
+    if share is None or share < 0.5:
+        return None
+    carry = "recency and spend carry" if has_revenue else "recency carries"
+    return f"{share:,.1%} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation"
+
+
 def short_data_warning(days_covered: int) -> str:
     """What the profile says before a run about data shorter than two default periods; a
     run that then skips migration replaces it with the reason it skipped."""
@@ -436,6 +446,10 @@ class _Transactions(_Base):
         }
         if activity is not buyers:  # an event log: its buyers are counted apart from its users
             self.up_to_as_of["buyers"] = customers
+        buyers_word = "buyers" if activity is not buyers else "customers"
+        said = one_time_warning(self.profile.one_time_share, buyers_word, self.has_amounts)
+        now = one_time_warning(self.up_to_as_of["one_time_share"], buyers_word, self.has_amounts)
+        self.warnings = [w for w in self.warnings if w != said] + ([now] if now else [])
         after = self.up_to_as_of["after_as_of"]
         money = f", {after.revenue:,.2f} of revenue" if after.revenue is not None else ""
         self.notes.append(
