@@ -155,7 +155,7 @@ def test_segments_are_mece_on_random_transaction_tables(orders, method, period):
         rfm = facts.segmentations["rfm"]
         assert customers["segment"].isin(list(rfm.segments)).all()
         # each segment's breakdowns by last purchase and by value tier are customers.csv's own
-        bands = pd.cut(customers["recency_days"], [-1, 90, 180, 365, 730, float("inf")], labels=["within_90_days", "days_91_to_180", "days_181_to_365", "days_366_to_730", "over_730_days"])
+        bands = pd.cut(customers["recency_days"], [-1, 90, 180, 364, 729, float("inf")], labels=["within_90_days", "days_91_to_180", "days_181_to_364", "days_365_to_729", "days_730_or_more"])
         tiers = customers["value_tier"] if "value_tier" in customers else None
         for key, seg in rfm.segments.items():
             mine = (customers["segment"] == key).to_numpy()

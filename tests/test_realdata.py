@@ -5,6 +5,8 @@ Figures are pinned against tests/reference.py, a row-by-row reading of the same 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import reference
@@ -101,6 +103,27 @@ def test_cdnow_sample(cli, realdata):
     assert (out["date_min"], out["date_max"]) == ("1997-01-01", "1998-06-30")
 
 
+def test_cdnow_to_an_earlier_as_of_date_counts_up_to_it(cli, realdata, tmp_path):
+    """--as-of 1997-09-30 on data to 1998-06-30: the data's figures are the segments' (a trial's
+    report showed the whole file's 244,091.94 of revenue and 51.7% one-day buyers beside
+    segments of 173k), and the orders after the date are counted apart."""
+    import json
+
+    path = realdata / "transactions_cdnow" / "CDNOW_sample.txt"
+    out = tmp_path / "out"
+    assert cli("run", path, "--map", "customer=column_2", "--as-of", "1997-09-30", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    data, segments = facts["data"], facts["segmentations"]["rfm"]["segments"].values()
+    assert (data["date_max"], data["days_covered"], data["orders"]) == ("1997-09-30", 273, 4960)
+    assert data["revenue_total"] == pytest.approx(sum(s["revenue"] for s in segments), abs=0.01) == pytest.approx(173115.55)
+    assert data["one_time_share"] == pytest.approx(0.5986, abs=1e-4)
+    assert data["after_as_of"] == {"orders": 6919 - 4960, "revenue": pytest.approx(244091.94 - 173115.55, abs=0.01), "new_customers": 0, "date_max": "1998-06-30"}
+    assert any(w.startswith("59.9% of customers bought once") for w in facts["warnings"]) and not any("51.7%" in w for w in facts["warnings"])
+    md = (out / "report.md").read_text()
+    assert "244,091.94" not in md and "51.7%" not in md and "the data ends on 1998-06-30" not in md
+    assert "1,959 orders after it, up to 1998-06-30 (70,976.39 of revenue)" in md
+
+
 # The UCI log's non-product codes (its README): postage, carriage, manual, discount, samples, fees.
 UCI_SERVICE_CODES = {"POST", "DOT", "C2", "M", "D", "S", "B", "BANK CHARGES", "AMAZONFEE", "CRUK"}
 
@@ -123,6 +146,27 @@ def test_online_retail_is_a_line_item_log(cli, realdata):
     revenue = sum(int(r["Quantity"]) * float(r["UnitPrice"]) for r in with_id)
     assert out["revenue_total"] == pytest.approx(round(revenue, 2), abs=0.01)
     assert any("not products a customer bought" in n and "POST" in n for n in out["notes"])
+    # The note's parts add up to its count of lines: five codes by name, the others together.
+    service = [r["StockCode"].strip().upper() for r in rows if r["StockCode"].strip().upper() in UCI_SERVICE_CODES]
+    note = next(n for n in out["notes"] if "not products a customer bought" in n)
+    named = re.search(r"\(([^)]*)\) are not products", note).group(1)
+    parts = [int(n) for n in re.findall(r"(?:^|, )[A-Z0-9 ]+? (\d+)(?=,|$)", named.split(", and ")[0])]
+    rest = re.search(r"and (\d+) more lines? of (\d+) other codes?", named)
+    assert note.startswith(f"{len(service):,} lines") and rest is not None
+    assert sum(parts) + int(rest.group(1)) == len(service) and len(parts) + int(rest.group(2)) == len(set(service))
+
+
+def test_online_retail_zero_amounts_after_returns_are_told_apart(cli, realdata):
+    """--net-returns brings some purchases to 0.00: the log's own 0.00 rows are counted as the
+    profile counts them, and the netted ones apart (a trial's report said 7 rows were at 0.00
+    where the file held 1)."""
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    plain = cli("profile", path, "--json").json()["notes"]
+    netted = cli("profile", path, "--net-returns", "--json").json()["notes"]
+    zero = [n for n in plain if "an amount of 0.00" in n]
+    assert zero == ["1 row has an amount of 0.00 (a free item, a replacement or a sample?): kept as a purchase on its day, adding nothing to spend"]
+    assert [n for n in netted if "an amount of 0.00" in n] == zero
+    assert any(re.match(r"\d+ purchases? comes? to 0\.00 once the returns came off", n) for n in netted)
 
 
 

@@ -286,6 +286,8 @@ def _edge_run(tmp_path, case: str) -> dict:
     out = tmp_path / "out"
     if case == "quantile":
         args = [str(EXAMPLES / "shopify_orders_export.csv"), "--method", "quantile"]
+    elif case == "early_as_of":  # an as-of date well before the data's end
+        args = [str(EXAMPLES / "shopify_orders_export.csv"), "--as-of", "2025-03-31"]
     elif case == "no_dates":  # a customer table without any date column: no as-of date, no RFM
         import csv
 
@@ -307,7 +309,7 @@ def _edge_run(tmp_path, case: str) -> dict:
     return {"facts": facts, "md": (out / "report.md").read_text(encoding="utf-8"), "html": (out / "report.html").read_text(encoding="utf-8")}
 
 
-@pytest.mark.parametrize("case", ["quantile", "no_dates", "small_base"])
+@pytest.mark.parametrize("case", ["quantile", "no_dates", "small_base", "early_as_of"])
 def test_other_data_shapes_render_only_facts(tmp_path, case):
     r = _edge_run(tmp_path, case)
     facts, md = r["facts"], r["md"]
@@ -318,6 +320,16 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
     assert not re.search(r"\d", section(md, "### " + PLAYBOOK_MARK))
     if case == "quantile":
         assert "**Method: fifths of this data (quintiles) for recency, frequency and spend.**" in md and "fewer than" in section(md, "## How customers were scored")
+    elif case == "early_as_of":  # the data's figures count what the segments count, and say what they leave out
+        data, segs = facts["data"], facts["segmentations"]["rfm"]["segments"].values()
+        assert data["date_max"] == "2025-03-31" and data["after_as_of"]["date_max"] == "2025-12-31"
+        assert data["revenue_total"] == pytest.approx(sum(s["revenue"] for s in segs), abs=0.01)
+        assert data["customers"] == sum(s["count"] for s in segs)
+        assert data["orders"] == sum(m["orders"] for m in data["by_month"])
+        assert data["after_as_of"]["orders"] > 0 and data["after_as_of"]["revenue"] > 0
+        left_out = f"{fmt_count(data['after_as_of']['orders'])} orders after it, up to 2025-12-31 ({fmt_money(data['after_as_of']['revenue'], data['currency'])} of revenue"
+        assert left_out in section(md, "## In short") and left_out in section(md, "## The data we used")
+        assert "the data ends on 2025-12-31" not in md and "| Dates | 2023-07-01 to 2025-03-31 (" in md
     elif case == "no_dates":
         assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
         assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md
@@ -895,8 +907,8 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert dormant["pct_customers"] > 0.5 and sum(dormant["last_purchase_days"].values()) == dormant["count"] == sum(dormant["value_tiers"].values())
     bands = dormant["last_purchase_days"]
     point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
-    assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_365'])} between 181 and 365 days ago, "
-                          f"{fmt_count(bands['days_366_to_730'])} one to two years ago, {fmt_count(bands['over_730_days'])} over two years ago; "
+    assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_364'])} between 181 and 364 days ago, "
+                          f"{fmt_count(bands['days_365_to_729'])} one to two years ago, {fmt_count(bands['days_730_or_more'])} two years ago or more; "
                           f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
     assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
@@ -914,6 +926,34 @@ def test_every_last_purchase_band_has_its_words():
     from custseg.render.report import LAST_PURCHASE_WORDS
 
     assert list(LAST_PURCHASE_WORDS) == [name for _, name in LAST_PURCHASE_BANDS]
+
+
+def test_the_last_purchase_year_is_the_seasonality_year(tmp_path):
+    """A customer who last bought 365 days before the as-of date (the same date a year earlier)
+    is outside the seasonality window's 365 days, and so outside the band of this year too: the
+    band's customers who bought within the year are the quarters' buyers (a trial's 303 against 297)."""
+    import pandas as pd
+
+    from custseg.compute.analysis import LAST_PURCHASE_BANDS, last_purchase_bands
+    from custseg.compute.seasons import window
+
+    as_of = 20_000
+    first, last = window(as_of)
+    recency = np.array([as_of - first, as_of - first + 1, 180, 181, 729, 730])
+    counts = dict(zip([name for _, name in LAST_PURCHASE_BANDS], last_purchase_bands(np.zeros(len(recency), dtype=np.int64), 1, recency)[0]))
+    assert as_of - first == 364 and last == as_of
+    assert counts == {"within_90_days": 0, "days_91_to_180": 1, "days_181_to_364": 2, "days_365_to_729": 2, "days_730_or_more": 1}
+    # a whole run: every customer in the year's bands bought within the seasonality window
+    path = tmp_path / "log.csv"
+    days = pd.to_datetime(["2024-01-10", "2024-06-30", "2024-07-01", "2024-12-31", "2025-03-01", "2025-06-30"])
+    rows = [(f"c{i}", d.date().isoformat(), "10.00") for i in range(60) for d in days[: i % len(days) + 1]]  # a tenth last bought on each day
+    path.write_text("customer_id,date,amount\n" + "".join(f"{c},{d},{a}\n" for c, d, a in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--as-of", "2025-06-30", "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    within_year = sum(sum(v for k, v in s["last_purchase_days"].items() if k in ("within_90_days", "days_91_to_180", "days_181_to_364")) for s in facts["segmentations"]["rfm"]["segments"].values())
+    assert facts["data"]["seasonality"]["window_start"] == "2024-07-01"
+    assert within_year == facts["data"]["seasonality"]["buyers"] == 40  # not the ten who last bought on 2024-06-30, 365 days before
 
 
 def test_the_segments_brief_says_how_many_stayed_in_each_segment(shopify):
@@ -1627,3 +1667,22 @@ def test_in_short_says_whose_revenue_when_guest_orders_hold_much_of_it(shopify):
     facts["data"]["dropped_value"]["no_identity"] = facts["data"]["revenue_total"] * 3
     texts = [p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]]
     assert any(" of the revenue from orders that name a customer, " in t for t in texts) and not any(" of revenue" in t for t in texts)
+
+
+def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
+    """A trend is the change of a segment's share: a marketer read Dormant's 'Declining share'
+    as fewer customers while its count rose, so the report and the segments brief give the
+    counts beside it."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import trend_counts
+
+    facts, md, page = shopify["facts"], shopify["md"], html_text(shopify["html"])
+    brief = render_brief("segments", facts)
+    trended = [s for s in facts["segmentations"]["rfm"]["segments"].values() if s.get("trend") and s.get("count_prev") is not None]
+    assert trended
+    for s in trended:
+        counts = f"{fmt_pct(s['trend_change'], True)}; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
+        assert counts in section(md, "## RFM segments at a glance") and counts in page and counts in brief
+    assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
+    assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
+    assert trend_counts({"count_prev": 50, "count": 80, "trend_change": 0.4}) == "50 → 80 customers"

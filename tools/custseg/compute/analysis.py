@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from custseg.compute.metrics import Metrics
+from custseg.compute.seasons import YEAR_DAYS
 
 # Sized opportunities: only moves at least this share of the from-segment made, and at
 # least this many customers.
@@ -31,7 +32,11 @@ MIN_GAP_BUYERS = TREND_MIN_CUSTOMERS
 
 # How long ago a segment's customers last bought, in bands finer than the recency scores past
 # six months: a Dormant segment of a six-year store holds people of last quarter and of 2020.
-LAST_PURCHASE_BANDS = ((0, "within_90_days"), (91, "days_91_to_180"), (181, "days_181_to_365"), (366, "days_366_to_730"), (731, "over_730_days"))
+# The first two follow the recency scores (91 to 180 days is score 2). The years are the
+# seasonality window's (seasons.window): the 365 days up to the as-of date are recency 0 to 364,
+# so a purchase 365 days before it (the same date a year earlier) falls in the year before,
+# not in this year's band; a trial's band counted 303 customers where the quarters' buyers were 297.
+LAST_PURCHASE_BANDS = ((0, "within_90_days"), (91, "days_91_to_180"), (181, "days_181_to_364"), (YEAR_DAYS, "days_365_to_729"), (2 * YEAR_DAYS, "days_730_or_more"))
 
 
 def last_purchase_bands(idx: np.ndarray, k: int, recency: np.ndarray) -> np.ndarray:

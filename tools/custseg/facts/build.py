@@ -23,6 +23,7 @@ from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, BILLING_CYCLES, 
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
+    AfterAsOf,
     DataCoverage,
     DataSeasonality,
     Facts,
@@ -78,6 +79,16 @@ def unattributed_share(dropped_value: dict | None, revenue_total: float | None) 
     if not lost or lost <= 0 or not revenue_total or revenue_total <= 0:
         return None
     return lost / (revenue_total + lost)
+
+
+def one_time_warning(share: float | None, buyers: str, has_revenue: bool) -> str | None:
+    """What the profile says of data where most customers bought on one day only; a run to an
+    earlier as-of date says it again of the customers up to that date (None under a half).
+    The share in the report's format (67.5%, not 67%): one figure, one way."""
+    if share is None or share < 0.5:
+        return None
+    carry = "recency and spend carry" if has_revenue else "recency carries"
+    return f"{share:,.1%} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation"
 
 
 def short_data_warning(days_covered: int) -> str:
@@ -198,11 +209,13 @@ class _Base:
         self.by_month: list[MonthFigures] | None = None
         self.seasonality: DataSeasonality | None = None
         self.extra_coverage: dict = {}  # data fields only some inputs give (a CRM's MRR, prospects by status)
+        self.up_to_as_of: dict = {}  # the profile's data figures counted again up to an as-of date before the data's end
 
     def coverage(self) -> DataCoverage:
         # The profile already holds these figures under the same names: copy them by name.
-        own = ("files", "rows_by_file", "by_month", "seasonality", *EXTRA_COVERAGE)
+        own = ("files", "rows_by_file", "by_month", "seasonality", "after_as_of", *EXTRA_COVERAGE)
         shared = {f.name: getattr(self.profile, f.name) for f in dataclasses.fields(DataCoverage) if f.name not in own}
+        shared.update(self.up_to_as_of)
         return DataCoverage(files=[f.name for f in self.profile.files], rows_by_file={f.name: f.rows for f in self.profile.files}, by_month=self.by_month, seasonality=self.seasonality, **shared, **self.extra_coverage)
 
     def facts(self, as_of: int | None) -> Facts:
@@ -312,7 +325,7 @@ class _Transactions(_Base):
                 "(who is recent, at risk or lapsed has moved on since); export the data again for today's picture"
             )
         if as_of < last_day:
-            self.notes.append(f"purchases after the as-of date {from_day(as_of)} are left out of the scores")
+            self.cut_at_as_of(buyers, activity, as_of)
         span = as_of - first_day + 1
         cutoff = as_of - self.period
         history = span >= 2 * self.period
@@ -408,6 +421,44 @@ class _Transactions(_Base):
             self.paying_but_quiet(customers)
         self.align_subscription_warning()
         return self.facts(as_of), customers
+
+    def cut_at_as_of(self, buyers: Ledger, activity: Ledger, as_of: int) -> None:
+        """An as-of date before the data's end: the data's figures (customers, orders, revenue,
+        dates, one-day buyers) count up to it, as the segments do, and the purchases after it are
+        counted apart (a trial's report showed the whole file's revenue beside segments that
+        held 71% of it)."""
+        kept, users = buyers.until(as_of), activity.until(as_of)
+        customers = int(np.unique(kept.code).size)
+        days = kept.purchase_days()
+        revenue = float(np.nansum(kept.amount)) if self.has_amounts else None
+        total = float(np.nansum(buyers.amount)) if self.has_amounts else None
+        date_min = self.profile.date_min
+        self.up_to_as_of = {
+            "customers": int(np.unique(users.code).size) if activity is not buyers else customers,
+            "orders": len(kept.code),
+            "revenue_total": round(revenue, 2) if revenue is not None else None,
+            "date_max": from_day(as_of),
+            "days_covered": as_of - int(to_days(np.datetime64(date_min, "D"))) + 1 if date_min else None,
+            "one_time_share": round(float((days == 1).mean()), 6) if len(days) else None,
+            "after_as_of": AfterAsOf(
+                len(buyers.code) - len(kept.code),
+                round(total - revenue, 2) if revenue is not None and total is not None else None,
+                int(np.unique(buyers.code).size) - customers,
+                self.profile.date_max,
+            ),
+        }
+        if activity is not buyers:  # an event log: its buyers are counted apart from its users
+            self.up_to_as_of["buyers"] = customers
+        buyers_word = "buyers" if activity is not buyers else "customers"
+        said = one_time_warning(self.profile.one_time_share, buyers_word, self.has_amounts)
+        now = one_time_warning(self.up_to_as_of["one_time_share"], buyers_word, self.has_amounts)
+        self.warnings = [w for w in self.warnings if w != said] + ([now] if now else [])
+        after = self.up_to_as_of["after_as_of"]
+        money = f", {after.revenue:,.2f} of revenue" if after.revenue is not None else ""
+        self.notes.append(
+            f"purchases after the as-of date {from_day(as_of)} ({after.orders:,} orders{money}, up to {after.date_max}) are left out of the segments and of every figure, "
+            "the data's customers, orders and revenue included"
+        )
 
     def value_tiers_by_segment(self, seg: Segmentation, now: Scoring) -> None:
         """Each RFM segment's customers by value tier (SegmentStats.value_tiers): the tiers are

@@ -167,6 +167,17 @@ class Installments:
 
 
 @dataclass
+class AfterAsOf:
+    """Purchases after an as-of date earlier than the data's end: left out of the segments and of
+    every figure (data's orders, revenue, customers and dates stop at the as-of date)."""
+
+    orders: int
+    revenue: float | None
+    new_customers: int  # customers whose first purchase came after the as-of date: in no segment
+    date_max: str  # where the data itself ends
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -203,6 +214,7 @@ class DataCoverage:
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
+    after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
 
 
 @dataclass
@@ -244,7 +256,8 @@ class SegmentStats:
     # An event log with payment-problem events (data.payment_problems): the segment's users who had one
     payment_problem_customers: int | None = None
     # RFM: customers by days since their last purchase (within_90_days, days_91_to_180,
-    # days_181_to_365, days_366_to_730, over_730_days), finer than the scores past six months
+    # days_181_to_364, days_365_to_729, days_730_or_more), finer than the scores past six months;
+    # the years end where the seasonality window's 365 days do
     last_purchase_days: dict[str, int] | None = None
     # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
     # plan can pick a large segment's big spenders by the CRM files' Value Tier column

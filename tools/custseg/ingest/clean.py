@@ -381,6 +381,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
 
     folded = None
+    recorded = orders["net"].to_numpy(dtype="float64", na_value=np.nan)  # the amounts as the rows give them, before returns come off
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
         orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
@@ -446,9 +447,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
     if negative is not None:  # a log keeps its 0.00 rows as purchases: said, so 'nothing left out' hides nothing
-        zero = int((out["amount"].to_numpy(dtype="float64", na_value=np.nan) == 0).sum())
-        if zero:
-            notes.append(f"{zero:,} {'row has' if zero == 1 else 'rows have'} an amount of 0.00 (a free item, a replacement or a sample?): kept as {'a purchase' if zero == 1 else 'purchases'} on {'its' if zero == 1 else 'their'} day, adding nothing to spend")
+        notes.extend(_zero_amount_notes(recorded[kept], orders["net"].to_numpy(dtype="float64", na_value=np.nan)[kept]))
     currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
     notes.extend(_included_note(orders, kept, m, currency))
     if "test_charge" in dropped:
@@ -570,6 +569,9 @@ def _fold_installments(orders: pd.DataFrame, kept: np.ndarray, identity: pd.Seri
     return summary, kept
 
 
+SERVICE_CODES_NAMED = 5  # the non-product codes the note names, most lines first; the rest are counted together
+
+
 def _service_lines(codes: pd.Series) -> np.ndarray:
     """Which lines book a service (postage, a fee, an adjustment), not a product: by code."""
     return text(codes).str.strip().str.upper().isin(SERVICE_CODES).to_numpy()
@@ -577,7 +579,10 @@ def _service_lines(codes: pd.Series) -> np.ndarray:
 
 def _service_note(codes: pd.Series, value: float, only_service: int, invoices: bool) -> str:
     top = text(codes).str.strip().str.upper().value_counts()
-    listing = ", ".join(f"{c} {n:,}" for c, n in top.head(5).items())
+    listing = ", ".join(f"{c} {n:,}" for c, n in top.head(SERVICE_CODES_NAMED).items())
+    others = top.iloc[SERVICE_CODES_NAMED:]
+    if len(others):  # the parts add up to the lines counted (a trial's five codes summed to 101 of 104)
+        listing += f", and {int(others.sum()):,} more {'line' if others.sum() == 1 else 'lines'} of {len(others):,} other {'code' if len(others) == 1 else 'codes'}"
     rest = f"; {only_service:,} {'invoices' if invoices else 'rows'} held nothing else and {'are' if only_service != 1 else 'is'} not counted as {'orders' if invoices else 'purchases'}" if only_service else ""
     return f"{len(codes):,} lines of {SERVICE_WORDS} ({listing}) are not products a customer bought: left out of spend (together {value:,.2f}){rest}"
 
@@ -605,6 +610,21 @@ def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative
     out = net.copy()
     np.add.at(out, matched["target"].to_numpy()[has_sale].astype(np.int64), net[rows])
     return out, folded
+
+
+def _zero_amount_notes(recorded: np.ndarray, net: np.ndarray) -> list[str]:
+    """The kept purchases at 0.00: those the rows record at 0.00, and apart from them those a
+    return (--net-returns) brought to 0.00, which are no free items (a trial's report said
+    7 rows had an amount of 0.00 where the file held 1)."""
+    zero = int((recorded == 0).sum())
+    netted = int(((net == 0) & (recorded != 0)).sum())
+    notes = []
+    if zero:
+        notes.append(f"{zero:,} {'row has' if zero == 1 else 'rows have'} an amount of 0.00 (a free item, a replacement or a sample?): kept as {'a purchase' if zero == 1 else 'purchases'} on {'its' if zero == 1 else 'their'} day, adding nothing to spend")
+    if netted:
+        notes.append(f"{netted:,} {'purchase comes' if netted == 1 else 'purchases come'} to 0.00 once the returns came off {'it' if netted == 1 else 'them'} (--net-returns): "
+                     f"kept as {'a purchase' if netted == 1 else 'purchases'} on {'its' if netted == 1 else 'their'} day, adding nothing to spend")
+    return notes
 
 
 def _netted_note(n: int) -> str:

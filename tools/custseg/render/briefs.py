@@ -174,7 +174,7 @@ def _other_view(kind: str, seg: dict, data: dict) -> dict:
         "activity": activity_basis(seg),
         "basis": str((seg.get("definition") or {}).get("basis") or "") if bands else "",
         "base": base(seg, data),
-        "segments": [{"key": k, "band": bands.get(k, ""), **{f: seg["segments"][k].get(f) for f in ("name", "count", "pct_customers", "trend", "trend_change")}} for k in seg.get("order", []) if k in seg.get("segments", {})],
+        "segments": [{"key": k, "band": bands.get(k, ""), **{f: seg["segments"][k].get(f) for f in ("name", "count", "count_prev", "pct_customers", "trend", "trend_change")}} for k in seg.get("order", []) if k in seg.get("segments", {})],
     }
 
 

@@ -173,6 +173,21 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def trend_counts(s: dict, noun: str = "customers") -> str:
+    """A trend's counts one period ago and now, "862 → 940 customers, of a larger base": a trend is
+    the change of a segment's share, and a marketer read Dormant's falling share as fewer
+    customers while its count rose (every customer who ever bought stays in the base)."""
+    prev, now, change = s.get("count_prev"), s.get("count"), s.get("trend_change")
+    if prev is None or now is None:
+        return ""
+    text = f"{fmt_count(prev)} → {fmt_count(now)} {noun}"
+    if change is not None and change < 0 <= now - prev:  # the share fell while the count did not
+        text += ", of a larger base"
+    elif change is not None and change > 0 >= now - prev:  # the share rose while the count did not
+        text += ", of a smaller base"
+    return text
+
+
 def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
     """The jinja2 environment: StrictUndefined, autoescape for ``*.html.j2`` only, the format filters."""
     env = jinja2.Environment(
@@ -194,6 +209,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
         "mean": fmt_mean,
         "date": fmt_date,
         "cell": _md_cell,
+        "trend_counts": trend_counts,
     })
     return env
 
@@ -782,6 +798,8 @@ def _data(facts: dict) -> dict:
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
+        # an as-of date before the data's end: the purchases after it, which no figure counts
+        "after_as_of": after_as_of_text(d),
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
@@ -1327,12 +1345,33 @@ def data_age(facts: dict) -> int | None:
     return age if age > (facts.get("period_days") or DEFAULT_PERIOD_DAYS) else None
 
 
+def after_as_of_text(data: dict) -> str | None:
+    """The purchases after an as-of date earlier than the data's end, which no figure counts:
+    "1,959 orders after it, up to 1998-06-30 (70,976.39 of revenue)"."""
+    after = data.get("after_as_of")
+    if not after:
+        return None
+    parts = [f"{fmt_money(after['revenue'], data.get('currency'))} of revenue"] if after.get("revenue") is not None else []
+    if after.get("new_customers"):
+        parts.append(f"the first purchases of {fmt_count(after['new_customers'])} customers, who are in no segment")
+    orders = f"{fmt_count(after['orders'])} {'order' if after['orders'] == 1 else 'orders'} after it, up to {fmt_date(after['date_max'])}"
+    return orders + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def _data_age_point(facts: dict) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
-    (a trial's plan read as today's on data that ended in 1998)."""
-    if not data_age(facts):
-        return []
-    return [{"lead": "Old data", "text": f"the data ends on {fmt_date(facts['data']['date_max'])}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."}]
+    (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
+    end says so, and what was left out after it (a trial's report said the data ended in 1998
+    above figures that stopped in 1997)."""
+    data = facts.get("data") or {}
+    after = after_as_of_text(data)
+    points = []
+    if data_age(facts):
+        ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
+        points.append({"lead": "Old data", "text": f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."})
+    if after:
+        points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
+    return points
 
 
 def _outstanding_point(facts: dict) -> list[dict]:
@@ -1465,7 +1504,7 @@ def _bought_nothing(row: dict, period_days: int | None) -> bool:
 
 
 DOMINANT_SHARE = 0.5  # a segment holding this share of customers is too broad to act on as one
-LAST_PURCHASE_WORDS = {"within_90_days": "in the last 90 days", "days_91_to_180": "between 91 and 180 days ago", "days_181_to_365": "between 181 and 365 days ago", "days_366_to_730": "one to two years ago", "over_730_days": "over two years ago"}
+LAST_PURCHASE_WORDS = {"within_90_days": "in the last 90 days", "days_91_to_180": "between 91 and 180 days ago", "days_181_to_364": "between 181 and 364 days ago", "days_365_to_729": "one to two years ago", "days_730_or_more": "two years ago or more"}
 
 
 def _inside(row: dict, tiers: dict[str, str] | None) -> str:

@@ -100,7 +100,7 @@ def value_kind(key: str) -> str:
     if "scores" in parts and leaf.isdigit():  # cut points: scores.recency.cuts.0
         i = parts.index("scores")
         return SCORE_UNITS.get(parts[i + 1], "count") if i + 1 < len(parts) else "count"
-    if "last_purchase_days" in parts[:-1]:  # customers per band of days (last_purchase_days.over_730_days)
+    if "last_purchase_days" in parts[:-1]:  # customers per band of days (last_purchase_days.days_730_or_more)
         return "count"
     if "seasonality" in parts and leaf not in ("buyers", "window_days", "window_start", "window_end"):
         return "pct"  # seasonality.revenue_share.q4, seasonality.one_quarter_only: shares

@@ -10,12 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custseg.compute.metrics import Ledger
-from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, short_data_warning, subscription_warning, too_short_for, unattributed_share
+from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, one_time_warning, short_data_warning, subscription_warning, too_short_for, unattributed_share
 from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
-from custseg.render.report import fmt_pct
 from custseg.toolkit.spec import Tool, param
 
 SMALL_BASE = 50
@@ -272,10 +271,8 @@ CHOSEN_DROPS = ("test_charge", "excluded_channel", "returned")
 def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> list[str]:
     out = list(ds.warnings)
     buyers = "buyers" if r.buyers is not None else "customers"  # an event log's users did not all buy
-    if r.one_time_share is not None and r.one_time_share >= 0.5:
-        carry = "recency and spend carry" if ds.has_revenue else "recency carries"
-        # the same format as the share in the briefs and the report (67.5%, not 67%): one figure, one way
-        out.append(f"{fmt_pct(r.one_time_share)} of {buyers} bought once: frequency separates few of them, so {carry} the segmentation")
+    if once := one_time_warning(r.one_time_share, buyers, ds.has_revenue):
+        out.append(once)
     if r.days_covered is not None and r.days_covered < 2 * DEFAULT_PERIOD_DAYS and ds.kind != "customers":
         out.append(short_data_warning(r.days_covered))
     base = r.buyers if r.buyers is not None else r.customers
