@@ -227,7 +227,7 @@ def test_validation_chart_matches_facts(runs, rendered, name):
     data = rendered[name][1]["validation"].data
     keys = ("customers", "repeat_rate", "revenue_per_customer", "revenue_share")
     rebuilt = [{"segment": s, **{k: data[k][i] for k in keys}} for i, s in enumerate(data["segments"])]
-    assert rebuilt == val["segments"]
+    assert rebuilt == [{k: r[k] for k in ("segment", *keys)} for r in val["segments"]]
     names = {k: v["name"] for k, v in _rfm(facts)["segments"].items()}
     assert data["labels"] == [names[r["segment"]] for r in val["segments"]]
     assert data["base_repeat_rate"] == val["base_repeat_rate"]

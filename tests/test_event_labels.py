@@ -20,7 +20,7 @@ import pytest
 
 from custseg.cli.main import main
 from custseg.render.briefs import render_brief
-from custseg.render.report import fmt_count, fmt_pct
+from custseg.render.report import fmt_count, fmt_pct, trend_counts
 from tests.conftest import EXAMPLES
 from tests.test_report import html_text, section
 
@@ -175,7 +175,8 @@ def test_behavioral_bands_in_plain_words(events):
     for line in lines:
         s = beh[re.search(r"\(`(\w+)`\)", line).group(1)]
         assert f"; {fmt_count(s['count'])} users ({fmt_pct(s['pct_customers'])} of users)" in line
-        assert (f", share {s['trend']} ({fmt_pct(s['trend_change'], True)})" in line) == bool(s["trend"])
+        told = f", share {s['trend']} ({fmt_pct(s['trend_change'], True)}; {trend_counts(s, 'users')})"
+        assert (told in line) == bool(s["trend"]), line
 
 
 def test_segments_brief_offers_a_plan_on_the_behavioral_segments(events):
