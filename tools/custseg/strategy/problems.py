@@ -29,7 +29,7 @@ CODES: dict[str, str] = {
     "kpi_target_backwards": "a KPI target worse than its baseline (lower for a rate, spend or score; higher for days since the last purchase; for a segment's size, higher for a lapsed, dormant or at-risk segment at the bottom of the ranking and lower for the top one)",
     "kpi_at_limit": "a KPI whose baseline is already at its limit (a rate of 1.0, 100%), so no target can improve on it",
     "rate_not_fraction": "a rate or share written as a percentage (15) where a fraction (0.15) is meant",
-    "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate)",
+    "baseline_other_metric": "a KPI baseline cites a fact of another kind than its metric (a count for a rate), or of the same kind on another base (a share of all customers, pct_customers, for a repeat rate; spend per customer, avg_value, for spend per order, aov)",
     "baseline_other_segment": "a KPI baseline cites a fact of another segment or segmentation than the KPI's own segment",
     "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
     "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
@@ -57,6 +57,8 @@ CODES: dict[str, str] = {
     "baseline_too_few": "a KPI baseline that is a next-period rate of fewer than 20 customers (3 of 4 who bought again read as 75.0%): one customer moves it by five points or more, so a target cannot be read against it",
     "target_between_steps": "a KPI rate target a segment's size cannot reach: a rate over n customers moves in steps of 1/n (a repeat rate of one customer is 0 or 1, so not 0.5)",
     "budget_not_users": "the plan's budget (money or staff hours per period) is more than the user's budget answer in answers.json names ('£800 a month' and a plan of 5,000 a month; 2,400 a quarter is 800 a month), the plan types an amount where the user gave no money ('a few hours a week'), or the whole plan has no budget where the user gave one; an answer in another currency than the data's is not compared",
+    "target_beyond_data": "a KPI or pathway success target on a rate of a segment's own customers (repeat_rate, next_repeat_rate) above the highest value any segment of the segmentation reached (an At Risk next-period rate of 0.7 where the best segment, Champions, reached 0.656), or a pathway's above its to-segment's own rate (0.6 for At Risk -> Loyal where Loyal reached 0.363): no customers in the data did that; the best segment may aim above its own",
+    "fraction_not_count": "a count of customers given a fraction as its target or trigger (0.05 for a segment of 215): a share typed where a number of people is meant",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
 }
 
