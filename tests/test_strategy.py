@@ -359,6 +359,8 @@ BROKEN = [
     ("pathway_rate_target_above_its_to_segment", _set("pathways[3].success_metric.target", 0.7), "target_beyond_data", "pathways[3].success_metric.target"),
     ("kpi_count_target_as_a_fraction", _set("kpis[6]", {"segment": "dormant", "metric": "count", "baseline": "{segmentations.rfm.segments.dormant.count}", "target": 0.05, "review": "monthly"}), "fraction_not_count", "kpis[6].target"),
     ("baseline_share_of_customers_for_a_rate", _set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.pct_customers}"), "baseline_other_metric", "kpis[5].baseline"),
+    ("promise_organic_rate_as_the_flows", _set("pathways[3].expected_outcome", "The win-back flow will bring back {segmentations.rfm.segments.at_risk.next_repeat_rate} of them."), "promise_in_text", "pathways[3].expected_outcome"),
+    ("fact_of_other_segment_as_a_campaigns_effect", _set("pathways[3].expected_outcome", "Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars."), "fact_of_other_segment", "pathways[3].expected_outcome"),
     ("baseline_spend_per_customer_for_aov", _set("kpis[4]", {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 200, "review": "monthly"}), "baseline_other_metric", "kpis[4].baseline"),
 ]
 
@@ -767,6 +769,33 @@ def test_baselines_of_the_same_kind_and_base_stand(runs):
     assert "is a share of all customers, but the KPI measures next_repeat_rate (a rate among the segment's own customers)" in p.message
 
 
+AT_RISK_RATE = "{segmentations.rfm.segments.at_risk.next_repeat_rate}"
+
+
+@pytest.mark.parametrize("outcome, codes", [
+    # the organic next-period rate (no campaign ran) told as what the flow will do: a CDNOW trial
+    (f"The win-back flow will bring back {AT_RISK_RATE} of them.", ["promise_in_text"]),
+    (f"We expect the flow to win back about {AT_RISK_RATE} of Slipping Regulars.", ["promise_in_text"]),
+    (f"{AT_RISK_RATE} of them will come back after the first email.", ["promise_in_text"]),
+    ("The pathway will move {segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate} of them into Loyal.", ["promise_in_text"]),
+    # the same rate as the mark to beat, as what happened, or as a what-if
+    (f"The win-back flow aims to bring back more than the {AT_RISK_RATE} who came back on their own last period.", []),
+    (f"Without a campaign, {AT_RISK_RATE} of them bought again in the next period; the flow will try to beat that.", []),
+    (f"If the flow brought back {AT_RISK_RATE} of them again, the revenue would hold.", []),
+    # Champions' rate told as what a campaign does for At Risk's lapsed regulars: whose it is, is the error
+    ("Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars.", ["fact_of_other_segment"]),
+    ("Win-back emails bring back lapsed regulars at {segmentations.rfm.segments.dormant.next_repeat_rate}.", ["fact_of_other_segment"]),
+    # named as Champions', or the figure of where the pathway leads: fine
+    (f"Champions came back at {{segmentations.rfm.segments.champions.next_repeat_rate}} in the next period; the flow aims to beat the {AT_RISK_RATE} of At Risk.", []),
+    ("Slipping Regulars who return become Steady Regulars, who buy again at {segmentations.rfm.segments.loyal.next_repeat_rate}.", []),
+    ("Each Regular they become buys again at {segmentations.rfm.segments.loyal.next_repeat_rate}.", []),
+])
+def test_a_rate_in_a_pathway_is_the_from_segments_measured_one(runs, outcome, codes):
+    """pathways[3] leads At Risk to Loyal: its text speaks of At Risk's customers."""
+    doc = _set("pathways[3].expected_outcome", outcome)(reference())
+    assert [p.code for p in validate(doc, facts_of(runs)) if p.path == "pathways[3].expected_outcome"] == codes
+
+
 def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
     """A count baseline under a rate KPI is one problem (the baseline), not also a 'target
     below the baseline' that would ask for a repeat rate above 75."""
@@ -869,10 +898,11 @@ def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
     kpi = {"segment": "loyal", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.repeat_rate}", "target": 0.9, "review": "monthly"}
     (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
     assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message and "(everyone in Loyal has already bought more than once)" in p.message
-    # a rate below its most may be held where it is or raised
+    # a rate below its most may be held where it is or raised, as far as the best segment reached
     kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "monthly"}
     assert _kpi_problems(reference(), facts, kpi) == []
-    assert _kpi_problems(reference(), facts, kpi | {"target": 1}) == []
+    assert _kpi_problems(reference(), facts, kpi | {"target": facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"]}) == []
+    assert [p.code for p in _kpi_problems(reference(), facts, kpi | {"target": 1})] == ["target_beyond_data"]
 
 
 def test_a_figure_is_matched_only_to_facts_of_the_same_segmentation(runs):

@@ -193,7 +193,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
-        problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
+        problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
         problems += count_as_reach(path, text, facts)
@@ -396,6 +396,14 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
         elif not any(ANSWERABLE[kind].search(w) for w in warnings):
             out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
     return out
+
+
+def _pathway_ends(doc: dict, path: str) -> tuple[Any, Any] | None:
+    """The from- and to-segment of the pathway a text belongs to (pathways[2].expected_outcome)."""
+    at = re.match(r"pathways\[(\d+)\]\.", path)
+    items = doc.get("pathways") if isinstance(doc.get("pathways"), list) else []
+    p = items[int(at.group(1))] if at and int(at.group(1)) < len(items) else None
+    return (p.get("from_segment"), p.get("to_segment")) if isinstance(p, dict) else None
 
 
 def covered_segments(doc: Any) -> list[str]:
