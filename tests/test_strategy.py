@@ -356,6 +356,14 @@ BROKEN = [
     ("fact_lifetime_share_of_monthly_sales", _append_persona("loyal", "They bring {segmentations.rfm.segments.loyal.revenue_share} of our current monthly sales."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("promise_most_will_come_back", _set(f"{P0}.expected_outcome", "Most of them will come back after the first email."), "promise_in_text", f"{P0}.expected_outcome"),
     ("display_name_holds_another_segments_name", _set("segments.dormant.display_name", "VIP Champions"), "display_name_clash", "segments.dormant.display_name"),
+    # a CDNOW win-back trial: targets and baselines check.py let through
+    ("kpi_rate_target_above_the_best_segment", _set("kpis[5].target", 0.97), "target_beyond_data", "kpis[5].target"),
+    ("pathway_rate_target_above_its_to_segment", _set("pathways[3].success_metric.target", 0.7), "target_beyond_data", "pathways[3].success_metric.target"),
+    ("kpi_count_target_as_a_fraction", _set("kpis[6]", {"segment": "dormant", "metric": "count", "baseline": "{segmentations.rfm.segments.dormant.count}", "target": 0.05, "review": "monthly"}), "fraction_not_count", "kpis[6].target"),
+    ("baseline_share_of_customers_for_a_rate", _set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.pct_customers}"), "baseline_other_metric", "kpis[5].baseline"),
+    ("promise_organic_rate_as_the_flows", _set("pathways[3].expected_outcome", "The win-back flow will bring back {segmentations.rfm.segments.at_risk.next_repeat_rate} of them."), "promise_in_text", "pathways[3].expected_outcome"),
+    ("fact_of_other_segment_as_a_campaigns_effect", _set("pathways[3].expected_outcome", "Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars."), "fact_of_other_segment", "pathways[3].expected_outcome"),
+    ("baseline_spend_per_customer_for_aov", _set("kpis[4]", {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 200, "review": "monthly"}), "baseline_other_metric", "kpis[4].baseline"),
 ]
 
 
@@ -714,6 +722,82 @@ def test_an_unknown_metric_is_one_problem(runs):
     assert [p.code for p in problems] == ["unknown_metric"]
 
 
+def _kpi_and_pathway_problems(runs, *mutations) -> list[tuple[str, str]]:
+    doc = reference()
+    for mutate in mutations:
+        doc = mutate(doc)
+    return [(p.code, p.path) for p in validate(doc, facts_of(runs)) if p.path.startswith(("kpis", "pathways[3]"))]
+
+
+def test_a_rate_target_is_held_to_what_the_best_segment_reached(runs):
+    """A CDNOW trial: At Risk's next-period rate aimed at 0.7 (from 0.19) when Champions, the best,
+    reached 0.656, and the At Risk -> Loyal pathway at 0.6 when Loyal's own reached 0.363. Here
+    Champions reached 0.929 and Loyal 0.639."""
+    facts = facts_of(runs)
+    rates = {k: s["next_repeat_rate"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    assert max(rates, key=rates.get) == "champions" and rates["loyal"] < 0.66 and 0.3 < rates["at_risk"] < 0.4
+    (p,) = [p for p in validate(_set("kpis[5].target", 0.97)(reference()), facts) if p.code == "target_beyond_data"]
+    assert f"the highest next_repeat_rate any segment of rfm reached is {rates['champions']:.3g}, of 'Champions' ({{segmentations.rfm.segments.champions.next_repeat_rate}})" in p.message
+    assert f"aim between where 'At Risk' is ({rates['at_risk']:.3g}) and {rates['loyal']:.3g}, what 'Loyal', the next segment up, reached" in p.message
+    (p,) = [p for p in validate(_set("pathways[3].success_metric.target", 0.7)(reference()), facts) if p.code == "target_beyond_data"]
+    assert f"leads to 'Loyal', whose own customers' next_repeat_rate is {rates['loyal']:.3g}" in p.message
+    # true counterparts: below the best (a KPI), below where the pathway leads, within a point of it
+    # (rounded), the best segment's own KPI above its own value (the reference's 0.95), a share
+    # of all customers (a small segment may grow past a big one's share)
+    assert _kpi_and_pathway_problems(runs, _set("kpis[5].target", 0.9), _set("pathways[3].success_metric.target", 0.6)) == []
+    assert _kpi_and_pathway_problems(runs, _set("pathways[3].success_metric.target", round(rates["loyal"] + 0.005, 3))) == []
+    assert reference()["kpis"][0]["target"] > rates["champions"]
+    share = {"segment": "new", "metric": "pct_customers", "baseline": "{segmentations.rfm.segments.new.pct_customers}", "target": 0.9, "review": "monthly"}
+    assert _kpi_and_pathway_problems(runs, _set("kpis[3]", share)) == []
+
+
+def test_a_repeat_rate_with_no_segment_below_one_has_no_ceiling_but_one(runs):
+    """repeat_rate is 1.0 for every segment of repeat buyers: only a target above 1 (a percentage) is refused."""
+    kpi = {"segment": "dormant", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.dormant.repeat_rate}", "target": 0.9, "review": "quarterly"}
+    assert _kpi_and_pathway_problems(runs, _set("kpis[6]", kpi)) == []
+
+
+def test_baselines_of_the_same_kind_and_base_stand(runs):
+    """The mirrors of the trial's mutations: the KPI's own measure as its baseline."""
+    aov = {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.aov}", "target": 200, "review": "monthly"}
+    spend = {"segment": "needs_attention", "metric": "monetary_total", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 400, "review": "monthly"}
+    share = {"segment": "dormant", "metric": "pct_customers", "baseline": "{segmentations.rfm.segments.dormant.pct_customers}", "target": 0.5, "review": "monthly"}
+    count = {"segment": "dormant", "metric": "count", "baseline": "{segmentations.rfm.segments.dormant.count}", "target": 1500, "review": "monthly"}
+    for kpi in (aov, spend):
+        assert _kpi_and_pathway_problems(runs, _set("kpis[4]", kpi)) == [], kpi
+    for kpi in (share, count, count | {"target": 0}):
+        assert _kpi_and_pathway_problems(runs, _set("kpis[6]", kpi)) == [], kpi
+    (p,) = [p for p in validate(_set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.pct_customers}")(reference()), facts_of(runs)) if p.path.startswith("kpis[5]")]
+    assert "is a share of all customers, but the KPI measures next_repeat_rate (a rate among the segment's own customers)" in p.message
+
+
+AT_RISK_RATE = "{segmentations.rfm.segments.at_risk.next_repeat_rate}"
+
+
+@pytest.mark.parametrize("outcome, codes", [
+    # the organic next-period rate (no campaign ran) told as what the flow will do: a CDNOW trial
+    (f"The win-back flow will bring back {AT_RISK_RATE} of them.", ["promise_in_text"]),
+    (f"We expect the flow to win back about {AT_RISK_RATE} of Slipping Regulars.", ["promise_in_text"]),
+    (f"{AT_RISK_RATE} of them will come back after the first email.", ["promise_in_text"]),
+    ("The pathway will move {segmentations.rfm.opportunities.at_risk_to_loyal.historical_rate} of them into Loyal.", ["promise_in_text"]),
+    # the same rate as the mark to beat, as what happened, or as a what-if
+    (f"The win-back flow aims to bring back more than the {AT_RISK_RATE} who came back on their own last period.", []),
+    (f"Without a campaign, {AT_RISK_RATE} of them bought again in the next period; the flow will try to beat that.", []),
+    (f"If the flow brought back {AT_RISK_RATE} of them again, the revenue would hold.", []),
+    # Champions' rate told as what a campaign does for At Risk's lapsed regulars: whose it is, is the error
+    ("Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars.", ["fact_of_other_segment"]),
+    ("Win-back emails bring back lapsed regulars at {segmentations.rfm.segments.dormant.next_repeat_rate}.", ["fact_of_other_segment"]),
+    # named as Champions', or the figure of where the pathway leads: fine
+    (f"Champions came back at {{segmentations.rfm.segments.champions.next_repeat_rate}} in the next period; the flow aims to beat the {AT_RISK_RATE} of At Risk.", []),
+    ("Slipping Regulars who return become Steady Regulars, who buy again at {segmentations.rfm.segments.loyal.next_repeat_rate}.", []),
+    ("Each Regular they become buys again at {segmentations.rfm.segments.loyal.next_repeat_rate}.", []),
+])
+def test_a_rate_in_a_pathway_is_the_from_segments_measured_one(runs, outcome, codes):
+    """pathways[3] leads At Risk to Loyal: its text speaks of At Risk's customers."""
+    doc = _set("pathways[3].expected_outcome", outcome)(reference())
+    assert [p.code for p in validate(doc, facts_of(runs)) if p.path == "pathways[3].expected_outcome"] == codes
+
+
 def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
     """A count baseline under a rate KPI is one problem (the baseline), not also a 'target
     below the baseline' that would ask for a repeat rate above 75."""
@@ -816,10 +900,11 @@ def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
     kpi = {"segment": "loyal", "metric": "repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.repeat_rate}", "target": 0.9, "review": "monthly"}
     (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
     assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message and "(everyone in Loyal has already bought more than once)" in p.message
-    # a rate below its most may be held where it is or raised
+    # a rate below its most may be held where it is or raised, as far as the best segment reached
     kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "monthly"}
     assert _kpi_problems(reference(), facts, kpi) == []
-    assert _kpi_problems(reference(), facts, kpi | {"target": 1}) == []
+    assert _kpi_problems(reference(), facts, kpi | {"target": facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"]}) == []
+    assert [p.code for p in _kpi_problems(reference(), facts, kpi | {"target": 1})] == ["target_beyond_data"]
 
 
 def test_a_figure_is_matched_only_to_facts_of_the_same_segmentation(runs):

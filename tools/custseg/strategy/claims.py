@@ -5,6 +5,7 @@ email reaches, and money promised. Each check returns check.py problems; standar
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -341,13 +342,22 @@ SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "medi
 _OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
 
 
-def other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
+def other_segment_figures(path: str, text: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], ends: tuple[Any, Any] | None = None) -> list[Problem]:
     """'{...loyal.next_repeat_rate} of First-Timers': one segment's figure told as another's.
     Comparing segments is fine ('Loyal repeat at {...loyal.repeat_rate}'); the words right
     after the reference say whose figure it is. In a segment's own text, a sentence about
-    'them' that cites another segment's figure gives it as theirs unless it names whose it is."""
+    'them' that cites another segment's figure gives it as theirs unless it names whose it is.
+    ``ends``: a pathway's from- and to-segment, for its own text: the customers it speaks of
+    are the from-segment's, and its to-segment's figures say what moving there means. A CDNOW
+    trial's At Risk -> Loyal pathway: 'Win-back emails typically bring back
+    {...champions.next_repeat_rate} of lapsed regulars' (Champions' own next-period rate, told as
+    what a campaign does for At Risk)."""
     own = re.match(r"segments\.([^.]+)\.", path)
     own_key = own.group(1) if own and own.group(1) in fact_segments else None
+    leads_to = None
+    if ends and not own_key:
+        own_key = ends[0] if ends[0] in fact_segments else None
+        leads_to = ends[1]
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner = _SEGMENT_FACT.match(m.group(1))
@@ -357,6 +367,8 @@ def other_segment_figures(path: str, text: str, segmentation: str, fact_segments
             out += _other_segmentation_of_them(path, text, m, owner, own_key, segmentation)
             continue
         joint = _OF_GROUP.match(text[m.end():])
+        if owner.group(2) == leads_to and own_key:
+            continue  # where the pathway leads: 'Regulars spend {...loyal.avg_value}'
         if not joint:
             out += _said_of_them(path, text, m, owner.group(2), own_key, segmentation, fact_segments, aliases)
             continue

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custseg.strategy.document import _number
-from custseg.strategy.metrics import _KIND_WORDS, _activity, _lower_is_better, _worse
+from custseg.strategy.document import _items, _number
+from custseg.strategy.metrics import _activity, _lower_is_better, _worse, measure
 from custseg.strategy.problems import Problem
 from custseg.strategy.ranking import _losing
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -25,9 +25,9 @@ def _cited(baseline: Any) -> str | None:
     return ref.group(1) if ref else None
 
 
-def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Problem]:
-    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo.
-    Only for computed metrics: an unknown one is already a problem of its own."""
+def _typed_values(doc: dict, kpis: list) -> list[tuple[str, Any, Any]]:
+    """(path, metric, value) of every typed value a metric is held to: KPI targets, pathway
+    triggers and success targets."""
     checks = [(f"kpis[{i}].target", k.get("metric"), k.get("target")) for i, k in enumerate(kpis) if isinstance(k, dict)]
     for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []):
         if isinstance(p, dict):
@@ -35,11 +35,30 @@ def _fraction_problems(doc: dict, kpis: list, metrics: list[str]) -> list[Proble
                 checks.append((f"pathways[{i}].trigger.value", p["trigger"].get("metric"), p["trigger"].get("value")))
             if isinstance(p.get("success_metric"), dict):
                 checks.append((f"pathways[{i}].success_metric.target", p["success_metric"].get("metric"), p["success_metric"].get("target")))
+    return checks
+
+
+# Metrics that count customers: a whole number of people, never a share of them.
+CUSTOMER_COUNTS = ("count", "outstanding_customers", "payment_problem_customers")
+
+
+def _fraction_problems(doc: dict, kpis: list, metrics: list[str], customers: Any = None) -> list[Problem]:
+    """Rates and shares are fractions everywhere (0.15, shown as 15.0%): a 15 is a typo. The
+    mirror: a count of customers of 0.05 is a share typed where a number of people is meant (a
+    trial's At Risk count KPI, baseline 215, target 0.05). Only for computed metrics: an unknown
+    one is already a problem of its own. ``customers``: how many were segmented."""
     out = []
-    for path, metric, value in checks:
+    for path, metric, value in _typed_values(doc, kpis):
         v = _number(value)
-        if isinstance(metric, str) and metric in metrics and v is not None and value_kind(metric) == "pct" and v > 1:
+        if not isinstance(metric, str) or metric not in metrics or v is None:
+            continue
+        if value_kind(metric) == "pct" and v > 1:
             out.append(Problem(path, "rate_not_fraction", f"{metric} is a fraction (0.25 is 25%), and {v:g} would be {v:g}00%; write {v / 100:g} for {v:g}%"))
+        elif metric in CUSTOMER_COUNTS and 0 < v < 1:
+            n = _number(customers)
+            of_all = f" ({v:g} of the {n:,.0f} segmented is about {round(v * n):,})" if n else ""
+            share = " measure pct_customers, a share of all customers, with this target, or" if metric == "count" else ""
+            out.append(Problem(path, "fraction_not_count", f"{metric} is a number of customers, and {v:g} is less than one of them: a share was meant;{share} write the number of customers{of_all}"))
     return out
 
 
@@ -74,7 +93,7 @@ def _baseline_kinds(kpis: list, keys: dict[str, Any], segmentation: str) -> list
             hint = f"cite {{{same}}}" if same in keys else f"cite a fact of segments.{seg} that measures {k['metric']}"
             out.append(Problem(f"kpis[{i}].baseline", "baseline_other_segment", f"{{{key}}} is a fact of {other}, but the KPI measures the segment '{seg}' of {segmentation}; {hint} so the target is compared with the segment's own value"))
             continue
-        cited, wanted = _KIND_WORDS.get(value_kind(key)), _KIND_WORDS.get(value_kind(k["metric"]))
+        cited, wanted = measure(key), measure(k["metric"])
         if cited != wanted:
             hint = f"cite {{{same}}}" if same in keys else f"cite a fact that measures {k['metric']}"
             out.append(Problem(f"kpis[{i}].baseline", "baseline_other_metric", f"{{{key}}} is {cited}, but the KPI measures {k['metric']} ({wanted}); {hint} so the target can be compared with it"))
@@ -106,7 +125,7 @@ def _backwards_targets(kpis: list, keys: dict[str, Any], segmentation: str, orde
             if lower is None:
                 continue
             why = f"the {metric} target should be {'at or below' if lower else 'at or above'} it (the baseline's own value holds it where it is)"
-        if _KIND_WORDS.get(value_kind(key)) != _KIND_WORDS.get(value_kind(metric)):
+        if measure(key) != measure(metric):
             continue  # a baseline of another kind: baseline_other_metric says so
         if _other_owner(key, segmentation, seg):
             continue  # another segment's baseline: baseline_other_segment says so
@@ -179,3 +198,62 @@ def _baselines_of_too_few(kpis: list, segmentation: str, seg_facts: dict) -> lis
                 f"({{segmentations.{segmentation}.validation.segments.{seg}.customers}}): one customer moves it by {100 / n:.0f} points, so no target can be read against it; "
                 "track the segment's count or its spend instead, and this rate once a rerun measures it on more customers")))
     return out
+
+
+def _rates_of(fact_segments: dict, metric: str) -> dict[str, float]:
+    """Each segment's value of a rate, where the facts hold one."""
+    return {k: v for k, s in fact_segments.items() if isinstance(s, dict) and (v := _number(s.get(metric))) is not None}
+
+
+def _targets_beyond_data(doc: dict, kpis: list, segmentation: str, fact_segments: dict) -> list[Problem]:
+    """A rate target above anything the data shows: a trial's At Risk aimed its next-period rate
+    at 0.7 (from 0.19) when Champions, the best segment, reached 0.656, and its At Risk -> Loyal
+    pathway at 0.6 when Loyal's own customers reached 0.363. Only for rates of a segment's own
+    customers (repeat_rate, next_repeat_rate): their ceiling is what the best segment did. Shares
+    of all customers or of revenue, counts and money have no such ceiling (a small segment may
+    grow past a big one). The best segment itself may aim higher (kpi_at_limit stops it at 1.0)."""
+    out = []
+    for i, k in _items({"kpis": kpis}, "kpis"):
+        out += _beyond(f"kpis[{i}].target", k.get("metric"), k.get("target"), k.get("segment"), None, segmentation, fact_segments)
+    for i, p in _items(doc, "pathways"):
+        if isinstance(p.get("success_metric"), dict):
+            success = p["success_metric"]
+            out += _beyond(f"pathways[{i}].success_metric.target", success.get("metric"), success.get("target"), p.get("from_segment"), p.get("to_segment"), segmentation, fact_segments)
+    return out
+
+
+def _beyond(path: str, metric: Any, target: Any, segment: Any, to: Any, segmentation: str, fact_segments: dict) -> list[Problem]:
+    """One target against the highest rate any segment reached; for a pathway, against its
+    to-segment's too, when that is above where the pathway starts: customers who move there
+    are not expected to outdo those already in it."""
+    value = _number(target)
+    if not isinstance(metric, str) or value_kind(metric) != "pct" or not metric.endswith("_rate") or value is None or not 0 <= value <= 1:
+        return []  # above 1: rate_not_fraction says so
+    rates = _rates_of(fact_segments, metric)
+    own = rates.get(segment) if isinstance(segment, str) else None
+    if not rates or (own is not None and own >= max(rates.values()) - 1e-9):
+        return []
+    holder = max(rates, key=rates.get)
+    leads = isinstance(to, str) and to in rates and (own is None or rates[to] > own) and rates[to] < rates[holder]
+    if leads:
+        holder = to
+    ceiling = rates[holder]
+    if value <= ceiling + STEP_SLACK + 1e-9:  # a point above it is the ceiling, rounded
+        return []
+
+    def name(key: str) -> str:
+        return str((fact_segments.get(key) or {}).get("name") or key)
+
+    ref = f"{{segmentations.{segmentation}.segments.{holder}.{metric}}}"
+    if leads:
+        why = f"the pathway leads to '{name(holder)}', whose own customers' {metric} is {ceiling:.3g} ({ref}), and customers who move there are not expected to outdo those already in it"
+    else:
+        why = f"the highest {metric} any segment of {segmentation} reached is {ceiling:.3g}, of '{name(holder)}' ({ref}), so no customers in the data did that"
+    if own is None:
+        aim = f"aim at or below {ceiling:.3g}"
+    elif leads:
+        aim = f"aim between where '{name(segment)}' is ({own:.3g}) and {ceiling:.3g}"
+    else:
+        better = min((k for k, v in rates.items() if v > own), key=rates.get)
+        aim = f"aim between where '{name(segment)}' is ({own:.3g}) and {rates[better]:.3g}, what '{name(better)}', the next segment up, reached"
+    return [Problem(path, "target_beyond_data", f"the target {value:g} is beyond anything the data shows: {why}; {aim}")]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from custseg.strategy.resolve import value_kind
+
 # Per-customer columns of customers.csv that a trigger can test.
 CUSTOMER_METRICS = (
     "recency_days", "purchase_days", "orders", "monetary_total", "aov", "r_score", "f_score", "m_score",
@@ -43,6 +45,30 @@ def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
 
 # How a kind of fact reads in a message; counts and averages of counts are alike enough.
 _KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an amount of money", "days": "a number of days", "count": "a count", "dec": "a count"}
+
+
+# Figures of one kind that still measure different things: a repeat rate is a share of the segment's
+# own customers, pct_customers a share of all of them; aov is spend per order, avg_value a customer's
+# spend over the whole data (the mean of monetary_total), revenue the segment's total. A trial's
+# repeat-rate KPI took {...at_risk.pct_customers} as its baseline, and an aov KPI took avg_value
+# (188.93 against an order value of 36.17).
+_MEASURES = {
+    "pct_customers": "a share of all customers", "pct_customers_prev": "a share of all customers",
+    "revenue_share": "a share of revenue", "mrr_share": "a share of MRR",
+    "aov": "spend per order", "avg_value": "spend per customer over the data", "monetary_total": "spend per customer over the data",
+    "revenue": "a segment's total spend",
+}
+
+
+def measure(key: str) -> str:
+    """What a fact or metric measures, in words, finely enough that two that differ cannot stand
+    for each other as a KPI's baseline and target: its kind (_KIND_WORDS), split where a kind
+    holds figures of different bases (shares of all customers against rates of a segment's own)."""
+    leaf = key.rsplit(".", 1)[-1]
+    kind = value_kind(key)
+    if kind == "pct" and (leaf.endswith("_rate") or leaf == "rate"):
+        return "a rate among the segment's own customers"
+    return _MEASURES.get(leaf) or _KIND_WORDS.get(kind, kind)
 
 
 def _lower_is_better(metric: str) -> bool | None:

@@ -2,14 +2,16 @@
 definitely bring in'), a what-if told as what the plan will bring (a sized opportunity, or the
 money failed payments still owe, as 'the {...value_per_10pct} this campaign will bring in' or
 'expect this flow to add {...}'), a segment's past spend told as the gain ('winning them back
-adds {...at_risk.revenue}'), and what customers will do ('this flow will win back most of them').
+adds {...at_risk.revenue}'), a rate measured with no campaign told as the plan's result ('the
+flow will bring back {...at_risk.next_repeat_rate} of them'), and what customers will do ('this
+flow will win back most of them').
 A plan expects; what customers do and pay it cannot promise. Standard library only."""
 
 from __future__ import annotations
 
 import re
 
-from custseg.strategy.claims import _sentence_at, _sentence_span
+from custseg.strategy.claims import _RATE_WORDS, _sentence_at, _sentence_span
 from custseg.strategy.figures import CURRENCY_CODES
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -74,6 +76,43 @@ _AIM_BEFORE = re.compile(r"\b(?:if|whether|hope|hoping|aim|aims|aiming|want|want
 _HEDGED = re.compile(r"\bif\b|\bup\s+to\b|\bas\s+much\s+as\b|\b(?:could|might|may|would)\b|\bat\s+(?:the\s+)?(?:last|past|this|that|the\s+same)\s+(?:\w+(?:'s)?\s+){0,2}?rates?\b", re.IGNORECASE)
 
 
+# A measured rate told as what the plan will do: 'the win-back flow will bring back
+# {...at_risk.next_repeat_rate} of them' (a CDNOW trial). The next-period rate is what the segment
+# did last period with no campaign, a move's historical_rate how many moved on their own: the mark
+# a plan aims to beat, not its result. 'Will bring back more than the {...}' compares, and passes.
+_RATE_VERB = r"(?:bring(?:\s+back|\s+in)?|win\s+back|get\s+back|reactivate|re-?engage|convert|retain|save|recover|return|move)"
+_RATE_AS_RESULT_BEFORE = re.compile(
+    rf"(?:\b(?:will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?:\w+\s+){{0,2}}?{_RATE_VERB}"
+    rf"|\bexpect(?:s|ed|ing)?\s+(?:\w+\s+){{0,3}}?to\s+{_RATE_VERB}|\b(?:is|are)\s+(?:expected|set|projected|forecast)\s+to\s+{_RATE_VERB}|\bshould\s+{_RATE_VERB})"
+    r"\s+(?:(?:an?|the|about|around|roughly|nearly|almost|some|at\s+least|fully)\s+)*$",
+    re.IGNORECASE,
+)
+# '{...next_repeat_rate} of them will come back after the first email'
+_RATE_AS_RESULT_AFTER = re.compile(rf"\s+(?:of\s+(?:them|these|those|(?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+)?(?:will|are\s+going\s+to|shall)\s+(?:\w+\s+)?{_DO_AGAIN}", re.IGNORECASE)
+
+
+def _rate_as_result(path: str, text: str, told: set[str]) -> list[Problem]:
+    """'The win-back flow will bring back {...at_risk.next_repeat_rate} of them': a rate measured
+    with no campaign told as what the campaign will do."""
+    out = []
+    for m in PLACEHOLDER.finditer(text):
+        key = m.group(1)
+        leaf = key.rsplit(".", 1)[-1]
+        if value_kind(key) != "pct" or not leaf.endswith("_rate"):
+            continue
+        start, _ = _sentence_span(text, m.start())
+        sentence = _sentence_at(text, m.start())
+        said = _RATE_AS_RESULT_BEFORE.search(text, start, m.start()) or _RATE_AS_RESULT_AFTER.match(text, m.end())
+        if not said or sentence in told or _HEDGED.search(PLACEHOLDER.sub(" ", sentence)):
+            continue
+        told.add(sentence)
+        what = _RATE_WORDS.get(leaf, "a rate the data measured")
+        out.append(Problem(path, "promise_in_text", (
+            f"'{said.group(0).strip()}' tells {{{key}}}, {what} before this plan ran, as what the plan will do: that is the mark to beat, "
+            f"not the plan's result; say the plan aims to beat it ('aims to bring back more than the {{{key}}} who came back on their own last period')")))
+    return out
+
+
 def _what_if(key: str) -> bool:
     """A money fact that sizes what could happen, not what did: an opportunity's value (what a
     tenth of a segment moving, or the moves at last period's rate, would be worth), or what
@@ -117,6 +156,7 @@ def promises(path: str, text: str) -> list[Problem]:
                 instead = f"what unfinished or failed payments still owe, as what the plan will bring: say 'up to {{{key}}}' or 'if every one of them paid, that would be {{{key}}}'"
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
     out += _past_money_as_gain(path, text, told)
+    out += _rate_as_result(path, text, told)
     promised |= told - certain
     outcome = path.endswith("expected_outcome")
     most = [*MOST_WILL_PROMISE.finditer(text), *(MOST_DO_AGAIN.finditer(text) if outcome else ())]

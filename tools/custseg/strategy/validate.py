@@ -26,7 +26,7 @@ from custseg.strategy.claims import export_figures_of_them, name_spans, other_se
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
-from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _targets_between_steps
+from custseg.strategy.kpis import _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _targets_between_steps, _targets_beyond_data
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
@@ -193,7 +193,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
-        problems += other_segment_figures(path, text, segmentation, fact_segments, aliases)
+        problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
         problems += count_as_reach(path, text, facts)
@@ -240,13 +240,14 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
     problems += reach_problems(doc, facts, segmentation, fact_segments)
-    problems += _fraction_problems(doc, kpis, metrics)
+    problems += _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
     problems += _baseline_kinds(kpis, keys, segmentation)
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
     told = {p.path for p in problems}
     problems += [p for p in _targets_between_steps(kpis, segmentation, seg_facts or {}) if p.path not in told]
     problems += [p for p in _baselines_of_too_few(kpis, segmentation, seg_facts or {}) if p.path not in told]
+    problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     usage = _usage_plan(keys, segmentation)
@@ -395,6 +396,14 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
         elif not any(ANSWERABLE[kind].search(w) for w in warnings):
             out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
     return out
+
+
+def _pathway_ends(doc: dict, path: str) -> tuple[Any, Any] | None:
+    """The from- and to-segment of the pathway a text belongs to (pathways[2].expected_outcome)."""
+    at = re.match(r"pathways\[(\d+)\]\.", path)
+    items = doc.get("pathways") if isinstance(doc.get("pathways"), list) else []
+    p = items[int(at.group(1))] if at and int(at.group(1)) < len(items) else None
+    return (p.get("from_segment"), p.get("to_segment")) if isinstance(p, dict) else None
 
 
 def covered_segments(doc: Any) -> list[str]:
