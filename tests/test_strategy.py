@@ -798,6 +798,13 @@ def test_a_rate_in_a_pathway_is_the_from_segments_measured_one(runs, outcome, co
     assert [p.code for p in validate(doc, facts_of(runs)) if p.path == "pathways[3].expected_outcome"] == codes
 
 
+def test_a_pathways_other_figure_is_told_as_the_pathways(runs):
+    """The message names the pathway the text is in, not a segment's own text."""
+    doc = _set("pathways[3].expected_outcome", "Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars.")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.path == "pathways[3].expected_outcome"]
+    assert "in the pathway from At Risk, speaks of them" in p.message and "own text" not in p.message
+
+
 def test_a_backwards_check_is_not_made_on_a_baseline_of_another_kind(runs):
     """A count baseline under a rate KPI is one problem (the baseline), not also a 'target
     below the baseline' that would ask for a repeat rate above 75."""

@@ -443,7 +443,8 @@ def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | 
         return []
     mine, theirs = (fact_segments[k].get("name") or k for k in (key, other))
     called = sentence[subject[0]:subject[1]] if subject else mine
-    said = f"the sentence speaks of {called}" + (f" ({mine})" if called.lower() != mine.lower() else "") if subject else f"the sentence, in {mine}'s own text, speaks of them"
+    whose_text = f"{mine}'s own text" if path.startswith("segments.") else f"the pathway from {mine}"
+    said = f"the sentence speaks of {called}" + (f" ({mine})" if called.lower() != mine.lower() else "") if subject else f"the sentence, in {whose_text}, speaks of them"
     return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
 
 
