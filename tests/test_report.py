@@ -26,6 +26,7 @@ import pytest
 
 from custseg.cli.main import main
 from custseg.render import playbook
+from custseg.render.briefs import render_brief
 from custseg.render.report import (
     DEFAULT_TEMPLATES_DIR,
     for_owner,
@@ -330,6 +331,9 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
         left_out = f"{fmt_count(data['after_as_of']['orders'])} orders after it, up to 2025-12-31 ({fmt_money(data['after_as_of']['revenue'], data['currency'])} of revenue"
         assert left_out in section(md, "## In short") and left_out in section(md, "## The data we used")
         assert "the data ends on 2025-12-31" not in md and "| Dates | 2023-07-01 to 2025-03-31 (" in md
+        briefs = {phase: render_brief(phase, facts) for phase in ("segments", "strategy", "operationalize")}
+        assert left_out in briefs["segments"] and "The segments stop at the as-of date, 2025-03-31; the file runs on, and the " + left_out in briefs["strategy"]
+        assert "It ends on" not in briefs["strategy"] and "the data ends on" not in briefs["operationalize"]
     elif case == "no_dates":
         assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
         assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md
