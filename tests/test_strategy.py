@@ -2420,6 +2420,28 @@ def test_a_plan_does_not_promise_money(runs, text, refused):
 
 
 @pytest.mark.parametrize(
+    "leaf, hint, not_said",
+    [
+        ("value_per_10pct", "if a further tenth of them moved, that would add", "as last period"),
+        # a trial was told 'if a tenth of them moved, that would be {...expected_revenue}': the moves at last period's rate
+        ("expected_revenue", "if as many moved as last period, that would be", "tenth"),
+        ("revenue_gap_per_customer", "each customer who moved could spend up to", "tenth"),
+        ("next_gap_per_customer", "each customer who moved could spend up to", "tenth"),
+    ],
+)
+def test_a_what_if_told_as_the_plans_result_is_given_a_hint_that_fits_its_amount(runs, leaf, hint, not_said):
+    """The hint says what the cited amount of the move is, and its own wording passes."""
+    key = f"{{segmentations.rfm.opportunities.at_risk_to_loyal.{leaf}}}"
+    facts = facts_of(runs)
+    doc = _append_persona("at_risk", f"The win-back flow will bring in {key} a period.")(reference())
+    (problem,) = [p for p in validate(doc, facts) if p.code == "promise_in_text"]
+    said = re.search(r"say it as a what-if \('([^']+)'\)", problem.message).group(1)
+    assert said.startswith(hint) and key in said and not_said not in said, problem.message
+    fixed = _append_persona("at_risk", said[0].upper() + said[1:] + ".")(reference())
+    assert [p for p in validate(fixed, facts) if p.path == "segments.at_risk.persona"] == []
+
+
+@pytest.mark.parametrize(
     "text, refused",
     [
         ("Recovering the unfinished sign-ups will add {data.failed_payments.outstanding_value} a month.", True),  # Stripe trial

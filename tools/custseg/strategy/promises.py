@@ -120,6 +120,18 @@ def _rate_as_result(path: str, text: str, told: set[str]) -> list[Problem]:
     return out
 
 
+# What each amount of a sized move is (facts' opportunities, all per period of period_days
+# days), and a what-if that says so. A trial was told to write 'if a tenth of them moved, that
+# would be {...expected_revenue}', when expected_revenue is the moves at last period's rate.
+_MOVE_WHAT_IF = {
+    "value_per_10pct": ("what a further tenth of the segment moving would add, beyond the moves at last period's rate", "if a further tenth of them moved, that would add {key} a period"),
+    "expected_revenue": ("what the moves at last period's rate (as many as moved last period, with no campaign) would be worth", "if as many moved as last period, that would be {key} a period"),
+    "revenue_gap_per_customer": ("how much more a customer of the segment moved to spent in the last period, per customer", "each customer who moved could spend up to {key} more a period"),
+    "next_gap_per_customer": ("how much more the customers of the segment moved to spent in the period after than those who stayed, per customer", "each customer who moved could spend up to {key} more the next period"),
+}
+_MOVE_WHAT_IF_OTHER = ("what the move would be worth if customers moved as it assumes", "if customers moved as it assumes, that would be {key} a period")
+
+
 def _what_if(key: str) -> bool:
     """A money fact that sizes what could happen, not what did: an opportunity's value (what a
     tenth of a segment moving, or the moves at last period's rate, would be worth), or what
@@ -158,7 +170,9 @@ def promises(path: str, text: str) -> list[Problem]:
             told.add(sentence)
             key = m.group(1)
             if "opportunities" in key.split("."):
-                instead = f"what the move would be worth if customers moved as it assumes, as what the plan will bring: say it as a what-if ('if a tenth of them moved, that would be {{{key}}} a period') or 'up to {{{key}}}'"
+                what, hedged = _MOVE_WHAT_IF.get(key.rsplit(".", 1)[-1], _MOVE_WHAT_IF_OTHER)
+                cited = "{" + key + "}"
+                instead = f"{what}, as what the plan will bring: say it as a what-if ('{hedged.format(key=cited)}') or 'up to {cited}'"
             else:
                 instead = f"what unfinished or failed payments still owe, as what the plan will bring: say 'up to {{{key}}}' or 'if every one of them paid, that would be {{{key}}}'"
             out.append(Problem(path, "promise_in_text", f"'{forecast.group(0)}' tells {{{key}}}, {instead}"))
