@@ -2549,6 +2549,17 @@ def test_a_claim_that_most_buy_in_one_season(runs):
         ("at_risk", "They mostly stock up before Christmas.", "only 38.9% of At Risk bought in a single quarter"),
         ("needs_attention", "They mostly stock up before Christmas.", None),  # 86% of their spend in Q4
         ("dormant", "Most of them restocked in the run-up to Christmas.", "of the spend of Dormant fell in Q4"),
+        # a negated claim agrees with spend across the year: a trial's 'They do not only buy for Christmas'
+        # was refused as if it said they only buy then (2.7% of Champions bought in a single quarter)
+        ("champions", "They do not only buy for Christmas: the last quarter held {segmentations.rfm.segments.champions.seasonality.revenue_share.q4} of their spend.", None),
+        ("champions", "They only buy for Christmas: the last quarter held {segmentations.rfm.segments.champions.seasonality.revenue_share.q4} of their spend.", "only 2.7% of Champions bought in a single quarter"),
+        ("champions", "They don't just buy for Christmas.", None),
+        ("champions", "These customers do not just shop at Christmas.", None),
+        ("champions", "Most of them do not only buy at Christmas.", None),
+        ("champions", "They buy not only at Christmas.", None),
+        ("champions", "They aren't only Christmas buyers.", None),
+        ("dormant", "Most of them never bought in our Black Friday sale.", None),
+        ("dormant", "They only buy at Christmas, not in the spring.", "only 0.0% of the spend of Dormant fell in Q4"),  # the negation is of another season
     ],
 )
 def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, refused):

@@ -52,13 +52,24 @@ QUARTER_DAYS = 92  # a window no wider than a quarter puts every last purchase i
 NEARLY_ALL = 0.95  # buyers who bought in the quarter the window fell in: all of them, but for a few at its edge
 
 
+# A negation inside the claim: 'They do not only buy for Christmas' (a trial, refused as if it said
+# they only buy then), 'these customers don't just shop at Christmas'. It agrees with spend spread
+# over the year, and says nothing a quarter's share could contradict.
+_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
+
+
+def _negated(bare: str, m: re.Match) -> bool:
+    """Whether a claim is denied, before it ('not that most buy ...') or within it ('they do not only buy ...')."""
+    return bool(_NEGATED_BEFORE.search(bare[: m.start()]) or _NEGATION.search(m.group(0)))
+
+
 def season_claims(path: str, bare: str, key: str, stats: dict, segmentation: str) -> list[Problem]:
     """A claim on the season a segment buys in, in its own text, that its seasonality facts rule out."""
     out = []
     seasonal = (stats.get("seasonality") or {}).get("one_quarter_only")
     name = stats.get("name") or key
     for m in SEASON_CLAIM.finditer(bare):
-        if _NEGATED_BEFORE.search(bare[: m.start()]):
+        if _negated(bare, m):
             continue
         # 'they only buy at Christmas' says all of them, every time; 'most buy only at Christmas' leaves some out
         only = (m.group(1).lower() in ("they", "these customers", "customers") and bool({(m.group(2) or "").lower(), (m.group(3) or "").lower()} & _ONLY_WORDS)
@@ -68,10 +79,11 @@ def season_claims(path: str, bare: str, key: str, stats: dict, segmentation: str
         else:  # one quarter only, but which? most buy once, so a single quarter says nothing of the season named
             out += _season_quarter(path, m.group(0), m.group(4), key, stats, segmentation, only=only, habit=True)
     for m in SEASON_SPEND_CLAIM.finditer(bare):
-        out += _season_quarter(path, m.group(0), m.group(1), key, stats, segmentation)
+        if not _negated(bare, m):
+            out += _season_quarter(path, m.group(0), m.group(1), key, stats, segmentation)
     claimed = [m.span() for m in SEASON_CLAIM.finditer(bare)]
     for m in MOST_BOUGHT_IN_SEASON.finditer(bare):
-        if not any(a < m.end() and m.start() < b for a, b in claimed) and not _NEGATED_BEFORE.search(bare[: m.start()]):
+        if not any(a < m.end() and m.start() < b for a, b in claimed) and not _negated(bare, m):
             out += _season_quarter(path, m.group(0), m.group(1), key, stats, segmentation)
     return out
 
