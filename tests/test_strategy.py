@@ -363,6 +363,8 @@ BROKEN = [
     ("baseline_share_of_customers_for_a_rate", _set("kpis[5].baseline", "{segmentations.rfm.segments.at_risk.pct_customers}"), "baseline_other_metric", "kpis[5].baseline"),
     ("promise_organic_rate_as_the_flows", _set("pathways[3].expected_outcome", "The win-back flow will bring back {segmentations.rfm.segments.at_risk.next_repeat_rate} of them."), "promise_in_text", "pathways[3].expected_outcome"),
     ("fact_of_other_segment_as_a_campaigns_effect", _set("pathways[3].expected_outcome", "Win-back emails typically bring back {segmentations.rfm.segments.champions.next_repeat_rate} of lapsed regulars."), "fact_of_other_segment", "pathways[3].expected_outcome"),
+    # a trial's next_repeat_rate KPI, a 90-day measure, reviewed monthly
+    ("kpi_next_period_rate_reviewed_monthly", _set("kpis[0].review", "monthly"), "kpi_review_too_often", "kpis[0].review"),
     ("baseline_spend_per_customer_for_aov", _set("kpis[4]", {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 200, "review": "monthly"}), "baseline_other_metric", "kpis[4].baseline"),
 ]
 
@@ -455,6 +457,31 @@ def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):
         ref = f"`{{segmentations.rfm.segments.{key}.next_repeat_rate}}`"
         assert (ref in brief) == (n >= 20), key
     assert f"(not its next-period rate: only {rows[few[0]]} were in it at the check's cutoff, too few for a baseline)" in brief
+
+
+@pytest.mark.parametrize(
+    "period, metric, review, refused",
+    [
+        (90, "next_repeat_rate", "monthly", "review it quarterly"),
+        (90, "next_repeat_rate", "weekly", "review it quarterly"),
+        (90, "next_repeat_rate", "quarterly", None),
+        (90, "count", "monthly", None),  # a segment's size moves at every rerun
+        (30, "next_repeat_rate", "monthly", None),  # a period of 30 days: a month holds one
+        (30, "next_repeat_rate", "weekly", "review it monthly"),
+        (365, "next_repeat_rate", "quarterly", "no review the plan can set is that slow"),
+    ],
+)
+def test_a_next_period_rate_is_reviewed_no_more_often_than_a_period(runs, period, metric, review, refused):
+    """A campaign shows in a next-period rate only a whole period after it starts: a monthly review
+    of a 90-day rate reads customers and days mostly from before it."""
+    facts = facts_of(runs)
+    facts["period_days"] = period
+    doc = reference()
+    doc["kpis"][1] = {"segment": "champions", "metric": metric, "baseline": f"{{segmentations.rfm.segments.champions.{metric}}}", "target": 90 if metric == "count" else 0.95, "review": review}
+    problems = [p for p in validate(doc, facts) if p.code == "kpi_review_too_often" and p.path.startswith("kpis[1].")]
+    assert [p.path for p in problems] == (["kpis[1].review"] if refused else []), problems
+    if refused:
+        assert refused in problems[0].message and f"the {period} days after the check's cutoff" in problems[0].message
 
 
 def test_the_too_few_floor_is_the_reports():
@@ -895,7 +922,7 @@ def test_size_targets_follow_the_ranking(runs, segmentation, segment, metric, ta
 
 def test_a_baseline_is_the_kpis_own_segments_fact(runs):
     facts = facts_of(runs)
-    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.champions.next_repeat_rate}", "target": 0.7, "review": "monthly"}
+    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.champions.next_repeat_rate}", "target": 0.7, "review": "quarterly"}
     (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
     assert p.code == "baseline_other_segment" and "'champions'" in p.message and "{segmentations.rfm.segments.loyal.next_repeat_rate}" in p.message
     # another segment's fact of another kind: one problem, the segment
@@ -914,7 +941,7 @@ def test_a_rate_already_at_its_most_cannot_be_a_target(runs):
     (p,) = _kpi_problems(reference(), facts, kpi)  # one problem: not also 'the target is below the baseline'
     assert p.code == "kpi_at_limit" and "next_repeat_rate" in p.message and "(everyone in Loyal has already bought more than once)" in p.message
     # a rate below its most may be held where it is or raised, as far as the best segment reached
-    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "monthly"}
+    kpi = {"segment": "loyal", "metric": "next_repeat_rate", "baseline": "{segmentations.rfm.segments.loyal.next_repeat_rate}", "target": facts["segmentations"]["rfm"]["segments"]["loyal"]["next_repeat_rate"], "review": "quarterly"}
     assert _kpi_problems(reference(), facts, kpi) == []
     assert _kpi_problems(reference(), facts, kpi | {"target": facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"]}) == []
     assert [p.code for p in _kpi_problems(reference(), facts, kpi | {"target": 1})] == ["target_beyond_data"]

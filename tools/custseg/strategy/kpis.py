@@ -257,3 +257,33 @@ def _beyond(path: str, metric: Any, target: Any, segment: Any, to: Any, segmenta
         better = min((k for k, v in rates.items() if v > own), key=rates.get)
         aim = f"aim between where '{name(segment)}' is ({own:.3g}) and {rates[better]:.3g}, what '{name(better)}', the next segment up, reached"
     return [Problem(path, "target_beyond_data", f"the target {value:g} is beyond anything the data shows: {why}; {aim}")]
+
+
+# The days between two reviews of each cadence (a year's months and quarters, on average).
+REVIEW_DAYS = {"weekly": 7.0, "monthly": 365 / 12, "quarterly": 365 / 4}
+# Figures of the period after a cutoff (the check's: period_days days before the as-of date).
+# A rerun reads the customers a campaign started on over a whole period only once that period
+# has passed: a month into a 90-day period, the rate is still of customers segmented two months
+# before the campaign, over days mostly before it.
+NEXT_PERIOD_METRICS = ("next_repeat_rate",)
+REVIEW_SLACK = 0.9  # a review a few days short of a period (a quarter of 91 days, a period of 100) reads nearly all of it
+
+
+def _reviews_too_often(kpis: list, period_days: Any) -> list[Problem]:
+    """A trial's next_repeat_rate KPI, a one-period (90-day) measure, reviewed monthly: each review
+    but every third reads a rate the campaign has barely reached."""
+    period = _number(period_days)
+    if not period:
+        return []
+    slow_enough = [name for name, days in REVIEW_DAYS.items() if days >= period * REVIEW_SLACK]
+    out = []
+    for i, k in _items({"kpis": kpis}, "kpis"):
+        review = k.get("review")
+        if k.get("metric") not in NEXT_PERIOD_METRICS or review not in REVIEW_DAYS or review in slow_enough:
+            continue
+        at_once = "a figure a rerun reads at once (the segment's count, median_recency_days)"
+        fix = f"review it {slow_enough[0]}, or track {at_once} {review}" if slow_enough else f"no review the plan can set is that slow: track {at_once} instead, or rerun run.py with --period 90d so that a quarter holds a period"
+        out.append(Problem(f"kpis[{i}].review", "kpi_review_too_often", (
+            f"{k['metric']} counts who bought again in the {period:g} days after the check's cutoff ({{period_days}}): a rerun reads the customers a campaign started on, "
+            f"over a whole period, only {period:g} days after it starts, so a {review} review reads a rate mostly of customers and days before the campaign; {fix}")))
+    return out

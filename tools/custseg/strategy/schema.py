@@ -142,7 +142,7 @@ class Kpi:
     metric: str = doc("a computed metric, as for triggers")
     baseline: str = doc("the current value as one fact reference, e.g. {segmentations.rfm.segments.champions.repeat_rate}")
     target: float = doc("the target, in the metric's unit (a fraction for rates)")
-    review: Review = doc("how often it is reviewed: weekly, monthly or quarterly")
+    review: Review = doc("how often it is reviewed: weekly, monthly or quarterly; a next-period rate (next_repeat_rate) no more often than once a period (period_days: quarterly for 90 days)")
 
 
 @dataclass
