@@ -443,6 +443,52 @@ def _few_at_the_cutoff(segment: str, customers: int):
 BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
 
 
+def _covering(days: int):
+    """Facts of data that covers only ``days`` days (the period stays 90)."""
+
+    def mutate(facts: dict) -> dict:
+        facts["data"]["days_covered"] = days
+        return facts
+
+    return mutate
+
+
+# a trial's KPI on spend_last_period_per_customer, on data of 22 days with a 90-day period: the baseline
+# counts 22 days of spend, so the next export's whole period would read as growth with nothing changed
+BROKEN_FACTS.append(
+    ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", ["kpis[4].metric"],
+     _set("kpis[4]", {"segment": "needs_attention", "metric": "spend_last_period_per_customer", "baseline": "{segmentations.rfm.segments.needs_attention.spend_last_period_per_customer}", "target": 95, "review": "monthly"}))
+)
+
+
+def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
+    """Twenty-two days of orders and the default 90-day period: spend_last_period_per_customer is
+    22 days of spend, refused as a KPI; aov, which does not depend on the span, passes, and so
+    does the same KPI once the period is the data's span (--period 22d)."""
+    import csv
+
+    path = tmp_path / "orders.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["customer_id", "order_date", "amount"])
+        w.writerows((f"c{i % 120}", f"2024-03-{1 + (i * 7) % 22:02d}", 20 + i % 50) for i in range(400))
+
+    def kpi_problems(out, metric):
+        facts = json.loads((out / "facts.json").read_text())
+        key = f"{{segmentations.rfm.segments.champions.{metric}}}"
+        doc = {"segments": {}, "kpis": [{"segment": "champions", "metric": metric, "baseline": key, "target": 250, "review": "monthly"}]}
+        return facts, [p for p in validate(doc, facts) if p.code == "kpi_on_partial_period"]
+
+    assert cli("run", path, "--out", tmp_path / "out", "--no-charts").code == 0
+    facts, (problem,) = kpi_problems(tmp_path / "out", "spend_last_period_per_customer")
+    assert (facts["data"]["days_covered"], facts["period_days"]) == (22, 90)
+    assert problem.path == "kpis[0].metric" and "the baseline covers only 22 of the period's 90 days" in problem.message
+    assert "aov (spend per order)" in problem.message and "--period 22d" in problem.message
+    assert kpi_problems(tmp_path / "out", "aov")[1] == []
+    assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
+    assert kpi_problems(tmp_path / "out22", "spend_last_period_per_customer")[1] == []
+
+
 def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):
     """check.py refuses a next-period rate of fewer than 20 customers as a KPI baseline, so the
     brief does not offer one (the activewear trial's own plan took Loyal's, of 4 customers)."""

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from custseg.strategy.document import _items, _number
-from custseg.strategy.metrics import _activity, _lower_is_better, _worse, measure
+from custseg.strategy.metrics import LAST_PERIOD_METRICS, _activity, _lower_is_better, _worse, measure
 from custseg.strategy.problems import Problem
 from custseg.strategy.ranking import _losing
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -286,4 +286,21 @@ def _reviews_too_often(kpis: list, period_days: Any) -> list[Problem]:
         out.append(Problem(f"kpis[{i}].review", "kpi_review_too_often", (
             f"{k['metric']} counts who bought again in the {period:g} days after the check's cutoff ({{period_days}}): a rerun reads the customers a campaign started on, "
             f"over a whole period, only {period:g} days after it starts, so a {review} review reads a rate mostly of customers and days before the campaign; {fix}")))
+    return out
+
+
+def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any) -> list[Problem]:
+    """A trial's KPI on spend_last_period_per_customer, on data of 22 days with a period of 90:
+    its baseline is 22 days of spend, and the next export's whole period would look like growth
+    with nothing changed."""
+    days, period = _number(days_covered), _number(period_days)
+    if days is None or not period or days >= period:
+        return []
+    out = []
+    for i, k in _items({"kpis": kpis}, "kpis"):
+        if k.get("metric") in LAST_PERIOD_METRICS:
+            out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", (
+                f"{k['metric']} is a figure of the last period of {period:g} days ({{period_days}}), but the data covers {days:g} days ({{data.days_covered}}), "
+                f"so the baseline covers only {days:g} of the period's {period:g} days: the next export's full period would look like growth with nothing changed; "
+                f"measure a figure that does not depend on the data's span, such as aov (spend per order), or rerun run.py with --period {days:g}d so that a period is the span the data holds")))
     return out

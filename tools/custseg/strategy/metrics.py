@@ -23,6 +23,9 @@ HIGHER_IS_BETTER = (
     "avg_value", "aov", "avg_purchase_days", "spend_last_period_per_customer", "next_revenue_per_customer",
     "monetary_total", "purchase_days", "orders", "health_score", "r_score", "f_score", "m_score", "active_days_30",
 )
+# Figures of the last period (period_days days up to the as-of date): on data that covers fewer
+# days, they count only the days it holds, and the next export's whole period would read as growth.
+LAST_PERIOD_METRICS = ("spend_last_period_per_customer",)
 # customers.csv columns of purchases: empty for the users of an event log who never bought.
 PURCHASE_METRICS = tuple(m for m in CUSTOMER_METRICS if m != "health_score")
 

@@ -27,7 +27,7 @@ from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, it
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.kpis import (
-    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -251,6 +251,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += [p for p in _baselines_of_too_few(kpis, segmentation, seg_facts or {}) if p.path not in told]
     problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     problems += _reviews_too_often(kpis, facts.get("period_days"))
+    problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     usage = _usage_plan(keys, segmentation)
