@@ -564,7 +564,9 @@ BROKEN_ANSWERS = [
 
 def test_every_problem_code_has_a_broken_variant():
     codes = {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE}
-    assert codes | {"budget_not_users"} == set(CODES)
+    # the budget against the user's answers: test_a_budget_the_user_did_not_give_is_reported, and
+    # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
+    assert codes | {"budget_not_users", "budget_not_converted"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -590,12 +592,39 @@ def test_a_budget_the_user_did_not_give_is_reported(runs, cli, tmp_path, case):
     "about $9,000 a quarter and 10 hours a week",  # the same rate in other periods
     "a monthly budget of 3.5k; 40 hrs",
     "up to 4000 a month and 2 people",  # less than the user's cap is the plan's choice; '2 people' is not money
-    "2,500 EUR a month",  # another currency: converted at a rate the user confirms, not compared
+    "2,500 EUR a month",  # another currency: held to the rate the user confirmed (budget_not_converted asks for it)
     "3000",
 ])
 def test_a_budget_within_the_users_is_accepted(runs, said):
     problems = validate(reference(), facts_of(runs), answers={"Budget and time": said})
     assert [p for p in problems if p.code == "budget_not_users"] == []
+
+
+def test_a_budget_in_another_currency_records_the_rate_the_user_confirmed(runs, cli, tmp_path):
+    """A trial's user said '£300 a month' of USD data, and check.py said nothing: an answer in
+    another currency was skipped. The tools still convert nothing, but the plan records the rate
+    the user confirmed (budget.conversion), and its amount is held to theirs at that rate."""
+    facts = runs[SHOPIFY] / "facts.json"
+    write(tmp_path, {"Goal": "more repeat orders", "Budget and time": "£2,400 a month and 40 hours"}, "answers.json")
+    doc = reference()  # 3,000 USD and 40 hours a month
+    res = cli("check", write(tmp_path, doc), "--facts", facts)
+    assert res.code == 1 and res.out.splitlines()[1:] == [res.out.splitlines()[-1]], res.out
+    assert res.out.splitlines()[-1].startswith("budget.conversion: the user gave their budget in GBP ('Budget and time': \"£2,400 a month and 40 hours\")")
+    assert res.out.endswith("so that the plan's figure can be traced to theirs [budget_not_converted]\n"), res.out
+    doc["budget"]["conversion"] = {"amount": 2400, "currency": "GBP", "rate": 1.25}  # 3,000 USD
+    assert cli("check", write(tmp_path, doc), "--facts", facts).code == 0
+    out = tmp_path / "out"
+    assert cli("render", "--facts", facts, "--strategy", tmp_path / "strategy.json", "--out", out).code == 0 and (out / "report.md").exists()
+    # held to the user's amount at the rate they gave: neither more of theirs, nor more than it converts to
+    for conversion, path in (({"rate": 1.2}, "budget.amount"), ({"amount": 2500, "rate": 1.2}, "budget.conversion.amount")):
+        doc["budget"]["conversion"] = {"amount": 2400, "currency": "GBP", **conversion}
+        problems = validate(doc, facts_of(runs), answers={"Budget and time": "£2,400 a month and 40 hours"})
+        assert [(p.path, p.code) for p in problems] == [(path, "budget_not_users")], problems
+    doc["budget"]["conversion"] = {"amount": 2400, "currency": "EUR", "rate": 1.25}  # not the user's currency
+    assert [p.code for p in validate(doc, facts_of(runs), answers={"Budget and time": "£2,400 a month"})] == ["budget_not_converted"]
+    del doc["budget"]["conversion"]
+    for said in ("3,000 USD a month", "£2,400 or $3,000 a month", "3000"):  # an amount in the data's currency, or in none: compared as it is
+        assert validate(doc, facts_of(runs), answers={"Budget and time": said}) == [], said
 
 
 def test_a_plan_without_the_users_budget_is_reported_once_whole(runs):

@@ -3,8 +3,9 @@
 The intake brief asks for "Budget and time" and SKILL.md has Claude save the user's words in
 answers.json. A plan that types another budget (5,000 a month where the user said 500)
 would have every budget check pass against a number nobody gave, so the amounts and hours
-of the plan must be ones the user's answer names, at the same rate per period. Standard
-library only.
+of the plan must be ones the user's answer names, at the same rate per period. An answer in
+another currency than the data's is held to the exchange rate the user confirmed, which the
+plan records (budget.conversion): the tools convert nothing themselves. Standard library only.
 """
 
 from __future__ import annotations
@@ -118,8 +119,13 @@ def _above_all(value: float, per: str | None, stated: list[tuple]) -> bool:
     return all(_monthly(value, per) > _monthly(v, p if p else per) * (1 + TOLERANCE) for v, p, *_ in stated)
 
 
+def _plain(value: float) -> str:
+    """An amount as a person writes it: 2,400 or 381.5, not 2,400.00."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _said(stated: list[tuple], unit: str) -> str:
-    parts = [f"{value:,.2f}".rstrip("0").rstrip(".") + unit + (f" a {per}" if per else "") for value, per, *_ in stated]
+    parts = [_plain(value) + unit + (f" a {per}" if per else "") for value, per, *_ in stated]
     return " or ".join(parts)
 
 
@@ -140,10 +146,12 @@ def budget_against_answers(doc: dict, answers: Any, currency: str | None, final:
     problems = []
     amount = _number(budget.get("amount"))
     # An answer in another currency is converted at a rate the user confirms (the intake
-    # brief says so): the tools know no rate, so that amount is not compared.
+    # brief says so): the tools know no rate, so the plan records theirs (budget.conversion).
     same_currency = [m for m in money if m[2] in (None, currency)] if currency else money
     if amount and same_currency and _above_all(amount, budget.get("per"), same_currency):
         problems.append(Problem("budget.amount", "budget_not_users", f"{amount:,.0f} a {budget.get('per')} is more than the user gave ('{label}': \"{quoted}\" names {_said(same_currency, '')}); use their amount and period, or ask them and save the new answer in answers.json"))
+    elif amount and money and not same_currency:
+        problems += _converted(budget, amount, money, currency, f"('{label}': \"{quoted}\")")
     elif amount and not money:
         problems.append(Problem("budget.amount", "budget_not_users", f"the user's answer ('{label}': \"{quoted}\") names no money, so an amount of {amount:,.0f} a {budget.get('per')} is not theirs; leave the amount at 0 for a plan of staff time only, or ask them for a budget and save it in answers.json"))
     spent_hours = _number(budget.get("hours"))
@@ -151,3 +159,30 @@ def budget_against_answers(doc: dict, answers: Any, currency: str | None, final:
     if spent_hours and hours and _above_all(spent_hours, hours_per, hours):
         problems.append(Problem("budget.hours", "budget_not_users", f"{spent_hours:g} hours a {hours_per} is more than the time the user gave ('{label}': \"{quoted}\" names {_said(hours, ' hours')}); use their hours and period (hours_per when they differ from the money's), or ask them"))
     return problems
+
+
+def _converted(budget: dict, amount: float, money: list[tuple], currency: str, said: str) -> list[Problem]:
+    """The user gave their budget in another currency than the data's ('£300 a month' on USD
+    data, a trial): the plan's amount is theirs only at a rate they confirmed, which the plan
+    records (budget.conversion) so that its figure can be traced to their words. The tools
+    convert nothing: the rate is the user's; the amounts are held to it."""
+    per = budget.get("per")
+    conversion = budget.get("conversion") if isinstance(budget.get("conversion"), dict) else {}
+    theirs = list(dict.fromkeys(m[2] for m in money))
+    named = str(conversion.get("currency") or "").strip().upper()
+    if named not in theirs:
+        example = f'{{"amount": {_plain(money[0][0])}, "currency": "{theirs[0]}", "rate": <what 1 {theirs[0]} is worth in {currency}>}}'
+        recorded = f"budget.conversion is in {named}, not the user's currency, so " if named else ""
+        return [Problem("budget.conversion", "budget_not_converted", (
+            f"the user gave their budget in {' or '.join(theirs)} {said}, and the plan's {_plain(amount)} {currency} a {per} is in the data's currency; "
+            f"{recorded}the plan records no rate the user confirmed: the tools convert nothing, so ask the user which rate to use and record it as budget.conversion ({example}), "
+            "with the amount their amount at that rate, so that the plan's figure can be traced to theirs"))]
+    stated = [m for m in money if m[2] == named]
+    value, rate = _number(conversion.get("amount")), _number(conversion.get("rate"))
+    if value is None or rate is None:
+        return []  # a missing or mistyped field: the schema check says so
+    if _above_all(value, per, stated):
+        return [Problem("budget.conversion.amount", "budget_not_users", f"{_plain(value)} {named} a {per} is more than the user gave {said}, which names {_said(stated, ' ' + named)}; use their amount and period, or ask them and save the new answer in answers.json")]
+    if amount > value * rate * (1 + TOLERANCE):
+        return [Problem("budget.amount", "budget_not_users", f"{_plain(amount)} {currency} a {per} is more than the user's {_plain(value)} {named} a {per} at the rate they confirmed ({rate:g} {currency} to 1 {named}), which is {_plain(value * rate)} {currency}; type at most that amount, or ask the user again and record the rate they give")]
+    return []

@@ -155,6 +155,17 @@ class AutomationRule:
 
 
 @dataclass
+class Conversion:
+    """The user's budget in the currency they gave it in, and the rate they confirmed to the data's.
+
+    The tools convert nothing: the rate is the user's, so the plan's amount can be traced to theirs."""
+
+    amount: float = doc("the user's budget per the budget's period in their own currency, as their answer gives it (300 for '£300 a month')", minimum=0)
+    currency: str = doc("the currency of the user's answer, as a code (GBP)")
+    rate: float = doc("what one unit of the user's currency is worth in the data's, as the user confirmed it (1.27 for 1 GBP = 1.27 USD)", minimum=0)
+
+
+@dataclass
 class Budget:
     """What the user can spend on acting on segments, from their intake answer.
 
@@ -164,6 +175,7 @@ class Budget:
     per: Per = doc("the period: week, month or quarter")
     hours: float | None = doc("staff hours per period, when the user gave them", default=None, minimum=0)
     hours_per: Per | None = doc("the period of the hours when it is not the budget's (2,000 a month and 5 hours a week: per month, hours_per week)", default=None)
+    conversion: Conversion | None = doc("when the user gave the budget in another currency than the data's: their amount, its currency and the rate they confirmed; amount is then their amount times the rate", default=None)
 
 
 @dataclass
@@ -269,6 +281,7 @@ def strategy_json_schema() -> dict:
 
 __all__ = [
     "AutomationRule",
+    "Conversion",
     "Frequency",
     "Investment",
     "Kpi",
