@@ -1690,3 +1690,26 @@ def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
     assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
     assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
     assert trend_counts({"count_prev": 50, "count": 80, "trend_change": 0.4}) == "50 → 80 customers"
+
+
+
+def test_old_labels_are_told_with_the_runs_own_segments(tmp_path):
+    """An old export's file labels go stale: the report and the hand-over brief said 'a customer
+    tagged New or Loyal may have lapsed since' on a Stripe run whose segments were Recent Big
+    Spenders and Recent Buyers (trial). They name this run's segments that have not gone quiet."""
+    from custseg.render.report import stale_label_words
+
+    log = tmp_path / "orders.csv"  # everyone bought once, in 2024: the recency-and-spend table
+    log.write_text("customer_id,email,order_date,amount\n" + "".join(f"c{i},c{i}@shop.example,2024-{1 + i % 12:02d}-{1 + i % 28:02d},{10 + i}\n" for i in range(120)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["rules"]["name"] == "recency_monetary"
+    words = stale_label_words(rfm)
+    held = [rfm["segments"][k]["name"] for k in ("recent_high_value", "recent") if rfm["segments"][k]["count"]]
+    assert held and words.startswith(f"a customer tagged {held[0]}") and "Dormant" not in words and words.endswith(" may have lapsed since")
+    for text in ((out / "report.md").read_text(encoding="utf-8"), render_brief("operationalize", facts)):
+        assert words in text and "New or Loyal" not in text
+    # every segment gone quiet: nobody to name, so it is said without names
+    assert stale_label_words({"order": ["dormant"], "segments": {"dormant": {"name": "Dormant", "count": 5}}}) == "a customer's segment may have changed since"

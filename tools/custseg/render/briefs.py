@@ -16,7 +16,7 @@ from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, unreachable_owers, value_tier_names
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
@@ -90,6 +90,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # an as-of date before the file's end: the purchases after it, which no figure counts
         "after_as_of": after_as_of_text(facts["data"]),
         "today": from_day(build.today()),  # the clock the data's age is measured by
+        # what an old export's file labels (RFM segments) get wrong, named from this run's segments
+        "stale_labels": stale_label_words(segs.get("rfm")),
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
         # the run warnings a plan's `confirmed` may answer: only those this run gave

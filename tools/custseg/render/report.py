@@ -1188,6 +1188,16 @@ def quiet_segments(seg: dict | None) -> list[str]:
     return [k for k in (seg or {}).get("order") or [] if (segments.get(k) or {}).get("count") and went_quiet(k, seg)]
 
 
+def stale_label_words(rfm: dict | None) -> str:
+    """What an old export's labels get wrong, told with this run's own segments: 'a customer
+    tagged Recent Big Spenders or Recent Buyers may have lapsed since' (a trial's Stripe run had
+    no New or Loyal to name). The segments named are those with customers who have not gone quiet."""
+    segments = (rfm or {}).get("segments") or {}
+    quiet = set(quiet_segments(rfm))
+    names = [segments[k]["name"] for k in (rfm or {}).get("order") or [] if (segments.get(k) or {}).get("count") and k not in quiet]
+    return f"a customer tagged {_join(names, 'or')} may have lapsed since" if names else "a customer's segment may have changed since"
+
+
 def _maintenance(own_schedule: bool, exports: dict | None, usage: bool, rfm: dict | None = None) -> list[str]:
     """Keeping segments current: the playbook's advice, without its schedule when the plan sets
     its own, and with its line on the CRM files (playbook.py points at all of exports/) told
@@ -1264,7 +1274,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None)
+    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
+                       (facts.get("segmentations") or {}).get("rfm"))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1665,12 +1676,13 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
     empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
     are reached through the marketplace. ``old_since``: the data's last date when it is older
-    than a period, so the files' labels are of then, not of the day they are imported."""
+    than a period, so the files' labels are of then, not of the day they are imported.
+    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1685,7 +1697,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since) if emailed and old_since else "",
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
             "holdout": _holdout_files(block)}
 
 
@@ -1704,9 +1716,9 @@ def _holdout_files(block: dict) -> dict | None:
     )
 
 
-def _old_labels(since: str) -> str:
+def _old_labels(since: str, rfm: dict | None) -> str:
     return (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
-            "rerun on a fresh export before importing them, or a customer tagged New or Loyal may have lapsed since.")
+            f"rerun on a fresh export before importing them, or {stale_label_words(rfm)}.")
 
 
 def _opted_out(block: dict | None) -> int:
