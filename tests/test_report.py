@@ -1713,3 +1713,21 @@ def test_old_labels_are_told_with_the_runs_own_segments(tmp_path):
         assert words in text and "New or Loyal" not in text
     # every segment gone quiet: nobody to name, so it is said without names
     assert stale_label_words({"order": ["dormant"], "segments": {"dormant": {"name": "Dormant", "count": 5}}}) == "a customer's segment may have changed since"
+
+
+def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_path, shopify):
+    """A segment holding most customers: the segments brief offered 'those who bought within a
+    year' on 22 days of data, where everyone did (trial). On short data it offers the latest
+    buyers by the bands it lists; on years of data (the Shopify example) it keeps the year."""
+    log = tmp_path / "orders.csv"
+    log.write_text("customer_id,order_date,amount\n" + "".join(f"c{i},2025-03-{1 + i % 22:02d},{10 + i}\n" for i in range(200)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["days_covered"] == 22
+    brief = render_brief("segments", facts)
+    assert "too broad to treat as one group" in brief
+    assert "within a year" not in brief and "a cut at one year" not in brief
+    assert "or those who bought most recently, by the bands above (not by a year: the data covers 22 days) (segments_generic.csv's last_purchase column)" in brief
+    years = render_brief("segments", shopify["facts"])
+    assert "or those who bought within a year (segments_generic.csv's last_purchase column)" in years and "so a cut at one year is a filter, not a rule." in years
