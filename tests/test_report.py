@@ -1731,3 +1731,14 @@ def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_pat
     assert "or those who bought most recently, by the bands above (not by a year: the data covers 22 days) (segments_generic.csv's last_purchase column)" in brief
     years = render_brief("segments", shopify["facts"])
     assert "or those who bought within a year (segments_generic.csv's last_purchase column)" in years and "so a cut at one year is a filter, not a rule." in years
+
+
+def test_avg_value_says_it_is_over_all_the_data(shopify):
+    """'405.00 GBP each' in In short and the segments brief's 'Avg value' read as a yearly or a
+    per-order figure (trial): both say it is revenue per customer over all the data."""
+    facts = shopify["facts"]
+    best = facts["segmentations"]["rfm"]["segments"][facts["segmentations"]["rfm"]["order"][0]]
+    each = f"of revenue, {fmt_money(best['avg_value'], facts['data']['currency'])} each over all the data."
+    assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
+    span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
+    assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)

@@ -1494,7 +1494,7 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     of_short = f" {of['short']}" if of["partial"] else ""
     best = active[0]
     money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
+    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each over all the data." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
         # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
