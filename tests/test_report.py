@@ -1742,3 +1742,23 @@ def test_avg_value_says_it_is_over_all_the_data(shopify):
     assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
     span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
     assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)
+
+
+def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
+    """A Stripe trial held out 8 of 100 customers, and the report and the hand-over brief still
+    promised that the next check would compare their repeat rate with the rest's. Under 20 held
+    out (the report's own bar for a rate), both say the comparison is too small to tell a
+    campaign's effect from chance and that the user may contact them."""
+    r = _edge_run(tmp_path, "small_base")
+    held = r["facts"]["exports"]["held_out"]
+    assert 0 < held < 20
+    (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
+    assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
+    assert "you may choose to contact them" in line and "the next-period check then compares" not in line
+    brief = render_brief("operationalize", r["facts"])
+    assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
+    assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief
+    assert "the report's next-period check gives the held-out rate apart" not in brief
+    # enough held out: the comparison is promised as before
+    assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
+    assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])

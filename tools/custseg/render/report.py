@@ -1711,9 +1711,20 @@ def _holdout_files(block: dict) -> dict | None:
         f"{fmt_count(block['held_out'])} customers, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
-        + ". Leave them out of every campaign: what they buy without one is the yardstick for what the campaigns add. Rerun on next month's export with "
-        "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's."
+        + (". " + _holdout_use(block["held_out"]))
     )
+
+
+def _holdout_use(held_out: int) -> str:
+    """What the holdout is for: the yardstick of what campaigns add, when enough are held out
+    for the next-period check to tell their rate from the rest's (its own rule, _holdout_check);
+    with fewer, a promise of that comparison is empty (a Stripe trial held out 8 of 100)."""
+    if held_out < MIN_CUSTOMERS_FOR_LIFT:
+        return (f"With {fmt_count(held_out)} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance. "
+                "The holdout is worth keeping only as your customer list grows (rerun with --key segment.key and the same customers stay held out); "
+                "until then you may choose to contact them like everyone else.")
+    return ("Leave them out of every campaign: what they buy without one is the yardstick for what the campaigns add. Rerun on next month's export with "
+            "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's.")
 
 
 def _old_labels(since: str, rfm: dict | None) -> str:
