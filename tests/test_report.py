@@ -1762,3 +1762,22 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     # enough held out: the comparison is promised as before
     assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
     assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])
+
+
+def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
+    """Without emails, HubSpot takes segments_generic.csv matched on source_id: the report and the
+    skill told the user to map segment_name to customer_segment but not the holdout, which every
+    automation rule must leave out (trial). The report, the hand-over brief and crm-exports.md say
+    to map holdout to a checkbox property."""
+    facts = rendered["product_events.jsonl"]["facts"]
+    assert facts["exports"]["held_out"] and facts["exports"]["rows_written"]["hubspot.csv"] == 0
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    for rule in plan["automation_rules"]:
+        rule["crm"] = "HubSpot"
+    render_report(facts, str(tmp_path), strategy=plan)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "mapping segment_name to customer_segment, and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" in section(md, "## Files for your CRM")
+    assert "with segment_name as the segment property and holdout as a checkbox property for the customers campaigns leave out;" in rendered["product_events.jsonl"]["md"]
+    assert "and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox), which every automation rule leaves out" in render_brief("operationalize", facts)
+    reference = (ROOT / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
+    assert "Map `holdout` too, to a property of its own (HubSpot: `holdout`, a single\ncheckbox" in reference

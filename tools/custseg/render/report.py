@@ -1262,7 +1262,8 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
-                 f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property;"
+                 f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property"
+                 f"{' and holdout as a checkbox property for the customers campaigns leave out' if exports.get('holdout') else ''};"
                  " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
         return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) {_and_alert('import it again', alert)}."
@@ -1695,7 +1696,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     filled = [t for t in tools if rows.get(t["file"])]
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
-            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
+            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy), _marks_holdout(block)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
             "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
             "holdout": _holdout_files(block)}
@@ -1713,6 +1714,11 @@ def _holdout_files(block: dict) -> dict | None:
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
         + (". " + _holdout_use(block["held_out"]))
     )
+
+
+def _marks_holdout(block: dict | None) -> bool:
+    """Whether the generic file has a holdout column for an import to map."""
+    return "holdout" in (((block or {}).get("columns") or {}).get(GENERIC_FILE) or [])
 
 
 def _holdout_use(held_out: int) -> str:
@@ -1766,13 +1772,15 @@ def _plan_column(strategy: dict | None) -> str:
     return "behavior" if isinstance(strategy, dict) and strategy.get("segmentation") == USAGE_KIND else "segment_name"
 
 
-def _by_source_id(tools: list[str], column: str = "segment_name") -> str:
+def _by_source_id(tools: list[str], column: str = "segment_name", holdout: bool = False) -> str:
     """How to label people in a tool whose import file is empty because the export held no
     emails: HubSpot matches an import on a unique property (the id, stored once), the email
-    tools on email only (the audience exported with the id, looked up, imported back)."""
+    tools on email only (the audience exported with the id, looked up, imported back).
+    ``holdout``: the generic file marks a holdout, which HubSpot's rules need to leave out."""
     parts = []
     if "HubSpot" in tools:
-        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, mapping {column} to {'a behavior property (customer_segment holds the RFM segment)' if column == 'behavior' else 'customer_segment'}")
+        held = ", and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" if holdout else ""
+        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, mapping {column} to {'a behavior property (customer_segment holds the RFM segment)' if column == 'behavior' else 'customer_segment'}{held}")
     by_email = [t for t in tools if t != "HubSpot"]
     if by_email:
         fields = _join(sorted({_SEGMENT_FIELD.get(t, "the segment field") for t in by_email}), "or")
