@@ -1781,3 +1781,23 @@ def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
     assert "and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox), which every automation rule leaves out" in render_brief("operationalize", facts)
     reference = (ROOT / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
     assert "Map `holdout` too, to a property of its own (HubSpot: `holdout`, a single\ncheckbox" in reference
+
+
+def test_a_warning_the_user_answered_at_intake_is_not_asked_again(rendered):
+    """A Stripe trial's later brief still listed 'add --include-unpaid to count them' after the
+    user had declined at intake. The intake asks it once (its Warnings question); the segments
+    brief shows a warning whose intake answer is in answers.json as settled, with the answer and
+    without its option, and lists the rest once."""
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    unpaid = next(w for w in facts["warnings"] if "--include-unpaid" in w)
+    plain = unpaid.split(";")[0]
+    intake = render_brief("intake", facts)
+    assert f". **Warnings**: a warning above offers a choice: {plain}. Ask in plain words whether they want it changed" in intake
+    before = render_brief("segments", facts)
+    assert "Warnings to mention, once each: " in before and unpaid in before and "answered at intake" not in before
+    after = render_brief("segments", facts, {"Goal": "better marketing", "Warnings": "keep unpaid orders out", "Marketing consent": "yes, all may be emailed"})
+    assert "--include-unpaid" not in after
+    assert f'Warnings the user answered at intake: {plain} (their answer: "keep unpaid orders out") | ' in after
+    assert '(their answer: "yes, all may be emailed")' in after and "do not ask about it again or offer its option again" in after
+    consent = next(w for w in facts["warnings"] if w.startswith("the export does not record marketing consent"))
+    assert consent not in after.split("Warnings the user answered")[0]  # listed once, as answered
