@@ -1717,20 +1717,38 @@ def test_old_labels_are_told_with_the_runs_own_segments(tmp_path):
 
 def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_path, shopify):
     """A segment holding most customers: the segments brief offered 'those who bought within a
-    year' on 22 days of data, where everyone did (trial). On short data it offers the latest
-    buyers by the bands it lists; on years of data (the Shopify example) it keeps the year."""
-    log = tmp_path / "orders.csv"
-    log.write_text("customer_id,order_date,amount\n" + "".join(f"c{i},2025-03-{1 + i % 22:02d},{10 + i}\n" for i in range(200)), encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
-    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
-    assert facts["data"]["days_covered"] == 22
-    brief = render_brief("segments", facts)
-    assert "too broad to treat as one group" in brief
-    assert "within a year" not in brief and "a cut at one year" not in brief
-    assert "or those who bought most recently, by the bands above (not by a year: the data covers 22 days) (segments_generic.csv's last_purchase column)" in brief
-    years = render_brief("segments", shopify["facts"])
-    assert "or those who bought within a year (segments_generic.csv's last_purchase column)" in years and "so a cut at one year is a filter, not a rule." in years
+    year' on 22 days of data, where everyone did, and its 'High Value' customers where it held
+    none (a Stripe trial). A part is offered only where the segment splits: by the bands of when
+    they last bought it lists, a year only on years of data (the Shopify example), and by the
+    first value tier that holds anyone."""
+
+    def segments_brief(days: int, customers: int, skewed: bool = False) -> tuple[str, dict]:
+        """Customers' purchase days spread evenly, or (skewed) three in four in the data's first
+        half and the rest in its last sixth."""
+        log = tmp_path / f"orders_{days}.csv"
+        early, late = days // 2, days - days // 6
+        offsets = [(i % early if i % 4 else late + i // 4 % (days - late)) if skewed else i % days for i in range(customers)]
+        log.write_text("customer_id,order_date,amount\n" + "".join(f"c{i},{date(2025, 1, 1) + timedelta(days=d)},{10 + i % 7}\n" for i, d in enumerate(offsets)), encoding="utf-8")
+        out = tmp_path / f"out_{days}"
+        assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+        facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+        assert facts["data"]["days_covered"] == days
+        brief = render_brief("segments", facts)
+        (part,) = [ln for ln in brief.splitlines() if "too broad to treat as one group" in ln]
+        return part, facts
+
+    part, facts = segments_brief(22, 200)  # everyone bought in the last 90 days: no split by when
+    assert "within a year" not in part and "a cut at one year" not in part and "by the bands above" not in part
+    dominant = next(s for s in facts["segmentations"]["rfm"]["segments"].values() if s["pct_customers"] >= 0.5)
+    tiers = {k: n for k, n in dominant["value_tiers"].items() if n}
+    first = next(iter(tiers))
+    assert f"by value tier: {facts['segmentations']['value']['segments'][first]['name']} {fmt_count(tiers[first])}" in part and " 0 (`" not in part
+    part, _ = segments_brief(300, 400, skewed=True)  # Dormant, who last bought 91 to 180 or 181 to 364 days ago
+    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by segments_generic.csv's last_purchase column" in part
+    assert "within a year" not in part and "a cut at one year" not in part
+    (years,) = [ln for ln in render_brief("segments", shopify["facts"]).splitlines() if "too broad" in ln]
+    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by segments_generic.csv's last_purchase column." in years
+    assert "so a cut at one year is a filter, not a rule." in years
 
 
 def test_avg_value_says_it_is_over_all_the_data(shopify):
