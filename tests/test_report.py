@@ -1819,3 +1819,15 @@ def test_a_warning_the_user_answered_at_intake_is_not_asked_again(rendered):
     assert '(their answer: "yes, all may be emailed")' in after and "do not ask about it again or offer its option again" in after
     consent = next(w for w in facts["warnings"] if w.startswith("the export does not record marketing consent"))
     assert consent not in after.split("Warnings the user answered")[0]  # listed once, as answered
+
+
+def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
+    """The operationalize brief asked again whether people of unknown consent may be emailed
+    when the user had answered at intake: with the answer in answers.json it quotes it once."""
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    unknown = fmt_count(facts["exports"]["consent_unknown"])
+    asked = render_brief("operationalize", facts)
+    assert f"4. Say plainly that the export did not record marketing consent for {unknown} people" in asked
+    told = render_brief("operationalize", facts, {"Marketing consent": "yes, they all signed up for news"})
+    assert f'did not record marketing consent for {unknown} people in the email files (`exports.consent_unknown`), and the user answered at intake: "yes, they all signed up for news". Say it once and do not ask again' in told
+    assert "Say plainly" not in told

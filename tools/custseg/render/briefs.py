@@ -163,7 +163,7 @@ def _warnings(facts: dict, answers: dict) -> list[dict]:
         kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
         label = ANSWERED_BY[kind] if kind else WARNINGS_LABEL if NAMES_OPTION.search(w) else None
         answer = given.get(label.lower()) if label else None
-        out.append({"text": w, "plain": for_owner(w), "option": label == WARNINGS_LABEL, "answer": answer})
+        out.append({"text": w, "plain": for_owner(w), "kind": kind, "option": label == WARNINGS_LABEL, "answer": answer})
     return out
 
 
