@@ -693,6 +693,27 @@ def test_the_briefs_ask_about_consent_once_and_follow_the_answer(runs, cli, tmp_
     assert f"the export marks {opted:,} people with an email as opted out of marketing. Does that match" in render_brief("intake", included)
 
 
+def test_the_briefs_tell_no_opt_outs_as_included_when_nobody_opted_out(runs):
+    """--include-unconsented on an export where nobody opted out (Stripe: consent only unknown)
+    includes no one: the briefs said '0 customers the export marks as opted out are in the email
+    files because the user said they consented elsewhere' (trial). They speak of the unknown
+    consent instead."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+
+    stripe = copy.deepcopy(runs("stripe_unified_payments.csv").facts)
+    stripe["exports"].update(include_unconsented=True, included_unconsented=0, left_out_no_consent={})
+    unknown = stripe["exports"]["consent_unknown"]
+    strategy, hand_over = render_brief("strategy", stripe), render_brief("operationalize", stripe)
+    for brief in (strategy, hand_over):
+        assert " 0 customers the export marks as opted out" not in brief and " 0 whom the export marks as opted out" not in brief
+        assert "consented elsewhere" not in brief
+    assert f"the export marks nobody as opted out, and does not record consent for {unknown:,} of them (`{{exports.consent_unknown}}`), who may be emailed once the user has confirmed it" in strategy
+    assert "The export marks nobody as opted out, so `--include-unconsented` added no one to the files: those whose consent it does not record are in them either way (next point)." in hand_over
+    assert f"did not record marketing consent for {unknown:,} people" in hand_over
+
+
 def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     """An orders export with the store's customers export: sign-ups who never ordered are in
     no segment and not in customers.csv, but the CRM files list them as 'Prospects (never

@@ -1690,3 +1690,144 @@ def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
     assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
     assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
     assert trend_counts({"count_prev": 50, "count": 80, "trend_change": 0.4}) == "50 → 80 customers"
+
+
+
+def test_old_labels_are_told_with_the_runs_own_segments(tmp_path):
+    """An old export's file labels go stale: the report and the hand-over brief said 'a customer
+    tagged New or Loyal may have lapsed since' on a Stripe run whose segments were Recent Big
+    Spenders and Recent Buyers (trial). They name this run's segments that have not gone quiet."""
+    from custseg.render.report import stale_label_words
+
+    log = tmp_path / "orders.csv"  # everyone bought once, in 2024: the recency-and-spend table
+    log.write_text("customer_id,email,order_date,amount\n" + "".join(f"c{i},c{i}@shop.example,2024-{1 + i % 12:02d}-{1 + i % 28:02d},{10 + i}\n" for i in range(120)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    rfm = facts["segmentations"]["rfm"]
+    assert rfm["rules"]["name"] == "recency_monetary"
+    words = stale_label_words(rfm)
+    held = [rfm["segments"][k]["name"] for k in ("recent_high_value", "recent") if rfm["segments"][k]["count"]]
+    assert held and words.startswith(f"a customer tagged {held[0]}") and "Dormant" not in words and words.endswith(" may have lapsed since")
+    for text in ((out / "report.md").read_text(encoding="utf-8"), render_brief("operationalize", facts)):
+        assert words in text and "New or Loyal" not in text
+    # every segment gone quiet: nobody to name, so it is said without names
+    assert stale_label_words({"order": ["dormant"], "segments": {"dormant": {"name": "Dormant", "count": 5}}}) == "a customer's segment may have changed since"
+
+
+def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_path, shopify):
+    """A segment holding most customers: the segments brief offered 'those who bought within a
+    year' on 22 days of data, where everyone did, and its 'High Value' customers where it held
+    none (a Stripe trial). A part is offered only where the segment splits: by the bands of when
+    they last bought it lists, a year only on years of data (the Shopify example), and by the
+    first value tier that holds anyone."""
+
+    def segments_brief(days: int, customers: int, skewed: bool = False) -> tuple[str, dict]:
+        """Customers' purchase days spread evenly, or (skewed) three in four in the data's first
+        half and the rest in its last sixth."""
+        log = tmp_path / f"orders_{days}.csv"
+        early, late = days // 2, days - days // 6
+        offsets = [(i % early if i % 4 else late + i // 4 % (days - late)) if skewed else i % days for i in range(customers)]
+        log.write_text("customer_id,order_date,amount\n" + "".join(f"c{i},{date(2025, 1, 1) + timedelta(days=d)},{10 + i % 7}\n" for i, d in enumerate(offsets)), encoding="utf-8")
+        out = tmp_path / f"out_{days}"
+        assert main(["run", str(log), "--out", str(out), "--no-charts"]) == 0
+        facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+        assert facts["data"]["days_covered"] == days
+        brief = render_brief("segments", facts)
+        (part,) = [ln for ln in brief.splitlines() if "too broad to treat as one group" in ln]
+        return part, facts
+
+    part, facts = segments_brief(22, 200)  # everyone bought in the last 90 days: no split by when
+    assert "within a year" not in part and "a cut at one year" not in part and "by the bands above" not in part
+    dominant = next(s for s in facts["segmentations"]["rfm"]["segments"].values() if s["pct_customers"] >= 0.5)
+    tiers = {k: n for k, n in dominant["value_tiers"].items() if n}
+    first = next(iter(tiers))
+    assert f"by value tier: {facts['segmentations']['value']['segments'][first]['name']} {fmt_count(tiers[first])}" in part and " 0 (`" not in part
+    part, _ = segments_brief(300, 400, skewed=True)  # Dormant, who last bought 91 to 180 or 181 to 364 days ago
+    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by segments_generic.csv's last_purchase column" in part
+    assert "within a year" not in part and "a cut at one year" not in part
+    (years,) = [ln for ln in render_brief("segments", shopify["facts"]).splitlines() if "too broad" in ln]
+    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by segments_generic.csv's last_purchase column." in years
+    assert "so a cut at one year is a filter, not a rule." in years
+
+
+def test_avg_value_says_it_is_over_all_the_data(shopify):
+    """'405.00 GBP each' in In short and the segments brief's 'Avg value' read as a yearly or a
+    per-order figure (trial): both say it is revenue per customer over all the data."""
+    facts = shopify["facts"]
+    best = facts["segmentations"]["rfm"]["segments"][facts["segmentations"]["rfm"]["order"][0]]
+    each = f"of revenue, {fmt_money(best['avg_value'], facts['data']['currency'])} each over all the data."
+    assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
+    span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
+    assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)
+
+
+def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
+    """A Stripe trial held out 8 of 100 customers, and the report and the hand-over brief still
+    promised that the next check would compare their repeat rate with the rest's. Under 20 held
+    out (the report's own bar for a rate), both say the comparison is too small to tell a
+    campaign's effect from chance and that the user may contact them."""
+    r = _edge_run(tmp_path, "small_base")
+    held = r["facts"]["exports"]["held_out"]
+    assert 0 < held < 20
+    (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
+    assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
+    assert "you may choose to contact them" in line and "the next-period check then compares" not in line
+    brief = render_brief("operationalize", r["facts"])
+    assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
+    assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief
+    assert "the report's next-period check gives the held-out rate apart" not in brief
+    # enough held out: the comparison is promised as before
+    assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
+    assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])
+
+
+def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
+    """Without emails, HubSpot takes segments_generic.csv matched on source_id: the report and the
+    skill told the user to map segment_name to customer_segment but not the holdout, which every
+    automation rule must leave out (trial). The report, the hand-over brief and crm-exports.md say
+    to map holdout to a checkbox property."""
+    facts = rendered["product_events.jsonl"]["facts"]
+    assert facts["exports"]["held_out"] and facts["exports"]["rows_written"]["hubspot.csv"] == 0
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    for rule in plan["automation_rules"]:
+        rule["crm"] = "HubSpot"
+    render_report(facts, str(tmp_path), strategy=plan)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "mapping segment_name to customer_segment, and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" in section(md, "## Files for your CRM")
+    assert "with segment_name as the segment property and holdout as a checkbox property for the customers campaigns leave out;" in rendered["product_events.jsonl"]["md"]
+    assert "and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox), which every automation rule leaves out" in render_brief("operationalize", facts)
+    reference = (ROOT / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
+    assert "Map `holdout` too, to a property of its own (HubSpot: `holdout`, a single\ncheckbox" in reference
+
+
+def test_a_warning_the_user_answered_at_intake_is_not_asked_again(rendered):
+    """A Stripe trial's later brief still listed 'add --include-unpaid to count them' after the
+    user had declined at intake. The intake asks it once (its Warnings question); the segments
+    brief shows a warning whose intake answer is in answers.json as settled, with the answer and
+    without its option, and lists the rest once."""
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    unpaid = next(w for w in facts["warnings"] if "--include-unpaid" in w)
+    plain = unpaid.split(";")[0]
+    intake = render_brief("intake", facts)
+    assert f". **Warnings**: a warning above offers a choice: {plain}. Ask in plain words whether they want it changed" in intake
+    before = render_brief("segments", facts)
+    assert "Warnings to mention, once each: " in before and unpaid in before and "answered at intake" not in before
+    after = render_brief("segments", facts, {"Goal": "better marketing", "Warnings": "keep unpaid orders out", "Marketing consent": "yes, all may be emailed"})
+    assert "--include-unpaid" not in after
+    assert f'Warnings the user answered at intake: {plain} (their answer: "keep unpaid orders out") | ' in after
+    assert '(their answer: "yes, all may be emailed")' in after and "do not ask about it again or offer its option again" in after
+    consent = next(w for w in facts["warnings"] if w.startswith("the export does not record marketing consent"))
+    assert consent not in after.split("Warnings the user answered")[0]  # listed once, as answered
+
+
+def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
+    """The operationalize brief asked again whether people of unknown consent may be emailed
+    when the user had answered at intake: with the answer in answers.json it quotes it once."""
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    unknown = fmt_count(facts["exports"]["consent_unknown"])
+    asked = render_brief("operationalize", facts)
+    assert f"4. Say plainly that the export did not record marketing consent for {unknown} people" in asked
+    told = render_brief("operationalize", facts, {"Marketing consent": "yes, they all signed up for news"})
+    assert f'did not record marketing consent for {unknown} people in the email files (`exports.consent_unknown`), and the user answered at intake: "yes, they all signed up for news". Say it once and do not ask again' in told
+    assert "Say plainly" not in told

@@ -16,7 +16,7 @@ from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, make_environment, no_emails, quiet_segments, unreachable_owers, value_tier_names
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
@@ -31,6 +31,12 @@ SEGMENT_FACTS = (
     "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
+# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
+# each ANSWERABLE kind; a warning that names an option (add --include-unpaid) is settled by the
+# answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
+ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
+WARNINGS_LABEL = "Warnings"
+NAMES_OPTION = re.compile(r"--[a-z]")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 
@@ -90,6 +96,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # an as-of date before the file's end: the purchases after it, which no figure counts
         "after_as_of": after_as_of_text(facts["data"]),
         "today": from_day(build.today()),  # the clock the data's age is measured by
+        # what an old export's file labels (RFM segments) get wrong, named from this run's segments
+        "stale_labels": stale_label_words(segs.get("rfm")),
         "source_label": SOURCE_LABELS.get(facts["data"]["source"], facts["data"]["source"].replace("_", " ")),
         "empty_segments": _empty_segments(seg, active),
         # the run warnings a plan's `confirmed` may answer: only those this run gave
@@ -118,6 +126,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
+        "warnings": _warnings(facts, answers),
+        "warnings_label": WARNINGS_LABEL,
         # the customers the CRM files mark Holdout (compute/holdout.py): campaigns leave them out
         "held_out": (facts.get("exports") or {}).get("held_out") or 0,
         "segment_facts": SEGMENT_FACTS,
@@ -141,6 +151,20 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "tier_names": value_tier_names(facts) or {},
     }
+
+
+def _warnings(facts: dict, answers: dict) -> list[dict]:
+    """Each run warning with the intake answer that settles it (None while there is none): the
+    later briefs then show it as answered, without its option, so the model does not ask again
+    (a Stripe trial's briefs repeated 'add --include-unpaid' after the user had declined)."""
+    given = {str(k).strip().lower(): str(v) for k, v in answers.items()}
+    out = []
+    for w in (w for w in facts.get("warnings") or [] if isinstance(w, str)):
+        kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
+        label = ANSWERED_BY[kind] if kind else WARNINGS_LABEL if NAMES_OPTION.search(w) else None
+        answer = given.get(label.lower()) if label else None
+        out.append({"text": w, "plain": for_owner(w), "kind": kind, "option": label == WARNINGS_LABEL, "answer": answer})
+    return out
 
 
 def _stayed(seg: dict | None) -> list[dict]:

@@ -1188,6 +1188,16 @@ def quiet_segments(seg: dict | None) -> list[str]:
     return [k for k in (seg or {}).get("order") or [] if (segments.get(k) or {}).get("count") and went_quiet(k, seg)]
 
 
+def stale_label_words(rfm: dict | None) -> str:
+    """What an old export's labels get wrong, told with this run's own segments: 'a customer
+    tagged Recent Big Spenders or Recent Buyers may have lapsed since' (a trial's Stripe run had
+    no New or Loyal to name). The segments named are those with customers who have not gone quiet."""
+    segments = (rfm or {}).get("segments") or {}
+    quiet = set(quiet_segments(rfm))
+    names = [segments[k]["name"] for k in (rfm or {}).get("order") or [] if (segments.get(k) or {}).get("count") and k not in quiet]
+    return f"a customer tagged {_join(names, 'or')} may have lapsed since" if names else "a customer's segment may have changed since"
+
+
 def _maintenance(own_schedule: bool, exports: dict | None, usage: bool, rfm: dict | None = None) -> list[str]:
     """Keeping segments current: the playbook's advice, without its schedule when the plan sets
     its own, and with its line on the CRM files (playbook.py points at all of exports/) told
@@ -1252,7 +1262,8 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     text = "This export has no usable emails, so the Klaviyo, HubSpot and Mailchimp files have no one in them."
     if GENERIC_FILE in filled:
         text += (f" Bring the segments in from {GENERIC_FILE} in exports/, which lists everyone by the id your export gave them (its source_id column):"
-                 f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property;"
+                 f" a CRM that stores that id as a unique property imports the file matched on source_id, with {'behavior (the usage group)' if usage else 'segment_name'} as the segment property"
+                 f"{' and holdout as a checkbox property for the customers campaigns leave out' if exports.get('holdout') else ''};"
                  " an email tool that stores the number but matches on email only needs your audience exported with it, each number looked up in the file's source_id, and the result imported back as an update that sets the segment tag."
                  f"{usage_note}")
         return f"{text} After each rerun (with the same segment.key, so the file's rows stay the same customers) {_and_alert('import it again', alert)}."
@@ -1264,7 +1275,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None)
+    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
+                       (facts.get("segmentations") or {}).get("rfm"))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1483,7 +1495,7 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     of_short = f" {of['short']}" if of["partial"] else ""
     best = active[0]
     money = best["revenue_share"] is not None  # an event log without amounts has no revenue to speak of
-    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each." if money else ".")}]
+    points = [{"lead": best["name"], "text": f"{customers_words(best['count'])} ({fmt_pct(best['pct_customers'])} {of['long'] if of['partial'] else of['short']})" + (f" {'brings' if best['count'] == 1 else 'bring'} {fmt_pct(best['revenue_share'])} {revenue}, {fmt_money(best['avg_value'], currency)} each over all the data." if money else ".")}]
     largest = max(active, key=lambda r: r["count"])
     if largest is not best:
         # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
@@ -1665,12 +1677,13 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
     empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
     are reached through the marketplace. ``old_since``: the data's last date when it is older
-    than a period, so the files' labels are of then, not of the day they are imported."""
+    than a period, so the files' labels are of then, not of the day they are imported.
+    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1683,9 +1696,9 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     filled = [t for t in tools if rows.get(t["file"])]
     unreached = [t["name"] for t in tools if not rows.get(t["file"]) and t["file"] != GENERIC_FILE]
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
-            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy)) if unreached and rows.get(GENERIC_FILE) else "",
+            "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy), _marks_holdout(block)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since) if emailed and old_since else "",
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
             "holdout": _holdout_files(block)}
 
 
@@ -1699,14 +1712,30 @@ def _holdout_files(block: dict) -> dict | None:
         f"{fmt_count(block['held_out'])} customers, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
-        + ". Leave them out of every campaign: what they buy without one is the yardstick for what the campaigns add. Rerun on next month's export with "
-        "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's."
+        + (". " + _holdout_use(block["held_out"]))
     )
 
 
-def _old_labels(since: str) -> str:
+def _marks_holdout(block: dict | None) -> bool:
+    """Whether the generic file has a holdout column for an import to map."""
+    return "holdout" in (((block or {}).get("columns") or {}).get(GENERIC_FILE) or [])
+
+
+def _holdout_use(held_out: int) -> str:
+    """What the holdout is for: the yardstick of what campaigns add, when enough are held out
+    for the next-period check to tell their rate from the rest's (its own rule, _holdout_check);
+    with fewer, a promise of that comparison is empty (a Stripe trial held out 8 of 100)."""
+    if held_out < MIN_CUSTOMERS_FOR_LIFT:
+        return (f"With {fmt_count(held_out)} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance. "
+                "The holdout is worth keeping only as your customer list grows (rerun with --key segment.key and the same customers stay held out); "
+                "until then you may choose to contact them like everyone else.")
+    return ("Leave them out of every campaign: what they buy without one is the yardstick for what the campaigns add. Rerun on next month's export with "
+            "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's.")
+
+
+def _old_labels(since: str, rfm: dict | None) -> str:
     return (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
-            "rerun on a fresh export before importing them, or a customer tagged New or Loyal may have lapsed since.")
+            f"rerun on a fresh export before importing them, or {stale_label_words(rfm)}.")
 
 
 def _opted_out(block: dict | None) -> int:
@@ -1743,13 +1772,15 @@ def _plan_column(strategy: dict | None) -> str:
     return "behavior" if isinstance(strategy, dict) and strategy.get("segmentation") == USAGE_KIND else "segment_name"
 
 
-def _by_source_id(tools: list[str], column: str = "segment_name") -> str:
+def _by_source_id(tools: list[str], column: str = "segment_name", holdout: bool = False) -> str:
     """How to label people in a tool whose import file is empty because the export held no
     emails: HubSpot matches an import on a unique property (the id, stored once), the email
-    tools on email only (the audience exported with the id, looked up, imported back)."""
+    tools on email only (the audience exported with the id, looked up, imported back).
+    ``holdout``: the generic file marks a holdout, which HubSpot's rules need to leave out."""
     parts = []
     if "HubSpot" in tools:
-        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, mapping {column} to {'a behavior property (customer_segment holds the RFM segment)' if column == 'behavior' else 'customer_segment'}")
+        held = ", and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" if holdout else ""
+        parts.append(f"HubSpot can match an import on a unique property: store the id your store or billing system gave each person in one, then import {GENERIC_FILE} matched on its source_id column, mapping {column} to {'a behavior property (customer_segment holds the RFM segment)' if column == 'behavior' else 'customer_segment'}{held}")
     by_email = [t for t in tools if t != "HubSpot"]
     if by_email:
         fields = _join(sorted({_SEGMENT_FIELD.get(t, "the segment field") for t in by_email}), "or")
