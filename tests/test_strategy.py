@@ -336,6 +336,7 @@ BROKEN = [
     ("pathway_in_place", _set(f"{P0}.to_segment", "new"), "pathway_downward", f"{P0}.to_segment"),
     ("pathways_cost_more_than_the_budget", _set("budget", {"amount": 500, "per": "month"}), "plan_over_budget", "budget.amount"),
     ("pathways_take_more_hours_than_given", _set("budget", {"amount": 3000, "per": "month", "hours": 5}), "plan_over_budget", "budget.hours"),
+    ("phone_calls_without_hours", _set("targeting_matrix[1]", {"segment": "champions", "channel": "Phone calls from the owner", "priority": "high", "budget_share": 0.03}), "manual_channel_without_hours", "targeting_matrix[1].channel"),
     ("display_name_of_a_lifecycle_stage", _set("segments.dormant.display_name", "Lapsed"), "display_name_clash", "segments.dormant.display_name"),  # a trial: beside the lifecycle's Lapsed
     ("rule_names_the_display_name", _set("automation_rules[2].rule", "After the reactivation series, move Lapsed One-Timers who never opened it to the suppressed list."), "rule_display_name", "automation_rules[2].rule"),
     ("pathway_target_below_where_its_segment_is", _set(f"{P0}.success_metric.target", 0.1), "pathway_target_backwards", f"{P0}.success_metric.target"),
@@ -819,6 +820,30 @@ def test_pathway_hours_may_recur_on_their_own_period(runs):
     assert _investment({"hours": 3, "hours_per": "week"}, None) == "3 staff hours a week"
     assert _investment({"budget": 200, "hours": 1, "per": "month", "hours_per": "week"}, "USD") == "200.00 USD a month and 1 staff hour a week"
     assert _investment({"budget": 900}, "USD") == "900.00 USD (one-off)"
+
+
+def test_a_channel_run_by_people_counts_its_hours(runs):
+    """A trial phoned 257 stockists on the owner's 4 hours a week and check.py passed: only the
+    pathways' hours were counted. A channel run by people needs hours on its cell or in a pathway
+    from its segment, and the cell's hours count against the budget with the pathways'."""
+    facts = facts_of(runs)
+    doc = reference()
+    doc["targeting_matrix"].append({"segment": "champions", "channel": "Phone calls from the owner", "priority": "high", "budget_share": 0.0})
+    (p,) = [p for p in validate(doc, facts) if p.code == "manual_channel_without_hours"]
+    assert p.path == f"targeting_matrix[{len(doc['targeting_matrix']) - 1}].channel"
+    assert "'Phone calls from the owner' for 'champions' (Champions, 75 customers) takes staff time" in p.message and "40 hours" in p.message
+    # the reference's own handwritten cards carry their hours; email needs none
+    assert [c for c in reference()["targeting_matrix"] if c["channel"].startswith("Handwritten")][0]["hours"] == 3
+    assert not [p for p in validate(reference(), facts) if p.code == "manual_channel_without_hours"]
+    # hours given: counted, and too many are over the budget
+    doc["targeting_matrix"][-1] |= {"hours": 2, "hours_per": "week"}
+    assert not [p for p in validate(doc, facts) if p.code in ("manual_channel_without_hours", "plan_over_budget")]
+    doc["targeting_matrix"][-1]["hours"] = 20
+    assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.hours", "plan_over_budget")]
+    # without the user's hours in the budget there is nothing to hold them to
+    del doc["budget"]["hours"]
+    doc["targeting_matrix"][-1].pop("hours")
+    assert not [p for p in validate(doc, facts) if p.code == "manual_channel_without_hours"]
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[b[0] for b in BROKEN])

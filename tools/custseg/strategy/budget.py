@@ -3,6 +3,8 @@ segment's pathways against its shares of the targeting matrix. Standard library 
 
 from __future__ import annotations
 
+import re
+
 from custseg.strategy.document import _items, _number
 from custseg.strategy.problems import Problem
 
@@ -47,6 +49,9 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
             recurs = inv.get("hours_per") if field_name == "hours" and inv.get("hours_per") in WEEKS_PER else inv.get("per")
             cost += value * weeks / WEEKS_PER[recurs] if recurs in WEEKS_PER else value
         per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
+        if field_name == "hours":  # channels run by people: their hours recur, by default per the budget's hours period
+            for _, cell in _items(doc, "targeting_matrix"):
+                cost += (_number(cell.get("hours")) or 0.0) * weeks / WEEKS_PER[cell.get("hours_per") if cell.get("hours_per") in WEEKS_PER else per]
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = budget_unit(currency) if field_name == "amount" else " staff hours"
@@ -86,4 +91,35 @@ def _pathways_beyond_share(doc: dict, currency: str | None = None) -> list[Probl
         if cost > allowed + 1e-6:
             part = f"its budget shares ({shares.get(key, 0.0):.0%})" + (f" and the {rest:.0%} no cell took" if rest > 1e-9 else "")
             out.append(Problem(f"pathways[{paths[0]}].investment.budget", "pathway_beyond_share", f"{over} the pathways from '{key}' cost {cost:,.0f}{unit}, more than the {allowed:,.0f}{unit} of {part} in the targeting matrix: the shares and the pathways spend the same budget; raise '{key}''s share or lower the pathways' investment"))
+    return out
+
+
+# Channels that run on someone's time, not on a tool: each contact is a person's minutes.
+MANUAL_CHANNEL = re.compile(
+    r"\b(?:phone|phoned|phoning|calls?|calling|telephone|visits?|in[\s-]person|face[\s-]to[\s-]face|hand-?written|handwritten|"
+    r"personal\s+(?:notes?|emails?|messages?|outreach)|one[\s-]to[\s-]one|1:1|1-on-1|check-?ins?|account\s+managers?|sales\s+reps?|meetings?)\b",
+    re.IGNORECASE,
+)
+
+
+def _manual_without_hours(doc: dict, fact_segments: dict) -> list[Problem]:
+    """A trial's 'phone calls' channel for 257 stockists, with the owner's 4 hours a week as the
+    budget and no hours anywhere: a channel run by people needs its hours on the cell, or in a
+    pathway from that segment, to be held to the user's time at all."""
+    budget = doc.get("budget")
+    if not isinstance(budget, dict) or not _number(budget.get("hours")):
+        return []
+    timed = {p.get("from_segment") for _, p in _items(doc, "pathways") if isinstance(p.get("investment"), dict) and _number(p["investment"].get("hours"))}
+    out = []
+    for i, cell in _items(doc, "targeting_matrix"):
+        key, channel = cell.get("segment"), cell.get("channel")
+        if not isinstance(channel, str) or not MANUAL_CHANNEL.search(channel) or key in timed or _number(cell.get("hours")):
+            continue
+        stats = fact_segments.get(key) or {}
+        count = _number(stats.get("count"))
+        who = f"'{key}' ({stats.get('name') or key}, {count:,.0f} customers)" if count else f"'{key}'"
+        out.append(Problem(f"targeting_matrix[{i}].channel", "manual_channel_without_hours", (
+            f"'{channel}' for {who} takes staff time, but neither the cell nor a pathway from '{key}' gives hours, so none of it counts against the user's "
+            f"{budget['hours']:g} hours: give the cell the hours it takes ('hours' and 'hours_per'; check.py holds them to the budget with the pathways'), "
+            f"or pick a channel that runs without staff time")))
     return out

@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "baseline_other_segment": "a KPI baseline cites a fact of another segment or segmentation than the KPI's own segment",
     "pathway_downward": "a pathway leads to a segment ranked below (or the same as) the one it starts from",
     "plan_over_budget": "the pathways cost more money or staff hours over the roadmap than the plan's budget allows",
+    "manual_channel_without_hours": "a channel that runs on staff time (phone calls, visits, handwritten notes, one-to-one check-ins) with no hours on its targeting cell or a pathway from its segment, when the budget names the user's hours: the hours the plan gives are what is held to the budget",
     "display_name_clash": "a segment's display name is a name the facts give another group of customers: another segment's name or display name in the plan, a segment or stage of another segmentation ('Lapsed' for RFM Dormant beside the lifecycle's Lapsed stage) or a group of the CRM files; or a display name that holds another segment's name of the same segmentation as a whole word ('VIP Champions' on Dormant; its own name inside, as 'Loyal Regulars' on Loyal, is fine)",
     "rule_display_name": "an automation rule names a segment by the plan's display name, where the CRM files carry the computed segment name",
     "pathway_target_backwards": "a pathway's success target worse than where its from-segment already is (lower for a rate, spend or score; higher for days since the last purchase or activity), or on the wrong side of the pathway's own trigger on the same metric",

@@ -83,6 +83,8 @@ class TargetingCell:
     channel: str = doc("the channel")
     priority: Priority = doc("high, medium or low")
     budget_share: float = doc("share of the marketing budget, a fraction from 0 to 1", minimum=0, maximum=1)
+    hours: float | None = doc("staff hours the channel takes, for a channel run by people (phone calls, handwritten notes, visits): counted against the budget's hours with the pathways'", default=None, minimum=0)
+    hours_per: Per | None = doc("the period of those hours: week, month or quarter (default: the budget's hours period)", default=None)
 
 
 @dataclass

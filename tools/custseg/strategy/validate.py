@@ -21,7 +21,7 @@ from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools,
 )
-from custseg.strategy.budget import _over_budget, _pathways_beyond_share
+from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import export_figures_of_them, name_spans, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
 from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
@@ -264,6 +264,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _confirmations(doc, facts) + _offers_over_price(strat)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
+    problems += _manual_without_hours(doc, fact_segments)
     problems += _display_names_in_rules(doc, strat, fact_segments, segmentation) + _display_name_clashes(strat, facts, segmentation)
     groups = {k: {"name": n} for k, n in ((facts.get("exports") or {}).get("groups") or {}).items()}  # the files' own groups: labelled by name there too
     if segmentation == "rfm":
