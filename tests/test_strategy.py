@@ -280,6 +280,7 @@ BROKEN = [
     ("count_cited_as_reach_after", _set("segments.at_risk.messaging", "All {segmentations.rfm.segments.at_risk.count} of them can be emailed today."), "count_cited_as_reach", "segments.at_risk.messaging"),
     ("promise_in_text", _set(f"{P0}.expected_outcome", "Brings in {segmentations.rfm.segments.new.avg_value} of guaranteed revenue per returning customer."), "promise_in_text", f"{P0}.expected_outcome"),
     ("offer_over_price", _set("segments.dormant.offer_terms", [{"label": "win-back discount", "value": 150, "unit": "percent"}]), "offer_over_price", "segments.dormant.offer_terms[0].value"),
+    ("free_shipping_far_above_their_orders", _set("segments.loyal.offer_terms", [{"label": "free shipping threshold", "value": 2500, "unit": "money"}]), "threshold_beyond_orders", "segments.loyal.offer_terms[0].value"),
     ("fact_unit_mismatch", _append_persona("loyal", "They come back every {segmentations.rfm.segments.loyal.count} days."), "fact_unit_mismatch", "segments.loyal.persona"),
     ("fact_share_of_the_other_base", _append_persona("at_risk", "They make up {segmentations.rfm.segments.at_risk.revenue_share} of our customers."), "fact_unit_mismatch", "segments.at_risk.persona"),  # skill trial
     ("rule_segment_name_holds_names", _set("automation_rules[1]", {"segment": "dormant", "crm": "Customer.io", "rule": "When segment_name is dormant, start the win-back campaign."}), "rule_key_for_email_tool", "automation_rules[1].rule"),
@@ -820,6 +821,22 @@ def test_pathway_hours_may_recur_on_their_own_period(runs):
     assert _investment({"hours": 3, "hours_per": "week"}, None) == "3 staff hours a week"
     assert _investment({"budget": 200, "hours": 1, "per": "month", "hours_per": "week"}, "USD") == "200.00 USD a month and 1 staff hour a week"
     assert _investment({"budget": 900}, "USD") == "900.00 USD (one-off)"
+
+
+@pytest.mark.parametrize("label, times_aov, refused", [
+    ("free carriage over", 6.0, True),  # a trial's 250.00 GBP for shops whose orders averaged 41.96
+    ("minimum order for the trade price", 2.5, True),
+    ("free shipping threshold", 1.2, False),  # a little above the average order: the usual nudge
+    ("store credit", 6.0, False),  # money, but no threshold
+])
+def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_aov, refused):
+    facts = facts_of(runs)
+    aov = facts["segmentations"]["rfm"]["segments"]["loyal"]["aov"]
+    doc = _set("segments.loyal.offer_terms", [{"label": label, "value": round(aov * times_aov, 2), "unit": "money"}])(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "threshold_beyond_orders"]
+    assert bool(problems) == refused
+    if refused:
+        assert f"what an order of 'loyal' averages ({aov:,.2f} USD, its aov)" in problems[0].message
 
 
 def test_a_channel_run_by_people_counts_its_hours(runs):

@@ -261,7 +261,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
-    problems += _confirmations(doc, facts) + _offers_over_price(strat)
+    problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
@@ -366,6 +366,30 @@ def _offers_over_price(strat: dict) -> list[Problem]:
             value = _number(term.get("value"))
             if value is not None and value > 100 and DISCOUNT_LABEL.search(term["label"]):
                 out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "offer_over_price", f"a {term['label']} of {value:g} percent is more than the price; a percent discount is at most 100 (write 15 for 15% off)"))
+    return out
+
+
+# An order-value threshold: free shipping over, a minimum order, 'spend 250 and get'.
+THRESHOLD_LABEL = re.compile(r"threshold|minimum|\bmin\b|free\s+(?:shipping|delivery|carriage|postage)|(?:orders?|spend|baskets?|carts?)\s+(?:over|above|of\s+at\s+least|from)|spend\s+(?:and|to)\b|unlock", re.IGNORECASE)
+THRESHOLD_REACH = 2.0  # a threshold over twice the segment's average order is one few of its orders reach
+
+
+def _thresholds_beyond_orders(strat: dict, fact_segments: dict, currency: str | None) -> list[Problem]:
+    """A trial's free-carriage threshold of 250.00 GBP for shops whose orders averaged 41.96: an
+    incentive almost none of the segment's orders come near."""
+    out = []
+    for key, fields in strat.items():
+        aov = _number((fact_segments.get(key) or {}).get("aov"))
+        terms = fields.get("offer_terms") if isinstance(fields, dict) else None
+        for i, term in enumerate(terms if isinstance(terms, list) and aov else []):
+            if not isinstance(term, dict) or term.get("unit") != "money" or not isinstance(term.get("label"), str) or not THRESHOLD_LABEL.search(term["label"]):
+                continue
+            value = _number(term.get("value"))
+            if value is not None and value > THRESHOLD_REACH * aov:
+                unit = f" {currency}" if currency else ""
+                out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "threshold_beyond_orders", (
+                    f"a {term['label']} of {value:,.2f}{unit} is {value / aov:.1f} times what an order of '{key}' averages ({aov:,.2f}{unit}, its aov): "
+                    f"few of their orders come near it, so it moves nobody; set it a little above their average order, or explain in the offer why these customers would stretch that far")))
     return out
 
 
