@@ -366,6 +366,26 @@ BROKEN = [
     # a trial's next_repeat_rate KPI, a 90-day measure, reviewed monthly
     ("kpi_next_period_rate_reviewed_monthly", _set("kpis[0].review", "monthly"), "kpi_review_too_often", "kpis[0].review"),
     ("baseline_spend_per_customer_for_aov", _set("kpis[4]", {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 200, "review": "monthly"}), "baseline_other_metric", "kpis[4].baseline"),
+    # the user's hunches: a verdict the data settles rests on facts the report can show
+    ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
+    ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
+]
+
+
+def _sample_told_as_whole(text):
+    """The user said the export is a sample, and the persona tells its figure as the business's."""
+
+    def mutate(doc):
+        doc["data_scope"] = {"whole_base": False, "answer": "I think the export is a sample of our order lines"}
+        return _append_persona("champions", text)(doc)
+
+    return mutate
+
+
+BROKEN += [
+    ("sample_revenue_as_the_business_s", _sample_told_as_whole("They matter to our total revenue of {data.revenue_total}."), "sample_as_whole", "segments.champions.persona"),
+    ("sample_count_as_all_our_customers", _sample_told_as_whole("Few of all {data.customers} of our customers shop like them."), "sample_as_whole", "segments.champions.persona"),
 ]
 
 
@@ -566,7 +586,8 @@ def test_every_problem_code_has_a_broken_variant():
     codes = {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE}
     # the budget against the user's answers: test_a_budget_the_user_did_not_give_is_reported, and
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
-    assert codes | {"budget_not_users", "budget_not_converted"} == set(CODES)
+    # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -638,6 +659,62 @@ def test_a_plan_without_the_users_budget_is_reported_once_whole(runs):
     assert [p.path for p in validate(doc, facts_of(runs), answers=answers) if p.code == "budget_not_users"] == ["budget"]
     assert [p for p in validate(doc, facts_of(runs), stage="strategy", answers=answers) if p.code == "budget_not_users"] == []
     assert [p for p in validate(doc, facts_of(runs), answers={"Budget and time": "whatever it takes"}) if p.code == "budget_not_users"] == []
+
+
+@pytest.mark.parametrize("said, asked", [
+    ("Most of our best shops only buy before Christmas; dearer plans stay longer", True),
+    (["Most of our best shops only buy before Christmas"], True),
+    ("none", False),
+    ("No hunches yet.", False),
+    ("n/a", False),
+    ("None (default)", False),
+    ("", False),
+])
+def test_a_whole_plan_answers_the_users_hunches(runs, cli, tmp_path, said, asked):
+    """A trial's user gave hunches at intake, the briefs said which the segments could speak
+    to, and the report never answered them: the plan had no place for the verdicts."""
+    doc = reference()
+    del doc["hypotheses"]
+    answers = {"Goal": "more repeat orders", "Hypotheses": said}
+    facts = facts_of(runs)
+    found = [p for p in validate(doc, facts, answers=answers) if p.code == "hunch_unanswered"]
+    assert [p.path for p in found] == (["hypotheses"] if asked else [])
+    assert [p for p in validate(doc, facts, stage="strategy", answers=answers) if p.code == "hunch_unanswered"] == []  # a draft may lack them
+    assert validate(reference(), facts, answers=answers) == []  # answered
+    if asked:
+        write(tmp_path, answers, "answers.json")  # check.py reads answers.json beside the strategy
+        res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
+        assert res.code == 1 and res.out.splitlines()[-1].startswith("hypotheses: the user gave hunches at intake ('Hypotheses': \"Most of our best shops"), res.out
+        assert res.out.endswith("[hunch_unanswered]\n")
+
+
+def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
+    """The hunch and the answer on the data's scope quote the user: shown as theirs, they are
+    not held to the checks of what the plan itself says about the data ('found us on Instagram'
+    is not in the data, which is why it cannot be tested)."""
+    doc = reference()
+    assert doc["hypotheses"][2]["hunch"] == "Shoppers who found us on Instagram spend more"
+    assert [p.code for p in validate(_append_persona("loyal", "They found us on Instagram.")(reference()), facts_of(runs))] == ["claim_not_in_data"]
+    doc["hypotheses"][0]["hunch"] = "Half our best shops only buy in the last 2 months of the year"
+    doc["data_scope"] = {"whole_base": False, "answer": "I think it's a sample, maybe 30% of our order lines"}
+    assert validate(doc, facts_of(runs)) == []
+    doc["data_scope"]["answer"] = "{data.customers} of them"  # a fact reference is still checked: the report resolves it
+    doc["hypotheses"][0]["hunch"] = "{data.customer_count}"
+    assert [p.code for p in validate(doc, facts_of(runs))] == ["unknown_fact"]
+
+
+def test_a_sample_s_shares_may_stand_for_the_business(runs):
+    """On a sample the plan words the data in shares and rates: those hold if the sample is fair,
+    and the export's own figures said as the export's are fine."""
+    doc = reference()
+    doc["data_scope"] = {"whole_base": False, "answer": "a sample of our order lines"}
+    doc["segments"]["champions"]["persona"] += (
+        " They bring {segmentations.rfm.segments.champions.revenue_share} of our total revenue, and {data.customers} customers are in this export."
+    )
+    assert validate(doc, facts_of(runs)) == []
+    doc["data_scope"]["whole_base"] = True  # the whole base: its total is the business's
+    doc["segments"]["champions"]["persona"] += " Our total revenue of {data.revenue_total} rests on them."
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "sample_as_whole"] == []
 
 
 def test_the_budget_answer_s_figures_are_read():
