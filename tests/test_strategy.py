@@ -1422,6 +1422,42 @@ def test_render_shows_the_whole_document(rendered):
     assert renamed and "this plan calls them otherwise: " + "; ".join(renamed) + "." in section(md, "## Files for your CRM")
 
 
+def test_render_answers_the_users_hunches(rendered):
+    """The verdicts on the user's hunches close the strategy's segment part, with the facts of
+    their evidence filled in as in every other plan text."""
+    r = rendered[SHOPIFY]
+    md, page, doc, facts = r["md"], r["html"], r["doc"], r["facts"]
+    part = section(md, "## Your hunches, checked")
+    assert md.index("## Strategy per segment") < md.index("## Your hunches, checked") < md.index("## Targeting matrix")
+    for h in doc["hypotheses"]:
+        line = f'- **"{h["hunch"]}"**: {h["verdict"]}. {resolve(h["evidence"], facts)}'
+        assert line in part, part
+        assert resolve(h["evidence"], facts) in html_text(page)
+    assert fmt_pct(facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["revenue_share"]["q4"]) in part
+    assert '<h3 id="hunches">Your hunches, checked</h3>' in page and '<a href="#hunches">' in page
+    assert "with your hunches checked against this data" in section(md, "## In short")
+    assert "Not the whole base" not in md  # the user said the export is the whole base
+
+
+def test_render_says_when_the_export_is_not_the_whole_base(runs, cli, tmp_path):
+    """A wholesaler said the export was a sample of their order lines, and the report showed its
+    totals as the business's: the report now says so up front and beside the data's figures."""
+    doc = reference()
+    said = "I think the export is a sample of our order lines"
+    doc["data_scope"] = {"whole_base": False, "answer": said}
+    out = tmp_path / "out"
+    assert cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out).code == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+    first = section(md, "## In short").splitlines()[2]
+    assert first == f'- **Not the whole base**: you said "{said}". {note}'
+    assert f'| Not the whole base | you said "{said}". {note} |' in section(md, "## The data we used")
+    text = html_text((out / "report.html").read_text(encoding="utf-8"))
+    assert text.count(f'you said "{said}". {note}') == 2
+    bad, _ = unmatched_numbers(md, {"facts": facts_of(runs), "plan": plan_numbers(doc)})
+    assert not bad, bad[:5]
+
+
 @pytest.mark.parametrize("name", list(EXAMPLE_FILES))
 def test_every_number_in_the_rendered_report_is_a_fact_or_a_typed_plan_value(rendered, name):
     r = rendered[name]
