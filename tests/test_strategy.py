@@ -2060,6 +2060,27 @@ def test_mrr_facts_are_cited_and_checked_like_any_other(runs):
     assert "figure_in_text" in {p.code for p in validate(doc, facts) if p.path.startswith("segments.critical")}
 
 
+def test_the_strategy_brief_asks_for_the_verdicts_on_the_users_hunches_and_the_data_scope(runs, cli, tmp_path):
+    """Two trials' intake answers went nowhere: the hunches and 'I think the export is a sample'.
+    The strategy brief quotes both and says where in strategy.json they go."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    hunch, scope = "most of our best shops only buy before Christmas", "I think the export is a sample of our order lines"
+    brief = render_brief("strategy", facts, {"Goal": "more repeat orders", "Data": scope, "Hypotheses": hunch})
+    assert f'At intake the user gave these hunches: "{hunch}". Put each into strategy.json\'s `hypotheses`' in brief
+    assert "the segments' `seasonality` facts above" in brief and "Your hunches, checked" in brief
+    assert f'the user said: "{scope}". Record that as strategy.json\'s `data_scope`' in brief
+    assert "word the personas and the plan in shares and rates" in brief
+    quiet = render_brief("strategy", facts, {"Hypotheses": "none"})
+    assert "If the user gave hunches at intake (their Hypotheses answer), put each" in quiet and "At intake the user gave" not in quiet
+    # check.py's preview gives the verdicts with their facts filled in, to present them in words
+    res = cli("check", write(tmp_path, reference()), "--facts", runs[SHOPIFY] / "facts.json", "--stage", "strategy", "--preview", "--json")
+    preview = res.json()["preview"]["hypotheses"]
+    assert [h["verdict"] for h in preview] == [h["verdict"] for h in reference()["hypotheses"]]
+    assert preview[1]["evidence"] == resolve(reference()["hypotheses"][1]["evidence"], facts) and "{segmentations." not in json.dumps(preview)
+
+
 def test_the_period_is_written_as_the_strategy_brief_says(runs):
     """The brief tells Claude to write sized amounts 'every {period_days}': check.py takes that,
     and refuses the period typed out."""
