@@ -738,6 +738,9 @@ def test_a_budget_without_a_currency_says_its_unit(shopify, tmp_path):
     ({"amount": 2000, "per": "month", "hours": 5, "hours_per": "week"}, "2,000.00 USD a month and 5 staff hours a week", True),
     ({"amount": 0, "per": "month", "hours": 6}, "6 staff hours a month (no money budget)", False),
     ({"amount": 1500, "per": "quarter"}, "1,500.00 USD a quarter", True),
+    # given in pounds, at the rate the user confirmed
+    ({"amount": 381, "per": "month", "conversion": {"amount": 300, "currency": "GBP", "rate": 1.27}},
+     "381.00 USD a month (the user's 300.00 GBP at 1.27 USD per GBP, the rate they confirmed)", True),
 ])
 def test_the_budget_is_said_with_each_part_in_its_own_period(budget, words, shares, shopify, tmp_path):
     """Hours a week next to money a month keep their own periods, and a budget of staff time only
@@ -748,7 +751,7 @@ def test_the_budget_is_said_with_each_part_in_its_own_period(budget, words, shar
     md, page = (tmp_path / "report.md").read_text(encoding="utf-8"), (tmp_path / "report.html").read_text(encoding="utf-8")
     rest = "the budget shares below divide it, and the pathways'" if shares else "the pathways'"
     assert f"Budget: {words}; {rest}" in md
-    assert f"<p>Budget: <strong>{words}</strong>; {rest}" in page
+    assert f"<p>Budget: <strong>{words.replace(chr(39), '&#39;')}</strong>; {rest}" in page
     assert ("budget shares below divide it" in md) == shares and ("budget shares below divide it" in page) == shares
 
 

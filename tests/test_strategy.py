@@ -507,6 +507,23 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert kpi_problems(tmp_path / "out", "aov")[1] == []
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
     assert kpi_problems(tmp_path / "out22", "spend_last_period_per_customer")[1] == []
+    # the hand-over brief offers it as a baseline only where check.py takes it
+    from custseg.render.briefs import render_brief
+
+    short, whole = (render_brief("operationalize", json.loads((tmp_path / out / "facts.json").read_text())) for out in ("out", "out22"))
+    assert "spend_last_period_per_customer}`" not in short and "Last-period spend is not offered: the data covers 22 of the period's 90 days" in short
+    assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
+
+
+def test_the_operationalize_brief_says_how_often_a_next_period_kpi_is_reviewed(runs):
+    """check.py refuses a next_repeat_rate KPI reviewed monthly on a 90-day period: the brief says quarterly."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    brief = render_brief("operationalize", facts)
+    assert facts["period_days"] == 90 and "can be read only a whole period (90 days) after a campaign starts: review it quarterly (" in brief
+    facts = {**facts, "period_days": 30}
+    assert "review it monthly or less often (" in render_brief("operationalize", facts)
 
 
 def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):

@@ -1078,10 +1078,23 @@ def _budget(budget: dict, currency: str | None) -> str:
     hours_per = PER_WORDS.get(str(budget.get("hours_per")), per)
     amount, hours = _number(budget.get("amount")), _number(budget.get("hours"))
     money = f"{fmt_budget(amount, currency)} {per}".strip() if amount else ""
+    money += _conversion(budget.get("conversion"), currency) if money else ""
     if not hours:
         return money
     staff = f"{_staff_hours(hours)} {hours_per}".strip()
     return f"{money} and {staff}" if money else f"{staff} (no money budget)"
+
+
+def _conversion(conversion: Any, currency: str | None) -> str:
+    """' (the user's 300.00 GBP at 1.27 USD per GBP, the rate they confirmed)': a budget given in
+    another currency than the data's, traced to the user's own figure."""
+    if not isinstance(conversion, dict):
+        return ""
+    amount, rate, theirs = _number(conversion.get("amount")), _number(conversion.get("rate")), conversion.get("currency")
+    if amount is None or rate is None or not isinstance(theirs, str) or not theirs.strip():
+        return ""
+    per_unit = f"{rate:g} {currency} per {theirs}" if currency else f"{rate:g} per {theirs}"
+    return f" (the user's {fmt_money(amount, theirs)} at {per_unit}, the rate they confirmed)"
 
 
 def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, activity: bool = False) -> dict:

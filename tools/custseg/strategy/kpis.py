@@ -269,13 +269,19 @@ NEXT_PERIOD_METRICS = ("next_repeat_rate",)
 REVIEW_SLACK = 0.9  # a review a few days short of a period (a quarter of 91 days, a period of 100) reads nearly all of it
 
 
+def slow_enough_reviews(period_days: Any) -> list[str]:
+    """The review cadences a next-period KPI can have: each reads a whole period after the last."""
+    period = _number(period_days)
+    return [name for name, days in REVIEW_DAYS.items() if not period or days >= period * REVIEW_SLACK]
+
+
 def _reviews_too_often(kpis: list, period_days: Any) -> list[Problem]:
     """A trial's next_repeat_rate KPI, a one-period (90-day) measure, reviewed monthly: each review
     but every third reads a rate the campaign has barely reached."""
     period = _number(period_days)
     if not period:
         return []
-    slow_enough = [name for name, days in REVIEW_DAYS.items() if days >= period * REVIEW_SLACK]
+    slow_enough = slow_enough_reviews(period)
     out = []
     for i, k in _items({"kpis": kpis}, "kpis"):
         review = k.get("review")
