@@ -368,6 +368,26 @@ BROKEN = [
     # a trial's next_repeat_rate KPI, a 90-day measure, reviewed monthly
     ("kpi_next_period_rate_reviewed_monthly", _set("kpis[0].review", "monthly"), "kpi_review_too_often", "kpis[0].review"),
     ("baseline_spend_per_customer_for_aov", _set("kpis[4]", {"segment": "needs_attention", "metric": "aov", "baseline": "{segmentations.rfm.segments.needs_attention.avg_value}", "target": 200, "review": "monthly"}), "baseline_other_metric", "kpis[4].baseline"),
+    # the user's hunches: a verdict the data settles rests on facts the report can show
+    ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
+    ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
+]
+
+
+def _sample_told_as_whole(text):
+    """The user said the export is a sample, and the persona tells its figure as the business's."""
+
+    def mutate(doc):
+        doc["data_scope"] = {"whole_base": False, "answer": "I think the export is a sample of our order lines"}
+        return _append_persona("champions", text)(doc)
+
+    return mutate
+
+
+BROKEN += [
+    ("sample_revenue_as_the_business_s", _sample_told_as_whole("They matter to our total revenue of {data.revenue_total}."), "sample_as_whole", "segments.champions.persona"),
+    ("sample_count_as_all_our_customers", _sample_told_as_whole("Few of all {data.customers} of our customers shop like them."), "sample_as_whole", "segments.champions.persona"),
 ]
 
 
@@ -585,7 +605,8 @@ def test_every_problem_code_has_a_broken_variant():
     codes = {code for _, _, code, _ in BROKEN} | {b[2] for b in BROKEN_FACTS} | {code for _, _, code, _ in BROKEN_USAGE}
     # the budget against the user's answers: test_a_budget_the_user_did_not_give_is_reported, and
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
-    assert codes | {"budget_not_users", "budget_not_converted"} == set(CODES)
+    # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -657,6 +678,62 @@ def test_a_plan_without_the_users_budget_is_reported_once_whole(runs):
     assert [p.path for p in validate(doc, facts_of(runs), answers=answers) if p.code == "budget_not_users"] == ["budget"]
     assert [p for p in validate(doc, facts_of(runs), stage="strategy", answers=answers) if p.code == "budget_not_users"] == []
     assert [p for p in validate(doc, facts_of(runs), answers={"Budget and time": "whatever it takes"}) if p.code == "budget_not_users"] == []
+
+
+@pytest.mark.parametrize("said, asked", [
+    ("Most of our best shops only buy before Christmas; dearer plans stay longer", True),
+    (["Most of our best shops only buy before Christmas"], True),
+    ("none", False),
+    ("No hunches yet.", False),
+    ("n/a", False),
+    ("None (default)", False),
+    ("", False),
+])
+def test_a_whole_plan_answers_the_users_hunches(runs, cli, tmp_path, said, asked):
+    """A trial's user gave hunches at intake, the briefs said which the segments could speak
+    to, and the report never answered them: the plan had no place for the verdicts."""
+    doc = reference()
+    del doc["hypotheses"]
+    answers = {"Goal": "more repeat orders", "Hypotheses": said}
+    facts = facts_of(runs)
+    found = [p for p in validate(doc, facts, answers=answers) if p.code == "hunch_unanswered"]
+    assert [p.path for p in found] == (["hypotheses"] if asked else [])
+    assert [p for p in validate(doc, facts, stage="strategy", answers=answers) if p.code == "hunch_unanswered"] == []  # a draft may lack them
+    assert validate(reference(), facts, answers=answers) == []  # answered
+    if asked:
+        write(tmp_path, answers, "answers.json")  # check.py reads answers.json beside the strategy
+        res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
+        assert res.code == 1 and res.out.splitlines()[-1].startswith("hypotheses: the user gave hunches at intake ('Hypotheses': \"Most of our best shops"), res.out
+        assert res.out.endswith("[hunch_unanswered]\n")
+
+
+def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
+    """The hunch and the answer on the data's scope quote the user: shown as theirs, they are
+    not held to the checks of what the plan itself says about the data ('found us on Instagram'
+    is not in the data, which is why it cannot be tested)."""
+    doc = reference()
+    assert doc["hypotheses"][2]["hunch"] == "Shoppers who found us on Instagram spend more"
+    assert [p.code for p in validate(_append_persona("loyal", "They found us on Instagram.")(reference()), facts_of(runs))] == ["claim_not_in_data"]
+    doc["hypotheses"][0]["hunch"] = "Half our best shops only buy in the last 2 months of the year"
+    doc["data_scope"] = {"whole_base": False, "answer": "I think it's a sample, maybe 30% of our order lines"}
+    assert validate(doc, facts_of(runs)) == []
+    doc["data_scope"]["answer"] = "{data.customers} of them"  # a fact reference is still checked: the report resolves it
+    doc["hypotheses"][0]["hunch"] = "{data.customer_count}"
+    assert [p.code for p in validate(doc, facts_of(runs))] == ["unknown_fact"]
+
+
+def test_a_sample_s_shares_may_stand_for_the_business(runs):
+    """On a sample the plan words the data in shares and rates: those hold if the sample is fair,
+    and the export's own figures said as the export's are fine."""
+    doc = reference()
+    doc["data_scope"] = {"whole_base": False, "answer": "a sample of our order lines"}
+    doc["segments"]["champions"]["persona"] += (
+        " They bring {segmentations.rfm.segments.champions.revenue_share} of our total revenue, and {data.customers} customers are in this export."
+    )
+    assert validate(doc, facts_of(runs)) == []
+    doc["data_scope"]["whole_base"] = True  # the whole base: its total is the business's
+    doc["segments"]["champions"]["persona"] += " Our total revenue of {data.revenue_total} rests on them."
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "sample_as_whole"] == []
 
 
 def test_the_budget_answer_s_figures_are_read():
@@ -1404,6 +1481,42 @@ def test_render_shows_the_whole_document(rendered):
     assert renamed and "this plan calls them otherwise: " + "; ".join(renamed) + "." in section(md, "## Files for your CRM")
 
 
+def test_render_answers_the_users_hunches(rendered):
+    """The verdicts on the user's hunches close the strategy's segment part, with the facts of
+    their evidence filled in as in every other plan text."""
+    r = rendered[SHOPIFY]
+    md, page, doc, facts = r["md"], r["html"], r["doc"], r["facts"]
+    part = section(md, "## Your hunches, checked")
+    assert md.index("## Strategy per segment") < md.index("## Your hunches, checked") < md.index("## Targeting matrix")
+    for h in doc["hypotheses"]:
+        line = f'- **"{h["hunch"]}"**: {h["verdict"]}. {resolve(h["evidence"], facts)}'
+        assert line in part, part
+        assert resolve(h["evidence"], facts) in html_text(page)
+    assert fmt_pct(facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["revenue_share"]["q4"]) in part
+    assert '<h3 id="hunches">Your hunches, checked</h3>' in page and '<a href="#hunches">' in page
+    assert "with your hunches checked against this data" in section(md, "## In short")
+    assert "Not the whole base" not in md  # the user said the export is the whole base
+
+
+def test_render_says_when_the_export_is_not_the_whole_base(runs, cli, tmp_path):
+    """A wholesaler said the export was a sample of their order lines, and the report showed its
+    totals as the business's: the report now says so up front and beside the data's figures."""
+    doc = reference()
+    said = "I think the export is a sample of our order lines"
+    doc["data_scope"] = {"whole_base": False, "answer": said}
+    out = tmp_path / "out"
+    assert cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out).code == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+    first = section(md, "## In short").splitlines()[2]
+    assert first == f'- **Not the whole base**: you said "{said}". {note}'
+    assert f'| Not the whole base | you said "{said}". {note} |' in section(md, "## The data we used")
+    text = html_text((out / "report.html").read_text(encoding="utf-8"))
+    assert text.count(f'you said "{said}". {note}') == 2
+    bad, _ = unmatched_numbers(md, {"facts": facts_of(runs), "plan": plan_numbers(doc)})
+    assert not bad, bad[:5]
+
+
 @pytest.mark.parametrize("name", list(EXAMPLE_FILES))
 def test_every_number_in_the_rendered_report_is_a_fact_or_a_typed_plan_value(rendered, name):
     r = rendered[name]
@@ -2004,6 +2117,27 @@ def test_mrr_facts_are_cited_and_checked_like_any_other(runs):
     # the figure typed in a persona instead of cited
     doc = {"segmentation": "health", "segments": {"critical": {"persona": f"These accounts pay {fmt_money(critical['mrr'], currency)} a month."}}}
     assert "figure_in_text" in {p.code for p in validate(doc, facts) if p.path.startswith("segments.critical")}
+
+
+def test_the_strategy_brief_asks_for_the_verdicts_on_the_users_hunches_and_the_data_scope(runs, cli, tmp_path):
+    """Two trials' intake answers went nowhere: the hunches and 'I think the export is a sample'.
+    The strategy brief quotes both and says where in strategy.json they go."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    hunch, scope = "most of our best shops only buy before Christmas", "I think the export is a sample of our order lines"
+    brief = render_brief("strategy", facts, {"Goal": "more repeat orders", "Data": scope, "Hypotheses": hunch})
+    assert f'At intake the user gave these hunches: "{hunch}". Put each into strategy.json\'s `hypotheses`' in brief
+    assert "the segments' `seasonality` facts above" in brief and "Your hunches, checked" in brief
+    assert f'the user said: "{scope}". Record that as strategy.json\'s `data_scope`' in brief
+    assert "word the personas and the plan in shares and rates" in brief
+    quiet = render_brief("strategy", facts, {"Hypotheses": "none"})
+    assert "If the user gave hunches at intake (their Hypotheses answer), put each" in quiet and "At intake the user gave" not in quiet
+    # check.py's preview gives the verdicts with their facts filled in, to present them in words
+    res = cli("check", write(tmp_path, reference()), "--facts", runs[SHOPIFY] / "facts.json", "--stage", "strategy", "--preview", "--json")
+    preview = res.json()["preview"]["hypotheses"]
+    assert [h["verdict"] for h in preview] == [h["verdict"] for h in reference()["hypotheses"]]
+    assert preview[1]["evidence"] == resolve(reference()["hypotheses"][1]["evidence"], facts) and "{segmentations." not in json.dumps(preview)
 
 
 def test_the_period_is_written_as_the_strategy_brief_says(runs):

@@ -83,6 +83,8 @@ def strategy_reference(example_path: Path) -> str:
         "kpis": example["kpis"][:1],
         "review_schedule": example["review_schedule"],
         "automation_rules": example.get("automation_rules", [])[:1],
+        # the intake answers the plan records, shown whole: each hypothesis shows a verdict of its own
+        **{part: example[part] for part in ("data_scope", "hypotheses") if part in example},
     }
     out += [
         "## Example",

@@ -17,6 +17,7 @@ from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
@@ -36,6 +37,7 @@ SEGMENT_FACTS = (
 # each ANSWERABLE kind; a warning that names an option (add --include-unpaid) is settled by the
 # answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
 ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
+DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
 WARNINGS_LABEL = "Warnings"
 NAMES_OPTION = re.compile(r"--[a-z]")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
@@ -131,6 +133,10 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
         "answers": {str(k): str(v) for k, v in answers.items()},
+        # the user's hunches (the Hypotheses answer, when it gives any) and their Data answer, which
+        # the plan records as hypotheses and data_scope
+        "hunches": (hunch_answer(answers) or (None, None))[1],
+        "data_answer": next((str(v) for k, v in answers.items() if str(k).strip().lower() == DATA_LABEL.lower() and str(v).strip()), None),
         "warnings": _warnings(facts, answers),
         "warnings_label": WARNINGS_LABEL,
         # the customers the CRM files mark Holdout (compute/holdout.py): campaigns leave them out

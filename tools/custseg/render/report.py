@@ -1129,6 +1129,8 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         } for k in rows("kpis")],
         "review_schedule": str(strategy.get("review_schedule") or ""),
         "automation": [{"segment": name(a.get("segment")), "crm": str(a.get("crm") or ""), "rule": str(a.get("rule") or "")} for a in rows("automation_rules")],
+        # the user's hunches from the intake, each with the plan's verdict and its evidence
+        "hypotheses": [{"hunch": str(h.get("hunch") or ""), "verdict": str(h.get("verdict") or ""), "evidence": str(h.get("evidence") or "")} for h in rows("hypotheses")],
     }
 
 
@@ -1297,6 +1299,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     shown = _charts(charts, out_dir, inline_charts)
     answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
+    part = part_of_base(strategy)
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -1321,8 +1324,30 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "usage_charts": [c for c in shown if c["file"] == USAGE_CHART],
         "strategy": plan,
         "exports": exports,
-        "summary": _summary(facts, rfm, exports, plan, usage),
+        # when the user said the export is not their whole customer base (data_scope): their words
+        "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
+        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage),
     }
+
+
+def part_of_base(strategy: Any) -> str | None:
+    """The user's words when the plan records that the export is not their whole customer base
+    (data_scope.whole_base false: a sample, one shop of several), else None."""
+    scope = strategy.get("data_scope") if isinstance(strategy, dict) else None
+    if not isinstance(scope, dict) or scope.get("whole_base") is not False:
+        return None
+    return str(scope.get("answer") or "").strip() or "no more than that"
+
+
+# What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
+PART_OF_BASE_NOTE = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+
+
+def _part_of_base_point(answer: str | None) -> list[dict]:
+    """First in "In short": every count and amount after it is the export's, not the business's."""
+    if answer is None:
+        return []
+    return [{"lead": "Not the whole base", "text": f'you said "{answer}". {PART_OF_BASE_NOTE}'}]
 
 
 def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict]:
@@ -1669,7 +1694,9 @@ def _reach_words(exports: dict, block: dict) -> str:
 def _plan_words(plan: dict, usage: dict | None) -> str:
     if not plan.get("tailored"):
         return "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
-    return "the tailored plan is under Strategy per segment" + (", written for the usage groups." if usage else ".")
+    written = ", written for the usage groups" if usage else ""
+    hunches = ", with your hunches checked against this data" if plan["plan"]["hypotheses"] else ""
+    return f"the tailored plan is under Strategy per segment{written}{hunches}."
 
 
 def _join(words: list[str], last: str = "and") -> str:

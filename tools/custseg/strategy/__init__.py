@@ -13,6 +13,7 @@ kpis        KPI baselines and targets
 pathways    pathway moves, triggers and success targets
 activity    plans on an event log's activity
 budget      the pathways' costs against the budget
+intake      the user's hunches and the plan's verdicts on them; a sample's figures told as the business's
 automation  automation rules against the files each CRM or email tool imports
 metrics     the metrics a plan may name, and which way each should move
 ranking     which segments are better, and which went quiet

@@ -15,6 +15,9 @@ from custseg.strategy.schema import Investment, Pathway, StrategyDocument, hints
 
 # Fields of a strategy that name things rather than say things: not scanned for figures.
 IDENTIFIERS = {"segment", "from_segment", "to_segment", "metric", "baseline", "segmentation", "schema_version"}
+# Fields that quote the user (a hunch, their answer on the data's scope): their words, shown as
+# theirs in the report, so not held to the checks of what the plan itself says about the data.
+USERS_WORDS = {"hunch", "answer"}
 PATHWAY_FIELDS = ("trigger", "intervention", "success_metric", "investment", "expected_outcome")
 
 
@@ -27,6 +30,8 @@ def _describe(tp: Any) -> str:
         return f"{_describe(inner)} or null"
     if tp is str:
         return "a string"
+    if tp is bool:
+        return "true or false"
     if tp is int:
         return "a whole number"
     if tp is float:
@@ -60,6 +65,10 @@ def _type_problems(value: Any, tp: Any, path: str, out: list[Problem], meta: dic
             out.append(bad)
         elif not value.strip() and not optional:
             out.append(Problem(path, "schema", "is empty; write the text"))
+        return
+    if tp is bool:
+        if not isinstance(value, bool):
+            out.append(bad)
         return
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):

@@ -65,6 +65,9 @@ CODES: dict[str, str] = {
     "kpi_on_partial_period": "a KPI on a last-period figure (spend_last_period_per_customer) on data that covers less than one period (data.days_covered under period_days: 22 days of a 90-day period): the baseline counts only the days the data holds, so the next export's full period would look like growth with nothing changed; measure a figure that does not depend on the span (aov), or rerun with --period the data's span",
     "fraction_not_count": "a count of customers given a fraction as its target or trigger (0.05 for a segment of 215): a share typed where a number of people is meant",
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
+    "verdict_without_fact": "a hunch of the user's given a verdict the data settles (holds, does not hold, partly holds) whose evidence cites no fact reference: the report would answer the user with nothing behind it; cite the facts, or make the verdict 'cannot be tested with this data' and say what data would answer it",
+    "hunch_unanswered": "the user gave hunches at intake (answers.json's Hypotheses answer, neither empty nor 'none') and the whole plan has no hypotheses: each hunch needs a verdict and its evidence, so the report answers the user's own questions (a phase-3 draft may still lack them)",
+    "sample_as_whole": "the user said the export is not their whole customer base (data_scope.whole_base false: a sample, one shop of several) and a text tells one of its counts or amounts as the business's ('our total revenue of {data.revenue_total}', 'all {data.customers} of our customers'): they are the export's; say so, or give shares and rates, which hold if the export is a fair sample",
 }
 
 

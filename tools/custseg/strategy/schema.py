@@ -29,6 +29,8 @@ Priority = Literal["high", "medium", "low"]
 Review = Literal["weekly", "monthly", "quarterly"]
 Operator = Literal[">", ">=", "<", "<=", "=="]
 TermUnit = Literal["percent", "money", "minutes", "hours", "days", "weeks", "months", "items"]
+UNTESTABLE = "cannot be tested with this data"
+Verdict = Literal["holds", "does not hold", "partly holds", "cannot be tested with this data"]
 
 
 def doc(description: str, *, default: Any = MISSING, **constraints: Any) -> Any:
@@ -181,6 +183,28 @@ class Budget:
 
 
 @dataclass
+class Hypothesis:
+    """A hunch the user gave at intake, and what this data says about it.
+
+    The report answers the user's own questions with it ("Your hunches, checked")."""
+
+    hunch: str = doc("the user's hunch in their own words, from the intake's Hypotheses answer")
+    verdict: Verdict = doc("holds, does not hold, partly holds, or cannot be tested with this data")
+    evidence: str = doc("why, citing the facts that show it as fact references ({segmentations.rfm.segments.champions.seasonality.revenue_share.q4}); for 'cannot be tested with this data', what data would answer it")
+
+
+@dataclass
+class DataScope:
+    """Whether the export is the user's whole customer base for its period, as their intake answer says.
+
+    When it is not (a sample, one shop or channel of several), its counts and revenue are the
+    export's, not the business's, and the report says so."""
+
+    whole_base: bool = doc("true when the user says the export holds all their customers of the period; false for a sample, one shop or channel of several, or any other part")
+    answer: str = doc("the user's answer to the intake's Data question, in their words")
+
+
+@dataclass
 class StrategyDocument:
     """A segmentation strategy for one computed segmentation, grounded in facts.json."""
 
@@ -193,6 +217,8 @@ class StrategyDocument:
     automation_rules: list[AutomationRule] = doc("rules to set up in the CRM", default=[])
     budget: Budget | None = doc("the user's budget for acting on segments (money and hours per period), from the intake answers", default=None)
     confirmed: dict[str, str] = doc("run warnings the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
+    hypotheses: list[Hypothesis] = doc("the user's hunches from the intake (its Hypotheses answer), each with a verdict and the facts behind it; the whole plan needs them when the user gave any", default=[])
+    data_scope: DataScope | None = doc("the user's answer on whether the export is their whole customer base for its period (the intake's Data question); when it is not, the report says its counts and revenue are the export's, not the business's", default=None)
     segmentation: str = doc("which segmentation of facts.json the strategy covers (rfm, lifecycle, value, health, behavioral)", default="rfm")
     schema_version: str = doc("version of this document format", default=SCHEMA_VERSION)
 
@@ -284,7 +310,9 @@ def strategy_json_schema() -> dict:
 __all__ = [
     "AutomationRule",
     "Conversion",
+    "DataScope",
     "Frequency",
+    "Hypothesis",
     "Investment",
     "Kpi",
     "Pathway",

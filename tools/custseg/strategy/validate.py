@@ -23,9 +23,10 @@ from custseg.strategy.automation import (
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import export_figures_of_them, name_spans, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
-from custseg.strategy.document import IDENTIFIERS, _number, _object_problems, iter_strings
+from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
+from custseg.strategy.intake import is_part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
@@ -101,11 +102,13 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
 
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
-    the user's intake answers, hold the plan's budget to the one they gave.
+    the user's intake answers, hold the plan's budget to the one they gave, and have the whole
+    plan answer the hunches they gave.
     """
     problems = _validate(doc, facts)
     if answers and isinstance(doc, dict):
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
+        problems += unanswered_hunches(doc, answers, final=stage != "strategy")
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
@@ -168,6 +171,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     figure = _figure_re(currency)
     aliases = segment_aliases(fact_segments, strat)
     first_segment = order[0] if order else "champions"
+    part_of_base = is_part_of_base(doc)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -179,8 +183,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
         problems += _unit_mismatches(path, text, keys)
-        if name in IDENTIFIERS:
+        if name in IDENTIFIERS or name in USERS_WORDS:
             continue
+        if part_of_base:
+            problems += sample_told_as_whole(path, text)
         bare = PLACEHOLDER.sub(" fact ", text)
         own = re.match(r"segments\.([^.]+)\.", path)
         if own and own.group(1) in fact_segments:
@@ -262,6 +268,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate")
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)

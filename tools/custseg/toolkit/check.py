@@ -50,8 +50,8 @@ class CheckParams:
     strategy: str = param("the strategy document (JSON) a model or a person wrote", positional=True, metavar="STRATEGY")
     facts: str = param("facts.json of the run the strategy is written for", default=DEFAULT_FACTS, metavar="FACTS")
     stage: Literal["strategy", "final"] = param("strategy: a phase-3 draft (roadmap, KPIs, review schedule and automation rules may be missing); final: the whole plan, as render needs it", default="final")
-    answers: str | None = param("the user's intake answers (answers.json): the plan's budget may not be more than the one they gave (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
-    preview: bool = param("also print the document with every fact reference filled in: segments, targeting matrix, pathways and, once written, roadmap and KPIs (to present it in words)", default=False)
+    answers: str | None = param("the user's intake answers (answers.json): the plan's budget may not be more than the one they gave, and the whole plan checks the hunches they gave (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
+    preview: bool = param("also print the document with every fact reference filled in: segments, targeting matrix, pathways, the verdicts on the user's hunches and, once written, roadmap and KPIs (to present it in words)", default=False)
 
 
 @dataclass
@@ -63,12 +63,12 @@ class CheckResult:
     segments: list[str]  # segment keys the document covers
     problems: list[Problem] = field(default_factory=list)
     exit_code: int = EXIT_OK  # 0 valid, 1 problems (the CLI's exit status)
-    answers: str | None = None  # the answers file the budget was held to, when there was one
+    answers: str | None = None  # the answers file the budget and hunches were held to, when there was one
     preview: dict | None = None  # with --preview: the document's parts (segments, pathways, ...), fact references filled in
 
 
 # What Claude presents to the user, in that order (schema_version and segmentation are not).
-PREVIEW_PARTS = ("segments", "targeting_matrix", "pathways", "roadmap", "kpis", "review_schedule", "automation_rules")
+PREVIEW_PARTS = ("segments", "targeting_matrix", "pathways", "hypotheses", "roadmap", "kpis", "review_schedule", "automation_rules")
 
 
 ANSWERS_FILE = "answers.json"

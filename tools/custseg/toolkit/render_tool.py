@@ -29,7 +29,7 @@ class RenderParams:
     facts: str = param("facts.json written by run", default=DEFAULT_FACTS, metavar="FACTS")
     strategy: str | None = param("strategy document (JSON) to put in the report, checked first; without it the report shows the default playbook", default=None, metavar="STRATEGY")
     out: str | None = param("folder to write report.md and report.html into (default: the folder of --facts)", default=None, metavar="DIR")
-    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget is checked against (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
+    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget and its verdicts on the user's hunches are checked against (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
 
 
 @dataclass

@@ -1,0 +1,109 @@
+"""What the plan records of the user's intake answers besides the budget: their hunches with a
+verdict on each (``hypotheses``), and whether the export is their whole customer base
+(``data_scope``).
+
+The intake asks for hunches ("dearer plans stay longer") and the briefs have the model say
+which the segments can speak to; the plan's ``hypotheses`` carry those verdicts into the
+report, so the user's own questions are answered. A verdict the data settles rests on facts,
+so its evidence cites at least one; a whole plan for a user who gave hunches answers them.
+On a sample of the business (a trial's wholesaler: "I think the export is a sample of our
+order lines"), the export's counts and revenue are not the business's: a text that calls them
+"our total revenue" or "all our customers" is refused. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any
+
+from custseg.strategy.document import _items
+from custseg.strategy.problems import Problem
+from custseg.strategy.resolve import PLACEHOLDER, value_kind
+from custseg.strategy.schema import UNTESTABLE, Verdict
+
+HUNCH_LABEL = re.compile(r"hypothes|hunch", re.IGNORECASE)
+# Words of an answer that gives no hunch: the intake's default ('none') and its like ('no
+# hunches yet', 'n/a', 'none (default)'). An answer made only of these holds none.
+_NO_HUNCH_WORDS = {
+    "none", "no", "nope", "nothing", "n/a", "na", "not", "really", "default", "the", "hunch", "hunches", "hypothesis", "hypotheses",
+    "yet", "so", "far", "for", "now", "in", "particular", "any", "i", "have", "don't", "dont", "do", "we", "of", "course", "thanks",
+}
+SETTLED = [v for v in typing.get_args(Verdict) if v != UNTESTABLE]
+
+
+def hunch_answer(answers: Any) -> tuple[str, str] | None:
+    """(label, the user's words) of the intake's Hypotheses answer when it holds a hunch; None
+    when there is no such answer or it gives none ('none', 'no', 'n/a')."""
+    if not isinstance(answers, dict):
+        return None
+    for label, value in answers.items():
+        if not (isinstance(label, str) and HUNCH_LABEL.search(label)):
+            continue
+        words = "; ".join(str(v) for v in value) if isinstance(value, list) else value
+        if isinstance(words, str) and not set(re.findall(r"[a-z/']+", words.lower())) <= _NO_HUNCH_WORDS:
+            return label, words.strip()
+    return None
+
+
+def _quoted(words: str) -> str:
+    return words if len(words) <= 80 else words[:77] + "..."
+
+
+def unanswered_hunches(doc: dict, answers: Any, final: bool = True) -> list[Problem]:
+    """The whole plan has no hypotheses where the user gave hunches at intake (a phase-3 draft
+    may still lack them)."""
+    answer = hunch_answer(answers)
+    if not final or answer is None or doc.get("hypotheses"):
+        return []
+    label, words = answer
+    return [Problem("hypotheses", "hunch_unanswered", (
+        f"the user gave hunches at intake ('{label}': \"{_quoted(words)}\") and the plan checks none; add one item to hypotheses per hunch: "
+        f"the hunch in their words, a verdict ({', '.join(SETTLED)} or {UNTESTABLE}) and evidence citing the facts that settle it "
+        "(for one this data cannot test, what data would), so that the report answers them"))]
+
+
+def verdicts_without_facts(doc: dict, example: str) -> list[Problem]:
+    """A verdict the data settles ('holds', 'does not hold', 'partly holds') whose evidence
+    cites no fact: the report would give the user a verdict nothing in it backs."""
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, evidence = item.get("verdict"), item.get("evidence")
+        if verdict in SETTLED and isinstance(evidence, str) and evidence.strip() and not PLACEHOLDER.search(evidence):
+            out.append(Problem(f"hypotheses[{i}].evidence", "verdict_without_fact", (
+                f"'{verdict}' rests on no fact: cite the facts that show it as fact references (such as {{{example}}}), "
+                f"or, if this data cannot answer the hunch, make the verdict '{UNTESTABLE}' and say what data would")))
+    return out
+
+
+def is_part_of_base(doc: Any) -> bool:
+    """Whether the plan records that the export is not the user's whole customer base."""
+    scope = doc.get("data_scope") if isinstance(doc, dict) else None
+    return isinstance(scope, dict) and scope.get("whole_base") is False
+
+
+# 'our total revenue', 'all our customers', 'the business's whole customer base': the export's
+# figure told as the business's, before or after a count or an amount ('all {count} of our customers').
+_WHOLE = r"(?:all\s+(?:of\s+)?(?:our|your|the\s+business'?s?|the\s+company'?s)|(?:our|your|the\s+business'?s?|the\s+company'?s)\s+(?:total|whole|entire|overall|full))"
+_WHOLE_NOUN = r"(?:customer\s+base|base|customers|buyers|clients|shoppers|accounts|revenue|sales|turnover|income|orders|business)\b"
+_FIGURE = "\u00a7F\u00a7"  # a count or an amount cited as a fact reference
+SAMPLE_AS_WHOLE = re.compile(
+    rf"\b{_WHOLE}\s+{_WHOLE_NOUN}[\s,:]*(?:(?:of|is|was|are|were|at|to|reached|came|comes|stands|totals?|totalled|totaled|makes?|made|up|about|around|roughly|some)\s+){{0,3}}{_FIGURE}"
+    rf"|\ball\s+{_FIGURE}\s+(?:of\s+)?(?:our|your)\s+{_WHOLE_NOUN}"
+    rf"|{_FIGURE}\s+(?:\w+\s+)?(?:in\s+)?(?:\(|,|:|-|\u2013|\u2014)\s*(?:that\s+is\s+|i\.e\.\s+|or\s+)?{_WHOLE}\s+{_WHOLE_NOUN}",
+    re.IGNORECASE,
+)
+_WHOLE_KINDS = ("count", "money")
+
+
+def sample_told_as_whole(path: str, text: str) -> list[Problem]:
+    """On a part of the business (data_scope.whole_base false), a count or an amount of the
+    export told as the business's ('our total revenue of {data.revenue_total}')."""
+    marked = PLACEHOLDER.sub(lambda m: _FIGURE if value_kind(m.group(1)) in _WHOLE_KINDS else "fact", text)
+    m = SAMPLE_AS_WHOLE.search(marked)
+    if not m:
+        return []
+    said = m.group(0).replace(_FIGURE, "{...}")
+    return [Problem(path, "sample_as_whole", (
+        f"'{said}' tells a figure of this export as the business's, and the user said the export is not their whole customer base (data_scope): "
+        "its counts and revenue are the export's; say so ('in this export'), or give a share or a rate, which holds if the export is a fair sample"))]
