@@ -755,6 +755,23 @@ def test_the_budget_is_said_with_each_part_in_its_own_period(budget, words, shar
     assert ("budget shares below divide it" in md) == shares and ("budget shares below divide it" in page) == shares
 
 
+def test_a_channel_run_by_people_shows_its_staff_time(shopify, tmp_path):
+    """The reference's handwritten cards take 3 staff hours a month, which the budget's hours hold;
+    a plan whose channels take no staff time has no such column."""
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    md, page = (tmp_path / "report.md").read_text(encoding="utf-8"), (tmp_path / "report.html").read_text(encoding="utf-8")
+    part = section(md, "## Targeting matrix")
+    assert "| Segment | Channel | Priority | Budget share | Staff time |" in part and "| Handwritten card in the parcel | medium | 3.0% | 3 staff hours a month |" in part
+    assert "the pathways' costs and the channels' staff time over the roadmap fit in it" in part
+    assert "<th>Staff time</th>" in page and "<td>3 staff hours a month</td>" in page
+    for cell in doc["targeting_matrix"]:
+        cell.pop("hours", None)
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Staff time" not in md and "| Segment | Channel | Priority | Budget share |\n" in md
+
+
 def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
     """The built-in 'every month / quarter / twice a year' advice would contradict the plan's
     own schedule; the practical advice stays."""

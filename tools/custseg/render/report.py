@@ -1085,6 +1085,15 @@ def _budget(budget: dict, currency: str | None) -> str:
     return f"{money} and {staff}" if money else f"{staff} (no money budget)"
 
 
+def _cell_hours(cell: dict, budget: dict) -> str:
+    """'3 staff hours a month' for a channel run by people; its period defaults to the budget's hours'."""
+    hours = _number(cell.get("hours"))
+    if not hours:
+        return ""
+    per = cell.get("hours_per") if cell.get("hours_per") in PER_WORDS else budget.get("hours_per") if budget.get("hours_per") in PER_WORDS else budget.get("per")
+    return f"{_staff_hours(hours)} {PER_WORDS.get(str(per), '')}".strip()
+
+
 def _conversion(conversion: Any, currency: str | None) -> str:
     """' (the user's 300.00 GBP at 1.27 USD per GBP, the rate they confirmed)': a budget given in
     another currency than the data's, traced to the user's own figure."""
@@ -1109,7 +1118,8 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         # the user's budget, as the plan typed it: the shares below divide it
         "budget": _budget(budget, currency),
         "money_budget": bool(_number(budget.get("amount"))),
-        "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share")} for c in rows("targeting_matrix")],
+        "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share"), "staff_time": _cell_hours(c, budget)} for c in rows("targeting_matrix")],
+        "staff_channels": any(_cell_hours(c, budget) for c in rows("targeting_matrix")),
         "pathways": [{
             "from_name": name(p.get("from_segment")),
             "to_name": name(p.get("to_segment")),
