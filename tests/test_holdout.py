@@ -81,7 +81,8 @@ def test_a_run_marks_the_same_customers_everywhere_and_checks_them_apart(cli, tm
     # the report says who is held out and compares their rate, with the chance gap
     report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
     assert f"**Holdout:** {facts['exports']['held_out']:,} customers, about 10.0% of each segment" in report
-    assert f"Held out (those the CRM files mark Holdout): {held_n:,} of these customers, of whom" in report
+    assert f"Held out (those the CRM files mark Holdout): {held_n:,} of these customers, the ones segmented at the cutoff (the CRM files mark today's segments" in report
+    assert held_n <= facts["exports"]["held_out"], "today's segments hold everyone segmented at the cutoff"
     assert "nineteen times in twenty" in report
 
 

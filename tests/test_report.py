@@ -772,6 +772,18 @@ def test_a_channel_run_by_people_shows_its_staff_time(shopify, tmp_path):
     assert "Staff time" not in md and "| Segment | Channel | Priority | Budget share |\n" in md
 
 
+def test_the_budget_no_channel_took_is_said(shopify, tmp_path):
+    """A trial's shares added up to 75% and the report never said where the rest of the budget went."""
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    assert "to no channel" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+    for cell in doc["targeting_matrix"]:
+        cell["budget_share"] *= 0.75
+    render_report(shopify["facts"], str(tmp_path), strategy=doc)
+    for page in ("report.md", "report.html"):
+        assert "The shares leave 25.0% of it to no channel: the pathways' costs beyond their segment's shares are paid from that part" in (tmp_path / page).read_text(encoding="utf-8")
+
+
 def test_a_plan_with_its_own_review_schedule_replaces_the_default_one(tmp_path):
     """The built-in 'every month / quarter / twice a year' advice would contradict the plan's
     own schedule; the practical advice stays."""

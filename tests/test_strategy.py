@@ -933,7 +933,9 @@ def test_a_channel_run_by_people_counts_its_hours(runs):
     doc["targeting_matrix"][-1] |= {"hours": 2, "hours_per": "week"}
     assert not [p for p in validate(doc, facts) if p.code in ("manual_channel_without_hours", "plan_over_budget")]
     doc["targeting_matrix"][-1]["hours"] = 20
-    assert [(p.path, p.code) for p in validate(doc, facts) if p.path.startswith("budget")] == [("budget.hours", "plan_over_budget")]
+    (over,) = [p for p in validate(doc, facts) if p.path.startswith("budget")]
+    assert (over.path, over.code) == ("budget.hours", "plan_over_budget")
+    assert "the pathways' and the targeting matrix's channels' hours come to" in over.message and "lower the pathways' and channels' hours" in over.message
     # without the user's hours in the budget there is nothing to hold them to
     del doc["budget"]["hours"]
     doc["targeting_matrix"][-1].pop("hours")

@@ -580,7 +580,8 @@ def _holdout_check(holdout: dict | None, who: str = "customer") -> dict | None:
     if not holdout or not holdout.get("held_out_customers"):
         return None
     n = holdout["held_out_customers"]
-    held = f"Held out (those the CRM files mark Holdout): {fmt_count(n)} of these {who if n == 1 else who + 's'}"
+    held = (f"Held out (those the CRM files mark Holdout): {fmt_count(n)} of these {who if n == 1 else who + 's'}, the ones segmented at the cutoff "
+            f"(the CRM files mark today's segments, those who joined since included, so they can hold more)")
     if n < MIN_CUSTOMERS_FOR_LIFT or holdout.get("others_repeat_rate") is None:
         return {**holdout, "words": f"{held}, too few to compare their rate with the rest's."}
     return {**holdout, "words": (
@@ -1085,6 +1086,13 @@ def _budget(budget: dict, currency: str | None) -> str:
     return f"{money} and {staff}" if money else f"{staff} (no money budget)"
 
 
+def _unassigned_share(cells: list[dict]) -> float | None:
+    """The share of the budget no targeting cell took (a trial's shares added up to 75% and the
+    report never said where the rest went), or None when the shares take it all."""
+    rest = 1.0 - sum(_number(c.get("budget_share")) or 0.0 for c in cells)
+    return rest if rest > 0.005 else None
+
+
 def _cell_hours(cell: dict, budget: dict) -> str:
     """'3 staff hours a month' for a channel run by people; its period defaults to the budget's hours'."""
     hours = _number(cell.get("hours"))
@@ -1120,6 +1128,8 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         "money_budget": bool(_number(budget.get("amount"))),
         "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share"), "staff_time": _cell_hours(c, budget)} for c in rows("targeting_matrix")],
         "staff_channels": any(_cell_hours(c, budget) for c in rows("targeting_matrix")),
+        # the part of the budget no cell took: the pathways may be paid from it (check.py's rule)
+        "unassigned_share": _unassigned_share(rows("targeting_matrix")),
         "pathways": [{
             "from_name": name(p.get("from_segment")),
             "to_name": name(p.get("to_segment")),
