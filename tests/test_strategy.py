@@ -916,6 +916,18 @@ def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_ao
         assert f"what an order of 'loyal' averages ({aov:,.2f} USD, its aov)" in problems[0].message
 
 
+def test_a_hint_names_a_fact_of_a_segment_that_holds_anyone(runs):
+    """A trial's hint for 'less than half' cited an empty Champions segment's pct_customers."""
+    import copy
+
+    facts = copy.deepcopy(facts_of(runs))
+    doc = _set("review_schedule", "Review the plan when less than half of the list still opens the emails.")(reference())
+    hint = lambda: next(p.message for p in validate(doc, facts) if p.code == "figure_in_text" and p.path == "review_schedule")  # noqa: E731
+    assert "{segmentations.rfm.segments.champions." in hint()
+    facts["segmentations"]["rfm"]["segments"]["champions"]["count"] = 0
+    assert "{segmentations.rfm.segments.loyal." in hint()
+
+
 def test_a_channel_run_by_people_counts_its_hours(runs):
     """A trial phoned 257 stockists on the owner's 4 hours a week and check.py passed: only the
     pathways' hours were counted. A channel run by people needs hours on its cell or in a pathway

@@ -170,7 +170,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     # placeholders and figures in every string
     figure = _figure_re(currency)
     aliases = segment_aliases(fact_segments, strat)
-    first_segment = order[0] if order else "champions"
+    # the segment a hint's example fact is of, where the text names none: the first holding anyone
+    first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     part_of_base = is_part_of_base(doc)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
