@@ -371,6 +371,8 @@ BROKEN = [
     # the user's hunches: a verdict the data settles rests on facts the report can show
     ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
     ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
+    ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
 ]
 
@@ -720,6 +722,29 @@ def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
     doc["data_scope"]["answer"] = "{data.customers} of them"  # a fact reference is still checked: the report resolves it
     doc["hypotheses"][0]["hunch"] = "{data.customer_count}"
     assert [p.code for p in validate(doc, facts_of(runs))] == ["unknown_fact"]
+
+
+@pytest.mark.parametrize(
+    "evidence, refused",
+    [
+        ("The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # by display name
+        ("Loyal customers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # by the computed name
+        ("Most of our revenue comes from them: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # naming none, citing Loyal's facts only
+        ("They only buy at Christmas: {segmentations.rfm.segments.loyal.revenue_share} of revenue.", True),  # a season claim, held to Loyal's quarters
+        ("The Steady Regulars bring {segmentations.rfm.segments.loyal.revenue_share} of our revenue.", False),  # the figure, no claim against it
+        # two segments named: which one 'most' speaks of is a guess, so neither is held to it
+        ("The Steady Regulars and the First-Timers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", False),
+        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", False),
+    ],
+)
+def test_hunch_evidence_is_held_to_the_facts_of_the_segment_it_speaks_of(runs, evidence, refused):
+    """Evidence that a hunch holds makes the claims a segment's own text would: held to the same
+    facts, a false one is refused, and the verdict with it."""
+    doc = reference()
+    assert doc["hypotheses"][1]["verdict"] == "holds"
+    doc["hypotheses"][1]["evidence"] = evidence
+    found = [p for p in validate(doc, facts_of(runs)) if p.path.startswith("hypotheses")]
+    assert [(p.path, p.code) for p in found] == ([("hypotheses[1].evidence", "claim_contradicts_fact")] if refused else []), found
 
 
 def test_a_sample_s_shares_may_stand_for_the_business(runs):
