@@ -465,6 +465,15 @@ def _few_at_the_cutoff(segment: str, customers: int):
 
 # an activewear trial: Loyal's next-period rate of 75.0% was 3 of 4 customers, and targets of 0.8 and 1.0 passed
 BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
+# a trial's Loyal -> Champions pathway aimed Loyal's next-period rate at 0.8 from its 66.7%, which was 2 of 3 customers
+BROKEN_FACTS.append(
+    ("pathway_target_on_a_rate_of_three_customers", _few_at_the_cutoff("loyal", 3), "baseline_too_few", ["kpis[2].baseline", "pathways[2].success_metric.metric"],
+     _set("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}))
+)
+# and the New -> Steady Regulars pathway's outcome beats New's rate, of 18 at the cutoff (a trial's)
+BROKEN_FACTS.append(
+    ("pathway_text_beats_a_rate_of_eighteen", _few_at_the_cutoff("new", 18), "baseline_too_few", ["kpis[3].baseline", "pathways[0].success_metric.metric", "pathways[0].expected_outcome"])
+)
 
 
 def _covering(days: int):
@@ -546,6 +555,22 @@ def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):
     assert f"(not its next-period rate: only {rows[few[0]]} were in it at the check's cutoff, too few for a baseline)" in brief
 
 
+def test_the_strategy_brief_marks_a_rate_of_too_few(runs):
+    """The strategy brief offers every segment's next-period rate, and says of one measured on
+    fewer than 20 customers what the operationalize brief says: too few for a baseline, so no
+    pathway's mark either (a trial's pathway aimed at 0.8 from Loyal's 66.7% of 3)."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs, "product_events")
+    rows = {r["segment"]: r["customers"] for r in facts["segmentations"]["rfm"]["validation"]["segments"]}
+    brief = render_brief("strategy", facts)
+    for key, n in rows.items():
+        line = next(x for x in brief.splitlines() if x.startswith(f"- `{{segmentations.rfm.segments.{key}.next_repeat_rate}}`"))
+        marked = f"(of only {n} customers at the check's cutoff, `{{segmentations.rfm.validation.segments.{key}.customers}}`: too few for a baseline"
+        assert (marked in line) == (n < 20), (key, line)
+    assert rows["dormant"] >= 20 and rows["champions"] < 20
+
+
 @pytest.mark.parametrize(
     "period, metric, review, refused",
     [
@@ -569,6 +594,35 @@ def test_a_next_period_rate_is_reviewed_no_more_often_than_a_period(runs, period
     assert [p.path for p in problems] == (["kpis[1].review"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and f"the {period} days after the check's cutoff" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "at_cutoff, pathway, refused",
+    [
+        ({"loyal": 3}, ("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}), ["pathways[2].success_metric.metric"]),
+        ({"loyal": 20}, ("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}), []),  # enough to read as a rate
+        ({"loyal": 3}, ("pathways[2].success_metric", {"metric": "f_score", "target": 4}), []),  # measured in what its customers do
+        # New -> Loyal measured on New's own rate (112 at the cutoff): Loyal's handful is not its mark
+        ({"loyal": 3}, None, []),
+        # ... unless its text beats Loyal's rate
+        ({"loyal": 3}, ("pathways[0].expected_outcome", "More First-Timers come back than the {segmentations.rfm.segments.loyal.next_repeat_rate} of Steady Regulars who did."), ["pathways[0].expected_outcome"]),
+        ({"loyal": 3}, ("pathways[0].expected_outcome", "More First-Timers come back than the {segmentations.rfm.segments.new.next_repeat_rate} seen last time."), []),
+    ],
+)
+def test_a_pathway_is_not_measured_by_a_rate_of_a_handful(runs, at_cutoff, pathway, refused):
+    """A pathway's next-period rate is held to the floor a KPI baseline is: a rate of fewer than
+    20 customers at the check's cutoff is no mark for its success target, nor for its text."""
+    facts = facts_of(runs)
+    for segment, n in at_cutoff.items():
+        facts = _few_at_the_cutoff(segment, n)(facts)
+    doc = reference()
+    doc["kpis"] = [k for k in doc["kpis"] if k["segment"] != "loyal"] + [{"segment": "loyal", "metric": "count", "baseline": "{segmentations.rfm.segments.loyal.count}", "target": 200, "review": "quarterly"}]
+    if pathway:
+        doc = _set(*pathway)(doc)
+    found = [p for p in validate(doc, facts) if p.code == "baseline_too_few"]
+    assert [p.path for p in found] == refused, found
+    for p in found:
+        assert "is the share of only 3 customers of 'loyal' at the check's cutoff ({segmentations.rfm.validation.segments.loyal.customers}): one customer moves it by 33 points" in p.message
 
 
 def test_the_too_few_floor_is_the_reports():

@@ -30,7 +30,7 @@ from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fac
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.intake import is_part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
 from custseg.strategy.kpis import (
-    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -257,6 +257,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     told = {p.path for p in problems}
     problems += [p for p in _targets_between_steps(kpis, segmentation, seg_facts or {}) if p.path not in told]
     problems += [p for p in _baselines_of_too_few(kpis, segmentation, seg_facts or {}) if p.path not in told]
+    problems += _pathway_rates_of_too_few(doc, segmentation, seg_facts or {})
     problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     problems += _reviews_too_often(kpis, facts.get("period_days"))
     problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
