@@ -889,6 +889,32 @@ def test_the_next_period_check_leads_with_no_lift_from_a_handful(shopify):
     assert f"({fmt_count(MIN_CUSTOMERS_FOR_LIFT)} customers then) bought again {lift} as often" in check and f"at {lift} that rate" in part
 
 
+@pytest.mark.parametrize("customers, sized", [(3, True), (1, True), (20, False)])
+def test_a_profile_says_how_many_a_next_period_rate_of_a_few_is_of(shopify, tmp_path, customers, sized):
+    """A trial's profile said '66.7% bought again' of Loyal, 2 of the 3 in it at the check's
+    cutoff. Under the floor the lift keeps to, the profile says how many the rate is of (a fact:
+    the validation row's count); at the floor, the rate as before."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    rfm = facts["segmentations"]["rfm"]
+    row = next(r for r in rfm["validation"]["segments"] if r["segment"] == "loyal")
+    row["customers"] = customers
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = html_text((tmp_path / "report.html").read_text(encoding="utf-8"))
+    rate = fmt_pct(rfm["segments"]["loyal"]["next_repeat_rate"])
+    few = f"Of the customers in this segment at the start of the last period, {rate} of {fmt_count(customers)} bought again during it: too few to read as a rate."
+    whole = f"Of the customers in this segment at the start of the last period, {rate} bought again during it."
+    profile = section(md, f"### {rfm['segments']['loyal']['name']}")
+    for text in (profile, page):
+        assert (few in text, whole in text) == ((True, False) if sized else (False, True))
+    assert md.count("too few to read as a rate") == (1 if sized else 0)  # the other segments' profiles, as before
+    for text in (md, page):
+        bad, _ = unmatched_numbers(text, facts)
+        assert not bad, bad
+
+
 def test_rows_read_from_several_files_are_told_apart(tmp_path):
     """An orders export with its customers export: 'Rows read' adds rows of two kinds, so the
     report and the intake brief give each file's rows (a skill trial read the sum as orders)."""

@@ -371,6 +371,8 @@ BROKEN = [
     # the user's hunches: a verdict the data settles rests on facts the report can show
     ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
     ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
+    ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
 ]
 
@@ -463,6 +465,15 @@ def _few_at_the_cutoff(segment: str, customers: int):
 
 # an activewear trial: Loyal's next-period rate of 75.0% was 3 of 4 customers, and targets of 0.8 and 1.0 passed
 BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
+# a trial's Loyal -> Champions pathway aimed Loyal's next-period rate at 0.8 from its 66.7%, which was 2 of 3 customers
+BROKEN_FACTS.append(
+    ("pathway_target_on_a_rate_of_three_customers", _few_at_the_cutoff("loyal", 3), "baseline_too_few", ["kpis[2].baseline", "pathways[2].success_metric.metric"],
+     _set("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}))
+)
+# and the New -> Steady Regulars pathway's outcome beats New's rate, of 18 at the cutoff (a trial's)
+BROKEN_FACTS.append(
+    ("pathway_text_beats_a_rate_of_eighteen", _few_at_the_cutoff("new", 18), "baseline_too_few", ["kpis[3].baseline", "pathways[0].success_metric.metric", "pathways[0].expected_outcome"])
+)
 
 
 def _covering(days: int):
@@ -544,6 +555,22 @@ def test_the_operationalize_brief_offers_no_rate_of_too_few_as_a_baseline(runs):
     assert f"(not its next-period rate: only {rows[few[0]]} were in it at the check's cutoff, too few for a baseline)" in brief
 
 
+def test_the_strategy_brief_marks_a_rate_of_too_few(runs):
+    """The strategy brief offers every segment's next-period rate, and says of one measured on
+    fewer than 20 customers what the operationalize brief says: too few for a baseline, so no
+    pathway's mark either (a trial's pathway aimed at 0.8 from Loyal's 66.7% of 3)."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs, "product_events")
+    rows = {r["segment"]: r["customers"] for r in facts["segmentations"]["rfm"]["validation"]["segments"]}
+    brief = render_brief("strategy", facts)
+    for key, n in rows.items():
+        line = next(x for x in brief.splitlines() if x.startswith(f"- `{{segmentations.rfm.segments.{key}.next_repeat_rate}}`"))
+        marked = f"(of only {n} customers at the check's cutoff, `{{segmentations.rfm.validation.segments.{key}.customers}}`: too few for a baseline"
+        assert (marked in line) == (n < 20), (key, line)
+    assert rows["dormant"] >= 20 and rows["champions"] < 20
+
+
 @pytest.mark.parametrize(
     "period, metric, review, refused",
     [
@@ -567,6 +594,35 @@ def test_a_next_period_rate_is_reviewed_no_more_often_than_a_period(runs, period
     assert [p.path for p in problems] == (["kpis[1].review"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and f"the {period} days after the check's cutoff" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "at_cutoff, pathway, refused",
+    [
+        ({"loyal": 3}, ("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}), ["pathways[2].success_metric.metric"]),
+        ({"loyal": 20}, ("pathways[2].success_metric", {"metric": "next_repeat_rate", "target": 0.8}), []),  # enough to read as a rate
+        ({"loyal": 3}, ("pathways[2].success_metric", {"metric": "f_score", "target": 4}), []),  # measured in what its customers do
+        # New -> Loyal measured on New's own rate (112 at the cutoff): Loyal's handful is not its mark
+        ({"loyal": 3}, None, []),
+        # ... unless its text beats Loyal's rate
+        ({"loyal": 3}, ("pathways[0].expected_outcome", "More First-Timers come back than the {segmentations.rfm.segments.loyal.next_repeat_rate} of Steady Regulars who did."), ["pathways[0].expected_outcome"]),
+        ({"loyal": 3}, ("pathways[0].expected_outcome", "More First-Timers come back than the {segmentations.rfm.segments.new.next_repeat_rate} seen last time."), []),
+    ],
+)
+def test_a_pathway_is_not_measured_by_a_rate_of_a_handful(runs, at_cutoff, pathway, refused):
+    """A pathway's next-period rate is held to the floor a KPI baseline is: a rate of fewer than
+    20 customers at the check's cutoff is no mark for its success target, nor for its text."""
+    facts = facts_of(runs)
+    for segment, n in at_cutoff.items():
+        facts = _few_at_the_cutoff(segment, n)(facts)
+    doc = reference()
+    doc["kpis"] = [k for k in doc["kpis"] if k["segment"] != "loyal"] + [{"segment": "loyal", "metric": "count", "baseline": "{segmentations.rfm.segments.loyal.count}", "target": 200, "review": "quarterly"}]
+    if pathway:
+        doc = _set(*pathway)(doc)
+    found = [p for p in validate(doc, facts) if p.code == "baseline_too_few"]
+    assert [p.path for p in found] == refused, found
+    for p in found:
+        assert "is the share of only 3 customers of 'loyal' at the check's cutoff ({segmentations.rfm.validation.segments.loyal.customers}): one customer moves it by 33 points" in p.message
 
 
 def test_the_too_few_floor_is_the_reports():
@@ -720,6 +776,29 @@ def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
     doc["data_scope"]["answer"] = "{data.customers} of them"  # a fact reference is still checked: the report resolves it
     doc["hypotheses"][0]["hunch"] = "{data.customer_count}"
     assert [p.code for p in validate(doc, facts_of(runs))] == ["unknown_fact"]
+
+
+@pytest.mark.parametrize(
+    "evidence, refused",
+    [
+        ("The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # by display name
+        ("Loyal customers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # by the computed name
+        ("Most of our revenue comes from them: {segmentations.rfm.segments.loyal.revenue_share}.", True),  # naming none, citing Loyal's facts only
+        ("They only buy at Christmas: {segmentations.rfm.segments.loyal.revenue_share} of revenue.", True),  # a season claim, held to Loyal's quarters
+        ("The Steady Regulars bring {segmentations.rfm.segments.loyal.revenue_share} of our revenue.", False),  # the figure, no claim against it
+        # two segments named: which one 'most' speaks of is a guess, so neither is held to it
+        ("The Steady Regulars and the First-Timers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", False),
+        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", False),
+    ],
+)
+def test_hunch_evidence_is_held_to_the_facts_of_the_segment_it_speaks_of(runs, evidence, refused):
+    """Evidence that a hunch holds makes the claims a segment's own text would: held to the same
+    facts, a false one is refused, and the verdict with it."""
+    doc = reference()
+    assert doc["hypotheses"][1]["verdict"] == "holds"
+    doc["hypotheses"][1]["evidence"] = evidence
+    found = [p for p in validate(doc, facts_of(runs)) if p.path.startswith("hypotheses")]
+    assert [(p.path, p.code) for p in found] == ([("hypotheses[1].evidence", "claim_contradicts_fact")] if refused else []), found
 
 
 def test_a_sample_s_shares_may_stand_for_the_business(runs):

@@ -358,6 +358,7 @@ def day_bands(defn: dict | None) -> dict[str, str]:
 def _segment_rows(seg: dict) -> list[dict]:
     rows = []
     stats = seg.get("segments") or {}
+    at_cutoff = {r.get("segment"): r.get("customers") for r in ((seg.get("validation") or {}).get("segments") or []) if isinstance(r, dict)}
     order = [k for k in seg.get("order") or [] if k in stats] + [k for k in stats if k not in (seg.get("order") or [])]
     for key in order:
         s = stats[key] or {}
@@ -365,6 +366,7 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["key"] = key
         row["name"] = s.get("name") or _title(key)
         row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
+        row["rate_of_few"] = _rate_of_few(at_cutoff.get(key))
         row["merged_in"] = [
             {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
             for m in seg.get("merged") or [] if m.get("into") == key
@@ -373,6 +375,13 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["merged_into"] = ((stats.get(into) or {}).get("name") or _title(str(into))) if into else None  # its 0 is a merge, not an empty segment
         rows.append(row)
     return rows
+
+
+def _rate_of_few(customers: Any) -> int | None:
+    """How many customers a segment's next-period rate is of, when too few to read as a rate: a
+    trial's profile said '66.7% bought again' of Loyal, 2 of the 3 in it at the check's cutoff."""
+    few = isinstance(customers, int) and not isinstance(customers, bool) and 0 < customers < MIN_CUSTOMERS_FOR_LIFT
+    return customers if few else None
 
 
 def _definition(defn: dict | None, stats: dict | None = None) -> list[dict]:

@@ -1,5 +1,6 @@
 """KPI checks: a baseline that is the KPI's own segment's value of its metric, targets on the
-right side of it (and not at a rate's limit), and rates and shares written as fractions.
+right side of it (and not at a rate's limit), and rates and shares written as fractions; and,
+for KPIs and pathways alike, no next-period rate of a handful of customers taken as the mark.
 Standard library only."""
 
 from __future__ import annotations
@@ -180,23 +181,62 @@ MIN_RATE_CUSTOMERS = 20
 _NEXT_RATE = re.compile(r"segmentations\.([^.]+)\.(?:validation\.segments\.([^.]+)\.repeat_rate|segments\.([^.]+)\.next_repeat_rate)")
 
 
+def _at_cutoff(seg_facts: dict) -> dict[str, int]:
+    """Customers per segment at the next-period check's cutoff: the people a next-period rate is of."""
+    rows = ((seg_facts.get("validation") or {}).get("segments") or [])
+    return {r.get("segment"): n for r in rows if isinstance(r, dict) and isinstance(n := r.get("customers"), int) and not isinstance(n, bool)}
+
+
+def _too_few(key: str, seg: str, segmentation: str, at_cutoff: dict[str, int]) -> str | None:
+    """Why the next-period rate ``key`` of ``seg`` is no mark to aim at, when fewer than
+    MIN_RATE_CUSTOMERS were in the segment at the cutoff (None otherwise)."""
+    n = at_cutoff.get(seg)
+    if n is None or not 0 < n < MIN_RATE_CUSTOMERS:
+        return None
+    return (
+        f"{{{key}}} is the share of only {n} {'customer' if n == 1 else 'customers'} of '{seg}' at the check's cutoff "
+        f"({{segmentations.{segmentation}.validation.segments.{seg}.customers}}): one customer moves it by {100 / n:.0f} points, so no target can be read against it"
+    )
+
+
 def _baselines_of_too_few(kpis: list, segmentation: str, seg_facts: dict) -> list[Problem]:
     """A KPI baseline that is a next-period rate measured on a handful: a trial's Loyal 'bought
     again' at 75.0%, which was 3 of 4 customers, and targets of 0.8 and 1.0 were taken against it."""
-    rows = {r.get("segment"): r for r in ((seg_facts.get("validation") or {}).get("segments") or []) if isinstance(r, dict)}
+    at_cutoff = _at_cutoff(seg_facts)
     out = []
     for i, k in enumerate(kpis):
         key = _cited(k.get("baseline")) if isinstance(k, dict) else None
         found = _NEXT_RATE.fullmatch(key) if key else None
-        if not found or found.group(1) != segmentation:
-            continue
-        seg = found.group(2) or found.group(3)
-        n = (rows.get(seg) or {}).get("customers")
-        if isinstance(n, int) and not isinstance(n, bool) and 0 < n < MIN_RATE_CUSTOMERS:
-            out.append(Problem(f"kpis[{i}].baseline", "baseline_too_few", (
-                f"{{{key}}} is the share of only {n} {'customer' if n == 1 else 'customers'} of '{seg}' at the check's cutoff "
-                f"({{segmentations.{segmentation}.validation.segments.{seg}.customers}}): one customer moves it by {100 / n:.0f} points, so no target can be read against it; "
-                "track the segment's count or its spend instead, and this rate once a rerun measures it on more customers")))
+        why = _too_few(key, found.group(2) or found.group(3), segmentation, at_cutoff) if found and found.group(1) == segmentation else None
+        if why:
+            out.append(Problem(f"kpis[{i}].baseline", "baseline_too_few", f"{why}; track the segment's count or its spend instead, and this rate once a rerun measures it on more customers"))
+    return out
+
+
+PATHWAY_TEXTS = ("intervention", "expected_outcome")
+
+
+def _pathway_rates_of_too_few(doc: dict, segmentation: str, seg_facts: dict) -> list[Problem]:
+    """A pathway measured by a next-period rate of a handful: a trial aimed Loyal's at 0.8 from
+    its 66.7%, which was 2 of 3 customers. The success target on next_repeat_rate is read
+    against the from-segment's own rate; a pathway's text that cites such a rate takes it as
+    the mark too ('more than the {...loyal.next_repeat_rate} seen last time')."""
+    at_cutoff = _at_cutoff(seg_facts)
+    instead = "measure the pathway by what its customers do in purchase days, orders or spend instead, and by this rate once a rerun measures it on more customers"
+    out = []
+    for i, p in _items(doc, "pathways"):
+        success, start = p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}, p.get("from_segment")
+        if success.get("metric") == "next_repeat_rate" and isinstance(start, str):
+            why = _too_few(f"segmentations.{segmentation}.segments.{start}.next_repeat_rate", start, segmentation, at_cutoff)
+            if why:
+                out.append(Problem(f"pathways[{i}].success_metric.metric", "baseline_too_few", f"{why}, and the pathway's success target on next_repeat_rate is read against it (where '{start}' starts); {instead}"))
+        for field in PATHWAY_TEXTS:
+            text = p.get(field) if isinstance(p.get(field), str) else ""
+            for key in dict.fromkeys(PLACEHOLDER.findall(text)):
+                found = _NEXT_RATE.fullmatch(key)
+                why = _too_few(key, found.group(2) or found.group(3), segmentation, at_cutoff) if found and found.group(1) == segmentation else None
+                if why:
+                    out.append(Problem(f"pathways[{i}].{field}", "baseline_too_few", f"{why}, and the pathway's text takes it as the mark to beat; leave it out, or cite a measure of more customers"))
     return out
 
 

@@ -190,7 +190,7 @@ class Hypothesis:
 
     hunch: str = doc("the user's hunch in their own words, from the intake's Hypotheses answer")
     verdict: Verdict = doc("holds, does not hold, partly holds, or cannot be tested with this data")
-    evidence: str = doc("why, citing the facts that show it as fact references ({segmentations.rfm.segments.champions.seasonality.revenue_share.q4}); for 'cannot be tested with this data', what data would answer it")
+    evidence: str = doc("why, citing the facts that show it as fact references ({segmentations.rfm.segments.champions.seasonality.revenue_share.q4}); for 'cannot be tested with this data', what data would answer it. Evidence that names one segment (or cites the facts of one only) is held to that segment's facts as its own text is")
 
 
 @dataclass

@@ -22,13 +22,15 @@ from custseg.strategy.automation import (
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
-from custseg.strategy.claims import export_figures_of_them, name_spans, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base
+from custseg.strategy.claims import (
+    _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
+)
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.intake import is_part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
 from custseg.strategy.kpis import (
-    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -189,13 +191,13 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if part_of_base:
             problems += sample_told_as_whole(path, text)
         bare = PLACEHOLDER.sub(" fact ", text)
-        own = re.match(r"segments\.([^.]+)\.", path)
-        if own and own.group(1) in fact_segments:
-            problems += segment_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
-            problems += standing_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
-            problems += season_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation)
-            problems += trend_claims(path, bare, own.group(1), fact_segments[own.group(1)] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
-            problems += join_claims(path, bare, own.group(1), segmentation, facts, aliases, activity=_activity(keys, segmentation))
+        own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
+        if own:
+            problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
+            problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
+            problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
+            problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
+            problems += join_claims(path, bare, own, segmentation, facts, aliases, activity=_activity(keys, segmentation))
         rule = re.match(r"automation_rules\[(\d+)\]\.rule$", path)
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
@@ -256,6 +258,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     told = {p.path for p in problems}
     problems += [p for p in _targets_between_steps(kpis, segmentation, seg_facts or {}) if p.path not in told]
     problems += [p for p in _baselines_of_too_few(kpis, segmentation, seg_facts or {}) if p.path not in told]
+    problems += _pathway_rates_of_too_few(doc, segmentation, seg_facts or {})
     problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     problems += _reviews_too_often(kpis, facts.get("period_days"))
     problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
@@ -302,6 +305,28 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                     problems.append(Problem(f"segments.{key}.{field_name}", code, f"repeats the {what} of segments.{other}; describe what is different about these customers and how they are treated"))
                     break
     return problems
+
+
+HUNCH_EVIDENCE = re.compile(r"hypotheses\[\d+\]\.evidence$")
+
+
+def _segment_spoken_of(path: str, text: str, bare: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> str | None:
+    """The segment whose facts a text's claims are held to: a segment's own text, or a hunch's
+    evidence that names exactly one segment (by name or display name, written as a name is) or,
+    naming none, cites facts of exactly one. A trial's 'The Core Fans bring most of our revenue:
+    {...loyal.revenue_share}' (15.5%) passed as evidence that a hunch holds, where Loyal's
+    persona would have it refused. Evidence naming several segments is left alone: which one a
+    claim is of is a guess."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    if own:
+        return own.group(1) if own.group(1) in fact_segments else None
+    if not HUNCH_EVIDENCE.match(path):
+        return None
+    named = {key for _, _, key in named_segments(bare, aliases, capitalized=True)}
+    if not named:
+        cited = (_SEGMENT_FACT.match(key) for key in PLACEHOLDER.findall(text))
+        named = {m.group(2) for m in cited if m and m.group(1) == segmentation}
+    return next(iter(named)) if len(named) == 1 and next(iter(named)) in fact_segments else None
 
 
 def _labels_elsewhere(facts: dict, segmentation: str) -> list[tuple[str, str, str]]:
