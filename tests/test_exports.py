@@ -997,6 +997,7 @@ def test_phones_and_sms_consent_reach_the_generic_file_and_klaviyo_only_for_cons
     assert facts["data"]["mapping"]["sms_consent"] == "Accepts SMS Marketing"
     strategy = render_brief_for(facts, "strategy")
     assert "## Who can be phoned or texted" in strategy and "Texts go only to the 3 whose SMS consent is yes" in strategy
+    assert "Texts go only to the 3 whose `sms_consent` is yes (`exports.sms_consent_yes`)" in render_brief_for(facts, "operationalize")
     assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
 
 
@@ -1020,6 +1021,7 @@ def test_phones_without_sms_consent_on_record_are_for_calls_only(runs):
     strategy = render_brief_for(run.facts, "strategy")
     assert "The export does not record SMS consent, so plan no texts until the user confirms who agreed" in strategy
     assert f"segments_generic.csv holds a phone number for {exports['with_phone']:,} of the {exports['customers']:,} people" in strategy
+    assert "The export does not record SMS consent: tell the user to text nobody from it until they know who agreed." in render_brief_for(run.facts, "operationalize")
     assert_no_phone_reaches_the_model(run.out, set(generic.loc[generic["phone"] != "", "phone"]))
 
 
