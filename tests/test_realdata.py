@@ -523,4 +523,5 @@ def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdat
     assert "Phone Number" not in pd.read_csv(out / "exports" / "klaviyo.csv", nrows=0, encoding="utf-8-sig").columns
     assert "none of them accepted SMS marketing" in next(n for n in exports["notes"] if "phone number" in n)
     assert "Accepts SMS Marketing" not in (facts["data"].get("ignored_columns") or [])
+    assert "SMS consent from `Accepts SMS Marketing`" in (out / "report.md").read_text(encoding="utf-8")
     assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
