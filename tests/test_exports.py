@@ -996,7 +996,7 @@ def test_phones_and_sms_consent_reach_the_generic_file_and_klaviyo_only_for_cons
     assert "phone" not in pd.read_csv(out / "customers.csv").columns
     assert facts["data"]["mapping"]["sms_consent"] == "Accepts SMS Marketing"
     strategy = render_brief_for(facts, "strategy")
-    assert "## Who can be phoned or texted" in strategy and "Texts go only to the 3 whose SMS consent is yes" in strategy
+    assert "## Who can be phoned or texted" in strategy and "Texts go only to the 3 whose SMS consent is yes (`{exports.sms_consent_yes}`): segments_generic.csv's sms_consent = yes; in Klaviyo, the profiles with a Phone Number" in strategy
     assert "Texts go only to the 3 whose `sms_consent` is yes (`exports.sms_consent_yes`)" in render_brief_for(facts, "operationalize")
     assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
 
