@@ -929,3 +929,128 @@ def test_mailchimp_tags_the_failed_payments_group_with_a_short_label(runs):
     for label in (NEVER_PAID_NAME, OWED_TAG):
         assert "(" not in label and len(label.split()) <= 3, label
     assert set(read(run.out / "exports" / "klaviyo.csv")["Segment"]) >= {NEVER_PAID_NAME}
+
+
+# -- phones and SMS consent --------------------------------------------------------------
+
+PHASES = ("intake", "segments", "strategy", "operationalize")
+
+
+def assert_no_phone_reaches_the_model(out: Path, phones: set[str]) -> None:
+    """facts.json, customers.csv, the report and every phase's brief hold none of the phones
+    (normalized, or their digits alone): only the CRM files and the workbook may."""
+    from custseg.render.briefs import render_brief
+
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    texts = {name: (out / name).read_text(encoding="utf-8") for name in ("facts.json", "customers.csv", "report.md", "report.html")}
+    texts.update({f"{phase} brief": render_brief(phase, facts) for phase in PHASES})
+    digits = {p.lstrip("+") for p in phones} | phones
+    assert len(digits) > 2
+    for name, text in texts.items():
+        assert not [p for p in digits if p in text], name
+
+
+def test_phones_and_sms_consent_reach_the_generic_file_and_klaviyo_only_for_consent(tmp_path):
+    """A Shopify trial's owner wanted to phone or text their top customers, and no CRM file
+    carried phones. segments_generic.csv has each person's phone (normalized as the identity
+    reads it) and sms_consent from the customers export's Accepts SMS Marketing; klaviyo.csv's
+    Phone Number holds only the phones of those who accepted SMS (Klaviyo applies SMS consent
+    to every phone of an import); facts count them, and no phone reaches the model."""
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    raw = pd.read_csv(orders, dtype=str)
+    with_phone = raw[raw["Billing Phone"].notna() & raw["Email"].notna()]
+    buyers = list(dict.fromkeys(with_phone["Email"].str.strip().str.lower()))[:3]
+    people = tmp_path / "customers_export.csv"
+    rows = [(buyers[0], "'+1 (312) 555-0170", "yes"), (buyers[1], "(415) 555-0171", "no"), (buyers[2], "", "yes"), ("sign.up@example.com", "+44 20 7946 0172", "yes")]
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Phone,Accepts SMS Marketing,Total Spent,Total Orders\n"
+                      + "".join(f"A,B,{e},yes,\"{p}\",{s},{'10.00,1' if e in buyers else '0.00,0'}\n" for e, p, s in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    exports = facts["exports"]
+    generic = read(out / "exports" / "segments_generic.csv")
+    assert list(generic.columns[:6]) == ["customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent"]
+    by_email = generic.set_index(generic["email"].str.lower())
+    assert by_email.loc[buyers[0], ["phone", "sms_consent"]].tolist() == ["+13125550170", "yes"]  # Shopify's leading ' and the spacing gone
+    assert by_email.loc[buyers[1], ["phone", "sms_consent"]].tolist() == ["4155550171", "no"]  # as written: no country code is guessed
+    assert by_email.loc[buyers[2], "sms_consent"] == "yes" and by_email.loc[buyers[2], "phone"].startswith("+1")  # the orders' phone where the customers export has none
+    assert by_email.loc["sign.up@example.com", ["phone", "sms_consent", "segment"]].tolist() == ["+442079460172", "yes", "prospects"]
+    others = ~generic["email"].str.lower().isin(buyers + ["sign.up@example.com"])
+    assert (generic.loc[others, "sms_consent"] == "unknown").all()  # only the customers export records SMS consent
+    assert (generic.loc[others, "phone"] != "").any()  # the orders' phones
+    texting = (generic["phone"] != "") & (generic["sms_consent"] == "yes")
+    assert exports["with_phone"] == int((generic["phone"] != "").sum()) and exports["sms_consent_yes"] == int(texting.sum()) == 3
+    assert exports["sms_consent_recorded"] and exports["sms_consent_yes_by_segment"]["prospects"] == 1
+    assert sum(exports["with_phone_by_segment"].values()) == exports["with_phone"] and sum(exports["sms_consent_yes_by_segment"].values()) == 3
+    assert not [r for r in raw_rows(out / "exports" / "segments_generic.csv")[1:] if r[4].startswith("'")]  # +1... as it is: no formula prefix
+    klaviyo = read(out / "exports" / "klaviyo.csv")
+    assert list(klaviyo.columns[:2]) == ["Email", "Phone Number"]
+    phoned = klaviyo[klaviyo["Phone Number"] != ""]
+    assert sorted(phoned["Email"].str.lower()) == sorted([buyers[0], buyers[2], "sign.up@example.com"])
+    assert set(phoned["Phone Number"]) <= set(generic.loc[texting, "phone"])
+    assert "Phone" not in " ".join(read(out / "exports" / "hubspot.csv").columns) + " ".join(read(out / "exports" / "mailchimp.csv").columns)
+    note = next(n for n in exports["notes"] if "SMS" in n)
+    assert "(2 customers, 1 contact who never bought) of them accepted SMS marketing (sms_consent = yes): texts go to them only" in note
+    assert note.endswith("klaviyo.csv's Phone Number holds the phones of the 3 of them it lists (an email, no opt-out) and no one else's")
+    assert "phone" not in pd.read_csv(out / "customers.csv").columns
+    assert facts["data"]["mapping"]["sms_consent"] == "Accepts SMS Marketing"
+    strategy = render_brief_for(facts, "strategy")
+    assert "## Who can be phoned or texted" in strategy and "Texts go only to the 3 whose SMS consent is yes (`{exports.sms_consent_yes}`): segments_generic.csv's sms_consent = yes; in Klaviyo, the profiles with a Phone Number" in strategy
+    assert "Texts go only to the 3 whose `sms_consent` is yes (`exports.sms_consent_yes`)" in render_brief_for(facts, "operationalize")
+    assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
+
+
+def render_brief_for(facts: dict, phase: str) -> str:
+    from custseg.render.briefs import render_brief
+
+    return render_brief(phase, facts)
+
+
+def test_phones_without_sms_consent_on_record_are_for_calls_only(runs):
+    """The bundled Shopify orders export has phones and no SMS consent column: the generic file
+    has phones and no sms_consent column, klaviyo.csv no Phone Number, and the strategy brief
+    says nobody may be texted until the user confirms who agreed."""
+    run = runs("shopify_orders_export.csv")
+    generic = read(run.out / "exports" / "segments_generic.csv")
+    assert "phone" in generic.columns and "sms_consent" not in generic.columns
+    assert "Phone Number" not in read(run.out / "exports" / "klaviyo.csv").columns
+    exports = run.facts["exports"]
+    assert exports["with_phone"] == int((generic["phone"] != "").sum()) > 0 and exports["sms_consent_yes"] == 0 and not exports["sms_consent_recorded"]
+    assert exports["sms_consent_yes_by_segment"] == {}
+    strategy = render_brief_for(run.facts, "strategy")
+    assert "The export does not record SMS consent, so plan no texts until the user confirms who agreed" in strategy
+    assert f"segments_generic.csv holds a phone number for {exports['with_phone']:,} of the {exports['customers']:,} people" in strategy
+    assert "The export does not record SMS consent: tell the user to text nobody from it until they know who agreed." in render_brief_for(run.facts, "operationalize")
+    assert_no_phone_reaches_the_model(run.out, set(generic.loc[generic["phone"] != "", "phone"]))
+
+
+@pytest.mark.parametrize("example", ["european_orders.csv", "stripe_unified_payments.csv", "product_events.jsonl"])
+def test_an_export_without_phones_has_no_phone_columns(runs, example):
+    """No phone in the export: no phone or sms_consent column at all (as with emails), zero
+    counts, and no phone paragraph in the strategy brief."""
+    run = runs(example)
+    assert not {"phone", "sms_consent"} & set(read(run.out / "exports" / "segments_generic.csv").columns)
+    assert "Phone Number" not in read(run.out / "exports" / "klaviyo.csv").columns
+    exports = run.facts["exports"]
+    assert exports["with_phone"] == 0 and exports["with_phone_by_segment"] == {} and not exports["sms_consent_recorded"]
+    assert "phoned or texted" not in render_brief_for(run.facts, "strategy")
+
+
+def test_phones_a_caller_passes_are_normalized_and_never_prefixed(tmp_path):
+    """write_exports normalizes the phones of a contacts table it is given (as ingest does) and
+    writes +1... without the ' that other text starting with + gets: a phone is digits only,
+    and Klaviyo reads the country from the +."""
+    customers = pd.DataFrame({"customer_id": ["c_1", "c_2", "c_3"], "segment": ["champions"] * 3})
+    contacts = pd.DataFrame({"customer_id": ["c_1", "c_2", "c_3"], "email": ["a@example.com", "b@example.com", None], "consent": [True, True, True],
+                             "phone": ["'+1 415-555-0100", "12", "0044 20 7946 0000"], "sms_consent": ["yes", "yes", "no"]})
+    summary = write_exports(customers, contacts, {}, str(tmp_path))
+    generic = raw_rows(tmp_path / "exports" / "segments_generic.csv")
+    header = generic[0]
+    phones = [r[header.index("phone")] for r in generic[1:]]
+    assert phones == ["+14155550100", "", "00442079460000"]  # too short is no phone
+    assert [r[header.index("sms_consent")] for r in generic[1:]] == ["yes", "yes", "no"]
+    klaviyo = raw_rows(tmp_path / "exports" / "klaviyo.csv")
+    assert [r[klaviyo[0].index("Phone Number")] for r in klaviyo[1:]] == ["+14155550100", ""]  # c_2 said yes but has no usable phone
+    assert summary.with_phone == 2 and summary.sms_consent_yes == 1
+    assert "4155550100" not in json.dumps(summary.to_dict())

@@ -488,3 +488,40 @@ def test_mwfitness_test_like_charges_are_warned_about_and_kept(cli, realdata):
     # one test email also left two unfinished 3,000.00 checkouts: not money owed (a trial)
     assert left["failed_payments"]["outstanding_value"] == out["failed_payments"]["outstanding_value"] - 3000.0
     assert not [w for w in left["warnings"] if "of rows were dropped" in w]  # the user's own choice is no sign of a wrong export
+
+
+def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdata, tmp_path):
+    """The trial: the owner wanted to phone or text their top customers; the exports hold
+    phones (orders: Phone, Billing Phone, Shipping Phone; customers: Phone) and Accepts SMS
+    Marketing, which said no for everyone. segments_generic.csv carries each person's phone,
+    the customers export's where it lists one, and sms_consent; klaviyo.csv no phone (nobody
+    accepted texts); facts count them, and no phone reaches facts, customers.csv, the report
+    or the briefs."""
+    import csv
+    import json
+
+    from custseg.ingest.text import normalize_phone
+    from tests.test_exports import assert_no_phone_reaches_the_model
+
+    import pandas as pd
+
+    d = realdata / "shopify_enavant"
+    out = tmp_path / "out"
+    assert cli("run", d / "orders_export_1.csv", d / "customers_export_1.csv", "--out", out, "--no-charts").code == 0
+    with open(d / "customers_export_1.csv", newline="", encoding="utf-8") as fh:
+        listed = {r["Email"].strip().lower(): r for r in csv.DictReader(fh) if r["Email"].strip()}
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    theirs = generic[generic["email"].str.lower().isin(listed)]
+    wanted = normalize_phone(pd.Series([listed[e.lower()]["Phone"] for e in theirs["email"]], dtype=object)).fillna("")
+    own = wanted.to_numpy() != ""
+    assert own.sum() > 200 and (theirs["phone"].to_numpy()[own] == wanted.to_numpy()[own]).all()  # the customers export's phone wins
+    assert (theirs["sms_consent"] == "no").all()  # Accepts SMS Marketing: no for all
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    exports = facts["exports"]
+    assert exports["with_phone"] == int((generic["phone"] != "").sum()) > own.sum()  # buyers the customers export does not list have their orders' phone
+    assert exports["sms_consent_recorded"] and exports["sms_consent_yes"] == 0
+    assert "Phone Number" not in pd.read_csv(out / "exports" / "klaviyo.csv", nrows=0, encoding="utf-8-sig").columns
+    assert "none of them accepted SMS marketing" in next(n for n in exports["notes"] if "phone number" in n)
+    assert "Accepts SMS Marketing" not in (facts["data"].get("ignored_columns") or [])
+    assert "SMS consent from `Accepts SMS Marketing`" in (out / "report.md").read_text(encoding="utf-8")
+    assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))

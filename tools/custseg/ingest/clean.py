@@ -133,7 +133,7 @@ class Cleaned:
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
-    contacts: pd.DataFrame | None = None  # identity, email, consent (own_id: the export's customer id, when it has one): private, never for the model
+    contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
     issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
@@ -768,8 +768,22 @@ def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: di
     )
     if "customer" in orders:
         frame["own_id"] = _own_ids(orders["customer"], source).to_numpy(dtype=object, na_value=None)[kept]
-    frame = frame.sort_values("day", kind="stable").drop_duplicates("identity", keep="last")
-    return frame.drop(columns="day").reset_index(drop=True)
+    phones = _order_phones(orders)
+    if phones is not None:
+        frame["phone"] = phones.to_numpy(dtype=object, na_value=None)[kept]
+    frame = frame.sort_values("day", kind="stable")
+    latest = frame.drop_duplicates("identity", keep="last")
+    if phones is not None:  # the latest order's phone, else an earlier one's: an order without one does not erase it
+        latest = latest.assign(phone=latest["identity"].map(frame.groupby("identity", sort=False, observed=True)["phone"].last()).to_numpy(dtype=object))
+    return latest.drop(columns="day").reset_index(drop=True)
+
+
+def _order_phones(orders: pd.DataFrame) -> pd.Series | None:
+    """Each order's phone for the CRM files, normalized as the identity reads it: the order's
+    Phone, else its billing phone (the buyer's), else its shipping phone (maybe a gift's
+    recipient, so last). None when the export has no phone column."""
+    parts = [normalize_phone(orders[role]) for role in ("phone", "billing_phone", "shipping_phone") if role in orders]
+    return first_present(*parts) if parts else None
 
 
 def _own_ids(column: pd.Series, source: str) -> pd.Series:
@@ -978,6 +992,10 @@ def clean_customers(frame: pd.DataFrame, det: Detection, opts: Options, path: st
             "consent": consent.to_numpy()[kept],
         }
     )
+    if "phone" in m:  # for the CRM files, whatever the source; only Shopify's is also an identity
+        contacts["phone"] = normalize_phone(frame["phone"]).to_numpy(dtype=object, na_value=None)[kept]
+    if "sms_consent" in m:
+        contacts["sms_consent"] = parse_flag(frame["sms_consent"]).to_numpy()[kept]
     if "customer" in m:
         contacts["own_id"] = text(frame["customer"]).to_numpy(dtype=object, na_value=None)[kept]
     currency = _single_currency(frame, kept) or _label(opts)

@@ -85,6 +85,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "spent": ("totalspent", "amountspent"),
             "orders": ("totalorders", "numberoforders"),
             "consent": ("acceptsemailmarketing", "acceptsmarketing"),
+            "sms_consent": ("acceptssmsmarketing",),  # texts need their own consent: never read from the email one
             "signup": ("createdat",),
         },
         required=("email", "spent|orders"),
@@ -202,6 +203,8 @@ GENERIC: dict[str, SourceSpec] = {
             "arr": ("arr", "annualrevenue", "annualrecurringrevenue"),
             "consent": ("emailoptin", "acceptsemailmarketing", "acceptsmarketing", "subscribed", "marketingconsent", "optin", "emailsubscribed", "newsletter"),
             "unsubscribed": ("unsubscribed", "emailunsubscribed", "optout", "emailoptout"),
+            "phone": ("phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cellphone"),  # for the CRM files only: never the identity
+            "sms_consent": ("acceptssmsmarketing", "smsconsent", "smsoptin", "smssubscribed", "smsmarketing"),
             "status": ("status", "accountstatus", "customerstatus", "lifecyclestage"),
             "failed_payments": ("failedpayments", "paymentfailures", "failedcharges"),
         },

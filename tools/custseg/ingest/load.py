@@ -61,7 +61,7 @@ class Dataset:
     transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
-    contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent: never for the model
+    contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent (phone, sms_consent when the export has them): never for the model
     source_ids: pd.DataFrame | None = field(repr=False)  # customer_id, source_id (the id in the export): never for the model
     issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer)
     prospects: int
@@ -341,6 +341,20 @@ def _consent_note(opted_in: int, opted_out: int) -> str:
     )
 
 
+def _with_customers_phones(contacts: pd.DataFrame, people: Dataset) -> pd.DataFrame:
+    """The buyers' phone and SMS consent from the customers export where it has them (the
+    store's current record, as for consent), else the phone of their orders. Only the
+    customers export records SMS consent: a buyer it does not list has none on record."""
+    theirs = people.contacts.drop_duplicates("customer_id").set_index("customer_id")
+    out = contacts.copy()
+    if "phone" in theirs:
+        current = out["customer_id"].map(theirs["phone"])
+        out["phone"] = current.where(current.notna(), out["phone"] if "phone" in out else None).to_numpy(dtype=object)
+    if "sms_consent" in theirs:
+        out["sms_consent"] = pd.array(out["customer_id"].map(theirs["sms_consent"]).to_numpy(dtype=object), dtype="boolean")
+    return out
+
+
 def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     """Orders export(s) plus the same store's customers export, joined by email."""
     order_parts = [(i, d) for i, d in zip(inputs, detections) if d.source == "shopify_orders"]
@@ -358,6 +372,9 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     contacts["consent"] = newer.where(newer.notna(), contacts["consent"]).astype("boolean")
     if "consent" in people.mapping:  # so 'Columns read' names the column consent came from
         orders.mapping["consent"] = people.mapping["consent"]
+    contacts = _with_customers_phones(contacts, people)
+    if "sms_consent" in people.mapping:
+        orders.mapping["sms_consent"] = people.mapping["sms_consent"]
     # A contact the customers export counts orders for, with none in the orders export, ordered
     # and had every order cancelled or refunded: no prospect, and no first-order welcome for them.
     ordered = _ordered_per_customers_export(people.customers)

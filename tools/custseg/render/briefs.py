@@ -127,6 +127,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),
         "email_reach": _email_reach(facts, seg, active) if primary == "rfm" else [],  # the files count reach by RFM segment only
         "emailable": _emailable(facts),
+        # who has a phone in segments_generic.csv and who of them may be texted (counts only)
+        "phone_reach": _phone_reach(facts, seg, active if primary == "rfm" else []),
         # segments nobody in which the email-tool files hold, with why: the example rules reach them without email
         "unemailable": unreachable_segments(facts, primary, seg["segments"]) if seg else {},
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
@@ -249,6 +251,18 @@ def _email_reach(facts: dict, seg: dict | None, active: list[str]) -> list[dict]
         return []
     out = [{"key": k, "name": seg["segments"][k]["name"], "reachable": reach.get(k, 0), "count": seg["segments"][k]["count"]} for k in active]
     return out if any(r["reachable"] < r["count"] for r in out) else []
+
+
+def _phone_reach(facts: dict, seg: dict | None, active: list[str]) -> dict | None:
+    """How many people the CRM files list have a phone, and how many of them accepted SMS
+    marketing (texts go to them only), in all and per segment; None when nobody has a phone.
+    ``active``: the RFM segments to list (the files count phones by RFM segment only)."""
+    exports = facts.get("exports") or {}
+    if not exports.get("with_phone"):
+        return None
+    phones, texting = exports.get("with_phone_by_segment") or {}, exports.get("sms_consent_yes_by_segment") or {}
+    segments = [{"key": k, "name": seg["segments"][k]["name"], "count": seg["segments"][k]["count"], "with_phone": phones.get(k, 0), "texting": texting.get(k, 0)} for k in active] if seg else []
+    return {"with_phone": exports["with_phone"], "listed": exports.get("customers") or 0, "sms_recorded": bool(exports.get("sms_consent_recorded")), "texting": exports.get("sms_consent_yes") or 0, "segments": segments}
 
 
 def _emailable(facts: dict) -> dict | None:

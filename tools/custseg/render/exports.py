@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custseg.compute.holdout import HOLDOUT_LABEL, HOLDOUT_SHARE, holdout_marks
+from custseg.ingest.text import normalize_phone
 from custseg.render.csvcells import (
     CHUNK,
     EMPTY,
@@ -85,7 +86,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
-GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
+GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
 
@@ -118,6 +119,14 @@ class ExportSummary:
     holdout_share: float | None = None  # the share held out by chance (compute/holdout.HOLDOUT_SHARE); None when nobody is marked
     held_out_reachable: int = 0
     held_out_by_segment: dict[str, int] = field(default_factory=dict)
+    # phones (segments_generic.csv's phone column): who has one, and of them who accepted SMS
+    # marketing, the only people a text may go to; by segment (every segment with customers,
+    # zeros included) when anyone has a phone
+    with_phone: int = 0
+    with_phone_by_segment: dict[str, int] = field(default_factory=dict)
+    sms_consent_recorded: bool = False  # whether the export says for anyone whether they accept SMS marketing
+    sms_consent_yes: int = 0  # with a phone and SMS consent yes
+    sms_consent_yes_by_segment: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -470,34 +479,64 @@ def _consent_codes(values: pd.Series) -> np.ndarray:
 
 def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pa.Array, np.ndarray]:
     """Usable email (null when none) and consent code (1 yes, 0 no, -1 unknown) per customer row."""
+    frame, row = _contact_rows(customers, contacts)
+    emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(len(frame), LARGE)
+    consent = _consent_codes(frame["consent"]) if "consent" in frame else np.full(len(frame), -1, dtype=np.int8)
+    return _take_rows(emails, row), _take_codes(consent, row)
+
+
+def _phones(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pa.Array, np.ndarray]:
+    """Phone (digits, a leading + where the export gave a country code; null when none) and
+    SMS consent code (1 yes, 0 no, -1 unknown) per customer row, joined on customer_id."""
+    frame, row = _contact_rows(customers, contacts)
+    phones = _clean_phones(frame["phone"]) if "phone" in frame else pa.nulls(len(frame), LARGE)
+    sms = _consent_codes(frame["sms_consent"]) if "sms_consent" in frame else np.full(len(frame), -1, dtype=np.int8)
+    return _take_rows(phones, row), _take_codes(sms, row)
+
+
+def _take_rows(values: pa.Array, row: np.ndarray) -> pa.Array:
+    """The contact row's value per customer; null where a customer has no contact row (-1)."""
+    if not len(values):
+        return pa.nulls(len(row), LARGE)
+    return pc.take(values, pa.array(np.maximum(row, 0), mask=row < 0))
+
+
+def _take_codes(codes: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The contact row's consent code per customer; -1 (unknown) where there is none."""
+    if not len(codes):
+        return np.full(len(row), -1, dtype=np.int8)
+    return np.where(row >= 0, codes[np.maximum(row, 0)], -1).astype(np.int8)
+
+
+def _contact_rows(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The contact table and, per customer row, the position of its contact in it (-1: none):
+    a customer's first contact row, the one drop_duplicates(keep="first") + a lookup give."""
     n = len(customers)
     if contacts is None or len(contacts) == 0 or "customer_id" not in contacts or "customer_id" not in customers:
-        return pa.nulls(n, LARGE), np.full(n, -1, dtype=np.int8)
+        return pd.DataFrame(), np.full(n, -1, dtype=np.int64)
     theirs = string_arrow(contacts["customer_id"])
     if theirs is not None and not theirs.null_count:
         # Text ids are their own str(): one hash pass over both sides finds each customer's
-        # first contact row, which is what drop_duplicates(keep="first") + a dict lookup give.
+        # first contact row.
         m = len(contacts)
         codes = arrow_codes(pa.concat_arrays([theirs, _str_keys(customers["customer_id"])]))
         known = int(codes[:m].max()) + 1  # contact ids come first, so they hold codes 0..known-1
         first = first_positions(codes[:m].astype(np.int64))
         mine = codes[m:]
-        row = np.where(mine < known, first[np.minimum(mine, known - 1)], -1)
-        emails = _clean_emails(contacts["email"]) if "email" in contacts else pa.nulls(m, LARGE)
-        consent = _consent_codes(contacts["consent"]) if "consent" in contacts else np.full(m, -1, dtype=np.int8)
-        return pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)), np.where(row >= 0, consent[np.maximum(row, 0)], -1).astype(np.int8)
+        return contacts, np.where(mine < known, first[np.minimum(mine, known - 1)], -1).astype(np.int64)
     frame = contacts.drop_duplicates("customer_id", keep="first")
     m = len(frame)
-    emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(m, LARGE)
-    consent = _consent_codes(frame["consent"]) if "consent" in frame else np.full(m, -1, dtype=np.int8)
     theirs = _str_keys(frame["customer_id"], as_object=True)
     backwards = np.arange(m - 1, -1, -1, dtype=np.int64)  # a later contact with the same key wins, as in a dict
     found = pc.index_in(_str_keys(customers["customer_id"]), value_set=pc.take(theirs, pa.array(backwards)))
     found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    row = np.where(found >= 0, m - 1 - found, -1)
-    email_rows = pc.take(emails, pa.array(np.maximum(row, 0), mask=row < 0)) if m else pa.nulls(n, LARGE)
-    consent_rows = np.where(row >= 0, consent[np.maximum(row, 0)] if m else -1, -1).astype(np.int8)
-    return email_rows, consent_rows
+    return frame, np.where(found >= 0, m - 1 - found, -1)
+
+
+def _clean_phones(values: pd.Series) -> pa.Array:
+    """Phones as the identity normalizes them (ingest already did; a caller's table may not):
+    digits, a leading + kept, fewer than six digits no phone."""
+    return pa.array(normalize_phone(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None), type=LARGE)
 
 
 def _source_cells(customers: pd.DataFrame, source_ids: pd.DataFrame | None) -> pa.Array | None:
@@ -635,6 +674,9 @@ def write_exports(
     id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, LARGE))
 
     emails, consent = _contacts(customers, contacts)
+    phones, sms = _phones(customers, contacts)
+    has_phone = phones.is_valid().to_numpy(zero_copy_only=False)
+    texting = has_phone & (sms == 1)  # a text may go to these only
     sources = _source_cells(customers, source_ids)
     # Everyone is in the generic file, opted-out customers too: where the export recorded
     # consent, a column says whose it is, before anyone emails the list.
@@ -645,7 +687,8 @@ def write_exports(
     held = marks if marks is not None else np.zeros(n, dtype=bool)
     # the files' own groups (prospects, no kept order, failed payments only) are no customers of a segment: none held out
     held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)])
-    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout}
+    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
+             "phone": bool(has_phone.any()), "sms_consent": bool((sms >= 0).any())}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     generic: list[pa.Array | Coded] = []
     for c in generic_cols:
@@ -655,6 +698,10 @@ def write_exports(
             generic.append(_cells(emails))
         elif c == "marketing_consent":
             generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+        elif c == "phone":
+            generic.append(_phone_cells(phones))
+        elif c == "sms_consent":
+            generic.append(coded(["unknown", "no", "yes"], sms.astype(np.int64) + 1))
         elif c == "holdout":
             generic.append(coded(["false", "true"], held.astype(np.int64)))
         elif c == "segment_name":
@@ -731,12 +778,17 @@ def write_exports(
         # failed payments still owed (a payments export), payment errors (an event log): a
         # property a recovery flow can filter on
         owed = [_number_column(listed["outstanding_value"])] if "outstanding_value" in customers else []
+        # Klaviyo applies SMS consent to every phone of an import or to none: its file carries
+        # the phones of those who accepted SMS marketing only, so no choice at import can
+        # subscribe anyone else (segments_generic.csv has every phone, for calls)
+        listed_texting = texting[rows]
+        sms_phones = [_phone_cells(pc.if_else(pa.array(listed_texting), pc.take(phones, kept), pa.scalar(None, LARGE)))] if listed_texting.any() else []
         problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
         tools = {
             KLAVIYO: (
-                ["Email", "Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
+                ["Email"] + (["Phone Number"] if sms_phones else []) + ["Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
                 + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
-                [email_cells, seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
+                [email_cells] + sms_phones + [seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
                 + ([label_cells("behavior")] if has_usage else []) + owed + problems + holdout_cells + [ids],
             ),
             HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
@@ -788,6 +840,7 @@ def write_exports(
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
         notes.append(f"{sum(unknown.values()):,} people in the email-tool files have unknown consent (the export did not say); check before emailing them")
+    notes.extend(_phone_notes(counts(has_phone), counts(texting), bool((sms >= 0).any()), int(listed_texting.sum())))
     if duplicates:
         notes.append(f"{duplicates:,} rows share an email with an earlier row; the email tools merge them into one profile")
     if NO_SEGMENT in key_index:
@@ -827,7 +880,32 @@ def write_exports(
         holdout_share=HOLDOUT_SHARE if has_holdout else None,
         held_out_reachable=int(held[rows].sum()),
         held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)} if has_holdout else {},
+        with_phone=int(has_phone.sum()),
+        with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
+        sms_consent_recorded=bool((sms >= 0).any()),
+        sms_consent_yes=int(texting.sum()),
+        sms_consent_yes_by_segment=_counts_in_order(seg[texting], keys, order) if has_phone.any() and (sms >= 0).any() else {},
     )
+
+
+def _phone_cells(phones: pa.Array) -> pa.Array:
+    """CSV cells of normalized phones ('' when none). Not prefixed with ' as text starting with
+    + otherwise is: a cell of digits and a leading + cannot run as a formula, and an import
+    needs +1... as it is (Klaviyo reads the country from it)."""
+    return pc.fill_null(phones.cast(LARGE), EMPTY)
+
+
+def _phone_notes(with_phone: dict[str, int], texting: dict[str, int], sms_recorded: bool, in_klaviyo: int) -> list[str]:
+    """Who has a phone, and who of them may be texted (counts only)."""
+    if not with_phone:
+        return []
+    note = f"{who_counted(with_phone)} have a phone number ({GENERIC_FILE}'s phone column)"
+    if not sms_recorded:
+        return [note + "; the export does not record SMS consent, so text nobody until the user confirms who agreed; klaviyo.csv carries no phone numbers"]
+    if not texting:
+        return [note + "; none of them accepted SMS marketing (sms_consent), so text nobody; klaviyo.csv carries no phone numbers"]
+    return [note + f"; {who_counted(texting)} of them accepted SMS marketing (sms_consent = yes): texts go to them only. "
+            f"klaviyo.csv's Phone Number holds the phones of the {in_klaviyo:,} of them it lists (an email, no opt-out) and no one else's"]
 
 
 def _counts_in_order(seg: np.ndarray, keys: list[str], order: list[str]) -> dict[str, int]:

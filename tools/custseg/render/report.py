@@ -288,7 +288,7 @@ USAGE_CHART = "usage.png"
 USAGE_WORDS = {"short": "of all", "long": "of all users", "header": "% of users", "chip": "of users"}
 
 
-ACRONYMS = {"mrr": "MRR", "arr": "ARR", "id": "id", "rfm": "RFM", "aov": "AOV"}
+ACRONYMS = {"mrr": "MRR", "arr": "ARR", "id": "id", "rfm": "RFM", "aov": "AOV", "sms": "SMS"}
 
 
 def _label(key: str) -> str:
