@@ -1007,6 +1007,28 @@ def test_a_hint_names_a_fact_of_a_segment_that_holds_anyone(runs):
     assert "{segmentations.rfm.segments.loyal." in hint()
 
 
+def test_texts_go_only_to_segments_someone_in_which_agreed_to_them(runs):
+    """An activewear trial planned texts to the top customers; the store's customers export said
+    none of them accepted SMS marketing. Where the export records that consent, a text channel for
+    a segment with nobody who agreed is refused; without that record, nothing is said."""
+    import copy
+
+    facts = copy.deepcopy(facts_of(runs))
+    order = facts["segmentations"]["rfm"]["order"]
+    facts["exports"] |= {"sms_consent_recorded": True, "sms_consent_yes_by_segment": {k: (0 if k == "champions" else 4) for k in order}}
+    doc = reference()
+    doc["targeting_matrix"] += [
+        {"segment": "champions", "channel": "SMS for limited drops", "priority": "medium", "budget_share": 0.0},
+        {"segment": "loyal", "channel": "Text message reminders", "priority": "low", "budget_share": 0.0},
+    ]
+    problems = [p for p in validate(doc, facts) if p.code == "unreachable_segment"]
+    at = len(doc["targeting_matrix"]) - 2
+    assert [p.path for p in problems] == [f"targeting_matrix[{at}].channel", "segments.champions.channels[1]"]  # the reference's own 'SMS for limited drops'
+    assert "nobody in 'champions' has a phone and agreed to SMS marketing" in problems[0].message
+    facts["exports"]["sms_consent_recorded"] = False
+    assert not [p for p in validate(doc, facts) if p.code == "unreachable_segment"]
+
+
 def test_a_channel_run_by_people_counts_its_hours(runs):
     """A trial phoned 257 stockists on the owner's 4 hours a week and check.py passed: only the
     pathways' hours were counted. A channel run by people needs hours on its cell or in a pathway

@@ -138,10 +138,10 @@ def _column_key(name: str) -> str:
 # this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
 # log, which records no payments owed) names the project's column, not a CRM's own attribute.
 EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID",  # klaviyo.csv
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID", "Phone Number",  # klaviyo.csv
     "customer_segment", "lifecyclestage", "usage_group", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id",  # hubspot.csv
     "Email Address", "Tags",  # mailchimp.csv
-    "customer_id", "source_id", "email", "marketing_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
+    "customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
     "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem",
 )

@@ -82,6 +82,23 @@ def unreachable_segments(facts: dict, segmentation: str, fact_segments: dict) ->
     return out
 
 
+def _texts_without_consent(doc: dict, exports: dict, fact_segments: dict) -> list[Problem]:
+    """Texts aimed at a segment none of whose customers agreed to SMS marketing, where the export
+    records that consent (Shopify's Accepts SMS Marketing): a trial planned texts to top customers
+    of a store whose customers had all said no, a legal risk in the US."""
+    if not exports.get("sms_consent_recorded"):
+        return []
+    agreed = exports.get("sms_consent_yes_by_segment") or {}
+    places = [(f"targeting_matrix[{i}].channel", c.get("segment"), c.get("channel")) for i, c in enumerate(doc.get("targeting_matrix") or []) if isinstance(c, dict)]
+    strat = doc.get("segments") if isinstance(doc.get("segments"), dict) else {}
+    places += [(f"segments.{k}.channels[{i}]", k, ch) for k, f in strat.items() if isinstance(f, dict) and isinstance(f.get("channels"), list) for i, ch in enumerate(f["channels"])]
+    out = []
+    for path, key, channel in places:
+        if isinstance(channel, str) and TEXT_CHANNEL.search(channel) and isinstance(key, str) and key in fact_segments and key in agreed and not agreed[key]:
+            out.append(Problem(path, "unreachable_segment", f"nobody in '{key}' has a phone and agreed to SMS marketing (the export's SMS consent; exports.sms_consent_yes_by_segment), so they must not be texted; phone calls to those with a phone, or a channel that does not use their contact details, may take its place"))
+    return out
+
+
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it
@@ -90,8 +107,10 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
     about who has one. The files are labelled by RFM segment, and by the groups they add
     (payment_failed), whatever the segmentation."""
     exports = facts.get("exports") or {}
+    out = _texts_without_consent(doc, exports, fact_segments)
+    texted = {p.path for p in out}  # told once: no consent to texts
     if not _emails_held(exports):
-        return []  # the export held no emails: the user's own tools may email by source_id
+        return out  # the export held no emails: the user's own tools may email by source_id
     opted_out = exports.get("left_out_no_consent") or {}
     blocked = unreachable_segments(facts, segmentation, fact_segments)
 
@@ -108,12 +127,11 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
         why = unreachable(key) if emails_segment(channel) else None
         if why:
             return [Problem(path, "unreachable_segment", f"no customer of '{key}' can be emailed ({why}); {instead} a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)")]
-        if people(key) and opted_out.get(key, 0) >= people(key) and (TEXT_CHANNEL.search(channel) or AUDIENCE_UPLOAD.search(channel)):
+        if people(key) and opted_out.get(key, 0) >= people(key) and (TEXT_CHANNEL.search(channel) or AUDIENCE_UPLOAD.search(channel)) and path not in texted:
             how = "texted" if TEXT_CHANNEL.search(channel) else "uploaded to an ad audience"
             return [Problem(path, "unreachable_segment", f"every customer of '{key}' opted out of marketing ({opted_out[key]:,}), so they must not be {how}; {instead} a channel that does not use their contact details (on-site, packaging inserts, the sales channel's own offers)")]
         return []
 
-    out = []
     cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
     for i, cell in enumerate(cells):
         if isinstance(cell, dict):
