@@ -1831,6 +1831,11 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
     assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
     assert "you may choose to contact them" in line and "the next-period check then compares" not in line
+    # chance strays far from a tenth in a small segment: the counts by segment say how far
+    segs = r["facts"]["segmentations"]["rfm"]["segments"]
+    by_segment = " and ".join(f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()) if len(r["facts"]["exports"]["held_out_by_segment"]) <= 2 else None
+    assert f"**Holdout:** {held} customers (" in line and (by_segment is None or f"({by_segment})" in line)
+    assert "customers, about" in [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")][0]  # enough held out: no counts
     brief = render_brief("operationalize", r["facts"])
     assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
     assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief

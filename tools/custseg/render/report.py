@@ -1768,17 +1768,21 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy), _marks_holdout(block)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
             "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
-            "holdout": _holdout_files(block)}
+            "holdout": _holdout_files(block, rfm)}
 
 
-def _holdout_files(block: dict) -> dict | None:
+def _holdout_files(block: dict, rfm: dict | None = None) -> dict | None:
     """Who the files mark as held out (compute/holdout.py), how many of them the email-tool
     files list, and what to do with them; none when the files mark nobody."""
     if not block.get("held_out"):
         return None
     emailed = any((block.get("rows_written") or {}).get(f) for f in block["files"] if f != GENERIC_FILE)
+    by_segment = block.get("held_out_by_segment") or {}
+    # few held out: chance strays far from a tenth in a small segment (a trial's 1 of 30 best clients)
+    names = {k: (v or {}).get("name") or k for k, v in ((rfm or {}).get("segments") or {}).items()}
+    counts = f" ({_join([f'{fmt_count(n)} in {names.get(key, key)}' for key, n in by_segment.items()])})" if block["held_out"] < MIN_CUSTOMERS_FOR_LIFT and by_segment else ""
     return (
-        f"{fmt_count(block['held_out'])} customers, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
+        f"{fmt_count(block['held_out'])} customers{counts}, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
         + (". " + _holdout_use(block["held_out"]))
