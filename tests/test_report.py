@@ -740,7 +740,7 @@ def test_a_budget_without_a_currency_says_its_unit(shopify, tmp_path):
     ({"amount": 1500, "per": "quarter"}, "1,500.00 USD a quarter", True),
     # given in pounds, at the rate the user confirmed
     ({"amount": 381, "per": "month", "conversion": {"amount": 300, "currency": "GBP", "rate": 1.27}},
-     "381.00 USD a month (the user's 300.00 GBP at 1.27 USD per GBP, the rate they confirmed)", True),
+     "381.00 USD a month (your 300.00 GBP at 1.27 USD per GBP, the rate you confirmed)", True),
 ])
 def test_the_budget_is_said_with_each_part_in_its_own_period(budget, words, shares, shopify, tmp_path):
     """Hours a week next to money a month keep their own periods, and a budget of staff time only

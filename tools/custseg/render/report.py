@@ -1112,7 +1112,7 @@ def _cell_hours(cell: dict, budget: dict) -> str:
 
 
 def _conversion(conversion: Any, currency: str | None) -> str:
-    """' (the user's 300.00 GBP at 1.27 USD per GBP, the rate they confirmed)': a budget given in
+    """' (your 300.00 GBP at 1.27 USD per GBP, the rate you confirmed)': a budget given in
     another currency than the data's, traced to the user's own figure."""
     if not isinstance(conversion, dict):
         return ""
@@ -1120,7 +1120,7 @@ def _conversion(conversion: Any, currency: str | None) -> str:
     if amount is None or rate is None or not isinstance(theirs, str) or not theirs.strip():
         return ""
     per_unit = f"{rate:g} {currency} per {theirs}" if currency else f"{rate:g} per {theirs}"
-    return f" (the user's {fmt_money(amount, theirs)} at {per_unit}, the rate they confirmed)"
+    return f" (your {fmt_money(amount, theirs)} at {per_unit}, the rate you confirmed)"
 
 
 def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, activity: bool = False) -> dict:
