@@ -2358,6 +2358,8 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("HubSpot", "When the health band of an At Risk contact turns critical, create a task.", "health band"),  # segments_generic.csv's health_band
         ("Klaviyo", "When the Value Tier of an At Risk contact is High Value, start the flow.", None),
         ("Mailchimp", "When a contact's lead score passes the threshold, send the preview.", None),  # the CRM's own, in no file
+        ("Klaviyo", "Send the restock texts only to profiles with SMS consent.", None),  # Klaviyo keeps SMS consent itself
+        ("HubSpot", "Text only contacts whose sms_consent is yes.", "sms_consent"),  # segments_generic.csv's
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):

@@ -147,6 +147,12 @@ EXPORT_COLUMNS = (
 )
 
 
+# A tool's own profile fields that share a name with a column of ours: Klaviyo keeps every
+# profile's SMS consent itself (a rule 'only profiles with SMS consent' is how texts stay legal),
+# though only segments_generic.csv carries our sms_consent column.
+TOOL_OWN = {"klaviyo.csv": {"sms_consent"}}
+
+
 def _named_columns(text: str, columns: list[str]) -> list[str]:
     """The project's own column names of two or more words ('Outstanding Payment', 'Value Tier',
     value_tier) a rule names, as the rule writes them. One-word columns (Segment, Tags, reason)
@@ -177,7 +183,7 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, 
         if not (isinstance(text, str) and isinstance(crm, str)) or crm_file(crm) not in columns:
             continue
         name = crm_file(crm)
-        has = {_column_key(c) for c in columns[name]}
+        has = {_column_key(c) for c in columns[name]} | TOOL_OWN.get(name, set())
         named = [*SNAKE_NAME.findall(text), *_named_columns(text, [c for cols in columns.values() for c in cols]), *_headers_as_written(text)]
         missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
         for token in reversed(missing.values()):
