@@ -477,18 +477,19 @@ def _consent_codes(values: pd.Series) -> np.ndarray:
     return np.array([-1 if v is None else int(v) for v in outs], dtype=np.int8)[codes]
 
 
-def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pa.Array, np.ndarray]:
-    """Usable email (null when none) and consent code (1 yes, 0 no, -1 unknown) per customer row."""
-    frame, row = _contact_rows(customers, contacts)
+def _contacts(customers: pd.DataFrame, contacts: pd.DataFrame | None, joined: tuple[pd.DataFrame, np.ndarray] | None = None) -> tuple[pa.Array, np.ndarray]:
+    """Usable email (null when none) and consent code (1 yes, 0 no, -1 unknown) per customer row
+    (``joined``: :func:`_contact_rows` of the two, when the caller has it already)."""
+    frame, row = joined or _contact_rows(customers, contacts)
     emails = _clean_emails(frame["email"]) if "email" in frame else pa.nulls(len(frame), LARGE)
     consent = _consent_codes(frame["consent"]) if "consent" in frame else np.full(len(frame), -1, dtype=np.int8)
     return _take_rows(emails, row), _take_codes(consent, row)
 
 
-def _phones(customers: pd.DataFrame, contacts: pd.DataFrame | None) -> tuple[pa.Array, np.ndarray]:
+def _phones(joined: tuple[pd.DataFrame, np.ndarray]) -> tuple[pa.Array, np.ndarray]:
     """Phone (digits, a leading + where the export gave a country code; null when none) and
-    SMS consent code (1 yes, 0 no, -1 unknown) per customer row, joined on customer_id."""
-    frame, row = _contact_rows(customers, contacts)
+    SMS consent code (1 yes, 0 no, -1 unknown) per customer row, from :func:`_contact_rows`."""
+    frame, row = joined
     phones = _clean_phones(frame["phone"]) if "phone" in frame else pa.nulls(len(frame), LARGE)
     sms = _consent_codes(frame["sms_consent"]) if "sms_consent" in frame else np.full(len(frame), -1, dtype=np.int8)
     return _take_rows(phones, row), _take_codes(sms, row)
@@ -673,9 +674,11 @@ def write_exports(
     name_cells = [_cell(v or None) for v in names]
     id_cells = _text_cells(customers["customer_id"]) if "customer_id" in customers else _cells(pa.nulls(n, LARGE))
 
-    emails, consent = _contacts(customers, contacts)
-    phones, sms = _phones(customers, contacts)
+    joined = _contact_rows(customers, contacts)  # one join for emails and phones alike
+    emails, consent = _contacts(customers, contacts, joined)
+    phones, sms = _phones(joined)
     has_phone = phones.is_valid().to_numpy(zero_copy_only=False)
+    sms_recorded = bool((sms >= 0).any())
     texting = has_phone & (sms == 1)  # a text may go to these only
     sources = _source_cells(customers, source_ids)
     # Everyone is in the generic file, opted-out customers too: where the export recorded
@@ -688,7 +691,7 @@ def write_exports(
     # the files' own groups (prospects, no kept order, failed payments only) are no customers of a segment: none held out
     held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)])
     extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
-             "phone": bool(has_phone.any()), "sms_consent": bool((sms >= 0).any())}
+             "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     generic: list[pa.Array | Coded] = []
     for c in generic_cols:
@@ -840,7 +843,7 @@ def write_exports(
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
         notes.append(f"{sum(unknown.values()):,} people in the email-tool files have unknown consent (the export did not say); check before emailing them")
-    notes.extend(_phone_notes(counts(has_phone), counts(texting), bool((sms >= 0).any()), int(listed_texting.sum())))
+    notes.extend(_phone_notes(counts(has_phone), counts(texting), sms_recorded, int(listed_texting.sum())))
     if duplicates:
         notes.append(f"{duplicates:,} rows share an email with an earlier row; the email tools merge them into one profile")
     if NO_SEGMENT in key_index:
@@ -882,9 +885,9 @@ def write_exports(
         held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)} if has_holdout else {},
         with_phone=int(has_phone.sum()),
         with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
-        sms_consent_recorded=bool((sms >= 0).any()),
+        sms_consent_recorded=sms_recorded,
         sms_consent_yes=int(texting.sum()),
-        sms_consent_yes_by_segment=_counts_in_order(seg[texting], keys, order) if has_phone.any() and (sms >= 0).any() else {},
+        sms_consent_yes_by_segment=_counts_in_order(seg[texting], keys, order) if has_phone.any() and sms_recorded else {},
     )
 
 
