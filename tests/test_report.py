@@ -334,6 +334,7 @@ def test_other_data_shapes_render_only_facts(tmp_path, case):
         briefs = {phase: render_brief(phase, facts) for phase in ("segments", "strategy", "operationalize")}
         assert left_out in briefs["segments"] and "The segments stop at the as-of date, 2025-03-31; the file runs on, and the " + left_out in briefs["strategy"]
         assert "It ends on" not in briefs["strategy"] and "the data ends on" not in briefs["operationalize"]
+        assert "- Before any import: the segments stop at the as-of date, 2025-03-31, " in briefs["operationalize"]
     elif case == "no_dates":
         assert facts["as_of"] is None and "rfm" not in facts["segmentations"]
         assert "No as-of date" in md and f"RFM segments were not computed: {facts['unavailable']['rfm']}." in md
@@ -1833,8 +1834,9 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     assert "you may choose to contact them" in line and "the next-period check then compares" not in line
     # chance strays far from a tenth in a small segment: the counts by segment say how far
     segs = r["facts"]["segmentations"]["rfm"]["segments"]
-    by_segment = " and ".join(f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()) if len(r["facts"]["exports"]["held_out_by_segment"]) <= 2 else None
-    assert f"**Holdout:** {held} customers (" in line and (by_segment is None or f"({by_segment})" in line)
+    parts = [f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()]
+    assert len(parts) >= 2, "the edge run holds out customers of more than one segment"
+    assert f"**Holdout:** {held} customers ({', '.join(parts[:-1])} and {parts[-1]}), about" in line
     assert "customers, about" in [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")][0]  # enough held out: no counts
     brief = render_brief("operationalize", r["facts"])
     assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief

@@ -18,7 +18,7 @@ from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.intake import hunch_answer
-from custseg.strategy.kpis import slow_enough_reviews
+from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
 
@@ -97,7 +97,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         "data_age_days": data_age(facts),
         # data shorter than a period: last-period figures count only the days it holds
-        "partial_period": _partial_period(facts),
+        "partial_period": partial_period(facts["data"].get("days_covered"), facts.get("period_days")),
         # how often a next-period KPI may be reviewed (check.py refuses faster)
         "next_rate_reviews": slow_enough_reviews(facts.get("period_days")),
         # an as-of date before the file's end: the purchases after it, which no figure counts
@@ -178,11 +178,6 @@ def _warnings(facts: dict, answers: dict) -> list[dict]:
         answer = given.get(label.lower()) if label else None
         out.append({"text": w, "plain": for_owner(w), "kind": kind, "option": label == WARNINGS_LABEL, "answer": answer})
     return out
-
-
-def _partial_period(facts: dict) -> bool:
-    days, period = (facts.get("data") or {}).get("days_covered"), facts.get("period_days")
-    return days is not None and bool(period) and days < period
 
 
 def _stayed(seg: dict | None) -> list[dict]:

@@ -34,6 +34,7 @@ from custseg.ingest.clean import CONVERTED_NOTE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
+from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
@@ -1131,12 +1132,13 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
     budget = strategy.get("budget") if isinstance(strategy.get("budget"), dict) else {}
+    targeting = [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share"), "staff_time": _cell_hours(c, budget)} for c in rows("targeting_matrix")]
     return {
         # the user's budget, as the plan typed it: the shares below divide it
         "budget": _budget(budget, currency),
         "money_budget": bool(_number(budget.get("amount"))),
-        "targeting": [{"segment": name(c.get("segment")), "channel": str(c.get("channel") or ""), "priority": str(c.get("priority") or ""), "budget_share": c.get("budget_share"), "staff_time": _cell_hours(c, budget)} for c in rows("targeting_matrix")],
-        "staff_channels": any(_cell_hours(c, budget) for c in rows("targeting_matrix")),
+        "targeting": targeting,
+        "staff_channels": any(c["staff_time"] for c in targeting),
         # the part of the budget no cell took: the pathways may be paid from it (check.py's rule)
         "unassigned_share": _unassigned_share(rows("targeting_matrix")),
         "pathways": [{
@@ -1329,6 +1331,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     shown = _charts(charts, out_dir, inline_charts)
     answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
     part = part_of_base(strategy)
+    part = (part or "no more than that") if part is not None else None  # the user's words, or that they said no more
     return {
         "title": "Customer segmentation report",
         "as_of": facts.get("as_of"),
@@ -1357,15 +1360,6 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
         "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage),
     }
-
-
-def part_of_base(strategy: Any) -> str | None:
-    """The user's words when the plan records that the export is not their whole customer base
-    (data_scope.whole_base false: a sample, one shop of several), else None."""
-    scope = strategy.get("data_scope") if isinstance(strategy, dict) else None
-    if not isinstance(scope, dict) or scope.get("whole_base") is not False:
-        return None
-    return str(scope.get("answer") or "").strip() or "no more than that"
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.

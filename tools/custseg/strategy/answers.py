@@ -43,14 +43,15 @@ BUDGET_LABEL = re.compile(r"budget", re.IGNORECASE)
 TOLERANCE = 0.01  # 799.99 a month is the user's 800
 
 
+def labelled(answers: Any, label: re.Pattern) -> list[tuple[str, Any]]:
+    """(label, value) of the intake answers whose label matches: answers.json's keys are the
+    intake questions' labels, as the model saved them ('Budget and time', 'Hypotheses')."""
+    return [(k, v) for k, v in answers.items() if isinstance(k, str) and label.search(k)] if isinstance(answers, dict) else []
+
+
 def budget_answer(answers: Any) -> tuple[str, str] | None:
     """(label, the user's words) of the intake's budget answer, or None when there is none."""
-    if not isinstance(answers, dict):
-        return None
-    for label, value in answers.items():
-        if isinstance(label, str) and BUDGET_LABEL.search(label) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return label, str(value)
-    return None
+    return next(((k, str(v)) for k, v in labelled(answers, BUDGET_LABEL) if isinstance(v, (str, int, float)) and not isinstance(v, bool)), None)
 
 
 def _period_of(text: str, start: int, end: int) -> str | None:

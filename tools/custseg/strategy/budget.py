@@ -49,16 +49,13 @@ def _over_budget(doc: dict, currency: str | None = None) -> list[Problem]:
             recurs = inv.get("hours_per") if field_name == "hours" and inv.get("hours_per") in WEEKS_PER else inv.get("per")
             cost += value * weeks / WEEKS_PER[recurs] if recurs in WEEKS_PER else value
         per = budget.get("hours_per") if field_name == "hours" and budget.get("hours_per") in WEEKS_PER else budget["per"]
-        whose = "the pathways'"
-        if field_name == "hours":  # channels run by people: their hours recur, by default per the budget's hours period
-            for _, cell in _items(doc, "targeting_matrix"):
-                if _number(cell.get("hours")):
-                    cost += _number(cell["hours"]) * weeks / WEEKS_PER[cell.get("hours_per") if cell.get("hours_per") in WEEKS_PER else per]
-                    whose = "the pathways' and the targeting matrix's channels'"
+        # channels run by people: their hours recur, by default per the budget's hours period
+        cells = [(h, c.get("hours_per")) for _, c in _items(doc, "targeting_matrix") if (h := _number(c.get("hours")))] if field_name == "hours" else []
+        cost += sum(h * weeks / WEEKS_PER[p if p in WEEKS_PER else per] for h, p in cells)
         available = allowed * weeks / WEEKS_PER[per]
         if cost > available + 1e-6:
             unit = budget_unit(currency) if field_name == "amount" else " staff hours"
-            lower = "the pathways' and channels' hours" if field_name == "hours" and whose != "the pathways'" else "the pathways' investment"
+            whose, lower = ("the pathways' and the targeting matrix's channels'", "the pathways' and channels' hours") if cells else ("the pathways'", "the pathways' investment")
             out.append(Problem(f"budget.{field_name}", "plan_over_budget", f"{over} {whose} {what} {'comes' if field_name == 'amount' else 'come'} to {cost:,.0f}{unit}, more than the {available:,.0f}{unit} the budget allows; lower {lower}, spread it over a longer roadmap, or agree a larger budget with the user"))
     return out
 

@@ -17,6 +17,7 @@ import re
 import typing
 from typing import Any
 
+from custseg.strategy.answers import labelled
 from custseg.strategy.document import _items
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
@@ -35,11 +36,7 @@ SETTLED = [v for v in typing.get_args(Verdict) if v != UNTESTABLE]
 def hunch_answer(answers: Any) -> tuple[str, str] | None:
     """(label, the user's words) of the intake's Hypotheses answer when it holds a hunch; None
     when there is no such answer or it gives none ('none', 'no', 'n/a')."""
-    if not isinstance(answers, dict):
-        return None
-    for label, value in answers.items():
-        if not (isinstance(label, str) and HUNCH_LABEL.search(label)):
-            continue
+    for label, value in labelled(answers, HUNCH_LABEL):
         words = "; ".join(str(v) for v in value) if isinstance(value, list) else value
         if isinstance(words, str) and not set(re.findall(r"[a-z/']+", words.lower())) <= _NO_HUNCH_WORDS:
             return label, words.strip()
@@ -76,10 +73,14 @@ def verdicts_without_facts(doc: dict, example: str) -> list[Problem]:
     return out
 
 
-def is_part_of_base(doc: Any) -> bool:
-    """Whether the plan records that the export is not the user's whole customer base."""
+def part_of_base(doc: Any) -> str | None:
+    """The user's words ('' when the plan gives none) when the plan records that the export is
+    not their whole customer base (data_scope.whole_base false: a sample, one shop of several);
+    None otherwise."""
     scope = doc.get("data_scope") if isinstance(doc, dict) else None
-    return isinstance(scope, dict) and scope.get("whole_base") is False
+    if not isinstance(scope, dict) or scope.get("whole_base") is not False:
+        return None
+    return str(scope.get("answer") or "").strip()
 
 
 # 'our total revenue', 'all our customers', 'the business's whole customer base': the export's

@@ -199,15 +199,19 @@ def _too_few(key: str, seg: str, segmentation: str, at_cutoff: dict[str, int]) -
     )
 
 
+def _cited_too_few(key: str | None, segmentation: str, at_cutoff: dict[str, int]) -> str | None:
+    """:func:`_too_few` of a cited fact key, when it is a next-period rate of this segmentation."""
+    found = _NEXT_RATE.fullmatch(key) if key else None
+    return _too_few(key, found.group(2) or found.group(3), segmentation, at_cutoff) if found and found.group(1) == segmentation else None
+
+
 def _baselines_of_too_few(kpis: list, segmentation: str, seg_facts: dict) -> list[Problem]:
     """A KPI baseline that is a next-period rate measured on a handful: a trial's Loyal 'bought
     again' at 75.0%, which was 3 of 4 customers, and targets of 0.8 and 1.0 were taken against it."""
     at_cutoff = _at_cutoff(seg_facts)
     out = []
     for i, k in enumerate(kpis):
-        key = _cited(k.get("baseline")) if isinstance(k, dict) else None
-        found = _NEXT_RATE.fullmatch(key) if key else None
-        why = _too_few(key, found.group(2) or found.group(3), segmentation, at_cutoff) if found and found.group(1) == segmentation else None
+        why = _cited_too_few(_cited(k.get("baseline")) if isinstance(k, dict) else None, segmentation, at_cutoff)
         if why:
             out.append(Problem(f"kpis[{i}].baseline", "baseline_too_few", f"{why}; track the segment's count or its spend instead, and this rate once a rerun measures it on more customers"))
     return out
@@ -233,8 +237,7 @@ def _pathway_rates_of_too_few(doc: dict, segmentation: str, seg_facts: dict) -> 
         for field in PATHWAY_TEXTS:
             text = p.get(field) if isinstance(p.get(field), str) else ""
             for key in dict.fromkeys(PLACEHOLDER.findall(text)):
-                found = _NEXT_RATE.fullmatch(key)
-                why = _too_few(key, found.group(2) or found.group(3), segmentation, at_cutoff) if found and found.group(1) == segmentation else None
+                why = _cited_too_few(key, segmentation, at_cutoff)
                 if why:
                     out.append(Problem(f"pathways[{i}].{field}", "baseline_too_few", f"{why}, and the pathway's text takes it as the mark to beat; leave it out, or cite a measure of more customers"))
     return out
@@ -335,13 +338,19 @@ def _reviews_too_often(kpis: list, period_days: Any) -> list[Problem]:
     return out
 
 
+def partial_period(days_covered: Any, period_days: Any) -> bool:
+    """Whether the data covers less than one period: its last-period figures count only the days it holds."""
+    days, period = _number(days_covered), _number(period_days)
+    return days is not None and bool(period) and days < period
+
+
 def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any) -> list[Problem]:
     """A trial's KPI on spend_last_period_per_customer, on data of 22 days with a period of 90:
     its baseline is 22 days of spend, and the next export's whole period would look like growth
     with nothing changed."""
-    days, period = _number(days_covered), _number(period_days)
-    if days is None or not period or days >= period:
+    if not partial_period(days_covered, period_days):
         return []
+    days, period = _number(days_covered), _number(period_days)
     out = []
     for i, k in _items({"kpis": kpis}, "kpis"):
         if k.get("metric") in LAST_PERIOD_METRICS:

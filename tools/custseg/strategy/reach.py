@@ -82,37 +82,39 @@ def unreachable_segments(facts: dict, segmentation: str, fact_segments: dict) ->
     return out
 
 
-def _texts_without_consent(doc: dict, exports: dict, fact_segments: dict) -> list[Problem]:
-    """Texts aimed at a segment none of whose customers agreed to SMS marketing, where the export
-    records that consent (Shopify's Accepts SMS Marketing): a trial planned texts to top customers
-    of a store whose customers had all said no, a legal risk in the US."""
-    if not exports.get("sms_consent_recorded"):
-        return []
-    agreed = exports.get("sms_consent_yes_by_segment") or {}
-    places = [(f"targeting_matrix[{i}].channel", c.get("segment"), c.get("channel")) for i, c in enumerate(doc.get("targeting_matrix") or []) if isinstance(c, dict)]
+def _channels(doc: dict) -> list[tuple[str, Any, Any]]:
+    """(path, segment key, channel) of every channel the plan names: the targeting matrix's
+    cells, then each segment's own channels."""
+    cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
+    out = [(f"targeting_matrix[{i}].channel", c.get("segment"), c.get("channel")) for i, c in enumerate(cells) if isinstance(c, dict)]
     strat = doc.get("segments") if isinstance(doc.get("segments"), dict) else {}
-    places += [(f"segments.{k}.channels[{i}]", k, ch) for k, f in strat.items() if isinstance(f, dict) and isinstance(f.get("channels"), list) for i, ch in enumerate(f["channels"])]
-    out = []
-    for path, key, channel in places:
-        if isinstance(channel, str) and TEXT_CHANNEL.search(channel) and isinstance(key, str) and key in fact_segments and key in agreed and not agreed[key]:
-            out.append(Problem(path, "unreachable_segment", f"nobody in '{key}' has a phone and agreed to SMS marketing (the export's SMS consent; exports.sms_consent_yes_by_segment), so they must not be texted; phone calls to those with a phone, or a channel that does not use their contact details, may take its place"))
+    for key, fields in strat.items():
+        channels = fields.get("channels") if isinstance(fields, dict) else None
+        out += [(f"segments.{key}.channels[{i}]", key, ch) for i, ch in enumerate(channels if isinstance(channels, list) else [])]
     return out
+
+
+def _nobody_texts(exports: dict, key: Any) -> bool:
+    """Whether the export records SMS consent and nobody in the segment with a phone gave it (a
+    trial planned texts to top customers of a store whose customers had all said no, a legal
+    risk in the US). By-segment counts keep zeros, so a key missing from them is of another
+    segmentation: nothing to say."""
+    agreed = exports.get("sms_consent_yes_by_segment") or {}
+    return bool(exports.get("sms_consent_recorded")) and isinstance(key, str) and key in agreed and not agreed[key]
 
 
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it
     would reach nobody, and opted-out customers must not be emailed; nor texted or uploaded to
-    an ad audience. Only when the export carried emails: without any, the files say nothing
-    about who has one. The files are labelled by RFM segment, and by the groups they add
-    (payment_failed), whatever the segmentation."""
+    an ad audience. The email checks only when the export carried emails: without any, the
+    files say nothing about who has one. Texts, too, only to a segment someone in which agreed
+    to them, where the export records SMS consent. The files are labelled by RFM segment, and
+    by the groups they add (payment_failed), whatever the segmentation."""
     exports = facts.get("exports") or {}
-    out = _texts_without_consent(doc, exports, fact_segments)
-    texted = {p.path for p in out}  # told once: no consent to texts
-    if not _emails_held(exports):
-        return out  # the export held no emails: the user's own tools may email by source_id
+    emails = _emails_held(exports)  # without any, the user's own tools may email by source_id
     opted_out = exports.get("left_out_no_consent") or {}
-    blocked = unreachable_segments(facts, segmentation, fact_segments)
+    blocked = unreachable_segments(facts, segmentation, fact_segments) if emails else {}
 
     def people(key: Any) -> int:
         return _people(key, exports, segmentation, fact_segments) if isinstance(key, str) else 0
@@ -123,24 +125,22 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
     def channel_problems(path: str, key: Any, channel: Any) -> list[Problem]:
         if not isinstance(channel, str):
             return []
+        if TEXT_CHANNEL.search(channel) and key in fact_segments and _nobody_texts(exports, key):
+            return [Problem(path, "unreachable_segment", f"nobody in '{key}' has a phone and agreed to SMS marketing (the export's SMS consent; exports.sms_consent_yes_by_segment), so they must not be texted; phone calls to those with a phone, or a channel that does not use their contact details, may take its place")]
+        if not emails:
+            return []
         instead = "give its share to" if path.startswith("targeting_matrix") else "put in its place"
         why = unreachable(key) if emails_segment(channel) else None
         if why:
             return [Problem(path, "unreachable_segment", f"no customer of '{key}' can be emailed ({why}); {instead} a channel that does not use contact details (on-site, packaging inserts, the sales channel's own offers)")]
-        if people(key) and opted_out.get(key, 0) >= people(key) and (TEXT_CHANNEL.search(channel) or AUDIENCE_UPLOAD.search(channel)) and path not in texted:
+        if people(key) and opted_out.get(key, 0) >= people(key) and (TEXT_CHANNEL.search(channel) or AUDIENCE_UPLOAD.search(channel)):
             how = "texted" if TEXT_CHANNEL.search(channel) else "uploaded to an ad audience"
             return [Problem(path, "unreachable_segment", f"every customer of '{key}' opted out of marketing ({opted_out[key]:,}), so they must not be {how}; {instead} a channel that does not use their contact details (on-site, packaging inserts, the sales channel's own offers)")]
         return []
 
-    cells = doc.get("targeting_matrix") if isinstance(doc.get("targeting_matrix"), list) else []
-    for i, cell in enumerate(cells):
-        if isinstance(cell, dict):
-            out += channel_problems(f"targeting_matrix[{i}].channel", cell.get("segment"), cell.get("channel"))
-    strat = doc.get("segments") if isinstance(doc.get("segments"), dict) else {}
-    for key, fields in strat.items():
-        channels = fields.get("channels") if isinstance(fields, dict) else None
-        for i, channel in enumerate(channels if isinstance(channels, list) else []):
-            out += channel_problems(f"segments.{key}.channels[{i}]", key, channel)
+    out = [p for path, key, channel in _channels(doc) for p in channel_problems(path, key, channel)]
+    if not emails:
+        return out
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
     for i, rule in enumerate(rules):
         why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None

@@ -28,7 +28,7 @@ from custseg.strategy.claims import (
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
-from custseg.strategy.intake import is_part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
@@ -174,7 +174,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     aliases = segment_aliases(fact_segments, strat)
     # the segment a hint's example fact is of, where the text names none: the first holding anyone
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
-    part_of_base = is_part_of_base(doc)
+    sample = part_of_base(doc) is not None
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -188,7 +188,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _unit_mismatches(path, text, keys)
         if name in IDENTIFIERS or name in USERS_WORDS:
             continue
-        if part_of_base:
+        if sample:
             problems += sample_told_as_whole(path, text)
         bare = PLACEHOLDER.sub(" fact ", text)
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
