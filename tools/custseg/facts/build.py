@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custseg import __version__
-from custseg.compute import analysis, months, rfm, seasons
+from custseg.compute import analysis, months, products, rfm, seasons
 from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
@@ -25,12 +25,15 @@ from custseg.facts.schema import (
     SCHEMA_VERSION,
     AfterAsOf,
     DataCoverage,
+    DataProducts,
     DataSeasonality,
     Facts,
+    FirstPurchaseProduct,
     Migration,
     MonthFigures,
     Opportunity,
     PaymentProblems,
+    ProductBuyers,
     Quarters,
     Seasonality,
     Segmentation,
@@ -47,7 +50,7 @@ MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions")  # data fields a run adds (the profile has none of them)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products")  # data fields a run adds (the profile has none of them)
 SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
@@ -408,6 +411,7 @@ class _Transactions(_Base):
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         self.sales_by_month(buyers, as_of, history, first_day)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
+        self.products_bought(buyers, as_of, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
@@ -633,6 +637,45 @@ class _Transactions(_Base):
         self.seasonality = DataSeasonality(**_season(seasons.figures(everyone, 0)), window_start=from_day(first), window_end=from_day(last), window_days=seasons.YEAR_DAYS)
         for i, key in enumerate(keys):
             seg.segments[key].seasonality = Seasonality(**_season(seasons.figures(per_segment, i)))
+
+    def products_bought(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
+        """What every customer and each RFM segment bought, and which first purchases brought
+        customers back (compute/products.py); said why not where the data names no products."""
+        lines = self.ds.products
+        if lines is None:
+            self.unavailable["products"] = "the export names no products on its lines (such as Shopify's Lineitem name or a Description column), so nothing says what customers buy"
+            return
+        fold = self.ds.source == "shopify_orders"  # Lineitem name is 'Product - Variant'
+        prepared = products.prepare(lines, buyers.ids, as_of, fold_variants=fold)
+        if not len(prepared.product):
+            self.unavailable["products"] = f"no kept order up to the as-of date names a product in {self.ds.mapping['product_name']}"
+            return
+        group = np.full(len(buyers.ids), -1, dtype=np.int64)
+        keys: list[str] = []
+        if seg is not None and now is not None:
+            keys = seg.order
+            group[now.metrics.code] = now.index(keys)
+        overall, per_segment = products.buyers_by_group(prepared, group, len(keys))
+        named = overall >= products.MIN_BUYERS
+        slugs = products.keys_for(prepared.names)
+        for i, key in enumerate(keys):
+            size = seg.segments[key].count
+            seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.ranked(per_segment[i], named, prepared.names, products.TOP_PER_SEGMENT), per_segment[i], size, prepared.names, slugs)]
+        customers = int(len(np.unique(prepared.customer)))
+        first, settled, rate = products.starters(prepared, buyers.until(as_of), as_of, self.period, named, slugs, products.TOP_OVERALL)
+        self.extra_coverage["products"] = DataProducts(
+            column=self.ds.mapping["product_name"],
+            products=int((overall > 0).sum()),
+            named=int(named.sum()),
+            min_buyers=products.MIN_BUYERS,
+            customers=customers,
+            top=[ProductBuyers(**r) for r in products.rows(products.ranked(overall, named, prepared.names, products.TOP_OVERALL), overall, customers, prepared.names, slugs)],
+            first_purchase=[FirstPurchaseProduct(**r) for r in first],
+            starters_before_cutoff=settled,
+            back_within_period_rate=rate,
+            not_merchandise=prepared.not_merchandise,
+            variants_folded=fold,
+        )
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and

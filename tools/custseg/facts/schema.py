@@ -167,6 +167,46 @@ class Installments:
 
 
 @dataclass
+class ProductBuyers:
+    """A product's buyers in a group: distinct customers with a kept order naming it, up to the as-of date."""
+
+    key: str  # the fact key of the product (its name in lower case, words joined by '-')
+    name: str  # as the export names it (Shopify's Lineitem name: product and variant)
+    buyers: int
+    buyers_share: float  # of the group's customers
+
+
+@dataclass
+class FirstPurchaseProduct:
+    """A product in customers' first purchase day, and whether those who started with it came back."""
+
+    key: str
+    name: str
+    starters: int  # customers whose first purchase day's orders named it
+    starters_before_cutoff: int  # of them, those whose first purchase day was at least one period before the as-of date
+    back_within_period_rate: float | None  # of those, the share who bought again within one period of their first day; None from fewer than 20
+
+
+@dataclass
+class DataProducts:
+    """Order exports and logs that name what each line sold (compute/products.py). A product is
+    named only when at least ``min_buyers`` customers bought it; add-ons that sell no
+    merchandise (shipping protection, free returns, tips) are counted apart and never ranked."""
+
+    column: str  # the column read (Lineitem name, Description)
+    products: int  # distinct names on the kept orders' lines up to the as-of date (add-ons left out)
+    named: int  # of them, bought by at least min_buyers customers: the only ones facts name
+    min_buyers: int
+    customers: int  # customers with a kept line naming a product
+    top: list[ProductBuyers]  # every customer together: the most bought, by buyers
+    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day
+    starters_before_cutoff: int  # customers whose first purchase day was at least one period before the as-of date and named a product
+    back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
+    not_merchandise: dict[str, int]  # add-on name -> lines, left out of every ranking
+    variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
+
+
+@dataclass
 class AfterAsOf:
     """Purchases after an as-of date earlier than the data's end: left out of the segments and of
     every figure (data's orders, revenue, customers and dates stop at the as-of date)."""
@@ -214,6 +254,7 @@ class DataCoverage:
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
+    products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)
     after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
 
 
@@ -262,6 +303,9 @@ class SegmentStats:
     # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
     # plan can pick a large segment's big spenders by the CRM files' Value Tier column
     value_tiers: dict[str, int] | None = None
+    # RFM on data naming each line's product (data.products): the products most of the segment's
+    # customers bought, by buyers (ProductBuyers; only products data.products names)
+    products: list[ProductBuyers] | None = None
 
 
 @dataclass

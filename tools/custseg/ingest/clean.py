@@ -131,6 +131,7 @@ class Cleaned:
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
+    lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
@@ -302,8 +303,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
-    if "order_id" in m:
-        orders = _collapse(pd.DataFrame(per_row), pd.factorize(key, sort=False)[0], text_roles)
+    codes = pd.factorize(key, sort=False)[0] if "order_id" in m else None  # each row's order: its row in orders
+    if codes is not None:
+        orders = _collapse(pd.DataFrame(per_row), codes, text_roles)
     else:  # a plain log: every row is an order, nothing to collapse (no n_rows: one row each)
         orders = pd.DataFrame(per_row, copy=False)
 
@@ -439,6 +441,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             out["recurring"] = billed[kept]
             if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
                 out["plan_cycle"] = plan_cycle_days(orders["plan"])[kept]
+    lines = product_lines(live["product_name"], codes, kept) if "product_name" in m else None
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -469,6 +472,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_value=dropped_value,
         dropped_gross=dropped_gross,
         orders=out,
+        lines=lines,
         contacts=contacts,
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,
@@ -660,6 +664,17 @@ def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
         f"{n:,} of {len(orders):,} orders have a negative amount (returns or cancellations the log records as rows): they count as orders "
         f"on their day and net against spend, so {broke_even:,} {whose} net spend is zero or below; add --net-returns to take them off spend without counting them as purchases, or --exclude-returns to leave them out"
     ]
+
+
+def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray) -> pd.DataFrame:
+    """The kept orders' lines that name a product: ``order`` is the order's row among the kept
+    orders (Cleaned.orders), ``product`` its trimmed name. ``codes`` gives each row's order
+    (None: every row is an order of its own)."""
+    order = codes if codes is not None else np.arange(len(names))
+    position = np.cumsum(kept) - 1  # an order's row among the kept ones
+    product = text(names).reset_index(drop=True)
+    named = product.notna().to_numpy() & kept[order]
+    return pd.DataFrame({"order": position[order][named], "product": product[named].to_numpy(dtype=object)})
 
 
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:

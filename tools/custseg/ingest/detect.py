@@ -69,6 +69,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "channel": ("source",),
             "shipping": ("shipping",),
             "taxes": ("taxes",),
+            "product_name": ("lineitemname",),  # what each line sold: products per segment (names bought by a few customers are never shown)
         },
         required=("order_id", "date", "amount", "status", "email"),
         line_items=True,
@@ -180,6 +181,7 @@ GENERIC: dict[str, SourceSpec] = {
             "unit_price": ("unitprice", "price", "itemprice"),
             "currency": ("currency", "currencycode", "ordercurrency"),
             "product": ("stockcode", "sku", "productcode", "itemcode", "articlecode", "articlenumber"),
+            "product_name": ("productname", "description", "itemname", "itemdescription", "productdescription", "producttitle", "lineitemname", "articlename"),
         },
         required=("customer", "date", "amount|quantity+unit_price"),
         line_items=True,

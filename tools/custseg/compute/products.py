@@ -1,0 +1,165 @@
+"""What each segment buys, and which first purchases bring customers back.
+
+"Our best customers mostly buy the coffee beans" and "people who start with the sampler come
+back" are the hunches a marketer brings; an order export's line items (Shopify's Lineitem name,
+a log's Description) answer them. Every figure counts customers, not lines or units: a product's
+buyers are the distinct customers with a kept order naming it, up to the as-of date.
+
+A product is named only when at least ``MIN_BUYERS`` customers bought it: a line name bought by
+one or two people can carry a personalisation ("Engraved mug - Sarah") and is no pattern anyway.
+Add-ons that are no merchandise (shipping or package protection, free returns, tips) are counted
+apart and never ranked.
+
+Which first purchases bring customers back compares like with like: of the customers whose first
+purchase day was at least one period before the as-of date (each had a whole period to return),
+the share who bought again within one period of that first day, by product in the first day's
+orders, beside the same share of every such customer whose first orders named a product.
+Deterministic: ties rank by name, so row order never changes a figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from custseg.compute.metrics import Ledger, to_days
+
+MIN_BUYERS = 5  # customers who bought a product before it is named anywhere
+TOP_PER_SEGMENT = 5
+TOP_OVERALL = 10
+MIN_STARTERS_FOR_RATE = 20  # customers behind a come-back rate (the validation's minimum for a rate)
+DIGITS = 6
+
+# Lines that sell no merchandise: shipping or package protection (Route, 'Package Protetion' as
+# one real export spells it), free or unlimited returns, tips.
+NOT_MERCHANDISE = re.compile(
+    r"(?i)\b(?:package|shipping|parcel|delivery|order)\s+prote\w*ion\b|\broute\s+(?:package\s+)?protection\b"
+    r"|\bshipping\s+insurance\b|\bfree\s+(?:unlimited\s+)?returns?\b|\bunlimited\s+returns?\b|^\s*tips?\b"
+)
+
+
+@dataclass
+class Lines:
+    """Named lines up to the as-of date, as codes."""
+
+    customer: np.ndarray  # the ledger's customer code per line
+    day: np.ndarray
+    product: np.ndarray  # code into names
+    names: np.ndarray  # distinct product names (object)
+    not_merchandise: dict[str, int]  # name -> lines left out of every ranking
+
+
+def product_of(name: str) -> str:
+    """Shopify's Lineitem name without its variant: 'Merino Crew Socks - Oat / M' -> 'Merino Crew
+    Socks' (the export joins product and variant titles with ' - ', a default variant adds none)."""
+    head, sep, _ = name.rpartition(" - ")
+    return head.strip() if sep and head.strip() else name
+
+
+def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool = False) -> Lines:
+    """Lines as customer codes of the ledger, days and product codes; after the as-of date left
+    out; with ``fold_variants``, a product's variants are one product (product_of)."""
+    column = lines["customer_id"]
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
+        customer = column.cat.codes.to_numpy().astype(np.int64)
+    else:
+        customer = ids.get_indexer(column.astype(object)).astype(np.int64)
+    day = to_days(lines["date"].to_numpy())
+    keep = (day <= as_of) & (customer >= 0)
+    raw = pd.Series(lines["product"].to_numpy(dtype=object)[keep])
+    if fold_variants:  # the mapping runs once per distinct name
+        distinct = raw.unique()
+        raw = raw.map(dict(zip(distinct, (product_of(str(n)) for n in distinct))))
+    product, names = pd.factorize(raw, sort=True)
+    names = np.asarray(names, dtype=object)
+    odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
+    counts = np.bincount(product, minlength=len(names))
+    not_merchandise = {str(names[i]): int(counts[i]) for i in np.flatnonzero(odd)}
+    merch = ~odd[product] if len(product) else np.zeros(0, dtype=bool)
+    return Lines(customer[keep][merch], day[keep][merch], product[merch], names, not_merchandise)
+
+
+def keys_for(names: np.ndarray) -> list[str]:
+    """A fact key per name ('Cold Brew Beans 12oz' -> 'cold-brew-beans-12oz'), unique in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")[:60].strip("-") or "product"
+        n = seen.get(slug, 0) + 1
+        seen[slug] = n
+        out.append(slug if n == 1 else f"{slug}-{n}")
+    return out
+
+
+def buyers_by_group(lines: Lines, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct buyers of each product: every customer's (n_products,) and each group's
+    (n_groups, n_products); ``group`` is each ledger customer's group, -1 for none."""
+    n = len(lines.names)
+    pair = np.unique(lines.customer * n + lines.product)
+    customer, product = pair // n, pair % n
+    overall = np.bincount(product, minlength=n)
+    g = group[customer]
+    inside = g >= 0
+    per_group = np.bincount(g[inside] * n + product[inside], minlength=n_groups * n).reshape(n_groups, n)
+    return overall, per_group
+
+
+def ranked(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int) -> list[int]:
+    """The ``top`` named products with the most buyers, ties by name (names are sorted)."""
+    candidates = np.flatnonzero(named & (counts > 0))
+    order = np.lexsort((candidates, -counts[candidates]))  # product codes follow name order
+    return [int(i) for i in candidates[order][:top]]
+
+
+def rows(indices: list[int], counts: np.ndarray, base: int, names: np.ndarray, keys: list[str]) -> list[dict]:
+    """facts.json's rows (ProductBuyers): key, name, buyers and their share of the group's ``base`` customers."""
+    return [{"key": keys[i], "name": str(names[i]), "buyers": int(counts[i]), "buyers_share": round(counts[i] / base, DIGITS) if base else 0.0} for i in indices]
+
+
+def first_and_second_days(ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's first purchase day and second distinct one (-1: none), by ledger code."""
+    n = len(ledger.ids)
+    first = np.full(n, -1, dtype=np.int64)
+    second = np.full(n, -1, dtype=np.int64)
+    if not len(ledger.code):
+        return first, second
+    code, day = ledger.code, ledger.day
+    new_customer = np.r_[True, code[1:] != code[:-1]]
+    new_day = new_customer | np.r_[True, day[1:] != day[:-1]]
+    first[code[new_customer]] = day[new_customer]
+    rows_ = np.flatnonzero(new_day)
+    owner = code[rows_]
+    starts = np.r_[True, owner[1:] != owner[:-1]]
+    is_second = np.r_[False, ~starts[1:] & starts[:-1]]
+    second[owner[is_second]] = day[rows_[is_second]]
+    return first, second
+
+
+def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.ndarray, keys: list[str], top: int) -> tuple[list[dict], int, float | None]:
+    """The named products most often in customers' first purchase day (facts.json's
+    FirstPurchaseProduct rows), with the share of those who started with each a period or more
+    before the as-of date who came back within a period (None from fewer than
+    MIN_STARTERS_FOR_RATE of them); and, for every such customer whose first orders named a
+    product, how many they are and that share."""
+    first, second = first_and_second_days(ledger)
+    on_first = lines.day == first[lines.customer]
+    n = len(lines.names)
+    pair = np.unique(lines.customer[on_first] * n + lines.product[on_first])
+    customer, product = pair // n, pair % n
+    settled = first[customer] <= as_of - period
+    back = settled & (second[customer] >= 0) & (second[customer] - first[customer] <= period)
+    count = np.bincount(product, minlength=n)
+    count_settled = np.bincount(product, weights=settled, minlength=n).astype(np.int64)
+    count_back = np.bincount(product, weights=back, minlength=n).astype(np.int64)
+    out = []
+    for i in ranked(count, named, lines.names, top):
+        rate = round(count_back[i] / count_settled[i], DIGITS) if count_settled[i] >= MIN_STARTERS_FOR_RATE else None
+        out.append({"key": keys[i], "name": str(lines.names[i]), "starters": int(count[i]), "starters_before_cutoff": int(count_settled[i]), "back_within_period_rate": rate})
+    everyone = np.unique(customer)
+    everyone_settled = everyone[first[everyone] <= as_of - period]
+    returned = (second[everyone_settled] >= 0) & (second[everyone_settled] - first[everyone_settled] <= period)
+    base_rate = round(float(returned.mean()), DIGITS) if len(everyone_settled) >= MIN_STARTERS_FOR_RATE else None
+    return out, int(len(everyone_settled)), base_rate
