@@ -32,6 +32,7 @@ TOP_PER_SEGMENT = 5
 TOP_OVERALL = 10
 MIN_STARTERS_FOR_RATE = 20  # customers behind a come-back rate (the validation's minimum for a rate)
 DIGITS = 6
+OTHER_ADD_ONS = f"other add-ons, each bought by fewer than {MIN_BUYERS} customers"
 
 # Lines that sell no merchandise: shipping or package protection (Route, 'Package Protetion' as
 # one real export spells it), free or unlimited returns, tips.
@@ -76,10 +77,22 @@ def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool 
     product, names = pd.factorize(raw, sort=True)
     names = np.asarray(names, dtype=object)
     odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
-    counts = np.bincount(product, minlength=len(names))
-    not_merchandise = {str(names[i]): int(counts[i]) for i in np.flatnonzero(odd)}
+    customer, day = customer[keep], day[keep]
     merch = ~odd[product] if len(product) else np.zeros(0, dtype=bool)
-    return Lines(customer[keep][merch], day[keep][merch], product[merch], names, not_merchandise)
+    return Lines(customer[merch], day[merch], product[merch], names, _add_ons(customer[~merch], product[~merch], names))
+
+
+def _add_ons(customer: np.ndarray, product: np.ndarray, names: np.ndarray) -> dict[str, int]:
+    """Lines of each add-on; one fewer than MIN_BUYERS customers bought ('Tip for Sam') is
+    counted under OTHER_ADD_ONS, unnamed, like any rare name."""
+    n = len(names)
+    lines = np.bincount(product, minlength=n)
+    buyers = np.bincount(np.unique(customer * n + product) % n, minlength=n) if len(product) else lines
+    out = {str(names[i]): int(lines[i]) for i in np.flatnonzero((lines > 0) & (buyers >= MIN_BUYERS))}
+    rare = int(lines[buyers < MIN_BUYERS].sum())
+    if rare:
+        out[OTHER_ADD_ONS] = rare
+    return out
 
 
 def keys_for(names: np.ndarray) -> list[str]:

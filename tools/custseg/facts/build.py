@@ -657,6 +657,9 @@ class _Transactions(_Base):
             group[now.metrics.code] = now.index(keys)
         overall, per_segment = products.buyers_by_group(prepared, group, len(keys))
         named = overall >= products.MIN_BUYERS
+        if not named.any():  # nothing to name: no table of products nobody could be told
+            self.unavailable["products"] = f"no product in {self.ds.mapping['product_name']} was bought by {products.MIN_BUYERS} or more customers, and products fewer bought are never named"
+            return
         slugs = products.keys_for(prepared.names)
         for i, key in enumerate(keys):
             size = seg.segments[key].count

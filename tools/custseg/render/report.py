@@ -261,6 +261,7 @@ SEGMENTATION_TITLES = {
     "migration": "Segment migration",
     "validation": "Next-period validation",
     "seasonality": "Seasonality by segment",
+    "products": "Products by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -280,7 +281,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -680,6 +681,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "names": names,
         "base": base(seg, data),
         "seasons": _seasons(seg, data),
+        "products": _products(seg, data),
         "has_mrr": has_mrr(data),
     }
 
@@ -708,6 +710,18 @@ def _seasons(seg: dict, data: dict | None) -> dict | None:
         "rows": rows,
         "all": row("All buyers" if base(seg, data)["partial"] else "All customers", year),
     }
+
+
+def _products(seg: dict, data: dict | None) -> dict | None:
+    """What each segment bought (its most bought products: buyers and share of the segment),
+    everyone's, and the first purchases with their come-back rates (data.products)."""
+    prod = (data or {}).get("products")
+    if not isinstance(prod, dict):
+        return None
+    rows = [{"name": r["name"], "items": r.get("products") or []} for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
+    if not rows:
+        return None
+    return {**prod, "rows": rows, "all_name": "All buyers" if base(seg, data)["partial"] else "All customers", "top5": (prod.get("top") or [])[:5]}
 
 
 def _other(kind: str, seg: dict, data: dict | None = None) -> dict:

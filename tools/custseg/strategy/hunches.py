@@ -271,13 +271,18 @@ def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]
     return []
 
 
-def unrecorded_claims(path: str, bare: str) -> list[Problem]:
+PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
+
+
+def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
     buyers' (the facts test nothing), 'who mostly pay with Klarna' (no payment methods),
     'found us through Instagram' or 'at the spring trade fair' (no acquisition channels) and
-    'almost all UK high-street shops' (no business type or location)."""
+    'almost all UK high-street shops' (no business type or location). Where the facts hold
+    what customers bought (``products``: data.products), a claim about it stands in a sentence
+    that cites a products fact, and is asked to cite one otherwise."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -297,6 +302,12 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
+            if pattern is PRODUCT_CLAIM and products:
+                if " fact " in f" {sentence} " and PRODUCTS_CITED.search(text):  # said with the share who bought it
+                    continue
+                out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': say how many bought it with the facts' figure instead, e.g. "
+                                   "'{segmentations.rfm.segments.<key>.products.<product key>.buyers_share} of them bought ...' beside {data.products.top.<product key>.buyers_share} of all customers (the segments brief lists the keys)"))
+                break
             out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out

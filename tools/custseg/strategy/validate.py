@@ -202,7 +202,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
-        problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
+        problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict))
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)

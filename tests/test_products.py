@@ -1,0 +1,155 @@
+"""What each segment buys and which first purchases bring customers back (compute/products.py),
+checked against a pandas recount of a generated log, and its guards: rare names never shown,
+add-ons left out, row order irrelevant, Shopify variants folded."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custseg.compute.products import NOT_MERCHANDISE, OTHER_ADD_ONS, product_of
+from custseg.strategy.validate import validate
+from tests.conftest import EXAMPLES
+
+PRODUCTS = ["Sampler", "Beans", "Mug", "Tote", "Socks"]
+RARE = "Engraved Mug - For Aunt Zelda"  # a personalised line: two buyers, never to be named (nor the one tip)
+
+
+def _log(seed: int = 7) -> pd.DataFrame:
+    """Orders of 300 customers over 400 days, each order one to three lines."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    order = 0
+    for c in range(300):
+        first = int(rng.integers(0, 360))
+        days = sorted({first, *(first + int(g) for g in rng.integers(1, 200, size=int(rng.integers(0, 4))))})
+        for day in [d for d in days if d < 400]:
+            order += 1
+            for name in rng.choice(PRODUCTS, size=int(rng.integers(1, 4)), replace=False):
+                rows.append((f"C{c:04d}", f"O{order:05d}", day, 10.0, str(name)))
+            if rng.random() < 0.3:
+                rows.append((f"C{c:04d}", f"O{order:05d}", day, 4.0, "Shipping Protection"))
+    rows += [("C0000", "O99998", 5, 30.0, RARE), ("C0001", "O99999", 6, 30.0, RARE), ("C0001", "O99999", 6, 2.0, "Tip for Zelda")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "invoice_no", "day", "amount", "description"])
+    frame["date"] = (pd.Timestamp("2024-01-01") + pd.to_timedelta(frame.pop("day"), unit="D")).dt.strftime("%Y-%m-%d")
+    return frame
+
+
+def _run(cli, tmp_path, frame: pd.DataFrame, name: str = "log") -> tuple[dict, pd.DataFrame]:
+    path = tmp_path / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / f"out_{name}"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    ids = pd.read_csv(out / "exports" / "segments_generic.csv", usecols=["customer_id", "source_id", "segment"])
+    return facts, ids
+
+
+def test_buyers_per_segment_match_a_pandas_recount(cli, tmp_path):
+    frame = _log()
+    facts, ids = _run(cli, tmp_path, frame)
+    merch = frame[~frame["description"].isin(["Shipping Protection", "Tip for Zelda"])].merge(ids, left_on="customer_id", right_on="source_id", suffixes=("_raw", ""))
+    buyers = merch.groupby(["segment", "description"])["customer_id"].nunique()
+    sizes = ids["segment"].value_counts()
+    checked = 0
+    for key, seg in facts["segmentations"]["rfm"]["segments"].items():
+        for p in seg.get("products") or []:
+            assert p["buyers"] == buyers[(key, p["name"])], (key, p["name"])
+            assert p["buyers_share"] == pytest.approx(p["buyers"] / sizes[key], abs=1e-6)
+            checked += 1
+        shown = [(-p["buyers"], p["name"]) for p in seg.get("products") or []]
+        assert shown == sorted(shown)  # most buyers first, ties by name
+    assert checked >= 10
+    data = facts["data"]["products"]
+    assert data["column"] == "description" and data["min_buyers"] == 5
+    assert data["not_merchandise"] == {"Shipping Protection": int((frame["description"] == "Shipping Protection").sum()), OTHER_ADD_ONS: 1}
+    everyone = merch.groupby("description")["customer_id"].nunique()
+    assert {p["name"]: p["buyers"] for p in data["top"]} == everyone.drop(RARE).to_dict()
+
+
+def test_first_purchase_come_back_rate_matches_a_recount(cli, tmp_path):
+    frame = _log()
+    facts, _ = _run(cli, tmp_path, frame)
+    data = facts["data"]["products"]
+    as_of = pd.Timestamp(facts["as_of"])
+    period = facts["period_days"]
+    day = pd.to_datetime(frame["date"])
+    days = frame.assign(day=day).groupby("customer_id")["day"].agg(lambda s: sorted(set(s)))
+    first = days.map(lambda d: d[0])
+    second = days.map(lambda d: d[1] if len(d) > 1 else pd.NaT)
+    settled = first <= as_of - pd.Timedelta(days=period)
+    back = settled & second.notna() & ((second - first).dt.days <= period)
+    lines = frame.assign(day=day)
+    lines = lines[(lines["day"] == lines["customer_id"].map(first)) & ~lines["description"].isin(["Shipping Protection", "Tip for Zelda"])]
+    for p in data["first_purchase"]:
+        starters = lines.loc[lines["description"] == p["name"], "customer_id"].unique()
+        assert p["starters"] == len(starters)
+        assert p["starters_before_cutoff"] == int(settled[starters].sum())
+        assert p["back_within_period_rate"] == pytest.approx(back[starters].sum() / settled[starters].sum(), abs=1e-6)
+    everyone = lines["customer_id"].unique()  # a first day of only a rare name counts here too
+    assert data["starters_before_cutoff"] == int(settled[everyone].sum())
+    assert data["back_within_period_rate"] == pytest.approx(back[everyone].sum() / settled[everyone].sum(), abs=1e-6)
+
+
+def test_a_name_few_bought_never_reaches_the_facts_or_report(cli, tmp_path):
+    facts, _ = _run(cli, tmp_path, _log())
+    assert facts["data"]["products"]["named"] == len(PRODUCTS)
+    assert facts["data"]["products"]["products"] == len(PRODUCTS) + 1  # counted, not named
+    for name in ("facts.json", "report.md", "report.html", "customers.csv"):
+        assert "Zelda" not in (tmp_path / "out_log" / name).read_text()
+
+
+def test_row_order_changes_nothing(cli, tmp_path):
+    frame = _log()
+    facts, _ = _run(cli, tmp_path, frame)
+    shuffled, _ = _run(cli, tmp_path, frame.sample(frac=1.0, random_state=3), "shuffled")
+    assert shuffled["data"]["products"] == facts["data"]["products"]
+    assert {k: s.get("products") for k, s in shuffled["segmentations"]["rfm"]["segments"].items()} == {k: s.get("products") for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+
+
+def test_shopify_variants_fold_into_their_product(cli, tmp_path):
+    assert product_of("Merino Crew Socks - Oat / M") == "Merino Crew Socks"
+    assert product_of("T-Shirt") == "T-Shirt"
+    assert NOT_MERCHANDISE.search("Package Protetion  Valid in US. - $4.48") and not NOT_MERCHANDISE.search("Protection Spray")
+    out = tmp_path / "shop"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    data = facts["data"]["products"]
+    assert data["variants_folded"] and data["column"] == "Lineitem name"
+    assert "Shipping Protection" in data["not_merchandise"]
+    assert all(" - " not in p["name"] for p in data["top"])
+    assert "What each segment buys" in (out / "report.md").read_text()
+
+
+def test_an_export_without_product_names_says_why(cli, tmp_path):
+    out = tmp_path / "eu"
+    assert cli("run", EXAMPLES / "european_orders.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["data"].get("products") is None
+    assert "names no products" in facts["unavailable"]["products"]
+    assert "What each segment buys" not in (out / "report.md").read_text()
+
+
+def test_product_claims_cite_the_products_facts(cli, tmp_path):
+    out = tmp_path / "shop"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    persona = doc["segments"]["champions"]["persona"]
+
+    def codes(text: str, f: dict) -> list[str]:
+        d = json.loads(json.dumps(doc))
+        d["segments"]["champions"]["persona"] = f"{persona} {text}"
+        return [(p.code, p.message) for p in validate(d, f) if p.path == "segments.champions.persona"]
+
+    said = codes("They mostly buy socks.", facts)
+    assert [c for c, _ in said] == ["claim_not_in_data"] and "products.<product key>.buyers_share" in said[0][1]
+    assert codes("{segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share} of them bought the socks, so they mostly buy socks.", facts) == []
+    without = {**facts, "data": {k: v for k, v in facts["data"].items() if k != "products"}}
+    without["segmentations"] = json.loads(json.dumps(facts["segmentations"]))
+    for seg in without["segmentations"]["rfm"]["segments"].values():
+        seg.pop("products", None)
+    assert any("the facts hold no products" in m for _, m in codes("They mostly buy socks.", without))
