@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -122,6 +123,10 @@ def test_shopify_variants_fold_into_their_product(cli, tmp_path):
     assert "Shipping Protection" in data["not_merchandise"]
     assert all(" - " not in p["name"] for p in data["top"])
     assert "What each segment buys" in (out / "report.md").read_text()
+    sheet = openpyxl.load_workbook(out / "segments.xlsx", read_only=True)["Products"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    champions = facts["segmentations"]["rfm"]["segments"]["champions"]["products"]
+    assert rows[1:1 + len(champions)] == [["Champions", p["name"], p["buyers"], p["buyers_share"]] for p in champions]
 
 
 def test_an_export_without_product_names_says_why(cli, tmp_path):

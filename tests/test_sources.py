@@ -393,11 +393,12 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
 
 
 def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
-    """An analyst sees which columns were not read (description, country), never their values;
-    the product code is read (to tell postage and fees from products)."""
+    """An analyst sees which columns were not read (country), never their values; the product
+    code is read (to tell postage and fees from products) and the description as the product's
+    name (what each segment buys)."""
     lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE" for i in range(30)]
     res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
-    assert "Ignored    Description, Country (not needed to segment)" in res.out and "product=StockCode" in res.out
+    assert "Ignored    Country (not needed to segment)" in res.out and "product=StockCode, product_name=Description" in res.out
     assert "Mug" not in res.out and "EIRE" not in res.out
 
 
