@@ -525,3 +525,22 @@ def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdat
     assert "Accepts SMS Marketing" not in (facts["data"].get("ignored_columns") or [])
     assert "SMS consent from `Accepts SMS Marketing`" in (out / "report.md").read_text(encoding="utf-8")
     assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
+
+
+def test_mwfitness_metadata_phone_column_is_read_as_the_phone(cli, realdata, tmp_path):
+    """The export's 'Customer Phone (metadata)' is its phone column (read for the CRM files, as
+    Shopify's Phone is), not an ignored one; it is empty in every row here, so the CRM files
+    carry no phone or sms_consent column and Klaviyo no Phone Number (Stripe records no SMS
+    consent)."""
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["mapping"]["phone"] == "Customer Phone (metadata)"
+    assert "Customer Phone (metadata)" not in facts["data"]["ignored_columns"]
+    assert facts["exports"]["with_phone"] == 0 and not facts["exports"]["sms_consent_recorded"]
+    assert not {"phone", "sms_consent"} & set(pd.read_csv(out / "exports" / "segments_generic.csv", nrows=0, encoding="utf-8-sig").columns)
+    assert "Phone Number" not in pd.read_csv(out / "exports" / "klaviyo.csv", nrows=0, encoding="utf-8-sig").columns

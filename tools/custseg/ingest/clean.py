@@ -735,8 +735,10 @@ def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseu
 
 
 def _plain_identity(m: dict[str, str], source: str) -> bool:
-    """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
-    return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
+    """Whether the identity is the mapped customer column alone (no email or phone to prefer:
+    only Shopify's phones identify a customer; a Stripe metadata phone is for the CRM files)."""
+    phones = source == "shopify_orders" and any(r in m for r in ("phone", "billing_phone", "shipping_phone"))
+    return "customer" in m and "email" not in m and not phones and source != "woocommerce_orders"
 
 
 def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:
