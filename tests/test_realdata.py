@@ -170,6 +170,30 @@ def test_online_retail_zero_amounts_after_returns_are_told_apart(cli, realdata):
 
 
 
+def test_online_retail_net_returns_leave_no_spend_below_zero(cli, realdata, tmp_path):
+    """UCI's 'C' invoices under --net-returns: a trial kept 12 customers at a negative spend
+    (returns of goods bought before the sample), ranked below every buyer. Now no customer is
+    below zero, a warning counts the purchases returns took below zero and the customers whose
+    returns went past all they bought in the data, and the money adds up: the plain run's
+    revenue, less the returns with no earlier purchase, plus what the warning says was left out."""
+    import json
+
+    import pandas as pd
+
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    plain = cli("profile", path, "--json").json()
+    out = tmp_path / "out"
+    assert cli("run", path, "--net-returns", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert pd.read_csv(out / "customers.csv")["monetary_total"].min() >= 0
+    (said,) = [w for w in facts["warnings"] if "came to below zero once their returns came off" in w]
+    found = re.match(r"([\d,]+) purchases came to below zero .*; for ([\d,]+) customers the rest was more than all they bought before the return, ([\d,.]+) in all", said)
+    assert found and int(found.group(1).replace(",", "")) > int(found.group(2).replace(",", "")) > 12
+    left_out = float(found.group(3).replace(",", ""))
+    data = facts["data"]
+    assert data["revenue_total"] == pytest.approx(plain["revenue_total"] - data["dropped_value"]["return_without_sale"] + left_out, abs=0.01)
+
+
 def test_online_retail_seasonality_per_segment(cli, realdata, tmp_path):
     """The UK giftware log (a year to 2011-12-09): each RFM segment's quarter figures, counted
     again here from the CSV with pandas for the segment's own customers."""

@@ -380,10 +380,10 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     reason.assign(orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
     reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
 
-    folded = None
+    folded, overdrawn = None, None
     recorded = orders["net"].to_numpy(dtype="float64", na_value=np.nan)  # the amounts as the rows give them, before returns come off
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
-        orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
+        orders["net"], folded, overdrawn = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
     tests = None
     if opts.exclude_test_charges:  # before the follow-up: a test customer's unfinished checkouts are tests too
@@ -419,9 +419,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if returns_netted:
         kept = kept & ~folded
         notes.append(_netted_note(returns_netted))
-        if "return_without_sale" in reason.names:
-            unmatched = reason.code == reason.names.index("return_without_sale")
-            notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
+    if dropped_orders.get("return_without_sale"):  # said even when no return found a purchase to come off
+        unmatched = reason.code == reason.names.index("return_without_sale")
+        notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
     installments = None
     if "description" in orders or "installment_index" in orders:  # a later installment is no new order
         installments, kept = _fold_installments(orders, kept, identity)
@@ -449,6 +449,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None:  # a log keeps its 0.00 rows as purchases: said, so 'nothing left out' hides nothing
         notes.extend(_zero_amount_notes(recorded[kept], orders["net"].to_numpy(dtype="float64", na_value=np.nan)[kept]))
     currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
+    if overdrawn is not None and overdrawn.purchases:
+        warnings.append(_overdrawn_warning(overdrawn, currency))
     notes.extend(_included_note(orders, kept, m, currency))
     if "test_charge" in dropped:
         left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
@@ -587,12 +589,23 @@ def _service_note(codes: pd.Series, value: float, only_service: int, invoices: b
     return f"{len(codes):,} lines of {SERVICE_WORDS} ({listing}) are not products a customer bought: left out of spend (together {value:,.2f}){rest}"
 
 
-def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Overdrawn:
+    """--net-returns: purchases a return took below zero, and what came of it."""
+
+    purchases: int = 0  # purchases a return brought below zero (the return was larger than the purchase it came off)
+    customers: int = 0  # of their customers, those whose returns came to more than all they bought in the data
+    value: float = 0.0  # by how much, together: left out of spend (the sale was before the data began)
+
+
+def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray, Overdrawn]:
     """--net-returns: each kept return (an order with a negative amount) is added to the same
     customer's latest kept purchase on or before its day, so spend is net of it while orders and
     purchase days count sales only. A return with no earlier purchase in the data (its sale fell
-    before the data starts) is dropped as 'return_without_sale'. Returns the new net amounts and
-    the mask of returns folded into a purchase."""
+    before the data starts) is dropped as 'return_without_sale'. A purchase a return takes below
+    zero passes the rest on to the customer's earlier purchases (:func:`_carry_back`), so no
+    purchase and no customer's spend is below zero. Returns the new net amounts, the mask of
+    returns folded into a purchase, and the purchases that went below zero."""
     kept = reason.kept
     ids = identity.to_numpy()
     returns = np.flatnonzero(negative & kept)
@@ -609,7 +622,31 @@ def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative
     folded[rows] = True
     out = net.copy()
     np.add.at(out, matched["target"].to_numpy()[has_sale].astype(np.int64), net[rows])
-    return out, folded
+    return out, folded, _carry_back(out, day, ids, sales)
+
+
+def _carry_back(out: np.ndarray, day: np.ndarray, ids: np.ndarray, sales: np.ndarray) -> Overdrawn:
+    """A purchase below zero once its returns came off (a return of something bought earlier)
+    goes to 0.00 and passes what is left to the same customer's earlier purchases, latest first,
+    in place in ``out``. What is left past their first purchase in the data was bought before
+    the data began: it is left out of spend, as a return with no earlier purchase is, and the
+    customer's spend is 0.00, not below (a negative spend would rank under every buyer)."""
+    below = sales[out[sales] < 0]
+    if not len(below):
+        return Overdrawn()
+    theirs = sales[pd.Series(ids[sales]).isin(pd.unique(ids[below])).to_numpy()]
+    chain = pd.DataFrame({"who": ids[theirs], "day": day[theirs], "row": theirs, "amount": out[theirs]})
+    chain = chain.sort_values(["who", "day", "row"], ascending=[True, False, False], kind="stable")
+    # The carry into each purchase, latest first: w[j+1] = max(0, w[j] - amount[j]), w[0] = 0,
+    # which is the running sum of -amount before j less its running minimum (its first value, 0, included).
+    owed = -chain["amount"]
+    before = owed.groupby(chain["who"], sort=False).cumsum() - owed
+    carry = (before - before.groupby(chain["who"], sort=False).cummin()).to_numpy()
+    amount = chain["amount"].to_numpy()
+    out[chain["row"].to_numpy()] = np.round(np.maximum(amount - carry, 0.0), 2)  # to the cent: a purchase returned in full is 0.00, not 1e-14
+    past_first = np.maximum(carry - amount, 0.0)[~chain["who"].duplicated(keep="last").to_numpy()]  # left after each customer's earliest purchase
+    past_first = past_first[past_first > 0.005]
+    return Overdrawn(int(len(below)), int(len(past_first)), round(float(past_first.sum()), 2))
 
 
 def _zero_amount_notes(recorded: np.ndarray, net: np.ndarray) -> list[str]:
@@ -625,6 +662,21 @@ def _zero_amount_notes(recorded: np.ndarray, net: np.ndarray) -> list[str]:
         notes.append(f"{netted:,} {'purchase comes' if netted == 1 else 'purchases come'} to 0.00 once the returns came off {'it' if netted == 1 else 'them'} (--net-returns): "
                      f"kept as {'a purchase' if netted == 1 else 'purchases'} on {'its' if netted == 1 else 'their'} day, adding nothing to spend")
     return notes
+
+
+def _overdrawn_warning(over: Overdrawn, currency: str | None) -> str:
+    """--net-returns: purchases a return took below zero, said in numbers (a trial's UCI log
+    had customers whose spend came out negative, ranked below every buyer)."""
+    n = over.purchases
+    text = (f"{n:,} {'purchase' if n == 1 else 'purchases'} came to below zero once {'its' if n == 1 else 'their'} returns came off (--net-returns: "
+            f"a return larger than the purchase it came off): {'it counts' if n == 1 else 'each counts'} 0.00 and the rest came off the same customer's earlier purchases, latest first, "
+            "so no purchase and no customer's spend is below zero")
+    if over.customers:
+        unit = f" {currency}" if currency else ""
+        whom = "1 customer" if over.customers == 1 else f"{over.customers:,} customers"
+        text += (f"; for {whom} the rest was more than all they bought before the return, {over.value:,.2f}{unit} in all (returns of purchases from before the data began): "
+                 "it is left out of revenue, as returns with no earlier purchase are, so revenue is that much above the export's own net total")
+    return text
 
 
 def _netted_note(n: int) -> str:
