@@ -508,10 +508,28 @@ def test_mwfitness_test_like_charges_are_warned_about_and_kept(cli, realdata):
     assert said.startswith("3 customers spent under 6.00 USD in total")
     assert out["customers"] == reference.stripe_payments(str(realdata / MWFITNESS)).customers
     left = cli("profile", realdata / MWFITNESS, "--exclude-test-charges", "--json").json()
-    assert left["customers"] == out["customers"] - 3 and left["dropped"]["test_charge"] == 10  # 8 charges, 2 unfinished checkouts
-    # one test email also left two unfinished 3,000.00 checkouts: not money owed (a trial)
+    assert left["customers"] == out["customers"] - 3
+    # 8 charges paid and 2 unfinished checkouts never paid, apart (a trial's line read 6,009.97 of both)
+    assert (left["dropped"]["test_charge"], left["dropped_value"]["test_charge"]) == (8, 9.97)
+    assert (left["dropped"]["test_charge_unpaid"], left["dropped_value"]["test_charge_unpaid"]) == (2, 6000.0)
+    # one test email also left two unfinished 3,000.00 checkouts, one payment retried: not money
+    # owed (a trial), and said, not just gone from the totals
     assert left["failed_payments"]["outstanding_value"] == out["failed_payments"]["outstanding_value"] - 3000.0
+    assert left["failed_payments"]["outstanding"] == out["failed_payments"]["outstanding"] - 1
+    assert (left["test_charges"]["outstanding_payments"], left["test_charges"]["outstanding_value"]) == (1, 3000.0)
     assert not [w for w in left["warnings"] if "of rows were dropped" in w]  # the user's own choice is no sign of a wrong export
+
+
+def test_mwfitness_report_gives_test_customers_paid_and_unpaid_apart(cli, realdata, tmp_path):
+    """The report's dropped rows give the test customers' 9.97 USD paid and 6,000.00 USD never
+    paid on lines of their own, so the paid figure reconciles with Stripe's succeeded payments,
+    and the outstanding payments say that the test customer's 3,000.00 USD was left out."""
+    out = tmp_path / "out"
+    assert cli("run", realdata / MWFITNESS, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's | 8 | 9.97 USD |" in report
+    assert "| possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid | 2 | 6,000.00 USD |" in report
+    assert report.count("The 3 possible test customers left out (spend under 2% of the median customer's) had 1 outstanding payment (3,000.00 USD), not counted in any outstanding total") == 2
 
 
 def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdata, tmp_path):

@@ -38,6 +38,7 @@ REASON_ORDER = (
     "zero_value",
     "excluded_channel",
     "test_charge",
+    "test_charge_unpaid",
     "returned",
     "no_identity",
 )
@@ -148,6 +149,7 @@ class Cleaned:
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: identity, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off an earlier purchase
+    test_charges: dict | None = None  # --exclude-test-charges: the customers left out, their payments and unpaid checkouts apart, and what of those was outstanding
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -390,8 +392,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         attempt_codes = [i for i, n in enumerate(reason.names) if n in STRIPE_ATTEMPT_REASONS]
         net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
         flagged = test_charges(identity, net, reason.kept, np.isin(reason.code, attempt_codes))
-        tests = _test_charge_split(flagged, reason.kept, net)
-        reason.relabel(flagged, "test_charge")
+        if flagged.any():
+            tests = _test_charge_summary(identity, orders["day"].to_numpy(), net, reason, flagged, source)
+            paid = flagged & reason.kept
+            reason.relabel(paid, "test_charge")  # what they paid, and apart what they never paid: a dashboard shows the two apart
+            reason.relabel(flagged & ~paid, "test_charge_unpaid")
 
     # 7. Payments that did not go through, followed per customer: retries fold into one
     # payment, and one paid later is not lost (ingest/payments.py).
@@ -452,10 +457,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if overdrawn is not None and overdrawn.purchases:
         warnings.append(_overdrawn_warning(overdrawn, currency))
     notes.extend(_included_note(orders, kept, m, currency))
-    if "test_charge" in dropped:
-        left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
-        notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
-                     f"{dropped['test_charge']:,} rows, {_test_charge_words(tests, currency)}")
+    if tests is not None:
+        notes.append(_test_charge_note(tests, dropped, currency))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
@@ -482,6 +485,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
+        test_charges=tests,
         currency=currency,
         notes=notes,
         warnings=warnings,
@@ -516,23 +520,43 @@ def _included_note(orders: pd.DataFrame, kept: np.ndarray, m: dict[str, str], cu
     return [f"revenue counts each order's {m['amount']}, which includes {listing} on the kept orders: a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue"]
 
 
-def _test_charge_split(flagged: np.ndarray, kept: np.ndarray, net: np.ndarray) -> tuple[int, float, int, float]:
-    """The test customers' payments and their failed or unfinished checkouts, rows and amounts
-    apart: a checkout of 3,000 that never went through is not 3,000 of test spend."""
-    paid, tried = flagged & kept, flagged & ~kept
-    return int(paid.sum()), float(np.nansum(net[paid])), int(tried.sum()), float(np.nansum(net[tried]))
+def _test_charge_summary(identity: pd.Series, day: np.ndarray, net: np.ndarray, reason: Reasons, flagged: np.ndarray, source: str) -> dict:
+    """facts' data.test_charges: the test customers' payments and their failed or unfinished
+    checkouts, counts and amounts apart (a checkout of 3,000 that never went through is not
+    3,000 of test spend), and the payments of those checkouts still outstanding once retries
+    count once and payments made later come off (ingest/payments.py, on the test customers'
+    rows as they were before being left out): the outstanding totals leave them out with them."""
+    paid, tried = flagged & reason.kept, flagged & ~reason.kept
+    theirs = identity.isin(identity[flagged].unique()).to_numpy()
+    follow = follow_up(identity[theirs].reset_index(drop=True), day[theirs], net[theirs], reason.names, reason.code[theirs], source)
+    owed = follow.summary if follow is not None else {}
+    return {
+        "customers": int(identity[flagged].nunique()),
+        "payments": int(paid.sum()),
+        "paid_value": round(float(np.nansum(net[paid])), 2),
+        "unpaid_checkouts": int(tried.sum()),
+        "unpaid_value": round(float(np.nansum(net[tried])), 2),
+        "outstanding_payments": int(owed.get("outstanding", 0)),
+        "outstanding_value": owed.get("outstanding_value") or 0.0,
+    }
 
 
-def _test_charge_words(split: tuple[int, float, int, float] | None, currency: str | None) -> str:
-    """'8 payments (9.97 USD) and 2 failed or unfinished checkouts (6,000.00 USD, never paid)'."""
-    if split is None:
-        return "their payments and any failed or unfinished checkouts"
-    paid, paid_value, tried, tried_value = split
+def _test_charge_note(tests: dict, dropped: Counter, currency: str | None) -> str:
+    """'--exclude-test-charges left out 3 customers ...: 10 rows, 8 payments (9.97 USD) and 2
+    failed or unfinished checkouts (6,000.00 USD, never paid), of which 1 payment (3,000.00 USD)
+    was outstanding: ...'."""
     unit = f" {currency}" if currency else ""
-    words = f"{paid:,} {'payment' if paid == 1 else 'payments'} ({paid_value:,.2f}{unit})"
+    n, paid, tried = tests["customers"], tests["payments"], tests["unpaid_checkouts"]
+    rows = dropped.get("test_charge", 0) + dropped.get("test_charge_unpaid", 0)
+    text = (f"--exclude-test-charges left out {n:,} {'customer' if n == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
+            f"{rows:,} rows, {paid:,} {'payment' if paid == 1 else 'payments'} ({tests['paid_value']:,.2f}{unit})")
     if tried:
-        words += f" and {tried:,} failed or unfinished {'checkout' if tried == 1 else 'checkouts'} ({tried_value:,.2f}{unit}, never paid)"
-    return words
+        text += f" and {tried:,} failed or unfinished {'checkout' if tried == 1 else 'checkouts'} ({tests['unpaid_value']:,.2f}{unit}, never paid)"
+    owed = tests["outstanding_payments"]
+    if owed:
+        text += (f"; of those checkouts, {owed:,} {'payment' if owed == 1 else 'payments'} ({tests['outstanding_value']:,.2f}{unit}) {'was' if owed == 1 else 'were'} outstanding "
+                 "(not paid later, retries counted once): left out of the outstanding payments with their customers, as a test customer owes nothing")
+    return text
 
 
 def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray) -> np.ndarray:
