@@ -543,8 +543,8 @@ def _test_charge_summary(identity: pd.Series, day: np.ndarray, net: np.ndarray, 
 
 def _test_charge_note(tests: dict, dropped: Counter, currency: str | None) -> str:
     """'--exclude-test-charges left out 3 customers ...: 10 rows, 8 payments (9.97 USD) and 2
-    failed or unfinished checkouts (6,000.00 USD, never paid), of which 1 payment (3,000.00 USD)
-    was outstanding: ...'."""
+    failed or unfinished checkouts (6,000.00 USD, never paid); of those checkouts, 1 payment
+    (3,000.00 USD) was outstanding ...'."""
     unit = f" {currency}" if currency else ""
     n, paid, tried = tests["customers"], tests["payments"], tests["unpaid_checkouts"]
     rows = dropped.get("test_charge", 0) + dropped.get("test_charge_unpaid", 0)
@@ -618,7 +618,7 @@ class Overdrawn:
     """--net-returns: purchases a return took below zero, and what came of it."""
 
     purchases: int = 0  # purchases a return brought below zero (the return was larger than the purchase it came off)
-    customers: int = 0  # of their customers, those whose returns came to more than all they bought in the data
+    customers: int = 0  # of their customers, those whose returns came to more than all they bought before them in the data
     value: float = 0.0  # by how much, together: left out of spend (the sale was before the data began)
 
 
@@ -653,8 +653,8 @@ def _carry_back(out: np.ndarray, day: np.ndarray, ids: np.ndarray, sales: np.nda
     """A purchase below zero once its returns came off (a return of something bought earlier)
     goes to 0.00 and passes what is left to the same customer's earlier purchases, latest first,
     in place in ``out``. What is left past their first purchase in the data was bought before
-    the data began: it is left out of spend, as a return with no earlier purchase is, and the
-    customer's spend is 0.00, not below (a negative spend would rank under every buyer)."""
+    the data began: it is left out of spend, as a return with no earlier purchase is, so no
+    customer's spend is below zero (a negative spend would rank under every buyer's)."""
     below = sales[out[sales] < 0]
     if not len(below):
         return Overdrawn()

@@ -871,10 +871,11 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, 
     """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
     what is still outstanding, and who made no successful payment at all. ``unreachable``:
     :func:`unreachable_owers`, said when they cannot be reminded. ``tests``: data.test_charges,
-    whose outstanding payments these totals leave out, said so."""
-    left_out = tests_owed_text(tests, currency)
+    whose outstanding payments these totals leave out, said so (with no totals, the run's note
+    on the test customers says it)."""
     if not isinstance(fp, dict) or not fp.get("attempts"):
-        return left_out or None
+        return None
+    left_out = tests_owed_text(tests, currency)
 
     def worth(value: Any) -> str:
         return f" ({fmt_money(value, currency)})" if _number(value) is not None else ""
