@@ -1091,7 +1091,7 @@ def _monetary_definition(ds: Dataset) -> str:
     if ds.dropped.get("returned"):  # --exclude-returns: the sales stay, their returns went
         return "revenue per customer up to the as-of date, before returns (orders with a negative amount were left out)"
     if ds.returns_netted or ds.dropped.get("return_without_sale"):
-        return "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
+        return "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase (what it exceeds that by, off the ones before it), never below zero"
     return "net revenue per customer up to the as-of date"
 
 

@@ -116,6 +116,23 @@ class FailedPayments:
 
 
 @dataclass
+class ExcludedTestCharges:
+    """--exclude-test-charges: the customers whose whole spend was under 2% of the median
+    customer's, left out with all their rows (data.dropped: 'test_charge' for their payments,
+    'test_charge_unpaid' for their failed or unfinished checkouts). Amounts in data.currency."""
+
+    customers: int
+    payments: int  # their paid payments (orders)
+    paid_value: float
+    unpaid_checkouts: int  # their failed or unfinished checkouts (orders): never paid
+    unpaid_value: float
+    # of those checkouts, the payments still outstanding (retries counted once, not paid later):
+    # left out of data.failed_payments' outstanding totals with their customers
+    outstanding_payments: int
+    outstanding_value: float
+
+
+@dataclass
 class ChannelFigures:
     """Kept orders that came through one sales channel (Shopify's Source: web, pos,
     shopify_draft_order, an app's id, a marketplace such as Nordstrom or tiktok)."""
@@ -246,6 +263,7 @@ class DataCoverage:
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
     marketplace: Marketplace | None = None  # order exports with marketplace orders (channels TikTok, Nordstrom, Amazon...)
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
+    test_charges: ExcludedTestCharges | None = None  # --exclude-test-charges: the customers it left out, their payments and unpaid checkouts apart, and their outstanding payments (not in failed_payments)
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
     ignored_columns: list[str] | None = None  # the input's columns no role reads (their names only)

@@ -107,6 +107,9 @@ SPECS: tuple[SourceSpec, ...] = (
             "currency": ("currency",),
             "status": ("status",),
             "email": ("customeremail",),
+            # a checkout's phone kept in the payment's metadata (Stripe has no phone column of
+            # its own): for the CRM files only, never the identity; Stripe records no SMS consent
+            "phone": ("customerphonemetadata", "phonemetadata", "phonenumbermetadata", "customerphone"),
             "customer": ("customerid",),
             "description": ("description",),  # read only to tell subscription payments apart; never kept
             "plan": ("planmetadata", "plannamemetadata", "planintervalmetadata", "intervalmetadata", "billingintervalmetadata"),  # a plan name that says its billing cycle

@@ -88,6 +88,7 @@ class Dataset:
     outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
+    test_charges: dict | None = None  # --exclude-test-charges: the customers left out, their payments and unpaid checkouts apart, and what of those was outstanding
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -259,6 +260,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),
         payment_problem_events=cleaned.payment_problem_events,
+        test_charges=cleaned.test_charges,
     )
 
 

@@ -242,7 +242,8 @@ DROP_REASONS = {
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
     "excluded_channel": "sales channel left out (--exclude-channel)",
-    "test_charge": "possible test customers (--exclude-test-charges): spend under 2% of the median customer's; their payments and unfinished checkouts (a note below gives each apart)",
+    "test_charge": "possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's",
+    "test_charge_unpaid": "possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid",
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
@@ -828,7 +829,7 @@ def _data(facts: dict) -> dict:
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
-        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts)),
+        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts), d.get("test_charges")),
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
@@ -880,12 +881,15 @@ def unreachable_owers(facts: dict) -> int:
     return never if reached == 0 and no_email == never else 0
 
 
-def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, unreachable: int = 0) -> str | None:
+def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, unreachable: int = 0, tests: dict | None = None) -> str | None:
     """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
     what is still outstanding, and who made no successful payment at all. ``unreachable``:
-    :func:`unreachable_owers`, said when they cannot be reminded."""
+    :func:`unreachable_owers`, said when they cannot be reminded. ``tests``: data.test_charges,
+    whose outstanding payments these totals leave out, said so (with no totals, the run's note
+    on the test customers says it)."""
     if not isinstance(fp, dict) or not fp.get("attempts"):
         return None
+    left_out = tests_owed_text(tests, currency)
 
     def worth(value: Any) -> str:
         return f" ({fmt_money(value, currency)})" if _number(value) is not None else ""
@@ -921,7 +925,19 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, 
     elif never:
         text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))}: failed sign-ups, or subscribers whose renewal failed. "
                  f"They are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
-    return text
+    return f"{text} {left_out}" if left_out else text
+
+
+def tests_owed_text(tests: dict | None, currency: str | None) -> str:
+    """data.test_charges' outstanding payments, left out of the outstanding totals with the
+    possible test customers: 'The 3 possible test customers left out (...) had 1 outstanding
+    payment (3,000.00 USD) ...'; '' when they owed nothing."""
+    if not isinstance(tests, dict) or not tests.get("outstanding_payments"):
+        return ""
+    n, owed = tests.get("customers") or 0, tests["outstanding_payments"]
+    worth = f" ({fmt_money(tests['outstanding_value'], currency)})" if _number(tests.get("outstanding_value")) is not None else ""
+    return (f"The {fmt_count(n)} possible test {'customer' if n == 1 else 'customers'} left out (spend under 2% of the median customer's) had "
+            f"{fmt_count(owed)} outstanding {'payment' if owed == 1 else 'payments'}{worth}, not counted in any outstanding total: a test customer owes nothing.")
 
 
 def buyers(facts: dict) -> dict:
@@ -1469,13 +1485,15 @@ def _outstanding_point(facts: dict) -> list[dict]:
         return []
     n, people = fp["outstanding"], fp.get("outstanding_customers") or 0
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
+    tests = tests_owed_text(data.get("test_charges"), data.get("currency"))  # what these totals leave out, said beside them
     if unreachable_owers(facts):
         return [{"lead": "Payments outstanding", "text": (
             f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} customer {'id' if people == 1 else 'ids'} {'were never completed' if set(fp.get('reasons') or []) <= {'incomplete', 'cancelled'} else 'failed or were never completed'}, and none of them paid in the export; "
-            "none left an email, so no reminder can reach them (and one person who tried twice shows as two ids): look at where sign-ups stop at payment instead.")}]
+            "none left an email, so no reminder can reach them (and one person who tried twice shows as two ids): look at where sign-ups stop at payment instead." + (f" {tests}" if tests else ""))}]
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
-        "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment.")}]
+        "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment."
+        + (f" {tests}" if tests else ""))}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:
