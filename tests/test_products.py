@@ -158,3 +158,15 @@ def test_product_claims_cite_the_products_facts(cli, tmp_path):
     for seg in without["segmentations"]["rfm"]["segments"].values():
         seg.pop("products", None)
     assert any("the facts hold no products" in m for _, m in codes("They mostly buy socks.", without))
+
+
+def test_a_return_is_not_a_purchase_of_its_product(cli, tmp_path):
+    """A log's return row (a negative amount) names what came back: its customer is no buyer of it."""
+    rows = [(f"C{c}", f"O{c}", "2024-01-0%d" % (1 + c % 9), 10.0, "Mug") for c in range(8)]
+    rows += [(f"C{c}", f"R{c}", "2024-02-01", -10.0, "Tote") for c in range(6)]  # six return a tote they bought before the data
+    rows += [(f"C{c}", f"T{c}", "2024-02-02", 12.0, "Tote") for c in range(2)]
+    frame = pd.DataFrame(rows, columns=["customer_id", "invoice_no", "date", "amount", "description"])
+    facts, _ = _run(cli, tmp_path, frame)
+    data = facts["data"]["products"]
+    assert {p["name"]: p["buyers"] for p in data["top"]} == {"Mug": 8}  # two tote buyers: too few to name
+    assert data["products"] == 2

@@ -446,7 +446,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             out["recurring"] = billed[kept]
             if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
                 out["plan_cycle"] = plan_cycle_days(orders["plan"])[kept]
-    lines = product_lines(live["product_name"], codes, kept) if "product_name" in m else None
+    lines = product_lines(live["product_name"], codes, kept, negative) if "product_name" in m else None
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -742,14 +742,16 @@ def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
     ]
 
 
-def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray) -> pd.DataFrame:
+def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray, returns: np.ndarray | None = None) -> pd.DataFrame:
     """The kept orders' lines that name a product: ``order`` is the order's row among the kept
     orders (Cleaned.orders), ``product`` its trimmed name. ``codes`` gives each row's order
-    (None: every row is an order of its own)."""
+    (None: every row is an order of its own); a log's ``returns`` (orders with a negative
+    amount, kept to come off spend) name what came back, not what anyone bought."""
     order = codes if codes is not None else np.arange(len(names))
     position = np.cumsum(kept) - 1  # an order's row among the kept ones
     product = text(names).reset_index(drop=True)
-    named = product.notna().to_numpy() & kept[order]
+    bought = kept & ~returns if returns is not None else kept
+    named = product.notna().to_numpy() & bought[order]
     return pd.DataFrame({"order": position[order][named], "product": product[named].to_numpy(dtype=object)})
 
 
