@@ -5,10 +5,12 @@ Figures are pinned against tests/reference.py, a row-by-row reading of the same 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from custseg.compute.products import OTHER_ADD_ONS
 from tests import reference
 
 pytestmark = pytest.mark.realdata
@@ -586,3 +588,42 @@ def test_mwfitness_metadata_phone_column_is_read_as_the_phone(cli, realdata, tmp
     assert facts["exports"]["with_phone"] == 0 and not facts["exports"]["sms_consent_recorded"]
     assert not {"phone", "sms_consent"} & set(pd.read_csv(out / "exports" / "segments_generic.csv", nrows=0, encoding="utf-8-sig").columns)
     assert "Phone Number" not in pd.read_csv(out / "exports" / "klaviyo.csv", nrows=0, encoding="utf-8-sig").columns
+
+
+def test_monfrere_products_match_a_row_by_row_count(cli, realdata, tmp_path):
+    """Each product's buyers (variants folded, add-ons apart) against the plain reading of the
+    export: the distinct customers with a kept order naming it."""
+    path = realdata / "shopify_monfrere" / "orders_export_1.csv"
+    exp = reference.shopify_orders(str(path))
+    out = tmp_path / "run"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    data = json.loads((out / "facts.json").read_text())["data"]["products"]
+    by_product: dict[str, set] = {}
+    add_ons: dict[str, set] = {}
+    for line, who in exp.bought.items():
+        head, sep, _ = line.rpartition(" - ")
+        product = head.strip() if sep and head.strip() else line
+        kind = add_ons if any(w in product for w in ("Protection", "Protetion", "Unlimited Return")) else by_product
+        kind.setdefault(product, set()).update(who)
+    named = {p for p, who in add_ons.items() if len(who) >= 5}
+    assert set(data["not_merchandise"]) == named | ({OTHER_ADD_ONS} if len(named) < len(add_ons) else set())
+    ranked = sorted(((-len(w), p) for p, w in by_product.items() if len(w) >= 5))
+    assert [(p["name"], p["buyers"]) for p in data["top"]] == [(p, -n) for n, p in ranked[: len(data["top"])]]
+    assert data["named"] == len(ranked) and data["customers"] == len(set().union(*by_product.values()))
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("shopify_monfrere/orders_export_1.csv", []),
+    ("stripe_mwfitness/unified_payments (1).csv", ["--exclude-test-charges"]),
+    ("transactions_online_retail/online_retail_sample.csv", ["--net-returns"]),
+    ("events_retentioneering/" + "*", []),
+])
+def test_real_facts_match_their_published_json_schema(cli, realdata, tmp_path, name, args):
+    import jsonschema
+
+    from custseg.facts.schema import facts_json_schema
+
+    path = sorted((realdata / name.split("/")[0]).glob(name.split("/")[1]))[0]
+    assert cli("run", path, "--out", tmp_path / "run", "--no-charts", *args).code == 0
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(json.loads((tmp_path / "run" / "facts.json").read_text()))
+

@@ -2,7 +2,8 @@
 
 The schema is defined once, here, with standard-library dataclasses so the skill's
 container can build and read it without pydantic; the CLI exports its JSON Schema with
-pydantic's TypeAdapter (``segment schema facts``). Keys are stable and namespaced per
+pydantic's TypeAdapter (:func:`facts_json_schema`; the skill ships it as
+``reference/facts.schema.json``). Keys are stable and namespaced per
 segmentation, e.g. ``segmentations.rfm.segments.champions.count``.
 
 Conventions: shares and rates are fractions (0.25 = 25%), money is in ``data.currency``
@@ -300,7 +301,7 @@ class SegmentStats:
     trend: str | None = None  # growing | stable | declining, by share of customers
     trend_change: float | None = None  # relative change of the share: 0.25 = a quarter larger
     next_repeat_rate: float | None = None  # validation: share who bought in the next period
-    mean_scores: dict[str, float] | None = None
+    mean_scores: dict[str, float | None] | None = None  # r, f, m: None for a segment without customers
     # Event logs' behavioral segments: usage figures a plan's KPIs on usage compare with
     active_days_30: float | None = None  # mean days with any event in the last 30
     days_since_active: float | None = None  # median days since the last event
@@ -432,3 +433,16 @@ class Facts:
     warnings: list[str]
     notes: list[str]
     exports: dict | None = None  # who went into the CRM files and who was left out, by segment (counts only)
+
+
+def facts_json_schema() -> dict:
+    """The JSON Schema of facts.json, from these dataclasses by pydantic (a dependency of the
+    CLI and the build, not of the skill's runtime, which reads the file the build wrote). Every
+    object is closed (no other keys), so a field written but not declared here fails the tests."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(Facts).json_schema()
+    for node in [schema, *schema.get("$defs", {}).values()]:
+        if node.get("type") == "object" and "properties" in node:
+            node["additionalProperties"] = False
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
