@@ -248,7 +248,7 @@ def test_workbook_consent_column(runs, tmp_path):
     write_workbook(run.customers, contacts, run.facts, str(path))
     sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
     consent = dict(zip(contacts["customer_id"], contacts["consent"]))
-    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration", "Products")])
     assert len(rows) == len(run.customers)
     for cid, shown in zip(rows["Pseudonymous ID"], rows["Marketing consent"]):
         value = consent[cid]
@@ -335,7 +335,7 @@ def test_a_customer_column_of_emails_is_the_email_too(tmp_path):
 def test_workbook_names_each_customer_as_the_export_did(runs):
     run = runs("shopify_orders_export.csv")
     sheets = pd.read_excel(run.out / "segments.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
-    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration", "Products")])
     theirs = dict(zip(run.source_ids["customer_id"], run.source_ids["source_id"]))
     assert len(rows) == len(run.customers) and list(rows.columns[:2]) == ["Pseudonymous ID", "ID in your export"]
     assert [escape_text(theirs[c]) for c in rows["Pseudonymous ID"]] == list(rows["ID in your export"])  # a phone's + escaped
