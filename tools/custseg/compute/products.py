@@ -60,6 +60,21 @@ def product_of(name: str) -> str:
     return head.strip() if sep and head.strip() else name
 
 
+def one_spelling(raw: pd.Series, distinct: np.ndarray, fold_variants: bool) -> list[str]:
+    """Each distinct line name's product: its variant cut off (``fold_variants``), and names that
+    differ only in case or spacing ('AVANT LEGGINGS', 'Avant  Leggings') one product, shown in the
+    spelling most lines use (ties: one not in capitals, then the first in sorted order)."""
+    product = [" ".join((product_of(str(n)) if fold_variants else str(n)).split()) for n in distinct]
+    norm = [p.casefold() for p in product]
+    weight = raw.value_counts()
+    spellings: dict[str, dict[str, int]] = {}
+    for name, prod, key in zip(distinct, product, norm):
+        by = spellings.setdefault(key, {})
+        by[prod] = by.get(prod, 0) + int(weight.get(name, 0))
+    chosen = {key: min(by, key=lambda p: (-by[p], p.isupper(), p)) for key, by in spellings.items()}
+    return [chosen[k] for k in norm]
+
+
 def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool = False) -> Lines:
     """Lines as customer codes of the ledger, days and product codes; after the as-of date left
     out; with ``fold_variants``, a product's variants are one product (product_of)."""
@@ -71,9 +86,8 @@ def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool 
     day = to_days(lines["date"].to_numpy())
     keep = (day <= as_of) & (customer >= 0)
     raw = pd.Series(lines["product"].to_numpy(dtype=object)[keep])
-    if fold_variants:  # the mapping runs once per distinct name
-        distinct = raw.unique()
-        raw = raw.map(dict(zip(distinct, (product_of(str(n)) for n in distinct))))
+    distinct = raw.unique()  # every mapping runs once per distinct name
+    raw = raw.map(dict(zip(distinct, one_spelling(raw, distinct, fold_variants))))
     product, names = pd.factorize(raw, sort=True)
     names = np.asarray(names, dtype=object)
     odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
@@ -125,6 +139,25 @@ def ranked(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int) -
     candidates = np.flatnonzero(named & (counts > 0))
     order = np.lexsort((candidates, -counts[candidates]))  # product codes follow name order
     return [int(i) for i in candidates[order][:top]]
+
+
+def with_ties(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int, cap: int) -> list[int]:
+    """The ``top`` most bought, and every product tied with the last of them (up to ``cap``): a
+    cut inside a tie would hide a product bought as often as one shown."""
+    order = ranked(counts, named, names, cap)
+    if len(order) <= top:
+        return order
+    last = counts[order[top - 1]]
+    return [i for k, i in enumerate(order) if k < top or counts[i] == last]
+
+
+def segment_products(counts: np.ndarray, named: np.ndarray, names: np.ndarray, everyone: list[int]) -> list[int]:
+    """A segment's products in facts.json: its own most bought (TOP_PER_SEGMENT, with ties) and
+    every product of everyone's top list (bought by none of them too), most buyers first: a plan
+    can then cite any best seller's share in any segment, beside its share of all customers."""
+    own = with_ties(counts, named, names, TOP_PER_SEGMENT, TOP_OVERALL)
+    chosen = set(own) | set(everyone)
+    return sorted(chosen, key=lambda i: (-counts[i], i))
 
 
 def rows(indices: list[int], counts: np.ndarray, base: int, names: np.ndarray, keys: list[str]) -> list[dict]:

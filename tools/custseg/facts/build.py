@@ -661,9 +661,11 @@ class _Transactions(_Base):
             self.unavailable["products"] = f"no product in {self.ds.mapping['product_name']} was bought by {products.MIN_BUYERS} or more customers, and products fewer bought are never named"
             return
         slugs = products.keys_for(prepared.names)
+        everyone = products.ranked(overall, named, prepared.names, products.TOP_OVERALL)
         for i, key in enumerate(keys):
             size = seg.segments[key].count
-            seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.ranked(per_segment[i], named, prepared.names, products.TOP_PER_SEGMENT), per_segment[i], size, prepared.names, slugs)]
+            if size:
+                seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.segment_products(per_segment[i], named, prepared.names, everyone), per_segment[i], size, prepared.names, slugs)]
         customers = int(len(np.unique(prepared.customer)))
         first, settled, rate = products.starters(prepared, buyers.until(as_of), as_of, self.period, named, slugs, products.TOP_OVERALL)
         self.extra_coverage["products"] = DataProducts(
@@ -672,7 +674,7 @@ class _Transactions(_Base):
             named=int(named.sum()),
             min_buyers=products.MIN_BUYERS,
             customers=customers,
-            top=[ProductBuyers(**r) for r in products.rows(products.ranked(overall, named, prepared.names, products.TOP_OVERALL), overall, customers, prepared.names, slugs)],
+            top=[ProductBuyers(**r) for r in products.rows(everyone, overall, customers, prepared.names, slugs)],
             first_purchase=[FirstPurchaseProduct(**r) for r in first],
             starters_before_cutoff=settled,
             back_within_period_rate=rate,

@@ -322,8 +322,10 @@ class SegmentStats:
     # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
     # plan can pick a large segment's big spenders by the CRM files' Value Tier column
     value_tiers: dict[str, int] | None = None
-    # RFM on data naming each line's product (data.products): the products most of the segment's
-    # customers bought, by buyers (ProductBuyers; only products data.products names)
+    # RFM on data naming each line's product (data.products): the segment's five most bought
+    # products (and any tied with the fifth, up to ten) and every product of data.products.top
+    # (bought by none of them too), most buyers first (ProductBuyers; only products data.products
+    # names); None for a segment without customers
     products: list[ProductBuyers] | None = None
 
 

@@ -719,10 +719,20 @@ def _products(seg: dict, data: dict | None) -> dict | None:
     prod = (data or {}).get("products")
     if not isinstance(prod, dict):
         return None
-    rows = [{"name": r["name"], "items": r.get("products") or []} for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
+    rows = [{"name": r["name"], "items": most_bought(r.get("products") or [])} for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
     if not rows:
         return None
     return {**prod, "rows": rows, "all_name": "All buyers" if base(seg, data)["partial"] else "All customers", "top5": (prod.get("top") or [])[:5]}
+
+
+def most_bought(items: list[dict], top: int = 5) -> list[dict]:
+    """A segment's five most bought (facts list them most buyers first, best sellers of all
+    customers beside them) and any tied with the fifth: no cut inside a tie."""
+    bought = [p for p in items if (p.get("buyers") or 0) > 0]
+    if len(bought) <= top:
+        return bought
+    last = bought[top - 1]["buyers"]
+    return [p for p in bought if p["buyers"] >= last]
 
 
 def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
