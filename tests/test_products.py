@@ -196,3 +196,48 @@ def test_names_that_differ_in_case_or_spacing_are_one_product(cli, tmp_path):
     plain, _ = _run(cli, tmp_path, _log(), "plain")
     assert {p["name"]: p["buyers"] for p in facts["data"]["products"]["top"]} == {p["name"]: p["buyers"] for p in plain["data"]["products"]["top"]}
     assert one_spelling(pd.Series(["Avant  Leggings - S", "AVANT LEGGINGS", "Avant Leggings - M"]), np.array(["Avant  Leggings - S", "AVANT LEGGINGS", "Avant Leggings - M"], dtype=object), True) == ["Avant Leggings"] * 3
+
+
+@pytest.fixture(scope="module")
+def shop_facts(tmp_path_factory):
+    from custseg.cli.main import main
+
+    out = tmp_path_factory.mktemp("shop") / "run"
+    assert main(["run", str(EXAMPLES / "shopify_orders_export.csv"), "--out", str(out), "--no-charts"]) == 0
+    return json.loads((out / "facts.json").read_text())
+
+
+def _persona_problems(facts: dict, segment: str, text: str) -> list[tuple[str, str]]:
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["segments"][segment]["persona"] += " " + text
+    return [(p.code, p.message) for p in validate(doc, facts) if p.path == f"segments.{segment}.persona"]
+
+
+CHAMPIONS_TEE = "{segmentations.rfm.segments.champions.products.organic-cotton-tee.buyers_share}"
+DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.buyers_share}"
+
+
+@pytest.mark.parametrize(("segment", "text", "code"), [
+    ("champions", f"Most of them bought the Organic Cotton Tee ({CHAMPIONS_TEE}).", None),  # 82.7%
+    ("dormant", f"Most of them bought the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),  # 19.7%
+    ("dormant", f"Nearly all of these lapsed buyers ordered the organic cotton tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("dormant", f"None of them bought the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("dormant", "Most of them buy the Stoneware Mug.", "claim_not_in_data"),
+    ("dormant", "No one here bought the Stoneware Mug.", "claim_not_in_data"),
+    ("dormant", f"Their most bought product is the Organic Cotton Tee ({DORMANT_TEE}).", None),  # a superlative, not 'most of them'
+    ("dormant", f"Most of them are lapsed; the Organic Cotton Tee leads ({DORMANT_TEE}).", None),
+    ("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", "product_fact_mismatch"),
+    ("new", "Lead with the Trail Mix Bundle: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", None),
+])
+def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
+    found = _persona_problems(shop_facts, segment, text)
+    assert [c for c, _ in found] == ([code] if code else []), found
+
+
+def test_a_hunch_about_a_product_the_facts_hold_is_not_untestable(shop_facts):
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["hypotheses"] = [{"hunch": "My best customers mostly buy the stoneware mug", "verdict": "cannot be tested with this data", "evidence": "The export does not say which products each segment bought."}]
+    found = [p for p in validate(doc, shop_facts) if p.path.startswith("hypotheses[0]")]
+    assert [p.code for p in found] == ["claim_contradicts_fact"] and "{data.products.top.stoneware-mug.buyers_share}" in found[0].message
+    doc["hypotheses"][0].update(verdict="does not hold", evidence=f"{CHAMPIONS_TEE} of the Champions bought the Organic Cotton Tee, more than any other product.")
+    assert [p for p in validate(doc, shop_facts) if p.path.startswith("hypotheses[0]")] == []

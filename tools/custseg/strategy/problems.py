@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "offer_over_price": "a percent discount of more than 100: it would pay the customer to take the product",
     "verdict_without_fact": "a hunch of the user's given a verdict the data settles (holds, does not hold, partly holds) whose evidence cites no fact reference: the report would answer the user with nothing behind it; cite the facts, or make the verdict 'cannot be tested with this data' and say what data would answer it",
     "hunch_unanswered": "the user gave hunches at intake (answers.json's Hypotheses answer, neither empty nor 'none') and the whole plan has no hypotheses: each hunch needs a verdict and its evidence, so the report answers the user's own questions (a phase-3 draft may still lack them)",
+    "product_fact_mismatch": "a sentence that names one product and cites another's figure ('the Leila Pullover: {data.products.first_purchase.palm-legging.back_within_period_rate} of those who started with it came back'): cite the named product's own fact",
     "sample_as_whole": "the user said the export is not their whole customer base (data_scope.whole_base false: a sample, one shop of several) and a text tells one of its counts or amounts as the business's ('our total revenue of {data.revenue_total}', 'all {data.customers} of our customers'): they are the export's; say so, or give shares and rates, which hold if the export is a fair sample",
 }
 

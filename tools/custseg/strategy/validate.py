@@ -28,6 +28,7 @@ from custseg.strategy.claims import (
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
+from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
 from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
@@ -175,6 +176,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     # the segment a hint's example fact is of, where the text names none: the first holding anyone
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     sample = part_of_base(doc) is not None
+    product_names = known_products(facts)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -204,6 +206,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict))
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
+        problems += product_claims(path, text, facts, keys, product_names)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -272,7 +275,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
-    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate")
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + untestable_product_hunches(doc, facts, product_names)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
