@@ -374,6 +374,8 @@ BROKEN = [
     # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
     ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
+    # a trial's rules phoned, texted and emailed whole segments, held-out customers with them
+    ("rule_reaches_the_holdout", _set("automation_rules[1].rule", "When a customer moves into At Risk (the Slipping Regulars of this plan), start the founder win-back flow."), "holdout_not_excluded", "automation_rules[1].rule"),
 ]
 
 
@@ -474,6 +476,53 @@ BROKEN_FACTS.append(
 BROKEN_FACTS.append(
     ("pathway_text_beats_a_rate_of_eighteen", _few_at_the_cutoff("new", 18), "baseline_too_few", ["kpis[3].baseline", "pathways[0].success_metric.metric", "pathways[0].expected_outcome"])
 )
+
+
+@pytest.mark.parametrize(
+    "crm, text, refused",
+    [
+        # a trial's: the whole segment, the held-out with it
+        ("HubSpot", "When a contact enters At Risk, create a call task for the owner and send the SMS win-back offer.", True),
+        ("Klaviyo", "When Segment is At Risk, send the win-back email.", True),
+        ("Braze", "Enrol At Risk customers in the win-back journey.", True),
+        # the holdout left out, in the files' words and in plain ones
+        ("Klaviyo", "When Segment is At Risk and Holdout is not true, send the win-back email.", False),
+        ("HubSpot", "When customer_segment is At Risk and holdout = false, create a call task for the owner.", False),
+        ("Mailchimp", "Send the win-back email to contacts tagged At Risk that do not have the tag Holdout.", False),
+        ("Braze", "Enrol At Risk customers in the win-back journey, excluding the holdout.", False),
+        ("Braze", "Enrol At Risk customers in the win-back journey; leave out held-out customers.", False),
+        ("HubSpot", "Send the win-back sequence to At Risk contacts, excluding contacts whose holdout is true.", False),
+        # reaching nobody: a suppression, a chat routed in; a service message; a tool that imports no file
+        ("Klaviyo", "After the win-back flow ends without an open, move the contact to the suppressed list.", False),
+        ("Intercom", "Route chats from At Risk customers to the priority inbox.", False),
+        ("Klaviyo", "When a payment fails, send the card-update email.", False),
+        ("Shopify Flow", "Tag At Risk customers so their next order gets a handwritten card.", False),
+    ],
+)
+def test_an_automation_rule_leaves_the_holdout_out(runs, crm, text, refused):
+    """The CRM files mark a holdout (about one in ten of each segment) that every campaign
+    leaves out, so what the campaigns add can be measured: a rule that reaches a segment's
+    customers in a tool that imports the files says so."""
+    facts = facts_of(runs)
+    assert facts["exports"]["held_out"] >= 20
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    found = [p for p in validate(doc, facts) if p.code == "holdout_not_excluded"]
+    assert [p.path for p in found] == (["automation_rules[1].rule"] if refused else []), found
+    if refused:
+        assert f"({facts['exports']['held_out']:,} in all, {{exports.held_out}})" in found[0].message
+
+
+@pytest.mark.parametrize("held_out, refused", [(302, True), (20, True), (19, False), (0, False), (None, False)])
+def test_a_holdout_too_small_to_keep_may_be_contacted(runs, held_out, refused):
+    """With fewer than 20 held out the report and the hand-over brief say the holdout is too
+    small to tell a campaign's effect from chance, and the user may contact them: the rules may
+    include them; with none marked there is nothing to leave out."""
+    facts = facts_of(runs)
+    facts["exports"]["held_out"] = held_out
+    doc = _set("automation_rules[1].rule", "When a customer moves into At Risk, start the founder win-back flow.")(reference())
+    found = [p.path for p in validate(doc, facts) if p.code == "holdout_not_excluded"]
+    assert found == (["automation_rules[1].rule"] if refused else [])
 
 
 def _covering(days: int):
@@ -930,13 +979,13 @@ def test_rules_name_segments_as_the_crm_files_do(runs):
     assert "'Dormant Browsers'" in p.message
     # 'Regulars' (Loyal) inside 'Almost Regulars' (Needs Attention) is the other segment's name, given beside its label
     names = {"loyal": "Regulars", "needs_attention": "Almost Regulars", "at_risk": "Slipping Regulars"}
-    assert not rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), start the second-order flow.", **names)
+    assert not rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan) and Holdout is not true, start the second-order flow.", **names)
     (p,) = rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), copy the Regulars' flow.", **names)
     assert "'Regulars' names the segment the CRM files label 'Loyal'" in p.message
     # the computed name, with the plan's name beside it or alone; a name the same but for case; part of a name
     assert rule_problems("Move Dormant contacts (the Lapsed One-Timers of this plan) who never opened it to the suppressed list.") == []
     assert rule_problems("Move dormant contacts who never opened the series to the suppressed list.", dormant="DORMANT") == []
-    assert rule_problems("When a contact enters Needs Attention, send the occasional-shopper digest.", needs_attention="Attention") == []
+    assert rule_problems("When a contact enters Needs Attention and Holdout is not true, send the occasional-shopper digest.", needs_attention="Attention") == []
     assert rule_problems("Tag Insiders so their orders get the handwritten card.") == []
 
 
@@ -2437,7 +2486,7 @@ def test_a_usage_rule_on_the_behavior_column_is_judged_by_that_column(runs):
     usage = facts["segmentations"]["behavioral"]["segments"]
     key = next(k for k, s in usage.items() if s["count"])
     name = usage[key]["name"]
-    for text in (f"When the behavior property is {name}, send the nudge.", f"When behavior is {name}, send the nudge."):
+    for text in (f"When the behavior property is {name} and holdout is not true, send the nudge.", f"When behavior is {name}, send the nudge, excluding the holdout."):
         doc["automation_rules"][0].update({"crm": "HubSpot", "segment": key, "rule": text})
         assert not [p for p in validate(doc, facts) if p.path == "automation_rules[0].rule"], text
     doc["automation_rules"][0].update({"rule": "When the health band property is Struggling, create a task."})
@@ -3310,7 +3359,7 @@ def test_a_rule_names_a_segment_the_file_carries(runs, change, crm, text, refuse
     facts = change(facts_of(runs))
     doc = reference()
     doc["automation_rules"][1].update({"crm": crm, "rule": text})
-    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule"]
+    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]  # not the holdout
     assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and "'Dormant'" in problems[0].message
@@ -3879,7 +3928,7 @@ def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs)
     doc["automation_rules"].append({"segment": "at_risk", "crm": "Klaviyo", "rule": "When segment_name is At Risk, start the win-back flow."})
     (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
     assert p.code == "rule_column_not_in_file" and "klaviyo.csv carries the segment's name in Segment" in p.message and "'Segment is At Risk'" in p.message
-    doc["automation_rules"][3]["rule"] = "When Segment is At Risk, start the win-back flow."
+    doc["automation_rules"][3]["rule"] = "When Segment is At Risk and Holdout is not true, start the win-back flow."
     assert not [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
     doc["automation_rules"][3].update({"crm": "Mailchimp", "rule": "When customer_segment is At Risk, start the win-back flow."})
     (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]

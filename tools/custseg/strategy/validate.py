@@ -18,7 +18,7 @@ from typing import Any
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
-    BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _keys_in_email_tool_rules, _rule_columns, _rule_values,
+    BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
@@ -285,6 +285,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     told = {p.path for p in problems if p.code.startswith("rule_")}
     names = {k: str((v or {}).get("name") or k) for k, v in {**fact_segments, **groups}.items()}  # segment key -> the name the files carry
     problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, names) if p.path not in told]
+    told = {p.path for p in problems if p.code.startswith("rule_")}  # a rule that matches nobody is mended first
+    problems += [p for p in _holdout_left_in(doc, fact_segments, (facts.get("exports") or {}).get("held_out")) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:
