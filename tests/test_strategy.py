@@ -536,9 +536,10 @@ def _covering(days: int):
 
 
 # a trial's KPI on spend_last_period_per_customer, on data of 22 days with a 90-day period: the baseline
-# counts 22 days of spend, so the next export's whole period would read as growth with nothing changed
+# counts 22 days of spend, so the next export's whole period would read as growth with nothing changed;
+# the reference's other KPIs, on counts and next-period rates, describe who happened to buy in those days
 BROKEN_FACTS.append(
-    ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", ["kpis[4].metric"],
+    ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", [f"kpis[{i}].metric" for i in range(7)],
      _set("kpis[4]", {"segment": "needs_attention", "metric": "spend_last_period_per_customer", "baseline": "{segmentations.rfm.segments.needs_attention.spend_last_period_per_customer}", "target": 95, "review": "monthly"}))
 )
 
@@ -567,14 +568,31 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert problem.path == "kpis[0].metric" and "the baseline covers only 22 of the period's 90 days" in problem.message
     assert "aov (spend per order)" in problem.message and "--period 22d" in problem.message
     assert kpi_problems(tmp_path / "out", "aov")[1] == []
+    # counts, shares and repeat rates on those 22 days describe who happened to buy in them
+    for metric in ("count", "pct_customers", "revenue_share", "repeat_rate"):
+        (problem,) = kpi_problems(tmp_path / "out", metric)[1]
+        assert problem.path == "kpis[0].metric" and "who happened to buy in those weeks" in problem.message and "--period 22d" in problem.message, metric
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
-    assert kpi_problems(tmp_path / "out22", "spend_last_period_per_customer")[1] == []
-    # the hand-over brief offers it as a baseline only where check.py takes it
+    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate"):
+        assert kpi_problems(tmp_path / "out22", metric)[1] == [], metric
+    # the hand-over brief offers as baselines only what check.py takes
     from custseg.render.briefs import render_brief
 
     short, whole = (render_brief("operationalize", json.loads((tmp_path / out / "facts.json").read_text())) for out in ("out", "out22"))
     assert "spend_last_period_per_customer}`" not in short and "Last-period spend is not offered: the data covers 22 of the period's 90 days" in short
     assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
+    assert "champions.count}`" not in short and "champions.pct_customers}`" not in short and "`{segmentations.rfm.segments.champions.aov}` (spend per order)" in short
+    assert "champions.count}`" in whole and "champions.pct_customers}`" in whole
+
+
+def test_a_usage_groups_count_is_not_held_to_the_period():
+    """Usage groups are counted on the last 30 days' activity, not on a period: their counts and
+    shares stay KPIs on a short log; last-period spend does not."""
+    from custseg.strategy.kpis import _kpis_on_a_partial_period
+
+    kpis = [{"segment": "power", "metric": m, "baseline": f"{{segmentations.behavioral.segments.power.{m}}}", "target": 30, "review": "monthly"} for m in ("count", "pct_customers", "spend_last_period_per_customer")]
+    assert [p.path for p in _kpis_on_a_partial_period(kpis, 22, 90, usage=True)] == ["kpis[2].metric"]
+    assert [p.path for p in _kpis_on_a_partial_period(kpis, 22, 90)] == ["kpis[0].metric", "kpis[1].metric", "kpis[2].metric"]
 
 
 def test_the_operationalize_brief_says_how_often_a_next_period_kpi_is_reviewed(runs):

@@ -261,10 +261,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _pathway_rates_of_too_few(doc, segmentation, seg_facts or {})
     problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     problems += _reviews_too_often(kpis, facts.get("period_days"))
-    problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
+    usage = _usage_plan(keys, segmentation)
+    problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"), usage)
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
-    usage = _usage_plan(keys, segmentation)
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
