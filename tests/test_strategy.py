@@ -538,10 +538,42 @@ def _covering(days: int):
 # a trial's KPI on spend_last_period_per_customer, on data of 22 days with a 90-day period: the baseline
 # counts 22 days of spend, so the next export's whole period would read as growth with nothing changed;
 # the reference's other KPIs, on counts and next-period rates, describe who happened to buy in those days
+# a trial's persona: 'our evening sign-ups, who stick around longer', on a few weeks of data
+BROKEN_FACTS.append(("retention_claim_on_weeks_of_data", _covering(22), "claim_contradicts_fact", ["segments.loyal.persona"], _append_persona("loyal", "They stick around longer than anyone.")))
 BROKEN_FACTS.append(
     ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", [f"kpis[{i}].metric" for i in range(7)],
      _set("kpis[4]", {"segment": "needs_attention", "metric": "spend_last_period_per_customer", "baseline": "{segmentations.rfm.segments.needs_attention.spend_last_period_per_customer}", "target": 95, "review": "monthly"}))
 )
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        ("segments.loyal.persona", "Like our evening sign-ups, they stick around longer.", True),
+        ("segments.loyal.persona", "They stay with us for months.", True),
+        ("segments.loyal.goal", "Reward regulars who keep coming back every quarter.", True),
+        ("segments.loyal.persona", "They are less likely to churn than the First-Timers.", True),
+        ("hypotheses[1].evidence", "It holds: the Steady Regulars stick around longer, as {segmentations.rfm.segments.loyal.repeat_rate} of them bought again.", True),
+        # an aim, a question, the user's own words, a denial: no claim
+        ("segments.loyal.goal", "Keep them coming back every quarter.", False),
+        ("segments.loyal.persona", "Whether they stick around longer, three weeks of orders cannot tell.", False),
+        ("segments.loyal.persona", "You told us they stick around longer.", False),
+        ("segments.loyal.persona", "They do not stay with us for months.", False),
+        # a pathway's outcome may aim at it
+        ("pathways[0].expected_outcome", "More First-Timers stick around longer.", False),
+    ],
+)
+def test_a_retention_claim_needs_data_of_a_whole_period(runs, path, text, refused):
+    """On 22 days of orders with a 90-day period, 'they stick around longer' or 'keep coming back
+    every quarter' describes nothing the data holds: who happened to buy in three weeks. On the
+    whole export the same words are not held to the span."""
+    doc = _set(path, text)(reference())
+    for days, held in ((22, refused), (915, False)):
+        facts = _covering(days)(facts_of(runs))
+        found = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and p.path == path]
+        assert bool(found) == held, (days, found)
+        if held:
+            assert "the data covers 22 days ({data.days_covered}), less than one period of 90 ({period_days})" in found[0].message
 
 
 def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
