@@ -724,6 +724,37 @@ def test_a_pathway_is_not_measured_by_a_rate_of_a_handful(runs, at_cutoff, pathw
         assert "is the share of only 3 customers of 'loyal' at the check's cutoff ({segmentations.rfm.validation.segments.loyal.customers}): one customer moves it by 33 points" in p.message
 
 
+# a trial's 'customers who buy twice keep buying' held on Loyal's next-period rate of 75.0%, 3 of 4 customers
+BROKEN_FACTS.append(("hunch_verdict_on_a_rate_of_three", _few_at_the_cutoff("loyal", 3), "verdict_on_too_few", ["hypotheses[1].verdict"]))
+
+
+@pytest.mark.parametrize(
+    "loyal_at_cutoff, change, refused",
+    [
+        (3, None, True),  # the reference's evidence: Loyal's rate against New's
+        (3, ("hypotheses[1].verdict", "does not hold"), True),
+        (3, ("hypotheses[1].evidence", "{segmentations.rfm.segments.loyal.next_repeat_rate} of the {segmentations.rfm.validation.segments.loyal.customers} Steady Regulars bought again."), True),
+        (20, None, False),  # enough customers to read as a rate
+        # the corrected verdict: too thin to tell
+        (3, ("hypotheses[1]", {"hunch": "Customers who buy twice keep buying", "verdict": "cannot be tested with this data",
+                               "evidence": "Only {segmentations.rfm.validation.segments.loyal.customers} Steady Regulars were in the segment at the check's cutoff, too few to tell; a rerun on more customers would."}), False),
+        # evidence of more customers beside the rate
+        (3, ("hypotheses[1].evidence", "{segmentations.rfm.segments.loyal.repeat_rate} of the Steady Regulars bought on more than one day, and {segmentations.rfm.segments.loyal.next_repeat_rate} of them again in the last period."), False),
+        (3, ("hypotheses[1].verdict", "partly holds"), False),  # hedged already
+    ],
+)
+def test_a_hunch_is_not_settled_by_a_rate_of_a_handful(runs, loyal_at_cutoff, change, refused):
+    """A verdict that the data settles a hunch, resting only on a next-period rate of fewer than
+    20 customers at the check's cutoff, says more than the data can: it is too thin to tell."""
+    facts = _few_at_the_cutoff("loyal", loyal_at_cutoff)(facts_of(runs))
+    doc = _set(*change)(reference()) if change else reference()
+    found = [p for p in validate(doc, facts) if p.code == "verdict_on_too_few"]
+    assert [p.path for p in found] == (["hypotheses[1].verdict"] if refused else []), found
+    if refused:
+        assert "only 3 customers of 'loyal' at the check's cutoff" in found[0].message and "'cannot be tested with this data'" in found[0].message
+    assert not [p for p in validate(doc, facts) if p.path.startswith("hypotheses") and p.code != "verdict_on_too_few"]
+
+
 def test_the_too_few_floor_is_the_reports():
     from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
     from custseg.strategy.kpis import MIN_RATE_CUSTOMERS
