@@ -1896,3 +1896,22 @@ def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
     told = render_brief("operationalize", facts, {"Marketing consent": "yes, they all signed up for news"})
     assert f'did not record marketing consent for {unknown} people in the email files (`exports.consent_unknown`), and the user answered at intake: "yes, they all signed up for news". Say it once and do not ask again' in told
     assert "Say plainly" not in told
+
+
+def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
+    """A trial's report told the data's age three times after the owner had answered it at
+    intake: the In short now carries their answer, and the warnings do not repeat it."""
+    from custseg.render.report import build_context
+    from custseg.strategy.validate import ANSWERABLE
+
+    facts = shopify["facts"]
+    assert any(ANSWERABLE["data_age"].search(w) for w in facts["warnings"])  # the example's data is old
+    said = "It is an older export; work with it anyway."
+    context = build_context(facts, "/tmp", None, {"confirmed": {"data_age": said}}, inline_charts=False)
+    first = context["summary"][0]
+    assert first["lead"] == "Old data" and first["text"].endswith(f"Asked at intake, you said: {said}")
+    assert not any(ANSWERABLE["data_age"].search(w) for w in context["warnings"])
+    assert all(said != a["answer"] for a in context["answered"])
+    unanswered = build_context(facts, "/tmp", None, None, inline_charts=False)
+    assert unanswered["summary"][0]["text"].endswith("Export the data again for today's picture.")
+    assert any(ANSWERABLE["data_age"].search(w) for w in unanswered["warnings"])

@@ -36,7 +36,7 @@ from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME
 from custseg.strategy.budget import budget_unit
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
-from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
+from custseg.strategy.validate import ANSWERABLE, LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -1389,7 +1389,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
         "warnings": [for_owner(w) for w, answer in answers if answer is None],
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None],
+        # the data's age, once answered, is said with the answer in the summary's first point, not here again
+        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))],
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1398,7 +1399,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "exports": exports,
         # when the user said the export is not their whole customer base (data_scope): their words
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
-        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage),
+        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age")),
     }
 
 
@@ -1419,13 +1420,13 @@ def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict
     return [_other(k, segs[k], data) for k in keys if k != shown_first]
 
 
-def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None) -> list[dict]:
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None) -> list[dict]:
     """The report's opening points: who brings the revenue, the largest group, the move most
     worth making, whether the segments held up, who email reaches and where the plan is.
     A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
     Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
     currency = (facts.get("data") or {}).get("currency")
-    points = _data_age_point(facts)
+    points = _data_age_point(facts, age_answer)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
     points += _rfm_points(rfm, currency, _named_sales_only(facts), value_tier_names(facts), facts.get("period_days"))
     if not usage:
@@ -1471,7 +1472,7 @@ def after_as_of_text(data: dict) -> str | None:
     return orders + (f" ({'; '.join(parts)})" if parts else "")
 
 
-def _data_age_point(facts: dict) -> list[dict]:
+def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
     (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
     end says so, and what was left out after it (a trial's report said the data ended in 1998
@@ -1481,7 +1482,9 @@ def _data_age_point(facts: dict) -> list[dict]:
     points = []
     if data_age(facts):
         ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
-        points.append({"lead": "Old data", "text": f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."})
+        then = f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since."
+        told = f" Asked at intake, you said: {answer.strip()}" if isinstance(answer, str) and answer.strip() else " Export the data again for today's picture."
+        points.append({"lead": "Old data", "text": then + told})
     if after:
         points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
     return points
