@@ -1915,3 +1915,16 @@ def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     unanswered = build_context(facts, "/tmp", None, None, inline_charts=False)
     assert unanswered["summary"][0]["text"].endswith("Export the data again for today's picture.")
     assert any(ANSWERABLE["data_age"].search(w) for w in unanswered["warnings"])
+
+
+def test_every_table_follows_a_blank_line(rendered, tmp_path):
+    """A paragraph running straight into a table renders as text in stricter Markdown readers
+    (a trial's CRM files and targeting matrix sections); checked with a plan, whose sections
+    hold the most tables, and without."""
+    shop = rendered["shopify_orders_export.csv"]
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    render_report(shop["facts"], str(tmp_path), strategy=plan)
+    for md in [r["md"] for r in rendered.values()] + [(tmp_path / "report.md").read_text(encoding="utf-8")]:
+        lines = md.splitlines()
+        glued = [f"{i}: {lines[i - 1][:60]}" for i in range(1, len(lines)) if lines[i].startswith("|") and lines[i - 1].strip() and not lines[i - 1].startswith("|")]
+        assert glued == []
