@@ -224,7 +224,14 @@ DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.b
     ("dormant", f"None of them bought the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
     ("dormant", "Most of them buy the Stoneware Mug.", "claim_not_in_data"),
     ("dormant", "No one here bought the Stoneware Mug.", "claim_not_in_data"),
-    ("dormant", f"Their most bought product is the Organic Cotton Tee ({DORMANT_TEE}).", None),  # a superlative, not 'most of them'
+    ("dormant", "Their most bought product is the Merino Crew Socks ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}).", None),  # a superlative, not 'most of them'
+    ("dormant", f"Their most bought product is the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),  # the socks have more buyers
+    ("dormant", f"Lead with the Organic Cotton Tee: most of them bought it ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("dormant", f"The Organic Cotton Tee is bought by most of them ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("champions", f"The Organic Cotton Tee, which most of them bought ({CHAMPIONS_TEE}), leads.", None),
+    ("new", "Those who started with the Merino Crew Socks came back at {data.products.first_purchase.merino-crew-socks.back_within_period_rate}, well above everyone's {data.products.back_within_period_rate}.", "claim_contradicts_fact"),  # 11.3% against 11.4%
+    ("new", "Those who started with the Trail Mix Bundle came back at {data.products.first_purchase.trail-mix-bundle.back_within_period_rate}, well above everyone's {data.products.back_within_period_rate}.", None),  # 17.1%
+    ("new", "Those who started with the Merino Crew Socks came back at {data.products.first_purchase.merino-crew-socks.back_within_period_rate}, a little below everyone's {data.products.back_within_period_rate}.", None),
     ("dormant", f"Most of them are lapsed; the Organic Cotton Tee leads ({DORMANT_TEE}).", None),
     ("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", "product_fact_mismatch"),
     ("new", "Lead with the Trail Mix Bundle: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", None),

@@ -496,6 +496,10 @@ BROKEN_FACTS.append(
         ("Klaviyo", "After the win-back flow ends without an open, move the contact to the suppressed list.", False),
         ("Intercom", "Route chats from At Risk customers to the priority inbox.", False),
         ("Klaviyo", "When a payment fails, send the card-update email.", False),
+        # a trial's: the holdout named with what happens to it
+        ("Klaviyo", "When a profile's Segment changes from Champions to At Risk, alert the owner by internal email so they can write a personal note; if Holdout is true, send no note.", False),
+        ("Klaviyo", "When Segment equals Champions, send the early-access email; profiles whose Holdout is true are suppressed from it.", False),
+        ("Klaviyo", "When Segment equals Champions and Holdout is true, start the early-access flow.", True),
         ("Shopify Flow", "Tag At Risk customers so their next order gets a handwritten card.", False),
     ],
 )

@@ -373,7 +373,9 @@ def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str,
 _HELD = r"(?:(?:the|those\s+in\s+the|anyone\s+in\s+the|customers\s+in\s+the|contacts\s+in\s+the|profiles\s+in\s+the)\s+)?(?:holdout|hold-out|held[-\s]out)(?:\s+(?:customers|contacts|profiles|accounts|group|tag|property|ones))?"
 HOLDOUT_LEFT_OUT = re.compile(
     # 'excluding contacts whose holdout is true', 'except those tagged Holdout'
-    r"\b(?:exclud(?:e|es|ed|ing)|leav(?:e|es|ing)\s+out|left\s+out|except(?:\s+for)?|skip(?:s|ping)?|omit(?:s|ting)?|minus|without|apart\s+from|but\s+not)\s+(?:[\w-]+\s+){0,4}?(?:holdout|hold-out|held[-\s]out)\b"
+    r"\b(?:exclud(?:e|es|ed|ing)|leav(?:e|es|ing)\s+out|left\s+out|except(?:\s+for)?|skip(?:s|ping)?|omit(?:s|ting)?|suppress(?:es|ed|ing)?|minus|without|apart\s+from|but\s+not)\s+(?:[\w-]+\s+){0,4}?(?:holdout|hold-out|held[-\s]out)\b"
+    # 'if Holdout is true, send no note', 'profiles whose Holdout is true are suppressed from it' (a trial's)
+    r"|\bholdout\s+(?:is\s+)?(?:true|checked|set)\b[^.;]{0,50}?(?:\bsend\s+(?:no|nothing)\b|\b(?:are|is|get|gets|stay|stays)\s+(?:suppressed|skipped|excluded|left\s+out)\b|\b(?:do\s+not|don't|never)\s+(?:send|text|email|call|contact)\b|\bno\s+(?:email|text|sms|note|message|call)s?\b)"
     rf"|\b(?:not\s+in|outside)\s+{_HELD}"
     rf"|\b(?:leav(?:e|es|ing)|keep(?:s|ing)?)\s+{_HELD}\s+out\b"
     r"|\bholdout(?:\s+(?:property|field|column|flag|checkbox))?(?:\s+(?:is\s+not\s+(?:equal\s+to\s+)?(?:true|checked|set)|isn't\s+(?:true|checked|set)|is\s+(?:false|unchecked|empty)"
