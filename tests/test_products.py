@@ -115,6 +115,7 @@ def test_shopify_variants_fold_into_their_product(cli, tmp_path):
     assert product_of("Merino Crew Socks - Oat / M") == "Merino Crew Socks"
     assert product_of("T-Shirt") == "T-Shirt"
     assert NOT_MERCHANDISE.search("Package Protetion  Valid in US. - $4.48") and not NOT_MERCHANDISE.search("Protection Spray")
+    assert NOT_MERCHANDISE.search("HOLIDAY GIFT CARD") and NOT_MERCHANDISE.search("E-Gift Card - $50") and not NOT_MERCHANDISE.search("Gift Box Set")
     out = tmp_path / "shop"
     assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
     facts = json.loads((out / "facts.json").read_text())

@@ -4059,3 +4059,23 @@ def test_an_expected_outcome_does_not_promise_what_customers_do(runs, said, refu
     doc["pathways"][i]["expected_outcome"] = said
     found = [p for p in validate(doc, facts_of(runs)) if p.path == f"pathways[{i}].expected_outcome" and p.code == "promise_in_text"]
     assert len(found) == (1 if refused else 0), found
+
+
+@pytest.mark.parametrize(
+    "place, text, refused",
+    [
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text them about every new drop.", True),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text the win-back code to every phone number in segments_generic.csv.", True),
+        ("automation_rules[1].rule", "When Segment equals Champions, Holdout is not true and SMS consent is subscribed, text them about every new drop.", False),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, send an SMS to those who agreed to texts.", False),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, send the plain-text early-access email.", False),
+        ("pathways[0].intervention", "Text every Regular with a phone number in segments_generic.csv a reorder reminder.", True),
+        ("pathways[0].intervention", "Text the Regulars whose sms_consent is yes a reorder reminder.", False),
+    ],
+)
+def test_texts_go_only_to_those_who_agreed(runs, place, text, refused):
+    """A second trial texted every phone in segments_generic.csv of an export that recorded no
+    SMS consent: a rule or a pathway that texts says it goes to those who agreed."""
+    doc = _set(place, text)(reference())
+    found = [p.path for p in validate(doc, facts_of(runs)) if p.code == "texts_without_consent"]
+    assert found == ([place] if refused else [])

@@ -7,8 +7,9 @@ buyers are the distinct customers with a kept order naming it, up to the as-of d
 
 A product is named only when at least ``MIN_BUYERS`` customers bought it: a line name bought by
 one or two people can carry a personalisation ("Engraved mug - Sarah") and is no pattern anyway.
-Add-ons that are no merchandise (shipping or package protection, free returns, tips) are counted
-apart and never ranked.
+Add-ons that are no merchandise (shipping or package protection, free returns, tips) and gift cards
+(money to spend later: a trial's 'HOLIDAY GIFT CARD' led a segment's list) are counted apart and
+never ranked.
 
 Which first purchases bring customers back compares like with like: of the customers whose first
 purchase day was at least one period before the as-of date (each had a whole period to return),
@@ -35,10 +36,11 @@ DIGITS = 6
 OTHER_ADD_ONS = f"other add-ons, each bought by fewer than {MIN_BUYERS} customers"
 
 # Lines that sell no merchandise: shipping or package protection (Route, 'Package Protetion' as
-# one real export spells it), free or unlimited returns, tips.
+# one real export spells it), free or unlimited returns, tips, gift cards.
 NOT_MERCHANDISE = re.compile(
     r"(?i)\b(?:package|shipping|parcel|delivery|order)\s+prote\w*ion\b|\broute\s+(?:package\s+)?protection\b"
     r"|\bshipping\s+insurance\b|\bfree\s+(?:unlimited\s+)?returns?\b|\bunlimited\s+returns?\b|^\s*tips?\b"
+    r"|\be?-?gift\s*cards?\b|\bgift\s+(?:voucher|certificate)s?\b"  # money to spend later, not a product anyone chose
 )
 
 

@@ -209,7 +209,8 @@ class FirstPurchaseProduct:
 class DataProducts:
     """Order exports and logs that name what each line sold (compute/products.py). A product is
     named only when at least ``min_buyers`` customers bought it; add-ons that sell no
-    merchandise (shipping protection, free returns, tips) are counted apart and never ranked."""
+    merchandise (shipping protection, free returns, tips) and gift cards are counted apart and
+    never ranked."""
 
     column: str  # the column read (Lineitem name, Description)
     products: int  # distinct names on the kept orders' lines up to the as-of date (add-ons left out)
@@ -220,7 +221,7 @@ class DataProducts:
     first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day
     starters_before_cutoff: int  # customers whose first purchase day was at least one period before the as-of date and named a product
     back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
-    not_merchandise: dict[str, int]  # add-on name -> lines, left out of every ranking
+    not_merchandise: dict[str, int]  # add-on or gift card name -> lines, left out of every ranking
     variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
 
 

@@ -100,7 +100,7 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
                 f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
             continue
-        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys) or _superlative(path, sentence, cited, facts)
+        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts)
         out += found
     return out
 
@@ -143,7 +143,7 @@ HIGHER = re.compile(r"\b(?:above|higher|more\s+often|more\s+than|better|beats?|b
 LOWER = re.compile(r"\b(?:below|lower|less\s+often|less\s+than|fewer|worse|behind|trails?|trailing)\b", re.IGNORECASE)
 
 
-def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any]) -> list[Problem]:
+def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
     """Two products figures of one kind (come-back rates, or shares of buyers) with 'above' or
     'below' between them, the first said of the second: the figures must agree."""
     rates = [c for c in cited if c[2] in ("back_within_period_rate", "buyers_share")]
@@ -152,8 +152,10 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any]) -> li
     (first, second) = (keys.get(rates[0][3]), keys.get(rates[1][3]))
     if not all(isinstance(v, (int, float)) for v in (first, second)):
         return []
-    a, b = sentence.index("{" + rates[0][3] + "}"), sentence.index("{" + rates[1][3] + "}")
-    between = sentence[min(a, b):max(a, b)]
+    spans = sorted((sentence.index("{" + c[3] + "}"), len(c[3]) + 2) for c in rates)
+    between = sentence[spans[0][0] + spans[0][1]:spans[1][0]]  # the words between the two references
+    for _, _, name in _mentions(between, names):  # a product's name is no comparison ('Trail Mix')
+        between = re.sub(re.escape(name), " ", between, flags=re.IGNORECASE)
     higher, lower = HIGHER.search(between), LOWER.search(between)
     if higher and not lower and first <= second or lower and not higher and first >= second:
         word = (higher or lower).group(0)
