@@ -168,7 +168,7 @@ def test_facts_match_their_published_json_schema(cli, tmp_path, name):
     a field the run writes but the schema does not declare, or of another type, fails here."""
     import jsonschema
 
-    from custseg.facts.schema import facts_json_schema
+    from custseg.build.facts_schema import facts_json_schema
 
     out = tmp_path / "run"
     assert cli("run", EXAMPLES / name, "--out", out, "--no-charts").code == 0

@@ -624,7 +624,7 @@ def test_monfrere_products_match_a_row_by_row_count(cli, realdata, tmp_path):
 def test_real_facts_match_their_published_json_schema(cli, realdata, tmp_path, name, args):
     import jsonschema
 
-    from custseg.facts.schema import facts_json_schema
+    from custseg.build.facts_schema import facts_json_schema
 
     path = sorted((realdata / name.split("/")[0]).glob(name.split("/")[1]))[0]
     assert cli("run", path, "--out", tmp_path / "run", "--no-charts", *args).code == 0

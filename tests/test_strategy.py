@@ -197,6 +197,8 @@ P0 = "pathways[0]"
 # (id, mutation, expected code, expected path)
 BROKEN = [
     ("unknown_segment_key", _rename_segment("champions", "vip_whales"), "unknown_segment", "segments.vip_whales"),
+    ("product_figure_of_another", _append_persona("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back."), "product_fact_mismatch", "segments.new.persona"),
+    ("texts_without_consent", _set("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text them about every new drop."), "texts_without_consent", "automation_rules[1].rule"),
     ("unknown_segment_in_pathway", _set(f"{P0}.to_segment", "loyalists"), "unknown_segment", f"{P0}.to_segment"),
     ("unknown_segment_in_kpi", _set("kpis[0].segment", "champs"), "unknown_segment", "kpis[0].segment"),
     ("unknown_segmentation", _set("segmentation", "clv"), "unknown_segmentation", "segmentation"),

@@ -188,7 +188,7 @@ def _skill_files(root: Path) -> dict[str, bytes]:
     except ImportError:
         pass
     try:  # pydantic derives it: the build's dependency, not the skill's
-        from custseg.facts.schema import facts_json_schema
+        from custseg.build.facts_schema import facts_json_schema
 
         files["reference/facts.schema.json"] = (json.dumps(facts_json_schema(), indent=2, sort_keys=True) + "\n").encode()
     except ImportError:

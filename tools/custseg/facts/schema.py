@@ -2,7 +2,7 @@
 
 The schema is defined once, here, with standard-library dataclasses so the skill's
 container can build and read it without pydantic; the CLI exports its JSON Schema with
-pydantic's TypeAdapter (:func:`facts_json_schema`; the skill ships it as
+pydantic's TypeAdapter (custseg.build.facts_schema; the skill ships it as
 ``reference/facts.schema.json``). Keys are stable and namespaced per
 segmentation, e.g. ``segmentations.rfm.segments.champions.count``.
 
@@ -436,16 +436,3 @@ class Facts:
     warnings: list[str]
     notes: list[str]
     exports: dict | None = None  # who went into the CRM files and who was left out, by segment (counts only)
-
-
-def facts_json_schema() -> dict:
-    """The JSON Schema of facts.json, from these dataclasses by pydantic (a dependency of the
-    CLI and the build, not of the skill's runtime, which reads the file the build wrote). Every
-    object is closed (no other keys), so a field written but not declared here fails the tests."""
-    from pydantic import TypeAdapter
-
-    schema = TypeAdapter(Facts).json_schema()
-    for node in [schema, *schema.get("$defs", {}).values()]:
-        if node.get("type") == "object" and "properties" in node:
-            node["additionalProperties"] = False
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
