@@ -627,11 +627,7 @@ class _Transactions(_Base):
             return
         if not len(buyers.day) or int(buyers.day.min()) > as_of:  # no purchase by the as-of date
             return
-        group = np.full(len(buyers.ids), -1, dtype=np.int64)
-        keys: list[str] = []
-        if seg is not None and now is not None:
-            keys = seg.order
-            group[now.metrics.code] = now.index(keys)
+        group, keys = _segment_of_each(buyers, seg, now)
         per_segment, everyone = seasons.by_quarter(buyers, as_of, group, len(keys), self.has_amounts)
         first, last = seasons.window(as_of)
         self.seasonality = DataSeasonality(**_season(seasons.figures(everyone, 0)), window_start=from_day(first), window_end=from_day(last), window_days=seasons.YEAR_DAYS)
@@ -650,11 +646,7 @@ class _Transactions(_Base):
         if not len(prepared.product):
             self.unavailable["products"] = f"no kept order up to the as-of date names a product in {self.ds.mapping['product_name']}"
             return
-        group = np.full(len(buyers.ids), -1, dtype=np.int64)
-        keys: list[str] = []
-        if seg is not None and now is not None:
-            keys = seg.order
-            group[now.metrics.code] = now.index(keys)
+        group, keys = _segment_of_each(buyers, seg, now)
         overall, per_segment = products.buyers_by_group(prepared, group, len(keys))
         named = overall >= products.MIN_BUYERS
         if not named.any():  # nothing to name: no table of products nobody could be told
@@ -1061,6 +1053,16 @@ def _prospects_by_status(customers: pd.DataFrame) -> dict[str, int]:
 
 def _label(ds: Dataset) -> str:
     return ", ".join(f.path for f in ds.files)
+
+
+def _segment_of_each(buyers: Ledger, seg: Segmentation | None, now: Scoring | None) -> tuple[np.ndarray, list[str]]:
+    """Each buyer's RFM segment at the as-of date as an index into the segments' keys (best
+    first), -1 for none; and those keys (none without RFM segments)."""
+    group = np.full(len(buyers.ids), -1, dtype=np.int64)
+    if seg is None or now is None:
+        return group, []
+    group[now.metrics.code] = now.index(seg.order)
+    return group, seg.order
 
 
 def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
