@@ -3,8 +3,10 @@
 A trial's plan passed "Most of them bought the Leila Pullover ({...leila-pullover.buyers_share})"
 at 31.9%, "None of them bought the Leila Pullover" of a segment where 3 of 8 had, a Pullover
 sentence citing the Palm Legging's come-back rate, and a hunch about products answered "cannot be
-tested" on data that holds them. Product names are the facts' own (data.products and each
-segment's list), found in a sentence by whole words, case aside.
+tested" on data that holds them. A second trial's passed "most of them bought it", a come-back
+rate "well above" everyone's when it was below, and "their most bought product" of one another
+product beat. Product names are the facts' own (data.products and each segment's list), found in a
+sentence by whole words, case aside.
 """
 
 from __future__ import annotations
