@@ -62,24 +62,25 @@ def product_of(name: str) -> str:
     return head.strip() if sep and head.strip() else name
 
 
-def one_spelling(raw: pd.Series, distinct: np.ndarray, fold_variants: bool) -> list[str]:
-    """Each distinct line name's product: its variant cut off (``fold_variants``), and names that
-    differ only in case or spacing ('AVANT LEGGINGS', 'Avant  Leggings') one product, shown in the
-    spelling most lines use (ties: one not in capitals, then the first in sorted order)."""
-    product = [" ".join((product_of(str(n)) if fold_variants else str(n)).split()) for n in distinct]
+def one_spelling(distinct: list[str], lines: np.ndarray, fold_variants: bool) -> list[str]:
+    """Each distinct line name's product, given each name's ``lines``: its variant cut off
+    (``fold_variants``), and names that differ only in case or spacing ('AVANT LEGGINGS',
+    'Avant  Leggings') one product, shown in the spelling most lines use (ties: one not in
+    capitals, then the first in sorted order)."""
+    product = [" ".join((product_of(n) if fold_variants else n).split()) for n in distinct]
     norm = [p.casefold() for p in product]
-    weight = raw.value_counts()
     spellings: dict[str, dict[str, int]] = {}
-    for name, prod, key in zip(distinct, product, norm):
+    for prod, key, weight in zip(product, norm, lines):
         by = spellings.setdefault(key, {})
-        by[prod] = by.get(prod, 0) + int(weight.get(name, 0))
+        by[prod] = by.get(prod, 0) + int(weight)
     chosen = {key: min(by, key=lambda p: (-by[p], p.isupper(), p)) for key, by in spellings.items()}
     return [chosen[k] for k in norm]
 
 
 def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool = False) -> Lines:
     """Lines as customer codes of the ledger, days and product codes; after the as-of date left
-    out; with ``fold_variants``, a product's variants are one product (product_of)."""
+    out; with ``fold_variants``, a product's variants are one product (product_of). Names are
+    worked on once each (a million lines hold a few thousand), lines as codes."""
     column = lines["customer_id"]
     if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
         customer = column.cat.codes.to_numpy().astype(np.int64)
@@ -87,10 +88,11 @@ def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool 
         customer = ids.get_indexer(column.astype(object)).astype(np.int64)
     day = to_days(lines["date"].to_numpy())
     keep = (day <= as_of) & (customer >= 0)
-    raw = pd.Series(lines["product"].to_numpy(dtype=object)[keep])
-    distinct = raw.unique()  # every mapping runs once per distinct name
-    raw = raw.map(dict(zip(distinct, one_spelling(raw, distinct, fold_variants))))
-    product, names = pd.factorize(raw, sort=True)
+    raw_code, raw_names = pd.factorize(lines["product"])
+    raw_code = raw_code[keep]
+    spelled = one_spelling([str(n) for n in raw_names], np.bincount(raw_code, minlength=len(raw_names)), fold_variants)
+    to_product, names = pd.factorize(pd.Series(spelled, dtype=object), sort=True)  # product codes follow name order
+    product = to_product[raw_code] if len(raw_code) else np.zeros(0, dtype=np.int64)
     names = np.asarray(names, dtype=object)
     odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
     customer, day = customer[keep], day[keep]

@@ -752,7 +752,7 @@ def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray, 
     product = text(names).reset_index(drop=True)
     bought = kept & ~returns if returns is not None else kept
     named = product.notna().to_numpy() & bought[order]
-    return pd.DataFrame({"order": position[order][named], "product": product[named].to_numpy(dtype=object)})
+    return pd.DataFrame({"order": position[order][named], "product": product[named].reset_index(drop=True)})  # Arrow strings: no copy per line
 
 
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:

@@ -272,7 +272,7 @@ def _product_lines(lines: pd.DataFrame | None, transactions: pd.DataFrame | None
     return pd.DataFrame({
         "customer_id": transactions["customer_id"].iloc[order].reset_index(drop=True),
         "date": transactions["date"].to_numpy()[order],
-        "product": lines["product"].to_numpy(dtype=object),
+        "product": lines["product"].reset_index(drop=True),
     })
 
 
