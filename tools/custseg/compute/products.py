@@ -46,11 +46,12 @@ NOT_MERCHANDISE = re.compile(
 
 @dataclass
 class Lines:
-    """Named lines up to the as-of date, as codes."""
+    """Who bought what up to the as-of date: each distinct (customer, product) pair once, with
+    the first day the customer's kept orders named the product; add-ons left out."""
 
-    customer: np.ndarray  # the ledger's customer code per line
-    day: np.ndarray
+    customer: np.ndarray  # the ledger's customer code per pair
     product: np.ndarray  # code into names
+    first_day: np.ndarray  # the pair's earliest line
     names: np.ndarray  # distinct product names (object)
     not_merchandise: dict[str, int]  # name -> lines left out of every ranking
 
@@ -97,7 +98,17 @@ def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool 
     odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
     customer, day = customer[keep], day[keep]
     merch = ~odd[product] if len(product) else np.zeros(0, dtype=bool)
-    return Lines(customer[merch], day[merch], product[merch], names, _add_ons(customer[~merch], product[~merch], names))
+    return Lines(*_pairs(customer[merch], product[merch], day[merch], len(names)), names, _add_ons(customer[~merch], product[~merch], names))
+
+
+def _pairs(customer: np.ndarray, product: np.ndarray, day: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct (customer, product) pair and its earliest day: one sort of the lines."""
+    if not len(customer):
+        return customer, product, day
+    order = np.lexsort((day, customer * n + product))
+    key = (customer * n + product)[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    return customer[order][first], product[order][first], day[order][first]
 
 
 def _add_ons(customer: np.ndarray, product: np.ndarray, names: np.ndarray) -> dict[str, int]:
@@ -129,8 +140,7 @@ def buyers_by_group(lines: Lines, group: np.ndarray, n_groups: int) -> tuple[np.
     """Distinct buyers of each product: every customer's (n_products,) and each group's
     (n_groups, n_products); ``group`` is each ledger customer's group, -1 for none."""
     n = len(lines.names)
-    pair = np.unique(lines.customer * n + lines.product)
-    customer, product = pair // n, pair % n
+    customer, product = lines.customer, lines.product
     overall = np.bincount(product, minlength=n)
     g = group[customer]
     inside = g >= 0
@@ -195,10 +205,9 @@ def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.nd
     MIN_STARTERS_FOR_RATE of them); and, for every such customer whose first orders named a
     product, how many they are and that share."""
     first, second = first_and_second_days(ledger)
-    on_first = lines.day == first[lines.customer]
+    on_first = lines.first_day == first[lines.customer]  # the product was in the customer's first day's orders
     n = len(lines.names)
-    pair = np.unique(lines.customer[on_first] * n + lines.product[on_first])
-    customer, product = pair // n, pair % n
+    customer, product = lines.customer[on_first], lines.product[on_first]
     settled = first[customer] <= as_of - period
     back = settled & (second[customer] >= 0) & (second[customer] - first[customer] <= period)
     count = np.bincount(product, minlength=n)

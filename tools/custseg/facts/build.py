@@ -658,7 +658,7 @@ class _Transactions(_Base):
             size = seg.segments[key].count
             if size:
                 seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.segment_products(per_segment[i], named, prepared.names, everyone), per_segment[i], size, prepared.names, slugs)]
-        customers = int(len(np.unique(prepared.customer)))
+        customers = int(np.count_nonzero(np.bincount(prepared.customer))) if len(prepared.customer) else 0
         first, settled, rate = products.starters(prepared, buyers.until(as_of), as_of, self.period, named, slugs, products.TOP_OVERALL)
         self.extra_coverage["products"] = DataProducts(
             column=self.ds.mapping["product_name"],
