@@ -24,6 +24,7 @@ class Expected:
     kept: list = field(default_factory=list)  # order exports: (sales channel, identity) per kept order
     shipping: float = 0.0  # Shopify: the kept orders' Shipping and Taxes (inside their Total)
     taxes: float = 0.0
+    bought: dict = field(default_factory=dict)  # Shopify: Lineitem name -> identities with a kept order naming it
 
 
 def _email(v: str) -> str | None:
@@ -47,6 +48,7 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
     seen_in_file: dict[str, int] = {}
     orders: dict[str, dict] = {}
     order_rows: Counter = Counter()
+    lines: dict[str, list[str]] = {}
     for n, path in enumerate(paths):
         with open(path, newline="", encoding="utf-8-sig") as fh:
             for row in csv.DictReader(fh):
@@ -57,6 +59,8 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
                     exp.dropped["duplicate"] += 1
                     continue
                 order_rows[name] += 1
+                if row.get("Lineitem name", "").strip():
+                    lines.setdefault(name, []).append(row["Lineitem name"].strip())
                 if name not in orders or (not orders[name].get("Financial Status") and row.get("Financial Status")):
                     merged = dict(orders.get(name, {}))
                     for k, v in row.items():
@@ -105,6 +109,8 @@ def shopify_orders(*paths: str, include_unpaid: bool = False) -> Expected:
         exp.taxes += _num(o.get("Taxes"))
         exp.identities.add(ident)
         exp.kept.append(((o.get("Source") or "").strip(), ident))
+        for line in lines.get(name, []):
+            exp.bought.setdefault(line, set()).add(ident)
     exp.customers = len(exp.identities)
     return exp
 

@@ -873,7 +873,8 @@ def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tm
     strategy = render_brief("strategy", facts)
     assert "## Moves sized from this data\n\nNo move between segments is sized: sizing needs the moves of the last period, which were not measured (the data covers" in strategy
     kpis = render_brief("operationalize", facts)
-    assert "track segment shares (`pct_customers`" in kpis and "track next-period behaviour" not in kpis
+    # sixty days of a 90-day period: counts, shares and repeat rates are of who happened to buy in those weeks
+    assert "such as spend per order (`aov`)" in kpis and "track segment shares (`pct_customers`" not in kpis and "track next-period behaviour" not in kpis
     long_run, _ = read_out(_example_run(cli, tmp_path))
     assert "track next-period behaviour" in render_brief("operationalize", long_run) and "## Moves worth acting on" in render_brief("strategy", long_run)
     # short data is said once among the warnings (the profile's own line gives way to the run's)

@@ -160,3 +160,20 @@ def test_readme_shows_what_segment_profile_prints(cli):
     printed = cli("profile", EXAMPLES / "shopify_orders_export.csv").out.splitlines()
     assert len(shown) >= 10 and any(line.startswith("Warning") for line in shown)
     assert [line for line in shown if line not in printed] == []
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_facts_match_their_published_json_schema(cli, tmp_path, name):
+    """facts.json validates against the JSON Schema the skill ships (reference/facts.schema.json):
+    a field the run writes but the schema does not declare, or of another type, fails here."""
+    import jsonschema
+
+    from custseg.build.facts_schema import facts_json_schema
+
+    out = tmp_path / "run"
+    assert cli("run", EXAMPLES / name, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text())
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(facts)
+    with pytest.raises(jsonschema.ValidationError):  # closed objects: an undeclared key fails
+        jsonschema.Draft202012Validator(facts_json_schema()).validate({**facts, "data": {**facts["data"], "undeclared": 1}})
+

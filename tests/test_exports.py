@@ -248,7 +248,7 @@ def test_workbook_consent_column(runs, tmp_path):
     write_workbook(run.customers, contacts, run.facts, str(path))
     sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
     consent = dict(zip(contacts["customer_id"], contacts["consent"]))
-    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration", "Products")])
     assert len(rows) == len(run.customers)
     for cid, shown in zip(rows["Pseudonymous ID"], rows["Marketing consent"]):
         value = consent[cid]
@@ -335,7 +335,7 @@ def test_a_customer_column_of_emails_is_the_email_too(tmp_path):
 def test_workbook_names_each_customer_as_the_export_did(runs):
     run = runs("shopify_orders_export.csv")
     sheets = pd.read_excel(run.out / "segments.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
-    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration")])
+    rows = pd.concat([sheets[n] for n in sheets if n not in ("Summary", "Rules", "Migration", "Products")])
     theirs = dict(zip(run.source_ids["customer_id"], run.source_ids["source_id"]))
     assert len(rows) == len(run.customers) and list(rows.columns[:2]) == ["Pseudonymous ID", "ID in your export"]
     assert [escape_text(theirs[c]) for c in rows["Pseudonymous ID"]] == list(rows["ID in your export"])  # a phone's + escaped
@@ -1035,6 +1035,32 @@ def test_an_export_without_phones_has_no_phone_columns(runs, example):
     exports = run.facts["exports"]
     assert exports["with_phone"] == 0 and exports["with_phone_by_segment"] == {} and not exports["sms_consent_recorded"]
     assert "phoned or texted" not in render_brief_for(run.facts, "strategy")
+
+
+def test_a_stripe_metadata_phone_reaches_the_generic_file_for_calls_only(tmp_path):
+    """A Stripe payments export keeps a checkout's phone in metadata ('Customer Phone
+    (metadata)', as a coaching business's did): it is read as the phone, normalized as
+    Shopify's (Excel's leading ' gone, a country code kept), the customer's latest payment's
+    that has one. Stripe records no SMS consent, so there is no sms_consent column and
+    klaviyo.csv carries no Phone Number; the phone never identifies a customer (two emails
+    with one phone stay two customers), and no phone reaches the model."""
+    header = "id,Created date (UTC),Amount,Amount Refunded,Currency,Status,Customer ID,Customer Email,Captured,Customer Phone (metadata)"
+    rows = [("a@pay.example", "cus_a", "03-01", "100.00", "'+1 (312) 555-0170"), ("a@pay.example", "cus_a", "03-20", "100.00", ""),
+            ("b@pay.example", "cus_b", "03-05", "50.00", "(415) 555-0171"), ("c@pay.example", "cus_c", "03-06", "300.00", "(415) 555-0171"),
+            ("d@pay.example", "cus_d", "03-07", "80.00", "12"), ("e@pay.example", "cus_e", "03-08", "60.00", "")]
+    path = tmp_path / "unified_payments.csv"
+    path.write_text("\n".join([header] + [f"ch_{i},2024-{day} 12:00:00,{amount},0.00,usd,Paid,{cus},{email},true,\"{phone}\"" for i, (email, cus, day, amount, phone) in enumerate(rows)]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["mapping"]["phone"] == "Customer Phone (metadata)" and facts["data"]["customers"] == 5
+    generic = read(out / "exports" / "segments_generic.csv").set_index("email")
+    assert generic["phone"].to_dict() == {"a@pay.example": "+13125550170", "b@pay.example": "4155550171", "c@pay.example": "4155550171", "d@pay.example": "", "e@pay.example": ""}
+    assert "sms_consent" not in generic.columns and "Phone Number" not in read(out / "exports" / "klaviyo.csv").columns
+    exports = facts["exports"]
+    assert exports["with_phone"] == 3 and exports["sms_consent_yes"] == 0 and not exports["sms_consent_recorded"]
+    assert any("the export does not record SMS consent, so text nobody" in n for n in exports["notes"])
+    assert_no_phone_reaches_the_model(out, {"+13125550170", "4155550171"})
 
 
 def test_phones_a_caller_passes_are_normalized_and_never_prefixed(tmp_path):

@@ -370,18 +370,30 @@ def test_exclude_test_charges_drops_those_customers_counted(cli, tmp_path):
     left = cli("profile", path, "--exclude-test-charges", "--json").json()
     (said,) = [w for w in kept["warnings"] if "test charges?" in w]
     assert "kept in the segments and the CRM files, and 1 of the outstanding payments (3,000.00 USD) is theirs; if they are tests" in said
-    assert left["dropped"]["test_charge"] == 4 and left["dropped_value"]["test_charge"] == pytest.approx(3002.30)
+    # what they paid and what they never paid, apart: a dashboard's succeeded and failed payments
+    assert (left["dropped"]["test_charge"], left["dropped"]["test_charge_unpaid"]) == (3, 1)
+    assert (left["dropped_value"]["test_charge"], left["dropped_value"]["test_charge_unpaid"]) == (pytest.approx(2.30), 3000.0)
+    assert left["test_charges"] == {"customers": 2, "payments": 3, "paid_value": 2.3, "unpaid_checkouts": 1, "unpaid_value": 3000.0, "outstanding_payments": 1, "outstanding_value": 3000.0}
     assert left["customers"] == kept["customers"] - 2
     assert left["revenue_total"] == pytest.approx(kept["revenue_total"] - 2.30)
     assert not [w for w in left["warnings"] if "test charges?" in w]
     owed = kept["failed_payments"]
     assert left["failed_payments"]["outstanding_value"] == pytest.approx(owed["outstanding_value"] - 3000.0) and left["failed_payments"]["outstanding"] == owed["outstanding"] - 1
-    assert "--exclude-test-charges left out 2 customers whose whole spend was under 2% of the median customer's: 4 rows, 3 payments (2.30 USD) and 1 failed or unfinished checkout (3,000.00 USD, never paid)" in left["notes"]
+    assert ("--exclude-test-charges left out 2 customers whose whole spend was under 2% of the median customer's: 4 rows, 3 payments (2.30 USD) and 1 failed or unfinished checkout (3,000.00 USD, never paid); "
+            "of those checkouts, 1 payment (3,000.00 USD) was outstanding (not paid later, retries counted once): left out of the outstanding payments with their customers, as a test customer owes nothing") in left["notes"]
     out = tmp_path / "out"
     assert cli("run", path, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
     emails = {r["email"] for r in csv.DictReader(open(out / "exports" / "segments_generic.csv", encoding="utf-8-sig", newline=""))}
     assert "v@pay.example" in emails and not {"t@pay.example", "u@pay.example"} & emails
-    assert "possible test customers (--exclude-test-charges)" in (out / "report.md").read_text(encoding="utf-8")
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's | 3 | 2.30 USD |" in report
+    assert "| possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid | 1 | 3,000.00 USD |" in report
+    # the outstanding totals leave the test customer's checkout out, and the report says so beside them
+    owed_said = "The 2 possible test customers left out (spend under 2% of the median customer's) had 1 outstanding payment (3,000.00 USD), not counted in any outstanding total: a test customer owes nothing."
+    assert report.count(owed_said) == 2  # the summary's outstanding payments and the failed-payments paragraph
+    from custseg.render.briefs import render_brief
+
+    assert owed_said in render_brief("intake", json.loads((out / "facts.json").read_text(encoding="utf-8")))
 
 
 def test_the_intake_warns_that_old_failures_may_be_settled(cli, tmp_path, monkeypatch):

@@ -5,10 +5,12 @@ Figures are pinned against tests/reference.py, a row-by-row reading of the same 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from custseg.compute.products import OTHER_ADD_ONS
 from tests import reference
 
 pytestmark = pytest.mark.realdata
@@ -168,6 +170,30 @@ def test_online_retail_zero_amounts_after_returns_are_told_apart(cli, realdata):
     assert [n for n in netted if "an amount of 0.00" in n] == zero
     assert any(re.match(r"\d+ purchases? comes? to 0\.00 once the returns came off", n) for n in netted)
 
+
+
+def test_online_retail_net_returns_leave_no_spend_below_zero(cli, realdata, tmp_path):
+    """UCI's 'C' invoices under --net-returns: a trial kept 12 customers at a negative spend
+    (returns of goods bought before the sample), ranked below every buyer. Now no customer is
+    below zero, a warning counts the purchases returns took below zero and the customers whose
+    returns went past all they bought in the data, and the money adds up: the plain run's
+    revenue, less the returns with no earlier purchase, plus what the warning says was left out."""
+    import json
+
+    import pandas as pd
+
+    path = realdata / "transactions_online_retail" / "online_retail_sample.csv"
+    plain = cli("profile", path, "--json").json()
+    out = tmp_path / "out"
+    assert cli("run", path, "--net-returns", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert pd.read_csv(out / "customers.csv")["monetary_total"].min() >= 0
+    (said,) = [w for w in facts["warnings"] if "came to below zero once their returns came off" in w]
+    found = re.match(r"([\d,]+) purchases came to below zero .*; for ([\d,]+) customers the rest was more than all they bought before the return, ([\d,.]+) in all", said)
+    assert found and int(found.group(1).replace(",", "")) > int(found.group(2).replace(",", "")) > 12
+    left_out = float(found.group(3).replace(",", ""))
+    data = facts["data"]
+    assert data["revenue_total"] == pytest.approx(plain["revenue_total"] - data["dropped_value"]["return_without_sale"] + left_out, abs=0.01)
 
 
 def test_online_retail_seasonality_per_segment(cli, realdata, tmp_path):
@@ -484,10 +510,28 @@ def test_mwfitness_test_like_charges_are_warned_about_and_kept(cli, realdata):
     assert said.startswith("3 customers spent under 6.00 USD in total")
     assert out["customers"] == reference.stripe_payments(str(realdata / MWFITNESS)).customers
     left = cli("profile", realdata / MWFITNESS, "--exclude-test-charges", "--json").json()
-    assert left["customers"] == out["customers"] - 3 and left["dropped"]["test_charge"] == 10  # 8 charges, 2 unfinished checkouts
-    # one test email also left two unfinished 3,000.00 checkouts: not money owed (a trial)
+    assert left["customers"] == out["customers"] - 3
+    # 8 charges paid and 2 unfinished checkouts never paid, apart (a trial's line read 6,009.97 of both)
+    assert (left["dropped"]["test_charge"], left["dropped_value"]["test_charge"]) == (8, 9.97)
+    assert (left["dropped"]["test_charge_unpaid"], left["dropped_value"]["test_charge_unpaid"]) == (2, 6000.0)
+    # one test email also left two unfinished 3,000.00 checkouts, one payment retried: not money
+    # owed (a trial), and said, not just gone from the totals
     assert left["failed_payments"]["outstanding_value"] == out["failed_payments"]["outstanding_value"] - 3000.0
+    assert left["failed_payments"]["outstanding"] == out["failed_payments"]["outstanding"] - 1
+    assert (left["test_charges"]["outstanding_payments"], left["test_charges"]["outstanding_value"]) == (1, 3000.0)
     assert not [w for w in left["warnings"] if "of rows were dropped" in w]  # the user's own choice is no sign of a wrong export
+
+
+def test_mwfitness_report_gives_test_customers_paid_and_unpaid_apart(cli, realdata, tmp_path):
+    """The report's dropped rows give the test customers' 9.97 USD paid and 6,000.00 USD never
+    paid on lines of their own, so the paid figure reconciles with Stripe's succeeded payments,
+    and the outstanding payments say that the test customer's 3,000.00 USD was left out."""
+    out = tmp_path / "out"
+    assert cli("run", realdata / MWFITNESS, "--exclude-test-charges", "--out", out, "--no-charts").code == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's | 8 | 9.97 USD |" in report
+    assert "| possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid | 2 | 6,000.00 USD |" in report
+    assert report.count("The 3 possible test customers left out (spend under 2% of the median customer's) had 1 outstanding payment (3,000.00 USD), not counted in any outstanding total") == 2
 
 
 def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdata, tmp_path):
@@ -525,3 +569,64 @@ def test_enavant_phones_and_sms_consent_reach_the_generic_file_only(cli, realdat
     assert "Accepts SMS Marketing" not in (facts["data"].get("ignored_columns") or [])
     assert "SMS consent from `Accepts SMS Marketing`" in (out / "report.md").read_text(encoding="utf-8")
     assert_no_phone_reaches_the_model(out, set(generic.loc[generic["phone"] != "", "phone"]))
+
+
+def test_mwfitness_metadata_phone_column_is_read_as_the_phone(cli, realdata, tmp_path):
+    """The export's 'Customer Phone (metadata)' is its phone column (read for the CRM files, as
+    Shopify's Phone is), not an ignored one; it is empty in every row here, so the CRM files
+    carry no phone or sms_consent column and Klaviyo no Phone Number (Stripe records no SMS
+    consent)."""
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert cli("run", realdata / MWFITNESS, "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["mapping"]["phone"] == "Customer Phone (metadata)"
+    assert "Customer Phone (metadata)" not in facts["data"]["ignored_columns"]
+    assert facts["exports"]["with_phone"] == 0 and not facts["exports"]["sms_consent_recorded"]
+    assert not {"phone", "sms_consent"} & set(pd.read_csv(out / "exports" / "segments_generic.csv", nrows=0, encoding="utf-8-sig").columns)
+    assert "Phone Number" not in pd.read_csv(out / "exports" / "klaviyo.csv", nrows=0, encoding="utf-8-sig").columns
+
+
+def test_monfrere_products_match_a_row_by_row_count(cli, realdata, tmp_path):
+    """Each product's buyers (variants folded, add-ons apart) against the plain reading of the
+    export: the distinct customers with a kept order naming it."""
+    path = realdata / "shopify_monfrere" / "orders_export_1.csv"
+    exp = reference.shopify_orders(str(path))
+    out = tmp_path / "run"
+    assert cli("run", path, "--out", out, "--no-charts").code == 0
+    data = json.loads((out / "facts.json").read_text())["data"]["products"]
+    by_product: dict[str, set] = {}
+    add_ons: dict[str, set] = {}
+    for line, who in exp.bought.items():
+        head, sep, _ = line.rpartition(" - ")
+        product = " ".join((head if sep and head.strip() else line).split()).casefold()  # one product whatever its case or spacing
+        kind = add_ons if any(w in product for w in ("protection", "protetion", "unlimited return", "gift card")) else by_product
+        kind.setdefault(product, set()).update(who)
+    named = {p for p, who in add_ons.items() if len(who) >= 5}
+    def norm(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    assert {norm(n) for n in data["not_merchandise"] if n != OTHER_ADD_ONS} == named and (OTHER_ADD_ONS in data["not_merchandise"]) == (len(named) < len(add_ons))
+    ranked = sorted(((-len(w), p) for p, w in by_product.items() if len(w) >= 5))
+    assert sorted((-p["buyers"], norm(p["name"])) for p in data["top"]) == ranked[: len(data["top"])]
+    assert data["named"] == len(ranked) and data["customers"] == len(set().union(*by_product.values()))
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("shopify_monfrere/orders_export_1.csv", []),
+    ("stripe_mwfitness/unified_payments (1).csv", ["--exclude-test-charges"]),
+    ("transactions_online_retail/online_retail_sample.csv", ["--net-returns"]),
+    ("events_retentioneering/" + "*", []),
+])
+def test_real_facts_match_their_published_json_schema(cli, realdata, tmp_path, name, args):
+    import jsonschema
+
+    from custseg.build.facts_schema import facts_json_schema
+
+    path = sorted((realdata / name.split("/")[0]).glob(name.split("/")[1]))[0]
+    assert cli("run", path, "--out", tmp_path / "run", "--no-charts", *args).code == 0
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(json.loads((tmp_path / "run" / "facts.json").read_text()))
+

@@ -1896,3 +1896,35 @@ def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
     told = render_brief("operationalize", facts, {"Marketing consent": "yes, they all signed up for news"})
     assert f'did not record marketing consent for {unknown} people in the email files (`exports.consent_unknown`), and the user answered at intake: "yes, they all signed up for news". Say it once and do not ask again' in told
     assert "Say plainly" not in told
+
+
+def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
+    """A trial's report told the data's age three times after the owner had answered it at
+    intake: the In short now carries their answer, and the warnings do not repeat it."""
+    from custseg.render.report import build_context
+    from custseg.strategy.validate import ANSWERABLE
+
+    facts = shopify["facts"]
+    assert any(ANSWERABLE["data_age"].search(w) for w in facts["warnings"])  # the example's data is old
+    said = "It is an older export; work with it anyway."
+    context = build_context(facts, "/tmp", None, {"confirmed": {"data_age": said}}, inline_charts=False)
+    first = context["summary"][0]
+    assert first["lead"] == "Old data" and first["text"].endswith(f"Asked at intake, you said: {said}")
+    assert not any(ANSWERABLE["data_age"].search(w) for w in context["warnings"])
+    assert all(said != a["answer"] for a in context["answered"])
+    unanswered = build_context(facts, "/tmp", None, None, inline_charts=False)
+    assert unanswered["summary"][0]["text"].endswith("Export the data again for today's picture.")
+    assert any(ANSWERABLE["data_age"].search(w) for w in unanswered["warnings"])
+
+
+def test_every_table_follows_a_blank_line(rendered, tmp_path):
+    """A paragraph running straight into a table renders as text in stricter Markdown readers
+    (a trial's CRM files and targeting matrix sections); checked with a plan, whose sections
+    hold the most tables, and without."""
+    shop = rendered["shopify_orders_export.csv"]
+    plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    render_report(shop["facts"], str(tmp_path), strategy=plan)
+    for md in [r["md"] for r in rendered.values()] + [(tmp_path / "report.md").read_text(encoding="utf-8")]:
+        lines = md.splitlines()
+        glued = [f"{i}: {lines[i - 1][:60]}" for i in range(1, len(lines)) if lines[i].startswith("|") and lines[i - 1].strip() and not lines[i - 1].startswith("|")]
+        assert glued == []

@@ -194,3 +194,15 @@ def test_scripts_in_a_clean_container_venv(tmp_path, built, pandas_spec):
     script("render", "--strategy", "strategy.json", from_skill=True)
     assert (deliverables / "report.html").is_file()
     assert sorted(p.relative_to(skill) for p in skill.rglob("*") if "__pycache__" not in p.parts) == skill_files
+
+
+def test_the_zip_ships_the_facts_json_schema(built):
+    """reference/facts.schema.json: what SKILL.md tells Claude to look a fact key up in."""
+    import json
+
+    from custseg.build.facts_schema import facts_json_schema
+
+    with zipfile.ZipFile(built) as zf:
+        shipped = json.loads(zf.read("customer-segmentation/reference/facts.schema.json"))
+    assert shipped == facts_json_schema()
+    assert "products" in shipped["$defs"]["DataCoverage"]["properties"] and shipped["$defs"]["DataProducts"]["additionalProperties"] is False

@@ -385,19 +385,70 @@ def test_net_returns_come_off_the_latest_earlier_purchase_and_are_not_purchases(
     import json
 
     monetary = json.loads((out / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"]
-    assert monetary == "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
+    assert monetary == "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase (what it exceeds that by, off the ones before it), never below zero"
     assert cli("run", path, "--out", tmp_path / "plain", "--no-charts").code == 0  # without the flag: the plain definition
     assert json.loads((tmp_path / "plain" / "facts.json").read_text(encoding="utf-8"))["segmentations"]["rfm"]["definition"]["monetary"] == "net revenue per customer up to the as-of date"
     res = cli("run", path, "--out", tmp_path / "both", "--no-charts", "--net-returns", "--exclude-returns")
     assert res.code == 2 and "choose one" in res.err and "Traceback" not in res.err and not (tmp_path / "both").exists()
 
 
+def test_net_returns_never_leave_a_purchase_or_a_customer_below_zero(tmp_path, cli):
+    """--net-returns: a return larger than the purchase it comes off (a return of something
+    bought earlier) takes that purchase to 0.00 and the rest off the customer's earlier
+    purchases, latest first; what is left past them was bought before the data began and is left
+    out of spend, as a return with no earlier purchase is. No customer's spend is below zero (a
+    trial's UCI run kept 12 customers at a negative spend, under every buyer's in the spend
+    quintiles), and a warning says how many purchases and customers, and how much, in facts
+    and in the report."""
+    import json
+
+    import pandas as pd
+
+    lines = ["InvoiceNo,CustomerID,InvoiceDate,Quantity,UnitPrice"]
+    lines += ["1,F,2024-01-05,10,10.00", "2,F,2024-02-01,1,10.00", "C3,F,2024-02-10,-5,10.00"]  # 100, 10, -50: the 10 goes to 0, the 100 to 60
+    lines += ["4,G,2024-01-05,1,5.00", "C5,G,2024-01-06,-2,10.00"]  # 5, -20: 15 more than G ever bought here
+    lines += ["6,H,2024-01-05,1,10.00", "C7,H,2024-01-06,-3,10.00", "8,H,2024-03-01,5,10.00"]  # 10, -30, then 50: a later purchase takes none of it
+    lines += [f"{10 + i},K{i},2024-0{1 + i % 3}-1{i},{1 + i},10.00" for i in range(6)]
+    path = write(tmp_path, "retail.csv", "\n".join(lines) + "\n")
+    ds = load([path], IngestOptions(net_returns=True))
+    spend = ds.transactions.groupby("customer_id", observed=True)["amount"].sum().round(2)
+    assert (ds.transactions["amount"] >= 0).all() and (spend >= 0).all()
+    ids = dict(zip(ds.source_ids["source_id"], ds.source_ids["customer_id"]))
+    assert (spend[ids["F"]], spend[ids["G"]], spend[ids["H"]]) == (60.0, 0.0, 50.0)
+    assert "return_without_sale" not in ds.dropped and ds.kept_rows == ds.rows == 14  # nothing dropped: the returns are in their purchases
+    said = ("3 purchases came to below zero once their returns came off (--net-returns: a return larger than the purchase it came off): each counts 0.00 and "
+            "the rest came off the same customer's earlier purchases, latest first, so no purchase and no customer's spend is below zero; "
+            "for 2 customers the rest was more than all they bought before the return, 35.00 in all (returns of purchases from before the data began): "
+            "it is left out of revenue, as returns with no earlier purchase are, so revenue is that much above the export's own net total")
+    assert said in ds.warnings
+    out = tmp_path / "out"
+    assert cli("run", path, "--out", out, "--no-charts", "--net-returns").code == 0
+    customers = pd.read_csv(out / "customers.csv")
+    assert customers["monetary_total"].min() == 0.0 and len(customers) == 9  # G is segmented, at 0.00
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert said in facts["warnings"] and facts["data"]["revenue_total"] == pytest.approx(customers["monetary_total"].sum())
+    report = (out / "report.md").read_text(encoding="utf-8")  # the report leaves the option's name out of a warning
+    assert "3 purchases came to below zero once their returns came off: each counts 0.00" in report and "for 2 customers the rest was more than all they bought before the return, 35.00 in all" in report
+
+
+def test_returns_with_no_earlier_purchase_are_told_when_no_return_found_one(tmp_path):
+    """--net-returns on a log whose every return came before any purchase of its customer: none
+    is netted, and the note on those left out is still given (it hung on a return being netted)."""
+    lines = ["InvoiceNo,CustomerID,InvoiceDate,Quantity,UnitPrice", "C1,A,2024-01-02,-1,10.00", "C2,Z,2024-01-03,-2,10.00"]
+    lines += [f"{10 + i},{'A' if i == 0 else f'K{i}'},2024-0{1 + i % 3}-1{i},{1 + i},10.00" for i in range(6)]
+    ds = load([write(tmp_path, "retail.csv", "\n".join(lines) + "\n")], IngestOptions(net_returns=True))
+    assert ds.dropped == {"return_without_sale": 2} and ds.returns_netted == 0
+    assert ("2 returns worth 30.00 had no earlier purchase in the data to come off (the sale was before the export began) and are left out, "
+            "so revenue is that much above the export's own net total; 1 customer had nothing but such returns and is in no segment") in ds.notes
+
+
 def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
-    """An analyst sees which columns were not read (description, country), never their values;
-    the product code is read (to tell postage and fees from products)."""
+    """An analyst sees which columns were not read (country), never their values; the product
+    code is read (to tell postage and fees from products) and the description as the product's
+    name (what each segment buys)."""
     lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE" for i in range(30)]
     res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
-    assert "Ignored    Description, Country (not needed to segment)" in res.out and "product=StockCode" in res.out
+    assert "Ignored    Country (not needed to segment)" in res.out and "product=StockCode, product_name=Description" in res.out
     assert "Mug" not in res.out and "EIRE" not in res.out
 
 

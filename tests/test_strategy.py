@@ -197,6 +197,8 @@ P0 = "pathways[0]"
 # (id, mutation, expected code, expected path)
 BROKEN = [
     ("unknown_segment_key", _rename_segment("champions", "vip_whales"), "unknown_segment", "segments.vip_whales"),
+    ("product_figure_of_another", _append_persona("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back."), "product_fact_mismatch", "segments.new.persona"),
+    ("texts_without_consent", _set("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text them about every new drop."), "texts_without_consent", "automation_rules[1].rule"),
     ("unknown_segment_in_pathway", _set(f"{P0}.to_segment", "loyalists"), "unknown_segment", f"{P0}.to_segment"),
     ("unknown_segment_in_kpi", _set("kpis[0].segment", "champs"), "unknown_segment", "kpis[0].segment"),
     ("unknown_segmentation", _set("segmentation", "clv"), "unknown_segmentation", "segmentation"),
@@ -374,6 +376,8 @@ BROKEN = [
     # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
     ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
+    # a trial's rules phoned, texted and emailed whole segments, held-out customers with them
+    ("rule_reaches_the_holdout", _set("automation_rules[1].rule", "When a customer moves into At Risk (the Slipping Regulars of this plan), start the founder win-back flow."), "holdout_not_excluded", "automation_rules[1].rule"),
 ]
 
 
@@ -476,6 +480,57 @@ BROKEN_FACTS.append(
 )
 
 
+@pytest.mark.parametrize(
+    "crm, text, refused",
+    [
+        # a trial's: the whole segment, the held-out with it
+        ("HubSpot", "When a contact enters At Risk, create a call task for the owner and send the SMS win-back offer.", True),
+        ("Klaviyo", "When Segment is At Risk, send the win-back email.", True),
+        ("Braze", "Enrol At Risk customers in the win-back journey.", True),
+        # the holdout left out, in the files' words and in plain ones
+        ("Klaviyo", "When Segment is At Risk and Holdout is not true, send the win-back email.", False),
+        ("HubSpot", "When customer_segment is At Risk and holdout = false, create a call task for the owner.", False),
+        ("Mailchimp", "Send the win-back email to contacts tagged At Risk that do not have the tag Holdout.", False),
+        ("Braze", "Enrol At Risk customers in the win-back journey, excluding the holdout.", False),
+        ("Braze", "Enrol At Risk customers in the win-back journey; leave out held-out customers.", False),
+        ("HubSpot", "Send the win-back sequence to At Risk contacts, excluding contacts whose holdout is true.", False),
+        # reaching nobody: a suppression, a chat routed in; a service message; a tool that imports no file
+        ("Klaviyo", "After the win-back flow ends without an open, move the contact to the suppressed list.", False),
+        ("Intercom", "Route chats from At Risk customers to the priority inbox.", False),
+        ("Klaviyo", "When a payment fails, send the card-update email.", False),
+        # a trial's: the holdout named with what happens to it
+        ("Klaviyo", "When a profile's Segment changes from Champions to At Risk, alert the owner by internal email so they can write a personal note; if Holdout is true, send no note.", False),
+        ("Klaviyo", "When Segment equals Champions, send the early-access email; profiles whose Holdout is true are suppressed from it.", False),
+        ("Klaviyo", "When Segment equals Champions and Holdout is true, start the early-access flow.", True),
+        ("Shopify Flow", "Tag At Risk customers so their next order gets a handwritten card.", False),
+    ],
+)
+def test_an_automation_rule_leaves_the_holdout_out(runs, crm, text, refused):
+    """The CRM files mark a holdout (about one in ten of each segment) that every campaign
+    leaves out, so what the campaigns add can be measured: a rule that reaches a segment's
+    customers in a tool that imports the files says so."""
+    facts = facts_of(runs)
+    assert facts["exports"]["held_out"] >= 20
+    doc = reference()
+    doc["automation_rules"][1].update({"crm": crm, "rule": text})
+    found = [p for p in validate(doc, facts) if p.code == "holdout_not_excluded"]
+    assert [p.path for p in found] == (["automation_rules[1].rule"] if refused else []), found
+    if refused:
+        assert f"({facts['exports']['held_out']:,} in all, {{exports.held_out}})" in found[0].message
+
+
+@pytest.mark.parametrize("held_out, refused", [(302, True), (20, True), (19, False), (0, False), (None, False)])
+def test_a_holdout_too_small_to_keep_may_be_contacted(runs, held_out, refused):
+    """With fewer than 20 held out the report and the hand-over brief say the holdout is too
+    small to tell a campaign's effect from chance, and the user may contact them: the rules may
+    include them; with none marked there is nothing to leave out."""
+    facts = facts_of(runs)
+    facts["exports"]["held_out"] = held_out
+    doc = _set("automation_rules[1].rule", "When a customer moves into At Risk, start the founder win-back flow.")(reference())
+    found = [p.path for p in validate(doc, facts) if p.code == "holdout_not_excluded"]
+    assert found == (["automation_rules[1].rule"] if refused else [])
+
+
 def _covering(days: int):
     """Facts of data that covers only ``days`` days (the period stays 90)."""
 
@@ -487,11 +542,44 @@ def _covering(days: int):
 
 
 # a trial's KPI on spend_last_period_per_customer, on data of 22 days with a 90-day period: the baseline
-# counts 22 days of spend, so the next export's whole period would read as growth with nothing changed
+# counts 22 days of spend, so the next export's whole period would read as growth with nothing changed;
+# the reference's other KPIs, on counts and next-period rates, describe who happened to buy in those days
+# a trial's persona: 'our evening sign-ups, who stick around longer', on a few weeks of data
+BROKEN_FACTS.append(("retention_claim_on_weeks_of_data", _covering(22), "claim_contradicts_fact", ["segments.loyal.persona"], _append_persona("loyal", "They stick around longer than anyone.")))
 BROKEN_FACTS.append(
-    ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", ["kpis[4].metric"],
+    ("kpi_on_a_period_the_data_does_not_cover", _covering(22), "kpi_on_partial_period", [f"kpis[{i}].metric" for i in range(7)],
      _set("kpis[4]", {"segment": "needs_attention", "metric": "spend_last_period_per_customer", "baseline": "{segmentations.rfm.segments.needs_attention.spend_last_period_per_customer}", "target": 95, "review": "monthly"}))
 )
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        ("segments.loyal.persona", "Like our evening sign-ups, they stick around longer.", True),
+        ("segments.loyal.persona", "They stay with us for months.", True),
+        ("segments.loyal.goal", "Reward regulars who keep coming back every quarter.", True),
+        ("segments.loyal.persona", "They are less likely to churn than the First-Timers.", True),
+        ("hypotheses[1].evidence", "It holds: the Steady Regulars stick around longer, as {segmentations.rfm.segments.loyal.repeat_rate} of them bought again.", True),
+        # an aim, a question, the user's own words, a denial: no claim
+        ("segments.loyal.goal", "Keep them coming back every quarter.", False),
+        ("segments.loyal.persona", "Whether they stick around longer, three weeks of orders cannot tell.", False),
+        ("segments.loyal.persona", "You told us they stick around longer.", False),
+        ("segments.loyal.persona", "They do not stay with us for months.", False),
+        # a pathway's outcome may aim at it
+        ("pathways[0].expected_outcome", "More First-Timers stick around longer.", False),
+    ],
+)
+def test_a_retention_claim_needs_data_of_a_whole_period(runs, path, text, refused):
+    """On 22 days of orders with a 90-day period, 'they stick around longer' or 'keep coming back
+    every quarter' describes nothing the data holds: who happened to buy in three weeks. On the
+    whole export the same words are not held to the span."""
+    doc = _set(path, text)(reference())
+    for days, held in ((22, refused), (915, False)):
+        facts = _covering(days)(facts_of(runs))
+        found = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and p.path == path]
+        assert bool(found) == held, (days, found)
+        if held:
+            assert "the data covers 22 days ({data.days_covered}), less than one period of 90 ({period_days})" in found[0].message
 
 
 def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
@@ -518,14 +606,31 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert problem.path == "kpis[0].metric" and "the baseline covers only 22 of the period's 90 days" in problem.message
     assert "aov (spend per order)" in problem.message and "--period 22d" in problem.message
     assert kpi_problems(tmp_path / "out", "aov")[1] == []
+    # counts, shares and repeat rates on those 22 days describe who happened to buy in them
+    for metric in ("count", "pct_customers", "revenue_share", "repeat_rate"):
+        (problem,) = kpi_problems(tmp_path / "out", metric)[1]
+        assert problem.path == "kpis[0].metric" and "who happened to buy in those weeks" in problem.message and "--period 22d" in problem.message, metric
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
-    assert kpi_problems(tmp_path / "out22", "spend_last_period_per_customer")[1] == []
-    # the hand-over brief offers it as a baseline only where check.py takes it
+    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate"):
+        assert kpi_problems(tmp_path / "out22", metric)[1] == [], metric
+    # the hand-over brief offers as baselines only what check.py takes
     from custseg.render.briefs import render_brief
 
     short, whole = (render_brief("operationalize", json.loads((tmp_path / out / "facts.json").read_text())) for out in ("out", "out22"))
     assert "spend_last_period_per_customer}`" not in short and "Last-period spend is not offered: the data covers 22 of the period's 90 days" in short
     assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
+    assert "champions.count}`" not in short and "champions.pct_customers}`" not in short and "`{segmentations.rfm.segments.champions.aov}` (spend per order)" in short
+    assert "champions.count}`" in whole and "champions.pct_customers}`" in whole
+
+
+def test_a_usage_groups_count_is_not_held_to_the_period():
+    """Usage groups are counted on the last 30 days' activity, not on a period: their counts and
+    shares stay KPIs on a short log; last-period spend does not."""
+    from custseg.strategy.kpis import _kpis_on_a_partial_period
+
+    kpis = [{"segment": "power", "metric": m, "baseline": f"{{segmentations.behavioral.segments.power.{m}}}", "target": 30, "review": "monthly"} for m in ("count", "pct_customers", "spend_last_period_per_customer")]
+    assert [p.path for p in _kpis_on_a_partial_period(kpis, 22, 90, usage=True)] == ["kpis[2].metric"]
+    assert [p.path for p in _kpis_on_a_partial_period(kpis, 22, 90)] == ["kpis[0].metric", "kpis[1].metric", "kpis[2].metric"]
 
 
 def test_the_operationalize_brief_says_how_often_a_next_period_kpi_is_reviewed(runs):
@@ -623,6 +728,37 @@ def test_a_pathway_is_not_measured_by_a_rate_of_a_handful(runs, at_cutoff, pathw
     assert [p.path for p in found] == refused, found
     for p in found:
         assert "is the share of only 3 customers of 'loyal' at the check's cutoff ({segmentations.rfm.validation.segments.loyal.customers}): one customer moves it by 33 points" in p.message
+
+
+# a trial's 'customers who buy twice keep buying' held on Loyal's next-period rate of 75.0%, 3 of 4 customers
+BROKEN_FACTS.append(("hunch_verdict_on_a_rate_of_three", _few_at_the_cutoff("loyal", 3), "verdict_on_too_few", ["hypotheses[1].verdict"]))
+
+
+@pytest.mark.parametrize(
+    "loyal_at_cutoff, change, refused",
+    [
+        (3, None, True),  # the reference's evidence: Loyal's rate against New's
+        (3, ("hypotheses[1].verdict", "does not hold"), True),
+        (3, ("hypotheses[1].evidence", "{segmentations.rfm.segments.loyal.next_repeat_rate} of the {segmentations.rfm.validation.segments.loyal.customers} Steady Regulars bought again."), True),
+        (20, None, False),  # enough customers to read as a rate
+        # the corrected verdict: too thin to tell
+        (3, ("hypotheses[1]", {"hunch": "Customers who buy twice keep buying", "verdict": "cannot be tested with this data",
+                               "evidence": "Only {segmentations.rfm.validation.segments.loyal.customers} Steady Regulars were in the segment at the check's cutoff, too few to tell; a rerun on more customers would."}), False),
+        # evidence of more customers beside the rate
+        (3, ("hypotheses[1].evidence", "{segmentations.rfm.segments.loyal.repeat_rate} of the Steady Regulars bought on more than one day, and {segmentations.rfm.segments.loyal.next_repeat_rate} of them again in the last period."), False),
+        (3, ("hypotheses[1].verdict", "partly holds"), False),  # hedged already
+    ],
+)
+def test_a_hunch_is_not_settled_by_a_rate_of_a_handful(runs, loyal_at_cutoff, change, refused):
+    """A verdict that the data settles a hunch, resting only on a next-period rate of fewer than
+    20 customers at the check's cutoff, says more than the data can: it is too thin to tell."""
+    facts = _few_at_the_cutoff("loyal", loyal_at_cutoff)(facts_of(runs))
+    doc = _set(*change)(reference()) if change else reference()
+    found = [p for p in validate(doc, facts) if p.code == "verdict_on_too_few"]
+    assert [p.path for p in found] == (["hypotheses[1].verdict"] if refused else []), found
+    if refused:
+        assert "only 3 customers of 'loyal' at the check's cutoff" in found[0].message and "'cannot be tested with this data'" in found[0].message
+    assert not [p for p in validate(doc, facts) if p.path.startswith("hypotheses") and p.code != "verdict_on_too_few"]
 
 
 def test_the_too_few_floor_is_the_reports():
@@ -930,13 +1066,13 @@ def test_rules_name_segments_as_the_crm_files_do(runs):
     assert "'Dormant Browsers'" in p.message
     # 'Regulars' (Loyal) inside 'Almost Regulars' (Needs Attention) is the other segment's name, given beside its label
     names = {"loyal": "Regulars", "needs_attention": "Almost Regulars", "at_risk": "Slipping Regulars"}
-    assert not rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), start the second-order flow.", **names)
+    assert not rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan) and Holdout is not true, start the second-order flow.", **names)
     (p,) = rule_problems("When the Segment is 'Needs Attention' (the Almost Regulars of this plan), copy the Regulars' flow.", **names)
     assert "'Regulars' names the segment the CRM files label 'Loyal'" in p.message
     # the computed name, with the plan's name beside it or alone; a name the same but for case; part of a name
     assert rule_problems("Move Dormant contacts (the Lapsed One-Timers of this plan) who never opened it to the suppressed list.") == []
     assert rule_problems("Move dormant contacts who never opened the series to the suppressed list.", dormant="DORMANT") == []
-    assert rule_problems("When a contact enters Needs Attention, send the occasional-shopper digest.", needs_attention="Attention") == []
+    assert rule_problems("When a contact enters Needs Attention and Holdout is not true, send the occasional-shopper digest.", needs_attention="Attention") == []
     assert rule_problems("Tag Insiders so their orders get the handwritten card.") == []
 
 
@@ -2437,7 +2573,7 @@ def test_a_usage_rule_on_the_behavior_column_is_judged_by_that_column(runs):
     usage = facts["segmentations"]["behavioral"]["segments"]
     key = next(k for k, s in usage.items() if s["count"])
     name = usage[key]["name"]
-    for text in (f"When the behavior property is {name}, send the nudge.", f"When behavior is {name}, send the nudge."):
+    for text in (f"When the behavior property is {name} and holdout is not true, send the nudge.", f"When behavior is {name}, send the nudge, excluding the holdout."):
         doc["automation_rules"][0].update({"crm": "HubSpot", "segment": key, "rule": text})
         assert not [p for p in validate(doc, facts) if p.path == "automation_rules[0].rule"], text
     doc["automation_rules"][0].update({"rule": "When the health band property is Struggling, create a task."})
@@ -3310,7 +3446,7 @@ def test_a_rule_names_a_segment_the_file_carries(runs, change, crm, text, refuse
     facts = change(facts_of(runs))
     doc = reference()
     doc["automation_rules"][1].update({"crm": crm, "rule": text})
-    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule"]
+    problems = [p for p in validate(doc, facts) if p.path == "automation_rules[1].rule" and p.code.startswith("rule_")]  # not the holdout
     assert [p.code for p in problems] == (["rule_value_not_in_file"] if refused else []), problems
     if refused:
         assert refused in problems[0].message and "'Dormant'" in problems[0].message
@@ -3879,7 +4015,7 @@ def test_a_klaviyo_rule_on_segment_name_is_told_the_column_klaviyo_carries(runs)
     doc["automation_rules"].append({"segment": "at_risk", "crm": "Klaviyo", "rule": "When segment_name is At Risk, start the win-back flow."})
     (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
     assert p.code == "rule_column_not_in_file" and "klaviyo.csv carries the segment's name in Segment" in p.message and "'Segment is At Risk'" in p.message
-    doc["automation_rules"][3]["rule"] = "When Segment is At Risk, start the win-back flow."
+    doc["automation_rules"][3]["rule"] = "When Segment is At Risk and Holdout is not true, start the win-back flow."
     assert not [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
     doc["automation_rules"][3].update({"crm": "Mailchimp", "rule": "When customer_segment is At Risk, start the win-back flow."})
     (p,) = [p for p in validate(doc, facts) if p.path == "automation_rules[3].rule"]
@@ -3925,3 +4061,23 @@ def test_an_expected_outcome_does_not_promise_what_customers_do(runs, said, refu
     doc["pathways"][i]["expected_outcome"] = said
     found = [p for p in validate(doc, facts_of(runs)) if p.path == f"pathways[{i}].expected_outcome" and p.code == "promise_in_text"]
     assert len(found) == (1 if refused else 0), found
+
+
+@pytest.mark.parametrize(
+    "place, text, refused",
+    [
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text them about every new drop.", True),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, text the win-back code to every phone number in segments_generic.csv.", True),
+        ("automation_rules[1].rule", "When Segment equals Champions, Holdout is not true and SMS consent is subscribed, text them about every new drop.", False),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, send an SMS to those who agreed to texts.", False),
+        ("automation_rules[1].rule", "When Segment equals Champions and Holdout is not true, send the plain-text early-access email.", False),
+        ("pathways[0].intervention", "Text every Regular with a phone number in segments_generic.csv a reorder reminder.", True),
+        ("pathways[0].intervention", "Text the Regulars whose sms_consent is yes a reorder reminder.", False),
+    ],
+)
+def test_texts_go_only_to_those_who_agreed(runs, place, text, refused):
+    """A second trial texted every phone in segments_generic.csv of an export that recorded no
+    SMS consent: a rule or a pathway that texts says it goes to those who agreed."""
+    doc = _set(place, text)(reference())
+    found = [p.path for p in validate(doc, facts_of(runs)) if p.code == "texts_without_consent"]
+    assert found == ([place] if refused else [])

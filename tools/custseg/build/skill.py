@@ -120,7 +120,7 @@ def validate(folder: Path) -> list[str]:
                 if len(lines) > TOC_AFTER_LINES and not any(re.match(r"(?i)^(#+\s*)?contents\b", ln.strip()) for ln in lines[:15]):
                     problems.append(f"reference/{path.name} has {len(lines)} lines and no table of contents near the top")
     for link in re.findall(r"((?:reference|scripts)/[a-z0-9_.\-]+\.[a-z]+)", "\n".join(body)):
-        if not (folder / link).exists() and not link.endswith("strategy.schema.json"):
+        if not (folder / link).exists() and not link.endswith(("strategy.schema.json", "facts.schema.json")):
             problems.append(f"SKILL.md points at {link}, which does not exist")
     return problems
 
@@ -185,6 +185,12 @@ def _skill_files(root: Path) -> dict[str, bytes]:
         from custseg.strategy.schema import strategy_json_schema
 
         files["reference/strategy.schema.json"] = (json.dumps(strategy_json_schema(), indent=2, sort_keys=True) + "\n").encode()
+    except ImportError:
+        pass
+    try:  # pydantic derives it: the build's dependency, not the skill's
+        from custseg.build.facts_schema import facts_json_schema
+
+        files["reference/facts.schema.json"] = (json.dumps(facts_json_schema(), indent=2, sort_keys=True) + "\n").encode()
     except ImportError:
         pass
     return files

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custseg import __version__
-from custseg.compute import analysis, months, rfm, seasons
+from custseg.compute import analysis, months, products, rfm, seasons
 from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
@@ -25,12 +25,15 @@ from custseg.facts.schema import (
     SCHEMA_VERSION,
     AfterAsOf,
     DataCoverage,
+    DataProducts,
     DataSeasonality,
     Facts,
+    FirstPurchaseProduct,
     Migration,
     MonthFigures,
     Opportunity,
     PaymentProblems,
+    ProductBuyers,
     Quarters,
     Seasonality,
     Segmentation,
@@ -47,7 +50,7 @@ MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions")  # data fields a run adds (the profile has none of them)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products")  # data fields a run adds (the profile has none of them)
 SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
@@ -408,6 +411,7 @@ class _Transactions(_Base):
         self.censoring_caveats(first_day, as_of, cutoff, span, history, verb)
         self.sales_by_month(buyers, as_of, history, first_day)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
+        self.products_bought(buyers, as_of, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
@@ -623,16 +627,52 @@ class _Transactions(_Base):
             return
         if not len(buyers.day) or int(buyers.day.min()) > as_of:  # no purchase by the as-of date
             return
-        group = np.full(len(buyers.ids), -1, dtype=np.int64)
-        keys: list[str] = []
-        if seg is not None and now is not None:
-            keys = seg.order
-            group[now.metrics.code] = now.index(keys)
+        group, keys = _segment_of_each(buyers, seg, now)
         per_segment, everyone = seasons.by_quarter(buyers, as_of, group, len(keys), self.has_amounts)
         first, last = seasons.window(as_of)
         self.seasonality = DataSeasonality(**_season(seasons.figures(everyone, 0)), window_start=from_day(first), window_end=from_day(last), window_days=seasons.YEAR_DAYS)
         for i, key in enumerate(keys):
             seg.segments[key].seasonality = Seasonality(**_season(seasons.figures(per_segment, i)))
+
+    def products_bought(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
+        """What every customer and each RFM segment bought, and which first purchases brought
+        customers back (compute/products.py); said why not where the data names no products."""
+        lines = self.ds.products
+        if lines is None:
+            self.unavailable["products"] = "the export names no products on its lines (such as Shopify's Lineitem name or a Description column), so nothing says what customers buy"
+            return
+        fold = self.ds.source == "shopify_orders"  # Lineitem name is 'Product - Variant'
+        prepared = products.prepare(lines, buyers.ids, as_of, fold_variants=fold)
+        if not len(prepared.product):
+            self.unavailable["products"] = f"no kept order up to the as-of date names a product in {self.ds.mapping['product_name']}"
+            return
+        group, keys = _segment_of_each(buyers, seg, now)
+        overall, per_segment = products.buyers_by_group(prepared, group, len(keys))
+        named = overall >= products.MIN_BUYERS
+        if not named.any():  # nothing to name: no table of products nobody could be told
+            self.unavailable["products"] = f"no product in {self.ds.mapping['product_name']} was bought by {products.MIN_BUYERS} or more customers, and products fewer bought are never named"
+            return
+        slugs = products.keys_for(prepared.names)
+        everyone = products.ranked(overall, named, prepared.names, products.TOP_OVERALL)
+        for i, key in enumerate(keys):
+            size = seg.segments[key].count
+            if size:
+                seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.segment_products(per_segment[i], named, prepared.names, everyone), per_segment[i], size, prepared.names, slugs)]
+        customers = int(np.count_nonzero(np.bincount(prepared.customer))) if len(prepared.customer) else 0
+        first, settled, rate = products.starters(prepared, buyers.until(as_of), as_of, self.period, named, slugs, products.TOP_OVERALL)
+        self.extra_coverage["products"] = DataProducts(
+            column=self.ds.mapping["product_name"],
+            products=int((overall > 0).sum()),
+            named=int(named.sum()),
+            min_buyers=products.MIN_BUYERS,
+            customers=customers,
+            top=[ProductBuyers(**r) for r in products.rows(everyone, overall, customers, prepared.names, slugs)],
+            first_purchase=[FirstPurchaseProduct(**r) for r in first],
+            starters_before_cutoff=settled,
+            back_within_period_rate=rate,
+            not_merchandise=prepared.not_merchandise,
+            variants_folded=fold,
+        )
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and
@@ -1015,6 +1055,16 @@ def _label(ds: Dataset) -> str:
     return ", ".join(f.path for f in ds.files)
 
 
+def _segment_of_each(buyers: Ledger, seg: Segmentation | None, now: Scoring | None) -> tuple[np.ndarray, list[str]]:
+    """Each buyer's RFM segment at the as-of date as an index into the segments' keys (best
+    first), -1 for none; and those keys (none without RFM segments)."""
+    group = np.full(len(buyers.ids), -1, dtype=np.int64)
+    if seg is None or now is None:
+        return group, []
+    group[now.metrics.code] = now.index(seg.order)
+    return group, seg.order
+
+
 def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
     """Day numbers as an Arrow date column: written as YYYY-MM-DD, empty where missing."""
     import pyarrow as pa
@@ -1045,7 +1095,7 @@ def _monetary_definition(ds: Dataset) -> str:
     if ds.dropped.get("returned"):  # --exclude-returns: the sales stay, their returns went
         return "revenue per customer up to the as-of date, before returns (orders with a negative amount were left out)"
     if ds.returns_netted or ds.dropped.get("return_without_sale"):
-        return "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase"
+        return "net revenue per customer up to the as-of date, each return taken off the customer's latest earlier purchase (what it exceeds that by, off the ones before it), never below zero"
     return "net revenue per customer up to the as-of date"
 
 

@@ -2,7 +2,8 @@
 
 The schema is defined once, here, with standard-library dataclasses so the skill's
 container can build and read it without pydantic; the CLI exports its JSON Schema with
-pydantic's TypeAdapter (``segment schema facts``). Keys are stable and namespaced per
+pydantic's TypeAdapter (custseg.build.facts_schema; the skill ships it as
+``reference/facts.schema.json``). Keys are stable and namespaced per
 segmentation, e.g. ``segmentations.rfm.segments.champions.count``.
 
 Conventions: shares and rates are fractions (0.25 = 25%), money is in ``data.currency``
@@ -116,6 +117,23 @@ class FailedPayments:
 
 
 @dataclass
+class ExcludedTestCharges:
+    """--exclude-test-charges: the customers whose whole spend was under 2% of the median
+    customer's, left out with all their rows (data.dropped: 'test_charge' for their payments,
+    'test_charge_unpaid' for their failed or unfinished checkouts). Amounts in data.currency."""
+
+    customers: int
+    payments: int  # their paid payments (orders)
+    paid_value: float
+    unpaid_checkouts: int  # their failed or unfinished checkouts (orders): never paid
+    unpaid_value: float
+    # of those checkouts, the payments still outstanding (retries counted once, not paid later):
+    # left out of data.failed_payments' outstanding totals with their customers
+    outstanding_payments: int
+    outstanding_value: float
+
+
+@dataclass
 class ChannelFigures:
     """Kept orders that came through one sales channel (Shopify's Source: web, pos,
     shopify_draft_order, an app's id, a marketplace such as Nordstrom or tiktok)."""
@@ -167,6 +185,47 @@ class Installments:
 
 
 @dataclass
+class ProductBuyers:
+    """A product's buyers in a group: distinct customers with a kept order naming it, up to the as-of date."""
+
+    key: str  # the fact key of the product (its name in lower case, words joined by '-')
+    name: str  # as the export names it (Shopify's Lineitem name: product and variant)
+    buyers: int
+    buyers_share: float  # of the group's customers
+
+
+@dataclass
+class FirstPurchaseProduct:
+    """A product in customers' first purchase day, and whether those who started with it came back."""
+
+    key: str
+    name: str
+    starters: int  # customers whose first purchase day's orders named it
+    starters_before_cutoff: int  # of them, those whose first purchase day was at least one period before the as-of date
+    back_within_period_rate: float | None  # of those, the share who bought again within one period of their first day; None from fewer than 20
+
+
+@dataclass
+class DataProducts:
+    """Order exports and logs that name what each line sold (compute/products.py). A product is
+    named only when at least ``min_buyers`` customers bought it; add-ons that sell no
+    merchandise (shipping protection, free returns, tips) and gift cards are counted apart and
+    never ranked."""
+
+    column: str  # the column read (Lineitem name, Description)
+    products: int  # distinct names on the kept orders' lines up to the as-of date (add-ons left out)
+    named: int  # of them, bought by at least min_buyers customers: the only ones facts name
+    min_buyers: int
+    customers: int  # customers with a kept line naming a product
+    top: list[ProductBuyers]  # every customer together: the most bought, by buyers
+    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day
+    starters_before_cutoff: int  # customers whose first purchase day was at least one period before the as-of date and named a product
+    back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
+    not_merchandise: dict[str, int]  # add-on or gift card name -> lines, left out of every ranking
+    variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
+
+
+@dataclass
 class AfterAsOf:
     """Purchases after an as-of date earlier than the data's end: left out of the segments and of
     every figure (data's orders, revenue, customers and dates stop at the as-of date)."""
@@ -206,6 +265,7 @@ class DataCoverage:
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
     marketplace: Marketplace | None = None  # order exports with marketplace orders (channels TikTok, Nordstrom, Amazon...)
     failed_payments: FailedPayments | None = None  # order exports and logs with failed or unfinished payments: them followed per customer
+    test_charges: ExcludedTestCharges | None = None  # --exclude-test-charges: the customers it left out, their payments and unpaid checkouts apart, and their outstanding payments (not in failed_payments)
     by_month: list[MonthFigures] | None = None  # order exports, logs and event logs' purchases: one row per calendar month
     seasonality: DataSeasonality | None = None  # transaction data holding a year up to the as-of date (else facts.unavailable.seasonality says why)
     ignored_columns: list[str] | None = None  # the input's columns no role reads (their names only)
@@ -214,6 +274,7 @@ class DataCoverage:
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
+    products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)
     after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
 
 
@@ -241,7 +302,7 @@ class SegmentStats:
     trend: str | None = None  # growing | stable | declining, by share of customers
     trend_change: float | None = None  # relative change of the share: 0.25 = a quarter larger
     next_repeat_rate: float | None = None  # validation: share who bought in the next period
-    mean_scores: dict[str, float] | None = None
+    mean_scores: dict[str, float | None] | None = None  # r, f, m: None for a segment without customers
     # Event logs' behavioral segments: usage figures a plan's KPIs on usage compare with
     active_days_30: float | None = None  # mean days with any event in the last 30
     days_since_active: float | None = None  # median days since the last event
@@ -262,6 +323,11 @@ class SegmentStats:
     # RFM beside value tiers: the segment's customers in each tier (tier key -> customers), so a
     # plan can pick a large segment's big spenders by the CRM files' Value Tier column
     value_tiers: dict[str, int] | None = None
+    # RFM on data naming each line's product (data.products): the segment's five most bought
+    # products (and any tied with the fifth, up to ten) and every product of data.products.top
+    # (bought by none of them too), most buyers first (ProductBuyers; only products data.products
+    # names); None for a segment without customers
+    products: list[ProductBuyers] | None = None
 
 
 @dataclass

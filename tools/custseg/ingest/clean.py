@@ -38,6 +38,7 @@ REASON_ORDER = (
     "zero_value",
     "excluded_channel",
     "test_charge",
+    "test_charge_unpaid",
     "returned",
     "no_identity",
 )
@@ -131,6 +132,7 @@ class Cleaned:
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
+    lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
@@ -148,6 +150,7 @@ class Cleaned:
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     subscriptions: pd.DataFrame | None = None  # event logs: identity, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off an earlier purchase
+    test_charges: dict | None = None  # --exclude-test-charges: the customers left out, their payments and unpaid checkouts apart, and what of those was outstanding
     currency: str | None = None
     has_revenue: bool = True
     notes: list[str] = field(default_factory=list)
@@ -302,8 +305,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total") if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
-    if "order_id" in m:
-        orders = _collapse(pd.DataFrame(per_row), pd.factorize(key, sort=False)[0], text_roles)
+    codes = pd.factorize(key, sort=False)[0] if "order_id" in m else None  # each row's order: its row in orders
+    if codes is not None:
+        orders = _collapse(pd.DataFrame(per_row), codes, text_roles)
     else:  # a plain log: every row is an order, nothing to collapse (no n_rows: one row each)
         orders = pd.DataFrame(per_row, copy=False)
 
@@ -380,18 +384,21 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     reason.assign(orders["day"].isna().to_numpy(), f"unparseable_{m['date']}")
     reason.assign((orders["amount_bad"] | orders["net"].isna()).to_numpy(), f"unparseable_{amount_col}")
 
-    folded = None
+    folded, overdrawn = None, None
     recorded = orders["net"].to_numpy(dtype="float64", na_value=np.nan)  # the amounts as the rows give them, before returns come off
     if negative is not None and opts.net_returns and negative.any():  # returns come off spend, not counted as purchases
-        orders["net"], folded = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
+        orders["net"], folded, overdrawn = _net_returns(orders["day"].to_numpy(), orders["net"].to_numpy(dtype="float64"), identity, negative, reason)
 
     tests = None
     if opts.exclude_test_charges:  # before the follow-up: a test customer's unfinished checkouts are tests too
         attempt_codes = [i for i, n in enumerate(reason.names) if n in STRIPE_ATTEMPT_REASONS]
         net = orders["net"].to_numpy(dtype="float64", na_value=np.nan)
         flagged = test_charges(identity, net, reason.kept, np.isin(reason.code, attempt_codes))
-        tests = _test_charge_split(flagged, reason.kept, net)
-        reason.relabel(flagged, "test_charge")
+        if flagged.any():
+            tests = _test_charge_summary(identity, orders["day"].to_numpy(), net, reason, flagged, source)
+            paid = flagged & reason.kept
+            reason.relabel(paid, "test_charge")  # what they paid, and apart what they never paid: a dashboard shows the two apart
+            reason.relabel(flagged & ~paid, "test_charge_unpaid")
 
     # 7. Payments that did not go through, followed per customer: retries fold into one
     # payment, and one paid later is not lost (ingest/payments.py).
@@ -419,9 +426,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if returns_netted:
         kept = kept & ~folded
         notes.append(_netted_note(returns_netted))
-        if "return_without_sale" in reason.names:
-            unmatched = reason.code == reason.names.index("return_without_sale")
-            notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
+    if dropped_orders.get("return_without_sale"):  # said even when no return found a purchase to come off
+        unmatched = reason.code == reason.names.index("return_without_sale")
+        notes.append(_unmatched_returns_note(identity, unmatched, kept, dropped_orders["return_without_sale"], dropped_value.get("return_without_sale"), currency or (opts.currency.upper() if opts.currency else None)))
     installments = None
     if "description" in orders or "installment_index" in orders:  # a later installment is no new order
         installments, kept = _fold_installments(orders, kept, identity)
@@ -439,6 +446,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             out["recurring"] = billed[kept]
             if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
                 out["plan_cycle"] = plan_cycle_days(orders["plan"])[kept]
+    lines = product_lines(live["product_name"], codes, kept, negative) if "product_name" in m else None
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -449,11 +457,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if negative is not None:  # a log keeps its 0.00 rows as purchases: said, so 'nothing left out' hides nothing
         notes.extend(_zero_amount_notes(recorded[kept], orders["net"].to_numpy(dtype="float64", na_value=np.nan)[kept]))
     currency = currency or (money["amount"].currency_hint if "amount" in money else None) or _label(opts)
+    if overdrawn is not None and overdrawn.purchases:
+        warnings.append(_overdrawn_warning(overdrawn, currency))
     notes.extend(_included_note(orders, kept, m, currency))
-    if "test_charge" in dropped:
-        left = int(identity[reason.code == reason.names.index("test_charge")].nunique())
-        notes.append(f"--exclude-test-charges left out {left:,} {'customer' if left == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
-                     f"{dropped['test_charge']:,} rows, {_test_charge_words(tests, currency)}")
+    if tests is not None:
+        notes.append(_test_charge_note(tests, dropped, currency))
     if "unpaid" in dropped and not opts.include_unpaid:
         n = dropped_orders["unpaid"]
         warnings.append(f"{n:,} {'order' if n == 1 else 'orders'} not fully paid (pending, authorized, on hold or partly paid) {'is' if n == 1 else 'are'} not counted; add --include-unpaid to count {'it' if n == 1 else 'them'}")
@@ -469,6 +477,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_value=dropped_value,
         dropped_gross=dropped_gross,
         orders=out,
+        lines=lines,
         contacts=contacts,
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,
@@ -480,6 +489,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,
+        test_charges=tests,
         currency=currency,
         notes=notes,
         warnings=warnings,
@@ -514,23 +524,43 @@ def _included_note(orders: pd.DataFrame, kept: np.ndarray, m: dict[str, str], cu
     return [f"revenue counts each order's {m['amount']}, which includes {listing} on the kept orders: a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue"]
 
 
-def _test_charge_split(flagged: np.ndarray, kept: np.ndarray, net: np.ndarray) -> tuple[int, float, int, float]:
-    """The test customers' payments and their failed or unfinished checkouts, rows and amounts
-    apart: a checkout of 3,000 that never went through is not 3,000 of test spend."""
-    paid, tried = flagged & kept, flagged & ~kept
-    return int(paid.sum()), float(np.nansum(net[paid])), int(tried.sum()), float(np.nansum(net[tried]))
+def _test_charge_summary(identity: pd.Series, day: np.ndarray, net: np.ndarray, reason: Reasons, flagged: np.ndarray, source: str) -> dict:
+    """facts' data.test_charges: the test customers' payments and their failed or unfinished
+    checkouts, counts and amounts apart (a checkout of 3,000 that never went through is not
+    3,000 of test spend), and the payments of those checkouts still outstanding once retries
+    count once and payments made later come off (ingest/payments.py, on the test customers'
+    rows as they were before being left out): the outstanding totals leave them out with them."""
+    paid, tried = flagged & reason.kept, flagged & ~reason.kept
+    theirs = identity.isin(identity[flagged].unique()).to_numpy()
+    follow = follow_up(identity[theirs].reset_index(drop=True), day[theirs], net[theirs], reason.names, reason.code[theirs], source)
+    owed = follow.summary if follow is not None else {}
+    return {
+        "customers": int(identity[flagged].nunique()),
+        "payments": int(paid.sum()),
+        "paid_value": round(float(np.nansum(net[paid])), 2),
+        "unpaid_checkouts": int(tried.sum()),
+        "unpaid_value": round(float(np.nansum(net[tried])), 2),
+        "outstanding_payments": int(owed.get("outstanding", 0)),
+        "outstanding_value": owed.get("outstanding_value") or 0.0,
+    }
 
 
-def _test_charge_words(split: tuple[int, float, int, float] | None, currency: str | None) -> str:
-    """'8 payments (9.97 USD) and 2 failed or unfinished checkouts (6,000.00 USD, never paid)'."""
-    if split is None:
-        return "their payments and any failed or unfinished checkouts"
-    paid, paid_value, tried, tried_value = split
+def _test_charge_note(tests: dict, dropped: Counter, currency: str | None) -> str:
+    """'--exclude-test-charges left out 3 customers ...: 10 rows, 8 payments (9.97 USD) and 2
+    failed or unfinished checkouts (6,000.00 USD, never paid); of those checkouts, 1 payment
+    (3,000.00 USD) was outstanding ...'."""
     unit = f" {currency}" if currency else ""
-    words = f"{paid:,} {'payment' if paid == 1 else 'payments'} ({paid_value:,.2f}{unit})"
+    n, paid, tried = tests["customers"], tests["payments"], tests["unpaid_checkouts"]
+    rows = dropped.get("test_charge", 0) + dropped.get("test_charge_unpaid", 0)
+    text = (f"--exclude-test-charges left out {n:,} {'customer' if n == 1 else 'customers'} whose whole spend was under {TEST_CHARGE_SHARE:.0%} of the median customer's: "
+            f"{rows:,} rows, {paid:,} {'payment' if paid == 1 else 'payments'} ({tests['paid_value']:,.2f}{unit})")
     if tried:
-        words += f" and {tried:,} failed or unfinished {'checkout' if tried == 1 else 'checkouts'} ({tried_value:,.2f}{unit}, never paid)"
-    return words
+        text += f" and {tried:,} failed or unfinished {'checkout' if tried == 1 else 'checkouts'} ({tests['unpaid_value']:,.2f}{unit}, never paid)"
+    owed = tests["outstanding_payments"]
+    if owed:
+        text += (f"; of those checkouts, {owed:,} {'payment' if owed == 1 else 'payments'} ({tests['outstanding_value']:,.2f}{unit}) {'was' if owed == 1 else 'were'} outstanding "
+                 "(not paid later, retries counted once): left out of the outstanding payments with their customers, as a test customer owes nothing")
+    return text
 
 
 def test_charges(identity: pd.Series, net: np.ndarray, kept: np.ndarray, attempts: np.ndarray) -> np.ndarray:
@@ -587,12 +617,23 @@ def _service_note(codes: pd.Series, value: float, only_service: int, invoices: b
     return f"{len(codes):,} lines of {SERVICE_WORDS} ({listing}) are not products a customer bought: left out of spend (together {value:,.2f}){rest}"
 
 
-def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class Overdrawn:
+    """--net-returns: purchases a return took below zero, and what came of it."""
+
+    purchases: int = 0  # purchases a return brought below zero (the return was larger than the purchase it came off)
+    customers: int = 0  # of their customers, those whose returns came to more than all they bought before them in the data
+    value: float = 0.0  # by how much, together: left out of spend (the sale was before the data began)
+
+
+def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative: np.ndarray, reason: Reasons) -> tuple[np.ndarray, np.ndarray, Overdrawn]:
     """--net-returns: each kept return (an order with a negative amount) is added to the same
     customer's latest kept purchase on or before its day, so spend is net of it while orders and
     purchase days count sales only. A return with no earlier purchase in the data (its sale fell
-    before the data starts) is dropped as 'return_without_sale'. Returns the new net amounts and
-    the mask of returns folded into a purchase."""
+    before the data starts) is dropped as 'return_without_sale'. A purchase a return takes below
+    zero passes the rest on to the customer's earlier purchases (:func:`_carry_back`), so no
+    purchase and no customer's spend is below zero. Returns the new net amounts, the mask of
+    returns folded into a purchase, and the purchases that went below zero."""
     kept = reason.kept
     ids = identity.to_numpy()
     returns = np.flatnonzero(negative & kept)
@@ -609,7 +650,31 @@ def _net_returns(day: np.ndarray, net: np.ndarray, identity: pd.Series, negative
     folded[rows] = True
     out = net.copy()
     np.add.at(out, matched["target"].to_numpy()[has_sale].astype(np.int64), net[rows])
-    return out, folded
+    return out, folded, _carry_back(out, day, ids, sales)
+
+
+def _carry_back(out: np.ndarray, day: np.ndarray, ids: np.ndarray, sales: np.ndarray) -> Overdrawn:
+    """A purchase below zero once its returns came off (a return of something bought earlier)
+    goes to 0.00 and passes what is left to the same customer's earlier purchases, latest first,
+    in place in ``out``. What is left past their first purchase in the data was bought before
+    the data began: it is left out of spend, as a return with no earlier purchase is, so no
+    customer's spend is below zero (a negative spend would rank under every buyer's)."""
+    below = sales[out[sales] < 0]
+    if not len(below):
+        return Overdrawn()
+    theirs = sales[pd.Series(ids[sales]).isin(pd.unique(ids[below])).to_numpy()]
+    chain = pd.DataFrame({"who": ids[theirs], "day": day[theirs], "row": theirs, "amount": out[theirs]})
+    chain = chain.sort_values(["who", "day", "row"], ascending=[True, False, False], kind="stable")
+    # The carry into each purchase, latest first: w[j+1] = max(0, w[j] - amount[j]), w[0] = 0,
+    # which is the running sum of -amount before j less its running minimum (its first value, 0, included).
+    owed = -chain["amount"]
+    before = owed.groupby(chain["who"], sort=False).cumsum() - owed
+    carry = (before - before.groupby(chain["who"], sort=False).cummin()).to_numpy()
+    amount = chain["amount"].to_numpy()
+    out[chain["row"].to_numpy()] = np.round(np.maximum(amount - carry, 0.0), 2)  # to the cent: a purchase returned in full is 0.00, not 1e-14
+    past_first = np.maximum(carry - amount, 0.0)[~chain["who"].duplicated(keep="last").to_numpy()]  # left after each customer's earliest purchase
+    past_first = past_first[past_first > 0.005]
+    return Overdrawn(int(len(below)), int(len(past_first)), round(float(past_first.sum()), 2))
 
 
 def _zero_amount_notes(recorded: np.ndarray, net: np.ndarray) -> list[str]:
@@ -625,6 +690,21 @@ def _zero_amount_notes(recorded: np.ndarray, net: np.ndarray) -> list[str]:
         notes.append(f"{netted:,} {'purchase comes' if netted == 1 else 'purchases come'} to 0.00 once the returns came off {'it' if netted == 1 else 'them'} (--net-returns): "
                      f"kept as {'a purchase' if netted == 1 else 'purchases'} on {'its' if netted == 1 else 'their'} day, adding nothing to spend")
     return notes
+
+
+def _overdrawn_warning(over: Overdrawn, currency: str | None) -> str:
+    """--net-returns: purchases a return took below zero, said in numbers (a trial's UCI log
+    had customers whose spend came out negative, ranked below every buyer)."""
+    n = over.purchases
+    text = (f"{n:,} {'purchase' if n == 1 else 'purchases'} came to below zero once {'its' if n == 1 else 'their'} returns came off (--net-returns: "
+            f"a return larger than the purchase it came off): {'it counts' if n == 1 else 'each counts'} 0.00 and the rest came off the same customer's earlier purchases, latest first, "
+            "so no purchase and no customer's spend is below zero")
+    if over.customers:
+        unit = f" {currency}" if currency else ""
+        whom = "1 customer" if over.customers == 1 else f"{over.customers:,} customers"
+        text += (f"; for {whom} the rest was more than all they bought before the return, {over.value:,.2f}{unit} in all (returns of purchases from before the data began): "
+                 "it is left out of revenue, as returns with no earlier purchase are, so revenue is that much above the export's own net total")
+    return text
 
 
 def _netted_note(n: int) -> str:
@@ -660,6 +740,19 @@ def _returns_warning(orders: pd.DataFrame, negative: np.ndarray) -> list[str]:
         f"{n:,} of {len(orders):,} orders have a negative amount (returns or cancellations the log records as rows): they count as orders "
         f"on their day and net against spend, so {broke_even:,} {whose} net spend is zero or below; add --net-returns to take them off spend without counting them as purchases, or --exclude-returns to leave them out"
     ]
+
+
+def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray, returns: np.ndarray | None = None) -> pd.DataFrame:
+    """The kept orders' lines that name a product: ``order`` is the order's row among the kept
+    orders (Cleaned.orders), ``product`` its trimmed name. ``codes`` gives each row's order
+    (None: every row is an order of its own); a log's ``returns`` (orders with a negative
+    amount, kept to come off spend) name what came back, not what anyone bought."""
+    order = codes if codes is not None else np.arange(len(names))
+    position = np.cumsum(kept) - 1  # an order's row among the kept ones
+    product = text(names).reset_index(drop=True)
+    bought = kept & ~returns if returns is not None else kept
+    named = product.notna().to_numpy() & bought[order]
+    return pd.DataFrame({"order": position[order][named], "product": product[named].reset_index(drop=True)})  # Arrow strings: no copy per line
 
 
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:
@@ -735,8 +828,10 @@ def _early_identity(column: pd.Series, key: str | None) -> tuple[pd.Series, Pseu
 
 
 def _plain_identity(m: dict[str, str], source: str) -> bool:
-    """Whether the identity is the mapped customer column alone (no email or phone to prefer)."""
-    return "customer" in m and not any(r in m for r in ("email", "phone", "billing_phone", "shipping_phone")) and source != "woocommerce_orders"
+    """Whether the identity is the mapped customer column alone (no email or phone to prefer:
+    only Shopify's phones identify a customer; a Stripe metadata phone is for the CRM files)."""
+    phones = source == "shopify_orders" and any(r in m for r in ("phone", "billing_phone", "shipping_phone"))
+    return "customer" in m and "email" not in m and not phones and source != "woocommerce_orders"
 
 
 def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:

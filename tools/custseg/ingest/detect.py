@@ -69,6 +69,7 @@ SPECS: tuple[SourceSpec, ...] = (
             "channel": ("source",),
             "shipping": ("shipping",),
             "taxes": ("taxes",),
+            "product_name": ("lineitemname",),  # what each line sold: products per segment (names bought by a few customers are never shown)
         },
         required=("order_id", "date", "amount", "status", "email"),
         line_items=True,
@@ -106,6 +107,9 @@ SPECS: tuple[SourceSpec, ...] = (
             "currency": ("currency",),
             "status": ("status",),
             "email": ("customeremail",),
+            # a checkout's phone kept in the payment's metadata (Stripe has no phone column of
+            # its own): for the CRM files only, never the identity; Stripe records no SMS consent
+            "phone": ("customerphonemetadata", "phonemetadata", "phonenumbermetadata", "customerphone"),
             "customer": ("customerid",),
             "description": ("description",),  # read only to tell subscription payments apart; never kept
             "plan": ("planmetadata", "plannamemetadata", "planintervalmetadata", "intervalmetadata", "billingintervalmetadata"),  # a plan name that says its billing cycle
@@ -180,6 +184,7 @@ GENERIC: dict[str, SourceSpec] = {
             "unit_price": ("unitprice", "price", "itemprice"),
             "currency": ("currency", "currencycode", "ordercurrency"),
             "product": ("stockcode", "sku", "productcode", "itemcode", "articlecode", "articlenumber"),
+            "product_name": ("productname", "description", "itemname", "itemdescription", "productdescription", "producttitle", "lineitemname", "articlename"),
         },
         required=("customer", "date", "amount|quantity+unit_price"),
         line_items=True,

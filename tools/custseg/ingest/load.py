@@ -76,6 +76,7 @@ class Dataset:
     no_kept_order_contacts: pd.DataFrame | None = field(default=None, repr=False)  # their customer_id, email, consent: never for the model
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
+    products: pd.DataFrame | None = None  # customer_id, date, product: the kept orders' lines that name a product (order exports and logs with product names)
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
@@ -87,6 +88,7 @@ class Dataset:
     outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
+    test_charges: dict | None = None  # --exclude-test-charges: the customers left out, their payments and unpaid checkouts apart, and what of those was outstanding
 
 
 def load(paths: list[str], options: IngestOptions | None = None) -> Dataset:
@@ -203,6 +205,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         return out
 
     transactions = id_column(cleaned.orders, cleaned.pseudonyms)
+    products = _product_lines(cleaned.lines, transactions)
     events = id_column(cleaned.events)
     contacts = ids(cleaned.contacts)
     if contacts is not None and "own_id" in contacts:
@@ -232,6 +235,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         dropped_orders=_ordered(cleaned.dropped_orders) if cleaned.dropped_orders is not None else None,
         dropped_value=cleaned.dropped_value,
         transactions=transactions,
+        products=products,
         events=events,
         customers=customers,
         contacts=contacts,
@@ -256,7 +260,20 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),
         payment_problem_events=cleaned.payment_problem_events,
+        test_charges=cleaned.test_charges,
     )
+
+
+def _product_lines(lines: pd.DataFrame | None, transactions: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each named line with its order's pseudonymous customer and date."""
+    if lines is None or transactions is None:
+        return None
+    order = lines["order"].to_numpy()
+    return pd.DataFrame({
+        "customer_id": transactions["customer_id"].iloc[order].reset_index(drop=True),
+        "date": transactions["date"].to_numpy()[order],
+        "product": lines["product"].reset_index(drop=True),
+    })
 
 
 def source_ids(identity: pd.Series, customer: pd.Series) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "never_paid_key": NEVER_PAID_KEY,
         "never_paid_name": NEVER_PAID_NAME,
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
-        "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable),
+        "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable, facts["data"].get("test_charges")),
         "owers_unreachable": owers_unreachable,
         # a file without a header row: its columns are named column_1, column_2... by position
         "headerless": any(re.fullmatch(r"column_\d+", str(c)) for c in (facts["data"].get("mapping") or {}).values()),

@@ -36,7 +36,7 @@ from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME
 from custseg.strategy.budget import budget_unit
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
-from custseg.strategy.validate import LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
+from custseg.strategy.validate import ANSWERABLE, LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
 HTML_TEMPLATE = "report.html.j2"
@@ -242,7 +242,8 @@ DROP_REASONS = {
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
     "excluded_channel": "sales channel left out (--exclude-channel)",
-    "test_charge": "possible test customers (--exclude-test-charges): spend under 2% of the median customer's; their payments and unfinished checkouts (a note below gives each apart)",
+    "test_charge": "possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's",
+    "test_charge_unpaid": "possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid",
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
     "requires_payment_method": "payment never completed",
@@ -261,6 +262,7 @@ SEGMENTATION_TITLES = {
     "migration": "Segment migration",
     "validation": "Next-period validation",
     "seasonality": "Seasonality by segment",
+    "products": "Products by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -280,7 +282,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -680,6 +682,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "names": names,
         "base": base(seg, data),
         "seasons": _seasons(seg, data),
+        "products": _products(seg, data),
         "has_mrr": has_mrr(data),
     }
 
@@ -708,6 +711,28 @@ def _seasons(seg: dict, data: dict | None) -> dict | None:
         "rows": rows,
         "all": row("All buyers" if base(seg, data)["partial"] else "All customers", year),
     }
+
+
+def _products(seg: dict, data: dict | None) -> dict | None:
+    """What each segment bought (its most bought products: buyers and share of the segment),
+    everyone's, and the first purchases with their come-back rates (data.products)."""
+    prod = (data or {}).get("products")
+    if not isinstance(prod, dict):
+        return None
+    rows = [{"name": r["name"], "items": most_bought(r.get("products") or [])} for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
+    if not rows:
+        return None
+    return {**prod, "rows": rows, "all_name": "All buyers" if base(seg, data)["partial"] else "All customers", "top5": (prod.get("top") or [])[:5]}
+
+
+def most_bought(items: list[dict], top: int = 5) -> list[dict]:
+    """A segment's five most bought (facts list them most buyers first, best sellers of all
+    customers beside them) and any tied with the fifth: no cut inside a tie."""
+    bought = [p for p in items if (p.get("buyers") or 0) > 0]
+    if len(bought) <= top:
+        return bought
+    last = bought[top - 1]["buyers"]
+    return [p for p in bought if p["buyers"] >= last]
 
 
 def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
@@ -814,7 +839,7 @@ def _data(facts: dict) -> dict:
         "prospects_by_status": [{"status": k, "count": v} for k, v in (d.get("prospects_by_status") or {}).items()],
         "dropped": dropped,
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
-        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts)),
+        "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts), d.get("test_charges")),
         "has_dropped_orders": bool(dropped_orders),
         # the net amount of the orders each reason left out: sales the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
@@ -866,12 +891,15 @@ def unreachable_owers(facts: dict) -> int:
     return never if reached == 0 and no_email == never else 0
 
 
-def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, unreachable: int = 0) -> str | None:
+def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, unreachable: int = 0, tests: dict | None = None) -> str | None:
     """data.failed_payments in one paragraph: the attempts as payments, what was paid later,
     what is still outstanding, and who made no successful payment at all. ``unreachable``:
-    :func:`unreachable_owers`, said when they cannot be reminded."""
+    :func:`unreachable_owers`, said when they cannot be reminded. ``tests``: data.test_charges,
+    whose outstanding payments these totals leave out, said so (with no totals, the run's note
+    on the test customers says it)."""
     if not isinstance(fp, dict) or not fp.get("attempts"):
         return None
+    left_out = tests_owed_text(tests, currency)
 
     def worth(value: Any) -> str:
         return f" ({fmt_money(value, currency)})" if _number(value) is not None else ""
@@ -907,7 +935,19 @@ def failed_payments_text(fp: dict | None, currency: str | None, listed_as: str, 
     elif never:
         text += (f" Of those customers, {many(never, 'person', 'people')} made no successful payment in the export{worth(fp.get('never_paid_value'))}: failed sign-ups, or subscribers whose renewal failed. "
                  f"They are in no segment, and the CRM files list them as the segment '{listed_as}' where the export gives an email.")
-    return text
+    return f"{text} {left_out}" if left_out else text
+
+
+def tests_owed_text(tests: dict | None, currency: str | None) -> str:
+    """data.test_charges' outstanding payments, left out of the outstanding totals with the
+    possible test customers: 'The 3 possible test customers left out (...) had 1 outstanding
+    payment (3,000.00 USD) ...'; '' when they owed nothing."""
+    if not isinstance(tests, dict) or not tests.get("outstanding_payments"):
+        return ""
+    n, owed = tests.get("customers") or 0, tests["outstanding_payments"]
+    worth = f" ({fmt_money(tests['outstanding_value'], currency)})" if _number(tests.get("outstanding_value")) is not None else ""
+    return (f"The {fmt_count(n)} possible test {'customer' if n == 1 else 'customers'} left out (spend under 2% of the median customer's) had "
+            f"{fmt_count(owed)} outstanding {'payment' if owed == 1 else 'payments'}{worth}, not counted in any outstanding total: a test customer owes nothing.")
 
 
 def buyers(facts: dict) -> dict:
@@ -1349,7 +1389,8 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
         "warnings": [for_owner(w) for w, answer in answers if answer is None],
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None],
+        # the data's age, once answered, is said with the answer in the summary's first point, not here again
+        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))],
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1358,7 +1399,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "exports": exports,
         # when the user said the export is not their whole customer base (data_scope): their words
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
-        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage),
+        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age")),
     }
 
 
@@ -1379,13 +1420,13 @@ def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict
     return [_other(k, segs[k], data) for k in keys if k != shown_first]
 
 
-def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None) -> list[dict]:
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None) -> list[dict]:
     """The report's opening points: who brings the revenue, the largest group, the move most
     worth making, whether the segments held up, who email reaches and where the plan is.
     A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
     Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
     currency = (facts.get("data") or {}).get("currency")
-    points = _data_age_point(facts)
+    points = _data_age_point(facts, age_answer)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
     points += _rfm_points(rfm, currency, _named_sales_only(facts), value_tier_names(facts), facts.get("period_days"))
     if not usage:
@@ -1431,7 +1472,7 @@ def after_as_of_text(data: dict) -> str | None:
     return orders + (f" ({'; '.join(parts)})" if parts else "")
 
 
-def _data_age_point(facts: dict) -> list[dict]:
+def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
     (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
     end says so, and what was left out after it (a trial's report said the data ended in 1998
@@ -1441,7 +1482,9 @@ def _data_age_point(facts: dict) -> list[dict]:
     points = []
     if data_age(facts):
         ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
-        points.append({"lead": "Old data", "text": f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since. Export the data again for today's picture."})
+        then = f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since."
+        told = f" Asked at intake, you said: {answer.strip()}" if isinstance(answer, str) and answer.strip() else " Export the data again for today's picture."
+        points.append({"lead": "Old data", "text": then + told})
     if after:
         points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
     return points
@@ -1455,13 +1498,15 @@ def _outstanding_point(facts: dict) -> list[dict]:
         return []
     n, people = fp["outstanding"], fp.get("outstanding_customers") or 0
     worth = f" ({fmt_money(fp['outstanding_value'], data.get('currency'))})" if _number(fp.get("outstanding_value")) is not None else ""
+    tests = tests_owed_text(data.get("test_charges"), data.get("currency"))  # what these totals leave out, said beside them
     if unreachable_owers(facts):
         return [{"lead": "Payments outstanding", "text": (
             f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} customer {'id' if people == 1 else 'ids'} {'were never completed' if set(fp.get('reasons') or []) <= {'incomplete', 'cancelled'} else 'failed or were never completed'}, and none of them paid in the export; "
-            "none left an email, so no reminder can reach them (and one person who tried twice shows as two ids): look at where sign-ups stop at payment instead.")}]
+            "none left an email, so no reminder can reach them (and one person who tried twice shows as two ids): look at where sign-ups stop at payment instead." + (f" {tests}" if tests else ""))}]
     return [{"lead": "Payments outstanding", "text": (
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
-        "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment.")}]
+        "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment."
+        + (f" {tests}" if tests else ""))}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:

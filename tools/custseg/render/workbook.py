@@ -111,6 +111,9 @@ def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts
     migration = migration_table(rfm, rfm_names)
     if migration:
         write_table(sheet("Migration"), *migration)
+    bought = products_table(rfm, (facts.get("data") or {}).get("products"), rfm_names)
+    if bought:
+        write_table(sheet("Products"), *bought)
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -264,6 +267,18 @@ def migration_table(rfm: dict, names: dict[str, str]) -> tuple[list[str], list[l
         counts = [(matrix.get(key) or {}).get(t, 0) for t in targets]
         rows.append([names.get(key, key)] + counts + [sum(number_value(c) or 0 for c in counts)])
     return header, rows, [TEXT] + [INT] * (len(targets) + 1)
+
+
+def products_table(rfm: dict, products: dict | None, names: dict[str, str]) -> tuple[list[str], list[list[Any]], list[str]] | None:
+    """Each segment's most bought products and everyone's (data.products), one row each."""
+    if not isinstance(products, dict):
+        return None
+    rows = []
+    for key in rfm.get("order") or []:
+        for p in ((rfm.get("segments") or {}).get(key) or {}).get("products") or []:
+            rows.append([names.get(key, key), p.get("name"), p.get("buyers"), p.get("buyers_share")])
+    rows += [["All customers", p.get("name"), p.get("buyers"), p.get("buyers_share")] for p in products.get("top") or []]
+    return ["Segment", "Product", "Customers who bought it", "% of the segment"], rows, [TEXT, TEXT, INT, PCT]
 
 
 # -- cells ------------------------------------------------------------------------------

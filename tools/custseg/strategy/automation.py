@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from custseg.strategy.claims import name_spans
-from custseg.strategy.document import _items
+from custseg.strategy.document import _items, _number
+from custseg.strategy.kpis import MIN_RATE_CUSTOMERS
 from custseg.strategy.metrics import ACTIVITY_METRICS, CUSTOMER_METRICS
 from custseg.strategy.problems import Problem
 
@@ -364,3 +365,72 @@ def _foreign_label(text: str, segs: dict, carried: dict[str, str]) -> tuple[str,
             if (_VALUE_BEFORE.search(text[:a]) or _VALUE_AFTER.match(text, b)) and not _PLAN_THING_AFTER.match(text, b):
                 return text[a:b], seg
     return None
+
+
+# A rule that leaves the holdout out, in the files' words ('Holdout is not true', 'holdout =
+# false', Mailchimp's 'does not have the tag Holdout') or plain ones ('excluding the holdout',
+# 'leave out held-out customers').
+_HELD = r"(?:(?:the|those\s+in\s+the|anyone\s+in\s+the|customers\s+in\s+the|contacts\s+in\s+the|profiles\s+in\s+the)\s+)?(?:holdout|hold-out|held[-\s]out)(?:\s+(?:customers|contacts|profiles|accounts|group|tag|property|ones))?"
+HOLDOUT_LEFT_OUT = re.compile(
+    # 'excluding contacts whose holdout is true', 'except those tagged Holdout'
+    r"\b(?:exclud(?:e|es|ed|ing)|leav(?:e|es|ing)\s+out|left\s+out|except(?:\s+for)?|skip(?:s|ping)?|omit(?:s|ting)?|suppress(?:es|ed|ing)?|minus|without|apart\s+from|but\s+not)\s+(?:[\w-]+\s+){0,4}?(?:holdout|hold-out|held[-\s]out)\b"
+    # 'if Holdout is true, send no note', 'profiles whose Holdout is true are suppressed from it' (a trial's)
+    r"|\bholdout\s+(?:is\s+)?(?:true|checked|set)\b[^.;]{0,50}?(?:\bsend\s+(?:no|nothing)\b|\b(?:are|is|get|gets|stay|stays)\s+(?:suppressed|skipped|excluded|left\s+out)\b|\b(?:do\s+not|don't|never)\s+(?:send|text|email|call|contact)\b|\bno\s+(?:email|text|sms|note|message|call)s?\b)"
+    rf"|\b(?:not\s+in|outside)\s+{_HELD}"
+    rf"|\b(?:leav(?:e|es|ing)|keep(?:s|ing)?)\s+{_HELD}\s+out\b"
+    r"|\bholdout(?:\s+(?:property|field|column|flag|checkbox))?(?:\s+(?:is\s+not\s+(?:equal\s+to\s+)?(?:true|checked|set)|isn't\s+(?:true|checked|set)|is\s+(?:false|unchecked|empty)"
+    r"|equals\s+false|unchecked|not\s+(?:true|checked|set))|\s*(?:==?|:)\s*['\"]?false|\s*!=\s*['\"]?true)"
+    r"|\b(?:not|n't)\s+(?:have\s+|carry\s+|been\s+)?(?:the\s+)?(?:tag(?:ged)?\s+)?['\"]?(?:holdout|held[-\s]out)"
+    rf"|{_HELD}\s+(?:(?:is|are|stays?|remains?)\s+)?(?:excluded|left\s+out|skipped|omitted)",
+    re.IGNORECASE,
+)
+# What a rule does that is a campaign: it sends customers something, enrols them in a flow,
+# list or sequence, or sets staff on them (a call, a task, an account owner); a flow named in
+# a condition ('after the win-back flow ends') is none. Removing or suppressing them ('remove
+# them from sales sequences', 'move the contact to the suppressed list') or routing what they
+# send in ('route chats to the priority inbox') reaches nobody.
+OUTREACH = re.compile(
+    r"\b(?:send|sends|sending|e-?mails?|emailing|texts?|texting|sms|calls?|calling|phone|phoning|ring|messages?|messaging|mail|mailing|postcards?|letters?|newsletters?"
+    r"|offers?|vouchers?|coupons?|outreach|contact\s+(?:them|each|every)|reach\s+out|follow[-\s]?ups?|check-?ins?|tasks?|enrol\w*|enroll\w*|enters?|start|starts"
+    r"|subscribe|add|adds|assign\w*|notify|notifies|alerts?|invite\w*)\b",
+    re.IGNORECASE,
+)
+_SUPPRESSION = re.compile(
+    r"\b(?:remov|suppress|unsubscrib|stop|exit|paus)\w*\b(?:(?!\band\b)[^.;,])*"
+    r"|\b\w+\s+(?:them|(?:the|each|every)\s+(?:contacts?|profiles?|customers?))\s+to\s+(?:the\s+|a\s+)?suppress\w*\s+list\b",
+    re.IGNORECASE,
+)
+# A message that serves a customer's own payment or order, not a campaign: held-out customers
+# get the card-update email after a failed payment like everyone else (the holdout measures
+# campaigns, and withholding it would lose their payments).
+SERVICE_MESSAGE = re.compile(
+    r"\b(?:card[-\s]update|update\s+(?:their|the|a)\s+(?:card|payment\s+(?:details|method))|failed\s+(?:payments?|renewals?|charges?)|payment\s+(?:failures?|problems?|errors?)"
+    r"|dunning|receipts?|order\s+confirmations?|(?:shipping|delivery|dispatch)\s+(?:notices?|confirmations?|updates?))\b",
+    re.IGNORECASE,
+)
+# The condition that leaves the holdout out, in each file's words (reference/crm-exports.md).
+HOLDOUT_CONDITION = {"klaviyo.csv": "Holdout is not true", "hubspot.csv": "holdout is not true", "mailchimp.csv": "does not have the tag Holdout", "segments_generic.csv": "holdout is false"}
+
+
+def _holdout_left_in(doc: dict, fact_segments: dict, held_out: Any) -> list[Problem]:
+    """A trial's rules phoned, texted and emailed whole segments, held-out customers with them:
+    what the campaigns add shows only against those they left out (compute/holdout.py), so a
+    rule that reaches a segment's customers in a tool that imports the files leaves them out. A
+    holdout of fewer than MIN_RATE_CUSTOMERS is too small to compare (the report and the brief
+    tell the user they may contact them), and one of nobody is none: the rules may include them.
+    A tool that imports no file (Shopify Flow, Stripe Billing) has no holdout column to filter
+    on, and a service message (a card-update email) is no campaign."""
+    held = _number(held_out)
+    if held is None or held < MIN_RATE_CUSTOMERS:
+        return []
+    out = []
+    for i, rule in _items(doc, "automation_rules"):
+        text, crm = rule.get("rule"), rule.get("crm")
+        if not (isinstance(text, str) and isinstance(crm, str) and rule.get("segment") in fact_segments and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
+            continue
+        if HOLDOUT_LEFT_OUT.search(text) or SERVICE_MESSAGE.search(text) or not OUTREACH.search(_SUPPRESSION.sub(" ", text)):
+            continue
+        out.append(Problem(f"automation_rules[{i}].rule", "holdout_not_excluded", (
+            f"the rule reaches '{rule['segment']}' with its held-out customers: the CRM files mark about one in ten of each segment as held out ({held:,.0f} in all, {{exports.held_out}}), "
+            f"and every campaign and automation rule leaves them out, so that what the campaigns add can be measured against them; add the condition ('{HOLDOUT_CONDITION[crm_file(crm)]}' in {crm})")))
+    return out

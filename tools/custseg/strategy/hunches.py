@@ -7,8 +7,10 @@ Standard library only."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from custseg.strategy.claims import _COMPARING, CADENCE_CLAIM, CADENCE_TOLERANCE, RECENT_MAX_DAYS, _NEGATED_BEFORE, _claimed_gap, _is_number, _sentence_at, named_segments
+from custseg.strategy.claims import _COMPARING, CADENCE_CLAIM, CADENCE_TOLERANCE, RECENT_MAX_DAYS, _NEGATED_BEFORE, _claimed_gap, _is_number, _sentence_at, _sentence_span, named_segments
+from custseg.strategy.kpis import partial_period
 from custseg.strategy.problems import Problem
 
 # 'currently active', 'still browse the site', 'still buying': the segment is active today
@@ -271,13 +273,55 @@ def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]
     return []
 
 
-def unrecorded_claims(path: str, bare: str) -> list[Problem]:
+# 'They stick around longer', 'stay with us for months', 'keep coming back every quarter': customers
+# who stay or return over periods ('month after month' and 'for years' are LONG_SPAN's).
+_RETAINED_OVER = r"(?:longer|for\s+(?:many\s+|several\s+|some\s+)?(?:months|quarters|seasons|years|a\s+year)|over\s+(?:the\s+)?(?:months|years|long\s+(?:run|term|haul)))"
+RETENTION_CLAIM = re.compile(
+    r"\b(?:stick|sticks|stuck|sticking|stay|stays|stayed|staying|hang|hangs|hung|hanging)\s+(?:around|with\s+(?:us|you|the\s+(?:shop|store|brand|business)))\b"
+    rf"|\b(?:stay|stays|stayed|staying|remain|remains|remained|last|lasts|lasted)\s+(?:(?:loyal|subscribed|active|customers|members)\s+)?{_RETAINED_OVER}\b"
+    r"|\b(?:keep|keeps|kept|keeping)\s+(?:on\s+)?(?:coming\s+back|returning|renewing|reordering)\b"
+    r"|\b(?:come|comes|came|return|returns|returned|buy|buys|order|orders|reorder|reorders|renew|renews)\s+(?:back\s+)?(?:again\s+)?(?:every|each)\s+(?:quarter|season|year)\b"
+    r"|\b(?:quarter|season)\s+after\s+(?:quarter|season)\b"
+    r"|\b(?:churn|churns|lapse|lapses)\s+less\b|\bless\s+likely\s+to\s+(?:churn|leave|lapse|cancel)\b|\b(?:high|higher|strong|stronger|better)\s+retention\b",
+    re.IGNORECASE,
+)
+# Asked, not claimed: 'whether they stick around longer', 'if they keep coming back'
+_ASKED_BEFORE = re.compile(r"\b(?:whether|if|how\s+long)\b", re.IGNORECASE)
+# Where the plan says who its customers are (personas, strategies, a hunch's evidence); a
+# pathway's outcome or the roadmap may aim at keeping them.
+SAID_OF_CUSTOMERS = ("segments.", "hypotheses[")
+
+
+def retention_claims(path: str, bare: str, days_covered: Any, period_days: Any) -> list[Problem]:
+    """'They stick around longer' or 'keep coming back every quarter' on 22 days of data with a
+    90-day period: data shorter than a period holds who happened to buy in those weeks, and
+    nothing of who stays or returns over months. What the plan wants ('to keep them coming
+    back'), asks ('whether they stay longer') or the user told may stand, and so may an aim in
+    a pathway or the roadmap."""
+    if not path.startswith(SAID_OF_CUSTOMERS) or not partial_period(days_covered, period_days):
+        return []
+    for m in RETENTION_CLAIM.finditer(bare):
+        start = _sentence_span(bare, m.start())[0]
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _DONE_OR_WANTED.search(bare[: m.start()]) or _ASKED_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(_sentence_at(bare, m.start())):
+            continue
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{m.group(0)}' but the data covers {days_covered:g} days ({{data.days_covered}}), less than one period of {period_days:g} ({{period_days}}): "
+            "it holds who happened to buy in those weeks, not who stays or comes back over months; say what the data does show, or that the user told you ('you told us ...')"))]
+    return []
+
+
+PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
+
+
+def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
     buyers' (the facts test nothing), 'who mostly pay with Klarna' (no payment methods),
     'found us through Instagram' or 'at the spring trade fair' (no acquisition channels) and
-    'almost all UK high-street shops' (no business type or location)."""
+    'almost all UK high-street shops' (no business type or location). Where the facts hold
+    what customers bought (``products``: data.products), a claim about it stands in a sentence
+    that cites a products fact, and is asked to cite one otherwise."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -297,6 +341,12 @@ def unrecorded_claims(path: str, bare: str) -> list[Problem]:
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
+            if pattern is PRODUCT_CLAIM and products:
+                if " fact " in f" {sentence} " and PRODUCTS_CITED.search(text):  # said with the share who bought it
+                    continue
+                out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': say how many bought it with the facts' figure instead, e.g. "
+                                   "'{segmentations.rfm.segments.<key>.products.<product key>.buyers_share} of them bought ...' beside {data.products.top.<product key>.buyers_share} of all customers (the segments brief lists the keys)"))
+                break
             out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out

@@ -19,6 +19,7 @@ from typing import Any
 
 from custseg.strategy.answers import labelled
 from custseg.strategy.document import _items
+from custseg.strategy.kpis import _NEXT_RATE, _at_cutoff, _cited_too_few
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 from custseg.strategy.schema import UNTESTABLE, Verdict
@@ -70,6 +71,30 @@ def verdicts_without_facts(doc: dict, example: str) -> list[Problem]:
             out.append(Problem(f"hypotheses[{i}].evidence", "verdict_without_fact", (
                 f"'{verdict}' rests on no fact: cite the facts that show it as fact references (such as {{{example}}}), "
                 f"or, if this data cannot answer the hunch, make the verdict '{UNTESTABLE}' and say what data would")))
+    return out
+
+
+# The verdicts that say the data settles a hunch one way; 'partly holds' hedges already.
+FIRM = ("holds", "does not hold")
+# The count a next-period rate is of ({...validation.segments.loyal.customers}): cited beside the rate, part of it.
+_RATE_BASE = re.compile(r"segmentations\.[^.]+\.validation\.segments\.[^.]+\.customers")
+
+
+def verdicts_on_too_few(doc: dict, segmentation: str, seg_facts: dict) -> list[Problem]:
+    """'Holds' on the evidence of a next-period rate of a handful: a trial's 'customers who buy
+    twice keep buying' rested on Loyal's 75.0%, which was 3 of 4 customers. Evidence that cites
+    only next-period rates, one of them of fewer than MIN_RATE_CUSTOMERS at the check's cutoff,
+    cannot settle a hunch either way; the data is too thin to tell."""
+    at_cutoff = _at_cutoff(seg_facts)
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, evidence = item.get("verdict"), item.get("evidence")
+        cited = list(dict.fromkeys(PLACEHOLDER.findall(evidence))) if verdict in FIRM and isinstance(evidence, str) else []
+        thin = [why for key in cited if (why := _cited_too_few(key, segmentation, at_cutoff))]
+        if thin and all(_NEXT_RATE.fullmatch(key) or _RATE_BASE.fullmatch(key) for key in cited):
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
+                f"{thin[0]}, nor a verdict: '{verdict}' rests on next-period rates alone, and one of so few customers cannot settle the hunch either way; "
+                f"make the verdict '{UNTESTABLE}' and say the data is too thin to tell (a rerun on more customers would), or cite facts of more customers that settle it")))
     return out
 
 

@@ -344,18 +344,42 @@ def partial_period(days_covered: Any, period_days: Any) -> bool:
     return days is not None and bool(period) and days < period
 
 
-def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any) -> list[Problem]:
+# Figures of who bought within the data's span: a segment's size and shares, and its repeat
+# rates (not MRR, which is of the subscriptions live at the end). On data shorter than a period
+# they describe who happened to buy in those few weeks.
+SPAN_FIGURES = {
+    "count": "a count of who bought in those days", "pct_customers": "a share of who bought in those days", "revenue_share": "a share of what was spent in those days",
+    "repeat_rate": "the share who bought on more than one of those days", "next_repeat_rate": "the share who bought again in a period after a cutoff, which fewer days of data cannot hold",
+}
+
+
+def _span_figure(kpi: dict) -> str | None:
+    """The figure of a KPI, its metric or the fact its baseline cites, that counts who bought
+    within the data's span (a count, a share, a repeat rate)."""
+    cited = _cited(kpi.get("baseline"))
+    named = (kpi.get("metric"), cited.rsplit(".", 1)[-1] if cited else None)
+    return next((n for n in named if n in SPAN_FIGURES), None)
+
+
+def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any, usage: bool = False) -> list[Problem]:
     """A trial's KPI on spend_last_period_per_customer, on data of 22 days with a period of 90:
     its baseline is 22 days of spend, and the next export's whole period would look like growth
-    with nothing changed."""
+    with nothing changed. So with a segment's count or share, or a repeat rate: on a few weeks
+    of data they describe who happened to buy in those weeks. ``usage``: a plan on usage groups,
+    whose counts are of the last 30 days' activity, not of a period."""
     if not partial_period(days_covered, period_days):
         return []
     days, period = _number(days_covered), _number(period_days)
+    instead = f"measure a figure that does not depend on the data's span, such as aov (spend per order), or rerun run.py with --period {days:g}d so that a period is the span the data holds"
     out = []
     for i, k in _items({"kpis": kpis}, "kpis"):
+        figure = None if usage else _span_figure(k)
         if k.get("metric") in LAST_PERIOD_METRICS:
             out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", (
                 f"{k['metric']} is a figure of the last period of {period:g} days ({{period_days}}), but the data covers {days:g} days ({{data.days_covered}}), "
-                f"so the baseline covers only {days:g} of the period's {period:g} days: the next export's full period would look like growth with nothing changed; "
-                f"measure a figure that does not depend on the data's span, such as aov (spend per order), or rerun run.py with --period {days:g}d so that a period is the span the data holds")))
+                f"so the baseline covers only {days:g} of the period's {period:g} days: the next export's full period would look like growth with nothing changed; {instead}")))
+        elif figure:
+            out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", (
+                f"{figure} is {SPAN_FIGURES[figure]}, and the data covers {days:g} days ({{data.days_covered}}), less than a period of {period:g} ({{period_days}}): "
+                f"on a few weeks of data a segment's figures describe who happened to buy in those weeks, and the next export's longer span would move them with nothing changed; {instead}")))
     return out

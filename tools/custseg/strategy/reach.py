@@ -103,6 +103,32 @@ def _nobody_texts(exports: dict, key: Any) -> bool:
     return bool(exports.get("sms_consent_recorded")) and isinstance(key, str) and key in agreed and not agreed[key]
 
 
+# A rule or pathway that texts people: 'text them the code', 'send an SMS', 'WhatsApp message'
+TEXTING = re.compile(r"\b(?:sms|mms|text\s+messag\w*|whatsapp)\b|\btext(?:s|ing)?\s+(?:them|him|her|each|every|all|the\s+\w+|customers|profiles|subscribers|a|an)\b", re.IGNORECASE)
+# ... that goes only to those who agreed: 'SMS consent is subscribed', 'sms_consent = yes', 'SMS subscribers'
+SMS_CONSENTED = re.compile(
+    r"\b(?:sms|text(?:ing)?|text\s+message|whatsapp)\s+(?:marketing\s+)?(?:consent\w*|opt-?ins?|opted\s+in|subscri\w*|permission)"
+    r"|\bsms_consent\b|\b(?:consented|subscribed|opted\s+in|agreed|signed\s+up)\s+to\s+(?:receive\s+)?(?:sms|texts?|text\s+messages|whatsapp)\b",
+    re.IGNORECASE,
+)
+
+
+def texts_without_consent(doc: dict) -> list[Problem]:
+    """An automation rule or a pathway's intervention that texts customers without saying it
+    goes only to those who agreed to SMS (a trial's 'text the win-back code to every phone
+    number in segments_generic.csv' on an export that recorded no SMS consent): a text to
+    someone who did not agree is a legal risk in the US and the EU, whatever the export says."""
+    out = []
+    places = [(f"automation_rules[{i}].rule", r.get("rule")) for i, r in enumerate(doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []) if isinstance(r, dict)]
+    places += [(f"pathways[{i}].intervention", p.get("intervention")) for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
+    for path, text in places:
+        if isinstance(text, str) and TEXTING.search(text) and not SMS_CONSENTED.search(text):
+            out.append(Problem(path, "texts_without_consent", (
+                "it texts customers without saying only those who agreed to SMS: add the condition (Klaviyo: 'SMS consent is subscribed'; "
+                "segments_generic.csv: 'sms_consent is yes'), or reach them another way")))
+    return out
+
+
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it

@@ -71,7 +71,7 @@ class SegmentStrategy:
     offers: str = doc("what is offered (perks, bundles, incentives), never a figure")
     service_level: str = doc("how service treats this segment")
     messaging: str = doc("the core message, as the customer would read it")
-    product_priority: str = doc("which products or features to lead with")
+    product_priority: str = doc("which products or features to lead with: where the export names products, the segment's own from the segments brief's tables (figures cited from the `products` facts), else the user's catalogue as their choice")
     pricing: str = doc("the pricing stance: full price, bundles, incentives, retention offers")
     display_name: str | None = doc("an optional better name for the segment; it stays mapped to the computed segment key", default=None)
     offer_terms: list[OfferTerm] = doc("the numbers of the offers (discount size, how long a code is valid): typed here, never typed into the offer text", default=[])

@@ -18,7 +18,7 @@ from typing import Any
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
-    BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _keys_in_email_tool_rules, _rule_columns, _rule_values,
+    BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
@@ -27,8 +27,9 @@ from custseg.strategy.claims import (
 )
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
-from custseg.strategy.hunches import payment_plan_claims, span_claims, standing_claims, unrecorded_claims
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_without_facts
+from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
+from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_too_few, verdicts_without_facts
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
@@ -37,7 +38,7 @@ from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
-from custseg.strategy.reach import count_as_reach, reach_problems
+from custseg.strategy.reach import count_as_reach, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
@@ -175,6 +176,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     # the segment a hint's example fact is of, where the text names none: the first holding anyone
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     sample = part_of_base(doc) is not None
+    product_names = known_products(facts)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -202,8 +204,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         ruled = (doc.get("automation_rules") or [None] * (int(rule.group(1)) + 1))[int(rule.group(1))] if rule and isinstance(doc.get("automation_rules"), list) else None
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
-        problems += span_claims(path, bare, (facts.get("data") or {}).get("days_covered")) + unrecorded_claims(path, bare)
+        days = (facts.get("data") or {}).get("days_covered")
+        problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict))  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
+        problems += product_claims(path, text, facts, keys, product_names)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -250,7 +254,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
-    problems += reach_problems(doc, facts, segmentation, fact_segments)
+    problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc)
     problems += _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
     problems += _baseline_kinds(kpis, keys, segmentation)
     ranking = _ranking(segmentation, order)
@@ -261,10 +265,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _pathway_rates_of_too_few(doc, segmentation, seg_facts or {})
     problems += [p for p in _targets_beyond_data(doc, kpis, segmentation, fact_segments) if p.path not in told]
     problems += _reviews_too_often(kpis, facts.get("period_days"))
-    problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
+    usage = _usage_plan(keys, segmentation)
+    problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"), usage)
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
-    usage = _usage_plan(keys, segmentation)
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
     problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
@@ -272,7 +276,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
-    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate")
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
@@ -285,6 +289,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     told = {p.path for p in problems if p.code.startswith("rule_")}
     names = {k: str((v or {}).get("name") or k) for k, v in {**fact_segments, **groups}.items()}  # segment key -> the name the files carry
     problems += [p for p in _rule_columns(doc, facts.get("exports") or {}, metrics, names) if p.path not in told]
+    told = {p.path for p in problems if p.code.startswith("rule_")}  # a rule that matches nobody is mended first
+    problems += [p for p in _holdout_left_in(doc, fact_segments, (facts.get("exports") or {}).get("held_out")) if p.path not in told]
     if kpis:
         covered = {k.get("segment") for k in kpis if isinstance(k, dict)}
         for key in strat:

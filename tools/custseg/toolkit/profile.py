@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, one_time_warning, short_data_warning, subscription_warning, too_short_for, unattributed_share
-from custseg.facts.schema import ChannelFigures, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
+from custseg.facts.schema import ChannelFigures, ExcludedTestCharges, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
@@ -32,9 +32,9 @@ class IngestParams:
     include_unpaid: bool = param("count unpaid orders (pending, authorized, partially paid) as sales", default=False)
     key: str | None = param("pseudonymisation key file from an earlier run, to keep customer ids stable", default=None, metavar="KEYFILE")
     exclude_returns: bool = param("transaction logs: leave out orders with a negative amount (returns and cancellations recorded as rows), counted as dropped 'returned'", default=False)
-    net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'", default=False)
+    net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'; one larger than the purchase it comes off takes the rest off the customer's earlier purchases, and what is left past them is left out of spend (a warning counts it), so no spend is below zero", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
-    exclude_test_charges: bool = param("leave out customers whose total spend is under 2 percent of the median customer's, such as card tests of 1.00 (the profile warns when it sees them), counted as dropped 'test_charge'", default=False)
+    exclude_test_charges: bool = param("leave out customers whose total spend is under 2 percent of the median customer's, such as card tests of 1.00 (the profile warns when it sees them), with their failed or unfinished checkouts: their payments counted as dropped 'test_charge', their checkouts (never paid, and owed by no one) as 'test_charge_unpaid'", default=False)
     exclude_channel: list[str] = param("order exports with a sales channel (Shopify's Source): leave out the orders of this channel, such as a marketplace whose buyers are not yours to email (repeatable), counted as dropped 'excluded_channel'", default=[], metavar="CHANNEL")
 
     def ingest_options(self) -> IngestOptions:
@@ -103,6 +103,7 @@ class ProfileResult:
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
     installments: Installments | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (in spend, no new order or purchase day)
     failed_payments: FailedPayments | None = None  # failed and unfinished payments followed per customer (retries folded, paid later or outstanding)
+    test_charges: ExcludedTestCharges | None = None  # --exclude-test-charges: the customers it left out, their payments and unpaid checkouts apart, their outstanding payments
     contacts: dict[str, int] | None = None  # the customers (those counted in customers) with an email, and their marketing consent (counts only); None when they have no emails
     contacts_apart: dict[str, dict[str, int]] | None = None  # the same for the people the CRM files list besides the customers, by group key (prospects, no_kept_order, payment_failed); None when there are none
 
@@ -136,6 +137,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_value=ds.dropped_value,
         dropped_gross=ds.dropped_gross,
         failed_payments=_failed_payments(ds.failed_payments),
+        test_charges=ExcludedTestCharges(**ds.test_charges) if ds.test_charges else None,
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
         installments=Installments(**ds.installments) if ds.installments else None,
         by_channel=[ChannelFigures(**c) for c in ds.by_channel] if ds.by_channel else None,
@@ -265,7 +267,7 @@ def supported_methods(ds: Dataset, days: int | None) -> tuple[list[str], dict[st
 
 
 # Rows the user's own options left out: no sign of a wrong export when many go
-CHOSEN_DROPS = ("test_charge", "excluded_channel", "returned")
+CHOSEN_DROPS = ("test_charge", "test_charge_unpaid", "excluded_channel", "returned")
 
 
 def _warnings(ds: Dataset, r: ProfileResult, ledger: Ledger | None = None) -> list[str]:

@@ -1,0 +1,224 @@
+"""What each segment buys, and which first purchases bring customers back.
+
+"Our best customers mostly buy the coffee beans" and "people who start with the sampler come
+back" are the hunches a marketer brings; an order export's line items (Shopify's Lineitem name,
+a log's Description) answer them. Every figure counts customers, not lines or units: a product's
+buyers are the distinct customers with a kept order naming it, up to the as-of date.
+
+A product is named only when at least ``MIN_BUYERS`` customers bought it: a line name bought by
+one or two people can carry a personalisation ("Engraved mug - Sarah") and is no pattern anyway.
+Add-ons that are no merchandise (shipping or package protection, free returns, tips) and gift cards
+(money to spend later: a trial's 'HOLIDAY GIFT CARD' led a segment's list) are counted apart and
+never ranked.
+
+Which first purchases bring customers back compares like with like: of the customers whose first
+purchase day was at least one period before the as-of date (each had a whole period to return),
+the share who bought again within one period of that first day, by product in the first day's
+orders, beside the same share of every such customer whose first orders named a product.
+Deterministic: ties rank by name, so row order never changes a figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from custseg.compute.metrics import Ledger, to_days
+
+MIN_BUYERS = 5  # customers who bought a product before it is named anywhere
+TOP_PER_SEGMENT = 5
+TOP_OVERALL = 10
+MIN_STARTERS_FOR_RATE = 20  # customers behind a come-back rate (the validation's minimum for a rate)
+DIGITS = 6
+OTHER_ADD_ONS = f"other add-ons, each bought by fewer than {MIN_BUYERS} customers"
+
+# Lines that sell no merchandise: shipping or package protection (Route, 'Package Protetion' as
+# one real export spells it), free or unlimited returns, tips, gift cards.
+NOT_MERCHANDISE = re.compile(
+    r"(?i)\b(?:package|shipping|parcel|delivery|order)\s+prote\w*ion\b|\broute\s+(?:package\s+)?protection\b"
+    r"|\bshipping\s+insurance\b|\bfree\s+(?:unlimited\s+)?returns?\b|\bunlimited\s+returns?\b|^\s*tips?\b"
+    r"|\be?-?gift\s*cards?\b|\bgift\s+(?:voucher|certificate)s?\b"  # money to spend later, not a product anyone chose
+)
+
+
+@dataclass
+class Lines:
+    """Who bought what up to the as-of date: each distinct (customer, product) pair once, with
+    the first day the customer's kept orders named the product; add-ons left out."""
+
+    customer: np.ndarray  # the ledger's customer code per pair
+    product: np.ndarray  # code into names
+    first_day: np.ndarray  # the pair's earliest line
+    names: np.ndarray  # distinct product names (object)
+    not_merchandise: dict[str, int]  # name -> lines left out of every ranking
+
+
+def product_of(name: str) -> str:
+    """Shopify's Lineitem name without its variant: 'Merino Crew Socks - Oat / M' -> 'Merino Crew
+    Socks' (the export joins product and variant titles with ' - ', a default variant adds none)."""
+    head, sep, _ = name.rpartition(" - ")
+    return head.strip() if sep and head.strip() else name
+
+
+def one_spelling(distinct: list[str], lines: np.ndarray, fold_variants: bool) -> list[str]:
+    """Each distinct line name's product, given each name's ``lines``: its variant cut off
+    (``fold_variants``), and names that differ only in case or spacing ('AVANT LEGGINGS',
+    'Avant  Leggings') one product, shown in the spelling most lines use (ties: one not in
+    capitals, then the first in sorted order)."""
+    product = [" ".join((product_of(n) if fold_variants else n).split()) for n in distinct]
+    norm = [p.casefold() for p in product]
+    spellings: dict[str, dict[str, int]] = {}
+    for prod, key, weight in zip(product, norm, lines):
+        by = spellings.setdefault(key, {})
+        by[prod] = by.get(prod, 0) + int(weight)
+    chosen = {key: min(by, key=lambda p: (-by[p], p.isupper(), p)) for key, by in spellings.items()}
+    return [chosen[k] for k in norm]
+
+
+def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool = False) -> Lines:
+    """Lines as customer codes of the ledger, days and product codes; after the as-of date left
+    out; with ``fold_variants``, a product's variants are one product (product_of). Names are
+    worked on once each (a million lines hold a few thousand), lines as codes."""
+    column = lines["customer_id"]
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
+        customer = column.cat.codes.to_numpy().astype(np.int64)
+    else:
+        customer = ids.get_indexer(column.astype(object)).astype(np.int64)
+    day = to_days(lines["date"].to_numpy())
+    keep = (day <= as_of) & (customer >= 0)
+    raw_code, raw_names = pd.factorize(lines["product"])
+    raw_code = raw_code[keep]
+    spelled = one_spelling([str(n) for n in raw_names], np.bincount(raw_code, minlength=len(raw_names)), fold_variants)
+    to_product, names = pd.factorize(pd.Series(spelled, dtype=object), sort=True)  # product codes follow name order
+    product = to_product[raw_code] if len(raw_code) else np.zeros(0, dtype=np.int64)
+    names = np.asarray(names, dtype=object)
+    odd = np.fromiter((bool(NOT_MERCHANDISE.search(n)) for n in names), dtype=bool, count=len(names))
+    customer, day = customer[keep], day[keep]
+    merch = ~odd[product] if len(product) else np.zeros(0, dtype=bool)
+    return Lines(*_pairs(customer[merch], product[merch], day[merch], len(names)), names, _add_ons(customer[~merch], product[~merch], names))
+
+
+def _pairs(customer: np.ndarray, product: np.ndarray, day: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct (customer, product) pair and its earliest day: one sort of the lines."""
+    if not len(customer):
+        return customer, product, day
+    order = np.lexsort((day, customer * n + product))
+    key = (customer * n + product)[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    return customer[order][first], product[order][first], day[order][first]
+
+
+def _add_ons(customer: np.ndarray, product: np.ndarray, names: np.ndarray) -> dict[str, int]:
+    """Lines of each add-on; one fewer than MIN_BUYERS customers bought ('Tip for Sam') is
+    counted under OTHER_ADD_ONS, unnamed, like any rare name."""
+    n = len(names)
+    lines = np.bincount(product, minlength=n)
+    buyers = np.bincount(np.unique(customer * n + product) % n, minlength=n) if len(product) else lines
+    out = {str(names[i]): int(lines[i]) for i in np.flatnonzero((lines > 0) & (buyers >= MIN_BUYERS))}
+    rare = int(lines[buyers < MIN_BUYERS].sum())
+    if rare:
+        out[OTHER_ADD_ONS] = rare
+    return out
+
+
+def keys_for(names: np.ndarray) -> list[str]:
+    """A fact key per name ('Cold Brew Beans 12oz' -> 'cold-brew-beans-12oz'), unique in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")[:60].strip("-") or "product"
+        n = seen.get(slug, 0) + 1
+        seen[slug] = n
+        out.append(slug if n == 1 else f"{slug}-{n}")
+    return out
+
+
+def buyers_by_group(lines: Lines, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct buyers of each product: every customer's (n_products,) and each group's
+    (n_groups, n_products); ``group`` is each ledger customer's group, -1 for none."""
+    n = len(lines.names)
+    customer, product = lines.customer, lines.product
+    overall = np.bincount(product, minlength=n)
+    g = group[customer]
+    inside = g >= 0
+    per_group = np.bincount(g[inside] * n + product[inside], minlength=n_groups * n).reshape(n_groups, n)
+    return overall, per_group
+
+
+def ranked(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int) -> list[int]:
+    """The ``top`` named products with the most buyers, ties by name (names are sorted)."""
+    candidates = np.flatnonzero(named & (counts > 0))
+    order = np.lexsort((candidates, -counts[candidates]))  # product codes follow name order
+    return [int(i) for i in candidates[order][:top]]
+
+
+def with_ties(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int, cap: int) -> list[int]:
+    """The ``top`` most bought, and every product tied with the last of them (up to ``cap``): a
+    cut inside a tie would hide a product bought as often as one shown."""
+    order = ranked(counts, named, names, cap)
+    if len(order) <= top:
+        return order
+    last = counts[order[top - 1]]
+    return [i for k, i in enumerate(order) if k < top or counts[i] == last]
+
+
+def segment_products(counts: np.ndarray, named: np.ndarray, names: np.ndarray, everyone: list[int]) -> list[int]:
+    """A segment's products in facts.json: its own most bought (TOP_PER_SEGMENT, with ties) and
+    every product of everyone's top list (bought by none of them too), most buyers first: a plan
+    can then cite any best seller's share in any segment, beside its share of all customers."""
+    own = with_ties(counts, named, names, TOP_PER_SEGMENT, TOP_OVERALL)
+    chosen = set(own) | set(everyone)
+    return sorted(chosen, key=lambda i: (-counts[i], i))
+
+
+def rows(indices: list[int], counts: np.ndarray, base: int, names: np.ndarray, keys: list[str]) -> list[dict]:
+    """facts.json's rows (ProductBuyers): key, name, buyers and their share of the group's ``base`` customers."""
+    return [{"key": keys[i], "name": str(names[i]), "buyers": int(counts[i]), "buyers_share": round(counts[i] / base, DIGITS) if base else 0.0} for i in indices]
+
+
+def first_and_second_days(ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's first purchase day and second distinct one (-1: none), by ledger code."""
+    n = len(ledger.ids)
+    first = np.full(n, -1, dtype=np.int64)
+    second = np.full(n, -1, dtype=np.int64)
+    if not len(ledger.code):
+        return first, second
+    code, day = ledger.code, ledger.day
+    new_customer = np.r_[True, code[1:] != code[:-1]]
+    new_day = new_customer | np.r_[True, day[1:] != day[:-1]]
+    first[code[new_customer]] = day[new_customer]
+    rows_ = np.flatnonzero(new_day)
+    owner = code[rows_]
+    starts = np.r_[True, owner[1:] != owner[:-1]]
+    is_second = np.r_[False, ~starts[1:] & starts[:-1]]
+    second[owner[is_second]] = day[rows_[is_second]]
+    return first, second
+
+
+def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.ndarray, keys: list[str], top: int) -> tuple[list[dict], int, float | None]:
+    """The named products most often in customers' first purchase day (facts.json's
+    FirstPurchaseProduct rows), with the share of those who started with each a period or more
+    before the as-of date who came back within a period (None from fewer than
+    MIN_STARTERS_FOR_RATE of them); and, for every such customer whose first orders named a
+    product, how many they are and that share."""
+    first, second = first_and_second_days(ledger)
+    on_first = lines.first_day == first[lines.customer]  # the product was in the customer's first day's orders
+    n = len(lines.names)
+    customer, product = lines.customer[on_first], lines.product[on_first]
+    settled = first[customer] <= as_of - period
+    back = settled & (second[customer] >= 0) & (second[customer] - first[customer] <= period)
+    count = np.bincount(product, minlength=n)
+    count_settled = np.bincount(product, weights=settled, minlength=n).astype(np.int64)
+    count_back = np.bincount(product, weights=back, minlength=n).astype(np.int64)
+    out = []
+    for i in ranked(count, named, lines.names, top):
+        rate = round(count_back[i] / count_settled[i], DIGITS) if count_settled[i] >= MIN_STARTERS_FOR_RATE else None
+        out.append({"key": keys[i], "name": str(lines.names[i]), "starters": int(count[i]), "starters_before_cutoff": int(count_settled[i]), "back_within_period_rate": rate})
+    everyone = np.unique(customer)
+    everyone_settled = everyone[first[everyone] <= as_of - period]
+    returned = (second[everyone_settled] >= 0) & (second[everyone_settled] - first[everyone_settled] <= period)
+    base_rate = round(float(returned.mean()), DIGITS) if len(everyone_settled) >= MIN_STARTERS_FOR_RATE else None
+    return out, int(len(everyone_settled)), base_rate

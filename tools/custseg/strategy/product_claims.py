@@ -1,0 +1,209 @@
+"""Claims about what customers bought, held to the products facts (data.products).
+
+A trial's plan passed "Most of them bought the Leila Pullover ({...leila-pullover.buyers_share})"
+at 31.9%, "None of them bought the Leila Pullover" of a segment where 3 of 8 had, a Pullover
+sentence citing the Palm Legging's come-back rate, and a hunch about products answered "cannot be
+tested" on data that holds them. A second trial's passed "most of them bought it", a come-back
+rate "well above" everyone's when it was below, and "their most bought product" of one another
+product beat. Product names are the facts' own (data.products and each segment's list), found in a
+sentence by whole words, case aside.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from custseg.strategy.problems import Problem
+from custseg.strategy.resolve import PLACEHOLDER
+from custseg.strategy.schema import UNTESTABLE
+
+# {segmentations.rfm.segments.loyal.products.palm-legging.buyers_share}, {data.products.top.x.buyers},
+# {data.products.first_purchase.x.back_within_period_rate}
+PRODUCT_FACT = re.compile(r"^(?:segmentations\.[\w-]+\.segments\.([\w-]+)|data)\.products\.(?:top\.|first_purchase\.)?([\w-]+)\.(\w+)$")
+EVERYONE_RATE = "data.products.back_within_period_rate"
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+# 'most of them bought ...', 'nearly all Regulars buy', 'none of them ordered', 'no one bought';
+# not a superlative ('their most bought product', 'the most ordered'): 'most' and its kin need
+# 'of ...' or a word before the verb, and no 'the', 'their' or 'our' before them
+_MANY = r"(?P<q>most|the\s+majority|nearly\s+all|almost\s+all)"
+_NONE = r"(?P<q2>none|no\s+one|nobody|not\s+one)"
+_VERB = r"(?:buy|buys|bought|purchase|purchases|purchased|order|orders|ordered|picked\s+up|picks\s+up|own|owns|chose|choose|chooses)"
+_WHO = r"(?:\s+of\s+(?:them|these|those|the\s+[\w' -]+?))?"
+QUANTIFIED_BUYING = re.compile(
+    rf"(?<!\bthe\s)(?<!\btheir\s)(?<!\bour\s)(?<!\bits\s)\b{_MANY}\b{_WHO}(?:\s+[\w'-]+){{1,3}}?\s+{_VERB}\b(?P<rest>[^.;!?]*)"
+    rf"|\b{_NONE}\b{_WHO}(?:\s+[\w'-]+){{0,3}}?\s+{_VERB}\b(?P<rest2>[^.;!?]*)"
+    # 'the Velvet Noir is bought by most of them', 'the Tee, which most of them bought' (the product before)
+    rf"|\b(?:bought|purchased|ordered|owned|chosen)\s+by\s+(?P<q3>most|the\s+majority|nearly\s+all|almost\s+all)\b"
+    rf"|\bwhich\s+(?P<q4>most|the\s+majority|nearly\s+all|almost\s+all)\b(?:\s+[\w'-]+){{0,3}}?\s+{_VERB}\b",
+    re.IGNORECASE,
+)
+AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8}  # above, not at
+NONE = ("none", "no one", "nobody", "not one")
+
+
+def known_products(facts: dict) -> dict[str, tuple[str, str]]:
+    """Every product the facts name: its name, case folded, -> its key and its name as spelled."""
+    data = (facts.get("data") or {}).get("products")
+    if not isinstance(data, dict):
+        return {}
+    items = list(data.get("top") or []) + list(data.get("first_purchase") or [])
+    for seg in ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments", {}).values():
+        items += (seg or {}).get("products") or []
+    return {str(p["name"]).casefold(): (p["key"], str(p["name"])) for p in items if isinstance(p, dict) and p.get("name") and p.get("key")}
+
+
+def _mentions(text: str, names: dict[str, tuple[str, str]]) -> list[tuple[int, str, str]]:
+    """Where a text names products: (offset, key, name as spelled), in order; longest names
+    first, so 'Leila Pants' is not also read as a shorter 'Leila Pant'."""
+    bare = PLACEHOLDER.sub(lambda x: " " * len(x.group(0)), text).casefold()
+    found = []
+    for name in sorted(names, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", bare):
+            found.append((m.start(), *names[name]))
+            bare = bare[: m.start()] + " " * len(name) + bare[m.end():]
+    return sorted(found)
+
+
+def _named(text: str, names: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """The products a text names: key -> name as the facts spell it."""
+    return {key: name for _, key, name in _mentions(text, names)}
+
+
+def _cited(sentence: str) -> list[tuple[str | None, str, str, str]]:
+    """The products facts a sentence cites, in order: (segment or None, product key, field, full key)."""
+    out = []
+    for key in PLACEHOLDER.findall(sentence):
+        m = PRODUCT_FACT.match(key)
+        if m:
+            out.append((m.group(1), m.group(2), m.group(3), key))
+        elif key == EVERYONE_RATE:  # everyone's come-back rate: what a first purchase's compares with
+            out.append((None, "", "back_within_period_rate", key))
+    return out
+
+
+def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
+    """A sentence naming a product that cites another product's figure; 'most', 'nearly all' or
+    'none' of a group buying a product against the share cited (or with none cited); 'above' or
+    'below' between two products figures that say the opposite; 'their most bought' of a
+    product another beats."""
+    names = known_products(facts) if names is None else names
+    if not names or not isinstance(text, str):
+        return []
+    out = []
+    for sentence in SENTENCE_END.split(text):
+        named = _named(sentence, names)
+        if not named:
+            continue
+        cited = _cited(sentence)
+        if cited and not any(k in named for _, k, _, _ in cited):
+            shown = ", ".join(sorted(named.values()))
+            out.append(Problem(path, "product_fact_mismatch", (
+                f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
+                f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
+            continue
+        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts)
+        out += found
+    return out
+
+
+def _object_of(m: re.Match, sentence: str, named: dict[str, str], names: dict[str, tuple[str, str]]) -> str | None:
+    """The product a quantified buying speaks of: the first named after the verb ('most of them
+    bought the Tee'), else, for 'bought it' or a passive ('the Tee, which most of them bought'),
+    the one product the sentence names."""
+    rest = m.group("rest") if m.group("rest") is not None else m.group("rest2") or ""
+    after = _mentions(rest, names)
+    if after:
+        return after[0][1]
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def _quantified(path: str, sentence: str, named: dict[str, str], cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
+    masked = PLACEHOLDER.sub(lambda x: "\u00a7" * len(x.group(0)), sentence)
+    for m in QUANTIFIED_BUYING.finditer(masked):
+        said = sentence[m.start():m.end()].strip()  # the words as written, fact references and all
+        product = _object_of(m, sentence, named, names)
+        if product is None:
+            continue
+        q = " ".join((m.group("q") or m.group("q2") or m.group("q3") or m.group("q4")).lower().split())
+        shares = [(keys.get(full), full) for _, k, field, full in cited if k == product and field == "buyers_share"]
+        shares = [(v, full) for v, full in shares if isinstance(v, (int, float))]
+        if not shares:
+            return [Problem(path, "claim_not_in_data", (
+                f"'{said}': say how many bought it with the facts' figure, "
+                f"{{segmentations.rfm.segments.<key>.products.{product}.buyers_share}}, rather than '{q}'"))]
+        value, full = shares[0]
+        if (q in NONE and value > 0) or (q in AT_LEAST and value <= AT_LEAST[q]):
+            return [Problem(path, "claim_contradicts_fact", (
+                f"'{said}' but {{{full}}} is {value:.1%}: "
+                + ("some of them did; say how many" if q in NONE else f"'{q}' needs more than {AT_LEAST[q]:.0%}; say the share instead")))]
+    return []
+
+
+# 'came back at {a}, well above everyone's {b}', '{a} of them, more than the {b} of all customers'
+HIGHER = re.compile(r"\b(?:above|higher|more\s+often|more\s+than|better|beats?|beating|outperform\w*|twice|double|exceed\w*|ahead\s+of)\b", re.IGNORECASE)
+LOWER = re.compile(r"\b(?:below|lower|less\s+often|less\s+than|fewer|worse|behind|trails?|trailing)\b", re.IGNORECASE)
+
+
+def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
+    """Two products figures of one kind (come-back rates, or shares of buyers) with 'above' or
+    'below' between them, the first said of the second: the figures must agree."""
+    rates = [c for c in cited if c[2] in ("back_within_period_rate", "buyers_share")]
+    if len(rates) != 2 or rates[0][2] != rates[1][2]:
+        return []
+    (first, second) = (keys.get(rates[0][3]), keys.get(rates[1][3]))
+    if not all(isinstance(v, (int, float)) for v in (first, second)):
+        return []
+    spans = sorted((sentence.index("{" + c[3] + "}"), len(c[3]) + 2) for c in rates)
+    between = sentence[spans[0][0] + spans[0][1]:spans[1][0]]  # the words between the two references
+    for _, _, name in _mentions(between, names):  # a product's name is no comparison ('Trail Mix')
+        between = re.sub(re.escape(name), " ", between, flags=re.IGNORECASE)
+    higher, lower = HIGHER.search(between), LOWER.search(between)
+    if higher and not lower and first <= second or lower and not higher and first >= second:
+        word = (higher or lower).group(0)
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{word}' between {{{rates[0][3]}}} ({first:.1%}) and {{{rates[1][3]}}} ({second:.1%}), which say the opposite: "
+            "say how the two figures compare as they are"))]
+    return []
+
+
+SUPERLATIVE = re.compile(r"\b(?:most\s+(?:bought|popular|ordered|purchased)|best[-\s]?sell(?:er|ing)|top\s+(?:product|seller|pick)|bought\s+(?:the\s+)?most|favou?rite)\b", re.IGNORECASE)
+
+
+def _superlative(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
+    """'The Velvet Noir is their most bought product: {...velvet-noir.buyers_share} of them'
+    where another of the segment's products has more buyers."""
+    m = SUPERLATIVE.search(PLACEHOLDER.sub(" ", sentence))
+    shares = [c for c in cited if c[2] in ("buyers_share", "buyers")]
+    if not m or len({c[1] for c in shares}) != 1:
+        return []
+    segment, product = shares[0][0], shares[0][1]
+    data = (facts.get("data") or {}).get("products") or {}
+    items = data.get("top") if segment is None else ((((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}).get(segment) or {}).get("products")
+    items = [p for p in items or [] if isinstance(p, dict)]
+    own = next((p for p in items if p.get("key") == product), None)
+    best = max(items, key=lambda p: p.get("buyers") or 0, default=None)
+    if own is None or best is None or (own.get("buyers") or 0) >= (best.get("buyers") or 0):
+        return []
+    return [Problem(path, "claim_contradicts_fact", (
+        f"'{m.group(0)}' of {own['name']}, but {best['name']} has more buyers there ({best['buyers']:,} against {own['buyers']:,}): "
+        "name the product the facts put first, or say how this one ranks"))]
+
+
+def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
+    """A hunch about a product the facts name, answered 'cannot be tested with this data'."""
+    names = known_products(facts) if names is None else names
+    if not names:
+        return []
+    out = []
+    for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
+        if not isinstance(item, dict) or item.get("verdict") != UNTESTABLE:
+            continue
+        named = _named(str(item.get("hunch") or ""), names)
+        if named:
+            key = next(iter(named))
+            out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
+                f"the hunch names {', '.join(sorted(named.values()))}, which the facts hold: answer it from them "
+                f"({{data.products.top.{key}.buyers_share}}, each segment's products, {{data.products.first_purchase.{key}.back_within_period_rate}} where listed), "
+                f"or say which part they cannot settle")))
+    return out
