@@ -222,3 +222,66 @@ def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.nd
     returned = (second[everyone_settled] >= 0) & (second[everyone_settled] - first[everyone_settled] <= period)
     base_rate = round(float(returned.mean()), DIGITS) if len(everyone_settled) >= MIN_STARTERS_FOR_RATE else None
     return out, int(len(everyone_settled)), base_rate
+
+
+# -- families: a word several product names share --------------------------------------------
+
+TOP_FAMILIES = 10
+# Words that name no family: sizes, packs, who it is for, filler
+NOT_A_FAMILY = {
+    "the", "and", "for", "with", "set", "pack", "size", "men", "mens", "women", "womens", "woman", "man", "kids", "unisex",
+    "new", "one", "two", "three", "of", "in", "on", "by", "x", "xs", "xl", "xxl", "small", "medium", "large", "mini", "oz", "ml", "g", "kg",
+}
+
+
+def family_word(token: str) -> str:
+    """A word as its family's key: lower case, a plural's 's' off ('Leggings' and 'Legging' are one)."""
+    word = token.casefold()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
+    """Each word at least two named products share (a family: 'Legging' in 'Palm Legging' and
+    'Omni Leggings', 'Greyson' in every colourway of the jeans), with those products. Words that
+    always come together ('Biker' and 'Short' in every Biker Short) are one family, named by
+    both in the order the names give them."""
+    out: dict[str, set[int]] = {}
+    for i in np.flatnonzero(named):
+        for token in re.findall(r"[^\W\d_][\w'-]*", str(names[i])):
+            word = family_word(token)
+            if len(word) >= 3 and word not in NOT_A_FAMILY:
+                out.setdefault(word, set()).add(int(i))
+    together: dict[tuple[int, ...], list[str]] = {}
+    for word, products in out.items():
+        if len(products) >= 2:
+            together.setdefault(tuple(sorted(products)), []).append(word)
+    merged = {}
+    for products, words in together.items():
+        order = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", str(names[products[0]]))]
+        words.sort(key=lambda w: order.index(w) if w in order else len(order))
+        merged[" ".join(words)] = list(products)
+    return merged
+
+
+def family_figures(lines: Lines, members: dict[str, list[int]], group: np.ndarray, n_groups: int, first: np.ndarray, second: np.ndarray, as_of: int, period: int) -> list[dict]:
+    """The TOP_FAMILIES families with the most buyers: a customer bought the family when they
+    bought any of its products. Each with its buyers (overall and by group), and, like a first
+    purchase (starters), those whose first day's orders held one of its products and the share
+    of them, a period or more before the as-of date, who came back within a period."""
+    on_first = lines.first_day == first[lines.customer]
+    rows_ = []
+    for word, products in members.items():
+        inside = np.isin(lines.product, products)
+        buyers = np.unique(lines.customer[inside])
+        started = np.unique(lines.customer[inside & on_first])
+        settled = started[first[started] <= as_of - period]
+        back = (second[settled] >= 0) & (second[settled] - first[settled] <= period)
+        g = group[buyers]
+        rows_.append({
+            "word": word, "products": len(products), "buyers": int(len(buyers)),
+            "by_group": np.bincount(g[g >= 0], minlength=n_groups),
+            "starters": int(len(started)), "starters_before_cutoff": int(len(settled)),
+            "back_within_period_rate": round(float(back.mean()), DIGITS) if len(settled) >= MIN_STARTERS_FOR_RATE else None,
+        })
+    rows_.sort(key=lambda r: (-r["buyers"], r["word"]))
+    return rows_[:TOP_FAMILIES]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.compute.products import family_word
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
@@ -199,11 +200,29 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
     for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
         if not isinstance(item, dict) or item.get("verdict") != UNTESTABLE:
             continue
-        named = _named(str(item.get("hunch") or ""), names)
+        hunch = str(item.get("hunch") or "")
+        named = _named(hunch, names)
         if named:
             key = next(iter(named))
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch names {', '.join(sorted(named.values()))}, which the facts hold: answer it from them "
                 f"({{data.products.top.{key}.buyers_share}}, each segment's products, {{data.products.first_purchase.{key}.back_within_period_rate}} where listed), "
                 f"or say which part they cannot settle")))
+        elif family := _family_named(hunch, facts):
+            out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
+                f"the hunch speaks of {family['name']}, a product family the facts hold ({family['products']} products): answer it from "
+                f"{{data.products.families.{family['key']}.buyers_share}}, each segment's product_families and {{data.products.families.{family['key']}.back_within_period_rate}}, "
+                "or say which part they cannot settle")))
     return out
+
+
+def _family_named(text: str, facts: dict) -> dict | None:
+    """The first product family (data.products.families) whose words a text holds, plurals aside
+    ('leggings' for the Legging family)."""
+    families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
+    words = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", text)]
+    for family in families:
+        own = str(family.get("name") or "").casefold().split()
+        if own and any(words[j:j + len(own)] == own for j in range(len(words))):
+            return family
+    return None
