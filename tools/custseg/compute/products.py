@@ -21,6 +21,7 @@ Deterministic: ties rank by name, so row order never changes a figure.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -242,15 +243,17 @@ def family_word(token: str) -> str:
 
 def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
     """Each word at least two named products share (a family: 'Legging' in 'Palm Legging' and
-    'Omni Leggings', 'Greyson' in every colourway of the jeans), with those products. Words that
-    always come together ('Biker' and 'Short' in every Biker Short) are one family, named by
-    both in the order the names give them."""
+    'Omni Leggings', 'Greyson' in every colourway of the jeans), with those products, named as
+    the names most often spell it. Words that always come together ('Biker' and 'Short' in every
+    Biker Short) are one family, named by both in the order the names give them."""
     out: dict[str, set[int]] = {}
+    spelled: dict[str, Counter] = {}
     for i in np.flatnonzero(named):
         for token in re.findall(r"[^\W\d_][\w'-]*", str(names[i])):
             word = family_word(token)
             if len(word) >= 3 and word not in NOT_A_FAMILY:
                 out.setdefault(word, set()).add(int(i))
+                spelled.setdefault(word, Counter())[token.title()] += 1
     together: dict[tuple[int, ...], list[str]] = {}
     for word, products in out.items():
         if len(products) >= 2:
@@ -259,7 +262,7 @@ def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
     for products, words in together.items():
         order = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", str(names[products[0]]))]
         words.sort(key=lambda w: order.index(w) if w in order else len(order))
-        merged[" ".join(words)] = list(products)
+        merged[" ".join(min(spelled[w], key=lambda t: (-spelled[w][t], t)) for w in words)] = list(products)
     return merged
 
 

@@ -681,12 +681,12 @@ class _Transactions(_Base):
         segment's buyers of them beside its products."""
         first, second = products.first_and_second_days(ledger)
         found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), first, second, as_of, self.period)
-        slugs = [re.sub(r"[^a-z0-9]+", "-", f["word"]).strip("-") or "family" for f in found]
+        slugs = products.keys_for(np.array([f["word"] for f in found], dtype=object))
         for i, key in enumerate(keys):
             size = seg.segments[key].count
             if size:
-                seg.segments[key].product_families = [ProductBuyers(slug, f["word"].title(), int(f["by_group"][i]), round(f["by_group"][i] / size, products.DIGITS)) for slug, f in zip(slugs, found)]
-        return [ProductFamily(slug, f["word"].title(), f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
+                seg.segments[key].product_families = [ProductBuyers(slug, f["word"], int(f["by_group"][i]), round(f["by_group"][i] / size, products.DIGITS)) for slug, f in zip(slugs, found)]
+        return [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
                               f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:

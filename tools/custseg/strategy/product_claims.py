@@ -222,7 +222,7 @@ def _family_named(text: str, facts: dict) -> dict | None:
     families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
     words = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", text)]
     for family in families:
-        own = str(family.get("name") or "").casefold().split()
+        own = [family_word(w) for w in str(family.get("name") or "").split()]
         if own and any(words[j:j + len(own)] == own for j in range(len(words))):
             return family
     return None
