@@ -234,6 +234,8 @@ DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.b
     ("new", "Those who started with the Merino Crew Socks came back at {data.products.first_purchase.merino-crew-socks.back_within_period_rate}, well above everyone's {data.products.back_within_period_rate}.", "claim_contradicts_fact"),  # 11.3% against 11.4%
     ("new", "Those who started with the Trail Mix Bundle came back at {data.products.first_purchase.trail-mix-bundle.back_within_period_rate}, well above everyone's {data.products.back_within_period_rate}.", None),  # 17.1%
     ("new", "Those who started with the Merino Crew Socks came back at {data.products.first_purchase.merino-crew-socks.back_within_period_rate}, a little below everyone's {data.products.back_within_period_rate}.", None),
+    ("new", "Lead with the Merino Crew Socks, the first purchase that brings people back most often ({data.products.first_purchase.merino-crew-socks.back_within_period_rate}).", "claim_contradicts_fact"),
+    ("new", "Lead with the Trail Mix Bundle, the first purchase that brings people back most often ({data.products.first_purchase.trail-mix-bundle.back_within_period_rate}).", None),
     ("dormant", f"Most of them are lapsed; the Organic Cotton Tee leads ({DORMANT_TEE}).", None),
     ("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", "product_fact_mismatch"),
     ("new", "Lead with the Trail Mix Bundle: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", None),
@@ -289,3 +291,15 @@ def test_product_families_match_a_recount(cli, tmp_path):
     doc["hypotheses"] = [{"hunch": "People who buy leggings first come back more", "verdict": "cannot be tested with this data", "evidence": "No categories in the export."}]
     found = [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"]
     assert found and "{data.products.families.legging.back_within_period_rate}" in found[0].message
+
+
+def test_a_plural_is_one_product_and_a_family_counts_its_rare_members():
+    """A trial's 'Leila Pant' and 'Leila Pants' were two products; its 'Bra' family held 15 of
+    the export's 24 bra-top names, leaving out those bought by fewer than five."""
+    from custseg.compute.products import families
+
+    assert one_spelling(["Leila Pant - S", "Leila Pants - M", "Leila Pants - L"], np.array([1, 2, 2]), True) == ["Leila Pants"] * 3
+    names = np.array(["Lotus Bra Top", "Omni Bra Top", "Varsity Bra"], dtype=object)
+    found = families(names, np.array([True, True, False]))  # the third bought by fewer than five
+    assert found["Bra"] == [0, 1, 2] and found["Top"] == [0, 1]
+    assert "Varsity" not in " ".join(found)  # a word only a rare product holds names no family

@@ -66,11 +66,11 @@ def product_of(name: str) -> str:
 
 def one_spelling(distinct: list[str], lines: np.ndarray, fold_variants: bool) -> list[str]:
     """Each distinct line name's product, given each name's ``lines``: its variant cut off
-    (``fold_variants``), and names that differ only in case or spacing ('AVANT LEGGINGS',
-    'Avant  Leggings') one product, shown in the spelling most lines use (ties: one not in
+    (``fold_variants``), and names that differ only in case, spacing or a plural's 's' ('AVANT
+    LEGGINGS', 'Avant  Legging') one product, shown in the spelling most lines use (ties: one not in
     capitals, then the first in sorted order)."""
     product = [" ".join((product_of(n) if fold_variants else n).split()) for n in distinct]
-    norm = [p.casefold() for p in product]
+    norm = [" ".join(family_word(w) for w in p.split()) for p in product]  # 'Leila Pant' and 'Leila Pants' too
     spellings: dict[str, dict[str, int]] = {}
     for prod, key, weight in zip(product, norm, lines):
         by = spellings.setdefault(key, {})
@@ -243,20 +243,24 @@ def family_word(token: str) -> str:
 
 def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
     """Each word at least two named products share (a family: 'Legging' in 'Palm Legging' and
-    'Omni Leggings', 'Greyson' in every colourway of the jeans), with those products, named as
-    the names most often spell it. Words that always come together ('Biker' and 'Short' in every
+    'Omni Leggings', 'Greyson' in every colourway of the jeans), with every product whose name
+    holds it (those fewer than MIN_BUYERS bought too: only the word is shown), named as the named
+    products most often spell it. Words that always come together ('Biker' and 'Short' in every
     Biker Short) are one family, named by both in the order the names give them."""
     out: dict[str, set[int]] = {}
+    shown: dict[str, int] = {}  # named products holding the word: two make a family
     spelled: dict[str, Counter] = {}
-    for i in np.flatnonzero(named):
+    for i in range(len(names)):
         for token in re.findall(r"[^\W\d_][\w'-]*", str(names[i])):
             word = family_word(token)
             if len(word) >= 3 and word not in NOT_A_FAMILY:
-                out.setdefault(word, set()).add(int(i))
-                spelled.setdefault(word, Counter())[token.title()] += 1
+                out.setdefault(word, set()).add(i)
+                if named[i]:
+                    shown[word] = shown.get(word, 0) + 1
+                    spelled.setdefault(word, Counter())[token.title()] += 1
     together: dict[tuple[int, ...], list[str]] = {}
     for word, products in out.items():
-        if len(products) >= 2:
+        if shown.get(word, 0) >= 2:  # then its products bought by fewer count too: their names are never shown
             together.setdefault(tuple(sorted(products)), []).append(word)
     merged = {}
     for products, words in together.items():

@@ -103,7 +103,7 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
                 f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
             continue
-        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts)
+        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts) or _most_often(path, sentence, cited, facts)
         out += found
     return out
 
@@ -169,6 +169,27 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names
 
 
 SUPERLATIVE = re.compile(r"\b(?:most\s+(?:bought|popular|ordered|purchased)|best[-\s]?sell(?:er|ing)|top\s+(?:product|seller|pick)|bought\s+(?:the\s+)?most|favou?rite)\b", re.IGNORECASE)
+
+
+# 'the first purchase that brings people back most often', 'the highest come-back rate'
+MOST_OFTEN = re.compile(r"\b(?:most\s+often|highest|best\s+(?:rate|return)|more\s+often\s+than\s+any)\b", re.IGNORECASE)
+
+
+def _most_often(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
+    """'The Leila Pullover, the first purchase that brings people back most often' citing its
+    come-back rate, where another first purchase's rate is higher (a trial's, at 9.3%)."""
+    m = MOST_OFTEN.search(PLACEHOLDER.sub(" ", sentence))
+    rates = [c for c in cited if c[2] == "back_within_period_rate" and c[1] and c[0] is None and ".first_purchase." in c[3]]
+    if not m or len({c[1] for c in rates}) != 1:
+        return []
+    listed = [p for p in ((facts.get("data") or {}).get("products") or {}).get("first_purchase") or [] if isinstance(p, dict) and isinstance(p.get("back_within_period_rate"), (int, float))]
+    own = next((p for p in listed if p.get("key") == rates[0][1]), None)
+    best = max(listed, key=lambda p: p["back_within_period_rate"], default=None)
+    if own is None or best is None or own["back_within_period_rate"] >= best["back_within_period_rate"]:
+        return []
+    return [Problem(path, "claim_contradicts_fact", (
+        f"'{m.group(0)}' of {own['name']}, but {best['name']}'s come-back rate is higher ({best['back_within_period_rate']:.1%} against {own['back_within_period_rate']:.1%}): "
+        "name the first purchase the facts put first, or say how this one ranks"))]
 
 
 def _superlative(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
