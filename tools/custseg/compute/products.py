@@ -21,6 +21,7 @@ Deterministic: ties rank by name, so row order never changes a figure.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,11 +66,11 @@ def product_of(name: str) -> str:
 
 def one_spelling(distinct: list[str], lines: np.ndarray, fold_variants: bool) -> list[str]:
     """Each distinct line name's product, given each name's ``lines``: its variant cut off
-    (``fold_variants``), and names that differ only in case or spacing ('AVANT LEGGINGS',
-    'Avant  Leggings') one product, shown in the spelling most lines use (ties: one not in
+    (``fold_variants``), and names that differ only in case, spacing or a plural's 's' ('AVANT
+    LEGGINGS', 'Avant  Legging') one product, shown in the spelling most lines use (ties: one not in
     capitals, then the first in sorted order)."""
     product = [" ".join((product_of(n) if fold_variants else n).split()) for n in distinct]
-    norm = [p.casefold() for p in product]
+    norm = [" ".join(family_word(w) for w in p.split()) for p in product]  # 'Leila Pant' and 'Leila Pants' too
     spellings: dict[str, dict[str, int]] = {}
     for prod, key, weight in zip(product, norm, lines):
         by = spellings.setdefault(key, {})
@@ -222,3 +223,72 @@ def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.nd
     returned = (second[everyone_settled] >= 0) & (second[everyone_settled] - first[everyone_settled] <= period)
     base_rate = round(float(returned.mean()), DIGITS) if len(everyone_settled) >= MIN_STARTERS_FOR_RATE else None
     return out, int(len(everyone_settled)), base_rate
+
+
+# -- families: a word several product names share --------------------------------------------
+
+TOP_FAMILIES = 10
+# Words that name no family: sizes, packs, who it is for, filler
+NOT_A_FAMILY = {
+    "the", "and", "for", "with", "set", "pack", "size", "men", "mens", "women", "womens", "woman", "man", "kids", "unisex",
+    "new", "one", "two", "three", "of", "in", "on", "by", "x", "xs", "xl", "xxl", "small", "medium", "large", "mini", "oz", "ml", "g", "kg",
+}
+
+
+def family_word(token: str) -> str:
+    """A word as its family's key: lower case, a plural's 's' off ('Leggings' and 'Legging' are one)."""
+    word = token.casefold()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
+    """Each word at least two named products share (a family: 'Legging' in 'Palm Legging' and
+    'Omni Leggings', 'Greyson' in every colourway of the jeans), with every product whose name
+    holds it (those fewer than MIN_BUYERS bought too: only the word is shown), named as the named
+    products most often spell it. Words that always come together ('Biker' and 'Short' in every
+    Biker Short) are one family, named by both in the order the names give them."""
+    out: dict[str, set[int]] = {}
+    shown: dict[str, int] = {}  # named products holding the word: two make a family
+    spelled: dict[str, Counter] = {}
+    for i in range(len(names)):
+        for token in re.findall(r"[^\W\d_][\w'-]*", str(names[i])):
+            word = family_word(token)
+            if len(word) >= 3 and word not in NOT_A_FAMILY:
+                out.setdefault(word, set()).add(i)
+                if named[i]:
+                    shown[word] = shown.get(word, 0) + 1
+                    spelled.setdefault(word, Counter())[token.title()] += 1
+    together: dict[tuple[int, ...], list[str]] = {}
+    for word, products in out.items():
+        if shown.get(word, 0) >= 2:  # then its products bought by fewer count too: their names are never shown
+            together.setdefault(tuple(sorted(products)), []).append(word)
+    merged = {}
+    for products, words in together.items():
+        order = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", str(names[products[0]]))]
+        words.sort(key=lambda w: order.index(w) if w in order else len(order))
+        merged[" ".join(min(spelled[w], key=lambda t: (-spelled[w][t], t)) for w in words)] = list(products)
+    return merged
+
+
+def family_figures(lines: Lines, members: dict[str, list[int]], group: np.ndarray, n_groups: int, first: np.ndarray, second: np.ndarray, as_of: int, period: int) -> list[dict]:
+    """The TOP_FAMILIES families with the most buyers: a customer bought the family when they
+    bought any of its products. Each with its buyers (overall and by group), and, like a first
+    purchase (starters), those whose first day's orders held one of its products and the share
+    of them, a period or more before the as-of date, who came back within a period."""
+    on_first = lines.first_day == first[lines.customer]
+    rows_ = []
+    for word, products in members.items():
+        inside = np.isin(lines.product, products)
+        buyers = np.unique(lines.customer[inside])
+        started = np.unique(lines.customer[inside & on_first])
+        settled = started[first[started] <= as_of - period]
+        back = (second[settled] >= 0) & (second[settled] - first[settled] <= period)
+        g = group[buyers]
+        rows_.append({
+            "word": word, "products": len(products), "buyers": int(len(buyers)),
+            "by_group": np.bincount(g[g >= 0], minlength=n_groups),
+            "starters": int(len(started)), "starters_before_cutoff": int(len(settled)),
+            "back_within_period_rate": round(float(back.mean()), DIGITS) if len(settled) >= MIN_STARTERS_FOR_RATE else None,
+        })
+    rows_.sort(key=lambda r: (-r["buyers"], r["word"]))
+    return rows_[:TOP_FAMILIES]

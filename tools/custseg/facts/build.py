@@ -34,6 +34,7 @@ from custseg.facts.schema import (
     Opportunity,
     PaymentProblems,
     ProductBuyers,
+    ProductFamily,
     Quarters,
     Seasonality,
     Segmentation,
@@ -672,7 +673,21 @@ class _Transactions(_Base):
             back_within_period_rate=rate,
             not_merchandise=prepared.not_merchandise,
             variants_folded=fold,
+            families=self.product_families(prepared, named, group, keys, seg, customers, buyers.until(as_of), as_of) or None,
         )
+
+    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, ledger: Ledger, as_of: int) -> list[ProductFamily]:
+        """Families of products (a word their names share): everyone's figures, and each RFM
+        segment's buyers of them beside its products."""
+        first, second = products.first_and_second_days(ledger)
+        found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), first, second, as_of, self.period)
+        slugs = products.keys_for(np.array([f["word"] for f in found], dtype=object))
+        for i, key in enumerate(keys):
+            size = seg.segments[key].count
+            if size:
+                seg.segments[key].product_families = [ProductBuyers(slug, f["word"], int(f["by_group"][i]), round(f["by_group"][i] / size, products.DIGITS)) for slug, f in zip(slugs, found)]
+        return [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
+                              f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and

@@ -206,6 +206,22 @@ class FirstPurchaseProduct:
 
 
 @dataclass
+class ProductFamily:
+    """A word at least two named products share ('Legging' in 'Palm Legging' and 'Omni Leggings',
+    'Greyson' in every colourway of the jeans; a plural's 's' aside): a customer bought the family
+    when they bought any of its products."""
+
+    key: str
+    name: str  # the word, capitalised
+    products: int  # named products whose names hold it
+    buyers: int
+    buyers_share: float  # of every customer with a named product
+    starters: int  # customers whose first purchase day's orders held one of its products
+    starters_before_cutoff: int  # of them, those whose first purchase day was at least one period before the as-of date
+    back_within_period_rate: float | None  # of those, the share who bought again within one period; None from fewer than 20
+
+
+@dataclass
 class DataProducts:
     """Order exports and logs that name what each line sold (compute/products.py). A product is
     named only when at least ``min_buyers`` customers bought it; add-ons that sell no
@@ -223,6 +239,7 @@ class DataProducts:
     back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
     not_merchandise: dict[str, int]  # add-on or gift card name -> lines, left out of every ranking
     variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
+    families: list[ProductFamily] | None = None  # the ten families with the most buyers (compute/products.py), for hunches about a kind of product
 
 
 @dataclass
@@ -328,6 +345,8 @@ class SegmentStats:
     # (bought by none of them too), most buyers first (ProductBuyers; only products data.products
     # names); None for a segment without customers
     products: list[ProductBuyers] | None = None
+    # the same segment's buyers of each of data.products.families (ProductBuyers keyed by the family's key)
+    product_families: list[ProductBuyers] | None = None
 
 
 @dataclass

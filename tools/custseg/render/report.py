@@ -719,10 +719,14 @@ def _products(seg: dict, data: dict | None) -> dict | None:
     prod = (data or {}).get("products")
     if not isinstance(prod, dict):
         return None
-    rows = [{"name": r["name"], "items": most_bought(r.get("products") or [])} for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
+    segments = [r for r in _segment_rows(seg) if r.get("count") and r.get("products") is not None]
+    rows = [{"name": r["name"], "items": most_bought(r.get("products") or [])} for r in segments]
     if not rows:
         return None
-    return {**prod, "rows": rows, "all_name": "All buyers" if base(seg, data)["partial"] else "All customers", "top5": (prod.get("top") or [])[:5]}
+    families = [{**f, "cells": [next((q for q in (seg["segments"][r["key"]].get("product_families") or []) if q.get("key") == f["key"]), None) for r in segments]}
+                for f in prod.get("families") or []]
+    return {**prod, "rows": rows, "all_name": "All buyers" if base(seg, data)["partial"] else "All customers", "top5": (prod.get("top") or [])[:5],
+            "family_rows": families, "segment_names": [r["name"] for r in segments]}
 
 
 def most_bought(items: list[dict], top: int = 5) -> list[dict]:

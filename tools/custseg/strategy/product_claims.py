@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.compute.products import family_word
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
@@ -102,7 +103,7 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
                 f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
             continue
-        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts)
+        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts) or _most_often(path, sentence, cited, facts)
         out += found
     return out
 
@@ -170,6 +171,27 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names
 SUPERLATIVE = re.compile(r"\b(?:most\s+(?:bought|popular|ordered|purchased)|best[-\s]?sell(?:er|ing)|top\s+(?:product|seller|pick)|bought\s+(?:the\s+)?most|favou?rite)\b", re.IGNORECASE)
 
 
+# 'the first purchase that brings people back most often', 'the highest come-back rate'
+MOST_OFTEN = re.compile(r"\b(?:most\s+often|highest|best\s+(?:rate|return)|more\s+often\s+than\s+any)\b", re.IGNORECASE)
+
+
+def _most_often(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
+    """'The Leila Pullover, the first purchase that brings people back most often' citing its
+    come-back rate, where another first purchase's rate is higher (a trial's, at 9.3%)."""
+    m = MOST_OFTEN.search(PLACEHOLDER.sub(" ", sentence))
+    rates = [c for c in cited if c[2] == "back_within_period_rate" and c[1] and c[0] is None and ".first_purchase." in c[3]]
+    if not m or len({c[1] for c in rates}) != 1:
+        return []
+    listed = [p for p in ((facts.get("data") or {}).get("products") or {}).get("first_purchase") or [] if isinstance(p, dict) and isinstance(p.get("back_within_period_rate"), (int, float))]
+    own = next((p for p in listed if p.get("key") == rates[0][1]), None)
+    best = max(listed, key=lambda p: p["back_within_period_rate"], default=None)
+    if own is None or best is None or own["back_within_period_rate"] >= best["back_within_period_rate"]:
+        return []
+    return [Problem(path, "claim_contradicts_fact", (
+        f"'{m.group(0)}' of {own['name']}, but {best['name']}'s come-back rate is higher ({best['back_within_period_rate']:.1%} against {own['back_within_period_rate']:.1%}): "
+        "name the first purchase the facts put first, or say how this one ranks"))]
+
+
 def _superlative(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
     """'The Velvet Noir is their most bought product: {...velvet-noir.buyers_share} of them'
     where another of the segment's products has more buyers."""
@@ -199,11 +221,29 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
     for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
         if not isinstance(item, dict) or item.get("verdict") != UNTESTABLE:
             continue
-        named = _named(str(item.get("hunch") or ""), names)
+        hunch = str(item.get("hunch") or "")
+        named = _named(hunch, names)
         if named:
             key = next(iter(named))
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch names {', '.join(sorted(named.values()))}, which the facts hold: answer it from them "
                 f"({{data.products.top.{key}.buyers_share}}, each segment's products, {{data.products.first_purchase.{key}.back_within_period_rate}} where listed), "
                 f"or say which part they cannot settle")))
+        elif family := _family_named(hunch, facts):
+            out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
+                f"the hunch speaks of {family['name']}, a product family the facts hold ({family['products']} products): answer it from "
+                f"{{data.products.families.{family['key']}.buyers_share}}, each segment's product_families and {{data.products.families.{family['key']}.back_within_period_rate}}, "
+                "or say which part they cannot settle")))
     return out
+
+
+def _family_named(text: str, facts: dict) -> dict | None:
+    """The first product family (data.products.families) whose words a text holds, plurals aside
+    ('leggings' for the Legging family)."""
+    families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
+    words = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", text)]
+    for family in families:
+        own = [family_word(w) for w in str(family.get("name") or "").split()]
+        if own and any(words[j:j + len(own)] == own for j in range(len(words))):
+            return family
+    return None
