@@ -225,6 +225,9 @@ DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.b
     ("dormant", f"Nearly all of these lapsed buyers ordered the organic cotton tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
     ("dormant", f"None of them bought the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
     ("dormant", "Most of them buy the Stoneware Mug.", "claim_not_in_data"),
+    ("dormant", f"They mostly buy the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),  # 'mostly' of 19.7%
+    ("champions", f"They mostly buy the Organic Cotton Tee ({CHAMPIONS_TEE}).", None),  # of 82.7%
+    ("dormant", "They mostly buy the Stoneware Mug.", "claim_not_in_data"),  # asked once for the figure, not twice
     ("dormant", "No one here bought the Stoneware Mug.", "claim_not_in_data"),
     ("dormant", "Their most bought product is the Merino Crew Socks ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}).", None),  # a superlative, not 'most of them'
     ("dormant", f"Their most bought product is the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),  # the socks have more buyers

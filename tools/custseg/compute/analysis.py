@@ -26,6 +26,10 @@ TREND_CLEAR_CUSTOMERS = 20  # ... unless the other date holds this many: 1 -> 25
 TREND_BASIS = "share of {} at the as-of date against one period earlier; growing or declining when the share moves by more than {:.0%} of itself; none given for a segment of fewer than {} customers at either date, unless it held {} or more at the other"
 
 
+# A rate of fewer customers than this is too thin to tell or compare: one customer moves it by
+# five points or more (next-period rates in plans, come-back rates after a first purchase).
+MIN_RATE_CUSTOMERS = 20
+
 # A segment's typical gap between purchases is told from at least this many repeat buyers.
 MIN_GAP_BUYERS = TREND_MIN_CUSTOMERS
 

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from custseg.compute.analysis import MIN_RATE_CUSTOMERS
 from custseg.compute.metrics import Ledger, to_days
 
 MIN_BUYERS = 5  # customers who bought a product before it is named anywhere
 TOP_PER_SEGMENT = 5
 TOP_OVERALL = 10
-MIN_STARTERS_FOR_RATE = 20  # customers behind a come-back rate (the validation's minimum for a rate)
 DIGITS = 6
 OTHER_ADD_ONS = f"other add-ons, each bought by fewer than {MIN_BUYERS} customers"
 
@@ -149,29 +149,28 @@ def buyers_by_group(lines: Lines, group: np.ndarray, n_groups: int) -> tuple[np.
     return overall, per_group
 
 
-def ranked(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int) -> list[int]:
-    """The ``top`` named products with the most buyers, ties by name (names are sorted)."""
+def ranked(counts: np.ndarray, named: np.ndarray, top: int) -> list[int]:
+    """The ``top`` named products with the most buyers, ties by name (product codes follow the
+    sorted names)."""
     candidates = np.flatnonzero(named & (counts > 0))
     order = np.lexsort((candidates, -counts[candidates]))  # product codes follow name order
     return [int(i) for i in candidates[order][:top]]
 
 
-def with_ties(counts: np.ndarray, named: np.ndarray, names: np.ndarray, top: int, cap: int) -> list[int]:
-    """The ``top`` most bought, and every product tied with the last of them (up to ``cap``): a
-    cut inside a tie would hide a product bought as often as one shown."""
-    order = ranked(counts, named, names, cap)
-    if len(order) <= top:
-        return order
-    last = counts[order[top - 1]]
-    return [i for k, i in enumerate(order) if k < top or counts[i] == last]
+def tie_cut(counts: list[int], top: int) -> int:
+    """How many of a list ranked most buyers first to show: the ``top`` first, and every one tied
+    with the last of them (a cut inside a tie would hide a product bought as often as one shown)."""
+    if len(counts) <= top:
+        return len(counts)
+    return sum(1 for k, c in enumerate(counts) if k < top or c == counts[top - 1])
 
 
-def segment_products(counts: np.ndarray, named: np.ndarray, names: np.ndarray, everyone: list[int]) -> list[int]:
+def segment_products(counts: np.ndarray, named: np.ndarray, everyone: list[int]) -> list[int]:
     """A segment's products in facts.json: its own most bought (TOP_PER_SEGMENT, with ties) and
     every product of everyone's top list (bought by none of them too), most buyers first: a plan
     can then cite any best seller's share in any segment, beside its share of all customers."""
-    own = with_ties(counts, named, names, TOP_PER_SEGMENT, TOP_OVERALL)
-    chosen = set(own) | set(everyone)
+    own = ranked(counts, named, TOP_OVERALL)
+    chosen = set(own[: tie_cut([int(counts[i]) for i in own], TOP_PER_SEGMENT)]) | set(everyone)
     return sorted(chosen, key=lambda i: (-counts[i], i))
 
 
@@ -199,35 +198,43 @@ def first_and_second_days(ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-def starters(lines: Lines, ledger: Ledger, as_of: int, period: int, named: np.ndarray, keys: list[str], top: int) -> tuple[list[dict], int, float | None]:
+def came_back(customers: np.ndarray, first: np.ndarray, second: np.ndarray, as_of: int, period: int) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``customers`` (ledger codes), who first bought at least a period before the as-of date
+    (so each had a whole period to return), and of them who bought again within a period."""
+    settled = first[customers] <= as_of - period
+    back = settled & (second[customers] >= 0) & (second[customers] - first[customers] <= period)
+    return settled, back
+
+
+def rate(back: int, settled: int) -> float | None:
+    """A come-back rate, or None from fewer than MIN_RATE_CUSTOMERS customers."""
+    return round(back / settled, DIGITS) if settled >= MIN_RATE_CUSTOMERS else None
+
+
+def starters(lines: Lines, first: np.ndarray, second: np.ndarray, as_of: int, period: int, named: np.ndarray, keys: list[str], top: int) -> tuple[list[dict], int, float | None]:
     """The named products most often in customers' first purchase day (facts.json's
     FirstPurchaseProduct rows), with the share of those who started with each a period or more
-    before the as-of date who came back within a period (None from fewer than
-    MIN_STARTERS_FOR_RATE of them); and, for every such customer whose first orders named a
-    product, how many they are and that share."""
-    first, second = first_and_second_days(ledger)
+    before the as-of date who came back within a period (:func:`rate`); and, for every such
+    customer whose first orders named a product, how many they are and that share. ``first``
+    and ``second``: :func:`first_and_second_days`."""
     on_first = lines.first_day == first[lines.customer]  # the product was in the customer's first day's orders
     n = len(lines.names)
     customer, product = lines.customer[on_first], lines.product[on_first]
-    settled = first[customer] <= as_of - period
-    back = settled & (second[customer] >= 0) & (second[customer] - first[customer] <= period)
+    settled, back = came_back(customer, first, second, as_of, period)
     count = np.bincount(product, minlength=n)
     count_settled = np.bincount(product, weights=settled, minlength=n).astype(np.int64)
     count_back = np.bincount(product, weights=back, minlength=n).astype(np.int64)
-    out = []
-    for i in ranked(count, named, lines.names, top):
-        rate = round(count_back[i] / count_settled[i], DIGITS) if count_settled[i] >= MIN_STARTERS_FOR_RATE else None
-        out.append({"key": keys[i], "name": str(lines.names[i]), "starters": int(count[i]), "starters_before_cutoff": int(count_settled[i]), "back_within_period_rate": rate})
+    out = [{"key": keys[i], "name": str(lines.names[i]), "starters": int(count[i]), "starters_before_cutoff": int(count_settled[i]), "back_within_period_rate": rate(count_back[i], count_settled[i])}
+           for i in ranked(count, named, top)]
     everyone = np.unique(customer)
-    everyone_settled = everyone[first[everyone] <= as_of - period]
-    returned = (second[everyone_settled] >= 0) & (second[everyone_settled] - first[everyone_settled] <= period)
-    base_rate = round(float(returned.mean()), DIGITS) if len(everyone_settled) >= MIN_STARTERS_FOR_RATE else None
-    return out, int(len(everyone_settled)), base_rate
+    settled, back = came_back(everyone, first, second, as_of, period)
+    return out, int(settled.sum()), rate(int(back.sum()), int(settled.sum()))
 
 
 # -- families: a word several product names share --------------------------------------------
 
 TOP_FAMILIES = 10
+WORD = re.compile(r"[^\W\d_][\w'-]*")  # a word of a product's name: letters first, no digits alone
 # Words that name no family: sizes, packs, who it is for, filler
 NOT_A_FAMILY = {
     "the", "and", "for", "with", "set", "pack", "size", "men", "mens", "women", "womens", "woman", "man", "kids", "unisex",
@@ -251,7 +258,7 @@ def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
     shown: dict[str, int] = {}  # named products holding the word: two make a family
     spelled: dict[str, Counter] = {}
     for i in range(len(names)):
-        for token in re.findall(r"[^\W\d_][\w'-]*", str(names[i])):
+        for token in WORD.findall(str(names[i])):
             word = family_word(token)
             if len(word) >= 3 and word not in NOT_A_FAMILY:
                 out.setdefault(word, set()).add(i)
@@ -264,7 +271,7 @@ def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
             together.setdefault(tuple(sorted(products)), []).append(word)
     merged = {}
     for products, words in together.items():
-        order = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", str(names[products[0]]))]
+        order = [family_word(t) for t in WORD.findall(str(names[products[0]]))]
         words.sort(key=lambda w: order.index(w) if w in order else len(order))
         merged[" ".join(min(spelled[w], key=lambda t: (-spelled[w][t], t)) for w in words)] = list(products)
     return merged
@@ -281,14 +288,13 @@ def family_figures(lines: Lines, members: dict[str, list[int]], group: np.ndarra
         inside = np.isin(lines.product, products)
         buyers = np.unique(lines.customer[inside])
         started = np.unique(lines.customer[inside & on_first])
-        settled = started[first[started] <= as_of - period]
-        back = (second[settled] >= 0) & (second[settled] - first[settled] <= period)
+        settled, back = came_back(started, first, second, as_of, period)
         g = group[buyers]
         rows_.append({
             "word": word, "products": len(products), "buyers": int(len(buyers)),
             "by_group": np.bincount(g[g >= 0], minlength=n_groups),
-            "starters": int(len(started)), "starters_before_cutoff": int(len(settled)),
-            "back_within_period_rate": round(float(back.mean()), DIGITS) if len(settled) >= MIN_STARTERS_FOR_RATE else None,
+            "starters": int(len(started)), "starters_before_cutoff": int(settled.sum()),
+            "back_within_period_rate": rate(int(back.sum()), int(settled.sum())),
         })
     rows_.sort(key=lambda r: (-r["buyers"], r["word"]))
     return rows_[:TOP_FAMILIES]

@@ -654,13 +654,14 @@ class _Transactions(_Base):
             self.unavailable["products"] = f"no product in {self.ds.mapping['product_name']} was bought by {products.MIN_BUYERS} or more customers, and products fewer bought are never named"
             return
         slugs = products.keys_for(prepared.names)
-        everyone = products.ranked(overall, named, prepared.names, products.TOP_OVERALL)
+        everyone = products.ranked(overall, named, products.TOP_OVERALL)
         for i, key in enumerate(keys):
             size = seg.segments[key].count
             if size:
-                seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.segment_products(per_segment[i], named, prepared.names, everyone), per_segment[i], size, prepared.names, slugs)]
+                seg.segments[key].products = [ProductBuyers(**r) for r in products.rows(products.segment_products(per_segment[i], named, everyone), per_segment[i], size, prepared.names, slugs)]
         customers = int(np.count_nonzero(np.bincount(prepared.customer))) if len(prepared.customer) else 0
-        first, settled, rate = products.starters(prepared, buyers.until(as_of), as_of, self.period, named, slugs, products.TOP_OVERALL)
+        days = products.first_and_second_days(buyers.until(as_of))  # each customer's first and second purchase day
+        first, settled, rate = products.starters(prepared, *days, as_of, self.period, named, slugs, products.TOP_OVERALL)
         self.extra_coverage["products"] = DataProducts(
             column=self.ds.mapping["product_name"],
             products=int((overall > 0).sum()),
@@ -673,14 +674,13 @@ class _Transactions(_Base):
             back_within_period_rate=rate,
             not_merchandise=prepared.not_merchandise,
             variants_folded=fold,
-            families=self.product_families(prepared, named, group, keys, seg, customers, buyers.until(as_of), as_of) or None,
+            families=self.product_families(prepared, named, group, keys, seg, customers, days, as_of) or None,
         )
 
-    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, ledger: Ledger, as_of: int) -> list[ProductFamily]:
+    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> list[ProductFamily]:
         """Families of products (a word their names share): everyone's figures, and each RFM
-        segment's buyers of them beside its products."""
-        first, second = products.first_and_second_days(ledger)
-        found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), first, second, as_of, self.period)
+        segment's buyers of them beside its products. ``days``: first_and_second_days."""
+        found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), *days, as_of, self.period)
         slugs = products.keys_for(np.array([f["word"] for f in found], dtype=object))
         for i, key in enumerate(keys):
             size = seg.segments[key].count

@@ -28,9 +28,10 @@ import numpy as np
 
 from custseg.compute.analysis import TREND_CLEAR_CUSTOMERS, TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import to_days
+from custseg.compute.products import TOP_PER_SEGMENT, tie_cut
 from custseg.facts import build
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_WARN, unattributed_share
-from custseg.ingest.clean import CONVERTED_NOTE
+from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
 from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
@@ -242,7 +243,7 @@ DROP_REASONS = {
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
     "excluded_channel": "sales channel left out (--exclude-channel)",
-    "test_charge": "possible test customers' payments (--exclude-test-charges): spend under 2% of the median customer's",
+    "test_charge": f"possible test customers' payments (--exclude-test-charges): spend under {TEST_CHARGE_SHARE:.0%} of the median customer's",
     "test_charge_unpaid": "possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid",
     "return_without_sale": "returns with no earlier purchase in the data",
     "failed": "failed payments",
@@ -729,14 +730,11 @@ def _products(seg: dict, data: dict | None) -> dict | None:
             "family_rows": families, "segment_names": [r["name"] for r in segments]}
 
 
-def most_bought(items: list[dict], top: int = 5) -> list[dict]:
+def most_bought(items: list[dict]) -> list[dict]:
     """A segment's five most bought (facts list them most buyers first, best sellers of all
-    customers beside them) and any tied with the fifth: no cut inside a tie."""
+    customers beside them) and any tied with the fifth: the run's own cut (products.tie_cut)."""
     bought = [p for p in items if (p.get("buyers") or 0) > 0]
-    if len(bought) <= top:
-        return bought
-    last = bought[top - 1]["buyers"]
-    return [p for p in bought if p["buyers"] >= last]
+    return bought[: tie_cut([p["buyers"] for p in bought], TOP_PER_SEGMENT)]
 
 
 def _other(kind: str, seg: dict, data: dict | None = None) -> dict:
@@ -950,7 +948,7 @@ def tests_owed_text(tests: dict | None, currency: str | None) -> str:
         return ""
     n, owed = tests.get("customers") or 0, tests["outstanding_payments"]
     worth = f" ({fmt_money(tests['outstanding_value'], currency)})" if _number(tests.get("outstanding_value")) is not None else ""
-    return (f"The {fmt_count(n)} possible test {'customer' if n == 1 else 'customers'} left out (spend under 2% of the median customer's) had "
+    return (f"The {fmt_count(n)} possible test {'customer' if n == 1 else 'customers'} left out (spend under {TEST_CHARGE_SHARE:.0%} of the median customer's) had "
             f"{fmt_count(owed)} outstanding {'payment' if owed == 1 else 'payments'}{worth}, not counted in any outstanding total: a test customer owes nothing.")
 
 

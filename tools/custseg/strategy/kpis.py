@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.compute.analysis import MIN_RATE_CUSTOMERS
 from custseg.strategy.document import _items, _number
 from custseg.strategy.metrics import LAST_PERIOD_METRICS, _activity, _lower_is_better, _worse, measure
 from custseg.strategy.problems import Problem
@@ -175,9 +176,8 @@ def _targets_between_steps(kpis: list, segmentation: str, seg_facts: dict) -> li
     return out
 
 
-# A next-period rate from fewer customers than this is not told by the report (render/report's
-# MIN_CUSTOMERS_FOR_LIFT; a test keeps them equal): one customer moves it by five points or more.
-MIN_RATE_CUSTOMERS = 20
+# A next-period rate from fewer customers than compute.analysis.MIN_RATE_CUSTOMERS is not told by
+# the report (render/report's MIN_CUSTOMERS_FOR_LIFT; a test keeps them equal).
 _NEXT_RATE = re.compile(r"segmentations\.([^.]+)\.(?:validation\.segments\.([^.]+)\.repeat_rate|segments\.([^.]+)\.next_repeat_rate)")
 
 

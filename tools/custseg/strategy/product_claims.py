@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custseg.compute.products import family_word
+from custseg.compute.products import WORD, family_word
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
@@ -36,10 +36,13 @@ QUANTIFIED_BUYING = re.compile(
     rf"|\b{_NONE}\b{_WHO}(?:\s+[\w'-]+){{0,3}}?\s+{_VERB}\b(?P<rest2>[^.;!?]*)"
     # 'the Velvet Noir is bought by most of them', 'the Tee, which most of them bought' (the product before)
     rf"|\b(?:bought|purchased|ordered|owned|chosen)\s+by\s+(?P<q3>most|the\s+majority|nearly\s+all|almost\s+all)\b"
-    rf"|\bwhich\s+(?P<q4>most|the\s+majority|nearly\s+all|almost\s+all)\b(?:\s+[\w'-]+){{0,3}}?\s+{_VERB}\b",
+    rf"|\bwhich\s+(?P<q4>most|the\s+majority|nearly\s+all|almost\s+all)\b(?:\s+[\w'-]+){{0,3}}?\s+{_VERB}\b"
+    # 'they mostly buy the Socks ({...socks.buyers_share})': uncited, hunches.PRODUCT_CLAIM asks for the figure
+    rf"|\b(?P<q5>mostly|mainly|largely|chiefly|predominantly|primarily)\s+{_VERB}\b(?P<rest5>[^.;!?]*)",
     re.IGNORECASE,
 )
-AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8}  # above, not at
+AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8, "mostly": 0.5, "mainly": 0.5, "largely": 0.5, "chiefly": 0.5, "predominantly": 0.5, "primarily": 0.5}  # above, not at
+TOLD_ELSEWHERE = {"mostly", "mainly", "largely", "chiefly", "predominantly", "primarily"}  # uncited: hunches.unrecorded_claims asks for the figure
 NONE = ("none", "no one", "nobody", "not one")
 
 
@@ -84,10 +87,10 @@ def _cited(sentence: str) -> list[tuple[str | None, str, str, str]]:
 
 
 def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
-    """A sentence naming a product that cites another product's figure; 'most', 'nearly all' or
-    'none' of a group buying a product against the share cited (or with none cited); 'above' or
-    'below' between two products figures that say the opposite; 'their most bought' of a
-    product another beats."""
+    """A sentence naming a product that cites another product's figure; 'most', 'mostly', 'nearly
+    all' or 'none' of a group buying a product against the share cited (or with none cited);
+    'above' or 'below' between two products figures that say the opposite; 'their most bought'
+    or 'brings people back most often' of a product another beats."""
     names = known_products(facts) if names is None else names
     if not names or not isinstance(text, str):
         return []
@@ -103,7 +106,7 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
                 f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
             continue
-        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _superlative(path, sentence, cited, facts) or _most_often(path, sentence, cited, facts)
+        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _ranked_first(path, sentence, cited, facts)
         out += found
     return out
 
@@ -112,7 +115,7 @@ def _object_of(m: re.Match, sentence: str, named: dict[str, str], names: dict[st
     """The product a quantified buying speaks of: the first named after the verb ('most of them
     bought the Tee'), else, for 'bought it' or a passive ('the Tee, which most of them bought'),
     the one product the sentence names."""
-    rest = m.group("rest") if m.group("rest") is not None else m.group("rest2") or ""
+    rest = next((m.group(g) for g in ("rest", "rest2", "rest5") if m.group(g) is not None), "")
     after = _mentions(rest, names)
     if after:
         return after[0][1]
@@ -126,9 +129,11 @@ def _quantified(path: str, sentence: str, named: dict[str, str], cited: list, ke
         product = _object_of(m, sentence, named, names)
         if product is None:
             continue
-        q = " ".join((m.group("q") or m.group("q2") or m.group("q3") or m.group("q4")).lower().split())
+        q = " ".join(next(m.group(g) for g in ("q", "q2", "q3", "q4", "q5") if m.group(g)).lower().split())
         shares = [(keys.get(full), full) for _, k, field, full in cited if k == product and field == "buyers_share"]
         shares = [(v, full) for v, full in shares if isinstance(v, (int, float))]
+        if not shares and q in TOLD_ELSEWHERE:
+            continue
         if not shares:
             return [Problem(path, "claim_not_in_data", (
                 f"'{said}': say how many bought it with the facts' figure, "
@@ -168,47 +173,38 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names
     return []
 
 
+# 'their most bought product', 'the best seller' (by buyers); 'brings people back most often',
+# 'the highest come-back rate' (by a first purchase's come-back rate)
 SUPERLATIVE = re.compile(r"\b(?:most\s+(?:bought|popular|ordered|purchased)|best[-\s]?sell(?:er|ing)|top\s+(?:product|seller|pick)|bought\s+(?:the\s+)?most|favou?rite)\b", re.IGNORECASE)
-
-
-# 'the first purchase that brings people back most often', 'the highest come-back rate'
 MOST_OFTEN = re.compile(r"\b(?:most\s+often|highest|best\s+(?:rate|return)|more\s+often\s+than\s+any)\b", re.IGNORECASE)
 
 
-def _most_often(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
-    """'The Leila Pullover, the first purchase that brings people back most often' citing its
-    come-back rate, where another first purchase's rate is higher (a trial's, at 9.3%)."""
-    m = MOST_OFTEN.search(PLACEHOLDER.sub(" ", sentence))
-    rates = [c for c in cited if c[2] == "back_within_period_rate" and c[1] and c[0] is None and ".first_purchase." in c[3]]
-    if not m or len({c[1] for c in rates}) != 1:
-        return []
-    listed = [p for p in ((facts.get("data") or {}).get("products") or {}).get("first_purchase") or [] if isinstance(p, dict) and isinstance(p.get("back_within_period_rate"), (int, float))]
-    own = next((p for p in listed if p.get("key") == rates[0][1]), None)
-    best = max(listed, key=lambda p: p["back_within_period_rate"], default=None)
-    if own is None or best is None or own["back_within_period_rate"] >= best["back_within_period_rate"]:
-        return []
-    return [Problem(path, "claim_contradicts_fact", (
-        f"'{m.group(0)}' of {own['name']}, but {best['name']}'s come-back rate is higher ({best['back_within_period_rate']:.1%} against {own['back_within_period_rate']:.1%}): "
-        "name the first purchase the facts put first, or say how this one ranks"))]
-
-
-def _superlative(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
+def _ranked_first(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
     """'The Velvet Noir is their most bought product: {...velvet-noir.buyers_share} of them'
-    where another of the segment's products has more buyers."""
-    m = SUPERLATIVE.search(PLACEHOLDER.sub(" ", sentence))
-    shares = [c for c in cited if c[2] in ("buyers_share", "buyers")]
-    if not m or len({c[1] for c in shares}) != 1:
-        return []
-    segment, product = shares[0][0], shares[0][1]
+    where another of the segment's products has more buyers, or 'the first purchase that brings
+    people back most often' of one another first purchase's come-back rate beats (a trial's, at
+    9.3%): the product the sentence puts first must be first in the list its fact is from."""
+    bare = PLACEHOLDER.sub(" ", sentence)
     data = (facts.get("data") or {}).get("products") or {}
-    items = data.get("top") if segment is None else ((((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}).get(segment) or {}).get("products")
-    items = [p for p in items or [] if isinstance(p, dict)]
-    own = next((p for p in items if p.get("key") == product), None)
-    best = max(items, key=lambda p: p.get("buyers") or 0, default=None)
-    if own is None or best is None or (own.get("buyers") or 0) >= (best.get("buyers") or 0):
+    by_buyers = [c for c in cited if c[2] in ("buyers_share", "buyers")]
+    by_rate = [c for c in cited if c[2] == "back_within_period_rate" and c[1] and c[0] is None and ".first_purchase." in c[3]]
+    if (m := SUPERLATIVE.search(bare)) and len({c[1] for c in by_buyers}) == 1:
+        segment, key, metric = by_buyers[0][0], by_buyers[0][1], "buyers"
+        segs = ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}
+        items = data.get("top") if segment is None else (segs.get(segment) or {}).get("products")
+        what = "has more buyers there"
+    elif (m := MOST_OFTEN.search(bare)) and len({c[1] for c in by_rate}) == 1:
+        key, metric, items, what = by_rate[0][1], "back_within_period_rate", data.get("first_purchase"), "brings more back"
+    else:
         return []
+    listed = [p for p in items or [] if isinstance(p, dict) and isinstance(p.get(metric), (int, float))]
+    own = next((p for p in listed if p.get("key") == key), None)
+    best = max(listed, key=lambda p: p[metric], default=None)
+    if own is None or best is None or own[metric] >= best[metric]:
+        return []
+    shown = (lambda v: f"{v:,}") if metric == "buyers" else (lambda v: f"{v:.1%}")
     return [Problem(path, "claim_contradicts_fact", (
-        f"'{m.group(0)}' of {own['name']}, but {best['name']} has more buyers there ({best['buyers']:,} against {own['buyers']:,}): "
+        f"'{m.group(0)}' of {own['name']}, but {best['name']} {what} ({shown(best[metric])} against {shown(own[metric])}): "
         "name the product the facts put first, or say how this one ranks"))]
 
 
@@ -241,7 +237,7 @@ def _family_named(text: str, facts: dict) -> dict | None:
     """The first product family (data.products.families) whose words a text holds, plurals aside
     ('leggings' for the Legging family)."""
     families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
-    words = [family_word(t) for t in re.findall(r"[^\W\d_][\w'-]*", text)]
+    words = [family_word(t) for t in WORD.findall(text)]
     for family in families:
         own = [family_word(w) for w in str(family.get("name") or "").split()]
         if own and any(words[j:j + len(own)] == own for j in range(len(words))):

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from custseg.strategy.claims import _SEGMENT_FACT
+from custseg.strategy.document import _items
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 
@@ -119,8 +120,8 @@ def texts_without_consent(doc: dict) -> list[Problem]:
     number in segments_generic.csv' on an export that recorded no SMS consent): a text to
     someone who did not agree is a legal risk in the US and the EU, whatever the export says."""
     out = []
-    places = [(f"automation_rules[{i}].rule", r.get("rule")) for i, r in enumerate(doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []) if isinstance(r, dict)]
-    places += [(f"pathways[{i}].intervention", p.get("intervention")) for i, p in enumerate(doc.get("pathways") if isinstance(doc.get("pathways"), list) else []) if isinstance(p, dict)]
+    places = [(f"automation_rules[{i}].rule", r.get("rule")) for i, r in _items(doc, "automation_rules")]
+    places += [(f"pathways[{i}].intervention", p.get("intervention")) for i, p in _items(doc, "pathways")]
     for path, text in places:
         if isinstance(text, str) and TEXTING.search(text) and not SMS_CONSENTED.search(text):
             out.append(Problem(path, "texts_without_consent", (
