@@ -680,6 +680,20 @@ def test_the_strategy_brief_marks_a_rate_of_too_few(runs):
     assert rows["dormant"] >= 20 and rows["champions"] < 20
 
 
+def test_the_hypotheses_rule_points_at_marks_only_when_a_rate_is_marked(runs):
+    """'(marked above: too thin to tell...)' sent the model looking for marks a brief without a
+    thin rate does not have: the pointer comes only with a marked rate."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs, "product_events")
+    assert "marked above: too thin to tell" in render_brief("strategy", facts, {"Hypotheses": "Champions come back"})
+    for row in facts["segmentations"]["rfm"]["validation"]["segments"]:
+        row["customers"] = max(row["customers"], 20)
+    brief = render_brief("strategy", facts, {"Hypotheses": "Champions come back"})
+    assert "too few for a baseline" not in brief
+    assert "marked above" not in brief and "customers at the check's cutoff (too thin to tell" in brief
+
+
 @pytest.mark.parametrize(
     "period, metric, review, refused",
     [

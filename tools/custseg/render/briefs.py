@@ -83,6 +83,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
     seg = segs.get(primary) if primary else None
     active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
     owers_unreachable = unreachable_owers(facts)
+    at_cutoff = {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []}
     return {
         "phase": phase,
         "number": PHASES.index(phase) + 1,
@@ -158,7 +159,9 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # per segment, how many of its customers a period ago are in it still
         "stayed": _stayed(seg),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
-        "at_cutoff": {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []},
+        "at_cutoff": at_cutoff,
+        # the segments whose next-period rate the facts list marks as too thin (the hypotheses' rule points at the marks)
+        "thin_at_cutoff": [k for k in active if 0 < at_cutoff.get(k, MIN_CUSTOMERS_FOR_LIFT) < MIN_CUSTOMERS_FOR_LIFT and seg["segments"][k].get("next_repeat_rate") is not None],
         # a segment holding most customers, with who is inside it: a plan can start on a part
         "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
         "last_purchase_words": LAST_PURCHASE_WORDS,
