@@ -1914,6 +1914,12 @@ def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     assert all(said != a["answer"] for a in context["answered"])
     unanswered = build_context(facts, "/tmp", None, None, inline_charts=False)
     assert unanswered["summary"][0]["text"].endswith("Export the data again for today's picture.")
+    # one answer to both halves of the Data question is quoted once, under "Not the whole base"
+    both = "A sample of our orders, and there is no newer export."
+    context = build_context(facts, "/tmp", None, {"confirmed": {"data_age": both}, "data_scope": {"whole_base": False, "answer": both}}, inline_charts=False)
+    leads = [(p["lead"], p["text"]) for p in context["summary"][:2]]
+    assert leads[0][0] == "Not the whole base" and both in leads[0][1]
+    assert leads[1][0] == "Old data" and both not in leads[1][1] and leads[1][1].endswith("you answered it in the words quoted above.")
     assert any(ANSWERABLE["data_age"].search(w) for w in unanswered["warnings"])
 
 

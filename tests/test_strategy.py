@@ -1776,7 +1776,7 @@ def test_render_says_when_the_export_is_not_the_whole_base(runs, cli, tmp_path):
     out = tmp_path / "out"
     assert cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out).code == 0
     md = (out / "report.md").read_text(encoding="utf-8")
-    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample of whole customers (a sample of rows lowers every customer's orders and spend)."
     first = section(md, "## In short").splitlines()[2]
     assert first == f'- **Not the whole base**: you said "{said}". {note}'
     assert f'| Not the whole base | you said "{said}". {note} |' in section(md, "## The data we used")

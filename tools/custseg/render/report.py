@@ -1401,12 +1401,12 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "exports": exports,
         # when the user said the export is not their whole customer base (data_scope): their words
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
-        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age")),
+        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age"), quoted=part),
     }
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
-PART_OF_BASE_NOTE = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+PART_OF_BASE_NOTE = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample of whole customers (a sample of rows lowers every customer's orders and spend)."
 
 
 def _part_of_base_point(answer: str | None) -> list[dict]:
@@ -1422,13 +1422,15 @@ def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict
     return [_other(k, segs[k], data) for k in keys if k != shown_first]
 
 
-def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None) -> list[dict]:
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None, quoted: str | None = None) -> list[dict]:
     """The report's opening points: who brings the revenue, the largest group, the move most
     worth making, whether the segments held up, who email reaches and where the plan is.
     A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
-    Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
+    Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold.
+    ``quoted``: the user's answer the point before these already quotes (one Data answer often
+    says both whether the export is the whole base and whether there is a newer one)."""
     currency = (facts.get("data") or {}).get("currency")
-    points = _data_age_point(facts, age_answer)
+    points = _data_age_point(facts, age_answer, quoted)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
     points += _rfm_points(rfm, currency, _named_sales_only(facts), value_tier_names(facts), facts.get("period_days"))
     if not usage:
@@ -1474,7 +1476,7 @@ def after_as_of_text(data: dict) -> str | None:
     return orders + (f" ({'; '.join(parts)})" if parts else "")
 
 
-def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
+def _data_age_point(facts: dict, answer: Any = None, quoted: str | None = None) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
     (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
     end says so, and what was left out after it (a trial's report said the data ended in 1998
@@ -1485,7 +1487,9 @@ def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
     if data_age(facts):
         ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
         then = f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since."
-        told = f" Asked at intake, you said: {answer.strip()}" if isinstance(answer, str) and answer.strip() else " Export the data again for today's picture."
+        told = " Export the data again for today's picture."
+        if isinstance(answer, str) and answer.strip():
+            told = " Asked at intake, you answered it in the words quoted above." if answer.strip() == (quoted or "").strip() else f" Asked at intake, you said: {answer.strip()}"
         points.append({"lead": "Old data", "text": then + told})
     if after:
         points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
