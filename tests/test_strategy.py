@@ -1138,6 +1138,11 @@ def test_pathway_hours_may_recur_on_their_own_period(runs):
     ("minimum order for the trade price", 2.5, True),
     ("free shipping threshold", 1.2, False),  # a little above the average order: the usual nudge
     ("store credit", 6.0, False),  # money, but no threshold
+    # a wholesaler's standing minimum is a condition of trade, not an incentive (the hint offers
+    # this way out; a trial's 'explain in the offer' was one the check never read)
+    ("wholesale minimum order", 3.6, False),
+    ("standing minimum order", 3.6, False),
+    ("minimum second order", 3.6, True),
 ])
 def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_aov, refused):
     facts = facts_of(runs)
@@ -1147,6 +1152,7 @@ def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_ao
     assert bool(problems) == refused
     if refused:
         assert f"what an order of 'loyal' averages ({aov:,.2f} USD, its aov)" in problems[0].message
+        assert "say so in its label ('wholesale minimum order'" in problems[0].message
 
 
 def test_a_hint_names_a_fact_of_a_segment_that_holds_anyone(runs):

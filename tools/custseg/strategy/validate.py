@@ -411,6 +411,9 @@ def _offers_over_price(strat: dict) -> list[Problem]:
 # An order-value threshold: free shipping over, a minimum order, 'spend 250 and get'.
 THRESHOLD_LABEL = re.compile(r"threshold|minimum|\bmin\b|free\s+(?:shipping|delivery|carriage|postage)|(?:orders?|spend|baskets?|carts?)\s+(?:over|above|of\s+at\s+least|from)|spend\s+(?:and|to)\b|unlock", re.IGNORECASE)
 THRESHOLD_REACH = 2.0  # a threshold over twice the segment's average order is one few of its orders reach
+# A minimum the business sets anyway (a wholesaler's minimum order) is a condition of trade, not
+# an incentive meant to move the segment: its label says so, and its size is the business's call.
+STANDING_MINIMUM = re.compile(r"\b(?:wholesale|trade|standing|account|existing|usual|regular)\s+(?:order\s+)?minimum|\bminimum\b.*\b(?:we already (?:set|have)|standing|for (?:all|every) (?:wholesale|trade) (?:orders|accounts))\b", re.IGNORECASE)
 
 
 def _thresholds_beyond_orders(strat: dict, fact_segments: dict, currency: str | None) -> list[Problem]:
@@ -423,12 +426,14 @@ def _thresholds_beyond_orders(strat: dict, fact_segments: dict, currency: str | 
         for i, term in enumerate(terms if isinstance(terms, list) and aov else []):
             if not isinstance(term, dict) or term.get("unit") != "money" or not isinstance(term.get("label"), str) or not THRESHOLD_LABEL.search(term["label"]):
                 continue
+            if STANDING_MINIMUM.search(term["label"]):
+                continue
             value = _number(term.get("value"))
             if value is not None and value > THRESHOLD_REACH * aov:
                 unit = f" {currency}" if currency else ""
                 out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "threshold_beyond_orders", (
                     f"a {term['label']} of {value:,.2f}{unit} is {value / aov:.1f} times what an order of '{key}' averages ({aov:,.2f}{unit}, its aov): "
-                    f"few of their orders come near it, so it moves nobody; set it a little above their average order, or explain in the offer why these customers would stretch that far")))
+                    f"few of their orders come near it, so as an incentive it moves nobody; set it a little above their average order, or, when it is a minimum the business already sets rather than an incentive, say so in its label ('wholesale minimum order', 'standing minimum order')")))
     return out
 
 
