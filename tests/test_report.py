@@ -983,6 +983,28 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert champions["pct_customers"] < 0.5 and "**Champions holds" not in brief
 
 
+def test_a_broad_segment_all_in_one_band_is_not_split_by_it(shopify):
+    """A 22-day export's Recent Buyers: 'Inside it, by when they last bought: 69 in the last 90
+    days' split nothing. One band (or one value tier) is left out of In short and the brief."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import _inside
+
+    facts = copy.deepcopy(shopify["facts"])
+    dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
+    dormant["last_purchase_days"] = {k: (dormant["count"] if k == "days_181_to_364" else 0) for k in dormant["last_purchase_days"]}
+    tiers = {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}
+    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out."
+    brief = render_brief("segments", facts)
+    line = next(x for x in brief.splitlines() if x.startswith("**Dormant holds"))
+    assert "by when they last bought" not in line and "Inside it, by value tier: " in line
+    dormant["value_tiers"] = {k: (dormant["count"] if k == "low" else 0) for k in dormant["value_tiers"]}
+    assert _inside(dormant, tiers) == ""
+    line = next(x for x in render_brief("segments", facts).splitlines() if x.startswith("**Dormant holds"))
+    assert "Inside it" not in line and "neither when they last bought nor value tier splits it here" in line
+
+
 def test_every_last_purchase_band_has_its_words():
     """The report's and brief's words for the bands are the bands the facts count, each once."""
     from custseg.compute.analysis import LAST_PURCHASE_BANDS

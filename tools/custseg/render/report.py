@@ -1637,11 +1637,14 @@ def _inside(row: dict, tiers: dict[str, str] | None) -> str:
     bands = row.get("last_purchase_days") or {}
     if (row.get("pct_customers") or 0) < DOMINANT_SHARE or not bands:
         return ""
-    when = ", ".join(f"{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}" for k, n in bands.items() if n)
+    held = [(k, n) for k, n in bands.items() if n]
+    # all of them in one band splits nothing (a trial's 22-day export: "69 in the last 90 days")
+    when = f"by when they last bought: {', '.join(f'{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}' for k, n in held)}" if len(held) > 1 else ""
     top = next(iter(tiers or {}), None)
     value = row.get("value_tiers") or {}
-    spend = f"; {fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files' Value Tier column picks out" if top and value.get(top) else ""
-    return f" Inside it, by when they last bought: {when}{spend}."
+    spend = f"{fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files' Value Tier column picks out" if top and value.get(top) else ""
+    parts = "; ".join(p for p in (when, spend) if p)
+    return f" Inside it, {parts}." if parts else ""
 
 
 def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
