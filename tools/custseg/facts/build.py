@@ -138,7 +138,7 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None, 
     return head + lapse + ". " + RFM_KNOWS_NO_CYCLE
 
 
-RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
+RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago gets a low recency score, like a customer who went quiet, while still paying"
 
 
 def _subscription_head(recurring: dict | None) -> str | None:
