@@ -1364,7 +1364,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
-                       (facts.get("segmentations") or {}).get("rfm"))
+                       (facts.get("segmentations") or {}).get("rfm"), lifecycle="lifecycle" in (facts.get("segmentations") or {}))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1794,13 +1794,14 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None, lifecycle: bool = True) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
     empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
     are reached through the marketplace. ``old_since``: the data's last date when it is older
     than a period, so the files' labels are of then, not of the day they are imported.
-    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name."""
+    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name; ``lifecycle``:
+    whether the files carry lifecycle stages (data too short for them has none)."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1815,7 +1816,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy), _marks_holdout(block)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm, lifecycle) if emailed and old_since else "",
             "holdout": _holdout_files(block, rfm)}
 
 
@@ -1854,8 +1855,9 @@ def _holdout_use(held_out: int) -> str:
             "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's.")
 
 
-def _old_labels(since: str, rfm: dict | None) -> str:
-    return (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
+def _old_labels(since: str, rfm: dict | None, lifecycle: bool = True) -> str:
+    labels = "segments, lifecycle stages, tags" if lifecycle else "segments, tags"
+    return (f"Their labels ({labels}) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
             f"rerun on a fresh export before importing them, or {stale_label_words(rfm)}.")
 
 
