@@ -507,6 +507,9 @@ BROKEN_FACTS.append(
         ("Klaviyo", "When Segment equals Champions, send the early-access email; profiles whose Holdout is true are suppressed from it.", False),
         ("Klaviyo", "When Segment equals Champions and Holdout is true, start the early-access flow.", True),
         ("Shopify Flow", "Tag At Risk customers so their next order gets a handwritten card.", False),
+        # reached on purpose, said so (a wholesaler trial's account-manager calls)
+        ("HubSpot", "Every contact whose customer_segment is Champions goes on the account manager's monthly call list, including the holdout: these accounts get their call regardless.", False),
+        ("HubSpot", "Every contact whose customer_segment is Champions goes on the account manager's monthly call list.", True),
     ],
 )
 def test_an_automation_rule_leaves_the_holdout_out(runs, crm, text, refused):

@@ -403,6 +403,11 @@ _SUPPRESSION = re.compile(
 # A message that serves a customer's own payment or order, not a campaign: held-out customers
 # get the card-update email after a failed payment like everyone else (the holdout measures
 # campaigns, and withholding it would lose their payments).
+# The holdout reached on purpose, said in the rule: a small B2B seller's account manager calls
+# every top account, held out or not (a wholesaler trial). What that rule adds goes unmeasured,
+# which the words make plain in the plan and the report.
+HOLDOUT_INCLUDED = re.compile(r"\b(?:includ(?:e|es|ed|ing)|and\s+also)\s+(?:the\s+)?(?:holdout|hold-out|held[-\s]out(?:\s+(?:customers|contacts|accounts|profiles))?)\b", re.IGNORECASE)
+
 SERVICE_MESSAGE = re.compile(
     r"\b(?:card[-\s]update|update\s+(?:their|the|a)\s+(?:card|payment\s+(?:details|method))|failed\s+(?:payments?|renewals?|charges?)|payment\s+(?:failures?|problems?|errors?)"
     r"|dunning|receipts?|order\s+confirmations?|(?:shipping|delivery|dispatch)\s+(?:notices?|confirmations?|updates?))\b",
@@ -428,9 +433,10 @@ def _holdout_left_in(doc: dict, fact_segments: dict, held_out: Any) -> list[Prob
         text, crm = rule.get("rule"), rule.get("crm")
         if not (isinstance(text, str) and isinstance(crm, str) and rule.get("segment") in fact_segments and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
             continue
-        if HOLDOUT_LEFT_OUT.search(text) or SERVICE_MESSAGE.search(text) or not OUTREACH.search(_SUPPRESSION.sub(" ", text)):
+        if HOLDOUT_LEFT_OUT.search(text) or HOLDOUT_INCLUDED.search(text) or SERVICE_MESSAGE.search(text) or not OUTREACH.search(_SUPPRESSION.sub(" ", text)):
             continue
         out.append(Problem(f"automation_rules[{i}].rule", "holdout_not_excluded", (
             f"the rule reaches '{rule['segment']}' with its held-out customers: the CRM files mark about one in ten of each segment as held out ({held:,.0f} in all, {{exports.held_out}}), "
-            f"and every campaign and automation rule leaves them out, so that what the campaigns add can be measured against them; add the condition ('{HOLDOUT_CONDITION[crm_file(crm)]}' in {crm})")))
+            f"and every campaign and automation rule leaves them out, so that what the campaigns add can be measured against them; add the condition ('{HOLDOUT_CONDITION[crm_file(crm)]}' in {crm}), "
+            "or, when these customers must be reached all the same (an account manager's call to every top account), say so in the rule ('including the holdout'): what it adds then goes unmeasured")))
     return out
