@@ -683,6 +683,24 @@ def test_the_strategy_brief_marks_a_rate_of_too_few(runs):
     assert rows["dormant"] >= 20 and rows["champions"] < 20
 
 
+def test_the_kpi_advice_says_when_next_period_rates_come_from_a_peak(runs):
+    """A wholesaler trial's KPI baselines were next-period rates measured September to December,
+    a period that held 1.9 times the sales of the one before: the operationalize brief says the
+    baseline is that season's, quoting the run's warning without its options."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+
+    facts = copy.deepcopy(facts_of(runs))
+    facts["warnings"] = [w for w in facts["warnings"] if "where next-period checks and trends are measured" not in w]
+    assert "measured in a period unlike the one before it" not in render_brief("operationalize", facts)
+    peak = ("the last period (2011-09-11 to 2011-12-09), where next-period checks and trends are measured, held 1.9 times the sales of the period before it: "
+            "every segment's figures in it rise alike (a peak season or growth), so compare segments with each other rather than with other periods")
+    facts["warnings"].append(peak)
+    brief = render_brief("operationalize", facts)
+    assert "The next-period rates were measured in a period unlike the one before it (a run warning): " + peak + ". A baseline from it is that season's" in brief
+
+
 def test_the_hypotheses_rule_points_at_marks_only_when_a_rate_is_marked(runs):
     """'(marked above: too thin to tell...)' sent the model looking for marks a brief without a
     thin rate does not have: the pointer comes only with a marked rate."""
