@@ -199,6 +199,21 @@ def test_split_files_add_up(runs, tmp_path):
     assert sorted(os.listdir(folder)) == sorted(again.files) == sorted(ALL_FILES)
 
 
+def test_split_files_carry_the_coded_columns_as_the_whole_file_does(runs, tmp_path):
+    """--split on a payments export stopped with an internal error: the amounts still owed
+    (Outstanding Payment) are a coded column, which the per-segment files joined as if it were
+    cells. Each split file's lines are the whole file's lines of its segment."""
+    run = runs("stripe_unified_payments.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path), split=True)
+    folder = tmp_path / "exports"
+    for tool in ("klaviyo", "hubspot"):
+        whole = raw_rows(folder / f"{tool}.csv")
+        assert "outstanding" in " ".join(whole[0]).lower()
+        parts = [raw_rows(folder / name) for name in summary.files if name.startswith(f"{tool}_")]
+        assert all(part[0] == whole[0] for part in parts)
+        assert sorted(row for part in parts for row in part[1:]) == sorted(whole[1:])
+
+
 # -- consent ----------------------------------------------------------------------------
 
 

@@ -813,7 +813,7 @@ def write_exports(
             split_files = []
             for tool, (header, columns) in tools.items():
                 name = f"{tool}.csv"
-                lines = _lines(columns)
+                lines = _lines([c.array() if isinstance(c, Coded) else c for c in columns])  # coded columns (amounts, dates) spread out once
                 rows_written[name] = _write_lines(os.path.join(folder, name), header, [lines])
                 files.append(name)
                 for key in present:
