@@ -2639,6 +2639,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
     text = render_brief("operationalize", fresh)
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet by the data's end; but the data is " in text
+    # the reminder counts from the last purchase date each tool's file has (Mailchimp's none)
+    assert "send a reminder (the tool counts days from the last purchase date: Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase)" in text
     # on current data there is no one to win back yet; on old data (the example's) everyone may have gone quiet since
     from datetime import date
 
