@@ -1309,8 +1309,9 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
 
     facts = shopify["facts"]
     hubspot = [n for n in facts["exports"]["notes"] if n.startswith("hubspot.csv: ")]
-    others = [n for n in facts["exports"]["notes"] if not n.startswith("hubspot.csv: ")]
-    assert hubspot and others, "the Shopify example needs a HubSpot note and others"
+    klaviyo = [n for n in facts["exports"]["notes"] if n.startswith("klaviyo.csv: ")]  # mapping Last Purchase as a date
+    others = [n for n in facts["exports"]["notes"] if not n.startswith(("hubspot.csv: ", "klaviyo.csv: "))]
+    assert hubspot and klaviyo and others, "the Shopify example needs a HubSpot note, a Klaviyo note and others"
     plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
 
     def files_part(crms: list[str] | None) -> str:
@@ -1326,6 +1327,7 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
     for crms, shown in ((["Klaviyo"], False), (["Klaviyo", "HubSpot"], True), (["HubSpot"], True), (None, True)):
         part = files_part(crms)
         assert all((f"- {n}" in part) == shown for n in hubspot), crms
+        assert all((f"- {n}" in part) == (crms is None or "Klaviyo" in crms) for n in klaviyo), crms
         assert all(f"- {n}" in part for n in others), crms  # notes about every file stay
 
 
