@@ -1331,8 +1331,9 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
 
     facts = shopify["facts"]
     hubspot = [n for n in facts["exports"]["notes"] if n.startswith("hubspot.csv: ")]
-    others = [n for n in facts["exports"]["notes"] if not n.startswith("hubspot.csv: ")]
-    assert hubspot and others, "the Shopify example needs a HubSpot note and others"
+    klaviyo = [n for n in facts["exports"]["notes"] if n.startswith("klaviyo.csv: ")]  # mapping Last Purchase as a date
+    others = [n for n in facts["exports"]["notes"] if not n.startswith(("hubspot.csv: ", "klaviyo.csv: "))]
+    assert hubspot and klaviyo and others, "the Shopify example needs a HubSpot note, a Klaviyo note and others"
     plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
 
     def files_part(crms: list[str] | None) -> str:
@@ -1348,6 +1349,7 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
     for crms, shown in ((["Klaviyo"], False), (["Klaviyo", "HubSpot"], True), (["HubSpot"], True), (None, True)):
         part = files_part(crms)
         assert all((f"- {n}" in part) == shown for n in hubspot), crms
+        assert all((f"- {n}" in part) == (crms is None or "Klaviyo" in crms) for n in klaviyo), crms
         assert all(f"- {n}" in part for n in others), crms  # notes about every file stay
 
 
@@ -1828,10 +1830,11 @@ def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_pat
     first = next(iter(tiers))
     assert f"by value tier: {facts['segmentations']['value']['segments'][first]['name']} {fmt_count(tiers[first])}" in part and " 0 (`" not in part
     part, _ = segments_brief(300, 400, skewed=True)  # Dormant, who last bought 91 to 180 or 181 to 364 days ago
-    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by segments_generic.csv's last_purchase column" in part
+    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by the last purchase date (segments_generic.csv's last_purchase)" in part  # no emails: no Klaviyo or HubSpot list
     assert "within a year" not in part and "a cut at one year" not in part
     (years,) = [ln for ln in render_brief("segments", shopify["facts"]).splitlines() if "too broad" in ln]
-    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by segments_generic.csv's last_purchase column." in years
+    # each tool's own date column: the split is a filter in the tool the user has
+    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by the last purchase date (Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase; Mailchimp has none)." in years
     assert "so a cut at one year is a filter, not a rule." in years
 
 

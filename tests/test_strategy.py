@@ -2541,6 +2541,15 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Mailchimp", "When a contact's lead score passes the threshold, send the preview.", None),  # the CRM's own, in no file
         ("Klaviyo", "Send the restock texts only to profiles with SMS consent.", None),  # Klaviyo keeps SMS consent itself
         ("HubSpot", "Text only contacts whose sms_consent is yes.", "sms_consent"),  # segments_generic.csv's
+        # the last purchase day: each file's own date column, which the tool counts days from
+        ("Klaviyo", "When Last Purchase is more than 60 days ago, start the win-back flow.", None),
+        ("Klaviyo", "When a profile's last purchase is more than 60 days ago, start the win-back flow.", None),
+        ("HubSpot", "When last_purchase_date is more than 60 days ago, enrol them in the win-back sequence.", None),
+        ("HubSpot", "When recency_days passes 60, enrol them in the win-back sequence.", "recency_days"),
+        ("HubSpot", "When Last Purchase is more than 60 days ago, enrol them in the win-back sequence.", "Last Purchase"),  # Klaviyo's name
+        ("Klaviyo", "When last_purchase_date is more than 60 days ago, start the win-back flow.", "last_purchase_date"),  # HubSpot's
+        ("Mailchimp", "When last_purchase is more than 60 days ago, send the win-back email.", "last_purchase"),  # tags only
+        ("Mailchimp", "When recency_days passes 60, send the win-back email.", "recency_days"),
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -2556,8 +2565,12 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
         assert "(it is in segments_generic.csv)" in problems[0].message
     if missing == "Value Tier":
         assert "(it is in klaviyo.csv)" in problems[0].message
-    if missing == "recency_days":
-        assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
+    date = {"Klaviyo": "Last Purchase", "HubSpot": "last_purchase_date", "Customer.io": "last_purchase"}.get(crm)
+    if missing in ("recency_days", "last_purchase", "Last Purchase", "last_purchase_date"):  # the date the tool's own file has, if any
+        if date:
+            assert f"filter on {date}, a date the CRM counts days from ('{date} is more than 60 days ago'" in problems[0].message
+        else:
+            assert "a date the CRM counts days from" not in problems[0].message and "use that file's columns (Email Address, Tags, Pseudonymous ID)" in problems[0].message
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
 
@@ -2667,6 +2680,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
     text = render_brief("operationalize", fresh)
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet by the data's end; but the data is " in text
+    # the reminder counts from the last purchase date each tool's file has (Mailchimp's none)
+    assert "send a reminder (the tool counts days from the last purchase date: Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase)" in text
     # on current data there is no one to win back yet; on old data (the example's) everyone may have gone quiet since
     from datetime import date
 
