@@ -1889,7 +1889,10 @@ def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "mapping segment_name to customer_segment, and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" in section(md, "## Files for your CRM")
     assert "with segment_name as the segment property and holdout as a checkbox property for the customers campaigns leave out;" in rendered["product_events.jsonl"]["md"]
-    assert "and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox), which every automation rule leaves out" in render_brief("operationalize", facts)
+    brief = render_brief("operationalize", facts)
+    assert "a CRM maps `segment_name` to the segment property (HubSpot: `customer_segment`) and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox)" in brief
+    # the email tools that match on email only take the lookup route, the holdout with it (a wholesaler trial named Mailchimp)
+    assert "the lookup sets Klaviyo's `Holdout` property to true, or Mailchimp's tag `Holdout`, for those whose holdout is true" in brief
     reference = (ROOT / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
     assert "Map `holdout` too, to a property of its own (HubSpot: `holdout`, a single\ncheckbox" in reference
 
