@@ -972,7 +972,7 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
     assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_364'])} between 181 and 364 days ago, "
                           f"{fmt_count(bands['days_365_to_729'])} one to two years ago, {fmt_count(bands['days_730_or_more'])} two years ago or more; "
-                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
+                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out.")
     assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
     assert f"**Dormant holds {fmt_pct(dormant['pct_customers'])} of customers**: too broad to treat as one group." in brief
@@ -995,7 +995,7 @@ def test_a_broad_segment_all_in_one_band_is_not_split_by_it(shopify):
     dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
     dormant["last_purchase_days"] = {k: (dormant["count"] if k == "days_181_to_364" else 0) for k in dormant["last_purchase_days"]}
     tiers = {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}
-    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out."
+    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out."
     brief = render_brief("segments", facts)
     line = next(x for x in brief.splitlines() if x.startswith("**Dormant holds"))
     assert "by when they last bought" not in line and "Inside it, by value tier: " in line
@@ -1834,7 +1834,7 @@ def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_pat
     assert "within a year" not in part and "a cut at one year" not in part
     (years,) = [ln for ln in render_brief("segments", shopify["facts"]).splitlines() if "too broad" in ln]
     # each tool's own date column: the split is a filter in the tool the user has
-    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by the last purchase date (Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase; Mailchimp has none)." in years
+    assert "its High Value customers, whom Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out beside the segment (hubspot.csv has no value tier), or those who bought within a year, by the last purchase date (Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase; Mailchimp has none)." in years
     assert "so a cut at one year is a filter, not a rule." in years
 
 
