@@ -782,6 +782,35 @@ def test_a_hunch_is_not_settled_by_a_rate_of_a_handful(runs, loyal_at_cutoff, ch
     assert not [p for p in validate(doc, facts) if p.path.startswith("hypotheses") and p.code != "verdict_on_too_few"]
 
 
+_REPEAT_EVIDENCE = "{segmentations.rfm.segments.loyal.repeat_rate} of the Steady Regulars bought on more than one day, against {segmentations.rfm.segments.new.repeat_rate} of the First-Timers."
+
+
+@pytest.mark.parametrize(
+    "days, item, refused",
+    [
+        # a Stripe trial: 22 days of payments, 'holds' on Premium's repeat rate (1 client of 30) against Core's (none)
+        (22, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "does not hold", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "holds", "evidence": "Over {data.days_covered} days, " + _REPEAT_EVIDENCE + " They are {segmentations.rfm.segments.loyal.count} customers."}, True),
+        (915, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, False),  # data of whole periods
+        (22, {"verdict": "partly holds", "evidence": _REPEAT_EVIDENCE}, False),  # hedged already
+        (22, {"verdict": "cannot be tested with this data", "evidence": "The data covers {data.days_covered} days, too short to tell: " + _REPEAT_EVIDENCE}, False),
+        (22, {"verdict": "holds", "evidence": "{segmentations.rfm.segments.loyal.revenue_share} of revenue comes from them; " + _REPEAT_EVIDENCE}, False),  # not repeat rates alone
+    ],
+)
+def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(runs, days, item, refused):
+    """Who bought twice in three weeks says nothing yet of who comes back or renews: a verdict
+    that settles a hunch on repeat rates alone, on data shorter than a period, is refused as too
+    short to tell."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("hypotheses[1]", {"hunch": "Customers who buy twice keep buying", **item})(reference())
+    found = [p for p in validate(doc, facts) if p.code == "verdict_on_too_few"]
+    assert [p.path for p in found] == (["hypotheses[1].verdict"] if refused else []), found
+    if refused:
+        assert f"the data covers {days} days ({{data.days_covered}}), less than one period of 90 ({{period_days}})" in found[0].message
+        assert "'cannot be tested with this data'" in found[0].message and "too short to tell" in found[0].message
+
+
 def test_the_too_few_floor_is_the_reports():
     from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
     from custseg.strategy.kpis import MIN_RATE_CUSTOMERS
