@@ -631,8 +631,15 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     for metric in ("count", "pct_customers", "revenue_share", "repeat_rate"):
         (problem,) = kpi_problems(tmp_path / "out", metric)[1]
         assert problem.path == "kpis[0].metric" and "who happened to buy in those weeks" in problem.message and "--period 22d" in problem.message, metric
+    # spend over all the data grows with the export's length (a Stripe trial's avg_value and monetary_total)
+    for metric in ("avg_value", "revenue"):
+        (problem,) = kpi_problems(tmp_path / "out", metric)[1]
+        assert problem.path == "kpis[0].metric" and "grows with the export's length" in problem.message and "aov (spend per order)" in problem.message, metric
+    monetary = {"segment": "champions", "metric": "monetary_total", "baseline": "{segmentations.rfm.segments.champions.avg_value}", "target": 900, "review": "monthly"}
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    assert [p.message.split(" is ")[0] for p in validate({"segments": {}, "kpis": [monetary]}, facts) if p.code == "kpi_on_partial_period"] == ["monetary_total"]
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
-    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate"):
+    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate", "avg_value", "revenue"):
         assert kpi_problems(tmp_path / "out22", metric)[1] == [], metric
     # the hand-over brief offers as baselines only what check.py takes
     from custseg.render.briefs import render_brief
@@ -642,6 +649,29 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
     assert "champions.count}`" not in short and "champions.pct_customers}`" not in short and "`{segmentations.rfm.segments.champions.aov}` (spend per order)" in short
     assert "champions.count}`" in whole and "champions.pct_customers}`" in whole
+    assert "nor spend per customer over the data (`avg_value`)" in short and "spend per customer over the data" not in whole
+
+
+@pytest.mark.parametrize(
+    "days, success, refused",
+    [
+        (22, {"metric": "monetary_total", "target": 400}, True),  # a Stripe trial: Core clients to reach 400, on 22 days of payments
+        (22, {"metric": "avg_value", "target": 400}, True),
+        (22, {"metric": "spend_last_period_per_customer", "target": 400}, True),
+        (915, {"metric": "monetary_total", "target": 400}, False),  # data of whole periods
+        (22, {"metric": "purchase_days", "target": 3}, False),  # a purchase more is what the pathway is for
+        (22, {"metric": "aov", "target": 60}, False),
+    ],
+)
+def test_a_pathway_is_not_measured_by_spend_that_grows_with_the_data(runs, days, success, refused):
+    """On data shorter than a period, spend over all the data grows with the export's length:
+    time alone would meet a pathway's success target on it."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("pathways[1].success_metric", success)(reference())
+    found = [p for p in validate(doc, facts) if p.code == "kpi_on_partial_period" and p.path.startswith("pathways")]
+    assert [p.path for p in found] == (["pathways[1].success_metric.metric"] if refused else []), found
+    if refused:
+        assert f"the data covers 22 days ({{data.days_covered}})" in found[0].message and "aov (spend per order)" in found[0].message
 
 
 def test_a_usage_groups_count_is_not_held_to_the_period():
