@@ -2930,6 +2930,41 @@ def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     assert len(problems) == int(refused), problems
 
 
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("All of them are on the 1:1 Lifestyle Fitness Coaching plan.", True),  # a Stripe trial: its export named no products
+        ("They're on the 12-Week Transformation program.", True),
+        ("Most of them bought the Winter Bundle.", True),
+        ("They mostly buy gift cards, and most bought the Winter Bundle.", True),  # one problem for what they buy
+        # no product of theirs named: a price, a step of the plan, a question, a denial, the user's word
+        ("The clients on your dearer coaching plans, who pay more.", False),
+        ("They are on the free trial.", False),
+        ("Move them onto the Premium Coaching plan.", False),
+        ("Help them stay on the Gold plan.", False),
+        ("Clients who are on the Gold plan get a call first.", False),
+        ("They are not on the Gold plan.", False),
+        ("Whether they are on the Gold plan, the export does not say.", False),
+        ("They bought the most in the first week.", False),
+        ("You told us they are all on the 1:1 Lifestyle Fitness Coaching plan.", False),
+    ],
+)
+def test_a_named_plan_or_product_is_not_in_data_without_products(runs, text, refused):
+    """'All of them are on the 1:1 Lifestyle Fitness Coaching plan', on an export that names no
+    products (data.products absent), has nothing behind it; with products the product checks
+    hold the name to their facts instead."""
+    from custseg.strategy.hunches import unrecorded_claims
+
+    facts = facts_of(runs)
+    facts["data"]["products"] = None
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_not_in_data" and p.path == "segments.new.persona"]
+    assert len(problems) == int(refused), problems
+    if refused and "buy gift cards" not in text:
+        assert "the facts hold no products (this export names none)" in problems[0].message
+    assert not [p for p in unrecorded_claims("segments.new.persona", text, text, products=True) if "this export names none" in p.message]
+
+
 def test_pathways_are_paid_from_their_segments_share(runs):
     """The shares and the pathways spend one budget: a segment's pathways fit its shares plus
     the part no cell took, over the roadmap (3,000 a month over 16 weeks: about 11,077)."""

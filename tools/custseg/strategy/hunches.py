@@ -171,6 +171,21 @@ PRODUCT_CLAIM = re.compile(
     rf"|{_MOST_BOUGHT}{_NOT_A_PRODUCT}{_NOT_A_THING}[a-z][\w-]*s\b(?!\s+ago)",
     re.IGNORECASE,
 )
+# 'All of them are on the 1:1 Lifestyle Fitness Coaching plan', 'most bought the Winter Bundle' (a
+# Stripe trial, whose facts hold no products): a product named with a capital or a figure, said of
+# them. 'The clients on your dearer plans', 'move them onto the Gold plan' or 'you told us ...' name none as theirs.
+_THEY_ALL = (
+    r"(?:they|all\s+of\s+them|most\s+of\s+them|many\s+of\s+them|each\s+of\s+them|every\s+one\s+of\s+them|most|many|all|everyone|both|half(?:\s+of\s+them)?"
+    r"|(?:almost|nearly)\s+all(?:\s+of\s+them)?|(?:the\s+)?majority(?:\s+of\s+them)?|clients|customers|members|subscribers|buyers|students)"
+)
+_SO_MOSTLY = r"(?:(?:all|mostly|mainly|largely|still|currently|already|each|both|now)\s+)?"
+_NAME_WORD = r"(?-i:[A-Z0-9][\w:'&+./-]*)"
+_PLAN_WORD = r"(?:plan|package|tier|membership|subscription|programme|program|course|bundle|option|level)s?"
+NAMED_PRODUCT_CLAIM = re.compile(
+    rf"\b{_THEY_ALL}(?:\s+{_SO_MOSTLY}(?:are|were|stay|stayed|remain|remained)|'re)\s+{_SO_MOSTLY}on\s+(?:the|our|your|an?)\s+(?:{_NAME_WORD}\s+){{1,5}}{_PLAN_WORD}\b"
+    rf"|\b{_THEY_ALL}\s+{_SO_MOSTLY}(?:bought|buy|ordered|purchased|chose|picked|signed\s+up\s+for|subscribed\s+to)\s+(?:the|our|your)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}",
+    re.IGNORECASE,
+)
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period
 _COUNTED_BEFORE = re.compile(r"\bfact\s+(?:\S+\s+){0,8}$")
 _NEGATION = re.compile(r"\bnot\b|n't\b|\bnever\b|\bno\b", re.IGNORECASE)
@@ -366,8 +381,12 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
         (ACQUISITION_CLAIM, "the facts hold no acquisition channels, so nothing says where these customers came from; name a channel as where the plan will reach them, not where they came from"),
         (WHO_THEY_ARE_CLAIM, "the facts hold no business type, size or location of the customers, so nothing says what kind of business they are or where; say what they bought, how often and when"),
     )
+    if not products:  # with products, product_claims holds a named product to them
+        why = (why[0], why[1], (NAMED_PRODUCT_CLAIM, "the facts hold no products (this export names none), so nothing says which plan or product they are on or bought"), *why[2:])
     out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:
+        if pattern is NAMED_PRODUCT_CLAIM and _told_products(out):
+            continue  # one problem for what they buy
         for m in pattern.finditer(bare):
             sentence = _sentence_at(bare, m.start())
             if _TOLD_BY_USER.search(sentence) or _NEGATED_BEFORE.search(bare[: m.start()]):
@@ -376,6 +395,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
+            if pattern is NAMED_PRODUCT_CLAIM and (_ASKED_BEFORE.search(sentence, 0, sentence.find(m.group(0))) or sentence.rstrip().endswith("?")):
+                continue  # 'whether they are on the Gold plan, the export does not say'
             if pattern is PRODUCT_CLAIM and products:
                 if " fact " in f" {sentence} " and PRODUCTS_CITED.search(text):  # said with the share who bought it
                     continue
@@ -385,6 +406,11 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
             out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out
+
+
+def _told_products(problems: list[Problem]) -> bool:
+    """Whether 'they mostly buy ...' (PRODUCT_CLAIM, told first) is among ``problems`` already."""
+    return any("the facts hold no products" in p.message for p in problems)
 
 
 def payment_plan_claims(path: str, text: str, installments: dict | None) -> list[Problem]:
