@@ -567,6 +567,23 @@ BROKEN_FACTS.append(
         ("segments.loyal.goal", "Reward regulars who keep coming back every quarter.", True),
         ("segments.loyal.persona", "They are less likely to churn than the First-Timers.", True),
         ("hypotheses[1].evidence", "It holds: the Steady Regulars stick around longer, as {segmentations.rfm.segments.loyal.repeat_rate} of them bought again.", True),
+        # a Stripe trial's ways of saying it, on 22 days of payments
+        ("hypotheses[1].evidence", "Steady Regulars spend {segmentations.rfm.segments.loyal.avg_value} against {segmentations.rfm.segments.new.avg_value}, so the bigger packages keep clients longer.", True),
+        ("segments.loyal.persona", "Because {segmentations.rfm.segments.loyal.repeat_rate} of them renewed, most are about to cancel.", True),
+        ("segments.loyal.persona", "They stay subscribed for more months than the First-Timers.", True),
+        ("segments.loyal.persona", "They stay with us longer.", True),
+        ("segments.loyal.persona", "Steady Regulars retain better.", True),
+        ("segments.loyal.persona", "They churn less.", True),
+        ("segments.loyal.persona", "Their subscriptions last longer.", True),
+        ("segments.loyal.persona", "Many of them will cancel after the first month.", True),
+        ("segments.loyal.persona", "They are likely to churn.", True),
+        ("segments.loyal.persona", "We cannot tell yet whether they stay longer.", False),
+        ("segments.loyal.persona", "Three weeks of orders cannot show that they stay longer.", False),
+        ("segments.loyal.persona", "Do they stay longer?", False),
+        ("segments.loyal.persona", "They are not about to cancel.", False),
+        ("segments.loyal.goal", "Keep them subscribed longer.", False),
+        ("segments.loyal.service_level", "A coach calls anyone who is about to cancel.", False),
+        ("segments.loyal.service_level", "Clients who will cancel get a call first.", False),
         # an aim, a question, the user's own words, a denial: no claim
         ("segments.loyal.goal", "Keep them coming back every quarter.", False),
         ("segments.loyal.persona", "Whether they stick around longer, three weeks of orders cannot tell.", False),
@@ -617,8 +634,15 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     for metric in ("count", "pct_customers", "revenue_share", "repeat_rate"):
         (problem,) = kpi_problems(tmp_path / "out", metric)[1]
         assert problem.path == "kpis[0].metric" and "who happened to buy in those weeks" in problem.message and "--period 22d" in problem.message, metric
+    # spend over all the data grows with the export's length (a Stripe trial's avg_value and monetary_total)
+    for metric in ("avg_value", "revenue"):
+        (problem,) = kpi_problems(tmp_path / "out", metric)[1]
+        assert problem.path == "kpis[0].metric" and "grows with the export's length" in problem.message and "aov (spend per order)" in problem.message, metric
+    monetary = {"segment": "champions", "metric": "monetary_total", "baseline": "{segmentations.rfm.segments.champions.avg_value}", "target": 900, "review": "monthly"}
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    assert [p.message.split(" is ")[0] for p in validate({"segments": {}, "kpis": [monetary]}, facts) if p.code == "kpi_on_partial_period"] == ["monetary_total"]
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
-    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate"):
+    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate", "avg_value", "revenue"):
         assert kpi_problems(tmp_path / "out22", metric)[1] == [], metric
     # the hand-over brief offers as baselines only what check.py takes
     from custseg.render.briefs import render_brief
@@ -628,6 +652,29 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
     assert "champions.count}`" not in short and "champions.pct_customers}`" not in short and "`{segmentations.rfm.segments.champions.aov}` (spend per order)" in short
     assert "champions.count}`" in whole and "champions.pct_customers}`" in whole
+    assert "nor spend per customer over the data (`avg_value`)" in short and "spend per customer over the data" not in whole
+
+
+@pytest.mark.parametrize(
+    "days, success, refused",
+    [
+        (22, {"metric": "monetary_total", "target": 400}, True),  # a Stripe trial: Core clients to reach 400, on 22 days of payments
+        (22, {"metric": "avg_value", "target": 400}, True),
+        (22, {"metric": "spend_last_period_per_customer", "target": 400}, True),
+        (915, {"metric": "monetary_total", "target": 400}, False),  # data of whole periods
+        (22, {"metric": "purchase_days", "target": 3}, False),  # a purchase more is what the pathway is for
+        (22, {"metric": "aov", "target": 60}, False),
+    ],
+)
+def test_a_pathway_is_not_measured_by_spend_that_grows_with_the_data(runs, days, success, refused):
+    """On data shorter than a period, spend over all the data grows with the export's length:
+    time alone would meet a pathway's success target on it."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("pathways[1].success_metric", success)(reference())
+    found = [p for p in validate(doc, facts) if p.code == "kpi_on_partial_period" and p.path.startswith("pathways")]
+    assert [p.path for p in found] == (["pathways[1].success_metric.metric"] if refused else []), found
+    if refused:
+        assert f"the data covers 22 days ({{data.days_covered}})" in found[0].message and "aov (spend per order)" in found[0].message
 
 
 def test_a_usage_groups_count_is_not_held_to_the_period():
@@ -798,6 +845,35 @@ def test_a_hunch_is_not_settled_by_a_rate_of_a_handful(runs, loyal_at_cutoff, ch
     if refused:
         assert "only 3 customers of 'loyal' at the check's cutoff" in found[0].message and "'cannot be tested with this data'" in found[0].message
     assert not [p for p in validate(doc, facts) if p.path.startswith("hypotheses") and p.code != "verdict_on_too_few"]
+
+
+_REPEAT_EVIDENCE = "{segmentations.rfm.segments.loyal.repeat_rate} of the Steady Regulars bought on more than one day, against {segmentations.rfm.segments.new.repeat_rate} of the First-Timers."
+
+
+@pytest.mark.parametrize(
+    "days, item, refused",
+    [
+        # a Stripe trial: 22 days of payments, 'holds' on Premium's repeat rate (1 client of 30) against Core's (none)
+        (22, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "does not hold", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "holds", "evidence": "Over {data.days_covered} days, " + _REPEAT_EVIDENCE + " They are {segmentations.rfm.segments.loyal.count} customers."}, True),
+        (915, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, False),  # data of whole periods
+        (22, {"verdict": "partly holds", "evidence": _REPEAT_EVIDENCE}, False),  # hedged already
+        (22, {"verdict": "cannot be tested with this data", "evidence": "The data covers {data.days_covered} days, too short to tell: " + _REPEAT_EVIDENCE}, False),
+        (22, {"verdict": "holds", "evidence": "{segmentations.rfm.segments.loyal.revenue_share} of revenue comes from them; " + _REPEAT_EVIDENCE}, False),  # not repeat rates alone
+    ],
+)
+def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(runs, days, item, refused):
+    """Who bought twice in three weeks says nothing yet of who comes back or renews: a verdict
+    that settles a hunch on repeat rates alone, on data shorter than a period, is refused as too
+    short to tell."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("hypotheses[1]", {"hunch": "Customers who buy twice keep buying", **item})(reference())
+    found = [p for p in validate(doc, facts) if p.code == "verdict_on_too_few"]
+    assert [p.path for p in found] == (["hypotheses[1].verdict"] if refused else []), found
+    if refused:
+        assert f"the data covers {days} days ({{data.days_covered}}), less than one period of 90 ({{period_days}})" in found[0].message
+        assert "'cannot be tested with this data'" in found[0].message and "too short to tell" in found[0].message
 
 
 def test_the_too_few_floor_is_the_reports():
@@ -2908,6 +2984,41 @@ def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     doc = _append_persona("new", text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
     assert len(problems) == int(refused), problems
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("All of them are on the 1:1 Lifestyle Fitness Coaching plan.", True),  # a Stripe trial: its export named no products
+        ("They're on the 12-Week Transformation program.", True),
+        ("Most of them bought the Winter Bundle.", True),
+        ("They mostly buy gift cards, and most bought the Winter Bundle.", True),  # one problem for what they buy
+        # no product of theirs named: a price, a step of the plan, a question, a denial, the user's word
+        ("The clients on your dearer coaching plans, who pay more.", False),
+        ("They are on the free trial.", False),
+        ("Move them onto the Premium Coaching plan.", False),
+        ("Help them stay on the Gold plan.", False),
+        ("Clients who are on the Gold plan get a call first.", False),
+        ("They are not on the Gold plan.", False),
+        ("Whether they are on the Gold plan, the export does not say.", False),
+        ("They bought the most in the first week.", False),
+        ("You told us they are all on the 1:1 Lifestyle Fitness Coaching plan.", False),
+    ],
+)
+def test_a_named_plan_or_product_is_not_in_data_without_products(runs, text, refused):
+    """'All of them are on the 1:1 Lifestyle Fitness Coaching plan', on an export that names no
+    products (data.products absent), has nothing behind it; with products the product checks
+    hold the name to their facts instead."""
+    from custseg.strategy.hunches import unrecorded_claims
+
+    facts = facts_of(runs)
+    facts["data"]["products"] = None
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_not_in_data" and p.path == "segments.new.persona"]
+    assert len(problems) == int(refused), problems
+    if refused and "buy gift cards" not in text:
+        assert "the facts hold no products (this export names none)" in problems[0].message
+    assert not [p for p in unrecorded_claims("segments.new.persona", text, text, products=True) if "this export names none" in p.message]
 
 
 def test_pathways_are_paid_from_their_segments_share(runs):

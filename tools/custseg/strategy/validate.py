@@ -29,9 +29,9 @@ from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_too_few, verdicts_without_facts
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts
 from custseg.strategy.kpis import (
-    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -267,6 +267,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _reviews_too_often(kpis, facts.get("period_days"))
     usage = _usage_plan(keys, segmentation)
     problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"), usage)
+    problems += [] if usage else _pathways_on_a_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
@@ -277,6 +278,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
     problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names)
+    problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
