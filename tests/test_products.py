@@ -217,6 +217,7 @@ def _persona_problems(facts: dict, segment: str, text: str) -> list[tuple[str, s
 
 CHAMPIONS_TEE = "{segmentations.rfm.segments.champions.products.organic-cotton-tee.buyers_share}"
 DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.buyers_share}"
+AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.buyers_share}"
 
 
 @pytest.mark.parametrize(("segment", "text", "code"), [
@@ -242,6 +243,13 @@ DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.b
     ("dormant", f"Most of them are lapsed; the Organic Cotton Tee leads ({DORMANT_TEE}).", None),
     ("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", "product_fact_mismatch"),
     ("new", "Lead with the Trail Mix Bundle: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", None),
+    # the direction said before both figures, 'than' between: At Risk 44.2%, Champions 82.7%
+    ("champions", f"Fewer of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", None),
+    ("champions", f"Fewer of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
+    ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
+    ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
+    ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
+    ("at_risk", f"More than a few of them ({AT_RISK_TEE}) chose the Organic Cotton Tee rather than a mug, as Champions did ({CHAMPIONS_TEE}).", None),  # a quantity, no side
 ])
 def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
     found = _persona_problems(shop_facts, segment, text)
