@@ -249,11 +249,24 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
+    # a product family's figure (all its products together) beside one product's name
+    ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.", "product_fact_mismatch"),
+    ("loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.", "product_fact_mismatch"),
+    ("new", "Lead with the Wool Beanie: {data.products.families.canvas.buyers_share} of customers bought it.", "product_fact_mismatch"),
+    ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}, against {data.products.families.canvas.back_within_period_rate} for canvas pieces as a whole.", None),
+    ("loyal", "Canvas bags reach {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them, the Everyday Canvas Tote first.", None),
     ("at_risk", f"More than a few of them ({AT_RISK_TEE}) chose the Organic Cotton Tee rather than a mug, as Champions did ({CHAMPIONS_TEE}).", None),  # a quantity, no side
 ])
 def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
     found = _persona_problems(shop_facts, segment, text)
     assert [c for c, _ in found] == ([code] if code else []), found
+
+
+def test_a_family_figure_beside_a_product_points_at_the_products_own(shop_facts):
+    found = _persona_problems(shop_facts, "loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.")
+    assert "cite the product's own, {segmentations.rfm.segments.loyal.products.everyday-canvas-tote.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.")
+    assert "{data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}" in found[0][1] and "Canvas family" in found[0][1]
 
 
 def test_a_hunch_about_a_product_the_facts_hold_is_not_untestable(shop_facts):

@@ -23,6 +23,10 @@ from custseg.strategy.schema import UNTESTABLE
 # {data.products.first_purchase.x.back_within_period_rate}
 PRODUCT_FACT = re.compile(r"^(?:segmentations\.[\w-]+\.segments\.([\w-]+)|data)\.products\.(?:top\.|first_purchase\.)?([\w-]+)\.(\w+)$")
 EVERYONE_RATE = "data.products.back_within_period_rate"
+# {data.products.families.canvas.back_within_period_rate}, {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share}
+FAMILY_FACT = re.compile(r"^(?:segmentations\.([\w-]+)\.segments\.([\w-]+)\.product_families|data\.products\.families)\.([\w-]+)\.(\w+)$")
+# a first purchase's figures (data.products.first_purchase); the rest are buyers' (top, each segment's products)
+FIRST_PURCHASE_FIELDS = ("starters", "starters_before_cutoff", "back_within_period_rate")
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 # 'most of them bought ...', 'nearly all Regulars buy', 'none of them ordered', 'no one bought';
 # not a superlative ('their most bought product', 'the most ordered'): 'most' and its kin need
@@ -106,9 +110,48 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
                 f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
             continue
+        family = _family_as_product(path, sentence, named, facts, keys, names)
+        if family:
+            out += family
+            continue
         found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _ranked_first(path, sentence, cited, facts)
         out += found
     return out
+
+
+def _family_as_product(path: str, sentence: str, named: dict[str, str], facts: dict, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
+    """'Those who started with the Everyday Canvas Tote came back at
+    {data.products.families.canvas.back_within_period_rate}': a family's figure, of all its
+    products together, beside one product's name reads as that product's. Naming the family
+    apart from the product's own name ('canvas pieces as a whole') says whose it is."""
+    words = _without_names(PLACEHOLDER.sub(" ", sentence), names)
+    spoken = {f.get("key") for f in _families_named(words, facts)}
+    for full in PLACEHOLDER.findall(sentence):
+        m = FAMILY_FACT.match(full)
+        if not m or m.group(3) in spoken:
+            continue
+        segmentation, segment, family, field = m.groups()
+        product = next(iter(named))
+        own = _own_fact(product, field, segmentation, segment, keys)
+        cite = f"cite the product's own, {{{own}}}" if own else "cite the product's own figure where the facts list it (data.products.top, first_purchase, each segment's products)"
+        called = str(keys.get(f"data.products.families.{family}.name") or family)
+        return [Problem(path, "product_fact_mismatch", (
+            f"'{sentence.strip()}' names {named[product]} but cites the figure of the {called} family ({{{full}}}), all its products together: "
+            f"{cite}, or name the family in the sentence as whose it is ('{called.lower()} pieces as a whole')"))]
+    return []
+
+
+def _own_fact(product: str, field: str, segmentation: str | None, segment: str | None, keys: dict[str, Any]) -> str | None:
+    """A product's own fact of the kind a family's is: its first purchases' for a come-back
+    rate or starters, its buyers' (the segment's, or everyone's) otherwise; None where the facts
+    do not list it."""
+    if field in FIRST_PURCHASE_FIELDS:
+        own = f"data.products.first_purchase.{product}.{field}"
+    elif segment:
+        own = f"segmentations.{segmentation}.segments.{segment}.products.{product}.{field}"
+    else:
+        own = f"data.products.top.{product}.{field}"
+    return own if own in keys else None
 
 
 def _object_of(m: re.Match, sentence: str, named: dict[str, str], names: dict[str, tuple[str, str]]) -> str | None:
@@ -251,10 +294,16 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
 def _family_named(text: str, facts: dict) -> dict | None:
     """The first product family (data.products.families) whose words a text holds, plurals aside
     ('leggings' for the Legging family)."""
+    return next(iter(_families_named(text, facts)), None)
+
+
+def _families_named(text: str, facts: dict) -> list[dict]:
+    """The product families (data.products.families) whose words a text holds, plurals aside."""
     families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
     words = [family_word(t) for t in WORD.findall(text)]
+    out = []
     for family in families:
         own = [family_word(w) for w in str(family.get("name") or "").split()]
         if own and any(words[j:j + len(own)] == own for j in range(len(words))):
-            return family
-    return None
+            out.append(family)
+    return out
