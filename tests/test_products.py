@@ -255,6 +255,17 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("new", "Lead with the Wool Beanie: {data.products.families.canvas.buyers_share} of customers bought it.", "product_fact_mismatch"),
     ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}, against {data.products.families.canvas.back_within_period_rate} for canvas pieces as a whole.", None),
     ("loyal", "Canvas bags reach {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them, the Everyday Canvas Tote first.", None),
+    # another segment's product share in a segment's own text reads as theirs, unless it names whose
+    ("at_risk", f"They mostly buy the Organic Cotton Tee ({CHAMPIONS_TEE}).", "fact_of_other_segment"),  # Champions' 82.7%, At Risk's 44.2%
+    ("at_risk", f"They bought the Organic Cotton Tee ({CHAMPIONS_TEE}).", "fact_of_other_segment"),
+    ("at_risk", "Canvas pieces reach {segmentations.rfm.segments.champions.product_families.canvas.buyers_share} of them.", "fact_of_other_segment"),
+    ("at_risk", f"Champions bought the Organic Cotton Tee at {CHAMPIONS_TEE}.", None),
+    ("at_risk", f"Unlike Champions ({CHAMPIONS_TEE}), they rarely bought the Organic Cotton Tee.", None),
+    ("at_risk", f"They bought the Organic Cotton Tee ({AT_RISK_TEE}).", None),
+    # 'the widest gap' of a product another beats: Champions against Dormant, the Tee 62.9 points, the socks 53.4
+    ("champions", "The Merino Crew Socks show the widest gap between Champions ({segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share}) and Dormant ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}).", "claim_contradicts_fact"),
+    ("dormant", "The biggest difference between Champions ({segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share}) and Dormant ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}) is in the Merino Crew Socks.", "claim_contradicts_fact"),
+    ("champions", f"The Organic Cotton Tee shows the widest gap between Champions ({CHAMPIONS_TEE}) and Dormant ({DORMANT_TEE}).", None),
     ("at_risk", f"More than a few of them ({AT_RISK_TEE}) chose the Organic Cotton Tee rather than a mug, as Champions did ({CHAMPIONS_TEE}).", None),  # a quantity, no side
 ])
 def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
@@ -267,6 +278,25 @@ def test_a_family_figure_beside_a_product_points_at_the_products_own(shop_facts)
     assert "cite the product's own, {segmentations.rfm.segments.loyal.products.everyday-canvas-tote.buyers_share}" in found[0][1]
     found = _persona_problems(shop_facts, "new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.")
     assert "{data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}" in found[0][1] and "Canvas family" in found[0][1]
+
+
+def test_hints_name_the_product_and_segment_spoken_of(shop_facts):
+    """A hint to cite a fact points at the product the sentence names and the segment it speaks
+    of: not at the product whose figure was cited, nor at another segment's or another product's
+    equal figure."""
+    beanie = "{segmentations.rfm.segments.at_risk.products.wool-beanie.buyers_share}"
+    found = _persona_problems(shop_facts, "at_risk", "Lead with the Wool Beanie ({segmentations.rfm.segments.champions.products.everyday-canvas-tote.buyers_share}).")
+    assert sorted(c for c, _ in found) == ["fact_of_other_segment", "product_fact_mismatch"]
+    assert all(beanie in m for _, m in found), found  # At Risk's beanie, in both
+    found = _persona_problems(shop_facts, "at_risk", "Champions love the Wool Beanie ({segmentations.rfm.segments.champions.products.everyday-canvas-tote.buyers_share}).")
+    assert [c for c, _ in found] == ["product_fact_mismatch"] and "{segmentations.rfm.segments.champions.products.wool-beanie.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "new", "Lead with the Wool Beanie, which {data.products.top.stoneware-mug.buyers_share} of all customers bought.")
+    assert [c for c, _ in found] == ["product_fact_mismatch"] and "{data.products.top.wool-beanie.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "at_risk", "Most of them buy the Stoneware Mug.")
+    assert "{segmentations.rfm.segments.at_risk.products.stoneware-mug.buyers_share}" in found[0][1]
+    # 31.6%: At Risk's share for the mug, the coffee and the Canvas family alike
+    found = _persona_problems(shop_facts, "at_risk", "Lead with the Stoneware Mug: 31.6% of them bought it.")
+    assert [c for c, _ in found] == ["figure_in_text"] and "{segmentations.rfm.segments.at_risk.products.stoneware-mug.buyers_share}" in found[0][1], found
 
 
 def test_a_hunch_about_a_product_the_facts_hold_is_not_untestable(shop_facts):
