@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from custseg.strategy.problems import Problem
+from custseg.strategy.product_claims import products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
@@ -339,6 +340,9 @@ def segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
 # A segment's figures per customer or of its size: cited in a sentence about another segment,
 # they read as that segment's own.
 SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+# And how many of its customers bought a product or a product family ('they mostly buy the Tee
+# ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's persona).
+_PRODUCT_STAT = re.compile(r"(?:products|product_families)\.[\w-]+\.(?:buyers|buyers_share)")
 _OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
 
 
@@ -417,11 +421,12 @@ _TOWARDS = re.compile(r"\b(?:towards?|into|becom\w*|join\w*|reach\w*|where|upgra
 def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'They spend {...champions.avg_value} on average' in Loyal's persona, 'a repeat rate of
     {...medium_value.repeat_rate}' in Needs Attention's, 'Regulars, who bought again at
-    {...champions.next_repeat_rate}' anywhere: the sentence is about one segment (the text's
-    own, or the one it names), the figure another's. Naming the figure's segment, or comparing
-    ('than', 'unlike'), says whose it is."""
-    stat = m.group(1).rsplit(".", 1)[-1]
-    if stat not in SEGMENT_STATS:
+    {...champions.next_repeat_rate}' anywhere, 'they mostly buy the Tee
+    ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's: the sentence is
+    about one segment (the text's own, or the one it names), the figure another's. Naming the
+    figure's segment, or comparing ('than', 'unlike'), says whose it is."""
+    stat = m.group(1)[_SEGMENT_FACT.match(m.group(1)).end():]  # 'repeat_rate', 'products.organic-cotton-tee.buyers_share'
+    if stat.rsplit(".", 1)[-1] not in SEGMENT_STATS and not _PRODUCT_STAT.fullmatch(stat):
         return []
     start, end = _sentence_span(text, m.start())
     sentence = PLACEHOLDER.sub(lambda x: " " * len(x.group(0)), text[start:end])  # offsets kept, keys unread
@@ -445,7 +450,17 @@ def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | 
     called = sentence[subject[0]:subject[1]] if subject else mine
     whose_text = f"{mine}'s own text" if path.startswith("segments.") else f"the pathway from {mine}"
     said = f"the sentence speaks of {called}" + (f" ({mine})" if called.lower() != mine.lower() else "") if subject else f"the sentence, in {whose_text}, speaks of them"
-    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+    own = _of_product_named(stat, sentence, fact_segments)
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{own}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+
+
+def _of_product_named(stat: str, sentence: str, fact_segments: dict) -> str:
+    """A product's figure ('products.organic-cotton-tee.buyers_share') made the figure of the
+    product the sentence names, where it names others only: the hint points at the product
+    spoken of, not at the one whose figure was cited."""
+    m = re.fullmatch(r"products\.([\w-]+)\.(\w+)", stat)
+    named = products_named(sentence, segment_products(fact_segments)) if m else []
+    return stat if not named or m.group(1) in named else f"products.{named[0]}.{m.group(2)}"
 
 
 def _sentence_span(text: str, pos: int, clauses: bool = True) -> tuple[int, int]:
