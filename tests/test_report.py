@@ -509,7 +509,20 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert '<section id="in-short">' in shopify["html"] and "no tailored plan yet" in shopify["html"]
     # with a plan, the last point says where it is
     render_report(facts, str(tmp_path), strategy={"segments": {"champions": {"persona": "Regulars who buy every month."}}})
-    assert "the tailored plan is under Strategy per segment" in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short")
+    assert "- **Plan**: the tailored plan is under Strategy per segment.\n" in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short") + "\n"
+    # and what it says first: whom it puts first, how it starts, what became of the hunches
+    plan = {
+        "segments": {"champions": {"display_name": "Insiders", "persona": "Our best."}, "at_risk": {"persona": "Slipping."}},
+        "targeting_matrix": [{"segment": "champions", "channel": "Email", "priority": "high"}, {"segment": "at_risk", "channel": "Email", "priority": "medium"},
+                             {"segment": "champions", "channel": "Card", "priority": "high"}],
+        "roadmap": [{"phase": "Foundation", "weeks": 2, "actions": ["Import the tags.", "Set up suppression", "Agree the baselines", "Brief the team"]}, {"phase": "Launch", "weeks": 4, "actions": ["Send"]}],
+        "hypotheses": [{"hunch": "a", "verdict": "cannot be tested with this data"}, {"hunch": "b", "verdict": "holds"}, {"hunch": "c", "verdict": "holds"}],
+    }
+    render_report(facts, str(tmp_path), strategy=plan)
+    point = next(p for p in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short").splitlines() if p.startswith("- **Plan**"))
+    assert point == ("- **Plan**: the tailored plan is under Strategy per segment. It puts Insiders first (high priority in the targeting matrix). "
+                     "It starts with Foundation (2 weeks): Import the tags; Set up suppression; Agree the baselines and 1 more. "
+                     "Of your 3 hunches, 2 hold and 1 cannot be tested with this data (under Your hunches, checked).")
 
 
 def test_in_short_leaves_out_what_the_data_cannot_say(tmp_path):

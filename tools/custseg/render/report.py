@@ -21,6 +21,7 @@ import base64
 import math
 import os
 import re
+from collections import Counter
 from typing import Any, Callable
 
 import jinja2
@@ -1768,12 +1769,34 @@ def _reach_words(exports: dict, block: dict) -> str:
     return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 
 
+PLAN_FIRST_ACTIONS = 3  # the first roadmap phase's actions In short names; the rest are under the roadmap
+HUNCH_VERDICTS = ("holds", "partly holds", "does not hold", "cannot be tested with this data")  # strategy.schema's, in the order In short counts them
+PLURAL_VERDICTS = {"holds": "hold", "partly holds": "partly hold", "does not hold": "do not hold"}  # '2 hold'
+
+
 def _plan_words(plan: dict, usage: dict | None) -> str:
+    """Where the plan is and what it says first: whom it puts first, how it starts and what
+    became of the user's hunches (a trial's reader met the plan only after 500 lines of figures)."""
     if not plan.get("tailored"):
         return "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
     written = ", written for the usage groups" if usage else ""
-    hunches = ", with your hunches checked against this data" if plan["plan"]["hypotheses"] else ""
-    return f"the tailored plan is under Strategy per segment{written}{hunches}."
+    parts = []
+    first = list(dict.fromkeys(c["segment"] for c in plan["plan"]["targeting"] if c["priority"].strip().lower() == "high"))
+    if first:
+        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
+    phase = next(iter(plan["plan"]["roadmap"]), None)
+    if phase and phase["phase"]:
+        weeks = _number(phase["weeks"])
+        span = f" ({fmt_count(weeks)} {'week' if weeks == 1 else 'weeks'})" if weeks else ""
+        steps = [a.rstrip(". ") for a in phase["actions"][:PLAN_FIRST_ACTIONS]]
+        more = f" and {len(phase['actions']) - len(steps)} more" if len(phase["actions"]) > len(steps) else ""
+        parts.append(f"it starts with {phase['phase']}{span}" + (f": {'; '.join(steps)}{more}" if steps else ""))
+    verdicts = Counter(h["verdict"] for h in plan["plan"]["hypotheses"] if h["verdict"])
+    if verdicts:
+        told = [f"{n} {PLURAL_VERDICTS.get(verdict, verdict) if n > 1 else verdict}" for verdict, n in sorted(verdicts.items(), key=lambda kv: HUNCH_VERDICTS.index(kv[0]) if kv[0] in HUNCH_VERDICTS else len(HUNCH_VERDICTS))]
+        parts.append(f"of your {fmt_count(sum(verdicts.values()))} {'hunch' if sum(verdicts.values()) == 1 else 'hunches'}, {_join(told)} (under Your hunches, checked)")
+    said = f". {'. '.join(p[0].upper() + p[1:] for p in parts)}" if parts else ""
+    return f"the tailored plan is under Strategy per segment{written}{said}."
 
 
 def _join(words: list[str], last: str = "and") -> str:
