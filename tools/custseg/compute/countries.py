@@ -46,7 +46,11 @@ def place(orders: pd.DataFrame, ids: pd.Index, as_of: int) -> Placed:
     else:
         customer = ids.get_indexer(column.astype(object)).astype(np.int64)
     day = to_days(orders["date"].to_numpy())
-    country, names = pd.factorize(pd.Series(orders["country"], dtype=object), sort=True)
+    named = orders["country"]
+    if isinstance(named.dtype, pd.CategoricalDtype) and named.cat.categories.is_monotonic_increasing:  # ingest's: codes in name order
+        country, names = named.cat.codes.to_numpy().astype(np.int64), named.cat.categories
+    else:
+        country, names = pd.factorize(pd.Series(named, dtype=object), sort=True)
     keep = (day <= as_of) & (customer >= 0) & (country >= 0)
     customer, day, country = customer[keep], day[keep], country[keep]
     out = np.full(len(ids), -1, dtype=np.int64)
