@@ -698,7 +698,7 @@ class _Transactions(_Base):
         orders = self.ds.countries
         column = country_column(self.ds.mapping)
         if orders is None or column is None:
-            self.unavailable["countries"] = "the export names no country per order (such as Shopify's Shipping Country or a Country column), so nothing says where customers are"
+            self.unavailable["countries"] = "the export names no country per order, such as Shopify's Shipping Country or a Country column, so nothing says where customers are"
             return
         if seg is None or now is None:
             return
