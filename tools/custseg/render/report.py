@@ -265,6 +265,7 @@ SEGMENTATION_TITLES = {
     "validation": "Next-period validation",
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
+    "countries": "Customers by country",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -284,7 +285,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -379,6 +380,21 @@ def _segment_rows(seg: dict) -> list[dict]:
         into = next((m.get("into") for m in seg.get("merged") or [] if m.get("from") == key), None)
         row["merged_into"] = ((stats.get(into) or {}).get("name") or _title(str(into))) if into else None  # its 0 is a merge, not an empty segment
         rows.append(row)
+    return rows
+
+
+ABROAD_GAP = 0.10  # a segment whose share abroad is this far from everyone's says so in its profile
+
+
+def _with_abroad(rows: list[dict], everyone: Any) -> list[dict]:
+    """Each segment row's ``abroad``: its share of customers abroad beside everyone's, when the
+    two are ABROAD_GAP or more apart (data.countries and the segment's countries); else None."""
+    abroad = (everyone or {}).get("abroad") if isinstance(everyone, dict) else None
+    base = (abroad or {}).get("customers_share")
+    for row in rows:
+        mine = row["countries"].get("abroad_share") if isinstance(row.get("countries"), dict) else None
+        apart = isinstance(mine, (int, float)) and isinstance(base, (int, float)) and abs(mine - base) >= ABROAD_GAP - 1e-9
+        row["abroad"] = {"share": mine, "everyone": base, "home": (everyone.get("home") or {}).get("name"), "more": mine > base} if apart else None
     return rows
 
 
@@ -666,7 +682,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "monetary_scored": bool((((seg.get("scores") or {}).get("monetary") or {}).get("bands"))) or not seg.get("scores"),
         "rules_description": rules.get("description") or "",
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
-        "segments": _segment_rows(seg),
+        "segments": _with_abroad(_segment_rows(seg), (data or {}).get("countries")),
         "trend_threshold": seg.get("trend_threshold"),
         "trend_min": TREND_MIN_CUSTOMERS,
         "trend_clear": TREND_CLEAR_CUSTOMERS,
@@ -854,6 +870,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel
         "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # exports naming each order's country: customers per country, home and abroad
+        "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         # an event log: events that are not use of the product (a cancellation, an email delivered)
