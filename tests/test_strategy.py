@@ -1866,7 +1866,8 @@ def test_render_answers_the_users_hunches(rendered):
         assert resolve(h["evidence"], facts) in html_text(page)
     assert fmt_pct(facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["revenue_share"]["q4"]) in part
     assert '<h3 id="hunches">Your hunches, checked</h3>' in page and '<a href="#hunches">' in page
-    assert "with your hunches checked against this data" in section(md, "## In short")
+    verdicts = [h["verdict"] for h in doc["hypotheses"]]
+    assert f"Of your {len(verdicts)} hunches, " in section(md, "## In short") and "(under Your hunches, checked)" in section(md, "## In short")
     assert "Not the whole base" not in md  # the user said the export is the whole base
 
 
