@@ -985,7 +985,7 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
     assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_364'])} between 181 and 364 days ago, "
                           f"{fmt_count(bands['days_365_to_729'])} one to two years ago, {fmt_count(bands['days_730_or_more'])} two years ago or more; "
-                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out.")
+                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files pick out by their value tier.")
     assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
     assert f"**Dormant holds {fmt_pct(dormant['pct_customers'])} of customers**: too broad to treat as one group." in brief
@@ -1008,7 +1008,7 @@ def test_a_broad_segment_all_in_one_band_is_not_split_by_it(shopify):
     dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
     dormant["last_purchase_days"] = {k: (dormant["count"] if k == "days_181_to_364" else 0) for k in dormant["last_purchase_days"]}
     tiers = {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}
-    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out."
+    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files pick out by their value tier."
     brief = render_brief("segments", facts)
     line = next(x for x in brief.splitlines() if x.startswith("**Dormant holds"))
     assert "by when they last bought" not in line and "Inside it, by value tier: " in line

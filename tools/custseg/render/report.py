@@ -1661,7 +1661,7 @@ def _inside(row: dict, tiers: dict[str, str] | None) -> str:
     when = f"by when they last bought: {', '.join(f'{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}' for k, n in held)}" if len(held) > 1 else ""
     top = next(iter(tiers or {}), None)
     value = row.get("value_tiers") or {}
-    spend = f"{fmt_count(value[top])} of them are {tiers[top]}, a part Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out" if top and value.get(top) else ""
+    spend = f"{fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files pick out by their value tier" if top and value.get(top) else ""
     parts = "; ".join(p for p in (when, spend) if p)
     return f" Inside it, {parts}." if parts else ""
 
