@@ -2922,6 +2922,47 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
 
 
+GAP = "{segmentations.rfm.segments.%s.median_gap_days}"
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence, of Loyal shops 79 days apart: the sentence cites the gap it misreads
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every month: {GAP % 'loyal'} between orders.", True),  # Loyal: 102 days
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every quarter: {GAP % 'loyal'} between orders.", False),
+        ("hypotheses[1].evidence", f"Our best shops reorder about every month ({GAP % 'champions'}).", False),  # 30 within half to twice 53
+        ("hypotheses[1].evidence", f"Repeat buyers order every week, a median gap of {GAP % 'champions'}.", True),
+        ("hypotheses[1].evidence", f"The Insiders come back every other month ({GAP % 'champions'}), the Steady Regulars every quarter ({GAP % 'loyal'}).", False),
+        ("hypotheses[1].evidence", f"Shops that buy every week are rare: even the Insiders wait {GAP % 'champions'}.", True),
+        ("roadmap[0].actions[0]", f"Time the reminders to accounts that reorder every week ({GAP % 'loyal'}).", True),  # any text
+        ("roadmap[0].actions[0]", f"Send the reminder every week, before the usual gap of {GAP % 'loyal'}.", False),  # the plan's cadence
+        # the same claim of the segment's own persona, whatever its subject
+        ("segments.loyal.persona", f"Shops that restock roughly every month, with a median gap of {GAP % 'loyal'}.", True),
+        ("segments.loyal.persona", "Shops that restock roughly every month.", True),
+        ("segments.loyal.persona", "Steady Regulars restock roughly every month.", True),  # its display name
+        ("segments.loyal.persona", "Retailers who stock up every few weeks.", True),
+        ("segments.loyal.persona", "Accounts reorder every quarter.", False),
+        ("segments.loyal.persona", "Get more shops to reorder every month.", False),  # an aim
+        ("segments.loyal.persona", "Shops that will reorder every month once reminded.", False),
+        ("segments.loyal.persona", "They do not reorder every week.", False),
+        ("segments.champions.persona", f"They reorder every other month, where the Steady Regulars wait {GAP % 'loyal'}.", False),  # the gap is the Regulars'
+        ("segments.champions.persona", f"They reorder every other month, far more often than {GAP % 'loyal'}.", False),
+        ("segments.champions.persona", f"They reorder every week, against a median gap of {GAP % 'champions'}.", True),
+    ],
+)
+def test_a_cadence_claim_is_held_to_the_gap_its_sentence_cites(runs, path, text, refused):
+    """A skill trial's 'The Steady Reorderers restock roughly every month: {...loyal.median_gap_days}
+    between orders' (79 days) passed as a hunch's evidence, and 'Shops that restock roughly every
+    month' in Loyal's persona where 'they restock roughly every month' was refused: a cadence
+    claim is held to the gap its sentence cites, and to its own segment's, whatever its subject."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "median_gap_days}" in problems[0].message and "every" in problems[0].message
+
+
 @pytest.mark.parametrize(
     "days, text, refused",
     [
