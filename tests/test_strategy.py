@@ -1039,7 +1039,8 @@ def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
         ("The Steady Regulars bring {segmentations.rfm.segments.loyal.revenue_share} of our revenue.", False),  # the figure, no claim against it
         # two segments named: which one 'most' speaks of is a guess, so neither is held to it
         ("The Steady Regulars and the First-Timers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", False),
-        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", False),
+        # both cited: 20% together is not most, whichever 'most' speaks of
+        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", True),
     ],
 )
 def test_hunch_evidence_is_held_to_the_facts_of_the_segment_it_speaks_of(runs, evidence, refused):
@@ -2961,6 +2962,38 @@ def test_a_cadence_claim_is_held_to_the_gap_its_sentence_cites(runs, path, text,
     assert [p.path for p in problems] == ([path] if refused else []), problems
     if refused:
         assert "median_gap_days}" in problems[0].message and "every" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence: 'Most of our trade comes before Christmas: {...q4}' of a quarter with 32.7%
+        ("hypotheses[0].evidence", "Most of our trade comes before Christmas: {data.seasonality.revenue_share.q4}.", True),  # 43.5%
+        ("hypotheses[0].evidence", "The bulk of our sales come in the last quarter ({data.seasonality.revenue_share.q4}).", True),
+        ("hypotheses[0].evidence", "The majority of our customers are First-Timers ({segmentations.rfm.segments.new.pct_customers}).", True),
+        ("hypotheses[0].evidence", "Nearly all of the Insiders bought again next period ({segmentations.rfm.segments.champions.next_repeat_rate}).", False),  # 93%
+        ("hypotheses[0].evidence", "Most of our customers bought only once ({data.one_time_share}).", False),  # 74%
+        ("hypotheses[0].evidence", "Christmas is our biggest quarter, {data.seasonality.revenue_share.q4} of sales, but not most of them.", False),
+        ("hypotheses[0].evidence", "It is not the majority: {data.seasonality.revenue_share.q4} of sales.", False),
+        ("hypotheses[0].evidence", "Most of the rest comes in autumn: {data.seasonality.revenue_share.q3}.", False),
+        ("hypotheses[0].evidence", "Dormant shoppers came back less than most: {segmentations.rfm.segments.dormant.repeat_rate}.", False),
+        ("hypotheses[0].evidence", "Our most loyal shoppers bring {segmentations.rfm.segments.champions.revenue_share} of revenue.", False),  # a superlative
+        ("hypotheses[0].evidence", "Most of the revenue comes from two groups: {segmentations.rfm.segments.champions.revenue_share} and {segmentations.rfm.segments.dormant.revenue_share}.", False),  # 61% together
+        ("hypotheses[0].evidence", "Most of them came back, though only {segmentations.rfm.segments.champions.pct_customers} of customers are Insiders.", False),  # another clause's figure
+        ("roadmap[0].actions[0]", "Start with the quarter that brings most of our sales ({data.seasonality.revenue_share.q4}).", True),  # any text
+        ("segments.needs_attention.persona", "Most of their spend lands before Christmas: {segmentations.rfm.segments.needs_attention.seasonality.revenue_share.q4}.", False),  # 86%
+    ],
+)
+def test_a_majority_word_is_held_to_the_share_beside_it(runs, path, text, refused):
+    """A skill trial's hunch evidence 'Most of our trade comes before Christmas:
+    {data.seasonality.revenue_share.q4}' passed on a quarter with 32.7% of the revenue: 'most',
+    'the majority', 'the bulk' beside a cited share or rate under half is refused, as 'most of the
+    revenue' is of a segment with less."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "less than half" in problems[0].message
 
 
 @pytest.mark.parametrize(

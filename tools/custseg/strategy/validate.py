@@ -25,7 +25,7 @@ from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathwa
 from custseg.strategy.claims import (
     _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
 )
-from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims
+from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims, majority_beside_shares
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
@@ -193,7 +193,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             continue
         if sample:
             problems += sample_told_as_whole(path, text)
-        bare, cited = bare_text(text), citations(text)
+        bare, cited, said_from = bare_text(text), citations(text), len(problems)
         gap_cited = gap_citing_claims(bare, cited, aliases)  # a cadence beside a cited gap: held to that gap
         problems += cited_gap_claims(path, gap_cited, keys)
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
@@ -219,6 +219,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
+        told = [p.message for p in problems[said_from:] if p.code == "claim_contradicts_fact"]  # one claim, one problem: the segment's own checks first
+        problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
