@@ -2997,6 +2997,43 @@ def test_a_majority_word_is_held_to_the_share_beside_it(runs, path, text, refuse
 
 
 @pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("champions", "The shops most likely to churn.", True),  # a trial's persona of Champions
+        ("champions", "They are the customers most at risk.", True),
+        ("champions", "Our likeliest to lapse, so we call them first.", True),
+        ("champions", "Protect them from becoming the shops most likely to churn.", False),
+        ("champions", "They are the least likely to churn.", False),
+        ("champions", "Unlike the Slipping Regulars, the shops most likely to lapse, they keep ordering.", False),
+        ("dormant", "The shops most likely to churn.", False),  # the lowest next-period repeat rate
+        ("at_risk", "They are the most at risk.", False),
+        ("loyal", "The shops most likely to churn.", False),  # neither the top rate nor the top rule
+    ],
+)
+def test_the_likeliest_to_leave_is_not_the_segment_that_comes_back_most(runs, key, text, refused):
+    """'The shops most likely to churn' of Champions, whose next-period repeat rate is the
+    highest: the facts say the opposite, and the lowest segment's rate says who is likeliest."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert "{segmentations.rfm.segments.champions.next_repeat_rate}" in problems[0].message
+        assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
+
+
+def test_the_top_rule_or_the_top_rate_is_not_the_likeliest_to_leave(runs):
+    """Either the top of the rule table or the segment that came back most."""
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"] = 0.5  # Loyal's 64% now the highest
+    for key in ("champions", "loyal"):
+        doc = _append_persona(key, "The shops most likely to churn.")(reference())
+        problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+        assert [p.path for p in problems] == [f"segments.{key}.persona"], problems
+    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())
+    assert not [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+
+
+@pytest.mark.parametrize(
     "days, text, refused",
     [
         (1, "Loyal long-term subscribers who have renewed for months.", True),  # Stripe trial: one day of payments

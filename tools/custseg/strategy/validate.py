@@ -199,7 +199,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
         if own:
             problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0,
-                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited))
+                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), best=_ranking(segmentation, order)[0] if order else None)
             problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
             problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
