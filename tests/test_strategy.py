@@ -1039,7 +1039,8 @@ def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
         ("The Steady Regulars bring {segmentations.rfm.segments.loyal.revenue_share} of our revenue.", False),  # the figure, no claim against it
         # two segments named: which one 'most' speaks of is a guess, so neither is held to it
         ("The Steady Regulars and the First-Timers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", False),
-        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", False),
+        # both cited: 20% together is not most, whichever 'most' speaks of
+        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", True),
     ],
 )
 def test_hunch_evidence_is_held_to_the_facts_of_the_segment_it_speaks_of(runs, evidence, refused):
@@ -2921,6 +2922,116 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
     assert bool(problems) == refused, problems
     if refused:
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
+
+
+GAP = "{segmentations.rfm.segments.%s.median_gap_days}"
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence, of Loyal shops 79 days apart: the sentence cites the gap it misreads
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every month: {GAP % 'loyal'} between orders.", True),  # Loyal: 102 days
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every quarter: {GAP % 'loyal'} between orders.", False),
+        ("hypotheses[1].evidence", f"Our best shops reorder about every month ({GAP % 'champions'}).", False),  # 30 within half to twice 53
+        ("hypotheses[1].evidence", f"Repeat buyers order every week, a median gap of {GAP % 'champions'}.", True),
+        ("hypotheses[1].evidence", f"The Insiders come back every other month ({GAP % 'champions'}), the Steady Regulars every quarter ({GAP % 'loyal'}).", False),
+        ("hypotheses[1].evidence", f"Shops that buy every week are rare: even the Insiders wait {GAP % 'champions'}.", True),
+        ("roadmap[0].actions[0]", f"Time the reminders to accounts that reorder every week ({GAP % 'loyal'}).", True),  # any text
+        ("roadmap[0].actions[0]", f"Send the reminder every week, before the usual gap of {GAP % 'loyal'}.", False),  # the plan's cadence
+        # the same claim of the segment's own persona, whatever its subject
+        ("segments.loyal.persona", f"Shops that restock roughly every month, with a median gap of {GAP % 'loyal'}.", True),
+        ("segments.loyal.persona", "Shops that restock roughly every month.", True),
+        ("segments.loyal.persona", "Steady Regulars restock roughly every month.", True),  # its display name
+        ("segments.loyal.persona", "Retailers who stock up every few weeks.", True),
+        ("segments.loyal.persona", "Accounts reorder every quarter.", False),
+        ("segments.loyal.persona", "Get more shops to reorder every month.", False),  # an aim
+        ("segments.loyal.persona", "Shops that will reorder every month once reminded.", False),
+        ("segments.loyal.persona", "They do not reorder every week.", False),
+        ("segments.champions.persona", f"They reorder every other month, where the Steady Regulars wait {GAP % 'loyal'}.", False),  # the gap is the Regulars'
+        ("segments.champions.persona", f"They reorder every other month, far more often than {GAP % 'loyal'}.", False),
+        ("segments.champions.persona", f"They reorder every week, against a median gap of {GAP % 'champions'}.", True),
+    ],
+)
+def test_a_cadence_claim_is_held_to_the_gap_its_sentence_cites(runs, path, text, refused):
+    """A skill trial's 'The Steady Reorderers restock roughly every month: {...loyal.median_gap_days}
+    between orders' (79 days) passed as a hunch's evidence, and 'Shops that restock roughly every
+    month' in Loyal's persona where 'they restock roughly every month' was refused: a cadence
+    claim is held to the gap its sentence cites, and to its own segment's, whatever its subject."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "median_gap_days}" in problems[0].message and "every" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence: 'Most of our trade comes before Christmas: {...q4}' of a quarter with 32.7%
+        ("hypotheses[0].evidence", "Most of our trade comes before Christmas: {data.seasonality.revenue_share.q4}.", True),  # 43.5%
+        ("hypotheses[0].evidence", "The bulk of our sales come in the last quarter ({data.seasonality.revenue_share.q4}).", True),
+        ("hypotheses[0].evidence", "The majority of our customers are First-Timers ({segmentations.rfm.segments.new.pct_customers}).", True),
+        ("hypotheses[0].evidence", "Nearly all of the Insiders bought again next period ({segmentations.rfm.segments.champions.next_repeat_rate}).", False),  # 93%
+        ("hypotheses[0].evidence", "Most of our customers bought only once ({data.one_time_share}).", False),  # 74%
+        ("hypotheses[0].evidence", "Christmas is our biggest quarter, {data.seasonality.revenue_share.q4} of sales, but not most of them.", False),
+        ("hypotheses[0].evidence", "It is not the majority: {data.seasonality.revenue_share.q4} of sales.", False),
+        ("hypotheses[0].evidence", "Most of the rest comes in autumn: {data.seasonality.revenue_share.q3}.", False),
+        ("hypotheses[0].evidence", "Dormant shoppers came back less than most: {segmentations.rfm.segments.dormant.repeat_rate}.", False),
+        ("hypotheses[0].evidence", "Our most loyal shoppers bring {segmentations.rfm.segments.champions.revenue_share} of revenue.", False),  # a superlative
+        ("hypotheses[0].evidence", "Most of the revenue comes from two groups: {segmentations.rfm.segments.champions.revenue_share} and {segmentations.rfm.segments.dormant.revenue_share}.", False),  # 61% together
+        ("hypotheses[0].evidence", "Most of them came back, though only {segmentations.rfm.segments.champions.pct_customers} of customers are Insiders.", False),  # another clause's figure
+        ("roadmap[0].actions[0]", "Start with the quarter that brings most of our sales ({data.seasonality.revenue_share.q4}).", True),  # any text
+        ("segments.needs_attention.persona", "Most of their spend lands before Christmas: {segmentations.rfm.segments.needs_attention.seasonality.revenue_share.q4}.", False),  # 86%
+    ],
+)
+def test_a_majority_word_is_held_to_the_share_beside_it(runs, path, text, refused):
+    """A skill trial's hunch evidence 'Most of our trade comes before Christmas:
+    {data.seasonality.revenue_share.q4}' passed on a quarter with 32.7% of the revenue: 'most',
+    'the majority', 'the bulk' beside a cited share or rate under half is refused, as 'most of the
+    revenue' is of a segment with less."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "less than half" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("champions", "The shops most likely to churn.", True),  # a trial's persona of Champions
+        ("champions", "They are the customers most at risk.", True),
+        ("champions", "Our likeliest to lapse, so we call them first.", True),
+        ("champions", "Protect them from becoming the shops most likely to churn.", False),
+        ("champions", "They are the least likely to churn.", False),
+        ("champions", "Unlike the Slipping Regulars, the shops most likely to lapse, they keep ordering.", False),
+        ("dormant", "The shops most likely to churn.", False),  # the lowest next-period repeat rate
+        ("at_risk", "They are the most at risk.", False),
+        ("loyal", "The shops most likely to churn.", False),  # neither the top rate nor the top rule
+    ],
+)
+def test_the_likeliest_to_leave_is_not_the_segment_that_comes_back_most(runs, key, text, refused):
+    """'The shops most likely to churn' of Champions, whose next-period repeat rate is the
+    highest: the facts say the opposite, and the lowest segment's rate says who is likeliest."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert "{segmentations.rfm.segments.champions.next_repeat_rate}" in problems[0].message
+        assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
+
+
+def test_the_top_rule_or_the_top_rate_is_not_the_likeliest_to_leave(runs):
+    """Either the top of the rule table or the segment that came back most."""
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"] = 0.5  # Loyal's 64% now the highest
+    for key in ("champions", "loyal"):
+        doc = _append_persona(key, "The shops most likely to churn.")(reference())
+        problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+        assert [p.path for p in problems] == [f"segments.{key}.persona"], problems
+    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())
+    assert not [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
 
 
 @pytest.mark.parametrize(

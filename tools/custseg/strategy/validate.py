@@ -25,6 +25,7 @@ from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathwa
 from custseg.strategy.claims import (
     _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
 )
+from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims, majority_beside_shares
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
@@ -193,10 +194,13 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             continue
         if sample:
             problems += sample_told_as_whole(path, text)
-        bare = PLACEHOLDER.sub(" fact ", text)
+        bare, cited, said_from = bare_text(text), citations(text), len(problems)
+        gap_cited = gap_citing_claims(bare, cited, aliases)  # a cadence beside a cited gap: held to that gap
+        problems += cited_gap_claims(path, gap_cited, keys)
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
         if own:
-            problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
+            problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0,
+                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), best=_ranking(segmentation, order)[0] if order else None)
             problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
             problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
@@ -217,6 +221,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
+        told = [p.message for p in problems[said_from:] if p.code == "claim_contradicts_fact"]  # one claim, one problem: the segment's own checks first
+        problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
