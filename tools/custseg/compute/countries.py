@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.analysis import MIN_RATE_CUSTOMERS
-from custseg.compute.metrics import Metrics, to_days
+from custseg.compute.metrics import Metrics, customer_codes, to_days
 from custseg.compute.products import keys_for
 
 TOP_COUNTRIES = 10  # more are one 'other countries (N)' row
@@ -40,11 +40,7 @@ class Placed:
 def place(orders: pd.DataFrame, ids: pd.Index, as_of: int) -> Placed:
     """The country of each customer's most recent kept order up to ``as_of`` that names one.
     ``orders``: customer_id, date, country (the kept orders that name a country)."""
-    column = orders["customer_id"]
-    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
-        customer = column.cat.codes.to_numpy().astype(np.int64)
-    else:
-        customer = ids.get_indexer(column.astype(object)).astype(np.int64)
+    customer = customer_codes(orders["customer_id"], ids)
     day = to_days(orders["date"].to_numpy())
     named = orders["country"]
     if isinstance(named.dtype, pd.CategoricalDtype) and named.cat.categories.is_monotonic_increasing:  # ingest's: codes in name order

@@ -168,5 +168,5 @@ def _claim_words(bare: str, m: re.Match, at: int) -> str:
 def _told_in(bare: str, pos: int, told: list[str]) -> bool:
     """Whether a claim quoted by a problem already given stands in the sentence around ``pos``."""
     start, end = _sentence_span(bare, pos)
-    quotes = (re.match(r"'(.+?)' but ", message) for message in told)
+    quotes = (re.match(r"'(.+?)'(?: but |: )", message) for message in told)  # "'most of them ...' but ..." or "'...': say how many"
     return any(q and q.group(1) in bare[start:end] for q in quotes)

@@ -221,7 +221,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
-        told = [p.message for p in problems[said_from:] if p.code == "claim_contradicts_fact"]  # one claim, one problem: the segment's own checks first
+        # one claim, one problem: the segment's own checks, and the product and country checks, first
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
     # pathways, metrics, KPIs
