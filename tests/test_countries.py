@@ -223,6 +223,10 @@ def _persona_problems(facts: dict, name: str, key: str, text: str) -> list[tuple
     ("You told us most of them are abroad.", None),  # the user's own observation
     ("Offer free shipping to overseas customers.", None),  # a step of the plan
     ("Orders are shipped from the UK warehouse.", None),
+    # every customer is in one country, the reason there are no figures: saying so is true (a dress label's trial)
+    ("Like every customer in this export, they are in the United States.", None),
+    ("Like every customer here, they are American customers.", None),
+    ("They are domestic shoppers.", None),
 ])
 def test_a_claim_about_where_customers_are_without_country_facts(example_facts, text, code):
     found = _persona_problems(example_facts["shopify_orders_export"], "shopify_orders_export", "loyal", text)

@@ -345,6 +345,13 @@ def test_product_families_match_a_recount(cli, tmp_path):
     doc["hypotheses"] = [{"hunch": "People who buy leggings first come back more", "verdict": "cannot be tested with this data", "evidence": "No categories in the export."}]
     found = [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"]
     assert found and "{data.products.families.legging.back_within_period_rate}" in found[0].message
+    # a come-back hunch whose rate is null for this data cannot be settled: 'cannot be tested' stands
+    # (a four-month shop's maxi-dress hunch was pushed to 'partly holds', its rate null)
+    assert got["legging"]["back_within_period_rate"] is not None
+    got["legging"]["back_within_period_rate"] = None
+    assert [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"] == []
+    doc["hypotheses"][0]["hunch"] = "Most of our best customers buy leggings"  # a share the facts hold: still refused
+    assert [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"]
 
 
 def test_a_plural_is_one_product_and_a_family_counts_its_rare_members():

@@ -77,6 +77,27 @@ def _kind(m: re.Match) -> str:
     return "named"
 
 
+# The words for a few countries' codes: a run whose customers are all in one country says so by
+# its code ('every customer placed is in GB'), and a plan may say it in words ('all in the UK').
+CODE_WORDS = {
+    "GB": r"UK|U\.K\.|united\s+kingdom|great\s+britain|britain|england|scotland|wales|northern\s+ireland|british|english|scottish|welsh",
+    "US": r"US|U\.S\.|USA|united\s+states|america|american",
+    "CA": r"canada|canadian", "AU": r"australia|australian", "IE": r"ireland|eire|irish", "NZ": r"new\s+zealand",
+    "DE": r"germany|german", "FR": r"france|french", "NL": r"netherlands|holland|dutch", "ES": r"spain|spanish", "IT": r"italy|italian",
+}
+SOLE_COUNTRY = re.compile(r"^every customer placed is in (\S+) ")
+
+
+def _sole_country(facts: dict) -> re.Pattern | None:
+    """Where the facts hold no country figures because every customer is in one country: the
+    words for that country (its code too), which a true 'they are all in the UK' may use."""
+    m = SOLE_COUNTRY.match(str((facts.get("unavailable") or {}).get("countries") or ""))
+    if not m:
+        return None
+    code = m.group(1)
+    return re.compile(rf"^(?:{CODE_WORDS.get(code.upper(), re.escape(code))}|{re.escape(code)})$", re.IGNORECASE)
+
+
 def country_names(facts: dict) -> list[str]:
     """The countries data.countries names (not the 'other countries' row)."""
     data = (facts.get("data") or {}).get("countries")
@@ -112,6 +133,10 @@ def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Proble
             start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
             said = sentence[start:m.end()].strip()  # the claim from its clause's start, as written: 'Most of them are abroad'
             if not isinstance(data, dict):
+                sole = _sole_country(facts)
+                named = next((m.group(g) for g in ("named", "named2", "named3") if m.group(g)), None)
+                if sole is not None and (_kind(m) == "home" or (named is not None and sole.match(" ".join(named.split())))):
+                    continue  # 'every customer is in the UK' where every customer placed is: true, and the reason there are no figures
                 why = ((facts.get("unavailable") or {}).get("countries") or "the export names no country").rstrip(".")
                 return [Problem(path, "claim_not_in_data", f"'{said}': the facts hold no customers by country ({why}), so nothing says where these customers are; leave it out, or give it as the user's own observation ('you told us ...')")]
             return _held(path, sentence, bare, m, start, said, keys)

@@ -329,8 +329,26 @@ def _gaps(one: dict, other: dict) -> list[dict]:
             if isinstance(p, dict) and isinstance(p.get("buyers_share"), (int, float)) and isinstance(theirs.get(p.get("key")), (int, float))]
 
 
+# A hunch about who comes back after buying something: the come-back rate settles it, and where
+# that rate is null (too few started with it a period before the as-of date) nothing does.
+COMES_BACK = re.compile(r"\b(?:come|comes|came|coming)\s+back\b|\breturns?\b|\breturning\b|\bagain\b|\bre-?orders?\b|\brepeat\b|\bloyal\b|\bstick\s+around\b|\bstays?\b", re.IGNORECASE)
+
+
+def _come_back_rate_missing(hunch: str, facts: dict, product_keys: list[str], family: dict | None) -> bool:
+    """Whether the hunch asks who comes back and the facts' come-back rate of what it names is null
+    (a four-month shop's 'customers who buy a maxi dress come back': check.py refused the true
+    'cannot be tested' and then the null rate it pointed at)."""
+    if not COMES_BACK.search(hunch):
+        return False
+    if family is not None:
+        return family.get("back_within_period_rate") is None
+    listed = {str(f.get("key")): f for f in (((facts.get("data") or {}).get("products") or {}).get("first_purchase") or []) if isinstance(f, dict)}
+    return all((listed.get(k) or {}).get("back_within_period_rate") is None for k in product_keys)
+
+
 def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
-    """A hunch about a product the facts name, answered 'cannot be tested with this data'."""
+    """A hunch about a product the facts name, answered 'cannot be tested with this data' (unless
+    it asks who comes back and that rate is null for this data)."""
     names = known_products(facts) if names is None else names
     if not names:
         return []
@@ -340,13 +358,16 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
             continue
         hunch = str(item.get("hunch") or "")
         named = _named(hunch, names)
+        family = None if named else _family_named(hunch, facts)
+        if _come_back_rate_missing(hunch, facts, list(named), family):
+            continue
         if named:
             key = next(iter(named))
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch names {', '.join(sorted(named.values()))}, which the facts hold: answer it from them "
                 f"({{data.products.top.{key}.buyers_share}}, each segment's products, {{data.products.first_purchase.{key}.back_within_period_rate}} where listed), "
                 f"or say which part they cannot settle")))
-        elif family := _family_named(hunch, facts):
+        elif family:
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch speaks of {family['name']}, a product family the facts hold ({family['products']} products): answer it from "
                 f"{{data.products.families.{family['key']}.buyers_share}}, each segment's product_families and {{data.products.families.{family['key']}.back_within_period_rate}}, "
