@@ -267,6 +267,9 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("dormant", "The biggest difference between Champions ({segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share}) and Dormant ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}) is in the Merino Crew Socks.", "claim_contradicts_fact"),
     ("champions", f"The Organic Cotton Tee shows the widest gap between Champions ({CHAMPIONS_TEE}) and Dormant ({DORMANT_TEE}).", None),
     ("at_risk", f"More than a few of them ({AT_RISK_TEE}) chose the Organic Cotton Tee rather than a mug, as Champions did ({CHAMPIONS_TEE}).", None),  # a quantity, no side
+    # the product named in part ('the Regency cakestand' of 'REGENCY CAKESTAND 3 TIER'): the cited share still holds 'most' to itself
+    ("dormant", f"Most of them bought the cotton tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("champions", f"Most of them bought the cotton tee ({CHAMPIONS_TEE}).", None),
 ])
 def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
     found = _persona_problems(shop_facts, segment, text)

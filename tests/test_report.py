@@ -525,6 +525,26 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
                      "Of your 3 hunches, 2 hold and 1 cannot be tested with this data (under Your hunches, checked).")
 
 
+def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
+    """A dress label's 8 of 60 orders cancelled sat only in the dropped-rows table: a tenth or more
+    of the orders cancelled, fully refunded or voided is said in In short, with what they sold for."""
+    import copy
+
+    from custseg.render.report import _undone_point
+
+    facts = copy.deepcopy(shopify["facts"])
+    data = facts["data"]
+    undone = sum(data["dropped_orders"].get(k, 0) for k in ("cancelled", "refunded", "voided"))
+    assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
+    data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
+    (point,) = _undone_point(facts)
+    total = undone + 2 * data["orders"]
+    sold = sum(data["dropped_gross"][k] for k in ("cancelled", "refunded", "voided"))
+    assert point["text"].startswith(f"{fmt_count(undone + data['orders'])} of {fmt_count(total)} orders ({fmt_pct((undone + data['orders']) / total)}) were cancelled, fully refunded or voided ({fmt_money(sold, 'USD')} sold)")
+    facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
+    assert _undone_point(facts) == []
+
+
 def test_in_short_leaves_out_what_the_data_cannot_say(tmp_path):
     r = _edge_run(tmp_path, "no_dates")  # no RFM: nothing to rank, move or check
     assert "## In short" not in r["md"] or not re.search(r"Largest sized move|Checked against", section(r["md"], "## In short"))

@@ -1455,7 +1455,7 @@ def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, us
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
-    points += _too_early_point(facts) + _outstanding_point(facts)
+    points += _too_early_point(facts) + _outstanding_point(facts) + _undone_point(facts)
     missing = facts.get("unavailable") or {}
     if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
         points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
@@ -1532,6 +1532,29 @@ def _outstanding_point(facts: dict) -> list[dict]:
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
         "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment."
         + (f" {tests}" if tests else ""))}]
+
+
+UNDONE_REASONS = ("cancelled", "refunded", "voided")  # orders placed and then taken back
+UNDONE_SHARE = 0.10  # a tenth of orders undone is a fact about the business, not only a row count
+
+
+def _undone_point(facts: dict) -> list[dict]:
+    """Orders cancelled, fully refunded or voided, when they are a tenth of the orders or more: a
+    shop losing that many orders wants to know it before planning (a dress label's 8 of 60 sat only
+    in the dropped-rows table). A payments export's cancelled attempts are unfinished checkouts, told apart."""
+    data = facts.get("data") or {}
+    if data.get("source") == "stripe_payments" or data.get("kind") == "events":
+        return []
+    undone = {k: int(n) for k, n in (data.get("dropped_orders") or {}).items() if k in UNDONE_REASONS and n}
+    total = sum(undone.values()) + int(data.get("orders") or 0)
+    if not undone or sum(undone.values()) < UNDONE_SHARE * total:
+        return []
+    sold = sum(v for k, v in (data.get("dropped_gross") or {}).items() if k in undone and _number(v) is not None)
+    words = {"cancelled": "cancelled", "refunded": "fully refunded", "voided": "voided"}
+    worth = f" ({fmt_money(sold, data.get('currency'))} sold)" if sold else ""
+    return [{"lead": "Orders taken back", "text": (
+        f"{fmt_count(sum(undone.values()))} of {fmt_count(total)} orders ({fmt_pct(sum(undone.values()) / total)}) were {_join([words[k] for k in undone], 'or')}{worth}; "
+        "they are in no segment's figures (The data we used lists them by reason). Worth a look at why before planning.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:
