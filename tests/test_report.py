@@ -538,9 +538,10 @@ def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
     data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
     (point,) = _undone_point(facts)
-    total = undone + 2 * data["orders"]
-    sold = sum(data["dropped_gross"][k] for k in ("cancelled", "refunded", "voided"))
-    assert point["text"].startswith(f"{fmt_count(undone + data['orders'])} of {fmt_count(total)} orders ({fmt_pct((undone + data['orders']) / total)}) were cancelled, fully refunded or voided ({fmt_money(sold, 'USD')} sold)")
+    gross, n = data["dropped_gross"], data["dropped_orders"]
+    assert point["text"].startswith(  # each figure is one facts.json holds
+        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} sold), {fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} sold) "
+        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} sold), beside the {fmt_count(data['orders'])} kept;")
     facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
     assert _undone_point(facts) == []
 

@@ -1549,11 +1549,12 @@ def _undone_point(facts: dict) -> list[dict]:
     total = sum(undone.values()) + int(data.get("orders") or 0)
     if not undone or sum(undone.values()) < UNDONE_SHARE * total:
         return []
-    sold = sum(v for k, v in (data.get("dropped_gross") or {}).items() if k in undone and _number(v) is not None)
+    gross = data.get("dropped_gross") or {}
     words = {"cancelled": "cancelled", "refunded": "fully refunded", "voided": "voided"}
-    worth = f" ({fmt_money(sold, data.get('currency'))} sold)" if sold else ""
+    # each figure as facts.json holds it (the report adds up nothing of its own)
+    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}" + (f" ({fmt_money(gross[k], data.get('currency'))} sold)" if _number(gross.get(k)) else "") for i, (k, n) in enumerate(undone.items())]
     return [{"lead": "Orders taken back", "text": (
-        f"{fmt_count(sum(undone.values()))} of {fmt_count(total)} orders ({fmt_pct(sum(undone.values()) / total)}) were {_join([words[k] for k in undone], 'or')}{worth}; "
+        f"of the orders, {_join(parts)}, beside the {fmt_count(data.get('orders'))} kept; "
         "they are in no segment's figures (The data we used lists them by reason). Worth a look at why before planning.")}]
 
 
