@@ -877,6 +877,9 @@ def test_briefs_say_why_no_move_is_sized_and_what_to_track_on_short_data(cli, tm
     assert "such as spend per order (`aov`)" in kpis and "track segment shares (`pct_customers`" not in kpis and "track next-period behaviour" not in kpis
     long_run, _ = read_out(_example_run(cli, tmp_path))
     assert "track next-period behaviour" in render_brief("operationalize", long_run) and "## Moves worth acting on" in render_brief("strategy", long_run)
+    # a hunch settled on repeat rates alone is too short to tell (check.py's verdict_on_too_few)
+    assert "resting only on repeat rates, as the data covers 59 days, less than one period of 90" in strategy
+    assert "resting only on repeat rates" not in render_brief("strategy", long_run)
     # short data is said once among the warnings (the profile's own line gives way to the run's)
     assert [w for w in facts["warnings"] if "migration" in w] == [f"migration and next-period validation skipped: {facts['unavailable']['migration']}"]
     md = (out / "report.md").read_text()

@@ -6,9 +6,11 @@ import csv
 import dataclasses
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import openpyxl
 import pandas as pd
 import pytest
@@ -124,9 +126,17 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     klaviyo = read(folder / "klaviyo.csv")
     assert list(klaviyo.columns)[0] == "Email"
     usage = ["usage_group"] if "behavior" in run.customers else []  # an event log's usage groups
+    bought = ["last_purchase_date"] if "last_purchase" in run.customers and run.customers["last_purchase"].notna().any() else []
     hubspot = read(folder / "hubspot.csv")
     assert list(hubspot.columns)[:3] == ["Email", "customer_segment", "lifecyclestage"] and list(hubspot.columns)[-2:] == ["holdout", "pseudonymous_id"]
-    assert set(hubspot.columns) - {"Email", "customer_segment", "lifecyclestage", "holdout", "pseudonymous_id"} == set(usage)
+    assert list(hubspot.columns)[3:-2] == usage + bought
+    # the last purchase day, as customers.csv has it, for a date filter in the tool ('is more than 90 days ago')
+    last = dict(zip(run.customers["customer_id"], run.customers.get("last_purchase", pd.Series("", index=run.customers.index)).fillna("")))
+    for frame, column, id_col in ((klaviyo, "Last Purchase", "Pseudonymous ID"), (hubspot, "last_purchase_date", "pseudonymous_id")):
+        if bought:
+            assert list(frame[column]) == [last[c] for c in frame[id_col]]
+        else:
+            assert column not in frame
     mailchimp = read(folder / "mailchimp.csv")
     assert {"Email Address", "Tags"} <= set(mailchimp.columns)
     for tags, cid in zip(mailchimp["Tags"], mailchimp["Pseudonymous ID"]):
@@ -197,6 +207,21 @@ def test_split_files_add_up(runs, tmp_path):
     # a later export without split leaves no stale per-segment files behind
     again = write_exports(run.customers, run.contacts, run.facts, str(tmp_path))
     assert sorted(os.listdir(folder)) == sorted(again.files) == sorted(ALL_FILES)
+
+
+def test_split_files_carry_the_coded_columns_as_the_whole_file_does(runs, tmp_path):
+    """--split on a payments export stopped with an internal error: the amounts still owed
+    (Outstanding Payment) are a coded column, which the per-segment files joined as if it were
+    cells. Each split file's lines are the whole file's lines of its segment."""
+    run = runs("stripe_unified_payments.csv")
+    summary = write_exports(run.customers, run.contacts, run.facts, str(tmp_path), split=True)
+    folder = tmp_path / "exports"
+    for tool in ("klaviyo", "hubspot"):
+        whole = raw_rows(folder / f"{tool}.csv")
+        assert "outstanding" in " ".join(whole[0]).lower()
+        parts = [raw_rows(folder / name) for name in summary.files if name.startswith(f"{tool}_")]
+        assert all(part[0] == whole[0] for part in parts)
+        assert sorted(row for part in parts for row in part[1:]) == sorted(whole[1:])
 
 
 # -- consent ----------------------------------------------------------------------------
@@ -589,6 +614,50 @@ def test_exports_same_bytes_whatever_the_dtypes(tmp_path):
     assert sorted(n for n in files if n.startswith("hubspot_")) == ["hubspot_at_risk.csv", "hubspot_champions.csv", "hubspot_loyal.csv", "hubspot_unsegmented.csv"]
 
 
+def _last_purchases(dtype: str) -> pd.Series:
+    """Four customers' last purchase days (the third never bought) as a run or a caller holds them."""
+    days = ["2024-03-01", "2023-12-31", None, "2024-03-01"]
+    if dtype == "date32[pyarrow]":  # the run's own (facts/build._dates)
+        return pd.Series(pd.arrays.ArrowExtensionArray(pa.array([None if d is None else date.fromisoformat(d) for d in days], type=pa.date32())))
+    if dtype == "datetime64[ns]":
+        return pd.to_datetime(pd.Series(days))
+    return pd.Series(days, dtype=object)  # customers.csv read back
+
+
+@pytest.mark.parametrize("dtype", ["date32[pyarrow]", "datetime64[ns]", "object"])
+@pytest.mark.parametrize("split", [False, True])
+def test_email_tools_carry_the_last_purchase_day(tmp_path, dtype, split):
+    """Klaviyo and HubSpot filter a date property relatively ('is more than 90 days ago'), so a
+    pathway on days since the last purchase needs the day in their files: klaviyo.csv's Last
+    Purchase and hubspot.csv's last_purchase_date (after the labels, before Holdout), empty for
+    whoever never bought; Mailchimp's file stays tags only. The same cells whatever the column's type."""
+    ids = [f"c_f{i:015x}" for i in range(4)]  # pseudonymous ids, none held out
+    customers = pd.DataFrame({"customer_id": ids, "segment": ["champions", "at_risk", None, "champions"], "last_purchase": _last_purchases(dtype)})
+    contacts = pd.DataFrame({"customer_id": customers["customer_id"], "email": [f"u{i}@x.example" for i in range(4)], "consent": pd.array([True, True, True, False], dtype="boolean")})
+    facts = {"segmentations": {"rfm": {"order": ["champions", "at_risk"], "segments": {"champions": {"name": "Champions"}, "at_risk": {"name": "At Risk"}}}}}
+    summary = write_exports(customers, contacts, facts, str(tmp_path), split=split)
+    folder = tmp_path / "exports"
+    klaviyo, hubspot = raw_rows(folder / "klaviyo.csv"), raw_rows(folder / "hubspot.csv")
+    assert klaviyo[0][-3:] == ["Last Purchase", "Holdout", "Pseudonymous ID"] and hubspot[0][-3:] == ["last_purchase_date", "holdout", "pseudonymous_id"]
+    assert [r[-3] for r in klaviyo[1:]] == [r[-3] for r in hubspot[1:]] == ["2024-03-01", "2023-12-31", ""]  # c_4 opted out
+    assert raw_rows(folder / "mailchimp.csv")[0] == ["Email Address", "Tags", "Pseudonymous ID"]
+    generic = raw_rows(folder / "segments_generic.csv")
+    assert [r[generic[0].index("last_purchase")] for r in generic[1:]] == ["2024-03-01", "2023-12-31", "", "2024-03-01"]
+    assert summary.columns["klaviyo.csv"] == klaviyo[0] and summary.columns["hubspot.csv"] == hubspot[0]
+    assert any("'last_purchase_date' (date picker)" in n for n in summary.notes) and any("map 'Last Purchase' to the date data type" in n for n in summary.notes)
+    if split:
+        assert raw_rows(folder / "klaviyo_at_risk.csv")[1][-3] == "2023-12-31"
+
+
+def test_no_last_purchase_column_without_a_purchase(tmp_path):
+    """Nobody bought (or the table has no last_purchase): no date column in the email tools' files."""
+    customers = pd.DataFrame({"customer_id": ["c_1", "c_2"], "segment": [None, None], "last_purchase": [None, None]})
+    contacts = pd.DataFrame({"customer_id": customers["customer_id"], "email": ["a@x.example", "b@x.example"]})
+    summary = write_exports(customers, contacts, {}, str(tmp_path))
+    assert "Last Purchase" not in summary.columns["klaviyo.csv"] and "last_purchase_date" not in summary.columns["hubspot.csv"]
+    assert not any("Last Purchase" in n or "last_purchase_date" in n for n in summary.notes)
+
+
 @pytest.mark.parametrize("values", [[5, 1, 3, 5], [-3, 0, 7, -3], [0, 2**40, 12], [7], [-100, 100, 0]])
 def test_integer_cells_read_as_python_writes_them(values):
     from custseg.render.csvcells import Coded, int_column
@@ -739,7 +808,10 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     klaviyo = read(out / "exports" / "klaviyo.csv")
     listed = klaviyo[klaviyo["Segment"] == "Prospects (never bought)"]
     assert sorted(listed["Email"]) == ["ann.signup@example.com", "bo.signup@example.com"]
-    assert (listed[["RFM Score", "Lifecycle", "Value Tier"]] == "").all().all()  # nothing computed for them
+    assert (listed[["RFM Score", "Lifecycle", "Value Tier", "Last Purchase"]] == "").all().all()  # nothing computed for them, no purchase
+    assert (klaviyo["Last Purchase"] != "").sum() == len(klaviyo) - len(listed)
+    hubspot = read(out / "exports" / "hubspot.csv")
+    assert set(hubspot.loc[hubspot["Email"].isin(listed["Email"]), "last_purchase_date"]) == {""}
     generic = read(out / "exports" / "segments_generic.csv")
     assert (generic["segment"] == "prospects").sum() == 3 and len(generic) == facts["data"]["customers"] + 3
     customers = pd.read_csv(out / "customers.csv")

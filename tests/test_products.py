@@ -217,6 +217,7 @@ def _persona_problems(facts: dict, segment: str, text: str) -> list[tuple[str, s
 
 CHAMPIONS_TEE = "{segmentations.rfm.segments.champions.products.organic-cotton-tee.buyers_share}"
 DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.buyers_share}"
+AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.buyers_share}"
 
 
 @pytest.mark.parametrize(("segment", "text", "code"), [
@@ -242,10 +243,63 @@ DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.b
     ("dormant", f"Most of them are lapsed; the Organic Cotton Tee leads ({DORMANT_TEE}).", None),
     ("new", "Lead with the Wool Beanie: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", "product_fact_mismatch"),
     ("new", "Lead with the Trail Mix Bundle: {data.products.first_purchase.trail-mix-bundle.back_within_period_rate} of those who started with it came back.", None),
+    # the direction said before both figures, 'than' between: At Risk 44.2%, Champions 82.7%
+    ("champions", f"Fewer of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", None),
+    ("champions", f"Fewer of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
+    ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
+    ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
+    ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
+    # a product family's figure (all its products together) beside one product's name
+    ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.", "product_fact_mismatch"),
+    ("loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.", "product_fact_mismatch"),
+    ("new", "Lead with the Wool Beanie: {data.products.families.canvas.buyers_share} of customers bought it.", "product_fact_mismatch"),
+    ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}, against {data.products.families.canvas.back_within_period_rate} for canvas pieces as a whole.", None),
+    ("loyal", "Canvas bags reach {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them, the Everyday Canvas Tote first.", None),
+    # another segment's product share in a segment's own text reads as theirs, unless it names whose
+    ("at_risk", f"They mostly buy the Organic Cotton Tee ({CHAMPIONS_TEE}).", "fact_of_other_segment"),  # Champions' 82.7%, At Risk's 44.2%
+    ("at_risk", f"They bought the Organic Cotton Tee ({CHAMPIONS_TEE}).", "fact_of_other_segment"),
+    ("at_risk", "Canvas pieces reach {segmentations.rfm.segments.champions.product_families.canvas.buyers_share} of them.", "fact_of_other_segment"),
+    ("at_risk", f"Champions bought the Organic Cotton Tee at {CHAMPIONS_TEE}.", None),
+    ("at_risk", f"Unlike Champions ({CHAMPIONS_TEE}), they rarely bought the Organic Cotton Tee.", None),
+    ("at_risk", f"They bought the Organic Cotton Tee ({AT_RISK_TEE}).", None),
+    # 'the widest gap' of a product another beats: Champions against Dormant, the Tee 62.9 points, the socks 53.4
+    ("champions", "The Merino Crew Socks show the widest gap between Champions ({segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share}) and Dormant ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}).", "claim_contradicts_fact"),
+    ("dormant", "The biggest difference between Champions ({segmentations.rfm.segments.champions.products.merino-crew-socks.buyers_share}) and Dormant ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}) is in the Merino Crew Socks.", "claim_contradicts_fact"),
+    ("champions", f"The Organic Cotton Tee shows the widest gap between Champions ({CHAMPIONS_TEE}) and Dormant ({DORMANT_TEE}).", None),
+    ("at_risk", f"More than a few of them ({AT_RISK_TEE}) chose the Organic Cotton Tee rather than a mug, as Champions did ({CHAMPIONS_TEE}).", None),  # a quantity, no side
+    # the product named in part ('the Regency cakestand' of 'REGENCY CAKESTAND 3 TIER'): the cited share still holds 'most' to itself
+    ("dormant", f"Most of them bought the cotton tee ({DORMANT_TEE}).", "claim_contradicts_fact"),
+    ("champions", f"Most of them bought the cotton tee ({CHAMPIONS_TEE}).", None),
 ])
 def test_claims_about_products_are_held_to_their_facts(shop_facts, segment, text, code):
     found = _persona_problems(shop_facts, segment, text)
     assert [c for c, _ in found] == ([code] if code else []), found
+
+
+def test_a_family_figure_beside_a_product_points_at_the_products_own(shop_facts):
+    found = _persona_problems(shop_facts, "loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.")
+    assert "cite the product's own, {segmentations.rfm.segments.loyal.products.everyday-canvas-tote.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.")
+    assert "{data.products.first_purchase.everyday-canvas-tote.back_within_period_rate}" in found[0][1] and "Canvas family" in found[0][1]
+
+
+def test_hints_name_the_product_and_segment_spoken_of(shop_facts):
+    """A hint to cite a fact points at the product the sentence names and the segment it speaks
+    of: not at the product whose figure was cited, nor at another segment's or another product's
+    equal figure."""
+    beanie = "{segmentations.rfm.segments.at_risk.products.wool-beanie.buyers_share}"
+    found = _persona_problems(shop_facts, "at_risk", "Lead with the Wool Beanie ({segmentations.rfm.segments.champions.products.everyday-canvas-tote.buyers_share}).")
+    assert sorted(c for c, _ in found) == ["fact_of_other_segment", "product_fact_mismatch"]
+    assert all(beanie in m for _, m in found), found  # At Risk's beanie, in both
+    found = _persona_problems(shop_facts, "at_risk", "Champions love the Wool Beanie ({segmentations.rfm.segments.champions.products.everyday-canvas-tote.buyers_share}).")
+    assert [c for c, _ in found] == ["product_fact_mismatch"] and "{segmentations.rfm.segments.champions.products.wool-beanie.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "new", "Lead with the Wool Beanie, which {data.products.top.stoneware-mug.buyers_share} of all customers bought.")
+    assert [c for c, _ in found] == ["product_fact_mismatch"] and "{data.products.top.wool-beanie.buyers_share}" in found[0][1]
+    found = _persona_problems(shop_facts, "at_risk", "Most of them buy the Stoneware Mug.")
+    assert "{segmentations.rfm.segments.at_risk.products.stoneware-mug.buyers_share}" in found[0][1]
+    # 31.6%: At Risk's share for the mug, the coffee and the Canvas family alike
+    found = _persona_problems(shop_facts, "at_risk", "Lead with the Stoneware Mug: 31.6% of them bought it.")
+    assert [c for c, _ in found] == ["figure_in_text"] and "{segmentations.rfm.segments.at_risk.products.stoneware-mug.buyers_share}" in found[0][1], found
 
 
 def test_a_hunch_about_a_product_the_facts_hold_is_not_untestable(shop_facts):
@@ -294,6 +348,13 @@ def test_product_families_match_a_recount(cli, tmp_path):
     doc["hypotheses"] = [{"hunch": "People who buy leggings first come back more", "verdict": "cannot be tested with this data", "evidence": "No categories in the export."}]
     found = [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"]
     assert found and "{data.products.families.legging.back_within_period_rate}" in found[0].message
+    # a come-back hunch whose rate is null for this data cannot be settled: 'cannot be tested' stands
+    # (a four-month shop's maxi-dress hunch was pushed to 'partly holds', its rate null)
+    assert got["legging"]["back_within_period_rate"] is not None
+    got["legging"]["back_within_period_rate"] = None
+    assert [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"] == []
+    doc["hypotheses"][0]["hunch"] = "Most of our best customers buy leggings"  # a share the facts hold: still refused
+    assert [p for p in validate(doc, facts) if p.path == "hypotheses[0].verdict"]
 
 
 def test_a_plural_is_one_product_and_a_family_counts_its_rare_members():

@@ -474,7 +474,7 @@ def test_mwfitness_warnings_name_fields_that_exist_and_no_stages_on_22_days(cli,
     # a trial saw the Big Spenders' spend cut-off fall between two monthly prices: spend over 22
     # days is the plan's price, and the instalment buyers hold only the parts paid so far
     (short,) = [w for w in facts["warnings"] if "less than one monthly billing cycle" in w]
-    assert "ranks subscribers by the price of their plan" in short
+    assert "ranks subscribers by what they paid in these days: a dearer plan, or months or a package paid up front" in short
     assert "(3 customers pay in instalments: spend holds only the parts paid in the export)" in short
     header = (out / "customers.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert "lifecycle" not in header and "health_band" not in header

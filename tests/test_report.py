@@ -509,7 +509,41 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert '<section id="in-short">' in shopify["html"] and "no tailored plan yet" in shopify["html"]
     # with a plan, the last point says where it is
     render_report(facts, str(tmp_path), strategy={"segments": {"champions": {"persona": "Regulars who buy every month."}}})
-    assert "the tailored plan is under Strategy per segment" in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short")
+    assert "- **Plan**: the tailored plan is under Strategy per segment.\n" in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short") + "\n"
+    # and what it says first: whom it puts first, how it starts, what became of the hunches
+    plan = {
+        "segments": {"champions": {"display_name": "Insiders", "persona": "Our best."}, "at_risk": {"persona": "Slipping."}},
+        "targeting_matrix": [{"segment": "champions", "channel": "Email", "priority": "high"}, {"segment": "at_risk", "channel": "Email", "priority": "medium"},
+                             {"segment": "champions", "channel": "Card", "priority": "high"}],
+        "roadmap": [{"phase": "Foundation", "weeks": 2, "actions": ["Import the tags.", "Set up suppression", "Agree the baselines", "Brief the team"]}, {"phase": "Launch", "weeks": 4, "actions": ["Send"]}],
+        "hypotheses": [{"hunch": "a", "verdict": "cannot be tested with this data"}, {"hunch": "b", "verdict": "holds"}, {"hunch": "c", "verdict": "holds"}],
+    }
+    render_report(facts, str(tmp_path), strategy=plan)
+    point = next(p for p in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short").splitlines() if p.startswith("- **Plan**"))
+    assert point == ("- **Plan**: the tailored plan is under Strategy per segment. It puts Insiders first (high priority in the targeting matrix). "
+                     "It starts with Foundation (2 weeks): Import the tags; Set up suppression; Agree the baselines and 1 more. "
+                     "Of your 3 hunches, 2 hold and 1 cannot be tested with this data (under Your hunches, checked).")
+
+
+def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
+    """A dress label's 8 of 60 orders cancelled sat only in the dropped-rows table: a tenth or more
+    of the orders cancelled, fully refunded or voided is said in In short, with what they sold for."""
+    import copy
+
+    from custseg.render.report import _undone_point
+
+    facts = copy.deepcopy(shopify["facts"])
+    data = facts["data"]
+    undone = sum(data["dropped_orders"].get(k, 0) for k in ("cancelled", "refunded", "voided"))
+    assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
+    data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
+    (point,) = _undone_point(facts)
+    gross, n = data["dropped_gross"], data["dropped_orders"]
+    assert point["text"].startswith(  # each figure is one facts.json holds
+        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} sold), {fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} sold) "
+        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} sold), beside the {fmt_count(data['orders'])} kept;")
+    facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
+    assert _undone_point(facts) == []
 
 
 def test_in_short_leaves_out_what_the_data_cannot_say(tmp_path):
@@ -972,7 +1006,7 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     point = next(p for p in section(shopify["md"], "## In short").splitlines() if p.startswith("- **Dormant**"))
     assert point.endswith(f" Inside it, by when they last bought: {fmt_count(bands['days_91_to_180'])} between 91 and 180 days ago, {fmt_count(bands['days_181_to_364'])} between 181 and 364 days ago, "
                           f"{fmt_count(bands['days_365_to_729'])} one to two years ago, {fmt_count(bands['days_730_or_more'])} two years ago or more; "
-                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files' Value Tier column picks out.")
+                          f"{fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files pick out by their value tier.")
     assert "by when they last bought: 0 in the last 90 days" not in point and not point.split("Inside it")[1].count("in the last 90 days")  # a band nobody is in is left out
     brief = render_brief("segments", facts)
     assert f"**Dormant holds {fmt_pct(dormant['pct_customers'])} of customers**: too broad to treat as one group." in brief
@@ -981,6 +1015,28 @@ def test_a_segment_holding_most_customers_is_broken_down_in_short_and_in_the_bri
     assert [resolve(r, facts) for r in refs] == [fmt_count(n) for n in list(bands.values())[1:] + list(dormant["value_tiers"].values())]
     champions = facts["segmentations"]["rfm"]["segments"]["champions"]
     assert champions["pct_customers"] < 0.5 and "**Champions holds" not in brief
+
+
+def test_a_broad_segment_all_in_one_band_is_not_split_by_it(shopify):
+    """A 22-day export's Recent Buyers: 'Inside it, by when they last bought: 69 in the last 90
+    days' split nothing. One band (or one value tier) is left out of In short and the brief."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import _inside
+
+    facts = copy.deepcopy(shopify["facts"])
+    dormant = facts["segmentations"]["rfm"]["segments"]["dormant"]
+    dormant["last_purchase_days"] = {k: (dormant["count"] if k == "days_181_to_364" else 0) for k in dormant["last_purchase_days"]}
+    tiers = {"high": "High Value", "medium": "Medium Value", "low": "Low Value"}
+    assert _inside(dormant, tiers) == f" Inside it, {fmt_count(dormant['value_tiers']['high'])} of them are High Value, a part the CRM files pick out by their value tier."
+    brief = render_brief("segments", facts)
+    line = next(x for x in brief.splitlines() if x.startswith("**Dormant holds"))
+    assert "by when they last bought" not in line and "Inside it, by value tier: " in line
+    dormant["value_tiers"] = {k: (dormant["count"] if k == "low" else 0) for k in dormant["value_tiers"]}
+    assert _inside(dormant, tiers) == ""
+    line = next(x for x in render_brief("segments", facts).splitlines() if x.startswith("**Dormant holds"))
+    assert "Inside it" not in line and "neither when they last bought nor value tier splits it here" in line
 
 
 def test_every_last_purchase_band_has_its_words():
@@ -1266,7 +1322,8 @@ def test_the_report_speaks_of_the_tools_the_plan_names(shopify, tmp_path):
     assert "import segments_generic.csv into Customer.io (in exports/)" in part and "map its segment_name column to an attribute" in part
     assert not re.search(r"klaviyo|hubspot|mailchimp|Shopify Flow", part, re.IGNORECASE)
     assert f"Customer.io (the rows of segments_generic.csv with an email and marketing_consent other than no) reaches {fmt_count(exports['reachable'])} of {fmt_count(exports['customers'])} customers" in short
-    assert "Klaviyo" not in short
+    own_words = "\n".join(line for line in short.splitlines() if not line.startswith("- **Plan**"))  # the plan's roadmap, in its own words, may name any tool
+    assert "Klaviyo" not in own_words
     assert "For this plan's rules, import segments_generic.csv into Customer.io." in section(md, "## Files for your CRM")
     # two tools, one of them with its own file
     plan["automation_rules"][0]["crm"] = "Klaviyo"
@@ -1309,8 +1366,9 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
 
     facts = shopify["facts"]
     hubspot = [n for n in facts["exports"]["notes"] if n.startswith("hubspot.csv: ")]
-    others = [n for n in facts["exports"]["notes"] if not n.startswith("hubspot.csv: ")]
-    assert hubspot and others, "the Shopify example needs a HubSpot note and others"
+    klaviyo = [n for n in facts["exports"]["notes"] if n.startswith("klaviyo.csv: ")]  # mapping Last Purchase as a date
+    others = [n for n in facts["exports"]["notes"] if not n.startswith(("hubspot.csv: ", "klaviyo.csv: "))]
+    assert hubspot and klaviyo and others, "the Shopify example needs a HubSpot note, a Klaviyo note and others"
     plan = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
 
     def files_part(crms: list[str] | None) -> str:
@@ -1326,6 +1384,7 @@ def test_crm_file_notes_follow_the_plans_tools(shopify, tmp_path):
     for crms, shown in ((["Klaviyo"], False), (["Klaviyo", "HubSpot"], True), (["HubSpot"], True), (None, True)):
         part = files_part(crms)
         assert all((f"- {n}" in part) == shown for n in hubspot), crms
+        assert all((f"- {n}" in part) == (crms is None or "Klaviyo" in crms) for n in klaviyo), crms
         assert all(f"- {n}" in part for n in others), crms  # notes about every file stay
 
 
@@ -1706,6 +1765,9 @@ def test_in_short_opens_with_the_data_age_when_the_data_is_old(shopify, monkeypa
     # and the CRM files' section says their labels are of then (a trial's Mailchimp tags were of 2022)
     old = build_context(facts, "/tmp", None, None, inline_charts=False)["exports"]["old"]
     assert old.startswith(f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(facts['data']['date_max'])}, when the data ends")
+    # data too short for lifecycle stages: the files carry none, so none are named (a Stripe trial)
+    short = {**facts, "segmentations": {k: v for k, v in facts["segmentations"].items() if k != "lifecycle"}}
+    assert build_context(short, "/tmp", None, None, inline_charts=False)["exports"]["old"].startswith("Their labels (segments, tags) describe")
     from custseg.render.briefs import render_brief
 
     assert f"- Before any import: the data ends on {fmt_date(facts['data']['date_max'])}, 200 days ago" in render_brief("operationalize", facts)
@@ -1803,10 +1865,11 @@ def test_a_broad_segment_is_split_by_a_year_only_when_the_data_spans_one(tmp_pat
     first = next(iter(tiers))
     assert f"by value tier: {facts['segmentations']['value']['segments'][first]['name']} {fmt_count(tiers[first])}" in part and " 0 (`" not in part
     part, _ = segments_brief(300, 400, skewed=True)  # Dormant, who last bought 91 to 180 or 181 to 364 days ago
-    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by segments_generic.csv's last_purchase column" in part
+    assert "those who bought most recently, by the bands above (not by a year: the data covers 300 days), by the last purchase date (segments_generic.csv's last_purchase)" in part  # no emails: no Klaviyo or HubSpot list
     assert "within a year" not in part and "a cut at one year" not in part
     (years,) = [ln for ln in render_brief("segments", shopify["facts"]).splitlines() if "too broad" in ln]
-    assert "its High Value customers, whom the CRM files' Value Tier column picks out beside the segment, or those who bought within a year, by segments_generic.csv's last_purchase column." in years
+    # each tool's own date column: the split is a filter in the tool the user has
+    assert "its High Value customers, whom Klaviyo's Value Tier column, Mailchimp's tags and segments_generic.csv's value_tier pick out beside the segment (hubspot.csv has no value tier), or those who bought within a year, by the last purchase date (Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase; Mailchimp has none)." in years
     assert "so a cut at one year is a filter, not a rule." in years
 
 
@@ -1861,7 +1924,10 @@ def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "mapping segment_name to customer_segment, and holdout to a holdout property (a single checkbox) for the customers campaigns leave out" in section(md, "## Files for your CRM")
     assert "with segment_name as the segment property and holdout as a checkbox property for the customers campaigns leave out;" in rendered["product_events.jsonl"]["md"]
-    assert "and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox), which every automation rule leaves out" in render_brief("operationalize", facts)
+    brief = render_brief("operationalize", facts)
+    assert "a CRM maps `segment_name` to the segment property (HubSpot: `customer_segment`) and `holdout` to a property of its own (HubSpot: `holdout`, a single checkbox)" in brief
+    # the email tools that match on email only take the lookup route, the holdout with it (a wholesaler trial named Mailchimp)
+    assert "the lookup sets Klaviyo's `Holdout` property to true, or Mailchimp's tag `Holdout`, for those whose holdout is true" in brief
     reference = (ROOT / "skill" / "reference" / "crm-exports.md").read_text(encoding="utf-8")
     assert "Map `holdout` too, to a property of its own (HubSpot: `holdout`, a single\ncheckbox" in reference
 
@@ -1914,6 +1980,12 @@ def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     assert all(said != a["answer"] for a in context["answered"])
     unanswered = build_context(facts, "/tmp", None, None, inline_charts=False)
     assert unanswered["summary"][0]["text"].endswith("Export the data again for today's picture.")
+    # one answer to both halves of the Data question is quoted once, under "Not the whole base"
+    both = "A sample of our orders, and there is no newer export."
+    context = build_context(facts, "/tmp", None, {"confirmed": {"data_age": both}, "data_scope": {"whole_base": False, "answer": both}}, inline_charts=False)
+    leads = [(p["lead"], p["text"]) for p in context["summary"][:2]]
+    assert leads[0][0] == "Not the whole base" and both in leads[0][1]
+    assert leads[1][0] == "Old data" and both not in leads[1][1] and leads[1][1].endswith("you answered it in the words quoted above.")
     assert any(ANSWERABLE["data_age"].search(w) for w in unanswered["warnings"])
 
 

@@ -443,13 +443,13 @@ def test_returns_with_no_earlier_purchase_are_told_when_no_return_found_one(tmp_
 
 
 def test_profile_names_the_columns_it_left_aside(tmp_path, cli):
-    """An analyst sees which columns were not read (country), never their values; the product
-    code is read (to tell postage and fees from products) and the description as the product's
-    name (what each segment buys)."""
-    lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE" for i in range(30)]
+    """An analyst sees which columns were not read (a salesperson), never their values; the
+    product code is read (to tell postage and fees from products), the description as the
+    product's name (what each segment buys) and the country for customers by country."""
+    lines = ["InvoiceNo,StockCode,Description,CustomerID,InvoiceDate,Amount,Country,Salesperson"] + [f"{i},X{i},Mug {i},{i % 9},2011-01-1{i % 9},5.00,EIRE,Ann" for i in range(30)]
     res = cli("profile", write(tmp_path, "retail.csv", "\n".join(lines) + "\n"))
-    assert "Ignored    Country (not needed to segment)" in res.out and "product=StockCode, product_name=Description" in res.out
-    assert "Mug" not in res.out and "EIRE" not in res.out
+    assert "Ignored    Salesperson (not needed to segment)" in res.out and "product=StockCode, product_name=Description, country=Country" in res.out
+    assert "Mug" not in res.out and "EIRE" not in res.out and "Ann" not in res.out
 
 
 def test_customer_table_currency_status_and_undated_rows(tmp_path, cli):

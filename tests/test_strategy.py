@@ -507,6 +507,9 @@ BROKEN_FACTS.append(
         ("Klaviyo", "When Segment equals Champions, send the early-access email; profiles whose Holdout is true are suppressed from it.", False),
         ("Klaviyo", "When Segment equals Champions and Holdout is true, start the early-access flow.", True),
         ("Shopify Flow", "Tag At Risk customers so their next order gets a handwritten card.", False),
+        # reached on purpose, said so (a wholesaler trial's account-manager calls)
+        ("HubSpot", "Every contact whose customer_segment is Champions goes on the account manager's monthly call list, including the holdout: these accounts get their call regardless.", False),
+        ("HubSpot", "Every contact whose customer_segment is Champions goes on the account manager's monthly call list.", True),
     ],
 )
 def test_an_automation_rule_leaves_the_holdout_out(runs, crm, text, refused):
@@ -564,6 +567,23 @@ BROKEN_FACTS.append(
         ("segments.loyal.goal", "Reward regulars who keep coming back every quarter.", True),
         ("segments.loyal.persona", "They are less likely to churn than the First-Timers.", True),
         ("hypotheses[1].evidence", "It holds: the Steady Regulars stick around longer, as {segmentations.rfm.segments.loyal.repeat_rate} of them bought again.", True),
+        # a Stripe trial's ways of saying it, on 22 days of payments
+        ("hypotheses[1].evidence", "Steady Regulars spend {segmentations.rfm.segments.loyal.avg_value} against {segmentations.rfm.segments.new.avg_value}, so the bigger packages keep clients longer.", True),
+        ("segments.loyal.persona", "Because {segmentations.rfm.segments.loyal.repeat_rate} of them renewed, most are about to cancel.", True),
+        ("segments.loyal.persona", "They stay subscribed for more months than the First-Timers.", True),
+        ("segments.loyal.persona", "They stay with us longer.", True),
+        ("segments.loyal.persona", "Steady Regulars retain better.", True),
+        ("segments.loyal.persona", "They churn less.", True),
+        ("segments.loyal.persona", "Their subscriptions last longer.", True),
+        ("segments.loyal.persona", "Many of them will cancel after the first month.", True),
+        ("segments.loyal.persona", "They are likely to churn.", True),
+        ("segments.loyal.persona", "We cannot tell yet whether they stay longer.", False),
+        ("segments.loyal.persona", "Three weeks of orders cannot show that they stay longer.", False),
+        ("segments.loyal.persona", "Do they stay longer?", False),
+        ("segments.loyal.persona", "They are not about to cancel.", False),
+        ("segments.loyal.goal", "Keep them subscribed longer.", False),
+        ("segments.loyal.service_level", "A coach calls anyone who is about to cancel.", False),
+        ("segments.loyal.service_level", "Clients who will cancel get a call first.", False),
         # an aim, a question, the user's own words, a denial: no claim
         ("segments.loyal.goal", "Keep them coming back every quarter.", False),
         ("segments.loyal.persona", "Whether they stick around longer, three weeks of orders cannot tell.", False),
@@ -614,8 +634,15 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     for metric in ("count", "pct_customers", "revenue_share", "repeat_rate"):
         (problem,) = kpi_problems(tmp_path / "out", metric)[1]
         assert problem.path == "kpis[0].metric" and "who happened to buy in those weeks" in problem.message and "--period 22d" in problem.message, metric
+    # spend over all the data grows with the export's length (a Stripe trial's avg_value and monetary_total)
+    for metric in ("avg_value", "revenue"):
+        (problem,) = kpi_problems(tmp_path / "out", metric)[1]
+        assert problem.path == "kpis[0].metric" and "grows with the export's length" in problem.message and "aov (spend per order)" in problem.message, metric
+    monetary = {"segment": "champions", "metric": "monetary_total", "baseline": "{segmentations.rfm.segments.champions.avg_value}", "target": 900, "review": "monthly"}
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    assert [p.message.split(" is ")[0] for p in validate({"segments": {}, "kpis": [monetary]}, facts) if p.code == "kpi_on_partial_period"] == ["monetary_total"]
     assert cli("run", path, "--out", tmp_path / "out22", "--period", "22d", "--no-charts").code == 0
-    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate"):
+    for metric in ("spend_last_period_per_customer", "count", "pct_customers", "revenue_share", "repeat_rate", "avg_value", "revenue"):
         assert kpi_problems(tmp_path / "out22", metric)[1] == [], metric
     # the hand-over brief offers as baselines only what check.py takes
     from custseg.render.briefs import render_brief
@@ -625,6 +652,29 @@ def test_a_kpi_on_the_last_period_needs_data_of_a_whole_period(cli, tmp_path):
     assert "spend_last_period_per_customer}`" in whole and "Last-period spend is not offered" not in whole
     assert "champions.count}`" not in short and "champions.pct_customers}`" not in short and "`{segmentations.rfm.segments.champions.aov}` (spend per order)" in short
     assert "champions.count}`" in whole and "champions.pct_customers}`" in whole
+    assert "nor spend per customer over the data (`avg_value`)" in short and "spend per customer over the data" not in whole
+
+
+@pytest.mark.parametrize(
+    "days, success, refused",
+    [
+        (22, {"metric": "monetary_total", "target": 400}, True),  # a Stripe trial: Core clients to reach 400, on 22 days of payments
+        (22, {"metric": "avg_value", "target": 400}, True),
+        (22, {"metric": "spend_last_period_per_customer", "target": 400}, True),
+        (915, {"metric": "monetary_total", "target": 400}, False),  # data of whole periods
+        (22, {"metric": "purchase_days", "target": 3}, False),  # a purchase more is what the pathway is for
+        (22, {"metric": "aov", "target": 60}, False),
+    ],
+)
+def test_a_pathway_is_not_measured_by_spend_that_grows_with_the_data(runs, days, success, refused):
+    """On data shorter than a period, spend over all the data grows with the export's length:
+    time alone would meet a pathway's success target on it."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("pathways[1].success_metric", success)(reference())
+    found = [p for p in validate(doc, facts) if p.code == "kpi_on_partial_period" and p.path.startswith("pathways")]
+    assert [p.path for p in found] == (["pathways[1].success_metric.metric"] if refused else []), found
+    if refused:
+        assert f"the data covers 22 days ({{data.days_covered}})" in found[0].message and "aov (spend per order)" in found[0].message
 
 
 def test_a_usage_groups_count_is_not_held_to_the_period():
@@ -678,6 +728,38 @@ def test_the_strategy_brief_marks_a_rate_of_too_few(runs):
         marked = f"(of only {n} customers at the check's cutoff, `{{segmentations.rfm.validation.segments.{key}.customers}}`: too few for a baseline"
         assert (marked in line) == (n < 20), (key, line)
     assert rows["dormant"] >= 20 and rows["champions"] < 20
+
+
+def test_the_kpi_advice_says_when_next_period_rates_come_from_a_peak(runs):
+    """A wholesaler trial's KPI baselines were next-period rates measured September to December,
+    a period that held 1.9 times the sales of the one before: the operationalize brief says the
+    baseline is that season's, quoting the run's warning without its options."""
+    import copy
+
+    from custseg.render.briefs import render_brief
+
+    facts = copy.deepcopy(facts_of(runs))
+    facts["warnings"] = [w for w in facts["warnings"] if "where next-period checks and trends are measured" not in w]
+    assert "measured in a period unlike the one before it" not in render_brief("operationalize", facts)
+    peak = ("the last period (2011-09-11 to 2011-12-09), where next-period checks and trends are measured, held 1.9 times the sales of the period before it: "
+            "every segment's figures in it rise alike (a peak season or growth), so compare segments with each other rather than with other periods")
+    facts["warnings"].append(peak)
+    brief = render_brief("operationalize", facts)
+    assert "The next-period rates were measured in a period unlike the one before it (a run warning): " + peak + ". A baseline from it is that season's" in brief
+
+
+def test_the_hypotheses_rule_points_at_marks_only_when_a_rate_is_marked(runs):
+    """'(marked above: too thin to tell...)' sent the model looking for marks a brief without a
+    thin rate does not have: the pointer comes only with a marked rate."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs, "product_events")
+    assert "marked above: too thin to tell" in render_brief("strategy", facts, {"Hypotheses": "Champions come back"})
+    for row in facts["segmentations"]["rfm"]["validation"]["segments"]:
+        row["customers"] = max(row["customers"], 20)
+    brief = render_brief("strategy", facts, {"Hypotheses": "Champions come back"})
+    assert "too few for a baseline" not in brief
+    assert "marked above" not in brief and "customers at the check's cutoff (too thin to tell" in brief
 
 
 @pytest.mark.parametrize(
@@ -763,6 +845,35 @@ def test_a_hunch_is_not_settled_by_a_rate_of_a_handful(runs, loyal_at_cutoff, ch
     if refused:
         assert "only 3 customers of 'loyal' at the check's cutoff" in found[0].message and "'cannot be tested with this data'" in found[0].message
     assert not [p for p in validate(doc, facts) if p.path.startswith("hypotheses") and p.code != "verdict_on_too_few"]
+
+
+_REPEAT_EVIDENCE = "{segmentations.rfm.segments.loyal.repeat_rate} of the Steady Regulars bought on more than one day, against {segmentations.rfm.segments.new.repeat_rate} of the First-Timers."
+
+
+@pytest.mark.parametrize(
+    "days, item, refused",
+    [
+        # a Stripe trial: 22 days of payments, 'holds' on Premium's repeat rate (1 client of 30) against Core's (none)
+        (22, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "does not hold", "evidence": _REPEAT_EVIDENCE}, True),
+        (22, {"verdict": "holds", "evidence": "Over {data.days_covered} days, " + _REPEAT_EVIDENCE + " They are {segmentations.rfm.segments.loyal.count} customers."}, True),
+        (915, {"verdict": "holds", "evidence": _REPEAT_EVIDENCE}, False),  # data of whole periods
+        (22, {"verdict": "partly holds", "evidence": _REPEAT_EVIDENCE}, False),  # hedged already
+        (22, {"verdict": "cannot be tested with this data", "evidence": "The data covers {data.days_covered} days, too short to tell: " + _REPEAT_EVIDENCE}, False),
+        (22, {"verdict": "holds", "evidence": "{segmentations.rfm.segments.loyal.revenue_share} of revenue comes from them; " + _REPEAT_EVIDENCE}, False),  # not repeat rates alone
+    ],
+)
+def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(runs, days, item, refused):
+    """Who bought twice in three weeks says nothing yet of who comes back or renews: a verdict
+    that settles a hunch on repeat rates alone, on data shorter than a period, is refused as too
+    short to tell."""
+    facts = _covering(days)(facts_of(runs))
+    doc = _set("hypotheses[1]", {"hunch": "Customers who buy twice keep buying", **item})(reference())
+    found = [p for p in validate(doc, facts) if p.code == "verdict_on_too_few"]
+    assert [p.path for p in found] == (["hypotheses[1].verdict"] if refused else []), found
+    if refused:
+        assert f"the data covers {days} days ({{data.days_covered}}), less than one period of 90 ({{period_days}})" in found[0].message
+        assert "'cannot be tested with this data'" in found[0].message and "too short to tell" in found[0].message
 
 
 def test_the_too_few_floor_is_the_reports():
@@ -928,7 +1039,8 @@ def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
         ("The Steady Regulars bring {segmentations.rfm.segments.loyal.revenue_share} of our revenue.", False),  # the figure, no claim against it
         # two segments named: which one 'most' speaks of is a guess, so neither is held to it
         ("The Steady Regulars and the First-Timers bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}.", False),
-        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", False),
+        # both cited: 20% together is not most, whichever 'most' speaks of
+        ("Most of our revenue: {segmentations.rfm.segments.loyal.revenue_share} and {segmentations.rfm.segments.new.revenue_share}.", True),
     ],
 )
 def test_hunch_evidence_is_held_to_the_facts_of_the_segment_it_speaks_of(runs, evidence, refused):
@@ -1124,6 +1236,11 @@ def test_pathway_hours_may_recur_on_their_own_period(runs):
     ("minimum order for the trade price", 2.5, True),
     ("free shipping threshold", 1.2, False),  # a little above the average order: the usual nudge
     ("store credit", 6.0, False),  # money, but no threshold
+    # a wholesaler's standing minimum is a condition of trade, not an incentive (the hint offers
+    # this way out; a trial's 'explain in the offer' was one the check never read)
+    ("wholesale minimum order", 3.6, False),
+    ("standing minimum order", 3.6, False),
+    ("minimum second order", 3.6, True),
 ])
 def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_aov, refused):
     facts = facts_of(runs)
@@ -1133,6 +1250,7 @@ def test_an_order_threshold_is_held_to_the_segments_orders(runs, label, times_ao
     assert bool(problems) == refused
     if refused:
         assert f"what an order of 'loyal' averages ({aov:,.2f} USD, its aov)" in problems[0].message
+        assert "say so in its label ('wholesale minimum order'" in problems[0].message
 
 
 def test_a_hint_names_a_fact_of_a_segment_that_holds_anyone(runs):
@@ -1749,7 +1867,8 @@ def test_render_answers_the_users_hunches(rendered):
         assert resolve(h["evidence"], facts) in html_text(page)
     assert fmt_pct(facts["segmentations"]["rfm"]["segments"]["champions"]["seasonality"]["revenue_share"]["q4"]) in part
     assert '<h3 id="hunches">Your hunches, checked</h3>' in page and '<a href="#hunches">' in page
-    assert "with your hunches checked against this data" in section(md, "## In short")
+    verdicts = [h["verdict"] for h in doc["hypotheses"]]
+    assert f"Of your {len(verdicts)} hunches, " in section(md, "## In short") and "(under Your hunches, checked)" in section(md, "## In short")
     assert "Not the whole base" not in md  # the user said the export is the whole base
 
 
@@ -1762,7 +1881,7 @@ def test_render_says_when_the_export_is_not_the_whole_base(runs, cli, tmp_path):
     out = tmp_path / "out"
     assert cli("render", "--facts", runs[SHOPIFY] / "facts.json", "--strategy", write(tmp_path, doc), "--out", out).code == 0
     md = (out / "report.md").read_text(encoding="utf-8")
-    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+    note = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample of whole customers (a sample of rows lowers every customer's orders and spend)."
     first = section(md, "## In short").splitlines()[2]
     assert first == f'- **Not the whole base**: you said "{said}". {note}'
     assert f'| Not the whole base | you said "{said}". {note} |' in section(md, "## The data we used")
@@ -2500,6 +2619,15 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Mailchimp", "When a contact's lead score passes the threshold, send the preview.", None),  # the CRM's own, in no file
         ("Klaviyo", "Send the restock texts only to profiles with SMS consent.", None),  # Klaviyo keeps SMS consent itself
         ("HubSpot", "Text only contacts whose sms_consent is yes.", "sms_consent"),  # segments_generic.csv's
+        # the last purchase day: each file's own date column, which the tool counts days from
+        ("Klaviyo", "When Last Purchase is more than 60 days ago, start the win-back flow.", None),
+        ("Klaviyo", "When a profile's last purchase is more than 60 days ago, start the win-back flow.", None),
+        ("HubSpot", "When last_purchase_date is more than 60 days ago, enrol them in the win-back sequence.", None),
+        ("HubSpot", "When recency_days passes 60, enrol them in the win-back sequence.", "recency_days"),
+        ("HubSpot", "When Last Purchase is more than 60 days ago, enrol them in the win-back sequence.", "Last Purchase"),  # Klaviyo's name
+        ("Klaviyo", "When last_purchase_date is more than 60 days ago, start the win-back flow.", "last_purchase_date"),  # HubSpot's
+        ("Mailchimp", "When last_purchase is more than 60 days ago, send the win-back email.", "last_purchase"),  # tags only
+        ("Mailchimp", "When recency_days passes 60, send the win-back email.", "recency_days"),
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -2515,8 +2643,12 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
         assert "(it is in segments_generic.csv)" in problems[0].message
     if missing == "Value Tier":
         assert "(it is in klaviyo.csv)" in problems[0].message
-    if missing == "recency_days":
-        assert ("filter on last_purchase, a date the CRM counts days from" in problems[0].message) == (crm == "Customer.io")
+    date = {"Klaviyo": "Last Purchase", "HubSpot": "last_purchase_date", "Customer.io": "last_purchase"}.get(crm)
+    if missing in ("recency_days", "last_purchase", "Last Purchase", "last_purchase_date"):  # the date the tool's own file has, if any
+        if date:
+            assert f"filter on {date}, a date the CRM counts days from ('{date} is more than 60 days ago'" in problems[0].message
+        else:
+            assert "a date the CRM counts days from" not in problems[0].message and "use that file's columns (Email Address, Tags, Pseudonymous ID)" in problems[0].message
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
 
@@ -2626,6 +2758,8 @@ def test_the_rule_example_in_the_operationalize_brief_names_segments_with_custom
         fresh["segmentations"]["rfm"]["segments"][k]["count"] = 0
     text = render_brief("operationalize", fresh)
     assert "win-back flow;" not in text and "No segment here holds customers who went quiet by the data's end; but the data is " in text
+    # the reminder counts from the last purchase date each tool's file has (Mailchimp's none)
+    assert "send a reminder (the tool counts days from the last purchase date: Klaviyo's Last Purchase, HubSpot's last_purchase_date, segments_generic.csv's last_purchase)" in text
     # on current data there is no one to win back yet; on old data (the example's) everyone may have gone quiet since
     from datetime import date
 
@@ -2790,6 +2924,116 @@ def test_claims_the_segment_facts_contradict(runs, key, text, refused):
         assert problems[0].path == f"segments.{key}.persona" and "{segmentations.rfm.segments." + key in problems[0].message
 
 
+GAP = "{segmentations.rfm.segments.%s.median_gap_days}"
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence, of Loyal shops 79 days apart: the sentence cites the gap it misreads
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every month: {GAP % 'loyal'} between orders.", True),  # Loyal: 102 days
+        ("hypotheses[1].evidence", f"The Steady Regulars restock roughly every quarter: {GAP % 'loyal'} between orders.", False),
+        ("hypotheses[1].evidence", f"Our best shops reorder about every month ({GAP % 'champions'}).", False),  # 30 within half to twice 53
+        ("hypotheses[1].evidence", f"Repeat buyers order every week, a median gap of {GAP % 'champions'}.", True),
+        ("hypotheses[1].evidence", f"The Insiders come back every other month ({GAP % 'champions'}), the Steady Regulars every quarter ({GAP % 'loyal'}).", False),
+        ("hypotheses[1].evidence", f"Shops that buy every week are rare: even the Insiders wait {GAP % 'champions'}.", True),
+        ("roadmap[0].actions[0]", f"Time the reminders to accounts that reorder every week ({GAP % 'loyal'}).", True),  # any text
+        ("roadmap[0].actions[0]", f"Send the reminder every week, before the usual gap of {GAP % 'loyal'}.", False),  # the plan's cadence
+        # the same claim of the segment's own persona, whatever its subject
+        ("segments.loyal.persona", f"Shops that restock roughly every month, with a median gap of {GAP % 'loyal'}.", True),
+        ("segments.loyal.persona", "Shops that restock roughly every month.", True),
+        ("segments.loyal.persona", "Steady Regulars restock roughly every month.", True),  # its display name
+        ("segments.loyal.persona", "Retailers who stock up every few weeks.", True),
+        ("segments.loyal.persona", "Accounts reorder every quarter.", False),
+        ("segments.loyal.persona", "Get more shops to reorder every month.", False),  # an aim
+        ("segments.loyal.persona", "Shops that will reorder every month once reminded.", False),
+        ("segments.loyal.persona", "They do not reorder every week.", False),
+        ("segments.champions.persona", f"They reorder every other month, where the Steady Regulars wait {GAP % 'loyal'}.", False),  # the gap is the Regulars'
+        ("segments.champions.persona", f"They reorder every other month, far more often than {GAP % 'loyal'}.", False),
+        ("segments.champions.persona", f"They reorder every week, against a median gap of {GAP % 'champions'}.", True),
+    ],
+)
+def test_a_cadence_claim_is_held_to_the_gap_its_sentence_cites(runs, path, text, refused):
+    """A skill trial's 'The Steady Reorderers restock roughly every month: {...loyal.median_gap_days}
+    between orders' (79 days) passed as a hunch's evidence, and 'Shops that restock roughly every
+    month' in Loyal's persona where 'they restock roughly every month' was refused: a cadence
+    claim is held to the gap its sentence cites, and to its own segment's, whatever its subject."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "median_gap_days}" in problems[0].message and "every" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        # a trial's evidence: 'Most of our trade comes before Christmas: {...q4}' of a quarter with 32.7%
+        ("hypotheses[0].evidence", "Most of our trade comes before Christmas: {data.seasonality.revenue_share.q4}.", True),  # 43.5%
+        ("hypotheses[0].evidence", "The bulk of our sales come in the last quarter ({data.seasonality.revenue_share.q4}).", True),
+        ("hypotheses[0].evidence", "The majority of our customers are First-Timers ({segmentations.rfm.segments.new.pct_customers}).", True),
+        ("hypotheses[0].evidence", "Nearly all of the Insiders bought again next period ({segmentations.rfm.segments.champions.next_repeat_rate}).", False),  # 93%
+        ("hypotheses[0].evidence", "Most of our customers bought only once ({data.one_time_share}).", False),  # 74%
+        ("hypotheses[0].evidence", "Christmas is our biggest quarter, {data.seasonality.revenue_share.q4} of sales, but not most of them.", False),
+        ("hypotheses[0].evidence", "It is not the majority: {data.seasonality.revenue_share.q4} of sales.", False),
+        ("hypotheses[0].evidence", "Most of the rest comes in autumn: {data.seasonality.revenue_share.q3}.", False),
+        ("hypotheses[0].evidence", "Dormant shoppers came back less than most: {segmentations.rfm.segments.dormant.repeat_rate}.", False),
+        ("hypotheses[0].evidence", "Our most loyal shoppers bring {segmentations.rfm.segments.champions.revenue_share} of revenue.", False),  # a superlative
+        ("hypotheses[0].evidence", "Most of the revenue comes from two groups: {segmentations.rfm.segments.champions.revenue_share} and {segmentations.rfm.segments.dormant.revenue_share}.", False),  # 61% together
+        ("hypotheses[0].evidence", "Most of them came back, though only {segmentations.rfm.segments.champions.pct_customers} of customers are Insiders.", False),  # another clause's figure
+        ("roadmap[0].actions[0]", "Start with the quarter that brings most of our sales ({data.seasonality.revenue_share.q4}).", True),  # any text
+        ("segments.needs_attention.persona", "Most of their spend lands before Christmas: {segmentations.rfm.segments.needs_attention.seasonality.revenue_share.q4}.", False),  # 86%
+    ],
+)
+def test_a_majority_word_is_held_to_the_share_beside_it(runs, path, text, refused):
+    """A skill trial's hunch evidence 'Most of our trade comes before Christmas:
+    {data.seasonality.revenue_share.q4}' passed on a quarter with 32.7% of the revenue: 'most',
+    'the majority', 'the bulk' beside a cited share or rate under half is refused, as 'most of the
+    revenue' is of a segment with less."""
+    doc = _set(path, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([path] if refused else []), problems
+    if refused:
+        assert "less than half" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        ("champions", "The shops most likely to churn.", True),  # a trial's persona of Champions
+        ("champions", "They are the customers most at risk.", True),
+        ("champions", "Our likeliest to lapse, so we call them first.", True),
+        ("champions", "Protect them from becoming the shops most likely to churn.", False),
+        ("champions", "They are the least likely to churn.", False),
+        ("champions", "Unlike the Slipping Regulars, the shops most likely to lapse, they keep ordering.", False),
+        ("dormant", "The shops most likely to churn.", False),  # the lowest next-period repeat rate
+        ("at_risk", "They are the most at risk.", False),
+        ("loyal", "The shops most likely to churn.", False),  # neither the top rate nor the top rule
+    ],
+)
+def test_the_likeliest_to_leave_is_not_the_segment_that_comes_back_most(runs, key, text, refused):
+    """'The shops most likely to churn' of Champions, whose next-period repeat rate is the
+    highest: the facts say the opposite, and the lowest segment's rate says who is likeliest."""
+    doc = _append_persona(key, text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
+    assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
+    if refused:
+        assert "{segmentations.rfm.segments.champions.next_repeat_rate}" in problems[0].message
+        assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
+
+
+def test_the_top_rule_or_the_top_rate_is_not_the_likeliest_to_leave(runs):
+    """Either the top of the rule table or the segment that came back most."""
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"] = 0.5  # Loyal's 64% now the highest
+    for key in ("champions", "loyal"):
+        doc = _append_persona(key, "The shops most likely to churn.")(reference())
+        problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+        assert [p.path for p in problems] == [f"segments.{key}.persona"], problems
+    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())
+    assert not [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+
+
 @pytest.mark.parametrize(
     "days, text, refused",
     [
@@ -2852,6 +3096,41 @@ def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     doc = _append_persona("new", text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
     assert len(problems) == int(refused), problems
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("All of them are on the 1:1 Lifestyle Fitness Coaching plan.", True),  # a Stripe trial: its export named no products
+        ("They're on the 12-Week Transformation program.", True),
+        ("Most of them bought the Winter Bundle.", True),
+        ("They mostly buy gift cards, and most bought the Winter Bundle.", True),  # one problem for what they buy
+        # no product of theirs named: a price, a step of the plan, a question, a denial, the user's word
+        ("The clients on your dearer coaching plans, who pay more.", False),
+        ("They are on the free trial.", False),
+        ("Move them onto the Premium Coaching plan.", False),
+        ("Help them stay on the Gold plan.", False),
+        ("Clients who are on the Gold plan get a call first.", False),
+        ("They are not on the Gold plan.", False),
+        ("Whether they are on the Gold plan, the export does not say.", False),
+        ("They bought the most in the first week.", False),
+        ("You told us they are all on the 1:1 Lifestyle Fitness Coaching plan.", False),
+    ],
+)
+def test_a_named_plan_or_product_is_not_in_data_without_products(runs, text, refused):
+    """'All of them are on the 1:1 Lifestyle Fitness Coaching plan', on an export that names no
+    products (data.products absent), has nothing behind it; with products the product checks
+    hold the name to their facts instead."""
+    from custseg.strategy.hunches import unrecorded_claims
+
+    facts = facts_of(runs)
+    facts["data"]["products"] = None
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts) if p.code == "claim_not_in_data" and p.path == "segments.new.persona"]
+    assert len(problems) == int(refused), problems
+    if refused and "buy gift cards" not in text:
+        assert "the facts hold no products (this export names none)" in problems[0].message
+    assert not [p for p in unrecorded_claims("segments.new.persona", text, text, products=True) if "this export names none" in p.message]
 
 
 def test_pathways_are_paid_from_their_segments_share(runs):

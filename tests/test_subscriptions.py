@@ -132,7 +132,7 @@ def test_a_short_export_of_subscriptions_is_warned_about(cli, tmp_path):
     assert out["recurring"]["customers_share"] == pytest.approx(10 / 16, abs=1e-6)
     assert any("pay by subscription" in w for w in out["warnings"])
     (short,) = [w for w in out["warnings"] if "less than one monthly billing cycle" in w]
-    assert "ranks subscribers by the price of their plan" in short and "instalments" not in short
+    assert "ranks subscribers by what they paid in these days: a dearer plan, or months or a package paid up front" in short and "instalments" not in short
     assert "description" in out["mapping"]
 
 

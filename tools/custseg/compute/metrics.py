@@ -26,6 +26,14 @@ def to_days(dates) -> np.ndarray:
     return (values - EPOCH).astype(np.int64)
 
 
+def customer_codes(column: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Each row's position in ``ids`` (the ledger's customers), -1 for one not among them: a
+    column coded on the same ids is read as it is, without a lookup per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
+        return column.cat.codes.to_numpy().astype(np.int64)
+    return ids.get_indexer(column.astype(object)).astype(np.int64)
+
+
 def from_day(day: int) -> str:
     return str(EPOCH + np.timedelta64(int(day), "D"))
 

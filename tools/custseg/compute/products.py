@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.compute.analysis import MIN_RATE_CUSTOMERS
-from custseg.compute.metrics import Ledger, to_days
+from custseg.compute.metrics import Ledger, customer_codes, to_days
 
 MIN_BUYERS = 5  # customers who bought a product before it is named anywhere
 TOP_PER_SEGMENT = 5
@@ -83,11 +83,7 @@ def prepare(lines: pd.DataFrame, ids: pd.Index, as_of: int, fold_variants: bool 
     """Lines as customer codes of the ledger, days and product codes; after the as-of date left
     out; with ``fold_variants``, a product's variants are one product (product_of). Names are
     worked on once each (a million lines hold a few thousand), lines as codes."""
-    column = lines["customer_id"]
-    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(ids):
-        customer = column.cat.codes.to_numpy().astype(np.int64)
-    else:
-        customer = ids.get_indexer(column.astype(object)).astype(np.int64)
+    customer = customer_codes(lines["customer_id"], ids)
     day = to_days(lines["date"].to_numpy())
     keep = (day <= as_of) & (customer >= 0)
     raw_code, raw_names = pd.factorize(lines["product"])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from custseg import __version__
-from custseg.compute import analysis, months, products, rfm, seasons
+from custseg.compute import analysis, countries, months, products, rfm, seasons
 from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
@@ -23,7 +23,11 @@ from custseg.compute.segmentations import BEHAVIOR_WINDOW_DAYS, BILLING_CYCLES, 
 from custseg.errors import InputError
 from custseg.facts.schema import (
     SCHEMA_VERSION,
+    AbroadFigures,
     AfterAsOf,
+    CountryFigures,
+    CountryShare,
+    DataCountries,
     DataCoverage,
     DataProducts,
     DataSeasonality,
@@ -38,6 +42,7 @@ from custseg.facts.schema import (
     Quarters,
     Seasonality,
     Segmentation,
+    SegmentCountries,
     SegmentStats,
     Subscriptions,
     Transition,
@@ -46,12 +51,13 @@ from custseg.facts.schema import (
 )
 from custseg.ingest import Dataset
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, status_kinds
+from custseg.ingest.countries import country_column
 
 MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products")  # data fields a run adds (the profile has none of them)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products", "countries")  # data fields a run adds (the profile has none of them)
 SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
@@ -138,7 +144,7 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None, 
     return head + lapse + ". " + RFM_KNOWS_NO_CYCLE
 
 
-RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago can sit in At Risk or Dormant while still paying"
+RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago gets a low recency score, like a customer who went quiet, while still paying"
 
 
 def _subscription_head(recurring: dict | None) -> str | None:
@@ -266,6 +272,14 @@ def _usage_stats(lab: Labels, i: int) -> dict:
     if "days_since_active" in lab.extra:
         out["days_since_active"] = float(np.median(lab.extra["days_since_active"][members]))
     return out
+
+
+def countries_definition(column: str, home: str) -> str:
+    """data.countries.definition: how a customer is placed and what the figures count."""
+    return (f"each customer counted once, in the country of their most recent kept order up to the as-of date that names one ({column}); "
+            "customers_share and revenue_share are of the customers placed in a country and their spend (all their kept orders up to the as-of date); "
+            f"repeat_rate: the share who bought on more than one day (null from fewer than {analysis.MIN_RATE_CUSTOMERS} customers); "
+            f"home: the country with the most customers ({home}); abroad: every other country together")
 
 
 def _no_migration_note(why: str) -> str:
@@ -413,6 +427,7 @@ class _Transactions(_Base):
         self.sales_by_month(buyers, as_of, history, first_day)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
         self.products_bought(buyers, as_of, rfm_seg, rfm_now)
+        self.customers_by_country(buyers, as_of, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
             customers = self.add_subscriptions(subscriptions, activity, as_of, customers)
@@ -675,6 +690,38 @@ class _Transactions(_Base):
             not_merchandise=prepared.not_merchandise,
             variants_folded=fold,
             families=self.product_families(prepared, named, group, keys, seg, customers, days, as_of) or None,
+        )
+
+    def customers_by_country(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
+        """Where the RFM segments' customers are (compute/countries.py): every customer's country
+        and each segment's; said why not where the export names no country, or only one."""
+        orders = self.ds.countries
+        column = country_column(self.ds.mapping)
+        if orders is None or column is None:
+            self.unavailable["countries"] = "the export names no country per order, such as Shopify's Shipping Country or a Country column, so nothing says where customers are"
+            return
+        if seg is None or now is None:
+            return
+        placed = countries.place(orders, buyers.ids, as_of)
+        found = countries.figures(placed, now.metrics, self.has_amounts)
+        if found is None:
+            held = sorted({str(placed.names[c]) for c in placed.country[now.metrics.code] if c >= 0})
+            where = f"every customer placed is in {held[0]}" if held else "no kept order up to the as-of date names a country"
+            self.unavailable["countries"] = f"{where} ({column}): there is no abroad to compare with"
+            return
+        group, keys = _segment_of_each(buyers, seg, now)
+        for key, mine in zip(keys, countries.by_segment(placed, now.metrics, group, len(keys), found["home"]["key"])):
+            if mine is not None and seg.segments[key].count:
+                seg.segments[key].countries = SegmentCountries(mine["customers"], mine["home_share"], mine["abroad_share"], [CountryShare(**c) for c in mine["top"]])
+        self.extra_coverage["countries"] = DataCountries(
+            column=column,
+            definition=countries_definition(column, found["home"]["name"]),
+            customers=found["customers"],
+            without_country=found["without_country"],
+            countries=found["countries"],
+            home=CountryFigures(**found["home"]),
+            abroad=AbroadFigures(**found["abroad"]),
+            top=[CountryFigures(**r) for r in found["top"]],
         )
 
     def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> list[ProductFamily]:

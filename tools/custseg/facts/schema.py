@@ -243,6 +243,67 @@ class DataProducts:
 
 
 @dataclass
+class CountryFigures:
+    """The customers placed in one country (or, as 'other countries (N)', in several)."""
+
+    key: str  # the fact key of the country (its name in lower case, words joined by '-'); other-countries for the rest together
+    name: str  # as the export names it (Shopify: an ISO code such as GB)
+    customers: int
+    customers_share: float  # of data.countries.customers (the customers placed in a country)
+    revenue: float | None  # what these customers spent up to the as-of date, all their kept orders; None without amounts
+    revenue_share: float | None  # of the revenue of data.countries.customers
+    repeat_rate: float | None  # share who bought on more than one day; None from fewer than 20 customers
+
+
+@dataclass
+class AbroadFigures:
+    """Every country but data.countries.home together."""
+
+    countries: int
+    customers: int
+    customers_share: float
+    revenue: float | None
+    revenue_share: float | None
+    repeat_rate: float | None  # None from fewer than 20 customers
+
+
+@dataclass
+class DataCountries:
+    """Order exports and logs that name each order's country (compute/countries.py), when the
+    customers are in at least two countries: each customer counted once, in the country of their
+    most recent kept order up to the as-of date that names one."""
+
+    column: str  # the columns read ('Shipping Country, else Billing Country', 'Country')
+    definition: str
+    customers: int  # the RFM customers placed in a country: the base of the shares
+    without_country: int  # the RFM customers none of whose kept orders up to the as-of date names one
+    countries: int  # distinct countries with a customer
+    home: CountryFigures  # the country with the most customers
+    abroad: AbroadFigures
+    top: list[CountryFigures]  # the ten with the most customers (the home country first), then other-countries for the rest
+
+
+@dataclass
+class CountryShare:
+    """A country's customers in one segment."""
+
+    key: str  # as in data.countries
+    name: str
+    customers: int
+    share: float  # of the segment's customers placed in a country
+
+
+@dataclass
+class SegmentCountries:
+    """Where one RFM segment's customers are (data.countries' placing)."""
+
+    customers: int  # the segment's customers placed in a country: the base of the shares
+    home_share: float  # in data.countries.home
+    abroad_share: float  # in any other country
+    top: list[CountryShare]  # its three countries with the most customers
+
+
+@dataclass
 class AfterAsOf:
     """Purchases after an as-of date earlier than the data's end: left out of the segments and of
     every figure (data's orders, revenue, customers and dates stop at the as-of date)."""
@@ -292,6 +353,7 @@ class DataCoverage:
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
     products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)
+    countries: DataCountries | None = None  # order exports and logs naming each order's country, customers in two or more: where customers are (else facts.unavailable.countries says why)
     after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
 
 
@@ -347,6 +409,9 @@ class SegmentStats:
     products: list[ProductBuyers] | None = None
     # the same segment's buyers of each of data.products.families (ProductBuyers keyed by the family's key)
     product_families: list[ProductBuyers] | None = None
+    # RFM on data naming each order's country (data.countries): the segment's customers at home
+    # and abroad, and its three countries with the most customers; None for a segment without customers
+    countries: SegmentCountries | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ import pandas as pd
 
 from custseg.errors import InputError
 from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_summary, marketplace_warning
+from custseg.ingest.countries import COUNTRY_ROLES, country_roles, order_countries
 from custseg.ingest.detect import Detection
 from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_starts
 from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
@@ -133,6 +134,7 @@ class Cleaned:
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
+    countries: np.ndarray | None = None  # the country each kept order names (None where it names none): exports with a country column
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
@@ -302,7 +304,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     for role in ("refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
-    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total") if r in m]
+    text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total", *COUNTRY_ROLES) if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
     codes = pd.factorize(key, sort=False)[0] if "order_id" in m else None  # each row's order: its row in orders
@@ -447,6 +449,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
             if "plan" in orders:  # and the cycle its plan's name states ('pro_annual'), 0 where it states none
                 out["plan_cycle"] = plan_cycle_days(orders["plan"])[kept]
     lines = product_lines(live["product_name"], codes, kept, negative) if "product_name" in m else None
+    countries = order_countries(orders.loc[kept, roles], roles) if (roles := country_roles(m)) else None
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
@@ -478,6 +481,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_gross=dropped_gross,
         orders=out,
         lines=lines,
+        countries=countries,
         contacts=contacts,
         issues=issues,
         failed_payments=attempts.summary if attempts is not None else None,

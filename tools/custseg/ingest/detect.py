@@ -70,6 +70,9 @@ SPECS: tuple[SourceSpec, ...] = (
             "shipping": ("shipping",),
             "taxes": ("taxes",),
             "product_name": ("lineitemname",),  # what each line sold: products per segment (names bought by a few customers are never shown)
+            # where each order went (ISO codes): customers by country, the shipping address first
+            "shipping_country": ("shippingcountry",),
+            "billing_country": ("billingcountry",),
         },
         required=("order_id", "date", "amount", "status", "email"),
         line_items=True,
@@ -116,6 +119,8 @@ SPECS: tuple[SourceSpec, ...] = (
             # a payment plan's metadata: the N-th of M payments (a later one is no new purchase)
             "installment_index": ("paymentindexmetadata", "installmentindexmetadata", "installmentnumbermetadata"),
             "installment_total": ("totalpaymentsmetadata", "installmentcountmetadata", "totalinstallmentsmetadata"),
+            # customers by country: the customer's address where an export has it, else the card's issuing country
+            "country": ("customeraddresscountry", "addresscountry", "customercountry", "countrymetadata", "customercountrymetadata", "cardissuecountry", "cardcountry"),
         },
         required=("date", "amount", "status", "email|customer"),
     ),
@@ -133,6 +138,8 @@ SPECS: tuple[SourceSpec, ...] = (
             "email": ("billingemail", "customeremail", "email"),
             "customer": ("customeruserid", "customerid", "userid"),
             "currency": ("ordercurrency", "currency"),
+            "shipping_country": ("shippingcountry",),
+            "billing_country": ("billingcountry",),
         },
         required=("order_id", "date", "amount", "status", "email|customer"),
     ),
@@ -185,6 +192,10 @@ GENERIC: dict[str, SourceSpec] = {
             "currency": ("currency", "currencycode", "ordercurrency"),
             "product": ("stockcode", "sku", "productcode", "itemcode", "articlecode", "articlenumber"),
             "product_name": ("productname", "description", "itemname", "itemdescription", "productdescription", "producttitle", "lineitemname", "articlename"),
+            # customers by country (UCI Online Retail's Country): the shipping address first, as for Shopify
+            "shipping_country": ("shippingcountry", "shipcountry", "shiptocountry", "deliverycountry"),
+            "billing_country": ("billingcountry", "billcountry"),
+            "country": ("country", "countryname", "customercountry", "countrycode", "countryregion"),
         },
         required=("customer", "date", "amount|quantity+unit_price"),
         line_items=True,

@@ -77,6 +77,7 @@ class Dataset:
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     products: pd.DataFrame | None = None  # customer_id, date, product: the kept orders' lines that name a product (order exports and logs with product names)
+    countries: pd.DataFrame | None = None  # customer_id, date, country: the kept orders that name a country (exports with a country column); aggregated only, never written per customer
     subscriptions: pd.DataFrame | None = None  # event logs: customer_id, date, event, ended (events that end or start an account), in time order
     returns_netted: int = 0  # transaction logs with --net-returns: returns taken off the customer's latest earlier purchase
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
@@ -206,6 +207,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
 
     transactions = id_column(cleaned.orders, cleaned.pseudonyms)
     products = _product_lines(cleaned.lines, transactions)
+    countries = _order_countries(cleaned.countries, transactions)
     events = id_column(cleaned.events)
     contacts = ids(cleaned.contacts)
     if contacts is not None and "own_id" in contacts:
@@ -236,6 +238,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         dropped_value=cleaned.dropped_value,
         transactions=transactions,
         products=products,
+        countries=countries,
         events=events,
         customers=customers,
         contacts=contacts,
@@ -273,6 +276,18 @@ def _product_lines(lines: pd.DataFrame | None, transactions: pd.DataFrame | None
         "customer_id": transactions["customer_id"].iloc[order].reset_index(drop=True),
         "date": transactions["date"].to_numpy()[order],
         "product": lines["product"].reset_index(drop=True),
+    })
+
+
+def _order_countries(countries: np.ndarray | None, transactions: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each kept order that names a country, with its pseudonymous customer and date."""
+    if countries is None or transactions is None:
+        return None
+    named = pd.notna(countries)
+    return pd.DataFrame({
+        "customer_id": transactions["customer_id"][named].reset_index(drop=True),
+        "date": transactions["date"].to_numpy()[named],
+        "country": pd.Categorical(countries[named]),
     })
 
 

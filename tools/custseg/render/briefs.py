@@ -15,7 +15,7 @@ from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
-from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
@@ -83,6 +83,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
     seg = segs.get(primary) if primary else None
     active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
     owers_unreachable = unreachable_owers(facts)
+    at_cutoff = {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []}
     return {
         "phase": phase,
         "number": PHASES.index(phase) + 1,
@@ -158,12 +159,30 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # per segment, how many of its customers a period ago are in it still
         "stayed": _stayed(seg),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
-        "at_cutoff": {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []},
+        "at_cutoff": at_cutoff,
+        # the warning that the last period sold far more (or less) than the one before: a next-period KPI's baseline is that season's
+        "last_period_pace": next((for_owner(w) for w in facts.get("warnings") or [] if isinstance(w, str) and LAST_PERIOD_PACE.match(w)), None),
+        # the segments whose next-period rate the facts list marks as too thin (the hypotheses' rule points at the marks)
+        "thin_at_cutoff": [k for k in active if 0 < at_cutoff.get(k, MIN_CUSTOMERS_FOR_LIFT) < MIN_CUSTOMERS_FOR_LIFT and seg["segments"][k].get("next_repeat_rate") is not None],
         # a segment holding most customers, with who is inside it: a plan can start on a part
         "dominant": [k for k in active if (seg["segments"][k].get("pct_customers") or 0) >= DOMINANT_SHARE and seg["segments"][k].get("last_purchase_days")],
         "last_purchase_words": LAST_PURCHASE_WORDS,
+        "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
     }
+
+
+# facts.build's sales_by_month warning: the last period, where next-period rates are measured, against the one before
+LAST_PERIOD_PACE = re.compile(r"the last period \(.*\), where next-period checks and trends are measured, held ")
+
+
+def _last_purchase_columns(facts: dict) -> list[str]:
+    """Where a CRM tool filters on the day of the last purchase ('is more than 90 days ago'):
+    the email tools' own columns when their files list anyone, and segments_generic.csv's."""
+    columns = (facts.get("exports") or {}).get("columns") or {}
+    mailable = not no_emails(facts)
+    own = [("Klaviyo", "klaviyo.csv", KLAVIYO_LAST_PURCHASE), ("HubSpot", "hubspot.csv", HUBSPOT_LAST_PURCHASE)]
+    return [f"{tool}'s {column}" for tool, file, column in own if mailable and column in (columns.get(file) or [])] + [f"{GENERIC_FILE}'s last_purchase"]
 
 
 def _warnings(facts: dict, answers: dict) -> list[dict]:

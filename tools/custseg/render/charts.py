@@ -687,7 +687,7 @@ def _distributions_chart(facts: dict, customers: pd.DataFrame):
                 ax.annotate(f"{d['missing']:,} without a value, not shown", (1.0, 1.0), xycoords="axes fraction", ha="right", va="top", fontsize=11, color=GREY)
         _suptitle(fig, title)
         grouped = any(data[p[0]]["tail_from"] is not None for p in panels)
-        _footnote(fig, f"{_who(n, facts)}" + ("; lighter last bar = the long tail grouped into one bar" if grouped else ""))
+        _footnote(fig, f"{_who(n, facts)}" + ("; lighter last bar = everyone past the bars before it, grouped into one" if grouped else ""))
         return fig
 
     return Chart(CHART_FILES["distributions"], title, "distributions", data), draw

@@ -65,6 +65,8 @@ EXPORTS_DIR = "exports"
 KLAVIYO = "klaviyo"
 HUBSPOT = "hubspot"
 MAILCHIMP = "mailchimp"
+# the email tools' date of the last purchase (segments_generic.csv's last_purchase); Mailchimp's file, tags only, has none
+KLAVIYO_LAST_PURCHASE, HUBSPOT_LAST_PURCHASE = "Last Purchase", "last_purchase_date"
 OWED_TAG = "Payment outstanding"  # Mailchimp's tag for a customer who still owes a failed payment
 PROBLEM_TAG = "Payment problem"  # Mailchimp's tag for an event log's user who hit a payment error
 GENERIC_FILE = "segments_generic.csv"
@@ -693,6 +695,11 @@ def write_exports(
     extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
              "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
+    # the day of each customer's last purchase (YYYY-MM-DD), one cell per distinct day: the
+    # generic file's last_purchase, and a date Klaviyo and HubSpot filter on relatively ("is
+    # more than 90 days ago"), so a trigger on days since the last purchase stays true between imports
+    last_purchase = _text_column(customers["last_purchase"]) if "last_purchase" in customers else None
+    has_last_purchase = last_purchase is not None and bool(customers["last_purchase"].notna().any())
     generic: list[pa.Array | Coded] = []
     for c in generic_cols:
         if c == "source_id":
@@ -709,6 +716,8 @@ def write_exports(
             generic.append(coded(["false", "true"], held.astype(np.int64)))
         elif c == "segment_name":
             generic.append(coded(name_cells, name_codes))
+        elif c == "last_purchase":
+            generic.append(last_purchase)
         elif is_numeric_column(customers[c]):
             generic.append(_number_column(customers[c]))
         elif c == "customer_id":
@@ -787,15 +796,16 @@ def write_exports(
         listed_texting = texting[rows]
         sms_phones = [_phone_cells(pc.if_else(pa.array(listed_texting), pc.take(phones, kept), pa.scalar(None, LARGE)))] if listed_texting.any() else []
         problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
+        last_bought = [_rows_of(last_purchase, rows)] if has_last_purchase else []  # empty for those who never bought
         tools = {
             KLAVIYO: (
                 ["Email"] + (["Phone Number"] if sms_phones else []) + ["Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
-                + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
+                + ([KLAVIYO_LAST_PURCHASE] if last_bought else []) + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
                 [email_cells] + sms_phones + [seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
-                + ([label_cells("behavior")] if has_usage else []) + owed + problems + holdout_cells + [ids],
+                + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids],
             ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
-                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + owed + problems + holdout_cells + [ids]),
+            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + ([HUBSPOT_LAST_PURCHASE] if last_bought else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
+                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids]),
             MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
         }
 
@@ -813,7 +823,7 @@ def write_exports(
             split_files = []
             for tool, (header, columns) in tools.items():
                 name = f"{tool}.csv"
-                lines = _lines(columns)
+                lines = _lines([c.array() if isinstance(c, Coded) else c for c in columns])  # coded columns (amounts, dates) spread out once
                 rows_written[name] = _write_lines(os.path.join(folder, name), header, [lines])
                 files.append(name)
                 for key in present:
@@ -850,10 +860,13 @@ def write_exports(
         notes.append(f"{int((seg == key_index[NO_SEGMENT]).sum()):,} customers have no RFM segment (no purchases); their Segment cell is empty")
     if bool(bought.any()):
         notes.append("hubspot.csv: create the contact property 'customer_segment' (single-line text) in HubSpot before importing, or map it during the import"
+                     + (f", and '{HUBSPOT_LAST_PURCHASE}' (date picker) for the day of the last purchase" if has_last_purchase else "")
                      + (", and 'outstanding_payment' (number) for what a customer still owes" if "outstanding_value" in customers else "")
                      + (", and 'payment_problems' (number) for how many payment errors a user hit" if "payment_problems" in customers else "")
                      + (", and 'usage_group' (single-line text) for the user's usage group" if has_usage else "")
                      + (", and 'holdout' (single checkbox) for the customers campaigns leave out" if has_holdout else ""))
+    if has_last_purchase:
+        notes.append(f"klaviyo.csv: map '{KLAVIYO_LAST_PURCHASE}' to the date data type when importing, not text, so a segment can filter on it relatively ('is more than 90 days ago')")
     if ended_stage:
         notes.append(
             f"hubspot.csv: {ended_stage:,} accounts whose status says they ended (lifecycle Churned) have an empty lifecyclestage: HubSpot does not move a contact's "
@@ -889,6 +902,13 @@ def write_exports(
         sms_consent_yes=int(texting.sum()),
         sms_consent_yes_by_segment=_counts_in_order(seg[texting], keys, order) if has_phone.any() and sms_recorded else {},
     )
+
+
+def _rows_of(column: pa.Array | Coded, rows: np.ndarray) -> pa.Array | Coded:
+    """A column's cells of some rows (the customers an email-tool file lists), still coded when it was."""
+    if isinstance(column, Coded):
+        return Coded(column.codes[rows], column.cells)
+    return pc.take(column, pa.array(rows, type=pa.int64()))
 
 
 def _phone_cells(phones: pa.Array) -> pa.Array:

@@ -21,6 +21,7 @@ import base64
 import math
 import os
 import re
+from collections import Counter
 from typing import Any, Callable
 
 import jinja2
@@ -264,6 +265,7 @@ SEGMENTATION_TITLES = {
     "validation": "Next-period validation",
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
+    "countries": "Customers by country",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -283,7 +285,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -378,6 +380,21 @@ def _segment_rows(seg: dict) -> list[dict]:
         into = next((m.get("into") for m in seg.get("merged") or [] if m.get("from") == key), None)
         row["merged_into"] = ((stats.get(into) or {}).get("name") or _title(str(into))) if into else None  # its 0 is a merge, not an empty segment
         rows.append(row)
+    return rows
+
+
+ABROAD_GAP = 0.10  # a segment whose share abroad is this far from everyone's says so in its profile
+
+
+def _with_abroad(rows: list[dict], everyone: Any) -> list[dict]:
+    """Each segment row's ``abroad``: its share of customers abroad beside everyone's, when the
+    two are ABROAD_GAP or more apart (data.countries and the segment's countries); else None."""
+    abroad = (everyone or {}).get("abroad") if isinstance(everyone, dict) else None
+    base = (abroad or {}).get("customers_share")
+    for row in rows:
+        mine = row["countries"].get("abroad_share") if isinstance(row.get("countries"), dict) else None
+        apart = isinstance(mine, (int, float)) and isinstance(base, (int, float)) and abs(mine - base) >= ABROAD_GAP - 1e-9
+        row["abroad"] = {"share": mine, "everyone": base, "home": (everyone.get("home") or {}).get("name"), "more": mine > base} if apart else None
     return rows
 
 
@@ -665,7 +682,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "monetary_scored": bool((((seg.get("scores") or {}).get("monetary") or {}).get("bands"))) or not seg.get("scores"),
         "rules_description": rules.get("description") or "",
         "rules": [{"name": r.get("name") or _title(r.get("key", "")), "plain": r.get("plain") or "", "description": r.get("description") or ""} for r in rules.get("segments") or []],
-        "segments": _segment_rows(seg),
+        "segments": _with_abroad(_segment_rows(seg), (data or {}).get("countries")),
         "trend_threshold": seg.get("trend_threshold"),
         "trend_min": TREND_MIN_CUSTOMERS,
         "trend_clear": TREND_CLEAR_CUSTOMERS,
@@ -853,6 +870,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel
         "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # exports naming each order's country: customers per country, home and abroad
+        "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
         "purchase_events": [{"name": k, "count": v} for k, v in (d.get("purchase_events") or {}).items()] if d.get("purchase_events") is not None else None,
         # an event log: events that are not use of the product (a cancellation, an email delivered)
@@ -1364,7 +1383,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
     exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
-                       (facts.get("segmentations") or {}).get("rfm"))
+                       (facts.get("segmentations") or {}).get("rfm"), lifecycle="lifecycle" in (facts.get("segmentations") or {}))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
     if exports and plan.get("tailored") and plan.get("segmentation") == "rfm":
@@ -1401,12 +1420,12 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "exports": exports,
         # when the user said the export is not their whole customer base (data_scope): their words
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
-        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age")),
+        "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age"), quoted=part),
     }
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
-PART_OF_BASE_NOTE = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample."
+PART_OF_BASE_NOTE = "Counts, revenue and per-customer values are this export's, not the business's; shares and rates hold only if the export is a fair sample of whole customers (a sample of rows lowers every customer's orders and spend)."
 
 
 def _part_of_base_point(answer: str | None) -> list[dict]:
@@ -1422,19 +1441,21 @@ def _others(segs: dict, data: dict | None, shown_first: str | None) -> list[dict
     return [_other(k, segs[k], data) for k in keys if k != shown_first]
 
 
-def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None) -> list[dict]:
+def _summary(facts: dict, rfm: dict | None, exports: dict | None, plan: dict, usage: dict | None, age_answer: Any = None, quoted: str | None = None) -> list[dict]:
     """The report's opening points: who brings the revenue, the largest group, the move most
     worth making, whether the segments held up, who email reaches and where the plan is.
     A plan on the usage groups opens with them and then gives the buyers' (RFM) view.
-    Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold."""
+    Each is a sentence of facts (formatted as the tables show them); ``lead`` is set in bold.
+    ``quoted``: the user's answer the point before these already quotes (one Data answer often
+    says both whether the export is the whole base and whether there is a newer one)."""
     currency = (facts.get("data") or {}).get("currency")
-    points = _data_age_point(facts, age_answer)
+    points = _data_age_point(facts, age_answer, quoted)
     points += _usage_points(usage) + (_buyers_point(facts, rfm) if usage else [])
     points += _rfm_points(rfm, currency, _named_sales_only(facts), value_tier_names(facts), facts.get("period_days"))
     if not usage:
         points += _never_bought_point(facts, rfm)
     points += _opportunity_point(rfm, currency) + _validation_point(rfm)
-    points += _too_early_point(facts) + _outstanding_point(facts)
+    points += _too_early_point(facts) + _outstanding_point(facts) + _undone_point(facts)
     missing = facts.get("unavailable") or {}
     if rfm and missing.get("migration"):  # the one place up front that says what short data cannot show
         points.append({"lead": "Not measured", "text": f"moves between segments, their sizes and the next-period check: {missing['migration']}."})
@@ -1474,7 +1495,7 @@ def after_as_of_text(data: dict) -> str | None:
     return orders + (f" ({'; '.join(parts)})" if parts else "")
 
 
-def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
+def _data_age_point(facts: dict, answer: Any = None, quoted: str | None = None) -> list[dict]:
     """Old data, first: every point after it describes customers as they were when it ended
     (a trial's plan read as today's on data that ended in 1998). An as-of date before the data's
     end says so, and what was left out after it (a trial's report said the data ended in 1998
@@ -1485,7 +1506,9 @@ def _data_age_point(facts: dict, answer: Any = None) -> list[dict]:
     if data_age(facts):
         ends = f"the figures stop at the as-of date, {fmt_date(data['date_max'])}" if after else f"the data ends on {fmt_date(data['date_max'])}"
         then = f"{ends}, so every figure below shows customers as they were then: who is recent, at risk or lapsed has moved on since."
-        told = f" Asked at intake, you said: {answer.strip()}" if isinstance(answer, str) and answer.strip() else " Export the data again for today's picture."
+        told = " Export the data again for today's picture."
+        if isinstance(answer, str) and answer.strip():
+            told = " Asked at intake, you answered it in the words quoted above." if answer.strip() == (quoted or "").strip() else f" Asked at intake, you said: {answer.strip()}"
         points.append({"lead": "Old data", "text": then + told})
     if after:
         points.append({"lead": "After the as-of date", "text": f"the segments and every figure below count purchases up to {fmt_date(facts.get('as_of'))}; the {after} are left out, the next-period check included."})
@@ -1509,6 +1532,30 @@ def _outstanding_point(facts: dict) -> list[dict]:
         f"{fmt_count(n)} {'payment' if n == 1 else 'payments'}{worth} from {fmt_count(people)} {'customer' if people == 1 else 'customers'} failed or were never completed and were not paid later; "
         "customers.csv and segments_generic.csv mark who owes (outstanding_value; outstanding_since: the last attempt), as do klaviyo.csv (Outstanding Payment), hubspot.csv (outstanding_payment) and mailchimp.csv (the tag Payment outstanding), so a reminder reaches them, not their whole segment."
         + (f" {tests}" if tests else ""))}]
+
+
+UNDONE_REASONS = ("cancelled", "refunded", "voided")  # orders placed and then taken back
+UNDONE_SHARE = 0.10  # a tenth of orders undone is a fact about the business, not only a row count
+
+
+def _undone_point(facts: dict) -> list[dict]:
+    """Orders cancelled, fully refunded or voided, when they are a tenth of the orders or more: a
+    shop losing that many orders wants to know it before planning (a dress label's 8 of 60 sat only
+    in the dropped-rows table). A payments export's cancelled attempts are unfinished checkouts, told apart."""
+    data = facts.get("data") or {}
+    if data.get("source") == "stripe_payments" or data.get("kind") == "events":
+        return []
+    undone = {k: int(n) for k, n in (data.get("dropped_orders") or {}).items() if k in UNDONE_REASONS and n}
+    total = sum(undone.values()) + int(data.get("orders") or 0)
+    if not undone or sum(undone.values()) < UNDONE_SHARE * total:
+        return []
+    gross = data.get("dropped_gross") or {}
+    words = {"cancelled": "cancelled", "refunded": "fully refunded", "voided": "voided"}
+    # each figure as facts.json holds it (the report adds up nothing of its own)
+    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}" + (f" ({fmt_money(gross[k], data.get('currency'))} sold)" if _number(gross.get(k)) else "") for i, (k, n) in enumerate(undone.items())]
+    return [{"lead": "Orders taken back", "text": (
+        f"of the orders, {_join(parts)}, beside the {fmt_count(data.get('orders'))} kept; "
+        "they are in no segment's figures (The data we used lists them by reason). Worth a look at why before planning.")}]
 
 
 def _too_early_point(facts: dict) -> list[dict]:
@@ -1633,11 +1680,14 @@ def _inside(row: dict, tiers: dict[str, str] | None) -> str:
     bands = row.get("last_purchase_days") or {}
     if (row.get("pct_customers") or 0) < DOMINANT_SHARE or not bands:
         return ""
-    when = ", ".join(f"{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}" for k, n in bands.items() if n)
+    held = [(k, n) for k, n in bands.items() if n]
+    # all of them in one band splits nothing (a trial's 22-day export: "69 in the last 90 days")
+    when = f"by when they last bought: {', '.join(f'{fmt_count(n)} {LAST_PURCHASE_WORDS.get(k, k)}' for k, n in held)}" if len(held) > 1 else ""
     top = next(iter(tiers or {}), None)
     value = row.get("value_tiers") or {}
-    spend = f"; {fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files' Value Tier column picks out" if top and value.get(top) else ""
-    return f" Inside it, by when they last bought: {when}{spend}."
+    spend = f"{fmt_count(value[top])} of them are {tiers[top]}, a part the CRM files pick out by their value tier" if top and value.get(top) else ""
+    parts = "; ".join(p for p in (when, spend) if p)
+    return f" Inside it, {parts}." if parts else ""
 
 
 def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
@@ -1761,12 +1811,34 @@ def _reach_words(exports: dict, block: dict) -> str:
     return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 
 
+PLAN_FIRST_ACTIONS = 3  # the first roadmap phase's actions In short names; the rest are under the roadmap
+HUNCH_VERDICTS = ("holds", "partly holds", "does not hold", "cannot be tested with this data")  # strategy.schema's, in the order In short counts them
+PLURAL_VERDICTS = {"holds": "hold", "partly holds": "partly hold", "does not hold": "do not hold"}  # '2 hold'
+
+
 def _plan_words(plan: dict, usage: dict | None) -> str:
+    """Where the plan is and what it says first: whom it puts first, how it starts and what
+    became of the user's hunches (a trial's reader met the plan only after 500 lines of figures)."""
     if not plan.get("tailored"):
         return "no tailored plan yet: the default playbook under Strategy per segment is a starting point, not advice for this data."
     written = ", written for the usage groups" if usage else ""
-    hunches = ", with your hunches checked against this data" if plan["plan"]["hypotheses"] else ""
-    return f"the tailored plan is under Strategy per segment{written}{hunches}."
+    parts = []
+    first = list(dict.fromkeys(c["segment"] for c in plan["plan"]["targeting"] if c["priority"].strip().lower() == "high"))
+    if first:
+        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
+    phase = next(iter(plan["plan"]["roadmap"]), None)
+    if phase and phase["phase"]:
+        weeks = _number(phase["weeks"])
+        span = f" ({fmt_count(weeks)} {'week' if weeks == 1 else 'weeks'})" if weeks else ""
+        steps = [a.rstrip(". ") for a in phase["actions"][:PLAN_FIRST_ACTIONS]]
+        more = f" and {len(phase['actions']) - len(steps)} more" if len(phase["actions"]) > len(steps) else ""
+        parts.append(f"it starts with {phase['phase']}{span}" + (f": {'; '.join(steps)}{more}" if steps else ""))
+    verdicts = Counter(h["verdict"] for h in plan["plan"]["hypotheses"] if h["verdict"])
+    if verdicts:
+        told = [f"{n} {PLURAL_VERDICTS.get(verdict, verdict) if n > 1 else verdict}" for verdict, n in sorted(verdicts.items(), key=lambda kv: HUNCH_VERDICTS.index(kv[0]) if kv[0] in HUNCH_VERDICTS else len(HUNCH_VERDICTS))]
+        parts.append(f"of your {fmt_count(sum(verdicts.values()))} {'hunch' if sum(verdicts.values()) == 1 else 'hunches'}, {_join(told)} (under Your hunches, checked)")
+    said = f". {'. '.join(p[0].upper() + p[1:] for p in parts)}" if parts else ""
+    return f"the tailored plan is under Strategy per segment{written}{said}."
 
 
 def _join(words: list[str], last: str = "and") -> str:
@@ -1787,13 +1859,14 @@ def for_owner(warning: str) -> str:
     return _OPTION_CLAUSE.sub("", _FIELD_ASIDE.sub("", _OPTION_ASIDE.sub("", warning)))
 
 
-def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None) -> dict | None:
+def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict | None = None, old_since: str | None = None, rfm: dict | None = None, lifecycle: bool = True) -> dict | None:
     """The CRM files run wrote: each file's customers and what the exporter noted (left out,
     consent), and the tools the plan's rules run in with the file each imports (``tools``,
     empty without a plan that names one). ``marketplace``: data.marketplace, whose buyers
     are reached through the marketplace. ``old_since``: the data's last date when it is older
     than a period, so the files' labels are of then, not of the day they are imported.
-    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name."""
+    ``rfm``: the facts' RFM segmentation, whose segments the files' labels name; ``lifecycle``:
+    whether the files carry lifecycle stages (data too short for them has none)."""
     if not block or not block.get("files"):
         return None
     rows = block.get("rows_written") or {}
@@ -1808,7 +1881,7 @@ def _exports(block: dict | None, strategy: dict | None = None, marketplace: dict
     return {"files": [{"name": f, "rows": rows.get(f)} for f in block["files"]], "emailed": emailed, "notes": notes, "renamed": [], "tools": tools,
             "imports": _imports(filled) if filled else "", "by_source_id": _by_source_id(unreached, _plan_column(strategy), _marks_holdout(block)) if unreached and rows.get(GENERIC_FILE) else "",
             "reachable": block.get("reachable"), "customers": block.get("customers"), "left_out": _left_out_words(block), "marketplace": marketplace,
-            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm) if emailed and old_since else "",
+            "unreachable": _unreachable_words(block) if not emailed and _opted_out(block) else "", "old": _old_labels(old_since, rfm, lifecycle) if emailed and old_since else "",
             "holdout": _holdout_files(block, rfm)}
 
 
@@ -1847,8 +1920,9 @@ def _holdout_use(held_out: int) -> str:
             "--key segment.key and the same customers stay held out; the next-period check then compares their repeat rate with everyone else's.")
 
 
-def _old_labels(since: str, rfm: dict | None) -> str:
-    return (f"Their labels (segments, lifecycle stages, tags) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
+def _old_labels(since: str, rfm: dict | None, lifecycle: bool = True) -> str:
+    labels = "segments, lifecycle stages, tags" if lifecycle else "segments, tags"
+    return (f"Their labels ({labels}) describe customers as they were on {fmt_date(since)}, when the data ends, not as they are today: "
             f"rerun on a fresh export before importing them, or {stale_label_words(rfm)}.")
 
 

@@ -100,10 +100,17 @@ def _keys_in_email_tool_rules(doc: dict, fact_segments: dict) -> list[Problem]:
     return out
 
 
-# customers.csv's dates: per customer, like the metrics, but in no CRM file
+# customers.csv's dates: per customer, like the metrics; segments_generic.csv has both, the
+# Klaviyo and HubSpot files the last purchase under their own names, Mailchimp's neither
 CUSTOMERS_ONLY = ("first_purchase", "last_purchase")
-# Days counted at the run go stale in a CRM; the generic file's dates do not.
-DATE_FOR = {"recency_days": "last_purchase", "tenure_days": "first_purchase"}
+# Days counted at the run go stale in a CRM; a date does not: the tool counts days from it
+# ('is more than 60 days ago'). Per file, the date a count of days (or another file's name
+# for that date) is filtered on instead (render/exports.py).
+LAST_PURCHASE_COLUMN = {"klaviyo.csv": "Last Purchase", "hubspot.csv": "last_purchase_date", "segments_generic.csv": "last_purchase"}
+DATE_FOR = (
+    ({"recency_days", "last_purchase", "last_purchase_date"}, LAST_PURCHASE_COLUMN),
+    ({"tenure_days", "first_purchase"}, {"segments_generic.csv": "first_purchase"}),
+)
 PER_CUSTOMER = {*CUSTOMER_METRICS, *ACTIVITY_METRICS, *CUSTOMERS_ONLY, "outstanding_value", "outstanding_payments", "payment_problems", "last_payment_problem"}
 SNAKE_NAME = re.compile(r"(?<![\w{.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w}])")
 
@@ -139,8 +146,8 @@ def _column_key(name: str) -> str:
 # this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
 # log, which records no payments owed) names the project's column, not a CRM's own attribute.
 EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID", "Phone Number",  # klaviyo.csv
-    "customer_segment", "lifecyclestage", "usage_group", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id",  # hubspot.csv
+    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Last Purchase", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID", "Phone Number",  # klaviyo.csv
+    "customer_segment", "lifecyclestage", "usage_group", "last_purchase_date", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id",  # hubspot.csv
     "Email Address", "Tags",  # mailchimp.csv
     "customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
     "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
@@ -168,9 +175,17 @@ def _named_columns(text: str, columns: list[str]) -> list[str]:
     return found
 
 
+def _date_instead(token: str, file: str, columns: dict) -> str | None:
+    """The date column of ``file`` a rule on ``token`` filters on instead (Klaviyo's Last
+    Purchase for recency_days or another file's last_purchase), when this run's file has it."""
+    key = _column_key(token)
+    date = next((by_file.get(file) for tokens, by_file in DATE_FOR if key in tokens), None)
+    return date if date in columns.get(file, ()) else None
+
+
 def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, str]) -> list[Problem]:
     """A rule runs in the CRM on the columns the CRM imported: a metric or customers.csv column
-    that the tool's file lacks (recency_days in Klaviyo, repeat_rate anywhere), a column only
+    that the tool's file lacks (recency_days in Klaviyo, whose file has Last Purchase; repeat_rate anywhere), a column only
     another tool's file has (Klaviyo's Outstanding Payment in Mailchimp), or one no file of this
     run has (outstanding_payment on an event log) matches nobody. Only the project's names are
     judged; a CRM's own attributes (last_email_opened) are not. ``keys``: segment key -> the
@@ -188,11 +203,11 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, 
         named = [*SNAKE_NAME.findall(text), *_named_columns(text, [c for cols in columns.values() for c in cols]), *_headers_as_written(text)]
         missing = {_column_key(t): t for t in reversed(named) if _column_key(t) in ours and _column_key(t) not in has and t not in keys}
         for token in reversed(missing.values()):
-            date = DATE_FOR.get(token)
+            date = _date_instead(token, name, columns)
             if _column_key(token) in SEGMENT_COLUMNS and name in SEGMENT_COLUMN_OF:
                 use = _segment_column_instead(name, rule.get("segment"), keys, exports)
-            elif date in columns[name]:
-                use = f"filter on {date}, a date the CRM counts days from"
+            elif date:
+                use = f"filter on {date}, a date the CRM counts days from ('{date} is more than 60 days ago', the column imported as a date)"
             else:
                 use = f"use that file's columns ({', '.join(columns[name])})"
             out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
@@ -403,6 +418,11 @@ _SUPPRESSION = re.compile(
 # A message that serves a customer's own payment or order, not a campaign: held-out customers
 # get the card-update email after a failed payment like everyone else (the holdout measures
 # campaigns, and withholding it would lose their payments).
+# The holdout reached on purpose, said in the rule: a small B2B seller's account manager calls
+# every top account, held out or not (a wholesaler trial). What that rule adds goes unmeasured,
+# which the words make plain in the plan and the report.
+HOLDOUT_INCLUDED = re.compile(r"\b(?:includ(?:e|es|ed|ing)|and\s+also)\s+(?:the\s+)?(?:holdout|hold-out|held[-\s]out(?:\s+(?:customers|contacts|accounts|profiles))?)\b", re.IGNORECASE)
+
 SERVICE_MESSAGE = re.compile(
     r"\b(?:card[-\s]update|update\s+(?:their|the|a)\s+(?:card|payment\s+(?:details|method))|failed\s+(?:payments?|renewals?|charges?)|payment\s+(?:failures?|problems?|errors?)"
     r"|dunning|receipts?|order\s+confirmations?|(?:shipping|delivery|dispatch)\s+(?:notices?|confirmations?|updates?))\b",
@@ -428,9 +448,10 @@ def _holdout_left_in(doc: dict, fact_segments: dict, held_out: Any) -> list[Prob
         text, crm = rule.get("rule"), rule.get("crm")
         if not (isinstance(text, str) and isinstance(crm, str) and rule.get("segment") in fact_segments and (EMAIL_TOOLS.search(crm) or GENERIC_IMPORTERS.search(crm))):
             continue
-        if HOLDOUT_LEFT_OUT.search(text) or SERVICE_MESSAGE.search(text) or not OUTREACH.search(_SUPPRESSION.sub(" ", text)):
+        if HOLDOUT_LEFT_OUT.search(text) or HOLDOUT_INCLUDED.search(text) or SERVICE_MESSAGE.search(text) or not OUTREACH.search(_SUPPRESSION.sub(" ", text)):
             continue
         out.append(Problem(f"automation_rules[{i}].rule", "holdout_not_excluded", (
             f"the rule reaches '{rule['segment']}' with its held-out customers: the CRM files mark about one in ten of each segment as held out ({held:,.0f} in all, {{exports.held_out}}), "
-            f"and every campaign and automation rule leaves them out, so that what the campaigns add can be measured against them; add the condition ('{HOLDOUT_CONDITION[crm_file(crm)]}' in {crm})")))
+            f"and every campaign and automation rule leaves them out, so that what the campaigns add can be measured against them; add the condition ('{HOLDOUT_CONDITION[crm_file(crm)]}' in {crm}), "
+            "or, when these customers must be reached all the same (an account manager's call to every top account), say so in the rule ('including the holdout'): what it adds then goes unmeasured")))
     return out

@@ -4,10 +4,12 @@ email reaches, and money promised. Each check returns check.py problems; standar
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from custseg.strategy.problems import Problem
+from custseg.strategy.product_claims import products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
@@ -93,13 +95,50 @@ _CADENCE_VERB = (
     r"(?:buy|buys|bought|shop|shops|shopped|order|orders|ordered|reorder|reorders|purchase|purchases|purchased|come\s+back|comes\s+back|came\s+back|return|returns|returned|renew|renews|renewed"
     r"|restock|restocks|restocked|stock\s+up|stocks\s+up|stocked\s+up|top\s+up|tops\s+up|topped\s+up|replenish|replenishes|replenished)"
 )
-CADENCE_CLAIM = re.compile(
-    r"\b(?:they|most|many|customers|buyers|shoppers|clients|members|who)\b(?:\s+of\s+them)?(?:\s+\w+){0,2}?\s+"
-    rf"{_CADENCE_VERB}\s+"
-    r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
-    r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six|few|couple\s+of)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
-    re.IGNORECASE,
+# Who a cadence is said of: the segment's customers in a shop's words or a trade buyer's ('shops
+# that restock', a trial's persona of Loyal), or a relative ('who', 'that') after them.
+_CADENCE_SUBJECTS = (
+    r"they|most|many|customers?|buyers?|shoppers?|clients?|members?|who|(?<!so\s)that|shops?|stores?|accounts?|businesses|business|people"
+    r"|users?|subscribers?|retailers?|stockists?|regulars"
 )
+# Words between the subject and the verb that make it no claim of how they buy: a negation ('do
+# not reorder'), an aim or a possibility ('shops to reorder', 'will reorder'), the plan's own doing
+_NOT_A_HABIT = r"(?!(?:not|never|no|rarely|seldom|hardly|to|will|would|could|should|can|might|may|must|we|you|i)\b)"
+# Before the subject: what the plan wants, or a condition ('get more shops to', 'help them', 'if they')
+_AIM_BEFORE = re.compile(r"\b(?:so\s+that|until|unless|if|help|helps|get|gets|make|makes|let|encourage|nudge|want|wants|expect|hope)\s+(?:(?:the|our|your|more|these|those|all|each|every|some)\s+)*$", re.IGNORECASE)
+
+
+def _cadence_pattern(subjects: str) -> re.Pattern:
+    """A cadence claim whose subject is one of ``subjects`` (a regex alternation)."""
+    return re.compile(
+        rf"(?<!\w)(?:{subjects})(?!\w)(?:\s+of\s+them)?(?:\s+(?:used\s+to|{_NOT_A_HABIT}\w+)){{0,2}}?\s+"
+        rf"{_CADENCE_VERB}\s+"
+        r"(?:(?:from|with|at|through)\s+(?:us|you|the\s+\w+|our\s+\w+|your\s+\w+)\s+)?(?:(?:again\s+)?(?:about|roughly|around|nearly|almost|approximately|typically|usually)\s+)?"
+        r"(?:(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)|(?:once\s+|twice\s+)?(?:a|an|per|every|each)\s+(?:(other)\s+|(\d+|two|three|four|five|six|few|couple\s+of)\s+)?(day|week|fortnight|month|quarter|year)s?)\b",
+        re.IGNORECASE,
+    )
+
+
+CADENCE_CLAIM = _cadence_pattern(_CADENCE_SUBJECTS)
+
+
+@functools.lru_cache(maxsize=32)
+def _named_cadence(names: tuple[str, ...]) -> re.Pattern:
+    """A cadence claim said of a segment by name ('The Steady Reorderers restock roughly every month')."""
+    return _cadence_pattern("|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names))
+
+
+def cadence_claims(bare: str, aliases: list[tuple[str, str]] | None = None) -> list[re.Match]:
+    """The cadence claims of a text, in order: said of 'they', 'shops that', 'customers who' or a
+    segment's name, display name or key; not an aim ('get more shops to reorder every month')."""
+    found = list(CADENCE_CLAIM.finditer(bare))
+    names = tuple(alias for alias, _ in aliases or [] if alias.split())
+    for m in _named_cadence(names).finditer(bare) if names else ():
+        if not any(m.start() < f.end() and f.start() < m.end() for f in found):
+            found.append(m)
+    return [m for m in sorted(found, key=lambda m: m.start()) if not _AIM_BEFORE.search(bare[: m.start()])]
+
+
 # Going quiet, in words of buying and of usage (an event log's users stop visiting, not buying).
 _QUIET_ING = r"buying|paying|ordering|shopping|purchasing|renewing|coming\s+back|visiting|using|logging\s+in|signing\s+in|opening|engaging|showing\s+up"
 _QUIET_PAST = r"bought|paid|ordered|shopped|purchased|renewed|been\s+back|come\s+back|visited|used|logged\s+in|signed\s+in|been\s+active|opened|engaged|shown\s+up"
@@ -215,13 +254,15 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0, held_elsewhere: frozenset[int] = frozenset(), best: str | None = None) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'most of them bought several times' when most bought once (or 'most
     bought only once' when most came back), 'the biggest spenders' from a segment another one
     outspends. ``activity``:
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
-    data holds amounts; ``unattributed``: sales that named no customer (in no segment)."""
+    data holds amounts; ``unattributed``: sales that named no customer (in no segment);
+    ``held_elsewhere``: where cadence claims start that are held to the gap their sentence
+    cites; ``best``: the top of the segmentation's ranking (its rule table's first segment)."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -239,7 +280,9 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     out += _most_active_claims(path, bare, key, stats, segmentation, fact_segments or {}, aliases or [])
     gap = stats.get("median_gap_days")
-    for m in CADENCE_CLAIM.finditer(bare):
+    for m in cadence_claims(bare, aliases):
+        if m.start() in held_elsewhere or _of_another(bare, m, key, aliases or []):
+            continue
         claimed = _claimed_gap(m)
         if isinstance(gap, (int, float)) and gap > 0 and not gap / CADENCE_TOLERANCE <= claimed <= gap * CADENCE_TOLERANCE:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name}'s customers who bought more than once typically came back every {gap:g} days: cite {{segmentations.{segmentation}.segments.{key}.median_gap_days}} instead"))
@@ -258,7 +301,56 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
+    out += _likeliest_to_leave(path, bare, key, segmentation, fact_segments or {}, aliases or [], best)
     return out
+
+
+def _of_another(bare: str, m: re.Match, key: str, aliases: list[tuple[str, str]]) -> bool:
+    """Whether a claim's sentence names a segment other than ``key`` (written as a name is):
+    'Unlike the Dormant, who buy once a year' is the Dormant's cadence, not theirs."""
+    return any(k != key for _, _, k in named_segments(_sentence_at(bare, m.start()), aliases, capitalized=True))
+
+
+# 'the shops most likely to churn', 'most at risk', 'our likeliest to lapse': said of the segment
+LIKELIEST_TO_LEAVE = re.compile(
+    r"\b(?:most\s+likely|likeliest|most\s+prone)\s+to\s+(?:churn|lapse|leave|cancel|quit|drop\s+off|go\s+quiet|walk\s+away|be\s+lost|stop\s+(?:buying|ordering|paying|shopping|renewing))\b"
+    r"|\bmost\s+at\s+risk\b|\b(?:highest|biggest|greatest)\s+(?:churn|lapse|attrition)\s+risk\b|\bat\s+(?:the\s+)?(?:highest|greatest)\s+risk\b",
+    re.IGNORECASE,
+)
+# What they may become, or were: 'protect them from becoming the shops most likely to churn'
+_BECOMING_BEFORE = re.compile(
+    r"\b(?:becom\w*|became|turn\w*\s+into|end\w*\s+up|from\s+being|slip\w*\s+into|drift\w*\s+into|join\w*|prevent\w*|protect\w*|avoid\w*|keep\s+them\s+from|stop\s+them"
+    r"|could|would|might|may|will|if|once|were|was|used\s+to|not|never|no\s+longer)\b",
+    re.IGNORECASE,
+)
+# Or what would happen: 'most at risk if we stop calling', 'at the highest risk when stock runs out'
+_CONDITION_AFTER = re.compile(r"[\s,]+(?:when|whenever|if|once|unless|should|during|after)\b", re.IGNORECASE)
+_LEAVING_RATES = ("next_repeat_rate", "repeat_rate")  # who bought again next period; else who ever did
+
+
+def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], best: str | None) -> list[Problem]:
+    """'The shops most likely to churn' of Champions (a trial): the segment that came back most
+    in the next period, or the top of the rule table, is not the likeliest to leave while
+    another came back less."""
+    counted = {k: v for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")}
+    stat = next((s for s in _LEAVING_RATES if _is_number((counted.get(key) or {}).get(s))), None)
+    rates = {k: v[stat] for k, v in counted.items() if stat and _is_number(v.get(stat))}
+    if not rates or key not in rates:
+        return []
+    low = min(rates, key=rates.get)
+    if rates[key] <= rates[low] or (rates[key] < max(rates.values()) and key != best):
+        return []
+    found = [m for m in LIKELIEST_TO_LEAVE.finditer(bare)
+             if not _BECOMING_BEFORE.search(_sentence_at(bare[: m.start()], m.start())) and not _CONDITION_AFTER.match(bare, m.end()) and not _COMPARING.search(_sentence_at(bare, m.start())) and not _of_another(bare, m, key, aliases)]
+    name, low_name = (fact_segments[k].get("name") or k for k in (key, low))
+    top = "the highest of any segment" if rates[key] == max(rates.values()) else "the top of the rule table"
+    what = "bought again in the next period" if stat == "next_repeat_rate" else "bought on more than one day"
+    return [
+        Problem(path, "claim_contradicts_fact", (
+            f"'{m.group(0)}' but {rates[key]:.1%} of {name} {what} ({{segmentations.{segmentation}.segments.{key}.{stat}}}; {top}) against {rates[low]:.1%} of {low_name} "
+            f"({{segmentations.{segmentation}.segments.{low}.{stat}}}): the facts make {low_name} likelier to lapse; say what could make them leave, not that they are likeliest to"))
+        for m in found[:1]
+    ]
 
 
 def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool, unattributed: float = 0.0) -> list[Problem]:
@@ -339,6 +431,9 @@ def segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
 # A segment's figures per customer or of its size: cited in a sentence about another segment,
 # they read as that segment's own.
 SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+# And how many of its customers bought a product or a product family ('they mostly buy the Tee
+# ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's persona).
+_PRODUCT_STAT = re.compile(r"(?:products|product_families)\.[\w-]+\.(?:buyers|buyers_share)")
 _OF_THEM = re.compile(r"\s+(?:of|among)\s+(?:them|these|those)\b", re.IGNORECASE)
 
 
@@ -417,11 +512,12 @@ _TOWARDS = re.compile(r"\b(?:towards?|into|becom\w*|join\w*|reach\w*|where|upgra
 def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | None, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
     """'They spend {...champions.avg_value} on average' in Loyal's persona, 'a repeat rate of
     {...medium_value.repeat_rate}' in Needs Attention's, 'Regulars, who bought again at
-    {...champions.next_repeat_rate}' anywhere: the sentence is about one segment (the text's
-    own, or the one it names), the figure another's. Naming the figure's segment, or comparing
-    ('than', 'unlike'), says whose it is."""
-    stat = m.group(1).rsplit(".", 1)[-1]
-    if stat not in SEGMENT_STATS:
+    {...champions.next_repeat_rate}' anywhere, 'they mostly buy the Tee
+    ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's: the sentence is
+    about one segment (the text's own, or the one it names), the figure another's. Naming the
+    figure's segment, or comparing ('than', 'unlike'), says whose it is."""
+    stat = m.group(1)[_SEGMENT_FACT.match(m.group(1)).end():]  # 'repeat_rate', 'products.organic-cotton-tee.buyers_share'
+    if stat.rsplit(".", 1)[-1] not in SEGMENT_STATS and not _PRODUCT_STAT.fullmatch(stat):
         return []
     start, end = _sentence_span(text, m.start())
     sentence = PLACEHOLDER.sub(lambda x: " " * len(x.group(0)), text[start:end])  # offsets kept, keys unread
@@ -445,7 +541,17 @@ def _said_of_them(path: str, text: str, m: re.Match, other: str, own_key: str | 
     called = sentence[subject[0]:subject[1]] if subject else mine
     whose_text = f"{mine}'s own text" if path.startswith("segments.") else f"the pathway from {mine}"
     said = f"the sentence speaks of {called}" + (f" ({mine})" if called.lower() != mine.lower() else "") if subject else f"the sentence, in {whose_text}, speaks of them"
-    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+    own = _of_product_named(stat, sentence, fact_segments)
+    return [Problem(path, "fact_of_other_segment", f"{{{m.group(1)}}} is a figure of '{other}' ({theirs}), but {said}, so it reads as theirs: cite {{segmentations.{segmentation}.segments.{key}.{own}}} for their own figure, or name {theirs} in the sentence as whose it is ('more than the {theirs}')")]
+
+
+def _of_product_named(stat: str, sentence: str, fact_segments: dict) -> str:
+    """A product's figure ('products.organic-cotton-tee.buyers_share') made the figure of the
+    product the sentence names, where it names others only: the hint points at the product
+    spoken of, not at the one whose figure was cited."""
+    m = re.fullmatch(r"products\.([\w-]+)\.(\w+)", stat)
+    named = products_named(sentence, segment_products(fact_segments)) if m else []
+    return stat if not named or m.group(1) in named else f"products.{named[0]}.{m.group(2)}"
 
 
 def _sentence_span(text: str, pos: int, clauses: bool = True) -> tuple[int, int]:

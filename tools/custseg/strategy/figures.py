@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.strategy.claims import _sentence_at
 from custseg.strategy.metrics import _KIND_WORDS
 from custseg.strategy.problems import Problem
+from custseg.strategy.product_claims import PRODUCT_ITEM, items_spoken_of
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 
@@ -263,10 +265,12 @@ def _stat_key(segmentation: str, seg_key: str, order: list[str], fact_segments: 
 RANKED_BEFORE = re.compile(r"\b(?:top|bottom|highest|lowest|best|next|upper|lower)\s+$", re.IGNORECASE)
 
 
-def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool = False) -> str | None:
+def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool = False, sentence: str = "") -> str | None:
     """A fact key whose value the figure seems to quote, preferring keys under ``prefer``.
     ``ranked``: the figure follows 'top' or 'next' ('the top 20%'), so a tier's cut share in
-    another segmentation's definition (value tiers: the top 20% by spend) is what it quotes."""
+    another segmentation's definition (value tiers: the top 20% by spend) is what it quotes.
+    ``sentence``: the figure's, whose products (or product families) are the only ones whose
+    figures it may quote."""
     parsed = _figure_value(figure)
     unit = _unit_of(figure)
     kinds = _KINDS_FOR_UNIT.get(unit)  # a bare number ('other') may quote a fact of any kind
@@ -291,6 +295,11 @@ def _matching_fact(figure: str, keys: dict[str, Any], prefer: str, ranked: bool 
     hits = [k for k in hits if not (k.startswith("data.by_month.") and k.endswith(".days_covered"))]  # a month's 30 days held is never what '30 days' quotes
     # nor the 30-day retry window of failed payments: a setting of the tools, not something measured
     hits = [k for k in hits if not k.endswith("retry_window_days")]
+    # nor is another product's: '31.6% of them bought the Stoneware Mug' quotes the mug's share,
+    # not the Canvas family's or the coffee's equal one
+    if any(PRODUCT_ITEM.search(k) for k in hits):
+        spoken = items_spoken_of(sentence, keys)
+        hits = [k for k in hits if not (item := PRODUCT_ITEM.search(k)) or item.group(1) in spoken]
     # nor is one about another segment: a Loyal offer's '2x' is not the catch-all's 2 purchase
     # days, and a Champions goal does not quote the needs_attention -> loyal move's rate
     own = prefer.split(".")[3] if prefer.count(".") >= 4 else None
@@ -328,7 +337,7 @@ def _figures_in_text(path: str, name: str, bare: str, figure: re.Pattern, doc: d
             continue
         seg_key = _segment_of_path(path, doc, fact_segments) or first_segment
         prefer = f"segmentations.{segmentation}.segments.{seg_key}."
-        key = _matching_fact(m.group(0), keys, prefer, ranked=bool(RANKED_BEFORE.search(bare[: m.start()]))) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
+        key = _matching_fact(m.group(0), keys, prefer, ranked=bool(RANKED_BEFORE.search(bare[: m.start()])), sentence=_sentence_at(bare, m.start())) or _stat_key(segmentation, seg_key, order, fact_segments, keys, _SUGGESTED_STAT[_unit_of(m.group(0))])
         cite = f"cite a fact like {{{key}}}" if key else "cite the fact it quotes (facts.json)"
         if name in OFFER_FIELDS and _unit_of(m.group(0)) in ("money", "pct"):  # in an offer, an amount is most likely the offer's own
             out.append(Problem(path, "figure_in_text", f"'{snippet}' is a figure in the offer's text: an offer's amount (a discount, a spend threshold) goes in offer_terms with unit {'money' if _unit_of(m.group(0)) == 'money' else 'percent'} and the text says it in words ('a discount on the next order'); if it is a figure about the data, {cite}"))

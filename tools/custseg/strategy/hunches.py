@@ -171,6 +171,21 @@ PRODUCT_CLAIM = re.compile(
     rf"|{_MOST_BOUGHT}{_NOT_A_PRODUCT}{_NOT_A_THING}[a-z][\w-]*s\b(?!\s+ago)",
     re.IGNORECASE,
 )
+# 'All of them are on the 1:1 Lifestyle Fitness Coaching plan', 'most bought the Winter Bundle' (a
+# Stripe trial, whose facts hold no products): a product named with a capital or a figure, said of
+# them. 'The clients on your dearer plans', 'move them onto the Gold plan' or 'you told us ...' name none as theirs.
+_THEY_ALL = (
+    r"(?:they|all\s+of\s+them|most\s+of\s+them|many\s+of\s+them|each\s+of\s+them|every\s+one\s+of\s+them|most|many|all|everyone|both|half(?:\s+of\s+them)?"
+    r"|(?:almost|nearly)\s+all(?:\s+of\s+them)?|(?:the\s+)?majority(?:\s+of\s+them)?|clients|customers|members|subscribers|buyers|students)"
+)
+_SO_MOSTLY = r"(?:(?:all|mostly|mainly|largely|still|currently|already|each|both|now)\s+)?"
+_NAME_WORD = r"(?-i:[A-Z0-9][\w:'&+./-]*)"
+_PLAN_WORD = r"(?:plan|package|tier|membership|subscription|programme|program|course|bundle|option|level)s?"
+NAMED_PRODUCT_CLAIM = re.compile(
+    rf"\b{_THEY_ALL}(?:\s+{_SO_MOSTLY}(?:are|were|stay|stayed|remain|remained)|'re)\s+{_SO_MOSTLY}on\s+(?:the|our|your|an?)\s+(?:{_NAME_WORD}\s+){{1,5}}{_PLAN_WORD}\b"
+    rf"|\b{_THEY_ALL}\s+{_SO_MOSTLY}(?:bought|buy|ordered|purchased|chose|picked|signed\s+up\s+for|subscribed\s+to)\s+(?:the|our|your)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}",
+    re.IGNORECASE,
+)
 # '{...next_repeat_rate} of first-time buyers paid again': a fact says how many, of another period
 _COUNTED_BEFORE = re.compile(r"\bfact\s+(?:\S+\s+){0,8}$")
 _NEGATION = re.compile(r"\bnot\b|n't\b|\bnever\b|\bno\b", re.IGNORECASE)
@@ -275,18 +290,39 @@ def span_claims(path: str, bare: str, days_covered: int | None) -> list[Problem]
 
 # 'They stick around longer', 'stay with us for months', 'keep coming back every quarter': customers
 # who stay or return over periods ('month after month' and 'for years' are LONG_SPAN's).
-_RETAINED_OVER = r"(?:longer|for\s+(?:many\s+|several\s+|some\s+)?(?:months|quarters|seasons|years|a\s+year)|over\s+(?:the\s+)?(?:months|years|long\s+(?:run|term|haul)))"
+_RETAINED_OVER = r"(?:(?:for\s+)?longer|(?:for\s+)?more\s+months|for\s+(?:many\s+|several\s+|some\s+)?(?:months|quarters|seasons|years|a\s+year)|over\s+(?:the\s+)?(?:months|years|long\s+(?:run|term|haul)))"
+_THEM = r"(?:them|clients|customers|members|subscribers|buyers|users|people|students|patients|shoppers)"
+# 'Are about to cancel', 'most will cancel', 'likely to churn': who leaves next, which weeks of data cannot tell
+_LEAVE = r"(?:cancel|churn|leave|lapse|quit|unsubscribe|drop\s+off|stop\s+paying)"
 RETENTION_CLAIM = re.compile(
     r"\b(?:stick|sticks|stuck|sticking|stay|stays|stayed|staying|hang|hangs|hung|hanging)\s+(?:around|with\s+(?:us|you|the\s+(?:shop|store|brand|business)))\b"
-    rf"|\b(?:stay|stays|stayed|staying|remain|remains|remained|last|lasts|lasted)\s+(?:(?:loyal|subscribed|active|customers|members)\s+)?{_RETAINED_OVER}\b"
+    rf"|\b(?:stay|stays|stayed|staying|remain|remains|remained|last|lasts|lasted)\s+(?:(?:loyal|subscribed|active|customers|members|on)\s+)?{_RETAINED_OVER}\b"
+    # 'the bigger packages keep clients longer', 'retain them better' (a Stripe trial's evidence)
+    rf"|\b(?:keep|keeps|kept|keeping|retain|retains|retained|retaining|hold|holds|held)\s+(?:on\s+to\s+)?{_THEM}\s+(?:(?:subscribed|around|on|paying|active|loyal)\s+)?(?:{_RETAINED_OVER}|better)\b"
+    r"|\b(?:retain|retains|retained)\s+better\b|\bbetter[-\s]retained\b"
     r"|\b(?:keep|keeps|kept|keeping)\s+(?:on\s+)?(?:coming\s+back|returning|renewing|reordering)\b"
     r"|\b(?:come|comes|came|return|returns|returned|buy|buys|order|orders|reorder|reorders|renew|renews)\s+(?:back\s+)?(?:again\s+)?(?:every|each)\s+(?:quarter|season|year)\b"
     r"|\b(?:quarter|season)\s+after\s+(?:quarter|season)\b"
-    r"|\b(?:churn|churns|lapse|lapses)\s+less\b|\bless\s+likely\s+to\s+(?:churn|leave|lapse|cancel)\b|\b(?:high|higher|strong|stronger|better)\s+retention\b",
+    r"|\b(?:churn|churns|lapse|lapses|cancel|cancels)\s+less\b|\b(?:high|higher|strong|stronger|better)\s+retention\b"
+    rf"|\b(?:(?:less|more|most|least)\s+)?(?:un)?likely\s+to\s+(?:{_LEAVE}|renew|stay)\b|\b(?:about|going|set|bound|ready)\s+to\s+{_LEAVE}\b"
+    rf"|\b(?:they|most|many|all|half|some|who|{_THEM})\s+will\s+(?:probably\s+|likely\s+|soon\s+|all\s+|mostly\s+)?{_LEAVE}\b",
     re.IGNORECASE,
 )
-# Asked, not claimed: 'whether they stick around longer', 'if they keep coming back'
-_ASKED_BEFORE = re.compile(r"\b(?:whether|if|how\s+long)\b", re.IGNORECASE)
+# Asked, not claimed: 'whether they stick around longer', 'if they keep coming back'; or said
+# to be unknown: 'three weeks cannot show that they stay longer', 'too early to say'
+_ASKED_BEFORE = re.compile(
+    r"\b(?:whether|if|how\s+long)\b|\b(?:cannot|can\s+not|can't|could\s*n[o']t|(?:nobody|no\s+one)\s+can|too\s+(?:soon|early|short)\s+to|no\s+way\s+to)\s+(?:yet\s+)?(?:tell|show|say|know|judge|see|prove)\b",
+    re.IGNORECASE,
+)
+# An instruction that opens a sentence or clause: 'Keep them subscribed longer.', 'Goal: retain them better'
+_INSTRUCTION_AT = re.compile(r"(?:^|[:\u2013\u2014]\s*|\s-\s*)$")
+_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last)\b", re.IGNORECASE)
+# Whom a step is for, not what they are: 'call anyone who is about to cancel', 'those most likely to churn first'
+_WHOEVER_BEFORE = re.compile(
+    r"\b(?:anyone|anybody|whoever|someone|those|the\s+ones|(?:any|a|each)\s+(?:client|customer|member|subscriber)|(?:clients|customers|members|subscribers)\s+who)"
+    r"(?:\s+who)?(?:\s+(?:is|are|'s|seems?|looks?|might\s+be|may\s+be))?(?:\s+(?:most|more))?\s+$",
+    re.IGNORECASE,
+)
 # Where the plan says who its customers are (personas, strategies, a hunch's evidence); a
 # pathway's outcome or the roadmap may aim at keeping them.
 SAID_OF_CUSTOMERS = ("segments.", "hypotheses[")
@@ -301,13 +337,27 @@ def retention_claims(path: str, bare: str, days_covered: Any, period_days: Any) 
     if not path.startswith(SAID_OF_CUSTOMERS) or not partial_period(days_covered, period_days):
         return []
     for m in RETENTION_CLAIM.finditer(bare):
-        start = _sentence_span(bare, m.start())[0]
-        if _NEGATED_BEFORE.search(bare[: m.start()]) or _DONE_OR_WANTED.search(bare[: m.start()]) or _ASKED_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(_sentence_at(bare, m.start())):
+        if _retention_not_claimed(bare, m):
             continue
         return [Problem(path, "claim_contradicts_fact", (
             f"'{m.group(0)}' but the data covers {days_covered:g} days ({{data.days_covered}}), less than one period of {period_days:g} ({{period_days}}): "
-            "it holds who happened to buy in those weeks, not who stays or comes back over months; say what the data does show, or that the user told you ('you told us ...')"))]
+            "it holds who happened to buy in those weeks, not who stays, cancels or comes back over months; say what the data does show, or that the user told you ('you told us ...')"))]
     return []
+
+
+def _retention_not_claimed(bare: str, m: re.Match) -> bool:
+    """Whether the words of ``m`` are no claim: denied ('they do not stay longer'), wanted ('to
+    keep them coming back'), asked ('whether ...', '... longer?'), said to be unknown ('cannot
+    tell'), the user's, an instruction ('Keep them subscribed longer.') or whom a step is for
+    ('call anyone who is about to cancel', 'clients who will cancel get a call')."""
+    before = bare[: m.start()]
+    start, end = _sentence_span(bare, m.start())
+    if _NEGATED_BEFORE.search(before) or _DONE_OR_WANTED.search(before) or _ASKED_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(bare[start:end]):
+        return True
+    if bare[start:end].rstrip().endswith("?") or _WHOEVER_BEFORE.search(before):
+        return True
+    restrictive = m.group(0).lower().startswith("who") and not before.rstrip().endswith(",")
+    return restrictive or bool(_INSTRUCTED.match(m.group(0)) and _INSTRUCTION_AT.search(bare[start: m.start()].lstrip()))
 
 
 PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
@@ -331,8 +381,12 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
         (ACQUISITION_CLAIM, "the facts hold no acquisition channels, so nothing says where these customers came from; name a channel as where the plan will reach them, not where they came from"),
         (WHO_THEY_ARE_CLAIM, "the facts hold no business type, size or location of the customers, so nothing says what kind of business they are or where; say what they bought, how often and when"),
     )
+    if not products:  # with products, product_claims holds a named product to them
+        why = (why[0], why[1], (NAMED_PRODUCT_CLAIM, "the facts hold no products (this export names none), so nothing says which plan or product they are on or bought"), *why[2:])
     out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:
+        if pattern is NAMED_PRODUCT_CLAIM and _told_products(out):
+            continue  # one problem for what they buy
         for m in pattern.finditer(bare):
             sentence = _sentence_at(bare, m.start())
             if _TOLD_BY_USER.search(sentence) or _NEGATED_BEFORE.search(bare[: m.start()]):
@@ -341,6 +395,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
+            if pattern is NAMED_PRODUCT_CLAIM and (_ASKED_BEFORE.search(sentence, 0, sentence.find(m.group(0))) or sentence.rstrip().endswith("?")):
+                continue  # 'whether they are on the Gold plan, the export does not say'
             if pattern is PRODUCT_CLAIM and products:
                 if " fact " in f" {sentence} " and PRODUCTS_CITED.search(text):  # said with the share who bought it
                     continue
@@ -350,6 +406,11 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
             out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out
+
+
+def _told_products(problems: list[Problem]) -> bool:
+    """Whether 'they mostly buy ...' (PRODUCT_CLAIM, told first) is among ``problems`` already."""
+    return any("the facts hold no products" in p.message for p in problems)
 
 
 def payment_plan_claims(path: str, text: str, installments: dict | None) -> list[Problem]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from custseg.strategy.answers import labelled
 from custseg.strategy.document import _items
-from custseg.strategy.kpis import _NEXT_RATE, _at_cutoff, _cited_too_few
+from custseg.strategy.kpis import _NEXT_RATE, _at_cutoff, _cited_too_few, partial_period
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 from custseg.strategy.schema import UNTESTABLE, Verdict
@@ -95,6 +95,29 @@ def verdicts_on_too_few(doc: dict, segmentation: str, seg_facts: dict) -> list[P
             out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
                 f"{thin[0]}, nor a verdict: '{verdict}' rests on next-period rates alone, and one of so few customers cannot settle the hunch either way; "
                 f"make the verdict '{UNTESTABLE}' and say the data is too thin to tell (a rerun on more customers would), or cite facts of more customers that settle it")))
+    return out
+
+
+# A segment's repeat rate, and what it is of (the segment's count, the data's span and customers)
+_REPEAT_RATE = re.compile(r"segmentations\.[^.]+\.segments\.[^.]+\.repeat_rate")
+_REPEAT_RATE_BASE = re.compile(r"segmentations\.[^.]+\.segments\.[^.]+\.count|data\.(?:days_covered|customers)")
+
+
+def verdicts_on_partial_period(doc: dict, days_covered: Any, period_days: Any) -> list[Problem]:
+    """'Holds' on 22 days of a coaching business's payments, resting on Premium's repeat rate
+    (one client of 30) against Core's (none): on data shorter than a period, who paid twice in
+    those weeks says nothing yet of who renews, so repeat rates alone settle no hunch."""
+    if not partial_period(days_covered, period_days):
+        return []
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, evidence = item.get("verdict"), item.get("evidence")
+        cited = set(PLACEHOLDER.findall(evidence)) if verdict in FIRM and isinstance(evidence, str) else set()
+        if any(_REPEAT_RATE.fullmatch(k) for k in cited) and all(_REPEAT_RATE.fullmatch(k) or _REPEAT_RATE_BASE.fullmatch(k) for k in cited):
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
+                f"'{verdict}' rests on repeat rates alone, and the data covers {days_covered:g} days ({{data.days_covered}}), less than one period of {period_days:g} ({{period_days}}): "
+                f"who bought twice in those weeks is too short a span to tell who comes back or renews; make the verdict '{UNTESTABLE}' and say the data is too short to tell "
+                "(an export of at least one period would), or cite facts that settle it")))
     return out
 
 

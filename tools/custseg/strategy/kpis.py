@@ -351,6 +351,12 @@ SPAN_FIGURES = {
     "count": "a count of who bought in those days", "pct_customers": "a share of who bought in those days", "revenue_share": "a share of what was spent in those days",
     "repeat_rate": "the share who bought on more than one of those days", "next_repeat_rate": "the share who bought again in a period after a cutoff, which fewer days of data cannot hold",
 }
+# Spend summed over all the data (a customer's monetary_total, its mean avg_value, a segment's
+# revenue): it grows with the export's length, so a longer export raises it with nothing changed
+# (a Stripe trial's monetary_total target of 400 from clients who pay about 190 a month).
+SPEND_OVER_SPAN = {
+    "monetary_total": "a customer's spend over all the data", "avg_value": "spend per customer over all the data", "revenue": "a segment's spend over all the data",
+}
 
 
 def _span_figure(kpi: dict) -> str | None:
@@ -358,14 +364,15 @@ def _span_figure(kpi: dict) -> str | None:
     within the data's span (a count, a share, a repeat rate)."""
     cited = _cited(kpi.get("baseline"))
     named = (kpi.get("metric"), cited.rsplit(".", 1)[-1] if cited else None)
-    return next((n for n in named if n in SPAN_FIGURES), None)
+    return next((n for n in named if n in SPAN_FIGURES or n in SPEND_OVER_SPAN), None)
 
 
 def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any, usage: bool = False) -> list[Problem]:
     """A trial's KPI on spend_last_period_per_customer, on data of 22 days with a period of 90:
     its baseline is 22 days of spend, and the next export's whole period would look like growth
     with nothing changed. So with a segment's count or share, or a repeat rate: on a few weeks
-    of data they describe who happened to buy in those weeks. ``usage``: a plan on usage groups,
+    of data they describe who happened to buy in those weeks; and with spend over all the data
+    (avg_value, monetary_total), which grows with the export's length. ``usage``: a plan on usage groups,
     whose counts are of the last 30 days' activity, not of a period."""
     if not partial_period(days_covered, period_days):
         return []
@@ -378,8 +385,36 @@ def _kpis_on_a_partial_period(kpis: list, days_covered: Any, period_days: Any, u
             out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", (
                 f"{k['metric']} is a figure of the last period of {period:g} days ({{period_days}}), but the data covers {days:g} days ({{data.days_covered}}), "
                 f"so the baseline covers only {days:g} of the period's {period:g} days: the next export's full period would look like growth with nothing changed; {instead}")))
+        elif figure in SPEND_OVER_SPAN:
+            out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", _spend_over_span(figure, days, period, instead)))
         elif figure:
             out.append(Problem(f"kpis[{i}].metric", "kpi_on_partial_period", (
                 f"{figure} is {SPAN_FIGURES[figure]}, and the data covers {days:g} days ({{data.days_covered}}), less than a period of {period:g} ({{period_days}}): "
                 f"on a few weeks of data a segment's figures describe who happened to buy in those weeks, and the next export's longer span would move them with nothing changed; {instead}")))
+    return out
+
+
+def _spend_over_span(figure: str, days: float, period: float, instead: str) -> str:
+    return (f"{figure} is {SPEND_OVER_SPAN[figure]}, and the data covers {days:g} days ({{data.days_covered}}), less than a period of {period:g} ({{period_days}}): "
+            f"it grows with the export's length, so the next export's longer span would raise it with nothing changed; {instead}")
+
+
+def _pathways_on_a_partial_period(doc: dict, days_covered: Any, period_days: Any) -> list[Problem]:
+    """A pathway measured by spend over all the data (a Stripe trial: Core clients to reach
+    monetary_total 400, on 22 days of payments) or by last-period spend, on data shorter than a
+    period: time alone meets the target. Purchase days and orders stay: a second purchase is
+    what a pathway from New is for."""
+    if not partial_period(days_covered, period_days):
+        return []
+    days, period = _number(days_covered), _number(period_days)
+    instead = f"measure the pathway by a figure that does not depend on the data's span, such as aov (spend per order), or rerun run.py with --period {days:g}d so that a period is the span the data holds"
+    out = []
+    for i, p in _items(doc, "pathways"):
+        metric = (p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}).get("metric")
+        if metric in SPEND_OVER_SPAN:
+            out.append(Problem(f"pathways[{i}].success_metric.metric", "kpi_on_partial_period", _spend_over_span(metric, days, period, instead)))
+        elif metric in LAST_PERIOD_METRICS:
+            out.append(Problem(f"pathways[{i}].success_metric.metric", "kpi_on_partial_period", (
+                f"{metric} is a figure of the last period of {period:g} days ({{period_days}}), but the data covers {days:g} days ({{data.days_covered}}): "
+                f"the next export's full period would look like growth with nothing changed; {instead}")))
     return out

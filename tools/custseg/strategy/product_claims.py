@@ -23,6 +23,10 @@ from custseg.strategy.schema import UNTESTABLE
 # {data.products.first_purchase.x.back_within_period_rate}
 PRODUCT_FACT = re.compile(r"^(?:segmentations\.[\w-]+\.segments\.([\w-]+)|data)\.products\.(?:top\.|first_purchase\.)?([\w-]+)\.(\w+)$")
 EVERYONE_RATE = "data.products.back_within_period_rate"
+# {data.products.families.canvas.back_within_period_rate}, {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share}
+FAMILY_FACT = re.compile(r"^(?:segmentations\.([\w-]+)\.segments\.([\w-]+)\.product_families|data\.products\.families)\.([\w-]+)\.(\w+)$")
+# a first purchase's figures (data.products.first_purchase); the rest are buyers' (top, each segment's products)
+FIRST_PURCHASE_FIELDS = ("starters", "starters_before_cutoff", "back_within_period_rate")
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 # 'most of them bought ...', 'nearly all Regulars buy', 'none of them ordered', 'no one bought';
 # not a superlative ('their most bought product', 'the most ordered'): 'most' and its kin need
@@ -52,9 +56,21 @@ def known_products(facts: dict) -> dict[str, tuple[str, str]]:
     if not isinstance(data, dict):
         return {}
     items = list(data.get("top") or []) + list(data.get("first_purchase") or [])
-    for seg in ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments", {}).values():
-        items += (seg or {}).get("products") or []
+    return _by_name(items) | segment_products(((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {})
+
+
+def segment_products(fact_segments: dict) -> dict[str, tuple[str, str]]:
+    """The products the segments' lists name (as :func:`known_products`)."""
+    return _by_name([p for seg in fact_segments.values() if isinstance(seg, dict) for p in seg.get("products") or []])
+
+
+def _by_name(items: list) -> dict[str, tuple[str, str]]:
     return {str(p["name"]).casefold(): (p["key"], str(p["name"])) for p in items if isinstance(p, dict) and p.get("name") and p.get("key")}
+
+
+def products_named(text: str, names: dict[str, tuple[str, str]]) -> list[str]:
+    """The keys of the products a text names, in order."""
+    return list(_named(text, names))
 
 
 def _mentions(text: str, names: dict[str, tuple[str, str]]) -> list[tuple[int, str, str]]:
@@ -102,13 +118,79 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
         cited = _cited(sentence)
         if cited and not any(k in named for _, k, _, _ in cited):
             shown = ", ".join(sorted(named.values()))
+            own = _instead_of(cited[0], next(iter(named)), path, sentence, facts, keys)
             out.append(Problem(path, "product_fact_mismatch", (
                 f"'{sentence.strip()}' names {shown} but cites the figure of another product ({{{cited[0][3]}}}): "
-                f"cite the product's own, such as {{{cited[0][3].replace('.' + cited[0][1] + '.', '.' + next(iter(named)) + '.')}}}, where the facts list it")))
+                + (f"cite the product's own, {{{own}}}" if own else "cite the product's own where the facts list it (data.products.top, first_purchase, each segment's products)"))))
+            continue
+        family = _family_as_product(path, sentence, named, facts, keys, names)
+        if family:
+            out += family
             continue
         found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _ranked_first(path, sentence, cited, facts)
         out += found
     return out
+
+
+def _instead_of(cited: tuple, product: str, path: str, sentence: str, facts: dict, keys: dict[str, Any]) -> str | None:
+    """The fact to cite for ``product`` in place of another product's: the same field, of the
+    segment the sentence speaks of (see :func:`_segment_meant`); None where the facts do not list it."""
+    segment, other, field, full = cited
+    if not other:  # everyone's come-back rate: the product's is its first purchases'
+        return _own_fact(product, field, None, None, keys)
+    if segment is None:
+        own = re.sub(rf"\.{re.escape(other)}\.(\w+)$", rf".{product}.\1", full)
+    else:
+        own = re.sub(r"segments\.[\w-]+\.products\.[\w-]+\.", f"segments.{_segment_meant(segment, path, sentence, facts)}.products.{product}.", full)
+    return own if own in keys else None
+
+
+def _segment_meant(cited: str, path: str, sentence: str, facts: dict) -> str:
+    """The segment whose product figure a sentence wants: the cited fact's, if the sentence names
+    it or is in no segment's own text; else the text's own segment ('Lead with the Wool Beanie
+    ({...champions.products.everyday-canvas-tote.buyers_share})' in At Risk's persona: At Risk's)."""
+    segments = ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}
+    own = re.match(r"segments\.([^.]+)\.", path)
+    if not own or own.group(1) == cited or own.group(1) not in segments:
+        return cited
+    called = {cited.replace("_", " "), str((segments.get(cited) or {}).get("name") or "")} - {""}
+    words = PLACEHOLDER.sub(" ", sentence)  # the keys name segments too
+    return cited if any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", words, re.IGNORECASE) for c in called) else own.group(1)
+
+
+def _family_as_product(path: str, sentence: str, named: dict[str, str], facts: dict, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
+    """'Those who started with the Everyday Canvas Tote came back at
+    {data.products.families.canvas.back_within_period_rate}': a family's figure, of all its
+    products together, beside one product's name reads as that product's. Naming the family
+    apart from the product's own name ('canvas pieces as a whole') says whose it is."""
+    words = _without_names(PLACEHOLDER.sub(" ", sentence), names)
+    spoken = {f.get("key") for f in _families_named(words, facts)}
+    for full in PLACEHOLDER.findall(sentence):
+        m = FAMILY_FACT.match(full)
+        if not m or m.group(3) in spoken:
+            continue
+        segmentation, segment, family, field = m.groups()
+        product = next(iter(named))
+        own = _own_fact(product, field, segmentation, segment, keys)
+        cite = f"cite the product's own, {{{own}}}" if own else "cite the product's own figure where the facts list it (data.products.top, first_purchase, each segment's products)"
+        called = str(keys.get(f"data.products.families.{family}.name") or family)
+        return [Problem(path, "product_fact_mismatch", (
+            f"'{sentence.strip()}' names {named[product]} but cites the figure of the {called} family ({{{full}}}), all its products together: "
+            f"{cite}, or name the family in the sentence as whose it is ('{called.lower()} pieces as a whole')"))]
+    return []
+
+
+def _own_fact(product: str, field: str, segmentation: str | None, segment: str | None, keys: dict[str, Any]) -> str | None:
+    """A product's own fact of the kind a family's is: its first purchases' for a come-back
+    rate or starters, its buyers' (the segment's, or everyone's) otherwise; None where the facts
+    do not list it."""
+    if field in FIRST_PURCHASE_FIELDS:
+        own = f"data.products.first_purchase.{product}.{field}"
+    elif segment:
+        own = f"segmentations.{segmentation}.segments.{segment}.products.{product}.{field}"
+    else:
+        own = f"data.products.top.{product}.{field}"
+    return own if own in keys else None
 
 
 def _object_of(m: re.Match, sentence: str, named: dict[str, str], names: dict[str, tuple[str, str]]) -> str | None:
@@ -137,7 +219,7 @@ def _quantified(path: str, sentence: str, named: dict[str, str], cited: list, ke
         if not shares:
             return [Problem(path, "claim_not_in_data", (
                 f"'{said}': say how many bought it with the facts' figure, "
-                f"{{segmentations.rfm.segments.<key>.products.{product}.buyers_share}}, rather than '{q}'"))]
+                f"{{{_share_of_own(product, path, keys)}}}, rather than '{q}'"))]
         value, full = shares[0]
         if (q in NONE and value > 0) or (q in AT_LEAST and value <= AT_LEAST[q]):
             return [Problem(path, "claim_contradicts_fact", (
@@ -146,14 +228,28 @@ def _quantified(path: str, sentence: str, named: dict[str, str], cited: list, ke
     return []
 
 
+def _share_of_own(product: str, path: str, keys: dict[str, Any]) -> str:
+    """The share of a segment's customers who bought a product: of the segment whose own text it
+    is, where the facts list it there, else with the segment left to fill in."""
+    own = re.match(r"segments\.([^.]+)\.", path)
+    share = f"segmentations.rfm.segments.{own.group(1)}.products.{product}.buyers_share" if own else None
+    return share if share in keys else f"segmentations.rfm.segments.<key>.products.{product}.buyers_share"
+
+
 # 'came back at {a}, well above everyone's {b}', '{a} of them, more than the {b} of all customers'
 HIGHER = re.compile(r"\b(?:above|higher|more\s+often|more\s+than|better|beats?|beating|outperform\w*|twice|double|exceed\w*|ahead\s+of)\b", re.IGNORECASE)
 LOWER = re.compile(r"\b(?:below|lower|less\s+often|less\s+than|fewer|worse|behind|trails?|trailing)\b", re.IGNORECASE)
+# The direction said before both figures, 'than' between them: 'Fewer of At Risk ({a}) than of
+# Champions ({b}) buy the Tee', 'More Champions ({a}) than Loyal ({b})'; not a quantity ('more than
+# half of them ({a})'), which is no side of the comparison
+DIRECTION_FIRST = re.compile(r"\b(?:(?P<up>more|higher|bigger|larger|greater)|(?P<down>fewer|less|lower|smaller))\b(?!\s+than\b)", re.IGNORECASE)
+THAN = re.compile(r"\bthan\b", re.IGNORECASE)
 
 
 def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
     """Two products figures of one kind (come-back rates, or shares of buyers) with 'above' or
-    'below' between them, the first said of the second: the figures must agree."""
+    'below' between them, the first said of the second, or 'more' or 'fewer' before both and
+    'than' between: the figures must agree."""
     rates = [c for c in cited if c[2] in ("back_within_period_rate", "buyers_share")]
     if len(rates) != 2 or rates[0][2] != rates[1][2]:
         return []
@@ -161,36 +257,53 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names
     if not all(isinstance(v, (int, float)) for v in (first, second)):
         return []
     spans = sorted((sentence.index("{" + c[3] + "}"), len(c[3]) + 2) for c in rates)
-    between = sentence[spans[0][0] + spans[0][1]:spans[1][0]]  # the words between the two references
-    for _, _, name in _mentions(between, names):  # a product's name is no comparison ('Trail Mix')
-        between = re.sub(re.escape(name), " ", between, flags=re.IGNORECASE)
+    between = _without_names(sentence[spans[0][0] + spans[0][1]:spans[1][0]], names)  # the words between the two references
     higher, lower = HIGHER.search(between), LOWER.search(between)
+    if not higher and not lower and THAN.search(between):
+        before = list(DIRECTION_FIRST.finditer(_without_names(sentence[:spans[0][0]], names)))
+        if before:
+            higher, lower = (before[-1], None) if before[-1].group("up") else (None, before[-1])
     if higher and not lower and first <= second or lower and not higher and first >= second:
         word = (higher or lower).group(0)
         return [Problem(path, "claim_contradicts_fact", (
-            f"'{word}' between {{{rates[0][3]}}} ({first:.1%}) and {{{rates[1][3]}}} ({second:.1%}), which say the opposite: "
+            f"'{word}' of {{{rates[0][3]}}} ({first:.1%}) against {{{rates[1][3]}}} ({second:.1%}), which say the opposite: "
             "say how the two figures compare as they are"))]
     return []
+
+
+def _without_names(text: str, names: dict[str, tuple[str, str]]) -> str:
+    """A text with the product names it holds blanked: a name is no comparison ('Trail Mix', 'Less Waste Bottle')."""
+    for _, _, name in _mentions(text, names):
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 # 'their most bought product', 'the best seller' (by buyers); 'brings people back most often',
 # 'the highest come-back rate' (by a first purchase's come-back rate)
 SUPERLATIVE = re.compile(r"\b(?:most\s+(?:bought|popular|ordered|purchased)|best[-\s]?sell(?:er|ing)|top\s+(?:product|seller|pick)|bought\s+(?:the\s+)?most|favou?rite)\b", re.IGNORECASE)
+# 'the widest gap between Champions and Dormant', 'differs most': of one product's shares in two segments
+WIDEST_GAP = re.compile(r"\b(?:widest|biggest|largest|greatest|sharpest|starkest)\s+(?:gap|difference|divide|split|contrast|spread)\b|\bdiffers?\s+(?:the\s+)?most\b", re.IGNORECASE)
 MOST_OFTEN = re.compile(r"\b(?:most\s+often|highest|best\s+(?:rate|return)|more\s+often\s+than\s+any)\b", re.IGNORECASE)
 
 
 def _ranked_first(path: str, sentence: str, cited: list, facts: dict) -> list[Problem]:
     """'The Velvet Noir is their most bought product: {...velvet-noir.buyers_share} of them'
-    where another of the segment's products has more buyers, or 'the first purchase that brings
+    where another of the segment's products has more buyers, 'the first purchase that brings
     people back most often' of one another first purchase's come-back rate beats (a trial's, at
-    9.3%): the product the sentence puts first must be first in the list its fact is from."""
+    9.3%), or 'the Tee shows the widest gap between Champions ({a}) and Dormant ({b})' where
+    another product's shares of the two lie further apart: the product the sentence puts first
+    must be first in the list its fact is from."""
     bare = PLACEHOLDER.sub(" ", sentence)
     data = (facts.get("data") or {}).get("products") or {}
+    segs = ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}
     by_buyers = [c for c in cited if c[2] in ("buyers_share", "buyers")]
     by_rate = [c for c in cited if c[2] == "back_within_period_rate" and c[1] and c[0] is None and ".first_purchase." in c[3]]
-    if (m := SUPERLATIVE.search(bare)) and len({c[1] for c in by_buyers}) == 1:
+    pair = sorted({c[0] for c in by_buyers if c[2] == "buyers_share" and c[0] in segs})
+    if (m := WIDEST_GAP.search(bare)) and len({c[1] for c in by_buyers}) == 1 and len(pair) == 2:
+        key, metric, items = by_buyers[0][1], "gap", _gaps(segs[pair[0]], segs[pair[1]])
+        what = f"differs more between {' and '.join(str(segs[k].get('name') or k) for k in pair)}"
+    elif (m := SUPERLATIVE.search(bare)) and len({c[1] for c in by_buyers}) == 1:
         segment, key, metric = by_buyers[0][0], by_buyers[0][1], "buyers"
-        segs = ((facts.get("segmentations") or {}).get("rfm") or {}).get("segments") or {}
         items = data.get("top") if segment is None else (segs.get(segment) or {}).get("products")
         what = "has more buyers there"
     elif (m := MOST_OFTEN.search(bare)) and len({c[1] for c in by_rate}) == 1:
@@ -202,14 +315,40 @@ def _ranked_first(path: str, sentence: str, cited: list, facts: dict) -> list[Pr
     best = max(listed, key=lambda p: p[metric], default=None)
     if own is None or best is None or own[metric] >= best[metric]:
         return []
-    shown = (lambda v: f"{v:,}") if metric == "buyers" else (lambda v: f"{v:.1%}")
+    shown = {"buyers": lambda v: f"{v:,}", "gap": lambda v: f"{v * 100:.1f} points"}.get(metric, lambda v: f"{v:.1%}")
     return [Problem(path, "claim_contradicts_fact", (
         f"'{m.group(0)}' of {own['name']}, but {best['name']} {what} ({shown(best[metric])} against {shown(own[metric])}): "
         "name the product the facts put first, or say how this one ranks"))]
 
 
+def _gaps(one: dict, other: dict) -> list[dict]:
+    """Each product both segments list, with how far apart its shares of their buyers lie."""
+    theirs = {p.get("key"): p.get("buyers_share") for p in other.get("products") or [] if isinstance(p, dict)}
+    return [{"key": p["key"], "name": p.get("name") or p["key"], "gap": abs(p["buyers_share"] - theirs[p["key"]])}
+            for p in one.get("products") or []
+            if isinstance(p, dict) and isinstance(p.get("buyers_share"), (int, float)) and isinstance(theirs.get(p.get("key")), (int, float))]
+
+
+# A hunch about who comes back after buying something: the come-back rate settles it, and where
+# that rate is null (too few started with it a period before the as-of date) nothing does.
+COMES_BACK = re.compile(r"\b(?:come|comes|came|coming)\s+back\b|\breturns?\b|\breturning\b|\bagain\b|\bre-?orders?\b|\brepeat\b|\bloyal\b|\bstick\s+around\b|\bstays?\b", re.IGNORECASE)
+
+
+def _come_back_rate_missing(hunch: str, facts: dict, product_keys: list[str], family: dict | None) -> bool:
+    """Whether the hunch asks who comes back and the facts' come-back rate of what it names is null
+    (a four-month shop's 'customers who buy a maxi dress come back': check.py refused the true
+    'cannot be tested' and then the null rate it pointed at)."""
+    if not COMES_BACK.search(hunch):
+        return False
+    if family is not None:
+        return family.get("back_within_period_rate") is None
+    listed = {str(f.get("key")): f for f in (((facts.get("data") or {}).get("products") or {}).get("first_purchase") or []) if isinstance(f, dict)}
+    return all((listed.get(k) or {}).get("back_within_period_rate") is None for k in product_keys)
+
+
 def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
-    """A hunch about a product the facts name, answered 'cannot be tested with this data'."""
+    """A hunch about a product the facts name, answered 'cannot be tested with this data' (unless
+    it asks who comes back and that rate is null for this data)."""
     names = known_products(facts) if names is None else names
     if not names:
         return []
@@ -219,13 +358,16 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
             continue
         hunch = str(item.get("hunch") or "")
         named = _named(hunch, names)
+        family = None if named else _family_named(hunch, facts)
+        if _come_back_rate_missing(hunch, facts, list(named), family):
+            continue
         if named:
             key = next(iter(named))
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch names {', '.join(sorted(named.values()))}, which the facts hold: answer it from them "
                 f"({{data.products.top.{key}.buyers_share}}, each segment's products, {{data.products.first_purchase.{key}.back_within_period_rate}} where listed), "
                 f"or say which part they cannot settle")))
-        elif family := _family_named(hunch, facts):
+        elif family:
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 f"the hunch speaks of {family['name']}, a product family the facts hold ({family['products']} products): answer it from "
                 f"{{data.products.families.{family['key']}.buyers_share}}, each segment's product_families and {{data.products.families.{family['key']}.back_within_period_rate}}, "
@@ -236,10 +378,42 @@ def untestable_product_hunches(doc: dict, facts: dict, names: dict[str, tuple[st
 def _family_named(text: str, facts: dict) -> dict | None:
     """The first product family (data.products.families) whose words a text holds, plurals aside
     ('leggings' for the Legging family)."""
-    families = ((facts.get("data") or {}).get("products") or {}).get("families") or []
+    return next(iter(_families_named(text, facts)), None)
+
+
+def _families_named(text: str, facts: dict) -> list[dict]:
+    """The product families (data.products.families) whose words a text holds, plurals aside."""
+    return _families_in(text, ((facts.get("data") or {}).get("products") or {}).get("families") or [])
+
+
+def _families_in(text: str, families: list[dict]) -> list[dict]:
     words = [family_word(t) for t in WORD.findall(text)]
+    out = []
     for family in families:
         own = [family_word(w) for w in str(family.get("name") or "").split()]
         if own and any(words[j:j + len(own)] == own for j in range(len(words))):
-            return family
-    return None
+            out.append(family)
+    return out
+
+
+# The item a products fact is of: {...products.<key>.buyers_share}, {...product_families.<key>.buyers},
+# {data.products.top.<key>.buyers}, {data.products.first_purchase.<key>...}, {data.products.families.<key>...}
+PRODUCT_ITEM = re.compile(r"\.(?:products\.(?:top\.|first_purchase\.|families\.)?|product_families\.)([\w-]+)\.(\w+)$")
+
+
+def items_spoken_of(text: str, keys: dict[str, Any]) -> set[str]:
+    """The products a text names, and the product families it names apart from them, by key;
+    their names read off the facts (the keys ending in .name)."""
+    products: dict[str, tuple[str, str]] = {}
+    families = []
+    for key, value in keys.items():
+        m = PRODUCT_ITEM.search(key)
+        if not m or m.group(2) != "name" or not isinstance(value, str):
+            continue
+        if ".families." in key or ".product_families." in key:
+            families.append({"key": m.group(1), "name": value})
+        else:
+            products[value.casefold()] = (m.group(1), value)
+    named = set(_named(text, products))
+    return named | {f["key"] for f in _families_in(_without_names(PLACEHOLDER.sub(" ", text), products), families)}
+

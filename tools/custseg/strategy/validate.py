@@ -25,13 +25,15 @@ from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathwa
 from custseg.strategy.claims import (
     _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
 )
+from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims, majority_beside_shares
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
+from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_too_few, verdicts_without_facts
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts
 from custseg.strategy.kpis import (
-    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -192,10 +194,13 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             continue
         if sample:
             problems += sample_told_as_whole(path, text)
-        bare = PLACEHOLDER.sub(" fact ", text)
+        bare, cited, said_from = bare_text(text), citations(text), len(problems)
+        gap_cited = gap_citing_claims(bare, cited, aliases)  # a cadence beside a cited gap: held to that gap
+        problems += cited_gap_claims(path, gap_cited, keys)
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
         if own:
-            problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0)
+            problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0,
+                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), best=_ranking(segmentation, order)[0] if order else None)
             problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
             problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
@@ -208,6 +213,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict))  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
+        problems += country_claims(path, text, facts, keys)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -215,6 +221,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += promises(path, text)
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
+        # one claim, one problem: the segment's own checks, and the product and country checks, first
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
@@ -267,6 +276,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _reviews_too_often(kpis, facts.get("period_days"))
     usage = _usage_plan(keys, segmentation)
     problems += _kpis_on_a_partial_period(kpis, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"), usage)
+    problems += [] if usage else _pathways_on_a_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     impossible = _impossible_pathways(doc, seg_facts or {}, ranking)
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
@@ -276,7 +286,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
-    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names)
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
+    problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
@@ -411,6 +422,9 @@ def _offers_over_price(strat: dict) -> list[Problem]:
 # An order-value threshold: free shipping over, a minimum order, 'spend 250 and get'.
 THRESHOLD_LABEL = re.compile(r"threshold|minimum|\bmin\b|free\s+(?:shipping|delivery|carriage|postage)|(?:orders?|spend|baskets?|carts?)\s+(?:over|above|of\s+at\s+least|from)|spend\s+(?:and|to)\b|unlock", re.IGNORECASE)
 THRESHOLD_REACH = 2.0  # a threshold over twice the segment's average order is one few of its orders reach
+# A minimum the business sets anyway (a wholesaler's minimum order) is a condition of trade, not
+# an incentive meant to move the segment: its label says so, and its size is the business's call.
+STANDING_MINIMUM = re.compile(r"\b(?:wholesale|trade|standing|account|existing|usual|regular)\s+(?:order\s+)?minimum|\bminimum\b.*\b(?:we already (?:set|have)|standing|for (?:all|every) (?:wholesale|trade) (?:orders|accounts))\b", re.IGNORECASE)
 
 
 def _thresholds_beyond_orders(strat: dict, fact_segments: dict, currency: str | None) -> list[Problem]:
@@ -423,12 +437,14 @@ def _thresholds_beyond_orders(strat: dict, fact_segments: dict, currency: str | 
         for i, term in enumerate(terms if isinstance(terms, list) and aov else []):
             if not isinstance(term, dict) or term.get("unit") != "money" or not isinstance(term.get("label"), str) or not THRESHOLD_LABEL.search(term["label"]):
                 continue
+            if STANDING_MINIMUM.search(term["label"]):
+                continue
             value = _number(term.get("value"))
             if value is not None and value > THRESHOLD_REACH * aov:
                 unit = f" {currency}" if currency else ""
                 out.append(Problem(f"segments.{key}.offer_terms[{i}].value", "threshold_beyond_orders", (
                     f"a {term['label']} of {value:,.2f}{unit} is {value / aov:.1f} times what an order of '{key}' averages ({aov:,.2f}{unit}, its aov): "
-                    f"few of their orders come near it, so it moves nobody; set it a little above their average order, or explain in the offer why these customers would stretch that far")))
+                    f"few of their orders come near it, so as an incentive it moves nobody; set it a little above their average order, or, when it is a minimum the business already sets rather than an incentive, say so in its label ('wholesale minimum order', 'standing minimum order')")))
     return out
 
 

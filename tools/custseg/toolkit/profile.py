@@ -324,7 +324,7 @@ def _subscription_warnings(ds: Dataset, days_covered: int | None, ledger: Ledger
         out.append(
             f"the export covers {days_covered} {'day' if days_covered == 1 else 'days'}, less than one monthly billing cycle: most subscribers show a single payment, "
             "so 'bought once' says nothing yet about who stays, and spend is about one payment each: "
-            "it ranks subscribers by the price of their plan (the top spend scores are the dearer plans), not by what they have paid you over time"
+            "it ranks subscribers by what they paid in these days: a dearer plan, or months or a package paid up front (the top spend scores mix both), not by what they have paid you over time"
             f"{_instalment_clause(ds)}; export at least three months of payments"
         )
     return out
