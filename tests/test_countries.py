@@ -252,6 +252,17 @@ def test_a_claim_about_where_customers_are_is_held_to_the_country_facts(example_
     assert [c for c, _ in found] == ([code] if code else []), found
 
 
+def test_a_business_type_claim_points_at_the_country_facts_where_they_exist(example_facts):
+    """'Mostly overseas shops' was refused, rightly, with 'the facts hold no business type, size or
+    location' on an export that held countries (a wholesaler trial): the message names the
+    country facts for the where, and keeps refusing the kind of business."""
+    text = "They are almost all UK high-street gift shops."
+    (with_countries,) = _persona_problems(example_facts["european_orders"], "european_orders", "loyal", text)
+    assert with_countries[0] == "claim_not_in_data" and "no business type or size" in with_countries[1] and "{data.countries.abroad.customers_share}" in with_countries[1]
+    (without,) = _persona_problems(example_facts["shopify_orders_export"], "shopify_orders_export", "loyal", text)
+    assert "no business type, size or location" in without[1]
+
+
 def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_facts):
     facts = example_facts["european_orders"]
     doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())

@@ -363,7 +363,7 @@ def _retention_not_claimed(bare: str, m: re.Match) -> bool:
 PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
 
 
-def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False) -> list[Problem]:
+def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False, countries: bool = False) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
@@ -371,7 +371,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
     'found us through Instagram' or 'at the spring trade fair' (no acquisition channels) and
     'almost all UK high-street shops' (no business type or location). Where the facts hold
     what customers bought (``products``: data.products), a claim about it stands in a sentence
-    that cites a products fact, and is asked to cite one otherwise."""
+    that cites a products fact, and is asked to cite one otherwise; where they hold where customers
+    are (``countries``: data.countries), the business-type message points at those facts."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -381,6 +382,9 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
         (ACQUISITION_CLAIM, "the facts hold no acquisition channels, so nothing says where these customers came from; name a channel as where the plan will reach them, not where they came from"),
         (WHO_THEY_ARE_CLAIM, "the facts hold no business type, size or location of the customers, so nothing says what kind of business they are or where; say what they bought, how often and when"),
     )
+    if countries:  # the facts say where customers are (data.countries): only the kind of business is missing
+        why = tuple((p, "the facts hold no business type or size of the customers, so nothing says what kind of business they are; where they are is in the country facts "
+                        "({data.countries.abroad.customers_share}, each segment's countries.abroad_share): cite one for that part") if p is WHO_THEY_ARE_CLAIM else (p, r) for p, r in why)
     if not products:  # with products, product_claims holds a named product to them
         why = (why[0], why[1], (NAMED_PRODUCT_CLAIM, "the facts hold no products (this export names none), so nothing says which plan or product they are on or bought"), *why[2:])
     out = []  # one problem for each kind of hunch in the text
