@@ -269,6 +269,16 @@ def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_fa
     doc["hypotheses"] = [{"hunch": "Overseas shops reorder less", "verdict": "cannot be tested with this data", "evidence": "The export does not say where customers are."}]
     found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")]
     assert [p.code for p in found] == ["claim_contradicts_fact"] and "{data.countries.abroad.repeat_rate}" in found[0].message
+    # a reorder hunch whose rate abroad is null (too few abroad) cannot be settled: 'cannot be tested' stands, as for a product
+    import copy
+
+    thin = copy.deepcopy(facts)
+    assert thin["data"]["countries"]["abroad"]["repeat_rate"] is not None
+    thin["data"]["countries"]["abroad"]["repeat_rate"] = None
+    assert [p for p in validate(doc, thin) if p.path.startswith("hypotheses[0]")] == []
+    doc["hypotheses"][0]["hunch"] = "Most of our shops are overseas"  # a share the facts hold: still refused
+    assert [p.code for p in validate(doc, thin) if p.path.startswith("hypotheses[0]")] == ["claim_contradicts_fact"]
+    doc["hypotheses"][0]["hunch"] = "Overseas shops reorder less"
     doc["hypotheses"][0].update(verdict="does not hold", evidence="Customers abroad bought on more than one day as often: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate} at home.")
     assert [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == []
     doc["hypotheses"][0]["evidence"] = "Most of them are abroad and reorder less: {data.countries.abroad.repeat_rate}."  # a rate, not how many are abroad

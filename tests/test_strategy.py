@@ -739,7 +739,9 @@ def test_the_kpi_advice_says_when_next_period_rates_come_from_a_peak(runs):
     from custseg.render.briefs import render_brief
 
     facts = copy.deepcopy(facts_of(runs))
-    facts["warnings"] = [w for w in facts["warnings"] if "where next-period checks and trends are measured" not in w]
+    real = next(w for w in facts["warnings"] if "where next-period checks and trends are measured" in w)  # the example's own, as facts.build words it
+    assert "measured in a period unlike the one before it (a run warning): " + real.split(": every segment")[0] in render_brief("operationalize", facts)
+    facts["warnings"] = [w for w in facts["warnings"] if w != real]
     assert "measured in a period unlike the one before it" not in render_brief("operationalize", facts)
     peak = ("the last period (2011-09-11 to 2011-12-09), where next-period checks and trends are measured, held 1.9 times the sales of the period before it: "
             "every segment's figures in it rise alike (a peak season or growth), so compare segments with each other rather than with other periods")
@@ -2997,6 +2999,21 @@ def test_a_majority_word_is_held_to_the_share_beside_it(runs, path, text, refuse
         assert "less than half" in problems[0].message
 
 
+def test_a_majority_word_needs_more_than_half():
+    """'Most' beside a share of exactly half is no majority, as product and country claims hold
+    it (one table of thresholds); 'nearly all' needs more than 80%."""
+    from custseg.strategy.cited_claims import bare_text, citations, majority_beside_shares
+
+    def refused(text: str, value: float) -> bool:
+        keys = {"data.seasonality.revenue_share.q4": value}
+        return bool(majority_beside_shares("hypotheses[0].evidence", bare_text(text), citations(text), keys, []))
+
+    said = "Most of our trade comes before Christmas: {data.seasonality.revenue_share.q4}."
+    assert refused(said, 0.327) and refused(said, 0.5) and not refused(said, 0.51)
+    nearly = "Nearly all of our trade comes before Christmas: {data.seasonality.revenue_share.q4}."
+    assert refused(nearly, 0.8) and not refused(nearly, 0.85)
+
+
 @pytest.mark.parametrize(
     "key, text, refused",
     [
@@ -3806,6 +3823,13 @@ def test_export_columns_are_every_column_the_exports_write(runs):
 
     written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
     assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)
+    # the last purchase's column per file, as check.py names it, is the one the exports write
+    from custseg.render.exports import HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE
+    from custseg.strategy.automation import LAST_PURCHASE_COLUMN
+
+    assert LAST_PURCHASE_COLUMN == {"klaviyo.csv": KLAVIYO_LAST_PURCHASE, "hubspot.csv": HUBSPOT_LAST_PURCHASE, "segments_generic.csv": "last_purchase"}
+    columns = facts_of(runs)["exports"]["columns"]
+    assert all(column in columns[file] for file, column in LAST_PURCHASE_COLUMN.items())
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,10 @@ def subscription_warning(recurring: dict | None, cycles: dict[str, int] | None, 
     return head + lapse + ". " + RFM_KNOWS_NO_CYCLE
 
 
+# sales_by_month's warning, as the briefs recognise it: the last period, where next-period rates
+# are measured, sold far more (or less) than the one before
+LAST_PERIOD_PACE = re.compile(r"the last period \(.*\), where next-period checks and trends are measured, held ")
+
 RFM_KNOWS_NO_CYCLE = "RFM recency does not know the cycle: an annual subscriber who paid months ago gets a low recency score, like a customer who went quiet, while still paying"
 
 

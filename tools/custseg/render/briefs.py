@@ -161,7 +161,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
         "at_cutoff": at_cutoff,
         # the warning that the last period sold far more (or less) than the one before: a next-period KPI's baseline is that season's
-        "last_period_pace": next((for_owner(w) for w in facts.get("warnings") or [] if isinstance(w, str) and LAST_PERIOD_PACE.match(w)), None),
+        "last_period_pace": next((for_owner(w) for w in facts.get("warnings") or [] if isinstance(w, str) and build.LAST_PERIOD_PACE.match(w)), None),
         # the segments whose next-period rate the facts list marks as too thin (the hypotheses' rule points at the marks)
         "thin_at_cutoff": [k for k in active if 0 < at_cutoff.get(k, MIN_CUSTOMERS_FOR_LIFT) < MIN_CUSTOMERS_FOR_LIFT and seg["segments"][k].get("next_repeat_rate") is not None],
         # a segment holding most customers, with who is inside it: a plan can start on a part
@@ -170,10 +170,6 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
     }
-
-
-# facts.build's sales_by_month warning: the last period, where next-period rates are measured, against the one before
-LAST_PERIOD_PACE = re.compile(r"the last period \(.*\), where next-period checks and trends are measured, held ")
 
 
 def _last_purchase_columns(facts: dict) -> list[str]:

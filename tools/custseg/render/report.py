@@ -21,6 +21,7 @@ import base64
 import math
 import os
 import re
+import typing
 from collections import Counter
 from typing import Any, Callable
 
@@ -38,6 +39,7 @@ from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME
 from custseg.strategy.budget import budget_unit
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
+from custseg.strategy.schema import Verdict
 from custseg.strategy.validate import ANSWERABLE, LOWER_IS_BETTER, answered_warnings, importing_tools, is_quiet
 
 MD_TEMPLATE = "report.md.j2"
@@ -1812,7 +1814,7 @@ def _reach_words(exports: dict, block: dict) -> str:
 
 
 PLAN_FIRST_ACTIONS = 3  # the first roadmap phase's actions In short names; the rest are under the roadmap
-HUNCH_VERDICTS = ("holds", "partly holds", "does not hold", "cannot be tested with this data")  # strategy.schema's, in the order In short counts them
+HUNCH_VERDICTS = typing.get_args(Verdict)  # the plan's verdicts, in the order In short counts them
 PLURAL_VERDICTS = {"holds": "hold", "partly holds": "partly hold", "does not hold": "do not hold"}  # '2 hold'
 
 

@@ -415,14 +415,14 @@ _SUPPRESSION = re.compile(
     r"|\b\w+\s+(?:them|(?:the|each|every)\s+(?:contacts?|profiles?|customers?))\s+to\s+(?:the\s+|a\s+)?suppress\w*\s+list\b",
     re.IGNORECASE,
 )
-# A message that serves a customer's own payment or order, not a campaign: held-out customers
-# get the card-update email after a failed payment like everyone else (the holdout measures
-# campaigns, and withholding it would lose their payments).
 # The holdout reached on purpose, said in the rule: a small B2B seller's account manager calls
 # every top account, held out or not (a wholesaler trial). What that rule adds goes unmeasured,
 # which the words make plain in the plan and the report.
 HOLDOUT_INCLUDED = re.compile(r"\b(?:includ(?:e|es|ed|ing)|and\s+also)\s+(?:the\s+)?(?:holdout|hold-out|held[-\s]out(?:\s+(?:customers|contacts|accounts|profiles))?)\b", re.IGNORECASE)
 
+# A message that serves a customer's own payment or order, not a campaign: held-out customers
+# get the card-update email after a failed payment like everyone else (the holdout measures
+# campaigns, and withholding it would lose their payments).
 SERVICE_MESSAGE = re.compile(
     r"\b(?:card[-\s]update|update\s+(?:their|the|a)\s+(?:card|payment\s+(?:details|method))|failed\s+(?:payments?|renewals?|charges?)|payment\s+(?:failures?|problems?|errors?)"
     r"|dunning|receipts?|order\s+confirmations?|(?:shipping|delivery|dispatch)\s+(?:notices?|confirmations?|updates?))\b",

@@ -13,6 +13,7 @@ from custseg.strategy.claims import (
     _COMPARING, _NEGATED_BEFORE, _SEGMENT_FACT, CADENCE_TOLERANCE, _claimed_gap, _is_number, _sentence_span, cadence_claims, named_segments,
 )
 from custseg.strategy.problems import Problem
+from custseg.strategy.product_claims import AT_LEAST
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 FACT_WORD = " fact "  # what a fact reference reads as in a text's bare form
@@ -78,7 +79,6 @@ MAJORITY = re.compile(
     r"|most(?=\s+of\b|\s+(?!(?:likely|often|at|in|to|and|or|\w+(?:ly|ive|ous|ble|ful|ant|ent|ic|al|ar|est))\b)[a-z]))(?!\w)",
     re.IGNORECASE,
 )
-_AT_LEAST = {"nearly all": 0.8, "almost all": 0.8, "virtually all": 0.8}  # every other majority word: half
 # 'the most', 'our most', 'at most': a superlative or a bound; 'than most', 'like most': a comparison
 _NOT_A_QUANTIFIER = re.compile(r"(?:\b(?:the|our|their|your|its|his|her|a|at|is|are|was|were|be|been|being|than|like|unlike)|'(?:re|s))\s+$", re.IGNORECASE)
 # 'most of the rest', 'most of those who': a share of a part, not of the whole the fact is of
@@ -146,14 +146,14 @@ def majority_beside_shares(path: str, bare: str, cited: list[tuple[int, str]], k
         if _THE_OTHERS.search(bare, start, end) or _told_in(bare, m.start(), told):
             continue
         shares = _cited_shares(bare, m, cited, keys, aliases)
-        least = _AT_LEAST.get(" ".join(m.group(0).lower().split()), 0.5)
+        least = AT_LEAST.get(" ".join(m.group(0).lower().split()), 0.5)  # more than this: product and country claims' table
         totals: dict[str, float] = {}
         for _, key, value in shares:
             totals[_kind(key)] = totals.get(_kind(key), 0.0) + value
-        if not shares or max(totals.values()) >= least:
+        if not shares or max(totals.values()) > least:
             continue
         at, key, value = min(shares, key=lambda s: abs(s[0] - m.start()))
-        half = "less than half" if least == 0.5 else f"less than half, let alone {least:.0%}"
+        half = ("less than half" if value < 0.5 else "no more than half") + ("" if least == 0.5 else f", let alone {least:.0%}")
         out.append(Problem(path, "claim_contradicts_fact", f"'{_claim_words(bare, m, at)}' but the {{{key}}} beside it is {value:.1%}, {half}: say what the figure is ('{{{key}}} of ...'), not most"))
         break  # one claim of a majority, one problem
     return out

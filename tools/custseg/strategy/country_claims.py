@@ -17,7 +17,7 @@ import re
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
 from custseg.strategy.problems import Problem
-from custseg.strategy.product_claims import AT_LEAST, NONE, SENTENCE_END
+from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE_END
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
 
@@ -170,12 +170,18 @@ def _held(path: str, sentence: str, bare: str, m: re.Match, start: int, said: st
 
 def untestable_country_hunches(doc: dict, facts: dict) -> list[Problem]:
     """A hunch about where customers are ('overseas shops reorder less') answered 'cannot be tested
-    with this data' where the facts hold customers by country."""
-    if not isinstance((facts.get("data") or {}).get("countries"), dict):
+    with this data' where the facts hold customers by country; unless it asks who comes back and
+    the repeat rates at home or abroad are null (fewer than 20 customers), as a product's hunch."""
+    data = (facts.get("data") or {}).get("countries")
+    if not isinstance(data, dict):
         return []
+    rates_missing = any((data.get(side) or {}).get("repeat_rate") is None for side in ("home", "abroad"))
     out = []
     for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
-        if isinstance(item, dict) and item.get("verdict") == UNTESTABLE and PLACE_WORD.search(str(item.get("hunch") or "")):
+        hunch = str(item.get("hunch") or "") if isinstance(item, dict) else ""
+        if rates_missing and COMES_BACK.search(hunch):
+            continue
+        if isinstance(item, dict) and item.get("verdict") == UNTESTABLE and PLACE_WORD.search(hunch):
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (
                 "the hunch speaks of where customers are, which the facts hold (data.countries): answer it from {data.countries.abroad.repeat_rate} beside "
                 "{data.countries.home.repeat_rate}, {data.countries.abroad.customers_share} and each segment's countries.abroad_share, or say which part they cannot settle")))

@@ -45,7 +45,7 @@ QUANTIFIED_BUYING = re.compile(
     rf"|\b(?P<q5>mostly|mainly|largely|chiefly|predominantly|primarily)\s+{_VERB}\b(?P<rest5>[^.;!?]*)",
     re.IGNORECASE,
 )
-AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8, "mostly": 0.5, "mainly": 0.5, "largely": 0.5, "chiefly": 0.5, "predominantly": 0.5, "primarily": 0.5}  # above, not at
+AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8, "virtually all": 0.8, "mostly": 0.5, "mainly": 0.5, "largely": 0.5, "chiefly": 0.5, "predominantly": 0.5, "primarily": 0.5}  # above, not at
 TOLD_ELSEWHERE = {"mostly", "mainly", "largely", "chiefly", "predominantly", "primarily"}  # uncited: hunches.unrecorded_claims asks for the figure
 NONE = ("none", "no one", "nobody", "not one")
 
