@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from custseg.compute.country_names import country_label, shown
+
 from custseg.strategy.validate import validate
 from tests.conftest import EXAMPLES
 from tests.test_realdata import UCI_SERVICE_CODES
@@ -59,7 +61,7 @@ def test_customers_per_country_match_a_pandas_recount(cli, tmp_path):
     facts, ids, _ = _run(cli, tmp_path, frame)
     data = facts["data"]["countries"]
     assert data["column"] == "country" and facts["data"]["mapping"]["country"] == "country"
-    where = placed(frame, day="date")
+    where = placed(frame.assign(country=frame["country"].replace({"EIRE": "Ireland"})), day="date")  # UCI's EIRE is Ireland
     days = frame.groupby("customer_id")["date"].nunique()
     spend = frame.groupby("customer_id")["amount"].sum()
     assert where["C9999"] == "Austria"  # two countries on one day: the first by name
@@ -75,7 +77,9 @@ def test_customers_per_country_match_a_pandas_recount(cli, tmp_path):
     rest = ranked.iloc[10:]
     assert data["top"][-1] == {**data["top"][-1], "key": "other-countries", "name": f"other countries ({len(rest)})", "customers": int(rest["customers"].sum())}
     home = data["home"]
-    assert home["name"] == HOME and home["key"] == "united-kingdom" and data["countries"] == len(per)
+    assert home["name"] == HOME and home["key"] == "united-kingdom" and home["code"] == "GB" and data["countries"] == len(per)
+    codes = {r["name"]: r["code"] for r in data["top"]}
+    assert codes["Ireland"] == "IE" and codes["Germany"] == "DE" and "EIRE" not in codes  # English names, with their ISO codes
     away = where[where != HOME]
     assert data["abroad"]["customers"] == len(away) and data["abroad"]["countries"] == len(per) - 1
     assert data["abroad"]["repeat_rate"] == pytest.approx((days[away.index] > 1).mean(), abs=1e-6)
@@ -118,8 +122,8 @@ def test_one_country_gives_no_figures_and_says_why(cli, tmp_path):
     frame = _log().assign(country=HOME)
     facts, _, md = _run(cli, tmp_path, frame, "home")
     assert "countries" not in facts["data"] or facts["data"]["countries"] is None
-    assert facts["unavailable"]["countries"] == f"every customer placed is in {HOME} (country): there is no abroad to compare with"
-    assert "| Country | Customers |" not in md and f"**Customers by country:** every customer placed is in {HOME}" in md  # the report says why
+    assert facts["unavailable"]["countries"] == f"every customer placed is in {HOME} (GB), going by country: there is no abroad to compare with"
+    assert "| Country | Customers |" not in md and f"**Customers by country:** every customer placed is in {HOME} (GB)" in md  # the report says why
 
 
 def test_an_export_without_a_country_column_costs_nothing(cli, tmp_path):
@@ -139,7 +143,7 @@ def test_the_generated_shopify_export_is_all_in_one_country(cli, tmp_path):
     facts = json.loads((out / "facts.json").read_text())
     assert facts["data"]["mapping"]["shipping_country"] == "Shipping Country" and facts["data"]["mapping"]["billing_country"] == "Billing Country"
     assert facts["data"].get("countries") is None
-    assert facts["unavailable"]["countries"] == "every customer placed is in US (Shipping Country, else Billing Country): there is no abroad to compare with"
+    assert facts["unavailable"]["countries"] == "every customer placed is in United States (US), going by Shipping Country, else Billing Country: there is no abroad to compare with"
 
 
 def test_the_european_example_counts_its_countries(cli, tmp_path):
@@ -151,8 +155,8 @@ def test_the_european_example_counts_its_countries(cli, tmp_path):
     raw = raw[raw["Customer Email"].notna()].assign(email=lambda f: f["Customer Email"].str.strip().str.lower())
     where = raw.groupby("email")["Country"].last()
     counts = where.value_counts()
-    assert data["customers"] == len(where) and data["home"]["name"] == counts.index[0] == "DE"
-    assert {r["name"]: r["customers"] for r in data["top"]} == counts.to_dict()
+    assert data["customers"] == len(where) and counts.index[0] == "DE" and (data["home"]["name"], data["home"]["code"]) == ("Germany", "DE")
+    assert {r["code"]: r["customers"] for r in data["top"]} == counts.to_dict()  # the export's ISO codes, each under its English name
     assert data["abroad"]["customers"] == len(where) - counts.iloc[0]
 
 
@@ -227,20 +231,22 @@ def _persona_problems(facts: dict, name: str, key: str, text: str) -> list[tuple
     ("Like every customer in this export, they are in the United States.", None),
     ("Like every customer here, they are American customers.", None),
     ("They are domestic shoppers.", None),
+    ("Like everyone here, they are in the US.", None),  # the code of the one country
+    ("They are mostly in Canada.", "claim_not_in_data"),  # another country
 ])
 def test_a_claim_about_where_customers_are_without_country_facts(example_facts, text, code):
     found = _persona_problems(example_facts["shopify_orders_export"], "shopify_orders_export", "loyal", text)
     assert [c for c, _ in found] == ([code] if code else []), found
     if code and "high-street" not in text:
-        assert "the facts hold no customers by country (every customer placed is in US" in found[0][1]
+        assert "the facts hold no customers by country (every customer placed is in United States (US)" in found[0][1]
 
 
 @pytest.mark.parametrize(("text", "code"), [
     ("Most of them are abroad.", "claim_not_in_data"),  # facts exist: cite one
     ("Most of them are abroad ({segmentations.rfm.segments.loyal.countries.abroad_share}).", None),  # 60% and more
     ("Nearly all of them are abroad ({segmentations.rfm.segments.loyal.countries.abroad_share}).", "claim_contradicts_fact"),  # under 80%
-    ("Most of them are in Germany ({segmentations.rfm.segments.loyal.countries.top.de.share}).", "claim_contradicts_fact"),
-    ("None of them are in France ({segmentations.rfm.segments.loyal.countries.top.fr.share}).", "claim_contradicts_fact"),
+    ("Most of them are in Germany ({segmentations.rfm.segments.loyal.countries.top.germany.share}).", "claim_contradicts_fact"),
+    ("None of them are in France ({segmentations.rfm.segments.loyal.countries.top.france.share}).", "claim_contradicts_fact"),
     ("Most of them are abroad, where {data.countries.abroad.repeat_rate} bought again.", "claim_not_in_data"),  # a rate, not how many
     ("{segmentations.rfm.segments.loyal.countries.abroad_share} of them are abroad.", None),
     ("Overseas buyers come back about as often: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate} at home.", None),
@@ -283,3 +289,13 @@ def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_fa
     assert [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == []
     doc["hypotheses"][0]["evidence"] = "Most of them are abroad and reorder less: {data.countries.abroad.repeat_rate}."  # a rate, not how many are abroad
     assert [p.code for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == ["claim_not_in_data"]
+
+
+@pytest.mark.parametrize(("cell", "label"), [
+    ("GB", ("United Kingdom", "GB")), ("gb", ("United Kingdom", "GB")), ("United Kingdom", ("United Kingdom", "GB")),
+    ("EIRE", ("Ireland", "IE")), ("USA", ("United States", "US")), ("RSA", ("South Africa", "ZA")),
+    ("Channel Islands", ("Channel Islands", None)), ("European  Community", ("European Community", None)),
+])
+def test_countries_are_named_in_english_with_their_code(cell, label):
+    assert country_label(cell) == label
+    assert shown(*label) == (f"{label[0]} ({label[1]})" if label[1] else label[0])

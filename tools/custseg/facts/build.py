@@ -14,6 +14,7 @@ import pandas as pd
 
 from custseg import __version__
 from custseg.compute import analysis, countries, months, products, rfm, seasons
+from custseg.compute.country_names import shown
 from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
@@ -283,7 +284,8 @@ def countries_definition(column: str, home: str) -> str:
     return (f"each customer counted once, in the country of their most recent kept order up to the as-of date that names one ({column}); "
             "customers_share and revenue_share are of the customers placed in a country and their spend (all their kept orders up to the as-of date); "
             f"repeat_rate: the share who bought on more than one day (null from fewer than {analysis.MIN_RATE_CUSTOMERS} customers); "
-            f"home: the country with the most customers ({home}); abroad: every other country together")
+            f"home: the country with the most customers ({home}); abroad: every other country together; "
+            "countries by their English names (name; an ISO code such as GB read as its name) with the ISO code (code)")
 
 
 def _no_migration_note(why: str) -> str:
@@ -709,9 +711,9 @@ class _Transactions(_Base):
         placed = countries.place(orders, buyers.ids, as_of)
         found = countries.figures(placed, now.metrics, self.has_amounts)
         if found is None:
-            held = sorted({str(placed.names[c]) for c in placed.country[now.metrics.code] if c >= 0})
+            held = sorted({shown(str(placed.names[c]), placed.codes[c]) for c in placed.country[now.metrics.code] if c >= 0})
             where = f"every customer placed is in {held[0]}" if held else "no kept order up to the as-of date names a country"
-            self.unavailable["countries"] = f"{where} ({column}): there is no abroad to compare with"
+            self.unavailable["countries"] = f"{where}, going by {column}: there is no abroad to compare with"
             return
         group, keys = _segment_of_each(buyers, seg, now)
         for key, mine in zip(keys, countries.by_segment(placed, now.metrics, group, len(keys), found["home"]["key"])):
@@ -719,7 +721,7 @@ class _Transactions(_Base):
                 seg.segments[key].countries = SegmentCountries(mine["customers"], mine["home_share"], mine["abroad_share"], [CountryShare(**c) for c in mine["top"]])
         self.extra_coverage["countries"] = DataCountries(
             column=column,
-            definition=countries_definition(column, found["home"]["name"]),
+            definition=countries_definition(column, shown(found["home"]["name"], found["home"]["code"])),
             customers=found["customers"],
             without_country=found["without_country"],
             countries=found["countries"],

@@ -247,7 +247,8 @@ class CountryFigures:
     """The customers placed in one country (or, as 'other countries (N)', in several)."""
 
     key: str  # the fact key of the country (its name in lower case, words joined by '-'); other-countries for the rest together
-    name: str  # as the export names it (Shopify: an ISO code such as GB)
+    name: str  # in English: Shopify's ISO codes (GB) as their names (United Kingdom); a name the export gives as written, other forms of one read as it (EIRE: Ireland)
+    code: str | None  # the ISO 3166-1 code (GB); None where the name is no country the tools know (Channel Islands) or for other countries
     customers: int
     customers_share: float  # of data.countries.customers (the customers placed in a country)
     revenue: float | None  # what these customers spent up to the as-of date, all their kept orders; None without amounts
@@ -289,6 +290,7 @@ class CountryShare:
 
     key: str  # as in data.countries
     name: str
+    code: str | None
     customers: int
     share: float  # of the segment's customers placed in a country
 

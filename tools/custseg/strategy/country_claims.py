@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 
+from custseg.compute.country_names import country_label, country_words
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
 from custseg.strategy.problems import Problem
@@ -77,15 +78,9 @@ def _kind(m: re.Match) -> str:
     return "named"
 
 
-# The words for a few countries' codes: a run whose customers are all in one country says so by
-# its code ('every customer placed is in GB'), and a plan may say it in words ('all in the UK').
-CODE_WORDS = {
-    "GB": r"UK|U\.K\.|united\s+kingdom|great\s+britain|britain|england|scotland|wales|northern\s+ireland|british|english|scottish|welsh",
-    "US": r"US|U\.S\.|USA|united\s+states|america|american",
-    "CA": r"canada|canadian", "AU": r"australia|australian", "IE": r"ireland|eire|irish", "NZ": r"new\s+zealand",
-    "DE": r"germany|german", "FR": r"france|french", "NL": r"netherlands|holland|dutch", "ES": r"spain|spanish", "IT": r"italy|italian",
-}
-SOLE_COUNTRY = re.compile(r"^every customer placed is in (\S+) ")
+# A run whose customers are all in one country says so by its name and code ('every customer placed
+# is in United Kingdom (GB), going by Shipping Country'), and a plan may say it in its own words ('all in the UK').
+SOLE_COUNTRY = re.compile(r"^every customer placed is in (.+?)(?: \(([A-Z]{2})\))?, going by ")
 
 
 def _sole_country(facts: dict) -> re.Pattern | None:
@@ -94,15 +89,16 @@ def _sole_country(facts: dict) -> re.Pattern | None:
     m = SOLE_COUNTRY.match(str((facts.get("unavailable") or {}).get("countries") or ""))
     if not m:
         return None
-    code = m.group(1)
-    return re.compile(rf"^(?:{CODE_WORDS.get(code.upper(), re.escape(code))}|{re.escape(code)})$", re.IGNORECASE)
+    name, code = country_label(m.group(1)) if m.group(2) is None else (m.group(1), m.group(2))
+    return re.compile(rf"^(?:{country_words(name, code)})$", re.IGNORECASE)
 
 
 def country_names(facts: dict) -> list[str]:
-    """The countries data.countries names (not the 'other countries' row)."""
+    """The countries data.countries names (not the 'other countries' row), and their codes."""
     data = (facts.get("data") or {}).get("countries")
     rows = list((data or {}).get("top") or []) if isinstance(data, dict) else []
-    return [str(r["name"]) for r in rows if isinstance(r, dict) and r.get("name") and r.get("key") != "other-countries"]
+    rows = [r for r in rows if isinstance(r, dict) and r.get("name") and r.get("key") != "other-countries"]
+    return [str(r["name"]) for r in rows] + [str(r["code"]) for r in rows if r.get("code")]
 
 
 def _cited(sentence: str) -> list[tuple[str, str]]:
