@@ -3014,6 +3014,20 @@ def test_a_majority_word_needs_more_than_half():
     assert refused(nearly, 0.8) and not refused(nearly, 0.85)
 
 
+@pytest.mark.parametrize("share, refused", [(0.44, True), (0.5, True), (0.51, False)])
+def test_most_of_the_revenue_needs_more_than_half_of_it(runs, share, refused):
+    """'They bring most of the revenue' of a segment with exactly half of it passed, where every
+    other majority check refuses 'most' at exactly half (product_claims.AT_LEAST: above, not at)."""
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["loyal"]["revenue_share"] = share
+    facts["data"]["dropped_value"]["no_identity"] = 0  # every sale names a customer: the share is of all sales
+    doc = _append_persona("loyal", "They bring most of the revenue.")(reference())
+    found = [p.message for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and p.path == "segments.loyal.persona"]
+    assert bool(found) == refused, found
+    if refused:
+        assert f"Loyal holds {share:.1%} of revenue, {'less than' if share < 0.5 else 'no more than'} half" in found[0]
+
+
 @pytest.mark.parametrize(
     "key, text, refused",
     [

@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 from custseg.strategy.problems import Problem
-from custseg.strategy.product_claims import products_named, segment_products
+from custseg.strategy.product_claims import AT_LEAST, products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
-MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
+MOST_OF = re.compile(r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(?P<base>revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -354,23 +354,25 @@ def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_
 
 
 def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool, unattributed: float = 0.0) -> list[Problem]:
-    """'Most of the revenue' from a segment with less than half of it (or of the customers), or
+    """'Most of the revenue' from a segment with half of it or less (or of the customers), or
     on data that holds no revenue at all (an event log without amounts). A revenue share is of
     the sales that name a customer: where sales naming none (guest orders) bring the segment's
     part of all sales to half or less, 'most of our revenue' is not so either."""
     out = []
     name = stats.get("name") or key
     for m in MOST_OF.finditer(bare):
-        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
+        stat = "pct_customers" if m.group("base").lower() in ("customers", "buyers", "base") else "revenue_share"
+        least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)  # more than half, as every majority check (above, not at)
         share = stats.get(stat)
         own = stats.get("revenue")
         total = own / share if _is_number(own) and _is_number(share) and share > 0 else None  # the sales that name a customer
-        if stat == "revenue_share" and _is_number(share) and share >= 0.5 and unattributed > 0 and _is_number(total) and own / (total + unattributed) <= 0.5:
+        if stat == "revenue_share" and _is_number(share) and share > least and unattributed > 0 and _is_number(total) and own / (total + unattributed) <= least:
             part = own / (total + unattributed)
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {{segmentations.{segmentation}.segments.{key}.revenue_share}} ({share:.1%}) is a share of the sales that name a customer: {{data.dropped_value.no_identity}} of sales named none (guest orders, in no segment), so {name} brought {part:.1%} of all sales, not most; say '{{segmentations.{segmentation}.segments.{key}.revenue_share}} of the sales that name a customer'"))
-        elif _is_number(share) and share < 0.5:
+        elif _is_number(share) and share <= least:
             what = "customers" if stat == "pct_customers" else "revenue"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+            half = "less than half" if share < 0.5 else "no more than half"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, {half}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
         elif stat == "revenue_share" and not revenue:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but this data holds no revenue (data.revenue_total is null: the export had no amounts), so no segment's share of it is known: say what the data does count ({{segmentations.{segmentation}.segments.{key}.pct_customers}} of the customers, their activity), or leave revenue out"))
     return out
