@@ -3038,31 +3038,40 @@ def test_most_of_the_revenue_needs_more_than_half_of_it(runs, share, refused):
         ("champions", "They are the least likely to churn.", False),
         ("champions", "Unlike the Slipping Regulars, the shops most likely to lapse, they keep ordering.", False),
         ("dormant", "The shops most likely to churn.", False),  # the lowest next-period repeat rate
-        ("at_risk", "They are the most at risk.", False),
-        ("loyal", "The shops most likely to churn.", False),  # neither the top rate nor the top rule
+        ("dormant", "They are the least likely to come back.", False),
+        # neither the top rate nor the top rule, but not the lowest either: Dormant came back less
+        ("loyal", "The shops most likely to churn.", True),
+        ("at_risk", "They are the most at risk.", True),  # 36.2% bought again next period, Dormant 8.9%
+        ("needs_attention", "They are the least likely to come back.", True),  # a UCI trial's words, of a segment a third of which came back
+        ("new", "Of all our customers, they are the least likely to buy again.", True),
+        ("new", "They are the least likely to come back if we wait.", False),  # what would happen
     ],
 )
-def test_the_likeliest_to_leave_is_not_the_segment_that_comes_back_most(runs, key, text, refused):
+def test_the_likeliest_to_leave_is_the_segment_that_came_back_least(runs, key, text, refused):
     """'The shops most likely to churn' of Champions, whose next-period repeat rate is the
-    highest: the facts say the opposite, and the lowest segment's rate says who is likeliest."""
+    highest, and 'the least likely to come back' of a segment a third of which came back next
+    period (a UCI trial, where New's rate was lower): only the segment with the lowest
+    next-period repeat rate is the likeliest to leave, and its rate is what the message cites."""
     doc = _append_persona(key, text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
     assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
     if refused:
-        assert "{segmentations.rfm.segments.champions.next_repeat_rate}" in problems[0].message
+        assert f"{{segmentations.rfm.segments.{key}.next_repeat_rate}}" in problems[0].message
         assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
 
 
-def test_the_top_rule_or_the_top_rate_is_not_the_likeliest_to_leave(runs):
-    """Either the top of the rule table or the segment that came back most."""
+def test_a_rate_of_too_few_is_no_rival_for_the_likeliest_to_leave(runs):
+    """The lowest next-period rate decides who is likeliest to leave; one of fewer than 20
+    customers at the check's cutoff (one customer moves it by five points) does not: the
+    lowest rate of enough customers does."""
     facts = facts_of(runs)
-    facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"] = 0.5  # Loyal's 64% now the highest
-    for key in ("champions", "loyal"):
-        doc = _append_persona(key, "The shops most likely to churn.")(reference())
-        problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
-        assert [p.path for p in problems] == [f"segments.{key}.persona"], problems
-    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())
-    assert not [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    seg = facts["segmentations"]["rfm"]
+    lowest = min((k for k, s in seg["segments"].items() if s["count"]), key=lambda k: seg["segments"][k]["next_repeat_rate"])
+    assert lowest == "dormant"
+    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())  # the second lowest
+    assert [p.path for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == ["segments.needs_attention.persona"]
+    next(r for r in seg["validation"]["segments"] if r["segment"] == "dormant")["customers"] = 19
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
 
 
 @pytest.mark.parametrize(

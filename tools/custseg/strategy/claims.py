@@ -254,7 +254,7 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0, held_elsewhere: frozenset[int] = frozenset(), best: str | None = None) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0, held_elsewhere: frozenset[int] = frozenset(), thin: frozenset[str] = frozenset()) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'most of them bought several times' when most bought once (or 'most
     bought only once' when most came back), 'the biggest spenders' from a segment another one
@@ -262,7 +262,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
     data holds amounts; ``unattributed``: sales that named no customer (in no segment);
     ``held_elsewhere``: where cadence claims start that are held to the gap their sentence
-    cites; ``best``: the top of the segmentation's ranking (its rule table's first segment)."""
+    cites; ``thin``: the segments whose next-period rate is of too few customers to rank them by."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -301,7 +301,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
-    out += _likeliest_to_leave(path, bare, key, segmentation, fact_segments or {}, aliases or [], best)
+    out += _likeliest_to_leave(path, bare, key, segmentation, fact_segments or {}, aliases or [], thin)
     return out
 
 
@@ -311,9 +311,11 @@ def _of_another(bare: str, m: re.Match, key: str, aliases: list[tuple[str, str]]
     return any(k != key for _, _, k in named_segments(_sentence_at(bare, m.start()), aliases, capitalized=True))
 
 
-# 'the shops most likely to churn', 'most at risk', 'our likeliest to lapse': said of the segment
+# 'the shops most likely to churn', 'most at risk', 'our likeliest to lapse', 'the least likely to
+# come back': said of the segment
 LIKELIEST_TO_LEAVE = re.compile(
     r"\b(?:most\s+likely|likeliest|most\s+prone)\s+to\s+(?:churn|lapse|leave|cancel|quit|drop\s+off|go\s+quiet|walk\s+away|be\s+lost|stop\s+(?:buying|ordering|paying|shopping|renewing))\b"
+    r"|\bleast\s+likely\s+to\s+(?:come\s+back|return|buy\s+again|order\s+again|reorder|shop\s+again|purchase\s+again|renew|stay)\b"
     r"|\bmost\s+at\s+risk\b|\b(?:highest|biggest|greatest)\s+(?:churn|lapse|attrition)\s+risk\b|\bat\s+(?:the\s+)?(?:highest|greatest)\s+risk\b",
     re.IGNORECASE,
 )
@@ -328,26 +330,27 @@ _CONDITION_AFTER = re.compile(r"[\s,]+(?:when|whenever|if|once|unless|should|dur
 _LEAVING_RATES = ("next_repeat_rate", "repeat_rate")  # who bought again next period; else who ever did
 
 
-def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], best: str | None) -> list[Problem]:
-    """'The shops most likely to churn' of Champions (a trial): the segment that came back most
-    in the next period, or the top of the rule table, is not the likeliest to leave while
-    another came back less."""
+def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], thin: frozenset[str] = frozenset()) -> list[Problem]:
+    """'The shops most likely to churn' of Champions (a trial), 'the least likely to come back'
+    of a segment a third of which came back (another): only the segment that came back least in
+    the next period is the likeliest to leave. A rate of too few customers at the check's cutoff
+    (``thin``) ranks no segment below another."""
     counted = {k: v for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")}
     stat = next((s for s in _LEAVING_RATES if _is_number((counted.get(key) or {}).get(s))), None)
-    rates = {k: v[stat] for k, v in counted.items() if stat and _is_number(v.get(stat))}
+    rates = {k: v[stat] for k, v in counted.items() if stat and _is_number(v.get(stat)) and not (stat == "next_repeat_rate" and k in thin and k != key)}
     if not rates or key not in rates:
         return []
     low = min(rates, key=rates.get)
-    if rates[key] <= rates[low] or (rates[key] < max(rates.values()) and key != best):
+    if rates[key] <= rates[low]:
         return []
     found = [m for m in LIKELIEST_TO_LEAVE.finditer(bare)
              if not _BECOMING_BEFORE.search(_sentence_at(bare[: m.start()], m.start())) and not _CONDITION_AFTER.match(bare, m.end()) and not _COMPARING.search(_sentence_at(bare, m.start())) and not _of_another(bare, m, key, aliases)]
     name, low_name = (fact_segments[k].get("name") or k for k in (key, low))
-    top = "the highest of any segment" if rates[key] == max(rates.values()) else "the top of the rule table"
+    top = "; the highest of any segment" if rates[key] == max(rates.values()) else ""
     what = "bought again in the next period" if stat == "next_repeat_rate" else "bought on more than one day"
     return [
         Problem(path, "claim_contradicts_fact", (
-            f"'{m.group(0)}' but {rates[key]:.1%} of {name} {what} ({{segmentations.{segmentation}.segments.{key}.{stat}}}; {top}) against {rates[low]:.1%} of {low_name} "
+            f"'{m.group(0)}' but {rates[key]:.1%} of {name} {what} ({{segmentations.{segmentation}.segments.{key}.{stat}}}{top}) against {rates[low]:.1%} of {low_name} "
             f"({{segmentations.{segmentation}.segments.{low}.{stat}}}): the facts make {low_name} likelier to lapse; say what could make them leave, not that they are likeliest to"))
         for m in found[:1]
     ]
