@@ -3060,6 +3060,48 @@ def test_the_likeliest_to_leave_is_the_segment_that_came_back_least(runs, key, t
         assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
 
 
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        ("segments.at_risk.persona", "They are gone for good.", True),  # 36.2% bought again next period
+        ("segments.dormant.persona", "Dormant shoppers are lost for good.", True),  # 8.9%: one in eleven came back
+        ("segments.dormant.persona", "They will never come back.", True),
+        ("segments.needs_attention.persona", "Most of them are lost forever.", True),
+        ("segments.at_risk.persona", "They won't ever return.", True),
+        # a UCI trial's hunch evidence, of a Dormant segment a third of which came back next period
+        ("hypotheses[0].evidence", "The Slipping Regulars are lost for good: only {segmentations.rfm.segments.at_risk.avg_purchase_days} purchase days each.", True),
+        # an aim, a risk, a denial, the user's words: no claim
+        ("segments.at_risk.goal", "Win them back before they are gone for good.", False),
+        ("segments.at_risk.persona", "Left alone, they may be lost for good.", False),
+        ("segments.at_risk.persona", "If we do nothing they will never come back.", False),
+        ("segments.at_risk.persona", "They are not gone for good: {segmentations.rfm.segments.at_risk.next_repeat_rate} bought again next period.", False),
+        ("segments.at_risk.persona", "You told us they are gone for good.", False),
+        ("segments.at_risk.persona", "Unlike the Champions, who are never lost for good, they drift.", False),
+    ],
+)
+def test_gone_for_good_of_a_segment_that_came_back(runs, path, text, refused):
+    """'Gone for good' of a Dormant segment of which 33.2% bought again in the next period (a
+    UCI trial): the next-period check says a third came back. Above one in twenty, 'gone for
+    good', 'lost forever' or 'will never come back' is refused, naming the rate to cite."""
+    doc = (_append_persona(path.split(".")[1], text) if path.endswith(".persona") else _set(path, text))(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact" and p.path == path]
+    assert bool(problems) == refused, problems
+    if refused:
+        key = "at_risk" if path.startswith("hypotheses") else path.split(".")[1]
+        assert f"{{segmentations.rfm.segments.{key}.next_repeat_rate}}" in problems[0].message and "bought again in the next period" in problems[0].message
+
+
+def test_gone_for_good_stands_where_hardly_anyone_came_back(runs):
+    """The true counterpart: at one in twenty or fewer back next period, 'gone for good' may stand."""
+    facts = facts_of(runs)
+    doc = _append_persona("dormant", "They are gone for good.")(reference())
+    assert [p.path for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == ["segments.dormant.persona"]
+    facts["segmentations"]["rfm"]["segments"]["dormant"]["next_repeat_rate"] = 0.04
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+    facts["segmentations"]["rfm"]["segments"]["dormant"]["next_repeat_rate"] = None  # no next-period check: nothing to hold it to
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+
+
 def test_a_rate_of_too_few_is_no_rival_for_the_likeliest_to_leave(runs):
     """The lowest next-period rate decides who is likeliest to leave; one of fewer than 20
     customers at the check's cutoff (one customer moves it by five points) does not: the

@@ -56,6 +56,19 @@ _PAST_OR_AIM = re.compile(
     r"|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew|restock|stock\s+up|top\s+up|replenish))\b",
     re.IGNORECASE,
 )
+# 'gone for good', 'lost forever', 'they will never come back': nobody of the segment returns
+_BACK = r"(?:come\s+back|return|buy\s+again|order\s+again|reorder|shop\s+again|purchase\s+again)"
+GONE_FOR_GOOD = re.compile(
+    r"\b(?:gone|lost|left|lapsed|churned)\s+(?:us\s+)?(?:for\s+good|for\s*ever|permanently|for\s+keeps)\b"
+    rf"|\b(?:will|'ll|would)\s+never\s+(?:ever\s+)?{_BACK}\b|\b(?:won't|will\s+not)\s+(?:ever\s+)?{_BACK}\b|\bnever\s+coming\s+back\b"
+    r"|\b(?:a\s+)?lost\s+causes?\b|\bbeyond\s+(?:saving|rescue|recovery)\b",
+    re.IGNORECASE,
+)
+# A risk or an aim, not a claim: 'before they are gone for good', 'they may be lost forever', 'if we wait they will never come back'
+_RISK_BEFORE = re.compile(r"\b(?:before|if|unless|until|otherwise|else|lest|or|could|might|may|risk\w*|danger|prevent\w*|avoid\w*|stop\w*|so\s+that|let)\b", re.IGNORECASE)
+GONE_MAX_RATE = 0.05  # more than one in twenty back in the next period: not gone for good
+
+
 # 'comes back within a week', 'most reorder within a month': how soon customers buy again
 _WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
 WITHIN_CLAIM = re.compile(
@@ -246,6 +259,7 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
+    out += _gone_claims(path, bare, key, stats, segmentation, aliases)
     repeat = stats.get("repeat_rate")
     if repeat == 0 and stats.get("count") and not activity:
         out += [
@@ -254,6 +268,25 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _NEGATION.search(m.group(0)) and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _COUNTED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     return out
+
+
+def _gone_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Gone for good' of a Dormant segment a third of which bought again in the next period (a
+    UCI trial): the next-period check says they came back. Said as a risk ('before they are
+    gone for good'), denied or the user's, it stands; so it does at one in twenty back or fewer."""
+    rate = stats.get("next_repeat_rate")
+    if not _is_number(rate) or rate <= GONE_MAX_RATE:
+        return []
+    name = stats.get("name") or key
+    fact = f"{{segmentations.{segmentation}.segments.{key}.next_repeat_rate}}"
+    for m in GONE_FOR_GOOD.finditer(bare):
+        start, _ = _sentence_span(bare, m.start())
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _RISK_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(_sentence_at(bare, m.start())) or _about_another(_sentence_at(bare, m.start()), key, aliases):
+            continue
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{m.group(0)}' but {rate:.1%} of {name} bought again in the next period ({fact}): they are not gone; "
+            f"say how many came back ('{fact} of them bought again in the next period'), or that they are quiet now, not lost"))]
+    return []
 
 
 def _within_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool) -> list[Problem]:
