@@ -577,6 +577,14 @@ BROKEN_FACTS.append(
         ("segments.loyal.persona", "Their subscriptions last longer.", True),
         ("segments.loyal.persona", "Many of them will cancel after the first month.", True),
         ("segments.loyal.persona", "They are likely to churn.", True),
+        # churn in other words, passed on 22 days (a UCI trial's 'lower churn'): the same check as 'they stay longer'
+        ("segments.loyal.persona", "They show lower churn than the rest.", True),
+        ("segments.loyal.persona", "Their churn is lower than the First-Timers'.", True),
+        ("segments.loyal.persona", "They have a low churn rate.", True),
+        ("segments.loyal.persona", "They rarely churn.", True),
+        ("segments.loyal.goal", "Lower churn among them.", False),  # an instruction
+        ("segments.loyal.goal", "Aim to lower churn among them.", False),
+        ("segments.loyal.persona", "Whether their churn is lower, three weeks of orders cannot tell.", False),
         ("segments.loyal.persona", "We cannot tell yet whether they stay longer.", False),
         ("segments.loyal.persona", "Three weeks of orders cannot show that they stay longer.", False),
         ("segments.loyal.persona", "Do they stay longer?", False),

@@ -337,6 +337,10 @@ RETENTION_CLAIM = re.compile(
     r"|\b(?:come|comes|came|return|returns|returned|buy|buys|order|orders|reorder|reorders|renew|renews)\s+(?:back\s+)?(?:again\s+)?(?:every|each)\s+(?:quarter|season|year)\b"
     r"|\b(?:quarter|season)\s+after\s+(?:quarter|season)\b"
     r"|\b(?:churn|churns|lapse|lapses|cancel|cancels)\s+less\b|\b(?:high|higher|strong|stronger|better)\s+retention\b"
+    # 'they show lower churn', 'their churn is lower', 'a low churn rate', 'they rarely churn' (a UCI trial's words)
+    r"|\b(?:low|lower|little|less|reduced)\s+(?:churn|attrition|cancell?ations?)\b"
+    r"|\b(?:churn|attrition)(?:\s+rates?)?\s+(?:is|are|was|stays?|remains?)\s+(?:(?:much|far|a\s+lot|very)\s+)?(?:low|lower)\b"
+    r"|\b(?:rarely|seldom|hardly(?:\s+ever)?)\s+(?:churn|cancel|lapse|leave)\b"
     rf"|\b(?:(?:less|more|most|least)\s+)?(?:un)?likely\s+to\s+(?:{_LEAVE}|renew|stay)\b|\b(?:about|going|set|bound|ready)\s+to\s+{_LEAVE}\b"
     rf"|\b(?:they|most|many|all|half|some|who|{_THEM})\s+will\s+(?:probably\s+|likely\s+|soon\s+|all\s+|mostly\s+)?{_LEAVE}\b",
     re.IGNORECASE,
@@ -349,7 +353,7 @@ _ASKED_BEFORE = re.compile(
 )
 # An instruction that opens a sentence or clause: 'Keep them subscribed longer.', 'Goal: retain them better'
 _INSTRUCTION_AT = re.compile(r"(?:^|[:\u2013\u2014]\s*|\s-\s*)$")
-_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last)\b", re.IGNORECASE)
+_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last|lower|reduce|cut)\b", re.IGNORECASE)
 # Whom a step is for, not what they are: 'call anyone who is about to cancel', 'those most likely to churn first'
 _WHOEVER_BEFORE = re.compile(
     r"\b(?:anyone|anybody|whoever|someone|those|the\s+ones|(?:any|a|each)\s+(?:client|customer|member|subscriber)|(?:clients|customers|members|subscribers)\s+who)"
