@@ -1605,6 +1605,45 @@ def test_counts_of_people_in_words_are_figures_like_digits(runs, text, figure):
     assert f"'{figure}' is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.count}" in p.message
 
 
+@pytest.mark.parametrize(
+    "text, figure",
+    [
+        ("About a fifth of our shops are in this group.", "About a fifth"),  # a UCI trial's, passed
+        ("A third of our customers sit here.", "A third of"),
+        ("One in five of them reorders.", "One in five"),
+        ("Roughly two fifths came back.", "Roughly two fifths"),
+        ("A tenth of our customers are here.", "A tenth of"),
+        ("One quarter of the shops reorder.", "One quarter of"),
+        ("Nearly a quarter of them are abroad.", "Nearly a quarter"),
+    ],
+)
+def test_shares_in_fraction_words_are_figures_like_digits(runs, text, figure):
+    """'about a fifth of our shops' is the figure '20% of our shops' is: a share to cite."""
+    doc = _append_persona("needs_attention", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}" in p.message and "is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.pct_customers}" in p.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They buy most in the first half of the year.",
+        "Sales dip in the second half of the year.",
+        "We review the plan once a quarter.",
+        "They come back within a quarter of their first order.",
+        "A quarter later, send a reminder.",
+        "Check the list every quarter and in the last quarter of the year.",
+        "In the fourth quarter of the year they stock up.",
+        "Their third order matters most; a fifth order makes them regulars.",
+        "Offer half price on the second order.",
+    ],
+)
+def test_calendar_quarters_halves_of_the_year_and_ordinals_are_not_figures(runs, text):
+    """The true counterpart: a calendar quarter, a half of the year and an ordinal are no shares."""
+    doc = _append_persona("needs_attention", text)(reference())
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
+
+
 def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc = reference()
     doc["segments"]["champions"]["persona"] += (
