@@ -3730,6 +3730,35 @@ def test_a_share_is_of_its_own_base(runs, text, refused):
         assert f"cite {{segmentations.rfm.segments.at_risk.{refused}}}" in problems[0].message
 
 
+D = "segmentations.rfm.segments.dormant"
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        (f"Their orders average {{{D}.avg_value}}.", "aov"),  # a UCI trial's: spend per customer told as per order
+        (f"Their average order is {{{D}.avg_value}}.", "aov"),
+        (f"An average basket of {{{D}.avg_value}}.", "aov"),
+        (f"They spend {{{D}.avg_value}} per order.", "aov"),
+        (f"Orders come to about {{{D}.avg_value}} a basket.", "aov"),
+        (f"They spend {{{D}.aov}} per customer.", "avg_value"),  # the other way round
+        # the true counterparts
+        (f"Their orders average {{{D}.aov}}.", None),
+        (f"They spent {{{D}.avg_value}} each over all their orders.", None),
+        (f"Each spent {{{D}.avg_value}} in all, in orders of {{{D}.aov}} on average.", None),
+        (f"They spend {{{D}.aov}} per order.", None),
+    ],
+)
+def test_spend_per_customer_is_not_an_order_average(runs, text, refused):
+    """avg_value is what a customer spent over all their orders, aov what an order averages:
+    the words beside the reference say which the text reads it as."""
+    doc = _append_persona("dormant", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch" and p.path == "segments.dormant.persona"]
+    assert [p.path for p in problems] == (["segments.dormant.persona"] if refused else []), problems
+    if refused:
+        assert f"cite {{{D}.{refused}}}" in problems[0].message
+
+
 def test_claims_on_usage_groups_are_held_against_their_activity(runs):
     """A usage group's recency is days since any event: 'stopped visiting many months ago' of
     users last active a median 43 days ago is refused in words of activity (skill trial), and

@@ -601,6 +601,40 @@ _AGO = re.compile(r"\s+(?:days?\s+)?ago\b", re.IGNORECASE)
 _GAPS = ("median_gap_days",)
 
 
+# Spend per customer (avg_value: all their orders together) read as an order's average, and the
+# reverse: 'their orders average {...avg_value}' (a UCI trial), '{...avg_value} per order', '{...aov} per customer'
+_ORDER = r"(?:orders?|baskets?|carts?|checkouts?|purchases?|transactions?)"
+_HEDGED = r"(?:(?:about|around|roughly|some|nearly|almost|just\s+(?:over|under)|an\s+average\s+of|on\s+average)\s+)*"
+_PER_ORDER_BEFORE = re.compile(
+    rf"(?:\b{_ORDER}\s+(?:that\s+|which\s+)?(?:average|averages|averaged|averaging|come\s+to|came\s+to|are\s+worth|were\s+worth|worth|of|at|total|totalled|run\s+at)"
+    rf"|\baverage\s+{_ORDER}(?:\s+(?:value|size|total|amount|spend))?(?:\s+(?:is|was|of|at|sits\s+at|stands\s+at|comes\s+to|:))?"
+    rf"|\b(?:aov|order\s+value|basket\s+(?:size|value))(?:\s+(?:is|was|of|at|:))?)\s+{_HEDGED}$",
+    re.IGNORECASE,
+)
+_PER_ORDER_AFTER = re.compile(rf"\s+(?:per|an?|each|every)\s+{_ORDER}\b", re.IGNORECASE)
+_PER_CUSTOMER_AFTER = re.compile(r"\s+(?:per|an?|each|every)\s+(?:customer|head|shop|account|client|buyer|person)\b|\s+(?:in\s+all|all\s+told)\b", re.IGNORECASE)
+# fact -> (the words that read it as the other, what it is, what it is read as, the fact for that)
+_PER_BASES = {
+    "avg_value": ((_PER_ORDER_BEFORE, _PER_ORDER_AFTER), "spend per customer, over all their orders together", "an order's average", "aov"),
+    "aov": ((None, _PER_CUSTOMER_AFTER), "what an order averages", "spend per customer", "avg_value"),
+}
+
+
+def _per_order_or_customer(path: str, text: str, m: re.Match, keys: dict) -> list[Problem]:
+    """'Their orders average {...avg_value}': spend per customer read as per order (or an order's
+    average, aov, read as per customer); the words right before or after the reference say so."""
+    owner, _, stat = m.group(1).rpartition(".")
+    base = _PER_BASES.get(stat) if m.group(1) in keys else None
+    if not base:
+        return []
+    (before, after), what, read_as, instead = base
+    said = (before.search(text[: m.start()]) if before else None) or after.match(text, m.end())
+    if not said:
+        return []
+    cite = f"{{{owner}.{instead}}}" if f"{owner}.{instead}" in keys else instead
+    return [Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is {what}, but '{said.group(0).strip()}' reads it as {read_as}: cite {cite} for that")]
+
+
 # A rate read as the chance of leaving: '{...repeat_rate} likely to churn', 'a churn risk of {...}'
 _CHURN_AFTER = re.compile(r"\s+(?:(?:more|less)\s+)?likely\s+to\s+(?:churn|leave|cancel|lapse|quit|drop\s+off|stop\s+(?:buying|paying|renewing)|unsubscribe)\b|\s+(?:churn|attrition)\b", re.IGNORECASE)
 _CHURN_BEFORE = re.compile(
@@ -630,7 +664,8 @@ def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:
 def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
     """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
     pct_customers one of customers; the words after the reference name the other base. And
-    'last seen {...median_gap_days} ago': the gap between purchases is not the time since the last."""
+    'last seen {...median_gap_days} ago': the gap between purchases is not the time since the last;
+    'their orders average {...avg_value}': spend per customer is not an order's average (aov)."""
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner, _, stat = m.group(1).rpartition(".")
@@ -642,6 +677,8 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
             since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
+        else:
+            out += _per_order_or_customer(path, text, m, keys)
     return out + _churn_readings(path, text, keys)
 
 
