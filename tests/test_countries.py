@@ -283,3 +283,84 @@ def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_fa
     assert [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == []
     doc["hypotheses"][0]["evidence"] = "Most of them are abroad and reorder less: {data.countries.abroad.repeat_rate}."  # a rate, not how many are abroad
     assert [p.code for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == ["claim_not_in_data"]
+
+
+def _text_problems(facts: dict, path: str, text: str) -> list[tuple[str, str]]:
+    """The claim problems of one text of the European reference plan, with ``text`` appended
+    (a persona or a goal) or set (a hunch's evidence, a pathway's outcome)."""
+    import re
+
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    doc["hypotheses"] = [{"hunch": "Overseas shops reorder less", "verdict": "partly holds", "evidence": "{data.countries.abroad.repeat_rate} of customers abroad bought again."}]
+    seg = re.match(r"segments\.(\w+)\.(\w+)$", path)
+    if seg:
+        doc["segments"][seg.group(1)][seg.group(2)] += " " + text
+    elif path.startswith("hypotheses"):
+        doc["hypotheses"][0]["evidence"] = text
+    else:
+        doc["pathways"][0]["expected_outcome"] = text
+    return [(p.code, p.message) for p in validate(doc, facts) if p.path == path and p.code in ("claim_not_in_data", "claim_contradicts_fact")]
+
+
+FR, DE, ES = "{data.countries.top.fr.repeat_rate}", "{data.countries.top.de.repeat_rate}", "{data.countries.top.es.repeat_rate}"  # 34.9%, 30.7% (home), 27.3%
+
+
+@pytest.mark.parametrize(("path", "text", "code"), [
+    # a UCI trial's: the first country's cited rate is the higher, the words say lower
+    ("segments.loyal.persona", f"French shops reorder less often than German shops ({FR} against {DE}).", "claim_contradicts_fact"),
+    ("hypotheses[0].evidence", f"It does not hold: French shops reorder less often than German shops ({FR} against {DE}).", "claim_contradicts_fact"),
+    ("pathways[0].expected_outcome", f"French shops reorder less often than German ones ({FR} vs {DE}), so lead with them.", "claim_contradicts_fact"),  # any text
+    ("segments.loyal.persona", "Shops abroad come back less often than those at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", "claim_contradicts_fact"),
+    ("segments.loyal.persona", f"Spanish shops ({ES}) reorder more than German ones ({DE}).", "claim_contradicts_fact"),  # 'than' between: as for products
+    # the true counterparts
+    ("segments.loyal.persona", f"French shops reorder more often than German shops ({FR} against {DE}).", None),
+    ("hypotheses[0].evidence", f"It does not hold: French shops reorder more often than German shops ({FR} against {DE}).", None),
+    ("segments.loyal.persona", "Shops abroad come back a little more often than those at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", None),
+    ("segments.loyal.persona", f"Spanish shops ({ES}) reorder less than German ones ({DE}).", None),
+    ("segments.loyal.persona", "Overseas buyers come back about as often: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate} at home.", None),
+])
+def test_two_country_rates_compared_the_wrong_way_round(example_facts, path, text, code):
+    """Two cited country figures of one kind compared as the figures do not: the reading of
+    products' comparisons (directions.py), in any text."""
+    facts = example_facts["european_orders"]
+    rates = {r["key"]: r["repeat_rate"] for r in facts["data"]["countries"]["top"]}
+    assert rates["fr"] > rates["de"] > rates["es"] and facts["data"]["countries"]["abroad"]["repeat_rate"] > facts["data"]["countries"]["home"]["repeat_rate"]
+    found = _text_problems(facts, path, text)
+    assert [c for c, _ in found] == ([code] if code else []), found
+    if code:
+        assert "which say the opposite: say how the two figures compare as they are" in found[0][1]
+
+
+@pytest.mark.parametrize(("path", "text", "code"), [
+    # a UCI trial's evidence: 'so' read as a plan step let it pass
+    ("hypotheses[0].evidence", "It holds, so German shops reorder less than French ones.", "claim_not_in_data"),
+    ("segments.loyal.persona", "So German shops reorder less than French ones.", "claim_not_in_data"),
+    ("segments.loyal.persona", "Germany reorders less than France.", "claim_not_in_data"),  # the country itself as the subject
+    ("segments.loyal.persona", "The French reorder more than the Germans.", "claim_not_in_data"),
+    ("segments.loyal.persona", "Overseas, shops reorder less.", "claim_not_in_data"),
+    ("hypotheses[0].evidence", "We can see that German shops reorder less than French ones.", "claim_not_in_data"),
+    # the true counterparts: cited, the user's, an aim
+    ("hypotheses[0].evidence", f"It holds, so German shops reorder less than French ones: {DE} against {FR}.", None),
+    ("segments.loyal.persona", "You told us German shops reorder less.", None),
+    ("segments.loyal.goal", "Free carriage so that German shops reorder more often.", None),
+    ("segments.loyal.offers", "Free carriage, so overseas shops order more often.", None),
+    ("segments.loyal.persona", "They reorder less often than the Champions.", None),  # no place
+])
+def test_a_comparison_by_place_must_cite_a_country_fact(example_facts, path, text, code):
+    """'German shops reorder less than UK ones' with no country fact cited passed in a trial's
+    evidence ('so' before it read as a step of the plan) and as 'Germany reorders less': a claim
+    comparing customers by where they are cites the country figures that show it."""
+    found = _text_problems(example_facts["european_orders"], path, text)
+    assert [c for c, _ in found] == ([code] if code else []), found
+    if code:  # the figures to cite: of the place named that is not home (DE), against home's
+        other = "{data.countries.abroad.repeat_rate}" if "Overseas" in text else "{data.countries.top.fr.repeat_rate}"
+        assert f"e.g. {other} against {{data.countries.home.repeat_rate}}" in found[0][1], found
+
+
+def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_facts):
+    """Without country facts (every customer in the US), the comparison is a claim the data does not hold."""
+    facts = example_facts["shopify_orders_export"]
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["segments"]["loyal"]["persona"] += " German shops reorder less than French ones."
+    found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
+    assert len(found) == 1 and "the facts hold no customers by country (every customer placed is in US" in found[0].message
