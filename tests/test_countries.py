@@ -364,3 +364,36 @@ def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_
     doc["segments"]["loyal"]["persona"] += " German shops reorder less than French ones."
     found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
     assert len(found) == 1 and "the facts hold no customers by country (every customer placed is in US" in found[0].message
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    ("They are based in London and the South East.", True),  # a UCI trial's persona: refused, but told 'no business type or size'
+    ("Most of them are based in Leeds.", True),  # any place after 'based in' that is no country
+    ("They are mostly in the South East.", True),
+    ("Mostly London shops and Paris boutiques.", True),
+    ("Shops in Manchester reorder more often.", True),
+    ("Their shops sit in the Midlands.", True),
+    ("Most of them trade in big cities.", True),
+    # the true counterparts: the user's word, the user's own place, the plan's step, a country cited
+    ("You told us they are based in London.", False),
+    ("We are a small business based in Leeds.", False),
+    ("Invite them to our London showroom.", False),
+    ("Run a pop-up in Paris for them.", False),
+    ("They are based in France ({segmentations.rfm.segments.loyal.countries.top.fr.share}).", False),  # was refused as a business type
+    ("Most are in the north of the range.", False),
+])
+def test_a_region_or_city_is_not_in_the_data(example_facts, text, refused):
+    """'Based in London and the South East' (a UCI trial) was refused as a business type, with
+    the country facts named for where they are: the facts hold countries, no region or city, so a
+    region or a city is a claim the data does not hold, whatever the country facts say."""
+    found = _text_problems(example_facts["european_orders"], "segments.loyal.persona", text)
+    assert [c for c, _ in found] == (["claim_not_in_data"] if refused else []), found
+    if refused:
+        assert "the facts hold customers by country only (data.countries) and name no region, city or country called " in found[0][1]
+
+
+def test_a_region_without_country_facts_is_not_in_the_data(example_facts):
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["segments"]["loyal"]["persona"] += " They are based in London and the South East."
+    (found,) = [p for p in validate(doc, example_facts["shopify_orders_export"]) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
+    assert "the facts hold no customers by region or city, nor by country (every customer placed is in US" in found.message

@@ -7,6 +7,12 @@ about customers at home, abroad, overseas or in a named country stands only in a
 cites a country fact; without country facts it is a claim the data does not hold. "Most", "nearly
 all" or "none" of them abroad (at home, in a country) is held to the share the sentence cites, as
 product_claims holds a product's buyers.
+
+A UCI trial passed "German shops reorder less often than UK shops ({...germany.repeat_rate} against
+{...united-kingdom.repeat_rate})" with the German rate the higher, "so German shops reorder less
+than UK ones" citing nothing, and "based in London and the South East": two country figures are
+held to the direction the sentence says (directions.py, as products' are), a comparison by place
+cites a country fact, and a region or a city, which no fact holds, is refused in any text.
 """
 
 from __future__ import annotations
@@ -145,6 +151,31 @@ def place_words(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"\b(?:{'|'.join([_AWAY, _HOME, _NAMES, *words])}|(?:{_PEOPLE})s?)\b|\b(?-i:{'|'.join([_CODES, *codes])})(?!\w)", re.IGNORECASE)
 
 
+# Regions and cities: the facts hold countries at most, so 'based in London and the South East' (a
+# UCI trial's persona) or 'London shops' is a claim the data does not hold. Regions and the larger
+# cities by name (written with a capital), a few words for places within a country, and after
+# 'based in' or 'located in' any name with a capital that is no country.
+_REGION = (
+    r"(?-i:(?:the\s+)?(?:North|South|East|West|North[-\s]?East|North[-\s]?West|South[-\s]?East|South[-\s]?West|Midlands|East\s+Midlands|West\s+Midlands"
+    r"|Home\s+Counties|West\s+Country|East\s+Anglia|Highlands|Lowlands|Midwest|East\s+Coast|West\s+Coast|Bay\s+Area|Ruhr|Bavaria|Randstad|Flanders|Wallonia"
+    r"|Lombardy|Tuscany|Catalonia|Andalusia|Provence|Brittany|Normandy)(?![\w-])"
+    r"|(?:London|Manchester|Birmingham|Leeds|Glasgow|Edinburgh|Bristol|Liverpool|Sheffield|Newcastle|Nottingham|Leicester|Cardiff|Belfast|Brighton|Oxford|Cambridge|York|Bath"
+    r"|Dublin|Cork|Paris|Lyon|Marseille|Berlin|Munich|Hamburg|Cologne|Frankfurt|Madrid|Barcelona|Rome|Milan|Amsterdam|Rotterdam|Brussels|Antwerp|Vienna|Zurich|Geneva"
+    r"|Stockholm|Copenhagen|Oslo|Helsinki|Lisbon|Porto|Warsaw|Prague|Athens|New\s+York|Los\s+Angeles|Chicago|San\s+Francisco|Boston|Seattle|Toronto|Vancouver|Montreal"
+    r"|Sydney|Melbourne|Auckland|Tokyo)(?![\w-]))"
+    r"|(?:big|major|large|small)\s+(?:cities|towns)|the\s+(?:capital|countryside|suburbs)|city\s+cent(?:re|er)s"
+)
+REGION_CLAIM = re.compile(
+    rf"\b(?:based|located|situated|headquartered|concentrated|clustered)\s+(?:(?:mostly|mainly|largely|chiefly|all)\s+)?(?:in|around|across|near|outside)\s+(?P<a>{_REGION}|(?-i:(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*))"
+    rf"|\b(?:are|were|'re|is|sit|sits|live|lives|trade|trades|operate|operates)\s+(?:{_HOW_MANY}\s+)?(?:in|around|across|near)\s+(?P<b>{_REGION})"
+    rf"|(?P<c>{_REGION})(?:-based)?\s+{_WHO}\b|(?P<d>{_REGION})(?:-based)?\s+(?:boutiques|businesses|gift\s+shops)\b"
+    rf"|\b{_WHO}\s+(?:based\s+|located\s+)?(?:in|from|around|across)\s+(?P<e>{_REGION})",
+    re.IGNORECASE,
+)
+# The user's own business, not its customers: 'we are a small business based in Leeds'
+_OURS_BEFORE = re.compile(r"\b(?:we|we're|our|us|i|i'm|my)\b[^,;:]*$", re.IGNORECASE)
+
+
 def _plan_step(path: str, before: str) -> bool:
     """Whether the words before a claim make it a step of the plan ('offer free shipping to
     overseas customers'), not a claim; in a persona or evidence 'so' and 'we can see' conclude."""
@@ -164,10 +195,34 @@ def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Proble
     said_of_customers = bool(_SAID_OF_CUSTOMERS.search(path))
     for sentence in SENTENCE_END.split(text):
         bare = PLACEHOLDER.sub(lambda x: "\u00a7" * len(x.group(0)), sentence)
-        found = (_compared_by_place(path, sentence, bare, facts, data, names) or _said_where(path, sentence, bare, facts, data, claim, keys)) if said_of_customers else []
+        found = _region_claim(path, sentence, bare, facts, data, names)
+        found = found or ((_compared_by_place(path, sentence, bare, facts, data, names) or _said_where(path, sentence, bare, facts, data, claim, keys)) if said_of_customers else [])
         found = found or _opposite_rates(path, sentence, keys)
         if found:  # one claim, one problem
             return found
+    return []
+
+
+def _region_claim(path: str, sentence: str, bare: str, facts: dict, data, names: tuple[str, ...]) -> list[Problem]:
+    """'Based in London and the South East', 'London shops', 'shops in Manchester': a region or a
+    city, which no fact holds (data.countries holds countries at most), in any text; not the
+    user's own place, their word, or a step of the plan ('run a pop-up in Paris for them')."""
+    countries = place_words(names)
+    for m in REGION_CLAIM.finditer(bare):
+        place = " ".join(next(g for g in m.groups() if g).split())
+        if countries.fullmatch(re.sub(r"^the\s+", "", place, flags=re.IGNORECASE)) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]):
+            continue  # a country: country_claims' own
+        if _plan_step(path, bare[: m.start()]) or _OURS_BEFORE.search(bare[: m.start()]):
+            continue
+        start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
+        said = sentence[start:m.end()].strip()
+        if isinstance(data, dict):
+            where = "say where they are by country with the country facts ({data.countries.top.<country key>.customers_share}, each segment's countries.top), "
+            why = f"the facts hold customers by country only (data.countries) and name no region, city or country called {place}"
+        else:
+            where = ""
+            why = f"the facts hold no customers by region or city, nor by country ({((facts.get('unavailable') or {}).get('countries') or 'the export names no country').rstrip('.')})"
+        return [Problem(path, "claim_not_in_data", f"'{said}': {why}, so nothing says they are there; {where}leave it out, or give it as the user's own observation ('you told us ...')")]
     return []
 
 

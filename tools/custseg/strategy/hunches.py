@@ -138,11 +138,12 @@ ACQUISITION_CLAIM = re.compile(
     rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in|signed)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via|at)\s+{_WHICH}{_SOURCE}\b",
     re.IGNORECASE,
 )
-# What customers are: the facts hold no business type, size or location. 'They are almost all UK
-# high-street shops' (a trial); 'based in London'. Naming whom the plan targets is no claim.
+# What customers are: the facts hold no business type or size. 'They are almost all UK high-street
+# shops' (a trial). Naming whom the plan targets is no claim. Where they are ('based in London',
+# 'German shops') is country_claims' part: the facts may hold countries, never regions or cities.
 _PLACE = (
     r"(?:uk|u\.k\.|british|english|scottish|welsh|irish|us|u\.s\.|american|canadian|australian|european|eu|german|french|dutch|spanish|italian|nordic"
-    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|london|northern|southern)"
+    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|northern|southern)"
 )
 _KIND = (
     r"(?:independent|indie|chain|online|online-only|bricks-and-mortar|brick-and-mortar|corner|gift|garden|department|farm|museum|concept|family-run|family"
@@ -152,9 +153,7 @@ _BUSINESS = r"(?:shops|stores|boutiques|retailers|stockists|businesses|companies
 _AS_MOST = r"(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|all|typically|usually|often|overwhelmingly)"
 WHO_THEY_ARE_CLAIM = re.compile(
     rf"(?:\b(?:are|were)|'re)\s+(?:{_AS_MOST}\s+)?(?:(?:of\s+them\s+)?{_AS_MOST}\s+)?(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    # said of them, not of the user: 'we are based in Leeds'
-    rf"|\b(?:they|most(?:\s+of\s+them)?|(?:almost|nearly)\s+all(?:\s+of\s+them)?|many(?:\s+of\s+them)?|the\s+majority|these\s+\w+)\s+(?:are|were)\s+(?:{_AS_MOST}\s+)?(?:based|located|situated|headquartered)\s+(?:in|across|around|outside)\s+(?:the\s+)?(?:uk|u\.k\.|us|u\.s\.|usa|eu|europe|england|scotland|wales|ireland|london|(?-i:[A-Z][a-z]+))\b",
+    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b",
     re.IGNORECASE,
 )
 # 'let them pay with Klarna', 'help more people find us on Instagram': a plan's step, not a claim
