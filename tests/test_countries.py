@@ -397,3 +397,55 @@ def test_a_region_without_country_facts_is_not_in_the_data(example_facts):
     doc["segments"]["loyal"]["persona"] += " They are based in London and the South East."
     (found,) = [p for p in validate(doc, example_facts["shopify_orders_export"]) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
     assert "the facts hold no customers by region or city, nor by country (every customer placed is in US" in found.message
+
+
+@pytest.fixture(scope="module")
+def uci_facts(tmp_path_factory) -> dict:
+    """Facts of the UCI Online Retail sample (skipped without the real exports, as ``realdata``)."""
+    from custseg.cli.main import main
+    from tests.conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        pytest.skip(f"real-export corpus not found at {REALDATA}")
+    out = tmp_path_factory.mktemp("uci") / "run"
+    assert main(["run", str(REALDATA / "transactions_online_retail" / "online_retail_sample.csv"), "--out", str(out), "--no-charts"]) == 0
+    return json.loads((out / "facts.json").read_text())
+
+
+UK, GERMANY = "{data.countries.top.united-kingdom.repeat_rate}", "{data.countries.top.germany.repeat_rate}"
+DORMANT = "segmentations.rfm.segments.dormant"
+
+
+@pytest.mark.parametrize(("path", "text", "code", "said"), [
+    ("segments.dormant.persona", f"German shops reorder less often than UK shops ({GERMANY} against {UK}).", "claim_contradicts_fact", "which say the opposite"),
+    ("hypotheses[0].evidence", "It holds, so German shops reorder less than UK ones.", "claim_not_in_data", "{data.countries.top.germany.repeat_rate} against {data.countries.home.repeat_rate}"),
+    ("segments.dormant.persona", "Dormant shops are gone for good.", "claim_contradicts_fact", f"{{{DORMANT}.next_repeat_rate}}"),
+    ("segments.dormant.persona", "They are the least likely to come back.", "claim_contradicts_fact", "{segmentations.rfm.segments.new.next_repeat_rate}"),
+    ("segments.dormant.persona", "They are based in London and the South East.", "claim_not_in_data", "name no region, city or country called London"),
+    ("segments.dormant.persona", "About a fifth of our shops are here.", "figure_in_text", "'About a fifth' is a figure written in words"),
+    ("segments.dormant.persona", f"Their orders average {{{DORMANT}.avg_value}}.", "fact_unit_mismatch", f"cite {{{DORMANT}.aov}}"),
+    # the true counterparts
+    ("segments.dormant.persona", f"German shops reorder more often than UK shops ({GERMANY} against {UK}).", None, None),
+    ("segments.dormant.persona", f"{{{DORMANT}.next_repeat_rate}} of them bought again in the next period.", None, None),
+    ("segments.dormant.persona", f"Their orders average {{{DORMANT}.aov}}.", None, None),
+])
+def test_the_online_retail_trials_claims(uci_facts, path, text, code, said):
+    """The UK gift wholesaler's trial (UCI Online Retail sample): the claims check.py passed,
+    refused on its own facts, and what it should have written instead, passed."""
+    data = uci_facts["data"]["countries"]
+    rates = {r["key"]: r["repeat_rate"] for r in data["top"]}
+    seg = uci_facts["segmentations"]["rfm"]["segments"]
+    assert rates["germany"] > rates["united-kingdom"] and data["home"]["key"] == "united-kingdom"
+    assert seg["dormant"]["next_repeat_rate"] > 0.3 and min(seg, key=lambda k: seg[k]["next_repeat_rate"]) == "new"
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    doc["hypotheses"] = [{"hunch": "Overseas shops reorder less", "verdict": "partly holds", "evidence": "{data.countries.abroad.repeat_rate} of shops abroad bought again."}]
+    before = {(p.path, p.message) for p in validate(doc, uci_facts)}
+    if path.startswith("hypotheses"):
+        doc["hypotheses"][0]["evidence"] = text
+    else:
+        doc["segments"]["dormant"]["persona"] += " " + text
+    codes = ("claim_not_in_data", "claim_contradicts_fact", "figure_in_text", "fact_unit_mismatch")
+    found = [p for p in validate(doc, uci_facts) if p.path == path and p.code in codes and (p.path, p.message) not in before]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if code:
+        assert said in found[0].message, found[0].message
