@@ -299,3 +299,169 @@ def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_fa
 def test_countries_are_named_in_english_with_their_code(cell, label):
     assert country_label(cell) == label
     assert shown(*label) == (f"{label[0]} ({label[1]})" if label[1] else label[0])
+
+
+def _text_problems(facts: dict, path: str, text: str) -> list[tuple[str, str]]:
+    """The claim problems of one text of the European reference plan, with ``text`` appended
+    (a persona or a goal) or set (a hunch's evidence, a pathway's outcome)."""
+    import re
+
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    doc["hypotheses"] = [{"hunch": "Overseas shops reorder less", "verdict": "partly holds", "evidence": "{data.countries.abroad.repeat_rate} of customers abroad bought again."}]
+    seg = re.match(r"segments\.(\w+)\.(\w+)$", path)
+    if seg:
+        doc["segments"][seg.group(1)][seg.group(2)] += " " + text
+    elif path.startswith("hypotheses"):
+        doc["hypotheses"][0]["evidence"] = text
+    else:
+        doc["pathways"][0]["expected_outcome"] = text
+    return [(p.code, p.message) for p in validate(doc, facts) if p.path == path and p.code in ("claim_not_in_data", "claim_contradicts_fact")]
+
+
+FR, DE, ES = "{data.countries.top.france.repeat_rate}", "{data.countries.top.germany.repeat_rate}", "{data.countries.top.spain.repeat_rate}"  # 34.9%, 30.7% (home), 27.3%
+
+
+@pytest.mark.parametrize(("path", "text", "code"), [
+    # a UCI trial's: the first country's cited rate is the higher, the words say lower
+    ("segments.loyal.persona", f"French shops reorder less often than German shops ({FR} against {DE}).", "claim_contradicts_fact"),
+    ("hypotheses[0].evidence", f"It does not hold: French shops reorder less often than German shops ({FR} against {DE}).", "claim_contradicts_fact"),
+    ("pathways[0].expected_outcome", f"French shops reorder less often than German ones ({FR} vs {DE}), so lead with them.", "claim_contradicts_fact"),  # any text
+    ("segments.loyal.persona", "Shops abroad come back less often than those at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", "claim_contradicts_fact"),
+    ("segments.loyal.persona", f"Spanish shops ({ES}) reorder more than German ones ({DE}).", "claim_contradicts_fact"),  # 'than' between: as for products
+    # the true counterparts
+    ("segments.loyal.persona", f"French shops reorder more often than German shops ({FR} against {DE}).", None),
+    ("hypotheses[0].evidence", f"It does not hold: French shops reorder more often than German shops ({FR} against {DE}).", None),
+    ("segments.loyal.persona", "Shops abroad come back a little more often than those at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", None),
+    ("segments.loyal.persona", f"Spanish shops ({ES}) reorder less than German ones ({DE}).", None),
+    ("segments.loyal.persona", "Overseas buyers come back about as often: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate} at home.", None),
+])
+def test_two_country_rates_compared_the_wrong_way_round(example_facts, path, text, code):
+    """Two cited country figures of one kind compared as the figures do not: the reading of
+    products' comparisons (directions.py), in any text."""
+    facts = example_facts["european_orders"]
+    rates = {r["key"]: r["repeat_rate"] for r in facts["data"]["countries"]["top"]}
+    assert rates["france"] > rates["germany"] > rates["spain"] and facts["data"]["countries"]["abroad"]["repeat_rate"] > facts["data"]["countries"]["home"]["repeat_rate"]
+    found = _text_problems(facts, path, text)
+    assert [c for c, _ in found] == ([code] if code else []), found
+    if code:
+        assert "which say the opposite: say how the two figures compare as they are" in found[0][1]
+
+
+@pytest.mark.parametrize(("path", "text", "code"), [
+    # a UCI trial's evidence: 'so' read as a plan step let it pass
+    ("hypotheses[0].evidence", "It holds, so German shops reorder less than French ones.", "claim_not_in_data"),
+    ("segments.loyal.persona", "So German shops reorder less than French ones.", "claim_not_in_data"),
+    ("segments.loyal.persona", "Germany reorders less than France.", "claim_not_in_data"),  # the country itself as the subject
+    ("segments.loyal.persona", "The French reorder more than the Germans.", "claim_not_in_data"),
+    ("segments.loyal.persona", "Overseas, shops reorder less.", "claim_not_in_data"),
+    ("hypotheses[0].evidence", "We can see that German shops reorder less than French ones.", "claim_not_in_data"),
+    # the true counterparts: cited, the user's, an aim
+    ("hypotheses[0].evidence", f"It holds, so German shops reorder less than French ones: {DE} against {FR}.", None),
+    ("segments.loyal.persona", "You told us German shops reorder less.", None),
+    ("segments.loyal.goal", "Free carriage so that German shops reorder more often.", None),
+    ("segments.loyal.offers", "Free carriage, so overseas shops order more often.", None),
+    ("segments.loyal.persona", "They reorder less often than the Champions.", None),  # no place
+])
+def test_a_comparison_by_place_must_cite_a_country_fact(example_facts, path, text, code):
+    """'German shops reorder less than UK ones' with no country fact cited passed in a trial's
+    evidence ('so' before it read as a step of the plan) and as 'Germany reorders less': a claim
+    comparing customers by where they are cites the country figures that show it."""
+    found = _text_problems(example_facts["european_orders"], path, text)
+    assert [c for c, _ in found] == ([code] if code else []), found
+    if code:  # the figures to cite: of the place named that is not home (DE), against home's
+        other = "{data.countries.abroad.repeat_rate}" if "Overseas" in text else "{data.countries.top.france.repeat_rate}"
+        assert f"e.g. {other} against {{data.countries.home.repeat_rate}}" in found[0][1], found
+
+
+def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_facts):
+    """Without country facts (every customer in the US), the comparison is a claim the data does not hold."""
+    facts = example_facts["shopify_orders_export"]
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["segments"]["loyal"]["persona"] += " German shops reorder less than French ones."
+    found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
+    assert len(found) == 1 and "the facts hold no customers by country (every customer placed is in US" in found[0].message
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    ("They are based in London and the South East.", True),  # a UCI trial's persona: refused, but told 'no business type or size'
+    ("Most of them are based in Leeds.", True),  # any place after 'based in' that is no country
+    ("They are mostly in the South East.", True),
+    ("Mostly London shops and Paris boutiques.", True),
+    ("Shops in Manchester reorder more often.", True),
+    ("Their shops sit in the Midlands.", True),
+    ("Most of them trade in big cities.", True),
+    # the true counterparts: the user's word, the user's own place, the plan's step, a country cited
+    ("You told us they are based in London.", False),
+    ("We are a small business based in Leeds.", False),
+    ("Invite them to our London showroom.", False),
+    ("Run a pop-up in Paris for them.", False),
+    ("They are based in France ({segmentations.rfm.segments.loyal.countries.top.france.share}).", False),  # was refused as a business type
+    ("Most are in the north of the range.", False),
+])
+def test_a_region_or_city_is_not_in_the_data(example_facts, text, refused):
+    """'Based in London and the South East' (a UCI trial) was refused as a business type, with
+    the country facts named for where they are: the facts hold countries, no region or city, so a
+    region or a city is a claim the data does not hold, whatever the country facts say."""
+    found = _text_problems(example_facts["european_orders"], "segments.loyal.persona", text)
+    assert [c for c, _ in found] == (["claim_not_in_data"] if refused else []), found
+    if refused:
+        assert "the facts hold customers by country only (data.countries) and name no region, city or country called " in found[0][1]
+
+
+def test_a_region_without_country_facts_is_not_in_the_data(example_facts):
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
+    doc["segments"]["loyal"]["persona"] += " They are based in London and the South East."
+    (found,) = [p for p in validate(doc, example_facts["shopify_orders_export"]) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
+    assert "the facts hold no customers by region or city, nor by country (every customer placed is in US" in found.message
+
+
+@pytest.fixture(scope="module")
+def uci_facts(tmp_path_factory) -> dict:
+    """Facts of the UCI Online Retail sample (skipped without the real exports, as ``realdata``)."""
+    from custseg.cli.main import main
+    from tests.conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        pytest.skip(f"real-export corpus not found at {REALDATA}")
+    out = tmp_path_factory.mktemp("uci") / "run"
+    assert main(["run", str(REALDATA / "transactions_online_retail" / "online_retail_sample.csv"), "--out", str(out), "--no-charts"]) == 0
+    return json.loads((out / "facts.json").read_text())
+
+
+UK, GERMANY = "{data.countries.top.united-kingdom.repeat_rate}", "{data.countries.top.germany.repeat_rate}"
+DORMANT = "segmentations.rfm.segments.dormant"
+
+
+@pytest.mark.parametrize(("path", "text", "code", "said"), [
+    ("segments.dormant.persona", f"German shops reorder less often than UK shops ({GERMANY} against {UK}).", "claim_contradicts_fact", "which say the opposite"),
+    ("hypotheses[0].evidence", "It holds, so German shops reorder less than UK ones.", "claim_not_in_data", "{data.countries.top.germany.repeat_rate} against {data.countries.home.repeat_rate}"),
+    ("segments.dormant.persona", "Dormant shops are gone for good.", "claim_contradicts_fact", f"{{{DORMANT}.next_repeat_rate}}"),
+    ("segments.dormant.persona", "They are the least likely to come back.", "claim_contradicts_fact", "{segmentations.rfm.segments.new.next_repeat_rate}"),
+    ("segments.dormant.persona", "They are based in London and the South East.", "claim_not_in_data", "name no region, city or country called London"),
+    ("segments.dormant.persona", "About a fifth of our shops are here.", "figure_in_text", "'About a fifth' is a figure written in words"),
+    ("segments.dormant.persona", f"Their orders average {{{DORMANT}.avg_value}}.", "fact_unit_mismatch", f"cite {{{DORMANT}.aov}}"),
+    # the true counterparts
+    ("segments.dormant.persona", f"German shops reorder more often than UK shops ({GERMANY} against {UK}).", None, None),
+    ("segments.dormant.persona", f"{{{DORMANT}.next_repeat_rate}} of them bought again in the next period.", None, None),
+    ("segments.dormant.persona", f"Their orders average {{{DORMANT}.aov}}.", None, None),
+])
+def test_the_online_retail_trials_claims(uci_facts, path, text, code, said):
+    """The UK gift wholesaler's trial (UCI Online Retail sample): the claims check.py passed,
+    refused on its own facts, and what it should have written instead, passed."""
+    data = uci_facts["data"]["countries"]
+    rates = {r["key"]: r["repeat_rate"] for r in data["top"]}
+    seg = uci_facts["segmentations"]["rfm"]["segments"]
+    assert rates["germany"] > rates["united-kingdom"] and data["home"]["key"] == "united-kingdom"
+    assert seg["dormant"]["next_repeat_rate"] > 0.3 and min(seg, key=lambda k: seg[k]["next_repeat_rate"]) == "new"
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    doc["hypotheses"] = [{"hunch": "Overseas shops reorder less", "verdict": "partly holds", "evidence": "{data.countries.abroad.repeat_rate} of shops abroad bought again."}]
+    before = {(p.path, p.message) for p in validate(doc, uci_facts)}
+    if path.startswith("hypotheses"):
+        doc["hypotheses"][0]["evidence"] = text
+    else:
+        doc["segments"]["dormant"]["persona"] += " " + text
+    codes = ("claim_not_in_data", "claim_contradicts_fact", "figure_in_text", "fact_unit_mismatch")
+    found = [p for p in validate(doc, uci_facts) if p.path == path and p.code in codes and (p.path, p.message) not in before]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if code:
+        assert said in found[0].message, found[0].message

@@ -249,6 +249,9 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
+    # the comparison said before both figures, set side by side (directions.SIDE_BY_SIDE, as a UCI trial's country rates)
+    ("at_risk", f"At Risk buy the Organic Cotton Tee more often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
+    ("at_risk", f"At Risk buy the Organic Cotton Tee less often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
     # a product family's figure (all its products together) beside one product's name
     ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.", "product_fact_mismatch"),
     ("loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.", "product_fact_mismatch"),

@@ -577,6 +577,14 @@ BROKEN_FACTS.append(
         ("segments.loyal.persona", "Their subscriptions last longer.", True),
         ("segments.loyal.persona", "Many of them will cancel after the first month.", True),
         ("segments.loyal.persona", "They are likely to churn.", True),
+        # churn in other words, passed on 22 days (a UCI trial's 'lower churn'): the same check as 'they stay longer'
+        ("segments.loyal.persona", "They show lower churn than the rest.", True),
+        ("segments.loyal.persona", "Their churn is lower than the First-Timers'.", True),
+        ("segments.loyal.persona", "They have a low churn rate.", True),
+        ("segments.loyal.persona", "They rarely churn.", True),
+        ("segments.loyal.goal", "Lower churn among them.", False),  # an instruction
+        ("segments.loyal.goal", "Aim to lower churn among them.", False),
+        ("segments.loyal.persona", "Whether their churn is lower, three weeks of orders cannot tell.", False),
         ("segments.loyal.persona", "We cannot tell yet whether they stay longer.", False),
         ("segments.loyal.persona", "Three weeks of orders cannot show that they stay longer.", False),
         ("segments.loyal.persona", "Do they stay longer?", False),
@@ -1595,6 +1603,45 @@ def test_counts_of_people_in_words_are_figures_like_digits(runs, text, figure):
     doc = _append_persona("needs_attention", text)(reference())
     (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
     assert f"'{figure}' is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.count}" in p.message
+
+
+@pytest.mark.parametrize(
+    "text, figure",
+    [
+        ("About a fifth of our shops are in this group.", "About a fifth"),  # a UCI trial's, passed
+        ("A third of our customers sit here.", "A third of"),
+        ("One in five of them reorders.", "One in five"),
+        ("Roughly two fifths came back.", "Roughly two fifths"),
+        ("A tenth of our customers are here.", "A tenth of"),
+        ("One quarter of the shops reorder.", "One quarter of"),
+        ("Nearly a quarter of them are abroad.", "Nearly a quarter"),
+    ],
+)
+def test_shares_in_fraction_words_are_figures_like_digits(runs, text, figure):
+    """'about a fifth of our shops' is the figure '20% of our shops' is: a share to cite."""
+    doc = _append_persona("needs_attention", text)(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"]
+    assert f"'{figure}" in p.message and "is a figure written in words" in p.message and "{segmentations.rfm.segments.needs_attention.pct_customers}" in p.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They buy most in the first half of the year.",
+        "Sales dip in the second half of the year.",
+        "We review the plan once a quarter.",
+        "They come back within a quarter of their first order.",
+        "A quarter later, send a reminder.",
+        "Check the list every quarter and in the last quarter of the year.",
+        "In the fourth quarter of the year they stock up.",
+        "Their third order matters most; a fifth order makes them regulars.",
+        "Offer half price on the second order.",
+    ],
+)
+def test_calendar_quarters_halves_of_the_year_and_ordinals_are_not_figures(runs, text):
+    """The true counterpart: a calendar quarter, a half of the year and an ordinal are no shares."""
+    doc = _append_persona("needs_attention", text)(reference())
+    assert [p for p in validate(doc, facts_of(runs)) if p.code == "figure_in_text"] == []
 
 
 def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
@@ -3014,6 +3061,20 @@ def test_a_majority_word_needs_more_than_half():
     assert refused(nearly, 0.8) and not refused(nearly, 0.85)
 
 
+@pytest.mark.parametrize("share, refused", [(0.44, True), (0.5, True), (0.51, False)])
+def test_most_of_the_revenue_needs_more_than_half_of_it(runs, share, refused):
+    """'They bring most of the revenue' of a segment with exactly half of it passed, where every
+    other majority check refuses 'most' at exactly half (product_claims.AT_LEAST: above, not at)."""
+    facts = facts_of(runs)
+    facts["segmentations"]["rfm"]["segments"]["loyal"]["revenue_share"] = share
+    facts["data"]["dropped_value"]["no_identity"] = 0  # every sale names a customer: the share is of all sales
+    doc = _append_persona("loyal", "They bring most of the revenue.")(reference())
+    found = [p.message for p in validate(doc, facts) if p.code == "claim_contradicts_fact" and p.path == "segments.loyal.persona"]
+    assert bool(found) == refused, found
+    if refused:
+        assert f"Loyal holds {share:.1%} of revenue, {'less than' if share < 0.5 else 'no more than'} half" in found[0]
+
+
 @pytest.mark.parametrize(
     "key, text, refused",
     [
@@ -3024,31 +3085,82 @@ def test_a_majority_word_needs_more_than_half():
         ("champions", "They are the least likely to churn.", False),
         ("champions", "Unlike the Slipping Regulars, the shops most likely to lapse, they keep ordering.", False),
         ("dormant", "The shops most likely to churn.", False),  # the lowest next-period repeat rate
-        ("at_risk", "They are the most at risk.", False),
-        ("loyal", "The shops most likely to churn.", False),  # neither the top rate nor the top rule
+        ("dormant", "They are the least likely to come back.", False),
+        # neither the top rate nor the top rule, but not the lowest either: Dormant came back less
+        ("loyal", "The shops most likely to churn.", True),
+        ("at_risk", "They are the most at risk.", True),  # 36.2% bought again next period, Dormant 8.9%
+        ("needs_attention", "They are the least likely to come back.", True),  # a UCI trial's words, of a segment a third of which came back
+        ("new", "Of all our customers, they are the least likely to buy again.", True),
+        ("new", "They are the least likely to come back if we wait.", False),  # what would happen
     ],
 )
-def test_the_likeliest_to_leave_is_not_the_segment_that_comes_back_most(runs, key, text, refused):
+def test_the_likeliest_to_leave_is_the_segment_that_came_back_least(runs, key, text, refused):
     """'The shops most likely to churn' of Champions, whose next-period repeat rate is the
-    highest: the facts say the opposite, and the lowest segment's rate says who is likeliest."""
+    highest, and 'the least likely to come back' of a segment a third of which came back next
+    period (a UCI trial, where New's rate was lower): only the segment with the lowest
+    next-period repeat rate is the likeliest to leave, and its rate is what the message cites."""
     doc = _append_persona(key, text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
     assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
     if refused:
-        assert "{segmentations.rfm.segments.champions.next_repeat_rate}" in problems[0].message
+        assert f"{{segmentations.rfm.segments.{key}.next_repeat_rate}}" in problems[0].message
         assert "{segmentations.rfm.segments.dormant.next_repeat_rate}" in problems[0].message  # the lowest
 
 
-def test_the_top_rule_or_the_top_rate_is_not_the_likeliest_to_leave(runs):
-    """Either the top of the rule table or the segment that came back most."""
+@pytest.mark.parametrize(
+    "path, text, refused",
+    [
+        ("segments.at_risk.persona", "They are gone for good.", True),  # 36.2% bought again next period
+        ("segments.dormant.persona", "Dormant shoppers are lost for good.", True),  # 8.9%: one in eleven came back
+        ("segments.dormant.persona", "They will never come back.", True),
+        ("segments.needs_attention.persona", "Most of them are lost forever.", True),
+        ("segments.at_risk.persona", "They won't ever return.", True),
+        # a UCI trial's hunch evidence, of a Dormant segment a third of which came back next period
+        ("hypotheses[0].evidence", "The Slipping Regulars are lost for good: only {segmentations.rfm.segments.at_risk.avg_purchase_days} purchase days each.", True),
+        # an aim, a risk, a denial, the user's words: no claim
+        ("segments.at_risk.goal", "Win them back before they are gone for good.", False),
+        ("segments.at_risk.persona", "Left alone, they may be lost for good.", False),
+        ("segments.at_risk.persona", "If we do nothing they will never come back.", False),
+        ("segments.at_risk.persona", "They are not gone for good: {segmentations.rfm.segments.at_risk.next_repeat_rate} bought again next period.", False),
+        ("segments.at_risk.persona", "You told us they are gone for good.", False),
+        ("segments.at_risk.persona", "Unlike the Champions, who are never lost for good, they drift.", False),
+    ],
+)
+def test_gone_for_good_of_a_segment_that_came_back(runs, path, text, refused):
+    """'Gone for good' of a Dormant segment of which 33.2% bought again in the next period (a
+    UCI trial): the next-period check says a third came back. Above one in twenty, 'gone for
+    good', 'lost forever' or 'will never come back' is refused, naming the rate to cite."""
+    doc = (_append_persona(path.split(".")[1], text) if path.endswith(".persona") else _set(path, text))(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact" and p.path == path]
+    assert bool(problems) == refused, problems
+    if refused:
+        key = "at_risk" if path.startswith("hypotheses") else path.split(".")[1]
+        assert f"{{segmentations.rfm.segments.{key}.next_repeat_rate}}" in problems[0].message and "bought again in the next period" in problems[0].message
+
+
+def test_gone_for_good_stands_where_hardly_anyone_came_back(runs):
+    """The true counterpart: at one in twenty or fewer back next period, 'gone for good' may stand."""
     facts = facts_of(runs)
-    facts["segmentations"]["rfm"]["segments"]["champions"]["next_repeat_rate"] = 0.5  # Loyal's 64% now the highest
-    for key in ("champions", "loyal"):
-        doc = _append_persona(key, "The shops most likely to churn.")(reference())
-        problems = [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
-        assert [p.path for p in problems] == [f"segments.{key}.persona"], problems
-    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())
-    assert not [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"]
+    doc = _append_persona("dormant", "They are gone for good.")(reference())
+    assert [p.path for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == ["segments.dormant.persona"]
+    facts["segmentations"]["rfm"]["segments"]["dormant"]["next_repeat_rate"] = 0.04
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+    facts["segmentations"]["rfm"]["segments"]["dormant"]["next_repeat_rate"] = None  # no next-period check: nothing to hold it to
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
+
+
+def test_a_rate_of_too_few_is_no_rival_for_the_likeliest_to_leave(runs):
+    """The lowest next-period rate decides who is likeliest to leave; one of fewer than 20
+    customers at the check's cutoff (one customer moves it by five points) does not: the
+    lowest rate of enough customers does."""
+    facts = facts_of(runs)
+    seg = facts["segmentations"]["rfm"]
+    lowest = min((k for k, s in seg["segments"].items() if s["count"]), key=lambda k: seg["segments"][k]["next_repeat_rate"])
+    assert lowest == "dormant"
+    doc = _append_persona("needs_attention", "The shops most likely to churn.")(reference())  # the second lowest
+    assert [p.path for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == ["segments.needs_attention.persona"]
+    next(r for r in seg["validation"]["segments"] if r["segment"] == "dormant")["customers"] = 19
+    assert [p for p in validate(doc, facts) if p.code == "claim_contradicts_fact"] == []
 
 
 @pytest.mark.parametrize(
@@ -3616,6 +3728,35 @@ def test_a_share_is_of_its_own_base(runs, text, refused):
     assert [p.path for p in problems] == (["segments.at_risk.persona"] if refused else []), problems
     if refused:
         assert f"cite {{segmentations.rfm.segments.at_risk.{refused}}}" in problems[0].message
+
+
+D = "segmentations.rfm.segments.dormant"
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        (f"Their orders average {{{D}.avg_value}}.", "aov"),  # a UCI trial's: spend per customer told as per order
+        (f"Their average order is {{{D}.avg_value}}.", "aov"),
+        (f"An average basket of {{{D}.avg_value}}.", "aov"),
+        (f"They spend {{{D}.avg_value}} per order.", "aov"),
+        (f"Orders come to about {{{D}.avg_value}} a basket.", "aov"),
+        (f"They spend {{{D}.aov}} per customer.", "avg_value"),  # the other way round
+        # the true counterparts
+        (f"Their orders average {{{D}.aov}}.", None),
+        (f"They spent {{{D}.avg_value}} each over all their orders.", None),
+        (f"Each spent {{{D}.avg_value}} in all, in orders of {{{D}.aov}} on average.", None),
+        (f"They spend {{{D}.aov}} per order.", None),
+    ],
+)
+def test_spend_per_customer_is_not_an_order_average(runs, text, refused):
+    """avg_value is what a customer spent over all their orders, aov what an order averages:
+    the words beside the reference say which the text reads it as."""
+    doc = _append_persona("dormant", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "fact_unit_mismatch" and p.path == "segments.dormant.persona"]
+    assert [p.path for p in problems] == (["segments.dormant.persona"] if refused else []), problems
+    if refused:
+        assert f"cite {{{D}.{refused}}}" in problems[0].message
 
 
 def test_claims_on_usage_groups_are_held_against_their_activity(runs):

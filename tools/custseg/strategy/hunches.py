@@ -56,6 +56,19 @@ _PAST_OR_AIM = re.compile(
     r"|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew|restock|stock\s+up|top\s+up|replenish))\b",
     re.IGNORECASE,
 )
+# 'gone for good', 'lost forever', 'they will never come back': nobody of the segment returns
+_BACK = r"(?:come\s+back|return|buy\s+again|order\s+again|reorder|shop\s+again|purchase\s+again)"
+GONE_FOR_GOOD = re.compile(
+    r"\b(?:gone|lost|left|lapsed|churned)\s+(?:us\s+)?(?:for\s+good|for\s*ever|permanently|for\s+keeps)\b"
+    rf"|\b(?:will|'ll|would)\s+never\s+(?:ever\s+)?{_BACK}\b|\b(?:won't|will\s+not)\s+(?:ever\s+)?{_BACK}\b|\bnever\s+coming\s+back\b"
+    r"|\b(?:a\s+)?lost\s+causes?\b|\bbeyond\s+(?:saving|rescue|recovery)\b",
+    re.IGNORECASE,
+)
+# A risk or an aim, not a claim: 'before they are gone for good', 'they may be lost forever', 'if we wait they will never come back'
+_RISK_BEFORE = re.compile(r"\b(?:before|if|unless|until|otherwise|else|lest|or|could|might|may|risk\w*|danger|prevent\w*|avoid\w*|stop\w*|so\s+that|let)\b", re.IGNORECASE)
+GONE_MAX_RATE = 0.05  # more than one in twenty back in the next period: not gone for good
+
+
 # 'comes back within a week', 'most reorder within a month': how soon customers buy again
 _WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
 WITHIN_CLAIM = re.compile(
@@ -125,11 +138,12 @@ ACQUISITION_CLAIM = re.compile(
     rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in|signed)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via|at)\s+{_WHICH}{_SOURCE}\b",
     re.IGNORECASE,
 )
-# What customers are: the facts hold no business type, size or location. 'They are almost all UK
-# high-street shops' (a trial); 'based in London'. Naming whom the plan targets is no claim.
+# What customers are: the facts hold no business type or size. 'They are almost all UK high-street
+# shops' (a trial). Naming whom the plan targets is no claim. Where they are ('based in London',
+# 'German shops') is country_claims' part: the facts may hold countries, never regions or cities.
 _PLACE = (
     r"(?:uk|u\.k\.|british|english|scottish|welsh|irish|us|u\.s\.|american|canadian|australian|european|eu|german|french|dutch|spanish|italian|nordic"
-    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|london|northern|southern)"
+    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|northern|southern)"
 )
 _KIND = (
     r"(?:independent|indie|chain|online|online-only|bricks-and-mortar|brick-and-mortar|corner|gift|garden|department|farm|museum|concept|family-run|family"
@@ -139,9 +153,7 @@ _BUSINESS = r"(?:shops|stores|boutiques|retailers|stockists|businesses|companies
 _AS_MOST = r"(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|all|typically|usually|often|overwhelmingly)"
 WHO_THEY_ARE_CLAIM = re.compile(
     rf"(?:\b(?:are|were)|'re)\s+(?:{_AS_MOST}\s+)?(?:(?:of\s+them\s+)?{_AS_MOST}\s+)?(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    # said of them, not of the user: 'we are based in Leeds'
-    rf"|\b(?:they|most(?:\s+of\s+them)?|(?:almost|nearly)\s+all(?:\s+of\s+them)?|many(?:\s+of\s+them)?|the\s+majority|these\s+\w+)\s+(?:are|were)\s+(?:{_AS_MOST}\s+)?(?:based|located|situated|headquartered)\s+(?:in|across|around|outside)\s+(?:the\s+)?(?:uk|u\.k\.|us|u\.s\.|usa|eu|europe|england|scotland|wales|ireland|london|(?-i:[A-Z][a-z]+))\b",
+    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b",
     re.IGNORECASE,
 )
 # 'let them pay with Klarna', 'help more people find us on Instagram': a plan's step, not a claim
@@ -246,6 +258,7 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
+    out += _gone_claims(path, bare, key, stats, segmentation, aliases)
     repeat = stats.get("repeat_rate")
     if repeat == 0 and stats.get("count") and not activity:
         out += [
@@ -254,6 +267,25 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _NEGATION.search(m.group(0)) and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _COUNTED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     return out
+
+
+def _gone_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Gone for good' of a Dormant segment a third of which bought again in the next period (a
+    UCI trial): the next-period check says they came back. Said as a risk ('before they are
+    gone for good'), denied or the user's, it stands; so it does at one in twenty back or fewer."""
+    rate = stats.get("next_repeat_rate")
+    if not _is_number(rate) or rate <= GONE_MAX_RATE:
+        return []
+    name = stats.get("name") or key
+    fact = f"{{segmentations.{segmentation}.segments.{key}.next_repeat_rate}}"
+    for m in GONE_FOR_GOOD.finditer(bare):
+        start, _ = _sentence_span(bare, m.start())
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _RISK_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(_sentence_at(bare, m.start())) or _about_another(_sentence_at(bare, m.start()), key, aliases):
+            continue
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{m.group(0)}' but {rate:.1%} of {name} bought again in the next period ({fact}): they are not gone; "
+            f"say how many came back ('{fact} of them bought again in the next period'), or that they are quiet now, not lost"))]
+    return []
 
 
 def _within_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool) -> list[Problem]:
@@ -304,6 +336,10 @@ RETENTION_CLAIM = re.compile(
     r"|\b(?:come|comes|came|return|returns|returned|buy|buys|order|orders|reorder|reorders|renew|renews)\s+(?:back\s+)?(?:again\s+)?(?:every|each)\s+(?:quarter|season|year)\b"
     r"|\b(?:quarter|season)\s+after\s+(?:quarter|season)\b"
     r"|\b(?:churn|churns|lapse|lapses|cancel|cancels)\s+less\b|\b(?:high|higher|strong|stronger|better)\s+retention\b"
+    # 'they show lower churn', 'their churn is lower', 'a low churn rate', 'they rarely churn' (a UCI trial's words)
+    r"|\b(?:low|lower|little|less|reduced)\s+(?:churn|attrition|cancell?ations?)\b"
+    r"|\b(?:churn|attrition)(?:\s+rates?)?\s+(?:is|are|was|stays?|remains?)\s+(?:(?:much|far|a\s+lot|very)\s+)?(?:low|lower)\b"
+    r"|\b(?:rarely|seldom|hardly(?:\s+ever)?)\s+(?:churn|cancel|lapse|leave)\b"
     rf"|\b(?:(?:less|more|most|least)\s+)?(?:un)?likely\s+to\s+(?:{_LEAVE}|renew|stay)\b|\b(?:about|going|set|bound|ready)\s+to\s+{_LEAVE}\b"
     rf"|\b(?:they|most|many|all|half|some|who|{_THEM})\s+will\s+(?:probably\s+|likely\s+|soon\s+|all\s+|mostly\s+)?{_LEAVE}\b",
     re.IGNORECASE,
@@ -316,7 +352,7 @@ _ASKED_BEFORE = re.compile(
 )
 # An instruction that opens a sentence or clause: 'Keep them subscribed longer.', 'Goal: retain them better'
 _INSTRUCTION_AT = re.compile(r"(?:^|[:\u2013\u2014]\s*|\s-\s*)$")
-_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last)\b", re.IGNORECASE)
+_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last|lower|reduce|cut)\b", re.IGNORECASE)
 # Whom a step is for, not what they are: 'call anyone who is about to cancel', 'those most likely to churn first'
 _WHOEVER_BEFORE = re.compile(
     r"\b(?:anyone|anybody|whoever|someone|those|the\s+ones|(?:any|a|each)\s+(?:client|customer|member|subscriber)|(?:clients|customers|members|subscribers)\s+who)"

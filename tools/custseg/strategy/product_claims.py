@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from custseg.compute.products import WORD, family_word
+from custseg.strategy.directions import opposite, opposite_message
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
@@ -236,20 +237,10 @@ def _share_of_own(product: str, path: str, keys: dict[str, Any]) -> str:
     return share if share in keys else f"segmentations.rfm.segments.<key>.products.{product}.buyers_share"
 
 
-# 'came back at {a}, well above everyone's {b}', '{a} of them, more than the {b} of all customers'
-HIGHER = re.compile(r"\b(?:above|higher|more\s+often|more\s+than|better|beats?|beating|outperform\w*|twice|double|exceed\w*|ahead\s+of)\b", re.IGNORECASE)
-LOWER = re.compile(r"\b(?:below|lower|less\s+often|less\s+than|fewer|worse|behind|trails?|trailing)\b", re.IGNORECASE)
-# The direction said before both figures, 'than' between them: 'Fewer of At Risk ({a}) than of
-# Champions ({b}) buy the Tee', 'More Champions ({a}) than Loyal ({b})'; not a quantity ('more than
-# half of them ({a})'), which is no side of the comparison
-DIRECTION_FIRST = re.compile(r"\b(?:(?P<up>more|higher|bigger|larger|greater)|(?P<down>fewer|less|lower|smaller))\b(?!\s+than\b)", re.IGNORECASE)
-THAN = re.compile(r"\bthan\b", re.IGNORECASE)
-
-
 def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
     """Two products figures of one kind (come-back rates, or shares of buyers) with 'above' or
     'below' between them, the first said of the second, or 'more' or 'fewer' before both and
-    'than' between: the figures must agree."""
+    'than' between (directions.said_direction): the figures must agree."""
     rates = [c for c in cited if c[2] in ("back_within_period_rate", "buyers_share")]
     if len(rates) != 2 or rates[0][2] != rates[1][2]:
         return []
@@ -258,17 +249,8 @@ def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names
         return []
     spans = sorted((sentence.index("{" + c[3] + "}"), len(c[3]) + 2) for c in rates)
     between = _without_names(sentence[spans[0][0] + spans[0][1]:spans[1][0]], names)  # the words between the two references
-    higher, lower = HIGHER.search(between), LOWER.search(between)
-    if not higher and not lower and THAN.search(between):
-        before = list(DIRECTION_FIRST.finditer(_without_names(sentence[:spans[0][0]], names)))
-        if before:
-            higher, lower = (before[-1], None) if before[-1].group("up") else (None, before[-1])
-    if higher and not lower and first <= second or lower and not higher and first >= second:
-        word = (higher or lower).group(0)
-        return [Problem(path, "claim_contradicts_fact", (
-            f"'{word}' of {{{rates[0][3]}}} ({first:.1%}) against {{{rates[1][3]}}} ({second:.1%}), which say the opposite: "
-            "say how the two figures compare as they are"))]
-    return []
+    words = opposite(_without_names(sentence[:spans[0][0]], names), between, first, second)
+    return [Problem(path, "claim_contradicts_fact", opposite_message(words, rates[0][3], first, rates[1][3], second))] if words else []
 
 
 def _without_names(text: str, names: dict[str, tuple[str, str]]) -> str:

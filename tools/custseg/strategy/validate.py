@@ -34,6 +34,7 @@ from custseg.strategy.product_claims import known_products, product_claims, unte
 from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
 from custseg.strategy.opportunities import other_move_figures, period_misread
@@ -179,6 +180,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     sample = part_of_base(doc) is not None
     product_names = known_products(facts)
+    thin_rates = thin_next_rates(seg_facts or {})  # next-period rates of too few to rank segments by
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -200,7 +202,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
         if own:
             problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0,
-                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), best=_ranking(segmentation, order)[0] if order else None)
+                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), thin=thin_rates)
             problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
             problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
