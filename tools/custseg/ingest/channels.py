@@ -55,6 +55,42 @@ def channel_label(name: str) -> str | None:
     return None
 
 
+def channel_words(names: list[str], last: str = "and") -> str:
+    """'Honeycomb', 'Honeycomb and Faire', 'Honeycomb, Faire and Ankorstore'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def excluded_channel_summary(channel: np.ndarray, left_out: np.ndarray, excluded: np.ndarray, identity: pd.Series, kept_identity: pd.Series) -> tuple[dict, pd.Series]:
+    """--exclude-channel: the channels left out, as the export spells them (``left_out``: their
+    orders), the orders dropped for it (``excluded``: not already cancelled, refunded...) and
+    their buyers; ``only_there``: those of them with no kept order elsewhere, in no segment.
+    Also those buyers' identities, so a customers export's contacts among them are told apart
+    from the contacts whose orders were cancelled or refunded."""
+    who = pd.Series(identity.to_numpy(dtype=object, na_value=None))[excluded].dropna()
+    buyers = pd.Index(who.unique())
+    only = buyers.difference(pd.Index(kept_identity.dropna().unique()), sort=False)
+    names = sorted({str(c) for c in channel[left_out]}, key=lambda c: (c.lower(), c))
+    summary = {"channels": names, "orders": int(excluded.sum()), "customers": len(buyers), "only_there": len(only)}
+    return summary, pd.Series(only.to_numpy(dtype=object), dtype=object)
+
+
+def excluded_channel_note(summary: dict) -> str:
+    """'12 orders through Honeycomb were left out at your request, from 12
+    buyers: none of them bought through another channel, so they are in no segment'."""
+    n, buyers, only = summary["orders"], summary["customers"], summary["only_there"]
+    text = f"{n:,} {'order' if n == 1 else 'orders'} through {channel_words(summary['channels'])} {'was' if n == 1 else 'were'} left out at your request"
+    if not buyers:  # none of those orders named a customer
+        return text
+    if buyers == 1:
+        return text + (", from 1 buyer, who bought through no other channel and is in no segment" if only else ", from 1 buyer, who bought through other channels too and is segmented on those orders")
+    text += f", from {buyers:,} buyers"
+    if only == buyers:
+        return text + ": none of them bought through another channel, so they are in no segment"
+    if only:
+        return text + f": {only:,} of them bought through no other channel and {'is' if only == 1 else 'are'} in no segment; the other {buyers - only:,} are segmented on their other orders"
+    return text + ": all of them bought through other channels too and are segmented on those orders"
+
+
 def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series) -> list[dict]:
     """Kept orders per sales channel, most orders first: orders, customers (distinct) and revenue;
     past MAX_CHANNELS the rest are one row, 'other channels (N)'."""
