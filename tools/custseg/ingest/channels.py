@@ -1,6 +1,7 @@
 """Sales channels of an order export (Shopify's Source: web, pos, shopify_draft_order, an app's
-id, a marketplace such as Nordstrom or tiktok): orders per channel, leaving one out on request,
-and a warning for marketplace buyers who may not be the store's to email."""
+id, a marketplace such as Nordstrom or tiktok, a wholesale app such as Honeycomb): orders per
+channel, leaving one out on request, and a warning for marketplace buyers who may not be the
+store's to email."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from custseg.errors import InputError
 from custseg.ingest.text import text
 
 MARKETPLACES = r"(?i)\b(?:nordstrom|amazon|ebay|etsy|walmart|tiktok|faire|zalando|wayfair|mirakl|target plus|bol\.com)\b"
+# Wholesale channels (apps and marketplaces through which shops buy to resell): their buyers are
+# retailers' accounts, not consumers, so the intake asks whether they belong in the segments.
+WHOLESALE = r"(?i)\b(?:wholesale|b2b|honeycomb|faire|handshake|ankorstore|orderchamp|creoate)\b"
 MAX_CHANNELS = 10  # more are summed as one 'other channels' row
 # Addresses a marketplace gives its buyers in place of their own (TikTok Shop's ...@scs3.tiktok.com):
 # mail to them goes through the marketplace, if it is delivered at all.
@@ -43,15 +47,19 @@ KNOWN_SOURCES = {"web": "online store", "pos": "point of sale", "shopify_draft_o
 
 
 APP_LABEL = "a sales-channel app"
+WHOLESALE_LABEL = "wholesale: retailers' accounts, not consumers"
+WHOLESALE_MARKETPLACE_LABEL = "a wholesale marketplace: retailers' accounts, not consumers"
 
 
 def channel_label(name: str) -> str | None:
     """What a Source value means, where the export's word does not say it: Shopify writes a
-    sales-channel app's orders under the app's numeric id."""
+    sales-channel app's orders under the app's numeric id, and a wholesale app's buyers are shops."""
     if name in KNOWN_SOURCES:
         return KNOWN_SOURCES[name]
     if re.fullmatch(r"\d{4,}", name):
         return APP_LABEL
+    if re.search(WHOLESALE, name):
+        return WHOLESALE_MARKETPLACE_LABEL if re.search(MARKETPLACES, name) else WHOLESALE_LABEL
     return None
 
 

@@ -33,7 +33,7 @@ from custseg.compute.metrics import to_days
 from custseg.compute.products import TOP_PER_SEGMENT, tie_cut
 from custseg.facts import build
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_WARN, unattributed_share
-from custseg.ingest.channels import channel_words
+from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
 from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
@@ -892,6 +892,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel
         "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # a channel the export names by an app's number: where the user finds the app's name
+        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL],
         # exports naming each order's country: customers per country, home and abroad
         "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
