@@ -886,6 +886,9 @@ def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group
     bought only through a channel left out is their own group, in segments_generic.csv alone,
     counted in the facts and the exports' notes; a buyer who also bought elsewhere stays
     segmented on those orders, and the cancelled-or-refunded group keeps only its own."""
+    import jsonschema
+
+    from custseg.build.facts_schema import facts_json_schema
     from custseg.render.briefs import render_brief
     from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, NO_KEPT_ORDER_KEY
 
@@ -902,6 +905,7 @@ def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group
     assert data["excluded_channel_only"] == 1 and data["no_kept_order"] == 1 and data["prospects"] == 1
     left = data["excluded_channels"]
     assert left["channels"] == ["tiktok"] and left["orders"] == data["dropped_orders"]["excluded_channel"] and left["only_there"] < left["customers"]
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(facts)  # data.excluded_channels is declared
     name = "Bought only through a left-out channel (tiktok)"
     assert exports["groups"][EXCLUDED_CHANNEL_ONLY_KEY] == name
     assert exports["left_out_channel"] == {EXCLUDED_CHANNEL_ONLY_KEY: 1} and exports["reachable_by_segment"][EXCLUDED_CHANNEL_ONLY_KEY] == 0
