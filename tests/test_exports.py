@@ -879,6 +879,71 @@ def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
     assert facts["data"]["prospects"] == 3 and facts["data"]["no_kept_order"] == 0 and NO_KEPT_ORDER_KEY not in facts["exports"]["groups"]
 
 
+def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group(tmp_path):
+    """Trial B: after --exclude-channel Honeycomb, a customers export's 12 Honeycomb buyers were
+    labelled 'Ordered but none kept (cancelled or refunded)', and 7 of them reached Mailchimp,
+    though the user left the channel out because its buyers are not hers to email. Whoever
+    bought only through a channel left out is their own group, in segments_generic.csv alone,
+    counted in the facts and the exports' notes; a buyer who also bought elsewhere stays
+    segmented on those orders, and the cancelled-or-refunded group keeps only its own."""
+    import jsonschema
+
+    from custseg.build.facts_schema import facts_json_schema
+    from custseg.render.briefs import render_brief
+    from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, NO_KEPT_ORDER_KEY
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    people = tmp_path / "customers_export.csv"
+    # grace bought only through tiktok (opted in), anthony through tiktok and the web, bo's orders were refunded
+    rows = [("Ann", "ann.signup@example.com", "yes", 0), ("Grace", "grace.m38@mail.example", "yes", 1), ("Anthony", "anthony_nelson@mailbox.example", "yes", 2), ("Bo", "bo.refunded@example.com", "yes", 2)]
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"{n},X,{e},{c},0.00,{k}\n" for n, e, c, k in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts", "--exclude-channel", "tiktok"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    data, exports = facts["data"], facts["exports"]
+    assert data["excluded_channel_only"] == 1 and data["no_kept_order"] == 1 and data["prospects"] == 1
+    left = data["excluded_channels"]
+    assert left["channels"] == ["tiktok"] and left["orders"] == data["dropped_orders"]["excluded_channel"] and left["only_there"] < left["customers"]
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(facts)  # data.excluded_channels is declared
+    name = "Bought only through a left-out channel (tiktok)"
+    assert exports["groups"][EXCLUDED_CHANNEL_ONLY_KEY] == name
+    assert exports["left_out_channel"] == {EXCLUDED_CHANNEL_ONLY_KEY: 1} and exports["reachable_by_segment"][EXCLUDED_CHANNEL_ONLY_KEY] == 0
+    assert EXCLUDED_CHANNEL_ONLY_KEY not in exports["left_out_no_email"] and EXCLUDED_CHANNEL_ONLY_KEY not in exports["left_out_no_consent"]
+    left_out = sum(sum(exports[k].values()) for k in ("left_out_no_email", "left_out_no_consent", "left_out_channel"))
+    assert exports["rows_written"]["klaviyo.csv"] + left_out == exports["customers"]  # nothing silently dropped
+    for tool, email in (("klaviyo", "Email"), ("hubspot", "Email"), ("mailchimp", "Email Address")):
+        listed = read(out / "exports" / f"{tool}.csv")
+        assert "grace.m38@mail.example" not in set(listed[email]) and "anthony_nelson@mailbox.example" in set(listed[email]), tool
+        assert list(listed.loc[listed[{"klaviyo": "Segment", "hubspot": "customer_segment", "mailchimp": "Tags"}[tool]] == "Ordered but none kept (cancelled or refunded)", email]) == ["bo.refunded@example.com"], tool
+    generic = read(out / "exports" / "segments_generic.csv").set_index("email")
+    assert (generic.loc["grace.m38@mail.example", ["segment", "segment_name", "holdout"]] == [EXCLUDED_CHANNEL_ONLY_KEY, name, "false"]).all()
+    assert generic.loc["anthony_nelson@mailbox.example", "segment"] not in (EXCLUDED_CHANNEL_ONLY_KEY, NO_KEPT_ORDER_KEY)  # segmented on the web orders
+    assert list(generic.index[generic["segment"] == NO_KEPT_ORDER_KEY]) == ["bo.refunded@example.com"]
+    assert len(generic) == data["customers"] + 3
+    assert any(n.startswith(f"1 person bought only through a sales channel you left out and is only in segments_generic.csv, as '{name}'") for n in exports["notes"])
+    assert not any(n.startswith("1 contacts who bought only") for n in exports["notes"])  # no 'in the email-tool files' note for them
+    assert any(n.startswith(f"{left['orders']:,} orders through tiktok were left out at your request, from {left['customers']:,} buyers: {left['only_there']:,} of them") for n in facts["notes"])
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Contacts who bought only through tiktok, left out at your request (not segmented; in segments_generic.csv only) | 1 |" in md
+    assert f"| orders through tiktok, left out at your request | {data['dropped']['excluded_channel']:,} |" in md and "(--exclude-channel)" not in md
+    buyers = exports["customers"] - 3
+    assert f"{exports['reachable_customers']:,} of the {buyers:,} customers who bought" in md and "1 bought only through a channel you left out" in md
+    intake = render_brief("intake", facts)
+    assert "plus 1 whom the customers export lists who bought only through tiktok, left out at the user's request: in no segment" in intake and name in intake
+    assert "excluded channel (orders through tiktok, left out at the user's request)" in intake
+    strategy = render_brief("strategy", facts)
+    assert "## Contacts who bought only through a channel left out" in strategy and '"segment": "excluded_channel_only"' in strategy
+    assert "this run left out the orders through tiktok at the user's request, so `whole_base` is false whatever the answer" in strategy
+    # the same files without the option: grace is a customer, and nobody is in the group
+    plain = tmp_path / "plain"
+    assert main(["run", str(orders), str(people), "--out", str(plain), "--no-charts"]) == 0
+    facts = json.loads((plain / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["excluded_channel_only"] == 0 and facts["data"]["excluded_channels"] is None and EXCLUDED_CHANNEL_ONLY_KEY not in facts["exports"]["groups"]
+    assert "grace.m38@mail.example" in set(read(plain / "exports" / "klaviyo.csv")["Email"])
+    assert "## Contacts who bought only through a channel left out" not in render_brief("strategy", facts) and "whole_base` is false whatever" not in render_brief("strategy", facts)
+
+
 def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):
     """A CRM account whose status says it ended (lifecycle Churned) was marked lifecyclestage
     'customer'. HubSpot does not move a contact's stage backwards on import and leaves a

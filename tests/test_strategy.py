@@ -471,6 +471,35 @@ def _few_at_the_cutoff(segment: str, customers: int):
     return mutate
 
 
+def _channel_left_out(only_there: int = 12, listed: int = 12):
+    """Facts of a run with --exclude-channel Honeycomb (a wholesale app, trial B): its orders and
+    buyers counted, and ``listed`` contacts of a customers export who bought only through it, in
+    segments_generic.csv alone."""
+
+    def mutate(facts: dict) -> dict:
+        data, exports = facts["data"], facts["exports"]
+        data["dropped"]["excluded_channel"] = 17
+        data["excluded_channels"] = {"channels": ["Honeycomb"], "orders": 12, "customers": 12, "only_there": only_there}
+        data["excluded_channel_only"] = listed
+        if listed:
+            exports["groups"]["excluded_channel_only"] = "Bought only through a left-out channel (Honeycomb)"
+            exports["reachable_by_segment"]["excluded_channel_only"] = 0
+            exports["left_out_channel"] = {"excluded_channel_only": listed}
+        return facts
+
+    return mutate
+
+
+# trial B: the plan recorded the export as the whole customer base after Honeycomb's orders were left out
+BROKEN_FACTS.append(("whole_base_on_a_run_that_left_a_channel_out", _channel_left_out(), "whole_base_channel_left_out", ["data_scope.whole_base"]))
+# trial B: a 'sorry your order went wrong' email reached the Honeycomb buyers; their own group may not be contacted in any tool
+BROKEN_FACTS.append(
+    ("rule_for_buyers_only_through_a_channel_left_out", _channel_left_out(), "unreachable_segment", ["automation_rules[4].segment"],
+     lambda doc: {**doc, "data_scope": {"whole_base": False, "answer": "yes, apart from Honeycomb, our wholesale app"},
+                  "automation_rules": doc["automation_rules"] + [{"segment": "excluded_channel_only", "crm": "segments_generic.csv", "rule": "Send the wholesale buyers a sorry-your-order-went-wrong note."}]})
+)
+
+
 # an activewear trial: Loyal's next-period rate of 75.0% was 3 of 4 customers, and targets of 0.8 and 1.0 passed
 BROKEN_FACTS.append(("baseline_rate_of_four_customers", _few_at_the_cutoff("champions", 4), "baseline_too_few", ["kpis[0].baseline"]))
 # a trial's Loyal -> Champions pathway aimed Loyal's next-period rate at 0.8 from its 66.7%, which was 2 of 3 customers

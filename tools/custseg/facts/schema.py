@@ -142,7 +142,18 @@ class ChannelFigures:
     orders: int
     customers: int  # distinct customers with an order through it (one customer can use several)
     revenue: float | None
-    label: str | None = None  # what the channel is, where its name does not say: 'online store' for web, 'a sales-channel app' for an app's numeric id
+    label: str | None = None  # what the channel is, where its name does not say: 'online store' for web, 'a sales-channel app' for an app's numeric id, 'wholesale: ...' for a wholesale app such as Honeycomb
+
+
+@dataclass
+class ExcludedChannels:
+    """--exclude-channel: the sales channels whose orders the user left out (data.dropped's
+    'excluded_channel'), so every count and amount of the run is without their buyers' orders."""
+
+    channels: list[str]  # as the export spells them
+    orders: int  # the orders left out for it (not those already cancelled or refunded)
+    customers: int  # distinct buyers of those orders
+    only_there: int  # of them, buyers with no kept order through another channel: in no segment
 
 
 @dataclass
@@ -351,6 +362,8 @@ class DataCoverage:
     ignored_columns: list[str] | None = None  # the input's columns no role reads (their names only)
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
     no_kept_order: int = 0  # an orders export with its customers export: contacts the customers export counts orders for, with none kept in the orders export (all cancelled or refunded); not in prospects
+    excluded_channels: ExcludedChannels | None = None  # --exclude-channel: the channels left out at the user's request, their orders and buyers
+    excluded_channel_only: int = 0  # an orders export with its customers export and --exclude-channel: the customers export's contacts who bought only through the channels left out (in segments_generic.csv only); not in no_kept_order or prospects
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date

@@ -15,8 +15,9 @@ from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
-from custseg.render.exports import GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.ingest.channels import APP_LABEL, MARKETPLACES, WHOLESALE
+from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
@@ -121,6 +122,11 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "no_kept_order_name": NO_KEPT_ORDER_NAME,
         "never_paid_key": NEVER_PAID_KEY,
         "never_paid_name": NEVER_PAID_NAME,
+        "excluded_only_key": EXCLUDED_CHANNEL_ONLY_KEY,
+        # --exclude-channel: 'orders through Honeycomb, left out at the user's request'
+        "left_out_channels": left_out_channels(facts["data"], "the user's"),
+        # the channels the intake's Sales channels question asks about: apps' ids, wholesale channels
+        "sales_channels": _sales_channels(facts["data"]),
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
         "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable, facts["data"].get("test_charges")),
         "owers_unreachable": owers_unreachable,
@@ -170,6 +176,16 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
     }
+
+
+def _sales_channels(data: dict) -> dict:
+    """The kept orders' channels the intake asks about: apps Shopify names by a number, and
+    wholesale channels (Honeycomb: shops buying to resell), those the marketplace question asks
+    about (Faire) apart."""
+    names = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict)]
+    apps = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL]
+    wholesale = [c for c in names if re.search(WHOLESALE, c)]
+    return {"apps": apps, "wholesale": [c for c in wholesale if not re.search(MARKETPLACES, c)], "wholesale_marketplaces": [c for c in wholesale if re.search(MARKETPLACES, c)]}
 
 
 def _last_purchase_columns(facts: dict) -> list[str]:

@@ -7,8 +7,8 @@ file names only, never an address.
 Rules applied to every file:
 
 * Nothing is dropped silently: for each email-tool file, rows written + customers left
-  out (no usable email, opted out) = customers, and the left-out counts are kept per
-  segment in the summary.
+  out (no usable email, opted out, bought only through a sales channel the user left out)
+  = customers, and the left-out counts are kept per segment in the summary.
 * Consent ``False`` leaves a customer out of the email-tool files unless
   ``include_unconsented``; unknown consent (<NA>) is not an opt-out, so the customer
   stays in and is counted in ``consent_unknown``.
@@ -81,7 +81,20 @@ NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Failed payments only"
 # they ordered, so a first-order welcome (the prospects') is wrong for them. No comma in the
 # label: Mailchimp's tags split on commas, and the files should all carry the same label.
 NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME = "no_kept_order", "Ordered but none kept (cancelled or refunded)"
+# A customers export's contacts whose every kept order came through a channel the user left out
+# (--exclude-channel: a marketplace's buyers, wholesale accounts): not the user's to email, so
+# segments_generic.csv alone lists them, under a label naming the channels (excluded_channel_only_name).
+EXCLUDED_CHANNEL_ONLY_KEY = "excluded_channel_only"
+# the files' own groups of people in no segment: none is held out, and none is a customer of a segment
+GROUP_KEYS = (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY, EXCLUDED_CHANNEL_ONLY_KEY)
 ENCODING = "utf-8-sig"
+
+
+def excluded_channel_only_name(channels: list[str]) -> str:
+    """'Bought only through a left-out channel (Honeycomb)': the channels joined with 'or', as
+    a label carries no comma (the other groups' labels are Mailchimp tags, which split on one)."""
+    listed = " or ".join(c.replace(",", " ").strip() for c in channels)
+    return f"Bought only through {'a left-out channel' if len(channels) == 1 else 'left-out channels'} ({listed})"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -103,9 +116,10 @@ class ExportSummary:
     rows_written: dict[str, int]  # file name -> data rows
     left_out_no_email: dict[str, int]  # segment key -> customers without a usable email
     left_out_no_consent: dict[str, int]  # segment key -> customers who opted out (0 when include_unconsented)
+    left_out_channel: dict[str, int]  # segment key (excluded_channel_only) -> people who bought only through a channel the user left out: segments_generic.csv alone lists them
     reachable: int  # customers the email-tool files list: a usable email, and no opt-out (unless include_unconsented)
     reachable_by_segment: dict[str, int]  # segment key -> of those; every segment with customers, zeros included
-    reachable_customers: int  # of reachable, the customers (not the files' groups: prospects, no_kept_order, payment_failed)
+    reachable_customers: int  # of reachable, the customers (not the files' groups: GROUP_KEYS)
     consent_unknown: int  # written to the email-tool files although the export did not say whether they consented
     consent_unknown_by_segment: dict[str, int]
     included_unconsented: int  # opted-out customers written because include_unconsented was set
@@ -691,7 +705,10 @@ def write_exports(
     has_holdout = marks is not None
     held = marks if marks is not None else np.zeros(n, dtype=bool)
     # the files' own groups (prospects, no kept order, failed payments only) are no customers of a segment: none held out
-    held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)])
+    held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in GROUP_KEYS])
+    # who bought only through a channel the user left out is not theirs to email or text: the generic file alone lists them
+    channel_only = seg == key_index[EXCLUDED_CHANNEL_ONLY_KEY] if EXCLUDED_CHANNEL_ONLY_KEY in key_index else np.zeros(n, dtype=bool)
+    texting &= ~channel_only
     extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
              "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
@@ -732,7 +749,7 @@ def write_exports(
         generic_job = pool.submit(_write_columns, os.path.join(folder, GENERIC_FILE), generic_cols, generic, n)
         del generic
 
-        has_email = emails.is_valid().to_numpy(zero_copy_only=False)
+        has_email = emails.is_valid().to_numpy(zero_copy_only=False) & ~channel_only
         opted_out = has_email & (consent == 0)
         keep = has_email if include_unconsented else has_email & ~opted_out
         included_unconsented = int((keep & opted_out).sum())
@@ -741,7 +758,8 @@ def write_exports(
             c = np.bincount(seg[mask], minlength=len(keys))
             return {k: int(c[j]) for j, k in enumerate(keys) if c[j]}
 
-        no_email = counts(~has_email)
+        no_email = counts(~has_email & ~channel_only)
+        left_channel = counts(channel_only)
         no_consent = counts(opted_out) if not include_unconsented else {}
         unknown = counts(keep & (consent == -1))
         rows = np.flatnonzero(keep)
@@ -849,6 +867,11 @@ def write_exports(
         notes.append(f"{who_counted(no_email)} have no usable email and are only in {where}")
     if no_consent:
         notes.append(f"{who_counted(no_consent)} opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no (as it does customers without an email who opted out; to email from it, keep the rows with an email and marketing_consent = yes, or unknown where the user may email those)")
+    if left_channel:
+        label = names[name_codes[np.flatnonzero(channel_only)[0]]]
+        apart = sum(left_channel.values())
+        notes.append(f"{apart:,} {'person' if apart == 1 else 'people'} bought only through a sales channel you left out and {'is' if apart == 1 else 'are'} only in {GENERIC_FILE}, as '{label}': "
+                     "the email-tool files leave them out, as that channel's buyers are not yours to email; leave their rows out when emailing from the generic file too")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
@@ -881,9 +904,10 @@ def write_exports(
         rows_written=rows_written,
         left_out_no_email=ordered(no_email),
         left_out_no_consent=ordered(no_consent),
+        left_out_channel=ordered(left_channel),
         reachable=len(rows),
         reachable_by_segment=reachable_by_segment,
-        reachable_customers=len(rows) - sum(reachable_by_segment.get(k, 0) for k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)),
+        reachable_customers=len(rows) - sum(reachable_by_segment.get(k, 0) for k in GROUP_KEYS),
         consent_unknown=int(sum(unknown.values())),
         consent_unknown_by_segment=ordered(unknown),
         included_unconsented=included_unconsented,
@@ -895,7 +919,7 @@ def write_exports(
         held_out=int(held.sum()),
         holdout_share=HOLDOUT_SHARE if has_holdout else None,
         held_out_reachable=int(held[rows].sum()),
-        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)} if has_holdout else {},
+        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in GROUP_KEYS} if has_holdout else {},
         with_phone=int(has_phone.sum()),
         with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
         sms_consent_recorded=sms_recorded,
@@ -952,7 +976,7 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
     CRM's live subscription with no order on record), unless a CRM's status says the account
     ended (lifecycle Churned): their cell stays empty. Also how many ended accounts that leaves
     empty."""
-    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY, NEVER_PAID_KEY, NO_KEPT_ORDER_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
+    segmented = np.array([k != NO_SEGMENT and k not in GROUP_KEYS for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
     customer = bought | segmented
     if "lifecycle" not in customers:
         return customer, 0
@@ -969,7 +993,8 @@ def _positive(listed: pd.DataFrame, column: str, n: int) -> np.ndarray:
 
 # The CRM files' own groups of people in no segment: contacts, not customers
 _NOT_CUSTOMERS = {PROSPECT_KEY: ("contact who never bought", "contacts who never bought"), NO_KEPT_ORDER_KEY: ("contact whose orders were not kept", "contacts whose orders were not kept"),
-                  NEVER_PAID_KEY: ("person whose every payment failed", "people whose every payment failed")}
+                  NEVER_PAID_KEY: ("person whose every payment failed", "people whose every payment failed"),
+                  EXCLUDED_CHANNEL_ONLY_KEY: ("contact who bought only through a channel left out", "contacts who bought only through a channel left out")}
 
 
 def who_counted(by_segment: dict[str, int]) -> str:

@@ -33,9 +33,10 @@ from custseg.compute.metrics import to_days
 from custseg.compute.products import TOP_PER_SEGMENT, tie_cut
 from custseg.facts import build
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_WARN, unattributed_share
+from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
@@ -215,6 +216,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
         "date": fmt_date,
         "cell": _md_cell,
         "trend_counts": trend_counts,
+        "listing": lambda words, last="and": _join(list(words), last),  # 'a', 'a and b', 'a, b and c'
     })
     return env
 
@@ -245,7 +247,7 @@ DROP_REASONS = {
     "zero_value": "zero value",
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
-    "excluded_channel": "sales channel left out (--exclude-channel)",
+    "excluded_channel": "sales channel left out (--exclude-channel)",  # the channels named, where the facts name them (drop_reason)
     "test_charge": f"possible test customers' payments (--exclude-test-charges): spend under {TEST_CHARGE_SHARE:.0%} of the median customer's",
     "test_charge_unpaid": "possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid",
     "return_without_sale": "returns with no earlier purchase in the data",
@@ -257,6 +259,22 @@ DROP_REASONS = {
     "bad_date": "unreadable date",
     "bad_amount": "unreadable amount",
 }
+
+
+def left_out_channels(data: dict, whose: str = "your") -> str | None:
+    """'orders through Honeycomb, left out at your request': the channels --exclude-channel left
+    out, in words (a trial's report named only the option); None when the run left none out."""
+    channels = (data.get("excluded_channels") or {}).get("channels") if isinstance(data.get("excluded_channels"), dict) else None
+    return f"orders through {channel_words(channels)}, left out at {whose} request" if channels else None
+
+
+def drop_reason(key: str, data: dict) -> str:
+    """What a drop reason of data.dropped means, for the report."""
+    if key == "excluded_channel":
+        return left_out_channels(data) or DROP_REASONS[key]
+    return DROP_REASONS.get(key, _label(key).lower())
+
+
 SEGMENTATION_TITLES = {
     "rfm": "RFM segments",
     "lifecycle": "Lifecycle stages",
@@ -838,7 +856,7 @@ def _data(facts: dict) -> dict:
     dropped_value = d.get("dropped_value") or {}
     dropped_gross = d.get("dropped_gross") or {}
     dropped = [
-        {"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        {"reason": drop_reason(k, d), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
         for k, v in (d.get("dropped") or {}).items()
     ]
     source = d.get("source") or ""
@@ -852,7 +870,9 @@ def _data(facts: dict) -> dict:
         "files": list(d.get("files") or []),
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
-        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        # --exclude-channel: the channels left out, in words ('Honeycomb and Faire')
+        "excluded_channel_words": channel_words(d["excluded_channels"]["channels"]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
+        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "excluded_channel_only", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
         # an as-of date before the data's end: the purchases after it, which no figure counts
@@ -872,6 +892,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel
         "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # a channel the export names by an app's number: where the user finds the app's name
+        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL],
         # exports naming each order's country: customers per country, home and abroad
         "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -1254,7 +1276,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
             segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
-        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
+        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME, **(((facts or {}).get("exports") or {}).get("groups") or {})}  # the CRM files' own groups, by the label the files carry
         name = lambda k: display.get(k) or names.get(k) or listed.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
@@ -1775,9 +1797,9 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         listed = block.get("reachable_by_segment") or {}
         apart = [who for key, who in _APART if key in listed]
         people = f"people in segments_generic.csv (customers, {'and ' * (len(apart) == 1)}{_join(apart)})" if apart else "customers"
-        no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
-        why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
-        text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}{_buyers_reached(block)}" + (f"; of the others, {' and '.join(why)}." if why else ".")
+        no_email, opted_out, channel_only = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent", "left_out_channel"))
+        why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out) + [f"{fmt_count(channel_only)} bought only through a channel you left out"] * bool(channel_only)
+        text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}{_buyers_reached(block)}" + (f"; of the others, {_join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
@@ -1791,14 +1813,15 @@ def _buyers_reached(block: dict) -> str:
     if not any(k in listed for k in keys):
         return ""
     def total(key: str) -> int:
-        return sum(int((block.get(part) or {}).get(key) or 0) for part in ("reachable_by_segment", "left_out_no_email", "left_out_no_consent"))
+        return sum(int((block.get(part) or {}).get(key) or 0) for part in ("reachable_by_segment", "left_out_no_email", "left_out_no_consent", "left_out_channel"))
     buyers = block["customers"] - sum(total(k) for k in keys)
     reached = block.get("reachable_customers")
     return f": {fmt_count(reached)} of the {fmt_count(buyers)} customers who bought" if buyers > 0 and reached is not None else ""
 
 
 # The CRM files' own groups besides the customers, as the Email point names them.
-_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"))
+_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"),
+          (EXCLUDED_CHANNEL_ONLY_KEY, "contacts who bought only through a channel you left out"))
 
 
 def _reach_words(exports: dict, block: dict) -> str:
@@ -1946,7 +1969,7 @@ def _unreachable_words(block: dict) -> str:
 def _left_out_words(block: dict) -> str:
     """Why customers are not in the email-tool files, counted: '50 opted out', '3 have no email'."""
     parts = []
-    for key, words in (("left_out_no_consent", "opted out"), ("left_out_no_email", "have no email")):
+    for key, words in (("left_out_no_consent", "opted out"), ("left_out_no_email", "have no email"), ("left_out_channel", "bought only through a channel you left out")):
         n = sum((block.get(key) or {}).values())
         if n:
             parts.append(f"{n:,} {words}")

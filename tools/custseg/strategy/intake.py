@@ -131,6 +131,21 @@ def part_of_base(doc: Any) -> str | None:
     return str(scope.get("answer") or "").strip()
 
 
+def whole_base_with_channel_left_out(doc: Any, data: dict) -> list[Problem]:
+    """data_scope.whole_base true on a run that left a sales channel out (--exclude-channel, trial
+    B's Honeycomb): the export's counts and revenue leave that channel's buyers out, so the report
+    must not read them as the whole customer base."""
+    scope = doc.get("data_scope") if isinstance(doc, dict) else None
+    left = data.get("excluded_channels") if isinstance(data.get("excluded_channels"), dict) else {}
+    channels = [str(c) for c in left.get("channels") or []]
+    if not isinstance(scope, dict) or scope.get("whole_base") is not True or not (channels or (data.get("dropped") or {}).get("excluded_channel")):
+        return []
+    named = (channels[0] if len(channels) == 1 else ", ".join(channels[:-1]) + " and " + channels[-1]) if channels else "a sales channel"
+    return [Problem("data_scope.whole_base", "whole_base_channel_left_out", (
+        f"whole_base is true, but this run left out the orders through {named} at the user's request (data.excluded_channels): the export's counts and revenue "
+        f"leave that channel's buyers out, so they are not the whole customer base; set whole_base to false and say in the answer that {named}'s buyers were left out"))]
+
+
 # 'our total revenue', 'all our customers', 'the business's whole customer base': the export's
 # figure told as the business's, before or after a count or an amount ('all {count} of our customers').
 _WHOLE = r"(?:all\s+(?:of\s+)?(?:our|your|the\s+business'?s?|the\s+company'?s)|(?:our|your|the\s+business'?s?|the\s+company'?s)\s+(?:total|whole|entire|overall|full))"

@@ -60,7 +60,7 @@ def _emails_held(exports: dict) -> bool:
 def _people(key: str, exports: dict, segmentation: str, fact_segments: dict) -> int:
     """How many people a segment key (or a group the CRM files add) stands for in the files."""
     if key in (exports.get("groups") or {}):
-        return sum((exports.get(k) or {}).get(key, 0) for k in ("reachable_by_segment", "left_out_no_consent", "left_out_no_email"))
+        return sum((exports.get(k) or {}).get(key, 0) for k in ("reachable_by_segment", "left_out_no_consent", "left_out_no_email", "left_out_channel"))
     return ((fact_segments.get(key) or {}).get("count") or 0) if segmentation == "rfm" else 0
 
 
@@ -75,10 +75,12 @@ def unreachable_segments(facts: dict, segmentation: str, fact_segments: dict) ->
         return {}
     reach = exports["reachable_by_segment"]
     opted_out, no_email = exports.get("left_out_no_consent") or {}, exports.get("left_out_no_email") or {}
+    channel_only = exports.get("left_out_channel") or {}
     out = {}
     for key in [*(exports.get("groups") or {}), *fact_segments]:
         if isinstance(key, str) and _people(key, exports, segmentation, fact_segments) and not reach.get(key, 0):
             why = ([f"{opted_out[key]:,} opted out of marketing"] if opted_out.get(key) else []) + ([f"{no_email[key]:,} have no usable email"] if no_email.get(key) else [])
+            why += [f"{channel_only[key]:,} bought only through a sales channel the user left out, whose buyers are not theirs to email"] if channel_only.get(key) else []
             out[key] = " and ".join(why) or "none is in the email-tool files"
     return out
 
@@ -169,7 +171,14 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
     if not emails:
         return out
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    channel_only = exports.get("left_out_channel") or {}
     for i, rule in enumerate(rules):
+        if isinstance(rule, dict) and isinstance(rule.get("segment"), str) and channel_only.get(rule["segment"]):
+            # whatever the tool: the user left the channel out because its buyers are not theirs to contact
+            out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", (
+                f"'{rule['segment']}' holds people who bought only through a sales channel the user left out (a marketplace's customers or wholesale accounts): "
+                "they are not the user's to contact, and the email-tool files leave them out; drop this rule")))
+            continue
         why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
         if why:
             out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no one of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))

@@ -200,7 +200,7 @@ class DataScope:
     When it is not (a sample, one shop or channel of several), its counts and revenue are the
     export's, not the business's, and the report says so."""
 
-    whole_base: bool = doc("true when the user says the export holds all their customers of the period; false for a sample, one shop or channel of several, or any other part")
+    whole_base: bool = doc("true when the user says the export holds all their customers of the period; false for a sample, one shop or channel of several, a run that left a sales channel out (--exclude-channel), or any other part")
     answer: str = doc("the user's answer to the intake's Data question, in their words")
 
 

@@ -31,7 +31,7 @@ from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fac
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts, whole_base_with_channel_left_out
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
     thin_next_rates,
@@ -179,6 +179,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     # the segment a hint's example fact is of, where the text names none: the first holding anyone
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     sample = part_of_base(doc) is not None
+    problems += whole_base_with_channel_left_out(doc, facts.get("data") or {})
     product_names = known_products(facts)
     thin_rates = thin_next_rates(seg_facts or {})  # next-period rates of too few to rank segments by
     for path, name, text in iter_strings(doc):
