@@ -374,7 +374,7 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["key"] = key
         row["name"] = s.get("name") or _title(key)
         row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
-        row["rate_of_few"] = _rate_of_few(at_cutoff.get(key))
+        row["rate_of_few"] = rate_of_few(at_cutoff.get(key))
         row["merged_in"] = [
             {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
             for m in seg.get("merged") or [] if m.get("into") == key
@@ -400,7 +400,7 @@ def _with_abroad(rows: list[dict], everyone: Any) -> list[dict]:
     return rows
 
 
-def _rate_of_few(customers: Any) -> int | None:
+def rate_of_few(customers: Any) -> int | None:
     """How many customers a segment's next-period rate is of, when too few to read as a rate: a
     trial's profile said '66.7% bought again' of Loyal, 2 of the 3 in it at the check's cutoff."""
     few = isinstance(customers, int) and not isinstance(customers, bool) and 0 < customers < MIN_CUSTOMERS_FOR_LIFT
