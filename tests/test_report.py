@@ -486,14 +486,16 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     top = rfm["opportunities"][0]
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
-    assert f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], 'USD')}" in short
-    several = 0.1 * top["customers_now"] >= 2 * top["expected_customers"]
-    # the what-if comes after the measured figures, worded as one (a CDNOW trial read its 9,000.01,
-    # the largest amount shown, as the headline)
+    # customers in the better segment spent less in the period after than in the one that put them
+    # there: the measured figure leads, and no amount valued at the period that earned the move
+    # (a trial's In short led with 202,924.64 USD for a further tenth, beside a 4,000 USD budget)
+    assert top["next_gap_per_customer"] < top["revenue_gap_per_customer"]
     move = next(line for line in short.splitlines() if line.startswith("- **Largest sized move**"))
-    what_if = f"If a campaign moved a further tenth of {names[top['from_segment']]}, that would add {fmt_money(top['value_per_10pct'], 'USD')} a period: a what-if, not a forecast"
-    assert move.endswith(what_if + (", since a tenth is several times as many moves as last period's rate gives." if several else "."))
-    assert move.index(fmt_money(top["expected_revenue"], "USD")) < move.index(what_if) and "adds" not in move
+    assert move == (f"- **Largest sized move**: from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it in a period. "
+                    f"In the period after, customers in {names[top['to_segment']]} spent {fmt_money(top['next_gap_per_customer'], 'USD')} more each than those in {names[top['from_segment']]}, the soberer guide to what a moved customer is worth. "
+                    f"The amounts under Sized opportunities value a move at {fmt_money(top['revenue_gap_per_customer'], 'USD')}, what a customer in {names[top['to_segment']]} spends in the period that puts them there, so they overstate it.")
+    assert fmt_money(top["expected_revenue"], "USD") not in move and fmt_money(top["value_per_10pct"], "USD") not in move and "further tenth" not in short
+    assert fmt_money(top["value_per_10pct"], "USD") in section(md, "## Sized opportunities")  # the what-if stays there, explained
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
@@ -523,6 +525,47 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert point == ("- **Plan**: the tailored plan is under Strategy per segment. It puts Insiders first (high priority in the targeting matrix). "
                      "It starts with Foundation (2 weeks): Import the tags; Set up suppression; Agree the baselines and 1 more. "
                      "Of your 3 hunches, 2 hold and 1 cannot be tested with this data (under Your hunches, checked).")
+
+
+def test_in_short_values_a_move_by_the_period_after_when_that_is_less(shopify):
+    """The move's amounts value a move at the spend that earned the better segment. Where the
+    period after measured as much or more, they do not overstate it and In short gives them;
+    where it measured less, In short gives the period after's figure and no amount; a what-if
+    for a further tenth is never in In short."""
+    from custseg.render.report import _opportunity_point
+
+    move = {"from_name": "Dormant", "to_name": "Loyal", "expected_customers": 64, "expected_revenue": 21155.2, "revenue_gap_per_customer": 330.55, "value_per_10pct": 202924.64, "customers_now": 6139}
+    (lower,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": 69.03}]}, "USD")
+    assert "69.03 USD more each" in lower["text"] and "330.55 USD" in lower["text"] and "so they overstate it" in lower["text"]
+    assert "21,155.20" not in lower["text"] and "202,924.64" not in lower["text"]
+    (none,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": -5.0}]}, "USD")
+    assert "spent no more than those in Dormant" in none["text"] and "-5" not in none["text"]
+    (higher,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": 400.0}]}, "USD")
+    assert higher["text"] == ("from Dormant to Loyal. At last period's rate 64 customers make it, worth 21,155.20 USD a period. "
+                              "In the period after, customers in Loyal spent 400.00 USD more each than those in Dormant.")
+    (unknown,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": None}]}, "USD")
+    assert unknown["text"] == "from Dormant to Loyal. At last period's rate 64 customers make it, worth 21,155.20 USD a period."
+
+
+def test_in_short_says_every_segment_is_high_priority_rather_than_listing_them_first(shopify, tmp_path):
+    """A trial's plan gave every segment a high-priority cell and In short read 'It puts
+    Regulars, First-timers, Still Warm and Gone Quiet first': where all are high, it says so and
+    points at the roadmap's first phase; where some are not, it names the high ones."""
+    facts = shopify["facts"]
+    segments = {k: {"persona": f"{k} persona."} for k in ("champions", "loyal", "at_risk")}
+    roadmap = [{"phase": "Foundation", "weeks": 2, "actions": ["Import the tags"]}]
+
+    def plan_point(priorities: dict) -> str:
+        render_report(facts, str(tmp_path), strategy={"segments": segments, "roadmap": roadmap,
+                                                      "targeting_matrix": [{"segment": k, "channel": "Email", "priority": p} for k, p in priorities.items()]})
+        return next(p for p in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short").splitlines() if p.startswith("- **Plan**"))
+
+    every = plan_point({"champions": "high", "loyal": "high", "at_risk": "High"})
+    assert "It ranks every segment high priority in the targeting matrix, so where it starts is the roadmap's first phase. It starts with Foundation (2 weeks)" in every
+    assert " first (high priority" not in every
+    some = plan_point({"champions": "high", "loyal": "high", "at_risk": "medium"})
+    names = facts["segmentations"]["rfm"]["segments"]
+    assert f"It puts {names['champions']['name']} and {names['loyal']['name']} first (high priority in the targeting matrix)" in some and "every segment" not in some
 
 
 def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
