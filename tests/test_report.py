@@ -1671,6 +1671,41 @@ def test_a_warning_the_user_answered_is_shown_with_the_answer(tmp_path):
     assert not any(path == "confirmed.consent_unknown" for path, _ in codes)
 
 
+def test_a_warning_answered_by_the_warnings_answer_is_shown_with_it(tmp_path, cli):
+    """A warning that offers an option (add --include-unpaid) is settled at intake by the
+    Warnings answer, which answers.json keeps and `confirmed` has no kind for: a trial's 'Leave
+    the unpaid orders out' still showed as an open warning. render.py reads answers.json beside
+    the plan and shows those warnings answered, once with the one answer; the others stay open."""
+    out = tmp_path / "out"
+    key = tmp_path / "segment.key"
+    key.write_text("k1:teststrategykey1\n", encoding="utf-8")
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts", "--key", key).code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    unpaid = next(w for w in facts["warnings"] if "--include-unpaid" in w)
+    shown = unpaid.split(";")[0]  # the report's words, without the option
+    open_ones = [w for w in facts["warnings"] if "--" not in w]
+    assert open_ones, "the example needs a warning that offers no option"
+    plan = tmp_path / "plan" / "strategy.json"
+    plan.parent.mkdir()
+    plan.write_text((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"), encoding="utf-8")
+
+    def warnings_section() -> str:
+        assert cli("render", "--facts", out / "facts.json", "--strategy", plan).code == 0
+        return section((out / "report.md").read_text(encoding="utf-8"), "## Warnings and notes")
+
+    before = warnings_section()  # no answers.json: open, as before
+    assert f"- **Warning:** {shown}\n" in before + "\n" and "Answered at intake" not in before
+    said = "Leave the unpaid orders out; I want the honest picture."
+    (plan.parent / "answers.json").write_text(json.dumps({"Goal": "better marketing", "Warnings": said}), encoding="utf-8")
+    after = warnings_section()
+    assert f"- **Answered at intake:** {shown}. You said: {said}" in after
+    assert f"**Warning:** {shown}" not in after and after.count(said) == 1
+    assert all(f"- **Warning:** {for_owner(w)}" in after for w in open_ones)  # no option, no answer: still open
+    # the marketplace warning names an option too, but the Marketplace orders question answers it (confirmed.marketplace)
+    market = next(w for w in facts["warnings"] if "marketplaces" in w)
+    assert f"- **Warning:** {for_owner(market)}" in after
+
+
 def test_usage_groups_give_no_lift_from_a_handful(rendered):
     """The usage groups' next-period check says when its top group held too few users to
     measure, instead of its lift (the event-log example's top group held one user)."""

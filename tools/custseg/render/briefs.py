@@ -20,7 +20,7 @@ from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTO
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
-from custseg.strategy.validate import ANSWERABLE, is_quiet
+from custseg.strategy.validate import ANSWERABLE, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -38,8 +38,6 @@ SEGMENT_FACTS = (
 # answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
 ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
-WARNINGS_LABEL = "Warnings"
-NAMES_OPTION = re.compile(r"--[a-z]")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 

@@ -1379,7 +1379,9 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}." if alert else f"{text} Rerun with the same segment.key, so ids stay the same."
 
 
-def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
+def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool, answers: dict | None = None) -> dict:
+    """``answers``: the user's intake answers (answers.json), whose Warnings answer settles the
+    warnings that offered an option."""
     data = _data(facts)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
@@ -1392,7 +1394,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         # The files were written by the run, before the plan named the segments its own way.
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     shown = _charts(charts, out_dir, inline_charts)
-    answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
+    said = answered_warnings(facts.get("warnings") or [], _confirmed(strategy), answers)
     part = part_of_base(strategy)
     part = (part or "no more than that") if part is not None else None  # the user's words, or that they said no more
     return {
@@ -1411,9 +1413,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
-        "warnings": [for_owner(w) for w, answer in answers if answer is None],
+        "warnings": [for_owner(w) for w, answer in said if answer is None],
         # the data's age, once answered, is said with the answer in the summary's first point, not here again
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))],
+        "answered": _by_answer([(for_owner(w), answer) for w, answer in said if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))]),
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1424,6 +1426,15 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
         "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age"), quoted=part),
     }
+
+
+def _by_answer(answered: list[tuple[str, str]]) -> list[dict]:
+    """The answered warnings, those one answer settles together ('Leave the unpaid orders out.
+    Keep the segments as they are', of two warnings) told once with it."""
+    grouped: dict[str, list[str]] = {}
+    for warning, answer in answered:
+        grouped.setdefault(answer, []).append(warning)
+    return [{"warning": "; ".join(warnings), "answer": answer} for answer, warnings in grouped.items()]
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
@@ -2023,6 +2034,7 @@ def render_report(
     charts: list[dict] | None = None,
     strategy: dict | None = None,
     templates_dir: str | None = None,
+    answers: dict | None = None,
 ) -> list[str]:
     """Write ``out_dir/report.md`` and ``out_dir/report.html`` from facts; returns the file names written.
 
@@ -2032,13 +2044,14 @@ def render_report(
     already resolved, or at least ``{"segments": {key: {"persona": ..., ...}}}``; its text
     is printed as data. Without it each RFM segment gets the default playbook, marked as such.
     ``templates_dir``: where report.md.j2 and report.html.j2 live (default: the
-    repository's prompts/ folder).
+    repository's prompts/ folder). ``answers``: the user's intake answers (answers.json): the
+    warnings their Warnings answer settles are shown answered, with it, not as open.
     """
     env = make_environment(templates_dir)
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for template, file, inline in ((MD_TEMPLATE, MD_FILE, False), (HTML_TEMPLATE, HTML_FILE, True)):
-        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline)
+        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline, answers=answers)
         text = env.get_template(template).render(**ctx)
         path = os.path.join(out_dir, file)
         tmp = path + ".tmp"

@@ -53,7 +53,7 @@ from custseg.strategy.trends import trend_claims
 # live in the modules above, re-exported (the last two are helpers the tests call).
 __all__ = [
     "BUILT_IN_RFM_NAMES", "CODES", "EXPORT_COLUMNS", "IDENTIFIERS", "LOWER_IS_BETTER", "Problem", "allowed_metrics",
-    "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "validate",
+    "NAMES_OPTION", "OPTIONS_LABEL", "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "option_answer", "validate",
     "_matching_fact", "_over_budget",
 ]
 
@@ -458,13 +458,29 @@ ANSWERABLE = {
 }
 
 
-def answered_warnings(warnings: list[str], confirmed: Any) -> list[tuple[str, str | None]]:
-    """Each warning with the user's answer to it (None when the plan's ``confirmed`` has none)."""
-    answers = confirmed if isinstance(confirmed, dict) else {}
+# A warning that names an option (add --include-unpaid) is answered by the intake's question of
+# this label, the user's words on the options they were offered, which answers.json keeps (a
+# trial's "Leave the unpaid orders out" still showed as an open warning in the report).
+OPTIONS_LABEL = "Warnings"
+NAMES_OPTION = re.compile(r"--[a-z]")
+
+
+def option_answer(answers: Any) -> str | None:
+    """The user's words on the options the warnings offered (answers.json's Warnings answer)."""
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    words = given.get(OPTIONS_LABEL.lower())
+    return words.strip() if isinstance(words, str) and words.strip() else None
+
+
+def answered_warnings(warnings: list[str], confirmed: Any, answers: Any = None) -> list[tuple[str, str | None]]:
+    """Each warning with the user's answer to it: the plan's ``confirmed`` for the kinds it
+    answers, answers.json's Warnings answer for one that names an option; None when neither has one."""
+    told = confirmed if isinstance(confirmed, dict) else {}
+    options = option_answer(answers)
     out = []
     for w in warnings:
         kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
-        answer = answers.get(kind) if kind else None
+        answer = told.get(kind) if kind else options if NAMES_OPTION.search(w) else None
         out.append((w, answer.strip() if isinstance(answer, str) and answer.strip() else None))
     return out
 
