@@ -2042,6 +2042,25 @@ def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
     assert "Say plainly" not in told
 
 
+def test_the_hand_over_brief_names_the_warnings_confirmed_answers(rendered):
+    """SKILL.md listed opted_out among the answers for `confirmed` while check.py refuses one
+    for a warning the run did not give (a trial's consent answer, with fewer opted out than the
+    files hold): the operationalize brief names this run's answerable kinds, each with the
+    intake question that settles it, or says to leave `confirmed` out."""
+    from custseg.strategy.validate import ANSWERABLE
+
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    kinds = [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts["warnings"])]
+    assert kinds == ["consent_unknown", "data_age"] and not (facts.get("exports") or {}).get("left_out_no_consent")
+    brief = render_brief("operationalize", facts)
+    assert ("- **confirmed**: the user's intake answers to this run's warnings, in their words, by kind: "
+            '`consent_unknown` (their "Marketing consent" answer), `data_age` (their "Data" answer).') in brief
+    assert "`opted_out`" not in brief.split("- **confirmed**")[1].split("\n")[0]
+    none = rendered["crm_customers.csv"]["facts"]
+    assert not any(p.search(w) for p in ANSWERABLE.values() for w in none["warnings"])
+    assert "- **confirmed**: this run gave no warning `confirmed` answers, so leave it out" in render_brief("operationalize", none)
+
+
 def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     """A trial's report told the data's age three times after the owner had answered it at
     intake: the In short now carries their answer, and the warnings do not repeat it."""

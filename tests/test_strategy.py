@@ -23,6 +23,7 @@ from custseg.cli.main import main
 from custseg.render.report import _investment, _plan, fmt_count, fmt_days, fmt_money, fmt_pct
 from custseg.strategy import CODES, StrategyDocument, UnknownFactError, fact_keys, resolve, strategy_json_schema, validate
 from custseg.strategy.resolve import PLACEHOLDER, fact_formatter
+from custseg.strategy.validate import ANSWERABLE
 from custseg.toolkit import TOOLS
 from tests.conftest import EXAMPLES
 from tests.test_report import html_text, section, unmatched_numbers
@@ -915,7 +916,8 @@ def test_every_problem_code_has_a_broken_variant():
     # the budget against the user's answers: test_a_budget_the_user_did_not_give_is_reported, and
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
     # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
-    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered"} == set(CODES)
+    # and test_a_whole_plan_carries_the_users_answer_to_a_run_warning for confirmation_missing
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -1014,6 +1016,38 @@ def test_a_whole_plan_answers_the_users_hunches(runs, cli, tmp_path, said, asked
         res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
         assert res.code == 1 and res.out.splitlines()[-1].startswith("hypotheses: the user gave hunches at intake ('Hypotheses': \"Most of our best shops"), res.out
         assert res.out.endswith("[hunch_unanswered]\n")
+
+
+def test_a_whole_plan_carries_the_users_answer_to_a_run_warning(runs, cli, tmp_path):
+    """SKILL.md and the strategy brief have the plan carry the user's answer on old data in
+    confirmed.data_age, and check.py did not hold it to that: it is required exactly when the
+    run warned about old data and answers.json holds the Data answer (a phase-3 draft may lack
+    it); without the warning it is not asked for, and one given is refused as before."""
+    facts = copy.deepcopy(facts_of(runs))
+    age = "the data ends on 2025-12-31, 341 days before today (2026-12-07): the segments show customers as they were then"
+    others = [w for w in facts["warnings"] if not ANSWERABLE["data_age"].search(w)]
+    facts["warnings"] = others + [age]
+    said = "No newer export; read it as a picture of the last day."
+    answers = {"Goal": "more repeat orders", "Data": said}
+    found = [p for p in validate(reference(), facts, answers=answers) if p.code == "confirmation_missing"]
+    assert [p.path for p in found] == ["confirmed.data_age"] and said in found[0].message
+    assert [p for p in validate(reference(), facts, stage="strategy", answers=answers) if p.code == "confirmation_missing"] == []  # a draft may lack it
+    assert [p for p in validate(reference(), facts, answers={"Goal": "more repeat orders"}) if p.code == "confirmation_missing"] == []  # nothing answered to carry
+    doc = reference()
+    doc["confirmed"] = {"data_age": said}
+    assert validate(doc, facts, answers=answers) == []
+    # the data is not old: nothing to carry, and an answer to a warning the run did not give is refused
+    facts["warnings"] = others
+    assert validate(reference(), facts, answers=answers) == []
+    assert [(p.path, p.code) for p in validate(doc, facts, answers=answers)] == [("confirmed.data_age", "confirmation_without_warning")]
+    # check.py reads answers.json beside the strategy
+    facts["warnings"] = others + [age]
+    facts_file = tmp_path / "facts.json"
+    facts_file.write_text(json.dumps(facts), encoding="utf-8")
+    write(tmp_path, answers, "answers.json")
+    res = cli("check", write(tmp_path, reference()), "--facts", facts_file)
+    assert res.code == 1 and res.out.endswith("[confirmation_missing]\n"), res.out
+    assert cli("check", write(tmp_path, doc), "--facts", facts_file).code == 0
 
 
 def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):

@@ -20,7 +20,7 @@ from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTO
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
-from custseg.strategy.validate import ANSWERABLE, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
+from custseg.strategy.validate import ANSWERABLE, ANSWERED_BY, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -33,10 +33,6 @@ SEGMENT_FACTS = (
     "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
-# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
-# each ANSWERABLE kind; a warning that names an option (add --include-unpaid) is settled by the
-# answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
-ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
@@ -108,6 +104,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "empty_segments": _empty_segments(seg, active),
         # the run warnings a plan's `confirmed` may answer: only those this run gave
         "answerable": [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts.get("warnings") or [] if isinstance(w, str))],
+        "answered_by": ANSWERED_BY,  # the intake question whose answer settles each
         "spend_cutoffs": _spend_cutoffs(seg, active, segs.get("value")) if primary == "rfm" else None,
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],

@@ -53,7 +53,7 @@ from custseg.strategy.trends import trend_claims
 # live in the modules above, re-exported (the last two are helpers the tests call).
 __all__ = [
     "BUILT_IN_RFM_NAMES", "CODES", "EXPORT_COLUMNS", "IDENTIFIERS", "LOWER_IS_BETTER", "Problem", "allowed_metrics",
-    "NAMES_OPTION", "OPTIONS_LABEL", "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "option_answer", "validate",
+    "ANSWERED_BY", "NAMES_OPTION", "OPTIONS_LABEL", "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "option_answer", "validate",
     "_matching_fact", "_over_budget",
 ]
 
@@ -108,12 +108,13 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
     the user's intake answers, hold the plan's budget to the one they gave, and have the whole
-    plan answer the hunches they gave.
+    plan answer the hunches they gave and carry their answers to the run's warnings.
     """
     problems = _validate(doc, facts)
     if answers and isinstance(doc, dict):
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
+        problems += unconfirmed_answers(doc, facts, answers, final=stage != "strategy")
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
@@ -458,6 +459,11 @@ ANSWERABLE = {
 }
 
 
+# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
+# each ANSWERABLE kind: the briefs show it as the answer, and a whole plan carries it in `confirmed`.
+ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
+
+
 # A warning that names an option (add --include-unpaid) is answered by the intake's question of
 # this label, the user's words on the options they were offered, which answers.json keeps (a
 # trial's "Leave the unpaid orders out" still showed as an open warning in the report).
@@ -495,6 +501,28 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
             out.append(Problem(f"confirmed.{kind}", "unknown_confirmation", f"'{kind}' is not a warning the user can answer; use one of: {', '.join(ANSWERABLE)}"))
         elif not any(ANSWERABLE[kind].search(w) for w in warnings):
             out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
+    return out
+
+
+def unconfirmed_answers(doc: dict, facts: dict, answers: Any, final: bool = True) -> list[Problem]:
+    """The run gave a warning the user answered at intake (answers.json holds the answer to the
+    question that settles it) and the whole plan's ``confirmed`` does not carry it: the report
+    would show the warning open and the answer nowhere (a trial's plan on data 254 days old left
+    out data_age, which SKILL.md and the strategy brief ask for). A phase-3 draft may still lack it."""
+    if not final:
+        return []
+    confirmed = doc.get("confirmed") if isinstance(doc.get("confirmed"), dict) else {}
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    warnings = [w for w in facts.get("warnings") or [] if isinstance(w, str)]
+    out = []
+    for kind, pattern in ANSWERABLE.items():
+        said = given.get(ANSWERED_BY[kind].lower())
+        warned = any(pattern.search(w) for w in warnings)
+        if warned and isinstance(said, str) and said.strip() and not (isinstance(confirmed.get(kind), str) and confirmed[kind].strip()):
+            words = said.strip() if len(said.strip()) <= 80 else said.strip()[:77] + "..."
+            out.append(Problem(f"confirmed.{kind}", "confirmation_missing", (
+                f"this run gave a {kind} warning (facts.warnings) and the user answered it at intake ('{ANSWERED_BY[kind]}': \"{words}\"); "
+                f"put their answer in confirmed.{kind} (their words), so the report shows the warning answered, with it, instead of open")))
     return out
 
 
