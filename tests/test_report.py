@@ -2061,6 +2061,26 @@ def test_the_hand_over_brief_names_the_warnings_confirmed_answers(rendered):
     assert "- **confirmed**: this run gave no warning `confirmed` answers, so leave it out" in render_brief("operationalize", none)
 
 
+def test_the_old_data_briefs_agree_on_what_the_files_are_for(shopify, monkeypatch):
+    """On old data the strategy brief had a plan written as of the data's date (flows for New
+    and recent segments too) while the operationalize brief said to use the files for win-back
+    only: a trial's plan then led with flows for people months past those labels. Both now say
+    that a plan written as of that date starts with the rerun and its flows run on the rerun's
+    files, and the hand-over says flows built on these files are rebuilt after that rerun."""
+    from custseg.facts import build
+
+    facts = shopify["facts"]
+    monkeypatch.setattr(build, "today", lambda: int(np.datetime64(facts["data"]["date_max"], "D").astype(int)) + 200)
+    strategy = render_brief("strategy", facts)
+    assert "make the roadmap's first phase the rerun on a current export, before anyone is contacted: the plan's flows then run on the rerun's files" in strategy
+    assert "(the operationalize brief tells the user the same at hand-over)" in strategy
+    hand_over = render_brief("operationalize", facts)
+    assert "If the plan was written as of that date at the user's choice (its roadmap's first phase is that rerun), its flows, welcome and post-purchase ones too, run on the rerun's files only, not on these" in hand_over
+    assert "every flow, segment or list built on these files' labels must be rebuilt after that rerun, from its files" in hand_over
+    monkeypatch.setattr(build, "today", lambda: int(np.datetime64(facts["data"]["date_max"], "D").astype(int)) + 10)  # current data: neither says it
+    assert "rebuilt after that rerun" not in render_brief("operationalize", facts) and "first phase the rerun" not in render_brief("strategy", facts)
+
+
 def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     """A trial's report told the data's age three times after the owner had answered it at
     intake: the In short now carries their answer, and the warnings do not repeat it."""
