@@ -2081,6 +2081,32 @@ def test_the_old_data_briefs_agree_on_what_the_files_are_for(shopify, monkeypatc
     assert "rebuilt after that rerun" not in render_brief("operationalize", facts) and "first phase the rerun" not in render_brief("strategy", facts)
 
 
+def test_a_one_purchase_segments_spend_is_not_offered_for_a_second_order(shopify):
+    """The operationalize brief offered New's last-period spend per customer as a baseline, and
+    a trial's plan measured 'second orders' by it: for a segment whose customers all bought once
+    it is their first order's value (one who orders again leaves the segment). The brief says so
+    and points at next_repeat_rate, or, where too few were in it at the cutoff, at the rerun."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    segments = facts["segmentations"]["rfm"]["segments"]
+    assert segments["new"]["repeat_rate"] == 0 and segments["new"]["spend_last_period_per_customer"] and segments["loyal"]["repeat_rate"] > 0
+
+    def baselines(key: str) -> str:
+        return next(line for line in render_brief("operationalize", facts).splitlines() if line.startswith(f"  - {segments[key]['name']}: "))
+
+    new = baselines("new")
+    assert ("`{segmentations.rfm.segments.new.spend_last_period_per_customer}` (spend per customer in the last period: every one of them has bought once, so it is their first order's value, "
+            "and a customer who orders again leaves the segment, so it cannot measure a second-order goal; `next_repeat_rate` above can, the share who bought again within a period)") in new
+    assert "`{segmentations.rfm.segments.new.next_repeat_rate}`" in new
+    assert "first order's value" not in baselines("loyal")  # some bought more than once: spend as before
+    row = next(r for r in facts["segmentations"]["rfm"]["validation"]["segments"] if r["segment"] == "new")
+    row["customers"] = 5  # too few at the cutoff for a next-period baseline
+    thin = baselines("new")
+    assert "no baseline here can, as too few were in it at the check's cutoff for its next-period rate: a second order shows at the next rerun" in thin
+    assert "`{segmentations.rfm.segments.new.next_repeat_rate}`" not in thin
+
+
 def test_an_answered_data_age_is_said_once_with_the_answer(shopify):
     """A trial's report told the data's age three times after the owner had answered it at
     intake: the In short now carries their answer, and the warnings do not repeat it."""
