@@ -2775,6 +2775,35 @@ def test_a_second_order_pathway_from_new_is_not_downward(runs, to, success, refu
         assert "a second-order pathway into an active segment passes with a success metric of purchase_days or orders of 2 or more" in problems[0].message
 
 
+def test_a_second_order_aimed_at_loyal_is_pointed_at_the_segment_it_reaches(runs):
+    """A trial's 'second order' pathway New -> Loyal was refused as target_outside_segment
+    (Loyal needs 3 purchase days) and the model raised its target to 3. The strategy brief now
+    says where a second order lands, from the rules, and check.py's message offers the segment
+    a customer at the target reaches; aimed there, the same pathway passes."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    segments = facts["segmentations"]["rfm"]["segments"]
+    doc = reference()
+    assert doc["pathways"][0]["from_segment"] == "new" and doc["pathways"][0]["to_segment"] == "loyal"
+    doc["pathways"][0]["success_metric"] = {"metric": "purchase_days", "target": 2}
+    (problem,) = [p for p in validate(doc, facts) if p.path == "pathways[0].success_metric.target"]
+    assert problem.code == "target_outside_segment"
+    assert problem.message.endswith("aim within that range; or, if purchase_days 2 (a second order) is the mark, lead the pathway to needs_attention instead, "
+                                    "which a customer at it reaches (needs_attention: purchase_days 1 or more)")
+    doc["pathways"][0]["to_segment"] = "needs_attention"  # (its expected outcome still cites Loyal's figures, another problem)
+    assert [p for p in validate(doc, facts) if p.path.startswith(("pathways[0].success_metric", "pathways[0].to_segment"))] == []
+    # a target no better segment holds either: told to aim within the range, nothing offered
+    doc = reference()
+    doc["pathways"][2]["success_metric"] = {"metric": "purchase_days", "target": 4}  # Loyal -> Champions (5 or more)
+    (problem,) = [p for p in validate(doc, facts) if p.path == "pathways[2].success_metric.target"]
+    assert problem.message.endswith("aim within that range")
+    brief = render_brief("strategy", facts)
+    assert (f"the success target is one a customer of the to-segment can have by its rule, so a customer who reaches it is in that segment (`check.py` refuses a target outside it): "
+            f"from {segments['new']['name']}, a second order (purchase_days 2) reaches {segments['needs_attention']['name']}, not {segments['champions']['name']} (purchase_days 5 or more) "
+            f"or {segments['loyal']['name']} (purchase_days 3 or more): aim a second-order pathway at it") in brief
+
+
 def test_the_rule_example_in_the_operationalize_brief_names_segments_with_customers(runs):
     """The example rule names segments as the CRM files label them (At Risk, not at_risk, which
     check.py refuses for Klaviyo), and a merged-away segment is not its example (real-store trial:

@@ -19,6 +19,8 @@ from custseg.render.exports import GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
+from custseg.strategy.definitions import describe, meets, segment_ranges
+from custseg.strategy.pathways import NEW_KEY, reached_instead
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, ANSWERED_BY, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
 
@@ -164,7 +166,26 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
+        # where a second order takes a New customer, by the rules: a pathway's target must reach its to-segment
+        "second_order": _second_order_reach(seg, primary, active),
     }
+
+
+def _second_order_reach(seg: dict | None, primary: str | None, active: list[str]) -> dict | None:
+    """The segments a second order (purchase_days 2) puts a New customer in that a pathway from
+    New may lead to, and those ranked above New it does not reach (a trial's 'second order'
+    pathway New -> Loyal, where Loyal needs 3 purchase days); None without a New segment."""
+    if not seg or NEW_KEY not in active or primary == "lifecycle":
+        return None
+    ranges = segment_ranges(seg)
+    pathway = {"from_segment": NEW_KEY, "success_metric": {"metric": "purchase_days", "target": 2}}
+    reaches = reached_instead(pathway, "purchase_days", 2, ranges, seg, seg.get("order") or [])
+    if not reaches:
+        return None
+    above = seg["order"][: seg["order"].index(NEW_KEY)]
+    beyond = [{"name": seg["segments"][k]["name"], "range": describe(ranges[k]["purchase_days"])} for k in above
+              if k in active and "purchase_days" in ranges.get(k, {}) and not meets(ranges[k]["purchase_days"], "==", 2)]
+    return {"from_name": seg["segments"][NEW_KEY]["name"], "reaches": [seg["segments"][k]["name"] for k in reaches], "beyond": beyond}
 
 
 def _last_purchase_columns(facts: dict) -> list[str]:

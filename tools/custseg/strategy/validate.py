@@ -282,7 +282,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
-    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
+    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation), ranking)
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
