@@ -2804,6 +2804,41 @@ def test_a_second_order_aimed_at_loyal_is_pointed_at_the_segment_it_reaches(runs
             f"or {segments['loyal']['name']} (purchase_days 3 or more): aim a second-order pathway at it") in brief
 
 
+def test_a_pathway_trigger_the_users_tool_cannot_filter_on_is_refused(runs):
+    """A Mailchimp user's plan started every pathway on recency_days, which mailchimp.csv (tags
+    only) cannot filter on, and check.py said nothing (it held only the automation rules to their
+    file). A pathway's trigger is held to the tools the plan runs in (its rules' tools, else the
+    ones the user named at intake) unless its intervention says how it starts there; Klaviyo's
+    file has Last Purchase to count days from, and a tool with its own order data (Shopify) may
+    run any trigger."""
+    facts = facts_of(runs)
+    metric = lambda doc: [(p["trigger"]["metric"], p["from_segment"]) for p in doc["pathways"]]  # noqa: E731
+
+    def refused(doc, answers=None, stage="final"):
+        return [p for p in validate(doc, facts, stage=stage, answers=answers) if p.path.endswith(".trigger.metric")]
+
+    assert refused(reference()) == []  # Klaviyo (and Shopify Flow): Last Purchase
+    doc = reference()
+    for rule in doc["automation_rules"]:
+        rule["crm"] = "Mailchimp"
+    found = refused(doc)
+    assert [p.path for p in found] == [f"pathways[{i}].trigger.metric" for i in range(len(doc["pathways"]))], metric(doc)
+    assert {p.code for p in found} == {"rule_column_not_in_file"}
+    assert found[0].message.startswith("Mailchimp cannot filter on recency_days: mailchimp.csv carries no such column nor a date to count it from (Email Address, Tags, Pseudonymous ID)")
+    assert "which mailchimp.csv carries as a tag in Tags ('tagged New')" in found[0].message
+    # said how it starts there: on the tag, or in a tool that imports segments_generic.csv
+    doc["pathways"][0]["intervention"] = "When the tag New is added, wait three weeks, then send the two-email flow."
+    doc["pathways"][1]["intervention"] = "Run in Brevo from segments_generic.csv: two emails after the second purchase."
+    assert [p.path for p in refused(doc)] == [f"pathways[{i}].trigger.metric" for i in range(2, len(doc["pathways"]))]
+    # a phase-3 draft without rules: the tools the user named at intake
+    draft = reference()
+    del draft["automation_rules"]
+    assert len(refused(draft, {"Capabilities": "Mailchimp for email. No SMS."}, "strategy")) == len(draft["pathways"])
+    assert refused(draft, {"Capabilities": "Klaviyo for email and SMS"}, "strategy") == []
+    assert refused(draft, {"Capabilities": "Mailchimp, and Shopify Email for the store's own segments"}, "strategy") == []
+    assert refused(draft, None, "strategy") == []
+
+
 def test_the_rule_example_in_the_operationalize_brief_names_segments_with_customers(runs):
     """The example rule names segments as the CRM files label them (At Risk, not at_risk, which
     check.py refuses for Klaviyo), and a merged-away segment is not its example (real-store trial:

@@ -19,7 +19,7 @@ from custseg.strategy.activity import _buying_words_on_activity, _purchase_metri
 from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
-    _usage_rule_columns, importing_tools,
+    _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import (
@@ -111,6 +111,8 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     plan answer the hunches they gave and carry their answers to the run's warnings.
     """
     problems = _validate(doc, facts)
+    if isinstance(doc, dict):
+        problems += pathway_triggers_in_tool(doc, facts, answers)
     if answers and isinstance(doc, dict):
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
