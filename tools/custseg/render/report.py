@@ -1838,12 +1838,12 @@ def _plan_words(plan: dict, usage: dict | None) -> str:
     parts = []
     first = list(dict.fromkeys(c["segment"] for c in plan["plan"]["targeting"] if c["priority"].strip().lower() == "high"))
     every = [s["name"] for s in plan["segments"]]
+    phase = next(iter(plan["plan"]["roadmap"]), None)
     if first and len(every) > 1 and set(every) <= set(first):
         # a trial's 'puts Regulars, First-timers, Still Warm and Gone Quiet first': every segment
-        parts.append("it ranks every segment high priority in the targeting matrix, so where it starts is the roadmap's first phase")
+        parts.append("it ranks every segment high priority in the targeting matrix" + (", so where it starts is the roadmap's first phase" if phase and phase["phase"] else ""))
     elif first:
         parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
-    phase = next(iter(plan["plan"]["roadmap"]), None)
     if phase and phase["phase"]:
         weeks = _number(phase["weeks"])
         span = f" ({fmt_count(weeks)} {'week' if weeks == 1 else 'weeks'})" if weeks else ""
