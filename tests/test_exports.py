@@ -1158,7 +1158,12 @@ def test_phones_without_sms_consent_on_record_are_for_calls_only(runs):
     strategy = render_brief_for(run.facts, "strategy")
     assert "The export does not record SMS consent, so plan no texts until the user confirms who agreed" in strategy
     assert f"segments_generic.csv holds a phone number for {exports['with_phone']:,} of the {exports['customers']:,} people" in strategy
-    assert "The export does not record SMS consent: tell the user to text nobody from it until they know who agreed." in render_brief_for(run.facts, "operationalize")
+    assert ("The export does not record SMS consent: tell the user to text none of these numbers until they know who agreed; klaviyo.csv carries no phone numbers, "
+            "so the files add no one to text, and people already subscribed to SMS in their email tool (Klaviyo's own SMS consent) can be texted there") in render_brief_for(run.facts, "operationalize")
+    # the report's CRM note: the files add no one to text, Klaviyo's own SMS subscribers may be (a trial read 'text nobody' as no SMS at all)
+    (note,) = [n for n in exports["notes"] if "phone number" in n]
+    assert note.endswith("the export does not record SMS consent, so text none of these numbers until the user confirms who agreed; klaviyo.csv carries no phone numbers, "
+                         "so importing it subscribes no one to SMS, and people already subscribed to SMS in Klaviyo (its own SMS consent) can be texted there")
     assert_no_phone_reaches_the_model(run.out, set(generic.loc[generic["phone"] != "", "phone"]))
 
 
@@ -1196,7 +1201,7 @@ def test_a_stripe_metadata_phone_reaches_the_generic_file_for_calls_only(tmp_pat
     assert "sms_consent" not in generic.columns and "Phone Number" not in read(out / "exports" / "klaviyo.csv").columns
     exports = facts["exports"]
     assert exports["with_phone"] == 3 and exports["sms_consent_yes"] == 0 and not exports["sms_consent_recorded"]
-    assert any("the export does not record SMS consent, so text nobody" in n for n in exports["notes"])
+    assert any("the export does not record SMS consent, so text none of these numbers" in n for n in exports["notes"])
     assert_no_phone_reaches_the_model(out, {"+13125550170", "4155550171"})
 
 

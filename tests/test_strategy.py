@@ -23,6 +23,7 @@ from custseg.cli.main import main
 from custseg.render.report import _investment, _plan, fmt_count, fmt_days, fmt_money, fmt_pct
 from custseg.strategy import CODES, StrategyDocument, UnknownFactError, fact_keys, resolve, strategy_json_schema, validate
 from custseg.strategy.resolve import PLACEHOLDER, fact_formatter
+from custseg.strategy.validate import ANSWERABLE
 from custseg.toolkit import TOOLS
 from tests.conftest import EXAMPLES
 from tests.test_report import html_text, section, unmatched_numbers
@@ -952,7 +953,8 @@ def test_every_problem_code_has_a_broken_variant():
     # the budget against the user's answers: test_a_budget_the_user_did_not_give_is_reported, and
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
     # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
-    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered"} == set(CODES)
+    # and test_a_whole_plan_carries_the_users_answer_to_a_run_warning for confirmation_missing
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -1051,6 +1053,38 @@ def test_a_whole_plan_answers_the_users_hunches(runs, cli, tmp_path, said, asked
         res = cli("check", write(tmp_path, doc), "--facts", runs[SHOPIFY] / "facts.json")
         assert res.code == 1 and res.out.splitlines()[-1].startswith("hypotheses: the user gave hunches at intake ('Hypotheses': \"Most of our best shops"), res.out
         assert res.out.endswith("[hunch_unanswered]\n")
+
+
+def test_a_whole_plan_carries_the_users_answer_to_a_run_warning(runs, cli, tmp_path):
+    """SKILL.md and the strategy brief have the plan carry the user's answer on old data in
+    confirmed.data_age, and check.py did not hold it to that: it is required exactly when the
+    run warned about old data and answers.json holds the Data answer (a phase-3 draft may lack
+    it); without the warning it is not asked for, and one given is refused as before."""
+    facts = copy.deepcopy(facts_of(runs))
+    age = "the data ends on 2025-12-31, 341 days before today (2026-12-07): the segments show customers as they were then"
+    others = [w for w in facts["warnings"] if not ANSWERABLE["data_age"].search(w)]
+    facts["warnings"] = others + [age]
+    said = "No newer export; read it as a picture of the last day."
+    answers = {"Goal": "more repeat orders", "Data": said}
+    found = [p for p in validate(reference(), facts, answers=answers) if p.code == "confirmation_missing"]
+    assert [p.path for p in found] == ["confirmed.data_age"] and said in found[0].message
+    assert [p for p in validate(reference(), facts, stage="strategy", answers=answers) if p.code == "confirmation_missing"] == []  # a draft may lack it
+    assert [p for p in validate(reference(), facts, answers={"Goal": "more repeat orders"}) if p.code == "confirmation_missing"] == []  # nothing answered to carry
+    doc = reference()
+    doc["confirmed"] = {"data_age": said}
+    assert validate(doc, facts, answers=answers) == []
+    # the data is not old: nothing to carry, and an answer to a warning the run did not give is refused
+    facts["warnings"] = others
+    assert validate(reference(), facts, answers=answers) == []
+    assert [(p.path, p.code) for p in validate(doc, facts, answers=answers)] == [("confirmed.data_age", "confirmation_without_warning")]
+    # check.py reads answers.json beside the strategy
+    facts["warnings"] = others + [age]
+    facts_file = tmp_path / "facts.json"
+    facts_file.write_text(json.dumps(facts), encoding="utf-8")
+    write(tmp_path, answers, "answers.json")
+    res = cli("check", write(tmp_path, reference()), "--facts", facts_file)
+    assert res.code == 1 and res.out.endswith("[confirmation_missing]\n"), res.out
+    assert cli("check", write(tmp_path, doc), "--facts", facts_file).code == 0
 
 
 def test_hunches_and_the_data_scope_answer_are_the_users_words(runs):
@@ -2815,6 +2849,70 @@ def test_a_second_order_pathway_from_new_is_not_downward(runs, to, success, refu
     assert bool(problems) == refused
     if refused:
         assert "a second-order pathway into an active segment passes with a success metric of purchase_days or orders of 2 or more" in problems[0].message
+
+
+def test_a_second_order_aimed_at_loyal_is_pointed_at_the_segment_it_reaches(runs):
+    """A trial's 'second order' pathway New -> Loyal was refused as target_outside_segment
+    (Loyal needs 3 purchase days) and the model raised its target to 3. The strategy brief now
+    says where a second order lands, from the rules, and check.py's message offers the segment
+    a customer at the target reaches; aimed there, the same pathway passes."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    segments = facts["segmentations"]["rfm"]["segments"]
+    doc = reference()
+    assert doc["pathways"][0]["from_segment"] == "new" and doc["pathways"][0]["to_segment"] == "loyal"
+    doc["pathways"][0]["success_metric"] = {"metric": "purchase_days", "target": 2}
+    (problem,) = [p for p in validate(doc, facts) if p.path == "pathways[0].success_metric.target"]
+    assert problem.code == "target_outside_segment"
+    assert problem.message.endswith("aim within that range; or, if purchase_days 2 (a second order) is the mark, lead the pathway to needs_attention instead, "
+                                    "which a customer at it reaches (needs_attention: purchase_days 1 or more)")
+    doc["pathways"][0]["to_segment"] = "needs_attention"  # (its expected outcome still cites Loyal's figures, another problem)
+    assert [p for p in validate(doc, facts) if p.path.startswith(("pathways[0].success_metric", "pathways[0].to_segment"))] == []
+    # a target no better segment holds either: told to aim within the range, nothing offered
+    doc = reference()
+    doc["pathways"][2]["success_metric"] = {"metric": "purchase_days", "target": 4}  # Loyal -> Champions (5 or more)
+    (problem,) = [p for p in validate(doc, facts) if p.path == "pathways[2].success_metric.target"]
+    assert problem.message.endswith("aim within that range")
+    brief = render_brief("strategy", facts)
+    assert (f"the success target is one a customer of the to-segment can have by its rule, so a customer who reaches it is in that segment (`check.py` refuses a target outside it): "
+            f"from {segments['new']['name']}, a second order (purchase_days 2) reaches {segments['needs_attention']['name']}, not {segments['champions']['name']} (purchase_days 5 or more) "
+            f"or {segments['loyal']['name']} (purchase_days 3 or more): aim a second-order pathway at it") in brief
+
+
+def test_a_pathway_trigger_the_users_tool_cannot_filter_on_is_refused(runs):
+    """A Mailchimp user's plan started every pathway on recency_days, which mailchimp.csv (tags
+    only) cannot filter on, and check.py said nothing (it held only the automation rules to their
+    file). A pathway's trigger is held to the tools the plan runs in (its rules' tools, else the
+    ones the user named at intake) unless its intervention says how it starts there; Klaviyo's
+    file has Last Purchase to count days from, and a tool with its own order data (Shopify) may
+    run any trigger."""
+    facts = facts_of(runs)
+    metric = lambda doc: [(p["trigger"]["metric"], p["from_segment"]) for p in doc["pathways"]]  # noqa: E731
+
+    def refused(doc, answers=None, stage="final"):
+        return [p for p in validate(doc, facts, stage=stage, answers=answers) if p.path.endswith(".trigger.metric")]
+
+    assert refused(reference()) == []  # Klaviyo (and Shopify Flow): Last Purchase
+    doc = reference()
+    for rule in doc["automation_rules"]:
+        rule["crm"] = "Mailchimp"
+    found = refused(doc)
+    assert [p.path for p in found] == [f"pathways[{i}].trigger.metric" for i in range(len(doc["pathways"]))], metric(doc)
+    assert {p.code for p in found} == {"rule_column_not_in_file"}
+    assert found[0].message.startswith("Mailchimp cannot filter on recency_days: mailchimp.csv carries no such column nor a date to count it from (Email Address, Tags, Pseudonymous ID)")
+    assert "which mailchimp.csv carries as a tag in Tags ('tagged New')" in found[0].message
+    # said how it starts there: on the tag, or in a tool that imports segments_generic.csv
+    doc["pathways"][0]["intervention"] = "When the tag New is added, wait three weeks, then send the two-email flow."
+    doc["pathways"][1]["intervention"] = "Run in Brevo from segments_generic.csv: two emails after the second purchase."
+    assert [p.path for p in refused(doc)] == [f"pathways[{i}].trigger.metric" for i in range(2, len(doc["pathways"]))]
+    # a phase-3 draft without rules: the tools the user named at intake
+    draft = reference()
+    del draft["automation_rules"]
+    assert len(refused(draft, {"Capabilities": "Mailchimp for email. No SMS."}, "strategy")) == len(draft["pathways"])
+    assert refused(draft, {"Capabilities": "Klaviyo for email and SMS"}, "strategy") == []
+    assert refused(draft, {"Capabilities": "Mailchimp, and Shopify Email for the store's own segments"}, "strategy") == []
+    assert refused(draft, None, "strategy") == []
 
 
 def test_the_rule_example_in_the_operationalize_brief_names_segments_with_customers(runs):

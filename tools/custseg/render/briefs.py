@@ -20,8 +20,10 @@ from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBS
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
 from custseg.strategy.intake import hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
+from custseg.strategy.definitions import describe, meets, segment_ranges
+from custseg.strategy.pathways import NEW_KEY, reached_instead
 from custseg.strategy.reach import unreachable_segments
-from custseg.strategy.validate import ANSWERABLE, is_quiet
+from custseg.strategy.validate import ANSWERABLE, ANSWERED_BY, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -34,13 +36,7 @@ SEGMENT_FACTS = (
     "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
-# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
-# each ANSWERABLE kind; a warning that names an option (add --include-unpaid) is settled by the
-# answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
-ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
-WARNINGS_LABEL = "Warnings"
-NAMES_OPTION = re.compile(r"--[a-z]")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 
@@ -111,6 +107,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "empty_segments": _empty_segments(seg, active),
         # the run warnings a plan's `confirmed` may answer: only those this run gave
         "answerable": [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts.get("warnings") or [] if isinstance(w, str))],
+        "answered_by": ANSWERED_BY,  # the intake question whose answer settles each
         "spend_cutoffs": _spend_cutoffs(seg, active, segs.get("value")) if primary == "rfm" else None,
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
@@ -175,6 +172,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
+        # where a second order takes a New customer, by the rules: a pathway's target must reach its to-segment
+        "second_order": _second_order_reach(seg, primary, active),
     }
 
 
@@ -186,6 +185,23 @@ def _sales_channels(data: dict) -> dict:
     apps = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL]
     wholesale = [c for c in names if re.search(WHOLESALE, c)]
     return {"apps": apps, "wholesale": [c for c in wholesale if not re.search(MARKETPLACES, c)], "wholesale_marketplaces": [c for c in wholesale if re.search(MARKETPLACES, c)]}
+
+
+def _second_order_reach(seg: dict | None, primary: str | None, active: list[str]) -> dict | None:
+    """The segments a second order (purchase_days 2) puts a New customer in that a pathway from
+    New may lead to, and those ranked above New it does not reach (a trial's 'second order'
+    pathway New -> Loyal, where Loyal needs 3 purchase days); None without a New segment."""
+    if not seg or NEW_KEY not in active or primary == "lifecycle":
+        return None
+    ranges = segment_ranges(seg)
+    pathway = {"from_segment": NEW_KEY, "success_metric": {"metric": "purchase_days", "target": 2}}
+    reaches = reached_instead(pathway, "purchase_days", 2, ranges, seg, seg.get("order") or [])
+    if not reaches:
+        return None
+    above = seg["order"][: seg["order"].index(NEW_KEY)]
+    beyond = [{"name": seg["segments"][k]["name"], "range": describe(ranges[k]["purchase_days"])} for k in above
+              if k in active and "purchase_days" in ranges.get(k, {}) and not meets(ranges[k]["purchase_days"], "==", 2)]
+    return {"from_name": seg["segments"][NEW_KEY]["name"], "reaches": [seg["segments"][k]["name"] for k in reaches], "beyond": beyond}
 
 
 def _last_purchase_columns(facts: dict) -> list[str]:

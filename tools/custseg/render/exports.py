@@ -947,10 +947,14 @@ def _phone_notes(with_phone: dict[str, int], texting: dict[str, int], sms_record
     if not with_phone:
         return []
     note = f"{who_counted(with_phone)} have a phone number ({GENERIC_FILE}'s phone column)"
+    # what the files add is no one to text; a trial's plan texted Klaviyo's own SMS subscribers, and
+    # 'text nobody' read as no SMS at all
+    own = ("; klaviyo.csv carries no phone numbers, so importing it subscribes no one to SMS,"
+           " and people already subscribed to SMS in Klaviyo (its own SMS consent) can be texted there")
     if not sms_recorded:
-        return [note + "; the export does not record SMS consent, so text nobody until the user confirms who agreed; klaviyo.csv carries no phone numbers"]
+        return [note + "; the export does not record SMS consent, so text none of these numbers until the user confirms who agreed" + own]
     if not texting:
-        return [note + "; none of them accepted SMS marketing (sms_consent), so text nobody; klaviyo.csv carries no phone numbers"]
+        return [note + "; none of them accepted SMS marketing (sms_consent), so text none of these numbers" + own]
     return [note + f"; {who_counted(texting)} of them accepted SMS marketing (sms_consent = yes): texts go to them only. "
             f"klaviyo.csv's Phone Number holds the phones of the {in_klaviyo:,} of them it lists (an email, no opt-out) and no one else's"]
 

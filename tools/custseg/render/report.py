@@ -392,7 +392,7 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["key"] = key
         row["name"] = s.get("name") or _title(key)
         row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
-        row["rate_of_few"] = _rate_of_few(at_cutoff.get(key))
+        row["rate_of_few"] = rate_of_few(at_cutoff.get(key))
         row["merged_in"] = [
             {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
             for m in seg.get("merged") or [] if m.get("into") == key
@@ -418,7 +418,7 @@ def _with_abroad(rows: list[dict], everyone: Any) -> list[dict]:
     return rows
 
 
-def _rate_of_few(customers: Any) -> int | None:
+def rate_of_few(customers: Any) -> int | None:
     """How many customers a segment's next-period rate is of, when too few to read as a rate: a
     trial's profile said '66.7% bought again' of Loyal, 2 of the 3 in it at the check's cutoff."""
     few = isinstance(customers, int) and not isinstance(customers, bool) and 0 < customers < MIN_CUSTOMERS_FOR_LIFT
@@ -1401,7 +1401,9 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}." if alert else f"{text} Rerun with the same segment.key, so ids stay the same."
 
 
-def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
+def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool, answers: dict | None = None) -> dict:
+    """``answers``: the user's intake answers (answers.json), whose Warnings answer settles the
+    warnings that offered an option."""
     data = _data(facts)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
@@ -1414,7 +1416,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         # The files were written by the run, before the plan named the segments its own way.
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     shown = _charts(charts, out_dir, inline_charts)
-    answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
+    said = answered_warnings(facts.get("warnings") or [], _confirmed(strategy), answers)
     part = part_of_base(strategy)
     part = (part or "no more than that") if part is not None else None  # the user's words, or that they said no more
     return {
@@ -1433,9 +1435,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
-        "warnings": [for_owner(w) for w, answer in answers if answer is None],
+        "warnings": [for_owner(w) for w, answer in said if answer is None],
         # the data's age, once answered, is said with the answer in the summary's first point, not here again
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))],
+        "answered": _by_answer([(for_owner(w), answer) for w, answer in said if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))]),
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1446,6 +1448,15 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
         "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age"), quoted=part),
     }
+
+
+def _by_answer(answered: list[tuple[str, str]]) -> list[dict]:
+    """The answered warnings, those one answer settles together ('Leave the unpaid orders out.
+    Keep the segments as they are', of two warnings) told once with it."""
+    grouped: dict[str, list[str]] = {}
+    for warning, answer in answered:
+        grouped.setdefault(answer, []).append(warning)
+    return [{"warning": "; ".join(warnings), "answer": answer} for answer, warnings in grouped.items()]
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
@@ -1724,31 +1735,31 @@ def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
 
 
 def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
+    """The move most worth making, by the measured figures. Its amounts value a move at what a
+    customer spends in the period that earned the better segment; when customers in it spent
+    less than that in the period after, that soberer figure leads and the amounts stay under
+    Sized opportunities (a trial's In short told '202,924.64 USD a period' for a further tenth
+    of Dormant, valued at 330.55 USD a customer where the period after measured 69.03 USD,
+    beside a budget of 4,000 USD a month). The further tenth is a what-if: it stays there too."""
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    # The measured figures first; a further tenth, often the largest amount in the section, last
-    # and worded as the what-if it is, so it does not read as the headline.
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period.{_after_move(top, currency)} {_what_if(top, currency)}"}]
+    moves = f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it"
+    return [{"lead": "Largest sized move", "text": moves + _after_move(top, currency)}]
 
 
 def _after_move(move: dict, currency: str | None) -> str:
-    """The gap is spend in the period that earned the better segment; what such customers spent
-    in the next period is the sober figure beside it, said when it is smaller."""
+    """What the move is worth, measured: in the period after, when that is less than the spend
+    that earned the better segment (the amounts under Sized opportunities, which then overstate
+    it); else the period's amount, with the period after beside it when known."""
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
+    to, since = move["to_name"], move["from_name"]
     if later is None or gap is None or later >= gap:
-        return ""
-    return (f" That values a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
-            f" in the period after, customers in {move['to_name']} spent {fmt_money(max(later, 0), currency)} more than those in {move['from_name']}.")
-
-
-def _what_if(move: dict, currency: str | None) -> str:
-    """A further tenth is a what-if; where it is many more moves than last period's rate gives, say so."""
-    text = f"If a campaign moved a further tenth of {move['from_name']}, that would add {fmt_money(move['value_per_10pct'], currency)} a period: a what-if, not a forecast"
-    tenth, usual = 0.1 * (move.get("customers_now") or 0), move.get("expected_customers") or 0
-    if tenth >= 2 * usual:
-        return text + ", since a tenth is several times as many moves as last period's rate gives."
-    return text + "."
+        after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
+        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}"
+    kept = f"spent {fmt_money(later, currency)} more each than those in {since}" if later > 0 else f"spent no more than those in {since}"
+    return (f" in a period. In the period after, customers in {to} {kept}, the soberer guide to what a moved customer is worth."
+            f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
 
 
 def _upset_words(u: dict) -> str:
@@ -1849,9 +1860,13 @@ def _plan_words(plan: dict, usage: dict | None) -> str:
     written = ", written for the usage groups" if usage else ""
     parts = []
     first = list(dict.fromkeys(c["segment"] for c in plan["plan"]["targeting"] if c["priority"].strip().lower() == "high"))
-    if first:
-        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
+    every = [s["name"] for s in plan["segments"]]
     phase = next(iter(plan["plan"]["roadmap"]), None)
+    if first and len(every) > 1 and set(every) <= set(first):
+        # a trial's 'puts Regulars, First-timers, Still Warm and Gone Quiet first': every segment
+        parts.append("it ranks every segment high priority in the targeting matrix" + (", so where it starts is the roadmap's first phase" if phase and phase["phase"] else ""))
+    elif first:
+        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
     if phase and phase["phase"]:
         weeks = _number(phase["weeks"])
         span = f" ({fmt_count(weeks)} {'week' if weeks == 1 else 'weeks'})" if weeks else ""
@@ -2042,6 +2057,7 @@ def render_report(
     charts: list[dict] | None = None,
     strategy: dict | None = None,
     templates_dir: str | None = None,
+    answers: dict | None = None,
 ) -> list[str]:
     """Write ``out_dir/report.md`` and ``out_dir/report.html`` from facts; returns the file names written.
 
@@ -2051,13 +2067,14 @@ def render_report(
     already resolved, or at least ``{"segments": {key: {"persona": ..., ...}}}``; its text
     is printed as data. Without it each RFM segment gets the default playbook, marked as such.
     ``templates_dir``: where report.md.j2 and report.html.j2 live (default: the
-    repository's prompts/ folder).
+    repository's prompts/ folder). ``answers``: the user's intake answers (answers.json): the
+    warnings their Warnings answer settles are shown answered, with it, not as open.
     """
     env = make_environment(templates_dir)
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for template, file, inline in ((MD_TEMPLATE, MD_FILE, False), (HTML_TEMPLATE, HTML_FILE, True)):
-        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline)
+        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline, answers=answers)
         text = env.get_template(template).render(**ctx)
         path = os.path.join(out_dir, file)
         tmp = path + ".tmp"

@@ -214,6 +214,70 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, 
     return out
 
 
+# Day counts a tool can run only by counting from a date its file carries (a count imported at
+# the run goes stale the next day).
+COUNTED_FROM_DATE = ("recency_days",)
+# A plan's start on the tool's own terms: the segment label its file carries ('when the tag New
+# is added'), or a tool that imports segments_generic.csv and counts days from its last_purchase.
+TOOL_WAY = re.compile(r"\btag(?:s|ged)?\b|\blabel(?:led)?\b|segments_generic\.csv|\blast_purchase\b", re.IGNORECASE)
+CAPABILITIES_LABEL = re.compile(r"capabilit|\btools?\b|\bcrm\b", re.IGNORECASE)
+# A tool that keeps its own order data (a store's segments and flows) may run any trigger.
+STORE_TOOLS = re.compile(r"shopify|woocommerce|zapier|\bflow\b", re.IGNORECASE)
+
+
+def _plan_tools(doc: dict, answers: Any) -> list[tuple[str, str]]:
+    """(tool, the file it imports) of the tools the plan's triggers run in: its automation rules'
+    tools, else the ones the user named at intake (answers.json's Capabilities); none when any
+    of them is a tool of another kind (Shopify Flow, Zapier), whose own data may run the trigger."""
+    rules = [r.get("crm") for _, r in _items(doc, "automation_rules") if isinstance(r.get("crm"), str)]
+    if rules:
+        tools = importing_tools(doc)
+        return tools if len(tools) == len(dict.fromkeys(c.strip() for c in rules)) else []
+    named = " ".join(str(v) for k, v in (answers.items() if isinstance(answers, dict) else []) if isinstance(k, str) and CAPABILITIES_LABEL.search(k))
+    if not named or STORE_TOOLS.search(named):
+        return []
+    found = dict.fromkeys(m.group(0) for pattern in (EMAIL_TOOLS, GENERIC_IMPORTERS) for m in pattern.finditer(named))
+    return [(n, crm_file(n)) for n in found]
+
+
+def _runs_on(metric: str, file: str, columns: dict) -> bool:
+    """Whether a tool that imports ``file`` can trigger on ``metric``: the file carries it, or
+    the date it is counted from. A file with per-customer columns comes from a tool that keeps
+    its own order data (Klaviyo's, HubSpot's), so only a day count is held to the file there;
+    a file of labels only (Mailchimp's tags) runs nothing else."""
+    has = {_column_key(c) for c in columns.get(file, ())}
+    if _column_key(metric) in has or _date_instead(metric, file, columns):
+        return True
+    labels_only = not has & {_column_key(c) for c in (*PER_CUSTOMER, *LAST_PURCHASE_COLUMN.values())}
+    return metric not in COUNTED_FROM_DATE and not labels_only
+
+
+def pathway_triggers_in_tool(doc: dict, facts: dict, answers: Any = None) -> list[Problem]:
+    """A pathway triggered on a metric the user's tool cannot filter on (recency_days in
+    Mailchimp, whose file carries tags only: a trial's pathways all started on it), unless its
+    intervention says how it starts there instead. The rules' check (rule_column_not_in_file)
+    holds the automation rules themselves to their file."""
+    exports = facts.get("exports") if isinstance(facts.get("exports"), dict) else {}
+    columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
+    tools = [(n, f) for n, f in _plan_tools(doc, answers) if f in columns]
+    out = []
+    for i, p in _items(doc, "pathways") if tools else []:
+        trigger = p.get("trigger") if isinstance(p.get("trigger"), dict) else {}
+        metric, intervention = trigger.get("metric"), p.get("intervention")
+        if not isinstance(metric, str) or any(_runs_on(metric, f, columns) for _, f in tools):
+            continue
+        if isinstance(intervention, str) and TOOL_WAY.search(intervention):
+            continue
+        names, files = " or ".join(n for n, _ in tools), ", ".join(dict.fromkeys(f for _, f in tools))
+        where, example = SEGMENT_COLUMN_OF.get(tools[0][1], SEGMENT_COLUMN_OF["segments_generic.csv"])
+        name = ((facts.get("segmentations") or {}).get(doc.get("segmentation") or "rfm") or {}).get("segments", {}).get(p.get("from_segment"), {}).get("name") or "At Risk"
+        out.append(Problem(f"pathways[{i}].trigger.metric", "rule_column_not_in_file", (
+            f"{names} cannot filter on {metric}: {files} carries no such column nor a date to count it from ({', '.join(columns[tools[0][1]])}); "
+            f"say in the intervention how the pathway starts there: on the segment label, which {tools[0][1]} carries {where} ('{example.format(name=name)}'), "
+            "refreshed by a rerun on each new export (the review schedule's), or in a tool that imports segments_generic.csv and counts days from its last_purchase")))
+    return out
+
+
 # Where each file carries the segment's name (render/exports.py), and a rule keyed on it; the
 # segment columns of the other files (segment_name is segments_generic.csv's) are not in it.
 SEGMENT_COLUMN_OF = {

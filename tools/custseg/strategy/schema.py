@@ -216,7 +216,7 @@ class StrategyDocument:
     review_schedule: str = doc("how and when the segments and this plan are reviewed")
     automation_rules: list[AutomationRule] = doc("rules to set up in the CRM", default=[])
     budget: Budget | None = doc("the user's budget for acting on segments (money and hours per period), from the intake answers", default=None)
-    confirmed: dict[str, str] = doc("run warnings the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
+    confirmed: dict[str, str] = doc("run warnings this run gave (facts.warnings) that the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
     hypotheses: list[Hypothesis] = doc("the user's hunches from the intake (its Hypotheses answer), each with a verdict and the facts behind it; the whole plan needs them when the user gave any", default=[])
     data_scope: DataScope | None = doc("the user's answer on whether the export is their whole customer base for its period (the intake's Data question); when it is not, the report says its counts and revenue are the export's, not the business's", default=None)
     segmentation: str = doc("which segmentation of facts.json the strategy covers (rfm, lifecycle, value, health, behavioral)", default="rfm")

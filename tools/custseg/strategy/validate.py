@@ -19,7 +19,7 @@ from custseg.strategy.activity import _buying_words_on_activity, _purchase_metri
 from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
-    _usage_rule_columns, importing_tools,
+    _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import (
@@ -54,7 +54,7 @@ from custseg.strategy.trends import trend_claims
 # live in the modules above, re-exported (the last two are helpers the tests call).
 __all__ = [
     "BUILT_IN_RFM_NAMES", "CODES", "EXPORT_COLUMNS", "IDENTIFIERS", "LOWER_IS_BETTER", "Problem", "allowed_metrics",
-    "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "validate",
+    "ANSWERED_BY", "NAMES_OPTION", "OPTIONS_LABEL", "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "option_answer", "validate",
     "_matching_fact", "_over_budget",
 ]
 
@@ -109,12 +109,15 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
     the user's intake answers, hold the plan's budget to the one they gave, and have the whole
-    plan answer the hunches they gave.
+    plan answer the hunches they gave and carry their answers to the run's warnings.
     """
     problems = _validate(doc, facts)
+    if isinstance(doc, dict):
+        problems += pathway_triggers_in_tool(doc, facts, answers)
     if answers and isinstance(doc, dict):
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
+        problems += unconfirmed_answers(doc, facts, answers, final=stage != "strategy")
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
@@ -284,7 +287,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
-    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
+    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation), ranking)
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
@@ -461,13 +464,34 @@ ANSWERABLE = {
 }
 
 
-def answered_warnings(warnings: list[str], confirmed: Any) -> list[tuple[str, str | None]]:
-    """Each warning with the user's answer to it (None when the plan's ``confirmed`` has none)."""
-    answers = confirmed if isinstance(confirmed, dict) else {}
+# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
+# each ANSWERABLE kind: the briefs show it as the answer, and a whole plan carries it in `confirmed`.
+ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
+
+
+# A warning that names an option (add --include-unpaid) is answered by the intake's question of
+# this label, the user's words on the options they were offered, which answers.json keeps (a
+# trial's "Leave the unpaid orders out" still showed as an open warning in the report).
+OPTIONS_LABEL = "Warnings"
+NAMES_OPTION = re.compile(r"--[a-z]")
+
+
+def option_answer(answers: Any) -> str | None:
+    """The user's words on the options the warnings offered (answers.json's Warnings answer)."""
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    words = given.get(OPTIONS_LABEL.lower())
+    return words.strip() if isinstance(words, str) and words.strip() else None
+
+
+def answered_warnings(warnings: list[str], confirmed: Any, answers: Any = None) -> list[tuple[str, str | None]]:
+    """Each warning with the user's answer to it: the plan's ``confirmed`` for the kinds it
+    answers, answers.json's Warnings answer for one that names an option; None when neither has one."""
+    told = confirmed if isinstance(confirmed, dict) else {}
+    options = option_answer(answers)
     out = []
     for w in warnings:
         kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
-        answer = answers.get(kind) if kind else None
+        answer = told.get(kind) if kind else options if NAMES_OPTION.search(w) else None
         out.append((w, answer.strip() if isinstance(answer, str) and answer.strip() else None))
     return out
 
@@ -482,6 +506,28 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
             out.append(Problem(f"confirmed.{kind}", "unknown_confirmation", f"'{kind}' is not a warning the user can answer; use one of: {', '.join(ANSWERABLE)}"))
         elif not any(ANSWERABLE[kind].search(w) for w in warnings):
             out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
+    return out
+
+
+def unconfirmed_answers(doc: dict, facts: dict, answers: Any, final: bool = True) -> list[Problem]:
+    """The run gave a warning the user answered at intake (answers.json holds the answer to the
+    question that settles it) and the whole plan's ``confirmed`` does not carry it: the report
+    would show the warning open and the answer nowhere (a trial's plan on data 254 days old left
+    out data_age, which SKILL.md and the strategy brief ask for). A phase-3 draft may still lack it."""
+    if not final:
+        return []
+    confirmed = doc.get("confirmed") if isinstance(doc.get("confirmed"), dict) else {}
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    warnings = [w for w in facts.get("warnings") or [] if isinstance(w, str)]
+    out = []
+    for kind, pattern in ANSWERABLE.items():
+        said = given.get(ANSWERED_BY[kind].lower())
+        warned = any(pattern.search(w) for w in warnings)
+        if warned and isinstance(said, str) and said.strip() and not (isinstance(confirmed.get(kind), str) and confirmed[kind].strip()):
+            words = said.strip() if len(said.strip()) <= 80 else said.strip()[:77] + "..."
+            out.append(Problem(f"confirmed.{kind}", "confirmation_missing", (
+                f"this run gave a {kind} warning (facts.warnings) and the user answered it at intake ('{ANSWERED_BY[kind]}': \"{words}\"); "
+                f"put their answer in confirmed.{kind} (their words), so the report shows the warning answered, with it, instead of open")))
     return out
 
 
