@@ -284,8 +284,7 @@ def _rate_of(places: list[str], data: dict) -> str:
             return "data.countries.abroad.repeat_rate"
         for row in data.get("top") or []:
             name = str((row or {}).get("name") or "")
-            words = CODE_WORDS.get(name.upper()) or next((w for w in CODE_WORDS.values() if re.fullmatch(w, name, re.IGNORECASE)), None)
-            said = place.lower() == name.lower() or (words and re.fullmatch(rf"(?:{words})s?", place, re.IGNORECASE))
+            said = re.fullmatch(rf"(?:{country_words(name, row.get('code'))})s?", place, re.IGNORECASE)
             if said and row.get("key") not in (home, "other-countries"):
                 return f"data.countries.top.{row['key']}.repeat_rate"
     return "data.countries.top.<country key>.repeat_rate"
