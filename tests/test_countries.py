@@ -379,7 +379,7 @@ def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
     doc["segments"]["loyal"]["persona"] += " German shops reorder less than French ones."
     found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
-    assert len(found) == 1 and "the facts hold no customers by country (every customer placed is in US" in found[0].message
+    assert len(found) == 1 and "the facts hold no customers by country (every customer placed is in United States (US)" in found[0].message
 
 
 @pytest.mark.parametrize(("text", "refused"), [
