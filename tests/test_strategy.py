@@ -3441,6 +3441,11 @@ def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, ref
         ("champions", "A nudge could make them the main source of our growth.", None),  # an aim
         ("champions", "Unlike the Dormant, whose numbers are shrinking, they keep coming.", None),  # the other segment
         ("dormant", "Their numbers are rising fast and they are our most loyal fans.", "trend is stable"),  # 'loyal' names no segment
+        # whatever the subject: 'they', or a name with its count beside it
+        ("at_risk", "They keep growing every quarter.", "trend is declining"),
+        ("at_risk", "Slipping Regulars ({segmentations.rfm.segments.at_risk.count} customers) are growing.", "trend is declining"),
+        ("champions", "Northwind Insiders ({segmentations.rfm.segments.champions.count} customers) are growing.", None),
+        ("at_risk", "They are growing their orders with us.", None),  # not their number
     ],
 )
 def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
@@ -3473,6 +3478,13 @@ def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
         ("at_risk", "The segment is expanding fast as more customers graduate into it.", "trend is declining"),  # a trial's, of a declining Champions
         ("at_risk", "Slipping Regulars has been expanding steadily this year.", "trend is declining"),
         ("champions", "Northwind Insiders has been expanding steadily this year.", None),
+        # whatever the subject: the trial's 'Champions ({...count} customers) keep getting bigger every quarter'
+        # of a declining segment passed where 'The VIP Circle is growing' was refused
+        ("at_risk", "Slipping Regulars ({segmentations.rfm.segments.at_risk.count} customers) keep getting bigger every quarter.", "held 116 customers one period earlier and 95 now"),
+        ("at_risk", "At Risk ({segmentations.rfm.segments.at_risk.count}) keeps getting bigger every quarter.", "held 116 customers"),
+        ("at_risk", "They keep getting bigger every quarter.", "held 116 customers"),
+        ("champions", "Northwind Insiders ({segmentations.rfm.segments.champions.count} customers) keep getting bigger every quarter.", None),  # 28 -> 75
+        ("at_risk", "They are getting bigger discounts than they should.", None),  # not their number
     ],
 )
 def test_a_size_claim_in_customers_follows_the_segments_count(runs, key, text, refused):
