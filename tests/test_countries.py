@@ -283,3 +283,29 @@ def test_a_hunch_about_where_customers_are_is_answered_from_the_facts(example_fa
     assert [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == []
     doc["hypotheses"][0]["evidence"] = "Most of them are abroad and reorder less: {data.countries.abroad.repeat_rate}."  # a rate, not how many are abroad
     assert [p.code for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")] == ["claim_not_in_data"]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    # two trials': 'Customers abroad come back less often than at home' (37.5% against 32.7%); here abroad 31.7%, home (DE) 30.7%
+    ("Customers abroad come back less often than at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", "claim_contradicts_fact"),
+    ("Customers abroad come back a little more often than at home: {data.countries.abroad.repeat_rate} against {data.countries.home.repeat_rate}.", None),
+    ("Customers at home come back less often than abroad: {data.countries.home.repeat_rate} against {data.countries.abroad.repeat_rate}.", None),
+    # the words say which figure is which side, whatever order they are cited in
+    ("Customers abroad reorder more often than German customers: {data.countries.home.repeat_rate} against {data.countries.abroad.repeat_rate}.", None),
+    ("Customers abroad reorder less often than German customers: {data.countries.home.repeat_rate} against {data.countries.abroad.repeat_rate}.", "claim_contradicts_fact"),
+    # a country against home: FR 34.9%, AT 30.0% ('at home' is not Austria's code)
+    ("Customers in FR come back more often than at home ({data.countries.top.fr.repeat_rate} against {data.countries.home.repeat_rate}).", None),
+    ("Customers in AT come back more often than at home ({data.countries.top.at.repeat_rate} against {data.countries.home.repeat_rate}).", "claim_contradicts_fact"),
+    ("Customers in AT come back less often than at home ({data.countries.top.at.repeat_rate} against {data.countries.home.repeat_rate}).", None),
+    # a share of customers is how many there are, not who came back (a trial's 'Canadian customers buy again more')
+    ("French customers buy again more than German ones ({data.countries.top.fr.customers_share} against {data.countries.home.customers_share}).", "fact_unit_mismatch"),
+    ("There are fewer customers in FR than at home ({data.countries.top.fr.customers_share} against {data.countries.home.customers_share}).", None),
+])
+def test_a_comparison_of_countries_gives_the_order_of_their_facts(example_facts, text, code):
+    facts = example_facts["european_orders"]
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    doc["segments"]["dormant"]["persona"] += " " + text
+    found = [p for p in validate(doc, facts) if p.path == "segments.dormant.persona" and p.code in ("claim_not_in_data", "claim_contradicts_fact", "fact_unit_mismatch")]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if code == "fact_unit_mismatch":
+        assert "cite {data.countries.top.fr.repeat_rate} and {data.countries.home.repeat_rate}" in found[0].message
