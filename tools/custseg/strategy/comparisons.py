@@ -1,4 +1,4 @@
-"""Comparisons in a plan's text held to the facts they cite, in any text of a plan.
+"""Comparisons held to the two facts they cite, in any text of a plan.
 
 Two skill trials passed 'Regulars came back more often than the VIP Circle:
 {...loyal.next_repeat_rate} against {...champions.next_repeat_rate}' (23.0% against 47.4%),
