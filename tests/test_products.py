@@ -249,9 +249,19 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
-    # the comparison said before both figures, set side by side (directions.SIDE_BY_SIDE, as a UCI trial's country rates)
+    # the comparison said before both figures, set side by side (comparisons.py, as a UCI trial's country rates)
     ("at_risk", f"At Risk buy the Organic Cotton Tee more often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
     ("at_risk", f"At Risk buy the Organic Cotton Tee less often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
+
+
+    # a first purchase's come-back rate against everyone's (a trial's 'brings first-timers back more often than average', 10.9% against 16.9%)
+    ("new", "The Trail Mix Bundle brings first-timers back more often than average ({data.products.first_purchase.trail-mix-bundle.back_within_period_rate} against {data.products.back_within_period_rate}).", None),  # 17.1%, 11.4%
+    ("new", "The Merino Crew Socks bring first-timers back more often than average ({data.products.first_purchase.merino-crew-socks.back_within_period_rate} against {data.products.back_within_period_rate}).", "claim_contradicts_fact"),  # 11.3%
+    ("new", "Everyone comes back less often than those who started with the Trail Mix Bundle ({data.products.back_within_period_rate} against {data.products.first_purchase.trail-mix-bundle.back_within_period_rate}).", None),
+    ("new", "Compared with everyone ({data.products.back_within_period_rate}), those who started with the Merino Crew Socks came back more often ({data.products.first_purchase.merino-crew-socks.back_within_period_rate}).", "claim_contradicts_fact"),
+    # a family's against everyone's (a trial's 'Velvet starters came back less often than everyone', 21.9% against 16.9%): Canvas 8.4%
+    ("new", "Canvas starters came back less often than everyone ({data.products.families.canvas.back_within_period_rate} against {data.products.back_within_period_rate}).", None),
+    ("new", "Canvas starters came back more often than everyone ({data.products.families.canvas.back_within_period_rate} against {data.products.back_within_period_rate}).", "claim_contradicts_fact"),
     # a product family's figure (all its products together) beside one product's name
     ("new", "Those who started with the Everyday Canvas Tote came back at {data.products.families.canvas.back_within_period_rate}.", "product_fact_mismatch"),
     ("loyal", "The Everyday Canvas Tote is bought by {segmentations.rfm.segments.loyal.product_families.canvas.buyers_share} of them.", "product_fact_mismatch"),

@@ -274,6 +274,9 @@ BROKEN = [
     ("claim_stopped_years_ago", _append_persona("at_risk", "They stopped buying years ago."), "claim_contradicts_fact", "segments.at_risk.persona"),
     ("claim_bought_recently", _append_persona("dormant", "They bought recently."), "claim_contradicts_fact", "segments.dormant.persona"),
     ("claim_biggest_spenders", _append_persona("dormant", "They are the biggest spenders per head ({segmentations.rfm.segments.dormant.avg_value})."), "claim_contradicts_fact", "segments.dormant.persona"),
+    ("claim_compared_against_the_figures", _append_persona("loyal", "The Steady Regulars came back more often than the Northwind Insiders: {segmentations.rfm.segments.loyal.next_repeat_rate} against {segmentations.rfm.segments.champions.next_repeat_rate}."), "claim_contradicts_fact", "segments.loyal.persona"),  # a trial's
+    ("comparison_half_cited", _append_persona("loyal", "The Steady Regulars came back less often than the Northwind Insiders ({segmentations.rfm.segments.loyal.next_repeat_rate})."), "comparison_half_cited", "segments.loyal.persona"),
+    ("fact_share_cited_for_coming_back", _append_persona("champions", "The Northwind Insiders come back more often than the Steady Regulars ({segmentations.rfm.segments.champions.pct_customers} against {segmentations.rfm.segments.loyal.pct_customers})."), "fact_unit_mismatch", "segments.champions.persona"),
     ("claim_not_in_data", _append_persona("new", "Our evening sign-ups, who stick around longer than morning sign-ups."), "claim_not_in_data", "segments.new.persona"),
     ("fact_read_as_churn", _append_persona("new", "They are {segmentations.rfm.segments.new.repeat_rate} likely to churn after the first month."), "fact_unit_mismatch", "segments.new.persona"),
     ("fact_of_other_segment", _append_persona("new", "About {segmentations.rfm.segments.loyal.next_repeat_rate} of First-Timers buy again."), "fact_of_other_segment", "segments.new.persona"),
@@ -3680,6 +3683,11 @@ def test_a_season_claim_says_no_more_than_the_quarters_show(runs, key, text, ref
         ("champions", "A nudge could make them the main source of our growth.", None),  # an aim
         ("champions", "Unlike the Dormant, whose numbers are shrinking, they keep coming.", None),  # the other segment
         ("dormant", "Their numbers are rising fast and they are our most loyal fans.", "trend is stable"),  # 'loyal' names no segment
+        # whatever the subject: 'they', or a name with its count beside it
+        ("at_risk", "They keep growing every quarter.", "trend is declining"),
+        ("at_risk", "Slipping Regulars ({segmentations.rfm.segments.at_risk.count} customers) are growing.", "trend is declining"),
+        ("champions", "Northwind Insiders ({segmentations.rfm.segments.champions.count} customers) are growing.", None),
+        ("at_risk", "They are growing their orders with us.", None),  # not their number
     ],
 )
 def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
@@ -3712,6 +3720,13 @@ def test_a_trend_claim_follows_the_segments_trend(runs, key, text, refused):
         ("at_risk", "The segment is expanding fast as more customers graduate into it.", "trend is declining"),  # a trial's, of a declining Champions
         ("at_risk", "Slipping Regulars has been expanding steadily this year.", "trend is declining"),
         ("champions", "Northwind Insiders has been expanding steadily this year.", None),
+        # whatever the subject: the trial's 'Champions ({...count} customers) keep getting bigger every quarter'
+        # of a declining segment passed where 'The VIP Circle is growing' was refused
+        ("at_risk", "Slipping Regulars ({segmentations.rfm.segments.at_risk.count} customers) keep getting bigger every quarter.", "held 116 customers one period earlier and 95 now"),
+        ("at_risk", "At Risk ({segmentations.rfm.segments.at_risk.count}) keeps getting bigger every quarter.", "held 116 customers"),
+        ("at_risk", "They keep getting bigger every quarter.", "held 116 customers"),
+        ("champions", "Northwind Insiders ({segmentations.rfm.segments.champions.count} customers) keep getting bigger every quarter.", None),  # 28 -> 75
+        ("at_risk", "They are getting bigger discounts than they should.", None),  # not their number
     ],
 )
 def test_a_size_claim_in_customers_follows_the_segments_count(runs, key, text, refused):
@@ -3724,6 +3739,98 @@ def test_a_size_claim_in_customers_follows_the_segments_count(runs, key, text, r
     assert [p.path for p in problems] == ([f"segments.{key}.persona"] if refused else []), problems
     if refused:
         assert refused in problems[0].message, problems[0].message
+
+
+S_ = "segmentations.rfm.segments"
+LOYAL_BACK, CHAMPIONS_BACK = f"{{{S_}.loyal.next_repeat_rate}}", f"{{{S_}.champions.next_repeat_rate}}"  # 63.9%, 92.9%
+
+
+@pytest.mark.parametrize(
+    "path, text, code",
+    [
+        # a trial's: Regulars 23.0% against the VIP Circle's 47.4%; here 63.9% against 92.9%
+        ("segments.loyal.persona", f"The Steady Regulars came back more often than the Northwind Insiders: {LOYAL_BACK} against {CHAMPIONS_BACK}.", "claim_contradicts_fact"),
+        ("segments.loyal.persona", f"The Steady Regulars came back less often than the Northwind Insiders: {LOYAL_BACK} against {CHAMPIONS_BACK}.", None),
+        ("segments.champions.persona", f"The Northwind Insiders came back more often than the Steady Regulars: {CHAMPIONS_BACK} against {LOYAL_BACK}.", None),
+        # the names say which figure is which side, whatever order they are cited in
+        ("segments.loyal.persona", f"The Steady Regulars came back less often than the Northwind Insiders: {CHAMPIONS_BACK} against {LOYAL_BACK}.", None),
+        ("segments.loyal.persona", f"The Steady Regulars came back more often than the Northwind Insiders: {CHAMPIONS_BACK} against {LOYAL_BACK}.", "claim_contradicts_fact"),
+        # each figure beside its side, or 'compared with' opening on the second side
+        ("segments.loyal.persona", f"The Steady Regulars ({LOYAL_BACK}) came back less often than the Northwind Insiders ({CHAMPIONS_BACK}).", None),
+        ("segments.loyal.persona", f"They ({LOYAL_BACK}) came back more often than the Northwind Insiders ({CHAMPIONS_BACK}).", "claim_contradicts_fact"),
+        ("segments.loyal.persona", f"Compared with the Northwind Insiders ({CHAMPIONS_BACK}), they came back more often ({LOYAL_BACK}).", "claim_contradicts_fact"),
+        ("segments.loyal.persona", f"Compared with the Northwind Insiders ({CHAMPIONS_BACK}), they came back less often ({LOYAL_BACK}).", None),
+        # 'more likely to buy again' (a trial's: Dormant 2.0% against At Risk 11.9%; here 8.9% against 36.2%)
+        ("segments.dormant.persona", f"Dormant customers are more likely to buy again than At Risk ones ({{{S_}.dormant.next_repeat_rate}} vs {{{S_}.at_risk.next_repeat_rate}}).", "claim_contradicts_fact"),
+        ("segments.dormant.persona", f"At Risk customers are more likely to buy again than Dormant ones ({{{S_}.at_risk.next_repeat_rate}} vs {{{S_}.dormant.next_repeat_rate}}).", None),
+        ("segments.dormant.persona", f"Lapsed One-Timers came back at a higher rate than Occasional Shoppers ({{{S_}.dormant.next_repeat_rate}} against {{{S_}.needs_attention.next_repeat_rate}}).", "claim_contradicts_fact"),
+        # money: 'worth more' (90.27 against 331.09)
+        ("segments.dormant.persona", f"Each Lapsed One-Timer is worth more than a Steady Regular ({{{S_}.dormant.avg_value}} against {{{S_}.loyal.avg_value}}).", "claim_contradicts_fact"),
+        ("segments.dormant.persona", f"Each Lapsed One-Timer is worth less than a Steady Regular ({{{S_}.dormant.avg_value}} against {{{S_}.loyal.avg_value}}).", None),
+        # recency: fewer days is the more recent (48 days against 16)
+        ("segments.needs_attention.persona", f"They bought more recently than the First-Timers ({{{S_}.needs_attention.median_recency_days}} against {{{S_}.new.median_recency_days}}).", "claim_contradicts_fact"),
+        ("segments.needs_attention.persona", f"They bought less recently than the First-Timers ({{{S_}.needs_attention.median_recency_days}} against {{{S_}.new.median_recency_days}}).", None),
+        ("segments.needs_attention.persona", f"They have been quiet for longer than the First-Timers ({{{S_}.needs_attention.median_recency_days}} against {{{S_}.new.median_recency_days}}).", None),
+        # in a hunch's evidence and a pathway's outcome too
+        ("hypotheses[1].evidence", f"The Steady Regulars bought again less often than the First-Timers: {LOYAL_BACK} against {{{S_}.new.next_repeat_rate}}.", "claim_contradicts_fact"),
+        ("pathways[1].expected_outcome", f"The Steady Regulars came back more often than the Occasional Shoppers: {LOYAL_BACK} against {{{S_}.needs_attention.next_repeat_rate}}.", None),
+        # no order said: an aim, a denial, a quantity, no comparative
+        ("segments.loyal.persona", f"The aim is for them to come back more often than the Northwind Insiders ({LOYAL_BACK} against {CHAMPIONS_BACK}).", None),
+        ("segments.loyal.persona", f"They are no more likely to buy again than the Northwind Insiders ({LOYAL_BACK} against {CHAMPIONS_BACK}).", None),
+        ("segments.loyal.persona", f"More than half of them came back ({LOYAL_BACK}), against {CHAMPIONS_BACK} of the Northwind Insiders.", None),
+        ("segments.loyal.persona", f"They came back at {LOYAL_BACK}, against {CHAMPIONS_BACK} for the Northwind Insiders.", None),
+        # two segments named, one cited: cite both, whichever way the words go
+        ("segments.loyal.persona", f"The Steady Regulars came back more often than the Northwind Insiders ({LOYAL_BACK}).", "comparison_half_cited"),
+        ("segments.loyal.persona", f"The Steady Regulars came back less often than the Northwind Insiders ({LOYAL_BACK}).", "comparison_half_cited"),
+        ("segments.loyal.persona", f"They came back less often than the Northwind Insiders ({LOYAL_BACK}).", None),  # one side named
+        # a share of customers says how many there are, not who came back
+        ("segments.champions.persona", f"The Northwind Insiders come back more often than the Steady Regulars ({{{S_}.champions.pct_customers}} against {{{S_}.loyal.pct_customers}}).", "fact_unit_mismatch"),
+        ("segments.champions.persona", f"There are fewer Northwind Insiders than Steady Regulars ({{{S_}.champions.pct_customers}} against {{{S_}.loyal.pct_customers}}).", None),
+        ("segments.champions.persona", f"There are more Northwind Insiders than Steady Regulars ({{{S_}.champions.pct_customers}} against {{{S_}.loyal.pct_customers}}).", "claim_contradicts_fact"),
+    ],
+)
+def test_a_comparison_gives_the_order_of_the_facts_it_cites(runs, path, text, code):
+    """A sentence that compares two cited facts of one kind is held to their order (two skill
+    trials passed a dozen backwards, among them 'Regulars came back more often than the VIP
+    Circle'); comparing two segments by name needs both figures, and coming back a rate."""
+    doc = reference()
+    if path.endswith("persona"):
+        doc = _append_persona(path.split(".")[1], text)(doc)
+    else:
+        doc = _set(path, text)(doc)
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == path and p.code in ("claim_contradicts_fact", "comparison_half_cited", "fact_unit_mismatch")]
+    assert [p.code for p in found] == ([code] if code else []), found
+
+
+def test_a_comparison_message_shows_both_figures_and_what_to_cite(runs):
+    doc = _append_persona("needs_attention", f"They bought more recently than the First-Timers ({{{S_}.needs_attention.median_recency_days}} against {{{S_}.new.median_recency_days}}).")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.path == "segments.needs_attention.persona"]
+    assert "is lower than" in p.message and "48 days against 16 days" in p.message and "fewer days since the last purchase is the more recent" in p.message
+    doc = _append_persona("loyal", f"The Steady Regulars came back more often than the Northwind Insiders ({LOYAL_BACK}).")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.path == "segments.loyal.persona"]
+    assert f"cite {CHAMPIONS_BACK} beside it" in p.message
+    doc = _append_persona("champions", f"The Northwind Insiders come back more often than the Steady Regulars ({{{S_}.champions.pct_customers}} against {{{S_}.loyal.pct_customers}}).")(reference())
+    (p,) = [p for p in validate(doc, facts_of(runs)) if p.path == "segments.champions.persona"]
+    assert f"cite {CHAMPIONS_BACK} and {LOYAL_BACK}" in p.message
+
+
+@pytest.mark.parametrize(
+    "evidence, refused",
+    [
+        # 'nearly all' beside a count of the migration matrix: a trial's 5 of 38; here Champions 17 of 28 stayed
+        ("Nearly all Northwind Insiders stayed Northwind Insiders: {segmentations.rfm.migration.matrix.champions.champions} of them.", "17 of the 28 customers in Champions at the start"),
+        ("Most Northwind Insiders stayed Northwind Insiders: {segmentations.rfm.migration.matrix.champions.champions} of them.", None),  # 60.7%
+        ("Most Steady Regulars stayed: {segmentations.rfm.migration.matrix.loyal.loyal} of them.", "31 of the 97 customers in Loyal"),
+        # one row's counts add up: 32 moved up and 31 stayed, 63 of 97
+        ("Most Steady Regulars stayed or moved up: {segmentations.rfm.migration.matrix.loyal.loyal} and {segmentations.rfm.migration.matrix.loyal.champions} of them.", None),
+    ],
+)
+def test_most_beside_a_migration_count_is_held_to_the_segment_it_is_part_of(runs, evidence, refused):
+    doc = _set("hypotheses[1].evidence", evidence)(reference())
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == "hypotheses[1].evidence" and p.code == "claim_contradicts_fact"]
+    assert len(found) == (1 if refused else 0), found
+    if refused:
+        assert refused in found[0].message, found[0].message
 
 
 def test_a_size_claim_in_customers_without_counts_follows_the_trend(runs):

@@ -11,7 +11,7 @@ product_claims holds a product's buyers.
 A UCI trial passed "German shops reorder less often than UK shops ({...germany.repeat_rate} against
 {...united-kingdom.repeat_rate})" with the German rate the higher, "so German shops reorder less
 than UK ones" citing nothing, and "based in London and the South East": two country figures are
-held to the direction the sentence says (directions.py, as products' are), a comparison by place
+held to the direction the sentence says (comparisons.py, for every kind of fact), a comparison by place
 cites a country fact, and a region or a city, which no fact holds, is refused in any text.
 """
 
@@ -22,7 +22,6 @@ import re
 
 from custseg.compute.country_names import country_label, country_words
 from custseg.strategy.claims import _NEGATED_BEFORE
-from custseg.strategy.directions import opposite, opposite_message
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
 from custseg.strategy.problems import Problem
 from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE_END
@@ -182,7 +181,7 @@ def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Proble
     """A claim about where customers are, or comparing them by where they are, in a segment's
     text or a hunch's evidence: without country facts a claim the data does not hold; with them,
     one that cites no country fact in its sentence, or whose 'most', 'mostly' or 'none' the share
-    it cites does not bear out. In any text, two country rates compared the wrong way round."""
+    it cites does not bear out. (Two country figures compared the wrong way round: comparisons.py.)"""
     if not isinstance(text, str):
         return []
     data = (facts.get("data") or {}).get("countries")
@@ -193,7 +192,6 @@ def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Proble
         bare = PLACEHOLDER.sub(lambda x: "\u00a7" * len(x.group(0)), sentence)
         found = _region_claim(path, sentence, bare, facts, data, names)
         found = found or ((_compared_by_place(path, sentence, bare, facts, data, names) or _said_where(path, sentence, bare, facts, data, claim, keys)) if said_of_customers else [])
-        found = found or _opposite_rates(path, sentence, keys)
         if found:  # one claim, one problem
             return found
     return []
@@ -288,26 +286,6 @@ def _rate_of(places: list[str], data: dict) -> str:
             if said and row.get("key") not in (home, "other-countries"):
                 return f"data.countries.top.{row['key']}.repeat_rate"
     return "data.countries.top.<country key>.repeat_rate"
-
-
-# What two country figures of one kind are, for a comparison of them: repeat rates, or shares
-_COMPARABLE = {"repeat_rate": "repeat_rate", "customers_share": "share", "share": "share", "home_share": "share", "abroad_share": "share", "revenue_share": "revenue_share"}
-
-
-def _opposite_rates(path: str, sentence: str, keys: dict) -> list[Problem]:
-    """'German shops reorder less often than UK shops ({...germany.repeat_rate} against
-    {...united-kingdom.repeat_rate})' where the German rate is the higher (a UCI trial): two
-    country figures of one kind, compared the wrong way round (directions.said_direction)."""
-    cited = [(m, COUNTRY_FACT.match(m.group(1))) for m in PLACEHOLDER.finditer(sentence)]
-    rates = [(m, _COMPARABLE.get(f.group(3))) for m, f in cited if f and _COMPARABLE.get(f.group(3))]
-    if len(rates) != 2 or rates[0][1] != rates[1][1]:
-        return []
-    (a, _), (b, _) = rates
-    first, second = keys.get(a.group(1)), keys.get(b.group(1))
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (first, second)):
-        return []
-    words = opposite(sentence[: a.start()], sentence[a.end(): b.start()], first, second)
-    return [Problem(path, "claim_contradicts_fact", opposite_message(words, a.group(1), first, b.group(1), second))] if words else []
 
 
 def _held(path: str, sentence: str, bare: str, m: re.Match, start: int, said: str, keys: dict) -> list[Problem]:

@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 from custseg.compute.products import WORD, family_word
-from custseg.strategy.directions import opposite, opposite_message
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
@@ -106,8 +105,8 @@ def _cited(sentence: str) -> list[tuple[str | None, str, str, str]]:
 def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], names: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
     """A sentence naming a product that cites another product's figure; 'most', 'mostly', 'nearly
     all' or 'none' of a group buying a product against the share cited (or with none cited);
-    'above' or 'below' between two products figures that say the opposite; 'their most bought'
-    or 'brings people back most often' of a product another beats."""
+    'their most bought' or 'brings people back most often' of a product another beats. (Two
+    products figures compared, 'well above everyone's {...}', are comparisons.py's.)"""
     names = known_products(facts) if names is None else names
     if not names or not isinstance(text, str):
         return []
@@ -128,7 +127,7 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
         if family:
             out += family
             continue
-        found = _quantified(path, sentence, named, cited, keys, names) or _compared(path, sentence, cited, keys, names) or _ranked_first(path, sentence, cited, facts)
+        found = _quantified(path, sentence, named, cited, keys, names) or _ranked_first(path, sentence, cited, facts)  # comparisons: comparisons.py
         out += found
     return out
 
@@ -235,22 +234,6 @@ def _share_of_own(product: str, path: str, keys: dict[str, Any]) -> str:
     own = re.match(r"segments\.([^.]+)\.", path)
     share = f"segmentations.rfm.segments.{own.group(1)}.products.{product}.buyers_share" if own else None
     return share if share in keys else f"segmentations.rfm.segments.<key>.products.{product}.buyers_share"
-
-
-def _compared(path: str, sentence: str, cited: list, keys: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[Problem]:
-    """Two products figures of one kind (come-back rates, or shares of buyers) with 'above' or
-    'below' between them, the first said of the second, or 'more' or 'fewer' before both and
-    'than' between (directions.said_direction): the figures must agree."""
-    rates = [c for c in cited if c[2] in ("back_within_period_rate", "buyers_share")]
-    if len(rates) != 2 or rates[0][2] != rates[1][2]:
-        return []
-    (first, second) = (keys.get(rates[0][3]), keys.get(rates[1][3]))
-    if not all(isinstance(v, (int, float)) for v in (first, second)):
-        return []
-    spans = sorted((sentence.index("{" + c[3] + "}"), len(c[3]) + 2) for c in rates)
-    between = _without_names(sentence[spans[0][0] + spans[0][1]:spans[1][0]], names)  # the words between the two references
-    words = opposite(_without_names(sentence[:spans[0][0]], names), between, first, second)
-    return [Problem(path, "claim_contradicts_fact", opposite_message(words, rates[0][3], first, rates[1][3], second))] if words else []
 
 
 def _without_names(text: str, names: dict[str, tuple[str, str]]) -> str:

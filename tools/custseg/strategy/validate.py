@@ -26,6 +26,7 @@ from custseg.strategy.claims import (
     _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
 )
 from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims, majority_beside_shares
+from custseg.strategy.comparisons import cited_comparisons
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
@@ -228,6 +229,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
         # one claim, one problem: the segment's own checks, and the product and country checks, first
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
