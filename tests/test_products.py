@@ -441,6 +441,7 @@ WAXED_RATE = "{data.products.families.waxed.back_within_period_rate}"
     (f"Canvas starters came back at {CANVAS_RATE}.", False, None),
     (f"Canvas starters came back at {CANVAS_RATE}, waxed starters at {WAXED_RATE}.", False, None),
     (f"Canvas pieces as a whole bring back {CANVAS_RATE} of those who start with one, the waxed range included.", False, None),
+    ("Canvas was bought across waxed and plain pieces alike, by {data.products.families.canvas.buyers_share} of customers.", False, None),
 ])
 def test_a_familys_figure_is_not_said_of_another_kind_of_product(shop_facts, text, refused, hint):
     import copy

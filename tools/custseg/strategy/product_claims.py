@@ -189,7 +189,7 @@ def _family_as_product(path: str, sentence: str, named: dict[str, str], facts: d
 _WHO_AFTER = re.compile(r"^\s+(?:starters?|buyers?|customers?|shoppers?|purchasers?|owners?|fans|first-timers)\b", re.IGNORECASE)
 _WHO_BEFORE = re.compile(
     r"\b(?:start(?:s|ed|ing)?\s+with|bought|buys?|buying|purchased|chose|first\s+(?:orders?|purchases?)\s+(?:of|was|were|held))"
-    r"\s+(?:(?:a|an|the|one|their|its)\s+)?(?:[\w'-]+\s+)?$", re.IGNORECASE)
+    r"\s+(?:(?:a|an|the|one|their|its)\s+)?(?:(?!(?:across|among|between|in|on|at|from|by|for|of|over|with|both|all|most)\b)[\w'-]+\s+)?$", re.IGNORECASE)
 
 
 def _family_of_another_kind(path: str, sentence: str, facts: dict, names: dict[str, tuple[str, str]]) -> list[Problem]:
