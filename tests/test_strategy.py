@@ -926,6 +926,28 @@ def test_the_strategy_brief_shows_months_by_their_key(runs):
     brief = render_brief("strategy", facts_of(runs))
     assert "`{data.by_month.<YYYY-MM>.revenue}`" in brief and "for the months 2023-07 to 2025-12 (e.g. `{data.by_month.2025-12.revenue}`" in brief
 
+
+def test_moves_down_of_customers_who_buy_further_apart_than_a_period_are_not_read_as_drift(runs):
+    """A trial's 'transitions to watch' listed Champions to At Risk and Loyal to At Risk, whose
+    repeat buyers buy a median 114 and 154 days apart on a 90-day period: mostly ordinary gaps
+    between purchases. Both briefs say so beside the moves, with the gaps as fact references;
+    not of a segment that buys within a period (Champions here, 53 days) nor of a move up."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    segments = facts["segmentations"]["rfm"]["segments"]
+    assert segments["champions"]["median_gap_days"] < facts["period_days"] < segments["loyal"]["median_gap_days"]
+    strategy = render_brief("strategy", facts)
+    note = next(line for line in strategy.splitlines() if line.startswith("Read the moves down"))
+    assert "in Loyal (`{segmentations.rfm.segments.loyal.median_gap_days}`)" in note and "`{period_days}`" in note
+    assert "the moves Loyal to At Risk, At Risk to Dormant are largely ordinary gaps between purchases, not drift" in note
+    assert "Champions" not in note and "to Champions" not in note
+    assert "(Loyal a median 102 days, `{segmentations.rfm.segments.loyal.median_gap_days}`;" in render_brief("segments", facts)
+    quick = copy.deepcopy(facts)
+    for s in quick["segmentations"]["rfm"]["segments"].values():
+        s["median_gap_days"] = 30.0 if s.get("median_gap_days") is not None else None
+    assert "Read the moves down" not in render_brief("strategy", quick) and "ordinary gaps" not in render_brief("segments", quick)
+
 def test_the_too_few_floor_is_the_reports():
     from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
     from custseg.strategy.kpis import MIN_RATE_CUSTOMERS
