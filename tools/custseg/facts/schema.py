@@ -270,6 +270,9 @@ class AbroadFigures:
     revenue: float | None
     revenue_share: float | None
     repeat_rate: float | None  # None from fewer than 20 customers
+    # the gap between this repeat rate and the home country's that chance alone stays within 95
+    # times in 100 (groups of these sizes drawn from one rate, as validation.holdout's); None where either rate is
+    chance_gap: float | None = None
 
 
 @dataclass

@@ -17,7 +17,7 @@ from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.render.exports import GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
-from custseg.strategy.intake import hunch_answer
+from custseg.strategy.intake import home_abroad_within_chance, hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.reach import unreachable_segments
 from custseg.strategy.validate import ANSWERABLE, is_quiet
@@ -160,6 +160,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "stayed": _stayed(seg),
         # the watched moves down from segments that buy further apart than a period: ordinary gaps, not drift
         "usual_gaps": _moves_within_usual_gap(seg, facts.get("period_days")),
+        # the repeat rates abroad and at home closer than chance alone keeps them: no hunch settled on them
+        "countries_within_chance": home_abroad_within_chance(facts["data"].get("countries")),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
         "at_cutoff": at_cutoff,
         # the warning that the last period sold far more (or less) than the one before: a next-period KPI's baseline is that season's
