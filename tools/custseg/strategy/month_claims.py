@@ -32,7 +32,7 @@ _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 # 'June to August', 'Nov-Feb', 'from March through May 2025'
 MONTH_RANGE = re.compile(rf"\b(?P<a>{_MONTH_WORD})\.?\s*(?:to|through|till|until|-|\u2013)\s*(?P<b>{_MONTH_WORD})\b\.?{_YEAR}")
 MONTH = re.compile(rf"\b(?P<m>{_MONTH_WORD})\b\.?{_YEAR}")
-QUARTER = re.compile(rf"\b(?:(?i:q)(?P<q>[1-4])|(?i:(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter))\b{_YEAR}")
+QUARTER = re.compile(rf"\b(?:(?i:q)(?P<q>[1-4])|(?i:(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter))\b{_YEAR}")
 
 
 def _month_number(word: str) -> int:
