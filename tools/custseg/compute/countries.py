@@ -103,12 +103,12 @@ def figures(placed: Placed, m: Metrics, amounts: bool) -> dict | None:
         "without_country": int(len(m.code) - total),
         "countries": len(ranked),
         "home": at_home,
-        "abroad": {"countries": len(ranked) - 1, **abroad, "chance_gap": _home_abroad_chance(repeat, customers, home, at_home, abroad)},
+        "abroad": {"countries": len(ranked) - 1, **abroad, "chance_gap": _home_abroad_chance(repeat, customers, at_home, abroad)},
         "top": top,
     }
 
 
-def _home_abroad_chance(repeat: np.ndarray, customers: np.ndarray, home: int, at_home: dict, abroad: dict) -> float | None:
+def _home_abroad_chance(repeat: np.ndarray, customers: np.ndarray, at_home: dict, abroad: dict) -> float | None:
     """The gap between the repeat rates abroad and at home that chance alone stays within
     (analysis.chance_gap, as the holdout's): a trial's 3 repeaters of 35 abroad (8.6%) against
     13.1% at home was answered 'holds'. None where either rate is (too few customers)."""
