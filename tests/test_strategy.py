@@ -919,6 +919,76 @@ def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(ru
         assert "'cannot be tested with this data'" in found[0].message and "too short to tell" in found[0].message
 
 
+
+_SALES_HUNCH = "Our sales peak at the end of the year"
+
+
+@pytest.mark.parametrize(
+    "evidence, code, hint",
+    [
+        # by the month's key: what a model writes, and what a trial's check.py refused
+        ("December sold {data.by_month.2025-12.revenue} against {data.by_month.2024-12.revenue} a year before.", None, None),
+        ("The fourth quarter of 2025 sold {data.by_month.2025-10.revenue}, {data.by_month.2025-11.revenue} and {data.by_month.2025-12.revenue}.", None, None),
+        ("From October to December: {data.by_month.2025-11.revenue} in November alone.", None, None),
+        # by position: the hint names the month the position is (17 = 2024-12), not a near-spelled key
+        ("December sold {data.by_month.17.revenue}.", "unknown_fact", "did you mean {data.by_month.2024-12.revenue}?"),
+        ("December sold {data.by_month.2025-8.revenue}.", "unknown_fact", "did you mean {data.by_month.2025-08.revenue}?"),
+        ("December sold {data.by_month.2022-12.revenue}.", "unknown_fact", "the data holds 2023-07 to 2025-12"),
+        # the words name another month or quarter than the figure's (a trial's 'third quarter' of 2025-06)
+        ("Sales in the third quarter fell: {data.by_month.2025-06.revenue} in one month.", "claim_contradicts_fact", "the figure of June 2025"),
+        ("In August, sales reached {data.by_month.2025-07.revenue}.", "claim_contradicts_fact", "the figure of July 2025"),
+        ("August 2024 sold {data.by_month.2025-08.revenue}.", "claim_contradicts_fact", "the figure of August 2025"),
+        ("Q4 sold {data.by_month.2025-09.revenue}.", "claim_contradicts_fact", "the figure of September 2025"),
+        # no month or quarter named: nothing to hold the figure to ('may' is no month)
+        ("Sales may rise: the last month sold {data.by_month.2025-12.revenue}.", None, None),
+    ],
+)
+def test_sales_by_month_are_cited_by_the_month_and_held_to_the_words(runs, evidence, code, hint):
+    """A trial's check.py answered {data.by_month.2025-08.revenue} with 'did you mean
+    {data.by_month.58.revenue}?', which is 2025-01, and passed index 63 (2025-06) as 'the third
+    quarter': months are keyed YYYY-MM, a position gets its month's key as the hint, and words
+    naming a month or quarter hold the months cited."""
+    facts = facts_of(runs)
+    assert [m["month"] for m in facts["data"]["by_month"]][17] == "2024-12"
+    doc = _set("hypotheses[0]", {"hunch": _SALES_HUNCH, "verdict": "holds", "evidence": evidence})(reference())
+    found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")]
+    assert [p.code for p in found] == ([code] if code else []), found
+    if hint:
+        assert hint in found[0].message, found[0].message
+    if code is None:
+        from custseg.strategy.resolve import resolve
+
+        assert "{" not in resolve(evidence, facts)
+
+
+def test_the_strategy_brief_shows_months_by_their_key(runs):
+    from custseg.render.briefs import render_brief
+
+    brief = render_brief("strategy", facts_of(runs))
+    assert "`{data.by_month.<YYYY-MM>.revenue}`" in brief and "for the months 2023-07 to 2025-12 (e.g. `{data.by_month.2025-12.revenue}`" in brief
+
+
+def test_moves_down_of_customers_who_buy_further_apart_than_a_period_are_not_read_as_drift(runs):
+    """A trial's 'transitions to watch' listed Champions to At Risk and Loyal to At Risk, whose
+    repeat buyers buy a median 114 and 154 days apart on a 90-day period: mostly ordinary gaps
+    between purchases. Both briefs say so beside the moves, with the gaps as fact references;
+    not of a segment that buys within a period (Champions here, 53 days) nor of a move up."""
+    from custseg.render.briefs import render_brief
+
+    facts = facts_of(runs)
+    segments = facts["segmentations"]["rfm"]["segments"]
+    assert segments["champions"]["median_gap_days"] < facts["period_days"] < segments["loyal"]["median_gap_days"]
+    strategy = render_brief("strategy", facts)
+    note = next(line for line in strategy.splitlines() if line.startswith("Read the moves down"))
+    assert "in Loyal (`{segmentations.rfm.segments.loyal.median_gap_days}`)" in note and "`{period_days}`" in note
+    assert "the moves Loyal to At Risk, At Risk to Dormant are largely ordinary gaps between purchases, not drift" in note
+    assert "Champions" not in note and "to Champions" not in note
+    assert "(Loyal a median 102 days, `{segmentations.rfm.segments.loyal.median_gap_days}`;" in render_brief("segments", facts)
+    quick = copy.deepcopy(facts)
+    for s in quick["segmentations"]["rfm"]["segments"].values():
+        s["median_gap_days"] = 30.0 if s.get("median_gap_days") is not None else None
+    assert "Read the moves down" not in render_brief("strategy", quick) and "ordinary gaps" not in render_brief("segments", quick)
+
 def test_the_too_few_floor_is_the_reports():
     from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
     from custseg.strategy.kpis import MIN_RATE_CUSTOMERS

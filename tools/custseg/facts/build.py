@@ -695,7 +695,7 @@ class _Transactions(_Base):
             back_within_period_rate=rate,
             not_merchandise=prepared.not_merchandise,
             variants_folded=fold,
-            families=self.product_families(prepared, named, group, keys, seg, customers, days, as_of) or None,
+            **self.product_families(prepared, named, group, keys, seg, customers, days, as_of),
         )
 
     def customers_by_country(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
@@ -730,17 +730,21 @@ class _Transactions(_Base):
             top=[CountryFigures(**r) for r in found["top"]],
         )
 
-    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> list[ProductFamily]:
+    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> dict:
         """Families of products (a word their names share): everyone's figures, and each RFM
-        segment's buyers of them beside its products. ``days``: first_and_second_days."""
-        found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), *days, as_of, self.period)
+        segment's buyers of them beside its products; the families left out by name, and how many
+        there are in all (DataProducts' fields). ``days``: first_and_second_days."""
+        found, left_out = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), *days, as_of, self.period)
+        if not found:
+            return {}
         slugs = products.keys_for(np.array([f["word"] for f in found], dtype=object))
         for i, key in enumerate(keys):
             size = seg.segments[key].count
             if size:
                 seg.segments[key].product_families = [ProductBuyers(slug, f["word"], int(f["by_group"][i]), round(f["by_group"][i] / size, products.DIGITS)) for slug, f in zip(slugs, found)]
-        return [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
-                              f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
+        listed = [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
+                                f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
+        return {"families": listed, "families_found": len(found) + len(left_out), "families_left_out": left_out[: products.MAX_FAMILY_NAMES]}
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and

@@ -245,12 +245,17 @@ class DataProducts:
     min_buyers: int
     customers: int  # customers with a kept line naming a product
     top: list[ProductBuyers]  # every customer together: the most bought, by buyers
-    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day
+    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day: ten, then up to 30 whose come-back rate is measured
     starters_before_cutoff: int  # customers whose first purchase day was at least one period before the as-of date and named a product
     back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
     not_merchandise: dict[str, int]  # add-on or gift card name -> lines, left out of every ranking
     variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
-    families: list[ProductFamily] | None = None  # the ten families with the most buyers (compute/products.py), for hunches about a kind of product
+    # the families with the most buyers (compute/products.py: the ten first, then up to 30 bought
+    # by 20 or more), for hunches about a kind of product; every family found, and the words of
+    # those left out, most buyers first (at most 200), named so a plan can say the facts hold no figure for them
+    families: list[ProductFamily] | None = None
+    families_found: int | None = None
+    families_left_out: list[str] | None = None
 
 
 @dataclass
@@ -277,6 +282,9 @@ class AbroadFigures:
     revenue: float | None
     revenue_share: float | None
     repeat_rate: float | None  # None from fewer than 20 customers
+    # the gap between this repeat rate and the home country's that chance alone stays within 95
+    # times in 100 (groups of these sizes drawn from one rate, as validation.holdout's); None where either rate is
+    chance_gap: float | None = None
 
 
 @dataclass

@@ -18,7 +18,7 @@ from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.ingest.channels import APP_LABEL, MARKETPLACES, WHOLESALE
 from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
-from custseg.strategy.intake import hunch_answer
+from custseg.strategy.intake import home_abroad_within_chance, hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.definitions import describe, meets, segment_ranges
 from custseg.strategy.pathways import NEW_KEY, reached_instead
@@ -161,6 +161,10 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
         # per segment, how many of its customers a period ago are in it still
         "stayed": _stayed(seg),
+        # the watched moves down from segments that buy further apart than a period: ordinary gaps, not drift
+        "usual_gaps": _moves_within_usual_gap(seg, facts.get("period_days")),
+        # the repeat rates abroad and at home closer than chance alone keeps them: no hunch settled on them
+        "countries_within_chance": home_abroad_within_chance(facts["data"].get("countries")),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
         "at_cutoff": at_cutoff,
         # the warning that the last period sold far more (or less) than the one before: a next-period KPI's baseline is that season's
@@ -241,6 +245,25 @@ def _stayed(seg: dict | None) -> list[dict]:
         if total >= TREND_MIN_CUSTOMERS:
             out.append({"key": key, "name": names.get(key, key), "stayed": int(row.get(key, 0)), "of": int(total)})
     return out
+
+
+def _moves_within_usual_gap(seg: dict | None, period_days: Any) -> list[dict]:
+    """The segments whose watched moves down (to a segment ranked below) start from repeat buyers
+    whose median gap between purchases is longer than a period: in one period many of them had
+    not bought again yet, so the moves are largely their ordinary gaps, not drift (a trial's
+    Champions, a median 114 days apart on a 90-day period, read as 'drifting' to At Risk)."""
+    if not seg or not isinstance(period_days, (int, float)):
+        return []
+    rank = {k: i for i, k in enumerate(seg.get("order") or [])}
+    segments = seg.get("segments") or {}
+    out: dict[str, dict] = {}
+    for w in (seg.get("migration") or {}).get("watch") or []:
+        a, b = w.get("from_segment"), w.get("to_segment")
+        gap = (segments.get(a) or {}).get("median_gap_days")
+        if a in rank and b in rank and rank[b] > rank[a] and w.get("customers") and isinstance(gap, (int, float)) and gap > period_days:
+            moved = out.setdefault(a, {"key": a, "name": segments[a].get("name") or a, "gap": gap, "to": []})
+            moved["to"].append((segments.get(b) or {}).get("name") or b)
+    return list(out.values())
 
 
 def _buyers(facts: dict) -> dict | None:

@@ -23,6 +23,7 @@ import re
 from custseg.compute.country_names import country_label, country_words
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
+from custseg.strategy.intake import cites_rates_within_chance
 from custseg.strategy.problems import Problem
 from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE_END
 from custseg.strategy.resolve import PLACEHOLDER
@@ -324,7 +325,7 @@ def untestable_country_hunches(doc: dict, facts: dict) -> list[Problem]:
     out = []
     for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
         hunch = str(item.get("hunch") or "") if isinstance(item, dict) else ""
-        if rates_missing and COMES_BACK.search(hunch):
+        if (rates_missing or cites_rates_within_chance(item, data)) and COMES_BACK.search(hunch):
             continue
         if isinstance(item, dict) and item.get("verdict") == UNTESTABLE and PLACE_WORD.search(hunch):
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (

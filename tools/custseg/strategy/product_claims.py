@@ -112,6 +112,10 @@ def product_claims(path: str, text: str, facts: dict, keys: dict[str, Any], name
         return []
     out = []
     for sentence in SENTENCE_END.split(text):
+        crossed = _family_of_another_kind(path, sentence, facts, names)
+        if crossed:
+            out += crossed
+            continue
         named = _named(sentence, names)
         if not named:
             continue
@@ -178,6 +182,59 @@ def _family_as_product(path: str, sentence: str, named: dict[str, str], facts: d
             f"'{sentence.strip()}' names {named[product]} but cites the figure of the {called} family ({{{full}}}), all its products together: "
             f"{cite}, or name the family in the sentence as whose it is ('{called.lower()} pieces as a whole')"))]
     return []
+
+
+# Whose figure a family's is said to be: 'jacket starters', 'Jacket buyers', 'customers who started
+# with a jacket', 'those who bought the Dean jacket'
+_WHO_AFTER = re.compile(r"^\s+(?:starters?|buyers?|customers?|shoppers?|purchasers?|owners?|fans|first-timers)\b", re.IGNORECASE)
+_WHO_BEFORE = re.compile(
+    r"\b(?:start(?:s|ed|ing)?\s+with|bought|buys?|buying|purchased|chose|first\s+(?:orders?|purchases?)\s+(?:of|was|were|held))"
+    r"\s+(?:(?:a|an|the|one|their|its)\s+)?(?:(?!(?:across|among|between|in|on|at|from|by|for|of|over|with|both|all|most)\b)[\w'-]+\s+)?$", re.IGNORECASE)
+
+
+def _family_of_another_kind(path: str, sentence: str, facts: dict, names: dict[str, tuple[str, str]]) -> list[Problem]:
+    """'Jacket starters in the Greyson family came back at {data.products.families.greyson.back_within_period_rate}'
+    (a trial's, on facts whose Jacket family was cut off): a family's figure said of the buyers of
+    another kind of product, a family of its own (listed, or named among those left out), whose
+    figure the sentence does not cite. Greyson's rate is of everyone who started with any Greyson
+    product; the facts hold none for Greyson jackets."""
+    cited = [(m.group(3), full) for full in PLACEHOLDER.findall(sentence) if (m := FAMILY_FACT.match(full))]
+    if not cited:
+        return []
+    data = (facts.get("data") or {}).get("products") or {}
+    listed = [f for f in data.get("families") or [] if isinstance(f, dict)]
+    families = listed + [{"key": None, "name": str(n)} for n in data.get("families_left_out") or []]
+    words = _without_names(PLACEHOLDER.sub(lambda x: " " * len(x.group(0)), sentence), names)
+    own_words = {str(f.get("key")): {family_word(w) for w in str(f.get("name") or "").split()} for f in listed}
+    for family, start, end in _family_spans(words, families):
+        if family.get("key") in {key for key, _ in cited} or not (_WHO_AFTER.match(words[end:]) or _WHO_BEFORE.search(words[:start])):
+            continue
+        kind = {family_word(w) for w in family["name"].split()}
+        key, full = next(((k, f) for k, f in cited if not kind <= own_words.get(k, set())), (None, None))
+        if key is None:
+            continue
+        called = next((str(f.get("name")) for f in listed if f.get("key") == key), key)
+        if family.get("key"):
+            theirs = re.sub(r"(families|product_families)\.[\w-]+\.", lambda m: f"{m.group(1)}.{family['key']}.", full)
+            own = f"cite the {family['name']} family's own figure, {{{theirs}}}"
+        else:
+            own = f"the facts name the {family['name']} family without figures (data.products.families_left_out): say they give no figure for it"
+        return [Problem(path, "product_fact_mismatch", (
+            f"'{sentence.strip()}' speaks of {words[start:end].strip()} buyers but cites the {called} family's figure ({{{full}}}), of everyone who bought any {called} product, "
+            f"not of {family['name']}: {own}"))]
+    return []
+
+
+def _family_spans(text: str, families: list[dict]) -> list[tuple[dict, int, int]]:
+    """Where a text names each family: (family, start, end), plurals aside."""
+    tokens = [(family_word(m.group(0)), m.start(), m.end()) for m in WORD.finditer(text)]
+    out = []
+    for family in families:
+        own = [family_word(w) for w in str(family.get("name") or "").split()]
+        for j in range(len(tokens) - len(own) + 1):
+            if own and [t[0] for t in tokens[j:j + len(own)]] == own:
+                out.append((family, tokens[j][1], tokens[j + len(own) - 1][2]))
+    return sorted(out, key=lambda x: x[1])
 
 
 def _own_fact(product: str, field: str, segmentation: str | None, segment: str | None, keys: dict[str, Any]) -> str | None:

@@ -32,12 +32,13 @@ from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fac
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts, whole_base_with_channel_left_out
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts, whole_base_with_channel_left_out
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
     thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.month_claims import month_claims, month_hint
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
@@ -192,7 +193,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         for key in PLACEHOLDER.findall(text):
             if key not in keys:
                 close = _close_fact(key, keys)
-                hint = f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
+                hint = month_hint(key, keys) or (f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)")
                 problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
@@ -221,6 +222,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys)
+        problems += month_claims(path, text)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -297,6 +299,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
     problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
+    problems += verdicts_within_chance(doc, facts)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
