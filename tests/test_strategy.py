@@ -1163,7 +1163,7 @@ SIGN_UPS, SUBSCRIBED = 40, 25  # the prospects run's customers export: sign-ups 
 
 
 @pytest.fixture(scope="module")
-def prospects_facts(tmp_path_factory) -> dict:
+def prospects_run(tmp_path_factory) -> Path:
     """The Shopify example with the store's customers export: 40 sign-ups who never ordered, 25 of
     them subscribed to marketing; the CRM files list them as the group 'prospects'."""
     folder = tmp_path_factory.mktemp("prospects")
@@ -1173,7 +1173,12 @@ def prospects_facts(tmp_path_factory) -> dict:
     key = folder / "segment.key"
     key.write_text("k1:" + "teststrategykey1" + "\n", encoding="utf-8")
     assert main(["run", str(EXAMPLES / "shopify_orders_export.csv"), str(people), "--out", str(folder / "run"), "--key", str(key), "--no-charts"]) == 0
-    return json.loads((folder / "run" / "facts.json").read_text(encoding="utf-8"))
+    return folder / "run"
+
+
+@pytest.fixture(scope="module")
+def prospects_facts(prospects_run) -> dict:
+    return json.loads((prospects_run / "facts.json").read_text(encoding="utf-8"))
 
 
 WELCOME_PATHWAY = {
@@ -1289,6 +1294,34 @@ def test_a_hunch_about_sign_ups_who_never_buy_is_held_to_the_subscribed_share(pr
     doc["hypotheses"][0].update(hunch="Most people who sign up never buy", verdict="holds", evidence="Most of our subscribed contacts have yet to place an order: {data.contacts.opted_in_prospects_share} of them.")
     problems = [p for p in validate(doc, facts) if p.path == "hypotheses[0].evidence"]
     assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), problems
+
+
+def test_the_briefs_and_the_report_plan_for_the_prospects(prospects_run, prospects_facts, runs, cli, tmp_path):
+    """The briefs count the subscribed buyers and never-buyers, say how a plan names the
+    prospects (a welcome series, a pathway to New, a first-order KPI whose baseline is null),
+    and the report's plan shows their rows under the files' label."""
+    from custseg.render.briefs import render_brief
+
+    contacts = prospects_facts["data"]["contacts"]
+    intake = render_brief("intake", prospects_facts)
+    assert f"- Subscribed to marketing: {fmt_count(contacts['buyers']['opted_in'])} of the {fmt_count(prospects_facts['data']['customers'])} customers who bought" in intake
+    assert f"and {SUBSCRIBED} of the {SIGN_UPS} contacts who never bought (`{{data.contacts.prospects.opted_in}}`): of the {fmt_count(contacts['opted_in'])} subscribed contacts, {fmt_pct(contacts['opted_in_prospects_share'])} never bought" in intake
+    strategy = render_brief("strategy", prospects_facts)
+    assert "the plan may plan for them under the key `prospects`" in strategy and "`{data.contacts.opted_in_prospects_share}`" in strategy
+    assert "a pathway from `prospects` to `new`, where a first order puts them: trigger `purchase_days == 0`" in strategy
+    assert '{"segment": "prospects", "metric": "first_order_rate", "baseline": null, "target": ...}' in strategy
+    assert '`first_order_rate`, the share of them who place a first order, with `"baseline": null`' in render_brief("operationalize", prospects_facts)
+    for brief in ("intake", "strategy", "operationalize"):  # a run without a customers export lists no contacts who never bought
+        assert "Subscribed to marketing" not in render_brief(brief, facts_of(runs)) and "first_order_rate" not in render_brief(brief, facts_of(runs))
+    out = tmp_path / "report"
+    assert cli("render", "--facts", prospects_run / "facts.json", "--strategy", write(tmp_path, _plan_for_prospects(reference())), "--out", out).code == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Prospects (never bought) | Welcome email series | medium | 5.0% |" in md
+    assert "| Prospects (never bought) | First-Timers | distinct purchase days equal to 0 |" in md
+    assert "| Prospects (never bought) | share placing a first order (of the contacts who never bought) | none yet (first read at the next run) | 5.0% | quarterly |" in md
+    assert "| Prospects (never bought) | Klaviyo | When Segment is Prospects (never bought), start the welcome series" in md
+    bad, _ = unmatched_numbers(md, {"facts": prospects_facts, "plan": plan_numbers(_plan_for_prospects(reference()))})
+    assert not bad, bad[:5]
 
 
 def test_the_strategy_checks_know_the_prospects_key_the_files_carry():
