@@ -802,6 +802,8 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     exports = facts["exports"]
     assert facts["data"]["prospects"] == 3
     assert exports["reachable_by_segment"]["prospects"] == 2 and exports["left_out_no_consent"]["prospects"] == 1
+    never = facts["data"]["contacts"]["prospects"]  # the same people by consent, in the facts
+    assert (never["people"], never["with_email"], never["opted_in"], never["opted_out"]) == (3, 3, 2, 1)
     # consent comes from the customers export, and the report's 'Columns read' says so (trial)
     assert facts["data"]["mapping"]["consent"] == "Accepts Email Marketing"
     assert "Consent from `Accepts Email Marketing`" in (out / "report.md").read_text(encoding="utf-8")
@@ -820,7 +822,7 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     assert "## Contacts who never bought" in render_brief("strategy", facts)
     in_short = (out / "report.md").read_text(encoding="utf-8").split("## The data we used")[0]
     assert f"reach {exports['reachable']:,} of {exports['customers']:,} people in segments_generic.csv (customers, and contacts who never bought)" in in_short
-    # a rule may act on them; other parts of the plan stay with the computed segments
+    # a rule may act on them (test_strategy: so may a targeting cell, a KPI and a pathway to New)
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
     doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "Send the first-order welcome to sign-ups who never bought."})
     assert not [p for p in validate(doc, facts) if p.code == "unknown_segment"]

@@ -297,6 +297,12 @@ def test_joined_contacts_with_orders_none_kept_are_not_prospects(cli, realdata, 
     assert len([r for r in group["no_kept_order"] if r["email"]]) == len(ordered_unsegmented)
     facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
     assert facts["data"]["no_kept_order"] == len(group["no_kept_order"]) and facts["data"]["prospects"] == len(group["prospects"])
+    # buyers and never-buyers by marketing consent, as the files hold them (a trial: 848 never-buyers subscribed against 194 buyers)
+    subscribed = lambda people: sum(1 for r in people if "@" in r["email"] and r["marketing_consent"] == "yes")  # noqa: E731
+    contacts = facts["data"]["contacts"]
+    assert contacts["prospects"]["opted_in"] == subscribed(group["prospects"]) == facts["exports"]["reachable_by_segment"]["prospects"]
+    assert contacts["buyers"]["opted_in"] == subscribed([r for r in rows if r["segment"] not in group]) == facts["exports"]["reachable_customers"]
+    assert contacts["opted_in_prospects_share"] == round(contacts["prospects"]["opted_in"] / contacts["opted_in"], 6) > 0.5
 
 
 def test_enavant_honeycomb_buyers_left_out_are_their_own_group_not_cancelled_or_refunded(cli, realdata, tmp_path):

@@ -1300,6 +1300,181 @@ def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refuse
     assert not [p for p in validate(doc, facts_of(runs, "stripe_unified_payments")) if p.code == "unreachable_segment"]  # 17 of them can be emailed
 
 
+# -- the CRM files' prospects: contacts who never bought, planned for ---------------------------------
+
+
+SIGN_UPS, SUBSCRIBED = 40, 25  # the prospects run's customers export: sign-ups who never ordered, and of them who subscribed
+
+
+@pytest.fixture(scope="module")
+def prospects_run(tmp_path_factory) -> Path:
+    """The Shopify example with the store's customers export: 40 sign-ups who never ordered, 25 of
+    them subscribed to marketing; the CRM files list them as the group 'prospects'."""
+    folder = tmp_path_factory.mktemp("prospects")
+    people = folder / "customers_export.csv"
+    rows = "".join(f"Sign,Up{i},sign.up{i}@example.com,{'yes' if i < SUBSCRIBED else 'no'},0.00,0\n" for i in range(SIGN_UPS))
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + rows, encoding="utf-8")
+    key = folder / "segment.key"
+    key.write_text("k1:" + "teststrategykey1" + "\n", encoding="utf-8")
+    assert main(["run", str(EXAMPLES / "shopify_orders_export.csv"), str(people), "--out", str(folder / "run"), "--key", str(key), "--no-charts"]) == 0
+    return folder / "run"
+
+
+@pytest.fixture(scope="module")
+def prospects_facts(prospects_run) -> dict:
+    return json.loads((prospects_run / "facts.json").read_text(encoding="utf-8"))
+
+
+WELCOME_PATHWAY = {
+    "from_segment": "prospects",
+    "to_segment": "new",
+    "trigger": {"metric": "purchase_days", "operator": "==", "value": 0},
+    "intervention": "A three-email welcome series to the subscribed sign-ups who never ordered: the brand story, the bestsellers, then a first-order thank-you.",
+    "success_metric": {"metric": "first_order_rate", "target": 0.05},
+    "investment": {"budget": 300},
+    "expected_outcome": "Some of the {data.contacts.prospects.opted_in} subscribed sign-ups place a first order and start as First-Timers.",
+}
+
+
+def _plan_for_prospects(doc: dict) -> dict:
+    """The reference plan with a share of the budget, a pathway, a KPI and a rule for the prospects."""
+    doc["targeting_matrix"][10]["budget_share"] = 0.05  # the holiday campaign gives the welcome series its share
+    doc["targeting_matrix"].append({"segment": "prospects", "channel": "Welcome email series", "priority": "medium", "budget_share": 0.05})
+    doc["pathways"].append(copy.deepcopy(WELCOME_PATHWAY))
+    doc["kpis"].append({"segment": "prospects", "metric": "first_order_rate", "baseline": None, "target": 0.05, "review": "quarterly"})
+    doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "When Segment is Prospects (never bought), start the welcome series; exit on the first order."})
+    return doc
+
+
+def test_the_facts_count_buyers_and_never_buyers_by_consent(prospects_facts):
+    """A hunch 'most sign-ups never buy' needs the subscribed contacts apart: a trial could cite
+    only 1,198 never-buyers beside 272 buyers, opted-out contacts included, where 848 against
+    194 could be emailed. The counts are the email-tool files' own."""
+    data, exports = prospects_facts["data"], prospects_facts["exports"]
+    contacts = data["contacts"]
+    never, bought = contacts["prospects"], contacts["buyers"]
+    assert (never["people"], never["with_email"], never["opted_in"], never["opted_out"], never["consent_unknown"]) == (SIGN_UPS, SIGN_UPS, SUBSCRIBED, SIGN_UPS - SUBSCRIBED, 0)
+    assert never["people"] == data["prospects"] and never["opted_in_share"] == SUBSCRIBED / SIGN_UPS
+    assert bought["people"] == data["customers"] and bought["opted_in"] + bought["consent_unknown"] == exports["reachable_customers"]
+    assert never["opted_in"] + never["consent_unknown"] == exports["reachable_by_segment"]["prospects"]
+    assert contacts["opted_in"] == bought["opted_in"] + SUBSCRIBED
+    assert contacts["opted_in_prospects_share"] == round(SUBSCRIBED / contacts["opted_in"], 6)
+    assert contacts["prospects_share"] == round(SIGN_UPS / (SIGN_UPS + data["customers"]), 6)
+
+
+def test_a_plan_may_target_measure_and_move_the_prospects(runs, prospects_facts):
+    """A trial's welcome series to sign-ups who never bought was refused as unknown_segment in
+    the targeting matrix, a KPI and a pathway: the CRM files list them (key prospects), so a plan
+    gives them a share of the budget, a first-order KPI with no baseline yet, and a pathway to New.
+    Without a customers export the files list none, and the key is unknown as before."""
+    doc = _plan_for_prospects(reference())
+    assert validate(doc, prospects_facts) == []
+    without = {(p.path, p.code) for p in validate(doc, facts_of(runs))}
+    n = len(doc["targeting_matrix"]) - 1
+    assert {(f"targeting_matrix[{n}].segment", "unknown_segment"), ("pathways[5].from_segment", "unknown_segment"), ("kpis[7].segment", "unknown_segment")} <= without
+
+
+def _prospects_kpi(**fields):
+    def mutate(doc):
+        doc["kpis"][7].update(fields)
+        return doc
+
+    return mutate
+
+
+def _prospects_pathway(**fields):
+    def mutate(doc):
+        doc["pathways"][5].update(fields)
+        return doc
+
+    return mutate
+
+
+def _all_prospects_opted_out(facts: dict) -> dict:
+    exports = facts["exports"]
+    exports["left_out_no_consent"]["prospects"] += exports["reachable_by_segment"]["prospects"]
+    exports["reachable"] -= exports["reachable_by_segment"]["prospects"]
+    exports["reachable_by_segment"]["prospects"] = 0
+    return facts
+
+
+# (id, plan mutation, facts mutation or None, expected code, expected path): a plan for the prospects held to what they are
+BROKEN_PROSPECTS = [
+    ("a_strategy_entry_for_them", _set("segments.prospects", copy.deepcopy(reference()["segments"]["new"])), None, "unknown_segment", "segments.prospects"),
+    ("a_pathway_back_to_them", _set("pathways[0].to_segment", "prospects"), None, "unknown_segment", "pathways[0].to_segment"),
+    ("a_pathway_past_new", _prospects_pathway(to_segment="loyal"), None, "pathway_impossible", "pathways[5].to_segment"),
+    ("a_trigger_on_days_since_a_purchase", _prospects_pathway(trigger={"metric": "recency_days", "operator": ">=", "value": 30}), None, "trigger_outside_segment", "pathways[5].trigger.metric"),
+    ("a_trigger_on_buyers", _prospects_pathway(trigger={"metric": "purchase_days", "operator": ">=", "value": 1}), None, "trigger_outside_segment", "pathways[5].trigger.value"),
+    ("a_kpi_on_a_buyers_metric", _prospects_kpi(metric="repeat_rate"), None, "unknown_metric", "kpis[7].metric"),
+    ("a_kpi_baseline_of_new", _prospects_kpi(baseline="{segmentations.rfm.segments.new.next_repeat_rate}"), None, "baseline_other_metric", "kpis[7].baseline"),
+    ("a_kpi_baseline_of_their_consent", _prospects_kpi(baseline="{data.contacts.prospects.opted_in_share}"), None, "baseline_other_metric", "kpis[7].baseline"),
+    ("a_first_order_rate_in_percent", _prospects_kpi(target=5), None, "rate_not_fraction", "kpis[7].target"),
+    ("a_first_order_rate_of_new", _set("kpis[3].metric", "first_order_rate"), None, "unknown_metric", "kpis[3].metric"),
+    ("a_segment_kpi_without_a_baseline", _set("kpis[3].baseline", None), None, "baseline_not_fact", "kpis[3].baseline"),
+    ("email_to_prospects_who_all_opted_out", lambda doc: doc, _all_prospects_opted_out, "unreachable_segment", "targeting_matrix[11].channel"),
+]
+
+
+@pytest.mark.parametrize("case", BROKEN_PROSPECTS, ids=[b[0] for b in BROKEN_PROSPECTS])
+def test_a_plan_for_the_prospects_is_held_to_what_they_are(prospects_facts, case):
+    _, mutate, facts_mutation, code, path = case
+    facts = copy.deepcopy(prospects_facts)
+    if facts_mutation:
+        facts = facts_mutation(facts)
+    problems = validate(mutate(_plan_for_prospects(reference())), facts)
+    assert (path, code) in {(p.path, p.code) for p in problems}, [p.line() for p in problems]
+    assert len([p for p in problems if p.path == path]) == 1, [p.line() for p in problems]
+
+
+@pytest.mark.parametrize("share, refused", [(None, True), (0.81382, False)])  # this run's 25 of some 1,500 subscribed; a trial's 848 of 1,042
+def test_a_hunch_about_sign_ups_who_never_buy_is_held_to_the_subscribed_share(prospects_facts, share, refused):
+    """'Most of our subscribed sign-ups never bought', held to the share of the subscribed contacts
+    who never bought, as 'most' is held beside any cited share."""
+    facts = copy.deepcopy(prospects_facts)
+    if share is not None:
+        facts["data"]["contacts"]["opted_in_prospects_share"] = share
+    assert facts["data"]["contacts"]["opted_in_prospects_share"] < 0.5 or share
+    doc = _plan_for_prospects(reference())
+    doc["hypotheses"][0].update(hunch="Most people who sign up never buy", verdict="holds", evidence="Most of our subscribed contacts have yet to place an order: {data.contacts.opted_in_prospects_share} of them.")
+    problems = [p for p in validate(doc, facts) if p.path == "hypotheses[0].evidence"]
+    assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), problems
+
+
+def test_the_briefs_and_the_report_plan_for_the_prospects(prospects_run, prospects_facts, runs, cli, tmp_path):
+    """The briefs count the subscribed buyers and never-buyers, say how a plan names the
+    prospects (a welcome series, a pathway to New, a first-order KPI whose baseline is null),
+    and the report's plan shows their rows under the files' label."""
+    from custseg.render.briefs import render_brief
+
+    contacts = prospects_facts["data"]["contacts"]
+    intake = render_brief("intake", prospects_facts)
+    assert f"- Subscribed to marketing: {fmt_count(contacts['buyers']['opted_in'])} of the {fmt_count(prospects_facts['data']['customers'])} customers who bought" in intake
+    assert f"and {SUBSCRIBED} of the {SIGN_UPS} contacts who never bought (`{{data.contacts.prospects.opted_in}}`): of the {fmt_count(contacts['opted_in'])} subscribed contacts, {fmt_pct(contacts['opted_in_prospects_share'])} never bought" in intake
+    strategy = render_brief("strategy", prospects_facts)
+    assert "the plan may plan for them under the key `prospects`" in strategy and "`{data.contacts.opted_in_prospects_share}`" in strategy
+    assert "a pathway from `prospects` to `new`, where a first order puts them: trigger `purchase_days == 0`" in strategy
+    assert '{"segment": "prospects", "metric": "first_order_rate", "baseline": null, "target": ...}' in strategy
+    assert '`first_order_rate`, the share of them who place a first order, with `"baseline": null`' in render_brief("operationalize", prospects_facts)
+    for brief in ("intake", "strategy", "operationalize"):  # a run without a customers export lists no contacts who never bought
+        assert "Subscribed to marketing" not in render_brief(brief, facts_of(runs)) and "first_order_rate" not in render_brief(brief, facts_of(runs))
+    out = tmp_path / "report"
+    assert cli("render", "--facts", prospects_run / "facts.json", "--strategy", write(tmp_path, _plan_for_prospects(reference())), "--out", out).code == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Prospects (never bought) | Welcome email series | medium | 5.0% |" in md
+    assert "| Prospects (never bought) | First-Timers | distinct purchase days equal to 0 |" in md
+    assert "| Prospects (never bought) | share placing a first order (of the contacts who never bought) | none yet (first read at the next run) | 5.0% | quarterly |" in md
+    assert "| Prospects (never bought) | Klaviyo | When Segment is Prospects (never bought), start the welcome series" in md
+    bad, _ = unmatched_numbers(md, {"facts": prospects_facts, "plan": plan_numbers(_plan_for_prospects(reference()))})
+    assert not bad, bad[:5]
+
+
+def test_the_strategy_checks_know_the_prospects_key_the_files_carry():
+    from custseg.render.exports import PROSPECT_KEY
+    from custseg.strategy.groups import PROSPECTS
+
+    assert PROSPECTS == PROSPECT_KEY
+
+
 def test_no_email_check_when_the_export_held_no_emails(runs):
     """A log without emails says nothing about who the user's own tools can email (by source_id)."""
     facts = facts_of(runs, "product_events")

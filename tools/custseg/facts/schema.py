@@ -336,6 +336,33 @@ class AfterAsOf:
 
 
 @dataclass
+class ContactConsent:
+    """One group of people the CRM files list, by what their marketing consent lets the email
+    tools do, counted as the email-tool files count them (an email with an '@'; consent as the
+    export records it)."""
+
+    people: int  # everyone in the group, with an email or not
+    with_email: int
+    opted_in: int  # with an email and marketing consent yes: subscribed
+    opted_out: int  # with an email and marketing consent no: the email-tool files leave them out
+    consent_unknown: int  # with an email and no consent on record: in the email-tool files, to be confirmed
+    opted_in_share: float | None  # opted_in of people; None when the group is empty
+
+
+@dataclass
+class DataContacts:
+    """A customers export (with the orders, or a customer table on its own): its contacts who
+    bought beside those who never did, and how many of each subscribed to marketing. The
+    contacts whose orders were all cancelled or refunded (data.no_kept_order) are in neither."""
+
+    buyers: ContactConsent  # the customers segmented (data.customers)
+    prospects: ContactConsent  # the contacts who never bought (data.prospects)
+    opted_in: int  # subscribed contacts: buyers' and prospects' opted_in together
+    prospects_share: float | None  # of buyers and prospects together, the share who never bought
+    opted_in_prospects_share: float | None  # of the subscribed contacts (opted_in), the share who never bought; None when nobody subscribed
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -373,6 +400,7 @@ class DataCoverage:
     excluded_channels: ExcludedChannels | None = None  # --exclude-channel: the channels left out at the user's request, their orders and buyers
     excluded_channel_only: int = 0  # an orders export with its customers export and --exclude-channel: the customers export's contacts who bought only through the channels left out (in segments_generic.csv only); not in no_kept_order or prospects
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
+    contacts: DataContacts | None = None  # a customers export: buyers and contacts who never bought, by marketing consent
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
     products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)

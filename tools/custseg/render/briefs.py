@@ -18,6 +18,7 @@ from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.ingest.channels import APP_LABEL, MARKETPLACES, WHOLESALE
 from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_segment, plans_prospects
 from custseg.strategy.intake import home_abroad_within_chance, hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
 from custseg.strategy.definitions import describe, meets, segment_ranges
@@ -115,6 +116,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "quiet_active": sorted(quiet_segments(seg), key=lambda k: k != "at_risk"),
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
+        # a plan may plan for the prospects (strategy/groups.py): the segment a first order puts them in, or None
+        "prospects_plan": {"first_order": first_order_segment(primary, (seg or {}).get("segments") or {}), "rate": FIRST_ORDER_RATE} if plans_prospects(facts) else None,
         "no_kept_order_key": NO_KEPT_ORDER_KEY,
         "no_kept_order_name": NO_KEPT_ORDER_NAME,
         "never_paid_key": NEVER_PAID_KEY,

@@ -38,6 +38,7 @@ from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
 from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
+from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_kpi
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.schema import Verdict
@@ -1043,7 +1044,10 @@ METRIC_LABELS = {
     "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again in the next period (of those in the segment at its start)",
     "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in share of customers", "pct_customers_prev": "share of customers one period earlier",
     "active_days_30": "active days in the last 30", "days_since_active": "time since last active",
+    FIRST_ORDER_RATE: "share placing a first order (of the contacts who never bought)",
 }
+# The baseline of the prospects' first-order KPI: no fact measures it (strategy/groups.py).
+NOT_MEASURED_YET = "none yet (first read at the next run)"
 OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "equal to"}
 PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}
 
@@ -1239,7 +1243,7 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         "kpis": [{
             "segment": name(k.get("segment")),
             "metric": _metric_label(k.get("metric"), activity),
-            "baseline": str(k.get("baseline") or NA),
+            "baseline": str(k.get("baseline") or (NOT_MEASURED_YET if first_order_kpi(k) else NA)),
             "target": _metric_value(k.get("metric") or "", k.get("target"), currency),
             "review": str(k.get("review") or ""),
         } for k in rows("kpis")],

@@ -81,7 +81,7 @@ class SegmentStrategy:
 class TargetingCell:
     """One cell of the targeting matrix: how much weight a channel gets for a segment."""
 
-    segment: str = doc("segment key from facts.json")
+    segment: str = doc("segment key from facts.json, or prospects (the CRM files' contacts who never bought, when they list any)")
     channel: str = doc("the channel")
     priority: Priority = doc("high, medium or low")
     budget_share: float = doc("share of the marketing budget, a fraction from 0 to 1", minimum=0, maximum=1)
@@ -120,7 +120,7 @@ class Investment:
 class Pathway:
     """A migration pathway: moving customers from one segment to a better one."""
 
-    from_segment: str = doc("segment key customers start in")
+    from_segment: str = doc("segment key customers start in, or prospects (contacts who never bought, when the CRM files list any: to the segment a first order puts them in, New)")
     to_segment: str = doc("segment key they should reach")
     trigger: Trigger = doc("when a customer enters the pathway")
     intervention: str = doc("what is done for them")
@@ -142,9 +142,9 @@ class Phase:
 class Kpi:
     """A segment-level KPI: a baseline from facts.json and a typed target."""
 
-    segment: str = doc("segment key")
-    metric: str = doc("a computed metric, as for triggers")
-    baseline: str = doc("the current value as one fact reference, e.g. {segmentations.rfm.segments.champions.repeat_rate}")
+    segment: str = doc("segment key, or prospects (the CRM files' contacts who never bought, when they list any)")
+    metric: str = doc("a computed metric, as for triggers; for prospects, first_order_rate (the share of them who place a first order)")
+    baseline: str | None = doc("the current value as one fact reference, e.g. {segmentations.rfm.segments.champions.repeat_rate}; null only for the prospects' first_order_rate (contacts who never bought), which no fact measures yet: it is first read at the next run")
     target: float = doc("the target, in the metric's unit (a fraction for rates)")
     review: Review = doc("how often it is reviewed: weekly, monthly or quarterly; a next-period rate (next_repeat_rate) no more often than once a period (period_days: quarterly for 90 days)")
 

@@ -29,6 +29,7 @@ from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations
 from custseg.strategy.comparisons import cited_comparisons
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
+from custseg.strategy.groups import first_order_kpi, misplaced_group, plan_groups, prospect_problems
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
@@ -156,17 +157,26 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 into = merged_into[key]
                 problems.append(Problem(path, "merged_segment", f"'{key}' has no customers: they were too few and joined '{into}', which the CRM files label them with; name '{into}' instead"))
 
+        # The CRM files also list groups of people beside the segments (contacts who never bought
+        # as "prospects"): where a plan may name each, groups.py says.
+        groups = plan_groups(facts, fact_segments)
+
+        def check_key(path: str, key: Any, section: str, field: str) -> None:
+            if key in groups and (section, field) in groups[key]:
+                return
+            if key in groups and key in ((facts.get("exports") or {}).get("groups") or {}):
+                problems.append(Problem(path, "unknown_segment", misplaced_group(key, section, segmentation, fact_segments)))
+            else:
+                check_segment(path, key)
+
         for key in strat:
-            check_segment(f"segments.{key}", key)
-        # The CRM files also list contacts who never bought as "prospects": a rule may act on them.
-        listed = set((facts.get("exports") or {}).get("reachable_by_segment") or {}) - set(fact_segments)
+            check_key(f"segments.{key}", key, "segments", "")
         for name, fields in (("targeting_matrix", ("segment",)), ("pathways", ("from_segment", "to_segment")), ("kpis", ("segment",)), ("automation_rules", ("segment",))):
             items = doc.get(name)
             for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict):
                     for f in fields:
-                        if not (name == "automation_rules" and item.get(f) in listed):
-                            check_segment(f"{name}[{i}].{f}", item.get(f))
+                        check_key(f"{name}[{i}].{f}", item.get(f), name, f)
         for key in order:
             stats = fact_segments[key] or {}
             if (stats.get("count") or 0) > 0 and key not in strat:
@@ -258,10 +268,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             continue
         check_metric(f"kpis[{i}].metric", k.get("metric"))
         base = k.get("baseline")
-        if isinstance(base, str) and not re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", base):
+        if (isinstance(base, str) and not re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", base)) or (base is None and "baseline" in k and not first_order_kpi(k)):
             seg = k.get("segment") if k.get("segment") in fact_segments else first_segment
             metric = k.get("metric") if isinstance(k.get("metric"), str) else "repeat_rate"
-            problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"'{base}' must be exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
+            said = f"'{base}' must be" if base is not None else "null is the baseline only of the prospects' first_order_rate, which no fact measures yet; a segment's baseline is"
+            problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"{said} exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
 
     # sections, budget, KPI coverage
     populated = [k for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")]
@@ -275,8 +286,9 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
     problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc)
-    problems += _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
-    problems += _baseline_kinds(kpis, keys, segmentation)
+    prospects = prospect_problems(doc, facts, segmentation, fact_segments)  # said first: the checks of segments' KPIs do not know them
+    problems += prospects + _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
+    problems += [p for p in _baseline_kinds(kpis, keys, segmentation) if p.path not in {q.path for q in prospects}]
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
     told = {p.path for p in problems}

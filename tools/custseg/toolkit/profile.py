@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custseg.compute.contacts import consent_counts
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, one_time_warning, short_data_warning, subscription_warning, too_short_for, unattributed_share
 from custseg.facts.schema import ChannelFigures, ExcludedChannels, ExcludedTestCharges, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
@@ -186,18 +187,8 @@ def _contact_fields(ds: Dataset) -> dict:
 
 def _contact_counts(contacts: pd.DataFrame) -> dict[str, int] | None:
     """How many customers the email tools can reach: with an email, and what their consent says."""
-    if contacts is None or "email" not in contacts:
-        return None
-    emailed = contacts[contacts["email"].notna() & contacts["email"].astype(str).str.contains("@", regex=False)]
-    if emailed.empty:
-        return None
-    consent = emailed["consent"].astype("boolean") if "consent" in emailed else pd.Series(pd.NA, index=emailed.index, dtype="boolean")
-    return {
-        "with_email": len(emailed),
-        "opted_in": int(consent.eq(True).sum()),
-        "opted_out": int(consent.eq(False).sum()),
-        "consent_unknown": int(consent.isna().sum()),
-    }
+    counts = consent_counts(contacts)
+    return counts if counts["with_email"] else None
 
 
 def _figures(ds: Dataset, ledger: Ledger | None):
