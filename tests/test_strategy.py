@@ -239,6 +239,7 @@ BROKEN = [
     ("figure_count_with_adjective", _append_persona("at_risk", "There are 45 outstanding payments among them."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_roughly_half", _append_persona("dormant", "Roughly half never came back."), "figure_in_text", "segments.dormant.persona"),
     ("figure_words_half_the", _append_persona("new", "Half the segment bought in December."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_half_of_what", _set("segments.new.product_priority", "The other half of what they bought came in December."), "figure_in_text", "segments.new.product_priority"),
     ("figure_words_days_ago", _append_persona("at_risk", "They last bought about ninety days ago."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_count_of_them", _append_persona("at_risk", "About 217 of them bought a jacket."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_twice_as_much", _append_persona("champions", "They spend twice as much as the Regulars."), "figure_in_text", "segments.champions.persona"),
@@ -1615,6 +1616,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["champions"]["persona"] += " Most signed up in 2024 and upgraded to the v2 plan after order #12345."
     # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
     doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
+    # one piece of a pair, or part of a list, is no share of customers (a trial's product priority)
+    doc["segments"]["new"]["product_priority"] = "The matching half of what they bought, then the top half of the list."
     # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
     doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
     doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")

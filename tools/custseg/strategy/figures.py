@@ -80,7 +80,8 @@ _CLAUSE_START = r"(?:^|(?<=[.;:!?,(]\s)|(?<=\band\s)|(?<=\bbut\s)|\b(?:nearly|ab
 # Ordinals ("a second order"), cadence adverbs ("once a week", "twice a year": plan cadence
 # in review schedules and actions), "the first half of the year", "double opt-in" and
 # "double points" are not figures.
-_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)"
+# ... nor one part of a pair or a list: "the matching half of what they bought" (a trial), "the top half"
+_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)(?<!matching\s)(?<!missing\s)(?<!top\s)(?<!bottom\s)(?<!upper\s)(?<!lower\s)"
 WORD_FIGURE = re.compile(
     rf"\b{_NUMBER_WORDS}\s+(?:percent|per\s?cent)\b"
     rf"|\b{_NUMBER_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUMBER_WORDS}\b"
