@@ -3118,6 +3118,74 @@ def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     assert len(problems) == int(refused), problems
 
 
+NEW_COUNT, NEW_BEFORE = "{segmentations.rfm.segments.new.count}", "{segmentations.rfm.segments.new.count_prev}"
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        # two trials' personas: the device, who they are, codes, returns, why and since when
+        ("These customers mostly buy on mobile.", "holds no device"),
+        ("They mostly order on their phones late at night.", "holds no device"),  # and the time of day: two claims
+        ("They shop in the evenings.", "when in the day or week"),
+        ("They are mostly women in their thirties.", "no gender, age, family role or occupation"),
+        ("Mostly yoga instructors who wear us to teach.", "no gender, age, family role or occupation"),
+        ("Most of them are mums buying for their kids.", "no gender, age, family role or occupation"),
+        ("Gen Z shoppers who love a drop.", "no gender, age, family role or occupation"),
+        ("They are students on a budget.", "no gender, age, family role or occupation"),
+        ("They only buy with a discount code.", "do not read the export's discount codes"),
+        ("Holiday buyers who mostly used a Black Friday discount code.", "do not read the export's discount codes"),
+        ("They mostly return their first order.", "{data.dropped_orders.refunded} refunded orders"),
+        ("They stopped buying after the price rise.", "never why"),
+        ("They slipped to At Risk because prices went up.", "never why"),
+        (f"Since 2024 these {NEW_COUNT} customers have bought less.", "only by-period facts"),
+        ("They have been ordering less lately.", "only by-period facts"),
+        # a plan's step or whom it is for, the user's word, a guess said as one, a denial, a product
+        ("Target mums with a gift guide before Mother's Day.", None),
+        ("Send the email in the evening, when the shop is quiet.", None),
+        ("Make it easy to check out on mobile.", None),
+        ("Customers who return their first order get a call from us.", None),
+        ("Give them a discount code to use on the second order.", None),
+        ("You told us they mostly buy on mobile, late at night.", None),
+        ("You told us most of them are women in their thirties.", None),
+        ("They may have stopped buying after the price rise.", None),
+        ("Whether the price rise made them leave, the data cannot tell.", None),
+        ("They are not students.", None),
+        ("They buy women's leggings and men's tees.", None),
+        ("They are the main drivers of our growth.", None),
+        # what the data does record: when they stopped, a change beside the by-period fact that shows it
+        ("They stopped buying after their first order.", None),
+        ("They came back for a second order within weeks.", None),
+        (f"Since last year they bought more: {NEW_BEFORE} a period earlier, {NEW_COUNT} now.", None),
+    ],
+)
+def test_who_they_are_and_why_they_buy_are_not_in_the_data(runs, text, refused):
+    """Two trials' plans passed the device, gender, age, job, discount codes, returns, the cause
+    of a change and a change since a date, none of which an export records: each is refused
+    with what the facts hold and the way to say it ('you told us ...'), or leave it out."""
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
+    assert bool(problems) == bool(refused), problems
+    if refused:
+        assert any(refused in p.message for p in problems) and all("leave it out, or give it as the user's own observation ('you told us ...')" in p.message for p in problems)
+    assert len(problems) == (2 if "phones late at night" in text else int(bool(refused)))
+
+
+@pytest.mark.parametrize("evidence, refused", [
+    # a trial's: a cause the data cannot show, given as what the facts say
+    ("The price rise drove them away: {segmentations.rfm.migration.matrix.champions.at_risk} slipped to At Risk because prices went up.", True),
+    ("They stopped buying after the price increase: {segmentations.rfm.segments.champions.trend}.", True),
+    # the same trial's answer: what the facts show, and that they cannot say why
+    ("Their share is {segmentations.rfm.segments.champions.trend}: {segmentations.rfm.migration.matrix.champions.at_risk} slipped to At Risk. "
+     "The data holds no prices, so it cannot tell whether the price rise caused this.", False),
+])
+def test_a_hunchs_evidence_gives_no_cause_the_data_cannot_show(runs, evidence, refused):
+    doc = reference()
+    doc["hypotheses"][0] = {"hunch": "Our best customers are drifting away since we raised prices.", "verdict": "partly holds", "evidence": evidence}
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data" and p.path == "hypotheses[0].evidence"]
+    assert bool(problems) == refused, problems
+
+
 @pytest.mark.parametrize(
     "text, refused",
     [
