@@ -1142,6 +1142,31 @@ def test_a_segment_that_opted_out_is_not_emailed_texted_or_uploaded(runs, channe
     assert bool([p for p in validate(doc, facts) if p.path == "targeting_matrix[7].channel"]) == refused
 
 
+@pytest.mark.parametrize("place, text, refused", [
+    ("targeting_matrix[9].channel", "Meta custom audience of all customers incl. opted out", "uploaded to an ad audience"),  # a trial's cell, on Dormant
+    ("targeting_matrix[9].channel", "Google Customer Match list of everyone, opted out or not", "uploaded to an ad audience"),
+    ("pathways[0].intervention", "Upload every customer to a Facebook custom audience, including those who opted out, and run win-back ads.", "uploaded to an ad audience"),
+    ("automation_rules[1].rule", "Text every At Risk profile, unsubscribed ones too, when Holdout is not true and SMS consent is subscribed.", "texted"),
+    ("targeting_matrix[9].channel", "Meta custom audience built from klaviyo.csv (opted-out customers are not in it)", None),
+    ("targeting_matrix[9].channel", "Meta custom audience, not including anyone who opted out", None),
+    ("targeting_matrix[9].channel", "On-site banner for all visitors, opted out or not", None),  # uses no contact details
+    ("roadmap[0].actions[1]", "Set up suppression for unconsented contacts", None),
+])
+def test_no_channel_takes_in_those_who_opted_out(runs, place, text, refused):
+    """A trial's targeting cell uploaded 'all customers incl. opted out' to a Meta custom audience:
+    the strategy brief says opted-out customers are not uploaded, texted or emailed, and the run
+    left them out of the CRM files, unless the user said they consented elsewhere."""
+    facts = facts_of(runs)
+    assert facts["exports"]["left_out_no_consent"] and not facts["exports"]["include_unconsented"]
+    doc = _set(place, text)(reference())
+    problems = [p for p in validate(doc, facts) if p.path == place and p.code == "unreachable_segment"]
+    assert bool(problems) == bool(refused), problems
+    if refused:
+        assert f"customers who opted out of marketing must not be {refused}" in problems[0].message
+    facts["exports"]["include_unconsented"] = True  # the user said they consented elsewhere: the files hold them
+    assert not [p for p in validate(doc, facts) if p.path == place and p.code == "unreachable_segment"]
+
+
 @pytest.mark.parametrize("crm, refused", [("Mailchimp", True), ("HubSpot", True), ("Stripe Billing", False)])
 def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refused):
     """Stripe trial: the people whose every payment failed left no email, so no email tool holds them."""
