@@ -2658,6 +2658,14 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Klaviyo", "When last_purchase_date is more than 60 days ago, start the win-back flow.", "last_purchase_date"),  # HubSpot's
         ("Mailchimp", "When last_purchase is more than 60 days ago, send the win-back email.", "last_purchase"),  # tags only
         ("Mailchimp", "When recency_days passes 60, send the win-back email.", "recency_days"),
+        # a one-word field of a condition, named like a segmentation or a column of ours (a trial's Klaviyo rule)
+        ("Klaviyo", "When Health equals Critical and Holdout is not true, enter the win-back flow.", "Health"),
+        ("Klaviyo", "When Value equals High Value and Holdout is not true, start the preview flow.", "Value"),
+        ("HubSpot", "When Segment is At Risk and holdout is not true, create a task.", "Segment"),
+        ("Mailchimp", "Saved segment: tagged At Risk and Holdout is not true; send the win-back email.", "Holdout"),
+        ("Customer.io", "When Health equals Critical and holdout is false, start the campaign.", "Health"),
+        ("Klaviyo", "When Lifecycle equals Lapsed and Holdout is not true, start the flow.", None),  # klaviyo.csv's Lifecycle
+        ("Klaviyo", "When Country equals US and Holdout is not true, start the flow.", None),  # Klaviyo's own property
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -2681,6 +2689,12 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
             assert "a date the CRM counts days from" not in problems[0].message and "use that file's columns (Email Address, Tags, Pseudonymous ID)" in problems[0].message
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
+    if missing == "Health":
+        assert ("key it on health_band" if crm == "Customer.io" else "it carries no health bands (segments_generic.csv's health_band does)") in problems[0].message
+    if missing in ("Value", "Segment"):
+        assert {"Value": "key it on Value Tier", "Segment": "key it on customer_segment"}[missing] in problems[0].message
+    if missing == "Holdout":
+        assert "('does not have the tag Holdout')" in problems[0].message
 
 
 def test_a_rule_on_customer_id_is_told_the_files_id_is_a_pseudonym(runs):
@@ -3914,11 +3928,16 @@ def test_a_rule_on_a_column_no_file_of_the_run_has(runs, example, crm, text, ref
 
 
 def test_export_columns_are_every_column_the_exports_write(runs):
-    from custseg.render.exports import GENERIC_COLUMNS
+    from custseg.render.exports import GENERIC_COLUMNS, GENERIC_FILE, HUBSPOT, HUBSPOT_COLUMNS, KLAVIYO, KLAVIYO_COLUMNS, MAILCHIMP, MAILCHIMP_COLUMNS
+    from custseg.strategy.automation import FILE_COLUMNS, LABEL_COLUMNS
     from custseg.strategy.validate import EXPORT_COLUMNS
 
-    written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
-    assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)
+    # check.py's columns of each file are the exports' own lists, in their order
+    assert FILE_COLUMNS == {f"{KLAVIYO}.csv": KLAVIYO_COLUMNS, f"{HUBSPOT}.csv": HUBSPOT_COLUMNS, f"{MAILCHIMP}.csv": MAILCHIMP_COLUMNS, GENERIC_FILE: GENERIC_COLUMNS}
+    assert all(column in FILE_COLUMNS[file] for file, by_segmentation in LABEL_COLUMNS.items() for column in by_segmentation.values())
+    written = [(name, cols) for example in EXAMPLE_FILES for name, cols in facts_of(runs, example)["exports"]["columns"].items()]
+    assert all(list(cols) == [c for c in FILE_COLUMNS[name] if c in cols] for name, cols in written)  # each run writes some of them, in that order
+    assert {c for _, cols in written for c in cols} <= set(EXPORT_COLUMNS)
     # the last purchase's column per file, as check.py names it, is the one the exports write
     from custseg.render.exports import HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE
     from custseg.strategy.automation import LAST_PURCHASE_COLUMN
