@@ -218,6 +218,7 @@ def _persona_problems(facts: dict, segment: str, text: str) -> list[tuple[str, s
 CHAMPIONS_TEE = "{segmentations.rfm.segments.champions.products.organic-cotton-tee.buyers_share}"
 DORMANT_TEE = "{segmentations.rfm.segments.dormant.products.organic-cotton-tee.buyers_share}"
 AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.buyers_share}"
+NA_SOCKS = "{segmentations.rfm.segments.needs_attention.products.merino-crew-socks.buyers_share}"
 
 
 @pytest.mark.parametrize(("segment", "text", "code"), [
@@ -232,6 +233,18 @@ AT_RISK_TEE = "{segmentations.rfm.segments.at_risk.products.organic-cotton-tee.b
     ("dormant", "No one here bought the Stoneware Mug.", "claim_not_in_data"),
     ("dormant", "Their most bought product is the Merino Crew Socks ({segmentations.rfm.segments.dormant.products.merino-crew-socks.buyers_share}).", None),  # a superlative, not 'most of them'
     ("dormant", f"Their most bought product is the Organic Cotton Tee ({DORMANT_TEE}).", "claim_contradicts_fact"),  # the socks have more buyers
+    # a ranking ('most bought', 'best-selling', 'top product') is held to the segment's list, not to half (a trial's 'Their own most bought: Dann Noir' at 7.8%, its top)
+    ("needs_attention", f"Their own most bought: Merino Crew Socks ({NA_SOCKS} of them).", None),  # 31.3%, their first
+    ("needs_attention", f"Most bought: Merino Crew Socks ({NA_SOCKS} of them).", None),
+    ("needs_attention", f"Best-selling among them: Merino Crew Socks ({NA_SOCKS} of them).", None),
+    ("needs_attention", f"Its five most bought lead with the Merino Crew Socks ({NA_SOCKS}).", None),
+    ("needs_attention", "Their own most bought: Stoneware Mug ({segmentations.rfm.segments.needs_attention.products.stoneware-mug.buyers_share} of them).", "claim_contradicts_fact"),  # the socks have more buyers
+    ("needs_attention", f"Most bought the Merino Crew Socks ({NA_SOCKS}).", "claim_contradicts_fact"),  # a majority, at 31.3%
+    ("needs_attention", f"Most of them bought the Merino Crew Socks ({NA_SOCKS}).", "claim_contradicts_fact"),
+    # 'New' of what the shop launches is no segment's name (a trial's Dormant text), 'New customers' is
+    ("dormant", f"New colours of the Organic Cotton Tee ({DORMANT_TEE} of them bought it).", None),
+    ("dormant", f"New arrivals beside the Organic Cotton Tee, which {DORMANT_TEE} of them bought.", None),
+    ("dormant", f"New customers bought the Organic Cotton Tee ({DORMANT_TEE} of them).", "fact_of_other_segment"),
     ("dormant", f"Lead with the Organic Cotton Tee: most of them bought it ({DORMANT_TEE}).", "claim_contradicts_fact"),
     ("dormant", f"The Organic Cotton Tee is bought by most of them ({DORMANT_TEE}).", "claim_contradicts_fact"),
     ("champions", f"The Organic Cotton Tee, which most of them bought ({CHAMPIONS_TEE}), leads.", None),

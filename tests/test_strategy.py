@@ -240,6 +240,7 @@ BROKEN = [
     ("figure_count_with_adjective", _append_persona("at_risk", "There are 45 outstanding payments among them."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_roughly_half", _append_persona("dormant", "Roughly half never came back."), "figure_in_text", "segments.dormant.persona"),
     ("figure_words_half_the", _append_persona("new", "Half the segment bought in December."), "figure_in_text", "segments.new.persona"),
+    ("figure_words_half_of_what", _set("segments.new.product_priority", "The other half of what they bought came in December."), "figure_in_text", "segments.new.product_priority"),
     ("figure_words_days_ago", _append_persona("at_risk", "They last bought about ninety days ago."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_count_of_them", _append_persona("at_risk", "About 217 of them bought a jacket."), "figure_in_text", "segments.at_risk.persona"),
     ("figure_words_twice_as_much", _append_persona("champions", "They spend twice as much as the Regulars."), "figure_in_text", "segments.champions.persona"),
@@ -1285,6 +1286,31 @@ def test_a_segment_that_opted_out_is_not_emailed_texted_or_uploaded(runs, channe
     assert bool([p for p in validate(doc, facts) if p.path == "targeting_matrix[7].channel"]) == refused
 
 
+@pytest.mark.parametrize("place, text, refused", [
+    ("targeting_matrix[9].channel", "Meta custom audience of all customers incl. opted out", "uploaded to an ad audience"),  # a trial's cell, on Dormant
+    ("targeting_matrix[9].channel", "Google Customer Match list of everyone, opted out or not", "uploaded to an ad audience"),
+    ("pathways[0].intervention", "Upload every customer to a Facebook custom audience, including those who opted out, and run win-back ads.", "uploaded to an ad audience"),
+    ("automation_rules[1].rule", "Text every At Risk profile, unsubscribed ones too, when Holdout is not true and SMS consent is subscribed.", "texted"),
+    ("targeting_matrix[9].channel", "Meta custom audience built from klaviyo.csv (opted-out customers are not in it)", None),
+    ("targeting_matrix[9].channel", "Meta custom audience, not including anyone who opted out", None),
+    ("targeting_matrix[9].channel", "On-site banner for all visitors, opted out or not", None),  # uses no contact details
+    ("roadmap[0].actions[1]", "Set up suppression for unconsented contacts", None),
+])
+def test_no_channel_takes_in_those_who_opted_out(runs, place, text, refused):
+    """A trial's targeting cell uploaded 'all customers incl. opted out' to a Meta custom audience:
+    the strategy brief says opted-out customers are not uploaded, texted or emailed, and the run
+    left them out of the CRM files, unless the user said they consented elsewhere."""
+    facts = facts_of(runs)
+    assert facts["exports"]["left_out_no_consent"] and not facts["exports"]["include_unconsented"]
+    doc = _set(place, text)(reference())
+    problems = [p for p in validate(doc, facts) if p.path == place and p.code == "unreachable_segment"]
+    assert bool(problems) == bool(refused), problems
+    if refused:
+        assert f"customers who opted out of marketing must not be {refused}" in problems[0].message
+    facts["exports"]["include_unconsented"] = True  # the user said they consented elsewhere: the files hold them
+    assert not [p for p in validate(doc, facts) if p.path == place and p.code == "unreachable_segment"]
+
+
 @pytest.mark.parametrize("crm, refused", [("Mailchimp", True), ("HubSpot", True), ("Stripe Billing", False)])
 def test_an_email_tool_rule_for_a_group_its_file_holds_none_of(runs, crm, refused):
     """Stripe trial: the people whose every payment failed left no email, so no email tool holds them."""
@@ -1973,6 +1999,8 @@ def test_words_ordinals_plain_numbers_and_references_are_not_figures(runs):
     doc["segments"]["champions"]["persona"] += " Most signed up in 2024 and upgraded to the v2 plan after order #12345."
     # plan steps in words, as figure_in_text asks for them; half the price is an offer, not data
     doc["roadmap"][0]["actions"].append("Send a three-email flow over two weeks, then offer half the price on the second order.")
+    # one piece of a pair, or part of a list, is no share of customers (a trial's product priority)
+    doc["segments"]["new"]["product_priority"] = "The matching half of what they bought, then the top half of the list."
     # 'one' of them, a few, several, and counts of the plan's emails and steps are not counts of people
     doc["segments"]["loyal"]["persona"] += " One of them wrote a review; a few are wholesale buyers and several shop for gifts."
     doc["roadmap"][0]["actions"].append("Send two emails to each of them, in three steps.")
@@ -2988,6 +3016,14 @@ def test_a_fact_keeps_its_own_unit(runs):
         ("Klaviyo", "When last_purchase_date is more than 60 days ago, start the win-back flow.", "last_purchase_date"),  # HubSpot's
         ("Mailchimp", "When last_purchase is more than 60 days ago, send the win-back email.", "last_purchase"),  # tags only
         ("Mailchimp", "When recency_days passes 60, send the win-back email.", "recency_days"),
+        # a one-word field of a condition, named like a segmentation or a column of ours (a trial's Klaviyo rule)
+        ("Klaviyo", "When Health equals Critical and Holdout is not true, enter the win-back flow.", "Health"),
+        ("Klaviyo", "When Value equals High Value and Holdout is not true, start the preview flow.", "Value"),
+        ("HubSpot", "When Segment is At Risk and holdout is not true, create a task.", "Segment"),
+        ("Mailchimp", "Saved segment: tagged At Risk and Holdout is not true; send the win-back email.", "Holdout"),
+        ("Customer.io", "When Health equals Critical and holdout is false, start the campaign.", "Health"),
+        ("Klaviyo", "When Lifecycle equals Lapsed and Holdout is not true, start the flow.", None),  # klaviyo.csv's Lifecycle
+        ("Klaviyo", "When Country equals US and Holdout is not true, start the flow.", None),  # Klaviyo's own property
     ],
 )
 def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing):
@@ -3011,6 +3047,12 @@ def test_a_rule_filters_on_the_columns_its_tool_imports(runs, crm, text, missing
             assert "a date the CRM counts days from" not in problems[0].message and "use that file's columns (Email Address, Tags, Pseudonymous ID)" in problems[0].message
     if missing == "repeat_rate":
         assert "it is a figure of a whole segment in facts.json, not of a customer" in problems[0].message
+    if missing == "Health":
+        assert ("key it on health_band" if crm == "Customer.io" else "it carries no health bands (segments_generic.csv's health_band does)") in problems[0].message
+    if missing in ("Value", "Segment"):
+        assert {"Value": "key it on Value Tier", "Segment": "key it on customer_segment"}[missing] in problems[0].message
+    if missing == "Holdout":
+        assert "('does not have the tag Holdout')" in problems[0].message
 
 
 def test_a_rule_on_customer_id_is_told_the_files_id_is_a_pseudonym(runs):
@@ -3600,6 +3642,74 @@ def test_a_hunch_on_what_the_data_does_not_record(runs, text, refused):
     doc = _append_persona("new", text)(reference())
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
     assert len(problems) == int(refused), problems
+
+
+NEW_COUNT, NEW_BEFORE = "{segmentations.rfm.segments.new.count}", "{segmentations.rfm.segments.new.count_prev}"
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        # two trials' personas: the device, who they are, codes, returns, why and since when
+        ("These customers mostly buy on mobile.", "holds no device"),
+        ("They mostly order on their phones late at night.", "holds no device"),  # and the time of day: two claims
+        ("They shop in the evenings.", "when in the day or week"),
+        ("They are mostly women in their thirties.", "no gender, age, family role or occupation"),
+        ("Mostly yoga instructors who wear us to teach.", "no gender, age, family role or occupation"),
+        ("Most of them are mums buying for their kids.", "no gender, age, family role or occupation"),
+        ("Gen Z shoppers who love a drop.", "no gender, age, family role or occupation"),
+        ("They are students on a budget.", "no gender, age, family role or occupation"),
+        ("They only buy with a discount code.", "do not read the export's discount codes"),
+        ("Holiday buyers who mostly used a Black Friday discount code.", "do not read the export's discount codes"),
+        ("They mostly return their first order.", "{data.dropped_orders.refunded} refunded orders"),
+        ("They stopped buying after the price rise.", "never why"),
+        ("They slipped to At Risk because prices went up.", "never why"),
+        (f"Since 2024 these {NEW_COUNT} customers have bought less.", "only by-period facts"),
+        ("They have been ordering less lately.", "only by-period facts"),
+        # a plan's step or whom it is for, the user's word, a guess said as one, a denial, a product
+        ("Target mums with a gift guide before Mother's Day.", None),
+        ("Send the email in the evening, when the shop is quiet.", None),
+        ("Make it easy to check out on mobile.", None),
+        ("Customers who return their first order get a call from us.", None),
+        ("Give them a discount code to use on the second order.", None),
+        ("You told us they mostly buy on mobile, late at night.", None),
+        ("You told us most of them are women in their thirties.", None),
+        ("They may have stopped buying after the price rise.", None),
+        ("Whether the price rise made them leave, the data cannot tell.", None),
+        ("They are not students.", None),
+        ("They buy women's leggings and men's tees.", None),
+        ("They are the main drivers of our growth.", None),
+        # what the data does record: when they stopped, a change beside the by-period fact that shows it
+        ("They stopped buying after their first order.", None),
+        ("They came back for a second order within weeks.", None),
+        (f"Since last year they bought more: {NEW_BEFORE} a period earlier, {NEW_COUNT} now.", None),
+    ],
+)
+def test_who_they_are_and_why_they_buy_are_not_in_the_data(runs, text, refused):
+    """Two trials' plans passed the device, gender, age, job, discount codes, returns, the cause
+    of a change and a change since a date, none of which an export records: each is refused
+    with what the facts hold and the way to say it ('you told us ...'), or leave it out."""
+    doc = _append_persona("new", text)(reference())
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data"]
+    assert bool(problems) == bool(refused), problems
+    if refused:
+        assert any(refused in p.message for p in problems) and all("leave it out, or give it as the user's own observation ('you told us ...')" in p.message for p in problems)
+    assert len(problems) == (2 if "phones late at night" in text else int(bool(refused)))
+
+
+@pytest.mark.parametrize("evidence, refused", [
+    # a trial's: a cause the data cannot show, given as what the facts say
+    ("The price rise drove them away: {segmentations.rfm.migration.matrix.champions.at_risk} slipped to At Risk because prices went up.", True),
+    ("They stopped buying after the price increase: {segmentations.rfm.segments.champions.trend}.", True),
+    # the same trial's answer: what the facts show, and that they cannot say why
+    ("Their share is {segmentations.rfm.segments.champions.trend}: {segmentations.rfm.migration.matrix.champions.at_risk} slipped to At Risk. "
+     "The data holds no prices, so it cannot tell whether the price rise caused this.", False),
+])
+def test_a_hunchs_evidence_gives_no_cause_the_data_cannot_show(runs, evidence, refused):
+    doc = reference()
+    doc["hypotheses"][0] = {"hunch": "Our best customers are drifting away since we raised prices.", "verdict": "partly holds", "evidence": evidence}
+    problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_not_in_data" and p.path == "hypotheses[0].evidence"]
+    assert bool(problems) == refused, problems
 
 
 @pytest.mark.parametrize(
@@ -4438,11 +4548,16 @@ def test_a_rule_on_a_column_no_file_of_the_run_has(runs, example, crm, text, ref
 
 
 def test_export_columns_are_every_column_the_exports_write(runs):
-    from custseg.render.exports import GENERIC_COLUMNS
+    from custseg.render.exports import GENERIC_COLUMNS, GENERIC_FILE, HUBSPOT, HUBSPOT_COLUMNS, KLAVIYO, KLAVIYO_COLUMNS, MAILCHIMP, MAILCHIMP_COLUMNS
+    from custseg.strategy.automation import FILE_COLUMNS, LABEL_COLUMNS
     from custseg.strategy.validate import EXPORT_COLUMNS
 
-    written = {c for name in EXAMPLE_FILES for cols in facts_of(runs, name)["exports"]["columns"].values() for c in cols}
-    assert set(GENERIC_COLUMNS) | written <= set(EXPORT_COLUMNS)
+    # check.py's columns of each file are the exports' own lists, in their order
+    assert FILE_COLUMNS == {f"{KLAVIYO}.csv": KLAVIYO_COLUMNS, f"{HUBSPOT}.csv": HUBSPOT_COLUMNS, f"{MAILCHIMP}.csv": MAILCHIMP_COLUMNS, GENERIC_FILE: GENERIC_COLUMNS}
+    assert all(column in FILE_COLUMNS[file] for file, by_segmentation in LABEL_COLUMNS.items() for column in by_segmentation.values())
+    written = [(name, cols) for example in EXAMPLE_FILES for name, cols in facts_of(runs, example)["exports"]["columns"].items()]
+    assert all(list(cols) == [c for c in FILE_COLUMNS[name] if c in cols] for name, cols in written)  # each run writes some of them, in that order
+    assert {c for _, cols in written for c in cols} <= set(EXPORT_COLUMNS)
     # the last purchase's column per file, as check.py names it, is the one the exports write
     from custseg.render.exports import HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE
     from custseg.strategy.automation import LAST_PURCHASE_COLUMN

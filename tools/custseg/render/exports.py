@@ -101,6 +101,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
+# Every column each email tool's file can carry, in the order it is written; a file carries those
+# its data holds. check.py's rules are held to them (strategy/automation.py FILE_COLUMNS; a test keeps the two the same).
+KLAVIYO_COLUMNS = ("Email", "Phone Number", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", KLAVIYO_LAST_PURCHASE, "Outstanding Payment", "Payment Problems", HOLDOUT_LABEL, "Pseudonymous ID")
+HUBSPOT_COLUMNS = ("Email", "customer_segment", "lifecyclestage", "usage_group", HUBSPOT_LAST_PURCHASE, "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id")
+MAILCHIMP_COLUMNS = ("Email Address", "Tags", "Pseudonymous ID")
 GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
@@ -584,6 +589,12 @@ def _distinct_lower(emails: pa.Array) -> int:
 # -- writing ----------------------------------------------------------------------------
 
 
+def _present(order: tuple[str, ...], cells: dict[str, Any]) -> tuple[list[str], list]:
+    """(header, columns) of a tool's file: the columns of ``order`` that have cells, in that order."""
+    header = [name for name in order if cells.get(name) is not None]
+    return header, [cells[name] for name in header]
+
+
 def _lines(columns: list[pa.Array]) -> pa.Array:
     """Cells joined into CSV lines, each ending in CRLF (columns must not be empty)."""
     if len(columns) == 1:  # csv.writer quotes a row that is one empty field
@@ -815,16 +826,22 @@ def write_exports(
         sms_phones = [_phone_cells(pc.if_else(pa.array(listed_texting), pc.take(phones, kept), pa.scalar(None, LARGE)))] if listed_texting.any() else []
         problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
         last_bought = [_rows_of(last_purchase, rows)] if has_last_purchase else []  # empty for those who never bought
-        tools = {
-            KLAVIYO: (
-                ["Email"] + (["Phone Number"] if sms_phones else []) + ["Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
-                + ([KLAVIYO_LAST_PURCHASE] if last_bought else []) + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
-                [email_cells] + sms_phones + [seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
-                + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids],
-            ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + ([HUBSPOT_LAST_PURCHASE] if last_bought else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
-                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids]),
-            MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
+        def one(cells: list) -> Any:  # the one column of a list of none or one, or None
+            return cells[0] if cells else None
+
+        tools = {  # each tool's columns its data holds, in the order of its full list
+            KLAVIYO: _present(KLAVIYO_COLUMNS, {
+                "Email": email_cells, "Phone Number": one(sms_phones), "Segment": seg_names,
+                "RFM Score": take_cells([_cell(s) for s in scores], score_codes) if has_scores else None,
+                "Lifecycle": label_cells("lifecycle") if has_lifecycle else None, "Value Tier": label_cells("value_tier") if has_value else None,
+                "Usage Group": label_cells("behavior") if has_usage else None, KLAVIYO_LAST_PURCHASE: one(last_bought), "Outstanding Payment": one(owed),
+                "Payment Problems": one(problems), HOLDOUT_LABEL: one(holdout_cells), "Pseudonymous ID": ids,
+            }),
+            HUBSPOT: _present(HUBSPOT_COLUMNS, {
+                "Email": email_cells, "customer_segment": seg_names, "lifecyclestage": stage, "usage_group": label_cells("behavior") if has_usage else None,
+                HUBSPOT_LAST_PURCHASE: one(last_bought), "outstanding_payment": one(owed), "payment_problems": one(problems), "holdout": one(holdout_cells), "pseudonymous_id": ids,
+            }),
+            MAILCHIMP: _present(MAILCHIMP_COLUMNS, {"Email Address": email_cells, "Tags": take_cells(tags, tag_codes), "Pseudonymous ID": ids}),
         }
 
         files: list[str] = []

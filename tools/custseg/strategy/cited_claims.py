@@ -13,7 +13,7 @@ from custseg.strategy.claims import (
     _COMPARING, _NEGATED_BEFORE, _SEGMENT_FACT, CADENCE_TOLERANCE, _claimed_gap, _is_number, _sentence_span, cadence_claims, named_segments,
 )
 from custseg.strategy.problems import Problem
-from custseg.strategy.product_claims import AT_LEAST
+from custseg.strategy.product_claims import AT_LEAST, names_a_ranking
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 FACT_WORD = " fact "  # what a fact reference reads as in a text's bare form
@@ -166,7 +166,7 @@ def majority_beside_shares(path: str, bare: str, cited: list[tuple[int, str]], k
     out = []
     for m in MAJORITY.finditer(bare):
         before = bare[: m.start()]
-        if (m.group(0).lower() == "most" and _NOT_A_QUANTIFIER.search(before)) or _NEGATED_BEFORE.search(before) or _OF_A_PART.match(bare, m.end()):
+        if (m.group(0).lower() == "most" and (_NOT_A_QUANTIFIER.search(before) or names_a_ranking(bare, m.start(), m.end()))) or _NEGATED_BEFORE.search(before) or _OF_A_PART.match(bare, m.end()):
             continue
         start, end = _clause_span(bare, m.start())
         if _THE_OTHERS.search(bare, start, end) or _told_in(bare, m.start(), told):

@@ -575,9 +575,24 @@ def named_segments(text: str, aliases: list[tuple[str, str]], capitalized: bool 
     taken: list[tuple[int, int, str]] = []
     for alias, key in aliases:  # longest first
         for a, b in name_spans(alias, text):
-            if (not capitalized or text[a].isupper()) and not any(a < y and x < b for x, y, _ in taken):
+            if (not capitalized or text[a].isupper()) and not _OTHER_NAME_AFTER.match(text, b) and not any(a < y and x < b for x, y, _ in taken):
                 taken.append((a, b, key))
     return sorted(taken)
+
+
+# After a segment's name, a word that makes the name a word of something else: another name
+# ('New York', 'New Year', 'New Arrivals') or what the shop sells or launches ('New colours of
+# the Leila Pullover' in Dormant's text, a trial: at a sentence's start the capital says nothing).
+# Words about customers ('New customers', 'At Risk Regulars') or the plan ('the Loyal pathway') keep it a name.
+_CUSTOMER_WORD = (
+    r"(?:customers?|clients?|buyers?|shoppers?|members?|people|users?|accounts?|subscribers?|contacts?|regulars?|fans?|payers?|browsers?|households?"
+    r"|patients?|guests?|students?|families|shops?|stores?|retailers?|stockists?|businesses|ones|segments?|groups?|cohorts?|tiers?)\b"
+)
+_OTHER_NAME_AFTER = re.compile(
+    rf"[ \t]+(?!(?i:{_CUSTOMER_WORD}))(?:[A-Z][\w'-]*"
+    r"|(?i:colou?r(?:s|ways?)?|shades?|styles?|designs?|prints?|patterns?|fits?|sizes?|washes|fabrics?|flavou?rs?|scents?|arrivals?|releases?|launch(?:es)?"
+    r"|drops?|editions?|versions?|models?|products?|pieces?|items?|lines?|ranges?|collections?|seasons?|stock|restocks?|in)\b)"
+)
 
 
 def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:

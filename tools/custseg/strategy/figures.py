@@ -80,7 +80,8 @@ _CLAUSE_START = r"(?:^|(?<=[.;:!?,(]\s)|(?<=\band\s)|(?<=\bbut\s)|\b(?:nearly|ab
 # Ordinals ("a second order"), cadence adverbs ("once a week", "twice a year": plan cadence
 # in review schedules and actions), "the first half of the year", "double opt-in" and
 # "double points" are not figures.
-_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)"
+# ... nor one part of a pair or a list: "the matching half of what they bought" (a trial), "the top half"
+_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)(?<!matching\s)(?<!missing\s)(?<!top\s)(?<!bottom\s)(?<!upper\s)(?<!lower\s)"
 # A share in words: 'half', 'a third', 'one quarter', 'about a fifth' (a UCI trial's, passed), 'two fifths', 'a tenth'
 _FRACTION = (
     r"(?:half|(?:a|one)\s+(?:third|quarter|fifth|sixth|tenth)|(?:an|one)\s+eighth"

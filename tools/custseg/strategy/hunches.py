@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.strategy import unrecorded
+from custseg.strategy.cited_claims import citations
 from custseg.strategy.claims import _COMPARING, CADENCE_CLAIM, CADENCE_TOLERANCE, RECENT_MAX_DAYS, _NEGATED_BEFORE, _claimed_gap, _is_number, _sentence_at, _sentence_span, named_segments
 from custseg.strategy.kpis import partial_period
 from custseg.strategy.problems import Problem
@@ -101,8 +103,9 @@ REPEATED = re.compile(
 _WHEN = r"(?:morning|evening|night(?:-?time)?|afternoon|late-night|lunchtime|overnight|weekend|weekday|early-morning)"
 UNRECORDED = re.compile(
     rf"\b{_WHEN}\s+(?:sign-?ups?|subscribers?|buyers?|shoppers?|customers?|users?|members?|listeners?|visitors?|purchasers?|cohorts?|crowd)\b|\bnight\s+owls\b|\bearly\s+birds\b"
-    r"|\b(?:sign(?:ed|s)?\s+up|bought|buy|buys|shop|shops|shopped|order|orders|ordered|visit|visits|visited)\s+(?:mostly\s+|mainly\s+|usually\s+|only\s+)?"
-    r"(?:in\s+the\s+(?:morning|evening|afternoon)|at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+at\s+night|after\s+work|during\s+lunch)\b",
+    # a few words between: 'order on their phones late at night' (a trial)
+    r"|\b(?:sign(?:ed|s|ing)?\s+up|bought|buy|buys|buying|shop|shops|shopped|shopping|order|orders|ordered|ordering|visit|visits|visited|visiting|browse|browses|browsing)\s+(?:[\w']+\s+){0,3}?(?:mostly\s+|mainly\s+|usually\s+|only\s+)?"
+    r"(?:in\s+the\s+(?:morning|evening|afternoon)s?|(?:late\s+)?at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+in\s+the\s+evenings?|after\s+work|during\s+(?:lunch|the\s+night)|after\s+midnight|before\s+work|on\s+their\s+(?:lunch\s+breaks?|commutes?))\b",
     re.IGNORECASE,
 )
 # 'Most of our referrals come from them', 'they already refer friends': the data holds no referrals
@@ -399,7 +402,7 @@ def _retention_not_claimed(bare: str, m: re.Match) -> bool:
 PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
 
 
-def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False, countries: bool = False) -> list[Problem]:
+def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False, countries: bool = False, keys: dict[str, Any] | None = None) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
@@ -408,7 +411,10 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
     'almost all UK high-street shops' (no business type or location). Where the facts hold
     what customers bought (``products``: data.products), a claim about it stands in a sentence
     that cites a products fact, and is asked to cite one otherwise; where they hold where customers
-    are (``countries``: data.countries), the business-type message points at those facts."""
+    are (``countries``: data.countries), the business-type message points at those facts. Where
+    the plan says who its customers are (a persona, a strategy, a hunch's evidence), so are the
+    claims :mod:`unrecorded` knows ('they mostly buy on mobile', 'mostly women in their thirties',
+    'slipped because prices went up'); ``keys``: the fact keys, for what the facts hold instead."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -423,6 +429,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                         "({data.countries.abroad.customers_share}, each segment's countries.abroad_share): cite one for that part") if p is WHO_THEY_ARE_CLAIM else (p, r) for p, r in why)
     if not products:  # with products, product_claims holds a named product to them
         why = (why[0], why[1], (NAMED_PRODUCT_CLAIM, "the facts hold no products (this export names none), so nothing says which plan or product they are on or bought"), *why[2:])
+    if path.startswith(SAID_OF_CUSTOMERS):
+        why += unrecorded.kinds(keys or {})
     out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:
         if pattern is NAMED_PRODUCT_CLAIM and _told_products(out):
@@ -432,6 +440,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
             if _TOLD_BY_USER.search(sentence) or _NEGATED_BEFORE.search(bare[: m.start()]):
                 continue
             if pattern in (PAYMENT_METHOD_CLAIM, ACQUISITION_CLAIM) and _PLAN_STEP_BEFORE.search(bare[: m.start()]):
+                continue
+            if pattern in UNRECORDED_KINDS and _not_claimed(pattern, bare, m, text, keys or {}):
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
@@ -443,9 +453,29 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                 out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': say how many bought it with the facts' figure instead, e.g. "
                                    "'{segmentations.rfm.segments.<key>.products.<product key>.buyers_share} of them bought ...' beside {data.products.top.<product key>.buyers_share} of all customers (the segments brief lists the keys)"))
                 break
-            out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
+            said = unrecorded.quoted(m) if pattern in UNRECORDED_KINDS else m.group(0)
+            out.append(Problem(path, "claim_not_in_data", f"'{said}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out
+
+
+UNRECORDED_KINDS = {pattern for pattern, _ in unrecorded.kinds({})}
+
+
+def _not_claimed(pattern: re.Pattern, bare: str, m: re.Match, text: str, keys: dict[str, Any]) -> bool:
+    """Whether the words of ``m`` claim nothing of the customers: a step of the plan or whom it
+    is for ('make it easy to buy on mobile', 'target mums with a gift guide', 'customers who
+    return their first order get a call'), a guess said as one ('they may have left because
+    prices went up', 'whether the price rise caused it, the data cannot tell'), a denial
+    ('they are not students'), or a change over time beside the by-period fact that shows it."""
+    before = bare[: m.start()]
+    start, end = _sentence_span(bare, m.start())
+    if _PLAN_STEP_BEFORE.search(before) or unrecorded.PLAN_WHOM_BEFORE.search(before) or _WHOEVER_BEFORE.search(before) or _NEGATION.search(m.group(0)):
+        return True
+    if _ASKED_BEFORE.search(bare, start, m.start()) or bare[start:end].rstrip().endswith("?"):
+        return True
+    cited = [key for at, key in citations(text) if start <= at < end] if pattern is unrecorded.PERIOD_CLAIM else []
+    return any(unrecorded.BY_PERIOD_FACT.search(key) and key in keys for key in cited)
 
 
 def _told_products(problems: list[Problem]) -> bool:

@@ -46,6 +46,21 @@ QUANTIFIED_BUYING = re.compile(
     re.IGNORECASE,
 )
 AT_LEAST = {"most": 0.5, "the majority": 0.5, "nearly all": 0.8, "almost all": 0.8, "virtually all": 0.8, "mostly": 0.5, "mainly": 0.5, "largely": 0.5, "chiefly": 0.5, "predominantly": 0.5, "primarily": 0.5}  # above, not at
+# 'Their own most bought: Dann Noir ({...}.buyers_share} of them)' (a trial, of a product at 7.8%), 'its
+# five most bought', 'the most ordered products': a ranking, which _ranked_first holds to the
+# segment's list, not a majority AT_LEAST holds to half ('most of them bought X' is one)
+_RANK_BEFORE = re.compile(r"\b(?:the|their|its|our|your|his|her|whose)\s+(?:(?:own|single|very|two|three|four|five|six|seven|eight|nine|ten)\s+)*$", re.IGNORECASE)
+_RANKED = re.compile(r"\s+(?:bought|popular|ordered|purchased|sold|loved|chosen|reordered)\b", re.IGNORECASE)
+_RANK_AFTER = re.compile(r"\s*[:\u2013\u2014(]|\s+-\s|\s+(?:products?|items?|pieces?|styles?|lines?|picks?|things?|sellers?)\b", re.IGNORECASE)
+
+
+def names_a_ranking(text: str, start: int, end: int) -> bool:
+    """Whether the 'most' at ``text[start:end]`` ranks what they bought ('their most bought',
+    'Most bought: the Tee') rather than counting who bought it."""
+    ranked = _RANKED.match(text, end)
+    return bool(ranked and (_RANK_BEFORE.search(text, 0, start) or _RANK_AFTER.match(text, ranked.end())))
+
+
 TOLD_ELSEWHERE = {"mostly", "mainly", "largely", "chiefly", "predominantly", "primarily"}  # uncited: hunches.unrecorded_claims asks for the figure
 NONE = ("none", "no one", "nobody", "not one")
 

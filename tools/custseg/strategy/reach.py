@@ -132,6 +132,41 @@ def texts_without_consent(doc: dict) -> list[Problem]:
     return out
 
 
+# A channel or step that says it takes in those who opted out: 'Meta custom audience of all
+# customers incl. opted out' (a trial). The strategy brief says they are not emailed, texted or
+# uploaded to ad audiences; the run puts them in the CRM files only when told they consented elsewhere.
+OPTED_OUT_INCLUDED = re.compile(
+    r"\b(?:incl(?:\.|uding|udes?|uded)?|plus|even|also|as\s+well\s+as|along\s+with|and)\s+(?:(?:the|all)\s+)?(?:(?:those|customers|people|contacts|profiles|subscribers)\s+(?:who\s+(?:have\s+)?)?)?"
+    r"(?:opted[-\s]?out|unsubscribed|non-?consent\w*|unconsented)\b"
+    r"|\b(?:opted[-\s]?out|unsubscribed|unconsented)\s+(?:customers\s+|contacts\s+|ones\s+|people\s+|profiles\s+)?(?:too|included|as\s+well)\b"
+    r"|\bopted[-\s]?(?:in\s+or\s+(?:opted[-\s]?)?out|out\s+or\s+not)\b|\bregardless\s+of\s+(?:their\s+)?(?:marketing\s+)?(?:consent|opt-?outs?|opt-?in)\b|\bwhether\s+or\s+not\s+they\s+(?:opted|consented|agreed)\b",
+    re.IGNORECASE,
+)
+_NOT_BEFORE = re.compile(r"\b(?:not|never|no|without|nor)\s+$", re.IGNORECASE)
+
+
+def opted_out_included(doc: dict, exports: dict) -> list[Problem]:
+    """A channel, pathway, roadmap step or automation rule that emails, texts or uploads to an ad
+    audience customers who opted out of marketing, by its own words ('incl. opted out'), unless
+    the run was told to include them (--include-unconsented: they consented elsewhere)."""
+    if exports.get("include_unconsented"):
+        return []
+    places = [(path, channel) for path, _, channel in _channels(doc)]
+    places += [(f"pathways[{i}].intervention", p.get("intervention")) for i, p in _items(doc, "pathways")]
+    places += [(f"automation_rules[{i}].rule", r.get("rule")) for i, r in _items(doc, "automation_rules")]
+    places += [(f"roadmap[{i}].actions[{j}]", a) for i, step in _items(doc, "roadmap") for j, a in enumerate(step.get("actions") if isinstance(step.get("actions"), list) else [])]
+    out = []
+    for path, text in places:
+        said = OPTED_OUT_INCLUDED.search(text) if isinstance(text, str) else None
+        if not said or _NOT_BEFORE.search(text, 0, said.start()) or not (AUDIENCE_UPLOAD.search(text) or TEXT_CHANNEL.search(text) or EMAIL_CHANNEL.search(text)):
+            continue
+        how = "uploaded to an ad audience" if AUDIENCE_UPLOAD.search(text) else "texted" if TEXT_CHANNEL.search(text) else "emailed"
+        out.append(Problem(path, "unreachable_segment", (
+            f"'{said.group(0)}': customers who opted out of marketing must not be {how}, and the CRM files leave them out; "
+            "build it from the files' customers only, or reach the rest with a channel that does not use their contact details (on-site, packaging inserts, the sales channel's own offers)")))
+    return out
+
+
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it

@@ -44,7 +44,7 @@ from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
-from custseg.strategy.reach import count_as_reach, reach_problems, texts_without_consent
+from custseg.strategy.reach import count_as_reach, opted_out_included, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
@@ -228,7 +228,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         days = (facts.get("data") or {}).get("days_covered")
-        problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict))  # one claim of the span, one problem
+        problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict), keys=keys)  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys)
@@ -285,7 +285,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
-    problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc)
+    problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc) + opted_out_included(doc, facts.get("exports") or {})
     prospects = prospect_problems(doc, facts, segmentation, fact_segments)  # said first: the checks of segments' KPIs do not know them
     problems += prospects + _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
     problems += [p for p in _baseline_kinds(kpis, keys, segmentation) if p.path not in {q.path for q in prospects}]
