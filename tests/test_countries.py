@@ -412,7 +412,7 @@ def test_a_region_without_country_facts_is_not_in_the_data(example_facts):
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text())
     doc["segments"]["loyal"]["persona"] += " They are based in London and the South East."
     (found,) = [p for p in validate(doc, example_facts["shopify_orders_export"]) if p.path == "segments.loyal.persona" and p.code == "claim_not_in_data"]
-    assert "the facts hold no customers by region or city, nor by country (every customer placed is in US" in found.message
+    assert "the facts hold no customers by region or city, nor by country (every customer placed is in United States (US)" in found.message
 
 
 @pytest.fixture(scope="module")
