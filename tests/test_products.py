@@ -262,9 +262,6 @@ NA_SOCKS = "{segmentations.rfm.segments.needs_attention.products.merino-crew-soc
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
-    # the comparison said before both figures, set side by side (comparisons.py, as a UCI trial's country rates)
-    ("at_risk", f"At Risk buy the Organic Cotton Tee more often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
-    ("at_risk", f"At Risk buy the Organic Cotton Tee less often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
 
 
     # a first purchase's come-back rate against everyone's (a trial's 'brings first-timers back more often than average', 10.9% against 16.9%)
