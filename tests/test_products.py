@@ -262,8 +262,6 @@ NA_SOCKS = "{segmentations.rfm.segments.needs_attention.products.merino-crew-soc
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
-
-
     # a first purchase's come-back rate against everyone's (a trial's 'brings first-timers back more often than average', 10.9% against 16.9%)
     ("new", "The Trail Mix Bundle brings first-timers back more often than average ({data.products.first_purchase.trail-mix-bundle.back_within_period_rate} against {data.products.back_within_period_rate}).", None),  # 17.1%, 11.4%
     ("new", "The Merino Crew Socks bring first-timers back more often than average ({data.products.first_purchase.merino-crew-socks.back_within_period_rate} against {data.products.back_within_period_rate}).", "claim_contradicts_fact"),  # 11.3%
