@@ -8,6 +8,7 @@ import json
 import struct
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -232,6 +233,42 @@ def test_validation_chart_matches_facts(runs, rendered, name):
     assert data["labels"] == [names[r["segment"]] for r in val["segments"]]
     assert data["base_repeat_rate"] == val["base_repeat_rate"]
     assert (data["cutoff"], data["window_end"]) == (val["cutoff"], val["window_end"])
+
+
+def test_a_rate_of_too_few_customers_is_greyed_and_said_so(runs):
+    """A trial's validation chart showed Champions at 100.0% from 1 customer as the longest bar
+    with no caveat: a segment with fewer customers at the cutoff than the report reads a rate
+    of (MIN_CUSTOMERS_FOR_LIFT) is drawn grey and hatched, labelled too few to read; the
+    others keep their colour and label."""
+    from custseg.render.charts import C_TOO_FEW, TOO_FEW_WORDS, _validation_chart
+    from custseg.render.report import MIN_CUSTOMERS_FOR_LIFT
+
+    facts, customers = runs["shopify"]
+    facts = copy.deepcopy(facts)
+    rows = _rfm(facts)["validation"]["segments"]
+    assert all(r["customers"] >= MIN_CUSTOMERS_FOR_LIFT for r in rows[1:])  # the rest are read as they are
+    rows[0].update(customers=1, repeat_rate=1.0)
+    chart, draw = _validation_chart(facts, customers)
+    assert chart.data["too_few"] == [True] + [False] * (len(rows) - 1)
+    fig = draw()
+    try:
+        for ax in fig.axes:
+            bars = [p for p in ax.patches if isinstance(p, plt.Rectangle)]
+            assert bars[0].get_hatch() == "//" and matplotlib.colors.to_hex(bars[0].get_facecolor()) == C_TOO_FEW.lower()
+            assert all(not b.get_hatch() and matplotlib.colors.to_hex(b.get_facecolor()) != C_TOO_FEW.lower() for b in bars[1:])
+        ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert ticks[0].endswith(f"1 customer\n{TOO_FEW_WORDS}") and not any(TOO_FEW_WORDS in t for t in ticks[1:])
+        assert "Grey hatched bars" in fig.get_supxlabel()
+    finally:
+        plt.close(fig)
+    # enough customers everywhere: no bar greyed, no note
+    chart, draw = _validation_chart(runs["shopify"][0], customers)
+    assert not any(chart.data["too_few"])
+    fig = draw()
+    try:
+        assert "Grey hatched bars" not in fig.get_supxlabel()
+    finally:
+        plt.close(fig)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -802,6 +802,8 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     exports = facts["exports"]
     assert facts["data"]["prospects"] == 3
     assert exports["reachable_by_segment"]["prospects"] == 2 and exports["left_out_no_consent"]["prospects"] == 1
+    never = facts["data"]["contacts"]["prospects"]  # the same people by consent, in the facts
+    assert (never["people"], never["with_email"], never["opted_in"], never["opted_out"]) == (3, 3, 2, 1)
     # consent comes from the customers export, and the report's 'Columns read' says so (trial)
     assert facts["data"]["mapping"]["consent"] == "Accepts Email Marketing"
     assert "Consent from `Accepts Email Marketing`" in (out / "report.md").read_text(encoding="utf-8")
@@ -820,7 +822,7 @@ def test_contacts_who_never_bought_are_listed_as_prospects(tmp_path):
     assert "## Contacts who never bought" in render_brief("strategy", facts)
     in_short = (out / "report.md").read_text(encoding="utf-8").split("## The data we used")[0]
     assert f"reach {exports['reachable']:,} of {exports['customers']:,} people in segments_generic.csv (customers, and contacts who never bought)" in in_short
-    # a rule may act on them; other parts of the plan stay with the computed segments
+    # a rule may act on them (test_strategy: so may a targeting cell, a KPI and a pathway to New)
     doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
     doc["automation_rules"].append({"segment": "prospects", "crm": "Klaviyo", "rule": "Send the first-order welcome to sign-ups who never bought."})
     assert not [p for p in validate(doc, facts) if p.code == "unknown_segment"]
@@ -877,6 +879,71 @@ def test_contacts_whose_orders_were_not_kept_are_not_prospects(tmp_path):
     assert main(["run", str(orders), str(people), "--out", str(again), "--no-charts"]) == 0
     facts = json.loads((again / "facts.json").read_text(encoding="utf-8"))
     assert facts["data"]["prospects"] == 3 and facts["data"]["no_kept_order"] == 0 and NO_KEPT_ORDER_KEY not in facts["exports"]["groups"]
+
+
+def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group(tmp_path):
+    """Trial B: after --exclude-channel Honeycomb, a customers export's 12 Honeycomb buyers were
+    labelled 'Ordered but none kept (cancelled or refunded)', and 7 of them reached Mailchimp,
+    though the user left the channel out because its buyers are not hers to email. Whoever
+    bought only through a channel left out is their own group, in segments_generic.csv alone,
+    counted in the facts and the exports' notes; a buyer who also bought elsewhere stays
+    segmented on those orders, and the cancelled-or-refunded group keeps only its own."""
+    import jsonschema
+
+    from custseg.build.facts_schema import facts_json_schema
+    from custseg.render.briefs import render_brief
+    from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, NO_KEPT_ORDER_KEY
+
+    orders = tmp_path / "orders_export.csv"
+    orders.write_bytes((EXAMPLES / "shopify_orders_export.csv").read_bytes())
+    people = tmp_path / "customers_export.csv"
+    # grace bought only through tiktok (opted in), anthony through tiktok and the web, bo's orders were refunded
+    rows = [("Ann", "ann.signup@example.com", "yes", 0), ("Grace", "grace.m38@mail.example", "yes", 1), ("Anthony", "anthony_nelson@mailbox.example", "yes", 2), ("Bo", "bo.refunded@example.com", "yes", 2)]
+    people.write_text("First Name,Last Name,Email,Accepts Email Marketing,Total Spent,Total Orders\n" + "".join(f"{n},X,{e},{c},0.00,{k}\n" for n, e, c, k in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(orders), str(people), "--out", str(out), "--no-charts", "--exclude-channel", "tiktok"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    data, exports = facts["data"], facts["exports"]
+    assert data["excluded_channel_only"] == 1 and data["no_kept_order"] == 1 and data["prospects"] == 1
+    left = data["excluded_channels"]
+    assert left["channels"] == ["tiktok"] and left["orders"] == data["dropped_orders"]["excluded_channel"] and left["only_there"] < left["customers"]
+    jsonschema.Draft202012Validator(facts_json_schema()).validate(facts)  # data.excluded_channels is declared
+    name = "Bought only through a left-out channel (tiktok)"
+    assert exports["groups"][EXCLUDED_CHANNEL_ONLY_KEY] == name
+    assert exports["left_out_channel"] == {EXCLUDED_CHANNEL_ONLY_KEY: 1} and exports["reachable_by_segment"][EXCLUDED_CHANNEL_ONLY_KEY] == 0
+    assert EXCLUDED_CHANNEL_ONLY_KEY not in exports["left_out_no_email"] and EXCLUDED_CHANNEL_ONLY_KEY not in exports["left_out_no_consent"]
+    left_out = sum(sum(exports[k].values()) for k in ("left_out_no_email", "left_out_no_consent", "left_out_channel"))
+    assert exports["rows_written"]["klaviyo.csv"] + left_out == exports["customers"]  # nothing silently dropped
+    for tool, email in (("klaviyo", "Email"), ("hubspot", "Email"), ("mailchimp", "Email Address")):
+        listed = read(out / "exports" / f"{tool}.csv")
+        assert "grace.m38@mail.example" not in set(listed[email]) and "anthony_nelson@mailbox.example" in set(listed[email]), tool
+        assert list(listed.loc[listed[{"klaviyo": "Segment", "hubspot": "customer_segment", "mailchimp": "Tags"}[tool]] == "Ordered but none kept (cancelled or refunded)", email]) == ["bo.refunded@example.com"], tool
+    generic = read(out / "exports" / "segments_generic.csv").set_index("email")
+    assert (generic.loc["grace.m38@mail.example", ["segment", "segment_name", "holdout"]] == [EXCLUDED_CHANNEL_ONLY_KEY, name, "false"]).all()
+    assert generic.loc["anthony_nelson@mailbox.example", "segment"] not in (EXCLUDED_CHANNEL_ONLY_KEY, NO_KEPT_ORDER_KEY)  # segmented on the web orders
+    assert list(generic.index[generic["segment"] == NO_KEPT_ORDER_KEY]) == ["bo.refunded@example.com"]
+    assert len(generic) == data["customers"] + 3
+    assert any(n.startswith(f"1 person bought only through a sales channel you left out and is only in segments_generic.csv, as '{name}'") for n in exports["notes"])
+    assert not any(n.startswith("1 contacts who bought only") for n in exports["notes"])  # no 'in the email-tool files' note for them
+    assert any(n.startswith(f"{left['orders']:,} orders through tiktok were left out at your request, from {left['customers']:,} buyers: {left['only_there']:,} of them") for n in facts["notes"])
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Contacts who bought only through tiktok, left out at your request (not segmented; in segments_generic.csv only) | 1 |" in md
+    assert f"| orders through tiktok, left out at your request | {data['dropped']['excluded_channel']:,} |" in md and "(--exclude-channel)" not in md
+    buyers = exports["customers"] - 3
+    assert f"{exports['reachable_customers']:,} of the {buyers:,} customers who bought" in md and "1 bought only through a channel you left out" in md
+    intake = render_brief("intake", facts)
+    assert "plus 1 whom the customers export lists who bought only through tiktok, left out at the user's request: in no segment" in intake and name in intake
+    assert "excluded channel (orders through tiktok, left out at the user's request)" in intake
+    strategy = render_brief("strategy", facts)
+    assert "## Contacts who bought only through a channel left out" in strategy and '"segment": "excluded_channel_only"' in strategy
+    assert "this run left out the orders through tiktok at the user's request, so `whole_base` is false whatever the answer" in strategy
+    # the same files without the option: grace is a customer, and nobody is in the group
+    plain = tmp_path / "plain"
+    assert main(["run", str(orders), str(people), "--out", str(plain), "--no-charts"]) == 0
+    facts = json.loads((plain / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["excluded_channel_only"] == 0 and facts["data"]["excluded_channels"] is None and EXCLUDED_CHANNEL_ONLY_KEY not in facts["exports"]["groups"]
+    assert "grace.m38@mail.example" in set(read(plain / "exports" / "klaviyo.csv")["Email"])
+    assert "## Contacts who bought only through a channel left out" not in render_brief("strategy", facts) and "whole_base` is false whatever" not in render_brief("strategy", facts)
 
 
 def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):
@@ -1093,7 +1160,12 @@ def test_phones_without_sms_consent_on_record_are_for_calls_only(runs):
     strategy = render_brief_for(run.facts, "strategy")
     assert "The export does not record SMS consent, so plan no texts until the user confirms who agreed" in strategy
     assert f"segments_generic.csv holds a phone number for {exports['with_phone']:,} of the {exports['customers']:,} people" in strategy
-    assert "The export does not record SMS consent: tell the user to text nobody from it until they know who agreed." in render_brief_for(run.facts, "operationalize")
+    assert ("The export does not record SMS consent: tell the user to text none of these numbers until they know who agreed; klaviyo.csv carries no phone numbers, "
+            "so the files add no one to text, and people already subscribed to SMS in their email tool (Klaviyo's own SMS consent) can be texted there") in render_brief_for(run.facts, "operationalize")
+    # the report's CRM note: the files add no one to text, Klaviyo's own SMS subscribers may be (a trial read 'text nobody' as no SMS at all)
+    (note,) = [n for n in exports["notes"] if "phone number" in n]
+    assert note.endswith("the export does not record SMS consent, so text none of these numbers until the user confirms who agreed; klaviyo.csv carries no phone numbers, "
+                         "so importing it subscribes no one to SMS, and people already subscribed to SMS in Klaviyo (its own SMS consent) can be texted there")
     assert_no_phone_reaches_the_model(run.out, set(generic.loc[generic["phone"] != "", "phone"]))
 
 
@@ -1131,7 +1203,7 @@ def test_a_stripe_metadata_phone_reaches_the_generic_file_for_calls_only(tmp_pat
     assert "sms_consent" not in generic.columns and "Phone Number" not in read(out / "exports" / "klaviyo.csv").columns
     exports = facts["exports"]
     assert exports["with_phone"] == 3 and exports["sms_consent_yes"] == 0 and not exports["sms_consent_recorded"]
-    assert any("the export does not record SMS consent, so text nobody" in n for n in exports["notes"])
+    assert any("the export does not record SMS consent, so text none of these numbers" in n for n in exports["notes"])
     assert_no_phone_reaches_the_model(out, {"+13125550170", "4155550171"})
 
 

@@ -297,6 +297,56 @@ def test_joined_contacts_with_orders_none_kept_are_not_prospects(cli, realdata, 
     assert len([r for r in group["no_kept_order"] if r["email"]]) == len(ordered_unsegmented)
     facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
     assert facts["data"]["no_kept_order"] == len(group["no_kept_order"]) and facts["data"]["prospects"] == len(group["prospects"])
+    # buyers and never-buyers by marketing consent, as the files hold them (a trial: 848 never-buyers subscribed against 194 buyers)
+    subscribed = lambda people: sum(1 for r in people if "@" in r["email"] and r["marketing_consent"] == "yes")  # noqa: E731
+    contacts = facts["data"]["contacts"]
+    assert contacts["prospects"]["opted_in"] == subscribed(group["prospects"]) == facts["exports"]["reachable_by_segment"]["prospects"]
+    assert contacts["buyers"]["opted_in"] == subscribed([r for r in rows if r["segment"] not in group]) == facts["exports"]["reachable_customers"]
+    assert contacts["opted_in_prospects_share"] == round(contacts["prospects"]["opted_in"] / contacts["opted_in"], 6) > 0.5
+
+
+def test_enavant_honeycomb_buyers_left_out_are_their_own_group_not_cancelled_or_refunded(cli, realdata, tmp_path):
+    """Trial B: with --exclude-channel Honeycomb (a wholesale app), its 12 buyers joined 'Ordered
+    but none kept (cancelled or refunded)' (29 -> 41) and 7 reached mailchimp.csv. Recounted with
+    pandas from the export: whoever bought only through Honeycomb is their own group, in
+    segments_generic.csv alone; the cancelled-or-refunded group holds only people whose orders
+    were all cancelled or refunded."""
+    import pandas as pd
+
+    d = realdata / "shopify_enavant"
+    out = tmp_path / "out"
+    assert cli("run", d / "orders_export_1.csv", d / "customers_export_1.csv", "--out", out, "--no-charts", "--exclude-channel", "Honeycomb").code == 0
+    orders = pd.read_csv(d / "orders_export_1.csv", low_memory=False)
+    orders = orders[orders["Financial Status"].notna()]  # one row per order carries its status (the others are its further lines)
+    orders["email"] = orders["Email"].str.strip().str.lower()
+    kept = orders[orders["Cancelled at"].isna() & orders["Financial Status"].isin(["paid", "partially_refunded"]) & (orders["Total"] > 0)]
+    honeycomb_only = set(kept.loc[kept["Source"] == "Honeycomb", "email"]) - set(kept.loc[kept["Source"] != "Honeycomb", "email"])
+    people = pd.read_csv(d / "customers_export_1.csv")
+    people["email"] = people["Email"].str.strip().str.lower()
+    listed = honeycomb_only & set(people["email"])
+    assert len(honeycomb_only) == len(listed) == 12
+    generic = pd.read_csv(out / "exports" / "segments_generic.csv", dtype=str, keep_default_na=False)
+    generic["email"] = generic["email"].str.strip().str.lower()
+    assert set(generic.loc[generic["segment"] == "excluded_channel_only", "email"]) == listed
+    assert set(generic.loc[generic["segment"] == "excluded_channel_only", "segment_name"]) == {"Bought only through a left-out channel (Honeycomb)"}
+    # the cancelled-or-refunded group: contacts the customers export counts orders for, none of them kept, none through Honeycomb
+    not_kept = generic.loc[generic["segment"] == "no_kept_order", "email"]
+    ordered = set(people.loc[people["Total Orders"] > 0, "email"])
+    assert not set(not_kept) & set(orders.loc[orders["Source"] == "Honeycomb", "email"])
+    assert all(e in ordered and e not in set(kept["email"]) for e in not_kept if e)
+    assert len(not_kept) == 29  # as many as a run that keeps Honeycomb's orders lists
+    for tool, email in (("klaviyo", "Email"), ("hubspot", "Email"), ("mailchimp", "Email Address")):
+        rows = pd.read_csv(out / "exports" / f"{tool}.csv", dtype=str, keep_default_na=False)
+        assert not set(rows[email].str.strip().str.lower()) & honeycomb_only, tool
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["excluded_channels"] == {"channels": ["Honeycomb"], "orders": 12, "customers": 12, "only_there": 12}
+    assert facts["data"]["excluded_channel_only"] == 12 and facts["data"]["no_kept_order"] == 29
+    assert facts["exports"]["left_out_channel"] == {"excluded_channel_only": 12}
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| orders through Honeycomb, left out at your request |" in md and "(--exclude-channel)" not in md
+    profiled = cli("profile", d / "orders_export_1.csv", d / "customers_export_1.csv", "--exclude-channel", "Honeycomb").out
+    assert "(+12 who bought only through a channel left out: in segments_generic.csv only)" in profiled
+    assert "12 orders through Honeycomb were left out at your request, from 12 buyers: none of them bought through another channel" in profiled
 
 
 def test_abandoned_checkouts_are_refused(cli, realdata):

@@ -486,14 +486,16 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     top = rfm["opportunities"][0]
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
-    assert f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, worth {fmt_money(top['expected_revenue'], 'USD')}" in short
-    several = 0.1 * top["customers_now"] >= 2 * top["expected_customers"]
-    # the what-if comes after the measured figures, worded as one (a CDNOW trial read its 9,000.01,
-    # the largest amount shown, as the headline)
+    # customers in the better segment spent less in the period after than in the one that put them
+    # there: the measured figure leads, and no amount valued at the period that earned the move
+    # (a trial's In short led with 202,924.64 USD for a further tenth, beside a 4,000 USD budget)
+    assert top["next_gap_per_customer"] < top["revenue_gap_per_customer"]
     move = next(line for line in short.splitlines() if line.startswith("- **Largest sized move**"))
-    what_if = f"If a campaign moved a further tenth of {names[top['from_segment']]}, that would add {fmt_money(top['value_per_10pct'], 'USD')} a period: a what-if, not a forecast"
-    assert move.endswith(what_if + (", since a tenth is several times as many moves as last period's rate gives." if several else "."))
-    assert move.index(fmt_money(top["expected_revenue"], "USD")) < move.index(what_if) and "adds" not in move
+    assert move == (f"- **Largest sized move**: from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it in a period. "
+                    f"In the period after, customers in {names[top['to_segment']]} spent {fmt_money(top['next_gap_per_customer'], 'USD')} more each than those in {names[top['from_segment']]}, the soberer guide to what a moved customer is worth. "
+                    f"The amounts under Sized opportunities value a move at {fmt_money(top['revenue_gap_per_customer'], 'USD')}, what a customer in {names[top['to_segment']]} spends in the period that puts them there, so they overstate it.")
+    assert fmt_money(top["expected_revenue"], "USD") not in move and fmt_money(top["value_per_10pct"], "USD") not in move and "further tenth" not in short
+    assert fmt_money(top["value_per_10pct"], "USD") in section(md, "## Sized opportunities")  # the what-if stays there, explained
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
@@ -523,6 +525,47 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert point == ("- **Plan**: the tailored plan is under Strategy per segment. It puts Insiders first (high priority in the targeting matrix). "
                      "It starts with Foundation (2 weeks): Import the tags; Set up suppression; Agree the baselines and 1 more. "
                      "Of your 3 hunches, 2 hold and 1 cannot be tested with this data (under Your hunches, checked).")
+
+
+def test_in_short_values_a_move_by_the_period_after_when_that_is_less(shopify):
+    """The move's amounts value a move at the spend that earned the better segment. Where the
+    period after measured as much or more, they do not overstate it and In short gives them;
+    where it measured less, In short gives the period after's figure and no amount; a what-if
+    for a further tenth is never in In short."""
+    from custseg.render.report import _opportunity_point
+
+    move = {"from_name": "Dormant", "to_name": "Loyal", "expected_customers": 64, "expected_revenue": 21155.2, "revenue_gap_per_customer": 330.55, "value_per_10pct": 202924.64, "customers_now": 6139}
+    (lower,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": 69.03}]}, "USD")
+    assert "69.03 USD more each" in lower["text"] and "330.55 USD" in lower["text"] and "so they overstate it" in lower["text"]
+    assert "21,155.20" not in lower["text"] and "202,924.64" not in lower["text"]
+    (none,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": -5.0}]}, "USD")
+    assert "spent no more than those in Dormant" in none["text"] and "-5" not in none["text"]
+    (higher,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": 400.0}]}, "USD")
+    assert higher["text"] == ("from Dormant to Loyal. At last period's rate 64 customers make it, worth 21,155.20 USD a period. "
+                              "In the period after, customers in Loyal spent 400.00 USD more each than those in Dormant.")
+    (unknown,) = _opportunity_point({"opportunities": [move | {"next_gap_per_customer": None}]}, "USD")
+    assert unknown["text"] == "from Dormant to Loyal. At last period's rate 64 customers make it, worth 21,155.20 USD a period."
+
+
+def test_in_short_says_every_segment_is_high_priority_rather_than_listing_them_first(shopify, tmp_path):
+    """A trial's plan gave every segment a high-priority cell and In short read 'It puts
+    Regulars, First-timers, Still Warm and Gone Quiet first': where all are high, it says so and
+    points at the roadmap's first phase; where some are not, it names the high ones."""
+    facts = shopify["facts"]
+    segments = {k: {"persona": f"{k} persona."} for k in ("champions", "loyal", "at_risk")}
+    roadmap = [{"phase": "Foundation", "weeks": 2, "actions": ["Import the tags"]}]
+
+    def plan_point(priorities: dict) -> str:
+        render_report(facts, str(tmp_path), strategy={"segments": segments, "roadmap": roadmap,
+                                                      "targeting_matrix": [{"segment": k, "channel": "Email", "priority": p} for k, p in priorities.items()]})
+        return next(p for p in section((tmp_path / "report.md").read_text(encoding="utf-8"), "## In short").splitlines() if p.startswith("- **Plan**"))
+
+    every = plan_point({"champions": "high", "loyal": "high", "at_risk": "High"})
+    assert "It ranks every segment high priority in the targeting matrix, so where it starts is the roadmap's first phase. It starts with Foundation (2 weeks)" in every
+    assert " first (high priority" not in every
+    some = plan_point({"champions": "high", "loyal": "high", "at_risk": "medium"})
+    names = facts["segmentations"]["rfm"]["segments"]
+    assert f"It puts {names['champions']['name']} and {names['loyal']['name']} first (high priority in the targeting matrix)" in some and "every segment" not in some
 
 
 def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
@@ -1628,6 +1671,41 @@ def test_a_warning_the_user_answered_is_shown_with_the_answer(tmp_path):
     assert not any(path == "confirmed.consent_unknown" for path, _ in codes)
 
 
+def test_a_warning_answered_by_the_warnings_answer_is_shown_with_it(tmp_path, cli):
+    """A warning that offers an option (add --include-unpaid) is settled at intake by the
+    Warnings answer, which answers.json keeps and `confirmed` has no kind for: a trial's 'Leave
+    the unpaid orders out' still showed as an open warning. render.py reads answers.json beside
+    the plan and shows those warnings answered, once with the one answer; the others stay open."""
+    out = tmp_path / "out"
+    key = tmp_path / "segment.key"
+    key.write_text("k1:teststrategykey1\n", encoding="utf-8")
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts", "--key", key).code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    unpaid = next(w for w in facts["warnings"] if "--include-unpaid" in w)
+    shown = unpaid.split(";")[0]  # the report's words, without the option
+    open_ones = [w for w in facts["warnings"] if "--" not in w]
+    assert open_ones, "the example needs a warning that offers no option"
+    plan = tmp_path / "plan" / "strategy.json"
+    plan.parent.mkdir()
+    plan.write_text((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"), encoding="utf-8")
+
+    def warnings_section() -> str:
+        assert cli("render", "--facts", out / "facts.json", "--strategy", plan).code == 0
+        return section((out / "report.md").read_text(encoding="utf-8"), "## Warnings and notes")
+
+    before = warnings_section()  # no answers.json: open, as before
+    assert f"- **Warning:** {shown}\n" in before + "\n" and "Answered at intake" not in before
+    said = "Leave the unpaid orders out; I want the honest picture."
+    (plan.parent / "answers.json").write_text(json.dumps({"Goal": "better marketing", "Warnings": said}), encoding="utf-8")
+    after = warnings_section()
+    assert f"- **Answered at intake:** {shown}. You said: {said}" in after
+    assert f"**Warning:** {shown}" not in after and after.count(said) == 1
+    assert all(f"- **Warning:** {for_owner(w)}" in after for w in open_ones)  # no option, no answer: still open
+    # the marketplace warning names an option too, but the Marketplace orders question answers it (confirmed.marketplace)
+    market = next(w for w in facts["warnings"] if "marketplaces" in w)
+    assert f"- **Warning:** {for_owner(market)}" in after
+
+
 def test_usage_groups_give_no_lift_from_a_handful(rendered):
     """The usage groups' next-period check says when its top group held too few users to
     measure, instead of its lift (the event-log example's top group held one user)."""
@@ -1962,6 +2040,71 @@ def test_the_hand_over_brief_takes_the_consent_answer_from_intake(rendered):
     told = render_brief("operationalize", facts, {"Marketing consent": "yes, they all signed up for news"})
     assert f'did not record marketing consent for {unknown} people in the email files (`exports.consent_unknown`), and the user answered at intake: "yes, they all signed up for news". Say it once and do not ask again' in told
     assert "Say plainly" not in told
+
+
+def test_the_hand_over_brief_names_the_warnings_confirmed_answers(rendered):
+    """SKILL.md listed opted_out among the answers for `confirmed` while check.py refuses one
+    for a warning the run did not give (a trial's consent answer, with fewer opted out than the
+    files hold): the operationalize brief names this run's answerable kinds, each with the
+    intake question that settles it, or says to leave `confirmed` out."""
+    from custseg.strategy.validate import ANSWERABLE
+
+    facts = rendered["stripe_unified_payments.csv"]["facts"]
+    kinds = [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts["warnings"])]
+    assert kinds == ["consent_unknown", "data_age"] and not (facts.get("exports") or {}).get("left_out_no_consent")
+    brief = render_brief("operationalize", facts)
+    assert ("- **confirmed**: the user's intake answers to this run's warnings, in their words, by kind: "
+            '`consent_unknown` (their "Marketing consent" answer), `data_age` (their "Data" answer).') in brief
+    assert "`opted_out`" not in brief.split("- **confirmed**")[1].split("\n")[0]
+    none = rendered["crm_customers.csv"]["facts"]
+    assert not any(p.search(w) for p in ANSWERABLE.values() for w in none["warnings"])
+    assert "- **confirmed**: this run gave no warning `confirmed` answers, so leave it out" in render_brief("operationalize", none)
+
+
+def test_the_old_data_briefs_agree_on_what_the_files_are_for(shopify, monkeypatch):
+    """On old data the strategy brief had a plan written as of the data's date (flows for New
+    and recent segments too) while the operationalize brief said to use the files for win-back
+    only: a trial's plan then led with flows for people months past those labels. Both now say
+    that a plan written as of that date starts with the rerun and its flows run on the rerun's
+    files, and the hand-over says flows built on these files are rebuilt after that rerun."""
+    from custseg.facts import build
+
+    facts = shopify["facts"]
+    monkeypatch.setattr(build, "today", lambda: int(np.datetime64(facts["data"]["date_max"], "D").astype(int)) + 200)
+    strategy = render_brief("strategy", facts)
+    assert "make the roadmap's first phase the rerun on a current export, before anyone is contacted: the plan's flows then run on the rerun's files" in strategy
+    assert "(the operationalize brief tells the user the same at hand-over)" in strategy
+    hand_over = render_brief("operationalize", facts)
+    assert "If the plan was written as of that date at the user's choice (its roadmap's first phase is that rerun), its flows, welcome and post-purchase ones too, run on the rerun's files only, not on these" in hand_over
+    assert "every flow, segment or list built on these files' labels must be rebuilt after that rerun, from its files" in hand_over
+    monkeypatch.setattr(build, "today", lambda: int(np.datetime64(facts["data"]["date_max"], "D").astype(int)) + 10)  # current data: neither says it
+    assert "rebuilt after that rerun" not in render_brief("operationalize", facts) and "first phase the rerun" not in render_brief("strategy", facts)
+
+
+def test_a_one_purchase_segments_spend_is_not_offered_for_a_second_order(shopify):
+    """The operationalize brief offered New's last-period spend per customer as a baseline, and
+    a trial's plan measured 'second orders' by it: for a segment whose customers all bought once
+    it is their first order's value (one who orders again leaves the segment). The brief says so
+    and points at next_repeat_rate, or, where too few were in it at the cutoff, at the rerun."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    segments = facts["segmentations"]["rfm"]["segments"]
+    assert segments["new"]["repeat_rate"] == 0 and segments["new"]["spend_last_period_per_customer"] and segments["loyal"]["repeat_rate"] > 0
+
+    def baselines(key: str) -> str:
+        return next(line for line in render_brief("operationalize", facts).splitlines() if line.startswith(f"  - {segments[key]['name']}: "))
+
+    new = baselines("new")
+    assert ("`{segmentations.rfm.segments.new.spend_last_period_per_customer}` (spend per customer in the last period: every one of them has bought once, so it is their first order's value, "
+            "and a customer who orders again leaves the segment, so it cannot measure a second-order goal; `next_repeat_rate` above can, the share who bought again within a period)") in new
+    assert "`{segmentations.rfm.segments.new.next_repeat_rate}`" in new
+    assert "first order's value" not in baselines("loyal")  # some bought more than once: spend as before
+    row = next(r for r in facts["segmentations"]["rfm"]["validation"]["segments"] if r["segment"] == "new")
+    row["customers"] = 5  # too few at the cutoff for a next-period baseline
+    thin = baselines("new")
+    assert "no baseline here can, as too few were in it at the check's cutoff for its next-period rate: a second order shows at the next rerun" in thin
+    assert "`{segmentations.rfm.segments.new.next_repeat_rate}`" not in thin
 
 
 def test_an_answered_data_age_is_said_once_with_the_answer(shopify):

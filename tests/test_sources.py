@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -760,17 +761,56 @@ def test_a_numbered_channel_is_named_an_app_in_the_report_and_the_intake(tmp_pat
     out = tmp_path / "out"
     assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0  # its Source has three app ids
     facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
-    app = next(c for c in facts["data"]["by_channel"] if c["channel"].isdigit())
+    apps = [c for c in facts["data"]["by_channel"] if c["channel"].isdigit()]
+    app = apps[0]
     assert app["label"] == "a sales-channel app"
-    assert f"| {app['channel']} (a sales-channel app) | {app['orders']:,} |" in (out / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| {app['channel']} (a sales-channel app) | {app['orders']:,} |" in md
+    # the report says where the user finds the app's name, not only that it is an app
+    assert f"Shopify's export names a sales-channel app by its number ({', '.join(c['channel'] for c in apps[:-1])} and {apps[-1]['channel']}); Shopify's admin shows which app each is under Settings, Apps and sales channels." in md
     intake = render_brief("intake", facts)
-    assert f"{app['channel']} (a sales-channel app) {app['orders']:,}" in intake and "ask the user which apps they are" in intake
+    assert f"{app['channel']} (a sales-channel app) {app['orders']:,}" in intake
+    # asked among the numbered questions, its answer keyed by its bold label (SKILL.md rule 5)
+    (asked,) = re.findall(r"^(\d+)\. \*\*Sales channels\*\*: (.*)$", intake, re.M)
+    assert "Which apps are they?" in asked[1] and asked[1].count(app["channel"]) >= 1 and "- Sales channels" not in intake
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. \*\*", intake, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1))  # one numbering, no gap or repeat
     # the example's TikTok orders are a few among many: leaving them out is offered, with who remains
     mk = facts["data"]["marketplace"]
     assert mk["channels"] == ["tiktok"] and mk["own_customers"] > 3
     assert f"cover only the {mk['own_customers']:,} customers who bought through the user's own channels" in intake and "`--exclude-channel tiktok`" in intake
+    assert f"{mk['orders']:,} of the orders came through the marketplace tiktok: the buyer paid" in intake
     facts["data"]["by_channel"] = [c for c in facts["data"]["by_channel"] if not c["channel"].isdigit()]
-    assert "ask the user which apps" not in render_brief("intake", facts)
+    assert "**Sales channels**" not in render_brief("intake", facts)
+    facts["data"]["marketplace"] = {**mk, "channels": ["Nordstrom", "tiktok"]}  # trial: 'came through Nordstrom, tiktok, a marketplace'
+    assert f"{mk['orders']:,} of the orders came through the marketplaces Nordstrom and tiktok: the buyer paid" in render_brief("intake", facts)
+
+
+def test_wholesale_channels_are_named_and_asked_about(tmp_path, cli):
+    """Trial B: Honeycomb (a wholesale app) and Faire were left unlabelled, and the intake asked
+    only about a numeric app id. Their buyers are shops buying to resell: the label says so,
+    and the intake asks about them in those words; Faire, a marketplace too, is asked about in
+    the marketplace question, not twice."""
+    from custseg.ingest.channels import WHOLESALE_LABEL, WHOLESALE_MARKETPLACE_LABEL, channel_label
+    from custseg.render.briefs import _sales_channels, render_brief
+
+    assert channel_label("Honeycomb") == WHOLESALE_LABEL and channel_label("Faire") == WHOLESALE_MARKETPLACE_LABEL and channel_label("web") == "online store"
+    assert channel_label("Honeycombs") is None and channel_label("tiktok") is None  # whole words; a consumer marketplace is no wholesale channel
+    rows = SHOPIFY.replace(",web,,\n#1003", ",Honeycomb,,\n#1003", 1)  # #1002 came through Honeycomb
+    ds = load([write(tmp_path, "orders_export.csv", rows)])
+    assert [(c["channel"], c["label"]) for c in ds.by_channel] == [("web", "online store"), ("Honeycomb", WHOLESALE_LABEL), ("shopify_draft_order", "draft orders")]
+    assert _sales_channels({"by_channel": ds.by_channel}) == {"apps": [], "wholesale": ["Honeycomb"], "wholesale_marketplaces": []}
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
+    full = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    full["data"]["by_channel"] += [{"channel": "Honeycomb", "orders": 12, "customers": 12, "revenue": 2478.0, "label": WHOLESALE_LABEL}, {"channel": "Faire", "orders": 3, "customers": 2, "revenue": 300.0, "label": WHOLESALE_MARKETPLACE_LABEL}]
+    full["data"]["marketplace"]["channels"] = ["Faire", "tiktok"]
+    intake = render_brief("intake", full)
+    (asked,) = re.findall(r"^\d+\. \*\*Sales channels\*\*: (.*)$", intake, re.M)
+    assert "Honeycomb is a wholesale channel: its buyers are shops buying to resell (wholesale accounts), not consumers" in asked and "Faire" not in asked
+    assert "`--exclude-channel Honeycomb`" in asked
+    (market,) = re.findall(r"^\d+\. \*\*Marketplace orders\*\*: (.*)$", intake, re.M)
+    assert "came through the marketplaces Faire and tiktok (Faire sells wholesale: its buyers are shops buying to resell, wholesale accounts rather than consumers)" in market
 
 
 def test_marketplace_orders_are_warned_about(tmp_path):

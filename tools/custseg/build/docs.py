@@ -29,7 +29,10 @@ def _table(cls) -> list[str]:
     hints = typing.get_type_hints(cls)
     lines = ["| field | type | what it holds |", "|---|---|---|"]
     for f in dataclasses.fields(cls):
-        kind = _type_name(hints[f.name]).replace("|", "\\|")  # a bar inside a cell would split it
+        kind = _type_name(hints[f.name])
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # required, though it may be null
+            kind = kind.replace(" (optional)", " or null")
+        kind = kind.replace("|", "\\|")  # a bar inside a cell would split it
         lines.append(f"| `{f.name}` | {kind} | {f.metadata.get('description', '')} |")
     return lines
 

@@ -201,15 +201,20 @@ def validation(prev_codes: np.ndarray, prev_idx: np.ndarray, keys_ranked: list[s
     }
 
 
+def chance_gap(pooled: float, n: int, rest: int) -> float | None:
+    """How far apart the rates of two groups of ``n`` and ``rest`` customers, drawn by chance
+    from one rate ``pooled``, fall 95 times in 100 (normal approximation of the difference of two
+    proportions): a gap within it is no difference the data can tell. None where a group is empty."""
+    return 1.96 * math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / rest)) if n and rest else None
+
+
 def holdout_split(bought: np.ndarray, held: np.ndarray) -> dict:
     """The held-out customers' count and rate of buying again, and everyone else's: equal but
     for chance until campaigns leave the holdout out; after, the gap is what they added."""
     n = int(held.sum())
     rest = len(held) - n
     pooled = float(bought.mean()) if len(bought) else 0.0
-    # two groups drawn by chance from one rate differ by up to this much 95% times in 100
-    # (normal approximation of the difference of two proportions)
-    margin = 1.96 * math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / rest)) if n and rest else None
+    margin = chance_gap(pooled, n, rest)
     return {
         "held_out_customers": n,
         "held_out_repeat_rate": _r(bought[held].mean(), 6) if n else None,

@@ -33,6 +33,10 @@ from custseg.compute.metrics import Ledger, customer_codes, to_days
 MIN_BUYERS = 5  # customers who bought a product before it is named anywhere
 TOP_PER_SEGMENT = 5
 TOP_OVERALL = 10
+# First purchases: the TOP_OVERALL most frequent, and beyond them up to MAX_FIRST_PURCHASES
+# whose come-back rate is measured (MIN_RATE_CUSTOMERS started with it a period before the
+# as-of date): a hunch about what brings people back names more than the ten best starters
+MAX_FIRST_PURCHASES = 30
 DIGITS = 6
 OTHER_ADD_ONS = f"other add-ons, each bought by fewer than {MIN_BUYERS} customers"
 
@@ -209,7 +213,8 @@ def rate(back: int, settled: int) -> float | None:
 
 def starters(lines: Lines, first: np.ndarray, second: np.ndarray, as_of: int, period: int, named: np.ndarray, keys: list[str], top: int) -> tuple[list[dict], int, float | None]:
     """The named products most often in customers' first purchase day (facts.json's
-    FirstPurchaseProduct rows), with the share of those who started with each a period or more
+    FirstPurchaseProduct rows: the ``top`` first, then up to MAX_FIRST_PURCHASES whose rate is
+    measured), with the share of those who started with each a period or more
     before the as-of date who came back within a period (:func:`rate`); and, for every such
     customer whose first orders named a product, how many they are and that share. ``first``
     and ``second``: :func:`first_and_second_days`."""
@@ -220,8 +225,10 @@ def starters(lines: Lines, first: np.ndarray, second: np.ndarray, as_of: int, pe
     count = np.bincount(product, minlength=n)
     count_settled = np.bincount(product, weights=settled, minlength=n).astype(np.int64)
     count_back = np.bincount(product, weights=back, minlength=n).astype(np.int64)
+    chosen = ranked(count, named, max(top, MAX_FIRST_PURCHASES))
+    chosen = chosen[:top] + [i for i in chosen[top:] if count_settled[i] >= MIN_RATE_CUSTOMERS]
     out = [{"key": keys[i], "name": str(lines.names[i]), "starters": int(count[i]), "starters_before_cutoff": int(count_settled[i]), "back_within_period_rate": rate(count_back[i], count_settled[i])}
-           for i in ranked(count, named, top)]
+           for i in chosen]
     everyone = np.unique(customer)
     settled, back = came_back(everyone, first, second, as_of, period)
     return out, int(settled.sum()), rate(int(back.sum()), int(settled.sum()))
@@ -229,7 +236,13 @@ def starters(lines: Lines, first: np.ndarray, second: np.ndarray, as_of: int, pe
 
 # -- families: a word several product names share --------------------------------------------
 
+# Families: the TOP_FAMILIES with the most buyers, and beyond them up to MAX_FAMILIES bought by
+# at least MIN_RATE_CUSTOMERS customers (a trial's hunch named jackets, 35th of 181 families, cut
+# off at ten); the rest by name only, up to MAX_FAMILY_NAMES, so a plan can say a family exists
+# whose figures the facts do not give
 TOP_FAMILIES = 10
+MAX_FAMILIES = 30
+MAX_FAMILY_NAMES = 200
 WORD = re.compile(r"[^\W\d_][\w'-]*")  # a word of a product's name: letters first, no digits alone
 # Words that name no family: sizes, packs, who it is for, filler
 NOT_A_FAMILY = {
@@ -273,24 +286,33 @@ def families(names: np.ndarray, named: np.ndarray) -> dict[str, list[int]]:
     return merged
 
 
-def family_figures(lines: Lines, members: dict[str, list[int]], group: np.ndarray, n_groups: int, first: np.ndarray, second: np.ndarray, as_of: int, period: int) -> list[dict]:
-    """The TOP_FAMILIES families with the most buyers: a customer bought the family when they
-    bought any of its products. Each with its buyers (overall and by group), and, like a first
-    purchase (starters), those whose first day's orders held one of its products and the share
-    of them, a period or more before the as-of date, who came back within a period."""
+def family_figures(lines: Lines, members: dict[str, list[int]], group: np.ndarray, n_groups: int, first: np.ndarray, second: np.ndarray, as_of: int, period: int) -> tuple[list[dict], list[str]]:
+    """The families kept (:func:`kept_families`), most buyers first: a customer bought the family
+    when they bought any of its products. Each with its buyers (overall and by group), and, like
+    a first purchase (starters), those whose first day's orders held one of its products and the
+    share of them, a period or more before the as-of date, who came back within a period. And the
+    words of the families left out, most buyers first."""
+    bought = {word: np.unique(lines.customer[np.isin(lines.product, products)]) for word, products in members.items()}
+    ranked_words = sorted(bought, key=lambda w: (-len(bought[w]), w))
+    keep = kept_families([len(bought[w]) for w in ranked_words])
     on_first = lines.first_day == first[lines.customer]
     rows_ = []
-    for word, products in members.items():
-        inside = np.isin(lines.product, products)
-        buyers = np.unique(lines.customer[inside])
-        started = np.unique(lines.customer[inside & on_first])
+    for word in ranked_words[:keep]:
+        buyers = bought[word]
+        started = np.unique(lines.customer[np.isin(lines.product, members[word]) & on_first])
         settled, back = came_back(started, first, second, as_of, period)
         g = group[buyers]
         rows_.append({
-            "word": word, "products": len(products), "buyers": int(len(buyers)),
+            "word": word, "products": len(members[word]), "buyers": int(len(buyers)),
             "by_group": np.bincount(g[g >= 0], minlength=n_groups),
             "starters": int(len(started)), "starters_before_cutoff": int(settled.sum()),
             "back_within_period_rate": rate(int(back.sum()), int(settled.sum())),
         })
-    rows_.sort(key=lambda r: (-r["buyers"], r["word"]))
-    return rows_[:TOP_FAMILIES]
+    return rows_, ranked_words[keep:]
+
+
+def kept_families(buyers: list[int]) -> int:
+    """How many of the families (their buyers, most first) facts give figures for: the
+    TOP_FAMILIES first, and after them, up to MAX_FAMILIES, those MIN_RATE_CUSTOMERS bought."""
+    enough = sum(1 for b in buyers[:MAX_FAMILIES] if b >= MIN_RATE_CUSTOMERS)
+    return min(len(buyers), max(TOP_FAMILIES, enough))

@@ -14,6 +14,8 @@ import pandas as pd
 
 from custseg import __version__
 from custseg.compute import analysis, countries, months, products, rfm, seasons
+from custseg.compute.country_names import shown
+from custseg.compute.contacts import consent_counts
 from custseg.compute.holdout import holdout_marks
 from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
@@ -25,8 +27,10 @@ from custseg.facts.schema import (
     SCHEMA_VERSION,
     AbroadFigures,
     AfterAsOf,
+    ContactConsent,
     CountryFigures,
     CountryShare,
+    DataContacts,
     DataCountries,
     DataCoverage,
     DataProducts,
@@ -57,7 +61,8 @@ MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # Days since the last purchase (or any activity) from which a customer is lapsed: for purchases
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products", "countries")  # data fields a run adds (the profile has none of them)
+# data fields a run adds (the profile has none of them, or, as contacts, its own of another shape)
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products", "countries", "contacts")
 SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
@@ -283,7 +288,8 @@ def countries_definition(column: str, home: str) -> str:
     return (f"each customer counted once, in the country of their most recent kept order up to the as-of date that names one ({column}); "
             "customers_share and revenue_share are of the customers placed in a country and their spend (all their kept orders up to the as-of date); "
             f"repeat_rate: the share who bought on more than one day (null from fewer than {analysis.MIN_RATE_CUSTOMERS} customers); "
-            f"home: the country with the most customers ({home}); abroad: every other country together")
+            f"home: the country with the most customers ({home}); abroad: every other country together; "
+            "countries by their English names (name; an ISO code such as GB read as its name) with the ISO code (code)")
 
 
 def _no_migration_note(why: str) -> str:
@@ -441,6 +447,8 @@ class _Transactions(_Base):
             customers = self.add_payment_problems(ds.issues, ds.payment_problem_events, customers)
         if len(customers) and (marks := holdout_marks(customers["customer_id"])) is not None:  # the CRM files mark the same customers: see compute/holdout.py
             customers["holdout"] = marks
+        if ds.prospect_contacts is not None:  # the orders with the store's customers export
+            self.extra_coverage["contacts"] = contacts_by_purchase(ds.contacts, customers["customer_id"], ds.prospect_contacts, ds.prospects)
         if "billing_cycle" in customers and "r_score" in customers:
             self.paying_but_quiet(customers)
         self.align_subscription_warning()
@@ -693,7 +701,7 @@ class _Transactions(_Base):
             back_within_period_rate=rate,
             not_merchandise=prepared.not_merchandise,
             variants_folded=fold,
-            families=self.product_families(prepared, named, group, keys, seg, customers, days, as_of) or None,
+            **self.product_families(prepared, named, group, keys, seg, customers, days, as_of),
         )
 
     def customers_by_country(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
@@ -709,9 +717,9 @@ class _Transactions(_Base):
         placed = countries.place(orders, buyers.ids, as_of)
         found = countries.figures(placed, now.metrics, self.has_amounts)
         if found is None:
-            held = sorted({str(placed.names[c]) for c in placed.country[now.metrics.code] if c >= 0})
+            held = sorted({shown(str(placed.names[c]), placed.codes[c]) for c in placed.country[now.metrics.code] if c >= 0})
             where = f"every customer placed is in {held[0]}" if held else "no kept order up to the as-of date names a country"
-            self.unavailable["countries"] = f"{where} ({column}): there is no abroad to compare with"
+            self.unavailable["countries"] = f"{where}, going by {column}: there is no abroad to compare with"
             return
         group, keys = _segment_of_each(buyers, seg, now)
         for key, mine in zip(keys, countries.by_segment(placed, now.metrics, group, len(keys), found["home"]["key"])):
@@ -719,7 +727,7 @@ class _Transactions(_Base):
                 seg.segments[key].countries = SegmentCountries(mine["customers"], mine["home_share"], mine["abroad_share"], [CountryShare(**c) for c in mine["top"]])
         self.extra_coverage["countries"] = DataCountries(
             column=column,
-            definition=countries_definition(column, found["home"]["name"]),
+            definition=countries_definition(column, shown(found["home"]["name"], found["home"]["code"])),
             customers=found["customers"],
             without_country=found["without_country"],
             countries=found["countries"],
@@ -728,17 +736,21 @@ class _Transactions(_Base):
             top=[CountryFigures(**r) for r in found["top"]],
         )
 
-    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> list[ProductFamily]:
+    def product_families(self, prepared: products.Lines, named: np.ndarray, group: np.ndarray, keys: list[str], seg: Segmentation | None, customers: int, days: tuple[np.ndarray, np.ndarray], as_of: int) -> dict:
         """Families of products (a word their names share): everyone's figures, and each RFM
-        segment's buyers of them beside its products. ``days``: first_and_second_days."""
-        found = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), *days, as_of, self.period)
+        segment's buyers of them beside its products; the families left out by name, and how many
+        there are in all (DataProducts' fields). ``days``: first_and_second_days."""
+        found, left_out = products.family_figures(prepared, products.families(prepared.names, named), group, len(keys), *days, as_of, self.period)
+        if not found:
+            return {}
         slugs = products.keys_for(np.array([f["word"] for f in found], dtype=object))
         for i, key in enumerate(keys):
             size = seg.segments[key].count
             if size:
                 seg.segments[key].product_families = [ProductBuyers(slug, f["word"], int(f["by_group"][i]), round(f["by_group"][i] / size, products.DIGITS)) for slug, f in zip(slugs, found)]
-        return [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
-                              f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
+        listed = [ProductFamily(slug, f["word"], f["products"], f["buyers"], round(f["buyers"] / customers, products.DIGITS) if customers else 0.0,
+                                f["starters"], f["starters_before_cutoff"], f["back_within_period_rate"]) for slug, f in zip(slugs, found)]
+        return {"families": listed, "families_found": len(found) + len(left_out), "families_left_out": left_out[: products.MAX_FAMILY_NAMES]}
 
     def censoring_caveats(self, first_day: int, as_of: int, cutoff: int, span: int, history: bool, verb: str) -> None:
         """What a short export does to figures that count from its first day: tenure, and
@@ -1040,6 +1052,10 @@ class _CustomerTable(_Base):
             self.add_mrr(mrr, ended, placed)
         if "status" in table:
             self.extra_coverage["prospects_by_status"] = _prospects_by_status(self.ds.customers)
+        # the table's contacts are every row's, those who never bought with them
+        never = self.ds.customers.loc[self.ds.customers["prospect"], "customer_id"]
+        theirs = self.ds.contacts[self.ds.contacts["customer_id"].isin(set(never))] if "customer_id" in self.ds.contacts else None
+        self.extra_coverage["contacts"] = contacts_by_purchase(self.ds.contacts, ids, theirs, len(never))
         if as_of is None:  # no dates at all: recency figures would be zeros, not facts
             for seg in self.segmentations.values():
                 for stats in seg.segments.values():
@@ -1109,6 +1125,27 @@ def _unscored_reasons(mrr: np.ndarray, orders: np.ndarray, status: AccountStatus
     """The reason of each unscored account (``mrr`` and ``orders`` of those accounts only)."""
     live = "a live subscription" if status is not None else "a subscription"
     return np.array([f"{live} ({v:,.2f} MRR) with no order {'' if o == 0 else 'date '}on record: RFM cannot score its recency" for v, o in zip(mrr, orders)], dtype=object)
+
+
+def contacts_by_purchase(contacts: pd.DataFrame, buyer_ids, prospect_contacts: pd.DataFrame | None, prospects: int) -> DataContacts:
+    """The buyers (``buyer_ids``: the customers segmented, as data.customers counts them) and the
+    contacts who never bought, each by marketing consent, with the shares a hunch such as
+    'most of our sign-ups never buy' is answered from: a trial could cite only 1,198 never-buyers
+    against 272 buyers, opted-out contacts included, where 848 against 194 could be emailed."""
+    buyers = _consent_group(consent_counts(contacts, buyer_ids), len(buyer_ids))
+    never = _consent_group(consent_counts(prospect_contacts), prospects)
+    everyone, subscribed = buyers.people + never.people, buyers.opted_in + never.opted_in
+    return DataContacts(
+        buyers=buyers,
+        prospects=never,
+        opted_in=subscribed,
+        prospects_share=round(never.people / everyone, 6) if everyone else None,
+        opted_in_prospects_share=round(never.opted_in / subscribed, 6) if subscribed else None,
+    )
+
+
+def _consent_group(counts: dict[str, int], people: int) -> ContactConsent:
+    return ContactConsent(people=people, **counts, opted_in_share=round(counts["opted_in"] / people, 6) if people else None)
 
 
 def _prospects_by_status(customers: pd.DataFrame) -> dict[str, int]:

@@ -142,7 +142,18 @@ class ChannelFigures:
     orders: int
     customers: int  # distinct customers with an order through it (one customer can use several)
     revenue: float | None
-    label: str | None = None  # what the channel is, where its name does not say: 'online store' for web, 'a sales-channel app' for an app's numeric id
+    label: str | None = None  # what the channel is, where its name does not say: 'online store' for web, 'a sales-channel app' for an app's numeric id, 'wholesale: ...' for a wholesale app such as Honeycomb
+
+
+@dataclass
+class ExcludedChannels:
+    """--exclude-channel: the sales channels whose orders the user left out (data.dropped's
+    'excluded_channel'), so every count and amount of the run is without their buyers' orders."""
+
+    channels: list[str]  # as the export spells them
+    orders: int  # the orders left out for it (not those already cancelled or refunded)
+    customers: int  # distinct buyers of those orders
+    only_there: int  # of them, buyers with no kept order through another channel: in no segment
 
 
 @dataclass
@@ -234,12 +245,17 @@ class DataProducts:
     min_buyers: int
     customers: int  # customers with a kept line naming a product
     top: list[ProductBuyers]  # every customer together: the most bought, by buyers
-    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day
+    first_purchase: list[FirstPurchaseProduct]  # the most frequent in customers' first purchase day: ten, then up to 30 whose come-back rate is measured
     starters_before_cutoff: int  # customers whose first purchase day was at least one period before the as-of date and named a product
     back_within_period_rate: float | None  # of them, the share who bought again within one period: first_purchase's rates compare with it
     not_merchandise: dict[str, int]  # add-on or gift card name -> lines, left out of every ranking
     variants_folded: bool = False  # Shopify: a product's variants counted as one product (the Lineitem name before its last ' - ')
-    families: list[ProductFamily] | None = None  # the ten families with the most buyers (compute/products.py), for hunches about a kind of product
+    # the families with the most buyers (compute/products.py: the ten first, then up to 30 bought
+    # by 20 or more), for hunches about a kind of product; every family found, and the words of
+    # those left out, most buyers first (at most 200), named so a plan can say the facts hold no figure for them
+    families: list[ProductFamily] | None = None
+    families_found: int | None = None
+    families_left_out: list[str] | None = None
 
 
 @dataclass
@@ -247,7 +263,8 @@ class CountryFigures:
     """The customers placed in one country (or, as 'other countries (N)', in several)."""
 
     key: str  # the fact key of the country (its name in lower case, words joined by '-'); other-countries for the rest together
-    name: str  # as the export names it (Shopify: an ISO code such as GB)
+    name: str  # in English: Shopify's ISO codes (GB) as their names (United Kingdom); a name the export gives as written, other forms of one read as it (EIRE: Ireland)
+    code: str | None  # the ISO 3166-1 code (GB); None where the name is no country the tools know (Channel Islands) or for other countries
     customers: int
     customers_share: float  # of data.countries.customers (the customers placed in a country)
     revenue: float | None  # what these customers spent up to the as-of date, all their kept orders; None without amounts
@@ -265,6 +282,9 @@ class AbroadFigures:
     revenue: float | None
     revenue_share: float | None
     repeat_rate: float | None  # None from fewer than 20 customers
+    # the gap between this repeat rate and the home country's that chance alone stays within 95
+    # times in 100 (groups of these sizes drawn from one rate, as validation.holdout's); None where either rate is
+    chance_gap: float | None = None
 
 
 @dataclass
@@ -289,6 +309,7 @@ class CountryShare:
 
     key: str  # as in data.countries
     name: str
+    code: str | None
     customers: int
     share: float  # of the segment's customers placed in a country
 
@@ -312,6 +333,33 @@ class AfterAsOf:
     revenue: float | None
     new_customers: int  # customers whose first purchase came after the as-of date: in no segment
     date_max: str  # where the data itself ends
+
+
+@dataclass
+class ContactConsent:
+    """One group of people the CRM files list, by what their marketing consent lets the email
+    tools do, counted as the email-tool files count them (an email with an '@'; consent as the
+    export records it)."""
+
+    people: int  # everyone in the group, with an email or not
+    with_email: int
+    opted_in: int  # with an email and marketing consent yes: subscribed
+    opted_out: int  # with an email and marketing consent no: the email-tool files leave them out
+    consent_unknown: int  # with an email and no consent on record: in the email-tool files, to be confirmed
+    opted_in_share: float | None  # opted_in of people; None when the group is empty
+
+
+@dataclass
+class DataContacts:
+    """A customers export (with the orders, or a customer table on its own): its contacts who
+    bought beside those who never did, and how many of each subscribed to marketing. The
+    contacts whose orders were all cancelled or refunded (data.no_kept_order) are in neither."""
+
+    buyers: ContactConsent  # the customers segmented (data.customers)
+    prospects: ContactConsent  # the contacts who never bought (data.prospects)
+    opted_in: int  # subscribed contacts: buyers' and prospects' opted_in together
+    prospects_share: float | None  # of buyers and prospects together, the share who never bought
+    opted_in_prospects_share: float | None  # of the subscribed contacts (opted_in), the share who never bought; None when nobody subscribed
 
 
 @dataclass
@@ -349,7 +397,10 @@ class DataCoverage:
     ignored_columns: list[str] | None = None  # the input's columns no role reads (their names only)
     mrr_total: float | None = None  # a CRM table with an MRR column: the MRR of the live accounts (status not ended)
     no_kept_order: int = 0  # an orders export with its customers export: contacts the customers export counts orders for, with none kept in the orders export (all cancelled or refunded); not in prospects
+    excluded_channels: ExcludedChannels | None = None  # --exclude-channel: the channels left out at the user's request, their orders and buyers
+    excluded_channel_only: int = 0  # an orders export with its customers export and --exclude-channel: the customers export's contacts who bought only through the channels left out (in segments_generic.csv only); not in no_kept_order or prospects
     prospects_by_status: dict[str, int] | None = None  # a CRM table with a status column: the prospects (no spend, orders or MRR) by status value
+    contacts: DataContacts | None = None  # a customers export: buyers and contacts who never bought, by marketing consent
     payment_problems: PaymentProblems | None = None  # an event log with events naming a failed payment or a checkout error: the users who had one
     subscriptions: Subscriptions | None = None  # an event log with events that end accounts (a subscription cancelled): who is active and who ended at the as-of date
     products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)

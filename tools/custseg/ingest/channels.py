@@ -1,6 +1,7 @@
 """Sales channels of an order export (Shopify's Source: web, pos, shopify_draft_order, an app's
-id, a marketplace such as Nordstrom or tiktok): orders per channel, leaving one out on request,
-and a warning for marketplace buyers who may not be the store's to email."""
+id, a marketplace such as Nordstrom or tiktok, a wholesale app such as Honeycomb): orders per
+channel, leaving one out on request, and a warning for marketplace buyers who may not be the
+store's to email."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from custseg.errors import InputError
 from custseg.ingest.text import text
 
 MARKETPLACES = r"(?i)\b(?:nordstrom|amazon|ebay|etsy|walmart|tiktok|faire|zalando|wayfair|mirakl|target plus|bol\.com)\b"
+# Wholesale channels (apps and marketplaces through which shops buy to resell): their buyers are
+# retailers' accounts, not consumers, so the intake asks whether they belong in the segments.
+WHOLESALE = r"(?i)\b(?:wholesale|b2b|honeycomb|faire|handshake|ankorstore|orderchamp|creoate)\b"
 MAX_CHANNELS = 10  # more are summed as one 'other channels' row
 # Addresses a marketplace gives its buyers in place of their own (TikTok Shop's ...@scs3.tiktok.com):
 # mail to them goes through the marketplace, if it is delivered at all.
@@ -43,16 +47,56 @@ KNOWN_SOURCES = {"web": "online store", "pos": "point of sale", "shopify_draft_o
 
 
 APP_LABEL = "a sales-channel app"
+WHOLESALE_LABEL = "wholesale: retailers' accounts, not consumers"
+WHOLESALE_MARKETPLACE_LABEL = "a wholesale marketplace: retailers' accounts, not consumers"
 
 
 def channel_label(name: str) -> str | None:
     """What a Source value means, where the export's word does not say it: Shopify writes a
-    sales-channel app's orders under the app's numeric id."""
+    sales-channel app's orders under the app's numeric id, and a wholesale app's buyers are shops."""
     if name in KNOWN_SOURCES:
         return KNOWN_SOURCES[name]
     if re.fullmatch(r"\d{4,}", name):
         return APP_LABEL
+    if re.search(WHOLESALE, name):
+        return WHOLESALE_MARKETPLACE_LABEL if re.search(MARKETPLACES, name) else WHOLESALE_LABEL
     return None
+
+
+def channel_words(names: list[str], last: str = "and") -> str:
+    """'Honeycomb', 'Honeycomb and Faire', 'Honeycomb, Faire and Ankorstore'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def excluded_channel_summary(channel: np.ndarray, left_out: np.ndarray, excluded: np.ndarray, identity: pd.Series, kept_identity: pd.Series) -> tuple[dict, pd.Series]:
+    """--exclude-channel: the channels left out, as the export spells them (``left_out``: their
+    orders), the orders dropped for it (``excluded``: not already cancelled, refunded...) and
+    their buyers; ``only_there``: those of them with no kept order elsewhere, in no segment.
+    Also those buyers' identities, so a customers export's contacts among them are told apart
+    from the contacts whose orders were cancelled or refunded."""
+    who = pd.Series(identity.to_numpy(dtype=object, na_value=None))[excluded].dropna()
+    buyers = pd.Index(who.unique())
+    only = buyers.difference(pd.Index(kept_identity.dropna().unique()), sort=False)
+    names = sorted({str(c) for c in channel[left_out]}, key=lambda c: (c.lower(), c))
+    summary = {"channels": names, "orders": int(excluded.sum()), "customers": len(buyers), "only_there": len(only)}
+    return summary, pd.Series(only.to_numpy(dtype=object), dtype=object)
+
+
+def excluded_channel_note(summary: dict) -> str:
+    """'12 orders through Honeycomb were left out at your request, from 12
+    buyers: none of them bought through another channel, so they are in no segment'."""
+    n, buyers, only = summary["orders"], summary["customers"], summary["only_there"]
+    text = f"{n:,} {'order' if n == 1 else 'orders'} through {channel_words(summary['channels'])} {'was' if n == 1 else 'were'} left out at your request"
+    if not buyers:  # none of those orders named a customer
+        return text
+    if buyers == 1:
+        return text + (", from 1 buyer, who bought through no other channel and is in no segment" if only else ", from 1 buyer, who bought through other channels too and is segmented on those orders")
+    text += f", from {buyers:,} buyers"
+    if only == buyers:
+        return text + ": none of them bought through another channel, so they are in no segment"
+    if only:
+        return text + f": {only:,} of them bought through no other channel and {'is' if only == 1 else 'are'} in no segment; the other {buyers - only:,} are segmented on their other orders"
+    return text + ": all of them bought through other channels too and are segmented on those orders"
 
 
 def channel_figures(channel: np.ndarray, amount: np.ndarray, identity: pd.Series) -> list[dict]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from custseg.errors import InputError
-from custseg.ingest.channels import channel_figures, channels, excluded_channels, marketplace_summary, marketplace_warning
+from custseg.ingest.channels import channel_figures, channels, excluded_channel_note, excluded_channel_summary, excluded_channels, marketplace_summary, marketplace_warning
 from custseg.ingest.countries import COUNTRY_ROLES, country_roles, order_countries
 from custseg.ingest.detect import Detection
 from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_starts
@@ -145,6 +145,8 @@ class Cleaned:
     installments: dict | None = None  # Stripe: kept payments that are later installments of a purchase paid in parts (ingest/installments.py)
     by_channel: list[dict] | None = None  # orders with a sales channel (Shopify's Source): the kept ones per channel
     marketplace: dict | None = None  # kept orders through marketplaces (channels.marketplace_summary)
+    excluded_channels: dict | None = None  # --exclude-channel: the channels, their orders left out and buyers (channels.excluded_channel_summary)
+    excluded_only: pd.Series | None = None  # --exclude-channel: the identities of those buyers with no kept order elsewhere
     never_paid_contacts: pd.DataFrame | None = None  # like contacts, for people whose every payment failed: in no segment
     outstanding: pd.DataFrame | None = None  # identity, outstanding_payments, outstanding_value: failed payments not paid later, per person
     pseudonyms: Pseudonyms | None = None  # the ids of orders' identities, when prepared early
@@ -212,6 +214,10 @@ class Reasons:
     @property
     def kept(self) -> np.ndarray:
         return self.code == 0
+
+    def having(self, name: str) -> np.ndarray:
+        """The rows dropped for ``name`` (none when no row was)."""
+        return self.code == self.names.index(name) if name in self.names else np.zeros(len(self.code), dtype=bool)
 
     def labels(self) -> np.ndarray:
         return np.array(self.names, dtype=object)[self.code]
@@ -370,8 +376,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     if order_export:  # a $0 order is an exchange or a replacement, not a sale
         reason.assign((orders["net"].notna() & (orders["net"] <= 0)).to_numpy(), "zero_value")
     channel = channels(orders) if "channel" in orders else None
-    if opts.exclude_channels:
-        reason.assign(excluded_channels(path, channel, opts.exclude_channels), "excluded_channel")
+    left_out = excluded_channels(path, channel, opts.exclude_channels) if opts.exclude_channels else None
+    if left_out is not None:
+        reason.assign(left_out, "excluded_channel")
     negative = (orders["net"] < 0).to_numpy() if not order_export else None
     if negative is not None and opts.exclude_returns:  # a log's returns, left out when the user asks
         reason.assign(negative, "returned")
@@ -440,6 +447,11 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
+    excluded, excluded_only = None, None
+    if left_out is not None:
+        excluded, excluded_only = excluded_channel_summary(channel, left_out, reason.having("excluded_channel"), identity, out["identity"])
+        if excluded["orders"]:
+            notes.append(excluded_channel_note(excluded))
     recurring = None
     if "description" in orders:
         billed = billed_by_subscription(orders)
@@ -490,6 +502,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         installments=installments,
         by_channel=by_channel,
         marketplace=marketplace,
+        excluded_channels=excluded,
+        excluded_only=excluded_only,
         never_paid_contacts=never_paid,
         pseudonyms=pseudonyms,
         returns_netted=returns_netted,

@@ -74,6 +74,10 @@ class Dataset:
     prospect_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of contacts who never bought: never for the model
     no_kept_order: int = 0  # a customers export's contacts it counts orders for, with no kept order in the orders export (all cancelled or refunded): not prospects
     no_kept_order_contacts: pd.DataFrame | None = field(default=None, repr=False)  # their customer_id, email, consent: never for the model
+    excluded_channels: dict | None = None  # --exclude-channel: the channels left out, their orders, their buyers and those who bought nowhere else
+    excluded_only_ids: np.ndarray | None = field(default=None, repr=False)  # --exclude-channel: the pseudonymous ids of the buyers who bought nowhere else
+    excluded_channel_only: int = 0  # a customers export's contacts among those buyers: in no segment, and not the user's to email
+    excluded_channel_only_contacts: pd.DataFrame | None = field(default=None, repr=False)  # their customer_id, email, consent: never for the model
     purchase_events: dict[str, int] | None = None  # event logs: the event names counted as purchases, with counts
     not_activity_events: dict[str, int] | None = None  # event logs: the event names not counted as activity, with counts
     products: pd.DataFrame | None = None  # customer_id, date, product: the kept orders' lines that name a product (order exports and logs with product names)
@@ -259,6 +263,8 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         installments=cleaned.installments,
         by_channel=cleaned.by_channel,
         marketplace=cleaned.marketplace,
+        excluded_channels=cleaned.excluded_channels,
+        excluded_only_ids=pseudonymize(cleaned.excluded_only.to_numpy(dtype=object), key) if cleaned.excluded_only is not None else None,
         dropped_gross=cleaned.dropped_gross,
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),
@@ -409,9 +415,13 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
         orders.mapping["sms_consent"] = people.mapping["sms_consent"]
     # A contact the customers export counts orders for, with none in the orders export, ordered
     # and had every order cancelled or refunded: no prospect, and no first-order welcome for them.
+    # One who bought only through a channel the user left out (--exclude-channel) is neither:
+    # their orders went through, but they are not the user's to email.
     ordered = _ordered_per_customers_export(people.customers)
-    none_kept = ~matched & ordered
-    prospects = int((~matched & ~ordered).sum())
+    elsewhere = listed.isin(set(orders.excluded_only_ids)).to_numpy() if orders.excluded_only_ids is not None else np.zeros(len(listed), dtype=bool)
+    only_left_out = ~matched & elsewhere
+    none_kept = ~matched & ordered & ~elsewhere
+    prospects = int((~matched & ~ordered & ~elsewhere).sum())
     dropped = Counter(orders.dropped)
     dropped.update(people.dropped)
     orders.files += people.files
@@ -422,20 +432,25 @@ def _load_orders_with_customers(inputs, detections, options, key) -> Dataset:
     orders.prospects = prospects
     # The contacts who never bought (newsletter sign-ups): in no segment, but the CRM files list
     # them, so a plan can aim at their first order.
-    never = set(listed[~matched & ~ordered])
+    never = set(listed[~matched & ~ordered & ~elsewhere])
     orders.prospect_contacts = people.contacts[people.contacts["customer_id"].isin(never)].reset_index(drop=True)
     not_kept = set(listed[none_kept])
     orders.no_kept_order = len(not_kept)
     if not_kept:
         orders.no_kept_order_contacts = people.contacts[people.contacts["customer_id"].isin(not_kept)].reset_index(drop=True)
+    left_out = set(listed[only_left_out])
+    orders.excluded_channel_only = len(left_out)
+    if left_out:
+        orders.excluded_channel_only_contacts = people.contacts[people.contacts["customer_id"].isin(left_out)].reset_index(drop=True)
     if people.source_ids is not None:
-        theirs = people.source_ids[people.source_ids["customer_id"].isin(never | not_kept)]
+        theirs = people.source_ids[people.source_ids["customer_id"].isin(never | not_kept | left_out)]
         orders.source_ids = _one_per_customer([f for f in (orders.source_ids, theirs) if f is not None])
     orders.joined = {
         "customers_file_rows": people.rows,
         "customers_matched": int(matched.sum()),
         "prospects": prospects,
         "no_kept_order": len(not_kept),
+        "excluded_channel_only": len(left_out),
         "buyers_not_in_customers_file": int(len(buyers - set(listed))),
     }
     orders.notes.append(_consent_note(opted_in, opted_out))

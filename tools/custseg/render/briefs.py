@@ -15,12 +15,16 @@ from custseg.compute.analysis import TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
-from custseg.render.exports import GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
-from custseg.strategy.intake import hunch_answer
+from custseg.ingest.channels import APP_LABEL, MARKETPLACES, WHOLESALE
+from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_segment, plans_prospects
+from custseg.strategy.intake import home_abroad_within_chance, hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
+from custseg.strategy.definitions import describe, meets, segment_ranges
+from custseg.strategy.pathways import NEW_KEY, reached_instead
 from custseg.strategy.reach import unreachable_segments
-from custseg.strategy.validate import ANSWERABLE, is_quiet
+from custseg.strategy.validate import ANSWERABLE, ANSWERED_BY, NAMES_OPTION, OPTIONS_LABEL as WARNINGS_LABEL, is_quiet
 
 PHASES = ("intake", "segments", "strategy", "operationalize")
 GATES = {
@@ -33,13 +37,7 @@ SEGMENT_FACTS = (
     "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
-# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
-# each ANSWERABLE kind; a warning that names an option (add --include-unpaid) is settled by the
-# answers' WARNINGS_LABEL entry, the user's words on the options they were offered.
-ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
-WARNINGS_LABEL = "Warnings"
-NAMES_OPTION = re.compile(r"--[a-z]")
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
 
 
@@ -110,6 +108,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "empty_segments": _empty_segments(seg, active),
         # the run warnings a plan's `confirmed` may answer: only those this run gave
         "answerable": [k for k, pattern in ANSWERABLE.items() if any(pattern.search(w) for w in facts.get("warnings") or [] if isinstance(w, str))],
+        "answered_by": ANSWERED_BY,  # the intake question whose answer settles each
         "spend_cutoffs": _spend_cutoffs(seg, active, segs.get("value")) if primary == "rfm" else None,
         # empty segments of customers who went quiet: on short data, nobody has been quiet that long yet
         "quiet_empty": [e["name"] for e in _empty_segments(seg, active) if not e["into"] and is_quiet(e["key"], e["name"])],
@@ -117,10 +116,17 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "quiet_active": sorted(quiet_segments(seg), key=lambda k: k != "at_risk"),
         "prospect_key": PROSPECT_KEY,
         "prospect_name": PROSPECT_NAME,
+        # a plan may plan for the prospects (strategy/groups.py): the segment a first order puts them in, or None
+        "prospects_plan": {"first_order": first_order_segment(primary, (seg or {}).get("segments") or {}), "rate": FIRST_ORDER_RATE} if plans_prospects(facts) else None,
         "no_kept_order_key": NO_KEPT_ORDER_KEY,
         "no_kept_order_name": NO_KEPT_ORDER_NAME,
         "never_paid_key": NEVER_PAID_KEY,
         "never_paid_name": NEVER_PAID_NAME,
+        "excluded_only_key": EXCLUDED_CHANNEL_ONLY_KEY,
+        # --exclude-channel: 'orders through Honeycomb, left out at the user's request'
+        "left_out_channels": left_out_channels(facts["data"], "the user's"),
+        # the channels the intake's Sales channels question asks about: apps' ids, wholesale channels
+        "sales_channels": _sales_channels(facts["data"]),
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
         "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable, facts["data"].get("test_charges")),
         "owers_unreachable": owers_unreachable,
@@ -158,6 +164,10 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "behavioral": _behavioral(segs.get("behavioral")) if primary in ("rfm", "behavioral") else None,
         # per segment, how many of its customers a period ago are in it still
         "stayed": _stayed(seg),
+        # the watched moves down from segments that buy further apart than a period: ordinary gaps, not drift
+        "usual_gaps": _moves_within_usual_gap(seg, facts.get("period_days")),
+        # the repeat rates abroad and at home closer than chance alone keeps them: no hunch settled on them
+        "countries_within_chance": home_abroad_within_chance(facts["data"].get("countries")),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
         "at_cutoff": at_cutoff,
         # the warning that the last period sold far more (or less) than the one before: a next-period KPI's baseline is that season's
@@ -169,7 +179,36 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "last_purchase_words": LAST_PURCHASE_WORDS,
         "last_purchase_columns": _last_purchase_columns(facts),
         "tier_names": value_tier_names(facts) or {},
+        # where a second order takes a New customer, by the rules: a pathway's target must reach its to-segment
+        "second_order": _second_order_reach(seg, primary, active),
     }
+
+
+def _sales_channels(data: dict) -> dict:
+    """The kept orders' channels the intake asks about: apps Shopify names by a number, and
+    wholesale channels (Honeycomb: shops buying to resell), those the marketplace question asks
+    about (Faire) apart."""
+    names = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict)]
+    apps = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL]
+    wholesale = [c for c in names if re.search(WHOLESALE, c)]
+    return {"apps": apps, "wholesale": [c for c in wholesale if not re.search(MARKETPLACES, c)], "wholesale_marketplaces": [c for c in wholesale if re.search(MARKETPLACES, c)]}
+
+
+def _second_order_reach(seg: dict | None, primary: str | None, active: list[str]) -> dict | None:
+    """The segments a second order (purchase_days 2) puts a New customer in that a pathway from
+    New may lead to, and those ranked above New it does not reach (a trial's 'second order'
+    pathway New -> Loyal, where Loyal needs 3 purchase days); None without a New segment."""
+    if not seg or NEW_KEY not in active or primary == "lifecycle":
+        return None
+    ranges = segment_ranges(seg)
+    pathway = {"from_segment": NEW_KEY, "success_metric": {"metric": "purchase_days", "target": 2}}
+    reaches = reached_instead(pathway, "purchase_days", 2, ranges, seg, seg.get("order") or [])
+    if not reaches:
+        return None
+    above = seg["order"][: seg["order"].index(NEW_KEY)]
+    beyond = [{"name": seg["segments"][k]["name"], "range": describe(ranges[k]["purchase_days"])} for k in above
+              if k in active and "purchase_days" in ranges.get(k, {}) and not meets(ranges[k]["purchase_days"], "==", 2)]
+    return {"from_name": seg["segments"][NEW_KEY]["name"], "reaches": [seg["segments"][k]["name"] for k in reaches], "beyond": beyond}
 
 
 def _last_purchase_columns(facts: dict) -> list[str]:
@@ -209,6 +248,25 @@ def _stayed(seg: dict | None) -> list[dict]:
         if total >= TREND_MIN_CUSTOMERS:
             out.append({"key": key, "name": names.get(key, key), "stayed": int(row.get(key, 0)), "of": int(total)})
     return out
+
+
+def _moves_within_usual_gap(seg: dict | None, period_days: Any) -> list[dict]:
+    """The segments whose watched moves down (to a segment ranked below) start from repeat buyers
+    whose median gap between purchases is longer than a period: in one period many of them had
+    not bought again yet, so the moves are largely their ordinary gaps, not drift (a trial's
+    Champions, a median 114 days apart on a 90-day period, read as 'drifting' to At Risk)."""
+    if not seg or not isinstance(period_days, (int, float)):
+        return []
+    rank = {k: i for i, k in enumerate(seg.get("order") or [])}
+    segments = seg.get("segments") or {}
+    out: dict[str, dict] = {}
+    for w in (seg.get("migration") or {}).get("watch") or []:
+        a, b = w.get("from_segment"), w.get("to_segment")
+        gap = (segments.get(a) or {}).get("median_gap_days")
+        if a in rank and b in rank and rank[b] > rank[a] and w.get("customers") and isinstance(gap, (int, float)) and gap > period_days:
+            moved = out.setdefault(a, {"key": a, "name": segments[a].get("name") or a, "gap": gap, "to": []})
+            moved["to"].append((segments.get(b) or {}).get("name") or b)
+    return list(out.values())
 
 
 def _buyers(facts: dict) -> dict | None:

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is set)
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, Normalize  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers, customers_words  # noqa: E402
+from custseg.render.report import USAGE_CHART, USAGE_KIND, buyers, customers_words, rate_of_few  # noqa: E402
 
 __all__ = ["Chart", "render_charts", "CHART_FILES", "OKABE_ITO", "fmt_pct", "fmt_money"]
 
@@ -51,6 +51,8 @@ C_HIST = OKABE_ITO["blue"]
 C_TAIL = OKABE_ITO["sky_blue"]
 C_REFERENCE = OKABE_ITO["vermillion"]
 GREY = "#555555"
+C_TOO_FEW = "#BBBBBB"  # a bar measured from too few customers to read: grey and hatched
+TOO_FEW_WORDS = "too few to read"
 # Sequential ramp for heatmaps: white -> Okabe-Ito sky blue -> blue.
 HEAT = LinearSegmentedColormap.from_list("okabe_ito_blues", ["#FFFFFF", OKABE_ITO["sky_blue"], OKABE_ITO["blue"]])
 
@@ -528,6 +530,9 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
         "revenue_share": [r.get("revenue_share") for r in rows],
         "base_repeat_rate": val.get("base_repeat_rate"),
         "currency": currency,
+        # segments with too few customers at the cutoff for their rate to mean anything (the
+        # report's own rule): a trial's Champions read 100.0% from 1 customer, the longest bar
+        "too_few": [rate_of_few(r.get("customers")) is not None for r in rows],
     }
     has_money = any(v is not None for v in data["revenue_per_customer"])
     days = data["window_days"]
@@ -539,10 +544,12 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
         fig, axes = _new_figure(1, 2 if has_money else 1, sharey=True)
         axes = list(np.atleast_1d(axes))
         y = np.arange(len(rows))
-        ticks = [f"{_wrap(l, 18)}\n{customers_words(c)}" for l, c in zip(data["labels"], data["customers"])]
+        few = data["too_few"]
+        ticks = [f"{_wrap(l, 18)}\n{customers_words(c)}" + (f"\n{TOO_FEW_WORDS}" if thin else "") for l, c, thin in zip(data["labels"], data["customers"], few)]
         rr = [(_num(v) or 0.0) for v in data["repeat_rate"]]
         ax = axes[0]
         bars = ax.barh(y, rr, height=0.6, color=C_REPEAT)
+        _grey_out(bars, few)
         _bar_labels(ax, bars, [fmt_pct(v) for v in data["repeat_rate"]], horizontal=True)
         top = max(rr + [0.01])
         base = _num(data["base_repeat_rate"])
@@ -558,6 +565,7 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
             money = [(_num(v) or 0.0) for v in data["revenue_per_customer"]]
             ax2 = axes[1]
             bars = ax2.barh(y, money, height=0.6, color=C_MONEY)
+            _grey_out(bars, few)
             _bar_labels(ax2, bars, _money_labels(data["revenue_per_customer"], currency), horizontal=True)
             ax2.set_xlim(0, max(money + [1.0]) * 1.3)
             ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
@@ -568,11 +576,23 @@ def _validation_chart(facts: dict, customers: pd.DataFrame):
             a.set_axisbelow(True)
             a.tick_params(axis="y", length=0)
         note = f"Segments as scored with data up to {data['cutoff']}; purchases counted from {data['cutoff']} to {data['window_end']}."
+        if any(few):
+            note += f"\nGrey hatched bars: {TOO_FEW_WORDS}, as one customer's purchase moves such a segment's rate by several points."
         _footnote(fig, note)
         _suptitle(fig, title)
         return fig
 
     return Chart(CHART_FILES["validation"], title, "validation", data), draw
+
+
+def _grey_out(bars, few: list[bool]) -> None:
+    """Grey and hatch the bars of segments measured from too few customers, so the eye does
+    not take the longest bar for the best segment."""
+    for bar, thin in zip(bars, few):
+        if thin:
+            bar.set_facecolor(C_TOO_FEW)
+            bar.set_hatch("//")
+            bar.set_edgecolor(GREY)
 
 
 # ---------------------------------------------------------------- 5. distributions

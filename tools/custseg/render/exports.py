@@ -7,8 +7,8 @@ file names only, never an address.
 Rules applied to every file:
 
 * Nothing is dropped silently: for each email-tool file, rows written + customers left
-  out (no usable email, opted out) = customers, and the left-out counts are kept per
-  segment in the summary.
+  out (no usable email, opted out, bought only through a sales channel the user left out)
+  = customers, and the left-out counts are kept per segment in the summary.
 * Consent ``False`` leaves a customer out of the email-tool files unless
   ``include_unconsented``; unknown consent (<NA>) is not an opt-out, so the customer
   stays in and is counted in ``consent_unknown``.
@@ -81,13 +81,31 @@ NEVER_PAID_KEY, NEVER_PAID_NAME = "payment_failed", "Failed payments only"
 # they ordered, so a first-order welcome (the prospects') is wrong for them. No comma in the
 # label: Mailchimp's tags split on commas, and the files should all carry the same label.
 NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME = "no_kept_order", "Ordered but none kept (cancelled or refunded)"
+# A customers export's contacts whose every kept order came through a channel the user left out
+# (--exclude-channel: a marketplace's buyers, wholesale accounts): not the user's to email, so
+# segments_generic.csv alone lists them, under a label naming the channels (excluded_channel_only_name).
+EXCLUDED_CHANNEL_ONLY_KEY = "excluded_channel_only"
+# the files' own groups of people in no segment: none is held out, and none is a customer of a segment
+GROUP_KEYS = (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY, EXCLUDED_CHANNEL_ONLY_KEY)
 ENCODING = "utf-8-sig"
+
+
+def excluded_channel_only_name(channels: list[str]) -> str:
+    """'Bought only through a left-out channel (Honeycomb)': the channels joined with 'or', as
+    a label carries no comma (the other groups' labels are Mailchimp tags, which split on one)."""
+    listed = " or ".join(c.replace(",", " ").strip() for c in channels)
+    return f"Bought only through {'a left-out channel' if len(channels) == 1 else 'left-out channels'} ({listed})"
 
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # label columns of customers.csv and the segmentation whose names label them
 LABEL_SEGMENTATIONS = {"lifecycle": "lifecycle", "value_tier": "value", "health_band": "health", "behavior": "behavioral"}
+# Every column each email tool's file can carry, in the order it is written; a file carries those
+# its data holds. check.py's rules are held to them (strategy/automation.py FILE_COLUMNS; a test keeps the two the same).
+KLAVIYO_COLUMNS = ("Email", "Phone Number", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", KLAVIYO_LAST_PURCHASE, "Outstanding Payment", "Payment Problems", HOLDOUT_LABEL, "Pseudonymous ID")
+HUBSPOT_COLUMNS = ("Email", "customer_segment", "lifecyclestage", "usage_group", HUBSPOT_LAST_PURCHASE, "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id")
+MAILCHIMP_COLUMNS = ("Email Address", "Tags", "Pseudonymous ID")
 GENERIC_COLUMNS = ("customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason", "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior", "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem")
 
 _OWN_FILE = re.compile(r"^(?:(?:klaviyo|hubspot|mailchimp)(?:_[a-z0-9_-]+)?\.csv|segments_generic\.csv)$")
@@ -103,9 +121,10 @@ class ExportSummary:
     rows_written: dict[str, int]  # file name -> data rows
     left_out_no_email: dict[str, int]  # segment key -> customers without a usable email
     left_out_no_consent: dict[str, int]  # segment key -> customers who opted out (0 when include_unconsented)
+    left_out_channel: dict[str, int]  # segment key (excluded_channel_only) -> people who bought only through a channel the user left out: segments_generic.csv alone lists them
     reachable: int  # customers the email-tool files list: a usable email, and no opt-out (unless include_unconsented)
     reachable_by_segment: dict[str, int]  # segment key -> of those; every segment with customers, zeros included
-    reachable_customers: int  # of reachable, the customers (not the files' groups: prospects, no_kept_order, payment_failed)
+    reachable_customers: int  # of reachable, the customers (not the files' groups: GROUP_KEYS)
     consent_unknown: int  # written to the email-tool files although the export did not say whether they consented
     consent_unknown_by_segment: dict[str, int]
     included_unconsented: int  # opted-out customers written because include_unconsented was set
@@ -570,6 +589,12 @@ def _distinct_lower(emails: pa.Array) -> int:
 # -- writing ----------------------------------------------------------------------------
 
 
+def _present(order: tuple[str, ...], cells: dict[str, Any]) -> tuple[list[str], list]:
+    """(header, columns) of a tool's file: the columns of ``order`` that have cells, in that order."""
+    header = [name for name in order if cells.get(name) is not None]
+    return header, [cells[name] for name in header]
+
+
 def _lines(columns: list[pa.Array]) -> pa.Array:
     """Cells joined into CSV lines, each ending in CRLF (columns must not be empty)."""
     if len(columns) == 1:  # csv.writer quotes a row that is one empty field
@@ -691,7 +716,10 @@ def write_exports(
     has_holdout = marks is not None
     held = marks if marks is not None else np.zeros(n, dtype=bool)
     # the files' own groups (prospects, no kept order, failed payments only) are no customers of a segment: none held out
-    held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)])
+    held &= ~np.isin(seg, [j for j, k in enumerate(keys) if k in GROUP_KEYS])
+    # who bought only through a channel the user left out is not theirs to email or text: the generic file alone lists them
+    channel_only = seg == key_index[EXCLUDED_CHANNEL_ONLY_KEY] if EXCLUDED_CHANNEL_ONLY_KEY in key_index else np.zeros(n, dtype=bool)
+    texting &= ~channel_only
     extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
              "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
@@ -732,7 +760,7 @@ def write_exports(
         generic_job = pool.submit(_write_columns, os.path.join(folder, GENERIC_FILE), generic_cols, generic, n)
         del generic
 
-        has_email = emails.is_valid().to_numpy(zero_copy_only=False)
+        has_email = emails.is_valid().to_numpy(zero_copy_only=False) & ~channel_only
         opted_out = has_email & (consent == 0)
         keep = has_email if include_unconsented else has_email & ~opted_out
         included_unconsented = int((keep & opted_out).sum())
@@ -741,7 +769,8 @@ def write_exports(
             c = np.bincount(seg[mask], minlength=len(keys))
             return {k: int(c[j]) for j, k in enumerate(keys) if c[j]}
 
-        no_email = counts(~has_email)
+        no_email = counts(~has_email & ~channel_only)
+        left_channel = counts(channel_only)
         no_consent = counts(opted_out) if not include_unconsented else {}
         unknown = counts(keep & (consent == -1))
         rows = np.flatnonzero(keep)
@@ -797,16 +826,22 @@ def write_exports(
         sms_phones = [_phone_cells(pc.if_else(pa.array(listed_texting), pc.take(phones, kept), pa.scalar(None, LARGE)))] if listed_texting.any() else []
         problems = [_number_column(listed["payment_problems"])] if "payment_problems" in customers else []
         last_bought = [_rows_of(last_purchase, rows)] if has_last_purchase else []  # empty for those who never bought
-        tools = {
-            KLAVIYO: (
-                ["Email"] + (["Phone Number"] if sms_phones else []) + ["Segment"] + (["RFM Score"] if has_scores else []) + (["Lifecycle"] if has_lifecycle else []) + (["Value Tier"] if has_value else []) + (["Usage Group"] if has_usage else [])
-                + ([KLAVIYO_LAST_PURCHASE] if last_bought else []) + (["Outstanding Payment"] if owed else []) + (["Payment Problems"] if problems else []) + ([HOLDOUT_LABEL] if has_holdout else []) + ["Pseudonymous ID"],
-                [email_cells] + sms_phones + [seg_names] + ([take_cells([_cell(s) for s in scores], score_codes)] if has_scores else []) + ([label_cells("lifecycle")] if has_lifecycle else []) + ([label_cells("value_tier")] if has_value else [])
-                + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids],
-            ),
-            HUBSPOT: (["Email", "customer_segment", "lifecyclestage"] + (["usage_group"] if has_usage else []) + ([HUBSPOT_LAST_PURCHASE] if last_bought else []) + (["outstanding_payment"] if owed else []) + (["payment_problems"] if problems else []) + (["holdout"] if has_holdout else []) + ["pseudonymous_id"],
-                      [email_cells, seg_names, stage] + ([label_cells("behavior")] if has_usage else []) + last_bought + owed + problems + holdout_cells + [ids]),
-            MAILCHIMP: (["Email Address", "Tags", "Pseudonymous ID"], [email_cells, take_cells(tags, tag_codes), ids]),
+        def one(cells: list) -> Any:  # the one column of a list of none or one, or None
+            return cells[0] if cells else None
+
+        tools = {  # each tool's columns its data holds, in the order of its full list
+            KLAVIYO: _present(KLAVIYO_COLUMNS, {
+                "Email": email_cells, "Phone Number": one(sms_phones), "Segment": seg_names,
+                "RFM Score": take_cells([_cell(s) for s in scores], score_codes) if has_scores else None,
+                "Lifecycle": label_cells("lifecycle") if has_lifecycle else None, "Value Tier": label_cells("value_tier") if has_value else None,
+                "Usage Group": label_cells("behavior") if has_usage else None, KLAVIYO_LAST_PURCHASE: one(last_bought), "Outstanding Payment": one(owed),
+                "Payment Problems": one(problems), HOLDOUT_LABEL: one(holdout_cells), "Pseudonymous ID": ids,
+            }),
+            HUBSPOT: _present(HUBSPOT_COLUMNS, {
+                "Email": email_cells, "customer_segment": seg_names, "lifecyclestage": stage, "usage_group": label_cells("behavior") if has_usage else None,
+                HUBSPOT_LAST_PURCHASE: one(last_bought), "outstanding_payment": one(owed), "payment_problems": one(problems), "holdout": one(holdout_cells), "pseudonymous_id": ids,
+            }),
+            MAILCHIMP: _present(MAILCHIMP_COLUMNS, {"Email Address": email_cells, "Tags": take_cells(tags, tag_codes), "Pseudonymous ID": ids}),
         }
 
         files: list[str] = []
@@ -849,6 +884,11 @@ def write_exports(
         notes.append(f"{who_counted(no_email)} have no usable email and are only in {where}")
     if no_consent:
         notes.append(f"{who_counted(no_consent)} opted out of marketing and were left out of the email-tool files; {GENERIC_FILE} lists them with marketing_consent = no (as it does customers without an email who opted out; to email from it, keep the rows with an email and marketing_consent = yes, or unknown where the user may email those)")
+    if left_channel:
+        label = names[name_codes[np.flatnonzero(channel_only)[0]]]
+        apart = sum(left_channel.values())
+        notes.append(f"{apart:,} {'person' if apart == 1 else 'people'} bought only through a sales channel you left out and {'is' if apart == 1 else 'are'} only in {GENERIC_FILE}, as '{label}': "
+                     "the email-tool files leave them out, as that channel's buyers are not yours to email; leave their rows out when emailing from the generic file too")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
@@ -881,9 +921,10 @@ def write_exports(
         rows_written=rows_written,
         left_out_no_email=ordered(no_email),
         left_out_no_consent=ordered(no_consent),
+        left_out_channel=ordered(left_channel),
         reachable=len(rows),
         reachable_by_segment=reachable_by_segment,
-        reachable_customers=len(rows) - sum(reachable_by_segment.get(k, 0) for k in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)),
+        reachable_customers=len(rows) - sum(reachable_by_segment.get(k, 0) for k in GROUP_KEYS),
         consent_unknown=int(sum(unknown.values())),
         consent_unknown_by_segment=ordered(unknown),
         included_unconsented=included_unconsented,
@@ -895,7 +936,7 @@ def write_exports(
         held_out=int(held.sum()),
         holdout_share=HOLDOUT_SHARE if has_holdout else None,
         held_out_reachable=int(held[rows].sum()),
-        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY)} if has_holdout else {},
+        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in GROUP_KEYS} if has_holdout else {},
         with_phone=int(has_phone.sum()),
         with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
         sms_consent_recorded=sms_recorded,
@@ -923,10 +964,14 @@ def _phone_notes(with_phone: dict[str, int], texting: dict[str, int], sms_record
     if not with_phone:
         return []
     note = f"{who_counted(with_phone)} have a phone number ({GENERIC_FILE}'s phone column)"
+    # what the files add is no one to text; a trial's plan texted Klaviyo's own SMS subscribers, and
+    # 'text nobody' read as no SMS at all
+    own = ("; klaviyo.csv carries no phone numbers, so importing it subscribes no one to SMS,"
+           " and people already subscribed to SMS in Klaviyo (its own SMS consent) can be texted there")
     if not sms_recorded:
-        return [note + "; the export does not record SMS consent, so text nobody until the user confirms who agreed; klaviyo.csv carries no phone numbers"]
+        return [note + "; the export does not record SMS consent, so text none of these numbers until the user confirms who agreed" + own]
     if not texting:
-        return [note + "; none of them accepted SMS marketing (sms_consent), so text nobody; klaviyo.csv carries no phone numbers"]
+        return [note + "; none of them accepted SMS marketing (sms_consent), so text none of these numbers" + own]
     return [note + f"; {who_counted(texting)} of them accepted SMS marketing (sms_consent = yes): texts go to them only. "
             f"klaviyo.csv's Phone Number holds the phones of the {in_klaviyo:,} of them it lists (an email, no opt-out) and no one else's"]
 
@@ -952,7 +997,7 @@ def _hubspot_stage(customers: pd.DataFrame, seg: np.ndarray, keys: list[str], bo
     CRM's live subscription with no order on record), unless a CRM's status says the account
     ended (lifecycle Churned): their cell stays empty. Also how many ended accounts that leaves
     empty."""
-    segmented = np.array([k not in (NO_SEGMENT, PROSPECT_KEY, NEVER_PAID_KEY, NO_KEPT_ORDER_KEY) for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
+    segmented = np.array([k != NO_SEGMENT and k not in GROUP_KEYS for k in keys], dtype=bool)[seg] if len(keys) else np.zeros(len(seg), dtype=bool)
     customer = bought | segmented
     if "lifecycle" not in customers:
         return customer, 0
@@ -969,7 +1014,8 @@ def _positive(listed: pd.DataFrame, column: str, n: int) -> np.ndarray:
 
 # The CRM files' own groups of people in no segment: contacts, not customers
 _NOT_CUSTOMERS = {PROSPECT_KEY: ("contact who never bought", "contacts who never bought"), NO_KEPT_ORDER_KEY: ("contact whose orders were not kept", "contacts whose orders were not kept"),
-                  NEVER_PAID_KEY: ("person whose every payment failed", "people whose every payment failed")}
+                  NEVER_PAID_KEY: ("person whose every payment failed", "people whose every payment failed"),
+                  EXCLUDED_CHANNEL_ONLY_KEY: ("contact who bought only through a channel left out", "contacts who bought only through a channel left out")}
 
 
 def who_counted(by_segment: dict[str, int]) -> str:

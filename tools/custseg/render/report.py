@@ -33,10 +33,12 @@ from custseg.compute.metrics import to_days
 from custseg.compute.products import TOP_PER_SEGMENT, tie_cut
 from custseg.facts import build
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_WARN, unattributed_share
+from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
-from custseg.render.exports import GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
+from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_kpi
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
 from custseg.strategy.schema import Verdict
@@ -215,6 +217,7 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
         "date": fmt_date,
         "cell": _md_cell,
         "trend_counts": trend_counts,
+        "listing": lambda words, last="and": _join(list(words), last),  # 'a', 'a and b', 'a, b and c'
     })
     return env
 
@@ -245,7 +248,7 @@ DROP_REASONS = {
     "zero_value": "zero value",
     "no_identity": "no customer email or id",
     "returned": "returns (negative amounts)",
-    "excluded_channel": "sales channel left out (--exclude-channel)",
+    "excluded_channel": "sales channel left out (--exclude-channel)",  # the channels named, where the facts name them (drop_reason)
     "test_charge": f"possible test customers' payments (--exclude-test-charges): spend under {TEST_CHARGE_SHARE:.0%} of the median customer's",
     "test_charge_unpaid": "possible test customers' failed or unfinished checkouts (--exclude-test-charges): never paid",
     "return_without_sale": "returns with no earlier purchase in the data",
@@ -257,6 +260,22 @@ DROP_REASONS = {
     "bad_date": "unreadable date",
     "bad_amount": "unreadable amount",
 }
+
+
+def left_out_channels(data: dict, whose: str = "your") -> str | None:
+    """'orders through Honeycomb, left out at your request': the channels --exclude-channel left
+    out, in words (a trial's report named only the option); None when the run left none out."""
+    channels = (data.get("excluded_channels") or {}).get("channels") if isinstance(data.get("excluded_channels"), dict) else None
+    return f"orders through {channel_words(channels)}, left out at {whose} request" if channels else None
+
+
+def drop_reason(key: str, data: dict) -> str:
+    """What a drop reason of data.dropped means, for the report."""
+    if key == "excluded_channel":
+        return left_out_channels(data) or DROP_REASONS[key]
+    return DROP_REASONS.get(key, _label(key).lower())
+
+
 SEGMENTATION_TITLES = {
     "rfm": "RFM segments",
     "lifecycle": "Lifecycle stages",
@@ -374,7 +393,7 @@ def _segment_rows(seg: dict) -> list[dict]:
         row["key"] = key
         row["name"] = s.get("name") or _title(key)
         row["trend_label"] = TREND_LABELS.get(s.get("trend") or "", s.get("trend") or NA)
-        row["rate_of_few"] = _rate_of_few(at_cutoff.get(key))
+        row["rate_of_few"] = rate_of_few(at_cutoff.get(key))
         row["merged_in"] = [
             {"name": (stats.get(m.get("from")) or {}).get("name") or _title(str(m.get("from"))), "customers": m.get("customers")}
             for m in seg.get("merged") or [] if m.get("into") == key
@@ -400,7 +419,7 @@ def _with_abroad(rows: list[dict], everyone: Any) -> list[dict]:
     return rows
 
 
-def _rate_of_few(customers: Any) -> int | None:
+def rate_of_few(customers: Any) -> int | None:
     """How many customers a segment's next-period rate is of, when too few to read as a rate: a
     trial's profile said '66.7% bought again' of Loyal, 2 of the 3 in it at the check's cutoff."""
     few = isinstance(customers, int) and not isinstance(customers, bool) and 0 < customers < MIN_CUSTOMERS_FOR_LIFT
@@ -838,7 +857,7 @@ def _data(facts: dict) -> dict:
     dropped_value = d.get("dropped_value") or {}
     dropped_gross = d.get("dropped_gross") or {}
     dropped = [
-        {"reason": DROP_REASONS.get(k, _label(k).lower()), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        {"reason": drop_reason(k, d), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
         for k, v in (d.get("dropped") or {}).items()
     ]
     source = d.get("source") or ""
@@ -852,7 +871,9 @@ def _data(facts: dict) -> dict:
         "files": list(d.get("files") or []),
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
-        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
+        # --exclude-channel: the channels left out, in words ('Honeycomb and Faire')
+        "excluded_channel_words": channel_words(d["excluded_channels"]["channels"]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
+        **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "excluded_channel_only", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
         # an as-of date before the data's end: the purchases after it, which no figure counts
@@ -872,6 +893,8 @@ def _data(facts: dict) -> dict:
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel
         "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # a channel the export names by an app's number: where the user finds the app's name
+        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL],
         # exports naming each order's country: customers per country, home and abroad
         "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -1021,7 +1044,10 @@ METRIC_LABELS = {
     "avg_purchase_days": "average purchase days", "repeat_rate": "repeat rate", "next_repeat_rate": "share buying again in the next period (of those in the segment at its start)",
     "spend_last_period_per_customer": "spend per customer last period", "trend_change": "change in share of customers", "pct_customers_prev": "share of customers one period earlier",
     "active_days_30": "active days in the last 30", "days_since_active": "time since last active",
+    FIRST_ORDER_RATE: "share placing a first order (of the contacts who never bought)",
 }
+# The baseline of the prospects' first-order KPI: no fact measures it (strategy/groups.py).
+NOT_MEASURED_YET = "none yet (first read at the next run)"
 OPERATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "equal to"}
 PER_WORDS = {"week": "a week", "month": "a month", "quarter": "a quarter"}
 
@@ -1217,7 +1243,7 @@ def _plan(strategy: dict, name: Callable[[str], str], currency: str | None, acti
         "kpis": [{
             "segment": name(k.get("segment")),
             "metric": _metric_label(k.get("metric"), activity),
-            "baseline": str(k.get("baseline") or NA),
+            "baseline": str(k.get("baseline") or (NOT_MEASURED_YET if first_order_kpi(k) else NA)),
             "target": _metric_value(k.get("metric") or "", k.get("target"), currency),
             "review": str(k.get("review") or ""),
         } for k in rows("kpis")],
@@ -1254,7 +1280,7 @@ def _strategy(strategy: dict | None, rfm: dict | None, facts: dict | None = None
             shown = str(fields.pop("display_name", None) or "").strip() or computed
             display[key] = shown
             segments.append({"key": str(key), "name": shown, "computed_name": computed if shown != computed else "", "fields": _text_items(fields, currency)})
-        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME}  # the CRM files' own groups, by the label the files carry
+        listed = {PROSPECT_KEY: PROSPECT_NAME, NO_KEPT_ORDER_KEY: NO_KEPT_ORDER_NAME, NEVER_PAID_KEY: NEVER_PAID_NAME, **(((facts or {}).get("exports") or {}).get("groups") or {})}  # the CRM files' own groups, by the label the files carry
         name = lambda k: display.get(k) or names.get(k) or listed.get(k) or _title(str(k))  # noqa: E731
         return {
             "tailored": True,
@@ -1379,7 +1405,9 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
     return f"{text} After each rerun (with the same segment.key, so ids stay the same) {alert}." if alert else f"{text} Rerun with the same segment.key, so ids stay the same."
 
 
-def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool) -> dict:
+def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool, answers: dict | None = None) -> dict:
+    """``answers``: the user's intake answers (answers.json), whose Warnings answer settles the
+    warnings that offered an option."""
     data = _data(facts)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
@@ -1392,7 +1420,7 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         # The files were written by the run, before the plan named the segments its own way.
         exports["renamed"] = [{"computed": s["computed_name"], "shown": s["name"]} for s in plan["segments"] if s["computed_name"]]
     shown = _charts(charts, out_dir, inline_charts)
-    answers = answered_warnings(facts.get("warnings") or [], _confirmed(strategy))
+    said = answered_warnings(facts.get("warnings") or [], _confirmed(strategy), answers)
     part = part_of_base(strategy)
     part = (part or "no more than that") if part is not None else None  # the user's words, or that they said no more
     return {
@@ -1411,9 +1439,9 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "others": _others(segs, facts.get("data"), USAGE_KIND if usage else None),
         "unavailable": unavailable,
         # warnings the user answered at intake (the plan's `confirmed`) are shown with the answer, not as open
-        "warnings": [for_owner(w) for w, answer in answers if answer is None],
+        "warnings": [for_owner(w) for w, answer in said if answer is None],
         # the data's age, once answered, is said with the answer in the summary's first point, not here again
-        "answered": [{"warning": for_owner(w), "answer": answer} for w, answer in answers if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))],
+        "answered": _by_answer([(for_owner(w), answer) for w, answer in said if answer is not None and not (data_age(facts) and ANSWERABLE["data_age"].search(w))]),
         "notes": list(facts.get("notes") or []),
         # the usage chart sits beside the usage groups' table, the others in the RFM part
         "charts": [c for c in shown if c["file"] != USAGE_CHART],
@@ -1424,6 +1452,15 @@ def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy
         "part_of_base": {"answer": part, "note": PART_OF_BASE_NOTE} if part is not None else None,
         "summary": _part_of_base_point(part) + _summary(facts, rfm, exports, plan, usage, _confirmed(strategy).get("data_age"), quoted=part),
     }
+
+
+def _by_answer(answered: list[tuple[str, str]]) -> list[dict]:
+    """The answered warnings, those one answer settles together ('Leave the unpaid orders out.
+    Keep the segments as they are', of two warnings) told once with it."""
+    grouped: dict[str, list[str]] = {}
+    for warning, answer in answered:
+        grouped.setdefault(answer, []).append(warning)
+    return [{"warning": "; ".join(warnings), "answer": answer} for answer, warnings in grouped.items()]
 
 
 # What a sample's figures can and cannot say, in "In short" and "The data we used" alike.
@@ -1702,31 +1739,31 @@ def _never_bought_point(facts: dict, rfm: dict | None) -> list[dict]:
 
 
 def _opportunity_point(rfm: dict | None, currency: str | None) -> list[dict]:
+    """The move most worth making, by the measured figures. Its amounts value a move at what a
+    customer spends in the period that earned the better segment; when customers in it spent
+    less than that in the period after, that soberer figure leads and the amounts stay under
+    Sized opportunities (a trial's In short told '202,924.64 USD a period' for a further tenth
+    of Dormant, valued at 330.55 USD a customer where the period after measured 69.03 USD,
+    beside a budget of 4,000 USD a month). The further tenth is a what-if: it stays there too."""
     top = ((rfm or {}).get("opportunities") or [None])[0]
     if not (top and top.get("expected_revenue") is not None):
         return []
-    # The measured figures first; a further tenth, often the largest amount in the section, last
-    # and worded as the what-if it is, so it does not read as the headline.
-    return [{"lead": "Largest sized move", "text": f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it, worth {fmt_money(top['expected_revenue'], currency)} a period.{_after_move(top, currency)} {_what_if(top, currency)}"}]
+    moves = f"from {top['from_name']} to {top['to_name']}. At last period's rate {customers_words(top['expected_customers'])} make it"
+    return [{"lead": "Largest sized move", "text": moves + _after_move(top, currency)}]
 
 
 def _after_move(move: dict, currency: str | None) -> str:
-    """The gap is spend in the period that earned the better segment; what such customers spent
-    in the next period is the sober figure beside it, said when it is smaller."""
+    """What the move is worth, measured: in the period after, when that is less than the spend
+    that earned the better segment (the amounts under Sized opportunities, which then overstate
+    it); else the period's amount, with the period after beside it when known."""
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
+    to, since = move["to_name"], move["from_name"]
     if later is None or gap is None or later >= gap:
-        return ""
-    return (f" That values a move at {fmt_money(gap, currency)} a customer, the extra a customer in {move['to_name']} spends in the period that puts them there;"
-            f" in the period after, customers in {move['to_name']} spent {fmt_money(max(later, 0), currency)} more than those in {move['from_name']}.")
-
-
-def _what_if(move: dict, currency: str | None) -> str:
-    """A further tenth is a what-if; where it is many more moves than last period's rate gives, say so."""
-    text = f"If a campaign moved a further tenth of {move['from_name']}, that would add {fmt_money(move['value_per_10pct'], currency)} a period: a what-if, not a forecast"
-    tenth, usual = 0.1 * (move.get("customers_now") or 0), move.get("expected_customers") or 0
-    if tenth >= 2 * usual:
-        return text + ", since a tenth is several times as many moves as last period's rate gives."
-    return text + "."
+        after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
+        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}"
+    kept = f"spent {fmt_money(later, currency)} more each than those in {since}" if later > 0 else f"spent no more than those in {since}"
+    return (f" in a period. In the period after, customers in {to} {kept}, the soberer guide to what a moved customer is worth."
+            f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
 
 
 def _upset_words(u: dict) -> str:
@@ -1775,9 +1812,9 @@ def _email_point(block: dict, exports: dict | None) -> list[dict]:
         listed = block.get("reachable_by_segment") or {}
         apart = [who for key, who in _APART if key in listed]
         people = f"people in segments_generic.csv (customers, {'and ' * (len(apart) == 1)}{_join(apart)})" if apart else "customers"
-        no_email, opted_out = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent"))
-        why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out)
-        text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}{_buyers_reached(block)}" + (f"; of the others, {' and '.join(why)}." if why else ".")
+        no_email, opted_out, channel_only = (sum((block.get(k) or {}).values()) for k in ("left_out_no_email", "left_out_no_consent", "left_out_channel"))
+        why = [f"{fmt_count(no_email)} have no usable email"] * bool(no_email) + [f"{fmt_count(opted_out)} opted out of marketing"] * bool(opted_out) + [f"{fmt_count(channel_only)} bought only through a channel you left out"] * bool(channel_only)
+        text = f"{_reach_words(exports, block)} {fmt_count(block['reachable'])} of {fmt_count(block['customers'])} {people}{_buyers_reached(block)}" + (f"; of the others, {_join(why)}." if why else ".")
     else:
         return []
     return [{"lead": "Email", "text": text}]
@@ -1791,14 +1828,15 @@ def _buyers_reached(block: dict) -> str:
     if not any(k in listed for k in keys):
         return ""
     def total(key: str) -> int:
-        return sum(int((block.get(part) or {}).get(key) or 0) for part in ("reachable_by_segment", "left_out_no_email", "left_out_no_consent"))
+        return sum(int((block.get(part) or {}).get(key) or 0) for part in ("reachable_by_segment", "left_out_no_email", "left_out_no_consent", "left_out_channel"))
     buyers = block["customers"] - sum(total(k) for k in keys)
     reached = block.get("reachable_customers")
     return f": {fmt_count(reached)} of the {fmt_count(buyers)} customers who bought" if buyers > 0 and reached is not None else ""
 
 
 # The CRM files' own groups besides the customers, as the Email point names them.
-_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"))
+_APART = ((PROSPECT_KEY, "contacts who never bought"), (NO_KEPT_ORDER_KEY, "contacts whose orders were not kept"), (NEVER_PAID_KEY, "people with failed payments only"),
+          (EXCLUDED_CHANNEL_ONLY_KEY, "contacts who bought only through a channel you left out"))
 
 
 def _reach_words(exports: dict, block: dict) -> str:
@@ -1826,9 +1864,13 @@ def _plan_words(plan: dict, usage: dict | None) -> str:
     written = ", written for the usage groups" if usage else ""
     parts = []
     first = list(dict.fromkeys(c["segment"] for c in plan["plan"]["targeting"] if c["priority"].strip().lower() == "high"))
-    if first:
-        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
+    every = [s["name"] for s in plan["segments"]]
     phase = next(iter(plan["plan"]["roadmap"]), None)
+    if first and len(every) > 1 and set(every) <= set(first):
+        # a trial's 'puts Regulars, First-timers, Still Warm and Gone Quiet first': every segment
+        parts.append("it ranks every segment high priority in the targeting matrix" + (", so where it starts is the roadmap's first phase" if phase and phase["phase"] else ""))
+    elif first:
+        parts.append(f"it puts {_join(first)} first (high priority in the targeting matrix)")
     if phase and phase["phase"]:
         weeks = _number(phase["weeks"])
         span = f" ({fmt_count(weeks)} {'week' if weeks == 1 else 'weeks'})" if weeks else ""
@@ -1946,7 +1988,7 @@ def _unreachable_words(block: dict) -> str:
 def _left_out_words(block: dict) -> str:
     """Why customers are not in the email-tool files, counted: '50 opted out', '3 have no email'."""
     parts = []
-    for key, words in (("left_out_no_consent", "opted out"), ("left_out_no_email", "have no email")):
+    for key, words in (("left_out_no_consent", "opted out"), ("left_out_no_email", "have no email"), ("left_out_channel", "bought only through a channel you left out")):
         n = sum((block.get(key) or {}).values())
         if n:
             parts.append(f"{n:,} {words}")
@@ -2019,6 +2061,7 @@ def render_report(
     charts: list[dict] | None = None,
     strategy: dict | None = None,
     templates_dir: str | None = None,
+    answers: dict | None = None,
 ) -> list[str]:
     """Write ``out_dir/report.md`` and ``out_dir/report.html`` from facts; returns the file names written.
 
@@ -2028,13 +2071,14 @@ def render_report(
     already resolved, or at least ``{"segments": {key: {"persona": ..., ...}}}``; its text
     is printed as data. Without it each RFM segment gets the default playbook, marked as such.
     ``templates_dir``: where report.md.j2 and report.html.j2 live (default: the
-    repository's prompts/ folder).
+    repository's prompts/ folder). ``answers``: the user's intake answers (answers.json): the
+    warnings their Warnings answer settles are shown answered, with it, not as open.
     """
     env = make_environment(templates_dir)
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for template, file, inline in ((MD_TEMPLATE, MD_FILE, False), (HTML_TEMPLATE, HTML_FILE, True)):
-        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline)
+        ctx = build_context(facts, out_dir, charts, strategy, inline_charts=inline, answers=answers)
         text = env.get_template(template).render(**ctx)
         path = os.path.join(out_dir, file)
         tmp = path + ".tmp"

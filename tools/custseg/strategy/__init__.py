@@ -8,6 +8,7 @@ document    wrong types and fields, and the walk over a document's strings
 figures     figures in free text that should be fact references or typed plan numbers
 claims      the free-text claims facts can prove wrong (shares, trends, cadence, recency, comparisons)
 cited_claims claims held to the fact their own sentence cites (a cadence beside a gap, 'most' beside a share)
+comparisons comparisons held to the two facts they cite ('came back more often than ...: {a} against {b}')
 hunches     claims the data's span or a segment's facts rule out, or that nothing in the facts backs
 tenure      claims about when a segment's customers joined
 kpis        KPI baselines and targets

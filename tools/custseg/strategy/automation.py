@@ -142,17 +142,36 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s_]+", "_", name.strip().lower())
 
 
-# Every column the exports can write (render/exports.py; a test keeps them in step), whatever
-# this run's data held: a rule on one this run's files lack ('outstanding_payment' on an event
-# log, which records no payments owed) names the project's column, not a CRM's own attribute.
-EXPORT_COLUMNS = (
-    "Email", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Last Purchase", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID", "Phone Number",  # klaviyo.csv
-    "customer_segment", "lifecyclestage", "usage_group", "last_purchase_date", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id",  # hubspot.csv
-    "Email Address", "Tags",  # mailchimp.csv
-    "customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",  # segments_generic.csv
-    "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
-    "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem",
-)
+# Every column each file can carry, in the order the exports write them (render/exports.py's
+# KLAVIYO_COLUMNS, HUBSPOT_COLUMNS, MAILCHIMP_COLUMNS and GENERIC_COLUMNS; a test keeps them the
+# same), whatever this run's data held: a rule on one this run's files lack ('outstanding_payment'
+# on an event log, which records no payments owed) names the project's column, not a CRM's own attribute.
+FILE_COLUMNS = {
+    "klaviyo.csv": ("Email", "Phone Number", "Segment", "RFM Score", "Lifecycle", "Value Tier", "Usage Group", "Last Purchase", "Outstanding Payment", "Payment Problems", "Holdout", "Pseudonymous ID"),
+    "hubspot.csv": ("Email", "customer_segment", "lifecyclestage", "usage_group", "last_purchase_date", "outstanding_payment", "payment_problems", "holdout", "pseudonymous_id"),
+    "mailchimp.csv": ("Email Address", "Tags", "Pseudonymous ID"),
+    "segments_generic.csv": (
+        "customer_id", "source_id", "email", "marketing_consent", "phone", "sms_consent", "segment", "segment_name", "holdout", "r_score", "f_score", "m_score", "reason",
+        "first_purchase", "last_purchase", "purchase_days", "monetary_total", "lifecycle", "value_tier", "health_band", "health_score", "behavior",
+        "active_days_30", "days_since_active", "subscription", "billing_cycle", "outstanding_payments", "outstanding_value", "outstanding_since", "payment_problems", "last_payment_problem",
+    ),
+}
+EXPORT_COLUMNS = tuple(dict.fromkeys(c for columns in FILE_COLUMNS.values() for c in columns))
+# The column of each file that carries a segmentation's labels (Mailchimp's as tags); a file
+# without one carries none of them (health bands are segments_generic.csv's only)
+LABEL_COLUMNS = {
+    "klaviyo.csv": {"rfm": "Segment", "lifecycle": "Lifecycle", "value": "Value Tier", "behavioral": "Usage Group"},
+    "hubspot.csv": {"rfm": "customer_segment", "behavioral": "usage_group"},
+    "mailchimp.csv": {"rfm": "Tags", "lifecycle": "Tags", "value": "Tags", "behavioral": "Tags"},
+    "segments_generic.csv": {"rfm": "segment_name", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"},
+}
+# A one-word field a rule's condition names ('Health equals Critical', a trial's Klaviyo rule):
+# the segmentation it means, or the project's one-word column it is. A CRM's own ('Country
+# equals US') is not judged; email and phone every tool keeps under its own name.
+FIELD_SEGMENTATIONS = {"segment": "rfm", "health": "health", "value": "value", "usage": "behavioral", "behavior": "behavioral", "behaviour": "behavioral", "lifecycle": "lifecycle"}
+ONE_WORD_COLUMNS = {c.lower() for c in EXPORT_COLUMNS if c.isalpha()} - {"email", "phone"}
+_LABEL_WORDS = {"rfm": "segment names", "lifecycle": "lifecycle stages", "value": "value tiers", "health": "health bands", "behavioral": "usage groups"}
+FIELD_CONDITION = re.compile(r"(?<![\w'.{-])((?-i:[A-Z][a-z]+))(?=\s*(?:!=|==?)|\s+(?:equals|does\s+not\s+equal|is\s+not|isn't|is\s+one\s+of|is|contains|does\s+not\s+contain)\b)")
 
 
 # A tool's own profile fields that share a name with a column of ours: Klaviyo keeps every
@@ -211,6 +230,101 @@ def _rule_columns(doc: dict, exports: dict, metrics: list[str], keys: dict[str, 
             else:
                 use = f"use that file's columns ({', '.join(columns[name])})"
             out.append(Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", f"'{token}' is not a column of {name}, the file {crm} imports ({_where_column_is(token, columns, metrics)}), so the rule cannot filter on it: {use}"))
+        told = {_column_key(t) for t in named}
+        out += [Problem(f"automation_rules[{i}].rule", "rule_column_not_in_file", why) for why in _fields_not_in_file(text, name, crm, has, told, columns, metrics)]
+    return out
+
+
+def _fields_not_in_file(text: str, file: str, crm: str, has: set[str], told: set[str], columns: dict, metrics: list[str]) -> list[str]:
+    """Why each one-word field a rule's condition names ('Health equals Critical') is not one of
+    ``file``'s columns (``has``, as keys): the file carries that segmentation's labels in another
+    column, or in none, or the field is another file's column. ``told``: the columns a problem
+    names already."""
+    out = []
+    for m in FIELD_CONDITION.finditer(text):
+        token, word = m.group(1), m.group(1).lower()
+        if word in has or word in told or (word not in FIELD_SEGMENTATIONS and word not in ONE_WORD_COLUMNS):
+            continue
+        told.add(word)
+        seg = FIELD_SEGMENTATIONS.get(word)
+        own = LABEL_COLUMNS[file].get(seg) if seg else None
+        own = own if own in columns.get(file, ()) else None  # this run's file carries it
+        generic = LABEL_COLUMNS["segments_generic.csv"].get(seg) if seg else None
+        if word == "holdout":
+            out.append(f"'{token}' is not a column of {file}, the file {crm} imports, so the rule cannot filter on it: leave the holdout out as that file marks it ('{HOLDOUT_CONDITION[file]}')")
+        elif own:
+            example = "'tagged ...'" if own == "Tags" else f"'{own} equals ...'"
+            out.append(f"'{token}' is not a column of {file}, the file {crm} imports: it carries the {_LABEL_WORDS[seg]} in {own}, so the rule cannot filter on '{token}': key it on {own} ({example})")
+        elif seg and generic in columns.get("segments_generic.csv", ()):
+            out.append(f"'{token}' is not a column of {file}, the file {crm} imports: it carries no {_LABEL_WORDS[seg]} (segments_generic.csv's {generic} does), so the rule cannot filter on it: "
+                       f"use that file's columns ({', '.join(columns[file])}), or import segments_generic.csv's {generic} column into {crm} and key the rule on it")
+        else:
+            where = f"no file of this run carries {_LABEL_WORDS[seg]}" if seg else _where_column_is(token, columns, metrics)
+            out.append(f"'{token}' is not a column of {file}, the file {crm} imports ({where}), so the rule cannot filter on it: use that file's columns ({', '.join(columns[file])})")
+    return out
+
+
+# Day counts a tool can run only by counting from a date its file carries (a count imported at
+# the run goes stale the next day).
+COUNTED_FROM_DATE = ("recency_days",)
+# A plan's start on the tool's own terms: the segment label its file carries ('when the tag New
+# is added'), or a tool that imports segments_generic.csv and counts days from its last_purchase.
+TOOL_WAY = re.compile(r"\btag(?:s|ged)?\b|\blabel(?:led)?\b|segments_generic\.csv|\blast_purchase\b", re.IGNORECASE)
+CAPABILITIES_LABEL = re.compile(r"capabilit|\btools?\b|\bcrm\b", re.IGNORECASE)
+# A tool that keeps its own order data (a store's segments and flows) may run any trigger.
+STORE_TOOLS = re.compile(r"shopify|woocommerce|zapier|\bflow\b", re.IGNORECASE)
+
+
+def _plan_tools(doc: dict, answers: Any) -> list[tuple[str, str]]:
+    """(tool, the file it imports) of the tools the plan's triggers run in: its automation rules'
+    tools, else the ones the user named at intake (answers.json's Capabilities); none when any
+    of them is a tool of another kind (Shopify Flow, Zapier), whose own data may run the trigger."""
+    rules = [r.get("crm") for _, r in _items(doc, "automation_rules") if isinstance(r.get("crm"), str)]
+    if rules:
+        tools = importing_tools(doc)
+        return tools if len(tools) == len(dict.fromkeys(c.strip() for c in rules)) else []
+    named = " ".join(str(v) for k, v in (answers.items() if isinstance(answers, dict) else []) if isinstance(k, str) and CAPABILITIES_LABEL.search(k))
+    if not named or STORE_TOOLS.search(named):
+        return []
+    found = dict.fromkeys(m.group(0) for pattern in (EMAIL_TOOLS, GENERIC_IMPORTERS) for m in pattern.finditer(named))
+    return [(n, crm_file(n)) for n in found]
+
+
+def _runs_on(metric: str, file: str, columns: dict) -> bool:
+    """Whether a tool that imports ``file`` can trigger on ``metric``: the file carries it, or
+    the date it is counted from. A file with per-customer columns comes from a tool that keeps
+    its own order data (Klaviyo's, HubSpot's), so only a day count is held to the file there;
+    a file of labels only (Mailchimp's tags) runs nothing else."""
+    has = {_column_key(c) for c in columns.get(file, ())}
+    if _column_key(metric) in has or _date_instead(metric, file, columns):
+        return True
+    labels_only = not has & {_column_key(c) for c in (*PER_CUSTOMER, *LAST_PURCHASE_COLUMN.values())}
+    return metric not in COUNTED_FROM_DATE and not labels_only
+
+
+def pathway_triggers_in_tool(doc: dict, facts: dict, answers: Any = None) -> list[Problem]:
+    """A pathway triggered on a metric the user's tool cannot filter on (recency_days in
+    Mailchimp, whose file carries tags only: a trial's pathways all started on it), unless its
+    intervention says how it starts there instead. The rules' check (rule_column_not_in_file)
+    holds the automation rules themselves to their file."""
+    exports = facts.get("exports") if isinstance(facts.get("exports"), dict) else {}
+    columns = exports.get("columns") if isinstance(exports.get("columns"), dict) else {}
+    tools = [(n, f) for n, f in _plan_tools(doc, answers) if f in columns]
+    out = []
+    for i, p in _items(doc, "pathways") if tools else []:
+        trigger = p.get("trigger") if isinstance(p.get("trigger"), dict) else {}
+        metric, intervention = trigger.get("metric"), p.get("intervention")
+        if not isinstance(metric, str) or any(_runs_on(metric, f, columns) for _, f in tools):
+            continue
+        if isinstance(intervention, str) and TOOL_WAY.search(intervention):
+            continue
+        names, files = " or ".join(n for n, _ in tools), ", ".join(dict.fromkeys(f for _, f in tools))
+        where, example = SEGMENT_COLUMN_OF.get(tools[0][1], SEGMENT_COLUMN_OF["segments_generic.csv"])
+        name = ((facts.get("segmentations") or {}).get(doc.get("segmentation") or "rfm") or {}).get("segments", {}).get(p.get("from_segment"), {}).get("name") or "At Risk"
+        out.append(Problem(f"pathways[{i}].trigger.metric", "rule_column_not_in_file", (
+            f"{names} cannot filter on {metric}: {files} carries no such column nor a date to count it from ({', '.join(columns[tools[0][1]])}); "
+            f"say in the intervention how the pathway starts there: on the segment label, which {tools[0][1]} carries {where} ('{example.format(name=name)}'), "
+            "refreshed by a rerun on each new export (the review schedule's), or in a tool that imports segments_generic.csv and counts days from its last_purchase")))
     return out
 
 

@@ -13,7 +13,7 @@ from custseg.strategy.claims import (
     _COMPARING, _NEGATED_BEFORE, _SEGMENT_FACT, CADENCE_TOLERANCE, _claimed_gap, _is_number, _sentence_span, cadence_claims, named_segments,
 )
 from custseg.strategy.problems import Problem
-from custseg.strategy.product_claims import AT_LEAST
+from custseg.strategy.product_claims import AT_LEAST, names_a_ranking
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 FACT_WORD = " fact "  # what a fact reference reads as in a text's bare form
@@ -112,8 +112,34 @@ def _base(key: str) -> str:
 
 
 def _kind(key: str) -> str:
-    """What a share is of, whoever it is of: shares of one kind may add up ('two groups: {a} and {b}')."""
-    return re.sub(r"\.q[1-4]$", ".q", _SEGMENT_FACT.sub("segments.*.", key))
+    """What a share is of, whoever it is of: shares of one kind may add up ('two groups: {a} and {b}'),
+    and so may the counts of one row of the migration matrix (of one segment at the start)."""
+    row = _MIGRATION_COUNT.match(key)
+    return f"{row.group(1)}.matrix.{row.group(2)}" if row else re.sub(r"\.q[1-4]$", ".q", _SEGMENT_FACT.sub("segments.*.", key))
+
+
+# {segmentations.rfm.migration.matrix.champions.champions}: how many of those in a segment at the
+# start were in a segment at the end. Beside 'nearly all VIPs stayed VIPs' (a trial's, 5 of 38)
+# it is held as the part it is of the from-segment's customers at the start (its row's total).
+_MIGRATION_COUNT = re.compile(r"^(segmentations\.[\w-]+\.migration)\.matrix\.([\w-]+)\.[\w-]+$")
+
+
+def _migration_part(key: str, keys: dict[str, Any]) -> tuple[int, int] | None:
+    """(the count, the from-segment's customers at the start) of a migration matrix count."""
+    row = _MIGRATION_COUNT.match(key)
+    if not row or not _is_number(keys.get(key)):
+        return None
+    prefix = f"{row.group(1)}.matrix.{row.group(2)}."
+    total = sum(v for k, v in keys.items() if k.startswith(prefix) and _is_number(v))
+    return (keys[key], total) if total > 0 else None
+
+
+def _share_value(key: str, keys: dict[str, Any]) -> float | None:
+    """A cited share or rate, or a migration count as the part it is of its row."""
+    if _SHARE_FACT.search(key) and value_kind(key) == "pct" and _is_number(keys.get(key)):
+        return keys[key]
+    part = _migration_part(key, keys)
+    return part[0] / part[1] if part else None
 
 
 def _cited_shares(bare: str, m: re.Match, cited: list[tuple[int, str]], keys: dict[str, Any], aliases: list[tuple[str, str]]) -> list[tuple[int, str, float]]:
@@ -123,8 +149,8 @@ def _cited_shares(bare: str, m: re.Match, cited: list[tuple[int, str]], keys: di
     start, end = _clause_span(bare, m.start())
     said_of = "money" if _MONEY_WORDS.match(bare, m.end()) else "people" if _PEOPLE_WORDS.match(bare, m.end()) else None
     shares = [
-        (at, key, keys[key]) for at, key in cited
-        if start <= at < end and _SHARE_FACT.search(key) and value_kind(key) == "pct" and _is_number(keys.get(key))
+        (at, key, value) for at, key in cited
+        if start <= at < end and (value := _share_value(key, keys)) is not None
         and said_of in (None, _base(key)) and not _FEW_BEFORE.search(bare, 0, at)
     ]
     whose = {s.group(2) for s in (_SEGMENT_FACT.match(key) for _, key, _ in shares) if s}
@@ -140,7 +166,7 @@ def majority_beside_shares(path: str, bare: str, cited: list[tuple[int, str]], k
     out = []
     for m in MAJORITY.finditer(bare):
         before = bare[: m.start()]
-        if (m.group(0).lower() == "most" and _NOT_A_QUANTIFIER.search(before)) or _NEGATED_BEFORE.search(before) or _OF_A_PART.match(bare, m.end()):
+        if (m.group(0).lower() == "most" and (_NOT_A_QUANTIFIER.search(before) or names_a_ranking(bare, m.start(), m.end()))) or _NEGATED_BEFORE.search(before) or _OF_A_PART.match(bare, m.end()):
             continue
         start, end = _clause_span(bare, m.start())
         if _THE_OTHERS.search(bare, start, end) or _told_in(bare, m.start(), told):
@@ -153,10 +179,23 @@ def majority_beside_shares(path: str, bare: str, cited: list[tuple[int, str]], k
         if not shares or max(totals.values()) > least:
             continue
         at, key, value = min(shares, key=lambda s: abs(s[0] - m.start()))
-        half = ("less than half" if value < 0.5 else "no more than half") + ("" if least == 0.5 else f", let alone {least:.0%}")
-        out.append(Problem(path, "claim_contradicts_fact", f"'{_claim_words(bare, m, at)}' but the {{{key}}} beside it is {value:.1%}, {half}: say what the figure is ('{{{key}}} of ...'), not most"))
+        half = "less than half" if value < 0.5 else "no more than half" if value <= 0.5 else f"not over {least:.0%}"
+        half += "" if least == 0.5 or value > 0.5 else f", let alone {least:.0%}"
+        out.append(Problem(path, "claim_contradicts_fact", f"'{_claim_words(bare, m, at)}' but the {{{key}}} beside it is {_part_said(key, value, keys)}, {half}: say what the figure is ('{{{key}}} of ...'), not most"))
         break  # one claim of a majority, one problem
     return out
+
+
+def _part_said(key: str, value: float, keys: dict[str, Any]) -> str:
+    """A share as a message gives it: a migration count with the customers it is a part of."""
+    part = _migration_part(key, keys)
+    if not part:
+        return f"{value:.1%}"
+    row = _MIGRATION_COUNT.match(key)
+    seg = row.group(1).split(".")[1]
+    name = keys.get(f"segmentations.{seg}.segments.{row.group(2)}.name") or row.group(2)
+    start = keys.get(f"{row.group(1)}.from_date")
+    return f"{part[0]:,} of the {part[1]:,} customers in {name} at the start{f' ({start})' if start else ''}, {value:.1%}"
 
 
 def _claim_words(bare: str, m: re.Match, at: int) -> str:

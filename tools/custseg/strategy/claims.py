@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 from custseg.strategy.problems import Problem
-from custseg.strategy.product_claims import products_named, segment_products
+from custseg.strategy.product_claims import AT_LEAST, products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
-MOST_OF = re.compile(r"\b(?:most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
+MOST_OF = re.compile(r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(?P<base>revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -254,7 +254,7 @@ def _claimed_gap(m: re.Match) -> float:
     return days / 2 if re.search(r"\btwice\s", m.group(0), re.IGNORECASE) else days
 
 
-def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0, held_elsewhere: frozenset[int] = frozenset(), best: str | None = None) -> list[Problem]:
+def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, fact_segments: dict | None = None, aliases: list[tuple[str, str]] | None = None, days_covered: int | None = None, *, activity: bool = False, revenue: bool = True, unattributed: float = 0.0, held_elsewhere: frozenset[int] = frozenset(), thin: frozenset[str] = frozenset()) -> list[Problem]:
     """A claim the segment's own facts contradict: 'most of the revenue' from a segment that
     brings less than half, 'most of them bought several times' when most bought once (or 'most
     bought only once' when most came back), 'the biggest spenders' from a segment another one
@@ -262,7 +262,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     the segmentation counts activity (an event log's usage), not purchases; ``revenue``: the
     data holds amounts; ``unattributed``: sales that named no customer (in no segment);
     ``held_elsewhere``: where cadence claims start that are held to the gap their sentence
-    cites; ``best``: the top of the segmentation's ranking (its rule table's first segment)."""
+    cites; ``thin``: the segments whose next-period rate is of too few customers to rank them by."""
     out = []
     name = stats.get("name") or key
     repeat = stats.get("repeat_rate")
@@ -301,7 +301,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
                 top_name = (fact_segments or {})[top[0]].get("name") or top[0]
                 out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {top_name} has the highest {what}, not {name}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} beside {{segmentations.{segmentation}.segments.{top[0]}.{stat}}}, or qualify the claim ('the biggest spenders among ...')"))
     out += _majority_claims(path, bare, key, stats, segmentation, revenue, unattributed)
-    out += _likeliest_to_leave(path, bare, key, segmentation, fact_segments or {}, aliases or [], best)
+    out += _likeliest_to_leave(path, bare, key, segmentation, fact_segments or {}, aliases or [], thin)
     return out
 
 
@@ -311,9 +311,11 @@ def _of_another(bare: str, m: re.Match, key: str, aliases: list[tuple[str, str]]
     return any(k != key for _, _, k in named_segments(_sentence_at(bare, m.start()), aliases, capitalized=True))
 
 
-# 'the shops most likely to churn', 'most at risk', 'our likeliest to lapse': said of the segment
+# 'the shops most likely to churn', 'most at risk', 'our likeliest to lapse', 'the least likely to
+# come back': said of the segment
 LIKELIEST_TO_LEAVE = re.compile(
     r"\b(?:most\s+likely|likeliest|most\s+prone)\s+to\s+(?:churn|lapse|leave|cancel|quit|drop\s+off|go\s+quiet|walk\s+away|be\s+lost|stop\s+(?:buying|ordering|paying|shopping|renewing))\b"
+    r"|\bleast\s+likely\s+to\s+(?:come\s+back|return|buy\s+again|order\s+again|reorder|shop\s+again|purchase\s+again|renew|stay)\b"
     r"|\bmost\s+at\s+risk\b|\b(?:highest|biggest|greatest)\s+(?:churn|lapse|attrition)\s+risk\b|\bat\s+(?:the\s+)?(?:highest|greatest)\s+risk\b",
     re.IGNORECASE,
 )
@@ -328,49 +330,52 @@ _CONDITION_AFTER = re.compile(r"[\s,]+(?:when|whenever|if|once|unless|should|dur
 _LEAVING_RATES = ("next_repeat_rate", "repeat_rate")  # who bought again next period; else who ever did
 
 
-def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], best: str | None) -> list[Problem]:
-    """'The shops most likely to churn' of Champions (a trial): the segment that came back most
-    in the next period, or the top of the rule table, is not the likeliest to leave while
-    another came back less."""
+def _likeliest_to_leave(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]], thin: frozenset[str] = frozenset()) -> list[Problem]:
+    """'The shops most likely to churn' of Champions (a trial), 'the least likely to come back'
+    of a segment a third of which came back (another): only the segment that came back least in
+    the next period is the likeliest to leave. A rate of too few customers at the check's cutoff
+    (``thin``) ranks no segment below another."""
     counted = {k: v for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")}
     stat = next((s for s in _LEAVING_RATES if _is_number((counted.get(key) or {}).get(s))), None)
-    rates = {k: v[stat] for k, v in counted.items() if stat and _is_number(v.get(stat))}
+    rates = {k: v[stat] for k, v in counted.items() if stat and _is_number(v.get(stat)) and not (stat == "next_repeat_rate" and k in thin and k != key)}
     if not rates or key not in rates:
         return []
     low = min(rates, key=rates.get)
-    if rates[key] <= rates[low] or (rates[key] < max(rates.values()) and key != best):
+    if rates[key] <= rates[low]:
         return []
     found = [m for m in LIKELIEST_TO_LEAVE.finditer(bare)
              if not _BECOMING_BEFORE.search(_sentence_at(bare[: m.start()], m.start())) and not _CONDITION_AFTER.match(bare, m.end()) and not _COMPARING.search(_sentence_at(bare, m.start())) and not _of_another(bare, m, key, aliases)]
     name, low_name = (fact_segments[k].get("name") or k for k in (key, low))
-    top = "the highest of any segment" if rates[key] == max(rates.values()) else "the top of the rule table"
+    top = "; the highest of any segment" if rates[key] == max(rates.values()) else ""
     what = "bought again in the next period" if stat == "next_repeat_rate" else "bought on more than one day"
     return [
         Problem(path, "claim_contradicts_fact", (
-            f"'{m.group(0)}' but {rates[key]:.1%} of {name} {what} ({{segmentations.{segmentation}.segments.{key}.{stat}}}; {top}) against {rates[low]:.1%} of {low_name} "
+            f"'{m.group(0)}' but {rates[key]:.1%} of {name} {what} ({{segmentations.{segmentation}.segments.{key}.{stat}}}{top}) against {rates[low]:.1%} of {low_name} "
             f"({{segmentations.{segmentation}.segments.{low}.{stat}}}): the facts make {low_name} likelier to lapse; say what could make them leave, not that they are likeliest to"))
         for m in found[:1]
     ]
 
 
 def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, revenue: bool, unattributed: float = 0.0) -> list[Problem]:
-    """'Most of the revenue' from a segment with less than half of it (or of the customers), or
+    """'Most of the revenue' from a segment with half of it or less (or of the customers), or
     on data that holds no revenue at all (an event log without amounts). A revenue share is of
     the sales that name a customer: where sales naming none (guest orders) bring the segment's
     part of all sales to half or less, 'most of our revenue' is not so either."""
     out = []
     name = stats.get("name") or key
     for m in MOST_OF.finditer(bare):
-        stat = "pct_customers" if m.group(1).lower() in ("customers", "buyers", "base") else "revenue_share"
+        stat = "pct_customers" if m.group("base").lower() in ("customers", "buyers", "base") else "revenue_share"
+        least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)  # more than half, as every majority check (above, not at)
         share = stats.get(stat)
         own = stats.get("revenue")
         total = own / share if _is_number(own) and _is_number(share) and share > 0 else None  # the sales that name a customer
-        if stat == "revenue_share" and _is_number(share) and share >= 0.5 and unattributed > 0 and _is_number(total) and own / (total + unattributed) <= 0.5:
+        if stat == "revenue_share" and _is_number(share) and share > least and unattributed > 0 and _is_number(total) and own / (total + unattributed) <= least:
             part = own / (total + unattributed)
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {{segmentations.{segmentation}.segments.{key}.revenue_share}} ({share:.1%}) is a share of the sales that name a customer: {{data.dropped_value.no_identity}} of sales named none (guest orders, in no segment), so {name} brought {part:.1%} of all sales, not most; say '{{segmentations.{segmentation}.segments.{key}.revenue_share}} of the sales that name a customer'"))
-        elif _is_number(share) and share < 0.5:
+        elif _is_number(share) and share <= least:
             what = "customers" if stat == "pct_customers" else "revenue"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, less than half: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
+            half = "less than half" if share < 0.5 else "no more than half"
+            out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, {half}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
         elif stat == "revenue_share" and not revenue:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but this data holds no revenue (data.revenue_total is null: the export had no amounts), so no segment's share of it is known: say what the data does count ({{segmentations.{segmentation}.segments.{key}.pct_customers}} of the customers, their activity), or leave revenue out"))
     return out
@@ -570,9 +575,24 @@ def named_segments(text: str, aliases: list[tuple[str, str]], capitalized: bool 
     taken: list[tuple[int, int, str]] = []
     for alias, key in aliases:  # longest first
         for a, b in name_spans(alias, text):
-            if (not capitalized or text[a].isupper()) and not any(a < y and x < b for x, y, _ in taken):
+            if (not capitalized or text[a].isupper()) and not _OTHER_NAME_AFTER.match(text, b) and not any(a < y and x < b for x, y, _ in taken):
                 taken.append((a, b, key))
     return sorted(taken)
+
+
+# After a segment's name, a word that makes the name a word of something else: another name
+# ('New York', 'New Year', 'New Arrivals') or what the shop sells or launches ('New colours of
+# the Leila Pullover' in Dormant's text, a trial: at a sentence's start the capital says nothing).
+# Words about customers ('New customers', 'At Risk Regulars') or the plan ('the Loyal pathway') keep it a name.
+_CUSTOMER_WORD = (
+    r"(?:customers?|clients?|buyers?|shoppers?|members?|people|users?|accounts?|subscribers?|contacts?|regulars?|fans?|payers?|browsers?|households?"
+    r"|patients?|guests?|students?|families|shops?|stores?|retailers?|stockists?|businesses|ones|segments?|groups?|cohorts?|tiers?)\b"
+)
+_OTHER_NAME_AFTER = re.compile(
+    rf"[ \t]+(?!(?i:{_CUSTOMER_WORD}))(?:[A-Z][\w'-]*"
+    r"|(?i:colou?r(?:s|ways?)?|shades?|styles?|designs?|prints?|patterns?|fits?|sizes?|washes|fabrics?|flavou?rs?|scents?|arrivals?|releases?|launch(?:es)?"
+    r"|drops?|editions?|versions?|models?|products?|pieces?|items?|lines?|ranges?|collections?|seasons?|stock|restocks?|in)\b)"
+)
 
 
 def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Match, own_key: str | None, segmentation: str) -> list[Problem]:
@@ -594,6 +614,40 @@ _SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_
 # A gap between purchases read as time since the last one: 'last seen a median {...median_gap_days} ago'
 _AGO = re.compile(r"\s+(?:days?\s+)?ago\b", re.IGNORECASE)
 _GAPS = ("median_gap_days",)
+
+
+# Spend per customer (avg_value: all their orders together) read as an order's average, and the
+# reverse: 'their orders average {...avg_value}' (a UCI trial), '{...avg_value} per order', '{...aov} per customer'
+_ORDER = r"(?:orders?|baskets?|carts?|checkouts?|purchases?|transactions?)"
+_HEDGED = r"(?:(?:about|around|roughly|some|nearly|almost|just\s+(?:over|under)|an\s+average\s+of|on\s+average)\s+)*"
+_PER_ORDER_BEFORE = re.compile(
+    rf"(?:\b{_ORDER}\s+(?:that\s+|which\s+)?(?:average|averages|averaged|averaging|come\s+to|came\s+to|are\s+worth|were\s+worth|worth|of|at|total|totalled|run\s+at)"
+    rf"|\baverage\s+{_ORDER}(?:\s+(?:value|size|total|amount|spend))?(?:\s+(?:is|was|of|at|sits\s+at|stands\s+at|comes\s+to|:))?"
+    rf"|\b(?:aov|order\s+value|basket\s+(?:size|value))(?:\s+(?:is|was|of|at|:))?)\s+{_HEDGED}$",
+    re.IGNORECASE,
+)
+_PER_ORDER_AFTER = re.compile(rf"\s+(?:per|an?|each|every)\s+{_ORDER}\b", re.IGNORECASE)
+_PER_CUSTOMER_AFTER = re.compile(r"\s+(?:per|an?|each|every)\s+(?:customer|head|shop|account|client|buyer|person)\b|\s+(?:in\s+all|all\s+told)\b", re.IGNORECASE)
+# fact -> (the words that read it as the other, what it is, what it is read as, the fact for that)
+_PER_BASES = {
+    "avg_value": ((_PER_ORDER_BEFORE, _PER_ORDER_AFTER), "spend per customer, over all their orders together", "an order's average", "aov"),
+    "aov": ((None, _PER_CUSTOMER_AFTER), "what an order averages", "spend per customer", "avg_value"),
+}
+
+
+def _per_order_or_customer(path: str, text: str, m: re.Match, keys: dict) -> list[Problem]:
+    """'Their orders average {...avg_value}': spend per customer read as per order (or an order's
+    average, aov, read as per customer); the words right before or after the reference say so."""
+    owner, _, stat = m.group(1).rpartition(".")
+    base = _PER_BASES.get(stat) if m.group(1) in keys else None
+    if not base:
+        return []
+    (before, after), what, read_as, instead = base
+    said = (before.search(text[: m.start()]) if before else None) or after.match(text, m.end())
+    if not said:
+        return []
+    cite = f"{{{owner}.{instead}}}" if f"{owner}.{instead}" in keys else instead
+    return [Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is {what}, but '{said.group(0).strip()}' reads it as {read_as}: cite {cite} for that")]
 
 
 # A rate read as the chance of leaving: '{...repeat_rate} likely to churn', 'a churn risk of {...}'
@@ -625,7 +679,8 @@ def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:
 def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
     """'They make up {...revenue_share} of our customers': revenue_share is a share of revenue,
     pct_customers one of customers; the words after the reference name the other base. And
-    'last seen {...median_gap_days} ago': the gap between purchases is not the time since the last."""
+    'last seen {...median_gap_days} ago': the gap between purchases is not the time since the last;
+    'their orders average {...avg_value}': spend per customer is not an order's average (aov)."""
     out = []
     for m in PLACEHOLDER.finditer(text):
         owner, _, stat = m.group(1).rpartition(".")
@@ -637,6 +692,8 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         elif stat in _GAPS and m.group(1) in keys and _AGO.match(text, m.end()):
             since = f"{owner}.days_since_active" if f"{owner}.days_since_active" in keys else f"{owner}.median_recency_days"
             out.append(Problem(path, "fact_unit_mismatch", f"{{{m.group(1)}}} is the typical gap between one purchase (or active day) and the next, but the text reads it as time since the last one ('ago'): cite {{{since}}} for that"))
+        else:
+            out += _per_order_or_customer(path, text, m, keys)
     return out + _churn_readings(path, text, keys)
 
 

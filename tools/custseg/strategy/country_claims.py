@@ -7,6 +7,12 @@ about customers at home, abroad, overseas or in a named country stands only in a
 cites a country fact; without country facts it is a claim the data does not hold. "Most", "nearly
 all" or "none" of them abroad (at home, in a country) is held to the share the sentence cites, as
 product_claims holds a product's buyers.
+
+A UCI trial passed "German shops reorder less often than UK shops ({...germany.repeat_rate} against
+{...united-kingdom.repeat_rate})" with the German rate the higher, "so German shops reorder less
+than UK ones" citing nothing, and "based in London and the South East": two country figures are
+held to the direction the sentence says (comparisons.py, for every kind of fact), a comparison by place
+cites a country fact, and a region or a city, which no fact holds, is refused in any text.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 import functools
 import re
 
+from custseg.compute.country_names import country_label, country_words
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
+from custseg.strategy.intake import cites_rates_within_chance
 from custseg.strategy.problems import Problem
 from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE_END
 from custseg.strategy.resolve import PLACEHOLDER
@@ -77,15 +85,9 @@ def _kind(m: re.Match) -> str:
     return "named"
 
 
-# The words for a few countries' codes: a run whose customers are all in one country says so by
-# its code ('every customer placed is in GB'), and a plan may say it in words ('all in the UK').
-CODE_WORDS = {
-    "GB": r"UK|U\.K\.|united\s+kingdom|great\s+britain|britain|england|scotland|wales|northern\s+ireland|british|english|scottish|welsh",
-    "US": r"US|U\.S\.|USA|united\s+states|america|american",
-    "CA": r"canada|canadian", "AU": r"australia|australian", "IE": r"ireland|eire|irish", "NZ": r"new\s+zealand",
-    "DE": r"germany|german", "FR": r"france|french", "NL": r"netherlands|holland|dutch", "ES": r"spain|spanish", "IT": r"italy|italian",
-}
-SOLE_COUNTRY = re.compile(r"^every customer placed is in (\S+) ")
+# A run whose customers are all in one country says so by its name and code ('every customer placed
+# is in United Kingdom (GB), going by Shipping Country'), and a plan may say it in its own words ('all in the UK').
+SOLE_COUNTRY = re.compile(r"^every customer placed is in (.+?)(?: \(([A-Z]{2})\))?, going by ")
 
 
 def _sole_country(facts: dict) -> re.Pattern | None:
@@ -94,15 +96,16 @@ def _sole_country(facts: dict) -> re.Pattern | None:
     m = SOLE_COUNTRY.match(str((facts.get("unavailable") or {}).get("countries") or ""))
     if not m:
         return None
-    code = m.group(1)
-    return re.compile(rf"^(?:{CODE_WORDS.get(code.upper(), re.escape(code))}|{re.escape(code)})$", re.IGNORECASE)
+    name, code = country_label(m.group(1)) if m.group(2) is None else (m.group(1), m.group(2))
+    return re.compile(rf"^(?:{country_words(name, code)})$", re.IGNORECASE)
 
 
 def country_names(facts: dict) -> list[str]:
-    """The countries data.countries names (not the 'other countries' row)."""
+    """The countries data.countries names (not the 'other countries' row), and their codes."""
     data = (facts.get("data") or {}).get("countries")
     rows = list((data or {}).get("top") or []) if isinstance(data, dict) else []
-    return [str(r["name"]) for r in rows if isinstance(r, dict) and r.get("name") and r.get("key") != "other-countries"]
+    rows = [r for r in rows if isinstance(r, dict) and r.get("name") and r.get("key") != "other-countries"]
+    return [str(r["name"]) for r in rows] + [str(r["code"]) for r in rows if r.get("code")]
 
 
 def _cited(sentence: str) -> list[tuple[str, str]]:
@@ -116,31 +119,174 @@ def _cited(sentence: str) -> list[tuple[str, str]]:
     return out
 
 
+# Where the plan says who its customers are: a persona, a segment's strategy, a hunch's evidence
+_SAID_OF_CUSTOMERS = re.compile(r"^segments\.|^hypotheses\[\d+\]\.evidence$")
+# In a persona or a hunch's evidence 'so' draws a conclusion ('It holds, so German shops reorder
+# less', a UCI trial's) and 'we can see that' reads the data: neither is a step of the plan
+_DESCRIBES = re.compile(r"^segments\.[\w-]+\.persona$|^hypotheses\[\d+\]\.evidence$")
+_CONCLUSION_BEFORE = re.compile(r"(?:\bso(?!\s+that\b)|\b(?:can|could)\s+(?:see|tell|say)(?:\s+that)?)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# A comparison of how customers buy: 'reorder less', 'come back more often', 'a lower repeat rate'
+_BUYING = (
+    r"(?:re-?orders?|re-?ordered|orders?|ordered|buys?|bought|shops?|shopped|spends?|spent|comes?\s+back|came\s+back|returns?|returned|repeats?|repeated"
+    r"|purchases?|purchased|restocks?|restocked|churns?|churned|stays?|stayed|renews?|renewed)"
+)
+COMPARED_BUYING = re.compile(
+    rf"\b{_BUYING}\b(?:\s+[\w'-]+){{0,2}}?\s+(?:more|less|fewer)\b"
+    r"|\b(?:more|less)\s+(?:often|loyal|likely\s+to\s+(?:re-?order|come\s+back|return|buy\s+again|churn|stay))\b"
+    r"|\b(?:higher|lower|bigger|smaller|better|worse|stronger|weaker)\s+(?:repeat|reorder|return|retention|churn|come-back|loyalty)\b"
+    rf"|\b(?:more|fewer)\s+(?:of\s+them\s+|{_WHO}\s+)?(?:come\s+back|re-?order|return|buy\s+again)\b",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=8)
+def place_words(names: tuple[str, ...]) -> re.Pattern:
+    """A place in words: away, home, a country or its people, or a country the facts name."""
+    words = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 3]
+    codes = [re.escape(n) for n in names if len(n) <= 3]
+    return re.compile(rf"\b(?:{'|'.join([_AWAY, _HOME, _NAMES, *words])}|(?:{_PEOPLE})s?)\b|\b(?-i:{'|'.join([_CODES, *codes])})(?!\w)", re.IGNORECASE)
+
+
+# Regions and cities: the facts hold countries at most, so 'based in London and the South East' (a
+# UCI trial's persona) or 'London shops' is a claim the data does not hold. Regions and the larger
+# cities by name (written with a capital), a few words for places within a country, and after
+# 'based in' or 'located in' any name with a capital that is no country.
+_REGION = (
+    r"(?-i:(?:the\s+)?(?:North|South|East|West|North[-\s]?East|North[-\s]?West|South[-\s]?East|South[-\s]?West|Midlands|East\s+Midlands|West\s+Midlands"
+    r"|Home\s+Counties|West\s+Country|East\s+Anglia|Highlands|Lowlands|Midwest|East\s+Coast|West\s+Coast|Bay\s+Area|Ruhr|Bavaria|Randstad|Flanders|Wallonia"
+    r"|Lombardy|Tuscany|Catalonia|Andalusia|Provence|Brittany|Normandy)(?![\w-])"
+    r"|(?:London|Manchester|Birmingham|Leeds|Glasgow|Edinburgh|Bristol|Liverpool|Sheffield|Newcastle|Nottingham|Leicester|Cardiff|Belfast|Brighton|Oxford|Cambridge|York|Bath"
+    r"|Dublin|Cork|Paris|Lyon|Marseille|Berlin|Munich|Hamburg|Cologne|Frankfurt|Madrid|Barcelona|Rome|Milan|Amsterdam|Rotterdam|Brussels|Antwerp|Vienna|Zurich|Geneva"
+    r"|Stockholm|Copenhagen|Oslo|Helsinki|Lisbon|Porto|Warsaw|Prague|Athens|New\s+York|Los\s+Angeles|Chicago|San\s+Francisco|Boston|Seattle|Toronto|Vancouver|Montreal"
+    r"|Sydney|Melbourne|Auckland|Tokyo)(?![\w-]))"
+    r"|(?:big|major|large|small)\s+(?:cities|towns)|the\s+(?:capital|countryside|suburbs)|city\s+cent(?:re|er)s"
+)
+REGION_CLAIM = re.compile(
+    rf"\b(?:based|located|situated|headquartered|concentrated|clustered)\s+(?:(?:mostly|mainly|largely|chiefly|all)\s+)?(?:in|around|across|near|outside)\s+(?P<a>{_REGION}|(?-i:(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*))"
+    rf"|\b(?:are|were|'re|is|sit|sits|live|lives|trade|trades|operate|operates)\s+(?:{_HOW_MANY}\s+)?(?:in|around|across|near)\s+(?P<b>{_REGION})"
+    rf"|(?P<c>{_REGION})(?:-based)?\s+{_WHO}\b|(?P<d>{_REGION})(?:-based)?\s+(?:boutiques|businesses|gift\s+shops)\b"
+    rf"|\b{_WHO}\s+(?:based\s+|located\s+)?(?:in|from|around|across)\s+(?P<e>{_REGION})",
+    re.IGNORECASE,
+)
+# The user's own business, not its customers: 'we are a small business based in Leeds'
+_OURS_BEFORE = re.compile(r"\b(?:we|we're|our|us|i|i'm|my)\b[^,;:]*$", re.IGNORECASE)
+
+
+def _plan_step(path: str, before: str) -> bool:
+    """Whether the words before a claim make it a step of the plan ('offer free shipping to
+    overseas customers'), not a claim; in a persona or evidence 'so' and 'we can see' conclude."""
+    return bool(_PLAN_STEP_BEFORE.search(before)) and not (_DESCRIBES.match(path) and _CONCLUSION_BEFORE.search(before))
+
+
 def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Problem]:
-    """A claim about where customers are in a segment's text or a hunch's evidence: without country
-    facts a claim the data does not hold; with them, one that cites no country fact in its sentence,
-    or whose 'most', 'mostly' or 'none' the share it cites does not bear out."""
-    if not (path.startswith("segments.") or re.match(r"hypotheses\[\d+\]\.evidence$", path)) or not isinstance(text, str):
+    """A claim about where customers are, or comparing them by where they are, in a segment's
+    text or a hunch's evidence: without country facts a claim the data does not hold; with them,
+    one that cites no country fact in its sentence, or whose 'most', 'mostly' or 'none' the share
+    it cites does not bear out. (Two country figures compared the wrong way round: comparisons.py.)"""
+    if not isinstance(text, str):
         return []
     data = (facts.get("data") or {}).get("countries")
-    claim = location_claim(tuple(country_names(facts)))
+    names = tuple(country_names(facts))
+    claim = location_claim(names)
+    said_of_customers = bool(_SAID_OF_CUSTOMERS.search(path))
     for sentence in SENTENCE_END.split(text):
         bare = PLACEHOLDER.sub(lambda x: "\u00a7" * len(x.group(0)), sentence)
-        refused = [w.span() for w in WHO_THEY_ARE_CLAIM.finditer(bare)]  # 'UK high-street shops': refused as a business type already
-        for m in claim.finditer(bare):
-            if any(a < m.end() and m.start() < b for a, b in refused) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]) or _PLAN_STEP_BEFORE.search(bare[: m.start()]):
-                continue
-            start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
-            said = sentence[start:m.end()].strip()  # the claim from its clause's start, as written: 'Most of them are abroad'
-            if not isinstance(data, dict):
-                sole = _sole_country(facts)
-                named = next((m.group(g) for g in ("named", "named2", "named3") if m.group(g)), None)
-                if sole is not None and (_kind(m) == "home" or (named is not None and sole.match(" ".join(named.split())))):
-                    continue  # 'every customer is in the UK' where every customer placed is: true, and the reason there are no figures
-                why = ((facts.get("unavailable") or {}).get("countries") or "the export names no country").rstrip(".")
-                return [Problem(path, "claim_not_in_data", f"'{said}': the facts hold no customers by country ({why}), so nothing says where these customers are; leave it out, or give it as the user's own observation ('you told us ...')")]
-            return _held(path, sentence, bare, m, start, said, keys)
+        found = _region_claim(path, sentence, bare, facts, data, names)
+        found = found or ((_compared_by_place(path, sentence, bare, facts, data, names) or _said_where(path, sentence, bare, facts, data, claim, keys)) if said_of_customers else [])
+        if found:  # one claim, one problem
+            return found
     return []
+
+
+def _region_claim(path: str, sentence: str, bare: str, facts: dict, data, names: tuple[str, ...]) -> list[Problem]:
+    """'Based in London and the South East', 'London shops', 'shops in Manchester': a region or a
+    city, which no fact holds (data.countries holds countries at most), in any text; not the
+    user's own place, their word, or a step of the plan ('run a pop-up in Paris for them')."""
+    countries = place_words(names)
+    for m in REGION_CLAIM.finditer(bare):
+        place = " ".join(next(g for g in m.groups() if g).split())
+        if countries.fullmatch(re.sub(r"^the\s+", "", place, flags=re.IGNORECASE)) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]):
+            continue  # a country: country_claims' own
+        if _plan_step(path, bare[: m.start()]) or _OURS_BEFORE.search(bare[: m.start()]):
+            continue
+        start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
+        said = sentence[start:m.end()].strip()
+        if isinstance(data, dict):
+            where = "say where they are by country with the country facts ({data.countries.top.<country key>.customers_share}, each segment's countries.top), "
+            why = f"the facts hold customers by country only (data.countries) and name no region, city or country called {place}"
+        else:
+            where = ""
+            why = f"the facts hold no customers by region or city, nor by country ({((facts.get('unavailable') or {}).get('countries') or 'the export names no country').rstrip('.')})"
+        return [Problem(path, "claim_not_in_data", f"'{said}': {why}, so nothing says they are there; {where}leave it out, or give it as the user's own observation ('you told us ...')")]
+    return []
+
+
+def _said_where(path: str, sentence: str, bare: str, facts: dict, data, claim: re.Pattern, keys: dict) -> list[Problem]:
+    """The first claim about where customers are in a sentence, held to the country facts."""
+    refused = _refused_spans(bare)
+    for m in claim.finditer(bare):
+        if any(a < m.end() and m.start() < b for a, b in refused) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]) or _plan_step(path, bare[: m.start()]):
+            continue
+        start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
+        said = sentence[start:m.end()].strip()  # the claim from its clause's start, as written: 'Most of them are abroad'
+        if not isinstance(data, dict):
+            sole = _sole_country(facts)
+            named = next((m.group(g) for g in ("named", "named2", "named3") if m.group(g)), None)
+            if sole is not None and (_kind(m) == "home" or (named is not None and sole.match(" ".join(named.split())))):
+                continue  # 'every customer is in the UK' where every customer placed is: true, and the reason there are no figures
+            return [_no_countries(path, said, facts)]
+        return _held(path, sentence, bare, m, start, said, keys)
+    return []
+
+
+def _refused_spans(bare: str) -> list[tuple[int, int]]:
+    """Where 'UK high-street shops' stands: refused as a business type already (hunches.unrecorded_claims)."""
+    return [w.span() for w in WHO_THEY_ARE_CLAIM.finditer(bare)]
+
+
+def _no_countries(path: str, said: str, facts: dict) -> Problem:
+    why = ((facts.get("unavailable") or {}).get("countries") or "the export names no country").rstrip(".")
+    return Problem(path, "claim_not_in_data", f"'{said}': the facts hold no customers by country ({why}), so nothing says where these customers are; leave it out, or give it as the user's own observation ('you told us ...')")
+
+
+def _compared_by_place(path: str, sentence: str, bare: str, facts: dict, data, names: tuple[str, ...]) -> list[Problem]:
+    """'Germany reorders less than the UK', 'So German shops reorder less than UK ones' (a UCI
+    trial's evidence, passed as a plan step): a comparison in a sentence that names a place
+    stands only where the sentence cites a country fact."""
+    if _TOLD_BY_USER.search(bare) or [k for k in PLACEHOLDER.findall(sentence) if COUNTRY_FACT.match(k)]:
+        return []
+    refused = _refused_spans(bare)
+    places = [p for p in place_words(names).finditer(bare) if not any(a <= p.start() < b for a, b in refused)]
+    for m in COMPARED_BUYING.finditer(bare):
+        place = places[0] if places else None
+        if place is None or _NEGATED_BEFORE.search(bare[: m.start()]) or _plan_step(path, bare[: m.start()]):
+            continue
+        said = sentence[max([c.end() for c in _CLAUSE_START.finditer(bare, 0, min(place.start(), m.start()))], default=0):m.end()].strip()
+        if not isinstance(data, dict):
+            sole = _sole_country(facts)
+            if sole is not None and sole.match(" ".join(place.group(0).split())):
+                continue  # every customer placed is in that country: nothing to compare with, nothing claimed of others
+            return [_no_countries(path, said, facts)]
+        rate = _rate_of([p.group(0) for p in places], data)
+        return [Problem(path, "claim_not_in_data", (
+            f"'{said}': say it with the facts' figures in the same sentence, e.g. {{{rate}}} against {{data.countries.home.repeat_rate}} "
+            "(each segment's countries.abroad_share for where a segment's customers are; the strategy brief lists the country keys)"))]
+    return []
+
+
+def _rate_of(places: list[str], data: dict) -> str:
+    """The repeat-rate fact to set against home's for the places a comparison names: the first
+    listed country other than home, the abroad figure for words of abroad, else one to fill in."""
+    home = (data.get("home") or {}).get("key")
+    for place in (" ".join(p.split()) for p in places):
+        if re.fullmatch(_AWAY, place, re.IGNORECASE):
+            return "data.countries.abroad.repeat_rate"
+        for row in data.get("top") or []:
+            name = str((row or {}).get("name") or "")
+            said = re.fullmatch(rf"(?:{country_words(name, row.get('code'))})s?", place, re.IGNORECASE)
+            if said and row.get("key") not in (home, "other-countries"):
+                return f"data.countries.top.{row['key']}.repeat_rate"
+    return "data.countries.top.<country key>.repeat_rate"
 
 
 def _held(path: str, sentence: str, bare: str, m: re.Match, start: int, said: str, keys: dict) -> list[Problem]:
@@ -179,7 +325,7 @@ def untestable_country_hunches(doc: dict, facts: dict) -> list[Problem]:
     out = []
     for i, item in enumerate(doc.get("hypotheses") if isinstance(doc.get("hypotheses"), list) else []):
         hunch = str(item.get("hunch") or "") if isinstance(item, dict) else ""
-        if rates_missing and COMES_BACK.search(hunch):
+        if (rates_missing or cites_rates_within_chance(item, data)) and COMES_BACK.search(hunch):
             continue
         if isinstance(item, dict) and item.get("verdict") == UNTESTABLE and PLACE_WORD.search(hunch):
             out.append(Problem(f"hypotheses[{i}].verdict", "claim_contradicts_fact", (

@@ -80,14 +80,22 @@ _CLAUSE_START = r"(?:^|(?<=[.;:!?,(]\s)|(?<=\band\s)|(?<=\bbut\s)|\b(?:nearly|ab
 # Ordinals ("a second order"), cadence adverbs ("once a week", "twice a year": plan cadence
 # in review schedules and actions), "the first half of the year", "double opt-in" and
 # "double points" are not figures.
-_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)"
+# ... nor one part of a pair or a list: "the matching half of what they bought" (a trial), "the top half"
+_NOT_FIRST_HALF = r"(?<!first\s)(?<!second\s)(?<!last\s)(?<!matching\s)(?<!missing\s)(?<!top\s)(?<!bottom\s)(?<!upper\s)(?<!lower\s)"
+# A share in words: 'half', 'a third', 'one quarter', 'about a fifth' (a UCI trial's, passed), 'two fifths', 'a tenth'
+_FRACTION = (
+    r"(?:half|(?:a|one)\s+(?:third|quarter|fifth|sixth|tenth)|(?:an|one)\s+eighth"
+    r"|(?:two|three|four|five|seven|nine)\s+(?:thirds|quarters|fifths|sixths|eighths|tenths))"
+)
+# A span of time, not a share: 'within a quarter of their first order', 'after half of the trial'
+_NOT_A_SPAN = r"(?<!\bwithin\s)(?<!\bafter\s)(?<!\binside\s)"
 WORD_FIGURE = re.compile(
     rf"\b{_NUMBER_WORDS}\s+(?:percent|per\s?cent)\b"
     rf"|\b{_NUMBER_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUMBER_WORDS}\b"
-    rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+of\b"
+    rf"|{_NOT_FIRST_HALF}{_NOT_A_SPAN}\b{_FRACTION}\s+of\b"
     # a share with a hedge or a group after it ("roughly half never came back", "half the segment")
-    r"|\b(?:roughly|about|around|nearly|almost|over|under|barely|(?:just\s+)?(?:more|less|fewer)\s+than)\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\b"
-    rf"|{_NOT_FIRST_HALF}\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
+    rf"|\b(?:roughly|about|around|nearly|almost|over|under|barely|(?:just\s+)?(?:more|less|fewer)\s+than)\s+{_FRACTION}\b"
+    rf"|{_NOT_FIRST_HALF}\b{_FRACTION}\s+(?:the|our|your|their|these|those|them|all)\s+(?!price\b|off\b)\w+"
     # how long ago, in words ("ninety days ago", "thirty days since their last order")
     rf"|\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?)\s+(?:ago|since|without)\b"
     # a duration the data measured ("sixteen months on median", "a median of about sixteen
@@ -112,7 +120,7 @@ WORD_FIGURE = re.compile(
     r"|\b(?:another|a\s+few|several|some|many)\s+(?:hundred|thousand|million)\b"
     r"|\b(?:hundreds|thousands|millions)\s+of\s+(?:dollars|euros|pounds|bucks|quid)\b"
     r"|\b(?:a|half\s+a|one|two|three)\s+dozen\b"
-    r"|\bby\s+(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters|a\s+fifth)\b",
+    rf"|\bby\s+{_FRACTION}\b",
     re.IGNORECASE,
 )
 _PEOPLE_COUNTED = re.compile(rf"{_PEOPLE}\b|\bof\s+(?:them|these|those)\b|\bdozen\b", re.IGNORECASE)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from custseg.strategy import unrecorded
+from custseg.strategy.cited_claims import citations
 from custseg.strategy.claims import _COMPARING, CADENCE_CLAIM, CADENCE_TOLERANCE, RECENT_MAX_DAYS, _NEGATED_BEFORE, _claimed_gap, _is_number, _sentence_at, _sentence_span, named_segments
 from custseg.strategy.kpis import partial_period
 from custseg.strategy.problems import Problem
@@ -56,6 +58,19 @@ _PAST_OR_AIM = re.compile(
     r"|to\s+(?:buy|shop|order|reorder|purchase|come\s+back|return|renew|restock|stock\s+up|top\s+up|replenish))\b",
     re.IGNORECASE,
 )
+# 'gone for good', 'lost forever', 'they will never come back': nobody of the segment returns
+_BACK = r"(?:come\s+back|return|buy\s+again|order\s+again|reorder|shop\s+again|purchase\s+again)"
+GONE_FOR_GOOD = re.compile(
+    r"\b(?:gone|lost|left|lapsed|churned)\s+(?:us\s+)?(?:for\s+good|for\s*ever|permanently|for\s+keeps)\b"
+    rf"|\b(?:will|'ll|would)\s+never\s+(?:ever\s+)?{_BACK}\b|\b(?:won't|will\s+not)\s+(?:ever\s+)?{_BACK}\b|\bnever\s+coming\s+back\b"
+    r"|\b(?:a\s+)?lost\s+causes?\b|\bbeyond\s+(?:saving|rescue|recovery)\b",
+    re.IGNORECASE,
+)
+# A risk or an aim, not a claim: 'before they are gone for good', 'they may be lost forever', 'if we wait they will never come back'
+_RISK_BEFORE = re.compile(r"\b(?:before|if|unless|until|otherwise|else|lest|or|could|might|may|risk\w*|danger|prevent\w*|avoid\w*|stop\w*|so\s+that|let)\b", re.IGNORECASE)
+GONE_MAX_RATE = 0.05  # more than one in twenty back in the next period: not gone for good
+
+
 # 'comes back within a week', 'most reorder within a month': how soon customers buy again
 _WITHIN_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}
 WITHIN_CLAIM = re.compile(
@@ -88,8 +103,9 @@ REPEATED = re.compile(
 _WHEN = r"(?:morning|evening|night(?:-?time)?|afternoon|late-night|lunchtime|overnight|weekend|weekday|early-morning)"
 UNRECORDED = re.compile(
     rf"\b{_WHEN}\s+(?:sign-?ups?|subscribers?|buyers?|shoppers?|customers?|users?|members?|listeners?|visitors?|purchasers?|cohorts?|crowd)\b|\bnight\s+owls\b|\bearly\s+birds\b"
-    r"|\b(?:sign(?:ed|s)?\s+up|bought|buy|buys|shop|shops|shopped|order|orders|ordered|visit|visits|visited)\s+(?:mostly\s+|mainly\s+|usually\s+|only\s+)?"
-    r"(?:in\s+the\s+(?:morning|evening|afternoon)|at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+at\s+night|after\s+work|during\s+lunch)\b",
+    # a few words between: 'order on their phones late at night' (a trial)
+    r"|\b(?:sign(?:ed|s|ing)?\s+up|bought|buy|buys|buying|shop|shops|shopped|shopping|order|orders|ordered|ordering|visit|visits|visited|visiting|browse|browses|browsing)\s+(?:[\w']+\s+){0,3}?(?:mostly\s+|mainly\s+|usually\s+|only\s+)?"
+    r"(?:in\s+the\s+(?:morning|evening|afternoon)s?|(?:late\s+)?at\s+night|(?:at|on)\s+(?:the\s+)?weekends?|late\s+in\s+the\s+evenings?|after\s+work|during\s+(?:lunch|the\s+night)|after\s+midnight|before\s+work|on\s+their\s+(?:lunch\s+breaks?|commutes?))\b",
     re.IGNORECASE,
 )
 # 'Most of our referrals come from them', 'they already refer friends': the data holds no referrals
@@ -125,11 +141,12 @@ ACQUISITION_CLAIM = re.compile(
     rf"|\b(?:came|come|comes|were\s+(?:acquired|referred|brought\s+in|signed)|was\s+(?:acquired|referred)|signed\s+up|joined|arrived)\s+(?:to\s+us\s+)?(?:mostly\s+|mainly\s+|largely\s+|first\s+)?(?:from|through|via|at)\s+{_WHICH}{_SOURCE}\b",
     re.IGNORECASE,
 )
-# What customers are: the facts hold no business type, size or location. 'They are almost all UK
-# high-street shops' (a trial); 'based in London'. Naming whom the plan targets is no claim.
+# What customers are: the facts hold no business type or size. 'They are almost all UK high-street
+# shops' (a trial). Naming whom the plan targets is no claim. Where they are ('based in London',
+# 'German shops') is country_claims' part: the facts may hold countries, never regions or cities.
 _PLACE = (
     r"(?:uk|u\.k\.|british|english|scottish|welsh|irish|us|u\.s\.|american|canadian|australian|european|eu|german|french|dutch|spanish|italian|nordic"
-    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|london|northern|southern)"
+    r"|local|overseas|international|foreign|domestic|rural|urban|city|city-centre|town|town-centre|high-street|high\s+street|main-street|main\s+street|village|coastal|regional|northern|southern)"
 )
 _KIND = (
     r"(?:independent|indie|chain|online|online-only|bricks-and-mortar|brick-and-mortar|corner|gift|garden|department|farm|museum|concept|family-run|family"
@@ -139,9 +156,7 @@ _BUSINESS = r"(?:shops|stores|boutiques|retailers|stockists|businesses|companies
 _AS_MOST = r"(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|all|typically|usually|often|overwhelmingly)"
 WHO_THEY_ARE_CLAIM = re.compile(
     rf"(?:\b(?:are|were)|'re)\s+(?:{_AS_MOST}\s+)?(?:(?:of\s+them\s+)?{_AS_MOST}\s+)?(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b"
-    # said of them, not of the user: 'we are based in Leeds'
-    rf"|\b(?:they|most(?:\s+of\s+them)?|(?:almost|nearly)\s+all(?:\s+of\s+them)?|many(?:\s+of\s+them)?|the\s+majority|these\s+\w+)\s+(?:are|were)\s+(?:{_AS_MOST}\s+)?(?:based|located|situated|headquartered)\s+(?:in|across|around|outside)\s+(?:the\s+)?(?:uk|u\.k\.|us|u\.s\.|usa|eu|europe|england|scotland|wales|ireland|london|(?-i:[A-Z][a-z]+))\b",
+    rf"|\b(?:(?:almost|nearly)\s+all|mostly|mainly|largely|predominantly|primarily|chiefly|overwhelmingly)\s+(?:(?:{_PLACE}|{_KIND})(?:[\s-]+|\s+and\s+|,\s+)){{1,3}}{_BUSINESS}\b",
     re.IGNORECASE,
 )
 # 'let them pay with Klarna', 'help more people find us on Instagram': a plan's step, not a claim
@@ -246,6 +261,7 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     out += _within_claims(path, bare, key, stats, segmentation, aliases, activity)
+    out += _gone_claims(path, bare, key, stats, segmentation, aliases)
     repeat = stats.get("repeat_rate")
     if repeat == 0 and stats.get("count") and not activity:
         out += [
@@ -254,6 +270,25 @@ def standing_claims(path: str, bare: str, key: str, stats: dict, segmentation: s
             if not _NEGATION.search(m.group(0)) and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _COUNTED_BEFORE.search(bare[: m.start()]) and not _about_another(_sentence_at(bare, m.start()), key, aliases)
         ][:1]
     return out
+
+
+def _gone_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]]) -> list[Problem]:
+    """'Gone for good' of a Dormant segment a third of which bought again in the next period (a
+    UCI trial): the next-period check says they came back. Said as a risk ('before they are
+    gone for good'), denied or the user's, it stands; so it does at one in twenty back or fewer."""
+    rate = stats.get("next_repeat_rate")
+    if not _is_number(rate) or rate <= GONE_MAX_RATE:
+        return []
+    name = stats.get("name") or key
+    fact = f"{{segmentations.{segmentation}.segments.{key}.next_repeat_rate}}"
+    for m in GONE_FOR_GOOD.finditer(bare):
+        start, _ = _sentence_span(bare, m.start())
+        if _NEGATED_BEFORE.search(bare[: m.start()]) or _RISK_BEFORE.search(bare, start, m.start()) or _TOLD_BY_USER.search(_sentence_at(bare, m.start())) or _about_another(_sentence_at(bare, m.start()), key, aliases):
+            continue
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{m.group(0)}' but {rate:.1%} of {name} bought again in the next period ({fact}): they are not gone; "
+            f"say how many came back ('{fact} of them bought again in the next period'), or that they are quiet now, not lost"))]
+    return []
 
 
 def _within_claims(path: str, bare: str, key: str, stats: dict, segmentation: str, aliases: list[tuple[str, str]], activity: bool) -> list[Problem]:
@@ -304,6 +339,10 @@ RETENTION_CLAIM = re.compile(
     r"|\b(?:come|comes|came|return|returns|returned|buy|buys|order|orders|reorder|reorders|renew|renews)\s+(?:back\s+)?(?:again\s+)?(?:every|each)\s+(?:quarter|season|year)\b"
     r"|\b(?:quarter|season)\s+after\s+(?:quarter|season)\b"
     r"|\b(?:churn|churns|lapse|lapses|cancel|cancels)\s+less\b|\b(?:high|higher|strong|stronger|better)\s+retention\b"
+    # 'they show lower churn', 'their churn is lower', 'a low churn rate', 'they rarely churn' (a UCI trial's words)
+    r"|\b(?:low|lower|little|less|reduced)\s+(?:churn|attrition|cancell?ations?)\b"
+    r"|\b(?:churn|attrition)(?:\s+rates?)?\s+(?:is|are|was|stays?|remains?)\s+(?:(?:much|far|a\s+lot|very)\s+)?(?:low|lower)\b"
+    r"|\b(?:rarely|seldom|hardly(?:\s+ever)?)\s+(?:churn|cancel|lapse|leave)\b"
     rf"|\b(?:(?:less|more|most|least)\s+)?(?:un)?likely\s+to\s+(?:{_LEAVE}|renew|stay)\b|\b(?:about|going|set|bound|ready)\s+to\s+{_LEAVE}\b"
     rf"|\b(?:they|most|many|all|half|some|who|{_THEM})\s+will\s+(?:probably\s+|likely\s+|soon\s+|all\s+|mostly\s+)?{_LEAVE}\b",
     re.IGNORECASE,
@@ -316,7 +355,7 @@ _ASKED_BEFORE = re.compile(
 )
 # An instruction that opens a sentence or clause: 'Keep them subscribed longer.', 'Goal: retain them better'
 _INSTRUCTION_AT = re.compile(r"(?:^|[:\u2013\u2014]\s*|\s-\s*)$")
-_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last)\b", re.IGNORECASE)
+_INSTRUCTED = re.compile(r"(?:keep|retain|hold|stay|stick|last|lower|reduce|cut)\b", re.IGNORECASE)
 # Whom a step is for, not what they are: 'call anyone who is about to cancel', 'those most likely to churn first'
 _WHOEVER_BEFORE = re.compile(
     r"\b(?:anyone|anybody|whoever|someone|those|the\s+ones|(?:any|a|each)\s+(?:client|customer|member|subscriber)|(?:clients|customers|members|subscribers)\s+who)"
@@ -363,7 +402,7 @@ def _retention_not_claimed(bare: str, m: re.Match) -> bool:
 PRODUCTS_CITED = re.compile(r"\{[\w.-]*\.products\.[\w.-]+\}")
 
 
-def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False, countries: bool = False) -> list[Problem]:
+def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = False, countries: bool = False, keys: dict[str, Any] | None = None) -> list[Problem]:
     """'Our evening sign-ups, who stick around longer': the data records no time of day or week
     for a plan to compare, so the claim is a hunch; said as the user's own, it may stand. So are
     'they mostly buy gift cards' (the facts hold no products), 'statistically proven repeat
@@ -372,7 +411,10 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
     'almost all UK high-street shops' (no business type or location). Where the facts hold
     what customers bought (``products``: data.products), a claim about it stands in a sentence
     that cites a products fact, and is asked to cite one otherwise; where they hold where customers
-    are (``countries``: data.countries), the business-type message points at those facts."""
+    are (``countries``: data.countries), the business-type message points at those facts. Where
+    the plan says who its customers are (a persona, a strategy, a hunch's evidence), so are the
+    claims :mod:`unrecorded` knows ('they mostly buy on mobile', 'mostly women in their thirties',
+    'slipped because prices went up'); ``keys``: the fact keys, for what the facts hold instead."""
     why = (
         (UNRECORDED, "the facts hold nothing on when in the day or week customers buy or sign up, so nothing backs what is said of them"),
         (PRODUCT_CLAIM, "the facts hold no products, so nothing says what most of them buy"),
@@ -387,6 +429,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                         "({data.countries.abroad.customers_share}, each segment's countries.abroad_share): cite one for that part") if p is WHO_THEY_ARE_CLAIM else (p, r) for p, r in why)
     if not products:  # with products, product_claims holds a named product to them
         why = (why[0], why[1], (NAMED_PRODUCT_CLAIM, "the facts hold no products (this export names none), so nothing says which plan or product they are on or bought"), *why[2:])
+    if path.startswith(SAID_OF_CUSTOMERS):
+        why += unrecorded.kinds(keys or {})
     out = []  # one problem for each kind of hunch in the text
     for pattern, reason in why:
         if pattern is NAMED_PRODUCT_CLAIM and _told_products(out):
@@ -396,6 +440,8 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
             if _TOLD_BY_USER.search(sentence) or _NEGATED_BEFORE.search(bare[: m.start()]):
                 continue
             if pattern in (PAYMENT_METHOD_CLAIM, ACQUISITION_CLAIM) and _PLAN_STEP_BEFORE.search(bare[: m.start()]):
+                continue
+            if pattern in UNRECORDED_KINDS and _not_claimed(pattern, bare, m, text, keys or {}):
                 continue
             if pattern is PAYMENT_METHOD_CLAIM and PAYMENT_PLAN_CLAIM.search(sentence):  # 'paid with Klarna': payment_plan_claims tells it
                 continue
@@ -407,9 +453,29 @@ def unrecorded_claims(path: str, bare: str, text: str = "", products: bool = Fal
                 out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': say how many bought it with the facts' figure instead, e.g. "
                                    "'{segmentations.rfm.segments.<key>.products.<product key>.buyers_share} of them bought ...' beside {data.products.top.<product key>.buyers_share} of all customers (the segments brief lists the keys)"))
                 break
-            out.append(Problem(path, "claim_not_in_data", f"'{m.group(0)}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
+            said = unrecorded.quoted(m) if pattern in UNRECORDED_KINDS else m.group(0)
+            out.append(Problem(path, "claim_not_in_data", f"'{said}': {reason}; leave it out, or give it as the user's own observation ('you told us ...')"))
             break
     return out
+
+
+UNRECORDED_KINDS = {pattern for pattern, _ in unrecorded.kinds({})}
+
+
+def _not_claimed(pattern: re.Pattern, bare: str, m: re.Match, text: str, keys: dict[str, Any]) -> bool:
+    """Whether the words of ``m`` claim nothing of the customers: a step of the plan or whom it
+    is for ('make it easy to buy on mobile', 'target mums with a gift guide', 'customers who
+    return their first order get a call'), a guess said as one ('they may have left because
+    prices went up', 'whether the price rise caused it, the data cannot tell'), a denial
+    ('they are not students'), or a change over time beside the by-period fact that shows it."""
+    before = bare[: m.start()]
+    start, end = _sentence_span(bare, m.start())
+    if _PLAN_STEP_BEFORE.search(before) or unrecorded.PLAN_WHOM_BEFORE.search(before) or _WHOEVER_BEFORE.search(before) or _NEGATION.search(m.group(0)):
+        return True
+    if _ASKED_BEFORE.search(bare, start, m.start()) or bare[start:end].rstrip().endswith("?"):
+        return True
+    cited = [key for at, key in citations(text) if start <= at < end] if pattern is unrecorded.PERIOD_CLAIM else []
+    return any(unrecorded.BY_PERIOD_FACT.search(key) and key in keys for key in cited)
 
 
 def _told_products(problems: list[Problem]) -> bool:

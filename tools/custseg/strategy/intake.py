@@ -121,6 +121,50 @@ def verdicts_on_partial_period(doc: dict, days_covered: Any, period_days: Any) -
     return out
 
 
+# Where customers are (data.countries, a segment's countries): the facts a hunch about home and abroad rests on
+_COUNTRY_FACT = re.compile(r"data\.countries\.[\w.-]+|segmentations\.[^.]+\.segments\.[^.]+\.countries\.[\w.-]+")
+_SIDE_RATE = re.compile(r"data\.countries\.(?:home|abroad)\.repeat_rate")
+
+
+def home_abroad_within_chance(countries: Any) -> bool:
+    """Whether the repeat rates abroad and at home (data.countries) lie within the gap chance
+    alone keeps groups of their sizes apart; False where a rate or the gap is missing."""
+    if not isinstance(countries, dict):
+        return False
+    home, abroad = (countries.get("home") or {}), (countries.get("abroad") or {})
+    values = (home.get("repeat_rate"), abroad.get("repeat_rate"), abroad.get("chance_gap"))
+    return all(isinstance(v, (int, float)) for v in values) and abs(values[1] - values[0]) <= values[2]
+
+
+def cites_rates_within_chance(item: Any, countries: Any) -> bool:
+    """Whether a hunch's evidence cites the repeat rate abroad or at home, and the two lie within
+    chance of each other: then 'cannot be tested with this data' is the data's own answer."""
+    evidence = item.get("evidence") if isinstance(item, dict) else None
+    return isinstance(evidence, str) and any(_SIDE_RATE.fullmatch(k) for k in PLACEHOLDER.findall(evidence)) and home_abroad_within_chance(countries)
+
+
+def verdicts_within_chance(doc: dict, facts: dict) -> list[Problem]:
+    """'Holds' on a trial's 3 repeaters of 35 abroad (8.6%) against 13.1% at home: evidence that
+    rests on the repeat rates at home and abroad, with country facts alone beside them, cannot
+    settle a hunch either way when the two rates lie closer than chance alone keeps groups of
+    these sizes (data.countries.abroad.chance_gap, as the holdout's), as a next-period rate of a
+    handful cannot (verdicts_on_too_few)."""
+    countries = (facts.get("data") or {}).get("countries") or {}
+    if not home_abroad_within_chance(countries):
+        return []
+    rates, chance = (countries["home"]["repeat_rate"], countries["abroad"]["repeat_rate"]), countries["abroad"]["chance_gap"]
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, evidence = item.get("verdict"), item.get("evidence")
+        cited = set(PLACEHOLDER.findall(evidence)) if verdict in FIRM and isinstance(evidence, str) else set()
+        if any(_SIDE_RATE.fullmatch(k) for k in cited) and all(_COUNTRY_FACT.fullmatch(k) for k in cited):
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
+                f"'{verdict}' rests on the repeat rates abroad ({rates[1]:.1%}, {{data.countries.abroad.repeat_rate}}) and at home ({rates[0]:.1%}, {{data.countries.home.repeat_rate}}), "
+                f"{abs(rates[1] - rates[0]) * 100:.1f} points apart: within the {chance * 100:.1f} points that chance alone keeps groups of these sizes apart ({{data.countries.abroad.chance_gap}}), "
+                f"so the data cannot tell them apart; make the verdict 'partly holds' or '{UNTESTABLE}' and say the gap is within chance, or cite facts that settle it")))
+    return out
+
+
 def part_of_base(doc: Any) -> str | None:
     """The user's words ('' when the plan gives none) when the plan records that the export is
     not their whole customer base (data_scope.whole_base false: a sample, one shop of several);
@@ -129,6 +173,21 @@ def part_of_base(doc: Any) -> str | None:
     if not isinstance(scope, dict) or scope.get("whole_base") is not False:
         return None
     return str(scope.get("answer") or "").strip()
+
+
+def whole_base_with_channel_left_out(doc: Any, data: dict) -> list[Problem]:
+    """data_scope.whole_base true on a run that left a sales channel out (--exclude-channel, trial
+    B's Honeycomb): the export's counts and revenue leave that channel's buyers out, so the report
+    must not read them as the whole customer base."""
+    scope = doc.get("data_scope") if isinstance(doc, dict) else None
+    left = data.get("excluded_channels") if isinstance(data.get("excluded_channels"), dict) else {}
+    channels = [str(c) for c in left.get("channels") or []]
+    if not isinstance(scope, dict) or scope.get("whole_base") is not True or not (channels or (data.get("dropped") or {}).get("excluded_channel")):
+        return []
+    named = (channels[0] if len(channels) == 1 else ", ".join(channels[:-1]) + " and " + channels[-1]) if channels else "a sales channel"
+    return [Problem("data_scope.whole_base", "whole_base_channel_left_out", (
+        f"whole_base is true, but this run left out the orders through {named} at the user's request (data.excluded_channels): the export's counts and revenue "
+        f"leave that channel's buyers out, so they are not the whole customer base; set whole_base to false and say in the answer that {named}'s buyers were left out"))]
 
 
 # 'our total revenue', 'all our customers', 'the business's whole customer base': the export's

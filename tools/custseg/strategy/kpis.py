@@ -187,6 +187,11 @@ def _at_cutoff(seg_facts: dict) -> dict[str, int]:
     return {r.get("segment"): n for r in rows if isinstance(r, dict) and isinstance(n := r.get("customers"), int) and not isinstance(n, bool)}
 
 
+def thin_next_rates(seg_facts: dict) -> frozenset[str]:
+    """The segments whose next-period rate is of fewer than MIN_RATE_CUSTOMERS customers at the cutoff."""
+    return frozenset(seg for seg, n in _at_cutoff(seg_facts).items() if 0 < n < MIN_RATE_CUSTOMERS)
+
+
 def _too_few(key: str, seg: str, segmentation: str, at_cutoff: dict[str, int]) -> str | None:
     """Why the next-period rate ``key`` of ``seg`` is no mark to aim at, when fewer than
     MIN_RATE_CUSTOMERS were in the segment at the cutoff (None otherwise)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from custseg.strategy.groups import FIRST_ORDER_RATE, plans_prospects
 from custseg.strategy.resolve import value_kind
 
 # Per-customer columns of customers.csv that a trigger can test.
@@ -43,6 +44,8 @@ def allowed_metrics(facts: dict, segmentation: str) -> list[str]:
         for k, v in (s or {}).items():
             if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in out:
                 out.append(k)
+    if plans_prospects(facts):  # the contacts who never bought: the share of them who place a first order
+        out.append(FIRST_ORDER_RATE)
     return out
 
 

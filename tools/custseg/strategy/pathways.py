@@ -137,23 +137,48 @@ def _unmeetable_triggers(doc: dict, seg_facts: dict, fact_segments: dict, activi
     return out
 
 
-def _targets_outside_segment(doc: dict, seg_facts: dict, activity: bool) -> list[Problem]:
+def reached_instead(p: dict, metric: str, value: float, ranges: dict, seg_facts: dict, ranking: list[str]) -> list[str]:
+    """The segments a pathway from its from-segment may lead to (ranked above it, or a
+    second-order move out of New) whose definition holds a customer at ``metric`` ``value``
+    and that the definitions let its customers reach, best first."""
+    start, fact_segments = p.get("from_segment"), seg_facts.get("segments") or {}
+    if start not in ranking:
+        return []
+    out = []
+    for key in ranking:
+        if key in (start, p.get("to_segment")) or not (fact_segments.get(key) or {}).get("count"):
+            continue
+        span = ranges.get(key, {}).get(metric)
+        above = ranking.index(key) < ranking.index(start) or _second_order({**p, "to_segment": key}, fact_segments)
+        if span is not None and meets(span, "==", value) and above and not move_blocked(seg_facts, start, key):
+            out.append(key)
+    return out
+
+
+def _targets_outside_segment(doc: dict, seg_facts: dict, activity: bool, ranking: list[str] | None = None) -> list[Problem]:
     """A target its segment's definition rules out: a pathway whose success leaves customers
     outside its to-segment (active_days_30 8 for a group of 12 or more), or a KPI on a segment's
-    own defining metric aimed outside the band every member, so its mean or median, lies in."""
+    own defining metric aimed outside the band every member, so its mean or median, lies in.
+    For a pathway, the message names the segments a customer at that target does reach that
+    the pathway could lead to instead (``ranking``: best first): a trial's 'second order'
+    pathway New -> Loyal was only told Loyal needs 3 purchase days, and raised its target to 3."""
     ranges = segment_ranges(seg_facts)
     out = []
 
-    def check(path: str, segment: Any, metric: Any, target: Any, what: str) -> None:
+    def check(path: str, segment: Any, metric: Any, target: Any, what: str, pathway: dict | None = None) -> None:
         value = _number(target)
         span = ranges.get(segment, {}).get(metric) if isinstance(segment, str) and isinstance(metric, str) else None
         if span is None or value is None or (activity and metric in PURCHASE_METRICS) or meets(span, "==", value):
             return
-        out.append(Problem(path, "target_outside_segment", f"{what} ({metric} {value:g}) is outside '{segment}', whose customers have {metric} {describe(span)} by its definition; aim within that range"))
+        instead = reached_instead(pathway, metric, value, ranges, seg_facts, ranking or []) if pathway else []
+        second = " (a second order)" if metric in ("purchase_days", "orders") and value == 2 else ""
+        held = "; ".join(f"{k}: {metric} {describe(ranges[k][metric])}" for k in instead)
+        nearer = f"; or, if {metric} {value:g}{second} is the mark, lead the pathway to {' or '.join(instead)} instead, which a customer at it reaches ({held})" if instead else ""
+        out.append(Problem(path, "target_outside_segment", f"{what} ({metric} {value:g}) is outside '{segment}', whose customers have {metric} {describe(span)} by its definition; aim within that range{nearer}"))
 
     for i, p in _items(doc, "pathways"):
         success = p.get("success_metric") if isinstance(p.get("success_metric"), dict) else {}
-        check(f"pathways[{i}].success_metric.target", p.get("to_segment"), success.get("metric"), success.get("target"), "a customer who reached the success target")
+        check(f"pathways[{i}].success_metric.target", p.get("to_segment"), success.get("metric"), success.get("target"), "a customer who reached the success target", p)
     base = _number(seg_facts.get("customers"))
     for i, k in _items(doc, "kpis"):
         check(f"kpis[{i}].target", k.get("segment"), k.get("metric"), k.get("target"), "the KPI target")

@@ -60,7 +60,7 @@ def _emails_held(exports: dict) -> bool:
 def _people(key: str, exports: dict, segmentation: str, fact_segments: dict) -> int:
     """How many people a segment key (or a group the CRM files add) stands for in the files."""
     if key in (exports.get("groups") or {}):
-        return sum((exports.get(k) or {}).get(key, 0) for k in ("reachable_by_segment", "left_out_no_consent", "left_out_no_email"))
+        return sum((exports.get(k) or {}).get(key, 0) for k in ("reachable_by_segment", "left_out_no_consent", "left_out_no_email", "left_out_channel"))
     return ((fact_segments.get(key) or {}).get("count") or 0) if segmentation == "rfm" else 0
 
 
@@ -75,10 +75,12 @@ def unreachable_segments(facts: dict, segmentation: str, fact_segments: dict) ->
         return {}
     reach = exports["reachable_by_segment"]
     opted_out, no_email = exports.get("left_out_no_consent") or {}, exports.get("left_out_no_email") or {}
+    channel_only = exports.get("left_out_channel") or {}
     out = {}
     for key in [*(exports.get("groups") or {}), *fact_segments]:
         if isinstance(key, str) and _people(key, exports, segmentation, fact_segments) and not reach.get(key, 0):
             why = ([f"{opted_out[key]:,} opted out of marketing"] if opted_out.get(key) else []) + ([f"{no_email[key]:,} have no usable email"] if no_email.get(key) else [])
+            why += [f"{channel_only[key]:,} bought only through a sales channel the user left out, whose buyers are not theirs to email"] if channel_only.get(key) else []
             out[key] = " and ".join(why) or "none is in the email-tool files"
     return out
 
@@ -130,6 +132,41 @@ def texts_without_consent(doc: dict) -> list[Problem]:
     return out
 
 
+# A channel or step that says it takes in those who opted out: 'Meta custom audience of all
+# customers incl. opted out' (a trial). The strategy brief says they are not emailed, texted or
+# uploaded to ad audiences; the run puts them in the CRM files only when told they consented elsewhere.
+OPTED_OUT_INCLUDED = re.compile(
+    r"\b(?:incl(?:\.|uding|udes?|uded)?|plus|even|also|as\s+well\s+as|along\s+with|and)\s+(?:(?:the|all)\s+)?(?:(?:those|customers|people|contacts|profiles|subscribers)\s+(?:who\s+(?:have\s+)?)?)?"
+    r"(?:opted[-\s]?out|unsubscribed|non-?consent\w*|unconsented)\b"
+    r"|\b(?:opted[-\s]?out|unsubscribed|unconsented)\s+(?:customers\s+|contacts\s+|ones\s+|people\s+|profiles\s+)?(?:too|included|as\s+well)\b"
+    r"|\bopted[-\s]?(?:in\s+or\s+(?:opted[-\s]?)?out|out\s+or\s+not)\b|\bregardless\s+of\s+(?:their\s+)?(?:marketing\s+)?(?:consent|opt-?outs?|opt-?in)\b|\bwhether\s+or\s+not\s+they\s+(?:opted|consented|agreed)\b",
+    re.IGNORECASE,
+)
+_NOT_BEFORE = re.compile(r"\b(?:not|never|no|without|nor)\s+$", re.IGNORECASE)
+
+
+def opted_out_included(doc: dict, exports: dict) -> list[Problem]:
+    """A channel, pathway, roadmap step or automation rule that emails, texts or uploads to an ad
+    audience customers who opted out of marketing, by its own words ('incl. opted out'), unless
+    the run was told to include them (--include-unconsented: they consented elsewhere)."""
+    if exports.get("include_unconsented"):
+        return []
+    places = [(path, channel) for path, _, channel in _channels(doc)]
+    places += [(f"pathways[{i}].intervention", p.get("intervention")) for i, p in _items(doc, "pathways")]
+    places += [(f"automation_rules[{i}].rule", r.get("rule")) for i, r in _items(doc, "automation_rules")]
+    places += [(f"roadmap[{i}].actions[{j}]", a) for i, step in _items(doc, "roadmap") for j, a in enumerate(step.get("actions") if isinstance(step.get("actions"), list) else [])]
+    out = []
+    for path, text in places:
+        said = OPTED_OUT_INCLUDED.search(text) if isinstance(text, str) else None
+        if not said or _NOT_BEFORE.search(text, 0, said.start()) or not (AUDIENCE_UPLOAD.search(text) or TEXT_CHANNEL.search(text) or EMAIL_CHANNEL.search(text)):
+            continue
+        how = "uploaded to an ad audience" if AUDIENCE_UPLOAD.search(text) else "texted" if TEXT_CHANNEL.search(text) else "emailed"
+        out.append(Problem(path, "unreachable_segment", (
+            f"'{said.group(0)}': customers who opted out of marketing must not be {how}, and the CRM files leave them out; "
+            "build it from the files' customers only, or reach the rest with a channel that does not use their contact details (on-site, packaging inserts, the sales channel's own offers)")))
+    return out
+
+
 def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dict) -> list[Problem]:
     """Email aimed at a segment whose customers the email-tool files do not hold (no email,
     opted out), in the targeting matrix, a segment's own channels or an email tool's rules: it
@@ -169,7 +206,14 @@ def reach_problems(doc: dict, facts: dict, segmentation: str, fact_segments: dic
     if not emails:
         return out
     rules = doc.get("automation_rules") if isinstance(doc.get("automation_rules"), list) else []
+    channel_only = exports.get("left_out_channel") or {}
     for i, rule in enumerate(rules):
+        if isinstance(rule, dict) and isinstance(rule.get("segment"), str) and channel_only.get(rule["segment"]):
+            # whatever the tool: the user left the channel out because its buyers are not theirs to contact
+            out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", (
+                f"'{rule['segment']}' holds people who bought only through a sales channel the user left out (a marketplace's customers or wholesale accounts): "
+                "they are not the user's to contact, and the email-tool files leave them out; drop this rule")))
+            continue
         why = unreachable(rule.get("segment")) if isinstance(rule, dict) and isinstance(rule.get("crm"), str) and EMAIL_CHANNEL.search(rule["crm"]) else None
         if why:
             out.append(Problem(f"automation_rules[{i}].segment", "unreachable_segment", f"the {rule['crm']} file holds no one of '{rule['segment']}' ({why}), so this rule would reach nobody; drop it or set it up in a tool that acts without contact details"))

@@ -3,10 +3,11 @@
 facts.json is flattened into dotted keys for its scalar leaves, e.g.
 ``segmentations.rfm.segments.champions.count`` or ``data.revenue_total``. Items of a
 list of objects are keyed by their natural id when every item has a distinct one
-(``key``, ``segment``, or ``<from_segment>_to_<to_segment>``), so
-``segmentations.rfm.opportunities.dormant_to_loyal.expected_revenue`` and
-``segmentations.rfm.validation.segments.champions.repeat_rate`` are stable; other list
-items are keyed by position (``data.files.0``).
+(``key``, ``segment``, ``<from_segment>_to_<to_segment>``, or a calendar ``month``), so
+``segmentations.rfm.opportunities.dormant_to_loyal.expected_revenue``,
+``segmentations.rfm.validation.segments.champions.repeat_rate`` and
+``data.by_month.2025-08.revenue`` are stable; other list items are keyed by position
+(``data.files.0``).
 
 :func:`resolve` replaces ``{dotted.key}`` in a text with the formatted fact. It is a
 regular expression over that whitelist, never a template engine: ``{{ 7*7 }}`` and any
@@ -44,6 +45,9 @@ def _item_ids(items: list) -> list[str] | None:
         lambda i: i.get("key"),
         lambda i: i.get("segment"),
         lambda i: f"{i['from_segment']}_to_{i['to_segment']}" if i.get("from_segment") and i.get("to_segment") else None,
+        # sales by month: a month cited by position (58) was read as another month by the model
+        # that wrote it and by check.py's hint alike; YYYY-MM says which month it is
+        lambda i: i.get("month"),
     ):
         ids = [make(i) for i in items]
         if all(isinstance(x, str) and x for x in ids) and len(set(ids)) == len(ids):
@@ -111,7 +115,7 @@ def value_kind(key: str) -> str:
     # what dropped orders came to, and failed payments' amounts (data.failed_payments.outstanding_value)
     if "dropped_value" in parts or "dropped_gross" in parts or ("failed_payments" in parts and (leaf == "value" or leaf.endswith("_value"))):
         return "money"
-    if leaf.endswith(("_share", "_rate", "_pct")) or leaf in ("share", "rate", "pct") or leaf.startswith("pct_"):
+    if leaf.endswith(("_share", "_rate", "_pct")) or leaf in ("share", "rate", "pct", "chance_gap") or leaf.startswith("pct_"):
         return "pct"
     if leaf in DAYS or leaf.endswith("_days") and leaf != "purchase_days":
         return "days"

@@ -81,7 +81,7 @@ class SegmentStrategy:
 class TargetingCell:
     """One cell of the targeting matrix: how much weight a channel gets for a segment."""
 
-    segment: str = doc("segment key from facts.json")
+    segment: str = doc("segment key from facts.json, or prospects (the CRM files' contacts who never bought, when they list any)")
     channel: str = doc("the channel")
     priority: Priority = doc("high, medium or low")
     budget_share: float = doc("share of the marketing budget, a fraction from 0 to 1", minimum=0, maximum=1)
@@ -120,7 +120,7 @@ class Investment:
 class Pathway:
     """A migration pathway: moving customers from one segment to a better one."""
 
-    from_segment: str = doc("segment key customers start in")
+    from_segment: str = doc("segment key customers start in, or prospects (contacts who never bought, when the CRM files list any: to the segment a first order puts them in, New)")
     to_segment: str = doc("segment key they should reach")
     trigger: Trigger = doc("when a customer enters the pathway")
     intervention: str = doc("what is done for them")
@@ -142,9 +142,9 @@ class Phase:
 class Kpi:
     """A segment-level KPI: a baseline from facts.json and a typed target."""
 
-    segment: str = doc("segment key")
-    metric: str = doc("a computed metric, as for triggers")
-    baseline: str = doc("the current value as one fact reference, e.g. {segmentations.rfm.segments.champions.repeat_rate}")
+    segment: str = doc("segment key, or prospects (the CRM files' contacts who never bought, when they list any)")
+    metric: str = doc("a computed metric, as for triggers; for prospects, first_order_rate (the share of them who place a first order)")
+    baseline: str | None = doc("the current value as one fact reference, e.g. {segmentations.rfm.segments.champions.repeat_rate}; null only for the prospects' first_order_rate (contacts who never bought), which no fact measures yet: it is first read at the next run")
     target: float = doc("the target, in the metric's unit (a fraction for rates)")
     review: Review = doc("how often it is reviewed: weekly, monthly or quarterly; a next-period rate (next_repeat_rate) no more often than once a period (period_days: quarterly for 90 days)")
 
@@ -200,7 +200,7 @@ class DataScope:
     When it is not (a sample, one shop or channel of several), its counts and revenue are the
     export's, not the business's, and the report says so."""
 
-    whole_base: bool = doc("true when the user says the export holds all their customers of the period; false for a sample, one shop or channel of several, or any other part")
+    whole_base: bool = doc("true when the user says the export holds all their customers of the period; false for a sample, one shop or channel of several, a run that left a sales channel out (--exclude-channel), or any other part")
     answer: str = doc("the user's answer to the intake's Data question, in their words")
 
 
@@ -216,7 +216,7 @@ class StrategyDocument:
     review_schedule: str = doc("how and when the segments and this plan are reviewed")
     automation_rules: list[AutomationRule] = doc("rules to set up in the CRM", default=[])
     budget: Budget | None = doc("the user's budget for acting on segments (money and hours per period), from the intake answers", default=None)
-    confirmed: dict[str, str] = doc("run warnings the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
+    confirmed: dict[str, str] = doc("run warnings this run gave (facts.warnings) that the user answered at intake: consent_unknown, data_age, marketplace or opted_out -> their answer in their words; the report shows those warnings as answered", default={})
     hypotheses: list[Hypothesis] = doc("the user's hunches from the intake (its Hypotheses answer), each with a verdict and the facts behind it; the whole plan needs them when the user gave any", default=[])
     data_scope: DataScope | None = doc("the user's answer on whether the export is their whole customer base for its period (the intake's Data question); when it is not, the report says its counts and revenue are the export's, not the business's", default=None)
     segmentation: str = doc("which segmentation of facts.json the strategy covers (rfm, lifecycle, value, health, behavioral)", default="rfm")

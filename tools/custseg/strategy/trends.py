@@ -17,10 +17,16 @@ from custseg.strategy.problems import Problem
 # 'their numbers are growing', 'this group is shrinking quickly', 'the segment keeps swelling',
 # 'the segment is expanding fast' (a trial, of Champions whose share fell 21.6%), and by the
 # segment's own name: 'The Inner Circle has been expanding steadily this year' (a trial)
-_SIZE_SUBJECT = r"segment|group|numbers?|ranks|share|size|headcount"
+# 'they keep growing' too, and a subject with its count beside it: 'Champions ({...count} customers)
+# keep getting bigger every quarter' (a trial, of a declining Champions, passed where 'The VIP
+# Circle is growing' was refused)
+_SIZE_SUBJECT = r"segment|group|numbers?|ranks|share|size|headcount|they"
+_ASIDE = r"(?:\s*\([^()]*\))?"
+# Not their size: 'they are growing their orders', 'they keep growing into regulars'
+_NOT_SIZE_AFTER = r"(?!\s+(?:their|the|our|your|its|into|in|up|out|behind|apart|older|fond|tired|used|away|a|an|to|with|by|on)\b)"
 _SIZE_MOVES = (
-    r"\b(?:{subject})\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?"
-    r"(growing|rising|swelling|increasing|expanding|ballooning|shrinking|declining|falling|dwindling|decreasing|contracting)\b"
+    r"\b(?:{subject})" + _ASIDE + r"\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+)?"
+    r"(growing|rising|swelling|increasing|expanding|ballooning|shrinking|declining|falling|dwindling|decreasing|contracting)\b" + _NOT_SIZE_AFTER
 )
 SIZE_MOVES = re.compile(_SIZE_MOVES.format(subject=_SIZE_SUBJECT), re.IGNORECASE)
 # 'a growing group', 'a shrinking segment'
@@ -41,8 +47,10 @@ MORE_JOIN = re.compile(
 )
 # 'This group keeps getting bigger every quarter' (a trial), 'the segment has grown smaller'
 _SIZE_GROWS = (
-    r"\b(?:{subject})\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+|has\s+|have\s+)?"
+    r"\b(?:{subject})" + _ASIDE + r"\s+(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|keeps?\s+|kept\s+|has\s+|have\s+)?"
     r"(?:getting|gets|got|grows|grew|grown|growing|becoming|became|turning)\s+(?:(?:ever|much|a\s+lot|far|steadily)\s+)?(bigger|larger|smaller)\b"
+    # 'they are getting bigger discounts': the size of something else
+    r"(?!\s+(?:orders?|baskets?|carts?|spend\w*|spenders?|discounts?|purchases?|tickets?|budgets?|amounts?|deals?|items?|bundles?|sizes?|accounts?|businesses|companies|shops?|stores?|customers?|clients?|buyers?|fans?|share|slice|part|piece|role|rewards?|perks?)\b)"
 )
 SIZE_GROWS = re.compile(_SIZE_GROWS.format(subject=_SIZE_SUBJECT + r"|it"), re.IGNORECASE)
 _THAN_BEFORE = re.compile(rf"\bthan\s+(?:{_A_PERIOD_AGO})", re.IGNORECASE)
@@ -92,18 +100,24 @@ def trend_claims(path: str, bare: str, key: str, stats: dict, segmentation: str,
     for m in [*_size_moves(key, aliases).finditer(bare), *SIZE_ADJECTIVE.finditer(bare)]:
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         if trend != says:
-            add(m, f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: {instead}")
+            add(m, f"'{_said(m)}' but {name}'s trend is {trend}{moved}: {instead}")
     for m in [*MORE_JOIN.finditer(bare), *_size_grows(key, aliases).finditer(bare)]:
         if _NEGATED_BEFORE.search(bare[: m.start()]) or _WANTED_BEFORE.search(bare[: m.start()]):
             continue
         says = "growing" if m.group(1).lower() in GROWING_WORDS else "declining"
         why = _count_against(says, _sentence_at(bare, m.start()), key, stats, segmentation, threshold)
         if why:
-            add(m, f"'{m.group(0)}' but {why}")
+            add(m, f"'{_said(m)}' but {why}")
     for m in SIZE_STEADY.finditer(bare):
         if trend != "stable" and not _NEGATED_BEFORE.search(bare[: m.start()]):
             add(m, f"'{m.group(0)}' but {name}'s trend is {trend}{moved}: {instead}")
     return list(found.values()) + _growth_source(path, bare, key, stats, segmentation, fact_segments, aliases)
+
+
+def _said(m: re.Match) -> str:
+    """A claim as a message quotes it: without the aside between subject and verb, which in the
+    text the checks read holds fact references as bare words ('Champions ( fact  customers)')."""
+    return re.sub(r"\s*\([^()]*\)", "", m.group(0))
 
 
 def _own_names(key: str, aliases: list[tuple[str, str]]) -> str:

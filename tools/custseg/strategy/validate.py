@@ -19,28 +19,32 @@ from custseg.strategy.activity import _buying_words_on_activity, _purchase_metri
 from custseg.strategy.answers import budget_against_answers
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
-    _usage_rule_columns, importing_tools,
+    _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
 )
 from custseg.strategy.budget import _manual_without_hours, _over_budget, _pathways_beyond_share
 from custseg.strategy.claims import (
     _SEGMENT_FACT, export_figures_of_them, name_spans, named_segments, other_segment_figures, segment_aliases, segment_claims, share_of_wrong_base,
 )
 from custseg.strategy.cited_claims import bare_text, cited_gap_claims, citations, gap_citing_claims, majority_beside_shares
+from custseg.strategy.comparisons import cited_comparisons
 from custseg.strategy.document import IDENTIFIERS, USERS_WORDS, _number, _object_problems, iter_strings
 from custseg.strategy.figures import _figure_re, _figures_in_text, _matching_fact, _unit_mismatches
+from custseg.strategy.groups import first_order_kpi, misplaced_group, plan_groups, prospect_problems
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_without_facts
+from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts, whole_base_with_channel_left_out
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
+    thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.month_claims import month_claims, month_hint
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
-from custseg.strategy.reach import count_as_reach, reach_problems, texts_without_consent
+from custseg.strategy.reach import count_as_reach, opted_out_included, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
 from custseg.strategy.schema import StrategyDocument
@@ -53,7 +57,7 @@ from custseg.strategy.trends import trend_claims
 # live in the modules above, re-exported (the last two are helpers the tests call).
 __all__ = [
     "BUILT_IN_RFM_NAMES", "CODES", "EXPORT_COLUMNS", "IDENTIFIERS", "LOWER_IS_BETTER", "Problem", "allowed_metrics",
-    "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "validate",
+    "ANSWERED_BY", "NAMES_OPTION", "OPTIONS_LABEL", "answered_warnings", "covered_segments", "importing_tools", "is_quiet", "iter_strings", "option_answer", "validate",
     "_matching_fact", "_over_budget",
 ]
 
@@ -108,12 +112,15 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
     the user's intake answers, hold the plan's budget to the one they gave, and have the whole
-    plan answer the hunches they gave.
+    plan answer the hunches they gave and carry their answers to the run's warnings.
     """
     problems = _validate(doc, facts)
+    if isinstance(doc, dict):
+        problems += pathway_triggers_in_tool(doc, facts, answers)
     if answers and isinstance(doc, dict):
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
+        problems += unconfirmed_answers(doc, facts, answers, final=stage != "strategy")
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
@@ -150,17 +157,26 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
                 into = merged_into[key]
                 problems.append(Problem(path, "merged_segment", f"'{key}' has no customers: they were too few and joined '{into}', which the CRM files label them with; name '{into}' instead"))
 
+        # The CRM files also list groups of people beside the segments (contacts who never bought
+        # as "prospects"): where a plan may name each, groups.py says.
+        groups = plan_groups(facts, fact_segments)
+
+        def check_key(path: str, key: Any, section: str, field: str) -> None:
+            if key in groups and (section, field) in groups[key]:
+                return
+            if key in groups and key in ((facts.get("exports") or {}).get("groups") or {}):
+                problems.append(Problem(path, "unknown_segment", misplaced_group(key, section, segmentation, fact_segments)))
+            else:
+                check_segment(path, key)
+
         for key in strat:
-            check_segment(f"segments.{key}", key)
-        # The CRM files also list contacts who never bought as "prospects": a rule may act on them.
-        listed = set((facts.get("exports") or {}).get("reachable_by_segment") or {}) - set(fact_segments)
+            check_key(f"segments.{key}", key, "segments", "")
         for name, fields in (("targeting_matrix", ("segment",)), ("pathways", ("from_segment", "to_segment")), ("kpis", ("segment",)), ("automation_rules", ("segment",))):
             items = doc.get(name)
             for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict):
                     for f in fields:
-                        if not (name == "automation_rules" and item.get(f) in listed):
-                            check_segment(f"{name}[{i}].{f}", item.get(f))
+                        check_key(f"{name}[{i}].{f}", item.get(f), name, f)
         for key in order:
             stats = fact_segments[key] or {}
             if (stats.get("count") or 0) > 0 and key not in strat:
@@ -178,14 +194,16 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     # the segment a hint's example fact is of, where the text names none: the first holding anyone
     first_segment = next((k for k in order if (fact_segments[k] or {}).get("count")), order[0] if order else "champions")
     sample = part_of_base(doc) is not None
+    problems += whole_base_with_channel_left_out(doc, facts.get("data") or {})
     product_names = known_products(facts)
+    thin_rates = thin_next_rates(seg_facts or {})  # next-period rates of too few to rank segments by
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
         for key in PLACEHOLDER.findall(text):
             if key not in keys:
                 close = _close_fact(key, keys)
-                hint = f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)"
+                hint = month_hint(key, keys) or (f"did you mean {{{close}}}?" if close else "see facts.json for the keys (dotted paths to numbers)")
                 problems.append(Problem(path, "unknown_fact", f"{{{key}}} is not a fact key; {hint}"))
             elif keys[key] is None:
                 problems.append(Problem(path, "null_fact", f"{{{key}}} has no value for this data; cite another fact or say it in words"))
@@ -200,7 +218,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         own = _segment_spoken_of(path, text, bare, segmentation, fact_segments, aliases)
         if own:
             problems += segment_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, (facts.get("data") or {}).get("days_covered"), activity=_activity(keys, segmentation), revenue=keys.get("data.revenue_total") is not None, unattributed=_number(keys.get("data.dropped_value.no_identity")) or 0.0,
-                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), best=_ranking(segmentation, order)[0] if order else None)
+                                       held_elsewhere=frozenset(m.start() for m, _ in gap_cited), thin=thin_rates)
             problems += standing_claims(path, bare, own, fact_segments[own] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
             problems += season_claims(path, bare, own, fact_segments[own] or {}, segmentation)
             problems += trend_claims(path, bare, own, fact_segments[own] or {}, segmentation, fact_segments, aliases, threshold=_number(keys.get(f"segmentations.{segmentation}.trend_threshold")))
@@ -210,10 +228,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         if isinstance(ruled, dict) and ruled.get("segment") in fact_segments:  # 'When Segment equals Dormant (still active buyers)'
             problems += standing_claims(path, bare, ruled["segment"], fact_segments[ruled["segment"]] or {}, segmentation, aliases, activity=_activity(keys, segmentation))
         days = (facts.get("data") or {}).get("days_covered")
-        problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict))  # one claim of the span, one problem
+        problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict), keys=keys)  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys)
+        problems += month_claims(path, text)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -222,6 +241,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += share_of_wrong_base(path, text, keys)
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
         # one claim, one problem: the segment's own checks, and the product and country checks, first
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
@@ -247,10 +268,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
             continue
         check_metric(f"kpis[{i}].metric", k.get("metric"))
         base = k.get("baseline")
-        if isinstance(base, str) and not re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", base):
+        if (isinstance(base, str) and not re.fullmatch(r"\s*" + PLACEHOLDER.pattern + r"\s*", base)) or (base is None and "baseline" in k and not first_order_kpi(k)):
             seg = k.get("segment") if k.get("segment") in fact_segments else first_segment
             metric = k.get("metric") if isinstance(k.get("metric"), str) else "repeat_rate"
-            problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"'{base}' must be exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
+            said = f"'{base}' must be" if base is not None else "null is the baseline only of the prospects' first_order_rate, which no fact measures yet; a segment's baseline is"
+            problems.append(Problem(f"kpis[{i}].baseline", "baseline_not_fact", f"{said} exactly one fact reference, e.g. {{segmentations.{segmentation}.segments.{seg}.{metric}}}"))
 
     # sections, budget, KPI coverage
     populated = [k for k, v in fact_segments.items() if isinstance(v, dict) and v.get("count")]
@@ -263,9 +285,10 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     shares = [c.get("budget_share") for c in cells if isinstance(c, dict) and isinstance(c.get("budget_share"), (int, float)) and not isinstance(c.get("budget_share"), bool)]
     if sum(shares) > 1 + 1e-9:
         problems.append(Problem("targeting_matrix", "budget_over", f"budget shares add up to {sum(shares):.2f}, more than the whole budget (1.0); lower them"))
-    problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc)
-    problems += _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
-    problems += _baseline_kinds(kpis, keys, segmentation)
+    problems += reach_problems(doc, facts, segmentation, fact_segments) + texts_without_consent(doc) + opted_out_included(doc, facts.get("exports") or {})
+    prospects = prospect_problems(doc, facts, segmentation, fact_segments)  # said first: the checks of segments' KPIs do not know them
+    problems += prospects + _fraction_problems(doc, kpis, metrics, (seg_facts or {}).get("customers"))
+    problems += [p for p in _baseline_kinds(kpis, keys, segmentation) if p.path not in {q.path for q in prospects}]
     ranking = _ranking(segmentation, order)
     problems += _backwards_targets(kpis, keys, segmentation, ranking, fact_segments)
     told = {p.path for p in problems}
@@ -281,13 +304,14 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += impossible + [p for p in _downward_pathways(doc, ranking, fact_segments) if p.path not in {q.path for q in impossible}]
     problems += _backwards_pathways(doc, keys, segmentation, skip=PURCHASE_METRICS if usage else ())
     problems += _unmeetable_triggers(doc, seg_facts or {}, fact_segments, _activity(keys, segmentation))
-    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation))
+    problems += _targets_outside_segment(doc, seg_facts or {}, _activity(keys, segmentation), ranking)
     if usage:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
     problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
+    problems += verdicts_within_chance(doc, facts)
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
@@ -458,13 +482,34 @@ ANSWERABLE = {
 }
 
 
-def answered_warnings(warnings: list[str], confirmed: Any) -> list[tuple[str, str | None]]:
-    """Each warning with the user's answer to it (None when the plan's ``confirmed`` has none)."""
-    answers = confirmed if isinstance(confirmed, dict) else {}
+# The intake question (its bold label, answers.json's key) whose answer settles a run warning of
+# each ANSWERABLE kind: the briefs show it as the answer, and a whole plan carries it in `confirmed`.
+ANSWERED_BY = {"consent_unknown": "Marketing consent", "opted_out": "Marketing consent", "data_age": "Data", "marketplace": "Marketplace orders"}
+
+
+# A warning that names an option (add --include-unpaid) is answered by the intake's question of
+# this label, the user's words on the options they were offered, which answers.json keeps (a
+# trial's "Leave the unpaid orders out" still showed as an open warning in the report).
+OPTIONS_LABEL = "Warnings"
+NAMES_OPTION = re.compile(r"--[a-z]")
+
+
+def option_answer(answers: Any) -> str | None:
+    """The user's words on the options the warnings offered (answers.json's Warnings answer)."""
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    words = given.get(OPTIONS_LABEL.lower())
+    return words.strip() if isinstance(words, str) and words.strip() else None
+
+
+def answered_warnings(warnings: list[str], confirmed: Any, answers: Any = None) -> list[tuple[str, str | None]]:
+    """Each warning with the user's answer to it: the plan's ``confirmed`` for the kinds it
+    answers, answers.json's Warnings answer for one that names an option; None when neither has one."""
+    told = confirmed if isinstance(confirmed, dict) else {}
+    options = option_answer(answers)
     out = []
     for w in warnings:
         kind = next((k for k, pattern in ANSWERABLE.items() if pattern.search(w)), None)
-        answer = answers.get(kind) if kind else None
+        answer = told.get(kind) if kind else options if NAMES_OPTION.search(w) else None
         out.append((w, answer.strip() if isinstance(answer, str) and answer.strip() else None))
     return out
 
@@ -479,6 +524,28 @@ def _confirmations(doc: dict, facts: dict) -> list[Problem]:
             out.append(Problem(f"confirmed.{kind}", "unknown_confirmation", f"'{kind}' is not a warning the user can answer; use one of: {', '.join(ANSWERABLE)}"))
         elif not any(ANSWERABLE[kind].search(w) for w in warnings):
             out.append(Problem(f"confirmed.{kind}", "confirmation_without_warning", f"this run gave no {kind} warning (facts.warnings), so there is nothing to answer; leave it out"))
+    return out
+
+
+def unconfirmed_answers(doc: dict, facts: dict, answers: Any, final: bool = True) -> list[Problem]:
+    """The run gave a warning the user answered at intake (answers.json holds the answer to the
+    question that settles it) and the whole plan's ``confirmed`` does not carry it: the report
+    would show the warning open and the answer nowhere (a trial's plan on data 254 days old left
+    out data_age, which SKILL.md and the strategy brief ask for). A phase-3 draft may still lack it."""
+    if not final:
+        return []
+    confirmed = doc.get("confirmed") if isinstance(doc.get("confirmed"), dict) else {}
+    given = {str(k).strip().lower(): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    warnings = [w for w in facts.get("warnings") or [] if isinstance(w, str)]
+    out = []
+    for kind, pattern in ANSWERABLE.items():
+        said = given.get(ANSWERED_BY[kind].lower())
+        warned = any(pattern.search(w) for w in warnings)
+        if warned and isinstance(said, str) and said.strip() and not (isinstance(confirmed.get(kind), str) and confirmed[kind].strip()):
+            words = said.strip() if len(said.strip()) <= 80 else said.strip()[:77] + "..."
+            out.append(Problem(f"confirmed.{kind}", "confirmation_missing", (
+                f"this run gave a {kind} warning (facts.warnings) and the user answered it at intake ('{ANSWERED_BY[kind]}': \"{words}\"); "
+                f"put their answer in confirmed.{kind} (their words), so the report shows the warning answered, with it, instead of open")))
     return out
 
 

@@ -9,9 +9,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from custseg.compute.contacts import consent_counts
 from custseg.compute.metrics import Ledger
 from custseg.facts.build import DEFAULT_PERIOD_DAYS, UNATTRIBUTED_WARN, billing_cycle_counts, one_time_warning, short_data_warning, subscription_warning, too_short_for, unattributed_share
-from custseg.facts.schema import ChannelFigures, ExcludedTestCharges, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
+from custseg.facts.schema import ChannelFigures, ExcludedChannels, ExcludedTestCharges, FailedPayments, Installments, Marketplace, OutstandingPart, OutstandingRecent, RecurringPayments
 from custseg.ingest import Dataset, IngestOptions, SourceName, load
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, TEST_CHARGE_SHARE, test_charge_customers
 from custseg.render.exports import NEVER_PAID_KEY, NO_KEPT_ORDER_KEY, PROSPECT_KEY
@@ -35,7 +36,7 @@ class IngestParams:
     net_returns: bool = param("transaction logs: take each order with a negative amount (a return) off the same customer's latest purchase on or before its day, so spend is net of returns while orders and purchase days count sales only; a return with no earlier purchase in the data is dropped as 'return_without_sale'; one larger than the purchase it comes off takes the rest off the customer's earlier purchases, and what is left past them is left out of spend (a warning counts it), so no spend is below zero", default=False)
     purchase_event: list[str] = param("event logs: an event name that counts as a purchase, instead of the detected ones (repeatable)", default=[], metavar="NAME")
     exclude_test_charges: bool = param("leave out customers whose total spend is under 2 percent of the median customer's, such as card tests of 1.00 (the profile warns when it sees them), with their failed or unfinished checkouts: their payments counted as dropped 'test_charge', their checkouts (never paid, and owed by no one) as 'test_charge_unpaid'", default=False)
-    exclude_channel: list[str] = param("order exports with a sales channel (Shopify's Source): leave out the orders of this channel, such as a marketplace whose buyers are not yours to email (repeatable), counted as dropped 'excluded_channel'", default=[], metavar="CHANNEL")
+    exclude_channel: list[str] = param("order exports with a sales channel (Shopify's Source): leave out the orders of this channel, such as a marketplace or a wholesale app whose buyers are not yours to email (repeatable), counted as dropped 'excluded_channel'; who bought only through it is in no segment and in no email-tool file", default=[], metavar="CHANNEL")
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
@@ -88,6 +89,8 @@ class ProfileResult:
     one_time_share: float | None
     prospects: int
     no_kept_order: int = 0  # contacts who ordered per the customers export, with no kept order in the orders export: not in prospects
+    excluded_channels: ExcludedChannels | None = None  # --exclude-channel: the channels left out, their orders and buyers, those who bought nowhere else
+    excluded_channel_only: int = 0  # the customers export's contacts who bought only through the channels left out: in no segment, no prospects
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
@@ -147,6 +150,8 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         one_time_share=round(one_time, 6) if one_time is not None else None,
         prospects=ds.prospects,
         no_kept_order=ds.no_kept_order,
+        excluded_channels=ExcludedChannels(**ds.excluded_channels) if ds.excluded_channels else None,
+        excluded_channel_only=ds.excluded_channel_only,
         notes=list(ds.notes),
         files=[FileSummary(f.path, f.name, f.source, f.format, f.rows) for f in ds.files],
         joined=ds.joined,
@@ -182,18 +187,8 @@ def _contact_fields(ds: Dataset) -> dict:
 
 def _contact_counts(contacts: pd.DataFrame) -> dict[str, int] | None:
     """How many customers the email tools can reach: with an email, and what their consent says."""
-    if contacts is None or "email" not in contacts:
-        return None
-    emailed = contacts[contacts["email"].notna() & contacts["email"].astype(str).str.contains("@", regex=False)]
-    if emailed.empty:
-        return None
-    consent = emailed["consent"].astype("boolean") if "consent" in emailed else pd.Series(pd.NA, index=emailed.index, dtype="boolean")
-    return {
-        "with_email": len(emailed),
-        "opted_in": int(consent.eq(True).sum()),
-        "opted_out": int(consent.eq(False).sum()),
-        "consent_unknown": int(consent.isna().sum()),
-    }
+    counts = consent_counts(contacts)
+    return counts if counts["with_email"] else None
 
 
 def _figures(ds: Dataset, ledger: Ledger | None):
@@ -462,6 +457,8 @@ def render_text(r: ProfileResult) -> str:
     ]
     if r.buyers is not None:
         lines[-1] += f"  ({r.buyers:,} bought, {r.customers - r.buyers:,} never did)"
+    if r.excluded_channel_only:  # the customers export's contacts whose orders all went through a channel left out
+        lines[-1] += f"  (+{r.excluded_channel_only:,} who bought only through a channel left out: in segments_generic.csv only)"
     if r.orders is not None:
         lines.append(f"Orders     {r.orders:,}")
     if r.purchase_events is not None:

@@ -29,7 +29,7 @@ class RenderParams:
     facts: str = param("facts.json written by run", default=DEFAULT_FACTS, metavar="FACTS")
     strategy: str | None = param("strategy document (JSON) to put in the report, checked first; without it the report shows the default playbook", default=None, metavar="STRATEGY")
     out: str | None = param("folder to write report.md and report.html into (default: the folder of --facts)", default=None, metavar="DIR")
-    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget and its verdicts on the user's hunches are checked against (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
+    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget and its verdicts on the user's hunches are checked against, and whose Warnings answer the report shows beside the warnings it settles (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
 
 
 @dataclass
@@ -64,9 +64,10 @@ def render(params: RenderParams) -> RenderResult:
 
     facts = load_facts(params.facts)
     doc = None
+    answers = load_answers(answers_path(params.answers, params.strategy) if params.strategy else params.answers)
     if params.strategy:
         doc = load_json(params.strategy, "strategy file")
-        problems = validate(doc, facts, answers=load_answers(answers_path(params.answers, params.strategy)))
+        problems = validate(doc, facts, answers=answers)
         if problems:
             return RenderResult(None, [], params.strategy, False, covered_segments(doc), problems, EXIT_PROBLEMS)
     source = os.path.dirname(os.path.abspath(params.facts))
@@ -82,7 +83,7 @@ def render(params: RenderParams) -> RenderResult:
     redrawn = _redrawn(renamed, source, out) if charts and renamed is not None else None
     charts = redrawn or charts
     resolved = resolve_document(doc, facts) if doc is not None else None
-    files = render_report(facts, out, charts=charts, strategy=resolved)
+    files = render_report(facts, out, charts=charts, strategy=resolved, answers=answers)
     files += [f"{CHARTS_DIR}/{c['file']}" for c in redrawn or []]  # drawn again with the plan's names
     return RenderResult(out, files, params.strategy, True, covered_segments(doc), [], EXIT_OK)
 

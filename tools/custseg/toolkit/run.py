@@ -158,7 +158,8 @@ def _render(params: RunParams, ds, facts, customers, staging: str, progress: Pro
         n = int((listed["segment"] == key).sum()) if len(listed) > len(customers) else 0
         if n:
             summary.groups[key] = name
-            summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them are in the email-tool files (an email, and no opt-out on record)")
+            if key not in summary.left_out_channel:  # (those the exports' own note counts, in no email-tool file)
+                summary.notes.append(f"{n:,} {who} are in the files as the segment '{name}'; {summary.reachable_by_segment.get(key, 0):,} of them are in the email-tool files (an email, and no opt-out on record)")
     exports = {k: v for k, v in summary.to_dict().items() if k != "folder"}
     facts.exports = exports
     doc["exports"] = exports
@@ -195,19 +196,23 @@ def opted_out_warning(opted_out: dict[str, int], reachable: int, listed: int) ->
 def _listed_groups(ds) -> list[tuple[pd.DataFrame | None, str, str, str]]:
     """The CRM files' own groups of people in no segment: their contacts, key, label, and who
     they are in the exports' note."""
-    from custseg.render.exports import NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+    from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME, excluded_channel_only_name
 
+    left_out = (ds.excluded_channels or {}).get("channels") or []
     return [
         (ds.prospect_contacts, PROSPECT_KEY, PROSPECT_NAME, "contacts who never bought (from the customers export)"),
         (ds.no_kept_order_contacts, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, "contacts the customers export counts orders for, with no kept order in the orders export (cancelled or refunded, or not in it)"),
         (ds.never_paid_contacts, NEVER_PAID_KEY, NEVER_PAID_NAME, "people whose every payment failed or was never completed"),
+        # in segments_generic.csv only: write_exports leaves them out of the email-tool files, and its note says so
+        (ds.excluded_channel_only_contacts, EXCLUDED_CHANNEL_ONLY_KEY, excluded_channel_only_name(left_out) if left_out else "", "contacts who bought only through a channel left out"),
     ]
 
 
 def with_prospects(customers: pd.DataFrame, ds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The customers the CRM files list, and their contacts: every buyer, then the contacts who
     never bought (a customers export's sign-ups), those whose orders were all cancelled or
-    refunded and the people whose every payment failed, each as one segment with no scores.
+    refunded, the people whose every payment failed and those who bought only through a channel
+    the user left out, each as one segment with no scores.
     customers.csv and the facts stay with the buyers."""
     listed, contacts = [customers], [ds.contacts]
     for extra, key, name, _ in _listed_groups(ds):

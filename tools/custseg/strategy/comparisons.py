@@ -1,0 +1,347 @@
+"""Comparisons held to the two facts they cite, in any text of a plan.
+
+Two skill trials passed 'Regulars came back more often than the VIP Circle:
+{...loyal.next_repeat_rate} against {...champions.next_repeat_rate}' (23.0% against 47.4%),
+'worth more than a Regular' (187 against 1,217 USD), 'bought more recently than the
+First-timers' (51 days against 17), 'Customers abroad come back less often than at home' (37.5%
+against 32.7%), and 'Canadian customers buy again more than Americans' citing two shares of
+customers, which say how many there are, not how many came back.
+
+A sentence with a comparative ('more often', 'higher', 'worth more', 'more likely to buy again',
+'bought more recently', 'below') and a word that sets two sides against each other ('than',
+'against', 'vs', 'compared with', or the comparative itself: 'above', 'behind') that cites two
+facts of one kind (the same field: two next_repeat_rate, a first purchase's come-back rate and
+everyone's, home's repeat_rate and abroad's) must give the order they have. Fewer days since the
+last purchase is the more recent, fewer days between purchases the more often. Which fact is
+which side: the one whose owner (a segment, product, country, 'abroad', 'everyone') the sentence
+names before 'than' is the first, after it the second; unnamed, the one before 'than' is the
+first, and with both after it ('... than the VIP Circle: {a} against {b}') the one cited first; a
+sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
+Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
+that cites the figure of only one is asked for both. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from custseg.strategy.cited_claims import _CLAUSE_BREAK, _told_in, bare_text
+from custseg.strategy.claims import _SEGMENT_FACT, _is_number, named_segments
+from custseg.strategy.metrics import LOWER_IS_BETTER
+from custseg.strategy.problems import Problem
+from custseg.strategy.product_claims import _mentions
+from custseg.strategy.resolve import PLACEHOLDER, value_kind
+
+MASK = "\u00a7"  # a fact reference, masked to the same length: offsets kept, its key unread as words
+SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")  # on the masked text: a reference's dots are masked
+
+# The comparative, by which way it says the first side lies: 'value' words speak of the number
+# (more, higher, longer), 'good' words of which is better (more often, more recently, ahead of),
+# which for days since the last purchase or between purchases is the lower number.
+_UP_GOOD = r"better|ahead\s+of|outperform(?:s|ed|ing)?|beat(?:s|ing)?|sooner|faster|more\s+(?:often|frequently|recently|likely|loyal)"
+_DOWN_GOOD = r"worse|behind|trail(?:s|ed|ing)?|slower|less\s+(?:often|frequently|recently|likely|loyal)"
+_UP = r"more|higher|greater|bigger|larger|longer|above|exceed(?:s|ed|ing)?|outnumber(?:s|ed|ing)?"
+_DOWN = r"less|fewer|lower|smaller|shorter|below"
+DIRECTION = re.compile(rf"\b(?:(?P<up_good>{_UP_GOOD})|(?P<down_good>{_DOWN_GOOD})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b(?!-)", re.IGNORECASE)
+# Not a comparison of the two sides: a quantity ('more than once', 'more than half of them'),
+# 'no longer', 'the more they buy', 'as above', or a negation ('no more likely than': not an order)
+_QUANTITY_AFTER = re.compile(
+    r"\s+than\s+(?:once|twice|half|(?:a|one)\s+(?:third|quarter|fifth|tenth|few|handful|couple|dozen|year|month|week|day|period|single)|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few|\d)\b"
+    r"|\s+or\s+less\b|\s+and\s+more\b",
+    re.IGNORECASE,
+)
+_NOT_COMPARING_BEFORE = re.compile(r"(?:\b(?:no|any|the|as|see)|\b(?:not|never|hardly|barely|no)\s+(?:[\w'-]+\s+)?|n't\s+(?:[\w'-]+\s+)?)\s*$", re.IGNORECASE)
+# What the plan wants or might happen, not what the data shows: 'to come back more often than', 'will be higher'
+_AIM_BEFORE = re.compile(r"\b(?:to|will|would|could|should|might|may|must|can|aim|aims|goal|target|want|wants|hope|hopes|expect|expects|until|unless|if|once|so\s+that)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+# What sets the two sides against each other; the comparatives above, below, ahead of, behind and
+# their kin do it themselves ('well above everyone's {b}'), unless no side follows ('fell behind at')
+CONNECTOR = re.compile(
+    r"(?<!\brather\s)(?<!\bother\s)\bthan\b|\bagainst\b|\bbeside\b|\bvs\b\.?|\bversus\b|\b(?:compared|in\s+comparison|set)\s+(?:with|to|against)\b|\b(?:next|relative)\s+to\b|\bunlike\b"
+    r"|\b(?:above|below|ahead\s+of|behind|outperform(?:s|ed|ing)?|beat(?:s|ing)?|trail(?:s|ed|ing)?|exceed(?:s|ed|ing)?|outnumber(?:s|ed|ing)?)\b(?![-\s]*(?:at|in|on|by|for|with|[,.;:]|$))",
+    re.IGNORECASE,
+)
+# A sentence (or clause) that opens with the second side: 'Compared with the Champions ({b}), they ...'
+PREFIX = re.compile(r"\W*(?:(?:and|but|so|yet)\s+)?(?:(?:compared|set)\s+(?:with|to|against)|in\s+comparison\s+(?:with|to)|against|beside|next\s+to|relative\s+to|unlike)\b", re.IGNORECASE)
+
+# Words that name the owner of a fact without a name in the facts
+_EVERYONE = re.compile(r"\b(?:every(?:one|body)|average|overall|all\s+(?:(?:our|the|other|first-time|new)\s+)*(?:customers|buyers|shoppers|starters|first\s+purchases|products)|the\s+(?:whole\s+)?(?:base|rest|shop|store)|as\s+a\s+whole)\b", re.IGNORECASE)
+_ABROAD = re.compile(r"\b(?:abroad|overseas|international(?:ly)?|foreign|cross-border|outside\s+(?:the\s+)?[\w.]+)\b", re.IGNORECASE)
+_HOME = re.compile(r"\b(?:(?:at\s+)?home|domestic(?:ally)?|local(?:ly)?)\b", re.IGNORECASE)
+EVERYONE_FACT = "data.products.back_within_period_rate"  # a first purchase's come-back rate compares with it
+
+# Fewer days is the better side: since the last purchase (more recently), between purchases (more often)
+LOWER_BETTER = {*LOWER_IS_BETTER, "median_gap_days"}
+_LOWER_BETTER_SAID = {"median_recency_days": "fewer days since the last purchase is the more recent", "days_since_active": "fewer days since last active is the more recent", "median_gap_days": "fewer days between purchases is the more often"}
+# A field whose better side the words 'more often', 'better' or 'ahead of' can speak of: rates, money, days
+_HAS_BETTER = re.compile(r"(?:_rate|avg_value|aov|revenue|spend\w*|_days|outstanding\w*)$")
+
+# A comparison of how often customers come back, and shares of customers, which say how many there are
+BUY_AGAIN = re.compile(
+    r"\b(?:(?:buy|buys|bought|buying|order|orders|ordered|ordering|shop|shops|shopped|purchase|purchases|purchased)\s+(?:from\s+us\s+)?again"
+    r"|(?:come|comes|came|coming)\s+back|re-?order(?:s|ed|ing)?|re-?purchas\w*|repeat(?:s|ed)?|return(?:s|ed)?\s+to\s+(?:buy|shop|order|us)|stick\s+around)\b",
+    re.IGNORECASE,
+)
+CUSTOMER_SHARES = ("customers_share", "share", "pct_customers", "home_share", "abroad_share")
+
+
+def _kind(key: str) -> str:
+    """What a fact measures, whoever it is of: the same field of two items compares."""
+    parts = key.split(".")
+    if len(parts) > 3 and parts[-4] == "migration" and parts[-3] in ("matrix", "revenue"):  # customers or money that moved: any two cells compare
+        return f"migration.{parts[-3]}"
+    return "share" if parts[-1] in ("home_share", "abroad_share") else parts[-1]
+
+
+@dataclass
+class Cited:
+    """A fact reference in a text: where it stands, its key and its value."""
+
+    start: int
+    end: int
+    key: str
+    value: float
+
+
+@dataclass
+class Sentence:
+    """A sentence of a text, as written and as the checks read it."""
+
+    text: str  # the whole text as written
+    masked: str  # the whole text, its fact references masked: owners' names are read here
+    plain: str  # masked, and the names of segments and products blanked: comparatives are read here ('Less Waste Bottle')
+    start: int
+    end: int
+    cited: list[Cited]
+
+    def quoted(self) -> str:
+        """The sentence as written, fact references and all, for a message to quote."""
+        return self.text[self.start:self.end].strip().rstrip(".;!?")
+
+
+def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
+                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = ()) -> list[Problem]:
+    """Every comparison of the text that its cited facts contradict or cannot settle: one problem
+    a sentence. ``products``: the products the facts name (their names are no comparatives);
+    ``told``: messages of claims already refused in this text (a sentence with one gets no second)."""
+    if not isinstance(text, str) or "{" not in text:
+        return []
+    masked = PLACEHOLDER.sub(lambda m: MASK * len(m.group(0)), text)
+    plain = masked
+    names = [(a, b) for a, b, _ in named_segments(masked, aliases, capitalized=True)]
+    names += [(at, at + len(name)) for at, _, name in _mentions(text, products or {})]
+    for a, b in names:
+        plain = plain[:a] + "#" * (b - a) + plain[b:]
+    cited = [Cited(m.start(), m.end(), m.group(1), keys[m.group(1)]) for m in PLACEHOLDER.finditer(text) if _is_number(keys.get(m.group(1)))]
+    bare = bare_text(text)
+    out = []
+    for m in SENTENCE.finditer(masked):
+        start, end = m.span()
+        sentence = Sentence(text, masked, plain, start, end, [c for c in cited if start <= c.start < end])
+        if not sentence.cited or not m.group(0).strip() or _told_in(bare, len(bare_text(text[:start])), told):
+            continue
+        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _against_order(path, sentence, keys, aliases, segmentation)
+                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
+        out += found[:1]
+    return out
+
+
+def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
+    """The comparatives of a sentence (up to ``end``): not quantities ('more than half'), negations or aims."""
+    out = []
+    for m in DIRECTION.finditer(s.plain, s.start, s.end if end is None else end):
+        before = s.plain[s.start:m.start()]
+        if _QUANTITY_AFTER.match(s.plain, m.end()) or _NOT_COMPARING_BEFORE.search(before) or _AIM_BEFORE.search(before):
+            continue
+        out.append(m)
+    return out
+
+
+def _higher(m: re.Match, kind: str) -> bool | None:
+    """Whether the comparative says the first side's number is the higher; None where the word
+    says which is better and the field has no better side (a count, a share of customers)."""
+    up = bool(m.group("up_good") or m.group("up"))
+    if m.group("up") or m.group("down"):
+        return up
+    if not _HAS_BETTER.search(kind):
+        return None
+    return up != (kind in LOWER_BETTER)
+
+
+def _shown(key: str, value: float) -> str:
+    kind = value_kind(key)
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "pct_signed":
+        return f"{value:+.1%}"
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "days":
+        return f"{value:g} days"
+    return f"{value:,.2f}" if kind == "dec" else f"{value:,.0f}"
+
+
+def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentation: str) -> list[Problem]:
+    """Two facts of one kind in a comparison whose words give the other order."""
+    by_kind: dict[str, list[Cited]] = {}
+    for c in s.cited:
+        by_kind.setdefault(_kind(c.key), []).append(c)
+    for kind, pair in by_kind.items():
+        if len(pair) != 2 or pair[0].key == pair[1].key:
+            continue
+        sides = _sides(s, pair, keys, aliases, segmentation)
+        if sides is None:
+            continue
+        (first, second), words = sides
+        said = {_higher(w, kind) for w in words} - {None}
+        if len(said) != 1:
+            continue  # no word that orders them, or words that disagree: which is meant is a guess
+        higher = said.pop()
+        if first.value != second.value and (first.value > second.value) == higher:
+            continue
+        note = f" ({_LOWER_BETTER_SAID[kind]})" if kind in _LOWER_BETTER_SAID and any(w.group("up_good") or w.group("down_good") for w in words) else ""
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says {{{first.key}}} is {'higher' if higher else 'lower'} than {{{second.key}}}{note}, "
+            f"but it is {_shown(first.key, first.value)} against {_shown(second.key, second.value)}: say how the two compare as the figures are"))]
+    return []
+
+
+def _sides(s: Sentence, pair: list[Cited], keys: dict, aliases: list, segmentation: str) -> tuple[tuple[Cited, Cited], list[re.Match]] | None:
+    """(the first side's fact, the second's) of a comparison, and its comparatives; None where
+    the sentence holds no comparison of the two or its sides cannot be told apart."""
+    f1, f2 = pair
+    prefix = PREFIX.match(s.plain, s.start)
+    if prefix:  # 'Compared with the Champions ({b}), they came back more often ({a})'
+        comma = next((m.start() for m in re.finditer(r"[,:]", s.plain[prefix.end():s.end])), None)
+        words = _directions(s)
+        if comma is not None and words and prefix.end() <= f1.start < prefix.end() + comma <= f2.start:
+            return (f2, f1), words
+    words = _directions(s, f2.end)
+    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
+    if not words or not connectors:
+        return None
+    at = next((c for c in connectors if c.start() >= words[0].start()), None) or next((c for c in connectors if f1.end <= c.start() and c.end() <= f2.start), None)
+    if at is None:
+        return None
+    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
+    if named[0] and named[1]:
+        return ((f1, f2) if named[0] == "first" else (f2, f1), words) if named[0] != named[1] else None
+    if named[0] or named[1]:  # one side named: the other fact is the other side
+        return ((f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)), words
+    if f1.end <= at.start() and at.end() <= f2.start:  # '{a} of them, more than the {b} of all'
+        if _CLAUSE_BREAK.search(s.plain, f1.end, words[-1].start()):
+            return None  # the comparative is another clause's: its subject may not be the first figure's
+        return (f1, f2), words
+    if f1.start >= at.end():  # '... than the VIP Circle: {a} against {b}', in the order of the sides
+        return (f1, f2), words
+    return None
+
+
+def _side_by_name(s: Sentence, fact: Cited, other: Cited, at: re.Match, keys: dict, aliases: list, segmentation: str) -> str | None:
+    """'first' or 'second': where the sentence names the owner of a fact, before or after the
+    word that sets the sides apart; None where it names it nowhere, or on both sides."""
+    spans = _owner_spans(s, fact.key, other.key, keys, aliases, segmentation)
+    sides = {"first" if b <= at.start() else "second" if a >= at.end() else "?" for a, b in spans}
+    return sides.pop() if len(sides) == 1 and "?" not in sides else None
+
+
+def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, segmentation: str) -> list[tuple[int, int]]:
+    """Where a sentence names whose fact ``key`` is: the parts of its key the other fact's lacks
+    (a segment, product, family, country; 'abroad', 'home'), by their names in the facts and the
+    plan's display names; everyone's come-back rate by 'everyone', 'average'."""
+    words = s.masked[s.start:s.end]
+
+    def found(pattern: re.Pattern) -> list[tuple[int, int]]:
+        return [(s.start + m.start(), s.start + m.end()) for m in pattern.finditer(words)]
+
+    if key == EVERYONE_FACT:
+        return found(_EVERYONE)
+    spans: list[tuple[int, int]] = []
+    parts, theirs = key.split("."), set(other.split("."))
+    segment = _SEGMENT_FACT.match(key)
+    for i, part in enumerate(parts[:-1]):
+        if part in theirs:
+            continue
+        if segment and segment.group(1) == segmentation and part == segment.group(2):
+            spans += [(s.start + a, s.start + b) for a, b, k in named_segments(words, aliases, capitalized=True) if k == part]
+            continue
+        if parts[1] == "countries" and (part == "abroad" or part == "home" or keys.get("data.countries.home.key") == part):
+            spans += found(_ABROAD if part == "abroad" else _HOME)
+        name = keys.get(".".join(parts[: i + 1] + ["name"]))
+        if isinstance(name, str) and name.strip():
+            said = r"\s+".join(map(re.escape, name.split()))
+            case = 0 if len(name) <= 3 else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word
+            spans += found(re.compile(rf"(?<!\w){said}(?:e?s)?(?!\w)", case))
+    return spans
+
+
+def _share_for_rate(path: str, s: Sentence, keys: dict) -> list[Problem]:
+    """'Canadian customers buy again more than Americans ({...top.ca.customers_share} against
+    {...home.customers_share})': a comparison of coming back that cites shares of customers and
+    no rate."""
+    shares = [c for c in s.cited if c.key.rsplit(".", 1)[-1] in CUSTOMER_SHARES]
+    if not shares or any(c.key.endswith("_rate") for c in s.cited):
+        return []
+    words = _directions(s)
+    for again in BUY_AGAIN.finditer(s.plain, s.start, s.end):
+        if not any(_words_between(s.plain, w, again) <= 4 for w in words):
+            continue
+        rates = [r for r in dict.fromkeys(_rate_of(c.key, keys) for c in shares) if r]
+        cite = " and ".join(f"{{{r}}}" for r in rates) if rates else "a repeat rate (repeat_rate, next_repeat_rate)"
+        whose = ", ".join(f"{{{c.key}}}" for c in shares)
+        return [Problem(path, "fact_unit_mismatch", (
+            f"'{s.quoted()}' compares how often customers buy again, but {whose} {'is a share' if len(shares) == 1 else 'are shares'} of customers (how many there are), "
+            f"not of those who came back: cite {cite}, the share who bought on more than one day, instead"))]
+    return []
+
+
+def _words_between(text: str, a: re.Match, b: re.Match) -> int:
+    left, right = (a, b) if a.start() <= b.start() else (b, a)
+    return len(re.findall(r"[\w'-]+", text[left.end():right.start()]))
+
+
+def _rate_of(share: str, keys: dict) -> str | None:
+    """The repeat rate of the customers a share counts: the country's, the segment's next-period one."""
+    country = re.search(r"countries\.(?:(home|abroad)\.|top\.([\w-]+)\.|(home|abroad)_share$)", share)
+    if country:
+        where = country.group(1) or country.group(3)
+        rate = f"data.countries.{where}.repeat_rate" if where else f"data.countries.top.{country.group(2)}.repeat_rate"
+        return rate if rate in keys else None
+    owner = share.rpartition(".")[0]
+    return next((f"{owner}.{f}" for f in ("next_repeat_rate", "repeat_rate") if _is_number(keys.get(f"{owner}.{f}"))), None)
+
+
+# A segment's figures per customer that a comparison between two segments is settled by
+_PER_CUSTOMER = ("next_repeat_rate", "repeat_rate", "avg_value", "aov", "median_recency_days", "median_gap_days", "avg_purchase_days", "spend_last_period_per_customer")
+_THAN = re.compile(r"(?<!\brather\s)(?<!\bother\s)\bthan\b", re.IGNORECASE)
+_SECOND_SIDE = re.compile(r"\s+(?:(?:the|our|your|those|that|of|in|among|for|with|do|did|does)\s+)*", re.IGNORECASE)
+
+
+def _one_side_cited(path: str, s: Sentence, keys: dict, aliases: list, segmentation: str) -> list[Problem]:
+    """'The Steady Regulars came back more often than the Northwind Insiders
+    ({...loyal.next_repeat_rate})': two segments named on the two sides of 'than', one's figure
+    cited: the other side's is needed to hold the words to."""
+    own = [(c, m) for c in s.cited if (m := _SEGMENT_FACT.match(c.key)) and m.group(1) == segmentation and c.key.rsplit(".", 1)[-1] in _PER_CUSTOMER]
+    if len(own) != 1 or len({_kind(c.key) for c in s.cited}) != len(s.cited):
+        return []
+    (fact, owner), words = own[0], _directions(s)
+    than = next((m for m in _THAN.finditer(s.plain, s.start, s.end) if words and m.start() > words[0].start()), None)
+    if than is None:
+        return []
+    clause = max([b.end() for b in _CLAUSE_BREAK.finditer(s.masked, s.start, than.start())], default=s.start)
+    names = named_segments(s.masked[clause:s.end], aliases, capitalized=True)
+    before = [k for _, b, k in names if clause + b <= than.start()]
+    # the second side right after 'than' ('than the Northwind Insiders'), not a name further on
+    # ('than the {...} last time, and more reach the VIP Circle'): a figure there is the other side
+    after = [k for a, _, k in names if clause + a >= than.end() and _SECOND_SIDE.fullmatch(s.masked, than.end(), clause + a)]
+    if not before or not after or before[-1] == after[0] or owner.group(2) not in (before[-1], after[0]):
+        return []
+    other = after[0] if owner.group(2) == before[-1] else before[-1]
+    theirs = f"segmentations.{segmentation}.segments.{other}.{fact.key.rsplit('.', 1)[-1]}"
+    if not _is_number(keys.get(theirs)):
+        return []
+    return [Problem(path, "comparison_half_cited", (
+        f"'{s.quoted()}' compares two segments but cites the figure of one, {{{fact.key}}}: cite {{{theirs}}} beside it, "
+        "so the words can be held to both figures"))]
