@@ -36,7 +36,7 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_W
 from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
-from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import EXCLUDED_CHANNEL_CONSENT, EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
 from custseg.strategy.channel_names import channel_names, shown as shown_channel
 from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_kpi
@@ -1865,7 +1865,10 @@ def _reach_words(exports: dict, block: dict) -> str:
     if not tools:
         return "the Klaviyo, HubSpot and Mailchimp files reach"
     consent = "marketing_consent" in ((block.get("columns") or {}).get(GENERIC_FILE) or []) and not block.get("include_unconsented")
-    rows = f"the rows of {GENERIC_FILE} with an email" + (" and marketing_consent other than no" if consent else "")
+    # who bought only through a channel left out has marketing_consent = excluded_channel: not reached
+    apart = bool(sum((block.get("left_out_channel") or {}).values()))
+    rows = f"the rows of {GENERIC_FILE} with an email" + (
+        (" and marketing_consent yes or unknown" if apart else " and marketing_consent other than no") if consent else f" and marketing_consent other than {EXCLUDED_CHANNEL_CONSENT}" if apart else "")
     parts = [f"the {t['name']} file" if t["file"] != GENERIC_FILE else f"{t['name']} ({rows})" for t in tools]
     return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 
