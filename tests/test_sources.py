@@ -786,6 +786,57 @@ def test_a_numbered_channel_is_named_an_app_in_the_report_and_the_intake(tmp_pat
     assert f"{mk['orders']:,} of the orders came through the marketplaces Nordstrom and tiktok: the buyer paid" in render_brief("intake", facts)
 
 
+def test_the_name_the_user_gave_an_app_is_shown_beside_its_number(tmp_path, cli):
+    """The intake asks which app a number of Shopify's Source is, and the report kept naming it
+    by the number alone: the user's answer was lost. answers.json's "Channel names" records it;
+    the report (md and html) and the briefs show it beside the number, which stays the facts';
+    without the answer nothing changes."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import render_report
+    from tests.test_report import html_text, unmatched_numbers
+
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    first, second = [c for c in facts["data"]["by_channel"] if c["label"] == "a sales-channel app"][:2]
+    market = next(c for c in facts["data"]["by_channel"] if c["channel"] == "tiktok")
+    plain_md = (out / "report.md").read_text(encoding="utf-8")
+    plain_intake = render_brief("intake", facts)
+    answers = {"Sales channels": "the first one is our Instagram Shop", "Channel names": {first["channel"]: "Instagram Shop", "tiktok": "TikTok Shop"}}
+    render_report(facts, str(out), answers=answers)
+    md, page = (out / "report.md").read_text(encoding="utf-8"), html_text((out / "report.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        assert "Instagram Shop (app " + first["channel"] + ")" in text and "TikTok Shop (tiktok)" in text
+        # the other app is still asked about by its number, and the one named is told as the user's
+        assert f"Shopify's export names a sales-channel app by its number ({second['channel']}); Shopify's admin shows which app each is under Settings, Apps and sales channels. The names beside the numbers are the ones you gave: Instagram Shop (app {first['channel']})." in text
+    assert f"| Instagram Shop (app {first['channel']}) | {first['orders']:,} | {first['customers']:,} |" in md  # no '(a sales-channel app)' beside it
+    assert f"| {second['channel']} (a sales-channel app) | {second['orders']:,} |" in md and f"| TikTok Shop (tiktok) | {market['orders']:,} |" in md
+    for text in (re.sub(r"\]\([^)]*\)", "]", md), page):
+        assert unmatched_numbers(text, facts)[0] == []  # every number shown is still a fact
+    intake = render_brief("intake", facts, answers)
+    assert f"Instagram Shop (app {first['channel']}) {first['orders']:,}" in intake and f"TikTok Shop (tiktok) {market['orders']:,}" in intake
+    assert "came through the marketplace TikTok Shop (tiktok): the buyer paid" in intake and "`--exclude-channel tiktok`" in intake  # the command takes the export's word
+    (asked,) = re.findall(r"^\d+\. \*\*Sales channels\*\*: (.*)$", intake, re.M)
+    assert f"{second['channel']} is an app the export does not name" in asked and "Which app is it?" in asked
+    assert f"The user named Instagram Shop (app {first['channel']})" in asked and f"{first['channel']} is an app" not in asked
+    assert 'Channel names: "' + first["channel"] + ': Instagram Shop; tiktok: TikTok Shop"' in render_brief("segments", facts, answers)
+    # a name check.py refuses is not shown (brief.py and render.py refuse the file before that)
+    refused = {"Channel names": {first["channel"]: "insta@shop.example", "24986320897": "Instagram Shop"}}
+    assert render_brief("intake", facts, refused) == plain_intake and "insta@shop.example" not in render_brief("segments", facts, refused)
+    # without the answer, nothing changes
+    render_report(facts, str(out))
+    assert (out / "report.md").read_text(encoding="utf-8") == plain_md and "Instagram Shop" not in plain_md
+    assert render_brief("intake", facts, {"Sales channels": "keep them"}) == plain_intake and "The user named" not in plain_intake
+    # an app the user left out (--exclude-channel): named where the rows left out are counted
+    left = tmp_path / "left"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", left, "--no-charts", "--exclude-channel", first["channel"]).code == 0
+    facts = json.loads((left / "facts.json").read_text(encoding="utf-8"))
+    render_report(facts, str(left), answers=answers)
+    md = (left / "report.md").read_text(encoding="utf-8")
+    assert f"| orders through Instagram Shop (app {first['channel']}), left out at your request | {facts['data']['dropped']['excluded_channel']:,} |" in md
+    assert f"excluded channel (orders through Instagram Shop (app {first['channel']}), left out at the user's request)" in render_brief("intake", facts, answers)
+
+
 def test_wholesale_channels_are_named_and_asked_about(tmp_path, cli):
     """Trial B: Honeycomb (a wholesale app) and Faire were left unlabelled, and the intake asked
     only about a numeric app id. Their buyers are shops buying to resell: the label says so,

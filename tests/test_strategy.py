@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pydantic
@@ -1028,7 +1029,8 @@ def test_every_problem_code_has_a_broken_variant():
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
     # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
     # and test_a_whole_plan_carries_the_users_answer_to_a_run_warning for confirmation_missing
-    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing"} == set(CODES)
+    # and test_channel_names_are_the_facts_channels_with_short_labels for answers.json's Channel names
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing", "channel_name_unknown", "channel_name_not_label"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -1060,6 +1062,58 @@ def test_a_budget_the_user_did_not_give_is_reported(runs, cli, tmp_path, case):
 def test_a_budget_within_the_users_is_accepted(runs, said):
     problems = validate(reference(), facts_of(runs), answers={"Budget and time": said})
     assert [p for p in problems if p.code == "budget_not_users"] == []
+
+
+# (id, the name given to the example's first app, the code check.py gives, words of its message)
+BAD_CHANNEL_NAMES = [
+    ("an_email", "shop@instagram.example", "channel_name_not_label", "is an email address"),
+    ("a_url", "https://instagram.com/ourshop", "channel_name_not_label", "is a web address"),
+    ("a_bare_domain", "ourshop.instagram.com", "channel_name_not_label", "is a web address"),
+    ("too_long", "Instagram Shop run by our agency in the north", "channel_name_not_label", "more than a label's 40"),
+    ("a_digit", "Shop 2", "channel_name_not_label", "holds a digit"),
+    ("a_pipe", "Insta | Shop", "channel_name_not_label", "holds '|'"),
+    ("empty", "  ", "channel_name_not_label", "is not a name"),
+    ("not_text", ["Instagram Shop"], "channel_name_not_label", "is not a name"),
+]
+
+
+def test_channel_names_are_the_facts_channels_with_short_labels(runs, cli, tmp_path):
+    """The intake asks which app each number of Shopify's Source is; answers.json records the
+    user's answer as "Channel names", channel -> name, and the briefs and the report show the
+    name beside the number. check.py holds it: a key the facts know, a name that is a label."""
+    facts = facts_of(runs)
+    apps = [c["channel"] for c in facts["data"]["by_channel"] if c.get("label") == "a sales-channel app"]
+    assert apps and "tiktok" in [c["channel"] for c in facts["data"]["by_channel"]]
+    good = {apps[0]: "Instagram Shop", "tiktok": "TikTok Shop", apps[-1]: "Faire & Co's Trade (wholesale)"}
+    assert validate(reference(), facts, answers={"Goal": "more repeat orders", "Channel names": good}) == []
+    assert validate(reference(), facts, answers={"channel names": good}) == []  # the label in any case
+    # a key the facts do not know: an app of another store, the marketplace spelt otherwise, the folded row
+    for key, hint in (("24986320897", None), ("TikTok", "did you mean tiktok"), ("other channels (2)", None)):
+        (problem,) = validate(reference(), facts, answers={"Channel names": {key: "Instagram Shop"}})
+        assert (problem.code, problem.path) == ("channel_name_unknown", f'answers.json["Channel names"]["{key}"]')
+        assert f"'{key}' is no sales channel of facts.json" in problem.message and all(c["channel"] in problem.message for c in facts["data"]["by_channel"])
+        assert (hint in problem.message) if hint else "did you mean" not in problem.message
+    for _, name, code, words in BAD_CHANNEL_NAMES:
+        (problem,) = validate(reference(), facts, answers={"Channel names": {apps[0]: name, "tiktok": "TikTok Shop"}})
+        assert (problem.code, problem.path) == (code, f'answers.json["Channel names"]["{apps[0]}"]') and words in problem.message, (name, problem)
+    (shape,) = validate(reference(), facts, answers={"Channel names": "Instagram Shop"})
+    assert (shape.code, shape.path) == ("schema", 'answers.json["Channel names"]')
+    # check.py reads answers.json beside the strategy, at the strategy stage too (the names are shown from the intake on)
+    strategy = write(tmp_path, reference())
+    write(tmp_path, {"Sales channels": "keep them", "Channel names": {"24986320897": "Instagram Shop"}}, "answers.json")
+    for stage in ("strategy", "final"):
+        res = cli("check", strategy, "--facts", runs[SHOPIFY] / "facts.json", "--stage", stage)
+        assert res.code == 1 and res.out.splitlines()[1].startswith('answers.json["Channel names"]["24986320897"]: \'24986320897\' is no sales channel') and res.out.rstrip().endswith("[channel_name_unknown]"), res.out
+    # brief.py and render.py without a plan show the names unchecked by check.py: bad input, one line, exit 2
+    brief = cli("brief", "segments", "--facts", runs[SHOPIFY] / "facts.json", "--answers", tmp_path / "answers.json")
+    assert brief.code == 2 and brief.out == "" and len(brief.err.strip().splitlines()) == 1 and "[channel_name_unknown]" in brief.err and "answers.json" in brief.err
+    (tmp_path / "plain").mkdir()
+    shutil.copytree(runs[SHOPIFY], tmp_path / "plain" / "run")
+    rendered = cli("render", "--facts", tmp_path / "plain" / "run" / "facts.json", "--answers", tmp_path / "answers.json")
+    assert rendered.code == 2 and "[channel_name_unknown]" in rendered.err
+    write(tmp_path, {"Sales channels": "keep them", "Channel names": {apps[0]: "Instagram Shop"}}, "answers.json")
+    assert cli("check", strategy, "--facts", runs[SHOPIFY] / "facts.json").code == 0
+    assert cli("brief", "segments", "--facts", runs[SHOPIFY] / "facts.json", "--answers", tmp_path / "answers.json").code == 0
 
 
 def test_a_budget_in_another_currency_records_the_rate_the_user_confirmed(runs, cli, tmp_path):

@@ -85,6 +85,9 @@ NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME = "no_kept_order", "Ordered but none kept 
 # (--exclude-channel: a marketplace's buyers, wholesale accounts): not the user's to email, so
 # segments_generic.csv alone lists them, under a label naming the channels (excluded_channel_only_name).
 EXCLUDED_CHANNEL_ONLY_KEY = "excluded_channel_only"
+# Their marketing_consent and sms_consent cells in segments_generic.csv: not the export's yes or
+# no, which an import keyed on consent would act on, but why they are not to be contacted.
+EXCLUDED_CHANNEL_CONSENT = "excluded_channel"
 # the files' own groups of people in no segment: none is held out, and none is a customer of a segment
 GROUP_KEYS = (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY, EXCLUDED_CHANNEL_ONLY_KEY)
 ENCODING = "utf-8-sig"
@@ -720,7 +723,10 @@ def write_exports(
     # who bought only through a channel the user left out is not theirs to email or text: the generic file alone lists them
     channel_only = seg == key_index[EXCLUDED_CHANNEL_ONLY_KEY] if EXCLUDED_CHANNEL_ONLY_KEY in key_index else np.zeros(n, dtype=bool)
     texting &= ~channel_only
-    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
+    # ...and an import keyed on consent must not pick them up: their consent cells say excluded_channel
+    # (the export's yes would read as leave to email them), in a column written whenever they are listed
+    has_channel_only = bool(channel_only.any())
+    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known or has_channel_only, "holdout": has_holdout,
              "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     # the day of each customer's last purchase (YYYY-MM-DD), one cell per distinct day: the
@@ -735,11 +741,11 @@ def write_exports(
         elif c == "email":
             generic.append(_cells(emails))
         elif c == "marketing_consent":
-            generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+            generic.append(coded(["unknown", "no", "yes", EXCLUDED_CHANNEL_CONSENT], np.where(channel_only, 3, consent.astype(np.int64) + 1)))
         elif c == "phone":
             generic.append(_phone_cells(phones))
         elif c == "sms_consent":
-            generic.append(coded(["unknown", "no", "yes"], sms.astype(np.int64) + 1))
+            generic.append(coded(["unknown", "no", "yes", EXCLUDED_CHANNEL_CONSENT], np.where(channel_only, 3, sms.astype(np.int64) + 1)))
         elif c == "holdout":
             generic.append(coded(["false", "true"], held.astype(np.int64)))
         elif c == "segment_name":
@@ -888,7 +894,9 @@ def write_exports(
         label = names[name_codes[np.flatnonzero(channel_only)[0]]]
         apart = sum(left_channel.values())
         notes.append(f"{apart:,} {'person' if apart == 1 else 'people'} bought only through a sales channel you left out and {'is' if apart == 1 else 'are'} only in {GENERIC_FILE}, as '{label}': "
-                     "the email-tool files leave them out, as that channel's buyers are not yours to email; leave their rows out when emailing from the generic file too")
+                     "the email-tool files leave them out, as that channel's buyers are not yours to email; "
+                     f"{GENERIC_FILE} gives them marketing_consent = {EXCLUDED_CHANNEL_CONSENT}{' (and sms_consent the same)' if sms_recorded else ''} in place of the consent the export recorded, "
+                     "so an import that keeps marketing_consent = yes leaves them out; leave their rows out when emailing or texting from the generic file by any other rule too")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:

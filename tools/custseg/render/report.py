@@ -36,8 +36,9 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_W
 from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
-from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import EXCLUDED_CHANNEL_CONSENT, EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
+from custseg.strategy.channel_names import channel_names, shown as shown_channel
 from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_kpi
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
@@ -222,6 +223,14 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
     return env
 
 
+def _channel_row(row: dict, names: dict[str, str]) -> dict:
+    """A row of data.by_channel as the report's table shows it: ``shown``, the channel with the
+    name the user gave it ('Instagram Shop (app 24986320897)', which says it is an app, so
+    the label is left out), else as the export writes it."""
+    named = row.get("channel") in names
+    return {**row, "shown": shown_channel(row.get("channel"), names), "label": None if named and row.get("label") == APP_LABEL else row.get("label")}
+
+
 def _md_cell(value: Any) -> str:
     """Text safe inside a markdown table cell: no pipe or line break can end the cell."""
     return " ".join(str(value).split()).replace("|", "\\|")
@@ -262,17 +271,18 @@ DROP_REASONS = {
 }
 
 
-def left_out_channels(data: dict, whose: str = "your") -> str | None:
+def left_out_channels(data: dict, whose: str = "your", names: dict[str, str] | None = None) -> str | None:
     """'orders through Honeycomb, left out at your request': the channels --exclude-channel left
-    out, in words (a trial's report named only the option); None when the run left none out."""
+    out, in words (a trial's report named only the option); None when the run left none out.
+    ``names``: what the user calls the channels (answers.json), shown beside them."""
     channels = (data.get("excluded_channels") or {}).get("channels") if isinstance(data.get("excluded_channels"), dict) else None
-    return f"orders through {channel_words(channels)}, left out at {whose} request" if channels else None
+    return f"orders through {channel_words([shown_channel(c, names or {}) for c in channels])}, left out at {whose} request" if channels else None
 
 
-def drop_reason(key: str, data: dict) -> str:
+def drop_reason(key: str, data: dict, names: dict[str, str] | None = None) -> str:
     """What a drop reason of data.dropped means, for the report."""
     if key == "excluded_channel":
-        return left_out_channels(data) or DROP_REASONS[key]
+        return left_out_channels(data, names=names) or DROP_REASONS[key]
     return DROP_REASONS.get(key, _label(key).lower())
 
 
@@ -851,13 +861,16 @@ def no_emails(facts: dict) -> bool:
     return "reachable" in exports and not exports.get("reachable") and not exports.get("left_out_no_consent")
 
 
-def _data(facts: dict) -> dict:
+def _data(facts: dict, names: dict[str, str] | None = None) -> dict:
+    """The data block as the report shows it. ``names``: what the user calls the sales
+    channels (answers.json's Channel names), shown beside them."""
     d = facts.get("data") or {}
+    names = names or {}
     dropped_orders = d.get("dropped_orders") or {}
     dropped_value = d.get("dropped_value") or {}
     dropped_gross = d.get("dropped_gross") or {}
     dropped = [
-        {"reason": drop_reason(k, d), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        {"reason": drop_reason(k, d, names), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
         for k, v in (d.get("dropped") or {}).items()
     ]
     source = d.get("source") or ""
@@ -872,7 +885,7 @@ def _data(facts: dict) -> dict:
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
         # --exclude-channel: the channels left out, in words ('Honeycomb and Faire')
-        "excluded_channel_words": channel_words(d["excluded_channels"]["channels"]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
+        "excluded_channel_words": channel_words([shown_channel(c, names) for c in d["excluded_channels"]["channels"]]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "excluded_channel_only", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
@@ -891,10 +904,13 @@ def _data(facts: dict) -> dict:
         "has_dropped_gross": any(dropped_gross.get(k) != dropped_value.get(k) for k in dropped_gross),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
-        # order exports with a sales channel (Shopify's Source): kept orders per channel
-        "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
-        # a channel the export names by an app's number: where the user finds the app's name
-        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL],
+        # order exports with a sales channel (Shopify's Source): kept orders per channel, each
+        # with the name the user gave it beside it ('Instagram Shop (app 24986320897)')
+        "by_channel": [_channel_row(c, names) for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # a channel the export names by an app's number: where the user finds the app's name,
+        # unless they named it (named_apps)
+        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL and c["channel"] not in names],
+        "named_apps": [shown_channel(c["channel"], names) for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL and c["channel"] in names],
         # exports naming each order's country: customers per country, home and abroad
         "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -1407,12 +1423,15 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool, answers: dict | None = None) -> dict:
     """``answers``: the user's intake answers (answers.json), whose Warnings answer settles the
-    warnings that offered an option."""
-    data = _data(facts)
+    warnings that offered an option, and whose Channel names are shown beside the channels."""
+    names = channel_names(answers, facts)
+    data = _data(facts, names)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
+    market = (facts.get("data") or {}).get("marketplace")
+    market = {**market, "channels": [shown_channel(c, names) for c in market.get("channels") or []]} if isinstance(market, dict) else market
+    exports = _exports(facts.get("exports"), strategy, market, facts["data"]["date_max"] if data_age(facts) else None,
                        (facts.get("segmentations") or {}).get("rfm"), lifecycle="lifecycle" in (facts.get("segmentations") or {}))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
@@ -1846,7 +1865,10 @@ def _reach_words(exports: dict, block: dict) -> str:
     if not tools:
         return "the Klaviyo, HubSpot and Mailchimp files reach"
     consent = "marketing_consent" in ((block.get("columns") or {}).get(GENERIC_FILE) or []) and not block.get("include_unconsented")
-    rows = f"the rows of {GENERIC_FILE} with an email" + (" and marketing_consent other than no" if consent else "")
+    # who bought only through a channel left out has marketing_consent = excluded_channel: not reached
+    apart = bool(sum((block.get("left_out_channel") or {}).values()))
+    rows = f"the rows of {GENERIC_FILE} with an email" + (
+        (" and marketing_consent yes or unknown" if apart else " and marketing_consent other than no") if consent else f" and marketing_consent other than {EXCLUDED_CHANNEL_CONSENT}" if apart else "")
     parts = [f"the {t['name']} file" if t["file"] != GENERIC_FILE else f"{t['name']} ({rows})" for t in tools]
     return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 

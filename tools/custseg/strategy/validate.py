@@ -17,6 +17,7 @@ from typing import Any
 
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
+from custseg.strategy.channel_names import channel_name_problems
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
@@ -112,7 +113,8 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
     the user's intake answers, hold the plan's budget to the one they gave, and have the whole
-    plan answer the hunches they gave and carry their answers to the run's warnings.
+    plan answer the hunches they gave and carry their answers to the run's warnings; their
+    Channel names must name the facts' channels with short labels.
     """
     problems = _validate(doc, facts)
     if isinstance(doc, dict):
@@ -121,6 +123,8 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
         problems += unconfirmed_answers(doc, facts, answers, final=stage != "strategy")
+    if answers:
+        problems += channel_name_problems(answers, facts)  # what the user calls each channel, shown beside it
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
