@@ -384,6 +384,44 @@ def test_a_comparison_by_place_must_cite_a_country_fact(example_facts, path, tex
         assert f"e.g. {other} against {{data.countries.home.repeat_rate}}" in found[0][1], found
 
 
+@pytest.mark.parametrize(("text", "country"), [
+    ("Dutch shops reorder less than German ones.", "netherlands"),
+    ("Irish shops reorder more than German ones.", "ireland"),
+    ("Belgian stockists come back less often than German ones.", "belgium"),
+    ("Shops in Holland reorder less than German ones.", "netherlands"),
+])
+def test_a_country_word_of_the_table_is_read_as_its_country(example_facts, text, country):
+    """A people's word or another name the table of country words holds (compute/country_names.
+    COUNTRIES) is a place the comparison is of, and the figure to cite is that country's."""
+    found = _text_problems(example_facts["european_orders"], "segments.loyal.persona", text)
+    assert [c for c, _ in found] == ["claim_not_in_data"], found
+    assert f"e.g. {{data.countries.top.{country}.repeat_rate}} against {{data.countries.home.repeat_rate}}" in found[0][1], found
+
+
+def test_the_table_of_country_words_is_the_source_of_the_place_words():
+    """check.py's place words come from the one table: every name, people's word and capital-only
+    word of a country a plan names is a place, read as that country (country_words); a country
+    an export alone writes so ('Burma') and the fruit ('kiwi') are not."""
+    import re
+
+    from custseg.compute.country_names import ALIASES, COUNTRIES, ISO_NAMES, country_words
+    from custseg.strategy.country_claims import PLACE_WORD, place_words
+
+    places = place_words(())
+    for code, words in COUNTRIES.items():
+        said = [ISO_NAMES[code], *words.names, *words.people, *words.capitals]
+        for word in said:
+            assert re.fullmatch(country_words(ISO_NAMES[code], code), word, re.IGNORECASE), (code, word)
+            assert bool(places.fullmatch(word)) == words.in_plans and bool(PLACE_WORD.fullmatch(word)) == words.in_plans, (code, word)
+        for cell in words.cells:
+            assert ALIASES[cell.upper()] == code
+    assert ALIASES["EIRE"] == "IE" and ALIASES["U.S.A."] == "US" and "SCOTLAND" not in ALIASES  # export cells as before
+    for word in ("Canadian", "canadian", "Dutch", "Irish", "Mexican", "UAE", "Kiwis", "Czech Republic", "Scandinavian", "the EU"):
+        assert places.fullmatch(word), word
+    for word in ("kiwi", "us", "Burma", "Jersey", "Chad"):
+        assert not places.fullmatch(word), word
+
+
 def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_facts):
     """Without country facts (every customer in the US), the comparison is a claim the data does not hold."""
     facts = example_facts["shopify_orders_export"]

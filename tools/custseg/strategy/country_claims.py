@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-from custseg.compute.country_names import country_label, country_words
+from custseg.compute.country_names import country_label, country_words, place_patterns
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
 from custseg.strategy.intake import cites_rates_within_chance
@@ -29,19 +29,10 @@ from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
 
-# Countries a plan names in words, and the words for their people (the facts' own names are added
-# per run). Codes and 'US' only in capitals: 'us' is a pronoun.
-_NAMES = (
-    r"united\s+kingdom|great\s+britain|britain|england|scotland|wales|northern\s+ireland|ireland|eire|united\s+states|america|canada|australia|new\s+zealand"
-    r"|germany|france|spain|portugal|italy|netherlands|holland|belgium|luxembourg|switzerland|austria|denmark|sweden|norway|finland|iceland|poland"
-    r"|czechia|czech\s+republic|greece|cyprus|malta|japan|china|hong\s+kong|singapore|india|israel|brazil|mexico|south\s+africa|the\s+channel\s+islands|channel\s+islands"
-    r"|europe|the\s+eu|the\s+continent|scandinavia|asia|the\s+middle\s+east|latin\s+america"
-)
-_PEOPLE = (
-    r"british|english|scottish|welsh|irish|american|canadian|australian|german|french|spanish|portuguese|italian|dutch|belgian|swiss|austrian"
-    r"|danish|swedish|norwegian|finnish|polish|greek|japanese|chinese|european|continental|scandinavian|nordic"
-)
-_CODES = r"UK|U\.K\.|US|U\.S\.|USA|EU"
+# Countries a plan names in words, the words for their people, and the words read only in capitals
+# ('US': 'us' is a pronoun), from the one table of country words (compute/country_names.COUNTRIES);
+# the facts' own names are added per run
+_NAMES, _PEOPLE, _CODES = place_patterns()
 # Where, in words: away from the home country, or in it
 _AWAY = r"abroad|overseas|international(?:ly)?|foreign|cross-border|non-uk"
 _HOME = r"domestic|home-market|at\s+home|in\s+(?:our|the|their)\s+home\s+(?:country|market)"
