@@ -21,7 +21,10 @@ names before 'than' is the first, after it the second; unnamed, the one before '
 first, and with both after it ('... than the VIP Circle: {a} against {b}') the one cited first; a
 sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
 Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
-that cites the figure of only one is asked for both. Standard library only.
+that cites the figure of only one is asked for both. A segment compared with another named but
+citing no figure ('bigger orders than the Champions', 'more customers than Loyal') is held to the
+two segments' ranks in the facts by the sibling module comparisons_ranked, which the segment's own
+claims (claims.segment_claims) call. Standard library only.
 """
 
 from __future__ import annotations
