@@ -12,13 +12,19 @@ A sentence with a comparative ('more often', 'higher', 'worth more', 'more likel
 'against', 'vs', 'compared with', or the comparative itself: 'above', 'behind') that cites two
 facts of one kind (the same field: two next_repeat_rate, a first purchase's come-back rate and
 everyone's, home's repeat_rate and abroad's) must give the order they have. Fewer days since the
-last purchase is the more recent, fewer days between purchases the more often. Which fact is
+last purchase is the more recent, fewer days between purchases the more often. Of two shares of
+buyers (a product's or a family's buyers_share), 'buy the Tee more often' or 'more likely to buy
+it' says the first side's share is the higher (a trial passed 'At Risk buy the Tee more often than
+Champions' at 44.2% against 82.7%). Which fact is
 which side: the one whose owner (a segment, product, country, 'abroad', 'everyone') the sentence
 names before 'than' is the first, after it the second; unnamed, the one before 'than' is the
 first, and with both after it ('... than the VIP Circle: {a} against {b}') the one cited first; a
 sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
 Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
-that cites the figure of only one is asked for both. Standard library only.
+that cites the figure of only one is asked for both. A segment compared with another named but
+citing no figure ('bigger orders than the Champions', 'more customers than Loyal') is held to the
+two segments' ranks in the facts by the sibling module comparisons_ranked, which the segment's own
+claims (claims.segment_claims) call. Standard library only.
 """
 
 from __future__ import annotations
@@ -76,6 +82,17 @@ LOWER_BETTER = {*LOWER_IS_BETTER, "median_gap_days"}
 _LOWER_BETTER_SAID = {"median_recency_days": "fewer days since the last purchase is the more recent", "days_since_active": "fewer days since last active is the more recent", "median_gap_days": "fewer days between purchases is the more often"}
 # A field whose better side the words 'more often', 'better' or 'ahead of' can speak of: rates, money, days
 _HAS_BETTER = re.compile(r"(?:_rate|avg_value|aov|revenue|spend\w*|_days|outstanding\w*)$")
+# A share of a group that bought something (a product's or a family's buyers_share): 'At Risk buy
+# the Tee more often than Champions', 'more likely to buy it' say the first side's share is the
+# higher. Only words of how often or how likely, said of buying (not of coming back, which a share
+# of buyers does not measure), read so; 'better', 'ahead of' or 'more recently' say nothing of it.
+SHARE_OF_BUYERS = ("buyers_share",)
+_HOW_OFTEN = re.compile(r"(?:more|less)\s+(?:often|frequently|likely)", re.IGNORECASE)
+_BUYING = re.compile(
+    r"\b(?:buy|buys|bought|buying|order|orders|ordered|ordering|purchase|purchases|purchased|purchasing|pick|picks|picked|picking"
+    r"|choose|chooses|chose|choosing|go\s+for|goes\s+for|went\s+for|reach\s+for|reaches\s+for|reached\s+for|add|adds|added)\b",
+    re.IGNORECASE,
+)
 
 # A comparison of how often customers come back, and shares of customers, which say how many there are
 BUY_AGAIN = re.compile(
@@ -159,15 +176,26 @@ def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
     return out
 
 
-def _higher(m: re.Match, kind: str) -> bool | None:
+def _higher(m: re.Match, kind: str, s: Sentence | None = None) -> bool | None:
     """Whether the comparative says the first side's number is the higher; None where the word
-    says which is better and the field has no better side (a count, a share of customers)."""
+    says which is better and the field has no better side (a count, a share of customers), unless
+    it says how often or how likely they buy of a share of buyers (:func:`_of_buying`)."""
     up = bool(m.group("up_good") or m.group("up"))
     if m.group("up") or m.group("down"):
         return up
+    if kind in SHARE_OF_BUYERS:
+        return up if s is not None and _of_buying(s, m) else None
     if not _HAS_BETTER.search(kind):
         return None
     return up != (kind in LOWER_BETTER)
+
+
+def _of_buying(s: Sentence, m: re.Match) -> bool:
+    """'buy the Tee more often', 'more likely to buy it', 'more frequently ordered': a word of how
+    often or how likely, a verb of buying within four words of it, and no word of coming back."""
+    if not _HOW_OFTEN.fullmatch(m.group(0)) or BUY_AGAIN.search(s.plain, s.start, s.end):
+        return False
+    return any(_words_between(s.plain, m, b) <= 4 for b in _BUYING.finditer(s.plain, s.start, s.end))
 
 
 def _shown(key: str, value: float) -> str:
@@ -195,7 +223,7 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
         if sides is None:
             continue
         (first, second), words = sides
-        said = {_higher(w, kind) for w in words} - {None}
+        said = {_higher(w, kind, s) for w in words} - {None}
         if len(said) != 1:
             continue  # no word that orders them, or words that disagree: which is meant is a guess
         higher = said.pop()

@@ -235,7 +235,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict), keys=keys)  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
-        problems += country_claims(path, text, facts, keys)
+        problems += country_claims(path, text, facts, keys, aliases)
         problems += month_claims(path, text)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
