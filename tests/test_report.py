@@ -570,7 +570,8 @@ def test_in_short_says_every_segment_is_high_priority_rather_than_listing_them_f
 
 def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     """A dress label's 8 of 60 orders cancelled sat only in the dropped-rows table: a tenth or more
-    of the orders cancelled, fully refunded or voided is said in In short, with what they sold for."""
+    of the orders cancelled, fully refunded or voided is said in In short, with their order total
+    and, where the export says what each order owes, how much of it was collected."""
     import copy
 
     from custseg.render.report import _undone_point
@@ -581,10 +582,13 @@ def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
     data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
     (point,) = _undone_point(facts)
-    gross, n = data["dropped_gross"], data["dropped_orders"]
+    gross, got, n = data["dropped_gross"], data["dropped_collected"], data["dropped_orders"]
     assert point["text"].startswith(  # each figure is one facts.json holds
-        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} sold), {fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} sold) "
-        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} sold), beside the {fmt_count(data['orders'])} kept;")
+        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered, {fmt_money(got['cancelled'], 'USD')} of it collected), "
+        f"{fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} ordered, {fmt_money(got['refunded'], 'USD')} of it collected) "
+        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} ordered, {fmt_money(got['voided'], 'USD')} of it collected), beside the {fmt_count(data['orders'])} kept;")
+    del data["dropped_collected"]  # an export that does not say what each order owes: the totals alone
+    assert _undone_point(facts)[0]["text"].startswith(f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered), ")
     facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
     assert _undone_point(facts) == []
 
@@ -1460,28 +1464,72 @@ def test_in_short_names_every_break_in_the_next_period_order(shopify):
 
 
 def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_month(shopify):
-    """The analyst sees the sales the segments do not hold (net of refunds, per reason) and the
-    months the scored orders fell in, each figure read from facts.data."""
+    """The analyst sees the orders the segments do not hold, per reason: their order total, what
+    is left of it after refunds and, as the export gives each order's outstanding balance, the
+    money they actually collected; and the months the scored orders fell in, each figure read
+    from facts.data."""
     data = shopify["facts"]["data"]
     part = section(shopify["md"], "## The data we used")
-    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_gross']['unpaid']:,.2f} USD |"
-    assert unpaid in part
-    # fully refunded orders net to nothing; what they sold for is beside it
-    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | 0.00 USD | {data['dropped_gross']['refunded']:,.2f} USD |"
+    assert "| Reason | Rows | Orders | Order total | After refunds | Collected |" in part
+    # not fully paid: after refunds still the whole total, of which only what was paid is collected
+    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_gross']['unpaid']:,.2f} USD | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_collected']['unpaid']:,.2f} USD |"
+    assert unpaid in part and 0 < data["dropped_collected"]["unpaid"] < data["dropped_value"]["unpaid"] == data["dropped_gross"]["unpaid"]
+    # voided: never taken, so nothing collected though its total is after refunds untouched
+    voided = f"| voided | {data['dropped']['voided']:,} | {data['dropped_orders']['voided']:,} | {data['dropped_gross']['voided']:,.2f} USD | {data['dropped_value']['voided']:,.2f} USD | 0.00 USD |"
+    assert voided in part and data["dropped_value"]["voided"] > 0
+    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | {data['dropped_gross']['refunded']:,.2f} USD | 0.00 USD | 0.00 USD |"
     assert refunded in part and data["dropped_gross"]["refunded"] > 0
-    assert "Sold for: the same orders before any refund." in part
+    assert "Order total: what the left-out orders were placed for, before any refund." in part
+    assert "After refunds: the order total less what was refunded; it still counts money never collected" in part
+    assert "Collected: what customers actually paid and were not paid back (the order total less refunds and less the export's outstanding balance)." in part
+    assert "nets to nothing" not in part and "Fully refunded orders still come to" not in part  # the example's refunds match their totals
     months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
     assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]
     last = data["by_month"][-1]
     assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
-    assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]
+    assert "Sales by calendar month" in shopify["html"] and '<th class="num">After refunds</th><th class="num">Collected</th>' in shopify["html"]
     # the intake brief says the same amounts are after refunds, not what the orders sold for
     from custseg.render.briefs import render_brief
 
     intake = render_brief("intake", shopify["facts"])
-    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD;" in intake
-    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), worth 0.00 USD after refunds (sold for {data['dropped_gross']['refunded']:,.2f} USD);" in intake
-    assert "is before refunds (`data.dropped_gross`).\n- " in intake  # its own line ends, the next bullet starts
+    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), order total {data['dropped_value']['unpaid']:,.2f} USD, {data['dropped_collected']['unpaid']:,.2f} USD collected;" in intake
+    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), order total {data['dropped_gross']['refunded']:,.2f} USD, 0.00 USD after refunds, 0.00 USD collected;" in intake
+    assert "quote it, not the amount after refunds, as the sales those orders lost.\n- " in intake  # its own line ends, the next bullet starts
+
+
+def test_left_out_table_says_what_fully_refunded_orders_still_come_to(shopify, tmp_path):
+    """'Fully refunded' is Shopify's status: a refund that differs from the total leaves an
+    amount (a real export's 818 such orders came to 1,099.18 USD, one refunded 20.96 above its
+    total). The footnote says so with the figure instead of claiming they net to nothing, in
+    the markdown and the HTML alike."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["dropped_value"]["refunded"] = 1099.18
+    facts["data"]["dropped_collected"]["refunded"] = -20.96
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    said = "Fully refunded orders still come to 1,099.18 USD after refunds, not nothing: some refunds differ from the order's total; collected: -20.96 USD (more paid back than collected), and the difference is still outstanding."
+    assert said in md and said in html.unescape(page)
+    assert "a negative amount is more paid back than was collected" in md
+    assert "| -20.96 USD |" in md
+
+
+def test_left_out_table_without_outstanding_balances_keeps_two_amounts_in_accurate_words(shopify, tmp_path):
+    """An export with refunds but no outstanding balance (an older Shopify export, WooCommerce)
+    cannot say what was collected: no Collected column, and the footnote says an order never
+    paid counts its whole total."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    del facts["data"]["dropped_collected"]
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "| Reason | Rows | Orders | Order total | After refunds |\n" in md and "Collected" not in section(md, "## The data we used")
+    note = "After refunds: the order total less what was refunded; an order never paid (cancelled, voided or pending) counts its whole total, as the export does not say what was collected."
+    assert note in md and note in html.unescape(page) and '<th class="num">Collected</th>' not in page
 
 
 def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
@@ -1496,7 +1544,7 @@ def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
     facts["data"]["dropped_value"]["returned"] = -45.5
     render_report(facts, str(tmp_path))
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "| returns (negative amounts) | 3 | 2 | -45.50 USD |" in md
+    assert "| returns (negative amounts) | 3 | 2 | n/a | -45.50 USD | n/a |" in md
     assert "A negative amount is money paid back (returns left out), so revenue here is before those refunds." in md
 
 
