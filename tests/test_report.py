@@ -2021,12 +2021,13 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
     assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
     assert "you may choose to contact them" in line and "the next-period check then compares" not in line
-    # chance strays far from a tenth in a small segment: the counts by segment say how far
+    # chance strays far from a tenth in a small segment: the counts and shares by segment say how far
     segs = r["facts"]["segmentations"]["rfm"]["segments"]
-    parts = [f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()]
+    exports = r["facts"]["exports"]
+    parts = [f"{segs[k]['name']} {n} ({fmt_pct(exports['held_out_share_by_segment'][k])})" for k, n in exports["held_out_by_segment"].items()]
     assert len(parts) >= 2, "the edge run holds out customers of more than one segment"
-    assert f"**Holdout:** {held} customers ({', '.join(parts[:-1])} and {parts[-1]}), about" in line
-    assert "customers, about" in [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")][0]  # enough held out: no counts
+    assert f"a small one the most: {', '.join(parts[:-1])} and {parts[-1]}." in line
+    assert line.startswith(f"**Holdout:** {held} customers ({fmt_pct(exports['held_out_share'])} of the customers in segments) are marked Holdout")
     brief = render_brief("operationalize", r["facts"])
     assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
     assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief
@@ -2034,6 +2035,33 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     # enough held out: the comparison is promised as before
     assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
     assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])
+
+
+def test_the_holdout_target_is_said_as_a_target_beside_what_chance_gave(shopify, tmp_path):
+    """An audit read '753 customers, about 10.0% of each segment' while 10.8% were held out and
+    Champions had 7 of 35 (20%): the report says the tenth as the aim ('one in ten ... in each
+    segment') and shows the shares achieved, overall and per segment, each a facts value."""
+    import copy
+
+    facts = shopify["facts"]
+    exports = facts["exports"]
+    (line,) = [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")]
+    assert "about 10.0% of each segment" not in line
+    assert "They were chosen at random from their pseudonymous ids, aiming at one in ten in each segment (the target, not the count)" in line
+    assert f"({fmt_pct(exports['held_out_share'])} of the customers in segments)" in line and exports["held_out_share"] != exports["holdout_share"]
+    names = {k: v["name"] for k, v in facts["segmentations"]["rfm"]["segments"].items()}
+    for key, n in exports["held_out_by_segment"].items():
+        assert f"{names[key]} {fmt_count(n)} ({fmt_pct(exports['held_out_share_by_segment'][key])})" in line
+    # the figures come from the facts: changed there, changed in the report (markdown and HTML)
+    changed = copy.deepcopy(facts)
+    first = next(iter(changed["exports"]["held_out_share_by_segment"]))
+    changed["exports"]["held_out_share_by_segment"][first] = 0.2
+    changed["exports"]["held_out_share"] = 0.108
+    render_report(changed, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = html.unescape((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        assert "(10.8% of the customers in segments)" in text and f"{names[first]} {fmt_count(exports['held_out_by_segment'][first])} (20.0%)" in text
 
 
 def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):

@@ -1974,15 +1974,29 @@ def _holdout_files(block: dict, rfm: dict | None = None) -> dict | None:
         return None
     emailed = any((block.get("rows_written") or {}).get(f) for f in block["files"] if f != GENERIC_FILE)
     by_segment = block.get("held_out_by_segment") or {}
-    # few held out: chance strays far from a tenth in a small segment (a trial's 1 of 30 best clients)
+    shares = block.get("held_out_share_by_segment") or {}
+    # what chance gave, per segment: it strays from the target in a small segment (a trial's 1 of
+    # 30 best clients, an audit's 7 of 35 Champions, 20%)
     names = {k: (v or {}).get("name") or k for k, v in ((rfm or {}).get("segments") or {}).items()}
-    counts = f" ({_join([f'{fmt_count(n)} in {names.get(key, key)}' for key, n in by_segment.items()])})" if block["held_out"] < MIN_CUSTOMERS_FOR_LIFT and by_segment else ""
+    each = [f"{names.get(key, key)} {fmt_count(n)}" + (f" ({fmt_pct(shares[key])})" if _number(shares.get(key)) is not None else "") for key, n in by_segment.items()]
+    overall = f" ({fmt_pct(block['held_out_share'])} of the customers in segments)" if _number(block.get("held_out_share")) is not None else ""
     return (
-        f"{fmt_count(block['held_out'])} customers{counts}, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
+        f"{fmt_count(block['held_out'])} customers{overall} are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
+        + f". They were chosen at random from their pseudonymous ids, aiming at {_target_words(block.get('holdout_share'))} in each segment (the target, not the count)"
+        + (f"; chance gives each segment a little more or less than that, a small one the most: {_join(each)}" if each else "")
         + (". " + _holdout_use(block["held_out"]))
     )
+
+
+def _target_words(share: Any) -> str:
+    """The holdout's target share in words ('one in ten'), as a target, never as what was held out."""
+    value = _number(share)
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 20: "twenty"}
+    if value and abs(1 / value - round(1 / value)) < 1e-9 and round(1 / value) in words:
+        return f"one in {words[round(1 / value)]}"
+    return fmt_pct(value) if value is not None else "a fixed share"
 
 
 def _marks_holdout(block: dict | None) -> bool:
