@@ -447,7 +447,7 @@ def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, re
     assert f"| Revenue | {fmt_money(shopify['facts']['data']['revenue_total'], 'USD')} (net of refunds: {m['amount']} minus {m['refunded']}) |" in shopify["md"]
     assert f"(net of refunds: {m['amount']} minus {m['refunded']})</span>" in shopify["html"]
     d = shopify["facts"]["data"]  # and the span a segment's average value covers
-    assert f"Avg Value: revenue per customer over all the data ({d['date_min']} to {d['date_max']})." in shopify["md"]
+    assert f"Spend per customer: the segment's revenue per customer over all the data ({d['date_min']} to {d['date_max']}): not per order (that is the average order value) and not per year." in shopify["md"]
     for name, run in rendered.items():
         if "refunded" not in run["facts"]["data"].get("mapping", {}):
             assert "net of refunds" not in run["md"], name
@@ -467,7 +467,7 @@ def test_other_segmentations_say_what_their_trend_compares(shopify):
     value = section(md, "### Value tiers")
     assert facts["segmentations"]["value"]["method"] == "spend_quantiles" and "| n/a |" in value
     assert "Trend: none, since spend tiers are cut afresh from the quantiles at each date" in value
-    assert f"Trend: {facts['segmentations']['lifecycle']['trend_basis']}." in section(md, "### Lifecycle stages")
+    assert f"Trend: the relative change in the {facts['segmentations']['lifecycle']['trend_basis']} (a part of the earlier share, not percentage points)." in section(md, "### Lifecycle stages")
     assert "Trend: none, since spend tiers" in shopify["html"]
 
 
@@ -1568,6 +1568,12 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
     assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
     assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
+    # the quarter columns are shares of spend beside a Buyers column, and rounded: a row of a real
+    # export added up to 100.1% while the note said 'the four make up the whole'
+    assert "| Segment | Buyers | Spend in Q1 Jan-Mar | Spend in Q2 Apr-Jun | Spend in Q3 Jul-Sep | Spend in Q4 Oct-Dec | One quarter only |" in part
+    said = "Spend in Q1 to Q4: the share of the segment's spend (not of its buyers) that fell in each quarter; each share is rounded, so a row may add up to a little more or less than the whole."
+    assert said in part and said in html_text(shopify["html"]) and "make up the whole" not in shopify["md"]
+    assert '<th class="num">Spend in Q1 Jan-Mar</th>' in shopify["html"]
     assert '<h3 id="seasons">When each segment buys (last 365 days)</h3>' in shopify["html"]
     cells = [fmt_count(year["buyers"])] + [fmt_pct(year["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4")] + [fmt_pct(year["one_quarter_only"])]
     assert '<tr class="total"><td class="name">All customers</td>' + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>" in shopify["html"]
@@ -1591,7 +1597,8 @@ def test_when_each_segment_buys_without_amounts_gives_buyer_shares(shopify, tmp_
     shares = [[fmt_pct(z["buyers_share"][q]) for q in ("q1", "q2", "q3", "q4")] for z in [segments[k]["seasonality"] for k in active] + [facts["data"]["seasonality"]]]
     assert [row.strip("| ").split(" | ")[2:6] for row in rows] == shares
     assert any(z["buyers_share"] != z["revenue_share"] for z in [segments[k]["seasonality"] for k in active])  # the two figures differ here
-    assert "the share of the segment's buyers who bought at least once in each quarter" in part and "share of the segment's spending" not in part
+    assert "Bought in Q1 to Q4: the share of the segment's buyers who bought at least once in each quarter; one who bought in several quarters counts in each" in part
+    assert "| Bought in Q1 Jan-Mar |" in part and "Spend in" not in part and "share of the segment's spend" not in part
 
 
 def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
@@ -1605,7 +1612,7 @@ def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rende
     assert f"| MRR of live accounts | {fmt_money(d['mrr_total'], d['currency'])} |" in part
     assert f"| Contacts who never bought (not segmented) | {fmt_count(d['prospects'])} (by status: active 45, churned 28, trialing 5) |" in part
     glance = section(md, "## RFM segments at a glance")
-    assert "| Segment | Count | % of Total | Revenue Share | Avg Value | MRR | MRR Share | Trend |" in glance
+    assert "| Segment | Count | % of Total | Revenue Share | Spend per customer | MRR | MRR Share | Trend |" in glance
     for key, s in facts["segmentations"]["rfm"]["segments"].items():
         assert f"| {fmt_money(s['avg_value'], d['currency'])} | {fmt_money(s['mrr'], d['currency'])} | {fmt_pct(s['mrr_share'])} |" in glance, key
     health = section(md, "### Health bands")
@@ -1932,7 +1939,7 @@ def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
     trended = [s for s in facts["segmentations"]["rfm"]["segments"].values() if s.get("trend") and s.get("count_prev") is not None]
     assert trended
     for s in trended:
-        counts = f"{fmt_pct(s['trend_change'], True)}; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
+        counts = f"{fmt_pct(s['trend_change'], True)} relative; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
         assert counts in section(md, "## RFM segments at a glance") and counts in page and counts in brief
     assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
     assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
@@ -2007,7 +2014,7 @@ def test_avg_value_says_it_is_over_all_the_data(shopify):
     each = f"of revenue, {fmt_money(best['avg_value'], facts['data']['currency'])} each over all the data."
     assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
     span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
-    assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)
+    assert f"Spend per customer (`avg_value`): the segment's revenue per customer over all the data {span}, not per order (that is the average order value, `aov`) and not per year" in render_brief("segments", facts)
 
 
 def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):

@@ -818,7 +818,7 @@ def _revenue_basis(mapping: dict, notes: list[str]) -> str:
 def _trend_note(seg: dict) -> str:
     """What the Trend column of a segmentation other than RFM compares, or why it is n/a throughout."""
     if seg.get("trend_basis"):
-        return f"Trend: {seg['trend_basis']}."
+        return f"Trend: the relative change in the {seg['trend_basis']} (a part of the earlier share, not percentage points)."
     if seg.get("method") == "spend_quantiles":
         return "Trend: none, since spend tiers are cut afresh from the quantiles at each date, so their shares stay the same by construction."
     return "Trend: not measured, since these segments cannot be scored one period earlier from this data."
