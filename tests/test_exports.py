@@ -150,6 +150,12 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     assert all(held[c] == ("Holdout" in tags.split(",")) for c, tags in zip(mailchimp["Pseudonymous ID"], mailchimp["Tags"].fillna("")))
     assert summary.held_out_reachable == sum(held[c] for c in klaviyo["Pseudonymous ID"])
     assert sum(summary.held_out_by_segment.values()) == summary.held_out >= summary.held_out_reachable
+    # the target is a target (a tenth); what chance gave is counted apart, overall and per segment
+    assert summary.holdout_share == 0.1
+    assert summary.held_out_share == round(sum(held.values()) / len(held), 6) != summary.holdout_share
+    rates = run.customers["holdout"].astype(bool).groupby(seg_key(run.customers)).mean()
+    shared = [k for k in summary.held_out_share_by_segment if k in rates]
+    assert shared and all(summary.held_out_share_by_segment[k] == round(float(rates[k]), 6) for k in shared)
 
     generic = read(folder / "segments_generic.csv")
     # Emails are in their own column, each customer's from the contacts; no other cell has one.

@@ -447,7 +447,7 @@ def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, re
     assert f"| Revenue | {fmt_money(shopify['facts']['data']['revenue_total'], 'USD')} (net of refunds: {m['amount']} minus {m['refunded']}) |" in shopify["md"]
     assert f"(net of refunds: {m['amount']} minus {m['refunded']})</span>" in shopify["html"]
     d = shopify["facts"]["data"]  # and the span a segment's average value covers
-    assert f"Avg Value: revenue per customer over all the data ({d['date_min']} to {d['date_max']})." in shopify["md"]
+    assert f"Spend per customer: the segment's revenue per customer over all the data ({d['date_min']} to {d['date_max']}): not per order (that is the average order value) and not per year." in shopify["md"]
     for name, run in rendered.items():
         if "refunded" not in run["facts"]["data"].get("mapping", {}):
             assert "net of refunds" not in run["md"], name
@@ -467,7 +467,7 @@ def test_other_segmentations_say_what_their_trend_compares(shopify):
     value = section(md, "### Value tiers")
     assert facts["segmentations"]["value"]["method"] == "spend_quantiles" and "| n/a |" in value
     assert "Trend: none, since spend tiers are cut afresh from the quantiles at each date" in value
-    assert f"Trend: {facts['segmentations']['lifecycle']['trend_basis']}." in section(md, "### Lifecycle stages")
+    assert f"Trend: the relative change in the {facts['segmentations']['lifecycle']['trend_basis']} (a part of the earlier share, not percentage points)." in section(md, "### Lifecycle stages")
     assert "Trend: none, since spend tiers" in shopify["html"]
 
 
@@ -570,7 +570,8 @@ def test_in_short_says_every_segment_is_high_priority_rather_than_listing_them_f
 
 def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     """A dress label's 8 of 60 orders cancelled sat only in the dropped-rows table: a tenth or more
-    of the orders cancelled, fully refunded or voided is said in In short, with what they sold for."""
+    of the orders cancelled, fully refunded or voided is said in In short, with their order total
+    and, where the export says what each order owes, how much of it was collected."""
     import copy
 
     from custseg.render.report import _undone_point
@@ -581,10 +582,13 @@ def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
     data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
     (point,) = _undone_point(facts)
-    gross, n = data["dropped_gross"], data["dropped_orders"]
+    gross, got, n = data["dropped_gross"], data["dropped_collected"], data["dropped_orders"]
     assert point["text"].startswith(  # each figure is one facts.json holds
-        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} sold), {fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} sold) "
-        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} sold), beside the {fmt_count(data['orders'])} kept;")
+        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered, {fmt_money(got['cancelled'], 'USD')} of it collected), "
+        f"{fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} ordered, {fmt_money(got['refunded'], 'USD')} of it collected) "
+        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} ordered, {fmt_money(got['voided'], 'USD')} of it collected), beside the {fmt_count(data['orders'])} kept;")
+    del data["dropped_collected"]  # an export that does not say what each order owes: the totals alone
+    assert _undone_point(facts)[0]["text"].startswith(f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered), ")
     facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
     assert _undone_point(facts) == []
 
@@ -1460,28 +1464,72 @@ def test_in_short_names_every_break_in_the_next_period_order(shopify):
 
 
 def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_month(shopify):
-    """The analyst sees the sales the segments do not hold (net of refunds, per reason) and the
-    months the scored orders fell in, each figure read from facts.data."""
+    """The analyst sees the orders the segments do not hold, per reason: their order total, what
+    is left of it after refunds and, as the export gives each order's outstanding balance, the
+    money they actually collected; and the months the scored orders fell in, each figure read
+    from facts.data."""
     data = shopify["facts"]["data"]
     part = section(shopify["md"], "## The data we used")
-    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_gross']['unpaid']:,.2f} USD |"
-    assert unpaid in part
-    # fully refunded orders net to nothing; what they sold for is beside it
-    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | 0.00 USD | {data['dropped_gross']['refunded']:,.2f} USD |"
+    assert "| Reason | Rows | Orders | Order total | After refunds | Collected |" in part
+    # not fully paid: after refunds still the whole total, of which only what was paid is collected
+    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_gross']['unpaid']:,.2f} USD | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_collected']['unpaid']:,.2f} USD |"
+    assert unpaid in part and 0 < data["dropped_collected"]["unpaid"] < data["dropped_value"]["unpaid"] == data["dropped_gross"]["unpaid"]
+    # voided: never taken, so nothing collected though its total is after refunds untouched
+    voided = f"| voided | {data['dropped']['voided']:,} | {data['dropped_orders']['voided']:,} | {data['dropped_gross']['voided']:,.2f} USD | {data['dropped_value']['voided']:,.2f} USD | 0.00 USD |"
+    assert voided in part and data["dropped_value"]["voided"] > 0
+    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | {data['dropped_gross']['refunded']:,.2f} USD | 0.00 USD | 0.00 USD |"
     assert refunded in part and data["dropped_gross"]["refunded"] > 0
-    assert "Sold for: the same orders before any refund." in part
+    assert "Order total: what the left-out orders were placed for, before any refund." in part
+    assert "After refunds: the order total less what was refunded; it still counts money never collected" in part
+    assert "Collected: what customers actually paid and were not paid back (the order total less refunds and less the export's outstanding balance)." in part
+    assert "nets to nothing" not in part and "Fully refunded orders still come to" not in part  # the example's refunds match their totals
     months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
     assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]
     last = data["by_month"][-1]
     assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
-    assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]
+    assert "Sales by calendar month" in shopify["html"] and '<th class="num">After refunds</th><th class="num">Collected</th>' in shopify["html"]
     # the intake brief says the same amounts are after refunds, not what the orders sold for
     from custseg.render.briefs import render_brief
 
     intake = render_brief("intake", shopify["facts"])
-    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD;" in intake
-    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), worth 0.00 USD after refunds (sold for {data['dropped_gross']['refunded']:,.2f} USD);" in intake
-    assert "is before refunds (`data.dropped_gross`).\n- " in intake  # its own line ends, the next bullet starts
+    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), order total {data['dropped_value']['unpaid']:,.2f} USD, {data['dropped_collected']['unpaid']:,.2f} USD collected;" in intake
+    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), order total {data['dropped_gross']['refunded']:,.2f} USD, 0.00 USD after refunds, 0.00 USD collected;" in intake
+    assert "quote it, not the amount after refunds, as the sales those orders lost.\n- " in intake  # its own line ends, the next bullet starts
+
+
+def test_left_out_table_says_what_fully_refunded_orders_still_come_to(shopify, tmp_path):
+    """'Fully refunded' is Shopify's status: a refund that differs from the total leaves an
+    amount (a real export's 818 such orders came to 1,099.18 USD, one refunded 20.96 above its
+    total). The footnote says so with the figure instead of claiming they net to nothing, in
+    the markdown and the HTML alike."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["dropped_value"]["refunded"] = 1099.18
+    facts["data"]["dropped_collected"]["refunded"] = -20.96
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    said = "Fully refunded orders still come to 1,099.18 USD after refunds, not nothing: some refunds differ from the order's total; collected: -20.96 USD (more paid back than collected), and the difference is still outstanding."
+    assert said in md and said in html.unescape(page)
+    assert "a negative amount is more paid back than was collected" in md
+    assert "| -20.96 USD |" in md
+
+
+def test_left_out_table_without_outstanding_balances_keeps_two_amounts_in_accurate_words(shopify, tmp_path):
+    """An export with refunds but no outstanding balance (an older Shopify export, WooCommerce)
+    cannot say what was collected: no Collected column, and the footnote says an order never
+    paid counts its whole total."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    del facts["data"]["dropped_collected"]
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "| Reason | Rows | Orders | Order total | After refunds |\n" in md and "Collected" not in section(md, "## The data we used")
+    note = "After refunds: the order total less what was refunded; an order never paid (cancelled, voided or pending) counts its whole total, as the export does not say what was collected."
+    assert note in md and note in html.unescape(page) and '<th class="num">Collected</th>' not in page
 
 
 def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
@@ -1496,7 +1544,7 @@ def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
     facts["data"]["dropped_value"]["returned"] = -45.5
     render_report(facts, str(tmp_path))
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "| returns (negative amounts) | 3 | 2 | -45.50 USD |" in md
+    assert "| returns (negative amounts) | 3 | 2 | n/a | -45.50 USD | n/a |" in md
     assert "A negative amount is money paid back (returns left out), so revenue here is before those refunds." in md
 
 
@@ -1520,6 +1568,12 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
     assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
     assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
+    # the quarter columns are shares of spend beside a Buyers column, and rounded: a row of a real
+    # export added up to 100.1% while the note said 'the four make up the whole'
+    assert "| Segment | Buyers | Spend in Q1 Jan-Mar | Spend in Q2 Apr-Jun | Spend in Q3 Jul-Sep | Spend in Q4 Oct-Dec | One quarter only |" in part
+    said = "Spend in Q1 to Q4: the share of the segment's spend (not of its buyers) that fell in each quarter; each share is rounded, so a row may add up to a little more or less than the whole."
+    assert said in part and said in html_text(shopify["html"]) and "make up the whole" not in shopify["md"]
+    assert '<th class="num">Spend in Q1 Jan-Mar</th>' in shopify["html"]
     assert '<h3 id="seasons">When each segment buys (last 365 days)</h3>' in shopify["html"]
     cells = [fmt_count(year["buyers"])] + [fmt_pct(year["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4")] + [fmt_pct(year["one_quarter_only"])]
     assert '<tr class="total"><td class="name">All customers</td>' + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>" in shopify["html"]
@@ -1543,7 +1597,8 @@ def test_when_each_segment_buys_without_amounts_gives_buyer_shares(shopify, tmp_
     shares = [[fmt_pct(z["buyers_share"][q]) for q in ("q1", "q2", "q3", "q4")] for z in [segments[k]["seasonality"] for k in active] + [facts["data"]["seasonality"]]]
     assert [row.strip("| ").split(" | ")[2:6] for row in rows] == shares
     assert any(z["buyers_share"] != z["revenue_share"] for z in [segments[k]["seasonality"] for k in active])  # the two figures differ here
-    assert "the share of the segment's buyers who bought at least once in each quarter" in part and "share of the segment's spending" not in part
+    assert "Bought in Q1 to Q4: the share of the segment's buyers who bought at least once in each quarter; one who bought in several quarters counts in each" in part
+    assert "| Bought in Q1 Jan-Mar |" in part and "Spend in" not in part and "share of the segment's spend" not in part
 
 
 def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
@@ -1557,7 +1612,7 @@ def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rende
     assert f"| MRR of live accounts | {fmt_money(d['mrr_total'], d['currency'])} |" in part
     assert f"| Contacts who never bought (not segmented) | {fmt_count(d['prospects'])} (by status: active 45, churned 28, trialing 5) |" in part
     glance = section(md, "## RFM segments at a glance")
-    assert "| Segment | Count | % of Total | Revenue Share | Avg Value | MRR | MRR Share | Trend |" in glance
+    assert "| Segment | Count | % of Total | Revenue Share | Spend per customer | MRR | MRR Share | Trend |" in glance
     for key, s in facts["segmentations"]["rfm"]["segments"].items():
         assert f"| {fmt_money(s['avg_value'], d['currency'])} | {fmt_money(s['mrr'], d['currency'])} | {fmt_pct(s['mrr_share'])} |" in glance, key
     health = section(md, "### Health bands")
@@ -1884,7 +1939,7 @@ def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
     trended = [s for s in facts["segmentations"]["rfm"]["segments"].values() if s.get("trend") and s.get("count_prev") is not None]
     assert trended
     for s in trended:
-        counts = f"{fmt_pct(s['trend_change'], True)}; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
+        counts = f"{fmt_pct(s['trend_change'], True)} relative; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
         assert counts in section(md, "## RFM segments at a glance") and counts in page and counts in brief
     assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
     assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
@@ -1959,7 +2014,7 @@ def test_avg_value_says_it_is_over_all_the_data(shopify):
     each = f"of revenue, {fmt_money(best['avg_value'], facts['data']['currency'])} each over all the data."
     assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
     span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
-    assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)
+    assert f"Spend per customer (`avg_value`): the segment's revenue per customer over all the data {span}, not per order (that is the average order value, `aov`) and not per year" in render_brief("segments", facts)
 
 
 def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
@@ -1973,12 +2028,13 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
     assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
     assert "you may choose to contact them" in line and "the next-period check then compares" not in line
-    # chance strays far from a tenth in a small segment: the counts by segment say how far
+    # chance strays far from a tenth in a small segment: the counts and shares by segment say how far
     segs = r["facts"]["segmentations"]["rfm"]["segments"]
-    parts = [f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()]
+    exports = r["facts"]["exports"]
+    parts = [f"{segs[k]['name']} {n} ({fmt_pct(exports['held_out_share_by_segment'][k])})" for k, n in exports["held_out_by_segment"].items()]
     assert len(parts) >= 2, "the edge run holds out customers of more than one segment"
-    assert f"**Holdout:** {held} customers ({', '.join(parts[:-1])} and {parts[-1]}), about" in line
-    assert "customers, about" in [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")][0]  # enough held out: no counts
+    assert f"a small one the most: {', '.join(parts[:-1])} and {parts[-1]}." in line
+    assert line.startswith(f"**Holdout:** {held} customers ({fmt_pct(exports['held_out_share'])} of the customers in segments) are marked Holdout")
     brief = render_brief("operationalize", r["facts"])
     assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
     assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief
@@ -1986,6 +2042,33 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     # enough held out: the comparison is promised as before
     assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
     assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])
+
+
+def test_the_holdout_target_is_said_as_a_target_beside_what_chance_gave(shopify, tmp_path):
+    """An audit read '753 customers, about 10.0% of each segment' while 10.8% were held out and
+    Champions had 7 of 35 (20%): the report says the tenth as the aim ('one in ten ... in each
+    segment') and shows the shares achieved, overall and per segment, each a facts value."""
+    import copy
+
+    facts = shopify["facts"]
+    exports = facts["exports"]
+    (line,) = [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")]
+    assert "about 10.0% of each segment" not in line
+    assert "They were chosen at random from their pseudonymous ids, aiming at one in ten in each segment (the target, not the count)" in line
+    assert f"({fmt_pct(exports['held_out_share'])} of the customers in segments)" in line and exports["held_out_share"] != exports["holdout_share"]
+    names = {k: v["name"] for k, v in facts["segmentations"]["rfm"]["segments"].items()}
+    for key, n in exports["held_out_by_segment"].items():
+        assert f"{names[key]} {fmt_count(n)} ({fmt_pct(exports['held_out_share_by_segment'][key])})" in line
+    # the figures come from the facts: changed there, changed in the report (markdown and HTML)
+    changed = copy.deepcopy(facts)
+    first = next(iter(changed["exports"]["held_out_share_by_segment"]))
+    changed["exports"]["held_out_share_by_segment"][first] = 0.2
+    changed["exports"]["held_out_share"] = 0.108
+    render_report(changed, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = html.unescape((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        assert "(10.8% of the customers in segments)" in text and f"{names[first]} {fmt_count(exports['held_out_by_segment'][first])} (20.0%)" in text
 
 
 def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):

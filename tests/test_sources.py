@@ -67,6 +67,44 @@ def test_dropped_orders_say_what_they_were_worth(tmp_path, cli):
     assert "unpaid 1 (worth 70.00 USD)" in text and "zero_value 1," in text
 
 
+# Shopify's Outstanding Balance: what each order still owes. A cancelled order paid in part, a
+# voided one never taken, a partly paid one, a fully refunded one whose refund fell short of its
+# total (the rest still owed) and one refunded beyond it.
+SHOPIFY_OWED = (
+    "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Refunded Amount,Outstanding Balance,Cancelled at,Payment Method\n"
+    "#2001,ann@shop.example,paid,USD,100.00,2025-05-11 09:55:16 -0400,1,Shirt,0.00,0.00,,Shopify Payments\n"
+    "#2002,bo@shop.example,paid,USD,90.00,2025-05-12 09:55:16 -0400,1,Shirt,0.00,60.00,2025-05-13 09:55:16 -0400,Shopify Payments\n"
+    "#2002,bo@shop.example,,,,2025-05-12 09:55:16 -0400,1,Socks,,,,\n"
+    "#2003,cy@shop.example,voided,USD,40.00,2025-05-14 09:55:16 -0400,1,Hat,0.00,40.00,2025-05-14 10:55:16 -0400,Shopify Payments\n"
+    "#2004,dee@shop.example,partially_paid,USD,200.00,2025-05-15 09:55:16 -0400,1,Coat,0.00,150.00,,Shopify Payments\n"
+    "#2005,eve@shop.example,refunded,USD,120.00,2025-05-16 09:55:16 -0400,1,Coat,100.00,20.00,,Shopify Payments\n"
+    "#2006,fay@shop.example,refunded,USD,50.00,2025-05-17 09:55:16 -0400,1,Hat,60.00,0.00,,Shopify Payments\n"
+    "#2007,gus@shop.example,paid,USD,30.00,2025-05-18 09:55:16 -0400,1,Hat,0.00,30.00,,(for testing) Bogus Gateway\n"
+)
+
+
+def test_left_out_orders_say_what_they_collected_where_the_export_says_what_is_owed(tmp_path, cli):
+    """An order's total less its refunds counts money never collected (a voided order's whole
+    total): where Shopify's Outstanding Balance says what each order still owes, the money the
+    left-out orders actually brought in is counted per reason apart (total - refunded - owed)."""
+    path = write(tmp_path, "orders_export.csv", SHOPIFY_OWED)
+    ds = load([path])
+    assert ds.mapping["outstanding_balance"] == "Outstanding Balance"
+    assert ds.dropped_orders == {"test": 1, "cancelled": 2, "refunded": 2, "unpaid": 1}
+    # after refunds: #2002 90 + #2003 40; #2005 20 + #2006 -10; #2004 200; #2007 30
+    assert ds.dropped_value == {"test": 30.0, "cancelled": 130.0, "refunded": 10.0, "unpaid": 200.0}
+    # collected: #2002 paid 30 of 90, #2003 nothing; #2005 nothing kept, #2006 10 more paid back
+    # than taken; #2004 paid 50 of 200; the test order nothing
+    assert ds.dropped_collected == {"test": 0.0, "cancelled": 30.0, "refunded": -10.0, "unpaid": 50.0}
+    out = cli("profile", path, "--json").json()
+    assert out["dropped_collected"] == ds.dropped_collected
+    text = cli("profile", path).out
+    assert "cancelled 3 (130.00 USD after refunds, 30.00 USD collected)" in text
+    assert "refunded 2 (order total 170.00 USD, 10.00 USD after refunds, -10.00 USD collected)" in text
+    # an export without the column says nothing of what was collected
+    assert load([write(tmp_path, "plain.csv", SHOPIFY)]).dropped_collected is None
+
+
 def test_profile_counts_who_the_email_tools_can_reach(tmp_path, cli):
     """Before any plan leans on email, the profile says how many customers have an address and
     what their consent says (counts only, never an address)."""

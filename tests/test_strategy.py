@@ -2187,9 +2187,12 @@ def test_resolve_is_not_a_template_engine(runs):
     assert fact_formatter(facts)("data.one_time_share", 0.5) == "50.0%"
     # money facts outside the segment tables keep their currency when cited (a trial saw '7,970')
     currency = facts["data"]["currency"]
-    for key in ("data.failed_payments.outstanding_value", "data.failed_payments.never_paid_value", "data.dropped_value.cancelled", "data.dropped_gross.refunded"):
+    for key in ("data.failed_payments.outstanding_value", "data.failed_payments.never_paid_value", "data.dropped_value.cancelled", "data.dropped_gross.refunded", "data.dropped_collected.cancelled"):
         assert fact_formatter(facts)(key, 7970.0) == f"7,970.00 {currency}", key
     assert fact_formatter(facts)("data.failed_payments.outstanding", 6) == "6"
+    # the holdout's achieved shares are shares, overall and per segment
+    assert fact_formatter(facts)("exports.held_out_share", 0.108) == "10.8%"
+    assert fact_formatter(facts)("exports.held_out_share_by_segment.champions", 0.2) == "20.0%"
 
 
 

@@ -386,6 +386,10 @@ class DataCoverage:
     not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    # exports with Shopify's Outstanding Balance: reason -> the money the orders it dropped actually
+    # collected (total - refunded - outstanding balance; negative where more was paid back than
+    # collected). dropped_value counts what was never collected (a voided order's total); this does not
+    dropped_collected: dict[str, float] | None = None
     recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
     installments: Installments | None = None  # Stripe: later installments of a purchase paid in parts (no new order or purchase day)
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first

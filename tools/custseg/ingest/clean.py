@@ -100,6 +100,9 @@ PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount colu
 # Parts of an order's total that a store's own net-sales report leaves out (Shopify's Shipping
 # and Taxes): summed over the kept orders for a note, so revenue can be reconciled.
 INCLUDED_ROLES = ("shipping", "taxes")
+# What an order still owes (Shopify's Outstanding Balance): a left-out order's total less its
+# refunds and this is the money its customer actually paid and kept paid (data.dropped_collected).
+BALANCE_ROLE = "outstanding_balance"
 
 
 def used_roles(mapping: dict[str, str]) -> list[str]:
@@ -132,6 +135,7 @@ class Cleaned:
     dropped_orders: Counter | None = None
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
+    dropped_collected: dict[str, float] | None = None  # exports with an outstanding balance (Shopify): reason -> what the orders it dropped collected (total - refunded - outstanding)
     orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
     lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
     countries: np.ndarray | None = None  # the country each kept order names (None where it names none): exports with a country column
@@ -279,7 +283,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
-    for role in ("amount", "refunded", "converted_amount", "converted_refunded", *PRICE_ROLES, *INCLUDED_ROLES):
+    for role in ("amount", "refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *PRICE_ROLES, *INCLUDED_ROLES):
         if role in m and role in live:
             parsed = parse_money(live[role], opts.decimal_hint)
             if role in ("amount", "quantity", "unit_price"):
@@ -307,7 +311,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         if "order_id" in m:
             key = key[kept_lines]
     per_row = {"amount": value.to_numpy(), "amount_bad": bad.to_numpy()}
-    for role in ("refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES):
+    for role in ("refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *INCLUDED_ROLES):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total", *COUNTRY_ROLES) if r in m]
@@ -429,6 +433,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         gross = orders["converted_amount"].where(orders["converted_amount"].notna(), orders["amount"]) if use_converted else orders["amount"]
         dropped_gross = reason.amounts(gross.to_numpy(dtype="float64", na_value=np.nan))
         dropped_gross.pop("other_currency", None)
+    dropped_collected = _collected(orders, reason) if BALANCE_ROLE in orders and not use_converted else None
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum()) if n_rows is not None else int(kept.sum())  # a netted return's rows are kept: its money is in its purchase
     returns_netted = int(folded.sum()) if folded is not None else 0
@@ -491,6 +496,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
         dropped_value=dropped_value,
         dropped_gross=dropped_gross,
+        dropped_collected=dropped_collected,
         orders=out,
         lines=lines,
         countries=countries,
@@ -773,12 +779,27 @@ def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray, 
     return pd.DataFrame({"order": position[order][named], "product": product[named].reset_index(drop=True)})  # Arrow strings: no copy per line
 
 
+def _collected(orders: pd.DataFrame, reason: Reasons) -> dict[str, float]:
+    """Per drop reason, the money its orders actually brought in: the total less what was
+    refunded and less what is still outstanding (Shopify's Outstanding Balance: a cancelled,
+    voided or pending order's unpaid total, a partly paid order's rest). An order's net amount
+    counts money never collected; this does not. A blank balance or refund is nothing owed or
+    paid back; an order whose total cannot be read adds nothing. Negative where more was paid
+    back than collected (a refund above the total)."""
+    owed = orders[BALANCE_ROLE].fillna(0)
+    collected = orders["amount"] - orders["refunded"].fillna(0) - owed if "refunded" in orders else orders["amount"] - owed
+    values = np.where(orders["amount_bad"].to_numpy(dtype=bool), np.nan, collected.to_numpy(dtype="float64", na_value=np.nan))
+    out = reason.amounts(values)
+    out.pop("other_currency", None)
+    return {k: v + 0.0 for k, v in out.items()}  # no -0.00 from cents that cancel out
+
+
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:
     """Rows of one order -> one row: text from the first row that has it, money summed."""
     per_row["code"] = codes
     grouped = per_row.groupby("code", sort=True)
     orders = grouped[text_roles].first() if text_roles else pd.DataFrame(index=np.unique(codes))
-    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES)]].sum(min_count=1)
+    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *INCLUDED_ROLES)]].sum(min_count=1)
     orders = orders.join(sums)
     orders["amount_bad"] = grouped["amount_bad"].any()
     orders["n_rows"] = grouped.size()

@@ -140,9 +140,13 @@ class ExportSummary:
     # the holdout (compute/holdout.py) the files mark: everyone held out, those of them in the
     # email-tool files, and those per segment (every segment with customers, zeros included)
     held_out: int = 0
-    holdout_share: float | None = None  # the share held out by chance (compute/holdout.HOLDOUT_SHARE); None when nobody is marked
+    holdout_share: float | None = None  # the share aimed at (compute/holdout.HOLDOUT_SHARE): a target, not what chance gave; None when nobody is marked
     held_out_reachable: int = 0
     held_out_by_segment: dict[str, int] = field(default_factory=dict)
+    # what chance gave: the share of the customers in segments held out, overall and per segment
+    # (a small segment's strays far from the target: 7 of 35 is 20%); None / {} when nobody is marked
+    held_out_share: float | None = None
+    held_out_share_by_segment: dict[str, float] = field(default_factory=dict)
     # phones (segments_generic.csv's phone column): who has one, and of them who accepted SMS
     # marketing, the only people a text may go to; by segment (every segment with customers,
     # zeros included) when anyone has a phone
@@ -922,6 +926,9 @@ def write_exports(
             "Their customer_segment and the generic file's lifecycle column say they churned"
         )
 
+    held_counts = _counts_in_order(seg[held], keys, order)
+    everyone = _counts_in_order(seg, keys, order)  # the shares' bases: each segment's customers
+    in_segments = ~np.isin(seg, [j for j, k in enumerate(keys) if k in GROUP_KEYS])
     return ExportSummary(
         folder=folder,
         files=files,
@@ -944,7 +951,9 @@ def write_exports(
         held_out=int(held.sum()),
         holdout_share=HOLDOUT_SHARE if has_holdout else None,
         held_out_reachable=int(held[rows].sum()),
-        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in GROUP_KEYS} if has_holdout else {},
+        held_out_by_segment={k: c for k, c in held_counts.items() if k not in GROUP_KEYS} if has_holdout else {},
+        held_out_share=round(int(held.sum()) / int(in_segments.sum()), 6) if has_holdout and in_segments.any() else None,
+        held_out_share_by_segment={k: round(c / everyone[k], 6) for k, c in held_counts.items() if k not in GROUP_KEYS and everyone.get(k)} if has_holdout else {},
         with_phone=int(has_phone.sum()),
         with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
         sms_consent_recorded=sms_recorded,

@@ -828,7 +828,7 @@ def _revenue_basis(mapping: dict, notes: list[str]) -> str:
 def _trend_note(seg: dict) -> str:
     """What the Trend column of a segmentation other than RFM compares, or why it is n/a throughout."""
     if seg.get("trend_basis"):
-        return f"Trend: {seg['trend_basis']}."
+        return f"Trend: the relative change in the {seg['trend_basis']} (a part of the earlier share, not percentage points)."
     if seg.get("method") == "spend_quantiles":
         return "Trend: none, since spend tiers are cut afresh from the quantiles at each date, so their shares stay the same by construction."
     return "Trend: not measured, since these segments cannot be scored one period earlier from this data."
@@ -869,8 +869,9 @@ def _data(facts: dict, names: dict[str, str] | None = None) -> dict:
     dropped_orders = d.get("dropped_orders") or {}
     dropped_value = d.get("dropped_value") or {}
     dropped_gross = d.get("dropped_gross") or {}
+    dropped_collected = d.get("dropped_collected") or {}
     dropped = [
-        {"reason": drop_reason(k, d, names), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        {"reason": drop_reason(k, d, names), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k), "collected": dropped_collected.get(k)}
         for k, v in (d.get("dropped") or {}).items()
     ]
     source = d.get("source") or ""
@@ -896,12 +897,14 @@ def _data(facts: dict, names: dict[str, str] | None = None) -> dict:
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
         "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts), d.get("test_charges")),
         "has_dropped_orders": bool(dropped_orders),
-        # the net amount of the orders each reason left out: sales the segments do not see
+        # what the orders each reason left out came to after refunds: orders the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
-        "dropped_value_label": "Net amount" if "refunded" in mapping else "Amount",
-        "dropped_value_note": _dropped_value_note("refunded" in mapping, any(isinstance(v, (int, float)) and v < 0 for v in dropped_value.values()), bool(dropped_gross)),
-        # what they sold for before refunds, where it differs from the net amount somewhere
+        "dropped_value_label": "After refunds" if "refunded" in mapping else "Amount",
+        "dropped_value_note": _dropped_value_note(d, "refunded" in mapping),
+        # their order totals before refunds, where they differ from the amount after refunds somewhere
         "has_dropped_gross": any(dropped_gross.get(k) != dropped_value.get(k) for k in dropped_gross),
+        # exports with an outstanding balance (Shopify): the money those orders actually collected
+        "has_dropped_collected": bool(dropped_collected) and any(v for v in dropped_value.values()),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
         # order exports with a sales channel (Shopify's Source): kept orders per channel, each
@@ -929,14 +932,39 @@ def _data(facts: dict, names: dict[str, str] | None = None) -> dict:
     }
 
 
-def _dropped_value_note(refunds: bool, paid_back: bool, gross: bool) -> str:
-    text = ("Net amount: what the left-out orders came to after their refunds (a fully refunded order nets to nothing)" if refunds else "Amount: what the left-out orders came to")
-    text += "; these sales are in no segment's revenue."
-    if gross and refunds:
-        text += " Sold for: the same orders before any refund."
-    if paid_back:
-        text += " A negative amount is money paid back (returns left out), so revenue here is before those refunds."
-    return text
+def _dropped_value_note(d: dict, refunds: bool) -> str:
+    """What each money column of the left-out orders table measures: the order total, what is
+    left of it after refunds (which still counts money never collected: a voided order's total)
+    and, where the export says what each order still owes, the money actually collected. Fully
+    refunded orders that still come to something are said so, with the figure."""
+    value = d.get("dropped_value") or {}
+    gross = d.get("dropped_gross") or {}
+    collected = d.get("dropped_collected") or {}
+    currency = d.get("currency")
+    shown_gross = any(gross.get(k) != value.get(k) for k in gross)
+    parts = []
+    if refunds and shown_gross:
+        parts.append("Order total: what the left-out orders were placed for, before any refund.")
+    if refunds and collected:
+        parts.append("After refunds: the order total less what was refunded; it still counts money never collected "
+                     "(the unpaid total of a cancelled, voided, test or pending order), so it is not sales lost.")
+        parts.append("Collected: what customers actually paid and were not paid back (the order total less refunds and less the export's outstanding balance)"
+                     + ("; a negative amount is more paid back than was collected" if any(isinstance(v, (int, float)) and v < 0 for v in collected.values()) else "")
+                     + ". None of these orders is in any segment's revenue.")
+    elif refunds:
+        parts.append("After refunds: the order total less what was refunded; an order never paid (cancelled, voided or pending) counts its whole total, "
+                     "as the export does not say what was collected. None of these orders is in any segment's revenue.")
+    else:
+        parts.append("Amount: the left-out orders' totals as the export records them, paid or not; none of these orders is in any segment's revenue.")
+    left = _number(value.get("refunded"))
+    if refunds and left:  # 'refunded' in full by status, yet refunds that differ from the total leave an amount
+        got = _number(collected.get("refunded"))
+        parts.append(f"Fully refunded orders still come to {fmt_money(left, currency)} after refunds, not nothing: some refunds differ from the order's total"
+                     + (f"; {fmt_money(got, currency)} of it was collected and the rest is still outstanding." if got is not None and got >= 0
+                        else f"; collected: {fmt_money(got, currency)} (more paid back than collected), and the difference is still outstanding." if got is not None else "."))
+    if any(isinstance(v, (int, float)) and v < 0 for k, v in value.items() if k != "refunded"):
+        parts.append("A negative amount is money paid back (returns left out), so revenue here is before those refunds.")
+    return " ".join(parts)
 
 
 def unreachable_owers(facts: dict) -> int:
@@ -1608,9 +1636,19 @@ def _undone_point(facts: dict) -> list[dict]:
     if not undone or sum(undone.values()) < UNDONE_SHARE * total:
         return []
     gross = data.get("dropped_gross") or {}
+    collected = data.get("dropped_collected") or {}
     words = {"cancelled": "cancelled", "refunded": "fully refunded", "voided": "voided"}
+
+    def worth(k: str) -> str:
+        """The orders' total as placed, and where the export says what each still owes, the money
+        they actually collected (a cancelled order's total was mostly never paid)."""
+        if not _number(gross.get(k)):
+            return ""
+        got = _number(collected.get(k))
+        return f" ({fmt_money(gross[k], data.get('currency'))} ordered" + (f", {fmt_money(got, data.get('currency'))} of it collected" if got is not None else "") + ")"
+
     # each figure as facts.json holds it (the report adds up nothing of its own)
-    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}" + (f" ({fmt_money(gross[k], data.get('currency'))} sold)" if _number(gross.get(k)) else "") for i, (k, n) in enumerate(undone.items())]
+    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}{worth(k)}" for i, (k, n) in enumerate(undone.items())]
     return [{"lead": "Orders taken back", "text": (
         f"of the orders, {_join(parts)}, beside the {fmt_count(data.get('orders'))} kept; "
         "they are in no segment's figures (The data we used lists them by reason). Worth a look at why before planning.")}]
@@ -1958,15 +1996,29 @@ def _holdout_files(block: dict, rfm: dict | None = None) -> dict | None:
         return None
     emailed = any((block.get("rows_written") or {}).get(f) for f in block["files"] if f != GENERIC_FILE)
     by_segment = block.get("held_out_by_segment") or {}
-    # few held out: chance strays far from a tenth in a small segment (a trial's 1 of 30 best clients)
+    shares = block.get("held_out_share_by_segment") or {}
+    # what chance gave, per segment: it strays from the target in a small segment (a trial's 1 of
+    # 30 best clients, an audit's 7 of 35 Champions, 20%)
     names = {k: (v or {}).get("name") or k for k, v in ((rfm or {}).get("segments") or {}).items()}
-    counts = f" ({_join([f'{fmt_count(n)} in {names.get(key, key)}' for key, n in by_segment.items()])})" if block["held_out"] < MIN_CUSTOMERS_FOR_LIFT and by_segment else ""
+    each = [f"{names.get(key, key)} {fmt_count(n)}" + (f" ({fmt_pct(shares[key])})" if _number(shares.get(key)) is not None else "") for key, n in by_segment.items()]
+    overall = f" ({fmt_pct(block['held_out_share'])} of the customers in segments)" if _number(block.get("held_out_share")) is not None else ""
     return (
-        f"{fmt_count(block['held_out'])} customers{counts}, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
+        f"{fmt_count(block['held_out'])} customers{overall} are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
+        + f". They were chosen at random from their pseudonymous ids, aiming at {_target_words(block.get('holdout_share'))} in each segment (the target, not the count)"
+        + (f"; chance gives each segment a little more or less than that, a small one the most: {_join(each)}" if each else "")
         + (". " + _holdout_use(block["held_out"]))
     )
+
+
+def _target_words(share: Any) -> str:
+    """The holdout's target share in words ('one in ten'), as a target, never as what was held out."""
+    value = _number(share)
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 20: "twenty"}
+    if value and abs(1 / value - round(1 / value)) < 1e-9 and round(1 / value) in words:
+        return f"one in {words[round(1 / value)]}"
+    return fmt_pct(value) if value is not None else "a fixed share"
 
 
 def _marks_holdout(block: dict | None) -> bool:

@@ -113,8 +113,10 @@ def value_kind(key: str) -> str:
     if leaf in MONEY or ("migration" in parts and "revenue" in parts) or leaf.startswith("spend"):
         return "money"
     # what dropped orders came to, and failed payments' amounts (data.failed_payments.outstanding_value)
-    if "dropped_value" in parts or "dropped_gross" in parts or ("failed_payments" in parts and (leaf == "value" or leaf.endswith("_value"))):
+    if "dropped_value" in parts or "dropped_gross" in parts or "dropped_collected" in parts or ("failed_payments" in parts and (leaf == "value" or leaf.endswith("_value"))):
         return "money"
+    if "held_out_share_by_segment" in parts:  # exports.held_out_share_by_segment.champions: a share per segment
+        return "pct"
     if leaf.endswith(("_share", "_rate", "_pct")) or leaf in ("share", "rate", "pct", "chance_gap") or leaf.startswith("pct_"):
         return "pct"
     if leaf in DAYS or leaf.endswith("_days") and leaf != "purchase_days":
