@@ -724,7 +724,7 @@ class _Transactions(_Base):
         mapping = ds.mapping
         converted = "converted_refunded" in mapping and "converted_amount" in mapping and any(CONVERTED_NOTE == n for n in ds.notes)
         amount, back = (mapping.get("converted_amount"), mapping.get("converted_refunded")) if converted else (mapping.get("amount"), mapping.get("refunded"))
-        columns = f"{amount} before refunds, {back} paid back" if amount and back else ""
+        columns = f"{amount} and {back}" if amount and back else ""
         self.extra_coverage["refunds"] = DataRefunds(
             **dataclasses.asdict(whole),
             columns=columns,

@@ -382,7 +382,7 @@ class Refunds:
 class DataRefunds(Refunds):
     """Every RFM segment's refunds together (the segmented customers'), and how they are counted."""
 
-    columns: str = ""  # the export's columns read: amount before refunds, and refunded
+    columns: str = ""  # the export's columns read: the amount before refunds and the amount refunded ("Total and Refunded Amount")
     definition: str = ""
 
 

@@ -306,7 +306,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries", "recent_revenue", "recent_revenue_share", "refunds",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -723,7 +723,19 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "seasons": _seasons(seg, data),
         "products": _products(seg, data),
         "has_mrr": has_mrr(data),
+        "recent": _recent_window(seg.get("recent_revenue_window")),
+        "refunds": (data or {}).get("refunds") if isinstance((data or {}).get("refunds"), dict) else None,
     }
+
+
+def _recent_window(window: Any) -> dict | None:
+    """The 'at a glance' table's column of each segment's share of the last 365 days' revenue
+    (facts' recent_revenue_window): its header, and whether it is the data's whole span."""
+    if not isinstance(window, dict) or not isinstance(window.get("window_days"), int):
+        return None
+    whole = bool(window.get("whole_span"))
+    header = f"Revenue Share, All {fmt_count(window['window_days'])} Days" if whole else f"Revenue Share, Last {fmt_count(window['window_days'])} Days"
+    return {**window, "whole_span": whole, "header": header}
 
 
 def _seasons(seg: dict, data: dict | None) -> dict | None:
