@@ -287,6 +287,7 @@ SEGMENTATION_TITLES = {
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
     "countries": "Customers by country",
+    "refunds": "Refunds by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
