@@ -17,7 +17,7 @@ from custseg.compute import analysis, countries, months, products, rfm, seasons
 from custseg.compute.country_names import shown
 from custseg.compute.contacts import consent_counts
 from custseg.compute.holdout import holdout_marks
-from custseg.compute.metrics import Ledger, Metrics, customer_metrics, days_words, from_day, next_period, to_days
+from custseg.compute.metrics import Ledger, Metrics, customer_codes, customer_metrics, days_words, from_day, next_period, to_days
 from custseg.compute.reasons import reasons
 from custseg.compute.rules import RuleTable, load_rules, recency_days
 from custseg.compute.scoring import RECENCY_BANDS
@@ -44,6 +44,9 @@ from custseg.facts.schema import (
     ProductBuyers,
     ProductFamily,
     Quarters,
+    RecentRevenueWindow,
+    Refunds,
+    DataRefunds,
     Seasonality,
     Segmentation,
     SegmentCountries,
@@ -54,7 +57,7 @@ from custseg.facts.schema import (
     ValidationRow,
 )
 from custseg.ingest import Dataset
-from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT, status_kinds
+from custseg.ingest.clean import CONVERTED_NOTE, MIN_CUSTOMERS_TO_SEGMENT, status_kinds
 from custseg.ingest.countries import country_column
 
 MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
@@ -62,7 +65,7 @@ MIN_CUSTOMERS = MIN_CUSTOMERS_TO_SEGMENT
 # recency score 1's band (more than 180 days), for activity behavioral Inactive's (none in 30 days).
 LAPSED_FROM = {"purchase": RECENCY_BANDS[-1][1], "activity": 30}
 # data fields a run adds (the profile has none of them, or, as contacts, its own of another shape)
-EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products", "countries", "contacts")
+EXTRA_COVERAGE = ("mrr_total", "prospects_by_status", "payment_problems", "subscriptions", "products", "countries", "contacts", "refunds")
 SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_tier", "health": "health_band", "behavioral": "behavior"}  # segmentation -> its customers.csv column
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
@@ -437,6 +440,9 @@ class _Transactions(_Base):
         self.sales_by_month(buyers, as_of, history, first_day)
         self.by_quarter(buyers, as_of, span, rfm_seg, rfm_now)
         self.products_bought(buyers, as_of, rfm_seg, rfm_now)
+        if rfm_seg is not None and rfm_now is not None:
+            self.recent_revenue(buyers, as_of, span, rfm_seg, rfm_now)
+            self.refunds_by_segment(buyers, as_of, last_day, rfm_seg, rfm_now)
         self.customers_by_country(buyers, as_of, rfm_seg, rfm_now)
         customers = self.attach_other_labels(customers, activity, buyers)
         if subscriptions is not None and len(customers):
@@ -661,6 +667,75 @@ class _Transactions(_Base):
         self.seasonality = DataSeasonality(**_season(seasons.figures(everyone, 0)), window_start=from_day(first), window_end=from_day(last), window_days=seasons.YEAR_DAYS)
         for i, key in enumerate(keys):
             seg.segments[key].seasonality = Seasonality(**_season(seasons.figures(per_segment, i)))
+
+    def recent_revenue(self, buyers: Ledger, as_of: int, span: int, seg: Segmentation, now: Scoring) -> None:
+        """Each RFM segment's spend in the 365 days up to the as-of date and its share of them
+        (every day of data shorter than that, said so): revenue_share over all the data told a
+        fashion brand that Dormant held 79.8% of revenue, where the last year gave it 42.7%."""
+        if not self.has_amounts:
+            return
+        recent = _annual(buyers, now.metrics)  # spend in the 365 days up to the as-of date, per customer
+        sums = np.bincount(now.index(seg.order), weights=recent, minlength=len(seg.order))
+        total = float(sums.sum())
+        days = min(span, seasons.YEAR_DAYS)
+        for i, key in enumerate(seg.order):
+            seg.segments[key].recent_revenue = round(float(sums[i]), 2)
+            seg.segments[key].recent_revenue_share = round(float(sums[i]) / total, 6) if total > 0 else None
+        seg.recent_revenue_window = RecentRevenueWindow(from_day(as_of - days + 1), from_day(as_of), days, span < seasons.YEAR_DAYS, round(total, 2))
+
+    def refunds_by_segment(self, buyers: Ledger, as_of: int, last_day: int, seg: Segmentation, now: Scoring) -> None:
+        """Each RFM segment's orders refunded in full or in part, and what was paid back of what
+        they were charged, on an export that records refunds. Orders refunded in full are dropped
+        before segmenting (reason 'refunded') but counted per customer by identity, as the health
+        score counts them (``ds.issues``); said why not where the export records no refunds."""
+        ds = self.ds
+        tx = ds.transactions
+        if tx is None or "refunded" not in tx:
+            if ds.source == "transactions":
+                why = ("a transaction log records a return as a row of its own (a negative amount), not as a refund of an order, so no order is known to be refunded; "
+                       "--net-returns takes returns off the customer's earlier purchases and --exclude-returns leaves them out")
+            else:
+                why = "the export has no refunded-amount column (such as Shopify's Refunded Amount or Stripe's Amount Refunded), so nothing says which orders were refunded"
+            self.unavailable["refunds"] = why
+            return
+        full, full_charged, full_value = _full_refunds(ds, buyers)
+        if as_of < last_day and full.any():
+            self.unavailable["refunds"] = ("the run's as-of date is before the data's end, and orders refunded in full are counted per customer over the whole export (as the health score counts them), "
+                                           "not by date: refunds up to the as-of date cannot be told apart from later ones")
+            return
+        day = to_days(tx["date"].to_numpy())
+        upto = day <= as_of
+        code = customer_codes(tx["customer_id"], buyers.ids)[upto]
+        refunded = tx["refunded"].to_numpy(dtype=float)[upto]
+        charged = np.nan_to_num(tx["amount"].to_numpy(dtype=float)[upto]) + refunded
+        size = len(buyers.ids)
+        part = np.bincount(code, weights=(refunded >= 0.005).astype(float), minlength=size)
+        paid_back = np.bincount(code, weights=refunded, minlength=size) + full_value
+        charged = np.bincount(code, weights=charged, minlength=size) + full_charged
+        m = now.metrics
+        idx = now.index(seg.order)
+        width = len(seg.order)
+        per = {name: np.bincount(idx, weights=values[m.code].astype(float), minlength=width)
+               for name, values in (("full", full), ("part", part), ("charged", charged), ("refunded", paid_back))}
+        per["orders"] = np.bincount(idx, weights=m.orders.astype(float), minlength=width)
+        for i, key in enumerate(seg.order):
+            seg.segments[key].refunds = _refund_figures(*(per[k][i] for k in ("orders", "full", "part", "charged", "refunded")))
+        whole = _refund_figures(*(per[k].sum() for k in ("orders", "full", "part", "charged", "refunded")))
+        mapping = ds.mapping
+        converted = "converted_refunded" in mapping and "converted_amount" in mapping and any(CONVERTED_NOTE == n for n in ds.notes)
+        amount, back = (mapping.get("converted_amount"), mapping.get("converted_refunded")) if converted else (mapping.get("amount"), mapping.get("refunded"))
+        columns = f"{amount} and {back}" if amount and back else ""
+        self.extra_coverage["refunds"] = DataRefunds(
+            **dataclasses.asdict(whole),
+            columns=columns,
+            definition=(
+                "the segmented customers' orders up to the as-of date: their kept orders and their orders refunded in full, which are left out before segmenting "
+                "(data.dropped_orders.refunded) but are still theirs by identity and counted per customer as the health score counts them; "
+                "refunded_in_part: kept orders with a refund; orders_refunded_share: orders refunded in full or in part, of orders; "
+                "refunded_value_share: what was paid back, of what those orders came to before refunds (charged_value). "
+                "People none of whose orders was kept are in no segment and not counted here"
+            ),
+        )
 
     def products_bought(self, buyers: Ledger, as_of: int, seg: Segmentation | None, now: Scoring | None) -> None:
         """What every customer and each RFM segment bought, and which first purchases brought
@@ -945,6 +1020,7 @@ class _CustomerTable(_Base):
         as_of = parse_as_of(self.opts.as_of) if self.opts.as_of else int(known.max()) if len(known) else None
         for kind in ("migration", "validation", "seasonality"):
             self.unavailable[kind] = "needs transactions over time; a customer table is one snapshot"
+        self.unavailable["refunds"] = "a customer table holds totals per customer, not their orders, so nothing says which orders were refunded"
         n = len(table)
         undated = np.isnan(last)
         orders = table["orders"].fillna(0).to_numpy(dtype=np.int64) if "orders" in table else np.ones(n, dtype=np.int64)
@@ -1298,17 +1374,48 @@ def _annual(ledger: Ledger, m: Metrics) -> np.ndarray:
     return spend[m.code]
 
 
+def _per_customer(issues: pd.DataFrame, ledger: Ledger, columns: tuple[str, ...]) -> list[np.ndarray]:
+    """Columns of the per-identity issues table (ingest's: failed payments, orders refunded in
+    full) as arrays over the ledger's customer codes, 0 for a customer without any."""
+    pos = pd.Index(ledger.ids).get_indexer(issues["customer_id"])
+    ok = pos >= 0
+    out = []
+    for column in columns:
+        values = np.zeros(len(ledger.ids))
+        if column in issues:
+            np.add.at(values, pos[ok], issues[column].to_numpy(dtype=float)[ok])
+        out.append(values)
+    return out
+
+
 def _issues(ds: Dataset, ledger: Ledger):
+    """Failed payments and orders refunded in full per customer code: the health score's payment issues."""
     if ds.issues is None or ds.issues.empty:
         return None
-    index = pd.Index(ledger.ids)
-    pos = index.get_indexer(ds.issues["customer_id"])
-    ok = pos >= 0
-    failed = np.zeros(len(ledger.ids))
-    refunds = np.zeros(len(ledger.ids))
-    np.add.at(failed, pos[ok], ds.issues["failed"].to_numpy()[ok])
-    np.add.at(refunds, pos[ok], ds.issues["refunded"].to_numpy()[ok])
+    failed, refunds = _per_customer(ds.issues, ledger, ("failed", "refunded"))
     return failed, refunds
+
+
+def _full_refunds(ds: Dataset, ledger: Ledger) -> list[np.ndarray]:
+    """Orders refunded in full per customer code, what they came to and what was paid back: the
+    same per-identity count the health score reads (``_issues``), with the amounts beside it."""
+    if ds.issues is None or ds.issues.empty:
+        return [np.zeros(len(ledger.ids)) for _ in range(3)]
+    return _per_customer(ds.issues, ledger, ("refunded", "refunded_charged", "refunded_value"))
+
+
+def _refund_figures(orders: float, full: float, part: float, charged: float, refunded: float) -> Refunds:
+    """A group's refund figures from its sums (``orders``: its kept orders, before adding those refunded in full)."""
+    base = int(round(orders + full))
+    return Refunds(
+        orders=base,
+        refunded_in_full=int(round(full)),
+        refunded_in_part=int(round(part)),
+        orders_refunded_share=round((full + part) / base, 6) if base else None,
+        charged_value=round(float(charged), 2),
+        refunded_value=round(float(refunded), 2),
+        refunded_value_share=round(float(refunded) / float(charged), 6) if charged > 0 else None,
+    )
 
 
 def _take(issues, codes):

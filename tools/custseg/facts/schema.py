@@ -363,6 +363,43 @@ class DataContacts:
 
 
 @dataclass
+class Refunds:
+    """Orders refunded in full or in part among a group's orders up to the as-of date, on an
+    export that records refunds (Shopify's Refunded Amount, Stripe's Amount Refunded). An order
+    refunded in full is left out before segmenting (data.dropped_orders.refunded) yet is still its
+    customer's, by the same identity: it is counted here, as the health score counts it."""
+
+    orders: int  # the group's kept orders and its orders refunded in full: the base of orders_refunded_share
+    refunded_in_full: int  # orders refunded in full (Shopify status refunded, Stripe Refunded)
+    refunded_in_part: int  # kept orders with a refund (Shopify partially_refunded)
+    orders_refunded_share: float | None  # (refunded_in_full + refunded_in_part) of orders; None without orders
+    charged_value: float  # what those orders came to before any refund
+    refunded_value: float  # what was paid back on them
+    refunded_value_share: float | None  # refunded_value of charged_value; None when nothing was charged
+
+
+@dataclass
+class DataRefunds(Refunds):
+    """Every RFM segment's refunds together (the segmented customers'), and how they are counted."""
+
+    columns: str = ""  # the export's columns read: the amount before refunds and the amount refunded ("Total and Refunded Amount")
+    definition: str = ""
+
+
+@dataclass
+class RecentRevenueWindow:
+    """The days each RFM segment's recent_revenue covers: the 365 days up to the as-of date
+    (as-of minus 364 days to the as-of date, the seasonality window's), or, on data covering less
+    than that up to the as-of date, every day of it (whole_span true: the same as revenue)."""
+
+    window_start: str
+    window_end: str  # the as-of date
+    window_days: int  # 365, or the data's span when shorter
+    whole_span: bool  # the data covers fewer than 365 days up to the as-of date: the window is all of it
+    revenue: float  # every segment's recent_revenue together: the base of recent_revenue_share
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -410,6 +447,7 @@ class DataCoverage:
     products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)
     countries: DataCountries | None = None  # order exports and logs naming each order's country, customers in two or more: where customers are (else facts.unavailable.countries says why)
     after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
+    refunds: DataRefunds | None = None  # order exports that record refunds: orders refunded in full or in part of every segmented customer (else facts.unavailable.refunds says why)
 
 
 @dataclass
@@ -467,6 +505,14 @@ class SegmentStats:
     # RFM on data naming each order's country (data.countries): the segment's customers at home
     # and abroad, and its three countries with the most customers; None for a segment without customers
     countries: SegmentCountries | None = None
+    # RFM on transaction data with amounts: what the segment's customers spent in the 365 days up
+    # to the as-of date (segmentation.recent_revenue_window: every day of data shorter than that),
+    # and its share of every segment's together; revenue and revenue_share are over all the data
+    recent_revenue: float | None = None
+    recent_revenue_share: float | None = None
+    # RFM on an export that records refunds (data.refunds): the segment's orders refunded in full
+    # or in part, and what was paid back of what they were charged
+    refunds: Refunds | None = None
 
 
 @dataclass
@@ -561,6 +607,7 @@ class Segmentation:
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"
+    recent_revenue_window: RecentRevenueWindow | None = None  # rfm with amounts: the days each segment's recent_revenue covers
 
 
 @dataclass

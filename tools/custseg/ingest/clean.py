@@ -136,13 +136,13 @@ class Cleaned:
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
     dropped_collected: dict[str, float] | None = None  # exports with an outstanding balance (Shopify): reason -> what the orders it dropped collected (total - refunded - outstanding)
-    orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
+    orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order; refunded: what it paid back, where the export records refunds)
     lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
     countries: np.ndarray | None = None  # the country each kept order names (None where it names none): exports with a country column
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
-    issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
+    issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer (refunded_charged, refunded_value: the fully refunded orders' amounts, where the export records refunds)
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
@@ -428,11 +428,14 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_value.pop("other_currency", None)
     if service_value is not None:
         dropped_value["non_product_line"] = service_value
-    dropped_gross = None
+    dropped_gross, gross_values, refund_values = None, None, None
     if "refunded" in orders or "converted_refunded" in orders:  # what they sold for: a refunded order nets to nothing
         gross = orders["converted_amount"].where(orders["converted_amount"].notna(), orders["amount"]) if use_converted else orders["amount"]
-        dropped_gross = reason.amounts(gross.to_numpy(dtype="float64", na_value=np.nan))
+        gross_values = gross.to_numpy(dtype="float64", na_value=np.nan)
+        dropped_gross = reason.amounts(gross_values)
         dropped_gross.pop("other_currency", None)
+        # what each order had paid back: what it sold for less what it came to
+        refund_values = gross_values - orders["net"].to_numpy(dtype="float64", na_value=np.nan)
     dropped_collected = _collected(orders, reason) if BALANCE_ROLE in orders and not use_converted else None
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum()) if n_rows is not None else int(kept.sum())  # a netted return's rows are kept: its money is in its purchase
@@ -450,6 +453,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    if refund_values is not None:  # a kept order's refunds: it was refunded in part (facts' refunds by segment)
+        out["refunded"] = np.nan_to_num(refund_values[kept], nan=0.0)
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
     excluded, excluded_only = None, None
@@ -470,7 +475,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     has_contacts = "email" in orders or "consent" in orders
     contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
     never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
-    issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None)
+    issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None, gross_values, refund_values)
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
@@ -873,20 +878,32 @@ def _plain_identity(m: dict[str, str], source: str) -> bool:
     return "customer" in m and "email" not in m and not phones and source != "woocommerce_orders"
 
 
-def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:
+def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None, gross: np.ndarray | None = None, refund: np.ndarray | None = None) -> pd.DataFrame | None:
     """Failed payments and refunded orders per identity: signals for the health score.
-    ``failed``: one flag per declined payment (its retries fold into it), from ingest/payments.py."""
+    ``failed``: one flag per declined payment (its retries fold into it), from ingest/payments.py.
+    ``gross`` and ``refund`` (exports with a refunds column): each order's amount before refunds
+    and what it had paid back, summed over each identity's fully refunded orders as
+    ``refunded_charged`` and ``refunded_value`` (facts' refunds by segment)."""
     if "failed" not in reason.names and "refunded" not in reason.names:
         return None
     labels = reason.labels()
-    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed" if failed is None else failed, labels == "refunded")
+    refunded = labels == "refunded"
+    values = None
+    if gross is not None and refund is not None:
+        values = {"refunded_charged": np.where(refunded, np.nan_to_num(gross, nan=0.0), 0.0), "refunded_value": np.where(refunded, np.nan_to_num(refund, nan=0.0), 0.0)}
+    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed" if failed is None else failed, refunded, values)
 
 
-def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray) -> pd.DataFrame:
-    """identity, failed, refunded: how many failed payments and refunds each identity had."""
-    frame = pd.DataFrame({"identity": identity, "failed": failed, "refunded": refunded})
+def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray, values: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """identity, failed, refunded: how many failed payments and refunds each identity had;
+    with ``values``, those amount columns summed per identity too."""
+    frame = pd.DataFrame({"identity": identity, "failed": failed, "refunded": refunded, **(values or {})})
     frame = frame[frame["identity"].notna() & (frame["failed"] | frame["refunded"])]
-    return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
+    grouped = frame.groupby("identity", sort=True)
+    out = grouped[["failed", "refunded"]].sum().astype(np.int64)
+    if values:
+        out = out.join(grouped[list(values)].sum().round(2))
+    return out.reset_index()
 
 
 def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str) -> pd.DataFrame:

@@ -58,12 +58,12 @@ class Dataset:
     dropped: dict[str, int]
     dropped_orders: dict[str, int] | None
     dropped_value: dict[str, float] | None  # reason -> net amount of the orders it dropped (order exports and logs)
-    transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order
+    transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order (refunded: what it paid back, exports with a refunds column)
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
     contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent (phone, sms_consent when the export has them): never for the model
     source_ids: pd.DataFrame | None = field(repr=False)  # customer_id, source_id (the id in the export): never for the model
-    issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer)
+    issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer); refunded_charged, refunded_value (exports with a refunds column: what the fully refunded orders sold for and paid back)
     prospects: int
     currency: str | None
     has_revenue: bool

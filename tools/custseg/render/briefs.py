@@ -35,7 +35,7 @@ GATES = {
     "operationalize": "The deliverables are rendered and handed over.",
 }
 SEGMENT_FACTS = (
-    "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
+    "count", "pct_customers", "revenue_share", "recent_revenue_share", "recent_revenue", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base

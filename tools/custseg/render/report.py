@@ -297,6 +297,7 @@ SEGMENTATION_TITLES = {
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
     "countries": "Customers by country",
+    "refunds": "Refunds by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -316,7 +317,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries", "recent_revenue", "recent_revenue_share", "refunds",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -733,7 +734,19 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "seasons": _seasons(seg, data),
         "products": _products(seg, data),
         "has_mrr": has_mrr(data),
+        "recent": _recent_window(seg.get("recent_revenue_window")),
+        "refunds": (data or {}).get("refunds") if isinstance((data or {}).get("refunds"), dict) else None,
     }
+
+
+def _recent_window(window: Any) -> dict | None:
+    """The 'at a glance' table's column of each segment's share of the last 365 days' revenue
+    (facts' recent_revenue_window): its header, and whether it is the data's whole span."""
+    if not isinstance(window, dict) or not isinstance(window.get("window_days"), int):
+        return None
+    whole = bool(window.get("whole_span"))
+    header = f"Revenue Share, All {fmt_count(window['window_days'])} Days" if whole else f"Revenue Share, Last {fmt_count(window['window_days'])} Days"
+    return {**window, "whole_span": whole, "header": header}
 
 
 def _seasons(seg: dict, data: dict | None) -> dict | None:
@@ -1751,7 +1764,10 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     if largest is not best:
         # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
         past = f" over the data, none of it in the last {fmt_count(period_days)} days" if _bought_nothing(largest, period_days) else ""
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}." if money else ".") + _inside(largest, tiers)})
+        # its share of the last year's revenue beside it: a fashion brand's Dormant held 79.8% of all revenue and 42.7% of the last 365 days'
+        window = rfm.get("recent") or {}
+        recent = f" ({fmt_pct(largest['recent_revenue_share'])} of the last {fmt_count(window['window_days'])} days' revenue)" if window and not window.get("whole_span") and largest.get("recent_revenue_share") is not None else ""
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}{recent}." if money else ".") + _inside(largest, tiers)})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
         if _bought_nothing(earning, period_days):  # lifetime revenue of people who stopped: not today's

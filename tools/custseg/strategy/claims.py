@@ -9,13 +9,17 @@ import functools
 import re
 from typing import Any
 
-from custseg.strategy.comparisons_ranked import _named_at, ranked_comparisons
+from custseg.strategy.comparisons_ranked import _RECENT_MONEY_AFTER, _RECENT_MONEY_BEFORE, _named_at, ranked_comparisons
 from custseg.strategy.problems import Problem
 from custseg.strategy.product_claims import AT_LEAST, products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
-MOST_OF = re.compile(r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(?P<base>revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
+MOST_OF = re.compile(
+    r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?" + _RECENT_MONEY_BEFORE
+    + r"(?P<base>revenue|sales|income|spend|customers|buyers|base)\b" + _RECENT_MONEY_AFTER,
+    re.IGNORECASE,
+)
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -353,6 +357,15 @@ def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: 
     name = stats.get("name") or key
     for m in MOST_OF.finditer(bare):
         stat = "pct_customers" if m.group("base").lower() in ("customers", "buyers", "base") else "revenue_share"
+        if stat == "revenue_share" and (m.group("recent") or m.group("recent_after")) and _is_number(stats.get("recent_revenue_share")):
+            # of the last year's money: its share of the 365 days up to the as-of date (a fashion
+            # brand's Dormant held 79.8% of all revenue and 42.7% of the last year's)
+            share = stats["recent_revenue_share"]
+            least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)
+            if share <= least:
+                half = "less than half" if share < 0.5 else "no more than half"
+                out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0).strip()}' but {name} holds {share:.1%} of the revenue of the last 365 days, {half}: cite {{segmentations.{segmentation}.segments.{key}.recent_revenue_share}} instead"))
+            continue
         least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)  # more than half, as every majority check (above, not at)
         share = stats.get(stat)
         own = stats.get("revenue")
@@ -393,7 +406,8 @@ def segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
 
 # A segment's figures per customer or of its size: cited in a sentence about another segment,
 # they read as that segment's own.
-SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "recent_revenue_share", "avg_purchase_days",
+                 "orders_refunded_share", "refunded_value_share")  # the last two: a segment's refunds (refunds.orders_refunded_share)
 # And how many of its customers bought a product or a product family ('they mostly buy the Tee
 # ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's persona).
 _PRODUCT_STAT = re.compile(r"(?:products|product_families)\.[\w-]+\.(?:buyers|buyers_share)")
@@ -566,7 +580,14 @@ def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Mat
 _OF_PEOPLE = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:customers|buyers|users|clients|shoppers|members|subscribers|accounts|payers|people|customer\s+base|base)\b(?!['’])", re.IGNORECASE)
 _OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 # share fact -> (the words of the other base after it, what it is a share of, the fact for that base)
-_SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share")}
+_OF_PEOPLE_OR_MONEY = re.compile(f"{_OF_PEOPLE.pattern}|{_OF_MONEY.pattern}", re.IGNORECASE)
+_SHARE_BASES = {
+    "revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share"),
+    "recent_revenue_share": (_OF_PEOPLE, "the revenue of the last 365 days", "pct_customers"),
+    # a segment's refunds: a share of its orders, and of what they were charged ('{...orders_refunded_share} of them' is fine)
+    "orders_refunded_share": (_OF_PEOPLE_OR_MONEY, "their orders", "refunded_value_share"),
+    "refunded_value_share": (_OF_PEOPLE, "what they were charged", "orders_refunded_share"),
+}
 
 
 # A gap between purchases read as time since the last one: 'last seen a median {...median_gap_days} ago'
@@ -615,7 +636,9 @@ _CHURN_BEFORE = re.compile(
     r"|\b(?:chance|probability|likelihood|risk)\s+(?:of\s+)?(?:(?:them|these\s+customers|their)\s+)?(?:churning|leaving|cancell?ing|lapsing|dropping\s+off)\s+(?:(?:is|of|at|around|about)\s+)*$",
     re.IGNORECASE,
 )
-_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue", "historical_rate": "the share that moved last period"}
+_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue",
+               "recent_revenue_share": "a share of the last 365 days' revenue", "orders_refunded_share": "the share of their orders refunded in full or in part", "refunded_value_share": "the share of what they were charged that was paid back",
+               "historical_rate": "the share that moved last period"}
 
 
 def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:

@@ -84,7 +84,7 @@ def placeholders(text: str) -> list[str]:
 MONEY = {
     "revenue", "revenue_total", "avg_value", "aov", "spend_last_period_per_customer", "revenue_per_customer",
     "revenue_gap_per_customer", "next_gap_per_customer", "expected_revenue", "value_per_10pct", "monetary_total", "budget", "mrr", "arr", "mrr_total",
-    "outstanding_value",
+    "outstanding_value", "recent_revenue", "charged_value", "refunded_value",
 }
 DAYS = {"median_recency_days", "median_gap_days", "recency_days", "tenure_days", "days_covered", "period_days", "window_days", "days_since_active", "active_days_30"}
 DECIMALS = {"avg_purchase_days", "top_lift"}

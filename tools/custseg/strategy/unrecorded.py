@@ -5,6 +5,8 @@ changed since a date. Two trials' plans passed 'they mostly order on their phone
 night', 'mostly women in their thirties', 'Mostly yoga instructors', 'only buy with a discount
 code' (the tools never read the Discount Code column), 'mostly return their first order',
 'slipped to At Risk because prices went up' and 'Since 2024 these customers have bought less'.
+Where the export records refunds (facts' refunds by segment), a claim of returns stands beside
+the refund figure it rests on, and is asked for one otherwise.
 hunches.unrecorded_claims refuses each as it does 'who shop at night' and 'found us through
 Instagram', and lets the user's own word, a plan's step and a hedged guess stand. Standard
 library only."""
@@ -146,13 +148,31 @@ def refunds_held(keys: dict[str, Any]) -> str:
     return f" (only {' and '.join(held)}, over the whole export)" if held else ""
 
 
+# The facts of a segment's refunds (facts.build: exports that record refunds): a claim of returns
+# stands in a sentence that cites one of them, and is held to the share it cites
+REFUND_FACT = re.compile(r"(?:^data\.refunds\.|\.segments\.[^.]+\.refunds\.)[a-z_]+$")
+
+
+def refund_facts(keys: dict[str, Any]) -> bool:
+    """Whether the run counted refunds by segment (the export records them)."""
+    return any(REFUND_FACT.search(k) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in keys.items())
+
+
+def _returns_reason(keys: dict[str, Any]) -> str:
+    if refund_facts(keys):
+        return ("the sentence cites none of the facts' refund figures, which are all the data says of returns: say it with one, e.g. "
+                "'{segmentations.rfm.segments.<key>.refunds.orders_refunded_share} of their orders were refunded in full or in part' beside {data.refunds.orders_refunded_share} for everyone "
+                "(a refund is money paid back: the export does not say whether goods came back, or why)")
+    return f"the facts hold no returns per customer or segment{refunds_held(keys)}, so nothing says what these customers send back"
+
+
 def kinds(keys: dict[str, Any]) -> tuple[tuple[re.Pattern, str], ...]:
     """(pattern, why the facts cannot back it) of each kind of claim this module knows."""
     return (
         (DEVICE_CLAIM, "the export holds no device, so nothing says whether these customers buy on a phone, a tablet or a computer"),
         (WHO_THEY_ARE, "the export holds no gender, age, family role or occupation of the customers, so nothing says who they are beyond what they bought, how often and when"),
         (DISCOUNT_CODE_CLAIM, "the tools do not read the export's discount codes, so the facts hold none and nothing says who bought with one"),
-        (RETURN_CLAIM, f"the facts hold no returns per customer or segment{refunds_held(keys)}, so nothing says what these customers send back"),
+        (RETURN_CLAIM, _returns_reason(keys)),
         (CAUSE_CLAIM, "the data records what customers bought and when, never why, so nothing says what made them do it (say what the facts show happened)"),
         (PERIOD_CLAIM, "only by-period facts show a change over time (each month's orders and revenue, {data.by_month.<i>.revenue}; a segment's count a period earlier and its trend; the moves between periods), and the sentence cites none: cite the one that shows it"),
     )
