@@ -382,6 +382,8 @@ BROKEN = [
     # the user's hunches: a verdict the data settles rests on facts the report can show
     ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
     ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    # a trial's 'does not hold' on evidence whose two come-back rates bore the hunch out
+    ("hunch_verdict_against_its_figures", _set("hypotheses[1]", {"hunch": "Champions buy again more often than Loyal", "verdict": "does not hold", "evidence": "{segmentations.rfm.segments.champions.next_repeat_rate} of the Champions bought again in the next period, against {segmentations.rfm.segments.loyal.next_repeat_rate} of the Loyal."}), "verdict_against_figures", "hypotheses[1].verdict"),
     # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
     ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
@@ -919,6 +921,69 @@ def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(ru
         assert f"the data covers {days} days ({{data.days_covered}}), less than one period of 90 ({{period_days}})" in found[0].message
         assert "'cannot be tested with this data'" in found[0].message and "too short to tell" in found[0].message
 
+
+
+_FAMILY_RATE = "data.products.families.{}.back_within_period_rate"
+_FAMILY_EVIDENCE = f"Of those whose first order held a canvas piece, {{{_FAMILY_RATE.format('canvas')}}} came back within a period; of the waxed pieces' starters, {{{_FAMILY_RATE.format('waxed')}}}."
+
+
+def _families_named(canvas: str, waxed: str):
+    def mutate(facts: dict) -> dict:
+        for family in facts["data"]["products"]["families"]:
+            family["name"] = {"canvas": canvas, "waxed": waxed}[family["key"]]
+        return facts
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "hunch, verdict, names, refused",
+    [
+        # a trial: 'bag starters come back more than jacket starters' answered 'does not hold' on figures that put the bags first
+        ("Bag starters come back more than jacket starters", "does not hold", ("Bag", "Jacket"), True),
+        ("Bag starters come back more than jacket starters", "holds", ("Bag", "Jacket"), False),
+        ("Jacket starters come back more than bag starters", "holds", ("Bag", "Jacket"), True),
+        ("Jacket starters come back more than bag starters", "does not hold", ("Bag", "Jacket"), False),
+        ("Those who start with a jacket come back less than those who start with a bag", "does not hold", ("Bag", "Jacket"), True),
+        ("Those who start with a jacket come back less often than bag starters", "holds", ("Bag", "Jacket"), False),
+        ("Canvas starters come back more than Waxed starters", "does not hold", None, True),
+        ("Canvas starters come back more than Waxed starters", "partly holds", None, False),  # hedged: left alone
+        # sides the hunch does not name, or words that order nothing: left alone
+        ("Some pieces bring people back more than others", "does not hold", None, False),
+        ("Canvas and Waxed starters come back alike", "holds", None, False),
+    ],
+)
+def test_a_hunchs_verdict_is_held_to_the_order_of_the_figures_its_evidence_cites(runs, hunch, verdict, names, refused):
+    """A verdict on a hunch that compares two sides whose figures its evidence cites agrees with
+    their order: Canvas's come-back rate (8.4%) is above Waxed's (8.1%), so 'Canvas starters come
+    back more' holds and its reverse does not; the hunch's sides are read as comparisons.py
+    reads any comparison, by the names of the figures' owners on either side of 'than'."""
+    facts = facts_of(runs)
+    rates = {k: facts["data"]["products"]["families"][i]["back_within_period_rate"] for i, k in enumerate(("canvas", "waxed"))}
+    assert [f["key"] for f in facts["data"]["products"]["families"]] == ["canvas", "waxed"] and rates["canvas"] > rates["waxed"]
+    if names:
+        facts = _families_named(*names)(facts)
+    doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": _FAMILY_EVIDENCE})(reference())
+    found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[1]")]
+    assert [(p.path, p.code) for p in found] == ([("hypotheses[1].verdict", "verdict_against_figures")] if refused else []), found
+    if refused:
+        assert "8.4%" in found[0].message and "8.1%" in found[0].message
+        assert ("make the verdict 'holds'" if verdict == "does not hold" else "make the verdict 'does not hold'") in found[0].message
+
+
+def test_a_hunchs_verdict_is_held_to_the_pair_its_sides_name_among_more_figures(runs):
+    """Evidence citing three come-back rates of one kind: the pair the hunch names both sides of
+    settles it (Champions 92.9% against Loyal 63.9%), not New's, cited beside them."""
+    evidence = ("{segmentations.rfm.segments.champions.next_repeat_rate} of the Champions bought again in the next period, "
+                "{segmentations.rfm.segments.loyal.next_repeat_rate} of the Loyal and {segmentations.rfm.segments.new.next_repeat_rate} of the New.")
+    facts = facts_of(runs)
+    rates = {k: v["next_repeat_rate"] for k, v in facts["segmentations"]["rfm"]["segments"].items()}
+    assert rates["champions"] > rates["loyal"] > rates["new"]
+    for hunch, verdict, refused in (("Champions buy again more often than Loyal", "does not hold", True), ("Champions buy again more often than Loyal", "holds", False),
+                                    ("Loyal buy again more often than Champions", "holds", True), ("New buy again less often than Loyal", "holds", False)):
+        doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": evidence})(reference())
+        found = [p.code for p in validate(doc, facts) if p.path.startswith("hypotheses[1]")]
+        assert found == (["verdict_against_figures"] if refused else []), (hunch, verdict, found)
 
 
 _SALES_HUNCH = "Our sales peak at the end of the year"
@@ -3949,6 +4014,7 @@ def test_comparisons_between_segments_follow_the_facts(runs, key, text, refused)
     doc["segments"][key]["persona"] += " " + text
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
     assert bool(problems) == refused, problems
+
 
 
 def test_a_claim_that_most_buy_in_one_season(runs):

@@ -18,7 +18,8 @@ names before 'than' is the first, after it the second; unnamed, the one before '
 first, and with both after it ('... than the VIP Circle: {a} against {b}') the one cited first; a
 sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
 Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
-that cites the figure of only one is asked for both. Standard library only.
+that cites the figure of only one is asked for both. A user's hunch, which cites nothing, is read
+the same way against the figures its evidence cites (:func:`said_order`). Standard library only.
 """
 
 from __future__ import annotations
@@ -127,6 +128,20 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
     ``told``: messages of claims already refused in this text (a sentence with one gets no second)."""
     if not isinstance(text, str) or "{" not in text:
         return []
+    bare = bare_text(text)
+    out = []
+    for sentence in _sentences(text, keys, aliases, products):
+        if not sentence.cited or _told_in(bare, len(bare_text(text[:sentence.start])), told):
+            continue
+        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _against_order(path, sentence, keys, aliases, segmentation)
+                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
+        out += found[:1]
+    return out
+
+
+def _sentences(text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], products: dict[str, tuple[str, str]] | None = None) -> list[Sentence]:
+    """The sentences of a text as the checks read them, each with the numeric facts it cites."""
     masked = PLACEHOLDER.sub(lambda m: MASK * len(m.group(0)), text)
     plain = masked
     names = [(a, b) for a, b, _ in named_segments(masked, aliases, capitalized=True)]
@@ -134,18 +149,45 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
     for a, b in names:
         plain = plain[:a] + "#" * (b - a) + plain[b:]
     cited = [Cited(m.start(), m.end(), m.group(1), keys[m.group(1)]) for m in PLACEHOLDER.finditer(text) if _is_number(keys.get(m.group(1)))]
-    bare = bare_text(text)
-    out = []
-    for m in SENTENCE.finditer(masked):
-        start, end = m.span()
-        sentence = Sentence(text, masked, plain, start, end, [c for c in cited if start <= c.start < end])
-        if not sentence.cited or not m.group(0).strip() or _told_in(bare, len(bare_text(text[:start])), told):
+    return [Sentence(text, masked, plain, m.start(), m.end(), [c for c in cited if m.start() <= c.start < m.end()]) for m in SENTENCE.finditer(masked) if m.group(0).strip()]
+
+
+@dataclass
+class SaidOrder:
+    """How a text orders two facts it names the owners of: the first side's, the second's, and
+    whether the words say the first's number is the higher (None: they say which is better of a
+    field that has no better side)."""
+
+    first: Cited
+    second: Cited
+    higher: bool | None
+    sentence: Sentence
+
+
+def said_order(text: str, pair: tuple[str, str], keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
+               products: dict[str, tuple[str, str]] | None = None, both_named: bool = False) -> SaidOrder | None:
+    """How ``text`` (a user's hunch: 'bag starters come back more than jacket starters'), which
+    cites no facts, orders the two facts of ``pair`` (one kind, cited elsewhere: in the hunch's
+    evidence), where it names the owner of one or both (``both_named``: of both) on a side of
+    its comparison, as a sentence citing them would be read; None where no sentence compares
+    them, or its sides or its words cannot be told apart."""
+    if not isinstance(text, str) or len(pair) != 2 or pair[0] == pair[1] or _kind(pair[0]) != _kind(pair[1]):
+        return None
+    if not all(_is_number(keys.get(k)) for k in pair):
+        return None
+    for s in _sentences(text, keys, aliases, products):
+        words = _directions(s)
+        at = _connector_after(s, words)
+        if at is None:
             continue
-        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
-                 or _against_order(path, sentence, keys, aliases, segmentation)
-                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
-        out += found[:1]
-    return out
+        f1, f2 = (Cited(s.end, s.end, k, keys[k]) for k in pair)  # cited nowhere in the text: placed after it
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both_named)
+        if not order:
+            continue
+        said = {_higher(w, _kind(pair[0])) for w in words}
+        if len(said) == 1:
+            return SaidOrder(order[0], order[1], said.pop(), s)
+    return None
 
 
 def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
@@ -219,23 +261,42 @@ def _sides(s: Sentence, pair: list[Cited], keys: dict, aliases: list, segmentati
         if comma is not None and words and prefix.end() <= f1.start < prefix.end() + comma <= f2.start:
             return (f2, f1), words
     words = _directions(s, f2.end)
-    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
-    if not words or not connectors:
-        return None
-    at = next((c for c in connectors if c.start() >= words[0].start()), None) or next((c for c in connectors if f1.end <= c.start() and c.end() <= f2.start), None)
+    at = _connector_after(s, words, (f1, f2))
     if at is None:
         return None
-    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
-    if named[0] and named[1]:
-        return ((f1, f2) if named[0] == "first" else (f2, f1), words) if named[0] != named[1] else None
-    if named[0] or named[1]:  # one side named: the other fact is the other side
-        return ((f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)), words
+    order = _named_order(s, f1, f2, at, keys, aliases, segmentation)
+    if order is not None:
+        return (order, words) if order else None
     if f1.end <= at.start() and at.end() <= f2.start:  # '{a} of them, more than the {b} of all'
         if _CLAUSE_BREAK.search(s.plain, f1.end, words[-1].start()):
             return None  # the comparative is another clause's: its subject may not be the first figure's
         return (f1, f2), words
     if f1.start >= at.end():  # '... than the VIP Circle: {a} against {b}', in the order of the sides
         return (f1, f2), words
+    return None
+
+
+def _connector_after(s: Sentence, words: list[re.Match], pair: tuple[Cited, Cited] | None = None) -> re.Match | None:
+    """The word that sets the two sides apart: the first at or after the first comparative, else
+    (``pair``) one between the two figures ('{a} of them, more than the {b} of all')."""
+    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
+    if not words or not connectors:
+        return None
+    at = next((c for c in connectors if c.start() >= words[0].start()), None)
+    if at is None and pair is not None:
+        at = next((c for c in connectors if pair[0].end <= c.start() and c.end() <= pair[1].start), None)
+    return at
+
+
+def _named_order(s: Sentence, f1: Cited, f2: Cited, at: re.Match, keys: dict, aliases: list, segmentation: str, both: bool = False) -> tuple[Cited, Cited] | bool | None:
+    """(the first side's fact, the second's) where the sentence names the owner of one or both
+    (``both``: of both) on a side of ``at``; False where it names both on one side; None where
+    it names neither."""
+    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
+    if named[0] and named[1]:
+        return ((f1, f2) if named[0] == "first" else (f2, f1)) if named[0] != named[1] else False
+    if (named[0] or named[1]) and not both:  # one side named: the other fact is the other side
+        return (f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)
     return None
 
 
@@ -272,7 +333,7 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
         name = keys.get(".".join(parts[: i + 1] + ["name"]))
         if isinstance(name, str) and name.strip():
             said = r"\s+".join(map(re.escape, name.split()))
-            case = 0 if len(name) <= 3 else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word
+            case = 0 if len(name) <= 3 and name.isupper() else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word; a family 'Bag' in any case
             spans += found(re.compile(rf"(?<!\w){said}(?:e?s)?(?!\w)", case))
     return spans
 
