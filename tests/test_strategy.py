@@ -1531,6 +1531,54 @@ def test_a_hunch_about_sign_ups_who_never_buy_is_held_to_the_subscribed_share(pr
     assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), problems
 
 
+def _many_never_bought(facts: dict) -> dict:
+    """A trial's shop: 1,198 contacts who never bought beside its buyers (here 5,000 beside 2,746),
+    848 of them subscribed (here 3,000 of 4,465 subscribed contacts)."""
+    contacts = facts["data"]["contacts"]
+    facts["data"]["prospects"] = contacts["prospects"]["people"] = 5000
+    contacts["prospects"]["opted_in"], contacts["opted_in"] = 3000, 3000 + contacts["buyers"]["opted_in"]
+    contacts["prospects_share"] = round(5000 / (5000 + facts["data"]["customers"]), 6)
+    contacts["opted_in_prospects_share"] = round(3000 / contacts["opted_in"], 6)
+    return facts
+
+
+@pytest.mark.parametrize(
+    "evidence, refused_here, refused_many",
+    [
+        # 'most' beside two counts that are the two parts of the contacts: the part said to be most is held to half
+        ("Most sign-ups do buy: {data.prospects} beside {data.customers}.", False, True),
+        ("Most sign-ups never buy: {data.prospects} beside {data.customers}.", True, False),
+        ("Most of our contacts have placed an order: {data.contacts.buyers.people} against {data.contacts.prospects.people}.", False, True),
+        # a part beside its whole: the subscribed contacts
+        ("Most subscribed contacts have bought: {data.contacts.buyers.opted_in} of {data.contacts.opted_in}.", False, True),
+        ("Most subscribed contacts never bought: {data.contacts.prospects.opted_in} of {data.contacts.opted_in}.", True, False),
+        # 'never bought' as whom the majority is of, beside a share of never-buyers
+        ("Most subscribed contacts never bought: {data.contacts.opted_in_prospects_share}.", True, False),
+        ("Most of our contacts are prospects: {data.contacts.prospects_share}.", True, False),
+        ("Most of our contacts have never ordered: {data.contacts.prospects_share} of them.", True, False),
+        # denials and the others stay unread: 'did not', 'not most', 'never bought again', the buyers beside the never-buyers' share
+        ("Most sign-ups did not buy: {data.prospects} beside {data.customers}.", False, False),
+        ("Not most of our sign-ups never buy: {data.prospects} beside {data.customers}.", False, False),
+        ("Most contacts bought: {data.contacts.prospects_share} never did.", False, False),
+        ("Most customers never bought again: {data.one_time_share}.", False, False),
+        # two counts that are no parts of one whole: 'most' is not held to them
+        ("Most sign-ups do buy: {data.prospects} beside {data.contacts.buyers.opted_in}.", False, False),
+    ],
+)
+def test_most_beside_two_counts_of_contacts_is_held_to_half(prospects_facts, evidence, refused_here, refused_many):
+    """'Most sign-ups do buy: {data.prospects} beside {data.customers}' passed unchecked (two
+    counts, no share), and 'most subscribed contacts never bought' skipped as a clause of leaving:
+    two counts that are part and whole, or the two parts of the contacts (who bought, who never
+    did), give the share the majority word is held to, and 'never bought' says whose it is."""
+    for facts, refused in ((prospects_facts, refused_here), (_many_never_bought(copy.deepcopy(prospects_facts)), refused_many)):
+        doc = _plan_for_prospects(reference())
+        doc["hypotheses"][0].update(hunch="Most people who sign up never buy", verdict="partly holds", evidence=evidence)
+        problems = [p for p in validate(doc, facts) if p.path == "hypotheses[0].evidence"]
+        assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), (evidence, facts["data"]["prospects"], problems)
+        if refused:
+            assert "not most" in problems[0].message and "%" in problems[0].message
+
+
 def test_the_briefs_and_the_report_plan_for_the_prospects(prospects_run, prospects_facts, runs, cli, tmp_path):
     """The briefs count the subscribed buyers and never-buyers, say how a plan names the
     prospects (a welcome series, a pathway to New, a first-order KPI whose baseline is null),
