@@ -4064,6 +4064,74 @@ def test_comparisons_between_segments_follow_the_facts(runs, key, text, refused)
     assert bool(problems) == refused, problems
 
 
+_NEXT = "{segmentations.rfm.segments.%s.next_repeat_rate}"
+_WHOLE = "{segmentations.rfm.segments.%s.repeat_rate}"
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # a UCI trial's 'lower churn' between two segments, uncited: held to who bought again in the next period
+        ("loyal", "Loyal have lower churn than At Risk.", False),  # 63.9% against 36.2%
+        ("loyal", "At Risk have lower churn than Loyal.", True),
+        ("loyal", "At Risk churn less than Loyal.", True),
+        ("loyal", "At Risk are more likely to churn than Loyal.", False),
+        ("loyal", "Loyal are more likely to lapse than At Risk.", True),
+        ("loyal", "Loyal stay longer than Champions.", True),  # 63.9% against 92.9%
+        ("loyal", "Champions stick around longer than Loyal.", False),
+        ("loyal", "They churn less than At Risk.", False),  # their own: Loyal's
+        ("loyal", "Their churn is lower than the First-Timers'.", False),
+        ("loyal", "They are less likely to churn than the First-Timers.", False),
+        ("at_risk", "They churn less than Loyal.", True),
+        # citing whole-period repeat rates (Loyal and At Risk both 100%): the next-period rates settle it
+        ("loyal", "Loyal churn less than At Risk: " + _WHOLE % "loyal" + " against " + _WHOLE % "at_risk" + ".", False),
+        ("loyal", "At Risk churn less than Loyal: " + _WHOLE % "at_risk" + " against " + _WHOLE % "loyal" + ".", True),
+        # citing the next-period rates: 'lower churn' is a higher come-back rate, no longer read as the lower figure
+        ("loyal", "Loyal have lower churn than At Risk: " + _NEXT % "loyal" + " against " + _NEXT % "at_risk" + ".", False),
+        ("loyal", "At Risk have lower churn than Loyal: " + _NEXT % "at_risk" + " against " + _NEXT % "loyal" + ".", True),
+        # no two segments to compare, or no comparison of keeping them: left alone
+        ("loyal", "At Risk spend more than Loyal before they churn.", False),
+        ("loyal", "They churn less than most shops.", False),
+        ("loyal", "At Risk churn more.", False),
+    ],
+)
+def test_a_comparison_of_keeping_customers_is_held_to_the_next_period_rates(runs, key, text, refused):
+    """'Loyal have lower churn than At Risk', cited with whole-period figures or not at all: where
+    validation ran, who bought again in the next period (next_repeat_rate) settles it, and a
+    wrong direction is refused with both rates named."""
+    doc = _append_persona(key, text)(reference())
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == f"segments.{key}.persona" and p.code == "claim_contradicts_fact"]
+    assert len(found) == (1 if refused else 0), found
+    if refused and "churn" in text and "Loyal" in text:
+        assert "{segmentations.rfm.segments.loyal.next_repeat_rate}" in found[0].message and "{segmentations.rfm.segments.at_risk.next_repeat_rate}" in found[0].message
+        assert "63.9%" in found[0].message and "36.2%" in found[0].message
+
+
+def test_a_comparison_of_keeping_customers_without_next_period_rates_follows_the_existing_rules(runs):
+    """Where validation did not run (no next_repeat_rate), nothing settles an uncited 'lower churn
+    than'; cited whole-period repeat rates are read as the rate of those who stay."""
+    facts = facts_of(runs)
+    for stats in facts["segmentations"]["rfm"]["segments"].values():
+        stats["next_repeat_rate"] = None
+    facts["segmentations"]["rfm"]["segments"]["at_risk"]["repeat_rate"] = 0.4
+    for text, refused in (("At Risk have lower churn than Loyal.", False),
+                          ("At Risk churn less than Loyal: " + _WHOLE % "at_risk" + " against " + _WHOLE % "loyal" + ".", True),
+                          ("Loyal churn less than At Risk: " + _WHOLE % "loyal" + " against " + _WHOLE % "at_risk" + ".", False)):
+        doc = _append_persona("loyal", text)(reference())
+        found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_contradicts_fact"]
+        assert len(found) == (1 if refused else 0), (text, found)
+
+
+def test_a_hunch_about_churn_is_held_to_the_next_period_rates_its_evidence_cites(runs):
+    """'Loyal churn less than At Risk', answered 'does not hold' on next-period rates that bear it
+    out: the verdict check reads churn words as comparisons.py does."""
+    evidence = _NEXT % "loyal" + " of Loyal bought again in the next period, against " + _NEXT % "at_risk" + " of At Risk."
+    for hunch, verdict, refused in (("Loyal churn less than At Risk", "does not hold", True), ("Loyal churn less than At Risk", "holds", False),
+                                    ("At Risk have lower churn than Loyal", "holds", True), ("At Risk have lower churn than Loyal", "does not hold", False)):
+        doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": evidence})(reference())
+        found = [p.code for p in validate(doc, facts_of(runs)) if p.path.startswith("hypotheses[1]")]
+        assert found == (["verdict_against_figures"] if refused else []), (hunch, verdict, found)
+
 
 def test_a_claim_that_most_buy_in_one_season(runs):
     facts = facts_of(runs)

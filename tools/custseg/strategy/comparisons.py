@@ -19,11 +19,15 @@ first, and with both after it ('... than the VIP Circle: {a} against {b}') the o
 sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
 Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
 that cites the figure of only one is asked for both. A user's hunch, which cites nothing, is read
-the same way against the figures its evidence cites (:func:`said_order`). Standard library only.
+the same way against the figures its evidence cites (:func:`said_order`). Words of keeping
+customers ('lower churn', 'churn less', 'stay longer') say the first side's come-back rate is the
+higher; between two segments, cited or not, they are held to the next-period rates
+(next_repeat_rate) where validation ran. Standard library only.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +50,18 @@ _DOWN_GOOD = r"worse|behind|trail(?:s|ed|ing)?|slower|less\s+(?:often|frequently
 _UP = r"more|higher|greater|bigger|larger|longer|above|exceed(?:s|ed|ing)?|outnumber(?:s|ed|ing)?"
 _DOWN = r"less|fewer|lower|smaller|shorter|below"
 DIRECTION = re.compile(rf"\b(?:(?P<up_good>{_UP_GOOD})|(?P<down_good>{_DOWN_GOOD})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b(?!-)", re.IGNORECASE)
+# Words of keeping or losing customers a comparative may speak of: 'lower churn', 'churn less',
+# 'less likely to lapse' (of leaving: the first side keeps more of its customers the lower it
+# says), 'stay longer', 'better retention', 'more likely to renew' (of staying)
+_LEAVE_WORDS = r"churn(?:s|ed|ing)?|attrition|cancell?(?:s|ed|ing|ations?)?|lapse[sd]?|lapsing|leav(?:e|es|ing)|quit(?:s|ting)?|drop(?:s|ped|ping)?\s+off"
+_STAY_WORDS = r"stay(?:s|ed|ing)?|remain(?:s|ed|ing)?|stick(?:s|ing)?\s+around|stuck\s+around|renew(?:s|ed|ing|als?)?|retain(?:s|ed|ing)?|retention|last(?:s|ed)?"
+_RETENTION_AFTER = re.compile(rf"\s+(?:to\s+)?(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\b", re.IGNORECASE)
+_RETENTION_BEFORE = re.compile(
+    rf"\b(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\s+(?:(?:them|us|customers|with\s+us|rates?|is|are|was|were|much|far|a\s+lot|way|even|still)\s+){{0,2}}$",
+    re.IGNORECASE,
+)
+# The fields a retention comparative is settled by: who came back (in the next period, or at all)
+RETAINED_KINDS = ("next_repeat_rate", "back_within_period_rate", "held_out_repeat_rate", "others_repeat_rate", "repeat_rate")
 # Not a comparison of the two sides: a quantity ('more than once', 'more than half of them'),
 # 'no longer', 'the more they buy', 'as above', or a negation ('no more likely than': not an order)
 _QUANTITY_AFTER = re.compile(
@@ -122,22 +138,78 @@ class Sentence:
 
 
 def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
-                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = ()) -> list[Problem]:
+                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = (), own: str | None = None, thin: frozenset[str] = frozenset()) -> list[Problem]:
     """Every comparison of the text that its cited facts contradict or cannot settle: one problem
     a sentence. ``products``: the products the facts name (their names are no comparatives);
-    ``told``: messages of claims already refused in this text (a sentence with one gets no second)."""
-    if not isinstance(text, str) or "{" not in text:
+    ``told``: messages of claims already refused in this text (a sentence with one gets no second).
+    A comparison of keeping customers between two segments ('Loyal have lower churn than At
+    Risk'), cited or not, is held to their next-period rates (:func:`_retention_order`; ``own``:
+    the segment whose text it is, for 'they'; ``thin``: segments whose rate is of too few)."""
+    if not isinstance(text, str) or not RETENTION_HINT.search(text) and "{" not in text:
         return []
     bare = bare_text(text)
     out = []
     for sentence in _sentences(text, keys, aliases, products):
-        if not sentence.cited or _told_in(bare, len(bare_text(text[:sentence.start])), told):
+        if _told_in(bare, len(bare_text(text[:sentence.start])), told):
+            continue
+        kept = _retention_order(path, sentence, keys, aliases, segmentation, own, thin)
+        if kept is not None:  # settled by the next-period rates, whatever the sentence cites
+            out += kept[:1]
+            continue
+        if not sentence.cited:
             continue
         found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
                  or _against_order(path, sentence, keys, aliases, segmentation)
                  or _one_side_cited(path, sentence, keys, aliases, segmentation))
         out += found[:1]
     return out
+
+
+# A text that may compare how well two segments keep their customers
+RETENTION_HINT = re.compile(rf"\b(?:{_LEAVE_WORDS}|{_STAY_WORDS})\b", re.IGNORECASE)
+_THEY = re.compile(r"\b(?:they|their|these\s+customers|this\s+(?:group|segment))\b", re.IGNORECASE)
+
+
+def _retention_order(path: str, s: Sentence, keys: dict, aliases: list, segmentation: str, own: str | None, thin: frozenset[str]) -> list[Problem] | None:
+    """'Loyal have lower churn than At Risk', 'they churn less than the Champions' (in a
+    segment's own text): a comparison of keeping customers between two segments, held to what
+    the facts measure of it, who bought again in the next period (next_repeat_rate), whatever
+    the sentence cites (a whole-period repeat_rate, or nothing). [] where the rates bear it out,
+    a problem where they do not; None where it is no such comparison, a side is no segment, or
+    a rate is missing (validation did not run) or of too few customers at the cutoff."""
+    words = [w for w in _directions(s) if _retention(w) is not None]
+    at = _connector_after(s, words)
+    said = {_retention(w) for w in words}
+    if at is None or len(said) != 1:
+        return None
+    better = said.pop()
+    named = list(dict.fromkeys(k for _, _, k in named_segments(s.masked[s.start:s.end], aliases, capitalized=True)))
+    if len(named) >= 2:
+        pairs = [(pair, True) for pair in itertools.combinations(named, 2)]
+    elif named and own and own != named[0] and _THEY.search(s.plain, s.start, at.start()):  # 'they ... than At Risk': their own is the first side
+        pairs = [((own, named[0]), False)]
+    else:
+        return None
+    rate = f"segmentations.{segmentation}.segments.{{}}.next_repeat_rate"
+    read = []
+    for (a, b), both in pairs:
+        if a in thin or b in thin or not all(_is_number(keys.get(rate.format(k))) for k in (a, b)):
+            continue
+        f1, f2 = (Cited(s.end, s.end, rate.format(k), keys[rate.format(k)]) for k in (a, b))
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both)
+        if order:
+            read.append(order)
+    if not read:
+        return None
+    for first, second in read:
+        if (first.value > second.value) if better else (first.value < second.value):
+            continue
+        name = [str(keys.get(f.key.rsplit(".", 1)[0] + ".name") or _SEGMENT_FACT.match(f.key).group(2)) for f in (first, second)]
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says {name[0]} {'keep more' if better else 'lose more'} of their customers than {name[1]}, but {_shown(first.key, first.value)} of {name[0]} "
+            f"bought again in the next period ({{{first.key}}}) against {_shown(second.key, second.value)} of {name[1]} ({{{second.key}}}): "
+            "say how the two compare as those figures are, citing them"))]
+    return []
 
 
 def _sentences(text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], products: dict[str, tuple[str, str]] | None = None) -> list[Sentence]:
@@ -201,9 +273,25 @@ def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
     return out
 
 
+def _retention(m: re.Match) -> bool | None:
+    """Whether a comparative of keeping customers says the first side keeps more of them ('lower
+    churn', 'stay longer': True; 'more likely to lapse': False); None where it speaks of no
+    keeping or losing."""
+    around = _RETENTION_AFTER.match(m.string, m.end()) or _RETENTION_BEFORE.search(m.string, 0, m.start())
+    if not around:
+        return None
+    up = bool(m.group("up_good") or m.group("up"))
+    return up if around.group("stay") else not up
+
+
 def _higher(m: re.Match, kind: str) -> bool | None:
     """Whether the comparative says the first side's number is the higher; None where the word
-    says which is better and the field has no better side (a count, a share of customers)."""
+    says which is better and the field has no better side (a count, a share of customers). Of
+    keeping customers ('lower churn than'), it says the first side's come-back rate is the
+    higher, and orders no other field."""
+    retained = _retention(m)
+    if retained is not None:
+        return retained if kind in RETAINED_KINDS else None
     up = bool(m.group("up_good") or m.group("up"))
     if m.group("up") or m.group("down"):
         return up

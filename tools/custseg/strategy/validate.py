@@ -245,7 +245,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
         # one claim, one problem: the segment's own checks, and the product and country checks, first
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
-        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told)
+        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
