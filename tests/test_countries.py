@@ -600,6 +600,38 @@ def test_a_country_hunch_is_not_settled_by_rates_within_chance(example_facts, ve
         assert "{data.countries.abroad.chance_gap}" in found[0].message and "'partly holds' or 'cannot be tested with this data'" in found[0].message
 
 
+@pytest.mark.parametrize(("hunch", "verdict", "within", "codes"), [
+    # 31.7% abroad against 30.7% at home, within the 3.7 points chance gives: 'holds' shows nothing, 'does not hold' stands
+    ("Customers abroad reorder more than customers at home", "holds", True, ["verdict_against_figures"]),
+    ("Customers abroad reorder more than customers at home", "does not hold", True, []),
+    ("Customers at home reorder more than customers abroad", "holds", True, ["verdict_against_figures"]),  # the other way round, too
+    # further apart than chance: the verdict follows the figures' order
+    ("Customers abroad reorder more than customers at home", "holds", False, []),
+    ("Customers abroad reorder more than customers at home", "does not hold", False, ["verdict_against_figures"]),
+    ("Customers at home reorder more than customers abroad", "does not hold", False, []),
+])
+def test_a_country_hunchs_verdict_is_held_to_the_order_and_to_chance(example_facts, hunch, verdict, within, codes):
+    """A hunch comparing home and abroad, on evidence that cites both repeat rates and more
+    (so verdicts_within_chance leaves it): within the chance gap only 'holds' is refused; beyond
+    it the verdict agrees with the rates' order."""
+    import copy
+
+    facts = copy.deepcopy(example_facts["european_orders"])
+    abroad, home = facts["data"]["countries"]["abroad"], facts["data"]["countries"]["home"]
+    assert 0 < abroad["repeat_rate"] - home["repeat_rate"] < abroad["chance_gap"]
+    if not within:
+        abroad["repeat_rate"] = home["repeat_rate"] + 2 * abroad["chance_gap"]
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    evidence = _ABROAD_AGAINST_HOME + " Abroad, {segmentations.rfm.segments.loyal.repeat_rate} of the Loyal bought again."
+    doc["hypotheses"] = [{"hunch": hunch, "verdict": verdict, "evidence": evidence}]
+    found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")]
+    assert [p.code for p in found] == codes, found
+    if codes and within and hunch.startswith("Customers abroad"):  # in the figures' order, but by less than chance
+        assert "{data.countries.abroad.chance_gap}" in found[0].message and "within chance" in found[0].message
+    elif codes:  # the figures the other way round
+        assert "31.7%" in found[0].message or "38.1%" in found[0].message
+
+
 def test_the_strategy_brief_gives_the_chance_gap_between_home_and_abroad(example_facts):
     from custseg.render.briefs import render_brief
 

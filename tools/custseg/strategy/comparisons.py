@@ -24,11 +24,16 @@ Where the sides cannot be told apart, nothing is said. A comparison of two segme
 that cites the figure of only one is asked for both. A segment compared with another named but
 citing no figure ('bigger orders than the Champions', 'more customers than Loyal') is held to the
 two segments' ranks in the facts by the sibling module comparisons_ranked, which the segment's own
-claims (claims.segment_claims) call. Standard library only.
+claims (claims.segment_claims) call. A user's hunch, which cites nothing, is read the same way
+against the figures its evidence cites (:func:`said_order`). Words of keeping customers ('lower
+churn', 'churn less', 'stay longer') say the first side's come-back rate is the higher; between
+two segments, cited or not, they are held to the next-period rates (next_repeat_rate) where
+validation ran. Standard library only.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +56,18 @@ _DOWN_GOOD = r"worse|behind|trail(?:s|ed|ing)?|slower|less\s+(?:often|frequently
 _UP = r"more|higher|greater|bigger|larger|longer|above|exceed(?:s|ed|ing)?|outnumber(?:s|ed|ing)?"
 _DOWN = r"less|fewer|lower|smaller|shorter|below"
 DIRECTION = re.compile(rf"\b(?:(?P<up_good>{_UP_GOOD})|(?P<down_good>{_DOWN_GOOD})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b(?!-)", re.IGNORECASE)
+# Words of keeping or losing customers a comparative may speak of: 'lower churn', 'churn less',
+# 'less likely to lapse' (of leaving: the first side keeps more of its customers the lower it
+# says), 'stay longer', 'better retention', 'more likely to renew' (of staying)
+_LEAVE_WORDS = r"churn(?:s|ed|ing)?|attrition|cancell?(?:s|ed|ing|ations?)?|lapse[sd]?|lapsing|leav(?:e|es|ing)|quit(?:s|ting)?|drop(?:s|ped|ping)?\s+off"
+_STAY_WORDS = r"stay(?:s|ed|ing)?|remain(?:s|ed|ing)?|stick(?:s|ing)?\s+around|stuck\s+around|renew(?:s|ed|ing|als?)?|retain(?:s|ed|ing)?|retention|last(?:s|ed)?"
+_RETENTION_AFTER = re.compile(rf"\s+(?:to\s+)?(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\b", re.IGNORECASE)
+_RETENTION_BEFORE = re.compile(
+    rf"\b(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\s+(?:(?:them|us|customers|with\s+us|rates?|is|are|was|were|much|far|a\s+lot|way|even|still)\s+){{0,2}}$",
+    re.IGNORECASE,
+)
+# The fields a retention comparative is settled by: who came back (in the next period, or at all)
+RETAINED_KINDS = ("next_repeat_rate", "back_within_period_rate", "held_out_repeat_rate", "others_repeat_rate", "repeat_rate")
 # Not a comparison of the two sides: a quantity ('more than once', 'more than half of them'),
 # 'no longer', 'the more they buy', 'as above', or a negation ('no more likely than': not an order)
 _QUANTITY_AFTER = re.compile(
@@ -138,12 +155,82 @@ class Sentence:
 
 
 def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
-                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = ()) -> list[Problem]:
+                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = (), own: str | None = None, thin: frozenset[str] = frozenset()) -> list[Problem]:
     """Every comparison of the text that its cited facts contradict or cannot settle: one problem
     a sentence. ``products``: the products the facts name (their names are no comparatives);
-    ``told``: messages of claims already refused in this text (a sentence with one gets no second)."""
-    if not isinstance(text, str) or "{" not in text:
+    ``told``: messages of claims already refused in this text (a sentence with one gets no second).
+    A comparison of keeping customers between two segments ('Loyal have lower churn than At
+    Risk'), cited or not, is held to their next-period rates (:func:`_retention_order`; ``own``:
+    the segment whose text it is, for 'they'; ``thin``: segments whose rate is of too few)."""
+    if not isinstance(text, str) or not RETENTION_HINT.search(text) and "{" not in text:
         return []
+    bare = bare_text(text)
+    out = []
+    for sentence in _sentences(text, keys, aliases, products):
+        if _told_in(bare, len(bare_text(text[:sentence.start])), told):
+            continue
+        kept = _retention_order(path, sentence, keys, aliases, segmentation, own, thin)
+        if kept is not None:  # settled by the next-period rates, whatever the sentence cites
+            out += kept[:1]
+            continue
+        if not sentence.cited:
+            continue
+        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _against_order(path, sentence, keys, aliases, segmentation)
+                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
+        out += found[:1]
+    return out
+
+
+# A text that may compare how well two segments keep their customers
+RETENTION_HINT = re.compile(rf"\b(?:{_LEAVE_WORDS}|{_STAY_WORDS})\b", re.IGNORECASE)
+_THEY = re.compile(r"\b(?:they|their|these\s+customers|this\s+(?:group|segment))\b", re.IGNORECASE)
+
+
+def _retention_order(path: str, s: Sentence, keys: dict, aliases: list, segmentation: str, own: str | None, thin: frozenset[str]) -> list[Problem] | None:
+    """'Loyal have lower churn than At Risk', 'they churn less than the Champions' (in a
+    segment's own text): a comparison of keeping customers between two segments, held to what
+    the facts measure of it, who bought again in the next period (next_repeat_rate), whatever
+    the sentence cites (a whole-period repeat_rate, or nothing). [] where the rates bear it out,
+    a problem where they do not; None where it is no such comparison, a side is no segment, or
+    a rate is missing (validation did not run) or of too few customers at the cutoff."""
+    words = [w for w in _directions(s) if _retention(w) is not None]
+    at = _connector_after(s, words)
+    said = {_retention(w) for w in words}
+    if at is None or len(said) != 1:
+        return None
+    better = said.pop()
+    named = list(dict.fromkeys(k for _, _, k in named_segments(s.masked[s.start:s.end], aliases, capitalized=True)))
+    if len(named) >= 2:
+        pairs = [(pair, True) for pair in itertools.combinations(named, 2)]
+    elif named and own and own != named[0] and _THEY.search(s.plain, s.start, at.start()):  # 'they ... than At Risk': their own is the first side
+        pairs = [((own, named[0]), False)]
+    else:
+        return None
+    rate = f"segmentations.{segmentation}.segments.{{}}.next_repeat_rate"
+    read = []
+    for (a, b), both in pairs:
+        if a in thin or b in thin or not all(_is_number(keys.get(rate.format(k))) for k in (a, b)):
+            continue
+        f1, f2 = (Cited(s.end, s.end, rate.format(k), keys[rate.format(k)]) for k in (a, b))
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both)
+        if order:
+            read.append(order)
+    if not read:
+        return None
+    for first, second in read:
+        if (first.value > second.value) if better else (first.value < second.value):
+            continue
+        name = [str(keys.get(f.key.rsplit(".", 1)[0] + ".name") or _SEGMENT_FACT.match(f.key).group(2)) for f in (first, second)]
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says {name[0]} {'keep more' if better else 'lose more'} of their customers than {name[1]}, but {_shown(first.key, first.value)} of {name[0]} "
+            f"bought again in the next period ({{{first.key}}}) against {_shown(second.key, second.value)} of {name[1]} ({{{second.key}}}): "
+            "say how the two compare as those figures are, citing them"))]
+    return []
+
+
+def _sentences(text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], products: dict[str, tuple[str, str]] | None = None) -> list[Sentence]:
+    """The sentences of a text as the checks read them, each with the numeric facts it cites."""
     masked = PLACEHOLDER.sub(lambda m: MASK * len(m.group(0)), text)
     plain = masked
     names = [(a, b) for a, b, _ in named_segments(masked, aliases, capitalized=True)]
@@ -151,18 +238,45 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
     for a, b in names:
         plain = plain[:a] + "#" * (b - a) + plain[b:]
     cited = [Cited(m.start(), m.end(), m.group(1), keys[m.group(1)]) for m in PLACEHOLDER.finditer(text) if _is_number(keys.get(m.group(1)))]
-    bare = bare_text(text)
-    out = []
-    for m in SENTENCE.finditer(masked):
-        start, end = m.span()
-        sentence = Sentence(text, masked, plain, start, end, [c for c in cited if start <= c.start < end])
-        if not sentence.cited or not m.group(0).strip() or _told_in(bare, len(bare_text(text[:start])), told):
+    return [Sentence(text, masked, plain, m.start(), m.end(), [c for c in cited if m.start() <= c.start < m.end()]) for m in SENTENCE.finditer(masked) if m.group(0).strip()]
+
+
+@dataclass
+class SaidOrder:
+    """How a text orders two facts it names the owners of: the first side's, the second's, and
+    whether the words say the first's number is the higher (None: they say which is better of a
+    field that has no better side)."""
+
+    first: Cited
+    second: Cited
+    higher: bool | None
+    sentence: Sentence
+
+
+def said_order(text: str, pair: tuple[str, str], keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
+               products: dict[str, tuple[str, str]] | None = None, both_named: bool = False) -> SaidOrder | None:
+    """How ``text`` (a user's hunch: 'bag starters come back more than jacket starters'), which
+    cites no facts, orders the two facts of ``pair`` (one kind, cited elsewhere: in the hunch's
+    evidence), where it names the owner of one or both (``both_named``: of both) on a side of
+    its comparison, as a sentence citing them would be read; None where no sentence compares
+    them, or its sides or its words cannot be told apart."""
+    if not isinstance(text, str) or len(pair) != 2 or pair[0] == pair[1] or _kind(pair[0]) != _kind(pair[1]):
+        return None
+    if not all(_is_number(keys.get(k)) for k in pair):
+        return None
+    for s in _sentences(text, keys, aliases, products):
+        words = _directions(s)
+        at = _connector_after(s, words)
+        if at is None:
             continue
-        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
-                 or _against_order(path, sentence, keys, aliases, segmentation)
-                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
-        out += found[:1]
-    return out
+        f1, f2 = (Cited(s.end, s.end, k, keys[k]) for k in pair)  # cited nowhere in the text: placed after it
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both_named)
+        if not order:
+            continue
+        said = {_higher(w, _kind(pair[0]), s) for w in words}
+        if len(said) == 1:
+            return SaidOrder(order[0], order[1], said.pop(), s)
+    return None
 
 
 def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
@@ -176,10 +290,26 @@ def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
     return out
 
 
+def _retention(m: re.Match) -> bool | None:
+    """Whether a comparative of keeping customers says the first side keeps more of them ('lower
+    churn', 'stay longer': True; 'more likely to lapse': False); None where it speaks of no
+    keeping or losing."""
+    around = _RETENTION_AFTER.match(m.string, m.end()) or _RETENTION_BEFORE.search(m.string, 0, m.start())
+    if not around:
+        return None
+    up = bool(m.group("up_good") or m.group("up"))
+    return up if around.group("stay") else not up
+
+
 def _higher(m: re.Match, kind: str, s: Sentence | None = None) -> bool | None:
     """Whether the comparative says the first side's number is the higher; None where the word
     says which is better and the field has no better side (a count, a share of customers), unless
-    it says how often or how likely they buy of a share of buyers (:func:`_of_buying`)."""
+    it says how often or how likely they buy of a share of buyers (:func:`_of_buying`). Of keeping
+    customers ('lower churn than'), it says the first side's come-back rate is the higher, and
+    orders no other field."""
+    retained = _retention(m)
+    if retained is not None:
+        return retained if kind in RETAINED_KINDS else None
     up = bool(m.group("up_good") or m.group("up"))
     if m.group("up") or m.group("down"):
         return up
@@ -247,23 +377,42 @@ def _sides(s: Sentence, pair: list[Cited], keys: dict, aliases: list, segmentati
         if comma is not None and words and prefix.end() <= f1.start < prefix.end() + comma <= f2.start:
             return (f2, f1), words
     words = _directions(s, f2.end)
-    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
-    if not words or not connectors:
-        return None
-    at = next((c for c in connectors if c.start() >= words[0].start()), None) or next((c for c in connectors if f1.end <= c.start() and c.end() <= f2.start), None)
+    at = _connector_after(s, words, (f1, f2))
     if at is None:
         return None
-    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
-    if named[0] and named[1]:
-        return ((f1, f2) if named[0] == "first" else (f2, f1), words) if named[0] != named[1] else None
-    if named[0] or named[1]:  # one side named: the other fact is the other side
-        return ((f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)), words
+    order = _named_order(s, f1, f2, at, keys, aliases, segmentation)
+    if order is not None:
+        return (order, words) if order else None
     if f1.end <= at.start() and at.end() <= f2.start:  # '{a} of them, more than the {b} of all'
         if _CLAUSE_BREAK.search(s.plain, f1.end, words[-1].start()):
             return None  # the comparative is another clause's: its subject may not be the first figure's
         return (f1, f2), words
     if f1.start >= at.end():  # '... than the VIP Circle: {a} against {b}', in the order of the sides
         return (f1, f2), words
+    return None
+
+
+def _connector_after(s: Sentence, words: list[re.Match], pair: tuple[Cited, Cited] | None = None) -> re.Match | None:
+    """The word that sets the two sides apart: the first at or after the first comparative, else
+    (``pair``) one between the two figures ('{a} of them, more than the {b} of all')."""
+    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
+    if not words or not connectors:
+        return None
+    at = next((c for c in connectors if c.start() >= words[0].start()), None)
+    if at is None and pair is not None:
+        at = next((c for c in connectors if pair[0].end <= c.start() and c.end() <= pair[1].start), None)
+    return at
+
+
+def _named_order(s: Sentence, f1: Cited, f2: Cited, at: re.Match, keys: dict, aliases: list, segmentation: str, both: bool = False) -> tuple[Cited, Cited] | bool | None:
+    """(the first side's fact, the second's) where the sentence names the owner of one or both
+    (``both``: of both) on a side of ``at``; False where it names both on one side; None where
+    it names neither."""
+    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
+    if named[0] and named[1]:
+        return ((f1, f2) if named[0] == "first" else (f2, f1)) if named[0] != named[1] else False
+    if (named[0] or named[1]) and not both:  # one side named: the other fact is the other side
+        return (f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)
     return None
 
 
@@ -300,7 +449,7 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
         name = keys.get(".".join(parts[: i + 1] + ["name"]))
         if isinstance(name, str) and name.strip():
             said = r"\s+".join(map(re.escape, name.split()))
-            case = 0 if len(name) <= 3 else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word
+            case = 0 if len(name) <= 3 and name.isupper() else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word; a family 'Bag' in any case
             spans += found(re.compile(rf"(?<!\w){said}(?:e?s)?(?!\w)", case))
     return spans
 

@@ -34,7 +34,10 @@ from custseg.strategy.groups import first_order_kpi, misplaced_group, plan_group
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts, whole_base_with_channel_left_out
+from custseg.strategy.intake import (
+    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
+    whole_base_with_channel_left_out,
+)
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
     thin_next_rates,
@@ -246,7 +249,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
         # one claim, one problem: the segment's own checks, and the product and country checks, first
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
-        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told)
+        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
@@ -316,6 +319,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     problems += verdicts_within_chance(doc, facts)
+    told = {p.path for p in problems if p.code.startswith("verdict_")}  # one verdict, one problem: the data too thin or short to settle it first
+    problems += [p for p in verdicts_against_figures(doc, keys, aliases, segmentation, product_names) if p.path not in told]
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)
