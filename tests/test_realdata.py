@@ -680,3 +680,30 @@ def test_real_facts_match_their_published_json_schema(cli, realdata, tmp_path, n
     assert cli("run", path, "--out", tmp_path / "run", "--no-charts", *args).code == 0
     jsonschema.Draft202012Validator(facts_json_schema()).validate(json.loads((tmp_path / "run" / "facts.json").read_text()))
 
+
+
+def test_monfrere_consent_is_the_last_days_latest_orders(realdata):
+    """The audit's seven buyers who ordered twice on their last purchase day and answered
+    Accepts Marketing differently each time (#5071 'yes' at 09:46, #5073 'no' at 10:22; #3139,
+    #3140; ...): each one's consent is the later order's, by its full timestamp."""
+    import pandas as pd
+
+    from custseg.ingest import load
+
+    d = realdata / "shopify_monfrere"
+    paths = [d / "orders_export_1.csv", d / "Shopify_orders_export_2.csv"]
+    raw = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths])
+    heads = raw[raw["Financial Status"] != ""].drop_duplicates("Name")
+    net = pd.to_numeric(heads["Total"]) - pd.to_numeric(heads["Refunded Amount"].replace("", "0"))
+    kept = heads[heads["Financial Status"].isin(["paid", "partially_refunded"]) & (heads["Cancelled at"] == "") & (net > 0) & (heads["Email"].str.strip() != "")].copy()
+    kept["email"] = kept["Email"].str.strip().str.lower()
+    kept["at"] = pd.to_datetime(kept["Created at"], format="%Y-%m-%d %H:%M:%S %z", utc=True)
+    kept["day"] = kept["Created at"].str[:10]
+    last_day = kept[kept["day"] == kept.groupby("email")["day"].transform("max")]
+    mixed = last_day.groupby("email").filter(lambda g: len(g) > 1 and g["Accepts Marketing"].nunique() > 1)
+    expected = mixed.sort_values("at").groupby("email")["Accepts Marketing"].last().map({"yes": True, "no": False})
+    assert len(expected) == 7 and int((~expected).sum()) == 5
+    assert set(mixed[mixed["email"].isin(expected[~expected].index)]["Name"]) >= {"#5071", "#5073", "#3139", "#3140"}
+    ds = load([str(p) for p in paths])
+    consent = dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object)))
+    assert {e: consent[e] for e in expected.index} == expected.to_dict()
