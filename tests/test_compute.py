@@ -1630,3 +1630,33 @@ def test_asked_for_quintiles_of_one_recency_score_it_by_the_calendar(cli, tmp_pa
     rfm = facts["segmentations"]["rfm"]
     assert (customers["r_score"] == 5).all() and "needs_attention" not in set(customers["segment"])
     assert rfm["method_reason"].startswith("quantile scoring was asked for; every customer last bought on the as-of date, so recency is scored by calendar bands")
+
+
+def test_each_inversion_of_the_next_period_order_carries_its_chance_gap():
+    """The audit's next-period check: New 8 of 98 bought again (8.2%), Needs Attention 25 of 225
+    (11.1%), At Risk 16 of 137 (11.7%). Both inversions lie within the gap chance alone keeps
+    groups of these sizes 19 times in 20 (about 7 points: 1.96 x the pooled rate's standard
+    error): in order, within chance. Champions far below Loyal is a real inversion."""
+    from custseg.compute.analysis import validation
+
+    sizes = {"new": (98, 8), "needs_attention": (225, 25), "at_risk": (137, 16)}
+    keys = list(sizes)
+    idx = np.concatenate([np.full(n, i) for i, (n, _) in enumerate(sizes.values())])
+    bought = np.concatenate([np.arange(n) < k for n, k in sizes.values()]).astype(int)
+    codes = np.arange(len(idx))
+    v = validation(codes, idx, keys, bought, bought * 10.0, True)
+    assert not v["monotone"] and v["in_order_within_chance"]
+    first, second = v["inversions"]
+    assert (first["lower"], first["higher"], second["lower"], second["higher"]) == ("needs_attention", "new", "at_risk", "needs_attention")
+    pooled = 33 / 323
+    assert first["chance_gap"] == pytest.approx(1.96 * (pooled * (1 - pooled) * (1 / 98 + 1 / 225)) ** 0.5, abs=1e-6)
+    assert 0.071 < first["chance_gap"] < 0.073 and first["gap"] == pytest.approx(25 / 225 - 8 / 98, abs=1e-6) and first["within_chance"]
+    assert 0.06 < second["chance_gap"] < 0.07 and second["within_chance"]
+    # a top segment well below the next: beyond chance, so not in order
+    sizes = {"champions": (100, 10), "loyal": (100, 40)}
+    idx = np.concatenate([np.full(n, i) for i, (n, _) in enumerate(sizes.values())])
+    bought = np.concatenate([np.arange(n) < k for n, k in sizes.values()]).astype(int)
+    v = validation(np.arange(len(idx)), idx, list(sizes), bought, bought * 1.0, True)
+    (inv,) = v["inversions"]
+    assert inv["gap"] == pytest.approx(0.3) and inv["chance_gap"] < 0.3 and not inv["within_chance"] and not v["in_order_within_chance"]
+    assert v["violations"] == ["loyal (40.0%) bought again more often than champions (10.0%)"]

@@ -1450,6 +1450,8 @@ def test_in_short_names_every_break_in_the_next_period_order(shopify):
     names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
     rows[2]["repeat_rate"] = 0.7  # New above Loyal, as well as At Risk above Needs Attention
     facts["segmentations"]["rfm"]["validation"]["monotone"] = False
+    facts["segmentations"]["rfm"]["validation"]["inversions"].insert(0, {"lower": rows[2]["segment"], "higher": rows[1]["segment"], "lower_repeat_rate": 0.7, "higher_repeat_rate": rows[1]["repeat_rate"],
+                                                                        "gap": round(0.7 - rows[1]["repeat_rate"], 6), "chance_gap": 0.01, "within_chance": False})
     points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
     check = points["Checked against what happened next"]
     breaks = [(rows[i + 1], rows[i]) for i in range(len(rows) - 1) if rows[i + 1]["repeat_rate"] > rows[i]["repeat_rate"]]
@@ -2143,3 +2145,49 @@ def test_every_table_follows_a_blank_line(rendered, tmp_path):
         lines = md.splitlines()
         glued = [f"{i}: {lines[i - 1][:60]}" for i in range(1, len(lines)) if lines[i].startswith("|") and lines[i - 1].strip() and not lines[i - 1].startswith("|")]
         assert glued == []
+
+
+def _within_chance_facts(shopify, within: list[bool]):
+    """The Shopify example's facts with its inversions marked within chance (or not) as given."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    val = facts["segmentations"]["rfm"]["validation"]
+    assert len(val["inversions"]) == len(within) == 1, "the example's ordering breaks once; the test needs that"
+    for inv, w in zip(val["inversions"], within):
+        inv["chance_gap"] = round(inv["gap"] + (0.01 if w else -0.01), 6)
+        inv["within_chance"] = w
+    val["in_order_within_chance"] = all(within)
+    return facts, val
+
+
+def test_an_inversion_within_chance_is_in_order_within_chance(shopify, tmp_path):
+    """An audit's next-period check said 'Not all in order: Needs Attention (11.1%) bought again
+    more often than New (8.2%)', 8 of 98 against 25 of 225, where chance alone allows 7.2 points
+    between groups of those sizes. An inversion within its chance gap (facts: validation.
+    inversions) is told as 'in order, within chance', no finding, in In short, the report's
+    validation section and the segments brief; one beyond it stays a break."""
+    from custseg.render.report import build_context, render_report
+
+    facts, val = _within_chance_facts(shopify, [True])
+    inv = val["inversions"][0]
+    names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    said = f"{names[inv['lower']]} ({fmt_pct(inv['lower_repeat_rate'])}) bought again more often than {names[inv['higher']]} ({fmt_pct(inv['higher_repeat_rate'])}), {fmt_pct(inv['gap'])} apart where chance alone keeps groups of these sizes up to {fmt_pct(inv['chance_gap'])} apart nineteen times in twenty"
+    points = {p["lead"]: p["text"] for p in build_context(facts, str(tmp_path), None, None, inline_charts=False)["summary"]}
+    check = points["Checked against what happened next"]
+    assert f" In order, within chance: {said}; so no finding." in check and "Not all in order" not in check
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Next-period validation")
+    assert "- Ranking held: in order, within chance." in part and f"  - {said}" in part and "Ranking held: no" not in part
+    brief = render_brief("segments", facts)
+    assert "Ordering: in order, within chance." in brief and "an inversion within chance is no finding" in brief and "Ordering does not hold" not in brief
+    # the same inversion beyond its chance gap: a break, as before
+    facts, val = _within_chance_facts(shopify, [False])
+    inv = val["inversions"][0]
+    check = {p["lead"]: p["text"] for p in build_context(facts, str(tmp_path), None, None, inline_charts=False)["summary"]}["Checked against what happened next"]
+    assert f"Not all in order: {names[inv['lower']]} ({fmt_pct(inv['lower_repeat_rate'])}) bought again more often than" in check and f"beyond the {fmt_pct(inv['chance_gap'])} chance alone allows" in check and "within chance" not in check
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Next-period validation")
+    assert "- Ranking held: no." in part and "within chance" not in part
+    brief = render_brief("segments", facts)
+    assert "Ordering does not hold everywhere:" in brief and "a real inversion, say so" in brief and "within chance" not in brief

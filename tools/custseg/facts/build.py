@@ -37,6 +37,7 @@ from custseg.facts.schema import (
     DataSeasonality,
     Facts,
     FirstPurchaseProduct,
+    Inversion,
     Migration,
     MonthFigures,
     Opportunity,
@@ -550,7 +551,7 @@ class _Transactions(_Base):
             return
         events_next, _ = next_period(activity, cutoff, cutoff + self.period)
         v = analysis.validation(prev_codes, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again", held=holdout_marks(activity.ids))
-        seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v,
+        seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], inversions=[Inversion(**i) for i in v.pop("inversions")], **v,
                                     note=f"users grouped with activity up to {from_day(cutoff)}, then checked for any event in the next {self.period} days (repeat_rate: the share active again)")
         for row in seg.validation.segments:
             seg.segments[row.segment].next_repeat_rate = row.repeat_rate
@@ -812,7 +813,7 @@ class _Transactions(_Base):
             if self.opts.validate:
                 orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period)
                 v = analysis.validation(prev.metrics.code, prev_idx, keys, orders_next, spend_next, self.has_amounts, held=holdout_marks(ledger.ids))
-                validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
+                validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], inversions=[Inversion(**i) for i in v.pop("inversions")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))

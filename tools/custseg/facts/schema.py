@@ -514,6 +514,21 @@ class Validation:
     new_customer_revenue_share: float | None
     note: str
     holdout: dict | None = None  # held_out_customers, held_out_repeat_rate, others_repeat_rate, chance_gap over every segment
+    # each segment that bought again more often than the one ranked above it (the violations),
+    # with the gap chance alone keeps groups of their sizes within 19 times in 20 (analysis.inversion)
+    inversions: list[Inversion] = field(default_factory=list)
+    in_order_within_chance: bool = True  # every inversion within its chance gap: in order, within chance
+
+
+@dataclass
+class Inversion:
+    lower: str  # the segment ranked lower that bought again more often
+    higher: str  # the one ranked just above it
+    lower_repeat_rate: float
+    higher_repeat_rate: float
+    gap: float  # lower_repeat_rate - higher_repeat_rate
+    chance_gap: float | None  # how far apart chance alone keeps two groups of these sizes 95 times in 100
+    within_chance: bool  # gap <= chance_gap: no finding
 
 
 @dataclass

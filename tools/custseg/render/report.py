@@ -597,10 +597,8 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
     """The next-period check for the templates (``who``: what the rows count, customers or users)."""
     if not val:
         return None
-    rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
-    # the facts' violations, by name: a segment that bought again more often than the one above it
-    rated = [r for r in rows if r["repeat_rate"] is not None]
-    upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    rows = [{"key": r.get("segment"), "name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
+    upsets = _upsets(val, rows, "were active again" if who == "user" else "bought again")
     measured, too_few = _measured_rows(rows)
     out = {
         "cutoff": val.get("cutoff"),
@@ -617,11 +615,36 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
         "too_few_words": _too_few_words(too_few, who),
         "monotone": val.get("monotone"),
         "upsets": upsets,
+        # every upset within the gap chance alone keeps groups of those sizes: no finding
+        "in_order_within_chance": bool(upsets) and all(u["within_chance"] for u in upsets),
+        "real_upsets": [u for u in upsets if not u["within_chance"]],
+        "chance_upsets": [u for u in upsets if u["within_chance"]],
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
         "holdout": _holdout_check(val.get("holdout"), who),
     }
     out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
+    return out
+
+
+def _upsets(val: dict, rows: list[dict], verb: str) -> list[dict]:
+    """The facts' inversions, by name: a segment that bought again more often than the one above
+    it, each with the gap chance alone keeps groups of their sizes within (facts without
+    inversions, of an earlier run: read off the rows, none called within chance)."""
+    by_key = {r["key"]: r for r in rows}
+    if "inversions" in val:
+        found = [(by_key[i["lower"]], by_key[i["higher"]], i) for i in val["inversions"] if i["lower"] in by_key and i["higher"] in by_key]
+    else:
+        rated = [r for r in rows if r["repeat_rate"] is not None]
+        found = [(b, a, {}) for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    out = []
+    for lower, higher, inv in found:
+        within = bool(inv.get("within_chance"))
+        words = f"{lower['name']} ({fmt_pct(lower['repeat_rate'])}) {verb} more often than {higher['name']} ({fmt_pct(higher['repeat_rate'])})"
+        if inv.get("chance_gap") is not None:
+            words += (f", {fmt_pct(inv['gap'])} apart where chance alone keeps groups of these sizes up to {fmt_pct(inv['chance_gap'])} apart nineteen times in twenty"
+                      if within else f", {fmt_pct(inv['gap'])} apart: beyond the {fmt_pct(inv['chance_gap'])} chance alone allows groups of these sizes")
+        out.append({"lower": lower, "higher": higher, "gap": inv.get("gap"), "chance_gap": inv.get("chance_gap"), "within_chance": within, "words": words})
     return out
 
 
@@ -1766,10 +1789,6 @@ def _after_move(move: dict, currency: str | None) -> str:
             f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
 
 
-def _upset_words(u: dict) -> str:
-    return f"{u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})"
-
-
 def _validation_point(rfm: dict | None) -> list[dict]:
     """The next-period check: how much more often the top segment bought again (or, when it
     held too few customers to tell, the best-ranked segment that held enough) and every break
@@ -1780,8 +1799,12 @@ def _validation_point(rfm: dict | None) -> list[dict]:
     text = f"scored at {fmt_date(val['cutoff'])}, {val['lift_words']} in the next {fmt_days(val['window_days'])}."
     if val.get("monotone"):
         text += " Each segment bought again at least as often as the next one down."
+    elif val["in_order_within_chance"]:
+        text += f" In order, within chance: {'; '.join(u['words'] for u in val['upsets'])}; so no finding."
     elif val["upsets"]:
-        text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
+        text += f" Not all in order: {'; '.join(u['words'] for u in val['real_upsets'])}."
+        if val["chance_upsets"]:
+            text += f" Within chance, so no finding: {'; '.join(u['words'] for u in val['chance_upsets'])}."
     return [{"lead": "Checked against what happened next", "text": text}]
 
 
