@@ -737,3 +737,22 @@ def test_monfrere_next_period_inversions_are_within_chance(monfrere_run):
     assert "In order, within chance: Needs Attention (11.1%) bought again more often than New (8.2%), 2.9% apart" in monfrere_run["md"]
     assert "Not all in order" not in monfrere_run["md"] and "Ranking held: in order, within chance." in monfrere_run["md"]
     assert "Ordering: in order, within chance." in monfrere_run["briefs"]["segments"]
+
+
+def test_monfrere_sized_moves_are_credible(monfrere_run):
+    """The audit's 'Dormant -> Loyal: each further tenth 205,370.72 USD per 90-day period', above
+    all revenue in that period (157,031.43 USD): the move is now valued at what the 62 who made it
+    spent (313.73 each, not Loyal's 330.55), and a further tenth (ten times the 1.0% who moved) is
+    not sized: the what-if is as many again as moved. No amount tops the period's revenue unsaid."""
+    rfm = monfrere_run["facts"]["segmentations"]["rfm"]
+    assert rfm["period_revenue"] == pytest.approx(157031.43, abs=0.01)
+    moves = {f"{o['from_segment']}_to_{o['to_segment']}": o for o in rfm["opportunities"]}
+    dormant = moves["dormant_to_loyal"]
+    assert (dormant["moved"], dormant["value_basis"], dormant["revenue_gap_per_customer"], dormant["value_per_10pct"]) == (62, "movers", 313.73, None)
+    assert dormant["expected_revenue"] < rfm["period_revenue"]
+    for o in rfm["opportunities"]:
+        assert max(o["expected_revenue"], o["value_per_10pct"] or 0) <= rfm["period_revenue"] or o["above_period_revenue"]
+        assert (o["value_basis"] == "movers") == (o["moved"] >= 20)
+    assert "| Dormant | Loyal | 6,213 | 1.0% | 313.73 USD (the 62 who moved) |" in monfrere_run["md"]
+    assert "205,370.72" not in monfrere_run["md"] and "no further tenth is sized for this move" in monfrere_run["briefs"]["strategy"]
+

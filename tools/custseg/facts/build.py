@@ -806,6 +806,7 @@ class _Transactions(_Base):
         migration = validation = None
         opportunities: list[dict] = []
         skipped: dict[str, int] | None = None
+        period_revenue = None
         if prev is not None:
             _, window_spend = next_period(ledger, cutoff, as_of)
             mig = analysis.migration(prev.metrics.code, prev_idx, m.code, now_idx, keys, window_spend if self.has_amounts else None, WATCH)
@@ -817,8 +818,9 @@ class _Transactions(_Base):
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
-            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"])
-            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys)
+            period_revenue = round(float(window_spend.sum()), 2) if self.has_amounts else None
+            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"], period_revenue=period_revenue)
+            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys, revenue=mig["revenue"])
             note = analysis.opportunities_note(skipped, len(opportunities))
         else:
             why = self.unavailable.get("migration") or f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoff)}"
@@ -847,6 +849,7 @@ class _Transactions(_Base):
             opportunities=[Opportunity(**o) for o in opportunities],
             opportunities_note=note,
             opportunities_skipped=skipped,
+            period_revenue=period_revenue,
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")

@@ -540,9 +540,19 @@ class Opportunity:
     revenue_gap_per_customer: float
     expected_customers: int
     expected_revenue: float  # the baseline: expected_customers x the gap, with no extra effort
-    value_per_10pct: float  # what each further tenth of the from-segment moving adds to the baseline
+    # what each further tenth of the from-segment moving adds to the baseline; None where a tenth is
+    # more than analysis.MAX_FURTHER_MULTIPLE times the share that moved on their own (the what-if
+    # is then as many again as moved: expected_revenue)
+    value_per_10pct: float | None
     explanation: str
     next_gap_per_customer: float | None = None  # customers in to_segment when the last period began spent this much more in it than those in from_segment: a move's worth after it (the gap is spend in the period that earned the segment)
+    moved: int = 0  # customers who made the move last period
+    # the gap (revenue_gap_per_customer) is what those who moved spent in the period less what those
+    # who stayed spent ("movers", where at least analysis.MIN_VALUE_MOVERS moved), else the
+    # to-segment's spend per customer less the from-segment's ("to_segment")
+    value_basis: str = "to_segment"
+    movers_spend_per_customer: float | None = None  # what those who moved spent each in the period ("movers")
+    above_period_revenue: bool = False  # an amount is more than all customers spent in the period (Segmentation.period_revenue)
 
 
 @dataclass
@@ -569,6 +579,7 @@ class Segmentation:
     # not, in words; and the count of unsized moves per reason (a key of analysis.UNSIZED_REASONS).
     opportunities_note: str | None = None
     opportunities_skipped: dict[str, int] | None = None
+    period_revenue: float | None = None  # all customers' spend in the last period (the period the sized moves' amounts are per)
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"

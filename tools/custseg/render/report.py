@@ -678,7 +678,8 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
         out.append({
             "from_name": name(o.get("from_segment")),
             "to_name": name(o.get("to_segment")),
-            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
+            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct", "moved", "movers_spend_per_customer", "above_period_revenue")},
+            "by_movers": o.get("value_basis") == "movers",
         })
     return out
 
@@ -738,6 +739,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
         "opportunities_note": seg.get("opportunities_note") or "",
+        "period_revenue": seg.get("period_revenue"),
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
         "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
@@ -1781,12 +1783,20 @@ def _after_move(move: dict, currency: str | None) -> str:
     it); else the period's amount, with the period after beside it when known."""
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
     to, since = move["to_name"], move["from_name"]
+    if move.get("by_movers"):  # valued at what those who made the move spent: measured, not the segment's
+        after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
+        return (f", worth {fmt_money(move['expected_revenue'], currency)} a period, valued at the {fmt_money(gap, currency)} more each that the {fmt_count(move['moved'])} who made the move "
+                f"last period spent than those who stayed.{after}{_above_words(move)}")
     if later is None or gap is None or later >= gap:
         after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
-        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}"
+        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}{_above_words(move)}"
     kept = f"spent {fmt_money(later, currency)} more each than those in {since}" if later > 0 else f"spent no more than those in {since}"
     return (f" in a period. In the period after, customers in {to} {kept}, the soberer guide to what a moved customer is worth."
             f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
+
+
+def _above_words(move: dict) -> str:
+    return " That is more than all customers spent in the period: a what-if beyond the period's whole sales." if move.get("above_period_revenue") else ""
 
 
 def _validation_point(rfm: dict | None) -> list[dict]:
