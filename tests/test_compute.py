@@ -1705,3 +1705,24 @@ def test_sized_moves_are_valued_at_what_the_movers_spent_and_a_further_tenth_onl
     assert "dormant_to_loyal" not in {f"{o['from_segment']}_to_{o['to_segment']}" for o in opportunities(matrix, prev, stats, ranked, revenue=revenue)}
     assert unsized_moves(matrix, prev, stats, ranked, revenue=revenue).get("movers_spent_no_more") == 1
 
+
+def test_a_purchase_cycle_longer_than_at_risks_window_is_warned():
+    """An audit's export: Champions bought a median 114 days apart, Loyal 154, At Risk 182,
+    against At Risk's 91-180 days, and 107 of 139 Loyal and 20 of 38 Champions moved to At Risk
+    in one quarter, mostly between routine purchases. The warning names the figures and the
+    rerun that helps (a rule file widening the recency of the segments above, a longer --period)."""
+    from custseg.compute.analysis import CYCLE_WARNING_START, cycle_warning
+
+    order = ["champions", "loyal", "needs_attention", "at_risk", "dormant"]
+    names = {"champions": "Champions", "loyal": "Loyal", "needs_attention": "Needs Attention", "at_risk": "At Risk", "dormant": "Dormant"}
+    stats = {k: {"count": 10, "median_gap_days": g} for k, g in zip(order, (114.0, 154.0, 60.0, 182.0, 121.0))}
+    matrix = {"champions": {"champions": 18, "at_risk": 20}, "loyal": {"loyal": 32, "at_risk": 107}, "needs_attention": {"at_risk": 3, "needs_attention": 97}}
+    w = cycle_warning(order, stats, names, (91, 180), matrix, 90, {"champions", "loyal", "at_risk", "dormant"})
+    assert w.startswith(CYCLE_WARNING_START)
+    assert "median gap between purchases is 114 days in Champions, 154 days in Loyal and 182 in At Risk itself, against At Risk's last purchase 91-180 days ago" in w
+    assert "in the last period 20 of 38 Champions and 107 of 139 Loyal moved to At Risk" in w and "Needs Attention" not in w  # 60 days apart: within the window
+    assert "a rule file whose Champions and Loyal also take recency 2" in w and "--rules FILE" in w and "--period 180d" in w
+    # buying within the window, or no At Risk segment: no warning
+    quick = {k: {**s, "median_gap_days": 45.0} for k, s in stats.items()}
+    assert cycle_warning(order, quick, names, (91, 180), matrix, 90) is None
+    assert cycle_warning([k for k in order if k != "at_risk"], stats, names, (91, 180), matrix, 90) is None

@@ -756,3 +756,16 @@ def test_monfrere_sized_moves_are_credible(monfrere_run):
     assert "| Dormant | Loyal | 6,213 | 1.0% | 313.73 USD (the 62 who moved) |" in monfrere_run["md"]
     assert "205,370.72" not in monfrere_run["md"] and "no further tenth is sized for this move" in monfrere_run["briefs"]["strategy"]
 
+
+def test_monfrere_warns_that_regular_buyers_pass_through_at_risk(monfrere_run):
+    """Champions a median 114 days apart, Loyal 154, At Risk 182, against At Risk's 91-180 days:
+    107 of 139 Loyal and 20 of 38 Champions moved to At Risk in one quarter. Facts warn, naming
+    the figures and the rerun; the report and the intake brief show it; the segments and strategy
+    briefs' reading of moves down as ordinary gaps points to it."""
+    (warning,) = [w for w in monfrere_run["facts"]["warnings"] if w.startswith("the segments' own purchase cycle is longer than At Risk's window")]
+    assert "114 days in Champions, 154 days in Loyal" in warning and "182 in At Risk itself" in warning and "91-180 days ago" in warning
+    assert "20 of 38 Champions, 107 of 139 Loyal" in warning and "--rules FILE" in warning and "--period 180d" in warning
+    assert warning in monfrere_run["briefs"]["intake"]
+    assert warning[: warning.index("mostly between routine purchases")] in monfrere_run["md"]  # the report gives the owner's version: the figures, no command options
+    for phase in ("segments", "strategy"):
+        assert "the run's warning on the purchase cycle (above) gives the segments' gaps against At Risk's window" in monfrere_run["briefs"][phase]

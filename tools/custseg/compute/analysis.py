@@ -410,3 +410,52 @@ def _moves(count: int) -> str:
 def _r(x: float, digits: int) -> float:
     return round(float(x), digits)
 
+
+CYCLE_WARNING_START = "the segments' own purchase cycle is longer than"  # how cycle_warning begins: briefs find it by this
+# The at-risk segment of the built-in rule tables: where regular buyers land when their own
+# gap between purchases outlasts the recency at which it starts.
+AT_RISK = "at_risk"
+
+
+def cycle_warning(order: list[str], stats: dict[str, dict], names: dict[str, str], window: tuple[int, int | None] | None, matrix: dict[str, dict[str, int]] | None, period_days: int, on_recency: set[str] | None = None) -> str | None:
+    """A warning when the segments ranked above At Risk buy further apart (their repeat buyers'
+    median gap, median_gap_days) than the recency at which At Risk starts: their customers pass
+    through At Risk between routine purchases, so moves into it are largely ordinary gaps. An
+    audit's export: Champions a median 114 days apart, Loyal 154, At Risk 182, against At Risk's
+    91-180 days, and 107 of 139 Loyal and 20 of 38 Champions moved to At Risk in one quarter.
+    None when no segment above At Risk buys further apart than its window starts. ``on_recency``:
+    the segments whose rules set a recency (a rule file can widen theirs; a catch-all has none)."""
+    if AT_RISK not in order or window is None or not stats.get(AT_RISK, {}).get("count"):
+        return None
+    start, end = window
+    above = [k for k in order[: order.index(AT_RISK)] if (stats[k].get("median_gap_days") or 0) > start]
+    if not above:
+        return None
+    gaps = [f"{stats[k]['median_gap_days']:g} days in {names.get(k, k)}" for k in above]
+    own = stats[AT_RISK].get("median_gap_days")
+    if own is not None:
+        gaps.append(f"{own:g} in {names.get(AT_RISK, AT_RISK)} itself")
+    span = f"{start}-{end} days" if end is not None else f"{start}+ days"
+    moved = []
+    for k in above:
+        row = (matrix or {}).get(k) or {}
+        total = sum(row.values())
+        if total and row.get(AT_RISK):
+            moved.append(f"{row[AT_RISK]:,} of {total:,} {names.get(k, k)}")
+    went = f"; in the last period {_join_words(moved)} moved to {names.get(AT_RISK, AT_RISK)}, mostly between routine purchases" if moved else ""
+    widen = [names.get(k, k) for k in above if on_recency is None or k in on_recency]
+    rule_file = (f"rerun with a rule file whose {_join_words(widen)} also {'take' if len(widen) > 1 else 'takes'} recency 2 (segment rules --json, edit, then --rules FILE), and "
+                 if widen else "rerun ")
+    return (f"{CYCLE_WARNING_START} {names.get(AT_RISK, AT_RISK)}'s window: repeat buyers' median gap between purchases is {_join_words(gaps)}, "
+            f"against {names.get(AT_RISK, AT_RISK)}'s last purchase {span} ago, so regular customers pass through {names.get(AT_RISK, AT_RISK)} between purchases{went}. "
+            f"Read a move into {names.get(AT_RISK, AT_RISK)} as 'due to buy again' before 'slipping away'; to keep regular buyers where they belong, {rule_file}"
+            f"with --period {_longer_period(max(stats[k]['median_gap_days'] for k in above), period_days)} so migration and the next-period check span one usual gap between purchases")
+
+
+def _longer_period(gap: float, period_days: int) -> str:
+    """A --period at least as long as the gap, in whole 30-day months (180d for a 154-day gap)."""
+    return f"{max(period_days, int(math.ceil(gap / 30.0)) * 30)}d"
+
+
+def _join_words(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -853,6 +853,9 @@ class _Transactions(_Base):
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
+        cycle = analysis.cycle_warning(keys, stats, {r.key: r.name for r in table.rules}, _rule_window(rules.get(analysis.AT_RISK), days), mig["matrix"] if prev is not None else None, self.period, {r.key for r in table.rules if "r" in r.when})
+        if cycle:
+            self.warnings.append(cycle)
         return seg, now, prev, others
 
     def labelled(self, make: Callable[[Metrics], Labels], now: Metrics | None, prev: Metrics | None, amounts: bool = True) -> tuple[Segmentation | None, tuple | None]:
@@ -1211,6 +1214,16 @@ def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict
     scored = ("r", "f", "m") if s.scored.scores["monetary"].method != "none" else ("r", "f")  # no amounts: no M to average
     sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in scored}
     return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
+
+
+def _rule_window(rule, days: dict[int, tuple[int, int | None]] | None) -> tuple[int, int | None] | None:
+    """The days since the last purchase a rule's recency scores cover (At Risk's 91-180), or None."""
+    if rule is None or not days or "r" not in rule.when:
+        return None
+    low, high = rule.when["r"]
+    if low not in days or high not in days:
+        return None
+    return days[high][0], days[low][1]
 
 
 def _recency_days(scores: dict) -> dict[int, tuple[int, int | None]] | None:
