@@ -1000,3 +1000,52 @@ def test_shopify_revenue_note_names_the_shipping_and_taxes_it_includes(cli):
     assert note == (f"revenue counts each order's Total, which includes Shipping ({exp.shipping:,.2f} USD) and Taxes ({exp.taxes:,.2f} USD) on the kept orders: "
                     "a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue")
     assert exp.shipping > 0 and exp.taxes > 0
+
+
+_SAME_DAY_HEADER = "Name,Email,Financial Status,Paid at,Accepts Marketing,Currency,Total,Created at,Lineitem quantity,Lineitem name,Refunded Amount,Cancelled at,Payment Method,Source\n"
+
+
+def _same_day_row(name: str, email: str, when: str, consent: str) -> str:
+    return f"{name},{email},paid,{when},{consent},USD,40.00,{when},1,Hat,0.00,,Shopify Payments,web\n"
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_consent_comes_from_the_latest_order_of_the_last_day(tmp_path, newest_first):
+    """A customer who ordered twice on their last purchase day gave the later order's answer
+    to Accepts Marketing: an audit found 5 buyers whose later order that day said "no" in the
+    CRM files as consenting (#5073 at 10:22 after #5071 at 09:46), and 2 the other way,
+    because the last row of the day was taken and Shopify lists newest first. The later time
+    wins whatever the rows' order; orders of one second go by the order number; a time given
+    with another offset is compared in UTC."""
+    orders = [
+        _same_day_row("#5070", "ann@shop.example", "2023-01-10 08:00:00 -0800", "yes"),
+        _same_day_row("#5071", "ann@shop.example", "2023-01-13 09:46:57 -0800", "yes"),
+        _same_day_row("#5073", "ann@shop.example", "2023-01-13 10:22:17 -0800", "no"),
+        _same_day_row("#6459", "bo@shop.example", "2023-06-18 16:42:48 -0700", "no"),
+        _same_day_row("#6460", "bo@shop.example", "2023-06-18 16:48:29 -0700", "yes"),
+        _same_day_row("#7001", "cy@shop.example", "2023-07-01 11:00:00 -0400", "no"),
+        _same_day_row("#7002", "cy@shop.example", "2023-07-01 11:00:00 -0400", "yes"),  # the same second: the later number
+        _same_day_row("#7100", "dee@shop.example", "2023-07-02 09:30:00 -0400", "yes"),  # 13:30 UTC
+        _same_day_row("#7101", "dee@shop.example", "2023-07-02 07:00:00 -0700", "no"),  # 14:00 UTC: later, though its clock says 07:00
+        _same_day_row("#7200", "eve@shop.example", "2023-07-03 11:05:00 -0400", "no"),
+        _same_day_row("#7201", "eve@shop.example", "2023-07-03 10:59:00 -0400", "yes"),  # a later number, an earlier time: the time wins
+    ]
+    if newest_first:  # as Shopify writes them
+        orders = orders[::-1]
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(orders))])
+    consent = dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object)))
+    assert consent == {"ann@shop.example": False, "bo@shop.example": True, "cy@shop.example": True, "dee@shop.example": False, "eve@shop.example": False}
+
+
+def test_consent_of_same_day_orders_without_a_time_goes_by_the_order_number(tmp_path):
+    """Dates without a time of day: the later order number of the day is the later order,
+    whichever row comes first; keys with no number fall back to the later row."""
+    rows = [
+        "#12,ann@shop.example,paid,2023-01-13,no,USD,40.00,2023-01-13,1,Hat,0.00,,Shopify Payments,web\n",
+        "#9,ann@shop.example,paid,2023-01-13,yes,USD,40.00,2023-01-13,1,Hat,0.00,,Shopify Payments,web\n",
+        "#8,ann@shop.example,paid,2023-01-12,yes,USD,40.00,2023-01-12,1,Hat,0.00,,Shopify Payments,web\n",
+    ]
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(rows))])
+    assert dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object))) == {"ann@shop.example": False}
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(rows[1::-1] + rows[2:]))])
+    assert dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object))) == {"ann@shop.example": False}

@@ -37,6 +37,7 @@ from custseg.facts.schema import (
     DataSeasonality,
     Facts,
     FirstPurchaseProduct,
+    Inversion,
     Migration,
     MonthFigures,
     Opportunity,
@@ -556,7 +557,7 @@ class _Transactions(_Base):
             return
         events_next, _ = next_period(activity, cutoff, cutoff + self.period)
         v = analysis.validation(prev_codes, prev_idx, keys, events_next, np.zeros(len(activity.ids)), False, verb="were active again", held=holdout_marks(activity.ids))
-        seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v,
+        seg.validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], inversions=[Inversion(**i) for i in v.pop("inversions")], **v,
                                     note=f"users grouped with activity up to {from_day(cutoff)}, then checked for any event in the next {self.period} days (repeat_rate: the share active again)")
         for row in seg.validation.segments:
             seg.segments[row.segment].next_repeat_rate = row.repeat_rate
@@ -880,6 +881,7 @@ class _Transactions(_Base):
         migration = validation = None
         opportunities: list[dict] = []
         skipped: dict[str, int] | None = None
+        period_revenue = None
         if prev is not None:
             _, window_spend = next_period(ledger, cutoff, as_of)
             mig = analysis.migration(prev.metrics.code, prev_idx, m.code, now_idx, keys, window_spend if self.has_amounts else None, WATCH)
@@ -887,12 +889,13 @@ class _Transactions(_Base):
             if self.opts.validate:
                 orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period)
                 v = analysis.validation(prev.metrics.code, prev_idx, keys, orders_next, spend_next, self.has_amounts, held=holdout_marks(ledger.ids))
-                validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
+                validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], inversions=[Inversion(**i) for i in v.pop("inversions")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
-            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"])
-            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys)
+            period_revenue = round(float(window_spend.sum()), 2) if self.has_amounts else None
+            opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"], period_revenue=period_revenue)
+            skipped = analysis.unsized_moves(mig["matrix"], prev_counts, stats, keys, revenue=mig["revenue"])
             note = analysis.opportunities_note(skipped, len(opportunities))
         else:
             why = self.unavailable.get("migration") or f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoff)}"
@@ -921,9 +924,13 @@ class _Transactions(_Base):
             opportunities=[Opportunity(**o) for o in opportunities],
             opportunities_note=note,
             opportunities_skipped=skipped,
+            period_revenue=period_revenue,
         )
         if len([k for k in keys if stats[k]["count"]]) > 6:
             self.warnings.append("more than 6 segments hold customers: consider a smaller rule table")
+        cycle = analysis.cycle_warning(keys, stats, {r.key: r.name for r in table.rules}, _rule_window(rules.get(analysis.AT_RISK), days), mig["matrix"] if prev is not None else None, self.period, {r.key for r in table.rules if "r" in r.when})
+        if cycle:
+            self.warnings.append(cycle)
         return seg, now, prev, others
 
     def labelled(self, make: Callable[[Metrics], Labels], now: Metrics | None, prev: Metrics | None, amounts: bool = True) -> tuple[Segmentation | None, tuple | None]:
@@ -1283,6 +1290,16 @@ def _mean_scores(s: Scoring, idx: np.ndarray, keys: list[str]) -> dict[str, dict
     scored = ("r", "f", "m") if s.scored.scores["monetary"].method != "none" else ("r", "f")  # no amounts: no M to average
     sums = {d: np.bincount(idx, weights=getattr(s.scored, d).astype(float), minlength=len(keys)) for d in scored}
     return {k: {d: round(float(sums[d][i] / counts[i]), 2) if counts[i] else None for d in sums} for i, k in enumerate(keys)}
+
+
+def _rule_window(rule, days: dict[int, tuple[int, int | None]] | None) -> tuple[int, int | None] | None:
+    """The days since the last purchase a rule's recency scores cover (At Risk's 91-180), or None."""
+    if rule is None or not days or "r" not in rule.when:
+        return None
+    low, high = rule.when["r"]
+    if low not in days or high not in days:
+        return None
+    return days[high][0], days[low][1]
 
 
 def _recency_days(scores: dict) -> dict[int, tuple[int, int | None]] | None:

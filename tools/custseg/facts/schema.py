@@ -564,6 +564,21 @@ class Validation:
     new_customer_revenue_share: float | None
     note: str
     holdout: dict | None = None  # held_out_customers, held_out_repeat_rate, others_repeat_rate, chance_gap over every segment
+    # each segment that bought again more often than the one ranked above it (the violations),
+    # with the gap chance alone keeps groups of their sizes within 19 times in 20 (analysis.inversion)
+    inversions: list[Inversion] = field(default_factory=list)
+    in_order_within_chance: bool = True  # every inversion within its chance gap: in order, within chance
+
+
+@dataclass
+class Inversion:
+    lower: str  # the segment ranked lower that bought again more often
+    higher: str  # the one ranked just above it
+    lower_repeat_rate: float
+    higher_repeat_rate: float
+    gap: float  # lower_repeat_rate - higher_repeat_rate
+    chance_gap: float | None  # how far apart chance alone keeps two groups of these sizes 95 times in 100
+    within_chance: bool  # gap <= chance_gap: no finding
 
 
 @dataclass
@@ -575,9 +590,19 @@ class Opportunity:
     revenue_gap_per_customer: float
     expected_customers: int
     expected_revenue: float  # the baseline: expected_customers x the gap, with no extra effort
-    value_per_10pct: float  # what each further tenth of the from-segment moving adds to the baseline
+    # what each further tenth of the from-segment moving adds to the baseline; None where a tenth is
+    # more than analysis.MAX_FURTHER_MULTIPLE times the share that moved on their own (the what-if
+    # is then as many again as moved: expected_revenue)
+    value_per_10pct: float | None
     explanation: str
     next_gap_per_customer: float | None = None  # customers in to_segment when the last period began spent this much more in it than those in from_segment: a move's worth after it (the gap is spend in the period that earned the segment)
+    moved: int = 0  # customers who made the move last period
+    # the gap (revenue_gap_per_customer) is what those who moved spent in the period less what those
+    # who stayed spent ("movers", where at least analysis.MIN_VALUE_MOVERS moved), else the
+    # to-segment's spend per customer less the from-segment's ("to_segment")
+    value_basis: str = "to_segment"
+    movers_spend_per_customer: float | None = None  # what those who moved spent each in the period ("movers")
+    above_period_revenue: bool = False  # an amount is more than all customers spent in the period (Segmentation.period_revenue)
 
 
 @dataclass
@@ -604,6 +629,7 @@ class Segmentation:
     # not, in words; and the count of unsized moves per reason (a key of analysis.UNSIZED_REASONS).
     opportunities_note: str | None = None
     opportunities_skipped: dict[str, int] | None = None
+    period_revenue: float | None = None  # all customers' spend in the last period (the period the sized moves' amounts are per)
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"

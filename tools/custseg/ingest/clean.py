@@ -7,6 +7,7 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from custseg.ingest.channels import channel_figures, channels, excluded_channel_
 from custseg.ingest.countries import COUNTRY_ROLES, country_roles, order_countries
 from custseg.ingest.detect import Detection
 from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_starts
-from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+from custseg.ingest.parse import Parsed, clock_seconds, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import STRIPE_ATTEMPT_REASONS, follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.subscriptions import billed_by_subscription, plan_cycle_days, recurring_summary
@@ -317,7 +318,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total", *COUNTRY_ROLES) if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
-    codes = pd.factorize(key, sort=False)[0] if "order_id" in m else None  # each row's order: its row in orders
+    codes, order_keys = pd.factorize(key, sort=False) if "order_id" in m else (None, None)  # each row's order: its row in orders (and its key)
     if codes is not None:
         orders = _collapse(pd.DataFrame(per_row), codes, text_roles)
     else:  # a plain log: every row is an order, nothing to collapse (no n_rows: one row each)
@@ -473,8 +474,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     lines = product_lines(live["product_name"], codes, kept, negative) if "product_name" in m else None
     countries = order_countries(orders.loc[kept, roles], roles) if (roles := country_roles(m)) else None
     has_contacts = "email" in orders or "consent" in orders
-    contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
-    never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
+    contacts = _contacts(orders, identity, kept, m, source, order_keys) if has_contacts else None
+    never_paid = _contacts(orders, identity, attempts.never_paid, m, source, order_keys) if has_contacts and attempts is not None and attempts.never_paid.any() else None
     issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None, gross_values, refund_values)
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
@@ -906,9 +907,13 @@ def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.
     return out.reset_index()
 
 
-def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str) -> pd.DataFrame:
+def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str, order_keys=None) -> pd.DataFrame:
     """Email and consent per identity, from each customer's latest kept order, and the
-    export's own customer id there (``own_id``) when it has a customer column."""
+    export's own customer id there (``own_id``) when it has a customer column.
+
+    Latest by the full timestamp: of two orders on one day, the later one's consent is the
+    customer's word (exports list newest first, so the row order says the opposite); orders
+    of the same second, or whose cells give no time, go by the order number, else the later row."""
     frame = pd.DataFrame(
         {
             "identity": identity[kept].reset_index(drop=True),
@@ -922,11 +927,41 @@ def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: di
     phones = _order_phones(orders)
     if phones is not None:
         frame["phone"] = phones.to_numpy(dtype=object, na_value=None)[kept]
-    frame = frame.sort_values("day", kind="stable")
+    keys = None if order_keys is None else np.asarray(order_keys, dtype=object)[np.flatnonzero(kept)]
+    frame = frame.sort_values(["day", *_same_day_order(frame, orders["date"][kept], keys)], kind="stable", na_position="first")
+    frame = frame.drop(columns=["clock", "number"], errors="ignore")
     latest = frame.drop_duplicates("identity", keep="last")
     if phones is not None:  # the latest order's phone, else an earlier one's: an order without one does not erase it
         latest = latest.assign(phone=latest["identity"].map(frame.groupby("identity", sort=False, observed=True)["phone"].last()).to_numpy(dtype=object))
     return latest.drop(columns="day").reset_index(drop=True)
+
+
+_ORDER_NUMBER = re.compile(r"^\D{0,6}(\d{1,15})\D{0,6}$")  # #5073, 5073, MF-5073-A: not a Stripe ch_3Nab... id
+
+
+def _same_day_order(frame: pd.DataFrame, dates: pd.Series, keys: np.ndarray | None) -> list[str]:
+    """Adds ``clock`` and ``number`` to the frame for the orders that share a customer's last
+    purchase day with another of theirs (the only ones whose order within the day matters):
+    the timestamp's seconds, then the order key's number when every such key is a plain number
+    (Shopify's #5073 after #5071). Returns the columns to sort by after the day."""
+    last = frame.groupby("identity", sort=False)["day"].transform("max").to_numpy()
+    on_last = frame["day"].to_numpy() == last
+    same = on_last & pd.DataFrame({"identity": frame["identity"], "on": on_last}).duplicated(keep=False).to_numpy()
+    if not same.any():
+        return []
+    rows = np.flatnonzero(same)
+    clock = np.full(len(frame), np.nan)
+    clock[rows] = clock_seconds(dates.iloc[rows])
+    frame["clock"] = clock
+    columns = ["clock"]
+    if keys is not None:
+        numbers = pd.Series(keys[rows], dtype=object).astype(str).str.extract(_ORDER_NUMBER, expand=False)
+        if numbers.notna().all():
+            number = np.full(len(frame), np.nan)
+            number[rows] = numbers.astype("int64").to_numpy()
+            frame["number"] = number
+            columns.append("number")
+    return columns
 
 
 def _order_phones(orders: pd.DataFrame) -> pd.Series | None:

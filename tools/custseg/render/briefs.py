@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custseg.compute.analysis import TREND_MIN_CUSTOMERS
+from custseg.compute.analysis import CYCLE_WARNING_START, TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
@@ -175,6 +175,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "stayed": _stayed(seg),
         # the watched moves down from segments that buy further apart than a period: ordinary gaps, not drift
         "usual_gaps": _moves_within_usual_gap(seg, facts.get("period_days")),
+        # the run warned that regular buyers pass through At Risk between purchases (analysis.cycle_warning)
+        "cycle_warned": any(isinstance(w, str) and w.startswith(CYCLE_WARNING_START) for w in facts.get("warnings") or []),
         # the repeat rates abroad and at home closer than chance alone keeps them: no hunch settled on them
         "countries_within_chance": home_abroad_within_chance(facts["data"].get("countries")),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline

@@ -608,10 +608,8 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
     """The next-period check for the templates (``who``: what the rows count, customers or users)."""
     if not val:
         return None
-    rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
-    # the facts' violations, by name: a segment that bought again more often than the one above it
-    rated = [r for r in rows if r["repeat_rate"] is not None]
-    upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    rows = [{"key": r.get("segment"), "name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
+    upsets = _upsets(val, rows, "were active again" if who == "user" else "bought again")
     measured, too_few = _measured_rows(rows)
     out = {
         "cutoff": val.get("cutoff"),
@@ -628,11 +626,36 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
         "too_few_words": _too_few_words(too_few, who),
         "monotone": val.get("monotone"),
         "upsets": upsets,
+        # every upset within the gap chance alone keeps groups of those sizes: no finding
+        "in_order_within_chance": bool(upsets) and all(u["within_chance"] for u in upsets),
+        "real_upsets": [u for u in upsets if not u["within_chance"]],
+        "chance_upsets": [u for u in upsets if u["within_chance"]],
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
         "holdout": _holdout_check(val.get("holdout"), who),
     }
     out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
+    return out
+
+
+def _upsets(val: dict, rows: list[dict], verb: str) -> list[dict]:
+    """The facts' inversions, by name: a segment that bought again more often than the one above
+    it, each with the gap chance alone keeps groups of their sizes within (facts without
+    inversions, of an earlier run: read off the rows, none called within chance)."""
+    by_key = {r["key"]: r for r in rows}
+    if "inversions" in val:
+        found = [(by_key[i["lower"]], by_key[i["higher"]], i) for i in val["inversions"] if i["lower"] in by_key and i["higher"] in by_key]
+    else:
+        rated = [r for r in rows if r["repeat_rate"] is not None]
+        found = [(b, a, {}) for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    out = []
+    for lower, higher, inv in found:
+        within = bool(inv.get("within_chance"))
+        words = f"{lower['name']} ({fmt_pct(lower['repeat_rate'])}) {verb} more often than {higher['name']} ({fmt_pct(higher['repeat_rate'])})"
+        if inv.get("chance_gap") is not None:
+            words += (f", {fmt_pct(inv['gap'])} apart where chance alone keeps groups of these sizes up to {fmt_pct(inv['chance_gap'])} apart nineteen times in twenty"
+                      if within else f", {fmt_pct(inv['gap'])} apart: beyond the {fmt_pct(inv['chance_gap'])} chance alone allows groups of these sizes")
+        out.append({"lower": lower, "higher": higher, "gap": inv.get("gap"), "chance_gap": inv.get("chance_gap"), "within_chance": within, "words": words})
     return out
 
 
@@ -666,7 +689,8 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
         out.append({
             "from_name": name(o.get("from_segment")),
             "to_name": name(o.get("to_segment")),
-            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
+            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct", "moved", "movers_spend_per_customer", "above_period_revenue")},
+            "by_movers": o.get("value_basis") == "movers",
         })
     return out
 
@@ -726,6 +750,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
         "opportunities_note": seg.get("opportunities_note") or "",
+        "period_revenue": seg.get("period_revenue"),
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
         "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
@@ -1831,16 +1856,20 @@ def _after_move(move: dict, currency: str | None) -> str:
     it); else the period's amount, with the period after beside it when known."""
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
     to, since = move["to_name"], move["from_name"]
+    if move.get("by_movers"):  # valued at what those who made the move spent: measured, not the segment's
+        after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
+        return (f", worth {fmt_money(move['expected_revenue'], currency)} a period, valued at the {fmt_money(gap, currency)} more each that the {fmt_count(move['moved'])} who made the move "
+                f"last period spent than those who stayed.{after}{_above_words(move)}")
     if later is None or gap is None or later >= gap:
         after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
-        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}"
+        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}{_above_words(move)}"
     kept = f"spent {fmt_money(later, currency)} more each than those in {since}" if later > 0 else f"spent no more than those in {since}"
     return (f" in a period. In the period after, customers in {to} {kept}, the soberer guide to what a moved customer is worth."
             f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
 
 
-def _upset_words(u: dict) -> str:
-    return f"{u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})"
+def _above_words(move: dict) -> str:
+    return " That is more than all customers spent in the period: a what-if beyond the period's whole sales." if move.get("above_period_revenue") else ""
 
 
 def _validation_point(rfm: dict | None) -> list[dict]:
@@ -1853,8 +1882,12 @@ def _validation_point(rfm: dict | None) -> list[dict]:
     text = f"scored at {fmt_date(val['cutoff'])}, {val['lift_words']} in the next {fmt_days(val['window_days'])}."
     if val.get("monotone"):
         text += " Each segment bought again at least as often as the next one down."
+    elif val["in_order_within_chance"]:
+        text += f" In order, within chance: {'; '.join(u['words'] for u in val['upsets'])}; so no finding."
     elif val["upsets"]:
-        text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
+        text += f" Not all in order: {'; '.join(u['words'] for u in val['real_upsets'])}."
+        if val["chance_upsets"]:
+            text += f" Within chance, so no finding: {'; '.join(u['words'] for u in val['chance_upsets'])}."
     return [{"lead": "Checked against what happened next", "text": text}]
 
 
