@@ -57,11 +57,11 @@ def shopify(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("history") / "out"
     assert main(["run", str(EXAMPLES / "shopify_orders_export.csv"), "--out", str(out), "--no-charts"]) == 0
-    return json.loads((out / "facts.json").read_text()), pd.read_csv(out / "customers.csv", dtype={"customer_id": str})
+    return json.loads((out / "facts.json").read_text()), pd.read_csv(out / "customers.csv", dtype={"customer_id": str}), out
 
 
 def test_newest_cutoff_is_validation(shopify):
-    facts, _ = shopify
+    facts, _, _ = shopify
     rfm = facts["segmentations"]["rfm"]
     val = rfm["validation"]
     history = rfm["history"]
@@ -73,7 +73,7 @@ def test_newest_cutoff_is_validation(shopify):
 
 
 def test_cutoffs_a_period_apart_newest_first_with_a_period_of_data_before(shopify):
-    facts, _ = shopify
+    facts, _, _ = shopify
     cutoffs = [dt.date.fromisoformat(c) for c in facts["segmentations"]["rfm"]["history"]]
     as_of, first = dt.date.fromisoformat(facts["as_of"]), dt.date.fromisoformat(facts["data"]["date_min"])
     period = facts["period_days"]
@@ -85,7 +85,7 @@ def test_cutoffs_a_period_apart_newest_first_with_a_period_of_data_before(shopif
 
 
 def test_customers_at_each_cutoff_add_up_to_everyone_who_had_bought(shopify):
-    facts, customers = shopify
+    facts, customers, _ = shopify
     first = pd.to_datetime(customers["first_purchase"])
     for cutoff, rows in facts["segmentations"]["rfm"]["history"].items():
         bought_by = int((first <= pd.Timestamp(cutoff)).sum())
@@ -94,7 +94,7 @@ def test_customers_at_each_cutoff_add_up_to_everyone_who_had_bought(shopify):
 
 
 def test_a_history_figure_is_a_fact_key(shopify):
-    facts, _ = shopify
+    facts, _, _ = shopify
     cutoff = list(facts["segmentations"]["rfm"]["history"])[1]
     keys = fact_keys(facts)
     key = f"segmentations.rfm.history.{cutoff}.champions.next_repeat_rate"
@@ -109,7 +109,7 @@ def test_an_older_cutoff_matches_validation_run_there_by_hand(shopify, tmp_path)
     from custseg.ingest import load
     from custseg.toolkit.profile import IngestParams
 
-    facts, _ = shopify
+    facts, _, _ = shopify
     params = IngestParams(files=[str(EXAMPLES / "shopify_orders_export.csv")])
     ledger = Ledger.from_frame(load(params.files, params.ingest_options()).transactions)
     seg = facts["segmentations"]["rfm"]
@@ -194,3 +194,100 @@ def test_no_history_with_no_validate_or_above_the_customer_limit(cli, tmp_path, 
     assert facts["segmentations"]["rfm"]["history"] is None
     assert f"{facts['segmentations']['rfm']['customers']:,} customers, over the 100" in facts["unavailable"]["history"]
     assert facts["segmentations"]["rfm"]["validation"] is not None
+
+
+def history_table(md: str) -> list[list[str]]:
+    part = md.split("### How each segment came back, period by period", 1)[1].split("\n## ", 1)[0]
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in part.splitlines() if line.startswith("|") and not line.startswith("|---")]
+
+
+def test_the_report_shows_each_segments_rate_at_each_cutoff_oldest_first(shopify):
+    from custseg.render.report import fmt_count, fmt_pct
+
+    facts, _, out = shopify
+    seg = facts["segmentations"]["rfm"]
+    history = seg["history"]
+    table = history_table((out / "report.md").read_text())
+    assert table[0] == ["Segment", *reversed(list(history))]
+    names = {k: s["name"] for k, s in seg["segments"].items()}
+    rows = {r[0]: r[1:] for r in table[1:]}
+    assert list(rows) == [names[k] for k in seg["order"] if any(k in h for h in history.values())]
+    few = 0
+    for key in seg["order"]:
+        for cell, cutoff in zip(rows[names[key]], reversed(list(history))):
+            row = history[cutoff].get(key)
+            if row is None:
+                assert cell == "–"
+            elif row["customers"] < 20:
+                few += 1
+                assert cell == f"{fmt_pct(row['next_repeat_rate'])} (of {fmt_count(row['customers'])})"
+            else:
+                assert cell == fmt_pct(row["next_repeat_rate"])
+    assert few  # the example's oldest cutoffs hold few Champions
+    html = (out / "report.html").read_text()
+    assert "How each segment came back, period by period" in html and fmt_pct(history[list(history)[-1]]["champions"]["next_repeat_rate"]) in html
+
+
+def test_the_report_says_why_there_is_no_history(cli, tmp_path):
+    facts = run_facts(cli, EXAMPLES / "shopify_orders_export.csv", tmp_path / "out", "--period", "1y")
+    assert facts["segmentations"]["rfm"]["history"] is None and facts["segmentations"]["rfm"]["validation"] is not None
+    md = (tmp_path / "out" / "report.md").read_text()
+    part = md.split("### How each segment came back, period by period", 1)[1].split("\n## ", 1)[0]
+    assert f"Not computed: {facts['unavailable']['history']}." in part
+
+
+# -- check.py: a change over time read in time order ------------------------------------------------
+
+
+def _checked(facts: dict, path: str, text: str) -> list:
+    from custseg.strategy import validate
+
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    key = path.split(".")[1]
+    doc["segments"][key]["persona"] += " " + text
+    return [p for p in validate(doc, facts) if p.path == path]
+
+
+def _two_cutoffs(facts: dict, segment: str) -> tuple[str, str, bool]:
+    """The facts keys of a segment's next-period rate at an older and a newer cutoff whose rates
+    differ, and whether it rose from the one to the other."""
+    history = facts["segmentations"]["rfm"]["history"]
+    newest = list(history)[0]
+    older = next(c for c in list(history)[1:] if segment in history[c] and history[c][segment]["next_repeat_rate"] != history[newest][segment]["next_repeat_rate"])
+    key = "segmentations.rfm.history.{}." + segment + ".next_repeat_rate"
+    return "{" + key.format(older) + "}", "{" + key.format(newest) + "}", history[newest][segment]["next_repeat_rate"] > history[older][segment]["next_repeat_rate"]
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_check_holds_a_change_over_time_to_the_order_of_the_cutoffs(shopify, wrong):
+    facts, _, _ = shopify
+    old, new, rose = _two_cutoffs(facts, "champions")
+    said_rose = rose != wrong
+    up, down = ("rose", "more often") if said_rose else ("fell", "less often")
+    texts = [
+        f"Their rate of buying again {up} from {old} to {new}.",
+        f"They came back {down} than before: {new} in the latest period against {old} earlier.",
+        f"Since the price rise they come back {down} ({old} then, {new} now).",  # the earlier figure cited first
+    ]
+    for text in texts:
+        found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+        if wrong:
+            assert len(found) == 1, (text, found)
+            assert "at the earlier cutoff" in found[0].message and old in found[0].message and new in found[0].message
+        else:
+            assert not found, (text, found)
+
+
+def test_check_refuses_a_change_told_from_the_later_cutoff_to_the_earlier(shopify):
+    facts, _, _ = shopify
+    old, new, rose = _two_cutoffs(facts, "champions")
+    found = _checked(facts, "segments.champions.persona", f"Their rate {'fell' if rose else 'rose'} from {new} to {old}.")
+    assert [p.code for p in found] == ["claim_contradicts_fact"] and "from the earlier cutoff to the later" in found[0].message
+
+
+def test_a_since_claim_citing_the_history_is_not_refused_as_unrecorded(shopify):
+    facts, _, _ = shopify
+    old, new, rose = _two_cutoffs(facts, "champions")
+    claim = f"Since last year these customers have bought {'more' if rose else 'less'} often"
+    assert [p.code for p in _checked(facts, "segments.champions.persona", claim + ".")] == ["claim_not_in_data"]
+    assert _checked(facts, "segments.champions.persona", f"{claim}: {old} came back in the period after the earlier cutoff, {new} after the latest.") == []
