@@ -291,3 +291,20 @@ def test_a_since_claim_citing_the_history_is_not_refused_as_unrecorded(shopify):
     claim = f"Since last year these customers have bought {'more' if rose else 'less'} often"
     assert [p.code for p in _checked(facts, "segments.champions.persona", claim + ".")] == ["claim_not_in_data"]
     assert _checked(facts, "segments.champions.persona", f"{claim}: {old} came back in the period after the earlier cutoff, {new} after the latest.") == []
+
+
+def test_the_briefs_tell_how_to_test_a_change_since_a_date(shopify, cli, tmp_path):
+    facts, _, out = shopify
+    cutoffs = list(facts["segmentations"]["rfm"]["history"])
+    intake = cli("brief", "intake", "--facts", out / "facts.json").out
+    assert f"next-period repeat rate at {len(cutoffs)} cutoffs a period apart, from {cutoffs[-1]} to {cutoffs[0]}" in intake
+    strategy = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert "{segmentations.rfm.history.<cutoff>.<segment key>.next_repeat_rate}" in strategy
+    assert ", ".join(reversed(cutoffs)) in strategy and "a cutoff before the date with its rate at one after" in strategy
+    keys = fact_keys(facts)
+    assert f"segmentations.rfm.history.{cutoffs[0]}.champions.next_repeat_rate" in keys and f"{{segmentations.rfm.history.{cutoffs[0]}.champions.next_repeat_rate}}" in strategy
+    short = run_facts(cli, EXAMPLES / "shopify_orders_export.csv", tmp_path / "short", "--period", "1y")
+    strategy = cli("brief", "strategy", "--facts", tmp_path / "short" / "facts.json").out
+    assert f"a hunch that a segment changed since a date cannot be tested here: {short['unavailable']['history']}" in strategy
+    intake = cli("brief", "intake", "--facts", tmp_path / "short" / "facts.json").out
+    assert f"whether a segment changed since a date ({short['unavailable']['history']})" in intake
