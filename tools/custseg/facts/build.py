@@ -68,6 +68,7 @@ SEGMENT_COLUMNS = {"rfm": "segment", "lifecycle": "lifecycle", "value": "value_t
 DEFAULT_PERIOD_DAYS = 90  # trends, migration and validation compare periods of this length
 WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"), ("loyal", "champions"), ("needs_attention", "loyal"), ("new", "loyal")]
 # Usage groups: the moves that lose an engaged user, and the one worth growing (the seeds' Regular -> Champion)
+USAGE_WATCH = [("power", "occasional"), ("power", "inactive"), ("regular", "inactive"), ("occasional", "inactive"), ("regular", "power")]
 # The segment history: at most this many cutoffs, and computed up to this many customers at the
 # as-of date. Each cutoff scores every customer again: on the benchmark's CDNOW file (2.36 million
 # customers, four cutoffs beyond validation's) the step took about a quarter of the whole run's
@@ -75,7 +76,6 @@ WATCH = [("champions", "at_risk"), ("loyal", "at_risk"), ("at_risk", "dormant"),
 # 0.2 s a cutoff on the same machine; above this many it is skipped and facts.unavailable says so.
 HISTORY_CUTOFFS = 8
 HISTORY_MAX_CUSTOMERS = 250_000
-USAGE_WATCH = [("power", "occasional"), ("power", "inactive"), ("regular", "inactive"), ("occasional", "inactive"), ("regular", "power")]
 
 
 @dataclass

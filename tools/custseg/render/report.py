@@ -284,6 +284,7 @@ SEGMENTATION_TITLES = {
     "behavioral": "Behavioral segments",
     "migration": "Segment migration",
     "validation": "Next-period validation",
+    "history": "Segment history, period by period",
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
     "countries": "Customers by country",
