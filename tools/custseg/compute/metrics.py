@@ -239,22 +239,22 @@ def metrics_at(ledger: Ledger, cutoffs: list[int], period: int, spends: bool = T
     new_days = np.cumsum(new_day, dtype=np.int64)
     counts: dict[int, np.ndarray] = {}
 
-    def upto(day: int) -> np.ndarray:
-        """Per run, its rows on or before ``day``."""
+    def upto(day: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per run, its rows on or before ``day`` (``rows``: the mask of them, when at hand)."""
         if day not in counts:
-            counts[day] = _run_counts(ledger.day <= day, starts)
+            counts[day] = _run_counts(ledger.day <= day if rows is None else rows, starts)
         return counts[day]
 
     out = []
     for c in cutoffs:
-        rows = upto(c)
+        keep = ledger.day <= c
+        rows = upto(c, keep)
         has = rows > 0
         if not has.any():
             out.append(customer_metrics(ledger, c, period))
             continue
         first_row, k = starts[has], rows[has]
         last_row = first_row + k - 1
-        keep = ledger.day <= c
         amount = ledger.amount[keep]
         if np.isnan(amount).any():
             amount = np.nan_to_num(amount, nan=0.0)
