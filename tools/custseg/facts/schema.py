@@ -582,6 +582,21 @@ class Inversion:
 
 
 @dataclass
+class HistoryRow:
+    """One RFM segment at one cutoff of the segment history (Segmentation.history, keyed by the
+    cutoff date, then the segment key: history.2024-03-29.champions.next_repeat_rate). At each
+    cutoff, the as-of date minus 1, 2, ... periods (newest first, at most 8, each with at least a
+    period of data before it), customers are scored with the data up to it by the same method and
+    rule table as at the as-of date, the small segments merged as there; each segment's figures
+    are what its customers did in the period after the cutoff. The newest cutoff's are
+    validation's figures. A segment with no customers at a cutoff has no row there."""
+
+    customers: int  # the segment's customers at the cutoff: a cutoff's rows add up to every customer who had bought by then
+    next_repeat_rate: float  # share of them who bought in the period after the cutoff (cutoff + 1 day to cutoff + period_days)
+    revenue_per_customer: float | None  # their mean spend in that period (None without amounts)
+
+
+@dataclass
 class Opportunity:
     from_segment: str
     to_segment: str
@@ -630,6 +645,11 @@ class Segmentation:
     opportunities_note: str | None = None
     opportunities_skipped: dict[str, int] | None = None
     period_revenue: float | None = None  # all customers' spend in the last period (the period the sized moves' amounts are per)
+    # rfm on transaction data over three periods or more: each segment's next-period behaviour
+    # at successive cutoffs (cutoff date YYYY-MM-DD -> segment key -> HistoryRow), newest first,
+    # and what it measures in words; else facts.unavailable.history says why
+    history: dict[str, dict[str, HistoryRow]] | None = None
+    history_definition: str | None = None
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"

@@ -96,6 +96,9 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # what a segment without a written description is: its band of active days, else its rule
         "described": {k: v.get("description") or day_bands(seg.get("definition")).get(k) or v.get("rule") or "" for k, v in (seg or {}).get("segments", {}).items()},
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
+        # the segment history (RFM): its cutoffs, newest first, for a hunch of a change since a date
+        "history": list((segs.get("rfm") or {}).get("history") or {}),
+        "history_example": next(iter(next(iter(((segs.get("rfm") or {}).get("history") or {}).values()), {})), None),  # a segment key at the newest cutoff
         "data_age_days": data_age(facts),
         # data shorter than a period: last-period figures count only the days it holds
         "partial_period": partial_period(facts["data"].get("days_covered"), facts.get("period_days")),

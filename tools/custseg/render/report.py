@@ -294,6 +294,7 @@ SEGMENTATION_TITLES = {
     "behavioral": "Behavioral segments",
     "migration": "Segment migration",
     "validation": "Next-period validation",
+    "history": "Segment history, period by period",
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
     "countries": "Customers by country",
@@ -659,6 +660,23 @@ def _upsets(val: dict, rows: list[dict], verb: str) -> list[dict]:
     return out
 
 
+def _history(seg: dict, name: Callable[[str], str]) -> dict | None:
+    """The segment history for the templates: one row per segment, one column per cutoff, oldest
+    first (time runs left to right), each cell the next-period repeat rate; where the segment held
+    fewer customers than a rate needs to mean much, the cell says how many."""
+    history = seg.get("history")
+    if not isinstance(history, dict) or not history:
+        return None
+    cutoffs = list(history)[::-1]
+    rows = []
+    for key in seg.get("order") or []:
+        cells = [history[c].get(key) for c in cutoffs]
+        if any(cells):
+            rows.append({"name": name(key), "cells": [{"rate": c.get("next_repeat_rate"), "customers": c.get("customers"),
+                                                       "few": (c.get("customers") or 0) < MIN_CUSTOMERS_FOR_LIFT} if c else None for c in cells]})
+    return {"cutoffs": cutoffs, "rows": rows}
+
+
 def _holdout_check(holdout: dict | None, who: str = "customer") -> dict | None:
     """The held-out customers at the cutoff against the rest, for the next-period check: their
     rate is told only when enough were held out for it to mean something."""
@@ -747,6 +765,7 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "notes": list(seg.get("notes") or []),
         "migration": _migration(seg.get("migration"), order, name),
         "validation": _validation(seg.get("validation"), name),
+        "history": _history(seg, name),
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
         "opportunities_note": seg.get("opportunities_note") or "",

@@ -28,7 +28,14 @@ claims (claims.segment_claims) call. A user's hunch, which cites nothing, is rea
 against the figures its evidence cites (:func:`said_order`). Words of keeping customers ('lower
 churn', 'churn less', 'stay longer') say the first side's come-back rate is the higher; between
 two segments, cited or not, they are held to the next-period rates (next_repeat_rate) where
-validation ran. Standard library only.
+validation ran.
+
+Two figures of one segment at two cutoffs of the segment history
+(``segmentations.rfm.history.<cutoff>.<segment>.next_repeat_rate``) are read in time order: a
+sentence that says the figure fell, dropped, rose or grew, or compares it with before ('lower than
+before', 'less often since the price rise', 'higher than a year ago'), speaks of the later cutoff's
+figure against the earlier one's, whichever it cites first, and must give the order they have;
+'from {a} to {b}' must go from the earlier cutoff to the later. Standard library only.
 """
 
 from __future__ import annotations
@@ -120,6 +127,29 @@ BUY_AGAIN = re.compile(
 CUSTOMER_SHARES = ("customers_share", "share", "pct_customers", "home_share", "abroad_share")
 
 
+# A segment's figure at one cutoff of the segment history: segmentation, cutoff date, segment, field
+HISTORY_FACT = re.compile(r"^segmentations\.([^.]+)\.history\.(\d{4}-\d{2}-\d{2})\.([^.]+)\.([^.]+)$")
+# Words that say a figure moved over time, by which way
+_ROSE = r"rose|risen|rises?|rising|grew|grown|grows?|growing|increas(?:ed|es|e|ing)|climb(?:ed|s|ing)?|(?:went|gone|going|goes)\s+up|improv(?:ed|es|e|ing)|jump(?:ed|s)?|recover(?:ed|s)?|picked\s+up|up\s+from"
+_FELL = (r"fell|fallen|falls?|falling|dropp(?:ed|ing)|drops?|declin(?:ed|es|e|ing)|decreas(?:ed|es|e|ing)|slipp(?:ed|ing)|slips?|sank|sunk|sinks?|shr[au]nk|shrinks?"
+         r"|(?:went|gone|going|goes)\s+down|slid|slides?|slump(?:ed|s)?|eroded|weakened|worsened|halved|down\s+from")
+CHANGE = re.compile(rf"\b(?:(?P<rose>{_ROSE})|(?P<fell>{_FELL}))\b", re.IGNORECASE)
+# What sets a comparative in time: the figure now against before ('than before', 'since', 'a year ago')
+IN_TIME = re.compile(r"\b(?:since|before|earlier|ago|then|previously|used\s+to|last\s+(?:year|period|quarter|season)|than\s+(?:in|at|on|by|during)|these\s+days|nowadays|any\s?more|now)\b", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\W*$", re.IGNORECASE)
+# A change of something else: 'since the price rise', 'after the shipping increase'
+_OF_OTHER = re.compile(r"\b(?:price|prices|pricing|cost|costs|tax|taxes|fee|fees|shipping|postage|delivery|tariff|tariffs|rent|wage|wages|interest)\s+$", re.IGNORECASE)
+
+
+def _time_pair(pair: list["Cited"]) -> tuple["Cited", "Cited"] | None:
+    """(the earlier cutoff's fact, the later one's) when two facts are one segment's figure at two
+    cutoffs of the history; else None."""
+    a, b = (HISTORY_FACT.match(c.key) for c in pair)
+    if not a or not b or a.group(1, 3, 4) != b.group(1, 3, 4) or a.group(2) == b.group(2):
+        return None
+    return (pair[0], pair[1]) if a.group(2) < b.group(2) else (pair[1], pair[0])
+
+
 def _kind(key: str) -> str:
     """What a fact measures, whoever it is of: the same field of two items compares."""
     parts = key.split(".")
@@ -176,6 +206,7 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
         if not sentence.cited:
             continue
         found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _time_order(path, sentence)
                  or _against_order(path, sentence, keys, aliases, segmentation)
                  or _one_side_cited(path, sentence, keys, aliases, segmentation))
         out += found[:1]
@@ -347,7 +378,7 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
     for c in s.cited:
         by_kind.setdefault(_kind(c.key), []).append(c)
     for kind, pair in by_kind.items():
-        if len(pair) != 2 or pair[0].key == pair[1].key:
+        if len(pair) != 2 or pair[0].key == pair[1].key or _time_pair(pair):  # one segment then and later: _time_order reads it
             continue
         sides = _sides(s, pair, keys, aliases, segmentation)
         if sides is None:
@@ -363,6 +394,42 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
         return [Problem(path, "claim_contradicts_fact", (
             f"'{s.quoted()}' says {{{first.key}}} is {'higher' if higher else 'lower'} than {{{second.key}}}{note}, "
             f"but it is {_shown(first.key, first.value)} against {_shown(second.key, second.value)}: say how the two compare as the figures are"))]
+    return []
+
+
+def _time_order(path: str, s: Sentence) -> list[Problem]:
+    """One segment's history figure at two cutoffs, said to have fallen or risen (a change word, or
+    a comparative set in time: 'lower than before', 'less often since'), read as the later
+    cutoff's against the earlier's; and 'from {a} to {b}' held to time order."""
+    by_kind: dict[str, list[Cited]] = {}
+    for c in s.cited:
+        by_kind.setdefault(_kind(c.key), []).append(c)
+    for kind, pair in by_kind.items():
+        if len(pair) != 2 or not (times := _time_pair(pair)):
+            continue
+        earlier, later = times
+        when = {c.key: HISTORY_FACT.match(c.key).group(2) for c in pair}
+        first, second = sorted(pair, key=lambda c: c.start)
+        if _FROM_TO.search(s.plain, s.start, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]) and first is later:
+            return [Problem(path, "claim_contradicts_fact", (
+                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later cutoff's ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
+                f"a change runs from the earlier cutoff to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
+        said = set()
+        for m in CHANGE.finditer(s.plain, s.start, s.end):
+            before = s.plain[s.start:m.start()]
+            if not (_NOT_COMPARING_BEFORE.search(before) or _AIM_BEFORE.search(before) or _OF_OTHER.search(before)):
+                said.add(bool(m.group("rose")))
+        if IN_TIME.search(s.plain, s.start, s.end):
+            said |= {_higher(w, kind) for w in _directions(s)} - {None}
+        if len(said) != 1:
+            continue  # no word that says which way, or words both ways: which is meant is a guess
+        higher = said.pop()
+        if later.value != earlier.value and (later.value > earlier.value) == higher:
+            continue
+        moved = "did not move" if later.value == earlier.value else "rose" if later.value > earlier.value else "fell"
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier cutoff ({when[earlier.key]}, {{{earlier.key}}}) "
+            f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier cutoff to the later as the figures are"))]
     return []
 
 
@@ -438,10 +505,11 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
     spans: list[tuple[int, int]] = []
     parts, theirs = key.split("."), set(other.split("."))
     segment = _SEGMENT_FACT.match(key)
+    history = HISTORY_FACT.match(key)
     for i, part in enumerate(parts[:-1]):
         if part in theirs:
             continue
-        if segment and segment.group(1) == segmentation and part == segment.group(2):
+        if (segment and segment.group(1) == segmentation and part == segment.group(2)) or (history and history.group(1) == segmentation and part == history.group(3)):
             spans += [(s.start + a, s.start + b) for a, b, k in named_segments(words, aliases, capitalized=True) if k == part]
             continue
         if parts[1] == "countries" and (part == "abroad" or part == "home" or keys.get("data.countries.home.key") == part):

@@ -4,9 +4,11 @@ discount codes they use, what they send back, why they did what they did, and ho
 changed since a date. Two trials' plans passed 'they mostly order on their phones late at
 night', 'mostly women in their thirties', 'Mostly yoga instructors', 'only buy with a discount
 code' (the tools never read the Discount Code column), 'mostly return their first order',
-'slipped to At Risk because prices went up' and 'Since 2024 these customers have bought less'.
-Where the export records refunds (facts' refunds by segment), a claim of returns stands beside
-the refund figure it rests on, and is asked for one otherwise.
+'slipped to At Risk because prices went up' and 'Since 2024 these customers have bought less'; a
+change over time stands beside the by-period fact that shows it (each month's sales, a trend, the
+moves between periods, the segment history at successive cutoffs). Where the export records
+refunds (facts' refunds by segment), a claim of returns stands beside the refund figure it rests
+on, and is asked for one otherwise.
 hunches.unrecorded_claims refuses each as it does 'who shop at night' and 'found us through
 Instagram', and lets the user's own word, a plan's step and a hedged guess stand. Standard
 library only."""
@@ -124,8 +126,9 @@ _SINCE = (
 )
 PERIOD_CLAIM = re.compile(rf"(?P<since>{_SINCE})[^.;!?]*?\b(?P<changed>{_CHANGED})|\b(?P<changed2>{_CHANGED})[^.;!?]*?(?P<since2>{_SINCE})", re.IGNORECASE)
 # The facts that show a change over time: each month's figures, a segment's count a period
-# earlier and its trend, the moves between periods
-BY_PERIOD_FACT = re.compile(r"^data\.by_month\.|\.(?:trend|trend_change|count_prev|pct_customers_prev)$|\.migration\.")
+# earlier and its trend, the moves between periods, each segment's next-period behaviour at
+# successive cutoffs (the segment history)
+BY_PERIOD_FACT = re.compile(r"^data\.by_month\.|\.(?:trend|trend_change|count_prev|pct_customers_prev)$|\.migration\.|^segmentations\.[^.]+\.history\.")
 
 # Whom a step of the plan is for, not what they are: 'target mums with a gift guide', 'for mobile shoppers'
 PLAN_WHOM_BEFORE = re.compile(r"\b(?:target\w*|reach\w*|aim\w*\s+at|for|to|serve|serving|invite|inviting|show|showing|address\w*|attract\w*|win|court\w*|appeal\w*\s+to)\s+(?:(?:the|our|your|any|all|more|these|those)\s+)?$", re.IGNORECASE)
@@ -174,5 +177,7 @@ def kinds(keys: dict[str, Any]) -> tuple[tuple[re.Pattern, str], ...]:
         (DISCOUNT_CODE_CLAIM, "the tools do not read the export's discount codes, so the facts hold none and nothing says who bought with one"),
         (RETURN_CLAIM, _returns_reason(keys)),
         (CAUSE_CLAIM, "the data records what customers bought and when, never why, so nothing says what made them do it (say what the facts show happened)"),
-        (PERIOD_CLAIM, "only by-period facts show a change over time (each month's orders and revenue, {data.by_month.<i>.revenue}; a segment's count a period earlier and its trend; the moves between periods), and the sentence cites none: cite the one that shows it"),
+        (PERIOD_CLAIM, "only by-period facts show a change over time (each month's orders and revenue, {data.by_month.<i>.revenue}; a segment's count a period earlier and its trend; the moves between periods"
+                       + ("; each segment's next-period repeat rate at successive cutoffs, {segmentations.rfm.history.<cutoff>.<segment>.next_repeat_rate}: cite its rate at a cutoff before the date and at one after" if any(k.startswith("segmentations.rfm.history.") for k in keys) else "")
+                       + "), and the sentence cites none: cite the one that shows it"),
     )
