@@ -93,6 +93,27 @@ def test_customers_at_each_cutoff_add_up_to_everyone_who_had_bought(shopify):
         assert all(0 <= r["next_repeat_rate"] <= 1 for r in rows.values())
 
 
+def test_everyone_at_each_cutoff_is_the_segments_together(shopify):
+    """history_everyone: every customer who had bought by each cutoff, whatever their segment; at
+    the newest cutoff its rate is validation's base rate, and at each it is the segments' rates
+    weighted by their customers (up to the rounding of each stored figure)."""
+    facts, customers, _ = shopify
+    rfm = facts["segmentations"]["rfm"]
+    everyone = rfm["history_everyone"]
+    assert list(everyone) == list(rfm["history"])
+    assert everyone[rfm["validation"]["cutoff"]]["next_repeat_rate"] == rfm["validation"]["base_repeat_rate"]
+    first = pd.to_datetime(customers["first_purchase"])
+    rates = set()
+    for cutoff, rows in rfm["history"].items():
+        n = sum(r["customers"] for r in rows.values())
+        assert everyone[cutoff]["customers"] == n == int((first <= pd.Timestamp(cutoff)).sum())
+        assert everyone[cutoff]["next_repeat_rate"] == pytest.approx(sum(r["customers"] * r["next_repeat_rate"] for r in rows.values()) / n, abs=1e-5)
+        assert everyone[cutoff]["revenue_per_customer"] == pytest.approx(sum(r["customers"] * r["revenue_per_customer"] for r in rows.values()) / n, abs=0.01)
+        rates.add(everyone[cutoff]["next_repeat_rate"])
+    assert len(rates) > 1  # not one figure copied to every cutoff
+    assert f"segmentations.rfm.history_everyone.{cutoff}.next_repeat_rate" in fact_keys(facts)
+
+
 def test_a_history_figure_is_a_fact_key(shopify):
     facts, _, _ = shopify
     cutoff = list(facts["segmentations"]["rfm"]["history"])[1]
@@ -211,7 +232,9 @@ def test_the_report_shows_each_segments_rate_at_each_cutoff_oldest_first(shopify
     assert table[0] == ["Segment", *reversed(list(history))]
     names = {k: s["name"] for k, s in seg["segments"].items()}
     rows = {r[0]: r[1:] for r in table[1:]}
-    assert list(rows) == [names[k] for k in seg["order"] if any(k in h for h in history.values())]
+    assert list(rows) == [*(names[k] for k in seg["order"] if any(k in h for h in history.values())), "All customers"]
+    everyone = seg["history_everyone"]
+    assert rows["All customers"] == [fmt_pct(everyone[c]["next_repeat_rate"]) for c in reversed(list(history))]
     few = 0
     for key in seg["order"]:
         for cell, cutoff in zip(rows[names[key]], reversed(list(history))):

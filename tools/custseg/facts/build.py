@@ -888,7 +888,7 @@ class _Transactions(_Base):
         revenue_total = float(m.monetary.sum()) if self.has_amounts else None
         stats = analysis.segment_stats(now_idx, keys, m, self.has_amounts, revenue_total, bands=True)
         analysis.add_trend(stats, prev_idx, keys)
-        migration = validation = history = None
+        migration = validation = history = history_everyone = None
         opportunities: list[dict] = []
         skipped: dict[str, int] | None = None
         period_revenue = None
@@ -903,6 +903,8 @@ class _Transactions(_Base):
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
                 history = self.segment_history(ledger, as_of, span, now, prev, validation, keys)
+                if history:
+                    history_everyone = self.history_everyone(ledger, history, now, prev)
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
             period_revenue = round(float(window_spend.sum()), 2) if self.has_amounts else None
             opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"], period_revenue=period_revenue)
@@ -934,6 +936,7 @@ class _Transactions(_Base):
             migration=migration,
             validation=validation,
             history=history,
+            history_everyone=history_everyone,
             history_definition=self.history_definition(table.name, method) if history else None,
             opportunities=[Opportunity(**o) for o in opportunities],
             opportunities_note=note,
@@ -986,6 +989,28 @@ class _Transactions(_Base):
             self.unavailable["history"] = f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoffs[0]) if cutoffs else 'the second cutoff'}, so only validation's cutoff has segments to follow"
             return None
         return history
+
+    def history_everyone(self, ledger: Ledger, history: dict[str, dict[str, HistoryRow]], now: Scoring, prev: Scoring) -> dict[str, HistoryRow]:
+        """Every customer who had bought by each cutoff of the history, whatever their segment:
+        how many, the share who bought in the period after, their mean spend then. A segment's
+        rate that falls with everyone's is the season or the whole shop, not the segment."""
+        out = {}
+        after = now.metrics  # who had bought by the end of each cutoff's period: the next cutoff's, newest first
+        cutoffs = [int(to_days(np.datetime64(c, "D"))) for c in history]
+        for cutoff, m in zip(cutoffs, [prev.metrics, *metrics_at(ledger, cutoffs[1:], self.period, spends=False)]):
+            orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period) if cutoff == cutoffs[0] else (None, None)
+            if orders_next is None:
+                orders_next = np.zeros(len(ledger.ids), dtype=np.int64)
+                orders_next[after.code] = after.orders
+                orders_next[m.code] -= m.orders
+                spend_next = np.zeros(len(ledger.ids))
+                if self.has_amounts:
+                    spend_next[after.code] = after.monetary
+                    spend_next[m.code] -= m.monetary
+            bought = orders_next[m.code] > 0
+            out[from_day(cutoff)] = HistoryRow(int(len(m.code)), round(float(bought.mean()), 6), round(float(spend_next[m.code].mean()), 2) if self.has_amounts else None)
+            after = m
+        return out
 
     def history_definition(self, table: str, method: str) -> str:
         """segmentations.rfm.history_definition: what the history measures, in words."""

@@ -649,6 +649,9 @@ class Segmentation:
     # at successive cutoffs (cutoff date YYYY-MM-DD -> segment key -> HistoryRow), newest first,
     # and what it measures in words; else facts.unavailable.history says why
     history: dict[str, dict[str, HistoryRow]] | None = None
+    # every customer who had bought by each cutoff, whatever their segment (cutoff -> HistoryRow):
+    # a segment's rate that moves with everyone's is the season or the whole shop, not the segment
+    history_everyone: dict[str, HistoryRow] | None = None
     history_definition: str | None = None
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).

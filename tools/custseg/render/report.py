@@ -674,6 +674,10 @@ def _history(seg: dict, name: Callable[[str], str]) -> dict | None:
         if any(cells):
             rows.append({"name": name(key), "cells": [{"rate": c.get("next_repeat_rate"), "customers": c.get("customers"),
                                                        "few": (c.get("customers") or 0) < MIN_CUSTOMERS_FOR_LIFT} if c else None for c in cells]})
+    # every customer scored at each cutoff: a segment's change that everyone shares is the season or the shop
+    everyone = seg.get("history_everyone")
+    if isinstance(everyone, dict) and everyone:
+        rows.append({"name": "All customers", "everyone": True, "cells": [{"rate": everyone[c].get("next_repeat_rate"), "customers": everyone[c].get("customers"), "few": False} if everyone.get(c) else None for c in cutoffs]})
     return {"cutoffs": cutoffs, "rows": rows}
 
 
