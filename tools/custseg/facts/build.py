@@ -975,13 +975,7 @@ class _Transactions(_Base):
             if len(m) < MIN_CUSTOMERS:
                 break
             scoring = self.score(m, now.scored.method, now.scored.method_reason, table, table_reason, merged)
-            orders_next = np.zeros(len(ledger.ids), dtype=np.int64)
-            orders_next[after.code] = after.orders
-            orders_next[m.code] -= m.orders
-            spend_next = np.zeros(len(ledger.ids))
-            if self.has_amounts:
-                spend_next[after.code] = after.monetary
-                spend_next[m.code] -= m.monetary
+            orders_next, spend_next = self.bought_between(ledger, m, after)
             v = analysis.validation(m.code, scoring.index(keys), keys, orders_next, spend_next, self.has_amounts)
             history[from_day(cutoff)] = {r["segment"]: HistoryRow(r["customers"], r["repeat_rate"], r["revenue_per_customer"]) for r in v["segments"]}
             after = m
@@ -989,6 +983,18 @@ class _Transactions(_Base):
             self.unavailable["history"] = f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoffs[0]) if cutoffs else 'the second cutoff'}, so only validation's cutoff has segments to follow"
             return None
         return history
+
+    def bought_between(self, ledger: Ledger, m: Metrics, after: Metrics) -> tuple[np.ndarray, np.ndarray]:
+        """Each customer's orders and spend between two cutoffs of the history: what they had by
+        the later one (``after``) less what they had by the earlier (``m``), per ledger id."""
+        orders_next = np.zeros(len(ledger.ids), dtype=np.int64)
+        orders_next[after.code] = after.orders
+        orders_next[m.code] -= m.orders
+        spend_next = np.zeros(len(ledger.ids))
+        if self.has_amounts:
+            spend_next[after.code] = after.monetary
+            spend_next[m.code] -= m.monetary
+        return orders_next, spend_next
 
     def history_everyone(self, ledger: Ledger, history: dict[str, dict[str, HistoryRow]], now: Scoring, prev: Scoring) -> dict[str, HistoryRow]:
         """Every customer who had bought by each cutoff of the history, whatever their segment:
@@ -998,15 +1004,7 @@ class _Transactions(_Base):
         after = now.metrics  # who had bought by the end of each cutoff's period: the next cutoff's, newest first
         cutoffs = [int(to_days(np.datetime64(c, "D"))) for c in history]
         for cutoff, m in zip(cutoffs, [prev.metrics, *metrics_at(ledger, cutoffs[1:], self.period, spends=False)]):
-            orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period) if cutoff == cutoffs[0] else (None, None)
-            if orders_next is None:
-                orders_next = np.zeros(len(ledger.ids), dtype=np.int64)
-                orders_next[after.code] = after.orders
-                orders_next[m.code] -= m.orders
-                spend_next = np.zeros(len(ledger.ids))
-                if self.has_amounts:
-                    spend_next[after.code] = after.monetary
-                    spend_next[m.code] -= m.monetary
+            orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period) if cutoff == cutoffs[0] else self.bought_between(ledger, m, after)
             bought = orders_next[m.code] > 0
             out[from_day(cutoff)] = HistoryRow(int(len(m.code)), round(float(bought.mean()), 6), round(float(spend_next[m.code].mean()), 2) if self.has_amounts else None)
             after = m
