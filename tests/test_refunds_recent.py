@@ -155,7 +155,7 @@ def test_report_shows_both_shares_and_each_segments_refunds(run):
     md = (run["out"] / "report.md").read_text(encoding="utf-8")
     html = (run["out"] / "report.html").read_text(encoding="utf-8")
     glance = md[md.index("## RFM segments at a glance"):md.index("## Segment profiles")]
-    assert "| Revenue Share | Revenue Share, Last 365 Days | Avg Value |" in glance
+    assert "| Revenue Share | Revenue Share, Last 365 Days | Spend per customer |" in glance
     assert '<th class="num">Revenue Share</th><th class="num">Revenue Share, Last 365 Days</th>' in html
     everyone = fmt_pct(facts["data"]["refunds"]["orders_refunded_share"])
     for key, s in facts["segmentations"]["rfm"]["segments"].items():
