@@ -800,7 +800,7 @@ def shopify_orders(path, customers: int = 2800, seed: int = DEFAULT_SEED,
             refunded = (total if status == "refunded" else
                         r.randrange(max(1, total // 20), total * 4 // 5) if status == "partially_refunded"
                         else 0)
-            outstanding = (total if status in ("pending", "authorized")
+            outstanding = (total if status in ("pending", "authorized", "voided")  # a voided payment was never taken: Shopify leaves the whole total outstanding
                            else total - total * r.randrange(30, 71) // 100 if status == "partially_paid"
                            else 0)
             cancelled_at = ""

@@ -1630,3 +1630,99 @@ def test_asked_for_quintiles_of_one_recency_score_it_by_the_calendar(cli, tmp_pa
     rfm = facts["segmentations"]["rfm"]
     assert (customers["r_score"] == 5).all() and "needs_attention" not in set(customers["segment"])
     assert rfm["method_reason"].startswith("quantile scoring was asked for; every customer last bought on the as-of date, so recency is scored by calendar bands")
+
+
+def test_each_inversion_of_the_next_period_order_carries_its_chance_gap():
+    """The audit's next-period check: New 8 of 98 bought again (8.2%), Needs Attention 25 of 225
+    (11.1%), At Risk 16 of 137 (11.7%). Both inversions lie within the gap chance alone keeps
+    groups of these sizes 19 times in 20 (about 7 points: 1.96 x the pooled rate's standard
+    error): in order, within chance. Champions far below Loyal is a real inversion."""
+    from custseg.compute.analysis import validation
+
+    sizes = {"new": (98, 8), "needs_attention": (225, 25), "at_risk": (137, 16)}
+    keys = list(sizes)
+    idx = np.concatenate([np.full(n, i) for i, (n, _) in enumerate(sizes.values())])
+    bought = np.concatenate([np.arange(n) < k for n, k in sizes.values()]).astype(int)
+    codes = np.arange(len(idx))
+    v = validation(codes, idx, keys, bought, bought * 10.0, True)
+    assert not v["monotone"] and v["in_order_within_chance"]
+    first, second = v["inversions"]
+    assert (first["lower"], first["higher"], second["lower"], second["higher"]) == ("needs_attention", "new", "at_risk", "needs_attention")
+    pooled = 33 / 323
+    assert first["chance_gap"] == pytest.approx(1.96 * (pooled * (1 - pooled) * (1 / 98 + 1 / 225)) ** 0.5, abs=1e-6)
+    assert 0.071 < first["chance_gap"] < 0.073 and first["gap"] == pytest.approx(25 / 225 - 8 / 98, abs=1e-6) and first["within_chance"]
+    assert 0.06 < second["chance_gap"] < 0.07 and second["within_chance"]
+    # a top segment well below the next: beyond chance, so not in order
+    sizes = {"champions": (100, 10), "loyal": (100, 40)}
+    idx = np.concatenate([np.full(n, i) for i, (n, _) in enumerate(sizes.values())])
+    bought = np.concatenate([np.arange(n) < k for n, k in sizes.values()]).astype(int)
+    v = validation(np.arange(len(idx)), idx, list(sizes), bought, bought * 1.0, True)
+    (inv,) = v["inversions"]
+    assert inv["gap"] == pytest.approx(0.3) and inv["chance_gap"] < 0.3 and not inv["within_chance"] and not v["in_order_within_chance"]
+    assert v["violations"] == ["loyal (40.0%) bought again more often than champions (10.0%)"]
+
+
+def test_sized_moves_are_valued_at_what_the_movers_spent_and_a_further_tenth_only_when_credible():
+    """An audit's 'Dormant -> Loyal: each further tenth 205,370.72 USD per 90-day period' was
+    more than all revenue in the period (157,031.43): a tenth of Dormant is ~621 customers, ten
+    times the 1.0% who moved on their own, valued at Loyal's 330.55 a customer where the 62 who
+    moved spent 313.73. A move at least 20 made is valued at what they spent less what those
+    who stayed spent; fewer, at the to-segment's spend (said so). A further tenth is sized only
+    where it is at most three times the share that moved, else the what-if is as many again."""
+    from custseg.compute.analysis import opportunities, unsized_moves
+
+    ranked = ["champions", "loyal", "at_risk", "dormant"]
+    stats = {k: {"count": c, "spend_last_period_per_customer": v} for k, (c, v) in {"champions": (35, 561.67), "loyal": (135, 330.55), "at_risk": (205, 0.0), "dormant": (6213, 0.0)}.items()}
+    prev = {"champions": 38, "loyal": 139, "at_risk": 137, "dormant": 5998}
+    matrix = {
+        "champions": {"champions": 30, "loyal": 5, "at_risk": 3, "dormant": 0},
+        "loyal": {"champions": 11, "loyal": 21, "at_risk": 107, "dormant": 0},
+        "at_risk": {"champions": 0, "loyal": 13, "at_risk": 4, "dormant": 120},
+        "dormant": {"champions": 0, "loyal": 62, "at_risk": 0, "dormant": 5936},
+    }
+    revenue = {a: {b: 0.0 for b in ranked} for a in ranked}
+    revenue["dormant"]["loyal"] = 62 * 313.73
+    revenue["loyal"]["champions"] = 11 * 700.0
+    revenue["loyal"]["loyal"] = 21 * 300.0
+    revenue["at_risk"]["loyal"] = 13 * 250.0
+    sized = {f"{o['from_segment']}_to_{o['to_segment']}": o for o in opportunities(matrix, prev, stats, ranked, currency="USD", revenue=revenue, period_revenue=157031.43)}
+    dormant = sized["dormant_to_loyal"]
+    assert (dormant["value_basis"], dormant["moved"], dormant["movers_spend_per_customer"], dormant["revenue_gap_per_customer"]) == ("movers", 62, 313.73, 313.73)
+    assert dormant["value_per_10pct"] is None and dormant["expected_customers"] == 64 and dormant["expected_revenue"] == round(64 * 313.73, 2)
+    assert "as many again as moved on their own (64 customers, 20,078.72 USD a period)" in dormant["explanation"] and not dormant["above_period_revenue"]
+    # 11 and 13 moved: under 20, valued at the to-segment's spend, and said so; their tenth is credible
+    champions = sized["loyal_to_champions"]
+    assert (champions["value_basis"], champions["movers_spend_per_customer"], champions["revenue_gap_per_customer"]) == ("to_segment", None, round(561.67 - 330.55, 2))
+    assert "11 customers, under 20 and too few to value the move by their own spend, so it is valued at what a customer in champions spent" in champions["explanation"]
+    assert champions["value_per_10pct"] == round(0.1 * 135 * (561.67 - 330.55), 2)
+    assert sized["at_risk_to_loyal"]["value_per_10pct"] == round(0.1 * 205 * 330.55, 2)
+    # an amount above all the period's revenue is said to be
+    over = opportunities(matrix, prev, stats, ranked, currency="USD", revenue=revenue, period_revenue=5000.0)
+    assert all(o["above_period_revenue"] == (max(o["expected_revenue"], o["value_per_10pct"] or 0) > 5000.0) for o in over)
+    assert any(o["above_period_revenue"] for o in over) and all(("more than all customers spent in the period (5,000.00 USD)" in o["explanation"]) == o["above_period_revenue"] for o in over)
+    # movers (at least 20) who spent no more than those who stayed: not sized, counted why
+    revenue["dormant"]["loyal"] = 0.0
+    assert "dormant_to_loyal" not in {f"{o['from_segment']}_to_{o['to_segment']}" for o in opportunities(matrix, prev, stats, ranked, revenue=revenue)}
+    assert unsized_moves(matrix, prev, stats, ranked, revenue=revenue).get("movers_spent_no_more") == 1
+
+
+def test_a_purchase_cycle_longer_than_at_risks_window_is_warned():
+    """An audit's export: Champions bought a median 114 days apart, Loyal 154, At Risk 182,
+    against At Risk's 91-180 days, and 107 of 139 Loyal and 20 of 38 Champions moved to At Risk
+    in one quarter, mostly between routine purchases. The warning names the figures and the
+    rerun that helps (a rule file widening the recency of the segments above, a longer --period)."""
+    from custseg.compute.analysis import CYCLE_WARNING_START, cycle_warning
+
+    order = ["champions", "loyal", "needs_attention", "at_risk", "dormant"]
+    names = {"champions": "Champions", "loyal": "Loyal", "needs_attention": "Needs Attention", "at_risk": "At Risk", "dormant": "Dormant"}
+    stats = {k: {"count": 10, "median_gap_days": g} for k, g in zip(order, (114.0, 154.0, 60.0, 182.0, 121.0))}
+    matrix = {"champions": {"champions": 18, "at_risk": 20}, "loyal": {"loyal": 32, "at_risk": 107}, "needs_attention": {"at_risk": 3, "needs_attention": 97}}
+    w = cycle_warning(order, stats, names, (91, 180), matrix, 90, {"champions", "loyal", "at_risk", "dormant"})
+    assert w.startswith(CYCLE_WARNING_START)
+    assert "median gap between purchases is 114 days in Champions, 154 days in Loyal and 182 in At Risk itself, against At Risk's last purchase 91-180 days ago" in w
+    assert "in the last period 20 of 38 Champions and 107 of 139 Loyal moved to At Risk" in w and "Needs Attention" not in w  # 60 days apart: within the window
+    assert "a rule file whose Champions and Loyal also take recency 2" in w and "--rules FILE" in w and "--period 180d" in w
+    # buying within the window, or no At Risk segment: no warning
+    quick = {k: {**s, "median_gap_days": 45.0} for k, s in stats.items()}
+    assert cycle_warning(order, quick, names, (91, 180), matrix, 90) is None
+    assert cycle_warning([k for k in order if k != "at_risk"], stats, names, (91, 180), matrix, 90) is None

@@ -361,6 +361,17 @@ def test_two_country_rates_compared_the_wrong_way_round(example_facts, path, tex
     ("segments.loyal.goal", "Free carriage so that German shops reorder more often.", None),
     ("segments.loyal.offers", "Free carriage, so overseas shops order more often.", None),
     ("segments.loyal.persona", "They reorder less often than the Champions.", None),  # no place
+    # the place is the comparison's subject or its other side, wherever it stands in the sentence
+    ("segments.loyal.persona", "They reorder less than customers in France.", "claim_not_in_data"),
+    ("segments.loyal.persona", "They reorder less often than the French.", "claim_not_in_data"),
+    ("segments.loyal.persona", "They reorder less in French shops than the Champions do.", "claim_not_in_data"),
+    ("segments.loyal.persona", "In France, shops reorder less.", "claim_not_in_data"),
+    # a country's word that is no place compared: a language, a place in another clause
+    ("segments.loyal.persona", "They reorder more often than the Champions, so write to them in French.", None),
+    ("segments.loyal.persona", "They come back more often than the Champions: give them a French-language landing page.", None),
+    ("segments.loyal.persona", "Send the emails in French: they reorder more often than the Champions.", None),
+    ("segments.loyal.persona", "Customers who read our emails in French reorder less often than the Champions.", None),
+    ("segments.loyal.persona", "They reorder less often than the Champions; the French version of the catalogue goes first.", None),
 ])
 def test_a_comparison_by_place_must_cite_a_country_fact(example_facts, path, text, code):
     """'German shops reorder less than UK ones' with no country fact cited passed in a trial's
@@ -371,6 +382,44 @@ def test_a_comparison_by_place_must_cite_a_country_fact(example_facts, path, tex
     if code:  # the figures to cite: of the place named that is not home (DE), against home's
         other = "{data.countries.abroad.repeat_rate}" if "Overseas" in text else "{data.countries.top.france.repeat_rate}"
         assert f"e.g. {other} against {{data.countries.home.repeat_rate}}" in found[0][1], found
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("Dutch shops reorder less than German ones.", "netherlands"),
+    ("Irish shops reorder more than German ones.", "ireland"),
+    ("Belgian stockists come back less often than German ones.", "belgium"),
+    ("Shops in Holland reorder less than German ones.", "netherlands"),
+])
+def test_a_country_word_of_the_table_is_read_as_its_country(example_facts, text, country):
+    """A people's word or another name the table of country words holds (compute/country_names.
+    COUNTRIES) is a place the comparison is of, and the figure to cite is that country's."""
+    found = _text_problems(example_facts["european_orders"], "segments.loyal.persona", text)
+    assert [c for c, _ in found] == ["claim_not_in_data"], found
+    assert f"e.g. {{data.countries.top.{country}.repeat_rate}} against {{data.countries.home.repeat_rate}}" in found[0][1], found
+
+
+def test_the_table_of_country_words_is_the_source_of_the_place_words():
+    """check.py's place words come from the one table: every name, people's word and capital-only
+    word of a country a plan names is a place, read as that country (country_words); a country
+    an export alone writes so ('Burma') and the fruit ('kiwi') are not."""
+    import re
+
+    from custseg.compute.country_names import ALIASES, COUNTRIES, ISO_NAMES, country_words
+    from custseg.strategy.country_claims import PLACE_WORD, place_words
+
+    places = place_words(())
+    for code, words in COUNTRIES.items():
+        said = [ISO_NAMES[code], *words.names, *words.people, *words.capitals]
+        for word in said:
+            assert re.fullmatch(country_words(ISO_NAMES[code], code), word, re.IGNORECASE), (code, word)
+            assert bool(places.fullmatch(word)) == words.in_plans and bool(PLACE_WORD.fullmatch(word)) == words.in_plans, (code, word)
+        for cell in words.cells:
+            assert ALIASES[cell.upper()] == code
+    assert ALIASES["EIRE"] == "IE" and ALIASES["U.S.A."] == "US" and "SCOTLAND" not in ALIASES  # export cells as before
+    for word in ("Canadian", "canadian", "Dutch", "Irish", "Mexican", "UAE", "Kiwis", "Czech Republic", "Scandinavian", "the EU"):
+        assert places.fullmatch(word), word
+    for word in ("kiwi", "us", "Burma", "Jersey", "Chad"):
+        assert not places.fullmatch(word), word
 
 
 def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_facts):
@@ -397,15 +446,28 @@ def test_a_comparison_by_place_without_country_facts_is_not_in_the_data(example_
     ("Run a pop-up in Paris for them.", False),
     ("They are based in France ({segmentations.rfm.segments.loyal.countries.top.france.share}).", False),  # was refused as a business type
     ("Most are in the north of the range.", False),
+    # a region's whole name, not its first word ('called the South', before)
+    ("They are based in the South East.", "the South East"),
+    ("They are mostly in the North West.", "the North West"),
+    ("Most of them are based in the East Midlands.", "the East Midlands"),
+    ("Mostly South West shops.", "South West"),
+    ("They are concentrated in Leeds.", "Leeds"),
+    # a segment after 'in' is no place: its computed name, the plan's display name
+    ("Most of the value is concentrated in Champions.", False),
+    ("They are concentrated in the Drifting Regulars.", False),
+    ("Their orders are clustered in Stammkunden.", False),
 ])
 def test_a_region_or_city_is_not_in_the_data(example_facts, text, refused):
     """'Based in London and the South East' (a UCI trial) was refused as a business type, with
     the country facts named for where they are: the facts hold countries, no region or city, so a
-    region or a city is a claim the data does not hold, whatever the country facts say."""
+    region or a city is a claim the data does not hold, whatever the country facts say.
+    ``refused``: True, or the place the message must name."""
     found = _text_problems(example_facts["european_orders"], "segments.loyal.persona", text)
     assert [c for c, _ in found] == (["claim_not_in_data"] if refused else []), found
     if refused:
         assert "the facts hold customers by country only (data.countries) and name no region, city or country called " in found[0][1]
+    if isinstance(refused, str):
+        assert f"country called {refused}, so nothing says" in found[0][1], found
 
 
 def test_a_region_without_country_facts_is_not_in_the_data(example_facts):
@@ -536,6 +598,38 @@ def test_a_country_hunch_is_not_settled_by_rates_within_chance(example_facts, ve
     assert [p.code for p in found] == codes, found
     if codes == ["verdict_on_too_few"]:
         assert "{data.countries.abroad.chance_gap}" in found[0].message and "'partly holds' or 'cannot be tested with this data'" in found[0].message
+
+
+@pytest.mark.parametrize(("hunch", "verdict", "within", "codes"), [
+    # 31.7% abroad against 30.7% at home, within the 3.7 points chance gives: 'holds' shows nothing, 'does not hold' stands
+    ("Customers abroad reorder more than customers at home", "holds", True, ["verdict_against_figures"]),
+    ("Customers abroad reorder more than customers at home", "does not hold", True, []),
+    ("Customers at home reorder more than customers abroad", "holds", True, ["verdict_against_figures"]),  # the other way round, too
+    # further apart than chance: the verdict follows the figures' order
+    ("Customers abroad reorder more than customers at home", "holds", False, []),
+    ("Customers abroad reorder more than customers at home", "does not hold", False, ["verdict_against_figures"]),
+    ("Customers at home reorder more than customers abroad", "does not hold", False, []),
+])
+def test_a_country_hunchs_verdict_is_held_to_the_order_and_to_chance(example_facts, hunch, verdict, within, codes):
+    """A hunch comparing home and abroad, on evidence that cites both repeat rates and more
+    (so verdicts_within_chance leaves it): within the chance gap only 'holds' is refused; beyond
+    it the verdict agrees with the rates' order."""
+    import copy
+
+    facts = copy.deepcopy(example_facts["european_orders"])
+    abroad, home = facts["data"]["countries"]["abroad"], facts["data"]["countries"]["home"]
+    assert 0 < abroad["repeat_rate"] - home["repeat_rate"] < abroad["chance_gap"]
+    if not within:
+        abroad["repeat_rate"] = home["repeat_rate"] + 2 * abroad["chance_gap"]
+    doc = json.loads((EXAMPLES / "strategies" / "european_orders.strategy.json").read_text())
+    evidence = _ABROAD_AGAINST_HOME + " Abroad, {segmentations.rfm.segments.loyal.repeat_rate} of the Loyal bought again."
+    doc["hypotheses"] = [{"hunch": hunch, "verdict": verdict, "evidence": evidence}]
+    found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[0]")]
+    assert [p.code for p in found] == codes, found
+    if codes and within and hunch.startswith("Customers abroad"):  # in the figures' order, but by less than chance
+        assert "{data.countries.abroad.chance_gap}" in found[0].message and "within chance" in found[0].message
+    elif codes:  # the figures the other way round
+        assert "31.7%" in found[0].message or "38.1%" in found[0].message
 
 
 def test_the_strategy_brief_gives_the_chance_gap_between_home_and_abroad(example_facts):

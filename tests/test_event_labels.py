@@ -141,7 +141,7 @@ def test_activity_segmentations_are_not_labelled_as_purchases(events, heading):
     part = section(events["md"], heading)
     assert "| Median days since last active | Active on more than one day |" in part
     table = part[part.index("| Segment | Rule |") :]  # the method's reason may name what the data lacks (spend_trend)
-    for purchase_words in ("since last purchase", "Repeat rate", "Revenue Share", "Avg Value", "0.00 USD"):
+    for purchase_words in ("since last purchase", "Repeat rate", "Revenue Share", "Spend per customer", "0.00 USD"):
         assert purchase_words not in table, f"{heading}: {purchase_words!r}"
     assert "since the last purchase" not in part and "distinct purchase days" not in part
     assert "active days are days with any event" in part
@@ -175,7 +175,7 @@ def test_behavioral_bands_in_plain_words(events):
     for line in lines:
         s = beh[re.search(r"\(`(\w+)`\)", line).group(1)]
         assert f"; {fmt_count(s['count'])} users ({fmt_pct(s['pct_customers'])} of users)" in line
-        told = f", share {s['trend']} ({fmt_pct(s['trend_change'], True)}; {trend_counts(s, 'users')})"
+        told = f", share {s['trend']} ({fmt_pct(s['trend_change'], True)} relative; {trend_counts(s, 'users')})"
         assert (told in line) == bool(s["trend"]), line
 
 

@@ -150,6 +150,12 @@ def test_exports_reimport_and_add_up(runs, tmp_path, example):
     assert all(held[c] == ("Holdout" in tags.split(",")) for c, tags in zip(mailchimp["Pseudonymous ID"], mailchimp["Tags"].fillna("")))
     assert summary.held_out_reachable == sum(held[c] for c in klaviyo["Pseudonymous ID"])
     assert sum(summary.held_out_by_segment.values()) == summary.held_out >= summary.held_out_reachable
+    # the target is a target (a tenth); what chance gave is counted apart, overall and per segment
+    assert summary.holdout_share == 0.1
+    assert summary.held_out_share == round(sum(held.values()) / len(held), 6) != summary.holdout_share
+    rates = run.customers["holdout"].astype(bool).groupby(seg_key(run.customers)).mean()
+    shared = [k for k in summary.held_out_share_by_segment if k in rates]
+    assert shared and all(summary.held_out_share_by_segment[k] == round(float(rates[k]), 6) for k in shared)
 
     generic = read(folder / "segments_generic.csv")
     # Emails are in their own column, each customer's from the contacts; no other cell has one.
@@ -937,6 +943,9 @@ def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group
     strategy = render_brief("strategy", facts)
     assert "## Contacts who bought only through a channel left out" in strategy and '"segment": "excluded_channel_only"' in strategy
     assert "this run left out the orders through tiktok at the user's request, so `whole_base` is false whatever the answer" in strategy
+    assert "with marketing_consent `excluded_channel` instead of the consent the export recorded" in strategy  # the export records no SMS consent
+    assert "where their marketing_consent says `excluded_channel`" in render_brief("operationalize", facts)
+    assert generic.loc["grace.m38@mail.example", "marketing_consent"] == "excluded_channel"  # she opted in, through the channel left out
     # the same files without the option: grace is a customer, and nobody is in the group
     plain = tmp_path / "plain"
     assert main(["run", str(orders), str(people), "--out", str(plain), "--no-charts"]) == 0
@@ -944,6 +953,66 @@ def test_contacts_who_bought_only_through_a_channel_left_out_are_their_own_group
     assert facts["data"]["excluded_channel_only"] == 0 and facts["data"]["excluded_channels"] is None and EXCLUDED_CHANNEL_ONLY_KEY not in facts["exports"]["groups"]
     assert "grace.m38@mail.example" in set(read(plain / "exports" / "klaviyo.csv")["Email"])
     assert "## Contacts who bought only through a channel left out" not in render_brief("strategy", facts) and "whole_base` is false whatever" not in render_brief("strategy", facts)
+
+
+def test_buyers_only_through_a_channel_left_out_are_not_marked_as_consenting(tmp_path):
+    """segments_generic.csv listed the buyers of a channel the user left out under their own
+    group, but with marketing_consent = yes, as the customers export recorded it: an import
+    that keeps marketing_consent = yes would have emailed them, though the note said not to.
+    Their consent cells (email and SMS) say excluded_channel instead, the note and the report
+    say so, and the same files without --exclude-channel keep the consent as recorded."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.exports import EXCLUDED_CHANNEL_CONSENT, EXCLUDED_CHANNEL_ONLY_KEY
+
+    source = EXAMPLES / "shopify_orders_export.csv"
+    orders = pd.read_csv(source, dtype=str, keep_default_na=False)
+    firsts = orders[orders["Financial Status"] != ""].assign(email=lambda f: f["Email"].str.strip().str.lower())
+    channels = firsts.groupby("email")["Source"].agg(set)
+    kept = firsts[firsts["Financial Status"].eq("paid") & firsts["Cancelled at"].eq("") & firsts["Source"].eq("tiktok")]
+    only = sorted(e for e in set(kept["email"]) if e and channels[e] == {"tiktok"})[:3]
+    web = sorted(e for e, c in channels.items() if e and c == {"web"})[0]
+    assert len(only) == 3
+    people = tmp_path / "customers_export.csv"
+    # two of the tiktok-only buyers accepted email marketing and all of them SMS, as the web buyer did
+    rows = [(only[0], "yes", "+13125550170"), (only[1], "yes", "+13125550171"), (only[2], "no", "+13125550172"), (web, "yes", "+13125550173")]
+    people.write_text("First Name,Last Name,Email,Phone,Accepts Email Marketing,Accepts SMS Marketing,Total Spent,Total Orders\n"
+                      + "".join(f"P,X,{e},{p},{c},yes,10.00,1\n" for e, c, p in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(source), str(people), "--out", str(out), "--no-charts", "--exclude-channel", "tiktok"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts["data"]["excluded_channel_only"] == 3 and facts["exports"]["left_out_channel"] == {EXCLUDED_CHANNEL_ONLY_KEY: 3}
+    generic = read(out / "exports" / "segments_generic.csv").set_index("email")
+    for email in only:
+        assert list(generic.loc[email, ["segment", "marketing_consent", "sms_consent"]]) == [EXCLUDED_CHANNEL_ONLY_KEY, EXCLUDED_CHANNEL_CONSENT, EXCLUDED_CHANNEL_CONSENT], email
+    assert list(generic.loc[web, ["marketing_consent", "sms_consent"]]) == ["yes", "yes"]  # a customer keeps the consent recorded
+    assert set(generic["marketing_consent"]) <= {"yes", "no", "unknown", EXCLUDED_CHANNEL_CONSENT}
+    # an import keyed on consent now leaves them out, as the email-tool files do
+    consenting = set(generic.index[generic["marketing_consent"].eq("yes")])
+    assert not consenting & set(only) and web in consenting
+    assert not set(only) & set(read(out / "exports" / "klaviyo.csv")["Email"])
+    assert facts["exports"]["sms_consent_yes"] == int((generic["sms_consent"].eq("yes") & generic["phone"].ne("")).sum())  # the texting count agrees with the file
+    (note,) = [n for n in facts["exports"]["notes"] if "left out" in n and "sales channel" in n]
+    assert f"segments_generic.csv gives them marketing_consent = {EXCLUDED_CHANNEL_CONSENT} (and sms_consent the same) in place of the consent the export recorded, so an import that keeps marketing_consent = yes leaves them out" in note
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "with marketing_consent (and sms_consent) `excluded_channel` instead of the consent the export recorded" in render_brief("strategy", facts)
+    assert f"marketing_consent = {EXCLUDED_CHANNEL_CONSENT} (and sms_consent the same)" in section_of(md, "## Files for your CRM")
+    # a plan's tool that imports the generic file reaches the rows the email-tool files list, in those words
+    from custseg.render.report import _reach_words
+
+    reach = _reach_words({"tools": [{"name": "Customer.io", "file": "segments_generic.csv"}]}, facts["exports"])
+    assert reach == "Customer.io (the rows of segments_generic.csv with an email and marketing_consent yes or unknown) reaches"
+    # the same files with the channel kept: they are customers, with the consent the export recorded
+    plain = tmp_path / "plain"
+    assert main(["run", str(source), str(people), "--out", str(plain), "--no-charts"]) == 0
+    generic = read(plain / "exports" / "segments_generic.csv").set_index("email")
+    assert list(generic.loc[only, "marketing_consent"]) == ["yes", "yes", "no"] and EXCLUDED_CHANNEL_CONSENT not in set(generic["sms_consent"])
+
+
+def section_of(md: str, heading: str) -> str:
+    """From a heading to the next heading of its level."""
+    start = md.index(heading)
+    end = md.find("\n## ", start + len(heading))
+    return md[start:end if end >= 0 else len(md)]
 
 
 def test_hubspot_leaves_the_stage_of_ended_accounts_empty(runs, tmp_path):

@@ -80,7 +80,12 @@ def test_a_run_marks_the_same_customers_everywhere_and_checks_them_apart(cli, tm
     assert mixed == pytest.approx(val["base_repeat_rate"], abs=1e-5)
     # the report says who is held out and compares their rate, with the chance gap
     report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
-    assert f"**Holdout:** {facts['exports']['held_out']:,} customers, about 10.0% of each segment" in report
+    from custseg.render.report import fmt_pct
+
+    share = facts["exports"]["held_out_share"]
+    assert share == pytest.approx(facts["exports"]["held_out"] / len(customers), abs=1e-6)
+    assert f"**Holdout:** {facts['exports']['held_out']:,} customers ({fmt_pct(share)} of the customers in segments)" in report
+    assert "aiming at one in ten in each segment (the target, not the count)" in report
     assert f"Held out (those the CRM files mark Holdout): {held_n:,} of these customers, the ones segmented at the cutoff (the CRM files mark today's segments" in report
     assert held_n <= facts["exports"]["held_out"], "today's segments hold everyone segmented at the cutoff"
     assert "nineteen times in twenty" in report

@@ -321,3 +321,13 @@ def test_customer_numbers_take_the_lookup_table():
     codes, cells = _digit_codes(numbers)
     assert codes[-1] == -1 and cells.to_pylist() == sorted(cells.to_pylist(), key=int)
     assert _digit_codes(pa.array(["0" + c for c in numbers.to_pylist()[:-1]])) is None  # leading zeros: text, not numbers
+
+
+def test_clock_seconds_order_times_of_one_day():
+    """The time of day that orders two events of one calendar day: 12-hour clocks, offsets
+    (moved to UTC), fractions; a cell without a time gives none."""
+    from custseg.ingest.parse import clock_seconds
+
+    got = clock_seconds(pd.Series(["2023-01-13 09:46:57 -0800", "5/11/2025 1:02 PM", "5/11/2025 12:30 AM", "2025-05-11T09:55:16.5+02:00", "2025-05-11T09:55:16Z", "2025-05-11", None]))
+    assert got[:5].tolist() == [9 * 3600 + 46 * 60 + 57 + 8 * 3600, 13 * 3600 + 120, 1800, 9 * 3600 + 55 * 60 + 16.5 - 2 * 3600, 9 * 3600 + 55 * 60 + 16]
+    assert np.isnan(got[5:]).all()

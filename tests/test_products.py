@@ -262,6 +262,19 @@ NA_SOCKS = "{segmentations.rfm.segments.needs_attention.products.merino-crew-soc
     ("champions", f"More of At Risk ({AT_RISK_TEE}) than of Champions ({CHAMPIONS_TEE}) buy the Organic Cotton Tee.", "claim_contradicts_fact"),
     ("champions", f"More Champions ({CHAMPIONS_TEE}) than At Risk customers ({AT_RISK_TEE}) bought the Organic Cotton Tee.", None),
     ("at_risk", f"A smaller share of Champions ({CHAMPIONS_TEE}) than of At Risk ({AT_RISK_TEE}) bought the Organic Cotton Tee.", "claim_contradicts_fact"),
+    # how often or how likely they buy, said before both figures set side by side (comparisons.py, as a UCI trial's country rates)
+    ("at_risk", f"At Risk buy the Organic Cotton Tee more often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
+    ("at_risk", f"At Risk buy the Organic Cotton Tee less often than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
+    ("at_risk", f"Champions buy the Organic Cotton Tee more frequently than At Risk ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
+    ("at_risk", f"At Risk are more likely to buy the Organic Cotton Tee than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
+    ("at_risk", f"Champions are more likely to buy the Organic Cotton Tee than At Risk ({CHAMPIONS_TEE} against {AT_RISK_TEE}).", None),
+    ("at_risk", f"Champions are less likely to pick the Organic Cotton Tee than At Risk ({CHAMPIONS_TEE} against {AT_RISK_TEE}).", "claim_contradicts_fact"),
+    ("at_risk", f"More of them buy the Organic Cotton Tee than of Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", "claim_contradicts_fact"),
+    ("at_risk", f"A bigger share of Champions buy the Organic Cotton Tee than of At Risk ({CHAMPIONS_TEE} against {AT_RISK_TEE}).", None),
+    ("at_risk", "At Risk buy canvas pieces more often than Champions ({segmentations.rfm.segments.at_risk.product_families.canvas.buyers_share} against {segmentations.rfm.segments.champions.product_families.canvas.buyers_share}).", "claim_contradicts_fact"),
+    ("at_risk", "At Risk buy canvas pieces less often than Champions ({segmentations.rfm.segments.at_risk.product_families.canvas.buyers_share} against {segmentations.rfm.segments.champions.product_families.canvas.buyers_share}).", None),
+    # 'more often' of what a share of buyers does not measure (coming back, opening emails) is not read of it
+    ("at_risk", f"At Risk are more likely to open our emails than Champions ({AT_RISK_TEE} against {CHAMPIONS_TEE}).", None),
     # a first purchase's come-back rate against everyone's (a trial's 'brings first-timers back more often than average', 10.9% against 16.9%)
     ("new", "The Trail Mix Bundle brings first-timers back more often than average ({data.products.first_purchase.trail-mix-bundle.back_within_period_rate} against {data.products.back_within_period_rate}).", None),  # 17.1%, 11.4%
     ("new", "The Merino Crew Socks bring first-timers back more often than average ({data.products.first_purchase.merino-crew-socks.back_within_period_rate} against {data.products.back_within_period_rate}).", "claim_contradicts_fact"),  # 11.3%

@@ -65,6 +65,21 @@ def test_monfrere_parts_overlap_by_seven_orders(cli, realdata):
     assert 80_000 < exp.shipping < 81_000 and 59_000 < exp.taxes < 60_000
 
 
+def test_monfrere_left_out_orders_say_what_they_collected(cli, realdata):
+    """The audited export: cancelled orders come to 79,336.77 USD after refunds, but 78,690.46 of
+    that is still outstanding (voided or never captured), so they collected 646.31; the test
+    orders collected nothing; the 'refunded' ones still come to 1,099.18 (refunds differing
+    from totals, #6138 refunded 20.96 above its total); the not fully paid collected 1,299.20 of
+    6,916.01. Figures from a pandas reading of Total - Refunded Amount - Outstanding Balance."""
+    d = realdata / "shopify_monfrere"
+    out = cli("profile", d / "orders_export_1.csv", d / "Shopify_orders_export_2.csv", "--json").json()
+    value, collected = out["dropped_value"], out["dropped_collected"]
+    assert (value["cancelled"], collected["cancelled"]) == (79336.77, 646.31)
+    assert (value["test"], collected["test"]) == (965.59, 0.0)
+    assert (value["refunded"], collected["refunded"]) == (1099.18, -20.96)
+    assert (value["unpaid"], collected["unpaid"]) == (6916.01, 1299.2)
+
+
 def test_include_unpaid_counts_pending_orders(cli, realdata):
     path = realdata / "shopify_monfrere" / "Shopify_orders_export_2.csv"
     base = cli("profile", path, "--json").json()
@@ -680,3 +695,92 @@ def test_real_facts_match_their_published_json_schema(cli, realdata, tmp_path, n
     assert cli("run", path, "--out", tmp_path / "run", "--no-charts", *args).code == 0
     jsonschema.Draft202012Validator(facts_json_schema()).validate(json.loads((tmp_path / "run" / "facts.json").read_text()))
 
+
+
+def test_monfrere_consent_is_the_last_days_latest_orders(realdata):
+    """The audit's seven buyers who ordered twice on their last purchase day and answered
+    Accepts Marketing differently each time (#5071 'yes' at 09:46, #5073 'no' at 10:22; #3139,
+    #3140; ...): each one's consent is the later order's, by its full timestamp."""
+    import pandas as pd
+
+    from custseg.ingest import load
+
+    d = realdata / "shopify_monfrere"
+    paths = [d / "orders_export_1.csv", d / "Shopify_orders_export_2.csv"]
+    raw = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths])
+    heads = raw[raw["Financial Status"] != ""].drop_duplicates("Name")
+    net = pd.to_numeric(heads["Total"]) - pd.to_numeric(heads["Refunded Amount"].replace("", "0"))
+    kept = heads[heads["Financial Status"].isin(["paid", "partially_refunded"]) & (heads["Cancelled at"] == "") & (net > 0) & (heads["Email"].str.strip() != "")].copy()
+    kept["email"] = kept["Email"].str.strip().str.lower()
+    kept["at"] = pd.to_datetime(kept["Created at"], format="%Y-%m-%d %H:%M:%S %z", utc=True)
+    kept["day"] = kept["Created at"].str[:10]
+    last_day = kept[kept["day"] == kept.groupby("email")["day"].transform("max")]
+    mixed = last_day.groupby("email").filter(lambda g: len(g) > 1 and g["Accepts Marketing"].nunique() > 1)
+    expected = mixed.sort_values("at").groupby("email")["Accepts Marketing"].last().map({"yes": True, "no": False})
+    assert len(expected) == 7 and int((~expected).sum()) == 5
+    assert set(mixed[mixed["email"].isin(expected[~expected].index)]["Name"]) >= {"#5071", "#5073", "#3139", "#3140"}
+    ds = load([str(p) for p in paths])
+    consent = dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object)))
+    assert {e: consent[e] for e in expected.index} == expected.to_dict()
+
+
+@pytest.fixture(scope="module")
+def monfrere_run(tmp_path_factory):
+    """The audited run: both parts of the monfrere export, facts, report and segments brief."""
+    from tests.conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        pytest.skip(f"real-export corpus not found at {REALDATA}")
+    from custseg.cli.main import main
+    from custseg.render.briefs import render_brief
+
+    d = REALDATA / "shopify_monfrere"
+    out = tmp_path_factory.mktemp("monfrere") / "out"
+    assert main(["run", str(d / "orders_export_1.csv"), str(d / "Shopify_orders_export_2.csv"), "--out", str(out), "--no-charts"]) == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    return {"facts": facts, "md": (out / "report.md").read_text(encoding="utf-8"), "briefs": {p: render_brief(p, facts) for p in ("intake", "segments", "strategy")}}
+
+
+def test_monfrere_next_period_inversions_are_within_chance(monfrere_run):
+    """The audit's 'Not all in order: Needs Attention (11.1%) bought again more often than New
+    (8.2%); At Risk (11.7%) bought again more often than Needs Attention (11.1%)' (8/98, 25/225,
+    16/137): both gaps lie within the ~7 points chance allows, so in order, within chance."""
+    val = monfrere_run["facts"]["segmentations"]["rfm"]["validation"]
+    assert not val["monotone"] and val["in_order_within_chance"]
+    pairs = [(i["lower"], i["higher"], round(i["chance_gap"], 3), i["within_chance"]) for i in val["inversions"]]
+    assert pairs == [("needs_attention", "new", 0.072, True), ("at_risk", "needs_attention", 0.067, True)]
+    assert "In order, within chance: Needs Attention (11.1%) bought again more often than New (8.2%), 2.9% apart" in monfrere_run["md"]
+    assert "Not all in order" not in monfrere_run["md"] and "Ranking held: in order, within chance." in monfrere_run["md"]
+    assert "Ordering: in order, within chance." in monfrere_run["briefs"]["segments"]
+
+
+def test_monfrere_sized_moves_are_credible(monfrere_run):
+    """The audit's 'Dormant -> Loyal: each further tenth 205,370.72 USD per 90-day period', above
+    all revenue in that period (157,031.43 USD): the move is now valued at what the 62 who made it
+    spent (313.73 each, not Loyal's 330.55), and a further tenth (ten times the 1.0% who moved) is
+    not sized: the what-if is as many again as moved. No amount tops the period's revenue unsaid."""
+    rfm = monfrere_run["facts"]["segmentations"]["rfm"]
+    assert rfm["period_revenue"] == pytest.approx(157031.43, abs=0.01)
+    moves = {f"{o['from_segment']}_to_{o['to_segment']}": o for o in rfm["opportunities"]}
+    dormant = moves["dormant_to_loyal"]
+    assert (dormant["moved"], dormant["value_basis"], dormant["revenue_gap_per_customer"], dormant["value_per_10pct"]) == (62, "movers", 313.73, None)
+    assert dormant["expected_revenue"] < rfm["period_revenue"]
+    for o in rfm["opportunities"]:
+        assert max(o["expected_revenue"], o["value_per_10pct"] or 0) <= rfm["period_revenue"] or o["above_period_revenue"]
+        assert (o["value_basis"] == "movers") == (o["moved"] >= 20)
+    assert "| Dormant | Loyal | 6,213 | 1.0% | 313.73 USD (the 62 who moved) |" in monfrere_run["md"]
+    assert "205,370.72" not in monfrere_run["md"] and "no further tenth is sized for this move" in monfrere_run["briefs"]["strategy"]
+
+
+def test_monfrere_warns_that_regular_buyers_pass_through_at_risk(monfrere_run):
+    """Champions a median 114 days apart, Loyal 154, At Risk 182, against At Risk's 91-180 days:
+    107 of 139 Loyal and 20 of 38 Champions moved to At Risk in one quarter. Facts warn, naming
+    the figures and the rerun; the report and the intake brief show it; the segments and strategy
+    briefs' reading of moves down as ordinary gaps points to it."""
+    (warning,) = [w for w in monfrere_run["facts"]["warnings"] if w.startswith("the segments' own purchase cycle is longer than At Risk's window")]
+    assert "114 days in Champions, 154 days in Loyal" in warning and "182 in At Risk itself" in warning and "91-180 days ago" in warning
+    assert "20 of 38 Champions, 107 of 139 Loyal" in warning and "--rules FILE" in warning and "--period 180d" in warning
+    assert warning in monfrere_run["briefs"]["intake"]
+    assert warning[: warning.index("mostly between routine purchases")] in monfrere_run["md"]  # the report gives the owner's version: the figures, no command options
+    for phase in ("segments", "strategy"):
+        assert "the run's warning on the purchase cycle (above) gives the segments' gaps against At Risk's window" in monfrere_run["briefs"][phase]

@@ -423,16 +423,21 @@ def test_migration_validation_and_opportunities(shopify):
         assert f"{names[lower]} ({lower_rate}) bought again more often than {names[higher]} ({higher_rate})" in val
     opp = section(md, "## Sized opportunities")
     assert any(rfm["segments"][o["from_segment"]]["spend_last_period_per_customer"] == 0 for o in rfm["opportunities"])
+    assert {o["value_basis"] for o in rfm["opportunities"]} == {"movers", "to_segment"}, "the example values some moves by their movers, some by the to-segment"
     for o in rfm["opportunities"]:
-        assert fmt_money(o["value_per_10pct"], "USD") in opp
+        assert fmt_money(o["value_per_10pct"], "USD") in opp if o["value_per_10pct"] is not None else f"not sized: as many again, {fmt_money(o['expected_revenue'], 'USD')}" in opp
+        if o["value_basis"] == "movers":  # what the customers who made the move spent in the period, less those who stayed
+            assert o["moved"] >= 20 and f"({o['moved']:,} customers) moved to {names[o['to_segment']]} and spent {o['movers_spend_per_customer']:,.2f} USD each in it, {o['revenue_gap_per_customer']:,.2f} USD more than those who stayed" in o["explanation"]
+            assert f"| {fmt_money(o['revenue_gap_per_customer'], 'USD')} (the {fmt_count(o['moved'])} who moved) | {fmt_money(o['next_gap_per_customer'], 'USD')} |" in opp
+        else:
+            assert f"| {fmt_money(o['revenue_gap_per_customer'], 'USD')} | {fmt_money(o['next_gap_per_customer'], 'USD')} |" in opp
         # a segment that bought nothing in the period is said to have (a trial saw one gap for two moves)
         quiet = f" ({names[o['from_segment']]} spent nothing in it)" if rfm["segments"][o["from_segment"]]["spend_last_period_per_customer"] == 0 else ""
-        assert f"spent {o['revenue_gap_per_customer']:,.2f} USD more per period{quiet};" in o["explanation"]  # quoted in the strategy brief: its currency too
+        assert o["value_basis"] == "movers" or o["moved"] < 20 and f"too few to value the move by their own spend, so it is valued at what a customer in {names[o['to_segment']]} spent: {o['revenue_gap_per_customer']:,.2f} USD more per period{quiet};" in o["explanation"]  # quoted in the strategy brief: its currency too
         # the period after: the same window the next-period check measures, from its own rows
         after = {r["segment"]: r["revenue_per_customer"] for r in v["segments"]}
         assert o["next_gap_per_customer"] == round(after[o["to_segment"]] - after[o["from_segment"]], 2)
-        assert o["explanation"].endswith(f"spent {o['next_gap_per_customer']:,.2f} USD more in it than those in {names[o['from_segment']]}")
-        assert f"| {fmt_money(o['revenue_gap_per_customer'], 'USD')} | {fmt_money(o['next_gap_per_customer'], 'USD')} |" in opp
+        assert f"spent {o['next_gap_per_customer']:,.2f} USD more in it than those in {names[o['from_segment']]}; a further tenth of {names[o['from_segment']]}" in o["explanation"]
         assert f"are in {names[o['from_segment']]} now" in o["explanation"] and o["to_segment"] not in o["explanation"]  # names, not keys
     # why the list is short: every upward move is either sized or counted by the reason it was not
     skipped = rfm["opportunities_skipped"]
@@ -447,7 +452,7 @@ def test_revenue_says_it_is_net_of_refunds_where_the_export_has_them(shopify, re
     assert f"| Revenue | {fmt_money(shopify['facts']['data']['revenue_total'], 'USD')} (net of refunds: {m['amount']} minus {m['refunded']}) |" in shopify["md"]
     assert f"(net of refunds: {m['amount']} minus {m['refunded']})</span>" in shopify["html"]
     d = shopify["facts"]["data"]  # and the span a segment's average value covers
-    assert f"Avg Value: revenue per customer over all the data ({d['date_min']} to {d['date_max']})." in shopify["md"]
+    assert f"Spend per customer: the segment's revenue per customer over all the data ({d['date_min']} to {d['date_max']}): not per order (that is the average order value) and not per year." in shopify["md"]
     for name, run in rendered.items():
         if "refunded" not in run["facts"]["data"].get("mapping", {}):
             assert "net of refunds" not in run["md"], name
@@ -467,7 +472,7 @@ def test_other_segmentations_say_what_their_trend_compares(shopify):
     value = section(md, "### Value tiers")
     assert facts["segmentations"]["value"]["method"] == "spend_quantiles" and "| n/a |" in value
     assert "Trend: none, since spend tiers are cut afresh from the quantiles at each date" in value
-    assert f"Trend: {facts['segmentations']['lifecycle']['trend_basis']}." in section(md, "### Lifecycle stages")
+    assert f"Trend: the relative change in the {facts['segmentations']['lifecycle']['trend_basis']} (a part of the earlier share, not percentage points)." in section(md, "### Lifecycle stages")
     assert "Trend: none, since spend tiers" in shopify["html"]
 
 
@@ -482,20 +487,39 @@ def test_in_short_opens_with_the_facts_to_act_on(shopify, tmp_path):
     assert f"**{largest['name']}** is the largest segment: {fmt_count(largest['count'])} customers" in short
     # its revenue is of the past when it bought nothing in the period (a trial read 79.8% as today's)
     assert largest["spend_last_period_per_customer"] == 0
-    assert f"with {fmt_pct(largest['revenue_share'])} of revenue over the data, none of it in the last {facts['period_days']} days." in short
+    # and its share of the last 365 days' revenue beside it (a fashion brand's Dormant: 79.8% of all, 42.7% of the last year's)
+    assert largest["recent_revenue_share"] < largest["revenue_share"]
+    assert f"with {fmt_pct(largest['revenue_share'])} of revenue over the data, none of it in the last {facts['period_days']} days ({fmt_pct(largest['recent_revenue_share'])} of the last 365 days' revenue)." in short
     top = rfm["opportunities"][0]
     assert top["expected_revenue"] == max(o["expected_revenue"] for o in rfm["opportunities"])
     names = {k: s["name"] for k, s in rfm["segments"].items()}
-    # customers in the better segment spent less in the period after than in the one that put them
-    # there: the measured figure leads, and no amount valued at the period that earned the move
-    # (a trial's In short led with 202,924.64 USD for a further tenth, beside a 4,000 USD budget)
-    assert top["next_gap_per_customer"] < top["revenue_gap_per_customer"]
+    # the top move was made by at least 20 last period: valued at what they spent beyond those who
+    # stayed, said so with how many (an audit's In short valued 62 movers at Loyal's spend)
+    assert top["value_basis"] == "movers"
     move = next(line for line in short.splitlines() if line.startswith("- **Largest sized move**"))
-    assert move == (f"- **Largest sized move**: from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it in a period. "
-                    f"In the period after, customers in {names[top['to_segment']]} spent {fmt_money(top['next_gap_per_customer'], 'USD')} more each than those in {names[top['from_segment']]}, the soberer guide to what a moved customer is worth. "
-                    f"The amounts under Sized opportunities value a move at {fmt_money(top['revenue_gap_per_customer'], 'USD')}, what a customer in {names[top['to_segment']]} spends in the period that puts them there, so they overstate it.")
-    assert fmt_money(top["expected_revenue"], "USD") not in move and fmt_money(top["value_per_10pct"], "USD") not in move and "further tenth" not in short
+    assert move == (f"- **Largest sized move**: from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it, "
+                    f"worth {fmt_money(top['expected_revenue'], 'USD')} a period, valued at the {fmt_money(top['revenue_gap_per_customer'], 'USD')} more each that the {fmt_count(top['moved'])} who made the move last period spent than those who stayed. "
+                    f"In the period after, customers in {names[top['to_segment']]} spent {fmt_money(top['next_gap_per_customer'], 'USD')} more each than those in {names[top['from_segment']]}.")
+    assert "further tenth" not in short
     assert fmt_money(top["value_per_10pct"], "USD") in section(md, "## Sized opportunities")  # the what-if stays there, explained
+    # valued at the to-segment's spend (too few moved) when customers in it spent less in the period
+    # after: the measured figure leads, and no amount valued at the period that earned the move
+    # (a trial's In short led with 202,924.64 USD for a further tenth, beside a 4,000 USD budget)
+    import copy
+
+    from custseg.render.report import build_context
+
+    changed = copy.deepcopy(facts)
+    first = changed["segmentations"]["rfm"]["opportunities"][0]
+    first.update(value_basis="to_segment", movers_spend_per_customer=None, revenue_gap_per_customer=round(first["next_gap_per_customer"] + 50, 2))
+    points = {p["lead"]: p["text"] for p in build_context(changed, str(tmp_path), None, None, inline_charts=False)["summary"]}
+    assert points["Largest sized move"] == (f"from {names[top['from_segment']]} to {names[top['to_segment']]}. At last period's rate {fmt_count(top['expected_customers'])} customers make it in a period. "
+                                            f"In the period after, customers in {names[top['to_segment']]} spent {fmt_money(first['next_gap_per_customer'], 'USD')} more each than those in {names[top['from_segment']]}, the soberer guide to what a moved customer is worth. "
+                                            f"The amounts under Sized opportunities value a move at {fmt_money(first['revenue_gap_per_customer'], 'USD')}, what a customer in {names[top['to_segment']]} spends in the period that puts them there, so they overstate it.")
+    first["above_period_revenue"] = True  # an amount above the whole period's sales is said to be
+    first["value_basis"] = "movers"
+    points = {p["lead"]: p["text"] for p in build_context(changed, str(tmp_path), None, None, inline_charts=False)["summary"]}
+    assert points["Largest sized move"].endswith("That is more than all customers spent in the period: a what-if beyond the period's whole sales.")
     top = rfm["validation"]["segments"][0]
     assert f"{names[top['segment']]} ({fmt_count(top['customers'])} customers then) bought again {fmt_dec(rfm['validation']['top_lift'])} times as often as the average customer" in short
     assert "Not all in order:" in short and "say little" not in short  # enough customers to go on
@@ -570,7 +594,8 @@ def test_in_short_says_every_segment_is_high_priority_rather_than_listing_them_f
 
 def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     """A dress label's 8 of 60 orders cancelled sat only in the dropped-rows table: a tenth or more
-    of the orders cancelled, fully refunded or voided is said in In short, with what they sold for."""
+    of the orders cancelled, fully refunded or voided is said in In short, with their order total
+    and, where the export says what each order owes, how much of it was collected."""
     import copy
 
     from custseg.render.report import _undone_point
@@ -581,10 +606,13 @@ def test_in_short_says_when_a_tenth_of_orders_were_taken_back(shopify):
     assert undone < 0.10 * (undone + data["orders"]) and _undone_point(facts) == []  # the example's 5.5%: not told
     data["dropped_orders"]["cancelled"] += data["orders"]  # now half the orders
     (point,) = _undone_point(facts)
-    gross, n = data["dropped_gross"], data["dropped_orders"]
+    gross, got, n = data["dropped_gross"], data["dropped_collected"], data["dropped_orders"]
     assert point["text"].startswith(  # each figure is one facts.json holds
-        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} sold), {fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} sold) "
-        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} sold), beside the {fmt_count(data['orders'])} kept;")
+        f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered, {fmt_money(got['cancelled'], 'USD')} of it collected), "
+        f"{fmt_count(n['refunded'])} fully refunded ({fmt_money(gross['refunded'], 'USD')} ordered, {fmt_money(got['refunded'], 'USD')} of it collected) "
+        f"and {fmt_count(n['voided'])} voided ({fmt_money(gross['voided'], 'USD')} ordered, {fmt_money(got['voided'], 'USD')} of it collected), beside the {fmt_count(data['orders'])} kept;")
+    del data["dropped_collected"]  # an export that does not say what each order owes: the totals alone
+    assert _undone_point(facts)[0]["text"].startswith(f"of the orders, {fmt_count(n['cancelled'])} were cancelled ({fmt_money(gross['cancelled'], 'USD')} ordered), ")
     facts["data"]["source"] = "stripe_payments"  # a payments export's cancelled attempts are unfinished checkouts
     assert _undone_point(facts) == []
 
@@ -1450,6 +1478,8 @@ def test_in_short_names_every_break_in_the_next_period_order(shopify):
     names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
     rows[2]["repeat_rate"] = 0.7  # New above Loyal, as well as At Risk above Needs Attention
     facts["segmentations"]["rfm"]["validation"]["monotone"] = False
+    facts["segmentations"]["rfm"]["validation"]["inversions"].insert(0, {"lower": rows[2]["segment"], "higher": rows[1]["segment"], "lower_repeat_rate": 0.7, "higher_repeat_rate": rows[1]["repeat_rate"],
+                                                                        "gap": round(0.7 - rows[1]["repeat_rate"], 6), "chance_gap": 0.01, "within_chance": False})
     points = {p["lead"]: p["text"] for p in build_context(facts, "/tmp", None, None, inline_charts=False)["summary"]}
     check = points["Checked against what happened next"]
     breaks = [(rows[i + 1], rows[i]) for i in range(len(rows) - 1) if rows[i + 1]["repeat_rate"] > rows[i]["repeat_rate"]]
@@ -1460,28 +1490,72 @@ def test_in_short_names_every_break_in_the_next_period_order(shopify):
 
 
 def test_the_data_section_shows_what_left_out_orders_were_worth_and_sales_by_month(shopify):
-    """The analyst sees the sales the segments do not hold (net of refunds, per reason) and the
-    months the scored orders fell in, each figure read from facts.data."""
+    """The analyst sees the orders the segments do not hold, per reason: their order total, what
+    is left of it after refunds and, as the export gives each order's outstanding balance, the
+    money they actually collected; and the months the scored orders fell in, each figure read
+    from facts.data."""
     data = shopify["facts"]["data"]
     part = section(shopify["md"], "## The data we used")
-    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_gross']['unpaid']:,.2f} USD |"
-    assert unpaid in part
-    # fully refunded orders net to nothing; what they sold for is beside it
-    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | 0.00 USD | {data['dropped_gross']['refunded']:,.2f} USD |"
+    assert "| Reason | Rows | Orders | Order total | After refunds | Collected |" in part
+    # not fully paid: after refunds still the whole total, of which only what was paid is collected
+    unpaid = f"| not fully paid (pending, authorized, on hold or partly paid) | {data['dropped']['unpaid']:,} | {data['dropped_orders']['unpaid']:,} | {data['dropped_gross']['unpaid']:,.2f} USD | {data['dropped_value']['unpaid']:,.2f} USD | {data['dropped_collected']['unpaid']:,.2f} USD |"
+    assert unpaid in part and 0 < data["dropped_collected"]["unpaid"] < data["dropped_value"]["unpaid"] == data["dropped_gross"]["unpaid"]
+    # voided: never taken, so nothing collected though its total is after refunds untouched
+    voided = f"| voided | {data['dropped']['voided']:,} | {data['dropped_orders']['voided']:,} | {data['dropped_gross']['voided']:,.2f} USD | {data['dropped_value']['voided']:,.2f} USD | 0.00 USD |"
+    assert voided in part and data["dropped_value"]["voided"] > 0
+    refunded = f"| fully refunded | {data['dropped']['refunded']:,} | {data['dropped_orders']['refunded']:,} | {data['dropped_gross']['refunded']:,.2f} USD | 0.00 USD | 0.00 USD |"
     assert refunded in part and data["dropped_gross"]["refunded"] > 0
-    assert "Sold for: the same orders before any refund." in part
+    assert "Order total: what the left-out orders were placed for, before any refund." in part
+    assert "After refunds: the order total less what was refunded; it still counts money never collected" in part
+    assert "Collected: what customers actually paid and were not paid back (the order total less refunds and less the export's outstanding balance)." in part
+    assert "nets to nothing" not in part and "Fully refunded orders still come to" not in part  # the example's refunds match their totals
     months = [line for line in part.splitlines() if re.match(r"\| \d{4}-\d{2}\b", line)]
     assert len(months) == len(data["by_month"]) and sum(m["orders"] for m in data["by_month"]) == data["orders"]
     last = data["by_month"][-1]
     assert months[-1].startswith(f"| {last['month']} | {last['orders']:,} | {last['buyers']:,} |")
-    assert "Sales by calendar month" in shopify["html"] and "Net amount" in shopify["html"]
+    assert "Sales by calendar month" in shopify["html"] and '<th class="num">After refunds</th><th class="num">Collected</th>' in shopify["html"]
     # the intake brief says the same amounts are after refunds, not what the orders sold for
     from custseg.render.briefs import render_brief
 
     intake = render_brief("intake", shopify["facts"])
-    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), worth {data['dropped_value']['unpaid']:,.2f} USD;" in intake
-    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), worth 0.00 USD after refunds (sold for {data['dropped_gross']['refunded']:,.2f} USD);" in intake
-    assert "is before refunds (`data.dropped_gross`).\n- " in intake  # its own line ends, the next bullet starts
+    assert f"unpaid {data['dropped']['unpaid']:,} rows ({data['dropped_orders']['unpaid']:,} orders), order total {data['dropped_value']['unpaid']:,.2f} USD, {data['dropped_collected']['unpaid']:,.2f} USD collected;" in intake
+    assert f"refunded {data['dropped']['refunded']:,} rows ({data['dropped_orders']['refunded']:,} orders), order total {data['dropped_gross']['refunded']:,.2f} USD, 0.00 USD after refunds, 0.00 USD collected;" in intake
+    assert "quote it, not the amount after refunds, as the sales those orders lost.\n- " in intake  # its own line ends, the next bullet starts
+
+
+def test_left_out_table_says_what_fully_refunded_orders_still_come_to(shopify, tmp_path):
+    """'Fully refunded' is Shopify's status: a refund that differs from the total leaves an
+    amount (a real export's 818 such orders came to 1,099.18 USD, one refunded 20.96 above its
+    total). The footnote says so with the figure instead of claiming they net to nothing, in
+    the markdown and the HTML alike."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    facts["data"]["dropped_value"]["refunded"] = 1099.18
+    facts["data"]["dropped_collected"]["refunded"] = -20.96
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    said = "Fully refunded orders still come to 1,099.18 USD after refunds, not nothing: some refunds differ from the order's total; collected: -20.96 USD (more paid back than collected), and the difference is still outstanding."
+    assert said in md and said in html.unescape(page)
+    assert "a negative amount is more paid back than was collected" in md
+    assert "| -20.96 USD |" in md
+
+
+def test_left_out_table_without_outstanding_balances_keeps_two_amounts_in_accurate_words(shopify, tmp_path):
+    """An export with refunds but no outstanding balance (an older Shopify export, WooCommerce)
+    cannot say what was collected: no Collected column, and the footnote says an order never
+    paid counts its whole total."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    del facts["data"]["dropped_collected"]
+    render_report(facts, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "| Reason | Rows | Orders | Order total | After refunds |\n" in md and "Collected" not in section(md, "## The data we used")
+    note = "After refunds: the order total less what was refunded; an order never paid (cancelled, voided or pending) counts its whole total, as the export does not say what was collected."
+    assert note in md and note in html.unescape(page) and '<th class="num">Collected</th>' not in page
 
 
 def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
@@ -1496,7 +1570,7 @@ def test_left_out_returns_are_called_money_paid_back(shopify, tmp_path):
     facts["data"]["dropped_value"]["returned"] = -45.5
     render_report(facts, str(tmp_path))
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "| returns (negative amounts) | 3 | 2 | -45.50 USD |" in md
+    assert "| returns (negative amounts) | 3 | 2 | n/a | -45.50 USD | n/a |" in md
     assert "A negative amount is money paid back (returns left out), so revenue here is before those refunds." in md
 
 
@@ -1520,6 +1594,12 @@ def test_the_rfm_section_shows_when_each_segment_buys(rendered, shopify):
     assert rows == [line(segments[k]["name"], segments[k]["seasonality"]) for k in active] + [line("All customers", year)]
     assert sum(year["revenue_share"].values()) == pytest.approx(1.0, abs=1e-9)
     assert f"The 365 days from {year['window_start']} to {year['window_end']}, split by calendar quarter." in part
+    # the quarter columns are shares of spend beside a Buyers column, and rounded: a row of a real
+    # export added up to 100.1% while the note said 'the four make up the whole'
+    assert "| Segment | Buyers | Spend in Q1 Jan-Mar | Spend in Q2 Apr-Jun | Spend in Q3 Jul-Sep | Spend in Q4 Oct-Dec | One quarter only |" in part
+    said = "Spend in Q1 to Q4: the share of the segment's spend (not of its buyers) that fell in each quarter; each share is rounded, so a row may add up to a little more or less than the whole."
+    assert said in part and said in html_text(shopify["html"]) and "make up the whole" not in shopify["md"]
+    assert '<th class="num">Spend in Q1 Jan-Mar</th>' in shopify["html"]
     assert '<h3 id="seasons">When each segment buys (last 365 days)</h3>' in shopify["html"]
     cells = [fmt_count(year["buyers"])] + [fmt_pct(year["revenue_share"][q]) for q in ("q1", "q2", "q3", "q4")] + [fmt_pct(year["one_quarter_only"])]
     assert '<tr class="total"><td class="name">All customers</td>' + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>" in shopify["html"]
@@ -1543,7 +1623,8 @@ def test_when_each_segment_buys_without_amounts_gives_buyer_shares(shopify, tmp_
     shares = [[fmt_pct(z["buyers_share"][q]) for q in ("q1", "q2", "q3", "q4")] for z in [segments[k]["seasonality"] for k in active] + [facts["data"]["seasonality"]]]
     assert [row.strip("| ").split(" | ")[2:6] for row in rows] == shares
     assert any(z["buyers_share"] != z["revenue_share"] for z in [segments[k]["seasonality"] for k in active])  # the two figures differ here
-    assert "the share of the segment's buyers who bought at least once in each quarter" in part and "share of the segment's spending" not in part
+    assert "Bought in Q1 to Q4: the share of the segment's buyers who bought at least once in each quarter; one who bought in several quarters counts in each" in part
+    assert "| Bought in Q1 Jan-Mar |" in part and "Spend in" not in part and "share of the segment's spend" not in part
 
 
 def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rendered, shopify):
@@ -1557,7 +1638,7 @@ def test_mrr_and_prospects_by_status_are_shown_only_when_the_data_has_them(rende
     assert f"| MRR of live accounts | {fmt_money(d['mrr_total'], d['currency'])} |" in part
     assert f"| Contacts who never bought (not segmented) | {fmt_count(d['prospects'])} (by status: active 45, churned 28, trialing 5) |" in part
     glance = section(md, "## RFM segments at a glance")
-    assert "| Segment | Count | % of Total | Revenue Share | Avg Value | MRR | MRR Share | Trend |" in glance
+    assert "| Segment | Count | % of Total | Revenue Share | Spend per customer | MRR | MRR Share | Trend |" in glance
     for key, s in facts["segmentations"]["rfm"]["segments"].items():
         assert f"| {fmt_money(s['avg_value'], d['currency'])} | {fmt_money(s['mrr'], d['currency'])} | {fmt_pct(s['mrr_share'])} |" in glance, key
     health = section(md, "### Health bands")
@@ -1698,7 +1779,10 @@ def test_a_warning_answered_by_the_warnings_answer_is_shown_with_it(tmp_path, cl
     said = "Leave the unpaid orders out; I want the honest picture."
     (plan.parent / "answers.json").write_text(json.dumps({"Goal": "better marketing", "Warnings": said}), encoding="utf-8")
     after = warnings_section()
-    assert f"- **Answered at intake:** {shown}. You said: {said}" in after
+    # one Warnings answer settles every warning that offers an option: here the unpaid orders and
+    # the purchase cycle (a rule file, a longer --period), told together once with it
+    others = [for_owner(w) for w in facts["warnings"] if "--" in w and w != unpaid and "marketplaces" not in w]
+    assert f"- **Answered at intake:** {'; '.join([shown, *others])}. You said: {said}" in after
     assert f"**Warning:** {shown}" not in after and after.count(said) == 1
     assert all(f"- **Warning:** {for_owner(w)}" in after for w in open_ones)  # no option, no answer: still open
     # the marketplace warning names an option too, but the Marketplace orders question answers it (confirmed.marketplace)
@@ -1884,7 +1968,7 @@ def test_a_trend_gives_the_counts_a_period_ago_and_now(shopify):
     trended = [s for s in facts["segmentations"]["rfm"]["segments"].values() if s.get("trend") and s.get("count_prev") is not None]
     assert trended
     for s in trended:
-        counts = f"{fmt_pct(s['trend_change'], True)}; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
+        counts = f"{fmt_pct(s['trend_change'], True)} relative; {fmt_count(s['count_prev'])} → {fmt_count(s['count'])} customers"
         assert counts in section(md, "## RFM segments at a glance") and counts in page and counts in brief
     assert trend_counts({"count_prev": 862, "count": 940, "trend_change": -0.208}) == "862 → 940 customers, of a larger base"
     assert trend_counts({"count_prev": 50, "count": 45, "trend_change": 0.15}, "users") == "50 → 45 users, of a smaller base"
@@ -1959,7 +2043,7 @@ def test_avg_value_says_it_is_over_all_the_data(shopify):
     each = f"of revenue, {fmt_money(best['avg_value'], facts['data']['currency'])} each over all the data."
     assert each in section(shopify["md"], "## In short") and each in html_text(shopify["html"])
     span = f"({facts['data']['date_min']} to {facts['data']['date_max']})"
-    assert f"Avg value: revenue per customer over all the data {span}, not per year or per order" in render_brief("segments", facts)
+    assert f"Spend per customer (`avg_value`): the segment's revenue per customer over all the data {span}, not per order (that is the average order value, `aov`) and not per year" in render_brief("segments", facts)
 
 
 def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
@@ -1973,12 +2057,13 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     (line,) = [ln for ln in r["md"].splitlines() if ln.startswith("**Holdout:**")]
     assert f"With {held} held out, the next-period check's comparison of their repeat rate with everyone else's is too small to tell a campaign's effect from chance." in line
     assert "you may choose to contact them" in line and "the next-period check then compares" not in line
-    # chance strays far from a tenth in a small segment: the counts by segment say how far
+    # chance strays far from a tenth in a small segment: the counts and shares by segment say how far
     segs = r["facts"]["segmentations"]["rfm"]["segments"]
-    parts = [f"{n} in {segs[k]['name']}" for k, n in r["facts"]["exports"]["held_out_by_segment"].items()]
+    exports = r["facts"]["exports"]
+    parts = [f"{segs[k]['name']} {n} ({fmt_pct(exports['held_out_share_by_segment'][k])})" for k, n in exports["held_out_by_segment"].items()]
     assert len(parts) >= 2, "the edge run holds out customers of more than one segment"
-    assert f"**Holdout:** {held} customers ({', '.join(parts[:-1])} and {parts[-1]}), about" in line
-    assert "customers, about" in [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")][0]  # enough held out: no counts
+    assert f"a small one the most: {', '.join(parts[:-1])} and {parts[-1]}." in line
+    assert line.startswith(f"**Holdout:** {held} customers ({fmt_pct(exports['held_out_share'])} of the customers in segments) are marked Holdout")
     brief = render_brief("operationalize", r["facts"])
     assert f"The CRM files mark {held} customers Holdout (`{{exports.held_out}}`" in brief
     assert "too small to tell a campaign's effect from chance, so do not promise that comparison" in brief and "they may choose to contact the held-out customers" in brief
@@ -1986,6 +2071,33 @@ def test_a_small_holdout_is_not_promised_a_comparison(tmp_path, shopify):
     # enough held out: the comparison is promised as before
     assert "the next-period check then compares their repeat rate with everyone else's." in shopify["md"]
     assert "the report's next-period check gives the held-out rate apart" in render_brief("operationalize", shopify["facts"])
+
+
+def test_the_holdout_target_is_said_as_a_target_beside_what_chance_gave(shopify, tmp_path):
+    """An audit read '753 customers, about 10.0% of each segment' while 10.8% were held out and
+    Champions had 7 of 35 (20%): the report says the tenth as the aim ('one in ten ... in each
+    segment') and shows the shares achieved, overall and per segment, each a facts value."""
+    import copy
+
+    facts = shopify["facts"]
+    exports = facts["exports"]
+    (line,) = [ln for ln in shopify["md"].splitlines() if ln.startswith("**Holdout:**")]
+    assert "about 10.0% of each segment" not in line
+    assert "They were chosen at random from their pseudonymous ids, aiming at one in ten in each segment (the target, not the count)" in line
+    assert f"({fmt_pct(exports['held_out_share'])} of the customers in segments)" in line and exports["held_out_share"] != exports["holdout_share"]
+    names = {k: v["name"] for k, v in facts["segmentations"]["rfm"]["segments"].items()}
+    for key, n in exports["held_out_by_segment"].items():
+        assert f"{names[key]} {fmt_count(n)} ({fmt_pct(exports['held_out_share_by_segment'][key])})" in line
+    # the figures come from the facts: changed there, changed in the report (markdown and HTML)
+    changed = copy.deepcopy(facts)
+    first = next(iter(changed["exports"]["held_out_share_by_segment"]))
+    changed["exports"]["held_out_share_by_segment"][first] = 0.2
+    changed["exports"]["held_out_share"] = 0.108
+    render_report(changed, str(tmp_path))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = html.unescape((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        assert "(10.8% of the customers in segments)" in text and f"{names[first]} {fmt_count(exports['held_out_by_segment'][first])} (20.0%)" in text
 
 
 def test_an_import_by_source_id_maps_the_holdout_too(rendered, tmp_path):
@@ -2143,3 +2255,49 @@ def test_every_table_follows_a_blank_line(rendered, tmp_path):
         lines = md.splitlines()
         glued = [f"{i}: {lines[i - 1][:60]}" for i in range(1, len(lines)) if lines[i].startswith("|") and lines[i - 1].strip() and not lines[i - 1].startswith("|")]
         assert glued == []
+
+
+def _within_chance_facts(shopify, within: list[bool]):
+    """The Shopify example's facts with its inversions marked within chance (or not) as given."""
+    import copy
+
+    facts = copy.deepcopy(shopify["facts"])
+    val = facts["segmentations"]["rfm"]["validation"]
+    assert len(val["inversions"]) == len(within) == 1, "the example's ordering breaks once; the test needs that"
+    for inv, w in zip(val["inversions"], within):
+        inv["chance_gap"] = round(inv["gap"] + (0.01 if w else -0.01), 6)
+        inv["within_chance"] = w
+    val["in_order_within_chance"] = all(within)
+    return facts, val
+
+
+def test_an_inversion_within_chance_is_in_order_within_chance(shopify, tmp_path):
+    """An audit's next-period check said 'Not all in order: Needs Attention (11.1%) bought again
+    more often than New (8.2%)', 8 of 98 against 25 of 225, where chance alone allows 7.2 points
+    between groups of those sizes. An inversion within its chance gap (facts: validation.
+    inversions) is told as 'in order, within chance', no finding, in In short, the report's
+    validation section and the segments brief; one beyond it stays a break."""
+    from custseg.render.report import build_context, render_report
+
+    facts, val = _within_chance_facts(shopify, [True])
+    inv = val["inversions"][0]
+    names = {k: s["name"] for k, s in facts["segmentations"]["rfm"]["segments"].items()}
+    said = f"{names[inv['lower']]} ({fmt_pct(inv['lower_repeat_rate'])}) bought again more often than {names[inv['higher']]} ({fmt_pct(inv['higher_repeat_rate'])}), {fmt_pct(inv['gap'])} apart where chance alone keeps groups of these sizes up to {fmt_pct(inv['chance_gap'])} apart nineteen times in twenty"
+    points = {p["lead"]: p["text"] for p in build_context(facts, str(tmp_path), None, None, inline_charts=False)["summary"]}
+    check = points["Checked against what happened next"]
+    assert f" In order, within chance: {said}; so no finding." in check and "Not all in order" not in check
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Next-period validation")
+    assert "- Ranking held: in order, within chance." in part and f"  - {said}" in part and "Ranking held: no" not in part
+    brief = render_brief("segments", facts)
+    assert "Ordering: in order, within chance." in brief and "an inversion within chance is no finding" in brief and "Ordering does not hold" not in brief
+    # the same inversion beyond its chance gap: a break, as before
+    facts, val = _within_chance_facts(shopify, [False])
+    inv = val["inversions"][0]
+    check = {p["lead"]: p["text"] for p in build_context(facts, str(tmp_path), None, None, inline_charts=False)["summary"]}["Checked against what happened next"]
+    assert f"Not all in order: {names[inv['lower']]} ({fmt_pct(inv['lower_repeat_rate'])}) bought again more often than" in check and f"beyond the {fmt_pct(inv['chance_gap'])} chance alone allows" in check and "within chance" not in check
+    render_report(facts, str(tmp_path))
+    part = section((tmp_path / "report.md").read_text(encoding="utf-8"), "## Next-period validation")
+    assert "- Ranking held: no." in part and "within chance" not in part
+    brief = render_brief("segments", facts)
+    assert "Ordering does not hold everywhere:" in brief and "a real inversion, say so" in brief and "within chance" not in brief

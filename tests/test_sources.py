@@ -67,6 +67,44 @@ def test_dropped_orders_say_what_they_were_worth(tmp_path, cli):
     assert "unpaid 1 (worth 70.00 USD)" in text and "zero_value 1," in text
 
 
+# Shopify's Outstanding Balance: what each order still owes. A cancelled order paid in part, a
+# voided one never taken, a partly paid one, a fully refunded one whose refund fell short of its
+# total (the rest still owed) and one refunded beyond it.
+SHOPIFY_OWED = (
+    "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Refunded Amount,Outstanding Balance,Cancelled at,Payment Method\n"
+    "#2001,ann@shop.example,paid,USD,100.00,2025-05-11 09:55:16 -0400,1,Shirt,0.00,0.00,,Shopify Payments\n"
+    "#2002,bo@shop.example,paid,USD,90.00,2025-05-12 09:55:16 -0400,1,Shirt,0.00,60.00,2025-05-13 09:55:16 -0400,Shopify Payments\n"
+    "#2002,bo@shop.example,,,,2025-05-12 09:55:16 -0400,1,Socks,,,,\n"
+    "#2003,cy@shop.example,voided,USD,40.00,2025-05-14 09:55:16 -0400,1,Hat,0.00,40.00,2025-05-14 10:55:16 -0400,Shopify Payments\n"
+    "#2004,dee@shop.example,partially_paid,USD,200.00,2025-05-15 09:55:16 -0400,1,Coat,0.00,150.00,,Shopify Payments\n"
+    "#2005,eve@shop.example,refunded,USD,120.00,2025-05-16 09:55:16 -0400,1,Coat,100.00,20.00,,Shopify Payments\n"
+    "#2006,fay@shop.example,refunded,USD,50.00,2025-05-17 09:55:16 -0400,1,Hat,60.00,0.00,,Shopify Payments\n"
+    "#2007,gus@shop.example,paid,USD,30.00,2025-05-18 09:55:16 -0400,1,Hat,0.00,30.00,,(for testing) Bogus Gateway\n"
+)
+
+
+def test_left_out_orders_say_what_they_collected_where_the_export_says_what_is_owed(tmp_path, cli):
+    """An order's total less its refunds counts money never collected (a voided order's whole
+    total): where Shopify's Outstanding Balance says what each order still owes, the money the
+    left-out orders actually brought in is counted per reason apart (total - refunded - owed)."""
+    path = write(tmp_path, "orders_export.csv", SHOPIFY_OWED)
+    ds = load([path])
+    assert ds.mapping["outstanding_balance"] == "Outstanding Balance"
+    assert ds.dropped_orders == {"test": 1, "cancelled": 2, "refunded": 2, "unpaid": 1}
+    # after refunds: #2002 90 + #2003 40; #2005 20 + #2006 -10; #2004 200; #2007 30
+    assert ds.dropped_value == {"test": 30.0, "cancelled": 130.0, "refunded": 10.0, "unpaid": 200.0}
+    # collected: #2002 paid 30 of 90, #2003 nothing; #2005 nothing kept, #2006 10 more paid back
+    # than taken; #2004 paid 50 of 200; the test order nothing
+    assert ds.dropped_collected == {"test": 0.0, "cancelled": 30.0, "refunded": -10.0, "unpaid": 50.0}
+    out = cli("profile", path, "--json").json()
+    assert out["dropped_collected"] == ds.dropped_collected
+    text = cli("profile", path).out
+    assert "cancelled 3 (130.00 USD after refunds, 30.00 USD collected)" in text
+    assert "refunded 2 (order total 170.00 USD, 10.00 USD after refunds, -10.00 USD collected)" in text
+    # an export without the column says nothing of what was collected
+    assert load([write(tmp_path, "plain.csv", SHOPIFY)]).dropped_collected is None
+
+
 def test_profile_counts_who_the_email_tools_can_reach(tmp_path, cli):
     """Before any plan leans on email, the profile says how many customers have an address and
     what their consent says (counts only, never an address)."""
@@ -786,6 +824,57 @@ def test_a_numbered_channel_is_named_an_app_in_the_report_and_the_intake(tmp_pat
     assert f"{mk['orders']:,} of the orders came through the marketplaces Nordstrom and tiktok: the buyer paid" in render_brief("intake", facts)
 
 
+def test_the_name_the_user_gave_an_app_is_shown_beside_its_number(tmp_path, cli):
+    """The intake asks which app a number of Shopify's Source is, and the report kept naming it
+    by the number alone: the user's answer was lost. answers.json's "Channel names" records it;
+    the report (md and html) and the briefs show it beside the number, which stays the facts';
+    without the answer nothing changes."""
+    from custseg.render.briefs import render_brief
+    from custseg.render.report import render_report
+    from tests.test_report import html_text, unmatched_numbers
+
+    out = tmp_path / "out"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", out, "--no-charts").code == 0
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    first, second = [c for c in facts["data"]["by_channel"] if c["label"] == "a sales-channel app"][:2]
+    market = next(c for c in facts["data"]["by_channel"] if c["channel"] == "tiktok")
+    plain_md = (out / "report.md").read_text(encoding="utf-8")
+    plain_intake = render_brief("intake", facts)
+    answers = {"Sales channels": "the first one is our Instagram Shop", "Channel names": {first["channel"]: "Instagram Shop", "tiktok": "TikTok Shop"}}
+    render_report(facts, str(out), answers=answers)
+    md, page = (out / "report.md").read_text(encoding="utf-8"), html_text((out / "report.html").read_text(encoding="utf-8"))
+    for text in (md, page):
+        assert "Instagram Shop (app " + first["channel"] + ")" in text and "TikTok Shop (tiktok)" in text
+        # the other app is still asked about by its number, and the one named is told as the user's
+        assert f"Shopify's export names a sales-channel app by its number ({second['channel']}); Shopify's admin shows which app each is under Settings, Apps and sales channels. The names beside the numbers are the ones you gave: Instagram Shop (app {first['channel']})." in text
+    assert f"| Instagram Shop (app {first['channel']}) | {first['orders']:,} | {first['customers']:,} |" in md  # no '(a sales-channel app)' beside it
+    assert f"| {second['channel']} (a sales-channel app) | {second['orders']:,} |" in md and f"| TikTok Shop (tiktok) | {market['orders']:,} |" in md
+    for text in (re.sub(r"\]\([^)]*\)", "]", md), page):
+        assert unmatched_numbers(text, facts)[0] == []  # every number shown is still a fact
+    intake = render_brief("intake", facts, answers)
+    assert f"Instagram Shop (app {first['channel']}) {first['orders']:,}" in intake and f"TikTok Shop (tiktok) {market['orders']:,}" in intake
+    assert "came through the marketplace TikTok Shop (tiktok): the buyer paid" in intake and "`--exclude-channel tiktok`" in intake  # the command takes the export's word
+    (asked,) = re.findall(r"^\d+\. \*\*Sales channels\*\*: (.*)$", intake, re.M)
+    assert f"{second['channel']} is an app the export does not name" in asked and "Which app is it?" in asked
+    assert f"The user named Instagram Shop (app {first['channel']})" in asked and f"{first['channel']} is an app" not in asked
+    assert 'Channel names: "' + first["channel"] + ': Instagram Shop; tiktok: TikTok Shop"' in render_brief("segments", facts, answers)
+    # a name check.py refuses is not shown (brief.py and render.py refuse the file before that)
+    refused = {"Channel names": {first["channel"]: "insta@shop.example", "24986320897": "Instagram Shop"}}
+    assert render_brief("intake", facts, refused) == plain_intake and "insta@shop.example" not in render_brief("segments", facts, refused)
+    # without the answer, nothing changes
+    render_report(facts, str(out))
+    assert (out / "report.md").read_text(encoding="utf-8") == plain_md and "Instagram Shop" not in plain_md
+    assert render_brief("intake", facts, {"Sales channels": "keep them"}) == plain_intake and "The user named" not in plain_intake
+    # an app the user left out (--exclude-channel): named where the rows left out are counted
+    left = tmp_path / "left"
+    assert cli("run", EXAMPLES / "shopify_orders_export.csv", "--out", left, "--no-charts", "--exclude-channel", first["channel"]).code == 0
+    facts = json.loads((left / "facts.json").read_text(encoding="utf-8"))
+    render_report(facts, str(left), answers=answers)
+    md = (left / "report.md").read_text(encoding="utf-8")
+    assert f"| orders through Instagram Shop (app {first['channel']}), left out at your request | {facts['data']['dropped']['excluded_channel']:,} |" in md
+    assert f"excluded channel (orders through Instagram Shop (app {first['channel']}), left out at the user's request)" in render_brief("intake", facts, answers)
+
+
 def test_wholesale_channels_are_named_and_asked_about(tmp_path, cli):
     """Trial B: Honeycomb (a wholesale app) and Faire were left unlabelled, and the intake asked
     only about a numeric app id. Their buyers are shops buying to resell: the label says so,
@@ -911,3 +1000,52 @@ def test_shopify_revenue_note_names_the_shipping_and_taxes_it_includes(cli):
     assert note == (f"revenue counts each order's Total, which includes Shipping ({exp.shipping:,.2f} USD) and Taxes ({exp.taxes:,.2f} USD) on the kept orders: "
                     "a net-sales report that leaves them out (Shopify's Net sales) shows less than this revenue")
     assert exp.shipping > 0 and exp.taxes > 0
+
+
+_SAME_DAY_HEADER = "Name,Email,Financial Status,Paid at,Accepts Marketing,Currency,Total,Created at,Lineitem quantity,Lineitem name,Refunded Amount,Cancelled at,Payment Method,Source\n"
+
+
+def _same_day_row(name: str, email: str, when: str, consent: str) -> str:
+    return f"{name},{email},paid,{when},{consent},USD,40.00,{when},1,Hat,0.00,,Shopify Payments,web\n"
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_consent_comes_from_the_latest_order_of_the_last_day(tmp_path, newest_first):
+    """A customer who ordered twice on their last purchase day gave the later order's answer
+    to Accepts Marketing: an audit found 5 buyers whose later order that day said "no" in the
+    CRM files as consenting (#5073 at 10:22 after #5071 at 09:46), and 2 the other way,
+    because the last row of the day was taken and Shopify lists newest first. The later time
+    wins whatever the rows' order; orders of one second go by the order number; a time given
+    with another offset is compared in UTC."""
+    orders = [
+        _same_day_row("#5070", "ann@shop.example", "2023-01-10 08:00:00 -0800", "yes"),
+        _same_day_row("#5071", "ann@shop.example", "2023-01-13 09:46:57 -0800", "yes"),
+        _same_day_row("#5073", "ann@shop.example", "2023-01-13 10:22:17 -0800", "no"),
+        _same_day_row("#6459", "bo@shop.example", "2023-06-18 16:42:48 -0700", "no"),
+        _same_day_row("#6460", "bo@shop.example", "2023-06-18 16:48:29 -0700", "yes"),
+        _same_day_row("#7001", "cy@shop.example", "2023-07-01 11:00:00 -0400", "no"),
+        _same_day_row("#7002", "cy@shop.example", "2023-07-01 11:00:00 -0400", "yes"),  # the same second: the later number
+        _same_day_row("#7100", "dee@shop.example", "2023-07-02 09:30:00 -0400", "yes"),  # 13:30 UTC
+        _same_day_row("#7101", "dee@shop.example", "2023-07-02 07:00:00 -0700", "no"),  # 14:00 UTC: later, though its clock says 07:00
+        _same_day_row("#7200", "eve@shop.example", "2023-07-03 11:05:00 -0400", "no"),
+        _same_day_row("#7201", "eve@shop.example", "2023-07-03 10:59:00 -0400", "yes"),  # a later number, an earlier time: the time wins
+    ]
+    if newest_first:  # as Shopify writes them
+        orders = orders[::-1]
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(orders))])
+    consent = dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object)))
+    assert consent == {"ann@shop.example": False, "bo@shop.example": True, "cy@shop.example": True, "dee@shop.example": False, "eve@shop.example": False}
+
+
+def test_consent_of_same_day_orders_without_a_time_goes_by_the_order_number(tmp_path):
+    """Dates without a time of day: the later order number of the day is the later order,
+    whichever row comes first; keys with no number fall back to the later row."""
+    rows = [
+        "#12,ann@shop.example,paid,2023-01-13,no,USD,40.00,2023-01-13,1,Hat,0.00,,Shopify Payments,web\n",
+        "#9,ann@shop.example,paid,2023-01-13,yes,USD,40.00,2023-01-13,1,Hat,0.00,,Shopify Payments,web\n",
+        "#8,ann@shop.example,paid,2023-01-12,yes,USD,40.00,2023-01-12,1,Hat,0.00,,Shopify Payments,web\n",
+    ]
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(rows))])
+    assert dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object))) == {"ann@shop.example": False}
+    ds = load([write(tmp_path, "orders_export.csv", _SAME_DAY_HEADER + "".join(rows[1::-1] + rows[2:]))])
+    assert dict(zip(ds.contacts["email"], ds.contacts["consent"].astype(object))) == {"ann@shop.example": False}

@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pydantic
@@ -382,6 +383,8 @@ BROKEN = [
     # the user's hunches: a verdict the data settles rests on facts the report can show
     ("hunch_verdict_on_no_fact", _set("hypotheses[1].evidence", "It holds: the Steady Regulars came back far more often than the First-Timers."), "verdict_without_fact", "hypotheses[1].evidence"),
     ("hunch_verdict_not_one_of_the_four", _set("hypotheses[1].verdict", "probably"), "schema", "hypotheses[1].verdict"),
+    # a trial's 'does not hold' on evidence whose two come-back rates bore the hunch out
+    ("hunch_verdict_against_its_figures", _set("hypotheses[1]", {"hunch": "Champions buy again more often than Loyal", "verdict": "does not hold", "evidence": "{segmentations.rfm.segments.champions.next_repeat_rate} of the Champions bought again in the next period, against {segmentations.rfm.segments.loyal.next_repeat_rate} of the Loyal."}), "verdict_against_figures", "hypotheses[1].verdict"),
     # a trial: 'holds' on evidence Loyal's persona could not say (Loyal brought 15.5% of revenue)
     ("hunch_evidence_contradicts_the_segment_it_names", _set("hypotheses[1].evidence", "The Steady Regulars bring most of our revenue: {segmentations.rfm.segments.loyal.revenue_share}."), "claim_contradicts_fact", "hypotheses[1].evidence"),
     ("data_scope_whole_base_in_words", _set("data_scope.whole_base", "no"), "schema", "data_scope.whole_base"),
@@ -716,7 +719,7 @@ def test_a_pathway_is_not_measured_by_spend_that_grows_with_the_data(runs, days,
     found = [p for p in validate(doc, facts) if p.code == "kpi_on_partial_period" and p.path.startswith("pathways")]
     assert [p.path for p in found] == (["pathways[1].success_metric.metric"] if refused else []), found
     if refused:
-        assert f"the data covers 22 days ({{data.days_covered}})" in found[0].message and "aov (spend per order)" in found[0].message
+        assert "the data covers 22 days ({data.days_covered})" in found[0].message and "aov (spend per order)" in found[0].message
 
 
 def test_a_usage_groups_count_is_not_held_to_the_period():
@@ -921,6 +924,69 @@ def test_a_hunch_is_not_settled_by_repeat_rates_on_data_shorter_than_a_period(ru
 
 
 
+_FAMILY_RATE = "data.products.families.{}.back_within_period_rate"
+_FAMILY_EVIDENCE = f"Of those whose first order held a canvas piece, {{{_FAMILY_RATE.format('canvas')}}} came back within a period; of the waxed pieces' starters, {{{_FAMILY_RATE.format('waxed')}}}."
+
+
+def _families_named(canvas: str, waxed: str):
+    def mutate(facts: dict) -> dict:
+        for family in facts["data"]["products"]["families"]:
+            family["name"] = {"canvas": canvas, "waxed": waxed}[family["key"]]
+        return facts
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "hunch, verdict, names, refused",
+    [
+        # a trial: 'bag starters come back more than jacket starters' answered 'does not hold' on figures that put the bags first
+        ("Bag starters come back more than jacket starters", "does not hold", ("Bag", "Jacket"), True),
+        ("Bag starters come back more than jacket starters", "holds", ("Bag", "Jacket"), False),
+        ("Jacket starters come back more than bag starters", "holds", ("Bag", "Jacket"), True),
+        ("Jacket starters come back more than bag starters", "does not hold", ("Bag", "Jacket"), False),
+        ("Those who start with a jacket come back less than those who start with a bag", "does not hold", ("Bag", "Jacket"), True),
+        ("Those who start with a jacket come back less often than bag starters", "holds", ("Bag", "Jacket"), False),
+        ("Canvas starters come back more than Waxed starters", "does not hold", None, True),
+        ("Canvas starters come back more than Waxed starters", "partly holds", None, False),  # hedged: left alone
+        # sides the hunch does not name, or words that order nothing: left alone
+        ("Some pieces bring people back more than others", "does not hold", None, False),
+        ("Canvas and Waxed starters come back alike", "holds", None, False),
+    ],
+)
+def test_a_hunchs_verdict_is_held_to_the_order_of_the_figures_its_evidence_cites(runs, hunch, verdict, names, refused):
+    """A verdict on a hunch that compares two sides whose figures its evidence cites agrees with
+    their order: Canvas's come-back rate (8.4%) is above Waxed's (8.1%), so 'Canvas starters come
+    back more' holds and its reverse does not; the hunch's sides are read as comparisons.py
+    reads any comparison, by the names of the figures' owners on either side of 'than'."""
+    facts = facts_of(runs)
+    rates = {k: facts["data"]["products"]["families"][i]["back_within_period_rate"] for i, k in enumerate(("canvas", "waxed"))}
+    assert [f["key"] for f in facts["data"]["products"]["families"]] == ["canvas", "waxed"] and rates["canvas"] > rates["waxed"]
+    if names:
+        facts = _families_named(*names)(facts)
+    doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": _FAMILY_EVIDENCE})(reference())
+    found = [p for p in validate(doc, facts) if p.path.startswith("hypotheses[1]")]
+    assert [(p.path, p.code) for p in found] == ([("hypotheses[1].verdict", "verdict_against_figures")] if refused else []), found
+    if refused:
+        assert "8.4%" in found[0].message and "8.1%" in found[0].message
+        assert ("make the verdict 'holds'" if verdict == "does not hold" else "make the verdict 'does not hold'") in found[0].message
+
+
+def test_a_hunchs_verdict_is_held_to_the_pair_its_sides_name_among_more_figures(runs):
+    """Evidence citing three come-back rates of one kind: the pair the hunch names both sides of
+    settles it (Champions 92.9% against Loyal 63.9%), not New's, cited beside them."""
+    evidence = ("{segmentations.rfm.segments.champions.next_repeat_rate} of the Champions bought again in the next period, "
+                "{segmentations.rfm.segments.loyal.next_repeat_rate} of the Loyal and {segmentations.rfm.segments.new.next_repeat_rate} of the New.")
+    facts = facts_of(runs)
+    rates = {k: v["next_repeat_rate"] for k, v in facts["segmentations"]["rfm"]["segments"].items()}
+    assert rates["champions"] > rates["loyal"] > rates["new"]
+    for hunch, verdict, refused in (("Champions buy again more often than Loyal", "does not hold", True), ("Champions buy again more often than Loyal", "holds", False),
+                                    ("Loyal buy again more often than Champions", "holds", True), ("New buy again less often than Loyal", "holds", False)):
+        doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": evidence})(reference())
+        found = [p.code for p in validate(doc, facts) if p.path.startswith("hypotheses[1]")]
+        assert found == (["verdict_against_figures"] if refused else []), (hunch, verdict, found)
+
+
 _SALES_HUNCH = "Our sales peak at the end of the year"
 
 
@@ -1028,7 +1094,8 @@ def test_every_problem_code_has_a_broken_variant():
     # test_a_budget_in_another_currency_records_the_rate_the_user_confirmed for the conversion
     # and test_a_whole_plan_answers_the_users_hunches for the hunches the user gave
     # and test_a_whole_plan_carries_the_users_answer_to_a_run_warning for confirmation_missing
-    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing"} == set(CODES)
+    # and test_channel_names_are_the_facts_channels_with_short_labels for answers.json's Channel names
+    assert codes | {"budget_not_users", "budget_not_converted", "hunch_unanswered", "confirmation_missing", "channel_name_unknown", "channel_name_not_label"} == set(CODES)
 
 
 @pytest.mark.parametrize("case", BROKEN_ANSWERS, ids=[b[0] for b in BROKEN_ANSWERS])
@@ -1060,6 +1127,58 @@ def test_a_budget_the_user_did_not_give_is_reported(runs, cli, tmp_path, case):
 def test_a_budget_within_the_users_is_accepted(runs, said):
     problems = validate(reference(), facts_of(runs), answers={"Budget and time": said})
     assert [p for p in problems if p.code == "budget_not_users"] == []
+
+
+# (id, the name given to the example's first app, the code check.py gives, words of its message)
+BAD_CHANNEL_NAMES = [
+    ("an_email", "shop@instagram.example", "channel_name_not_label", "is an email address"),
+    ("a_url", "https://instagram.com/ourshop", "channel_name_not_label", "is a web address"),
+    ("a_bare_domain", "ourshop.instagram.com", "channel_name_not_label", "is a web address"),
+    ("too_long", "Instagram Shop run by our agency in the north", "channel_name_not_label", "more than a label's 40"),
+    ("a_digit", "Shop 2", "channel_name_not_label", "holds a digit"),
+    ("a_pipe", "Insta | Shop", "channel_name_not_label", "holds '|'"),
+    ("empty", "  ", "channel_name_not_label", "is not a name"),
+    ("not_text", ["Instagram Shop"], "channel_name_not_label", "is not a name"),
+]
+
+
+def test_channel_names_are_the_facts_channels_with_short_labels(runs, cli, tmp_path):
+    """The intake asks which app each number of Shopify's Source is; answers.json records the
+    user's answer as "Channel names", channel -> name, and the briefs and the report show the
+    name beside the number. check.py holds it: a key the facts know, a name that is a label."""
+    facts = facts_of(runs)
+    apps = [c["channel"] for c in facts["data"]["by_channel"] if c.get("label") == "a sales-channel app"]
+    assert apps and "tiktok" in [c["channel"] for c in facts["data"]["by_channel"]]
+    good = {apps[0]: "Instagram Shop", "tiktok": "TikTok Shop", apps[-1]: "Faire & Co's Trade (wholesale)"}
+    assert validate(reference(), facts, answers={"Goal": "more repeat orders", "Channel names": good}) == []
+    assert validate(reference(), facts, answers={"channel names": good}) == []  # the label in any case
+    # a key the facts do not know: an app of another store, the marketplace spelt otherwise, the folded row
+    for key, hint in (("24986320897", None), ("TikTok", "did you mean tiktok"), ("other channels (2)", None)):
+        (problem,) = validate(reference(), facts, answers={"Channel names": {key: "Instagram Shop"}})
+        assert (problem.code, problem.path) == ("channel_name_unknown", f'answers.json["Channel names"]["{key}"]')
+        assert f"'{key}' is no sales channel of facts.json" in problem.message and all(c["channel"] in problem.message for c in facts["data"]["by_channel"])
+        assert (hint in problem.message) if hint else "did you mean" not in problem.message
+    for _, name, code, words in BAD_CHANNEL_NAMES:
+        (problem,) = validate(reference(), facts, answers={"Channel names": {apps[0]: name, "tiktok": "TikTok Shop"}})
+        assert (problem.code, problem.path) == (code, f'answers.json["Channel names"]["{apps[0]}"]') and words in problem.message, (name, problem)
+    (shape,) = validate(reference(), facts, answers={"Channel names": "Instagram Shop"})
+    assert (shape.code, shape.path) == ("schema", 'answers.json["Channel names"]')
+    # check.py reads answers.json beside the strategy, at the strategy stage too (the names are shown from the intake on)
+    strategy = write(tmp_path, reference())
+    write(tmp_path, {"Sales channels": "keep them", "Channel names": {"24986320897": "Instagram Shop"}}, "answers.json")
+    for stage in ("strategy", "final"):
+        res = cli("check", strategy, "--facts", runs[SHOPIFY] / "facts.json", "--stage", stage)
+        assert res.code == 1 and res.out.splitlines()[1].startswith('answers.json["Channel names"]["24986320897"]: \'24986320897\' is no sales channel') and res.out.rstrip().endswith("[channel_name_unknown]"), res.out
+    # brief.py and render.py without a plan show the names unchecked by check.py: bad input, one line, exit 2
+    brief = cli("brief", "segments", "--facts", runs[SHOPIFY] / "facts.json", "--answers", tmp_path / "answers.json")
+    assert brief.code == 2 and brief.out == "" and len(brief.err.strip().splitlines()) == 1 and "[channel_name_unknown]" in brief.err and "answers.json" in brief.err
+    (tmp_path / "plain").mkdir()
+    shutil.copytree(runs[SHOPIFY], tmp_path / "plain" / "run")
+    rendered = cli("render", "--facts", tmp_path / "plain" / "run" / "facts.json", "--answers", tmp_path / "answers.json")
+    assert rendered.code == 2 and "[channel_name_unknown]" in rendered.err
+    write(tmp_path, {"Sales channels": "keep them", "Channel names": {apps[0]: "Instagram Shop"}}, "answers.json")
+    assert cli("check", strategy, "--facts", runs[SHOPIFY] / "facts.json").code == 0
+    assert cli("brief", "segments", "--facts", runs[SHOPIFY] / "facts.json", "--answers", tmp_path / "answers.json").code == 0
 
 
 def test_a_budget_in_another_currency_records_the_rate_the_user_confirmed(runs, cli, tmp_path):
@@ -1464,6 +1583,54 @@ def test_a_hunch_about_sign_ups_who_never_buy_is_held_to_the_subscribed_share(pr
     doc["hypotheses"][0].update(hunch="Most people who sign up never buy", verdict="holds", evidence="Most of our subscribed contacts have yet to place an order: {data.contacts.opted_in_prospects_share} of them.")
     problems = [p for p in validate(doc, facts) if p.path == "hypotheses[0].evidence"]
     assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), problems
+
+
+def _many_never_bought(facts: dict) -> dict:
+    """A trial's shop: 1,198 contacts who never bought beside its buyers (here 5,000 beside 2,746),
+    848 of them subscribed (here 3,000 of 4,465 subscribed contacts)."""
+    contacts = facts["data"]["contacts"]
+    facts["data"]["prospects"] = contacts["prospects"]["people"] = 5000
+    contacts["prospects"]["opted_in"], contacts["opted_in"] = 3000, 3000 + contacts["buyers"]["opted_in"]
+    contacts["prospects_share"] = round(5000 / (5000 + facts["data"]["customers"]), 6)
+    contacts["opted_in_prospects_share"] = round(3000 / contacts["opted_in"], 6)
+    return facts
+
+
+@pytest.mark.parametrize(
+    "evidence, refused_here, refused_many",
+    [
+        # 'most' beside two counts that are the two parts of the contacts: the part said to be most is held to half
+        ("Most sign-ups do buy: {data.prospects} beside {data.customers}.", False, True),
+        ("Most sign-ups never buy: {data.prospects} beside {data.customers}.", True, False),
+        ("Most of our contacts have placed an order: {data.contacts.buyers.people} against {data.contacts.prospects.people}.", False, True),
+        # a part beside its whole: the subscribed contacts
+        ("Most subscribed contacts have bought: {data.contacts.buyers.opted_in} of {data.contacts.opted_in}.", False, True),
+        ("Most subscribed contacts never bought: {data.contacts.prospects.opted_in} of {data.contacts.opted_in}.", True, False),
+        # 'never bought' as whom the majority is of, beside a share of never-buyers
+        ("Most subscribed contacts never bought: {data.contacts.opted_in_prospects_share}.", True, False),
+        ("Most of our contacts are prospects: {data.contacts.prospects_share}.", True, False),
+        ("Most of our contacts have never ordered: {data.contacts.prospects_share} of them.", True, False),
+        # denials and the others stay unread: 'did not', 'not most', 'never bought again', the buyers beside the never-buyers' share
+        ("Most sign-ups did not buy: {data.prospects} beside {data.customers}.", False, False),
+        ("Not most of our sign-ups never buy: {data.prospects} beside {data.customers}.", False, False),
+        ("Most contacts bought: {data.contacts.prospects_share} never did.", False, False),
+        ("Most customers never bought again: {data.one_time_share}.", False, False),
+        # two counts that are no parts of one whole: 'most' is not held to them
+        ("Most sign-ups do buy: {data.prospects} beside {data.contacts.buyers.opted_in}.", False, False),
+    ],
+)
+def test_most_beside_two_counts_of_contacts_is_held_to_half(prospects_facts, evidence, refused_here, refused_many):
+    """'Most sign-ups do buy: {data.prospects} beside {data.customers}' passed unchecked (two
+    counts, no share), and 'most subscribed contacts never bought' skipped as a clause of leaving:
+    two counts that are part and whole, or the two parts of the contacts (who bought, who never
+    did), give the share the majority word is held to, and 'never bought' says whose it is."""
+    for facts, refused in ((prospects_facts, refused_here), (_many_never_bought(copy.deepcopy(prospects_facts)), refused_many)):
+        doc = _plan_for_prospects(reference())
+        doc["hypotheses"][0].update(hunch="Most people who sign up never buy", verdict="partly holds", evidence=evidence)
+        problems = [p for p in validate(doc, facts) if p.path == "hypotheses[0].evidence"]
+        assert [p.code for p in problems] == (["claim_contradicts_fact"] if refused else []), (evidence, facts["data"]["prospects"], problems)
+        if refused:
+            assert "not most" in problems[0].message and "%" in problems[0].message
 
 
 def test_the_briefs_and_the_report_plan_for_the_prospects(prospects_run, prospects_facts, runs, cli, tmp_path):
@@ -2133,9 +2300,12 @@ def test_resolve_is_not_a_template_engine(runs):
     assert fact_formatter(facts)("data.one_time_share", 0.5) == "50.0%"
     # money facts outside the segment tables keep their currency when cited (a trial saw '7,970')
     currency = facts["data"]["currency"]
-    for key in ("data.failed_payments.outstanding_value", "data.failed_payments.never_paid_value", "data.dropped_value.cancelled", "data.dropped_gross.refunded"):
+    for key in ("data.failed_payments.outstanding_value", "data.failed_payments.never_paid_value", "data.dropped_value.cancelled", "data.dropped_gross.refunded", "data.dropped_collected.cancelled"):
         assert fact_formatter(facts)(key, 7970.0) == f"7,970.00 {currency}", key
     assert fact_formatter(facts)("data.failed_payments.outstanding", 6) == "6"
+    # the holdout's achieved shares are shares, overall and per segment
+    assert fact_formatter(facts)("exports.held_out_share", 0.108) == "10.8%"
+    assert fact_formatter(facts)("exports.held_out_share_by_segment.champions", 0.2) == "20.0%"
 
 
 
@@ -3661,7 +3831,7 @@ NEW_COUNT, NEW_BEFORE = "{segmentations.rfm.segments.new.count}", "{segmentation
         ("They are students on a budget.", "no gender, age, family role or occupation"),
         ("They only buy with a discount code.", "do not read the export's discount codes"),
         ("Holiday buyers who mostly used a Black Friday discount code.", "do not read the export's discount codes"),
-        ("They mostly return their first order.", "{data.dropped_orders.refunded} refunded orders"),
+        ("They mostly return their first order.", "cites none of the facts' refund figures"),  # the example records refunds: asked for one (tests/test_refunds_recent.py)
         ("They stopped buying after the price rise.", "never why"),
         ("They slipped to At Risk because prices went up.", "never why"),
         (f"Since 2024 these {NEW_COUNT} customers have bought less.", "only by-period facts"),
@@ -3949,6 +4119,75 @@ def test_comparisons_between_segments_follow_the_facts(runs, key, text, refused)
     doc["segments"][key]["persona"] += " " + text
     problems = [p for p in validate(doc, facts_of(runs)) if p.code == "claim_contradicts_fact"]
     assert bool(problems) == refused, problems
+
+
+_NEXT = "{segmentations.rfm.segments.%s.next_repeat_rate}"
+_WHOLE = "{segmentations.rfm.segments.%s.repeat_rate}"
+
+
+@pytest.mark.parametrize(
+    "key, text, refused",
+    [
+        # a UCI trial's 'lower churn' between two segments, uncited: held to who bought again in the next period
+        ("loyal", "Loyal have lower churn than At Risk.", False),  # 63.9% against 36.2%
+        ("loyal", "At Risk have lower churn than Loyal.", True),
+        ("loyal", "At Risk churn less than Loyal.", True),
+        ("loyal", "At Risk are more likely to churn than Loyal.", False),
+        ("loyal", "Loyal are more likely to lapse than At Risk.", True),
+        ("loyal", "Loyal stay longer than Champions.", True),  # 63.9% against 92.9%
+        ("loyal", "Champions stick around longer than Loyal.", False),
+        ("loyal", "They churn less than At Risk.", False),  # their own: Loyal's
+        ("loyal", "Their churn is lower than the First-Timers'.", False),
+        ("loyal", "They are less likely to churn than the First-Timers.", False),
+        ("at_risk", "They churn less than Loyal.", True),
+        # citing whole-period repeat rates (Loyal and At Risk both 100%): the next-period rates settle it
+        ("loyal", "Loyal churn less than At Risk: " + _WHOLE % "loyal" + " against " + _WHOLE % "at_risk" + ".", False),
+        ("loyal", "At Risk churn less than Loyal: " + _WHOLE % "at_risk" + " against " + _WHOLE % "loyal" + ".", True),
+        # citing the next-period rates: 'lower churn' is a higher come-back rate, no longer read as the lower figure
+        ("loyal", "Loyal have lower churn than At Risk: " + _NEXT % "loyal" + " against " + _NEXT % "at_risk" + ".", False),
+        ("loyal", "At Risk have lower churn than Loyal: " + _NEXT % "at_risk" + " against " + _NEXT % "loyal" + ".", True),
+        # no two segments to compare, or no comparison of keeping them: left alone
+        ("loyal", "At Risk spend more than Loyal before they churn.", False),
+        ("loyal", "They churn less than most shops.", False),
+        ("loyal", "At Risk churn more.", False),
+    ],
+)
+def test_a_comparison_of_keeping_customers_is_held_to_the_next_period_rates(runs, key, text, refused):
+    """'Loyal have lower churn than At Risk', cited with whole-period figures or not at all: where
+    validation ran, who bought again in the next period (next_repeat_rate) settles it, and a
+    wrong direction is refused with both rates named."""
+    doc = _append_persona(key, text)(reference())
+    found = [p for p in validate(doc, facts_of(runs)) if p.path == f"segments.{key}.persona" and p.code == "claim_contradicts_fact"]
+    assert len(found) == (1 if refused else 0), found
+    if refused and "churn" in text and "Loyal" in text:
+        assert "{segmentations.rfm.segments.loyal.next_repeat_rate}" in found[0].message and "{segmentations.rfm.segments.at_risk.next_repeat_rate}" in found[0].message
+        assert "63.9%" in found[0].message and "36.2%" in found[0].message
+
+
+def test_a_comparison_of_keeping_customers_without_next_period_rates_follows_the_existing_rules(runs):
+    """Where validation did not run (no next_repeat_rate), nothing settles an uncited 'lower churn
+    than'; cited whole-period repeat rates are read as the rate of those who stay."""
+    facts = facts_of(runs)
+    for stats in facts["segmentations"]["rfm"]["segments"].values():
+        stats["next_repeat_rate"] = None
+    facts["segmentations"]["rfm"]["segments"]["at_risk"]["repeat_rate"] = 0.4
+    for text, refused in (("At Risk have lower churn than Loyal.", False),
+                          ("At Risk churn less than Loyal: " + _WHOLE % "at_risk" + " against " + _WHOLE % "loyal" + ".", True),
+                          ("Loyal churn less than At Risk: " + _WHOLE % "loyal" + " against " + _WHOLE % "at_risk" + ".", False)):
+        doc = _append_persona("loyal", text)(reference())
+        found = [p for p in validate(doc, facts) if p.path == "segments.loyal.persona" and p.code == "claim_contradicts_fact"]
+        assert len(found) == (1 if refused else 0), (text, found)
+
+
+def test_a_hunch_about_churn_is_held_to_the_next_period_rates_its_evidence_cites(runs):
+    """'Loyal churn less than At Risk', answered 'does not hold' on next-period rates that bear it
+    out: the verdict check reads churn words as comparisons.py does."""
+    evidence = _NEXT % "loyal" + " of Loyal bought again in the next period, against " + _NEXT % "at_risk" + " of At Risk."
+    for hunch, verdict, refused in (("Loyal churn less than At Risk", "does not hold", True), ("Loyal churn less than At Risk", "holds", False),
+                                    ("At Risk have lower churn than Loyal", "holds", True), ("At Risk have lower churn than Loyal", "does not hold", False)):
+        doc = _set("hypotheses[1]", {"hunch": hunch, "verdict": verdict, "evidence": evidence})(reference())
+        found = [p.code for p in validate(doc, facts_of(runs)) if p.path.startswith("hypotheses[1]")]
+        assert found == (["verdict_against_figures"] if refused else []), (hunch, verdict, found)
 
 
 def test_a_claim_that_most_buy_in_one_season(runs):

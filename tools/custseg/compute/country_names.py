@@ -6,6 +6,7 @@ country's English name and code, and a claim about a country is matched by both.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # ISO 3166-1 alpha-2 codes and their short English names (XK, Kosovo, is user-assigned but common)
 ISO_NAMES = {
@@ -260,25 +261,107 @@ ISO_NAMES = {
     "ZM": "Zambia",
     "ZW": "Zimbabwe",
 }
+
+
+@dataclass(frozen=True)
+class Words:
+    """How a country (or a place of several) is written beyond its ISO name and code."""
+
+    names: tuple[str, ...] = ()  # its other names in a plan's words, in any case: 'Great Britain', 'Holland'
+    people: tuple[str, ...] = ()  # its people and their adjective, in any case: 'British', 'Dutch'
+    capitals: tuple[str, ...] = ()  # words read only as written, in capitals: codes ('us' is a pronoun), 'Kiwi' (not the fruit)
+    cells: tuple[str, ...] = ()  # other ways an export's country column writes it: 'EIRE', 'RSA'
+    in_plans: bool = True  # a plan names it in words: its ISO name is a place in any text, not only where the facts name it
+
+
+# The one table of the words for countries, by ISO code: what a plan calls a country and its people
+# (check.py's place words, country_claims), and how an export writes it (iso_code). A country
+# left out is still read by its ISO name wherever the facts name it.
+COUNTRIES: dict[str, Words] = {
+    "GB": Words(("Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland"), ("British", "English", "Scottish", "Welsh"), ("UK", "U.K."),
+                ("UK", "U.K.", "Great Britain", "Britain", "England")),
+    "IE": Words(("Eire",), ("Irish",), cells=("EIRE",)),
+    "US": Words(("America",), ("American",), ("US", "U.S.", "USA"), ("USA", "U.S.", "U.S.A.", "United States of America", "America")),
+    "CA": Words(people=("Canadian",)),
+    "AU": Words(people=("Australian",)),
+    "NZ": Words(capitals=("Kiwi", "Kiwis")),
+    "DE": Words(people=("German",)),
+    "FR": Words(people=("French",)),
+    "ES": Words(people=("Spanish",)),
+    "PT": Words(people=("Portuguese",)),
+    "IT": Words(people=("Italian",)),
+    "NL": Words(("Holland",), ("Dutch",), cells=("Holland", "The Netherlands")),
+    "BE": Words(people=("Belgian",)),
+    "LU": Words(),
+    "CH": Words(people=("Swiss",)),
+    "AT": Words(people=("Austrian",)),
+    "DK": Words(people=("Danish",)),
+    "SE": Words(people=("Swedish",)),
+    "NO": Words(people=("Norwegian",)),
+    "FI": Words(people=("Finnish",)),
+    "IS": Words(),
+    "PL": Words(people=("Polish",)),
+    "CZ": Words(("Czech Republic",), cells=("Czech Republic",)),
+    "GR": Words(people=("Greek",)),
+    "CY": Words(),
+    "MT": Words(),
+    "JP": Words(people=("Japanese",)),
+    "CN": Words(people=("Chinese",)),
+    "HK": Words(),
+    "SG": Words(),
+    "IN": Words(people=("Indian",)),
+    "IL": Words(),
+    "BR": Words(people=("Brazilian",)),
+    "MX": Words(people=("Mexican",)),
+    "ZA": Words(cells=("RSA",)),
+    "AE": Words(people=("Emirati",), capitals=("UAE",), cells=("UAE",)),
+    # read from an export's cells only
+    "KR": Words(cells=("Republic of Korea", "Korea"), in_plans=False),
+    "RU": Words(cells=("Russian Federation",), in_plans=False),
+    "VN": Words(cells=("Viet Nam",), in_plans=False),
+    "TR": Words(cells=("Türkiye", "Turkiye"), in_plans=False),
+    "SZ": Words(cells=("Swaziland",), in_plans=False),
+    "CI": Words(cells=("Ivory Coast",), in_plans=False),
+    "MO": Words(cells=("Macau",), in_plans=False),
+    "MM": Words(cells=("Burma",), in_plans=False),
+    "MK": Words(cells=("Macedonia",), in_plans=False),
+    "CV": Words(cells=("Cape Verde", "Cabo Verde"), in_plans=False),
+}
+# Places a plan names that are several countries, or none with a code of its own
+OTHER_PLACES = Words(
+    ("Europe", "the EU", "the continent", "Scandinavia", "Asia", "the Middle East", "Latin America", "the Channel Islands", "Channel Islands"),
+    ("European", "continental", "Scandinavian", "Nordic"),
+    ("EU",),
+    in_plans=False,
+)
 # Other ways exports write a country, read as its code: three-letter and older forms
-ALIASES = {
-    "UK": "GB", "USA": "US", "U.S.": "US", "U.S.A.": "US", "U.K.": "GB", "EIRE": "IE", "RSA": "ZA", "UAE": "AE",
-    "GREAT BRITAIN": "GB", "BRITAIN": "GB", "ENGLAND": "GB", "UNITED STATES OF AMERICA": "US", "AMERICA": "US",
-    "HOLLAND": "NL", "THE NETHERLANDS": "NL", "CZECH REPUBLIC": "CZ", "REPUBLIC OF KOREA": "KR", "KOREA": "KR",
-    "RUSSIAN FEDERATION": "RU", "VIET NAM": "VN", "TÜRKIYE": "TR", "TURKIYE": "TR", "SWAZILAND": "SZ",
-    "IVORY COAST": "CI", "MACAU": "MO", "BURMA": "MM", "MACEDONIA": "MK", "CAPE VERDE": "CV", "CABO VERDE": "CV",
-}
+ALIASES = {cell.upper(): code for code, words in COUNTRIES.items() for cell in words.cells}
 _BY_NAME = {name.upper(): code for code, name in ISO_NAMES.items()}
+
+
+def _words(words: tuple[str, ...] | list[str]) -> str:
+    """An alternation of words (a space: any white space), longest first: 'Northern Ireland' before 'Ireland'."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+def _other_words(words: Words) -> str:
+    parts = [f"(?-i:{_words(words.capitals)})"] if words.capitals else []
+    return "|".join(parts + [_words(list(words.names) + list(words.people))] if words.names or words.people else parts)
+
+
 # The words a plan uses for a country's people or its other names, by code (the name itself is matched apart)
-OTHER_WORDS = {
-    "GB": r"(?-i:UK|U\.K\.)|great\s+britain|britain|england|scotland|wales|northern\s+ireland|british|english|scottish|welsh",
-    "US": r"(?-i:US|U\.S\.|USA)|america|american",
-    "CA": r"canadian", "AU": r"australian", "IE": r"eire|irish", "NZ": r"kiwi",
-    "DE": r"german", "FR": r"french", "NL": r"holland|dutch", "ES": r"spanish", "IT": r"italian", "PT": r"portuguese",
-    "BE": r"belgian", "CH": r"swiss", "AT": r"austrian", "DK": r"danish", "SE": r"swedish", "NO": r"norwegian",
-    "FI": r"finnish", "PL": r"polish", "GR": r"greek", "JP": r"japanese", "CN": r"chinese", "MX": r"mexican",
-    "BR": r"brazilian", "IN": r"indian", "AE": r"(?-i:UAE)|emirati",
-}
+OTHER_WORDS = {code: _other_words(words) for code, words in COUNTRIES.items() if words.names or words.people or words.capitals}
+
+
+def place_patterns() -> tuple[str, str, str]:
+    """(names, people, capitals): regular-expression alternations of the places a plan names in
+    words (the countries of COUNTRIES it names, by their ISO and other names; OTHER_PLACES), their
+    people, and the words read only in capitals. Names and people are matched in any case."""
+    named = [code for code, words in COUNTRIES.items() if words.in_plans]
+    names = [ISO_NAMES[code] for code in named] + [n for code in named for n in COUNTRIES[code].names] + list(OTHER_PLACES.names)
+    people = [p for code in named for p in COUNTRIES[code].people] + list(OTHER_PLACES.people)
+    capitals = [c for code in named for c in COUNTRIES[code].capitals] + list(OTHER_PLACES.capitals)
+    return _words(names), _words(people), _words(capitals)
 
 
 def iso_code(cell: str) -> str | None:

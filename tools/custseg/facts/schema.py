@@ -363,6 +363,43 @@ class DataContacts:
 
 
 @dataclass
+class Refunds:
+    """Orders refunded in full or in part among a group's orders up to the as-of date, on an
+    export that records refunds (Shopify's Refunded Amount, Stripe's Amount Refunded). An order
+    refunded in full is left out before segmenting (data.dropped_orders.refunded) yet is still its
+    customer's, by the same identity: it is counted here, as the health score counts it."""
+
+    orders: int  # the group's kept orders and its orders refunded in full: the base of orders_refunded_share
+    refunded_in_full: int  # orders refunded in full (Shopify status refunded, Stripe Refunded)
+    refunded_in_part: int  # kept orders with a refund (Shopify partially_refunded)
+    orders_refunded_share: float | None  # (refunded_in_full + refunded_in_part) of orders; None without orders
+    charged_value: float  # what those orders came to before any refund
+    refunded_value: float  # what was paid back on them
+    refunded_value_share: float | None  # refunded_value of charged_value; None when nothing was charged
+
+
+@dataclass
+class DataRefunds(Refunds):
+    """Every RFM segment's refunds together (the segmented customers'), and how they are counted."""
+
+    columns: str = ""  # the export's columns read: the amount before refunds and the amount refunded ("Total and Refunded Amount")
+    definition: str = ""
+
+
+@dataclass
+class RecentRevenueWindow:
+    """The days each RFM segment's recent_revenue covers: the 365 days up to the as-of date
+    (as-of minus 364 days to the as-of date, the seasonality window's), or, on data covering less
+    than that up to the as-of date, every day of it (whole_span true: the same as revenue)."""
+
+    window_start: str
+    window_end: str  # the as-of date
+    window_days: int  # 365, or the data's span when shorter
+    whole_span: bool  # the data covers fewer than 365 days up to the as-of date: the window is all of it
+    revenue: float  # every segment's recent_revenue together: the base of recent_revenue_share
+
+
+@dataclass
 class DataCoverage:
     source: str
     kind: str
@@ -386,6 +423,10 @@ class DataCoverage:
     not_activity_events: dict[str, int] | None = None  # event logs: event name -> events not counted as activity (leaving, or done by a system)
     dropped_value: dict[str, float] | None = None  # order exports and logs: reason -> net amount of the orders it dropped (revenue the segments do not see)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    # exports with Shopify's Outstanding Balance: reason -> the money the orders it dropped actually
+    # collected (total - refunded - outstanding balance; negative where more was paid back than
+    # collected). dropped_value counts what was never collected (a voided order's total); this does not
+    dropped_collected: dict[str, float] | None = None
     recurring: RecurringPayments | None = None  # Stripe: the payments a subscription billed
     installments: Installments | None = None  # Stripe: later installments of a purchase paid in parts (no new order or purchase day)
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel: most orders first
@@ -406,6 +447,7 @@ class DataCoverage:
     products: DataProducts | None = None  # order exports and logs naming each line's product: what customers buy (else facts.unavailable.products says why)
     countries: DataCountries | None = None  # order exports and logs naming each order's country, customers in two or more: where customers are (else facts.unavailable.countries says why)
     after_as_of: AfterAsOf | None = None  # an as-of date before the data's end: the purchases after it, left out (customers, orders, revenue, dates and one_time_share count up to it)
+    refunds: DataRefunds | None = None  # order exports that record refunds: orders refunded in full or in part of every segmented customer (else facts.unavailable.refunds says why)
 
 
 @dataclass
@@ -463,6 +505,14 @@ class SegmentStats:
     # RFM on data naming each order's country (data.countries): the segment's customers at home
     # and abroad, and its three countries with the most customers; None for a segment without customers
     countries: SegmentCountries | None = None
+    # RFM on transaction data with amounts: what the segment's customers spent in the 365 days up
+    # to the as-of date (segmentation.recent_revenue_window: every day of data shorter than that),
+    # and its share of every segment's together; revenue and revenue_share are over all the data
+    recent_revenue: float | None = None
+    recent_revenue_share: float | None = None
+    # RFM on an export that records refunds (data.refunds): the segment's orders refunded in full
+    # or in part, and what was paid back of what they were charged
+    refunds: Refunds | None = None
 
 
 @dataclass
@@ -514,6 +564,36 @@ class Validation:
     new_customer_revenue_share: float | None
     note: str
     holdout: dict | None = None  # held_out_customers, held_out_repeat_rate, others_repeat_rate, chance_gap over every segment
+    # each segment that bought again more often than the one ranked above it (the violations),
+    # with the gap chance alone keeps groups of their sizes within 19 times in 20 (analysis.inversion)
+    inversions: list[Inversion] = field(default_factory=list)
+    in_order_within_chance: bool = True  # every inversion within its chance gap: in order, within chance
+
+
+@dataclass
+class Inversion:
+    lower: str  # the segment ranked lower that bought again more often
+    higher: str  # the one ranked just above it
+    lower_repeat_rate: float
+    higher_repeat_rate: float
+    gap: float  # lower_repeat_rate - higher_repeat_rate
+    chance_gap: float | None  # how far apart chance alone keeps two groups of these sizes 95 times in 100
+    within_chance: bool  # gap <= chance_gap: no finding
+
+
+@dataclass
+class HistoryRow:
+    """One RFM segment at one cutoff of the segment history (Segmentation.history, keyed by the
+    cutoff date, then the segment key: history.2024-03-29.champions.next_repeat_rate). At each
+    cutoff, the as-of date minus 1, 2, ... periods (newest first, at most 8, each with at least a
+    period of data before it), customers are scored with the data up to it by the same method and
+    rule table as at the as-of date, the small segments merged as there; each segment's figures
+    are what its customers did in the period after the cutoff. The newest cutoff's are
+    validation's figures. A segment with no customers at a cutoff has no row there."""
+
+    customers: int  # the segment's customers at the cutoff: a cutoff's rows add up to every customer who had bought by then
+    next_repeat_rate: float  # share of them who bought in the period after the cutoff (cutoff + 1 day to cutoff + period_days)
+    revenue_per_customer: float | None  # their mean spend in that period (None without amounts)
 
 
 @dataclass
@@ -525,9 +605,19 @@ class Opportunity:
     revenue_gap_per_customer: float
     expected_customers: int
     expected_revenue: float  # the baseline: expected_customers x the gap, with no extra effort
-    value_per_10pct: float  # what each further tenth of the from-segment moving adds to the baseline
+    # what each further tenth of the from-segment moving adds to the baseline; None where a tenth is
+    # more than analysis.MAX_FURTHER_MULTIPLE times the share that moved on their own (the what-if
+    # is then as many again as moved: expected_revenue)
+    value_per_10pct: float | None
     explanation: str
     next_gap_per_customer: float | None = None  # customers in to_segment when the last period began spent this much more in it than those in from_segment: a move's worth after it (the gap is spend in the period that earned the segment)
+    moved: int = 0  # customers who made the move last period
+    # the gap (revenue_gap_per_customer) is what those who moved spent in the period less what those
+    # who stayed spent ("movers", where at least analysis.MIN_VALUE_MOVERS moved), else the
+    # to-segment's spend per customer less the from-segment's ("to_segment")
+    value_basis: str = "to_segment"
+    movers_spend_per_customer: float | None = None  # what those who moved spent each in the period ("movers")
+    above_period_revenue: bool = False  # an amount is more than all customers spent in the period (Segmentation.period_revenue)
 
 
 @dataclass
@@ -554,9 +644,19 @@ class Segmentation:
     # not, in words; and the count of unsized moves per reason (a key of analysis.UNSIZED_REASONS).
     opportunities_note: str | None = None
     opportunities_skipped: dict[str, int] | None = None
+    period_revenue: float | None = None  # all customers' spend in the last period (the period the sized moves' amounts are per)
+    # rfm on transaction data over three periods or more: each segment's next-period behaviour
+    # at successive cutoffs (cutoff date YYYY-MM-DD -> segment key -> HistoryRow), newest first,
+    # and what it measures in words; else facts.unavailable.history says why
+    history: dict[str, dict[str, HistoryRow]] | None = None
+    # every customer who had bought by each cutoff, whatever their segment (cutoff -> HistoryRow):
+    # a segment's rate that moves with everyone's is the season or the whole shop, not the segment
+    history_everyone: dict[str, HistoryRow] | None = None
+    history_definition: str | None = None
     # What the segment figures count: "purchases", or "activity" for an event log's lifecycle,
     # health and behavioral segments (days active, any event; not days with a purchase).
     basis: str = "purchases"
+    recent_revenue_window: RecentRevenueWindow | None = None  # rfm with amounts: the days each segment's recent_revenue covers
 
 
 @dataclass

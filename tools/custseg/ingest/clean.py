@@ -7,6 +7,7 @@ row is counted under exactly one reason, the first that applies in ``REASON_ORDE
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from custseg.ingest.channels import channel_figures, channels, excluded_channel_
 from custseg.ingest.countries import COUNTRY_ROLES, country_roles, order_countries
 from custseg.ingest.detect import Detection
 from custseg.ingest.installments import installment_summary, installment_warning, later_installments, purchase_starts
-from custseg.ingest.parse import Parsed, parse_dates, parse_flag, parse_money
+from custseg.ingest.parse import Parsed, clock_seconds, parse_dates, parse_flag, parse_money
 from custseg.ingest.payments import STRIPE_ATTEMPT_REASONS, follow_up, outstanding_per_identity
 from custseg.ingest.privacy import Pseudonyms, prepare
 from custseg.ingest.subscriptions import billed_by_subscription, plan_cycle_days, recurring_summary
@@ -100,6 +101,9 @@ PRICE_ROLES = ("quantity", "unit_price")  # an order's value when no amount colu
 # Parts of an order's total that a store's own net-sales report leaves out (Shopify's Shipping
 # and Taxes): summed over the kept orders for a note, so revenue can be reconciled.
 INCLUDED_ROLES = ("shipping", "taxes")
+# What an order still owes (Shopify's Outstanding Balance): a left-out order's total less its
+# refunds and this is the money its customer actually paid and kept paid (data.dropped_collected).
+BALANCE_ROLE = "outstanding_balance"
 
 
 def used_roles(mapping: dict[str, str]) -> list[str]:
@@ -132,13 +136,14 @@ class Cleaned:
     dropped_orders: Counter | None = None
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (where their amounts could be read)
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
-    orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order)
+    dropped_collected: dict[str, float] | None = None  # exports with an outstanding balance (Shopify): reason -> what the orders it dropped collected (total - refunded - outstanding)
+    orders: pd.DataFrame | None = None  # identity, date, amount (one row per kept order; refunded: what it paid back, where the export records refunds)
     lines: pd.DataFrame | None = None  # order (a row of orders), product: the kept orders' named lines (exports with product names)
     countries: np.ndarray | None = None  # the country each kept order names (None where it names none): exports with a country column
     events: pd.DataFrame | None = None  # identity, date, event
     customers: pd.DataFrame | None = None  # identity + aggregates (customers kind)
     contacts: pd.DataFrame | None = None  # identity, email, consent (phone, sms_consent, own_id: when the export has them): private, never for the model
-    issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer
+    issues: pd.DataFrame | None = None  # identity, failed, refunded: payment problems per customer (refunded_charged, refunded_value: the fully refunded orders' amounts, where the export records refunds)
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
     failed_payments: dict | None = None  # failed and unfinished payments followed per customer (ingest/payments.py)
     recurring: dict | None = None  # Stripe: the kept payments a subscription billed (ingest/subscriptions.py)
@@ -279,7 +284,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
 
     # 3. Parse money on rows (line items sum), text fields from the order-level row.
     money = {}
-    for role in ("amount", "refunded", "converted_amount", "converted_refunded", *PRICE_ROLES, *INCLUDED_ROLES):
+    for role in ("amount", "refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *PRICE_ROLES, *INCLUDED_ROLES):
         if role in m and role in live:
             parsed = parse_money(live[role], opts.decimal_hint)
             if role in ("amount", "quantity", "unit_price"):
@@ -307,13 +312,13 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         if "order_id" in m:
             key = key[kept_lines]
     per_row = {"amount": value.to_numpy(), "amount_bad": bad.to_numpy()}
-    for role in ("refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES):
+    for role in ("refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *INCLUDED_ROLES):
         if role in money:
             per_row[role] = money[role].values.to_numpy()
     text_roles = [r for r in ("date", "email", "phone", "billing_phone", "shipping_phone", "customer", "status", "cancelled", "currency", "converted_currency", "gateway", "consent", "event_type", "description", "channel", "plan", "installment_index", "installment_total", *COUNTRY_ROLES) if r in m]
     for role in text_roles:
         per_row[role] = live[role].reset_index(drop=True)
-    codes = pd.factorize(key, sort=False)[0] if "order_id" in m else None  # each row's order: its row in orders
+    codes, order_keys = pd.factorize(key, sort=False) if "order_id" in m else (None, None)  # each row's order: its row in orders (and its key)
     if codes is not None:
         orders = _collapse(pd.DataFrame(per_row), codes, text_roles)
     else:  # a plain log: every row is an order, nothing to collapse (no n_rows: one row each)
@@ -424,11 +429,15 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     dropped_value.pop("other_currency", None)
     if service_value is not None:
         dropped_value["non_product_line"] = service_value
-    dropped_gross = None
+    dropped_gross, gross_values, refund_values = None, None, None
     if "refunded" in orders or "converted_refunded" in orders:  # what they sold for: a refunded order nets to nothing
         gross = orders["converted_amount"].where(orders["converted_amount"].notna(), orders["amount"]) if use_converted else orders["amount"]
-        dropped_gross = reason.amounts(gross.to_numpy(dtype="float64", na_value=np.nan))
+        gross_values = gross.to_numpy(dtype="float64", na_value=np.nan)
+        dropped_gross = reason.amounts(gross_values)
         dropped_gross.pop("other_currency", None)
+        # what each order had paid back: what it sold for less what it came to
+        refund_values = gross_values - orders["net"].to_numpy(dtype="float64", na_value=np.nan)
+    dropped_collected = _collected(orders, reason) if BALANCE_ROLE in orders and not use_converted else None
     kept = reason.kept
     kept_rows = int(n_rows[kept].sum()) if n_rows is not None else int(kept.sum())  # a netted return's rows are kept: its money is in its purchase
     returns_netted = int(folded.sum()) if folded is not None else 0
@@ -445,6 +454,8 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         out = pd.DataFrame({"identity": identity.reset_index(drop=True), "date": orders["day"].to_numpy(), "amount": orders["net"].to_numpy()}, copy=False)
     else:
         out = pd.DataFrame({"identity": identity[kept].reset_index(drop=True), "date": orders["day"].to_numpy()[kept], "amount": orders["net"].to_numpy()[kept]})
+    if refund_values is not None:  # a kept order's refunds: it was refunded in part (facts' refunds by segment)
+        out["refunded"] = np.nan_to_num(refund_values[kept], nan=0.0)
     by_channel = channel_figures(channel[kept], out["amount"].to_numpy(dtype="float64", na_value=np.nan), out["identity"]) if channel is not None else None
     marketplace = marketplace_summary(channel[kept], out["identity"], orders["email"][kept].reset_index(drop=True) if "email" in orders else None) if channel is not None else None
     excluded, excluded_only = None, None
@@ -463,9 +474,9 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
     lines = product_lines(live["product_name"], codes, kept, negative) if "product_name" in m else None
     countries = order_countries(orders.loc[kept, roles], roles) if (roles := country_roles(m)) else None
     has_contacts = "email" in orders or "consent" in orders
-    contacts = _contacts(orders, identity, kept, m, source) if has_contacts else None
-    never_paid = _contacts(orders, identity, attempts.never_paid, m, source) if has_contacts and attempts is not None and attempts.never_paid.any() else None
-    issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None)
+    contacts = _contacts(orders, identity, kept, m, source, order_keys) if has_contacts else None
+    never_paid = _contacts(orders, identity, attempts.never_paid, m, source, order_keys) if has_contacts and attempts is not None and attempts.never_paid.any() else None
+    issues = _issue_counts(identity, reason, attempts.failed_per_row if attempts is not None else None, gross_values, refund_values)
     warnings = []
     if negative is not None and not (opts.exclude_returns or opts.net_returns) and negative.any():  # most logs have none: no extra pass
         warnings.extend(_returns_warning(out, negative[kept]))
@@ -491,6 +502,7 @@ def clean_orders(frame: pd.DataFrame, det: Detection, opts: Options, path: str, 
         dropped_orders=dropped_orders if det.spec.line_items and "order_id" in m else None,
         dropped_value=dropped_value,
         dropped_gross=dropped_gross,
+        dropped_collected=dropped_collected,
         orders=out,
         lines=lines,
         countries=countries,
@@ -773,12 +785,27 @@ def product_lines(names: pd.Series, codes: np.ndarray | None, kept: np.ndarray, 
     return pd.DataFrame({"order": position[order][named], "product": product[named].reset_index(drop=True)})  # Arrow strings: no copy per line
 
 
+def _collected(orders: pd.DataFrame, reason: Reasons) -> dict[str, float]:
+    """Per drop reason, the money its orders actually brought in: the total less what was
+    refunded and less what is still outstanding (Shopify's Outstanding Balance: a cancelled,
+    voided or pending order's unpaid total, a partly paid order's rest). An order's net amount
+    counts money never collected; this does not. A blank balance or refund is nothing owed or
+    paid back; an order whose total cannot be read adds nothing. Negative where more was paid
+    back than collected (a refund above the total)."""
+    owed = orders[BALANCE_ROLE].fillna(0)
+    collected = orders["amount"] - orders["refunded"].fillna(0) - owed if "refunded" in orders else orders["amount"] - owed
+    values = np.where(orders["amount_bad"].to_numpy(dtype=bool), np.nan, collected.to_numpy(dtype="float64", na_value=np.nan))
+    out = reason.amounts(values)
+    out.pop("other_currency", None)
+    return {k: v + 0.0 for k, v in out.items()}  # no -0.00 from cents that cancel out
+
+
 def _collapse(per_row: pd.DataFrame, codes: np.ndarray, text_roles: list[str]) -> pd.DataFrame:
     """Rows of one order -> one row: text from the first row that has it, money summed."""
     per_row["code"] = codes
     grouped = per_row.groupby("code", sort=True)
     orders = grouped[text_roles].first() if text_roles else pd.DataFrame(index=np.unique(codes))
-    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded", *INCLUDED_ROLES)]].sum(min_count=1)
+    sums = grouped[[c for c in per_row.columns if c in ("amount", "refunded", "converted_amount", "converted_refunded", BALANCE_ROLE, *INCLUDED_ROLES)]].sum(min_count=1)
     orders = orders.join(sums)
     orders["amount_bad"] = grouped["amount_bad"].any()
     orders["n_rows"] = grouped.size()
@@ -852,25 +879,41 @@ def _plain_identity(m: dict[str, str], source: str) -> bool:
     return "customer" in m and "email" not in m and not phones and source != "woocommerce_orders"
 
 
-def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None) -> pd.DataFrame | None:
+def _issue_counts(identity: pd.Series, reason: Reasons, failed: np.ndarray | None = None, gross: np.ndarray | None = None, refund: np.ndarray | None = None) -> pd.DataFrame | None:
     """Failed payments and refunded orders per identity: signals for the health score.
-    ``failed``: one flag per declined payment (its retries fold into it), from ingest/payments.py."""
+    ``failed``: one flag per declined payment (its retries fold into it), from ingest/payments.py.
+    ``gross`` and ``refund`` (exports with a refunds column): each order's amount before refunds
+    and what it had paid back, summed over each identity's fully refunded orders as
+    ``refunded_charged`` and ``refunded_value`` (facts' refunds by segment)."""
     if "failed" not in reason.names and "refunded" not in reason.names:
         return None
     labels = reason.labels()
-    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed" if failed is None else failed, labels == "refunded")
+    refunded = labels == "refunded"
+    values = None
+    if gross is not None and refund is not None:
+        values = {"refunded_charged": np.where(refunded, np.nan_to_num(gross, nan=0.0), 0.0), "refunded_value": np.where(refunded, np.nan_to_num(refund, nan=0.0), 0.0)}
+    return _issues_per_identity(identity.to_numpy(dtype=object, na_value=None), labels == "failed" if failed is None else failed, refunded, values)
 
 
-def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray) -> pd.DataFrame:
-    """identity, failed, refunded: how many failed payments and refunds each identity had."""
-    frame = pd.DataFrame({"identity": identity, "failed": failed, "refunded": refunded})
+def _issues_per_identity(identity: np.ndarray, failed: np.ndarray, refunded: np.ndarray, values: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """identity, failed, refunded: how many failed payments and refunds each identity had;
+    with ``values``, those amount columns summed per identity too."""
+    frame = pd.DataFrame({"identity": identity, "failed": failed, "refunded": refunded, **(values or {})})
     frame = frame[frame["identity"].notna() & (frame["failed"] | frame["refunded"])]
-    return frame.groupby("identity", sort=True)[["failed", "refunded"]].sum().astype(np.int64).reset_index()
+    grouped = frame.groupby("identity", sort=True)
+    out = grouped[["failed", "refunded"]].sum().astype(np.int64)
+    if values:
+        out = out.join(grouped[list(values)].sum().round(2))
+    return out.reset_index()
 
 
-def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str) -> pd.DataFrame:
+def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: dict[str, str], source: str, order_keys=None) -> pd.DataFrame:
     """Email and consent per identity, from each customer's latest kept order, and the
-    export's own customer id there (``own_id``) when it has a customer column."""
+    export's own customer id there (``own_id``) when it has a customer column.
+
+    Latest by the full timestamp: of two orders on one day, the later one's consent is the
+    customer's word (exports list newest first, so the row order says the opposite); orders
+    of the same second, or whose cells give no time, go by the order number, else the later row."""
     frame = pd.DataFrame(
         {
             "identity": identity[kept].reset_index(drop=True),
@@ -884,11 +927,41 @@ def _contacts(orders: pd.DataFrame, identity: pd.Series, kept: np.ndarray, m: di
     phones = _order_phones(orders)
     if phones is not None:
         frame["phone"] = phones.to_numpy(dtype=object, na_value=None)[kept]
-    frame = frame.sort_values("day", kind="stable")
+    keys = None if order_keys is None else np.asarray(order_keys, dtype=object)[np.flatnonzero(kept)]
+    frame = frame.sort_values(["day", *_same_day_order(frame, orders["date"][kept], keys)], kind="stable", na_position="first")
+    frame = frame.drop(columns=["clock", "number"], errors="ignore")
     latest = frame.drop_duplicates("identity", keep="last")
     if phones is not None:  # the latest order's phone, else an earlier one's: an order without one does not erase it
         latest = latest.assign(phone=latest["identity"].map(frame.groupby("identity", sort=False, observed=True)["phone"].last()).to_numpy(dtype=object))
     return latest.drop(columns="day").reset_index(drop=True)
+
+
+_ORDER_NUMBER = re.compile(r"^\D{0,6}(\d{1,15})\D{0,6}$")  # #5073, 5073, MF-5073-A: not a Stripe ch_3Nab... id
+
+
+def _same_day_order(frame: pd.DataFrame, dates: pd.Series, keys: np.ndarray | None) -> list[str]:
+    """Adds ``clock`` and ``number`` to the frame for the orders that share a customer's last
+    purchase day with another of theirs (the only ones whose order within the day matters):
+    the timestamp's seconds, then the order key's number when every such key is a plain number
+    (Shopify's #5073 after #5071). Returns the columns to sort by after the day."""
+    last = frame.groupby("identity", sort=False)["day"].transform("max").to_numpy()
+    on_last = frame["day"].to_numpy() == last
+    same = on_last & pd.DataFrame({"identity": frame["identity"], "on": on_last}).duplicated(keep=False).to_numpy()
+    if not same.any():
+        return []
+    rows = np.flatnonzero(same)
+    clock = np.full(len(frame), np.nan)
+    clock[rows] = clock_seconds(dates.iloc[rows])
+    frame["clock"] = clock
+    columns = ["clock"]
+    if keys is not None:
+        numbers = pd.Series(keys[rows], dtype=object).astype(str).str.extract(_ORDER_NUMBER, expand=False)
+        if numbers.notna().all():
+            number = np.full(len(frame), np.nan)
+            number[rows] = numbers.astype("int64").to_numpy()
+            frame["number"] = number
+            columns.append("number")
+    return columns
 
 
 def _order_phones(orders: pd.DataFrame) -> pd.Series | None:

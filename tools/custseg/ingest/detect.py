@@ -61,6 +61,8 @@ SPECS: tuple[SourceSpec, ...] = (
             "date": ("createdat",),
             "amount": ("total",),
             "refunded": ("refundedamount",),
+            # what each order still owed (never collected): a left-out order's money actually paid, beside its total
+            "outstanding_balance": ("outstandingbalance",),
             "status": ("financialstatus",),
             "cancelled": ("cancelledat",),
             "currency": ("currency",),

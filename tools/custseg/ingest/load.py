@@ -58,12 +58,12 @@ class Dataset:
     dropped: dict[str, int]
     dropped_orders: dict[str, int] | None
     dropped_value: dict[str, float] | None  # reason -> net amount of the orders it dropped (order exports and logs)
-    transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order
+    transactions: pd.DataFrame | None  # customer_id, date, amount: one row per order (refunded: what it paid back, exports with a refunds column)
     events: pd.DataFrame | None  # customer_id, date, event
     customers: pd.DataFrame | None  # customer_id + aggregates (customers tables)
     contacts: pd.DataFrame = field(repr=False)  # customer_id, email, consent (phone, sms_consent when the export has them): never for the model
     source_ids: pd.DataFrame | None = field(repr=False)  # customer_id, source_id (the id in the export): never for the model
-    issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer)
+    issues: pd.DataFrame | None  # customer_id, failed, refunded (payment problems per customer); refunded_charged, refunded_value (exports with a refunds column: what the fully refunded orders sold for and paid back)
     prospects: int
     currency: str | None
     has_revenue: bool
@@ -90,6 +90,7 @@ class Dataset:
     by_channel: list[dict] | None = None  # order exports with a sales channel: kept orders, customers and revenue per channel
     marketplace: dict | None = None  # kept orders through marketplaces, their buyers, those who bought elsewhere, relay emails
     dropped_gross: dict[str, float] | None = None  # exports with refunds: reason -> what the orders it dropped sold for, before refunds
+    dropped_collected: dict[str, float] | None = None  # exports with an outstanding balance (Shopify): reason -> what the orders it dropped collected, after refunds and less what is still owed
     outstanding: pd.DataFrame | None = None  # customer_id, outstanding_payments, outstanding_value: failed payments not paid later, per person
     never_paid_contacts: pd.DataFrame | None = field(default=None, repr=False)  # customer_id, email, consent of people whose every payment failed: never for the model
     payment_problem_events: dict[str, int] | None = None  # event logs: event name -> events counted as a failed payment (the health score's payment issues)
@@ -266,6 +267,7 @@ def _dataset(det: Detection, files: list[FileInfo], cleaned: Cleaned, key: str) 
         excluded_channels=cleaned.excluded_channels,
         excluded_only_ids=pseudonymize(cleaned.excluded_only.to_numpy(dtype=object), key) if cleaned.excluded_only is not None else None,
         dropped_gross=cleaned.dropped_gross,
+        dropped_collected=cleaned.dropped_collected,
         never_paid_contacts=never_paid,
         outstanding=ids(cleaned.outstanding),
         payment_problem_events=cleaned.payment_problem_events,

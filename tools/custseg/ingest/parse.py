@@ -352,6 +352,37 @@ def _parse_epoch(numbers: pd.Series, raw: pd.Series, weights: np.ndarray | None 
     return Parsed(days, bad, [f"epoch {'milliseconds' if unit == 'ms' else 'seconds' if unit == 's' else 'microseconds'} read as UTC days"])
 
 
+_CLOCK = re.compile(
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+    r"\s*(?P<z>Z|(?:UTC|GMT)?\s*[+-]\d{2}:?\d{2}|UTC|GMT)?\s*$"
+)
+
+
+def clock_seconds(raw: pd.Series) -> np.ndarray:
+    """Seconds of each timestamp, to order events of one calendar day: the wall clock's
+    time of day, moved to UTC when the cell states an offset (``09:46:57 -0800``); epoch
+    numbers and datetime columns as they are. NaN where a cell gives no time of day
+    (``2025-05-11``): such a day's events cannot be told apart by time."""
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(raw.dt, "tz", None) is not None else raw
+        out = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype("float64") / 1e9
+        out[values.isna().to_numpy()] = np.nan
+        return out
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    parts = raw.astype("string").str.strip().str.extract(_CLOCK)
+    hour = pd.to_numeric(parts["h"], errors="coerce")
+    ampm = parts["ampm"].fillna("").str.lower().str.replace(".", "", regex=False).to_numpy(dtype=object)
+    hour = hour.to_numpy(dtype="float64", na_value=np.nan)
+    twelve = (ampm != "") & (hour <= 12)  # 12:30 AM is half past midnight, 1:02 PM is 13:02
+    hour = np.where(twelve, hour % 12 + np.where(ampm == "pm", 12, 0), hour)
+    number = lambda part: pd.to_numeric(part, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)  # noqa: E731
+    seconds = hour * 3600 + number(parts["m"]) * 60 + np.nan_to_num(number(parts["s"])) + np.nan_to_num(number("0." + parts["f"]))
+    zone = parts["z"].fillna("").str.upper().str.extract(r"(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})")
+    offset = (number(zone["hh"]) * 3600 + number(zone["mm"]) * 60) * np.where(zone["sign"].fillna("").to_numpy(dtype=object) == "-", -1, 1)
+    return seconds - np.nan_to_num(offset)
+
+
 def _as_days(s: pd.Series) -> pd.Series:
     """Midnight of each day as datetime64[s], the same on pandas 2.2 and 3.x.
 

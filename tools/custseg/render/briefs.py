@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custseg.compute.analysis import TREND_MIN_CUSTOMERS
+from custseg.compute.analysis import CYCLE_WARNING_START, TREND_MIN_CUSTOMERS
 from custseg.compute.metrics import from_day
 from custseg.facts import build
 from custseg.ingest.clean import MIN_CUSTOMERS_TO_SEGMENT
 from custseg.ingest.channels import APP_LABEL, MARKETPLACES, WHOLESALE
 from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, HUBSPOT_LAST_PURCHASE, KLAVIYO_LAST_PURCHASE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
-from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.render.report import DOMINANT_SHARE, LAST_PURCHASE_WORDS, MIN_CUSTOMERS_FOR_LIFT, SEGMENTATION_TITLES, SOURCE_LABELS, _channel_row, activity_basis, left_out_channels, after_as_of_text, base, buyers, data_age, day_bands, failed_payments_text, for_owner, make_environment, no_emails, quiet_segments, stale_label_words, unreachable_owers, value_tier_names
+from custseg.strategy.channel_names import LABEL as CHANNEL_NAMES_LABEL, MAX_LENGTH as CHANNEL_NAME_LENGTH, answer_words, channel_names, shown
 from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_segment, plans_prospects
 from custseg.strategy.intake import home_abroad_within_chance, hunch_answer
 from custseg.strategy.kpis import partial_period, slow_enough_reviews
@@ -34,7 +35,7 @@ GATES = {
     "operationalize": "The deliverables are rendered and handed over.",
 }
 SEGMENT_FACTS = (
-    "count", "pct_customers", "revenue_share", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
+    "count", "pct_customers", "revenue_share", "recent_revenue_share", "recent_revenue", "avg_value", "aov", "median_recency_days", "repeat_rate", "median_gap_days", "trend", "next_repeat_rate",
     "mrr", "mrr_share", "active_days_30", "days_since_active",
 )
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
@@ -82,6 +83,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
     active = [k for k in (seg or {}).get("order", []) if seg["segments"][k]["count"]]
     owers_unreachable = unreachable_owers(facts)
     at_cutoff = {r.get("segment"): r.get("customers") or 0 for r in ((seg or {}).get("validation") or {}).get("segments") or []}
+    names = channel_names(answers, facts)  # what the user calls the sales channels (answers.json), those that pass check.py's rules
     return {
         "phase": phase,
         "number": PHASES.index(phase) + 1,
@@ -94,6 +96,9 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # what a segment without a written description is: its band of active days, else its rule
         "described": {k: v.get("description") or day_bands(seg.get("definition")).get(k) or v.get("rule") or "" for k, v in (seg or {}).get("segments", {}).items()},
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
+        # the segment history (RFM): its cutoffs, newest first, for a hunch of a change since a date
+        "history": list((segs.get("rfm") or {}).get("history") or {}),
+        "history_example": next(iter(next(iter(((segs.get("rfm") or {}).get("history") or {}).values()), {})), None),  # a segment key at the newest cutoff
         "data_age_days": data_age(facts),
         # data shorter than a period: last-period figures count only the days it holds
         "partial_period": partial_period(facts["data"].get("days_covered"), facts.get("period_days")),
@@ -124,9 +129,16 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "never_paid_name": NEVER_PAID_NAME,
         "excluded_only_key": EXCLUDED_CHANNEL_ONLY_KEY,
         # --exclude-channel: 'orders through Honeycomb, left out at the user's request'
-        "left_out_channels": left_out_channels(facts["data"], "the user's"),
+        "left_out_channels": left_out_channels(facts["data"], "the user's", names),
         # the channels the intake's Sales channels question asks about: apps' ids, wholesale channels
         "sales_channels": _sales_channels(facts["data"]),
+        "app_names": _app_names(facts["data"], names),
+        # the channels with the names the user gave them beside them ('Instagram Shop (app 24986320897)'):
+        # for words; a command (--exclude-channel) takes the channel as the export writes it
+        "shown_channels": lambda channels: [shown(c, names) for c in channels],
+        "by_channel": [_channel_row(c, names) for c in facts["data"].get("by_channel") or [] if isinstance(c, dict)],
+        "channel_names_label": CHANNEL_NAMES_LABEL,
+        "channel_name_length": CHANNEL_NAME_LENGTH,
         # failed and unfinished payments followed per customer, in words (the report's paragraph)
         "failed_payments": failed_payments_text(facts["data"].get("failed_payments"), facts["data"].get("currency"), NEVER_PAID_NAME, owers_unreachable, facts["data"].get("test_charges")),
         "owers_unreachable": owers_unreachable,
@@ -141,7 +153,7 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         # the export held no emails: the email-tool files are empty and check.py leaves email channels alone
         "no_emails": no_emails(facts),
         "others": {k: v for k, v in segs.items() if k != primary},
-        "answers": {str(k): str(v) for k, v in answers.items()},
+        "answers": {str(k): answer_words(names if str(k).strip().lower() == CHANNEL_NAMES_LABEL.lower() else v) for k, v in answers.items()},
         # the user's hunches (the Hypotheses answer, when it gives any) and their Data answer, which
         # the plan records as hypotheses and data_scope
         "hunches": (hunch_answer(answers) or (None, None))[1],
@@ -166,6 +178,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "stayed": _stayed(seg),
         # the watched moves down from segments that buy further apart than a period: ordinary gaps, not drift
         "usual_gaps": _moves_within_usual_gap(seg, facts.get("period_days")),
+        # the run warned that regular buyers pass through At Risk between purchases (analysis.cycle_warning)
+        "cycle_warned": any(isinstance(w, str) and w.startswith(CYCLE_WARNING_START) for w in facts.get("warnings") or []),
         # the repeat rates abroad and at home closer than chance alone keeps them: no hunch settled on them
         "countries_within_chance": home_abroad_within_chance(facts["data"].get("countries")),
         # customers per segment at the next-period check's cutoff: a rate of fewer is no KPI baseline
@@ -192,6 +206,14 @@ def _sales_channels(data: dict) -> dict:
     apps = [str(c["channel"]) for c in data.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL]
     wholesale = [c for c in names if re.search(WHOLESALE, c)]
     return {"apps": apps, "wholesale": [c for c in wholesale if not re.search(MARKETPLACES, c)], "wholesale_marketplaces": [c for c in wholesale if re.search(MARKETPLACES, c)]}
+
+
+def _app_names(data: dict, named: dict[str, str]) -> dict:
+    """The apps the intake's Sales channels question asks about, split by whether the user
+    named them (answers.json's Channel names): ``unnamed`` by their numbers, still to ask
+    about, and ``named``, with the names beside the numbers."""
+    apps = _sales_channels(data)["apps"]
+    return {"unnamed": [c for c in apps if c not in named], "named": [shown(c, named) for c in apps if c in named]}
 
 
 def _second_order_reach(seg: dict | None, primary: str | None, active: list[str]) -> dict | None:

@@ -85,6 +85,9 @@ NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME = "no_kept_order", "Ordered but none kept 
 # (--exclude-channel: a marketplace's buyers, wholesale accounts): not the user's to email, so
 # segments_generic.csv alone lists them, under a label naming the channels (excluded_channel_only_name).
 EXCLUDED_CHANNEL_ONLY_KEY = "excluded_channel_only"
+# Their marketing_consent and sms_consent cells in segments_generic.csv: not the export's yes or
+# no, which an import keyed on consent would act on, but why they are not to be contacted.
+EXCLUDED_CHANNEL_CONSENT = "excluded_channel"
 # the files' own groups of people in no segment: none is held out, and none is a customer of a segment
 GROUP_KEYS = (PROSPECT_KEY, NO_KEPT_ORDER_KEY, NEVER_PAID_KEY, EXCLUDED_CHANNEL_ONLY_KEY)
 ENCODING = "utf-8-sig"
@@ -137,9 +140,13 @@ class ExportSummary:
     # the holdout (compute/holdout.py) the files mark: everyone held out, those of them in the
     # email-tool files, and those per segment (every segment with customers, zeros included)
     held_out: int = 0
-    holdout_share: float | None = None  # the share held out by chance (compute/holdout.HOLDOUT_SHARE); None when nobody is marked
+    holdout_share: float | None = None  # the share aimed at (compute/holdout.HOLDOUT_SHARE): a target, not what chance gave; None when nobody is marked
     held_out_reachable: int = 0
     held_out_by_segment: dict[str, int] = field(default_factory=dict)
+    # what chance gave: the share of the customers in segments held out, overall and per segment
+    # (a small segment's strays far from the target: 7 of 35 is 20%); None / {} when nobody is marked
+    held_out_share: float | None = None
+    held_out_share_by_segment: dict[str, float] = field(default_factory=dict)
     # phones (segments_generic.csv's phone column): who has one, and of them who accepted SMS
     # marketing, the only people a text may go to; by segment (every segment with customers,
     # zeros included) when anyone has a phone
@@ -720,7 +727,10 @@ def write_exports(
     # who bought only through a channel the user left out is not theirs to email or text: the generic file alone lists them
     channel_only = seg == key_index[EXCLUDED_CHANNEL_ONLY_KEY] if EXCLUDED_CHANNEL_ONLY_KEY in key_index else np.zeros(n, dtype=bool)
     texting &= ~channel_only
-    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known, "holdout": has_holdout,
+    # ...and an import keyed on consent must not pick them up: their consent cells say excluded_channel
+    # (the export's yes would read as leave to email them), in a column written whenever they are listed
+    has_channel_only = bool(channel_only.any())
+    extra = {"source_id": sources is not None, "email": emails.null_count < len(emails), "marketing_consent": consent_known or has_channel_only, "holdout": has_holdout,
              "phone": bool(has_phone.any()), "sms_consent": sms_recorded}
     generic_cols = [c for c in GENERIC_COLUMNS if c in customers or extra.get(c)]
     # the day of each customer's last purchase (YYYY-MM-DD), one cell per distinct day: the
@@ -735,11 +745,11 @@ def write_exports(
         elif c == "email":
             generic.append(_cells(emails))
         elif c == "marketing_consent":
-            generic.append(coded(["unknown", "no", "yes"], consent.astype(np.int64) + 1))
+            generic.append(coded(["unknown", "no", "yes", EXCLUDED_CHANNEL_CONSENT], np.where(channel_only, 3, consent.astype(np.int64) + 1)))
         elif c == "phone":
             generic.append(_phone_cells(phones))
         elif c == "sms_consent":
-            generic.append(coded(["unknown", "no", "yes"], sms.astype(np.int64) + 1))
+            generic.append(coded(["unknown", "no", "yes", EXCLUDED_CHANNEL_CONSENT], np.where(channel_only, 3, sms.astype(np.int64) + 1)))
         elif c == "holdout":
             generic.append(coded(["false", "true"], held.astype(np.int64)))
         elif c == "segment_name":
@@ -888,7 +898,9 @@ def write_exports(
         label = names[name_codes[np.flatnonzero(channel_only)[0]]]
         apart = sum(left_channel.values())
         notes.append(f"{apart:,} {'person' if apart == 1 else 'people'} bought only through a sales channel you left out and {'is' if apart == 1 else 'are'} only in {GENERIC_FILE}, as '{label}': "
-                     "the email-tool files leave them out, as that channel's buyers are not yours to email; leave their rows out when emailing from the generic file too")
+                     "the email-tool files leave them out, as that channel's buyers are not yours to email; "
+                     f"{GENERIC_FILE} gives them marketing_consent = {EXCLUDED_CHANNEL_CONSENT}{' (and sms_consent the same)' if sms_recorded else ''} in place of the consent the export recorded, "
+                     "so an import that keeps marketing_consent = yes leaves them out; leave their rows out when emailing or texting from the generic file by any other rule too")
     if included_unconsented:
         notes.append(f"{included_unconsented:,} customers who opted out of marketing were written to the email-tool files because --include-unconsented was given")
     if unknown:
@@ -914,6 +926,9 @@ def write_exports(
             "Their customer_segment and the generic file's lifecycle column say they churned"
         )
 
+    held_counts = _counts_in_order(seg[held], keys, order)
+    everyone = _counts_in_order(seg, keys, order)  # the shares' bases: each segment's customers
+    in_segments = ~np.isin(seg, [j for j, k in enumerate(keys) if k in GROUP_KEYS])
     return ExportSummary(
         folder=folder,
         files=files,
@@ -936,7 +951,9 @@ def write_exports(
         held_out=int(held.sum()),
         holdout_share=HOLDOUT_SHARE if has_holdout else None,
         held_out_reachable=int(held[rows].sum()),
-        held_out_by_segment={k: c for k, c in _counts_in_order(seg[held], keys, order).items() if k not in GROUP_KEYS} if has_holdout else {},
+        held_out_by_segment={k: c for k, c in held_counts.items() if k not in GROUP_KEYS} if has_holdout else {},
+        held_out_share=round(int(held.sum()) / int(in_segments.sum()), 6) if has_holdout and in_segments.any() else None,
+        held_out_share_by_segment={k: round(c / everyone[k], 6) for k, c in held_counts.items() if k not in GROUP_KEYS and everyone.get(k)} if has_holdout else {},
         with_phone=int(has_phone.sum()),
         with_phone_by_segment=_counts_in_order(seg[has_phone], keys, order) if has_phone.any() else {},
         sms_consent_recorded=sms_recorded,

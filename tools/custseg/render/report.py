@@ -36,8 +36,9 @@ from custseg.facts.build import DEFAULT_PERIOD_DAYS, LAPSED_FROM, UNATTRIBUTED_W
 from custseg.ingest.channels import APP_LABEL, channel_words
 from custseg.ingest.clean import CONVERTED_NOTE, TEST_CHARGE_SHARE
 from custseg.render import playbook
-from custseg.render.exports import EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
+from custseg.render.exports import EXCLUDED_CHANNEL_CONSENT, EXCLUDED_CHANNEL_ONLY_KEY, GENERIC_FILE, NEVER_PAID_KEY, NEVER_PAID_NAME, NO_KEPT_ORDER_KEY, NO_KEPT_ORDER_NAME, PROSPECT_KEY, PROSPECT_NAME
 from custseg.strategy.budget import budget_unit
+from custseg.strategy.channel_names import channel_names, shown as shown_channel
 from custseg.strategy.groups import FIRST_ORDER_RATE, first_order_kpi
 from custseg.strategy.intake import part_of_base
 from custseg.strategy.resolve import MEANS, value_kind
@@ -222,6 +223,14 @@ def make_environment(templates_dir: str | None = None) -> jinja2.Environment:
     return env
 
 
+def _channel_row(row: dict, names: dict[str, str]) -> dict:
+    """A row of data.by_channel as the report's table shows it: ``shown``, the channel with the
+    name the user gave it ('Instagram Shop (app 24986320897)', which says it is an app, so
+    the label is left out), else as the export writes it."""
+    named = row.get("channel") in names
+    return {**row, "shown": shown_channel(row.get("channel"), names), "label": None if named and row.get("label") == APP_LABEL else row.get("label")}
+
+
 def _md_cell(value: Any) -> str:
     """Text safe inside a markdown table cell: no pipe or line break can end the cell."""
     return " ".join(str(value).split()).replace("|", "\\|")
@@ -262,17 +271,18 @@ DROP_REASONS = {
 }
 
 
-def left_out_channels(data: dict, whose: str = "your") -> str | None:
+def left_out_channels(data: dict, whose: str = "your", names: dict[str, str] | None = None) -> str | None:
     """'orders through Honeycomb, left out at your request': the channels --exclude-channel left
-    out, in words (a trial's report named only the option); None when the run left none out."""
+    out, in words (a trial's report named only the option); None when the run left none out.
+    ``names``: what the user calls the channels (answers.json), shown beside them."""
     channels = (data.get("excluded_channels") or {}).get("channels") if isinstance(data.get("excluded_channels"), dict) else None
-    return f"orders through {channel_words(channels)}, left out at {whose} request" if channels else None
+    return f"orders through {channel_words([shown_channel(c, names or {}) for c in channels])}, left out at {whose} request" if channels else None
 
 
-def drop_reason(key: str, data: dict) -> str:
+def drop_reason(key: str, data: dict, names: dict[str, str] | None = None) -> str:
     """What a drop reason of data.dropped means, for the report."""
     if key == "excluded_channel":
-        return left_out_channels(data) or DROP_REASONS[key]
+        return left_out_channels(data, names=names) or DROP_REASONS[key]
     return DROP_REASONS.get(key, _label(key).lower())
 
 
@@ -284,9 +294,11 @@ SEGMENTATION_TITLES = {
     "behavioral": "Behavioral segments",
     "migration": "Segment migration",
     "validation": "Next-period validation",
+    "history": "Segment history, period by period",
     "seasonality": "Seasonality by segment",
     "products": "Products by segment",
     "countries": "Customers by country",
+    "refunds": "Refunds by segment",
 }
 OTHER_ORDER = ("lifecycle", "value", "health", "behavioral")
 METHOD_LABELS = {
@@ -306,7 +318,7 @@ SEGMENT_FIELDS = (
     "name", "description", "rule", "count", "pct_customers", "revenue", "revenue_share", "avg_value", "aov",
     "median_recency_days", "avg_purchase_days", "repeat_rate", "median_gap_days", "spend_last_period_per_customer", "count_prev",
     "pct_customers_prev", "trend", "trend_change", "next_repeat_rate", "active_days_30", "days_since_active", "seasonality",
-    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries",
+    "mrr", "mrr_share", "last_purchase_days", "value_tiers", "products", "countries", "recent_revenue", "recent_revenue_share", "refunds",
 )
 # A plan on the behavioral segmentation (an event log's usage groups) leads the report with them,
 # and their chart (charts.py draws it under this name) sits beside their table.
@@ -597,10 +609,8 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
     """The next-period check for the templates (``who``: what the rows count, customers or users)."""
     if not val:
         return None
-    rows = [{"name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
-    # the facts' violations, by name: a segment that bought again more often than the one above it
-    rated = [r for r in rows if r["repeat_rate"] is not None]
-    upsets = [{"lower": b, "higher": a} for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    rows = [{"key": r.get("segment"), "name": name(r.get("segment")), "customers": r.get("customers"), "repeat_rate": r.get("repeat_rate"), "revenue_per_customer": r.get("revenue_per_customer"), "revenue_share": r.get("revenue_share")} for r in val.get("segments") or []]
+    upsets = _upsets(val, rows, "were active again" if who == "user" else "bought again")
     measured, too_few = _measured_rows(rows)
     out = {
         "cutoff": val.get("cutoff"),
@@ -617,12 +627,58 @@ def _validation(val: dict | None, name: Callable[[str], str], who: str = "custom
         "too_few_words": _too_few_words(too_few, who),
         "monotone": val.get("monotone"),
         "upsets": upsets,
+        # every upset within the gap chance alone keeps groups of those sizes: no finding
+        "in_order_within_chance": bool(upsets) and all(u["within_chance"] for u in upsets),
+        "real_upsets": [u for u in upsets if not u["within_chance"]],
+        "chance_upsets": [u for u in upsets if u["within_chance"]],
         "new_customer_revenue_share": val.get("new_customer_revenue_share"),
         "note": val.get("note") or "",
         "holdout": _holdout_check(val.get("holdout"), who),
     }
     out["lift_words"] = _lift_words(out) if out["top_segment"] and rows else ""
     return out
+
+
+def _upsets(val: dict, rows: list[dict], verb: str) -> list[dict]:
+    """The facts' inversions, by name: a segment that bought again more often than the one above
+    it, each with the gap chance alone keeps groups of their sizes within (facts without
+    inversions, of an earlier run: read off the rows, none called within chance)."""
+    by_key = {r["key"]: r for r in rows}
+    if "inversions" in val:
+        found = [(by_key[i["lower"]], by_key[i["higher"]], i) for i in val["inversions"] if i["lower"] in by_key and i["higher"] in by_key]
+    else:
+        rated = [r for r in rows if r["repeat_rate"] is not None]
+        found = [(b, a, {}) for a, b in zip(rated, rated[1:]) if b["repeat_rate"] > a["repeat_rate"]]
+    out = []
+    for lower, higher, inv in found:
+        within = bool(inv.get("within_chance"))
+        words = f"{lower['name']} ({fmt_pct(lower['repeat_rate'])}) {verb} more often than {higher['name']} ({fmt_pct(higher['repeat_rate'])})"
+        if inv.get("chance_gap") is not None:
+            words += (f", {fmt_pct(inv['gap'])} apart where chance alone keeps groups of these sizes up to {fmt_pct(inv['chance_gap'])} apart nineteen times in twenty"
+                      if within else f", {fmt_pct(inv['gap'])} apart: beyond the {fmt_pct(inv['chance_gap'])} chance alone allows groups of these sizes")
+        out.append({"lower": lower, "higher": higher, "gap": inv.get("gap"), "chance_gap": inv.get("chance_gap"), "within_chance": within, "words": words})
+    return out
+
+
+def _history(seg: dict, name: Callable[[str], str]) -> dict | None:
+    """The segment history for the templates: one row per segment, one column per cutoff, oldest
+    first (time runs left to right), each cell the next-period repeat rate; where the segment held
+    fewer customers than a rate needs to mean much, the cell says how many."""
+    history = seg.get("history")
+    if not isinstance(history, dict) or not history:
+        return None
+    cutoffs = list(history)[::-1]
+    rows = []
+    for key in seg.get("order") or []:
+        cells = [history[c].get(key) for c in cutoffs]
+        if any(cells):
+            rows.append({"name": name(key), "cells": [{"rate": c.get("next_repeat_rate"), "customers": c.get("customers"),
+                                                       "few": (c.get("customers") or 0) < MIN_CUSTOMERS_FOR_LIFT} if c else None for c in cells]})
+    # every customer scored at each cutoff: a segment's change that everyone shares is the season or the shop
+    everyone = seg.get("history_everyone")
+    if isinstance(everyone, dict) and everyone:
+        rows.append({"name": "All customers", "everyone": True, "cells": [{"rate": everyone[c].get("next_repeat_rate"), "customers": everyone[c].get("customers"), "few": False} if everyone.get(c) else None for c in cutoffs]})
+    return {"cutoffs": cutoffs, "rows": rows}
 
 
 def _holdout_check(holdout: dict | None, who: str = "customer") -> dict | None:
@@ -655,7 +711,8 @@ def _opportunities(items: list | None, name: Callable[[str], str]) -> list[dict]
         out.append({
             "from_name": name(o.get("from_segment")),
             "to_name": name(o.get("to_segment")),
-            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct")},
+            **{k: o.get(k) for k in ("customers_now", "historical_rate", "revenue_gap_per_customer", "next_gap_per_customer", "expected_customers", "expected_revenue", "value_per_10pct", "moved", "movers_spend_per_customer", "above_period_revenue")},
+            "by_movers": o.get("value_basis") == "movers",
         })
     return out
 
@@ -712,9 +769,11 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "notes": list(seg.get("notes") or []),
         "migration": _migration(seg.get("migration"), order, name),
         "validation": _validation(seg.get("validation"), name),
+        "history": _history(seg, name),
         "opportunities": _opportunities(seg.get("opportunities"), name),
         "opportunity_basis": seg.get("opportunity_basis") or "",
         "opportunities_note": seg.get("opportunities_note") or "",
+        "period_revenue": seg.get("period_revenue"),
         "segment_keys": [r["key"] for r in _segment_rows(seg)],
         "active_keys": [r["key"] for r in _segment_rows(seg) if r.get("count")],
         "empty_names": [r["name"] for r in _segment_rows(seg) if r.get("count") == 0],
@@ -723,7 +782,19 @@ def _rfm(seg: dict | None, currency: str | None, data: dict | None = None) -> di
         "seasons": _seasons(seg, data),
         "products": _products(seg, data),
         "has_mrr": has_mrr(data),
+        "recent": _recent_window(seg.get("recent_revenue_window")),
+        "refunds": (data or {}).get("refunds") if isinstance((data or {}).get("refunds"), dict) else None,
     }
+
+
+def _recent_window(window: Any) -> dict | None:
+    """The 'at a glance' table's column of each segment's share of the last 365 days' revenue
+    (facts' recent_revenue_window): its header, and whether it is the data's whole span."""
+    if not isinstance(window, dict) or not isinstance(window.get("window_days"), int):
+        return None
+    whole = bool(window.get("whole_span"))
+    header = f"Revenue Share, All {fmt_count(window['window_days'])} Days" if whole else f"Revenue Share, Last {fmt_count(window['window_days'])} Days"
+    return {**window, "whole_span": whole, "header": header}
 
 
 def _seasons(seg: dict, data: dict | None) -> dict | None:
@@ -818,7 +889,7 @@ def _revenue_basis(mapping: dict, notes: list[str]) -> str:
 def _trend_note(seg: dict) -> str:
     """What the Trend column of a segmentation other than RFM compares, or why it is n/a throughout."""
     if seg.get("trend_basis"):
-        return f"Trend: {seg['trend_basis']}."
+        return f"Trend: the relative change in the {seg['trend_basis']} (a part of the earlier share, not percentage points)."
     if seg.get("method") == "spend_quantiles":
         return "Trend: none, since spend tiers are cut afresh from the quantiles at each date, so their shares stay the same by construction."
     return "Trend: not measured, since these segments cannot be scored one period earlier from this data."
@@ -851,13 +922,17 @@ def no_emails(facts: dict) -> bool:
     return "reachable" in exports and not exports.get("reachable") and not exports.get("left_out_no_consent")
 
 
-def _data(facts: dict) -> dict:
+def _data(facts: dict, names: dict[str, str] | None = None) -> dict:
+    """The data block as the report shows it. ``names``: what the user calls the sales
+    channels (answers.json's Channel names), shown beside them."""
     d = facts.get("data") or {}
+    names = names or {}
     dropped_orders = d.get("dropped_orders") or {}
     dropped_value = d.get("dropped_value") or {}
     dropped_gross = d.get("dropped_gross") or {}
+    dropped_collected = d.get("dropped_collected") or {}
     dropped = [
-        {"reason": drop_reason(k, d), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k)}
+        {"reason": drop_reason(k, d, names), "rows": v, "orders": dropped_orders.get(k), "value": dropped_value.get(k), "gross": dropped_gross.get(k), "collected": dropped_collected.get(k)}
         for k, v in (d.get("dropped") or {}).items()
     ]
     source = d.get("source") or ""
@@ -872,7 +947,7 @@ def _data(facts: dict) -> dict:
         # several files: how many rows each gave (an orders and a customers export add up to no one thing)
         "rows_by_file": [{"file": f, "rows": n} for f, n in (d.get("rows_by_file") or {}).items()] if len(d.get("rows_by_file") or {}) > 1 else [],
         # --exclude-channel: the channels left out, in words ('Honeycomb and Faire')
-        "excluded_channel_words": channel_words(d["excluded_channels"]["channels"]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
+        "excluded_channel_words": channel_words([shown_channel(c, names) for c in d["excluded_channels"]["channels"]]) if isinstance(d.get("excluded_channels"), dict) and d["excluded_channels"].get("channels") else None,
         **{k: d.get(k) for k in ("rows", "customers", "prospects", "no_kept_order", "excluded_channel_only", "orders", "revenue_total", "currency", "date_min", "date_max", "days_covered", "one_time_share")},
         # a CRM table: the live accounts' MRR, and the prospects (not segmented) by their status
         "mrr_total": d.get("mrr_total"),
@@ -883,18 +958,23 @@ def _data(facts: dict) -> dict:
         # failed and unfinished payments followed per customer: retries folded, paid later or outstanding
         "failed_payments": failed_payments_text(d.get("failed_payments"), d.get("currency"), NEVER_PAID_NAME, unreachable_owers(facts), d.get("test_charges")),
         "has_dropped_orders": bool(dropped_orders),
-        # the net amount of the orders each reason left out: sales the segments do not see
+        # what the orders each reason left out came to after refunds: orders the segments do not see
         "has_dropped_value": any(v for v in dropped_value.values()),
-        "dropped_value_label": "Net amount" if "refunded" in mapping else "Amount",
-        "dropped_value_note": _dropped_value_note("refunded" in mapping, any(isinstance(v, (int, float)) and v < 0 for v in dropped_value.values()), bool(dropped_gross)),
-        # what they sold for before refunds, where it differs from the net amount somewhere
+        "dropped_value_label": "After refunds" if "refunded" in mapping else "Amount",
+        "dropped_value_note": _dropped_value_note(d, "refunded" in mapping),
+        # their order totals before refunds, where they differ from the amount after refunds somewhere
         "has_dropped_gross": any(dropped_gross.get(k) != dropped_value.get(k) for k in dropped_gross),
+        # exports with an outstanding balance (Shopify): the money those orders actually collected
+        "has_dropped_collected": bool(dropped_collected) and any(v for v in dropped_value.values()),
         # sales by calendar month; a month the data only partly holds says how many days it has
         "by_month": [m for m in d.get("by_month") or [] if isinstance(m, dict)],
-        # order exports with a sales channel (Shopify's Source): kept orders per channel
-        "by_channel": [c for c in d.get("by_channel") or [] if isinstance(c, dict)],
-        # a channel the export names by an app's number: where the user finds the app's name
-        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL],
+        # order exports with a sales channel (Shopify's Source): kept orders per channel, each
+        # with the name the user gave it beside it ('Instagram Shop (app 24986320897)')
+        "by_channel": [_channel_row(c, names) for c in d.get("by_channel") or [] if isinstance(c, dict)],
+        # a channel the export names by an app's number: where the user finds the app's name,
+        # unless they named it (named_apps)
+        "app_channels": [c["channel"] for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL and c["channel"] not in names],
+        "named_apps": [shown_channel(c["channel"], names) for c in d.get("by_channel") or [] if isinstance(c, dict) and c.get("label") == APP_LABEL and c["channel"] in names],
         # exports naming each order's country: customers per country, home and abroad
         "countries": d.get("countries") if isinstance(d.get("countries"), dict) else None,
         # an event log: which events were counted as purchases ("purchase (470)")
@@ -913,14 +993,39 @@ def _data(facts: dict) -> dict:
     }
 
 
-def _dropped_value_note(refunds: bool, paid_back: bool, gross: bool) -> str:
-    text = ("Net amount: what the left-out orders came to after their refunds (a fully refunded order nets to nothing)" if refunds else "Amount: what the left-out orders came to")
-    text += "; these sales are in no segment's revenue."
-    if gross and refunds:
-        text += " Sold for: the same orders before any refund."
-    if paid_back:
-        text += " A negative amount is money paid back (returns left out), so revenue here is before those refunds."
-    return text
+def _dropped_value_note(d: dict, refunds: bool) -> str:
+    """What each money column of the left-out orders table measures: the order total, what is
+    left of it after refunds (which still counts money never collected: a voided order's total)
+    and, where the export says what each order still owes, the money actually collected. Fully
+    refunded orders that still come to something are said so, with the figure."""
+    value = d.get("dropped_value") or {}
+    gross = d.get("dropped_gross") or {}
+    collected = d.get("dropped_collected") or {}
+    currency = d.get("currency")
+    shown_gross = any(gross.get(k) != value.get(k) for k in gross)
+    parts = []
+    if refunds and shown_gross:
+        parts.append("Order total: what the left-out orders were placed for, before any refund.")
+    if refunds and collected:
+        parts.append("After refunds: the order total less what was refunded; it still counts money never collected "
+                     "(the unpaid total of a cancelled, voided, test or pending order), so it is not sales lost.")
+        parts.append("Collected: what customers actually paid and were not paid back (the order total less refunds and less the export's outstanding balance)"
+                     + ("; a negative amount is more paid back than was collected" if any(isinstance(v, (int, float)) and v < 0 for v in collected.values()) else "")
+                     + ". None of these orders is in any segment's revenue.")
+    elif refunds:
+        parts.append("After refunds: the order total less what was refunded; an order never paid (cancelled, voided or pending) counts its whole total, "
+                     "as the export does not say what was collected. None of these orders is in any segment's revenue.")
+    else:
+        parts.append("Amount: the left-out orders' totals as the export records them, paid or not; none of these orders is in any segment's revenue.")
+    left = _number(value.get("refunded"))
+    if refunds and left:  # 'refunded' in full by status, yet refunds that differ from the total leave an amount
+        got = _number(collected.get("refunded"))
+        parts.append(f"Fully refunded orders still come to {fmt_money(left, currency)} after refunds, not nothing: some refunds differ from the order's total"
+                     + (f"; {fmt_money(got, currency)} of it was collected and the rest is still outstanding." if got is not None and got >= 0
+                        else f"; collected: {fmt_money(got, currency)} (more paid back than collected), and the difference is still outstanding." if got is not None else "."))
+    if any(isinstance(v, (int, float)) and v < 0 for k, v in value.items() if k != "refunded"):
+        parts.append("A negative amount is money paid back (returns left out), so revenue here is before those refunds.")
+    return " ".join(parts)
 
 
 def unreachable_owers(facts: dict) -> int:
@@ -1407,12 +1512,15 @@ def _automate(exports: dict | None, usage: bool, at_risk: bool = True) -> str:
 
 def build_context(facts: dict, out_dir: str, charts: list[dict] | None, strategy: dict | None, *, inline_charts: bool, answers: dict | None = None) -> dict:
     """``answers``: the user's intake answers (answers.json), whose Warnings answer settles the
-    warnings that offered an option."""
-    data = _data(facts)
+    warnings that offered an option, and whose Channel names are shown beside the channels."""
+    names = channel_names(answers, facts)
+    data = _data(facts, names)
     segs = facts.get("segmentations") or {}
     rfm = _rfm(segs.get("rfm"), data["currency"], facts.get("data"))
     unavailable = [{"key": k, "title": SEGMENTATION_TITLES.get(k, _title(k)), "why": why} for k, why in (facts.get("unavailable") or {}).items()]
-    exports = _exports(facts.get("exports"), strategy, (facts.get("data") or {}).get("marketplace"), facts["data"]["date_max"] if data_age(facts) else None,
+    market = (facts.get("data") or {}).get("marketplace")
+    market = {**market, "channels": [shown_channel(c, names) for c in market.get("channels") or []]} if isinstance(market, dict) else market
+    exports = _exports(facts.get("exports"), strategy, market, facts["data"]["date_max"] if data_age(facts) else None,
                        (facts.get("segmentations") or {}).get("rfm"), lifecycle="lifecycle" in (facts.get("segmentations") or {}))
     plan = _strategy(strategy, rfm, facts, data["currency"], exports)
     usage = _usage(segs, plan, facts.get("data"))
@@ -1589,9 +1697,19 @@ def _undone_point(facts: dict) -> list[dict]:
     if not undone or sum(undone.values()) < UNDONE_SHARE * total:
         return []
     gross = data.get("dropped_gross") or {}
+    collected = data.get("dropped_collected") or {}
     words = {"cancelled": "cancelled", "refunded": "fully refunded", "voided": "voided"}
+
+    def worth(k: str) -> str:
+        """The orders' total as placed, and where the export says what each still owes, the money
+        they actually collected (a cancelled order's total was mostly never paid)."""
+        if not _number(gross.get(k)):
+            return ""
+        got = _number(collected.get(k))
+        return f" ({fmt_money(gross[k], data.get('currency'))} ordered" + (f", {fmt_money(got, data.get('currency'))} of it collected" if got is not None else "") + ")"
+
     # each figure as facts.json holds it (the report adds up nothing of its own)
-    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}" + (f" ({fmt_money(gross[k], data.get('currency'))} sold)" if _number(gross.get(k)) else "") for i, (k, n) in enumerate(undone.items())]
+    parts = [f"{fmt_count(n)} {'were ' if i == 0 else ''}{words[k]}{worth(k)}" for i, (k, n) in enumerate(undone.items())]
     return [{"lead": "Orders taken back", "text": (
         f"of the orders, {_join(parts)}, beside the {fmt_count(data.get('orders'))} kept; "
         "they are in no segment's figures (The data we used lists them by reason). Worth a look at why before planning.")}]
@@ -1694,7 +1812,10 @@ def _rfm_points(rfm: dict | None, currency: str | None, named_only: bool = False
     if largest is not best:
         # a segment that bought nothing in the period holds revenue of the past: said so, not read as today's
         past = f" over the data, none of it in the last {fmt_count(period_days)} days" if _bought_nothing(largest, period_days) else ""
-        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}." if money else ".") + _inside(largest, tiers)})
+        # its share of the last year's revenue beside it: a fashion brand's Dormant held 79.8% of all revenue and 42.7% of the last 365 days'
+        window = rfm.get("recent") or {}
+        recent = f" ({fmt_pct(largest['recent_revenue_share'])} of the last {fmt_count(window['window_days'])} days' revenue)" if window and not window.get("whole_span") and largest.get("recent_revenue_share") is not None else ""
+        points.append({"lead": largest["name"], "text": f"is the largest segment: {customers_words(largest['count'])} ({fmt_pct(largest['pct_customers'])}{of_short})" + (f" with {fmt_pct(largest['revenue_share'])} {revenue}{past}{recent}." if money else ".") + _inside(largest, tiers)})
     earning = max(active, key=lambda r: r["revenue_share"] if r["revenue_share"] is not None else -1.0)
     if earning is not best and earning is not largest and earning["revenue_share"] is not None:
         if _bought_nothing(earning, period_days):  # lifetime revenue of people who stopped: not today's
@@ -1758,16 +1879,20 @@ def _after_move(move: dict, currency: str | None) -> str:
     it); else the period's amount, with the period after beside it when known."""
     later, gap = move.get("next_gap_per_customer"), move.get("revenue_gap_per_customer")
     to, since = move["to_name"], move["from_name"]
+    if move.get("by_movers"):  # valued at what those who made the move spent: measured, not the segment's
+        after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
+        return (f", worth {fmt_money(move['expected_revenue'], currency)} a period, valued at the {fmt_money(gap, currency)} more each that the {fmt_count(move['moved'])} who made the move "
+                f"last period spent than those who stayed.{after}{_above_words(move)}")
     if later is None or gap is None or later >= gap:
         after = f" In the period after, customers in {to} spent {fmt_money(later, currency)} more each than those in {since}." if later is not None else ""
-        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}"
+        return f", worth {fmt_money(move['expected_revenue'], currency)} a period.{after}{_above_words(move)}"
     kept = f"spent {fmt_money(later, currency)} more each than those in {since}" if later > 0 else f"spent no more than those in {since}"
     return (f" in a period. In the period after, customers in {to} {kept}, the soberer guide to what a moved customer is worth."
             f" The amounts under Sized opportunities value a move at {fmt_money(gap, currency)}, what a customer in {to} spends in the period that puts them there, so they overstate it.")
 
 
-def _upset_words(u: dict) -> str:
-    return f"{u['lower']['name']} ({fmt_pct(u['lower']['repeat_rate'])}) bought again more often than {u['higher']['name']} ({fmt_pct(u['higher']['repeat_rate'])})"
+def _above_words(move: dict) -> str:
+    return " That is more than all customers spent in the period: a what-if beyond the period's whole sales." if move.get("above_period_revenue") else ""
 
 
 def _validation_point(rfm: dict | None) -> list[dict]:
@@ -1780,8 +1905,12 @@ def _validation_point(rfm: dict | None) -> list[dict]:
     text = f"scored at {fmt_date(val['cutoff'])}, {val['lift_words']} in the next {fmt_days(val['window_days'])}."
     if val.get("monotone"):
         text += " Each segment bought again at least as often as the next one down."
+    elif val["in_order_within_chance"]:
+        text += f" In order, within chance: {'; '.join(u['words'] for u in val['upsets'])}; so no finding."
     elif val["upsets"]:
-        text += f" Not all in order: {'; '.join(_upset_words(u) for u in val['upsets'])}."
+        text += f" Not all in order: {'; '.join(u['words'] for u in val['real_upsets'])}."
+        if val["chance_upsets"]:
+            text += f" Within chance, so no finding: {'; '.join(u['words'] for u in val['chance_upsets'])}."
     return [{"lead": "Checked against what happened next", "text": text}]
 
 
@@ -1846,7 +1975,10 @@ def _reach_words(exports: dict, block: dict) -> str:
     if not tools:
         return "the Klaviyo, HubSpot and Mailchimp files reach"
     consent = "marketing_consent" in ((block.get("columns") or {}).get(GENERIC_FILE) or []) and not block.get("include_unconsented")
-    rows = f"the rows of {GENERIC_FILE} with an email" + (" and marketing_consent other than no" if consent else "")
+    # who bought only through a channel left out has marketing_consent = excluded_channel: not reached
+    apart = bool(sum((block.get("left_out_channel") or {}).values()))
+    rows = f"the rows of {GENERIC_FILE} with an email" + (
+        (" and marketing_consent yes or unknown" if apart else " and marketing_consent other than no") if consent else f" and marketing_consent other than {EXCLUDED_CHANNEL_CONSENT}" if apart else "")
     parts = [f"the {t['name']} file" if t["file"] != GENERIC_FILE else f"{t['name']} ({rows})" for t in tools]
     return f"{_join(parts)} {'reaches' if len(parts) == 1 else 'reach'}"
 
@@ -1936,15 +2068,29 @@ def _holdout_files(block: dict, rfm: dict | None = None) -> dict | None:
         return None
     emailed = any((block.get("rows_written") or {}).get(f) for f in block["files"] if f != GENERIC_FILE)
     by_segment = block.get("held_out_by_segment") or {}
-    # few held out: chance strays far from a tenth in a small segment (a trial's 1 of 30 best clients)
+    shares = block.get("held_out_share_by_segment") or {}
+    # what chance gave, per segment: it strays from the target in a small segment (a trial's 1 of
+    # 30 best clients, an audit's 7 of 35 Champions, 20%)
     names = {k: (v or {}).get("name") or k for k, v in ((rfm or {}).get("segments") or {}).items()}
-    counts = f" ({_join([f'{fmt_count(n)} in {names.get(key, key)}' for key, n in by_segment.items()])})" if block["held_out"] < MIN_CUSTOMERS_FOR_LIFT and by_segment else ""
+    each = [f"{names.get(key, key)} {fmt_count(n)}" + (f" ({fmt_pct(shares[key])})" if _number(shares.get(key)) is not None else "") for key, n in by_segment.items()]
+    overall = f" ({fmt_pct(block['held_out_share'])} of the customers in segments)" if _number(block.get("held_out_share")) is not None else ""
     return (
-        f"{fmt_count(block['held_out'])} customers{counts}, about {fmt_pct(block.get('holdout_share'))} of each segment chosen by chance from their pseudonymous ids, are marked Holdout in every file "
+        f"{fmt_count(block['held_out'])} customers{overall} are marked Holdout in every file "
         "(Klaviyo's Holdout and HubSpot's holdout columns say true, Mailchimp tags them Holdout, segments_generic.csv's holdout column says true)"
         + (f"; {fmt_count(block.get('held_out_reachable') or 0)} of them are in the email-tool files" if emailed else "")
+        + f". They were chosen at random from their pseudonymous ids, aiming at {_target_words(block.get('holdout_share'))} in each segment (the target, not the count)"
+        + (f"; chance gives each segment a little more or less than that, a small one the most: {_join(each)}" if each else "")
         + (". " + _holdout_use(block["held_out"]))
     )
+
+
+def _target_words(share: Any) -> str:
+    """The holdout's target share in words ('one in ten'), as a target, never as what was held out."""
+    value = _number(share)
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 20: "twenty"}
+    if value and abs(1 / value - round(1 / value)) < 1e-9 and round(1 / value) in words:
+        return f"one in {words[round(1 / value)]}"
+    return fmt_pct(value) if value is not None else "a fixed share"
 
 
 def _marks_holdout(block: dict | None) -> bool:

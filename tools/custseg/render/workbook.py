@@ -133,8 +133,8 @@ def write_workbook(customers: pd.DataFrame, contacts: pd.DataFrame | None, facts
 
 
 def summary_table(customers: pd.DataFrame, facts: dict, money_suffix: str) -> tuple[list[str], list[list[Any]], list[str]]:
-    """Segment, customers, % of customers, revenue share, avg value, trend, description."""
-    header = ["Segment", "Customers", "% of customers", "Revenue share", "Avg value" + money_suffix, "Trend", "Description"]
+    """Segment, customers, % of customers, revenue share, spend per customer (all the data), trend, description."""
+    header = ["Segment", "Customers", "% of customers", "Revenue share", "Spend per customer" + money_suffix, "Trend", "Description"]
     kinds = [TEXT, INT, PCT, PCT, MONEY_KIND, TEXT, TEXT]
     seg_name, seg = _main_segmentation(facts)
     rows: list[list[Any]] = []

@@ -6,9 +6,11 @@ validate    problems of a document against the facts, each with a path, a code a
             it runs the checks of the modules below
 document    wrong types and fields, and the walk over a document's strings
 figures     figures in free text that should be fact references or typed plan numbers
-claims      the free-text claims facts can prove wrong (shares, trends, cadence, recency, comparisons)
+claims      the free-text claims facts can prove wrong (shares, trends, cadence, recency)
 cited_claims claims held to the fact their own sentence cites (a cadence beside a gap, 'most' beside a share)
-comparisons comparisons held to the two facts they cite ('came back more often than ...: {a} against {b}')
+comparisons comparisons held to the two facts they cite ('came back more often than ...: {a} against {b}');
+            comparisons_ranked, its sibling: a segment against another named, by their ranks in the
+            facts, no figure cited ('bigger orders than the Champions'), called from claims
 hunches     claims the data's span or a segment's facts rule out, or that nothing in the facts backs
 tenure      claims about when a segment's customers joined
 kpis        KPI baselines and targets

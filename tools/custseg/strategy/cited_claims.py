@@ -98,6 +98,60 @@ _FEW_BEFORE = re.compile(r"\b(?:only|just|merely|mere|barely|under|less\s+than|f
 _THE_OTHERS = re.compile(r"\b(?:not|never|no|none|once|one-?time|single|didn't|did\s+not|stopped|lapsed|left|lost)\b|n't\b", re.IGNORECASE)
 
 
+# Never having bought, said of the majority's people: 'most subscribed contacts never bought',
+# 'most sign-ups have yet to place an order', 'most of our contacts are prospects'; not 'never
+# bought again' (a buyer who did not come back: _THE_OTHERS) nor 'did not buy' (a denial)
+NEVER_BOUGHT = re.compile(
+    r"\b(?:never|not\s+yet|yet\s+to|(?:have|has)\s+not(?:\s+yet)?|(?:haven't|hasn't)(?:\s+yet)?)\s+(?:(?:ever|once|actually|even|yet)\s+)?"
+    r"(?:bought|buy|ordered|order|purchased|purchase|paid|pay|converted|convert|(?:placed|place|made|make)\s+(?:an?|their|any|one|a\s+first|their\s+first)\s+(?:order|purchase))\b"
+    r"(?!\s+(?:again|twice|a\s+second|another|more|since|anything\s+else)\b|\s+from\s+us\s+again\b)"
+    r"|\b(?:never|non)-?(?:buyers|purchasers|customers)\b|\bprospects\b",
+    re.IGNORECASE,
+)
+# Buying, said of the majority's people: 'most sign-ups do buy', 'most of our contacts are customers'
+BOUGHT = re.compile(r"\b(?:buy|buys|bought|order|orders|ordered|purchase|purchases|purchased|pay|pays|paid|convert|converts|converted|customers|buyers|purchasers)\b", re.IGNORECASE)
+# Shares of the contacts who never bought (of all contacts, of the subscribed), and shares among them
+NEVER_SHARES = ("data.contacts.prospects_share", "data.contacts.opted_in_prospects_share")
+_AMONG_NEVER = "data.contacts.prospects."
+# Counts of contacts that are the two parts of a whole: those who bought and those who never did,
+# in all (no fact is their sum) and among the subscribed (data.contacts.opted_in)
+CONTACT_PARTS = (
+    (None, {"bought": ("data.customers", "data.contacts.buyers.people"), "never": ("data.prospects", "data.contacts.prospects.people")}),
+    ("data.contacts.opted_in", {"bought": ("data.contacts.buyers.opted_in",), "never": ("data.contacts.prospects.opted_in",)}),
+)
+
+
+def _blanked(text: str, pattern: re.Pattern, start: int, end: int) -> str:
+    """``text[start:end]`` with the words of ``pattern`` blanked."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text[start:end])
+
+
+def _contacts_parts(bare: str, m: re.Match, start: int, end: int, cited: list[tuple[int, str]], keys: dict[str, Any]) -> tuple[str, float, str, float, str | None] | None:
+    """(the part the majority is said of, its count, the other part or the whole, its count, and
+    'whole' or None) where the majority word's clause cites two counts of contacts that are part
+    and whole or the two parts of one whole (those who bought and those who never did), and says
+    which part it is of: 'never bought' (or 'prospects') the never-buyers, buying words with no
+    other negation the buyers; None otherwise."""
+    here = {key for at, key in cited if start <= at < end and _is_number(keys.get(key))}
+    if len(here) < 2:
+        return None
+    never = bool(NEVER_BOUGHT.search(bare, start, end))
+    rest = _blanked(bare, NEVER_BOUGHT, start, end)
+    if not never and (_THE_OTHERS.search(rest) or not BOUGHT.search(rest)):
+        return None
+    if never and _THE_OTHERS.search(rest):  # 'most never-buyers did not open ...': another claim
+        return None
+    side, other = ("never", "bought") if never else ("bought", "never")
+    for whole, parts in CONTACT_PARTS:
+        said = next((k for k in parts[side] if k in here), None)
+        against = next((k for k in parts[other] if k in here), None)
+        if said and against:
+            return said, keys[said], against, keys[against], None
+        if said and whole in here:
+            return said, keys[said], whole, keys[whole], "whole"
+    return None
+
+
 def _clause_span(bare: str, pos: int) -> tuple[int, int]:
     """The clause of the sentence around ``pos``."""
     start, end = _sentence_span(bare, pos)
@@ -169,21 +223,43 @@ def majority_beside_shares(path: str, bare: str, cited: list[tuple[int, str]], k
         if (m.group(0).lower() == "most" and (_NOT_A_QUANTIFIER.search(before) or names_a_ranking(bare, m.start(), m.end()))) or _NEGATED_BEFORE.search(before) or _OF_A_PART.match(bare, m.end()):
             continue
         start, end = _clause_span(bare, m.start())
-        if _THE_OTHERS.search(bare, start, end) or _told_in(bare, m.start(), told):
+        if _told_in(bare, m.start(), told):
+            continue
+        least = AT_LEAST.get(" ".join(m.group(0).lower().split()), 0.5)  # more than this: product and country claims' table
+        parts = _contacts_parts(bare, m, start, end, cited, keys)
+        if parts:
+            said, n, against, other, whole = parts
+            total = other if whole else n + other
+            if total > 0 and n / total <= least:
+                of = f"of the {{{against}}} ({other:,})" if whole else f"beside {{{against}}} ({other:,})"
+                out.append(Problem(path, "claim_contradicts_fact", (
+                    f"'{_claim_words(bare, m, end)}' but {{{said}}} ({n:,}) {of} is {n / total:.1%} of {'them' if whole else 'the two together'}, {_half(n / total, least)}: "
+                    f"say what the figures are ('{{{said}}} ... {'of' if whole else 'against'} {{{against}}}'), not most")))
+                break
             continue
         shares = _cited_shares(bare, m, cited, keys, aliases)
-        least = AT_LEAST.get(" ".join(m.group(0).lower().split()), 0.5)  # more than this: product and country claims' table
+        never = NEVER_BOUGHT.search(bare, start, end)
+        if shares and all(key in NEVER_SHARES or key.startswith(_AMONG_NEVER) for _, key, _ in shares):
+            # a share of those who never bought: 'never bought' says whom the majority is of, not the others
+            if _THE_OTHERS.search(_blanked(bare, NEVER_BOUGHT, start, end)) or (not never and any(key in NEVER_SHARES for _, key, _ in shares)):
+                continue  # another negation, or the majority of the buyers beside a share of the others
+        elif _THE_OTHERS.search(bare, start, end):
+            continue
         totals: dict[str, float] = {}
         for _, key, value in shares:
             totals[_kind(key)] = totals.get(_kind(key), 0.0) + value
         if not shares or max(totals.values()) > least:
             continue
         at, key, value = min(shares, key=lambda s: abs(s[0] - m.start()))
-        half = "less than half" if value < 0.5 else "no more than half" if value <= 0.5 else f"not over {least:.0%}"
-        half += "" if least == 0.5 or value > 0.5 else f", let alone {least:.0%}"
-        out.append(Problem(path, "claim_contradicts_fact", f"'{_claim_words(bare, m, at)}' but the {{{key}}} beside it is {_part_said(key, value, keys)}, {half}: say what the figure is ('{{{key}}} of ...'), not most"))
+        out.append(Problem(path, "claim_contradicts_fact", f"'{_claim_words(bare, m, at)}' but the {{{key}}} beside it is {_part_said(key, value, keys)}, {_half(value, least)}: say what the figure is ('{{{key}}} of ...'), not most"))
         break  # one claim of a majority, one problem
     return out
+
+
+def _half(value: float, least: float) -> str:
+    """How a share falls short of a majority word's mark (half, or more for 'nearly all')."""
+    half = "less than half" if value < 0.5 else "no more than half" if value <= 0.5 else f"not over {least:.0%}"
+    return half + ("" if least == 0.5 or value > 0.5 else f", let alone {least:.0%}")
 
 
 def _part_said(key: str, value: float, keys: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """Claims in a plan's free text that the facts can prove wrong: a segment's share of revenue or
-customers, how often and how recently its customers buy, comparisons with other segments, another segment's figure told as this one's, a count cited as the people an
+customers, how often and how recently its customers buy, comparisons with other segments (held to their ranks by
+comparisons_ranked), another segment's figure told as this one's, a count cited as the people an
 email reaches, and money promised. Each check returns check.py problems; standard library only."""
 
 from __future__ import annotations
@@ -8,12 +9,17 @@ import functools
 import re
 from typing import Any
 
+from custseg.strategy.comparisons_ranked import _RECENT_MONEY_AFTER, _RECENT_MONEY_BEFORE, _named_at, ranked_comparisons
 from custseg.strategy.problems import Problem
 from custseg.strategy.product_claims import AT_LEAST, products_named, segment_products
 from custseg.strategy.resolve import PLACEHOLDER, value_kind
 
 # Words about a segment that its facts can prove wrong: its share of revenue or of customers.
-MOST_OF = re.compile(r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?(?P<base>revenue|sales|income|spend|customers|buyers|base)\b", re.IGNORECASE)
+MOST_OF = re.compile(
+    r"\b(?P<q>most|the\s+bulk|(?:the\s+)?majority|over\s+half|more\s+than\s+half)\s+of\s+(?:our\s+|the\s+|your\s+|all\s+|its\s+)?" + _RECENT_MONEY_BEFORE
+    + r"(?P<base>revenue|sales|income|spend|customers|buyers|base)\b" + _RECENT_MONEY_AFTER,
+    re.IGNORECASE,
+)
 
 
 # 'most of them', 'the majority of our customers', 'over half': a claim on most of the segment
@@ -74,20 +80,6 @@ _WHOLE_BASE = re.compile(
     r"|of\s+(?:them\s+)?all\b(?!\s+(?!(?:our|the|your)\s+(?:customers|clients|buyers|shoppers|segments|groups)\b)\w)|overall\b)",
     re.IGNORECASE,
 )
-# 'bigger orders than any other group', 'they spend less per head than the Champions'
-COMPARE_BASKET = re.compile(r"\b(bigger|larger|higher|smaller|lower)\s+(?:average\s+)?(?:baskets?|orders?|order\s+values?|carts?)\s+than\s+", re.IGNORECASE)
-COMPARE_SPEND = re.compile(r"\b(?:spen(?:d|ds|t|ding)|puts?\s+in|pays?|paid)\s+(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:(per\s+(?:order|basket))|per\s+(?:head|customer|shop|account))?\s*than\s+", re.IGNORECASE)
-# 'bring more revenue than the Inner Circle' (a trial), 'a bigger share of sales than the Champions'
-COMPARE_REVENUE = re.compile(
-    r"\b(?:(?:bring|brings|bringing|brought|generat(?:e|es|ed|ing)|contribut(?:e|es|ed|ing)|account(?:s|ed)?\s+for|driv(?:e|es|ing)|drove|make|makes|made|earn(?:s|ed)?|represent(?:s|ed)?)(?:\s+in|\s+us)?\s+"
-    r"(?:(?:far|much|a\s+lot|way|slightly|a\s+little)\s+)?(more|less)\s+(?:of\s+(?:our|the)\s+)?(?:revenue|sales|income|money|turnover)"
-    r"|(?:an?\s+)?(bigger|larger|higher|greater|smaller|lower)\s+share\s+of\s+(?:(?:our|the|all)\s+)?(?:revenue|sales|income|turnover))\s+than\s+",
-    re.IGNORECASE,
-)
-# 'more customers than the Champions', 'a bigger group than Loyal'
-COMPARE_COUNT = re.compile(r"\b(?:(more|fewer)\s+(?:customers|buyers|people|clients|members)|(?:an?\s+)?(bigger|larger|smaller)\s+(?:group|segment))\s+than\s+", re.IGNORECASE)
-_ANY_OTHER = re.compile(r"(?:(?:the|our|your)\s+)?(?:(?:any|all|every)\s+other\b|any(?:one|body)(?:\s+else)?\b|every(?:one|body)\s+else\b|the\s+rest\b)", re.IGNORECASE)
-_MORE_WORDS = {"bigger", "larger", "higher", "greater", "more"}
 # 'they buy every month', 'most of them reorder about every 3 weeks', 'customers who shop weekly',
 # 'they restock roughly every month' (a trial, of Loyal shops with 79 days between orders), 'every
 # few weeks': a claim on how often the segment's customers come back, held against median_gap_days
@@ -276,7 +268,7 @@ def segment_claims(path: str, bare: str, key: str, stats: dict, segmentation: st
     out += [bought_once(m) for m in _said_of_segment(SEVERAL_ORDERS, bare, key, aliases or []) if mostly_once and not activity
             and not _NEGATED_BEFORE.search(bare[: m.start()]) and not _SUBSET_OR_AIM_BEFORE.search(bare[: m.start()])]
     out += _once_claims(path, bare, key, stats, segmentation, aliases or []) if not activity else []  # active days say nothing of how often they bought
-    out += _comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
+    out += ranked_comparisons(path, bare, key, segmentation, fact_segments or {}, aliases or [])
     out += _recency_claims(path, bare, key, stats, segmentation, aliases or [], activity)
     out += _most_active_claims(path, bare, key, stats, segmentation, fact_segments or {}, aliases or [])
     gap = stats.get("median_gap_days")
@@ -365,6 +357,15 @@ def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: 
     name = stats.get("name") or key
     for m in MOST_OF.finditer(bare):
         stat = "pct_customers" if m.group("base").lower() in ("customers", "buyers", "base") else "revenue_share"
+        if stat == "revenue_share" and (m.group("recent") or m.group("recent_after")) and _is_number(stats.get("recent_revenue_share")):
+            # of the last year's money: its share of the 365 days up to the as-of date (a fashion
+            # brand's Dormant held 79.8% of all revenue and 42.7% of the last year's)
+            share = stats["recent_revenue_share"]
+            least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)
+            if share <= least:
+                half = "less than half" if share < 0.5 else "no more than half"
+                out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0).strip()}' but {name} holds {share:.1%} of the revenue of the last 365 days, {half}: cite {{segmentations.{segmentation}.segments.{key}.recent_revenue_share}} instead"))
+            continue
         least = AT_LEAST.get(" ".join(m.group("q").lower().split()), 0.5)  # more than half, as every majority check (above, not at)
         share = stats.get(stat)
         own = stats.get("revenue")
@@ -378,36 +379,6 @@ def _majority_claims(path: str, bare: str, key: str, stats: dict, segmentation: 
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but {name} holds {share:.1%} of {what}, {half}: cite {{segmentations.{segmentation}.segments.{key}.{stat}}} instead"))
         elif stat == "revenue_share" and not revenue:
             out.append(Problem(path, "claim_contradicts_fact", f"'{m.group(0)}' but this data holds no revenue (data.revenue_total is null: the export had no amounts), so no segment's share of it is known: say what the data does count ({{segmentations.{segmentation}.segments.{key}.pct_customers}} of the customers, their activity), or leave revenue out"))
-    return out
-
-
-def _comparisons(path: str, bare: str, key: str, segmentation: str, fact_segments: dict, aliases: list[tuple[str, str]]) -> list[Problem]:
-    """'Bigger orders than any other group', 'spend less per head than the Champions', 'bring
-    more revenue than the Inner Circle', 'more customers than Loyal': the facts hold both sides
-    of the comparison, the other side named by its name or the plan's display name."""
-    out = []
-    found = [(m, "aov", "average order value") for m in COMPARE_BASKET.finditer(bare)]
-    found += [(m, "aov" if m.group(2) else "avg_value", "average order value" if m.group(2) else "spend per customer") for m in COMPARE_SPEND.finditer(bare)]
-    found += [(m, "revenue_share", "share of revenue") for m in COMPARE_REVENUE.finditer(bare)]
-    found += [(m, "count", "number of customers") for m in COMPARE_COUNT.finditer(bare)]
-    own = (fact_segments.get(key) or {})
-    for m, stat, what in found:
-        more = next(g for g in m.groups() if g).lower() in _MORE_WORDS
-        rest = bare[m.end():]
-        if _ANY_OTHER.match(rest):
-            others = [k for k, v in fact_segments.items() if k != key and isinstance(v, dict) and v.get("count") and isinstance(v.get(stat), (int, float))]
-            pick = max if more else min
-            other = pick(others, key=lambda k: fact_segments[k][stat]) if others else None
-        else:
-            other = _named_at(re.sub(r"^(?:the|our|your|those|these)\s+", "", rest, flags=re.IGNORECASE), aliases)
-        mine, theirs = own.get(stat), (fact_segments.get(other) or {}).get(stat) if other else None
-        if other in (None, key) or not isinstance(mine, (int, float)) or not isinstance(theirs, (int, float)):
-            continue
-        if (mine <= theirs) if more else (mine >= theirs):
-            name, other_name = own.get("name") or key, fact_segments[other].get("name") or other
-            said = (m.group(0) + re.match(r"[\w '-]{0,30}", bare[m.end():]).group(0)).strip()
-            shown = "{:.1%}" if stat == "revenue_share" else "{:,.0f}" if stat == "count" else "{:,.2f}"
-            out.append(Problem(path, "claim_contradicts_fact", f"'{said}' but {name}'s {what} ({shown.format(mine)}) is not {'above' if more else 'below'} that of {other_name} ({shown.format(theirs)}): cite {{segmentations.{segmentation}.segments.{key}.{stat}}} and {{segmentations.{segmentation}.segments.{other}.{stat}}} instead"))
     return out
 
 
@@ -435,7 +406,8 @@ def segment_aliases(fact_segments: dict, strat: dict) -> list[tuple[str, str]]:
 
 # A segment's figures per customer or of its size: cited in a sentence about another segment,
 # they read as that segment's own.
-SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "avg_purchase_days")
+SEGMENT_STATS = ("avg_value", "aov", "repeat_rate", "median_recency_days", "median_gap_days", "next_repeat_rate", "count", "pct_customers", "revenue_share", "recent_revenue_share", "avg_purchase_days",
+                 "orders_refunded_share", "refunded_value_share")  # the last two: a segment's refunds (refunds.orders_refunded_share)
 # And how many of its customers bought a product or a product family ('they mostly buy the Tee
 # ({...champions.products.organic-cotton-tee.buyers_share})' in At Risk's persona).
 _PRODUCT_STAT = re.compile(r"(?:products|product_families)\.[\w-]+\.(?:buyers|buyers_share)")
@@ -608,7 +580,14 @@ def _other_segmentation_of_them(path: str, text: str, m: re.Match, owner: re.Mat
 _OF_PEOPLE = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:customers|buyers|users|clients|shoppers|members|subscribers|accounts|payers|people|customer\s+base|base)\b(?!['’])", re.IGNORECASE)
 _OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 # share fact -> (the words of the other base after it, what it is a share of, the fact for that base)
-_SHARE_BASES = {"revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share")}
+_OF_PEOPLE_OR_MONEY = re.compile(f"{_OF_PEOPLE.pattern}|{_OF_MONEY.pattern}", re.IGNORECASE)
+_SHARE_BASES = {
+    "revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share"),
+    "recent_revenue_share": (_OF_PEOPLE, "the revenue of the last 365 days", "pct_customers"),
+    # a segment's refunds: a share of its orders, and of what they were charged ('{...orders_refunded_share} of them' is fine)
+    "orders_refunded_share": (_OF_PEOPLE_OR_MONEY, "their orders", "refunded_value_share"),
+    "refunded_value_share": (_OF_PEOPLE, "what they were charged", "orders_refunded_share"),
+}
 
 
 # A gap between purchases read as time since the last one: 'last seen a median {...median_gap_days} ago'
@@ -657,7 +636,9 @@ _CHURN_BEFORE = re.compile(
     r"|\b(?:chance|probability|likelihood|risk)\s+(?:of\s+)?(?:(?:them|these\s+customers|their)\s+)?(?:churning|leaving|cancell?ing|lapsing|dropping\s+off)\s+(?:(?:is|of|at|around|about)\s+)*$",
     re.IGNORECASE,
 )
-_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue", "historical_rate": "the share that moved last period"}
+_RATE_WORDS = {"repeat_rate": "the share who bought on more than one day", "next_repeat_rate": "the share who bought again in the next period", "pct_customers": "a share of the customers", "revenue_share": "a share of revenue",
+               "recent_revenue_share": "a share of the last 365 days' revenue", "orders_refunded_share": "the share of their orders refunded in full or in part", "refunded_value_share": "the share of what they were charged that was paid back",
+               "historical_rate": "the share that moved last period"}
 
 
 def _churn_readings(path: str, text: str, keys: dict) -> list[Problem]:
@@ -695,11 +676,6 @@ def share_of_wrong_base(path: str, text: str, keys: dict) -> list[Problem]:
         else:
             out += _per_order_or_customer(path, text, m, keys)
     return out + _churn_readings(path, text, keys)
-
-
-def _named_at(text: str, aliases: list[tuple[str, str]]) -> str | None:
-    """The key of the segment whose name (or display name) opens ``text``, if any."""
-    return next((key for alias, key in aliases if re.match(rf"{re.escape(alias)}(?!\w)", text, re.IGNORECASE)), None)
 
 
 def name_spans(name: str, text: str) -> list[tuple[int, int]]:

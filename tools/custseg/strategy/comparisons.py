@@ -12,17 +12,35 @@ A sentence with a comparative ('more often', 'higher', 'worth more', 'more likel
 'against', 'vs', 'compared with', or the comparative itself: 'above', 'behind') that cites two
 facts of one kind (the same field: two next_repeat_rate, a first purchase's come-back rate and
 everyone's, home's repeat_rate and abroad's) must give the order they have. Fewer days since the
-last purchase is the more recent, fewer days between purchases the more often. Which fact is
+last purchase is the more recent, fewer days between purchases the more often. Of two shares of
+buyers (a product's or a family's buyers_share), 'buy the Tee more often' or 'more likely to buy
+it' says the first side's share is the higher (a trial passed 'At Risk buy the Tee more often than
+Champions' at 44.2% against 82.7%). Which fact is
 which side: the one whose owner (a segment, product, country, 'abroad', 'everyone') the sentence
 names before 'than' is the first, after it the second; unnamed, the one before 'than' is the
 first, and with both after it ('... than the VIP Circle: {a} against {b}') the one cited first; a
 sentence opening with 'compared with ...' puts the figure of that phrase on the second side.
 Where the sides cannot be told apart, nothing is said. A comparison of two segments named by name
-that cites the figure of only one is asked for both. Standard library only.
+that cites the figure of only one is asked for both. A segment compared with another named but
+citing no figure ('bigger orders than the Champions', 'more customers than Loyal') is held to the
+two segments' ranks in the facts by the sibling module comparisons_ranked, which the segment's own
+claims (claims.segment_claims) call. A user's hunch, which cites nothing, is read the same way
+against the figures its evidence cites (:func:`said_order`). Words of keeping customers ('lower
+churn', 'churn less', 'stay longer') say the first side's come-back rate is the higher; between
+two segments, cited or not, they are held to the next-period rates (next_repeat_rate) where
+validation ran.
+
+Two figures of one segment at two cutoffs of the segment history
+(``segmentations.rfm.history.<cutoff>.<segment>.next_repeat_rate``) are read in time order: a
+sentence that says the figure fell, dropped, rose or grew, or compares it with before ('lower than
+before', 'less often since the price rise', 'higher than a year ago'), speaks of the later cutoff's
+figure against the earlier one's, whichever it cites first, and must give the order they have;
+'from {a} to {b}' must go from the earlier cutoff to the later. Standard library only.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +63,18 @@ _DOWN_GOOD = r"worse|behind|trail(?:s|ed|ing)?|slower|less\s+(?:often|frequently
 _UP = r"more|higher|greater|bigger|larger|longer|above|exceed(?:s|ed|ing)?|outnumber(?:s|ed|ing)?"
 _DOWN = r"less|fewer|lower|smaller|shorter|below"
 DIRECTION = re.compile(rf"\b(?:(?P<up_good>{_UP_GOOD})|(?P<down_good>{_DOWN_GOOD})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b(?!-)", re.IGNORECASE)
+# Words of keeping or losing customers a comparative may speak of: 'lower churn', 'churn less',
+# 'less likely to lapse' (of leaving: the first side keeps more of its customers the lower it
+# says), 'stay longer', 'better retention', 'more likely to renew' (of staying)
+_LEAVE_WORDS = r"churn(?:s|ed|ing)?|attrition|cancell?(?:s|ed|ing|ations?)?|lapse[sd]?|lapsing|leav(?:e|es|ing)|quit(?:s|ting)?|drop(?:s|ped|ping)?\s+off"
+_STAY_WORDS = r"stay(?:s|ed|ing)?|remain(?:s|ed|ing)?|stick(?:s|ing)?\s+around|stuck\s+around|renew(?:s|ed|ing|als?)?|retain(?:s|ed|ing)?|retention|last(?:s|ed)?"
+_RETENTION_AFTER = re.compile(rf"\s+(?:to\s+)?(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\b", re.IGNORECASE)
+_RETENTION_BEFORE = re.compile(
+    rf"\b(?:(?P<leave>{_LEAVE_WORDS})|(?P<stay>{_STAY_WORDS}))\s+(?:(?:them|us|customers|with\s+us|rates?|is|are|was|were|much|far|a\s+lot|way|even|still)\s+){{0,2}}$",
+    re.IGNORECASE,
+)
+# The fields a retention comparative is settled by: who came back (in the next period, or at all)
+RETAINED_KINDS = ("next_repeat_rate", "back_within_period_rate", "held_out_repeat_rate", "others_repeat_rate", "repeat_rate")
 # Not a comparison of the two sides: a quantity ('more than once', 'more than half of them'),
 # 'no longer', 'the more they buy', 'as above', or a negation ('no more likely than': not an order)
 _QUANTITY_AFTER = re.compile(
@@ -76,6 +106,17 @@ LOWER_BETTER = {*LOWER_IS_BETTER, "median_gap_days"}
 _LOWER_BETTER_SAID = {"median_recency_days": "fewer days since the last purchase is the more recent", "days_since_active": "fewer days since last active is the more recent", "median_gap_days": "fewer days between purchases is the more often"}
 # A field whose better side the words 'more often', 'better' or 'ahead of' can speak of: rates, money, days
 _HAS_BETTER = re.compile(r"(?:_rate|avg_value|aov|revenue|spend\w*|_days|outstanding\w*)$")
+# A share of a group that bought something (a product's or a family's buyers_share): 'At Risk buy
+# the Tee more often than Champions', 'more likely to buy it' say the first side's share is the
+# higher. Only words of how often or how likely, said of buying (not of coming back, which a share
+# of buyers does not measure), read so; 'better', 'ahead of' or 'more recently' say nothing of it.
+SHARE_OF_BUYERS = ("buyers_share",)
+_HOW_OFTEN = re.compile(r"(?:more|less)\s+(?:often|frequently|likely)", re.IGNORECASE)
+_BUYING = re.compile(
+    r"\b(?:buy|buys|bought|buying|order|orders|ordered|ordering|purchase|purchases|purchased|purchasing|pick|picks|picked|picking"
+    r"|choose|chooses|chose|choosing|go\s+for|goes\s+for|went\s+for|reach\s+for|reaches\s+for|reached\s+for|add|adds|added)\b",
+    re.IGNORECASE,
+)
 
 # A comparison of how often customers come back, and shares of customers, which say how many there are
 BUY_AGAIN = re.compile(
@@ -84,6 +125,29 @@ BUY_AGAIN = re.compile(
     re.IGNORECASE,
 )
 CUSTOMER_SHARES = ("customers_share", "share", "pct_customers", "home_share", "abroad_share")
+
+
+# A segment's figure at one cutoff of the segment history: segmentation, cutoff date, segment, field
+HISTORY_FACT = re.compile(r"^segmentations\.([^.]+)\.history\.(\d{4}-\d{2}-\d{2})\.([^.]+)\.([^.]+)$")
+# Words that say a figure moved over time, by which way
+_ROSE = r"rose|risen|rises?|rising|grew|grown|grows?|growing|increas(?:ed|es|e|ing)|climb(?:ed|s|ing)?|(?:went|gone|going|goes)\s+up|improv(?:ed|es|e|ing)|jump(?:ed|s)?|recover(?:ed|s)?|picked\s+up|up\s+from"
+_FELL = (r"fell|fallen|falls?|falling|dropp(?:ed|ing)|drops?|declin(?:ed|es|e|ing)|decreas(?:ed|es|e|ing)|slipp(?:ed|ing)|slips?|sank|sunk|sinks?|shr[au]nk|shrinks?"
+         r"|(?:went|gone|going|goes)\s+down|slid|slides?|slump(?:ed|s)?|eroded|weakened|worsened|halved|down\s+from")
+CHANGE = re.compile(rf"\b(?:(?P<rose>{_ROSE})|(?P<fell>{_FELL}))\b", re.IGNORECASE)
+# What sets a comparative in time: the figure now against before ('than before', 'since', 'a year ago')
+IN_TIME = re.compile(r"\b(?:since|before|earlier|ago|then|previously|used\s+to|last\s+(?:year|period|quarter|season)|than\s+(?:in|at|on|by|during)|these\s+days|nowadays|any\s?more|now)\b", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\W*$", re.IGNORECASE)
+# A change of something else: 'since the price rise', 'after the shipping increase'
+_OF_OTHER = re.compile(r"\b(?:price|prices|pricing|cost|costs|tax|taxes|fee|fees|shipping|postage|delivery|tariff|tariffs|rent|wage|wages|interest)\s+$", re.IGNORECASE)
+
+
+def _time_pair(pair: list["Cited"]) -> tuple["Cited", "Cited"] | None:
+    """(the earlier cutoff's fact, the later one's) when two facts are one segment's figure at two
+    cutoffs of the history; else None."""
+    a, b = (HISTORY_FACT.match(c.key) for c in pair)
+    if not a or not b or a.group(1, 3, 4) != b.group(1, 3, 4) or a.group(2) == b.group(2):
+        return None
+    return (pair[0], pair[1]) if a.group(2) < b.group(2) else (pair[1], pair[0])
 
 
 def _kind(key: str) -> str:
@@ -121,12 +185,83 @@ class Sentence:
 
 
 def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
-                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = ()) -> list[Problem]:
+                      products: dict[str, tuple[str, str]] | None = None, told: list[str] = (), own: str | None = None, thin: frozenset[str] = frozenset()) -> list[Problem]:
     """Every comparison of the text that its cited facts contradict or cannot settle: one problem
     a sentence. ``products``: the products the facts name (their names are no comparatives);
-    ``told``: messages of claims already refused in this text (a sentence with one gets no second)."""
-    if not isinstance(text, str) or "{" not in text:
+    ``told``: messages of claims already refused in this text (a sentence with one gets no second).
+    A comparison of keeping customers between two segments ('Loyal have lower churn than At
+    Risk'), cited or not, is held to their next-period rates (:func:`_retention_order`; ``own``:
+    the segment whose text it is, for 'they'; ``thin``: segments whose rate is of too few)."""
+    if not isinstance(text, str) or not RETENTION_HINT.search(text) and "{" not in text:
         return []
+    bare = bare_text(text)
+    out = []
+    for sentence in _sentences(text, keys, aliases, products):
+        if _told_in(bare, len(bare_text(text[:sentence.start])), told):
+            continue
+        kept = _retention_order(path, sentence, keys, aliases, segmentation, own, thin)
+        if kept is not None:  # settled by the next-period rates, whatever the sentence cites
+            out += kept[:1]
+            continue
+        if not sentence.cited:
+            continue
+        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _time_order(path, sentence)
+                 or _against_order(path, sentence, keys, aliases, segmentation)
+                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
+        out += found[:1]
+    return out
+
+
+# A text that may compare how well two segments keep their customers
+RETENTION_HINT = re.compile(rf"\b(?:{_LEAVE_WORDS}|{_STAY_WORDS})\b", re.IGNORECASE)
+_THEY = re.compile(r"\b(?:they|their|these\s+customers|this\s+(?:group|segment))\b", re.IGNORECASE)
+
+
+def _retention_order(path: str, s: Sentence, keys: dict, aliases: list, segmentation: str, own: str | None, thin: frozenset[str]) -> list[Problem] | None:
+    """'Loyal have lower churn than At Risk', 'they churn less than the Champions' (in a
+    segment's own text): a comparison of keeping customers between two segments, held to what
+    the facts measure of it, who bought again in the next period (next_repeat_rate), whatever
+    the sentence cites (a whole-period repeat_rate, or nothing). [] where the rates bear it out,
+    a problem where they do not; None where it is no such comparison, a side is no segment, or
+    a rate is missing (validation did not run) or of too few customers at the cutoff."""
+    words = [w for w in _directions(s) if _retention(w) is not None]
+    at = _connector_after(s, words)
+    said = {_retention(w) for w in words}
+    if at is None or len(said) != 1:
+        return None
+    better = said.pop()
+    named = list(dict.fromkeys(k for _, _, k in named_segments(s.masked[s.start:s.end], aliases, capitalized=True)))
+    if len(named) >= 2:
+        pairs = [(pair, True) for pair in itertools.combinations(named, 2)]
+    elif named and own and own != named[0] and _THEY.search(s.plain, s.start, at.start()):  # 'they ... than At Risk': their own is the first side
+        pairs = [((own, named[0]), False)]
+    else:
+        return None
+    rate = f"segmentations.{segmentation}.segments.{{}}.next_repeat_rate"
+    read = []
+    for (a, b), both in pairs:
+        if a in thin or b in thin or not all(_is_number(keys.get(rate.format(k))) for k in (a, b)):
+            continue
+        f1, f2 = (Cited(s.end, s.end, rate.format(k), keys[rate.format(k)]) for k in (a, b))
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both)
+        if order:
+            read.append(order)
+    if not read:
+        return None
+    for first, second in read:
+        if (first.value > second.value) if better else (first.value < second.value):
+            continue
+        name = [str(keys.get(f.key.rsplit(".", 1)[0] + ".name") or _SEGMENT_FACT.match(f.key).group(2)) for f in (first, second)]
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says {name[0]} {'keep more' if better else 'lose more'} of their customers than {name[1]}, but {_shown(first.key, first.value)} of {name[0]} "
+            f"bought again in the next period ({{{first.key}}}) against {_shown(second.key, second.value)} of {name[1]} ({{{second.key}}}): "
+            "say how the two compare as those figures are, citing them"))]
+    return []
+
+
+def _sentences(text: str, keys: dict[str, Any], aliases: list[tuple[str, str]], products: dict[str, tuple[str, str]] | None = None) -> list[Sentence]:
+    """The sentences of a text as the checks read them, each with the numeric facts it cites."""
     masked = PLACEHOLDER.sub(lambda m: MASK * len(m.group(0)), text)
     plain = masked
     names = [(a, b) for a, b, _ in named_segments(masked, aliases, capitalized=True)]
@@ -134,18 +269,45 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
     for a, b in names:
         plain = plain[:a] + "#" * (b - a) + plain[b:]
     cited = [Cited(m.start(), m.end(), m.group(1), keys[m.group(1)]) for m in PLACEHOLDER.finditer(text) if _is_number(keys.get(m.group(1)))]
-    bare = bare_text(text)
-    out = []
-    for m in SENTENCE.finditer(masked):
-        start, end = m.span()
-        sentence = Sentence(text, masked, plain, start, end, [c for c in cited if start <= c.start < end])
-        if not sentence.cited or not m.group(0).strip() or _told_in(bare, len(bare_text(text[:start])), told):
+    return [Sentence(text, masked, plain, m.start(), m.end(), [c for c in cited if m.start() <= c.start < m.end()]) for m in SENTENCE.finditer(masked) if m.group(0).strip()]
+
+
+@dataclass
+class SaidOrder:
+    """How a text orders two facts it names the owners of: the first side's, the second's, and
+    whether the words say the first's number is the higher (None: they say which is better of a
+    field that has no better side)."""
+
+    first: Cited
+    second: Cited
+    higher: bool | None
+    sentence: Sentence
+
+
+def said_order(text: str, pair: tuple[str, str], keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str = "rfm",
+               products: dict[str, tuple[str, str]] | None = None, both_named: bool = False) -> SaidOrder | None:
+    """How ``text`` (a user's hunch: 'bag starters come back more than jacket starters'), which
+    cites no facts, orders the two facts of ``pair`` (one kind, cited elsewhere: in the hunch's
+    evidence), where it names the owner of one or both (``both_named``: of both) on a side of
+    its comparison, as a sentence citing them would be read; None where no sentence compares
+    them, or its sides or its words cannot be told apart."""
+    if not isinstance(text, str) or len(pair) != 2 or pair[0] == pair[1] or _kind(pair[0]) != _kind(pair[1]):
+        return None
+    if not all(_is_number(keys.get(k)) for k in pair):
+        return None
+    for s in _sentences(text, keys, aliases, products):
+        words = _directions(s)
+        at = _connector_after(s, words)
+        if at is None:
             continue
-        found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
-                 or _against_order(path, sentence, keys, aliases, segmentation)
-                 or _one_side_cited(path, sentence, keys, aliases, segmentation))
-        out += found[:1]
-    return out
+        f1, f2 = (Cited(s.end, s.end, k, keys[k]) for k in pair)  # cited nowhere in the text: placed after it
+        order = _named_order(s, f1, f2, at, keys, aliases, segmentation, both_named)
+        if not order:
+            continue
+        said = {_higher(w, _kind(pair[0]), s) for w in words}
+        if len(said) == 1:
+            return SaidOrder(order[0], order[1], said.pop(), s)
+    return None
 
 
 def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
@@ -159,15 +321,42 @@ def _directions(s: Sentence, end: int | None = None) -> list[re.Match]:
     return out
 
 
-def _higher(m: re.Match, kind: str) -> bool | None:
+def _retention(m: re.Match) -> bool | None:
+    """Whether a comparative of keeping customers says the first side keeps more of them ('lower
+    churn', 'stay longer': True; 'more likely to lapse': False); None where it speaks of no
+    keeping or losing."""
+    around = _RETENTION_AFTER.match(m.string, m.end()) or _RETENTION_BEFORE.search(m.string, 0, m.start())
+    if not around:
+        return None
+    up = bool(m.group("up_good") or m.group("up"))
+    return up if around.group("stay") else not up
+
+
+def _higher(m: re.Match, kind: str, s: Sentence | None = None) -> bool | None:
     """Whether the comparative says the first side's number is the higher; None where the word
-    says which is better and the field has no better side (a count, a share of customers)."""
+    says which is better and the field has no better side (a count, a share of customers), unless
+    it says how often or how likely they buy of a share of buyers (:func:`_of_buying`). Of keeping
+    customers ('lower churn than'), it says the first side's come-back rate is the higher, and
+    orders no other field."""
+    retained = _retention(m)
+    if retained is not None:
+        return retained if kind in RETAINED_KINDS else None
     up = bool(m.group("up_good") or m.group("up"))
     if m.group("up") or m.group("down"):
         return up
+    if kind in SHARE_OF_BUYERS:
+        return up if s is not None and _of_buying(s, m) else None
     if not _HAS_BETTER.search(kind):
         return None
     return up != (kind in LOWER_BETTER)
+
+
+def _of_buying(s: Sentence, m: re.Match) -> bool:
+    """'buy the Tee more often', 'more likely to buy it', 'more frequently ordered': a word of how
+    often or how likely, a verb of buying within four words of it, and no word of coming back."""
+    if not _HOW_OFTEN.fullmatch(m.group(0)) or BUY_AGAIN.search(s.plain, s.start, s.end):
+        return False
+    return any(_words_between(s.plain, m, b) <= 4 for b in _BUYING.finditer(s.plain, s.start, s.end))
 
 
 def _shown(key: str, value: float) -> str:
@@ -189,13 +378,13 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
     for c in s.cited:
         by_kind.setdefault(_kind(c.key), []).append(c)
     for kind, pair in by_kind.items():
-        if len(pair) != 2 or pair[0].key == pair[1].key:
+        if len(pair) != 2 or pair[0].key == pair[1].key or _time_pair(pair):  # one segment then and later: _time_order reads it
             continue
         sides = _sides(s, pair, keys, aliases, segmentation)
         if sides is None:
             continue
         (first, second), words = sides
-        said = {_higher(w, kind) for w in words} - {None}
+        said = {_higher(w, kind, s) for w in words} - {None}
         if len(said) != 1:
             continue  # no word that orders them, or words that disagree: which is meant is a guess
         higher = said.pop()
@@ -205,6 +394,42 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
         return [Problem(path, "claim_contradicts_fact", (
             f"'{s.quoted()}' says {{{first.key}}} is {'higher' if higher else 'lower'} than {{{second.key}}}{note}, "
             f"but it is {_shown(first.key, first.value)} against {_shown(second.key, second.value)}: say how the two compare as the figures are"))]
+    return []
+
+
+def _time_order(path: str, s: Sentence) -> list[Problem]:
+    """One segment's history figure at two cutoffs, said to have fallen or risen (a change word, or
+    a comparative set in time: 'lower than before', 'less often since'), read as the later
+    cutoff's against the earlier's; and 'from {a} to {b}' held to time order."""
+    by_kind: dict[str, list[Cited]] = {}
+    for c in s.cited:
+        by_kind.setdefault(_kind(c.key), []).append(c)
+    for kind, pair in by_kind.items():
+        if len(pair) != 2 or not (times := _time_pair(pair)):
+            continue
+        earlier, later = times
+        when = {c.key: HISTORY_FACT.match(c.key).group(2) for c in pair}
+        first, second = sorted(pair, key=lambda c: c.start)
+        if _FROM_TO.search(s.plain, s.start, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]) and first is later:
+            return [Problem(path, "claim_contradicts_fact", (
+                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later cutoff's ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
+                f"a change runs from the earlier cutoff to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
+        said = set()
+        for m in CHANGE.finditer(s.plain, s.start, s.end):
+            before = s.plain[s.start:m.start()]
+            if not (_NOT_COMPARING_BEFORE.search(before) or _AIM_BEFORE.search(before) or _OF_OTHER.search(before)):
+                said.add(bool(m.group("rose")))
+        if IN_TIME.search(s.plain, s.start, s.end):
+            said |= {_higher(w, kind) for w in _directions(s)} - {None}
+        if len(said) != 1:
+            continue  # no word that says which way, or words both ways: which is meant is a guess
+        higher = said.pop()
+        if later.value != earlier.value and (later.value > earlier.value) == higher:
+            continue
+        moved = "did not move" if later.value == earlier.value else "rose" if later.value > earlier.value else "fell"
+        return [Problem(path, "claim_contradicts_fact", (
+            f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier cutoff ({when[earlier.key]}, {{{earlier.key}}}) "
+            f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier cutoff to the later as the figures are"))]
     return []
 
 
@@ -219,23 +444,42 @@ def _sides(s: Sentence, pair: list[Cited], keys: dict, aliases: list, segmentati
         if comma is not None and words and prefix.end() <= f1.start < prefix.end() + comma <= f2.start:
             return (f2, f1), words
     words = _directions(s, f2.end)
-    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
-    if not words or not connectors:
-        return None
-    at = next((c for c in connectors if c.start() >= words[0].start()), None) or next((c for c in connectors if f1.end <= c.start() and c.end() <= f2.start), None)
+    at = _connector_after(s, words, (f1, f2))
     if at is None:
         return None
-    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
-    if named[0] and named[1]:
-        return ((f1, f2) if named[0] == "first" else (f2, f1), words) if named[0] != named[1] else None
-    if named[0] or named[1]:  # one side named: the other fact is the other side
-        return ((f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)), words
+    order = _named_order(s, f1, f2, at, keys, aliases, segmentation)
+    if order is not None:
+        return (order, words) if order else None
     if f1.end <= at.start() and at.end() <= f2.start:  # '{a} of them, more than the {b} of all'
         if _CLAUSE_BREAK.search(s.plain, f1.end, words[-1].start()):
             return None  # the comparative is another clause's: its subject may not be the first figure's
         return (f1, f2), words
     if f1.start >= at.end():  # '... than the VIP Circle: {a} against {b}', in the order of the sides
         return (f1, f2), words
+    return None
+
+
+def _connector_after(s: Sentence, words: list[re.Match], pair: tuple[Cited, Cited] | None = None) -> re.Match | None:
+    """The word that sets the two sides apart: the first at or after the first comparative, else
+    (``pair``) one between the two figures ('{a} of them, more than the {b} of all')."""
+    connectors = list(CONNECTOR.finditer(s.plain, s.start, s.end))
+    if not words or not connectors:
+        return None
+    at = next((c for c in connectors if c.start() >= words[0].start()), None)
+    if at is None and pair is not None:
+        at = next((c for c in connectors if pair[0].end <= c.start() and c.end() <= pair[1].start), None)
+    return at
+
+
+def _named_order(s: Sentence, f1: Cited, f2: Cited, at: re.Match, keys: dict, aliases: list, segmentation: str, both: bool = False) -> tuple[Cited, Cited] | bool | None:
+    """(the first side's fact, the second's) where the sentence names the owner of one or both
+    (``both``: of both) on a side of ``at``; False where it names both on one side; None where
+    it names neither."""
+    named = [_side_by_name(s, fact, other, at, keys, aliases, segmentation) for fact, other in ((f1, f2), (f2, f1))]
+    if named[0] and named[1]:
+        return ((f1, f2) if named[0] == "first" else (f2, f1)) if named[0] != named[1] else False
+    if (named[0] or named[1]) and not both:  # one side named: the other fact is the other side
+        return (f1, f2) if "first" in (named[0], {"second": "first"}.get(named[1])) else (f2, f1)
     return None
 
 
@@ -261,10 +505,11 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
     spans: list[tuple[int, int]] = []
     parts, theirs = key.split("."), set(other.split("."))
     segment = _SEGMENT_FACT.match(key)
+    history = HISTORY_FACT.match(key)
     for i, part in enumerate(parts[:-1]):
         if part in theirs:
             continue
-        if segment and segment.group(1) == segmentation and part == segment.group(2):
+        if (segment and segment.group(1) == segmentation and part == segment.group(2)) or (history and history.group(1) == segmentation and part == history.group(3)):
             spans += [(s.start + a, s.start + b) for a, b, k in named_segments(words, aliases, capitalized=True) if k == part]
             continue
         if parts[1] == "countries" and (part == "abroad" or part == "home" or keys.get("data.countries.home.key") == part):
@@ -272,7 +517,7 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
         name = keys.get(".".join(parts[: i + 1] + ["name"]))
         if isinstance(name, str) and name.strip():
             said = r"\s+".join(map(re.escape, name.split()))
-            case = 0 if len(name) <= 3 else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word
+            case = 0 if len(name) <= 3 and name.isupper() else re.IGNORECASE  # a country code ('AT', 'IT', 'DE') only in capitals: 'at' is a word; a family 'Bag' in any case
             spans += found(re.compile(rf"(?<!\w){said}(?:e?s)?(?!\w)", case))
     return spans
 

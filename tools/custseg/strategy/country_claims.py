@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-from custseg.compute.country_names import country_label, country_words
+from custseg.compute.country_names import country_label, country_words, place_patterns
 from custseg.strategy.claims import _NEGATED_BEFORE
 from custseg.strategy.hunches import _PLAN_STEP_BEFORE, _TOLD_BY_USER, WHO_THEY_ARE_CLAIM
 from custseg.strategy.intake import cites_rates_within_chance
@@ -29,19 +29,10 @@ from custseg.strategy.product_claims import AT_LEAST, COMES_BACK, NONE, SENTENCE
 from custseg.strategy.resolve import PLACEHOLDER
 from custseg.strategy.schema import UNTESTABLE
 
-# Countries a plan names in words, and the words for their people (the facts' own names are added
-# per run). Codes and 'US' only in capitals: 'us' is a pronoun.
-_NAMES = (
-    r"united\s+kingdom|great\s+britain|britain|england|scotland|wales|northern\s+ireland|ireland|eire|united\s+states|america|canada|australia|new\s+zealand"
-    r"|germany|france|spain|portugal|italy|netherlands|holland|belgium|luxembourg|switzerland|austria|denmark|sweden|norway|finland|iceland|poland"
-    r"|czechia|czech\s+republic|greece|cyprus|malta|japan|china|hong\s+kong|singapore|india|israel|brazil|mexico|south\s+africa|the\s+channel\s+islands|channel\s+islands"
-    r"|europe|the\s+eu|the\s+continent|scandinavia|asia|the\s+middle\s+east|latin\s+america"
-)
-_PEOPLE = (
-    r"british|english|scottish|welsh|irish|american|canadian|australian|german|french|spanish|portuguese|italian|dutch|belgian|swiss|austrian"
-    r"|danish|swedish|norwegian|finnish|polish|greek|japanese|chinese|european|continental|scandinavian|nordic"
-)
-_CODES = r"UK|U\.K\.|US|U\.S\.|USA|EU"
+# Countries a plan names in words, the words for their people, and the words read only in capitals
+# ('US': 'us' is a pronoun), from the one table of country words (compute/country_names.COUNTRIES);
+# the facts' own names are added per run
+_NAMES, _PEOPLE, _CODES = place_patterns()
 # Where, in words: away from the home country, or in it
 _AWAY = r"abroad|overseas|international(?:ly)?|foreign|cross-border|non-uk"
 _HOME = r"domestic|home-market|at\s+home|in\s+(?:our|the|their)\s+home\s+(?:country|market)"
@@ -139,6 +130,45 @@ COMPARED_BUYING = re.compile(
 )
 
 
+# A country's word as a language, not a place: 'emails in German', 'write to them in French and
+# Dutch', 'customers who read us in German reorder less', 'a German-language landing page', 'the
+# French version'; not 'in German shops' (a place-word with the people it is of)
+_PLACED_NOUN = rf"(?:{_WHO}|ones|markets?|cities|towns|regions?|areas?|households?|homes|companies|firms|brands|outlets|venues|cafes|restaurants|hotels)\b"
+LANGUAGE_USE = re.compile(
+    rf"\b(?:in|into|speak|speaks|spoke|speaking)\s+(?:{_PEOPLE})(?>(?:\s*,\s*|\s+(?:and|or)\s+)(?:{_PEOPLE}))*(?![\w-])(?!\s+{_PLACED_NOUN})"
+    rf"|\b(?:{_PEOPLE})(?=-(?:language|speaking)\b|\s+(?:language|languages|translations?|versions?|copy|subtitles|speakers?)\b)",
+    re.IGNORECASE,
+)
+# What sets the other side of a comparison against its first, right before the place: 'reorder
+# less often than German shops', 'more than customers in France', 'less than those at home'
+# or where the comparison is said to hold: 'reorder less in German shops than ...'
+_OTHER_SIDE_BEFORE = re.compile(
+    r"(?:\s+[\w'-]+){0,2}?\s+(?:than|against|versus|vs\.?|unlike|(?:compared|set)\s+(?:with|to|against))\s+(?:[\w'-]+\s+){0,3}?"
+    r"|(?:\s+(?:often|frequently))?\s+(?:in|across|from|among|outside)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+# A place that opens the sentence and its comma: 'Overseas, shops reorder less', 'In Germany, ...'
+_OPENING_PLACE = re.compile(r"\W*(?:(?:so|and|but)\s+)?(?:(?:in|across|from|outside|among)\s+)?(?:the\s+)?", re.IGNORECASE)
+
+
+def _compared_places(bare: str, places: list[re.Match], m: re.Match) -> list[re.Match]:
+    """The places a comparison of buying (``m``) is said of: its subject, before it in its
+    clause ('German shops reorder less', 'Overseas, shops reorder less'), or its other side,
+    right after 'than' ('... than customers in France') or where it is said to hold ('reorder
+    less in German shops'); not a place elsewhere in the sentence
+    ('They reorder more often than the Champions, so write to them in French')."""
+    out = []
+    for p in places:
+        if p.end() <= m.start():
+            between = bare[p.end():m.start()]
+            opens = _OPENING_PLACE.fullmatch(bare, 0, p.start()) and re.match(r"\s*,", between) and not _CLAUSE_START.search(between, between.index(",") + 1)
+            if not _CLAUSE_START.search(between) or opens:
+                out.append(p)
+        elif p.start() >= m.end() and _OTHER_SIDE_BEFORE.fullmatch(bare, m.end(), p.start()):
+            out.append(p)
+    return out
+
+
 @functools.lru_cache(maxsize=8)
 def place_words(names: tuple[str, ...]) -> re.Pattern:
     """A place in words: away, home, a country or its people, or a country the facts name."""
@@ -151,14 +181,27 @@ def place_words(names: tuple[str, ...]) -> re.Pattern:
 # UCI trial's persona) or 'London shops' is a claim the data does not hold. Regions and the larger
 # cities by name (written with a capital), a few words for places within a country, and after
 # 'based in' or 'located in' any name with a capital that is no country.
+_REGIONS = (
+    "North", "South", "East", "West", r"North[-\s]?East", r"North[-\s]?West", r"South[-\s]?East", r"South[-\s]?West", "Midlands", r"East\s+Midlands", r"West\s+Midlands",
+    r"Home\s+Counties", r"West\s+Country", r"East\s+Anglia", "Highlands", "Lowlands", "Midwest", r"East\s+Coast", r"West\s+Coast", r"Bay\s+Area", "Ruhr", "Bavaria",
+    "Randstad", "Flanders", "Wallonia", "Lombardy", "Tuscany", "Catalonia", "Andalusia", "Provence", "Brittany", "Normandy",
+)
+_CITIES = (
+    "London", "Manchester", "Birmingham", "Leeds", "Glasgow", "Edinburgh", "Bristol", "Liverpool", "Sheffield", "Newcastle", "Nottingham", "Leicester", "Cardiff", "Belfast",
+    "Brighton", "Oxford", "Cambridge", "York", "Bath", "Dublin", "Cork", "Paris", "Lyon", "Marseille", "Berlin", "Munich", "Hamburg", "Cologne", "Frankfurt", "Madrid",
+    "Barcelona", "Rome", "Milan", "Amsterdam", "Rotterdam", "Brussels", "Antwerp", "Vienna", "Zurich", "Geneva", "Stockholm", "Copenhagen", "Oslo", "Helsinki", "Lisbon",
+    "Porto", "Warsaw", "Prague", "Athens", r"New\s+York", r"Los\s+Angeles", "Chicago", r"San\s+Francisco", "Boston", "Seattle", "Toronto", "Vancouver", "Montreal",
+    "Sydney", "Melbourne", "Auckland", "Tokyo",
+)
+
+
+def _longest_first(names: tuple[str, ...]) -> str:
+    """An alternation that tries a whole name before its first word ('the South East', not 'South')."""
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
 _REGION = (
-    r"(?-i:(?:the\s+)?(?:North|South|East|West|North[-\s]?East|North[-\s]?West|South[-\s]?East|South[-\s]?West|Midlands|East\s+Midlands|West\s+Midlands"
-    r"|Home\s+Counties|West\s+Country|East\s+Anglia|Highlands|Lowlands|Midwest|East\s+Coast|West\s+Coast|Bay\s+Area|Ruhr|Bavaria|Randstad|Flanders|Wallonia"
-    r"|Lombardy|Tuscany|Catalonia|Andalusia|Provence|Brittany|Normandy)(?![\w-])"
-    r"|(?:London|Manchester|Birmingham|Leeds|Glasgow|Edinburgh|Bristol|Liverpool|Sheffield|Newcastle|Nottingham|Leicester|Cardiff|Belfast|Brighton|Oxford|Cambridge|York|Bath"
-    r"|Dublin|Cork|Paris|Lyon|Marseille|Berlin|Munich|Hamburg|Cologne|Frankfurt|Madrid|Barcelona|Rome|Milan|Amsterdam|Rotterdam|Brussels|Antwerp|Vienna|Zurich|Geneva"
-    r"|Stockholm|Copenhagen|Oslo|Helsinki|Lisbon|Porto|Warsaw|Prague|Athens|New\s+York|Los\s+Angeles|Chicago|San\s+Francisco|Boston|Seattle|Toronto|Vancouver|Montreal"
-    r"|Sydney|Melbourne|Auckland|Tokyo)(?![\w-]))"
+    rf"(?-i:(?:the\s+)?(?:{_longest_first(_REGIONS)})(?![\w-])|(?:{_longest_first(_CITIES)})(?![\w-]))"
     r"|(?:big|major|large|small)\s+(?:cities|towns)|the\s+(?:capital|countryside|suburbs)|city\s+cent(?:re|er)s"
 )
 REGION_CLAIM = re.compile(
@@ -178,35 +221,51 @@ def _plan_step(path: str, before: str) -> bool:
     return bool(_PLAN_STEP_BEFORE.search(before)) and not (_DESCRIBES.match(path) and _CONCLUSION_BEFORE.search(before))
 
 
-def country_claims(path: str, text: str, facts: dict, keys: dict) -> list[Problem]:
+def segment_names(facts: dict, aliases: list[tuple[str, str]] | None = None) -> frozenset[str]:
+    """Every name a text may give a segment, case folded: each segmentation's segment names and
+    keys (as words), and the plan's display names (``aliases``, as claims.segment_aliases)."""
+    out = {" ".join(str(alias).split()).casefold() for alias, _ in aliases or []}
+    for seg in ((facts.get("segmentations") or {}).values()):
+        for key, stats in ((seg or {}).get("segments") or {}).items() if isinstance(seg, dict) else ():
+            out |= {" ".join(str(n).split()).casefold() for n in (key.replace("_", " "), (stats or {}).get("name")) if n}
+    return frozenset(out - {""})
+
+
+def country_claims(path: str, text: str, facts: dict, keys: dict, aliases: list[tuple[str, str]] | None = None) -> list[Problem]:
     """A claim about where customers are, or comparing them by where they are, in a segment's
     text or a hunch's evidence: without country facts a claim the data does not hold; with them,
     one that cites no country fact in its sentence, or whose 'most', 'mostly' or 'none' the share
-    it cites does not bear out. (Two country figures compared the wrong way round: comparisons.py.)"""
+    it cites does not bear out. (Two country figures compared the wrong way round: comparisons.py.)
+    ``aliases``: the plan's names for segments, which no region is ('concentrated in Champions')."""
     if not isinstance(text, str):
         return []
     data = (facts.get("data") or {}).get("countries")
     names = tuple(country_names(facts))
     claim = location_claim(names)
     said_of_customers = bool(_SAID_OF_CUSTOMERS.search(path))
+    segments = segment_names(facts, aliases)
     for sentence in SENTENCE_END.split(text):
         bare = PLACEHOLDER.sub(lambda x: "\u00a7" * len(x.group(0)), sentence)
-        found = _region_claim(path, sentence, bare, facts, data, names)
+        found = _region_claim(path, sentence, bare, facts, data, names, segments)
         found = found or ((_compared_by_place(path, sentence, bare, facts, data, names) or _said_where(path, sentence, bare, facts, data, claim, keys)) if said_of_customers else [])
         if found:  # one claim, one problem
             return found
     return []
 
 
-def _region_claim(path: str, sentence: str, bare: str, facts: dict, data, names: tuple[str, ...]) -> list[Problem]:
+def _region_claim(path: str, sentence: str, bare: str, facts: dict, data, names: tuple[str, ...], segments: frozenset[str] = frozenset()) -> list[Problem]:
     """'Based in London and the South East', 'London shops', 'shops in Manchester': a region or a
     city, which no fact holds (data.countries holds countries at most), in any text; not the
-    user's own place, their word, or a step of the plan ('run a pop-up in Paris for them')."""
+    user's own place, their word, or a step of the plan ('run a pop-up in Paris for them'), nor
+    a segment named after 'in' ('concentrated in Champions': ``segments``, their names folded)."""
     countries = place_words(names)
     for m in REGION_CLAIM.finditer(bare):
         place = " ".join(next(g for g in m.groups() if g).split())
-        if countries.fullmatch(re.sub(r"^the\s+", "", place, flags=re.IGNORECASE)) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]):
+        unprefixed = re.sub(r"^the\s+", "", place, flags=re.IGNORECASE)
+        if countries.fullmatch(unprefixed) or _TOLD_BY_USER.search(bare) or _NEGATED_BEFORE.search(bare[: m.start()]):
             continue  # a country: country_claims' own
+        if unprefixed.casefold() in segments:
+            continue  # a segment: where the customers or the money are among the segments, no place
         if _plan_step(path, bare[: m.start()]) or _OURS_BEFORE.search(bare[: m.start()]):
             continue
         start = max([c.end() for c in _CLAUSE_START.finditer(bare, 0, m.start())], default=0)
@@ -255,10 +314,11 @@ def _compared_by_place(path: str, sentence: str, bare: str, facts: dict, data, n
     stands only where the sentence cites a country fact."""
     if _TOLD_BY_USER.search(bare) or [k for k in PLACEHOLDER.findall(sentence) if COUNTRY_FACT.match(k)]:
         return []
-    refused = _refused_spans(bare)
+    refused = _refused_spans(bare) + [w.span() for w in LANGUAGE_USE.finditer(bare)]
     places = [p for p in place_words(names).finditer(bare) if not any(a <= p.start() < b for a, b in refused)]
     for m in COMPARED_BUYING.finditer(bare):
-        place = places[0] if places else None
+        compared = _compared_places(bare, places, m)
+        place = compared[0] if compared else None
         if place is None or _NEGATED_BEFORE.search(bare[: m.start()]) or _plan_step(path, bare[: m.start()]):
             continue
         said = sentence[max([c.end() for c in _CLAUSE_START.finditer(bare, 0, min(place.start(), m.start()))], default=0):m.end()].strip()
@@ -267,7 +327,7 @@ def _compared_by_place(path: str, sentence: str, bare: str, facts: dict, data, n
             if sole is not None and sole.match(" ".join(place.group(0).split())):
                 continue  # every customer placed is in that country: nothing to compare with, nothing claimed of others
             return [_no_countries(path, said, facts)]
-        rate = _rate_of([p.group(0) for p in places], data)
+        rate = _rate_of([p.group(0) for p in compared], data)
         return [Problem(path, "claim_not_in_data", (
             f"'{said}': say it with the facts' figures in the same sentence, e.g. {{{rate}}} against {{data.countries.home.repeat_rate}} "
             "(each segment's countries.abroad_share for where a segment's customers are; the strategy brief lists the country keys)"))]

@@ -474,7 +474,9 @@ def _not_claimed(pattern: re.Pattern, bare: str, m: re.Match, text: str, keys: d
         return True
     if _ASKED_BEFORE.search(bare, start, m.start()) or bare[start:end].rstrip().endswith("?"):
         return True
-    cited = [key for at, key in citations(text) if start <= at < end] if pattern is unrecorded.PERIOD_CLAIM else []
+    cited = [key for at, key in citations(text) if start <= at < end] if pattern in (unrecorded.PERIOD_CLAIM, unrecorded.RETURN_CLAIM) else []
+    if pattern is unrecorded.RETURN_CLAIM:  # returns said with the segment's refund figure: the majority checks hold it to the share
+        return any(unrecorded.REFUND_FACT.search(key) and key in keys for key in cited)
     return any(unrecorded.BY_PERIOD_FACT.search(key) and key in keys for key in cited)
 
 

@@ -13,11 +13,13 @@ order lines"), the export's counts and revenue are not the business's: a text th
 
 from __future__ import annotations
 
+import itertools
 import re
 import typing
 from typing import Any
 
 from custseg.strategy.answers import labelled
+from custseg.strategy.comparisons import _kind, _shown, said_order
 from custseg.strategy.document import _items
 from custseg.strategy.kpis import _NEXT_RATE, _at_cutoff, _cited_too_few, partial_period
 from custseg.strategy.problems import Problem
@@ -162,6 +164,76 @@ def verdicts_within_chance(doc: dict, facts: dict) -> list[Problem]:
                 f"'{verdict}' rests on the repeat rates abroad ({rates[1]:.1%}, {{data.countries.abroad.repeat_rate}}) and at home ({rates[0]:.1%}, {{data.countries.home.repeat_rate}}), "
                 f"{abs(rates[1] - rates[0]) * 100:.1f} points apart: within the {chance * 100:.1f} points that chance alone keeps groups of these sizes apart ({{data.countries.abroad.chance_gap}}), "
                 f"so the data cannot tell them apart; make the verdict 'partly holds' or '{UNTESTABLE}' and say the gap is within chance, or cite facts that settle it")))
+    return out
+
+
+# Two rates whose gap chance alone keeps within a fact the run gives: home's and abroad's
+# repeat rates (data.countries.abroad.chance_gap), the held-out customers' and the others'
+# (validation's chance_gap beside them)
+_HELD_OUT_PAIR = re.compile(r"(.+)\.(?:held_out|others)_repeat_rate")
+
+
+def _chance_gap_of(pair: tuple[str, str], keys: dict[str, Any]) -> str | None:
+    """The fact key of the gap chance alone keeps the two rates of ``pair`` within, if the facts give one."""
+    a, b = sorted(pair)
+    if (a, b) == ("data.countries.abroad.repeat_rate", "data.countries.home.repeat_rate"):
+        gap = "data.countries.abroad.chance_gap"
+    elif (m := _HELD_OUT_PAIR.fullmatch(a)) and (a, b) == (f"{m.group(1)}.held_out_repeat_rate", f"{m.group(1)}.others_repeat_rate"):
+        gap = f"{m.group(1)}.chance_gap"
+    else:
+        return None
+    return gap if isinstance(keys.get(gap), (int, float)) and not isinstance(keys.get(gap), bool) else None
+
+
+def verdicts_against_figures(doc: dict, keys: dict[str, Any], aliases: list[tuple[str, str]], segmentation: str,
+                             products: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
+    """'Bag starters come back more than jacket starters', answered 'does not hold' on evidence
+    whose two come-back rates put the bags first (and 'holds' on figures the other way round): a
+    hunch that compares two sides whose figures its evidence cites (comparisons.py reads the sides
+    and the words) is held to their order. 'Holds' needs the figures in the hunch's order, 'does
+    not hold' the other order or a tie; where the facts give the gap chance alone keeps the two
+    within (data.countries.abroad.chance_gap), a difference inside it shows nothing, so 'holds' is
+    refused and 'does not hold' stands. Sides the hunch does not name, words that order nothing,
+    'partly holds' and 'cannot be tested' are left alone, and so is evidence whose pairs disagree."""
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, hunch, evidence = item.get("verdict"), item.get("hunch"), item.get("evidence")
+        if verdict not in FIRM or not isinstance(hunch, str) or not isinstance(evidence, str):
+            continue
+        by_kind: dict[str, list[str]] = {}
+        for key in dict.fromkeys(PLACEHOLDER.findall(evidence)):
+            if isinstance(keys.get(key), (int, float)) and not isinstance(keys.get(key), bool):
+                by_kind.setdefault(_kind(key), []).append(key)
+        read = []
+        # two figures of a kind: the one side the hunch names sets the other apart; more: each pair whose two sides it names
+        pairs = [(pair, len(ks) > 2) for ks in by_kind.values() if len(ks) > 1 for pair in itertools.combinations(ks, 2)]
+        for pair, both in pairs:
+            order = said_order(hunch, pair, keys, aliases, segmentation, products, both_named=both)
+            if order is None or order.higher is None:
+                continue
+            first, second = order.first, order.second
+            shown = first.value > second.value if order.higher else first.value < second.value
+            gap = _chance_gap_of(pair, keys)
+            read.append((order, shown, gap if gap and abs(first.value - second.value) <= keys[gap] else None))
+        if not read or len({shown for _, shown, _ in read}) != 1:
+            continue
+        order, shown, within = read[0]
+        said = f"the hunch says {{{order.first.key}}} is {'higher' if order.higher else 'lower'} than {{{order.second.key}}}"
+        figures = f"the evidence gives {_shown(order.first.key, order.first.value)} against {_shown(order.second.key, order.second.value)}"
+        if verdict == "holds" and not shown:
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_against_figures", (
+                f"'holds' but {said}, and {figures}: the figures its evidence cites show it does not hold; "
+                "make the verdict 'does not hold' (or 'partly holds' where other facts bear part of it out), or cite the facts that show it holds")))
+        elif verdict == "holds" and within:
+            gap = _chance_gap_of((order.first.key, order.second.key), keys)
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_against_figures", (
+                f"'holds' but {said}, and {figures}, {abs(order.first.value - order.second.value) * 100:.1f} points apart: within the {keys[gap] * 100:.1f} points "
+                f"that chance alone keeps groups of these sizes apart ({{{gap}}}), so the data does not show it; make the verdict 'does not hold' "
+                "(the data does not bear it out) or 'cannot be tested with this data', and say the gap is within chance")))
+        elif verdict == "does not hold" and shown and not within:
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_against_figures", (
+                f"'does not hold' but {said}, and {figures}: the figures its evidence cites bear it out; "
+                "make the verdict 'holds' (or 'partly holds' where other facts go against part of it), or cite the facts that show it does not hold")))
     return out
 
 

@@ -353,7 +353,7 @@ def partial_period(days_covered: Any, period_days: Any) -> bool:
 # rates (not MRR, which is of the subscriptions live at the end). On data shorter than a period
 # they describe who happened to buy in those few weeks.
 SPAN_FIGURES = {
-    "count": "a count of who bought in those days", "pct_customers": "a share of who bought in those days", "revenue_share": "a share of what was spent in those days",
+    "count": "a count of who bought in those days", "pct_customers": "a share of who bought in those days", "revenue_share": "a share of what was spent in those days", "recent_revenue_share": "a share of what was spent in those days",
     "repeat_rate": "the share who bought on more than one of those days", "next_repeat_rate": "the share who bought again in a period after a cutoff, which fewer days of data cannot hold",
 }
 # Spend summed over all the data (a customer's monetary_total, its mean avg_value, a segment's

@@ -60,9 +60,10 @@ _KIND_WORDS = {"pct": "a rate or share", "pct_signed": "a change", "money": "an 
 # (188.93 against an order value of 36.17).
 _MEASURES = {
     "pct_customers": "a share of all customers", "pct_customers_prev": "a share of all customers",
-    "revenue_share": "a share of revenue", "mrr_share": "a share of MRR",
+    "revenue_share": "a share of revenue", "recent_revenue_share": "a share of the last 365 days' revenue", "mrr_share": "a share of MRR",
+    "orders_refunded_share": "a share of orders refunded", "refunded_value_share": "a share of what was charged, paid back",
     "aov": "spend per order", "avg_value": "spend per customer over the data", "monetary_total": "spend per customer over the data",
-    "revenue": "a segment's total spend",
+    "revenue": "a segment's total spend", "recent_revenue": "a segment's spend in the last 365 days",
 }
 
 

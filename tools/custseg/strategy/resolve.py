@@ -84,7 +84,7 @@ def placeholders(text: str) -> list[str]:
 MONEY = {
     "revenue", "revenue_total", "avg_value", "aov", "spend_last_period_per_customer", "revenue_per_customer",
     "revenue_gap_per_customer", "next_gap_per_customer", "expected_revenue", "value_per_10pct", "monetary_total", "budget", "mrr", "arr", "mrr_total",
-    "outstanding_value",
+    "outstanding_value", "recent_revenue", "charged_value", "refunded_value",
 }
 DAYS = {"median_recency_days", "median_gap_days", "recency_days", "tenure_days", "days_covered", "period_days", "window_days", "days_since_active", "active_days_30"}
 DECIMALS = {"avg_purchase_days", "top_lift"}
@@ -113,8 +113,10 @@ def value_kind(key: str) -> str:
     if leaf in MONEY or ("migration" in parts and "revenue" in parts) or leaf.startswith("spend"):
         return "money"
     # what dropped orders came to, and failed payments' amounts (data.failed_payments.outstanding_value)
-    if "dropped_value" in parts or "dropped_gross" in parts or ("failed_payments" in parts and (leaf == "value" or leaf.endswith("_value"))):
+    if "dropped_value" in parts or "dropped_gross" in parts or "dropped_collected" in parts or ("failed_payments" in parts and (leaf == "value" or leaf.endswith("_value"))):
         return "money"
+    if "held_out_share_by_segment" in parts:  # exports.held_out_share_by_segment.champions: a share per segment
+        return "pct"
     if leaf.endswith(("_share", "_rate", "_pct")) or leaf in ("share", "rate", "pct", "chance_gap") or leaf.startswith("pct_"):
         return "pct"
     if leaf in DAYS or leaf.endswith("_days") and leaf != "purchase_days":

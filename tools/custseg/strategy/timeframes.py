@@ -146,10 +146,22 @@ def _lifetime_as_current(path: str, text: str, m: re.Match, stats: dict, facts: 
     now = (_NOW.search(clause) or _STILL.search(clause)) if quiet and _PRESENT_VERB.search(clause) else None
     said = current or now
     if said and quiet:
-        return [Problem(path, "claim_contradicts_fact", f"'{said.group(0).strip()}' tells {{{key}}} as today's, but it is {LIFETIME[stat]} {span}, and {name}'s customers spent nothing in the last period ({{{spend}}}): say it of the past ('brought {{{key}}} of all revenue since the data begins') and that they have gone quiet")]
+        return [Problem(path, "claim_contradicts_fact", f"'{said.group(0).strip()}' tells {{{key}}} as today's, but it is {LIFETIME[stat]} {span}, and {name}'s customers spent nothing in the last period ({{{spend}}}): say it of the past ('brought {{{key}}} of all revenue since the data begins') and that they have gone quiet{_recent_hint(key, facts)}")]
     if said:
-        return [Problem(path, "fact_unit_mismatch", f"'{said.group(0).strip()}' tells {{{key}}} as a share of today's sales, but it is {LIFETIME[stat]} {span}: say it of all that time ('since the data begins'), and for what they spend now cite {{{spend}}}")]
+        return [Problem(path, "fact_unit_mismatch", f"'{said.group(0).strip()}' tells {{{key}}} as a share of today's sales, but it is {LIFETIME[stat]} {span}: say it of all that time ('since the data begins'), and for what they spend now cite {{{spend}}}{_recent_hint(key, facts)}")]
     return _per_unit(path, text, m, key, stat, span, days)
+
+
+def _recent_hint(key: str, facts: dict) -> str:
+    """Where the segment has a share of the last 365 days' revenue: cite it for the recent part."""
+    owner, _, stat = key.rpartition(".")
+    if stat not in ("revenue_share", "revenue"):
+        return ""
+    seg = re.match(r"segmentations\.([^.]+)\.segments\.([^.]+)$", owner)
+    stats = (((facts.get("segmentations") or {}).get(seg.group(1)) or {}).get("segments") or {}).get(seg.group(2)) if seg else None
+    if not isinstance(stats, dict) or stats.get("recent_revenue_share") is None:
+        return ""
+    return f"; for its part of the last year's revenue cite {{{owner}.recent_revenue_share}} (the 365 days up to the as-of date)"
 
 
 def _per_unit(path: str, text: str, m: re.Match, key: str, stat: str, span: str, days) -> list[Problem]:

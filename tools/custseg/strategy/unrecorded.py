@@ -4,7 +4,11 @@ discount codes they use, what they send back, why they did what they did, and ho
 changed since a date. Two trials' plans passed 'they mostly order on their phones late at
 night', 'mostly women in their thirties', 'Mostly yoga instructors', 'only buy with a discount
 code' (the tools never read the Discount Code column), 'mostly return their first order',
-'slipped to At Risk because prices went up' and 'Since 2024 these customers have bought less'.
+'slipped to At Risk because prices went up' and 'Since 2024 these customers have bought less'; a
+change over time stands beside the by-period fact that shows it (each month's sales, a trend, the
+moves between periods, the segment history at successive cutoffs). Where the export records
+refunds (facts' refunds by segment), a claim of returns stands beside the refund figure it rests
+on, and is asked for one otherwise.
 hunches.unrecorded_claims refuses each as it does 'who shop at night' and 'found us through
 Instagram', and lets the user's own word, a plan's step and a hedged guess stand. Standard
 library only."""
@@ -122,8 +126,9 @@ _SINCE = (
 )
 PERIOD_CLAIM = re.compile(rf"(?P<since>{_SINCE})[^.;!?]*?\b(?P<changed>{_CHANGED})|\b(?P<changed2>{_CHANGED})[^.;!?]*?(?P<since2>{_SINCE})", re.IGNORECASE)
 # The facts that show a change over time: each month's figures, a segment's count a period
-# earlier and its trend, the moves between periods
-BY_PERIOD_FACT = re.compile(r"^data\.by_month\.|\.(?:trend|trend_change|count_prev|pct_customers_prev)$|\.migration\.")
+# earlier and its trend, the moves between periods, each segment's next-period behaviour at
+# successive cutoffs (the segment history)
+BY_PERIOD_FACT = re.compile(r"^data\.by_month\.|\.(?:trend|trend_change|count_prev|pct_customers_prev)$|\.migration\.|^segmentations\.[^.]+\.history\.")
 
 # Whom a step of the plan is for, not what they are: 'target mums with a gift guide', 'for mobile shoppers'
 PLAN_WHOM_BEFORE = re.compile(r"\b(?:target\w*|reach\w*|aim\w*\s+at|for|to|serve|serving|invite|inviting|show|showing|address\w*|attract\w*|win|court\w*|appeal\w*\s+to)\s+(?:(?:the|our|your|any|all|more|these|those)\s+)?$", re.IGNORECASE)
@@ -146,13 +151,33 @@ def refunds_held(keys: dict[str, Any]) -> str:
     return f" (only {' and '.join(held)}, over the whole export)" if held else ""
 
 
+# The facts of a segment's refunds (facts.build: exports that record refunds): a claim of returns
+# stands in a sentence that cites one of them, and is held to the share it cites
+REFUND_FACT = re.compile(r"(?:^data\.refunds\.|\.segments\.[^.]+\.refunds\.)[a-z_]+$")
+
+
+def refund_facts(keys: dict[str, Any]) -> bool:
+    """Whether the run counted refunds by segment (the export records them)."""
+    return any(REFUND_FACT.search(k) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in keys.items())
+
+
+def _returns_reason(keys: dict[str, Any]) -> str:
+    if refund_facts(keys):
+        return ("the sentence cites none of the facts' refund figures, which are all the data says of returns: say it with one, e.g. "
+                "'{segmentations.rfm.segments.<key>.refunds.orders_refunded_share} of their orders were refunded in full or in part' beside {data.refunds.orders_refunded_share} for everyone "
+                "(a refund is money paid back: the export does not say whether goods came back, or why)")
+    return f"the facts hold no returns per customer or segment{refunds_held(keys)}, so nothing says what these customers send back"
+
+
 def kinds(keys: dict[str, Any]) -> tuple[tuple[re.Pattern, str], ...]:
     """(pattern, why the facts cannot back it) of each kind of claim this module knows."""
     return (
         (DEVICE_CLAIM, "the export holds no device, so nothing says whether these customers buy on a phone, a tablet or a computer"),
         (WHO_THEY_ARE, "the export holds no gender, age, family role or occupation of the customers, so nothing says who they are beyond what they bought, how often and when"),
         (DISCOUNT_CODE_CLAIM, "the tools do not read the export's discount codes, so the facts hold none and nothing says who bought with one"),
-        (RETURN_CLAIM, f"the facts hold no returns per customer or segment{refunds_held(keys)}, so nothing says what these customers send back"),
+        (RETURN_CLAIM, _returns_reason(keys)),
         (CAUSE_CLAIM, "the data records what customers bought and when, never why, so nothing says what made them do it (say what the facts show happened)"),
-        (PERIOD_CLAIM, "only by-period facts show a change over time (each month's orders and revenue, {data.by_month.<i>.revenue}; a segment's count a period earlier and its trend; the moves between periods), and the sentence cites none: cite the one that shows it"),
+        (PERIOD_CLAIM, "only by-period facts show a change over time (each month's orders and revenue, {data.by_month.<i>.revenue}; a segment's count a period earlier and its trend; the moves between periods"
+                       + ("; each segment's next-period repeat rate at successive cutoffs, {segmentations.rfm.history.<cutoff>.<segment>.next_repeat_rate}: cite its rate at a cutoff before the date and at one after" if any(k.startswith("segmentations.rfm.history.") for k in keys) else "")
+                       + "), and the sentence cites none: cite the one that shows it"),
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
+from custseg.strategy.channel_names import channel_name_problems
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
@@ -33,7 +34,10 @@ from custseg.strategy.groups import first_order_kpi, misplaced_group, plan_group
 from custseg.strategy.country_claims import country_claims, untestable_country_hunches
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
-from custseg.strategy.intake import part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts, whole_base_with_channel_left_out
+from custseg.strategy.intake import (
+    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
+    whole_base_with_channel_left_out,
+)
 from custseg.strategy.kpis import (
     _backwards_targets, _baseline_kinds, _baselines_of_too_few, _fraction_problems, _kpis_on_a_partial_period, _pathway_rates_of_too_few, _pathways_on_a_partial_period, _reviews_too_often, _targets_between_steps, _targets_beyond_data,
     thin_next_rates,
@@ -112,7 +116,8 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     ``stage="strategy"`` checks a phase-3 draft: the roadmap, KPIs, review schedule and
     automation rules may still be missing (what is there is checked in full). ``answers``,
     the user's intake answers, hold the plan's budget to the one they gave, and have the whole
-    plan answer the hunches they gave and carry their answers to the run's warnings.
+    plan answer the hunches they gave and carry their answers to the run's warnings; their
+    Channel names must name the facts' channels with short labels.
     """
     problems = _validate(doc, facts)
     if isinstance(doc, dict):
@@ -121,6 +126,8 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
         problems += budget_against_answers(doc, answers, (facts.get("data") or {}).get("currency"), final=stage != "strategy")
         problems += unanswered_hunches(doc, answers, final=stage != "strategy")
         problems += unconfirmed_answers(doc, facts, answers, final=stage != "strategy")
+    if answers:
+        problems += channel_name_problems(answers, facts)  # what the user calls each channel, shown beside it
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
@@ -231,7 +238,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += (span_claims(path, bare, days) or retention_claims(path, bare, days, facts.get("period_days"))) + unrecorded_claims(path, bare, text, products=isinstance((facts.get("data") or {}).get("products"), dict), countries=isinstance((facts.get("data") or {}).get("countries"), dict), keys=keys)  # one claim of the span, one problem
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
-        problems += country_claims(path, text, facts, keys)
+        problems += country_claims(path, text, facts, keys, aliases)
         problems += month_claims(path, text)
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
@@ -242,7 +249,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _figures_in_text(path, name, bare, figure, doc, keys, segmentation, order, fact_segments, first_segment)
         # one claim, one problem: the segment's own checks, and the product and country checks, first
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
-        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told)
+        problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
 
@@ -312,6 +319,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     problems += verdicts_within_chance(doc, facts)
+    told = {p.path for p in problems if p.code.startswith("verdict_")}  # one verdict, one problem: the data too thin or short to settle it first
+    problems += [p for p in verdicts_against_figures(doc, keys, aliases, segmentation, product_names) if p.path not in told]
     over = _over_budget(doc, currency)
     problems += over + ([] if over else _pathways_beyond_share(doc, currency))  # the whole first: within it, each segment's part
     problems += _manual_without_hours(doc, fact_segments)

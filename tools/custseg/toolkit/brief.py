@@ -15,7 +15,7 @@ from custseg.toolkit.spec import Tool, param
 class BriefParams:
     phase: Literal["intake", "segments", "strategy", "operationalize"] = param("which phase to brief", positional=True)
     facts: str = param("facts.json written by run", default="segment-output/facts.json", metavar="FILE")
-    answers: str | None = param("JSON file with the user's answers so far (question -> answer)", default=None, metavar="FILE")
+    answers: str | None = param("JSON file with the user's answers so far (question -> answer; \"Channel names\": channel -> the name the user gave it, shown beside the channel, a short label for a channel facts.json knows)", default=None, metavar="FILE")
     segmentation: str | None = param(
         "the segmentation the plan rests on (rfm, behavioral, ...): its segments are the ones the strategy and "
         "operationalize briefs list; default: the `segmentation` of a strategy.json beside the facts, else rfm",
@@ -46,9 +46,11 @@ def read_json(path: str, what: str) -> dict:
 
 def brief(params: BriefParams) -> BriefResult:
     from custseg.render.briefs import GATES, render_brief
+    from custseg.strategy.channel_names import refuse_bad_names
 
     facts = read_json(params.facts, "facts")
     answers = read_json(params.answers, "answers") if params.answers else {}
+    refuse_bad_names(answers, facts, params.answers)  # the briefs show what the user calls each channel
     folder = os.path.dirname(os.path.abspath(params.facts))
     segmentation = params.segmentation or _planned_segmentation(folder)
     available = list(facts.get("segmentations") or {})

@@ -50,7 +50,7 @@ class CheckParams:
     strategy: str = param("the strategy document (JSON) a model or a person wrote", positional=True, metavar="STRATEGY")
     facts: str = param("facts.json of the run the strategy is written for", default=DEFAULT_FACTS, metavar="FACTS")
     stage: Literal["strategy", "final"] = param("strategy: a phase-3 draft (roadmap, KPIs, review schedule and automation rules may be missing); final: the whole plan, as render needs it", default="final")
-    answers: str | None = param("the user's intake answers (answers.json): the plan's budget may not be more than the one they gave, and the whole plan checks the hunches they gave (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
+    answers: str | None = param("the user's intake answers (answers.json): the plan's budget may not be more than the one they gave, the whole plan checks the hunches they gave, and its Channel names must name the facts' channels with short labels (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
     preview: bool = param("also print the document with every fact reference filled in: segments, targeting matrix, pathways, the verdicts on the user's hunches and, once written, roadmap and KPIs (to present it in words)", default=False)
 
 

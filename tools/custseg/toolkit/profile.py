@@ -101,6 +101,7 @@ class ProfileResult:
     ignored_columns: list[str] = field(default_factory=list)  # columns no role reads (their names only)
     dropped_value: dict[str, float] | None = None  # reason -> net amount of the orders it dropped (order exports and logs)
     dropped_gross: dict[str, float] | None = None  # exports with a refunds column: reason -> what the orders it dropped sold for, before refunds
+    dropped_collected: dict[str, float] | None = None  # exports with an outstanding balance (Shopify): reason -> the money its orders collected (total - refunded - outstanding balance)
     by_channel: list[ChannelFigures] | None = None  # order exports with a sales channel (Shopify's Source): kept orders, customers and revenue per channel
     marketplace: Marketplace | None = None  # kept orders through marketplaces: their buyers, the customers who bought elsewhere, relay emails
     recurring: RecurringPayments | None = None  # Stripe: the kept payments a subscription billed (renewals, not decisions to buy again)
@@ -139,6 +140,7 @@ def summarize(ds: Dataset, ledger: Ledger | None = None) -> ProfileResult:
         dropped_orders=ds.dropped_orders,
         dropped_value=ds.dropped_value,
         dropped_gross=ds.dropped_gross,
+        dropped_collected=ds.dropped_collected,
         failed_payments=_failed_payments(ds.failed_payments),
         test_charges=ExcludedTestCharges(**ds.test_charges) if ds.test_charges else None,
         recurring=RecurringPayments(**ds.recurring) if ds.recurring else None,
@@ -400,11 +402,15 @@ def _dropped_text(r: ProfileResult) -> str:
     value = r.dropped_value or {}
     unit = f" {r.currency}" if r.currency else ""
     gross = r.dropped_gross or {}
+    collected = r.dropped_collected or {}
 
     def worth(k: str) -> str:  # a negative amount is money paid back (returns), not sales
-        v, sold = value.get(k), gross.get(k)
-        if sold is not None and v is not None and sold != v:  # refunds: the net amount, then the sales price
-            return f" (worth {v:,.2f}{unit} after refunds, sold for {sold:,.2f}{unit})"
+        v, sold, got = value.get(k), gross.get(k), collected.get(k)
+        if got is not None and v is not None and (v or got or sold):  # what was ordered, left after refunds, and actually collected
+            total = f"order total {sold:,.2f}{unit}, " if sold is not None and sold != v else ""
+            return f" ({total}{v:,.2f}{unit} after refunds, {got:,.2f}{unit} collected)"
+        if sold is not None and v is not None and sold != v:  # refunds: the net amount, then the order total
+            return f" ({v:,.2f}{unit} after refunds, order total {sold:,.2f}{unit})"
         return "" if not v else f" (refunds of {-v:,.2f}{unit})" if v < 0 else f" (worth {v:,.2f}{unit})"
 
     return ", ".join(f"{k} {v:,}{worth(k)}" for k, v in r.dropped.items())

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from custseg.errors import InputError
+from custseg.strategy.channel_names import refuse_bad_names
 from custseg.strategy.resolve import resolve_document
 from custseg.strategy.validate import Problem, covered_segments, validate
 from custseg.toolkit.check import DEFAULT_FACTS, EXIT_OK, EXIT_PROBLEMS, answers_path, load_answers, load_facts, load_json, problem_lines
@@ -29,7 +30,7 @@ class RenderParams:
     facts: str = param("facts.json written by run", default=DEFAULT_FACTS, metavar="FACTS")
     strategy: str | None = param("strategy document (JSON) to put in the report, checked first; without it the report shows the default playbook", default=None, metavar="STRATEGY")
     out: str | None = param("folder to write report.md and report.html into (default: the folder of --facts)", default=None, metavar="DIR")
-    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget and its verdicts on the user's hunches are checked against, and whose Warnings answer the report shows beside the warnings it settles (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
+    answers: str | None = param("the user's intake answers (answers.json), which the strategy's budget and its verdicts on the user's hunches are checked against, whose Warnings answer the report shows beside the warnings it settles, and whose Channel names (channel -> the name the user gave it) it shows beside the channels (default: answers.json beside STRATEGY, when there is one)", default=None, metavar="FILE")
 
 
 @dataclass
@@ -70,6 +71,8 @@ def render(params: RenderParams) -> RenderResult:
         problems = validate(doc, facts, answers=answers)
         if problems:
             return RenderResult(None, [], params.strategy, False, covered_segments(doc), problems, EXIT_PROBLEMS)
+    else:  # no plan to check: the names the report shows beside the channels are checked alone
+        refuse_bad_names(answers, facts, params.answers)
     source = os.path.dirname(os.path.abspath(params.facts))
     out = os.path.abspath(params.out) if params.out else source
     if os.path.isfile(out):

@@ -71,6 +71,7 @@ class RunResult:
     segments: list[SegmentLine]
     segmentations: list[str]
     validation_monotone: bool | None
+    validation_within_chance: bool | None  # not monotone, but every inversion within chance
     warnings: list[str] = field(default_factory=list)
     key_reused: bool = False  # the earlier run's segment.key in --out was used: customer ids unchanged
     kept: list[str] = field(default_factory=list)  # files of the folder a run does not write, carried over
@@ -132,6 +133,7 @@ def _run(params: RunParams) -> RunResult:
         segments=lines,
         segmentations=list(facts.segmentations),
         validation_monotone=rfm.validation.monotone if rfm and rfm.validation else None,
+        validation_within_chance=(not rfm.validation.monotone and rfm.validation.in_order_within_chance) if rfm and rfm.validation else None,
         warnings=facts.warnings,
         key_reused=key_reused,
         kept=kept,
@@ -309,7 +311,7 @@ def render_text(r: RunResult) -> str:
             lines.append(f"  {s.name.ljust(width)}  {s.count:9,}  {s.pct_customers:6.1%}  {rev}  {trend}")
     lines.append("Segmentations: " + ", ".join(r.segmentations))
     if r.validation_monotone is not None:
-        lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "a lower segment bought again more often than the one above it (see the report)"))
+        lines.append("Next-period check: " + ("better segments did buy more" if r.validation_monotone else "in order, within chance (a lower segment bought again a little more often than the one above it, by less than chance allows)" if r.validation_within_chance else "a lower segment bought again more often than the one above it (see the report)"))
     for w in r.warnings:
         lines.append(f"Warning: {w}")
     if r.key_reused:
