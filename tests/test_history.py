@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import datetime as dt
 import json
 from pathlib import Path
@@ -331,3 +332,93 @@ def test_the_briefs_tell_how_to_test_a_change_since_a_date(shopify, cli, tmp_pat
     assert f"a hunch that a segment changed since a date cannot be tested here: {short['unavailable']['history']}" in strategy
     intake = cli("brief", "intake", "--facts", tmp_path / "short" / "facts.json").out
     assert f"whether a segment changed since a date ({short['unavailable']['history']})" in intake
+
+
+def _h(cutoff: str, owner: str, field: str = "next_repeat_rate") -> str:
+    """A history figure's reference: a segment's, or everyone's (owner 'everyone')."""
+    if owner == "everyone":
+        return "{segmentations.rfm.history_everyone." + cutoff + "." + field + "}"
+    return "{segmentations.rfm.history." + cutoff + "." + owner + "." + field + "}"
+
+
+def _moving_pair(facts: dict, segment: str, rose: bool) -> tuple[str, str]:
+    """An older and a newer cutoff where the segment held 20 or more customers at both and its
+    rate moved the given way, everyone's the other way or the same (the four-fact sentence)."""
+    history, everyone = facts["segmentations"]["rfm"]["history"], facts["segmentations"]["rfm"]["history_everyone"]
+    cutoffs = sorted(history)
+    for old, new in itertools.combinations(cutoffs, 2):
+        a, b = history[old].get(segment), history[new].get(segment)
+        if a and b and min(a["customers"], b["customers"]) >= 20 and a["next_repeat_rate"] != b["next_repeat_rate"] and (b["next_repeat_rate"] > a["next_repeat_rate"]) == rose:
+            if everyone[old]["next_repeat_rate"] != everyone[new]["next_repeat_rate"]:
+                return old, new
+    raise AssertionError(f"no pair of cutoffs where {segment} {'rose' if rose else 'fell'}")
+
+
+def test_a_segments_change_beside_everyones_is_still_read_in_time_order(shopify):
+    """A trial passed 'Champions rose from {...} to {...}, while everyone went from {...} to {...}'
+    where the Champions figures fell: a sentence citing four history figures read none of them. Each
+    owner's two cutoffs are read in time order whatever else the sentence cites."""
+    facts, _, _ = shopify
+    history_everyone = facts["segmentations"]["rfm"]["history_everyone"]
+    old, new = _moving_pair(facts, "champions", rose=False)  # the example's Champions fell from 2025-04-05 to 2025-07-04
+    everyone = f"everyone went from {_h(old, 'everyone')} to {_h(new, 'everyone')}"
+    wrong = [
+        f"Champions rose from {_h(old, 'champions')} to {_h(new, 'champions')}, while {everyone}.",
+        f"Champions fell from {_h(new, 'champions')} to {_h(old, 'champions')}, while {everyone}.",  # from the later cutoff to the earlier
+        f"Champions came back more often than before ({_h(old, 'champions')} then, {_h(new, 'champions')} now), while {everyone}.",
+    ]
+    for text in wrong:
+        found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+        assert len(found) == 1, (text, found)
+        assert f"segmentations.rfm.history.{old}.champions.next_repeat_rate" in found[0].message, found[0].message
+    right = f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}, while {everyone}."
+    assert _checked(facts, "segments.champions.persona", right) == []
+    # everyone's pair is held to the words said of everyone, in its own clause
+    everyone_rose = history_everyone[new]["next_repeat_rate"] > history_everyone[old]["next_repeat_rate"]
+    said = "fell" if everyone_rose else "rose"
+    text = f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}, while everyone {said} from {_h(old, 'everyone')} to {_h(new, 'everyone')}."
+    found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+    assert len(found) == 1 and f"history_everyone.{old}.next_repeat_rate" in found[0].message, found
+    said = "rose" if everyone_rose else "fell"
+    assert _checked(facts, "segments.champions.persona", text.replace(f"everyone {'fell' if everyone_rose else 'rose'} from", f"everyone {said} from")) == []
+
+
+def test_a_change_told_on_a_figure_of_too_few_customers_is_refused(shopify):
+    """A history figure of fewer than 20 customers at its cutoff tells no change: the example's
+    Champions were 16 at 2025-01-05, where one customer moves the rate by six points."""
+    facts, _, _ = shopify
+    history = facts["segmentations"]["rfm"]["history"]
+    thin = next(c for c in history if 0 < history[c].get("champions", {}).get("customers", 0) < 20)
+    newest = list(history)[0]
+    assert history[newest]["champions"]["customers"] >= 20
+    rose = history[newest]["champions"]["next_repeat_rate"] > history[thin]["champions"]["next_repeat_rate"]
+    text = f"Champions {'rose' if rose else 'fell'} from {_h(thin, 'champions')} to {_h(newest, 'champions')}."
+    found = _checked(facts, "segments.champions.persona", text)
+    assert [p.code for p in found] == ["verdict_on_too_few"], found
+    n = history[thin]["champions"]["customers"]
+    assert f"of only {n} customers at the cutoff {thin}" in found[0].message and f"history.{thin}.champions.customers" in found[0].message
+    # the same words on two cutoffs of 20 or more pass
+    old, new = _moving_pair(facts, "champions", rose=False)
+    assert _checked(facts, "segments.champions.persona", f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}.") == []
+
+
+@pytest.mark.parametrize("verdict", ["holds", "does not hold", "partly holds"])
+def test_a_hunch_settled_on_a_history_figure_of_too_few_is_refused(shopify, verdict):
+    from custseg.strategy import validate
+
+    facts, _, _ = shopify
+    history = facts["segmentations"]["rfm"]["history"]
+    thin = next(c for c in history if 0 < history[c].get("champions", {}).get("customers", 0) < 20)
+    newest = list(history)[0]
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    evidence = f"The Insiders came back at {_h(thin, 'champions')} then and {_h(newest, 'champions')} at the latest cutoff, against everyone's {_h(thin, 'everyone')} and {_h(newest, 'everyone')}."
+    doc["hypotheses"].append({"hunch": "Our VIPs have drifted", "verdict": verdict, "evidence": evidence})
+    path = f"hypotheses[{len(doc['hypotheses']) - 1}].verdict"
+    found = [p for p in validate(doc, facts) if p.path == path]
+    if verdict == "partly holds":
+        assert found == []
+    else:
+        assert [p.code for p in found] == ["verdict_on_too_few"] and f"history.{thin}.champions.customers" in found[0].message, found
+    old, new = _moving_pair(facts, "champions", rose=False)
+    doc["hypotheses"][-1]["evidence"] = evidence.replace(thin, old).replace(newest, new)
+    assert [p for p in validate(doc, facts) if p.path == path] == []
