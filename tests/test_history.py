@@ -422,3 +422,46 @@ def test_a_hunch_settled_on_a_history_figure_of_too_few_is_refused(shopify, verd
     old, new = _moving_pair(facts, "champions", rose=False)
     doc["hypotheses"][-1]["evidence"] = evidence.replace(thin, old).replace(newest, new)
     assert [p for p in validate(doc, facts) if p.path == path] == []
+
+
+def _month_between(facts: dict) -> tuple[list[str], str, dt.date]:
+    """The history's cutoffs oldest first, and a month (its words, its 15th) wholly between the
+    third and the fourth of them."""
+    cutoffs = sorted(facts["segmentations"]["rfm"]["history"])
+    a, b = dt.date.fromisoformat(cutoffs[2]), dt.date.fromisoformat(cutoffs[3])
+    mid = a + (b - a) / 2
+    first, nxt = mid.replace(day=1), (mid.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    assert a < first and nxt <= b
+    return cutoffs, mid.strftime("%B %Y"), mid.replace(day=15)
+
+
+def test_a_history_figure_put_before_or_after_a_date_its_cutoff_is_not_on_is_refused(shopify):
+    """A trial passed 'Before the price rise in March 2024 ...' citing a cutoff after that date."""
+    facts, _, _ = shopify
+    cutoffs, month, day = _month_between(facts)
+    old, new = cutoffs[2], cutoffs[3]  # the month lies between them
+    refused = [
+        (f"Before the price rise in {month} they came back at {_h(new, 'champions')}.", new),
+        (f"Before {month} everyone came back at {_h(new, 'everyone')}.", new),
+        (f"After {month} everyone came back at {_h(old, 'everyone')}.", old),
+        (f"Before {day.day} {month}, everyone came back at {_h(new, 'everyone')}.", new),
+        (f"Until {day.isoformat()} everyone came back at {_h(new, 'everyone')}.", new),
+        (f"Before the price rise in {month} they came back at {_h(new, 'champions')}, against {_h(old, 'champions')} after it.", new),  # the two swapped
+    ]
+    for text, cutoff in refused:
+        found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+        assert len(found) == 1 and f"the figure at the cutoff {cutoff}" in found[0].message, (text, found)
+    right = ", ".join(c for c in cutoffs if c < new)
+    found = [p for p in _checked(facts, "segments.champions.persona", refused[0][0]) if p.code == "claim_contradicts_fact"]
+    assert f"cite a cutoff before it ({right})" in found[0].message
+    everyone = facts["segmentations"]["rfm"]["history_everyone"]
+    moved = "rose" if everyone[new]["next_repeat_rate"] > everyone[old]["next_repeat_rate"] else "fell"
+    passed = [
+        f"Before the price rise in {month} they came back at {_h(old, 'champions')}.",
+        f"After {month} everyone came back at {_h(new, 'everyone')}.",
+        f"Before the price rise in {month} they came back at {_h(old, 'champions')}, against {_h(new, 'champions')} after it.",
+        f"Everyone's rate {moved} after the price rise in {month}, from {_h(old, 'everyone')} to {_h(new, 'everyone')}.",  # the change's date, not a figure's
+        f"Since the price rise in {month} everyone's rate {moved}: {_h(old, 'everyone')} then, {_h(new, 'everyone')} now.",
+    ]
+    for text in passed:
+        assert _checked(facts, "segments.champions.persona", text) == [], text

@@ -43,6 +43,7 @@ from custseg.strategy.kpis import (
     thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.history_dates import history_date_claims
 from custseg.strategy.month_claims import month_claims, month_hint
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
@@ -239,7 +240,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys, aliases)
-        problems += month_claims(path, text)
+        problems += month_claims(path, text) + history_date_claims(path, text, keys, facts.get("period_days"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
