@@ -465,3 +465,20 @@ def test_a_history_figure_put_before_or_after_a_date_its_cutoff_is_not_on_is_ref
     ]
     for text in passed:
         assert _checked(facts, "segments.champions.persona", text) == [], text
+
+
+def test_the_strategy_brief_says_how_far_back_the_history_can_see_a_change(shopify, cli, tmp_path):
+    """The brief lists the cutoffs; it also says the oldest, that a change since a date before it
+    plus a period cannot be seen, and what --period 180d would reach on this data, which a run at
+    180d bears out."""
+    facts, _, out = shopify
+    history = sorted(facts["segmentations"]["rfm"]["history"])
+    period = facts["period_days"]
+    seen_from = (dt.date.fromisoformat(history[0]) + dt.timedelta(days=period)).isoformat()
+    strategy = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert f"the oldest cutoff is {history[0]}" in strategy and f"a change since a date before {seen_from} cannot be seen at this period" in strategy
+    longer = run_facts(cli, EXAMPLES / "shopify_orders_export.csv", tmp_path / "long", "--period", "180d")
+    cutoffs = sorted(longer["segmentations"]["rfm"]["history"])
+    reach = (dt.date.fromisoformat(cutoffs[0]) + dt.timedelta(days=180)).isoformat()
+    assert f"at `--period 180d` the {(dt.date.fromisoformat(facts['as_of']) - dt.date.fromisoformat(facts['data']['date_min'])).days + 1} days up to the as-of date would give an oldest cutoff of {cutoffs[0]}, a change since {reach} or later" in strategy
+    assert (", no further back than at 90 days" in strategy) == (reach >= seen_from)
