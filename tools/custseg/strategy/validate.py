@@ -35,7 +35,7 @@ from custseg.strategy.country_claims import country_claims, untestable_country_h
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
 from custseg.strategy.intake import (
-    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
+    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_thin_history, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
     whole_base_with_channel_left_out,
 )
 from custseg.strategy.kpis import (
@@ -43,6 +43,7 @@ from custseg.strategy.kpis import (
     thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.history_dates import history_date_claims
 from custseg.strategy.month_claims import month_claims, month_hint
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
@@ -239,7 +240,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys, aliases)
-        problems += month_claims(path, text)
+        problems += month_claims(path, text) + history_date_claims(path, text, keys, facts.get("period_days"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -316,7 +317,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
-    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + verdicts_on_thin_history(doc, keys) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     problems += verdicts_within_chance(doc, facts)
     told = {p.path for p in problems if p.code.startswith("verdict_")}  # one verdict, one problem: the data too thin or short to settle it first
