@@ -118,6 +118,12 @@ _BUYING = re.compile(
     re.IGNORECASE,
 )
 
+# A segment's refund shares (refunds.orders_refunded_share, refunds.refunded_value_share): 'Loyal
+# return more often than Champions', 'send back more' say the first side's share is the higher,
+# as 'more refunds than' does (a trial passed the first with the two shares the other way round)
+REFUND_SHARES = ("orders_refunded_share", "refunded_value_share")
+_RETURNING = re.compile(r"\b(?:return(?:s|ed|ing)?|send(?:s|ing)?\s+back|sent\s+back|refund\w*)\b", re.IGNORECASE)
+
 # A comparison of how often customers come back, and shares of customers, which say how many there are
 BUY_AGAIN = re.compile(
     r"\b(?:(?:buy|buys|bought|buying|order|orders|ordered|ordering|shop|shops|shopped|purchase|purchases|purchased)\s+(?:from\s+us\s+)?again"
@@ -346,6 +352,8 @@ def _higher(m: re.Match, kind: str, s: Sentence | None = None) -> bool | None:
         return up
     if kind in SHARE_OF_BUYERS:
         return up if s is not None and _of_buying(s, m) else None
+    if kind in REFUND_SHARES:  # 'Loyal return more often than Champions': the first side's refund share is the higher
+        return up if s is not None and _of_refunds(s, m) else None
     if not _HAS_BETTER.search(kind):
         return None
     return up != (kind in LOWER_BETTER)
@@ -357,6 +365,12 @@ def _of_buying(s: Sentence, m: re.Match) -> bool:
     if not _HOW_OFTEN.fullmatch(m.group(0)) or BUY_AGAIN.search(s.plain, s.start, s.end):
         return False
     return any(_words_between(s.plain, m, b) <= 4 for b in _BUYING.finditer(s.plain, s.start, s.end))
+
+
+def _of_refunds(s: Sentence, m: re.Match) -> bool:
+    """'return more often', 'more likely to ask for a refund': a word of how often or how likely
+    within four words of a word of returning or refunds."""
+    return bool(_HOW_OFTEN.fullmatch(m.group(0))) and any(_words_between(s.plain, m, b) <= 4 for b in _RETURNING.finditer(s.plain, s.start, s.end))
 
 
 def _shown(key: str, value: float) -> str:

@@ -48,6 +48,7 @@ from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
+from custseg.strategy.refund_claims import refund_misreadings
 from custseg.strategy.reach import count_as_reach, opted_out_included, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
@@ -252,6 +253,8 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += refund_misreadings(path, text, keys, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
