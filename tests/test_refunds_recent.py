@@ -330,3 +330,16 @@ def test_returned_goods_beside_a_refund_figure_are_refused_unless_said_as_refund
         problems = _problems(facts, "dormant", text)
         assert len(problems) == 1 and problems[0].code == "claim_not_in_data" and "not whether goods were returned" in problems[0].message, text
     assert _problems(facts, "dormant", f"They returned {share} of their orders, refunded in full or in part.") == []
+
+
+def test_words_of_now_beside_an_all_time_revenue_share_point_at_the_recent_share(example):
+    facts, _ = example
+    segs = facts["segmentations"]["rfm"]["segments"]
+    key = "needs_attention"  # still buying: not the quiet segment's older check
+    assert segs[key]["spend_last_period_per_customer"] > 0 and segs[key]["recent_revenue_share"] != segs[key]["revenue_share"]
+    share, recent = (f"{{segmentations.rfm.segments.{key}.{s}}}" for s in ("revenue_share", "recent_revenue_share"))
+    for text in (f"They still bring {share} of our revenue today.", f"These days they account for {share} of revenue.", f"They currently bring {share} of sales.", f"Now they bring in {share} of our revenue."):
+        problems = _problems(facts, key, text)
+        assert len(problems) == 1 and problems[0].code == "fact_unit_mismatch" and recent in problems[0].message and "as today's" in problems[0].message, text
+    assert _problems(facts, key, f"They currently bring {recent} of our revenue.") == []
+    assert _problems(facts, key, f"They brought {share} of all revenue since the data begins.") == []
