@@ -147,13 +147,43 @@ _FROM_TO = re.compile(r"\bfrom\W*$", re.IGNORECASE)
 _OF_OTHER = re.compile(r"\b(?:price|prices|pricing|cost|costs|tax|taxes|fee|fees|shipping|postage|delivery|tariff|tariffs|rent|wage|wages|interest)\s+$", re.IGNORECASE)
 
 
+# A month's sales (data.by_month.<YYYY-MM>.<field>): two months of one field read in time order too
+MONTH_FACT = re.compile(r"^data\.by_month\.(\d{4}-\d{2})\.([^.]+)$")
+
+
+def _when(key: str) -> tuple[tuple, str, str] | None:
+    """(the series a fact is a point of, its time, what a point is called): one segment's figure
+    at a cutoff of the history, or one field of a month's sales; else None."""
+    history = HISTORY_FACT.match(key)
+    if history:
+        return history.group(1, 3, 4), history.group(2), "cutoff"
+    month = MONTH_FACT.match(key)
+    return ((month.group(2),), month.group(1), "month") if month else None
+
+
 def _time_pair(pair: list["Cited"]) -> tuple["Cited", "Cited"] | None:
-    """(the earlier cutoff's fact, the later one's) when two facts are one segment's figure at two
-    cutoffs of the history; else None."""
-    a, b = (HISTORY_FACT.match(c.key) for c in pair)
-    if not a or not b or a.group(1, 3, 4) != b.group(1, 3, 4) or a.group(2) == b.group(2):
+    """(the earlier fact, the later one) when two facts are one segment's figure at two cutoffs of
+    the history, or one field of two months' sales (data.by_month); else None."""
+    a, b = (_when(c.key) for c in pair)
+    if not a or not b or a[0] != b[0] or a[2] != b[2] or a[1] == b[1]:
         return None
-    return (pair[0], pair[1]) if a.group(2) < b.group(2) else (pair[1], pair[0])
+    return (pair[0], pair[1]) if a[1] < b[1] else (pair[1], pair[0])
+
+
+def _partial_month(path: str, s: "Sentence", keys: dict) -> list[Problem]:
+    """'July fell: {data.by_month.2026-07.revenue} against {data.by_month.2025-07.revenue}' where
+    the data holds only part of July 2026 (days_covered under days_in_month): a part of a month
+    set against a whole one says nothing of how the months compare."""
+    months = [(c, m.group(1)) for c in s.cited if (m := MONTH_FACT.match(c.key))]
+    if len({_kind(c.key) for c, _ in months}) == len(months) or not (_directions(s) or CHANGE.search(s.plain, s.start, s.end)):
+        return []  # no two months of one field, or no word that compares them
+    for c, month in months:
+        held, whole = keys.get(f"data.by_month.{month}.days_covered"), keys.get(f"data.by_month.{month}.days_in_month")
+        if _is_number(held) and _is_number(whole) and held < whole:
+            return [Problem(path, "fact_unit_mismatch", (
+                f"'{s.quoted()}' compares {{{c.key}}}, but the data holds only {held:g} of the {whole:g} days of {month} ({{data.by_month.{month}.days_covered}}): "
+                "a part of a month against a whole one says nothing of how they compare; compare whole months"))]
+    return []
 
 
 def _kind(key: str) -> str:
@@ -212,6 +242,7 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
         if not sentence.cited:
             continue
         found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
+                 or _partial_month(path, sentence, keys)
                  or _time_order(path, sentence)
                  or _against_order(path, sentence, keys, aliases, segmentation)
                  or _one_side_cited(path, sentence, keys, aliases, segmentation))
@@ -422,12 +453,13 @@ def _time_order(path: str, s: Sentence) -> list[Problem]:
         if len(pair) != 2 or not (times := _time_pair(pair)):
             continue
         earlier, later = times
-        when = {c.key: HISTORY_FACT.match(c.key).group(2) for c in pair}
+        when = {c.key: _when(c.key)[1] for c in pair}
+        point = _when(earlier.key)[2]
         first, second = sorted(pair, key=lambda c: c.start)
         if _FROM_TO.search(s.plain, s.start, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]) and first is later:
             return [Problem(path, "claim_contradicts_fact", (
-                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later cutoff's ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
-                f"a change runs from the earlier cutoff to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
+                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later {point}'s ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
+                f"a change runs from the earlier {point} to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
         said = set()
         for m in CHANGE.finditer(s.plain, s.start, s.end):
             before = s.plain[s.start:m.start()]
@@ -442,8 +474,8 @@ def _time_order(path: str, s: Sentence) -> list[Problem]:
             continue
         moved = "did not move" if later.value == earlier.value else "rose" if later.value > earlier.value else "fell"
         return [Problem(path, "claim_contradicts_fact", (
-            f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier cutoff ({when[earlier.key]}, {{{earlier.key}}}) "
-            f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier cutoff to the later as the figures are"))]
+            f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier {point} ({when[earlier.key]}, {{{earlier.key}}}) "
+            f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier {point} to the later as the figures are"))]
     return []
 
 
