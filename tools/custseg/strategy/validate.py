@@ -17,7 +17,8 @@ from typing import Any
 
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
-from custseg.strategy.channel_names import channel_name_problems
+from custseg.strategy.channel_claims import channel_claims
+from custseg.strategy.channel_names import channel_name_problems, channel_names
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
@@ -49,6 +50,7 @@ from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
+from custseg.strategy.refund_claims import refund_misreadings
 from custseg.strategy.reach import count_as_reach, opted_out_included, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
@@ -120,7 +122,7 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     plan answer the hunches they gave and carry their answers to the run's warnings; their
     Channel names must name the facts' channels with short labels.
     """
-    problems = _validate(doc, facts)
+    problems = _validate(doc, facts, answers)
     if isinstance(doc, dict):
         problems += pathway_triggers_in_tool(doc, facts, answers)
     if answers and isinstance(doc, dict):
@@ -132,7 +134,7 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
-def _validate(doc: Any, facts: dict) -> list[Problem]:
+def _validate(doc: Any, facts: dict, answers: dict | None = None) -> list[Problem]:
     if not isinstance(doc, dict):
         return [Problem("", "schema", f"the strategy must be a JSON object, got {type(doc).__name__}")]
     problems: list[Problem] = []
@@ -205,6 +207,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += whole_base_with_channel_left_out(doc, facts.get("data") or {})
     product_names = known_products(facts)
     thin_rates = thin_next_rates(seg_facts or {})  # next-period rates of too few to rank segments by
+    named_channels = channel_names(answers, facts)  # what the user calls the channels (answers.json)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -253,6 +256,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += refund_misreadings(path, text, keys, told)
+        if own:  # a segment's sales channel: the facts hold channels across the export only
+            told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data")]
+            problems += channel_claims(path, bare, own, facts, named_channels, aliases, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
