@@ -159,17 +159,22 @@ MONTHS_OWNER = "(months)"
 
 
 def history_of(key: str) -> tuple[str, str, str, str] | None:
-    """(segmentation, owner, field, time) of a point of a series read in time order: a figure of
-    the segment history (the owner a segment's key, or EVERYONE_OWNER for everyone's, from
-    history_everyone; the time its cutoff), or one field of a month's sales (segmentation 'data',
-    owner MONTHS_OWNER, the time its month); None for any other key."""
+    """(segmentation, owner, field, cutoff) of a figure of the segment history: the owner a
+    segment's key, or EVERYONE_OWNER for everyone's (history_everyone); None for any other key."""
     if m := HISTORY_FACT.match(key):
         return m.group(1), m.group(3), m.group(4), m.group(2)
     if m := HISTORY_EVERYONE.match(key):
         return m.group(1), EVERYONE_OWNER, m.group(3), m.group(2)
+    return None
+
+
+def series_of(key: str) -> tuple[str, str, str, str] | None:
+    """(segmentation, owner, field, time) of a point of a series read in time order: a figure of
+    the segment history (history_of: the time its cutoff), or one field of a month's sales
+    (segmentation 'data', owner MONTHS_OWNER, the time its month); None for any other key."""
     if m := MONTH_FACT.match(key):
         return "data", MONTHS_OWNER, m.group(2), m.group(1)
-    return None
+    return history_of(key)
 
 
 def _point(key: str) -> str:
@@ -180,7 +185,7 @@ def _point(key: str) -> str:
 def _time_pair(pair: list["Cited"]) -> tuple["Cited", "Cited"] | None:
     """(the earlier fact, the later one) when two facts are one owner's figure (a segment's, or
     everyone's) at two cutoffs of the history, or one field of two months' sales; else None."""
-    a, b = (history_of(c.key) for c in pair)
+    a, b = (series_of(c.key) for c in pair)
     if not a or not b or a[:3] != b[:3] or a[3] == b[3]:
         return None
     return (pair[0], pair[1]) if a[3] < b[3] else (pair[1], pair[0])
@@ -469,7 +474,7 @@ def _time_order(path: str, s: Sentence, keys: dict | None = None) -> list[Proble
     fewer than MIN_RATE_CUSTOMERS customers at its cutoff (its .customers) is refused: too thin to tell."""
     groups: dict[tuple, list[Cited]] = {}
     for c in s.cited:
-        if (h := history_of(c.key)) is not None:
+        if (h := series_of(c.key)) is not None:
             groups.setdefault(h[:3], []).append(c)
     pairs = [times for g in groups.values() if len({c.key for c in g}) == 2 and len(g) == 2 and (times := _time_pair(g))]
     history = [c for g in groups.values() for c in g]
@@ -483,7 +488,7 @@ def _time_order(path: str, s: Sentence, keys: dict | None = None) -> list[Proble
             breaks = list(_CLAUSE_BREAK.finditer(s.plain, s.start, s.end))
             lo = max([c.end for c in others if c.end <= first.start] + [m.end() for m in breaks if m.end() <= first.start], default=s.start)
             hi = min([c.start for c in others if c.start >= second.end] + [m.start() for m in breaks if m.start() >= second.end], default=s.end)
-        when = {c.key: history_of(c.key)[3] for c in (earlier, later)}
+        when = {c.key: series_of(c.key)[3] for c in (earlier, later)}
         point = _point(earlier.key)
         from_to = bool(_FROM_TO.search(s.plain, lo, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]))
         if from_to and first is later:
@@ -517,7 +522,7 @@ def thin_history(key: str, keys: dict) -> str | None:
     than MIN_RATE_CUSTOMERS customers at its cutoff (its .customers); None otherwise, or where
     ``key`` is no history figure (or its count)."""
     h = history_of(key)
-    if h is None or h[1] == MONTHS_OWNER or h[2] == "customers":
+    if h is None or h[2] == "customers":
         return None
     count = key.rsplit(".", 1)[0] + ".customers"
     n = keys.get(count)
