@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import datetime as dt
 import json
 from pathlib import Path
@@ -331,3 +332,153 @@ def test_the_briefs_tell_how_to_test_a_change_since_a_date(shopify, cli, tmp_pat
     assert f"a hunch that a segment changed since a date cannot be tested here: {short['unavailable']['history']}" in strategy
     intake = cli("brief", "intake", "--facts", tmp_path / "short" / "facts.json").out
     assert f"whether a segment changed since a date ({short['unavailable']['history']})" in intake
+
+
+def _h(cutoff: str, owner: str, field: str = "next_repeat_rate") -> str:
+    """A history figure's reference: a segment's, or everyone's (owner 'everyone')."""
+    if owner == "everyone":
+        return "{segmentations.rfm.history_everyone." + cutoff + "." + field + "}"
+    return "{segmentations.rfm.history." + cutoff + "." + owner + "." + field + "}"
+
+
+def _moving_pair(facts: dict, segment: str, rose: bool) -> tuple[str, str]:
+    """An older and a newer cutoff where the segment held 20 or more customers at both and its
+    rate moved the given way, everyone's the other way or the same (the four-fact sentence)."""
+    history, everyone = facts["segmentations"]["rfm"]["history"], facts["segmentations"]["rfm"]["history_everyone"]
+    cutoffs = sorted(history)
+    for old, new in itertools.combinations(cutoffs, 2):
+        a, b = history[old].get(segment), history[new].get(segment)
+        if a and b and min(a["customers"], b["customers"]) >= 20 and a["next_repeat_rate"] != b["next_repeat_rate"] and (b["next_repeat_rate"] > a["next_repeat_rate"]) == rose:
+            if everyone[old]["next_repeat_rate"] != everyone[new]["next_repeat_rate"]:
+                return old, new
+    raise AssertionError(f"no pair of cutoffs where {segment} {'rose' if rose else 'fell'}")
+
+
+def test_a_segments_change_beside_everyones_is_still_read_in_time_order(shopify):
+    """A trial passed 'Champions rose from {...} to {...}, while everyone went from {...} to {...}'
+    where the Champions figures fell: a sentence citing four history figures read none of them. Each
+    owner's two cutoffs are read in time order whatever else the sentence cites."""
+    facts, _, _ = shopify
+    history_everyone = facts["segmentations"]["rfm"]["history_everyone"]
+    old, new = _moving_pair(facts, "champions", rose=False)  # the example's Champions fell from 2025-04-05 to 2025-07-04
+    everyone = f"everyone went from {_h(old, 'everyone')} to {_h(new, 'everyone')}"
+    wrong = [
+        f"Champions rose from {_h(old, 'champions')} to {_h(new, 'champions')}, while {everyone}.",
+        f"Champions fell from {_h(new, 'champions')} to {_h(old, 'champions')}, while {everyone}.",  # from the later cutoff to the earlier
+        f"Champions came back more often than before ({_h(old, 'champions')} then, {_h(new, 'champions')} now), while {everyone}.",
+    ]
+    for text in wrong:
+        found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+        assert len(found) == 1, (text, found)
+        assert f"segmentations.rfm.history.{old}.champions.next_repeat_rate" in found[0].message, found[0].message
+    right = f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}, while {everyone}."
+    assert _checked(facts, "segments.champions.persona", right) == []
+    # everyone's pair is held to the words said of everyone, in its own clause
+    everyone_rose = history_everyone[new]["next_repeat_rate"] > history_everyone[old]["next_repeat_rate"]
+    said = "fell" if everyone_rose else "rose"
+    text = f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}, while everyone {said} from {_h(old, 'everyone')} to {_h(new, 'everyone')}."
+    found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+    assert len(found) == 1 and f"history_everyone.{old}.next_repeat_rate" in found[0].message, found
+    said = "rose" if everyone_rose else "fell"
+    assert _checked(facts, "segments.champions.persona", text.replace(f"everyone {'fell' if everyone_rose else 'rose'} from", f"everyone {said} from")) == []
+
+
+def test_a_change_told_on_a_figure_of_too_few_customers_is_refused(shopify):
+    """A history figure of fewer than 20 customers at its cutoff tells no change: the example's
+    Champions were 16 at 2025-01-05, where one customer moves the rate by six points."""
+    facts, _, _ = shopify
+    history = facts["segmentations"]["rfm"]["history"]
+    thin = next(c for c in history if 0 < history[c].get("champions", {}).get("customers", 0) < 20)
+    newest = list(history)[0]
+    assert history[newest]["champions"]["customers"] >= 20
+    rose = history[newest]["champions"]["next_repeat_rate"] > history[thin]["champions"]["next_repeat_rate"]
+    text = f"Champions {'rose' if rose else 'fell'} from {_h(thin, 'champions')} to {_h(newest, 'champions')}."
+    found = _checked(facts, "segments.champions.persona", text)
+    assert [p.code for p in found] == ["verdict_on_too_few"], found
+    n = history[thin]["champions"]["customers"]
+    assert f"of only {n} customers at the cutoff {thin}" in found[0].message and f"history.{thin}.champions.customers" in found[0].message
+    # the same words on two cutoffs of 20 or more pass
+    old, new = _moving_pair(facts, "champions", rose=False)
+    assert _checked(facts, "segments.champions.persona", f"Champions fell from {_h(old, 'champions')} to {_h(new, 'champions')}.") == []
+
+
+@pytest.mark.parametrize("verdict", ["holds", "does not hold", "partly holds"])
+def test_a_hunch_settled_on_a_history_figure_of_too_few_is_refused(shopify, verdict):
+    from custseg.strategy import validate
+
+    facts, _, _ = shopify
+    history = facts["segmentations"]["rfm"]["history"]
+    thin = next(c for c in history if 0 < history[c].get("champions", {}).get("customers", 0) < 20)
+    newest = list(history)[0]
+    doc = json.loads((EXAMPLES / "strategies" / "shopify_orders_export.strategy.json").read_text(encoding="utf-8"))
+    evidence = f"The Insiders came back at {_h(thin, 'champions')} then and {_h(newest, 'champions')} at the latest cutoff, against everyone's {_h(thin, 'everyone')} and {_h(newest, 'everyone')}."
+    doc["hypotheses"].append({"hunch": "Our VIPs have drifted", "verdict": verdict, "evidence": evidence})
+    path = f"hypotheses[{len(doc['hypotheses']) - 1}].verdict"
+    found = [p for p in validate(doc, facts) if p.path == path]
+    if verdict == "partly holds":
+        assert found == []
+    else:
+        assert [p.code for p in found] == ["verdict_on_too_few"] and f"history.{thin}.champions.customers" in found[0].message, found
+    old, new = _moving_pair(facts, "champions", rose=False)
+    doc["hypotheses"][-1]["evidence"] = evidence.replace(thin, old).replace(newest, new)
+    assert [p for p in validate(doc, facts) if p.path == path] == []
+
+
+def _month_between(facts: dict) -> tuple[list[str], str, dt.date]:
+    """The history's cutoffs oldest first, and a month (its words, its 15th) wholly between the
+    third and the fourth of them."""
+    cutoffs = sorted(facts["segmentations"]["rfm"]["history"])
+    a, b = dt.date.fromisoformat(cutoffs[2]), dt.date.fromisoformat(cutoffs[3])
+    mid = a + (b - a) / 2
+    first, nxt = mid.replace(day=1), (mid.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    assert a < first and nxt <= b
+    return cutoffs, mid.strftime("%B %Y"), mid.replace(day=15)
+
+
+def test_a_history_figure_put_before_or_after_a_date_its_cutoff_is_not_on_is_refused(shopify):
+    """A trial passed 'Before the price rise in March 2024 ...' citing a cutoff after that date."""
+    facts, _, _ = shopify
+    cutoffs, month, day = _month_between(facts)
+    old, new = cutoffs[2], cutoffs[3]  # the month lies between them
+    refused = [
+        (f"Before the price rise in {month} they came back at {_h(new, 'champions')}.", new),
+        (f"Before {month} everyone came back at {_h(new, 'everyone')}.", new),
+        (f"After {month} everyone came back at {_h(old, 'everyone')}.", old),
+        (f"Before {day.day} {month}, everyone came back at {_h(new, 'everyone')}.", new),
+        (f"Until {day.isoformat()} everyone came back at {_h(new, 'everyone')}.", new),
+        (f"Before the price rise in {month} they came back at {_h(new, 'champions')}, against {_h(old, 'champions')} after it.", new),  # the two swapped
+    ]
+    for text, cutoff in refused:
+        found = [p for p in _checked(facts, "segments.champions.persona", text) if p.code == "claim_contradicts_fact"]
+        assert len(found) == 1 and f"the figure at the cutoff {cutoff}" in found[0].message, (text, found)
+    right = ", ".join(c for c in cutoffs if c < new)
+    found = [p for p in _checked(facts, "segments.champions.persona", refused[0][0]) if p.code == "claim_contradicts_fact"]
+    assert f"cite a cutoff before it ({right})" in found[0].message
+    everyone = facts["segmentations"]["rfm"]["history_everyone"]
+    moved = "rose" if everyone[new]["next_repeat_rate"] > everyone[old]["next_repeat_rate"] else "fell"
+    passed = [
+        f"Before the price rise in {month} they came back at {_h(old, 'champions')}.",
+        f"After {month} everyone came back at {_h(new, 'everyone')}.",
+        f"Before the price rise in {month} they came back at {_h(old, 'champions')}, against {_h(new, 'champions')} after it.",
+        f"Everyone's rate {moved} after the price rise in {month}, from {_h(old, 'everyone')} to {_h(new, 'everyone')}.",  # the change's date, not a figure's
+        f"Since the price rise in {month} everyone's rate {moved}: {_h(old, 'everyone')} then, {_h(new, 'everyone')} now.",
+    ]
+    for text in passed:
+        assert _checked(facts, "segments.champions.persona", text) == [], text
+
+
+def test_the_strategy_brief_says_how_far_back_the_history_can_see_a_change(shopify, cli, tmp_path):
+    """The brief lists the cutoffs; it also says the oldest, that a change since a date before it
+    plus a period cannot be seen, and what --period 180d would reach on this data, which a run at
+    180d bears out."""
+    facts, _, out = shopify
+    history = sorted(facts["segmentations"]["rfm"]["history"])
+    period = facts["period_days"]
+    seen_from = (dt.date.fromisoformat(history[0]) + dt.timedelta(days=period)).isoformat()
+    strategy = cli("brief", "strategy", "--facts", out / "facts.json").out
+    assert f"the oldest cutoff is {history[0]}" in strategy and f"a change since a date before {seen_from} cannot be seen at this period" in strategy
+    longer = run_facts(cli, EXAMPLES / "shopify_orders_export.csv", tmp_path / "long", "--period", "180d")
+    cutoffs = sorted(longer["segmentations"]["rfm"]["history"])
+    reach = (dt.date.fromisoformat(cutoffs[0]) + dt.timedelta(days=180)).isoformat()
+    assert f"at `--period 180d` the {(dt.date.fromisoformat(facts['as_of']) - dt.date.fromisoformat(facts['data']['date_min'])).days + 1} days up to the as-of date would give an oldest cutoff of {cutoffs[0]}, a change since {reach} or later" in strategy
+    assert (", no further back than at 90 days" in strategy) == (reach >= seen_from)

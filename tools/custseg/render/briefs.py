@@ -8,6 +8,7 @@ from template syntax, never compiled.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -40,6 +41,33 @@ SEGMENT_FACTS = (
 )
 DATA_LABEL = "Data"  # the intake question that asks whether the export is the whole customer base
 TRIGGER_METRICS = ("recency_days", "purchase_days", "orders", "monetary_total", "aov", "tenure_days", "r_score", "f_score", "m_score", "health_score")
+
+
+
+LONGER_PERIOD = 180  # the --period the strategy brief offers for a history that reaches further back
+
+
+def history_reach(facts: dict) -> dict | None:
+    """How far back the segment history can show a change since a date: its oldest cutoff, and
+    the first day a change since which it can see (the oldest cutoff plus a period: a figure
+    wholly before the date needs its cutoff a period before it); and the same at a --period of
+    LONGER_PERIOD days, with the cutoffs facts.build would take there (as-of date minus 1, 2, ...
+    periods, up to HISTORY_CUTOFFS, each with a period of data before it, three periods of data
+    at least), or None there where the data is too short. None where the run has no history."""
+    history = list((((facts.get("segmentations") or {}).get("rfm") or {}).get("history")) or {})
+    period, as_of, first = facts.get("period_days"), facts.get("as_of"), (facts.get("data") or {}).get("date_min")
+    if not history or not isinstance(period, int) or not as_of or not first:
+        return None
+    as_of, first = dt.date.fromisoformat(str(as_of)[:10]), dt.date.fromisoformat(str(first)[:10])
+    oldest = dt.date.fromisoformat(min(history))
+    span = (as_of - first).days + 1
+    longer = None
+    if LONGER_PERIOD > period and span >= 3 * LONGER_PERIOD:
+        cutoffs = [c for k in range(1, build.HISTORY_CUTOFFS + 1) if (c := as_of - dt.timedelta(days=k * LONGER_PERIOD)) >= first + dt.timedelta(days=LONGER_PERIOD - 1)]
+        if len(cutoffs) >= 2:
+            longer = {"oldest": min(cutoffs).isoformat(), "seen_from": (min(cutoffs) + dt.timedelta(days=LONGER_PERIOD)).isoformat()}
+    return {"oldest": oldest.isoformat(), "seen_from": (oldest + dt.timedelta(days=period)).isoformat(), "span": span,
+            "longer_days": LONGER_PERIOD, "longer": longer, "further": bool(longer) and longer["seen_from"] < (oldest + dt.timedelta(days=period)).isoformat()}
 
 
 def render_brief(
@@ -98,6 +126,8 @@ def context(phase: str, facts: dict, answers: dict, segmentation: str | None = N
         "has_next_period": any(seg["segments"][k].get("next_repeat_rate") is not None for k in active),
         # the segment history (RFM): its cutoffs, newest first, for a hunch of a change since a date
         "history": list((segs.get("rfm") or {}).get("history") or {}),
+        "history_reach": history_reach(facts),
+        "history_cutoffs": build.HISTORY_CUTOFFS,
         "history_example": next(iter(next(iter(((segs.get("rfm") or {}).get("history") or {}).values()), {})), None),  # a segment key at the newest cutoff
         "data_age_days": data_age(facts),
         # data shorter than a period: last-period figures count only the days it holds

@@ -581,12 +581,14 @@ _OF_PEOPLE = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?
 _OF_MONEY = re.compile(r"\s+of\s+(?:(?:our|the|all|your|its|their|total)\s+)*(?:revenue|sales|spend|spending|income|turnover)\b", re.IGNORECASE)
 # share fact -> (the words of the other base after it, what it is a share of, the fact for that base)
 _OF_PEOPLE_OR_MONEY = re.compile(f"{_OF_PEOPLE.pattern}|{_OF_MONEY.pattern}", re.IGNORECASE)
+_OF_PEOPLE_OR_ORDERS = re.compile(f"{_OF_PEOPLE.pattern}|" + r"\s+of\s+(?:(?:our|the|all|your|its|their|total|these|those)\s+)*(?:orders|purchases|baskets|checkouts)\b", re.IGNORECASE)
 _SHARE_BASES = {
     "revenue_share": (_OF_PEOPLE, "revenue", "pct_customers"), "pct_customers": (_OF_MONEY, "customers", "revenue_share"),
     "recent_revenue_share": (_OF_PEOPLE, "the revenue of the last 365 days", "pct_customers"),
     # a segment's refunds: a share of its orders, and of what they were charged ('{...orders_refunded_share} of them' is fine)
     "orders_refunded_share": (_OF_PEOPLE_OR_MONEY, "their orders", "refunded_value_share"),
-    "refunded_value_share": (_OF_PEOPLE, "what they were charged", "orders_refunded_share"),
+    # '{...refunded_value_share} of their orders were refunded': the money paid back, not the orders
+    "refunded_value_share": (_OF_PEOPLE_OR_ORDERS, "what they were charged", "orders_refunded_share"),
 }
 
 

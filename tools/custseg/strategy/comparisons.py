@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from custseg.compute.analysis import MIN_RATE_CUSTOMERS
 from custseg.strategy.cited_claims import _CLAUSE_BREAK, _told_in, bare_text
 from custseg.strategy.claims import _SEGMENT_FACT, _is_number, named_segments
 from custseg.strategy.metrics import LOWER_IS_BETTER
@@ -118,6 +119,12 @@ _BUYING = re.compile(
     re.IGNORECASE,
 )
 
+# A segment's refund shares (refunds.orders_refunded_share, refunds.refunded_value_share): 'Loyal
+# return more often than Champions', 'send back more' say the first side's share is the higher,
+# as 'more refunds than' does (a trial passed the first with the two shares the other way round)
+REFUND_SHARES = ("orders_refunded_share", "refunded_value_share")
+_RETURNING = re.compile(r"\b(?:return(?:s|ed|ing)?|send(?:s|ing)?\s+back|sent\s+back|refund\w*)\b", re.IGNORECASE)
+
 # A comparison of how often customers come back, and shares of customers, which say how many there are
 BUY_AGAIN = re.compile(
     r"\b(?:(?:buy|buys|bought|buying|order|orders|ordered|ordering|shop|shops|shopped|purchase|purchases|purchased)\s+(?:from\s+us\s+)?again"
@@ -141,13 +148,63 @@ _FROM_TO = re.compile(r"\bfrom\W*$", re.IGNORECASE)
 _OF_OTHER = re.compile(r"\b(?:price|prices|pricing|cost|costs|tax|taxes|fee|fees|shipping|postage|delivery|tariff|tariffs|rent|wage|wages|interest)\s+$", re.IGNORECASE)
 
 
+# Everyone's figure at one cutoff (every customer who had bought by then): segmentation, cutoff, field
+HISTORY_EVERYONE = re.compile(r"^segmentations\.([^.]+)\.history_everyone\.(\d{4}-\d{2}-\d{2})\.([^.]+)$")
+EVERYONE_OWNER = "(everyone)"  # no segment key: keys are identifiers
+
+
+# A month's sales (data.by_month.<YYYY-MM>.<field>): two months of one field read in time order too
+MONTH_FACT = re.compile(r"^data\.by_month\.(\d{4}-\d{2})\.([^.]+)$")
+MONTHS_OWNER = "(months)"
+
+
+def history_of(key: str) -> tuple[str, str, str, str] | None:
+    """(segmentation, owner, field, cutoff) of a figure of the segment history: the owner a
+    segment's key, or EVERYONE_OWNER for everyone's (history_everyone); None for any other key."""
+    if m := HISTORY_FACT.match(key):
+        return m.group(1), m.group(3), m.group(4), m.group(2)
+    if m := HISTORY_EVERYONE.match(key):
+        return m.group(1), EVERYONE_OWNER, m.group(3), m.group(2)
+    return None
+
+
+def series_of(key: str) -> tuple[str, str, str, str] | None:
+    """(segmentation, owner, field, time) of a point of a series read in time order: a figure of
+    the segment history (history_of: the time its cutoff), or one field of a month's sales
+    (segmentation 'data', owner MONTHS_OWNER, the time its month); None for any other key."""
+    if m := MONTH_FACT.match(key):
+        return "data", MONTHS_OWNER, m.group(2), m.group(1)
+    return history_of(key)
+
+
+def _point(key: str) -> str:
+    """What a point of a time series is called in a message: a month of sales, else a cutoff."""
+    return "month" if MONTH_FACT.match(key) else "cutoff"
+
+
 def _time_pair(pair: list["Cited"]) -> tuple["Cited", "Cited"] | None:
-    """(the earlier cutoff's fact, the later one's) when two facts are one segment's figure at two
-    cutoffs of the history; else None."""
-    a, b = (HISTORY_FACT.match(c.key) for c in pair)
-    if not a or not b or a.group(1, 3, 4) != b.group(1, 3, 4) or a.group(2) == b.group(2):
+    """(the earlier fact, the later one) when two facts are one owner's figure (a segment's, or
+    everyone's) at two cutoffs of the history, or one field of two months' sales; else None."""
+    a, b = (series_of(c.key) for c in pair)
+    if not a or not b or a[:3] != b[:3] or a[3] == b[3]:
         return None
-    return (pair[0], pair[1]) if a.group(2) < b.group(2) else (pair[1], pair[0])
+    return (pair[0], pair[1]) if a[3] < b[3] else (pair[1], pair[0])
+
+
+def _partial_month(path: str, s: "Sentence", keys: dict) -> list[Problem]:
+    """'July fell: {data.by_month.2026-07.revenue} against {data.by_month.2025-07.revenue}' where
+    the data holds only part of July 2026 (days_covered under days_in_month): a part of a month
+    set against a whole one says nothing of how the months compare."""
+    months = [(c, m.group(1)) for c in s.cited if (m := MONTH_FACT.match(c.key))]
+    if len({_kind(c.key) for c, _ in months}) == len(months) or not (_directions(s) or CHANGE.search(s.plain, s.start, s.end)):
+        return []  # no two months of one field, or no word that compares them
+    for c, month in months:
+        held, whole = keys.get(f"data.by_month.{month}.days_covered"), keys.get(f"data.by_month.{month}.days_in_month")
+        if _is_number(held) and _is_number(whole) and held < whole:
+            return [Problem(path, "fact_unit_mismatch", (
+                f"'{s.quoted()}' compares {{{c.key}}}, but the data holds only {held:g} of the {whole:g} days of {month} ({{data.by_month.{month}.days_covered}}): "
+                "a part of a month against a whole one says nothing of how they compare; compare whole months"))]
+    return []
 
 
 def _kind(key: str) -> str:
@@ -206,7 +263,8 @@ def cited_comparisons(path: str, text: str, keys: dict[str, Any], aliases: list[
         if not sentence.cited:
             continue
         found = (_share_for_rate(path, sentence, keys)  # the wrong kind of figure first: its order says nothing
-                 or _time_order(path, sentence)
+                 or _partial_month(path, sentence, keys)
+                 or _time_order(path, sentence, keys)
                  or _against_order(path, sentence, keys, aliases, segmentation)
                  or _one_side_cited(path, sentence, keys, aliases, segmentation))
         out += found[:1]
@@ -346,6 +404,8 @@ def _higher(m: re.Match, kind: str, s: Sentence | None = None) -> bool | None:
         return up
     if kind in SHARE_OF_BUYERS:
         return up if s is not None and _of_buying(s, m) else None
+    if kind in REFUND_SHARES:  # 'Loyal return more often than Champions': the first side's refund share is the higher
+        return up if s is not None and _of_refunds(s, m) else None
     if not _HAS_BETTER.search(kind):
         return None
     return up != (kind in LOWER_BETTER)
@@ -357,6 +417,12 @@ def _of_buying(s: Sentence, m: re.Match) -> bool:
     if not _HOW_OFTEN.fullmatch(m.group(0)) or BUY_AGAIN.search(s.plain, s.start, s.end):
         return False
     return any(_words_between(s.plain, m, b) <= 4 for b in _BUYING.finditer(s.plain, s.start, s.end))
+
+
+def _of_refunds(s: Sentence, m: re.Match) -> bool:
+    """'return more often', 'more likely to ask for a refund': a word of how often or how likely
+    within four words of a word of returning or refunds."""
+    return bool(_HOW_OFTEN.fullmatch(m.group(0))) and any(_words_between(s.plain, m, b) <= 4 for b in _RETURNING.finditer(s.plain, s.start, s.end))
 
 
 def _shown(key: str, value: float) -> str:
@@ -397,40 +463,73 @@ def _against_order(path: str, s: Sentence, keys: dict, aliases: list, segmentati
     return []
 
 
-def _time_order(path: str, s: Sentence) -> list[Problem]:
-    """One segment's history figure at two cutoffs, said to have fallen or risen (a change word, or
-    a comparative set in time: 'lower than before', 'less often since'), read as the later
-    cutoff's against the earlier's; and 'from {a} to {b}' held to time order."""
-    by_kind: dict[str, list[Cited]] = {}
+def _time_order(path: str, s: Sentence, keys: dict | None = None) -> list[Problem]:
+    """Each owner's history figure at two cutoffs (a segment's, or everyone's), said to have fallen
+    or risen (a change word, or a comparative set in time: 'lower than before', 'less often
+    since'), read as the later cutoff's against the earlier's; and 'from {a} to {b}' held to time
+    order; two months of one field of sales (data.by_month) are read the same way. A sentence that cites two owners' pairs ('Champions rose from {a} to {b}, while everyone
+    went from {c} to {d}') reads each pair by the words of its own part of the sentence: from the
+    last other history figure or clause break ('while', ', but') before it to the first after it.
+    A claim of change (a change word, a comparative set in time, 'from ... to') citing a figure of
+    fewer than MIN_RATE_CUSTOMERS customers at its cutoff (its .customers) is refused: too thin to tell."""
+    groups: dict[tuple, list[Cited]] = {}
     for c in s.cited:
-        by_kind.setdefault(_kind(c.key), []).append(c)
-    for kind, pair in by_kind.items():
-        if len(pair) != 2 or not (times := _time_pair(pair)):
-            continue
-        earlier, later = times
-        when = {c.key: HISTORY_FACT.match(c.key).group(2) for c in pair}
-        first, second = sorted(pair, key=lambda c: c.start)
-        if _FROM_TO.search(s.plain, s.start, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]) and first is later:
+        if (h := series_of(c.key)) is not None:
+            groups.setdefault(h[:3], []).append(c)
+    pairs = [times for g in groups.values() if len({c.key for c in g}) == 2 and len(g) == 2 and (times := _time_pair(g))]
+    history = [c for g in groups.values() for c in g]
+    for earlier, later in pairs:
+        first, second = sorted((earlier, later), key=lambda c: c.start)
+        lo, hi = s.start, s.end
+        if len(pairs) > 1:
+            others = [c for c in history if c is not earlier and c is not later]
+            if any(first.start < c.start < second.start for c in others):
+                continue  # two owners' figures interleaved: whose words are whose is a guess
+            breaks = list(_CLAUSE_BREAK.finditer(s.plain, s.start, s.end))
+            lo = max([c.end for c in others if c.end <= first.start] + [m.end() for m in breaks if m.end() <= first.start], default=s.start)
+            hi = min([c.start for c in others if c.start >= second.end] + [m.start() for m in breaks if m.start() >= second.end], default=s.end)
+        when = {c.key: series_of(c.key)[3] for c in (earlier, later)}
+        point = _point(earlier.key)
+        from_to = bool(_FROM_TO.search(s.plain, lo, first.start) and re.search(r"\bto\b", s.plain[first.end:second.start]))
+        if from_to and first is later:
             return [Problem(path, "claim_contradicts_fact", (
-                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later cutoff's ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
-                f"a change runs from the earlier cutoff to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
+                f"'{s.quoted()}' goes from {{{first.key}}} to {{{second.key}}}, but the first is the later {point}'s ({when[first.key]}) and the second the earlier's ({when[second.key]}): "
+                f"a change runs from the earlier {point} to the later, from {_shown(earlier.key, earlier.value)} to {_shown(later.key, later.value)}"))]
         said = set()
-        for m in CHANGE.finditer(s.plain, s.start, s.end):
+        for m in CHANGE.finditer(s.plain, lo, hi):
             before = s.plain[s.start:m.start()]
             if not (_NOT_COMPARING_BEFORE.search(before) or _AIM_BEFORE.search(before) or _OF_OTHER.search(before)):
                 said.add(bool(m.group("rose")))
-        if IN_TIME.search(s.plain, s.start, s.end):
-            said |= {_higher(w, kind) for w in _directions(s)} - {None}
-        if len(said) != 1:
-            continue  # no word that says which way, or words both ways: which is meant is a guess
-        higher = said.pop()
-        if later.value != earlier.value and (later.value > earlier.value) == higher:
-            continue
-        moved = "did not move" if later.value == earlier.value else "rose" if later.value > earlier.value else "fell"
-        return [Problem(path, "claim_contradicts_fact", (
-            f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier cutoff ({when[earlier.key]}, {{{earlier.key}}}) "
-            f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier cutoff to the later as the figures are"))]
+        if IN_TIME.search(s.plain, lo, hi):
+            said |= {_higher(w, _kind(earlier.key)) for w in _directions(s) if lo <= w.start() < hi} - {None}
+        if len(said) == 1:
+            higher = next(iter(said))
+            if later.value == earlier.value or (later.value > earlier.value) != higher:
+                moved = "did not move" if later.value == earlier.value else "rose" if later.value > earlier.value else "fell"
+                return [Problem(path, "claim_contradicts_fact", (
+                    f"'{s.quoted()}' says the figure {'rose' if higher else 'fell'}, but it {moved}: {_shown(earlier.key, earlier.value)} at the earlier {point} ({when[earlier.key]}, {{{earlier.key}}}) "
+                    f"against {_shown(later.key, later.value)} at the later one ({when[later.key]}, {{{later.key}}}): say how it moved from the earlier {point} to the later as the figures are"))]
+        if (said or from_to) and keys is not None:
+            thin = thin_history(earlier.key, keys) or thin_history(later.key, keys)
+            if thin:
+                return [Problem(path, "verdict_on_too_few", (
+                    f"'{s.quoted()}' tells a change over time, but {thin}: make no claim of change on it; say the data is too thin to tell, or cite a segment of more customers"))]
     return []
+
+
+def thin_history(key: str, keys: dict) -> str | None:
+    """Why a figure of the segment history is too thin to tell a change or settle a hunch: fewer
+    than MIN_RATE_CUSTOMERS customers at its cutoff (its .customers); None otherwise, or where
+    ``key`` is no history figure (or its count)."""
+    h = history_of(key)
+    if h is None or h[2] == "customers":
+        return None
+    count = key.rsplit(".", 1)[0] + ".customers"
+    n = keys.get(count)
+    if not _is_number(n) or not 0 < n < MIN_RATE_CUSTOMERS:
+        return None
+    return (f"{{{key}}} is of only {n:g} {'customer' if n == 1 else 'customers'} at the cutoff {h[3]} ({{{count}}}): one customer moves it by "
+            f"{100 / n:.0f} points, too thin to tell")
 
 
 def _sides(s: Sentence, pair: list[Cited], keys: dict, aliases: list, segmentation: str) -> tuple[tuple[Cited, Cited], list[re.Match]] | None:
@@ -500,7 +599,7 @@ def _owner_spans(s: Sentence, key: str, other: str, keys: dict, aliases: list, s
     def found(pattern: re.Pattern) -> list[tuple[int, int]]:
         return [(s.start + m.start(), s.start + m.end()) for m in pattern.finditer(words)]
 
-    if key == EVERYONE_FACT:
+    if key == EVERYONE_FACT or ((h := history_of(key)) is not None and h[1] == EVERYONE_OWNER):
         return found(_EVERYONE)
     spans: list[tuple[int, int]] = []
     parts, theirs = key.split("."), set(other.split("."))

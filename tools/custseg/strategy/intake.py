@@ -19,7 +19,7 @@ import typing
 from typing import Any
 
 from custseg.strategy.answers import labelled
-from custseg.strategy.comparisons import _kind, _shown, said_order
+from custseg.strategy.comparisons import _kind, _shown, said_order, thin_history
 from custseg.strategy.document import _items
 from custseg.strategy.kpis import _NEXT_RATE, _at_cutoff, _cited_too_few, partial_period
 from custseg.strategy.problems import Problem
@@ -97,6 +97,24 @@ def verdicts_on_too_few(doc: dict, segmentation: str, seg_facts: dict) -> list[P
             out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
                 f"{thin[0]}, nor a verdict: '{verdict}' rests on next-period rates alone, and one of so few customers cannot settle the hunch either way; "
                 f"make the verdict '{UNTESTABLE}' and say the data is too thin to tell (a rerun on more customers would), or cite facts of more customers that settle it")))
+    return out
+
+
+def verdicts_on_thin_history(doc: dict, keys: dict[str, Any]) -> list[Problem]:
+    """'Holds' on a figure of the segment history of a handful: a trial's 'our VIPs have drifted'
+    rested on Champions at an early cutoff, 3 customers of whom one came back. Evidence citing a
+    history figure (a segment's, or everyone's) of fewer than MIN_RATE_CUSTOMERS customers at its
+    cutoff cannot settle a hunch either way, whatever else it cites beside it: the change it
+    speaks of is read off that figure."""
+    out = []
+    for i, item in _items(doc, "hypotheses"):
+        verdict, evidence = item.get("verdict"), item.get("evidence")
+        cited = list(dict.fromkeys(PLACEHOLDER.findall(evidence))) if verdict in FIRM and isinstance(evidence, str) else []
+        thin = [why for key in cited if (why := thin_history(key, keys))]
+        if thin:
+            out.append(Problem(f"hypotheses[{i}].verdict", "verdict_on_too_few", (
+                f"'{verdict}' rests on the segment history, and {thin[0]}, so it cannot settle the hunch either way; "
+                f"make the verdict '{UNTESTABLE}' and say the data is too thin to tell at that cutoff, or cite cutoffs where the segment held more customers")))
     return out
 
 

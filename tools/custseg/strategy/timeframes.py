@@ -12,6 +12,7 @@ import datetime
 import re
 
 from custseg.strategy.claims import _sentence_span
+from custseg.strategy.comparisons_ranked import _RECENT_MONEY_AFTER, _RECENT_MONEY_BEFORE
 from custseg.strategy.opportunities import _PERIOD_AFTER, _PERIOD_SAID, _UNIT_NAME, _unit_fits
 from custseg.strategy.problems import Problem
 from custseg.strategy.resolve import PLACEHOLDER
@@ -39,6 +40,11 @@ _CURRENT_SALES = re.compile(
     r"\s+of\s+(?:(?:our|the|your|all|total)\s+)*(?:(?:current|monthly|weekly|quarterly|today's|this\s+(?:month|week|quarter|year)'s|recent)\s+)+(?:revenue|sales|income|turnover|spend)\b",
     re.IGNORECASE,
 )
+# Of a segment still buying, words of now beside its share of all revenue ('still bring
+# {...revenue_share} of our revenue today', a trial where the data covered six years): the share
+# of the last 365 days (recent_revenue_share) is the one of now
+_NOW_WORDS = re.compile(r"\b(?:today|now|nowadays|these\s+days|currently|at\s+present|presently)\b", re.IGNORECASE)
+_RECENT_SHARE_AFTER = re.compile(r"\s+of\s+(?:(?:our|the|your|all|total|its)\s+)*" + _RECENT_MONEY_BEFORE + r"(?:revenue|sales|income|turnover|spend)\b" + _RECENT_MONEY_AFTER, re.IGNORECASE)
 # A clause of a sentence: a figure's words of time belong to its clause ('they brought X, but now buy nothing')
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|\b(?:but|yet|while|though|although|whereas|and\s+now)\b", re.IGNORECASE)
 # Each customer's chance: 'each with a {...} chance', 'every customer has a {...} chance'
@@ -145,6 +151,12 @@ def _lifetime_as_current(path: str, text: str, m: re.Match, stats: dict, facts: 
     # spend {...avg_value} against {...} today' compares the segments they are in today
     now = (_NOW.search(clause) or _STILL.search(clause)) if quiet and _PRESENT_VERB.search(clause) else None
     said = current or now
+    if not said and stat == "revenue_share" and isinstance(stats.get("recent_revenue_share"), (int, float)):
+        said = _RECENT_SHARE_AFTER.match(text, m.end())
+        said = said if said and (said.group("recent") or said.group("recent_after")) else _NOW_WORDS.search(clause) if _PRESENT_VERB.search(clause) else None
+        if said:
+            recent = f"{key.rsplit('.', 1)[0]}.recent_revenue_share"
+            return [Problem(path, "fact_unit_mismatch", f"'{said.group(0).strip()}' tells {{{key}}} as today's, but it is {LIFETIME[stat]} {span}: cite {{{recent}}}, {name}'s share of the last 365 days' revenue, for now, or say {{{key}}} of all revenue since the data begins")]
     if said and quiet:
         return [Problem(path, "claim_contradicts_fact", f"'{said.group(0).strip()}' tells {{{key}}} as today's, but it is {LIFETIME[stat]} {span}, and {name}'s customers spent nothing in the last period ({{{spend}}}): say it of the past ('brought {{{key}}} of all revenue since the data begins') and that they have gone quiet{_recent_hint(key, facts)}")]
     if said:

@@ -17,7 +17,8 @@ from typing import Any
 
 from custseg.strategy.activity import _buying_words_on_activity, _purchase_metrics_on_usage, _usage_plan
 from custseg.strategy.answers import budget_against_answers
-from custseg.strategy.channel_names import channel_name_problems
+from custseg.strategy.channel_claims import channel_claims
+from custseg.strategy.channel_names import channel_name_problems, channel_names
 from custseg.strategy.automation import (
     BUILT_IN_RFM_NAMES, EXPORT_COLUMNS, _display_names_in_rules, _holdout_left_in, _keys_in_email_tool_rules, _rule_columns, _rule_values,
     _usage_rule_columns, importing_tools, pathway_triggers_in_tool,
@@ -35,7 +36,7 @@ from custseg.strategy.country_claims import country_claims, untestable_country_h
 from custseg.strategy.hunches import payment_plan_claims, retention_claims, span_claims, standing_claims, unrecorded_claims
 from custseg.strategy.product_claims import known_products, product_claims, untestable_product_hunches
 from custseg.strategy.intake import (
-    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
+    part_of_base, sample_told_as_whole, unanswered_hunches, verdicts_against_figures, verdicts_on_partial_period, verdicts_on_thin_history, verdicts_on_too_few, verdicts_within_chance, verdicts_without_facts,
     whole_base_with_channel_left_out,
 )
 from custseg.strategy.kpis import (
@@ -43,11 +44,13 @@ from custseg.strategy.kpis import (
     thin_next_rates,
 )
 from custseg.strategy.metrics import LOWER_IS_BETTER, PURCHASE_METRICS, _activity, allowed_metrics
+from custseg.strategy.history_dates import history_date_claims
 from custseg.strategy.month_claims import month_claims, month_hint
 from custseg.strategy.opportunities import other_move_figures, period_misread
 from custseg.strategy.pathways import _backwards_pathways, _downward_pathways, _impossible_pathways, _targets_outside_segment, _unmeetable_triggers
 from custseg.strategy.promises import promises
 from custseg.strategy.problems import CODES, Problem  # noqa: F401 (CODES: re-exported, the codes check.py documents)
+from custseg.strategy.refund_claims import refund_misreadings
 from custseg.strategy.reach import count_as_reach, opted_out_included, reach_problems, texts_without_consent
 from custseg.strategy.ranking import _is_dormant, _ranking, is_quiet
 from custseg.strategy.resolve import DOUBLE_BRACED, PLACEHOLDER, fact_keys
@@ -119,7 +122,7 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     plan answer the hunches they gave and carry their answers to the run's warnings; their
     Channel names must name the facts' channels with short labels.
     """
-    problems = _validate(doc, facts)
+    problems = _validate(doc, facts, answers)
     if isinstance(doc, dict):
         problems += pathway_triggers_in_tool(doc, facts, answers)
     if answers and isinstance(doc, dict):
@@ -131,7 +134,7 @@ def validate(doc: Any, facts: dict, stage: str = "final", answers: dict | None =
     return [p for p in problems if not _later(p)] if stage == "strategy" else problems
 
 
-def _validate(doc: Any, facts: dict) -> list[Problem]:
+def _validate(doc: Any, facts: dict, answers: dict | None = None) -> list[Problem]:
     if not isinstance(doc, dict):
         return [Problem("", "schema", f"the strategy must be a JSON object, got {type(doc).__name__}")]
     problems: list[Problem] = []
@@ -204,6 +207,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
     problems += whole_base_with_channel_left_out(doc, facts.get("data") or {})
     product_names = known_products(facts)
     thin_rates = thin_next_rates(seg_facts or {})  # next-period rates of too few to rank segments by
+    named_channels = channel_names(answers, facts)  # what the user calls the channels (answers.json)
     for path, name, text in iter_strings(doc):
         for m in DOUBLE_BRACED.finditer(text):
             problems.append(Problem(path, "placeholder_syntax", f"'{m.group(0)}' uses double braces; cite a fact with single braces: {{{m.group(1)}}}"))
@@ -239,7 +243,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += payment_plan_claims(path, text, (facts.get("data") or {}).get("installments"))
         problems += product_claims(path, text, facts, keys, product_names)
         problems += country_claims(path, text, facts, keys, aliases)
-        problems += month_claims(path, text)
+        problems += month_claims(path, text) + history_date_claims(path, text, keys, facts.get("period_days"))
         problems += other_segment_figures(path, text, segmentation, fact_segments, aliases, _pathway_ends(doc, path))
         problems += export_figures_of_them(path, text, segmentation, fact_segments)
         problems += other_move_figures(path, text, doc, facts, segmentation, aliases) + period_misread(path, text, facts) + time_misreadings(path, text, facts)
@@ -252,6 +256,11 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += cited_comparisons(path, text, keys, aliases, segmentation, product_names, told, own=own, thin=thin_rates)
         told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
         problems += majority_beside_shares(path, bare, cited, keys, aliases, told)
+        told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data", "product_fact_mismatch")]
+        problems += refund_misreadings(path, text, keys, told)
+        if own:  # a segment's sales channel: the facts hold channels across the export only
+            told = [p.message for p in problems[said_from:] if p.code in ("claim_contradicts_fact", "claim_not_in_data")]
+            problems += channel_claims(path, bare, own, facts, named_channels, aliases, told)
 
     # pathways, metrics, KPIs
     metrics = allowed_metrics(facts, segmentation)
@@ -316,7 +325,7 @@ def _validate(doc: Any, facts: dict) -> list[Problem]:
         problems += _purchase_metrics_on_usage(doc, kpis, segmentation) + _usage_rule_columns(doc, fact_segments)
     problems += _buying_words_on_activity(doc, keys, _activity(keys, segmentation))
     problems += _confirmations(doc, facts) + _offers_over_price(strat) + _thresholds_beyond_orders(strat, fact_segments, currency)
-    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
+    problems += verdicts_without_facts(doc, f"segmentations.{segmentation}.segments.{first_segment}.repeat_rate") + verdicts_on_too_few(doc, segmentation, seg_facts or {}) + verdicts_on_thin_history(doc, keys) + untestable_product_hunches(doc, facts, product_names) + untestable_country_hunches(doc, facts)
     problems += verdicts_on_partial_period(doc, (facts.get("data") or {}).get("days_covered"), facts.get("period_days"))
     problems += verdicts_within_chance(doc, facts)
     told = {p.path for p in problems if p.code.startswith("verdict_")}  # one verdict, one problem: the data too thin or short to settle it first
