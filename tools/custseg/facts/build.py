@@ -902,9 +902,7 @@ class _Transactions(_Base):
                 validation = Validation(from_day(cutoff), from_day(cutoff + self.period), self.period, [ValidationRow(**r) for r in v.pop("segments")], inversions=[Inversion(**i) for i in v.pop("inversions")], **v, note=f"segments scored with data up to {from_day(cutoff)}, then checked against purchases in the next {self.period} days")
                 for row in validation.segments:
                     stats[row.segment]["next_repeat_rate"] = row.repeat_rate
-                history = self.segment_history(ledger, as_of, span, now, prev, validation, keys)
-                if history:
-                    history_everyone = self.history_everyone(ledger, history, now, prev)
+                history, history_everyone = self.segment_history(ledger, as_of, span, now, prev, validation, keys, orders_next, spend_next)
             prev_counts = dict(zip(keys, np.bincount(prev_idx, minlength=len(keys)).tolist()))
             period_revenue = round(float(window_spend.sum()), 2) if self.has_amounts else None
             opportunities = analysis.opportunities(mig["matrix"], prev_counts, stats, keys, currency=self.profile.currency, names={r.key: r.name for r in table.rules}, revenue=mig["revenue"], period_revenue=period_revenue)
@@ -950,25 +948,30 @@ class _Transactions(_Base):
             self.warnings.append(cycle)
         return seg, now, prev, others
 
-    def segment_history(self, ledger: Ledger, as_of: int, span: int, now: Scoring, prev: Scoring, validation: Validation, keys: list[str]) -> dict[str, dict[str, HistoryRow]] | None:
+    def segment_history(self, ledger: Ledger, as_of: int, span: int, now: Scoring, prev: Scoring, validation: Validation, keys: list[str],
+                        orders_next: np.ndarray, spend_next: np.ndarray) -> tuple[dict[str, dict[str, HistoryRow]] | None, dict[str, HistoryRow] | None]:
         """Each segment's next-period behaviour at successive cutoffs, the as-of date minus 1, 2,
         ... periods (newest first): customers scored at each as validation scores them at the
         first (same method, rule table and merges), then what they did in the period after. The
         first cutoff's figures are validation's; the others' metrics come from one reading of
         the ledger (metrics_at). None, with facts.unavailable.history saying why, where the data
-        holds fewer than two such cutoffs or too many customers."""
+        holds fewer than two such cutoffs or too many customers. Beside it, everyone's row at each
+        cutoff (every customer who had bought by then, whatever their segment: a segment's rate
+        that falls with everyone's is the season or the whole shop); ``orders_next`` and
+        ``spend_next`` are validation's, the newest cutoff's period."""
         period = self.period
         if span < 3 * period:
             self.unavailable["history"] = (f"the data covers {days_words(span)} up to the as-of date, less than three {period}-day periods: "
                                            "a history needs two cutoffs or more, each with a period of data before it and the period after it to check")
-            return None
+            return None, None
         if len(now.metrics) > HISTORY_MAX_CUSTOMERS:
             self.unavailable["history"] = (f"{len(now.metrics):,} customers, over the {HISTORY_MAX_CUSTOMERS:,} up to which the history is computed: it scores every customer again "
                                            f"at up to {HISTORY_CUTOFFS} earlier dates, seconds of work at this size; validation gives the latest cutoff's figures")
-            return None
+            return None, None
         first_day = as_of - span + 1
         cutoffs = [c for k in range(2, HISTORY_CUTOFFS + 1) if (c := as_of - k * period) - first_day + 1 >= period]
         history = {validation.cutoff: {r.segment: HistoryRow(r.customers, r.repeat_rate, r.revenue_per_customer) for r in validation.segments}}
+        everyone = {validation.cutoff: self.everyone_row(prev.metrics.code, orders_next, spend_next)}
         after = prev.metrics  # the customers at the next cutoff: what they had bought by the end of this cutoff's period
         table, table_reason, merged = now.assignment.table, now.assignment.table_reason, now.assignment.merged
         for cutoff, m in zip(cutoffs, metrics_at(ledger, cutoffs, period, spends=False)):
@@ -978,11 +981,12 @@ class _Transactions(_Base):
             orders_next, spend_next = self.bought_between(ledger, m, after)
             v = analysis.validation(m.code, scoring.index(keys), keys, orders_next, spend_next, self.has_amounts)
             history[from_day(cutoff)] = {r["segment"]: HistoryRow(r["customers"], r["repeat_rate"], r["revenue_per_customer"]) for r in v["segments"]}
+            everyone[from_day(cutoff)] = self.everyone_row(m.code, orders_next, spend_next)
             after = m
         if len(history) < 2:
             self.unavailable["history"] = f"fewer than {MIN_CUSTOMERS} customers had bought by {from_day(cutoffs[0]) if cutoffs else 'the second cutoff'}, so only validation's cutoff has segments to follow"
-            return None
-        return history
+            return None, None
+        return history, everyone
 
     def bought_between(self, ledger: Ledger, m: Metrics, after: Metrics) -> tuple[np.ndarray, np.ndarray]:
         """Each customer's orders and spend between two cutoffs of the history: what they had by
@@ -996,19 +1000,11 @@ class _Transactions(_Base):
             spend_next[m.code] -= m.monetary
         return orders_next, spend_next
 
-    def history_everyone(self, ledger: Ledger, history: dict[str, dict[str, HistoryRow]], now: Scoring, prev: Scoring) -> dict[str, HistoryRow]:
-        """Every customer who had bought by each cutoff of the history, whatever their segment:
-        how many, the share who bought in the period after, their mean spend then. A segment's
-        rate that falls with everyone's is the season or the whole shop, not the segment."""
-        out = {}
-        after = now.metrics  # who had bought by the end of each cutoff's period: the next cutoff's, newest first
-        cutoffs = [int(to_days(np.datetime64(c, "D"))) for c in history]
-        for cutoff, m in zip(cutoffs, [prev.metrics, *metrics_at(ledger, cutoffs[1:], self.period, spends=False)]):
-            orders_next, spend_next = next_period(ledger, cutoff, cutoff + self.period) if cutoff == cutoffs[0] else self.bought_between(ledger, m, after)
-            bought = orders_next[m.code] > 0
-            out[from_day(cutoff)] = HistoryRow(int(len(m.code)), round(float(bought.mean()), 6), round(float(spend_next[m.code].mean()), 2) if self.has_amounts else None)
-            after = m
-        return out
+    def everyone_row(self, codes: np.ndarray, orders_next: np.ndarray, spend_next: np.ndarray) -> HistoryRow:
+        """Every customer scored at a cutoff (``codes``): how many, the share who bought in the
+        period after it, their mean spend then."""
+        bought = orders_next[codes] > 0
+        return HistoryRow(int(len(codes)), round(float(bought.mean()), 6), round(float(spend_next[codes].mean()), 2) if self.has_amounts else None)
 
     def history_definition(self, table: str, method: str) -> str:
         """segmentations.rfm.history_definition: what the history measures, in words."""
